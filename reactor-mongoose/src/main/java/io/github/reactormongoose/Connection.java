@@ -1,0 +1,62 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * One Mongoose connection (listener, accepted or outbound), addressed by its id. Methods may
+ * be called from any thread: work is handed to the loop's poll thread.
+ */
+public interface Connection {
+
+	/** Mongoose's connection id: unique within its loop, never reused. */
+	long id();
+
+	/** The local address, or {@code null} once closed. */
+	InetSocketAddress localAddress();
+
+	/** The peer's address ({@code null} for a listener). */
+	InetSocketAddress remoteAddress();
+
+	/**
+	 * Appends bytes to the send buffer. Completes when Mongoose took them (and the send
+	 * buffer is at or below the high-water mark), errors with {@link ConnectionClosedException}
+	 * if the connection is closed.
+	 */
+	Mono<Void> send(ByteBuffer data);
+
+	/** Like {@link #send(ByteBuffer)} for an array (copied once, into the send buffer). */
+	Mono<Void> send(byte[] data);
+
+	/**
+	 * Writes every buffer of {@code data}, pulling the next one only while the send buffer is
+	 * at or below the high-water mark. Completes after the last buffer was taken.
+	 */
+	Mono<Void> send(Publisher<? extends ByteBuffer> data);
+
+	/**
+	 * The bytes received, as one single-subscriber stream (outbound connections; for accepted
+	 * connections data arrives as {@link ConnectionEvent.Type#READ} events). Reading pauses
+	 * while the subscriber has no demand; completes when the connection closes.
+	 */
+	Flux<ByteBuffer> receive();
+
+	/** Closes at once (Mongoose {@code is_closing}); pending output is dropped. Idempotent. */
+	void close();
+
+	/** Flushes pending output, then closes (Mongoose {@code is_draining}); completes when closed. */
+	Mono<Void> drain();
+
+	/** Completes when the connection is closed. */
+	Mono<Void> onClose();
+
+	/** Whether the connection is still open. */
+	boolean isActive();
+}

@@ -1,0 +1,107 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One Server-Sent Event. {@link #encode()} gives the wire form: optional {@code id},
+ * {@code event}, {@code retry} and {@code :comment} lines, one {@code data:} line per line of
+ * data (CR, LF and CRLF all split lines), and a blank line.
+ *
+ * @param id the event id, or {@code null}
+ * @param event the event type, or {@code null}
+ * @param data the data (may span lines), or {@code null}
+ * @param retry reconnection time in ms, or {@code null}
+ * @param comment a comment, or {@code null}
+ */
+public record ServerSentEvent(String id, String event, String data, Long retry, String comment) {
+
+	public ServerSentEvent {
+		checkSingleLine(id, "id");
+		checkSingleLine(event, "event");
+		if (retry != null && retry < 0) {
+			throw new IllegalArgumentException("retry must be >= 0");
+		}
+	}
+
+	/** An event with only data. */
+	public static ServerSentEvent of(String data) {
+		return new ServerSentEvent(null, null, data, null, null);
+	}
+
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/** The UTF-8 wire form of the event, ending with a blank line. */
+	public byte[] encode() {
+		StringBuilder b = new StringBuilder();
+		if (comment != null) {
+			for (String line : comment.split("\r\n|\r|\n", -1)) {
+				b.append(':').append(line).append('\n');
+			}
+		}
+		if (id != null) {
+			b.append("id:").append(id).append('\n');
+		}
+		if (event != null) {
+			b.append("event:").append(event).append('\n');
+		}
+		if (retry != null) {
+			b.append("retry:").append(retry).append('\n');
+		}
+		if (data != null) {
+			for (String line : data.split("\r\n|\r|\n", -1)) {
+				b.append("data:").append(line).append('\n');
+			}
+		}
+		b.append('\n');
+		return b.toString().getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static void checkSingleLine(String s, String what) {
+		if (s != null && (s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0)) {
+			throw new IllegalArgumentException("SSE " + what + " must be a single line");
+		}
+	}
+
+	/** Builder of {@link ServerSentEvent}. */
+	public static final class Builder {
+		private String id;
+		private String event;
+		private String data;
+		private Long retry;
+		private String comment;
+
+		public Builder id(String id) {
+			this.id = id;
+			return this;
+		}
+
+		public Builder event(String event) {
+			this.event = event;
+			return this;
+		}
+
+		public Builder data(String data) {
+			this.data = data;
+			return this;
+		}
+
+		public Builder retry(long millis) {
+			this.retry = millis;
+			return this;
+		}
+
+		public Builder comment(String comment) {
+			this.comment = comment;
+			return this;
+		}
+
+		public ServerSentEvent build() {
+			return new ServerSentEvent(id, event, data, retry, comment);
+		}
+	}
+}

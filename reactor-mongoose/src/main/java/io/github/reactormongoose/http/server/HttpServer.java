@@ -1,0 +1,213 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.internal.NativeConstants;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+
+/**
+ * An HTTP/1.1 and WebSocket server on a Mongoose loop. Immutable: every option returns a new
+ * instance; nothing binds until {@link #bind()} or {@link #bindNow()}.
+ * <pre>{@code
+ * DisposableServer server = HttpServer.create()
+ *     .host("127.0.0.1").port(8080)
+ *     .route(r -> r.get("/hello", (req, res) -> res.sendString(Mono.just("Hello World!")))
+ *                  .ws("/echo", (in, out) -> out.send(in.receive())))
+ *     .bindNow();
+ * server.onDispose().block();
+ * }</pre>
+ * Handlers run on the poll thread; offload blocking work with
+ * {@code subscribeOn(Schedulers.boundedElastic())} and reply from there.
+ */
+public final class HttpServer {
+
+	/** Default request-body limit: 1 MiB. */
+	public static final long DEFAULT_MAX_REQUEST_BODY = 1024 * 1024;
+	/** Default limit of request line plus headers: 16 KiB. */
+	public static final int DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
+	/** Default WebSocket message limit: 64 KiB (as Reactor Netty). */
+	public static final int DEFAULT_MAX_WEBSOCKET_FRAME = 64 * 1024;
+	/** Default bytes of pipelined input buffered while a response is pending: 64 KiB. */
+	public static final int DEFAULT_PIPELINE_LIMIT = 64 * 1024;
+
+	final String host;
+	final int port;
+	final MongooseLoop loop;
+	final BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler;
+	final long maxRequestBodySize;
+	final int maxHeaderSize;
+	final int maxWebsocketFrameSize;
+	final Duration idleTimeout;
+	final String loopName;
+
+	private HttpServer(String host, int port, MongooseLoop loop,
+			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler,
+			long maxRequestBodySize, int maxHeaderSize, int maxWebsocketFrameSize, Duration idleTimeout, String loopName) {
+		this.host = host;
+		this.port = port;
+		this.loop = loop;
+		this.handler = handler;
+		this.maxRequestBodySize = maxRequestBodySize;
+		this.maxHeaderSize = maxHeaderSize;
+		this.maxWebsocketFrameSize = maxWebsocketFrameSize;
+		this.idleTimeout = idleTimeout;
+		this.loopName = loopName;
+	}
+
+	/** A server on {@code 127.0.0.1}, port 0 (ephemeral), no handler (every request gets 404). */
+	public static HttpServer create() {
+		return new HttpServer("127.0.0.1", 0, null, null, DEFAULT_MAX_REQUEST_BODY, DEFAULT_MAX_HEADER_SIZE,
+				DEFAULT_MAX_WEBSOCKET_FRAME, null, null);
+	}
+
+	private HttpServer copy(String host, int port, MongooseLoop loop,
+			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler,
+			long maxBody, int maxHeader, int maxWs, Duration idle, String loopName) {
+		return new HttpServer(host, port, loop, handler, maxBody, maxHeader, maxWs, idle, loopName);
+	}
+
+	/** The address to bind: an IP literal or a name (resolved when binding); {@code 0.0.0.0} for all IPv4. */
+	public HttpServer host(String host) {
+		Objects.requireNonNull(host, "host");
+		return copy(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize, idleTimeout,
+				loopName);
+	}
+
+	/** The port; 0 picks a free one (read it from {@link DisposableServer#port()}). */
+	public HttpServer port(int port) {
+		if (port < 0 || port > 65535) {
+			throw new IllegalArgumentException("port out of range: " + port);
+		}
+		return copy(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize, idleTimeout,
+				loopName);
+	}
+
+	/**
+	 * Runs on an existing loop (several servers may share one). By default each bound server
+	 * starts its own loop and disposes it with the server.
+	 */
+	public HttpServer runOn(MongooseLoop loop) {
+		Objects.requireNonNull(loop, "loop");
+		return copy(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize, idleTimeout,
+				loopName);
+	}
+
+	/** The poll thread's name when the server starts its own loop. */
+	public HttpServer loopName(String name) {
+		Objects.requireNonNull(name, "name");
+		return copy(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize, idleTimeout,
+				name);
+	}
+
+	/** The handler of every request; its publisher's completion ends the exchange. */
+	public HttpServer handle(
+			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+		Objects.requireNonNull(handler, "handler");
+		return copy(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize, idleTimeout,
+				loopName);
+	}
+
+	/** Declares routes (replaces any handler). */
+	public HttpServer route(Consumer<? super HttpServerRoutes> routesBuilder) {
+		Objects.requireNonNull(routesBuilder, "routesBuilder");
+		Routes routes = new Routes();
+		routesBuilder.accept(routes);
+		return handle(routes);
+	}
+
+	/**
+	 * Largest accepted request body (default {@value #DEFAULT_MAX_REQUEST_BODY} bytes). A larger
+	 * {@code Content-Length} gets 413 before the body is read, and the connection is closed.
+	 * At most {@code MG_MAX_RECV_SIZE} of the native build (64 MiB).
+	 */
+	public HttpServer maxRequestBodySize(long bytes) {
+		if (bytes < 0 || bytes > NativeConstants.MAX_RECV_SIZE - maxHeaderSize) {
+			throw new IllegalArgumentException("maxRequestBodySize must be 0.." + (NativeConstants.MAX_RECV_SIZE - maxHeaderSize)
+					+ ": " + bytes);
+		}
+		return copy(host, port, loop, handler, bytes, maxHeaderSize, maxWebsocketFrameSize, idleTimeout, loopName);
+	}
+
+	/**
+	 * Largest request line plus headers (default {@value #DEFAULT_MAX_HEADER_SIZE} bytes);
+	 * beyond it, or beyond {@code MG_MAX_HTTP_HEADERS} (100) headers, the answer is 431.
+	 */
+	public HttpServer maxHeaderSize(int bytes) {
+		if (bytes < 256 || bytes > 1024 * 1024) {
+			throw new IllegalArgumentException("maxHeaderSize must be 256..1048576: " + bytes);
+		}
+		return copy(host, port, loop, handler, maxRequestBodySize, bytes, maxWebsocketFrameSize, idleTimeout, loopName);
+	}
+
+	/**
+	 * Largest WebSocket message (default {@value #DEFAULT_MAX_WEBSOCKET_FRAME} bytes); a
+	 * larger one closes the session with 1009.
+	 */
+	public HttpServer maxWebsocketFrameSize(int bytes) {
+		if (bytes < 125 || bytes > NativeConstants.MAX_RECV_SIZE / 2) {
+			throw new IllegalArgumentException("maxWebsocketFrameSize must be 125.." + NativeConstants.MAX_RECV_SIZE / 2
+					+ ": " + bytes);
+		}
+		return copy(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, bytes, idleTimeout, loopName);
+	}
+
+	/**
+	 * Closes a keep-alive connection that has no request in progress for this long. Default:
+	 * none.
+	 */
+	public HttpServer idleTimeout(Duration idleTimeout) {
+		Objects.requireNonNull(idleTimeout, "idleTimeout");
+		if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+			throw new IllegalArgumentException("idleTimeout must be positive");
+		}
+		return copy(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize, idleTimeout,
+				loopName);
+	}
+
+	public String host() {
+		return host;
+	}
+
+	public int port() {
+		return port;
+	}
+
+	public long maxRequestBodySize() {
+		return maxRequestBodySize;
+	}
+
+	public int maxHeaderSize() {
+		return maxHeaderSize;
+	}
+
+	public int maxWebsocketFrameSize() {
+		return maxWebsocketFrameSize;
+	}
+
+	/** Binds when subscribed. Errors (e.g. address in use) arrive as the Mono's error. */
+	public Mono<DisposableServer> bind() {
+		return Mono.defer(() -> HttpServerBind.bind(this));
+	}
+
+	/** Binds and waits up to 45 s. */
+	public DisposableServer bindNow() {
+		return bindNow(Duration.ofSeconds(45));
+	}
+
+	public DisposableServer bindNow(Duration timeout) {
+		DisposableServer s = bind().block(timeout);
+		if (s == null) {
+			throw new IllegalStateException("bind did not complete");
+		}
+		return s;
+	}
+}

@@ -1,0 +1,208 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.internal.ChannelHandler;
+import io.github.reactormongoose.internal.EventLoop;
+import io.github.reactormongoose.internal.NativeConstants;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+
+/** A bound {@link HttpServer}: the listener's handler and the server's lifecycle. */
+final class HttpServerBind implements DisposableServer, ChannelHandler {
+
+	static final Logger log = Loggers.getLogger(HttpServer.class);
+	private static final AtomicInteger COUNTER = new AtomicInteger();
+
+	final HttpServer config;
+	final MongooseLoop loop;
+	final EventLoop el;
+	private final boolean ownLoop;
+	private final Set<HttpConnection> connections = new LinkedHashSet<>();
+	private final Sinks.Empty<Void> stopped = Sinks.empty();
+	private long listenerId;
+	private volatile InetSocketAddress address;
+	private volatile boolean disposing;
+	private boolean listenerClosed;
+	private Disposable forceTimer;
+
+	private HttpServerBind(HttpServer config, MongooseLoop loop, boolean ownLoop) {
+		this.config = config;
+		this.loop = loop;
+		this.el = loop.eventLoop();
+		this.ownLoop = ownLoop;
+	}
+
+	static Mono<DisposableServer> bind(HttpServer config) {
+		return resolve(config.host).flatMap(addr -> Mono.create(sink -> {
+			boolean own = config.loop == null;
+			MongooseLoop loop;
+			try {
+				loop = own ? MongooseLoop.builder()
+						.name(config.loopName != null ? config.loopName : "mongoose-http-" + COUNTER.incrementAndGet())
+						.build() : config.loop;
+			}
+			catch (RuntimeException e) {
+				sink.error(e);
+				return;
+			}
+			HttpServerBind b = new HttpServerBind(config, loop, own);
+			try {
+				loop.eventLoop().executeOrRun(() -> {
+					String host = addr.getHostAddress();
+					String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + config.port;
+					try {
+						b.listenerId = b.el.listen(url, NativeConstants.KIND_HTTP, config.maxRequestBodySize,
+								config.maxHeaderSize, config.maxWebsocketFrameSize, HttpServer.DEFAULT_PIPELINE_LIMIT, b);
+					}
+					catch (RuntimeException e) {
+						if (own) {
+							loop.dispose();
+						}
+						sink.error(e);
+						return;
+					}
+					b.address = b.el.address(b.listenerId, true);
+					b.el.onShutdown(() -> b.beginDispose(Duration.ofDays(1)));
+					sink.success(b);
+				});
+			}
+			catch (RuntimeException e) {
+				sink.error(e);
+			}
+		}));
+	}
+
+	private static Mono<InetAddress> resolve(String host) {
+		String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+		if (h.matches("[0-9.]+") || h.contains(":")) {
+			return Mono.fromCallable(() -> InetAddress.getByName(h));
+		}
+		return Mono.fromCallable(() -> InetAddress.getByName(h)).subscribeOn(Schedulers.boundedElastic());
+	}
+
+	// ---- listener events (poll thread) ----
+
+	@Override
+	public ChannelHandler onAccept(long id, InetSocketAddress local, InetSocketAddress remote) {
+		if (disposing) {
+			return null;
+		}
+		HttpConnection c = new HttpConnection(this, id, local, remote);
+		connections.add(c);
+		c.startIdleTimer();
+		return c;
+	}
+
+	@Override
+	public void onClosed() {
+		listenerClosed = true;
+		checkStopped();
+	}
+
+	void removed(HttpConnection c) {
+		connections.remove(c);
+		checkStopped();
+	}
+
+	boolean isDisposing() {
+		return disposing;
+	}
+
+	// ---- lifecycle ----
+
+	private void beginDispose(Duration timeout) {
+		if (disposing) {
+			return;
+		}
+		disposing = true;
+		el.control(listenerId, NativeConstants.OP_CLOSE);
+		for (HttpConnection c : new ArrayList<>(connections)) {
+			c.closeWhenIdle();
+		}
+		if (!connections.isEmpty()) {
+			forceTimer = el.schedule(timeout, () -> {
+				for (HttpConnection c : new ArrayList<>(connections)) {
+					c.forceClose();
+				}
+			});
+		}
+		checkStopped();
+	}
+
+	private void checkStopped() {
+		if (disposing && listenerClosed && connections.isEmpty()) {
+			if (forceTimer != null) {
+				forceTimer.dispose();
+			}
+			stopped.tryEmitEmpty();
+		}
+	}
+
+	@Override
+	public InetSocketAddress address() {
+		return address;
+	}
+
+	@Override
+	public Mono<Void> disposeLater(Duration timeout) {
+		return Mono.defer(() -> {
+			if (!el.isTerminated()) {
+				el.executeOrRun(() -> beginDispose(timeout));
+			}
+			else {
+				stopped.tryEmitEmpty();
+			}
+			Mono<Void> done = stopped.asMono();
+			return ownLoop ? done.then(loop.disposeLater(Duration.ZERO)) : done;
+		});
+	}
+
+	@Override
+	public void disposeNow(Duration timeout) {
+		if (el.inEventLoop()) {
+			throw new IllegalStateException("disposeNow() would block the poll thread; use disposeLater()");
+		}
+		try {
+			disposeLater(timeout).block(timeout.plusSeconds(5));
+		}
+		catch (IllegalStateException e) {
+			throw new IllegalStateException("Socket couldn't be stopped within " + timeout.toMillis() + "ms", e);
+		}
+	}
+
+	@Override
+	public void dispose() {
+		disposeLater(Duration.ZERO).subscribe(null, e -> log.warn("dispose failed", e));
+	}
+
+	@Override
+	public boolean isDisposed() {
+		return disposing;
+	}
+
+	@Override
+	public Mono<Void> onDispose() {
+		return ownLoop ? stopped.asMono().then(loop.onDispose()) : stopped.asMono();
+	}
+
+	@Override
+	public String toString() {
+		return "DisposableServer[" + address + "]";
+	}
+}

@@ -1,0 +1,87 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.util.List;
+import java.util.Map;
+
+import io.github.reactormongoose.http.HttpHeaders;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * An HTTP request. Mongoose buffers the whole body (up to
+ * {@link HttpServer#maxRequestBodySize(long)}) before the handler runs, so the body
+ * publishers never wait for the network; they error with
+ * {@link io.github.reactormongoose.ConnectionClosedException} if the client went away before
+ * the body was consumed.
+ */
+public interface HttpServerRequest {
+
+	/** The method, e.g. {@code GET}. */
+	String method();
+
+	/** The request target as sent: path plus query, still percent-encoded. */
+	String uri();
+
+	/** The decoded path, without the query. */
+	String path();
+
+	/** The raw query string (without {@code ?}), empty if none. */
+	String query();
+
+	/** Decoded query parameters, in order; values of repeated names kept. */
+	Map<String, List<String>> queryParams();
+
+	/** The first value of a query parameter, or {@code null}. */
+	default String queryParam(String name) {
+		List<String> v = queryParams().get(name);
+		return v == null || v.isEmpty() ? null : v.get(0);
+	}
+
+	/** A path variable captured by a route such as {@code /users/{id}}, or {@code null}. */
+	String param(String name);
+
+	/** All captured path variables. */
+	Map<String, String> params();
+
+	/** {@code HTTP/1.1} or {@code HTTP/1.0}. */
+	String protocol();
+
+	/** The request headers (read-only). */
+	HttpHeaders requestHeaders();
+
+	/** Whether the connection stays open after this exchange. */
+	boolean isKeepAlive();
+
+	/** Whether this is a WebSocket upgrade request. */
+	boolean isWebsocket();
+
+	InetSocketAddress remoteAddress();
+
+	InetSocketAddress hostAddress();
+
+	/** The id of the Mongoose connection the request came on. */
+	long connectionId();
+
+	/** A unique id for logs: {@code <connection id>-<request number on it>}. */
+	String requestId();
+
+	/** The body in slices of at most 64 KiB. Single subscriber. */
+	Flux<ByteBuffer> receive();
+
+	/** The whole body. */
+	Mono<byte[]> receiveBytes();
+
+	/** The whole body decoded with {@code charset}. */
+	Mono<String> receiveString(Charset charset);
+
+	/** The whole body as UTF-8 text. */
+	default Mono<String> receiveString() {
+		return receiveString(java.nio.charset.StandardCharsets.UTF_8);
+	}
+}

@@ -1,0 +1,221 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BiFunction;
+
+import io.github.reactormongoose.http.HttpHeaders;
+import io.github.reactormongoose.http.websocket.WebSocketCloseStatus;
+import io.github.reactormongoose.http.websocket.WebSocketFrame;
+import io.github.reactormongoose.http.websocket.WebsocketInbound;
+import io.github.reactormongoose.http.websocket.WebsocketOutbound;
+import io.github.reactormongoose.internal.EventLoop;
+import io.github.reactormongoose.internal.InboundQueue;
+import io.github.reactormongoose.internal.NativeConstants;
+import io.github.reactormongoose.internal.WriteSubscriber;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Sinks;
+import reactor.util.context.Context;
+
+/** A WebSocket session on an upgraded connection. Poll-thread state. */
+final class WebsocketSession implements WebsocketInbound, WebsocketOutbound {
+
+	private final HttpConnection conn;
+	private final EventLoop el;
+	private final HttpHeaders headers;
+	private final String protocol;
+	private final InboundQueue<WebSocketFrame> inbound;
+	private final Sinks.One<WebSocketCloseStatus> closeStatus = Sinks.one();
+	private boolean closeSent;
+	private boolean closed;
+	private BaseSubscriber<Void> handlerSubscriber;
+
+	WebsocketSession(HttpConnection conn, HttpHeaders headers, String protocol) {
+		this.conn = conn;
+		this.el = conn.el;
+		this.headers = headers;
+		this.protocol = protocol;
+		this.inbound = new InboundQueue<>(el, 64, 16, () -> el.control(conn.id, NativeConstants.OP_PAUSE),
+				() -> el.control(conn.id, NativeConstants.OP_RESUME), () -> {
+				}, f -> {
+				});
+	}
+
+	void run(BiFunction<? super WebsocketInbound, ? super WebsocketOutbound, ? extends Publisher<Void>> handler,
+			MonoSink<Void> done) {
+		Publisher<Void> p;
+		try {
+			p = handler.apply(this, this);
+		}
+		catch (Throwable t) {
+			HttpServerBind.log.error("WebSocket handler failed", t);
+			sendCloseNow(1011, "internal error");
+			done.success();
+			return;
+		}
+		handlerSubscriber = new BaseSubscriber<>() {
+			@Override
+			protected void hookOnComplete() {
+				el.executeOrRun(() -> {
+					sendCloseNow(1000, "");
+					done.success();
+				});
+			}
+
+			@Override
+			protected void hookOnError(Throwable t) {
+				el.executeOrRun(() -> {
+					if (!closed) {
+						HttpServerBind.log.error("WebSocket handler failed", t);
+					}
+					sendCloseNow(1011, "internal error");
+					done.success();
+				});
+			}
+		};
+		p.subscribe(handlerSubscriber);
+	}
+
+	void onMessage(int opcode, ByteBuffer buf, int offset, int length) {
+		byte[] data = new byte[length];
+		buf.get(offset, data);
+		WebSocketFrame.Type type = opcode == NativeConstants.WS_OP_TEXT ? WebSocketFrame.Type.TEXT
+				: WebSocketFrame.Type.BINARY;
+		inbound.offer(new WebSocketFrame(type, data));
+	}
+
+	void onControl(int opcode, ByteBuffer buf, int offset, int length) {
+		if (opcode == NativeConstants.WS_OP_CLOSE) {
+			// Mongoose echoes the close frame and drains the connection.
+			closeSent = true;
+			WebSocketCloseStatus s = WebSocketCloseStatus.EMPTY;
+			if (length >= 2) {
+				int code = ((buf.get(offset) & 0xff) << 8) | (buf.get(offset + 1) & 0xff);
+				byte[] reason = new byte[length - 2];
+				buf.get(offset + 2, reason);
+				try {
+					s = new WebSocketCloseStatus(code, new String(reason, StandardCharsets.UTF_8));
+				}
+				catch (IllegalArgumentException e) {
+					s = new WebSocketCloseStatus(1002, "invalid close code " + code);
+				}
+			}
+			closeStatus.tryEmitValue(s);
+			inbound.complete();
+		}
+	}
+
+	void onTooBig() {
+		closeSent = true;
+		closeStatus.tryEmitValue(new WebSocketCloseStatus(1009, "message too big"));
+		inbound.fail(new IllegalStateException("WebSocket message larger than maxWebsocketFrameSize"));
+	}
+
+	/** Server shutdown: close 1001. */
+	void goingAway() {
+		sendCloseNow(1001, "server shutting down");
+	}
+
+	void onConnectionClosed() {
+		closed = true;
+		closeStatus.tryEmitValue(WebSocketCloseStatus.ABNORMAL);
+		inbound.complete();
+		if (handlerSubscriber != null) {
+			handlerSubscriber.dispose();
+		}
+	}
+
+	private void sendCloseNow(int code, String reason) {
+		if (closeSent || closed) {
+			return;
+		}
+		closeSent = true;
+		byte[] p = WebsocketOutbound.closePayload(code, reason);
+		el.wsSend(conn.id, p, 0, p.length, NativeConstants.WS_OP_CLOSE, NativeConstants.OP_DRAIN);
+		closeStatus.tryEmitValue(new WebSocketCloseStatus(code, reason));
+	}
+
+	// ---- inbound ----
+
+	@Override
+	public Flux<WebSocketFrame> receive() {
+		return inbound;
+	}
+
+	@Override
+	public Mono<WebSocketCloseStatus> receiveCloseStatus() {
+		return closeStatus.asMono();
+	}
+
+	@Override
+	public HttpHeaders headers() {
+		return headers;
+	}
+
+	@Override
+	public String selectedSubprotocol() {
+		return protocol;
+	}
+
+	// ---- outbound ----
+
+	@Override
+	public Mono<Void> send(Publisher<WebSocketFrame> frames) {
+		return Mono.create(sink -> {
+			WriteSubscriber<WebSocketFrame> w = new WriteSubscriber<>(el, new WriteSubscriber.Target<>() {
+				@Override
+				public long write(WebSocketFrame f) {
+					if (closeSent || closed) {
+						return NativeConstants.ERR_CLOSING;
+					}
+					if (f.type() == WebSocketFrame.Type.CLOSE) {
+						closeSent = true;
+						long r = el.wsSend(conn.id, f.payload(), 0, f.payload().length, NativeConstants.WS_OP_CLOSE,
+								NativeConstants.OP_DRAIN);
+						return r;
+					}
+					return el.wsSend(conn.id, f.payload(), 0, f.payload().length, opcode(f.type()), 0);
+				}
+
+				@Override
+				public void awaitWritable(Runnable action) {
+					conn.writable.await(el, conn.id, action);
+				}
+			}, e -> {
+				if (e == null) {
+					sink.success();
+				}
+				else {
+					sink.error(e);
+				}
+			}, Context.of(sink.contextView()));
+			frames.subscribe(w);
+		});
+	}
+
+	private static int opcode(WebSocketFrame.Type t) {
+		switch (t) {
+			case TEXT: return NativeConstants.WS_OP_TEXT;
+			case BINARY: return NativeConstants.WS_OP_BINARY;
+			case PING: return NativeConstants.WS_OP_PING;
+			case PONG: return NativeConstants.WS_OP_PONG;
+			default: return NativeConstants.WS_OP_CLOSE;
+		}
+	}
+
+	@Override
+	public Mono<Void> sendClose(int code, String reason) {
+		WebSocketCloseStatus s = new WebSocketCloseStatus(code, reason);
+		return Mono.create(sink -> el.executeOrRun(() -> {
+			sendCloseNow(s.code(), s.reason());
+			sink.success();
+		}));
+	}
+}

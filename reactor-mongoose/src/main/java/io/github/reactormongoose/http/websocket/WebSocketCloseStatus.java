@@ -1,0 +1,28 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.websocket;
+
+/**
+ * A WebSocket close code and reason (RFC 6455 section 7.4).
+ *
+ * @param code the close code (1000 normal, 1001 going away, 1009 too big, ...)
+ * @param reason the reason text (may be empty)
+ */
+public record WebSocketCloseStatus(int code, String reason) {
+
+	public static final WebSocketCloseStatus NORMAL = new WebSocketCloseStatus(1000, "");
+	public static final WebSocketCloseStatus GOING_AWAY = new WebSocketCloseStatus(1001, "");
+	/** Close received without a status code. */
+	public static final WebSocketCloseStatus EMPTY = new WebSocketCloseStatus(1005, "");
+	/** The connection closed without a close frame. */
+	public static final WebSocketCloseStatus ABNORMAL = new WebSocketCloseStatus(1006, "");
+	public static final WebSocketCloseStatus MESSAGE_TOO_BIG = new WebSocketCloseStatus(1009, "");
+
+	public WebSocketCloseStatus {
+		if (code < 1000 || code > 4999) {
+			throw new IllegalArgumentException("close code must be 1000..4999: " + code);
+		}
+		reason = reason == null ? "" : reason;
+	}
+}

@@ -1,0 +1,35 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.websocket;
+
+import io.github.reactormongoose.http.HttpHeaders;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The receiving side of a WebSocket session. Frames are delivered on the poll thread; reading
+ * from the socket pauses while the subscriber has no demand.
+ */
+public interface WebsocketInbound {
+
+	/** Text and binary messages; completes when the session closes. Single subscriber. */
+	Flux<WebSocketFrame> receive();
+
+	/** Like {@link #receive()} but text messages only, decoded as UTF-8. */
+	default Flux<String> receiveText() {
+		return receive().filter(f -> f.type() == WebSocketFrame.Type.TEXT).map(WebSocketFrame::text);
+	}
+
+	/**
+	 * The close status: from the peer's close frame, 1005 if it had none, 1006 if the
+	 * connection ended without one, or what the server sent when it closed first.
+	 */
+	Mono<WebSocketCloseStatus> receiveCloseStatus();
+
+	/** Headers of the upgrade request. */
+	HttpHeaders headers();
+
+	/** The negotiated sub-protocol, or {@code null}. */
+	String selectedSubprotocol();
+}

@@ -1,0 +1,78 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.internal;
+
+/**
+ * Constants and counters read from the native library (peer of {@code rmg_jni.c}).
+ * <p>
+ * Loading this class loads the library; its {@code JNI_OnLoad} registers the natives of
+ * every peer. Values are read by name from C at class initialisation, never copied by hand.
+ * Internal API: not for applications.
+ */
+public final class NativeConstants {
+
+	static {
+		NativeLibraryLoader.load();
+	}
+
+	public static final int RECORD_HEADER = (int) constant("RMG_RECORD_HEADER");
+	public static final int EV_ACCEPT = (int) constant("RMG_EV_ACCEPT");
+	public static final int EV_CONNECT = (int) constant("RMG_EV_CONNECT");
+	public static final int EV_READ = (int) constant("RMG_EV_READ");
+	public static final int EV_WRITABLE = (int) constant("RMG_EV_WRITABLE");
+	public static final int EV_CLOSE = (int) constant("RMG_EV_CLOSE");
+	public static final int EV_ERROR = (int) constant("RMG_EV_ERROR");
+	public static final int EV_HTTP_MSG = (int) constant("RMG_EV_HTTP_MSG");
+	public static final int EV_WS_MSG = (int) constant("RMG_EV_WS_MSG");
+	public static final int EV_WS_CTL = (int) constant("RMG_EV_WS_CTL");
+	public static final int EV_REJECTED = (int) constant("RMG_EV_REJECTED");
+	public static final long HTTP_CLOSE_AFTER = constant("RMG_HTTP_CLOSE_AFTER");
+	public static final int KIND_TCP = (int) constant("RMG_KIND_TCP");
+	public static final int KIND_HTTP = (int) constant("RMG_KIND_HTTP");
+	public static final int OP_CLOSE = (int) constant("RMG_OP_CLOSE");
+	public static final int OP_DRAIN = (int) constant("RMG_OP_DRAIN");
+	public static final int OP_PAUSE = (int) constant("RMG_OP_PAUSE");
+	public static final int OP_RESUME = (int) constant("RMG_OP_RESUME");
+	public static final int OP_NOTIFY_WRITABLE = (int) constant("RMG_OP_NOTIFY_WRITABLE");
+	public static final int OP_HTTP_END = (int) constant("RMG_OP_HTTP_END");
+	public static final long ERR_NO_CONN = constant("RMG_ERR_NO_CONN");
+	public static final long ERR_OOM = constant("RMG_ERR_OOM");
+	public static final long ERR_BAD_ARG = constant("RMG_ERR_BAD_ARG");
+	public static final long ERR_LISTEN = constant("RMG_ERR_LISTEN");
+	public static final long ERR_CONNECT = constant("RMG_ERR_CONNECT");
+	public static final long ERR_CLOSING = constant("RMG_ERR_CLOSING");
+	public static final int WS_OP_CONTINUE = (int) constant("WEBSOCKET_OP_CONTINUE");
+	public static final int WS_OP_TEXT = (int) constant("WEBSOCKET_OP_TEXT");
+	public static final int WS_OP_BINARY = (int) constant("WEBSOCKET_OP_BINARY");
+	public static final int WS_OP_CLOSE = (int) constant("WEBSOCKET_OP_CLOSE");
+	public static final int WS_OP_PING = (int) constant("WEBSOCKET_OP_PING");
+	public static final int WS_OP_PONG = (int) constant("WEBSOCKET_OP_PONG");
+	public static final int MAX_HTTP_HEADERS = (int) constant("MG_MAX_HTTP_HEADERS");
+	public static final long MAX_RECV_SIZE = constant("MG_MAX_RECV_SIZE");
+	public static final int LL_NONE = (int) constant("MG_LL_NONE");
+	public static final int LL_ERROR = (int) constant("MG_LL_ERROR");
+	public static final int LL_DEBUG = (int) constant("MG_LL_DEBUG");
+	/** Mongoose's {@code MG_VERSION}, from the header the library was compiled against. */
+	public static final String MONGOOSE_VERSION = mongooseVersion();
+
+	private NativeConstants() {
+	}
+
+	/** Forces class initialisation, hence library loading. */
+	public static void ensureLoaded() {
+	}
+
+	static native long constant(String name);
+
+	static native String mongooseVersion();
+
+	/** Native allocations made by the glue that are not yet freed, over all loops. */
+	public static native long liveAllocations();
+
+	/** Mongoose managers alive in this process. */
+	public static native long liveLoops();
+
+	/** Sets Mongoose's process-wide log level ({@code MG_LL_*}); logs go to stdout. */
+	public static native void logLevel(int level);
+}
