@@ -59,8 +59,9 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
 				throw new IllegalArgumentException("invalid character in header name: " + n);
 			}
 		}
+		String v = validate(String.valueOf(Objects.requireNonNull(value, "value")), "value");
 		names.add(n);
-		values.add(validate(String.valueOf(Objects.requireNonNull(value, "value")), "value"));
+		values.add(v);
 		return this;
 	}
 

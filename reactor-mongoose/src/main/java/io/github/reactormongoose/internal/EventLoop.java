@@ -47,16 +47,18 @@ public final class EventLoop {
 	/** Send-buffer size at or below which a waiting writer is resumed. */
 	public static final int DEFAULT_LOW_WATER = 64 * 1024;
 
+	/** Doorbell states: nothing pending / a wakeup was (or is being) sent / manager freed. */
 	private static final int IDLE = 0;
-	private static final int RINGING = 1;
-	private static final int RUNG = 2;
-	private static final int CLOSED = 3;
+	private static final int RUNG = 1;
+	private static final int CLOSED = 2;
 
 	private static final AtomicInteger COUNTER = new AtomicInteger();
 
 	private final String name;
 	private final Queue<Runnable> tasks = Queues.<Runnable>unboundedMultiproducer().get();
 	private final AtomicInteger doorbell = new AtomicInteger(IDLE);
+	/** Producers inside {@code mg_wakeup}; the manager is freed only when none is. */
+	private final AtomicInteger ringers = new AtomicInteger();
 	private final HashMap<Long, ChannelHandler> channels = new HashMap<>();
 	private final PriorityQueue<Timer> timers = new PriorityQueue<>();
 	private final Sinks.Empty<Void> terminated = Sinks.empty();
@@ -150,9 +152,18 @@ public final class EventLoop {
 	public void execute(Runnable task) {
 		Objects.requireNonNull(task, "task");
 		tasks.offer(task);
-		if (doorbell.compareAndSet(IDLE, RINGING)) {
-			LoopNative.wakeup(wakeHandle);
-			doorbell.compareAndSet(RINGING, RUNG);
+		// Ring only on IDLE -> RUNG. The poll thread resets RUNG -> IDLE after each poll and
+		// then drains, so a task offered before a failed CAS is always seen by that drain.
+		if (doorbell.compareAndSet(IDLE, RUNG)) {
+			ringers.incrementAndGet();
+			try {
+				if (doorbell.get() != CLOSED) {
+					LoopNative.wakeup(wakeHandle);
+				}
+			}
+			finally {
+				ringers.decrementAndGet();
+			}
 		}
 		if (doorbell.get() == CLOSED) {
 			runPostClose();
@@ -510,15 +521,11 @@ public final class EventLoop {
 	}
 
 	private void close() {
-		// No producer may ring once the manager is freed: wait out a ring in progress.
-		for (;;) {
-			int s = doorbell.get();
-			if (s == RINGING) {
-				Thread.onSpinWait();
-			}
-			else if (doorbell.compareAndSet(s, CLOSED)) {
-				break;
-			}
+		// No producer may ring once the manager is freed: close the doorbell, then wait
+		// out any mg_wakeup call still in progress.
+		doorbell.set(CLOSED);
+		while (ringers.get() != 0) {
+			Thread.onSpinWait();
 		}
 		drainTasks();
 		List<ChannelHandler> left = new ArrayList<>(channels.values());

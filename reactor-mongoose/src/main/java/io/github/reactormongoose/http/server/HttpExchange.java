@@ -135,6 +135,14 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 			if (handler == null) {
 				p = sendNotFound();
 			}
+			else if (body.length > conn.server.config.maxRequestBodySize) {
+				// chunked uploads: the native check bounds the encoded size, this the exact one
+				status(413);
+				keepAlive(false);
+				responseHeaders.set("Content-Type", "text/plain");
+				writeFull("request body too large\n".getBytes(StandardCharsets.US_ASCII), null);
+				return;
+			}
 			else {
 				path(); // validates the encoding
 				p = handler.apply(this, this);
@@ -179,6 +187,9 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 		}
 		if (t instanceof BadRequestException) {
 			HttpServerBind.log.debug("bad request: {}", t.getMessage());
+		}
+		else if (t instanceof ConnectionClosedException) {
+			HttpServerBind.log.debug("connection {} closed during {} {}", conn.id, method, rawPath);
 		}
 		else {
 			HttpServerBind.log.error("handler failed for " + method + " " + rawPath, t);

@@ -1,0 +1,255 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.ServerSentEvent;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * Keep-alive for every response path: several requests on one connection must all be
+ * answered (Mongoose keeps {@code is_resp} set after a raw send, which stalls the next
+ * request unless the binding clears it).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HttpKeepAliveTest extends BaseHttpTest {
+
+	private static final String FILE_CONTENT = "file content\0with a NUL\n";
+
+	@TempDir
+	Path dir;
+
+	DisposableServer server;
+
+	@BeforeEach
+	void startServer() throws Exception {
+		Path file = dir.resolve("f.txt");
+		Files.writeString(file, FILE_CONTENT, StandardCharsets.UTF_8);
+		server = bind(HttpServer.create().route(r -> r
+				.get("/sync", (req, res) -> res.sendString(Mono.just("sync " + req.queryParam("i"))))
+				.get("/async", (req, res) -> res.sendString(
+						Mono.fromCallable(() -> "async " + req.queryParam("i"))
+								.subscribeOn(Schedulers.boundedElastic())))
+				.get("/chunked", (req, res) -> res.sendString(Flux.just("chunk", "ed ", req.queryParam("i"))))
+				.get("/sse", (req, res) -> res.sendSse(Flux.just(ServerSentEvent.of("a" + req.queryParam("i")),
+						ServerSentEvent.of("b" + req.queryParam("i")))))
+				.get("/file", (req, res) -> res.sendFile(file))
+				.get("/empty", (req, res) -> res.send())
+				.get("/nothing", (req, res) -> Mono.empty())
+				.get("/delayed-nothing", (req, res) -> Mono.delay(Duration.ofMillis(20)).then())
+				.get("/notfound", (req, res) -> res.sendNotFound())
+				.get("/redirect", (req, res) -> res.sendRedirect("/sync?i=0"))
+				.post("/unread", (req, res) -> res.sendString(Mono.just("unread " + req.queryParam("i"))))
+				.get("/seq", (req, res) -> {
+					String i = req.queryParam("i");
+					Mono<String> body = Mono.just("seq " + i);
+					return res.sendString("1".equals(i) ? body.delayElement(Duration.ofMillis(200)) : body);
+				})
+				.get("/slow", (req, res) -> res.sendString(Mono.delay(Duration.ofMillis(600)).map(x -> "slow")))
+				.get("/conn", (req, res) -> res.sendString(Mono.just(String.valueOf(req.connectionId()))))));
+	}
+
+	private static byte[] requestFor(String path, int i) {
+		if (path.equals("unread")) {
+			byte[] body = new byte[5000];
+			java.util.Arrays.fill(body, (byte) 'x');
+			return RawHttp.request("POST", "/unread?i=" + i, body);
+		}
+		return RawHttp.get("/" + path + "?i=" + i).getBytes(StandardCharsets.ISO_8859_1);
+	}
+
+	private static void assertResponse(String path, int i, RawHttp.Response r) {
+		switch (path) {
+			case "sync" -> assertThat(r.bodyString()).isEqualTo("sync " + i);
+			case "async" -> assertThat(r.bodyString()).isEqualTo("async " + i);
+			case "chunked" -> {
+				assertThat(r.isChunked()).isTrue();
+				assertThat(r.bodyString()).isEqualTo("chunked " + i);
+			}
+			case "sse" -> assertThat(RawHttp.parseSse(r.bodyString()))
+					.containsExactly(List.of("data:a" + i), List.of("data:b" + i));
+			case "file" -> assertThat(r.bodyString()).isEqualTo(FILE_CONTENT);
+			case "empty", "nothing", "delayed-nothing" -> assertThat(r.body()).isEmpty();
+			case "notfound" -> {
+				assertThat(r.status()).isEqualTo(404);
+				return;
+			}
+			case "redirect" -> {
+				assertThat(r.status()).isEqualTo(302);
+				assertThat(r.header("Location")).isEqualTo("/sync?i=0");
+				return;
+			}
+			case "unread" -> assertThat(r.bodyString()).isEqualTo("unread " + i);
+			default -> throw new AssertionError(path);
+		}
+		assertThat(r.status()).isEqualTo(200);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = {"sync", "async", "chunked", "sse", "file", "empty", "nothing", "delayed-nothing",
+			"notfound", "redirect", "unread"})
+	void threeSequentialRequestsOnOneConnection(String path) throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+			for (int i = 1; i <= 3; i++) {
+				c.write(requestFor(path, i));
+				RawHttp.Response r = c.read();
+				assertResponse(path, i, r);
+				assertThat(r.header("Connection")).as("request %d", i).isNotEqualToIgnoringCase("close");
+			}
+		}
+	}
+
+	@Test
+	void everyResponsePathInTurnOnOneConnection() throws Exception {
+		String[] paths = {"sync", "chunked", "unread", "file", "sse", "async", "empty", "notfound", "nothing", "sync"};
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+			for (int i = 0; i < paths.length; i++) {
+				c.write(requestFor(paths[i], i));
+				assertResponse(paths[i], i, c.read());
+			}
+		}
+	}
+
+	@Test
+	void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+			c.write(RawHttp.get("/seq?i=1") + RawHttp.get("/seq?i=2") + RawHttp.get("/seq?i=3"));
+			for (int i = 1; i <= 3; i++) {
+				RawHttp.Response r = c.read();
+				assertThat(r.status()).isEqualTo(200);
+				assertThat(r.bodyString()).isEqualTo("seq " + i);
+			}
+			// mixed response paths, pipelined too
+			c.write(RawHttp.get("/chunked?i=4") + RawHttp.get("/file?i=5") + RawHttp.get("/sse?i=6"));
+			assertResponse("chunked", 4, c.read());
+			assertResponse("file", 5, c.read());
+			assertResponse("sse", 6, c.read());
+		}
+	}
+
+	@Test
+	void connectionCloseRequestIsAnsweredThenClosed() throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+			c.write("GET /sync?i=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(200);
+			assertThat(r.bodyString()).isEqualTo("sync 1");
+			assertThat(r.header("Connection")).isEqualToIgnoringCase("close");
+			assertThat(c.isClosedByPeer()).as("server closes after Connection: close").isTrue();
+		}
+	}
+
+	@Test
+	void http10RequestIsAnsweredThenClosed() throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+			c.write("GET /sync?i=1 HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(200);
+			assertThat(r.bodyString()).isEqualTo("sync 1");
+			assertThat(c.isClosedByPeer()).as("server closes after an HTTP/1.0 response").isTrue();
+		}
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+			c.write("GET /chunked?i=2 HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(200);
+			assertThat(r.isChunked()).as("no chunked encoding towards an HTTP/1.0 client").isFalse();
+			assertThat(r.bodyString()).isEqualTo("chunked 2");
+		}
+	}
+
+	@Test
+	void idleKeepAliveConnectionIsClosedAfterIdleTimeoutButSlowRequestsAreNot() throws Exception {
+		DisposableServer idle = bind(HttpServer.create().idleTimeout(Duration.ofMillis(300)).route(r -> r
+				.get("/slow", (req, res) -> res.sendString(Mono.delay(Duration.ofMillis(700)).map(x -> "slow")))));
+		try (RawHttp c = RawHttp.connect(idle.port()).soTimeout(5_000)) {
+			c.write(RawHttp.get("/slow"));
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(200);
+			assertThat(r.bodyString()).isEqualTo("slow");
+			long start = System.nanoTime();
+			assertThat(c.isClosedByPeer()).as("idle connection closed").isTrue();
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+		}
+	}
+
+	@Test
+	void jdkClientReusesOneConnectionForTwentyRequests() throws Exception {
+		HttpClient client = jdkClient();
+		Set<String> connections = new HashSet<>();
+		for (int i = 0; i < 20; i++) {
+			HttpResponse<String> r = get(client, server, "/conn");
+			assertThat(r.statusCode()).isEqualTo(200);
+			connections.add(r.body());
+			HttpResponse<String> a = get(client, server, "/async?i=" + i);
+			assertThat(a.statusCode()).isEqualTo(200);
+			assertThat(a.body()).isEqualTo("async " + i);
+		}
+		assertThat(connections).as("connection ids seen").hasSize(1);
+	}
+
+	@Test
+	void reactorNettyClientReusesOneConnectionForTwentyRequests() {
+		ConnectionProvider provider = ConnectionProvider.create("rmg-keepalive-test", 1);
+		try {
+			reactor.netty.http.client.HttpClient client = reactor.netty.http.client.HttpClient.create(provider)
+					.host("127.0.0.1")
+					.port(server.port());
+			List<String> results = new ArrayList<>();
+			for (int i = 0; i < 20; i++) {
+				String path = i % 2 == 0 ? "/conn" : "/chunked?i=" + i;
+				String result = client.get()
+						.uri(path)
+						.responseSingle((resp, body) -> body.asString().defaultIfEmpty("")
+								.map(b -> resp.status().code() + " " + b))
+						.block(TIMEOUT);
+				results.add(result);
+			}
+			assertThat(results).allSatisfy(r -> assertThat(r).startsWith("200 "));
+			Set<String> ids = new HashSet<>();
+			for (int i = 0; i < 20; i += 2) {
+				ids.add(results.get(i));
+			}
+			assertThat(ids).as("connection ids seen").hasSize(1);
+			for (int i = 1; i < 20; i += 2) {
+				assertThat(results.get(i)).isEqualTo("200 chunked " + i);
+			}
+		}
+		finally {
+			provider.disposeLater().block(TIMEOUT);
+		}
+	}
+
+	@Test
+	void curlReusesTheConnection() throws Exception {
+		assumeCurl();
+		String base = "http://127.0.0.1:" + server.port();
+		CurlResult r = curl("-w", "%{http_code} %{num_connects}\\n", "-o", "/dev/null", base + "/sync?i=1",
+				"-o", "/dev/null", base + "/chunked?i=2", "-o", "/dev/null", base + "/file");
+		assertThat(r.exitCode()).as(r.stderr()).isZero();
+		assertThat(r.stdout().split("\n")).containsExactly("200 1", "200 0", "200 0");
+	}
+}

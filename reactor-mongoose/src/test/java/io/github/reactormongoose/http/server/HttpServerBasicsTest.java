@@ -1,0 +1,426 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.http.ServerSentEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HttpServerBasicsTest extends BaseHttpTest {
+
+	private static byte[] randomBytes(int n, long seed) {
+		byte[] b = new byte[n];
+		new Random(seed).nextBytes(b);
+		return b;
+	}
+
+	/** Every byte value (so NUL, CR, LF included) several times, then random bytes. */
+	private static byte[] binaryBody(int randomTail) {
+		byte[] b = new byte[1024 + randomTail];
+		for (int i = 0; i < 1024; i++) {
+			b[i] = (byte) i;
+		}
+		System.arraycopy(randomBytes(randomTail, 42), 0, b, 1024, randomTail);
+		return b;
+	}
+
+	@Test
+	void handleAnswersEveryRequest() throws Exception {
+		DisposableServer server = bind(HttpServer.create()
+				.handle((req, res) -> res.sendString(Mono.just(req.method() + " " + req.path() + " " + req.query()))));
+		assertThat(server.host()).isEqualTo("127.0.0.1");
+		assertThat(server.port()).isPositive();
+
+		HttpClient client = jdkClient();
+		HttpResponse<String> r = get(client, server, "/a/b?x=1");
+		assertThat(r.statusCode()).isEqualTo(200);
+		assertThat(r.body()).isEqualTo("GET /a/b x=1");
+
+		HttpResponse<String> p = client.send(request(server, "/c%20d")
+				.POST(HttpRequest.BodyPublishers.ofString("ignored")).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(p.statusCode()).isEqualTo(200);
+		assertThat(p.body()).isEqualTo("POST /c d ");
+	}
+
+	@Test
+	void serverWithoutHandlerAnswers404() throws Exception {
+		DisposableServer server = bind(HttpServer.create());
+		assertThat(get(server, "/anything").statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	void routesDispatchOnMethodPathVariablesAndQuery() throws Exception {
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.get("/items/{id}", (req, res) -> res.sendString(Mono.just("get " + req.param("id") + " "
+						+ req.queryParams().get("color") + " " + req.queryParam("q") + " " + req.params())))
+				.post("/items", (req, res) -> res.status(201).sendString(req.receiveString().map(b -> "created " + b)))
+				.put("/items/{id}", (req, res) -> res.sendString(req.receiveString().map(b -> "put " + req.param("id") + " " + b)))
+				.delete("/items/{id}", (req, res) -> res.status(204).send())
+				.get("/users/{user}/posts/{post}",
+						(req, res) -> res.sendString(Mono.just(req.param("user") + "/" + req.param("post"))))
+				.get("/static/**", (req, res) -> res.sendString(Mono.just("static " + req.path())))));
+		HttpClient client = jdkClient();
+
+		HttpResponse<String> g = get(client, server, "/items/42?color=red&color=blue&q=a%20b%26c");
+		assertThat(g.statusCode()).isEqualTo(200);
+		assertThat(g.body()).isEqualTo("get 42 [red, blue] a b&c {id=42}");
+
+		HttpResponse<String> post = client.send(request(server, "/items")
+				.POST(HttpRequest.BodyPublishers.ofString("thing")).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(post.statusCode()).isEqualTo(201);
+		assertThat(post.body()).isEqualTo("created thing");
+
+		HttpResponse<String> put = client.send(request(server, "/items/7")
+				.PUT(HttpRequest.BodyPublishers.ofString("new")).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(put.statusCode()).isEqualTo(200);
+		assertThat(put.body()).isEqualTo("put 7 new");
+
+		HttpResponse<String> delete = client.send(request(server, "/items/7").DELETE().build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(delete.statusCode()).isEqualTo(204);
+		assertThat(delete.body()).isEmpty();
+
+		assertThat(get(client, server, "/users/ann/posts/9").body()).isEqualTo("ann/9");
+		assertThat(get(client, server, "/static/css/site.css").body()).isEqualTo("static /static/css/site.css");
+
+		assertThat(get(client, server, "/nope").statusCode()).isEqualTo(404);
+		assertThat(get(client, server, "/items/7/extra").statusCode()).isEqualTo(404);
+
+		HttpResponse<String> patch = client.send(request(server, "/items/7")
+				.method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(patch.statusCode()).isEqualTo(405);
+		List<String> allow = Arrays.stream(patch.headers().firstValue("Allow").orElse("").split(","))
+				.map(String::trim).toList();
+		assertThat(allow).contains("GET", "PUT", "DELETE").doesNotContain("POST", "PATCH");
+	}
+
+	@Test
+	void requestHeadersAreCaseInsensitiveMultiValuedAndReadOnly() throws Exception {
+		AtomicReference<Throwable> mutation = new AtomicReference<>();
+		DisposableServer server = bind(HttpServer.create().handle((req, res) -> {
+			try {
+				req.requestHeaders().add("X-Added", "1");
+			}
+			catch (Throwable t) {
+				mutation.set(t);
+			}
+			var h = req.requestHeaders();
+			return res.sendString(Mono.just(h.getAll("X-MULTI") + "|" + h.get("x-case") + "|" + h.contains("HOST")
+					+ "|" + h.containsToken("x-tokens", "beta")));
+		}));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Multi: one\r\nx-multi: two\r\nX-CASE: Value\r\n"
+					+ "X-Tokens: alpha, Beta\r\n\r\n");
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(200);
+			assertThat(r.bodyString()).isEqualTo("[one, two]|Value|true|true");
+		}
+		assertThat(mutation.get()).isInstanceOf(UnsupportedOperationException.class);
+	}
+
+	@Test
+	void requestKnowsRemoteAndHostAddressesAndIds() throws Exception {
+		DisposableServer server = bind(HttpServer.create().handle((req, res) -> res.sendString(Mono.just(
+				req.remoteAddress().getAddress().getHostAddress() + "|" + req.remoteAddress().getPort() + "|"
+						+ req.hostAddress().getPort() + "|" + req.protocol() + "|" + req.isKeepAlive() + "|"
+						+ req.requestId().startsWith(req.connectionId() + "-")))));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write(RawHttp.get("/"));
+			RawHttp.Response r = c.read();
+			assertThat(r.bodyString()).isEqualTo("127.0.0.1|" + c.socket().getLocalPort() + "|" + server.port()
+					+ "|HTTP/1.1|true|true");
+		}
+	}
+
+	@Test
+	void responseHeadersKeepDuplicatesAndLastSetWins() throws Exception {
+		DisposableServer server = bind(HttpServer.create().handle((req, res) -> res
+				.addHeader("Set-Cookie", "a=1; Path=/")
+				.addHeader("Set-Cookie", "b=2; Path=/")
+				.header("X-Single", "first")
+				.header("x-single", "second")
+				.header("Content-Type", "text/x-test; charset=utf-8")
+				.status(203)
+				.sendString(Mono.just("ok"))));
+		HttpResponse<String> r = get(server, "/");
+		assertThat(r.statusCode()).isEqualTo(203);
+		assertThat(r.headers().allValues("set-cookie")).containsExactly("a=1; Path=/", "b=2; Path=/");
+		assertThat(r.headers().allValues("X-Single")).containsExactly("second");
+		assertThat(r.headers().firstValue("Content-Type")).hasValue("text/x-test; charset=utf-8");
+		assertThat(r.body()).isEqualTo("ok");
+	}
+
+	@Test
+	void headerValueWithCrLfOrNulIsRejectedInTheHandlerAndAnswered500() throws Exception {
+		String[] evil = {"ok\r\nInjected: yes", "ok\nInjected: yes", "ok\0Injected: yes"};
+		List<Throwable> thrown = new java.util.concurrent.CopyOnWriteArrayList<>();
+		DisposableServer server = bind(HttpServer.create().handle((req, res) -> {
+			try {
+				res.header("X-Evil", evil[Integer.parseInt(req.queryParam("v"))]);
+			}
+			catch (RuntimeException e) {
+				thrown.add(e);
+				throw e;
+			}
+			return res.sendString(Mono.just("unreachable"));
+		}));
+		for (int v = 0; v < evil.length; v++) {
+			try (RawHttp c = RawHttp.connect(server.port()).soTimeout(3_000)) {
+				c.write(RawHttp.get("/?v=" + v));
+				RawHttp.Response r = c.read();
+				assertThat(r.status()).as("status for value %d", v).isEqualTo(500);
+				assertThat(r.header("Injected")).isNull();
+				assertThat(r.header("X-Evil")).isNull();
+				assertThat(r.bodyString()).doesNotContain("unreachable");
+			}
+		}
+		assertThat(thrown).hasSize(3).allSatisfy(t -> assertThat(t).isInstanceOf(IllegalArgumentException.class));
+	}
+
+	@Test
+	void bodiesWithNulBytesAreBinarySafeBothWays() throws Exception {
+		byte[] fixed = {'a', 'b', 0, 'c', 'd', 0};
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.post("/echo", (req, res) -> res.sendByteArray(req.receiveBytes()))
+				.post("/echo-stream", (req, res) -> res.send(req.receive()))
+				.get("/nul", (req, res) -> res.sendByteArray(Mono.just(fixed)))));
+		byte[] body = binaryBody(200_000);
+		HttpClient client = jdkClient();
+
+		HttpResponse<byte[]> echo = client.send(request(server, "/echo")
+				.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(echo.statusCode()).isEqualTo(200);
+		assertThat(echo.headers().firstValue("Content-Length")).hasValue(String.valueOf(body.length));
+		assertThat(echo.body()).isEqualTo(body);
+
+		HttpResponse<byte[]> stream = client.send(request(server, "/echo-stream")
+				.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(stream.statusCode()).isEqualTo(200);
+		assertThat(stream.body()).isEqualTo(body);
+
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write(RawHttp.get("/nul"));
+			RawHttp.Response r = c.read();
+			assertThat(r.header("Content-Length")).isEqualTo("6");
+			assertThat(r.body()).isEqualTo(fixed);
+		}
+	}
+
+	@Test
+	void headAnswersHeadersWithContentLengthAndNoBody() throws Exception {
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.get("/hello", (req, res) -> res.sendString(Mono.just("hello world")))));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("HEAD /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+			RawHttp.Response head = c.read(true);
+			assertThat(head.status()).isEqualTo(200);
+			assertThat(head.header("Content-Length")).isEqualTo("11");
+			// a body after the HEAD response would be read as the next status line
+			c.write(RawHttp.get("/hello"));
+			RawHttp.Response get = c.read();
+			assertThat(get.status()).isEqualTo(200);
+			assertThat(get.bodyString()).isEqualTo("hello world");
+		}
+	}
+
+	@Test
+	void monoBodyHasContentLengthAndFluxBodyIsChunked() throws Exception {
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.get("/mono", (req, res) -> res.sendString(Mono.just("just one")))
+				.get("/flux", (req, res) -> res.sendString(Flux.range(0, 100).map(i -> "line " + i + "\n")))
+				.get("/flux-sized", (req, res) -> res.header("Content-Length", "6")
+						.sendString(Flux.just("ab", "cd", "ef")))));
+		StringBuilder expected = new StringBuilder();
+		for (int i = 0; i < 100; i++) {
+			expected.append("line ").append(i).append('\n');
+		}
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write(RawHttp.get("/mono"));
+			RawHttp.Response mono = c.read();
+			assertThat(mono.header("Content-Length")).isEqualTo("8");
+			assertThat(mono.isChunked()).isFalse();
+			assertThat(mono.bodyString()).isEqualTo("just one");
+
+			c.write(RawHttp.get("/flux"));
+			RawHttp.Response flux = c.read();
+			assertThat(flux.header("Transfer-Encoding")).isEqualToIgnoringCase("chunked");
+			assertThat(flux.header("Content-Length")).isNull();
+			assertThat(flux.bodyString()).isEqualTo(expected.toString());
+
+			c.write(RawHttp.get("/flux-sized"));
+			RawHttp.Response sized = c.read();
+			assertThat(sized.isChunked()).isFalse();
+			assertThat(sized.header("Content-Length")).isEqualTo("6");
+			assertThat(sized.bodyString()).isEqualTo("abcdef");
+		}
+	}
+
+	@Test
+	void fluxBodyEmittedFromAnotherThreadIsStreamedCompletelyAndPromptly() throws Exception {
+		DisposableServer server = bind(HttpServer.create().handle((req, res) -> res.sendString(
+				Flux.interval(java.time.Duration.ofMillis(10)).take(10).map(i -> i + ","))));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			long t0 = System.nanoTime();
+			c.write(RawHttp.get("/"));
+			RawHttp.Response r = c.read();
+			java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - t0);
+			assertThat(r.status()).isEqualTo(200);
+			assertThat(r.bodyString()).isEqualTo("0,1,2,3,4,5,6,7,8,9,");
+			assertThat(took).as("10 items 10 ms apart").isLessThan(java.time.Duration.ofMillis(900));
+		}
+	}
+
+	@Test
+	void sendFileIsByteExact(@TempDir Path dir) throws Exception {
+		byte[] content = randomBytes(3 * 1024 * 1024, 7);
+		Path file = dir.resolve("random.bin");
+		Files.write(file, content);
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.get("/file", (req, res) -> res.sendFile(file))
+				.get("/part", (req, res) -> res.sendFile(file, 1000, 70_000))));
+		HttpClient client = jdkClient();
+
+		HttpResponse<byte[]> whole = client.send(request(server, "/file").GET().build(),
+				HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(whole.statusCode()).isEqualTo(200);
+		assertThat(whole.headers().firstValue("Content-Length")).hasValue(String.valueOf(content.length));
+		assertThat(whole.body()).isEqualTo(content);
+
+		HttpResponse<byte[]> part = client.send(request(server, "/part").GET().build(),
+				HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(part.statusCode()).isEqualTo(200);
+		assertThat(part.headers().firstValue("Content-Length")).hasValue("70000");
+		assertThat(part.body()).isEqualTo(Arrays.copyOfRange(content, 1000, 71_000));
+	}
+
+	@Test
+	void sseEventsAreFramedLineByLine() throws Exception {
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.get("/sse", (req, res) -> res.sendSse(Flux.just(
+						ServerSentEvent.builder().id("1").event("greeting").retry(2500)
+								.data("line one\nline two\r\nline three").build(),
+						ServerSentEvent.of("second"),
+						ServerSentEvent.builder().comment("keep-alive").build())))));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write(RawHttp.get("/sse"));
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(200);
+			assertThat(r.header("Content-Type")).startsWith("text/event-stream");
+			assertThat(r.header("Cache-Control")).containsAnyOf("no-cache", "no-store");
+			List<List<String>> events = RawHttp.parseSse(r.bodyString());
+			assertThat(events).hasSize(3);
+			assertThat(events.get(0))
+					.hasSize(6)
+					.contains("id:1", "event:greeting", "retry:2500")
+					.containsSubsequence("data:line one", "data:line two", "data:line three");
+			assertThat(events.get(1)).containsExactly("data:second");
+			assertThat(events.get(2)).containsExactly(":keep-alive");
+		}
+	}
+
+	@Test
+	void sseEventsAreWrittenAsSoonAsTheyArrive() throws Exception {
+		Sinks.Many<ServerSentEvent> sink = Sinks.many().unicast().onBackpressureBuffer();
+		DisposableServer server = bind(HttpServer.create().handle((req, res) -> res.sendSse(sink.asFlux())));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write(RawHttp.get("/"));
+			sink.tryEmitNext(ServerSentEvent.of("first")).orThrow();
+			RawHttp.Response head = c.readHead();
+			assertThat(head.status()).isEqualTo(200);
+			assertThat(head.isChunked()).isTrue();
+			assertThat(RawHttp.parseSse(new String(c.readChunk(), StandardCharsets.UTF_8)))
+					.containsExactly(List.of("data:first"));
+			sink.tryEmitNext(ServerSentEvent.of("second")).orThrow();
+			assertThat(RawHttp.parseSse(new String(c.readChunk(), StandardCharsets.UTF_8)))
+					.containsExactly(List.of("data:second"));
+			sink.tryEmitComplete().orThrow();
+			assertThat(c.readChunk()).as("terminal chunk").isNull();
+		}
+	}
+
+	@Test
+	void severalServersShareOneLoop() throws Exception {
+		MongooseLoop loop = newLoop("rmg-shared");
+		DisposableServer one = bind(HttpServer.create().runOn(loop)
+				.handle((req, res) -> res.sendString(Mono.just("one " + Thread.currentThread().getName()))));
+		DisposableServer two = bind(HttpServer.create().runOn(loop)
+				.handle((req, res) -> res.sendString(Mono.just("two " + Thread.currentThread().getName()))));
+		assertThat(one.port()).isNotEqualTo(two.port());
+		HttpClient client = jdkClient();
+		assertThat(get(client, one, "/").body()).isEqualTo("one rmg-shared");
+		assertThat(get(client, two, "/").body()).isEqualTo("two rmg-shared");
+
+		one.disposeNow();
+		assertThat(loop.isDisposed()).as("a shared loop outlives its servers").isFalse();
+		assertThat(get(client, two, "/").body()).isEqualTo("two rmg-shared");
+		assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), one.port()).close())
+				.isInstanceOf(ConnectException.class);
+	}
+
+	@Test
+	void bindingAPortInUseFails() throws Exception {
+		try (ServerSocket blocker = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+			StepVerifier.create(HttpServer.create().port(blocker.getLocalPort()).bind())
+					.expectError()
+					.verify(TIMEOUT);
+		}
+		DisposableServer first = bind(HttpServer.create());
+		StepVerifier.create(HttpServer.create().port(first.port()).bind())
+				.expectError()
+				.verify(TIMEOUT);
+		MongooseLoop loop = newLoop();
+		StepVerifier.create(HttpServer.create().runOn(loop).port(first.port()).bind())
+				.expectError()
+				.verify(TIMEOUT);
+		assertThat(loop.isDisposed()).as("a failed bind leaves a shared loop running").isFalse();
+	}
+
+	@Test
+	void curlGetsAndPostsBinaryBodies(@TempDir Path dir) throws Exception {
+		assumeCurl();
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.get("/hello", (req, res) -> res.sendString(Mono.just("hello curl")))
+				.post("/echo", (req, res) -> res.sendByteArray(req.receiveBytes()))));
+		CurlResult hello = curl("http://127.0.0.1:" + server.port() + "/hello");
+		assertThat(hello.exitCode()).as(hello.stderr()).isZero();
+		assertThat(hello.stdout()).isEqualTo("hello curl");
+
+		byte[] body = binaryBody(50_000);
+		Path in = dir.resolve("in.bin");
+		Path out = dir.resolve("out.bin");
+		Files.write(in, body);
+		CurlResult echo = curl("-o", out.toString(), "-w", "%{http_code}", "--data-binary", "@" + in,
+				"-H", "Content-Type: application/octet-stream", "http://127.0.0.1:" + server.port() + "/echo");
+		assertThat(echo.exitCode()).as(echo.stderr()).isZero();
+		assertThat(echo.stdout()).isEqualTo("200");
+		assertThat(Files.readAllBytes(out)).isEqualTo(body);
+	}
+}

@@ -1,0 +1,324 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.server.BaseHttpTest;
+import io.github.reactormongoose.http.server.HttpServer;
+import io.github.reactormongoose.http.server.RawHttp;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class WebsocketTest extends BaseHttpTest {
+
+	/** A close frame seen by the JDK client. */
+	record Close(int code, String reason) {
+	}
+
+	/** Collects whole messages, pongs and the close of a JDK WebSocket. */
+	static final class Collector implements WebSocket.Listener {
+		final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
+		final BlockingQueue<byte[]> pongs = new LinkedBlockingQueue<>();
+		final CompletableFuture<Close> closed = new CompletableFuture<>();
+		private StringBuilder text = new StringBuilder();
+		private ByteArrayOutputStream binary = new ByteArrayOutputStream();
+
+		@Override
+		public void onOpen(WebSocket ws) {
+			ws.request(Long.MAX_VALUE);
+		}
+
+		@Override
+		public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+			text.append(data);
+			if (last) {
+				messages.add(text.toString());
+				text = new StringBuilder();
+			}
+			return null;
+		}
+
+		@Override
+		public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+			byte[] b = new byte[data.remaining()];
+			data.get(b);
+			binary.writeBytes(b);
+			if (last) {
+				messages.add(binary.toByteArray());
+				binary = new ByteArrayOutputStream();
+			}
+			return null;
+		}
+
+		@Override
+		public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
+			byte[] b = new byte[message.remaining()];
+			message.get(b);
+			pongs.add(b);
+			return null;
+		}
+
+		@Override
+		public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+			closed.complete(new Close(statusCode, reason));
+			return null;
+		}
+
+		@Override
+		public void onError(WebSocket ws, Throwable error) {
+			closed.completeExceptionally(error);
+		}
+
+		Object next() throws InterruptedException {
+			Object m = messages.poll(10, TimeUnit.SECONDS);
+			assertThat(m).as("message within 10 s").isNotNull();
+			return m;
+		}
+	}
+
+	private static WebSocket connect(DisposableServer server, String path, Collector collector, String... protocols)
+			throws Exception {
+		WebSocket.Builder b = jdkClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+		if (protocols.length > 0) {
+			String[] rest = new String[protocols.length - 1];
+			System.arraycopy(protocols, 1, rest, 0, rest.length);
+			b = b.subprotocols(protocols[0], rest);
+		}
+		return b.buildAsync(URI.create("ws://127.0.0.1:" + server.port() + path), collector).get(10, TimeUnit.SECONDS);
+	}
+
+	private DisposableServer echoServer() {
+		return bind(HttpServer.create().route(r -> r.ws("/echo", (in, out) -> out.send(in.receive()))));
+	}
+
+	@Test
+	void textMessagesAreEchoedInOrder() throws Exception {
+		DisposableServer server = echoServer();
+		Collector c = new Collector();
+		WebSocket ws = connect(server, "/echo", c);
+		ws.sendText("hello", true).get(10, TimeUnit.SECONDS);
+		assertThat(c.next()).isEqualTo("hello");
+		for (int i = 0; i < 3; i++) {
+			ws.sendText("message " + i + " \u00e9\u4e16", true).get(10, TimeUnit.SECONDS);
+		}
+		for (int i = 0; i < 3; i++) {
+			assertThat(c.next()).isEqualTo("message " + i + " \u00e9\u4e16");
+		}
+		ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+		assertThat(c.closed.get(10, TimeUnit.SECONDS).code()).isEqualTo(1000);
+	}
+
+	@Test
+	void binaryMessagesAreEchoedByteExact() throws Exception {
+		DisposableServer server = echoServer();
+		Collector c = new Collector();
+		WebSocket ws = connect(server, "/echo", c);
+		byte[] data = new byte[60_000];
+		new Random(3).nextBytes(data);
+		for (int i = 0; i < 256; i++) {
+			data[i] = (byte) i;
+		}
+		ws.sendBinary(ByteBuffer.wrap(data), true).get(10, TimeUnit.SECONDS);
+		assertThat((byte[]) c.next()).isEqualTo(data);
+		ws.sendBinary(ByteBuffer.wrap(new byte[] {0, 0, 0}), true).get(10, TimeUnit.SECONDS);
+		assertThat((byte[]) c.next()).isEqualTo(new byte[] {0, 0, 0});
+	}
+
+	@Test
+	void fragmentedClientMessageArrivesReassembled() throws Exception {
+		DisposableServer server = echoServer();
+		Collector c = new Collector();
+		WebSocket ws = connect(server, "/echo", c);
+		ws.sendText("frag", false).get(10, TimeUnit.SECONDS);
+		ws.sendText("men", false).get(10, TimeUnit.SECONDS);
+		ws.sendText("ted", true).get(10, TimeUnit.SECONDS);
+		assertThat(c.next()).isEqualTo("fragmented");
+	}
+
+	@Test
+	void serverInitiatedCloseCarriesCodeAndReason() throws Exception {
+		CompletableFuture<WebSocketCloseStatus> serverSide = new CompletableFuture<>();
+		DisposableServer server = bind(HttpServer.create().route(r -> r.ws("/close", (in, out) -> {
+			in.receiveCloseStatus().subscribe(serverSide::complete);
+			return out.sendString(Mono.just("bye soon")).then(out.sendClose(4001, "going away now"));
+		})));
+		Collector c = new Collector();
+		connect(server, "/close", c);
+		assertThat(c.next()).isEqualTo("bye soon");
+		assertThat(c.closed.get(10, TimeUnit.SECONDS)).isEqualTo(new Close(4001, "going away now"));
+		assertThat(serverSide.get(10, TimeUnit.SECONDS)).isEqualTo(new WebSocketCloseStatus(4001, "going away now"));
+	}
+
+	@Test
+	void clientCloseIsSeenByTheServer() throws Exception {
+		CompletableFuture<WebSocketCloseStatus> serverSide = new CompletableFuture<>();
+		DisposableServer server = bind(HttpServer.create().route(r -> r.ws("/ws",
+				(in, out) -> out.send(in.receive()).and(in.receiveCloseStatus().doOnNext(serverSide::complete)))));
+		Collector c = new Collector();
+		WebSocket ws = connect(server, "/ws", c);
+		ws.sendText("before close", true).get(10, TimeUnit.SECONDS);
+		assertThat(c.next()).isEqualTo("before close");
+		ws.sendClose(4002, "client bye").get(10, TimeUnit.SECONDS);
+		assertThat(serverSide.get(10, TimeUnit.SECONDS)).isEqualTo(new WebSocketCloseStatus(4002, "client bye"));
+		assertThat(c.closed.get(10, TimeUnit.SECONDS)).as("server answers the close").isNotNull();
+	}
+
+	@Test
+	void messageOverTheLimitClosesWith1009() throws Exception {
+		CompletableFuture<WebSocketCloseStatus> serverSide = new CompletableFuture<>();
+		DisposableServer server = bind(HttpServer.create().maxWebsocketFrameSize(1024).route(r -> r.ws("/echo",
+				(in, out) -> {
+					in.receiveCloseStatus().subscribe(serverSide::complete);
+					return out.send(in.receive());
+				})));
+		Collector c = new Collector();
+		WebSocket ws = connect(server, "/echo", c);
+		ws.sendText("x".repeat(1000), true).get(10, TimeUnit.SECONDS);
+		assertThat(c.next()).isEqualTo("x".repeat(1000));
+		ws.sendText("y".repeat(4096), true).get(10, TimeUnit.SECONDS);
+		Close close;
+		try {
+			close = c.closed.get(5, TimeUnit.SECONDS);
+		}
+		catch (java.util.concurrent.TimeoutException e) {
+			Object echoed = c.messages.peek();
+			throw new AssertionError("no close within 5 s after a 4096-byte message (limit 1024); "
+					+ (echoed == null ? "nothing echoed" : "instead it was delivered and echoed ("
+							+ (echoed instanceof String str ? str.length() + " chars" : "binary") + ")"), e);
+		}
+		assertThat(close.code()).isEqualTo(1009);
+		assertThat(c.messages).as("the oversized message is not echoed").isEmpty();
+		assertThat(serverSide.get(10, TimeUnit.SECONDS).code()).isEqualTo(1009);
+	}
+
+	/** A masked text frame of {@code len} bytes of {@code 'y'} (mask key 0). */
+	private static byte[] maskedTextFrame(int len) {
+		byte[] f = new byte[2 + 8 + 4 + len];
+		f[0] = (byte) 0x81;
+		f[1] = (byte) (0x80 | 127);
+		for (int i = 0; i < 8; i++) {
+			f[2 + i] = (byte) ((long) len >>> (56 - 8 * i));
+		}
+		java.util.Arrays.fill(f, 14, f.length, (byte) 'y');
+		return f;
+	}
+
+	@Test
+	void oversizedFrameGetsOneCloseFrameAndItsRemainingBytesAreNotParsedAsFrames() throws Exception {
+		DisposableServer server = bind(HttpServer.create().maxWebsocketFrameSize(1024)
+				.route(r -> r.ws("/echo", (in, out) -> out.send(in.receive()))));
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+			c.write("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+			assertThat(c.read(true).status()).isEqualTo(101);
+			c.write(maskedTextFrame(20_000));
+			// read until EOF, keeping what arrived before a possible reset
+			java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+			java.io.InputStream in = c.socket().getInputStream();
+			byte[] buf = new byte[8192];
+			String end;
+			try {
+				int n;
+				while ((n = in.read(buf)) >= 0) {
+					got.write(buf, 0, n);
+				}
+				end = "EOF";
+			}
+			catch (java.net.SocketTimeoutException e) {
+				throw new AssertionError("connection not closed after an oversized frame", e);
+			}
+			catch (java.io.IOException e) {
+				end = e.toString();
+			}
+			byte[] answer = got.toByteArray();
+			assertThat(answer.length).as("bytes before %s", end).isGreaterThanOrEqualTo(4);
+			assertThat(answer.length).as("answer bytes").isGreaterThanOrEqualTo(4);
+			assertThat(answer[0] & 0xff).as("first frame is CLOSE").isEqualTo(0x88);
+			int len = answer[1] & 0x7f;
+			assertThat(((answer[2] & 0xff) << 8) | (answer[3] & 0xff)).as("close code").isEqualTo(1009);
+			assertThat(answer.length).as("nothing after the close frame (got: %s)",
+					java.util.HexFormat.of().formatHex(answer, 0, Math.min(answer.length, 48))).isEqualTo(2 + len);
+		}
+	}
+
+	@Test
+	void subprotocolIsNegotiated() throws Exception {
+		DisposableServer server = bind(HttpServer.create().route(r -> r.ws("/proto",
+				(in, out) -> out.sendString(Mono.just("selected " + in.selectedSubprotocol() + " version "
+						+ in.headers().get("sec-websocket-version"))), "a")));
+		Collector c = new Collector();
+		WebSocket ws = connect(server, "/proto", c, "b", "a");
+		assertThat(ws.getSubprotocol()).isEqualTo("a");
+		assertThat(c.next()).isEqualTo("selected a version 13");
+
+		Collector none = new Collector();
+		WebSocket ws2 = connect(server, "/proto", none, "c");
+		assertThat(ws2.getSubprotocol()).isEmpty();
+		assertThat(none.next()).isEqualTo("selected null version 13");
+	}
+
+	@Test
+	void pingFromTheClientGetsAPong() throws Exception {
+		DisposableServer server = echoServer();
+		Collector c = new Collector();
+		WebSocket ws = connect(server, "/echo", c);
+		ws.sendPing(ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS);
+		byte[] pong = c.pongs.poll(10, TimeUnit.SECONDS);
+		assertThat(pong).isNotNull();
+		assertThat(new String(pong, StandardCharsets.UTF_8)).isEqualTo("are you there");
+		ws.sendText("still open", true).get(10, TimeUnit.SECONDS);
+		assertThat(c.next()).isEqualTo("still open");
+	}
+
+	@Test
+	void plainGetToAWebsocketRouteGets400() throws Exception {
+		DisposableServer server = echoServer();
+		HttpResponse<String> r = get(server, "/echo");
+		assertThat(r.statusCode()).isEqualTo(400);
+	}
+
+	@Test
+	void handshakeAnswerIsExact() throws Exception {
+		DisposableServer server = echoServer();
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+			RawHttp.Response r = c.read(true);
+			assertThat(r.status()).isEqualTo(101);
+			assertThat(r.header("Upgrade")).isEqualToIgnoringCase("websocket");
+			assertThat(r.header("Sec-WebSocket-Accept")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+		}
+	}
+
+	@Test
+	void serverPushesAStreamThenClosesNormally() throws Exception {
+		DisposableServer server = bind(HttpServer.create().route(r -> r.ws("/ticks",
+				(in, out) -> out.sendString(Flux.interval(Duration.ofMillis(20)).take(5).map(i -> "tick " + i)))));
+		Collector c = new Collector();
+		connect(server, "/ticks", c);
+		for (int i = 0; i < 5; i++) {
+			assertThat(c.next()).isEqualTo("tick " + i);
+		}
+		assertThat(c.closed.get(10, TimeUnit.SECONDS).code()).isEqualTo(1000);
+	}
+}
