@@ -101,19 +101,72 @@ static void rmg_check_headers(struct rmg_loop *loop, struct mg_connection *c,
   }
 }
 
+/* Mongoose's WebSocket protocol handler (static in mongoose.c), taken from c->pfn after
+ * the first upgrade; rmg_ws_guard runs in front of it. */
+static mg_event_handler_t s_ws_cb;
+
+/* Closes with 1009, stops parsing (pfn = NULL) and discards whatever else arrives. */
+static void rmg_ws_reject(struct rmg_loop *loop, struct mg_connection *c) {
+  static const char close_too_big[] = {0x03, (char) 0xf1, 'm', 'e', 's', 's', 'a', 'g', 'e',
+                                       ' ', 't', 'o', 'o', ' ', 'b', 'i', 'g'};
+  if (c->data[0] & RMG_CF_REJECTED) return;
+  c->data[0] |= RMG_CF_REJECTED | RMG_CF_OUR_DRAIN;
+  mg_ws_send(c, close_too_big, sizeof(close_too_big), WEBSOCKET_OP_CLOSE);
+  c->recv.len = 0;
+  c->pfn = NULL;
+  c->pfn_data = NULL;
+  c->is_draining = 1;
+  rmg_record(loop, RMG_EV_REJECTED, c->id, 1009, 0);
+}
+
+/* Whether the frames buffered in recv announce a message larger than max: looks at every
+ * frame header, complete or not, before Mongoose parses (and would deliver) them. */
+static int rmg_ws_too_big(const struct mg_connection *c, size_t max) {
+  size_t ofs = (size_t) c->pfn_data; /* fragments reassembled so far: flags byte + data */
+  const unsigned char *b = c->recv.buf;
+  size_t n = c->recv.len, p = ofs;
+  uint64_t acc = ofs > 0 ? ofs - 1 : 0;
+  while (p + 2 <= n) {
+    uint64_t pl = b[p + 1] & 127;
+    size_t hl = 2, i;
+    int op = b[p] & 15, fin = (b[p] & 128) != 0;
+    if (pl == 126) {
+      if (p + 4 > n) break;
+      pl = ((uint64_t) b[p + 2] << 8) | b[p + 3];
+      hl = 4;
+    } else if (pl == 127) {
+      if (p + 10 > n) break;
+      for (pl = 0, i = 0; i < 8; i++) pl = (pl << 8) | b[p + 2 + i];
+      hl = 10;
+    }
+    if (b[p + 1] & 128) hl += 4;
+    if (op < 8) { /* data or continuation: counts towards the message */
+      if (pl > max || acc + pl > max) return 1;
+      acc = fin ? 0 : acc + pl;
+    } else if (pl > 125) {
+      return 1; /* control frames are at most 125 bytes */
+    }
+    if ((uint64_t) (n - p) < hl + pl) break;
+    p += hl + (size_t) pl;
+  }
+  return 0;
+}
+
+static void rmg_ws_guard(struct mg_connection *c, int ev, void *ev_data) {
+  if (ev == MG_EV_READ && !(c->data[0] & RMG_CF_REJECTED)) {
+    struct rmg_opts *o = (struct rmg_opts *) c->fn_data;
+    if (rmg_ws_too_big(c, o->max_ws_frame)) {
+      rmg_ws_reject((struct rmg_loop *) c->mgr, c);
+      return;
+    }
+  }
+  if (s_ws_cb != NULL) s_ws_cb(c, ev, ev_data);
+}
+
 static void rmg_http_read(struct rmg_loop *loop, struct mg_connection *c) {
   struct rmg_opts *o = (struct rmg_opts *) c->fn_data;
   if (c->is_websocket) {
-    /* Mongoose keeps partial and fragmented frames in recv. */
-    if (c->recv.len > o->max_ws_frame + 14 && !(c->data[0] & RMG_CF_REJECTED)) {
-      static const char close_too_big[] = {0x03, (char) 0xf1, 'm', 'e', 's', 's', 'a', 'g', 'e',
-                                           ' ', 't', 'o', 'o', ' ', 'b', 'i', 'g'};
-      c->data[0] |= RMG_CF_REJECTED | RMG_CF_OUR_DRAIN;
-      mg_ws_send(c, close_too_big, sizeof(close_too_big), WEBSOCKET_OP_CLOSE);
-      c->recv.len = 0;
-      c->is_draining = 1;
-      rmg_record(loop, RMG_EV_REJECTED, c->id, 1009, 0);
-    }
+    if (c->data[0] & RMG_CF_REJECTED) c->recv.len = 0;
     return;
   }
   if (c->data[0] & RMG_CF_REJECTED) {
@@ -133,14 +186,15 @@ static void rmg_http_read(struct rmg_loop *loop, struct mg_connection *c) {
     }
     return;
   }
-  if (c->recv.len > o->max_head) {
+  if (c->recv.len > o->max_head || c->recv.len > o->max_body) {
     int n = mg_http_get_request_len(c->recv.buf, c->recv.len);
     if (n < 0) {
       rmg_reject(loop, c, 400, "malformed request");
     } else if (n == 0) {
       rmg_reject(loop, c, 431, "request head too large");
-    } else if (c->recv.len - (size_t) n > o->max_body + o->max_body / 16 + 4096) {
-      /* chunked body still arriving: limit its encoded size */
+    } else if (c->recv.len - (size_t) n > o->max_body + o->max_body / 8 + 1024) {
+      /* chunked body still arriving: bound its encoded size (framing adds a few bytes
+       * per chunk); Java checks the exact decoded size */
       rmg_reject(loop, c, 413, "request body too large");
     }
   }
@@ -212,6 +266,10 @@ static jint JNICALL rmg_http_wsUpgrade(JNIEnv *env, jclass cls, jlong h, jlong i
       mg_ws_upgrade(c, &hm, "%s", x);
     } else {
       mg_ws_upgrade(c, &hm, NULL);
+    }
+    if (c->is_websocket && c->pfn != rmg_ws_guard) {
+      s_ws_cb = c->pfn;
+      c->pfn = rmg_ws_guard;
     }
   }
   if (k != NULL) (*env)->ReleaseStringUTFChars(env, key, k);

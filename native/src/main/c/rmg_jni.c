@@ -82,6 +82,7 @@ static const struct rmg_constant s_constants[] = {
     RMG_C(RMG_EV_WS_MSG),
     RMG_C(RMG_EV_WS_CTL),
     RMG_C(RMG_EV_REJECTED),
+    RMG_C(RMG_EV_DRAINED),
     RMG_C(RMG_HTTP_CLOSE_AFTER),
     RMG_C(RMG_KIND_TCP),
     RMG_C(RMG_KIND_HTTP),

@@ -35,7 +35,8 @@ enum rmg_event {
   RMG_EV_HTTP_MSG = 7,  /* arg = RMG_HTTP_* flags; payload = serialized request */
   RMG_EV_WS_MSG = 8,    /* arg = opcode; payload = data */
   RMG_EV_WS_CTL = 9,    /* arg = opcode; payload = data */
-  RMG_EV_REJECTED = 10  /* arg = HTTP status sent by the glue before closing */
+  RMG_EV_REJECTED = 10, /* arg = HTTP status sent by the glue before closing */
+  RMG_EV_DRAINED = 11   /* raw TCP: the send buffer was fully written to the socket */
 };
 
 /* Flags passed with RMG_EV_HTTP_MSG. */

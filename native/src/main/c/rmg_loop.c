@@ -192,6 +192,9 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
         c->data[0] &= (uint8_t) ~RMG_CF_NOTIFY_WRITABLE;
         rmg_record(loop, RMG_EV_WRITABLE, c->id, (int64_t) c->send.len, 0);
       }
+      if (o->kind == RMG_KIND_TCP && c->send.len == 0) {
+        rmg_record(loop, RMG_EV_DRAINED, c->id, ev_data == NULL ? 0 : *(long *) ev_data, 0);
+      }
       break;
     case MG_EV_ERROR: {
       const char *msg = ev_data == NULL ? "error" : (const char *) ev_data;

@@ -23,6 +23,8 @@ public record ConnectionEvent(Type type, Connection connection, ByteBuffer data,
 		ACCEPT,
 		/** Bytes arrived on a connection. */
 		READ,
+		/** Everything sent so far on a connection was written to its socket. */
+		WRITE,
 		/** A connection reported an error (a {@link #CLOSE} follows). */
 		ERROR,
 		/** A connection closed. */

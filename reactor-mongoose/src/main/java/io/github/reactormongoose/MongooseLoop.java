@@ -112,7 +112,8 @@ public final class MongooseLoop implements Disposable {
 	/**
 	 * Listens on {@code url} ({@code tcp://HOST:PORT}, port 0 for an ephemeral one) when
 	 * subscribed. The first event is {@link ConnectionEvent.Type#BOUND}; then every accepted
-	 * connection's ACCEPT, READ, ERROR and CLOSE events, in order. While the subscriber has
+	 * connection's ACCEPT, READ, WRITE (send buffer fully written), ERROR and CLOSE events,
+	 * in order. While the subscriber has
 	 * no demand the events queue up to a small limit, then reading from the connections
 	 * pauses (no CPU is spent and TCP pushes back on the peers). Cancelling closes the
 	 * listener and its connections.

@@ -186,6 +186,13 @@ final class TcpConnection implements Connection, ChannelHandler {
 	}
 
 	@Override
+	public void onDrained(long written) {
+		if (events != null) {
+			events.accept(new ConnectionEvent(ConnectionEvent.Type.WRITE, this, ByteBuffer.allocate(0), null));
+		}
+	}
+
+	@Override
 	public void onError(String message) {
 		if (events != null) {
 			events.accept(new ConnectionEvent(ConnectionEvent.Type.ERROR, this, ByteBuffer.allocate(0), message));

@@ -31,6 +31,10 @@ public interface ChannelHandler {
 	default void onWritable() {
 	}
 
+	/** Raw TCP: everything queued was written to the socket ({@code written} bytes by the last write). */
+	default void onDrained(long written) {
+	}
+
 	default void onError(String message) {
 	}
 

@@ -515,6 +515,9 @@ public final class EventLoop {
 			b.get(p, msg);
 			h.onError(new String(msg, java.nio.charset.StandardCharsets.UTF_8));
 		}
+		else if (type == NativeConstants.EV_DRAINED) {
+			h.onDrained(arg);
+		}
 		else if (type == NativeConstants.EV_REJECTED) {
 			h.onRejected((int) arg);
 		}

@@ -27,6 +27,7 @@ public final class NativeConstants {
 	public static final int EV_WS_MSG = (int) constant("RMG_EV_WS_MSG");
 	public static final int EV_WS_CTL = (int) constant("RMG_EV_WS_CTL");
 	public static final int EV_REJECTED = (int) constant("RMG_EV_REJECTED");
+	public static final int EV_DRAINED = (int) constant("RMG_EV_DRAINED");
 	public static final long HTTP_CLOSE_AFTER = constant("RMG_HTTP_CLOSE_AFTER");
 	public static final int KIND_TCP = (int) constant("RMG_KIND_TCP");
 	public static final int KIND_HTTP = (int) constant("RMG_KIND_HTTP");
