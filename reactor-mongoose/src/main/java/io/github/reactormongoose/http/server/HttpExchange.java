@@ -462,6 +462,15 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 			sink.error(new IllegalStateException("another send is in progress"));
 			return;
 		}
+		if (head) {
+			// HEAD: headers as for GET, no body; the body publisher (maybe endless) is not subscribed
+			commitStreaming();
+			sink.success();
+			if (handlerDone) {
+				finish();
+			}
+			return;
+		}
 		sending = true;
 		WriteSubscriber<ByteBuffer> w = new WriteSubscriber<>(el, new WriteSubscriber.Target<>() {
 			@Override

@@ -139,7 +139,8 @@ public final class HttpServer {
 
 	/**
 	 * Largest request line plus headers (default {@value #DEFAULT_MAX_HEADER_SIZE} bytes);
-	 * beyond it, or beyond {@code MG_MAX_HTTP_HEADERS} (100) headers, the answer is 431.
+	 * beyond it, or with {@code MG_MAX_HTTP_HEADERS} (100) or more header lines, the answer
+	 * is 431.
 	 */
 	public HttpServer maxHeaderSize(int bytes) {
 		if (bytes < 256 || bytes > 1024 * 1024) {

@@ -70,6 +70,8 @@ class HttpKeepAliveTest extends BaseHttpTest {
 					return res.sendString("1".equals(i) ? body.delayElement(Duration.ofMillis(200)) : body);
 				})
 				.get("/slow", (req, res) -> res.sendString(Mono.delay(Duration.ofMillis(600)).map(x -> "slow")))
+				.get("/endless", (req, res) -> res.sendSse(Flux.interval(Duration.ofMillis(50))
+						.map(n -> ServerSentEvent.of("tick " + n))))
 				.get("/conn", (req, res) -> res.sendString(Mono.just(String.valueOf(req.connectionId()))))));
 	}
 
@@ -130,6 +132,22 @@ class HttpKeepAliveTest extends BaseHttpTest {
 			for (int i = 0; i < paths.length; i++) {
 				c.write(requestFor(paths[i], i));
 				assertResponse(paths[i], i, c.read());
+			}
+		}
+	}
+
+	/** HEAD on an endless stream gets the headers at once and leaves the connection usable. */
+	@Test
+	void headOnAnEndlessStreamEndsAndKeepsTheConnection() throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+			for (int i = 1; i <= 3; i++) {
+				c.write("HEAD /endless HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+				RawHttp.Response r = c.read(true);
+				assertThat(r.status()).isEqualTo(200);
+				assertThat(r.header("Content-Type")).isEqualTo("text/event-stream");
+				assertThat(r.body()).isEmpty();
+				c.write(requestFor("sync", i));
+				assertResponse("sync", i, c.read());
 			}
 		}
 	}

@@ -223,6 +223,35 @@ class WebsocketTest extends BaseHttpTest {
 		return f;
 	}
 
+	/** The default limit is exact, also when a whole frame arrives in a single write. */
+	@Test
+	void defaultLimitIsExactForAFrameSentInOneWrite() throws Exception {
+		DisposableServer server = bind(HttpServer.create()
+				.route(r -> r.ws("/echo", (in, out) -> out.send(in.receive()))));
+		int limit = HttpServer.DEFAULT_MAX_WEBSOCKET_FRAME;
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+			c.write("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+			assertThat(c.read(true).status()).isEqualTo(101);
+			java.io.DataInputStream in = new java.io.DataInputStream(c.socket().getInputStream());
+
+			c.write(maskedTextFrame(limit)); // exactly at the limit: echoed
+			assertThat(in.readUnsignedByte()).as("TEXT frame").isEqualTo(0x81);
+			assertThat(in.readUnsignedByte()).isEqualTo(127);
+			assertThat(in.readLong()).isEqualTo(limit);
+			byte[] echoed = new byte[limit];
+			in.readFully(echoed);
+			assertThat(new String(echoed, StandardCharsets.US_ASCII)).isEqualTo("y".repeat(limit));
+
+			c.write(maskedTextFrame(limit + 1)); // one byte over: close 1009, not echoed
+			assertThat(in.readUnsignedByte()).as("CLOSE frame").isEqualTo(0x88);
+			int len = in.readUnsignedByte();
+			assertThat(in.readUnsignedShort()).as("close code").isEqualTo(1009);
+			in.readFully(new byte[len - 2]);
+			assertThat(in.read()).as("EOF after the close frame").isEqualTo(-1);
+		}
+	}
+
 	@Test
 	void oversizedFrameGetsOneCloseFrameAndItsRemainingBytesAreNotParsedAsFrames() throws Exception {
 		DisposableServer server = bind(HttpServer.create().maxWebsocketFrameSize(1024)

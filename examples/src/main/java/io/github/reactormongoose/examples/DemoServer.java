@@ -1,0 +1,117 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.examples;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.ServerSentEvent;
+import io.github.reactormongoose.http.server.HttpServer;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The demo server behind {@code ./run-demo.sh}: one {@link HttpServer} with
+ * <ul>
+ *   <li>{@code GET /}: an HTML page that uses the endpoints below with plain JavaScript;</li>
+ *   <li>{@code GET /hello}: {@code Hello, World!} as {@code text/plain};</li>
+ *   <li>{@code POST /echo}: the body back as JSON (a body that is not JSON is wrapped as
+ *       {@code {"echo": "..."}});</li>
+ *   <li>{@code GET /sse/clock}: Server-Sent Events, one {@code tick} per second with the time;</li>
+ *   <li>{@code ws /ws/echo}: a WebSocket that sends every message back.</li>
+ * </ul>
+ * Run it with {@code java ... io.github.reactormongoose.examples.DemoServer [PORT]}; the
+ * system properties {@code host} (default {@code 127.0.0.1}) and {@code port} (default 8000)
+ * also choose the address.
+ */
+public final class DemoServer {
+
+	/** Default address of {@link #main(String[])}. */
+	public static final String DEFAULT_HOST = "127.0.0.1";
+	public static final int DEFAULT_PORT = 8000;
+
+	static final String INDEX_RESOURCE = "/demo/index.html";
+
+	private DemoServer() {
+	}
+
+	/**
+	 * Binds the demo on {@code host:port} (port 0 picks a free one) and returns at once.
+	 * The server runs on its own poll thread until disposed.
+	 */
+	public static DisposableServer start(String host, int port) {
+		byte[] index = resource(INDEX_RESOURCE);
+		return HttpServer.create()
+				.host(host)
+				.port(port)
+				.loopName("demo-server")
+				.route(routes -> routes
+						.get("/", (req, res) -> res
+								.header("Content-Type", "text/html; charset=utf-8")
+								.sendByteArray(Mono.just(index)))
+						.get("/hello", (req, res) -> res
+								.header("Content-Type", "text/plain")
+								.sendString(Mono.just("Hello, World!")))
+						.post("/echo", (req, res) -> res
+								.header("Content-Type", "application/json")
+								.sendString(req.receiveString().map(DemoServer::echoJson)))
+						.get("/sse/clock", (req, res) -> res.sendSse(clock()))
+						// each text or binary message goes back as it came
+						.ws("/ws/echo", (in, out) -> out.send(in.receive())))
+				.bindNow();
+	}
+
+	/** The request body if it is a JSON text, else {@code {"echo":"<body>"}}. */
+	static String echoJson(String body) {
+		return Json.isValid(body) ? body : "{\"echo\":" + Json.quote(body) + "}";
+	}
+
+	/** One {@code tick} at once, then one per second; ids count from 0. */
+	static Flux<ServerSentEvent> clock() {
+		return Flux.interval(Duration.ZERO, Duration.ofSeconds(1))
+				.map(i -> ServerSentEvent.builder()
+						.id(Long.toString(i))
+						.event("tick")
+						.data(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
+						.build());
+	}
+
+	private static byte[] resource(String name) {
+		try (InputStream in = DemoServer.class.getResourceAsStream(name)) {
+			if (in == null) {
+				throw new IllegalStateException("missing class path resource " + name);
+			}
+			return in.readAllBytes();
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException("cannot read class path resource " + name, e);
+		}
+	}
+
+	/** The URL of a bound server, with IPv6 hosts in brackets. */
+	static String url(String scheme, DisposableServer server) {
+		String host = server.host();
+		return scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
+	}
+
+	/**
+	 * Starts the demo and blocks until it is disposed (Ctrl-C disposes it).
+	 * @param args optional: the port (overrides {@code -Dport})
+	 */
+	public static void main(String[] args) {
+		String host = System.getProperty("host", DEFAULT_HOST);
+		int port = Integer.parseInt(args.length > 0 ? args[0] : System.getProperty("port", Integer.toString(DEFAULT_PORT)));
+		DisposableServer server = start(host, port);
+		Runtime.getRuntime().addShutdownHook(new Thread(
+				// SSE streams never end on their own: give exchanges 1 s, then close them
+				() -> server.disposeNow(Duration.ofSeconds(1)), "demo-server-shutdown"));
+		System.out.println("Demo server listening on " + url("http", server));
+		server.onDispose().block();
+	}
+}

@@ -1,0 +1,129 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.examples;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** {@link TcpEcho} against plain {@link Socket} clients. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TcpEchoTest {
+
+	private static final int TIMEOUT_MS = 10_000;
+
+	private TcpEcho echo;
+
+	@BeforeEach
+	void start() {
+		echo = TcpEcho.start("127.0.0.1", 0);
+	}
+
+	@AfterEach
+	void stop() {
+		if (echo != null) {
+			echo.disposeNow();
+			assertThat(echo.isDisposed()).isTrue();
+			assertThat(echo.onDispose().block(Duration.ofSeconds(5))).isNull();
+		}
+	}
+
+	private Socket connect() throws IOException {
+		Socket s = new Socket();
+		s.connect(new InetSocketAddress("127.0.0.1", echo.port()), TIMEOUT_MS);
+		s.setSoTimeout(TIMEOUT_MS);
+		return s;
+	}
+
+	@Test
+	void bindsAnEphemeralPort() {
+		assertThat(echo.port()).isPositive();
+		assertThat(echo.address().getAddress().isLoopbackAddress()).isTrue();
+	}
+
+	@Test
+	void echoesWhatItReceives() throws Exception {
+		try (Socket s = connect()) {
+			OutputStream out = s.getOutputStream();
+			InputStream in = s.getInputStream();
+			for (String msg : new String[] {"hello\n", "h\u00e9llo \u2603\n", "x"}) {
+				byte[] bytes = msg.getBytes(StandardCharsets.UTF_8);
+				out.write(bytes);
+				out.flush();
+				assertThat(in.readNBytes(bytes.length)).isEqualTo(bytes);
+			}
+		}
+	}
+
+	@Test
+	void echoesAMegabyteInOrderWhileTheClientStillWrites() throws Exception {
+		byte[] data = new byte[1024 * 1024];
+		new Random(42).nextBytes(data);
+		try (Socket s = connect()) {
+			// write and read at the same time: the echo must not deadlock on full buffers
+			CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+				try {
+					OutputStream out = s.getOutputStream();
+					for (int off = 0; off < data.length; off += 8192) {
+						out.write(data, off, 8192);
+					}
+					out.flush();
+				}
+				catch (IOException e) {
+					throw new IllegalStateException(e);
+				}
+			});
+			byte[] back = s.getInputStream().readNBytes(data.length);
+			writer.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+			assertThat(back.length).isEqualTo(data.length);
+			assertThat(back).isEqualTo(data);
+		}
+	}
+
+	@Test
+	void keepsConnectionsApart() throws Exception {
+		try (Socket a = connect(); Socket b = connect()) {
+			a.getOutputStream().write("from a".getBytes(StandardCharsets.US_ASCII));
+			b.getOutputStream().write("from b".getBytes(StandardCharsets.US_ASCII));
+			assertThat(new String(b.getInputStream().readNBytes(6), StandardCharsets.US_ASCII)).isEqualTo("from b");
+			assertThat(new String(a.getInputStream().readNBytes(6), StandardCharsets.US_ASCII)).isEqualTo("from a");
+		}
+	}
+
+	@Test
+	void disposingClosesOpenConnections() throws Exception {
+		try (Socket s = connect()) {
+			s.getOutputStream().write('!');
+			assertThat(s.getInputStream().read()).isEqualTo('!');
+
+			echo.disposeNow();
+
+			// the server closed its side: end of stream (or a reset)
+			int r;
+			try {
+				r = s.getInputStream().read();
+			}
+			catch (IOException reset) {
+				r = -1;
+			}
+			assertThat(r).isEqualTo(-1);
+		}
+		assertThatThrownBy(() -> connect().close()).isInstanceOf(IOException.class);
+	}
+}
