@@ -3,8 +3,16 @@
  * limits, and the WebSocket commands (peer: HttpNative).
  * SPDX-License-Identifier: GPL-2.0-only
  */
+#define _DEFAULT_SOURCE 1 /* shutdown() under -std=c11 */
 #include <string.h>
+#include <sys/socket.h>
 #include "rmg_jni.h"
+
+/* After answering a rejected request the connection lingers: writes are shut down once the
+ * answer is sent, further input is discarded, and it closes when the peer closes or after
+ * this long. Closing at once would reset a client that is still uploading, and it would
+ * never see the 413/431/400. */
+#define RMG_LINGER_MS 2000
 
 static const char *rmg_reason(int status) {
   switch (status) {
@@ -26,8 +34,24 @@ static void rmg_reject(struct rmg_loop *loop, struct mg_connection *c, int statu
   c->recv.len = 0;
   c->is_resp = 0;
   c->is_full = 0;
-  c->is_draining = 1;
+  c->is_draining = 0; /* linger instead: see rmg_linger */
+  {
+    uint64_t deadline = mg_millis() + RMG_LINGER_MS;
+    memcpy(c->data + 8, &deadline, sizeof(deadline));
+  }
   rmg_record(loop, RMG_EV_REJECTED, c->id, status, 0);
+}
+
+/* MG_EV_POLL of a rejected HTTP connection. */
+static void rmg_linger(struct mg_connection *c) {
+  uint64_t deadline;
+  memcpy(&deadline, c->data + 8, sizeof(deadline));
+  if (c->send.len == 0 && !(c->data[0] & RMG_CF_LINGER_SHUT)) {
+    shutdown((int) (size_t) c->fd, SHUT_WR);
+    c->data[0] |= RMG_CF_LINGER_SHUT;
+  }
+  c->recv.len = 0;
+  if (mg_millis() > deadline) c->is_closing = 1;
 }
 
 static size_t rmg_str_size(struct mg_str s) { return 4 + s.len; }
@@ -203,6 +227,9 @@ static void rmg_http_read(struct rmg_loop *loop, struct mg_connection *c) {
 void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *ev_data) {
   if (c->is_listening) return;
   switch (ev) {
+    case MG_EV_POLL:
+      if ((c->data[0] & RMG_CF_REJECTED) && !c->is_websocket) rmg_linger(c);
+      break;
     case MG_EV_READ:
       rmg_http_read(loop, c);
       break;

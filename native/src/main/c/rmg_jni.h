@@ -102,6 +102,7 @@ struct rmg_loop {
 #define RMG_CF_CLOSE_AFTER 16
 #define RMG_CF_TRACKED 32
 #define RMG_CF_PIPELINE_PAUSED 64
+#define RMG_CF_LINGER_SHUT 128 /* rejected: writes shut down, lingering (deadline in data[8..15]) */
 
 /* Counted allocations (tests assert they return to zero). */
 void *rmg_alloc(size_t n);

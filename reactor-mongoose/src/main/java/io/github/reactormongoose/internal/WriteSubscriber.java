@@ -12,10 +12,12 @@ import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 
 /**
- * Pulls a body {@code Publisher} one item at a time and writes each item on the poll
- * thread. It asks for the next item only while the connection's send buffer is at or below
- * the high-water mark; above it, it waits for the native writable event. So a slow peer
- * stops the producer instead of filling memory. Internal API.
+ * Pulls a body {@code Publisher} and writes each item on the poll thread as it arrives. It
+ * keeps up to {@link #PREFETCH} items requested (so a timed source such as
+ * {@code Flux.interval} is not starved by the hop to the poll thread) but tops the demand up
+ * only while the connection's send buffer is at or below the high-water mark; above it, it
+ * waits for the native writable event. So a slow peer stops the producer instead of filling
+ * memory (at most {@code PREFETCH} items beyond the mark). Internal API.
  */
 public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 
@@ -33,8 +35,14 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 	private final Consumer<Throwable> onDone;
 	private final Context context;
 	private final AtomicInteger queued = new AtomicInteger();
+	/** Items kept requested ahead of writing (reactor-netty's send prefetch is 128). */
+	public static final int PREFETCH = 32;
+
 	private Subscription upstream;
 	private boolean done;
+	/** Requested but not yet received; poll thread only. */
+	private int outstanding;
+	private boolean waitingWritable;
 
 	/**
 	 * @param onDone called once on the poll thread: {@code null} on completion, else the error
@@ -55,7 +63,8 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 	public void onSubscribe(Subscription s) {
 		if (Operators.validate(upstream, s)) {
 			upstream = s;
-			s.request(1);
+			outstanding = PREFETCH; // written before any onNext can run
+			s.request(PREFETCH);
 		}
 	}
 
@@ -80,6 +89,7 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 				Operators.onDiscard(item, context);
 				return;
 			}
+			outstanding--;
 			long r;
 			try {
 				r = target.write(item);
@@ -92,16 +102,26 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 				finish(Errors.toException(r, "send"), true);
 			}
 			else if (r > loop.highWater()) {
-				target.awaitWritable(() -> {
-					if (!done) {
-						upstream.request(1);
-					}
-				});
+				if (!waitingWritable) {
+					waitingWritable = true;
+					target.awaitWritable(() -> {
+						waitingWritable = false;
+						topUp();
+					});
+				}
 			}
-			else {
-				upstream.request(1);
+			else if (!waitingWritable) {
+				topUp();
 			}
 		});
+	}
+
+	private void topUp() {
+		if (!done && outstanding < PREFETCH / 2) {
+			int n = PREFETCH - outstanding;
+			outstanding = PREFETCH;
+			upstream.request(n);
+		}
 	}
 
 	@Override

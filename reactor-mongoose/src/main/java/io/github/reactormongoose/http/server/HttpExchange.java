@@ -286,7 +286,9 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 			return;
 		}
 		boolean noBodyStatus = status < 200 || status == 204 || status == 304;
-		framing = noBodyStatus ? Framing.NONE : Framing.LENGTH;
+		// HEAD with nothing to measure: do not claim a length the GET body may not have
+		boolean unknownHeadLength = head && data.length == 0 && !responseHeaders.contains("Content-Length");
+		framing = noBodyStatus || unknownHeadLength ? Framing.NONE : Framing.LENGTH;
 		boolean noBody = head || noBodyStatus;
 		byte[] h = head(data.length);
 		headersSent = true;

@@ -40,6 +40,7 @@ final class HttpServerBind implements DisposableServer, ChannelHandler {
 	private volatile boolean disposing;
 	private boolean listenerClosed;
 	private Disposable forceTimer;
+	private long forceDeadline;
 
 	private HttpServerBind(HttpServer config, MongooseLoop loop, boolean ownLoop) {
 		this.config = config;
@@ -128,6 +129,12 @@ final class HttpServerBind implements DisposableServer, ChannelHandler {
 
 	private void beginDispose(Duration timeout) {
 		if (disposing) {
+			// a later, shorter timeout wins
+			long deadline = System.nanoTime() + timeout.toNanos();
+			if (forceTimer != null && deadline - forceDeadline < 0) {
+				forceTimer.dispose();
+				scheduleForce(timeout);
+			}
 			return;
 		}
 		disposing = true;
@@ -136,13 +143,18 @@ final class HttpServerBind implements DisposableServer, ChannelHandler {
 			c.closeWhenIdle();
 		}
 		if (!connections.isEmpty()) {
-			forceTimer = el.schedule(timeout, () -> {
-				for (HttpConnection c : new ArrayList<>(connections)) {
-					c.forceClose();
-				}
-			});
+			scheduleForce(timeout);
 		}
 		checkStopped();
+	}
+
+	private void scheduleForce(Duration timeout) {
+		forceDeadline = System.nanoTime() + timeout.toNanos();
+		forceTimer = el.schedule(timeout, () -> {
+			for (HttpConnection c : new ArrayList<>(connections)) {
+				c.forceClose();
+			}
+		});
 	}
 
 	private void checkStopped() {

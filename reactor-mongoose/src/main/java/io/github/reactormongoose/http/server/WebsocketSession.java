@@ -92,6 +92,14 @@ final class WebsocketSession implements WebsocketInbound, WebsocketOutbound {
 	}
 
 	void onControl(int opcode, ByteBuffer buf, int offset, int length) {
+		if (opcode == NativeConstants.WS_OP_PING || opcode == NativeConstants.WS_OP_PONG) {
+			// Mongoose already answered a PING with a PONG; the frames are visible in receiveFrames()
+			byte[] data = new byte[length];
+			buf.get(offset, data);
+			inbound.offer(new WebSocketFrame(
+					opcode == NativeConstants.WS_OP_PING ? WebSocketFrame.Type.PING : WebSocketFrame.Type.PONG, data));
+			return;
+		}
 		if (opcode == NativeConstants.WS_OP_CLOSE) {
 			// Mongoose echoes the close frame and drains the connection.
 			closeSent = true;
@@ -145,7 +153,7 @@ final class WebsocketSession implements WebsocketInbound, WebsocketOutbound {
 	// ---- inbound ----
 
 	@Override
-	public Flux<WebSocketFrame> receive() {
+	public Flux<WebSocketFrame> receiveFrames() {
 		return inbound;
 	}
 

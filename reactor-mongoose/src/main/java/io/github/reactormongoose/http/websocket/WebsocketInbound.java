@@ -13,8 +13,17 @@ import reactor.core.publisher.Mono;
  */
 public interface WebsocketInbound {
 
-	/** Text and binary messages; completes when the session closes. Single subscriber. */
-	Flux<WebSocketFrame> receive();
+	/**
+	 * Every received frame: TEXT, BINARY, and the PING and PONG control frames (a PING has
+	 * already been answered with a PONG by the server). Completes when the session closes.
+	 * Single subscriber, shared with {@link #receive()}: use one or the other.
+	 */
+	Flux<WebSocketFrame> receiveFrames();
+
+	/** Text and binary messages only; completes when the session closes. Single subscriber. */
+	default Flux<WebSocketFrame> receive() {
+		return receiveFrames().filter(f -> f.type() == WebSocketFrame.Type.TEXT || f.type() == WebSocketFrame.Type.BINARY);
+	}
 
 	/** Like {@link #receive()} but text messages only, decoded as UTF-8. */
 	default Flux<String> receiveText() {

@@ -164,6 +164,34 @@ class HttpErrorsTest extends BaseHttpTest {
 		assertThat(handled).hasValue(1);
 	}
 
+	/**
+	 * A client still uploading when the 413 is sent must be able to read it: the server
+	 * lingers (shuts down writes, discards input) instead of resetting the connection.
+	 */
+	@Test
+	void clientStillUploadingReads413InsteadOfAReset() throws Exception {
+		DisposableServer small = bind(HttpServer.create().maxRequestBodySize(1024)
+				.handle((req, res) -> res.sendString(req.receiveString())));
+		for (int round = 0; round < 5; round++) {
+			try (RawHttp c = RawHttp.connect(small.port()).soTimeout(5_000)) {
+				c.write("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 8000000\r\n\r\n");
+				byte[] piece = new byte[64 * 1024];
+				try {
+					for (int i = 0; i < 32; i++) { // 2 MiB of the announced 8 MB, after the 413 was sent
+						c.write(piece);
+					}
+				}
+				catch (java.io.IOException e) {
+					// the server may stop reading after its linger period; the answer must still be there
+				}
+				RawHttp.Response r = c.read();
+				assertThat(r.status()).as("round %d", round).isEqualTo(413);
+				assertThat(r.header("Connection")).isEqualToIgnoringCase("close");
+			}
+		}
+		assertHealthy();
+	}
+
 	@Test
 	void chunkedBodyOverTheLimitGets413() throws Exception {
 		DisposableServer small = bind(HttpServer.create().maxRequestBodySize(1024)

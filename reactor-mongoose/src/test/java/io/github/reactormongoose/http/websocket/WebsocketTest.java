@@ -291,6 +291,24 @@ class WebsocketTest extends BaseHttpTest {
 	}
 
 	@Test
+	void receiveFramesShowsTheClientsPingAfterTheAutomaticPong() throws Exception {
+		CompletableFuture<WebSocketFrame> ping = new CompletableFuture<>();
+		DisposableServer server = bind(HttpServer.create().route(r -> r.ws("/frames", (in, out) -> in.receiveFrames()
+				.doOnNext(f -> {
+					if (f.type() == WebSocketFrame.Type.PING) {
+						ping.complete(f);
+					}
+				})
+				.then())));
+		Collector c = new Collector();
+		WebSocket ws = connect(server, "/frames", c);
+		ws.sendPing(ByteBuffer.wrap(new byte[] {7, 8, 9})).get(10, TimeUnit.SECONDS);
+		WebSocketFrame f = ping.get(10, TimeUnit.SECONDS);
+		assertThat(f.payload()).containsExactly(7, 8, 9);
+		assertThat(c.pongs.poll(10, TimeUnit.SECONDS)).as("automatic pong").isNotNull();
+	}
+
+	@Test
 	void subprotocolIsNegotiated() throws Exception {
 		DisposableServer server = bind(HttpServer.create().route(r -> r.ws("/proto",
 				(in, out) -> out.sendString(Mono.just("selected " + in.selectedSubprotocol() + " version "

@@ -1,0 +1,36 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.examples.webflux;
+
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/** Functional endpoints ({@code RouterFunction}), next to the annotated ones. */
+@Configuration(proxyBeanMethods = false)
+public class FunctionalRoutes {
+
+	@Bean
+	RouterFunction<ServerResponse> fnRoutes() {
+		return RouterFunctions.route()
+				.GET("/fn/hello", req -> ServerResponse.ok().contentType(MediaType.TEXT_PLAIN)
+						.bodyValue("Hello from a router function, " + req.queryParam("name").orElse("stranger")))
+				.GET("/fn/info", req -> ServerResponse.ok().bodyValue(Map.of(
+						"server", "reactor-mongoose",
+						"time", Instant.now().toString(),
+						"path", req.path())))
+				.POST("/fn/upper", req -> req.bodyToMono(String.class)
+						.defaultIfEmpty("")
+						.flatMap(s -> ServerResponse.ok().contentType(MediaType.TEXT_PLAIN).bodyValue(s.toUpperCase(Locale.ROOT))))
+				.GET("/fn/missing", req -> ServerResponse.notFound().build())
+				.build();
+	}
+}

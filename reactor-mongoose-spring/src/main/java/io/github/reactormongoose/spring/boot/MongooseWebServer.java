@@ -1,0 +1,198 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.spring.boot;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.http.server.HttpServer;
+import io.github.reactormongoose.internal.Errors;
+import io.github.reactormongoose.spring.http.MongooseHttpHandlerAdapter;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.web.server.GracefulShutdownCallback;
+import org.springframework.boot.web.server.GracefulShutdownResult;
+import org.springframework.boot.web.server.PortInUseException;
+import org.springframework.boot.web.server.Shutdown;
+import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.WebServerException;
+
+/**
+ * A Spring Boot {@link WebServer} running a reactor-mongoose {@link HttpServer}. Created
+ * paused by {@link MongooseReactiveWebServerFactory}: nothing listens before {@link #start()}.
+ * <p>
+ * The server runs on its own {@link MongooseLoop} (a daemon poll thread); a non-daemon
+ * "server" thread waits for the loop to end so that the JVM stays alive while serving, like
+ * Spring Boot's Netty server does. Graceful shutdown stops accepting, closes idle keep-alive
+ * connections at once, lets in-flight exchanges finish (WebSocket sessions get close 1001)
+ * and reports {@link GracefulShutdownResult#IDLE}; {@link #stop()} aborts a graceful shutdown
+ * still in progress (reporting {@link GracefulShutdownResult#REQUESTS_ACTIVE}) and closes
+ * every connection.
+ */
+public class MongooseWebServer implements WebServer {
+
+	private static final Log logger = LogFactory.getLog(MongooseWebServer.class);
+
+	private static final AtomicInteger COUNTER = new AtomicInteger();
+
+	/** The graceful phase itself is unbounded: Spring Boot's lifecycle timeout ends it by calling stop(). */
+	private static final Duration GRACEFUL_TIMEOUT = Duration.ofDays(365);
+
+	private static final Duration DEFAULT_BIND_TIMEOUT = Duration.ofSeconds(45);
+
+	private final HttpServer httpServer;
+
+	private final MongooseHttpHandlerAdapter handler;
+
+	private final @Nullable Duration lifecycleTimeout;
+
+	private final boolean graceful;
+
+	private final Object monitor = new Object();
+
+	private volatile @Nullable DisposableServer disposableServer;
+
+	private volatile @Nullable MongooseLoop loop;
+
+	private volatile @Nullable Thread shutdownThread;
+
+	/**
+	 * @param httpServer the configured server (host, port, limits); the handler is set here
+	 * @param lifecycleTimeout how long to wait for the bind and for the close ({@code null}: 45 s / 5 s)
+	 * @param shutdown {@link Shutdown#GRACEFUL} to let in-flight requests finish on shutdown
+	 */
+	public MongooseWebServer(HttpServer httpServer, MongooseHttpHandlerAdapter handler,
+			@Nullable Duration lifecycleTimeout, @Nullable Shutdown shutdown) {
+		this.httpServer = Objects.requireNonNull(httpServer, "httpServer");
+		this.handler = Objects.requireNonNull(handler, "handler");
+		this.lifecycleTimeout = lifecycleTimeout;
+		this.graceful = (shutdown == Shutdown.GRACEFUL);
+	}
+
+	@Override
+	public void start() throws WebServerException {
+		synchronized (this.monitor) {
+			if (this.disposableServer != null) {
+				return;
+			}
+			MongooseLoop loop = MongooseLoop.builder()
+					.name("mongoose-http-" + COUNTER.incrementAndGet())
+					.daemon(true)
+					.build();
+			DisposableServer server;
+			try {
+				server = this.httpServer.runOn(loop).handle(this.handler)
+						.bindNow(this.lifecycleTimeout != null ? this.lifecycleTimeout : DEFAULT_BIND_TIMEOUT);
+			}
+			catch (Exception ex) {
+				loop.dispose();
+				if (Errors.isAddressInUse(ex)) {
+					throw new PortInUseException(this.httpServer.port(), ex);
+				}
+				throw new WebServerException("Unable to start reactor-mongoose", ex);
+			}
+			this.loop = loop;
+			this.disposableServer = server;
+			logger.info("reactor-mongoose started on port " + server.port() + " (http)");
+			startAwaitThread(loop);
+		}
+	}
+
+	private void startAwaitThread(MongooseLoop loop) {
+		Thread awaitThread = new Thread("server") {
+			@Override
+			public void run() {
+				try {
+					loop.onDispose().block();
+				}
+				catch (RuntimeException ex) {
+					// interrupted or the loop failed: nothing left to keep alive
+				}
+			}
+		};
+		awaitThread.setContextClassLoader(getClass().getClassLoader());
+		awaitThread.setDaemon(false);
+		awaitThread.start();
+	}
+
+	@Override
+	public void shutDownGracefully(GracefulShutdownCallback callback) {
+		if (!this.graceful) {
+			callback.shutdownComplete(GracefulShutdownResult.IMMEDIATE);
+			return;
+		}
+		DisposableServer server = this.disposableServer;
+		if (server == null) {
+			callback.shutdownComplete(GracefulShutdownResult.IDLE);
+			return;
+		}
+		logger.info("Commencing graceful shutdown. Waiting for active requests to complete");
+		Thread thread = new Thread(() -> {
+			try {
+				server.disposeLater(GRACEFUL_TIMEOUT).block();
+				logger.info("Graceful shutdown complete");
+				callback.shutdownComplete(GracefulShutdownResult.IDLE);
+			}
+			catch (Exception ex) {
+				logger.info("Graceful shutdown aborted with one or more requests still active");
+				callback.shutdownComplete(GracefulShutdownResult.REQUESTS_ACTIVE);
+			}
+			finally {
+				this.shutdownThread = null;
+			}
+		}, "mongoose-shutdown");
+		this.shutdownThread = thread;
+		thread.start();
+	}
+
+	@Override
+	public void stop() throws WebServerException {
+		synchronized (this.monitor) {
+			Thread graceful = this.shutdownThread;
+			if (graceful != null) {
+				graceful.interrupt();
+			}
+			DisposableServer server = this.disposableServer;
+			MongooseLoop loop = this.loop;
+			this.disposableServer = null;
+			this.loop = null;
+			if (server == null || loop == null) {
+				return;
+			}
+			// closes the listener and every connection now (a graceful dispose already in
+			// progress is overridden by the loop's zero deadline)
+			server.dispose();
+			try {
+				loop.disposeNow(Duration.ZERO);
+			}
+			catch (IllegalStateException ex) {
+				logger.warn("reactor-mongoose did not stop cleanly: " + ex.getMessage());
+			}
+			if (graceful != null) {
+				try {
+					graceful.join((this.lifecycleTimeout != null ? this.lifecycleTimeout : Duration.ofSeconds(5)).toMillis());
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		}
+	}
+
+	@Override
+	public int getPort() {
+		DisposableServer server = this.disposableServer;
+		return (server != null) ? server.port() : -1;
+	}
+
+	/** The running server, or {@code null} when not started. */
+	public @Nullable DisposableServer getDisposableServer() {
+		return this.disposableServer;
+	}
+}

@@ -1,0 +1,67 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.spring.boot.autoconfigure;
+
+import java.time.Duration;
+
+import io.github.reactormongoose.http.server.HttpServer;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * reactor-mongoose specific server properties ({@code server.mongoose.*}). The request-line
+ * plus header limit comes from Spring Boot's {@code server.max-http-request-header-size}.
+ */
+@ConfigurationProperties("server.mongoose")
+public class MongooseServerProperties {
+
+	/**
+	 * Largest request body. Mongoose buffers the whole body before the application sees it;
+	 * a larger body is answered with 413 and the connection is closed.
+	 */
+	private DataSize maxRequestBodySize = DataSize.ofBytes(HttpServer.DEFAULT_MAX_REQUEST_BODY);
+
+	/** Largest WebSocket message; a larger one closes the session with status 1009. */
+	private DataSize maxWebsocketFrameSize = DataSize.ofBytes(HttpServer.DEFAULT_MAX_WEBSOCKET_FRAME);
+
+	/** Closes keep-alive connections without a request in progress for this long. Default: never. */
+	private @Nullable Duration idleTimeout;
+
+	/** How long starting waits for the bind, and stopping for the close. */
+	private @Nullable Duration lifecycleTimeout;
+
+	public DataSize getMaxRequestBodySize() {
+		return this.maxRequestBodySize;
+	}
+
+	public void setMaxRequestBodySize(DataSize maxRequestBodySize) {
+		this.maxRequestBodySize = maxRequestBodySize;
+	}
+
+	public DataSize getMaxWebsocketFrameSize() {
+		return this.maxWebsocketFrameSize;
+	}
+
+	public void setMaxWebsocketFrameSize(DataSize maxWebsocketFrameSize) {
+		this.maxWebsocketFrameSize = maxWebsocketFrameSize;
+	}
+
+	public @Nullable Duration getIdleTimeout() {
+		return this.idleTimeout;
+	}
+
+	public void setIdleTimeout(@Nullable Duration idleTimeout) {
+		this.idleTimeout = idleTimeout;
+	}
+
+	public @Nullable Duration getLifecycleTimeout() {
+		return this.lifecycleTimeout;
+	}
+
+	public void setLifecycleTimeout(@Nullable Duration lifecycleTimeout) {
+		this.lifecycleTimeout = lifecycleTimeout;
+	}
+}

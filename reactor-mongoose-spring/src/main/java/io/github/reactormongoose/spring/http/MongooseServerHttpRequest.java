@@ -1,0 +1,130 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.spring.http;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Map;
+
+import io.github.reactormongoose.http.server.HttpServerRequest;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.http.HttpCookie;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.server.reactive.AbstractServerHttpRequest;
+import org.springframework.http.server.reactive.SslInfo;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+
+/**
+ * A Spring {@link org.springframework.http.server.reactive.ServerHttpRequest} over a
+ * reactor-mongoose {@link HttpServerRequest}.
+ * <p>
+ * Mongoose has already read the whole body (up to the server's
+ * {@code maxRequestBodySize}) when the request reaches Spring, so {@link #getBody()} never
+ * waits for the network: it replays the buffered bytes as read-only {@link DataBuffer}s.
+ */
+public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
+
+	private final HttpServerRequest request;
+
+	private final DataBufferFactory bufferFactory;
+
+	public MongooseServerHttpRequest(HttpServerRequest request, DataBufferFactory bufferFactory)
+			throws URISyntaxException {
+		super(HttpMethod.valueOf(request.method()), createUri(request), null, copyHeaders(request));
+		this.request = request;
+		this.bufferFactory = bufferFactory;
+	}
+
+	static URI createUri(HttpServerRequest request) throws URISyntaxException {
+		String target = request.uri();
+		if (target.regionMatches(true, 0, "http://", 0, 7) || target.regionMatches(true, 0, "https://", 0, 8)) {
+			// absolute-form request target (RFC 9112 section 3.2.2)
+			return new URI(target);
+		}
+		if (target.isEmpty() || target.charAt(0) != '/') {
+			throw new URISyntaxException(target, "request target must start with '/'");
+		}
+		String authority = request.requestHeaders().get("Host");
+		if (authority == null || authority.isBlank()) {
+			InetSocketAddress local = request.hostAddress();
+			if (local == null) {
+				authority = "localhost";
+			}
+			else {
+				String host = local.getAddress() != null ? local.getAddress().getHostAddress() : local.getHostString();
+				authority = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + local.getPort();
+			}
+		}
+		return new URI("http://" + authority.trim() + target);
+	}
+
+	private static HttpHeaders copyHeaders(HttpServerRequest request) {
+		HttpHeaders headers = new HttpHeaders();
+		for (Map.Entry<String, String> e : request.requestHeaders()) {
+			headers.add(e.getKey(), e.getValue());
+		}
+		return headers;
+	}
+
+	@Override
+	protected MultiValueMap<String, HttpCookie> initCookies() {
+		MultiValueMap<String, HttpCookie> cookies = new LinkedMultiValueMap<>();
+		for (String header : this.request.requestHeaders().getAll("Cookie")) {
+			for (String pair : header.split(";")) {
+				int eq = pair.indexOf('=');
+				if (eq <= 0) {
+					continue;
+				}
+				String name = pair.substring(0, eq).trim();
+				String value = pair.substring(eq + 1).trim();
+				if (value.length() >= 2 && value.charAt(0) == '"' && value.charAt(value.length() - 1) == '"') {
+					value = value.substring(1, value.length() - 1);
+				}
+				if (!name.isEmpty()) {
+					cookies.add(name, new HttpCookie(name, value));
+				}
+			}
+		}
+		return cookies;
+	}
+
+	@Override
+	protected @Nullable SslInfo initSslInfo() {
+		// reactor-mongoose serves plain HTTP only (no TLS yet)
+		return null;
+	}
+
+	@Override
+	public @Nullable InetSocketAddress getLocalAddress() {
+		return this.request.hostAddress();
+	}
+
+	@Override
+	public @Nullable InetSocketAddress getRemoteAddress() {
+		return this.request.remoteAddress();
+	}
+
+	@Override
+	protected @Nullable String initId() {
+		return this.request.requestId();
+	}
+
+	@Override
+	public Flux<DataBuffer> getBody() {
+		return this.request.receive().map(this.bufferFactory::wrap);
+	}
+
+	@SuppressWarnings("unchecked")
+	@Override
+	public <T> T getNativeRequest() {
+		return (T) this.request;
+	}
+}

@@ -1,0 +1,193 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.spring.http;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import io.github.reactormongoose.http.server.HttpServerResponse;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBuffer;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ResponseCookie;
+import org.springframework.http.ZeroCopyHttpOutputMessage;
+import org.springframework.http.server.reactive.AbstractServerHttpResponse;
+
+/**
+ * A Spring {@link org.springframework.http.server.reactive.ServerHttpResponse} over a
+ * reactor-mongoose {@link HttpServerResponse}.
+ * <p>
+ * Status, headers and cookies are kept on the Spring side and copied to the native response
+ * once, when Spring commits. A {@code Mono} body becomes a single native send (written with
+ * {@code Content-Length}); any other body is written one native send per {@link DataBuffer}
+ * (chunked unless the application set {@code Content-Length}), each buffer released once
+ * written. Buffers of {@link #writeAndFlushWith} are written as soon as they arrive, which
+ * is what Server-Sent Events and streaming JSON need.
+ */
+public class MongooseServerHttpResponse extends AbstractServerHttpResponse implements ZeroCopyHttpOutputMessage {
+
+	private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+	/**
+	 * Buffers requested ahead of the one being written. Reactor Netty prefetches (up to 128),
+	 * and applications rely on it: a {@code Flux.interval} body overflows when the writer asks
+	 * for one item at a time and a write is momentarily slower than the ticks.
+	 */
+	private static final int PREFETCH = 32;
+
+	private final HttpServerResponse response;
+
+	public MongooseServerHttpResponse(HttpServerResponse response, DataBufferFactory bufferFactory) {
+		super(bufferFactory);
+		this.response = response;
+	}
+
+	@SuppressWarnings("unchecked")
+	@Override
+	public <T> T getNativeResponse() {
+		return (T) this.response;
+	}
+
+	@Override
+	public HttpStatusCode getStatusCode() {
+		HttpStatusCode status = super.getStatusCode();
+		return (status != null ? status : HttpStatusCode.valueOf(this.response.status()));
+	}
+
+	@Override
+	protected void applyStatusCode() {
+		HttpStatusCode status = super.getStatusCode();
+		if (status != null) {
+			this.response.status(status.value());
+		}
+	}
+
+	@Override
+	protected void applyHeaders() {
+		// validate everything first (the native headers reject CR/LF/NUL): a bad header must
+		// fail the commit without leaving half of the headers on the native response
+		io.github.reactormongoose.http.HttpHeaders validated = new io.github.reactormongoose.http.HttpHeaders();
+		boolean close = false;
+		for (Map.Entry<String, List<String>> e : getHeaders().headerSet()) {
+			String name = e.getKey();
+			if (name.equalsIgnoreCase("Transfer-Encoding")) {
+				continue; // the server chooses the framing
+			}
+			if (name.equalsIgnoreCase("Connection")) {
+				for (String v : e.getValue()) {
+					close |= v.toLowerCase(java.util.Locale.ROOT).contains("close");
+				}
+				continue;
+			}
+			for (String value : e.getValue()) {
+				validated.add(name, value);
+			}
+		}
+		copy(validated);
+		if (close) {
+			this.response.keepAlive(false);
+		}
+	}
+
+	@Override
+	protected void applyCookies() {
+		io.github.reactormongoose.http.HttpHeaders validated = new io.github.reactormongoose.http.HttpHeaders();
+		for (List<ResponseCookie> cookies : getCookies().values()) {
+			for (ResponseCookie cookie : cookies) {
+				validated.add("Set-Cookie", cookie.toString());
+			}
+		}
+		copy(validated);
+	}
+
+	private void copy(io.github.reactormongoose.http.HttpHeaders validated) {
+		for (int i = 0; i < validated.size(); i++) {
+			this.response.addHeader(validated.nameAt(i), validated.valueAt(i));
+		}
+	}
+
+	@Override
+	protected Mono<Void> writeWithInternal(Publisher<? extends DataBuffer> body) {
+		if (body instanceof Mono<? extends DataBuffer> mono) {
+			// the whole body: one send, framed with Content-Length
+			return mono.flatMap(buffer -> {
+				ByteBuffer bytes;
+				try {
+					bytes = toByteBuffer(buffer);
+				}
+				catch (Throwable ex) {
+					DataBufferUtils.release(buffer);
+					return Mono.error(ex);
+				}
+				return this.response.send(Mono.just(bytes)).doFinally(signal -> DataBufferUtils.release(buffer));
+			});
+		}
+		return Flux.from(body)
+				.concatMap(this::sendBuffer, PREFETCH)
+				.doOnDiscard(DataBuffer.class, DataBufferUtils::release)
+				.then();
+	}
+
+	@Override
+	protected Mono<Void> writeAndFlushWithInternal(Publisher<? extends Publisher<? extends DataBuffer>> body) {
+		return Flux.from(body)
+				.concatMap(inner -> Flux.from(inner).concatMap(this::sendBuffer), PREFETCH)
+				.doOnDiscard(DataBuffer.class, DataBufferUtils::release)
+				.then();
+	}
+
+	/** One streaming send (never framed as the whole body), releasing the buffer afterwards. */
+	private Mono<Void> sendBuffer(DataBuffer buffer) {
+		ByteBuffer bytes;
+		try {
+			bytes = toByteBuffer(buffer);
+		}
+		catch (Throwable ex) {
+			DataBufferUtils.release(buffer);
+			return Mono.error(ex);
+		}
+		// hide(): a one-item Flux is a Callable, which the native response would treat as a
+		// whole (Content-Length) body and end the exchange with it
+		return this.response.send(Flux.just(bytes).hide())
+				.doFinally(signal -> DataBufferUtils.release(buffer));
+	}
+
+	@Override
+	public Mono<Void> writeWith(Path file, long position, long count) {
+		return doCommit(() -> this.response.sendFile(file, position, count));
+	}
+
+	/** The readable bytes of {@code buffer} as one {@link ByteBuffer}, copying only if needed. */
+	static ByteBuffer toByteBuffer(DataBuffer buffer) {
+		int n = buffer.readableByteCount();
+		if (n == 0) {
+			return EMPTY;
+		}
+		if (buffer instanceof DefaultDataBuffer d) {
+			ByteBuffer b = d.getNativeBuffer().duplicate();
+			b.clear();
+			b.limit(d.writePosition());
+			b.position(d.readPosition());
+			return b;
+		}
+		ByteBuffer copy = ByteBuffer.allocate(n);
+		buffer.toByteBuffer(copy);
+		return copy;
+	}
+
+	@Override
+	public String toString() {
+		@Nullable HttpStatusCode status = super.getStatusCode();
+		return "MongooseServerHttpResponse[" + (status != null ? status : this.response.status()) + "]";
+	}
+}

@@ -1,0 +1,59 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.spring.websocket;
+
+import java.net.URI;
+import java.util.function.Supplier;
+
+import io.github.reactormongoose.http.server.HttpServerResponse;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import org.springframework.web.reactive.socket.HandshakeInfo;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.server.RequestUpgradeStrategy;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * The WebSocket {@link RequestUpgradeStrategy} for reactor-mongoose. Spring's
+ * {@code HandshakeWebSocketService} does not detect it by itself; register it with
+ * <pre>{@code
+ * @Configuration
+ * class WebSocketConfig implements WebFluxConfigurer {
+ *     @Override
+ *     public WebSocketService getWebSocketService() {
+ *         return new HandshakeWebSocketService(new MongooseRequestUpgradeStrategy());
+ *     }
+ * }
+ * }</pre>
+ * (the Spring Boot auto-configuration of this module does it for you).
+ */
+public class MongooseRequestUpgradeStrategy implements RequestUpgradeStrategy {
+
+	@Override
+	public Mono<Void> upgrade(ServerWebExchange exchange, WebSocketHandler handler, @Nullable String subProtocol,
+			Supplier<HandshakeInfo> handshakeInfoFactory) {
+		ServerHttpResponse response = exchange.getResponse();
+		Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+		if (!(nativeResponse instanceof HttpServerResponse mongooseResponse)) {
+			return Mono.error(new IllegalStateException("MongooseRequestUpgradeStrategy needs a reactor-mongoose "
+					+ "response, got " + nativeResponse.getClass().getName()));
+		}
+		HandshakeInfo handshakeInfo = handshakeInfoFactory.get();
+		DataBufferFactory bufferFactory = response.bufferFactory();
+		URI uri = exchange.getRequest().getURI();
+		String id = exchange.getRequest().getId();
+		// Run WebFlux's pre-commit actions (and hand headers such as cookies to the native
+		// response, which sends them with the 101), then upgrade.
+		return response.setComplete()
+				.then(Mono.defer(() -> mongooseResponse.sendWebsocket((in, out) -> {
+					MongooseWebSocketSession session = new MongooseWebSocketSession(in, out, handshakeInfo,
+							bufferFactory, id);
+					return handler.handle(session).checkpoint(uri + " [MongooseRequestUpgradeStrategy]");
+				}, subProtocol)));
+	}
+}

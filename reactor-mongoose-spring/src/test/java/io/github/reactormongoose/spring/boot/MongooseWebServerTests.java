@@ -1,0 +1,176 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.spring.boot;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.web.server.GracefulShutdownResult;
+import org.springframework.boot.web.server.PortInUseException;
+import org.springframework.boot.web.server.Shutdown;
+import org.springframework.boot.web.server.Ssl;
+import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.WebServerException;
+import org.springframework.http.server.reactive.HttpHandler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The Spring Boot {@link WebServer} contract: paused until start, real port, port in use, shutdown. */
+class MongooseWebServerTests {
+
+	private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+	private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+	private WebServer webServer;
+
+	@AfterEach
+	void stop() {
+		if (this.webServer != null) {
+			this.webServer.stop();
+		}
+	}
+
+	private static HttpHandler hello() {
+		return (request, response) -> response.writeWith(Mono.just(response.bufferFactory().wrap("hello".getBytes())));
+	}
+
+	private WebServer create(HttpHandler handler, Shutdown shutdown) {
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		factory.setShutdown(shutdown);
+		this.webServer = factory.getWebServer(handler);
+		return this.webServer;
+	}
+
+	private HttpRequest get(String path) {
+		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.webServer.getPort() + path))
+				.timeout(Duration.ofSeconds(10)).build();
+	}
+
+	private static List<Thread> serverAwaitThreads() {
+		return Thread.getAllStackTraces().keySet().stream()
+				.filter(t -> t.getName().equals("server") && t.isAlive())
+				.toList();
+	}
+
+	@Test
+	void pausedUntilStartedThenServesOnTheRealPort() throws Exception {
+		WebServer server = create(hello(), Shutdown.IMMEDIATE);
+		assertThat(server.getPort()).isEqualTo(-1);
+		server.start();
+		assertThat(server.getPort()).isPositive();
+		server.start(); // idempotent
+		HttpResponse<String> r = this.client.send(get("/"), HttpResponse.BodyHandlers.ofString());
+		assertThat(r.body()).isEqualTo("hello");
+
+		List<Thread> awaiting = serverAwaitThreads();
+		assertThat(awaiting).isNotEmpty().allSatisfy(t -> assertThat(t.isDaemon()).isFalse());
+		int port = server.getPort();
+		server.stop();
+		assertThat(server.getPort()).isEqualTo(-1);
+		for (Thread t : awaiting) {
+			t.join(5000);
+			assertThat(t.isAlive()).isFalse();
+		}
+		// nothing listens any more
+		assertThatThrownBy(() -> new java.net.Socket(LOOPBACK, port).close()).isInstanceOf(IOException.class);
+	}
+
+	@Test
+	void portInUseIsReported() throws Exception {
+		try (ServerSocket taken = new ServerSocket(0, 50, LOOPBACK)) {
+			MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(taken.getLocalPort());
+			factory.setAddress(LOOPBACK);
+			WebServer server = factory.getWebServer(hello());
+			assertThatThrownBy(server::start).isInstanceOfSatisfying(PortInUseException.class,
+					ex -> assertThat(ex.getPort()).isEqualTo(taken.getLocalPort()));
+			assertThat(server.getPort()).isEqualTo(-1);
+		}
+	}
+
+	@Test
+	void tlsIsRefused() {
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		Ssl ssl = new Ssl();
+		ssl.setEnabled(true);
+		factory.setSsl(ssl);
+		assertThatThrownBy(() -> factory.getWebServer(hello())).isInstanceOf(WebServerException.class)
+				.hasMessageContaining("TLS");
+	}
+
+	@Test
+	void immediateShutdownReportsImmediate() throws Exception {
+		WebServer server = create(hello(), Shutdown.IMMEDIATE);
+		server.start();
+		CompletableFuture<GracefulShutdownResult> result = new CompletableFuture<>();
+		server.shutDownGracefully(result::complete);
+		assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo(GracefulShutdownResult.IMMEDIATE);
+	}
+
+	@Test
+	void gracefulShutdownLetsTheActiveRequestFinish() throws Exception {
+		CountDownLatch inHandler = new CountDownLatch(1);
+		WebServer server = create((request, response) -> {
+			inHandler.countDown();
+			return Mono.delay(Duration.ofMillis(700))
+					.then(response.writeWith(Mono.just(response.bufferFactory().wrap("slow".getBytes()))));
+		}, Shutdown.GRACEFUL);
+		server.start();
+		int port = server.getPort();
+		CompletableFuture<HttpResponse<String>> inFlight = this.client.sendAsync(get("/slow"),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(inHandler.await(5, TimeUnit.SECONDS)).isTrue();
+
+		CompletableFuture<GracefulShutdownResult> result = new CompletableFuture<>();
+		server.shutDownGracefully(result::complete);
+		Thread.sleep(200);
+		assertThat(result).isNotDone();
+		// no new connections while draining
+		assertThatThrownBy(() -> new java.net.Socket(LOOPBACK, port).close()).isInstanceOf(IOException.class);
+
+		assertThat(inFlight.get(5, TimeUnit.SECONDS).body()).isEqualTo("slow");
+		assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo(GracefulShutdownResult.IDLE);
+	}
+
+	@Test
+	void stopAbortsAGracefulShutdownThatWaitsForever() throws Exception {
+		CountDownLatch inHandler = new CountDownLatch(1);
+		WebServer server = create((request, response) -> {
+			inHandler.countDown();
+			return Mono.never();
+		}, Shutdown.GRACEFUL);
+		server.start();
+		CompletableFuture<HttpResponse<String>> inFlight = this.client.sendAsync(get("/never"),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(inHandler.await(5, TimeUnit.SECONDS)).isTrue();
+
+		CompletableFuture<GracefulShutdownResult> result = new CompletableFuture<>();
+		server.shutDownGracefully(result::complete);
+		Thread.sleep(300);
+		assertThat(result).isNotDone();
+		long t0 = System.nanoTime();
+		server.stop();
+		assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+		assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo(GracefulShutdownResult.REQUESTS_ACTIVE);
+		assertThatThrownBy(() -> inFlight.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+				.hasCauseInstanceOf(IOException.class);
+	}
+}

@@ -1,0 +1,85 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.spring.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.github.reactormongoose.spring.test.AbstractAdapterTest;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.MultipartBodyBuilder;
+import org.springframework.http.codec.multipart.FilePart;
+import org.springframework.http.codec.multipart.FormFieldPart;
+import org.springframework.http.codec.multipart.Part;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
+
+/** Multipart forms parsed by WebFlux ({@code ServerWebExchange.getMultipartData()}). */
+class MultipartTests extends AbstractAdapterTest {
+
+	@Test
+	void parsesFieldsAndFiles() {
+		start(WebHttpHandlerBuilder.webHandler(MultipartTests::describeParts).build());
+		byte[] file = new byte[100_000];
+		for (int i = 0; i < file.length; i++) {
+			file[i] = (byte) ('a' + i % 26);
+		}
+		MultipartBodyBuilder body = new MultipartBodyBuilder();
+		body.part("fieldPart", "fieldValue");
+		body.part("fileParts", new ByteArrayResource(file) {
+			@Override
+			public String getFilename() {
+				return "letters.txt";
+			}
+		}, MediaType.TEXT_PLAIN);
+		body.part("fileParts", new ByteArrayResource("second".getBytes()) {
+			@Override
+			public String getFilename() {
+				return "second.bin";
+			}
+		});
+		Mono<String> result = webClient().post().uri("/upload")
+				.body(BodyInserters.fromMultipartData(body.build()))
+				.retrieve()
+				.bodyToMono(String.class);
+		StepVerifier.create(result)
+				.expectNext("fieldPart=field:fieldValue;fileParts=file:letters.txt:100000,file:second.bin:6;")
+				.expectComplete()
+				.verify(TIMEOUT);
+	}
+
+	private static Mono<Void> describeParts(ServerWebExchange exchange) {
+		return exchange.getMultipartData().flatMap(parts -> {
+			Map<String, java.util.List<Part>> sorted = new TreeMap<>(parts);
+			return Flux.fromIterable(sorted.entrySet())
+					.concatMap(e -> Flux.fromIterable(e.getValue()).concatMap(MultipartTests::describe)
+							.collectList()
+							.map(l -> e.getKey() + "=" + String.join(",", l) + ";"))
+					.collectList()
+					.map(l -> String.join("", l));
+		}).flatMap(text -> exchange.getResponse().writeWith(
+				Mono.just(exchange.getResponse().bufferFactory().wrap(text.getBytes(StandardCharsets.UTF_8)))));
+	}
+
+	private static Mono<String> describe(Part part) {
+		if (part instanceof FormFieldPart field) {
+			return Mono.just("field:" + field.value());
+		}
+		FilePart file = (FilePart) part;
+		return DataBufferUtils.join(file.content()).map(b -> {
+			int n = b.readableByteCount();
+			DataBufferUtils.release(b);
+			return "file:" + file.filename() + ":" + n;
+		});
+	}
+}

@@ -1,0 +1,77 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.spring.http;
+
+import java.net.http.HttpResponse;
+
+import io.github.reactormongoose.http.server.HttpServerRequest;
+import io.github.reactormongoose.spring.test.AbstractAdapterTest;
+import io.github.reactormongoose.spring.test.RawHttp;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.server.reactive.ServerHttpRequest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What the Spring request exposes: URI, path, query, headers, addresses, id, native request. */
+class RequestTests extends AbstractAdapterTest {
+
+	private static Mono<Void> describe(ServerHttpRequest request, org.springframework.http.server.reactive.ServerHttpResponse response) {
+		HttpServerRequest nativeRequest = ((MongooseServerHttpRequest) request).getNativeRequest();
+		String text = String.join("\n",
+				"method=" + request.getMethod(),
+				"uri=" + request.getURI(),
+				"path=" + request.getPath().pathWithinApplication().value(),
+				"query=" + request.getQueryParams(),
+				"x-multi=" + request.getHeaders().get("X-Multi"),
+				"host=" + request.getHeaders().getFirst("HOST"),
+				"remote=" + request.getRemoteAddress().getAddress().getHostAddress(),
+				"local=" + request.getLocalAddress().getPort(),
+				"id=" + request.getId().equals(nativeRequest.requestId()),
+				"ssl=" + request.getSslInfo());
+		return response.writeWith(Mono.just(response.bufferFactory().wrap(text.getBytes())));
+	}
+
+	@Test
+	void exposesTheRequest() throws Exception {
+		start(RequestTests::describe);
+		HttpResponse<String> r = this.client.send(request("/a%20b/c?x=1&y=two%20words&x=3&flag")
+				.header("X-Multi", "one").header("X-Multi", "two").GET().build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(r.body()).isEqualTo(String.join("\n",
+				"method=GET",
+				"uri=http://127.0.0.1:" + port() + "/a%20b/c?x=1&y=two%20words&x=3&flag",
+				"path=/a%20b/c",
+				"query={x=[1, 3], y=[two words], flag=[null]}",
+				"x-multi=[one, two]",
+				"host=127.0.0.1:" + port(),
+				"remote=127.0.0.1",
+				"local=" + port(),
+				"id=true",
+				"ssl=null"));
+	}
+
+	@Test
+	void withoutHostHeaderTheLocalAddressIsUsed() throws Exception {
+		start(RequestTests::describe);
+		try (RawHttp http = new RawHttp(port())) {
+			http.write("GET /p?q=1 HTTP/1.0\r\n\r\n");
+			String body = http.read().bodyText();
+			assertThat(body).contains("uri=http://127.0.0.1:" + port() + "/p?q=1");
+		}
+	}
+
+	@Test
+	void invalidRequestTargetGets400() throws Exception {
+		start(RequestTests::describe);
+		try (RawHttp http = new RawHttp(port())) {
+			http.write("GET /a|b{c} HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(http.read().status()).isEqualTo(400);
+			http.write("GET /fine HTTP/1.1\r\nHost: x\r\n\r\n");
+			RawHttp.Response ok = http.read();
+			assertThat(ok.status()).isEqualTo(200);
+			assertThat(ok.bodyText()).contains("path=/fine");
+		}
+	}
+}

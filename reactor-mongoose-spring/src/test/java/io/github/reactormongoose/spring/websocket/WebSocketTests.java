@@ -1,0 +1,228 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.spring.websocket;
+
+import java.net.URI;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.github.reactormongoose.spring.test.AbstractAdapterTest;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
+import org.springframework.web.server.handler.ResponseStatusExceptionHandler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** WebFlux WebSocket handlers through {@link MongooseRequestUpgradeStrategy}, with the JDK client as peer. */
+class WebSocketTests extends AbstractAdapterTest {
+
+	private final HandshakeWebSocketService service = new HandshakeWebSocketService(new MongooseRequestUpgradeStrategy());
+
+	private final Sinks.One<CloseStatus> serverSeenClose = Sinks.one();
+
+	private final AtomicReference<WebSocketSession> serverSession = new AtomicReference<>();
+
+	private void start() {
+		start(WebHttpHandlerBuilder.webHandler(exchange -> {
+			WebSocketHandler handler = switch (exchange.getRequest().getPath().value()) {
+				case "/echo" -> session -> session.send(session.receive().map(m -> switch (m.getType()) {
+					case TEXT -> session.textMessage("echo:" + m.getPayloadAsText());
+					default -> session.binaryMessage(f -> f.wrap(reverse(bytes(m))));
+				}));
+				case "/protocol" -> new WebSocketHandler() {
+					@Override
+					public List<String> getSubProtocols() {
+						return List.of("v2.echo", "v1.echo");
+					}
+
+					@Override
+					public Mono<Void> handle(WebSocketSession session) {
+						return session.send(Mono.just(session.textMessage(
+								"protocol=" + session.getHandshakeInfo().getSubProtocol())));
+					}
+				};
+				case "/server-close" -> session -> session.send(Mono.just(session.textMessage("going")))
+						.then(session.close(new CloseStatus(4000, "server says bye")));
+				case "/client-close" -> session -> {
+					this.serverSession.set(session);
+					session.closeStatus().subscribe(this.serverSeenClose::tryEmitValue);
+					return session.receive().then();
+				};
+				case "/ping" -> session -> session.send(Mono.just(session.pingMessage(f -> f.wrap("are you there".getBytes()))))
+						.then(session.receive()
+								.filter(m -> m.getType() == WebSocketMessage.Type.PONG || m.getType() == WebSocketMessage.Type.TEXT)
+								.take(2)
+								.map(m -> m.getType() + ":" + m.getPayloadAsText())
+								.collectList()
+								.flatMap(l -> session.send(Mono.just(session.textMessage("got:" + String.join(",", l))))));
+				default -> session -> session.close(CloseStatus.POLICY_VIOLATION);
+			};
+			return this.service.handleRequest(exchange, handler);
+		}).exceptionHandler(new ResponseStatusExceptionHandler()).build());
+	}
+
+	private static byte[] bytes(WebSocketMessage m) {
+		byte[] b = new byte[m.getPayload().readableByteCount()];
+		m.getPayload().read(b);
+		return b;
+	}
+
+	private static byte[] reverse(byte[] b) {
+		byte[] r = new byte[b.length];
+		for (int i = 0; i < b.length; i++) {
+			r[i] = b[b.length - 1 - i];
+		}
+		return r;
+	}
+
+	/** Records what the JDK client receives. */
+	static final class Recorder implements WebSocket.Listener {
+		final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+		final CompletableFuture<int[]> closed = new CompletableFuture<>();
+		final AtomicReference<String> closeReason = new AtomicReference<>();
+		private final StringBuilder text = new StringBuilder();
+
+		@Override
+		public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+			this.text.append(data);
+			if (last) {
+				this.events.add(this.text.toString());
+				this.text.setLength(0);
+			}
+			ws.request(1);
+			return null;
+		}
+
+		@Override
+		public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+			byte[] b = new byte[data.remaining()];
+			data.get(b);
+			this.events.add(b);
+			ws.request(1);
+			return null;
+		}
+
+		@Override
+		public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
+			this.events.add("PING:" + StandardCharsets.UTF_8.decode(message));
+			ws.request(1);
+			return null;
+		}
+
+		@Override
+		public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+			this.closeReason.set(reason);
+			this.closed.complete(new int[] {statusCode});
+			return null;
+		}
+
+		@Override
+		public void onError(WebSocket ws, Throwable error) {
+			this.closed.completeExceptionally(error);
+		}
+
+		Object next() throws InterruptedException {
+			Object o = this.events.poll(10, TimeUnit.SECONDS);
+			assertThat(o).as("a message within 10 s").isNotNull();
+			return o;
+		}
+	}
+
+	private WebSocket connect(String path, Recorder recorder, String... protocols) throws Exception {
+		WebSocket.Builder b = this.client.newWebSocketBuilder();
+		if (protocols.length > 0) {
+			b.subprotocols(protocols[0], java.util.Arrays.copyOfRange(protocols, 1, protocols.length));
+		}
+		return b.buildAsync(URI.create("ws://127.0.0.1:" + port() + path), recorder).get(10, TimeUnit.SECONDS);
+	}
+
+	@Test
+	void echoesTextAndBinaryMessages() throws Exception {
+		start();
+		Recorder r = new Recorder();
+		WebSocket ws = connect("/echo", r);
+		ws.sendText("hello", true).get(5, TimeUnit.SECONDS);
+		assertThat(r.next()).isEqualTo("echo:hello");
+		ws.sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), true).get(5, TimeUnit.SECONDS);
+		assertThat((byte[]) r.next()).containsExactly(3, 2, 1);
+		String large = "z".repeat(60_000);
+		ws.sendText(large, true).get(5, TimeUnit.SECONDS);
+		assertThat(r.next()).isEqualTo("echo:" + large);
+		ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+		assertThat(r.closed.get(10, TimeUnit.SECONDS)[0]).isEqualTo(1000);
+	}
+
+	@Test
+	void negotiatesTheSubProtocol() throws Exception {
+		start();
+		Recorder r = new Recorder();
+		// (Spring compares the offered tokens untrimmed, and the JDK client joins them with ", ":
+		// only the first offered protocol can match, on any server)
+		WebSocket ws = connect("/protocol", r, "v1.echo", "v0.echo");
+		assertThat(ws.getSubprotocol()).isEqualTo("v1.echo");
+		assertThat(r.next()).isEqualTo("protocol=v1.echo");
+		assertThat(r.closed.get(10, TimeUnit.SECONDS)[0]).isEqualTo(1000);
+	}
+
+	@Test
+	void serverCloseStatusReachesTheClient() throws Exception {
+		start();
+		Recorder r = new Recorder();
+		connect("/server-close", r);
+		assertThat(r.next()).isEqualTo("going");
+		assertThat(r.closed.get(10, TimeUnit.SECONDS)[0]).isEqualTo(4000);
+		assertThat(r.closeReason.get()).isEqualTo("server says bye");
+	}
+
+	@Test
+	void clientCloseStatusReachesTheHandler() throws Exception {
+		start();
+		Recorder r = new Recorder();
+		WebSocket ws = connect("/client-close", r);
+		ws.sendClose(4001, "client says bye").get(5, TimeUnit.SECONDS);
+		StepVerifier.create(this.serverSeenClose.asMono())
+				.assertNext(s -> {
+					assertThat(s.getCode()).isEqualTo(4001);
+					assertThat(s.getReason()).isEqualTo("client says bye");
+				})
+				.expectComplete()
+				.verify(TIMEOUT);
+		assertThat(r.closed.get(10, TimeUnit.SECONDS)[0]).isEqualTo(4001);
+		assertThat(this.serverSession.get().isOpen()).isFalse();
+	}
+
+	@Test
+	void serverSendsAPing() throws Exception {
+		start();
+		Recorder r = new Recorder();
+		WebSocket ws = connect("/ping", r);
+		assertThat(r.next()).isEqualTo("PING:are you there");
+		ws.sendText("yes", true).get(5, TimeUnit.SECONDS);
+		// the client's automatic PONG reaches receive() (as PONG), then the text message
+		assertThat(r.next()).isEqualTo("got:PONG:are you there,TEXT:yes");
+	}
+
+	@Test
+	void plainGetOnAWebSocketEndpointIsRejected() throws Exception {
+		start();
+		assertThat(get("/echo").statusCode()).isEqualTo(400);
+	}
+}
