@@ -327,17 +327,7 @@ static jlong JNICALL rmg_http_wsSendArray(JNIEnv *env, jclass cls, jlong h, jlon
   mg_ws_send(c, p == NULL ? "" : (const char *) (p + off), (size_t) len, op);
   if (p != NULL) (*env)->ReleasePrimitiveArrayCritical(env, arr, p, JNI_ABORT);
   if (c->send.len < before + (size_t) len) return RMG_ERR_OOM;
-  if (ops & RMG_OP_DRAIN) {
-    c->data[0] |= RMG_CF_OUR_DRAIN;
-    c->is_draining = 1;
-  }
-  if (ops & RMG_OP_CLOSE) c->is_closing = 1;
-  /* Commands run outside mg_mgr_poll and must not write records: when the
-   * buffer is already low, Java sees it from the returned send.len. */
-  if ((ops & RMG_OP_NOTIFY_WRITABLE) && c->send.len > loop->low_water) {
-    c->data[0] |= RMG_CF_NOTIFY_WRITABLE;
-  }
-  return (jlong) c->send.len;
+  return rmg_apply(loop, c, ops & (RMG_OP_DRAIN | RMG_OP_CLOSE | RMG_OP_NOTIFY_WRITABLE));
 }
 
 /* Registration Table Begin */

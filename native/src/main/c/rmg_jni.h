@@ -119,6 +119,9 @@ unsigned char *rmg_record(struct rmg_loop *loop, int type, unsigned long id, int
 /* Connection lookup. */
 struct mg_connection *rmg_conn(struct rmg_loop *loop, unsigned long id);
 
+/* Applies RMG_OP_* to a connection after a write; returns send.len. */
+jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops);
+
 /* HTTP / WebSocket parts of the event handler (rmg_http.c). */
 void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *ev_data);
 

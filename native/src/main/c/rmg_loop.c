@@ -364,7 +364,7 @@ static jlong JNICALL rmg_loop_connect(JNIEnv *env, jclass cls, jlong h, jstring 
   return (jlong) c->id;
 }
 
-static jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
+jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
   if (ops & RMG_OP_HTTP_END) {
     c->is_resp = 0;
     if (c->data[0] & RMG_CF_PIPELINE_PAUSED) {

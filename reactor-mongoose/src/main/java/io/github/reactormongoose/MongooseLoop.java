@@ -3,7 +3,6 @@
  */
 package io.github.reactormongoose;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -13,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 
+import io.github.reactormongoose.internal.Addresses;
 import io.github.reactormongoose.internal.ChannelHandler;
 import io.github.reactormongoose.internal.EventLoop;
 import io.github.reactormongoose.internal.InboundQueue;
@@ -21,7 +21,6 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * One Mongoose event manager ({@code mg_mgr}) and the dedicated poll thread that drives it.
@@ -140,22 +139,9 @@ public final class MongooseLoop implements Disposable {
 			if (!"tcp".equals(u.getScheme()) || u.getHost() == null || u.getPort() < 0) {
 				return Mono.error(new IllegalArgumentException("expected tcp://HOST:PORT, got " + url));
 			}
-			return resolve(u.getHost()).flatMap(addr -> Mono.<Connection>create(sink -> loop.executeOrRun(
-					() -> openOutbound(literalUrl(addr, u.getPort()), sink))));
+			return Addresses.resolve(u.getHost()).flatMap(addr -> Mono.<Connection>create(sink -> loop.executeOrRun(
+					() -> openOutbound(Addresses.url("tcp", addr, u.getPort()), sink))));
 		});
-	}
-
-	static Mono<InetAddress> resolve(String host) {
-		String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-		if (h.matches("[0-9.]+") || h.contains(":")) {
-			return Mono.fromCallable(() -> InetAddress.getByName(h));
-		}
-		return Mono.fromCallable(() -> InetAddress.getByName(h)).subscribeOn(Schedulers.boundedElastic());
-	}
-
-	static String literalUrl(InetAddress a, int port) {
-		String host = a.getHostAddress();
-		return "tcp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
 	}
 
 	private void openOutbound(String url, MonoSink<Connection> sink) {

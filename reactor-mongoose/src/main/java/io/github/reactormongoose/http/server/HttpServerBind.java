@@ -3,7 +3,6 @@
  */
 package io.github.reactormongoose.http.server;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,13 +12,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.internal.Addresses;
 import io.github.reactormongoose.internal.ChannelHandler;
 import io.github.reactormongoose.internal.EventLoop;
 import io.github.reactormongoose.internal.NativeConstants;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Schedulers;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
@@ -50,7 +49,7 @@ final class HttpServerBind implements DisposableServer, ChannelHandler {
 	}
 
 	static Mono<DisposableServer> bind(HttpServer config) {
-		return resolve(config.host).flatMap(addr -> Mono.create(sink -> {
+		return Addresses.resolve(config.host).flatMap(addr -> Mono.create(sink -> {
 			boolean own = config.loop == null;
 			MongooseLoop loop;
 			try {
@@ -65,8 +64,7 @@ final class HttpServerBind implements DisposableServer, ChannelHandler {
 			HttpServerBind b = new HttpServerBind(config, loop, own);
 			try {
 				loop.eventLoop().executeOrRun(() -> {
-					String host = addr.getHostAddress();
-					String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + config.port;
+					String url = Addresses.url("http", addr, config.port);
 					try {
 						b.listenerId = b.el.listen(url, NativeConstants.KIND_HTTP, config.maxRequestBodySize,
 								config.maxHeaderSize, config.maxWebsocketFrameSize, HttpServer.DEFAULT_PIPELINE_LIMIT, b);
@@ -87,14 +85,6 @@ final class HttpServerBind implements DisposableServer, ChannelHandler {
 				sink.error(e);
 			}
 		}));
-	}
-
-	private static Mono<InetAddress> resolve(String host) {
-		String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-		if (h.matches("[0-9.]+") || h.contains(":")) {
-			return Mono.fromCallable(() -> InetAddress.getByName(h));
-		}
-		return Mono.fromCallable(() -> InetAddress.getByName(h)).subscribeOn(Schedulers.boundedElastic());
 	}
 
 	// ---- listener events (poll thread) ----

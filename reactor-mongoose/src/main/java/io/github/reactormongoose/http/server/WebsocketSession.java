@@ -72,7 +72,11 @@ final class WebsocketSession implements WebsocketInbound, WebsocketOutbound {
 			@Override
 			protected void hookOnError(Throwable t) {
 				el.executeOrRun(() -> {
-					if (!closed) {
+					if (closed || closeSent) {
+						// the session was already ending (peer gone, 1009...): not a handler bug
+						HttpServerBind.log.debug("WebSocket handler ended with {}", t.toString());
+					}
+					else {
 						HttpServerBind.log.error("WebSocket handler failed", t);
 					}
 					sendCloseNow(1011, "internal error");
