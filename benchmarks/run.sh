@@ -1,0 +1,565 @@
+#!/usr/bin/env bash
+# reactor-mongoose benchmark suite: the one entry point (see benchmarks/README.md).
+#
+#   benchmarks/run.sh            full mode   (about 20-25 minutes)
+#   benchmarks/run.sh --quick    quick mode  (about 3 minutes, for iterating on the scripts)
+#
+# Builds what is missing (the Maven modules, the raw C server, a Python venv with
+# cymongoose, wrk and gnuplot from Debian), then runs the same HTTP workloads against
+#   rawc        raw C Mongoose (src/main/c/hello.c, same MG_DEFS and -O2 as the JNI library)
+#   rmg         reactor-mongoose HttpServer (MongooseServer.java, replies from the poll thread)
+#   netty       Reactor Netty HttpServer (NettyServer.java)
+#   cymongoose  cymongoose Manager + conn.reply() (src/main/python/cymongoose_hello.py)
+# interleaved in rounds (A B C D, A B C D, ...), server pinned to CPU 0 and wrk to CPU 1,
+# then the 10,000-idle-connections memory test, a JFR profile of the reactor-mongoose hello
+# server and the JMH micro-benchmarks. Finally it regenerates docs/benchmarks.md and
+# docs/benchmarks.png from this run only. Raw outputs: benchmarks/results/<timestamp>/.
+#
+# Load goes to 127.0.0.1 only and every load run is bounded in time.
+# Environment overrides (for experiments; the page records them): BENCH_ROUNDS,
+# BENCH_DURATION (seconds per wrk run), BENCH_WARMUP (JVM warm-up seconds), BENCH_IDLE_CONNS.
+set -euo pipefail
+
+MODE=full
+for arg in "$@"; do
+  case "$arg" in
+    --quick) MODE=quick ;;
+    -h | --help)
+      sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "unknown argument: $arg (try --help)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$BENCH_DIR")"
+SRC="$BENCH_DIR/src/main"
+TARGET="$BENCH_DIR/target"
+JAR="$TARGET/benchmarks.jar"
+CBIN="$TARGET/hello-c"
+VENV="$TARGET/venv"
+STAMP="$(date -u +%Y%m%d-%H%M%S)"
+OUT="$BENCH_DIR/results/$STAMP"
+mkdir -p "$OUT"/{wrk,logs,idle,jfr,jmh,perf}
+rm -rf "$TARGET/native-extract"
+mkdir -p "$TARGET/native-extract"
+exec > >(tee "$OUT/run.log") 2>&1
+
+if [[ "$MODE" == quick ]]; then
+  ROUNDS=3 DURATION=1 WARMUP_JVM=5 WARMUP_NATIVE=1 GAP=0.1 JFR_SECS=3 IDLE_CONNS=2000 IDLE_WARM=1
+  MAX_ATTEMPTS=1 QUIET_BUDGET=0 PROF_SECS=3 SETTLE=0.5
+  JMH_OPTS=(-f 1 -wi 1 -w 1s -i 1 -r 1s -foe true)
+else
+  ROUNDS=3 DURATION=10 WARMUP_JVM=30 WARMUP_NATIVE=2 GAP=1 JFR_SECS=20 IDLE_CONNS=10000 IDLE_WARM=3
+  MAX_ATTEMPTS=3 QUIET_BUDGET=300 PROF_SECS=15 SETTLE=2
+  JMH_OPTS=(-f 1 -wi 3 -w 2s -i 5 -r 2s -foe true)
+fi
+ROUNDS="${BENCH_ROUNDS:-$ROUNDS}"
+DURATION="${BENCH_DURATION:-$DURATION}"
+WARMUP_JVM="${BENCH_WARMUP:-$WARMUP_JVM}"
+IDLE_CONNS="${BENCH_IDLE_CONNS:-$IDLE_CONNS}"
+# Noise control (shared machine): before each measured run wait until less than QUIET_PCT % of
+# all CPUs are busy; repeat a run during which other processes used more than DISTURBED_PCT % of
+# one CPU (at most MAX_ATTEMPTS tries; all waits and repeats share QUIET_BUDGET seconds).
+QUIET_PCT=5
+DISTURBED_PCT=10
+
+# Fixed heap; SerialGC is what the JVM picks by itself for a process pinned to one CPU,
+# stated explicitly so the command line says what ran.
+JVM_OPTS=(-Xms512m -Xmx512m -XX:+UseSerialGC)
+# reactor-mongoose extracts its JNI library from the jar; keep the copy so perf can name its symbols
+RMG_OPTS=(-Dio.github.reactormongoose.native.workdir="$TARGET/native-extract" -Dio.github.reactormongoose.native.deleteAfterLoading=false)
+SERVER_CPU=0
+CLIENT_CPU=1
+declare -A PORT=([rawc]=18101 [rmg]=18102 [netty]=18103 [cymongoose]=18104 [webflux-rmg]=18105 [webflux-netty]=18106)
+
+log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
+die() {
+  log "ERROR: $*"
+  exit 1
+}
+
+# ---------------------------------------------------------------- prerequisites
+
+setup_tools() {
+  local missing=()
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  # gnuplot-nox: the gnuplot program without the Qt/X11 front-ends (PNG output only needs this)
+  command -v gnuplot >/dev/null 2>&1 || missing+=(gnuplot-nox)
+  for t in taskset gcc make python3 java jcmd jfr curl; do
+    command -v "$t" >/dev/null 2>&1 || die "$t is required"
+  done
+  if ((${#missing[@]})); then
+    log "installing ${missing[*]} with apt-get"
+    local sudo=()
+    [[ "$(id -u)" == 0 ]] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# Rebuilds when the jar is missing or older than a source of the modules it contains.
+setup_java() {
+  local stale=""
+  if [[ ! -f "$JAR" || ! -f "$TARGET/dependencies.txt" ]]; then
+    stale="missing"
+  elif [[ -n "$(find "$ROOT/pom.xml" "$ROOT/native/src" "$ROOT/native/Makefile" "$ROOT/reactor-mongoose/src/main" \
+    "$ROOT/reactor-mongoose/pom.xml" "$BENCH_DIR/pom.xml" "$SRC/java" -newer "$JAR" -type f -print -quit)" ]]; then
+    stale="older than its sources"
+  fi
+  if [[ -n "$stale" ]]; then
+    log "building the project ($JAR $stale): mvn -B -ntp -q install -DskipTests -pl benchmarks -am"
+    (cd "$ROOT" && mvn -B -ntp -q install -DskipTests -pl benchmarks -am)
+  fi
+  [[ -f "$JAR" ]] || die "no $JAR after the build"
+}
+
+mg_flags() { # the flags native/Makefile compiles mongoose.c with
+  make -s -C "$ROOT/native" --no-print-directory \
+    --eval 'rmg-print-flags: ; @echo $(CFLAGS_MG) $(FEATURE_DEFS) $(MG_DEFS)' rmg-print-flags
+}
+
+setup_c() {
+  local mg="$ROOT/native/target/mongoose"
+  if [[ ! -f "$mg/mongoose.c" ]]; then
+    log "fetching the Mongoose sources: bash native/fetch-mongoose.sh"
+    bash "$ROOT/native/fetch-mongoose.sh"
+  fi
+  read -r -a CFLAGS_C <<<"$(mg_flags)"
+  ((${#CFLAGS_C[@]})) || die "could not read MG_DEFS from native/Makefile"
+  C_BUILD=(gcc "${CFLAGS_C[@]}" -I"$mg" -o "$CBIN" "$SRC/c/hello.c" "$mg/mongoose.c")
+  if [[ ! -x "$CBIN" || "$SRC/c/hello.c" -nt "$CBIN" || "$mg/mongoose.c" -nt "$CBIN" || "$ROOT/native/Makefile" -nt "$CBIN" ]]; then
+    log "building the raw C server"
+    "${C_BUILD[@]}"
+  fi
+}
+
+setup_python() {
+  if ! "$VENV/bin/python" -c 'import cymongoose' >/dev/null 2>&1; then
+    log "creating $VENV with cymongoose==0.2.5"
+    rm -rf "$VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --disable-pip-version-check cymongoose==0.2.5
+  fi
+}
+
+raise_fd_limit() {
+  local hard want=65536
+  hard="$(ulimit -Hn)"
+  if [[ "$hard" == unlimited || "$hard" -ge "$want" ]]; then
+    ulimit -n "$want"
+  else
+    ulimit -n "$hard"
+  fi
+  ((IDLE_CONNS + 200 <= $(ulimit -n))) || die "ulimit -n is $(ulimit -n): too low for $IDLE_CONNS connections"
+}
+
+# ---------------------------------------------------------------- servers
+
+declare -A PIDS=()
+STARTS=0
+CLIENT_PID=""
+
+cleanup() {
+  local id
+  [[ -z "$CLIENT_PID" ]] || kill "$CLIENT_PID" 2>/dev/null || true
+  for id in "${!PIDS[@]}"; do
+    kill "${PIDS[$id]}" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+server_cmd() { # id scenario port -> SERVER_CMD
+  local id=$1 sc=$2 port=$3
+  case "$id" in
+    rawc) SERVER_CMD=("$CBIN" "$port" "$sc") ;;
+    rmg) SERVER_CMD=(java "${JVM_OPTS[@]}" "${RMG_OPTS[@]}" -cp "$JAR" io.github.reactormongoose.benchmarks.MongooseServer "$port" "$sc") ;;
+    netty) SERVER_CMD=(java "${JVM_OPTS[@]}" -cp "$JAR" io.github.reactormongoose.benchmarks.NettyServer "$port" "$sc") ;;
+    cymongoose) SERVER_CMD=("$VENV/bin/python" "$SRC/python/cymongoose_hello.py" "$port" "$sc") ;;
+    webflux-rmg) SERVER_CMD=(java "${JVM_OPTS[@]}" -cp "$WEBFLUX_CP" "$WEBFLUX_MAIN" "$port" "$sc" reactor-mongoose) ;;
+    webflux-netty) SERVER_CMD=(java "${JVM_OPTS[@]}" -cp "$WEBFLUX_CP" "$WEBFLUX_MAIN" "$port" "$sc" reactor-netty) ;;
+    *) die "unknown server $id" ;;
+  esac
+}
+
+is_jvm() { [[ "$1" != rawc && "$1" != cymongoose ]]; }
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+start_server() { # id scenario
+  local id=$1 sc=$2 port=${PORT[$1]} logf i
+  STARTS=$((STARTS + 1))
+  logf="$OUT/logs/$STARTS-$1-$2.log"
+  port_free "$port" || die "port $port is in use"
+  server_cmd "$id" "$sc" "$port"
+  echo "taskset -c $SERVER_CPU ${SERVER_CMD[*]}" >>"$OUT/commands.txt"
+  taskset -c "$SERVER_CPU" "${SERVER_CMD[@]}" >"$logf" 2>&1 &
+  PIDS[$id]=$!
+  for ((i = 0; i < 600; i++)); do
+    grep -q '^READY' "$logf" 2>/dev/null && {
+      log "started $id ($sc) pid ${PIDS[$id]}: $(grep -m1 '^READY' "$logf")"
+      return 0
+    }
+    kill -0 "${PIDS[$id]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$logf" >&2
+  die "$id did not start"
+}
+
+stop_server() { # id
+  local id=$1 pid=${PIDS[$1]} i
+  kill "$pid" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  unset "PIDS[$id]"
+}
+
+dep_version() { # groupId:artifactId -> version, from target/dependencies.txt (written by the build)
+  sed -n "s/^ *$1:jar:\([^:]*\):.*/\1/p" "$TARGET/dependencies.txt" | head -1
+}
+
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# ---------------------------------------------------------------- load
+
+# Client-side scenarios: name -> server scenario, wrk options
+wrk_args() { # scenario seconds -> WRK_ARGS
+  case "$1" in
+    hello-c50 | 64k | fib) WRK_ARGS=(-t1 -c50 -s "$SRC/lua/report.lua") ;;
+    hello-c1000) WRK_ARGS=(-t1 -c1000 -s "$SRC/lua/report.lua") ;;
+    hello-close) WRK_ARGS=(-t1 -c50 -H "Connection: close" -s "$SRC/lua/report.lua") ;;
+    echo-1mib) WRK_ARGS=(-t1 -c16 -s "$SRC/lua/post-1mib.lua") ;;
+    *) die "unknown scenario $1" ;;
+  esac
+  WRK_ARGS+=(-d "${2}s" --timeout 10s --latency)
+}
+
+run_wrk() { # scenario server seconds outfile
+  local sc=$1 id=$2 secs=$3 out=$4
+  wrk_args "$sc" "$secs"
+  local cmd=(taskset -c "$CLIENT_CPU" wrk "${WRK_ARGS[@]}" "http://127.0.0.1:${PORT[$id]}/")
+  printf '%q ' "${cmd[@]}" >>"$OUT/commands.txt"
+  echo >>"$OUT/commands.txt"
+  "${cmd[@]}" >"$out" 2>&1 || log "wrk failed for $sc/$id (see $out)"
+}
+
+summarise_run() { # file -> one short line
+  local rps b
+  rps="$(awk '/^Requests\/sec:/ { print $2 }' "$1")"
+  b="$(awk '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); r[kv[1]] = kv[2] } if (r["requests"] > 0) printf "%.1f", r["bytes"] / r["requests"] }' "$1")"
+  echo "${rps:-?} req/s, $(awk '/ 99%/ { print $2 }' "$1") p99, ${b:-?} B/response"
+}
+
+# ---- noise control: this is a shared 2-CPU machine, other builds may run at any time.
+CLK_TCK="$(getconf CLK_TCK)"
+QUIET_BUDGET_USED=0
+
+cpu_jiffies() { # "busy steal total" over all CPUs (busy = user+nice+system+irq+softirq)
+  awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+pid_jiffies() { # utime+stime of a process (all threads)
+  sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }' || echo 0
+}
+children_jiffies() { # cutime+cstime of this shell's waited-for children (wrk)
+  sed 's/^.*) //' "/proc/$$/stat" | awk '{ print $14 + $15 }'
+}
+
+# Waits (within the run's budget) until the machine is quiet: less than QUIET_PCT % of all CPUs
+# busy over half a second while our servers idle.
+wait_quiet() {
+  local t0=$SECONDS b1 s1 t1 b2 s2 t2 busy
+  WAITED=0
+  ((QUIET_BUDGET > 0)) || return 0 # quick mode: no waiting (foreign load is still accounted)
+  while :; do
+    read -r b1 s1 t1 < <(cpu_jiffies)
+    sleep 0.5
+    read -r b2 s2 t2 < <(cpu_jiffies)
+    busy=$(((b2 - b1) * 100 / (t2 - t1 > 0 ? t2 - t1 : 1)))
+    ((busy < QUIET_PCT)) && break
+    if ((QUIET_BUDGET_USED + SECONDS - t0 >= QUIET_BUDGET)); then
+      log "machine busy (${busy}% of all CPUs) and the wait budget is spent: measuring anyway"
+      break
+    fi
+  done
+  QUIET_BUDGET_USED=$((QUIET_BUDGET_USED + SECONDS - t0))
+  WAITED=$((SECONDS - t0))
+}
+
+# Runs one measured wrk run; accounts the CPU time of the server, of wrk and of everything else
+# ("foreign"); repeats a run that foreign load disturbed, while the budget lasts.
+measure() { # scenario server round
+  local sc=$1 id=$2 r=$3 f attempt=0 pid=${PIDS[$2]}
+  local b1 s1 t1 b2 s2 t2 p1 p2 c1 c2 srv wrkc foreign steal waited_total=0
+  while :; do
+    attempt=$((attempt + 1))
+    wait_quiet
+    waited_total=$((waited_total + WAITED))
+    f="$OUT/wrk/$sc--$id--r$r.txt"
+    ((attempt == 1)) || f="$OUT/wrk/$sc--$id--r$r--attempt$attempt.txt"
+    read -r b1 s1 t1 < <(cpu_jiffies)
+    p1=$(pid_jiffies "$pid")
+    c1=$(children_jiffies)
+    run_wrk "$sc" "$id" "$DURATION" "$f"
+    c2=$(children_jiffies)
+    p2=$(pid_jiffies "$pid")
+    read -r b2 s2 t2 < <(cpu_jiffies)
+    srv=$((p2 - p1))
+    wrkc=$((c2 - c1))
+    foreign=$((b2 - b1 - srv - wrkc))
+    ((foreign > 0)) || foreign=0
+    steal=$((s2 - s1))
+    # disturbed: foreign work above DISTURBED_PCT % of one CPU over the run
+    if ((foreign * 100 > DISTURBED_PCT * DURATION * CLK_TCK)) && ((attempt < MAX_ATTEMPTS)) &&
+      ((QUIET_BUDGET_USED < QUIET_BUDGET)); then
+      log "round $r $sc $id: disturbed (other processes used $(awk -v j=$foreign -v hz=$CLK_TCK -v d=$DURATION 'BEGIN { printf "%.0f", j / hz / d * 100 }') % of a CPU), repeating"
+      QUIET_BUDGET_USED=$((QUIET_BUDGET_USED + DURATION))
+      sleep "$GAP"
+      continue
+    fi
+    break
+  done
+  echo "$sc,$id,$r,wrk/$(basename "$f"),$(awk -v a=$srv -v b=$wrkc -v c=$foreign -v d=$steal -v hz=$CLK_TCK 'BEGIN { printf "%.2f,%.2f,%.2f,%.2f", a / hz, b / hz, c / hz, d / hz }'),$attempt,$waited_total" >>"$OUT/runs.csv"
+  log "round $r $sc $id: $(summarise_run "$f"); server $(awk -v a=$srv -v hz=$CLK_TCK 'BEGIN { printf "%.1f", a / hz }') CPU-s, foreign $(awk -v a=$foreign -v hz=$CLK_TCK 'BEGIN { printf "%.1f", a / hz }') CPU-s"
+}
+
+# One group = the servers of one server-side scenario, started once, warmed, then measured in rounds.
+run_group() { # server-scenario "client scenarios" "servers"
+  local ssc=$1 scs=($2) ids=($3) id sc r
+  log "=== group $ssc: servers ${ids[*]}; scenarios ${scs[*]}"
+  for id in "${ids[@]}"; do start_server "$id" "$ssc"; done
+  for id in "${ids[@]}"; do
+    local w=$WARMUP_NATIVE
+    is_jvm "$id" && w=$WARMUP_JVM
+    log "warm-up $id: ${w}s of ${scs[0]}"
+    run_wrk "${scs[0]}" "$id" "$w" "$OUT/wrk/warmup-$ssc-$id.txt"
+  done
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for sc in "${scs[@]}"; do
+      for id in "${ids[@]}"; do
+        sleep "$GAP"
+        measure "$sc" "$id" "$r"
+      done
+    done
+  done
+  if [[ "$ssc" == hello ]] && [[ " ${ids[*]} " == *" rmg "* ]]; then
+    profile_rmg
+    perf_profile rmg hello-c50
+    perf_profile rawc hello-c50
+  fi
+  if [[ "$ssc" == echo && "$MODE" == full ]] && [[ " ${ids[*]} " == *" rmg "* ]]; then
+    perf_profile rmg echo-1mib
+    perf_profile rawc echo-1mib
+  fi
+  for id in "${ids[@]}"; do stop_server "$id"; done
+}
+
+# JFR: 'profile' settings on the running reactor-mongoose hello server while wrk -c50 loads it.
+profile_rmg() {
+  local pid=${PIDS[rmg]} jfr="$OUT/jfr/rmg-hello.jfr" i
+  wait_quiet
+  log "JFR: ${JFR_SECS}s profile of the reactor-mongoose hello server under wrk -c50"
+  jcmd "$pid" JFR.start name=bench settings=profile "duration=${JFR_SECS}s" "filename=$jfr" >"$OUT/jfr/jcmd.txt" 2>&1
+  echo "jcmd PID JFR.start name=bench settings=profile duration=${JFR_SECS}s filename=rmg-hello.jfr" >>"$OUT/commands.txt"
+  run_wrk hello-c50 rmg "$JFR_SECS" "$OUT/jfr/wrk-during-jfr.txt"
+  for ((i = 0; i < 100; i++)); do
+    [[ -s "$jfr" ]] && ! jcmd "$pid" JFR.check 2>/dev/null | grep -q 'name=bench' && break
+    sleep 0.2
+  done
+  sleep 1
+  jfr summary "$jfr" >"$OUT/jfr/summary.txt" 2>&1 || true
+  jfr print --stack-depth 64 --events jdk.ExecutionSample "$jfr" >"$OUT/jfr/execution-samples.txt" 2>&1 || true
+  jfr print --stack-depth 64 --events jdk.NativeMethodSample "$jfr" >"$OUT/jfr/native-samples.txt" 2>&1 || true
+  echo "jfr summary rmg-hello.jfr; jfr print --stack-depth 64 --events jdk.ExecutionSample rmg-hello.jfr; jfr print --stack-depth 64 --events jdk.NativeMethodSample rmg-hello.jfr" >>"$OUT/commands.txt"
+}
+
+# perf (cpu-clock sampling, all threads of the process) of a running server under one client
+# scenario: where the CPU goes by binary (kernel, Mongoose library, JVM, JIT-compiled Java) and symbol.
+perf_profile() { # id client-scenario
+  local id=$1 sc=$2 pid=${PIDS[$1]} data="$OUT/perf/$1-$2.data" ppid
+  if ! command -v perf >/dev/null 2>&1; then
+    echo "perf not installed" >"$OUT/perf/$id-$sc-dso.txt"
+    return 0
+  fi
+  wait_quiet
+  log "perf: ${PROF_SECS}s cpu-clock profile of the $id server under $sc"
+  taskset -c "$CLIENT_CPU" perf record -e cpu-clock -F 499 -p "$pid" -o "$data" -- sleep "$PROF_SECS" >"$OUT/perf/$id-$sc-record.txt" 2>&1 &
+  ppid=$!
+  run_wrk "$sc" "$id" "$PROF_SECS" "$OUT/perf/$id-$sc-wrk.txt"
+  wait "$ppid" || true
+  echo "taskset -c $CLIENT_CPU perf record -e cpu-clock -F 499 -p PID -o $id-$sc.data -- sleep $PROF_SECS; perf report --stdio --no-children --sort dso[,sym]" >>"$OUT/commands.txt"
+  perf report -i "$data" --stdio --no-children --sort dso >"$OUT/perf/$id-$sc-dso.txt" 2>/dev/null || true
+  perf report -i "$data" --stdio --no-children --sort dso,sym >"$OUT/perf/$id-$sc-sym.txt" 2>/dev/null || true
+  rm -f "$data.old"
+}
+
+# ---------------------------------------------------------------- idle connections
+
+idle_test() { # id
+  local id=$1 port=${PORT[$1]} d="$OUT/idle" pid client_log ready=0 i body
+  wait_quiet
+  start_server "$id" hello
+  pid=${PIDS[$id]}
+  run_wrk hello-c50 "$id" "$IDLE_WARM" "$d/$id-warm.txt" # touch the heap/arenas once, as a running server would
+  sleep "$SETTLE"
+  if is_jvm "$id"; then
+    jcmd "$pid" GC.run >/dev/null
+    jcmd "$pid" GC.heap_info >"$d/$id-heap-before.txt"
+  fi
+  rss_kb "$pid" >"$d/$id-rss-before.txt"
+  client_log="$d/$id-client.log"
+  echo "jcmd PID GC.run; jcmd PID GC.heap_info; grep VmRSS /proc/PID/status   # before and after:" >>"$OUT/commands.txt"
+  echo "taskset -c $CLIENT_CPU python3 benchmarks/src/main/python/idle_clients.py $port $IDLE_CONNS 120" >>"$OUT/commands.txt"
+  taskset -c "$CLIENT_CPU" python3 "$SRC/python/idle_clients.py" "$port" "$IDLE_CONNS" 120 >"$client_log" 2>&1 &
+  CLIENT_PID=$!
+  for ((i = 0; i < 1200; i++)); do
+    if grep -q '^READY' "$client_log"; then
+      ready=1
+      break
+    fi
+    kill -0 "$CLIENT_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if ((ready)); then
+    sleep "$SETTLE"
+    body="$(curl -s -m 5 "http://127.0.0.1:$port/" || true)"
+    echo "$body" >"$d/$id-probe.txt"
+    if is_jvm "$id"; then
+      jcmd "$pid" GC.run >/dev/null
+      jcmd "$pid" GC.heap_info >"$d/$id-heap-after.txt"
+    fi
+    rss_kb "$pid" >"$d/$id-rss-after.txt"
+    ss -Htn state established "( sport = :$port )" 2>/dev/null | wc -l >"$d/$id-established.txt" || true
+    log "idle $id: $(grep -m1 READY "$client_log"), RSS $(cat "$d/$id-rss-before.txt") -> $(cat "$d/$id-rss-after.txt") kB, probe '$body'"
+  else
+    log "idle $id: client failed: $(tail -3 "$client_log")"
+  fi
+  kill "$CLIENT_PID" 2>/dev/null || true
+  wait "$CLIENT_PID" 2>/dev/null || true
+  CLIENT_PID=""
+  stop_server "$id"
+  sleep "$SETTLE"
+}
+
+# ---------------------------------------------------------------- WebFlux hook
+
+# HOOK (issue 3, later): WebFlux on reactor-mongoose vs WebFlux on Reactor Netty. It runs only
+# when a Spring module exists AND provides a benchmark server with this contract:
+#   java -cp <module jar + deps> io.github.reactormongoose.benchmarks.WebFluxServer PORT SCENARIO ENGINE
+#   (ENGINE = reactor-mongoose | reactor-netty; prints a line starting with READY when bound)
+# The Spring module should put that classpath in target/webflux-bench.classpath (e.g. with
+# dependency:build-classpath plus its own jar). Until then the comparison is skipped and the
+# page says so.
+WEBFLUX_MAIN=io.github.reactormongoose.benchmarks.WebFluxServer
+WEBFLUX_CP=""
+WEBFLUX_STATUS="skipped: no Spring module in this repository"
+webflux_hook() {
+  local mod cpfile
+  for mod in "$ROOT"/*spring* "$ROOT"/*webflux*; do
+    [[ -f "$mod/pom.xml" ]] || continue
+    cpfile="$mod/target/webflux-bench.classpath"
+    if [[ -f "$cpfile" ]]; then
+      WEBFLUX_CP="$(cat "$cpfile")"
+      WEBFLUX_STATUS="run: $(basename "$mod")"
+      return 0
+    fi
+    WEBFLUX_STATUS="skipped: $(basename "$mod") has no target/webflux-bench.classpath (benchmark server contract in run.sh)"
+  done
+  return 1
+}
+
+# ---------------------------------------------------------------- main
+
+T0=$SECONDS
+log "reactor-mongoose benchmarks, $MODE mode, results in $OUT"
+setup_tools
+setup_java
+setup_c
+setup_python
+raise_fd_limit
+
+SERVERS=(rawc rmg netty cymongoose)
+if webflux_hook; then
+  SERVERS+=(webflux-rmg webflux-netty)
+fi
+log "WebFlux comparison: $WEBFLUX_STATUS"
+
+{
+  echo "mode=$MODE"
+  echo "stamp=$STAMP"
+  echo "rounds=$ROUNDS"
+  echo "duration=$DURATION"
+  echo "warmup_jvm=$WARMUP_JVM"
+  echo "warmup_native=$WARMUP_NATIVE"
+  echo "jfr_secs=$JFR_SECS"
+  echo "prof_secs=$PROF_SECS"
+  echo "jfc=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc"
+  echo "idle_conns=$IDLE_CONNS"
+  echo "idle_warm=$IDLE_WARM"
+  echo "quiet_pct=$QUIET_PCT"
+  echo "disturbed_pct=$DISTURBED_PCT"
+  echo "max_attempts=$MAX_ATTEMPTS"
+  echo "quiet_budget=$QUIET_BUDGET"
+  echo "jmh_opts=${JMH_OPTS[*]}"
+  echo "jvm_opts=${JVM_OPTS[*]}"
+  echo "servers=${SERVERS[*]}"
+  echo "webflux=$WEBFLUX_STATUS"
+  echo "cpu_model=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
+  echo "cpus=$(nproc --all)"
+  echo "cores_per_socket=$(lscpu | sed -n 's/^Core(s) per socket:[[:space:]]*//p' | head -1)"
+  echo "threads_per_core=$(lscpu | sed -n 's/^Thread(s) per core:[[:space:]]*//p' | head -1)"
+  echo "hypervisor=$(lscpu | sed -n 's/^Hypervisor vendor:[[:space:]]*//p' | head -1)"
+  echo "mem_total=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+  echo "kernel=$(uname -sr)"
+  echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"
+  echo "java=$(java -version 2>&1 | head -2 | tail -1)"
+  echo "gcc=$(gcc --version | head -1)"
+  echo "mongoose=$(sed -n 's/^#define MG_VERSION "\(.*\)"/\1/p' "$ROOT/native/target/mongoose/mongoose.h" | head -1)"
+  echo "mongoose_source=cymongoose $(sed -n 's/^cymongoose.version=//p' "$ROOT/native/mongoose-source.properties") sdist"
+  echo "reactor_netty=$(dep_version io.projectreactor.netty:reactor-netty-http)"
+  echo "reactor_core=$(dep_version io.projectreactor:reactor-core)"
+  echo "netty=$(dep_version io.netty:netty-codec-http)"
+  echo "jmh=$(dep_version org.openjdk.jmh:jmh-core)"
+  echo "cymongoose=$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("cymongoose"))')"
+  echo "python=$("$VENV/bin/python" -c 'import sys; print(sys.version.split()[0])')"
+  echo "wrk=$(wrk -v 2>&1 | head -1 | awk '{ print $1, $2, $3 }')"
+  echo "gnuplot=$(gnuplot --version)"
+  echo "ulimit_n=$(ulimit -n)"
+  echo "c_build=${C_BUILD[*]}"
+} >"$OUT/meta.txt"
+sed "s|$ROOT/||g" "$OUT/meta.txt"
+echo "scenario,server,round,file,server_cpu_s,wrk_cpu_s,foreign_cpu_s,steal_cpu_s,attempts,waited_s" >"$OUT/runs.csv"
+: >"$OUT/commands.txt"
+
+NATIVE_AND_JAVA="${SERVERS[*]}"
+JAVA_ONLY="rmg netty"
+[[ " ${SERVERS[*]} " == *" webflux-rmg "* ]] && JAVA_ONLY+=" webflux-rmg webflux-netty"
+
+run_group hello "hello-c50 hello-c1000 hello-close" "$NATIVE_AND_JAVA"
+run_group 64k "64k" "$NATIVE_AND_JAVA"
+run_group echo "echo-1mib" "$NATIVE_AND_JAVA"
+run_group fib "fib" "$JAVA_ONLY"
+
+log "=== ${IDLE_CONNS} idle keep-alive connections"
+for id in "${SERVERS[@]}"; do idle_test "$id"; done
+
+log "=== JMH micro-benchmarks: java -jar benchmarks.jar ${JMH_OPTS[*]}"
+echo "java -jar benchmarks/target/benchmarks.jar ${JMH_OPTS[*]} -rf json -rff jmh/jmh.json" >>"$OUT/commands.txt"
+wait_quiet
+java -jar "$JAR" "${JMH_OPTS[@]}" -rf json -rff "$OUT/jmh/jmh.json" >"$OUT/jmh/jmh.txt" 2>&1 || log "JMH failed (see jmh/jmh.txt)"
+sed -n '/^Benchmark /,$p' "$OUT/jmh/jmh.txt"
+
+echo "elapsed_seconds=$((SECONDS - T0))" >>"$OUT/meta.txt"
+echo "quiet_budget_used=$QUIET_BUDGET_USED" >>"$OUT/meta.txt"
+log "=== report"
+python3 "$SRC/python/report.py" "$OUT" "$ROOT"
+log "done in $((SECONDS - T0)) s: docs/benchmarks.md, docs/benchmarks.png, $OUT"

@@ -1,0 +1,740 @@
+"""Turns one benchmarks/run.sh result folder into docs/benchmarks.md, docs/benchmarks.png,
+<results>/summary.md and benchmarks/results/latest-summary.md.
+
+    python3 report.py RESULTS_DIR REPO_ROOT
+
+Every figure on the generated page is read from RESULTS_DIR; nothing is typed in by hand.
+Standard library only (runs on the system python3); the chart is drawn by gnuplot.
+SPDX-License-Identifier: GPL-2.0-only
+"""
+
+import collections
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+
+SERVERS = collections.OrderedDict([
+    ("rawc", "raw C Mongoose"),
+    ("rmg", "reactor-mongoose HttpServer"),
+    ("netty", "Reactor Netty"),
+    ("cymongoose", "cymongoose"),
+    ("webflux-rmg", "WebFlux on reactor-mongoose"),
+    ("webflux-netty", "WebFlux on Reactor Netty"),
+])
+COLORS = {"rawc": "#4d4d4d", "rmg": "#1f77b4", "netty": "#2ca02c", "cymongoose": "#ff7f0e",
+          "webflux-rmg": "#9467bd", "webflux-netty": "#8c564b"}
+
+SCENARIOS = collections.OrderedDict([
+    ("hello-c50", ("hello, keep-alive, 50 connections", "13-byte body `Hello, World!`; wrk `-t1 -c50`")),
+    ("hello-c1000", ("hello, keep-alive, 1,000 connections", "same body; wrk `-t1 -c1000`")),
+    ("hello-close", ("hello, no keep-alive", "same body; wrk `-t1 -c50 -H 'Connection: close'` (a new TCP connection per request)")),
+    ("64k", ("64 KiB response", "65,536-byte body; wrk `-t1 -c50`")),
+    ("echo-1mib", ("1 MiB POST echo", "the server sends the 1 MiB request body back; wrk `-t1 -c16 -s post-1mib.lua`")),
+    ("fib", ("CPU-bound handler", "fib(10^6) mod 1,000,000,007 with longs, computed on `Schedulers.boundedElastic()`; wrk `-t1 -c50`")),
+])
+
+UNITS_TIME = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
+UNITS_BYTES = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3, "TB": 1024 ** 4}
+
+
+def read(path, default=""):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return default
+
+
+def parse_meta(out):
+    meta = {}
+    for line in read(os.path.join(out, "meta.txt")).splitlines():
+        k, sep, v = line.partition("=")
+        if sep:
+            meta[k.strip()] = v.strip()
+    return meta
+
+
+def ms(text):
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text.strip())
+    return float(m.group(1)) * UNITS_TIME[m.group(2)] if m else None
+
+
+def parse_wrk(path):
+    text = read(path)
+    r = {"file": path}
+    m = re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M)
+    r["rps"] = float(m.group(1)) if m else None
+    m = re.search(r"^Transfer/sec:\s+([\d.]+)(B|KB|MB|GB|TB)", text, re.M)
+    r["transfer"] = float(m.group(1)) * UNITS_BYTES[m.group(2)] if m else None
+    for pct in ("50", "99"):
+        m = re.search(r"^\s+%s%%\s+(\S+)" % pct, text, re.M)
+        r["p" + pct] = ms(m.group(1)) if m else None
+    m = re.search(r"^RESULT (.*)$", text, re.M)
+    res = dict(kv.split("=") for kv in m.group(1).split()) if m else {}
+    r["requests"] = int(res.get("requests", 0))
+    r["bytes_exact"] = int(res["bytes"]) / int(res["requests"]) if res and int(res.get("requests", 0)) else None
+    r["errors"] = sum(int(res.get(k, 0)) for k in ("connect", "read", "write", "timeout"))
+    r["error_kinds"] = {k: int(res.get(k, 0)) for k in ("connect", "read", "write", "timeout", "status")}
+    r["non2xx"] = int(res.get("status", 0))
+    r["bpr"] = r["transfer"] / r["rps"] if r["transfer"] and r["rps"] else None
+    return r
+
+
+def median(values):
+    v = [x for x in values if x is not None]
+    return statistics.median(v) if v else None
+
+
+def fmt_int(x):
+    return "—" if x is None else f"{x:,.0f}"
+
+
+def fmt_ms(x):
+    if x is None:
+        return "—"
+    return f"{x:.2f} ms" if x < 10 else f"{x:.1f} ms" if x < 100 else f"{x:,.0f} ms"
+
+
+def fmt_ratio(a, b):
+    return "—" if a is None or b is None or b == 0 else f"{a / b:.2f}x"
+
+
+def load_runs(out):
+    runs = collections.defaultdict(list)  # (scenario, server) -> [run]
+    lines = read(os.path.join(out, "runs.csv")).splitlines()
+    header = lines[0].split(",") if lines else []
+    for line in lines[1:]:
+        rec = dict(zip(header, line.split(",")))
+        r = parse_wrk(os.path.join(out, rec["file"]))
+        r["round"] = int(rec["round"])
+        r["server_cpu"] = float(rec.get("server_cpu_s") or 0)
+        r["foreign_cpu"] = float(rec.get("foreign_cpu_s") or 0)
+        r["steal_cpu"] = float(rec.get("steal_cpu_s") or 0)
+        r["attempts"] = int(rec.get("attempts") or 1)
+        r["rpcs"] = r["requests"] / r["server_cpu"] if r["server_cpu"] > 0 and r["requests"] else None
+        runs[(rec["scenario"], rec["server"])].append(r)
+    return runs
+
+
+def aggregate(runs, meta):
+    agg = {}
+    limit = float(meta.get("disturbed_pct", 10)) / 100 * float(meta.get("duration", 1))
+    for key, rs in runs.items():
+        for r in rs:
+            r["disturbed"] = r["foreign_cpu"] > limit
+        agg[key] = {
+            "rpcs": median([r["rpcs"] for r in rs]),
+            "disturbed": sum(1 for r in rs if r["disturbed"]),
+            "repeats": sum(r["attempts"] - 1 for r in rs),
+            "rps_marked": [(r["rps"], r["disturbed"]) for r in sorted(rs, key=lambda r: r["round"])],
+            "rps": median([r["rps"] for r in rs]),
+            "rps_all": [r["rps"] for r in sorted(rs, key=lambda r: r["round"])],
+            "p50": median([r["p50"] for r in rs]),
+            "p99": median([r["p99"] for r in rs]),
+            "bpr": median([r["bpr"] for r in rs]),
+            "bytes_exact": median([r["bytes_exact"] for r in rs]),
+            "errors": sum(r["errors"] for r in rs),
+            "error_kinds": {k: sum(r["error_kinds"][k] for r in rs) for k in ("connect", "read", "write", "timeout", "status")},
+            "non2xx": sum(r["non2xx"] for r in rs),
+            "rounds": len(rs),
+        }
+    return agg
+
+
+def heap_used_kb(path):
+    """Sum of the 'used' figures of the heap generations in a GC.heap_info dump."""
+    total, found = 0, False
+    for line in read(path).splitlines():
+        m = re.match(r"\s*(def new generation|tenured generation|garbage-first heap|PSYoungGen|ParOldGen|"
+                     r"ZHeap|Shenandoah)\b.*?used (\d+)K", line)
+        if m:
+            total += int(m.group(2))
+            found = True
+    return total if found else None
+
+
+def idle_results(out, servers):
+    d = os.path.join(out, "idle")
+    res = collections.OrderedDict()
+    for sv in servers:
+        rb, ra = read(os.path.join(d, f"{sv}-rss-before.txt")).strip(), read(os.path.join(d, f"{sv}-rss-after.txt")).strip()
+        if not rb or not ra:
+            res[sv] = None
+            continue
+        client = read(os.path.join(d, f"{sv}-client.log"))
+        m = re.search(r"^READY (\d+)", client, re.M)
+        n = int(m.group(1)) if m else 0
+        hb, ha = heap_used_kb(os.path.join(d, f"{sv}-heap-before.txt")), heap_used_kb(os.path.join(d, f"{sv}-heap-after.txt"))
+        est = read(os.path.join(d, f"{sv}-established.txt")).strip()
+        res[sv] = {
+            "n": n,
+            "rss_before": int(rb), "rss_after": int(ra),
+            "rss_per_conn": (int(ra) - int(rb)) * 1024 / n if n else None,
+            "heap_before": hb, "heap_after": ha,
+            "heap_per_conn": (ha - hb) * 1024 / n if n and hb is not None and ha is not None else None,
+            "established": int(est) if est.isdigit() else None,
+            "probe_ok": read(os.path.join(d, f"{sv}-probe.txt")).strip() == "Hello, World!",
+        }
+    return res
+
+
+FRAME_RE = re.compile(r"^\s+(.+?)\s+line:\s*-?\d+")
+
+
+def parse_jfr_samples(path):
+    """[(thread, [frames top first])] from a 'jfr print' of sample events."""
+    samples, thread, frames, in_stack = [], None, [], False
+    for line in read(path).splitlines():
+        s = line.strip()
+        if s.endswith("{") and s.startswith("jdk."):
+            thread, frames, in_stack = None, [], False
+        elif s.startswith("sampledThread ="):
+            m = re.search(r'"(.*)"', s)
+            thread = m.group(1) if m else s
+        elif s.startswith("stackTrace = ["):
+            in_stack = True
+        elif in_stack and s == "]":
+            in_stack = False
+            samples.append((thread, frames))
+        elif in_stack:
+            m = FRAME_RE.match(line)
+            frames.append(m.group(1) if m else s)
+    return samples
+
+
+def short(frame):
+    frame = re.sub(r"\(.*\)", "()", frame)
+    return frame.replace("io.github.reactormongoose.", "").replace("reactor.core.publisher.", "r.c.p.")
+
+
+def profile_summary(out, top=15):
+    ex = parse_jfr_samples(os.path.join(out, "jfr", "execution-samples.txt"))
+    nat = parse_jfr_samples(os.path.join(out, "jfr", "native-samples.txt"))
+    if not ex and not nat:
+        return None
+    by_thread = collections.Counter(t for t, _ in ex)
+    poll_thread = by_thread.most_common(1)[0][0] if by_thread else None
+    self_all = collections.Counter(short(f[0]) for _, f in ex if f)
+    incl_poll = collections.Counter()
+    for t, f in ex:
+        if t == poll_thread:
+            for fr in set(short(x) for x in f):
+                incl_poll[fr] += 1
+    nat_top = collections.Counter((t, short(f[0])) for t, f in nat if f)
+    jfc = parse_meta(out).get("jfc", "")
+    pe, pn = jfc_period_ms(jfc, "jdk.ExecutionSample"), jfc_period_ms(jfc, "jdk.NativeMethodSample")
+    poll_nat = sum(1 for t, f in nat if t == poll_thread)
+    split = None
+    if pe and pn and poll_thread:
+        java_ms, native_ms = by_thread.get(poll_thread, 0) * pe, poll_nat * pn
+        if java_ms + native_ms:
+            split = (java_ms / (java_ms + native_ms) * 100, native_ms / (java_ms + native_ms) * 100, pe, pn)
+    return {"split": split,
+            "ex_total": len(ex), "nat_total": len(nat), "by_thread": by_thread, "poll_thread": poll_thread,
+            "self": self_all.most_common(top), "incl_poll": incl_poll.most_common(top),
+            "poll_samples": by_thread.get(poll_thread, 0), "native": nat_top.most_common(8)}
+
+
+def jfc_period_ms(jfc, event):
+    """The sampling period of a JFR event in a .jfc settings file, in ms (None if unknown)."""
+    m = re.search(r'<event name="%s">(.*?)</event>' % re.escape(event), read(jfc), re.S)
+    p = re.search(r'<setting name="period"[^>]*>\s*(\d+)\s*(ms|s)\s*<', m.group(1)) if m else None
+    return None if not p else int(p.group(1)) * (1000 if p.group(2) == "s" else 1)
+
+
+def dso_label(dso):
+    if dso.startswith("[kernel"):
+        return "Linux kernel (system calls, loopback TCP, scheduler)"
+    if "reactor_mongoose" in dso:
+        return "libreactor_mongoose (Mongoose + JNI glue)"
+    if dso == "libjvm.so":
+        return "libjvm.so (JVM runtime: JNI transitions, GC, JIT compiler, interpreter)"
+    if dso == "[unknown]" or dso.startswith("[JIT]") or dso.startswith("perf-"):
+        return "JIT-compiled Java code"
+    if dso.startswith("libc"):
+        return "libc"
+    if dso == "hello-c":
+        return "hello-c (Mongoose + the C handler)"
+    return dso
+
+
+def perf_summary(out, sv, sc, top=12):
+    base = os.path.join(out, "perf", f"{sv}-{sc}")
+    if not os.path.exists(base + "-dso.txt") and sc == "hello-c50":
+        base = os.path.join(out, "perf", sv)  # layout of runs before the echo profile existed
+    dso_txt, sym_txt = read(base + "-dso.txt"), read(base + "-sym.txt")
+    dsos = collections.Counter()
+    for line in dso_txt.splitlines():
+        m = re.match(r"\s+([\d.]+)%\s+(\S.*?)\s*$", line)
+        if m and not line.startswith("#"):
+            dsos[dso_label(m.group(2))] += float(m.group(1))
+    syms = []
+    for line in sym_txt.splitlines():
+        m = re.match(r"\s+([\d.]+)%\s+(\S+)\s+\[(.)\]\s+(.+?)\s*$", line)
+        if m and not line.startswith("#"):
+            syms.append((float(m.group(1)), dso_label(m.group(2)).split(" (")[0], m.group(4)))
+    samples = re.search(r"\((\d+) samples\)", read(base + "-record.txt"))
+    if not dsos:
+        return None
+    return {"dsos": dsos.most_common(), "syms": syms[:top], "samples": int(samples.group(1)) if samples else None}
+
+
+def missed_target_notes(out, agg, meta):
+    """What the profiles of this run say about a missed hello target (all figures from this run)."""
+    notes = []
+    ps = perf_summary(out, "rmg", "hello-c50")
+    prof = profile_summary(out)
+    parts = []
+    if ps:
+        d = dict(ps["dsos"])
+        k = d.get("Linux kernel (system calls, loopback TCP, scheduler)", 0.0)
+        mg = d.get("libreactor_mongoose (Mongoose + JNI glue)", 0.0)
+        jit = d.get("JIT-compiled Java code", 0.0)
+        jvm = d.get("libjvm.so (JVM runtime: JNI transitions, GC, JIT compiler, interpreter)", 0.0)
+        java = jit + jvm
+        parts.append(f"perf of the reactor-mongoose hello server: {k:.0f} % of its CPU time is kernel (system calls, "
+                     f"loopback TCP), {mg:.1f} % Mongoose + JNI glue, {jit:.1f} % JIT-compiled Java and {jvm:.1f} % "
+                     f"the JVM runtime; so even removing every Java-side cost would raise throughput by at most about "
+                     f"{(1 / (1 - java / 100) - 1) * 100:.0f} %")
+    if prof and prof.get("split"):
+        parts.append(f"JFR: the poll thread spends about {prof['split'][0]:.0f} % of its time in Java, the rest inside "
+                     "`LoopNative.poll` (`mg_mgr_poll`)")
+    u, n = agg.get(("hello-c50", "rmg")), agg.get(("hello-c50", "netty"))
+    if u and n and u["rpcs"] and n["rpcs"]:
+        parts.append(f"per server CPU-second reactor-mongoose served {fmt_int(u['rpcs'])} requests and Reactor Netty "
+                     f"{fmt_int(n['rpcs'])} ({u['rpcs'] / n['rpcs']:.2f}x); Reactor Netty ran with its default "
+                     "event-loop count, which for a process limited to one CPU is max(CPUs, 4) = 4 threads sharing it")
+    if parts:
+        notes.append("What the profiles of this run show about the missed target(s): " + "; ".join(parts) +
+                     ". Details in \"Profile\" below.")
+        notes.append("")
+    return notes
+
+
+def jmh_results(out):
+    try:
+        with open(os.path.join(out, "jmh", "jmh.json"), encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return []
+    rows = []
+    for b in data:
+        name = b["benchmark"].rsplit(".", 2)
+        pm = b["primaryMetric"]
+        params = ", ".join(f"{k}={v}" for k, v in (b.get("params") or {}).items())
+        rows.append({"bench": f"{name[-2]}.{name[-1]}", "params": params, "score": pm["score"],
+                     "error": pm.get("scoreError"), "unit": pm["scoreUnit"],
+                     "size": int((b.get("params") or {}).get("size", 0))})
+    return rows
+
+
+def draw_chart(out, root, agg, servers, meta):
+    gp = shutil.which("gnuplot")
+    if not gp:
+        return None
+    cdir = os.path.join(out, "chart")
+    os.makedirs(cdir, exist_ok=True)
+    panels = []
+    for sc, (title, _) in SCENARIOS.items():
+        rows = [(sv, agg[(sc, sv)]["rps"]) for sv in servers if (sc, sv) in agg and agg[(sc, sv)]["rps"]]
+        if not rows:
+            continue
+        dat = os.path.join(cdir, f"{sc}.dat")
+        with open(dat, "w", encoding="utf-8") as f:
+            for i, (sv, v) in enumerate(rows):
+                f.write(f'{i} "{SERVERS[sv]}" {v:.1f} 0x{COLORS[sv][1:]}\n')
+        panels.append((sc, title, dat, max(v for _, v in rows)))
+    if not panels:
+        return None
+    png = os.path.join(root, "docs", "benchmarks.png")
+    cols = 3
+    rows_n = (len(panels) + cols - 1) // cols
+    terms = subprocess.run([gp, "-e", "set terminal"], capture_output=True, text=True).stderr + \
+        subprocess.run([gp, "-e", "set terminal"], capture_output=True, text=True).stdout
+    term = "pngcairo size 1500,%d font 'DejaVu Sans,10'" % (430 * rows_n) if "pngcairo" in terms \
+        else "png size 1500,%d" % (430 * rows_n)
+    script = [f"set terminal {term}", f"set output '{png}'",
+              f"set multiplot layout {rows_n},{cols} title \"reactor-mongoose benchmarks: median requests/s "
+              f"({meta.get('rounds', '?')} rounds x {meta.get('duration', '?')} s, {meta.get('mode', '?')} mode, "
+              f"{meta.get('stamp', '')}) - higher is better\" font ',13'",
+              "set style fill solid 0.85 noborder", "set boxwidth 0.7", "set grid ytics lc rgb '#dddddd'",
+              "unset key", "set xtics rotate by -20 offset -1,0 nomirror", "set ytics nomirror",
+              "set ylabel 'requests/s'", "set lmargin 10", "set bmargin 5"]
+    for sc, title, dat, vmax in panels:
+        top = vmax * 1.18
+        fmt = "%.0f" if top < 1000 else "%.1s%c" if top < 10000 else "%.0s%c"
+        script += [f"set title '{title}' font ',12'", f"set yrange [0:{top:.1f}]", "set xrange [-0.6:*]",
+                   f"set format y '{fmt}'",
+                   f"plot '{dat}' using 1:3:4:xtic(2) with boxes lc rgb variable, "
+                   f"'' using 1:3:(sprintf('%.0f', $3)) with labels offset 0,0.7 font ',9'"]
+    script.append("unset multiplot")
+    gpfile = os.path.join(cdir, "chart.gp")
+    with open(gpfile, "w", encoding="utf-8") as f:
+        f.write("\n".join(script) + "\n")
+    r = subprocess.run([gp, gpfile], capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.stderr.write(r.stderr)
+        return None
+    return png
+
+
+def main():
+    out, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    meta = parse_meta(out)
+    servers = [s for s in meta.get("servers", "rawc rmg netty cymongoose").split() if s in SERVERS]
+    runs = load_runs(out)
+    agg = aggregate(runs, meta)
+    rel = os.path.relpath(out, root)
+    L = []  # the summary (also benchmarks/results/latest-summary.md)
+
+    def row(*cells):
+        L.append("| " + " | ".join(str(c) for c in cells) + " |")
+
+    # ---- targets
+    h = {sv: agg.get(("hello-c50", sv)) for sv in servers}
+    us = h.get("rmg")
+    targets = []
+    if us and us["rps"]:
+        def tgt(name, value, goal, ok, miss):
+            targets.append((name, value, goal, "met" if ok else "**missed**: " + miss))
+        raw, net = h.get("rawc"), h.get("netty")
+        if raw and raw["rps"]:
+            r = us["rps"] / raw["rps"]
+            tgt("hello keep-alive -c50, reactor-mongoose / raw C", f"{r:.2f}x", ">= 0.90x", r >= 0.90,
+                f"{(0.90 - r) / 0.90 * 100:.0f} % below the target ({fmt_int(0.90 * raw['rps'] - us['rps'])} req/s short)")
+        if net and net["rps"]:
+            r = us["rps"] / net["rps"]
+            tgt("hello keep-alive -c50, reactor-mongoose / Reactor Netty", f"{r:.2f}x", ">= 1.3x", r >= 1.3,
+                f"{(1.3 - r) / 1.3 * 100:.0f} % below the target ({fmt_int(1.3 * net['rps'] - us['rps'])} req/s short)")
+        if us["p99"] is not None:
+            tgt("hello keep-alive -c50, reactor-mongoose p99", fmt_ms(us["p99"]), "<= 2 ms", us["p99"] <= 2.0,
+                f"{us['p99'] - 2.0:.2f} ms over")
+
+    L.append(f"Run `{meta.get('stamp', '?')}` ({meta.get('mode', '?')} mode): {meta.get('rounds')} interleaved rounds, "
+             f"{meta.get('duration')} s per wrk run; medians over the rounds. Raw outputs: `benchmarks/results/{meta.get('stamp', '')}/` "
+             f"(git-ignored).")
+    L.append("")
+    if targets:
+        L.append("### Targets (reported, not enforced)")
+        L.append("")
+        row("target", "measured", "goal", "status")
+        row("---", "---:", "---:", "---")
+        for t in targets:
+            row(*t)
+        L.append("")
+        if any(t[3] != "met" for t in targets):
+            L += missed_target_notes(out, agg, meta)
+
+    # ---- results table
+    L.append("### Medians per scenario and server")
+    L.append("")
+    row("scenario", "server", "req/s (median)", "req/s per round", "p50", "p99", "bytes/response",
+        "req per server CPU-s", "errors")
+    row("---", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---:")
+    n_disturbed = n_repeats = 0
+    for sc, (title, _) in SCENARIOS.items():
+        for sv in servers:
+            a = agg.get((sc, sv))
+            if not a:
+                continue
+            per = " / ".join(fmt_int(x) + ("\\*" if d else "") for x, d in a["rps_marked"])
+            n_disturbed += a["disturbed"]
+            n_repeats += a["repeats"]
+            kinds = ", ".join(f"{v:,} {'non-2xx' if k == 'status' else k}" for k, v in a["error_kinds"].items() if v)
+            row(title, SERVERS[sv], fmt_int(a["rps"]), per, fmt_ms(a["p50"]), fmt_ms(a["p99"]),
+                "—" if a["bpr"] is None else f"{a['bpr']:,.0f}", fmt_int(a["rpcs"]), kinds or "0")
+    L.append("")
+    L.append(f"Noise control: before every run the script waited until less than {meta.get('quiet_pct')} % of all CPUs "
+             f"were busy, and it repeated a run during which other processes used more than {meta.get('disturbed_pct')} % "
+             f"of one CPU (up to {meta.get('max_attempts')} tries, {meta.get('quiet_budget')} s budget; "
+             f"{meta.get('quiet_budget_used', '?')} s used). Repeated runs: {n_repeats}. Runs still disturbed "
+             f"after that, marked \\* in the per-round column: {n_disturbed}. \"req per server CPU-s\" = requests ÷ CPU "
+             "time of the server process during the run (all its threads): a figure less sensitive to CPU stolen by "
+             "other processes than req/s.")
+    L.append("bytes/response = wrk's Transfer/sec ÷ Requests/sec (the status line, headers and body of one "
+             "response, as received); the exact figure from wrk's byte counter is in the ratio table below (wrk also "
+             "counts the bytes of responses still in flight when a run stops, which inflates it a little for the "
+             "1 MiB echo). errors = wrk socket errors (connect, read, write, timeout) plus non-2xx responses, summed "
+             "over the rounds.")
+    L.append("")
+    cy = agg.get(("hello-close", "cymongoose"))
+    if cy and cy["error_kinds"]["read"]:
+        L.append("The read errors of cymongoose in the no-keep-alive runs: `mg_http_reply` does not add "
+                 "`Connection: close` to the response although Mongoose then closes the connection, so wrk finds the "
+                 "connection closed when it reuses it, counts a read error and reconnects. The other three servers "
+                 "announce the close.")
+        L.append("")
+
+    # ---- ratios
+    L.append("### Ratios of reactor-mongoose HttpServer to the others (median req/s)")
+    L.append("")
+    row("scenario", "us / raw C", "us / Reactor Netty", "us / cymongoose", "p99: us vs Reactor Netty",
+        "exact bytes/response (raw C / us / Netty / cymongoose)")
+    row("---", "---:", "---:", "---:", "---:", "---:")
+    for sc, (title, _) in SCENARIOS.items():
+        u = agg.get((sc, "rmg"))
+        if not u:
+            continue
+        o = {sv: agg.get((sc, sv)) for sv in ("rawc", "netty", "cymongoose")}
+        ex = " / ".join("—" if not agg.get((sc, sv)) or agg[(sc, sv)]["bytes_exact"] is None
+                        else f"{agg[(sc, sv)]['bytes_exact']:,.1f}" for sv in ("rawc", "rmg", "netty", "cymongoose"))
+        p99 = "—" if not o["netty"] else f"{fmt_ms(u['p99'])} vs {fmt_ms(o['netty']['p99'])}"
+        row(title, *(fmt_ratio(u["rps"], o[sv]["rps"]) if o[sv] else "—" for sv in ("rawc", "netty", "cymongoose")),
+            p99, ex)
+    L.append("")
+
+    # ---- idle
+    idle = idle_results(out, servers)
+    L.append(f"### {meta.get('idle_conns', '?')} idle keep-alive connections")
+    L.append("")
+    row("server", "connections held", "RSS before → after", "RSS per connection", "Java heap after GC, before → after",
+        "heap per connection", "server still answers")
+    row("---", "---:", "---:", "---:", "---:", "---:", "---")
+    for sv, r in idle.items():
+        if r is None:
+            row(SERVERS[sv], "failed", "—", "—", "—", "—", "—")
+            continue
+        heap = "n/a (not a JVM)" if r["heap_before"] is None else f"{r['heap_before'] / 1024:,.1f} → {r['heap_after'] / 1024:,.1f} MiB"
+        hpc = "—" if r["heap_per_conn"] is None else f"{r['heap_per_conn']:,.0f} B"
+        row(SERVERS[sv], f"{r['n']:,}" + ("" if r["established"] is None else f" ({r['established']:,} established)"),
+            f"{r['rss_before'] / 1024:,.1f} → {r['rss_after'] / 1024:,.1f} MiB",
+            "—" if r["rss_per_conn"] is None else f"{r['rss_per_conn']:,.0f} B", heap, hpc,
+            "yes" if r["probe_ok"] else "**no**")
+    L.append("")
+    summary = "\n".join(L) + "\n"
+
+    # ---- profile
+    prof = profile_summary(out)
+    P = []
+    if prof:
+        P.append(f"JFR `profile` settings, {meta.get('jfr_secs', '?')} s on the reactor-mongoose hello server under "
+                 f"wrk `-t1 -c50` (run after the measured rounds; its wrk output is `jfr/wrk-during-jfr.txt`). "
+                 f"{prof['ex_total']:,} Java execution samples, {prof['nat_total']:,} native-method samples.")
+        P.append("")
+        if prof["split"]:
+            jv, nv, pe, pn = prof["split"]
+            P.append(f"**Where the poll thread's time goes**: weighting the samples by their periods (Java code "
+                     f"sampled every {pe} ms, threads inside native methods every {pn} ms), the poll thread "
+                     f"`{prof['poll_thread']}` spent about **{jv:.0f} % in Java** and **{nv:.0f} % inside native "
+                     "calls** (almost all of it `LoopNative.poll`, i.e. `mg_mgr_poll`: the poll(2)/recv/send system "
+                     "calls, Mongoose's HTTP parsing and the C handler that writes the event records). The perf "
+                     "profile below splits the native part.")
+            P.append("")
+        P.append("Java execution samples per thread: " + ", ".join(
+            f"`{t}` {c:,} ({c / prof['ex_total'] * 100:.0f} %)" for t, c in prof["by_thread"].most_common(6)) + ".")
+        P.append("")
+        P.append("Top frames (self time, all threads):")
+        P.append("")
+        P.append("| method (top frame) | samples | share |")
+        P.append("| --- | ---: | ---: |")
+        for fr, c in prof["self"]:
+            P.append(f"| `{fr}` | {c:,} | {c / prof['ex_total'] * 100:.1f} % |")
+        P.append("")
+        if prof["poll_thread"]:
+            P.append(f"Inclusive (method anywhere on the stack) on the busiest thread, `{prof['poll_thread']}` "
+                     f"({prof['poll_samples']:,} samples):")
+            P.append("")
+            P.append("| method | samples | share |")
+            P.append("| --- | ---: | ---: |")
+            for fr, c in prof["incl_poll"]:
+                P.append(f"| `{fr}` | {c:,} | {c / max(1, prof['poll_samples']) * 100:.1f} % |")
+            P.append("")
+        if prof["native"]:
+            P.append("Native-method samples (a thread inside a JNI/native call when sampled; sampled half as "
+                     "often as Java code in the `profile` settings):")
+            P.append("")
+            P.append("| thread | native method | samples |")
+            P.append("| --- | --- | ---: |")
+            for (t, fr), c in prof["native"]:
+                P.append(f"| `{t}` | `{fr}` | {c:,} |")
+            P.append("")
+
+    # ---- perf
+    for sc, sv in (("hello-c50", "rmg"), ("hello-c50", "rawc"), ("echo-1mib", "rmg"), ("echo-1mib", "rawc")):
+        ps = perf_summary(out, sv, sc)
+        if not ps:
+            continue
+        P.append(f"perf, {SERVERS[sv]}, {SCENARIOS[sc][0]} (`perf record -e cpu-clock -F 499 -p PID`, "
+                 f"{meta.get('prof_secs', '?')} s under the same wrk command"
+                 f"{'' if ps['samples'] is None else ', ' + format(ps['samples'], ',') + ' samples'}; "
+                 "self time, all threads of the process):")
+        P.append("")
+        P.append("| where | share |")
+        P.append("| --- | ---: |")
+        for d, pct in ps["dsos"][:8]:
+            P.append(f"| {d} | {pct:.1f} % |")
+        P.append("")
+        P.append("<details><summary>top symbols</summary>")
+        P.append("")
+        P.append("| symbol | in | share |")
+        P.append("| --- | --- | ---: |")
+        for pct, d, sym in ps["syms"]:
+            P.append(f"| `{sym}` | {d} | {pct:.1f} % |")
+        P.append("")
+        P.append("</details>")
+        P.append("")
+
+    # ---- JMH
+    J = []
+    jmh = jmh_results(out)
+    if jmh:
+        J.append("| benchmark | params | score | unit | per operation | bandwidth |")
+        J.append("| --- | --- | ---: | --- | ---: | ---: |")
+        for r in jmh:
+            per = f"{1e9 / r['score']:,.0f} ns" if r["unit"] == "ops/s" and r["score"] else "—"
+            bw = f"{r['score'] * r['size'] / 1e6:,.0f} MB/s" if r["size"] else "—"
+            e = r["error"]
+            err = f" ± {e:,.0f}" if isinstance(e, (int, float)) and e == e else ""
+            J.append(f"| `{r['bench']}` | {r['params'] or '—'} | {r['score']:,.0f}{err} | {r['unit']} | {per} | {bw} |")
+        J.append("")
+
+    # ---- chart
+    png = draw_chart(out, root, agg, servers, meta)
+
+    # ---- commands
+    cmds = []
+    seen = set()
+    for line in read(os.path.join(out, "commands.txt")).splitlines():
+        line = line.strip().replace(root + "/", "").replace("Connection:\\ close", "'Connection: close'")
+        line = line.replace("\\ ", " ")
+        line = re.sub(r"-d \d+s", "-d <seconds>s", line)
+        if line and line not in seen:
+            seen.add(line)
+            cmds.append(line)
+
+    # ---- the page
+    M = []
+    M.append("# Benchmarks")
+    M.append("")
+    M.append(f"<!-- Generated by benchmarks/run.sh ({meta.get('mode')} mode, run {meta.get('stamp')}); "
+             f"do not edit by hand: re-run the script. -->")
+    M.append("")
+    M.append("This page is regenerated by `benchmarks/run.sh` from a single run: every figure below comes "
+             f"from `benchmarks/results/{meta.get('stamp')}/`. Full mode: `benchmarks/run.sh`; quick mode for "
+             "iterating on the scripts: `benchmarks/run.sh --quick` (short runs, not for quoting).")
+    M.append("")
+    if meta.get("mode") == "quick":
+        M.append("> **Quick mode**: 1-second wrk runs and 5-second JVM warm-ups. These figures are for checking "
+                 "the harness, not for comparing servers.")
+        M.append("")
+    M.append("Servers, all answering every request with the same handler regardless of the path:")
+    M.append("")
+    M.append("- **raw C Mongoose**: `benchmarks/src/main/c/hello.c` compiled against the same `mongoose.c` with the "
+             "same flags (`MG_DEFS`, `-O2`) as the JNI library; `mg_http_listen`, reply written as `mg_printf` "
+             "(head) + `mg_send` (body), byte for byte the head reactor-mongoose writes.")
+    M.append("- **reactor-mongoose HttpServer** (\"us\"): `MongooseServer.java`, "
+             "`HttpServer.create().handle((req, res) -> res.sendString(Mono.just(\"Hello, World!\")))`, "
+             "replying from the poll thread.")
+    M.append("- **Reactor Netty**: `NettyServer.java`, `reactor.netty.http.server.HttpServer.create().handle(...)` "
+             f"with the same handler; reactor-netty {meta.get('reactor_netty')} (Netty {meta.get('netty')}), "
+             "default settings (native epoll transport, default event-loop count).")
+    M.append("- **cymongoose**: `cymongoose_hello.py`, the plain `Manager` with `conn.reply(200, body)` in a "
+             "`poll(100)` loop, as cymongoose's own benchmark server does. `reply` is `mg_http_reply`, which adds "
+             "`Content-Type: text/plain` and a space-padded `Content-Length`, so its responses are longer (see bytes/response).")
+    M.append(f"- **WebFlux on both servers**: {meta.get('webflux')}. The hook and the contract a Spring module must "
+             "meet are at the top of `run.sh`'s \"WebFlux hook\" section.")
+    M.append("")
+    M.append("## Results")
+    M.append("")
+    if png:
+        M.append("![median requests per second per scenario and server](benchmarks.png)")
+        M.append("")
+    M.append(summary)
+    if P:
+        M.append("## Profile of the reactor-mongoose hello server")
+        M.append("")
+        M += P
+    M.append("## JMH micro-benchmarks")
+    M.append("")
+    if J:
+        M.append(f"`java -jar benchmarks/target/benchmarks.jar {meta.get('jmh_opts')}` (not pinned: the benchmark "
+                 "thread and the poll thread share both CPUs). Throughput mode.")
+        M.append("")
+        M.append("- `EventPathBenchmark.readEvents64Connections`: 64 loopback clients each write 16 bytes; the "
+                 "score is READ events per second delivered through poll, the C record arena, the Java decode and "
+                 "the listener's `Flux` (includes the 64 client `write` calls of the benchmark thread).")
+        M.append("- `ExecuteBenchmark.roundTrip`: one `MongooseLoop.execute` from another thread and wait until "
+                 "it ran: every operation wakes the sleeping poll thread (doorbell datagram + wake-up).")
+        M.append("- `ExecuteBenchmark.batch256`: 256 `execute` calls back to back, then wait for the last; the "
+                 "doorbell coalesces, so this is the amortised enqueue cost per task.")
+        M.append("- `SendBenchmark.send`: `Connection.send(byte[])` from another thread on an accepted "
+                 "connection, 32 sends in flight, a thread draining the client; score = completed sends per second.")
+        M.append("")
+        M += J
+    else:
+        M.append("JMH did not produce results in this run (see `jmh/jmh.txt` in the results folder).")
+        M.append("")
+    M.append("## Machine and versions")
+    M.append("")
+    for k, label in [("cpu_model", "CPU"), ("cpus", "CPUs (online)"), ("cores_per_socket", "cores per socket"),
+                     ("threads_per_core", "threads per core"), ("hypervisor", "hypervisor"), ("mem_total", "memory"),
+                     ("kernel", "kernel"), ("os", "OS"), ("java", "Java"), ("gcc", "C compiler"),
+                     ("mongoose", "Mongoose"), ("mongoose_source", "Mongoose source"),
+                     ("reactor_netty", "reactor-netty-http"), ("netty", "Netty"), ("reactor_core", "reactor-core"),
+                     ("cymongoose", "cymongoose"), ("python", "Python (cymongoose venv)"), ("wrk", "wrk"),
+                     ("jmh", "JMH"), ("gnuplot", "gnuplot"), ("ulimit_n", "ulimit -n")]:
+        M.append(f"- {label}: {meta.get(k, '?')}")
+    M.append("")
+    M.append("## Method")
+    M.append("")
+    M.append(f"- Each server process is pinned to CPU 0 (`taskset -c 0`, so a JVM's GC and JIT threads share "
+             "that CPU too) and wrk to CPU 1 (`taskset -c 1 wrk -t1`). Load goes to 127.0.0.1 only.")
+    M.append(f"- Per server-side scenario (hello, 64k, echo, fib) all servers are started once, each warmed "
+             f"({meta.get('warmup_jvm')} s of load for a JVM, {meta.get('warmup_native')} s for C and Python), then "
+             f"measured in {meta.get('rounds')} rounds; within a round every client scenario runs against every "
+             f"server in turn (A B C D, A B C D, ...), {meta.get('duration')} s per run. Idle servers stay up "
+             "(pinned to CPU 0, asleep in poll) while another is measured. Tables show medians over the rounds.")
+    M.append(f"- JVMs: `{meta.get('jvm_opts')}` (fixed heap; SerialGC is also what the JVM picks by itself for a "
+             "process limited to one CPU).")
+    M.append("- wrk: `--latency` (p50/p99 from wrk's latency histogram), `--timeout 10s`; keep-alive runs, plus "
+             "`-H 'Connection: close'` runs; a Lua `done()` hook (`report.lua`) prints exact request and byte "
+             "counts. 1 MiB POST: `post-1mib.lua`.")
+    M.append(f"- Idle connections: each server is started fresh, loaded for {meta.get('idle_warm', '?')} s "
+             "so its heap and arenas are touched as in a running server, then measured before and after "
+             f"`idle_clients.py` opens {meta.get('idle_conns')} connections (each sends one GET and reads the "
+             "response, then stays open): RSS from `/proc/PID/status` (VmRSS), Java heap from `jcmd PID GC.run` + "
+             "`jcmd PID GC.heap_info` (used, all generations). Per connection = difference ÷ connections. A "
+             "request on a new connection checks that the server still answers.")
+    M.append("- Scenarios:")
+    for sc, (title, desc) in SCENARIOS.items():
+        M.append(f"  - **{title}** (`{sc}`): {desc}.")
+    M.append("  raw C and cymongoose do not run the CPU-bound scenario (it compares the two Reactor offloading "
+             "paths: reactor-mongoose `Mono.fromCallable(..).subscribeOn(boundedElastic())` vs Reactor Netty "
+             "`publishOn(boundedElastic())`).")
+    M.append("- The host is a shared VM; interleaving spreads its drift over all servers, and the per-round "
+             "columns show the spread.")
+    M.append(f"- Total time of this run: {meta.get('elapsed_seconds', '?')} s.")
+    M.append("")
+    M.append("## Exact commands")
+    M.append("")
+    M.append("```sh")
+    M.append("# raw C server build")
+    M.append(meta.get("c_build", "?").replace(root + "/", ""))
+    M += cmds
+    M.append("```")
+    M.append("")
+    M.append("Each distinct command line is listed once, in the order first used: the 64 KiB and CPU-bound runs use "
+             "the same wrk line as hello at 50 connections, against a server started with that scenario. "
+             "Ports: 18101 raw C, 18102 reactor-mongoose, 18103 Reactor Netty, 18104 cymongoose. "
+             f"Raw outputs of this run: `{rel}/` (`wrk/` per run, `idle/`, `jfr/`, `jmh/`, `logs/`, `run.log`).")
+    M.append("")
+
+    page = "\n".join(M)
+    os.makedirs(os.path.join(root, "docs"), exist_ok=True)
+    with open(os.path.join(root, "docs", "benchmarks.md"), "w", encoding="utf-8") as f:
+        f.write(page)
+    full_summary = "# Latest benchmark summary\n\n" + summary + ("\n## Profile\n\n" + "\n".join(P) if P else "") + \
+        ("\n## JMH\n\n" + "\n".join(J) if J else "")
+    for p in (os.path.join(out, "summary.md"), os.path.join(root, "benchmarks", "results", "latest-summary.md")):
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(full_summary)
+    print(summary)
+    print("wrote docs/benchmarks.md" + (", docs/benchmarks.png" if png else " (no chart: gnuplot failed)"))
+
+
+if __name__ == "__main__":
+    main()
