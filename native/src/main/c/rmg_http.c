@@ -210,6 +210,20 @@ static void rmg_http_read(struct rmg_loop *loop, struct mg_connection *c) {
     }
     return;
   }
+  if (c->recv.len >= 8192 && !(c->data[1] & RMG_CF2_PRESIZED)) {
+    /* Mongoose grows recv by MG_IO_SIZE per read, copying and zeroing it each time: a
+     * 1 MiB body would cost tens of MiB of copying. Size it once from Content-Length
+     * (within the limit); done here, after http_cb, so no parsed pointer dangles. */
+    struct mg_http_message hm;
+    int n = mg_http_parse((const char *) c->recv.buf, c->recv.len, &hm);
+    if (n > 0) {
+      c->data[1] |= RMG_CF2_PRESIZED;
+      if (mg_http_get_header(&hm, "Content-Length") != NULL && hm.body.len <= o->max_body &&
+          (size_t) n + hm.body.len > c->recv.size) {
+        mg_iobuf_resize(&c->recv, (size_t) n + hm.body.len);
+      }
+    }
+  }
   if (c->recv.len > o->max_head || c->recv.len > o->max_body) {
     int n = mg_http_get_request_len(c->recv.buf, c->recv.len);
     if (n < 0) {
@@ -237,6 +251,7 @@ void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void
       if (c->is_accepted) rmg_check_headers(loop, c, (struct mg_http_message *) ev_data);
       break;
     case MG_EV_HTTP_MSG:
+      c->data[1] &= (char) ~RMG_CF2_PRESIZED;
       if (!(c->data[0] & RMG_CF_REJECTED)) rmg_emit_request(loop, c, (struct mg_http_message *) ev_data);
       break;
     case MG_EV_WS_MSG: {

@@ -103,6 +103,11 @@ struct rmg_loop {
 #define RMG_CF_TRACKED 32
 #define RMG_CF_PIPELINE_PAUSED 64
 #define RMG_CF_LINGER_SHUT 128 /* rejected: writes shut down, lingering (deadline in data[8..15]) */
+/* Second flag byte, c->data[1]. */
+#define RMG_CF2_PRESIZED 1 /* recv was sized for the current request's Content-Length */
+
+/* Receive buffers larger than this are released when their exchange ends. */
+#define RMG_RECV_KEEP (256 * 1024)
 
 /* Counted allocations (tests assert they return to zero). */
 void *rmg_alloc(size_t n);

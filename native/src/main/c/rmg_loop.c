@@ -367,6 +367,13 @@ static jlong JNICALL rmg_loop_connect(JNIEnv *env, jclass cls, jlong h, jstring 
 jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
   if (ops & RMG_OP_HTTP_END) {
     c->is_resp = 0;
+    if (c->recv.len == 0 && c->recv.size > RMG_RECV_KEEP) {
+      /* a large upload is done: give its buffer back (free directly: mg_iobuf_free
+       * would zero it byte by byte first, and it holds nothing) */
+      mg_free(c->recv.buf);
+      c->recv.buf = NULL;
+      c->recv.size = 0;
+    }
     if (c->data[0] & RMG_CF_PIPELINE_PAUSED) {
       c->data[0] &= (uint8_t) ~RMG_CF_PIPELINE_PAUSED;
       if (!(c->data[0] & RMG_CF_PAUSED)) c->is_full = 0;
@@ -397,6 +404,23 @@ jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
   return (jlong) c->send.len;
 }
 
+/* Appends to c->send, growing it only when needed. mg_send() resizes the buffer to exactly
+ * the rounded new length on every call, so a small write into a large, empty buffer shrinks
+ * it (zeroing the old block byte by byte) and the next large write grows it back: two
+ * allocations and a zeroing pass per response. Keeping the size avoids both. */
+static bool rmg_append(struct mg_connection *c, const void *buf, size_t len) {
+  struct mg_iobuf *io = &c->send;
+  if (c->is_udp) return mg_send(c, buf, len);
+  if (io->len + len > io->size) {
+    /* grow geometrically: a streamed body must not reallocate on every piece */
+    size_t want = io->size * 2 > io->len + len ? io->size * 2 : io->len + len;
+    if (!mg_iobuf_resize(io, want) && !mg_iobuf_resize(io, io->len + len)) return false;
+  }
+  memcpy(io->buf + io->len, buf, len);
+  io->len += len;
+  return true;
+}
+
 static struct mg_connection *rmg_writable_conn(struct rmg_loop *loop, jlong id, jlong *err) {
   struct mg_connection *c = rmg_conn(loop, (unsigned long) id);
   if (c == NULL) {
@@ -420,7 +444,7 @@ static jlong JNICALL rmg_loop_send(JNIEnv *env, jclass cls, jlong h, jlong id, j
     unsigned char *p = buf == NULL ? NULL : (unsigned char *) (*env)->GetDirectBufferAddress(env, buf);
     jlong cap = buf == NULL ? -1 : (*env)->GetDirectBufferCapacity(env, buf);
     if (p == NULL || off < 0 || (jlong) off + len > cap) return RMG_ERR_BAD_ARG;
-    if (!mg_send(c, p + off, (size_t) len)) return RMG_ERR_OOM;
+    if (!rmg_append(c, p + off, (size_t) len)) return RMG_ERR_OOM;
   }
   return rmg_apply(loop, c, ops);
 }
@@ -439,7 +463,7 @@ static jlong JNICALL rmg_loop_sendArray(JNIEnv *env, jclass cls, jlong h, jlong 
     if (arr == NULL || off < 0 || off + len > (*env)->GetArrayLength(env, arr)) return RMG_ERR_BAD_ARG;
     p = (jbyte *) (*env)->GetPrimitiveArrayCritical(env, arr, NULL);
     if (p == NULL) return RMG_ERR_OOM;
-    ok = mg_send(c, p + off, (size_t) len);
+    ok = rmg_append(c, p + off, (size_t) len);
     (*env)->ReleasePrimitiveArrayCritical(env, arr, p, JNI_ABORT);
     if (!ok) return RMG_ERR_OOM;
   }

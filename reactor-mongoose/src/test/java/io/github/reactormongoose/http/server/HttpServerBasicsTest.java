@@ -423,4 +423,30 @@ class HttpServerBasicsTest extends BaseHttpTest {
 		assertThat(echo.stdout()).isEqualTo("200");
 		assertThat(Files.readAllBytes(out)).isEqualTo(body);
 	}
+
+	/**
+	 * Large uploads and responses in turn on one keep-alive connection, byte-exact: exercises
+	 * the receive buffer sized from Content-Length and released after the exchange, and the
+	 * send buffer that only grows.
+	 */
+	@Test
+	void largeUploadsAndResponsesAlternateByteExactOnOneConnection() throws Exception {
+		DisposableServer server = bind(HttpServer.create().maxRequestBodySize(4 * 1024 * 1024).route(r -> r
+				.post("/echo", (req, res) -> res.send(req.receive()))
+				.post("/mono", (req, res) -> res.sendByteArray(req.receiveBytes()))
+				.get("/small", (req, res) -> res.sendString(Mono.just("small")))));
+		Random random = new Random(42);
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(10_000)) {
+			for (int i = 0; i < 3; i++) {
+				byte[] body = new byte[(3 << 20) + 12345 * i];
+				random.nextBytes(body);
+				c.write(RawHttp.request("POST", i % 2 == 0 ? "/echo" : "/mono", body));
+				RawHttp.Response r = c.read();
+				assertThat(r.status()).isEqualTo(200);
+				assertThat(Arrays.equals(r.body(), body)).as("echo %d byte-exact", i).isTrue();
+				c.write(RawHttp.get("/small").getBytes(StandardCharsets.ISO_8859_1));
+				assertThat(c.read().bodyString()).isEqualTo("small");
+			}
+		}
+	}
 }
