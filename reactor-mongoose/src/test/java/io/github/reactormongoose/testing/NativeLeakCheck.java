@@ -1,0 +1,34 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.testing;
+
+import java.util.concurrent.TimeUnit;
+
+import io.github.reactormongoose.internal.NativeConstants;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Fails a test class that leaves Mongoose managers or native allocations behind. Disposal is
+ * asynchronous, so it waits up to 5 s for the counters to reach zero. Shipped in the
+ * reactor-mongoose test-jar; other modules enable it with JUnit's extension autodetection
+ * ({@code junit.jupiter.extensions.autodetection.enabled=true}).
+ */
+public final class NativeLeakCheck implements AfterAllCallback {
+
+	@Override
+	public void afterAll(ExtensionContext context) throws Exception {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		while ((NativeConstants.liveLoops() != 0 || NativeConstants.liveAllocations() != 0)
+				&& System.nanoTime() < deadline) {
+			Thread.sleep(20);
+		}
+		long loops = NativeConstants.liveLoops();
+		long allocations = NativeConstants.liveAllocations();
+		if (loops != 0 || allocations != 0) {
+			throw new AssertionError(context.getDisplayName() + " left " + loops + " Mongoose manager(s) and "
+					+ allocations + " native allocation(s) behind: dispose every loop and server it starts");
+		}
+	}
+}
