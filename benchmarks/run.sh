@@ -108,7 +108,7 @@ setup_java() {
   if [[ ! -f "$JAR" || ! -f "$TARGET/dependencies.txt" ]]; then
     stale="missing"
   elif [[ -n "$(find "$ROOT/pom.xml" "$ROOT/native/src" "$ROOT/native/Makefile" "$ROOT/reactor-mongoose/src/main" \
-    "$ROOT/reactor-mongoose/pom.xml" "$BENCH_DIR/pom.xml" "$SRC/java" -newer "$JAR" -type f -print -quit)" ]]; then
+    "$ROOT/reactor-mongoose/pom.xml" "$ROOT/reactor-mongoose-spring/src/main" "$ROOT/reactor-mongoose-spring/pom.xml" "$BENCH_DIR/pom.xml" "$SRC/java" -newer "$JAR" -type f -print -quit)" ]]; then
     stale="older than its sources"
   fi
   if [[ -n "$stale" ]]; then
@@ -181,8 +181,8 @@ server_cmd() { # id scenario port -> SERVER_CMD
     rmg) SERVER_CMD=(java "${JVM_OPTS[@]}" "${RMG_OPTS[@]}" -cp "$JAR" io.github.reactormongoose.benchmarks.MongooseServer "$port" "$sc") ;;
     netty) SERVER_CMD=(java "${JVM_OPTS[@]}" -cp "$JAR" io.github.reactormongoose.benchmarks.NettyServer "$port" "$sc") ;;
     cymongoose) SERVER_CMD=("$VENV/bin/python" "$SRC/python/cymongoose_hello.py" "$port" "$sc") ;;
-    webflux-rmg) SERVER_CMD=(java "${JVM_OPTS[@]}" -cp "$WEBFLUX_CP" "$WEBFLUX_MAIN" "$port" "$sc" reactor-mongoose) ;;
-    webflux-netty) SERVER_CMD=(java "${JVM_OPTS[@]}" -cp "$WEBFLUX_CP" "$WEBFLUX_MAIN" "$port" "$sc" reactor-netty) ;;
+    webflux-rmg) SERVER_CMD=(java "${JVM_OPTS[@]}" "${RMG_OPTS[@]}" -cp "$JAR" "$WEBFLUX_MAIN" "$port" "$sc" reactor-mongoose) ;;
+    webflux-netty) SERVER_CMD=(java "${JVM_OPTS[@]}" -cp "$JAR" "$WEBFLUX_MAIN" "$port" "$sc" reactor-netty) ;;
     *) die "unknown server $id" ;;
   esac
 }
@@ -452,29 +452,18 @@ idle_test() { # id
 
 # ---------------------------------------------------------------- WebFlux hook
 
-# HOOK (issue 3, later): WebFlux on reactor-mongoose vs WebFlux on Reactor Netty. It runs only
-# when a Spring module exists AND provides a benchmark server with this contract:
-#   java -cp <module jar + deps> io.github.reactormongoose.benchmarks.WebFluxServer PORT SCENARIO ENGINE
+# WebFlux on reactor-mongoose vs WebFlux on Reactor Netty: the same Spring WebFlux functional
+# application, in benchmarks.jar (the benchmarks module depends on reactor-mongoose-spring and
+# spring-webflux):
+#   java -cp benchmarks.jar io.github.reactormongoose.benchmarks.WebFluxServer PORT hello ENGINE
 #   (ENGINE = reactor-mongoose | reactor-netty; prints a line starting with READY when bound)
-# The Spring module should put that classpath in target/webflux-bench.classpath (e.g. with
-# dependency:build-classpath plus its own jar). Until then the comparison is skipped and the
-# page says so.
+# Enabled whenever that class is in the jar. Only the hello keep-alive -c50 scenario is run for it.
 WEBFLUX_MAIN=io.github.reactormongoose.benchmarks.WebFluxServer
-WEBFLUX_CP=""
-WEBFLUX_STATUS="skipped: no Spring module in this repository"
+WEBFLUX_STATUS="skipped: no ${WEBFLUX_MAIN##*.} in benchmarks.jar"
 webflux_hook() {
-  local mod cpfile
-  for mod in "$ROOT"/*spring* "$ROOT"/*webflux*; do
-    [[ -f "$mod/pom.xml" ]] || continue
-    cpfile="$mod/target/webflux-bench.classpath"
-    if [[ -f "$cpfile" ]]; then
-      WEBFLUX_CP="$(cat "$cpfile")"
-      WEBFLUX_STATUS="run: $(basename "$mod")"
-      return 0
-    fi
-    WEBFLUX_STATUS="skipped: $(basename "$mod") has no target/webflux-bench.classpath (benchmark server contract in run.sh)"
-  done
-  return 1
+  python3 -c 'import sys, zipfile; sys.exit(0 if sys.argv[2] in zipfile.ZipFile(sys.argv[1]).namelist() else 1)' \
+    "$JAR" "${WEBFLUX_MAIN//.//}.class" || return 1
+  WEBFLUX_STATUS="run: hello-c50 only"
 }
 
 # ---------------------------------------------------------------- main
@@ -488,8 +477,9 @@ setup_python
 raise_fd_limit
 
 SERVERS=(rawc rmg netty cymongoose)
+WEBFLUX_SERVERS=()
 if webflux_hook; then
-  SERVERS+=(webflux-rmg webflux-netty)
+  WEBFLUX_SERVERS=(webflux-rmg webflux-netty)
 fi
 log "WebFlux comparison: $WEBFLUX_STATUS"
 
@@ -511,7 +501,7 @@ log "WebFlux comparison: $WEBFLUX_STATUS"
   echo "quiet_budget=$QUIET_BUDGET"
   echo "jmh_opts=${JMH_OPTS[*]}"
   echo "jvm_opts=${JVM_OPTS[*]}"
-  echo "servers=${SERVERS[*]}"
+  echo "servers=${SERVERS[*]} ${WEBFLUX_SERVERS[*]}"
   echo "webflux=$WEBFLUX_STATUS"
   echo "cpu_model=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
   echo "cpus=$(nproc --all)"
@@ -529,6 +519,7 @@ log "WebFlux comparison: $WEBFLUX_STATUS"
   echo "reactor_core=$(dep_version io.projectreactor:reactor-core)"
   echo "netty=$(dep_version io.netty:netty-codec-http)"
   echo "jmh=$(dep_version org.openjdk.jmh:jmh-core)"
+  echo "spring_webflux=$(dep_version org.springframework:spring-webflux)"
   echo "cymongoose=$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("cymongoose"))')"
   echo "python=$("$VENV/bin/python" -c 'import sys; print(sys.version.split()[0])')"
   echo "wrk=$(wrk -v 2>&1 | head -1 | awk '{ print $1, $2, $3 }')"
@@ -542,9 +533,10 @@ echo "scenario,server,round,file,server_cpu_s,wrk_cpu_s,foreign_cpu_s,steal_cpu_
 
 NATIVE_AND_JAVA="${SERVERS[*]}"
 JAVA_ONLY="rmg netty"
-[[ " ${SERVERS[*]} " == *" webflux-rmg "* ]] && JAVA_ONLY+=" webflux-rmg webflux-netty"
 
 run_group hello "hello-c50 hello-c1000 hello-close" "$NATIVE_AND_JAVA"
+# WebFlux on both engines: hello keep-alive -c50 only (a group of its own, interleaved rounds)
+if ((${#WEBFLUX_SERVERS[@]})); then run_group hello "hello-c50" "${WEBFLUX_SERVERS[*]}"; fi
 run_group 64k "64k" "$NATIVE_AND_JAVA"
 run_group echo "echo-1mib" "$NATIVE_AND_JAVA"
 run_group fib "fib" "$JAVA_ONLY"

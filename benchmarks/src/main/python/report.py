@@ -413,6 +413,13 @@ def main():
         if us["p99"] is not None:
             tgt("hello keep-alive -c50, reactor-mongoose p99", fmt_ms(us["p99"]), "<= 2 ms", us["p99"] <= 2.0,
                 f"{us['p99'] - 2.0:.2f} ms over")
+    wf_us, wf_net = h.get("webflux-rmg"), h.get("webflux-netty")
+    if wf_us and wf_us["rps"] and wf_net and wf_net["rps"]:
+        r = wf_us["rps"] / wf_net["rps"]
+        targets.append(("hello keep-alive -c50, WebFlux on reactor-mongoose / WebFlux on Reactor Netty (issue 4)",
+                        f"{r:.2f}x", ">= 1.3x", "met" if r >= 1.3 else "**missed**: " +
+                        f"{(1.3 - r) / 1.3 * 100:.0f} % below the target "
+                        f"({fmt_int(1.3 * wf_net['rps'] - wf_us['rps'])} req/s short)"))
 
     L.append(f"Run `{meta.get('stamp', '?')}` ({meta.get('mode', '?')} mode): {meta.get('rounds')} interleaved rounds, "
              f"{meta.get('duration')} s per wrk run; medians over the rounds. Raw outputs: `benchmarks/results/{meta.get('stamp', '')}/` "
@@ -486,9 +493,18 @@ def main():
         row(title, *(fmt_ratio(u["rps"], o[sv]["rps"]) if o[sv] else "—" for sv in ("rawc", "netty", "cymongoose")),
             p99, ex)
     L.append("")
+    wu, wn = agg.get(("hello-c50", "webflux-rmg")), agg.get(("hello-c50", "webflux-netty"))
+    if wu and wn and wu["rps"] and wn["rps"]:
+        exw = " / ".join("—" if a["bytes_exact"] is None else f"{a['bytes_exact']:,.1f}" for a in (wu, wn))
+        L.append(f"WebFlux on reactor-mongoose / WebFlux on Reactor Netty, {SCENARIOS['hello-c50'][0]} (the only "
+                 f"scenario run for WebFlux): **{fmt_ratio(wu['rps'], wn['rps'])}** (median req/s "
+                 f"{fmt_int(wu['rps'])} vs {fmt_int(wn['rps'])}); p99 {fmt_ms(wu['p99'])} vs {fmt_ms(wn['p99'])}; "
+                 f"exact bytes/response {exw} (the WebFlux responses carry `Content-Type: text/plain`, so they "
+                 "are longer than those of the plain reactor-mongoose and Reactor Netty servers).")
+        L.append("")
 
     # ---- idle
-    idle = idle_results(out, servers)
+    idle = idle_results(out, [sv for sv in servers if not sv.startswith("webflux-")])
     L.append(f"### {meta.get('idle_conns', '?')} idle keep-alive connections")
     L.append("")
     row("server", "connections held", "RSS before → after", "RSS per connection", "Java heap after GC, before → after",
@@ -635,8 +651,18 @@ def main():
     M.append("- **cymongoose**: `cymongoose_hello.py`, the plain `Manager` with `conn.reply(200, body)` in a "
              "`poll(100)` loop, as cymongoose's own benchmark server does. `reply` is `mg_http_reply`, which adds "
              "`Content-Type: text/plain` and a space-padded `Content-Length`, so its responses are longer (see bytes/response).")
-    M.append(f"- **WebFlux on both servers**: {meta.get('webflux')}. The hook and the contract a Spring module must "
-             "meet are at the top of `run.sh`'s \"WebFlux hook\" section.")
+    if str(meta.get("webflux", "")).startswith("run"):
+        M.append("- **WebFlux on reactor-mongoose** and **WebFlux on Reactor Netty**: `WebFluxServer.java`, one Spring "
+                 f"WebFlux {meta.get('spring_webflux', '?')} functional application "
+                 "(`RouterFunctions.route().GET(\"/\", req -> ServerResponse.ok().contentType(TEXT_PLAIN)"
+                 ".bodyValue(\"Hello, World!\")).build()`, then `RouterFunctions.toHttpHandler`) served by "
+                 "reactor-mongoose (`MongooseHttpHandlerAdapter` of reactor-mongoose-spring on "
+                 "`io.github.reactormongoose.http.server.HttpServer`) or by Reactor Netty (Spring's "
+                 "`ReactorHttpHandlerAdapter` on `reactor.netty.http.server.HttpServer`), both with default settings. "
+                 "Only the hello keep-alive 50-connection scenario is run for them (and no idle-connection test); "
+                 "their responses add `Content-Type: text/plain` (see bytes/response), and requests go to `/`.")
+    else:
+        M.append(f"- **WebFlux on both servers**: {meta.get('webflux')} (see `run.sh`'s \"WebFlux hook\" section).")
     M.append("")
     M.append("## Results")
     M.append("")
@@ -676,7 +702,7 @@ def main():
                      ("mongoose", "Mongoose"), ("mongoose_source", "Mongoose source"),
                      ("reactor_netty", "reactor-netty-http"), ("netty", "Netty"), ("reactor_core", "reactor-core"),
                      ("cymongoose", "cymongoose"), ("python", "Python (cymongoose venv)"), ("wrk", "wrk"),
-                     ("jmh", "JMH"), ("gnuplot", "gnuplot"), ("ulimit_n", "ulimit -n")]:
+                     ("spring_webflux", "Spring WebFlux"), ("jmh", "JMH"), ("gnuplot", "gnuplot"), ("ulimit_n", "ulimit -n")]:
         M.append(f"- {label}: {meta.get(k, '?')}")
     M.append("")
     M.append("## Method")
@@ -687,7 +713,9 @@ def main():
              f"({meta.get('warmup_jvm')} s of load for a JVM, {meta.get('warmup_native')} s for C and Python), then "
              f"measured in {meta.get('rounds')} rounds; within a round every client scenario runs against every "
              f"server in turn (A B C D, A B C D, ...), {meta.get('duration')} s per run. Idle servers stay up "
-             "(pinned to CPU 0, asleep in poll) while another is measured. Tables show medians over the rounds.")
+             "(pinned to CPU 0, asleep in poll) while another is measured. Tables show medians over the rounds. "
+             "The two WebFlux servers form a group of their own (hello, after the hello group of the others), "
+             "measured the same way against each other.")
     M.append(f"- JVMs: `{meta.get('jvm_opts')}` (fixed heap; SerialGC is also what the JVM picks by itself for a "
              "process limited to one CPU).")
     M.append("- wrk: `--latency` (p50/p99 from wrk's latency histogram), `--timeout 10s`; keep-alive runs, plus "
@@ -719,7 +747,8 @@ def main():
     M.append("")
     M.append("Each distinct command line is listed once, in the order first used: the 64 KiB and CPU-bound runs use "
              "the same wrk line as hello at 50 connections, against a server started with that scenario. "
-             "Ports: 18101 raw C, 18102 reactor-mongoose, 18103 Reactor Netty, 18104 cymongoose. "
+             "Ports: 18101 raw C, 18102 reactor-mongoose, 18103 Reactor Netty, 18104 cymongoose, "
+             "18105 WebFlux on reactor-mongoose, 18106 WebFlux on Reactor Netty. "
              f"Raw outputs of this run: `{rel}/` (`wrk/` per run, `idle/`, `jfr/`, `jmh/`, `logs/`, `run.log`).")
     M.append("")
 

@@ -1,0 +1,71 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.benchmarks;
+
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.spring.http.MongooseHttpHandlerAdapter;
+import io.netty.channel.epoll.Epoll;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/**
+ * The same Spring WebFlux functional application served by reactor-mongoose
+ * ({@link MongooseHttpHandlerAdapter} on {@code io.github.reactormongoose.http.server.HttpServer})
+ * or by Reactor Netty (Spring's {@link ReactorHttpHandlerAdapter} on
+ * {@code reactor.netty.http.server.HttpServer}), both with default settings.
+ * {@code java -cp benchmarks.jar io.github.reactormongoose.benchmarks.WebFluxServer PORT hello ENGINE}
+ * with ENGINE {@code reactor-mongoose} or {@code reactor-netty}.
+ * <p>Only the {@code hello} scenario: {@code GET /} answers "Hello, World!" (13 bytes) with an
+ * explicit {@code Content-Type: text/plain}, so a response has a few more header bytes than those
+ * of the plain servers.
+ */
+public final class WebFluxServer {
+
+	private static final String USAGE = "usage: WebFluxServer PORT hello reactor-mongoose|reactor-netty";
+
+	private WebFluxServer() {
+	}
+
+	static RouterFunction<ServerResponse> router() {
+		return RouterFunctions.route()
+				.GET("/", req -> ServerResponse.ok().contentType(MediaType.TEXT_PLAIN).bodyValue(Workloads.HELLO))
+				.build();
+	}
+
+	public static void main(String[] argv) {
+		if (argv.length != 3 || !"hello".equals(argv[1])
+				|| !("reactor-mongoose".equals(argv[2]) || "reactor-netty".equals(argv[2]))) {
+			System.err.println(USAGE);
+			System.exit(2);
+		}
+		int port = Integer.parseInt(argv[0]);
+		String engine = argv[2];
+		HttpHandler httpHandler = RouterFunctions.toHttpHandler(router());
+		if ("reactor-mongoose".equals(engine)) {
+			io.github.reactormongoose.DisposableServer bound = io.github.reactormongoose.http.server.HttpServer.create()
+					.host("127.0.0.1").port(port).loopName("mongoose-bench")
+					.handle(new MongooseHttpHandlerAdapter(httpHandler)).bindNow();
+			ready("webflux-reactor-mongoose", bound.port(), "Mongoose " + MongooseLoop.mongooseVersion());
+			Runtime.getRuntime().addShutdownHook(new Thread(bound::dispose));
+			bound.onDispose().block();
+		}
+		else {
+			reactor.netty.DisposableServer bound = reactor.netty.http.server.HttpServer.create()
+					.host("127.0.0.1").port(port)
+					.handle(new ReactorHttpHandlerAdapter(httpHandler)).bindNow();
+			ready("webflux-reactor-netty", bound.port(), "native epoll: " + Epoll.isAvailable());
+			Runtime.getRuntime().addShutdownHook(new Thread(bound::disposeNow));
+			bound.onDispose().block();
+		}
+	}
+
+	private static void ready(String server, int port, String detail) {
+		System.out.println("READY " + server + " hello port " + port + " (" + detail + ")");
+		System.out.flush();
+	}
+}
