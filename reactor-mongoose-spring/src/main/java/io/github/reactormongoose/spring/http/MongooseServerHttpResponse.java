@@ -120,17 +120,7 @@ public class MongooseServerHttpResponse extends AbstractServerHttpResponse imple
 	protected Mono<Void> writeWithInternal(Publisher<? extends DataBuffer> body) {
 		if (body instanceof Mono<? extends DataBuffer> mono) {
 			// the whole body: one send, framed with Content-Length
-			return mono.flatMap(buffer -> {
-				ByteBuffer bytes;
-				try {
-					bytes = toByteBuffer(buffer);
-				}
-				catch (Throwable ex) {
-					DataBufferUtils.release(buffer);
-					return Mono.error(ex);
-				}
-				return this.response.send(Mono.just(bytes)).doFinally(signal -> DataBufferUtils.release(buffer));
-			});
+			return mono.flatMap(buffer -> send(buffer, bytes -> this.response.send(Mono.just(bytes))));
 		}
 		return Flux.from(body)
 				.concatMap(this::sendBuffer, PREFETCH)
@@ -148,6 +138,13 @@ public class MongooseServerHttpResponse extends AbstractServerHttpResponse imple
 
 	/** One streaming send (never framed as the whole body), releasing the buffer afterwards. */
 	private Mono<Void> sendBuffer(DataBuffer buffer) {
+		// hide(): a one-item Flux is a Callable, which the native response would treat as a
+		// whole (Content-Length) body and end the exchange with it
+		return send(buffer, bytes -> this.response.send(Flux.just(bytes).hide()));
+	}
+
+	/** Sends the bytes of {@code buffer} with {@code send}, releasing the buffer in every case. */
+	private static Mono<Void> send(DataBuffer buffer, java.util.function.Function<ByteBuffer, Mono<Void>> send) {
 		ByteBuffer bytes;
 		try {
 			bytes = toByteBuffer(buffer);
@@ -156,10 +153,7 @@ public class MongooseServerHttpResponse extends AbstractServerHttpResponse imple
 			DataBufferUtils.release(buffer);
 			return Mono.error(ex);
 		}
-		// hide(): a one-item Flux is a Callable, which the native response would treat as a
-		// whole (Content-Length) body and end the exchange with it
-		return this.response.send(Flux.just(bytes).hide())
-				.doFinally(signal -> DataBufferUtils.release(buffer));
+		return send.apply(bytes).doFinally(signal -> DataBufferUtils.release(buffer));
 	}
 
 	@Override
