@@ -111,7 +111,7 @@ else
     PIP_LOG="$SCRIPT_DIR/target/mongoose-pip.log"
     echo "Fetching the Mongoose sources from the sdist of cymongoose $CYM_VERSION (pip download)..."
     if [[ ${#PIP[@]} -eq 0 ]] \
-       || ! "${PIP[@]}" download --disable-pip-version-check --no-deps --no-binary :all: \
+       || ! "${PIP[@]}" download --disable-pip-version-check --no-deps --no-binary cymongoose \
               "cymongoose==$CYM_VERSION" -d "$TMP/dl" >"$PIP_LOG" 2>&1; then
       [[ ${#PIP[@]} -eq 0 ]] && echo "no pip/pip3 found on PATH" >"$PIP_LOG"
       die "could not download the Mongoose sources (sdist of the Python package cymongoose==$CYM_VERSION, pip output in $PIP_LOG). Either install pip and allow network access to the Python package index, or pass -Dmongoose.home=DIR (or set MONGOOSE_HOME=DIR) pointing to a folder with mongoose.c and mongoose.h."
