@@ -14,14 +14,6 @@
  * never see the 413/431/400. */
 #define RMG_LINGER_MS 2000
 
-static const char *rmg_reason(int status) {
-  switch (status) {
-    case 400: return "Bad Request";
-    case 413: return "Content Too Large";
-    case 431: return "Request Header Fields Too Large";
-    default: return "Error";
-  }
-}
 
 /* Answers an unacceptable request, discards its input and closes after the write. */
 static void rmg_reject(struct rmg_loop *loop, struct mg_connection *c, int status, const char *why) {
@@ -30,7 +22,7 @@ static void rmg_reject(struct rmg_loop *loop, struct mg_connection *c, int statu
   mg_printf(c,
             "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
             "Connection: close\r\n\r\n%s\n",
-            status, rmg_reason(status), (int) strlen(why) + 1, why);
+            status, rmg_reason_phrase(status), (int) strlen(why) + 1, why);
   c->recv.len = 0;
   c->is_resp = 0;
   c->is_full = 0;
@@ -347,12 +339,12 @@ static jlong JNICALL rmg_http_wsSendArray(JNIEnv *env, jclass cls, jlong h, jlon
 
 /* Registration Table Begin */
 static const JNINativeMethod s_methods[] = {
-    {"wsUpgrade", "(JJLjava/lang/String;Ljava/lang/String;Ljava/lang/String;)I", (void *) rmg_http_wsUpgrade},
-    {"wsSendArray", "(JJ[BIIII)J", (void *) rmg_http_wsSendArray},
+    {"upgrade", "(JJLjava/lang/String;Ljava/lang/String;Ljava/lang/String;)I", (void *) rmg_http_wsUpgrade},
+    {"sendArray", "(JJ[BIIII)J", (void *) rmg_http_wsSendArray},
 };
 /* Registration Table End */
 
-#define RMG_HTTP_CLASS RMG_INTERNAL_PKG "HttpNative"
+#define RMG_HTTP_CLASS RMG_JNI_PKG "WsNative"
 
 int rmg_http_on_load(JNIEnv *env) {
   return rmg_register(env, RMG_HTTP_CLASS, s_methods, (int) (sizeof(s_methods) / sizeof(s_methods[0])));

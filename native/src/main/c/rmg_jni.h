@@ -18,12 +18,31 @@
 #endif
 
 /* Java packages of the peers. */
-#define RMG_INTERNAL_PKG "io/github/reactormongoose/internal/"
+#define RMG_JNI_PKG "io/github/reactormongoose/internal/jni/"
 
 /* ---- event records written during mg_mgr_poll, decoded by Java afterwards ----
  * Every record: int32 type, int32 payload length, int64 connection id,
  * int64 argument, then the payload, padded to 8 bytes. Native byte order. */
+#define RMG_REC_TYPE 0
+#define RMG_REC_LENGTH 4
+#define RMG_REC_ID 8
+#define RMG_REC_ARG 16
 #define RMG_RECORD_HEADER 24
+#define RMG_RECORD_ALIGN 8
+
+/* Socket address in records and rmg_conn_address: family byte (RMG_ADDR_IPV4/6), one zero
+ * byte, port (network order), 16 address bytes (4 used for IPv4). */
+#define RMG_ADDR_SIZE 20
+#define RMG_ADDR_FAMILY 0
+#define RMG_ADDR_PORT 2
+#define RMG_ADDR_IP 4
+#define RMG_ADDR_IPV4 4
+#define RMG_ADDR_IPV6 6
+
+/* Result of rmg_loop_poll: record bytes in the low 32 bits, plus these flags. */
+#define RMG_POLL_LENGTH_MASK 0xffffffffLL
+#define RMG_POLL_ARENA_MOVED (1LL << 32) /* the arena was reallocated: fetch a new view */
+#define RMG_POLL_RECORD_LOST (1LL << 33) /* a record could not be stored (out of memory) */
 
 enum rmg_event {
   RMG_EV_ACCEPT = 1,    /* arg = listener id; payload = local + remote address */
@@ -62,6 +81,8 @@ enum rmg_event {
 #define RMG_ERR_LISTEN -4
 #define RMG_ERR_CONNECT -5
 #define RMG_ERR_CLOSING -6
+/* errno failures are returned as -(RMG_ERR_ERRNO_BASE + errno) */
+#define RMG_ERR_ERRNO_BASE 1000
 
 /* Per-listener options; accepted connections inherit the pointer through fn_data. */
 struct rmg_opts {
@@ -137,6 +158,9 @@ int rmg_constants_on_load(JNIEnv *env);
 void rmg_loop_on_unload(JNIEnv *env);
 void rmg_http_on_unload(JNIEnv *env);
 void rmg_constants_on_unload(JNIEnv *env);
+
+/* The HTTP reason phrase of status, or NULL (rmg_jni.c). */
+const char *rmg_reason_phrase(int status);
 
 /* Helpers. */
 int rmg_register(JNIEnv *env, const char *cls, const JNINativeMethod *m, int n);

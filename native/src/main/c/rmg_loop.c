@@ -12,7 +12,6 @@
 #define RMG_EV_INITIAL (256 * 1024)
 #define RMG_EV_KEEP (4 * 1024 * 1024)
 #define RMG_TABLE_INITIAL 1024
-#define RMG_ADDR_SIZE 20
 
 /* ---- connection table: open addressing, linear probing, backward-shift delete ---- */
 
@@ -108,7 +107,7 @@ struct mg_connection *rmg_conn(struct rmg_loop *loop, unsigned long id) {
 
 unsigned char *rmg_record(struct rmg_loop *loop, int type, unsigned long id, int64_t arg,
                           size_t payload_len) {
-  size_t need = RMG_RECORD_HEADER + ((payload_len + 7) & ~(size_t) 7);
+  size_t need = RMG_RECORD_HEADER + ((payload_len + RMG_RECORD_ALIGN - 1) & ~(size_t) (RMG_RECORD_ALIGN - 1));
   unsigned char *p;
   int32_t t32 = type, l32;
   int64_t id64 = (int64_t) id;
@@ -131,19 +130,19 @@ unsigned char *rmg_record(struct rmg_loop *loop, int type, unsigned long id, int
   }
   p = loop->ev + loop->ev_len;
   l32 = (int32_t) payload_len;
-  memcpy(p, &t32, 4);
-  memcpy(p + 4, &l32, 4);
-  memcpy(p + 8, &id64, 8);
-  memcpy(p + 16, &arg, 8);
+  memcpy(p + RMG_REC_TYPE, &t32, 4);
+  memcpy(p + RMG_REC_LENGTH, &l32, 4);
+  memcpy(p + RMG_REC_ID, &id64, 8);
+  memcpy(p + RMG_REC_ARG, &arg, 8);
   loop->ev_len += need;
   return p + RMG_RECORD_HEADER;
 }
 
 static void rmg_put_addr(unsigned char *p, const struct mg_addr *a) {
   memset(p, 0, RMG_ADDR_SIZE);
-  p[0] = a->is_ip6 ? 6 : 4;
-  memcpy(p + 2, &a->port, 2); /* network order */
-  memcpy(p + 4, a->addr.ip, 16);
+  p[RMG_ADDR_FAMILY] = a->is_ip6 ? RMG_ADDR_IPV6 : RMG_ADDR_IPV4;
+  memcpy(p + RMG_ADDR_PORT, &a->port, 2); /* network order */
+  memcpy(p + RMG_ADDR_IP, a->addr.ip, 16);
 }
 
 static void rmg_emit_addrs(struct rmg_loop *loop, struct mg_connection *c, int type, int64_t arg) {
@@ -290,8 +289,8 @@ static jlong JNICALL rmg_loop_poll(JNIEnv *env, jclass cls, jlong h, jint ms) {
   }
   mg_mgr_poll(&loop->mgr, ms < 0 ? 0 : ms);
   r = (jlong) loop->ev_len;
-  if (loop->ev_grew) r |= (jlong) 1 << 32;
-  if (loop->ev_failed) r |= (jlong) 1 << 33;
+  if (loop->ev_grew) r |= RMG_POLL_ARENA_MOVED;
+  if (loop->ev_failed) r |= RMG_POLL_RECORD_LOST;
   return r;
 }
 
@@ -343,7 +342,7 @@ static jlong JNICALL rmg_loop_listen(JNIEnv *env, jclass cls, jlong h, jstring u
   c = kind == RMG_KIND_HTTP ? mg_http_listen(&loop->mgr, s, rmg_ev_fn, o)
                             : mg_listen(&loop->mgr, s, rmg_ev_fn, o);
   (*env)->ReleaseStringUTFChars(env, url, s);
-  if (c == NULL) return errno != 0 ? -(1000 + (jlong) errno) : RMG_ERR_LISTEN;
+  if (c == NULL) return errno != 0 ? -(RMG_ERR_ERRNO_BASE + (jlong) errno) : RMG_ERR_LISTEN;
   o->listener_id = c->id;
   return (jlong) c->id;
 }
@@ -360,7 +359,7 @@ static jlong JNICALL rmg_loop_connect(JNIEnv *env, jclass cls, jlong h, jstring 
   errno = 0;
   c = mg_connect(&loop->mgr, s, rmg_ev_fn, &loop->client_opts[kind]);
   (*env)->ReleaseStringUTFChars(env, url, s);
-  if (c == NULL) return errno != 0 ? -(1000 + (jlong) errno) : RMG_ERR_CONNECT;
+  if (c == NULL) return errno != 0 ? -(RMG_ERR_ERRNO_BASE + (jlong) errno) : RMG_ERR_CONNECT;
   return (jlong) c->id;
 }
 
@@ -507,18 +506,29 @@ static const JNINativeMethod s_methods[] = {
     {"wakeup", "(J)Z", (void *) rmg_loop_wakeup},
     {"listen", "(JLjava/lang/String;IJIII)J", (void *) rmg_loop_listen},
     {"connect", "(JLjava/lang/String;I)J", (void *) rmg_loop_connect},
+    {"connectionCount", "(J)I", (void *) rmg_loop_connectionCount},
+};
+static const JNINativeMethod s_conn_methods[] = {
     {"send", "(JJLjava/nio/ByteBuffer;III)J", (void *) rmg_loop_send},
     {"sendArray", "(JJ[BIII)J", (void *) rmg_loop_sendArray},
     {"control", "(JJI)J", (void *) rmg_loop_control},
     {"address", "(JJZ[B)I", (void *) rmg_loop_address},
-    {"connectionCount", "(J)I", (void *) rmg_loop_connectionCount},
 };
 /* Registration Table End */
 
-#define RMG_LOOP_CLASS RMG_INTERNAL_PKG "LoopNative"
+#define RMG_LOOP_CLASS RMG_JNI_PKG "LoopNative"
+#define RMG_CONN_CLASS RMG_JNI_PKG "ConnNative"
 
 int rmg_loop_on_load(JNIEnv *env) {
-  return rmg_register(env, RMG_LOOP_CLASS, s_methods, (int) (sizeof(s_methods) / sizeof(s_methods[0])));
+  if (rmg_register(env, RMG_LOOP_CLASS, s_methods, (int) (sizeof(s_methods) / sizeof(s_methods[0]))) != 0) return -1;
+  if (rmg_register(env, RMG_CONN_CLASS, s_conn_methods, (int) (sizeof(s_conn_methods) / sizeof(s_conn_methods[0]))) != 0) {
+    rmg_unregister(env, RMG_LOOP_CLASS);
+    return -1;
+  }
+  return 0;
 }
 
-void rmg_loop_on_unload(JNIEnv *env) { rmg_unregister(env, RMG_LOOP_CLASS); }
+void rmg_loop_on_unload(JNIEnv *env) {
+  rmg_unregister(env, RMG_CONN_CLASS);
+  rmg_unregister(env, RMG_LOOP_CLASS);
+}

@@ -12,11 +12,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 
-import io.github.reactormongoose.internal.Addresses;
-import io.github.reactormongoose.internal.ChannelHandler;
-import io.github.reactormongoose.internal.EventLoop;
-import io.github.reactormongoose.internal.InboundQueue;
-import io.github.reactormongoose.internal.NativeConstants;
+import io.github.reactormongoose.internal.loop.Addresses;
+import io.github.reactormongoose.internal.loop.ChannelHandler;
+import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.loop.InboundQueue;
+import io.github.reactormongoose.internal.jni.NativeConstants;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;

@@ -5,7 +5,7 @@ package io.github.reactormongoose.testing;
 
 import java.util.concurrent.TimeUnit;
 
-import io.github.reactormongoose.internal.NativeConstants;
+import io.github.reactormongoose.internal.jni.NativeConstants;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 

@@ -7,10 +7,10 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.reactormongoose.AddressInUseException;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.http.server.HttpServer;
-import io.github.reactormongoose.internal.Errors;
 import io.github.reactormongoose.spring.http.MongooseHttpHandlerAdapter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -92,7 +92,7 @@ public class MongooseWebServer implements WebServer {
 			}
 			catch (Exception ex) {
 				loop.dispose();
-				if (Errors.isAddressInUse(ex)) {
+				if (isAddressInUse(ex)) {
 					throw new PortInUseException(this.httpServer.port(), ex);
 				}
 				throw new WebServerException("Unable to start reactor-mongoose", ex);
@@ -102,6 +102,15 @@ public class MongooseWebServer implements WebServer {
 			logger.info("reactor-mongoose started on port " + server.port() + " (http)");
 			startAwaitThread(loop);
 		}
+	}
+
+	private static boolean isAddressInUse(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof AddressInUseException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private void startAwaitThread(MongooseLoop loop) {

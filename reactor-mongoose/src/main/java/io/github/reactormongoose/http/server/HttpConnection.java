@@ -6,10 +6,10 @@ package io.github.reactormongoose.http.server;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
-import io.github.reactormongoose.internal.ChannelHandler;
-import io.github.reactormongoose.internal.EventLoop;
-import io.github.reactormongoose.internal.NativeConstants;
-import io.github.reactormongoose.internal.WritableWaiters;
+import io.github.reactormongoose.internal.loop.ChannelHandler;
+import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.loop.WritableWaiters;
 import reactor.core.Disposable;
 
 /** One accepted HTTP connection: requests in sequence, then maybe a WebSocket session. */

@@ -26,10 +26,10 @@ import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.http.ServerSentEvent;
 import io.github.reactormongoose.http.websocket.WebsocketInbound;
 import io.github.reactormongoose.http.websocket.WebsocketOutbound;
-import io.github.reactormongoose.internal.Errors;
-import io.github.reactormongoose.internal.EventLoop;
-import io.github.reactormongoose.internal.NativeConstants;
-import io.github.reactormongoose.internal.WriteSubscriber;
+import io.github.reactormongoose.internal.jni.Errors;
+import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.loop.WriteSubscriber;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
@@ -254,7 +254,7 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 
 	private byte[] head(long contentLength) {
 		StringBuilder b = new StringBuilder(128);
-		b.append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
+		b.append("HTTP/1.1 ").append(status).append(' ').append(NativeConstants.reason(status)).append("\r\n");
 		for (int i = 0; i < responseHeaders.size(); i++) {
 			b.append(responseHeaders.nameAt(i)).append(": ").append(responseHeaders.valueAt(i)).append("\r\n");
 		}
@@ -844,40 +844,6 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 			}
 		}
 		return out.toString(StandardCharsets.UTF_8);
-	}
-
-	static String reason(int status) {
-		switch (status) {
-			case 100: return "Continue";
-			case 101: return "Switching Protocols";
-			case 200: return "OK";
-			case 201: return "Created";
-			case 202: return "Accepted";
-			case 204: return "No Content";
-			case 206: return "Partial Content";
-			case 301: return "Moved Permanently";
-			case 302: return "Found";
-			case 303: return "See Other";
-			case 304: return "Not Modified";
-			case 307: return "Temporary Redirect";
-			case 308: return "Permanent Redirect";
-			case 400: return "Bad Request";
-			case 401: return "Unauthorized";
-			case 403: return "Forbidden";
-			case 404: return "Not Found";
-			case 405: return "Method Not Allowed";
-			case 409: return "Conflict";
-			case 413: return "Content Too Large";
-			case 415: return "Unsupported Media Type";
-			case 429: return "Too Many Requests";
-			case 431: return "Request Header Fields Too Large";
-			case 500: return "Internal Server Error";
-			case 501: return "Not Implemented";
-			case 502: return "Bad Gateway";
-			case 503: return "Service Unavailable";
-			case 504: return "Gateway Timeout";
-			default: return "Status";
-		}
 	}
 
 	@Override

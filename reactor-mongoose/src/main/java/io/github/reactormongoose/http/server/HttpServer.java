@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
-import io.github.reactormongoose.internal.NativeConstants;
+import io.github.reactormongoose.internal.jni.NativeConstants;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 

@@ -12,10 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
-import io.github.reactormongoose.internal.Addresses;
-import io.github.reactormongoose.internal.ChannelHandler;
-import io.github.reactormongoose.internal.EventLoop;
-import io.github.reactormongoose.internal.NativeConstants;
+import io.github.reactormongoose.internal.loop.Addresses;
+import io.github.reactormongoose.internal.loop.ChannelHandler;
+import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.jni.NativeConstants;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
-import io.github.reactormongoose.internal.NativeConstants;
+import io.github.reactormongoose.internal.jni.NativeConstants;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;

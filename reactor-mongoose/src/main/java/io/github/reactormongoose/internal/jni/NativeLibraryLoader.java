@@ -1,4 +1,4 @@
-package io.github.reactormongoose.internal;
+package io.github.reactormongoose.internal.jni;
 
 import java.io.IOException;
 import java.io.InputStream;

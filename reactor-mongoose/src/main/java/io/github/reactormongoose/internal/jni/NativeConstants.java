@@ -1,7 +1,7 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  */
-package io.github.reactormongoose.internal;
+package io.github.reactormongoose.internal.jni;
 
 /**
  * Constants and counters read from the native library (peer of {@code rmg_jni.c}).
@@ -16,7 +16,21 @@ public final class NativeConstants {
 		NativeLibraryLoader.load();
 	}
 
-	public static final int RECORD_HEADER = (int) constant("RMG_RECORD_HEADER");
+	// event records (layout owned by rmg_records.h; decoded only by EventRecords)
+	static final int RECORD_HEADER = (int) constant("RMG_RECORD_HEADER");
+	static final int RECORD_ALIGN = (int) constant("RMG_RECORD_ALIGN");
+	static final int REC_TYPE = (int) constant("RMG_REC_TYPE");
+	static final int REC_LENGTH = (int) constant("RMG_REC_LENGTH");
+	static final int REC_ID = (int) constant("RMG_REC_ID");
+	static final int REC_ARG = (int) constant("RMG_REC_ARG");
+	static final int ADDR_SIZE = (int) constant("RMG_ADDR_SIZE");
+	static final int ADDR_FAMILY = (int) constant("RMG_ADDR_FAMILY");
+	static final int ADDR_PORT = (int) constant("RMG_ADDR_PORT");
+	static final int ADDR_IP = (int) constant("RMG_ADDR_IP");
+	static final int ADDR_IPV6 = (int) constant("RMG_ADDR_IPV6");
+	static final long POLL_LENGTH_MASK = constant("RMG_POLL_LENGTH_MASK");
+	static final long POLL_ARENA_MOVED = constant("RMG_POLL_ARENA_MOVED");
+	static final long POLL_RECORD_LOST = constant("RMG_POLL_RECORD_LOST");
 	public static final int EV_ACCEPT = (int) constant("RMG_EV_ACCEPT");
 	public static final int EV_CONNECT = (int) constant("RMG_EV_CONNECT");
 	public static final int EV_READ = (int) constant("RMG_EV_READ");
@@ -43,6 +57,12 @@ public final class NativeConstants {
 	public static final long ERR_LISTEN = constant("RMG_ERR_LISTEN");
 	public static final long ERR_CONNECT = constant("RMG_ERR_CONNECT");
 	public static final long ERR_CLOSING = constant("RMG_ERR_CLOSING");
+	/** Errno failures are returned as {@code -(ERR_ERRNO_BASE + errno)}. */
+	public static final long ERR_ERRNO_BASE = constant("RMG_ERR_ERRNO_BASE");
+	public static final int EADDRINUSE = (int) constant("EADDRINUSE");
+	public static final int EACCES = (int) constant("EACCES");
+	public static final int EADDRNOTAVAIL = (int) constant("EADDRNOTAVAIL");
+	public static final int ECONNREFUSED = (int) constant("ECONNREFUSED");
 	public static final int WS_OP_CONTINUE = (int) constant("WEBSOCKET_OP_CONTINUE");
 	public static final int WS_OP_TEXT = (int) constant("WEBSOCKET_OP_TEXT");
 	public static final int WS_OP_BINARY = (int) constant("WEBSOCKET_OP_BINARY");
@@ -57,7 +77,23 @@ public final class NativeConstants {
 	/** Mongoose's {@code MG_VERSION}, from the header the library was compiled against. */
 	public static final String MONGOOSE_VERSION = mongooseVersion();
 
+	private static final String[] REASONS = reasons();
+
 	private NativeConstants() {
+	}
+
+	private static String[] reasons() {
+		String[] r = new String[600];
+		for (int i = 100; i < r.length; i++) {
+			r[i] = reasonPhrase(i);
+		}
+		return r;
+	}
+
+	/** The reason phrase of an HTTP status, from the native table; {@code "Status"} for codes it lacks. */
+	public static String reason(int status) {
+		String r = status >= 0 && status < REASONS.length ? REASONS[status] : null;
+		return r != null ? r : "Status";
 	}
 
 	/** Forces class initialisation, hence library loading. */
@@ -73,6 +109,12 @@ public final class NativeConstants {
 
 	/** Mongoose managers alive in this process. */
 	public static native long liveLoops();
+
+	/** The C library's message for {@code errno} ({@code strerror}). */
+	public static native String errnoMessage(int errno);
+
+	/** The HTTP reason phrase of {@code status}, or {@code null} when the table has none. */
+	public static native String reasonPhrase(int status);
 
 	/** Sets Mongoose's process-wide log level ({@code MG_LL_*}); logs go to stdout. */
 	public static native void logLevel(int level);

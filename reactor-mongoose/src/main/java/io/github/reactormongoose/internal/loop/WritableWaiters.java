@@ -1,9 +1,11 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  */
-package io.github.reactormongoose.internal;
+package io.github.reactormongoose.internal.loop;
 
 import java.util.ArrayDeque;
+
+import io.github.reactormongoose.internal.jni.NativeConstants;
 
 /**
  * Actions waiting for a connection's send buffer to fall to the low-water mark. Poll thread

@@ -1,7 +1,7 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  */
-package io.github.reactormongoose.internal;
+package io.github.reactormongoose.internal.loop;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -20,6 +20,12 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.reactormongoose.internal.jni.ConnNative;
+import io.github.reactormongoose.internal.jni.Errors;
+import io.github.reactormongoose.internal.jni.EventRecords;
+import io.github.reactormongoose.internal.jni.LoopNative;
+import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.jni.WsNative;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -67,7 +73,7 @@ public final class EventLoop {
 	private final int highWater;
 	private final int lowWater;
 	private final int maxPollMillis;
-	private final byte[] addressScratch = new byte[20];
+	private final byte[] addressScratch = new byte[EventRecords.addressSize()];
 
 	private long handle;
 	private volatile long wakeHandle;
@@ -264,14 +270,14 @@ public final class EventLoop {
 		}
 		int len = buf.remaining();
 		if (buf.isDirect()) {
-			return LoopNative.send(handle, id, buf, buf.position(), len, ops);
+			return ConnNative.send(handle, id, buf, buf.position(), len, ops);
 		}
 		if (buf.hasArray()) {
-			return LoopNative.sendArray(handle, id, buf.array(), buf.arrayOffset() + buf.position(), len, ops);
+			return ConnNative.sendArray(handle, id, buf.array(), buf.arrayOffset() + buf.position(), len, ops);
 		}
 		byte[] copy = new byte[len];
 		buf.duplicate().get(copy);
-		return LoopNative.sendArray(handle, id, copy, 0, len, ops);
+		return ConnNative.sendArray(handle, id, copy, 0, len, ops);
 	}
 
 	public long send(long id, byte[] bytes, int offset, int length, int ops) {
@@ -279,7 +285,7 @@ public final class EventLoop {
 		if (handle == 0) {
 			return NativeConstants.ERR_NO_CONN;
 		}
-		return LoopNative.sendArray(handle, id, bytes, offset, length, ops);
+		return ConnNative.sendArray(handle, id, bytes, offset, length, ops);
 	}
 
 	public long control(long id, int ops) {
@@ -287,7 +293,7 @@ public final class EventLoop {
 		if (handle == 0) {
 			return NativeConstants.ERR_NO_CONN;
 		}
-		return LoopNative.control(handle, id, ops);
+		return ConnNative.control(handle, id, ops);
 	}
 
 	public int wsUpgrade(long id, String key, String protocol, String extraHeaders) {
@@ -295,7 +301,7 @@ public final class EventLoop {
 		if (handle == 0) {
 			return (int) NativeConstants.ERR_NO_CONN;
 		}
-		return HttpNative.wsUpgrade(handle, id, key, protocol, extraHeaders);
+		return WsNative.upgrade(handle, id, key, protocol, extraHeaders);
 	}
 
 	public long wsSend(long id, byte[] bytes, int offset, int length, int opcode, int ops) {
@@ -303,16 +309,16 @@ public final class EventLoop {
 		if (handle == 0) {
 			return NativeConstants.ERR_NO_CONN;
 		}
-		return HttpNative.wsSendArray(handle, id, bytes, offset, length, opcode, ops);
+		return WsNative.sendArray(handle, id, bytes, offset, length, opcode, ops);
 	}
 
 	/** Local or remote address of a live connection, or {@code null}. */
 	public InetSocketAddress address(long id, boolean local) {
 		checkLoop();
-		if (handle == 0 || LoopNative.address(handle, id, local, addressScratch) != 0) {
+		if (handle == 0 || ConnNative.address(handle, id, local, addressScratch) != 0) {
 			return null;
 		}
-		return decodeAddress(ByteBuffer.wrap(addressScratch), 0);
+		return EventRecords.address(ByteBuffer.wrap(addressScratch), 0);
 	}
 
 	/** Live native connections, listeners included. */
@@ -335,21 +341,6 @@ public final class EventLoop {
 	public void deregister(long id) {
 		checkLoop();
 		channels.remove(id);
-	}
-
-	static InetSocketAddress decodeAddress(ByteBuffer b, int p) {
-		int family = b.get(p);
-		int port = ((b.get(p + 2) & 0xff) << 8) | (b.get(p + 3) & 0xff);
-		byte[] ip = new byte[family == 6 ? 16 : 4];
-		for (int i = 0; i < ip.length; i++) {
-			ip[i] = b.get(p + 4 + i);
-		}
-		try {
-			return new InetSocketAddress(InetAddress.getByAddress(ip), port);
-		}
-		catch (UnknownHostException e) {
-			throw new IllegalStateException(e);
-		}
 	}
 
 	private static void safeRun(Runnable r) {
@@ -379,13 +370,14 @@ public final class EventLoop {
 			while (!t.finished()) {
 				int timeout = pollTimeout();
 				long r = LoopNative.poll(handle, timeout);
-				if ((r & (1L << 32)) != 0) {
+				if (EventRecords.arenaMoved(r)) {
 					events = LoopNative.eventBuffer(handle).order(ByteOrder.nativeOrder());
 				}
-				if ((r & (1L << 33)) != 0) {
+				if (EventRecords.recordLost(r)) {
 					log.warn("{}: an event could not be stored (out of native memory)", name);
 				}
-				decode((int) (r & 0xffffffffL));
+				EventRecords.forEach(events, EventRecords.length(r), this::dispatch,
+						(id, e) -> log.error(name + ": event handler failed for connection " + id, e));
 				doorbell.compareAndSet(RUNG, IDLE);
 				drainTasks();
 				runTimers();
@@ -446,26 +438,6 @@ public final class EventLoop {
 		}
 	}
 
-	private void decode(int length) {
-		ByteBuffer b = events;
-		int header = NativeConstants.RECORD_HEADER;
-		int pos = 0;
-		while (pos < length) {
-			int type = b.getInt(pos);
-			int plen = b.getInt(pos + 4);
-			long id = b.getLong(pos + 8);
-			long arg = b.getLong(pos + 16);
-			int p = pos + header;
-			try {
-				dispatch(type, id, arg, b, p, plen);
-			}
-			catch (Throwable e) {
-				log.error(name + ": event handler failed for connection " + id, e);
-			}
-			pos = p + ((plen + 7) & ~7);
-		}
-	}
-
 	private void dispatch(int type, long id, long arg, ByteBuffer b, int p, int plen) {
 		if (type == NativeConstants.EV_CLOSE) {
 			ChannelHandler h = channels.remove(id);
@@ -478,10 +450,10 @@ public final class EventLoop {
 			ChannelHandler listener = channels.get(arg);
 			ChannelHandler child = null;
 			if (listener != null && !shutdownRequested) {
-				child = listener.onAccept(id, decodeAddress(b, p), decodeAddress(b, p + 20));
+				child = listener.onAccept(id, EventRecords.address(b, p), EventRecords.address(b, p + EventRecords.addressSize()));
 			}
 			if (child == null) {
-				LoopNative.control(handle, id, NativeConstants.OP_CLOSE);
+				ConnNative.control(handle, id, NativeConstants.OP_CLOSE);
 			}
 			else {
 				channels.put(id, child);
@@ -508,7 +480,7 @@ public final class EventLoop {
 			h.onWsControl((int) arg, b, p, plen);
 		}
 		else if (type == NativeConstants.EV_CONNECT) {
-			h.onConnect(decodeAddress(b, p), decodeAddress(b, p + 20));
+			h.onConnect(EventRecords.address(b, p), EventRecords.address(b, p + EventRecords.addressSize()));
 		}
 		else if (type == NativeConstants.EV_ERROR) {
 			byte[] msg = new byte[plen];
@@ -626,7 +598,7 @@ public final class EventLoop {
 			}
 			if (System.nanoTime() - shutdownDeadline >= 0) {
 				for (Long id : new ArrayList<>(loop.channels.keySet())) {
-					LoopNative.control(loop.handle, id, NativeConstants.OP_CLOSE);
+					ConnNative.control(loop.handle, id, NativeConstants.OP_CLOSE);
 				}
 				// one more poll fires MG_EV_CLOSE for all of them; then we stop anyway
 				shutdownDeadline = Long.MAX_VALUE;

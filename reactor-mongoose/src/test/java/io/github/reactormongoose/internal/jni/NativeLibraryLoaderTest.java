@@ -1,4 +1,4 @@
-package io.github.reactormongoose.internal;
+package io.github.reactormongoose.internal.jni;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;

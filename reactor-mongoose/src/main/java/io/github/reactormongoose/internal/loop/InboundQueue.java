@@ -1,7 +1,7 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  */
-package io.github.reactormongoose.internal;
+package io.github.reactormongoose.internal.loop;
 
 import java.util.ArrayDeque;
 import java.util.function.Consumer;

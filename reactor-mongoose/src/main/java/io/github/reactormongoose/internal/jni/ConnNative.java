@@ -1,0 +1,33 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.internal.jni;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Natives of one connection, addressed by its id (peer of {@code rmg_conn.c}); poll thread
+ * only. {@code ops} are {@code NativeConstants.OP_*} flags applied after the write. Results
+ * are the send-buffer length or a negative error code.
+ */
+public final class ConnNative {
+
+	static {
+		NativeConstants.ensureLoaded();
+	}
+
+	private ConnNative() {
+	}
+
+	/** Appends {@code length} bytes of a direct buffer from {@code offset}, then applies {@code ops}. */
+	public static native long send(long loop, long id, ByteBuffer direct, int offset, int length, int ops);
+
+	/** Appends {@code length} bytes of a heap array from {@code offset}, then applies {@code ops}. */
+	public static native long sendArray(long loop, long id, byte[] array, int offset, int length, int ops);
+
+	/** Applies {@code ops} only. */
+	public static native long control(long loop, long id, int ops);
+
+	/** Writes the connection's local or remote address in the {@link EventRecords} address layout; 0 or an error code. */
+	public static native int address(long loop, long id, boolean local, byte[] out);
+}

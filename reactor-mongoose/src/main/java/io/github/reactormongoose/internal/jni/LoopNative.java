@@ -1,0 +1,50 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.internal.jni;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Natives of one Mongoose manager (peer of {@code rmg_loop.c}). Every method except
+ * {@link #wakeup(long)} must be called on the loop's poll thread. Negative results are
+ * error codes ({@code NativeConstants.ERR_*}, or {@code -(ERR_ERRNO_BASE + errno)}): turn them
+ * into exceptions with {@link Errors#toException(long, String)}.
+ */
+public final class LoopNative {
+
+	static {
+		NativeConstants.ensureLoaded();
+	}
+
+	private LoopNative() {
+	}
+
+	/** Creates a manager with its wakeup pipe and event arena; 0 on failure. */
+	public static native long create(int lowWater);
+
+	/** Frees the manager: every connection gets its CLOSE record, then all is freed. */
+	public static native void destroy(long loop);
+
+	/**
+	 * One {@code mg_mgr_poll}. Returns the bytes of records written, combined with the
+	 * {@link EventRecords} poll flags.
+	 */
+	public static native long poll(long loop, int timeoutMillis);
+
+	/** A direct view of the event arena; fetch a new one when {@code poll} says it moved. */
+	public static native ByteBuffer eventBuffer(long loop);
+
+	/** Rings the manager's wakeup pipe; the only native any thread may call. */
+	public static native boolean wakeup(long loop);
+
+	/** Listens with per-listener limits; the listener's id or an error code. */
+	public static native long listen(long loop, String url, int kind, long maxBody, int maxHead, int maxWsFrame,
+			int pipelineLimit);
+
+	/** Connects to an IP-literal URL; the connection's id or an error code. */
+	public static native long connect(long loop, String url, int kind);
+
+	/** Live native connections, listeners included. */
+	public static native int connectionCount(long loop);
+}

@@ -1,0 +1,23 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.internal.jni;
+
+/**
+ * WebSocket natives (peer of {@code rmg_ws.c}); poll thread only.
+ */
+public final class WsNative {
+
+	static {
+		NativeConstants.ensureLoaded();
+	}
+
+	private WsNative() {
+	}
+
+	/** Answers the upgrade request on an accepted HTTP connection; 0 or an error code. */
+	public static native int upgrade(long loop, long id, String key, String protocol, String extraHeaders);
+
+	/** Sends one frame; ops as for {@link ConnNative} (drain, close, notify writable only). */
+	public static native long sendArray(long loop, long id, byte[] array, int offset, int length, int opcode, int ops);
+}
