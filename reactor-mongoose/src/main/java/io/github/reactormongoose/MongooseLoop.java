@@ -3,24 +3,20 @@
  */
 package io.github.reactormongoose;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 
-import io.github.reactormongoose.internal.loop.Addresses;
-import io.github.reactormongoose.internal.loop.ChannelHandler;
-import io.github.reactormongoose.internal.loop.EventLoop;
-import io.github.reactormongoose.internal.loop.InboundQueue;
 import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.loop.Addresses;
+import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.loop.LoopAccess;
+import io.github.reactormongoose.internal.tcp.TcpConnector;
+import io.github.reactormongoose.internal.tcp.TcpListener;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 
 /**
  * One Mongoose event manager ({@code mg_mgr}) and the dedicated poll thread that drives it.
@@ -43,6 +39,10 @@ public final class MongooseLoop implements Disposable {
 
 	/** System property with the default {@link Builder#maxPollTime(Duration) maximum poll time} in ms. */
 	public static final String MAX_POLL_MILLIS_PROPERTY = "io.github.reactormongoose.loop.maxPollMillis";
+
+	static {
+		LoopAccess.install(l -> l.loop);
+	}
 
 	private final EventLoop loop;
 
@@ -79,14 +79,6 @@ public final class MongooseLoop implements Disposable {
 		return loop.inEventLoop();
 	}
 
-	/**
-	 * The engine behind this loop, for the protocol modules of this library.
-	 * Not a stable API.
-	 */
-	public EventLoop eventLoop() {
-		return loop;
-	}
-
 	/** Runs {@code task} on the poll thread. */
 	public void execute(Runnable task) {
 		checkActive();
@@ -121,9 +113,7 @@ public final class MongooseLoop implements Disposable {
 		Objects.requireNonNull(url, "url");
 		return Flux.defer(() -> {
 			checkActive();
-			Listener l = new Listener(url);
-			loop.executeOrRun(l::bind);
-			return l.events;
+			return TcpListener.listen(loop, url);
 		});
 	}
 
@@ -140,45 +130,8 @@ public final class MongooseLoop implements Disposable {
 				return Mono.error(new IllegalArgumentException("expected tcp://HOST:PORT, got " + url));
 			}
 			return Addresses.resolve(u.getHost()).flatMap(addr -> Mono.<Connection>create(sink -> loop.executeOrRun(
-					() -> openOutbound(Addresses.url("tcp", addr, u.getPort()), sink))));
+					() -> TcpConnector.connect(loop, Addresses.url("tcp", addr, u.getPort()), sink))));
 		});
-	}
-
-	private void openOutbound(String url, MonoSink<Connection> sink) {
-		final TcpConnection[] holder = new TcpConnection[1];
-		final boolean[] connected = new boolean[1];
-		ChannelHandler pending = new ChannelHandler() {
-			@Override
-			public void onConnect(InetSocketAddress local, InetSocketAddress remote) {
-				connected[0] = true;
-				holder[0].addresses(local, remote);
-				loop.register(holder[0].id, holder[0]);
-				sink.success(holder[0]);
-			}
-
-			@Override
-			public void onError(String message) {
-				if (!connected[0]) {
-					sink.error(new MongooseException("connect to " + url + " failed: " + message));
-				}
-			}
-
-			@Override
-			public void onClosed() {
-				if (!connected[0]) {
-					sink.error(new ConnectionClosedException("connect to " + url + " failed: connection closed"));
-				}
-			}
-		};
-		long id;
-		try {
-			id = loop.connect(url, NativeConstants.KIND_TCP, pending);
-		}
-		catch (RuntimeException e) {
-			sink.error(e);
-			return;
-		}
-		holder[0] = new TcpConnection(loop, id, null, null);
 	}
 
 	private void checkActive() {
@@ -244,96 +197,6 @@ public final class MongooseLoop implements Disposable {
 	@Override
 	public String toString() {
 		return "MongooseLoop[" + loop.name() + "]";
-	}
-
-	/** The listener behind {@link #listen(String)}. Poll-thread state. */
-	private final class Listener implements ChannelHandler {
-		final String url;
-		final Map<Long, TcpConnection> children = new LinkedHashMap<>();
-		final InboundQueue<ConnectionEvent> events;
-		long id;
-		boolean closed;
-
-		Listener(String url) {
-			this.url = url;
-			this.events = new InboundQueue<>(loop, 256, 64, this::pauseAll, this::resumeAll, this::closeAll, e -> {
-			});
-		}
-
-		void bind() {
-			try {
-				id = loop.listen(url, NativeConstants.KIND_TCP, 0, 1, 1, 1, this);
-			}
-			catch (RuntimeException e) {
-				events.fail(e);
-				return;
-			}
-			TcpConnection self = new TcpConnection(loop, id, loop.address(id, true), null);
-			events.offer(new ConnectionEvent(ConnectionEvent.Type.BOUND, self, ByteBuffer.allocate(0), null));
-			loop.onShutdown(this::closeListener);
-		}
-
-		void closeListener() {
-			if (id != 0) {
-				loop.control(id, NativeConstants.OP_CLOSE);
-			}
-		}
-
-		void pauseAll() {
-			for (TcpConnection c : children.values()) {
-				loop.control(c.id, NativeConstants.OP_PAUSE);
-			}
-		}
-
-		void resumeAll() {
-			for (TcpConnection c : children.values()) {
-				loop.control(c.id, NativeConstants.OP_RESUME);
-			}
-		}
-
-		void closeAll() {
-			closeListener();
-			for (TcpConnection c : children.values()) {
-				loop.control(c.id, NativeConstants.OP_CLOSE);
-			}
-		}
-
-		@Override
-		public ChannelHandler onAccept(long childId, InetSocketAddress local, InetSocketAddress remote) {
-			if (closed) {
-				return null;
-			}
-			TcpConnection c = new TcpConnection(loop, childId, local, remote);
-			c.events = e -> {
-				if (e.type() == ConnectionEvent.Type.CLOSE) {
-					children.remove(childId);
-				}
-				events.offer(e);
-			};
-			children.put(childId, c);
-			events.offer(new ConnectionEvent(ConnectionEvent.Type.ACCEPT, c, ByteBuffer.allocate(0), null));
-			return c;
-		}
-
-		@Override
-		public void onClosed() {
-			closed = true;
-			if (children.isEmpty()) {
-				events.complete();
-			}
-			else {
-				// complete after the last child closed
-				for (TcpConnection c : children.values()) {
-					java.util.function.Consumer<ConnectionEvent> prev = c.events;
-					c.events = e -> {
-						prev.accept(e);
-						if (e.type() == ConnectionEvent.Type.CLOSE && children.isEmpty()) {
-							events.complete();
-						}
-					};
-				}
-			}
-		}
 	}
 
 	/** Options of a loop; {@link #build()} starts it. */

@@ -6,31 +6,33 @@ package io.github.reactormongoose.http.server;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
-import io.github.reactormongoose.internal.loop.ChannelHandler;
+import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.EventLoop;
-import io.github.reactormongoose.internal.jni.NativeConstants;
-import io.github.reactormongoose.internal.loop.WritableWaiters;
+import io.github.reactormongoose.internal.loop.HttpChannelHandler;
+import io.github.reactormongoose.internal.websocket.WebsocketSession;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
 /** One accepted HTTP connection: requests in sequence, then maybe a WebSocket session. */
-final class HttpConnection implements ChannelHandler {
+final class HttpConnection implements HttpChannelHandler {
 
 	final HttpServerBind server;
+	final Channel channel;
 	final EventLoop el;
 	final long id;
 	final InetSocketAddress local;
 	final InetSocketAddress remote;
-	final WritableWaiters writable = new WritableWaiters();
-	private HttpExchange current;
-	private WebsocketSession websocket;
+	private @Nullable HttpExchange current;
+	private @Nullable WebsocketSession websocket;
 	private int requests;
 	private boolean closed;
-	private Disposable idleTimer;
+	private @Nullable Disposable idleTimer;
 
-	HttpConnection(HttpServerBind server, long id, InetSocketAddress local, InetSocketAddress remote) {
+	HttpConnection(HttpServerBind server, Channel channel, InetSocketAddress local, InetSocketAddress remote) {
 		this.server = server;
-		this.el = server.el;
-		this.id = id;
+		this.channel = channel;
+		this.el = channel.loop();
+		this.id = channel.id();
 		this.local = local;
 		this.remote = remote;
 	}
@@ -43,7 +45,7 @@ final class HttpConnection implements ChannelHandler {
 		if (server.config.idleTimeout != null && !closed) {
 			idleTimer = el.schedule(server.config.idleTimeout, () -> {
 				if (current == null && websocket == null && !closed) {
-					el.control(id, NativeConstants.OP_CLOSE);
+					channel.close();
 				}
 			});
 		}
@@ -57,7 +59,7 @@ final class HttpConnection implements ChannelHandler {
 	}
 
 	@Override
-	public void onHttpRequest(ByteBuffer buf, int offset, int length, long flags) {
+	public void onRequest(ByteBuffer buf, int offset, int length, long flags) {
 		stopIdleTimer();
 		HttpExchange ex = HttpExchange.decode(this, ++requests, buf, offset, length, flags);
 		current = ex;
@@ -69,7 +71,7 @@ final class HttpConnection implements ChannelHandler {
 		if (current == ex) {
 			current = null;
 			if (server.isDisposing() && !closed) {
-				el.control(id, NativeConstants.OP_DRAIN);
+				channel.drain();
 			}
 			else {
 				startIdleTimer();
@@ -77,6 +79,7 @@ final class HttpConnection implements ChannelHandler {
 		}
 	}
 
+	/** The exchange switched the connection to WebSocket; the session is the channel's handler now. */
 	void upgraded(WebsocketSession session) {
 		websocket = session;
 		current = null;
@@ -85,7 +88,7 @@ final class HttpConnection implements ChannelHandler {
 	/** Graceful server shutdown: close now if idle, else after the current response. */
 	void closeWhenIdle() {
 		if (current == null && websocket == null) {
-			el.control(id, NativeConstants.OP_DRAIN);
+			channel.drain();
 		}
 		else if (websocket != null) {
 			websocket.goingAway();
@@ -93,49 +96,22 @@ final class HttpConnection implements ChannelHandler {
 	}
 
 	void forceClose() {
-		el.control(id, NativeConstants.OP_CLOSE);
-	}
-
-	@Override
-	public void onWritable() {
-		writable.fire();
-	}
-
-	@Override
-	public void onWsMessage(int opcode, ByteBuffer buf, int offset, int length) {
-		if (websocket != null) {
-			websocket.onMessage(opcode, buf, offset, length);
-		}
-	}
-
-	@Override
-	public void onWsControl(int opcode, ByteBuffer buf, int offset, int length) {
-		if (websocket != null) {
-			websocket.onControl(opcode, buf, offset, length);
-		}
+		channel.close();
 	}
 
 	@Override
 	public void onRejected(int status) {
-		if (websocket != null && status == 1009) {
-			websocket.onTooBig();
-		}
-		else {
-			HttpServerBind.log.debug("connection {}: request rejected with {}", id, status);
-		}
+		HttpServerBind.log.debug("connection {}: request rejected with {}", id, status);
 	}
 
+	/** The connection closed: as HTTP, or (through the session's hook) after an upgrade. */
 	@Override
 	public void onClosed() {
 		closed = true;
 		stopIdleTimer();
-		writable.fire();
 		if (current != null) {
 			current.onConnectionClosed();
 			current = null;
-		}
-		if (websocket != null) {
-			websocket.onConnectionClosed();
 		}
 		server.removed(this);
 	}

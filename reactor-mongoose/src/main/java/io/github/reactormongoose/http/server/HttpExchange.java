@@ -27,9 +27,11 @@ import io.github.reactormongoose.http.ServerSentEvent;
 import io.github.reactormongoose.http.websocket.WebsocketInbound;
 import io.github.reactormongoose.http.websocket.WebsocketOutbound;
 import io.github.reactormongoose.internal.jni.Errors;
-import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.loop.Channel;
+import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.WriteSubscriber;
+import io.github.reactormongoose.internal.websocket.WebsocketSession;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
@@ -51,6 +53,7 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 	private enum Framing { NONE, LENGTH, CHUNKED, UNTIL_CLOSE }
 
 	private final HttpConnection conn;
+	private final Channel channel;
 	private final EventLoop el;
 	private final int number;
 	private final String method;
@@ -82,6 +85,7 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 	private HttpExchange(HttpConnection conn, int number, String method, String rawPath, String query, String protocol,
 			HttpHeaders headers, byte[] body, boolean closeAfter) {
 		this.conn = conn;
+		this.channel = conn.channel;
 		this.el = conn.el;
 		this.number = number;
 		this.method = method;
@@ -134,14 +138,6 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 		try {
 			if (handler == null) {
 				p = sendNotFound();
-			}
-			else if (body.length > conn.server.config.maxRequestBodySize) {
-				// chunked uploads: the native check bounds the encoded size, this the exact one
-				status(413);
-				keepAlive(false);
-				responseHeaders.set("Content-Type", "text/plain");
-				writeFull("request body too large\n".getBytes(StandardCharsets.US_ASCII), null);
-				return;
 			}
 			else {
 				path(); // validates the encoding
@@ -206,7 +202,7 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 		}
 		else {
 			ended = true;
-			el.control(conn.id, NativeConstants.OP_CLOSE);
+			channel.close();
 			conn.exchangeEnded(this);
 		}
 	}
@@ -221,18 +217,14 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 			return;
 		}
 		ended = true;
-		int ops = endOps();
 		byte[] tail = framing == Framing.CHUNKED && !head ? LAST_CHUNK : new byte[0];
-		el.send(conn.id, tail, 0, tail.length, ops);
+		channel.writeAndEndExchange(tail, 0, tail.length, closeAfterResponse());
 		conn.exchangeEnded(this);
 	}
 
-	private int endOps() {
-		int ops = NativeConstants.OP_HTTP_END;
-		if (!isKeepAliveResponse() || framing == Framing.UNTIL_CLOSE) {
-			ops |= NativeConstants.OP_DRAIN;
-		}
-		return ops;
+	/** The one keep-alive decision: whether the connection closes after this response. */
+	private boolean closeAfterResponse() {
+		return !isKeepAliveResponse() || framing == Framing.UNTIL_CLOSE;
 	}
 
 	void onConnectionClosed() {
@@ -264,7 +256,7 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 		else if (framing == Framing.CHUNKED) {
 			b.append("Transfer-Encoding: chunked\r\n");
 		}
-		if (!isKeepAliveResponse() || framing == Framing.UNTIL_CLOSE) {
+		if (closeAfterResponse()) {
 			b.append("Connection: close\r\n");
 		}
 		b.append("\r\n");
@@ -293,21 +285,21 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 		byte[] h = head(data.length);
 		headersSent = true;
 		ended = true;
-		int ops = endOps();
+		boolean close = closeAfterResponse();
 		long r;
 		if (noBody || data.length == 0) {
-			r = el.send(conn.id, h, 0, h.length, ops);
+			r = channel.writeAndEndExchange(h, 0, h.length, close);
 		}
 		else if (data.length <= 16 * 1024) {
 			byte[] all = new byte[h.length + data.length];
 			System.arraycopy(h, 0, all, 0, h.length);
 			System.arraycopy(data, 0, all, h.length, data.length);
-			r = el.send(conn.id, all, 0, all.length, ops);
+			r = channel.writeAndEndExchange(all, 0, all.length, close);
 		}
 		else {
-			r = el.send(conn.id, h, 0, h.length, 0);
+			r = channel.write(h, 0, h.length);
 			if (r >= 0) {
-				r = el.send(conn.id, data, 0, data.length, ops);
+				r = channel.writeAndEndExchange(data, 0, data.length, close);
 			}
 		}
 		conn.exchangeEnded(this);
@@ -321,8 +313,8 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 		if (r < 0) {
 			sink.error(Errors.toException(r, "send"));
 		}
-		else if (r > el.highWater()) {
-			conn.writable.await(el, conn.id, sink::success);
+		else if (channel.aboveHighWater(r)) {
+			channel.awaitWritable(sink::success);
 		}
 		else {
 			sink.success();
@@ -344,7 +336,7 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 		}
 		byte[] h = head(-1);
 		headersSent = true;
-		el.send(conn.id, h, 0, h.length, 0);
+		channel.write(h, 0, h.length);
 	}
 
 	private long writeChunk(ByteBuffer data) {
@@ -356,7 +348,7 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 			return 0;
 		}
 		if (framing != Framing.CHUNKED) {
-			return el.send(conn.id, data, 0);
+			return channel.write(data);
 		}
 		byte[] size = (Integer.toHexString(len) + "\r\n").getBytes(StandardCharsets.US_ASCII);
 		if (len <= 8192) {
@@ -365,14 +357,14 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 			data.duplicate().get(all, size.length, len);
 			all[all.length - 2] = '\r';
 			all[all.length - 1] = '\n';
-			return el.send(conn.id, all, 0, all.length, 0);
+			return channel.write(all, 0, all.length);
 		}
-		long r = el.send(conn.id, size, 0, size.length, 0);
+		long r = channel.write(size, 0, size.length);
 		if (r >= 0) {
-			r = el.send(conn.id, data, 0);
+			r = channel.write(data);
 		}
 		if (r >= 0) {
-			r = el.send(conn.id, CRLF, 0, 2, 0);
+			r = channel.write(CRLF, 0, 2);
 		}
 		return r;
 	}
@@ -483,7 +475,7 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 
 			@Override
 			public void awaitWritable(Runnable action) {
-				conn.writable.await(el, conn.id, action);
+				channel.awaitWritable(action);
 			}
 		}, e -> {
 			sending = false;
@@ -638,7 +630,7 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 		for (int i = 0; i < responseHeaders.size(); i++) {
 			extra.append(responseHeaders.nameAt(i)).append(": ").append(responseHeaders.valueAt(i)).append("\r\n");
 		}
-		int rc = el.wsUpgrade(conn.id, key.trim(), selected, extra.length() == 0 ? null : extra.toString());
+		int rc = channel.upgradeToWebsocket(key.trim(), selected, extra.length() == 0 ? null : extra.toString());
 		if (rc < 0) {
 			sink.error(Errors.toException(rc, "WebSocket upgrade"));
 			return;
@@ -646,7 +638,7 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 		headersSent = true;
 		ended = true;
 		status = 101;
-		WebsocketSession session = new WebsocketSession(conn, requestHeaders, selected);
+		WebsocketSession session = new WebsocketSession(channel, requestHeaders, selected, conn::onClosed);
 		conn.upgraded(session);
 		session.run(handler, sink);
 	}

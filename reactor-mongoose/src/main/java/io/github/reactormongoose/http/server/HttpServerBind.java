@@ -13,9 +13,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.internal.loop.Addresses;
+import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.ChannelHandler;
 import io.github.reactormongoose.internal.loop.EventLoop;
-import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.loop.Kind;
+import io.github.reactormongoose.internal.loop.ListenLimits;
+import io.github.reactormongoose.internal.loop.ListenerHandler;
+import io.github.reactormongoose.internal.loop.LoopAccess;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -23,7 +27,7 @@ import reactor.util.Logger;
 import reactor.util.Loggers;
 
 /** A bound {@link HttpServer}: the listener's handler and the server's lifecycle. */
-final class HttpServerBind implements DisposableServer, ChannelHandler {
+final class HttpServerBind implements DisposableServer, ListenerHandler {
 
 	static final Logger log = Loggers.getLogger(HttpServer.class);
 	private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -34,7 +38,7 @@ final class HttpServerBind implements DisposableServer, ChannelHandler {
 	private final boolean ownLoop;
 	private final Set<HttpConnection> connections = new LinkedHashSet<>();
 	private final Sinks.Empty<Void> stopped = Sinks.empty();
-	private long listenerId;
+	private Channel listener;
 	private volatile InetSocketAddress address;
 	private volatile boolean disposing;
 	private boolean listenerClosed;
@@ -44,7 +48,7 @@ final class HttpServerBind implements DisposableServer, ChannelHandler {
 	private HttpServerBind(HttpServer config, MongooseLoop loop, boolean ownLoop) {
 		this.config = config;
 		this.loop = loop;
-		this.el = loop.eventLoop();
+		this.el = LoopAccess.engine(loop);
 		this.ownLoop = ownLoop;
 	}
 
@@ -63,11 +67,11 @@ final class HttpServerBind implements DisposableServer, ChannelHandler {
 			}
 			HttpServerBind b = new HttpServerBind(config, loop, own);
 			try {
-				loop.eventLoop().executeOrRun(() -> {
+				b.el.executeOrRun(() -> {
 					String url = Addresses.url("http", addr, config.port);
 					try {
-						b.listenerId = b.el.listen(url, NativeConstants.KIND_HTTP, config.maxRequestBodySize,
-								config.maxHeaderSize, config.maxWebsocketFrameSize, HttpServer.DEFAULT_PIPELINE_LIMIT, b);
+						b.listener = b.el.listen(url, Kind.HTTP, new ListenLimits(config.maxRequestBodySize,
+								config.maxHeaderSize, config.maxWebsocketFrameSize, HttpServer.DEFAULT_PIPELINE_LIMIT), b);
 					}
 					catch (RuntimeException e) {
 						if (own) {
@@ -76,7 +80,7 @@ final class HttpServerBind implements DisposableServer, ChannelHandler {
 						sink.error(e);
 						return;
 					}
-					b.address = b.el.address(b.listenerId, true);
+					b.address = b.listener.address(true);
 					b.el.onShutdown(() -> b.beginDispose(Duration.ofDays(1)));
 					sink.success(b);
 				});
@@ -90,11 +94,11 @@ final class HttpServerBind implements DisposableServer, ChannelHandler {
 	// ---- listener events (poll thread) ----
 
 	@Override
-	public ChannelHandler onAccept(long id, InetSocketAddress local, InetSocketAddress remote) {
+	public ChannelHandler onAccept(Channel child, InetSocketAddress local, InetSocketAddress remote) {
 		if (disposing) {
 			return null;
 		}
-		HttpConnection c = new HttpConnection(this, id, local, remote);
+		HttpConnection c = new HttpConnection(this, child, local, remote);
 		connections.add(c);
 		c.startIdleTimer();
 		return c;
@@ -128,7 +132,7 @@ final class HttpServerBind implements DisposableServer, ChannelHandler {
 			return;
 		}
 		disposing = true;
-		el.control(listenerId, NativeConstants.OP_CLOSE);
+		listener.close();
 		for (HttpConnection c : new ArrayList<>(connections)) {
 			c.closeWhenIdle();
 		}

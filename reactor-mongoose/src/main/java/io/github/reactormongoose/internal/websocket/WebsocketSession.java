@@ -1,7 +1,7 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  */
-package io.github.reactormongoose.http.server;
+package io.github.reactormongoose.internal.websocket;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -12,50 +12,67 @@ import io.github.reactormongoose.http.websocket.WebSocketCloseStatus;
 import io.github.reactormongoose.http.websocket.WebSocketFrame;
 import io.github.reactormongoose.http.websocket.WebsocketInbound;
 import io.github.reactormongoose.http.websocket.WebsocketOutbound;
+import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.InboundQueue;
-import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.loop.WebsocketChannelHandler;
 import io.github.reactormongoose.internal.loop.WriteSubscriber;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 import reactor.util.context.Context;
 
-/** A WebSocket session on an upgraded connection. Poll-thread state. */
-final class WebsocketSession implements WebsocketInbound, WebsocketOutbound {
+/**
+ * A WebSocket session on an upgraded connection: the channel's handler from the upgrade on,
+ * and the handler's inbound and outbound. Poll-thread state.
+ */
+public final class WebsocketSession implements WebsocketInbound, WebsocketOutbound, WebsocketChannelHandler {
 
-	private final HttpConnection conn;
+	static final Logger log = Loggers.getLogger(WebsocketSession.class);
+
+	private final Channel channel;
 	private final EventLoop el;
 	private final HttpHeaders headers;
-	private final String protocol;
+	private final @Nullable String protocol;
+	private final Runnable onClosed;
 	private final InboundQueue<WebSocketFrame> inbound;
 	private final Sinks.One<WebSocketCloseStatus> closeStatus = Sinks.one();
 	private boolean closeSent;
 	private boolean closed;
 	private BaseSubscriber<Void> handlerSubscriber;
 
-	WebsocketSession(HttpConnection conn, HttpHeaders headers, String protocol) {
-		this.conn = conn;
-		this.el = conn.el;
+	/**
+	 * A session on {@code channel}, which becomes its handler.
+	 * @param onClosed runs on the poll thread after the connection closed
+	 */
+	public WebsocketSession(Channel channel, HttpHeaders headers, @Nullable String protocol, Runnable onClosed) {
+		this.channel = channel;
+		this.el = channel.loop();
 		this.headers = headers;
 		this.protocol = protocol;
-		this.inbound = new InboundQueue<>(el, 64, 16, () -> el.control(conn.id, NativeConstants.OP_PAUSE),
-				() -> el.control(conn.id, NativeConstants.OP_RESUME), () -> {
-				}, f -> {
-				});
+		this.onClosed = onClosed;
+		this.inbound = new InboundQueue<>(el, 64, 16, channel::pauseReading, channel::resumeReading, () -> {
+		}, f -> {
+		});
+		channel.handler(this);
 	}
 
-	void run(BiFunction<? super WebsocketInbound, ? super WebsocketOutbound, ? extends Publisher<Void>> handler,
+	/** Runs the application's handler; {@code done} completes when the session ends. */
+	public void run(BiFunction<? super WebsocketInbound, ? super WebsocketOutbound, ? extends Publisher<Void>> handler,
 			MonoSink<Void> done) {
 		Publisher<Void> p;
 		try {
 			p = handler.apply(this, this);
 		}
 		catch (Throwable t) {
-			HttpServerBind.log.error("WebSocket handler failed", t);
+			log.error("WebSocket handler failed", t);
 			sendCloseNow(1011, "internal error");
 			done.success();
 			return;
@@ -74,10 +91,10 @@ final class WebsocketSession implements WebsocketInbound, WebsocketOutbound {
 				el.executeOrRun(() -> {
 					if (closed || closeSent) {
 						// the session was already ending (peer gone, 1009...): not a handler bug
-						HttpServerBind.log.debug("WebSocket handler ended with {}", t.toString());
+						log.debug("WebSocket handler ended with {}", t.toString());
 					}
 					else {
-						HttpServerBind.log.error("WebSocket handler failed", t);
+						log.error("WebSocket handler failed", t);
 					}
 					sendCloseNow(1011, "internal error");
 					done.success();
@@ -87,7 +104,8 @@ final class WebsocketSession implements WebsocketInbound, WebsocketOutbound {
 		p.subscribe(handlerSubscriber);
 	}
 
-	void onMessage(int opcode, ByteBuffer buf, int offset, int length) {
+	@Override
+	public void onMessage(int opcode, ByteBuffer buf, int offset, int length) {
 		byte[] data = new byte[length];
 		buf.get(offset, data);
 		WebSocketFrame.Type type = opcode == NativeConstants.WS_OP_TEXT ? WebSocketFrame.Type.TEXT
@@ -95,7 +113,8 @@ final class WebsocketSession implements WebsocketInbound, WebsocketOutbound {
 		inbound.offer(new WebSocketFrame(type, data));
 	}
 
-	void onControl(int opcode, ByteBuffer buf, int offset, int length) {
+	@Override
+	public void onControl(int opcode, ByteBuffer buf, int offset, int length) {
 		if (opcode == NativeConstants.WS_OP_PING || opcode == NativeConstants.WS_OP_PONG) {
 			// Mongoose already answered a PING with a PONG; the frames are visible in receiveFrames()
 			byte[] data = new byte[length];
@@ -124,24 +143,27 @@ final class WebsocketSession implements WebsocketInbound, WebsocketOutbound {
 		}
 	}
 
-	void onTooBig() {
+	@Override
+	public void onRejected(int closeCode) {
 		closeSent = true;
 		closeStatus.tryEmitValue(new WebSocketCloseStatus(1009, "message too big"));
 		inbound.fail(new IllegalStateException("WebSocket message larger than maxWebsocketFrameSize"));
 	}
 
 	/** Server shutdown: close 1001. */
-	void goingAway() {
+	public void goingAway() {
 		sendCloseNow(1001, "server shutting down");
 	}
 
-	void onConnectionClosed() {
+	@Override
+	public void onClosed() {
 		closed = true;
 		closeStatus.tryEmitValue(WebSocketCloseStatus.ABNORMAL);
 		inbound.complete();
 		if (handlerSubscriber != null) {
 			handlerSubscriber.dispose();
 		}
+		onClosed.run();
 	}
 
 	private void sendCloseNow(int code, String reason) {
@@ -150,7 +172,7 @@ final class WebsocketSession implements WebsocketInbound, WebsocketOutbound {
 		}
 		closeSent = true;
 		byte[] p = WebsocketOutbound.closePayload(code, reason);
-		el.wsSend(conn.id, p, 0, p.length, NativeConstants.WS_OP_CLOSE, NativeConstants.OP_DRAIN);
+		channel.writeFrame(NativeConstants.WS_OP_CLOSE, p, 0, p.length, true);
 		closeStatus.tryEmitValue(new WebSocketCloseStatus(code, reason));
 	}
 
@@ -189,16 +211,14 @@ final class WebsocketSession implements WebsocketInbound, WebsocketOutbound {
 					}
 					if (f.type() == WebSocketFrame.Type.CLOSE) {
 						closeSent = true;
-						long r = el.wsSend(conn.id, f.payload(), 0, f.payload().length, NativeConstants.WS_OP_CLOSE,
-								NativeConstants.OP_DRAIN);
-						return r;
+						return channel.writeFrame(NativeConstants.WS_OP_CLOSE, f.payload(), 0, f.payload().length, true);
 					}
-					return el.wsSend(conn.id, f.payload(), 0, f.payload().length, opcode(f.type()), 0);
+					return channel.writeFrame(opcode(f.type()), f.payload(), 0, f.payload().length, false);
 				}
 
 				@Override
 				public void awaitWritable(Runnable action) {
-					conn.writable.await(el, conn.id, action);
+					channel.awaitWritable(action);
 				}
 			}, e -> {
 				if (e == null) {

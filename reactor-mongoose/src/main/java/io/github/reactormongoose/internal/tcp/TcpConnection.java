@@ -1,67 +1,71 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  */
-package io.github.reactormongoose;
+package io.github.reactormongoose.internal.tcp;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
-import io.github.reactormongoose.internal.loop.ChannelHandler;
+import io.github.reactormongoose.Connection;
+import io.github.reactormongoose.ConnectionClosedException;
+import io.github.reactormongoose.ConnectionEvent;
+import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.internal.jni.Errors;
+import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.InboundQueue;
-import io.github.reactormongoose.internal.jni.NativeConstants;
-import io.github.reactormongoose.internal.loop.WritableWaiters;
+import io.github.reactormongoose.internal.loop.StreamHandler;
 import io.github.reactormongoose.internal.loop.WriteSubscriber;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
+import reactor.util.context.Context;
 
 /** A raw TCP connection: listener, accepted or outbound. Poll-thread state only. */
-final class TcpConnection implements Connection, ChannelHandler {
+public final class TcpConnection implements Connection, StreamHandler {
 
 	private static final int RECEIVE_HIGH = 64;
 	private static final int RECEIVE_LOW = 16;
 
-	final EventLoop loop;
-	final long id;
+	private final Channel channel;
+	private final EventLoop loop;
 	private final Sinks.Empty<Void> closed = Sinks.empty();
-	private final WritableWaiters writableWaiters = new WritableWaiters();
-	private volatile InetSocketAddress local;
-	private volatile InetSocketAddress remote;
+	private volatile @Nullable InetSocketAddress local;
+	private volatile @Nullable InetSocketAddress remote;
 	private volatile boolean active = true;
-	private InboundQueue<ByteBuffer> inbound;
-	/** Accepted connections report reads and closes to their listener's event stream. */
+	private @Nullable InboundQueue<ByteBuffer> inbound;
+	/** Accepted connections of {@code MongooseLoop.listen} report to their listener's event stream. */
+	@Nullable
 	Consumer<ConnectionEvent> events;
 
-	TcpConnection(EventLoop loop, long id, InetSocketAddress local, InetSocketAddress remote) {
-		this.loop = loop;
-		this.id = id;
+	public TcpConnection(Channel channel, @Nullable InetSocketAddress local, @Nullable InetSocketAddress remote) {
+		this.channel = channel;
+		this.loop = channel.loop();
 		this.local = local;
 		this.remote = remote;
+	}
+
+	Channel channel() {
+		return channel;
 	}
 
 	@Override
 	public long id() {
-		return id;
+		return channel.id();
 	}
 
 	@Override
-	public InetSocketAddress localAddress() {
+	public @Nullable InetSocketAddress localAddress() {
 		return local;
 	}
 
 	@Override
-	public InetSocketAddress remoteAddress() {
+	public @Nullable InetSocketAddress remoteAddress() {
 		return remote;
-	}
-
-	void addresses(InetSocketAddress local, InetSocketAddress remote) {
-		this.local = local;
-		this.remote = remote;
 	}
 
 	@Override
@@ -76,12 +80,12 @@ final class TcpConnection implements Connection, ChannelHandler {
 	}
 
 	private void write(ByteBuffer data, MonoSink<Void> sink) {
-		long r = loop.send(id, data, 0);
+		long r = channel.write(data);
 		if (r < 0) {
 			sink.error(Errors.toException(r, "send"));
 		}
-		else if (r > loop.highWater()) {
-			awaitWritable(sink::success);
+		else if (channel.aboveHighWater(r)) {
+			channel.awaitWritable(sink::success);
 		}
 		else {
 			sink.success();
@@ -94,12 +98,12 @@ final class TcpConnection implements Connection, ChannelHandler {
 			WriteSubscriber<ByteBuffer> w = new WriteSubscriber<>(loop, new WriteSubscriber.Target<>() {
 				@Override
 				public long write(ByteBuffer item) {
-					return loop.send(id, item, 0);
+					return channel.write(item);
 				}
 
 				@Override
 				public void awaitWritable(Runnable action) {
-					TcpConnection.this.awaitWritable(action);
+					channel.awaitWritable(action);
 				}
 			}, e -> {
 				if (e == null) {
@@ -108,57 +112,37 @@ final class TcpConnection implements Connection, ChannelHandler {
 				else {
 					sink.error(e);
 				}
-			}, sink.contextView() instanceof reactor.util.context.Context c ? c : reactor.util.context.Context.of(sink.contextView()));
+			}, Context.of(sink.contextView()));
 			data.subscribe(w);
 			onClose().subscribe(null, null, () -> loop.executeOrRun(
 					() -> w.cancel(new ConnectionClosedException("Connection closed while sending"))));
 		});
 	}
 
-	void awaitWritable(Runnable action) {
-		if (!active) {
-			action.run();
-			return;
-		}
-		writableWaiters.await(loop, id, action);
-	}
-
-	@Override
-	public void onWritable() {
-		writableWaiters.fire();
-	}
-
 	@Override
 	public Flux<ByteBuffer> receive() {
-		return Flux.defer(() -> {
-			InboundQueue<ByteBuffer> q = inbound();
-			return q;
-		});
+		return Flux.defer(this::inbound);
 	}
 
 	private synchronized InboundQueue<ByteBuffer> inbound() {
 		if (inbound == null) {
-			inbound = newInbound();
+			inbound = new InboundQueue<>(loop, RECEIVE_HIGH, RECEIVE_LOW, channel::pauseReading,
+					channel::resumeReading, () -> {
+					}, b -> {
+					});
 		}
 		return inbound;
 	}
 
-	private InboundQueue<ByteBuffer> newInbound() {
-		return new InboundQueue<>(loop, RECEIVE_HIGH, RECEIVE_LOW, () -> loop.control(id, NativeConstants.OP_PAUSE),
-				() -> loop.control(id, NativeConstants.OP_RESUME), () -> {
-				}, b -> {
-				});
-	}
-
 	@Override
 	public void close() {
-		loop.executeOrRun(() -> loop.control(id, NativeConstants.OP_CLOSE));
+		loop.executeOrRun(channel::close);
 	}
 
 	@Override
 	public Mono<Void> drain() {
 		return Mono.defer(() -> {
-			loop.executeOrRun(() -> loop.control(id, NativeConstants.OP_DRAIN));
+			loop.executeOrRun(channel::drain);
 			return onClose();
 		});
 	}
@@ -171,6 +155,12 @@ final class TcpConnection implements Connection, ChannelHandler {
 	@Override
 	public boolean isActive() {
 		return active;
+	}
+
+	@Override
+	public void onConnect(InetSocketAddress local, InetSocketAddress remote) {
+		this.local = local;
+		this.remote = remote;
 	}
 
 	@Override
@@ -205,17 +195,15 @@ final class TcpConnection implements Connection, ChannelHandler {
 	@Override
 	public void onClosed() {
 		active = false;
-		onWritable();
 		if (events != null) {
 			events.accept(new ConnectionEvent(ConnectionEvent.Type.CLOSE, this, ByteBuffer.allocate(0), null));
 		}
-		InboundQueue<ByteBuffer> q = inbound();
-		q.complete();
+		inbound().complete();
 		closed.tryEmitEmpty();
 	}
 
 	@Override
 	public String toString() {
-		return "Connection[id=" + id + ", local=" + local + ", remote=" + remote + "]";
+		return "Connection[id=" + channel.id() + ", local=" + local + ", remote=" + remote + "]";
 	}
 }

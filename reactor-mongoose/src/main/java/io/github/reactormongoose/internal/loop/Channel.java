@@ -1,0 +1,204 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.internal.loop;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+
+import io.github.reactormongoose.internal.jni.ConnNative;
+import io.github.reactormongoose.internal.jni.EventRecords;
+import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.jni.WsNative;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One native connection as protocol code sees it: its id, its handler, and the operations on
+ * it, so that no protocol class passes native opcodes. Every method runs on the loop's poll
+ * thread ({@link EventLoop#execute} gets you there). Writes return the connection's
+ * send-buffer length, or a negative native error code for {@code Errors.toException}; after
+ * the connection closed they return the "no connection" code.
+ */
+public final class Channel {
+
+	private final EventLoop loop;
+	private final long id;
+	private ChannelHandler handler;
+	private @Nullable ArrayDeque<Runnable> writableWaiters;
+	private boolean closed;
+
+	Channel(EventLoop loop, long id, ChannelHandler handler) {
+		this.loop = loop;
+		this.id = id;
+		this.handler = handler;
+	}
+
+	/** Mongoose's connection id: unique within its loop, never reused. */
+	public long id() {
+		return id;
+	}
+
+	public EventLoop loop() {
+		return loop;
+	}
+
+	public ChannelHandler handler() {
+		return handler;
+	}
+
+	/** Replaces the handler (connect completed, WebSocket upgrade). */
+	public void handler(ChannelHandler handler) {
+		this.handler = handler;
+	}
+
+	/** Whether the CLOSE event was delivered. */
+	public boolean isClosed() {
+		return closed;
+	}
+
+	/** Whether a send-buffer length returned by a write is above the loop's high-water mark. */
+	public boolean aboveHighWater(long sendBufferLength) {
+		return sendBufferLength > loop.highWater();
+	}
+
+	// ---- writes ----
+
+	/** Appends the remaining bytes of {@code data} (its position is not moved). */
+	public long write(ByteBuffer data) {
+		return write(data, 0);
+	}
+
+	/** Appends {@code data[offset, offset + length)}. */
+	public long write(byte[] data, int offset, int length) {
+		return write(data, offset, length, 0);
+	}
+
+	/**
+	 * Appends the last bytes of an HTTP exchange and ends it: the native side accepts the
+	 * next pipelined request. With {@code close}, the connection is closed once all is sent.
+	 */
+	public long writeAndEndExchange(byte[] data, int offset, int length, boolean close) {
+		return write(data, offset, length, NativeConstants.OP_HTTP_END | (close ? NativeConstants.OP_DRAIN : 0));
+	}
+
+	private long write(ByteBuffer data, int ops) {
+		long h = loop.nativeHandle();
+		if (h == 0) {
+			return NativeConstants.ERR_NO_CONN;
+		}
+		int len = data.remaining();
+		if (data.isDirect()) {
+			return ConnNative.send(h, id, data, data.position(), len, ops);
+		}
+		if (data.hasArray()) {
+			return ConnNative.sendArray(h, id, data.array(), data.arrayOffset() + data.position(), len, ops);
+		}
+		byte[] copy = new byte[len];
+		data.duplicate().get(copy);
+		return ConnNative.sendArray(h, id, copy, 0, len, ops);
+	}
+
+	private long write(byte[] data, int offset, int length, int ops) {
+		long h = loop.nativeHandle();
+		return h == 0 ? NativeConstants.ERR_NO_CONN : ConnNative.sendArray(h, id, data, offset, length, ops);
+	}
+
+	private long control(int ops) {
+		long h = loop.nativeHandle();
+		return h == 0 ? NativeConstants.ERR_NO_CONN : ConnNative.control(h, id, ops);
+	}
+
+	// ---- state ----
+
+	/** Closes at once; pending output is dropped. */
+	public void close() {
+		control(NativeConstants.OP_CLOSE);
+	}
+
+	/** Closes once the pending output is written. */
+	public void drain() {
+		control(NativeConstants.OP_DRAIN);
+	}
+
+	/** Stops reading from the socket (TCP pushes back on the peer). */
+	public void pauseReading() {
+		control(NativeConstants.OP_PAUSE);
+	}
+
+	public void resumeReading() {
+		control(NativeConstants.OP_RESUME);
+	}
+
+	/**
+	 * Runs {@code action} once the send buffer fell to the low-water mark (at once if it is
+	 * there already), or when the connection closed.
+	 */
+	public void awaitWritable(Runnable action) {
+		if (closed) {
+			action.run();
+			return;
+		}
+		if (writableWaiters == null) {
+			writableWaiters = new ArrayDeque<>(2);
+		}
+		writableWaiters.add(action);
+		if (writableWaiters.size() == 1) {
+			long r = control(NativeConstants.OP_NOTIFY_WRITABLE);
+			if (r < 0 || r <= loop.lowWater()) {
+				fireWritable();
+			}
+		}
+	}
+
+	void fireWritable() {
+		ArrayDeque<Runnable> w = writableWaiters;
+		if (w == null) {
+			return;
+		}
+		for (int n = w.size(); n > 0 && !w.isEmpty(); n--) {
+			w.poll().run();
+		}
+	}
+
+	/** The CLOSE event: waiters run, then the handler learns. */
+	void closed() {
+		closed = true;
+		fireWritable();
+		handler.onClosed();
+	}
+
+	/** The local or remote address, or {@code null} once closed. */
+	public @Nullable InetSocketAddress address(boolean local) {
+		long h = loop.nativeHandle();
+		byte[] out = new byte[EventRecords.addressSize()];
+		if (h == 0 || ConnNative.address(h, id, local, out) != 0) {
+			return null;
+		}
+		return EventRecords.address(ByteBuffer.wrap(out), 0);
+	}
+
+	// ---- WebSocket ----
+
+	/**
+	 * Answers this accepted HTTP connection's upgrade request (101); from then on frames
+	 * arrive through a {@link WebsocketChannelHandler}.
+	 * @return 0 or a negative native error code
+	 */
+	public int upgradeToWebsocket(String key, @Nullable String protocol, @Nullable String extraHeaders) {
+		long h = loop.nativeHandle();
+		return h == 0 ? (int) NativeConstants.ERR_NO_CONN : WsNative.upgrade(h, id, key, protocol, extraHeaders);
+	}
+
+	/** Sends one WebSocket frame; with {@code close}, the connection closes once it is sent. */
+	public long writeFrame(int opcode, byte[] payload, int offset, int length, boolean close) {
+		long h = loop.nativeHandle();
+		return h == 0 ? NativeConstants.ERR_NO_CONN
+				: WsNative.sendArray(h, id, payload, offset, length, opcode, close ? NativeConstants.OP_DRAIN : 0);
+	}
+
+	@Override
+	public String toString() {
+		return "Channel[" + loop.name() + "#" + id + "]";
+	}
+}

@@ -1,0 +1,20 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.internal.loop;
+
+import java.nio.ByteBuffer;
+
+/** The handler of a connection after its WebSocket upgrade. */
+public interface WebsocketChannelHandler extends ChannelHandler {
+
+	/** A whole data message (text or binary opcode). */
+	void onMessage(int opcode, ByteBuffer buf, int offset, int length);
+
+	/** A control frame (PING, PONG, CLOSE). */
+	void onControl(int opcode, ByteBuffer buf, int offset, int length);
+
+	/** The native glue closed the session at a limit (1009: message too big). */
+	default void onRejected(int closeCode) {
+	}
+}
