@@ -6,6 +6,7 @@ package io.github.reactormongoose;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -20,9 +21,11 @@ public interface Connection {
 	long id();
 
 	/** The local address, or {@code null} once closed. */
+	@Nullable
 	InetSocketAddress localAddress();
 
 	/** The peer's address ({@code null} for a listener). */
+	@Nullable
 	InetSocketAddress remoteAddress();
 
 	/**

@@ -5,6 +5,8 @@ package io.github.reactormongoose;
 
 import java.nio.ByteBuffer;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * An event of a listener's connections, as emitted by {@link MongooseLoop#listen(String)}.
  *
@@ -13,7 +15,7 @@ import java.nio.ByteBuffer;
  * @param data received bytes for {@link Type#READ} (a private copy), else empty
  * @param message the error text for {@link Type#ERROR}, else {@code null}
  */
-public record ConnectionEvent(Type type, Connection connection, ByteBuffer data, String message) {
+public record ConnectionEvent(Type type, Connection connection, ByteBuffer data, @Nullable String message) {
 
 	/** Event kinds. */
 	public enum Type {

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Ordered, multi-valued HTTP headers with case-insensitive names. Duplicate names are kept
  * (e.g. several {@code Set-Cookie}). Names and values containing CR, LF or NUL are rejected
@@ -80,7 +82,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
 	}
 
 	/** The first value of {@code name}, or {@code null}. */
-	public String get(String name) {
+	public @Nullable String get(String name) {
 		for (int i = 0; i < names.size(); i++) {
 			if (names.get(i).equalsIgnoreCase(name)) {
 				return values.get(i);

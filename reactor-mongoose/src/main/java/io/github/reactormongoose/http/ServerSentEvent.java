@@ -5,6 +5,8 @@ package io.github.reactormongoose.http;
 
 import java.nio.charset.StandardCharsets;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One Server-Sent Event. {@link #encode()} gives the wire form: optional {@code id},
  * {@code event}, {@code retry} and {@code :comment} lines, one {@code data:} line per line of
@@ -16,7 +18,8 @@ import java.nio.charset.StandardCharsets;
  * @param retry reconnection time in ms, or {@code null}
  * @param comment a comment, or {@code null}
  */
-public record ServerSentEvent(String id, String event, String data, Long retry, String comment) {
+public record ServerSentEvent(@Nullable String id, @Nullable String event, @Nullable String data, @Nullable Long retry,
+		@Nullable String comment) {
 
 	public ServerSentEvent {
 		checkSingleLine(id, "id");
@@ -69,11 +72,14 @@ public record ServerSentEvent(String id, String event, String data, Long retry, 
 
 	/** Builder of {@link ServerSentEvent}. */
 	public static final class Builder {
-		private String id;
-		private String event;
-		private String data;
-		private Long retry;
-		private String comment;
+		private @Nullable String id;
+		private @Nullable String event;
+		private @Nullable String data;
+		private @Nullable Long retry;
+		private @Nullable String comment;
+
+		private Builder() {
+		}
 
 		public Builder id(String id) {
 			this.id = id;

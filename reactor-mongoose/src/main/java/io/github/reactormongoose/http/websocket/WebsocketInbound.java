@@ -4,6 +4,7 @@
 package io.github.reactormongoose.http.websocket;
 
 import io.github.reactormongoose.http.HttpHeaders;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -40,5 +41,6 @@ public interface WebsocketInbound {
 	HttpHeaders headers();
 
 	/** The negotiated sub-protocol, or {@code null}. */
+	@Nullable
 	String selectedSubprotocol();
 }
