@@ -106,7 +106,7 @@ static void rmg_check_headers(struct rmg_loop *loop, struct mg_connection *c,
   }
   cl = mg_http_get_header(hm, "Content-Length");
   te = mg_http_get_header(hm, "Transfer-Encoding");
-  if (cl != NULL && hm->body.len > o->max_body) {
+  if (cl != NULL && hm->body.len > o->max_body) { /* chunked: see rmg_http_msg */
     rmg_reject(loop, c, 413, "request body too large");
     return;
   }
@@ -163,15 +163,22 @@ static void rmg_http_read(struct rmg_loop *loop, struct mg_connection *c) {
       rmg_reject(loop, c, 431, "request head too large");
     } else if (c->recv.len - (size_t) n > o->max_body + o->max_body / 8 + 1024) {
       /* chunked body still arriving: bound its encoded size (framing adds a few bytes
-       * per chunk); Java checks the exact decoded size */
+       * per chunk); the exact decoded size is checked at MG_EV_HTTP_MSG (rmg_http_msg) */
       rmg_reject(loop, c, 413, "request body too large");
     }
   }
 }
 
-/* A complete request (MG_EV_HTTP_MSG; chunked bodies are decoded by now). */
+/* A complete request (MG_EV_HTTP_MSG; chunked bodies are decoded by now). The one exact
+ * check of the body limit: a Content-Length body was already refused at its headers, so
+ * this catches the decoded body of a chunked request. */
 static void rmg_http_msg(struct rmg_loop *loop, struct mg_connection *c, struct mg_http_message *hm) {
+  struct rmg_opts *o = (struct rmg_opts *) c->fn_data;
   if (c->data[0] & RMG_CF_REJECTED) return;
+  if (c->is_accepted && hm->body.len > o->max_body) {
+    rmg_reject(loop, c, 413, "request body too large");
+    return;
+  }
   rmg_emit_request(loop, c, hm);
 }
 
