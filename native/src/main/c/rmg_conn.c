@@ -17,6 +17,8 @@ void rmg_resume_pipeline(struct mg_connection *c) {
   }
 }
 
+/* Keep-alive is Java's decision: RMG_OP_HTTP_END never closes by itself; Java adds
+ * RMG_OP_DRAIN when the connection must not be reused (RMG_HTTP_CLOSE_AFTER among others). */
 jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
   if (ops & RMG_OP_HTTP_END) {
     c->is_resp = 0; /* Mongoose then parses the next pipelined request (synthetic MG_EV_READ) */
@@ -28,10 +30,6 @@ jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
       c->recv.size = 0;
     }
     rmg_resume_pipeline(c);
-    if (c->data[0] & RMG_CF_CLOSE_AFTER) {
-      c->data[0] |= RMG_CF_OUR_DRAIN;
-      c->is_draining = 1;
-    }
   }
   if (ops & RMG_OP_PAUSE) {
     c->data[0] |= RMG_CF_PAUSED;
