@@ -21,7 +21,7 @@ void rmg_resume_pipeline(struct mg_connection *c) {
  * RMG_OP_DRAIN when the connection must not be reused (RMG_HTTP_CLOSE_AFTER among others). */
 jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
   if (ops & RMG_OP_HTTP_END) {
-    c->is_resp = 0; /* Mongoose then parses the next pipelined request (synthetic MG_EV_READ) */
+    c->is_resp = 0; /* http_cb parses a pipelined request on its next MG_EV_POLL */
     if (c->recv.len == 0 && c->recv.size > RMG_RECV_KEEP) {
       /* a large upload is done: give its buffer back (free directly: mg_iobuf_free
        * would zero it byte by byte first, and it holds nothing) */

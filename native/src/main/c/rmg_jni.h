@@ -7,19 +7,18 @@
  * limits (413/431/400, WebSocket 1009) and frames nothing else; it reports facts
  * (RMG_HTTP_CLOSE_AFTER) and Java decides keep-alive and writes every other answer.
  *
- * One file per concern; the files call each other only downwards (checked by the build,
- * `make check-layers`; the Mongoose internals they rely on: docs/mongoose-internals.md):
+ * One file per concern (docs/mongoose-internals.md has the table, and every Mongoose
+ * internal the files rely on). Files call each other only downwards; the build checks
+ * that there is no cycle (native/call-graph.sh, `make check-layers`):
  *
- *   rmg_jni.c        JNI_OnLoad/OnUnload: registers every peer's natives and every kind
- *    |-- rmg_constants.c  peer NativeConstants: constants table, counters, reason phrases
- *    |-- rmg_loop.c       peer LoopNative: mg_mgr lifecycle, poll, listen/connect, the one
- *    |                    event handler, which dispatches per kind through struct rmg_kind
- *    |-- rmg_tcp.c        kinds TCP and UDP: raw bytes up, "drained" notifications
- *    |-- rmg_http.c       kind HTTP: limits, rejects, lingering close, request records
- *    |    `-- rmg_ws.c    peer WsNative: upgrade, frames, the 1009 guard, WebSocket records
- *    |         `-- rmg_conn.c  peer ConnNative: send, control (rmg_apply), address
- *    `-- (all of them) rmg_records.c (arena, record/address encoding), rmg_table.c
- *        (id -> connection), rmg_alloc.c (counted allocations): leaves, no JNI.
+ *   rmg_jni       -> rmg_constants, rmg_loop, rmg_conn, rmg_ws, rmg_http, rmg_tcp
+ *                    (natives tables; kinds given to rmg_loop_set_kind)
+ *   rmg_http      -> rmg_ws, rmg_constants (reason phrases), rmg_records
+ *   rmg_ws        -> rmg_conn (rmg_apply), rmg_records, rmg_table
+ *   rmg_conn      -> rmg_records, rmg_table
+ *   rmg_loop      -> rmg_records, rmg_table, rmg_alloc   (kinds only via struct rmg_kind)
+ *   rmg_tcp       -> rmg_records
+ *   rmg_constants, rmg_records, rmg_table -> rmg_alloc
  */
 #ifndef RMG_JNI_H
 #define RMG_JNI_H

@@ -57,7 +57,8 @@ unsigned char *rmg_record(struct rmg_arena *a, int type, unsigned long id, int64
     a->lost = 1;
     return NULL;
   }
-  need = RMG_RECORD_HEADER + ((payload_len + RMG_RECORD_ALIGN - 1) & ~(size_t) (RMG_RECORD_ALIGN - 1));
+  need = RMG_RECORD_HEADER +
+         ((payload_len + RMG_RECORD_ALIGN - 1) & ~(size_t) (RMG_RECORD_ALIGN - 1));
   if (a->len + need > (size_t) INT32_MAX) {
     a->lost = 1;
     return NULL;

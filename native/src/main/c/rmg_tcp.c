@@ -21,8 +21,10 @@ static void rmg_udp_event(struct rmg_loop *loop, struct mg_connection *c, int ev
 
 static void rmg_tcp_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *ev_data) {
   if (ev == MG_EV_WRITE) {
-    /* ev_data: the bytes this write moved to the socket */
-    if (c->send.len == 0) rmg_record(&loop->ev, RMG_EV_DRAINED, c->id, ev_data == NULL ? 0 : *(long *) ev_data, 0);
+    if (c->send.len == 0) {
+      long written = ev_data == NULL ? 0 : *(long *) ev_data; /* by this write */
+      rmg_record(&loop->ev, RMG_EV_DRAINED, c->id, written, 0);
+    }
   } else {
     rmg_udp_event(loop, c, ev, ev_data);
   }
