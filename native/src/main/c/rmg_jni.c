@@ -1,62 +1,30 @@
 /*
- * reactor-mongoose: library entry points, allocation counters and the
- * constants Java reads at class initialisation (peer: NativeConstants).
+ * reactor-mongoose: library entry points. JNI_OnLoad registers the natives of every Java
+ * peer and the event functions of every connection kind; nothing else lives here, and no
+ * other file calls into this one (it is the top of the call graph, see rmg_jni.h).
  * SPDX-License-Identifier: GPL-2.0-only
  */
-#define _DEFAULT_SOURCE 1 /* strerror_r (XSI form) under -std=c11 */
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include "rmg_jni.h"
 
-static long s_live_allocs;
-static long s_live_loops;
+static const struct rmg_natives *const s_peers[] = {
+    &rmg_constants_natives, /* first: NativeConstants loads the library */
+    &rmg_loop_natives,
+    &rmg_conn_natives,
+    &rmg_ws_natives,
+};
+#define RMG_PEERS ((int) (sizeof(s_peers) / sizeof(s_peers[0])))
 
-void *rmg_alloc(size_t n) {
-  void *p = calloc(1, n);
-  if (p != NULL) __atomic_add_fetch(&s_live_allocs, 1, __ATOMIC_RELAXED);
-  return p;
-}
-
-void *rmg_realloc(void *p, size_t old_n, size_t n) {
-  void *q;
-  (void) old_n;
-  if (p == NULL) return rmg_alloc(n);
-  q = realloc(p, n);
-  return q; /* on failure p stays valid and counted */
-}
-
-void rmg_free(void *p) {
-  if (p != NULL) {
-    free(p);
-    __atomic_sub_fetch(&s_live_allocs, 1, __ATOMIC_RELAXED);
-  }
-}
-
-long rmg_live_allocations(void) { return __atomic_load_n(&s_live_allocs, __ATOMIC_RELAXED); }
-long rmg_live_loops(void) { return __atomic_load_n(&s_live_loops, __ATOMIC_RELAXED); }
-void rmg_loops_changed(int delta) { __atomic_add_fetch(&s_live_loops, delta, __ATOMIC_RELAXED); }
-
-void rmg_throw(JNIEnv *env, const char *cls, const char *msg) {
-  jclass c = (*env)->FindClass(env, cls);
-  if (c != NULL) {
-    (*env)->ThrowNew(env, c, msg);
-    (*env)->DeleteLocalRef(env, c);
-  }
-}
-
-int rmg_register(JNIEnv *env, const char *cls, const JNINativeMethod *m, int n) {
-  jclass c = (*env)->FindClass(env, cls);
+static int rmg_register(JNIEnv *env, const struct rmg_natives *n) {
+  jclass c = (*env)->FindClass(env, n->cls);
   int rc;
   if (c == NULL) return -1;
-  rc = (*env)->RegisterNatives(env, c, m, n);
+  rc = (*env)->RegisterNatives(env, c, n->methods, n->count);
   (*env)->DeleteLocalRef(env, c);
   return rc == 0 ? 0 : -1;
 }
 
-void rmg_unregister(JNIEnv *env, const char *cls) {
-  jclass c = (*env)->FindClass(env, cls);
+static void rmg_unregister(JNIEnv *env, const struct rmg_natives *n) {
+  jclass c = (*env)->FindClass(env, n->cls);
   if (c != NULL) {
     (*env)->UnregisterNatives(env, c);
     (*env)->DeleteLocalRef(env, c);
@@ -65,241 +33,32 @@ void rmg_unregister(JNIEnv *env, const char *cls) {
   }
 }
 
-/* ---- constants ---- */
-
-struct rmg_constant {
-  const char *name;
-  jlong value;
-};
-
-#define RMG_C(x) {#x, (jlong) (x)}
-static const struct rmg_constant s_constants[] = {
-    RMG_C(RMG_REC_TYPE),
-    RMG_C(RMG_REC_LENGTH),
-    RMG_C(RMG_REC_ID),
-    RMG_C(RMG_REC_ARG),
-    RMG_C(RMG_RECORD_HEADER),
-    RMG_C(RMG_RECORD_ALIGN),
-    RMG_C(RMG_ADDR_SIZE),
-    RMG_C(RMG_ADDR_FAMILY),
-    RMG_C(RMG_ADDR_PORT),
-    RMG_C(RMG_ADDR_IP),
-    RMG_C(RMG_ADDR_IPV6),
-    RMG_C(RMG_POLL_LENGTH_MASK),
-    RMG_C(RMG_POLL_ARENA_MOVED),
-    RMG_C(RMG_POLL_RECORD_LOST),
-    RMG_C(RMG_ERR_ERRNO_BASE),
-    RMG_C(EADDRINUSE),
-    RMG_C(EACCES),
-    RMG_C(EADDRNOTAVAIL),
-    RMG_C(ECONNREFUSED),
-    RMG_C(RMG_EV_ACCEPT),
-    RMG_C(RMG_EV_CONNECT),
-    RMG_C(RMG_EV_READ),
-    RMG_C(RMG_EV_WRITABLE),
-    RMG_C(RMG_EV_CLOSE),
-    RMG_C(RMG_EV_ERROR),
-    RMG_C(RMG_EV_HTTP_MSG),
-    RMG_C(RMG_EV_WS_MSG),
-    RMG_C(RMG_EV_WS_CTL),
-    RMG_C(RMG_EV_REJECTED),
-    RMG_C(RMG_EV_DRAINED),
-    RMG_C(RMG_HTTP_CLOSE_AFTER),
-    RMG_C(RMG_KIND_TCP),
-    RMG_C(RMG_KIND_HTTP),
-    RMG_C(RMG_KIND_UDP),
-    RMG_C(RMG_OP_CLOSE),
-    RMG_C(RMG_OP_DRAIN),
-    RMG_C(RMG_OP_PAUSE),
-    RMG_C(RMG_OP_RESUME),
-    RMG_C(RMG_OP_NOTIFY_WRITABLE),
-    RMG_C(RMG_OP_HTTP_END),
-    RMG_C(RMG_ERR_NO_CONN),
-    RMG_C(RMG_ERR_OOM),
-    RMG_C(RMG_ERR_BAD_ARG),
-    RMG_C(RMG_ERR_LISTEN),
-    RMG_C(RMG_ERR_CONNECT),
-    RMG_C(RMG_ERR_CLOSING),
-    RMG_C(WEBSOCKET_OP_CONTINUE),
-    RMG_C(WEBSOCKET_OP_TEXT),
-    RMG_C(WEBSOCKET_OP_BINARY),
-    RMG_C(WEBSOCKET_OP_CLOSE),
-    RMG_C(WEBSOCKET_OP_PING),
-    RMG_C(WEBSOCKET_OP_PONG),
-    RMG_C(MG_MAX_HTTP_HEADERS),
-    RMG_C(MG_MAX_RECV_SIZE),
-    RMG_C(MG_IO_SIZE),
-    RMG_C(MG_ENABLE_EPOLL),
-    RMG_C(MG_ENABLE_DIRLIST),
-    RMG_C(MG_LL_NONE),
-    RMG_C(MG_LL_ERROR),
-    RMG_C(MG_LL_INFO),
-    RMG_C(MG_LL_DEBUG),
-    RMG_C(MG_LL_VERBOSE),
-};
-
-static jlong JNICALL rmg_constants_constant(JNIEnv *env, jclass cls, jstring name) {
-  const char *s;
-  size_t i;
-  jlong v = 0;
-  int found = 0;
-  (void) cls;
-  if (name == NULL) {
-    rmg_throw(env, "java/lang/NullPointerException", "name");
-    return 0;
-  }
-  s = (*env)->GetStringUTFChars(env, name, NULL);
-  if (s == NULL) return 0;
-  for (i = 0; i < sizeof(s_constants) / sizeof(s_constants[0]); i++) {
-    if (strcmp(s_constants[i].name, s) == 0) {
-      v = s_constants[i].value;
-      found = 1;
-      break;
-    }
-  }
-  if (!found) {
-    char msg[160];
-    snprintf(msg, sizeof(msg), "unknown native constant %s", s);
-    (*env)->ReleaseStringUTFChars(env, name, s);
-    rmg_throw(env, "java/lang/IllegalArgumentException", msg);
-    return 0;
-  }
-  (*env)->ReleaseStringUTFChars(env, name, s);
-  return v;
-}
-
-static jstring JNICALL rmg_constants_mongooseVersion(JNIEnv *env, jclass cls) {
-  (void) cls;
-  return (*env)->NewStringUTF(env, MG_VERSION);
-}
-
-static jstring JNICALL rmg_constants_errnoMessage(JNIEnv *env, jclass cls, jint err) {
-  char buf[256];
-  (void) cls;
-  buf[0] = '\0';
-  if (strerror_r(err, buf, sizeof(buf)) != 0 || buf[0] == '\0') snprintf(buf, sizeof(buf), "errno %d", (int) err);
-  return (*env)->NewStringUTF(env, buf);
-}
-
-/* The one table of HTTP reason phrases (Java caches it at class initialisation). */
-const char *rmg_reason_phrase(int status) {
-  switch (status) {
-    case 100: return "Continue";
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 203: return "Non-Authoritative Information";
-    case 204: return "No Content";
-    case 205: return "Reset Content";
-    case 206: return "Partial Content";
-    case 300: return "Multiple Choices";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 402: return "Payment Required";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 411: return "Length Required";
-    case 412: return "Precondition Failed";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 416: return "Range Not Satisfiable";
-    case 417: return "Expectation Failed";
-    case 421: return "Misdirected Request";
-    case 422: return "Unprocessable Content";
-    case 425: return "Too Early";
-    case 426: return "Upgrade Required";
-    case 428: return "Precondition Required";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 451: return "Unavailable For Legal Reasons";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return NULL;
-  }
-}
-
-static jstring JNICALL rmg_constants_reasonPhrase(JNIEnv *env, jclass cls, jint status) {
-  const char *r = rmg_reason_phrase((int) status);
-  (void) cls;
-  return r == NULL ? NULL : (*env)->NewStringUTF(env, r);
-}
-
-static jlong JNICALL rmg_constants_liveAllocations(JNIEnv *env, jclass cls) {
-  (void) env, (void) cls;
-  return (jlong) rmg_live_allocations();
-}
-
-static jlong JNICALL rmg_constants_liveLoops(JNIEnv *env, jclass cls) {
-  (void) env, (void) cls;
-  return (jlong) rmg_live_loops();
-}
-
-static void JNICALL rmg_constants_logLevel(JNIEnv *env, jclass cls, jint level) {
-  (void) env, (void) cls;
-  mg_log_set(level);
-}
-
-/* Registration Table Begin */
-static const JNINativeMethod s_methods[] = {
-    {"constant", "(Ljava/lang/String;)J", (void *) rmg_constants_constant},
-    {"mongooseVersion", "()Ljava/lang/String;", (void *) rmg_constants_mongooseVersion},
-    {"liveAllocations", "()J", (void *) rmg_constants_liveAllocations},
-    {"liveLoops", "()J", (void *) rmg_constants_liveLoops},
-    {"logLevel", "(I)V", (void *) rmg_constants_logLevel},
-    {"errnoMessage", "(I)Ljava/lang/String;", (void *) rmg_constants_errnoMessage},
-    {"reasonPhrase", "(I)Ljava/lang/String;", (void *) rmg_constants_reasonPhrase},
-};
-/* Registration Table End */
-
-#define RMG_CONSTANTS_CLASS RMG_JNI_PKG "NativeConstants"
-
-int rmg_constants_on_load(JNIEnv *env) {
-  return rmg_register(env, RMG_CONSTANTS_CLASS, s_methods,
-                      (int) (sizeof(s_methods) / sizeof(s_methods[0])));
-}
-
-void rmg_constants_on_unload(JNIEnv *env) { rmg_unregister(env, RMG_CONSTANTS_CLASS); }
-
 JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved) {
   JNIEnv *env = NULL;
+  int i, j;
   (void) reserved;
   if ((*vm)->GetEnv(vm, (void **) &env, JNI_VERSION_1_8) != JNI_OK) return JNI_ERR;
   mg_log_set(MG_LL_NONE); /* Mongoose logs at DEBUG by default; off unless asked */
-  if (rmg_constants_on_load(env) != 0) return JNI_ERR;
-  if (rmg_loop_on_load(env) != 0) {
-    rmg_constants_on_unload(env);
-    return JNI_ERR;
-  }
-  if (rmg_http_on_load(env) != 0) {
-    rmg_loop_on_unload(env);
-    rmg_constants_on_unload(env);
-    return JNI_ERR;
+  rmg_loop_set_kind(RMG_KIND_TCP, &rmg_tcp_kind);
+  rmg_loop_set_kind(RMG_KIND_HTTP, &rmg_http_kind);
+  rmg_loop_set_kind(RMG_KIND_UDP, &rmg_udp_kind);
+  for (i = 0; i < RMG_PEERS; i++) {
+    if (rmg_register(env, s_peers[i]) != 0) {
+      /* undo, with the pending error set aside (no JNI call may run while it is pending) */
+      jthrowable e = (*env)->ExceptionOccurred(env);
+      (*env)->ExceptionClear(env);
+      for (j = i - 1; j >= 0; j--) rmg_unregister(env, s_peers[j]);
+      if (e != NULL) (*env)->Throw(env, e);
+      return JNI_ERR;
+    }
   }
   return JNI_VERSION_1_8;
 }
 
 JNIEXPORT void JNI_OnUnload(JavaVM *vm, void *reserved) {
   JNIEnv *env = NULL;
+  int i;
   (void) reserved;
   if ((*vm)->GetEnv(vm, (void **) &env, JNI_VERSION_1_8) != JNI_OK) return;
-  rmg_http_on_unload(env);
-  rmg_loop_on_unload(env);
-  rmg_constants_on_unload(env);
+  for (i = RMG_PEERS - 1; i >= 0; i--) rmg_unregister(env, s_peers[i]);
 }

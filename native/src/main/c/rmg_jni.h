@@ -1,9 +1,24 @@
 /*
- * reactor-mongoose: internal declarations shared by the rmg_*.c files.
+ * reactor-mongoose: declarations shared by the rmg_*.c files.
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * The C side is a thin adapter. It owns no threads. Java calls every native
- * function below from the loop's poll thread, except rmg_loop_wakeup.
+ * The C side is a thin adapter. It owns no threads. Java calls every native from the
+ * loop's poll thread, except LoopNative.wakeup. Rules of ownership: C rejects at the
+ * limits (413/431/400, WebSocket 1009) and frames nothing else; it reports facts
+ * (RMG_HTTP_CLOSE_AFTER) and Java decides keep-alive and writes every other answer.
+ *
+ * One file per concern (docs/mongoose-internals.md has the table, and every Mongoose
+ * internal the files rely on). Files call each other only downwards; the build checks
+ * that there is no cycle (native/call-graph.sh, `make check-layers`):
+ *
+ *   rmg_jni       -> rmg_constants, rmg_loop, rmg_conn, rmg_ws, rmg_http, rmg_tcp
+ *                    (natives tables; kinds given to rmg_loop_set_kind)
+ *   rmg_http      -> rmg_ws, rmg_constants (reason phrases), rmg_records
+ *   rmg_ws        -> rmg_conn (rmg_apply), rmg_records, rmg_table
+ *   rmg_conn      -> rmg_records, rmg_table
+ *   rmg_loop      -> rmg_records, rmg_table, rmg_alloc   (kinds only via struct rmg_kind)
+ *   rmg_tcp       -> rmg_records
+ *   rmg_constants, rmg_records, rmg_table -> rmg_alloc
  */
 #ifndef RMG_JNI_H
 #define RMG_JNI_H
@@ -12,67 +27,30 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "mongoose.h"
+#include "rmg_alloc.h"
+#include "rmg_records.h"
+#include "rmg_table.h"
 
 #if !defined(MG_VERSION)
 #error "mongoose.h without MG_VERSION"
 #endif
 
-/* Java packages of the peers. */
+/* Java package of the peers. */
 #define RMG_JNI_PKG "io/github/reactormongoose/internal/jni/"
-
-/* ---- event records written during mg_mgr_poll, decoded by Java afterwards ----
- * Every record: int32 type, int32 payload length, int64 connection id,
- * int64 argument, then the payload, padded to 8 bytes. Native byte order. */
-#define RMG_REC_TYPE 0
-#define RMG_REC_LENGTH 4
-#define RMG_REC_ID 8
-#define RMG_REC_ARG 16
-#define RMG_RECORD_HEADER 24
-#define RMG_RECORD_ALIGN 8
-
-/* Socket address in records and rmg_conn_address: family byte (RMG_ADDR_IPV4/6), one zero
- * byte, port (network order), 16 address bytes (4 used for IPv4). */
-#define RMG_ADDR_SIZE 20
-#define RMG_ADDR_FAMILY 0
-#define RMG_ADDR_PORT 2
-#define RMG_ADDR_IP 4
-#define RMG_ADDR_IPV4 4
-#define RMG_ADDR_IPV6 6
-
-/* Result of rmg_loop_poll: record bytes in the low 32 bits, plus these flags. */
-#define RMG_POLL_LENGTH_MASK 0xffffffffLL
-#define RMG_POLL_ARENA_MOVED (1LL << 32) /* the arena was reallocated: fetch a new view */
-#define RMG_POLL_RECORD_LOST (1LL << 33) /* a record could not be stored (out of memory) */
-
-enum rmg_event {
-  RMG_EV_ACCEPT = 1,    /* arg = listener id; payload = local + remote address */
-  RMG_EV_CONNECT = 2,   /* outbound connected; payload = local + remote address */
-  RMG_EV_READ = 3,      /* raw data */
-  RMG_EV_WRITABLE = 4,  /* send buffer fell to the low-water mark */
-  RMG_EV_CLOSE = 5,     /* connection closed and gone */
-  RMG_EV_ERROR = 6,     /* payload = message */
-  RMG_EV_HTTP_MSG = 7,  /* arg = RMG_HTTP_* flags; payload = serialized request */
-  RMG_EV_WS_MSG = 8,    /* arg = opcode; payload = data */
-  RMG_EV_WS_CTL = 9,    /* arg = opcode; payload = data */
-  RMG_EV_REJECTED = 10, /* arg = HTTP status sent by the glue before closing */
-  RMG_EV_DRAINED = 11   /* raw TCP: the send buffer was fully written to the socket */
-};
-
-/* Flags passed with RMG_EV_HTTP_MSG. */
-#define RMG_HTTP_CLOSE_AFTER 1 /* framing unsafe for keep-alive: close after reply */
 
 /* Connection kinds (listener option, inherited by accepted connections). */
 #define RMG_KIND_TCP 0
 #define RMG_KIND_HTTP 1
 #define RMG_KIND_UDP 2
+#define RMG_KIND_COUNT 3
 
-/* Operations of rmg_loop_control (and after-send flags). */
-#define RMG_OP_CLOSE 1           /* hard close: is_closing */
-#define RMG_OP_DRAIN 2           /* graceful close: is_draining */
-#define RMG_OP_PAUSE 4           /* stop reading: is_full */
-#define RMG_OP_RESUME 8          /* read again */
+/* Operations of ConnNative.control (and of every send). */
+#define RMG_OP_CLOSE 1            /* hard close: is_closing */
+#define RMG_OP_DRAIN 2            /* graceful close: is_draining */
+#define RMG_OP_PAUSE 4            /* stop reading: is_full */
+#define RMG_OP_RESUME 8           /* read again */
 #define RMG_OP_NOTIFY_WRITABLE 16 /* emit RMG_EV_WRITABLE once send.len <= low water */
-#define RMG_OP_HTTP_END 32       /* response complete: clear is_resp */
+#define RMG_OP_HTTP_END 32        /* response complete: clear is_resp */
 
 /* Error codes returned as negative numbers. */
 #define RMG_ERR_NO_CONN -1
@@ -89,31 +67,39 @@ struct rmg_opts {
   struct rmg_opts *next;
   unsigned long listener_id;
   int kind;
-  size_t max_body;        /* bytes of request body before 413 */
-  size_t max_head;        /* bytes of request line + headers before 431 */
-  size_t max_ws_frame;    /* bytes of WebSocket payload before close 1009 */
-  size_t pipeline_limit;  /* buffered bytes while a response is pending before pausing reads */
-};
-
-/* Connection id -> pointer map (open addressing). */
-struct rmg_table {
-  unsigned long *keys;
-  struct mg_connection **vals;
-  size_t cap, len;
+  size_t max_body;       /* bytes of request body before 413 */
+  size_t max_head;       /* bytes of request line + headers before 431 */
+  size_t max_ws_frame;   /* bytes of WebSocket payload before close 1009 */
+  size_t pipeline_limit; /* buffered bytes while a response is pending before pausing reads */
 };
 
 struct rmg_loop {
   struct mg_mgr mgr; /* first member: (struct rmg_loop *) c->mgr */
   unsigned long wakeup_id;
-  unsigned char *ev;
-  size_t ev_len, ev_cap;
-  int ev_grew;
-  int ev_failed;
+  struct rmg_arena ev;
   struct rmg_table conns;
   struct rmg_opts *opts;
-  struct rmg_opts client_opts[3]; /* for outbound connections, by kind */
+  struct rmg_opts client_opts[RMG_KIND_COUNT]; /* for outbound connections, by kind */
   size_t low_water;
 };
+
+/* What a connection kind does with Mongoose's events. rmg_loop.c's handler does the
+ * generic part (table, ACCEPT/CONNECT/WRITABLE/ERROR/CLOSE records), then calls event()
+ * for every event (for MG_EV_CLOSE: before the CLOSE record). */
+struct rmg_kind {
+  void (*event)(struct rmg_loop *loop, struct mg_connection *c, int ev, void *ev_data);
+  /* Opens a listener; NULL means mg_listen. */
+  struct mg_connection *(*listen)(struct mg_mgr *mgr, const char *url, mg_event_handler_t fn,
+                                  void *fn_data);
+};
+
+/* The natives of one Java peer, registered by JNI_OnLoad. */
+struct rmg_natives {
+  const char *cls;
+  const JNINativeMethod *methods;
+  int count;
+};
+#define RMG_NATIVES(cls, m) {RMG_JNI_PKG cls, m, (int) (sizeof(m) / sizeof((m)[0]))}
 
 /* Per-connection flags live in c->data[0] (we use neither static serving nor uploads). */
 #define RMG_CF_NOTIFY_WRITABLE 1
@@ -127,48 +113,52 @@ struct rmg_loop {
 /* Second flag byte, c->data[1]. */
 #define RMG_CF2_PRESIZED 1 /* recv was sized for the current request's Content-Length */
 
-/* Receive buffers larger than this are released when their exchange ends. */
-#define RMG_RECV_KEEP (256 * 1024)
-
-/* Counted allocations (tests assert they return to zero). */
-void *rmg_alloc(size_t n);
-void *rmg_realloc(void *p, size_t old_n, size_t n);
-void rmg_free(void *p);
-long rmg_live_allocations(void);
-long rmg_live_loops(void);
-void rmg_loops_changed(int delta);
-
-/* Event arena. Returns a pointer to the payload area, or NULL (and sets ev_failed). */
-unsigned char *rmg_record(struct rmg_loop *loop, int type, unsigned long id, int64_t arg,
-                          size_t payload_len);
-
-/* Connection lookup. */
-struct mg_connection *rmg_conn(struct rmg_loop *loop, unsigned long id);
-
-/* Applies RMG_OP_* to a connection after a write; returns send.len. */
-jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops);
-
-/* HTTP / WebSocket parts of the event handler (rmg_http.c). */
-void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *ev_data);
-
-/* Registration of each file's natives. */
-int rmg_loop_on_load(JNIEnv *env);
-int rmg_http_on_load(JNIEnv *env);
-int rmg_constants_on_load(JNIEnv *env);
-void rmg_loop_on_unload(JNIEnv *env);
-void rmg_http_on_unload(JNIEnv *env);
-void rmg_constants_on_unload(JNIEnv *env);
-
-/* The HTTP reason phrase of status, or NULL (rmg_jni.c). */
+/* ---- rmg_constants.c ---- */
+extern const struct rmg_natives rmg_constants_natives;
+/* The HTTP reason phrase of status, or NULL: the one table (Java reads it too). */
 const char *rmg_reason_phrase(int status);
 
-/* Helpers. */
-int rmg_register(JNIEnv *env, const char *cls, const JNINativeMethod *m, int n);
-void rmg_unregister(JNIEnv *env, const char *cls);
-void rmg_throw(JNIEnv *env, const char *cls, const char *msg);
+/* ---- rmg_loop.c ---- */
+extern const struct rmg_natives rmg_loop_natives;
+/* Sets what connections of this kind do; called once by JNI_OnLoad, before any loop. */
+void rmg_loop_set_kind(int kind, const struct rmg_kind *k);
+
+/* ---- rmg_conn.c ---- */
+extern const struct rmg_natives rmg_conn_natives;
+/* Applies RMG_OP_* to a connection after a write; returns send.len. */
+jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops);
+/* Reads again after the pause for pipelined input (unless Java paused reading itself). */
+void rmg_resume_pipeline(struct mg_connection *c);
+
+/* ---- rmg_tcp.c ---- */
+extern const struct rmg_kind rmg_tcp_kind;
+extern const struct rmg_kind rmg_udp_kind;
+
+/* ---- rmg_http.c ---- */
+extern const struct rmg_kind rmg_http_kind;
+
+/* ---- rmg_ws.c ---- */
+extern const struct rmg_natives rmg_ws_natives;
+/* The part of the HTTP kind's event function for a connection that is a WebSocket. */
+void rmg_ws_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *ev_data);
+
+/* ---- small helpers, inline so that they add no edge between files ---- */
 
 static inline struct rmg_loop *rmg_loop_of(jlong handle) {
   return (struct rmg_loop *) (intptr_t) handle;
+}
+
+/* Connection lookup by id (NULL when gone). */
+static inline struct mg_connection *rmg_conn(struct rmg_loop *loop, jlong id) {
+  return rmg_table_get(&loop->conns, (unsigned long) id);
+}
+
+static inline void rmg_throw(JNIEnv *env, const char *cls, const char *msg) {
+  jclass c = (*env)->FindClass(env, cls);
+  if (c != NULL) {
+    (*env)->ThrowNew(env, c, msg);
+    (*env)->DeleteLocalRef(env, c);
+  }
 }
 
 #endif

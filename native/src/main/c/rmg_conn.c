@@ -1,0 +1,152 @@
+/*
+ * reactor-mongoose: what Java does to one connection: append to its send buffer, apply
+ * RMG_OP_* (pause, resume, drain, close, end of an HTTP response, writable notification),
+ * read its addresses (peer: internal/jni/ConnNative).
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include <string.h>
+#include "rmg_jni.h"
+
+/* Receive buffers larger than this are released when their exchange ends. */
+#define RMG_RECV_KEEP (256 * 1024)
+
+void rmg_resume_pipeline(struct mg_connection *c) {
+  if (c->data[0] & RMG_CF_PIPELINE_PAUSED) {
+    c->data[0] &= (uint8_t) ~RMG_CF_PIPELINE_PAUSED;
+    if (!(c->data[0] & RMG_CF_PAUSED)) c->is_full = 0;
+  }
+}
+
+/* Keep-alive is Java's decision: RMG_OP_HTTP_END never closes by itself; Java adds
+ * RMG_OP_DRAIN when the connection must not be reused (RMG_HTTP_CLOSE_AFTER among others). */
+jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
+  if (ops & RMG_OP_HTTP_END) {
+    c->is_resp = 0; /* http_cb parses a pipelined request on its next MG_EV_POLL */
+    if (c->recv.len == 0 && c->recv.size > RMG_RECV_KEEP) {
+      /* a large upload is done: give its buffer back (free directly: mg_iobuf_free
+       * would zero it byte by byte first, and it holds nothing) */
+      mg_free(c->recv.buf);
+      c->recv.buf = NULL;
+      c->recv.size = 0;
+    }
+    rmg_resume_pipeline(c);
+  }
+  if (ops & RMG_OP_PAUSE) {
+    c->data[0] |= RMG_CF_PAUSED;
+    c->is_full = 1;
+  }
+  if (ops & RMG_OP_RESUME) {
+    c->data[0] &= (uint8_t) ~RMG_CF_PAUSED;
+    if (!(c->data[0] & RMG_CF_PIPELINE_PAUSED)) c->is_full = 0;
+  }
+  /* Commands run outside mg_mgr_poll and must not write records: when the
+   * buffer is already low, Java sees it from the returned send.len. */
+  if ((ops & RMG_OP_NOTIFY_WRITABLE) && c->send.len > loop->low_water) {
+    c->data[0] |= RMG_CF_NOTIFY_WRITABLE;
+  }
+  if (ops & RMG_OP_DRAIN) {
+    c->data[0] |= RMG_CF_OUR_DRAIN;
+    c->is_draining = 1;
+  }
+  if (ops & RMG_OP_CLOSE) c->is_closing = 1;
+  return (jlong) c->send.len;
+}
+
+/* Appends to c->send, growing it only when needed. mg_send() resizes the buffer to exactly
+ * the rounded new length on every call, so a small write into a large, empty buffer shrinks
+ * it (zeroing the old block byte by byte) and the next large write grows it back: two
+ * allocations and a zeroing pass per response. Keeping the size avoids both. */
+static bool rmg_append(struct mg_connection *c, const void *buf, size_t len) {
+  struct mg_iobuf *io = &c->send;
+  if (c->is_udp) return mg_send(c, buf, len);
+  if (io->len + len > io->size) {
+    /* grow geometrically: a streamed body must not reallocate on every piece */
+    size_t want = io->size * 2 > io->len + len ? io->size * 2 : io->len + len;
+    if (!mg_iobuf_resize(io, want) && !mg_iobuf_resize(io, io->len + len)) return false;
+  }
+  memcpy(io->buf + io->len, buf, len);
+  io->len += len;
+  return true;
+}
+
+static struct mg_connection *rmg_writable_conn(struct rmg_loop *loop, jlong id, jlong *err) {
+  struct mg_connection *c = rmg_conn(loop, id);
+  if (c == NULL) {
+    *err = RMG_ERR_NO_CONN;
+  } else if (c->is_closing) {
+    *err = RMG_ERR_CLOSING;
+    c = NULL;
+  }
+  return c;
+}
+
+/* ---- natives ---- */
+
+/* Appends bytes from a direct buffer, then applies ops. Returns send.len or a negative code. */
+static jlong JNICALL rmg_conn_send(JNIEnv *env, jclass cls, jlong h, jlong id, jobject buf,
+                                   jint off, jint len, jint ops) {
+  struct rmg_loop *loop = rmg_loop_of(h);
+  jlong err = 0;
+  struct mg_connection *c = rmg_writable_conn(loop, id, &err);
+  (void) cls;
+  if (c == NULL) return err;
+  if (len > 0) {
+    unsigned char *p = buf == NULL ? NULL : (unsigned char *) (*env)->GetDirectBufferAddress(env, buf);
+    jlong cap = buf == NULL ? -1 : (*env)->GetDirectBufferCapacity(env, buf);
+    if (p == NULL || off < 0 || (jlong) off + len > cap) return RMG_ERR_BAD_ARG;
+    if (!rmg_append(c, p + off, (size_t) len)) return RMG_ERR_OOM;
+  }
+  return rmg_apply(loop, c, ops);
+}
+
+/* Same for a heap array: one copy straight into c->send. */
+static jlong JNICALL rmg_conn_sendArray(JNIEnv *env, jclass cls, jlong h, jlong id,
+                                        jbyteArray arr, jint off, jint len, jint ops) {
+  struct rmg_loop *loop = rmg_loop_of(h);
+  jlong err = 0;
+  struct mg_connection *c = rmg_writable_conn(loop, id, &err);
+  (void) cls;
+  if (c == NULL) return err;
+  if (len > 0) {
+    jbyte *p;
+    bool ok;
+    if (arr == NULL || off < 0 || off + len > (*env)->GetArrayLength(env, arr)) return RMG_ERR_BAD_ARG;
+    p = (jbyte *) (*env)->GetPrimitiveArrayCritical(env, arr, NULL);
+    if (p == NULL) return RMG_ERR_OOM;
+    ok = rmg_append(c, p + off, (size_t) len);
+    (*env)->ReleasePrimitiveArrayCritical(env, arr, p, JNI_ABORT);
+    if (!ok) return RMG_ERR_OOM;
+  }
+  return rmg_apply(loop, c, ops);
+}
+
+static jlong JNICALL rmg_conn_control(JNIEnv *env, jclass cls, jlong h, jlong id, jint ops) {
+  struct rmg_loop *loop = rmg_loop_of(h);
+  struct mg_connection *c = rmg_conn(loop, id);
+  (void) env, (void) cls;
+  if (c == NULL) return RMG_ERR_NO_CONN;
+  return rmg_apply(loop, c, ops);
+}
+
+/* Writes one encoded address (RMG_ADDR_SIZE bytes, rmg_records.h) into out. */
+static jint JNICALL rmg_conn_address(JNIEnv *env, jclass cls, jlong h, jlong id, jboolean local,
+                                     jbyteArray out) {
+  struct rmg_loop *loop = rmg_loop_of(h);
+  struct mg_connection *c = rmg_conn(loop, id);
+  unsigned char tmp[RMG_ADDR_SIZE];
+  (void) cls;
+  if (c == NULL) return RMG_ERR_NO_CONN;
+  if (out == NULL || (*env)->GetArrayLength(env, out) < RMG_ADDR_SIZE) return RMG_ERR_BAD_ARG;
+  rmg_put_addr(tmp, local ? &c->loc : &c->rem);
+  (*env)->SetByteArrayRegion(env, out, 0, RMG_ADDR_SIZE, (const jbyte *) tmp);
+  return 0;
+}
+
+static const JNINativeMethod s_methods[] = {
+    {"send", "(JJLjava/nio/ByteBuffer;III)J", (void *) rmg_conn_send},
+    {"sendArray", "(JJ[BIII)J", (void *) rmg_conn_sendArray},
+    {"control", "(JJI)J", (void *) rmg_conn_control},
+    {"address", "(JJZ[B)I", (void *) rmg_conn_address},
+};
+
+const struct rmg_natives rmg_conn_natives = RMG_NATIVES("ConnNative", s_methods);

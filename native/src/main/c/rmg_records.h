@@ -1,0 +1,86 @@
+/*
+ * reactor-mongoose: the wire format between C and Java, and the event arena
+ * (rmg_records.c, no JNI). Java peer: internal/jni/EventRecords, which reads every
+ * offset and flag below by name through NativeConstants (rmg_constants.c).
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#ifndef RMG_RECORDS_H
+#define RMG_RECORDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mg_addr;
+struct mg_connection;
+
+/* ---- event records written during mg_mgr_poll, decoded by Java afterwards ----
+ * Every record: int32 type, int32 payload length, int64 connection id,
+ * int64 argument, then the payload, padded to 8 bytes. Native byte order. */
+#define RMG_REC_TYPE 0
+#define RMG_REC_LENGTH 4
+#define RMG_REC_ID 8
+#define RMG_REC_ARG 16
+#define RMG_RECORD_HEADER 24
+#define RMG_RECORD_ALIGN 8
+
+/* Socket address in records and ConnNative.address: family byte (RMG_ADDR_IPV4/6), one zero
+ * byte, port (network order), 16 address bytes (4 used for IPv4). */
+#define RMG_ADDR_SIZE 20
+#define RMG_ADDR_FAMILY 0
+#define RMG_ADDR_PORT 2
+#define RMG_ADDR_IP 4
+#define RMG_ADDR_IPV4 4
+#define RMG_ADDR_IPV6 6
+
+/* Result of LoopNative.poll: record bytes in the low 32 bits, plus these flags. */
+#define RMG_POLL_LENGTH_MASK 0xffffffffLL
+#define RMG_POLL_ARENA_MOVED (1LL << 32) /* the arena was reallocated: fetch a new view */
+#define RMG_POLL_RECORD_LOST (1LL << 33) /* a record could not be stored (out of memory) */
+
+/* Record types. */
+enum rmg_event {
+  RMG_EV_ACCEPT = 1,    /* arg = listener id; payload = local + remote address */
+  RMG_EV_CONNECT = 2,   /* outbound connected; payload = local + remote address */
+  RMG_EV_READ = 3,      /* raw data */
+  RMG_EV_WRITABLE = 4,  /* send buffer fell to the low-water mark; arg = send.len */
+  RMG_EV_CLOSE = 5,     /* connection closed and gone */
+  RMG_EV_ERROR = 6,     /* payload = message */
+  RMG_EV_HTTP_MSG = 7,  /* arg = RMG_HTTP_* flags; payload = serialized request */
+  RMG_EV_WS_MSG = 8,    /* arg = opcode; payload = data */
+  RMG_EV_WS_CTL = 9,    /* arg = opcode; payload = data */
+  RMG_EV_REJECTED = 10, /* arg = HTTP status (or WebSocket close code) sent by the glue */
+  RMG_EV_DRAINED = 11   /* raw TCP: the send buffer was fully written; arg = bytes written */
+};
+
+/* Flags in the argument of RMG_EV_HTTP_MSG: facts, Java decides what to do with them. */
+#define RMG_HTTP_CLOSE_AFTER 1 /* framing unsafe for keep-alive: Java closes after its reply */
+
+/* The arena: one growable block per loop, refilled by every poll. */
+struct rmg_arena {
+  unsigned char *buf;
+  size_t len, cap;
+  int moved; /* buf was reallocated since the last reset */
+  int lost;  /* a record could not be stored since the last reset */
+};
+
+/* Returns 0, or -1 when out of memory. */
+int rmg_arena_init(struct rmg_arena *a);
+void rmg_arena_free(struct rmg_arena *a);
+/* Start of a poll: empties the arena (and gives back a block that grew too large). */
+void rmg_arena_reset(struct rmg_arena *a);
+/* What LoopNative.poll returns: bytes written | RMG_POLL_* flags. */
+int64_t rmg_arena_result(const struct rmg_arena *a);
+
+/* Appends a record header and returns its payload area (payload_len bytes to fill), or
+ * NULL when it cannot be stored (sets a->lost). */
+unsigned char *rmg_record(struct rmg_arena *a, int type, unsigned long id, int64_t arg,
+                          size_t payload_len);
+/* A record whose payload is a copy of buf[0, len). Returns 0, or -1 (a->lost is set). */
+int rmg_record_bytes(struct rmg_arena *a, int type, unsigned long id, int64_t arg,
+                     const void *buf, size_t len);
+/* A record whose payload is c's local then remote address. */
+void rmg_record_addrs(struct rmg_arena *a, int type, const struct mg_connection *c, int64_t arg);
+/* Writes the RMG_ADDR_SIZE bytes of one address at p. */
+void rmg_put_addr(unsigned char *p, const struct mg_addr *addr);
+
+#endif
