@@ -4,7 +4,7 @@
 package io.github.reactormongoose.internal.jni;
 
 /**
- * Constants and counters read from the native library (peer of {@code rmg_jni.c}).
+ * Constants and counters read from the native library (peer of {@code rmg_constants.c}).
  * <p>
  * Loading this class loads the library; its {@code JNI_OnLoad} registers the natives of
  * every peer. Values are read by name from C at class initialisation, never copied by hand.

@@ -214,6 +214,39 @@ class HttpErrorsTest extends BaseHttpTest {
 	}
 
 	@Test
+	void chunkedBodyOneByteOverTheLimitGets413AndOneAtTheLimitIsServed() throws Exception {
+		DisposableServer small = bind(HttpServer.create().maxRequestBodySize(1024)
+				.handle((req, res) -> {
+					handled.incrementAndGet();
+					return res.sendString(req.receiveBytes().map(b -> "got " + b.length));
+				}));
+		try (RawHttp c = RawHttp.connect(small.port())) {
+			c.write(chunkedUpload(1025));
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).as("1025-byte chunked body, limit 1024").isEqualTo(413);
+			assertThat(r.bodyString()).isEqualTo("request body too large\n");
+		}
+		assertThat(handled).hasValue(0);
+		try (RawHttp c = RawHttp.connect(small.port())) {
+			c.write(chunkedUpload(1024));
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).as("1024-byte chunked body, limit 1024").isEqualTo(200);
+			assertThat(r.bodyString()).isEqualTo("got 1024");
+		}
+		assertThat(handled).hasValue(1);
+	}
+
+	/** A chunked POST of {@code size} bytes in chunks of at most 300. */
+	private static String chunkedUpload(int size) {
+		StringBuilder req = new StringBuilder("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+		for (int left = size; left > 0; left -= 300) {
+			int n = Math.min(300, left);
+			req.append(Integer.toHexString(n)).append("\r\n").append("y".repeat(n)).append("\r\n");
+		}
+		return req.append("0\r\n\r\n").toString();
+	}
+
+	@Test
 	void tooManyHeadersGet431() throws Exception {
 		StringBuilder req = new StringBuilder("GET /healthcheck HTTP/1.1\r\nHost: 127.0.0.1\r\n");
 		for (int i = 0; i < 100; i++) {
