@@ -32,7 +32,7 @@ import org.springframework.web.server.handler.ResponseStatusExceptionHandler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** WebFlux WebSocket handlers through {@link MongooseRequestUpgradeStrategy}, with the JDK client as peer. */
-class WebSocketTests extends AbstractAdapterTest {
+class WebSocketTest extends AbstractAdapterTest {
 
 	private final HandshakeWebSocketService service = new HandshakeWebSocketService(new MongooseRequestUpgradeStrategy());
 

@@ -23,7 +23,7 @@ import org.springframework.http.MediaType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Request bodies in, response bodies out, big and small (Spring's Echo / Random handler tests). */
-class EchoAndLargeBodyTests extends AbstractAdapterTest {
+class EchoAndLargeBodyTest extends AbstractAdapterTest {
 
 	private static byte[] random(int size) {
 		byte[] b = new byte[size];

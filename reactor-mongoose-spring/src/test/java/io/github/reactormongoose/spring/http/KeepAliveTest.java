@@ -11,7 +11,7 @@ import reactor.core.publisher.Mono;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Several exchanges on one connection, including one whose handler ignores the request body. */
-class KeepAliveTests extends AbstractAdapterTest {
+class KeepAliveTest extends AbstractAdapterTest {
 
 	@Test
 	void threeRequestsOnOneConnectionIncludingAnIgnoredBody() throws Exception {

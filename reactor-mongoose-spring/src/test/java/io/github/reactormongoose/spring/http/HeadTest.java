@@ -15,7 +15,7 @@ import org.springframework.http.server.reactive.HttpHeadResponseDecorator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** HEAD requests: the handler runs as for GET, the body is dropped, Content-Length is kept. */
-class HeadTests extends AbstractAdapterTest {
+class HeadTest extends AbstractAdapterTest {
 
 	@Test
 	void headGetsTheHeadersOfGetWithoutTheBody() throws Exception {

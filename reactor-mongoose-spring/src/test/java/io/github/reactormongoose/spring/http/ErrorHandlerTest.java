@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Handler failures: 500 before the commit, a closed connection after it; the server keeps serving. */
-class ErrorHandlerTests extends AbstractAdapterTest {
+class ErrorHandlerTest extends AbstractAdapterTest {
 
 	@Test
 	void exceptionsBecome500AndTheServerKeepsServing() throws Exception {
