@@ -7,7 +7,7 @@ import java.net.http.HttpResponse;
 
 import io.github.reactormongoose.http.server.HttpServerRequest;
 import io.github.reactormongoose.spring.test.AbstractAdapterTest;
-import io.github.reactormongoose.spring.test.RawHttp;
+import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
@@ -55,9 +55,9 @@ class RequestTest extends AbstractAdapterTest {
 	@Test
 	void withoutHostHeaderTheLocalAddressIsUsed() throws Exception {
 		start(RequestTest::describe);
-		try (RawHttp http = new RawHttp(port())) {
+		try (RawHttp http = RawHttp.connect(port())) {
 			http.write("GET /p?q=1 HTTP/1.0\r\n\r\n");
-			String body = http.read().bodyText();
+			String body = http.read().bodyString();
 			assertThat(body).contains("uri=http://127.0.0.1:" + port() + "/p?q=1");
 		}
 	}
@@ -65,13 +65,13 @@ class RequestTest extends AbstractAdapterTest {
 	@Test
 	void invalidRequestTargetGets400() throws Exception {
 		start(RequestTest::describe);
-		try (RawHttp http = new RawHttp(port())) {
+		try (RawHttp http = RawHttp.connect(port())) {
 			http.write("GET /a|b{c} HTTP/1.1\r\nHost: x\r\n\r\n");
 			assertThat(http.read().status()).isEqualTo(400);
 			http.write("GET /fine HTTP/1.1\r\nHost: x\r\n\r\n");
 			RawHttp.Response ok = http.read();
 			assertThat(ok.status()).isEqualTo(200);
-			assertThat(ok.bodyText()).contains("path=/fine");
+			assertThat(ok.bodyString()).contains("path=/fine");
 		}
 	}
 }
