@@ -21,10 +21,10 @@ import io.github.reactormongoose.http.server.HttpServer;
 import reactor.core.publisher.Mono;
 
 /**
- * The program {@link PackagedJarTest} runs in a fresh JVM whose class path is the packaged
- * reactor-mongoose jar, reactor-core, reactive-streams and this class: it starts an
- * {@link HttpServer}, sends it one request over 127.0.0.1, disposes it and prints one
- * {@code key: value} line per fact the test checks. It returns from {@code main} without
+ * The program {@link PackagedJarTest} runs in a fresh JVM that has only the packaged
+ * reactor-mongoose jar, reactor-core and reactive-streams (on the class path or on the module
+ * path) and this class: it starts an {@link HttpServer}, sends it one request over 127.0.0.1,
+ * disposes it and prints one {@code key: value} line per fact the test checks. It returns from {@code main} without
  * {@code System.exit}: the JVM exits only if the server left no thread running.
  */
 public final class PackagedJarMain {
@@ -52,6 +52,9 @@ public final class PackagedJarMain {
 		System.out.println("classes from: " + MongooseLoop.class.getProtectionDomain().getCodeSource().getLocation());
 		System.out.println("library from: " + mappedLibrary());
 		System.out.println("path property: " + System.getProperty("io.github.reactormongoose.native.path"));
+		Module module = MongooseLoop.class.getModule();
+		System.out.println("module: " + module.getName());
+		System.out.println("internal.jni exported: " + module.isExported("io.github.reactormongoose.internal.jni"));
 		System.out.println("done");
 	}
 

@@ -21,11 +21,12 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 
 import io.github.reactormongoose.MongooseLoop;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 
@@ -34,9 +35,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The native library loads from the packaged reactor-mongoose jar, as it does for a user: a
- * fresh JVM ({@code -Xcheck:jni}) with only that jar, reactor-core and reactive-streams on its
- * class path (no {@code target/classes}, no {@code java.library.path} entry, no
- * {@code io.github.reactormongoose.native.path}) runs {@link PackagedJarMain}.
+ * fresh JVM ({@code -Xcheck:jni}) with only that jar, reactor-core and reactive-streams (no
+ * {@code target/classes}, no {@code java.library.path} entry, no
+ * {@code io.github.reactormongoose.native.path}) runs {@link PackagedJarMain}, once with them on
+ * the class path and once on the module path, where the jar's {@code module-info} applies.
  * <p>
  * Linux only: {@code /proc/self/maps} of the child tells which file the library was mapped
  * from, which proves it was extracted from {@code /META-INF/native/} of the jar into the
@@ -49,27 +51,40 @@ class PackagedJarTest {
 	/** Where the loader looks in the jar (NativeLibraryLoader's resource directory). */
 	private static final String NATIVE_DIR = "META-INF/native/";
 
-	@Test
-	void nativeLibraryLoadsFromThePackagedJar(@TempDir Path childTmp, @TempDir Path logs) throws Exception {
+	/** The name in the jar's module descriptor. */
+	private static final String MODULE = "io.github.reactormongoose";
+
+	@ParameterizedTest(name = "on the {0}")
+	@ValueSource(strings = {"class path", "module path"})
+	void nativeLibraryLoadsFromThePackagedJar(String mode, @TempDir Path childTmp, @TempDir Path logs) throws Exception {
 		Path jar = packagedJar();
-		String library;
+		String nativeLibrary;
 		try (JarFile j = new JarFile(jar.toFile())) {
 			List<String> libraries = j.stream().map(ZipEntry::getName)
 					.filter(n -> n.startsWith(NATIVE_DIR) && !n.endsWith("/"))
 					.toList();
 			assertThat(libraries).as("native libraries packaged in %s", jar).hasSize(1);
-			library = libraries.get(0).substring(NATIVE_DIR.length());
+			nativeLibrary = libraries.get(0).substring(NATIVE_DIR.length());
 		}
-		String libraryBaseName = library.substring(0, library.lastIndexOf('.'));
+		String libraryBaseName = nativeLibrary.substring(0, nativeLibrary.lastIndexOf('.'));
 
-		List<String> command = List.of(
+		boolean modular = mode.equals("module path");
+		String jars = String.join(File.pathSeparator, jar.toString(), codeSource(Flux.class).toString(),
+				codeSource(Publisher.class).toString());
+		String program = codeSource(PackagedJarMain.class).toString();
+		List<String> command = new ArrayList<>(List.of(
 				Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Xcheck:jni",
 				// the loader extracts the library here: a fresh directory to look into
-				"-Djava.io.tmpdir=" + childTmp,
-				"-cp", String.join(File.pathSeparator, jar.toString(), codeSource(Flux.class).toString(),
-						codeSource(Publisher.class).toString(), codeSource(PackagedJarMain.class).toString()),
-				PackagedJarMain.class.getName());
+				"-Djava.io.tmpdir=" + childTmp));
+		if (modular) {
+			// the library and Reactor as modules; the program stays in the unnamed module
+			command.addAll(List.of("--module-path", jars, "--add-modules", MODULE, "-cp", program));
+		}
+		else {
+			command.addAll(List.of("-cp", jars + File.pathSeparator + program));
+		}
+		command.add(PackagedJarMain.class.getName());
 		Path output = logs.resolve("child.out");
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
 		Map<String, String> env = builder.environment();
@@ -88,11 +103,14 @@ class PackagedJarTest {
 
 		Map<String, String> facts = facts(out);
 		assertThat(facts).as("output:%n%s", out).containsKeys("response", "mongoose version", "classes from",
-				"library from", "path property", "done");
+				"library from", "path property", "module", "internal.jni exported", "done");
 		assertThat(facts.get("response")).isEqualTo("HTTP/1.1 200 OK | " + PackagedJarMain.BODY);
 		assertThat(facts.get("mongoose version")).isNotBlank().isEqualTo(MongooseLoop.mongooseVersion());
 		assertThat(Path.of(URI.create(facts.get("classes from")))).isEqualTo(jar);
 		assertThat(facts.get("path property")).isEqualTo("null");
+		// on the module path the descriptor names the module and seals off the internal packages
+		assertThat(facts.get("module")).isEqualTo(modular ? MODULE : "null");
+		assertThat(facts.get("internal.jni exported")).isEqualTo(modular ? "false" : "true");
 		// extracted from the jar into the child's tmpdir, loaded, then deleted by the loader
 		assertThat(facts.get("library from"))
 				.startsWith(childTmp.resolve(libraryBaseName + "-").toString())
