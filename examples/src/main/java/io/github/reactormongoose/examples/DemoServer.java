@@ -9,7 +9,12 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.ServerSentEvent;
 import io.github.reactormongoose.http.server.HttpServer;
@@ -37,6 +42,15 @@ public final class DemoServer {
 	public static final int DEFAULT_PORT = 8000;
 
 	static final String INDEX_RESOURCE = "/demo/index.html";
+
+	/**
+	 * Jackson with its strict defaults (RFC 8259: no comments, single quotes, trailing commas,
+	 * NaN or leading zeros; nesting limited by its stream read constraints), and nothing may
+	 * follow the value.
+	 */
+	static final ObjectMapper JSON = JsonMapper.builder()
+			.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+			.build();
 
 	private DemoServer() {
 	}
@@ -69,7 +83,26 @@ public final class DemoServer {
 
 	/** The request body if it is a JSON text, else {@code {"echo":"<body>"}}. */
 	static String echoJson(String body) {
-		return Json.isValid(body) ? body : "{\"echo\":" + Json.quote(body) + "}";
+		if (isJson(body)) {
+			return body;
+		}
+		try {
+			return JSON.writeValueAsString(Map.of("echo", body));
+		}
+		catch (JsonProcessingException e) {
+			throw new IllegalStateException("cannot write a map of one string as JSON", e);
+		}
+	}
+
+	/** Whether {@code text} is exactly one JSON value, optionally surrounded by whitespace. */
+	static boolean isJson(String text) {
+		try {
+			// no content at all reads as a MissingNode
+			return !JSON.readTree(text).isMissingNode();
+		}
+		catch (JsonProcessingException e) {
+			return false;
+		}
 	}
 
 	/** One {@code tick} at once, then one per second; ids count from 0. */

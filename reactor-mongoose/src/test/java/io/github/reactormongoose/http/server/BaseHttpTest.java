@@ -3,15 +3,12 @@
  */
 package io.github.reactormongoose.http.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,16 +18,16 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
-import io.github.reactormongoose.internal.jni.NativeConstants;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.Disposable;
 
 /**
  * Shared base of the integration tests: tracks the servers, loops and subscriptions a test
- * creates, disposes them after each test, and after each test class asserts that no native
- * manager and no native allocation of the glue is left.
+ * creates and disposes them after each test. After each test class,
+ * {@link io.github.reactormongoose.testing.NativeLeakCheck} (enabled for every test class of
+ * the module by {@code junit-platform.properties}) asserts that no native manager and no
+ * native allocation of the glue is left.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class BaseHttpTest {
@@ -121,18 +118,6 @@ public abstract class BaseHttpTest {
 		}
 	}
 
-	/** Disposal is asynchronous: poll up to 5 s for the native counters to drop to zero. */
-	@AfterAll
-	static void assertNoNativeLeaks() throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-		while ((NativeConstants.liveLoops() != 0 || NativeConstants.liveAllocations() != 0)
-				&& System.nanoTime() < deadline) {
-			Thread.sleep(20);
-		}
-		assertThat(NativeConstants.liveLoops()).as("live Mongoose managers after the test class").isZero();
-		assertThat(NativeConstants.liveAllocations()).as("live native allocations after the test class").isZero();
-	}
-
 	// ---- peers ----
 
 	/** A JDK client forced to HTTP/1.1. */
@@ -160,51 +145,5 @@ public abstract class BaseHttpTest {
 	protected static HttpResponse<String> get(DisposableServer server, String pathAndQuery)
 			throws IOException, InterruptedException {
 		return get(jdkClient(), server, pathAndQuery);
-	}
-
-	/** Result of a curl run. */
-	protected record CurlResult(int exitCode, String stdout, String stderr) {
-	}
-
-	/**
-	 * Runs {@code curl} with the given arguments (plus {@code -sS --max-time 10}). Tests that
-	 * call this should first call {@link #assumeCurl()}.
-	 */
-	protected static CurlResult curl(String... args) throws IOException, InterruptedException {
-		List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "10"));
-		cmd.addAll(List.of(args));
-		Path err = java.nio.file.Files.createTempFile("curl", ".err");
-		Path out = java.nio.file.Files.createTempFile("curl", ".out");
-		try {
-			Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-			if (!p.waitFor(20, TimeUnit.SECONDS)) {
-				p.destroyForcibly();
-				throw new AssertionError("curl did not finish: " + cmd);
-			}
-			return new CurlResult(p.exitValue(), java.nio.file.Files.readString(out, StandardCharsets.ISO_8859_1),
-					java.nio.file.Files.readString(err, StandardCharsets.ISO_8859_1));
-		}
-		finally {
-			java.nio.file.Files.deleteIfExists(err);
-			java.nio.file.Files.deleteIfExists(out);
-		}
-	}
-
-	/** Skips the test when no working {@code curl} is on the PATH. */
-	protected static void assumeCurl() {
-		boolean ok;
-		try {
-			Process p = new ProcessBuilder("curl", "--version").redirectErrorStream(true).start();
-			p.getInputStream().readAllBytes();
-			ok = p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-		}
-		catch (IOException e) {
-			ok = false;
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			ok = false;
-		}
-		org.junit.jupiter.api.Assumptions.assumeTrue(ok, "curl --version failed");
 	}
 }

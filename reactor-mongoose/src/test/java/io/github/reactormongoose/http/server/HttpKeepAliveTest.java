@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.ServerSentEvent;
+import io.github.reactormongoose.testing.Curl;
+import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -263,9 +265,9 @@ class HttpKeepAliveTest extends BaseHttpTest {
 
 	@Test
 	void curlReusesTheConnection() throws Exception {
-		assumeCurl();
+		Curl.assumeInstalled();
 		String base = "http://127.0.0.1:" + server.port();
-		CurlResult r = curl("-w", "%{http_code} %{num_connects}\\n", "-o", "/dev/null", base + "/sync?i=1",
+		Curl.Result r = Curl.run("-w", "%{http_code} %{num_connects}\\n", "-o", "/dev/null", base + "/sync?i=1",
 				"-o", "/dev/null", base + "/chunked?i=2", "-o", "/dev/null", base + "/file");
 		assertThat(r.exitCode()).as(r.stderr()).isZero();
 		assertThat(r.stdout().split("\n")).containsExactly("200 1", "200 0", "200 0");

@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.http.ServerSentEvent;
+import io.github.reactormongoose.testing.Curl;
+import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -405,11 +407,11 @@ class HttpServerBasicsTest extends BaseHttpTest {
 
 	@Test
 	void curlGetsAndPostsBinaryBodies(@TempDir Path dir) throws Exception {
-		assumeCurl();
+		Curl.assumeInstalled();
 		DisposableServer server = bind(HttpServer.create().route(r -> r
 				.get("/hello", (req, res) -> res.sendString(Mono.just("hello curl")))
 				.post("/echo", (req, res) -> res.sendByteArray(req.receiveBytes()))));
-		CurlResult hello = curl("http://127.0.0.1:" + server.port() + "/hello");
+		Curl.Result hello = Curl.run("http://127.0.0.1:" + server.port() + "/hello");
 		assertThat(hello.exitCode()).as(hello.stderr()).isZero();
 		assertThat(hello.stdout()).isEqualTo("hello curl");
 
@@ -417,7 +419,7 @@ class HttpServerBasicsTest extends BaseHttpTest {
 		Path in = dir.resolve("in.bin");
 		Path out = dir.resolve("out.bin");
 		Files.write(in, body);
-		CurlResult echo = curl("-o", out.toString(), "-w", "%{http_code}", "--data-binary", "@" + in,
+		Curl.Result echo = Curl.run("-o", out.toString(), "-w", "%{http_code}", "--data-binary", "@" + in,
 				"-H", "Content-Type: application/octet-stream", "http://127.0.0.1:" + server.port() + "/echo");
 		assertThat(echo.exitCode()).as(echo.stderr()).isZero();
 		assertThat(echo.stdout()).isEqualTo("200");

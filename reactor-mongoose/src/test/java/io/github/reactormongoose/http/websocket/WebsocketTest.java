@@ -5,7 +5,6 @@ package io.github.reactormongoose.http.websocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
@@ -13,16 +12,15 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.server.HttpServer;
-import io.github.reactormongoose.http.server.RawHttp;
+import io.github.reactormongoose.testing.RawHttp;
+import io.github.reactormongoose.testing.WebSocketRecorder;
+import io.github.reactormongoose.testing.WebSocketRecorder.Close;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Flux;
@@ -31,72 +29,7 @@ import reactor.core.publisher.Mono;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WebsocketTest extends BaseHttpTest {
 
-	/** A close frame seen by the JDK client. */
-	record Close(int code, String reason) {
-	}
-
-	/** Collects whole messages, pongs and the close of a JDK WebSocket. */
-	static final class Collector implements WebSocket.Listener {
-		final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
-		final BlockingQueue<byte[]> pongs = new LinkedBlockingQueue<>();
-		final CompletableFuture<Close> closed = new CompletableFuture<>();
-		private StringBuilder text = new StringBuilder();
-		private ByteArrayOutputStream binary = new ByteArrayOutputStream();
-
-		@Override
-		public void onOpen(WebSocket ws) {
-			ws.request(Long.MAX_VALUE);
-		}
-
-		@Override
-		public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-			text.append(data);
-			if (last) {
-				messages.add(text.toString());
-				text = new StringBuilder();
-			}
-			return null;
-		}
-
-		@Override
-		public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-			byte[] b = new byte[data.remaining()];
-			data.get(b);
-			binary.writeBytes(b);
-			if (last) {
-				messages.add(binary.toByteArray());
-				binary = new ByteArrayOutputStream();
-			}
-			return null;
-		}
-
-		@Override
-		public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
-			byte[] b = new byte[message.remaining()];
-			message.get(b);
-			pongs.add(b);
-			return null;
-		}
-
-		@Override
-		public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-			closed.complete(new Close(statusCode, reason));
-			return null;
-		}
-
-		@Override
-		public void onError(WebSocket ws, Throwable error) {
-			closed.completeExceptionally(error);
-		}
-
-		Object next() throws InterruptedException {
-			Object m = messages.poll(10, TimeUnit.SECONDS);
-			assertThat(m).as("message within 10 s").isNotNull();
-			return m;
-		}
-	}
-
-	private static WebSocket connect(DisposableServer server, String path, Collector collector, String... protocols)
+	private static WebSocket connect(DisposableServer server, String path, WebSocketRecorder recorder, String... protocols)
 			throws Exception {
 		WebSocket.Builder b = jdkClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
 		if (protocols.length > 0) {
@@ -104,7 +37,7 @@ class WebsocketTest extends BaseHttpTest {
 			System.arraycopy(protocols, 1, rest, 0, rest.length);
 			b = b.subprotocols(protocols[0], rest);
 		}
-		return b.buildAsync(URI.create("ws://127.0.0.1:" + server.port() + path), collector).get(10, TimeUnit.SECONDS);
+		return b.buildAsync(URI.create("ws://127.0.0.1:" + server.port() + path), recorder).get(10, TimeUnit.SECONDS);
 	}
 
 	private DisposableServer echoServer() {
@@ -114,7 +47,7 @@ class WebsocketTest extends BaseHttpTest {
 	@Test
 	void textMessagesAreEchoedInOrder() throws Exception {
 		DisposableServer server = echoServer();
-		Collector c = new Collector();
+		WebSocketRecorder c = new WebSocketRecorder();
 		WebSocket ws = connect(server, "/echo", c);
 		ws.sendText("hello", true).get(10, TimeUnit.SECONDS);
 		assertThat(c.next()).isEqualTo("hello");
@@ -131,7 +64,7 @@ class WebsocketTest extends BaseHttpTest {
 	@Test
 	void binaryMessagesAreEchoedByteExact() throws Exception {
 		DisposableServer server = echoServer();
-		Collector c = new Collector();
+		WebSocketRecorder c = new WebSocketRecorder();
 		WebSocket ws = connect(server, "/echo", c);
 		byte[] data = new byte[60_000];
 		new Random(3).nextBytes(data);
@@ -147,7 +80,7 @@ class WebsocketTest extends BaseHttpTest {
 	@Test
 	void fragmentedClientMessageArrivesReassembled() throws Exception {
 		DisposableServer server = echoServer();
-		Collector c = new Collector();
+		WebSocketRecorder c = new WebSocketRecorder();
 		WebSocket ws = connect(server, "/echo", c);
 		ws.sendText("frag", false).get(10, TimeUnit.SECONDS);
 		ws.sendText("men", false).get(10, TimeUnit.SECONDS);
@@ -162,7 +95,7 @@ class WebsocketTest extends BaseHttpTest {
 			in.receiveCloseStatus().subscribe(serverSide::complete);
 			return out.sendString(Mono.just("bye soon")).then(out.sendClose(4001, "going away now"));
 		})));
-		Collector c = new Collector();
+		WebSocketRecorder c = new WebSocketRecorder();
 		connect(server, "/close", c);
 		assertThat(c.next()).isEqualTo("bye soon");
 		assertThat(c.closed.get(10, TimeUnit.SECONDS)).isEqualTo(new Close(4001, "going away now"));
@@ -174,7 +107,7 @@ class WebsocketTest extends BaseHttpTest {
 		CompletableFuture<WebSocketCloseStatus> serverSide = new CompletableFuture<>();
 		DisposableServer server = bind(HttpServer.create().route(r -> r.ws("/ws",
 				(in, out) -> out.send(in.receive()).and(in.receiveCloseStatus().doOnNext(serverSide::complete)))));
-		Collector c = new Collector();
+		WebSocketRecorder c = new WebSocketRecorder();
 		WebSocket ws = connect(server, "/ws", c);
 		ws.sendText("before close", true).get(10, TimeUnit.SECONDS);
 		assertThat(c.next()).isEqualTo("before close");
@@ -191,7 +124,7 @@ class WebsocketTest extends BaseHttpTest {
 					in.receiveCloseStatus().subscribe(serverSide::complete);
 					return out.send(in.receive());
 				})));
-		Collector c = new Collector();
+		WebSocketRecorder c = new WebSocketRecorder();
 		WebSocket ws = connect(server, "/echo", c);
 		ws.sendText("x".repeat(1000), true).get(10, TimeUnit.SECONDS);
 		assertThat(c.next()).isEqualTo("x".repeat(1000));
@@ -300,7 +233,7 @@ class WebsocketTest extends BaseHttpTest {
 					}
 				})
 				.then())));
-		Collector c = new Collector();
+		WebSocketRecorder c = new WebSocketRecorder();
 		WebSocket ws = connect(server, "/frames", c);
 		ws.sendPing(ByteBuffer.wrap(new byte[] {7, 8, 9})).get(10, TimeUnit.SECONDS);
 		WebSocketFrame f = ping.get(10, TimeUnit.SECONDS);
@@ -313,12 +246,12 @@ class WebsocketTest extends BaseHttpTest {
 		DisposableServer server = bind(HttpServer.create().route(r -> r.ws("/proto",
 				(in, out) -> out.sendString(Mono.just("selected " + in.selectedSubprotocol() + " version "
 						+ in.headers().get("sec-websocket-version"))), "a")));
-		Collector c = new Collector();
+		WebSocketRecorder c = new WebSocketRecorder();
 		WebSocket ws = connect(server, "/proto", c, "b", "a");
 		assertThat(ws.getSubprotocol()).isEqualTo("a");
 		assertThat(c.next()).isEqualTo("selected a version 13");
 
-		Collector none = new Collector();
+		WebSocketRecorder none = new WebSocketRecorder();
 		WebSocket ws2 = connect(server, "/proto", none, "c");
 		assertThat(ws2.getSubprotocol()).isEmpty();
 		assertThat(none.next()).isEqualTo("selected null version 13");
@@ -327,7 +260,7 @@ class WebsocketTest extends BaseHttpTest {
 	@Test
 	void pingFromTheClientGetsAPong() throws Exception {
 		DisposableServer server = echoServer();
-		Collector c = new Collector();
+		WebSocketRecorder c = new WebSocketRecorder();
 		WebSocket ws = connect(server, "/echo", c);
 		ws.sendPing(ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS);
 		byte[] pong = c.pongs.poll(10, TimeUnit.SECONDS);
@@ -361,7 +294,7 @@ class WebsocketTest extends BaseHttpTest {
 	void serverPushesAStreamThenClosesNormally() throws Exception {
 		DisposableServer server = bind(HttpServer.create().route(r -> r.ws("/ticks",
 				(in, out) -> out.sendString(Flux.interval(Duration.ofMillis(20)).take(5).map(i -> "tick " + i)))));
-		Collector c = new Collector();
+		WebSocketRecorder c = new WebSocketRecorder();
 		connect(server, "/ticks", c);
 		for (int i = 0; i < 5; i++) {
 			assertThat(c.next()).isEqualTo("tick " + i);

@@ -1,7 +1,7 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  */
-package io.github.reactormongoose.http.server;
+package io.github.reactormongoose.testing;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -24,7 +24,10 @@ import java.util.Map;
  * A deliberately small HTTP/1.x client over a plain {@link Socket}, for exact wire checks:
  * keep-alive, pipelining, framing (Content-Length, chunked, close-delimited) and malformed
  * input. Every read has a socket timeout, so a stalled server fails the test instead of
- * hanging it.
+ * hanging it, and every line the server sends must end with CR LF.
+ * <p>
+ * Shipped in the reactor-mongoose test-jar: the core, the Spring module and the examples use
+ * this one client.
  */
 public final class RawHttp implements Closeable {
 
@@ -71,15 +74,18 @@ public final class RawHttp implements Closeable {
 		return all;
 	}
 
+	/** The underlying socket (e.g. to set {@code SO_LINGER} for a reset). */
 	public Socket socket() {
 		return socket;
 	}
 
+	/** Sets the read timeout of this connection. */
 	public RawHttp soTimeout(int millis) throws IOException {
 		socket.setSoTimeout(millis);
 		return this;
 	}
 
+	/** Writes {@code s} as ISO-8859-1 bytes and flushes. */
 	public RawHttp write(String s) throws IOException {
 		return write(s.getBytes(StandardCharsets.ISO_8859_1));
 	}
@@ -170,6 +176,7 @@ public final class RawHttp implements Closeable {
 		return data;
 	}
 
+	/** Reads exactly {@code n} bytes; fails if the peer closes first. */
 	public byte[] readExactly(int n) throws IOException {
 		byte[] b = in.readNBytes(n);
 		if (b.length != n) {
@@ -208,15 +215,22 @@ public final class RawHttp implements Closeable {
 		}
 	}
 
-	/** One line without its CR LF; {@code null} at EOF before any byte. */
+	/**
+	 * One line without its CR LF; {@code null} at EOF before any byte. A line that ends with a
+	 * bare LF is an error: HTTP/1.1 servers end every line of the head and of the chunked framing
+	 * with CR LF.
+	 */
 	private String readLine() throws IOException {
 		ByteArrayOutputStream b = new ByteArrayOutputStream(128);
 		int c;
 		while ((c = in.read()) >= 0) {
 			if (c == '\n') {
 				byte[] line = b.toByteArray();
-				int len = line.length > 0 && line[line.length - 1] == '\r' ? line.length - 1 : line.length;
-				return new String(line, 0, len, StandardCharsets.ISO_8859_1);
+				if (line.length == 0 || line[line.length - 1] != '\r') {
+					throw new IOException("line not ended by CR LF: "
+							+ printable(new String(line, StandardCharsets.ISO_8859_1)) + "\\n");
+				}
+				return new String(line, 0, line.length - 1, StandardCharsets.ISO_8859_1);
 			}
 			b.write(c);
 			if (b.size() > 256 * 1024) {
@@ -229,7 +243,8 @@ public final class RawHttp implements Closeable {
 		throw new EOFException("connection closed inside a line: " + printable(b.toString(StandardCharsets.ISO_8859_1)));
 	}
 
-	static String printable(String s) {
+	/** {@code s} with CR, LF and NUL made visible, for assertion messages. */
+	public static String printable(String s) {
 		return s.replace("\r", "\\r").replace("\n", "\\n").replace("\0", "\\0");
 	}
 
@@ -267,11 +282,13 @@ public final class RawHttp implements Closeable {
 			return r;
 		}
 
+		/** Whether the body is sent with {@code Transfer-Encoding: chunked}. */
 		public boolean isChunked() {
 			String te = header("Transfer-Encoding");
 			return te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
 		}
 
+		/** The body decoded as UTF-8. */
 		public String bodyString() {
 			return new String(body, StandardCharsets.UTF_8);
 		}

@@ -26,7 +26,7 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
  * Streaming responses through {@code writeAndFlushWith}: Server-Sent Events and NDJSON from
  * endless sources must reach the client item by item (a buffering server would never answer).
  */
-class StreamingTests extends AbstractAdapterTest {
+class StreamingTest extends AbstractAdapterTest {
 
 	record Tick(long n, String label) {
 	}

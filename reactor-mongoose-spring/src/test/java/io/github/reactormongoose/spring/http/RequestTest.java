@@ -7,7 +7,7 @@ import java.net.http.HttpResponse;
 
 import io.github.reactormongoose.http.server.HttpServerRequest;
 import io.github.reactormongoose.spring.test.AbstractAdapterTest;
-import io.github.reactormongoose.spring.test.RawHttp;
+import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
@@ -16,7 +16,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the Spring request exposes: URI, path, query, headers, addresses, id, native request. */
-class RequestTests extends AbstractAdapterTest {
+class RequestTest extends AbstractAdapterTest {
 
 	private static Mono<Void> describe(ServerHttpRequest request, org.springframework.http.server.reactive.ServerHttpResponse response) {
 		HttpServerRequest nativeRequest = ((MongooseServerHttpRequest) request).getNativeRequest();
@@ -36,7 +36,7 @@ class RequestTests extends AbstractAdapterTest {
 
 	@Test
 	void exposesTheRequest() throws Exception {
-		start(RequestTests::describe);
+		start(RequestTest::describe);
 		HttpResponse<String> r = this.client.send(request("/a%20b/c?x=1&y=two%20words&x=3&flag")
 				.header("X-Multi", "one").header("X-Multi", "two").GET().build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(r.body()).isEqualTo(String.join("\n",
@@ -54,24 +54,24 @@ class RequestTests extends AbstractAdapterTest {
 
 	@Test
 	void withoutHostHeaderTheLocalAddressIsUsed() throws Exception {
-		start(RequestTests::describe);
-		try (RawHttp http = new RawHttp(port())) {
+		start(RequestTest::describe);
+		try (RawHttp http = RawHttp.connect(port())) {
 			http.write("GET /p?q=1 HTTP/1.0\r\n\r\n");
-			String body = http.read().bodyText();
+			String body = http.read().bodyString();
 			assertThat(body).contains("uri=http://127.0.0.1:" + port() + "/p?q=1");
 		}
 	}
 
 	@Test
 	void invalidRequestTargetGets400() throws Exception {
-		start(RequestTests::describe);
-		try (RawHttp http = new RawHttp(port())) {
+		start(RequestTest::describe);
+		try (RawHttp http = RawHttp.connect(port())) {
 			http.write("GET /a|b{c} HTTP/1.1\r\nHost: x\r\n\r\n");
 			assertThat(http.read().status()).isEqualTo(400);
 			http.write("GET /fine HTTP/1.1\r\nHost: x\r\n\r\n");
 			RawHttp.Response ok = http.read();
 			assertThat(ok.status()).isEqualTo(200);
-			assertThat(ok.bodyText()).contains("path=/fine");
+			assertThat(ok.bodyString()).contains("path=/fine");
 		}
 	}
 }

@@ -10,7 +10,7 @@ import java.util.Random;
 
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.spring.test.AbstractAdapterTest;
-import io.github.reactormongoose.spring.test.RawHttp;
+import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -23,7 +23,7 @@ import org.springframework.http.MediaType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Request bodies in, response bodies out, big and small (Spring's Echo / Random handler tests). */
-class EchoAndLargeBodyTests extends AbstractAdapterTest {
+class EchoAndLargeBodyTest extends AbstractAdapterTest {
 
 	private static byte[] random(int size) {
 		byte[] b = new byte[size];
@@ -88,7 +88,7 @@ class EchoAndLargeBodyTests extends AbstractAdapterTest {
 		// Announce the body, do not send it: the server answers from the Content-Length alone.
 		// (A client still uploading when the server answers 413 and closes may see a connection
 		// reset instead of the 413, see docs/webflux.md.)
-		try (RawHttp http = new RawHttp(port())) {
+		try (RawHttp http = RawHttp.connect(port())) {
 			http.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + 100 * 1024 + "\r\n\r\n");
 			assertThat(http.read().status()).isEqualTo(HttpStatus.CONTENT_TOO_LARGE.value());
 		}

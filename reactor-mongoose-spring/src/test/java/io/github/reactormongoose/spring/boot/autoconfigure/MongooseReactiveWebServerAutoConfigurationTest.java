@@ -26,7 +26,7 @@ import org.springframework.web.reactive.socket.server.support.HandshakeWebSocket
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The auto-configuration: server factory, {@code server.*} properties, WebSocket service. */
-class MongooseReactiveWebServerAutoConfigurationTests {
+class MongooseReactiveWebServerAutoConfigurationTest {
 
 	private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(MongooseReactiveWebServerAutoConfiguration.class,

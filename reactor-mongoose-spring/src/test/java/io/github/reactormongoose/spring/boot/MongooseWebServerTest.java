@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Spring Boot {@link WebServer} contract: paused until start, real port, port in use, shutdown. */
-class MongooseWebServerTests {
+class MongooseWebServerTest {
 
 	private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Starting and closing the application: {@code server.port=0}, {@code server.address}, shutdown. */
-class ServerLifecycleTests {
+class ServerLifecycleTest {
 
 	@Test
 	void startsOnAFreePortAndStopsWhenTheContextCloses() throws Exception {

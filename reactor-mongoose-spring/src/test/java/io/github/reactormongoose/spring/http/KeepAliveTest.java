@@ -4,14 +4,14 @@
 package io.github.reactormongoose.spring.http;
 
 import io.github.reactormongoose.spring.test.AbstractAdapterTest;
-import io.github.reactormongoose.spring.test.RawHttp;
+import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Several exchanges on one connection, including one whose handler ignores the request body. */
-class KeepAliveTests extends AbstractAdapterTest {
+class KeepAliveTest extends AbstractAdapterTest {
 
 	@Test
 	void threeRequestsOnOneConnectionIncludingAnIgnoredBody() throws Exception {
@@ -24,26 +24,26 @@ class KeepAliveTests extends AbstractAdapterTest {
 			return response.writeWith(Mono.just(response.bufferFactory().wrap(("at " + path).getBytes())));
 		});
 		String big = "x".repeat(100_000);
-		try (RawHttp http = new RawHttp(port())) {
+		try (RawHttp http = RawHttp.connect(port())) {
 			http.write("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
 			RawHttp.Response first = http.read();
 			assertThat(first.status()).isEqualTo(200);
-			assertThat(first.bodyText()).isEqualTo("at /hello");
+			assertThat(first.bodyString()).isEqualTo("at /hello");
 			assertThat(first.header("Connection")).isNull();
 
 			http.write("POST /ignore HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: " + big.length()
 					+ "\r\n\r\n" + big);
 			RawHttp.Response second = http.read();
 			assertThat(second.status()).isEqualTo(200);
-			assertThat(second.bodyText()).isEqualTo("at /ignore");
+			assertThat(second.bodyString()).isEqualTo("at /ignore");
 
 			http.write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
 			RawHttp.Response third = http.read();
-			assertThat(third.bodyText()).isEqualTo("hello");
+			assertThat(third.bodyString()).isEqualTo("hello");
 
 			http.write("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 			RawHttp.Response last = http.read();
-			assertThat(last.bodyText()).isEqualTo("at /hello");
+			assertThat(last.bodyString()).isEqualTo("at /hello");
 			assertThat(last.header("Connection")).isEqualToIgnoringCase("close");
 			assertThat(http.isClosedByPeer()).isTrue();
 		}
@@ -53,12 +53,12 @@ class KeepAliveTests extends AbstractAdapterTest {
 	void pipelinedRequestsAreAnsweredInOrder() throws Exception {
 		start((request, response) -> response.writeWith(Mono.just(response.bufferFactory()
 				.wrap(request.getPath().value().getBytes()))));
-		try (RawHttp http = new RawHttp(port())) {
+		try (RawHttp http = RawHttp.connect(port())) {
 			http.write("GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
 					+ "GET /c HTTP/1.1\r\nHost: x\r\n\r\n");
-			assertThat(http.read().bodyText()).isEqualTo("/a");
-			assertThat(http.read().bodyText()).isEqualTo("/b");
-			assertThat(http.read().bodyText()).isEqualTo("/c");
+			assertThat(http.read().bodyString()).isEqualTo("/a");
+			assertThat(http.read().bodyString()).isEqualTo("/b");
+			assertThat(http.read().bodyString()).isEqualTo("/c");
 		}
 	}
 
@@ -68,10 +68,10 @@ class KeepAliveTests extends AbstractAdapterTest {
 			response.getHeaders().setConnection("close");
 			return response.writeWith(Mono.just(response.bufferFactory().wrap("bye".getBytes())));
 		});
-		try (RawHttp http = new RawHttp(port())) {
+		try (RawHttp http = RawHttp.connect(port())) {
 			http.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
 			RawHttp.Response r = http.read();
-			assertThat(r.bodyText()).isEqualTo("bye");
+			assertThat(r.bodyString()).isEqualTo("bye");
 			assertThat(r.header("Connection")).isEqualToIgnoringCase("close");
 			assertThat(http.isClosedByPeer()).isTrue();
 		}

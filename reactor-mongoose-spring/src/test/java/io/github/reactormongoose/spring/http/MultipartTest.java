@@ -25,11 +25,11 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 
 /** Multipart forms parsed by WebFlux ({@code ServerWebExchange.getMultipartData()}). */
-class MultipartTests extends AbstractAdapterTest {
+class MultipartTest extends AbstractAdapterTest {
 
 	@Test
 	void parsesFieldsAndFiles() {
-		start(WebHttpHandlerBuilder.webHandler(MultipartTests::describeParts).build());
+		start(WebHttpHandlerBuilder.webHandler(MultipartTest::describeParts).build());
 		byte[] file = new byte[100_000];
 		for (int i = 0; i < file.length; i++) {
 			file[i] = (byte) ('a' + i % 26);
@@ -62,7 +62,7 @@ class MultipartTests extends AbstractAdapterTest {
 		return exchange.getMultipartData().flatMap(parts -> {
 			Map<String, java.util.List<Part>> sorted = new TreeMap<>(parts);
 			return Flux.fromIterable(sorted.entrySet())
-					.concatMap(e -> Flux.fromIterable(e.getValue()).concatMap(MultipartTests::describe)
+					.concatMap(e -> Flux.fromIterable(e.getValue()).concatMap(MultipartTest::describe)
 							.collectList()
 							.map(l -> e.getKey() + "=" + String.join(",", l) + ";"))
 					.collectList()

@@ -47,7 +47,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * JDK {@link HttpClient} (HTTP and WebSocket).
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-class WebFluxDemoApplicationTests {
+class WebFluxDemoApplicationTest {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(10);
 

@@ -17,7 +17,7 @@ import org.springframework.http.ResponseCookie;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Request cookies parsed from {@code Cookie}, response cookies as several {@code Set-Cookie}. */
-class CookieTests extends AbstractAdapterTest {
+class CookieTest extends AbstractAdapterTest {
 
 	@Test
 	void readsRequestCookiesAndWritesSeveralSetCookieHeaders() throws Exception {

@@ -4,7 +4,7 @@
 package io.github.reactormongoose.spring.http;
 
 import io.github.reactormongoose.spring.test.AbstractAdapterTest;
-import io.github.reactormongoose.spring.test.RawHttp;
+import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -15,7 +15,7 @@ import org.springframework.http.server.reactive.HttpHeadResponseDecorator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** HEAD requests: the handler runs as for GET, the body is dropped, Content-Length is kept. */
-class HeadTests extends AbstractAdapterTest {
+class HeadTest extends AbstractAdapterTest {
 
 	@Test
 	void headGetsTheHeadersOfGetWithoutTheBody() throws Exception {
@@ -29,7 +29,7 @@ class HeadTests extends AbstractAdapterTest {
 			}
 			return response.writeWith(Mono.just(response.bufferFactory().wrap("hello".getBytes())));
 		});
-		try (RawHttp http = new RawHttp(port())) {
+		try (RawHttp http = RawHttp.connect(port())) {
 			http.write("HEAD /mono HTTP/1.1\r\nHost: x\r\n\r\n");
 			RawHttp.Response head = http.read(true);
 			assertThat(head.status()).isEqualTo(200);
@@ -43,7 +43,7 @@ class HeadTests extends AbstractAdapterTest {
 			// nothing was written after the HEAD responses: the next response follows directly
 			http.write("GET /mono HTTP/1.1\r\nHost: x\r\n\r\n");
 			RawHttp.Response get = http.read();
-			assertThat(get.bodyText()).isEqualTo("hello");
+			assertThat(get.bodyString()).isEqualTo("hello");
 			assertThat(get.header("X-Method")).isEqualTo("GET");
 		}
 	}

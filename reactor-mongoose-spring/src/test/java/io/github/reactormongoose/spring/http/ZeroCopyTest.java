@@ -20,7 +20,7 @@ import org.springframework.http.ZeroCopyHttpOutputMessage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@link ZeroCopyHttpOutputMessage#writeWith(Path, long, long)} goes to the native sendFile. */
-class ZeroCopyTests extends AbstractAdapterTest {
+class ZeroCopyTest extends AbstractAdapterTest {
 
 	@TempDir
 	Path dir;

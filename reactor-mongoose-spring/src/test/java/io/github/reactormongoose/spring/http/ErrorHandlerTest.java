@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 
 import io.github.reactormongoose.spring.test.AbstractAdapterTest;
-import io.github.reactormongoose.spring.test.RawHttp;
+import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Handler failures: 500 before the commit, a closed connection after it; the server keeps serving. */
-class ErrorHandlerTests extends AbstractAdapterTest {
+class ErrorHandlerTest extends AbstractAdapterTest {
 
 	@Test
 	void exceptionsBecome500AndTheServerKeepsServing() throws Exception {
@@ -52,7 +52,7 @@ class ErrorHandlerTests extends AbstractAdapterTest {
 					Mono.error(new IllegalStateException("boom after commit")));
 			return response.writeWith(body);
 		});
-		try (RawHttp http = new RawHttp(port())) {
+		try (RawHttp http = RawHttp.connect(port())) {
 			http.write("GET /late HTTP/1.1\r\nHost: x\r\n\r\n");
 			// status line and first chunk arrived, then the connection is cut before the last chunk
 			assertThatThrownBy(http::read).isInstanceOf(IOException.class);

@@ -6,16 +6,12 @@ package io.github.reactormongoose.spring.websocket;
 import java.net.URI;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.reactormongoose.spring.test.AbstractAdapterTest;
+import io.github.reactormongoose.testing.WebSocketRecorder;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -32,7 +28,7 @@ import org.springframework.web.server.handler.ResponseStatusExceptionHandler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** WebFlux WebSocket handlers through {@link MongooseRequestUpgradeStrategy}, with the JDK client as peer. */
-class WebSocketTests extends AbstractAdapterTest {
+class WebSocketTest extends AbstractAdapterTest {
 
 	private final HandshakeWebSocketService service = new HandshakeWebSocketService(new MongooseRequestUpgradeStrategy());
 
@@ -93,60 +89,7 @@ class WebSocketTests extends AbstractAdapterTest {
 		return r;
 	}
 
-	/** Records what the JDK client receives. */
-	static final class Recorder implements WebSocket.Listener {
-		final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-		final CompletableFuture<int[]> closed = new CompletableFuture<>();
-		final AtomicReference<String> closeReason = new AtomicReference<>();
-		private final StringBuilder text = new StringBuilder();
-
-		@Override
-		public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-			this.text.append(data);
-			if (last) {
-				this.events.add(this.text.toString());
-				this.text.setLength(0);
-			}
-			ws.request(1);
-			return null;
-		}
-
-		@Override
-		public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-			byte[] b = new byte[data.remaining()];
-			data.get(b);
-			this.events.add(b);
-			ws.request(1);
-			return null;
-		}
-
-		@Override
-		public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
-			this.events.add("PING:" + StandardCharsets.UTF_8.decode(message));
-			ws.request(1);
-			return null;
-		}
-
-		@Override
-		public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-			this.closeReason.set(reason);
-			this.closed.complete(new int[] {statusCode});
-			return null;
-		}
-
-		@Override
-		public void onError(WebSocket ws, Throwable error) {
-			this.closed.completeExceptionally(error);
-		}
-
-		Object next() throws InterruptedException {
-			Object o = this.events.poll(10, TimeUnit.SECONDS);
-			assertThat(o).as("a message within 10 s").isNotNull();
-			return o;
-		}
-	}
-
-	private WebSocket connect(String path, Recorder recorder, String... protocols) throws Exception {
+	private WebSocket connect(String path, WebSocketRecorder recorder, String... protocols) throws Exception {
 		WebSocket.Builder b = this.client.newWebSocketBuilder();
 		if (protocols.length > 0) {
 			b.subprotocols(protocols[0], java.util.Arrays.copyOfRange(protocols, 1, protocols.length));
@@ -157,7 +100,7 @@ class WebSocketTests extends AbstractAdapterTest {
 	@Test
 	void echoesTextAndBinaryMessages() throws Exception {
 		start();
-		Recorder r = new Recorder();
+		WebSocketRecorder r = new WebSocketRecorder();
 		WebSocket ws = connect("/echo", r);
 		ws.sendText("hello", true).get(5, TimeUnit.SECONDS);
 		assertThat(r.next()).isEqualTo("echo:hello");
@@ -167,35 +110,34 @@ class WebSocketTests extends AbstractAdapterTest {
 		ws.sendText(large, true).get(5, TimeUnit.SECONDS);
 		assertThat(r.next()).isEqualTo("echo:" + large);
 		ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
-		assertThat(r.closed.get(10, TimeUnit.SECONDS)[0]).isEqualTo(1000);
+		assertThat(r.awaitClose().code()).isEqualTo(1000);
 	}
 
 	@Test
 	void negotiatesTheSubProtocol() throws Exception {
 		start();
-		Recorder r = new Recorder();
+		WebSocketRecorder r = new WebSocketRecorder();
 		// (Spring compares the offered tokens untrimmed, and the JDK client joins them with ", ":
 		// only the first offered protocol can match, on any server)
 		WebSocket ws = connect("/protocol", r, "v1.echo", "v0.echo");
 		assertThat(ws.getSubprotocol()).isEqualTo("v1.echo");
 		assertThat(r.next()).isEqualTo("protocol=v1.echo");
-		assertThat(r.closed.get(10, TimeUnit.SECONDS)[0]).isEqualTo(1000);
+		assertThat(r.awaitClose().code()).isEqualTo(1000);
 	}
 
 	@Test
 	void serverCloseStatusReachesTheClient() throws Exception {
 		start();
-		Recorder r = new Recorder();
+		WebSocketRecorder r = new WebSocketRecorder();
 		connect("/server-close", r);
 		assertThat(r.next()).isEqualTo("going");
-		assertThat(r.closed.get(10, TimeUnit.SECONDS)[0]).isEqualTo(4000);
-		assertThat(r.closeReason.get()).isEqualTo("server says bye");
+		assertThat(r.awaitClose()).isEqualTo(new WebSocketRecorder.Close(4000, "server says bye"));
 	}
 
 	@Test
 	void clientCloseStatusReachesTheHandler() throws Exception {
 		start();
-		Recorder r = new Recorder();
+		WebSocketRecorder r = new WebSocketRecorder();
 		WebSocket ws = connect("/client-close", r);
 		ws.sendClose(4001, "client says bye").get(5, TimeUnit.SECONDS);
 		StepVerifier.create(this.serverSeenClose.asMono())
@@ -205,16 +147,16 @@ class WebSocketTests extends AbstractAdapterTest {
 				})
 				.expectComplete()
 				.verify(TIMEOUT);
-		assertThat(r.closed.get(10, TimeUnit.SECONDS)[0]).isEqualTo(4001);
+		assertThat(r.awaitClose().code()).isEqualTo(4001);
 		assertThat(this.serverSession.get().isOpen()).isFalse();
 	}
 
 	@Test
 	void serverSendsAPing() throws Exception {
 		start();
-		Recorder r = new Recorder();
+		WebSocketRecorder r = new WebSocketRecorder();
 		WebSocket ws = connect("/ping", r);
-		assertThat(r.next()).isEqualTo("PING:are you there");
+		assertThat(r.nextPing()).isEqualTo("are you there");
 		ws.sendText("yes", true).get(5, TimeUnit.SECONDS);
 		// the client's automatic PONG reaches receive() (as PONG), then the text message
 		assertThat(r.next()).isEqualTo("got:PONG:are you there,TEXT:yes");
