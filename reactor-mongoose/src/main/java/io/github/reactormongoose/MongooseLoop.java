@@ -14,6 +14,7 @@ import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.LoopAccess;
 import io.github.reactormongoose.internal.tcp.TcpConnector;
 import io.github.reactormongoose.internal.tcp.TcpListener;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -60,8 +61,9 @@ public final class MongooseLoop implements Disposable {
 		return builder().name(name).build();
 	}
 
+	/** The default options, to change and {@link Builder#build() build}. */
 	public static Builder builder() {
-		return new Builder();
+		return Builder.DEFAULT;
 	}
 
 	/** The version of Mongoose compiled into the native library. */
@@ -199,27 +201,39 @@ public final class MongooseLoop implements Disposable {
 		return "MongooseLoop[" + loop.name() + "]";
 	}
 
-	/** Options of a loop; {@link #build()} starts it. */
+	/**
+	 * Options of a loop; {@link #build()} starts it. Immutable, like {@code HttpServer}: every
+	 * option returns a new builder, so one builder can serve as the template of several loops.
+	 */
 	public static final class Builder {
-		private String name;
-		private boolean daemon;
-		private int highWater = EventLoop.DEFAULT_HIGH_WATER;
-		private int lowWater = EventLoop.DEFAULT_LOW_WATER;
-		private Duration maxPollTime = Duration.ofMillis(Long.getLong(MAX_POLL_MILLIS_PROPERTY, 1000L));
+		private static final Builder DEFAULT = new Builder(null, false, EventLoop.DEFAULT_HIGH_WATER,
+				EventLoop.DEFAULT_LOW_WATER, null);
 
-		private Builder() {
+		private final @Nullable String name;
+		private final boolean daemon;
+		private final int highWater;
+		private final int lowWater;
+		/** {@code null}: read {@link #MAX_POLL_MILLIS_PROPERTY} when the loop is built. */
+		private final @Nullable Duration maxPollTime;
+
+		private Builder(@Nullable String name, boolean daemon, int highWater, int lowWater,
+				@Nullable Duration maxPollTime) {
+			this.name = name;
+			this.daemon = daemon;
+			this.highWater = highWater;
+			this.lowWater = lowWater;
+			this.maxPollTime = maxPollTime;
 		}
 
 		/** The poll thread's name (default {@code mongoose-loop-N}). */
 		public Builder name(String name) {
-			this.name = Objects.requireNonNull(name, "name");
-			return this;
+			Objects.requireNonNull(name, "name");
+			return new Builder(name, daemon, highWater, lowWater, maxPollTime);
 		}
 
 		/** Whether the poll thread is a daemon thread (default {@code false}). */
 		public Builder daemon(boolean daemon) {
-			this.daemon = daemon;
-			return this;
+			return new Builder(name, daemon, highWater, lowWater, maxPollTime);
 		}
 
 		/**
@@ -230,26 +244,31 @@ public final class MongooseLoop implements Disposable {
 			if (low < 0 || high <= low) {
 				throw new IllegalArgumentException("need 0 <= low < high, got " + low + ", " + high);
 			}
-			this.lowWater = low;
-			this.highWater = high;
-			return this;
+			return new Builder(name, daemon, high, low, maxPollTime);
 		}
 
 		/**
-		 * Longest single wait in {@code mg_mgr_poll} when idle (default 1 s). Commands and
-		 * timers wake the loop earlier, so this only bounds idle latency of shutdown checks.
+		 * Longest single wait in {@code mg_mgr_poll} when idle (default 1 s, or the system
+		 * property {@value MongooseLoop#MAX_POLL_MILLIS_PROPERTY} in ms). Commands and timers
+		 * wake the loop earlier, so this only bounds idle latency of shutdown checks.
 		 */
 		public Builder maxPollTime(Duration maxPollTime) {
+			checkMaxPollTime(maxPollTime);
+			return new Builder(name, daemon, highWater, lowWater, maxPollTime);
+		}
+
+		private static void checkMaxPollTime(Duration maxPollTime) {
 			long ms = maxPollTime.toMillis();
 			if (ms < 1 || ms > 60_000) {
 				throw new IllegalArgumentException("maxPollTime must be 1 ms .. 60 s: " + maxPollTime);
 			}
-			this.maxPollTime = maxPollTime;
-			return this;
 		}
 
+		/** Starts a loop with these options. */
 		public MongooseLoop build() {
-			return new MongooseLoop(EventLoop.start(name, daemon, highWater, lowWater, (int) maxPollTime.toMillis()));
+			Duration poll = maxPollTime != null ? maxPollTime
+					: Duration.ofMillis(Long.getLong(MAX_POLL_MILLIS_PROPERTY, 1000L));
+			return new MongooseLoop(EventLoop.start(name, daemon, highWater, lowWater, (int) poll.toMillis()));
 		}
 	}
 }
