@@ -5,6 +5,7 @@ package io.github.reactormongoose.http.server;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 
 import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.EventLoop;
@@ -16,7 +17,7 @@ import reactor.core.Disposable;
 /** One accepted HTTP connection: requests in sequence, then maybe a WebSocket session. */
 final class HttpConnection implements HttpChannelHandler {
 
-	final HttpServerBind server;
+	final BoundHttpServer server;
 	final Channel channel;
 	final EventLoop el;
 	final long id;
@@ -28,7 +29,7 @@ final class HttpConnection implements HttpChannelHandler {
 	private boolean closed;
 	private @Nullable Disposable idleTimer;
 
-	HttpConnection(HttpServerBind server, Channel channel, InetSocketAddress local, InetSocketAddress remote) {
+	HttpConnection(BoundHttpServer server, Channel channel, InetSocketAddress local, InetSocketAddress remote) {
 		this.server = server;
 		this.channel = channel;
 		this.el = channel.loop();
@@ -42,8 +43,9 @@ final class HttpConnection implements HttpChannelHandler {
 	}
 
 	void startIdleTimer() {
-		if (server.config.idleTimeout != null && !closed) {
-			idleTimer = el.schedule(server.config.idleTimeout, () -> {
+		Duration timeout = server.config.idleTimeout();
+		if (timeout != null && !closed) {
+			idleTimer = el.schedule(timeout, () -> {
 				if (current == null && websocket == null && !closed) {
 					channel.close();
 				}
@@ -63,7 +65,7 @@ final class HttpConnection implements HttpChannelHandler {
 		stopIdleTimer();
 		HttpExchange ex = HttpExchange.decode(this, ++requests, buf, offset, length, flags);
 		current = ex;
-		ex.start(server.config.handler);
+		ex.start(server.config.handler());
 	}
 
 	/** The exchange wrote its last byte. */
@@ -101,7 +103,7 @@ final class HttpConnection implements HttpChannelHandler {
 
 	@Override
 	public void onRejected(int status) {
-		HttpServerBind.log.debug("connection {}: request rejected with {}", id, status);
+		BoundHttpServer.log.debug("connection {}: request rejected with {}", id, status);
 	}
 
 	/** The connection closed: as HTTP, or (through the session's hook) after an upgrade. */

@@ -177,18 +177,18 @@ final class HttpExchange implements HttpServerRequest, HttpServerResponse {
 	private void onHandlerError(Throwable t) {
 		if (ended || connectionClosed) {
 			if (!connectionClosed) {
-				HttpServerBind.log.debug("error after the response ended", t);
+				BoundHttpServer.log.debug("error after the response ended", t);
 			}
 			return;
 		}
 		if (t instanceof BadRequestException) {
-			HttpServerBind.log.debug("bad request: {}", t.getMessage());
+			BoundHttpServer.log.debug("bad request: {}", t.getMessage());
 		}
 		else if (t instanceof ConnectionClosedException) {
-			HttpServerBind.log.debug("connection {} closed during {} {}", conn.id, method, rawPath);
+			BoundHttpServer.log.debug("connection {} closed during {} {}", conn.id, method, rawPath);
 		}
 		else {
-			HttpServerBind.log.error("handler failed for " + method + " " + rawPath, t);
+			BoundHttpServer.log.error("handler failed for " + method + " " + rawPath, t);
 		}
 		if (writer != null) {
 			writer.cancel(t);

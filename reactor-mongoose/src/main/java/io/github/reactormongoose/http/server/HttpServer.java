@@ -39,47 +39,26 @@ public final class HttpServer {
 	/** Default bytes of pipelined input buffered while a response is pending: 64 KiB. */
 	public static final int DEFAULT_PIPELINE_LIMIT = 64 * 1024;
 
-	final String host;
-	final int port;
-	final MongooseLoop loop;
-	final BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler;
-	final long maxRequestBodySize;
-	final int maxHeaderSize;
-	final int maxWebsocketFrameSize;
-	final Duration idleTimeout;
-	final String loopName;
+	private final HttpServerConfig config;
 
-	private HttpServer(String host, int port, MongooseLoop loop,
-			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler,
-			long maxRequestBodySize, int maxHeaderSize, int maxWebsocketFrameSize, Duration idleTimeout, String loopName) {
-		this.host = host;
-		this.port = port;
-		this.loop = loop;
-		this.handler = handler;
-		this.maxRequestBodySize = maxRequestBodySize;
-		this.maxHeaderSize = maxHeaderSize;
-		this.maxWebsocketFrameSize = maxWebsocketFrameSize;
-		this.idleTimeout = idleTimeout;
-		this.loopName = loopName;
+	private HttpServer(HttpServerConfig config) {
+		this.config = config;
 	}
 
 	/** A server on {@code 127.0.0.1}, port 0 (ephemeral), no handler (every request gets 404). */
 	public static HttpServer create() {
-		return new HttpServer("127.0.0.1", 0, null, null, DEFAULT_MAX_REQUEST_BODY, DEFAULT_MAX_HEADER_SIZE,
-				DEFAULT_MAX_WEBSOCKET_FRAME, null, null);
+		return new HttpServer(HttpServerConfig.defaults());
 	}
 
-	private HttpServer copy(String host, int port, MongooseLoop loop,
-			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler,
-			long maxBody, int maxHeader, int maxWs, Duration idle, String loopName) {
-		return new HttpServer(host, port, loop, handler, maxBody, maxHeader, maxWs, idle, loopName);
+	/** The options of this server: an immutable snapshot. */
+	public HttpServerConfig configuration() {
+		return config;
 	}
 
 	/** The address to bind: an IP literal or a name (resolved when binding); {@code 0.0.0.0} for all IPv4. */
 	public HttpServer host(String host) {
 		Objects.requireNonNull(host, "host");
-		return copy(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize, idleTimeout,
-				loopName);
+		return new HttpServer(config.withHost(host));
 	}
 
 	/** The port; 0 picks a free one (read it from {@link DisposableServer#port()}). */
@@ -87,8 +66,7 @@ public final class HttpServer {
 		if (port < 0 || port > 65535) {
 			throw new IllegalArgumentException("port out of range: " + port);
 		}
-		return copy(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize, idleTimeout,
-				loopName);
+		return new HttpServer(config.withPort(port));
 	}
 
 	/**
@@ -97,23 +75,20 @@ public final class HttpServer {
 	 */
 	public HttpServer runOn(MongooseLoop loop) {
 		Objects.requireNonNull(loop, "loop");
-		return copy(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize, idleTimeout,
-				loopName);
+		return new HttpServer(config.withLoop(loop));
 	}
 
 	/** The poll thread's name when the server starts its own loop. */
 	public HttpServer loopName(String name) {
 		Objects.requireNonNull(name, "name");
-		return copy(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize, idleTimeout,
-				name);
+		return new HttpServer(config.withLoopName(name));
 	}
 
 	/** The handler of every request; its publisher's completion ends the exchange. */
 	public HttpServer handle(
 			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
 		Objects.requireNonNull(handler, "handler");
-		return copy(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize, idleTimeout,
-				loopName);
+		return new HttpServer(config.withHandler(handler));
 	}
 
 	/** Declares routes (replaces any handler). */
@@ -127,14 +102,15 @@ public final class HttpServer {
 	/**
 	 * Largest accepted request body (default {@value #DEFAULT_MAX_REQUEST_BODY} bytes). A larger
 	 * {@code Content-Length} gets 413 before the body is read, and the connection is closed.
-	 * At most {@code MG_MAX_RECV_SIZE} of the native build (64 MiB).
+	 * At most {@code MG_MAX_RECV_SIZE} of the native build (64 MiB) minus
+	 * {@link #maxHeaderSize(int)}.
 	 */
 	public HttpServer maxRequestBodySize(long bytes) {
-		if (bytes < 0 || bytes > NativeConstants.MAX_RECV_SIZE - maxHeaderSize) {
-			throw new IllegalArgumentException("maxRequestBodySize must be 0.." + (NativeConstants.MAX_RECV_SIZE - maxHeaderSize)
-					+ ": " + bytes);
+		long max = NativeConstants.MAX_RECV_SIZE - config.maxHeaderSize();
+		if (bytes < 0 || bytes > max) {
+			throw new IllegalArgumentException("maxRequestBodySize must be 0.." + max + ": " + bytes);
 		}
-		return copy(host, port, loop, handler, bytes, maxHeaderSize, maxWebsocketFrameSize, idleTimeout, loopName);
+		return new HttpServer(config.withMaxRequestBodySize(bytes));
 	}
 
 	/**
@@ -146,7 +122,7 @@ public final class HttpServer {
 		if (bytes < 256 || bytes > 1024 * 1024) {
 			throw new IllegalArgumentException("maxHeaderSize must be 256..1048576: " + bytes);
 		}
-		return copy(host, port, loop, handler, maxRequestBodySize, bytes, maxWebsocketFrameSize, idleTimeout, loopName);
+		return new HttpServer(config.withMaxHeaderSize(bytes));
 	}
 
 	/**
@@ -158,7 +134,7 @@ public final class HttpServer {
 			throw new IllegalArgumentException("maxWebsocketFrameSize must be 125.." + NativeConstants.MAX_RECV_SIZE / 2
 					+ ": " + bytes);
 		}
-		return copy(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, bytes, idleTimeout, loopName);
+		return new HttpServer(config.withMaxWebsocketFrameSize(bytes));
 	}
 
 	/**
@@ -170,33 +146,37 @@ public final class HttpServer {
 		if (idleTimeout.isNegative() || idleTimeout.isZero()) {
 			throw new IllegalArgumentException("idleTimeout must be positive");
 		}
-		return copy(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize, idleTimeout,
-				loopName);
+		return new HttpServer(config.withIdleTimeout(idleTimeout));
 	}
 
+	/** Same as {@code configuration().host()}. */
 	public String host() {
-		return host;
+		return config.host();
 	}
 
+	/** Same as {@code configuration().port()}. */
 	public int port() {
-		return port;
+		return config.port();
 	}
 
+	/** Same as {@code configuration().maxRequestBodySize()}. */
 	public long maxRequestBodySize() {
-		return maxRequestBodySize;
+		return config.maxRequestBodySize();
 	}
 
+	/** Same as {@code configuration().maxHeaderSize()}. */
 	public int maxHeaderSize() {
-		return maxHeaderSize;
+		return config.maxHeaderSize();
 	}
 
+	/** Same as {@code configuration().maxWebsocketFrameSize()}. */
 	public int maxWebsocketFrameSize() {
-		return maxWebsocketFrameSize;
+		return config.maxWebsocketFrameSize();
 	}
 
 	/** Binds when subscribed. Errors (e.g. address in use) arrive as the Mono's error. */
 	public Mono<DisposableServer> bind() {
-		return Mono.defer(() -> HttpServerBind.bind(this));
+		return Mono.defer(() -> BoundHttpServer.bind(config));
 	}
 
 	/** Binds and waits up to 45 s. */
@@ -204,6 +184,7 @@ public final class HttpServer {
 		return bindNow(Duration.ofSeconds(45));
 	}
 
+	/** Binds and waits up to {@code timeout}. */
 	public DisposableServer bindNow(Duration timeout) {
 		DisposableServer s = bind().block(timeout);
 		if (s == null) {

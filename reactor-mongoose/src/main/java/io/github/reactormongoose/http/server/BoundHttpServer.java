@@ -27,12 +27,12 @@ import reactor.util.Logger;
 import reactor.util.Loggers;
 
 /** A bound {@link HttpServer}: the listener's handler and the server's lifecycle. */
-final class HttpServerBind implements DisposableServer, ListenerHandler {
+final class BoundHttpServer implements DisposableServer, ListenerHandler {
 
 	static final Logger log = Loggers.getLogger(HttpServer.class);
 	private static final AtomicInteger COUNTER = new AtomicInteger();
 
-	final HttpServer config;
+	final HttpServerConfig config;
 	final MongooseLoop loop;
 	final EventLoop el;
 	private final boolean ownLoop;
@@ -45,33 +45,34 @@ final class HttpServerBind implements DisposableServer, ListenerHandler {
 	private Disposable forceTimer;
 	private long forceDeadline;
 
-	private HttpServerBind(HttpServer config, MongooseLoop loop, boolean ownLoop) {
+	private BoundHttpServer(HttpServerConfig config, MongooseLoop loop, boolean ownLoop) {
 		this.config = config;
 		this.loop = loop;
 		this.el = LoopAccess.engine(loop);
 		this.ownLoop = ownLoop;
 	}
 
-	static Mono<DisposableServer> bind(HttpServer config) {
-		return Addresses.resolve(config.host).flatMap(addr -> Mono.create(sink -> {
-			boolean own = config.loop == null;
+	static Mono<DisposableServer> bind(HttpServerConfig config) {
+		return Addresses.resolve(config.host()).flatMap(addr -> Mono.create(sink -> {
+			MongooseLoop given = config.loop();
+			boolean own = given == null;
 			MongooseLoop loop;
 			try {
-				loop = own ? MongooseLoop.builder()
-						.name(config.loopName != null ? config.loopName : "mongoose-http-" + COUNTER.incrementAndGet())
-						.build() : config.loop;
+				String name = config.loopName();
+				loop = given != null ? given
+						: MongooseLoop.builder().name(name != null ? name : "mongoose-http-" + COUNTER.incrementAndGet()).build();
 			}
 			catch (RuntimeException e) {
 				sink.error(e);
 				return;
 			}
-			HttpServerBind b = new HttpServerBind(config, loop, own);
+			BoundHttpServer b = new BoundHttpServer(config, loop, own);
 			try {
 				b.el.executeOrRun(() -> {
-					String url = Addresses.url("http", addr, config.port);
+					String url = Addresses.url("http", addr, config.port());
 					try {
-						b.listener = b.el.listen(url, Kind.HTTP, new ListenLimits(config.maxRequestBodySize,
-								config.maxHeaderSize, config.maxWebsocketFrameSize, HttpServer.DEFAULT_PIPELINE_LIMIT), b);
+						b.listener = b.el.listen(url, Kind.HTTP, new ListenLimits(config.maxRequestBodySize(),
+								config.maxHeaderSize(), config.maxWebsocketFrameSize(), HttpServer.DEFAULT_PIPELINE_LIMIT), b);
 					}
 					catch (RuntimeException e) {
 						if (own) {
