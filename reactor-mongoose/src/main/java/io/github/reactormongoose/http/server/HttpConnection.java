@@ -63,7 +63,7 @@ final class HttpConnection implements HttpChannelHandler {
 	@Override
 	public void onRequest(ByteBuffer buf, int offset, int length, long flags) {
 		stopIdleTimer();
-		HttpExchange ex = HttpExchange.decode(this, ++requests, buf, offset, length, flags);
+		HttpExchange ex = new HttpExchange(this, RequestDecoder.decode(this, ++requests, buf, offset, length, flags));
 		current = ex;
 		ex.start(server.config.handler());
 	}

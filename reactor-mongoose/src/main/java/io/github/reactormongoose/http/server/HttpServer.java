@@ -88,7 +88,7 @@ public final class HttpServer {
 	public HttpServer handle(
 			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
 		Objects.requireNonNull(handler, "handler");
-		return new HttpServer(config.withHandler(handler));
+		return new HttpServer(config.withHandler(ExchangeHandler.of(handler)));
 	}
 
 	/** Declares routes (replaces any handler). */
@@ -96,7 +96,7 @@ public final class HttpServer {
 		Objects.requireNonNull(routesBuilder, "routesBuilder");
 		Routes routes = new Routes();
 		routesBuilder.accept(routes);
-		return handle(routes);
+		return new HttpServer(config.withHandler(routes));
 	}
 
 	/**

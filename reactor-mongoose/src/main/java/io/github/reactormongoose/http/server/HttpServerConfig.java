@@ -4,11 +4,9 @@
 package io.github.reactormongoose.http.server;
 
 import java.time.Duration;
-import java.util.function.BiFunction;
 
 import io.github.reactormongoose.MongooseLoop;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
 
 /**
  * The options of an {@link HttpServer}, as read by {@link HttpServer#configuration()}: an
@@ -24,15 +22,14 @@ public final class HttpServerConfig {
 	private final String host;
 	private final int port;
 	private final @Nullable MongooseLoop loop;
-	private final @Nullable BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler;
+	private final @Nullable ExchangeHandler handler;
 	private final long maxRequestBodySize;
 	private final int maxHeaderSize;
 	private final int maxWebsocketFrameSize;
 	private final @Nullable Duration idleTimeout;
 	private final @Nullable String loopName;
 
-	private HttpServerConfig(String host, int port, @Nullable MongooseLoop loop,
-			@Nullable BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler,
+	private HttpServerConfig(String host, int port, @Nullable MongooseLoop loop, @Nullable ExchangeHandler handler,
 			long maxRequestBodySize, int maxHeaderSize, int maxWebsocketFrameSize, @Nullable Duration idleTimeout,
 			@Nullable String loopName) {
 		this.host = host;
@@ -96,7 +93,7 @@ public final class HttpServerConfig {
 		return idleTimeout;
 	}
 
-	@Nullable BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler() {
+	@Nullable ExchangeHandler handler() {
 		return handler;
 	}
 
@@ -120,8 +117,7 @@ public final class HttpServerConfig {
 				idleTimeout, loopName);
 	}
 
-	HttpServerConfig withHandler(
-			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+	HttpServerConfig withHandler(ExchangeHandler handler) {
 		return new HttpServerConfig(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize,
 				idleTimeout, loopName);
 	}

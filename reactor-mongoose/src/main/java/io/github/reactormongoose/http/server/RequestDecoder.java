@@ -1,0 +1,119 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.github.reactormongoose.http.HttpHeaders;
+import io.github.reactormongoose.internal.jni.NativeConstants;
+
+/**
+ * Decodes what arrives with a request: the {@code RMG_EV_HTTP_MSG} payload, and the
+ * percent-encoding of paths and query strings.
+ * <p>
+ * The payload is written by {@code rmg_emit_request} in {@code native/src/main/c/rmg_http.c}:
+ * an {@code int32} header count {@code n}, then length-prefixed strings ({@code int32} length,
+ * Latin-1 bytes) for the method, the path, the query, the protocol, {@code n} header name and
+ * value pairs, and last the body (raw bytes). Integers are in the event buffer's byte order.
+ */
+final class RequestDecoder {
+
+	private RequestDecoder() {
+	}
+
+	/**
+	 * The request in {@code b} at {@code p} ({@code len} bytes), the {@code number}-th on
+	 * {@code conn}; {@code flags} are the record's flags ({@link NativeConstants#HTTP_CLOSE_AFTER}).
+	 */
+	static RequestView decode(HttpConnection conn, int number, ByteBuffer b, int p, int len, long flags) {
+		int n = b.getInt(p);
+		p += 4;
+		String[] s = new String[4];
+		for (int i = 0; i < 4; i++) {
+			int l = b.getInt(p);
+			s[i] = latin1(b, p + 4, l);
+			p += 4 + l;
+		}
+		List<String> names = new ArrayList<>(n);
+		List<String> values = new ArrayList<>(n);
+		for (int i = 0; i < n; i++) {
+			int l = b.getInt(p);
+			names.add(latin1(b, p + 4, l));
+			p += 4 + l;
+			l = b.getInt(p);
+			values.add(latin1(b, p + 4, l));
+			p += 4 + l;
+		}
+		int bl = b.getInt(p);
+		byte[] body = new byte[bl];
+		b.get(p + 4, body);
+		return new RequestView(conn, number, s[0], s[1], s[2], s[3], HttpHeaders.received(names, values), body,
+				(flags & NativeConstants.HTTP_CLOSE_AFTER) != 0);
+	}
+
+	private static String latin1(ByteBuffer b, int p, int l) {
+		byte[] a = new byte[l];
+		b.get(p, a);
+		return new String(a, StandardCharsets.ISO_8859_1);
+	}
+
+	/** Decoded query parameters, in order, values of repeated names kept; read-only. */
+	static Map<String, List<String>> queryParams(String query) {
+		Map<String, List<String>> m = new LinkedHashMap<>();
+		if (!query.isEmpty()) {
+			for (String pair : query.split("&")) {
+				if (pair.isEmpty()) {
+					continue;
+				}
+				int eq = pair.indexOf('=');
+				String k = percentDecode(eq < 0 ? pair : pair.substring(0, eq), true);
+				String v = eq < 0 ? "" : percentDecode(pair.substring(eq + 1), true);
+				m.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+			}
+		}
+		m.replaceAll((k, v) -> Collections.unmodifiableList(v));
+		return Collections.unmodifiableMap(m);
+	}
+
+	/**
+	 * Decodes {@code %XX} escapes as UTF-8 ({@code +} as a space when {@code plusAsSpace}).
+	 * @throws BadRequestException on a truncated or non-hex escape
+	 */
+	static String percentDecode(String s, boolean plusAsSpace) {
+		if (s.indexOf('%') < 0 && !(plusAsSpace && s.indexOf('+') >= 0)) {
+			return s;
+		}
+		ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+		for (int i = 0; i < s.length(); i++) {
+			char c = s.charAt(i);
+			if (c == '%') {
+				if (i + 2 >= s.length()) {
+					throw new BadRequestException("bad percent-encoding in " + s);
+				}
+				int hi = Character.digit(s.charAt(i + 1), 16);
+				int lo = Character.digit(s.charAt(i + 2), 16);
+				if (hi < 0 || lo < 0) {
+					throw new BadRequestException("bad percent-encoding in " + s);
+				}
+				out.write((hi << 4) | lo);
+				i += 2;
+			}
+			else if (c == '+' && plusAsSpace) {
+				out.write(' ');
+			}
+			else {
+				byte[] b = String.valueOf(c).getBytes(StandardCharsets.ISO_8859_1);
+				out.writeBytes(b);
+			}
+		}
+		return out.toString(StandardCharsets.UTF_8);
+	}
+}

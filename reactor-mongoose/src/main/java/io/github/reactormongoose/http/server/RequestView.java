@@ -1,0 +1,218 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import io.github.reactormongoose.ConnectionClosedException;
+import io.github.reactormongoose.http.HttpHeaders;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The application's view of one decoded request ({@link RequestDecoder}): request line,
+ * headers, the route's path variables and the body, which Mongoose has already buffered.
+ */
+final class RequestView implements RoutableRequest {
+
+	/** Largest slice of the body emitted by {@link #receive()}. */
+	static final int SLICE = 64 * 1024;
+
+	private final HttpConnection conn;
+	private final int number;
+	private final String method;
+	private final String rawPath;
+	private final String query;
+	private final String protocol;
+	private final HttpHeaders headers;
+	private final byte[] body;
+	private final boolean clientKeepAlive;
+	private Map<String, String> params = Map.of();
+	private @Nullable Map<String, List<String>> queryParams;
+	private @Nullable String path;
+	private @Nullable ResponseWriter response;
+	private boolean bodyConsumed;
+	private volatile boolean connectionClosed;
+
+	RequestView(HttpConnection conn, int number, String method, String rawPath, String query, String protocol,
+			HttpHeaders headers, byte[] body, boolean closeAfter) {
+		this.conn = conn;
+		this.number = number;
+		this.method = method;
+		this.rawPath = rawPath;
+		this.query = query;
+		this.protocol = protocol;
+		this.headers = headers;
+		this.body = body;
+		this.clientKeepAlive = !closeAfter && !isHttp10() && !headers.containsToken("Connection", "close");
+	}
+
+	/** Links the response, which owns the keep-alive decision {@link #isKeepAlive()} reports. */
+	void response(ResponseWriter response) {
+		this.response = response;
+	}
+
+	/**
+	 * Whether the request lets the connection stay open: HTTP/1.1, no {@code Connection: close},
+	 * and framing that Mongoose can follow (no {@code RMG_HTTP_CLOSE_AFTER} flag).
+	 */
+	boolean clientKeepAlive() {
+		return clientKeepAlive;
+	}
+
+	boolean isHead() {
+		return "HEAD".equals(method);
+	}
+
+	boolean isHttp10() {
+		return "HTTP/1.0".equalsIgnoreCase(protocol);
+	}
+
+	/** The connection closed while this request was current: the body is no longer offered. */
+	void connectionClosed() {
+		connectionClosed = true;
+	}
+
+	@Override
+	public void pathParams(Map<String, String> params) {
+		this.params = params;
+	}
+
+	@Override
+	public String method() {
+		return method;
+	}
+
+	@Override
+	public String uri() {
+		return query.isEmpty() ? rawPath : rawPath + "?" + query;
+	}
+
+	/** @throws BadRequestException if the path's percent-encoding is invalid */
+	@Override
+	public String path() {
+		if (path == null) {
+			path = RequestDecoder.percentDecode(rawPath, false);
+		}
+		return path;
+	}
+
+	/** The path as sent, still percent-encoded. */
+	String rawPath() {
+		return rawPath;
+	}
+
+	@Override
+	public String query() {
+		return query;
+	}
+
+	@Override
+	public Map<String, List<String>> queryParams() {
+		if (queryParams == null) {
+			queryParams = RequestDecoder.queryParams(query);
+		}
+		return queryParams;
+	}
+
+	@Override
+	public @Nullable String param(String name) {
+		return params.get(name);
+	}
+
+	@Override
+	public Map<String, String> params() {
+		return Collections.unmodifiableMap(params);
+	}
+
+	@Override
+	public String protocol() {
+		return protocol;
+	}
+
+	@Override
+	public HttpHeaders requestHeaders() {
+		return headers;
+	}
+
+	@Override
+	public boolean isKeepAlive() {
+		ResponseWriter r = response;
+		return r != null ? r.isKeepAlive() : clientKeepAlive;
+	}
+
+	@Override
+	public boolean isWebsocket() {
+		return "GET".equals(method) && headers.containsToken("Upgrade", "websocket")
+				&& headers.containsToken("Connection", "upgrade");
+	}
+
+	@Override
+	public InetSocketAddress remoteAddress() {
+		return conn.remote;
+	}
+
+	@Override
+	public InetSocketAddress hostAddress() {
+		return conn.local;
+	}
+
+	@Override
+	public long connectionId() {
+		return conn.id;
+	}
+
+	@Override
+	public String requestId() {
+		return conn.id + "-" + number;
+	}
+
+	@Override
+	public Flux<ByteBuffer> receive() {
+		return Flux.defer(() -> {
+			synchronized (this) {
+				if (bodyConsumed) {
+					return Flux.error(new IllegalStateException(
+							"Only one subscriber allowed: the request body can be consumed once"));
+				}
+				bodyConsumed = true;
+			}
+			if (connectionClosed) {
+				return Flux.error(new ConnectionClosedException("Connection closed before the body was read"));
+			}
+			List<ByteBuffer> slices = new ArrayList<>();
+			for (int off = 0; off < body.length; off += SLICE) {
+				slices.add(ByteBuffer.wrap(body, off, Math.min(SLICE, body.length - off)).slice().asReadOnlyBuffer());
+			}
+			return Flux.fromIterable(slices);
+		});
+	}
+
+	@Override
+	public Mono<byte[]> receiveBytes() {
+		return receive().collect(ByteArrayOutputStream::new, (out, b) -> {
+			byte[] a = new byte[b.remaining()];
+			b.get(a);
+			out.writeBytes(a);
+		}).map(ByteArrayOutputStream::toByteArray);
+	}
+
+	@Override
+	public Mono<String> receiveString(Charset charset) {
+		return receiveBytes().map(b -> new String(b, charset));
+	}
+
+	@Override
+	public String toString() {
+		return method + " " + uri() + " (" + requestId() + ")";
+	}
+}

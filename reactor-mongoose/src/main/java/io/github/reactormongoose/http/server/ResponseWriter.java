@@ -1,0 +1,366 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+
+import io.github.reactormongoose.ConnectionClosedException;
+import io.github.reactormongoose.http.HttpHeaders;
+import io.github.reactormongoose.internal.jni.Errors;
+import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.loop.Channel;
+import io.github.reactormongoose.internal.loop.WriteSubscriber;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.MonoSink;
+import reactor.util.context.Context;
+
+/**
+ * Writes one response in HTTP/1.1: the status line and headers, the body with its framing,
+ * and the end of the exchange. It owns the keep-alive decision ({@link #closeAfterResponse()})
+ * and is the only writer of the response bytes. Poll thread only, except the status, header
+ * and keep-alive setters, which apply until the headers are sent.
+ */
+final class ResponseWriter {
+
+	private static final byte[] CRLF = {'\r', '\n'};
+	private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
+	private static final byte[] EMPTY = new byte[0];
+	/** Largest whole body written in the same native call as the headers. */
+	private static final int COALESCE_BODY = 16 * 1024;
+	/** Largest chunk copied together with its size line and CRLF. */
+	private static final int COALESCE_CHUNK = 8192;
+
+	/** How the body's end is told to the client. */
+	enum Framing {
+		/** No body (HEAD of unknown length, 1xx, 204, 304). */
+		NONE,
+		/** {@code Content-Length}. */
+		LENGTH,
+		/** {@code Transfer-Encoding: chunked}. */
+		CHUNKED,
+		/** The connection closes after the body (HTTP/1.0 stream). */
+		UNTIL_CLOSE
+	}
+
+	private final Channel channel;
+	private final RequestView request;
+	private final BooleanSupplier serverDisposing;
+	private final Runnable onEnd;
+	private final HttpHeaders headers = new HttpHeaders();
+	private volatile int status = 200;
+	private volatile boolean keepAlive = true;
+	private volatile boolean headersSent;
+	private boolean ended;
+	private boolean connectionClosed;
+	private boolean sending;
+	private Framing framing = Framing.NONE;
+	private @Nullable WriteSubscriber<?> body;
+
+	/**
+	 * @param serverDisposing whether the server is shutting down (then the connection closes)
+	 * @param onEnd runs once the last byte of the response was handed to the connection
+	 */
+	ResponseWriter(Channel channel, RequestView request, BooleanSupplier serverDisposing, Runnable onEnd) {
+		this.channel = channel;
+		this.request = request;
+		this.serverDisposing = serverDisposing;
+		this.onEnd = onEnd;
+	}
+
+	// ---- state ----
+
+	int status() {
+		return status;
+	}
+
+	void status(int status) {
+		this.status = status;
+	}
+
+	HttpHeaders headers() {
+		return headers;
+	}
+
+	void keepAlive(boolean keepAlive) {
+		this.keepAlive = keepAlive;
+	}
+
+	boolean hasSentHeaders() {
+		return headersSent;
+	}
+
+	/** The response is complete, or cannot be continued (aborted, upgraded, connection gone). */
+	boolean isEnded() {
+		return ended;
+	}
+
+	boolean isConnectionClosed() {
+		return connectionClosed;
+	}
+
+	/** A streamed body is being written. */
+	boolean isSending() {
+		return sending;
+	}
+
+	/** Whether both sides want the connection kept: the request allows it and the handler did not refuse. */
+	boolean isKeepAlive() {
+		return request.clientKeepAlive() && keepAlive;
+	}
+
+	/** The one keep-alive decision: whether the connection closes after this response. */
+	private boolean closeAfterResponse() {
+		return !isKeepAlive() || serverDisposing.getAsBoolean() || framing == Framing.UNTIL_CLOSE;
+	}
+
+	// ---- serialization ----
+
+	private byte[] head(long contentLength) {
+		StringBuilder b = new StringBuilder(128);
+		b.append("HTTP/1.1 ").append(status).append(' ').append(NativeConstants.reason(status)).append("\r\n");
+		appendHeaders(b);
+		if (framing == Framing.LENGTH && !headers.contains("Content-Length")) {
+			b.append("Content-Length: ").append(contentLength).append("\r\n");
+		}
+		else if (framing == Framing.CHUNKED) {
+			b.append("Transfer-Encoding: chunked\r\n");
+		}
+		if (closeAfterResponse()) {
+			b.append("Connection: close\r\n");
+		}
+		b.append("\r\n");
+		return b.toString().getBytes(StandardCharsets.ISO_8859_1);
+	}
+
+	private void appendHeaders(StringBuilder b) {
+		for (int i = 0; i < headers.size(); i++) {
+			b.append(headers.nameAt(i)).append(": ").append(headers.valueAt(i)).append("\r\n");
+		}
+	}
+
+	/** The application's headers as {@code Name: value\r\n} lines (for the WebSocket handshake). */
+	String headerLines() {
+		StringBuilder b = new StringBuilder();
+		appendHeaders(b);
+		return b.toString();
+	}
+
+	// ---- whole bodies ----
+
+	/** Head + whole body + end, in one native call when small; {@code sink} may be {@code null}. */
+	void writeWhole(byte[] data, @Nullable MonoSink<Void> sink) {
+		if (ended) {
+			if (sink != null) {
+				sink.error(new IllegalStateException("the response was already sent"));
+			}
+			return;
+		}
+		if (headersSent) {
+			// a fixed body after a streamed start: write it with the current framing
+			long r = writeChunk(ByteBuffer.wrap(data));
+			complete(sink, r);
+			return;
+		}
+		boolean noBodyStatus = status < 200 || status == 204 || status == 304;
+		// HEAD with nothing to measure: do not claim a length the GET body may not have
+		boolean unknownHeadLength = request.isHead() && data.length == 0 && !headers.contains("Content-Length");
+		framing = noBodyStatus || unknownHeadLength ? Framing.NONE : Framing.LENGTH;
+		boolean noBody = request.isHead() || noBodyStatus;
+		byte[] h = head(data.length);
+		headersSent = true;
+		ended = true;
+		boolean close = closeAfterResponse();
+		long r;
+		if (noBody || data.length == 0) {
+			r = channel.writeAndEndExchange(h, 0, h.length, close);
+		}
+		else if (data.length <= COALESCE_BODY) {
+			byte[] all = new byte[h.length + data.length];
+			System.arraycopy(h, 0, all, 0, h.length);
+			System.arraycopy(data, 0, all, h.length, data.length);
+			r = channel.writeAndEndExchange(all, 0, all.length, close);
+		}
+		else {
+			r = channel.write(h, 0, h.length);
+			if (r >= 0) {
+				r = channel.writeAndEndExchange(data, 0, data.length, close);
+			}
+		}
+		onEnd.run();
+		complete(sink, r);
+	}
+
+	private void complete(@Nullable MonoSink<Void> sink, long r) {
+		if (sink == null) {
+			return;
+		}
+		if (r < 0) {
+			sink.error(Errors.toException(r, "send"));
+		}
+		else if (channel.aboveHighWater(r)) {
+			channel.awaitWritable(sink::success);
+		}
+		else {
+			sink.success();
+		}
+	}
+
+	// ---- streamed bodies ----
+
+	/** Sends the headers of a streamed body: chunked unless a length was set; HTTP/1.0 until close. */
+	private void commitStreaming() {
+		if (headersSent) {
+			return;
+		}
+		if (headers.contains("Content-Length")) {
+			framing = Framing.LENGTH;
+		}
+		else if (request.isHttp10()) {
+			framing = Framing.UNTIL_CLOSE;
+		}
+		else {
+			framing = Framing.CHUNKED;
+		}
+		byte[] h = head(-1);
+		headersSent = true;
+		channel.write(h, 0, h.length);
+	}
+
+	private long writeChunk(ByteBuffer data) {
+		if (request.isHead()) {
+			return 0;
+		}
+		int len = data.remaining();
+		if (len == 0) {
+			return 0;
+		}
+		if (framing != Framing.CHUNKED) {
+			return channel.write(data);
+		}
+		byte[] size = (Integer.toHexString(len) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+		if (len <= COALESCE_CHUNK) {
+			byte[] all = new byte[size.length + len + 2];
+			System.arraycopy(size, 0, all, 0, size.length);
+			data.duplicate().get(all, size.length, len);
+			all[all.length - 2] = '\r';
+			all[all.length - 1] = '\n';
+			return channel.write(all, 0, all.length);
+		}
+		long r = channel.write(size, 0, size.length);
+		if (r >= 0) {
+			r = channel.write(data);
+		}
+		if (r >= 0) {
+			r = channel.write(CRLF, 0, 2);
+		}
+		return r;
+	}
+
+	/**
+	 * Streams {@code source}, each item written as it arrives while the send buffer is below
+	 * its high-water mark. For HEAD only the headers are written and {@code source} is not
+	 * subscribed. {@code afterBody} runs once the body was written (not on error).
+	 */
+	void stream(Publisher<? extends ByteBuffer> source, MonoSink<Void> sink, Runnable afterBody) {
+		if (ended || connectionClosed) {
+			sink.error(connectionClosed ? new ConnectionClosedException("Connection closed before send")
+					: new IllegalStateException("the response was already sent"));
+			return;
+		}
+		if (sending) {
+			sink.error(new IllegalStateException("another send is in progress"));
+			return;
+		}
+		if (request.isHead()) {
+			// HEAD: headers as for GET, no body; the body publisher (maybe endless) is not subscribed
+			commitStreaming();
+			sink.success();
+			afterBody.run();
+			return;
+		}
+		sending = true;
+		WriteSubscriber<ByteBuffer> w = new WriteSubscriber<>(channel.loop(), new WriteSubscriber.Target<>() {
+			@Override
+			public long write(ByteBuffer item) {
+				commitStreaming();
+				return writeChunk(item);
+			}
+
+			@Override
+			public void awaitWritable(Runnable action) {
+				channel.awaitWritable(action);
+			}
+		}, e -> {
+			sending = false;
+			body = null;
+			if (e == null) {
+				if (!headersSent && !ended) {
+					commitStreaming();
+				}
+				sink.success();
+				afterBody.run();
+			}
+			else {
+				sink.error(e);
+			}
+		}, Context.of(sink.contextView()));
+		body = w;
+		source.subscribe(w);
+	}
+
+	/** Stops pulling the streamed body, if one is being written. */
+	void cancelBody(Throwable reason) {
+		WriteSubscriber<?> w = body;
+		if (w != null) {
+			w.cancel(reason);
+		}
+	}
+
+	// ---- end of the exchange ----
+
+	/** Ends the response (the handler is done and nothing is being written). */
+	void finish() {
+		if (ended) {
+			return;
+		}
+		if (!headersSent) {
+			writeWhole(EMPTY, null);
+			return;
+		}
+		ended = true;
+		byte[] tail = framing == Framing.CHUNKED && !request.isHead() ? LAST_CHUNK : EMPTY;
+		channel.writeAndEndExchange(tail, 0, tail.length, closeAfterResponse());
+		onEnd.run();
+	}
+
+	/** The response cannot be completed after its headers were sent: close the connection. */
+	void abort() {
+		ended = true;
+		channel.close();
+		onEnd.run();
+	}
+
+	/** The connection switched to WebSocket with a 101 written by the native layer. */
+	void upgraded() {
+		headersSent = true;
+		ended = true;
+		status = 101;
+	}
+
+	/**
+	 * The connection closed: a streamed body is cancelled (its send fails with
+	 * {@link ConnectionClosedException}) and nothing more is written.
+	 * @return whether the response had already ended before
+	 */
+	boolean connectionClosed() {
+		boolean wasEnded = ended;
+		connectionClosed = true;
+		cancelBody(new ConnectionClosedException("Connection closed by the client"));
+		ended = true;
+		return wasEnded;
+	}
+}
