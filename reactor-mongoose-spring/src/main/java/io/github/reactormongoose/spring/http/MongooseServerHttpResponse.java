@@ -28,11 +28,12 @@ import org.springframework.http.server.reactive.AbstractServerHttpResponse;
  * reactor-mongoose {@link HttpServerResponse}.
  * <p>
  * Status, headers and cookies are kept on the Spring side and copied to the native response
- * once, when Spring commits. A {@code Mono} body becomes a single native send (written with
- * {@code Content-Length}); any other body is written one native send per {@link DataBuffer}
- * (chunked unless the application set {@code Content-Length}), each buffer released once
- * written. Buffers of {@link #writeAndFlushWith} are written as soon as they arrive, which
- * is what Server-Sent Events and streaming JSON need.
+ * once, when Spring commits. A {@code Mono} body becomes one
+ * {@link HttpServerResponse#sendWhole sendWhole} (written with {@code Content-Length}); any
+ * other body is written one {@link HttpServerResponse#sendStream sendStream} per
+ * {@link DataBuffer} (chunked unless the application set {@code Content-Length}), each buffer
+ * released once written. Buffers of {@link #writeAndFlushWith} are written as soon as they
+ * arrive, which is what Server-Sent Events and streaming JSON need.
  */
 public class MongooseServerHttpResponse extends AbstractServerHttpResponse implements ZeroCopyHttpOutputMessage {
 
@@ -120,7 +121,7 @@ public class MongooseServerHttpResponse extends AbstractServerHttpResponse imple
 	protected Mono<Void> writeWithInternal(Publisher<? extends DataBuffer> body) {
 		if (body instanceof Mono<? extends DataBuffer> mono) {
 			// the whole body: one send, framed with Content-Length
-			return mono.flatMap(buffer -> send(buffer, bytes -> this.response.send(Mono.just(bytes))));
+			return mono.flatMap(buffer -> send(buffer, bytes -> this.response.sendWhole(Mono.just(bytes))));
 		}
 		return Flux.from(body)
 				.concatMap(this::sendBuffer, PREFETCH)
@@ -136,11 +137,9 @@ public class MongooseServerHttpResponse extends AbstractServerHttpResponse imple
 				.then();
 	}
 
-	/** One streaming send (never framed as the whole body), releasing the buffer afterwards. */
+	/** One streamed send (never framed as the whole body), releasing the buffer afterwards. */
 	private Mono<Void> sendBuffer(DataBuffer buffer) {
-		// hide(): a one-item Flux is a Callable, which the native response would treat as a
-		// whole (Content-Length) body and end the exchange with it
-		return send(buffer, bytes -> this.response.send(Flux.just(bytes).hide()));
+		return send(buffer, bytes -> this.response.sendStream(Mono.just(bytes)));
 	}
 
 	/** Sends the bytes of {@code buffer} with {@code send}, releasing the buffer in every case. */

@@ -5,14 +5,13 @@ package io.github.reactormongoose.http.server;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.Objects;
 import java.util.function.BiFunction;
 
 import io.github.reactormongoose.ConnectionClosedException;
@@ -199,51 +198,31 @@ final class HttpExchange implements HttpServerResponse {
 	}
 
 	@Override
-	public Mono<Void> send(Publisher<? extends ByteBuffer> body) {
-		if (body instanceof Mono || body instanceof Callable) {
-			return Mono.create(sink -> Mono.from(body).subscribe(
-					buf -> el.executeOrRun(() -> writer.writeWhole(toArray(buf), sink)),
-					e -> sink.error(e),
-					() -> el.executeOrRun(() -> {
-						if (!writer.hasSentHeaders() && !writer.isEnded()) {
-							writer.writeWhole(EMPTY, sink);
-						}
-						else {
-							sink.success();
-						}
-					}),
-					Context.of(sink.contextView())));
-		}
-		return sendStream(body);
+	public Mono<Void> sendWhole(Publisher<? extends ByteBuffer> body) {
+		Objects.requireNonNull(body, "body");
+		return Mono.create(sink -> {
+			WholeBody whole = new WholeBody();
+			sink.onCancel(Flux.from(body).subscribe(whole::add, sink::error,
+					() -> el.executeOrRun(() -> writeWhole(whole.bytes(), sink)), Context.of(sink.contextView())));
+		});
 	}
 
-	private static byte[] toArray(ByteBuffer b) {
-		if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0 && b.remaining() == b.array().length) {
-			return b.array();
+	private void writeWhole(byte @Nullable [] data, MonoSink<Void> sink) {
+		if (data != null) {
+			writer.writeWhole(data, sink);
 		}
-		byte[] a = new byte[b.remaining()];
-		b.duplicate().get(a);
-		return a;
+		else if (!writer.hasSentHeaders() && !writer.isEnded()) {
+			writer.writeWhole(EMPTY, sink);
+		}
+		else {
+			sink.success();
+		}
 	}
 
-	private Mono<Void> sendStream(Publisher<? extends ByteBuffer> body) {
+	@Override
+	public Mono<Void> sendStream(Publisher<? extends ByteBuffer> body) {
+		Objects.requireNonNull(body, "body");
 		return Mono.create(sink -> el.executeOrRun(() -> writer.stream(body, sink, this::afterBody)));
-	}
-
-	@Override
-	public Mono<Void> sendByteArray(Publisher<byte[]> body) {
-		if (body instanceof Mono<byte[]> m) {
-			return send(m.map(ByteBuffer::wrap));
-		}
-		return send(Flux.from(body).map(ByteBuffer::wrap));
-	}
-
-	@Override
-	public Mono<Void> sendString(Publisher<String> body, Charset charset) {
-		if (body instanceof Mono<String> m) {
-			return send(m.map(s -> ByteBuffer.wrap(s.getBytes(charset))));
-		}
-		return send(Flux.from(body).map(s -> ByteBuffer.wrap(s.getBytes(charset))));
 	}
 
 	@Override
@@ -286,7 +265,7 @@ final class HttpExchange implements HttpServerResponse {
 			if (count == 0) {
 				return send();
 			}
-			return send(FileChunks.read(file, position, count));
+			return sendStream(FileChunks.read(file, position, count));
 		});
 	}
 
@@ -307,7 +286,7 @@ final class HttpExchange implements HttpServerResponse {
 	public Mono<Void> sendSse(Publisher<ServerSentEvent> events) {
 		header("Content-Type", "text/event-stream");
 		header("Cache-Control", "no-cache");
-		return send(Flux.from(events).map(e -> ByteBuffer.wrap(e.encode())));
+		return sendStream(Flux.from(events).map(e -> ByteBuffer.wrap(e.encode())));
 	}
 
 	// ---- WebSocket ----

@@ -13,16 +13,25 @@ import io.github.reactormongoose.http.ServerSentEvent;
 import io.github.reactormongoose.http.websocket.WebsocketInbound;
 import io.github.reactormongoose.http.websocket.WebsocketOutbound;
 import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * An HTTP response. Status and headers may change until the first send commits them.
  * <p>
- * Bodies are binary-safe. A {@link Mono} body (or a file) is sent with
- * {@code Content-Length}; a multi-item body is sent chunked unless the application set
- * {@code Content-Length}; HTTP/1.0 bodies of unknown length end with the connection. The
- * exchange ends when the handler's publisher completes; a handler that sent nothing gets an
- * empty response. Every send may be called from any thread.
+ * Bodies are binary-safe, and their shape is chosen by the method, not guessed:
+ * <ul>
+ * <li>{@link #sendWhole(Publisher)} joins every buffer and writes one response with
+ * {@code Content-Length};</li>
+ * <li>{@link #sendStream(Publisher)} writes each buffer as it arrives: chunked, unless the
+ * application set {@code Content-Length}; for an HTTP/1.0 request the body ends when the
+ * connection closes;</li>
+ * <li>{@link #send(Publisher)}, {@link #sendString(Publisher)} and
+ * {@link #sendByteArray(Publisher)} send a {@link Mono} as a whole body and any other
+ * publisher (a one-item {@code Flux.just(x)} included) as a stream.</li>
+ * </ul>
+ * The exchange ends when the handler's publisher completes; a handler that sent nothing gets
+ * an empty response. Every send may be called from any thread.
  */
 public interface HttpServerResponse {
 
@@ -49,21 +58,59 @@ public interface HttpServerResponse {
 	/** Sends the headers and an empty body. */
 	Mono<Void> send();
 
-	/** Sends the body buffers (each buffer is read, not retained, once written). */
-	Mono<Void> send(Publisher<? extends ByteBuffer> body);
+	/**
+	 * Sends the body buffers: a {@link Mono} as a whole body ({@link #sendWhole}), any other
+	 * publisher streamed ({@link #sendStream}). Each buffer is read, not retained, once
+	 * written.
+	 */
+	default Mono<Void> send(Publisher<? extends ByteBuffer> body) {
+		return body instanceof Mono ? sendWhole(body) : sendStream(body);
+	}
 
-	Mono<Void> sendByteArray(Publisher<byte[]> body);
+	/**
+	 * Sends the buffers of {@code body} as one whole body: they are joined once the publisher
+	 * completes, then the headers (with {@code Content-Length}) and the body are written
+	 * together and the response ends. An empty publisher sends an empty body. For HEAD the
+	 * publisher is still subscribed, to measure the length. The publisher must be finite. If
+	 * a streamed send already committed the headers, the bytes continue that stream instead.
+	 */
+	Mono<Void> sendWhole(Publisher<? extends ByteBuffer> body);
 
-	/** Sends strings encoded in UTF-8. */
+	/**
+	 * Streams the buffers of {@code body}, each written as soon as it arrives while the send
+	 * buffer is below its high-water mark: {@code Transfer-Encoding: chunked}, unless the
+	 * application set {@code Content-Length} (then exactly that many bytes must follow); for
+	 * an HTTP/1.0 request, no length and the connection closes after the body. The response
+	 * stays open for further streamed sends until the handler completes. For HEAD only the
+	 * headers are written and {@code body} is not subscribed.
+	 */
+	Mono<Void> sendStream(Publisher<? extends ByteBuffer> body);
+
+	/** Sends byte arrays: a {@link Mono} as a whole body, any other publisher streamed. */
+	default Mono<Void> sendByteArray(Publisher<byte[]> body) {
+		if (body instanceof Mono<byte[]> m) {
+			return sendWhole(m.map(ByteBuffer::wrap));
+		}
+		return sendStream(Flux.from(body).map(ByteBuffer::wrap));
+	}
+
+	/** Sends strings encoded in UTF-8: a {@link Mono} as a whole body, any other publisher streamed. */
 	default Mono<Void> sendString(Publisher<String> body) {
 		return sendString(body, java.nio.charset.StandardCharsets.UTF_8);
 	}
 
-	Mono<Void> sendString(Publisher<String> body, Charset charset);
+	/** Sends strings encoded with {@code charset}: a {@link Mono} as a whole body, any other publisher streamed. */
+	default Mono<Void> sendString(Publisher<String> body, Charset charset) {
+		if (body instanceof Mono<String> m) {
+			return sendWhole(m.map(s -> ByteBuffer.wrap(s.getBytes(charset))));
+		}
+		return sendStream(Flux.from(body).map(s -> ByteBuffer.wrap(s.getBytes(charset))));
+	}
 
 	/**
-	 * Sends a file with {@code Content-Length}, read in 64 KiB pieces off the poll thread and
-	 * written only while the send buffer is below its high-water mark.
+	 * Sends a file with {@code Content-Length} (and a {@code Content-Type} probed from the
+	 * file, unless set), streamed in 64 KiB pieces read off the poll thread and written only
+	 * while the send buffer is below its high-water mark.
 	 */
 	Mono<Void> sendFile(Path file);
 

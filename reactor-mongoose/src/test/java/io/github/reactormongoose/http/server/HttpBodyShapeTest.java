@@ -1,0 +1,210 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.testing.RawHttp;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+
+/**
+ * The body shape is chosen by the send method, not by the publisher's type: {@code sendWhole}
+ * is one response with {@code Content-Length}, {@code sendStream} is chunked (or unframed with
+ * an explicit {@code Content-Length}, or ended by the close for HTTP/1.0), and {@code send},
+ * {@code sendString} and {@code sendByteArray} treat a {@code Mono} as whole and anything
+ * else, a one-item {@code Flux.just} included, as a stream. Checked on the wire.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HttpBodyShapeTest extends BaseHttpTest {
+
+	private final Sinks.One<Throwable> laterSendError = Sinks.one();
+
+	private DisposableServer server;
+
+	private static ByteBuffer buf(String s) {
+		return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
+	}
+
+	@BeforeEach
+	void startServer() {
+		server = bind(HttpServer.create().route(r -> r
+				.get("/whole", (req, res) -> res.sendWhole(Flux.just(buf("ab"), buf("cd"), buf("ef"))))
+				.get("/whole-async", (req, res) -> res.sendWhole(Flux.interval(Duration.ofMillis(5)).take(3)
+						.map(i -> buf("x" + i))))
+				.get("/whole-sliced", (req, res) -> {
+					ByteBuffer big = buf("--abc--");
+					return res.sendWhole(Flux.just(big.duplicate().position(2).limit(5).slice(),
+							ByteBuffer.allocateDirect(3).put(buf("def")).flip()));
+				})
+				.get("/whole-empty", (req, res) -> res.sendWhole(Flux.empty()))
+				.get("/stream-one", (req, res) -> res.sendStream(Mono.just(buf("only"))))
+				.get("/stream", (req, res) -> res.sendStream(Flux.just(buf("ab"), buf("cd"), buf("ef"))))
+				.get("/stream-sized", (req, res) -> res.header("Content-Length", "6")
+						.sendStream(Flux.just(buf("ab"), buf("cd"), buf("ef"))))
+				.get("/send-mono", (req, res) -> res.send(Mono.just(buf("mono"))))
+				.get("/send-flux-just", (req, res) -> res.send(Flux.just(buf("just"))))
+				.get("/send-flux-empty", (req, res) -> res.send(Flux.empty()))
+				.get("/string-mono", (req, res) -> res.sendString(Mono.just("mono")))
+				.get("/string-flux-just", (req, res) -> res.sendString(Flux.just("just")))
+				.get("/bytes-mono", (req, res) -> res.sendByteArray(Mono.just(new byte[] {1, 0, 2})))
+				.get("/bytes-flux-just", (req, res) -> res.sendByteArray(Flux.just(new byte[] {1, 0, 2})))
+				.get("/whole-then-send", (req, res) -> res.sendWhole(Mono.just(buf("first")))
+						.then(res.sendStream(Flux.just(buf("second"))))
+						.doOnError(laterSendError::tryEmitValue)
+						.onErrorResume(e -> Mono.empty()))
+				.get("/stream-then-whole", (req, res) -> res.sendStream(Flux.just(buf("a")))
+						.then(res.sendWhole(Flux.just(buf("b"), buf("c")))))));
+	}
+
+	private RawHttp.Response get(RawHttp c, String path) throws Exception {
+		c.write(RawHttp.get(path));
+		return c.read();
+	}
+
+	private static void assertWhole(RawHttp.Response r, String body) {
+		assertThat(r.status()).isEqualTo(200);
+		assertThat(r.isChunked()).as("chunked: %s", r).isFalse();
+		assertThat(r.header("Content-Length")).as("Content-Length: %s", r).isEqualTo(Integer.toString(r.body().length));
+		assertThat(r.bodyString()).isEqualTo(body);
+	}
+
+	private static void assertChunked(RawHttp.Response r, String body) {
+		assertThat(r.status()).isEqualTo(200);
+		assertThat(r.isChunked()).as("chunked: %s", r).isTrue();
+		assertThat(r.header("Content-Length")).isNull();
+		assertThat(r.bodyString()).isEqualTo(body);
+	}
+
+	@Test
+	void sendWholeJoinsEveryBufferIntoOneResponseWithContentLength() throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			assertWhole(get(c, "/whole"), "abcdef");
+			assertWhole(get(c, "/whole-async"), "x0x1x2");
+			assertWhole(get(c, "/whole-sliced"), "abcdef");
+			assertWhole(get(c, "/whole-empty"), "");
+			assertThat(get(c, "/whole-empty").header("Content-Length")).isEqualTo("0");
+		}
+	}
+
+	@Test
+	void sendStreamIsChunkedEvenForASingleItem() throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write(RawHttp.get("/stream-one"));
+			RawHttp.Response head = c.readHead();
+			assertThat(head.isChunked()).isTrue();
+			assertThat(c.readChunk()).asString(StandardCharsets.US_ASCII).isEqualTo("only");
+			assertThat(c.readChunk()).isNull();
+
+			c.write(RawHttp.get("/stream"));
+			assertThat(c.readHead().isChunked()).isTrue();
+			List<String> chunks = new ArrayList<>();
+			byte[] chunk;
+			while ((chunk = c.readChunk()) != null) {
+				chunks.add(new String(chunk, StandardCharsets.US_ASCII));
+			}
+			assertThat(chunks).as("one chunk per item").containsExactly("ab", "cd", "ef");
+			// the connection stays usable after a streamed response
+			assertWhole(get(c, "/whole"), "abcdef");
+		}
+	}
+
+	@Test
+	void sendStreamWithContentLengthSetIsWrittenUnframed() throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			RawHttp.Response r = get(c, "/stream-sized");
+			assertWhole(r, "abcdef");
+			assertThat(r.header("Connection")).isNull();
+			assertWhole(get(c, "/whole"), "abcdef");
+		}
+	}
+
+	@Test
+	void sendStreamToAnHttp10RequestEndsWithTheConnection() throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("GET /stream HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(200);
+			assertThat(r.isChunked()).isFalse();
+			assertThat(r.header("Content-Length")).isNull();
+			assertThat(r.header("Connection")).isEqualToIgnoringCase("close");
+			assertThat(r.bodyString()).isEqualTo("abcdef");
+		}
+	}
+
+	@Test
+	void sendTreatsAMonoAsWholeAndAnyOtherPublisherAsAStream() throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			assertWhole(get(c, "/send-mono"), "mono");
+			assertChunked(get(c, "/send-flux-just"), "just");
+			assertChunked(get(c, "/send-flux-empty"), "");
+		}
+	}
+
+	@Test
+	void sendStringAndSendByteArrayFollowTheSameRule() throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			assertWhole(get(c, "/string-mono"), "mono");
+			assertChunked(get(c, "/string-flux-just"), "just");
+			RawHttp.Response bytesMono = get(c, "/bytes-mono");
+			assertThat(bytesMono.header("Content-Length")).isEqualTo("3");
+			assertThat(bytesMono.body()).containsExactly(1, 0, 2);
+			RawHttp.Response bytesFlux = get(c, "/bytes-flux-just");
+			assertThat(bytesFlux.isChunked()).isTrue();
+			assertThat(bytesFlux.body()).containsExactly(1, 0, 2);
+		}
+	}
+
+	@Test
+	void headReportsTheShapeGetWouldHaveWithoutABody() throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("HEAD /whole HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+			RawHttp.Response whole = c.read(true);
+			assertThat(whole.header("Content-Length")).isEqualTo("6");
+			assertThat(whole.isChunked()).isFalse();
+
+			c.write("HEAD /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+			RawHttp.Response stream = c.read(true);
+			assertThat(stream.isChunked()).isTrue();
+			assertThat(stream.header("Content-Length")).isNull();
+
+			// no body bytes were written: the next response starts right away
+			assertWhole(get(c, "/send-mono"), "mono");
+		}
+	}
+
+	@Test
+	void aWholeBodyEndsTheResponseAndALaterSendFails() throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			assertWhole(get(c, "/whole-then-send"), "first");
+			StepVerifier.create(laterSendError.asMono())
+					.assertNext(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+							.hasMessageContaining("already sent"))
+					.expectComplete()
+					.verify(TIMEOUT);
+			assertWhole(get(c, "/send-mono"), "mono");
+		}
+	}
+
+	@Test
+	void aWholeBodyAfterAStreamedStartContinuesTheStream() throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			assertChunked(get(c, "/stream-then-whole"), "abc");
+			assertWhole(get(c, "/send-mono"), "mono");
+		}
+	}
+}
