@@ -97,7 +97,10 @@ final class RequestView implements RoutableRequest {
 		return query.isEmpty() ? rawPath : rawPath + "?" + query;
 	}
 
-	/** @throws BadRequestException if the path's percent-encoding is invalid */
+	/**
+	 * The path decoded as UTF-8, decoded once.
+	 * @throws BadRequestException if the path's percent-encoding is invalid
+	 */
 	@Override
 	public String path() {
 		if (path == null) {
