@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.reactormongoose.http.HttpHeaders;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -38,13 +39,13 @@ public interface HttpServerRequest {
 	Map<String, List<String>> queryParams();
 
 	/** The first value of a query parameter, or {@code null}. */
-	default String queryParam(String name) {
+	default @Nullable String queryParam(String name) {
 		List<String> v = queryParams().get(name);
 		return v == null || v.isEmpty() ? null : v.get(0);
 	}
 
 	/** A path variable captured by a route such as {@code /users/{id}}, or {@code null}. */
-	String param(String name);
+	@Nullable String param(String name);
 
 	/** All captured path variables. */
 	Map<String, String> params();

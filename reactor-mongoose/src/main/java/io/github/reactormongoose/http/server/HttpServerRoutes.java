@@ -8,6 +8,7 @@ import java.util.function.Predicate;
 
 import io.github.reactormongoose.http.websocket.WebsocketInbound;
 import io.github.reactormongoose.http.websocket.WebsocketOutbound;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 
 /**
@@ -55,5 +56,5 @@ public interface HttpServerRoutes {
 	}
 
 	/** WebSocket endpoint offering the given comma-separated sub-protocols. */
-	HttpServerRoutes ws(String path, WebsocketHandler handler, String protocols);
+	HttpServerRoutes ws(String path, WebsocketHandler handler, @Nullable String protocols);
 }
