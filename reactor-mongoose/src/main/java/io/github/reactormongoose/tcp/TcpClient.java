@@ -5,6 +5,7 @@ package io.github.reactormongoose.tcp;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -144,13 +145,23 @@ public final class TcpClient {
 				if (shared != null) {
 					return connected;
 				}
+				// the own loop lives as long as the connection; cancelling after the connection
+				// was emitted (take(1), next()) must not stop it
+				AtomicBoolean emitted = new AtomicBoolean();
 				return connected
-						.doOnNext(c -> c.onClose().subscribe(null, null, () -> el.shutdown(Duration.ZERO)))
+						.doOnNext(c -> {
+							emitted.set(true);
+							c.onClose().subscribe(null, null, () -> el.shutdown(Duration.ZERO));
+						})
 						.onErrorResume(e -> {
 							el.shutdown(Duration.ZERO);
 							return el.terminationFuture().then(Mono.error(e));
 						})
-						.doOnCancel(() -> el.shutdown(Duration.ZERO));
+						.doOnCancel(() -> {
+							if (!emitted.get()) {
+								el.shutdown(Duration.ZERO);
+							}
+						});
 			});
 		});
 	}

@@ -14,7 +14,9 @@ import reactor.core.publisher.Mono;
 /**
  * The sending side of a TCP connection handled by {@link TcpServer#handle} or
  * {@link TcpClient#handle}. Sends may be subscribed from any thread; the bytes are appended
- * to the connection's send buffer on the poll thread, in subscription order of the sends.
+ * to the connection's send buffer on the poll thread. To write one after the other, chain
+ * the sends with {@code then(...)}; sends running at the same time interleave at buffer
+ * boundaries.
  */
 public interface TcpOutbound {
 

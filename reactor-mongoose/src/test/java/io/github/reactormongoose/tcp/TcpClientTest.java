@@ -28,6 +28,7 @@ import io.github.reactormongoose.MongooseLoop;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
@@ -162,6 +163,45 @@ class TcpClientTest extends TcpTestSupport {
 				.isInstanceOf(MongooseException.class)
 				.hasCauseInstanceOf(ConnectException.class);
 		assertThat(loop.isDisposed()).isFalse();
+	}
+
+	@Test
+	void cancellingAfterTheConnectionWasEmittedKeepsItOpen() throws Exception {
+		ServerSocket ss = serverSocket();
+		CompletableFuture<Void> peer = jdkEcho(ss);
+		Connection c = Flux.from(TcpClient.create().port(ss.getLocalPort()).connect()).next().block(TIMEOUT);
+		assertThat(c).isNotNull();
+		c.send("still open".getBytes(StandardCharsets.US_ASCII)).block(TIMEOUT);
+		StepVerifier.create(c.receive()
+						.map(b -> StandardCharsets.US_ASCII.decode(b).toString())
+						.scan(String::concat)
+						.filter(s -> s.length() == 10)
+						.next())
+				.expectNext("still open")
+				.expectComplete()
+				.verify(TIMEOUT);
+		assertThat(c.isActive()).isTrue();
+		c.close();
+		peer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	@Test
+	void cancellingAConnectStopsItsOwnLoop() throws Exception {
+		ServerSocket ss = serverSocket();
+		ss.setSoTimeout(500);
+		TcpClient.create().port(ss.getLocalPort()).connect().subscribe().dispose();
+		// if the connection was established before the cancel, it lives until its peer closes
+		try (Socket peer = ss.accept()) {
+			peer.setSoLinger(true, 0);
+		}
+		catch (java.net.SocketTimeoutException notConnected) {
+			// cancelled before the connection was made
+		}
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while (ownClientLoops() != 0 && System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
+		assertThat(ownClientLoops()).isZero();
 	}
 
 	@Test

@@ -182,6 +182,22 @@ class TcpServerTest extends TcpTestSupport {
 	}
 
 	@Test
+	void aThrowingConnectionCallbackClosesTheConnectionBeforeTheHandler() throws Exception {
+		AtomicInteger handled = new AtomicInteger();
+		DisposableServer server = bind(echo()
+				.doOnConnection(c -> {
+					throw new IllegalStateException("callback failed on purpose");
+				})
+				.handle((in, out) -> {
+					handled.incrementAndGet();
+					return Mono.never();
+				}));
+		Socket s = connect(server.port());
+		assertThat(readEndOfStream(s.getInputStream())).isEqualTo(-1);
+		assertThat(handled).hasValue(0);
+	}
+
+	@Test
 	void peerCloseCompletesInboundAndCancelsAPendingHandler() throws Exception {
 		Sinks.Empty<Void> cancelled = Sinks.empty();
 		Sinks.Empty<Void> inboundDone = Sinks.empty();
