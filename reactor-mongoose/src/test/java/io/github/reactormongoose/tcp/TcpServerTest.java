@@ -29,6 +29,7 @@ import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
+import reactor.core.Scannable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -210,6 +211,22 @@ class TcpServerTest extends TcpTestSupport {
 		s.close();
 		StepVerifier.create(inboundDone.asMono()).expectComplete().verify(TIMEOUT);
 		StepVerifier.create(cancelled.asMono()).expectComplete().verify(TIMEOUT);
+	}
+
+	/** Every send watches the connection's close while it runs, and stops watching when done. */
+	@Test
+	void manySendsOnOneConnectionLeaveNoCloseWatchBehind() throws Exception {
+		int sends = 2000;
+		Sinks.One<Connection> conn = Sinks.one();
+		DisposableServer server = bind(TcpServer.create().handle((in, out) -> {
+			conn.tryEmitValue(out.connection());
+			return Flux.range(0, sends).concatMap(i -> out.sendString(Mono.just("x"))).then(Mono.never());
+		}));
+		Socket s = connect(server.port());
+		assertThat(s.getInputStream().readNBytes(sends)).hasSize(sends);
+		Connection c = conn.asMono().block(TIMEOUT);
+		long watchers = Scannable.from(c.onClose()).inners().count();
+		assertThat(watchers).as("subscribers of onClose()").isLessThan(10);
 	}
 
 	@Test
