@@ -117,6 +117,15 @@ class TcpServerTest extends TcpTestSupport {
 	}
 
 	@Test
+	void withoutAHandlerTheConnectionStaysOpenForTheConnectionCallback() throws Exception {
+		DisposableServer server = bind(TcpServer.create()
+				.doOnConnection(c -> c.send(c.receive()).subscribe(null, e -> c.close(), c::close)));
+		Socket s = connect(server.port());
+		s.getOutputStream().write("raw".getBytes(StandardCharsets.US_ASCII));
+		assertThat(new String(s.getInputStream().readNBytes(3), StandardCharsets.US_ASCII)).isEqualTo("raw");
+	}
+
+	@Test
 	void receiveStringDecodesAndSendStringEncodes() throws Exception {
 		DisposableServer server = bind(TcpServer.create()
 				.handle((in, out) -> out.sendString(in.receiveString()
