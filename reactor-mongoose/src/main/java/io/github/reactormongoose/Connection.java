@@ -45,9 +45,11 @@ public interface Connection {
 	Mono<Void> send(Publisher<? extends ByteBuffer> data);
 
 	/**
-	 * The bytes received, as one single-subscriber stream (outbound connections; for accepted
-	 * connections data arrives as {@link ConnectionEvent.Type#READ} events). Reading pauses
-	 * while the subscriber has no demand; completes when the connection closes.
+	 * The bytes received, as one single-subscriber stream (outbound connections and those
+	 * accepted by a {@code TcpServer}; for connections accepted by
+	 * {@link MongooseLoop#listen(String)} data arrives as {@link ConnectionEvent.Type#READ}
+	 * events instead). Reading pauses while the subscriber has no demand; completes when the
+	 * connection closes.
 	 */
 	Flux<ByteBuffer> receive();
 

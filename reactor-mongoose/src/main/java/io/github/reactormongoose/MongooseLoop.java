@@ -110,6 +110,7 @@ public final class MongooseLoop implements Disposable {
 	 * no demand the events queue up to a small limit, then reading from the connections
 	 * pauses (no CPU is spent and TCP pushes back on the peers). Cancelling closes the
 	 * listener and its connections.
+	 * @see io.github.reactormongoose.tcp.TcpServer a server with one handler per connection
 	 */
 	public Flux<ConnectionEvent> listen(String url) {
 		Objects.requireNonNull(url, "url");
@@ -121,7 +122,10 @@ public final class MongooseLoop implements Disposable {
 
 	/**
 	 * Connects to {@code url} ({@code tcp://HOST:PORT}); host names are resolved by the JDK
-	 * resolver off the poll thread. Emits the connection once established.
+	 * resolver off the poll thread. Emits the connection once established; fails with a
+	 * {@link MongooseException} whose cause is a {@link java.net.ConnectException} if it
+	 * cannot be made.
+	 * @see io.github.reactormongoose.tcp.TcpClient a client with a per-connection handler
 	 */
 	public Mono<Connection> connect(String url) {
 		Objects.requireNonNull(url, "url");

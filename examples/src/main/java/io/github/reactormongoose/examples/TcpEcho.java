@@ -5,97 +5,77 @@ package io.github.reactormongoose.examples;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
-import io.github.reactormongoose.ConnectionEvent;
-import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.tcp.TcpServer;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
- * A TCP echo server on the low-level API: {@link MongooseLoop#listen(String)} emits the
- * listener's events and every {@link ConnectionEvent.Type#READ} is sent back on its
- * connection.
+ * A TCP echo server on {@link TcpServer}: every connection's handler sends back what it
+ * receives, {@code out.send(in.receive())}, as with Reactor Netty.
  * <p>
- * Back-pressure comes for free: {@code flatMap} stops requesting events while too many sends
- * wait for a full send buffer to drain, and then the loop stops reading from the sockets.
+ * Back-pressure comes for free: the send pulls received buffers only while the connection's
+ * send buffer is below its high-water mark, and the connection stops reading from its socket
+ * while buffers wait unsent, so a client that writes without reading is slowed down by TCP
+ * instead of filling memory. The handler completes when the client closes, and then the
+ * server closes its side.
  */
 public final class TcpEcho implements Disposable {
 
-	private final MongooseLoop loop;
-	private final InetSocketAddress address;
+	private final DisposableServer server;
 
-	private TcpEcho(MongooseLoop loop, InetSocketAddress address) {
-		this.loop = loop;
-		this.address = address;
+	private TcpEcho(DisposableServer server) {
+		this.server = server;
 	}
 
 	/**
-	 * Starts a loop listening on {@code host:port} (port 0 picks a free one) and waits up to
-	 * 10 s until it is bound.
-	 * @throws IllegalStateException if it could not bind
+	 * Starts a server (with its own loop, thread {@code tcp-echo}) on {@code host:port}
+	 * (port 0 picks a free one) and waits up to 10 s until it is bound.
+	 * @throws io.github.reactormongoose.MongooseException if it could not bind
+	 *         ({@link io.github.reactormongoose.AddressInUseException} if the port is taken)
 	 */
 	public static TcpEcho start(String host, int port) {
-		String url = "tcp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-		MongooseLoop loop = MongooseLoop.create("tcp-echo");
-		CompletableFuture<InetSocketAddress> bound = new CompletableFuture<>();
-		loop.listen(url)
-				.flatMap(e -> switch (e.type()) {
-					case BOUND -> {
-						bound.complete(e.connection().localAddress());
-						yield Mono.<Void>empty();
-					}
-					// Events and the subscription to send() run on the poll thread, so the
-					// bytes are appended to the send buffer in the order they were read.
-					case READ -> e.connection().send(e.data())
-							.onErrorResume(err -> Mono.empty()); // the peer went away meanwhile
-					default -> Mono.<Void>empty();
-				})
-				.subscribe(null, bound::completeExceptionally);
-		try {
-			return new TcpEcho(loop, bound.get(10, TimeUnit.SECONDS));
-		}
-		catch (ExecutionException | TimeoutException | InterruptedException e) {
-			loop.dispose();
-			if (e instanceof InterruptedException) {
-				Thread.currentThread().interrupt();
-			}
-			throw new IllegalStateException("could not listen on " + url,
-					e instanceof ExecutionException ? e.getCause() : e);
-		}
+		DisposableServer server = TcpServer.create()
+				.host(host)
+				.port(port)
+				.loopName("tcp-echo")
+				.handle((in, out) -> out.send(in.receive()))
+				.bindNow(Duration.ofSeconds(10));
+		return new TcpEcho(server);
 	}
 
 	/** The bound address (the real port when 0 was asked for). */
 	public InetSocketAddress address() {
-		return address;
+		return server.address();
 	}
 
 	public int port() {
-		return address.getPort();
+		return server.port();
 	}
 
 	/** Closes the listener and every connection, without waiting. */
 	@Override
 	public void dispose() {
-		loop.dispose();
+		server.dispose();
 	}
 
 	@Override
 	public boolean isDisposed() {
-		return loop.isDisposed();
+		return server.isDisposed();
 	}
 
-	/** Disposes and waits until the loop has stopped; open connections get up to 1 s. */
+	/**
+	 * Stops accepting, gives open connections up to 1 s to end (their clients close), then
+	 * closes the rest; waits until the server's loop has stopped.
+	 */
 	public void disposeNow() {
-		loop.disposeNow(Duration.ofSeconds(1));
+		server.disposeNow(Duration.ofSeconds(1));
 	}
 
-	/** Completes once the loop has stopped. */
+	/** Completes once the server and its loop have stopped. */
 	public Mono<Void> onDispose() {
-		return loop.onDispose();
+		return server.onDispose();
 	}
 
 	/**

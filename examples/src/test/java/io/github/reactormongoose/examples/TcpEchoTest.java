@@ -13,6 +13,10 @@ import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32;
+
+import io.github.reactormongoose.AddressInUseException;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@link TcpEcho} against plain {@link Socket} clients. */
+/** {@link TcpEcho} (a {@code TcpServer}) against plain {@link Socket} clients. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TcpEchoTest {
 
@@ -94,6 +98,76 @@ class TcpEchoTest {
 			assertThat(back.length).isEqualTo(data.length);
 			assertThat(back).isEqualTo(data);
 		}
+	}
+
+	@Test
+	void aClientThatWritesWithoutReadingIsSlowedDownThenGetsEverythingBack() throws Exception {
+		int chunk = 64 * 1024;
+		long total = 32L * 1024 * 1024;
+		byte[] block = new byte[chunk];
+		new Random(7).nextBytes(block);
+		try (Socket s = new Socket()) {
+			s.setSendBufferSize(chunk);
+			s.setReceiveBufferSize(chunk);
+			s.connect(new InetSocketAddress("127.0.0.1", echo.port()), TIMEOUT_MS);
+			s.setSoTimeout(TIMEOUT_MS);
+			AtomicLong written = new AtomicLong();
+			CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+				try {
+					OutputStream out = s.getOutputStream();
+					for (long n = 0; n < total; n += chunk) {
+						out.write(block);
+						written.addAndGet(chunk);
+					}
+				}
+				catch (IOException e) {
+					throw new IllegalStateException(e);
+				}
+			});
+
+			// nobody reads the echo: the server stops reading, so the writer blocks
+			long last = -1;
+			int stable = 0;
+			long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+			while (stable < 5 && System.nanoTime() < deadline) {
+				Thread.sleep(100);
+				long now = written.get();
+				stable = now == last ? stable + 1 : 0;
+				last = now;
+			}
+			assertThat(stable).as("the writer stopped").isGreaterThanOrEqualTo(5);
+			assertThat(written.get()).as("bytes written while nobody reads").isLessThan(total);
+			assertThat(writer).isNotDone();
+
+			// reading releases everything, in order
+			CRC32 expected = new CRC32();
+			CRC32 actual = new CRC32();
+			InputStream in = s.getInputStream();
+			byte[] buf = new byte[chunk];
+			for (long n = 0; n < total; n += chunk) {
+				expected.update(block);
+				in.readNBytes(buf, 0, chunk);
+				actual.update(buf);
+			}
+			writer.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+			assertThat(actual.getValue()).isEqualTo(expected.getValue());
+		}
+	}
+
+	@Test
+	void whenTheClientClosesItsSideTheServerClosesToo() throws Exception {
+		try (Socket s = connect()) {
+			s.getOutputStream().write("bye".getBytes(StandardCharsets.US_ASCII));
+			assertThat(new String(s.getInputStream().readNBytes(3), StandardCharsets.US_ASCII)).isEqualTo("bye");
+			s.shutdownOutput();
+			// the handler's send completes with its input; the server then closes the connection
+			assertThat(s.getInputStream().read()).isEqualTo(-1);
+		}
+	}
+
+	@Test
+	void aTakenPortFailsWithAddressInUse() {
+		assertThatThrownBy(() -> TcpEcho.start("127.0.0.1", echo.port())).isInstanceOf(AddressInUseException.class);
 	}
 
 	@Test

@@ -19,6 +19,8 @@ import io.github.reactormongoose.internal.loop.StreamHandler;
 import io.github.reactormongoose.internal.loop.WriteSubscriber;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -95,6 +97,8 @@ public final class TcpConnection implements Connection, StreamHandler {
 	@Override
 	public Mono<Void> send(Publisher<? extends ByteBuffer> data) {
 		return Mono.create(sink -> {
+			// the close watch goes once the send is done: a long-lived connection makes many sends
+			Disposable.Swap closeWatch = Disposables.swap();
 			WriteSubscriber<ByteBuffer> w = new WriteSubscriber<>(loop, new WriteSubscriber.Target<>() {
 				@Override
 				public long write(ByteBuffer item) {
@@ -106,6 +110,7 @@ public final class TcpConnection implements Connection, StreamHandler {
 					channel.awaitWritable(action);
 				}
 			}, e -> {
+				closeWatch.dispose();
 				if (e == null) {
 					sink.success();
 				}
@@ -114,8 +119,8 @@ public final class TcpConnection implements Connection, StreamHandler {
 				}
 			}, Context.of(sink.contextView()));
 			data.subscribe(w);
-			onClose().subscribe(null, null, () -> loop.executeOrRun(
-					() -> w.cancel(new ConnectionClosedException("Connection closed while sending"))));
+			closeWatch.update(onClose().subscribe(null, null, () -> loop.executeOrRun(
+					() -> w.cancel(new ConnectionClosedException("Connection closed while sending")))));
 		});
 	}
 

@@ -3,6 +3,7 @@
  */
 package io.github.reactormongoose.internal.tcp;
 
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
@@ -21,13 +22,17 @@ public final class TcpConnector implements StreamHandler {
 	private final String url;
 	private final MonoSink<Connection> sink;
 	private TcpConnection connection;
+	private boolean done;
 
 	private TcpConnector(String url, MonoSink<Connection> sink) {
 		this.url = url;
 		this.sink = sink;
 	}
 
-	/** Connects to {@code url} (an IP literal); must run on {@code loop}'s poll thread. */
+	/**
+	 * Connects to {@code url} (an IP literal); must run on {@code loop}'s poll thread.
+	 * Cancelling the sink before the connection is established closes it.
+	 */
 	public static void connect(EventLoop loop, String url, MonoSink<Connection> sink) {
 		TcpConnector pending = new TcpConnector(url, sink);
 		Channel c;
@@ -39,10 +44,20 @@ public final class TcpConnector implements StreamHandler {
 			return;
 		}
 		pending.connection = new TcpConnection(c, null, null);
+		sink.onCancel(() -> loop.executeOrRun(() -> {
+			if (!pending.done) {
+				pending.done = true;
+				c.close();
+			}
+		}));
 	}
 
 	@Override
 	public void onConnect(InetSocketAddress local, InetSocketAddress remote) {
+		if (done) {
+			return;
+		}
+		done = true;
 		connection.onConnect(local, remote);
 		connection.channel().handler(connection);
 		sink.success(connection);
@@ -55,11 +70,21 @@ public final class TcpConnector implements StreamHandler {
 
 	@Override
 	public void onError(String message) {
-		sink.error(new MongooseException("connect to " + url + " failed: " + message));
+		if (done) {
+			return;
+		}
+		done = true;
+		MongooseException e = new MongooseException("connect to " + url + " failed: " + message);
+		e.initCause(new ConnectException("cannot connect to " + url + ": " + message));
+		sink.error(e);
 	}
 
 	@Override
 	public void onClosed() {
+		if (done) {
+			return;
+		}
+		done = true;
 		sink.error(new ConnectionClosedException("connect to " + url + " failed: connection closed"));
 	}
 }

@@ -1,0 +1,244 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.internal.tcp;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.internal.loop.Channel;
+import io.github.reactormongoose.internal.loop.ChannelHandler;
+import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.loop.Kind;
+import io.github.reactormongoose.internal.loop.ListenLimits;
+import io.github.reactormongoose.internal.loop.ListenerHandler;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Sinks;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+
+/**
+ * A bound {@code TcpServer}: the listener's handler and the server's lifecycle. Every
+ * accepted connection is a {@link TcpConnection} whose bytes go to its {@code receive()};
+ * the server's callback starts its pipeline. Graceful disposal closes the listener, lets
+ * the connections end on their own within the timeout, then closes the rest. Poll-thread
+ * state unless noted.
+ */
+public final class TcpAcceptor implements DisposableServer, ListenerHandler {
+
+	static final Logger log = Loggers.getLogger(TcpAcceptor.class);
+
+	private final EventLoop el;
+	private final boolean ownLoop;
+	private final Consumer<TcpConnection> onConnection;
+	private final Set<TcpConnection> connections = new LinkedHashSet<>();
+	private final Sinks.Empty<Void> stopped = Sinks.empty();
+	private @Nullable Channel listener;
+	private volatile @Nullable InetSocketAddress address;
+	private volatile boolean disposing;
+	private boolean listenerClosed;
+	private boolean cancelled;
+	private @Nullable Disposable forceTimer;
+	private long forceDeadline;
+
+	private TcpAcceptor(EventLoop el, boolean ownLoop, Consumer<TcpConnection> onConnection) {
+		this.el = el;
+		this.ownLoop = ownLoop;
+		this.onConnection = onConnection;
+	}
+
+	/**
+	 * Any thread: binds {@code url} (an IP literal) on {@code el} and completes {@code sink}
+	 * with the server, or with the bind error ({@code AddressInUseException} when the address
+	 * is taken). With {@code ownLoop} the loop is disposed with the server, and on a bind
+	 * error before the error is signalled. Cancelling the sink disposes a server bound
+	 * meanwhile.
+	 * @param onConnection runs on the poll thread for every accepted connection
+	 */
+	public static void bind(EventLoop el, boolean ownLoop, String url, Consumer<TcpConnection> onConnection,
+			MonoSink<DisposableServer> sink) {
+		TcpAcceptor a = new TcpAcceptor(el, ownLoop, onConnection);
+		sink.onCancel(() -> el.executeOrRun(a::cancelBind));
+		el.executeOrRun(() -> a.bind(url, sink));
+	}
+
+	private void bind(String url, MonoSink<DisposableServer> sink) {
+		if (cancelled) {
+			stopLoop();
+			return;
+		}
+		Channel c;
+		try {
+			c = el.listen(url, Kind.TCP, ListenLimits.NONE, this);
+		}
+		catch (RuntimeException e) {
+			if (ownLoop) {
+				el.shutdown(Duration.ZERO);
+				el.terminationFuture().subscribe(null, null, () -> sink.error(e));
+			}
+			else {
+				sink.error(e);
+			}
+			return;
+		}
+		listener = c;
+		address = c.address(true);
+		el.onShutdown(() -> beginDispose(Duration.ofDays(1)));
+		sink.success(this);
+	}
+
+	private void cancelBind() {
+		cancelled = true;
+		if (listener != null) {
+			dispose();
+		}
+	}
+
+	private void stopLoop() {
+		if (ownLoop) {
+			el.shutdown(Duration.ZERO);
+		}
+	}
+
+	// ---- listener events ----
+
+	@Override
+	public @Nullable ChannelHandler onAccept(Channel child, InetSocketAddress local, InetSocketAddress remote) {
+		if (disposing) {
+			return null;
+		}
+		TcpConnection c = new TcpConnection(child, local, remote);
+		connections.add(c);
+		c.onClose().subscribe(null, null, () -> removed(c));
+		try {
+			onConnection.accept(c);
+		}
+		catch (Throwable e) {
+			log.error("connection callback failed for " + c + "; closing it", e);
+			child.close();
+		}
+		return c;
+	}
+
+	@Override
+	public void onClosed() {
+		listenerClosed = true;
+		checkStopped();
+	}
+
+	private void removed(TcpConnection c) {
+		connections.remove(c);
+		checkStopped();
+	}
+
+	// ---- lifecycle ----
+
+	private void beginDispose(Duration timeout) {
+		if (disposing) {
+			// a later, shorter timeout wins
+			long deadline = System.nanoTime() + timeout.toNanos();
+			if (forceTimer != null && deadline - forceDeadline < 0) {
+				forceTimer.dispose();
+				scheduleForce(timeout);
+			}
+			return;
+		}
+		disposing = true;
+		if (listener != null) {
+			listener.close();
+		}
+		if (!connections.isEmpty()) {
+			scheduleForce(timeout);
+		}
+		checkStopped();
+	}
+
+	private void scheduleForce(Duration timeout) {
+		forceDeadline = System.nanoTime() + timeout.toNanos();
+		forceTimer = el.schedule(timeout, () -> {
+			for (TcpConnection c : new ArrayList<>(connections)) {
+				c.channel().close();
+			}
+		});
+	}
+
+	private void checkStopped() {
+		if (disposing && listenerClosed && connections.isEmpty()) {
+			if (forceTimer != null) {
+				forceTimer.dispose();
+			}
+			stopped.tryEmitEmpty();
+		}
+	}
+
+	/** Any thread. */
+	@Override
+	public InetSocketAddress address() {
+		InetSocketAddress a = address;
+		if (a == null) {
+			throw new IllegalStateException("not bound");
+		}
+		return a;
+	}
+
+	/** Any thread. */
+	@Override
+	public Mono<Void> disposeLater(Duration timeout) {
+		return Mono.defer(() -> {
+			if (!el.isTerminated()) {
+				el.executeOrRun(() -> beginDispose(timeout));
+			}
+			else {
+				stopped.tryEmitEmpty();
+			}
+			Mono<Void> done = stopped.asMono();
+			return ownLoop ? done.then(Mono.defer(() -> {
+				el.shutdown(Duration.ZERO);
+				return el.terminationFuture();
+			})) : done;
+		});
+	}
+
+	/** Any thread but the poll thread. */
+	@Override
+	public void disposeNow(Duration timeout) {
+		if (el.inEventLoop()) {
+			throw new IllegalStateException("disposeNow() would block the poll thread; use disposeLater()");
+		}
+		try {
+			disposeLater(timeout).block(timeout.plusSeconds(5));
+		}
+		catch (IllegalStateException e) {
+			throw new IllegalStateException("Socket couldn't be stopped within " + timeout.toMillis() + "ms", e);
+		}
+	}
+
+	/** Any thread: closes the listener and every connection at once. */
+	@Override
+	public void dispose() {
+		disposeLater(Duration.ZERO).subscribe(null, e -> log.warn("dispose failed", e));
+	}
+
+	@Override
+	public boolean isDisposed() {
+		return disposing;
+	}
+
+	@Override
+	public Mono<Void> onDispose() {
+		return ownLoop ? stopped.asMono().then(el.terminationFuture()) : stopped.asMono();
+	}
+
+	@Override
+	public String toString() {
+		return "DisposableServer[tcp, " + address + "]";
+	}
+}

@@ -1,0 +1,190 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.tcp;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+
+import io.github.reactormongoose.Connection;
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.internal.loop.Addresses;
+import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.loop.LoopAccess;
+import io.github.reactormongoose.internal.tcp.TcpConnector;
+import io.github.reactormongoose.internal.tcp.TcpOperations;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+
+/**
+ * A TCP client on a Mongoose loop, shaped like Reactor Netty's {@code TcpClient}. Immutable:
+ * every option returns a new instance; each {@link #connect()} subscription opens one new
+ * connection (there is no pool).
+ * <pre>{@code
+ * Connection c = TcpClient.create()
+ *     .host("127.0.0.1").port(7000)
+ *     .handle((in, out) -> out.sendString(Mono.just("hello"))
+ *             .thenMany(in.receiveString().take(1).doOnNext(System.out::println))
+ *             .then())
+ *     .connectNow();
+ * c.onClose().block();
+ * }</pre>
+ * Without {@link #runOn(MongooseLoop)}, every connection gets a loop of its own (a daemon
+ * poll thread) that is disposed when the connection closes; run many connections on one
+ * shared loop instead.
+ */
+public final class TcpClient {
+
+	private static final AtomicInteger COUNTER = new AtomicInteger();
+
+	private final String host;
+	private final int port;
+	private final @Nullable MongooseLoop loop;
+	private final @Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler;
+	private final @Nullable Consumer<? super Connection> doOnConnected;
+
+	private TcpClient(String host, int port, @Nullable MongooseLoop loop,
+			@Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler,
+			@Nullable Consumer<? super Connection> doOnConnected) {
+		this.host = host;
+		this.port = port;
+		this.loop = loop;
+		this.handler = handler;
+		this.doOnConnected = doOnConnected;
+	}
+
+	/** A client for {@code 127.0.0.1}; set at least the {@link #port(int) port}. */
+	public static TcpClient create() {
+		return new TcpClient("127.0.0.1", 0, null, null, null);
+	}
+
+	/** The server's host: an IP literal or a name, resolved by the JDK resolver off the poll thread. */
+	public TcpClient host(String host) {
+		Objects.requireNonNull(host, "host");
+		return new TcpClient(host, port, loop, handler, doOnConnected);
+	}
+
+	/** The server's port, 1 to 65535. */
+	public TcpClient port(int port) {
+		if (port < 1 || port > 65535) {
+			throw new IllegalArgumentException("port out of range: " + port);
+		}
+		return new TcpClient(host, port, loop, handler, doOnConnected);
+	}
+
+	/** Connects on an existing loop, which stays running when the connection closes. */
+	public TcpClient runOn(MongooseLoop loop) {
+		Objects.requireNonNull(loop, "loop");
+		return new TcpClient(host, port, loop, handler, doOnConnected);
+	}
+
+	/**
+	 * The I/O handler, called on the poll thread once the connection is established. The
+	 * connection is closed when the returned publisher terminates: after flushing on
+	 * completion, at once on error; if the connection closes first, the publisher is
+	 * cancelled. Replaces any previous handler.
+	 */
+	public TcpClient handle(BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler) {
+		Objects.requireNonNull(handler, "handler");
+		return new TcpClient(host, port, loop, handler, doOnConnected);
+	}
+
+	/**
+	 * Called on the poll thread once the connection is established, before the handler.
+	 * Calls add up. A callback that throws closes the connection.
+	 */
+	public TcpClient doOnConnected(Consumer<? super Connection> callback) {
+		Objects.requireNonNull(callback, "callback");
+		Consumer<? super Connection> previous = doOnConnected;
+		Consumer<Connection> combined = previous == null ? callback::accept : c -> {
+			previous.accept(c);
+			callback.accept(c);
+		};
+		return new TcpClient(host, port, loop, handler, combined);
+	}
+
+	/** The configured host. */
+	public String host() {
+		return host;
+	}
+
+	/** The configured port (0 until set). */
+	public int port() {
+		return port;
+	}
+
+	/**
+	 * Opens a connection when subscribed and emits it once established (its handler, if any,
+	 * has started). Fails with a {@link io.github.reactormongoose.MongooseException} whose
+	 * cause is a {@link java.net.ConnectException} when the connection cannot be made (for
+	 * example refused), with {@link java.net.UnknownHostException} if the host name does not
+	 * resolve. Cancelling before the connection is established closes it.
+	 */
+	public Mono<Connection> connect() {
+		return Mono.defer(() -> {
+			if (port == 0) {
+				return Mono.error(new IllegalStateException("TcpClient: no port set"));
+			}
+			MongooseLoop shared = loop;
+			if (shared != null && shared.isDisposed()) {
+				return Mono.error(new IllegalStateException("MongooseLoop " + shared.name() + " is disposed"));
+			}
+			BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> h = handler;
+			Consumer<? super Connection> onConnected = doOnConnected;
+			return Addresses.resolve(host).flatMap(addr -> {
+				String url = Addresses.url("tcp", addr, port);
+				EventLoop el = LoopAccess.engine(shared != null ? shared
+						: MongooseLoop.builder().name("mongoose-tcp-client-" + COUNTER.incrementAndGet()).daemon(true).build());
+				Mono<Connection> connected = Mono.<Connection>create(sink -> el.executeOrRun(() -> TcpConnector.connect(el, url, sink)))
+						.doOnNext(c -> TcpOperations.start(c, onConnected, h));
+				if (shared != null) {
+					return connected;
+				}
+				// the own loop lives as long as the connection; cancelling after the connection
+				// was emitted (take(1), next()) must not stop it
+				AtomicBoolean emitted = new AtomicBoolean();
+				return connected
+						.doOnNext(c -> {
+							emitted.set(true);
+							c.onClose().subscribe(null, null, () -> el.shutdown(Duration.ZERO));
+						})
+						.onErrorResume(e -> {
+							el.shutdown(Duration.ZERO);
+							return el.terminationFuture().then(Mono.error(e));
+						})
+						.doOnCancel(() -> {
+							if (!emitted.get()) {
+								el.shutdown(Duration.ZERO);
+							}
+						});
+			});
+		});
+	}
+
+	/** Connects and waits up to 45 s. */
+	public Connection connectNow() {
+		return connectNow(Duration.ofSeconds(45));
+	}
+
+	/**
+	 * Connects and waits up to {@code timeout}.
+	 * @throws IllegalStateException if the connection was not established in time; the connect error otherwise
+	 */
+	public Connection connectNow(Duration timeout) {
+		Connection c = connect().block(timeout);
+		if (c == null) {
+			throw new IllegalStateException("connect did not complete");
+		}
+		return c;
+	}
+
+	@Override
+	public String toString() {
+		return "TcpClient[" + host + ":" + port + (loop != null ? ", on " + loop.name() : "") + "]";
+	}
+}

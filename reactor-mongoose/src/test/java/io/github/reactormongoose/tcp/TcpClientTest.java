@@ -1,0 +1,335 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.CRC32;
+
+import io.github.reactormongoose.Connection;
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.MongooseException;
+import io.github.reactormongoose.MongooseLoop;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+
+class TcpClientTest extends TcpTestSupport {
+
+	/** A JDK server that echoes one connection on a thread. */
+	private CompletableFuture<Void> jdkEcho(ServerSocket ss) {
+		return CompletableFuture.runAsync(() -> {
+			try (Socket peer = ss.accept()) {
+				peer.getInputStream().transferTo(peer.getOutputStream());
+			}
+			catch (IOException e) {
+				throw new IllegalStateException(e);
+			}
+		});
+	}
+
+	private static long ownClientLoops() {
+		return Thread.getAllStackTraces().keySet().stream()
+				.filter(t -> t.getName().startsWith("mongoose-tcp-client-") && t.isAlive())
+				.count();
+	}
+
+	@Test
+	void optionsReturnNewInstances() {
+		TcpClient base = TcpClient.create();
+		assertThat(base.host()).isEqualTo("127.0.0.1");
+		assertThat(base.port()).isZero();
+		TcpClient configured = base.host("localhost").port(7);
+		assertThat(configured).isNotSameAs(base);
+		assertThat(configured.host()).isEqualTo("localhost");
+		assertThat(configured.port()).isEqualTo(7);
+		assertThat(base.port()).isZero();
+		assertThatThrownBy(() -> base.port(0)).isInstanceOf(IllegalArgumentException.class);
+		StepVerifier.create(base.connect()).expectError(IllegalStateException.class).verify(TIMEOUT);
+	}
+
+	@Test
+	void connectsToAJdkServerAndEchoesThroughTheConnection() throws Exception {
+		ServerSocket ss = serverSocket();
+		CompletableFuture<Void> peer = jdkEcho(ss);
+		Connection c = TcpClient.create().port(ss.getLocalPort()).connectNow(TIMEOUT);
+		assertThat(c.remoteAddress().getPort()).isEqualTo(ss.getLocalPort());
+		assertThat(c.isActive()).isTrue();
+
+		c.send("ping".getBytes(StandardCharsets.US_ASCII)).block(TIMEOUT);
+		StepVerifier.create(c.receive()
+						.map(b -> StandardCharsets.US_ASCII.decode(b).toString())
+						.scan(String::concat)
+						.filter(s -> s.length() == 4)
+						.next())
+				.expectNext("ping")
+				.expectComplete()
+				.verify(TIMEOUT);
+		c.close();
+		StepVerifier.create(c.onClose()).expectComplete().verify(TIMEOUT);
+		peer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	@Test
+	void handlerTalksToReactorNettyTcpServerAndItsCompletionClosesTheConnection() {
+		reactor.netty.DisposableServer netty = reactor.netty.tcp.TcpServer.create()
+				.host("127.0.0.1").port(0)
+				.handle((in, out) -> out.send(in.receive().retain()))
+				.bindNow(TIMEOUT);
+		try {
+			Sinks.One<String> answer = Sinks.one();
+			Connection c = TcpClient.create()
+					.host("127.0.0.1").port(netty.port())
+					.handle((in, out) -> out.sendString(Mono.just("hello reactor netty"))
+							.then(in.receiveString()
+									.scan(String::concat)
+									.filter(s -> s.length() >= 19)
+									.next()
+									.doOnNext(answer::tryEmitValue))
+							.then())
+					.connectNow(TIMEOUT);
+			StepVerifier.create(answer.asMono()).expectNext("hello reactor netty").expectComplete().verify(TIMEOUT);
+			StepVerifier.create(c.onClose()).expectComplete().verify(TIMEOUT);
+			assertThat(c.isActive()).isFalse();
+		}
+		finally {
+			netty.disposeNow(TIMEOUT);
+		}
+	}
+
+	@Test
+	void handlerCompletionFlushesThenCloses() throws Exception {
+		ServerSocket ss = serverSocket();
+		long total = 4L * MIB;
+		TcpClient.create().port(ss.getLocalPort())
+				.handle((in, out) -> out.send(patternStream(total, 32 * 1024, new AtomicLong())))
+				.connectNow(TIMEOUT);
+		try (Socket peer = ss.accept()) {
+			long[] got = readToEnd(peer.getInputStream());
+			assertThat(got[0]).isEqualTo(total);
+			assertThat(got[1]).isEqualTo(patternCrc(total));
+		}
+	}
+
+	@Test
+	void handlerErrorClosesTheConnection() throws Exception {
+		ServerSocket ss = serverSocket();
+		AtomicInteger connected = new AtomicInteger();
+		Connection c = TcpClient.create().port(ss.getLocalPort())
+				.doOnConnected(x -> connected.incrementAndGet())
+				.handle((in, out) -> Mono.error(new IllegalStateException("failed on purpose")))
+				.connectNow(TIMEOUT);
+		StepVerifier.create(c.onClose()).expectComplete().verify(TIMEOUT);
+		assertThat(connected).hasValue(1);
+		try (Socket peer = ss.accept()) {
+			peer.setSoTimeout((int) TIMEOUT.toMillis());
+			assertThat(readEndOfStream(peer.getInputStream())).isEqualTo(-1);
+		}
+	}
+
+	@Test
+	void aRefusedConnectionFailsWithAConnectException() throws Exception {
+		int port = freePort();
+		StepVerifier.create(TcpClient.create().port(port).connect())
+				.expectErrorSatisfies(e -> assertThat(e)
+						.isInstanceOf(MongooseException.class)
+						.hasMessageContaining("127.0.0.1:" + port)
+						.hasCauseInstanceOf(ConnectException.class))
+				.verify(TIMEOUT);
+		// the loop the client started for the attempt is gone before the error is signalled
+		assertThat(ownClientLoops()).isZero();
+
+		MongooseLoop loop = newLoop();
+		assertThatThrownBy(() -> TcpClient.create().runOn(loop).port(port).connectNow(TIMEOUT))
+				.isInstanceOf(MongooseException.class)
+				.hasCauseInstanceOf(ConnectException.class);
+		assertThat(loop.isDisposed()).isFalse();
+	}
+
+	@Test
+	void cancellingAfterTheConnectionWasEmittedKeepsItOpen() throws Exception {
+		ServerSocket ss = serverSocket();
+		CompletableFuture<Void> peer = jdkEcho(ss);
+		Connection c = Flux.from(TcpClient.create().port(ss.getLocalPort()).connect()).next().block(TIMEOUT);
+		assertThat(c).isNotNull();
+		c.send("still open".getBytes(StandardCharsets.US_ASCII)).block(TIMEOUT);
+		StepVerifier.create(c.receive()
+						.map(b -> StandardCharsets.US_ASCII.decode(b).toString())
+						.scan(String::concat)
+						.filter(s -> s.length() == 10)
+						.next())
+				.expectNext("still open")
+				.expectComplete()
+				.verify(TIMEOUT);
+		assertThat(c.isActive()).isTrue();
+		c.close();
+		peer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	@Test
+	void cancellingAConnectStopsItsOwnLoop() throws Exception {
+		ServerSocket ss = serverSocket();
+		ss.setSoTimeout(500);
+		TcpClient.create().port(ss.getLocalPort()).connect().subscribe().dispose();
+		// if the connection was established before the cancel, it lives until its peer closes
+		try (Socket peer = ss.accept()) {
+			peer.setSoLinger(true, 0);
+		}
+		catch (java.net.SocketTimeoutException notConnected) {
+			// cancelled before the connection was made
+		}
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while (ownClientLoops() != 0 && System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
+		assertThat(ownClientLoops()).isZero();
+	}
+
+	@Test
+	void theOwnLoopStopsWhenTheConnectionCloses() throws Exception {
+		ServerSocket ss = serverSocket();
+		Connection c = TcpClient.create().host("localhost").port(ss.getLocalPort()).connectNow(TIMEOUT);
+		assertThat(ownClientLoops()).isEqualTo(1);
+		try (Socket peer = ss.accept()) {
+			peer.close();
+			StepVerifier.create(c.onClose()).expectComplete().verify(TIMEOUT);
+		}
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while (ownClientLoops() != 0 && System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
+		assertThat(ownClientLoops()).isZero();
+	}
+
+	@Test
+	void connectionsOnASharedLoopLeaveItRunning() throws Exception {
+		MongooseLoop loop = newLoop();
+		DisposableServer server = bind(TcpServer.create().runOn(loop).handle((in, out) -> out.send(in.receive())));
+		for (int i = 0; i < 3; i++) {
+			String word = "round " + i;
+			StepVerifier.create(TcpClient.create().runOn(loop).port(server.port())
+							.connect()
+							.flatMap(c -> c.send(word.getBytes(StandardCharsets.UTF_8))
+									.thenMany(c.receive())
+									.map(b -> StandardCharsets.UTF_8.decode(b).toString())
+									.scan(String::concat)
+									.filter(s -> s.length() == word.length())
+									.next()
+									.doFinally(s -> c.close())))
+					.expectNext(word)
+					.expectComplete()
+					.verify(TIMEOUT);
+		}
+		assertThat(loop.isDisposed()).isFalse();
+		assertThat(ownClientLoops()).isZero();
+	}
+
+	/**
+	 * A JDK server writes 32 MiB to a client whose reader has asked for one buffer: the client
+	 * stops reading, so the server's writes block; once the reader asks for more, every byte
+	 * arrives in order.
+	 */
+	@Test
+	void aSlowReaderStopsReadingTheSocket() throws Exception {
+		long total = 32L * MIB;
+		ServerSocket ss = serverSocket();
+		ss.setReceiveBufferSize(64 * 1024);
+		AtomicLong written = new AtomicLong();
+		CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+			try (Socket peer = ss.accept()) {
+				peer.setSendBufferSize(64 * 1024);
+				OutputStream out = peer.getOutputStream();
+				for (long off = 0; off < total; off += 64 * 1024) {
+					out.write(pattern(off, 64 * 1024));
+					written.addAndGet(64 * 1024);
+				}
+			}
+			catch (IOException e) {
+				throw new IllegalStateException(e);
+			}
+		});
+		Connection c = TcpClient.create().port(ss.getLocalPort()).connectNow(TIMEOUT);
+		AtomicLong received = new AtomicLong();
+		AtomicInteger buffers = new AtomicInteger();
+		CRC32 crc = new CRC32();
+		AtomicReference<Subscription> subscription = new AtomicReference<>();
+		Sinks.Empty<Void> done = Sinks.empty();
+		c.receive().subscribe(new BaseSubscriber<ByteBuffer>() {
+			@Override
+			protected void hookOnSubscribe(Subscription s) {
+				subscription.set(s);
+				s.request(1);
+			}
+
+			@Override
+			protected void hookOnNext(ByteBuffer b) {
+				buffers.incrementAndGet();
+				received.addAndGet(b.remaining());
+				crc.update(b);
+			}
+
+			@Override
+			protected void hookOnComplete() {
+				done.tryEmitEmpty();
+			}
+		});
+
+		long stalled = awaitStable(written::get);
+		assertThat(stalled).as("bytes the server could write while the client reads nothing").isLessThan(total);
+		assertThat(writer).isNotDone();
+		assertThat(buffers).hasValue(1);
+
+		subscription.get().request(Long.MAX_VALUE);
+		writer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+		StepVerifier.create(done.asMono()).expectComplete().verify(TIMEOUT);
+		assertThat(received).hasValue(total);
+		assertThat(crc.getValue()).isEqualTo(patternCrc(total));
+	}
+
+	/** Our client and our server echo 32 MiB with back-pressure end to end. */
+	@Test
+	void echoesThirtyTwoMebibytesBetweenOurClientAndServer() {
+		long total = 32L * MIB;
+		DisposableServer server = bind(TcpServer.create()
+				.handle((in, out) -> out.send(in.receive())));
+		CRC32 crc = new CRC32();
+		AtomicLong received = new AtomicLong();
+		Sinks.Empty<Void> echoed = Sinks.empty();
+		Connection c = TcpClient.create().port(server.port())
+				.handle((in, out) -> {
+					out.send(patternStream(total, 64 * 1024, new AtomicLong())).subscribe();
+					return in.receive()
+							.doOnNext(b -> {
+								received.addAndGet(b.remaining());
+								crc.update(b);
+							})
+							.takeUntil(b -> received.get() >= total)
+							.then()
+							.doOnSuccess(v -> echoed.tryEmitEmpty());
+				})
+				.connectNow(TIMEOUT);
+		StepVerifier.create(echoed.asMono()).expectComplete().verify(Duration.ofSeconds(30));
+		assertThat(received).hasValue(total);
+		assertThat(crc.getValue()).isEqualTo(patternCrc(total));
+		StepVerifier.create(c.onClose()).expectComplete().verify(TIMEOUT);
+	}
+}

@@ -1,0 +1,429 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.CRC32;
+
+import io.github.reactormongoose.AddressInUseException;
+import io.github.reactormongoose.Connection;
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.MongooseLoop;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import reactor.core.Scannable;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+
+class TcpServerTest extends TcpTestSupport {
+
+	private static TcpServer echo() {
+		return TcpServer.create().handle((in, out) -> out.send(in.receive()));
+	}
+
+	@Test
+	void optionsReturnNewInstancesAndNothingBindsBeforeBind() {
+		TcpServer base = TcpServer.create();
+		TcpServer configured = base.host("0.0.0.0").port(7001);
+		assertThat(configured).isNotSameAs(base);
+		assertThat(base.host()).isEqualTo("127.0.0.1");
+		assertThat(base.port()).isZero();
+		assertThat(configured.host()).isEqualTo("0.0.0.0");
+		assertThat(configured.port()).isEqualTo(7001);
+		assertThat(base.handle((in, out) -> Mono.empty())).isNotSameAs(base);
+		assertThat(base.doOnConnection(c -> {
+		})).isNotSameAs(base);
+		assertThatThrownBy(() -> base.port(65536)).isInstanceOf(IllegalArgumentException.class);
+		// bind() is lazy: an unsubscribed Mono binds nothing
+		Mono<DisposableServer> lazy = configured.bind();
+		assertThat(lazy).isNotNull();
+	}
+
+	@Test
+	void echoesToAJdkSocketAndRunsOnThePollThread() throws Exception {
+		List<String> threads = new CopyOnWriteArrayList<>();
+		AtomicReference<Connection> seen = new AtomicReference<>();
+		DisposableServer server = bind(TcpServer.create()
+				.loopName("tcp-echo-test")
+				.doOnConnection(c -> threads.add("connection:" + Thread.currentThread().getName()))
+				.doOnConnection(seen::set)
+				.handle((in, out) -> {
+					threads.add("handler:" + Thread.currentThread().getName());
+					return out.send(in.receive());
+				}));
+		assertThat(server.port()).isPositive();
+		assertThat(server.address().getAddress().isLoopbackAddress()).isTrue();
+
+		Socket s = connect(server.port());
+		OutputStream out = s.getOutputStream();
+		InputStream in = s.getInputStream();
+		for (String msg : new String[] {"hello\n", "h\u00e9llo \u2603\n", "x"}) {
+			byte[] bytes = msg.getBytes(StandardCharsets.UTF_8);
+			out.write(bytes);
+			out.flush();
+			assertThat(in.readNBytes(bytes.length)).isEqualTo(bytes);
+		}
+		assertThat(threads).containsExactly("connection:tcp-echo-test", "handler:tcp-echo-test");
+		Connection c = seen.get();
+		assertThat(c.remoteAddress().getPort()).isEqualTo(s.getLocalPort());
+		assertThat(c.localAddress().getPort()).isEqualTo(server.port());
+		assertThat(c.isActive()).isTrue();
+
+		s.close();
+		StepVerifier.create(c.onClose()).expectComplete().verify(TIMEOUT);
+		assertThat(c.isActive()).isFalse();
+	}
+
+	@Test
+	void echoesToReactorNettyTcpClient() {
+		DisposableServer server = bind(echo());
+		reactor.netty.Connection netty = reactor.netty.tcp.TcpClient.create()
+				.host("127.0.0.1").port(server.port())
+				.connectNow(TIMEOUT);
+		try {
+			netty.outbound().sendString(Mono.just("hello from reactor netty")).then().subscribe();
+			StepVerifier.create(netty.inbound().receive().asString(StandardCharsets.UTF_8)
+							.scan(String::concat)
+							.filter(s -> s.length() >= 24)
+							.next())
+					.expectNext("hello from reactor netty")
+					.expectComplete()
+					.verify(TIMEOUT);
+		}
+		finally {
+			netty.disposeNow(TIMEOUT);
+		}
+	}
+
+	@Test
+	void withoutAHandlerTheConnectionStaysOpenForTheConnectionCallback() throws Exception {
+		DisposableServer server = bind(TcpServer.create()
+				.doOnConnection(c -> c.send(c.receive()).subscribe(null, e -> c.close(), c::close)));
+		Socket s = connect(server.port());
+		s.getOutputStream().write("raw".getBytes(StandardCharsets.US_ASCII));
+		assertThat(new String(s.getInputStream().readNBytes(3), StandardCharsets.US_ASCII)).isEqualTo("raw");
+	}
+
+	@Test
+	void receiveStringDecodesAndSendStringEncodes() throws Exception {
+		DisposableServer server = bind(TcpServer.create()
+				.handle((in, out) -> out.sendString(in.receiveString()
+						.scan(String::concat)
+						.filter(s -> s.endsWith("\n"))
+						.next()
+						.map(s -> s.toUpperCase() + "\u2603"))));
+		Socket s = connect(server.port());
+		s.getOutputStream().write("gr\u00fc\u00dfe\n".getBytes(StandardCharsets.UTF_8));
+		assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+				.isEqualTo("GR\u00dcSSE\n\u2603");
+	}
+
+	@Test
+	void handlerCompletionClosesTheConnectionAfterFlushingEverything() throws Exception {
+		long total = 8L * MIB;
+		AtomicLong pulled = new AtomicLong();
+		Sinks.Empty<Void> closed = Sinks.empty();
+		DisposableServer server = bind(TcpServer.create()
+				.doOnConnection(c -> c.onClose().subscribe(null, null, closed::tryEmitEmpty))
+				.handle((in, out) -> out.send(patternStream(total, 64 * 1024, pulled))));
+		Socket s = connect(server.port());
+		long[] got = readToEnd(s.getInputStream()); // ends only when the server closed
+		assertThat(got[0]).isEqualTo(total);
+		assertThat(got[1]).isEqualTo(patternCrc(total));
+		StepVerifier.create(closed.asMono()).expectComplete().verify(TIMEOUT);
+	}
+
+	@Test
+	void handlerErrorClosesTheConnectionAtOnce() throws Exception {
+		Sinks.Empty<Void> closed = Sinks.empty();
+		DisposableServer server = bind(TcpServer.create()
+				.doOnConnection(c -> c.onClose().subscribe(null, null, closed::tryEmitEmpty))
+				.handle((in, out) -> out.sendString(Mono.just("partial"))
+						.then(Mono.error(new IllegalStateException("handler failed on purpose")))));
+		Socket s = connect(server.port());
+		StepVerifier.create(closed.asMono()).expectComplete().verify(TIMEOUT);
+		InputStream in = s.getInputStream();
+		// whatever was already written may arrive; then the stream ends
+		byte[] rest;
+		try {
+			rest = in.readAllBytes();
+		}
+		catch (java.net.SocketException reset) {
+			rest = new byte[0];
+		}
+		assertThat("partial").startsWith(new String(rest, StandardCharsets.UTF_8));
+	}
+
+	@Test
+	void handlerThatThrowsOrReturnsNullClosesTheConnection() throws Exception {
+		AtomicInteger calls = new AtomicInteger();
+		DisposableServer server = bind(TcpServer.create().handle((in, out) -> {
+			if (calls.incrementAndGet() == 1) {
+				throw new IllegalStateException("thrown on purpose");
+			}
+			return null;
+		}));
+		for (int i = 0; i < 2; i++) {
+			Socket s = connect(server.port());
+			assertThat(readEndOfStream(s.getInputStream())).isEqualTo(-1);
+		}
+		assertThat(calls).hasValue(2);
+	}
+
+	@Test
+	void aThrowingConnectionCallbackClosesTheConnectionBeforeTheHandler() throws Exception {
+		AtomicInteger handled = new AtomicInteger();
+		DisposableServer server = bind(echo()
+				.doOnConnection(c -> {
+					throw new IllegalStateException("callback failed on purpose");
+				})
+				.handle((in, out) -> {
+					handled.incrementAndGet();
+					return Mono.never();
+				}));
+		Socket s = connect(server.port());
+		assertThat(readEndOfStream(s.getInputStream())).isEqualTo(-1);
+		assertThat(handled).hasValue(0);
+	}
+
+	@Test
+	void peerCloseCompletesInboundAndCancelsAPendingHandler() throws Exception {
+		Sinks.Empty<Void> cancelled = Sinks.empty();
+		Sinks.Empty<Void> inboundDone = Sinks.empty();
+		DisposableServer server = bind(TcpServer.create().handle((in, out) -> {
+			in.receive().subscribe(null, null, inboundDone::tryEmitEmpty);
+			return Mono.<Void>never().doOnCancel(cancelled::tryEmitEmpty);
+		}));
+		Socket s = connect(server.port());
+		s.getOutputStream().write(1);
+		s.close();
+		StepVerifier.create(inboundDone.asMono()).expectComplete().verify(TIMEOUT);
+		StepVerifier.create(cancelled.asMono()).expectComplete().verify(TIMEOUT);
+	}
+
+	/** Every send watches the connection's close while it runs, and stops watching when done. */
+	@Test
+	void manySendsOnOneConnectionLeaveNoCloseWatchBehind() throws Exception {
+		int sends = 2000;
+		Sinks.One<Connection> conn = Sinks.one();
+		DisposableServer server = bind(TcpServer.create().handle((in, out) -> {
+			conn.tryEmitValue(out.connection());
+			return Flux.range(0, sends).concatMap(i -> out.sendString(Mono.just("x"))).then(Mono.never());
+		}));
+		Socket s = connect(server.port());
+		assertThat(s.getInputStream().readNBytes(sends)).hasSize(sends);
+		Connection c = conn.asMono().block(TIMEOUT);
+		long watchers = Scannable.from(c.onClose()).inners().count();
+		assertThat(watchers).as("subscribers of onClose()").isLessThan(10);
+	}
+
+	@Test
+	void sendToAClosedConnectionFails() throws Exception {
+		Sinks.One<Connection> conn = Sinks.one();
+		AtomicReference<TcpOutbound> outbound = new AtomicReference<>();
+		DisposableServer server = bind(TcpServer.create().handle((in, out) -> {
+			outbound.set(out);
+			conn.tryEmitValue(out.connection());
+			return Mono.never();
+		}));
+		Socket s = connect(server.port());
+		Connection c = conn.asMono().block(TIMEOUT);
+		s.close();
+		StepVerifier.create(c.onClose()).expectComplete().verify(TIMEOUT);
+		StepVerifier.create(outbound.get().sendString(Mono.just("too late")))
+				.expectError(io.github.reactormongoose.ConnectionClosedException.class)
+				.verify(TIMEOUT);
+	}
+
+	@Test
+	void bindingATakenAddressFailsWithAddressInUse() throws Exception {
+		DisposableServer first = bind(echo());
+		StepVerifier.create(echo().port(first.port()).bind())
+				.expectErrorSatisfies(e -> assertThat(e)
+						.isInstanceOf(AddressInUseException.class)
+						.hasCauseInstanceOf(java.net.BindException.class))
+				.verify(TIMEOUT);
+
+		ServerSocket taken = serverSocket();
+		assertThatThrownBy(() -> echo().port(taken.getLocalPort()).bindNow(TIMEOUT))
+				.isInstanceOf(AddressInUseException.class);
+	}
+
+	@Test
+	void disposeClosesOpenConnectionsAndStopsAccepting() throws Exception {
+		DisposableServer server = bind(echo());
+		Socket a = connect(server.port());
+		Socket b = connect(server.port());
+		a.getOutputStream().write('a');
+		b.getOutputStream().write('b');
+		assertThat(a.getInputStream().read()).isEqualTo('a');
+		assertThat(b.getInputStream().read()).isEqualTo('b');
+
+		server.dispose();
+		StepVerifier.create(server.onDispose()).expectComplete().verify(TIMEOUT);
+		assertThat(server.isDisposed()).isTrue();
+		assertThat(readEndOfStream(a.getInputStream())).isEqualTo(-1);
+		assertThat(readEndOfStream(b.getInputStream())).isEqualTo(-1);
+		assertThatThrownBy(() -> connect(server.port())).isInstanceOf(IOException.class);
+	}
+
+	@Test
+	void gracefulDisposeLetsRunningHandlersFinish() throws Exception {
+		Sinks.Empty<Void> release = Sinks.empty();
+		Sinks.Empty<Void> accepted = Sinks.empty();
+		DisposableServer server = bind(TcpServer.create()
+				.doOnConnection(c -> accepted.tryEmitEmpty())
+				.handle((in, out) -> out.sendString(release.asMono().then(Mono.just("finished")))));
+		Socket s = connect(server.port());
+		StepVerifier.create(accepted.asMono()).expectComplete().verify(TIMEOUT);
+
+		CompletableFuture<Void> disposed = server.disposeLater(Duration.ofSeconds(30)).toFuture();
+		assertThat(server.onDispose().toFuture()).isNotDone();
+		assertThat(disposed).isNotDone();
+		release.tryEmitEmpty();
+		assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("finished");
+		disposed.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+		StepVerifier.create(server.onDispose()).expectComplete().verify(TIMEOUT);
+	}
+
+	@Test
+	void disposeNowClosesConnectionsThatOutliveTheTimeout() throws Exception {
+		DisposableServer server = bind(echo());
+		Socket s = connect(server.port());
+		s.getOutputStream().write('!');
+		assertThat(s.getInputStream().read()).isEqualTo('!');
+		server.disposeNow(Duration.ofMillis(200));
+		assertThat(readEndOfStream(s.getInputStream())).isEqualTo(-1);
+	}
+
+	@Test
+	void aServerOnASharedLoopLeavesTheLoopRunning() throws Exception {
+		MongooseLoop loop = newLoop();
+		DisposableServer first = echo().runOn(loop).bindNow(TIMEOUT);
+		DisposableServer second = bind(echo().runOn(loop));
+		first.disposeNow();
+		assertThat(loop.isDisposed()).isFalse();
+		Socket s = connect(second.port());
+		s.getOutputStream().write('x');
+		assertThat(s.getInputStream().read()).isEqualTo('x');
+
+		// disposing the loop stops the servers on it
+		loop.disposeNow(Duration.ofMillis(500));
+		StepVerifier.create(second.onDispose()).expectComplete().verify(TIMEOUT);
+		assertThat(readEndOfStream(s.getInputStream())).isEqualTo(-1);
+		StepVerifier.create(echo().runOn(loop).bind()).expectError(IllegalStateException.class).verify(TIMEOUT);
+	}
+
+	/**
+	 * The server writes 32 MiB to a peer that does not read: the producer is pulled only while
+	 * the send buffer is below the high-water mark, so pulling stops far short of 32 MiB; once
+	 * the peer reads, every byte arrives in order and the connection closes.
+	 */
+	@Test
+	void aSlowReaderStopsTheProducer() throws Exception {
+		long total = 32L * MIB;
+		AtomicLong pulled = new AtomicLong();
+		DisposableServer server = bind(TcpServer.create()
+				.handle((in, out) -> out.send(patternStream(total, 64 * 1024, pulled))));
+		Socket s = new Socket();
+		closeLater(s);
+		s.setReceiveBufferSize(64 * 1024);
+		s.connect(server.address(), 5_000);
+		s.setSoTimeout((int) TIMEOUT.toMillis());
+
+		long stalled = awaitStable(pulled::get);
+		assertThat(stalled).as("bytes pulled while the peer reads nothing").isPositive().isLessThan(total / 2);
+
+		long[] got = readToEnd(s.getInputStream());
+		assertThat(got[0]).isEqualTo(total);
+		assertThat(got[1]).isEqualTo(patternCrc(total));
+		assertThat(pulled.get()).isEqualTo(total);
+	}
+
+	/**
+	 * A peer writes 32 MiB to a handler that has asked for one buffer: the server stops reading
+	 * the socket (64 buffers at most wait in memory), so the peer's writes block; once the
+	 * handler asks for more, everything arrives in order.
+	 */
+	@Test
+	void aSlowHandlerStopsReadingTheSocket() throws Exception {
+		long total = 32L * MIB;
+		AtomicLong received = new AtomicLong();
+		AtomicInteger buffers = new AtomicInteger();
+		CRC32 crc = new CRC32();
+		AtomicReference<Subscription> subscription = new AtomicReference<>();
+		Sinks.Empty<Void> done = Sinks.empty();
+		DisposableServer server = bind(TcpServer.create().handle((in, out) -> {
+			in.receive().subscribe(new BaseSubscriber<ByteBuffer>() {
+				@Override
+				protected void hookOnSubscribe(Subscription s) {
+					subscription.set(s);
+					s.request(1);
+				}
+
+				@Override
+				protected void hookOnNext(ByteBuffer b) {
+					buffers.incrementAndGet();
+					received.addAndGet(b.remaining());
+					crc.update(b);
+				}
+
+				@Override
+				protected void hookOnComplete() {
+					done.tryEmitEmpty();
+				}
+			});
+			return done.asMono();
+		}));
+		Socket s = new Socket();
+		closeLater(s);
+		s.setSendBufferSize(64 * 1024);
+		s.connect(server.address(), 5_000);
+		AtomicLong written = new AtomicLong();
+		CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+			try {
+				OutputStream out = s.getOutputStream();
+				for (long off = 0; off < total; off += 64 * 1024) {
+					out.write(pattern(off, 64 * 1024));
+					written.addAndGet(64 * 1024);
+				}
+				s.shutdownOutput();
+			}
+			catch (IOException e) {
+				throw new IllegalStateException(e);
+			}
+		});
+
+		long stalled = awaitStable(written::get);
+		assertThat(stalled).as("bytes the peer could write while the handler reads nothing").isLessThan(total);
+		assertThat(writer).isNotDone();
+		assertThat(buffers).hasValue(1);
+
+		subscription.get().request(Long.MAX_VALUE);
+		writer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+		StepVerifier.create(done.asMono()).expectComplete().verify(TIMEOUT);
+		assertThat(received).hasValue(total);
+		assertThat(crc.getValue()).isEqualTo(patternCrc(total));
+	}
+}
