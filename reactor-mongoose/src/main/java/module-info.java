@@ -18,4 +18,5 @@ module io.github.reactormongoose {
 	exports io.github.reactormongoose.http;
 	exports io.github.reactormongoose.http.server;
 	exports io.github.reactormongoose.http.websocket;
+	exports io.github.reactormongoose.tcp;
 }
