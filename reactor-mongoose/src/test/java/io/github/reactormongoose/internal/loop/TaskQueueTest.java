@@ -184,8 +184,10 @@ class TaskQueueTest {
 	@Test
 	void rearmThenDrainNeverLosesAWakeup() throws Exception {
 		int producers = 3;
-		int rounds = 2_000;
-		int perProducerPerRound = 20;
+		// Many short bursts: the end of each burst, with the consumer about to sleep, is
+		// where a lost wake-up would strand a task.
+		int rounds = 10_000;
+		int perProducerPerRound = 3;
 		int perRound = producers * perProducerPerRound;
 		long stallNanos = TimeUnit.SECONDS.toNanos(5);
 
@@ -202,6 +204,7 @@ class TaskQueueTest {
 		AtomicBoolean abort = new AtomicBoolean();
 
 		Thread consumer = new Thread(() -> {
+			ThreadLocalRandom rnd = ThreadLocalRandom.current();
 			int total = rounds * perRound;
 			int wakes = 0;
 			try {
@@ -215,6 +218,7 @@ class TaskQueueTest {
 					wakes++;
 					bellSem.drainPermits(); // one poll wake-up reads every pending ring
 					q.rearm();
+					jitter(rnd); // widen the window a producer can offer into
 					q.drain(Integer.MAX_VALUE, Runnable::run);
 				}
 			}
@@ -222,6 +226,7 @@ class TaskQueueTest {
 				stall.set("consumer interrupted");
 			}
 		}, "task-queue-consumer");
+		consumer.setDaemon(true);
 
 		List<Thread> producerThreads = new ArrayList<>();
 		List<Throwable> producerErrors = new ArrayList<>();
@@ -241,9 +246,7 @@ class TaskQueueTest {
 							})) {
 								throw new AssertionError("offer returned false on an open queue");
 							}
-							if (rnd.nextInt(8) == 0) {
-								Thread.yield(); // let the consumer reach rearm/drain mid-burst
-							}
+							jitter(rnd); // let the consumer reach rearm/drain mid-burst
 						}
 					}
 				}
@@ -254,6 +257,7 @@ class TaskQueueTest {
 					abort.set(true);
 				}
 			}, "task-queue-producer-" + p);
+			t.setDaemon(true);
 			producerThreads.add(t);
 		}
 
@@ -300,6 +304,19 @@ class TaskQueueTest {
 		// over from the previous round's last IDLE -> RUNG transition wakes the consumer).
 		assertThat(rings.get()).isBetween(1, rounds * perRound);
 		assertThat(elapsed).as("total time").isLessThan(TimeUnit.SECONDS.toNanos(45));
+	}
+
+	/** A random short pause: nothing, a few spins, or a yield. */
+	private static void jitter(ThreadLocalRandom rnd) {
+		int r = rnd.nextInt(8);
+		if (r == 0) {
+			Thread.yield();
+		}
+		else if (r < 4) {
+			for (int i = rnd.nextInt(64); i > 0; i--) {
+				Thread.onSpinWait();
+			}
+		}
 	}
 
 	// ---- close ----
@@ -356,22 +373,16 @@ class TaskQueueTest {
 		});
 
 		CompletableFuture<Boolean> offered = new CompletableFuture<>();
-		Thread producer = new Thread(() -> offered.complete(q.offer(() -> {
-		})), "ringing-producer");
-		producer.start();
+		Thread producer = daemon("ringing-producer", () -> offered.complete(q.offer(() -> {
+		})));
 		assertThat(inRing.await(WAIT_SECONDS, TimeUnit.SECONDS)).as("producer entered the bell").isTrue();
 
 		CompletableFuture<Void> closed = new CompletableFuture<>();
-		Thread closer = new Thread(() -> {
+		Thread closer = daemon("closer", () -> {
 			q.close();
 			closed.complete(null);
-		}, "closer");
-		closer.start();
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-		while (!q.isClosed() && System.nanoTime() < deadline) {
-			Thread.onSpinWait();
-		}
-		assertThat(q.isClosed()).as("close() marked the queue closed").isTrue();
+		});
+		awaitTrue(q::isClosed, "close() marks the queue closed");
 		// The producer is still inside ring(), held by the latch: close() cannot have returned.
 		assertThat(closed).isNotDone();
 		assertThat(offered).isNotDone();
@@ -402,11 +413,9 @@ class TaskQueueTest {
 				}
 			});
 			AtomicBoolean stop = new AtomicBoolean();
-			CountDownLatch started = new CountDownLatch(2);
 			List<Thread> threads = new ArrayList<>();
 			for (int p = 0; p < 2; p++) {
-				Thread t = new Thread(() -> {
-					started.countDown();
+				threads.add(daemon("closing-race-producer-" + p, () -> {
 					while (!stop.get()) {
 						offeredCount.incrementAndGet();
 						if (!q.offer(() -> {
@@ -415,28 +424,44 @@ class TaskQueueTest {
 						}
 						q.rearm(); // keep re-opening the doorbell so offers keep ringing
 					}
-				}, "closing-race-producer-" + p);
-				threads.add(t);
-				t.start();
+				}));
 			}
-			assertThat(started.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
-			while (offeredCount.get() < 50) {
-				Thread.onSpinWait();
-			}
+			try {
+				awaitTrue(() -> offeredCount.get() >= 50, "producers started");
 
-			q.close();
-			closeReturned.set(true);
-			int rejectedAtClose = rejected.get();
-			while (rejected.get() < rejectedAtClose + 10) {
-				Thread.onSpinWait(); // producers observe the closed state
+				q.close();
+				closeReturned.set(true);
+				int rejectedAtClose = rejected.get();
+				awaitTrue(() -> rejected.get() >= rejectedAtClose + 10, "offers after close() are refused");
 			}
-			stop.set(true);
-			for (Thread t : threads) {
-				t.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+			finally {
+				stop.set(true);
+				for (Thread t : threads) {
+					t.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+				}
 			}
 
 			assertThat(ringsAfterClose).as("rings after close() returned, iteration %d", iteration).hasValue(0);
 			assertThat(q.isClosed()).isTrue();
+		}
+	}
+
+	/** Starts a daemon thread, so that a failing test cannot keep the JVM alive. */
+	private static Thread daemon(String name, Runnable body) {
+		Thread t = new Thread(body, name);
+		t.setDaemon(true);
+		t.start();
+		return t;
+	}
+
+	/** Spins until {@code condition} holds, failing after {@link #WAIT_SECONDS}. */
+	private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+		while (!condition.getAsBoolean()) {
+			if (System.nanoTime() - deadline > 0) {
+				throw new AssertionError("timed out waiting: " + what);
+			}
+			Thread.onSpinWait();
 		}
 	}
 }
