@@ -1,0 +1,264 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.internal.loop;
+
+import static io.github.reactormongoose.internal.loop.LoopTestSupport.call;
+import static io.github.reactormongoose.internal.loop.LoopTestSupport.run;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.testing.NativeLeakCheck;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A channel over real TCP connections on 127.0.0.1, driven from the poll thread. */
+@ExtendWith(NativeLeakCheck.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ChannelTest {
+
+	private EventLoop loop;
+
+	@BeforeEach
+	void startLoop() {
+		loop = LoopTestSupport.start("channel-test");
+	}
+
+	@AfterEach
+	void stopLoop() {
+		LoopTestSupport.stop(loop);
+	}
+
+	/** Collects what a stream connection reads; notes its CLOSE. */
+	private static final class Recorder implements StreamHandler {
+		final ByteArrayOutputStream read = new ByteArrayOutputStream();
+		final CountDownLatch closed = new CountDownLatch(1);
+		final CompletableFuture<InetSocketAddress[]> connected = new CompletableFuture<>();
+		final CountDownLatch gotBytes;
+
+		Recorder(int expectedBytes) {
+			gotBytes = new CountDownLatch(expectedBytes);
+		}
+
+		@Override
+		public void onConnect(InetSocketAddress local, InetSocketAddress remote) {
+			connected.complete(new InetSocketAddress[] { local, remote });
+		}
+
+		@Override
+		public void onRead(ByteBuffer buf, int offset, int length) {
+			byte[] b = new byte[length];
+			buf.get(offset, b);
+			synchronized (read) {
+				read.write(b, 0, length);
+			}
+			for (int i = 0; i < length; i++) {
+				gotBytes.countDown();
+			}
+		}
+
+		@Override
+		public void onClosed() {
+			closed.countDown();
+		}
+
+		String text() {
+			synchronized (read) {
+				return read.toString(StandardCharsets.UTF_8);
+			}
+		}
+	}
+
+	private static String readExactly(InputStream in, int n) throws Exception {
+		byte[] b = in.readNBytes(n);
+		return new String(b, StandardCharsets.UTF_8);
+	}
+
+	@Test
+	void acceptedConnectionReadsWritesAndCloses() throws Exception {
+		CompletableFuture<Channel> accepted = new CompletableFuture<>();
+		CompletableFuture<InetSocketAddress> acceptedRemote = new CompletableFuture<>();
+		Recorder child = new Recorder(4);
+		Channel listener = call(loop, () -> loop.listen("tcp://127.0.0.1:0", Kind.TCP, ListenLimits.NONE,
+				(c, local, remote) -> {
+					accepted.complete(c);
+					acceptedRemote.complete(remote);
+					return child;
+				}));
+		InetSocketAddress bound = call(loop, () -> listener.address(true));
+		assertThat(bound.getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+		assertThat(bound.getPort()).isPositive();
+		assertThat(listener.loop()).isSameAs(loop);
+		assertThat(listener.toString()).contains("channel-test").contains("#" + listener.id());
+		assertThat(call(loop, loop::channelCount)).isOne();
+
+		try (Socket s = new Socket()) {
+			s.connect(bound, 5_000);
+			s.setSoTimeout(10_000);
+			Channel c = accepted.get(10, TimeUnit.SECONDS);
+			assertThat(c.id()).isNotEqualTo(listener.id());
+			assertThat(c.handler()).isSameAs(child);
+			assertThat(acceptedRemote.get().getPort()).isEqualTo(s.getLocalPort());
+			assertThat(call(loop, () -> c.address(false).getPort())).isEqualTo(s.getLocalPort());
+			assertThat(call(loop, loop::channelCount)).isEqualTo(2);
+
+			s.getOutputStream().write("ping".getBytes(StandardCharsets.UTF_8));
+			assertThat(child.gotBytes.await(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(child.text()).isEqualTo("ping");
+
+			byte[] pong = "pong".getBytes(StandardCharsets.UTF_8);
+			long len = call(loop, () -> c.write(pong, 0, pong.length));
+			assertThat(len).as("send-buffer length").isBetween(0L, 4L);
+			assertThat(readExactly(s.getInputStream(), 4)).isEqualTo("pong");
+
+			long direct = call(loop, () -> {
+				ByteBuffer d = ByteBuffer.allocateDirect(8).put("direct".getBytes(StandardCharsets.UTF_8)).flip();
+				long r = c.write(d);
+				assertThat(d.position()).as("position not moved").isZero();
+				return r;
+			});
+			assertThat(direct).isNotNegative();
+			assertThat(readExactly(s.getInputStream(), 6)).isEqualTo("direct");
+
+			long heap = call(loop, () -> c.write(ByteBuffer.wrap("xxheap".getBytes(StandardCharsets.UTF_8), 2, 4)));
+			assertThat(heap).isNotNegative();
+			assertThat(readExactly(s.getInputStream(), 4)).isEqualTo("heap");
+
+			// an empty send buffer is at the low-water mark: the action runs at once
+			AtomicBoolean writable = new AtomicBoolean();
+			run(loop, () -> {
+				c.awaitWritable(() -> writable.set(true));
+				assertThat(writable).isTrue();
+			});
+			assertThat(c.aboveHighWater(loop.highWater())).isFalse();
+			assertThat(c.aboveHighWater(loop.highWater() + 1L)).isTrue();
+
+			// close: writes fail as closing at once, and the CLOSE event follows
+			run(loop, () -> {
+				c.close();
+				assertThat(c.write(pong, 0, pong.length)).isEqualTo(NativeConstants.ERR_CLOSING);
+			});
+			assertThat(child.closed.await(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(s.getInputStream().read()).as("peer sees EOF").isEqualTo(-1);
+			run(loop, () -> {
+				assertThat(c.isClosed()).isTrue();
+				assertThat(c.write(pong, 0, pong.length)).isEqualTo(NativeConstants.ERR_NO_CONN);
+				assertThat(c.address(true)).isNull();
+				AtomicBoolean ranAtOnce = new AtomicBoolean();
+				c.awaitWritable(() -> ranAtOnce.set(true));
+				assertThat(ranAtOnce).as("waiting on a closed channel runs the action at once").isTrue();
+				assertThat(loop.channelCount()).isOne();
+			});
+		}
+	}
+
+	@Test
+	void writersWaitingForWritableAreReleasedWhenTheConnectionCloses() throws Exception {
+		CompletableFuture<Channel> accepted = new CompletableFuture<>();
+		Recorder child = new Recorder(0);
+		Channel listener = call(loop, () -> loop.listen("tcp://127.0.0.1:0", Kind.TCP, ListenLimits.NONE,
+				(c, local, remote) -> {
+					accepted.complete(c);
+					return child;
+				}));
+		InetSocketAddress bound = call(loop, () -> listener.address(true));
+
+		try (Socket s = new Socket()) {
+			s.connect(bound, 5_000);
+			Channel c = accepted.get(10, TimeUnit.SECONDS);
+			AtomicInteger released = new AtomicInteger();
+			byte[] chunk = new byte[64 * 1024];
+
+			// One task, so no poll can flush in between: fill the send buffer above the
+			// low-water mark, wait twice, then close (a closing connection is not flushed).
+			run(loop, () -> {
+				long r = 0;
+				for (int i = 0; i < 32 && r <= loop.lowWater(); i++) {
+					r = c.write(chunk, 0, chunk.length);
+				}
+				assertThat(r).isGreaterThan(loop.lowWater());
+				c.awaitWritable(released::incrementAndGet);
+				c.awaitWritable(released::incrementAndGet);
+				assertThat(released).as("still waiting").hasValue(0);
+				c.close();
+			});
+
+			assertThat(child.closed.await(10, TimeUnit.SECONDS)).isTrue();
+			run(loop, () -> assertThat(released).as("every waiter ran on CLOSE").hasValue(2));
+		}
+	}
+
+	@Test
+	void anOutboundConnectionReportsItsAddressesAndExchangesBytes() throws Exception {
+		try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			server.setSoTimeout(10_000);
+			Recorder client = new Recorder(5);
+			Channel c = call(loop, () -> loop.connect("tcp://127.0.0.1:" + server.getLocalPort(), Kind.TCP, client));
+
+			try (Socket peer = server.accept()) {
+				peer.setSoTimeout(10_000);
+				InetSocketAddress[] addresses = client.connected.get(10, TimeUnit.SECONDS);
+				assertThat(addresses[1].getPort()).isEqualTo(server.getLocalPort());
+				assertThat(addresses[0].getPort()).isEqualTo(peer.getPort());
+
+				byte[] hello = "hello".getBytes(StandardCharsets.UTF_8);
+				assertThat(call(loop, () -> c.write(hello, 0, hello.length))).isNotNegative();
+				assertThat(readExactly(peer.getInputStream(), 5)).isEqualTo("hello");
+
+				peer.getOutputStream().write("world".getBytes(StandardCharsets.UTF_8));
+				assertThat(client.gotBytes.await(10, TimeUnit.SECONDS)).isTrue();
+				assertThat(client.text()).isEqualTo("world");
+			}
+			// the peer closed: the channel gets its CLOSE
+			assertThat(client.closed.await(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(call(loop, c::isClosed)).isTrue();
+		}
+	}
+
+	@Test
+	void nativeOperationsOffThePollThreadAreRefused() throws Exception {
+		Channel listener = call(loop, () -> loop.listen("tcp://127.0.0.1:0", Kind.TCP, ListenLimits.NONE,
+				(c, local, remote) -> null));
+
+		assertThatThrownBy(() -> listener.address(true)).isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("poll thread");
+		assertThatThrownBy(listener::close).isInstanceOf(IllegalStateException.class);
+	}
+
+	@Test
+	void anAcceptRefusedByTheListenerIsClosed() throws Exception {
+		CountDownLatch offered = new CountDownLatch(1);
+		Channel listener = call(loop, () -> loop.listen("tcp://127.0.0.1:0", Kind.TCP, ListenLimits.NONE,
+				(c, local, remote) -> {
+					offered.countDown();
+					return null;
+				}));
+		InetSocketAddress bound = call(loop, () -> listener.address(true));
+
+		try (Socket s = new Socket()) {
+			s.connect(bound, 5_000);
+			s.setSoTimeout(10_000);
+			assertThat(offered.await(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(s.getInputStream().read()).as("refused connection closed").isEqualTo(-1);
+			assertThat(call(loop, loop::channelCount)).as("only the listener has a handler").isOne();
+		}
+	}
+}
