@@ -105,12 +105,22 @@ public final class InboundQueue<T> extends Flux<T> implements Subscription {
 
 	@Override
 	public void request(long n) {
-		if (Operators.validate(n)) {
+		if (n <= 0) {
+			// Reactive Streams rule 3.9: a non-positive request is signalled as an error
 			loop.executeOrRun(() -> {
-				demand = Operators.addCap(demand, n);
-				drain();
+				CoreSubscriber<? super T> a = actual;
+				if (cancelled || a == null) {
+					return;
+				}
+				cancel(); // stops the source as a cancel would (on this thread: at once)
+				a.onError(new IllegalArgumentException("§3.9 violated: positive request amount required but it was " + n));
 			});
+			return;
 		}
+		loop.executeOrRun(() -> {
+			demand = Operators.addCap(demand, n);
+			drain();
+		});
 	}
 
 	@Override

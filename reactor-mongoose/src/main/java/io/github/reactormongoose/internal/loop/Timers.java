@@ -53,7 +53,7 @@ final class Timers {
 			runner.accept(t.task);
 			if (t.periodNanos > 0 && !t.cancelled) {
 				t.deadline += t.periodNanos;
-				if (t.deadline - now < 0) {
+				if (t.deadline - now <= 0) {
 					t.deadline = now + t.periodNanos; // fell behind: skip, do not burst
 				}
 				t.seq = sequence++;

@@ -39,8 +39,9 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 	/** Items kept requested ahead of writing (reactor-netty's send prefetch is 128). */
 	public static final int PREFETCH = 32;
 
-	private Subscription upstream;
-	private boolean done;
+	/** Written by the subscribing thread, read by the poll thread when finishing. */
+	private volatile Subscription upstream;
+	private volatile boolean done;
 	/** Requested but not yet received; poll thread only. */
 	private int outstanding;
 	private boolean waitingWritable;
@@ -62,6 +63,10 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 
 	@Override
 	public void onSubscribe(Subscription s) {
+		if (done) {
+			s.cancel(); // cancelled (connection closed, exchange aborted) before the subscription arrived
+			return;
+		}
 		if (Operators.validate(upstream, s)) {
 			upstream = s;
 			outstanding = PREFETCH; // written before any onNext can run

@@ -233,6 +233,33 @@ class InboundQueueTest {
 		assertThat(log).doesNotContain("pause", "resume");
 	}
 
+	@Test
+	void aNonPositiveRequestIsAnErrorAndStopsTheSource() throws Exception {
+		InboundQueue<Integer> q = queue(10, 1);
+		offer(q, 1).run();
+		java.util.concurrent.CompletableFuture<Throwable> error = new java.util.concurrent.CompletableFuture<>();
+		q.subscribe(new reactor.core.publisher.BaseSubscriber<Integer>() {
+			@Override
+			protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+				s.request(0);
+			}
+
+			@Override
+			protected void hookOnNext(Integer value) {
+				error.completeExceptionally(new AssertionError("item delivered without demand: " + value));
+			}
+
+			@Override
+			protected void hookOnError(Throwable t) {
+				error.complete(t);
+			}
+		});
+		assertThat(error.get(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+				.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("§3.9");
+		onLoop(loop, () -> { }).run();
+		assertThat(log).contains("discard:1", "cancel");
+	}
+
 	// ---- one subscriber ----
 
 	@Test

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Timers driven by an explicit clock: every {@code now} below is a made-up nanoTime value. */
@@ -232,7 +231,6 @@ class TimersTest {
 	 * {@code t.deadline - now < 0}; {@code <= 0} would make it skip here too.
 	 */
 	@Test
-	@Disabled("Timers.runDue bursts when exactly one period late (deadline - now < 0 should be <= 0); see the report of branch loop-unit-tests")
 	void aPeriodicTimerExactlyOnePeriodLateRunsOnce() {
 		timers.add(periodic("p", 10, 5), 0);
 

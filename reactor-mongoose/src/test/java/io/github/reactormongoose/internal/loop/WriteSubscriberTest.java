@@ -27,7 +27,6 @@ import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.testing.NativeLeakCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -479,7 +478,6 @@ class WriteSubscriberTest {
 	 * discarded; the publisher is never cancelled.
 	 */
 	@Test
-	@Disabled("WriteSubscriber.onSubscribe after cancel(reason) requests instead of cancelling; see the report of branch loop-unit-tests")
 	void aSubscriptionArrivingAfterCancelIsCancelled() throws Exception {
 		FakeTarget target = new FakeTarget();
 		Done done = new Done();
