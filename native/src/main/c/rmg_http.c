@@ -207,5 +207,28 @@ static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int e
   }
 }
 
+/* Mongoose's HTTP parser (http_cb, static in mongoose.c); the same address for every loop. */
+static mg_event_handler_t s_http_cb;
+
+static void rmg_http_ignore(struct mg_connection *c, int ev, void *ev_data) {
+  (void) c, (void) ev, (void) ev_data;
+}
+
+/* A listener on a shared port gets the parser that mg_http_listen would have installed. Its
+ * address is taken once from a throw-away mg_http_listen on 127.0.0.1, port 0, closed at the
+ * next poll (its handler ignores every event, so Java never hears of it). */
+static int rmg_http_adopt(struct mg_connection *lsn) {
+  mg_event_handler_t cb = __atomic_load_n(&s_http_cb, __ATOMIC_ACQUIRE);
+  if (cb == NULL) {
+    struct mg_connection *t = mg_http_listen(lsn->mgr, "http://127.0.0.1:0", rmg_http_ignore, NULL);
+    if (t == NULL) return -1;
+    cb = t->pfn;
+    t->is_closing = 1;
+    __atomic_store_n(&s_http_cb, cb, __ATOMIC_RELEASE);
+  }
+  lsn->pfn = cb;
+  return 0;
+}
+
 /* mg_http_listen installs Mongoose's HTTP parser (http_cb) as the listener's pfn. */
-const struct rmg_kind rmg_http_kind = {rmg_http_event, mg_http_listen};
+const struct rmg_kind rmg_http_kind = {rmg_http_event, mg_http_listen, rmg_http_adopt};

@@ -91,6 +91,9 @@ struct rmg_kind {
   /* Opens a listener; NULL means mg_listen. */
   struct mg_connection *(*listen)(struct mg_mgr *mgr, const char *url, mg_event_handler_t fn,
                                   void *fn_data);
+  /* Installs the kind's protocol handler on a listener the glue opened itself (a shared
+   * port, see rmg_loop.c); NULL when the kind has none. 0, or -1 with errno set. */
+  int (*adopt)(struct mg_connection *listener);
 };
 
 /* The natives of one Java peer, registered by JNI_OnLoad. */

@@ -5,10 +5,13 @@
  * knows no protocol (peer: internal/jni/LoopNative).
  * SPDX-License-Identifier: GPL-2.0-only
  */
-#define _DEFAULT_SOURCE 1 /* sigaction under -std=c11 */
+#define _DEFAULT_SOURCE 1 /* sigaction, SOCK_NONBLOCK under -std=c11 */
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include "rmg_jni.h"
 
 #define RMG_TABLE_INITIAL 1024
@@ -153,17 +156,85 @@ static struct rmg_opts *rmg_new_opts(struct rmg_loop *loop, jint kind, jlong max
   return o;
 }
 
-/* Returns the listener's id, or a negative code: RMG_ERR_* or -(1000 + errno). */
+/* A listener on its own socket with SO_REUSEPORT, so that the listeners of several loops share
+ * one host:port and the kernel spreads new connections between them. Mongoose has no option
+ * for it, and Linux wants the option on every sharing socket before bind(), so the glue opens
+ * the socket, wraps it (mg_wrapfd) and marks it listening; accepted connections then inherit
+ * fn, fn_data and pfn as usual (see docs/mongoose-internals.md). NULL with errno set. */
+static struct mg_connection *rmg_listen_shared(struct rmg_loop *loop, const char *url,
+                                               struct rmg_opts *o, const struct rmg_kind *k) {
+  union {
+    struct sockaddr sa;
+    struct sockaddr_in sin;
+    struct sockaddr_in6 sin6;
+  } u;
+  struct mg_addr a;
+  struct mg_connection *c;
+  socklen_t len;
+  int fd, on = 1, e;
+  memset(&a, 0, sizeof(a));
+  memset(&u, 0, sizeof(u));
+  if (!mg_aton(mg_url_host(url), &a)) {
+    errno = EINVAL;
+    return NULL;
+  }
+  if (a.is_ip6) {
+    u.sin6.sin6_family = AF_INET6;
+    u.sin6.sin6_port = mg_htons(mg_url_port(url));
+    memcpy(&u.sin6.sin6_addr, a.addr.ip, 16);
+    len = sizeof(u.sin6);
+  } else {
+    u.sin.sin_family = AF_INET;
+    u.sin.sin_port = mg_htons(mg_url_port(url));
+    memcpy(&u.sin.sin_addr, a.addr.ip, 4);
+    len = sizeof(u.sin);
+  }
+  fd = socket(u.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return NULL;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+      setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0 || bind(fd, &u.sa, len) != 0 ||
+      listen(fd, MG_SOCK_LISTEN_BACKLOG_SIZE) != 0) {
+    e = errno;
+    close(fd);
+    errno = e;
+    return NULL;
+  }
+  c = mg_wrapfd(&loop->mgr, fd, rmg_ev_fn, o); /* MG_EV_OPEN: tracked like any connection */
+  if (c == NULL) {
+    close(fd);
+    errno = ENOMEM;
+    return NULL;
+  }
+  c->is_listening = 1;
+  len = sizeof(u);
+  if (getsockname(fd, &u.sa, &len) == 0) {
+    c->loc.is_ip6 = u.sa.sa_family == AF_INET6;
+    c->loc.port = c->loc.is_ip6 ? u.sin6.sin6_port : u.sin.sin_port;
+    memcpy(c->loc.addr.ip, c->loc.is_ip6 ? (void *) &u.sin6.sin6_addr : (void *) &u.sin.sin_addr,
+           c->loc.is_ip6 ? 16 : 4);
+  }
+  if (k->adopt != NULL && k->adopt(c) != 0) {
+    e = errno;
+    c->is_closing = 1; /* freed (and its fd closed) by the next poll */
+    errno = e != 0 ? e : EADDRNOTAVAIL;
+    return NULL;
+  }
+  return c;
+}
+
+/* Returns the listener's id, or a negative code: RMG_ERR_* or -(1000 + errno). With
+ * shared_port, the listener shares its port with other loops' (SO_REUSEPORT). */
 static jlong JNICALL rmg_loop_listen(JNIEnv *env, jclass cls, jlong h, jstring url, jint kind,
                                      jlong max_body, jint max_head, jint max_ws_frame,
-                                     jint pipeline_limit) {
+                                     jint pipeline_limit, jboolean shared_port) {
   struct rmg_loop *loop = rmg_loop_of(h);
   struct rmg_opts *o;
   struct mg_connection *c;
   const char *s;
   (void) cls;
   if (url == NULL || kind < 0 || kind >= RMG_KIND_COUNT || s_kinds[kind] == NULL ||
-      max_body < 0 || max_head <= 0 || max_ws_frame <= 0 || pipeline_limit <= 0) {
+      max_body < 0 || max_head <= 0 || max_ws_frame <= 0 || pipeline_limit <= 0 ||
+      (shared_port && kind == RMG_KIND_UDP)) {
     return RMG_ERR_BAD_ARG;
   }
   o = rmg_new_opts(loop, kind, max_body, max_head, max_ws_frame, pipeline_limit);
@@ -171,8 +242,12 @@ static jlong JNICALL rmg_loop_listen(JNIEnv *env, jclass cls, jlong h, jstring u
   s = (*env)->GetStringUTFChars(env, url, NULL);
   if (s == NULL) return RMG_ERR_OOM;
   errno = 0;
-  c = s_kinds[kind]->listen != NULL ? s_kinds[kind]->listen(&loop->mgr, s, rmg_ev_fn, o)
-                                    : mg_listen(&loop->mgr, s, rmg_ev_fn, o);
+  if (shared_port) {
+    c = rmg_listen_shared(loop, s, o, s_kinds[kind]);
+  } else {
+    c = s_kinds[kind]->listen != NULL ? s_kinds[kind]->listen(&loop->mgr, s, rmg_ev_fn, o)
+                                      : mg_listen(&loop->mgr, s, rmg_ev_fn, o);
+  }
   (*env)->ReleaseStringUTFChars(env, url, s);
   if (c == NULL) return errno != 0 ? -(RMG_ERR_ERRNO_BASE + (jlong) errno) : RMG_ERR_LISTEN;
   o->listener_id = c->id;
@@ -209,7 +284,7 @@ static const JNINativeMethod s_methods[] = {
     {"poll", "(JI)J", (void *) rmg_loop_poll},
     {"eventBuffer", "(J)Ljava/nio/ByteBuffer;", (void *) rmg_loop_eventBuffer},
     {"wakeup", "(J)Z", (void *) rmg_loop_wakeup},
-    {"listen", "(JLjava/lang/String;IJIII)J", (void *) rmg_loop_listen},
+    {"listen", "(JLjava/lang/String;IJIIIZ)J", (void *) rmg_loop_listen},
     {"connect", "(JLjava/lang/String;I)J", (void *) rmg_loop_connect},
     {"connectionCount", "(J)I", (void *) rmg_loop_connectionCount},
 };

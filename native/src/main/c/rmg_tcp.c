@@ -30,5 +30,5 @@ static void rmg_tcp_event(struct rmg_loop *loop, struct mg_connection *c, int ev
   }
 }
 
-const struct rmg_kind rmg_tcp_kind = {rmg_tcp_event, NULL};
-const struct rmg_kind rmg_udp_kind = {rmg_udp_event, NULL};
+const struct rmg_kind rmg_tcp_kind = {rmg_tcp_event, NULL, NULL};
+const struct rmg_kind rmg_udp_kind = {rmg_udp_event, NULL, NULL};

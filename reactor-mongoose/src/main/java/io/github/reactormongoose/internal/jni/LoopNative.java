@@ -38,9 +38,13 @@ public final class LoopNative {
 	/** Rings the manager's wakeup pipe; the only native any thread may call. */
 	public static native boolean wakeup(long loop);
 
-	/** Listens with per-listener limits; the listener's id or an error code. */
+	/**
+	 * Listens with per-listener limits; the listener's id or an error code. With
+	 * {@code sharedPort}, the socket is opened with {@code SO_REUSEPORT} so that listeners of
+	 * other loops can bind the same address (TCP and HTTP kinds only).
+	 */
 	public static native long listen(long loop, String url, int kind, long maxBody, int maxHead, int maxWsFrame,
-			int pipelineLimit);
+			int pipelineLimit, boolean sharedPort);
 
 	/** Connects to an IP-literal URL; the connection's id or an error code. */
 	public static native long connect(long loop, String url, int kind);

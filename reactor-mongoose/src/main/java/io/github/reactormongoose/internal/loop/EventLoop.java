@@ -211,8 +211,16 @@ public final class EventLoop {
 
 	/** Listens on an IP-literal URL. */
 	public Channel listen(String url, Kind kind, ListenLimits limits, ListenerHandler handler) {
+		return listen(url, kind, limits, handler, false);
+	}
+
+	/**
+	 * Listens on an IP-literal URL; with {@code sharedPort}, other loops may listen on the
+	 * same address too ({@code SO_REUSEPORT}: the kernel spreads new connections).
+	 */
+	public Channel listen(String url, Kind kind, ListenLimits limits, ListenerHandler handler, boolean sharedPort) {
 		long id = LoopNative.listen(activeHandle(), url, kind.code, limits.maxBody(), limits.maxHead(),
-				limits.maxWebsocketFrame(), limits.pipelineLimit());
+				limits.maxWebsocketFrame(), limits.pipelineLimit(), sharedPort);
 		if (id <= 0) {
 			throw Errors.toException(id, "listen on " + url);
 		}

@@ -1,0 +1,215 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A group of {@link MongooseLoop}s, one poll thread and one Mongoose manager each, used and
+ * disposed as one: Reactor Netty's {@code LoopResources} for this library.
+ * <pre>{@code
+ * MongooseLoops loops = MongooseLoops.create(4);           // threads mongoose-loops-1-0 .. -3
+ * DisposableServer s = HttpServer.create().runOn(loops)...bindNow();
+ * ...
+ * loops.disposeNow();
+ * }</pre>
+ * A server on a group listens on the same address from every loop ({@code SO_REUSEPORT}: the
+ * kernel spreads new connections); a connection stays on the loop that accepted it, and its
+ * handler, timers and writes run there. {@link #shared()} is the process-wide default group
+ * that servers and clients use when they are given none.
+ */
+public final class MongooseLoops implements Disposable {
+
+	/** System property: the size of {@link #shared()} (default: available processors). */
+	public static final String LOOPS_PROPERTY = "io.github.reactormongoose.loops";
+
+	private static final AtomicInteger COUNTER = new AtomicInteger();
+	private static final Object SHARED_LOCK = new Object();
+	private static @Nullable MongooseLoops shared;
+
+	private final String prefix;
+	private final List<MongooseLoop> loops;
+	private final AtomicInteger next = new AtomicInteger();
+
+	private MongooseLoops(String prefix, List<MongooseLoop> loops) {
+		this.prefix = prefix;
+		this.loops = List.copyOf(loops);
+	}
+
+	/** {@code n} loops with non-daemon threads named {@code mongoose-loops-<k>-<i>}. */
+	public static MongooseLoops create(int n) {
+		return create("mongoose-loops-" + COUNTER.incrementAndGet(), n);
+	}
+
+	/** {@code n} loops with non-daemon threads named {@code <prefix>-<i>}, i from 0. */
+	public static MongooseLoops create(String prefix, int n) {
+		return create(prefix, n, MongooseLoop.builder());
+	}
+
+	/**
+	 * {@code n} loops built from {@code template} (daemon flag, watermarks, poll time), with
+	 * threads named {@code <prefix>-<i>}. If a loop cannot start, those already started are
+	 * disposed and the error is thrown.
+	 */
+	public static MongooseLoops create(String prefix, int n, MongooseLoop.Builder template) {
+		Objects.requireNonNull(prefix, "prefix");
+		Objects.requireNonNull(template, "template");
+		if (n < 1 || n > 1024) {
+			throw new IllegalArgumentException("loops must be 1..1024: " + n);
+		}
+		List<MongooseLoop> started = new ArrayList<>(n);
+		try {
+			for (int i = 0; i < n; i++) {
+				started.add(template.name(prefix + "-" + i).build());
+			}
+		}
+		catch (RuntimeException e) {
+			started.forEach(MongooseLoop::dispose);
+			throw e;
+		}
+		return new MongooseLoops(prefix, started);
+	}
+
+	/**
+	 * The process-wide group (daemon threads {@code mongoose-<i>}, {@link #defaultSize()}
+	 * loops), started on first use; after {@link #disposeShared()} the next use starts a new one.
+	 */
+	public static MongooseLoops shared() {
+		synchronized (SHARED_LOCK) {
+			MongooseLoops s = shared;
+			if (s == null || s.isDisposed()) {
+				s = create("mongoose", defaultSize(), MongooseLoop.builder().daemon(true));
+				shared = s;
+			}
+			return s;
+		}
+	}
+
+	/**
+	 * Disposes the process-wide group, if started, waiting up to {@code timeout} (servers
+	 * still on it are closed), like Reactor Netty's {@code HttpResources.disposeLoopsAndConnections}.
+	 */
+	public static void disposeShared(Duration timeout) {
+		MongooseLoops s;
+		synchronized (SHARED_LOCK) {
+			s = shared;
+			shared = null;
+		}
+		if (s != null) {
+			s.disposeNow(timeout);
+		}
+	}
+
+	/** Whether the process-wide group is running. */
+	public static boolean isSharedStarted() {
+		synchronized (SHARED_LOCK) {
+			return shared != null && !shared.isDisposed();
+		}
+	}
+
+	/** The size of {@link #shared()}: {@value #LOOPS_PROPERTY}, else {@link Runtime#availableProcessors()}. */
+	public static int defaultSize() {
+		int n = Integer.getInteger(LOOPS_PROPERTY, Runtime.getRuntime().availableProcessors());
+		if (n < 1) {
+			throw new IllegalArgumentException(LOOPS_PROPERTY + " must be at least 1: " + n);
+		}
+		return n;
+	}
+
+	/** How many loops. */
+	public int size() {
+		return loops.size();
+	}
+
+	/** Loop {@code i}, from 0. */
+	public MongooseLoop get(int i) {
+		return loops.get(i);
+	}
+
+	/** The loops, in order. */
+	public List<MongooseLoop> loops() {
+		return loops;
+	}
+
+	/** The loops in turn (for spreading outbound connections). */
+	public MongooseLoop next() {
+		return loops.get(Math.floorMod(next.getAndIncrement(), loops.size()));
+	}
+
+	/** The thread-name prefix. */
+	public String prefix() {
+		return prefix;
+	}
+
+	/** Disposes every loop without waiting. */
+	@Override
+	public void dispose() {
+		loops.forEach(MongooseLoop::dispose);
+	}
+
+	/** Disposes gracefully and waits up to 3 s. */
+	public void disposeNow() {
+		disposeNow(Duration.ofSeconds(3));
+	}
+
+	/**
+	 * Disposes every loop gracefully (connections get up to {@code timeout} to finish) and
+	 * blocks until all are freed.
+	 * @throws IllegalStateException if called on one of the poll threads, or if the loops did
+	 *     not stop within {@code timeout} plus 5 s
+	 */
+	public void disposeNow(Duration timeout) {
+		for (MongooseLoop l : loops) {
+			if (l.inLoop()) {
+				throw new IllegalStateException("disposeNow() would block the poll thread; use disposeLater()");
+			}
+		}
+		try {
+			disposeLater(timeout).block(timeout.plusSeconds(5));
+		}
+		catch (IllegalStateException e) {
+			if (e.getCause() instanceof TimeoutException) {
+				throw new IllegalStateException("MongooseLoops " + prefix + " could not be stopped within " + timeout, e);
+			}
+			throw e;
+		}
+	}
+
+	/** Graceful, non-blocking disposal of every loop; completes when all are freed. */
+	public Mono<Void> disposeLater(Duration timeout) {
+		Objects.requireNonNull(timeout, "timeout");
+		return Flux.fromIterable(loops).flatMap(l -> l.disposeLater(timeout)).then();
+	}
+
+	/** Whether disposal started (of any loop). */
+	@Override
+	public boolean isDisposed() {
+		for (MongooseLoop l : loops) {
+			if (l.isDisposed()) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** Completes once every loop is freed. */
+	public Mono<Void> onDispose() {
+		return Flux.fromIterable(loops).flatMap(MongooseLoop::onDispose).then();
+	}
+
+	@Override
+	public String toString() {
+		return "MongooseLoops[" + prefix + " x " + loops.size() + "]";
+	}
+}
