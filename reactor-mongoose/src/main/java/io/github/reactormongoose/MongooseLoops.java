@@ -83,7 +83,7 @@ public final class MongooseLoops implements Disposable {
 
 	/**
 	 * The process-wide group (daemon threads {@code mongoose-<i>}, {@link #defaultSize()}
-	 * loops), started on first use; after {@link #disposeShared()} the next use starts a new one.
+	 * loops), started on first use; after {@link #disposeShared(Duration)} the next use starts a new one.
 	 */
 	public static MongooseLoops shared() {
 		synchronized (SHARED_LOCK) {

@@ -1,0 +1,95 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.github.reactormongoose.internal.jni.NativeConstants;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** {@link MongooseLoops}: a group of loops started, used and disposed as one. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MongooseLoopsTest {
+
+	@Test
+	void startsNamedLoopsEachOnItsOwnThreadAndDisposesThemAsOne() throws Exception {
+		long before = NativeConstants.liveLoops();
+		MongooseLoops loops = MongooseLoops.create("grp", 3);
+		try {
+			assertThat(loops.size()).isEqualTo(3);
+			assertThat(loops.prefix()).isEqualTo("grp");
+			assertThat(NativeConstants.liveLoops()).isEqualTo(before + 3);
+			Set<String> threads = new HashSet<>();
+			for (MongooseLoop l : loops.loops()) {
+				CompletableFuture<String> name = new CompletableFuture<>();
+				l.execute(() -> name.complete(Thread.currentThread().getName()));
+				threads.add(name.get(5, TimeUnit.SECONDS));
+			}
+			assertThat(threads).containsExactlyInAnyOrder("grp-0", "grp-1", "grp-2");
+			assertThat(List.of(loops.next(), loops.next(), loops.next(), loops.next()))
+					.containsExactly(loops.get(0), loops.get(1), loops.get(2), loops.get(0));
+		}
+		finally {
+			loops.disposeNow();
+		}
+		assertThat(loops.isDisposed()).isTrue();
+		assertThat(loops.onDispose().block(Duration.ofSeconds(5))).isNull();
+		assertThat(NativeConstants.liveLoops()).isEqualTo(before);
+		assertThatThrownBy(() -> loops.get(0).execute(() -> { })).isInstanceOf(IllegalStateException.class);
+	}
+
+	@Test
+	void rejectsAnImpossibleSize() {
+		assertThatThrownBy(() -> MongooseLoops.create(0)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> MongooseLoops.create("x", 1025)).isInstanceOf(IllegalArgumentException.class);
+	}
+
+	@Test
+	void sharedGroupIsOneDaemonGroupOfDefaultSizeUntilDisposed() throws Exception {
+		MongooseLoops shared = MongooseLoops.shared();
+		assertThat(MongooseLoops.shared()).isSameAs(shared);
+		assertThat(MongooseLoops.isSharedStarted()).isTrue();
+		assertThat(shared.size()).isEqualTo(MongooseLoops.defaultSize());
+		CompletableFuture<Boolean> daemon = new CompletableFuture<>();
+		shared.get(0).execute(() -> daemon.complete(Thread.currentThread().isDaemon()));
+		assertThat(daemon.get(5, TimeUnit.SECONDS)).isTrue();
+		MongooseLoops.disposeShared(Duration.ofSeconds(2));
+		assertThat(shared.isDisposed()).isTrue();
+		assertThat(MongooseLoops.isSharedStarted()).isFalse();
+		MongooseLoops again = MongooseLoops.shared();
+		assertThat(again).isNotSameAs(shared);
+		MongooseLoops.disposeShared(Duration.ofSeconds(2));
+	}
+
+	@Test
+	void defaultSizeFollowsTheSystemProperty() {
+		String old = System.getProperty(MongooseLoops.LOOPS_PROPERTY);
+		try {
+			System.setProperty(MongooseLoops.LOOPS_PROPERTY, "3");
+			assertThat(MongooseLoops.defaultSize()).isEqualTo(3);
+			System.setProperty(MongooseLoops.LOOPS_PROPERTY, "0");
+			assertThatThrownBy(MongooseLoops::defaultSize).isInstanceOf(IllegalArgumentException.class)
+					.hasMessageContaining(MongooseLoops.LOOPS_PROPERTY);
+			System.clearProperty(MongooseLoops.LOOPS_PROPERTY);
+			assertThat(MongooseLoops.defaultSize()).isEqualTo(Runtime.getRuntime().availableProcessors());
+		}
+		finally {
+			if (old == null) {
+				System.clearProperty(MongooseLoops.LOOPS_PROPERTY);
+			}
+			else {
+				System.setProperty(MongooseLoops.LOOPS_PROPERTY, old);
+			}
+		}
+	}
+}
