@@ -62,6 +62,11 @@
 /* errno failures are returned as -(RMG_ERR_ERRNO_BASE + errno) */
 #define RMG_ERR_ERRNO_BASE 1000
 
+/* How a listener binds its port (rmg_loop_listen). */
+#define RMG_LISTEN_EXCLUSIVE 0   /* Mongoose's own listener: nobody else may bind the port */
+#define RMG_LISTEN_SHARE_FIRST 1 /* first of a group: SO_REUSEPORT, but not on a port in use */
+#define RMG_LISTEN_SHARE_JOIN 2  /* joins the port of the group's first listener */
+
 /* Per-listener options; accepted connections inherit the pointer through fn_data. */
 struct rmg_opts {
   struct rmg_opts *next;

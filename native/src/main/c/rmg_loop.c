@@ -161,7 +161,7 @@ static struct rmg_opts *rmg_new_opts(struct rmg_loop *loop, jint kind, jlong max
  * for it, and Linux wants the option on every sharing socket before bind(), so the glue opens
  * the socket, wraps it (mg_wrapfd) and marks it listening; accepted connections then inherit
  * fn, fn_data and pfn as usual (see docs/mongoose-internals.md). NULL with errno set. */
-static struct mg_connection *rmg_listen_shared(struct rmg_loop *loop, const char *url,
+static struct mg_connection *rmg_listen_shared(struct rmg_loop *loop, const char *url, jint share,
                                                struct rmg_opts *o, const struct rmg_kind *k) {
   union {
     struct sockaddr sa;
@@ -188,6 +188,22 @@ static struct mg_connection *rmg_listen_shared(struct rmg_loop *loop, const char
     u.sin.sin_port = mg_htons(mg_url_port(url));
     memcpy(&u.sin.sin_addr, a.addr.ip, 4);
     len = sizeof(u.sin);
+  }
+  if (share == RMG_LISTEN_SHARE_FIRST) {
+    /* The first listener of a group must not join a port someone else already shares, and
+     * a port-0 bind with SO_REUSEPORT may be handed such a port: a probe bound without
+     * SO_REUSEPORT fails on any listening socket there, or (port 0) finds a free port. */
+    fd = socket(u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return NULL;
+    len = a.is_ip6 ? sizeof(u.sin6) : sizeof(u.sin);
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 || bind(fd, &u.sa, len) != 0 ||
+        getsockname(fd, &u.sa, &len) != 0) {
+      e = errno;
+      close(fd);
+      errno = e;
+      return NULL;
+    }
+    close(fd); /* u now holds the probed port */
   }
   fd = socket(u.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return NULL;
@@ -222,11 +238,12 @@ static struct mg_connection *rmg_listen_shared(struct rmg_loop *loop, const char
   return c;
 }
 
-/* Returns the listener's id, or a negative code: RMG_ERR_* or -(1000 + errno). With
- * shared_port, the listener shares its port with other loops' (SO_REUSEPORT). */
+/* Returns the listener's id, or a negative code: RMG_ERR_* or -(1000 + errno). share is
+ * RMG_LISTEN_EXCLUSIVE (Mongoose's own listener), or RMG_LISTEN_SHARE_FIRST / _JOIN: the first
+ * and the other listeners of a group of loops on one port (SO_REUSEPORT). */
 static jlong JNICALL rmg_loop_listen(JNIEnv *env, jclass cls, jlong h, jstring url, jint kind,
                                      jlong max_body, jint max_head, jint max_ws_frame,
-                                     jint pipeline_limit, jboolean shared_port) {
+                                     jint pipeline_limit, jint share) {
   struct rmg_loop *loop = rmg_loop_of(h);
   struct rmg_opts *o;
   struct mg_connection *c;
@@ -234,7 +251,8 @@ static jlong JNICALL rmg_loop_listen(JNIEnv *env, jclass cls, jlong h, jstring u
   (void) cls;
   if (url == NULL || kind < 0 || kind >= RMG_KIND_COUNT || s_kinds[kind] == NULL ||
       max_body < 0 || max_head <= 0 || max_ws_frame <= 0 || pipeline_limit <= 0 ||
-      (shared_port && kind == RMG_KIND_UDP)) {
+      share < RMG_LISTEN_EXCLUSIVE || share > RMG_LISTEN_SHARE_JOIN ||
+      (share != RMG_LISTEN_EXCLUSIVE && kind == RMG_KIND_UDP)) {
     return RMG_ERR_BAD_ARG;
   }
   o = rmg_new_opts(loop, kind, max_body, max_head, max_ws_frame, pipeline_limit);
@@ -242,8 +260,8 @@ static jlong JNICALL rmg_loop_listen(JNIEnv *env, jclass cls, jlong h, jstring u
   s = (*env)->GetStringUTFChars(env, url, NULL);
   if (s == NULL) return RMG_ERR_OOM;
   errno = 0;
-  if (shared_port) {
-    c = rmg_listen_shared(loop, s, o, s_kinds[kind]);
+  if (share != RMG_LISTEN_EXCLUSIVE) {
+    c = rmg_listen_shared(loop, s, share, o, s_kinds[kind]);
   } else {
     c = s_kinds[kind]->listen != NULL ? s_kinds[kind]->listen(&loop->mgr, s, rmg_ev_fn, o)
                                       : mg_listen(&loop->mgr, s, rmg_ev_fn, o);
@@ -284,7 +302,7 @@ static const JNINativeMethod s_methods[] = {
     {"poll", "(JI)J", (void *) rmg_loop_poll},
     {"eventBuffer", "(J)Ljava/nio/ByteBuffer;", (void *) rmg_loop_eventBuffer},
     {"wakeup", "(J)Z", (void *) rmg_loop_wakeup},
-    {"listen", "(JLjava/lang/String;IJIIIZ)J", (void *) rmg_loop_listen},
+    {"listen", "(JLjava/lang/String;IJIIII)J", (void *) rmg_loop_listen},
     {"connect", "(JLjava/lang/String;I)J", (void *) rmg_loop_connect},
     {"connectionCount", "(J)I", (void *) rmg_loop_connectionCount},
 };

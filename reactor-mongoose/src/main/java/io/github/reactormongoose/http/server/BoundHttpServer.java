@@ -3,162 +3,107 @@
  */
 package io.github.reactormongoose.http.server;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.internal.loop.Addresses;
-import io.github.reactormongoose.internal.loop.Channel;
-import io.github.reactormongoose.internal.loop.ChannelHandler;
 import io.github.reactormongoose.internal.loop.EventLoop;
-import io.github.reactormongoose.internal.loop.Kind;
-import io.github.reactormongoose.internal.loop.ListenLimits;
-import io.github.reactormongoose.internal.loop.ListenerHandler;
 import io.github.reactormongoose.internal.loop.LoopAccess;
-import reactor.core.Disposable;
+import io.github.reactormongoose.internal.loop.PortSharing;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
-/** A bound {@link HttpServer}: the listener's handler and the server's lifecycle. */
-final class BoundHttpServer implements DisposableServer, ListenerHandler {
+/**
+ * A bound {@link HttpServer}: one {@link HttpListener} per loop it runs on, all on the same
+ * address, and the server's lifecycle over them (and over its own loops, if it started any).
+ */
+final class BoundHttpServer implements DisposableServer {
 
 	static final Logger log = Loggers.getLogger(HttpServer.class);
 	private static final AtomicInteger COUNTER = new AtomicInteger();
 
-	final HttpServerConfig config;
-	final MongooseLoop loop;
-	final EventLoop el;
-	private final boolean ownLoop;
-	private final Set<HttpConnection> connections = new LinkedHashSet<>();
-	private final Sinks.Empty<Void> stopped = Sinks.empty();
-	private Channel listener;
-	private volatile InetSocketAddress address;
-	private volatile boolean disposing;
-	private boolean listenerClosed;
-	private Disposable forceTimer;
-	private long forceDeadline;
+	private final List<HttpListener> listeners;
+	private final InetSocketAddress address;
+	private final Placement placement;
 
-	private BoundHttpServer(HttpServerConfig config, MongooseLoop loop, boolean ownLoop) {
-		this.config = config;
-		this.loop = loop;
-		this.el = LoopAccess.engine(loop);
-		this.ownLoop = ownLoop;
+	private BoundHttpServer(List<HttpListener> listeners, InetSocketAddress address, Placement placement) {
+		this.listeners = listeners;
+		this.address = address;
+		this.placement = placement;
+	}
+
+	/** The loops a server runs on, and those it owns (disposed with it). */
+	private record Placement(List<MongooseLoop> loops, @Nullable MongooseLoops ownGroup, @Nullable MongooseLoop ownLoop) {
+
+		static Placement of(HttpServerConfig config) {
+			if (config.loop() != null) {
+				return new Placement(List.of(config.loop()), null, null);
+			}
+			if (config.loops() != null) {
+				return new Placement(config.loops().loops(), null, null);
+			}
+			String name = config.loopName();
+			if (config.loopCount() > 1) {
+				MongooseLoops own = MongooseLoops.create(
+						name != null ? name : "mongoose-http-" + COUNTER.incrementAndGet(), config.loopCount());
+				return new Placement(own.loops(), own, null);
+			}
+			if (config.loopCount() == 1 || name != null) {
+				MongooseLoop own = MongooseLoop.builder()
+						.name(name != null ? name : "mongoose-http-" + COUNTER.incrementAndGet()).build();
+				return new Placement(List.of(own), null, own);
+			}
+			return new Placement(MongooseLoops.shared().loops(), null, null);
+		}
+
+		Mono<Void> disposeOwn() {
+			if (ownGroup != null) {
+				return ownGroup.disposeLater(Duration.ZERO);
+			}
+			return ownLoop != null ? ownLoop.disposeLater(Duration.ZERO) : Mono.empty();
+		}
+
+		Mono<Void> ownDisposed() {
+			if (ownGroup != null) {
+				return ownGroup.onDispose();
+			}
+			return ownLoop != null ? ownLoop.onDispose() : Mono.empty();
+		}
 	}
 
 	static Mono<DisposableServer> bind(HttpServerConfig config) {
-		return Addresses.resolve(config.host()).flatMap(addr -> Mono.create(sink -> {
-			MongooseLoop given = config.loop();
-			boolean own = given == null;
-			MongooseLoop loop;
-			try {
-				String name = config.loopName();
-				loop = given != null ? given
-						: MongooseLoop.builder().name(name != null ? name : "mongoose-http-" + COUNTER.incrementAndGet()).build();
-			}
-			catch (RuntimeException e) {
-				sink.error(e);
-				return;
-			}
-			BoundHttpServer b = new BoundHttpServer(config, loop, own);
-			try {
-				b.el.executeOrRun(() -> {
-					String url = Addresses.url("http", addr, config.port());
-					try {
-						b.listener = b.el.listen(url, Kind.HTTP, new ListenLimits(config.maxRequestBodySize(),
-								config.maxHeaderSize(), config.maxWebsocketFrameSize(), HttpServer.DEFAULT_PIPELINE_LIMIT), b);
-					}
-					catch (RuntimeException e) {
-						if (own) {
-							loop.dispose();
-						}
-						sink.error(e);
-						return;
-					}
-					b.address = b.listener.address(true);
-					b.el.onShutdown(() -> b.beginDispose(Duration.ofDays(1)));
-					sink.success(b);
-				});
-			}
-			catch (RuntimeException e) {
-				sink.error(e);
-			}
+		return Addresses.resolve(config.host()).flatMap(host -> Mono.defer(() -> {
+			Placement p = Placement.of(config);
+			List<EventLoop> loops = p.loops().stream().map(LoopAccess::engine).toList();
+			PortSharing sharing = loops.size() > 1 ? PortSharing.FIRST : PortSharing.EXCLUSIVE;
+			List<HttpListener> bound = new CopyOnWriteArrayList<>();
+			// the first loop picks the port (maybe ephemeral); the others join it
+			return open(config, loops.get(0), host, config.port(), sharing, bound)
+					.flatMap(first -> Flux.fromIterable(loops.subList(1, loops.size()))
+							.concatMap(el -> open(config, el, host, first.getPort(), PortSharing.JOIN, bound))
+							.then(Mono.<DisposableServer>fromSupplier(() -> new BoundHttpServer(List.copyOf(bound), first, p))))
+					.onErrorResume(e -> Flux.fromIterable(bound).flatMap(l -> l.disposeLater(Duration.ZERO))
+							.then(p.disposeOwn()).then(Mono.error(e)));
 		}));
 	}
 
-	// ---- listener events (poll thread) ----
-
-	@Override
-	public ChannelHandler onAccept(Channel child, InetSocketAddress local, InetSocketAddress remote) {
-		if (disposing) {
-			return null;
-		}
-		HttpConnection c = new HttpConnection(this, child, local, remote);
-		connections.add(c);
-		c.startIdleTimer();
-		return c;
-	}
-
-	@Override
-	public void onClosed() {
-		listenerClosed = true;
-		checkStopped();
-	}
-
-	void removed(HttpConnection c) {
-		connections.remove(c);
-		checkStopped();
-	}
-
-	boolean isDisposing() {
-		return disposing;
-	}
-
-	// ---- lifecycle ----
-
-	private void beginDispose(Duration timeout) {
-		if (disposing) {
-			// a later, shorter timeout wins
-			long deadline = System.nanoTime() + timeout.toNanos();
-			if (forceTimer != null && deadline - forceDeadline < 0) {
-				forceTimer.dispose();
-				scheduleForce(timeout);
-			}
-			return;
-		}
-		disposing = true;
-		listener.close();
-		for (HttpConnection c : new ArrayList<>(connections)) {
-			c.closeWhenIdle();
-		}
-		if (!connections.isEmpty()) {
-			scheduleForce(timeout);
-		}
-		checkStopped();
-	}
-
-	private void scheduleForce(Duration timeout) {
-		forceDeadline = System.nanoTime() + timeout.toNanos();
-		forceTimer = el.schedule(timeout, () -> {
-			for (HttpConnection c : new ArrayList<>(connections)) {
-				c.forceClose();
-			}
+	private static Mono<InetSocketAddress> open(HttpServerConfig config, EventLoop el, InetAddress host, int port,
+			PortSharing sharing, List<HttpListener> bound) {
+		return Mono.create(sink -> {
+			HttpListener l = new HttpListener(config, el);
+			bound.add(l); // before open: its sink may complete the bind on another thread at once
+			l.open(host, port, sharing, sink);
 		});
-	}
-
-	private void checkStopped() {
-		if (disposing && listenerClosed && connections.isEmpty()) {
-			if (forceTimer != null) {
-				forceTimer.dispose();
-			}
-			stopped.tryEmitEmpty();
-		}
 	}
 
 	@Override
@@ -168,22 +113,16 @@ final class BoundHttpServer implements DisposableServer, ListenerHandler {
 
 	@Override
 	public Mono<Void> disposeLater(Duration timeout) {
-		return Mono.defer(() -> {
-			if (!el.isTerminated()) {
-				el.executeOrRun(() -> beginDispose(timeout));
-			}
-			else {
-				stopped.tryEmitEmpty();
-			}
-			Mono<Void> done = stopped.asMono();
-			return ownLoop ? done.then(loop.disposeLater(Duration.ZERO)) : done;
-		});
+		return Mono.defer(() -> Flux.fromIterable(listeners).flatMap(l -> l.disposeLater(timeout)).then()
+				.then(placement.disposeOwn()));
 	}
 
 	@Override
 	public void disposeNow(Duration timeout) {
-		if (el.inEventLoop()) {
-			throw new IllegalStateException("disposeNow() would block the poll thread; use disposeLater()");
+		for (HttpListener l : listeners) {
+			if (l.el.inEventLoop()) {
+				throw new IllegalStateException("disposeNow() would block the poll thread; use disposeLater()");
+			}
 		}
 		try {
 			disposeLater(timeout).block(timeout.plusSeconds(5));
@@ -200,16 +139,21 @@ final class BoundHttpServer implements DisposableServer, ListenerHandler {
 
 	@Override
 	public boolean isDisposed() {
-		return disposing;
+		for (HttpListener l : listeners) {
+			if (l.isDisposing()) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	@Override
 	public Mono<Void> onDispose() {
-		return ownLoop ? stopped.asMono().then(loop.onDispose()) : stopped.asMono();
+		return Flux.fromIterable(listeners).flatMap(HttpListener::onStopped).then().then(placement.ownDisposed());
 	}
 
 	@Override
 	public String toString() {
-		return "DisposableServer[" + address + "]";
+		return "DisposableServer[" + address + (listeners.size() > 1 ? " on " + listeners.size() + " loops" : "") + "]";
 	}
 }

@@ -17,7 +17,7 @@ import reactor.core.Disposable;
 /** One accepted HTTP connection: requests in sequence, then maybe a WebSocket session. */
 final class HttpConnection implements HttpChannelHandler {
 
-	final BoundHttpServer server;
+	final HttpListener server;
 	final Channel channel;
 	final EventLoop el;
 	final long id;
@@ -29,7 +29,7 @@ final class HttpConnection implements HttpChannelHandler {
 	private boolean closed;
 	private @Nullable Disposable idleTimer;
 
-	HttpConnection(BoundHttpServer server, Channel channel, InetSocketAddress local, InetSocketAddress remote) {
+	HttpConnection(HttpListener server, Channel channel, InetSocketAddress local, InetSocketAddress remote) {
 		this.server = server;
 		this.channel = channel;
 		this.el = channel.loop();

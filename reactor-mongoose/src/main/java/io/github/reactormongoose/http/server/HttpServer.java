@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
@@ -70,15 +71,40 @@ public final class HttpServer {
 	}
 
 	/**
-	 * Runs on an existing loop (several servers may share one). By default each bound server
-	 * starts its own loop and disposes it with the server.
+	 * Runs on one existing loop (several servers may share it). By default a server runs on
+	 * the process-wide {@link MongooseLoops#shared()} group.
 	 */
 	public HttpServer runOn(MongooseLoop loop) {
 		Objects.requireNonNull(loop, "loop");
 		return new HttpServer(config.withLoop(loop));
 	}
 
-	/** The poll thread's name when the server starts its own loop. */
+	/**
+	 * Runs on every loop of {@code loops}: each listens on the same address
+	 * ({@code SO_REUSEPORT}) and the kernel spreads new connections between them; a connection
+	 * stays on the loop that accepted it. The group outlives the server.
+	 */
+	public HttpServer runOn(MongooseLoops loops) {
+		Objects.requireNonNull(loops, "loops");
+		return new HttpServer(config.withLoops(loops));
+	}
+
+	/**
+	 * Starts {@code n} loops of its own when bound (threads {@code mongoose-http-N-<i>}, or
+	 * {@link #loopName(String)}{@code -<i>}) and disposes them with the server. {@code loops(1)}
+	 * is one poll thread for this server alone.
+	 */
+	public HttpServer loops(int n) {
+		if (n < 1 || n > 1024) {
+			throw new IllegalArgumentException("loops must be 1..1024: " + n);
+		}
+		return new HttpServer(config.withLoopCount(n));
+	}
+
+	/**
+	 * The poll thread's name (one loop) or name prefix (several) when the server starts its own
+	 * loops; setting it alone starts one own loop of that name, disposed with the server.
+	 */
 	public HttpServer loopName(String name) {
 		Objects.requireNonNull(name, "name");
 		return new HttpServer(config.withLoopName(name));

@@ -4,48 +4,62 @@
 package io.github.reactormongoose.http.server;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 
 import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.MongooseLoops;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The options of an {@link HttpServer}, as read by {@link HttpServer#configuration()}: an
  * immutable snapshot. The server's option methods validate their argument and return a new
  * server over a copy of this snapshot with one value changed.
+ * <p>
+ * Where the server runs, first match wins: {@link #loop()} (one given loop), {@link #loops()}
+ * (a given group), its own loops ({@link #loopCount()} of them, or one when only
+ * {@link #loopName()} is set, disposed with the server), else the process-wide
+ * {@link MongooseLoops#shared()} group.
  */
 public final class HttpServerConfig {
 
-	private static final HttpServerConfig DEFAULT = new HttpServerConfig("127.0.0.1", 0, null, null,
-			HttpServer.DEFAULT_MAX_REQUEST_BODY, HttpServer.DEFAULT_MAX_HEADER_SIZE, HttpServer.DEFAULT_MAX_WEBSOCKET_FRAME,
-			null, null);
+	private static final HttpServerConfig DEFAULT = new HttpServerConfig();
 
-	private final String host;
-	private final int port;
-	private final @Nullable MongooseLoop loop;
-	private final @Nullable ExchangeHandler handler;
-	private final long maxRequestBodySize;
-	private final int maxHeaderSize;
-	private final int maxWebsocketFrameSize;
-	private final @Nullable Duration idleTimeout;
-	private final @Nullable String loopName;
+	private String host = "127.0.0.1";
+	private int port;
+	private @Nullable MongooseLoop loop;
+	private @Nullable MongooseLoops loops;
+	private int loopCount;
+	private @Nullable String loopName;
+	private @Nullable ExchangeHandler handler;
+	private long maxRequestBodySize = HttpServer.DEFAULT_MAX_REQUEST_BODY;
+	private int maxHeaderSize = HttpServer.DEFAULT_MAX_HEADER_SIZE;
+	private int maxWebsocketFrameSize = HttpServer.DEFAULT_MAX_WEBSOCKET_FRAME;
+	private @Nullable Duration idleTimeout;
 
-	private HttpServerConfig(String host, int port, @Nullable MongooseLoop loop, @Nullable ExchangeHandler handler,
-			long maxRequestBodySize, int maxHeaderSize, int maxWebsocketFrameSize, @Nullable Duration idleTimeout,
-			@Nullable String loopName) {
-		this.host = host;
-		this.port = port;
-		this.loop = loop;
-		this.handler = handler;
-		this.maxRequestBodySize = maxRequestBodySize;
-		this.maxHeaderSize = maxHeaderSize;
-		this.maxWebsocketFrameSize = maxWebsocketFrameSize;
-		this.idleTimeout = idleTimeout;
-		this.loopName = loopName;
+	private HttpServerConfig() {
 	}
 
 	/** The defaults of {@link HttpServer#create()}. */
 	static HttpServerConfig defaults() {
 		return DEFAULT;
+	}
+
+	/** A copy with {@code change} applied; snapshots are never modified after this returns. */
+	private HttpServerConfig with(Consumer<HttpServerConfig> change) {
+		HttpServerConfig c = new HttpServerConfig();
+		c.host = host;
+		c.port = port;
+		c.loop = loop;
+		c.loops = loops;
+		c.loopCount = loopCount;
+		c.loopName = loopName;
+		c.handler = handler;
+		c.maxRequestBodySize = maxRequestBodySize;
+		c.maxHeaderSize = maxHeaderSize;
+		c.maxWebsocketFrameSize = maxWebsocketFrameSize;
+		c.idleTimeout = idleTimeout;
+		change.accept(c);
+		return c;
 	}
 
 	/** The address to bind (an IP literal or a name); default {@code 127.0.0.1}. */
@@ -58,12 +72,25 @@ public final class HttpServerConfig {
 		return port;
 	}
 
-	/** The loop the server runs on, or {@code null} when each bound server starts its own. */
+	/** The one loop the server runs on ({@link HttpServer#runOn(MongooseLoop)}), or {@code null}. */
 	public @Nullable MongooseLoop loop() {
 		return loop;
 	}
 
-	/** The poll thread's name when the server starts its own loop, or {@code null} for {@code mongoose-http-N}. */
+	/** The group the server runs on ({@link HttpServer#runOn(MongooseLoops)}), or {@code null}. */
+	public @Nullable MongooseLoops loops() {
+		return loops;
+	}
+
+	/** How many loops the server starts for itself ({@link HttpServer#loops(int)}), or 0. */
+	public int loopCount() {
+		return loopCount;
+	}
+
+	/**
+	 * The thread name (one own loop) or name prefix (several) when the server starts its own
+	 * loops, or {@code null} for {@code mongoose-http-N}.
+	 */
 	public @Nullable String loopName() {
 		return loopName;
 	}
@@ -98,55 +125,66 @@ public final class HttpServerConfig {
 	}
 
 	HttpServerConfig withHost(String host) {
-		return new HttpServerConfig(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize,
-				idleTimeout, loopName);
+		return with(c -> c.host = host);
 	}
 
 	HttpServerConfig withPort(int port) {
-		return new HttpServerConfig(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize,
-				idleTimeout, loopName);
+		return with(c -> c.port = port);
 	}
 
 	HttpServerConfig withLoop(MongooseLoop loop) {
-		return new HttpServerConfig(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize,
-				idleTimeout, loopName);
+		return with(c -> {
+			c.loop = loop;
+			c.loops = null;
+			c.loopCount = 0;
+		});
+	}
+
+	HttpServerConfig withLoops(MongooseLoops loops) {
+		return with(c -> {
+			c.loop = null;
+			c.loops = loops;
+			c.loopCount = 0;
+		});
+	}
+
+	HttpServerConfig withLoopCount(int n) {
+		return with(c -> {
+			c.loop = null;
+			c.loops = null;
+			c.loopCount = n;
+		});
 	}
 
 	HttpServerConfig withLoopName(String loopName) {
-		return new HttpServerConfig(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize,
-				idleTimeout, loopName);
+		return with(c -> c.loopName = loopName);
 	}
 
 	HttpServerConfig withHandler(ExchangeHandler handler) {
-		return new HttpServerConfig(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize,
-				idleTimeout, loopName);
+		return with(c -> c.handler = handler);
 	}
 
 	HttpServerConfig withMaxRequestBodySize(long bytes) {
-		return new HttpServerConfig(host, port, loop, handler, bytes, maxHeaderSize, maxWebsocketFrameSize, idleTimeout,
-				loopName);
+		return with(c -> c.maxRequestBodySize = bytes);
 	}
 
 	HttpServerConfig withMaxHeaderSize(int bytes) {
-		return new HttpServerConfig(host, port, loop, handler, maxRequestBodySize, bytes, maxWebsocketFrameSize,
-				idleTimeout, loopName);
+		return with(c -> c.maxHeaderSize = bytes);
 	}
 
 	HttpServerConfig withMaxWebsocketFrameSize(int bytes) {
-		return new HttpServerConfig(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, bytes, idleTimeout,
-				loopName);
+		return with(c -> c.maxWebsocketFrameSize = bytes);
 	}
 
 	HttpServerConfig withIdleTimeout(Duration idleTimeout) {
-		return new HttpServerConfig(host, port, loop, handler, maxRequestBodySize, maxHeaderSize, maxWebsocketFrameSize,
-				idleTimeout, loopName);
+		return with(c -> c.idleTimeout = idleTimeout);
 	}
 
 	@Override
 	public String toString() {
-		return "HttpServerConfig[host=" + host + ", port=" + port + ", loop=" + loop + ", loopName=" + loopName
-				+ ", handler=" + (handler != null) + ", maxRequestBodySize=" + maxRequestBodySize + ", maxHeaderSize="
-				+ maxHeaderSize + ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout
-				+ "]";
+		return "HttpServerConfig[host=" + host + ", port=" + port + ", loop=" + loop + ", loops=" + loops
+				+ ", loopCount=" + loopCount + ", loopName=" + loopName + ", handler=" + (handler != null)
+				+ ", maxRequestBodySize=" + maxRequestBodySize + ", maxHeaderSize=" + maxHeaderSize
+				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout + "]";
 	}
 }

@@ -39,12 +39,13 @@ public final class LoopNative {
 	public static native boolean wakeup(long loop);
 
 	/**
-	 * Listens with per-listener limits; the listener's id or an error code. With
-	 * {@code sharedPort}, the socket is opened with {@code SO_REUSEPORT} so that listeners of
-	 * other loops can bind the same address (TCP and HTTP kinds only).
+	 * Listens with per-listener limits; the listener's id or an error code. {@code share} is
+	 * {@code NativeConstants.LISTEN_EXCLUSIVE}, or {@code LISTEN_SHARE_FIRST}/{@code LISTEN_SHARE_JOIN}
+	 * for the first and the other listeners of a group of loops on one address
+	 * ({@code SO_REUSEPORT}; TCP and HTTP kinds only).
 	 */
 	public static native long listen(long loop, String url, int kind, long maxBody, int maxHead, int maxWsFrame,
-			int pipelineLimit, boolean sharedPort);
+			int pipelineLimit, int share);
 
 	/** Connects to an IP-literal URL; the connection's id or an error code. */
 	public static native long connect(long loop, String url, int kind);

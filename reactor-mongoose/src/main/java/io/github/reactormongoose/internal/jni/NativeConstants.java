@@ -43,6 +43,9 @@ public final class NativeConstants {
 	public static final int EV_REJECTED = (int) constant("RMG_EV_REJECTED");
 	public static final int EV_DRAINED = (int) constant("RMG_EV_DRAINED");
 	public static final long HTTP_CLOSE_AFTER = constant("RMG_HTTP_CLOSE_AFTER");
+	public static final int LISTEN_EXCLUSIVE = (int) constant("RMG_LISTEN_EXCLUSIVE");
+	public static final int LISTEN_SHARE_FIRST = (int) constant("RMG_LISTEN_SHARE_FIRST");
+	public static final int LISTEN_SHARE_JOIN = (int) constant("RMG_LISTEN_SHARE_JOIN");
 	public static final int KIND_TCP = (int) constant("RMG_KIND_TCP");
 	public static final int KIND_HTTP = (int) constant("RMG_KIND_HTTP");
 	public static final int OP_CLOSE = (int) constant("RMG_OP_CLOSE");

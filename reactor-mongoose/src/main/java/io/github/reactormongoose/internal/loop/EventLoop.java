@@ -171,9 +171,14 @@ public final class EventLoop {
 		return t;
 	}
 
-	/** Adds a task run on the poll thread when disposal starts (stop accepting etc.). */
-	public void onShutdown(Runnable hook) {
+	/**
+	 * Adds a task run on the poll thread when disposal starts (stop accepting etc.).
+	 * @return removes the hook (a server that stopped on a loop that lives on)
+	 */
+	public Disposable onShutdown(Runnable hook) {
+		Objects.requireNonNull(hook, "hook");
 		executeOrRun(() -> shutdown.addHook(hook));
+		return () -> executeOrRun(() -> shutdown.removeHook(hook));
 	}
 
 	/**
@@ -211,16 +216,16 @@ public final class EventLoop {
 
 	/** Listens on an IP-literal URL. */
 	public Channel listen(String url, Kind kind, ListenLimits limits, ListenerHandler handler) {
-		return listen(url, kind, limits, handler, false);
+		return listen(url, kind, limits, handler, PortSharing.EXCLUSIVE);
 	}
 
 	/**
-	 * Listens on an IP-literal URL; with {@code sharedPort}, other loops may listen on the
-	 * same address too ({@code SO_REUSEPORT}: the kernel spreads new connections).
+	 * Listens on an IP-literal URL, alone or as one of a group of loops on the same address
+	 * ({@code SO_REUSEPORT}: the kernel spreads new connections between them).
 	 */
-	public Channel listen(String url, Kind kind, ListenLimits limits, ListenerHandler handler, boolean sharedPort) {
+	public Channel listen(String url, Kind kind, ListenLimits limits, ListenerHandler handler, PortSharing sharing) {
 		long id = LoopNative.listen(activeHandle(), url, kind.code, limits.maxBody(), limits.maxHead(),
-				limits.maxWebsocketFrame(), limits.pipelineLimit(), sharedPort);
+				limits.maxWebsocketFrame(), limits.pipelineLimit(), sharing.code);
 		if (id <= 0) {
 			throw Errors.toException(id, "listen on " + url);
 		}

@@ -23,6 +23,10 @@ final class Shutdown {
 		hooks.add(hook);
 	}
 
+	void removeHook(Runnable hook) {
+		hooks.remove(hook);
+	}
+
 	boolean started() {
 		return started;
 	}

@@ -77,10 +77,10 @@ class SharedPortTest {
 		EventLoop b = loop("shared-b");
 		CountingListener la = new CountingListener();
 		CountingListener lb = new CountingListener();
-		int port = onLoop(a, () -> a.listen("tcp://127.0.0.1:0", Kind.TCP, ListenLimits.NONE, la, true)
+		int port = onLoop(a, () -> a.listen("tcp://127.0.0.1:0", Kind.TCP, ListenLimits.NONE, la, PortSharing.FIRST)
 				.address(true).getPort());
-		int portB = onLoop(b, () -> b.listen("tcp://127.0.0.1:" + port, Kind.TCP, ListenLimits.NONE, lb, true)
-				.address(true).getPort());
+		int portB = onLoop(b, () -> b.listen("tcp://127.0.0.1:" + port, Kind.TCP, ListenLimits.NONE, lb,
+				PortSharing.JOIN).address(true).getPort());
 		assertThat(portB).isEqualTo(port);
 
 		List<Socket> clients = new ArrayList<>();
@@ -114,7 +114,7 @@ class SharedPortTest {
 		CompletableFuture<Throwable> error = new CompletableFuture<>();
 		b.execute(() -> {
 			try {
-				b.listen("tcp://127.0.0.1:" + port, Kind.TCP, ListenLimits.NONE, new CountingListener(), true);
+				b.listen("tcp://127.0.0.1:" + port, Kind.TCP, ListenLimits.NONE, new CountingListener(), PortSharing.JOIN);
 				error.complete(null);
 			}
 			catch (Throwable t) {
@@ -122,6 +122,26 @@ class SharedPortTest {
 			}
 		});
 		assertThat(error.get(5, TimeUnit.SECONDS)).as("a shared listener next to an exclusive one")
+				.isInstanceOf(AddressInUseException.class);
+	}
+
+	@Test
+	void aNewGroupDoesNotJoinAPortThatAnotherGroupShares() throws Exception {
+		EventLoop a = loop("group-a");
+		EventLoop b = loop("group-b");
+		int port = onLoop(a, () -> a.listen("tcp://127.0.0.1:0", Kind.TCP, ListenLimits.NONE, new CountingListener(),
+				PortSharing.FIRST).address(true).getPort());
+		CompletableFuture<Throwable> error = new CompletableFuture<>();
+		b.execute(() -> {
+			try {
+				b.listen("tcp://127.0.0.1:" + port, Kind.TCP, ListenLimits.NONE, new CountingListener(), PortSharing.FIRST);
+				error.complete(null);
+			}
+			catch (Throwable t) {
+				error.complete(t);
+			}
+		});
+		assertThat(error.get(5, TimeUnit.SECONDS)).as("the first listener of another group on a shared port")
 				.isInstanceOf(AddressInUseException.class);
 	}
 
@@ -136,7 +156,7 @@ class SharedPortTest {
 			}
 		};
 		int port = onLoop(a, () -> a.listen("http://127.0.0.1:0", Kind.HTTP,
-				new ListenLimits(1024, 8192, 1024, 65536), http, true).address(true).getPort());
+				new ListenLimits(1024, 8192, 1024, 65536), http, PortSharing.FIRST).address(true).getPort());
 		try (Socket s = new Socket("127.0.0.1", port)) {
 			s.setSoTimeout(5000);
 			OutputStream out = s.getOutputStream();
