@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 
+import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.spring.http.MongooseHttpHandlerAdapter;
 import org.apache.commons.logging.Log;
@@ -50,6 +51,8 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 
 	private @Nullable Duration idleTimeout;
 
+	private int loops = MongooseLoops.defaultSize();
+
 	public MongooseReactiveWebServerFactory() {
 	}
 
@@ -70,8 +73,8 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 			logger.warn("reactor-mongoose does not compress responses: server.compression.enabled is ignored");
 		}
 		HttpServer server = createHttpServer();
-		return new MongooseWebServer(server, new MongooseHttpHandlerAdapter(httpHandler), this.lifecycleTimeout,
-				getShutdown());
+		return new MongooseWebServer(server, new MongooseHttpHandlerAdapter(httpHandler), this.loops,
+				this.lifecycleTimeout, getShutdown());
 	}
 
 	private HttpServer createHttpServer() {
@@ -141,6 +144,19 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	}
 
 	/** Closes keep-alive connections idle for this long (default: never). */
+	/**
+	 * Poll loops (threads) of the server, each accepting on its port
+	 * (default: available processors).
+	 */
+	public void setLoops(int loops) {
+		Assert.isTrue(loops >= 1 && loops <= 1024, "'loops' must be 1..1024");
+		this.loops = loops;
+	}
+
+	public int getLoops() {
+		return this.loops;
+	}
+
 	public void setIdleTimeout(@Nullable Duration idleTimeout) {
 		this.idleTimeout = idleTimeout;
 	}

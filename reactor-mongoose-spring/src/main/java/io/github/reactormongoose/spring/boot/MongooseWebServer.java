@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.github.reactormongoose.AddressInUseException;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.spring.http.MongooseHttpHandlerAdapter;
 import org.apache.commons.logging.Log;
@@ -27,8 +28,9 @@ import org.springframework.boot.web.server.WebServerException;
  * A Spring Boot {@link WebServer} running a reactor-mongoose {@link HttpServer}. Created
  * paused by {@link MongooseReactiveWebServerFactory}: nothing listens before {@link #start()}.
  * <p>
- * The server runs on its own {@link MongooseLoop} (a daemon poll thread); a non-daemon
- * "server" thread waits for the loop to end so that the JVM stays alive while serving, like
+ * The server runs on its own {@link MongooseLoops} (daemon poll threads, one
+ * {@link MongooseLoop} each, all accepting on the server's port); a non-daemon "server"
+ * thread waits for the loops to end so that the JVM stays alive while serving, like
  * Spring Boot's Netty server does. Graceful shutdown stops accepting, closes idle keep-alive
  * connections at once, lets in-flight exchanges finish (WebSocket sessions get close 1001)
  * and reports {@link GracefulShutdownResult#IDLE}; {@link #stop()} aborts a graceful shutdown
@@ -58,19 +60,23 @@ public class MongooseWebServer implements WebServer {
 
 	private volatile @Nullable DisposableServer disposableServer;
 
-	private volatile @Nullable MongooseLoop loop;
+	private final int loopCount;
+
+	private volatile @Nullable MongooseLoops loops;
 
 	private volatile @Nullable Thread shutdownThread;
 
 	/**
 	 * @param httpServer the configured server (host, port, limits); the handler is set here
+	 * @param loops how many poll loops (threads) serve, each accepting on the port
 	 * @param lifecycleTimeout how long to wait for the bind and for the close ({@code null}: 45 s / 5 s)
 	 * @param shutdown {@link Shutdown#GRACEFUL} to let in-flight requests finish on shutdown
 	 */
-	public MongooseWebServer(HttpServer httpServer, MongooseHttpHandlerAdapter handler,
+	public MongooseWebServer(HttpServer httpServer, MongooseHttpHandlerAdapter handler, int loops,
 			@Nullable Duration lifecycleTimeout, @Nullable Shutdown shutdown) {
 		this.httpServer = Objects.requireNonNull(httpServer, "httpServer");
 		this.handler = Objects.requireNonNull(handler, "handler");
+		this.loopCount = loops;
 		this.lifecycleTimeout = lifecycleTimeout;
 		this.graceful = (shutdown == Shutdown.GRACEFUL);
 	}
@@ -81,26 +87,25 @@ public class MongooseWebServer implements WebServer {
 			if (this.disposableServer != null) {
 				return;
 			}
-			MongooseLoop loop = MongooseLoop.builder()
-					.name("mongoose-http-" + COUNTER.incrementAndGet())
-					.daemon(true)
-					.build();
+			MongooseLoops loops = MongooseLoops.create("mongoose-http-" + COUNTER.incrementAndGet(), this.loopCount,
+					MongooseLoop.builder().daemon(true));
 			DisposableServer server;
 			try {
-				server = this.httpServer.runOn(loop).handle(this.handler)
+				server = this.httpServer.runOn(loops).handle(this.handler)
 						.bindNow(this.lifecycleTimeout != null ? this.lifecycleTimeout : DEFAULT_BIND_TIMEOUT);
 			}
 			catch (Exception ex) {
-				loop.dispose();
+				loops.dispose();
 				if (isAddressInUse(ex)) {
 					throw new PortInUseException(this.httpServer.port(), ex);
 				}
 				throw new WebServerException("Unable to start reactor-mongoose", ex);
 			}
-			this.loop = loop;
+			this.loops = loops;
 			this.disposableServer = server;
-			logger.info("reactor-mongoose started on port " + server.port() + " (http)");
-			startAwaitThread(loop);
+			logger.info("reactor-mongoose started on port " + server.port() + " (http) with " + loops.size()
+					+ (loops.size() == 1 ? " loop" : " loops"));
+			startAwaitThread(loops);
 		}
 	}
 
@@ -113,12 +118,12 @@ public class MongooseWebServer implements WebServer {
 		return false;
 	}
 
-	private void startAwaitThread(MongooseLoop loop) {
+	private void startAwaitThread(MongooseLoops loops) {
 		Thread awaitThread = new Thread("server") {
 			@Override
 			public void run() {
 				try {
-					loop.onDispose().block();
+					loops.onDispose().block();
 				}
 				catch (RuntimeException ex) {
 					// interrupted or the loop failed: nothing left to keep alive
@@ -168,17 +173,17 @@ public class MongooseWebServer implements WebServer {
 				graceful.interrupt();
 			}
 			DisposableServer server = this.disposableServer;
-			MongooseLoop loop = this.loop;
+			MongooseLoops loops = this.loops;
 			this.disposableServer = null;
-			this.loop = null;
-			if (server == null || loop == null) {
+			this.loops = null;
+			if (server == null || loops == null) {
 				return;
 			}
 			// closes the listener and every connection now (a graceful dispose already in
 			// progress is overridden by the loop's zero deadline)
 			server.dispose();
 			try {
-				loop.disposeNow(Duration.ZERO);
+				loops.disposeNow(Duration.ZERO);
 			}
 			catch (IllegalStateException ex) {
 				logger.warn("reactor-mongoose did not stop cleanly: " + ex.getMessage());

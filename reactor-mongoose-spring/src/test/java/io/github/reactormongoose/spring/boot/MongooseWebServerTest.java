@@ -72,6 +72,25 @@ class MongooseWebServerTest {
 	}
 
 	@Test
+	void twoLoopsAcceptOnOnePortAndBothServe() throws Exception {
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		factory.setLoops(2);
+		this.webServer = factory.getWebServer((request, response) -> response.writeWith(Mono.just(
+				response.bufferFactory().wrap(Thread.currentThread().getName().getBytes()))));
+		this.webServer.start();
+		java.util.Set<String> threads = new java.util.TreeSet<>();
+		for (int i = 0; i < 64 && threads.size() < 2; i++) {
+			// a new client is a new connection, which the kernel hashes to one of the loops
+			HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+			HttpResponse<String> r = fresh.send(get("/"), HttpResponse.BodyHandlers.ofString());
+			assertThat(r.statusCode()).isEqualTo(200);
+			threads.add(r.body());
+		}
+		assertThat(threads).hasSize(2).allMatch(t -> t.matches("mongoose-http-\\d+-[01]"));
+	}
+
+	@Test
 	void pausedUntilStartedThenServesOnTheRealPort() throws Exception {
 		WebServer server = create(hello(), Shutdown.IMMEDIATE);
 		assertThat(server.getPort()).isEqualTo(-1);

@@ -47,6 +47,7 @@ public final class TcpAcceptor implements DisposableServer, ListenerHandler {
 	private boolean listenerClosed;
 	private boolean cancelled;
 	private @Nullable Disposable forceTimer;
+	private @Nullable Disposable shutdownHook;
 	private long forceDeadline;
 
 	private TcpAcceptor(EventLoop el, boolean ownLoop, Consumer<TcpConnection> onConnection) {
@@ -91,7 +92,7 @@ public final class TcpAcceptor implements DisposableServer, ListenerHandler {
 		}
 		listener = c;
 		address = c.address(true);
-		el.onShutdown(() -> beginDispose(Duration.ofDays(1)));
+		shutdownHook = el.onShutdown(() -> beginDispose(Duration.ofDays(1)));
 		sink.success(this);
 	}
 
@@ -174,6 +175,9 @@ public final class TcpAcceptor implements DisposableServer, ListenerHandler {
 		if (disposing && listenerClosed && connections.isEmpty()) {
 			if (forceTimer != null) {
 				forceTimer.dispose();
+			}
+			if (shutdownHook != null) {
+				shutdownHook.dispose(); // the loop may outlive this server
 			}
 			stopped.tryEmitEmpty();
 		}

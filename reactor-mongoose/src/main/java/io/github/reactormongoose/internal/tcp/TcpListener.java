@@ -18,6 +18,7 @@ import io.github.reactormongoose.internal.loop.Kind;
 import io.github.reactormongoose.internal.loop.ListenLimits;
 import io.github.reactormongoose.internal.loop.ListenerHandler;
 import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
 /**
@@ -32,6 +33,7 @@ public final class TcpListener implements ListenerHandler {
 	private final Map<Long, TcpConnection> children = new LinkedHashMap<>();
 	private final InboundQueue<ConnectionEvent> events;
 	private @Nullable Channel channel;
+	private @Nullable Disposable shutdownHook;
 	private boolean closed;
 
 	private TcpListener(EventLoop loop, String url) {
@@ -60,7 +62,7 @@ public final class TcpListener implements ListenerHandler {
 		channel = c;
 		TcpConnection self = new TcpConnection(c, c.address(true), null);
 		events.offer(new ConnectionEvent(ConnectionEvent.Type.BOUND, self, ByteBuffer.allocate(0), null));
-		loop.onShutdown(this::closeListener);
+		shutdownHook = loop.onShutdown(this::closeListener);
 	}
 
 	private void closeListener() {
@@ -103,6 +105,9 @@ public final class TcpListener implements ListenerHandler {
 	@Override
 	public void onClosed() {
 		closed = true;
+		if (shutdownHook != null) {
+			shutdownHook.dispose(); // the loop may outlive this listener
+		}
 		if (children.isEmpty()) {
 			events.complete();
 			return;

@@ -41,6 +41,9 @@ public class MongooseReactiveWebServerFactoryCustomizer
 		if (this.mongooseProperties.getIdleTimeout() != null) {
 			factory.setIdleTimeout(this.mongooseProperties.getIdleTimeout());
 		}
+		if (this.mongooseProperties.getLoops() != null) {
+			factory.setLoops(this.mongooseProperties.getLoops());
+		}
 		if (this.mongooseProperties.getLifecycleTimeout() != null) {
 			factory.setLifecycleTimeout(this.mongooseProperties.getLifecycleTimeout());
 		}

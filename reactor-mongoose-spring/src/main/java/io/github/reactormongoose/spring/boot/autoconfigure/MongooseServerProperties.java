@@ -30,6 +30,12 @@ public class MongooseServerProperties {
 	/** Closes keep-alive connections without a request in progress for this long. Default: never. */
 	private @Nullable Duration idleTimeout;
 
+	/**
+	 * Poll loops (threads) of the server; each accepts on the server's port and serves its
+	 * connections. Default: the number of available processors.
+	 */
+	private @Nullable Integer loops;
+
 	/** How long starting waits for the bind, and stopping for the close. */
 	private @Nullable Duration lifecycleTimeout;
 
@@ -55,6 +61,14 @@ public class MongooseServerProperties {
 
 	public void setIdleTimeout(@Nullable Duration idleTimeout) {
 		this.idleTimeout = idleTimeout;
+	}
+
+	public @Nullable Integer getLoops() {
+		return this.loops;
+	}
+
+	public void setLoops(@Nullable Integer loops) {
+		this.loops = loops;
 	}
 
 	public @Nullable Duration getLifecycleTimeout() {

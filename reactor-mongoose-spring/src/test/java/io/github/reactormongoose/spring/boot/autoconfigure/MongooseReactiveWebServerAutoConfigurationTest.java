@@ -37,7 +37,7 @@ class MongooseReactiveWebServerAutoConfigurationTest {
 		this.runner.withPropertyValues("server.port=0", "server.address=127.0.0.1", "server.shutdown=immediate",
 				"server.max-http-request-header-size=32KB", "server.mongoose.max-request-body-size=8MB",
 				"server.mongoose.max-websocket-frame-size=1MB", "server.mongoose.idle-timeout=30s",
-				"server.mongoose.lifecycle-timeout=10s")
+				"server.mongoose.lifecycle-timeout=10s", "server.mongoose.loops=3")
 			.run(context -> {
 				assertThat(context).hasNotFailed().hasSingleBean(ReactiveWebServerFactory.class);
 				MongooseReactiveWebServerFactory factory = context.getBean(MongooseReactiveWebServerFactory.class);
@@ -49,7 +49,15 @@ class MongooseReactiveWebServerAutoConfigurationTest {
 				assertThat(factory.getMaxWebsocketFrameSize()).isEqualTo(1024 * 1024);
 				assertThat(factory.getIdleTimeout()).isEqualTo(Duration.ofSeconds(30));
 				assertThat(factory.getLifecycleTimeout()).isEqualTo(Duration.ofSeconds(10));
+				assertThat(factory.getLoops()).isEqualTo(3);
 			});
+	}
+
+	@Test
+	void loopsDefaultToTheAvailableProcessors() {
+		this.runner.withPropertyValues("server.port=0").run(context -> assertThat(
+				context.getBean(MongooseReactiveWebServerFactory.class).getLoops())
+			.isEqualTo(Runtime.getRuntime().availableProcessors()));
 	}
 
 	@Test
