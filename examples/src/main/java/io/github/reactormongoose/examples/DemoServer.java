@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.ServerSentEvent;
 import io.github.reactormongoose.http.server.HttpServer;
 import reactor.core.publisher.Flux;
@@ -57,7 +58,8 @@ public final class DemoServer {
 
 	/**
 	 * Binds the demo on {@code host:port} (port 0 picks a free one) and returns at once.
-	 * The server runs on its own poll thread until disposed.
+	 * The server runs on loops of its own, one per available processor (threads
+	 * {@code demo-server-<i>}, all accepting on the port), until disposed.
 	 */
 	public static DisposableServer start(String host, int port) {
 		byte[] index = resource(INDEX_RESOURCE);
@@ -65,6 +67,7 @@ public final class DemoServer {
 				.host(host)
 				.port(port)
 				.loopName("demo-server")
+				.loops(MongooseLoops.defaultSize())
 				.route(routes -> routes
 						.get("/", (req, res) -> res
 								.header("Content-Type", "text/html; charset=utf-8")

@@ -84,6 +84,36 @@ class DemoServerTest {
 	}
 
 	@Test
+	void runsOneLoopPerProcessorAllOnThePortAndStopsThemOnDispose() throws Exception {
+		int n = io.github.reactormongoose.MongooseLoops.defaultSize();
+		assertThat(server.toString()).contains(n > 1 ? "on " + n + " loops" : "127.0.0.1");
+		java.util.Set<String> loops = new java.util.TreeSet<>();
+		for (Thread t : Thread.getAllStackTraces().keySet()) {
+			if (t.getName().startsWith("demo-server-") && t.isAlive()) {
+				loops.add(t.getName());
+			}
+		}
+		java.util.Set<String> expected = new java.util.TreeSet<>();
+		for (int i = 0; i < n; i++) {
+			expected.add("demo-server-" + i);
+		}
+		assertThat(loops).isEqualTo(expected);
+		for (int i = 0; i < 16; i++) { // fresh connections, hashed over the loops, all answered
+			HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+			assertThat(fresh.send(request("/hello").GET().build(), HttpResponse.BodyHandlers.ofString()).body())
+					.isEqualTo("Hello, World!");
+		}
+		server.disposeNow(Duration.ofSeconds(2));
+		server.onDispose().block(TIMEOUT);
+		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+		while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("demo-server-") && t.isAlive())
+				&& System.nanoTime() < deadline) {
+			Thread.sleep(10); // a poll thread ends just after signalling its disposal
+		}
+		assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("demo-server-") && t.isAlive());
+	}
+
+	@Test
 	void helloReturnsPlainText() throws Exception {
 		HttpResponse<String> r = get("/hello");
 

@@ -67,6 +67,11 @@ class HttpLoopsTest extends BaseHttpTest {
 		// the kernel hashes each new connection to a loop: 64 connections all on one is a 2^-63 event
 		assertThat(threadsOverNewConnections(server, 2, 64)).containsExactly("own-0", "own-1");
 		server.disposeNow();
+		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+		while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("own-") && t.isAlive())
+				&& System.nanoTime() < deadline) {
+			Thread.sleep(10); // a poll thread ends just after signalling its disposal
+		}
 		assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("own-") && t.isAlive());
 	}
 
