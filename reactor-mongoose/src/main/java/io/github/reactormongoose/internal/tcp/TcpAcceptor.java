@@ -5,9 +5,6 @@ package io.github.reactormongoose.internal.tcp;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.function.Consumer;
 
 import io.github.reactormongoose.DisposableServer;
@@ -17,11 +14,10 @@ import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.Kind;
 import io.github.reactormongoose.internal.loop.ListenLimits;
 import io.github.reactormongoose.internal.loop.ListenerHandler;
+import io.github.reactormongoose.internal.loop.ServerConnections;
 import org.jspecify.annotations.Nullable;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
-import reactor.core.publisher.Sinks;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
@@ -39,21 +35,18 @@ public final class TcpAcceptor implements DisposableServer, ListenerHandler {
 	private final EventLoop el;
 	private final boolean ownLoop;
 	private final Consumer<TcpConnection> onConnection;
-	private final Set<TcpConnection> connections = new LinkedHashSet<>();
-	private final Sinks.Empty<Void> stopped = Sinks.empty();
+	/** Disposal lets connections end on their own (their handler completes), until the timeout. */
+	private final ServerConnections<TcpConnection> connections;
 	private @Nullable Channel listener;
 	private volatile @Nullable InetSocketAddress address;
-	private volatile boolean disposing;
-	private boolean listenerClosed;
 	private boolean cancelled;
-	private @Nullable Disposable forceTimer;
-	private @Nullable Disposable shutdownHook;
-	private long forceDeadline;
 
 	private TcpAcceptor(EventLoop el, boolean ownLoop, Consumer<TcpConnection> onConnection) {
 		this.el = el;
 		this.ownLoop = ownLoop;
 		this.onConnection = onConnection;
+		this.connections = new ServerConnections<>(el, c -> {
+		}, c -> c.channel().close());
 	}
 
 	/**
@@ -81,6 +74,7 @@ public final class TcpAcceptor implements DisposableServer, ListenerHandler {
 			c = el.listen(url, Kind.TCP, ListenLimits.NONE, this);
 		}
 		catch (RuntimeException e) {
+			connections.bindFailed();
 			if (ownLoop) {
 				el.shutdown(Duration.ZERO);
 				el.terminationFuture().subscribe(null, null, () -> sink.error(e));
@@ -92,7 +86,7 @@ public final class TcpAcceptor implements DisposableServer, ListenerHandler {
 		}
 		listener = c;
 		address = c.address(true);
-		shutdownHook = el.onShutdown(() -> beginDispose(Duration.ofDays(1)));
+		connections.listening(c);
 		sink.success(this);
 	}
 
@@ -113,12 +107,11 @@ public final class TcpAcceptor implements DisposableServer, ListenerHandler {
 
 	@Override
 	public @Nullable ChannelHandler onAccept(Channel child, InetSocketAddress local, InetSocketAddress remote) {
-		if (disposing) {
+		TcpConnection c = new TcpConnection(child, local, remote);
+		if (!connections.add(c)) {
 			return null;
 		}
-		TcpConnection c = new TcpConnection(child, local, remote);
-		connections.add(c);
-		c.onClose().subscribe(null, null, () -> removed(c));
+		c.onClose().subscribe(null, null, () -> connections.removed(c));
 		try {
 			onConnection.accept(c);
 		}
@@ -131,56 +124,7 @@ public final class TcpAcceptor implements DisposableServer, ListenerHandler {
 
 	@Override
 	public void onClosed() {
-		listenerClosed = true;
-		checkStopped();
-	}
-
-	private void removed(TcpConnection c) {
-		connections.remove(c);
-		checkStopped();
-	}
-
-	// ---- lifecycle ----
-
-	private void beginDispose(Duration timeout) {
-		if (disposing) {
-			// a later, shorter timeout wins
-			long deadline = System.nanoTime() + timeout.toNanos();
-			if (forceTimer != null && deadline - forceDeadline < 0) {
-				forceTimer.dispose();
-				scheduleForce(timeout);
-			}
-			return;
-		}
-		disposing = true;
-		if (listener != null) {
-			listener.close();
-		}
-		if (!connections.isEmpty()) {
-			scheduleForce(timeout);
-		}
-		checkStopped();
-	}
-
-	private void scheduleForce(Duration timeout) {
-		forceDeadline = System.nanoTime() + timeout.toNanos();
-		forceTimer = el.schedule(timeout, () -> {
-			for (TcpConnection c : new ArrayList<>(connections)) {
-				c.channel().close();
-			}
-		});
-	}
-
-	private void checkStopped() {
-		if (disposing && listenerClosed && connections.isEmpty()) {
-			if (forceTimer != null) {
-				forceTimer.dispose();
-			}
-			if (shutdownHook != null) {
-				shutdownHook.dispose(); // the loop may outlive this server
-			}
-			stopped.tryEmitEmpty();
-		}
+		connections.listenerClosed();
 	}
 
 	/** Any thread. */
@@ -197,13 +141,7 @@ public final class TcpAcceptor implements DisposableServer, ListenerHandler {
 	@Override
 	public Mono<Void> disposeLater(Duration timeout) {
 		return Mono.defer(() -> {
-			if (!el.isTerminated()) {
-				el.executeOrRun(() -> beginDispose(timeout));
-			}
-			else {
-				stopped.tryEmitEmpty();
-			}
-			Mono<Void> done = stopped.asMono();
+			Mono<Void> done = connections.disposeLater(timeout);
 			return ownLoop ? done.then(Mono.defer(() -> {
 				el.shutdown(Duration.ZERO);
 				return el.terminationFuture();
@@ -233,12 +171,12 @@ public final class TcpAcceptor implements DisposableServer, ListenerHandler {
 
 	@Override
 	public boolean isDisposed() {
-		return disposing;
+		return connections.isDisposing();
 	}
 
 	@Override
 	public Mono<Void> onDispose() {
-		return ownLoop ? stopped.asMono().then(el.terminationFuture()) : stopped.asMono();
+		return ownLoop ? connections.onStopped().then(el.terminationFuture()) : connections.onStopped();
 	}
 
 	@Override

@@ -1,0 +1,143 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.internal.loop;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * A server's listener on one loop and the connections it accepted, with graceful disposal:
+ * stop accepting, let each connection end on its own (or close it when idle), close the rest
+ * at the timeout, then report stopped. Shared by the HTTP and TCP servers. Poll-thread state
+ * unless noted.
+ *
+ * @param <C> the server's connection type
+ */
+public final class ServerConnections<C> {
+
+	private final EventLoop el;
+	private final Consumer<C> onDisposeStart;
+	private final Consumer<C> forceClose;
+	private final Set<C> connections = new LinkedHashSet<>();
+	private final Sinks.Empty<Void> stopped = Sinks.empty();
+	private @Nullable Channel listener;
+	private @Nullable Disposable shutdownHook;
+	private @Nullable Disposable forceTimer;
+	private long forceDeadline;
+	private volatile boolean disposing;
+	private boolean listenerClosed;
+
+	/**
+	 * @param onDisposeStart what disposal does to each open connection at first (close it if
+	 *     idle, say goodbye...); may do nothing
+	 * @param forceClose closes a connection still open at the timeout
+	 */
+	public ServerConnections(EventLoop el, Consumer<C> onDisposeStart, Consumer<C> forceClose) {
+		this.el = el;
+		this.onDisposeStart = onDisposeStart;
+		this.forceClose = forceClose;
+	}
+
+	/** The listener is bound: disposal of its loop disposes the server too. */
+	public void listening(Channel listener) {
+		this.listener = listener;
+		this.shutdownHook = el.onShutdown(() -> beginDispose(Duration.ofDays(1)));
+	}
+
+	/** The listener could not bind: nothing to wait for. */
+	public void bindFailed() {
+		disposing = true;
+		listenerClosed = true;
+		stopped.tryEmitEmpty();
+	}
+
+	/** Any thread: whether disposal started. */
+	public boolean isDisposing() {
+		return disposing;
+	}
+
+	/** Tracks an accepted connection; {@code false} (not tracked) once disposal started. */
+	public boolean add(C c) {
+		if (disposing) {
+			return false;
+		}
+		connections.add(c);
+		return true;
+	}
+
+	/** A connection closed. */
+	public void removed(C c) {
+		connections.remove(c);
+		checkStopped();
+	}
+
+	/** The listener's CLOSE event. */
+	public void listenerClosed() {
+		listenerClosed = true;
+		checkStopped();
+	}
+
+	/** Any thread: starts disposal (a later, shorter timeout wins); completes when stopped. */
+	public Mono<Void> disposeLater(Duration timeout) {
+		if (!el.isTerminated()) {
+			el.executeOrRun(() -> beginDispose(timeout));
+		}
+		else {
+			stopped.tryEmitEmpty();
+		}
+		return stopped.asMono();
+	}
+
+	/** Any thread: completes when the listener and every connection are closed. */
+	public Mono<Void> onStopped() {
+		return stopped.asMono();
+	}
+
+	private void beginDispose(Duration timeout) {
+		if (disposing) {
+			long deadline = System.nanoTime() + timeout.toNanos();
+			if (forceTimer != null && deadline - forceDeadline < 0) {
+				forceTimer.dispose();
+				scheduleForce(timeout);
+			}
+			return;
+		}
+		disposing = true;
+		if (listener != null) {
+			listener.close();
+		}
+		for (C c : new ArrayList<>(connections)) {
+			onDisposeStart.accept(c);
+		}
+		if (!connections.isEmpty()) {
+			scheduleForce(timeout);
+		}
+		checkStopped();
+	}
+
+	private void scheduleForce(Duration timeout) {
+		forceDeadline = System.nanoTime() + timeout.toNanos();
+		forceTimer = el.schedule(timeout, () -> new ArrayList<>(connections).forEach(forceClose));
+	}
+
+	private void checkStopped() {
+		if (disposing && listenerClosed && connections.isEmpty()) {
+			if (forceTimer != null) {
+				forceTimer.dispose();
+			}
+			if (shutdownHook != null) {
+				shutdownHook.dispose(); // the loop may outlive this server
+			}
+			stopped.tryEmitEmpty();
+		}
+	}
+}
