@@ -35,7 +35,7 @@ public record ServerSentEvent(@Nullable String id, @Nullable String event, @Null
 	}
 
 	public static Builder builder() {
-		return new Builder();
+		return Builder.EMPTY;
 	}
 
 	/** The UTF-8 wire form of the event, ending with a blank line. */
@@ -70,44 +70,41 @@ public record ServerSentEvent(@Nullable String id, @Nullable String event, @Null
 		}
 	}
 
-	/** Builder of {@link ServerSentEvent}. */
+	/**
+	 * Builder of {@link ServerSentEvent}; immutable like the library's other builders: every
+	 * option returns a new builder, so a partly filled one can be shared and reused.
+	 */
 	public static final class Builder {
-		private @Nullable String id;
-		private @Nullable String event;
-		private @Nullable String data;
-		private @Nullable Long retry;
-		private @Nullable String comment;
+		private static final Builder EMPTY = new Builder(new ServerSentEvent(null, null, null, null, null));
 
-		private Builder() {
+		private final ServerSentEvent e;
+
+		private Builder(ServerSentEvent e) {
+			this.e = e;
 		}
 
 		public Builder id(String id) {
-			this.id = id;
-			return this;
+			return new Builder(new ServerSentEvent(id, e.event(), e.data(), e.retry(), e.comment()));
 		}
 
 		public Builder event(String event) {
-			this.event = event;
-			return this;
+			return new Builder(new ServerSentEvent(e.id(), event, e.data(), e.retry(), e.comment()));
 		}
 
 		public Builder data(String data) {
-			this.data = data;
-			return this;
+			return new Builder(new ServerSentEvent(e.id(), e.event(), data, e.retry(), e.comment()));
 		}
 
 		public Builder retry(long millis) {
-			this.retry = millis;
-			return this;
+			return new Builder(new ServerSentEvent(e.id(), e.event(), e.data(), millis, e.comment()));
 		}
 
 		public Builder comment(String comment) {
-			this.comment = comment;
-			return this;
+			return new Builder(new ServerSentEvent(e.id(), e.event(), e.data(), e.retry(), comment));
 		}
 
 		public ServerSentEvent build() {
-			return new ServerSentEvent(id, event, data, retry, comment);
+			return e;
 		}
 	}
 }
