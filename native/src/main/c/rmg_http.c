@@ -58,9 +58,9 @@ static unsigned char *rmg_put_str(unsigned char *p, struct mg_str s) {
   return p + 4 + s.len;
 }
 
-/* Serialized request (payload of RMG_EV_HTTP_MSG, arg = RMG_HTTP_* flags): int32 header
- * count, method, uri, query, proto, name/value per header, body; every string is int32
- * length + bytes. */
+/* Serialized request (payload of RMG_EV_HTTP_MSG, arg = RMG_HTTP_* flags; read only by
+ * Java's RequestDecoder): int32 header count, method, uri, query, proto, name/value per
+ * header, body; every string is int32 length + bytes. */
 static void rmg_emit_request(struct rmg_loop *loop, struct mg_connection *c,
                              struct mg_http_message *hm) {
   size_t i, n = 0, size;

@@ -72,10 +72,9 @@ final class HttpConnection implements HttpChannelHandler {
 	void exchangeEnded(HttpExchange ex) {
 		if (current == ex) {
 			current = null;
-			if (server.isDisposing() && !closed) {
-				channel.drain();
-			}
-			else {
+			// while the server is disposing, the response itself ended the connection
+			// (ResponseWriter.closeAfterResponse is the one keep-alive decision)
+			if (!server.isDisposing()) {
 				startIdleTimer();
 			}
 		}

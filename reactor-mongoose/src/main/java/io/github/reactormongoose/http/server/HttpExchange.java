@@ -20,6 +20,7 @@ import io.github.reactormongoose.http.ServerSentEvent;
 import io.github.reactormongoose.http.websocket.WebsocketInbound;
 import io.github.reactormongoose.http.websocket.WebsocketOutbound;
 import io.github.reactormongoose.internal.jni.Errors;
+import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.websocket.WebsocketSession;
 import org.jspecify.annotations.Nullable;
@@ -128,7 +129,7 @@ final class HttpExchange implements HttpServerResponse {
 		if (!writer.hasSentHeaders()) {
 			int code = t instanceof BadRequestException ? 400 : 500;
 			writer.headers().set("Content-Type", "text/plain");
-			byte[] msg = (code == 400 ? "Bad Request\n" : "Internal Server Error\n").getBytes(StandardCharsets.US_ASCII);
+			byte[] msg = (NativeConstants.reason(code) + "\n").getBytes(StandardCharsets.US_ASCII);
 			writer.status(code);
 			writer.writeWhole(msg, null);
 		}
