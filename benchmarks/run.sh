@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # reactor-mongoose benchmark suite: the one entry point (see benchmarks/README.md).
 #
-#   benchmarks/run.sh            full mode   (about 20-25 minutes)
-#   benchmarks/run.sh --quick    quick mode  (about 3 minutes, for iterating on the scripts)
+#   benchmarks/run.sh            full mode   (about 34 minutes)
+#   benchmarks/run.sh --quick    quick mode  (about 5 minutes, for iterating on the scripts)
 #
 # Builds what is missing (the Maven modules, the raw C server, a Python venv with
 # cymongoose, wrk and gnuplot from Debian), then runs the same HTTP workloads against
@@ -10,14 +10,19 @@
 #   rmg         reactor-mongoose HttpServer (MongooseServer.java, replies from the poll thread)
 #   netty       Reactor Netty HttpServer (NettyServer.java)
 #   cymongoose  cymongoose Manager + conn.reply() (src/main/python/cymongoose_hello.py)
-# interleaved in rounds (A B C D, A B C D, ...), server pinned to CPU 0 and wrk to CPU 1,
-# then the 10,000-idle-connections memory test, a JFR profile of the reactor-mongoose hello
-# server and the JMH micro-benchmarks. Finally it regenerates docs/benchmarks.md and
-# docs/benchmarks.png from this run only. Raw outputs: benchmarks/results/<timestamp>/.
+# interleaved in rounds (A B C D, A B C D, ...), server pinned to CPU 0 and wrk to CPU 1;
+# then the all-cores scenarios (server and wrk unpinned: reactor-mongoose on 1 and 2 loops,
+# Reactor Netty and WebFlux with their defaults, raw C; hello, and a CPU-heavy SHA-256 handler,
+# with the requests each loop of the 2-loop server served); then the 10,000-idle-connections
+# memory test, a JFR profile of the reactor-mongoose hello server and the JMH micro-benchmarks.
+# Finally it regenerates docs/benchmarks.md and docs/benchmarks.png from this run only.
+# Raw outputs: benchmarks/results/<timestamp>/.
 #
 # Load goes to 127.0.0.1 only and every load run is bounded in time.
 # Environment overrides (for experiments; the page records them): BENCH_ROUNDS,
-# BENCH_DURATION (seconds per wrk run), BENCH_WARMUP (JVM warm-up seconds), BENCH_IDLE_CONNS.
+# BENCH_DURATION (seconds per wrk run), BENCH_WARMUP (JVM warm-up seconds), BENCH_IDLE_CONNS,
+# BENCH_AC_WARMUP (JVM warm-up seconds of the all-cores groups), BENCH_AC_WRK_THREADS (wrk -t of
+# the all-cores runs), BENCH_SHA_KIB (KiB hashed per request by the CPU-heavy handler).
 set -euo pipefail
 
 MODE=full
@@ -25,7 +30,7 @@ for arg in "$@"; do
   case "$arg" in
     --quick) MODE=quick ;;
     -h | --help)
-      sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -44,24 +49,32 @@ CBIN="$TARGET/hello-c"
 VENV="$TARGET/venv"
 STAMP="$(date -u +%Y%m%d-%H%M%S)"
 OUT="$BENCH_DIR/results/$STAMP"
-mkdir -p "$OUT"/{wrk,logs,idle,jfr,jmh,perf}
+mkdir -p "$OUT"/{wrk,logs,idle,jfr,jmh,perf,spread}
 rm -rf "$TARGET/native-extract"
 mkdir -p "$TARGET/native-extract"
 exec > >(tee "$OUT/run.log") 2>&1
 
 if [[ "$MODE" == quick ]]; then
   ROUNDS=3 DURATION=1 WARMUP_JVM=5 WARMUP_NATIVE=1 GAP=0.1 JFR_SECS=3 IDLE_CONNS=2000 IDLE_WARM=1
-  MAX_ATTEMPTS=1 QUIET_BUDGET=0 PROF_SECS=3 SETTLE=0.5
+  MAX_ATTEMPTS=1 QUIET_BUDGET=0 PROF_SECS=3 SETTLE=0.5 AC_WARMUP_JVM=5
   JMH_OPTS=(-f 1 -wi 1 -w 1s -i 1 -r 1s -foe true)
 else
+  # the all-cores groups warm each JVM for 15 s instead of 30 (JIT compilation is done after a
+  # few seconds of load; the shorter warm-up keeps a full run near 33 minutes)
   ROUNDS=3 DURATION=10 WARMUP_JVM=30 WARMUP_NATIVE=2 GAP=1 JFR_SECS=20 IDLE_CONNS=10000 IDLE_WARM=3
-  MAX_ATTEMPTS=3 QUIET_BUDGET=300 PROF_SECS=15 SETTLE=2
+  MAX_ATTEMPTS=3 QUIET_BUDGET=300 PROF_SECS=15 SETTLE=2 AC_WARMUP_JVM=15
   JMH_OPTS=(-f 1 -wi 3 -w 2s -i 5 -r 2s -foe true)
 fi
 ROUNDS="${BENCH_ROUNDS:-$ROUNDS}"
 DURATION="${BENCH_DURATION:-$DURATION}"
 WARMUP_JVM="${BENCH_WARMUP:-$WARMUP_JVM}"
 IDLE_CONNS="${BENCH_IDLE_CONNS:-$IDLE_CONNS}"
+AC_WARMUP_JVM="${BENCH_AC_WARMUP:-$AC_WARMUP_JVM}"
+# wrk threads of the all-cores runs: 2, so that the client, like the server, may use both CPUs
+# (unpinned with -t1, wrk's single thread saturated one CPU in trial runs against the 1-loop
+# server: the client, not the server, set the rate). The page shows the CPU each side used.
+AC_WRK_THREADS="${BENCH_AC_WRK_THREADS:-2}"
+SHA_KIB="${BENCH_SHA_KIB:-64}"
 # Noise control (shared machine): before each measured run wait until less than QUIET_PCT % of
 # all CPUs are busy; repeat a run during which other processes used more than DISTURBED_PCT % of
 # one CPU (at most MAX_ATTEMPTS tries; all waits and repeats share QUIET_BUDGET seconds).
@@ -71,11 +84,24 @@ DISTURBED_PCT=10
 # Fixed heap; SerialGC is what the JVM picks by itself for a process pinned to one CPU,
 # stated explicitly so the command line says what ran.
 JVM_OPTS=(-Xms512m -Xmx512m -XX:+UseSerialGC)
+[[ "$SHA_KIB" == 64 ]] || JVM_OPTS+=("-Dreactormongoose.bench.shaKiB=$SHA_KIB")
 # reactor-mongoose extracts its JNI library from the jar; keep the copy so perf can name its symbols
 RMG_OPTS=(-Dio.github.reactormongoose.native.workdir="$TARGET/native-extract" -Dio.github.reactormongoose.native.deleteAfterLoading=false)
 SERVER_CPU=0
 CLIENT_CPU=1
-declare -A PORT=([rawc]=18101 [rmg]=18102 [netty]=18103 [cymongoose]=18104 [webflux-rmg]=18105 [webflux-netty]=18106)
+declare -A PORT=([rawc]=18101 [rmg]=18102 [netty]=18103 [cymongoose]=18104 [webflux-rmg]=18105 [webflux-netty]=18106
+  [rawc-ac]=18111 [rmg-l1]=18112 [rmg-l2]=18113 [netty-ac]=18114 [webflux-rmg-l2]=18115 [webflux-netty-ac]=18116
+  [rmg-l1-offload]=18117)
+# All-cores servers: not pinned (they may use both CPUs); wrk runs unpinned beside them.
+#   rawc-ac          raw C Mongoose (one thread, as always)
+#   rmg-l1, rmg-l2   reactor-mongoose HttpServer on 1 / 2 loops of its own (MongooseServer ... loops=N)
+#   rmg-l1-offload   1 loop; the CPU-heavy handler runs on Schedulers.boundedElastic() (scenario sha-offload)
+#   netty-ac         Reactor Netty, default LoopResources
+#   webflux-rmg-l2   WebFlux on reactor-mongoose, 2 loops; webflux-netty-ac: WebFlux on Reactor Netty, defaults
+declare -A ALLCORES=([rawc-ac]=1 [rmg-l1]=1 [rmg-l2]=1 [netty-ac]=1 [webflux-rmg-l2]=1 [webflux-netty-ac]=1 [rmg-l1-offload]=1)
+# Servers that answer GET /__spread with the requests each poll thread served (then reset):
+# fetched before and after each of their measured runs.
+declare -A SPREAD=([rmg-l2]=1)
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 die() {
@@ -183,11 +209,23 @@ server_cmd() { # id scenario port -> SERVER_CMD
     cymongoose) SERVER_CMD=("$VENV/bin/python" "$SRC/python/cymongoose_hello.py" "$port" "$sc") ;;
     webflux-rmg) SERVER_CMD=(java "${JVM_OPTS[@]}" "${RMG_OPTS[@]}" -cp "$JAR" "$WEBFLUX_MAIN" "$port" "$sc" reactor-mongoose) ;;
     webflux-netty) SERVER_CMD=(java "${JVM_OPTS[@]}" -cp "$JAR" "$WEBFLUX_MAIN" "$port" "$sc" reactor-netty) ;;
+    rawc-ac) SERVER_CMD=("$CBIN" "$port" "$sc") ;;
+    rmg-l1) SERVER_CMD=(java "${JVM_OPTS[@]}" "${RMG_OPTS[@]}" -cp "$JAR" io.github.reactormongoose.benchmarks.MongooseServer "$port" "$sc" loops=1) ;;
+    rmg-l2) SERVER_CMD=(java "${JVM_OPTS[@]}" "${RMG_OPTS[@]}" -cp "$JAR" io.github.reactormongoose.benchmarks.MongooseServer "$port" "$sc" loops=2) ;;
+    rmg-l1-offload) SERVER_CMD=(java "${JVM_OPTS[@]}" "${RMG_OPTS[@]}" -cp "$JAR" io.github.reactormongoose.benchmarks.MongooseServer "$port" "$sc-offload" loops=1) ;;
+    netty-ac) SERVER_CMD=(java "${JVM_OPTS[@]}" -cp "$JAR" io.github.reactormongoose.benchmarks.NettyServer "$port" "$sc") ;;
+    webflux-rmg-l2) SERVER_CMD=(java "${JVM_OPTS[@]}" "${RMG_OPTS[@]}" -cp "$JAR" "$WEBFLUX_MAIN" "$port" "$sc" reactor-mongoose loops=2) ;;
+    webflux-netty-ac) SERVER_CMD=(java "${JVM_OPTS[@]}" -cp "$JAR" "$WEBFLUX_MAIN" "$port" "$sc" reactor-netty) ;;
     *) die "unknown server $id" ;;
   esac
 }
 
-is_jvm() { [[ "$1" != rawc && "$1" != cymongoose ]]; }
+is_jvm() { [[ "$1" != rawc* && "$1" != cymongoose ]]; }
+
+pin() { # id -> PIN (the taskset prefix of a server's command; empty for the all-cores servers)
+  PIN=()
+  [[ -n "${ALLCORES[$1]:-}" ]] || PIN=(taskset -c "$SERVER_CPU")
+}
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -197,8 +235,9 @@ start_server() { # id scenario
   logf="$OUT/logs/$STARTS-$1-$2.log"
   port_free "$port" || die "port $port is in use"
   server_cmd "$id" "$sc" "$port"
-  echo "taskset -c $SERVER_CPU ${SERVER_CMD[*]}" >>"$OUT/commands.txt"
-  taskset -c "$SERVER_CPU" "${SERVER_CMD[@]}" >"$logf" 2>&1 &
+  pin "$id"
+  echo "${PIN[*]}${PIN[*]:+ }${SERVER_CMD[*]}" >>"$OUT/commands.txt"
+  "${PIN[@]}" "${SERVER_CMD[@]}" >"$logf" 2>&1 &
   PIDS[$id]=$!
   for ((i = 0; i < 600; i++)); do
     grep -q '^READY' "$logf" 2>/dev/null && {
@@ -232,13 +271,17 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
 # ---------------------------------------------------------------- load
 
-# Client-side scenarios: name -> server scenario, wrk options
-wrk_args() { # scenario seconds -> WRK_ARGS
+# Client-side scenarios: name -> server scenario, wrk options (WRK_PIN: wrk's taskset prefix)
+wrk_args() { # scenario seconds -> WRK_ARGS WRK_PIN
+  WRK_PIN=(taskset -c "$CLIENT_CPU")
   case "$1" in
     hello-c50 | 64k | fib) WRK_ARGS=(-t1 -c50 -s "$SRC/lua/report.lua") ;;
     hello-c1000) WRK_ARGS=(-t1 -c1000 -s "$SRC/lua/report.lua") ;;
     hello-close) WRK_ARGS=(-t1 -c50 -H "Connection: close" -s "$SRC/lua/report.lua") ;;
     echo-1mib) WRK_ARGS=(-t1 -c16 -s "$SRC/lua/post-1mib.lua") ;;
+    # all cores: wrk unpinned beside the unpinned server
+    ac-hello-c50 | sha) WRK_ARGS=("-t$AC_WRK_THREADS" -c50 -s "$SRC/lua/report.lua") WRK_PIN=() ;;
+    ac-hello-c1000) WRK_ARGS=("-t$AC_WRK_THREADS" -c1000 -s "$SRC/lua/report.lua") WRK_PIN=() ;;
     *) die "unknown scenario $1" ;;
   esac
   WRK_ARGS+=(-d "${2}s" --timeout 10s --latency)
@@ -247,7 +290,7 @@ wrk_args() { # scenario seconds -> WRK_ARGS
 run_wrk() { # scenario server seconds outfile
   local sc=$1 id=$2 secs=$3 out=$4
   wrk_args "$sc" "$secs"
-  local cmd=(taskset -c "$CLIENT_CPU" wrk "${WRK_ARGS[@]}" "http://127.0.0.1:${PORT[$id]}/")
+  local cmd=("${WRK_PIN[@]}" wrk "${WRK_ARGS[@]}" "http://127.0.0.1:${PORT[$id]}/")
   printf '%q ' "${cmd[@]}" >>"$OUT/commands.txt"
   echo >>"$OUT/commands.txt"
   "${cmd[@]}" >"$out" 2>&1 || log "wrk failed for $sc/$id (see $out)"
@@ -306,6 +349,7 @@ measure() { # scenario server round
     waited_total=$((waited_total + WAITED))
     f="$OUT/wrk/$sc--$id--r$r.txt"
     ((attempt == 1)) || f="$OUT/wrk/$sc--$id--r$r--attempt$attempt.txt"
+    [[ -z "${SPREAD[$id]:-}" ]] || spread_fetch "$id" /dev/null # reset the per-loop counts
     read -r b1 s1 t1 < <(cpu_jiffies)
     p1=$(pid_jiffies "$pid")
     c1=$(children_jiffies)
@@ -313,6 +357,7 @@ measure() { # scenario server round
     c2=$(children_jiffies)
     p2=$(pid_jiffies "$pid")
     read -r b2 s2 t2 < <(cpu_jiffies)
+    [[ -z "${SPREAD[$id]:-}" ]] || spread_fetch "$id" "$OUT/spread/$(basename "$f")"
     srv=$((p2 - p1))
     wrkc=$((c2 - c1))
     foreign=$((b2 - b1 - srv - wrkc))
@@ -329,23 +374,33 @@ measure() { # scenario server round
     break
   done
   echo "$sc,$id,$r,wrk/$(basename "$f"),$(awk -v a=$srv -v b=$wrkc -v c=$foreign -v d=$steal -v hz=$CLK_TCK 'BEGIN { printf "%.2f,%.2f,%.2f,%.2f", a / hz, b / hz, c / hz, d / hz }'),$attempt,$waited_total" >>"$OUT/runs.csv"
-  log "round $r $sc $id: $(summarise_run "$f"); server $(awk -v a=$srv -v hz=$CLK_TCK 'BEGIN { printf "%.1f", a / hz }') CPU-s, foreign $(awk -v a=$foreign -v hz=$CLK_TCK 'BEGIN { printf "%.1f", a / hz }') CPU-s"
+  log "round $r $sc $id: $(summarise_run "$f"); server $(awk -v a=$srv -v hz=$CLK_TCK 'BEGIN { printf "%.1f", a / hz }') CPU-s, wrk $(awk -v a=$wrkc -v hz=$CLK_TCK 'BEGIN { printf "%.1f", a / hz }') CPU-s, foreign $(awk -v a=$foreign -v hz=$CLK_TCK 'BEGIN { printf "%.1f", a / hz }') CPU-s${SPREAD[$id]:+; per loop: $(awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }' "$OUT/spread/$(basename "$f")" 2>/dev/null)}"
 }
 
+# The requests (and connections) each loop of a multi-loop reactor-mongoose server served since
+# the previous fetch; the server resets its counts on every fetch.
+spread_fetch() { # id outfile
+  curl -s -m 5 "http://127.0.0.1:${PORT[$1]}/__spread" >"$2" || log "could not fetch the per-loop counts of $1"
+}
+
+# Client scenarios run against some servers of their group only: scenario -> "servers"
+declare -A SC_ONLY=([ac-hello-c1000]="rmg-l1 rmg-l2 netty-ac")
+
 # One group = the servers of one server-side scenario, started once, warmed, then measured in rounds.
-run_group() { # server-scenario "client scenarios" "servers"
-  local ssc=$1 scs=($2) ids=($3) id sc r
+run_group() { # server-scenario "client scenarios" "servers" [JVM warm-up seconds]
+  local ssc=$1 scs=($2) ids=($3) wjvm=${4:-$WARMUP_JVM} id sc r
   log "=== group $ssc: servers ${ids[*]}; scenarios ${scs[*]}"
   for id in "${ids[@]}"; do start_server "$id" "$ssc"; done
   for id in "${ids[@]}"; do
     local w=$WARMUP_NATIVE
-    is_jvm "$id" && w=$WARMUP_JVM
+    is_jvm "$id" && w=$wjvm
     log "warm-up $id: ${w}s of ${scs[0]}"
     run_wrk "${scs[0]}" "$id" "$w" "$OUT/wrk/warmup-$ssc-$id.txt"
   done
   for ((r = 1; r <= ROUNDS; r++)); do
     for sc in "${scs[@]}"; do
       for id in "${ids[@]}"; do
+        [[ -z "${SC_ONLY[$sc]:-}" || " ${SC_ONLY[$sc]} " == *" $id "* ]] || continue
         sleep "$GAP"
         measure "$sc" "$id" "$r"
       done
@@ -482,6 +537,9 @@ if webflux_hook; then
   WEBFLUX_SERVERS=(webflux-rmg webflux-netty)
 fi
 log "WebFlux comparison: $WEBFLUX_STATUS"
+AC_SERVERS=(rawc-ac rmg-l1 rmg-l2 netty-ac)
+((${#WEBFLUX_SERVERS[@]} == 0)) || AC_SERVERS+=(webflux-rmg-l2 webflux-netty-ac)
+SHA_SERVERS=(rmg-l1 rmg-l2 rmg-l1-offload netty-ac)
 
 {
   echo "mode=$MODE"
@@ -502,6 +560,12 @@ log "WebFlux comparison: $WEBFLUX_STATUS"
   echo "jmh_opts=${JMH_OPTS[*]}"
   echo "jvm_opts=${JVM_OPTS[*]}"
   echo "servers=${SERVERS[*]} ${WEBFLUX_SERVERS[*]}"
+  echo "ac_servers=${AC_SERVERS[*]}"
+  echo "sha_servers=${SHA_SERVERS[*]}"
+  echo "ac_warmup_jvm=$AC_WARMUP_JVM"
+  echo "ac_wrk_threads=$AC_WRK_THREADS"
+  echo "ac_c1000_servers=${SC_ONLY[ac-hello-c1000]}"
+  echo "sha_kib=$SHA_KIB"
   echo "webflux=$WEBFLUX_STATUS"
   echo "cpu_model=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
   echo "cpus=$(nproc --all)"
@@ -540,6 +604,11 @@ if ((${#WEBFLUX_SERVERS[@]})); then run_group hello "hello-c50" "${WEBFLUX_SERVE
 run_group 64k "64k" "$NATIVE_AND_JAVA"
 run_group echo "echo-1mib" "$NATIVE_AND_JAVA"
 run_group fib "fib" "$JAVA_ONLY"
+# All cores (nothing pinned): hello at 50 connections against every server, at 1,000 against
+# reactor-mongoose (1 and 2 loops) and Reactor Netty; then the CPU-heavy handler.
+echo "curl -s http://127.0.0.1:${PORT[rmg-l2]}/__spread   # per-loop counts of the 2-loop server, before (reset) and after each of its runs" >>"$OUT/commands.txt"
+run_group hello "ac-hello-c50 ac-hello-c1000" "${AC_SERVERS[*]}" "$AC_WARMUP_JVM"
+run_group sha "sha" "${SHA_SERVERS[*]}" "$AC_WARMUP_JVM"
 
 log "=== ${IDLE_CONNS} idle keep-alive connections"
 for id in "${SERVERS[@]}"; do idle_test "$id"; done

@@ -26,7 +26,20 @@ SERVERS = collections.OrderedDict([
     ("webflux-netty", "WebFlux on Reactor Netty"),
 ])
 COLORS = {"rawc": "#4d4d4d", "rmg": "#1f77b4", "netty": "#2ca02c", "cymongoose": "#ff7f0e",
-          "webflux-rmg": "#9467bd", "webflux-netty": "#8c564b"}
+          "webflux-rmg": "#9467bd", "webflux-netty": "#8c564b",
+          "rawc-ac": "#4d4d4d", "rmg-l1": "#aec7e8", "rmg-l2": "#1f77b4", "rmg-l1-offload": "#17becf",
+          "netty-ac": "#2ca02c", "webflux-rmg-l2": "#9467bd", "webflux-netty-ac": "#8c564b"}
+
+# The all-cores servers (nothing pinned): id -> (name on the page, short name in the chart)
+AC_SERVERS = collections.OrderedDict([
+    ("rawc-ac", ("raw C Mongoose (one thread)", "raw C (1 thread)")),
+    ("rmg-l1", ("reactor-mongoose, 1 loop", "rmg 1 loop")),
+    ("rmg-l2", ("reactor-mongoose, 2 loops", "rmg 2 loops")),
+    ("rmg-l1-offload", ("reactor-mongoose, 1 loop, handler on boundedElastic", "rmg 1 loop + boundedElastic")),
+    ("netty-ac", ("Reactor Netty (defaults)", "Reactor Netty")),
+    ("webflux-rmg-l2", ("WebFlux on reactor-mongoose, 2 loops", "WebFlux rmg 2 loops")),
+    ("webflux-netty-ac", ("WebFlux on Reactor Netty (defaults)", "WebFlux Netty")),
+])
 
 SCENARIOS = collections.OrderedDict([
     ("hello-c50", ("hello, keep-alive, 50 connections", "13-byte body `Hello, World!`; wrk `-t1 -c50`")),
@@ -35,6 +48,16 @@ SCENARIOS = collections.OrderedDict([
     ("64k", ("64 KiB response", "65,536-byte body; wrk `-t1 -c50`")),
     ("echo-1mib", ("1 MiB POST echo", "the server sends the 1 MiB request body back; wrk `-t1 -c16 -s post-1mib.lua`")),
     ("fib", ("CPU-bound handler", "fib(10^6) mod 1,000,000,007 with longs, computed on `Schedulers.boundedElastic()`; wrk `-t1 -c50`")),
+])
+
+AC_SCENARIOS = collections.OrderedDict([
+    ("ac-hello-c50", ("hello, all cores, 50 connections", "13-byte body `Hello, World!`; nothing pinned; wrk `-t{t} -c50`")),
+    ("ac-hello-c1000", ("hello, all cores, 1,000 connections", "same body; nothing pinned; wrk `-t{t} -c1000`; "
+                        "reactor-mongoose on 1 and 2 loops and Reactor Netty only")),
+    ("sha", ("CPU-heavy handler, all cores", "each request computes SHA-256 over a fixed {kib} KiB buffer on the thread "
+             "that runs the handler (the poll thread / event loop of the connection) and gets the 64 hex digits back; "
+             "the offloaded variant computes it on `Schedulers.boundedElastic()` instead; nothing pinned; "
+             "wrk `-t{t} -c50`")),
 ])
 
 UNITS_TIME = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
@@ -112,6 +135,7 @@ def load_runs(out):
         r = parse_wrk(os.path.join(out, rec["file"]))
         r["round"] = int(rec["round"])
         r["server_cpu"] = float(rec.get("server_cpu_s") or 0)
+        r["wrk_cpu"] = float(rec.get("wrk_cpu_s") or 0)
         r["foreign_cpu"] = float(rec.get("foreign_cpu_s") or 0)
         r["steal_cpu"] = float(rec.get("steal_cpu_s") or 0)
         r["attempts"] = int(rec.get("attempts") or 1)
@@ -122,12 +146,15 @@ def load_runs(out):
 
 def aggregate(runs, meta):
     agg = {}
-    limit = float(meta.get("disturbed_pct", 10)) / 100 * float(meta.get("duration", 1))
+    dur = float(meta.get("duration", 1))
+    limit = float(meta.get("disturbed_pct", 10)) / 100 * dur
     for key, rs in runs.items():
         for r in rs:
             r["disturbed"] = r["foreign_cpu"] > limit
         agg[key] = {
             "rpcs": median([r["rpcs"] for r in rs]),
+            "server_cpus": median([r["server_cpu"] / dur for r in rs]),
+            "wrk_cpus": median([r["wrk_cpu"] / dur for r in rs]),
             "disturbed": sum(1 for r in rs if r["disturbed"]),
             "repeats": sum(r["attempts"] - 1 for r in rs),
             "rps_marked": [(r["rps"], r["disturbed"]) for r in sorted(rs, key=lambda r: r["round"])],
@@ -315,6 +342,160 @@ def missed_target_notes(out, agg, meta):
     return notes
 
 
+def spread_results(out, runs):
+    """Per-loop counts of the 2-loop reactor-mongoose server: {scenario: [(round, [(thread, requests,
+    connections)])]}, read from spread/<wrk file name> (fetched from GET /__spread after each run)."""
+    res = collections.OrderedDict()
+    for sc in AC_SCENARIOS:
+        for r in sorted(runs.get((sc, "rmg-l2"), []), key=lambda r: r["round"]):
+            loops = []
+            for line in read(os.path.join(out, "spread", os.path.basename(r["file"]))).splitlines():
+                m = re.match(r"(\S+) requests=(\d+) connections=(\d+)", line)
+                if m:
+                    loops.append((m.group(1), int(m.group(2)), int(m.group(3))))
+            if loops and sum(n for _, n, _ in loops):
+                res.setdefault(sc, []).append((r["round"], loops))
+    return res
+
+
+def busiest_share(loops):
+    total = sum(n for _, n, _ in loops)
+    return max(n for _, n, _ in loops) / total if total else None
+
+
+def issue9_targets(agg, spread):
+    """The issue-9 targets (all cores), from this run's data: [(name, measured, goal, status)]."""
+    T = []
+
+    def ratio_target(name, a, b, goal):
+        if a and b and a["rps"] and b["rps"]:
+            r = a["rps"] / b["rps"]
+            T.append((name, f"{r:.2f}x", f">= {goal}x", "met" if r >= goal else "**missed**: " +
+                      f"{(goal - r) / goal * 100:.0f} % below the target ({fmt_int(goal * b['rps'] - a['rps'])} req/s short)"))
+
+    g = lambda sc, sv: agg.get((sc, sv))
+    ratio_target("CPU-heavy handler, all cores: reactor-mongoose 2 loops / 1 loop (issue 9)",
+                 g("sha", "rmg-l2"), g("sha", "rmg-l1"), 1.6)
+    ratio_target("CPU-heavy handler, all cores: reactor-mongoose 2 loops / Reactor Netty (issue 9)",
+                 g("sha", "rmg-l2"), g("sha", "netty-ac"), 1.0)
+    ratio_target("hello all cores -c50: reactor-mongoose 2 loops / Reactor Netty (issue 9)",
+                 g("ac-hello-c50", "rmg-l2"), g("ac-hello-c50", "netty-ac"), 1.3)
+    ratio_target("hello all cores -c50: WebFlux on reactor-mongoose (2 loops) / WebFlux on Reactor Netty (issue 9)",
+                 g("ac-hello-c50", "webflux-rmg-l2"), g("ac-hello-c50", "webflux-netty-ac"), 1.3)
+    ours = [(sc, sv) for sc in ("ac-hello-c50", "ac-hello-c1000") for sv in ("rmg-l1", "rmg-l2", "webflux-rmg-l2")
+            if agg.get((sc, sv))]
+    if ours:
+        errs = sum(agg[k]["errors"] for k in ours)
+        kinds = collections.Counter()
+        for k in ours:
+            for kind, v in agg[k]["error_kinds"].items():
+                if kind != "status":
+                    kinds[kind] += v
+        where = ", ".join(f"{AC_SERVERS[sv][0]} {AC_SCENARIOS[sc][0].split(', ')[-1]}: {agg[(sc, sv)]['errors']:,}"
+                          for sc, sv in ours if agg[(sc, sv)]["errors"])
+        T.append(("hello all cores (50 and 1,000 connections): connection errors of the reactor-mongoose servers "
+                  "(issue 9)", f"{errs:,}", "0", "met" if errs == 0 else
+                  "**missed**: " + ", ".join(f"{v:,} {k}" for k, v in kinds.items() if v) + f" ({where})"))
+    runs50 = spread.get("ac-hello-c50", [])
+    if runs50:
+        worst_round, worst = max(((rnd, busiest_share(lp)) for rnd, lp in runs50), key=lambda x: x[1])
+        T.append(("connection spread, hello all cores -c50, reactor-mongoose 2 loops: busiest loop's share of the "
+                  "requests, worst run (issue 9)", f"{worst * 100:.0f} %", "<= 60 % (60/40)",
+                  "met" if worst <= 0.60 else f"**missed**: round {worst_round}, "
+                  f"{worst * 100:.0f}/{(1 - worst) * 100:.0f}"))
+    return T
+
+
+def all_cores_section(agg, spread, meta, ac_servers):
+    """The all-cores part of the summary (tables, ratios, spread), from this run's data."""
+    L = []
+
+    def row(*cells):
+        L.append("| " + " | ".join(str(c) for c in cells) + " |")
+
+    present = [(sc, sv) for sc in AC_SCENARIOS for sv in ac_servers if agg.get((sc, sv))]
+    if not present:
+        return L
+    t = meta.get("ac_wrk_threads", "?")
+    cpus = meta.get("cpus", "?")
+    netty_loops = max(int(cpus), 4) if str(cpus).isdigit() else "max(CPUs, 4)"
+    L.append("### All cores: server and wrk unpinned")
+    L.append("")
+    L.append(f"Nothing pinned: each server may use all {cpus} CPUs, and wrk (`-t{t}`) runs unpinned beside it on the "
+             "same CPUs, so the client takes its share of them. \"server CPUs\" and \"wrk CPUs\" = CPU time of the "
+             f"server process (all threads) and of wrk during a run ÷ the run's {meta.get('duration')} s (medians): "
+             f"together they can reach at most {cpus}. reactor-mongoose runs 1 or 2 loops of its own "
+             "(`HttpServer.loops(n)`; with 2, both loops listen on the port with `SO_REUSEPORT` and the kernel "
+             f"spreads the connections); Reactor Netty and WebFlux on Reactor Netty use their default `LoopResources` "
+             f"({netty_loops} event loops here); raw C Mongoose is one thread. JVMs: `{meta.get('jvm_opts')}` as in "
+             f"the pinned runs; JVM warm-up {meta.get('ac_warmup_jvm')} s per server.")
+    L.append("")
+    row("scenario", "server", "req/s (median)", "req/s per round", "p50", "p99", "server CPUs", "wrk CPUs",
+        "req per server CPU-s", "errors")
+    row("---", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:")
+    for sc, (title, _) in AC_SCENARIOS.items():
+        for sv in ac_servers:
+            a = agg.get((sc, sv))
+            if not a:
+                continue
+            per = " / ".join(fmt_int(x) + ("\\*" if d else "") for x, d in a["rps_marked"])
+            kinds = ", ".join(f"{v:,} {'non-2xx' if k == 'status' else k}" for k, v in a["error_kinds"].items() if v)
+            row(title, AC_SERVERS[sv][0], fmt_int(a["rps"]), per, fmt_ms(a["p50"]), fmt_ms(a["p99"]),
+                "—" if a["server_cpus"] is None else f"{a['server_cpus']:.2f}",
+                "—" if a["wrk_cpus"] is None else f"{a['wrk_cpus']:.2f}", fmt_int(a["rpcs"]), kinds or "0")
+    L.append("")
+    one = agg.get(("sha", "rmg-l1"))
+    if one and one["rpcs"]:
+        L.append(f"CPU-heavy handler: the 1-loop reactor-mongoose server used {1e6 / one['rpcs']:,.0f} µs of CPU per "
+                 f"request (server CPU time ÷ requests), SHA-256 of {meta.get('sha_kib', '64')} KiB included.")
+        L.append("")
+
+    L.append("Ratios (median req/s):")
+    L.append("")
+    row("scenario", "2 loops / 1 loop", "2 loops / Reactor Netty", "2 loops / raw C",
+        "1 loop, offloaded / 1 loop", "WebFlux: reactor-mongoose (2 loops) / Reactor Netty")
+    row("---", "---:", "---:", "---:", "---:", "---:")
+    for sc, (title, _) in AC_SCENARIOS.items():
+        if not any(agg.get((sc, sv)) for sv in ac_servers):
+            continue
+        r = lambda a, b: fmt_ratio(agg[(sc, a)]["rps"], agg[(sc, b)]["rps"]) \
+            if agg.get((sc, a)) and agg.get((sc, b)) else "—"
+        row(title, r("rmg-l2", "rmg-l1"), r("rmg-l2", "netty-ac"), r("rmg-l2", "rawc-ac"),
+            r("rmg-l1-offload", "rmg-l1"), r("webflux-rmg-l2", "webflux-netty-ac"))
+    L.append("")
+
+    if spread:
+        L.append("### Connection spread (reactor-mongoose, 2 loops)")
+        L.append("")
+        L.append("Requests and connections each poll thread of the 2-loop server served in each measured run "
+                 "(the server counts them per thread and answers `GET /__spread` with the counts, then resets them; "
+                 "the script fetches them before and after every run). The kernel assigns each new connection to "
+                 "one of the two listening sockets (`SO_REUSEPORT` hashes the connection's addresses and ports); "
+                 "a connection stays on its loop.")
+        L.append("")
+        names = sorted({n for runs_ in spread.values() for _, lp in runs_ for n, _, _ in lp})
+        row("scenario", "round", "requests per loop (" + " / ".join(f"`{n}`" for n in names) + ")", "share",
+            "connections per loop", "busiest loop")
+        row("---", "---:", "---:", "---:", "---:", "---:")
+        for sc, rs in spread.items():
+            for rnd, lp in rs:
+                d = {n: (q, c) for n, q, c in lp}
+                total = sum(q for q, _ in d.values())
+                row(AC_SCENARIOS[sc][0], rnd, " / ".join(f"{d.get(n, (0, 0))[0]:,}" for n in names),
+                    " / ".join(f"{d.get(n, (0, 0))[0] / total * 100:.0f} %" for n in names),
+                    " / ".join(f"{d.get(n, (0, 0))[1]:,}" for n in names), f"{busiest_share(lp) * 100:.0f} %")
+        L.append("")
+        parts = []
+        for sc, rs in spread.items():
+            shares = [busiest_share(lp) for _, lp in rs]
+            parts.append(f"{AC_SCENARIOS[sc][0]}: median {statistics.median(shares) * 100:.0f} %, "
+                         f"worst {max(shares) * 100:.0f} %")
+        L.append("Busiest loop's share of the requests: " + "; ".join(parts) + " (50 % = even).")
+        L.append("")
+    return L
+
+
+
 def jmh_results(out):
     try:
         with open(os.path.join(out, "jmh", "jmh.json"), encoding="utf-8") as f:
@@ -332,21 +513,24 @@ def jmh_results(out):
     return rows
 
 
-def draw_chart(out, root, agg, servers, meta):
+def draw_chart(out, root, agg, servers, meta, ac_servers=()):
     gp = shutil.which("gnuplot")
     if not gp:
         return None
     cdir = os.path.join(out, "chart")
     os.makedirs(cdir, exist_ok=True)
     panels = []
-    for sc, (title, _) in SCENARIOS.items():
-        rows = [(sv, agg[(sc, sv)]["rps"]) for sv in servers if (sc, sv) in agg and agg[(sc, sv)]["rps"]]
+    sets = [(sc, title, servers, SERVERS) for sc, (title, _) in SCENARIOS.items()] + \
+        [(sc, title + " (unpinned)", ac_servers, {k: v[1] for k, v in AC_SERVERS.items()})
+         for sc, (title, _) in AC_SCENARIOS.items()]
+    for sc, title, svs, labels in sets:
+        rows = [(sv, agg[(sc, sv)]["rps"]) for sv in svs if (sc, sv) in agg and agg[(sc, sv)]["rps"]]
         if not rows:
             continue
         dat = os.path.join(cdir, f"{sc}.dat")
         with open(dat, "w", encoding="utf-8") as f:
             for i, (sv, v) in enumerate(rows):
-                f.write(f'{i} "{SERVERS[sv]}" {v:.1f} 0x{COLORS[sv][1:]}\n')
+                f.write(f'{i} "{labels[sv]}" {v:.1f} 0x{COLORS[sv][1:]}\n')
         panels.append((sc, title, dat, max(v for _, v in rows)))
     if not panels:
         return None
@@ -386,8 +570,11 @@ def main():
     out, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     meta = parse_meta(out)
     servers = [s for s in meta.get("servers", "rawc rmg netty cymongoose").split() if s in SERVERS]
+    listed = (meta.get("ac_servers", "") + " " + meta.get("sha_servers", "")).split()
+    ac_servers = [s for s in AC_SERVERS if s in listed]
     runs = load_runs(out)
     agg = aggregate(runs, meta)
+    spread = spread_results(out, runs)
     rel = os.path.relpath(out, root)
     L = []  # the summary (also benchmarks/results/latest-summary.md)
 
@@ -420,6 +607,9 @@ def main():
                         f"{r:.2f}x", ">= 1.3x", "met" if r >= 1.3 else "**missed**: " +
                         f"{(1.3 - r) / 1.3 * 100:.0f} % below the target "
                         f"({fmt_int(1.3 * wf_net['rps'] - wf_us['rps'])} req/s short)"))
+    pinned_missed = any(t[3] != "met" for t in targets)
+    ac_targets = issue9_targets(agg, spread)
+    targets += ac_targets
 
     L.append(f"Run `{meta.get('stamp', '?')}` ({meta.get('mode', '?')} mode): {meta.get('rounds')} interleaved rounds, "
              f"{meta.get('duration')} s per wrk run; medians over the rounds. Raw outputs: `benchmarks/results/{meta.get('stamp', '')}/` "
@@ -433,8 +623,13 @@ def main():
         for t in targets:
             row(*t)
         L.append("")
-        if any(t[3] != "met" for t in targets):
+        if pinned_missed:
             L += missed_target_notes(out, agg, meta)
+        if any(t[3] != "met" for t in ac_targets):
+            L.append("The issue-9 targets are measured with nothing pinned (section \"All cores\" below), where the "
+                     "server and wrk share the same CPUs: its \"server CPUs\" and \"wrk CPUs\" columns show how "
+                     "they were shared in each scenario.")
+            L.append("")
 
     # ---- results table
     L.append("### Medians per scenario and server")
@@ -502,6 +697,9 @@ def main():
                  f"exact bytes/response {exw} (the WebFlux responses carry `Content-Type: text/plain`, so they "
                  "are longer than those of the plain reactor-mongoose and Reactor Netty servers).")
         L.append("")
+
+    # ---- all cores
+    L += all_cores_section(agg, spread, meta, ac_servers)
 
     # ---- idle
     idle = idle_results(out, [sv for sv in servers if not sv.startswith("webflux-")])
@@ -609,7 +807,7 @@ def main():
         J.append("")
 
     # ---- chart
-    png = draw_chart(out, root, agg, servers, meta)
+    png = draw_chart(out, root, agg, servers, meta, ac_servers)
 
     # ---- commands
     cmds = []
@@ -663,6 +861,15 @@ def main():
                  "their responses add `Content-Type: text/plain` (see bytes/response), and requests go to `/`.")
     else:
         M.append(f"- **WebFlux on both servers**: {meta.get('webflux')} (see `run.sh`'s \"WebFlux hook\" section).")
+    if ac_servers:
+        M.append("- **All cores** (section \"All cores\" of the results; nothing pinned, wrk unpinned beside the server): "
+                 "the same programs as above, started without `taskset`: "
+                 + ", ".join(f"**{AC_SERVERS[sv][0]}**" for sv in ac_servers) + ". reactor-mongoose: `MongooseServer "
+                 "PORT SCENARIO loops=N`, i.e. `HttpServer.create()...loopName(\"mongoose-bench\").loops(N)` (N loops "
+                 "of its own, threads `mongoose-bench-<i>`, all listening on the port); in that mode it also counts "
+                 "the requests each poll thread handled (see \"Connection spread\"). WebFlux on reactor-mongoose: "
+                 "`WebFluxServer PORT hello reactor-mongoose loops=2`. Reactor Netty and WebFlux on Reactor Netty: "
+                 "default settings, as above.")
     M.append("")
     M.append("## Results")
     M.append("")
@@ -707,7 +914,8 @@ def main():
     M.append("")
     M.append("## Method")
     M.append("")
-    M.append(f"- Each server process is pinned to CPU 0 (`taskset -c 0`, so a JVM's GC and JIT threads share "
+    M.append(("- Pinned scenarios (all but \"All cores\"): each" if ac_servers else "- Each") +
+             " server process is pinned to CPU 0 (`taskset -c 0`, so a JVM's GC and JIT threads share "
              "that CPU too) and wrk to CPU 1 (`taskset -c 1 wrk -t1`). Load goes to 127.0.0.1 only.")
     M.append(f"- Per server-side scenario (hello, 64k, echo, fib) all servers are started once, each warmed "
              f"({meta.get('warmup_jvm')} s of load for a JVM, {meta.get('warmup_native')} s for C and Python), then "
@@ -716,8 +924,17 @@ def main():
              "(pinned to CPU 0, asleep in poll) while another is measured. Tables show medians over the rounds. "
              "The two WebFlux servers form a group of their own (hello, after the hello group of the others), "
              "measured the same way against each other.")
+    if ac_servers:
+        M.append(f"- All cores: the all-cores servers run after the pinned groups, in two groups of their own (hello "
+                 f"with every all-cores server, then the CPU-heavy handler), interleaved in rounds the same way, "
+                 f"{meta.get('duration')} s per run, {meta.get('ac_warmup_jvm')} s warm-up per JVM. Neither the servers "
+                 f"nor wrk are pinned: the server may use every CPU and wrk (`-t{meta.get('ac_wrk_threads')}`) runs on "
+                 f"the same CPUs beside it. wrk has {meta.get('ac_wrk_threads')} threads there so that the client, like "
+                 "the server, can use more than one CPU (unpinned with `-t1`, wrk's single thread saturated a CPU in "
+                 "trial runs against the 1-loop server, so the client set the rate); the server and wrk CPU columns "
+                 "show how the CPUs were shared.")
     M.append(f"- JVMs: `{meta.get('jvm_opts')}` (fixed heap; SerialGC is also what the JVM picks by itself for a "
-             "process limited to one CPU).")
+             "process limited to one CPU; the all-cores runs keep the same options).")
     M.append("- wrk: `--latency` (p50/p99 from wrk's latency histogram), `--timeout 10s`; keep-alive runs, plus "
              "`-H 'Connection: close'` runs; a Lua `done()` hook (`report.lua`) prints exact request and byte "
              "counts. 1 MiB POST: `post-1mib.lua`.")
@@ -733,6 +950,10 @@ def main():
     M.append("  raw C and cymongoose do not run the CPU-bound scenario (it compares the two Reactor offloading "
              "paths: reactor-mongoose `Mono.fromCallable(..).subscribeOn(boundedElastic())` vs Reactor Netty "
              "`publishOn(boundedElastic())`).")
+    for sc, (title, desc) in AC_SCENARIOS.items():
+        if any(agg.get((sc, sv)) for sv in ac_servers):
+            M.append(f"  - **{title}** (`{sc}`): "
+                     f"{desc.format(t=meta.get('ac_wrk_threads', '?'), kib=meta.get('sha_kib', '64'))}.")
     M.append("- The host is a shared VM; interleaving spreads its drift over all servers, and the per-round "
              "columns show the spread.")
     M.append(f"- Total time of this run: {meta.get('elapsed_seconds', '?')} s.")
@@ -748,8 +969,11 @@ def main():
     M.append("Each distinct command line is listed once, in the order first used: the 64 KiB and CPU-bound runs use "
              "the same wrk line as hello at 50 connections, against a server started with that scenario. "
              "Ports: 18101 raw C, 18102 reactor-mongoose, 18103 Reactor Netty, 18104 cymongoose, "
-             "18105 WebFlux on reactor-mongoose, 18106 WebFlux on Reactor Netty. "
-             f"Raw outputs of this run: `{rel}/` (`wrk/` per run, `idle/`, `jfr/`, `jmh/`, `logs/`, `run.log`).")
+             "18105 WebFlux on reactor-mongoose, 18106 WebFlux on Reactor Netty; all cores: 18111 raw C, "
+             "18112 reactor-mongoose 1 loop, 18113 reactor-mongoose 2 loops, 18114 Reactor Netty, 18115 WebFlux on "
+             "reactor-mongoose, 18116 WebFlux on Reactor Netty, 18117 reactor-mongoose 1 loop offloading. "
+             f"Raw outputs of this run: `{rel}/` (`wrk/` per run, `spread/` per-loop counts, `idle/`, `jfr/`, `jmh/`, "
+             "`logs/`, `run.log`).")
     M.append("")
 
     page = "\n".join(M)

@@ -33,6 +33,10 @@ public final class NettyServer {
 					.send(req.receive().retain()));
 			case FIB -> server.handle((req, res) -> res.sendString(
 					Mono.just(Workloads.FIB_N).publishOn(Schedulers.boundedElastic()).map(n -> Workloads.fibText())));
+			// computed right here, on the event loop of the connection
+			case SHA -> server.handle((req, res) -> res.sendString(Mono.just(Workloads.sha256Hex())));
+			case SHA_OFFLOAD -> server.handle((req, res) -> res.sendString(
+					Mono.fromCallable(Workloads::sha256Hex).subscribeOn(Schedulers.boundedElastic())));
 		};
 		DisposableServer bound = server.bindNow();
 		System.out.println("READY reactor-netty " + scenario.id + " port " + bound.port() + " (native epoll: "

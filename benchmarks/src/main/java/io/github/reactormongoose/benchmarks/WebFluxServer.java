@@ -19,14 +19,16 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * or by Reactor Netty (Spring's {@link ReactorHttpHandlerAdapter} on
  * {@code reactor.netty.http.server.HttpServer}), both with default settings.
  * {@code java -cp benchmarks.jar io.github.reactormongoose.benchmarks.WebFluxServer PORT hello ENGINE}
- * with ENGINE {@code reactor-mongoose} or {@code reactor-netty}.
+ * with ENGINE {@code reactor-mongoose} or {@code reactor-netty}, and for reactor-mongoose an
+ * optional {@code loops=N}: {@code HttpServer.loops(N)}, N loops of its own listening on the port
+ * (without it: one loop of its own, poll thread {@code mongoose-bench}).
  * <p>Only the {@code hello} scenario: {@code GET /} answers "Hello, World!" (13 bytes) with an
  * explicit {@code Content-Type: text/plain}, so a response has a few more header bytes than those
  * of the plain servers.
  */
 public final class WebFluxServer {
 
-	private static final String USAGE = "usage: WebFluxServer PORT hello reactor-mongoose|reactor-netty";
+	private static final String USAGE = "usage: WebFluxServer PORT hello reactor-mongoose|reactor-netty [loops=N]";
 
 	private WebFluxServer() {
 	}
@@ -38,19 +40,26 @@ public final class WebFluxServer {
 	}
 
 	public static void main(String[] argv) {
-		if (argv.length != 3 || !"hello".equals(argv[1])
-				|| !("reactor-mongoose".equals(argv[2]) || "reactor-netty".equals(argv[2]))) {
+		if (argv.length < 3 || argv.length > 4 || !"hello".equals(argv[1])
+				|| !("reactor-mongoose".equals(argv[2]) || "reactor-netty".equals(argv[2]))
+				|| (argv.length == 4 && !("reactor-mongoose".equals(argv[2]) && argv[3].matches("loops=[1-9][0-9]*")))) {
 			System.err.println(USAGE);
 			System.exit(2);
 		}
 		int port = Integer.parseInt(argv[0]);
 		String engine = argv[2];
+		int loops = argv.length == 4 ? Integer.parseInt(argv[3].substring("loops=".length())) : 0;
 		HttpHandler httpHandler = RouterFunctions.toHttpHandler(router());
 		if ("reactor-mongoose".equals(engine)) {
-			io.github.reactormongoose.DisposableServer bound = io.github.reactormongoose.http.server.HttpServer.create()
-					.host("127.0.0.1").port(port).loopName("mongoose-bench")
-					.handle(new MongooseHttpHandlerAdapter(httpHandler)).bindNow();
-			ready("webflux-reactor-mongoose", bound.port(), "Mongoose " + MongooseLoop.mongooseVersion());
+			io.github.reactormongoose.http.server.HttpServer server = io.github.reactormongoose.http.server.HttpServer
+					.create().host("127.0.0.1").port(port).loopName("mongoose-bench");
+			if (loops > 0) {
+				server = server.loops(loops);
+			}
+			io.github.reactormongoose.DisposableServer bound = server.handle(new MongooseHttpHandlerAdapter(httpHandler))
+					.bindNow();
+			ready("webflux-reactor-mongoose", bound.port(),
+					"Mongoose " + MongooseLoop.mongooseVersion() + (loops > 0 ? ", loops " + loops : ""));
 			Runtime.getRuntime().addShutdownHook(new Thread(bound::dispose));
 			bound.onDispose().block();
 		}

@@ -4,7 +4,10 @@
 package io.github.reactormongoose.benchmarks;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 
 /** The workloads shared by every benchmark server (same bytes, same CPU work). */
 public final class Workloads {
@@ -21,6 +24,24 @@ public final class Workloads {
 	/** Largest accepted request body for the echo scenario (the POST is 1 MiB). */
 	public static final long MAX_ECHO_BODY = 2L * 1024 * 1024;
 
+	/**
+	 * Size of the buffer the CPU-heavy handler hashes: 64 KiB, or
+	 * {@code -Dreactormongoose.bench.shaKiB=N} KiB (the same for every server of a run).
+	 */
+	public static final int SHA_INPUT_SIZE = Integer.getInteger("reactormongoose.bench.shaKiB", 64) * 1024;
+
+	/** The fixed buffer of the CPU-heavy handler (bytes 0, 1, ..., 255, 0, 1, ...). */
+	private static final byte[] SHA_INPUT = counting(SHA_INPUT_SIZE);
+
+	private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+		try {
+			return MessageDigest.getInstance("SHA-256");
+		}
+		catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
+	});
+
 	private static final long MOD = 1_000_000_007L;
 
 	private Workloads() {
@@ -30,6 +51,22 @@ public final class Workloads {
 		byte[] b = new byte[n];
 		Arrays.fill(b, (byte) 'x');
 		return b;
+	}
+
+	static byte[] counting(int n) {
+		byte[] b = new byte[n];
+		for (int i = 0; i < n; i++) {
+			b[i] = (byte) i;
+		}
+		return b;
+	}
+
+	/**
+	 * SHA-256 of the fixed {@link #SHA_INPUT_SIZE}-byte buffer as 64 lowercase hex digits, computed
+	 * on the calling thread (each call hashes the whole buffer again): the CPU-heavy handler.
+	 */
+	public static String sha256Hex() {
+		return HexFormat.of().formatHex(SHA256.get().digest(SHA_INPUT));
 	}
 
 	/**
@@ -57,11 +94,20 @@ public final class Workloads {
 
 	/** Parses {@code PORT SCENARIO}; prints usage and exits on anything else. */
 	static Object[] args(String[] args, String server) {
-		if (args.length != 2 || !Scenario.names().contains(args[1])) {
-			System.err.println("usage: " + server + " PORT " + Scenario.names());
+		return args(args, server, "");
+	}
+
+	/**
+	 * Parses {@code PORT SCENARIO [OPTION]} (at most one option, left for the caller to parse:
+	 * the third element, or null); prints usage and exits on anything else.
+	 */
+	static Object[] args(String[] args, String server, String optionUsage) {
+		boolean optionAllowed = !optionUsage.isEmpty();
+		if (args.length < 2 || args.length > (optionAllowed ? 3 : 2) || !Scenario.names().contains(args[1])) {
+			System.err.println("usage: " + server + " PORT " + Scenario.names() + (optionAllowed ? " " + optionUsage : ""));
 			System.exit(2);
 		}
-		return new Object[] {Integer.parseInt(args[0]), Scenario.of(args[1])};
+		return new Object[] {Integer.parseInt(args[0]), Scenario.of(args[1]), args.length == 3 ? args[2] : null};
 	}
 
 	/** The server-side scenarios: the URL path is ignored, every request gets the same handler. */
@@ -73,7 +119,11 @@ public final class Workloads {
 		/** Echo of the request body (the 1 MiB POST). */
 		ECHO("echo"),
 		/** fib(10^6) mod p computed off the I/O thread. */
-		FIB("fib");
+		FIB("fib"),
+		/** SHA-256 of a fixed 64 KiB buffer computed on the I/O thread; the body is its hex digest. */
+		SHA("sha"),
+		/** The same SHA-256 computed on {@code Schedulers.boundedElastic()}. */
+		SHA_OFFLOAD("sha-offload");
 
 		final String id;
 
