@@ -109,7 +109,13 @@ jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const
   struct mg_connection *c = rmg_conn(loop, id);
   struct mg_http_message hm;
   if (c == NULL) return RMG_ERR_NO_CONN;
-  if (key == NULL || c->is_websocket || !c->is_accepted) return RMG_ERR_BAD_ARG;
+  /* Only a connection of the HTTP kind may become a WebSocket: the TCP kind empties recv
+   * on every read (READ records) behind mg_ws_cb's back, which then parses from an offset
+   * past the end of recv and never finishes (found by native/fuzz fuzz_cmd). */
+  if (key == NULL || c->is_websocket || !c->is_accepted || c->is_listening ||
+      ((struct rmg_opts *) c->fn_data)->kind != RMG_KIND_HTTP) {
+    return RMG_ERR_BAD_ARG;
+  }
   memset(&hm, 0, sizeof(hm));
   hm.headers[0].name = mg_str("Sec-WebSocket-Key");
   hm.headers[0].value = mg_str(key);
@@ -155,7 +161,7 @@ static jint JNICALL rmg_ws_upgrade(JNIEnv *env, jclass cls, jlong h, jlong id, j
   jint rc;
   (void) cls;
   if (c == NULL) return RMG_ERR_NO_CONN;
-  if (key == NULL || c->is_websocket || !c->is_accepted) return RMG_ERR_BAD_ARG;
+  if (key == NULL) return RMG_ERR_BAD_ARG; /* the other checks: rmg_ws_upgrade_conn */
   k = (*env)->GetStringUTFChars(env, key, NULL);
   if (protocol != NULL) p = (*env)->GetStringUTFChars(env, protocol, NULL);
   if (extra != NULL) x = (*env)->GetStringUTFChars(env, extra, NULL);
