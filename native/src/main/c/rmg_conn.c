@@ -80,52 +80,63 @@ static struct mg_connection *rmg_writable_conn(struct rmg_loop *loop, jlong id, 
   return c;
 }
 
-/* ---- natives ---- */
+/* ---- the non-JNI core of the natives (also driven by native/fuzz without a JVM) ---- */
+
+jlong rmg_conn_write(struct rmg_loop *loop, jlong id, const void *buf, size_t len, jint ops) {
+  jlong err = 0;
+  struct mg_connection *c = rmg_writable_conn(loop, id, &err);
+  if (c == NULL) return err;
+  if (len > 0 && !rmg_append(c, buf, len)) return RMG_ERR_OOM;
+  return rmg_apply(loop, c, ops);
+}
+
+jlong rmg_conn_control_ops(struct rmg_loop *loop, jlong id, jint ops) {
+  struct mg_connection *c = rmg_conn(loop, id);
+  if (c == NULL) return RMG_ERR_NO_CONN;
+  return rmg_apply(loop, c, ops);
+}
+
+/* ---- natives: thin JNI wrappers (the connection is looked up first, so that a gone
+ * connection answers RMG_ERR_NO_CONN/CLOSING before the arguments are checked) ---- */
 
 /* Appends bytes from a direct buffer, then applies ops. Returns send.len or a negative code. */
 static jlong JNICALL rmg_conn_send(JNIEnv *env, jclass cls, jlong h, jlong id, jobject buf,
                                    jint off, jint len, jint ops) {
   struct rmg_loop *loop = rmg_loop_of(h);
   jlong err = 0;
-  struct mg_connection *c = rmg_writable_conn(loop, id, &err);
+  unsigned char *p = NULL;
   (void) cls;
-  if (c == NULL) return err;
+  if (rmg_writable_conn(loop, id, &err) == NULL) return err;
   if (len > 0) {
-    unsigned char *p = buf == NULL ? NULL : (unsigned char *) (*env)->GetDirectBufferAddress(env, buf);
-    jlong cap = buf == NULL ? -1 : (*env)->GetDirectBufferCapacity(env, buf);
+    jlong cap;
+    p = buf == NULL ? NULL : (unsigned char *) (*env)->GetDirectBufferAddress(env, buf);
+    cap = buf == NULL ? -1 : (*env)->GetDirectBufferCapacity(env, buf);
     if (p == NULL || off < 0 || (jlong) off + len > cap) return RMG_ERR_BAD_ARG;
-    if (!rmg_append(c, p + off, (size_t) len)) return RMG_ERR_OOM;
+    p += off;
   }
-  return rmg_apply(loop, c, ops);
+  return rmg_conn_write(loop, id, p, len > 0 ? (size_t) len : 0, ops);
 }
 
 /* Same for a heap array: one copy straight into c->send. */
 static jlong JNICALL rmg_conn_sendArray(JNIEnv *env, jclass cls, jlong h, jlong id,
                                         jbyteArray arr, jint off, jint len, jint ops) {
   struct rmg_loop *loop = rmg_loop_of(h);
-  jlong err = 0;
-  struct mg_connection *c = rmg_writable_conn(loop, id, &err);
+  jlong err = 0, rc;
+  jbyte *p;
   (void) cls;
-  if (c == NULL) return err;
-  if (len > 0) {
-    jbyte *p;
-    bool ok;
-    if (arr == NULL || off < 0 || off + len > (*env)->GetArrayLength(env, arr)) return RMG_ERR_BAD_ARG;
-    p = (jbyte *) (*env)->GetPrimitiveArrayCritical(env, arr, NULL);
-    if (p == NULL) return RMG_ERR_OOM;
-    ok = rmg_append(c, p + off, (size_t) len);
-    (*env)->ReleasePrimitiveArrayCritical(env, arr, p, JNI_ABORT);
-    if (!ok) return RMG_ERR_OOM;
-  }
-  return rmg_apply(loop, c, ops);
+  if (rmg_writable_conn(loop, id, &err) == NULL) return err;
+  if (len <= 0) return rmg_conn_write(loop, id, NULL, 0, ops);
+  if (arr == NULL || off < 0 || off + len > (*env)->GetArrayLength(env, arr)) return RMG_ERR_BAD_ARG;
+  p = (jbyte *) (*env)->GetPrimitiveArrayCritical(env, arr, NULL);
+  if (p == NULL) return RMG_ERR_OOM;
+  rc = rmg_conn_write(loop, id, p + off, (size_t) len, ops);
+  (*env)->ReleasePrimitiveArrayCritical(env, arr, p, JNI_ABORT);
+  return rc;
 }
 
 static jlong JNICALL rmg_conn_control(JNIEnv *env, jclass cls, jlong h, jlong id, jint ops) {
-  struct rmg_loop *loop = rmg_loop_of(h);
-  struct mg_connection *c = rmg_conn(loop, id);
   (void) env, (void) cls;
-  if (c == NULL) return RMG_ERR_NO_CONN;
-  return rmg_apply(loop, c, ops);
+  return rmg_conn_control_ops(rmg_loop_of(h), id, ops);
 }
 
 /* Writes one encoded address (RMG_ADDR_SIZE bytes, rmg_records.h) into out. */

@@ -130,6 +130,14 @@ const char *rmg_reason_phrase(int status);
 extern const struct rmg_natives rmg_loop_natives;
 /* Sets what connections of this kind do; called once by JNI_OnLoad, before any loop. */
 void rmg_loop_set_kind(int kind, const struct rmg_kind *k);
+/* The non-JNI core of LoopNative (create, destroy, poll, listen), so that the natives stay
+ * thin and native/fuzz can drive a loop without a JVM. rmg_loop_new returns NULL when out
+ * of memory; rmg_loop_listen_url returns the listener id or a negative code. */
+struct rmg_loop *rmg_loop_new(int low_water);
+void rmg_loop_free(struct rmg_loop *loop);
+int64_t rmg_loop_poll_once(struct rmg_loop *loop, int ms);
+int64_t rmg_loop_listen_url(struct rmg_loop *loop, const char *url, int kind, int64_t max_body,
+                            int max_head, int max_ws_frame, int pipeline_limit, int share);
 
 /* ---- rmg_conn.c ---- */
 extern const struct rmg_natives rmg_conn_natives;
@@ -137,6 +145,9 @@ extern const struct rmg_natives rmg_conn_natives;
 jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops);
 /* Reads again after the pause for pipelined input (unless Java paused reading itself). */
 void rmg_resume_pipeline(struct mg_connection *c);
+/* The non-JNI core of ConnNative.send/sendArray and control: send.len or RMG_ERR_*. */
+jlong rmg_conn_write(struct rmg_loop *loop, jlong id, const void *buf, size_t len, jint ops);
+jlong rmg_conn_control_ops(struct rmg_loop *loop, jlong id, jint ops);
 
 /* ---- rmg_tcp.c ---- */
 extern const struct rmg_kind rmg_tcp_kind;
@@ -149,6 +160,11 @@ extern const struct rmg_kind rmg_http_kind;
 extern const struct rmg_natives rmg_ws_natives;
 /* The part of the HTTP kind's event function for a connection that is a WebSocket. */
 void rmg_ws_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *ev_data);
+/* The non-JNI core of WsNative.upgrade and sendArray: 0 / send.len, or RMG_ERR_*. */
+jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const char *protocol,
+                         const char *extra);
+jlong rmg_ws_send_frame(struct rmg_loop *loop, jlong id, const void *buf, size_t len, jint op,
+                        jint ops);
 
 /* ---- small helpers, inline so that they add no edge between files ---- */
 

@@ -68,15 +68,14 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
   if (k != NULL && k->event != NULL) k->event(loop, c, ev, ev_data);
 }
 
-/* ---- natives ---- */
+/* ---- the non-JNI core of the natives (also driven by native/fuzz without a JVM) ---- */
 
-static jlong JNICALL rmg_loop_create(JNIEnv *env, jclass cls, jint low_water) {
+struct rmg_loop *rmg_loop_new(int low_water) {
   struct rmg_loop *loop;
   struct sigaction old_pipe;
   int i;
-  (void) env, (void) cls;
   loop = (struct rmg_loop *) rmg_alloc(sizeof(*loop));
-  if (loop == NULL) return 0;
+  if (loop == NULL) return NULL;
   /* mg_mgr_init sets SIGPIPE to SIG_IGN; the JVM owns signal dispositions, and
    * every send uses MSG_NOSIGNAL, so put the JVM's disposition back. */
   sigaction(SIGPIPE, NULL, &old_pipe);
@@ -89,7 +88,7 @@ static jlong JNICALL rmg_loop_create(JNIEnv *env, jclass cls, jint low_water) {
     rmg_arena_free(&loop->ev);
     rmg_table_free(&loop->conns);
     rmg_free(loop);
-    return 0;
+    return NULL;
   }
   loop->wakeup_id = loop->mgr.conns->id; /* mg_wakeup_init puts the pipe at the head */
   for (i = 0; i < RMG_KIND_COUNT; i++) {
@@ -100,13 +99,11 @@ static jlong JNICALL rmg_loop_create(JNIEnv *env, jclass cls, jint low_water) {
     loop->client_opts[i].pipeline_limit = 64 * 1024;
   }
   rmg_loops_changed(1);
-  return (jlong) (intptr_t) loop;
+  return loop;
 }
 
-static void JNICALL rmg_loop_destroy(JNIEnv *env, jclass cls, jlong h) {
-  struct rmg_loop *loop = rmg_loop_of(h);
+void rmg_loop_free(struct rmg_loop *loop) {
   struct rmg_opts *o, *next;
-  (void) env, (void) cls;
   if (loop == NULL) return;
   rmg_arena_reset(&loop->ev); /* room for the CLOSE records nobody reads */
   mg_mgr_free(&loop->mgr);    /* fires MG_EV_CLOSE for every connection */
@@ -121,12 +118,10 @@ static void JNICALL rmg_loop_destroy(JNIEnv *env, jclass cls, jlong h) {
 }
 
 /* Returns the bytes of records written plus RMG_POLL_* flags (rmg_arena_result). */
-static jlong JNICALL rmg_loop_poll(JNIEnv *env, jclass cls, jlong h, jint ms) {
-  struct rmg_loop *loop = rmg_loop_of(h);
-  (void) env, (void) cls;
+int64_t rmg_loop_poll_once(struct rmg_loop *loop, int ms) {
   rmg_arena_reset(&loop->ev);
   mg_mgr_poll(&loop->mgr, ms < 0 ? 0 : ms);
-  return (jlong) rmg_arena_result(&loop->ev);
+  return rmg_arena_result(&loop->ev);
 }
 
 static jobject JNICALL rmg_loop_eventBuffer(JNIEnv *env, jclass cls, jlong h) {
@@ -241,14 +236,10 @@ static struct mg_connection *rmg_listen_shared(struct rmg_loop *loop, const char
 /* Returns the listener's id, or a negative code: RMG_ERR_* or -(1000 + errno). share is
  * RMG_LISTEN_EXCLUSIVE (Mongoose's own listener), or RMG_LISTEN_SHARE_FIRST / _JOIN: the first
  * and the other listeners of a group of loops on one port (SO_REUSEPORT). */
-static jlong JNICALL rmg_loop_listen(JNIEnv *env, jclass cls, jlong h, jstring url, jint kind,
-                                     jlong max_body, jint max_head, jint max_ws_frame,
-                                     jint pipeline_limit, jint share) {
-  struct rmg_loop *loop = rmg_loop_of(h);
+int64_t rmg_loop_listen_url(struct rmg_loop *loop, const char *url, int kind, int64_t max_body,
+                            int max_head, int max_ws_frame, int pipeline_limit, int share) {
   struct rmg_opts *o;
   struct mg_connection *c;
-  const char *s;
-  (void) cls;
   if (url == NULL || kind < 0 || kind >= RMG_KIND_COUNT || s_kinds[kind] == NULL ||
       max_body < 0 || max_head <= 0 || max_ws_frame <= 0 || pipeline_limit <= 0 ||
       share < RMG_LISTEN_EXCLUSIVE || share > RMG_LISTEN_SHARE_JOIN ||
@@ -257,19 +248,49 @@ static jlong JNICALL rmg_loop_listen(JNIEnv *env, jclass cls, jlong h, jstring u
   }
   o = rmg_new_opts(loop, kind, max_body, max_head, max_ws_frame, pipeline_limit);
   if (o == NULL) return RMG_ERR_OOM;
-  s = (*env)->GetStringUTFChars(env, url, NULL);
-  if (s == NULL) return RMG_ERR_OOM;
   errno = 0;
   if (share != RMG_LISTEN_EXCLUSIVE) {
-    c = rmg_listen_shared(loop, s, share, o, s_kinds[kind]);
+    c = rmg_listen_shared(loop, url, share, o, s_kinds[kind]);
   } else {
-    c = s_kinds[kind]->listen != NULL ? s_kinds[kind]->listen(&loop->mgr, s, rmg_ev_fn, o)
-                                      : mg_listen(&loop->mgr, s, rmg_ev_fn, o);
+    c = s_kinds[kind]->listen != NULL ? s_kinds[kind]->listen(&loop->mgr, url, rmg_ev_fn, o)
+                                      : mg_listen(&loop->mgr, url, rmg_ev_fn, o);
   }
-  (*env)->ReleaseStringUTFChars(env, url, s);
-  if (c == NULL) return errno != 0 ? -(RMG_ERR_ERRNO_BASE + (jlong) errno) : RMG_ERR_LISTEN;
+  if (c == NULL) return errno != 0 ? -(RMG_ERR_ERRNO_BASE + (int64_t) errno) : RMG_ERR_LISTEN;
   o->listener_id = c->id;
-  return (jlong) c->id;
+  return (int64_t) c->id;
+}
+
+/* ---- natives: thin JNI wrappers ---- */
+
+static jlong JNICALL rmg_loop_create(JNIEnv *env, jclass cls, jint low_water) {
+  (void) env, (void) cls;
+  return (jlong) (intptr_t) rmg_loop_new(low_water);
+}
+
+static void JNICALL rmg_loop_destroy(JNIEnv *env, jclass cls, jlong h) {
+  struct rmg_loop *loop = rmg_loop_of(h);
+  (void) env, (void) cls;
+  if (loop != NULL) rmg_loop_free(loop);
+}
+
+static jlong JNICALL rmg_loop_poll(JNIEnv *env, jclass cls, jlong h, jint ms) {
+  (void) env, (void) cls;
+  return (jlong) rmg_loop_poll_once(rmg_loop_of(h), ms);
+}
+
+static jlong JNICALL rmg_loop_listen(JNIEnv *env, jclass cls, jlong h, jstring url, jint kind,
+                                     jlong max_body, jint max_head, jint max_ws_frame,
+                                     jint pipeline_limit, jint share) {
+  const char *s;
+  jlong rc;
+  (void) cls;
+  if (url == NULL) return RMG_ERR_BAD_ARG;
+  s = (*env)->GetStringUTFChars(env, url, NULL);
+  if (s == NULL) return RMG_ERR_OOM;
+  rc = (jlong) rmg_loop_listen_url(rmg_loop_of(h), s, kind, max_body, max_head, max_ws_frame,
+                                   pipeline_limit, share);
+  (*env)->ReleaseStringUTFChars(env, url, s);
+  return rc;
 }
 
 /* Outbound connection to an IP-literal URL (Java resolves names). */

@@ -100,43 +100,75 @@ void rmg_ws_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *
   }
 }
 
-/* ---- natives ---- */
+/* ---- the non-JNI core of the natives (also driven by native/fuzz without a JVM) ---- */
 
-/* Answers the upgrade request (101) and turns the connection into a WebSocket. */
+/* Answers the upgrade request (101) and turns the connection into a WebSocket. key is
+ * required; protocol and extra (header lines) may be NULL. */
+jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const char *protocol,
+                         const char *extra) {
+  struct mg_connection *c = rmg_conn(loop, id);
+  struct mg_http_message hm;
+  if (c == NULL) return RMG_ERR_NO_CONN;
+  /* Only a connection of the HTTP kind may become a WebSocket: the TCP kind empties recv
+   * on every read (READ records) behind mg_ws_cb's back, which then parses from an offset
+   * past the end of recv and never finishes (found by native/fuzz fuzz_cmd). */
+  if (key == NULL || c->is_websocket || !c->is_accepted || c->is_listening ||
+      ((struct rmg_opts *) c->fn_data)->kind != RMG_KIND_HTTP) {
+    return RMG_ERR_BAD_ARG;
+  }
+  memset(&hm, 0, sizeof(hm));
+  hm.headers[0].name = mg_str("Sec-WebSocket-Key");
+  hm.headers[0].value = mg_str(key);
+  if (protocol != NULL) {
+    hm.headers[1].name = mg_str("Sec-WebSocket-Protocol");
+    hm.headers[1].value = mg_str(protocol);
+  }
+  rmg_resume_pipeline(c);
+  /* extra header lines go through "%s", never as a format */
+  if (extra != NULL) {
+    mg_ws_upgrade(c, &hm, "%s", extra);
+  } else {
+    mg_ws_upgrade(c, &hm, NULL);
+  }
+  if (c->is_websocket && c->pfn != rmg_ws_guard) {
+    __atomic_store_n(&s_ws_cb, c->pfn, __ATOMIC_RELAXED);
+    c->pfn = rmg_ws_guard;
+  }
+  return 0;
+}
+
+/* One WebSocket frame; ops as in ConnNative (drain/close/notify only). */
+jlong rmg_ws_send_frame(struct rmg_loop *loop, jlong id, const void *buf, size_t len, jint op,
+                        jint ops) {
+  struct mg_connection *c = rmg_conn(loop, id);
+  size_t before;
+  if (c == NULL) return RMG_ERR_NO_CONN;
+  if (c->is_closing) return RMG_ERR_CLOSING;
+  if (!c->is_websocket) return RMG_ERR_BAD_ARG;
+  before = c->send.len;
+  mg_ws_send(c, buf == NULL ? "" : (const char *) buf, len, op);
+  if (c->send.len < before + len) return RMG_ERR_OOM;
+  return rmg_apply(loop, c, ops & (RMG_OP_DRAIN | RMG_OP_CLOSE | RMG_OP_NOTIFY_WRITABLE));
+}
+
+/* ---- natives: thin JNI wrappers ---- */
+
 static jint JNICALL rmg_ws_upgrade(JNIEnv *env, jclass cls, jlong h, jlong id, jstring key,
                                    jstring protocol, jstring extra) {
   struct rmg_loop *loop = rmg_loop_of(h);
   struct mg_connection *c = rmg_conn(loop, id);
-  struct mg_http_message hm;
   const char *k = NULL, *p = NULL, *x = NULL;
-  jint rc = 0;
+  jint rc;
   (void) cls;
   if (c == NULL) return RMG_ERR_NO_CONN;
-  if (key == NULL || c->is_websocket || !c->is_accepted) return RMG_ERR_BAD_ARG;
-  memset(&hm, 0, sizeof(hm));
+  if (key == NULL) return RMG_ERR_BAD_ARG; /* the other checks: rmg_ws_upgrade_conn */
   k = (*env)->GetStringUTFChars(env, key, NULL);
   if (protocol != NULL) p = (*env)->GetStringUTFChars(env, protocol, NULL);
   if (extra != NULL) x = (*env)->GetStringUTFChars(env, extra, NULL);
   if (k == NULL || (protocol != NULL && p == NULL) || (extra != NULL && x == NULL)) {
     rc = RMG_ERR_OOM;
   } else {
-    hm.headers[0].name = mg_str("Sec-WebSocket-Key");
-    hm.headers[0].value = mg_str(k);
-    if (p != NULL) {
-      hm.headers[1].name = mg_str("Sec-WebSocket-Protocol");
-      hm.headers[1].value = mg_str(p);
-    }
-    rmg_resume_pipeline(c);
-    /* extra header lines go through "%s", never as a format */
-    if (x != NULL) {
-      mg_ws_upgrade(c, &hm, "%s", x);
-    } else {
-      mg_ws_upgrade(c, &hm, NULL);
-    }
-    if (c->is_websocket && c->pfn != rmg_ws_guard) {
-      __atomic_store_n(&s_ws_cb, c->pfn, __ATOMIC_RELAXED);
-      c->pfn = rmg_ws_guard;
-    }
+    rc = rmg_ws_upgrade_conn(loop, id, k, p, x);
   }
   if (k != NULL) (*env)->ReleaseStringUTFChars(env, key, k);
   if (p != NULL) (*env)->ReleaseStringUTFChars(env, protocol, p);
@@ -144,29 +176,27 @@ static jint JNICALL rmg_ws_upgrade(JNIEnv *env, jclass cls, jlong h, jlong id, j
   return rc;
 }
 
-/* One WebSocket frame from a heap array; ops as in ConnNative (drain/close/notify only). */
 static jlong JNICALL rmg_ws_sendArray(JNIEnv *env, jclass cls, jlong h, jlong id,
                                       jbyteArray arr, jint off, jint len, jint op, jint ops) {
   struct rmg_loop *loop = rmg_loop_of(h);
   struct mg_connection *c = rmg_conn(loop, id);
   jbyte *p = NULL;
-  size_t before;
+  jlong rc;
   (void) cls;
+  /* same order of checks as the core, before touching the array */
   if (c == NULL) return RMG_ERR_NO_CONN;
   if (c->is_closing) return RMG_ERR_CLOSING;
   if (!c->is_websocket) return RMG_ERR_BAD_ARG;
   if (len < 0 || off < 0 || (len > 0 && (arr == NULL || off + len > (*env)->GetArrayLength(env, arr)))) {
     return RMG_ERR_BAD_ARG;
   }
-  before = c->send.len;
   if (len > 0) {
     p = (jbyte *) (*env)->GetPrimitiveArrayCritical(env, arr, NULL);
     if (p == NULL) return RMG_ERR_OOM;
   }
-  mg_ws_send(c, p == NULL ? "" : (const char *) (p + off), (size_t) len, op);
+  rc = rmg_ws_send_frame(loop, id, p == NULL ? NULL : p + off, (size_t) len, op, ops);
   if (p != NULL) (*env)->ReleasePrimitiveArrayCritical(env, arr, p, JNI_ABORT);
-  if (c->send.len < before + (size_t) len) return RMG_ERR_OOM;
-  return rmg_apply(loop, c, ops & (RMG_OP_DRAIN | RMG_OP_CLOSE | RMG_OP_NOTIFY_WRITABLE));
+  return rc;
 }
 
 static const JNINativeMethod s_methods[] = {

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets into native/target/fuzz/ with clang, ASan and UBSan:
+# our C glue (native/src/main/c, without the JNI_OnLoad file) + mongoose.c, compiled with
+# the Makefile's Mongoose options (make print-mg-defs), + native/fuzz/*.c.
+#   bash native/fuzz/build.sh          (CC=clang-NN to pick another clang)
+#   bash native/fuzz/build.sh cov      source-based coverage build, no sanitizers, into
+#                                      native/target/fuzz/cov/ (used by coverage.sh)
+set -euo pipefail
+fuzz_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+native_dir="$(dirname "$fuzz_dir")"
+out="$native_dir/target/fuzz"
+mode="${1:-fuzz}"
+cc="${CC:-clang}"
+command -v "$cc" >/dev/null || { echo "build.sh: $cc not found (Debian: apt-get install clang)" >&2; exit 1; }
+[ -f "$native_dir/target/mongoose/mongoose.c" ] || bash "$native_dir/fetch-mongoose.sh"
+mg_defs="$(make -s -C "$native_dir" --no-print-directory print-mg-defs)"
+includes="$(make -s -C "$native_dir" --no-print-directory print-includes)"
+san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1"
+obj_san="-fsanitize=fuzzer-no-link"
+if [ "$mode" = cov ]; then
+  out="$out/cov"
+  san="-fprofile-instr-generate -fcoverage-mapping -O1"
+  obj_san=""
+fi
+mkdir -p "$out/obj"
+objs=()
+compile() { # src obj extra-flags...
+  local src="$1" obj="$2"
+  shift 2
+  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$0" -nt "$obj" ] || [ "$native_dir/Makefile" -nt "$obj" ] ||
+     [ -n "$(find "$native_dir/src/main/c" "$fuzz_dir" -name '*.h' -newer "$obj" 2>/dev/null)" ]; then
+    # shellcheck disable=SC2086
+    "$cc" -std=c11 $san $obj_san $mg_defs $includes -I"$native_dir/src/main/c" "$@" -c "$src" -o "$obj"
+  fi
+  objs+=("$obj")
+}
+compile "$native_dir/target/mongoose/mongoose.c" "$out/obj/mongoose.o" -w
+for src in "$native_dir"/src/main/c/*.c; do
+  name="$(basename "$src" .c)"
+  [ "$name" = rmg_jni ] && continue # JNI_OnLoad only; fz_init registers the kinds itself
+  compile "$src" "$out/obj/$name.o" -Wall -Wextra
+done
+compile "$fuzz_dir/fz.c" "$out/obj/fz.o" -Wall -Wextra
+common=("${objs[@]}")
+for t in "$fuzz_dir"/fuzz_*.c; do
+  name="$(basename "$t" .c)"
+  # shellcheck disable=SC2086
+  "$cc" -std=c11 $san -fsanitize=fuzzer $mg_defs $includes -I"$native_dir/src/main/c" -Wall -Wextra \
+    "$t" "${common[@]}" -lpthread -o "$out/$name"
+  echo "built $out/$name"
+done

@@ -1,0 +1,209 @@
+/*
+ * reactor-mongoose fuzzing: see fz.h.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include "fz.h"
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+void fz_fail(const char *file, int line, const char *cond, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "\n*** invariant violated at %s:%d: %s\n*** ", file, line, cond);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  abort();
+}
+
+static void fz_nolog(char ch, void *param) {
+  (void) ch, (void) param;
+}
+
+void fz_init(void) {
+  static int done;
+  if (done) return;
+  done = 1;
+  signal(SIGPIPE, SIG_IGN);
+  mg_log_set(MG_LL_NONE);
+  mg_log_set_fn(fz_nolog, NULL); /* http_cb hexdumps bad input whatever the level */
+  rmg_loop_set_kind(RMG_KIND_TCP, &rmg_tcp_kind);
+  rmg_loop_set_kind(RMG_KIND_HTTP, &rmg_http_kind);
+  rmg_loop_set_kind(RMG_KIND_UDP, &rmg_udp_kind);
+}
+
+static long s_allocs_before;
+
+struct rmg_loop *fz_loop(void) {
+  struct rmg_loop *loop;
+  fz_init();
+  s_allocs_before = rmg_live_allocations();
+  loop = rmg_loop_new(0);
+  FZ_ASSERT(loop != NULL, "rmg_loop_new failed");
+  return loop;
+}
+
+void fz_loop_free(struct rmg_loop *loop) {
+  rmg_loop_free(loop);
+  FZ_ASSERT(rmg_live_allocations() == s_allocs_before, "glue allocations leaked: %ld live, %ld before",
+            rmg_live_allocations(), s_allocs_before);
+}
+
+long fz_listen(struct rmg_loop *loop, int kind, int64_t max_body, int max_head, int max_ws_frame,
+               int pipeline_limit) {
+  const char *url = kind == RMG_KIND_HTTP ? "http://127.0.0.1:0" : "tcp://127.0.0.1:0";
+  int64_t id = rmg_loop_listen_url(loop, url, kind, max_body, max_head, max_ws_frame, pipeline_limit,
+                                   RMG_LISTEN_EXCLUSIVE);
+  FZ_ASSERT(id > 0, "listen failed: %lld", (long long) id);
+  return (long) id;
+}
+
+long fz_accept(struct rmg_loop *loop, long listener_id, int *peer) {
+  struct mg_connection *lsn = rmg_table_get(&loop->conns, (unsigned long) listener_id), *c;
+  int sv[2];
+  if (lsn == NULL) return 0;
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0) return 0;
+  /* what accept_conn does: fn, fn_data, pfn, pfn_data from the listener, is_accepted,
+   * addresses, then MG_EV_OPEN (inside mg_wrapfd) and MG_EV_ACCEPT */
+  c = mg_wrapfd(&loop->mgr, sv[0], lsn->fn, lsn->fn_data);
+  if (c == NULL) {
+    close(sv[0]);
+    close(sv[1]);
+    return 0;
+  }
+  c->pfn = lsn->pfn;
+  c->pfn_data = lsn->pfn_data;
+  c->is_accepted = 1;
+  c->loc = lsn->loc;
+  c->rem = lsn->loc;
+  c->rem.port = mg_htons(40000);
+  mg_call(c, MG_EV_ACCEPT, NULL);
+  *peer = sv[1];
+  return (long) c->id;
+}
+
+int fz_alive(struct rmg_loop *loop, long id) {
+  return rmg_table_get(&loop->conns, (unsigned long) id) != NULL;
+}
+
+static void fz_check_str(const unsigned char *p, size_t len, size_t *ofs, const char *what) {
+  int32_t n;
+  FZ_ASSERT(*ofs + 4 <= len, "HTTP_MSG: %s length past the payload", what);
+  memcpy(&n, p + *ofs, 4);
+  FZ_ASSERT(n >= 0 && (size_t) n <= len - *ofs - 4, "HTTP_MSG: %s of %d bytes past the payload", what, n);
+  *ofs += 4 + (size_t) n;
+}
+
+static void fz_check_http_msg(const unsigned char *p, size_t len) {
+  int32_t nh, i;
+  size_t ofs = 4;
+  FZ_ASSERT(len >= 4 + 5 * 4, "HTTP_MSG payload of %zu bytes", len);
+  memcpy(&nh, p, 4);
+  FZ_ASSERT(nh >= 0 && nh < MG_MAX_HTTP_HEADERS, "HTTP_MSG with %d headers", nh);
+  fz_check_str(p, len, &ofs, "method");
+  fz_check_str(p, len, &ofs, "uri");
+  fz_check_str(p, len, &ofs, "query");
+  fz_check_str(p, len, &ofs, "proto");
+  for (i = 0; i < nh; i++) {
+    fz_check_str(p, len, &ofs, "header name");
+    fz_check_str(p, len, &ofs, "header value");
+  }
+  fz_check_str(p, len, &ofs, "body");
+  FZ_ASSERT(ofs == len, "HTTP_MSG: %zu bytes decoded of %zu", ofs, len);
+}
+
+void fz_check_records(struct rmg_loop *loop, int64_t result, struct fz_polled *out) {
+  size_t len = (size_t) (result & RMG_POLL_LENGTH_MASK), ofs = 0;
+  const unsigned char *b = loop->ev.buf;
+  FZ_ASSERT((result & ~(RMG_POLL_LENGTH_MASK | RMG_POLL_ARENA_MOVED | RMG_POLL_RECORD_LOST)) == 0,
+            "poll result has unknown bits: %llx", (unsigned long long) result);
+  FZ_ASSERT(len <= loop->ev.cap, "records end at %zu, arena holds %zu", len, loop->ev.cap);
+  FZ_ASSERT(len == loop->ev.len, "result says %zu bytes, arena has %zu", len, loop->ev.len);
+  out->n = 0;
+  while (ofs < len) {
+    int32_t type, plen;
+    int64_t id, arg;
+    size_t padded;
+    FZ_ASSERT(ofs % RMG_RECORD_ALIGN == 0, "record at unaligned offset %zu", ofs);
+    FZ_ASSERT(ofs + RMG_RECORD_HEADER <= len, "record header at %zu past the end %zu", ofs, len);
+    memcpy(&type, b + ofs + RMG_REC_TYPE, 4);
+    memcpy(&plen, b + ofs + RMG_REC_LENGTH, 4);
+    memcpy(&id, b + ofs + RMG_REC_ID, 8);
+    memcpy(&arg, b + ofs + RMG_REC_ARG, 8);
+    FZ_ASSERT(type >= RMG_EV_ACCEPT && type <= RMG_EV_DRAINED, "record type %d", type);
+    FZ_ASSERT(plen >= 0, "record payload length %d", plen);
+    padded = ((size_t) plen + RMG_RECORD_ALIGN - 1) & ~(size_t) (RMG_RECORD_ALIGN - 1);
+    FZ_ASSERT(ofs + RMG_RECORD_HEADER + padded <= len, "record of type %d, %d bytes at %zu past the end %zu",
+              type, plen, ofs, len);
+    FZ_ASSERT(id > 0, "record of type %d for connection id %lld", type, (long long) id);
+    switch (type) {
+      case RMG_EV_ACCEPT:
+      case RMG_EV_CONNECT:
+        FZ_ASSERT(plen == 2 * RMG_ADDR_SIZE, "address record of %d bytes", plen);
+        break;
+      case RMG_EV_HTTP_MSG:
+        FZ_ASSERT((arg & ~(int64_t) RMG_HTTP_CLOSE_AFTER) == 0, "HTTP_MSG flags %lld", (long long) arg);
+        fz_check_http_msg(b + ofs + RMG_RECORD_HEADER, (size_t) plen);
+        break;
+      case RMG_EV_WS_MSG:
+        /* Mongoose reassembles a message started by a non-FIN frame with any opcode, even a
+         * reserved control one (0x8-0xF), and reports it as MG_EV_WS_MSG with that opcode
+         * (docs/reliability.md, finding F1; corpus/fuzz_ws/ws-msg-opcode-13). The glue passes
+         * it through; the RFC 6455 checks belong to the conformance work. So: a 4-bit opcode. */
+        FZ_ASSERT(arg >= 0 && arg <= 15, "WS_MSG opcode %lld", (long long) arg);
+        break;
+      case RMG_EV_WS_CTL:
+        FZ_ASSERT(arg >= 8 && arg <= 15, "WS_CTL opcode %lld", (long long) arg);
+        FZ_ASSERT(plen <= 125, "WS_CTL payload of %d bytes (control frames carry at most 125)", plen);
+        break;
+      case RMG_EV_REJECTED:
+        FZ_ASSERT(arg == 400 || arg == 413 || arg == 431 || arg == 1009, "REJECTED with %lld", (long long) arg);
+        FZ_ASSERT(plen == 0, "REJECTED with a payload");
+        break;
+      case RMG_EV_CLOSE:
+        FZ_ASSERT(plen == 0, "CLOSE with a payload");
+        FZ_ASSERT(!fz_alive(loop, (long) id), "CLOSE for connection %lld still in the table", (long long) id);
+        break;
+      default:
+        break;
+    }
+    if (out->n < FZ_MAX_RECS) {
+      out->recs[out->n].type = type;
+      out->recs[out->n].id = (uint64_t) id;
+      out->recs[out->n].arg = arg;
+      out->n++;
+    }
+    ofs += RMG_RECORD_HEADER + padded;
+  }
+}
+
+void fz_poll(struct rmg_loop *loop, struct fz_polled *out) {
+  fz_check_records(loop, rmg_loop_poll_once(loop, 0), out);
+}
+
+size_t fz_write(int fd, const uint8_t *buf, size_t len) {
+  ssize_t n;
+  if (len == 0) return 0;
+  n = send(fd, buf, len, MSG_NOSIGNAL);
+  return n > 0 ? (size_t) n : 0;
+}
+
+long fz_drain(int fd) {
+  char buf[16384];
+  long total = 0;
+  for (;;) {
+    ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    if (n > 0) {
+      total += n;
+      continue;
+    }
+    if (n == 0) return -1;
+    return (errno == EAGAIN || errno == EWOULDBLOCK) ? total : -1;
+  }
+}
