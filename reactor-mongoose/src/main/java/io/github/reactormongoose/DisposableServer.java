@@ -8,6 +8,8 @@ import java.time.Duration;
 
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.Loggers;
 
 /**
  * A bound server. {@link #dispose()} stops it without waiting; {@link #disposeNow()} waits.
@@ -38,9 +40,30 @@ public interface DisposableServer extends Disposable {
 	}
 
 	/**
-	 * @throws IllegalStateException if the server could not be stopped within the timeout
+	 * {@link #disposeLater(Duration)} and wait up to {@code timeout} plus 5 s.
+	 * @throws IllegalStateException if called on a poll thread (or any other non-blocking
+	 *     thread: use {@link #disposeLater(Duration)} there), or if the server could not be
+	 *     stopped in time
 	 */
-	void disposeNow(Duration timeout);
+	default void disposeNow(Duration timeout) {
+		if (Schedulers.isInNonBlockingThread()) {
+			throw new IllegalStateException("disposeNow() would block the poll thread " + Thread.currentThread().getName()
+					+ "; use disposeLater()");
+		}
+		try {
+			disposeLater(timeout).block(timeout.plusSeconds(5));
+		}
+		catch (IllegalStateException e) {
+			throw new IllegalStateException("Socket couldn't be stopped within " + timeout.toMillis() + "ms", e);
+		}
+	}
+
+	/** Starts {@link #disposeLater(Duration)} with no grace period, without waiting. */
+	@Override
+	default void dispose() {
+		disposeLater(Duration.ZERO).subscribe(null,
+				e -> Loggers.getLogger(DisposableServer.class).warn("dispose failed", e));
+	}
 
 	/** Completes when the server is disposed. */
 	Mono<Void> onDispose();

@@ -118,26 +118,6 @@ final class BoundHttpServer implements DisposableServer {
 	}
 
 	@Override
-	public void disposeNow(Duration timeout) {
-		for (HttpListener l : listeners) {
-			if (l.el.inEventLoop()) {
-				throw new IllegalStateException("disposeNow() would block the poll thread; use disposeLater()");
-			}
-		}
-		try {
-			disposeLater(timeout).block(timeout.plusSeconds(5));
-		}
-		catch (IllegalStateException e) {
-			throw new IllegalStateException("Socket couldn't be stopped within " + timeout.toMillis() + "ms", e);
-		}
-	}
-
-	@Override
-	public void dispose() {
-		disposeLater(Duration.ZERO).subscribe(null, e -> log.warn("dispose failed", e));
-	}
-
-	@Override
 	public boolean isDisposed() {
 		for (HttpListener l : listeners) {
 			if (l.isDisposing()) {

@@ -149,26 +149,6 @@ public final class TcpAcceptor implements DisposableServer, ListenerHandler {
 		});
 	}
 
-	/** Any thread but the poll thread. */
-	@Override
-	public void disposeNow(Duration timeout) {
-		if (el.inEventLoop()) {
-			throw new IllegalStateException("disposeNow() would block the poll thread; use disposeLater()");
-		}
-		try {
-			disposeLater(timeout).block(timeout.plusSeconds(5));
-		}
-		catch (IllegalStateException e) {
-			throw new IllegalStateException("Socket couldn't be stopped within " + timeout.toMillis() + "ms", e);
-		}
-	}
-
-	/** Any thread: closes the listener and every connection at once. */
-	@Override
-	public void dispose() {
-		disposeLater(Duration.ZERO).subscribe(null, e -> log.warn("dispose failed", e));
-	}
-
 	@Override
 	public boolean isDisposed() {
 		return connections.isDisposing();

@@ -211,6 +211,30 @@ class HttpLoopsTest extends BaseHttpTest {
 	}
 
 	@Test
+	void disposeNowOnAPollThreadFailsFastAndDisposeLaterWorksThere() throws Exception {
+		java.util.concurrent.atomic.AtomicReference<DisposableServer> self = new java.util.concurrent.atomic.AtomicReference<>();
+		CompletableFuture<Throwable> blocked = new CompletableFuture<>();
+		DisposableServer server = bind(HttpServer.create().loops(2).handle((req, res) -> {
+			try {
+				self.get().disposeNow();
+				blocked.complete(null);
+			}
+			catch (Throwable t) {
+				blocked.complete(t);
+			}
+			return res.sendString(Mono.just("ok"));
+		}));
+		self.set(server);
+		assertThat(get(server, "/").body()).isEqualTo("ok");
+		assertThat(blocked.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("use disposeLater()");
+		assertThat(server.isDisposed()).isFalse();
+		server.dispose(); // no wait, from any thread
+		server.onDispose().block(TIMEOUT);
+		assertThat(server.isDisposed()).isTrue();
+	}
+
+	@Test
 	void serverSentEventsStreamFromEveryLoop() throws Exception {
 		Set<String> threads = ConcurrentHashMap.newKeySet();
 		DisposableServer server = bind(HttpServer.create().loops(2).handle((req, res) -> {
