@@ -197,9 +197,21 @@ static jlong JNICALL rmg_constants_liveLoops(JNIEnv *env, jclass cls) {
   return (jlong) rmg_live_loops();
 }
 
+static void rmg_log_discard(char c, void *param) {
+  (void) c, (void) param;
+}
+
+/* Mongoose's level only guards MG_LOG: mg_hexdump (called on an unparsable HTTP request, with
+ * up to 16 bytes the client sent) writes to the log function whatever the level. So below
+ * MG_LL_ERROR the function itself discards, and nothing the peer sent reaches stdout. */
+void rmg_log_level(int level) {
+  mg_log_set(level);
+  mg_log_set_fn(level > MG_LL_NONE ? mg_pfn_stdout : rmg_log_discard, NULL);
+}
+
 static void JNICALL rmg_constants_logLevel(JNIEnv *env, jclass cls, jint level) {
   (void) env, (void) cls;
-  mg_log_set(level);
+  rmg_log_level(level);
 }
 
 static const JNINativeMethod s_methods[] = {

@@ -125,6 +125,8 @@ struct rmg_natives {
 extern const struct rmg_natives rmg_constants_natives;
 /* The HTTP reason phrase of status, or NULL: the one table (Java reads it too). */
 const char *rmg_reason_phrase(int status);
+/* Mongoose's log level; at MG_LL_NONE nothing at all is written (hex dumps included). */
+void rmg_log_level(int level);
 
 /* ---- rmg_loop.c ---- */
 extern const struct rmg_natives rmg_loop_natives;

@@ -30,6 +30,8 @@ import reactor.core.publisher.Mono;
 public final class PackagedJarMain {
 
 	static final String BODY = "hello from the packaged jar";
+	/** Sent as an unparsable request: none of it may reach the process's output. */
+	static final String SECRET = "NOT_HTTP_s3cr3t";
 
 	private PackagedJarMain() {
 	}
@@ -44,6 +46,7 @@ public final class PackagedJarMain {
 				.bindNow(Duration.ofSeconds(10));
 		try {
 			System.out.println("response: " + get(server.port(), "/hello"));
+			System.out.println("garbage answered: " + raw(server.port(), SECRET + " garbage\r\n\r\n"));
 		}
 		finally {
 			server.disposeNow(Duration.ofSeconds(5));
@@ -60,12 +63,16 @@ public final class PackagedJarMain {
 
 	/** {@code <status line> | <body>} of one {@code Connection: close} request. */
 	private static String get(int port, String path) throws IOException {
+		return raw(port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+	}
+
+	/** Sends {@code request}, reads until the server closes: {@code <status line> | <body>}. */
+	private static String raw(int port, String request) throws IOException {
 		try (Socket s = new Socket()) {
 			s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
 			s.setSoTimeout(10_000);
 			OutputStream out = s.getOutputStream();
-			out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-					.getBytes(StandardCharsets.US_ASCII));
+			out.write(request.getBytes(StandardCharsets.US_ASCII));
 			out.flush();
 			InputStream in = s.getInputStream();
 			String response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);

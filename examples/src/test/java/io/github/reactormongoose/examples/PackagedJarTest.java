@@ -105,6 +105,11 @@ class PackagedJarTest {
 		assertThat(facts).as("output:%n%s", out).containsKeys("response", "mongoose version", "classes from",
 				"library from", "path property", "module", "internal.jni exported", "done");
 		assertThat(facts.get("response")).isEqualTo("HTTP/1.1 200 OK | " + PackagedJarMain.BODY);
+		assertThat(facts.get("garbage answered")).startsWith("HTTP/1.1 400 Bad Request");
+		// Mongoose hex-dumps an unparsable request whatever its log level; the glue's log sink
+		// drops it while logging is off, so no byte a client sent reaches stdout
+		assertThat(out).as("the unparsable request's bytes on the process output")
+				.doesNotContain("NOT_HTTP").doesNotContain("4e 4f 54 5f 48 54 54 50");
 		assertThat(facts.get("mongoose version")).isNotBlank().isEqualTo(MongooseLoop.mongooseVersion());
 		assertThat(Path.of(URI.create(facts.get("classes from")))).isEqualTo(jar);
 		assertThat(facts.get("path property")).isEqualTo("null");
