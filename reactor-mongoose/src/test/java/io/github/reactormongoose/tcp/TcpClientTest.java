@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32;
 
 import io.github.reactormongoose.Connection;
@@ -26,8 +25,6 @@ import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.MongooseLoop;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Subscription;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -268,41 +265,19 @@ class TcpClientTest extends TcpTestSupport {
 			}
 		});
 		Connection c = TcpClient.create().port(ss.getLocalPort()).connectNow(TIMEOUT);
-		AtomicLong received = new AtomicLong();
-		AtomicInteger buffers = new AtomicInteger();
-		CRC32 crc = new CRC32();
-		AtomicReference<Subscription> subscription = new AtomicReference<>();
-		Sinks.Empty<Void> done = Sinks.empty();
-		c.receive().subscribe(new BaseSubscriber<ByteBuffer>() {
-			@Override
-			protected void hookOnSubscribe(Subscription s) {
-				subscription.set(s);
-				s.request(1);
-			}
-
-			@Override
-			protected void hookOnNext(ByteBuffer b) {
-				buffers.incrementAndGet();
-				received.addAndGet(b.remaining());
-				crc.update(b);
-			}
-
-			@Override
-			protected void hookOnComplete() {
-				done.tryEmitEmpty();
-			}
-		});
+		OneBufferReader reader = new OneBufferReader();
+		c.receive().subscribe(reader);
 
 		long stalled = awaitStable(written::get);
 		assertThat(stalled).as("bytes the server could write while the client reads nothing").isLessThan(total);
 		assertThat(writer).isNotDone();
-		assertThat(buffers).hasValue(1);
+		assertThat(reader.buffers).hasValue(1);
 
-		subscription.get().request(Long.MAX_VALUE);
+		reader.requestAll();
 		writer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-		StepVerifier.create(done.asMono()).expectComplete().verify(TIMEOUT);
-		assertThat(received).hasValue(total);
-		assertThat(crc.getValue()).isEqualTo(patternCrc(total));
+		StepVerifier.create(reader.done()).expectComplete().verify(TIMEOUT);
+		assertThat(reader.received).hasValue(total);
+		assertThat(reader.crc.getValue()).isEqualTo(patternCrc(total));
 	}
 
 	/** Our client and our server echo 32 MiB with back-pressure end to end. */

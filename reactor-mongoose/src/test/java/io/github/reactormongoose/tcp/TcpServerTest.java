@@ -21,16 +21,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.zip.CRC32;
 
 import io.github.reactormongoose.AddressInUseException;
 import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Subscription;
 import reactor.core.Scannable;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -369,32 +366,10 @@ class TcpServerTest extends TcpTestSupport {
 	@Test
 	void aSlowHandlerStopsReadingTheSocket() throws Exception {
 		long total = 32L * MIB;
-		AtomicLong received = new AtomicLong();
-		AtomicInteger buffers = new AtomicInteger();
-		CRC32 crc = new CRC32();
-		AtomicReference<Subscription> subscription = new AtomicReference<>();
-		Sinks.Empty<Void> done = Sinks.empty();
+		OneBufferReader reader = new OneBufferReader();
 		DisposableServer server = bind(TcpServer.create().handle((in, out) -> {
-			in.receive().subscribe(new BaseSubscriber<ByteBuffer>() {
-				@Override
-				protected void hookOnSubscribe(Subscription s) {
-					subscription.set(s);
-					s.request(1);
-				}
-
-				@Override
-				protected void hookOnNext(ByteBuffer b) {
-					buffers.incrementAndGet();
-					received.addAndGet(b.remaining());
-					crc.update(b);
-				}
-
-				@Override
-				protected void hookOnComplete() {
-					done.tryEmitEmpty();
-				}
-			});
-			return done.asMono();
+			in.receive().subscribe(reader);
+			return reader.done();
 		}));
 		Socket s = new Socket();
 		closeLater(s);
@@ -418,12 +393,12 @@ class TcpServerTest extends TcpTestSupport {
 		long stalled = awaitStable(written::get);
 		assertThat(stalled).as("bytes the peer could write while the handler reads nothing").isLessThan(total);
 		assertThat(writer).isNotDone();
-		assertThat(buffers).hasValue(1);
+		assertThat(reader.buffers).hasValue(1);
 
-		subscription.get().request(Long.MAX_VALUE);
+		reader.requestAll();
 		writer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-		StepVerifier.create(done.asMono()).expectComplete().verify(TIMEOUT);
-		assertThat(received).hasValue(total);
-		assertThat(crc.getValue()).isEqualTo(patternCrc(total));
+		StepVerifier.create(reader.done()).expectComplete().verify(TIMEOUT);
+		assertThat(reader.received).hasValue(total);
+		assertThat(reader.crc.getValue()).isEqualTo(patternCrc(total));
 	}
 }

@@ -18,6 +18,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.zip.CRC32;
 
@@ -27,6 +29,10 @@ import io.github.reactormongoose.testing.NativeLeakCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
@@ -185,5 +191,41 @@ abstract class TcpTestSupport {
 		}
 		assertThat(stable).as("value stopped changing").isGreaterThanOrEqualTo(5);
 		return last;
+	}
+
+	/**
+	 * A reader that asks for one buffer, then nothing until {@link #requestAll()}: it counts
+	 * and checksums what arrives, and {@link #done()} completes with the stream.
+	 */
+	static final class OneBufferReader extends BaseSubscriber<ByteBuffer> {
+		final AtomicLong received = new AtomicLong();
+		final AtomicInteger buffers = new AtomicInteger();
+		final CRC32 crc = new CRC32();
+		private final Sinks.Empty<Void> done = Sinks.empty();
+
+		@Override
+		protected void hookOnSubscribe(Subscription s) {
+			s.request(1);
+		}
+
+		@Override
+		protected void hookOnNext(ByteBuffer b) {
+			buffers.incrementAndGet();
+			received.addAndGet(b.remaining());
+			crc.update(b);
+		}
+
+		@Override
+		protected void hookOnComplete() {
+			done.tryEmitEmpty();
+		}
+
+		void requestAll() {
+			request(Long.MAX_VALUE);
+		}
+
+		Mono<Void> done() {
+			return done.asMono();
+		}
 	}
 }
