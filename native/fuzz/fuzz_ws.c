@@ -9,21 +9,32 @@
  * its opcode (rmg_ws_send_frame) and answers a close frame with a close + DRAIN.
  * SPDX-License-Identifier: GPL-2.0-only
  */
-#include <string.h>
-#include <unistd.h>
 #include "fz.h"
 
 static const char s_upgrade[] =
     "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 
+/* Echoes every message with its opcode; answers a close frame with a close + DRAIN. */
+static void fz_ws_answer(struct rmg_loop *loop, long id, const struct fz_rec *r, int poll, void *ctx) {
+  (void) poll, (void) ctx;
+  if (r->type == RMG_EV_WS_MSG) {
+    static const char echo[] = "echo";
+    jlong rc = rmg_ws_send_frame(loop, id, echo, sizeof(echo) - 1, (jint) r->arg, 0);
+    FZ_ASSERT(rc >= 0 || rc == RMG_ERR_CLOSING || (rc == RMG_ERR_NO_CONN && !fz_alive(loop, id)),
+              "echo failed: %lld", (long long) rc);
+  } else if (r->type == RMG_EV_WS_CTL && r->arg == WEBSOCKET_OP_CLOSE) {
+    rmg_ws_send_frame(loop, id, "\x03\xe8", 2, WEBSOCKET_OP_CLOSE, RMG_OP_DRAIN);
+  }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const int frames[4] = {16, 125, 1000, 64 * 1024};
   struct rmg_loop *loop;
   struct fz_polled pr;
-  size_t sent = 0, seg;
+  size_t seg;
   long lsn, id;
-  int peer = -1, i, j, idle = 0, closed = 0, upgraded = 0;
+  int peer = -1, i, j, upgraded = 0;
   if (size < 2) return 0;
   loop = fz_loop();
   lsn = fz_listen(loop, RMG_KIND_HTTP, 1024 * 1024, 16 * 1024, frames[data[0] & 3], 64 * 1024);
@@ -44,42 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   FZ_ASSERT(upgraded, "the upgrade request was not recorded");
   seg = data[1] == 0 ? (size_t) -1 : (size_t) data[1] * 3 + 1;
-  data += 2;
-  size -= 2;
-  for (i = 0; i < 400 && !closed; i++) {
-    int progress = 0;
-    if (sent < size) {
-      size_t n = fz_write(peer, data + sent, size - sent < seg ? size - sent : seg);
-      sent += n;
-      progress |= n > 0;
-    }
-    fz_poll(loop, &pr);
-    for (j = 0; j < pr.n; j++) {
-      const struct fz_rec *r = &pr.recs[j];
-      progress = 1;
-      if ((long) r->id != id) continue;
-      if (r->type == RMG_EV_WS_MSG) {
-        static const char echo[] = "echo";
-        jlong rc = rmg_ws_send_frame(loop, id, echo, sizeof(echo) - 1, (jint) r->arg, 0);
-        FZ_ASSERT(rc >= 0 || rc == RMG_ERR_CLOSING || (rc == RMG_ERR_NO_CONN && !fz_alive(loop, id)), "echo failed: %lld", (long long) rc);
-      } else if (r->type == RMG_EV_WS_CTL && r->arg == WEBSOCKET_OP_CLOSE) {
-        rmg_ws_send_frame(loop, id, "\x03\xe8", 2, WEBSOCKET_OP_CLOSE, RMG_OP_DRAIN);
-      } else if (r->type == RMG_EV_CLOSE) {
-        closed = 1;
-      }
-    }
-    if (fz_drain(peer) > 0) progress = 1;
-    if (sent >= size) {
-      idle = progress ? 0 : idle + 1;
-      if (idle > 3) break;
-    }
-  }
-  if (!closed) {
-    close(peer);
-    peer = -1;
-    for (i = 0; i < 50 && fz_alive(loop, id); i++) fz_poll(loop, &pr);
-  }
-  if (peer >= 0) close(peer);
+  fz_drive(loop, id, peer, data + 2, size - 2, seg, fz_ws_answer, NULL);
   fz_loop_free(loop);
   return 0;
 }

@@ -207,3 +207,37 @@ long fz_drain(int fd) {
     return (errno == EAGAIN || errno == EWOULDBLOCK) ? total : -1;
   }
 }
+
+void fz_drive(struct rmg_loop *loop, long id, int peer, const uint8_t *data, size_t size, size_t seg,
+              fz_on_record on_record, void *ctx) {
+  struct fz_polled pr;
+  size_t sent = 0;
+  int i, j, idle = 0, closed = 0;
+  for (i = 0; i < 400 && !closed; i++) {
+    int progress = 0;
+    if (sent < size) {
+      size_t n = fz_write(peer, data + sent, size - sent < seg ? size - sent : seg);
+      sent += n;
+      progress |= n > 0;
+    }
+    fz_poll(loop, &pr);
+    for (j = 0; j < pr.n; j++) {
+      const struct fz_rec *r = &pr.recs[j];
+      progress = 1;
+      if ((long) r->id != id) continue;
+      if (r->type == RMG_EV_CLOSE) {
+        closed = 1;
+      } else {
+        on_record(loop, id, r, i, ctx);
+      }
+    }
+    if (fz_drain(peer) > 0) progress = 1;
+    if (sent >= size) {
+      idle = progress ? 0 : idle + 1;
+      if (idle > 3) break; /* nothing moves any more */
+    }
+  }
+  /* the client goes away: the connection must close, its records stay well-formed */
+  close(peer);
+  for (i = 0; i < 50 && !closed && fz_alive(loop, id); i++) fz_poll(loop, &pr);
+}

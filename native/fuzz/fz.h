@@ -60,4 +60,14 @@ long fz_drain(int fd);
 /* Whether the loop still has the connection in its table. */
 int fz_alive(struct rmg_loop *loop, long id);
 
+/* Acts as Java on one record of the driven connection; poll counts the polls so far. */
+typedef void (*fz_on_record)(struct rmg_loop *loop, long id, const struct fz_rec *r, int poll, void *ctx);
+
+/* Drives connection id as its client: writes data into peer in segments of seg bytes, polls
+ * after each, hands the connection's records (CLOSE aside) to on_record, until the connection
+ * closed or nothing moved for a few polls; if it is still open, the client then goes away and
+ * the connection must close. Closes peer. */
+void fz_drive(struct rmg_loop *loop, long id, int peer, const uint8_t *data, size_t size, size_t seg,
+              fz_on_record on_record, void *ctx);
+
 #endif
