@@ -23,8 +23,9 @@ final class ClientResponse implements HttpClientResponse {
 	private final int redirects;
 	private final InboundQueue<ByteBuffer> body;
 	private final EventLoop loop;
+	private final Exchange exchange;
 
-	ClientResponse(EventLoop loop, int status, String reason, String version, HttpHeaders headers, String method, String uri,
+	ClientResponse(EventLoop loop, Exchange exchange, int status, String reason, String version, HttpHeaders headers, String method, String uri,
 			int redirects, InboundQueue<ByteBuffer> body) {
 		this.status = status;
 		this.reason = reason;
@@ -35,6 +36,12 @@ final class ClientResponse implements HttpClientResponse {
 		this.redirects = redirects;
 		this.body = body;
 		this.loop = loop;
+		this.exchange = exchange;
+	}
+
+	/** The exchange that got this response (for a WebSocket upgrade). */
+	Exchange exchange() {
+		return exchange;
 	}
 
 	@Override

@@ -271,7 +271,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		}, b -> {
 		});
 		body = q;
-		ClientResponse r = new ClientResponse(loop, status, reason, version, headers, request.method(), request.uri(),
+		ClientResponse r = new ClientResponse(loop, this, status, reason, version, headers, request.method(), request.uri(),
 				request.redirects(), q);
 		if (request.upgrade() && status == 101) {
 			cancelTimer();
@@ -409,6 +409,10 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	@Nullable
 	ByteBuffer upgradeLeftover() {
 		return upgradeLeftover;
+	}
+
+	EventLoop loop() {
+		return loop;
 	}
 
 	/** The connection, for a WebSocket upgrade. */

@@ -240,6 +240,36 @@ public final class HttpClient {
 		return new Sender(this, method, null, null, false);
 	}
 
+	/**
+	 * A WebSocket session: {@code websocket().uri("ws://host:port/path").handle((in, out) -> ...)}.
+	 * The client's headers go with the upgrade request.
+	 */
+	public WebsocketSender websocket() {
+		return new WebsocketClient(this, null, java.util.List.of(), WebsocketClient.DEFAULT_MAX_PAYLOAD);
+	}
+
+	/** A WebSocket session being configured. */
+	public interface WebsocketSender {
+
+		/** The target: {@code ws://} or {@code http://}, absolute or relative to the {@link HttpClient#baseUrl}. */
+		WebsocketSender uri(String uri);
+
+		/** Sub-protocols offered, in order of preference ({@code Sec-WebSocket-Protocol}). */
+		WebsocketSender protocols(String... protocols);
+
+		/** The largest message accepted from the server (default 65536 bytes); larger ones close with 1009. */
+		WebsocketSender maxFramePayloadLength(int bytes);
+
+		/**
+		 * Connects when subscribed, runs {@code handler} once the server accepted the upgrade,
+		 * and emits what the handler's publisher emits. When that publisher completes, the
+		 * session is closed with 1000 (1011 if it failed); cancelling closes it too. Fails with
+		 * {@link WebSocketHandshakeException} if the server refuses the upgrade.
+		 */
+		<V> Flux<V> handle(BiFunction<? super io.github.reactormongoose.http.websocket.WebsocketInbound,
+				? super io.github.reactormongoose.http.websocket.WebsocketOutbound, ? extends Publisher<V>> handler);
+	}
+
 	// ---- the stages of a request ----
 
 	/** Receives the response of a request. Each subscription sends the request again. */
@@ -361,7 +391,7 @@ public final class HttpClient {
 	}
 
 	/** An absolute URI of {@code uri}, resolved against the base URL when relative. */
-	private URI resolve(String uri) {
+	URI resolve(String uri) {
 		String full;
 		if (uri.regionMatches(true, 0, "http://", 0, 7) || uri.regionMatches(true, 0, "https://", 0, 8)
 				|| uri.regionMatches(true, 0, "ws://", 0, 5) || uri.regionMatches(true, 0, "wss://", 0, 6)) {
@@ -427,13 +457,20 @@ public final class HttpClient {
 	/** One request on a pooled connection. */
 	private Mono<ClientResponse> send(String method, URI uri, byte @Nullable [] fixed,
 			@Nullable Publisher<? extends ByteBuffer> stream, boolean upgrade, int redirects) {
+		return send(method, uri, fixed, stream, upgrade, redirects, h -> {
+		});
+	}
+
+	/** One request on a pooled connection, with {@code extra} headers after the client's. */
+	Mono<ClientResponse> send(String method, URI uri, byte @Nullable [] fixed,
+			@Nullable Publisher<? extends ByteBuffer> stream, boolean upgrade, int redirects, Consumer<HttpHeaders> extra) {
 		return Mono.defer(() -> {
 			String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
 			boolean plain = scheme.equals("http") || scheme.equals("ws");
-			if (!plain) {
+			if (!plain || (!upgrade && scheme.equals("ws"))) {
 				// the TLS step (HttpClient.secure(TlsSpec)) plugs in here: https and wss
 				return Mono.error(new UnsupportedOperationException("Scheme " + scheme + " of " + uri
-						+ " is not supported: only http and ws (no TLS yet)"));
+						+ " is not supported here: " + (upgrade ? "ws" : "http") + " only (no TLS yet)"));
 			}
 			String host = uri.getHost();
 			int port = uri.getPort() == -1 ? 80 : uri.getPort();
@@ -441,6 +478,7 @@ public final class HttpClient {
 			String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
 					+ (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
 			HttpHeaders headers = config.headers();
+			extra.accept(headers);
 			if (redirects > 0) {
 				// credentials stay with the host they were meant for
 				headers.remove("Authorization");
