@@ -3,7 +3,6 @@
  */
 package io.github.reactormongoose.http.client;
 
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -163,9 +162,7 @@ final class ConnectionPool {
 		connecting--;
 		Acquirer a = pending.poll();
 		if (a != null) {
-			Throwable err = e instanceof RuntimeException || e instanceof ConnectException ? e
-					: new MongooseException("cannot connect to " + host + ":" + port + ": " + e, e);
-			a.onError(err);
+			a.onError(e); // ConnectException, UnknownHostException, ConnectTimeoutException...
 		}
 		if (pending.size() > connecting && total < limits.maxConnections() && !shutdown) {
 			connectNew(pending.peek().connectTimeout());
