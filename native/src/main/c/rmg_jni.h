@@ -120,6 +120,10 @@ struct rmg_natives {
 #define RMG_CF_LINGER_SHUT 128 /* rejected: writes shut down, lingering (deadline in data[8..15]) */
 /* Second flag byte, c->data[1]. */
 #define RMG_CF2_PRESIZED 1 /* recv was sized for the current request's Content-Length */
+#define RMG_CF2_WS_TEXT 2  /* WebSocket: the fragmented message in progress is text */
+#define RMG_CF2_WS_CLOSED 4 /* WebSocket: a close frame came; later frames are discarded */
+/* c->data[RMG_WS_UTF8]: UTF-8 validator state of that message after its last whole frame */
+#define RMG_WS_UTF8 2
 
 /* ---- rmg_constants.c ---- */
 extern const struct rmg_natives rmg_constants_natives;
