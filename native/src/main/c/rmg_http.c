@@ -219,6 +219,7 @@ static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int e
   }
   switch (ev) {
     case MG_EV_POLL:
+    case MG_EV_WRITE: /* the refusal is out: shut down writes now, not at the next poll */
       if (c->data[0] & RMG_CF_REJECTED) rmg_linger(c);
       break;
     case MG_EV_READ:
