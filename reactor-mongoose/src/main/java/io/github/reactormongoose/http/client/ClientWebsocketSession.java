@@ -13,6 +13,7 @@ import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.http.websocket.WebSocketCloseStatus;
 import io.github.reactormongoose.http.websocket.WebSocketFrame;
+import io.github.reactormongoose.http.websocket.WebSocketProtocolException;
 import io.github.reactormongoose.http.websocket.WebsocketInbound;
 import io.github.reactormongoose.http.websocket.WebsocketOutbound;
 import io.github.reactormongoose.internal.jni.NativeConstants;
@@ -245,7 +246,7 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	}
 
 	private void protocolError(int code, String reason) {
-		inbound.fail(new WebSocketProtocolException("WebSocket protocol error from the server: " + reason));
+		inbound.fail(new WebSocketProtocolException(new WebSocketCloseStatus(code, "server " + reason)));
 		sendCloseNow(code, reason);
 	}
 
