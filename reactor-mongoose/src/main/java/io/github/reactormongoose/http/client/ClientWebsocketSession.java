@@ -21,13 +21,12 @@ import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.InboundQueue;
 import io.github.reactormongoose.internal.loop.StreamHandler;
-import io.github.reactormongoose.internal.loop.WriteSubscriber;
+import io.github.reactormongoose.internal.websocket.FrameSender;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.util.context.Context;
 
 /**
  * The client side of a WebSocket session on a raw TCP connection whose upgrade was accepted:
@@ -348,45 +347,18 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 
 	@Override
 	public Mono<Void> send(Publisher<WebSocketFrame> frames) {
-		return Mono.create(sink -> {
-			WriteSubscriber<WebSocketFrame> w = new WriteSubscriber<>(el, new WriteSubscriber.Target<>() {
-				@Override
-				public long write(WebSocketFrame f) {
-					if (closeSent || closed) {
-						return NativeConstants.ERR_CLOSING;
-					}
-					if (f.type() == WebSocketFrame.Type.CLOSE) {
-						byte[] p = f.payload();
-						int code = p.length >= 2 ? ((p[0] & 0xff) << 8) | (p[1] & 0xff) : 1000;
-						sendCloseNow(code, p.length > 2 ? new String(p, 2, p.length - 2, StandardCharsets.UTF_8) : "");
-						return 0;
-					}
-					return writeFrame(opcode(f.type()), f.payload(), false);
-				}
-
-				@Override
-				public void awaitWritable(Runnable action) {
-					channel.awaitWritable(action);
-				}
-			}, e -> {
-				if (e == null) {
-					sink.success();
-				}
-				else {
-					sink.error(e);
-				}
-			}, Context.of(sink.contextView()));
-			frames.subscribe(w);
+		return FrameSender.send(channel, frames, f -> {
+			if (closeSent || closed) {
+				return NativeConstants.ERR_CLOSING;
+			}
+			if (f.type() == WebSocketFrame.Type.CLOSE) {
+				byte[] p = f.payload();
+				int code = p.length >= 2 ? ((p[0] & 0xff) << 8) | (p[1] & 0xff) : 1000;
+				sendCloseNow(code, p.length > 2 ? new String(p, 2, p.length - 2, StandardCharsets.UTF_8) : "");
+				return 0;
+			}
+			return writeFrame(FrameSender.opcode(f.type()), f.payload(), false);
 		});
-	}
-
-	private static int opcode(WebSocketFrame.Type t) {
-		switch (t) {
-			case TEXT: return OP_TEXT;
-			case BINARY: return OP_BINARY;
-			case PING: return OP_PING;
-			default: return OP_PONG;
-		}
 	}
 
 	@Override
