@@ -513,7 +513,7 @@ idle_test() { # id
 # (one loop), Reactor Netty HttpClient (defaults), JDK HttpClient (HTTP/1.1), interleaved in
 # rounds. Then a streamed 64 MiB download per client with -Xmx32m (it only fits if the body
 # streams) and the peak heap growth. Raw lines: client/*.txt; summary: client/summary.txt.
-# docs/benchmarks.md does not show these yet (report.py does not read client/).
+# report.py turns them into the "HTTP clients" table of docs/benchmarks.md.
 CLIENTS=(rmg netty jdk)
 client_bench() {
   local d="$OUT/client" r c f warm
