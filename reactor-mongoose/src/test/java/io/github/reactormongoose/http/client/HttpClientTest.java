@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.server.HttpServer;
 import org.junit.jupiter.api.Test;
@@ -140,6 +141,31 @@ class HttpClientTest extends BaseHttpTest {
 				.collectList().block(TIMEOUT);
 		assertThat(out).hasSize(60).containsOnly("Hello");
 		assertThat(connections).hasSizeBetween(1, 3);
+	}
+
+	@Test
+	void aCallInsideAHandlerStaysOnTheHandlersLoop() {
+		MongooseLoops group = MongooseLoops.create("colocated", 2);
+		DisposableServer backend = server();
+		HttpClient c = client(backend).runOn(group);
+		DisposableServer front = HttpServer.create().host("127.0.0.1").port(0).runOn(group)
+				.route(r -> r.get("/via", (req, res) -> {
+					String handlerThread = Thread.currentThread().getName();
+					return res.sendString(c.get().uri("/hello").responseSingle((rr, b) -> b.map(x -> handlerThread + " "
+							+ Thread.currentThread().getName())));
+				}))
+				.bindNow(TIMEOUT);
+		try {
+			for (int i = 0; i < 6; i++) {
+				String threads = HttpClient.create().get().uri("http://127.0.0.1:" + front.port() + "/via")
+						.responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))).block(TIMEOUT);
+				assertThat(threads.split(" ")[0]).startsWith("colocated").isEqualTo(threads.split(" ")[1]);
+			}
+		}
+		finally {
+			front.disposeNow();
+			group.disposeNow();
+		}
 	}
 
 	@Test
