@@ -5,6 +5,8 @@ package io.github.reactormongoose.http.client;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
@@ -204,7 +206,22 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	}
 
 	private void message(int op, byte[] data) {
+		if (op == OP_TEXT && !validUtf8(data)) {
+			protocolError(1007, "invalid UTF-8 in a text message");
+			return;
+		}
 		inbound.offer(new WebSocketFrame(op == OP_TEXT ? WebSocketFrame.Type.TEXT : WebSocketFrame.Type.BINARY, data));
+	}
+
+	private static boolean validUtf8(byte[] data) {
+		try {
+			StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+					.onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(data));
+			return true;
+		}
+		catch (CharacterCodingException e) {
+			return false;
+		}
 	}
 
 	private void control(int op, int start, int size) {
@@ -247,6 +264,7 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	private void protocolError(int code, String reason) {
 		inbound.fail(new WebSocketProtocolException(new WebSocketCloseStatus(code, "server " + reason)));
 		sendCloseNow(code, reason);
+		channel.drain(); // _Fail the WebSocket Connection_ (RFC 6455 7.1.7): no need to wait for the server's close
 	}
 
 	@Override
