@@ -48,6 +48,7 @@ final class HttpListener implements ListenerHandler {
 				Channel c = el.listen(Addresses.url("http", host, port), Kind.HTTP, new ListenLimits(
 						config.maxRequestBodySize(), config.maxHeaderSize(), config.maxWebsocketFrameSize(),
 						HttpServer.DEFAULT_PIPELINE_LIMIT), this, sharing);
+				c.requestHeadTimeout(config.requestHeaderTimeout().toMillis());
 				connections.listening(c);
 				bound.success(c.address(true));
 			}

@@ -37,6 +37,8 @@ public final class HttpServer {
 	public static final int DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
 	/** Default WebSocket message limit: 64 KiB (as Reactor Netty). */
 	public static final int DEFAULT_MAX_WEBSOCKET_FRAME = 64 * 1024;
+	/** Default request head timeout: 20 s from the first byte of a request head to its end. */
+	public static final Duration DEFAULT_REQUEST_HEADER_TIMEOUT = Duration.ofSeconds(20);
 	/** Default bytes of pipelined input buffered while a response is pending: 64 KiB. */
 	public static final int DEFAULT_PIPELINE_LIMIT = 64 * 1024;
 
@@ -173,6 +175,23 @@ public final class HttpServer {
 			throw new IllegalArgumentException("idleTimeout must be positive");
 		}
 		return new HttpServer(config.withIdleTimeout(idleTimeout));
+	}
+
+	/**
+	 * Answers 408 and closes the connection when a request head (request line and headers)
+	 * takes longer than this from its first byte to its end: slow clients (slowloris) cannot
+	 * hold connections by sending a head byte by byte. Default
+	 * {@link #DEFAULT_REQUEST_HEADER_TIMEOUT 20 s}; {@link Duration#ZERO} disables it. Checked
+	 * on each poll of the loop, so the answer may come up to about a second late. A connection
+	 * that sends nothing is governed by {@link #idleTimeout(Duration)}, a slow body by the
+	 * application.
+	 */
+	public HttpServer requestHeaderTimeout(Duration timeout) {
+		Objects.requireNonNull(timeout, "timeout");
+		if (timeout.isNegative()) {
+			throw new IllegalArgumentException("requestHeaderTimeout must not be negative");
+		}
+		return new HttpServer(config.withRequestHeaderTimeout(timeout));
 	}
 
 	/** Same as {@code configuration().host()}. */

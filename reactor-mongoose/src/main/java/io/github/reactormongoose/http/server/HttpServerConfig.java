@@ -35,6 +35,7 @@ public final class HttpServerConfig {
 	private int maxHeaderSize = HttpServer.DEFAULT_MAX_HEADER_SIZE;
 	private int maxWebsocketFrameSize = HttpServer.DEFAULT_MAX_WEBSOCKET_FRAME;
 	private @Nullable Duration idleTimeout;
+	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
 
 	private HttpServerConfig() {
 	}
@@ -58,6 +59,7 @@ public final class HttpServerConfig {
 		c.maxHeaderSize = maxHeaderSize;
 		c.maxWebsocketFrameSize = maxWebsocketFrameSize;
 		c.idleTimeout = idleTimeout;
+		c.requestHeaderTimeout = requestHeaderTimeout;
 		change.accept(c);
 		return c;
 	}
@@ -120,6 +122,14 @@ public final class HttpServerConfig {
 		return idleTimeout;
 	}
 
+	/**
+	 * How long a request head may take from its first byte to its end before the server answers
+	 * 408 and closes; {@link Duration#ZERO} for no limit.
+	 */
+	public Duration requestHeaderTimeout() {
+		return requestHeaderTimeout;
+	}
+
 	@Nullable ExchangeHandler handler() {
 		return handler;
 	}
@@ -180,11 +190,16 @@ public final class HttpServerConfig {
 		return with(c -> c.idleTimeout = idleTimeout);
 	}
 
+	HttpServerConfig withRequestHeaderTimeout(Duration timeout) {
+		return with(c -> c.requestHeaderTimeout = timeout);
+	}
+
 	@Override
 	public String toString() {
 		return "HttpServerConfig[host=" + host + ", port=" + port + ", loop=" + loop + ", loops=" + loops
 				+ ", loopCount=" + loopCount + ", loopName=" + loopName + ", handler=" + (handler != null)
 				+ ", maxRequestBodySize=" + maxRequestBodySize + ", maxHeaderSize=" + maxHeaderSize
-				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout + "]";
+				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout
+				+ ", requestHeaderTimeout=" + requestHeaderTimeout + "]";
 	}
 }
