@@ -5,6 +5,7 @@ package io.github.reactormongoose.http.server;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
@@ -192,6 +193,38 @@ public final class HttpServer {
 			throw new IllegalArgumentException("requestHeaderTimeout must not be negative");
 		}
 		return new HttpServer(config.withRequestHeaderTimeout(timeout));
+	}
+
+	/**
+	 * Records Micrometer metrics in {@code Metrics.globalRegistry} (Micrometer must be on the
+	 * class path; it is an optional dependency): Reactor Netty's HTTP server meters under
+	 * {@code reactor.mongoose.http.server} ({@code connections.total}, {@code connections.active},
+	 * {@code data.received}, {@code data.sent}, {@code response.time}, {@code errors}) tagged
+	 * with the request path as {@code uri} (at most 100 distinct values, then {@code OTHER}),
+	 * plus the loops' {@code reactor.mongoose.loop.*} meters and the native allocation gauge.
+	 * See docs/observability.md.
+	 */
+	public HttpServer metrics(boolean enable) {
+		return metrics(enable, Function.identity());
+	}
+
+	/**
+	 * {@link #metrics(boolean)} with a function from the request path to the {@code uri} tag,
+	 * for example to replace identifiers ({@code "/users/42"} to {@code "/users/{id}"}) and keep
+	 * the number of tag values small.
+	 */
+	public HttpServer metrics(boolean enable, Function<String, String> uriTagValue) {
+		Objects.requireNonNull(uriTagValue, "uriTagValue");
+		return new HttpServer(config.withMetrics(enable, uriTagValue));
+	}
+
+	/**
+	 * Writes one line per exchange at INFO to the logger
+	 * {@code reactor.mongoose.http.server.AccessLog} (SLF4J when present) in the Common Log
+	 * Format plus the response time. Off by default.
+	 */
+	public HttpServer accessLog(boolean enable) {
+		return new HttpServer(config.withAccessLog(enable));
 	}
 
 	/** Same as {@code configuration().host()}. */

@@ -4,6 +4,7 @@
 package io.github.reactormongoose.http.server;
 
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.function.Consumer;
 
 import io.github.reactormongoose.MongooseLoop;
@@ -36,6 +37,9 @@ public final class HttpServerConfig {
 	private int maxWebsocketFrameSize = HttpServer.DEFAULT_MAX_WEBSOCKET_FRAME;
 	private @Nullable Duration idleTimeout;
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
+	private boolean metrics;
+	private Function<String, String> uriTagValue = Function.identity();
+	private boolean accessLog;
 
 	private HttpServerConfig() {
 	}
@@ -60,6 +64,9 @@ public final class HttpServerConfig {
 		c.maxWebsocketFrameSize = maxWebsocketFrameSize;
 		c.idleTimeout = idleTimeout;
 		c.requestHeaderTimeout = requestHeaderTimeout;
+		c.metrics = metrics;
+		c.uriTagValue = uriTagValue;
+		c.accessLog = accessLog;
 		change.accept(c);
 		return c;
 	}
@@ -130,6 +137,21 @@ public final class HttpServerConfig {
 		return requestHeaderTimeout;
 	}
 
+	/** Whether Micrometer metrics are recorded ({@link HttpServer#metrics(boolean)}). */
+	public boolean metricsEnabled() {
+		return metrics;
+	}
+
+	/** Maps a request path to the {@code uri} tag of the metrics; identity by default. */
+	public Function<String, String> uriTagValue() {
+		return uriTagValue;
+	}
+
+	/** Whether each exchange is written to the access log ({@link HttpServer#accessLog(boolean)}). */
+	public boolean accessLogEnabled() {
+		return accessLog;
+	}
+
 	@Nullable ExchangeHandler handler() {
 		return handler;
 	}
@@ -190,6 +212,17 @@ public final class HttpServerConfig {
 		return with(c -> c.idleTimeout = idleTimeout);
 	}
 
+	HttpServerConfig withMetrics(boolean enable, Function<String, String> uriTagValue) {
+		return with(c -> {
+			c.metrics = enable;
+			c.uriTagValue = uriTagValue;
+		});
+	}
+
+	HttpServerConfig withAccessLog(boolean enable) {
+		return with(c -> c.accessLog = enable);
+	}
+
 	HttpServerConfig withRequestHeaderTimeout(Duration timeout) {
 		return with(c -> c.requestHeaderTimeout = timeout);
 	}
@@ -200,6 +233,7 @@ public final class HttpServerConfig {
 				+ ", loopCount=" + loopCount + ", loopName=" + loopName + ", handler=" + (handler != null)
 				+ ", maxRequestBodySize=" + maxRequestBodySize + ", maxHeaderSize=" + maxHeaderSize
 				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout
-				+ ", requestHeaderTimeout=" + requestHeaderTimeout + "]";
+				+ ", requestHeaderTimeout=" + requestHeaderTimeout + ", metrics=" + metrics + ", accessLog=" + accessLog
+				+ "]";
 	}
 }
