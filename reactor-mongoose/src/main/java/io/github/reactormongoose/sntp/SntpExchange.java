@@ -26,6 +26,7 @@ final class SntpExchange implements DatagramHandler {
 	private @Nullable Channel channel;
 	private @Nullable Disposable timer;
 	private long sentNanos;
+	private @Nullable String error;
 	private boolean done;
 
 	private SntpExchange(MonoSink<SntpTime> sink, InetSocketAddress server, Duration timeout) {
@@ -78,12 +79,14 @@ final class SntpExchange implements DatagramHandler {
 
 	@Override
 	public void onError(String message) {
-		finish(null, new SntpException("SNTP request to " + server + " failed: " + message));
+		error = message; // the CLOSE follows; a socket error with its errno may come first
 	}
 
 	@Override
 	public void onClosed() {
-		finish(null, new SntpException("SNTP socket to " + server + " closed before an answer"));
+		String e = error;
+		finish(null, new SntpException(e != null ? "SNTP request to " + server + " failed: " + e
+				: "SNTP socket to " + server + " closed before an answer"));
 	}
 
 	private void finish(@Nullable SntpTime time, @Nullable Throwable error) {
