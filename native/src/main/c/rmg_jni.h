@@ -20,7 +20,7 @@
  *   rmg_loop      -> rmg_records, rmg_table, rmg_alloc   (kinds only via struct rmg_kind)
  *   rmg_tcp       -> rmg_records
  *   rmg_udp       -> rmg_loop (rmg_loop_wrap), rmg_sntp, rmg_records, rmg_table
- *   rmg_sntp      -> rmg_records
+ *   rmg_sntp      -> rmg_records, rmg_table
  *   rmg_constants, rmg_records, rmg_table -> rmg_alloc
  */
 #ifndef RMG_JNI_H

@@ -14,26 +14,27 @@ import java.util.function.UnaryOperator;
 /**
  * An SNTP responder for tests on 127.0.0.1: answers each request with a server-mode packet
  * whose clock is the local clock plus {@link #skewMillis}, echoing the request's transmit
- * time as origin; {@link #mutate} may change (or empty: stay silent) each answer.
+ * time as origin; {@link #mutate} may change each answer, or return {@code null} to stay silent.
+ * Also used by the examples' tests.
  */
-final class TestSntpServer implements AutoCloseable {
+public final class TestSntpServer implements AutoCloseable {
 
 	private static final long NTP_UNIX_OFFSET = 2_208_988_800L;
 
 	private final DatagramSocket socket;
 	private final Thread thread;
-	final AtomicInteger requests = new AtomicInteger();
-	volatile long skewMillis;
-	volatile UnaryOperator<byte[]> mutate = UnaryOperator.identity();
+	public final AtomicInteger requests = new AtomicInteger();
+	public volatile long skewMillis;
+	public volatile UnaryOperator<byte[]> mutate = UnaryOperator.identity();
 
-	TestSntpServer() throws SocketException {
+	public TestSntpServer() throws SocketException {
 		socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
 		thread = new Thread(this::serve, "test-sntp-server");
 		thread.setDaemon(true);
 		thread.start();
 	}
 
-	String url() {
+	public String url() {
 		return "udp://127.0.0.1:" + socket.getLocalPort();
 	}
 
@@ -59,7 +60,7 @@ final class TestSntpServer implements AutoCloseable {
 	}
 
 	/** A valid answer to {@code req} telling time {@code unixMillis}. */
-	static byte[] answer(byte[] req, long unixMillis) {
+	public static byte[] answer(byte[] req, long unixMillis) {
 		byte[] a = new byte[48];
 		a[0] = (byte) ((0 << 6) | (4 << 3) | 4); // LI 0, version 4, server
 		a[1] = 2; // stratum
@@ -78,7 +79,7 @@ final class TestSntpServer implements AutoCloseable {
 		return a;
 	}
 
-	static void putTime(byte[] a, int at, long unixMillis) {
+	public static void putTime(byte[] a, int at, long unixMillis) {
 		long sec = unixMillis / 1000 + NTP_UNIX_OFFSET;
 		long frac = ((unixMillis % 1000) << 32) / 1000;
 		for (int i = 0; i < 4; i++) {
