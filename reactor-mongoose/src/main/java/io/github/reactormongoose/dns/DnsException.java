@@ -22,6 +22,15 @@ public class DnsException extends MongooseException {
 		this.rcode = rcode;
 	}
 
+	/**
+	 * @param rcode the DNS response code, or -1 when the failure is not one
+	 * @param cause what made the lookup fail
+	 */
+	public DnsException(String message, int rcode, Throwable cause) {
+		super(message, cause);
+		this.rcode = rcode;
+	}
+
 	/** The response code of the answer (2 SERVFAIL, 5 REFUSED, ...), or -1. */
 	public int rcode() {
 		return rcode;

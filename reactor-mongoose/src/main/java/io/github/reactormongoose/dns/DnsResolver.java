@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.internal.dns.DnsMessages;
@@ -121,7 +122,7 @@ public final class DnsResolver {
 	 * {@code localhost} as {@code 127.0.0.1} and {@code ::1}, without a query. Fails with
 	 * {@link UnknownHostException} when the name does not exist (NXDOMAIN) or has neither
 	 * record, with {@link DnsException} when the nameserver answers with another error code,
-	 * sends a malformed or truncated answer, or does not answer in time, and with
+	 * sends a malformed or truncated answer, does not answer in time or cannot be reached, and with
 	 * {@link IllegalArgumentException} for a string that cannot be a host name.
 	 */
 	public Mono<List<InetAddress>> resolve(String host) {
@@ -197,10 +198,23 @@ public final class DnsResolver {
 				.then(answers)
 				.timeout(total, Mono.error(() -> new DnsException("no answer from the nameserver " + nameserver
 						+ " for " + host + " within " + total.toMillis() + " ms (" + attempts + " attempts)", -1)))
-				.onErrorMap(e -> e instanceof DnsException d && d.rcode() < 0 && d.getMessage().startsWith("malformed")
-						? new DnsException(d.getMessage() + " (from " + nameserver + " for " + host + ")", -1) : e)
+				.onErrorMap(e -> mapError(e, host))
 				.flatMap(list -> combine(host, list))
 				.doFinally(s -> resend.dispose());
+	}
+
+	private Throwable mapError(Throwable e, String host) {
+		if (e instanceof DnsException d) {
+			return d.rcode() < 0 && d.getMessage() != null && d.getMessage().startsWith("malformed")
+					? new DnsException(d.getMessage() + " (from " + nameserver + " for " + host + ")", -1) : d;
+		}
+		if (e instanceof MongooseException) {
+			// the socket failed: an ICMP port unreachable from the nameserver's host, most often
+			Throwable cause = e.getCause() != null ? e.getCause() : e;
+			return new DnsException("the nameserver " + nameserver + " cannot be reached for " + host + ": "
+					+ cause.getMessage(), -1, e);
+		}
+		return e;
 	}
 
 	private Mono<List<InetAddress>> combine(String host, List<DnsMessages.Answer> answers) {

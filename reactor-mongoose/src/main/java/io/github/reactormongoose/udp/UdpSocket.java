@@ -258,6 +258,9 @@ final class UdpSocket implements UdpConnection, DatagramHandler {
 				waiting.add(d);
 				return blocked();
 			}
+			if (r < 0) {
+				throw sendError(r, d);
+			}
 			return r;
 		}
 
@@ -290,7 +293,7 @@ final class UdpSocket implements UdpConnection, DatagramHandler {
 				waiting.poll();
 				if (r < 0) {
 					waiting.clear();
-					Objects.requireNonNull(writer).cancel(Errors.toException(r, "send a datagram from " + local));
+					Objects.requireNonNull(writer).cancel(sendError(r, d));
 					return;
 				}
 			}
@@ -322,4 +325,17 @@ final class UdpSocket implements UdpConnection, DatagramHandler {
 	}
 
 	private static final long AGAIN = Long.MIN_VALUE;
+
+	/** The exception for a failed send: an ICMP port unreachable shows as {@link PortUnreachableException}. */
+	private RuntimeException sendError(long code, Datagram d) {
+		InetSocketAddress to = d.address() != null ? d.address() : remote;
+		String op = "send a datagram of " + d.length() + " bytes from " + local + " to " + to;
+		if (code == -(NativeConstants.ERR_ERRNO_BASE + NativeConstants.ECONNREFUSED)) {
+			String text = NativeConstants.errnoMessage(NativeConstants.ECONNREFUSED);
+			MongooseException e = new MongooseException(op + " failed: " + text);
+			e.initCause(new PortUnreachableException(to + ": " + text));
+			return e;
+		}
+		return Errors.toException(code, op);
+	}
 }

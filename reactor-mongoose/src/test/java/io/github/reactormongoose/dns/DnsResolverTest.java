@@ -157,6 +157,19 @@ class DnsResolverTest {
 	}
 
 	@Test
+	void aNameserverWhosePortIsClosedIsUnreachable() throws Exception {
+		int closed;
+		try (java.net.DatagramSocket s = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+			closed = s.getLocalPort();
+		}
+		StepVerifier.create(resolver.nameserver(new InetSocketAddress("127.0.0.1", closed)).resolve("any.test"))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DnsException.class)
+						.hasMessageContaining("cannot be reached")
+						.hasRootCauseInstanceOf(java.net.PortUnreachableException.class))
+				.verify(WAIT);
+	}
+
+	@Test
 	void aLostAnswerIsRecoveredByTheRetry() {
 		int[] seen = new int[1];
 		dns.on("flaky.test", q -> {
