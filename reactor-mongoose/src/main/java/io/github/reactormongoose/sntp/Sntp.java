@@ -94,8 +94,7 @@ public final class Sntp {
 				return Mono.error(new IllegalArgumentException("invalid SNTP URL " + url + ": udp://host[:port] expected"));
 			}
 			int port = u.getPort() < 0 ? DEFAULT_PORT : u.getPort();
-			MongooseLoop l = loop != null ? loop : (loops != null ? loops : MongooseLoops.shared()).next();
-			EventLoop el = LoopAccess.engine(l);
+			EventLoop el = LoopAccess.engine(LoopAccess.choose(loop, loops));
 			return Addresses.resolve(u.getHost()).flatMap(ip -> Mono.<SntpTime>create(sink -> el.executeOrRun(
 					() -> SntpExchange.start(el, new InetSocketAddress(ip, port), timeout, sink))));
 		});

@@ -10,9 +10,6 @@ import java.util.function.BiFunction;
 
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
-import io.github.reactormongoose.internal.loop.Addresses;
-import io.github.reactormongoose.internal.loop.EventLoop;
-import io.github.reactormongoose.internal.loop.LoopAccess;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
@@ -135,28 +132,10 @@ public final class UdpClient {
 	 * ({@link java.net.PortUnreachableException} when the peer's host answers with ICMP).
 	 */
 	public Mono<UdpConnection> connect() {
-		return Mono.defer(() -> {
-			if (port == 0) {
-				return Mono.error(new IllegalStateException("UdpClient: no port set"));
-			}
-			MongooseLoop l = loop != null ? loop : (loops != null ? loops : MongooseLoops.shared()).next();
-			if (l.isDisposed()) {
-				return Mono.error(new IllegalStateException("MongooseLoop " + l.name() + " is disposed"));
-			}
-			EventLoop el = LoopAccess.engine(l);
-			return Addresses.resolve(host).flatMap(ip -> Mono.<UdpConnection>create(sink -> el.executeOrRun(() -> {
-				UdpSocket s;
-				try {
-					s = UdpSocket.open(el, bindAddress, new InetSocketAddress(ip, port), options);
-				}
-				catch (RuntimeException e) {
-					sink.error(e);
-					return;
-				}
-				s.start(handler);
-				sink.success(s);
-			})));
-		});
+		if (port == 0) {
+			return Mono.error(new IllegalStateException("UdpClient: no port set"));
+		}
+		return UdpSocket.open(loop, loops, host, port, true, bindAddress, options, handler);
 	}
 
 	/** Connects and waits up to 45 s. */
@@ -166,11 +145,7 @@ public final class UdpClient {
 
 	/** Connects and waits up to {@code timeout}. */
 	public UdpConnection connectNow(Duration timeout) {
-		UdpConnection c = connect().block(timeout);
-		if (c == null) {
-			throw new IllegalStateException("connect did not complete");
-		}
-		return c;
+		return UdpSocket.await(connect(), timeout, "connect");
 	}
 
 	@Override

@@ -3,16 +3,12 @@
  */
 package io.github.reactormongoose.udp;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BiFunction;
 
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
-import io.github.reactormongoose.internal.loop.Addresses;
-import io.github.reactormongoose.internal.loop.EventLoop;
-import io.github.reactormongoose.internal.loop.LoopAccess;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
@@ -114,25 +110,7 @@ public final class UdpServer {
 	 * {@link io.github.reactormongoose.MongooseException} for other socket errors.
 	 */
 	public Mono<UdpConnection> bind() {
-		return Mono.defer(() -> {
-			MongooseLoop l = loop != null ? loop : (loops != null ? loops : MongooseLoops.shared()).next();
-			if (l.isDisposed()) {
-				return Mono.error(new IllegalStateException("MongooseLoop " + l.name() + " is disposed"));
-			}
-			EventLoop el = LoopAccess.engine(l);
-			return Addresses.resolve(host).flatMap(ip -> Mono.<UdpConnection>create(sink -> el.executeOrRun(() -> {
-				UdpSocket s;
-				try {
-					s = UdpSocket.open(el, new InetSocketAddress(ip, port), null, options);
-				}
-				catch (RuntimeException e) {
-					sink.error(e);
-					return;
-				}
-				s.start(handler);
-				sink.success(s);
-			})));
-		});
+		return UdpSocket.open(loop, loops, host, port, false, null, options, handler);
 	}
 
 	/** Binds and waits up to 45 s. */
@@ -142,11 +120,7 @@ public final class UdpServer {
 
 	/** Binds and waits up to {@code timeout}. */
 	public UdpConnection bindNow(Duration timeout) {
-		UdpConnection c = bind().block(timeout);
-		if (c == null) {
-			throw new IllegalStateException("bind did not complete");
-		}
-		return c;
+		return UdpSocket.await(bind(), timeout, "bind");
 	}
 
 	@Override

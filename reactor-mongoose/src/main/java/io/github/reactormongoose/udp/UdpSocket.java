@@ -6,18 +6,23 @@ package io.github.reactormongoose.udp;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.function.BiFunction;
 
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.MongooseException;
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.loop.Addresses;
 import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.DatagramHandler;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.InboundQueue;
+import io.github.reactormongoose.internal.loop.LoopAccess;
 import io.github.reactormongoose.internal.loop.WriteSubscriber;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -39,7 +44,7 @@ final class UdpSocket implements UdpConnection, DatagramHandler {
 	static final Logger log = Loggers.getLogger(UdpSocket.class);
 
 	/** How long a datagram that met a full send buffer waits before the next try. */
-	private static final java.time.Duration RETRY = java.time.Duration.ofMillis(1);
+	private static final Duration RETRY = Duration.ofMillis(1);
 
 	private final EventLoop loop;
 	private final InboundQueue<Datagram> inbound;
@@ -82,6 +87,46 @@ final class UdpSocket implements UdpConnection, DatagramHandler {
 		}
 		s.shutdownHook = loop.onShutdown(c::close);
 		return s;
+	}
+
+	/**
+	 * Opens a socket when subscribed: resolves {@code host} off the poll thread, then binds
+	 * ({@code remote == false}: {@code host:port} is the local address) or connects
+	 * ({@code host:port} is the remote, {@code bind} the optional local address) on the chosen
+	 * loop, and starts the handler.
+	 */
+	static Mono<UdpConnection> open(@Nullable MongooseLoop loop, @Nullable MongooseLoops loops, String host, int port,
+			boolean remote, @Nullable InetSocketAddress bind, UdpOptions options,
+			@Nullable BiFunction<? super UdpInbound, ? super UdpOutbound, ? extends Publisher<Void>> handler) {
+		return Mono.defer(() -> {
+			MongooseLoop l = LoopAccess.choose(loop, loops);
+			if (l.isDisposed()) {
+				return Mono.error(new IllegalStateException("MongooseLoop " + l.name() + " is disposed"));
+			}
+			EventLoop el = LoopAccess.engine(l);
+			return Addresses.resolve(host).flatMap(ip -> Mono.<UdpConnection>create(sink -> el.executeOrRun(() -> {
+				InetSocketAddress a = new InetSocketAddress(ip, port);
+				UdpSocket s;
+				try {
+					s = open(el, remote ? bind : a, remote ? a : null, options);
+				}
+				catch (RuntimeException e) {
+					sink.error(e);
+					return;
+				}
+				s.start(handler);
+				sink.success(s);
+			})));
+		});
+	}
+
+	/** Blocks for {@link #open}'s socket. */
+	static UdpConnection await(Mono<UdpConnection> open, Duration timeout, String what) {
+		UdpConnection c = open.block(timeout);
+		if (c == null) {
+			throw new IllegalStateException(what + " did not complete");
+		}
+		return c;
 	}
 
 	private Channel channel() {
