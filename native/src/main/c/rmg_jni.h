@@ -123,7 +123,11 @@ struct rmg_natives {
 #define RMG_CF_LINGER_SHUT 128 /* rejected: writes shut down, lingering (deadline in data[8..15]) */
 /* Second flag byte, c->data[1]. */
 #define RMG_CF2_PRESIZED 1 /* recv was sized for the current request's Content-Length */
-#define RMG_CF2_SNTP 2     /* UDP: datagrams are SNTP answers, parsed by rmg_sntp.c */
+#define RMG_CF2_WS_TEXT 2  /* WebSocket: the fragmented message in progress is text */
+#define RMG_CF2_WS_CLOSED 4 /* WebSocket: a close frame came; later frames are discarded */
+#define RMG_CF2_SNTP 8     /* UDP: datagrams are SNTP answers, parsed by rmg_sntp.c */
+/* c->data[RMG_WS_UTF8]: UTF-8 validator state of that message after its last whole frame */
+#define RMG_WS_UTF8 3
 
 /* ---- rmg_constants.c ---- */
 extern const struct rmg_natives rmg_constants_natives;
@@ -180,6 +184,12 @@ extern const struct rmg_natives rmg_sntp_natives;
 void rmg_sntp_answer(struct rmg_loop *loop, unsigned long id, const unsigned char *buf, size_t len);
 /* Sends Mongoose's SNTP request (mg_sntp_request) on connection id: 0 or a negative code. */
 jlong rmg_sntp_request(struct rmg_loop *loop, jlong id);
+
+/* ---- rmg_http_head.c ---- */
+/* The status to refuse a complete request head with (0: acceptable) and why (RFC 9112). */
+int rmg_http_head_check(const struct mg_http_message *hm, const char **why);
+/* The origin-form of an absolute-form request target; any other target unchanged. */
+struct mg_str rmg_http_origin_form(struct mg_str uri);
 
 /* ---- rmg_http.c ---- */
 extern const struct rmg_kind rmg_http_kind;
