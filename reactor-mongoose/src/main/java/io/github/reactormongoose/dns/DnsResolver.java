@@ -199,7 +199,10 @@ public final class DnsResolver {
 				.timeout(total, Mono.error(() -> new DnsException("no answer from the nameserver " + nameserver
 						+ " for " + host + " within " + total.toMillis() + " ms (" + attempts + " attempts)", -1)))
 				.onErrorMap(e -> mapError(e, host))
-				.flatMap(list -> combine(host, list))
+				.flatMap(list -> list.size() < 2
+						? Mono.error(new DnsException("lookup of " + host + " interrupted: its socket closed before the answers"
+								+ " came (loop disposed?)", -1))
+						: combine(host, list))
 				.doFinally(s -> resend.dispose());
 	}
 

@@ -7,11 +7,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.function.BiFunction;
 
-import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
@@ -23,7 +21,6 @@ import io.github.reactormongoose.internal.loop.DatagramHandler;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.InboundQueue;
 import io.github.reactormongoose.internal.loop.LoopAccess;
-import io.github.reactormongoose.internal.loop.WriteSubscriber;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
@@ -33,7 +30,6 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.util.Logger;
 import reactor.util.Loggers;
-import reactor.util.context.Context;
 
 /**
  * One UDP socket on a loop: the handler of its channel (datagrams into a bounded
@@ -43,8 +39,6 @@ final class UdpSocket implements UdpConnection, DatagramHandler {
 
 	static final Logger log = Loggers.getLogger(UdpSocket.class);
 
-	/** How long a datagram that met a full send buffer waits before the next try. */
-	private static final Duration RETRY = Duration.ofMillis(1);
 
 	private final EventLoop loop;
 	private final InboundQueue<Datagram> inbound;
@@ -192,20 +186,17 @@ final class UdpSocket implements UdpConnection, DatagramHandler {
 	@Override
 	public Mono<Void> send(Publisher<? extends Datagram> datagrams) {
 		Objects.requireNonNull(datagrams, "datagrams");
-		return Mono.create(sink -> {
-			Sender sender = new Sender();
-			WriteSubscriber<Datagram> w = new WriteSubscriber<>(loop, sender, e -> {
-				if (e == null) {
-					sink.success();
-				}
-				else {
-					sink.error(e);
-				}
-			}, Context.of(sink.contextView()));
-			sender.writer = w;
-			sink.onCancel(() -> loop.executeOrRun(() -> w.cancel(new ConnectionClosedException("send cancelled"))));
-			Flux.<Datagram>from(datagrams).subscribe(w);
-		});
+		return DatagramSender.send(loop, new DatagramSender.Io() {
+			@Override
+			public long send(Datagram d) {
+				return sendOne(d);
+			}
+
+			@Override
+			public RuntimeException error(long code, Datagram d) {
+				return sendError(code, d);
+			}
+		}, datagrams);
 	}
 
 	@Override
@@ -282,94 +273,29 @@ final class UdpSocket implements UdpConnection, DatagramHandler {
 	}
 
 	/**
-	 * Sends the datagrams of one {@link #send} call. A datagram that meets a full send buffer
-	 * waits, with those behind it, and is retried every {@link #RETRY}; meanwhile the writer
-	 * requests nothing more.
+	 * Poll thread: hands one datagram to the kernel. Returns 0, {@link DatagramSender#AGAIN}
+	 * when the send buffer is full, or a negative native error code.
+	 * @throws IllegalArgumentException when the datagram has no usable address
 	 */
-	private final class Sender implements WriteSubscriber.Target<Datagram> {
-
-		private final ArrayDeque<Datagram> waiting = new ArrayDeque<>();
-		private @Nullable WriteSubscriber<Datagram> writer;
-		private @Nullable Runnable resume;
-
-		@Override
-		public long write(Datagram d) {
-			if (!waiting.isEmpty()) {
-				waiting.add(d);
-				return blocked();
-			}
-			long r = sendOne(d);
-			if (r == AGAIN) {
-				waiting.add(d);
-				return blocked();
-			}
-			if (r < 0) {
-				throw sendError(r, d);
-			}
-			return r;
+	private long sendOne(Datagram d) {
+		InetSocketAddress to = d.address();
+		if (to == null && remote == null) {
+			throw new IllegalArgumentException("A datagram without an address on " + this
+					+ ", which is not connected: use Datagram.of(data, recipient)");
 		}
-
-		private long blocked() {
-			return loop.highWater() + 1L;
+		if (to != null && to.isUnresolved()) {
+			throw new IllegalArgumentException("Unresolved recipient " + to + ": resolve it first");
 		}
-
-		@Override
-		public void awaitWritable(Runnable action) {
-			resume = action;
-			loop.schedule(RETRY, this::retry);
+		byte[] data = d.array();
+		long r = channel().sendDatagram(to == null ? null : to.getAddress().getAddress(),
+				to == null ? 0 : to.getPort(), data, 0, data.length);
+		if (r == -(NativeConstants.ERR_ERRNO_BASE + NativeConstants.EAGAIN)
+				|| r == -(NativeConstants.ERR_ERRNO_BASE + NativeConstants.ENOBUFS)) {
+			return DatagramSender.AGAIN;
 		}
-
-		private void retry() {
-			Datagram d;
-			while ((d = waiting.peek()) != null) {
-				long r;
-				try {
-					r = sendOne(d);
-				}
-				catch (RuntimeException e) {
-					waiting.clear();
-					Objects.requireNonNull(writer).cancel(e);
-					return;
-				}
-				if (r == AGAIN) {
-					loop.schedule(RETRY, this::retry);
-					return;
-				}
-				waiting.poll();
-				if (r < 0) {
-					waiting.clear();
-					Objects.requireNonNull(writer).cancel(sendError(r, d));
-					return;
-				}
-			}
-			Runnable a = resume;
-			resume = null;
-			if (a != null) {
-				a.run();
-			}
-		}
-
-		private long sendOne(Datagram d) {
-			InetSocketAddress to = d.address();
-			if (to == null && remote == null) {
-				throw new IllegalArgumentException("A datagram without an address on " + UdpSocket.this
-						+ ", which is not connected: use Datagram.of(data, recipient)");
-			}
-			if (to != null && to.isUnresolved()) {
-				throw new IllegalArgumentException("Unresolved recipient " + to + ": resolve it first");
-			}
-			byte[] data = d.array();
-			long r = channel().sendDatagram(to == null ? null : to.getAddress().getAddress(),
-					to == null ? 0 : to.getPort(), data, 0, data.length);
-			if (r == -(NativeConstants.ERR_ERRNO_BASE + NativeConstants.EAGAIN)
-					|| r == -(NativeConstants.ERR_ERRNO_BASE + NativeConstants.ENOBUFS)) {
-				return AGAIN;
-			}
-			return r;
-		}
+		return r;
 	}
 
-	private static final long AGAIN = Long.MIN_VALUE;
 
 	/** The exception for a failed send: an ICMP port unreachable shows as {@link PortUnreachableException}. */
 	private RuntimeException sendError(long code, Datagram d) {

@@ -233,6 +233,26 @@ class UdpTest {
 	}
 
 	@Test
+	void burstsOfLargeDatagramsThroughASmallSendBufferAreAllAccountedFor() {
+		UdpConnection server = track(UdpServer.create().receiveBufferSize(1 << 20).bindNow());
+		UdpConnection client = track(UdpClient.create().sendBufferSize(4096).port(server.localAddress().getPort())
+				.connectNow());
+		AtomicInteger received = new AtomicInteger();
+		server.receive().subscribe(d -> {
+			assertThat(d.length()).isEqualTo(60_000);
+			received.incrementAndGet();
+		});
+		int sent = 300;
+		byte[] big = new byte[60_000];
+		client.send(Flux.range(0, sent).map(i -> Datagram.of(big, null))).block(WAIT);
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (received.get() + server.receiveDrops().block(WAIT) < sent && System.nanoTime() < deadline) {
+			Mono.delay(Duration.ofMillis(20)).block();
+		}
+		assertThat(received.get() + server.receiveDrops().block(WAIT)).isEqualTo(sent);
+	}
+
+	@Test
 	void runsOnTheGivenLoopAndDisposes() {
 		MongooseLoop loop = MongooseLoop.create("udp-test-loop");
 		try {
