@@ -64,7 +64,8 @@ public final class DnsResolver {
 	}
 
 	/**
-	 * A resolver asking the first nameserver of {@code /etc/resolv.conf} (read now), with a
+	 * A resolver asking the first nameserver of {@code /etc/resolv.conf} (read now, from the
+	 * calling thread: create a resolver once and reuse it), with a
 	 * timeout of 5 s per attempt and 2 attempts (glibc's defaults), on
 	 * {@link MongooseLoops#shared()}.
 	 */
