@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 
 import io.github.reactormongoose.MongooseException;
@@ -38,7 +40,6 @@ import reactor.util.Loggers;
 final class UdpSocket implements UdpConnection, DatagramHandler {
 
 	static final Logger log = Loggers.getLogger(UdpSocket.class);
-
 
 	private final EventLoop loop;
 	private final InboundQueue<Datagram> inbound;
@@ -98,19 +99,39 @@ final class UdpSocket implements UdpConnection, DatagramHandler {
 				return Mono.error(new IllegalStateException("MongooseLoop " + l.name() + " is disposed"));
 			}
 			EventLoop el = LoopAccess.engine(l);
-			return Addresses.resolve(host).flatMap(ip -> Mono.<UdpConnection>create(sink -> el.executeOrRun(() -> {
-				InetSocketAddress a = new InetSocketAddress(ip, port);
-				UdpSocket s;
-				try {
-					s = open(el, remote ? bind : a, remote ? a : null, options);
-				}
-				catch (RuntimeException e) {
-					sink.error(e);
-					return;
-				}
-				s.start(handler);
-				sink.success(s);
-			})));
+			return Addresses.resolve(host).flatMap(ip -> Mono.<UdpConnection>create(sink -> {
+				// cancelled before the socket was emitted (a timeout, take(0)): close it, or never open it
+				AtomicReference<@Nullable UdpSocket> opened = new AtomicReference<>();
+				AtomicBoolean cancelled = new AtomicBoolean();
+				sink.onCancel(() -> {
+					cancelled.set(true);
+					UdpSocket o = opened.get();
+					if (o != null) {
+						o.dispose();
+					}
+				});
+				el.executeOrRun(() -> {
+					if (cancelled.get()) {
+						return;
+					}
+					InetSocketAddress a = new InetSocketAddress(ip, port);
+					UdpSocket s;
+					try {
+						s = open(el, remote ? bind : a, remote ? a : null, options);
+					}
+					catch (RuntimeException e) {
+						sink.error(e);
+						return;
+					}
+					opened.set(s);
+					if (cancelled.get()) {
+						s.dispose();
+						return;
+					}
+					s.start(handler);
+					sink.success(s);
+				});
+			}));
 		});
 	}
 

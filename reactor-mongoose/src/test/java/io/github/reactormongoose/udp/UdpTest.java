@@ -288,6 +288,35 @@ class UdpTest {
 	}
 
 	@Test
+	void aBindCancelledBeforeItsSocketIsEmittedLeavesNoSocket() {
+		MongooseLoop loop = MongooseLoop.create("udp-test-cancel");
+		try {
+			AtomicInteger emitted = new AtomicInteger();
+			for (int i = 0; i < 50; i++) {
+				// cancelled at once: either before the socket is emitted (then the bind closes it)
+				// or after (then this consumer does)
+				UdpServer.create().runOn(loop).bind().subscribe(c -> {
+					emitted.incrementAndGet();
+					c.dispose();
+				}).dispose();
+			}
+			// every socket opened was closed again: only the loop's own wakeup socket remains
+			Integer open = Mono.<Integer>create(s -> loop.execute(() -> s.success(
+					io.github.reactormongoose.internal.loop.LoopAccess.engine(loop).connectionCount()))).block(WAIT);
+			long deadline = System.nanoTime() + WAIT.toNanos();
+			while (open != null && open > 1 && System.nanoTime() < deadline) {
+				Mono.delay(Duration.ofMillis(20)).block();
+				open = Mono.<Integer>create(s -> loop.execute(() -> s.success(
+						io.github.reactormongoose.internal.loop.LoopAccess.engine(loop).connectionCount()))).block(WAIT);
+			}
+			assertThat(open).isLessThanOrEqualTo(1);
+		}
+		finally {
+			loop.disposeNow();
+		}
+	}
+
+	@Test
 	void theHandlersEndDisposesTheSocket() {
 		UdpConnection server = track(UdpServer.create().handle((in, out) -> in.receive().take(1).then()).bindNow());
 		UdpConnection client = track(UdpClient.create().port(server.localAddress().getPort()).connectNow());
