@@ -54,7 +54,8 @@ final class HttpExchange implements HttpServerResponse {
 		this.conn = conn;
 		this.el = conn.el;
 		this.request = request;
-		this.writer = new ResponseWriter(conn.channel, request, conn.server::isDisposing, () -> conn.exchangeEnded(this));
+		this.writer = new ResponseWriter(conn.channel, request, conn.server::isDisposing, () -> conn.exchangeEnded(this),
+				conn.server.config.maxDiscardedBodySize());
 		request.response(writer);
 	}
 
@@ -116,7 +117,7 @@ final class HttpExchange implements HttpServerResponse {
 			}
 			return;
 		}
-		if (t instanceof BadRequestException) {
+		if (t instanceof BadRequestException || t instanceof RequestBodyTooLargeException) {
 			BoundHttpServer.log.debug("bad request: {}", t.getMessage());
 		}
 		else if (t instanceof ConnectionClosedException) {
@@ -127,7 +128,7 @@ final class HttpExchange implements HttpServerResponse {
 		}
 		writer.cancelBody(t);
 		if (!writer.hasSentHeaders()) {
-			int code = t instanceof BadRequestException ? 400 : 500;
+			int code = t instanceof BadRequestException ? 400 : t instanceof RequestBodyTooLargeException ? 413 : 500;
 			writer.headers().set("Content-Type", "text/plain");
 			byte[] msg = (NativeConstants.reason(code) + "\n").getBytes(StandardCharsets.US_ASCII);
 			writer.status(code);
@@ -140,8 +141,20 @@ final class HttpExchange implements HttpServerResponse {
 
 	/** The connection closed while this exchange was current. */
 	void onConnectionClosed() {
+		onConnectionClosed(null, null);
+	}
+
+	/**
+	 * The connection closed, or the native side ended it, while this exchange was current:
+	 * nothing more is written, the streamed {@code body} (if any) fails with {@code bodyError},
+	 * then the handler's publisher is disposed.
+	 */
+	void onConnectionClosed(@Nullable RequestBody body, @Nullable Throwable bodyError) {
 		request.connectionClosed();
 		boolean wasEnded = writer.connectionClosed();
+		if (body != null && bodyError != null) {
+			body.fail(bodyError);
+		}
 		if (handlerSubscriber != null && !wasEnded) {
 			handlerSubscriber.dispose();
 		}
