@@ -320,7 +320,7 @@ final class HttpExchange implements HttpServerResponse {
 		}
 		HttpHeaders requestHeaders = request.requestHeaders();
 		String key = requestHeaders.get("Sec-WebSocket-Key");
-		if (!request.isWebsocket() || key == null || key.isBlank()) {
+		if (!request.isWebsocket() || key == null || key.isBlank() || request.bodyPending()) {
 			status(400);
 			writer.headers().set("Content-Type", "text/plain");
 			writer.writeWhole("not a WebSocket handshake\n".getBytes(StandardCharsets.US_ASCII), sink);

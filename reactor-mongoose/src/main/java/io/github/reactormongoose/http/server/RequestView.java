@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -91,6 +92,20 @@ final class RequestView implements RoutableRequest {
 		}
 		long length = contentLength();
 		return length >= 0 && length - b.received() > maxDiscard;
+	}
+
+	/** Whether a streamed body is still arriving. */
+	boolean bodyPending() {
+		return streamed != null && !streamed.isEnded();
+	}
+
+	private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+	private void sendContinue() {
+		ResponseWriter r = response;
+		if (r != null && !r.hasSentHeaders() && !r.isEnded() && streamed != null && streamed.received() == 0) {
+			conn.channel.write(CONTINUE, 0, CONTINUE.length);
+		}
 	}
 
 	/** The {@code Content-Length} of the request, or -1 (none, or chunked). */
@@ -220,6 +235,10 @@ final class RequestView implements RoutableRequest {
 				bodyConsumed = true;
 			}
 			if (streamed != null) {
+				if (headers.containsToken("Expect", "100-continue") && !isHttp10()) {
+					// the client waits for this before it sends the body (as Reactor Netty, on the first read)
+					conn.el.executeOrRun(this::sendContinue);
+				}
 				return streamed.flux();
 			}
 			if (connectionClosed) {

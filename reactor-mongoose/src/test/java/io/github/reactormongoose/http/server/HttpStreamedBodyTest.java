@@ -248,6 +248,27 @@ class HttpStreamedBodyTest extends BaseHttpTest {
 	}
 
 	@Test
+	void expectContinueIsAnsweredWhenTheHandlerReadsTheBody() throws Exception {
+		DisposableServer server = digestServer(HttpServer.create());
+		byte[] data = random(100_000);
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("POST /digest HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " + data.length
+					+ "\r\n\r\n");
+			RawHttp.Response interim = c.readHead();
+			assertThat(interim.status()).isEqualTo(100);
+			c.write(data);
+			assertThat(c.read().bodyString()).isEqualTo(expected(data));
+		}
+		// a handler that answers without reading sends no 100: the client may skip the body
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("POST /ignore HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5000000\r\n\r\n");
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(200);
+			assertThat(r.header("Connection")).isEqualTo("close");
+		}
+	}
+
+	@Test
 	void badChunkFramingGets400() throws Exception {
 		DisposableServer server = digestServer(HttpServer.create());
 		String head = "POST /digest HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
