@@ -338,6 +338,25 @@ class HttpStreamedBodyTest extends BaseHttpTest {
 		}
 	}
 
+	@Test
+	void aSubscriberStillReadingWhenTheResponseEndsGetsAnError() throws Exception {
+		Sinks.One<Throwable> seen = Sinks.one();
+		DisposableServer server = bind(HttpServer.create().route(r -> r.post("/early", (req, res) -> {
+			track(req.receive().subscribe(b -> {
+			}, seen::tryEmitValue, () -> seen.tryEmitValue(new AssertionError("completed"))));
+			return res.sendString(Mono.just("early"));
+		}).get("/hello", (req, res) -> res.sendString(Mono.just("hello")))));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("POST /early HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
+			assertThat(c.read().bodyString()).isEqualTo("early");
+			c.write(new byte[1_000_000]);
+			c.write(RawHttp.get("/hello"));
+			assertThat(c.read().bodyString()).as("the rest was discarded, the connection kept").isEqualTo("hello");
+		}
+		assertThat(seen.asMono().block(TIMEOUT)).isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("response ended before the request body was read");
+	}
+
 	// ---- failures ----
 
 	@Test
