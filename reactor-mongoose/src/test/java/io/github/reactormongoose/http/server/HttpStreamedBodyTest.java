@@ -102,6 +102,10 @@ class HttpStreamedBodyTest extends BaseHttpTest {
 		return out.toByteArray();
 	}
 
+	private static byte[] chunkedPost(String path, byte[] framedBody) {
+		return concat("POST " + path + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", framedBody);
+	}
+
 	private static byte[] concat(String head, byte[] body) {
 		byte[] h = head.getBytes(StandardCharsets.ISO_8859_1);
 		byte[] all = new byte[h.length + body.length];
@@ -222,8 +226,7 @@ class HttpStreamedBodyTest extends BaseHttpTest {
 	void chunkedExtensionsAndTrailersAreAcceptedAndAPipelinedRequestFollows() throws Exception {
 		DisposableServer server = digestServer(HttpServer.create());
 		byte[] data = random(300_000);
-		byte[] first = concat("POST /digest HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
-				chunked(data, 7_000, "X-Checksum: 1\r\nX-Other: 2\r\n"));
+		byte[] first = chunkedPost("/digest", chunked(data, 7_000, "X-Checksum: 1\r\nX-Other: 2\r\n"));
 		byte[] second = RawHttp.get("/hello").getBytes(StandardCharsets.ISO_8859_1);
 		try (RawHttp c = RawHttp.connect(server.port())) {
 			c.write(concat(new String(first, StandardCharsets.ISO_8859_1), second));
@@ -239,7 +242,7 @@ class HttpStreamedBodyTest extends BaseHttpTest {
 		DisposableServer server = digestServer(HttpServer.create());
 		byte[] data = random(1_000_000);
 		try (RawHttp c = RawHttp.connect(server.port())) {
-			c.write(concat("POST /digest HTTP/1.1\r\nHost: x\r\nContent-Length: " + data.length + "\r\n\r\n", data));
+			c.write(RawHttp.request("POST", "/digest", data));
 			c.write(RawHttp.get("/hello") + RawHttp.get("/hello"));
 			assertThat(c.read().bodyString()).isEqualTo(expected(data));
 			assertThat(c.read().bodyString()).isEqualTo("hello");
@@ -293,12 +296,11 @@ class HttpStreamedBodyTest extends BaseHttpTest {
 		DisposableServer server = digestServer(HttpServer.create());
 		byte[] data = random(500_000);
 		try (RawHttp c = RawHttp.connect(server.port())) {
-			c.write(concat("POST /ignore HTTP/1.1\r\nHost: x\r\nContent-Length: " + data.length + "\r\n\r\n", data));
+			c.write(RawHttp.request("POST", "/ignore", data));
 			RawHttp.Response r = c.read();
 			assertThat(r.bodyString()).isEqualTo("ignored");
 			assertThat(r.header("Connection")).isNull();
-			c.write(concat("POST /ignore HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
-					chunked(data, 65_536, "")));
+			c.write(chunkedPost("/ignore", chunked(data, 65_536, "")));
 			assertThat(c.read().bodyString()).isEqualTo("ignored");
 			c.write(RawHttp.get("/hello"));
 			assertThat(c.read().bodyString()).isEqualTo("hello");
@@ -390,7 +392,7 @@ class HttpStreamedBodyTest extends BaseHttpTest {
 						.onErrorResume(IllegalStateException.class, e -> Mono.just(e.getMessage()))))));
 		byte[] data = random(200_000);
 		try (RawHttp c = RawHttp.connect(server.port())) {
-			c.write(concat("POST /twice HTTP/1.1\r\nHost: x\r\nContent-Length: " + data.length + "\r\n\r\n", data));
+			c.write(RawHttp.request("POST", "/twice", data));
 			assertThat(c.read().bodyString()).contains("Only one subscriber allowed");
 		}
 	}
@@ -406,15 +408,14 @@ class HttpStreamedBodyTest extends BaseHttpTest {
 		byte[] ok = new byte[100_000];
 		java.util.Arrays.fill(ok, (byte) 'a');
 		try (RawHttp c = RawHttp.connect(server.port())) {
-			c.write(concat("POST /agg HTTP/1.1\r\nHost: x\r\nContent-Length: " + ok.length + "\r\n\r\n", ok));
+			c.write(RawHttp.request("POST", "/agg", ok));
 			assertThat(c.read().bodyString()).isEqualTo("got 100000");
 			// chunked: the limit is found while aggregating
-			c.write(concat("POST /agg HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
-					chunked(new byte[100_001], 30_000, "")));
+			c.write(chunkedPost("/agg", chunked(new byte[100_001], 30_000, "")));
 			RawHttp.Response r = c.read();
 			assertThat(r.status()).isEqualTo(413);
 			// the rest was small enough to discard: the connection stays
-			c.write(concat("POST /agg HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n", "abc".getBytes(StandardCharsets.US_ASCII)));
+			c.write(RawHttp.request("POST", "/agg", "abc".getBytes(StandardCharsets.US_ASCII)));
 			assertThat(c.read().bodyString()).isEqualTo("got 3");
 		}
 		// Content-Length over the limit: 413 before any byte is read
@@ -435,8 +436,7 @@ class HttpStreamedBodyTest extends BaseHttpTest {
 					seen.tryEmitValue(e);
 				}).then(res.send()))));
 		try (RawHttp c = RawHttp.connect(server.port())) {
-			c.write(concat("POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
-					chunked(new byte[60_000], 10_000, "")));
+			c.write(chunkedPost("/up", chunked(new byte[60_000], 10_000, "")));
 			RawHttp.Response r = c.read();
 			assertThat(r.status()).isEqualTo(413);
 		}
