@@ -379,13 +379,20 @@ static int rmg_body_start(struct rmg_loop *loop, struct mg_connection *c, struct
 }
 
 /* After an event (never inside http_cb): a finished body gives the connection back to the
- * HTTP parser. If the response is complete already, a request buffered behind the body is
- * parsed now (http_cb would otherwise wait for the next read or poll). */
+ * HTTP parser, and its 128 KiB receive buffer back to the heap when nothing follows it (freed
+ * directly, as rmg_apply does: the next read allocates a new one). If the response is
+ * complete already, a request buffered behind the body is parsed now (http_cb would
+ * otherwise wait for the next read or poll). */
 static void rmg_body_restore(struct mg_connection *c) {
   mg_event_handler_t cb = __atomic_load_n(&s_http_cb, __ATOMIC_ACQUIRE);
   while (c->data[2] == RMG_BODY_DONE && cb != NULL && c->pfn == NULL) {
     c->data[2] = RMG_BODY_NONE;
     c->pfn = cb;
+    if (c->recv.len == 0 && c->recv.buf != NULL) {
+      mg_free(c->recv.buf);
+      c->recv.buf = NULL;
+      c->recv.size = 0;
+    }
     if (!c->is_resp && !c->is_draining && !c->is_closing && c->recv.len > 0) cb(c, MG_EV_POLL, NULL);
   }
 }

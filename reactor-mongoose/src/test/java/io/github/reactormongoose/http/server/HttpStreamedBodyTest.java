@@ -6,6 +6,8 @@ package io.github.reactormongoose.http.server;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -173,7 +175,7 @@ class HttpStreamedBodyTest extends BaseHttpTest {
 	@Test
 	void withoutDemandTheServerStopsReadingAndTheClientIsHeldBack() throws Exception {
 		CountDownLatch read = new CountDownLatch(1);
-		DisposableServer server = bind(HttpServer.create().route(r -> r.post("/later",
+		DisposableServer server = bind(HttpServer.create().loopName("held-back").route(r -> r.post("/later",
 				(req, res) -> res.sendString(Mono.fromRunnable(() -> awaitQuietly(read))
 						.subscribeOn(Schedulers.boundedElastic())
 						.then(digest(req))))));
@@ -200,8 +202,12 @@ class HttpStreamedBodyTest extends BaseHttpTest {
 			long stalled = written.get();
 			// the socket buffers of both ends plus what Java queued (4 pieces) and recv hold
 			assertThat(stalled).as("bytes the client got rid of while nobody read").isLessThan(48L * 1024 * 1024);
-			Thread.sleep(300);
+			long cpuBefore = pollThreadCpuNanos("held-back");
+			Thread.sleep(1000);
 			assertThat(written.get()).as("still held back").isEqualTo(stalled);
+			// paused reading costs no CPU: the poll thread sleeps in poll(2) instead of spinning
+			assertThat(pollThreadCpuNanos("held-back") - cpuBefore).as("poll thread CPU time while paused, ns")
+					.isLessThan(TimeUnit.MILLISECONDS.toNanos(300));
 			read.countDown();
 			writer.join(TimeUnit.SECONDS.toMillis(40));
 			assertThat(writeError.get()).isNull();
@@ -209,6 +215,14 @@ class HttpStreamedBodyTest extends BaseHttpTest {
 			assertThat(resp.status()).isEqualTo(200);
 			assertThat(resp.bodyString()).startsWith(size + " ");
 		}
+	}
+
+	/** CPU time used so far by the poll thread named {@code name}. */
+	private static long pollThreadCpuNanos(String name) {
+		ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+		Thread t = Thread.getAllStackTraces().keySet().stream().filter(x -> x.getName().equals(name)).findFirst()
+				.orElseThrow(() -> new AssertionError("no thread " + name));
+		return mx.getThreadCpuTime(t.getId());
 	}
 
 	private static void awaitQuietly(CountDownLatch latch) {
