@@ -387,6 +387,7 @@ static void rmg_body_restore(struct mg_connection *c) {
   mg_event_handler_t cb = __atomic_load_n(&s_http_cb, __ATOMIC_ACQUIRE);
   while (c->data[2] == RMG_BODY_DONE && cb != NULL && c->pfn == NULL) {
     c->data[2] = RMG_BODY_NONE;
+    c->data[3] = 0; /* the chunked parser's state byte: zero for whoever uses it next */
     c->pfn = cb;
     if (c->recv.len == 0 && c->recv.buf != NULL) {
       mg_free(c->recv.buf);

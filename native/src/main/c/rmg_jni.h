@@ -120,7 +120,7 @@ struct rmg_natives {
 #define RMG_CF_LINGER_SHUT 128 /* rejected: writes shut down, lingering (deadline in data[8..15]) */
 /* Second flag byte, c->data[1]. */
 #define RMG_CF2_PRESIZED 1 /* recv was sized for the current request's Content-Length */
-#define RMG_CF2_WROTE 2    /* bytes were appended to send since the last streamed request head */
+#define RMG_CF2_WROTE 8    /* bytes were appended to send since the last streamed request head */
 /* A streamed request body (rmg_http.c): data[2] = RMG_BODY_* mode, data[3] = chunked parser
  * state, data[4..7] = uint32 bytes of the current chunk-size or trailer line, data[16..23] =
  * uint64 bytes left (Content-Length, or of the current chunk), data[24..31] = uint64 bytes
