@@ -90,10 +90,11 @@ static int rmg_emit_request(struct rmg_loop *loop, struct mg_connection *c,
   int32_t nh;
   unsigned char *p;
   struct mg_str body = streamed ? mg_str_n(NULL, 0) : hm->body;
+  struct mg_str uri = rmg_http_origin_form(hm->uri);
   int64_t flags = ((c->data[0] & RMG_CF_CLOSE_AFTER) ? RMG_HTTP_CLOSE_AFTER : 0) |
                   (streamed ? RMG_HTTP_STREAMED : 0);
   while (n < MG_MAX_HTTP_HEADERS && hm->headers[n].name.len > 0) n++;
-  size = 4 + rmg_str_size(hm->method) + rmg_str_size(hm->uri) + rmg_str_size(hm->query) +
+  size = 4 + rmg_str_size(hm->method) + rmg_str_size(uri) + rmg_str_size(hm->query) +
          rmg_str_size(hm->proto) + rmg_str_size(body);
   for (i = 0; i < n; i++) size += rmg_str_size(hm->headers[i].name) + rmg_str_size(hm->headers[i].value);
   p = rmg_record(&loop->ev, RMG_EV_HTTP_MSG, c->id, flags, size);
@@ -106,7 +107,7 @@ static int rmg_emit_request(struct rmg_loop *loop, struct mg_connection *c,
   memcpy(p, &nh, 4);
   p += 4;
   p = rmg_put_str(p, hm->method);
-  p = rmg_put_str(p, hm->uri);
+  p = rmg_put_str(p, uri);
   p = rmg_put_str(p, hm->query);
   p = rmg_put_str(p, hm->proto);
   for (i = 0; i < n; i++) {
@@ -121,13 +122,23 @@ static void rmg_check_headers(struct rmg_loop *loop, struct mg_connection *c,
                               struct mg_http_message *hm) {
   struct rmg_opts *o = (struct rmg_opts *) c->fn_data;
   struct mg_str *cl, *te;
+  const char *why = NULL;
+  int status;
   if (c->data[0] & RMG_CF_REJECTED) return;
+  if ((status = rmg_http_head_check(hm, &why)) != 0) {
+    rmg_reject(loop, c, status, why);
+    return;
+  }
   if (hm->headers[MG_MAX_HTTP_HEADERS - 1].name.len > 0) {
     rmg_reject(loop, c, 431, "too many request headers");
     return;
   }
   if (hm->head.len > o->max_head) {
-    rmg_reject(loop, c, 431, "request head too large");
+    if ((size_t) (hm->proto.buf + hm->proto.len - hm->head.buf) > o->max_head) {
+      rmg_reject(loop, c, 414, "request target too long");
+    } else {
+      rmg_reject(loop, c, 431, "request head too large");
+    }
     return;
   }
   cl = mg_http_get_header(hm, "Content-Length");
@@ -398,6 +409,15 @@ static void rmg_body_restore(struct mg_connection *c) {
   }
 }
 
+/* Whether recv holds a complete head that Mongoose's parser neither took nor refused: it
+ * reports "incomplete" for a request line with a bare CR (skiptorn), so such a request would
+ * wait for bytes that never come. */
+static int rmg_http_stuck(const struct mg_connection *c) {
+  struct mg_http_message hm;
+  return mg_http_get_request_len(c->recv.buf, c->recv.len) > 0 &&
+         mg_http_parse((const char *) c->recv.buf, c->recv.len, &hm) == 0;
+}
+
 static void rmg_http_read(struct rmg_loop *loop, struct mg_connection *c) {
   struct rmg_opts *o = (struct rmg_opts *) c->fn_data;
   if (c->data[0] & RMG_CF_REJECTED) {
@@ -411,6 +431,10 @@ static void rmg_http_read(struct rmg_loop *loop, struct mg_connection *c) {
   if (c->is_draining && !(c->data[0] & RMG_CF_OUR_DRAIN) && c->recv.len == 0 && !c->is_resp) {
     /* http_cb found a malformed request, dropped the input and set is_draining. */
     rmg_reject(loop, c, 400, "malformed request");
+    return;
+  }
+  if (!c->is_resp && c->recv.len > 0 && rmg_http_stuck(c)) {
+    rmg_reject(loop, c, 400, "malformed request line");
     return;
   }
   if (c->is_resp) {
@@ -440,7 +464,12 @@ static void rmg_http_read(struct rmg_loop *loop, struct mg_connection *c) {
     if (n < 0) {
       rmg_reject(loop, c, 400, "malformed request");
     } else if (n == 0) {
-      rmg_reject(loop, c, 431, "request head too large");
+      /* no line end within the limit: the request line itself is too long */
+      if (memchr(c->recv.buf, '\n', o->max_head < c->recv.len ? o->max_head : c->recv.len) == NULL) {
+        rmg_reject(loop, c, 414, "request target too long");
+      } else {
+        rmg_reject(loop, c, 431, "request head too large");
+      }
     }
   }
 }
@@ -473,6 +502,9 @@ static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int e
       }
       if (c->data[0] & RMG_CF_REJECTED) rmg_linger(c);
       rmg_body_restore(c);
+      break;
+    case MG_EV_WRITE: /* the refusal is out: shut down writes now, not at the next poll */
+      if (c->data[0] & RMG_CF_REJECTED) rmg_linger(c);
       break;
     case MG_EV_READ:
       rmg_http_read(loop, c);

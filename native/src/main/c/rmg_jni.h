@@ -120,9 +120,14 @@ struct rmg_natives {
 #define RMG_CF_LINGER_SHUT 128 /* rejected: writes shut down, lingering (deadline in data[8..15]) */
 /* Second flag byte, c->data[1]. */
 #define RMG_CF2_PRESIZED 1 /* recv was sized for the current request's Content-Length */
+#define RMG_CF2_WS_TEXT 2  /* WebSocket: the fragmented message in progress is text */
+#define RMG_CF2_WS_CLOSED 4 /* WebSocket: a close frame came; later frames are discarded */
+/* c->data[RMG_WS_UTF8]: UTF-8 validator state of that message after its last whole frame */
+#define RMG_WS_UTF8 3
 #define RMG_CF2_WROTE 8    /* bytes were appended to send since the last streamed request head */
 /* A streamed request body (rmg_http.c): data[2] = RMG_BODY_* mode, data[3] = chunked parser
- * state, data[4..7] = uint32 bytes of the current chunk-size or trailer line, data[16..23] =
+ * state (a WebSocket uses data[3] as RMG_WS_UTF8: never both at once; zeroed at the body's
+ * end), data[4..7] = uint32 bytes of the current chunk-size or trailer line, data[16..23] =
  * uint64 bytes left (Content-Length, or of the current chunk), data[24..31] = uint64 bytes
  * decoded so far. */
 #define RMG_BODY_NONE 0
@@ -163,6 +168,12 @@ jlong rmg_conn_control_ops(struct rmg_loop *loop, jlong id, jint ops);
 /* ---- rmg_tcp.c ---- */
 extern const struct rmg_kind rmg_tcp_kind;
 extern const struct rmg_kind rmg_udp_kind;
+
+/* ---- rmg_http_head.c ---- */
+/* The status to refuse a complete request head with (0: acceptable) and why (RFC 9112). */
+int rmg_http_head_check(const struct mg_http_message *hm, const char **why);
+/* The origin-form of an absolute-form request target; any other target unchanged. */
+struct mg_str rmg_http_origin_form(struct mg_str uri);
 
 /* ---- rmg_http.c ---- */
 extern const struct rmg_kind rmg_http_kind;
