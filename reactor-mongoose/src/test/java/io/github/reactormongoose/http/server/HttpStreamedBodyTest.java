@@ -252,6 +252,20 @@ class HttpStreamedBodyTest extends BaseHttpTest {
 	}
 
 	@Test
+	void chunkedFramingSplitAtEveryByteIsDecoded() throws Exception {
+		DisposableServer server = digestServer(HttpServer.create());
+		byte[] data = random(3_000);
+		byte[] request = chunkedPost("/digest", chunked(data, 1_000, "X-T: 1\r\n"));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.socket().setTcpNoDelay(true);
+			for (byte b : request) {
+				c.write(new byte[] {b}); // one segment per byte, most of them read one by one
+			}
+			assertThat(c.read().bodyString()).isEqualTo(expected(data));
+		}
+	}
+
+	@Test
 	void aRequestPipelinedBehindAStreamedContentLengthBodyIsServed() throws Exception {
 		DisposableServer server = digestServer(HttpServer.create());
 		byte[] data = random(1_000_000);
