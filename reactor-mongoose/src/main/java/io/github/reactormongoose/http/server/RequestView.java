@@ -82,16 +82,25 @@ final class RequestView implements RoutableRequest {
 	}
 
 	/**
-	 * Whether the rest of a streamed body that nobody reads is known to exceed what the server
-	 * discards to keep the connection: then the response says {@code Connection: close}.
+	 * Whether a streamed body that nobody reads cannot be discarded to keep the connection: its
+	 * rest is known to exceed {@code maxDiscard}, or the client waits for {@code 100 Continue}
+	 * and, answered without it, may never send the body. Then the response says
+	 * {@code Connection: close}.
 	 */
 	boolean unreadBodyBeyond(long maxDiscard) {
 		RequestBody b = streamed;
 		if (b == null || b.isEnded() || (bodyConsumed && !b.isCancelled())) {
 			return false;
 		}
+		if (b.received() == 0 && expectsContinue()) {
+			return true;
+		}
 		long length = contentLength();
 		return length >= 0 && length - b.received() > maxDiscard;
+	}
+
+	private boolean expectsContinue() {
+		return !isHttp10() && headers.containsToken("Expect", "100-continue");
 	}
 
 	/** Whether a streamed body is still arriving. */
@@ -235,7 +244,7 @@ final class RequestView implements RoutableRequest {
 				bodyConsumed = true;
 			}
 			if (streamed != null) {
-				if (headers.containsToken("Expect", "100-continue") && !isHttp10()) {
+				if (expectsContinue()) {
 					// the client waits for this before it sends the body (as Reactor Netty, on the first read)
 					conn.el.executeOrRun(this::sendContinue);
 				}
