@@ -226,6 +226,16 @@ public final class HttpServer {
 		return config.maxRequestBodySize();
 	}
 
+	/** Same as {@code configuration().maxAggregatedBodySize()}. */
+	public long maxAggregatedBodySize() {
+		return config.maxAggregatedBodySize();
+	}
+
+	/** Same as {@code configuration().maxDiscardedBodySize()}. */
+	public long maxDiscardedBodySize() {
+		return config.maxDiscardedBodySize();
+	}
+
 	/** Same as {@code configuration().maxHeaderSize()}. */
 	public int maxHeaderSize() {
 		return config.maxHeaderSize();

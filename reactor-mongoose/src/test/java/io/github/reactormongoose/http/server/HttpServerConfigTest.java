@@ -73,6 +73,8 @@ class HttpServerConfigTest extends BaseHttpTest {
 		assertThat(configured.host()).isEqualTo(c.host());
 		assertThat(configured.port()).isEqualTo(c.port());
 		assertThat(configured.maxRequestBodySize()).isEqualTo(c.maxRequestBodySize());
+		assertThat(configured.maxAggregatedBodySize()).isEqualTo(c.maxAggregatedBodySize());
+		assertThat(configured.maxDiscardedBodySize()).isEqualTo(c.maxDiscardedBodySize());
 		assertThat(configured.maxHeaderSize()).isEqualTo(c.maxHeaderSize());
 		assertThat(configured.maxWebsocketFrameSize()).isEqualTo(c.maxWebsocketFrameSize());
 	}
