@@ -76,6 +76,7 @@ struct rmg_opts {
   size_t max_head;       /* bytes of request line + headers before 431 */
   size_t max_ws_frame;   /* bytes of WebSocket payload before close 1009 */
   size_t pipeline_limit; /* buffered bytes while a response is pending before pausing reads */
+  uint64_t head_timeout_ms; /* ms from the first byte of a request head to its end before 408; 0: none */
 };
 
 struct rmg_loop {
@@ -127,9 +128,9 @@ struct rmg_natives {
 #define RMG_CF2_WROTE 8    /* bytes were appended to send since the last streamed request head */
 /* A streamed request body (rmg_http.c): data[2] = RMG_BODY_* mode, data[3] = chunked parser
  * state (a WebSocket uses data[3] as RMG_WS_UTF8: never both at once; zeroed at the body's
- * end), data[4..7] = uint32 bytes of the current chunk-size or trailer line, data[16..23] =
- * uint64 bytes left (Content-Length, or of the current chunk), data[24..31] = uint64 bytes
- * decoded so far. */
+ * end), data[4..7] = uint32 bytes of the current chunk-size or trailer line, data[8..15] =
+ * uint64 bytes decoded so far (the linger deadline's bytes: a connection lingers only after its
+ * body), data[16..23] = uint64 bytes left (Content-Length, or of the current chunk). */
 #define RMG_BODY_NONE 0
 #define RMG_BODY_LENGTH 1  /* Content-Length body streaming */
 #define RMG_BODY_CHUNKED 2 /* chunked body streaming, decoded in C */
@@ -152,6 +153,8 @@ void rmg_loop_set_kind(int kind, const struct rmg_kind *k);
 struct rmg_loop *rmg_loop_new(int low_water);
 void rmg_loop_free(struct rmg_loop *loop);
 int64_t rmg_loop_poll_once(struct rmg_loop *loop, int ms);
+/* Sets the request head timeout (ms, 0: none) of a listener's connections; 0 or RMG_ERR_*. */
+int rmg_loop_head_timeout(struct rmg_loop *loop, int64_t listener_id, int64_t ms);
 int64_t rmg_loop_listen_url(struct rmg_loop *loop, const char *url, int kind, int64_t max_body,
                             int max_head, int max_ws_frame, int pipeline_limit, int share);
 

@@ -75,6 +75,7 @@ final class HttpConnection implements HttpChannelHandler {
 		}
 		HttpExchange ex = new HttpExchange(this, RequestDecoder.decode(this, ++requests, buf, offset, length, flags, b));
 		current = ex;
+		server.metrics.exchangeStarted();
 		ex.start(server.config.handler());
 	}
 
@@ -99,6 +100,7 @@ final class HttpConnection implements HttpChannelHandler {
 	void exchangeEnded(HttpExchange ex) {
 		if (current == ex) {
 			current = null;
+			ex.report();
 			if (body != null) {
 				body.discardRest(); // a next request can only follow the end of this body
 			}
@@ -113,6 +115,9 @@ final class HttpConnection implements HttpChannelHandler {
 	/** The exchange switched the connection to WebSocket; the session is the channel's handler now. */
 	void upgraded(WebsocketSession session) {
 		websocket = session;
+		if (current != null) {
+			current.report();
+		}
 		current = null;
 	}
 
@@ -148,6 +153,7 @@ final class HttpConnection implements HttpChannelHandler {
 		current = null;
 		if (ex != null) {
 			ex.onConnectionClosed(b, error);
+			ex.report();
 		}
 		else {
 			b.fail(error);
@@ -165,10 +171,13 @@ final class HttpConnection implements HttpChannelHandler {
 			bodyFailed(b, new ConnectionClosedException("Connection closed before the request body was complete ("
 					+ b.received() + " bytes received)"));
 		}
-		if (current != null) {
-			current.onConnectionClosed();
-			current = null;
+		HttpExchange ex = current;
+		if (ex != null) {
+			current = null; // before: ending the exchange may call back exchangeEnded
+			ex.onConnectionClosed();
+			ex.report();
 		}
+		server.metrics.connectionClosed();
 		server.removed(this);
 	}
 }

@@ -53,6 +53,8 @@ final class ResponseWriter {
 	private final long maxDiscard;
 	private final HttpHeaders headers = new HttpHeaders();
 	private volatile int status = 200;
+	/** Body bytes handed to the connection (metrics, access log). */
+	private long bodyBytesSent;
 	private volatile boolean keepAlive = true;
 	private volatile boolean headersSent;
 	private boolean ended;
@@ -76,6 +78,10 @@ final class ResponseWriter {
 	}
 
 	// ---- state ----
+
+	long bodyBytesSent() {
+		return bodyBytesSent;
+	}
 
 	int status() {
 		return status;
@@ -181,6 +187,9 @@ final class ResponseWriter {
 		ended = true;
 		boolean close = closeAfterResponse();
 		long r;
+		if (!noBody) {
+			bodyBytesSent += data.length;
+		}
 		if (noBody || data.length == 0) {
 			r = channel.writeAndEndExchange(h, 0, h.length, close);
 		}
@@ -244,6 +253,7 @@ final class ResponseWriter {
 		if (len == 0) {
 			return 0;
 		}
+		bodyBytesSent += len;
 		if (framing != Framing.CHUNKED) {
 			return channel.write(data);
 		}
