@@ -2,7 +2,7 @@
 # reactor-mongoose benchmark suite: the one entry point (see benchmarks/README.md).
 #
 #   benchmarks/run.sh            full mode   (about 53 minutes; about 34 with BENCH_PEERS="")
-#   benchmarks/run.sh --quick    quick mode  (about 5 minutes, for iterating on the scripts)
+#   benchmarks/run.sh --quick    quick mode  (about 8 minutes, for iterating on the scripts)
 #
 # Builds what is missing (the Maven modules, the raw C server, a Python venv with
 # cymongoose, wrk and gnuplot from Debian), then runs the same HTTP workloads against

@@ -322,6 +322,18 @@ def perf_summary(out, sv, sc, top=12):
     return {"dsos": dsos.most_common(), "syms": syms[:top], "samples": int(samples.group(1)) if samples else None}
 
 
+def per_thread(prof, n):
+    """The n threads with the most JFR execution samples, with their shares."""
+    return ", ".join(f"`{t}` {c:,} ({c / max(1, prof['ex_total']) * 100:.0f} %)"
+                     for t, c in prof["by_thread"].most_common(n))
+
+
+def frame_table(head, rows, total):
+    """A JFR table: method, samples, share of total."""
+    return [f"| {head} | samples | share |", "| --- | ---: | ---: |"] + \
+        [f"| `{fr}` | {c:,} | {c / max(1, total) * 100:.1f} % |" for fr, c in rows] + [""]
+
+
 def perf_block(out, sv, sc, meta):
     """The perf tables (where the CPU time went by binary, top symbols) of one profiled server and scenario."""
     ps = perf_summary(out, sv, sc)
@@ -836,25 +848,16 @@ def main():
                      "calls, Mongoose's HTTP parsing and the C handler that writes the event records). The perf "
                      "profile below splits the native part.")
             P.append("")
-        P.append("Java execution samples per thread: " + ", ".join(
-            f"`{t}` {c:,} ({c / prof['ex_total'] * 100:.0f} %)" for t, c in prof["by_thread"].most_common(6)) + ".")
+        P.append("Java execution samples per thread: " + per_thread(prof, 6) + ".")
         P.append("")
         P.append("Top frames (self time, all threads):")
         P.append("")
-        P.append("| method (top frame) | samples | share |")
-        P.append("| --- | ---: | ---: |")
-        for fr, c in prof["self"]:
-            P.append(f"| `{fr}` | {c:,} | {c / prof['ex_total'] * 100:.1f} % |")
-        P.append("")
+        P += frame_table("method (top frame)", prof["self"], prof["ex_total"])
         if prof["poll_thread"]:
             P.append(f"Inclusive (method anywhere on the stack) on the busiest thread, `{prof['poll_thread']}` "
                      f"({prof['poll_samples']:,} samples):")
             P.append("")
-            P.append("| method | samples | share |")
-            P.append("| --- | ---: | ---: |")
-            for fr, c in prof["incl_poll"]:
-                P.append(f"| `{fr}` | {c:,} | {c / max(1, prof['poll_samples']) * 100:.1f} % |")
-            P.append("")
+            P += frame_table("method", prof["incl_poll"], prof["poll_samples"])
         if prof["native"]:
             P.append("Native-method samples (a thread inside a JNI/native call when sampled; sampled half as "
                      "often as Java code in the `profile` settings):")
@@ -876,24 +879,15 @@ def main():
         if prof_p:
             Q.append(f"JFR `profile` settings, {meta.get('jfr_secs', '?')} s on the {SERVERS[sv]} hello server under "
                      f"wrk `-t1 -c50` (`jfr/{sv}-hello.jfr`): {prof_p['ex_total']:,} Java execution samples, "
-                     f"{prof_p['nat_total']:,} native-method samples. Java execution samples per thread: " + ", ".join(
-                         f"`{t}` {c:,} ({c / max(1, prof_p['ex_total']) * 100:.0f} %)"
-                         for t, c in prof_p["by_thread"].most_common(5)) + ".")
+                     f"{prof_p['nat_total']:,} native-method samples. Java execution samples per thread: "
+                     + per_thread(prof_p, 5) + ".")
             Q.append("")
-            Q.append("| method (top frame, all threads) | samples | share |")
-            Q.append("| --- | ---: | ---: |")
-            for fr, c in prof_p["self"]:
-                Q.append(f"| `{fr}` | {c:,} | {c / max(1, prof_p['ex_total']) * 100:.1f} % |")
-            Q.append("")
+            Q += frame_table("method (top frame, all threads)", prof_p["self"], prof_p["ex_total"])
             if prof_p["poll_thread"]:
                 Q.append(f"<details><summary>inclusive on the busiest thread, `{prof_p['poll_thread']}` "
                          f"({prof_p['poll_samples']:,} samples)</summary>")
                 Q.append("")
-                Q.append("| method | samples | share |")
-                Q.append("| --- | ---: | ---: |")
-                for fr, c in prof_p["incl_poll"]:
-                    Q.append(f"| `{fr}` | {c:,} | {c / max(1, prof_p['poll_samples']) * 100:.1f} % |")
-                Q.append("")
+                Q += frame_table("method", prof_p["incl_poll"], prof_p["poll_samples"])
                 Q.append("</details>")
                 Q.append("")
         for sc in ("hello-c50", "echo-1mib"):
