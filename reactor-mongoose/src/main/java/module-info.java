@@ -13,10 +13,15 @@ module io.github.reactormongoose {
 	requires transitive reactor.core;
 	requires transitive org.reactivestreams;
 	requires static transitive org.jspecify;
+	// optional: only with HttpServer.metrics(true)
+	requires static micrometer.core;
 
 	exports io.github.reactormongoose;
 	exports io.github.reactormongoose.http;
 	exports io.github.reactormongoose.http.server;
 	exports io.github.reactormongoose.http.websocket;
 	exports io.github.reactormongoose.tcp;
+	exports io.github.reactormongoose.udp;
+	exports io.github.reactormongoose.dns;
+	exports io.github.reactormongoose.sntp;
 }

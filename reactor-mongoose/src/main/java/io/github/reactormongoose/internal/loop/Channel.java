@@ -8,8 +8,12 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 import io.github.reactormongoose.internal.jni.ConnNative;
+import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.jni.EventRecords;
+import io.github.reactormongoose.internal.jni.LoopNative;
 import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.jni.SntpNative;
+import io.github.reactormongoose.internal.jni.UdpNative;
 import io.github.reactormongoose.internal.jni.WsNative;
 import org.jspecify.annotations.Nullable;
 
@@ -190,11 +194,52 @@ public final class Channel {
 		return h == 0 ? (int) NativeConstants.ERR_NO_CONN : WsNative.upgrade(h, id, key, protocol, extraHeaders);
 	}
 
+	/**
+	 * On an HTTP listener: its connections answer 408 and close when a request head takes
+	 * longer than {@code millis} from its first byte (0: no limit).
+	 */
+	public void requestHeadTimeout(long millis) {
+		long h = loop.nativeHandle();
+		int rc = h == 0 ? (int) NativeConstants.ERR_NO_CONN : LoopNative.headTimeout(h, id, millis);
+		if (rc != 0) {
+			throw Errors.toException(rc, "request head timeout of listener " + id);
+		}
+	}
+
 	/** Sends one WebSocket frame; with {@code close}, the connection closes once it is sent. */
 	public long writeFrame(int opcode, byte[] payload, int offset, int length, boolean close) {
 		long h = loop.nativeHandle();
 		return h == 0 ? NativeConstants.ERR_NO_CONN
 				: WsNative.sendArray(h, id, payload, offset, length, opcode, close ? NativeConstants.OP_DRAIN : 0);
+	}
+
+	// ---- UDP ----
+
+	/**
+	 * Sends one datagram to {@code ip:port}, or to the connected peer when {@code ip} is null.
+	 * @return 0 or a negative native error code
+	 */
+	public long sendDatagram(byte @Nullable [] ip, int port, byte[] data, int offset, int length) {
+		long h = loop.nativeHandle();
+		return h == 0 ? NativeConstants.ERR_NO_CONN : UdpNative.sendArray(h, id, ip, port, data, offset, length);
+	}
+
+	/**
+	 * Datagrams that arrived on this UDP socket but were not delivered: dropped by the kernel
+	 * (receive buffer full) plus those the glue could not record (out of native memory).
+	 * @return the count, or a negative native error code
+	 */
+	public long datagramDrops() {
+		long h = loop.nativeHandle();
+		long[] out = new long[2];
+		int rc = h == 0 ? (int) NativeConstants.ERR_NO_CONN : UdpNative.drops(h, id, out);
+		return rc != 0 ? rc : Math.max(0, out[0]) + out[1];
+	}
+
+	/** Sends Mongoose's SNTP request on an SNTP socket; 0 or a negative native error code. */
+	public long sntpRequest() {
+		long h = loop.nativeHandle();
+		return h == 0 ? NativeConstants.ERR_NO_CONN : SntpNative.request(h, id);
 	}
 
 	@Override

@@ -12,12 +12,15 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.jni.EventRecords;
 import io.github.reactormongoose.internal.jni.LoopNative;
 import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.jni.UdpNative;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -64,6 +67,9 @@ public final class EventLoop {
 	private volatile boolean shutdownRequested;
 	private volatile boolean closedFully;
 	private ByteBuffer events;
+	private volatile @Nullable LoopObserver observer;
+	/** Records dispatched in the current iteration. */
+	private int dispatched;
 
 	private EventLoop(String name, boolean daemon, int highWater, int lowWater, int maxPollMillis) {
 		this.name = name;
@@ -241,10 +247,39 @@ public final class EventLoop {
 		return register(id, handler);
 	}
 
+	/**
+	 * Opens a UDP socket bound to {@code local} (null IP: the wildcard) and, with a
+	 * {@code remote}, connected to it (the kernel then passes only the peer's datagrams).
+	 * Buffer sizes of 0 keep the kernel's defaults. With {@code sntp} the glue parses the
+	 * datagrams as SNTP answers.
+	 */
+	public Channel openUdp(byte @Nullable [] localIp, int localPort, byte @Nullable [] remoteIp, int remotePort,
+			int receiveBuffer, int sendBuffer, boolean sntp, DatagramHandler handler) {
+		long id = UdpNative.open(activeHandle(), localIp, localPort, remoteIp, remotePort, receiveBuffer, sendBuffer,
+				sntp);
+		if (id <= 0) {
+			throw Errors.toException(id, remoteIp != null ? "open a UDP socket to port " + remotePort
+					: "bind UDP port " + localPort);
+		}
+		return register(id, handler);
+	}
+
 	private Channel register(long id, ChannelHandler handler) {
 		Channel c = new Channel(this, id, handler);
 		channels.put(c);
 		return c;
+	}
+
+	/** Commands queued for the poll thread (for metrics: walks the queue). */
+	public int pendingTasks() {
+		return tasks.size();
+	}
+
+	/** Sets the observer of every iteration (metrics) unless one is set already. */
+	public synchronized void observeOnce(Supplier<? extends LoopObserver> observer) {
+		if (this.observer == null) {
+			this.observer = observer.get();
+		}
 	}
 
 	/** Live native connections, listeners included. */
@@ -276,6 +311,9 @@ public final class EventLoop {
 		try {
 			while (!shutdown.finished(channels, System.nanoTime())) {
 				long r = LoopNative.poll(handle, pollTimeout());
+				LoopObserver o = observer;
+				long busyStart = o != null ? System.nanoTime() : 0;
+				dispatched = 0;
 				if (EventRecords.arenaMoved(r)) {
 					events = LoopNative.eventBuffer(handle).order(ByteOrder.nativeOrder());
 				}
@@ -287,6 +325,9 @@ public final class EventLoop {
 				tasks.rearm();
 				tasks.drain(DRAIN_BATCH, EventLoop::safeRun);
 				timers.runDue(System.nanoTime(), EventLoop::safeRun);
+				if (o != null) {
+					o.iteration(dispatched, System.nanoTime() - busyStart);
+				}
 			}
 		}
 		catch (Throwable e) {
@@ -311,6 +352,7 @@ public final class EventLoop {
 	}
 
 	private void dispatch(int type, long id, long arg, ByteBuffer b, int p, int plen) {
+		dispatched++;
 		if (type == NativeConstants.EV_ACCEPT) {
 			accept(id, arg, b, p);
 			return;
@@ -348,6 +390,23 @@ public final class EventLoop {
 			}
 			else if (type == NativeConstants.EV_REJECTED) {
 				ws.onRejected((int) arg);
+			}
+		}
+		else if (h instanceof DatagramHandler d) {
+			if (type == NativeConstants.EV_DATAGRAM) {
+				int a = EventRecords.addressSize();
+				d.onDatagram(EventRecords.address(b, p), b, p + a, plen - a);
+			}
+			else if (type == NativeConstants.EV_UDP_ERROR) {
+				d.onSocketError((int) arg);
+			}
+			else if (type == NativeConstants.EV_SNTP_TIME) {
+				d.onSntpTime(arg, b.getLong(p));
+			}
+			else if (type == NativeConstants.EV_SNTP_BAD) {
+				byte[] msg = new byte[plen];
+				b.get(p, msg);
+				d.onSntpRefused(new String(msg, StandardCharsets.UTF_8));
 			}
 		}
 		else if (h instanceof StreamHandler s) {
