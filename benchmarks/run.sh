@@ -37,7 +37,7 @@ for arg in "$@"; do
   case "$arg" in
     --quick) MODE=quick ;;
     -h | --help)
-      sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
