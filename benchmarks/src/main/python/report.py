@@ -445,8 +445,9 @@ def issue9_targets(agg, spread):
     return T
 
 
-def issue14_targets(agg):
-    """The issue-14 targets (Vert.x and Helidon), from this run's data: [(name, measured, goal, status)]."""
+def issue14_targets(agg, meta):
+    """The issue-14 targets (Vert.x and Helidon), from this run's data: [(name, measured, goal, status)];
+    a target whose data this run lacks is listed as not measured."""
     T = []
     g = lambda sc, sv: agg.get((sc, sv))
 
@@ -455,6 +456,9 @@ def issue14_targets(agg):
             r = a["rps"] / b["rps"]
             T.append((name, f"{r:.2f}x", f">= {goal}x", "met" if r >= goal else "**missed**: " +
                       f"{(goal - r) / goal * 100:.0f} % below the target ({fmt_int(goal * b['rps'] - a['rps'])} req/s short)"))
+        elif a:
+            T.append((name, "—", f">= {goal}x", "**not measured** in this run" +
+                      (f" ({meta['peers_status']})" if meta.get("peers_status") else "")))
 
     for peer, name in (("vertx", "Vert.x"), ("helidon", "Helidon")):
         ratio_target(f"hello keep-alive -c50 (pinned): reactor-mongoose / {name} (issue 14)",
@@ -713,7 +717,7 @@ def main():
     pinned_missed = any(t[3] != "met" for t in targets)
     ac_targets = issue9_targets(agg, spread)
     targets += ac_targets
-    peer_targets = issue14_targets(agg)
+    peer_targets = issue14_targets(agg, meta)
     targets += peer_targets
 
     L.append(f"Run `{meta.get('stamp', '?')}` ({meta.get('mode', '?')} mode): {meta.get('rounds')} interleaved rounds, "
