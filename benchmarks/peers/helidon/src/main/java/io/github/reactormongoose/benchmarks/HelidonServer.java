@@ -61,6 +61,17 @@ public final class HelidonServer {
 				ExecutorService pool = Executors.newFixedThreadPool(10 * Runtime.getRuntime().availableProcessors());
 				yield (req, res) -> res.send(pool.submit(Workloads::sha256Hex).get());
 			}
+			// the streamed body counted read by read (64 KiB buffer) on the request's virtual thread
+			case UPLOAD -> (req, res) -> {
+				Workloads.Upload upload = new Workloads.Upload();
+				byte[] buffer = new byte[64 * 1024];
+				try (InputStream in = req.content().inputStream()) {
+					for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+						upload.add(n);
+					}
+				}
+				res.send(upload.result());
+			};
 		};
 	}
 }

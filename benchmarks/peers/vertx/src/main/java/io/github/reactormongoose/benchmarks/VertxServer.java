@@ -90,6 +90,12 @@ public final class VertxServer {
 				case SHA -> req -> req.response().end(Workloads.sha256Hex());
 				case SHA_OFFLOAD -> req -> vertx.executeBlocking(Workloads::sha256Hex, false)
 						.onSuccess(body -> req.response().end(body));
+				// the streamed body counted buffer by buffer on the event loop
+				case UPLOAD -> req -> {
+					Workloads.Upload upload = new Workloads.Upload();
+					req.handler(b -> upload.add(b.length()));
+					req.endHandler(v -> req.response().end(upload.result()));
+				};
 			};
 		}
 	}
