@@ -47,6 +47,8 @@ static const struct rmg_constant s_constants[] = {
     RMG_C(RMG_EV_WS_CTL),
     RMG_C(RMG_EV_REJECTED),
     RMG_C(RMG_EV_DRAINED),
+    RMG_C(RMG_EV_TLS_PEER),
+    RMG_C(RMG_EV_TLS_DONE),
     RMG_C(RMG_HTTP_CLOSE_AFTER),
     RMG_C(RMG_LISTEN_EXCLUSIVE),
     RMG_C(RMG_LISTEN_SHARE_FIRST),

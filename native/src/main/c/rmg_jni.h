@@ -16,7 +16,8 @@
  *   rmg_http      -> rmg_ws, rmg_constants (reason phrases), rmg_records
  *   rmg_ws        -> rmg_conn (rmg_apply), rmg_records, rmg_table
  *   rmg_conn      -> rmg_records, rmg_table
- *   rmg_loop      -> rmg_records, rmg_table, rmg_alloc   (kinds only via struct rmg_kind)
+ *   rmg_loop      -> rmg_tls, rmg_records, rmg_table, rmg_alloc   (kinds only via struct rmg_kind)
+ *   rmg_tls       -> rmg_records, rmg_table, rmg_alloc
  *   rmg_tcp       -> rmg_records
  *   rmg_constants, rmg_records, rmg_table -> rmg_alloc
  */
@@ -76,6 +77,7 @@ struct rmg_opts {
   size_t max_head;       /* bytes of request line + headers before 431 */
   size_t max_ws_frame;   /* bytes of WebSocket payload before close 1009 */
   size_t pipeline_limit; /* buffered bytes while a response is pending before pausing reads */
+  struct rmg_tls *tls;   /* listener with TLS: accepted connections start it (rmg_tls.c) */
 };
 
 struct rmg_loop {
@@ -167,6 +169,25 @@ jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const
                          const char *extra);
 jlong rmg_ws_send_frame(struct rmg_loop *loop, jlong id, const void *buf, size_t len, jint op,
                         jint ops);
+
+/* ---- rmg_tls.c ---- */
+struct rmg_tls;
+extern const struct rmg_natives rmg_tls_natives;
+/* Sets Mongoose's wall clock (mg_boot_timestamp_ms) from CLOCK_REALTIME once. */
+void rmg_tls_clock_init(void);
+/* A TLS context (one reference): the built-in stack's inputs, prepared by Java. */
+struct rmg_tls *rmg_tls_new(int is_client, const void *cert, size_t cert_len, const void *key,
+                            size_t key_len, const void *ca, size_t ca_len, const char *name,
+                            int64_t handshake_ms);
+void rmg_tls_release(struct rmg_tls *t);
+/* Event hooks of rmg_ev_fn: accept on a TLS listener, the handshake deadline, and the start
+ * (or drop, start = 0) of an outbound connection's pending TLS. */
+void rmg_tls_accept(struct mg_connection *c, const struct rmg_tls *t);
+void rmg_tls_poll(struct mg_connection *c);
+void rmg_tls_connected(struct mg_connection *c, int start);
+/* The non-JNI cores of TlsNative.listener / client: 0 or RMG_ERR_*. */
+int rmg_tls_listener(struct rmg_loop *loop, int64_t id, struct rmg_tls *t);
+int rmg_tls_client(struct rmg_loop *loop, int64_t id, struct rmg_tls *t);
 
 /* ---- small helpers, inline so that they add no edge between files ---- */
 

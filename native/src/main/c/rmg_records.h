@@ -49,7 +49,9 @@ enum rmg_event {
   RMG_EV_WS_MSG = 8,    /* arg = opcode; payload = data */
   RMG_EV_WS_CTL = 9,    /* arg = opcode; payload = data */
   RMG_EV_REJECTED = 10, /* arg = HTTP status (or WebSocket close code) sent by the glue */
-  RMG_EV_DRAINED = 11   /* raw TCP: the send buffer was fully written; arg = bytes written */
+  RMG_EV_DRAINED = 11,  /* raw TCP: the send buffer was fully written; arg = bytes written */
+  RMG_EV_TLS_PEER = 20, /* TLS client: the server's Certificate message (rmg_tls.c) */
+  RMG_EV_TLS_DONE = 21  /* TLS client: handshake complete, Java verifies before reading */
 };
 
 /* Flags in the argument of RMG_EV_HTTP_MSG: facts, Java decides what to do with them. */

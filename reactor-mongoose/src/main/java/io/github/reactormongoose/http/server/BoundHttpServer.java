@@ -17,6 +17,8 @@ import io.github.reactormongoose.internal.loop.Addresses;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.LoopAccess;
 import io.github.reactormongoose.internal.loop.PortSharing;
+import io.github.reactormongoose.internal.loop.TlsContext;
+import io.github.reactormongoose.internal.tls.TlsAccess;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -83,26 +85,41 @@ final class BoundHttpServer implements DisposableServer {
 
 	static Mono<DisposableServer> bind(HttpServerConfig config) {
 		return Addresses.resolve(config.host()).flatMap(host -> Mono.defer(() -> {
-			Placement p = Placement.of(config);
+			TlsContext tls = config.tls() != null ? TlsAccess.config(config.tls()).serverContext() : null;
+			Placement p;
+			try {
+				p = Placement.of(config);
+			}
+			catch (RuntimeException e) {
+				if (tls != null) {
+					tls.release();
+				}
+				throw e;
+			}
 			List<EventLoop> loops = p.loops().stream().map(LoopAccess::engine).toList();
 			PortSharing sharing = loops.size() > 1 ? PortSharing.FIRST : PortSharing.EXCLUSIVE;
 			List<HttpListener> bound = new CopyOnWriteArrayList<>();
 			// the first loop picks the port (maybe ephemeral); the others join it
-			return open(config, loops.get(0), host, config.port(), sharing, bound)
+			return open(config, loops.get(0), host, config.port(), sharing, tls, bound)
 					.flatMap(first -> Flux.fromIterable(loops.subList(1, loops.size()))
-							.concatMap(el -> open(config, el, host, first.getPort(), PortSharing.JOIN, bound))
+							.concatMap(el -> open(config, el, host, first.getPort(), PortSharing.JOIN, tls, bound))
 							.then(Mono.<DisposableServer>fromSupplier(() -> new BoundHttpServer(List.copyOf(bound), first, p))))
 					.onErrorResume(e -> Flux.fromIterable(bound).flatMap(l -> l.disposeLater(Duration.ZERO))
-							.then(p.disposeOwn()).then(Mono.error(e)));
+							.then(p.disposeOwn()).then(Mono.error(e)))
+					.doFinally(s -> {
+						if (tls != null) {
+							tls.release(); // every listener holds its own reference
+						}
+					});
 		}));
 	}
 
 	private static Mono<InetSocketAddress> open(HttpServerConfig config, EventLoop el, InetAddress host, int port,
-			PortSharing sharing, List<HttpListener> bound) {
+			PortSharing sharing, @Nullable TlsContext tls, List<HttpListener> bound) {
 		return Mono.create(sink -> {
 			HttpListener l = new HttpListener(config, el);
 			bound.add(l); // before open: its sink may complete the bind on another thread at once
-			l.open(host, port, sharing, sink);
+			l.open(host, port, sharing, tls, sink);
 		});
 	}
 

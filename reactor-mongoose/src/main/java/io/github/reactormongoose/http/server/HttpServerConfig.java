@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,6 +36,7 @@ public final class HttpServerConfig {
 	private int maxHeaderSize = HttpServer.DEFAULT_MAX_HEADER_SIZE;
 	private int maxWebsocketFrameSize = HttpServer.DEFAULT_MAX_WEBSOCKET_FRAME;
 	private @Nullable Duration idleTimeout;
+	private @Nullable TlsSpec tls;
 
 	private HttpServerConfig() {
 	}
@@ -58,6 +60,7 @@ public final class HttpServerConfig {
 		c.maxHeaderSize = maxHeaderSize;
 		c.maxWebsocketFrameSize = maxWebsocketFrameSize;
 		c.idleTimeout = idleTimeout;
+		c.tls = tls;
 		change.accept(c);
 		return c;
 	}
@@ -120,6 +123,11 @@ public final class HttpServerConfig {
 		return idleTimeout;
 	}
 
+	/** The TLS of the server, or null for plain HTTP. */
+	public @Nullable TlsSpec tls() {
+		return tls;
+	}
+
 	@Nullable ExchangeHandler handler() {
 		return handler;
 	}
@@ -176,6 +184,10 @@ public final class HttpServerConfig {
 		return with(c -> c.maxWebsocketFrameSize = bytes);
 	}
 
+	HttpServerConfig withTls(TlsSpec tls) {
+		return with(c -> c.tls = tls);
+	}
+
 	HttpServerConfig withIdleTimeout(Duration idleTimeout) {
 		return with(c -> c.idleTimeout = idleTimeout);
 	}
@@ -185,6 +197,6 @@ public final class HttpServerConfig {
 		return "HttpServerConfig[host=" + host + ", port=" + port + ", loop=" + loop + ", loops=" + loops
 				+ ", loopCount=" + loopCount + ", loopName=" + loopName + ", handler=" + (handler != null)
 				+ ", maxRequestBodySize=" + maxRequestBodySize + ", maxHeaderSize=" + maxHeaderSize
-				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout + "]";
+				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout + ", tls=" + tls + "]";
 	}
 }

@@ -42,6 +42,8 @@ public final class NativeConstants {
 	public static final int EV_WS_CTL = (int) constant("RMG_EV_WS_CTL");
 	public static final int EV_REJECTED = (int) constant("RMG_EV_REJECTED");
 	public static final int EV_DRAINED = (int) constant("RMG_EV_DRAINED");
+	public static final int EV_TLS_PEER = (int) constant("RMG_EV_TLS_PEER");
+	public static final int EV_TLS_DONE = (int) constant("RMG_EV_TLS_DONE");
 	public static final long HTTP_CLOSE_AFTER = constant("RMG_HTTP_CLOSE_AFTER");
 	public static final int LISTEN_EXCLUSIVE = (int) constant("RMG_LISTEN_EXCLUSIVE");
 	public static final int LISTEN_SHARE_FIRST = (int) constant("RMG_LISTEN_SHARE_FIRST");
