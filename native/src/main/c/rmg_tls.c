@@ -120,11 +120,20 @@ void rmg_tls_peer_certificates(struct mg_connection *c, const unsigned char *msg
   if (c->is_client) rmg_record_bytes(&loop->ev, RMG_EV_TLS_PEER, c->id, 0, msg, len);
 }
 
-/* MG_EV_POLL of a connection still in its handshake. */
+/* MG_EV_POLL of a connection still in its handshake: the timeout, and input that cannot be
+ * TLS. The built-in stack waits for a whole record before it looks at one, so a plain-HTTP
+ * request ("GET /", read as a 12 KiB record) would sit there, polled every millisecond,
+ * until the timeout. */
 void rmg_tls_poll(struct mg_connection *c) {
   uint64_t deadline;
+  const unsigned char *b = c->rtls.buf;
+  if (c->is_closing) return;
+  if (c->rtls.len >= 3 && (b[0] < 20 || b[0] > 23 || b[1] != 3)) {
+    mg_error(c, "not a TLS record (plain text on a TLS port?)");
+    return;
+  }
   memcpy(&deadline, c->data + RMG_TLS_DEADLINE_AT, sizeof(deadline));
-  if (deadline != 0 && mg_millis() > deadline && !c->is_closing) {
+  if (deadline != 0 && mg_millis() > deadline) {
     mg_error(c, "TLS handshake timed out");
   }
 }
