@@ -200,13 +200,12 @@ public final class KeyForms {
 	}
 
 	static String curveName(ECParameterSpec spec) {
-		try {
-			AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
-			p.init(spec);
-			return p.getParameterSpec(ECGenParameterSpec.class).getName();
-		}
-		catch (GeneralSecurityException | RuntimeException e) {
-			return "of " + spec.getOrder().bitLength() + " bits";
-		}
+		int bits = spec.getOrder().bitLength();
+		return switch (bits) {
+			case 384 -> "P-384 (secp384r1)";
+			case 521 -> "P-521 (secp521r1)";
+			default -> "of " + bits + " bits";
+		};
 	}
+
 }
