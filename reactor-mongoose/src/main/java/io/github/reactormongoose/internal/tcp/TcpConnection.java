@@ -190,11 +190,11 @@ public final class TcpConnection implements Connection, StreamHandler {
 
 	@Override
 	public void onError(String message) {
-		TlsFailures.report(remote, message);
+		boolean handshake = TlsFailures.report(remote, message); // logged once there; no data was exchanged
 		if (events != null) {
 			events.accept(new ConnectionEvent(ConnectionEvent.Type.ERROR, this, ByteBuffer.allocate(0), message));
 		}
-		else {
+		else if (!handshake) {
 			inbound().fail(new MongooseException(message));
 		}
 	}
