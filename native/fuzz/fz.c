@@ -136,7 +136,9 @@ void fz_check_records(struct rmg_loop *loop, int64_t result, struct fz_polled *o
     memcpy(&plen, b + ofs + RMG_REC_LENGTH, 4);
     memcpy(&id, b + ofs + RMG_REC_ID, 8);
     memcpy(&arg, b + ofs + RMG_REC_ARG, 8);
-    FZ_ASSERT(type >= RMG_EV_ACCEPT && type <= RMG_EV_DRAINED, "record type %d", type);
+    FZ_ASSERT((type >= RMG_EV_ACCEPT && type <= RMG_EV_DRAINED) || type == RMG_EV_TLS_PEER ||
+                  type == RMG_EV_TLS_DONE,
+              "record type %d", type);
     FZ_ASSERT(plen >= 0, "record payload length %d", plen);
     padded = ((size_t) plen + RMG_RECORD_ALIGN - 1) & ~(size_t) (RMG_RECORD_ALIGN - 1);
     FZ_ASSERT(ofs + RMG_RECORD_HEADER + padded <= len, "record of type %d, %d bytes at %zu past the end %zu",
