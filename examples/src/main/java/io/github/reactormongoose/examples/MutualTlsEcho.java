@@ -35,7 +35,10 @@ public final class MutualTlsEcho {
 				.bindNow(TIMEOUT);
 	}
 
-	/** Connects to {@code localhost:port} with a client certificate, sends {@code text} and returns the echo. */
+	/**
+	 * Connects to {@code localhost:port} with a client certificate, sends {@code text} and returns
+	 * the echo. A server that refuses the certificate closes the connection: IllegalStateException.
+	 */
 	public static String call(int port, Path caPem, Path clientCertPem, Path clientKeyPem, String text) {
 		Connection c = TcpClient.create()
 				.host("localhost")
@@ -46,11 +49,17 @@ public final class MutualTlsEcho {
 				.connectNow(TIMEOUT);
 		try {
 			c.send(text.getBytes(StandardCharsets.UTF_8)).block(TIMEOUT);
-			return c.receive()
+			String echo = c.receive()
 					.map(b -> StandardCharsets.UTF_8.decode(b).toString())
 					.scan(String::concat)
 					.filter(s -> s.length() >= text.length())
 					.blockFirst(TIMEOUT);
+			if (echo == null) {
+				// TLS 1.3: the client's handshake ends before the server has checked its certificate
+				throw new IllegalStateException("the server closed the connection without an answer "
+						+ "(it did not accept the client certificate)");
+			}
+			return echo;
 		}
 		finally {
 			c.close();

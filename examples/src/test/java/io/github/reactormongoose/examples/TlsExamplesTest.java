@@ -3,20 +3,13 @@
  */
 package io.github.reactormongoose.examples;
 
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.testing.TestPki;
@@ -47,16 +40,7 @@ class TlsExamplesTest {
 	void httpsHelloAnswersTheJdkClient() throws Exception {
 		DisposableServer s = HttpsHello.start("127.0.0.1", 0, server.chain(), server.key());
 		try {
-			KeyStore trust = KeyStore.getInstance("PKCS12");
-			trust.load(null, null);
-			try (InputStream in = Files.newInputStream(pki.ca())) {
-				trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-			}
-			TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-			tmf.init(trust);
-			SSLContext ctx = SSLContext.getInstance("TLS");
-			ctx.init(null, tmf.getTrustManagers(), null);
-			HttpClient client = HttpClient.newBuilder().sslContext(ctx).build();
+			HttpClient client = HttpClient.newBuilder().sslContext(TestPki.trusting(pki.ca())).build();
 			HttpResponse<String> r = client.send(HttpRequest.newBuilder(
 					URI.create("https://localhost:" + s.port() + "/hello")).build(), HttpResponse.BodyHandlers.ofString());
 			assertThat(r.statusCode()).isEqualTo(200);
@@ -77,7 +61,7 @@ class TlsExamplesTest {
 			assertThat(MutualTlsEcho.call(s.port(), pki.ca(), client.cert(), client.key(), "hello, mTLS"))
 					.isEqualTo("hello, mTLS");
 			assertThatThrownBy(() -> MutualTlsEcho.call(s.port(), pki.ca(), foreign.cert(), foreign.key(), "no"))
-					.isInstanceOf(RuntimeException.class);
+					.isInstanceOf(IllegalStateException.class).hasMessageContaining("did not accept the client certificate");
 		}
 		finally {
 			s.disposeNow(Duration.ofSeconds(5));

@@ -53,21 +53,10 @@ public final class TlsSpec {
 	/** Default handshake timeout: 10 s, as Reactor Netty. */
 	public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
-	private final boolean server;
-	private final TlsConfig.@Nullable KeySource key;
-	private final @Nullable Supplier<List<X509Certificate>> trusted;
-	private final ClientAuth clientAuth;
-	private final @Nullable String serverName;
-	private final Duration handshakeTimeout;
+	private final TlsConfig config;
 
-	private TlsSpec(boolean server, TlsConfig.@Nullable KeySource key, @Nullable Supplier<List<X509Certificate>> trusted,
-			ClientAuth clientAuth, @Nullable String serverName, Duration handshakeTimeout) {
-		this.server = server;
-		this.key = key;
-		this.trusted = trusted;
-		this.clientAuth = clientAuth;
-		this.serverName = serverName;
-		this.handshakeTimeout = handshakeTimeout;
+	private TlsSpec(TlsConfig config) {
+		this.config = config;
 	}
 
 	/**
@@ -78,17 +67,15 @@ public final class TlsSpec {
 	public static TlsSpec forServer(Path certChainPem, Path privateKeyPem) {
 		Objects.requireNonNull(certChainPem, "certChainPem");
 		Objects.requireNonNull(privateKeyPem, "privateKeyPem");
-		return checked(new TlsSpec(true, TlsConfig.pem(() -> Pem.read(certChainPem, "certificate chain"),
-				() -> Pem.read(privateKeyPem, "private key"), "server"), null, ClientAuth.NONE, null,
-				DEFAULT_HANDSHAKE_TIMEOUT));
+		return server(TlsConfig.pem(() -> Pem.read(certChainPem, "certificate chain"),
+				() -> Pem.read(privateKeyPem, "private key"), "server"));
 	}
 
 	/** A server with PEM text in bytes (copied; the copies stay in this spec). */
 	public static TlsSpec forServer(byte[] certChainPem, byte[] privateKeyPem) {
 		byte[] chain = certChainPem.clone();
 		byte[] key = privateKeyPem.clone();
-		return checked(new TlsSpec(true, TlsConfig.pem(chain::clone, key::clone, "server"), null, ClientAuth.NONE,
-				null, DEFAULT_HANDSHAKE_TIMEOUT));
+		return server(TlsConfig.pem(chain::clone, key::clone, "server"));
 	}
 
 	/** A server with PEM text. */
@@ -105,13 +92,12 @@ public final class TlsSpec {
 		Objects.requireNonNull(keyStore, "keyStore");
 		Objects.requireNonNull(alias, "alias");
 		Objects.requireNonNull(password, "password");
-		return checked(new TlsSpec(true, TlsConfig.keyStore(keyStore, alias, password), null, ClientAuth.NONE,
-				null, DEFAULT_HANDSHAKE_TIMEOUT));
+		return server(TlsConfig.keyStore(keyStore, alias, password));
 	}
 
 	/** A client that trusts the JDK's default trust store and checks the host name of the URL. */
 	public static TlsSpec forClient() {
-		return new TlsSpec(false, null, null, ClientAuth.NONE, null, DEFAULT_HANDSHAKE_TIMEOUT);
+		return new TlsSpec(TlsConfig.of(false, null, DEFAULT_HANDSHAKE_TIMEOUT));
 	}
 
 	/**
@@ -120,7 +106,7 @@ public final class TlsSpec {
 	 */
 	public TlsSpec clientAuth(ClientAuth clientAuth) {
 		Objects.requireNonNull(clientAuth, "clientAuth");
-		if (!server) {
+		if (!config.server()) {
 			throw new IllegalArgumentException("clientAuth applies to a server spec");
 		}
 		if (clientAuth == ClientAuth.OPTIONAL) {
@@ -128,7 +114,7 @@ public final class TlsSpec {
 					+ "once it asks for a client certificate it fails the handshake of a client that has none; "
 					+ "use NONE or REQUIRE");
 		}
-		return new TlsSpec(server, key, trusted, clientAuth, serverName, handshakeTimeout);
+		return new TlsSpec(config.withClientAuth(TlsConfig.Auth.valueOf(clientAuth.name())));
 	}
 
 	/**
@@ -160,19 +146,19 @@ public final class TlsSpec {
 
 	private TlsSpec trusting(Supplier<List<X509Certificate>> source) {
 		source.get(); // read and check now: refuse at configuration time
-		return checked(new TlsSpec(server, key, source, clientAuth, serverName, handshakeTimeout));
+		return checked(new TlsSpec(config.withTrusted(source)));
 	}
 
 	/** Client: the name sent as SNI and checked against the certificate (default: the host connected to). */
 	public TlsSpec serverName(String serverName) {
 		Objects.requireNonNull(serverName, "serverName");
-		if (server) {
+		if (config.server()) {
 			throw new IllegalArgumentException("serverName applies to a client spec");
 		}
 		if (serverName.isEmpty() || serverName.length() > 252) {
 			throw new IllegalArgumentException("serverName must have 1..252 characters: " + serverName);
 		}
-		return new TlsSpec(server, key, trusted, clientAuth, serverName, handshakeTimeout);
+		return new TlsSpec(config.withServerName(serverName));
 	}
 
 	/** Client: a certificate (chain) and private key to present when the server asks for one. */
@@ -196,10 +182,10 @@ public final class TlsSpec {
 	}
 
 	private TlsSpec clientKey(TlsConfig.KeySource source) {
-		if (server) {
+		if (config.server()) {
 			throw new IllegalArgumentException("keyCertificate applies to a client spec; a server's key is given to forServer");
 		}
-		return checked(new TlsSpec(server, source, trusted, clientAuth, serverName, handshakeTimeout));
+		return checked(new TlsSpec(config.withKey(source)));
 	}
 
 	/** How long a handshake may take before the connection is closed (default 10 s). */
@@ -208,43 +194,46 @@ public final class TlsSpec {
 		if (timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE) {
 			throw new IllegalArgumentException("handshakeTimeout must be positive: " + timeout);
 		}
-		return new TlsSpec(server, key, trusted, clientAuth, serverName, timeout);
+		return new TlsSpec(config.withHandshakeTimeout(timeout));
 	}
 
 	/** Whether this is a server spec. */
 	public boolean isServer() {
-		return server;
+		return config.server();
 	}
 
 	/** Server: whether clients must present a certificate. */
 	public ClientAuth clientAuth() {
-		return clientAuth;
+		return ClientAuth.valueOf(config.clientAuth().name());
 	}
 
 	/** Client: the configured server name, or null (the host connected to). */
 	public @Nullable String serverName() {
-		return serverName;
+		return config.serverName();
 	}
 
 	/** The handshake timeout. */
 	public Duration handshakeTimeout() {
-		return handshakeTimeout;
+		return config.handshakeTimeout();
 	}
 
 	private TlsConfig config() {
-		return new TlsConfig(server, key, trusted, TlsConfig.Auth.valueOf(clientAuth.name()), serverName,
-				handshakeTimeout);
+		return config;
+	}
+
+	private static TlsSpec server(TlsConfig.KeySource key) {
+		return checked(new TlsSpec(TlsConfig.of(true, key, DEFAULT_HANDSHAKE_TIMEOUT)));
 	}
 
 	private static TlsSpec checked(TlsSpec spec) {
-		spec.config().validate();
+		spec.config.validate();
 		return spec;
 	}
 
 	@Override
 	public String toString() {
-		return "TlsSpec[" + (server ? "server" : "client") + ", clientAuth=" + clientAuth + ", serverName="
-				+ serverName + ", trusted=" + (trusted != null ? "given" : "default") + ", handshakeTimeout="
-				+ handshakeTimeout + "]";
+		return "TlsSpec[" + (config.server() ? "server" : "client") + ", clientAuth=" + config.clientAuth()
+				+ ", serverName=" + config.serverName() + ", trusted=" + (config.hasTrusted() ? "given" : "default")
+				+ ", handshakeTimeout=" + config.handshakeTimeout() + "]";
 	}
 }

@@ -4,14 +4,19 @@
 package io.github.reactormongoose.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
 
 /**
  * Certificates made by the test run with {@code openssl req} and {@code openssl ca} in a
@@ -53,24 +58,23 @@ public final class TestPki {
 
 	/** Skips the test with a notice when openssl is missing. */
 	public static void assumeOpenssl() {
-		boolean ok;
-		try {
-			Process p = new ProcessBuilder("openssl", "version").redirectErrorStream(true).start();
-			p.getInputStream().readAllBytes();
-			ok = p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-		}
-		catch (IOException e) {
-			ok = false;
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			ok = false;
-		}
-		if (!ok) {
-			System.err.println("NOTICE: openssl is not installed; TLS interop tests are skipped");
-		}
-		Assumptions.assumeTrue(ok, "openssl is not installed");
+		Commands.assumeAvailable("openssl", "version");
 	}
+
+	/** A client SSLContext of the JDK that trusts the CA certificate in {@code caPem}. */
+	public static SSLContext trusting(Path caPem) throws Exception {
+		KeyStore ks = KeyStore.getInstance("PKCS12");
+		ks.load(null, null);
+		try (InputStream in = Files.newInputStream(caPem)) {
+			ks.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+		}
+		TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+		tmf.init(ks);
+		SSLContext ctx = SSLContext.getInstance("TLS");
+		ctx.init(null, tmf.getTrustManagers(), null);
+		return ctx;
+	}
+
 
 	/** A self-signed root CA (EC P-256 unless given). */
 	public static TestPki root(Path dir, String name) throws IOException, InterruptedException {
@@ -123,6 +127,12 @@ public final class TestPki {
 	public Issued expiredServer(String cn) throws IOException, InterruptedException {
 		return issue(cn, KeyType.EC_P256, dir, "basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature\n"
 				+ "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n", "expired");
+	}
+
+	/** A client certificate that expired in 2020. */
+	public Issued expiredClient(String cn) throws IOException, InterruptedException {
+		return issue(cn, KeyType.EC_P256, dir, "basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature\n"
+				+ "extendedKeyUsage=clientAuth\n", "expired");
 	}
 
 	private Issued issue(String cn, KeyType type, Path outDir, String extensions, String validity)

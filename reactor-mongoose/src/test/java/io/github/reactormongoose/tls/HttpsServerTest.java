@@ -5,7 +5,6 @@ package io.github.reactormongoose.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -15,11 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,18 +26,19 @@ import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.internal.loop.TlsContext;
 import io.github.reactormongoose.internal.tls.TlsFailures;
+import io.github.reactormongoose.testing.Commands;
 import io.github.reactormongoose.testing.Curl;
 import io.github.reactormongoose.testing.LogCapture;
 import io.github.reactormongoose.testing.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
 
@@ -72,17 +68,9 @@ class HttpsServerTest extends BaseHttpTest {
 	}
 
 	static SSLContext trusting(Path caPem) throws Exception {
-		KeyStore ks = KeyStore.getInstance("PKCS12");
-		ks.load(null, null);
-		try (InputStream in = Files.newInputStream(caPem)) {
-			ks.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-		}
-		TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-		tmf.init(ks);
-		SSLContext ctx = SSLContext.getInstance("TLS");
-		ctx.init(null, tmf.getTrustManagers(), null);
-		return ctx;
+		return TestPki.trusting(caPem);
 	}
+
 
 	@Test
 	void curlOverKeepAlive() throws Exception {
@@ -148,7 +136,7 @@ class HttpsServerTest extends BaseHttpTest {
 
 	@Test
 	void pythonSsl() throws Exception {
-		assumeCommand("python3", "--version");
+		Commands.assumeAvailable("python3", "--version");
 		DisposableServer server = hello(TlsSpec.forServer(localhost.chain(), localhost.key()));
 		String script = String.join("\n", "import socket, ssl, sys",
 				"ctx = ssl.create_default_context(cafile=sys.argv[1])",
@@ -236,7 +224,7 @@ class HttpsServerTest extends BaseHttpTest {
 	}
 
 	@Test
-	void mutualTlsRequiresACertificateFromTheTrustedCa() throws Exception {
+	void mutualTlsRequiresAValidCertificateFromTheTrustedCa() throws Exception {
 		Curl.assumeInstalled();
 		TestPki.Issued client = pki.client("client-1", TestPki.KeyType.EC_P256);
 		TestPki other = TestPki.root(dir, "Other Root CA");
@@ -248,7 +236,13 @@ class HttpsServerTest extends BaseHttpTest {
 				client.key().toString(), url);
 		assertThat(ok.exitCode()).as(ok.stderr()).isZero();
 		assertThat(ok.stdout()).isEqualTo("Hello, /hello");
+		TestPki.Issued expired = pki.expiredClient("expired-client");
 		try (LogCapture log = LogCapture.of(TlsFailures.LOGGER)) {
+			Curl.Result old = Curl.run("--cacert", pki.ca().toString(), "--cert", expired.cert().toString(), "--key",
+					expired.key().toString(), url);
+			assertThat(old.exitCode()).isNotZero();
+			assertThat(old.stdout()).doesNotContain("Hello");
+			awaitLine(log, "failed to parse certificate");
 			Curl.Result untrusted = Curl.run("--cacert", pki.ca().toString(), "--cert", stranger.cert().toString(),
 					"--key", stranger.key().toString(), url);
 			assertThat(untrusted.exitCode()).isNotZero();
@@ -268,6 +262,7 @@ class HttpsServerTest extends BaseHttpTest {
 	}
 
 	@Test
+	@Timeout(value = 300, unit = TimeUnit.SECONDS) // about 10 s; minutes in the -Pasan build
 	void thousandSequentialHandshakesDoNotGrowNativeAllocations() throws Exception {
 		DisposableServer server = hello(TlsSpec.forServer(localhost.chain(), localhost.key()));
 		javax.net.ssl.SSLSocketFactory f = trusting(pki.ca()).getSocketFactory();
@@ -314,27 +309,5 @@ class HttpsServerTest extends BaseHttpTest {
 			Thread.sleep(20);
 		}
 		assertThat(log.lines()).as("log lines").anyMatch(l -> l.contains(text));
-	}
-
-	static void assumeCommand(String... cmd) {
-		boolean ok;
-		try {
-			Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-			p.getInputStream().readAllBytes();
-			ok = p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-		}
-		catch (Exception e) {
-			ok = false;
-		}
-		if (!ok) {
-			System.err.println("NOTICE: " + cmd[0] + " is not installed; a TLS interop test is skipped");
-		}
-		org.junit.jupiter.api.Assumptions.assumeTrue(ok, cmd[0] + " is not installed");
-	}
-
-	static X509Certificate read(Path pem) throws Exception {
-		try (InputStream in = Files.newInputStream(pem)) {
-			return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-		}
 	}
 }

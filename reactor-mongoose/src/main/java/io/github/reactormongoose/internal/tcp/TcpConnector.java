@@ -12,7 +12,6 @@ import javax.net.ssl.SSLHandshakeException;
 import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.MongooseException;
-import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.Kind;
@@ -57,18 +56,15 @@ public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 	 */
 	public static void connect(EventLoop loop, String url, @Nullable TlsConfig tls, String host, MonoSink<Connection> sink) {
 		TlsConfig.ClientHandshake hs = null;
-		Channel c;
 		try {
 			hs = tls != null ? tls.clientHandshake(host) : null;
 			TcpConnector pending = new TcpConnector(url, hs != null ? hs.verifier() : null, sink);
-			c = loop.connect(url, Kind.TCP, pending);
+			Channel c = loop.connect(url, Kind.TCP, pending);
 			pending.connection = new TcpConnection(c, null, null);
-			if (hs != null) {
-				int rc = c.secure(hs.context(), false);
-				if (rc < 0) {
-					c.close();
-					throw Errors.toException(rc, "TLS to " + url);
-				}
+			TlsConfig.ClientHandshake attaching = hs;
+			hs = null;
+			if (attaching != null) {
+				attaching.attach(c);
 			}
 			sink.onCancel(() -> loop.executeOrRun(() -> {
 				if (!pending.done) {
@@ -78,12 +74,10 @@ public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 			}));
 		}
 		catch (RuntimeException e) {
-			sink.error(e);
-		}
-		finally {
 			if (hs != null) {
-				hs.context().release(); // the connection holds its own reference
+				hs.context().release(); // connect failed before the connection took it
 			}
+			sink.error(e);
 		}
 	}
 

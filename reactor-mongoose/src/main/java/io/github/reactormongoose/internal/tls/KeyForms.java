@@ -3,7 +3,6 @@
  */
 package io.github.reactormongoose.internal.tls;
 
-import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.AlgorithmParameters;
@@ -118,16 +117,17 @@ public final class KeyForms {
 		}
 	}
 
+	/** PEM text of der, made in one array (no intermediate copies of a key are left behind). */
 	static byte[] pem(String label, byte[] der) {
 		byte[] b64 = Base64.getMimeEncoder(64, new byte[] {'\n'}).encode(der);
 		byte[] head = ("-----BEGIN " + label + "-----\n").getBytes(StandardCharsets.US_ASCII);
 		byte[] tail = ("\n-----END " + label + "-----\n").getBytes(StandardCharsets.US_ASCII);
-		ByteArrayOutputStream out = new ByteArrayOutputStream(b64.length + head.length + tail.length);
-		out.writeBytes(head);
-		out.writeBytes(b64);
-		out.writeBytes(tail);
+		byte[] out = new byte[head.length + b64.length + tail.length];
+		System.arraycopy(head, 0, out, 0, head.length);
+		System.arraycopy(b64, 0, out, head.length, b64.length);
+		System.arraycopy(tail, 0, out, head.length + b64.length, tail.length);
 		Arrays.fill(b64, (byte) 0);
-		return out.toByteArray(); // ByteArrayOutputStream's internal copy is garbage now; see docs/tls.md
+		return out;
 	}
 
 	private static PrivateKey pkcs8(byte[] der, String what) throws GeneralSecurityException {

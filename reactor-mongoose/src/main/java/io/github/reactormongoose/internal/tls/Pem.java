@@ -13,6 +13,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 
@@ -45,31 +46,41 @@ public final class Pem {
 			if (bodyEnd < 0) {
 				throw new IllegalArgumentException("PEM block " + label + " without its END line");
 			}
-			byte[] body = new byte[bodyEnd - bodyStart];
 			int n = 0;
-			boolean headers = false;
 			for (int k = bodyStart; k < bodyEnd; k++) {
 				byte c = text[k];
-				if (c == ':') {
-					headers = true; // RFC 1421 headers (Proc-Type: 4,ENCRYPTED ...)
+				if (c == ':') { // RFC 1421 headers (Proc-Type: 4,ENCRYPTED ...)
+					throw new IllegalArgumentException("PEM block " + label + " has headers (an encrypted "
+							+ "traditional key?); decrypt it first, for example: openssl pkey -in key.pem -out plain.pem");
 				}
+				if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+					n++;
+				}
+			}
+			byte[] body = new byte[n];
+			n = 0;
+			for (int k = bodyStart; k < bodyEnd; k++) {
+				byte c = text[k];
 				if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
 					body[n++] = c;
 				}
 			}
-			if (headers) {
-				throw new IllegalArgumentException("PEM block " + label + " has headers (an encrypted "
-						+ "traditional key?); decrypt it first, for example: openssl pkey -in key.pem -out plain.pem");
-			}
-			byte[] der;
+			byte[] der = new byte[n / 4 * 3 + 3];
+			int len;
 			try {
-				der = Base64.getDecoder().decode(java.util.Arrays.copyOf(body, n));
+				len = Base64.getDecoder().decode(body, der);
 			}
 			catch (IllegalArgumentException e) {
+				Arrays.fill(der, (byte) 0);
 				throw new IllegalArgumentException("PEM block " + label + " is not valid base64", e);
 			}
 			finally {
-				java.util.Arrays.fill(body, (byte) 0);
+				Arrays.fill(body, (byte) 0);
+			}
+			if (len < der.length) { // trim, and wipe the longer array
+				byte[] exact = Arrays.copyOf(der, len);
+				Arrays.fill(der, (byte) 0);
+				der = exact;
 			}
 			out.add(new Block(label, der));
 			i = bodyEnd + end.length;

@@ -23,6 +23,8 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
+import io.github.reactormongoose.internal.jni.Errors;
+import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.TlsContext;
 import org.jspecify.annotations.Nullable;
 
@@ -60,7 +62,7 @@ public final class TlsConfig {
 	private final Duration handshakeTimeout;
 	private volatile @Nullable X509TrustManager trustManager;
 
-	public TlsConfig(boolean server, @Nullable KeySource key, @Nullable Supplier<List<X509Certificate>> trusted,
+	private TlsConfig(boolean server, @Nullable KeySource key, @Nullable Supplier<List<X509Certificate>> trusted,
 			Auth clientAuth, @Nullable String serverName, Duration handshakeTimeout) {
 		this.server = server;
 		this.key = key;
@@ -70,8 +72,41 @@ public final class TlsConfig {
 		this.handshakeTimeout = handshakeTimeout;
 	}
 
+	/** A server with this key material, or a client without a certificate (key null). */
+	public static TlsConfig of(boolean server, @Nullable KeySource key, Duration handshakeTimeout) {
+		return new TlsConfig(server, key, null, Auth.NONE, null, handshakeTimeout);
+	}
+
+	public TlsConfig withKey(KeySource key) {
+		return new TlsConfig(server, key, trusted, clientAuth, serverName, handshakeTimeout);
+	}
+
+	public TlsConfig withTrusted(Supplier<List<X509Certificate>> trusted) {
+		return new TlsConfig(server, key, trusted, clientAuth, serverName, handshakeTimeout);
+	}
+
+	public TlsConfig withClientAuth(Auth clientAuth) {
+		return new TlsConfig(server, key, trusted, clientAuth, serverName, handshakeTimeout);
+	}
+
+	public TlsConfig withServerName(String serverName) {
+		return new TlsConfig(server, key, trusted, clientAuth, serverName, handshakeTimeout);
+	}
+
+	public TlsConfig withHandshakeTimeout(Duration handshakeTimeout) {
+		return new TlsConfig(server, key, trusted, clientAuth, serverName, handshakeTimeout);
+	}
+
 	public boolean server() {
 		return server;
+	}
+
+	public Auth clientAuth() {
+		return clientAuth;
+	}
+
+	public boolean hasTrusted() {
+		return trusted != null;
 	}
 
 	public @Nullable String serverName() {
@@ -120,8 +155,29 @@ public final class TlsConfig {
 		return new ClientHandshake(TlsContext.create(true, cert, keyPem, null, name, handshakeTimeout), verifier);
 	}
 
-	/** A client connection's native context (release it once the connection holds its own) and verifier. */
+	/**
+	 * The client side of one outbound connection: its native context and the verifier of the
+	 * server's chain. The hook any client protocol uses (TcpClient today, the HTTP client
+	 * later): right after {@code EventLoop.connect}, {@link #attach(Channel)}; the channel's
+	 * handler implements {@code TlsHandshakeHandler}, hands the Certificate message to
+	 * {@link PeerVerifier#certificates} and, at the end of the handshake, calls
+	 * {@link PeerVerifier#verify()} before it reads or emits anything.
+	 */
 	public record ClientHandshake(TlsContext context, PeerVerifier verifier) {
+
+		/** Starts TLS on the outbound channel (once connected) and drops this object's native reference. */
+		public void attach(Channel channel) {
+			try {
+				int rc = channel.secure(context, false);
+				if (rc < 0) {
+					channel.close();
+					throw Errors.toException(rc, "TLS on connection " + channel.id());
+				}
+			}
+			finally {
+				context.release(); // the connection holds its own reference
+			}
+		}
 	}
 
 	X509TrustManager trustManager() {
