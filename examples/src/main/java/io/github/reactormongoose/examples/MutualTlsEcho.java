@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import io.github.reactormongoose.Connection;
+import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.tcp.TcpClient;
 import io.github.reactormongoose.tcp.TcpServer;
@@ -47,6 +48,8 @@ public final class MutualTlsEcho {
 						.trustedCertificates(caPem)
 						.keyCertificate(clientCertPem, clientKeyPem))
 				.connectNow(TIMEOUT);
+		String refused = "the server closed the connection without an answer (it did not accept the client "
+				+ "certificate)"; // TLS 1.3: the client's handshake ends before the server has checked it
 		try {
 			c.send(text.getBytes(StandardCharsets.UTF_8)).block(TIMEOUT);
 			String echo = c.receive()
@@ -55,11 +58,12 @@ public final class MutualTlsEcho {
 					.filter(s -> s.length() >= text.length())
 					.blockFirst(TIMEOUT);
 			if (echo == null) {
-				// TLS 1.3: the client's handshake ends before the server has checked its certificate
-				throw new IllegalStateException("the server closed the connection without an answer "
-						+ "(it did not accept the client certificate)");
+				throw new IllegalStateException(refused);
 			}
 			return echo;
+		}
+		catch (ConnectionClosedException e) {
+			throw new IllegalStateException(refused, e);
 		}
 		finally {
 			c.close();
