@@ -77,6 +77,7 @@ struct rmg_opts {
   size_t max_head;       /* bytes of request line + headers before 431 */
   size_t max_ws_frame;   /* bytes of WebSocket payload before close 1009 */
   size_t pipeline_limit; /* buffered bytes while a response is pending before pausing reads */
+  uint64_t head_timeout_ms; /* ms from the first byte of a request head to its end before 408; 0: none */
   struct rmg_tls *tls;   /* listener with TLS: accepted connections start it (rmg_tls.c) */
 };
 
@@ -122,6 +123,10 @@ struct rmg_natives {
 #define RMG_CF_LINGER_SHUT 128 /* rejected: writes shut down, lingering (deadline in data[8..15]) */
 /* Second flag byte, c->data[1]. */
 #define RMG_CF2_PRESIZED 1 /* recv was sized for the current request's Content-Length */
+#define RMG_CF2_WS_TEXT 2  /* WebSocket: the fragmented message in progress is text */
+#define RMG_CF2_WS_CLOSED 4 /* WebSocket: a close frame came; later frames are discarded */
+/* c->data[RMG_WS_UTF8]: UTF-8 validator state of that message after its last whole frame */
+#define RMG_WS_UTF8 3
 
 /* ---- rmg_constants.c ---- */
 extern const struct rmg_natives rmg_constants_natives;
@@ -140,6 +145,8 @@ void rmg_loop_set_kind(int kind, const struct rmg_kind *k);
 struct rmg_loop *rmg_loop_new(int low_water);
 void rmg_loop_free(struct rmg_loop *loop);
 int64_t rmg_loop_poll_once(struct rmg_loop *loop, int ms);
+/* Sets the request head timeout (ms, 0: none) of a listener's connections; 0 or RMG_ERR_*. */
+int rmg_loop_head_timeout(struct rmg_loop *loop, int64_t listener_id, int64_t ms);
 int64_t rmg_loop_listen_url(struct rmg_loop *loop, const char *url, int kind, int64_t max_body,
                             int max_head, int max_ws_frame, int pipeline_limit, int share);
 
@@ -156,6 +163,12 @@ jlong rmg_conn_control_ops(struct rmg_loop *loop, jlong id, jint ops);
 /* ---- rmg_tcp.c ---- */
 extern const struct rmg_kind rmg_tcp_kind;
 extern const struct rmg_kind rmg_udp_kind;
+
+/* ---- rmg_http_head.c ---- */
+/* The status to refuse a complete request head with (0: acceptable) and why (RFC 9112). */
+int rmg_http_head_check(const struct mg_http_message *hm, const char **why);
+/* The origin-form of an absolute-form request target; any other target unchanged. */
+struct mg_str rmg_http_origin_form(struct mg_str uri);
 
 /* ---- rmg_http.c ---- */
 extern const struct rmg_kind rmg_http_kind;

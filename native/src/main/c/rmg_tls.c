@@ -23,10 +23,26 @@ struct rmg_tls {
   struct mg_str name;    /* client: SNI and Mongoose's host name check (Java checks too) */
 };
 
-/* Outbound connections keep their pending context in c->data[16..23], the handshake
- * deadline (mg_millis) in c->data[24..31]; rmg_http.c uses data[8..15] for lingering. */
+/* Outbound connections keep their pending context in c->data[16..23]. The handshake deadline
+ * (mg_millis, 48 bits: enough for 8,900 years of uptime) is in c->data[2..7]. rmg_http.c uses
+ * data[8..15] (lingering) and data[24..31] (request head timer); data[0..1] are flag bytes. */
 #define RMG_TLS_CTX_AT 16
-#define RMG_TLS_DEADLINE_AT 24
+#define RMG_TLS_DEADLINE_AT 2
+#define RMG_TLS_DEADLINE_BYTES 6
+
+static void rmg_tls_set_deadline(struct mg_connection *c, uint64_t deadline) {
+  int i;
+  for (i = 0; i < RMG_TLS_DEADLINE_BYTES; i++) c->data[RMG_TLS_DEADLINE_AT + i] = (char) (deadline >> (8 * i));
+}
+
+static uint64_t rmg_tls_deadline(const struct mg_connection *c) {
+  uint64_t d = 0;
+  int i;
+  for (i = 0; i < RMG_TLS_DEADLINE_BYTES; i++) {
+    d |= (uint64_t) (unsigned char) c->data[RMG_TLS_DEADLINE_AT + i] << (8 * i);
+  }
+  return d;
+}
 
 void rmg_tls_clock_init(void) {
   /* Mongoose's mg_now() is mg_millis() (CLOCK_MONOTONIC_RAW on Linux: time since boot)
@@ -103,7 +119,7 @@ static void rmg_tls_start(struct mg_connection *c, const struct rmg_tls *t) {
   opts.key = t->key;
   opts.ca = t->ca;
   opts.name = t->name;
-  memcpy(c->data + RMG_TLS_DEADLINE_AT, &deadline, sizeof(deadline));
+  rmg_tls_set_deadline(c, deadline);
   mg_tls_init(c, &opts);
 }
 
@@ -132,7 +148,7 @@ void rmg_tls_poll(struct mg_connection *c) {
     mg_error(c, "not a TLS record (plain text on a TLS port?)");
     return;
   }
-  memcpy(&deadline, c->data + RMG_TLS_DEADLINE_AT, sizeof(deadline));
+  deadline = rmg_tls_deadline(c);
   if (deadline != 0 && mg_millis() > deadline) {
     mg_error(c, "TLS handshake timed out");
   }

@@ -19,6 +19,7 @@ import io.github.reactormongoose.internal.loop.LoopAccess;
 import io.github.reactormongoose.internal.loop.PortSharing;
 import io.github.reactormongoose.internal.loop.TlsContext;
 import io.github.reactormongoose.internal.tls.TlsAccess;
+import io.github.reactormongoose.internal.metrics.HttpServerMetrics;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -99,11 +100,16 @@ final class BoundHttpServer implements DisposableServer {
 			List<EventLoop> loops = p.loops().stream().map(LoopAccess::engine).toList();
 			PortSharing sharing = loops.size() > 1 ? PortSharing.FIRST : PortSharing.EXCLUSIVE;
 			List<HttpListener> bound = new CopyOnWriteArrayList<>();
+			HttpServerMetrics metrics = config.metricsEnabled() ? HttpServerMetrics.micrometer(config.uriTagValue())
+					: HttpServerMetrics.NONE;
 			// the first loop picks the port (maybe ephemeral); the others join it
-			return open(config, loops.get(0), host, config.port(), sharing, tls, bound)
+			return open(config, metrics, loops.get(0), host, config.port(), sharing, tls, bound)
 					.flatMap(first -> Flux.fromIterable(loops.subList(1, loops.size()))
-							.concatMap(el -> open(config, el, host, first.getPort(), PortSharing.JOIN, tls, bound))
-							.then(Mono.<DisposableServer>fromSupplier(() -> new BoundHttpServer(List.copyOf(bound), first, p))))
+							.concatMap(el -> open(config, metrics, el, host, first.getPort(), PortSharing.JOIN, tls, bound))
+							.then(Mono.<DisposableServer>fromSupplier(() -> {
+								metrics.bound(first.getAddress().getHostAddress() + ":" + first.getPort(), loops);
+								return new BoundHttpServer(List.copyOf(bound), first, p);
+							})))
 					.onErrorResume(e -> Flux.fromIterable(bound).flatMap(l -> l.disposeLater(Duration.ZERO))
 							.then(p.disposeOwn()).then(Mono.error(e)))
 					.doFinally(s -> {
@@ -114,10 +120,10 @@ final class BoundHttpServer implements DisposableServer {
 		}));
 	}
 
-	private static Mono<InetSocketAddress> open(HttpServerConfig config, EventLoop el, InetAddress host, int port,
-			PortSharing sharing, @Nullable TlsContext tls, List<HttpListener> bound) {
+	private static Mono<InetSocketAddress> open(HttpServerConfig config, HttpServerMetrics metrics, EventLoop el,
+			InetAddress host, int port, PortSharing sharing, @Nullable TlsContext tls, List<HttpListener> bound) {
 		return Mono.create(sink -> {
-			HttpListener l = new HttpListener(config, el);
+			HttpListener l = new HttpListener(config, metrics, el);
 			bound.add(l); // before open: its sink may complete the bind on another thread at once
 			l.open(host, port, sharing, tls, sink);
 		});

@@ -17,6 +17,7 @@ import io.github.reactormongoose.internal.loop.ListenLimits;
 import io.github.reactormongoose.internal.loop.ListenerHandler;
 import io.github.reactormongoose.internal.loop.PortSharing;
 import io.github.reactormongoose.internal.loop.ServerConnections;
+import io.github.reactormongoose.internal.metrics.HttpServerMetrics;
 import io.github.reactormongoose.internal.loop.TlsContext;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -30,11 +31,13 @@ import reactor.core.publisher.MonoSink;
 final class HttpListener implements ListenerHandler {
 
 	final HttpServerConfig config;
+	final HttpServerMetrics metrics;
 	final EventLoop el;
 	private final ServerConnections<HttpConnection> connections;
 
-	HttpListener(HttpServerConfig config, EventLoop el) {
+	HttpListener(HttpServerConfig config, HttpServerMetrics metrics, EventLoop el) {
 		this.config = config;
+		this.metrics = metrics;
 		this.el = el;
 		this.connections = new ServerConnections<>(el, HttpConnection::closeWhenIdle, HttpConnection::forceClose);
 	}
@@ -58,6 +61,7 @@ final class HttpListener implements ListenerHandler {
 						throw Errors.toException(rc, "TLS on " + c.address(true));
 					}
 				}
+				c.requestHeadTimeout(config.requestHeaderTimeout().toMillis());
 				connections.listening(c);
 				bound.success(c.address(true));
 			}
@@ -74,6 +78,7 @@ final class HttpListener implements ListenerHandler {
 		if (!connections.add(c)) {
 			return null;
 		}
+		metrics.connectionOpened();
 		c.startIdleTimer();
 		return c;
 	}
