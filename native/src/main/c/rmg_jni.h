@@ -125,6 +125,7 @@ struct rmg_natives {
 #define RMG_CF2_PRESIZED 1 /* recv was sized for the current request's Content-Length */
 #define RMG_CF2_WS_TEXT 2  /* WebSocket: the fragmented message in progress is text */
 #define RMG_CF2_WS_CLOSED 4 /* WebSocket: a close frame came; later frames are discarded */
+#define RMG_CF2_TLS_PENDING 8 /* outbound: TLS starts once connected (context in data[16..23]) */
 /* c->data[RMG_WS_UTF8]: UTF-8 validator state of that message after its last whole frame */
 #define RMG_WS_UTF8 3
 

@@ -23,26 +23,11 @@ struct rmg_tls {
   struct mg_str name;    /* client: SNI and Mongoose's host name check (Java checks too) */
 };
 
-/* Outbound connections keep their pending context in c->data[16..23]. The handshake deadline
- * (mg_millis, 48 bits: enough for 8,900 years of uptime) is in c->data[2..7]. rmg_http.c uses
- * data[8..15] (lingering) and data[24..31] (request head timer); data[0..1] are flag bytes. */
-#define RMG_TLS_CTX_AT 16
-#define RMG_TLS_DEADLINE_AT 2
-#define RMG_TLS_DEADLINE_BYTES 6
-
-static void rmg_tls_set_deadline(struct mg_connection *c, uint64_t deadline) {
-  int i;
-  for (i = 0; i < RMG_TLS_DEADLINE_BYTES; i++) c->data[RMG_TLS_DEADLINE_AT + i] = (char) (deadline >> (8 * i));
-}
-
-static uint64_t rmg_tls_deadline(const struct mg_connection *c) {
-  uint64_t d = 0;
-  int i;
-  for (i = 0; i < RMG_TLS_DEADLINE_BYTES; i++) {
-    d |= (uint64_t) (unsigned char) c->data[RMG_TLS_DEADLINE_AT + i] << (8 * i);
-  }
-  return d;
-}
+/* c->data[16..23]: an outbound connection's pending context until it is connected
+ * (RMG_CF2_TLS_PENDING set), then, on every TLS connection, the handshake deadline (mg_millis;
+ * 0: none), read only while the handshake runs. rmg_http.c uses data[8..15] and data[24..31],
+ * rmg_ws.c data[3]; data[0..1] are flag bytes. */
+#define RMG_TLS_AT 16
 
 void rmg_tls_clock_init(void) {
   /* Mongoose's mg_now() is mg_millis() (CLOCK_MONOTONIC_RAW on Linux: time since boot)
@@ -119,7 +104,7 @@ static void rmg_tls_start(struct mg_connection *c, const struct rmg_tls *t) {
   opts.key = t->key;
   opts.ca = t->ca;
   opts.name = t->name;
-  rmg_tls_set_deadline(c, deadline);
+  memcpy(c->data + RMG_TLS_AT, &deadline, sizeof(deadline));
   mg_tls_init(c, &opts);
 }
 
@@ -148,7 +133,7 @@ void rmg_tls_poll(struct mg_connection *c) {
     mg_error(c, "not a TLS record (plain text on a TLS port?)");
     return;
   }
-  deadline = rmg_tls_deadline(c);
+  memcpy(&deadline, c->data + RMG_TLS_AT, sizeof(deadline));
   if (deadline != 0 && mg_millis() > deadline) {
     mg_error(c, "TLS handshake timed out");
   }
@@ -157,9 +142,10 @@ void rmg_tls_poll(struct mg_connection *c) {
 /* MG_EV_CONNECT / MG_EV_CLOSE of an outbound connection: starts or drops its pending TLS. */
 void rmg_tls_connected(struct mg_connection *c, int start) {
   struct rmg_tls *t;
-  memcpy(&t, c->data + RMG_TLS_CTX_AT, sizeof(t));
-  if (t == NULL) return;
-  memset(c->data + RMG_TLS_CTX_AT, 0, sizeof(t));
+  if (!(c->data[1] & RMG_CF2_TLS_PENDING)) return;
+  c->data[1] &= (char) ~RMG_CF2_TLS_PENDING;
+  memcpy(&t, c->data + RMG_TLS_AT, sizeof(t));
+  memset(c->data + RMG_TLS_AT, 0, sizeof(t));
   if (start) rmg_tls_start(c, t);
   rmg_tls_release(t);
 }
@@ -168,13 +154,14 @@ void rmg_tls_connected(struct mg_connection *c, int start) {
  * MG_EV_CONNECT. 0 or RMG_ERR_*. */
 int rmg_tls_client(struct rmg_loop *loop, int64_t id, struct rmg_tls *t) {
   struct mg_connection *c = rmg_conn(loop, id);
-  struct rmg_tls *pending;
   if (c == NULL || c->is_closing) return RMG_ERR_NO_CONN;
-  if (!t->is_client || c->is_tls || c->is_listening || c->is_accepted) return RMG_ERR_BAD_ARG;
-  memcpy(&pending, c->data + RMG_TLS_CTX_AT, sizeof(pending));
-  if (pending != NULL) return RMG_ERR_BAD_ARG;
+  if (!t->is_client || c->is_tls || c->is_listening || c->is_accepted ||
+      (c->data[1] & RMG_CF2_TLS_PENDING)) {
+    return RMG_ERR_BAD_ARG;
+  }
   rmg_tls_retain(t);
-  memcpy(c->data + RMG_TLS_CTX_AT, &t, sizeof(t));
+  memcpy(c->data + RMG_TLS_AT, &t, sizeof(t));
+  c->data[1] |= RMG_CF2_TLS_PENDING;
   if (!c->is_connecting && !c->is_resolving) {
     rmg_tls_connected(c, 1);
     mg_tls_handshake(c); /* sends the ClientHello */
