@@ -21,5 +21,8 @@ module io.github.reactormongoose {
 	exports io.github.reactormongoose.http.server;
 	exports io.github.reactormongoose.http.websocket;
 	exports io.github.reactormongoose.tcp;
+	exports io.github.reactormongoose.udp;
+	exports io.github.reactormongoose.dns;
+	exports io.github.reactormongoose.sntp;
 	exports io.github.reactormongoose.tls;
 }
