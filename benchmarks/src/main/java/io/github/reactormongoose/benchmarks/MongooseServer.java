@@ -33,15 +33,7 @@ public final class MongooseServer {
 		Object[] a = Workloads.args(argv, "MongooseServer", "[loops=N]");
 		int port = (Integer) a[0];
 		Workloads.Scenario scenario = (Workloads.Scenario) a[1];
-		int loops = 0;
-		if (a[2] != null) {
-			String opt = (String) a[2];
-			if (!opt.matches("loops=[1-9][0-9]*")) {
-				System.err.println("usage: MongooseServer PORT " + Workloads.Scenario.names() + " [loops=N]");
-				System.exit(2);
-			}
-			loops = Integer.parseInt(opt.substring("loops=".length()));
-		}
+		int loops = Workloads.loopsOption((String) a[2], "MongooseServer", 0);
 		HttpServer server = HttpServer.create().host("127.0.0.1").port(port).loopName("mongoose-bench");
 		if (loops > 0) {
 			server = server.loops(loops);
@@ -57,6 +49,9 @@ public final class MongooseServer {
 			case SHA -> (req, res) -> res.sendString(Mono.just(Workloads.sha256Hex()));
 			case SHA_OFFLOAD -> (req, res) -> res.sendString(
 					Mono.fromCallable(Workloads::sha256Hex).subscribeOn(Schedulers.boundedElastic()));
+			// default limits: the body streams and is counted piece by piece
+			case UPLOAD -> (req, res) -> res.sendString(req.receive()
+					.reduce(new Workloads.Upload(), (u, b) -> u.add(b.remaining())).map(Workloads.Upload::result));
 		};
 		String tls = System.getProperty("bench.tls.dir");
 		if (tls != null) { // HTTPS: Mongoose's built-in TLS 1.3 (benchmarks/run.sh makes the certificate)

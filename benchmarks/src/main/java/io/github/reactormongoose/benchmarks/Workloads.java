@@ -47,6 +47,28 @@ public final class Workloads {
 	private Workloads() {
 	}
 
+	/**
+	 * Counts a streamed upload and the most Java heap in use seen while it arrived (sampled at
+	 * every piece: {@code totalMemory - freeMemory}, garbage included). One per request.
+	 */
+	public static final class Upload {
+		private long bytes;
+		private long peakHeap;
+
+		/** Adds one received piece of {@code n} bytes. */
+		public Upload add(int n) {
+			bytes += n;
+			Runtime r = Runtime.getRuntime();
+			peakHeap = Math.max(peakHeap, r.totalMemory() - r.freeMemory());
+			return this;
+		}
+
+		/** {@code "bytes=N\npeak_heap_used=N\n"}: the answer of the upload scenario. */
+		public String result() {
+			return "bytes=" + bytes + "\npeak_heap_used=" + peakHeap + "\n";
+		}
+	}
+
 	static byte[] filled(int n) {
 		byte[] b = new byte[n];
 		Arrays.fill(b, (byte) 'x');
@@ -110,6 +132,21 @@ public final class Workloads {
 		return new Object[] {Integer.parseInt(args[0]), Scenario.of(args[1]), args.length == 3 ? args[2] : null};
 	}
 
+	/**
+	 * Parses the {@code loops=N} option of a server (N &gt;= 1); {@code option} null gives {@code absent}.
+	 * Prints usage and exits on anything else.
+	 */
+	static int loopsOption(String option, String server, int absent) {
+		if (option == null) {
+			return absent;
+		}
+		if (!option.matches("loops=[1-9][0-9]*")) {
+			System.err.println("usage: " + server + " PORT " + Scenario.names() + " [loops=N]");
+			System.exit(2);
+		}
+		return Integer.parseInt(option.substring("loops=".length()));
+	}
+
 	/** The server-side scenarios: the URL path is ignored, every request gets the same handler. */
 	public enum Scenario {
 		/** 13-byte body (hello-keepalive, hello-c1000 and hello-close all use it). */
@@ -123,7 +160,9 @@ public final class Workloads {
 		/** SHA-256 of a fixed 64 KiB buffer computed on the I/O thread; the body is its hex digest. */
 		SHA("sha"),
 		/** The same SHA-256 computed on {@code Schedulers.boundedElastic()}. */
-		SHA_OFFLOAD("sha-offload");
+		SHA_OFFLOAD("sha-offload"),
+		/** A streamed upload counted piece by piece; the body is {@link Upload#result()}. */
+		UPLOAD("upload");
 
 		final String id;
 
