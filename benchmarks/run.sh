@@ -104,7 +104,11 @@ SERVER_CPU=0
 CLIENT_CPU=1
 declare -A PORT=([rawc]=18101 [rmg]=18102 [netty]=18103 [cymongoose]=18104 [webflux-rmg]=18105 [webflux-netty]=18106
   [rawc-ac]=18111 [rmg-l1]=18112 [rmg-l2]=18113 [netty-ac]=18114 [webflux-rmg-l2]=18115 [webflux-netty-ac]=18116
-  [rmg-l1-offload]=18117)
+  [rmg-l1-offload]=18117 [rmg-tls]=18121 [netty-tls]=18122)
+# HTTPS servers (issue 11), pinned like rmg and netty, with a certificate made for the run in
+# $TARGET/tls (EC P-256): rmg-tls = MongooseServer with TlsSpec (Mongoose's built-in TLS 1.3),
+# netty-tls = NettyServer with an SslContext of the JDK provider (-Dbench.tls.dir)
+TLS_SERVERS=(rmg-tls netty-tls)
 # All-cores servers: not pinned (they may use both CPUs); wrk runs unpinned beside them.
 #   rawc-ac          raw C Mongoose (one thread, as always)
 #   rmg-l1, rmg-l2   reactor-mongoose HttpServer on 1 / 2 loops of its own (MongooseServer ... loops=N)
@@ -152,7 +156,7 @@ setup_java() {
   local stale=""
   if [[ ! -f "$JAR" || ! -f "$TARGET/dependencies.txt" ]]; then
     stale="missing"
-  elif [[ -n "$(find "$ROOT/pom.xml" "$ROOT/native/src" "$ROOT/native/Makefile" "$ROOT/reactor-mongoose/src/main" \
+  elif [[ -n "$(find "$ROOT/pom.xml" "$ROOT/native/src" "$ROOT/native/Makefile" "$ROOT/native/hook-mongoose.sh" "$ROOT/reactor-mongoose/src/main" \
     "$ROOT/reactor-mongoose/pom.xml" "$ROOT/reactor-mongoose-spring/src/main" "$ROOT/reactor-mongoose-spring/pom.xml" "$BENCH_DIR/pom.xml" "$SRC/java" -newer "$JAR" -type f -print -quit)" ]]; then
     stale="older than its sources"
   fi
@@ -270,6 +274,8 @@ server_cmd() { # id scenario port -> SERVER_CMD
     netty-ac) SERVER_CMD=(java "${JVM_OPTS[@]}" -cp "$JAR" io.github.reactormongoose.benchmarks.NettyServer "$port" "$sc") ;;
     webflux-rmg-l2) SERVER_CMD=(java "${JVM_OPTS[@]}" "${RMG_OPTS[@]}" -cp "$JAR" "$WEBFLUX_MAIN" "$port" "$sc" reactor-mongoose loops=2) ;;
     webflux-netty-ac) SERVER_CMD=(java "${JVM_OPTS[@]}" -cp "$JAR" "$WEBFLUX_MAIN" "$port" "$sc" reactor-netty) ;;
+    rmg-tls) SERVER_CMD=(java "${JVM_OPTS[@]}" "${RMG_OPTS[@]}" -Dbench.tls.dir="$TARGET/tls" -cp "$JAR" io.github.reactormongoose.benchmarks.MongooseServer "$port" "$sc") ;;
+    netty-tls) SERVER_CMD=(java "${JVM_OPTS[@]}" -Dbench.tls.dir="$TARGET/tls" -cp "$JAR" io.github.reactormongoose.benchmarks.NettyServer "$port" "$sc") ;;
     *) peer_cmd "$id" "$sc" "$port" || die "unknown server $id" ;;
   esac
 }
@@ -292,6 +298,13 @@ is_jvm() { [[ "$1" != rawc* && "$1" != cymongoose ]]; }
 pin() { # id -> PIN (the taskset prefix of a server's command; empty for the all-cores servers)
   PIN=()
   [[ -n "${ALLCORES[$1]:-}" ]] || PIN=(taskset -c "$SERVER_CPU")
+}
+
+tls_certificate() { # a self-signed EC P-256 certificate for 127.0.0.1 in $TARGET/tls (no key leaves the run)
+  mkdir -p "$TARGET/tls"
+  openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$TARGET/tls/key.pem" \
+    -out "$TARGET/tls/cert.pem" -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+    -addext basicConstraints=critical,CA:true >/dev/null 2>&1 || die "openssl could not make the TLS certificate"
 }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -345,6 +358,9 @@ wrk_args() { # scenario seconds -> WRK_ARGS WRK_PIN
     hello-c50 | 64k | fib) WRK_ARGS=(-t1 -c50 -s "$SRC/lua/report.lua") ;;
     hello-c1000) WRK_ARGS=(-t1 -c1000 -s "$SRC/lua/report.lua") ;;
     hello-close) WRK_ARGS=(-t1 -c50 -H "Connection: close" -s "$SRC/lua/report.lua") ;;
+    # HTTPS: keep-alive (TLS record cost), and a new connection and TLS handshake per request
+    tls-hello-c50) WRK_ARGS=(-t1 -c50 -s "$SRC/lua/report.lua") ;;
+    tls-handshake) WRK_ARGS=(-t1 -c50 -H "Connection: close" -s "$SRC/lua/report.lua") ;;
     echo-1mib) WRK_ARGS=(-t1 -c16 -s "$SRC/lua/post-1mib.lua") ;;
     # all cores: wrk unpinned beside the unpinned server
     ac-hello-c50 | sha) WRK_ARGS=("-t$AC_WRK_THREADS" -c50 -s "$SRC/lua/report.lua") WRK_PIN=() ;;
@@ -357,7 +373,9 @@ wrk_args() { # scenario seconds -> WRK_ARGS WRK_PIN
 run_wrk() { # scenario server seconds outfile
   local sc=$1 id=$2 secs=$3 out=$4
   wrk_args "$sc" "$secs"
-  local cmd=("${WRK_PIN[@]}" wrk "${WRK_ARGS[@]}" "http://127.0.0.1:${PORT[$id]}/")
+  local scheme=http
+  [[ "$sc" != tls-* ]] || scheme=https
+  local cmd=("${WRK_PIN[@]}" wrk "${WRK_ARGS[@]}" "$scheme://127.0.0.1:${PORT[$id]}/")
   printf '%q ' "${cmd[@]}" >>"$OUT/commands.txt"
   echo >>"$OUT/commands.txt"
   "${cmd[@]}" >"$out" 2>&1 || log "wrk failed for $sc/$id (see $out)"
@@ -738,6 +756,7 @@ done
   echo "servers=${SERVERS[*]} ${WEBFLUX_SERVERS[*]}"
   echo "ac_servers=${AC_SERVERS[*]}"
   echo "sha_servers=${SHA_SERVERS[*]}"
+  echo "tls_servers=${TLS_SERVERS[*]}"
   echo "ac_warmup_jvm=$AC_WARMUP_JVM"
   echo "ac_wrk_threads=$AC_WRK_THREADS"
   echo "ac_c1000_servers=${SC_ONLY[ac-hello-c1000]}"
@@ -792,6 +811,9 @@ if ((${#WEBFLUX_SERVERS[@]})); then run_group hello "hello-c50" "${WEBFLUX_SERVE
 run_group 64k "64k" "$NATIVE_AND_JAVA"
 run_group echo "echo-1mib" "$NATIVE_AND_JAVA"
 run_group fib "fib" "$JAVA_ONLY"
+# HTTPS (issue 11): reactor-mongoose (built-in TLS 1.3) vs Reactor Netty (JDK provider), pinned
+tls_certificate
+run_group hello "tls-hello-c50 tls-handshake" "${TLS_SERVERS[*]}"
 # All cores (nothing pinned): hello at 50 connections against every server, at 1,000 against
 # reactor-mongoose (1 and 2 loops) and Reactor Netty; then the CPU-heavy handler.
 echo "curl -s http://127.0.0.1:${PORT[rmg-l2]}/__spread   # per-loop counts of the 2-loop server, before (reset) and after each of its runs" >>"$OUT/commands.txt"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets into native/target/fuzz/ with clang, ASan and UBSan:
-# our C glue (native/src/main/c, without the JNI_OnLoad file) + mongoose.c, compiled with
+# our C glue (native/src/main/c, without the JNI_OnLoad file) + mongoose.c (with the lines of
+# hook-mongoose.sh), compiled with
 # the Makefile's Mongoose options (make print-mg-defs), + native/fuzz/*.c.
 #   bash native/fuzz/build.sh          (CC=clang-NN to pick another clang)
 #   bash native/fuzz/build.sh cov      source-based coverage build, no sanitizers, into
@@ -34,7 +35,14 @@ compile() { # src obj extra-flags...
   fi
   objs+=("$obj")
 }
-compile "$native_dir/target/mongoose/mongoose.c" "$out/obj/mongoose.o" -w
+# the same copy of mongoose.c as the library: with the lines of hook-mongoose.sh
+bash "$native_dir/hook-mongoose.sh" "$native_dir/target/mongoose/mongoose.c" "$out/obj/mongoose-hooked.c.new"
+if cmp -s "$out/obj/mongoose-hooked.c.new" "$out/obj/mongoose-hooked.c"; then
+  rm "$out/obj/mongoose-hooked.c.new"
+else
+  mv "$out/obj/mongoose-hooked.c.new" "$out/obj/mongoose-hooked.c"
+fi
+compile "$out/obj/mongoose-hooked.c" "$out/obj/mongoose.o" -w
 for src in "$native_dir"/src/main/c/*.c; do
   name="$(basename "$src" .c)"
   [ "$name" = rmg_jni ] && continue # JNI_OnLoad only; fz_init registers the kinds itself

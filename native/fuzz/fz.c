@@ -140,7 +140,8 @@ void fz_check_records(struct rmg_loop *loop, int64_t result, struct fz_polled *o
     memcpy(&id, b + ofs + RMG_REC_ID, 8);
     memcpy(&arg, b + ofs + RMG_REC_ARG, 8);
     FZ_ASSERT((type >= RMG_EV_ACCEPT && type <= RMG_EV_DRAINED) || type == RMG_EV_HTTP_BODY ||
-                  type == RMG_EV_HTTP_END || (type >= RMG_EV_DATAGRAM && type <= RMG_EV_SNTP_BAD),
+                  type == RMG_EV_HTTP_END || (type >= RMG_EV_DATAGRAM && type <= RMG_EV_SNTP_BAD) ||
+                  type == RMG_EV_TLS_PEER || type == RMG_EV_TLS_DONE,
               "record type %d", type);
     FZ_ASSERT(plen >= 0, "record payload length %d", plen);
     padded = ((size_t) plen + RMG_RECORD_ALIGN - 1) & ~(size_t) (RMG_RECORD_ALIGN - 1);

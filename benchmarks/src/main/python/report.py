@@ -69,6 +69,16 @@ AC_SCENARIOS = collections.OrderedDict([
              "wrk `-t{t} -c50`")),
 ])
 
+# HTTPS (issue 11), pinned like the first group: id -> name on the page
+TLS_SERVERS = collections.OrderedDict([
+    ("rmg-tls", "reactor-mongoose (Mongoose built-in TLS 1.3)"),
+    ("netty-tls", "Reactor Netty (JDK TLS provider)"),
+])
+TLS_SCENARIOS = collections.OrderedDict([
+    ("tls-hello-c50", ("HTTPS hello, keep-alive, 50 connections", ">= 1.3x")),
+    ("tls-handshake", ("HTTPS hello, a new connection and handshake per request", ">= 1.0x")),
+])
+
 UNITS_TIME = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
 UNITS_BYTES = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3, "TB": 1024 ** 4}
 
@@ -628,6 +638,44 @@ def all_cores_section(agg, spread, meta, ac_servers):
 
 
 
+def tls_section(agg, meta):
+    """HTTPS: both servers pinned to one CPU, wrk `-t1 -c50` on the other (EC P-256 certificate, TLS 1.3)."""
+    L = []
+    present = [(sc, sv) for sc in TLS_SCENARIOS for sv in TLS_SERVERS if agg.get((sc, sv))]
+    if not present:
+        return L
+
+    def row(*cells):
+        L.append("| " + " | ".join(str(c) for c in cells) + " |")
+
+    L.append("### HTTPS (TLS 1.3)")
+    L.append("")
+    L.append("Server pinned to CPU 0, wrk `-t1 -c50` on CPU 1, as in the first table; a self-signed EC P-256 "
+             "certificate made by the run. reactor-mongoose negotiates TLS_AES_128_GCM_SHA256 with X25519 (its only "
+             "choice, docs/tls.md); Reactor Netty uses the JDK's provider with its defaults. The handshake scenario "
+             "sends `Connection: close`, so every request is a new TCP connection and a full handshake.")
+    L.append("")
+    row("scenario", "server", "req/s (median)", "req/s per round", "p50", "p99", "server CPUs")
+    row(*["---"] * 7)
+    for sc, (title, _) in TLS_SCENARIOS.items():
+        for sv, name in TLS_SERVERS.items():
+            a = agg.get((sc, sv))
+            if a:
+                row(title, name, fmt_int(a["rps"]), " / ".join(fmt_int(x) for x in a["rps_all"]), fmt_ms(a["p50"]),
+                    fmt_ms(a["p99"]), f"{a['server_cpus']:.2f}")
+    L.append("")
+    row("scenario", "reactor-mongoose / Reactor Netty", "goal (issue 11)", "")
+    row("---", "---", "---", "---")
+    for sc, (title, goal) in TLS_SCENARIOS.items():
+        a, b = agg.get((sc, "rmg-tls")), agg.get((sc, "netty-tls"))
+        r = a["rps"] / b["rps"] if a and b and a["rps"] and b["rps"] else None
+        want = float(goal.lstrip(">= ").rstrip("x"))
+        row(title, fmt_ratio(a and a["rps"], b and b["rps"]), goal,
+            "—" if r is None else ("met" if r >= want else "**missed**"))
+    L.append("")
+    return L
+
+
 def jmh_results(out):
     try:
         with open(os.path.join(out, "jmh", "jmh.json"), encoding="utf-8") as f:
@@ -882,6 +930,7 @@ def main():
 
     # ---- all cores
     L += all_cores_section(agg, spread, meta, ac_servers)
+    L += tls_section(agg, meta)
 
     # ---- HTTP clients
     L += client_section(out)

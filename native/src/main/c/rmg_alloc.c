@@ -2,11 +2,45 @@
  * reactor-mongoose: counted allocations and the live-loop counter (no JNI).
  * SPDX-License-Identifier: GPL-2.0-only
  */
+#define _DEFAULT_SOURCE 1 /* explicit_bzero under -std=c11 */
 #include <stdlib.h>
+#include <string.h>
 #include "rmg_alloc.h"
 
 static long s_live_allocs;
 static long s_live_loops;
+static long s_mg_live_allocs;
+
+/* Mongoose's allocator (MG_ENABLE_CUSTOM_CALLOC=1): counted, and every block is wiped when
+ * freed. The built-in TLS stack keeps private keys, traffic secrets and decrypted records in
+ * blocks it frees without wiping (mg_tls_free); this wipes them. A header before the block
+ * keeps its size; 16 bytes keep malloc's alignment. */
+#define RMG_MG_HEADER 16
+
+void *mg_calloc(size_t count, size_t size) {
+  unsigned char *p;
+  size_t n;
+  if (size != 0 && count > ((size_t) -1 - RMG_MG_HEADER) / size) return NULL;
+  n = count * size;
+  p = (unsigned char *) calloc(1, n + RMG_MG_HEADER);
+  if (p == NULL) return NULL;
+  memcpy(p, &n, sizeof(n));
+  __atomic_add_fetch(&s_mg_live_allocs, 1, __ATOMIC_RELAXED);
+  return p + RMG_MG_HEADER;
+}
+
+void mg_free(void *ptr) {
+  unsigned char *p;
+  size_t n;
+  if (ptr == NULL) return;
+  p = (unsigned char *) ptr - RMG_MG_HEADER;
+  memcpy(&n, p, sizeof(n));
+  explicit_bzero(p, n + RMG_MG_HEADER);
+  free(p);
+  __atomic_sub_fetch(&s_mg_live_allocs, 1, __ATOMIC_RELAXED);
+}
+
+long rmg_mg_live_allocations(void) { return __atomic_load_n(&s_mg_live_allocs, __ATOMIC_RELAXED); }
 
 void *rmg_alloc(size_t n) {
   void *p = calloc(1, n);

@@ -18,6 +18,8 @@ void *rmg_realloc(void *p, size_t old_n, size_t n);
 void rmg_free(void *p);
 
 long rmg_live_allocations(void);
+/* Blocks Mongoose holds (its allocator is ours: mg_calloc/mg_free, wiped when freed). */
+long rmg_mg_live_allocations(void);
 long rmg_live_loops(void);
 void rmg_loops_changed(int delta);
 

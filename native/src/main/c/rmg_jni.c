@@ -13,6 +13,7 @@ static const struct rmg_natives *const s_peers[] = {
     &rmg_ws_natives,
     &rmg_udp_natives,
     &rmg_sntp_natives,
+    &rmg_tls_natives,
 };
 #define RMG_PEERS ((int) (sizeof(s_peers) / sizeof(s_peers[0])))
 
@@ -41,6 +42,7 @@ JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved) {
   (void) reserved;
   if ((*vm)->GetEnv(vm, (void **) &env, JNI_VERSION_1_8) != JNI_OK) return JNI_ERR;
   rmg_log_level(MG_LL_NONE); /* Mongoose logs at DEBUG by default; off unless asked */
+  rmg_tls_clock_init();
   rmg_loop_set_kind(RMG_KIND_TCP, &rmg_tcp_kind);
   rmg_loop_set_kind(RMG_KIND_HTTP, &rmg_http_kind);
   rmg_loop_set_kind(RMG_KIND_UDP, &rmg_udp_kind);

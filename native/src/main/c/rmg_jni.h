@@ -17,7 +17,8 @@
  *   rmg_http      -> rmg_ws, rmg_constants (reason phrases), rmg_records
  *   rmg_ws        -> rmg_conn (rmg_apply), rmg_records, rmg_table
  *   rmg_conn      -> rmg_records, rmg_table
- *   rmg_loop      -> rmg_records, rmg_table, rmg_alloc   (kinds only via struct rmg_kind)
+ *   rmg_loop      -> rmg_tls, rmg_records, rmg_table, rmg_alloc   (kinds only via struct rmg_kind)
+ *   rmg_tls       -> rmg_records, rmg_table, rmg_alloc
  *   rmg_tcp       -> rmg_records
  *   rmg_udp       -> rmg_loop (rmg_loop_wrap), rmg_sntp, rmg_records, rmg_table
  *   rmg_sntp      -> rmg_records, rmg_table
@@ -80,6 +81,7 @@ struct rmg_opts {
   size_t max_ws_frame;   /* bytes of WebSocket payload before close 1009 */
   size_t pipeline_limit; /* buffered bytes while a response is pending before pausing reads */
   uint64_t head_timeout_ms; /* ms from the first byte of a request head to its end before 408; 0: none */
+  struct rmg_tls *tls;   /* listener with TLS: accepted connections start it (rmg_tls.c) */
 };
 
 struct rmg_loop {
@@ -127,6 +129,7 @@ struct rmg_natives {
 #define RMG_CF2_WS_TEXT 2  /* WebSocket: the fragmented message in progress is text */
 #define RMG_CF2_WS_CLOSED 4 /* WebSocket: a close frame came; later frames are discarded */
 #define RMG_CF2_SNTP 8     /* UDP: datagrams are SNTP answers, parsed by rmg_sntp.c */
+#define RMG_CF2_TLS_PENDING 32 /* outbound: TLS starts once connected (context in data[16..23]) */
 /* c->data[RMG_WS_UTF8]: UTF-8 validator state of that message after its last whole frame */
 #define RMG_WS_UTF8 3
 #define RMG_CF2_WROTE 16   /* HTTP: bytes were appended to send since the last streamed request head */
@@ -216,6 +219,25 @@ jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const
                          const char *extra);
 jlong rmg_ws_send_frame(struct rmg_loop *loop, jlong id, const void *buf, size_t len, jint op,
                         jint ops);
+
+/* ---- rmg_tls.c ---- */
+struct rmg_tls;
+extern const struct rmg_natives rmg_tls_natives;
+/* Sets Mongoose's wall clock (mg_boot_timestamp_ms) from CLOCK_REALTIME once. */
+void rmg_tls_clock_init(void);
+/* A TLS context (one reference): the built-in stack's inputs, prepared by Java. */
+struct rmg_tls *rmg_tls_new(int is_client, const void *cert, size_t cert_len, const void *key,
+                            size_t key_len, const void *ca, size_t ca_len, const char *name,
+                            int64_t handshake_ms);
+void rmg_tls_release(struct rmg_tls *t);
+/* Event hooks of rmg_ev_fn: accept on a TLS listener, the handshake deadline, and the start
+ * (or drop, start = 0) of an outbound connection's pending TLS. */
+void rmg_tls_accept(struct mg_connection *c, const struct rmg_tls *t);
+void rmg_tls_poll(struct mg_connection *c);
+void rmg_tls_connected(struct mg_connection *c, int start);
+/* The non-JNI cores of TlsNative.listener / client: 0 or RMG_ERR_*. */
+int rmg_tls_listener(struct rmg_loop *loop, int64_t id, struct rmg_tls *t);
+int rmg_tls_client(struct rmg_loop *loop, int64_t id, struct rmg_tls *t);
 
 /* ---- small helpers, inline so that they add no edge between files ---- */
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -39,9 +40,17 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
       break;
     case MG_EV_ACCEPT:
       rmg_record_addrs(&loop->ev, RMG_EV_ACCEPT, c, (int64_t) o->listener_id);
+      if (o->tls != NULL) rmg_tls_accept(c, o->tls);
       break;
     case MG_EV_CONNECT:
       rmg_record_addrs(&loop->ev, RMG_EV_CONNECT, c, 0);
+      rmg_tls_connected(c, 1);
+      break;
+    case MG_EV_POLL:
+      if (c->is_tls_hs) rmg_tls_poll(c);
+      break;
+    case MG_EV_TLS_HS:
+      rmg_record(&loop->ev, RMG_EV_TLS_DONE, c->id, 0, 0);
       break;
     case MG_EV_WRITE:
       if ((c->data[0] & RMG_CF_NOTIFY_WRITABLE) && c->send.len <= loop->low_water) {
@@ -51,11 +60,22 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
       break;
     case MG_EV_ERROR: {
       const char *msg = ev_data == NULL ? "error" : (const char *) ev_data;
+      char tls_msg[160];
+      if (c->is_tls_hs) { /* Java logs failed handshakes by this prefix (TlsFailures) */
+        snprintf(tls_msg, sizeof(tls_msg), "TLS handshake failed: %s", msg);
+        msg = tls_msg;
+      }
       rmg_record_bytes(&loop->ev, RMG_EV_ERROR, c->id, 0, msg, strlen(msg));
       break;
     }
     case MG_EV_CLOSE:
       if (k != NULL && k->event != NULL) k->event(loop, c, ev, ev_data);
+      if (c->is_listening && o->tls != NULL) {
+        rmg_tls_release(o->tls);
+        o->tls = NULL;
+      } else if (c->is_client) {
+        rmg_tls_connected(c, 0);
+      }
       if (c->data[0] & RMG_CF_TRACKED) {
         rmg_table_del(&loop->conns, c->id);
         c->data[0] &= (uint8_t) ~RMG_CF_TRACKED;
@@ -109,6 +129,7 @@ void rmg_loop_free(struct rmg_loop *loop) {
   mg_mgr_free(&loop->mgr);    /* fires MG_EV_CLOSE for every connection */
   for (o = loop->opts; o != NULL; o = next) {
     next = o->next;
+    rmg_tls_release(o->tls);
     rmg_free(o);
   }
   rmg_arena_free(&loop->ev);

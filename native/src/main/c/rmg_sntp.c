@@ -75,7 +75,14 @@ void rmg_sntp_answer(struct rmg_loop *loop, unsigned long id, const unsigned cha
     rmg_sntp_bad(loop, id, "answer does not match the request (origin timestamp)");
     return;
   }
-  t = mg_sntp_parse(buf, len); /* also sets Mongoose's mg_boot_timestamp_ms (mg_now) */
+  {
+    /* mg_sntp_parse also sets Mongoose's wall clock (mg_boot_timestamp_ms, mg_now), process-wide.
+     * The TLS stack checks certificate validity with it (rmg_tls.c sets it from CLOCK_REALTIME):
+     * an answer from a wrong or hostile server must not move it, so it is put back. */
+    uint64_t mg_clock = mg_boot_timestamp_ms;
+    t = mg_sntp_parse(buf, len);
+    mg_boot_timestamp_ms = mg_clock;
+  }
   clock_gettime(CLOCK_REALTIME, &ts);
   if (t <= 0) {
     rmg_sntp_bad(loop, id, "unusable server time");

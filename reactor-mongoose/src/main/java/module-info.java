@@ -25,4 +25,5 @@ module io.github.reactormongoose {
 	exports io.github.reactormongoose.dns;
 	exports io.github.reactormongoose.sntp;
 	exports io.github.reactormongoose.http.client;
+	exports io.github.reactormongoose.tls;
 }

@@ -3,12 +3,15 @@
  */
 package io.github.reactormongoose.benchmarks;
 
+import java.nio.file.Path;
+import java.util.function.BiFunction;
+
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.http.server.HttpServerRequest;
 import io.github.reactormongoose.http.server.HttpServerResponse;
-import java.util.function.BiFunction;
+import io.github.reactormongoose.tls.TlsSpec;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -50,6 +53,10 @@ public final class MongooseServer {
 			case UPLOAD -> (req, res) -> res.sendString(req.receive()
 					.reduce(new Workloads.Upload(), (u, b) -> u.add(b.remaining())).map(Workloads.Upload::result));
 		};
+		String tls = System.getProperty("bench.tls.dir");
+		if (tls != null) { // HTTPS: Mongoose's built-in TLS 1.3 (benchmarks/run.sh makes the certificate)
+			server = server.secure(TlsSpec.forServer(Path.of(tls, "cert.pem"), Path.of(tls, "key.pem")));
+		}
 		if (scenario == Workloads.Scenario.ECHO) {
 			server = server.maxRequestBodySize(Workloads.MAX_ECHO_BODY);
 		}
@@ -65,7 +72,7 @@ public final class MongooseServer {
 			};
 		}
 		DisposableServer bound = server.handle(handler).bindNow();
-		System.out.println("READY reactor-mongoose " + scenario.id + " port " + bound.port() + " (Mongoose "
+		System.out.println("READY reactor-mongoose " + scenario.id + (tls != null ? " https" : "") + " port " + bound.port() + " (Mongoose "
 				+ MongooseLoop.mongooseVersion() + (loops > 0 ? ", loops " + loops + ", " + LoopSpread.PATH : "")
 				+ ")");
 		System.out.flush();

@@ -3,8 +3,13 @@
  */
 package io.github.reactormongoose.benchmarks;
 
+import java.nio.file.Path;
+
 import io.netty.channel.epoll.Epoll;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
@@ -40,8 +45,19 @@ public final class NettyServer {
 			case UPLOAD -> server.handle((req, res) -> res.sendString(req.receive()
 					.reduce(new Workloads.Upload(), (u, b) -> u.add(b.readableBytes())).map(Workloads.Upload::result)));
 		};
+		String tls = System.getProperty("bench.tls.dir");
+		if (tls != null) { // HTTPS with the JDK's TLS provider (Reactor Netty's default without netty-tcnative)
+			try {
+				SslContext ctx = SslContextBuilder.forServer(Path.of(tls, "cert.pem").toFile(), Path.of(tls, "key.pem").toFile())
+						.sslProvider(SslProvider.JDK).build();
+				server = server.secure(spec -> spec.sslContext(ctx));
+			}
+			catch (javax.net.ssl.SSLException e) {
+				throw new IllegalStateException(e);
+			}
+		}
 		DisposableServer bound = server.bindNow();
-		System.out.println("READY reactor-netty " + scenario.id + " port " + bound.port() + " (native epoll: "
+		System.out.println("READY reactor-netty " + scenario.id + (tls != null ? " https" : "") + " port " + bound.port() + " (native epoll: "
 				+ Epoll.isAvailable() + ")");
 		System.out.flush();
 		Runtime.getRuntime().addShutdownHook(new Thread(bound::disposeNow));

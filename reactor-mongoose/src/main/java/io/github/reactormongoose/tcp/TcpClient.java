@@ -17,6 +17,8 @@ import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.LoopAccess;
 import io.github.reactormongoose.internal.tcp.TcpConnector;
 import io.github.reactormongoose.internal.tcp.TcpOperations;
+import io.github.reactormongoose.internal.tls.TlsAccess;
+import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
@@ -47,26 +49,28 @@ public final class TcpClient {
 	private final @Nullable MongooseLoop loop;
 	private final @Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler;
 	private final @Nullable Consumer<? super Connection> doOnConnected;
+	private final @Nullable TlsSpec tls;
 
 	private TcpClient(String host, int port, @Nullable MongooseLoop loop,
 			@Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler,
-			@Nullable Consumer<? super Connection> doOnConnected) {
+			@Nullable Consumer<? super Connection> doOnConnected, @Nullable TlsSpec tls) {
 		this.host = host;
 		this.port = port;
 		this.loop = loop;
 		this.handler = handler;
 		this.doOnConnected = doOnConnected;
+		this.tls = tls;
 	}
 
 	/** A client for {@code 127.0.0.1}; set at least the {@link #port(int) port}. */
 	public static TcpClient create() {
-		return new TcpClient("127.0.0.1", 0, null, null, null);
+		return new TcpClient("127.0.0.1", 0, null, null, null, null);
 	}
 
 	/** The server's host: an IP literal or a name, resolved by the JDK resolver off the poll thread. */
 	public TcpClient host(String host) {
 		Objects.requireNonNull(host, "host");
-		return new TcpClient(host, port, loop, handler, doOnConnected);
+		return new TcpClient(host, port, loop, handler, doOnConnected, tls);
 	}
 
 	/** The server's port, 1 to 65535. */
@@ -74,13 +78,13 @@ public final class TcpClient {
 		if (port < 1 || port > 65535) {
 			throw new IllegalArgumentException("port out of range: " + port);
 		}
-		return new TcpClient(host, port, loop, handler, doOnConnected);
+		return new TcpClient(host, port, loop, handler, doOnConnected, tls);
 	}
 
 	/** Connects on an existing loop, which stays running when the connection closes. */
 	public TcpClient runOn(MongooseLoop loop) {
 		Objects.requireNonNull(loop, "loop");
-		return new TcpClient(host, port, loop, handler, doOnConnected);
+		return new TcpClient(host, port, loop, handler, doOnConnected, tls);
 	}
 
 	/**
@@ -91,7 +95,7 @@ public final class TcpClient {
 	 */
 	public TcpClient handle(BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler) {
 		Objects.requireNonNull(handler, "handler");
-		return new TcpClient(host, port, loop, handler, doOnConnected);
+		return new TcpClient(host, port, loop, handler, doOnConnected, tls);
 	}
 
 	/**
@@ -105,7 +109,22 @@ public final class TcpClient {
 			previous.accept(c);
 			callback.accept(c);
 		};
-		return new TcpClient(host, port, loop, handler, combined);
+		return new TcpClient(host, port, loop, handler, combined, tls);
+	}
+
+	/**
+	 * Connects with TLS: the handshake runs before the connection is emitted, and the server's
+	 * chain and host name are verified with the JDK's trust manager (the spec's trusted
+	 * certificates, or the JDK's default trust store) before any data is read; a failed check
+	 * fails the connect with the reason.
+	 */
+	public TcpClient secure(TlsSpec spec) {
+		Objects.requireNonNull(spec, "spec");
+		if (spec.isServer()) {
+			throw new IllegalArgumentException("TcpClient.secure needs a client spec (TlsSpec.forClient)");
+		}
+		TlsAccess.config(spec).validate();
+		return new TcpClient(host, port, loop, handler, doOnConnected, spec);
 	}
 
 	/** The configured host. */
@@ -140,7 +159,9 @@ public final class TcpClient {
 				String url = Addresses.url("tcp", addr, port);
 				EventLoop el = LoopAccess.engine(shared != null ? shared
 						: MongooseLoop.builder().name("mongoose-tcp-client-" + COUNTER.incrementAndGet()).daemon(true).build());
-				Mono<Connection> connected = Mono.<Connection>create(sink -> el.executeOrRun(() -> TcpConnector.connect(el, url, sink)))
+				TlsSpec secure = tls;
+				Mono<Connection> connected = Mono.<Connection>create(sink -> el.executeOrRun(() -> TcpConnector.connect(el, url,
+								secure != null ? TlsAccess.config(secure) : null, host, sink)))
 						.doOnNext(c -> TcpOperations.start(c, onConnected, h));
 				if (shared != null) {
 					return connected;

@@ -15,6 +15,9 @@ import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.internal.loop.Addresses;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.LoopAccess;
+import io.github.reactormongoose.internal.loop.TlsContext;
+import io.github.reactormongoose.internal.tls.TlsAccess;
+import io.github.reactormongoose.tls.TlsSpec;
 import io.github.reactormongoose.internal.tcp.TcpAcceptor;
 import io.github.reactormongoose.internal.tcp.TcpOperations;
 import org.jspecify.annotations.Nullable;
@@ -47,16 +50,18 @@ public final class TcpServer {
 	private final @Nullable String loopName;
 	private final @Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler;
 	private final @Nullable Consumer<? super Connection> doOnConnection;
+	private final @Nullable TlsSpec tls;
 
 	private TcpServer(String host, int port, @Nullable MongooseLoop loop, @Nullable String loopName,
 			@Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler,
-			@Nullable Consumer<? super Connection> doOnConnection) {
+			@Nullable Consumer<? super Connection> doOnConnection, @Nullable TlsSpec tls) {
 		this.host = host;
 		this.port = port;
 		this.loop = loop;
 		this.loopName = loopName;
 		this.handler = handler;
 		this.doOnConnection = doOnConnection;
+		this.tls = tls;
 	}
 
 	/**
@@ -64,13 +69,13 @@ public final class TcpServer {
 	 * open and their bytes wait in {@link Connection#receive()} for a subscriber.
 	 */
 	public static TcpServer create() {
-		return new TcpServer("127.0.0.1", 0, null, null, null, null);
+		return new TcpServer("127.0.0.1", 0, null, null, null, null, null);
 	}
 
 	/** The address to bind: an IP literal or a name (resolved when binding); {@code 0.0.0.0} for all IPv4. */
 	public TcpServer host(String host) {
 		Objects.requireNonNull(host, "host");
-		return new TcpServer(host, port, loop, loopName, handler, doOnConnection);
+		return new TcpServer(host, port, loop, loopName, handler, doOnConnection, tls);
 	}
 
 	/** The port; 0 picks a free one (read it from {@link DisposableServer#port()}). */
@@ -78,7 +83,7 @@ public final class TcpServer {
 		if (port < 0 || port > 65535) {
 			throw new IllegalArgumentException("port out of range: " + port);
 		}
-		return new TcpServer(host, port, loop, loopName, handler, doOnConnection);
+		return new TcpServer(host, port, loop, loopName, handler, doOnConnection, tls);
 	}
 
 	/**
@@ -88,13 +93,13 @@ public final class TcpServer {
 	 */
 	public TcpServer runOn(MongooseLoop loop) {
 		Objects.requireNonNull(loop, "loop");
-		return new TcpServer(host, port, loop, loopName, handler, doOnConnection);
+		return new TcpServer(host, port, loop, loopName, handler, doOnConnection, tls);
 	}
 
 	/** The poll thread's name when the server starts its own loop (default {@code mongoose-tcp-N}). */
 	public TcpServer loopName(String name) {
 		Objects.requireNonNull(name, "name");
-		return new TcpServer(host, port, loop, name, handler, doOnConnection);
+		return new TcpServer(host, port, loop, name, handler, doOnConnection, tls);
 	}
 
 	/**
@@ -105,7 +110,7 @@ public final class TcpServer {
 	 */
 	public TcpServer handle(BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler) {
 		Objects.requireNonNull(handler, "handler");
-		return new TcpServer(host, port, loop, loopName, handler, doOnConnection);
+		return new TcpServer(host, port, loop, loopName, handler, doOnConnection, tls);
 	}
 
 	/**
@@ -120,7 +125,20 @@ public final class TcpServer {
 			previous.accept(c);
 			callback.accept(c);
 		};
-		return new TcpServer(host, port, loop, loopName, handler, combined);
+		return new TcpServer(host, port, loop, loopName, handler, combined, tls);
+	}
+
+	/**
+	 * Serves TLS: every accepted connection does a TLS handshake before the handler sees it
+	 * (see {@link TlsSpec}; refused here if the built-in stack cannot do what it asks).
+	 */
+	public TcpServer secure(TlsSpec spec) {
+		Objects.requireNonNull(spec, "spec");
+		if (!spec.isServer()) {
+			throw new IllegalArgumentException("TcpServer.secure needs a server spec (TlsSpec.forServer)");
+		}
+		TlsAccess.config(spec).validate();
+		return new TcpServer(host, port, loop, loopName, handler, doOnConnection, spec);
 	}
 
 	/** The configured host. */
@@ -159,7 +177,18 @@ public final class TcpServer {
 					return;
 				}
 				EventLoop el = LoopAccess.engine(l);
-				TcpAcceptor.bind(el, shared == null, Addresses.url("tcp", addr, port),
+				TlsContext ctx;
+				try {
+					ctx = tls != null ? TlsAccess.config(tls).serverContext() : null;
+				}
+				catch (RuntimeException e) {
+					if (shared == null) {
+						l.dispose();
+					}
+					sink.error(e);
+					return;
+				}
+				TcpAcceptor.bind(el, shared == null, Addresses.url("tcp", addr, port), ctx,
 						c -> TcpOperations.start(c, onConnection, h), sink);
 			}));
 		});

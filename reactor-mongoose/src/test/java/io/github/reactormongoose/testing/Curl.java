@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Runs the {@code curl} command line client as an independent peer. Tests call
@@ -54,19 +53,7 @@ public final class Curl {
 
 	/** Skips the calling test when no working {@code curl} is on the {@code PATH}. */
 	public static void assumeInstalled() {
-		boolean ok;
-		try {
-			Process p = new ProcessBuilder("curl", "--version").redirectErrorStream(true).start();
-			p.getInputStream().readAllBytes();
-			ok = p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-		}
-		catch (IOException e) {
-			ok = false;
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			ok = false;
-		}
-		Assumptions.assumeTrue(ok, "curl is not installed (curl --version failed)");
+		Commands.assumeAvailable("curl", "--version");
 	}
+
 }

@@ -3,19 +3,24 @@
  */
 package io.github.reactormongoose.spring.boot;
 
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.spring.http.MongooseHttpHandlerAdapter;
+import io.github.reactormongoose.tls.TlsSpec;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.web.server.Ssl;
 import org.springframework.boot.web.server.WebServer;
 import org.springframework.boot.web.server.WebServerException;
@@ -29,9 +34,10 @@ import org.springframework.util.Assert;
  * {@link HttpHandler} with reactor-mongoose.
  * <p>
  * Honours {@code server.port} (0 for a free port), {@code server.address} (default: every
- * IPv4 address, {@code 0.0.0.0}) and {@code server.shutdown}. TLS ({@code server.ssl.*}) is
- * not supported yet and fails the start; HTTP/2 and response compression are not supported
- * and are ignored with a warning. Limits of the native server (request body, header size,
+ * IPv4 address, {@code 0.0.0.0}), {@code server.shutdown} and {@code server.ssl.*} (PEM
+ * certificate and private key, key stores, SSL bundles, {@code client-auth=need}; see
+ * {@code docs/tls.md}: what Mongoose's built-in TLS cannot do fails the start). HTTP/2 and
+ * response compression are not supported and are ignored with a warning. Limits of the native server (request body, header size,
  * WebSocket message size, idle timeout) are set with the setters below, the
  * {@code server.mongoose.*} properties or a {@link MongooseServerCustomizer}.
  */
@@ -65,10 +71,6 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 
 	@Override
 	public WebServer getWebServer(HttpHandler httpHandler) {
-		Ssl ssl = getSsl();
-		if (Ssl.isEnabled(ssl)) {
-			throw new WebServerException("reactor-mongoose does not support TLS yet: disable server.ssl", null);
-		}
 		if (getHttp2() != null && getHttp2().isEnabled()) {
 			logger.warn("reactor-mongoose does not support HTTP/2: server.http2.enabled is ignored");
 		}
@@ -92,8 +94,66 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		for (MongooseServerCustomizer customizer : this.serverCustomizers) {
 			server = customizer.apply(server);
 		}
+		Ssl ssl = getSsl();
+		if (Ssl.isEnabled(ssl)) {
+			server = server.secure(tlsSpec(ssl));
+		}
 		String host = (getAddress() != null) ? getAddress().getHostAddress() : "0.0.0.0";
 		return server.host(host).port(getPort());
+	}
+
+	/**
+	 * {@code server.ssl.*} as a {@link TlsSpec}: the key store Spring Boot builds from the
+	 * properties (PEM certificate and private key, or a PKCS#12/JKS key store, or an SSL
+	 * bundle), and {@code client-auth=need} with the trust store. What Mongoose's built-in TLS
+	 * cannot do fails the start with the reason.
+	 */
+	private TlsSpec tlsSpec(Ssl ssl) {
+		if (ssl.getClientAuth() == Ssl.ClientAuth.WANT) {
+			throw new WebServerException("server.ssl.client-auth=want is not supported by reactor-mongoose: Mongoose's "
+					+ "built-in TLS fails the handshake of a client without a certificate once it asked for one; "
+					+ "use need or none", null);
+		}
+		if (ssl.getCiphers() != null || ssl.getEnabledProtocols() != null) {
+			logger.warn("reactor-mongoose speaks TLS 1.3 with TLS_AES_128_GCM_SHA256 only: "
+					+ "server.ssl.ciphers and server.ssl.enabled-protocols are ignored");
+		}
+		if (!getServerNameSslBundles().isEmpty()) {
+			throw new WebServerException("server.ssl.server-name-bundles is not supported by reactor-mongoose "
+					+ "(one certificate per server)", null);
+		}
+		try {
+			SslBundle bundle = getSslBundle();
+			KeyStore keyStore = bundle.getStores().getKeyStore();
+			if (keyStore == null) {
+				throw new WebServerException("server.ssl needs a certificate and private key, or a key store", null);
+			}
+			String alias = bundle.getKey().getAlias() != null ? bundle.getKey().getAlias() : firstKeyAlias(keyStore);
+			String password = bundle.getKey().getPassword() != null ? bundle.getKey().getPassword()
+					: bundle.getStores().getKeyStorePassword();
+			TlsSpec spec = TlsSpec.forServer(keyStore, alias, password != null ? password.toCharArray() : new char[0]);
+			if (ssl.getClientAuth() == Ssl.ClientAuth.NEED) {
+				KeyStore trust = bundle.getStores().getTrustStore();
+				if (trust == null) {
+					throw new WebServerException("server.ssl.client-auth=need needs the CA of the client certificates "
+							+ "(server.ssl.trust-certificate or server.ssl.trust-store)", null);
+				}
+				spec = spec.clientAuth(TlsSpec.ClientAuth.REQUIRE).trustedCertificates(trust);
+			}
+			return spec;
+		}
+		catch (IllegalArgumentException | IllegalStateException | GeneralSecurityException e) {
+			throw new WebServerException("server.ssl cannot be used: " + e.getMessage(), e);
+		}
+	}
+
+	private static String firstKeyAlias(KeyStore keyStore) throws GeneralSecurityException {
+		for (String alias : Collections.list(keyStore.aliases())) {
+			if (keyStore.isKeyEntry(alias)) {
+				return alias;
+			}
+		}
+		throw new WebServerException("server.ssl: the key store has no private key entry", null);
 	}
 
 	public List<MongooseServerCustomizer> getServerCustomizers() {

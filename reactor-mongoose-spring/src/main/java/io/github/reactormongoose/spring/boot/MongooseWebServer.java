@@ -103,7 +103,8 @@ public class MongooseWebServer implements WebServer {
 			}
 			this.loops = loops;
 			this.disposableServer = server;
-			logger.info("reactor-mongoose started on port " + server.port() + " (http) with " + loops.size()
+			logger.info("reactor-mongoose started on port " + server.port() + " ("
+					+ (this.httpServer.configuration().tls() != null ? "https" : "http") + ") with " + loops.size()
 					+ (loops.size() == 1 ? " loop" : " loops"));
 			startAwaitThread(loops);
 		}

@@ -6,6 +6,7 @@ package io.github.reactormongoose.spring.http;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.security.cert.X509Certificate;
 import java.util.Map;
 
 import io.github.reactormongoose.http.server.HttpServerRequest;
@@ -63,7 +64,7 @@ public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 				authority = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + local.getPort();
 			}
 		}
-		return new URI("http://" + authority.trim() + target);
+		return new URI(request.scheme() + "://" + authority.trim() + target);
 	}
 
 	private static HttpHeaders copyHeaders(HttpServerRequest request) {
@@ -98,8 +99,18 @@ public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 
 	@Override
 	protected @Nullable SslInfo initSslInfo() {
-		// reactor-mongoose serves plain HTTP only (no TLS yet)
-		return null;
+		// the built-in TLS stack exposes no session id, and client certificates stay in C
+		return "https".equals(this.request.scheme()) ? new SslInfo() {
+			@Override
+			public @Nullable String getSessionId() {
+				return null;
+			}
+
+			@Override
+			public X509Certificate @Nullable [] getPeerCertificates() {
+				return null;
+			}
+		} : null;
 	}
 
 	@Override

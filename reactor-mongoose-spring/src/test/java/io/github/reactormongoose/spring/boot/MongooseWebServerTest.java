@@ -10,6 +10,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,8 +21,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.web.server.GracefulShutdownResult;
@@ -126,13 +134,52 @@ class MongooseWebServerTest {
 	}
 
 	@Test
-	void tlsIsRefused() {
+	void sslWithoutACertificateOrWantedClientAuthIsRefused() {
 		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
 		Ssl ssl = new Ssl();
 		ssl.setEnabled(true);
 		factory.setSsl(ssl);
+		assertThatThrownBy(() -> factory.getWebServer(hello())).isInstanceOf(WebServerException.class);
+		ssl.setClientAuth(Ssl.ClientAuth.WANT);
 		assertThatThrownBy(() -> factory.getWebServer(hello())).isInstanceOf(WebServerException.class)
-				.hasMessageContaining("TLS");
+				.hasMessageContaining("client-auth=want");
+	}
+
+	/** server.ssl.certificate and certificate-private-key (PEM, as openssl makes them) serve HTTPS. */
+	@Test
+	void pemCertificateAndKeyServeHttps(@TempDir Path dir) throws Exception {
+		Path cert = dir.resolve("cert.pem");
+		Path key = dir.resolve("key.pem");
+		Process p = new ProcessBuilder("openssl", "req", "-x509", "-new", "-newkey", "ec", "-pkeyopt",
+				"ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2",
+				"-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-addext",
+				"basicConstraints=critical,CA:true").redirectErrorStream(true).start();
+		p.getInputStream().readAllBytes();
+		org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0,
+				"openssl is not installed");
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		Ssl ssl = new Ssl();
+		ssl.setEnabled(true);
+		ssl.setCertificate(cert.toUri().toString());
+		ssl.setCertificatePrivateKey(key.toUri().toString());
+		factory.setSsl(ssl);
+		this.webServer = factory.getWebServer((request, response) -> response.writeWith(Mono.just(response
+				.bufferFactory().wrap((request.getURI().getScheme() + " " + (request.getSslInfo() != null)).getBytes()))));
+		this.webServer.start();
+		KeyStore trust = KeyStore.getInstance("PKCS12");
+		trust.load(null, null);
+		try (var in = Files.newInputStream(cert)) {
+			trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+		}
+		TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+		tmf.init(trust);
+		SSLContext ctx = SSLContext.getInstance("TLS");
+		ctx.init(null, tmf.getTrustManagers(), null);
+		HttpClient https = HttpClient.newBuilder().sslContext(ctx).version(HttpClient.Version.HTTP_1_1).build();
+		HttpResponse<String> r = https.send(HttpRequest.newBuilder(
+				URI.create("https://localhost:" + this.webServer.getPort() + "/")).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(r.body()).isEqualTo("https true");
 	}
 
 	@Test

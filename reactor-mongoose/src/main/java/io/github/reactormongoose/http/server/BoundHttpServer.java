@@ -17,6 +17,8 @@ import io.github.reactormongoose.internal.loop.Addresses;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.LoopAccess;
 import io.github.reactormongoose.internal.loop.PortSharing;
+import io.github.reactormongoose.internal.loop.TlsContext;
+import io.github.reactormongoose.internal.tls.TlsAccess;
 import io.github.reactormongoose.internal.metrics.HttpServerMetrics;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -84,31 +86,46 @@ final class BoundHttpServer implements DisposableServer {
 
 	static Mono<DisposableServer> bind(HttpServerConfig config) {
 		return Addresses.resolve(config.host()).flatMap(host -> Mono.defer(() -> {
-			Placement p = Placement.of(config);
+			TlsContext tls = config.tls() != null ? TlsAccess.config(config.tls()).serverContext() : null;
+			Placement p;
+			try {
+				p = Placement.of(config);
+			}
+			catch (RuntimeException e) {
+				if (tls != null) {
+					tls.release();
+				}
+				throw e;
+			}
 			List<EventLoop> loops = p.loops().stream().map(LoopAccess::engine).toList();
 			PortSharing sharing = loops.size() > 1 ? PortSharing.FIRST : PortSharing.EXCLUSIVE;
 			List<HttpListener> bound = new CopyOnWriteArrayList<>();
 			HttpServerMetrics metrics = config.metricsEnabled() ? HttpServerMetrics.micrometer(config.uriTagValue())
 					: HttpServerMetrics.NONE;
 			// the first loop picks the port (maybe ephemeral); the others join it
-			return open(config, metrics, loops.get(0), host, config.port(), sharing, bound)
+			return open(config, metrics, loops.get(0), host, config.port(), sharing, tls, bound)
 					.flatMap(first -> Flux.fromIterable(loops.subList(1, loops.size()))
-							.concatMap(el -> open(config, metrics, el, host, first.getPort(), PortSharing.JOIN, bound))
+							.concatMap(el -> open(config, metrics, el, host, first.getPort(), PortSharing.JOIN, tls, bound))
 							.then(Mono.<DisposableServer>fromSupplier(() -> {
 								metrics.bound(first.getAddress().getHostAddress() + ":" + first.getPort(), loops);
 								return new BoundHttpServer(List.copyOf(bound), first, p);
 							})))
 					.onErrorResume(e -> Flux.fromIterable(bound).flatMap(l -> l.disposeLater(Duration.ZERO))
-							.then(p.disposeOwn()).then(Mono.error(e)));
+							.then(p.disposeOwn()).then(Mono.error(e)))
+					.doFinally(s -> {
+						if (tls != null) {
+							tls.release(); // every listener holds its own reference
+						}
+					});
 		}));
 	}
 
 	private static Mono<InetSocketAddress> open(HttpServerConfig config, HttpServerMetrics metrics, EventLoop el,
-			InetAddress host, int port, PortSharing sharing, List<HttpListener> bound) {
+			InetAddress host, int port, PortSharing sharing, @Nullable TlsContext tls, List<HttpListener> bound) {
 		return Mono.create(sink -> {
 			HttpListener l = new HttpListener(config, metrics, el);
 			bound.add(l); // before open: its sink may complete the bind on another thread at once
-			l.open(host, port, sharing, sink);
+			l.open(host, port, sharing, tls, sink);
 		});
 	}
 

@@ -14,6 +14,7 @@ import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.HttpChannelHandler;
 import io.github.reactormongoose.internal.websocket.WebsocketSession;
+import io.github.reactormongoose.internal.tls.TlsFailures;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
@@ -41,6 +42,11 @@ final class HttpConnection implements HttpChannelHandler {
 		this.id = channel.id();
 		this.local = local;
 		this.remote = remote;
+	}
+
+	@Override
+	public void onError(String message) {
+		TlsFailures.report(remote, message);
 	}
 
 	boolean isClosed() {

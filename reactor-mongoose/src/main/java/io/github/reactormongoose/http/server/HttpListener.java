@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
+import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.loop.Addresses;
 import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.ChannelHandler;
@@ -17,6 +18,7 @@ import io.github.reactormongoose.internal.loop.ListenerHandler;
 import io.github.reactormongoose.internal.loop.PortSharing;
 import io.github.reactormongoose.internal.loop.ServerConnections;
 import io.github.reactormongoose.internal.metrics.HttpServerMetrics;
+import io.github.reactormongoose.internal.loop.TlsContext;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -45,12 +47,20 @@ final class HttpListener implements ListenerHandler {
 	 * before this returns.
 	 * @param sharing alone, or first or other of a group of loops on one address
 	 */
-	void open(InetAddress host, int port, PortSharing sharing, MonoSink<InetSocketAddress> bound) {
+	void open(InetAddress host, int port, PortSharing sharing, @Nullable TlsContext tls,
+			MonoSink<InetSocketAddress> bound) {
 		el.executeOrRun(() -> {
 			try {
 				Channel c = el.listen(Addresses.url("http", host, port), Kind.HTTP, new ListenLimits(
 						config.maxRequestBodySize(), config.maxHeaderSize(), config.maxWebsocketFrameSize(),
 						HttpServer.DEFAULT_PIPELINE_LIMIT), this, sharing);
+				if (tls != null) {
+					int rc = c.secure(tls, true);
+					if (rc < 0) {
+						c.close();
+						throw Errors.toException(rc, "TLS on " + c.address(true));
+					}
+				}
 				c.requestHeadTimeout(config.requestHeaderTimeout().toMillis());
 				connections.listening(c);
 				bound.success(c.address(true));

@@ -13,6 +13,8 @@ import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.tls.TlsAccess;
+import io.github.reactormongoose.tls.TlsSpec;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 
@@ -261,6 +263,20 @@ public final class HttpServer {
 	 */
 	public HttpServer accessLog(boolean enable) {
 		return new HttpServer(config.withAccessLog(enable));
+	}
+
+	/**
+	 * Serves HTTPS (and WSS on WebSocket routes) with TLS as {@code spec} says: every accepted
+	 * connection does its handshake before the first request. The spec is checked here against
+	 * what Mongoose's built-in TLS can do, and refused with the reason.
+	 */
+	public HttpServer secure(TlsSpec spec) {
+		Objects.requireNonNull(spec, "spec");
+		if (!spec.isServer()) {
+			throw new IllegalArgumentException("HttpServer.secure needs a server spec (TlsSpec.forServer)");
+		}
+		TlsAccess.config(spec).validate();
+		return new HttpServer(config.withTls(spec));
 	}
 
 	/** Same as {@code configuration().host()}. */

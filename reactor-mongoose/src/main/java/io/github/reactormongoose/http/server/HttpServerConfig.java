@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,6 +43,7 @@ public final class HttpServerConfig {
 	private boolean metrics;
 	private Function<String, String> uriTagValue = Function.identity();
 	private boolean accessLog;
+	private @Nullable TlsSpec tls;
 
 	private HttpServerConfig() {
 	}
@@ -71,6 +73,7 @@ public final class HttpServerConfig {
 		c.metrics = metrics;
 		c.uriTagValue = uriTagValue;
 		c.accessLog = accessLog;
+		c.tls = tls;
 		change.accept(c);
 		return c;
 	}
@@ -141,6 +144,11 @@ public final class HttpServerConfig {
 	/** How long a connection with no request in progress stays open, or {@code null} for no limit. */
 	public @Nullable Duration idleTimeout() {
 		return idleTimeout;
+	}
+
+	/** The TLS of the server, or null for plain HTTP. */
+	public @Nullable TlsSpec tls() {
+		return tls;
 	}
 
 	/**
@@ -230,6 +238,10 @@ public final class HttpServerConfig {
 		return with(c -> c.maxWebsocketFrameSize = bytes);
 	}
 
+	HttpServerConfig withTls(TlsSpec tls) {
+		return with(c -> c.tls = tls);
+	}
+
 	HttpServerConfig withIdleTimeout(Duration idleTimeout) {
 		return with(c -> c.idleTimeout = idleTimeout);
 	}
@@ -257,6 +269,6 @@ public final class HttpServerConfig {
 				+ ", maxDiscardedBodySize=" + maxDiscardedBodySize + ", maxHeaderSize=" + maxHeaderSize
 				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout
 				+ ", requestHeaderTimeout=" + requestHeaderTimeout + ", metrics=" + metrics + ", accessLog=" + accessLog
-				+ "]";
+				+ ", tls=" + tls + "]";
 	}
 }

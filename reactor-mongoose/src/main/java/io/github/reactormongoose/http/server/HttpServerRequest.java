@@ -65,6 +65,11 @@ public interface HttpServerRequest {
 
 	InetSocketAddress remoteAddress();
 
+	/** {@code https} on a server with {@code secure(...)} (the connection is TLS), else {@code http}. */
+	default String scheme() {
+		return "http";
+	}
+
 	InetSocketAddress hostAddress();
 
 	/** The id of the Mongoose connection the request came on. */

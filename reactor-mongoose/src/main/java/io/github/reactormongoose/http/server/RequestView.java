@@ -225,6 +225,11 @@ final class RequestView implements RoutableRequest {
 	}
 
 	@Override
+	public String scheme() {
+		return conn.server.config.tls() != null ? "https" : "http";
+	}
+
+	@Override
 	public InetSocketAddress hostAddress() {
 		return conn.local;
 	}

@@ -14,6 +14,7 @@ import io.github.reactormongoose.internal.jni.LoopNative;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.jni.SntpNative;
 import io.github.reactormongoose.internal.jni.UdpNative;
+import io.github.reactormongoose.internal.jni.TlsNative;
 import io.github.reactormongoose.internal.jni.WsNative;
 import org.jspecify.annotations.Nullable;
 
@@ -118,6 +119,18 @@ public final class Channel {
 	/** Closes at once; pending output is dropped. */
 	public void close() {
 		control(NativeConstants.OP_CLOSE);
+	}
+
+	/**
+	 * Listener: its accepted connections start TLS with ctx. Outbound connection: starts TLS
+	 * as a client once connected. 0 or a negative native error code.
+	 */
+	public int secure(TlsContext ctx, boolean listener) {
+		long h = loop.nativeHandle();
+		if (h == 0) {
+			return (int) NativeConstants.ERR_NO_CONN;
+		}
+		return listener ? TlsNative.listener(h, id, ctx.handle()) : TlsNative.client(h, id, ctx.handle());
 	}
 
 	/** Closes once the pending output is written. */

@@ -373,6 +373,15 @@ public final class EventLoop {
 			b.get(p, msg);
 			h.onError(new String(msg, StandardCharsets.UTF_8));
 		}
+		else if (h instanceof TlsHandshakeHandler tls
+				&& (type == NativeConstants.EV_TLS_PEER || type == NativeConstants.EV_TLS_DONE)) {
+			if (type == NativeConstants.EV_TLS_PEER) {
+				tls.onTlsPeerCertificates(b, p, plen);
+			}
+			else {
+				tls.onTlsHandshakeDone();
+			}
+		}
 		else if (h instanceof HttpChannelHandler http) {
 			if (type == NativeConstants.EV_HTTP_MSG) {
 				http.onRequest(b, p, plen, arg);

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.ChannelHandler;
 import io.github.reactormongoose.internal.loop.EventLoop;
@@ -15,6 +16,7 @@ import io.github.reactormongoose.internal.loop.Kind;
 import io.github.reactormongoose.internal.loop.ListenLimits;
 import io.github.reactormongoose.internal.loop.ListenerHandler;
 import io.github.reactormongoose.internal.loop.ServerConnections;
+import io.github.reactormongoose.internal.loop.TlsContext;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -57,14 +59,23 @@ public final class TcpAcceptor implements DisposableServer, ListenerHandler {
 	 * meanwhile.
 	 * @param onConnection runs on the poll thread for every accepted connection
 	 */
-	public static void bind(EventLoop el, boolean ownLoop, String url, Consumer<TcpConnection> onConnection,
-			MonoSink<DisposableServer> sink) {
+	public static void bind(EventLoop el, boolean ownLoop, String url, @Nullable TlsContext tls,
+			Consumer<TcpConnection> onConnection, MonoSink<DisposableServer> sink) {
 		TcpAcceptor a = new TcpAcceptor(el, ownLoop, onConnection);
 		sink.onCancel(() -> el.executeOrRun(a::cancelBind));
-		el.executeOrRun(() -> a.bind(url, sink));
+		el.executeOrRun(() -> {
+			try {
+				a.bind(url, tls, sink);
+			}
+			finally {
+				if (tls != null) {
+					tls.release(); // the listener holds its own reference
+				}
+			}
+		});
 	}
 
-	private void bind(String url, MonoSink<DisposableServer> sink) {
+	private void bind(String url, @Nullable TlsContext tls, MonoSink<DisposableServer> sink) {
 		if (cancelled) {
 			stopLoop();
 			return;
@@ -72,6 +83,13 @@ public final class TcpAcceptor implements DisposableServer, ListenerHandler {
 		Channel c;
 		try {
 			c = el.listen(url, Kind.TCP, ListenLimits.NONE, this);
+			if (tls != null) {
+				int rc = c.secure(tls, true);
+				if (rc < 0) {
+					c.close();
+					throw Errors.toException(rc, "TLS on " + url);
+				}
+			}
 		}
 		catch (RuntimeException e) {
 			connections.bindFailed();

@@ -17,6 +17,7 @@ import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.InboundQueue;
 import io.github.reactormongoose.internal.loop.StreamHandler;
 import io.github.reactormongoose.internal.loop.WriteSubscriber;
+import io.github.reactormongoose.internal.tls.TlsFailures;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
@@ -189,10 +190,11 @@ public final class TcpConnection implements Connection, StreamHandler {
 
 	@Override
 	public void onError(String message) {
+		boolean handshake = TlsFailures.report(remote, message); // logged once there; no data was exchanged
 		if (events != null) {
 			events.accept(new ConnectionEvent(ConnectionEvent.Type.ERROR, this, ByteBuffer.allocate(0), message));
 		}
-		else {
+		else if (!handshake) {
 			inbound().fail(new MongooseException(message));
 		}
 	}

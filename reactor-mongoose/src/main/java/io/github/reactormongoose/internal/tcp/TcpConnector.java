@@ -7,6 +7,8 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
+import javax.net.ssl.SSLHandshakeException;
+
 import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.MongooseException;
@@ -14,42 +16,69 @@ import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.Kind;
 import io.github.reactormongoose.internal.loop.StreamHandler;
+import io.github.reactormongoose.internal.loop.TlsHandshakeHandler;
+import io.github.reactormongoose.internal.tls.PeerVerifier;
+import io.github.reactormongoose.internal.tls.TlsConfig;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.MonoSink;
 
-/** Opens an outbound TCP connection and completes a sink once it is established. Poll thread. */
-public final class TcpConnector implements StreamHandler {
+/**
+ * The handler of an outbound TCP connection until it is established: completes the sink with
+ * the connection on CONNECT, or with the error. With TLS, "established" means after the
+ * handshake and after the JDK accepted the server's chain and host name; nothing is read
+ * before.
+ */
+public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 
 	private final String url;
 	private final MonoSink<Connection> sink;
+	private final @Nullable PeerVerifier verifier;
 	private TcpConnection connection;
+	private @Nullable InetSocketAddress local;
+	private @Nullable InetSocketAddress remote;
 	private boolean done;
 
-	private TcpConnector(String url, MonoSink<Connection> sink) {
+	private TcpConnector(String url, @Nullable PeerVerifier verifier, MonoSink<Connection> sink) {
 		this.url = url;
+		this.verifier = verifier;
 		this.sink = sink;
 	}
 
-	/**
-	 * Connects to {@code url} (an IP literal); must run on {@code loop}'s poll thread.
-	 * Cancelling the sink before the connection is established closes it.
-	 */
+	/** Poll thread: connects to {@code url} (an IP literal), without TLS. */
 	public static void connect(EventLoop loop, String url, MonoSink<Connection> sink) {
-		TcpConnector pending = new TcpConnector(url, sink);
-		Channel c;
+		connect(loop, url, null, "", sink);
+	}
+
+	/**
+	 * Poll thread: connects to {@code url} (an IP literal); with {@code tls}, as a TLS client
+	 * of {@code host} (the name given by the user: SNI and host name check, unless the spec
+	 * names the server).
+	 */
+	public static void connect(EventLoop loop, String url, @Nullable TlsConfig tls, String host, MonoSink<Connection> sink) {
+		TlsConfig.ClientHandshake hs = null;
 		try {
-			c = loop.connect(url, Kind.TCP, pending);
+			hs = tls != null ? tls.clientHandshake(host) : null;
+			TcpConnector pending = new TcpConnector(url, hs != null ? hs.verifier() : null, sink);
+			Channel c = loop.connect(url, Kind.TCP, pending);
+			pending.connection = new TcpConnection(c, null, null);
+			TlsConfig.ClientHandshake attaching = hs;
+			hs = null;
+			if (attaching != null) {
+				attaching.attach(c);
+			}
+			sink.onCancel(() -> loop.executeOrRun(() -> {
+				if (!pending.done) {
+					pending.done = true;
+					c.close();
+				}
+			}));
 		}
 		catch (RuntimeException e) {
-			sink.error(e);
-			return;
-		}
-		pending.connection = new TcpConnection(c, null, null);
-		sink.onCancel(() -> loop.executeOrRun(() -> {
-			if (!pending.done) {
-				pending.done = true;
-				c.close();
+			if (hs != null) {
+				hs.context().release(); // connect failed before the connection took it
 			}
-		}));
+			sink.error(e);
+		}
 	}
 
 	@Override
@@ -57,6 +86,15 @@ public final class TcpConnector implements StreamHandler {
 		if (done) {
 			return;
 		}
+		if (verifier != null) {
+			this.local = local; // established once the handshake is done and verified
+			this.remote = remote;
+			return;
+		}
+		established(local, remote);
+	}
+
+	private void established(InetSocketAddress local, InetSocketAddress remote) {
 		done = true;
 		connection.onConnect(local, remote);
 		connection.channel().handler(connection);
@@ -64,8 +102,34 @@ public final class TcpConnector implements StreamHandler {
 	}
 
 	@Override
+	public void onTlsPeerCertificates(ByteBuffer buf, int offset, int length) {
+		if (verifier != null) {
+			verifier.certificates(buf, offset, length);
+		}
+	}
+
+	@Override
+	public void onTlsHandshakeDone() {
+		if (done || verifier == null || local == null || remote == null) {
+			return;
+		}
+		String failure = verifier.verify();
+		if (failure != null) {
+			done = true;
+			connection.channel().close();
+			MongooseException e = new MongooseException("TLS connect to " + url + " failed: " + failure);
+			e.initCause(new SSLHandshakeException(failure));
+			sink.error(e);
+			return;
+		}
+		established(local, remote);
+	}
+
+	@Override
 	public void onRead(ByteBuffer buf, int offset, int length) {
-		connection.onRead(buf, offset, length); // cannot happen before CONNECT; kept for safety
+		if (verifier == null) {
+			connection.onRead(buf, offset, length); // cannot happen before CONNECT; kept for safety
+		} // TLS: nothing is read before the server's chain and name are verified
 	}
 
 	@Override
@@ -75,7 +139,8 @@ public final class TcpConnector implements StreamHandler {
 		}
 		done = true;
 		MongooseException e = new MongooseException("connect to " + url + " failed: " + message);
-		e.initCause(new ConnectException("cannot connect to " + url + ": " + message));
+		e.initCause(message.startsWith("TLS") ? new SSLHandshakeException(message)
+				: new ConnectException("cannot connect to " + url + ": " + message));
 		sink.error(e);
 	}
 

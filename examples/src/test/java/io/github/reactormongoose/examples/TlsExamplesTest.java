@@ -1,0 +1,70 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.examples;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.testing.TestPki;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** {@link HttpsHello} with the JDK HTTP client and {@link MutualTlsEcho}, with certificates made by openssl. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TlsExamplesTest {
+
+	@TempDir
+	static Path dir;
+	static TestPki pki;
+	static TestPki.Issued server;
+
+	@BeforeAll
+	static void certificates() throws Exception {
+		pki = TestPki.root(dir, "Examples Root CA");
+		server = pki.server("localhost", TestPki.KeyType.EC_P256);
+	}
+
+	@Test
+	void httpsHelloAnswersTheJdkClient() throws Exception {
+		DisposableServer s = HttpsHello.start("127.0.0.1", 0, server.chain(), server.key());
+		try {
+			HttpClient client = HttpClient.newBuilder().sslContext(TestPki.trusting(pki.ca())).build();
+			HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+					URI.create("https://localhost:" + s.port() + "/hello")).build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(r.statusCode()).isEqualTo(200);
+			assertThat(r.body()).isEqualTo("Hello over https!");
+		}
+		finally {
+			s.disposeNow(Duration.ofSeconds(5));
+		}
+	}
+
+	@Test
+	void mutualTlsEchoWithAndWithoutTheRightCertificate() throws Exception {
+		TestPki.Issued client = pki.client("example client", TestPki.KeyType.EC_P256);
+		TestPki stranger = TestPki.root(dir, "Stranger CA");
+		TestPki.Issued foreign = stranger.client("stranger", TestPki.KeyType.EC_P256);
+		DisposableServer s = MutualTlsEcho.server(server.chain(), server.key(), pki.ca());
+		try {
+			assertThat(MutualTlsEcho.call(s.port(), pki.ca(), client.cert(), client.key(), "hello, mTLS"))
+					.isEqualTo("hello, mTLS");
+			assertThatThrownBy(() -> MutualTlsEcho.call(s.port(), pki.ca(), foreign.cert(), foreign.key(), "no"))
+					.isInstanceOf(IllegalStateException.class).hasMessageContaining("did not accept the client certificate");
+		}
+		finally {
+			s.disposeNow(Duration.ofSeconds(5));
+		}
+	}
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Writes mongoose.c with the glue's four additions to its built-in TLS stack (the fetched file
+# stays as its sha256 says; see docs/tls.md). Each addition is one line inserted before an
+# anchor line that must occur exactly once, else the build fails.
+#   1. mg_tls_recv_cert: hand each decrypted Certificate message to rmg_tls_peer_certificates
+#      (rmg_tls.c), which gives a client's to Java; the stack keeps no copy of the peer's
+#      certificates, and Java verifies the chain and host name with the JDK.
+#   2. mg_tls_recv_record: strip TLS 1.3 record padding (RFC 8446 5.4: zeros after the content
+#      type). The stack takes the last byte as the content type, so padded records (the JDK
+#      pads its records) were dropped: the JDK's first request never arrived.
+#   3. mg_tls_send_cert_verify: the stack writes the ECDSA signature's r and s as 32-byte DER
+#      INTEGERs, with a redundant leading zero when a value is shorter (about 1 handshake in
+#      128); strict peers (the JDK) refuse that encoding. Such a signature is made again with
+#      a random nonce until both values encode minimally.
+#   4. mg_tls_verify_cert_san: an IPv4 address in a certificate was compared through a
+#      misaligned uint32_t load (undefined behaviour; the sanitizer build aborts on it). The
+#      added line compares the four bytes with memcmp and skips the original branch.
+# Usage: hook-mongoose.sh IN OUT
+set -euo pipefail
+in=$1 out=$2
+anchors=(
+  'if (tls->recv_len < 13) { // 8 + 3 + 2, chain len + cert len + ext len'
+  '  r = msgsz - 16 - 1;'
+  '    neg1 = !!(sig[0] & 0x80);'
+  'if (name.type == 0x87 && name.len == 4) {  // this is an IPv4 address'
+)
+lines=(
+  '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
+  '  while (msgsz > 17 && msg[msgsz - 17] == 0) msgsz--; /* rmg hook 2: RFC 8446 5.4 padding */'
+  '    while (((sig[0] == 0 && sig[1] < 0x80) || (sig[32] == 0 && sig[33] < 0x80)) && mg_uecc_sign(tls->ec_key, hash, sizeof(hash), sig, mg_uecc_secp256r1())) (void) 0; /* rmg hook 3: minimal DER */'
+  '    if (name.type == 0x87 && name.len == 4) { if (!server_ip->is_ip6 && memcmp(name.value, &server_ip->addr.ip4, 4) == 0) return 1; continue; } /* rmg hook 4: aligned IPv4 compare */'
+)
+cp "$in" "$out.tmp"
+for i in "${!anchors[@]}"; do
+  n=$(grep -cF -- "${anchors[$i]}" "$out.tmp" || true)
+  if [ "$n" != 1 ]; then
+    echo "hook-mongoose.sh: anchor $((i + 1)) occurs $n times in $in (want 1): ${anchors[$i]}" >&2
+    rm -f "$out.tmp"
+    exit 1
+  fi
+  awk -v a="${anchors[$i]}" -v h="${lines[$i]}" 'index($0, a) > 0 { print h } { print }' "$out.tmp" > "$out.tmp2"
+  mv "$out.tmp2" "$out.tmp"
+done
+mv "$out.tmp" "$out"

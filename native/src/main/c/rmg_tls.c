@@ -1,0 +1,250 @@
+/*
+ * reactor-mongoose: TLS with Mongoose's built-in stack (MG_TLS_BUILTIN). A TLS context
+ * (struct rmg_tls) holds what Java prepared once per server or client: the certificate
+ * chain, the private key in the form the built-in stack parses, the CA that verifies
+ * client certificates, and the handshake timeout. Listeners hold a reference and start
+ * TLS on every accepted connection; an outbound connection takes one reference until it
+ * is connected. The key bytes are wiped when the last reference goes (peer:
+ * internal/jni/TlsNative).
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#define _DEFAULT_SOURCE 1 /* explicit_bzero, clock_gettime under -std=c11 */
+#include <string.h>
+#include <time.h>
+#include "rmg_jni.h"
+
+struct rmg_tls {
+  int refs; /* atomic: listeners of several loops share one context */
+  int is_client;
+  uint64_t handshake_ms; /* 0: no handshake timeout */
+  struct mg_str cert;    /* DER (one certificate) or PEM (a chain) */
+  struct mg_str key;     /* PEM: EC PRIVATE KEY (SEC1, P-256) or RSA PRIVATE KEY (PKCS#1) */
+  struct mg_str ca;      /* DER of the one CA that verifies client certificates */
+  struct mg_str name;    /* client: SNI and Mongoose's host name check (Java checks too) */
+};
+
+/* c->data[16..23]: an outbound connection's pending context until it is connected
+ * (RMG_CF2_TLS_PENDING set), then, on every TLS connection, the handshake deadline (mg_millis;
+ * 0: none), read only while the handshake runs. rmg_http.c uses data[8..15] and data[24..31],
+ * rmg_ws.c data[3]; data[0..1] are flag bytes. */
+#define RMG_TLS_AT 16
+
+void rmg_tls_clock_init(void) {
+  /* Mongoose's mg_now() is mg_millis() (CLOCK_MONOTONIC_RAW on Linux: time since boot)
+   * plus mg_boot_timestamp_ms, which only its SNTP client sets. Left at 0, every
+   * certificate looks "not yet valid", and mg_tls_init with a CA would start an SNTP
+   * query to a public time server on each connection. */
+  struct timespec ts;
+  if (mg_boot_timestamp_ms == 0 && clock_gettime(CLOCK_REALTIME, &ts) == 0) {
+    uint64_t now = (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+    mg_boot_timestamp_ms = now - mg_millis();
+  }
+}
+
+static int rmg_tls_copy(struct mg_str *dst, const void *src, size_t len) {
+  if (src == NULL || len == 0) return 0;
+  dst->buf = (char *) rmg_alloc(len + 1); /* NUL for PEM text */
+  if (dst->buf == NULL) return -1;
+  memcpy(dst->buf, src, len);
+  dst->len = len;
+  return 0;
+}
+
+static void rmg_tls_free_str(struct mg_str *s, int wipe) {
+  if (s->buf != NULL) {
+    if (wipe) explicit_bzero(s->buf, s->len);
+    rmg_free(s->buf);
+  }
+  s->buf = NULL;
+  s->len = 0;
+}
+
+struct rmg_tls *rmg_tls_new(int is_client, const void *cert, size_t cert_len, const void *key,
+                            size_t key_len, const void *ca, size_t ca_len, const char *name,
+                            int64_t handshake_ms) {
+  struct rmg_tls *t = (struct rmg_tls *) rmg_alloc(sizeof(*t));
+  if (t == NULL) return NULL;
+  t->refs = 1;
+  t->is_client = is_client;
+  t->handshake_ms = handshake_ms > 0 ? (uint64_t) handshake_ms : 0;
+  if (rmg_tls_copy(&t->cert, cert, cert_len) != 0 || rmg_tls_copy(&t->key, key, key_len) != 0 ||
+      rmg_tls_copy(&t->ca, ca, ca_len) != 0 ||
+      rmg_tls_copy(&t->name, name, name == NULL ? 0 : strlen(name)) != 0) {
+    rmg_tls_free_str(&t->cert, 0);
+    rmg_tls_free_str(&t->key, 1);
+    rmg_tls_free_str(&t->ca, 0);
+    rmg_tls_free_str(&t->name, 0);
+    rmg_free(t);
+    return NULL;
+  }
+  rmg_tls_clock_init();
+  return t;
+}
+
+void rmg_tls_retain(struct rmg_tls *t) {
+  __atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED);
+}
+
+void rmg_tls_release(struct rmg_tls *t) {
+  if (t == NULL || __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) != 0) return;
+  rmg_tls_free_str(&t->cert, 0);
+  rmg_tls_free_str(&t->key, 1);
+  rmg_tls_free_str(&t->ca, 0);
+  rmg_tls_free_str(&t->name, 0);
+  rmg_free(t);
+}
+
+/* Starts the handshake on c: mg_tls_init copies what it needs (Mongoose's allocations are
+ * wiped when freed, see rmg_alloc.c), and the deadline arms the handshake timeout. */
+static void rmg_tls_start(struct mg_connection *c, const struct rmg_tls *t) {
+  struct mg_tls_opts opts;
+  uint64_t deadline = t->handshake_ms > 0 ? mg_millis() + t->handshake_ms : 0;
+  memset(&opts, 0, sizeof(opts));
+  opts.cert = t->cert;
+  opts.key = t->key;
+  opts.ca = t->ca;
+  opts.name = t->name;
+  memcpy(c->data + RMG_TLS_AT, &deadline, sizeof(deadline));
+  mg_tls_init(c, &opts);
+}
+
+void rmg_tls_accept(struct mg_connection *c, const struct rmg_tls *t) {
+  rmg_tls_start(c, t);
+}
+
+/* Called by the built-in stack (a line the build adds to mg_tls_recv_cert, see the Makefile)
+ * with each decrypted Certificate message, before Mongoose checks it. A client hands the
+ * certificate list to Java, which verifies the chain and the host name with the JDK when the
+ * handshake is done (RMG_EV_TLS_DONE), before any application data is delivered. */
+void rmg_tls_peer_certificates(struct mg_connection *c, const unsigned char *msg, size_t len) {
+  struct rmg_loop *loop = (struct rmg_loop *) c->mgr;
+  if (c->is_client) rmg_record_bytes(&loop->ev, RMG_EV_TLS_PEER, c->id, 0, msg, len);
+}
+
+/* MG_EV_POLL of a connection still in its handshake: the timeout, and input that cannot be
+ * TLS. The built-in stack waits for a whole record before it looks at one, so a plain-HTTP
+ * request ("GET /", read as a 12 KiB record) would sit there, polled every millisecond,
+ * until the timeout. */
+void rmg_tls_poll(struct mg_connection *c) {
+  uint64_t deadline;
+  const unsigned char *b = c->rtls.buf;
+  if (c->is_closing) return;
+  if (c->rtls.len >= 3 && (b[0] < 20 || b[0] > 23 || b[1] != 3)) {
+    mg_error(c, "not a TLS record (plain text on a TLS port?)");
+    return;
+  }
+  memcpy(&deadline, c->data + RMG_TLS_AT, sizeof(deadline));
+  if (deadline != 0 && mg_millis() > deadline) {
+    mg_error(c, "TLS handshake timed out");
+  }
+}
+
+/* MG_EV_CONNECT / MG_EV_CLOSE of an outbound connection: starts or drops its pending TLS. */
+void rmg_tls_connected(struct mg_connection *c, int start) {
+  struct rmg_tls *t;
+  if (!(c->data[1] & RMG_CF2_TLS_PENDING)) return;
+  c->data[1] &= (char) ~RMG_CF2_TLS_PENDING;
+  memcpy(&t, c->data + RMG_TLS_AT, sizeof(t));
+  memset(c->data + RMG_TLS_AT, 0, sizeof(t));
+  if (start) rmg_tls_start(c, t);
+  rmg_tls_release(t);
+}
+
+/* Secures an outbound connection: at once if it is connected already, else at
+ * MG_EV_CONNECT. 0 or RMG_ERR_*. */
+int rmg_tls_client(struct rmg_loop *loop, int64_t id, struct rmg_tls *t) {
+  struct mg_connection *c = rmg_conn(loop, id);
+  if (c == NULL || c->is_closing) return RMG_ERR_NO_CONN;
+  if (!t->is_client || c->is_tls || c->is_listening || c->is_accepted ||
+      (c->data[1] & RMG_CF2_TLS_PENDING)) {
+    return RMG_ERR_BAD_ARG;
+  }
+  rmg_tls_retain(t);
+  memcpy(c->data + RMG_TLS_AT, &t, sizeof(t));
+  c->data[1] |= RMG_CF2_TLS_PENDING;
+  if (!c->is_connecting && !c->is_resolving) {
+    rmg_tls_connected(c, 1);
+    mg_tls_handshake(c); /* sends the ClientHello */
+  }
+  return 0;
+}
+
+/* Listener with TLS: its accepted connections start TLS (rmg_ev_fn). 0 or RMG_ERR_*. */
+int rmg_tls_listener(struct rmg_loop *loop, int64_t id, struct rmg_tls *t) {
+  struct mg_connection *c = rmg_conn(loop, id);
+  struct rmg_opts *o;
+  if (c == NULL || c->is_closing) return RMG_ERR_NO_CONN;
+  o = (struct rmg_opts *) c->fn_data;
+  if (t->is_client || !c->is_listening || o == NULL || o->tls != NULL) return RMG_ERR_BAD_ARG;
+  rmg_tls_retain(t);
+  o->tls = t;
+  return 0;
+}
+
+/* ---- natives: thin JNI wrappers ---- */
+
+/* Copies a Java byte array into a temporary native buffer; the caller wipes and frees it. */
+static int rmg_tls_array(JNIEnv *env, jbyteArray a, void **out, size_t *len) {
+  *out = NULL;
+  *len = 0;
+  if (a == NULL) return 0;
+  *len = (size_t) (*env)->GetArrayLength(env, a);
+  if (*len == 0) return 0;
+  *out = rmg_alloc(*len);
+  if (*out == NULL) return -1;
+  (*env)->GetByteArrayRegion(env, a, 0, (jsize) *len, (jbyte *) *out);
+  return 0;
+}
+
+static jlong JNICALL rmg_tls_create(JNIEnv *env, jclass cls, jboolean client, jbyteArray cert,
+                                    jbyteArray key, jbyteArray ca, jstring name,
+                                    jlong handshake_ms) {
+  void *cb = NULL, *kb = NULL, *ab = NULL;
+  size_t cl, kl, al;
+  const char *n = NULL;
+  struct rmg_tls *t = NULL;
+  (void) cls;
+  if (name != NULL && (n = (*env)->GetStringUTFChars(env, name, NULL)) == NULL) return RMG_ERR_OOM;
+  if (rmg_tls_array(env, cert, &cb, &cl) == 0 && rmg_tls_array(env, key, &kb, &kl) == 0 &&
+      rmg_tls_array(env, ca, &ab, &al) == 0) {
+    t = rmg_tls_new(client == JNI_TRUE, cb, cl, kb, kl, ab, al, n, (int64_t) handshake_ms);
+  }
+  if (n != NULL) (*env)->ReleaseStringUTFChars(env, name, n);
+  if (cb != NULL) rmg_free(cb);
+  if (kb != NULL) {
+    explicit_bzero(kb, kl);
+    rmg_free(kb);
+  }
+  if (ab != NULL) rmg_free(ab);
+  return t == NULL ? RMG_ERR_OOM : (jlong) (intptr_t) t;
+}
+
+static void JNICALL rmg_tls_release_native(JNIEnv *env, jclass cls, jlong ctx) {
+  (void) env, (void) cls;
+  rmg_tls_release((struct rmg_tls *) (intptr_t) ctx);
+}
+
+static jint JNICALL rmg_tls_listener_native(JNIEnv *env, jclass cls, jlong h, jlong id, jlong ctx) {
+  (void) env, (void) cls;
+  return rmg_tls_listener(rmg_loop_of(h), id, (struct rmg_tls *) (intptr_t) ctx);
+}
+
+static jint JNICALL rmg_tls_client_native(JNIEnv *env, jclass cls, jlong h, jlong id, jlong ctx) {
+  (void) env, (void) cls;
+  return rmg_tls_client(rmg_loop_of(h), id, (struct rmg_tls *) (intptr_t) ctx);
+}
+
+static jlong JNICALL rmg_tls_mongoose_allocations(JNIEnv *env, jclass cls) {
+  (void) env, (void) cls;
+  return (jlong) rmg_mg_live_allocations();
+}
+
+static const JNINativeMethod s_methods[] = {
+    {"create", "(Z[B[B[BLjava/lang/String;J)J", (void *) rmg_tls_create},
+    {"release", "(J)V", (void *) rmg_tls_release_native},
+    {"listener", "(JJJ)I", (void *) rmg_tls_listener_native},
+    {"client", "(JJJ)I", (void *) rmg_tls_client_native},
+    {"mongooseAllocations", "()J", (void *) rmg_tls_mongoose_allocations},
+};
+
+const struct rmg_natives rmg_tls_natives = RMG_NATIVES("TlsNative", s_methods);

@@ -1,0 +1,154 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.internal.tls;
+
+import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+
+import javax.net.ssl.X509TrustManager;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Verifies a server's chain and host name with the JDK: the chain with the trust manager
+ * (PKIX, the JDK's trust store unless the spec names certificates), the host name against
+ * the leaf's subject alternative names (RFC 6125: DNS names with a wildcard only as the whole
+ * left-most label, IP addresses exactly; the common name is not used). One per connection.
+ */
+public final class PeerVerifier {
+
+	private final X509TrustManager trust;
+	private final String host;
+	private final List<X509Certificate> chain = new ArrayList<>();
+	private @Nullable String parseError;
+
+	PeerVerifier(X509TrustManager trust, String host) {
+		this.trust = trust;
+		this.host = host;
+	}
+
+	/** A TLS 1.3 Certificate message: type, length, context, then the certificate list. */
+	public void certificates(ByteBuffer b, int offset, int length) {
+		chain.clear();
+		try {
+			int p = offset + 4;
+			int end = offset + length;
+			p += 1 + (b.get(p) & 0xff); // certificate_request_context
+			int listEnd = p + 3 + u24(b, p);
+			p += 3;
+			if (listEnd > end) {
+				throw new IllegalArgumentException("certificate list longer than its message");
+			}
+			CertificateFactory f = CertificateFactory.getInstance("X.509");
+			while (p + 3 <= listEnd) {
+				int n = u24(b, p);
+				p += 3;
+				byte[] der = new byte[n];
+				b.get(p, der);
+				p += n;
+				chain.add((X509Certificate) f.generateCertificate(new ByteArrayInputStream(der)));
+				p += 2 + (b.getShort(p) & 0xffff); // extensions
+			}
+		}
+		catch (CertificateException | RuntimeException e) {
+			parseError = "unreadable certificate from the server: " + e.getMessage();
+		}
+	}
+
+	/** Null when the chain is trusted and names the host, else why not. */
+	public @Nullable String verify() {
+		if (parseError != null) {
+			return parseError;
+		}
+		if (chain.isEmpty()) {
+			return "the server sent no certificate";
+		}
+		X509Certificate[] certs = chain.toArray(new X509Certificate[0]);
+		try {
+			trust.checkServerTrusted(certs, "UNKNOWN");
+		}
+		catch (CertificateException | RuntimeException e) {
+			return "untrusted server certificate (" + certs[0].getSubjectX500Principal() + "): " + e.getMessage();
+		}
+		if (!matchesHost(certs[0], host)) {
+			return "the server certificate (" + certs[0].getSubjectX500Principal() + ") is not valid for " + host;
+		}
+		return null;
+	}
+
+	static boolean matchesHost(X509Certificate cert, String host) {
+		Collection<List<?>> names;
+		try {
+			names = cert.getSubjectAlternativeNames();
+		}
+		catch (CertificateParsingException e) {
+			return false;
+		}
+		if (names == null) {
+			return false;
+		}
+		byte[] ip = ipLiteral(host);
+		String h = host.toLowerCase(Locale.ROOT);
+		if (h.endsWith(".")) {
+			h = h.substring(0, h.length() - 1);
+		}
+		for (List<?> n : names) {
+			int type = (Integer) n.get(0);
+			String value = String.valueOf(n.get(1));
+			if (ip != null && type == 7) {
+				byte[] other = ipLiteral(value);
+				if (other != null && java.util.Arrays.equals(ip, other)) {
+					return true;
+				}
+			}
+			else if (ip == null && type == 2 && dnsMatch(value.toLowerCase(Locale.ROOT), h)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	static boolean dnsMatch(String pattern, String host) {
+		if (pattern.endsWith(".")) {
+			pattern = pattern.substring(0, pattern.length() - 1);
+		}
+		if (!pattern.startsWith("*.")) {
+			return pattern.equals(host);
+		}
+		String suffix = pattern.substring(1); // ".example.org"
+		if (suffix.indexOf('*') >= 0 || suffix.chars().filter(c -> c == '.').count() < 2) {
+			return false; // no wildcard next to a public suffix-like single label
+		}
+		int dot = host.indexOf('.');
+		return dot > 0 && host.substring(dot).equals(suffix);
+	}
+
+	static byte @Nullable [] ipLiteral(String s) {
+		String t = s.startsWith("[") && s.endsWith("]") ? s.substring(1, s.length() - 1) : s;
+		boolean v4 = t.chars().allMatch(c -> c == '.' || Character.isDigit(c)) && t.indexOf('.') > 0;
+		if (!v4 && t.indexOf(':') < 0) {
+			return null;
+		}
+		try {
+			return InetAddress.getByName(t).getAddress(); // a literal: no lookup
+		}
+		catch (UnknownHostException e) {
+			return null;
+		}
+	}
+
+	private static int u24(ByteBuffer b, int p) {
+		return ((b.get(p) & 0xff) << 16) | ((b.get(p + 1) & 0xff) << 8) | (b.get(p + 2) & 0xff);
+	}
+}

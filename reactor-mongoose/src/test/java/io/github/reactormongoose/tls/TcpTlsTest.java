@@ -1,0 +1,182 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLHandshakeException;
+
+import io.github.reactormongoose.Connection;
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.MongooseException;
+import io.github.reactormongoose.tcp.TcpClient;
+import io.github.reactormongoose.tcp.TcpServer;
+import io.github.reactormongoose.testing.TestPki;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Raw TCP over TLS: {@code TcpServer.secure} and {@code TcpClient.secure}. The client verifies
+ * the server's chain and host name with the JDK before the connection is emitted.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TcpTlsTest {
+
+	static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+	@TempDir
+	static Path dir;
+	static TestPki pki;
+	static TestPki.Issued localhost;
+
+	private final List<DisposableServer> servers = new CopyOnWriteArrayList<>();
+	private final List<Process> processes = new CopyOnWriteArrayList<>();
+
+	@BeforeAll
+	static void certificates() throws Exception {
+		pki = TestPki.root(dir, "Tcp Root CA");
+		localhost = pki.server("localhost", TestPki.KeyType.EC_P256);
+	}
+
+	@AfterEach
+	void dispose() {
+		servers.forEach(s -> s.disposeNow(TIMEOUT));
+		processes.forEach(Process::destroyForcibly);
+	}
+
+	private int echo(TlsSpec spec) {
+		DisposableServer s = TcpServer.create().secure(spec).handle((in, out) -> out.send(in.receive())).bindNow(TIMEOUT);
+		servers.add(s);
+		return s.port();
+	}
+
+	private static String exchange(Connection c, String text) {
+		c.send(text.getBytes(StandardCharsets.US_ASCII)).block(TIMEOUT);
+		String got = c.receive().map(b -> StandardCharsets.US_ASCII.decode(b).toString()).scan(String::concat)
+				.filter(s -> s.length() >= text.length()).blockFirst(TIMEOUT);
+		c.close();
+		return got;
+	}
+
+	@Test
+	void echoOverTls() {
+		int port = echo(TlsSpec.forServer(localhost.chain(), localhost.key()));
+		Connection c = TcpClient.create().host("localhost").port(port)
+				.secure(TlsSpec.forClient().trustedCertificates(pki.ca())).connectNow(TIMEOUT);
+		assertThat(exchange(c, "ping over tls")).isEqualTo("ping over tls");
+	}
+
+	@Test
+	void mutualTls() throws Exception {
+		TestPki.Issued client = pki.client("tcp-client", TestPki.KeyType.EC_P256);
+		int port = echo(TlsSpec.forServer(localhost.chain(), localhost.key()).clientAuth(TlsSpec.ClientAuth.REQUIRE)
+				.trustedCertificates(pki.ca()));
+		TlsSpec trusting = TlsSpec.forClient().trustedCertificates(pki.ca());
+		Connection c = TcpClient.create().host("localhost").port(port)
+				.secure(trusting.keyCertificate(client.cert(), client.key())).connectNow(TIMEOUT);
+		assertThat(exchange(c, "with a client certificate")).isEqualTo("with a client certificate");
+		// without one the server ends the handshake; the client sees the connection closed
+		Connection without = TcpClient.create().host("localhost").port(port).secure(trusting).connect()
+				.onErrorResume(e -> reactor.core.publisher.Mono.empty()).block(TIMEOUT);
+		if (without != null) {
+			assertThat(without.onClose().then(reactor.core.publisher.Mono.just(true)).block(TIMEOUT)).isTrue();
+		}
+	}
+
+	/** Mongoose's own check passes here (it accepts any certificate naming the connected IP); the JDK's does not. */
+	@Test
+	void wrongHostNameIsRefused() {
+		int port = echo(TlsSpec.forServer(localhost.chain(), localhost.key()));
+		assertThatThrownBy(() -> TcpClient.create().host("localhost").port(port)
+				.secure(TlsSpec.forClient().trustedCertificates(pki.ca()).serverName("other.example")).connectNow(TIMEOUT))
+				.isInstanceOf(MongooseException.class).hasRootCauseInstanceOf(SSLHandshakeException.class)
+				.hasMessageContaining("is not valid for other.example");
+	}
+
+	@Test
+	void certificateForAnotherHostIsRefusedByTheJdkCheck() throws Exception {
+		TestPki.Issued other = pki.server("other", TestPki.KeyType.EC_P256, "DNS:other.example", "IP:10.1.2.3");
+		int port = echo(TlsSpec.forServer(other.chain(), other.key()));
+		assertThatThrownBy(() -> TcpClient.create().host("127.0.0.1").port(port)
+				.secure(TlsSpec.forClient().trustedCertificates(pki.ca())).connectNow(TIMEOUT))
+				.isInstanceOf(MongooseException.class).hasRootCauseInstanceOf(SSLHandshakeException.class);
+	}
+
+	@Test
+	void selfSignedServerIsNotTrustedByTheJdkDefaultTrustStore() {
+		int port = echo(TlsSpec.forServer(localhost.chain(), localhost.key()));
+		assertThatThrownBy(() -> TcpClient.create().host("localhost").port(port).secure(TlsSpec.forClient())
+				.connectNow(TIMEOUT))
+				.isInstanceOf(MongooseException.class).hasMessageContaining("untrusted server certificate")
+				.hasRootCauseInstanceOf(SSLHandshakeException.class);
+	}
+
+	@Test
+	void anotherCaIsNotTrusted() throws Exception {
+		TestPki other = TestPki.root(dir, "Unrelated Root CA");
+		int port = echo(TlsSpec.forServer(localhost.chain(), localhost.key()));
+		assertThatThrownBy(() -> TcpClient.create().host("localhost").port(port)
+				.secure(TlsSpec.forClient().trustedCertificates(other.ca())).connectNow(TIMEOUT))
+				.isInstanceOf(MongooseException.class).hasMessageContaining("untrusted server certificate");
+	}
+
+	@Test
+	void expiredServerCertificateIsRefused() throws Exception {
+		TestPki.Issued expired = pki.expiredServer("expired");
+		int port = echo(TlsSpec.forServer(expired.chain(), expired.key()));
+		assertThatThrownBy(() -> TcpClient.create().host("localhost").port(port)
+				.secure(TlsSpec.forClient().trustedCertificates(pki.ca())).connectNow(TIMEOUT))
+				.isInstanceOf(MongooseException.class).hasRootCauseInstanceOf(SSLHandshakeException.class);
+	}
+
+	@Test
+	void clientAgainstOpensslServerWithAnIntermediate() throws Exception {
+		TestPki.assumeOpenssl();
+		TestPki issuing = pki.intermediate("Tcp Issuing CA");
+		TestPki.Issued s = issuing.server("localhost", TestPki.KeyType.EC_P256);
+		int port;
+		try (ServerSocket probe = new ServerSocket(0)) {
+			port = probe.getLocalPort();
+		}
+		Process p = new ProcessBuilder("openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert", s.cert().toString(),
+				"-key", s.key().toString(), "-cert_chain", issuing.ca().toString(), "-www", "-tls1_3")
+				.redirectErrorStream(true).start();
+		processes.add(p);
+		Connection c = connectWhenListening(TcpClient.create().host("localhost").port(port)
+				.secure(TlsSpec.forClient().trustedCertificates(pki.ca())));
+		c.send("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)).block(TIMEOUT);
+		String got = c.receive().map(b -> StandardCharsets.US_ASCII.decode(b).toString()).scan(String::concat)
+				.filter(t -> t.contains("TLSv1.3")).blockFirst(TIMEOUT);
+		assertThat(got).startsWith("HTTP/1.0 200 ok");
+		c.close();
+	}
+
+	private static Connection connectWhenListening(TcpClient client) throws InterruptedException, IOException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (true) {
+			try {
+				return client.connectNow(TIMEOUT);
+			}
+			catch (MongooseException e) {
+				if (!(e.getCause() instanceof java.net.ConnectException) || System.nanoTime() > deadline) {
+					throw e;
+				}
+				Thread.sleep(100);
+			}
+		}
+	}
+}
