@@ -13,10 +13,11 @@
  *
  *   rmg_jni       -> rmg_constants, rmg_loop, rmg_conn, rmg_ws, rmg_http, rmg_tcp
  *                    (natives tables; kinds given to rmg_loop_set_kind)
- *   rmg_http      -> rmg_ws, rmg_constants (reason phrases), rmg_records
- *   rmg_ws        -> rmg_conn (rmg_apply), rmg_records, rmg_table
- *   rmg_conn      -> rmg_records, rmg_table
- *   rmg_loop      -> rmg_records, rmg_table, rmg_alloc   (kinds only via struct rmg_kind)
+ *   rmg_http      -> rmg_ws, rmg_send, rmg_constants (reason phrases), rmg_records
+ *   rmg_ws        -> rmg_conn (rmg_apply), rmg_send, rmg_records, rmg_table
+ *   rmg_conn      -> rmg_send, rmg_records, rmg_table
+ *   rmg_loop      -> rmg_send, rmg_records, rmg_table, rmg_alloc   (kinds only via struct rmg_kind)
+ *   rmg_send      -> rmg_alloc
  *   rmg_tcp       -> rmg_records
  *   rmg_constants, rmg_records, rmg_table -> rmg_alloc
  */
@@ -51,6 +52,7 @@
 #define RMG_OP_RESUME 8           /* read again */
 #define RMG_OP_NOTIFY_WRITABLE 16 /* emit RMG_EV_WRITABLE once send.len <= low water */
 #define RMG_OP_HTTP_END 32        /* response complete: clear is_resp */
+#define RMG_OP_MORE 64            /* more bytes follow at once: send with MSG_MORE (rmg_send.c) */
 
 /* Error codes returned as negative numbers. */
 #define RMG_ERR_NO_CONN -1
@@ -120,6 +122,8 @@ struct rmg_natives {
 #define RMG_CF_LINGER_SHUT 128 /* rejected: writes shut down, lingering (deadline in data[8..15]) */
 /* Second flag byte, c->data[1]. */
 #define RMG_CF2_PRESIZED 1 /* recv was sized for the current request's Content-Length */
+#define RMG_CF2_ACTIVE 2   /* read or written since the last poll (rmg_send.c, idle buffers) */
+/* c->data[16..23]: rmg_send.c's output queue; data[24..27]: its last-activity stamp. */
 
 /* ---- rmg_constants.c ---- */
 extern const struct rmg_natives rmg_constants_natives;
@@ -150,6 +154,27 @@ void rmg_resume_pipeline(struct mg_connection *c);
 /* The non-JNI core of ConnNative.send/sendArray and control: send.len or RMG_ERR_*. */
 jlong rmg_conn_write(struct rmg_loop *loop, jlong id, const void *buf, size_t len, jint ops);
 jlong rmg_conn_control_ops(struct rmg_loop *loop, jlong id, jint ops);
+jlong rmg_conn_file(struct rmg_loop *loop, jlong id, const char *path, int64_t pos, int64_t count,
+                    jint ops);
+
+/* ---- rmg_send.c (no natives): write-through, the output queue, sendfile, idle buffers ---- */
+/* Appends to c->send itself (the path of UDP, TLS and the TCP kind). */
+bool rmg_append(struct mg_connection *c, const void *buf, size_t len);
+/* Sends or queues bytes after everything pending; false when out of memory. */
+bool rmg_send_bytes(struct mg_connection *c, const void *buf, size_t len, bool more);
+/* Queues a file region after everything pending; 0 or -errno. */
+int rmg_send_file(struct mg_connection *c, const char *path, int64_t pos, int64_t count);
+/* c->send.len + the queue: what Java's high/low-water marks compare. */
+size_t rmg_send_pending(struct mg_connection *c);
+/* MG_EV_WRITE/MG_EV_POLL: sends the queue while the socket takes it. */
+void rmg_send_pump(struct mg_connection *c);
+/* Moves the queue into c->send before another writer appends there. */
+void rmg_send_flush(struct mg_connection *c);
+/* MG_EV_CLOSE: frees the queue. */
+void rmg_send_close(struct mg_connection *c);
+/* MG_EV_POLL: releases the buffers of a connection idle for a while; MG_EV_READ marks it active. */
+void rmg_send_idle(struct mg_connection *c, uint64_t now);
+void rmg_send_touch(struct mg_connection *c);
 
 /* ---- rmg_tcp.c ---- */
 extern const struct rmg_kind rmg_tcp_kind;

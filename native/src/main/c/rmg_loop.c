@@ -23,6 +23,18 @@ void rmg_loop_set_kind(int kind, const struct rmg_kind *k) {
   if (kind >= 0 && kind < RMG_KIND_COUNT) s_kinds[kind] = k;
 }
 
+/* The RMG_EV_WRITABLE record Java asked for (RMG_OP_NOTIFY_WRITABLE), once what is pending
+ * fell to the low-water mark. */
+static void rmg_writable(struct rmg_loop *loop, struct mg_connection *c) {
+  size_t pending;
+  if (!(c->data[0] & RMG_CF_NOTIFY_WRITABLE)) return;
+  pending = rmg_send_pending(c);
+  if (pending <= loop->low_water) {
+    c->data[0] &= (uint8_t) ~RMG_CF_NOTIFY_WRITABLE;
+    rmg_record(&loop->ev, RMG_EV_WRITABLE, c->id, (int64_t) pending, 0);
+  }
+}
+
 /* The handler of every connection (fn; fn_data is the connection's struct rmg_opts).
  * Mongoose calls it after the protocol handler (pfn), if any, has seen the event. */
 static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
@@ -43,11 +55,17 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
     case MG_EV_CONNECT:
       rmg_record_addrs(&loop->ev, RMG_EV_CONNECT, c, 0);
       break;
+    case MG_EV_READ:
+      rmg_send_touch(c);
+      break;
+    case MG_EV_POLL:
+      rmg_send_pump(c); /* the send side: rmg_send.c */
+      rmg_send_idle(c, *(uint64_t *) ev_data);
+      rmg_writable(loop, c);
+      break;
     case MG_EV_WRITE:
-      if ((c->data[0] & RMG_CF_NOTIFY_WRITABLE) && c->send.len <= loop->low_water) {
-        c->data[0] &= (uint8_t) ~RMG_CF_NOTIFY_WRITABLE;
-        rmg_record(&loop->ev, RMG_EV_WRITABLE, c->id, (int64_t) c->send.len, 0);
-      }
+      rmg_send_pump(c);
+      rmg_writable(loop, c);
       break;
     case MG_EV_ERROR: {
       const char *msg = ev_data == NULL ? "error" : (const char *) ev_data;
@@ -56,6 +74,7 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
     }
     case MG_EV_CLOSE:
       if (k != NULL && k->event != NULL) k->event(loop, c, ev, ev_data);
+      rmg_send_close(c);
       if (c->data[0] & RMG_CF_TRACKED) {
         rmg_table_del(&loop->conns, c->id);
         c->data[0] &= (uint8_t) ~RMG_CF_TRACKED;

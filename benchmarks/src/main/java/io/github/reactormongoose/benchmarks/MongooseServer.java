@@ -10,6 +10,7 @@ import io.github.reactormongoose.http.server.HttpServerRequest;
 import io.github.reactormongoose.http.server.HttpServerResponse;
 import java.util.function.BiFunction;
 import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -54,6 +55,13 @@ public final class MongooseServer {
 			case SHA -> (req, res) -> res.sendString(Mono.just(Workloads.sha256Hex()));
 			case SHA_OFFLOAD -> (req, res) -> res.sendString(
 					Mono.fromCallable(Workloads::sha256Hex).subscribeOn(Schedulers.boundedElastic()));
+			case DOWNLOAD -> (req, res) -> res.header("Content-Length", Long.toString(Workloads.DOWNLOAD_BYTES))
+					.sendStream(Flux.<java.nio.ByteBuffer>generate(s -> s.next(Workloads.DOWNLOAD_SLICE.duplicate()))
+							.take(Workloads.downloadSlices()));
+			case FILE -> {
+				java.nio.file.Path file = Workloads.staticFile();
+				yield (req, res) -> res.sendFile(file);
+			}
 		};
 		if (scenario == Workloads.Scenario.ECHO) {
 			server = server.maxRequestBodySize(Workloads.MAX_ECHO_BODY);

@@ -37,6 +37,15 @@ public final class NettyServer {
 			case SHA -> server.handle((req, res) -> res.sendString(Mono.just(Workloads.sha256Hex())));
 			case SHA_OFFLOAD -> server.handle((req, res) -> res.sendString(
 					Mono.fromCallable(Workloads::sha256Hex).subscribeOn(Schedulers.boundedElastic())));
+			case DOWNLOAD -> server.handle((req, res) -> res
+					.header(HttpHeaderNames.CONTENT_LENGTH, Long.toString(Workloads.DOWNLOAD_BYTES))
+					.send(reactor.core.publisher.Flux.<io.netty.buffer.ByteBuf>generate(
+							s -> s.next(io.netty.buffer.Unpooled.wrappedBuffer(Workloads.DOWNLOAD_SLICE.duplicate())))
+							.take(Workloads.downloadSlices())));
+			case FILE -> {
+				java.nio.file.Path file = Workloads.staticFile();
+				yield server.handle((req, res) -> res.sendFile(file));
+			}
 		};
 		DisposableServer bound = server.bindNow();
 		System.out.println("READY reactor-netty " + scenario.id + " port " + bound.port() + " (native epoll: "

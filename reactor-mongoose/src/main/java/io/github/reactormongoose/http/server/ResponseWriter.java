@@ -185,7 +185,7 @@ final class ResponseWriter {
 			r = channel.writeAndEndExchange(all, 0, all.length, close);
 		}
 		else {
-			r = channel.write(h, 0, h.length);
+			r = channel.writeMore(h, 0, h.length);
 			if (r >= 0) {
 				r = channel.writeAndEndExchange(data, 0, data.length, close);
 			}
@@ -213,6 +213,11 @@ final class ResponseWriter {
 
 	/** Sends the headers of a streamed body: chunked unless a length was set; HTTP/1.0 until close. */
 	private void commitStreaming() {
+		commitStreaming(false);
+	}
+
+	/** @param more the body follows at once (the head may wait for it in the kernel) */
+	private void commitStreaming(boolean more) {
 		if (headersSent) {
 			return;
 		}
@@ -227,7 +232,12 @@ final class ResponseWriter {
 		}
 		byte[] h = head(-1);
 		headersSent = true;
-		channel.write(h, 0, h.length);
+		if (more && framing == Framing.LENGTH && !request.isHead()) {
+			channel.writeMore(h, 0, h.length);
+		}
+		else {
+			channel.write(h, 0, h.length);
+		}
 	}
 
 	private long writeChunk(ByteBuffer data) {
@@ -310,6 +320,46 @@ final class ResponseWriter {
 		}, Context.of(sink.contextView()));
 		body = w;
 		source.subscribe(w);
+	}
+
+	/**
+	 * Sends {@code count} bytes of {@code file} from {@code position} as the body (the
+	 * application set {@code Content-Length}): the native side queues the region and sends it
+	 * with {@code sendfile(2)}; {@code sink} succeeds once at most the low-water mark of it is
+	 * left, so a slow reader holds no file data in memory. Falls back to {@code chunks} when
+	 * the framing is chunked (no length was set). For HEAD only the headers are written.
+	 */
+	void file(java.nio.file.Path file, long position, long count, MonoSink<Void> sink, Runnable afterBody,
+			java.util.function.Supplier<Publisher<? extends ByteBuffer>> chunks) {
+		if (ended || connectionClosed || sending) {
+			stream(chunks.get(), sink, afterBody); // reports the same errors
+			return;
+		}
+		commitStreaming(true);
+		if (request.isHead()) {
+			sink.success();
+			afterBody.run();
+			return;
+		}
+		if (framing == Framing.CHUNKED) {
+			stream(chunks.get(), sink, afterBody);
+			return;
+		}
+		long r = channel.writeFile(file, position, count);
+		if (r < 0) {
+			sink.error(Errors.toException(r, "sendFile " + file));
+			return;
+		}
+		sending = true;
+		channel.awaitWritable(() -> {
+			sending = false;
+			if (channel.isClosed() || connectionClosed) {
+				sink.error(new ConnectionClosedException("Connection closed during sendFile"));
+				return;
+			}
+			sink.success();
+			afterBody.run();
+		});
 	}
 
 	/** Stops pulling the streamed body, if one is being written. */

@@ -25,6 +25,14 @@ public final class ConnNative {
 	/** Appends {@code length} bytes of a heap array from {@code offset}, then applies {@code ops}. */
 	public static native long sendArray(long loop, long id, byte[] array, int offset, int length, int ops);
 
+	/**
+	 * Queues {@code count} bytes of the file at {@code path} (platform file-name encoding) from
+	 * {@code position}, after everything pending, sent with {@code sendfile(2)} when possible;
+	 * then applies {@code ops}. Returns the pending length, or a negative error code (an
+	 * errno code when the file cannot be opened or is not a regular file).
+	 */
+	public static native long sendFile(long loop, long id, byte[] path, long position, long count, int ops);
+
 	/** Applies {@code ops} only. */
 	public static native long control(long loop, long id, int ops);
 

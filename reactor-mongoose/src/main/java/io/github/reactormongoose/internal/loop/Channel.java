@@ -5,6 +5,9 @@ package io.github.reactormongoose.internal.loop;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 
 import io.github.reactormongoose.internal.jni.ConnNative;
@@ -69,6 +72,14 @@ public final class Channel {
 		return write(data, 0);
 	}
 
+	/**
+	 * Appends {@code data[offset, offset + length)} that the caller follows at once with more
+	 * bytes (a head before its body), so that they may leave together.
+	 */
+	public long writeMore(byte[] data, int offset, int length) {
+		return write(data, offset, length, NativeConstants.OP_MORE);
+	}
+
 	/** Appends {@code data[offset, offset + length)}. */
 	public long write(byte[] data, int offset, int length) {
 		return write(data, offset, length, 0);
@@ -80,6 +91,32 @@ public final class Channel {
 	 */
 	public long writeAndEndExchange(byte[] data, int offset, int length, boolean close) {
 		return write(data, offset, length, NativeConstants.OP_HTTP_END | (close ? NativeConstants.OP_DRAIN : 0));
+	}
+
+	/**
+	 * Queues {@code count} bytes of {@code file} from {@code position} after everything
+	 * pending; the native side sends them with {@code sendfile(2)}, without copying them
+	 * through the JVM. The file must be on the default file system.
+	 */
+	public long writeFile(Path file, long position, long count) {
+		long h = loop.nativeHandle();
+		if (h == 0) {
+			return NativeConstants.ERR_NO_CONN;
+		}
+		byte[] path = file.toAbsolutePath().toString().getBytes(FILE_NAMES);
+		return ConnNative.sendFile(h, id, path, position, count, 0);
+	}
+
+	/** How the platform encodes file names (what {@code open(2)} expects). */
+	private static final Charset FILE_NAMES = fileNameCharset();
+
+	private static Charset fileNameCharset() {
+		try {
+			return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+		}
+		catch (RuntimeException e) {
+			return StandardCharsets.UTF_8;
+		}
 	}
 
 	private long write(ByteBuffer data, int ops) {
