@@ -175,6 +175,8 @@ void rmg_send_close(struct mg_connection *c);
 /* MG_EV_POLL: releases the buffers of a connection idle for a while; MG_EV_READ marks it active. */
 void rmg_send_idle(struct mg_connection *c, uint64_t now);
 void rmg_send_touch(struct mg_connection *c);
+/* Bytes of I/O buffers the connection holds (recv, send, queue). */
+size_t rmg_send_held(struct mg_connection *c);
 
 /* ---- rmg_tcp.c ---- */
 extern const struct rmg_kind rmg_tcp_kind;

@@ -336,6 +336,19 @@ static jint JNICALL rmg_loop_connectionCount(JNIEnv *env, jclass cls, jlong h) {
   return (jint) loop->conns.len;
 }
 
+/* Bytes of I/O buffers the loop's connections hold (receive, send, output queue): what an idle
+ * connection should not keep (rmg_send_idle). */
+static jlong JNICALL rmg_loop_bufferBytes(JNIEnv *env, jclass cls, jlong h) {
+  struct rmg_loop *loop = rmg_loop_of(h);
+  struct mg_connection *c;
+  jlong n = 0;
+  (void) env, (void) cls;
+  for (c = loop->mgr.conns; c != NULL; c = c->next) {
+    if (c->fn == rmg_ev_fn) n += (jlong) rmg_send_held(c);
+  }
+  return n;
+}
+
 static const JNINativeMethod s_methods[] = {
     {"create", "(I)J", (void *) rmg_loop_create},
     {"destroy", "(J)V", (void *) rmg_loop_destroy},
@@ -345,6 +358,7 @@ static const JNINativeMethod s_methods[] = {
     {"listen", "(JLjava/lang/String;IJIIII)J", (void *) rmg_loop_listen},
     {"connect", "(JLjava/lang/String;I)J", (void *) rmg_loop_connect},
     {"connectionCount", "(J)I", (void *) rmg_loop_connectionCount},
+    {"bufferBytes", "(J)J", (void *) rmg_loop_bufferBytes},
 };
 
 const struct rmg_natives rmg_loop_natives = RMG_NATIVES("LoopNative", s_methods);

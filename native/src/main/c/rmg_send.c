@@ -366,6 +366,12 @@ void rmg_send_idle(struct mg_connection *c, uint64_t now) {
   }
 }
 
+/* Bytes of buffers the connection holds: recv, send and the queue. */
+size_t rmg_send_held(struct mg_connection *c) {
+  struct rmg_out *o = rmg_out_of(c);
+  return c->recv.size + c->send.size + (o == NULL ? 0 : o->size + sizeof(*o));
+}
+
 /* MG_EV_READ: the connection is active (rmg_send_idle). */
 void rmg_send_touch(struct mg_connection *c) {
   c->data[1] |= RMG_CF2_ACTIVE;
