@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 #include <string.h>
+#include <unistd.h>
 #include "rmg_jni.h"
 
 /* Receive buffers larger than this are released when their exchange ends. */
@@ -74,18 +75,24 @@ jlong rmg_conn_write(struct rmg_loop *loop, jlong id, const void *buf, size_t le
   return rmg_apply(loop, c, ops);
 }
 
-/* Queues count bytes of the file at path from pos (sent with sendfile(2) when possible), then
- * applies ops. Returns the pending length or a negative code (-(RMG_ERR_ERRNO_BASE + errno)
- * when the file cannot be opened or is not a regular file). */
-jlong rmg_conn_file(struct rmg_loop *loop, jlong id, const char *path, int64_t pos, int64_t count,
-                    jint ops) {
+/* Opens the file at path, then appends head (may be empty) and queues count bytes of the
+ * file from pos (sent with sendfile(2) when possible), then applies ops. Returns the pending
+ * length or a negative code: -(RMG_ERR_ERRNO_BASE + errno) when the file cannot be opened or
+ * is not a regular file, and then nothing was written. */
+jlong rmg_conn_file(struct rmg_loop *loop, jlong id, const void *head, size_t head_len,
+                    const char *path, int64_t pos, int64_t count, jint ops) {
   jlong err = 0;
   struct mg_connection *c = rmg_writable_conn(loop, id, &err);
-  int rc;
+  int fd;
   if (c == NULL) return err;
   if (path == NULL || pos < 0 || count < 0) return RMG_ERR_BAD_ARG;
-  rc = rmg_send_file(c, path, pos, count);
-  if (rc < 0) return -(RMG_ERR_ERRNO_BASE + (jlong) -rc);
+  fd = rmg_send_open(path);
+  if (fd < 0) return -(RMG_ERR_ERRNO_BASE + (jlong) -fd);
+  if (head_len > 0 && !rmg_send_bytes(c, head, head_len, count > 0)) {
+    close(fd);
+    return RMG_ERR_OOM;
+  }
+  if (rmg_send_file(c, fd, pos, count) != 0) return RMG_ERR_OOM;
   return rmg_apply(loop, c, ops);
 }
 
@@ -139,21 +146,26 @@ static jlong JNICALL rmg_conn_control(JNIEnv *env, jclass cls, jlong h, jlong id
 }
 
 /* A file region; the path is in the platform's file-name encoding, without a NUL. */
-static jlong JNICALL rmg_conn_sendFile(JNIEnv *env, jclass cls, jlong h, jlong id, jbyteArray path,
-                                       jlong pos, jlong count, jint ops) {
+static jlong JNICALL rmg_conn_sendFile(JNIEnv *env, jclass cls, jlong h, jlong id, jbyteArray head,
+                                       jbyteArray path, jlong pos, jlong count, jint ops) {
   struct rmg_loop *loop = rmg_loop_of(h);
   jlong err = 0, rc;
-  jsize n;
+  jsize n, hn;
   char *p;
   (void) cls;
   if (rmg_writable_conn(loop, id, &err) == NULL) return err;
   if (path == NULL) return RMG_ERR_BAD_ARG;
   n = (*env)->GetArrayLength(env, path);
-  p = (char *) rmg_alloc((size_t) n + 1);
+  hn = head == NULL ? 0 : (*env)->GetArrayLength(env, head);
+  /* one block: the path (NUL-terminated), then the head */
+  p = (char *) rmg_alloc((size_t) n + 1 + (size_t) hn);
   if (p == NULL) return RMG_ERR_OOM;
   (*env)->GetByteArrayRegion(env, path, 0, n, (jbyte *) p);
   p[n] = '\0';
-  rc = memchr(p, '\0', (size_t) n) != NULL ? RMG_ERR_BAD_ARG : rmg_conn_file(loop, id, p, pos, count, ops);
+  if (hn > 0) (*env)->GetByteArrayRegion(env, head, 0, hn, (jbyte *) (p + n + 1));
+  rc = memchr(p, '\0', (size_t) n) != NULL
+           ? RMG_ERR_BAD_ARG
+           : rmg_conn_file(loop, id, p + n + 1, (size_t) hn, p, pos, count, ops);
   rmg_free(p);
   return rc;
 }
@@ -176,7 +188,7 @@ static const JNINativeMethod s_methods[] = {
     {"send", "(JJLjava/nio/ByteBuffer;III)J", (void *) rmg_conn_send},
     {"sendArray", "(JJ[BIII)J", (void *) rmg_conn_sendArray},
     {"control", "(JJI)J", (void *) rmg_conn_control},
-    {"sendFile", "(JJ[BJJI)J", (void *) rmg_conn_sendFile},
+    {"sendFile", "(JJ[B[BJJI)J", (void *) rmg_conn_sendFile},
     {"address", "(JJZ[B)I", (void *) rmg_conn_address},
 };
 

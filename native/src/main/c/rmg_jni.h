@@ -154,16 +154,18 @@ void rmg_resume_pipeline(struct mg_connection *c);
 /* The non-JNI core of ConnNative.send/sendArray and control: send.len or RMG_ERR_*. */
 jlong rmg_conn_write(struct rmg_loop *loop, jlong id, const void *buf, size_t len, jint ops);
 jlong rmg_conn_control_ops(struct rmg_loop *loop, jlong id, jint ops);
-jlong rmg_conn_file(struct rmg_loop *loop, jlong id, const char *path, int64_t pos, int64_t count,
-                    jint ops);
+jlong rmg_conn_file(struct rmg_loop *loop, jlong id, const void *head, size_t head_len,
+                    const char *path, int64_t pos, int64_t count, jint ops);
 
 /* ---- rmg_send.c (no natives): write-through, the output queue, sendfile, idle buffers ---- */
 /* Appends to c->send itself (the path of UDP, TLS and the TCP kind). */
 bool rmg_append(struct mg_connection *c, const void *buf, size_t len);
 /* Sends or queues bytes after everything pending; false when out of memory. */
 bool rmg_send_bytes(struct mg_connection *c, const void *buf, size_t len, bool more);
-/* Queues a file region after everything pending; 0 or -errno. */
-int rmg_send_file(struct mg_connection *c, const char *path, int64_t pos, int64_t count);
+/* Opens a regular file (fd or -errno); queues a region of it after everything pending (the
+ * fd is owned from then on; 0 or -ENOMEM). */
+int rmg_send_open(const char *path);
+int rmg_send_file(struct mg_connection *c, int fd, int64_t pos, int64_t count);
 /* c->send.len + the queue: what Java's high/low-water marks compare. */
 size_t rmg_send_pending(struct mg_connection *c);
 /* MG_EV_WRITE/MG_EV_POLL: sends the queue while the socket takes it. */

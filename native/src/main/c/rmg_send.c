@@ -270,20 +270,27 @@ bool rmg_send_bytes(struct mg_connection *c, const void *buf, size_t len, bool m
   return o != NULL && rmg_queue_bytes(o, p, len);
 }
 
-/* Queues count bytes of the file at path from pos, after everything pending, and starts
- * sending. 0, or -errno (open/stat failed, not a regular file: -EISDIR/-EINVAL). */
-int rmg_send_file(struct mg_connection *c, const char *path, int64_t pos, int64_t count) {
-  struct rmg_out *o;
+/* Opens a regular file for rmg_send_file: the fd, or -errno (-EISDIR, -EINVAL for another
+ * kind of file). */
+int rmg_send_open(const char *path) {
   struct stat st;
-  int fd;
-  if (pos < 0 || count < 0) return -EINVAL;
-  if (count == 0) return 0;
-  fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return -errno;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     int e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
     close(fd);
     return -e;
+  }
+  return fd;
+}
+
+/* Queues count bytes of the open file fd (owned from now on) from pos, after everything
+ * pending, and starts sending. 0, or -ENOMEM. */
+int rmg_send_file(struct mg_connection *c, int fd, int64_t pos, int64_t count) {
+  struct rmg_out *o;
+  if (count <= 0 || pos < 0) {
+    close(fd);
+    return 0;
   }
   o = rmg_out_get(c);
   if (o == NULL || (o->left > 0 && !rmg_file_to_bytes(o))) {

@@ -221,6 +221,18 @@ final class ResponseWriter {
 		if (headersSent) {
 			return;
 		}
+		byte[] h = streamingHead();
+		headersSent = true;
+		if (more && framing == Framing.LENGTH && !request.isHead()) {
+			channel.writeMore(h, 0, h.length);
+		}
+		else {
+			channel.write(h, 0, h.length);
+		}
+	}
+
+	/** Chooses the framing of a streamed body and serializes the head (not yet sent). */
+	private byte[] streamingHead() {
 		if (headers.contains("Content-Length")) {
 			framing = Framing.LENGTH;
 		}
@@ -230,14 +242,7 @@ final class ResponseWriter {
 		else {
 			framing = Framing.CHUNKED;
 		}
-		byte[] h = head(-1);
-		headersSent = true;
-		if (more && framing == Framing.LENGTH && !request.isHead()) {
-			channel.writeMore(h, 0, h.length);
-		}
-		else {
-			channel.write(h, 0, h.length);
-		}
+		return head(-1);
 	}
 
 	private long writeChunk(ByteBuffer data) {
@@ -335,17 +340,32 @@ final class ResponseWriter {
 			stream(chunks.get(), sink, afterBody); // reports the same errors
 			return;
 		}
-		commitStreaming(true);
 		if (request.isHead()) {
+			commitStreaming();
 			sink.success();
 			afterBody.run();
 			return;
 		}
-		if (framing == Framing.CHUNKED) {
-			stream(chunks.get(), sink, afterBody);
-			return;
+		long r;
+		if (headersSent) {
+			if (framing == Framing.CHUNKED) {
+				stream(chunks.get(), sink, afterBody);
+				return;
+			}
+			r = channel.writeFile(null, file, position, count);
 		}
-		long r = channel.writeFile(file, position, count);
+		else {
+			byte[] h = streamingHead();
+			if (framing == Framing.CHUNKED) {
+				stream(chunks.get(), sink, afterBody);
+				return;
+			}
+			// the head goes out only once the file is open: a missing file still gets a 500
+			r = channel.writeFile(h, file, position, count);
+			if (r >= 0) {
+				headersSent = true;
+			}
+		}
 		if (r < 0) {
 			sink.error(Errors.toException(r, "sendFile " + file));
 			return;

@@ -94,17 +94,18 @@ public final class Channel {
 	}
 
 	/**
-	 * Queues {@code count} bytes of {@code file} from {@code position} after everything
-	 * pending; the native side sends them with {@code sendfile(2)}, without copying them
-	 * through the JVM. The file must be on the default file system.
+	 * Appends {@code head} (may be {@code null}), then {@code count} bytes of {@code file} from
+	 * {@code position}; the native side sends the file with {@code sendfile(2)}, without
+	 * copying it through the JVM. The file is opened first: if that fails, nothing is written
+	 * and an error code is returned. The file must be on the default file system.
 	 */
-	public long writeFile(Path file, long position, long count) {
+	public long writeFile(byte @Nullable [] head, Path file, long position, long count) {
 		long h = loop.nativeHandle();
 		if (h == 0) {
 			return NativeConstants.ERR_NO_CONN;
 		}
 		byte[] path = file.toAbsolutePath().toString().getBytes(FILE_NAMES);
-		return ConnNative.sendFile(h, id, path, position, count, 0);
+		return ConnNative.sendFile(h, id, head, path, position, count, 0);
 	}
 
 	/** How the platform encodes file names (what {@code open(2)} expects). */
