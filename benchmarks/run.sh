@@ -3,6 +3,10 @@
 #
 #   benchmarks/run.sh            full mode   (about 34 minutes)
 #   benchmarks/run.sh --quick    quick mode  (about 5 minutes, for iterating on the scripts)
+#   benchmarks/run.sh --only download,file-1mib
+#                                only the named scenarios (download, file-1mib, idle), at full-mode
+#                                settings unless --quick comes first; no report: the raw outputs stay
+#                                in benchmarks/results/<timestamp>/ and docs/ is not touched
 #
 # Builds what is missing (the Maven modules, the raw C server, a Python venv with
 # cymongoose, wrk and gnuplot from Debian), then runs the same HTTP workloads against
@@ -14,7 +18,8 @@
 # then the all-cores scenarios (server and wrk unpinned: reactor-mongoose on 1 and 2 loops,
 # Reactor Netty and WebFlux with their defaults, raw C; hello, and a CPU-heavy SHA-256 handler,
 # with the requests each loop of the 2-loop server served); then the 10,000-idle-connections
-# memory test, a JFR profile of the reactor-mongoose hello server and the JMH micro-benchmarks.
+# memory test, the 1 GiB streamed download (one connection: MB/s, peak RSS and heap), a JFR
+# profile of the reactor-mongoose hello server and the JMH micro-benchmarks.
 # Finally it regenerates docs/benchmarks.md and docs/benchmarks.png from this run only.
 # Raw outputs: benchmarks/results/<timestamp>/.
 #
@@ -26,11 +31,19 @@
 set -euo pipefail
 
 MODE=full
+ONLY=""
+ONLY_NEXT=0
 for arg in "$@"; do
+  if ((ONLY_NEXT)); then
+    ONLY="$arg"
+    ONLY_NEXT=0
+    continue
+  fi
   case "$arg" in
     --quick) MODE=quick ;;
+    --only) ONLY_NEXT=1 ;;
     -h | --help)
-      sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -279,6 +292,7 @@ wrk_args() { # scenario seconds -> WRK_ARGS WRK_PIN
     hello-c1000) WRK_ARGS=(-t1 -c1000 -s "$SRC/lua/report.lua") ;;
     hello-close) WRK_ARGS=(-t1 -c50 -H "Connection: close" -s "$SRC/lua/report.lua") ;;
     echo-1mib) WRK_ARGS=(-t1 -c16 -s "$SRC/lua/post-1mib.lua") ;;
+    file-1mib) WRK_ARGS=(-t1 -c16 -s "$SRC/lua/report.lua") ;;
     # all cores: wrk unpinned beside the unpinned server
     ac-hello-c50 | sha) WRK_ARGS=("-t$AC_WRK_THREADS" -c50 -s "$SRC/lua/report.lua") WRK_PIN=() ;;
     ac-hello-c1000) WRK_ARGS=("-t$AC_WRK_THREADS" -c1000 -s "$SRC/lua/report.lua") WRK_PIN=() ;;
@@ -505,6 +519,39 @@ idle_test() { # id
   sleep "$SETTLE"
 }
 
+# ---------------------------------------------------------------- 1 GiB streamed download
+
+# One connection downloads the server's 1 GiB streamed body (scenario download: 64 KiB buffers,
+# Content-Length) with curl pinned to the client CPU, after one warm-up download. Recorded: MB/s
+# (curl's average), the server's RSS before and its peak during the download (VmHWM, reset just
+# before), and the peak of its Java heap in use (jstat -gc every 100 ms: S0U+S1U+EU+OU).
+download_test() { # id
+  local id=$1 port=${PORT[$1]} d="$OUT/download" pid jp
+  mkdir -p "$d"
+  wait_quiet
+  start_server "$id" download
+  pid=${PIDS[$id]}
+  taskset -c "$CLIENT_CPU" curl -s -o /dev/null "http://127.0.0.1:$port/" || log "download $id: warm-up failed"
+  sleep "$SETTLE"
+  jcmd "$pid" GC.run >/dev/null
+  jcmd "$pid" GC.heap_info >"$d/$id-heap-before.txt"
+  rss_kb "$pid" >"$d/$id-rss-before.txt"
+  echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true # resets VmHWM to the current RSS
+  jstat -gc "$pid" 100 >"$d/$id-jstat.txt" 2>&1 &
+  jp=$!
+  echo "taskset -c $CLIENT_CPU curl -s -o /dev/null -w '%{size_download} %{time_total} %{speed_download}' http://127.0.0.1:PORT/   # jstat -gc PID 100 beside it; VmHWM after" >>"$OUT/commands.txt"
+  taskset -c "$CLIENT_CPU" curl -s -o /dev/null -w '%{size_download} %{time_total} %{speed_download}\n' \
+    "http://127.0.0.1:$port/" >"$d/$id-curl.txt" || log "download $id: curl failed"
+  kill "$jp" 2>/dev/null || true
+  wait "$jp" 2>/dev/null || true
+  awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" >"$d/$id-rss-peak.txt"
+  # heap in use: S0U S1U EU OU are columns 3, 4, 6, 8 of jstat -gc
+  awk '$1 ~ /^[0-9.]+$/ { u = $3 + $4 + $6 + $8; if (u > m) m = u } END { printf "%.0f\n", m }' "$d/$id-jstat.txt" >"$d/$id-heap-peak.txt"
+  log "download $id: $(awk '{ printf "%.0f MB/s, %d bytes in %.1f s", $3 / 1e6, $1, $2 }' "$d/$id-curl.txt"), RSS $(cat "$d/$id-rss-before.txt") -> peak $(cat "$d/$id-rss-peak.txt") kB, heap peak $(cat "$d/$id-heap-peak.txt") kB"
+  stop_server "$id"
+  sleep "$SETTLE"
+}
+
 # ---------------------------------------------------------------- WebFlux hook
 
 # WebFlux on reactor-mongoose vs WebFlux on Reactor Netty: the same Spring WebFlux functional
@@ -527,6 +574,22 @@ T0=$SECONDS
 log "reactor-mongoose benchmarks, $MODE mode, results in $OUT"
 setup_tools
 setup_java
+if [[ -n "$ONLY" ]]; then
+  # a few scenarios by hand: no C/Python setup, no report, docs/ untouched
+  raise_fd_limit
+  echo "scenario,server,round,file,server_cpu_s,wrk_cpu_s,foreign_cpu_s,steal_cpu_s,attempts,waited_s" >"$OUT/runs.csv"
+  : >"$OUT/commands.txt"
+  for sc in ${ONLY//,/ }; do
+    case "$sc" in
+      download) for id in rmg netty; do download_test "$id"; done ;;
+      file-1mib) run_group file "file-1mib" "rmg netty" ;;
+      idle) for id in rmg netty; do idle_test "$id"; done ;;
+      *) die "--only: unknown scenario $sc (download, file-1mib, idle)" ;;
+    esac
+  done
+  log "done in $((SECONDS - T0)) s (--only $ONLY, no report): $OUT"
+  exit 0
+fi
 setup_c
 setup_python
 raise_fd_limit
@@ -604,6 +667,7 @@ if ((${#WEBFLUX_SERVERS[@]})); then run_group hello "hello-c50" "${WEBFLUX_SERVE
 run_group 64k "64k" "$NATIVE_AND_JAVA"
 run_group echo "echo-1mib" "$NATIVE_AND_JAVA"
 run_group fib "fib" "$JAVA_ONLY"
+run_group file "file-1mib" "$JAVA_ONLY"
 # All cores (nothing pinned): hello at 50 connections against every server, at 1,000 against
 # reactor-mongoose (1 and 2 loops) and Reactor Netty; then the CPU-heavy handler.
 echo "curl -s http://127.0.0.1:${PORT[rmg-l2]}/__spread   # per-loop counts of the 2-loop server, before (reset) and after each of its runs" >>"$OUT/commands.txt"
@@ -612,6 +676,9 @@ run_group sha "sha" "${SHA_SERVERS[*]}" "$AC_WARMUP_JVM"
 
 log "=== ${IDLE_CONNS} idle keep-alive connections"
 for id in "${SERVERS[@]}"; do idle_test "$id"; done
+
+log "=== 1 GiB streamed download, one connection"
+for id in $JAVA_ONLY; do download_test "$id"; done
 
 log "=== JMH micro-benchmarks: java -jar benchmarks.jar ${JMH_OPTS[*]}"
 echo "java -jar benchmarks/target/benchmarks.jar ${JMH_OPTS[*]} -rf json -rff jmh/jmh.json" >>"$OUT/commands.txt"
