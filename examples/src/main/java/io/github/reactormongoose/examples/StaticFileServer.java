@@ -3,14 +3,12 @@
  */
 package io.github.reactormongoose.examples;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.http.server.StaticFileOptions;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -19,7 +17,7 @@ import reactor.core.publisher.Mono;
  * {@code .gz} siblings and {@code sendfile(2)}; {@code /health} is an ordinary route beside it.
  * With {@code listing}, a directory without {@code index.html} is answered with a listing.
  */
-public final class StaticFileServer implements Disposable {
+public final class StaticFileServer {
 
 	private final DisposableServer server;
 
@@ -44,22 +42,8 @@ public final class StaticFileServer implements Disposable {
 		return new StaticFileServer(server);
 	}
 
-	public InetSocketAddress address() {
-		return server.address();
-	}
-
 	public int port() {
 		return server.port();
-	}
-
-	@Override
-	public void dispose() {
-		server.dispose();
-	}
-
-	@Override
-	public boolean isDisposed() {
-		return server.isDisposed();
 	}
 
 	/** Stops and waits up to 1 s for open connections. */

@@ -5,7 +5,9 @@ package io.github.reactormongoose.http.server;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.HttpHeaders;
@@ -281,20 +283,12 @@ final class ResponseWriter {
 	 * subscribed. {@code afterBody} runs once the body was written (not on error).
 	 */
 	void stream(Publisher<? extends ByteBuffer> source, MonoSink<Void> sink, Runnable afterBody) {
-		if (ended || connectionClosed) {
-			sink.error(connectionClosed ? new ConnectionClosedException("Connection closed before send")
-					: new IllegalStateException("the response was already sent"));
-			return;
-		}
-		if (sending) {
-			sink.error(new IllegalStateException("another send is in progress"));
+		if (refuseBody(sink)) {
 			return;
 		}
 		if (request.isHead()) {
-			// HEAD: headers as for GET, no body; the body publisher (maybe endless) is not subscribed
-			commitStreaming();
-			sink.success();
-			afterBody.run();
+			// the body publisher (maybe endless) is not subscribed
+			headersOnly(sink, afterBody);
 			return;
 		}
 		sending = true;
@@ -334,16 +328,13 @@ final class ResponseWriter {
 	 * left, so a slow reader holds no file data in memory. Falls back to {@code chunks} when
 	 * the framing is chunked (no length was set). For HEAD only the headers are written.
 	 */
-	void file(java.nio.file.Path file, long position, long count, MonoSink<Void> sink, Runnable afterBody,
-			java.util.function.Supplier<Publisher<? extends ByteBuffer>> chunks) {
-		if (ended || connectionClosed || sending) {
-			stream(chunks.get(), sink, afterBody); // reports the same errors
+	void file(Path file, long position, long count, MonoSink<Void> sink, Runnable afterBody,
+			Supplier<Publisher<? extends ByteBuffer>> chunks) {
+		if (refuseBody(sink)) {
 			return;
 		}
 		if (request.isHead()) {
-			commitStreaming();
-			sink.success();
-			afterBody.run();
+			headersOnly(sink, afterBody);
 			return;
 		}
 		long r;
@@ -380,6 +371,27 @@ final class ResponseWriter {
 			sink.success();
 			afterBody.run();
 		});
+	}
+
+	/** Fails {@code sink} when no body may be sent now (ended, closed, another send running). */
+	private boolean refuseBody(MonoSink<Void> sink) {
+		if (ended || connectionClosed) {
+			sink.error(connectionClosed ? new ConnectionClosedException("Connection closed before send")
+					: new IllegalStateException("the response was already sent"));
+			return true;
+		}
+		if (sending) {
+			sink.error(new IllegalStateException("another send is in progress"));
+			return true;
+		}
+		return false;
+	}
+
+	/** HEAD: the headers GET would have sent, no body. */
+	private void headersOnly(MonoSink<Void> sink, Runnable afterBody) {
+		commitStreaming();
+		sink.success();
+		afterBody.run();
 	}
 
 	/** Stops pulling the streamed body, if one is being written. */
