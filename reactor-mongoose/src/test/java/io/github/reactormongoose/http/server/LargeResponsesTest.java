@@ -139,6 +139,27 @@ class LargeResponsesTest extends BaseHttpTest {
 	}
 
 	@Test
+	void sendFileFromAZipFileSystemIsReadInPieces(@TempDir Path dir) throws Exception {
+		byte[] content = random(300 * 1024 + 5, 16);
+		Path zip = dir.resolve("files.zip");
+		try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(zip, java.util.Map.of("create", "true"))) {
+			Files.write(fs.getPath("/inner.bin"), content);
+		}
+		try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(zip)) {
+			Path inner = fs.getPath("/inner.bin");
+			DisposableServer server = bind(HttpServer.create().route(r -> r
+					.get("/zip", (req, res) -> res.sendFile(inner))));
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				c.write("GET /zip HTTP/1.1\r\nHost: x\r\n\r\n");
+				RawHttp.Response r = c.read();
+				assertThat(r.status()).isEqualTo(200);
+				assertThat(r.header("Content-Length")).isEqualTo(String.valueOf(content.length));
+				assertThat(r.body()).isEqualTo(content);
+			}
+		}
+	}
+
+	@Test
 	void aLargeWholeBodyToASlowReaderIsByteExact() throws Exception {
 		byte[] body = random(8 * 1024 * 1024, 13);
 		DisposableServer server = bind(HttpServer.create().route(r -> r
