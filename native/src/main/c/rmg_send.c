@@ -47,8 +47,9 @@ struct rmg_out {
   int64_t pos, left;  /* file region still to send */
 };
 
-/* c->data[16..23]: the connection's struct rmg_out, or NULL; data[24..27]: uint32 ms of the
- * last poll that saw activity (rmg_send_idle). */
+/* c->data[16..23]: the connection's struct rmg_out, or NULL; data[4..7] (RMG_IDLE_T): uint32
+ * ms of the last poll that saw activity (rmg_send_idle). */
+#define RMG_IDLE_T 4
 static struct rmg_out *rmg_out_of(struct mg_connection *c) {
   struct rmg_out *o;
   memcpy(&o, c->data + 16, sizeof(o));
@@ -349,7 +350,7 @@ void rmg_send_idle(struct mg_connection *c, uint64_t now) {
   uint32_t stamp, t = (uint32_t) now;
   if (c->data[1] & RMG_CF2_ACTIVE) {
     c->data[1] &= (uint8_t) ~RMG_CF2_ACTIVE;
-    memcpy(c->data + 24, &t, sizeof(t));
+    memcpy(c->data + RMG_IDLE_T, &t, sizeof(t));
     return;
   }
   o = rmg_out_of(c);
@@ -358,7 +359,7 @@ void rmg_send_idle(struct mg_connection *c, uint64_t now) {
       rmg_queued(o) > 0 || c->is_closing) {
     return;
   }
-  memcpy(&stamp, c->data + 24, sizeof(stamp));
+  memcpy(&stamp, c->data + RMG_IDLE_T, sizeof(stamp));
   if (t - stamp < RMG_IDLE_MS) return;
   if (c->recv.size > 0) rmg_release(&c->recv);
   if (c->send.size > 0) rmg_release(&c->send);
