@@ -66,7 +66,8 @@ final class ResponseWriter {
 
 	/**
 	 * @param serverDisposing whether the server is shutting down (then the connection closes)
-	 * @param onEnd runs once the last byte of the response was handed to the connection
+	 * @param onEnd runs once the response is complete, just before its last bytes are handed to
+	 *        the connection (which may send them at once)
 	 */
 	ResponseWriter(Channel channel, RequestView request, BooleanSupplier serverDisposing, Runnable onEnd) {
 		this.channel = channel;
@@ -187,6 +188,9 @@ final class ResponseWriter {
 		if (!noBody) {
 			bodyBytesSent += data.length;
 		}
+		// the exchange is recorded (metrics, access log) before its last bytes are handed over:
+		// they may reach the client within the write itself (write-through)
+		onEnd.run();
 		if (noBody || data.length == 0) {
 			r = channel.writeAndEndExchange(h, 0, h.length, close);
 		}
@@ -202,7 +206,6 @@ final class ResponseWriter {
 				r = channel.writeAndEndExchange(data, 0, data.length, close);
 			}
 		}
-		onEnd.run();
 		complete(sink, r);
 	}
 
@@ -426,8 +429,9 @@ final class ResponseWriter {
 		}
 		ended = true;
 		byte[] tail = framing == Framing.CHUNKED && !request.isHead() ? LAST_CHUNK : EMPTY;
-		channel.writeAndEndExchange(tail, 0, tail.length, closeAfterResponse());
-		onEnd.run();
+		boolean close = closeAfterResponse();
+		onEnd.run(); // before the last bytes, as in writeWhole
+		channel.writeAndEndExchange(tail, 0, tail.length, close);
 	}
 
 	/** The response cannot be completed after its headers were sent: close the connection. */
