@@ -52,6 +52,7 @@ struct rmg_out {
 #define RMG_IDLE_T 4
 static struct rmg_out *rmg_out_of(struct mg_connection *c) {
   struct rmg_out *o;
+  if (c->is_udp) return NULL; /* the UDP kind (rmg_udp.c) keeps its own state in data[16..23] */
   memcpy(&o, c->data + 16, sizeof(o));
   return o;
 }
@@ -244,6 +245,7 @@ size_t rmg_send_pending(struct mg_connection *c) {
 bool rmg_send_bytes(struct mg_connection *c, const void *buf, size_t len, bool more) {
   const unsigned char *p = (const unsigned char *) buf;
   struct rmg_out *o = rmg_out_of(c);
+  if (c->is_udp) return rmg_append(c, buf, len); /* mg_send: sent at once */
   c->data[1] |= RMG_CF2_ACTIVE;
   if (len == 0) return true;
   if (!rmg_direct_ok(c) && (o == NULL || rmg_queued(o) == 0)) return rmg_append(c, p, len);
@@ -302,7 +304,7 @@ int rmg_send_file(struct mg_connection *c, int fd, int64_t pos, int64_t count) {
   o->pos = pos;
   o->left = count;
   o->no_sendfile = !rmg_direct_ok(c);
-  c->data[1] |= RMG_CF2_ACTIVE;
+  if (!c->is_udp) c->data[1] |= RMG_CF2_ACTIVE;
   rmg_send_pump(c);
   return 0;
 }
@@ -348,6 +350,7 @@ static void rmg_release(struct mg_iobuf *io) {
 void rmg_send_idle(struct mg_connection *c, uint64_t now) {
   struct rmg_out *o;
   uint32_t stamp, t = (uint32_t) now;
+  if (c->is_listening || c->is_udp) return;
   if (c->data[1] & RMG_CF2_ACTIVE) {
     c->data[1] &= (uint8_t) ~RMG_CF2_ACTIVE;
     memcpy(c->data + RMG_IDLE_T, &t, sizeof(t));
@@ -355,7 +358,7 @@ void rmg_send_idle(struct mg_connection *c, uint64_t now) {
   }
   o = rmg_out_of(c);
   if (c->recv.size == 0 && c->send.size == 0 && o == NULL) return; /* lean already */
-  if (c->is_listening || c->is_udp || c->is_resp || c->recv.len > 0 || c->send.len > 0 ||
+  if (c->is_resp || c->recv.len > 0 || c->send.len > 0 ||
       rmg_queued(o) > 0 || c->is_closing) {
     return;
   }
@@ -382,5 +385,5 @@ size_t rmg_send_held(struct mg_connection *c) {
 
 /* MG_EV_READ: the connection is active (rmg_send_idle). */
 void rmg_send_touch(struct mg_connection *c) {
-  c->data[1] |= RMG_CF2_ACTIVE;
+  if (!c->is_udp) c->data[1] |= RMG_CF2_ACTIVE;
 }
