@@ -72,6 +72,7 @@ jlong rmg_conn_write(struct rmg_loop *loop, jlong id, const void *buf, size_t le
   struct mg_connection *c = rmg_writable_conn(loop, id, &err);
   if (c == NULL) return err;
   if (len > 0 && !rmg_send_bytes(c, buf, len, (ops & RMG_OP_MORE) != 0)) return RMG_ERR_OOM;
+  if (len > 0) c->data[1] |= RMG_CF2_WROTE; /* a response has started (rmg_http.c) */
   return rmg_apply(loop, c, ops);
 }
 
@@ -93,6 +94,7 @@ jlong rmg_conn_file(struct rmg_loop *loop, jlong id, const void *head, size_t he
     return RMG_ERR_OOM;
   }
   if (rmg_send_file(c, fd, pos, count) != 0) return RMG_ERR_OOM;
+  c->data[1] |= RMG_CF2_WROTE; /* a response has started (rmg_http.c) */
   return rmg_apply(loop, c, ops);
 }
 

@@ -102,10 +102,12 @@ struct rmg_loop *rmg_loop_new(int low_water) {
   sigaction(SIGPIPE, &old_pipe, NULL);
   loop->low_water = low_water > 0 ? (size_t) low_water : 0;
   if (rmg_arena_init(&loop->ev) != 0 || rmg_table_init(&loop->conns, RMG_TABLE_INITIAL) != 0 ||
+      rmg_table_init(&loop->outs, 64) != 0 ||
       !mg_wakeup_init(&loop->mgr)) {
     mg_mgr_free(&loop->mgr);
     rmg_arena_free(&loop->ev);
     rmg_table_free(&loop->conns);
+    rmg_table_free(&loop->outs);
     rmg_free(loop);
     return NULL;
   }
@@ -132,6 +134,7 @@ void rmg_loop_free(struct rmg_loop *loop) {
   }
   rmg_arena_free(&loop->ev);
   rmg_table_free(&loop->conns);
+  rmg_table_free(&loop->outs);
   rmg_free(loop);
   rmg_loops_changed(-1);
 }

@@ -47,18 +47,16 @@ struct rmg_out {
   int64_t pos, left;  /* file region still to send */
 };
 
-/* c->data[16..23]: the connection's struct rmg_out, or NULL; data[4..7] (RMG_IDLE_T): uint32
- * ms of the last poll that saw activity (rmg_send_idle). */
-#define RMG_IDLE_T 4
-static struct rmg_out *rmg_out_of(struct mg_connection *c) {
-  struct rmg_out *o;
-  if (c->is_udp) return NULL; /* the UDP kind (rmg_udp.c) keeps its own state in data[16..23] */
-  memcpy(&o, c->data + 16, sizeof(o));
-  return o;
+/* A connection's queue lives in its loop's outs table (c->data has no free bytes for it: the
+ * streamed request body uses them); RMG_CF2_QUEUE in data[1] says it has one, so that the
+ * table is only consulted for connections that do. Never on UDP connections. */
+static struct rmg_table *rmg_outs(struct mg_connection *c) {
+  return &((struct rmg_loop *) c->mgr)->outs;
 }
 
-static void rmg_out_set(struct mg_connection *c, struct rmg_out *o) {
-  memcpy(c->data + 16, &o, sizeof(o));
+static struct rmg_out *rmg_out_of(struct mg_connection *c) {
+  if (c->is_udp || !(c->data[1] & RMG_CF2_QUEUE)) return NULL;
+  return (struct rmg_out *) (void *) rmg_table_get(rmg_outs(c), c->id);
 }
 
 static struct rmg_out *rmg_out_get(struct mg_connection *c) {
@@ -68,7 +66,11 @@ static struct rmg_out *rmg_out_get(struct mg_connection *c) {
     if (o == NULL) return NULL;
     memset(o, 0, sizeof(*o));
     o->fd = -1;
-    rmg_out_set(c, o);
+    if (rmg_table_put(rmg_outs(c), c->id, (struct mg_connection *) (void *) o) != 0) {
+      rmg_free(o);
+      return NULL;
+    }
+    c->data[1] |= RMG_CF2_QUEUE;
   }
   return o;
 }
@@ -329,7 +331,8 @@ void rmg_send_close(struct mg_connection *c) {
   rmg_file_done(o);
   rmg_free(o->buf);
   rmg_free(o);
-  rmg_out_set(c, NULL);
+  rmg_table_del(rmg_outs(c), c->id);
+  c->data[1] &= (uint8_t) ~RMG_CF2_QUEUE;
 }
 
 /* Bytes of buffers released since the heap was last trimmed (one poll thread per loop). */
@@ -343,27 +346,42 @@ static void rmg_release(struct mg_iobuf *io) {
   io->size = 0;
 }
 
-/* MG_EV_POLL: a connection idle for RMG_IDLE_MS with nothing buffered gives its buffers back
- * (Mongoose keeps a MG_IO_SIZE receive buffer per connection forever otherwise). Mongoose
- * allocates recv again at the next read (ioalloc grows when size <= len) and send at the
- * next write; a WebSocket keeps no state in an empty recv. */
+/* Idle ticks: every RMG_IDLE_MS / 2 of poll time. A connection with no activity (ACTIVE) over
+ * two ticks is idle. The tick of the current mg_mgr_poll iteration is per poll thread (one loop
+ * per thread), so no per-connection time stamp is needed. */
+static __thread uint64_t t_iter_now, t_tick;
+static __thread int t_ticked;
+
+static int rmg_idle_tick(uint64_t now) {
+  if (now != t_iter_now) { /* a new iteration (or a new millisecond of the same one) */
+    uint64_t tick = now / (RMG_IDLE_MS / 2);
+    t_ticked = tick != t_tick;
+    t_tick = tick;
+    t_iter_now = now;
+  }
+  return t_ticked;
+}
+
+/* MG_EV_POLL: a connection idle for RMG_IDLE_MS to 1.5 x RMG_IDLE_MS with nothing buffered
+ * gives its buffers back (Mongoose keeps a MG_IO_SIZE receive buffer per connection forever
+ * otherwise). Mongoose allocates recv again at the next read (ioalloc grows when size <= len)
+ * and send at the next write; a WebSocket keeps no state in an empty recv. */
 void rmg_send_idle(struct mg_connection *c, uint64_t now) {
   struct rmg_out *o;
-  uint32_t stamp, t = (uint32_t) now;
-  if (c->is_listening || c->is_udp) return;
+  if (c->is_listening || c->is_udp || !rmg_idle_tick(now)) return;
   if (c->data[1] & RMG_CF2_ACTIVE) {
-    c->data[1] &= (uint8_t) ~RMG_CF2_ACTIVE;
-    memcpy(c->data + RMG_IDLE_T, &t, sizeof(t));
+    c->data[1] &= (uint8_t) ~(RMG_CF2_ACTIVE | RMG_CF2_AGED);
     return;
   }
   o = rmg_out_of(c);
   if (c->recv.size == 0 && c->send.size == 0 && o == NULL) return; /* lean already */
-  if (c->is_resp || c->recv.len > 0 || c->send.len > 0 ||
-      rmg_queued(o) > 0 || c->is_closing) {
+  if (c->is_resp || c->recv.len > 0 || c->send.len > 0 || rmg_queued(o) > 0 || c->is_closing) {
     return;
   }
-  memcpy(&stamp, c->data + RMG_IDLE_T, sizeof(stamp));
-  if (t - stamp < RMG_IDLE_MS) return;
+  if (!(c->data[1] & RMG_CF2_AGED)) {
+    c->data[1] |= RMG_CF2_AGED; /* quiet for one tick: released at the next one */
+    return;
+  }
   if (c->recv.size > 0) rmg_release(&c->recv);
   if (c->send.size > 0) rmg_release(&c->send);
   if (o != NULL) {

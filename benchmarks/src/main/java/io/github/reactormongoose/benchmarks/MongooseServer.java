@@ -55,6 +55,9 @@ public final class MongooseServer {
 			case SHA -> (req, res) -> res.sendString(Mono.just(Workloads.sha256Hex()));
 			case SHA_OFFLOAD -> (req, res) -> res.sendString(
 					Mono.fromCallable(Workloads::sha256Hex).subscribeOn(Schedulers.boundedElastic()));
+			// default limits: the body streams and is counted piece by piece
+			case UPLOAD -> (req, res) -> res.sendString(req.receive()
+					.reduce(new Workloads.Upload(), (u, b) -> u.add(b.remaining())).map(Workloads.Upload::result));
 			case DOWNLOAD -> (req, res) -> res.header("Content-Length", Long.toString(Workloads.DOWNLOAD_BYTES))
 					.sendStream(Flux.<java.nio.ByteBuffer>generate(s -> s.next(Workloads.DOWNLOAD_SLICE.duplicate()))
 							.take(Workloads.downloadSlices()));

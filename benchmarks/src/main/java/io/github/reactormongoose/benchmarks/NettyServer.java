@@ -37,6 +37,8 @@ public final class NettyServer {
 			case SHA -> server.handle((req, res) -> res.sendString(Mono.just(Workloads.sha256Hex())));
 			case SHA_OFFLOAD -> server.handle((req, res) -> res.sendString(
 					Mono.fromCallable(Workloads::sha256Hex).subscribeOn(Schedulers.boundedElastic())));
+			case UPLOAD -> server.handle((req, res) -> res.sendString(req.receive()
+					.reduce(new Workloads.Upload(), (u, b) -> u.add(b.readableBytes())).map(Workloads.Upload::result)));
 			case DOWNLOAD -> server.handle((req, res) -> res
 					.header(HttpHeaderNames.CONTENT_LENGTH, Long.toString(Workloads.DOWNLOAD_BYTES))
 					.send(reactor.core.publisher.Flux.<io.netty.buffer.ByteBuf>generate(

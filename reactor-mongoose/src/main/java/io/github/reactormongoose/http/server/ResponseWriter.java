@@ -52,6 +52,7 @@ final class ResponseWriter {
 	private final RequestView request;
 	private final BooleanSupplier serverDisposing;
 	private final Runnable onEnd;
+	private final long maxDiscard;
 	private final HttpHeaders headers = new HttpHeaders();
 	private volatile int status = 200;
 	/** Body bytes handed to the connection (metrics, access log). */
@@ -68,9 +69,12 @@ final class ResponseWriter {
 	 * @param serverDisposing whether the server is shutting down (then the connection closes)
 	 * @param onEnd runs once the response is complete, just before its last bytes are handed to
 	 *        the connection (which may send them at once)
+	 * @param maxDiscard bytes of an unread request body the connection may discard and stay open
 	 */
-	ResponseWriter(Channel channel, RequestView request, BooleanSupplier serverDisposing, Runnable onEnd) {
+	ResponseWriter(Channel channel, RequestView request, BooleanSupplier serverDisposing, Runnable onEnd,
+			long maxDiscard) {
 		this.channel = channel;
+		this.maxDiscard = maxDiscard;
 		this.request = request;
 		this.serverDisposing = serverDisposing;
 		this.onEnd = onEnd;
@@ -123,7 +127,8 @@ final class ResponseWriter {
 
 	/** The one keep-alive decision: whether the connection closes after this response. */
 	private boolean closeAfterResponse() {
-		return !isKeepAlive() || serverDisposing.getAsBoolean() || framing == Framing.UNTIL_CLOSE;
+		return !isKeepAlive() || serverDisposing.getAsBoolean() || framing == Framing.UNTIL_CLOSE
+				|| request.unreadBodyBeyond(maxDiscard);
 	}
 
 	// ---- serialization ----
