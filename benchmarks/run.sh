@@ -23,6 +23,7 @@
 # served); then the 10,000-idle-connections memory test, a 1 GiB streamed upload and a 1 GiB
 # streamed download on one connection (MB/s, server peak RSS and heap), a JFR profile of the
 # reactor-mongoose hello server and the JMH micro-benchmarks.
+# The HTTP clients (reactor-mongoose, Reactor Netty, JDK) are measured against the raw C server.
 # Finally it regenerates docs/benchmarks.md and docs/benchmarks.png from this run only.
 # Raw outputs: benchmarks/results/<timestamp>/.
 #
@@ -51,7 +52,7 @@ for arg in "$@"; do
     --quick) MODE=quick ;;
     --only) ONLY_NEXT=1 ;;
     -h | --help)
-      sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -639,6 +640,41 @@ download_test() { # id
   sleep "$SETTLE"
 }
 
+# ---------------------------------------------------------------- HTTP clients (issue 10)
+
+# Client requests/s over keep-alive, 50 requests in flight, against the raw C hello server
+# (pinned to the server CPU; the client JVM pinned to the other): reactor-mongoose HttpClient
+# (one loop), Reactor Netty HttpClient (defaults), JDK HttpClient (HTTP/1.1), interleaved in
+# rounds. Then a streamed 64 MiB download per client with -Xmx32m (it only fits if the body
+# streams) and the peak heap growth. Raw lines: client/*.txt; summary: client/summary.txt.
+# report.py turns them into the "HTTP clients" table of docs/benchmarks.md.
+CLIENTS=(rmg netty jdk)
+client_bench() {
+  local d="$OUT/client" r c f warm
+  mkdir -p "$d"
+  warm=$((WARMUP_JVM < 10 ? WARMUP_JVM : 10))
+  start_server rawc hello
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for c in "${CLIENTS[@]}"; do
+      wait_quiet
+      f="$d/rps-$c-r$r.txt"
+      echo "taskset -c $CLIENT_CPU java ${JVM_OPTS[*]} -cp benchmarks.jar io.github.reactormongoose.benchmarks.ClientLoad rps $c http://127.0.0.1:${PORT[rawc]}/ 50 $warm $DURATION" >>"$OUT/commands.txt"
+      taskset -c "$CLIENT_CPU" java "${JVM_OPTS[@]}" "${RMG_OPTS[@]}" -cp "$JAR" io.github.reactormongoose.benchmarks.ClientLoad \
+        rps "$c" "http://127.0.0.1:${PORT[rawc]}/" 50 "$warm" "$DURATION" >"$f" 2>&1 || log "client $c failed (see $f)"
+      log "client r$r: $(grep -m1 '^RESULT' "$f" || echo "$c: no result")"
+    done
+  done
+  stop_server rawc
+  for c in "${CLIENTS[@]}"; do
+    f="$d/download-$c.txt"
+    echo "java -Xmx32m -cp benchmarks.jar io.github.reactormongoose.benchmarks.ClientLoad download $c" >>"$OUT/commands.txt"
+    java -Xmx32m "${RMG_OPTS[@]}" -cp "$JAR" io.github.reactormongoose.benchmarks.ClientLoad download "$c" >"$f" 2>&1 \
+      || log "download $c failed (see $f)"
+    log "client $(grep -m1 '^RESULT' "$f" || echo "download $c: no result")"
+  done
+  grep -h '^RESULT' "$d"/*.txt >"$d/summary.txt" || true
+}
+
 # ---------------------------------------------------------------- 1 GiB streamed upload
 
 # One connection uploads UPLOAD_MIB MiB (1 GiB; BENCH_UPLOAD_MIB overrides) with curl
@@ -824,6 +860,9 @@ run_group file "file-1mib" "rmg netty" # Reactor Netty only beside us: the peers
 echo "curl -s http://127.0.0.1:${PORT[rmg-l2]}/__spread   # per-loop counts of the 2-loop server, before (reset) and after each of its runs" >>"$OUT/commands.txt"
 run_group hello "ac-hello-c50 ac-hello-c1000" "${AC_SERVERS[*]}" "$AC_WARMUP_JVM"
 run_group sha "sha" "${SHA_SERVERS[*]}" "$AC_WARMUP_JVM"
+
+log "=== HTTP clients: requests/s at 50 in flight against raw C, and a streamed 64 MiB download"
+client_bench
 
 log "=== ${IDLE_CONNS} idle keep-alive connections"
 for id in "${SERVERS[@]}"; do idle_test "$id"; done

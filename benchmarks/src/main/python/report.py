@@ -718,6 +718,49 @@ def draw_chart(out, root, agg, servers, meta, ac_servers=()):
     return png
 
 
+def client_section(out):
+    """HTTP clients (issue 10): client/rps-<client>-r<round>.txt and client/download-<client>.txt of run.sh's client_bench."""
+    d = os.path.join(out, "client")
+    if not os.path.isdir(d):
+        return []
+    names = {"rmg": "reactor-mongoose HttpClient", "netty": "Reactor Netty HttpClient", "jdk": "JDK HttpClient"}
+    rps, dl = {}, {}
+    for f in sorted(os.listdir(d)):
+        text = read(os.path.join(d, f))
+        m = re.search(r"^RESULT client=(\w+) inflight=(\d+) requests=(\d+) seconds=([\d.]+) rps=(\d+) errors=(\d+)", text, re.M)
+        if m:
+            rps.setdefault(m.group(1), []).append((float(m.group(5)), int(m.group(6))))
+        m = re.search(r"^RESULT download client=(\w+) bytes=(\d+) seconds=([\d.]+) MiB_per_s=(\d+) heap_growth_MiB=([\d.]+)", text, re.M)
+        if m:
+            dl[m.group(1)] = (int(m.group(2)), float(m.group(3)), int(m.group(4)), float(m.group(5)))
+    if not rps and not dl:
+        return []
+    L = ["### HTTP clients: requests/s at 50 in flight against raw C Mongoose", ""]
+    L.append("| client | median req/s | runs | errors |")
+    L.append("|---|---:|---:|---:|")
+    med = {}
+    for c in ("rmg", "netty", "jdk"):
+        if c in rps:
+            med[c] = median([v for v, _ in rps[c]])
+            L.append(f"| {names[c]} | {fmt_int(med[c])} | {len(rps[c])} | {sum(e for _, e in rps[c])} |")
+    if "rmg" in med:
+        for c in ("netty", "jdk"):
+            if c in med and med[c]:
+                ratio = med["rmg"] / med[c]
+                note = "" if c != "netty" else (" (goal ≥ 1.3×: met)" if ratio >= 1.3 else " (goal ≥ 1.3×: **missed**)")
+                L.append("")
+                L.append(f"reactor-mongoose / {names[c]}: **{ratio:.2f}×**{note}")
+    if dl:
+        L += ["", "Streamed 64 MiB download (client JVM with `-Xmx32m`: it only completes if the body streams)", "",
+              "| client | bytes | seconds | MiB/s | peak heap growth |", "|---|---:|---:|---:|---:|"]
+        for c in ("rmg", "netty", "jdk"):
+            if c in dl:
+                b, sec, mibs, heap = dl[c]
+                L.append(f"| {names[c]} | {b:,} | {sec:.2f} | {mibs} | {heap:.1f} MiB |")
+    L.append("")
+    return L
+
+
 def main():
     out, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     meta = parse_meta(out)
@@ -879,6 +922,9 @@ def main():
                      "curl (pinned to the client CPU) reads it. RSS peak = VmHWM, reset just before the download; "
                      "heap peak = the largest S0U+S1U+EU+OU of `jstat -gc` every 100 ms.")
         L.append("")
+
+    # ---- HTTP clients
+    L += client_section(out)
 
     # ---- idle
     idle = idle_results(out, [sv for sv in servers if not sv.startswith("webflux-")])

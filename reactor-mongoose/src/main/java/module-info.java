@@ -24,4 +24,5 @@ module io.github.reactormongoose {
 	exports io.github.reactormongoose.udp;
 	exports io.github.reactormongoose.dns;
 	exports io.github.reactormongoose.sntp;
+	exports io.github.reactormongoose.http.client;
 }

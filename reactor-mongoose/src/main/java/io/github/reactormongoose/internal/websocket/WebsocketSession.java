@@ -18,7 +18,6 @@ import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.InboundQueue;
 import io.github.reactormongoose.internal.loop.WebsocketChannelHandler;
-import io.github.reactormongoose.internal.loop.WriteSubscriber;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.BaseSubscriber;
@@ -28,7 +27,6 @@ import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
 import reactor.util.Logger;
 import reactor.util.Loggers;
-import reactor.util.context.Context;
 
 /**
  * A WebSocket session on an upgraded connection: the channel's handler from the upgrade on,
@@ -208,44 +206,16 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 
 	@Override
 	public Mono<Void> send(Publisher<WebSocketFrame> frames) {
-		return Mono.create(sink -> {
-			WriteSubscriber<WebSocketFrame> w = new WriteSubscriber<>(el, new WriteSubscriber.Target<>() {
-				@Override
-				public long write(WebSocketFrame f) {
-					if (closeSent || closed) {
-						return NativeConstants.ERR_CLOSING;
-					}
-					if (f.type() == WebSocketFrame.Type.CLOSE) {
-						closeSent = true;
-						return channel.writeFrame(NativeConstants.WS_OP_CLOSE, f.payload(), 0, f.payload().length, true);
-					}
-					return channel.writeFrame(opcode(f.type()), f.payload(), 0, f.payload().length, false);
-				}
-
-				@Override
-				public void awaitWritable(Runnable action) {
-					channel.awaitWritable(action);
-				}
-			}, e -> {
-				if (e == null) {
-					sink.success();
-				}
-				else {
-					sink.error(e);
-				}
-			}, Context.of(sink.contextView()));
-			frames.subscribe(w);
+		return FrameSender.send(channel, frames, f -> {
+			if (closeSent || closed) {
+				return NativeConstants.ERR_CLOSING;
+			}
+			if (f.type() == WebSocketFrame.Type.CLOSE) {
+				closeSent = true;
+				return channel.writeFrame(NativeConstants.WS_OP_CLOSE, f.payload(), 0, f.payload().length, true);
+			}
+			return channel.writeFrame(FrameSender.opcode(f.type()), f.payload(), 0, f.payload().length, false);
 		});
-	}
-
-	private static int opcode(WebSocketFrame.Type t) {
-		switch (t) {
-			case TEXT: return NativeConstants.WS_OP_TEXT;
-			case BINARY: return NativeConstants.WS_OP_BINARY;
-			case PING: return NativeConstants.WS_OP_PING;
-			case PONG: return NativeConstants.WS_OP_PONG;
-			default: return NativeConstants.WS_OP_CLOSE;
-		}
 	}
 
 	@Override

@@ -1,0 +1,97 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.examples;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.time.Duration;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.client.HttpClient;
+import io.github.reactormongoose.http.client.HttpClientResponse;
+import io.github.reactormongoose.http.client.ResponseTimeoutException;
+import io.github.reactormongoose.http.server.HttpServer;
+import reactor.core.publisher.Mono;
+
+/**
+ * An HTTP server whose handlers call another service with {@link HttpClient}: the usual shape
+ * of a reactive gateway.
+ * <ul>
+ * <li>{@code GET /aggregate} calls the backend's {@code /user} and {@code /orders} at the same
+ * time and answers one JSON object with both;</li>
+ * <li>{@code GET /proxy/<path>} streams the backend's {@code /<path>} through, status and
+ * content type included, piece by piece as it arrives (the backend is read only as fast as
+ * the gateway's client reads);</li>
+ * <li>a backend that does not answer within 2 s gives 504, one that cannot be reached 502.</li>
+ * </ul>
+ * The client calls run on the poll thread of the request that made them (the client stays on
+ * the caller's loop), so nothing blocks and no thread is switched.
+ */
+public final class ClientGateway {
+
+	private final DisposableServer server;
+
+	private ClientGateway(DisposableServer server) {
+		this.server = server;
+	}
+
+	/** Starts the gateway on {@code host:port} (0: a free port) in front of {@code backendUrl}. */
+	public static ClientGateway start(String host, int port, String backendUrl) {
+		HttpClient backend = HttpClient.create()
+				.baseUrl(backendUrl)
+				.headers(h -> h.set("User-Agent", "reactor-mongoose-gateway"))
+				.responseTimeout(Duration.ofSeconds(2));
+		DisposableServer server = HttpServer.create().host(host).port(port)
+				.route(r -> r
+						.get("/aggregate", (req, res) -> Mono.zip(text(backend, "/user"), text(backend, "/orders"))
+								.flatMap(t -> res.header("Content-Type", "application/json")
+										.sendString(Mono.just("{\"user\":" + t.getT1() + ",\"orders\":" + t.getT2() + "}")))
+								.onErrorResume(e -> res.status(status(e)).sendString(Mono.just(String.valueOf(e.getMessage())))))
+						.get("/proxy/**", (req, res) -> backend.get().uri(req.uri().substring("/proxy".length()))
+								.response((head, body) -> res.status(head.status())
+										.header("Content-Type", contentType(head))
+										.send(body))
+								.then()
+								.onErrorResume(e -> res.hasSentHeaders() ? Mono.error(e)
+										: res.status(status(e)).sendString(Mono.just(String.valueOf(e.getMessage()))))))
+				.bindNow(Duration.ofSeconds(10));
+		return new ClientGateway(server);
+	}
+
+	private static Mono<String> text(HttpClient client, String uri) {
+		return client.get().uri(uri).responseSingle((res, bytes) -> res.status() == 200
+				? bytes.map(b -> new String(b, UTF_8))
+				: Mono.error(new IllegalStateException(uri + " answered " + res.status())));
+	}
+
+	private static String contentType(HttpClientResponse head) {
+		String t = head.responseHeaders().get("Content-Type");
+		return t != null ? t : "application/octet-stream";
+	}
+
+	private static int status(Throwable e) {
+		return e instanceof ResponseTimeoutException ? 504 : 502;
+	}
+
+	public int port() {
+		return server.port();
+	}
+
+	/** Stops the gateway and waits for it. */
+	public void disposeNow() {
+		server.disposeNow();
+	}
+
+	/**
+	 * Runs the gateway until interrupted.
+	 * @param args the backend's base URL (default {@code http://127.0.0.1:8000}), then the port (default 8080)
+	 */
+	public static void main(String[] args) {
+		String backend = args.length > 0 ? args[0] : "http://127.0.0.1:8000";
+		int port = args.length > 1 ? Integer.parseInt(args[1]) : 8080;
+		ClientGateway g = start("127.0.0.1", port, backend);
+		System.out.println("Gateway on http://127.0.0.1:" + g.port() + "/aggregate and /proxy/... in front of " + backend);
+		g.server.onDispose().block();
+	}
+}

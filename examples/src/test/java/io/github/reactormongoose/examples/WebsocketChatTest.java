@@ -1,0 +1,52 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.github.reactormongoose.DisposableServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/** Two {@link WebsocketChat} clients in one room on the chat server. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class WebsocketChatTest {
+
+	private DisposableServer server;
+
+	@AfterEach
+	void stop() {
+		if (server != null) {
+			server.disposeNow();
+		}
+	}
+
+	@Test
+	void twoMembersSeeTheSameConversation() {
+		server = WebsocketChat.server("127.0.0.1", 0);
+		String url = "ws://127.0.0.1:" + server.port() + "/chat";
+		// each member speaks once both are in the room (a member's messages are subscribed once its session is up)
+		Sinks.Empty<Void> adaIn = Sinks.empty();
+		Sinks.Empty<Void> bobIn = Sinks.empty();
+		Mono<List<String>> ada = WebsocketChat.join(url, "ada",
+				Flux.just("hi bob").delaySubscription(bobIn.asMono()).doOnSubscribe(s -> adaIn.tryEmitEmpty()), 2)
+				.collectList();
+		Mono<List<String>> bob = WebsocketChat.join(url, "bob",
+				Flux.just("hello").delaySubscription(adaIn.asMono()).doOnSubscribe(s -> bobIn.tryEmitEmpty()), 2)
+				.collectList();
+		List<String> adaSaw = ada.zipWith(bob, (a, b) -> {
+			assertThat(b).as("both see one order").isEqualTo(a);
+			return a;
+		}).block(Duration.ofSeconds(20));
+		assertThat(adaSaw).containsExactlyInAnyOrder("bob: hello", "ada: hi bob");
+	}
+}

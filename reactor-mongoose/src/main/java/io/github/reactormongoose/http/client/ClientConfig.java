@@ -1,0 +1,78 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.http.HttpHeaders;
+import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.loop.LoopAccess;
+import org.jspecify.annotations.Nullable;
+
+/** The settings of an {@link HttpClient}; copied on every change, never mutated once shared. */
+final class ClientConfig implements Cloneable {
+
+	@Nullable
+	String baseUrl;
+	List<Consumer<? super HttpHeaders>> headers = List.of();
+	boolean followRedirect;
+	int maxRedirects = 10;
+	@Nullable
+	Duration responseTimeout;
+	Duration connectTimeout = Duration.ofSeconds(30);
+	@Nullable
+	MongooseLoop loop;
+	@Nullable
+	MongooseLoops loops;
+	int maxHeaderSize = 8192;
+	int maxHeaders = 100;
+	boolean keepAlive = true;
+	ConnectionPool.Limits pool = new ConnectionPool.Limits(500, 1000, Duration.ofSeconds(30));
+
+	ClientConfig copy() {
+		try {
+			return (ClientConfig) clone();
+		}
+		catch (CloneNotSupportedException e) {
+			throw new AssertionError(e);
+		}
+	}
+
+	/**
+	 * The loop of a new request: the given loop; else, of the group (the shared one by
+	 * default), the loop whose poll thread is calling (a request made in a server handler
+	 * stays on its loop), else the next in turn.
+	 */
+	EventLoop chooseLoop() {
+		MongooseLoop l = loop;
+		if (l != null) {
+			if (l.isDisposed()) {
+				throw new IllegalStateException("MongooseLoop " + l.name() + " is disposed");
+			}
+			return LoopAccess.engine(l);
+		}
+		MongooseLoops group = loops != null ? loops : MongooseLoops.shared();
+		if (group.isDisposed()) {
+			throw new IllegalStateException(group + " is disposed");
+		}
+		for (MongooseLoop m : group.loops()) {
+			if (m.inLoop()) {
+				return LoopAccess.engine(m);
+			}
+		}
+		return LoopAccess.engine(group.next());
+	}
+
+	HttpHeaders headers() {
+		HttpHeaders h = new HttpHeaders();
+		for (Consumer<? super HttpHeaders> c : headers) {
+			c.accept(h);
+		}
+		return h;
+	}
+}

@@ -1,0 +1,108 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import java.nio.ByteBuffer;
+
+import io.github.reactormongoose.http.HttpHeaders;
+import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.loop.InboundQueue;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+
+/** The response of one {@link Exchange}, with its body queue. */
+final class ClientResponse implements HttpClientResponse {
+
+	private final int status;
+	private final String reason;
+	private final String version;
+	private final HttpHeaders headers;
+	private final String method;
+	private final String uri;
+	private final int redirects;
+	private final InboundQueue<ByteBuffer> body;
+	private final EventLoop loop;
+	private final Exchange exchange;
+
+	ClientResponse(EventLoop loop, Exchange exchange, int status, String reason, String version, HttpHeaders headers, String method, String uri,
+			int redirects, InboundQueue<ByteBuffer> body) {
+		this.status = status;
+		this.reason = reason;
+		this.version = version;
+		this.headers = headers;
+		this.method = method;
+		this.uri = uri;
+		this.redirects = redirects;
+		this.body = body;
+		this.loop = loop;
+		this.exchange = exchange;
+	}
+
+	/** The exchange that got this response (for a WebSocket upgrade). */
+	Exchange exchange() {
+		return exchange;
+	}
+
+	@Override
+	public int status() {
+		return status;
+	}
+
+	@Override
+	public String reasonPhrase() {
+		return reason;
+	}
+
+	@Override
+	public HttpHeaders responseHeaders() {
+		return headers;
+	}
+
+	@Override
+	public String version() {
+		return version;
+	}
+
+	@Override
+	public String method() {
+		return method;
+	}
+
+	@Override
+	public String uri() {
+		return uri;
+	}
+
+	@Override
+	public int redirects() {
+		return redirects;
+	}
+
+	/** The body pieces as they arrive; one subscriber. */
+	Flux<ByteBuffer> body() {
+		return body;
+	}
+
+	/**
+	 * Reads and drops the body unless someone subscribed to it, so that the connection can be
+	 * reused (Reactor Netty's "drain on release"). Errors are dropped too: the connection is
+	 * closed by then.
+	 */
+	void discard() {
+		loop.executeOrRun(() -> {
+			if (!body.hasSubscriber()) {
+				body.subscribe(new BaseSubscriber<ByteBuffer>() {
+					@Override
+					protected void hookOnError(Throwable t) {
+					}
+				});
+			}
+		});
+	}
+
+	@Override
+	public String toString() {
+		return "HttpClientResponse[" + method + " " + uri + " -> " + version + " " + status + "]";
+	}
+}

@@ -1,0 +1,395 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.github.reactormongoose.ConnectionClosedException;
+import io.github.reactormongoose.http.HttpHeaders;
+import io.github.reactormongoose.http.websocket.WebSocketCloseStatus;
+import io.github.reactormongoose.http.websocket.WebSocketFrame;
+import io.github.reactormongoose.http.websocket.WebSocketProtocolException;
+import io.github.reactormongoose.http.websocket.WebsocketInbound;
+import io.github.reactormongoose.http.websocket.WebsocketOutbound;
+import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.loop.Channel;
+import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.loop.InboundQueue;
+import io.github.reactormongoose.internal.loop.StreamHandler;
+import io.github.reactormongoose.internal.websocket.FrameSender;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * The client side of a WebSocket session on a raw TCP connection whose upgrade was accepted:
+ * RFC 6455 framing in Java (frames sent are masked, frames received must not be; fragments
+ * are reassembled; PING is answered with PONG; a CLOSE is answered and the connection then
+ * closed). The channel's handler from the upgrade on. Poll-thread state.
+ */
+final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutbound, StreamHandler {
+
+	private static final int OP_CONT = 0;
+	private static final int OP_TEXT = 1;
+	private static final int OP_BINARY = 2;
+	private static final int OP_CLOSE = 8;
+	private static final int OP_PING = 9;
+	private static final int OP_PONG = 10;
+	/** How long to wait for the server's answer to our CLOSE before closing the connection. */
+	private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
+	private final Channel channel;
+	private final EventLoop el;
+	private final HttpHeaders headers;
+	private final @Nullable String protocol;
+	private final int maxPayload;
+	private final InboundQueue<WebSocketFrame> inbound;
+	private final Sinks.One<WebSocketCloseStatus> closeStatus = Sinks.one();
+	private final Sinks.Empty<Void> connectionClosed = Sinks.empty();
+	private byte[] in = new byte[4096];
+	private int inLen;
+	private @Nullable ByteArrayOutputStream fragments;
+	private int fragmentOp;
+	private boolean closeSent;
+	private boolean closeReceived;
+	private boolean closed;
+
+	ClientWebsocketSession(Channel channel, HttpHeaders headers, @Nullable String protocol, int maxPayload) {
+		this.channel = channel;
+		this.el = channel.loop();
+		this.headers = headers;
+		this.protocol = protocol;
+		this.maxPayload = maxPayload;
+		this.inbound = new InboundQueue<>(el, 64, 16, channel::pauseReading, channel::resumeReading, () -> {
+		}, f -> {
+		});
+	}
+
+	/** Poll thread: takes the channel over; {@code leftover}: frames that came with the 101. */
+	void start(@Nullable ByteBuffer leftover) {
+		channel.handler(this);
+		if (channel.isClosed()) {
+			onClosed();
+			return;
+		}
+		if (leftover != null && leftover.hasRemaining()) {
+			onRead(leftover, leftover.position(), leftover.remaining());
+		}
+	}
+
+	// ---- inbound: frames ----
+
+	@Override
+	public void onRead(ByteBuffer buf, int offset, int length) {
+		if (closeReceived || closed) {
+			return;
+		}
+		if (inLen + length > in.length) {
+			byte[] n = new byte[Math.max(in.length * 2, inLen + length)];
+			System.arraycopy(in, 0, n, 0, inLen);
+			in = n;
+		}
+		buf.get(offset, in, inLen, length);
+		inLen += length;
+		int p = 0;
+		while (!closeReceived && !closed) {
+			int used = frame(p);
+			if (used == 0) {
+				break;
+			}
+			p += used;
+		}
+		System.arraycopy(in, p, in, 0, inLen - p);
+		inLen -= p;
+		if (in.length > 65536 && inLen < in.length / 4) {
+			in = java.util.Arrays.copyOf(in, Math.max(4096, inLen));
+		}
+	}
+
+	/** Parses one frame at {@code p}: its size, or 0 if incomplete (or the session failed). */
+	private int frame(int p) {
+		int n = inLen - p;
+		if (n < 2) {
+			return 0;
+		}
+		int b0 = in[p] & 0xff;
+		int b1 = in[p + 1] & 0xff;
+		boolean fin = (b0 & 0x80) != 0;
+		int op = b0 & 0x0f;
+		long len = b1 & 0x7f;
+		int hl = 2;
+		if ((b0 & 0x70) != 0) {
+			protocolError(1002, "reserved bits set without an extension");
+			return 0;
+		}
+		if ((b1 & 0x80) != 0) {
+			protocolError(1002, "masked frame from the server");
+			return 0;
+		}
+		if (len == 126) {
+			if (n < 4) {
+				return 0;
+			}
+			len = ((in[p + 2] & 0xff) << 8) | (in[p + 3] & 0xff);
+			hl = 4;
+		}
+		else if (len == 127) {
+			if (n < 10) {
+				return 0;
+			}
+			len = 0;
+			for (int i = 0; i < 8; i++) {
+				len = (len << 8) | (in[p + 2 + i] & 0xff);
+			}
+			hl = 10;
+		}
+		boolean control = op >= 8;
+		if (control && (len > 125 || !fin)) {
+			protocolError(1002, "invalid control frame");
+			return 0;
+		}
+		long message = len + (fragments != null && !control ? fragments.size() : 0);
+		if (len < 0 || message > maxPayload) {
+			protocolError(1009, "message too big");
+			return 0;
+		}
+		if (n < hl + len) {
+			return 0;
+		}
+		int start = p + hl;
+		int size = (int) len;
+		if (control) {
+			control(op, start, size);
+		}
+		else if (op == OP_CONT) {
+			if (fragments == null) {
+				protocolError(1002, "continuation without a message");
+				return 0;
+			}
+			fragments.write(in, start, size);
+			if (fin) {
+				byte[] all = fragments.toByteArray();
+				fragments = null;
+				message(fragmentOp, all);
+			}
+		}
+		else if (op == OP_TEXT || op == OP_BINARY) {
+			if (fragments != null) {
+				protocolError(1002, "new message inside a fragmented one");
+				return 0;
+			}
+			if (fin) {
+				byte[] data = new byte[size];
+				System.arraycopy(in, start, data, 0, size);
+				message(op, data);
+			}
+			else {
+				fragments = new ByteArrayOutputStream();
+				fragmentOp = op;
+				fragments.write(in, start, size);
+			}
+		}
+		else {
+			protocolError(1002, "unknown opcode " + op);
+			return 0;
+		}
+		return hl + size;
+	}
+
+	private void message(int op, byte[] data) {
+		if (op == OP_TEXT && !validUtf8(data)) {
+			protocolError(1007, "invalid UTF-8 in a text message");
+			return;
+		}
+		inbound.offer(new WebSocketFrame(op == OP_TEXT ? WebSocketFrame.Type.TEXT : WebSocketFrame.Type.BINARY, data));
+	}
+
+	private static boolean validUtf8(byte[] data) {
+		try {
+			StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+					.onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(data));
+			return true;
+		}
+		catch (CharacterCodingException e) {
+			return false;
+		}
+	}
+
+	private void control(int op, int start, int size) {
+		byte[] data = new byte[size];
+		System.arraycopy(in, start, data, 0, size);
+		if (op == OP_PING) {
+			if (!closeSent) {
+				writeFrame(OP_PONG, data, false);
+			}
+			inbound.offer(WebSocketFrame.ping(data));
+		}
+		else if (op == OP_PONG) {
+			inbound.offer(WebSocketFrame.pong(data));
+		}
+		else if (op == OP_CLOSE) {
+			closeReceived = true;
+			WebSocketCloseStatus s = WebSocketCloseStatus.EMPTY;
+			if (size >= 2) {
+				int code = ((data[0] & 0xff) << 8) | (data[1] & 0xff);
+				try {
+					s = new WebSocketCloseStatus(code, new String(data, 2, size - 2, StandardCharsets.UTF_8));
+				}
+				catch (IllegalArgumentException e) {
+					s = new WebSocketCloseStatus(1002, "invalid close code " + code);
+				}
+			}
+			closeStatus.tryEmitValue(s);
+			if (!closeSent) {
+				// echo the status, then close once it is written
+				closeSent = true;
+				writeFrame(OP_CLOSE, size >= 2 ? WebsocketOutbound.closePayload(s.code(), "") : new byte[0], true);
+			}
+			else {
+				channel.drain();
+			}
+			inbound.complete();
+		}
+	}
+
+	private void protocolError(int code, String reason) {
+		inbound.fail(new WebSocketProtocolException(new WebSocketCloseStatus(code, "server " + reason)));
+		sendCloseNow(code, reason);
+		channel.drain(); // _Fail the WebSocket Connection_ (RFC 6455 7.1.7): no need to wait for the server's close
+	}
+
+	@Override
+	public void onError(String message) {
+		inbound.fail(new ConnectionClosedException("WebSocket connection failed: " + message));
+	}
+
+	@Override
+	public void onClosed() {
+		closed = true;
+		closeStatus.tryEmitValue(WebSocketCloseStatus.ABNORMAL);
+		inbound.complete();
+		connectionClosed.tryEmitEmpty();
+	}
+
+	/** Completes once the connection is closed. */
+	Mono<Void> onConnectionClosed() {
+		return connectionClosed.asMono();
+	}
+
+	// ---- outbound ----
+
+	/** Writes one masked frame; with {@code close}, the connection closes once it is sent. */
+	private long writeFrame(int op, byte[] payload, boolean close) {
+		int len = payload.length;
+		int hl = len < 126 ? 2 : len < 65536 ? 4 : 10;
+		byte[] f = new byte[hl + 4 + len];
+		f[0] = (byte) (0x80 | op);
+		if (len < 126) {
+			f[1] = (byte) (0x80 | len);
+		}
+		else if (len < 65536) {
+			f[1] = (byte) (0x80 | 126);
+			f[2] = (byte) (len >> 8);
+			f[3] = (byte) len;
+		}
+		else {
+			f[1] = (byte) (0x80 | 127);
+			for (int i = 0; i < 8; i++) {
+				f[2 + i] = (byte) (i < 4 ? 0 : len >>> (8 * (7 - i)));
+			}
+		}
+		int mask = ThreadLocalRandom.current().nextInt();
+		byte[] m = {(byte) (mask >>> 24), (byte) (mask >>> 16), (byte) (mask >>> 8), (byte) mask};
+		System.arraycopy(m, 0, f, hl, 4);
+		int o = hl + 4;
+		for (int i = 0; i < len; i++) {
+			f[o + i] = (byte) (payload[i] ^ m[i & 3]);
+		}
+		long r = channel.write(f, 0, f.length);
+		if (close && r >= 0) {
+			channel.drain();
+		}
+		return r;
+	}
+
+	private void sendCloseNow(int code, String reason) {
+		if (closeSent || closed) {
+			return;
+		}
+		closeSent = true;
+		writeFrame(OP_CLOSE, WebsocketOutbound.closePayload(code, reason), closeReceived);
+		closeStatus.tryEmitValue(new WebSocketCloseStatus(code, reason));
+		if (!closeReceived) {
+			// wait for the server's CLOSE, but not forever
+			el.schedule(CLOSE_WAIT, () -> {
+				if (!closed) {
+					channel.close();
+				}
+			});
+		}
+	}
+
+	/** Any thread: ends the session as the handler ended (1000 on completion, 1011 on error). */
+	void handlerEnded(boolean error) {
+		el.executeOrRun(() -> sendCloseNow(error ? 1011 : 1000, error ? "internal error" : ""));
+	}
+
+	@Override
+	public Flux<WebSocketFrame> receiveFrames() {
+		return inbound;
+	}
+
+	@Override
+	public Mono<WebSocketCloseStatus> receiveCloseStatus() {
+		return closeStatus.asMono();
+	}
+
+	@Override
+	public HttpHeaders headers() {
+		return headers;
+	}
+
+	@Override
+	public @Nullable String selectedSubprotocol() {
+		return protocol;
+	}
+
+	@Override
+	public Mono<Void> send(Publisher<WebSocketFrame> frames) {
+		return FrameSender.send(channel, frames, f -> {
+			if (closeSent || closed) {
+				return NativeConstants.ERR_CLOSING;
+			}
+			if (f.type() == WebSocketFrame.Type.CLOSE) {
+				byte[] p = f.payload();
+				int code = p.length >= 2 ? ((p[0] & 0xff) << 8) | (p[1] & 0xff) : 1000;
+				sendCloseNow(code, p.length > 2 ? new String(p, 2, p.length - 2, StandardCharsets.UTF_8) : "");
+				return 0;
+			}
+			return writeFrame(FrameSender.opcode(f.type()), f.payload(), false);
+		});
+	}
+
+	@Override
+	public Mono<Void> sendClose(int code, String reason) {
+		WebSocketCloseStatus s = new WebSocketCloseStatus(code, reason);
+		return Mono.create(sink -> el.executeOrRun(() -> {
+			sendCloseNow(s.code(), s.reason());
+			sink.success();
+		}));
+	}
+
+	@Override
+	public String toString() {
+		return "ClientWebsocketSession[" + channel + (protocol != null ? ", " + protocol : "") + "]";
+	}
+}

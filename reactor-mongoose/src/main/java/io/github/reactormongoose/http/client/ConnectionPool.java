@@ -1,0 +1,231 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.github.reactormongoose.MongooseException;
+import io.github.reactormongoose.internal.loop.Addresses;
+import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.loop.Kind;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+
+/**
+ * The keep-alive connections of one loop to one {@code host:port}, with one set of limits.
+ * Every method runs on the loop's poll thread, so the pool takes no lock. A request
+ * {@link #acquire acquires} a connection: the most recently released idle one, else a new one
+ * while fewer than {@code maxConnections} exist, else it waits in a queue of at most
+ * {@code pendingAcquireMaxCount}. A connection that finished its exchange cleanly comes back
+ * with {@link #release}; any other ends closed, and {@link #forget} drops it.
+ */
+final class ConnectionPool {
+
+	/** Pool limits; part of the pool's identity. */
+	record Limits(int maxConnections, int pendingAcquireMaxCount, Duration maxIdleTime) {
+	}
+
+	/** A request waiting for a connection. */
+	interface Acquirer {
+		void onConnection(ClientConnection c);
+
+		void onError(Throwable e);
+
+		Duration connectTimeout();
+	}
+
+	private static final Map<EventLoop, Map<Key, ConnectionPool>> POOLS = new ConcurrentHashMap<>();
+
+	private record Key(String host, int port, Limits limits) {
+	}
+
+	final EventLoop loop;
+	final String host;
+	final int port;
+	final Limits limits;
+	private final ArrayDeque<ClientConnection> idle = new ArrayDeque<>();
+	private final ArrayDeque<Acquirer> pending = new ArrayDeque<>();
+	private int total;
+	private int connecting;
+	private @Nullable Disposable sweeper;
+	private boolean shutdown;
+
+	private ConnectionPool(EventLoop loop, String host, int port, Limits limits) {
+		this.loop = loop;
+		this.host = host;
+		this.port = port;
+		this.limits = limits;
+	}
+
+	/** The pool of {@code loop} for {@code host:port} with {@code limits}; any thread. */
+	static ConnectionPool of(EventLoop loop, String host, int port, Limits limits) {
+		Map<Key, ConnectionPool> pools = POOLS.computeIfAbsent(loop, l -> {
+			// idle keep-alive connections must not hold up the loop's disposal
+			l.onShutdown(() -> shutdown(l));
+			l.terminationFuture().subscribe(null, null, () -> POOLS.remove(l));
+			return new ConcurrentHashMap<>();
+		});
+		return pools.computeIfAbsent(new Key(host, port, limits), k -> new ConnectionPool(loop, host, port, limits));
+	}
+
+	private static void shutdown(EventLoop loop) {
+		Map<Key, ConnectionPool> pools = POOLS.get(loop);
+		if (pools != null) {
+			pools.values().forEach(ConnectionPool::shutdown);
+		}
+	}
+
+	private void shutdown() {
+		shutdown = true;
+		for (ClientConnection c : idle.toArray(new ClientConnection[0])) {
+			c.close();
+		}
+		Acquirer a;
+		while ((a = pending.poll()) != null) {
+			a.onError(new MongooseException("MongooseLoop " + loop.name() + " is disposed"));
+		}
+	}
+
+	/** Live connections: idle, busy and connecting. Poll thread. */
+	int size() {
+		return total;
+	}
+
+	/** Idle connections. Poll thread. */
+	int idleCount() {
+		return idle.size();
+	}
+
+	void acquire(Acquirer a) {
+		if (shutdown || loop.isShutdown()) {
+			a.onError(new MongooseException("MongooseLoop " + loop.name() + " is disposed"));
+			return;
+		}
+		ClientConnection c;
+		while ((c = idle.pollLast()) != null) {
+			if (c.isReusable()) {
+				c.onAcquired();
+				a.onConnection(c);
+				return;
+			}
+		}
+		if (pending.size() >= limits.pendingAcquireMaxCount()) {
+			a.onError(new PoolAcquirePendingLimitException("Pending acquire queue of " + host + ":" + port
+					+ " has reached its maximum size of " + limits.pendingAcquireMaxCount() + " (all "
+					+ limits.maxConnections() + " connections busy)"));
+			return;
+		}
+		pending.add(a);
+		if (total < limits.maxConnections()) {
+			connectNew(a.connectTimeout());
+		}
+	}
+
+	/** A waiting request gave up. */
+	void cancel(Acquirer a) {
+		pending.remove(a);
+	}
+
+	private void connectNew(Duration timeout) {
+		total++;
+		connecting++;
+		// the TLS step (HttpClient.secure) will wrap the connection here, once connected
+		Addresses.resolve(host).subscribe(
+				addr -> loop.executeOrRun(() -> open(Addresses.url("tcp", addr, port), timeout)),
+				e -> loop.executeOrRun(() -> connectFailed(e)));
+	}
+
+	private void open(String url, Duration timeout) {
+		ClientConnection c = new ClientConnection(this);
+		try {
+			c.open(loop.connect(url, Kind.TCP, c), url, timeout);
+		}
+		catch (RuntimeException e) {
+			connectFailed(e);
+		}
+	}
+
+	/** A new connection is established. */
+	void connected(ClientConnection c) {
+		connecting--;
+		dispatch(c);
+	}
+
+	/** A new connection could not be made: the first waiting request fails with {@code e}. */
+	void connectFailed(Throwable e) {
+		total--;
+		connecting--;
+		Acquirer a = pending.poll();
+		if (a != null) {
+			a.onError(e); // ConnectException, UnknownHostException, ConnectTimeoutException...
+		}
+		if (pending.size() > connecting && total < limits.maxConnections() && !shutdown) {
+			connectNew(pending.peek().connectTimeout());
+		}
+	}
+
+	/** The exchange on {@code c} ended cleanly: give it to the next waiting request or keep it idle. */
+	void release(ClientConnection c) {
+		if (!c.isReusable() || shutdown) {
+			c.close();
+			return;
+		}
+		dispatch(c);
+	}
+
+	private void dispatch(ClientConnection c) {
+		Acquirer a = pending.poll();
+		if (a != null) {
+			c.onAcquired();
+			a.onConnection(c);
+			return;
+		}
+		if (shutdown) {
+			c.close();
+			return;
+		}
+		c.idleSince = System.nanoTime();
+		idle.addLast(c);
+		if (sweeper == null) {
+			long period = Math.max(10, Math.min(1000, limits.maxIdleTime().toMillis() / 2));
+			sweeper = loop.schedule(Duration.ofMillis(period), Duration.ofMillis(period), this::sweep);
+		}
+	}
+
+	/** Closes connections idle for longer than {@code maxIdleTime}. */
+	private void sweep() {
+		long now = System.nanoTime();
+		long max = limits.maxIdleTime().toNanos();
+		for (Iterator<ClientConnection> it = idle.iterator(); it.hasNext();) {
+			ClientConnection c = it.next();
+			if (now - c.idleSince >= max) {
+				it.remove();
+				c.close();
+			}
+		}
+		if (total == 0 && sweeper != null) {
+			sweeper.dispose();
+			sweeper = null;
+		}
+	}
+
+	/** {@code c} closed or left the pool (WebSocket upgrade): it no longer counts. */
+	void forget(ClientConnection c) {
+		idle.remove(c);
+		total--;
+		if (pending.size() > connecting && total < limits.maxConnections() && !shutdown) {
+			connectNew(pending.peek().connectTimeout());
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "ConnectionPool[" + host + ":" + port + " on " + loop.name() + ", " + total + " connections, "
+				+ idle.size() + " idle, " + pending.size() + " pending]";
+	}
+}

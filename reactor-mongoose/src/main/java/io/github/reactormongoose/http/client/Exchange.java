@@ -1,0 +1,455 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import io.github.reactormongoose.ConnectionClosedException;
+import io.github.reactormongoose.http.HttpHeaders;
+import io.github.reactormongoose.internal.jni.Errors;
+import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.loop.InboundQueue;
+import io.github.reactormongoose.internal.loop.WriteSubscriber;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
+import reactor.core.publisher.MonoSink;
+import reactor.util.context.Context;
+
+/**
+ * One request and its response on one pooled connection (Reactor Netty's
+ * {@code HttpClientOperations}). Poll thread only, from {@link #start()} on. The response
+ * sink gets the head; the body goes through an {@link InboundQueue} that pauses reading the
+ * socket while its subscriber has no demand. The connection goes back to the pool only when
+ * the request was sent and the response ended exactly; on any error or early cancel it is
+ * closed.
+ */
+final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener {
+
+	/** Body pieces queued before reading pauses, and the level at which it resumes. */
+	private static final int BODY_HIGH = 16;
+	private static final int BODY_LOW = 4;
+	private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+	private static final byte[] CRLF = {'\r', '\n'};
+
+	/**
+	 * What to send.
+	 * @param fixedBody a body of known length (Content-Length), or {@code null}
+	 * @param streamBody a body of unknown length (chunked), or {@code null}
+	 * @param upgrade whether a 101 answer is the final one (WebSocket)
+	 */
+	record Request(String method, String uri, String target, String hostHeader, HttpHeaders headers,
+			byte @Nullable [] fixedBody, @Nullable Publisher<? extends ByteBuffer> streamBody, boolean upgrade,
+			int redirects) {
+	}
+
+	private final ClientConfig config;
+	private final Request request;
+	private final ConnectionPool pool;
+	private final EventLoop loop;
+	private final MonoSink<ClientResponse> sink;
+	private @Nullable ClientConnection conn;
+	private @Nullable InboundQueue<ByteBuffer> body;
+	private @Nullable WriteSubscriber<ByteBuffer> writer;
+	private @Nullable Disposable timer;
+	private long lastRead;
+	private boolean paused;
+	private boolean headDone;
+	private boolean responseEnded;
+	private boolean requestSent;
+	private boolean done;
+	private boolean retried;
+	private @Nullable ByteBuffer upgradeLeftover;
+
+	Exchange(ClientConfig config, Request request, ConnectionPool pool, MonoSink<ClientResponse> sink) {
+		this.config = config;
+		this.request = request;
+		this.pool = pool;
+		this.loop = pool.loop;
+		this.sink = sink;
+	}
+
+	/** Any thread: asks the pool for a connection. */
+	void start() {
+		sink.onCancel(() -> loop.executeOrRun(this::cancel));
+		loop.executeOrRun(() -> pool.acquire(this));
+	}
+
+	@Override
+	public Duration connectTimeout() {
+		return config.connectTimeout;
+	}
+
+	@Override
+	public void onError(Throwable e) {
+		if (!done) {
+			done = true;
+			sink.error(e);
+		}
+	}
+
+	@Override
+	public void onConnection(ClientConnection c) {
+		if (done) {
+			c.pool.release(c); // cancelled while waiting
+			return;
+		}
+		conn = c;
+		c.attach(this);
+		c.parser.expect(request.method(), request.upgrade(), config.maxHeaderSize, config.maxHeaders, this);
+		lastRead = System.nanoTime();
+		if (config.responseTimeout != null) {
+			armTimeout(config.responseTimeout.toNanos());
+		}
+		writeRequest(c);
+	}
+
+	// ---- request ----
+
+	private void writeRequest(ClientConnection c) {
+		StringBuilder h = new StringBuilder(128).append(request.method()).append(' ').append(request.target())
+				.append(" HTTP/1.1\r\n");
+		HttpHeaders headers = request.headers();
+		if (!headers.contains("Host")) {
+			h.append("Host: ").append(request.hostHeader()).append("\r\n");
+		}
+		for (int i = 0; i < headers.size(); i++) {
+			String n = headers.nameAt(i);
+			if (!n.equalsIgnoreCase("Content-Length") && !n.equalsIgnoreCase("Transfer-Encoding")) {
+				h.append(n).append(": ").append(headers.valueAt(i)).append("\r\n");
+			}
+		}
+		if (!config.keepAlive && !headers.contains("Connection")) {
+			h.append("Connection: close\r\n");
+		}
+		byte[] fixed = request.fixedBody();
+		Publisher<? extends ByteBuffer> stream = request.streamBody();
+		if (stream != null) {
+			h.append("Transfer-Encoding: chunked\r\n");
+		}
+		else if (fixed != null && (fixed.length > 0 || !request.method().equals("GET") && !request.method().equals("HEAD"))) {
+			h.append("Content-Length: ").append(fixed.length).append("\r\n");
+		}
+		h.append("\r\n");
+		byte[] head = h.toString().getBytes(StandardCharsets.ISO_8859_1);
+		long r;
+		if (fixed != null && fixed.length > 0) {
+			if (fixed.length <= 16 * 1024) {
+				byte[] all = new byte[head.length + fixed.length];
+				System.arraycopy(head, 0, all, 0, head.length);
+				System.arraycopy(fixed, 0, all, head.length, fixed.length);
+				r = c.channel().write(all, 0, all.length);
+			}
+			else {
+				r = c.channel().write(head, 0, head.length);
+				if (r >= 0) {
+					r = c.channel().write(fixed, 0, fixed.length);
+				}
+			}
+		}
+		else {
+			r = c.channel().write(head, 0, head.length);
+		}
+		if (r < 0) {
+			fail(Errors.toException(r, "send request"));
+			return;
+		}
+		if (stream == null) {
+			requestSent();
+			return;
+		}
+		WriteSubscriber<ByteBuffer> w = new WriteSubscriber<>(loop, new WriteSubscriber.Target<ByteBuffer>() {
+			@Override
+			public long write(ByteBuffer item) {
+				int n = item.remaining();
+				if (n == 0) {
+					return 0; // an empty chunk would end the body
+				}
+				byte[] size = (Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+				long x = c.channel().write(size, 0, size.length);
+				if (x >= 0) {
+					x = c.channel().write(item);
+				}
+				if (x >= 0) {
+					x = c.channel().write(CRLF, 0, 2);
+				}
+				return x;
+			}
+
+			@Override
+			public void awaitWritable(Runnable action) {
+				c.channel().awaitWritable(action);
+			}
+		}, e -> {
+			if (done || conn != c) {
+				return;
+			}
+			if (e != null) {
+				fail(e);
+				return;
+			}
+			long x = c.channel().write(LAST_CHUNK, 0, LAST_CHUNK.length);
+			if (x < 0) {
+				fail(Errors.toException(x, "send request"));
+			}
+			else {
+				requestSent();
+			}
+		}, Context.of(sink.contextView()));
+		writer = w;
+		stream.subscribe(w);
+	}
+
+	private void requestSent() {
+		requestSent = true;
+		if (responseEnded) {
+			release();
+		}
+	}
+
+	// ---- response ----
+
+	/** Bytes of this exchange's response arrived. */
+	void onRead(ByteBuffer buf, int offset, int length) {
+		if (request.upgrade() && responseEnded) {
+			keepLeftover(buf, offset, length); // frames before the session took the connection over
+			return;
+		}
+		if (done) {
+			return; // failed or cancelled: the connection is closing
+		}
+		lastRead = System.nanoTime();
+		ClientConnection c = conn();
+		int used;
+		try {
+			used = c.parser.feed(buf, offset, length);
+		}
+		catch (MalformedResponseException e) {
+			fail(e);
+			return;
+		}
+		if (used < length) {
+			if (request.upgrade() && responseEnded) {
+				keepLeftover(buf, offset + used, length - used); // the peer's first WebSocket frames
+			}
+			c.poison(); // bytes after the end of the response: the framing cannot be trusted
+		}
+	}
+
+	private void keepLeftover(ByteBuffer buf, int offset, int length) {
+		ByteBuffer old = upgradeLeftover;
+		int have = old == null ? 0 : old.remaining();
+		ByteBuffer rest = ByteBuffer.allocate(have + length);
+		if (old != null) {
+			rest.put(old);
+		}
+		rest.put(buf.slice(offset, length)).flip();
+		upgradeLeftover = rest;
+	}
+
+	@Override
+	public void onHead(int status, String version, String reason, HttpHeaders headers) {
+		headDone = true;
+		ClientConnection c = conn();
+		InboundQueue<ByteBuffer> q = new InboundQueue<>(loop, BODY_HIGH, BODY_LOW, () -> {
+			paused = true;
+			c.channel().pauseReading();
+		}, () -> {
+			paused = false;
+			lastRead = System.nanoTime();
+			c.channel().resumeReading();
+		}, () -> {
+			if (!responseEnded) {
+				// the body was not consumed to its end: the connection cannot be reused
+				done = true;
+				cancelTimer();
+				c.close();
+			}
+		}, b -> {
+		});
+		body = q;
+		ClientResponse r = new ClientResponse(loop, this, status, reason, version, headers, request.method(), request.uri(),
+				request.redirects(), q);
+		if (request.upgrade() && status == 101) {
+			cancelTimer();
+			responseEnded = true;
+			done = true;
+			sink.success(r);
+			return;
+		}
+		sink.success(r);
+	}
+
+	@Override
+	public void onBody(ByteBuffer buf, int offset, int length) {
+		if (length == 0 || body == null) {
+			return;
+		}
+		ByteBuffer copy = ByteBuffer.allocate(length);
+		copy.put(buf.slice(offset, length)).flip();
+		body.offer(copy);
+	}
+
+	@Override
+	public void onEnd() {
+		if (responseEnded) {
+			return;
+		}
+		responseEnded = true;
+		cancelTimer();
+		ClientConnection c = conn();
+		if (!c.parser.keepAlive() || !config.keepAlive) {
+			c.poison();
+		}
+		InboundQueue<ByteBuffer> q = body;
+		if (q != null) {
+			q.complete();
+		}
+		if (requestSent) {
+			release();
+		}
+		else {
+			// answered before the request was sent (an early 413...): the connection is spent
+			c.poison();
+			WriteSubscriber<ByteBuffer> w = writer;
+			if (w != null) {
+				w.cancel(new ConnectionClosedException("the server answered before the request body was sent"));
+			}
+			release();
+		}
+	}
+
+	private void release() {
+		done = true;
+		ClientConnection c = conn;
+		if (c != null) {
+			c.detach(this);
+		}
+	}
+
+	/** The connection closed while this exchange owned it. */
+	void onConnectionClosed(@Nullable String error) {
+		if (done && responseEnded) {
+			return;
+		}
+		ClientConnection c = conn();
+		try {
+			c.parser.eof(); // completes a read-until-close body
+		}
+		catch (PrematureCloseException e) {
+			if (!headDone && c.uses > 1 && c.parser.nothingReceived() && !retried
+					&& request.streamBody() == null && !done) {
+				// a kept-alive connection the server had closed just before we used it: once more on another
+				retried = true;
+				cancelTimer();
+				conn = null;
+				pool.acquire(this);
+				return;
+			}
+			fail(error != null ? new PrematureCloseException(e.getMessage() + ": " + error) : e);
+		}
+	}
+
+	/** Fails the exchange and closes its connection. */
+	void fail(Throwable e) {
+		if (done) {
+			return;
+		}
+		done = true;
+		cancelTimer();
+		WriteSubscriber<ByteBuffer> w = writer;
+		if (w != null) {
+			w.cancel(e);
+		}
+		ClientConnection c = conn;
+		if (c != null) {
+			c.close();
+		}
+		InboundQueue<ByteBuffer> q = body;
+		if (!headDone || q == null) {
+			sink.error(e);
+		}
+		else {
+			q.fail(e);
+		}
+	}
+
+	/** The response Mono was cancelled before the head arrived. */
+	private void cancel() {
+		if (headDone || done) {
+			return;
+		}
+		done = true;
+		cancelTimer();
+		WriteSubscriber<ByteBuffer> w = writer;
+		if (w != null) {
+			w.cancel(new ConnectionClosedException("request cancelled"));
+		}
+		ClientConnection c = conn;
+		if (c != null) {
+			c.close();
+		}
+		else {
+			pool.cancel(this);
+		}
+	}
+
+	private ClientConnection conn() {
+		ClientConnection c = conn;
+		if (c == null) {
+			throw new IllegalStateException("no connection");
+		}
+		return c;
+	}
+
+	/** Bytes that followed the 101 response in the same read (WebSocket frames), or {@code null}. */
+	@Nullable
+	ByteBuffer upgradeLeftover() {
+		return upgradeLeftover;
+	}
+
+	EventLoop loop() {
+		return loop;
+	}
+
+	/** The connection, for a WebSocket upgrade. */
+	ClientConnection connection() {
+		return conn();
+	}
+
+	// ---- response timeout: no byte for responseTimeout while we wait for one ----
+
+	private void armTimeout(long nanos) {
+		timer = loop.schedule(Duration.ofNanos(Math.max(1_000_000, nanos)), this::checkTimeout);
+	}
+
+	private void checkTimeout() {
+		Duration t = config.responseTimeout;
+		if (done || responseEnded || t == null) {
+			return;
+		}
+		long now = System.nanoTime();
+		if (paused) {
+			lastRead = now; // no demand: we are not waiting for the server
+		}
+		long left = t.toNanos() - (now - lastRead);
+		if (left <= 0) {
+			fail(new ResponseTimeoutException("No response data from " + request.uri() + " within " + t.toMillis()
+					+ " ms" + (headDone ? " (in the body)" : "")));
+		}
+		else {
+			armTimeout(left);
+		}
+	}
+
+	private void cancelTimer() {
+		Disposable d = timer;
+		if (d != null) {
+			d.dispose();
+			timer = null;
+		}
+	}
+}

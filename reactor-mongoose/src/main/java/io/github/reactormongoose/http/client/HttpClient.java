@@ -1,0 +1,516 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.http.HttpHeaders;
+import io.github.reactormongoose.internal.loop.EventLoop;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * An HTTP/1.1 client on Mongoose loops, shaped like Reactor Netty's {@code HttpClient}.
+ * Immutable: every option returns a new client, and clients can be shared freely.
+ * <pre>{@code
+ * HttpClient client = HttpClient.create()
+ *         .baseUrl("http://127.0.0.1:8080")
+ *         .headers(h -> h.set("User-Agent", "x"))
+ *         .followRedirect(true)
+ *         .responseTimeout(Duration.ofSeconds(5));
+ * Mono<String> s = client.get().uri("/hello")
+ *         .responseSingle((res, bytes) -> bytes.map(b -> new String(b, UTF_8)));
+ * Flux<ByteBuffer> body = client.get().uri("/big").responseContent();
+ * }</pre>
+ * Nothing happens until a response publisher is subscribed; each subscription sends the
+ * request again. Requests run on {@link MongooseLoops#shared()} unless {@link #runOn} says
+ * otherwise. Connections are kept alive and pooled per loop and {@code host:port}
+ * ({@link #maxConnections(int)}, {@link #pendingAcquireMaxCount(int)},
+ * {@link #maxIdleTime(Duration)}). The response is parsed by this library, strictly: every
+ * malformed response, timeout and premature close is an error signal with its own exception
+ * type, and the connection is closed, never reused. See {@code docs/http-client.md}.
+ */
+public final class HttpClient {
+
+	private static final byte[] EMPTY = new byte[0];
+
+	private final ClientConfig config;
+
+	private HttpClient(ClientConfig config) {
+		this.config = config;
+	}
+
+	/** A client with the defaults: shared loops, keep-alive, no redirects, no response timeout. */
+	public static HttpClient create() {
+		return new HttpClient(new ClientConfig());
+	}
+
+	private HttpClient with(Consumer<ClientConfig> change) {
+		ClientConfig c = config.copy();
+		change.accept(c);
+		return new HttpClient(c);
+	}
+
+	/**
+	 * The prefix of relative request URIs, such as {@code http://127.0.0.1:8080} or
+	 * {@code http://[::1]:8080/api}. An absolute {@link RequestSender#uri(String) uri} ignores it.
+	 */
+	public HttpClient baseUrl(String baseUrl) {
+		Objects.requireNonNull(baseUrl, "baseUrl");
+		return with(c -> c.baseUrl = baseUrl);
+	}
+
+	/** Adds headers to every request (calls add up, in order; run once per request). */
+	public HttpClient headers(Consumer<? super HttpHeaders> headers) {
+		Objects.requireNonNull(headers, "headers");
+		return with(c -> {
+			List<Consumer<? super HttpHeaders>> l = new ArrayList<>(c.headers);
+			l.add(headers);
+			c.headers = List.copyOf(l);
+		});
+	}
+
+	/**
+	 * Whether to follow redirects (301, 302, 303, 307, 308; default {@code false}). 303, and
+	 * 301/302 after a POST, continue with a GET without body; 307 and 308 repeat the method and
+	 * the body (the body publisher is subscribed again). {@code Authorization} and
+	 * {@code Cookie} are dropped when the host changes.
+	 */
+	public HttpClient followRedirect(boolean follow) {
+		return with(c -> c.followRedirect = follow);
+	}
+
+	/** The longest redirect chain followed (default 10); longer ones fail with {@link TooManyRedirectsException}. */
+	public HttpClient maxRedirects(int max) {
+		if (max < 0) {
+			throw new IllegalArgumentException("maxRedirects must be >= 0: " + max);
+		}
+		return with(c -> c.maxRedirects = max);
+	}
+
+	/**
+	 * Fails the response with {@link ResponseTimeoutException} when no byte of it arrives for
+	 * {@code timeout}: before the head, and between reads of the body while its subscriber has
+	 * demand (a paused body does not time out). Default: none.
+	 */
+	public HttpClient responseTimeout(Duration timeout) {
+		requirePositive(timeout, "responseTimeout");
+		return with(c -> c.responseTimeout = timeout);
+	}
+
+	/** Fails with {@link ConnectTimeoutException} when a TCP connection takes longer (default 30 s). */
+	public HttpClient connectTimeout(Duration timeout) {
+		requirePositive(timeout, "connectTimeout");
+		return with(c -> c.connectTimeout = timeout);
+	}
+
+	/** Runs every request on {@code loop} (which outlives the client). */
+	public HttpClient runOn(MongooseLoop loop) {
+		Objects.requireNonNull(loop, "loop");
+		return with(c -> {
+			c.loop = loop;
+			c.loops = null;
+		});
+	}
+
+	/**
+	 * Runs requests on {@code loops}: a request made on one of its poll threads (in a server
+	 * handler) stays on that loop, others take the loops in turn.
+	 */
+	public HttpClient runOn(MongooseLoops loops) {
+		Objects.requireNonNull(loops, "loops");
+		return with(c -> {
+			c.loops = loops;
+			c.loop = null;
+		});
+	}
+
+	/** The largest response head, and the largest trailer section, in bytes (default 8192). */
+	public HttpClient maxHeaderSize(int bytes) {
+		if (bytes < 64) {
+			throw new IllegalArgumentException("maxHeaderSize must be >= 64: " + bytes);
+		}
+		return with(c -> c.maxHeaderSize = bytes);
+	}
+
+	/** The most header fields a response may have (default 100). */
+	public HttpClient maxHeaders(int count) {
+		if (count < 1) {
+			throw new IllegalArgumentException("maxHeaders must be >= 1: " + count);
+		}
+		return with(c -> c.maxHeaders = count);
+	}
+
+	/** Whether connections are kept alive and reused (default {@code true}); else each request closes its own. */
+	public HttpClient keepAlive(boolean keepAlive) {
+		return with(c -> c.keepAlive = keepAlive);
+	}
+
+	/** The most connections per {@code host:port} and loop (default 500). */
+	public HttpClient maxConnections(int max) {
+		if (max < 1) {
+			throw new IllegalArgumentException("maxConnections must be >= 1: " + max);
+		}
+		return with(c -> c.pool = new ConnectionPool.Limits(max, c.pool.pendingAcquireMaxCount(), c.pool.maxIdleTime()));
+	}
+
+	/**
+	 * How many requests may wait for a busy pool's connection (default 1000); one more fails
+	 * at once with {@link PoolAcquirePendingLimitException}. 0: never wait.
+	 */
+	public HttpClient pendingAcquireMaxCount(int max) {
+		if (max < 0) {
+			throw new IllegalArgumentException("pendingAcquireMaxCount must be >= 0: " + max);
+		}
+		return with(c -> c.pool = new ConnectionPool.Limits(c.pool.maxConnections(), max, c.pool.maxIdleTime()));
+	}
+
+	/** Idle pooled connections are closed after this long (default 30 s). */
+	public HttpClient maxIdleTime(Duration maxIdleTime) {
+		requirePositive(maxIdleTime, "maxIdleTime");
+		return with(c -> c.pool = new ConnectionPool.Limits(c.pool.maxConnections(), c.pool.pendingAcquireMaxCount(),
+				maxIdleTime));
+	}
+
+	private static void requirePositive(Duration d, String what) {
+		Objects.requireNonNull(d, what);
+		if (d.isNegative() || d.isZero()) {
+			throw new IllegalArgumentException(what + " must be positive: " + d);
+		}
+	}
+
+	// ---- verbs ----
+
+	/** A GET request. */
+	public RequestSender get() {
+		return request("GET");
+	}
+
+	/** A POST request. */
+	public RequestSender post() {
+		return request("POST");
+	}
+
+	/** A PUT request. */
+	public RequestSender put() {
+		return request("PUT");
+	}
+
+	/** A PATCH request. */
+	public RequestSender patch() {
+		return request("PATCH");
+	}
+
+	/** A DELETE request. */
+	public RequestSender delete() {
+		return request("DELETE");
+	}
+
+	/** A HEAD request: its response never has a body. */
+	public RequestSender head() {
+		return request("HEAD");
+	}
+
+	/** An OPTIONS request. */
+	public RequestSender options() {
+		return request("OPTIONS");
+	}
+
+	/** A request with any method (a token such as {@code PROPFIND}). */
+	public RequestSender request(String method) {
+		Objects.requireNonNull(method, "method");
+		if (method.isEmpty() || !method.chars().allMatch(ch -> ch > ' ' && ch < 127 && "()<>@,;:\\\"/[]?={}".indexOf(ch) < 0)) {
+			throw new IllegalArgumentException("invalid HTTP method: " + method);
+		}
+		return new Sender(this, method, null, null, false);
+	}
+
+	/**
+	 * A WebSocket session: {@code websocket().uri("ws://host:port/path").handle((in, out) -> ...)}.
+	 * The client's headers go with the upgrade request.
+	 */
+	public WebsocketSender websocket() {
+		return new WebsocketClient(this, null, java.util.List.of(), WebsocketClient.DEFAULT_MAX_PAYLOAD);
+	}
+
+	/** A WebSocket session being configured. */
+	public interface WebsocketSender {
+
+		/** The target: {@code ws://} or {@code http://}, absolute or relative to the {@link HttpClient#baseUrl}. */
+		WebsocketSender uri(String uri);
+
+		/** Sub-protocols offered, in order of preference ({@code Sec-WebSocket-Protocol}). */
+		WebsocketSender protocols(String... protocols);
+
+		/** The largest message accepted from the server (default 65536 bytes); larger ones close with 1009. */
+		WebsocketSender maxFramePayloadLength(int bytes);
+
+		/**
+		 * Connects when subscribed, runs {@code handler} once the server accepted the upgrade,
+		 * and emits what the handler's publisher emits. When that publisher completes, the
+		 * session is closed with 1000 (1011 if it failed); cancelling closes it too. Fails with
+		 * {@link WebSocketHandshakeException} if the server refuses the upgrade.
+		 */
+		<V> Flux<V> handle(BiFunction<? super io.github.reactormongoose.http.websocket.WebsocketInbound,
+				? super io.github.reactormongoose.http.websocket.WebsocketOutbound, ? extends Publisher<V>> handler);
+	}
+
+	// ---- the stages of a request ----
+
+	/** Receives the response of a request. Each subscription sends the request again. */
+	public interface ResponseReceiver {
+
+		/** The response head; the body is read and dropped (so that the connection can be reused). */
+		Mono<HttpClientResponse> response();
+
+		/**
+		 * The response head and body: {@code receiver} gets the head and the body pieces as they
+		 * arrive (demand-driven: without demand, reading the socket pauses). A body that is not
+		 * consumed is read and dropped once the returned publisher terminates.
+		 */
+		<V> Flux<V> response(BiFunction<? super HttpClientResponse, ? super Flux<ByteBuffer>, ? extends Publisher<V>> receiver);
+
+		/** The body pieces as they arrive; empty for a response without body. Demand-driven. */
+		Flux<ByteBuffer> responseContent();
+
+		/**
+		 * The head and the whole body as one array ({@code byte[0]} when the response has none):
+		 * {@code receiver} maps them to one value.
+		 */
+		<V> Mono<V> responseSingle(BiFunction<? super HttpClientResponse, ? super Mono<byte[]>, ? extends Mono<V>> receiver);
+	}
+
+	/** A request being configured: where it goes and what it sends. */
+	public interface RequestSender extends ResponseReceiver {
+
+		/** The target: absolute ({@code http://host:port/path?q}) or relative to the {@link HttpClient#baseUrl}. */
+		RequestSender uri(String uri);
+
+		/**
+		 * The body. A {@link Mono} (one buffer) is sent with {@code Content-Length}; any other
+		 * publisher as it emits, with chunked transfer coding.
+		 */
+		ResponseReceiver send(Publisher<? extends ByteBuffer> body);
+
+		/** The body as UTF-8 text: a {@link Mono} with {@code Content-Length}, other publishers chunked. */
+		ResponseReceiver sendString(Publisher<? extends String> body);
+	}
+
+	private static final class Sender implements RequestSender {
+
+		private final HttpClient client;
+		private final String method;
+		private final @Nullable String uri;
+		private final @Nullable Publisher<? extends ByteBuffer> body;
+		private final boolean sized;
+
+		Sender(HttpClient client, String method, @Nullable String uri, @Nullable Publisher<? extends ByteBuffer> body,
+				boolean sized) {
+			this.client = client;
+			this.method = method;
+			this.uri = uri;
+			this.body = body;
+			this.sized = sized;
+		}
+
+		@Override
+		public RequestSender uri(String uri) {
+			Objects.requireNonNull(uri, "uri");
+			return new Sender(client, method, uri, body, sized);
+		}
+
+		@Override
+		public ResponseReceiver send(Publisher<? extends ByteBuffer> body) {
+			Objects.requireNonNull(body, "body");
+			return new Sender(client, method, uri, body, body instanceof Mono);
+		}
+
+		@Override
+		public ResponseReceiver sendString(Publisher<? extends String> body) {
+			Objects.requireNonNull(body, "body");
+			boolean mono = body instanceof Mono;
+			Publisher<ByteBuffer> bytes = mono ? Mono.from(body).map(HttpClient::utf8) : Flux.from(body).map(HttpClient::utf8);
+			return new Sender(client, method, uri, bytes, mono);
+		}
+
+		@Override
+		public Mono<HttpClientResponse> response() {
+			return execute().map(r -> {
+				r.discard();
+				return r;
+			});
+		}
+
+		@Override
+		public <V> Flux<V> response(
+				BiFunction<? super HttpClientResponse, ? super Flux<ByteBuffer>, ? extends Publisher<V>> receiver) {
+			Objects.requireNonNull(receiver, "receiver");
+			return execute().flatMapMany(r -> Flux.<V>from(receiver.apply(r, r.body())).doFinally(s -> r.discard()));
+		}
+
+		@Override
+		public Flux<ByteBuffer> responseContent() {
+			return execute().flatMapMany(ClientResponse::body);
+		}
+
+		@Override
+		public <V> Mono<V> responseSingle(
+				BiFunction<? super HttpClientResponse, ? super Mono<byte[]>, ? extends Mono<V>> receiver) {
+			Objects.requireNonNull(receiver, "receiver");
+			return execute().flatMap(r -> Mono.<V>from(receiver.apply(r, aggregate(r.body()))).doFinally(s -> r.discard()));
+		}
+
+		private Mono<ClientResponse> execute() {
+			return Mono.defer(() -> {
+				String u = uri;
+				if (u == null) {
+					u = client.config.baseUrl;
+					if (u == null) {
+						return Mono.error(new IllegalStateException("No uri: call uri(...) or set a baseUrl"));
+					}
+				}
+				URI target = client.resolve(u);
+				return client.exchange(method, target, body, sized, 0);
+			});
+		}
+	}
+
+	/** An absolute URI of {@code uri}, resolved against the base URL when relative. */
+	URI resolve(String uri) {
+		String full;
+		if (uri.regionMatches(true, 0, "http://", 0, 7) || uri.regionMatches(true, 0, "https://", 0, 8)
+				|| uri.regionMatches(true, 0, "ws://", 0, 5) || uri.regionMatches(true, 0, "wss://", 0, 6)) {
+			full = uri;
+		}
+		else {
+			String base = config.baseUrl;
+			if (base == null) {
+				throw new IllegalArgumentException("Relative uri " + uri + " without a baseUrl");
+			}
+			if (base.endsWith("/") && uri.startsWith("/")) {
+				full = base + uri.substring(1);
+			}
+			else if (!base.endsWith("/") && !uri.startsWith("/") && !uri.isEmpty()) {
+				full = base + "/" + uri;
+			}
+			else {
+				full = base + uri;
+			}
+		}
+		URI u = URI.create(full);
+		if (u.getHost() == null) {
+			throw new IllegalArgumentException("No host in " + full);
+		}
+		return u;
+	}
+
+	/** One request and, when following redirects, the requests after it. */
+	Mono<ClientResponse> exchange(String method, URI uri, @Nullable Publisher<? extends ByteBuffer> body, boolean sized,
+			int redirects) {
+		Mono<byte[]> fixed = body == null ? Mono.just(EMPTY) : sized ? aggregateBuffers(body) : Mono.just(EMPTY);
+		Mono<ClientResponse> first = fixed.flatMap(
+				bytes -> send(method, uri, body == null || sized ? bytes : null, sized ? null : body, false, redirects));
+		if (!config.followRedirect) {
+			return first;
+		}
+		return first.flatMap(r -> {
+			int s = r.status();
+			String location = r.responseHeaders().get("Location");
+			if (location == null || (s != 301 && s != 302 && s != 303 && s != 307 && s != 308)) {
+				return Mono.just(r);
+			}
+			r.discard();
+			if (redirects >= config.maxRedirects) {
+				return Mono.error(new TooManyRedirectsException("More than " + config.maxRedirects + " redirects, last to "
+						+ location + " from " + uri));
+			}
+			URI next;
+			try {
+				next = uri.resolve(location.strip());
+			}
+			catch (IllegalArgumentException e) {
+				return Mono.error(new MalformedResponseException("Invalid Location in redirect from " + uri + ": " + location));
+			}
+			boolean toGet = s == 303 ? !method.equals("HEAD") : (s == 301 || s == 302) && method.equals("POST");
+			if (toGet) {
+				return exchange(method.equals("HEAD") ? "HEAD" : "GET", next, null, false, redirects + 1);
+			}
+			return exchange(method, next, body, sized, redirects + 1);
+		});
+	}
+
+	/** One request on a pooled connection. */
+	private Mono<ClientResponse> send(String method, URI uri, byte @Nullable [] fixed,
+			@Nullable Publisher<? extends ByteBuffer> stream, boolean upgrade, int redirects) {
+		return send(method, uri, fixed, stream, upgrade, redirects, h -> {
+		});
+	}
+
+	/** One request on a pooled connection, with {@code extra} headers after the client's. */
+	Mono<ClientResponse> send(String method, URI uri, byte @Nullable [] fixed,
+			@Nullable Publisher<? extends ByteBuffer> stream, boolean upgrade, int redirects, Consumer<HttpHeaders> extra) {
+		return Mono.defer(() -> {
+			String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+			boolean plain = scheme.equals("http") || scheme.equals("ws");
+			if (!plain || (!upgrade && scheme.equals("ws"))) {
+				// the TLS step (HttpClient.secure(TlsSpec)) plugs in here: https and wss
+				return Mono.error(new UnsupportedOperationException("Scheme " + scheme + " of " + uri
+						+ " is not supported here: " + (upgrade ? "ws" : "http") + " only (no TLS yet)"));
+			}
+			String host = uri.getHost();
+			int port = uri.getPort() == -1 ? 80 : uri.getPort();
+			String hostHeader = host + (port == 80 ? "" : ":" + port);
+			String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+					+ (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
+			HttpHeaders headers = config.headers();
+			extra.accept(headers);
+			if (redirects > 0) {
+				// credentials stay with the host they were meant for
+				headers.remove("Authorization");
+				headers.remove("Cookie");
+			}
+			EventLoop el = config.chooseLoop();
+			ConnectionPool pool = ConnectionPool.of(el, host, port, config.pool);
+			Exchange.Request req = new Exchange.Request(method, uri.toString(), target, hostHeader, headers, fixed,
+					stream, upgrade, redirects);
+			return Mono.<ClientResponse>create(sink -> new Exchange(config, req, pool, sink).start());
+		});
+	}
+
+	private static ByteBuffer utf8(String s) {
+		return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+	}
+
+	private static Mono<byte[]> aggregateBuffers(Publisher<? extends ByteBuffer> body) {
+		return Flux.from(body).collect(ByteArrayOutputStream::new, (o, b) -> {
+			ByteBuffer d = b.duplicate();
+			byte[] a = new byte[d.remaining()];
+			d.get(a);
+			o.write(a, 0, a.length);
+		}).map(ByteArrayOutputStream::toByteArray);
+	}
+
+	private static Mono<byte[]> aggregate(Flux<ByteBuffer> body) {
+		return aggregateBuffers(body);
+	}
+
+	@Override
+	public String toString() {
+		return "HttpClient[" + (config.baseUrl != null ? config.baseUrl : "no baseUrl") + "]";
+	}
+}

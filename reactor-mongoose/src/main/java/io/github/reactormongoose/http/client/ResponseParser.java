@@ -1,0 +1,443 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.reactormongoose.http.HttpHeaders;
+
+/**
+ * An incremental, strict HTTP/1.1 response parser (RFC 9112): status line, header fields,
+ * then a body framed by {@code Content-Length}, chunked coding (extensions ignored, trailers
+ * read and dropped) or the end of the connection. Interim 1xx responses are skipped (101 is
+ * final when the request asked for an upgrade); HEAD, 204 and 304 have no body. Fed on the poll
+ * thread with the bytes of each read; throws a {@link MalformedResponseException} subtype on
+ * the first violation, after which the connection must be closed.
+ */
+final class ResponseParser {
+
+	/** What the parser found. Body views are valid only during the call. */
+	interface Listener {
+		void onHead(int status, String version, String reason, HttpHeaders headers);
+
+		void onBody(ByteBuffer buf, int offset, int length);
+
+		/** The response is complete. */
+		void onEnd();
+	}
+
+	private enum State {
+		HEAD, LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_CRLF, TRAILERS, UNTIL_CLOSE, DONE
+	}
+
+	/** Longest chunk-size line accepted (size and extensions). */
+	static final int MAX_CHUNK_LINE = 4096;
+
+	private int maxHeaderSize = 8192;
+	private int maxHeaders = 100;
+	private Listener listener;
+	private State state = State.DONE;
+	private boolean headRequest;
+	private boolean upgrade;
+	private byte[] head = new byte[512];
+	private int headLen;
+	private int lineStart;
+	private long remaining;
+	private int status;
+	private boolean received;
+	private boolean keepAlive;
+
+	ResponseParser() {
+		this.listener = NONE;
+	}
+
+	private static final Listener NONE = new Listener() {
+		@Override
+		public void onHead(int status, String version, String reason, HttpHeaders headers) {
+		}
+
+		@Override
+		public void onBody(ByteBuffer buf, int offset, int length) {
+		}
+
+		@Override
+		public void onEnd() {
+		}
+	};
+
+	/**
+	 * Expects a new response, to a request with {@code method}, reported to {@code listener};
+	 * with {@code upgrade}, 101 is the final response; the head (and the trailers) may have at
+	 * most {@code maxHeaderSize} bytes and {@code maxHeaders} fields.
+	 */
+	void expect(String method, boolean upgrade, int maxHeaderSize, int maxHeaders, Listener listener) {
+		this.listener = listener;
+		this.maxHeaderSize = maxHeaderSize;
+		this.maxHeaders = maxHeaders;
+		this.received = false;
+		this.headRequest = method.equals("HEAD");
+		this.upgrade = upgrade;
+		startHead();
+	}
+
+	/** Whether no byte of the expected response has arrived yet. */
+	boolean nothingReceived() {
+		return !received;
+	}
+
+	private void startHead() {
+		state = State.HEAD;
+		headLen = 0;
+		lineStart = 0;
+		status = 0;
+	}
+
+	/** Whether a complete response was parsed. */
+	boolean isDone() {
+		return state == State.DONE;
+	}
+
+	/** Whether the head of the response has been parsed (body may follow). */
+	boolean headSeen() {
+		return state != State.HEAD && status != 0;
+	}
+
+	/** Whether the connection may carry another request after this response (valid once done). */
+	boolean keepAlive() {
+		return keepAlive;
+	}
+
+	/**
+	 * Parses {@code buf[offset, offset + length)}.
+	 * @return how many bytes were consumed: less than {@code length} only when the response
+	 *     ended before the input did
+	 */
+	int feed(ByteBuffer buf, int offset, int length) {
+		int p = offset;
+		int end = offset + length;
+		received |= length > 0;
+		while (p < end && state != State.DONE) {
+			switch (state) {
+				case HEAD:
+				case TRAILERS:
+					p = headBytes(buf, p, end);
+					break;
+				case LENGTH: {
+					int n = (int) Math.min(remaining, end - p);
+					listener.onBody(buf, p, n);
+					p += n;
+					remaining -= n;
+					if (remaining == 0) {
+						finish();
+					}
+					break;
+				}
+				case UNTIL_CLOSE:
+					listener.onBody(buf, p, end - p);
+					p = end;
+					break;
+				case CHUNK_SIZE:
+				case CHUNK_CRLF:
+					p = lineBytes(buf, p, end);
+					break;
+				case CHUNK_DATA: {
+					int n = (int) Math.min(remaining, end - p);
+					listener.onBody(buf, p, n);
+					p += n;
+					remaining -= n;
+					if (remaining == 0) {
+						state = State.CHUNK_CRLF;
+						headLen = 0;
+					}
+					break;
+				}
+				default:
+					throw new IllegalStateException(state.name());
+			}
+		}
+		return p - offset;
+	}
+
+	/**
+	 * The connection ended. Completes a read-until-close body.
+	 * @throws PrematureCloseException if a response was expected or unfinished
+	 */
+	void eof() {
+		if (state == State.UNTIL_CLOSE) {
+			finish();
+			return;
+		}
+		if (state == State.DONE) {
+			return;
+		}
+		throw new PrematureCloseException(!received
+				? "Connection closed before the response head arrived"
+				: state == State.HEAD ? "Connection closed in the middle of the response head"
+						: "Connection closed in the middle of the response body (" + describe() + ")");
+	}
+
+	private String describe() {
+		switch (state) {
+			case LENGTH: return remaining + " bytes of Content-Length missing";
+			case TRAILERS: return "in the trailers";
+			default: return "in a chunk";
+		}
+	}
+
+	private void finish() {
+		state = State.DONE;
+		listener.onEnd();
+	}
+
+	// ---- head and trailers: collected up to CRLF CRLF ----
+
+	private int headBytes(ByteBuffer buf, int p, int end) {
+		while (p < end) {
+			byte b = buf.get(p++);
+			if (headLen == maxHeaderSize) {
+				throw state == State.HEAD && lineStart == 0
+						? new MalformedStatusLineException("Status line longer than " + maxHeaderSize + " bytes")
+						: new HeadersTooLargeException("Response " + (state == State.HEAD ? "head" : "trailers")
+								+ " larger than " + maxHeaderSize + " bytes");
+			}
+			if (headLen == head.length) {
+				head = java.util.Arrays.copyOf(head, Math.min(maxHeaderSize, head.length * 2));
+			}
+			head[headLen++] = b;
+			if (b == '\n') {
+				int contentEnd = headLen - 1;
+				if (contentEnd > lineStart && head[contentEnd - 1] == '\r') {
+					contentEnd--;
+				}
+				if (contentEnd == lineStart) { // empty line: end of head or trailers
+					if (state == State.HEAD) {
+						if (lineStart == 0) {
+							throw new MalformedStatusLineException("Empty line where the status line was expected");
+						}
+						parseHead();
+					}
+					else {
+						finish();
+					}
+					return p;
+				}
+				lineStart = headLen;
+			}
+		}
+		return p;
+	}
+
+	private void parseHead() {
+		List<String> lines = lines();
+		String statusLine = lines.get(0);
+		// HTTP-version SP 3DIGIT SP [reason]; a missing SP before an empty reason is tolerated
+		if (statusLine.length() < 12 || !statusLine.startsWith("HTTP/1.") || statusLine.charAt(8) != ' '
+				|| !Character.isDigit(statusLine.charAt(7))) {
+			throw new MalformedStatusLineException("Malformed status line: " + printable(statusLine));
+		}
+		String version = statusLine.substring(0, 8);
+		int code = 0;
+		for (int i = 9; i < 12; i++) {
+			char c = statusLine.charAt(i);
+			if (c < '0' || c > '9') {
+				throw new MalformedStatusLineException("Malformed status code: " + printable(statusLine));
+			}
+			code = code * 10 + (c - '0');
+		}
+		if (code < 100 || code > 599 || (statusLine.length() > 12 && statusLine.charAt(12) != ' ')) {
+			throw new MalformedStatusLineException("Malformed status line: " + printable(statusLine));
+		}
+		String reason = statusLine.length() > 13 ? statusLine.substring(13) : "";
+		if (lines.size() - 1 > maxHeaders) {
+			throw new HeadersTooLargeException("Response has " + (lines.size() - 1) + " header fields, more than "
+					+ maxHeaders);
+		}
+		List<String> names = new ArrayList<>(lines.size() - 1);
+		List<String> values = new ArrayList<>(lines.size() - 1);
+		for (int i = 1; i < lines.size(); i++) {
+			String line = lines.get(i);
+			int colon = line.indexOf(':');
+			if (colon <= 0) {
+				throw new MalformedResponseException("Malformed header line: " + printable(line));
+			}
+			for (int k = 0; k < colon; k++) {
+				char c = line.charAt(k);
+				if (c <= ' ' || c >= 127 || "\"(),/:;<=>?@[\\]{}".indexOf(c) >= 0) {
+					throw new MalformedResponseException("Malformed header name (obsolete folding or whitespace): "
+							+ printable(line));
+				}
+			}
+			names.add(line.substring(0, colon));
+			values.add(line.substring(colon + 1).strip());
+		}
+		HttpHeaders headers = HttpHeaders.received(names, values);
+		if (code < 200 && !(code == 101 && upgrade)) {
+			startHead(); // interim response (100 Continue, 103 Early Hints): the final one follows
+			return;
+		}
+		status = code;
+		boolean http10 = version.equals("HTTP/1.0");
+		keepAlive = http10 ? headers.containsToken("Connection", "keep-alive") : !headers.containsToken("Connection", "close");
+		framing(code, headers);
+		listener.onHead(code, version, reason, headers);
+		if (state == State.DONE) {
+			listener.onEnd();
+		}
+	}
+
+	private void framing(int code, HttpHeaders headers) {
+		List<String> te = headers.getAll("Transfer-Encoding");
+		List<String> cl = headers.getAll("Content-Length");
+		if (!te.isEmpty() && !cl.isEmpty()) {
+			throw new AmbiguousFramingException("Response has both Content-Length and Transfer-Encoding");
+		}
+		if (headRequest || code == 204 || code == 304 || code == 101) {
+			state = State.DONE;
+			return;
+		}
+		if (!te.isEmpty()) {
+			String last = String.join(",", te);
+			last = last.substring(last.lastIndexOf(',') + 1).strip();
+			if (last.equalsIgnoreCase("chunked")) {
+				state = State.CHUNK_SIZE;
+				headLen = 0;
+			}
+			else {
+				state = State.UNTIL_CLOSE; // RFC 9112 6.3: not chunked last, read until close
+				keepAlive = false;
+			}
+			return;
+		}
+		if (!cl.isEmpty()) {
+			long length = -1;
+			for (String v : cl) {
+				for (String part : v.split(",", -1)) {
+					long n = parseLength(part.strip());
+					if (length >= 0 && n != length) {
+						throw new AmbiguousFramingException("Response has different Content-Length values: " + cl);
+					}
+					length = n;
+				}
+			}
+			remaining = length;
+			state = length == 0 ? State.DONE : State.LENGTH;
+			return;
+		}
+		state = State.UNTIL_CLOSE;
+		keepAlive = false;
+	}
+
+	private static long parseLength(String s) {
+		if (s.isEmpty() || s.length() > 18) {
+			throw new MalformedResponseException("Invalid Content-Length: " + printable(s));
+		}
+		long n = 0;
+		for (int i = 0; i < s.length(); i++) {
+			char c = s.charAt(i);
+			if (c < '0' || c > '9') {
+				throw new MalformedResponseException("Invalid Content-Length: " + printable(s));
+			}
+			n = n * 10 + (c - '0');
+		}
+		return n;
+	}
+
+	private List<String> lines() {
+		List<String> out = new ArrayList<>();
+		int start = 0;
+		for (int i = 0; i < headLen; i++) {
+			if (head[i] == '\n') {
+				int e = i > start && head[i - 1] == '\r' ? i - 1 : i;
+				if (e > start) {
+					out.add(new String(head, start, e - start, StandardCharsets.ISO_8859_1));
+				}
+				start = i + 1;
+			}
+		}
+		return out;
+	}
+
+	// ---- chunk-size lines and the CRLF after chunk data ----
+
+	private int lineBytes(ByteBuffer buf, int p, int end) {
+		while (p < end) {
+			byte b = buf.get(p++);
+			if (state == State.CHUNK_CRLF) {
+				if ((headLen == 0 && b == '\r') || b == '\n') {
+					if (b == '\n') {
+						state = State.CHUNK_SIZE;
+						headLen = 0;
+						return p;
+					}
+					headLen = 1;
+					continue;
+				}
+				throw new ChunkFramingException("Chunk data not followed by CRLF");
+			}
+			if (b == '\n') {
+				chunkSize();
+				return p;
+			}
+			if (headLen == MAX_CHUNK_LINE) {
+				throw new ChunkFramingException("Chunk-size line longer than " + MAX_CHUNK_LINE + " bytes");
+			}
+			if (headLen == head.length) {
+				head = java.util.Arrays.copyOf(head, Math.max(head.length * 2, MAX_CHUNK_LINE));
+			}
+			head[headLen++] = b;
+		}
+		return p;
+	}
+
+	private void chunkSize() {
+		int e = headLen > 0 && head[headLen - 1] == '\r' ? headLen - 1 : headLen;
+		long size = 0;
+		int i = 0;
+		for (; i < e; i++) {
+			int d = Character.digit(head[i], 16);
+			if (d < 0) {
+				break;
+			}
+			if (size > (Long.MAX_VALUE >> 4)) {
+				throw new ChunkFramingException("Chunk size overflows");
+			}
+			size = (size << 4) | d;
+		}
+		if (i == 0) {
+			throw new ChunkFramingException("Malformed chunk-size line: "
+					+ printable(new String(head, 0, e, StandardCharsets.ISO_8859_1)));
+		}
+		// only whitespace before ';' and the extensions (ignored) may follow the size
+		for (int k = i; k < e; k++) {
+			if (head[k] == ';') {
+				break;
+			}
+			if (head[k] != ' ' && head[k] != '\t') {
+				throw new ChunkFramingException("Malformed chunk-size line: "
+						+ printable(new String(head, 0, e, StandardCharsets.ISO_8859_1)));
+			}
+		}
+		headLen = 0;
+		if (size == 0) {
+			state = State.TRAILERS;
+			lineStart = 0;
+			return;
+		}
+		remaining = size;
+		state = State.CHUNK_DATA;
+	}
+
+	private static String printable(String s) {
+		String t = s.length() > 80 ? s.substring(0, 80) + "..." : s;
+		StringBuilder b = new StringBuilder(t.length() + 2).append('"');
+		for (int i = 0; i < t.length(); i++) {
+			char c = t.charAt(i);
+			b.append(c < ' ' || c >= 127 ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+		}
+		return b.append('"').toString();
+	}
+}

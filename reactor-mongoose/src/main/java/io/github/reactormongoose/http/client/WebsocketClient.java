@@ -1,0 +1,162 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
+
+import io.github.reactormongoose.http.websocket.WebsocketInbound;
+import io.github.reactormongoose.http.websocket.WebsocketOutbound;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@link HttpClient#websocket()}: the upgrade request on a pooled connection, the checks of
+ * the 101 answer (RFC 6455 4.2.2), then a {@link ClientWebsocketSession} that owns the
+ * connection.
+ */
+final class WebsocketClient implements HttpClient.WebsocketSender {
+
+	static final int DEFAULT_MAX_PAYLOAD = 65536;
+	private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+	private final HttpClient client;
+	private final @Nullable String uri;
+	private final List<String> protocols;
+	private final int maxPayload;
+
+	WebsocketClient(HttpClient client, @Nullable String uri, List<String> protocols, int maxPayload) {
+		this.client = client;
+		this.uri = uri;
+		this.protocols = protocols;
+		this.maxPayload = maxPayload;
+	}
+
+	@Override
+	public HttpClient.WebsocketSender uri(String uri) {
+		Objects.requireNonNull(uri, "uri");
+		return new WebsocketClient(client, uri, protocols, maxPayload);
+	}
+
+	@Override
+	public HttpClient.WebsocketSender protocols(String... protocols) {
+		for (String p : protocols) {
+			if (p.isEmpty() || !p.chars().allMatch(c -> c > ' ' && c < 127 && c != ',')) {
+				throw new IllegalArgumentException("invalid sub-protocol: " + p);
+			}
+		}
+		return new WebsocketClient(client, uri, List.of(protocols), maxPayload);
+	}
+
+	@Override
+	public HttpClient.WebsocketSender maxFramePayloadLength(int bytes) {
+		if (bytes < 125) {
+			throw new IllegalArgumentException("maxFramePayloadLength must be >= 125: " + bytes);
+		}
+		return new WebsocketClient(client, uri, protocols, bytes);
+	}
+
+	@Override
+	public <V> Flux<V> handle(
+			BiFunction<? super WebsocketInbound, ? super WebsocketOutbound, ? extends Publisher<V>> handler) {
+		Objects.requireNonNull(handler, "handler");
+		return connect().flatMapMany(session -> {
+			Publisher<V> p;
+			try {
+				p = Objects.requireNonNull(handler.apply(session, session), "the handler returned null");
+			}
+			catch (Throwable e) {
+				session.handlerEnded(true);
+				return Flux.error(e);
+			}
+			// the handler is cancelled once the connection is gone (as on the server)
+			return Flux.from(p).takeUntilOther(session.onConnectionClosed()).doOnComplete(() -> session.handlerEnded(false))
+					.doOnError(e -> session.handlerEnded(true))
+					.doOnCancel(() -> session.handlerEnded(false));
+		});
+	}
+
+	private Mono<ClientWebsocketSession> connect() {
+		return Mono.defer(() -> {
+			URI target = client.resolve(uri != null ? uri : "");
+			byte[] nonce = new byte[16];
+			ThreadLocalRandom.current().nextBytes(nonce);
+			String key = Base64.getEncoder().encodeToString(nonce);
+			return client.send("GET", target, null, null, true, 0, h -> {
+				h.set("Upgrade", "websocket");
+				h.set("Connection", "Upgrade");
+				h.set("Sec-WebSocket-Key", key);
+				h.set("Sec-WebSocket-Version", "13");
+				if (!protocols.isEmpty()) {
+					h.set("Sec-WebSocket-Protocol", String.join(", ", protocols));
+				}
+			}).flatMap(res -> {
+				if (res.status() != 101) {
+					res.discard();
+					return Mono.error(new WebSocketHandshakeException("WebSocket upgrade to " + target + " refused: "
+							+ res.status() + " " + res.reasonPhrase()));
+				}
+				String problem = check(res, key);
+				Exchange ex = res.exchange();
+				if (problem != null) {
+					ex.loop().executeOrRun(() -> ex.connection().close());
+					return Mono.error(new WebSocketHandshakeException("WebSocket upgrade to " + target + ": " + problem));
+				}
+				String selected = res.responseHeaders().get("Sec-WebSocket-Protocol");
+				return Mono.<ClientWebsocketSession>create(sink -> ex.loop().execute(() -> {
+					// queued: bytes that came with the 101 are in the exchange's leftover by now
+					ClientConnection c = ex.connection();
+					c.leavePool();
+					ClientWebsocketSession s = new ClientWebsocketSession(c.channel(), res.responseHeaders(), selected,
+							maxPayload);
+					s.start(ex.upgradeLeftover());
+					sink.success(s);
+				}));
+			});
+		});
+	}
+
+	/** What is wrong with the 101 answer, or {@code null}. */
+	private @Nullable String check(HttpClientResponse res, String key) {
+		if (!"websocket".equalsIgnoreCase(String.valueOf(res.responseHeaders().get("Upgrade")))) {
+			return "101 without Upgrade: websocket";
+		}
+		if (!res.responseHeaders().containsToken("Connection", "upgrade")) {
+			return "101 without Connection: Upgrade";
+		}
+		String accept = res.responseHeaders().get("Sec-WebSocket-Accept");
+		if (!accept(key).equals(accept)) {
+			return "wrong Sec-WebSocket-Accept " + accept;
+		}
+		String selected = res.responseHeaders().get("Sec-WebSocket-Protocol");
+		if (selected != null && !protocols.contains(selected)) {
+			return "the server selected sub-protocol " + selected + ", which was not offered (" + protocols + ")";
+		}
+		return null;
+	}
+
+	static String accept(String key) {
+		try {
+			byte[] d = MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.US_ASCII));
+			return Base64.getEncoder().encodeToString(d);
+		}
+		catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "WebsocketSender[" + uri + ", protocols=" + protocols + "]";
+	}
+}

@@ -1,0 +1,212 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.http.server.BaseHttpTest;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+/** Timeouts, the pool's limits, cancellation and a demand-driven 64 MiB download. */
+class ClientLimitsTest extends BaseHttpTest {
+
+	@Test
+	void responseTimeoutBeforeTheHead() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead();
+			c.awaitClientClose(5000);
+		})) {
+			long t0 = System.nanoTime();
+			StepVerifier.create(HttpClient.create().responseTimeout(Duration.ofMillis(300)).get().uri(s.url("/")).response())
+					.expectError(ResponseTimeoutException.class)
+					.verify(TIMEOUT);
+			assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(290));
+			awaitClientClose(s);
+		}
+	}
+
+	@Test
+	void responseTimeoutInTheBody() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+			c.awaitClientClose(5000);
+		})) {
+			StepVerifier.create(HttpClient.create().responseTimeout(Duration.ofMillis(300)).get().uri(s.url("/"))
+					.responseContent().map(b -> UTF_8.decode(b).toString()))
+					.expectNext("abc")
+					.expectError(ResponseTimeoutException.class)
+					.verify(TIMEOUT);
+			awaitClientClose(s);
+		}
+	}
+
+	@Test
+	void connectTimeout() throws Exception {
+		// a listener that never accepts, its backlog filled: further SYNs go unanswered
+		try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			List<Socket> fill = new ArrayList<>();
+			try {
+				boolean full = false;
+				for (int i = 0; i < 16 && !full; i++) {
+					Socket x = new Socket();
+					fill.add(x);
+					try {
+						x.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort()), 200);
+					}
+					catch (IOException e) {
+						full = true;
+					}
+				}
+				Assumptions.assumeTrue(full, "the kernel kept accepting connections into the backlog");
+				StepVerifier.create(HttpClient.create().connectTimeout(Duration.ofMillis(300)).get()
+						.uri("http://127.0.0.1:" + ss.getLocalPort() + "/").response())
+						.expectError(ConnectTimeoutException.class)
+						.verify(TIMEOUT);
+			}
+			finally {
+				for (Socket x : fill) {
+					x.close();
+				}
+			}
+		}
+	}
+
+	@Test
+	void pendingAcquireQueueIsBounded() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			while (c.readHead() != null) {
+				release.await(10, TimeUnit.SECONDS);
+				c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+			}
+		})) {
+			HttpClient c = HttpClient.create().runOn(newLoop()).maxConnections(1).pendingAcquireMaxCount(1);
+			Mono<String> get = c.get().uri(s.url("/")).responseSingle((res, b) -> b.map(x -> new String(x, UTF_8)));
+			var first = get.toFuture();
+			s.firstAccepted.await(5, TimeUnit.SECONDS);
+			// two more while the one connection is busy: whichever reaches the poll thread first
+			// waits in the queue of 1, the other is refused at once
+			var second = get.toFuture();
+			var third = get.toFuture();
+			Throwable refused = null;
+			CompletableFuture<String> queued = null;
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (refused == null && System.nanoTime() < deadline) {
+				for (CompletableFuture<String> f : List.of(second, third)) {
+					if (f.isCompletedExceptionally()) {
+						refused = f.handle((v, e) -> e).get();
+						queued = f == second ? third : second;
+					}
+				}
+				Thread.sleep(10); // polling the futures, not synchronising
+			}
+			assertThat(refused).isInstanceOf(PoolAcquirePendingLimitException.class)
+					.hasMessageContaining("maximum size of 1");
+			release.countDown();
+			assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+			assertThat(queued.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+			assertThat(s.accepted).hasValue(1);
+		}
+	}
+
+	@Test
+	void cancelBeforeTheHeadClosesTheConnection() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead();
+			c.awaitClientClose(5000);
+		})) {
+			var d = HttpClient.create().get().uri(s.url("/")).response().subscribe();
+			s.firstAccepted.await(5, TimeUnit.SECONDS);
+			while (s.requests.isEmpty()) {
+				Thread.sleep(5);
+			}
+			d.dispose();
+			awaitClientClose(s);
+		}
+	}
+
+	/**
+	 * 64 MiB streamed from a raw socket: without demand the client stops reading, so the server
+	 * cannot write much beyond the socket buffers; with demand everything arrives.
+	 */
+	@Test
+	void streamed64MiBDownloadPausesWithoutDemand() throws Exception {
+		long total = 64L << 20;
+		AtomicLong written = new AtomicLong();
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 OK\r\nContent-Length: " + total + "\r\n\r\n");
+			byte[] block = new byte[64 * 1024];
+			for (long n = 0; n < total; n += block.length) {
+				c.out.write(block);
+				written.addAndGet(block.length);
+			}
+			c.out.flush();
+		})) {
+			MongooseLoop loop = newLoop();
+			AtomicLong received = new AtomicLong();
+			CountDownLatch done = new CountDownLatch(1);
+			BaseSubscriber<ByteBuffer> slow = new BaseSubscriber<>() {
+				@Override
+				protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+					request(1);
+				}
+
+				@Override
+				protected void hookOnNext(ByteBuffer value) {
+					received.addAndGet(value.remaining());
+				}
+
+				@Override
+				protected void hookFinally(reactor.core.publisher.SignalType type) {
+					done.countDown();
+				}
+			};
+			Runtime rt = Runtime.getRuntime();
+			System.gc();
+			long heapBefore = rt.totalMemory() - rt.freeMemory();
+			HttpClient.create().runOn(loop).get().uri(s.url("/big")).responseContent().subscribe(slow);
+			Thread.sleep(1000);
+			long stalled = written.get();
+			Thread.sleep(500);
+			assertThat(written.get()).as("the server is blocked: reading paused").isEqualTo(stalled);
+			assertThat(stalled).as("bytes written while the client had no demand").isLessThan(32L << 20);
+			long heapStalled = rt.totalMemory() - rt.freeMemory();
+			System.err.println("64 MiB download: " + (stalled >> 10) + " KiB written before the pause, heap "
+					+ ((heapStalled - heapBefore) >> 20) + " MiB above the start");
+			slow.request(Long.MAX_VALUE);
+			assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+			assertThat(received).hasValue(total);
+		}
+	}
+
+	private static void awaitClientClose(ScriptedServer s) throws InterruptedException {
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while (s.clientClosed.get() == 0 && System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
+		assertThat(s.clientClosed).as("the client closed the connection").hasValue(1);
+	}
+}

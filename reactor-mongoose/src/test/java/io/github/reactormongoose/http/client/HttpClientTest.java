@@ -1,0 +1,242 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.http.server.BaseHttpTest;
+import io.github.reactormongoose.http.server.HttpServer;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+/** The client against this project's own HttpServer: verbs, bodies, headers, keep-alive, redirects. */
+class HttpClientTest extends BaseHttpTest {
+
+	private final Set<Long> connections = ConcurrentHashMap.newKeySet();
+
+	private DisposableServer server() {
+		return bind(HttpServer.create().host("127.0.0.1").port(0).route(r -> r
+				.get("/hello", (req, res) -> {
+					connections.add(req.connectionId());
+					return res.header("Content-Type", "text/plain").sendString(Mono.just("Hello"));
+				})
+				.route(req -> req.path().equals("/echo"), (req, res) -> res
+						.header("X-Method", req.method())
+						.header("X-Length", String.valueOf(req.requestHeaders().get("Content-Length")))
+						.header("X-Chunked", String.valueOf(req.requestHeaders().containsToken("Transfer-Encoding", "chunked")))
+						.header("X-Agent", String.valueOf(req.requestHeaders().get("User-Agent")))
+						.sendByteArray(req.receiveBytes()))
+				.get("/stream", (req, res) -> res.sendString(Flux.range(0, 100).map(i -> "line " + i + "\n")))
+				.get("/empty", (req, res) -> res.status(204).send())
+				.get("/r/{n}", (req, res) -> {
+					int n = Integer.parseInt(req.param("n"));
+					return n == 0 ? res.sendString(Mono.just("arrived")) : res.sendRedirect("/r/" + (n - 1));
+				})
+				.route(req -> req.path().startsWith("/s/"), (req, res) -> {
+					int code = Integer.parseInt(req.path().substring(3));
+					return res.status(code).header("Location", "/echo").send();
+				})));
+	}
+
+	private HttpClient client(DisposableServer s) {
+		return HttpClient.create().baseUrl("http://127.0.0.1:" + s.port());
+	}
+
+	@Test
+	void getWithResponseSingle() {
+		DisposableServer s = server();
+		StepVerifier.create(client(s).get().uri("/hello")
+				.responseSingle((res, bytes) -> bytes.map(b -> res.status() + " " + res.version() + " "
+						+ res.responseHeaders().get("Content-Type") + " " + new String(b, UTF_8))))
+				.expectNext("200 HTTP/1.1 text/plain Hello")
+				.verifyComplete();
+	}
+
+	@Test
+	void monoBodyIsSentWithContentLength() {
+		DisposableServer s = server();
+		StepVerifier.create(client(s).headers(h -> h.set("User-Agent", "x")).post().uri("/echo")
+				.send(Mono.just(ByteBuffer.wrap("ping".getBytes(UTF_8))))
+				.responseSingle((res, bytes) -> bytes.map(b -> res.responseHeaders().get("X-Method") + " "
+						+ res.responseHeaders().get("X-Length") + " " + res.responseHeaders().get("X-Chunked") + " "
+						+ res.responseHeaders().get("X-Agent") + " " + new String(b, UTF_8))))
+				.expectNext("POST 4 false x ping")
+				.verifyComplete();
+	}
+
+	@Test
+	void fluxBodyIsSentChunked() {
+		DisposableServer s = server();
+		StepVerifier.create(client(s).put().uri("/echo").sendString(Flux.just("a", "", "bc", "d"))
+				.responseSingle((res, bytes) -> bytes.map(b -> res.responseHeaders().get("X-Method") + " "
+						+ res.responseHeaders().get("X-Chunked") + " " + new String(b, UTF_8))))
+				.expectNext("PUT true abcd")
+				.verifyComplete();
+	}
+
+	@Test
+	void everyVerb() {
+		DisposableServer s = server();
+		HttpClient c = client(s);
+		for (HttpClient.RequestSender r : List.of(c.get(), c.post(), c.put(), c.patch(), c.delete(), c.options(),
+				c.request("PROPFIND"))) {
+			StepVerifier.create(r.uri("/echo").response().map(res -> res.responseHeaders().get("X-Method") + " "
+					+ res.method()))
+					.assertNext(m -> assertThat(m.split(" ")[0]).isEqualTo(m.split(" ")[1]))
+					.verifyComplete();
+		}
+		StepVerifier.create(c.head().uri("/hello").responseSingle((res, b) -> b.map(x -> res.status() + ":" + x.length)))
+				.expectNext("200:0")
+				.verifyComplete();
+		assertThatThrownBy(() -> c.request("BAD METHOD")).isInstanceOf(IllegalArgumentException.class);
+	}
+
+	@Test
+	void streamedBodyAnd204() {
+		DisposableServer s = server();
+		StepVerifier.create(client(s).get().uri("/stream").responseContent().map(b -> UTF_8.decode(b).toString())
+				.reduce(String::concat))
+				.assertNext(all -> assertThat(all).startsWith("line 0\n").endsWith("line 99\n").hasLineCount(100))
+				.verifyComplete();
+		StepVerifier.create(client(s).get().uri("/empty").response().map(HttpClientResponse::status))
+				.expectNext(204)
+				.verifyComplete();
+		StepVerifier.create(client(s).get().uri("/empty").responseContent()).verifyComplete();
+	}
+
+	@Test
+	void keepAliveReusesOneConnection() {
+		DisposableServer s = server();
+		MongooseLoop loop = newLoop();
+		HttpClient c = client(s).runOn(loop);
+		for (int i = 0; i < 20; i++) {
+			StepVerifier.create(c.get().uri("/hello").responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))))
+					.expectNext("Hello")
+					.verifyComplete();
+		}
+		assertThat(connections).hasSize(1);
+	}
+
+	@Test
+	void concurrentRequestsRespectMaxConnections() {
+		DisposableServer s = server();
+		MongooseLoop loop = newLoop();
+		HttpClient c = client(s).runOn(loop).maxConnections(3);
+		List<String> out = Flux.range(0, 60)
+				.flatMap(i -> c.get().uri("/hello").responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))), 30)
+				.collectList().block(TIMEOUT);
+		assertThat(out).hasSize(60).containsOnly("Hello");
+		assertThat(connections).hasSizeBetween(1, 3);
+	}
+
+	@Test
+	void aCallInsideAHandlerStaysOnTheHandlersLoop() {
+		MongooseLoops group = MongooseLoops.create("colocated", 2);
+		DisposableServer backend = server();
+		HttpClient c = client(backend).runOn(group);
+		DisposableServer front = HttpServer.create().host("127.0.0.1").port(0).runOn(group)
+				.route(r -> r.get("/via", (req, res) -> {
+					String handlerThread = Thread.currentThread().getName();
+					return res.sendString(c.get().uri("/hello").responseSingle((rr, b) -> b.map(x -> handlerThread + " "
+							+ Thread.currentThread().getName())));
+				}))
+				.bindNow(TIMEOUT);
+		try {
+			for (int i = 0; i < 6; i++) {
+				String threads = HttpClient.create().get().uri("http://127.0.0.1:" + front.port() + "/via")
+						.responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))).block(TIMEOUT);
+				assertThat(threads.split(" ")[0]).startsWith("colocated").isEqualTo(threads.split(" ")[1]);
+			}
+		}
+		finally {
+			front.disposeNow();
+			group.disposeNow();
+		}
+	}
+
+	@Test
+	void ipv6Literal() {
+		DisposableServer s = bind(HttpServer.create().host("::1").port(0)
+				.route(r -> r.get("/v6", (req, res) -> res.sendString(Mono.just(req.requestHeaders().get("Host"))))));
+		StepVerifier.create(HttpClient.create().get().uri("http://[::1]:" + s.port() + "/v6")
+				.responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))))
+				.expectNext("[::1]:" + s.port())
+				.verifyComplete();
+	}
+
+	@Test
+	void hostNameIsResolvedOffTheLoop() {
+		DisposableServer s = server();
+		StepVerifier.create(HttpClient.create().get().uri("http://localhost:" + s.port() + "/hello")
+				.responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))))
+				.expectNext("Hello")
+				.verifyComplete();
+	}
+
+	@Test
+	void redirectsAreFollowedOnlyWhenAsked() {
+		DisposableServer s = server();
+		StepVerifier.create(client(s).get().uri("/r/3").response().map(HttpClientResponse::status))
+				.expectNext(302)
+				.verifyComplete();
+		StepVerifier.create(client(s).followRedirect(true).get().uri("/r/3")
+				.responseSingle((res, b) -> b.map(x -> res.redirects() + " " + res.uri() + " " + new String(x, UTF_8))))
+				.expectNext("3 http://127.0.0.1:" + s.port() + "/r/0 arrived")
+				.verifyComplete();
+		StepVerifier.create(client(s).followRedirect(true).maxRedirects(2).get().uri("/r/3").response())
+				.expectError(TooManyRedirectsException.class)
+				.verify(TIMEOUT);
+	}
+
+	@Test
+	void redirectMethodRules() {
+		DisposableServer s = server();
+		HttpClient c = client(s).followRedirect(true);
+		for (int code : new int[] {301, 302, 303, 307, 308}) {
+			StepVerifier.create(c.post().uri("/s/" + code).sendString(Mono.just("body"))
+					.responseSingle((res, b) -> b.map(x -> res.responseHeaders().get("X-Method") + " " + new String(x, UTF_8))))
+					.expectNext(code >= 307 ? "POST body" : "GET ")
+					.verifyComplete();
+		}
+		StepVerifier.create(c.put().uri("/s/301").sendString(Mono.just("p"))
+				.responseSingle((res, b) -> b.map(x -> res.responseHeaders().get("X-Method") + " " + new String(x, UTF_8))))
+				.expectNext("PUT p")
+				.verifyComplete();
+		StepVerifier.create(c.put().uri("/s/303").sendString(Mono.just("p"))
+				.responseSingle((res, b) -> b.map(x -> res.responseHeaders().get("X-Method") + " " + new String(x, UTF_8))))
+				.expectNext("GET ")
+				.verifyComplete();
+	}
+
+	@Test
+	void connectRefusedIsAnError() throws Exception {
+		int port;
+		try (java.net.ServerSocket ss = new java.net.ServerSocket(0)) {
+			port = ss.getLocalPort();
+		}
+		StepVerifier.create(HttpClient.create().get().uri("http://127.0.0.1:" + port + "/").response())
+				.expectError(java.net.ConnectException.class)
+				.verify(TIMEOUT);
+	}
+
+	@Test
+	void httpsIsRefusedUntilTls() {
+		StepVerifier.create(HttpClient.create().get().uri("https://127.0.0.1:1/").response())
+				.expectError(UnsupportedOperationException.class)
+				.verify(TIMEOUT);
+	}
+}

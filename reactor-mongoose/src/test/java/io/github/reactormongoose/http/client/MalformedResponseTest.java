@@ -1,0 +1,344 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.http.server.BaseHttpTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import reactor.test.StepVerifier;
+
+/**
+ * Every malformed or cut response, each from a scripted raw-socket server: the response fails
+ * with its own exception type, and the client closes the connection (never reuses it).
+ */
+class MalformedResponseTest extends BaseHttpTest {
+
+	/** Answers the first request with {@code response}, then waits for the client to close. */
+	private void expectFailure(String response, Class<? extends Throwable> type, HttpClient client) throws Exception {
+		AtomicBoolean closedByClient = new AtomicBoolean();
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead();
+			c.write(response);
+			closedByClient.set(c.awaitClientClose(5000));
+		})) {
+			StepVerifier.create(client.get().uri(s.url("/")).responseSingle((res, b) -> b))
+					.expectError(type)
+					.verify(TIMEOUT);
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (!closedByClient.get() && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+			assertThat(closedByClient).as("the client closed the connection").isTrue();
+			assertThat(s.failures).isEmpty();
+		}
+	}
+
+	private void expectFailure(String response, Class<? extends Throwable> type) throws Exception {
+		expectFailure(response, type, HttpClient.create());
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = {"HTTP/1.1 2OO OK\r\n\r\n", "ICY 200 OK\r\n\r\n", "HTTP/2.0 200 OK\r\n\r\n",
+			"HTTP/1.1 200OK\r\n\r\n", "HTTP/1.1 99 Low\r\n\r\n", "HTTP/1.1 600 High\r\n\r\n", "\r\n\r\n",
+			"HTTP/1.1  200 OK\r\n\r\n"})
+	void malformedStatusLine(String response) throws Exception {
+		expectFailure(response, MalformedStatusLineException.class);
+	}
+
+	@Test
+	void statusLineLongerThanTheLimit() throws Exception {
+		expectFailure("HTTP/1.1 200 " + "x".repeat(300) + "\r\n\r\n", MalformedStatusLineException.class,
+				HttpClient.create().maxHeaderSize(256));
+	}
+
+	@Test
+	void oversizedHeaders() throws Exception {
+		expectFailure("HTTP/1.1 200 OK\r\nX-Big: " + "y".repeat(2000) + "\r\nContent-Length: 0\r\n\r\n",
+				HeadersTooLargeException.class, HttpClient.create().maxHeaderSize(1024));
+	}
+
+	@Test
+	void tooManyHeaders() throws Exception {
+		expectFailure("HTTP/1.1 200 OK\r\n" + "X-A: 1\r\n".repeat(10) + "Content-Length: 0\r\n\r\n",
+				HeadersTooLargeException.class, HttpClient.create().maxHeaders(5));
+	}
+
+	@Test
+	void contentLengthWithTransferEncoding() throws Exception {
+		expectFailure("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+				AmbiguousFramingException.class);
+	}
+
+	@Test
+	void differentContentLengths() throws Exception {
+		expectFailure("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", AmbiguousFramingException.class);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = {"-1", "abc", "1 2", ""})
+	void invalidContentLength(String value) throws Exception {
+		expectFailure("HTTP/1.1 200 OK\r\nContent-Length: " + value + "\r\n\r\nabc", MalformedResponseException.class);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = {"NoColon\r\n", " folded: x\r\n", "Bad Name: x\r\n", ": empty\r\n"})
+	void malformedHeaderLine(String line) throws Exception {
+		expectFailure("HTTP/1.1 200 OK\r\nX-A: 1\r\n" + line + "Content-Length: 0\r\n\r\n", MalformedResponseException.class);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = {"zz\r\nabc\r\n0\r\n\r\n", "3\r\nabcX\r\n0\r\n\r\n", "fffffffffffffffffff\r\n",
+			"3 x\r\nabc\r\n0\r\n\r\n", "\r\n"})
+	void badChunkFraming(String body) throws Exception {
+		expectFailure("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body, ChunkFramingException.class);
+	}
+
+	@Test
+	void chunkSizeLineLongerThanTheLimit() throws Exception {
+		expectFailure("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;" + "e".repeat(5000) + "\r\nabc\r\n0\r\n\r\n",
+				ChunkFramingException.class);
+	}
+
+	@Test
+	void oversizedTrailers() throws Exception {
+		expectFailure("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T: " + "t".repeat(2000)
+				+ "\r\n\r\n", HeadersTooLargeException.class, HttpClient.create().maxHeaderSize(1024));
+	}
+
+	/** The server closes after part of the response: the error says so; nothing hangs. */
+	@ParameterizedTest
+	@ValueSource(strings = {"", "HTTP/1.1 200 OK\r\nContent-Len", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789",
+			"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabc", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n",
+			"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Trailer: 1\r\n"})
+	void prematureClose(String partial) throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead();
+			c.write(partial);
+		})) {
+			StepVerifier.create(HttpClient.create().get().uri(s.url("/")).responseSingle((res, b) -> b))
+					.expectError(PrematureCloseException.class)
+					.verify(TIMEOUT);
+			assertThat(s.accepted).as("a fresh connection is not retried").hasValue(1);
+		}
+	}
+
+	@Test
+	void headArrivesThenTheBodyFailsWithPrematureClose() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc");
+		})) {
+			StepVerifier.create(HttpClient.create().get().uri(s.url("/")).response((res, body) -> body.map(b -> res.status())))
+					.expectNext(200)
+					.expectError(PrematureCloseException.class)
+					.verify(TIMEOUT);
+		}
+	}
+
+	// ---- valid but unusual framing ----
+
+	private String body(ScriptedServer.Script script, String method) throws Exception {
+		try (ScriptedServer s = new ScriptedServer(script)) {
+			return HttpClient.create().request(method).uri(s.url("/"))
+					.responseSingle((res, b) -> b.map(x -> res.status() + " " + new String(x, UTF_8))).block(TIMEOUT);
+		}
+	}
+
+	@Test
+	void chunkedWithExtensionsAndTrailers() throws Exception {
+		assertThat(body(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n");
+			c.write("3;name=value;x=\"q\"\r\nabc\r\n");
+			c.write("A \r\n0123456789\r\n0;last\r\nX-Checksum: 1\r\nX-More: 2\r\n\r\n");
+		}, "GET")).isEqualTo("200 abc0123456789");
+	}
+
+	@Test
+	void bodyUntilClose() throws Exception {
+		assertThat(body(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end");
+		}, "GET")).isEqualTo("200 until the end");
+	}
+
+	@Test
+	void transferEncodingNotEndingInChunkedReadsUntilClose() throws Exception {
+		assertThat(body(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, identity\r\n\r\n3\r\nabc");
+		}, "GET")).isEqualTo("200 3\r\nabc");
+	}
+
+	@Test
+	void interimResponsesAreSkippedAndBareLfAccepted() throws Exception {
+		assertThat(body(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n");
+			c.write("HTTP/1.1 200 OK\nContent-Length: 2\n\nok");
+		}, "GET")).isEqualTo("200 ok");
+	}
+
+	@Test
+	void noBodyForHead204And304() throws Exception {
+		assertThat(body(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
+			c.awaitClientClose(200);
+		}, "HEAD")).isEqualTo("200 ");
+		for (int code : new int[] {204, 304}) {
+			assertThat(body(c -> {
+				c.readHead();
+				c.write("HTTP/1.1 " + code + " X\r\nContent-Length: 5\r\n\r\n");
+				c.awaitClientClose(200);
+			}, "GET")).isEqualTo(code + " ");
+		}
+	}
+
+	@Test
+	void statusLineWithoutReason() throws Exception {
+		assertThat(body(c -> {
+			c.readHead();
+			c.write("HTTP/1.0 200\r\nContent-Length: 1\r\n\r\nx");
+		}, "GET")).isEqualTo("200 x");
+	}
+
+	// ---- what may be reused ----
+
+	private static String get(HttpClient c, ScriptedServer s) {
+		return c.get().uri(s.url("/")).responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))).block(TIMEOUT);
+	}
+
+	@Test
+	void keepAliveConnectionIsReused() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			while (c.readHead() != null) {
+				c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+			}
+		})) {
+			HttpClient c = HttpClient.create().runOn(newLoop());
+			for (int i = 0; i < 5; i++) {
+				assertThat(get(c, s)).isEqualTo("ok");
+			}
+			assertThat(s.accepted).hasValue(1);
+			assertThat(s.requests).hasSize(5);
+		}
+	}
+
+	@Test
+	void connectionCloseHttp10AndExtraBytesAreNotReused() throws Exception {
+		String[] answers = {"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok",
+			"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA"};
+		for (String answer : answers) {
+			try (ScriptedServer s = new ScriptedServer(c -> {
+				while (c.readHead() != null) {
+					c.write(answer);
+				}
+			})) {
+				HttpClient c = HttpClient.create().runOn(newLoop());
+				assertThat(get(c, s)).isEqualTo("ok");
+				assertThat(get(c, s)).isEqualTo("ok");
+				assertThat(s.accepted).as(answer).hasValue(2);
+			}
+		}
+	}
+
+	@Test
+	void http10KeepAliveIsReused() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			while (c.readHead() != null) {
+				c.write("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok");
+			}
+		})) {
+			HttpClient c = HttpClient.create().runOn(newLoop());
+			assertThat(get(c, s)).isEqualTo("ok");
+			assertThat(get(c, s)).isEqualTo("ok");
+			assertThat(s.accepted).hasValue(1);
+		}
+	}
+
+	@Test
+	void unconsumedBodyClosesTheConnection() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			while (c.readHead() != null) {
+				c.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+				for (int i = 0; i < 2000 && !c.socket.isClosed(); i++) {
+					c.write("400\r\n" + "z".repeat(1024) + "\r\n");
+				}
+				c.write("0\r\n\r\n");
+			}
+		})) {
+			HttpClient c = HttpClient.create().runOn(newLoop());
+			StepVerifier.create(c.get().uri(s.url("/")).responseContent().take(1)).expectNextCount(1).verifyComplete();
+			StepVerifier.create(c.get().uri(s.url("/")).responseContent().take(1)).expectNextCount(1).verifyComplete();
+			assertThat(s.accepted).hasValue(2);
+		}
+		catch (RuntimeException e) {
+			throw e;
+		}
+	}
+
+	@Test
+	void idleConnectionClosedByTheServerIsNotUsed() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+		})) {
+			HttpClient c = HttpClient.create().runOn(newLoop());
+			assertThat(get(c, s)).isEqualTo("ok");
+			Thread.sleep(100); // the server closed its end after one response
+			assertThat(get(c, s)).isEqualTo("ok");
+			assertThat(s.accepted).hasValue(2);
+		}
+	}
+
+	@Test
+	void staleConnectionIsRetriedOnceOnANewOne() throws Exception {
+		// the server closes a kept-alive connection when the second request arrives, without answering
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+			if (c.index == 0) {
+				c.readHead();
+				c.socket.setSoLinger(true, 0);
+				c.socket.close();
+			}
+			else {
+				c.readHead();
+			}
+		})) {
+			HttpClient c = HttpClient.create().runOn(newLoop());
+			assertThat(get(c, s)).isEqualTo("ok");
+			assertThat(get(c, s)).isEqualTo("ok");
+			assertThat(s.accepted).hasValue(2);
+		}
+	}
+
+	@Test
+	void idleConnectionsAreEvicted() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+			c.awaitClientClose(5000);
+			c.socket.close();
+		})) {
+			MongooseLoop loop = newLoop();
+			HttpClient c = HttpClient.create().runOn(loop).maxIdleTime(Duration.ofMillis(200));
+			assertThat(get(c, s)).isEqualTo("ok");
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (s.clientClosed.get() == 0 && System.nanoTime() < deadline) {
+				Thread.sleep(20);
+			}
+			assertThat(s.clientClosed).hasValue(1);
+		}
+	}
+}

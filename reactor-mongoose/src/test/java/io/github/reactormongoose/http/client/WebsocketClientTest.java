@@ -1,0 +1,158 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.server.BaseHttpTest;
+import io.github.reactormongoose.http.server.HttpServer;
+import io.github.reactormongoose.http.websocket.WebSocketCloseStatus;
+import io.github.reactormongoose.http.websocket.WebSocketFrame;
+import io.github.reactormongoose.http.websocket.WebSocketProtocolException;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.http.server.WebsocketServerSpec;
+import reactor.test.StepVerifier;
+
+/** The WebSocket client against this project's server and Reactor Netty's. */
+class WebsocketClientTest extends BaseHttpTest {
+
+	private final Sinks.One<WebSocketCloseStatus> serverSaw = Sinks.one();
+
+	private DisposableServer server() {
+		return bind(HttpServer.create().host("127.0.0.1").port(0).maxWebsocketFrameSize(200_000).route(r -> r
+				.ws("/echo", (in, out) -> out.send(in.receive()))
+				.ws("/hello", (in, out) -> out.sendString(Mono.just("token=" + in.headers().get("X-Token") + " protocol="
+						+ in.selectedSubprotocol())), "chat, superchat")
+				.ws("/bye", (in, out) -> out.sendString(Mono.just("going")).then(out.sendClose(4000, "bye")))
+				.ws("/record", (in, out) -> in.receiveCloseStatus().doOnNext(serverSaw::tryEmitValue).then())));
+	}
+
+	private static String describe(WebSocketFrame f) {
+		return f.type() + ":" + (f.type() == WebSocketFrame.Type.TEXT ? f.text() : String.valueOf(f.payload().length));
+	}
+
+	@Test
+	void textAndBinaryMessagesBothWays() {
+		DisposableServer s = server();
+		byte[] big = new byte[100_000];
+		Arrays.fill(big, (byte) 7);
+		StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/echo")
+				.maxFramePayloadLength(200_000)
+				.handle((in, out) -> out.send(Flux.just(WebSocketFrame.text("hello"), WebSocketFrame.binary(new byte[300]),
+						WebSocketFrame.text("é".repeat(40_000)), WebSocketFrame.binary(big)))
+						.thenMany(in.receive().take(4).map(WebsocketClientTest::describe))))
+				.expectNext("TEXT:hello", "BINARY:300", "TEXT:" + "é".repeat(40_000), "BINARY:100000")
+				.expectComplete()
+				.verify(TIMEOUT);
+	}
+
+	@Test
+	void subProtocolAndExtraHeaders() {
+		DisposableServer s = server();
+		StepVerifier.create(HttpClient.create().headers(h -> h.set("X-Token", "t1")).baseUrl("ws://127.0.0.1:" + s.port())
+				.websocket().uri("/hello").protocols("superchat", "other")
+				.handle((in, out) -> in.receiveText().map(t -> t + " selected=" + in.selectedSubprotocol())))
+				.expectNext("token=t1 protocol=superchat selected=superchat")
+				.expectComplete()
+				.verify(TIMEOUT);
+	}
+
+	@Test
+	void pingIsAnsweredWithPong() {
+		DisposableServer s = server();
+		StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/echo")
+				.handle((in, out) -> out.send(Mono.just(WebSocketFrame.ping("p1".getBytes())))
+						.thenMany(in.receiveFrames().take(1).map(f -> f.type() + ":" + f.text()))))
+				.expectNext("PONG:p1")
+				.expectComplete()
+				.verify(TIMEOUT);
+	}
+
+	@Test
+	void serverCloseStatusAndReasonReachTheClient() {
+		DisposableServer s = server();
+		StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/bye")
+				.handle((in, out) -> in.receiveText().collectList().zipWith(in.receiveCloseStatus())))
+				.assertNext(t -> {
+					assertThat(t.getT1()).containsExactly("going");
+					assertThat(t.getT2()).isEqualTo(new WebSocketCloseStatus(4000, "bye"));
+				})
+				.expectComplete()
+				.verify(TIMEOUT);
+	}
+
+	@Test
+	void clientCloseStatusAndReasonReachTheServer() {
+		DisposableServer s = server();
+		StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/record")
+				.handle((in, out) -> out.sendClose(4001, "later").then(in.receiveCloseStatus())))
+				.expectNext(new WebSocketCloseStatus(4001, "later"))
+				.expectComplete()
+				.verify(TIMEOUT);
+		assertThat(serverSaw.asMono().block(TIMEOUT)).isEqualTo(new WebSocketCloseStatus(4001, "later"));
+	}
+
+	@Test
+	void refusedUpgradeIsAHandshakeError() {
+		DisposableServer s = server();
+		StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/nothing")
+				.handle((in, out) -> in.receive()))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WebSocketHandshakeException.class).hasMessageContaining("404"))
+				.verify(TIMEOUT);
+	}
+
+	@Test
+	void tooLargeMessageFromTheServerClosesWith1009() {
+		DisposableServer s = server();
+		StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/echo")
+				.maxFramePayloadLength(1000)
+				.handle((in, out) -> out.send(Mono.just(WebSocketFrame.binary(new byte[5000]))).thenMany(in.receive())))
+				.expectError(WebSocketProtocolException.class)
+				.verify(TIMEOUT);
+	}
+
+	@Test
+	void reactorNettyWebsocketServer() {
+		reactor.netty.DisposableServer s = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+				.route(r -> r.ws("/echo", (in, out) -> out.sendString(in.receive().asString()),
+						WebsocketServerSpec.builder().protocols("v1.proto").build())
+						.ws("/close", (in, out) -> out.sendString(Mono.just("x")).then(out.sendClose(4002, "netty says bye"))))
+				.bindNow();
+		try {
+			StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/echo")
+					.protocols("v1.proto")
+					.handle((in, out) -> out.sendString(Flux.just("one", "two", "x".repeat(60_000)))
+							.thenMany(in.receiveText().take(3).map(t -> t.length() > 10 ? "len " + t.length() : t)
+									.concatWith(Mono.just("protocol " + in.selectedSubprotocol())))))
+					.expectNext("one", "two", "len 60000", "protocol v1.proto")
+					.expectComplete()
+				.verify(TIMEOUT);
+			StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/echo")
+					.handle((in, out) -> out.send(Mono.just(WebSocketFrame.ping("np".getBytes())))
+							.thenMany(in.receiveFrames().take(1).map(WebsocketClientTest::describe))))
+					.expectNext("PONG:2")
+					.expectComplete()
+				.verify(TIMEOUT);
+			StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/close")
+					.handle((in, out) -> in.receiveText().collectList().zipWith(in.receiveCloseStatus())))
+					.assertNext(t -> {
+						assertThat(t.getT1()).isEqualTo(List.of("x"));
+						assertThat(t.getT2()).isEqualTo(new WebSocketCloseStatus(4002, "netty says bye"));
+					})
+					.expectComplete()
+				.verify(TIMEOUT);
+		}
+		finally {
+			s.disposeNow(Duration.ofSeconds(5));
+		}
+	}
+}

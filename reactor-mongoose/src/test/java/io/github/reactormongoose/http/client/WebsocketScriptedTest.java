@@ -1,0 +1,166 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.github.reactormongoose.http.server.BaseHttpTest;
+import io.github.reactormongoose.http.websocket.WebSocketCloseStatus;
+import io.github.reactormongoose.http.websocket.WebSocketProtocolException;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+/**
+ * The WebSocket client against a scripted raw-socket server: frames that arrive with the 101,
+ * fragments, the PONG the client must send (masked), and every framing violation.
+ */
+class WebsocketScriptedTest extends BaseHttpTest {
+
+	/** Answers the upgrade with a correct 101 followed, in the same write, by {@code frames}. */
+	private static ScriptedServer server(byte[] frames, CompletableFuture<byte[]> clientFrame) throws IOException {
+		return new ScriptedServer(c -> {
+			String head = c.readHead();
+			String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
+					.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
+			ByteArrayOutputStream o = new ByteArrayOutputStream();
+			o.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n\r\n").getBytes());
+			o.write(frames);
+			c.out.write(o.toByteArray());
+			c.out.flush();
+			if (clientFrame != null) {
+				clientFrame.complete(readFrame(c.in));
+			}
+			c.awaitClientClose(5000);
+		});
+	}
+
+	/** One client frame: byte 0, then the unmasked payload; fails if it was not masked. */
+	private static byte[] readFrame(InputStream in) throws IOException {
+		int b0 = in.read();
+		int b1 = in.read();
+		assertThat(b1 & 0x80).as("client frames are masked").isEqualTo(0x80);
+		int len = b1 & 0x7f;
+		byte[] mask = in.readNBytes(4);
+		byte[] p = in.readNBytes(len);
+		byte[] out = new byte[len + 1];
+		out[0] = (byte) b0;
+		for (int i = 0; i < len; i++) {
+			out[i + 1] = (byte) (p[i] ^ mask[i & 3]);
+		}
+		return out;
+	}
+
+	private static byte[] frame(int b0, byte... payload) {
+		byte[] f = new byte[payload.length + 2];
+		f[0] = (byte) b0;
+		f[1] = (byte) payload.length;
+		System.arraycopy(payload, 0, f, 2, payload.length);
+		return f;
+	}
+
+	private static byte[] concat(byte[]... parts) {
+		ByteArrayOutputStream o = new ByteArrayOutputStream();
+		for (byte[] p : parts) {
+			o.writeBytes(p);
+		}
+		return o.toByteArray();
+	}
+
+	@Test
+	void framesThatCameWithThe101AndFragmentsAreDelivered() throws Exception {
+		byte[] frames = concat(frame(0x81, "first".getBytes()), frame(0x01, "hel".getBytes()), frame(0x89, "pi".getBytes()),
+				frame(0x80, "lo".getBytes()));
+		CompletableFuture<byte[]> pong = new CompletableFuture<>();
+		try (ScriptedServer s = server(frames, pong)) {
+			StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/")
+					.handle((in, out) -> in.receiveFrames().take(3).map(f -> f.type() + ":" + f.text())))
+					.expectNext("TEXT:first", "PING:pi", "TEXT:hello")
+					.expectComplete()
+					.verify(TIMEOUT);
+			byte[] p = pong.get(10, TimeUnit.SECONDS);
+			assertThat(p[0] & 0xff).as("FIN + PONG").isEqualTo(0x8a);
+			assertThat(new String(p, 1, p.length - 1)).isEqualTo("pi");
+		}
+	}
+
+	private void violation(byte[] frames, int code) throws Exception {
+		CompletableFuture<byte[]> close = new CompletableFuture<>();
+		try (ScriptedServer s = server(frames, close)) {
+			StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/")
+					.handle((in, out) -> in.receive()))
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WebSocketProtocolException.class)
+							.extracting(x -> ((WebSocketProtocolException) x).closeStatus().code()).isEqualTo(code))
+					.verify(TIMEOUT);
+			byte[] f = close.get(10, TimeUnit.SECONDS);
+			assertThat(f[0] & 0xff).as("FIN + CLOSE").isEqualTo(0x88);
+			assertThat(((f[1] & 0xff) << 8) | (f[2] & 0xff)).isEqualTo(code);
+		}
+	}
+
+	@Test
+	void maskedFrameFromTheServer() throws Exception {
+		violation(new byte[] {(byte) 0x81, (byte) 0x82, 1, 2, 3, 4, 'a' ^ 1, 'b' ^ 2}, 1002);
+	}
+
+	@Test
+	void reservedBitsAndOpcodes() throws Exception {
+		violation(frame(0xC1, "x".getBytes()), 1002);
+		violation(frame(0x83, "x".getBytes()), 1002);
+	}
+
+	@Test
+	void fragmentedOrLongControlFrame() throws Exception {
+		violation(frame(0x09, "p".getBytes()), 1002);
+		violation(new byte[] {(byte) 0x89, 126, 0, (byte) 200}, 1002);
+	}
+
+	@Test
+	void continuationWithoutAMessageAndNewMessageInsideOne() throws Exception {
+		violation(frame(0x80, "x".getBytes()), 1002);
+		violation(concat(frame(0x01, "a".getBytes()), frame(0x81, "b".getBytes())), 1002);
+	}
+
+	@Test
+	void invalidUtf8InText() throws Exception {
+		violation(frame(0x81, (byte) 0xc3, (byte) 0x28), 1007);
+	}
+
+	@Test
+	void wrongAcceptIsAHandshakeError() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Accept: d3Jvbmc=\r\n\r\n");
+			c.awaitClientClose(5000);
+		})) {
+			StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/")
+					.handle((in, out) -> in.receive()))
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WebSocketHandshakeException.class)
+							.hasMessageContaining("Sec-WebSocket-Accept"))
+					.verify(TIMEOUT);
+		}
+	}
+
+	@Test
+	void serverCloseIsEchoed() throws Exception {
+		CompletableFuture<byte[]> echo = new CompletableFuture<>();
+		try (ScriptedServer s = server(frame(0x88, (byte) 0x0f, (byte) 0xa0, (byte) 'o', (byte) 'k'), echo)) {
+			StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/")
+					.handle((in, out) -> in.receive().then(in.receiveCloseStatus())))
+					.expectNext(new WebSocketCloseStatus(4000, "ok"))
+					.expectComplete()
+					.verify(TIMEOUT);
+			byte[] f = echo.get(10, TimeUnit.SECONDS);
+			assertThat(f[0] & 0xff).isEqualTo(0x88);
+			assertThat(((f[1] & 0xff) << 8) | (f[2] & 0xff)).isEqualTo(4000);
+		}
+	}
+}
