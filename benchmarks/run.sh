@@ -3,6 +3,10 @@
 #
 #   benchmarks/run.sh            full mode   (about 55 minutes; about 35 with BENCH_PEERS="")
 #   benchmarks/run.sh --quick    quick mode  (about 8 minutes, for iterating on the scripts)
+#   benchmarks/run.sh --only download,file-1mib
+#                                only the named scenarios (download, file-1mib, idle), at full-mode
+#                                settings unless --quick comes first; no report: the raw outputs stay
+#                                in benchmarks/results/<timestamp>/ and docs/ is not touched
 #
 # Builds what is missing (the Maven modules, the raw C server, a Python venv with
 # cymongoose, wrk and gnuplot from Debian), then runs the same HTTP workloads against
@@ -16,9 +20,9 @@
 # then the all-cores scenarios (server and wrk unpinned: reactor-mongoose on 1 and 2 loops,
 # Reactor Netty and WebFlux with their defaults, raw C, Vert.x on 2 event loops, Helidon;
 # hello, and a CPU-heavy SHA-256 handler, with the requests each loop of the 2-loop server
-# served); then the 10,000-idle-connections memory test, a 1 GiB streamed upload on one
-# connection (MB/s, server peak RSS and heap), a JFR profile of the reactor-mongoose hello server
-# and the JMH micro-benchmarks.
+# served); then the 10,000-idle-connections memory test, a 1 GiB streamed upload and a 1 GiB
+# streamed download on one connection (MB/s, server peak RSS and heap), a JFR profile of the
+# reactor-mongoose hello server and the JMH micro-benchmarks.
 # The HTTP clients (reactor-mongoose, Reactor Netty, JDK) are measured against the raw C server.
 # Finally it regenerates docs/benchmarks.md and docs/benchmarks.png from this run only.
 # Raw outputs: benchmarks/results/<timestamp>/.
@@ -36,11 +40,19 @@
 set -euo pipefail
 
 MODE=full
+ONLY=""
+ONLY_NEXT=0
 for arg in "$@"; do
+  if ((ONLY_NEXT)); then
+    ONLY="$arg"
+    ONLY_NEXT=0
+    continue
+  fi
   case "$arg" in
     --quick) MODE=quick ;;
+    --only) ONLY_NEXT=1 ;;
     -h | --help)
-      sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -362,6 +374,7 @@ wrk_args() { # scenario seconds -> WRK_ARGS WRK_PIN
     tls-hello-c50) WRK_ARGS=(-t1 -c50 -s "$SRC/lua/report.lua") ;;
     tls-handshake) WRK_ARGS=(-t1 -c50 -H "Connection: close" -s "$SRC/lua/report.lua") ;;
     echo-1mib) WRK_ARGS=(-t1 -c16 -s "$SRC/lua/post-1mib.lua") ;;
+    file-1mib) WRK_ARGS=(-t1 -c16 -s "$SRC/lua/report.lua") ;;
     # all cores: wrk unpinned beside the unpinned server
     ac-hello-c50 | sha) WRK_ARGS=("-t$AC_WRK_THREADS" -c50 -s "$SRC/lua/report.lua") WRK_PIN=() ;;
     ac-hello-c1000) WRK_ARGS=("-t$AC_WRK_THREADS" -c1000 -s "$SRC/lua/report.lua") WRK_PIN=() ;;
@@ -612,6 +625,39 @@ idle_test() { # id
   sleep "$SETTLE"
 }
 
+# ---------------------------------------------------------------- 1 GiB streamed download
+
+# One connection downloads the server's 1 GiB streamed body (scenario download: 64 KiB buffers,
+# Content-Length) with curl pinned to the client CPU, after one warm-up download. Recorded: MB/s
+# (curl's average), the server's RSS before and its peak during the download (VmHWM, reset just
+# before), and the peak of its Java heap in use (jstat -gc every 100 ms: S0U+S1U+EU+OU).
+download_test() { # id
+  local id=$1 port=${PORT[$1]} d="$OUT/download" pid jp
+  mkdir -p "$d"
+  wait_quiet
+  start_server "$id" download
+  pid=${PIDS[$id]}
+  taskset -c "$CLIENT_CPU" curl -s -o /dev/null "http://127.0.0.1:$port/" || log "download $id: warm-up failed"
+  sleep "$SETTLE"
+  jcmd "$pid" GC.run >/dev/null
+  jcmd "$pid" GC.heap_info >"$d/$id-heap-before.txt"
+  rss_kb "$pid" >"$d/$id-rss-before.txt"
+  echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true # resets VmHWM to the current RSS
+  jstat -gc "$pid" 100 >"$d/$id-jstat.txt" 2>&1 &
+  jp=$!
+  echo "taskset -c $CLIENT_CPU curl -s -o /dev/null -w '%{size_download} %{time_total} %{speed_download}' http://127.0.0.1:PORT/   # jstat -gc PID 100 beside it; VmHWM after" >>"$OUT/commands.txt"
+  taskset -c "$CLIENT_CPU" curl -s -o /dev/null -w '%{size_download} %{time_total} %{speed_download}\n' \
+    "http://127.0.0.1:$port/" >"$d/$id-curl.txt" || log "download $id: curl failed"
+  kill "$jp" 2>/dev/null || true
+  wait "$jp" 2>/dev/null || true
+  awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" >"$d/$id-rss-peak.txt"
+  # heap in use: S0U S1U EU OU are columns 3, 4, 6, 8 of jstat -gc
+  awk '$1 ~ /^[0-9.]+$/ { u = $3 + $4 + $6 + $8; if (u > m) m = u } END { printf "%.0f\n", m }' "$d/$id-jstat.txt" >"$d/$id-heap-peak.txt"
+  log "download $id: $(awk '{ printf "%.0f MB/s, %d bytes in %.1f s", $3 / 1e6, $1, $2 }' "$d/$id-curl.txt"), RSS $(cat "$d/$id-rss-before.txt") -> peak $(cat "$d/$id-rss-peak.txt") kB, heap peak $(cat "$d/$id-heap-peak.txt") kB"
+  stop_server "$id"
+  sleep "$SETTLE"
+}
+
 # ---------------------------------------------------------------- HTTP clients (issue 10)
 
 # Client requests/s over keep-alive, 50 requests in flight, against the raw C hello server
@@ -712,6 +758,22 @@ T0=$SECONDS
 log "reactor-mongoose benchmarks, $MODE mode, results in $OUT"
 setup_tools
 setup_java
+if [[ -n "$ONLY" ]]; then
+  # a few scenarios by hand: no C/Python setup, no report, docs/ untouched
+  raise_fd_limit
+  echo "scenario,server,round,file,server_cpu_s,wrk_cpu_s,foreign_cpu_s,steal_cpu_s,attempts,waited_s" >"$OUT/runs.csv"
+  : >"$OUT/commands.txt"
+  for sc in ${ONLY//,/ }; do
+    case "$sc" in
+      download) for id in rmg netty; do download_test "$id"; done ;;
+      file-1mib) run_group file "file-1mib" "rmg netty" ;;
+      idle) for id in rmg netty; do idle_test "$id"; done ;;
+      *) die "--only: unknown scenario $sc (download, file-1mib, idle)" ;;
+    esac
+  done
+  log "done in $((SECONDS - T0)) s (--only $ONLY, no report): $OUT"
+  exit 0
+fi
 setup_c
 setup_python
 setup_peers
@@ -814,6 +876,7 @@ run_group fib "fib" "$JAVA_ONLY"
 # HTTPS (issue 11): reactor-mongoose (built-in TLS 1.3) vs Reactor Netty (JDK provider), pinned
 tls_certificate
 run_group hello "tls-hello-c50 tls-handshake" "${TLS_SERVERS[*]}"
+run_group file "file-1mib" "rmg netty" # Reactor Netty only beside us: the peers have no file scenario
 # All cores (nothing pinned): hello at 50 connections against every server, at 1,000 against
 # reactor-mongoose (1 and 2 loops) and Reactor Netty; then the CPU-heavy handler.
 echo "curl -s http://127.0.0.1:${PORT[rmg-l2]}/__spread   # per-loop counts of the 2-loop server, before (reset) and after each of its runs" >>"$OUT/commands.txt"
@@ -828,6 +891,9 @@ for id in "${SERVERS[@]}"; do idle_test "$id"; done
 
 log "=== ${UPLOAD_MIB} MiB streamed upload, one connection"
 upload_test "rmg netty $PEERS"
+
+log "=== 1 GiB streamed download, one connection"
+for id in rmg netty; do download_test "$id"; done
 
 log "=== JMH micro-benchmarks: java -jar benchmarks.jar ${JMH_OPTS[*]}"
 echo "java -jar benchmarks/target/benchmarks.jar ${JMH_OPTS[*]} -rf json -rff jmh/jmh.json" >>"$OUT/commands.txt"

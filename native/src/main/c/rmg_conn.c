@@ -1,10 +1,12 @@
 /*
  * reactor-mongoose: what Java does to one connection: append to its send buffer, apply
  * RMG_OP_* (pause, resume, drain, close, end of an HTTP response, writable notification),
- * read its addresses (peer: internal/jni/ConnNative).
+ * send a file region, read its addresses (peer: internal/jni/ConnNative). How bytes reach the
+ * socket (write-through, the queue, sendfile) is rmg_send.c's business.
  * SPDX-License-Identifier: GPL-2.0-only
  */
 #include <string.h>
+#include <unistd.h>
 #include "rmg_jni.h"
 
 /* Receive buffers larger than this are released when their exchange ends. */
@@ -41,7 +43,7 @@ jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
   }
   /* Commands run outside mg_mgr_poll and must not write records: when the
    * buffer is already low, Java sees it from the returned send.len. */
-  if ((ops & RMG_OP_NOTIFY_WRITABLE) && c->send.len > loop->low_water) {
+  if ((ops & RMG_OP_NOTIFY_WRITABLE) && rmg_send_pending(c) > loop->low_water) {
     c->data[0] |= RMG_CF_NOTIFY_WRITABLE;
   }
   if (ops & RMG_OP_DRAIN) {
@@ -49,24 +51,7 @@ jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
     c->is_draining = 1;
   }
   if (ops & RMG_OP_CLOSE) c->is_closing = 1;
-  return (jlong) c->send.len;
-}
-
-/* Appends to c->send, growing it only when needed. mg_send() resizes the buffer to exactly
- * the rounded new length on every call, so a small write into a large, empty buffer shrinks
- * it (zeroing the old block byte by byte) and the next large write grows it back: two
- * allocations and a zeroing pass per response. Keeping the size avoids both. */
-static bool rmg_append(struct mg_connection *c, const void *buf, size_t len) {
-  struct mg_iobuf *io = &c->send;
-  if (c->is_udp) return mg_send(c, buf, len);
-  if (io->len + len > io->size) {
-    /* grow geometrically: a streamed body must not reallocate on every piece */
-    size_t want = io->size * 2 > io->len + len ? io->size * 2 : io->len + len;
-    if (!mg_iobuf_resize(io, want) && !mg_iobuf_resize(io, io->len + len)) return false;
-  }
-  memcpy(io->buf + io->len, buf, len);
-  io->len += len;
-  return true;
+  return (jlong) rmg_send_pending(c);
 }
 
 static struct mg_connection *rmg_writable_conn(struct rmg_loop *loop, jlong id, jlong *err) {
@@ -86,8 +71,30 @@ jlong rmg_conn_write(struct rmg_loop *loop, jlong id, const void *buf, size_t le
   jlong err = 0;
   struct mg_connection *c = rmg_writable_conn(loop, id, &err);
   if (c == NULL) return err;
-  if (len > 0 && !rmg_append(c, buf, len)) return RMG_ERR_OOM;
+  if (len > 0 && !rmg_send_bytes(c, buf, len, (ops & RMG_OP_MORE) != 0)) return RMG_ERR_OOM;
   if (len > 0) c->data[1] |= RMG_CF2_WROTE; /* a response has started (rmg_http.c) */
+  return rmg_apply(loop, c, ops);
+}
+
+/* Opens the file at path, then appends head (may be empty) and queues count bytes of the
+ * file from pos (sent with sendfile(2) when possible), then applies ops. Returns the pending
+ * length or a negative code: -(RMG_ERR_ERRNO_BASE + errno) when the file cannot be opened or
+ * is not a regular file, and then nothing was written. */
+jlong rmg_conn_file(struct rmg_loop *loop, jlong id, const void *head, size_t head_len,
+                    const char *path, int64_t pos, int64_t count, jint ops) {
+  jlong err = 0;
+  struct mg_connection *c = rmg_writable_conn(loop, id, &err);
+  int fd;
+  if (c == NULL) return err;
+  if (path == NULL || pos < 0 || count < 0) return RMG_ERR_BAD_ARG;
+  fd = rmg_send_open(path);
+  if (fd < 0) return -(RMG_ERR_ERRNO_BASE + (jlong) -fd);
+  if (head_len > 0 && !rmg_send_bytes(c, head, head_len, count > 0)) {
+    close(fd);
+    return RMG_ERR_OOM;
+  }
+  if (rmg_send_file(c, fd, pos, count) != 0) return RMG_ERR_OOM;
+  c->data[1] |= RMG_CF2_WROTE; /* a response has started (rmg_http.c) */
   return rmg_apply(loop, c, ops);
 }
 
@@ -140,6 +147,31 @@ static jlong JNICALL rmg_conn_control(JNIEnv *env, jclass cls, jlong h, jlong id
   return rmg_conn_control_ops(rmg_loop_of(h), id, ops);
 }
 
+/* A file region; the path is in the platform's file-name encoding, without a NUL. */
+static jlong JNICALL rmg_conn_sendFile(JNIEnv *env, jclass cls, jlong h, jlong id, jbyteArray head,
+                                       jbyteArray path, jlong pos, jlong count, jint ops) {
+  struct rmg_loop *loop = rmg_loop_of(h);
+  jlong err = 0, rc;
+  jsize n, hn;
+  char *p;
+  (void) cls;
+  if (rmg_writable_conn(loop, id, &err) == NULL) return err;
+  if (path == NULL) return RMG_ERR_BAD_ARG;
+  n = (*env)->GetArrayLength(env, path);
+  hn = head == NULL ? 0 : (*env)->GetArrayLength(env, head);
+  /* one block: the path (NUL-terminated), then the head */
+  p = (char *) rmg_alloc((size_t) n + 1 + (size_t) hn);
+  if (p == NULL) return RMG_ERR_OOM;
+  (*env)->GetByteArrayRegion(env, path, 0, n, (jbyte *) p);
+  p[n] = '\0';
+  if (hn > 0) (*env)->GetByteArrayRegion(env, head, 0, hn, (jbyte *) (p + n + 1));
+  rc = memchr(p, '\0', (size_t) n) != NULL
+           ? RMG_ERR_BAD_ARG
+           : rmg_conn_file(loop, id, p + n + 1, (size_t) hn, p, pos, count, ops);
+  rmg_free(p);
+  return rc;
+}
+
 /* Writes one encoded address (RMG_ADDR_SIZE bytes, rmg_records.h) into out. */
 static jint JNICALL rmg_conn_address(JNIEnv *env, jclass cls, jlong h, jlong id, jboolean local,
                                      jbyteArray out) {
@@ -158,6 +190,7 @@ static const JNINativeMethod s_methods[] = {
     {"send", "(JJLjava/nio/ByteBuffer;III)J", (void *) rmg_conn_send},
     {"sendArray", "(JJ[BIII)J", (void *) rmg_conn_sendArray},
     {"control", "(JJI)J", (void *) rmg_conn_control},
+    {"sendFile", "(JJ[B[BJJI)J", (void *) rmg_conn_sendFile},
     {"address", "(JJZ[B)I", (void *) rmg_conn_address},
 };
 

@@ -51,6 +51,7 @@ static void rmg_linger_start(struct mg_connection *c) {
  * lingers (rmg_linger) until the peer closes or the deadline passes. */
 static void rmg_reject(struct rmg_loop *loop, struct mg_connection *c, int status, const char *why) {
   if (c->data[0] & RMG_CF_REJECTED) return;
+  rmg_send_flush(c); /* a previous response still queued goes first */
   mg_printf(c,
             "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
             "Connection: close\r\n\r\n%s\n",

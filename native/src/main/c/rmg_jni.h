@@ -14,11 +14,12 @@
  *   rmg_jni       -> rmg_constants, rmg_loop, rmg_conn, rmg_ws, rmg_http, rmg_tcp, rmg_udp,
  *                    rmg_sntp
  *                    (natives tables; kinds given to rmg_loop_set_kind)
- *   rmg_http      -> rmg_ws, rmg_constants (reason phrases), rmg_records
- *   rmg_ws        -> rmg_conn (rmg_apply), rmg_records, rmg_table
- *   rmg_conn      -> rmg_records, rmg_table
- *   rmg_loop      -> rmg_tls, rmg_records, rmg_table, rmg_alloc   (kinds only via struct rmg_kind)
+ *   rmg_http      -> rmg_ws, rmg_send, rmg_constants (reason phrases), rmg_records
+ *   rmg_ws        -> rmg_conn (rmg_apply), rmg_send, rmg_records, rmg_table
+ *   rmg_conn      -> rmg_send, rmg_records, rmg_table
+ *   rmg_loop      -> rmg_tls, rmg_send, rmg_records, rmg_table, rmg_alloc   (kinds only via struct rmg_kind)
  *   rmg_tls       -> rmg_records, rmg_table, rmg_alloc
+ *   rmg_send      -> rmg_alloc
  *   rmg_tcp       -> rmg_records
  *   rmg_udp       -> rmg_loop (rmg_loop_wrap), rmg_sntp, rmg_records, rmg_table
  *   rmg_sntp      -> rmg_records, rmg_table
@@ -55,6 +56,7 @@
 #define RMG_OP_RESUME 8           /* read again */
 #define RMG_OP_NOTIFY_WRITABLE 16 /* emit RMG_EV_WRITABLE once send.len <= low water */
 #define RMG_OP_HTTP_END 32        /* response complete: clear is_resp */
+#define RMG_OP_MORE 64            /* more bytes follow at once: send with MSG_MORE (rmg_send.c) */
 
 /* Error codes returned as negative numbers. */
 #define RMG_ERR_NO_CONN -1
@@ -89,6 +91,7 @@ struct rmg_loop {
   unsigned long wakeup_id;
   struct rmg_arena ev;
   struct rmg_table conns;
+  struct rmg_table outs; /* id -> struct rmg_out * (rmg_send.c), for connections with RMG_CF2_QUEUE */
   struct rmg_opts *opts;
   struct rmg_opts client_opts[RMG_KIND_COUNT]; /* for outbound connections, by kind */
   size_t low_water;
@@ -129,7 +132,10 @@ struct rmg_natives {
 #define RMG_CF2_WS_TEXT 2  /* WebSocket: the fragmented message in progress is text */
 #define RMG_CF2_WS_CLOSED 4 /* WebSocket: a close frame came; later frames are discarded */
 #define RMG_CF2_SNTP 8     /* UDP: datagrams are SNTP answers, parsed by rmg_sntp.c */
-#define RMG_CF2_TLS_PENDING 32 /* outbound: TLS starts once connected (context in data[16..23]) */
+/* c->data[RMG_TLS_PENDING] is 1 while an outbound connection waits to start TLS (its context
+ * in data[16..23]). Outbound connections only: data[24..31] is the request head clock of
+ * accepted HTTP connections (data[1] has no free bit left). */
+#define RMG_TLS_PENDING 24
 /* c->data[RMG_WS_UTF8]: UTF-8 validator state of that message after its last whole frame */
 #define RMG_WS_UTF8 3
 #define RMG_CF2_WROTE 16   /* HTTP: bytes were appended to send since the last streamed request head */
@@ -142,6 +148,9 @@ struct rmg_natives {
 #define RMG_BODY_LENGTH 1  /* Content-Length body streaming */
 #define RMG_BODY_CHUNKED 2 /* chunked body streaming, decoded in C */
 #define RMG_BODY_DONE 3    /* body ended: the HTTP parser goes back in place at the next event */
+#define RMG_CF2_ACTIVE 32  /* read or written since the last poll (rmg_send.c, idle buffers) */
+#define RMG_CF2_QUEUE 64   /* has an output queue in loop->outs (rmg_send.c) */
+#define RMG_CF2_AGED 128   /* no activity seen over one idle tick (rmg_send.c) */
 
 /* ---- rmg_constants.c ---- */
 extern const struct rmg_natives rmg_constants_natives;
@@ -177,6 +186,31 @@ void rmg_resume_pipeline(struct mg_connection *c);
 /* The non-JNI core of ConnNative.send/sendArray and control: send.len or RMG_ERR_*. */
 jlong rmg_conn_write(struct rmg_loop *loop, jlong id, const void *buf, size_t len, jint ops);
 jlong rmg_conn_control_ops(struct rmg_loop *loop, jlong id, jint ops);
+jlong rmg_conn_file(struct rmg_loop *loop, jlong id, const void *head, size_t head_len,
+                    const char *path, int64_t pos, int64_t count, jint ops);
+
+/* ---- rmg_send.c (no natives): write-through, the output queue, sendfile, idle buffers ---- */
+/* Appends to c->send itself (the path of UDP, TLS and the TCP kind). */
+bool rmg_append(struct mg_connection *c, const void *buf, size_t len);
+/* Sends or queues bytes after everything pending; false when out of memory. */
+bool rmg_send_bytes(struct mg_connection *c, const void *buf, size_t len, bool more);
+/* Opens a regular file (fd or -errno); queues a region of it after everything pending (the
+ * fd is owned from then on; 0 or -ENOMEM). */
+int rmg_send_open(const char *path);
+int rmg_send_file(struct mg_connection *c, int fd, int64_t pos, int64_t count);
+/* c->send.len + the queue: what Java's high/low-water marks compare. */
+size_t rmg_send_pending(struct mg_connection *c);
+/* MG_EV_WRITE/MG_EV_POLL: sends the queue while the socket takes it. */
+void rmg_send_pump(struct mg_connection *c);
+/* Moves the queue into c->send before another writer appends there. */
+void rmg_send_flush(struct mg_connection *c);
+/* MG_EV_CLOSE: frees the queue. */
+void rmg_send_close(struct mg_connection *c);
+/* MG_EV_POLL: releases the buffers of a connection idle for a while; MG_EV_READ marks it active. */
+void rmg_send_idle(struct mg_connection *c, uint64_t now);
+void rmg_send_touch(struct mg_connection *c);
+/* Bytes of I/O buffers the connection holds (recv, send, queue). */
+size_t rmg_send_held(struct mg_connection *c);
 
 /* ---- rmg_tcp.c ---- */
 extern const struct rmg_kind rmg_tcp_kind;

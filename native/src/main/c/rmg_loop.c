@@ -24,6 +24,18 @@ void rmg_loop_set_kind(int kind, const struct rmg_kind *k) {
   if (kind >= 0 && kind < RMG_KIND_COUNT) s_kinds[kind] = k;
 }
 
+/* The RMG_EV_WRITABLE record Java asked for (RMG_OP_NOTIFY_WRITABLE), once what is pending
+ * fell to the low-water mark. */
+static void rmg_writable(struct rmg_loop *loop, struct mg_connection *c) {
+  size_t pending;
+  if (!(c->data[0] & RMG_CF_NOTIFY_WRITABLE)) return;
+  pending = rmg_send_pending(c);
+  if (pending <= loop->low_water) {
+    c->data[0] &= (uint8_t) ~RMG_CF_NOTIFY_WRITABLE;
+    rmg_record(&loop->ev, RMG_EV_WRITABLE, c->id, (int64_t) pending, 0);
+  }
+}
+
 /* The handler of every connection (fn; fn_data is the connection's struct rmg_opts).
  * Mongoose calls it after the protocol handler (pfn), if any, has seen the event. */
 static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
@@ -46,17 +58,21 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
       rmg_record_addrs(&loop->ev, RMG_EV_CONNECT, c, 0);
       rmg_tls_connected(c, 1);
       break;
-    case MG_EV_POLL:
-      if (c->is_tls_hs) rmg_tls_poll(c);
-      break;
     case MG_EV_TLS_HS:
       rmg_record(&loop->ev, RMG_EV_TLS_DONE, c->id, 0, 0);
       break;
+    case MG_EV_READ:
+      rmg_send_touch(c);
+      break;
+    case MG_EV_POLL:
+      if (c->is_tls_hs) rmg_tls_poll(c);
+      rmg_send_pump(c); /* the send side: rmg_send.c */
+      rmg_send_idle(c, *(uint64_t *) ev_data);
+      rmg_writable(loop, c);
+      break;
     case MG_EV_WRITE:
-      if ((c->data[0] & RMG_CF_NOTIFY_WRITABLE) && c->send.len <= loop->low_water) {
-        c->data[0] &= (uint8_t) ~RMG_CF_NOTIFY_WRITABLE;
-        rmg_record(&loop->ev, RMG_EV_WRITABLE, c->id, (int64_t) c->send.len, 0);
-      }
+      rmg_send_pump(c);
+      rmg_writable(loop, c);
       break;
     case MG_EV_ERROR: {
       const char *msg = ev_data == NULL ? "error" : (const char *) ev_data;
@@ -76,6 +92,7 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
       } else if (c->is_client) {
         rmg_tls_connected(c, 0);
       }
+      rmg_send_close(c);
       if (c->data[0] & RMG_CF_TRACKED) {
         rmg_table_del(&loop->conns, c->id);
         c->data[0] &= (uint8_t) ~RMG_CF_TRACKED;
@@ -103,10 +120,12 @@ struct rmg_loop *rmg_loop_new(int low_water) {
   sigaction(SIGPIPE, &old_pipe, NULL);
   loop->low_water = low_water > 0 ? (size_t) low_water : 0;
   if (rmg_arena_init(&loop->ev) != 0 || rmg_table_init(&loop->conns, RMG_TABLE_INITIAL) != 0 ||
+      rmg_table_init(&loop->outs, 64) != 0 ||
       !mg_wakeup_init(&loop->mgr)) {
     mg_mgr_free(&loop->mgr);
     rmg_arena_free(&loop->ev);
     rmg_table_free(&loop->conns);
+    rmg_table_free(&loop->outs);
     rmg_free(loop);
     return NULL;
   }
@@ -134,6 +153,7 @@ void rmg_loop_free(struct rmg_loop *loop) {
   }
   rmg_arena_free(&loop->ev);
   rmg_table_free(&loop->conns);
+  rmg_table_free(&loop->outs);
   rmg_free(loop);
   rmg_loops_changed(-1);
 }
@@ -361,6 +381,19 @@ static jint JNICALL rmg_loop_connectionCount(JNIEnv *env, jclass cls, jlong h) {
   return (jint) loop->conns.len;
 }
 
+/* Bytes of I/O buffers the loop's connections hold (receive, send, output queue): what an idle
+ * connection should not keep (rmg_send_idle). */
+static jlong JNICALL rmg_loop_bufferBytes(JNIEnv *env, jclass cls, jlong h) {
+  struct rmg_loop *loop = rmg_loop_of(h);
+  struct mg_connection *c;
+  jlong n = 0;
+  (void) env, (void) cls;
+  for (c = loop->mgr.conns; c != NULL; c = c->next) {
+    if (c->fn == rmg_ev_fn) n += (jlong) rmg_send_held(c);
+  }
+  return n;
+}
+
 static const JNINativeMethod s_methods[] = {
     {"create", "(I)J", (void *) rmg_loop_create},
     {"destroy", "(J)V", (void *) rmg_loop_destroy},
@@ -370,6 +403,7 @@ static const JNINativeMethod s_methods[] = {
     {"listen", "(JLjava/lang/String;IJIIII)J", (void *) rmg_loop_listen},
     {"connect", "(JLjava/lang/String;I)J", (void *) rmg_loop_connect},
     {"connectionCount", "(J)I", (void *) rmg_loop_connectionCount},
+    {"bufferBytes", "(J)J", (void *) rmg_loop_bufferBytes},
     {"headTimeout", "(JJJ)I", (void *) rmg_loop_headTimeout},
 };
 

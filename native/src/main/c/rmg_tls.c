@@ -24,7 +24,7 @@ struct rmg_tls {
 };
 
 /* c->data[16..23]: an outbound connection's pending context until it is connected
- * (RMG_CF2_TLS_PENDING set), then, on every TLS connection, the handshake deadline (mg_millis;
+ * (c->data[RMG_TLS_PENDING] set), then, on every TLS connection, the handshake deadline (mg_millis;
  * 0: none), read only while the handshake runs. rmg_http.c uses data[8..15] and data[24..31],
  * rmg_ws.c data[3]; data[0..1] are flag bytes. */
 #define RMG_TLS_AT 16
@@ -142,8 +142,8 @@ void rmg_tls_poll(struct mg_connection *c) {
 /* MG_EV_CONNECT / MG_EV_CLOSE of an outbound connection: starts or drops its pending TLS. */
 void rmg_tls_connected(struct mg_connection *c, int start) {
   struct rmg_tls *t;
-  if (!(c->data[1] & RMG_CF2_TLS_PENDING)) return;
-  c->data[1] &= (char) ~RMG_CF2_TLS_PENDING;
+  if (!c->data[RMG_TLS_PENDING]) return;
+  c->data[RMG_TLS_PENDING] = 0;
   memcpy(&t, c->data + RMG_TLS_AT, sizeof(t));
   memset(c->data + RMG_TLS_AT, 0, sizeof(t));
   if (start) rmg_tls_start(c, t);
@@ -156,12 +156,12 @@ int rmg_tls_client(struct rmg_loop *loop, int64_t id, struct rmg_tls *t) {
   struct mg_connection *c = rmg_conn(loop, id);
   if (c == NULL || c->is_closing) return RMG_ERR_NO_CONN;
   if (!t->is_client || c->is_tls || c->is_listening || c->is_accepted ||
-      (c->data[1] & RMG_CF2_TLS_PENDING)) {
+      c->data[RMG_TLS_PENDING]) {
     return RMG_ERR_BAD_ARG;
   }
   rmg_tls_retain(t);
   memcpy(c->data + RMG_TLS_AT, &t, sizeof(t));
-  c->data[1] |= RMG_CF2_TLS_PENDING;
+  c->data[RMG_TLS_PENDING] = 1;
   if (!c->is_connecting && !c->is_resolving) {
     rmg_tls_connected(c, 1);
     mg_tls_handshake(c); /* sends the ClientHello */

@@ -227,6 +227,7 @@ jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const
     hm.headers[1].value = mg_str(protocol);
   }
   rmg_resume_pipeline(c);
+  rmg_send_flush(c); /* a previous response still queued goes before the 101 */
   /* extra header lines go through "%s", never as a format */
   if (extra != NULL) {
     mg_ws_upgrade(c, &hm, "%s", extra);

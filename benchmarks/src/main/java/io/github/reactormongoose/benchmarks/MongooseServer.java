@@ -13,6 +13,7 @@ import io.github.reactormongoose.http.server.HttpServerRequest;
 import io.github.reactormongoose.http.server.HttpServerResponse;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -52,6 +53,13 @@ public final class MongooseServer {
 			// default limits: the body streams and is counted piece by piece
 			case UPLOAD -> (req, res) -> res.sendString(req.receive()
 					.reduce(new Workloads.Upload(), (u, b) -> u.add(b.remaining())).map(Workloads.Upload::result));
+			case DOWNLOAD -> (req, res) -> res.header("Content-Length", Long.toString(Workloads.DOWNLOAD_BYTES))
+					.sendStream(Flux.<java.nio.ByteBuffer>generate(s -> s.next(Workloads.DOWNLOAD_SLICE.duplicate()))
+							.take(Workloads.downloadSlices()));
+			case FILE -> {
+				java.nio.file.Path file = Workloads.staticFile();
+				yield (req, res) -> res.sendFile(file);
+			}
 		};
 		String tls = System.getProperty("bench.tls.dir");
 		if (tls != null) { // HTTPS: Mongoose's built-in TLS 1.3 (benchmarks/run.sh makes the certificate)

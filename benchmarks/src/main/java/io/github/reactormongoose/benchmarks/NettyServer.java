@@ -44,6 +44,15 @@ public final class NettyServer {
 					Mono.fromCallable(Workloads::sha256Hex).subscribeOn(Schedulers.boundedElastic())));
 			case UPLOAD -> server.handle((req, res) -> res.sendString(req.receive()
 					.reduce(new Workloads.Upload(), (u, b) -> u.add(b.readableBytes())).map(Workloads.Upload::result)));
+			case DOWNLOAD -> server.handle((req, res) -> res
+					.header(HttpHeaderNames.CONTENT_LENGTH, Long.toString(Workloads.DOWNLOAD_BYTES))
+					.send(reactor.core.publisher.Flux.<io.netty.buffer.ByteBuf>generate(
+							s -> s.next(io.netty.buffer.Unpooled.wrappedBuffer(Workloads.DOWNLOAD_SLICE.duplicate())))
+							.take(Workloads.downloadSlices())));
+			case FILE -> {
+				java.nio.file.Path file = Workloads.staticFile();
+				yield server.handle((req, res) -> res.sendFile(file));
+			}
 		};
 		String tls = System.getProperty("bench.tls.dir");
 		if (tls != null) { // HTTPS with the JDK's TLS provider (Reactor Netty's default without netty-tcnative)

@@ -21,6 +21,33 @@ public final class Workloads {
 	/** n of the CPU-bound handler: fib(10^6) mod 1,000,000,007. */
 	public static final int FIB_N = 1_000_000;
 
+	/** Bytes of the download scenario (1 GiB; {@code -Dreactormongoose.bench.downloadMiB=N} to change). */
+	public static final long DOWNLOAD_BYTES = Long.getLong("reactormongoose.bench.downloadMiB", 1024) * 1024 * 1024;
+
+	/** The download scenario's buffers: read-only views of one 64 KiB direct buffer, so the server allocates nothing per buffer. */
+	public static final java.nio.ByteBuffer DOWNLOAD_SLICE = java.nio.ByteBuffer.allocateDirect(64 * 1024)
+			.put(filled(64 * 1024)).flip().asReadOnlyBuffer();
+
+	/** The number of {@link #DOWNLOAD_SLICE} buffers of one download. */
+	public static long downloadSlices() {
+		return DOWNLOAD_BYTES / DOWNLOAD_SLICE.capacity();
+	}
+
+	/** A 1 MiB file in a fresh temporary directory (deleted when the JVM exits), for the file scenario. */
+	public static java.nio.file.Path staticFile() {
+		try {
+			java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("rmg-bench-static");
+			java.nio.file.Path f = dir.resolve("file-1mib.bin");
+			java.nio.file.Files.write(f, filled(1024 * 1024));
+			f.toFile().deleteOnExit();
+			dir.toFile().deleteOnExit();
+			return f;
+		}
+		catch (java.io.IOException e) {
+			throw new java.io.UncheckedIOException(e);
+		}
+	}
+
 	/** Largest accepted request body for the echo scenario (the POST is 1 MiB). */
 	public static final long MAX_ECHO_BODY = 2L * 1024 * 1024;
 
@@ -162,7 +189,11 @@ public final class Workloads {
 		/** The same SHA-256 computed on {@code Schedulers.boundedElastic()}. */
 		SHA_OFFLOAD("sha-offload"),
 		/** A streamed upload counted piece by piece; the body is {@link Upload#result()}. */
-		UPLOAD("upload");
+		UPLOAD("upload"),
+		/** A streamed download of {@link #DOWNLOAD_BYTES} (1 GiB) in 64 KiB buffers, with Content-Length. */
+		DOWNLOAD("download"),
+		/** A 1 MiB file ({@link #staticFile()}) sent with sendFile. */
+		FILE("file");
 
 		final String id;
 

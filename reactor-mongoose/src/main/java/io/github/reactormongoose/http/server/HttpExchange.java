@@ -6,6 +6,7 @@ package io.github.reactormongoose.http.server;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -295,7 +296,11 @@ final class HttpExchange implements HttpServerResponse {
 			if (count == 0) {
 				return send();
 			}
-			return sendStream(FileChunks.read(file, position, count));
+			if (file.getFileSystem() != FileSystems.getDefault()) {
+				return sendStream(FileChunks.read(file, position, count)); // no file descriptor to hand over
+			}
+			return Mono.<Void>create(sink -> el.executeOrRun(() -> writer.file(file, position, count, sink,
+					this::afterBody, () -> FileChunks.read(file, position, count))));
 		});
 	}
 

@@ -110,8 +110,11 @@ public interface HttpServerResponse {
 
 	/**
 	 * Sends a file with {@code Content-Length} (and a {@code Content-Type} probed from the
-	 * file, unless set), streamed in 64 KiB pieces read off the poll thread and written only
-	 * while the send buffer is below its high-water mark.
+	 * file, unless set). A file on the default file system is sent by the native side with
+	 * {@code sendfile(2)} (no copy through the JVM; the file is opened when the send starts);
+	 * a file on another file system (a zip file system, for example), or a response whose
+	 * headers ask for chunked framing, is read in 64 KiB pieces off the poll thread and
+	 * written only while the send buffer is below its high-water mark.
 	 */
 	Mono<Void> sendFile(Path file);
 

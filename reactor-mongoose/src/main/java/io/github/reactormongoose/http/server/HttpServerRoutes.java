@@ -3,6 +3,7 @@
  */
 package io.github.reactormongoose.http.server;
 
+import java.nio.file.Path;
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
 
@@ -57,4 +58,35 @@ public interface HttpServerRoutes {
 
 	/** WebSocket endpoint offering the given comma-separated sub-protocols. */
 	HttpServerRoutes ws(String path, WebsocketHandler handler, @Nullable String protocols);
+
+	/**
+	 * Serves the files under {@code directory} for GET and HEAD requests whose path starts
+	 * with {@code prefix} ({@code /static} serves {@code /static/css/a.css} from
+	 * {@code directory/css/a.css}), with {@link StaticFileOptions#defaults()}: content types,
+	 * {@code ETag}/{@code Last-Modified} and conditional requests (304), single byte ranges
+	 * (206, 416), {@code index.html} for a directory, 404 for anything missing, no directory
+	 * listing, and precompressed {@code .gz} siblings for clients that accept gzip. A path
+	 * that tries to leave the directory ({@code ..} segments, encoded or not, symbolic links
+	 * leading out) gets 404; encoded separators ({@code %2f}, {@code %5c}), backslashes and
+	 * NUL get 400. Bodies are sent with {@code sendfile(2)}.
+	 * The project's {@code docs/static-files.md} describes the rules.
+	 */
+	default HttpServerRoutes directory(String prefix, Path directory) {
+		return directory(prefix, directory, StaticFileOptions.defaults());
+	}
+
+	/** {@link #directory(String, Path)} with options (index file, listing, gzip siblings, content types). */
+	HttpServerRoutes directory(String prefix, Path directory, StaticFileOptions options);
+
+	/**
+	 * Serves {@code file} for GET and HEAD requests to {@code path} (a route path, as for
+	 * {@link #get}), with the validators, conditional requests, ranges and gzip sibling of
+	 * {@link #directory(String, Path)}; 404 while the file does not exist.
+	 */
+	default HttpServerRoutes file(String path, Path file) {
+		return file(path, file, StaticFileOptions.defaults());
+	}
+
+	/** {@link #file(String, Path)} with options. */
+	HttpServerRoutes file(String path, Path file, StaticFileOptions options);
 }

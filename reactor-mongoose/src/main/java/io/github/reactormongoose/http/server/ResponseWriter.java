@@ -5,7 +5,9 @@ package io.github.reactormongoose.http.server;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.HttpHeaders;
@@ -65,7 +67,8 @@ final class ResponseWriter {
 
 	/**
 	 * @param serverDisposing whether the server is shutting down (then the connection closes)
-	 * @param onEnd runs once the last byte of the response was handed to the connection
+	 * @param onEnd runs once the response is complete, just before its last bytes are handed to
+	 *        the connection (which may send them at once)
 	 * @param maxDiscard bytes of an unread request body the connection may discard and stay open
 	 */
 	ResponseWriter(Channel channel, RequestView request, BooleanSupplier serverDisposing, Runnable onEnd,
@@ -190,6 +193,9 @@ final class ResponseWriter {
 		if (!noBody) {
 			bodyBytesSent += data.length;
 		}
+		// the exchange is recorded (metrics, access log) before its last bytes are handed over:
+		// they may reach the client within the write itself (write-through)
+		onEnd.run();
 		if (noBody || data.length == 0) {
 			r = channel.writeAndEndExchange(h, 0, h.length, close);
 		}
@@ -200,12 +206,11 @@ final class ResponseWriter {
 			r = channel.writeAndEndExchange(all, 0, all.length, close);
 		}
 		else {
-			r = channel.write(h, 0, h.length);
+			r = channel.writeMore(h, 0, h.length);
 			if (r >= 0) {
 				r = channel.writeAndEndExchange(data, 0, data.length, close);
 			}
 		}
-		onEnd.run();
 		complete(sink, r);
 	}
 
@@ -228,9 +233,26 @@ final class ResponseWriter {
 
 	/** Sends the headers of a streamed body: chunked unless a length was set; HTTP/1.0 until close. */
 	private void commitStreaming() {
+		commitStreaming(false);
+	}
+
+	/** @param more the body follows at once (the head may wait for it in the kernel) */
+	private void commitStreaming(boolean more) {
 		if (headersSent) {
 			return;
 		}
+		byte[] h = streamingHead();
+		headersSent = true;
+		if (more && framing == Framing.LENGTH && !request.isHead()) {
+			channel.writeMore(h, 0, h.length);
+		}
+		else {
+			channel.write(h, 0, h.length);
+		}
+	}
+
+	/** Chooses the framing of a streamed body and serializes the head (not yet sent). */
+	private byte[] streamingHead() {
 		if (headers.contains("Content-Length")) {
 			framing = Framing.LENGTH;
 		}
@@ -240,9 +262,7 @@ final class ResponseWriter {
 		else {
 			framing = Framing.CHUNKED;
 		}
-		byte[] h = head(-1);
-		headersSent = true;
-		channel.write(h, 0, h.length);
+		return head(-1);
 	}
 
 	private long writeChunk(ByteBuffer data) {
@@ -282,20 +302,12 @@ final class ResponseWriter {
 	 * subscribed. {@code afterBody} runs once the body was written (not on error).
 	 */
 	void stream(Publisher<? extends ByteBuffer> source, MonoSink<Void> sink, Runnable afterBody) {
-		if (ended || connectionClosed) {
-			sink.error(connectionClosed ? new ConnectionClosedException("Connection closed before send")
-					: new IllegalStateException("the response was already sent"));
-			return;
-		}
-		if (sending) {
-			sink.error(new IllegalStateException("another send is in progress"));
+		if (refuseBody(sink)) {
 			return;
 		}
 		if (request.isHead()) {
-			// HEAD: headers as for GET, no body; the body publisher (maybe endless) is not subscribed
-			commitStreaming();
-			sink.success();
-			afterBody.run();
+			// the body publisher (maybe endless) is not subscribed
+			headersOnly(sink, afterBody);
 			return;
 		}
 		sending = true;
@@ -328,6 +340,79 @@ final class ResponseWriter {
 		source.subscribe(w);
 	}
 
+	/**
+	 * Sends {@code count} bytes of {@code file} from {@code position} as the body (the
+	 * application set {@code Content-Length}): the native side queues the region and sends it
+	 * with {@code sendfile(2)}; {@code sink} succeeds once at most the low-water mark of it is
+	 * left, so a slow reader holds no file data in memory. Falls back to {@code chunks} when
+	 * the framing is chunked (no length was set). For HEAD only the headers are written.
+	 */
+	void file(Path file, long position, long count, MonoSink<Void> sink, Runnable afterBody,
+			Supplier<Publisher<? extends ByteBuffer>> chunks) {
+		if (refuseBody(sink)) {
+			return;
+		}
+		if (request.isHead()) {
+			headersOnly(sink, afterBody);
+			return;
+		}
+		long r;
+		if (headersSent) {
+			if (framing == Framing.CHUNKED) {
+				stream(chunks.get(), sink, afterBody);
+				return;
+			}
+			r = channel.writeFile(null, file, position, count);
+		}
+		else {
+			byte[] h = streamingHead();
+			if (framing == Framing.CHUNKED) {
+				stream(chunks.get(), sink, afterBody);
+				return;
+			}
+			// the head goes out only once the file is open: a missing file still gets a 500
+			r = channel.writeFile(h, file, position, count);
+			if (r >= 0) {
+				headersSent = true;
+			}
+		}
+		if (r < 0) {
+			sink.error(Errors.toException(r, "sendFile " + file));
+			return;
+		}
+		sending = true;
+		channel.awaitWritable(() -> {
+			sending = false;
+			if (channel.isClosed() || connectionClosed) {
+				sink.error(new ConnectionClosedException("Connection closed during sendFile"));
+				return;
+			}
+			sink.success();
+			afterBody.run();
+		});
+	}
+
+	/** Fails {@code sink} when no body may be sent now (ended, closed, another send running). */
+	private boolean refuseBody(MonoSink<Void> sink) {
+		if (ended || connectionClosed) {
+			sink.error(connectionClosed ? new ConnectionClosedException("Connection closed before send")
+					: new IllegalStateException("the response was already sent"));
+			return true;
+		}
+		if (sending) {
+			sink.error(new IllegalStateException("another send is in progress"));
+			return true;
+		}
+		return false;
+	}
+
+	/** HEAD: the headers GET would have sent, no body. */
+	private void headersOnly(MonoSink<Void> sink, Runnable afterBody) {
+		commitStreaming();
+		sink.success();
+		afterBody.run();
+	}
+
 	/** Stops pulling the streamed body, if one is being written. */
 	void cancelBody(Throwable reason) {
 		WriteSubscriber<?> w = body;
@@ -349,8 +434,9 @@ final class ResponseWriter {
 		}
 		ended = true;
 		byte[] tail = framing == Framing.CHUNKED && !request.isHead() ? LAST_CHUNK : EMPTY;
-		channel.writeAndEndExchange(tail, 0, tail.length, closeAfterResponse());
-		onEnd.run();
+		boolean close = closeAfterResponse();
+		onEnd.run(); // before the last bytes, as in writeWhole
+		channel.writeAndEndExchange(tail, 0, tail.length, close);
 	}
 
 	/** The response cannot be completed after its headers were sent: close the connection. */

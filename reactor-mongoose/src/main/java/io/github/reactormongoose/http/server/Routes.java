@@ -3,6 +3,7 @@
  */
 package io.github.reactormongoose.http.server;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -82,6 +83,23 @@ final class Routes implements HttpServerRoutes, ExchangeHandler {
 	public HttpServerRoutes ws(String path, WebsocketHandler handler, @Nullable String protocols) {
 		Objects.requireNonNull(handler, "handler");
 		return add("GET", path, (req, res) -> res.sendWebsocket(handler::apply, protocols));
+	}
+
+	@Override
+	public HttpServerRoutes directory(String prefix, Path directory, StaticFileOptions options) {
+		Objects.requireNonNull(directory, "directory");
+		Objects.requireNonNull(options, "options");
+		String p = StaticFiles.normalizePrefix(Objects.requireNonNull(prefix, "prefix"));
+		routes.add(new Route(null, null, req -> StaticFiles.matches(req, p),
+				(req, res) -> StaticFiles.directory(req, res, p, directory, options)));
+		return this;
+	}
+
+	@Override
+	public HttpServerRoutes file(String path, Path file, StaticFileOptions options) {
+		Objects.requireNonNull(file, "file");
+		Objects.requireNonNull(options, "options");
+		return add("GET", path, (req, res) -> StaticFiles.file(req, res, file, options));
 	}
 
 	/** Runs the first matching route; sets the request's path variables when it has a path. */

@@ -5,6 +5,8 @@ package io.github.reactormongoose.internal.jni;
 
 import java.nio.ByteBuffer;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Natives of one connection, addressed by its id (peer of {@code rmg_conn.c}); poll thread
  * only. {@code ops} are {@code NativeConstants.OP_*} flags applied after the write. Results
@@ -24,6 +26,16 @@ public final class ConnNative {
 
 	/** Appends {@code length} bytes of a heap array from {@code offset}, then applies {@code ops}. */
 	public static native long sendArray(long loop, long id, byte[] array, int offset, int length, int ops);
+
+	/**
+	 * Opens the file at {@code path} (platform file-name encoding), then appends {@code head}
+	 * (may be {@code null}) and queues {@code count} bytes of the file from {@code position},
+	 * sent with {@code sendfile(2)} when possible; then applies {@code ops}. Returns the
+	 * pending length, or a negative error code (an errno code when the file cannot be opened
+	 * or is not a regular file: then nothing was written).
+	 */
+	public static native long sendFile(long loop, long id, byte @Nullable [] head, byte[] path, long position, long count,
+			int ops);
 
 	/** Applies {@code ops} only. */
 	public static native long control(long loop, long id, int ops);

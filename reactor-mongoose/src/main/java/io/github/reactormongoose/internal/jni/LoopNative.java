@@ -55,4 +55,7 @@ public final class LoopNative {
 
 	/** Live native connections, listeners included. */
 	public static native int connectionCount(long loop);
+
+	/** Bytes of I/O buffers (receive, send, output queue) the loop's connections hold. */
+	public static native long bufferBytes(long loop);
 }

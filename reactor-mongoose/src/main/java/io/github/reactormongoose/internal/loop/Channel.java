@@ -5,6 +5,9 @@ package io.github.reactormongoose.internal.loop;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 
 import io.github.reactormongoose.internal.jni.ConnNative;
@@ -74,6 +77,14 @@ public final class Channel {
 		return write(data, 0);
 	}
 
+	/**
+	 * Appends {@code data[offset, offset + length)} that the caller follows at once with more
+	 * bytes (a head before its body), so that they may leave together.
+	 */
+	public long writeMore(byte[] data, int offset, int length) {
+		return write(data, offset, length, NativeConstants.OP_MORE);
+	}
+
 	/** Appends {@code data[offset, offset + length)}. */
 	public long write(byte[] data, int offset, int length) {
 		return write(data, offset, length, 0);
@@ -85,6 +96,33 @@ public final class Channel {
 	 */
 	public long writeAndEndExchange(byte[] data, int offset, int length, boolean close) {
 		return write(data, offset, length, NativeConstants.OP_HTTP_END | (close ? NativeConstants.OP_DRAIN : 0));
+	}
+
+	/**
+	 * Appends {@code head} (may be {@code null}), then {@code count} bytes of {@code file} from
+	 * {@code position}; the native side sends the file with {@code sendfile(2)}, without
+	 * copying it through the JVM. The file is opened first: if that fails, nothing is written
+	 * and an error code is returned. The file must be on the default file system.
+	 */
+	public long writeFile(byte @Nullable [] head, Path file, long position, long count) {
+		long h = loop.nativeHandle();
+		if (h == 0) {
+			return NativeConstants.ERR_NO_CONN;
+		}
+		byte[] path = file.toAbsolutePath().toString().getBytes(FILE_NAMES);
+		return ConnNative.sendFile(h, id, head, path, position, count, 0);
+	}
+
+	/** How the platform encodes file names (what {@code open(2)} expects). */
+	private static final Charset FILE_NAMES = fileNameCharset();
+
+	private static Charset fileNameCharset() {
+		try {
+			return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+		}
+		catch (RuntimeException e) {
+			return StandardCharsets.UTF_8;
+		}
 	}
 
 	private long write(ByteBuffer data, int ops) {

@@ -288,6 +288,15 @@ public final class EventLoop {
 		return h == 0 ? 0 : LoopNative.connectionCount(h);
 	}
 
+	/**
+	 * Bytes of I/O buffers the loop's connections hold (receive, send, output queue); an idle
+	 * keep-alive connection holds none. Poll thread only.
+	 */
+	public long bufferBytes() {
+		long h = nativeHandle();
+		return h == 0 ? 0 : LoopNative.bufferBytes(h);
+	}
+
 	/** Connections with a Java handler, listeners included. */
 	public int channelCount() {
 		nativeHandle();

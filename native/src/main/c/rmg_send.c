@@ -1,0 +1,407 @@
+/*
+ * reactor-mongoose: the send side of HTTP connections and the housekeeping of idle ones.
+ * No natives (rmg_conn.c's natives call in).
+ *
+ * Mongoose sends c->send from its start and, after a partial send(), memmoves the rest to the
+ * front and zeroes the tail byte by byte (mg_iobuf_del, mg_bzero): a large response costs a
+ * copy and a byte loop per partial write, quadratic in the size of what is buffered (48 % of
+ * the server's CPU for 64 KiB responses, docs/decisions/0005-large-responses.md). So:
+ *   - write-through: when nothing is pending, bytes go straight to send(2) from the caller's
+ *     memory (a pinned Java array or a direct buffer), without touching c->send;
+ *   - what the socket does not take waits in a queue owned here (struct rmg_out), sent with
+ *     send(2) from its read offset, never shifted;
+ *   - c->send only holds one small piece (RMG_PIECE) when the socket is full, so that
+ *     Mongoose polls for POLLOUT; when Mongoose has written it (MG_EV_WRITE) the queue is sent
+ *     directly again (rmg_send_pump);
+ *   - a file region is sent with sendfile(2) the same way (a piece is pread into c->send
+ *     when the socket is full).
+ * Lean idle connections: a connection that read nothing for RMG_IDLE_MS and has nothing
+ * buffered gives its receive and send buffers back (rmg_send_idle); Mongoose allocates them
+ * again at the next read or write.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#define _DEFAULT_SOURCE 1 /* pread, MSG_NOSIGNAL under -std=c11 */
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "rmg_jni.h"
+
+/* What goes into c->send when the socket is full: the most Mongoose memmoves and zeroes. */
+#define RMG_PIECE (16 * 1024)
+/* A connection with nothing buffered that read nothing for this long releases its buffers. */
+#define RMG_IDLE_MS 500u
+/* After this many bytes of released buffers, hand free heap pages back to the system. */
+#define RMG_TRIM_BYTES (4u * 1024 * 1024)
+
+/* Output queued behind what the socket took: bytes [off, len) of buf, then a file region. */
+struct rmg_out {
+  unsigned char *buf;
+  size_t size, off, len;
+  int fd;             /* file being sent, or -1 */
+  int no_sendfile;    /* sendfile(2) refused this pair: pread pieces instead */
+  int64_t pos, left;  /* file region still to send */
+};
+
+/* A connection's queue lives in its loop's outs table (c->data has no free bytes for it: the
+ * streamed request body uses them); RMG_CF2_QUEUE in data[1] says it has one, so that the
+ * table is only consulted for connections that do. Never on UDP connections. */
+static struct rmg_table *rmg_outs(struct mg_connection *c) {
+  return &((struct rmg_loop *) c->mgr)->outs;
+}
+
+static struct rmg_out *rmg_out_of(struct mg_connection *c) {
+  if (c->is_udp || !(c->data[1] & RMG_CF2_QUEUE)) return NULL;
+  return (struct rmg_out *) (void *) rmg_table_get(rmg_outs(c), c->id);
+}
+
+static struct rmg_out *rmg_out_get(struct mg_connection *c) {
+  struct rmg_out *o = rmg_out_of(c);
+  if (o == NULL) {
+    o = (struct rmg_out *) rmg_alloc(sizeof(*o));
+    if (o == NULL) return NULL;
+    memset(o, 0, sizeof(*o));
+    o->fd = -1;
+    if (rmg_table_put(rmg_outs(c), c->id, (struct mg_connection *) (void *) o) != 0) {
+      rmg_free(o);
+      return NULL;
+    }
+    c->data[1] |= RMG_CF2_QUEUE;
+  }
+  return o;
+}
+
+static size_t rmg_queued(const struct rmg_out *o) {
+  return o == NULL ? 0 : (o->len - o->off) + (o->left > 0 ? (size_t) o->left : 0);
+}
+
+static void rmg_file_done(struct rmg_out *o) {
+  if (o->fd >= 0) close(o->fd);
+  o->fd = -1;
+  o->left = 0;
+  o->no_sendfile = 0;
+}
+
+/* Appends to c->send, growing it only when needed. mg_send() resizes the buffer to exactly
+ * the rounded new length on every call, so a small write into a large, empty buffer shrinks
+ * it (zeroing the old block byte by byte) and the next large write grows it back: two
+ * allocations and a zeroing pass per response. Keeping the size avoids both. */
+bool rmg_append(struct mg_connection *c, const void *buf, size_t len) {
+  struct mg_iobuf *io = &c->send;
+  if (c->is_udp) return mg_send(c, buf, len);
+  if (io->len + len > io->size) {
+    /* grow geometrically: a streamed body must not reallocate on every piece */
+    size_t want = io->size * 2 > io->len + len ? io->size * 2 : io->len + len;
+    if (!mg_iobuf_resize(io, want) && !mg_iobuf_resize(io, io->len + len)) return false;
+  }
+  memcpy(io->buf + io->len, buf, len);
+  io->len += len;
+  return true;
+}
+
+/* Appends to the queue's bytes; compacts only when the sent part is at least half of it. */
+static bool rmg_queue_bytes(struct rmg_out *o, const void *buf, size_t len) {
+  if (o->off > 0 && o->off == o->len) o->off = o->len = 0;
+  if (o->len + len > o->size && o->off >= (o->len - o->off)) {
+    memmove(o->buf, o->buf + o->off, o->len - o->off);
+    o->len -= o->off;
+    o->off = 0;
+  }
+  if (o->len + len > o->size) {
+    size_t want = o->size * 2 > o->len + len ? o->size * 2 : o->len + len;
+    unsigned char *p = (unsigned char *) rmg_alloc(want);
+    if (p == NULL) return false;
+    if (o->len > o->off) memcpy(p, o->buf + o->off, o->len - o->off);
+    o->len -= o->off;
+    o->off = 0;
+    rmg_free(o->buf);
+    o->buf = p;
+    o->size = want;
+  }
+  memcpy(o->buf + o->len, buf, len);
+  o->len += len;
+  return true;
+}
+
+/* Turns the rest of a queued file into queued bytes (something must follow it). */
+static bool rmg_file_to_bytes(struct rmg_out *o) {
+  unsigned char tmp[8192];
+  while (o->left > 0) {
+    size_t want = o->left < (int64_t) sizeof(tmp) ? (size_t) o->left : sizeof(tmp);
+    ssize_t n = pread(o->fd, tmp, want, (off_t) o->pos);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || !rmg_queue_bytes(o, tmp, (size_t) n)) return false;
+    o->pos += n;
+    o->left -= n;
+  }
+  rmg_file_done(o);
+  return true;
+}
+
+/* Whether the glue may send on the socket itself: an established plain TCP connection of
+ * the HTTP kind (other kinds keep Mongoose's path: the TCP kind reports DRAINED from
+ * MG_EV_WRITE, which direct sends do not fire). */
+static bool rmg_direct_ok(const struct mg_connection *c) {
+  return !c->is_udp && !c->is_tls && !c->is_listening && !c->is_connecting && !c->is_resolving &&
+         !c->is_closing && c->fn_data != NULL &&
+         ((const struct rmg_opts *) c->fn_data)->kind == RMG_KIND_HTTP;
+}
+
+static long rmg_sock_send(struct mg_connection *c, const void *buf, size_t len, int flags) {
+  ssize_t n;
+  do {
+    n = send((int) (size_t) c->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT | flags);
+  } while (n < 0 && errno == EINTR);
+  return (long) n;
+}
+
+static bool rmg_would_block(void) {
+  return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
+/* Puts up to RMG_PIECE bytes of the queue into c->send (the socket is full: Mongoose then
+ * polls for POLLOUT and writes them; MG_EV_WRITE brings us back to rmg_send_pump). */
+static void rmg_piece(struct mg_connection *c, struct rmg_out *o) {
+  if (o->len > o->off) {
+    size_t n = o->len - o->off < RMG_PIECE ? o->len - o->off : RMG_PIECE;
+    if (rmg_append(c, o->buf + o->off, n)) o->off += n;
+  } else if (o->left > 0) {
+    size_t want = o->left < RMG_PIECE ? (size_t) o->left : RMG_PIECE;
+    struct mg_iobuf *io = &c->send;
+    ssize_t n;
+    if (io->size - io->len < want && !mg_iobuf_resize(io, io->len + want)) return;
+    do {
+      n = pread(o->fd, io->buf + io->len, want, (off_t) o->pos);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) {
+      c->is_closing = 1; /* the file ended early (or failed): the length sent cannot be kept */
+      rmg_file_done(o);
+      return;
+    }
+    io->len += (size_t) n;
+    o->pos += n;
+    o->left -= n;
+    if (o->left == 0) rmg_file_done(o);
+  }
+}
+
+/* Sends the queue directly while the socket takes it and c->send is empty. */
+void rmg_send_pump(struct mg_connection *c) {
+  struct rmg_out *o = rmg_out_of(c);
+  if (o == NULL || c->send.len > 0 || rmg_queued(o) == 0) return;
+  if (!rmg_direct_ok(c)) {
+    if (!c->is_closing) rmg_piece(c, o);
+    return;
+  }
+  while (c->send.len == 0 && rmg_queued(o) > 0) {
+    long n;
+    if (o->len > o->off) {
+      n = rmg_sock_send(c, o->buf + o->off, o->len - o->off, 0);
+      if (n > 0) o->off += (size_t) n;
+    } else if (!o->no_sendfile) {
+      off_t p = (off_t) o->pos;
+      size_t want = o->left > (1 << 30) ? (size_t) 1 << 30 : (size_t) o->left;
+      n = (long) sendfile((int) (size_t) c->fd, o->fd, &p, want);
+      if (n < 0 && (errno == EINVAL || errno == ENOSYS)) {
+        o->no_sendfile = 1; /* this file cannot be sent with sendfile(2): read pieces */
+        continue;
+      }
+      if (n == 0) { /* end of file before the region's end */
+        c->is_closing = 1;
+        rmg_file_done(o);
+        break;
+      }
+      if (n > 0) {
+        o->pos += n;
+        o->left -= n;
+        if (o->left == 0) rmg_file_done(o);
+      }
+    } else {
+      rmg_piece(c, o);
+      break;
+    }
+    if (n < 0) {
+      if (rmg_would_block()) {
+        rmg_piece(c, o);
+      } else {
+        c->is_closing = 1; /* as Mongoose does after a failed send */
+      }
+      break;
+    }
+  }
+  if (o->off == o->len) o->off = o->len = 0;
+}
+
+/* Bytes waiting to be sent: c->send, the queue and the rest of a queued file. */
+size_t rmg_send_pending(struct mg_connection *c) {
+  return c->send.len + rmg_queued(rmg_out_of(c));
+}
+
+/* Sends or queues bytes in order after everything pending. With more, the caller writes more
+ * bytes right after (a head before its body): the kernel holds a partial segment back
+ * (MSG_MORE) so that head and body leave in the same packets. */
+bool rmg_send_bytes(struct mg_connection *c, const void *buf, size_t len, bool more) {
+  const unsigned char *p = (const unsigned char *) buf;
+  struct rmg_out *o = rmg_out_of(c);
+  if (c->is_udp) return rmg_append(c, buf, len); /* mg_send: sent at once */
+  c->data[1] |= RMG_CF2_ACTIVE;
+  if (len == 0) return true;
+  if (!rmg_direct_ok(c) && (o == NULL || rmg_queued(o) == 0)) return rmg_append(c, p, len);
+  if (o != NULL && o->left > 0 && !rmg_file_to_bytes(o)) return false;
+  if (c->send.len == 0 && rmg_queued(o) == 0 && rmg_direct_ok(c)) {
+    long n = rmg_sock_send(c, p, len, more ? MSG_MORE : 0);
+    if (n > 0) {
+      p += n;
+      len -= (size_t) n;
+    } else if (n < 0 && !rmg_would_block()) {
+      /* a broken connection: hand the bytes to Mongoose, whose send fails and closes it */
+      return rmg_append(c, p, len);
+    }
+    if (len == 0) return true;
+  }
+  if (rmg_queued(o) == 0 && c->send.len + len <= RMG_PIECE) return rmg_append(c, p, len);
+  if (c->send.len == 0) {
+    /* the socket is full: one piece in c->send so that Mongoose waits for POLLOUT */
+    size_t n = len < RMG_PIECE ? len : RMG_PIECE;
+    if (!rmg_append(c, p, n)) return false;
+    p += n;
+    len -= n;
+  }
+  o = rmg_out_get(c);
+  return o != NULL && rmg_queue_bytes(o, p, len);
+}
+
+/* Opens a regular file for rmg_send_file: the fd, or -errno (-EISDIR, -EINVAL for another
+ * kind of file). */
+int rmg_send_open(const char *path) {
+  struct stat st;
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return -errno;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    int e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    close(fd);
+    return -e;
+  }
+  return fd;
+}
+
+/* Queues count bytes of the open file fd (owned from now on) from pos, after everything
+ * pending, and starts sending. 0, or -ENOMEM. */
+int rmg_send_file(struct mg_connection *c, int fd, int64_t pos, int64_t count) {
+  struct rmg_out *o;
+  if (count <= 0 || pos < 0) {
+    close(fd);
+    return 0;
+  }
+  o = rmg_out_get(c);
+  if (o == NULL || (o->left > 0 && !rmg_file_to_bytes(o))) {
+    close(fd);
+    return -ENOMEM;
+  }
+  o->fd = fd;
+  o->pos = pos;
+  o->left = count;
+  o->no_sendfile = !rmg_direct_ok(c);
+  if (!c->is_udp) c->data[1] |= RMG_CF2_ACTIVE;
+  rmg_send_pump(c);
+  return 0;
+}
+
+/* Moves everything queued into c->send, for writers that append to c->send themselves
+ * (the 413/431/400 answers, the WebSocket handshake). */
+void rmg_send_flush(struct mg_connection *c) {
+  struct rmg_out *o = rmg_out_of(c);
+  if (o == NULL || rmg_queued(o) == 0) return;
+  if (o->left > 0 && !rmg_file_to_bytes(o)) {
+    rmg_file_done(o);
+    c->is_closing = 1;
+    return;
+  }
+  if (rmg_append(c, o->buf + o->off, o->len - o->off)) o->off = o->len = 0;
+}
+
+/* MG_EV_CLOSE: frees the queue and closes its file. */
+void rmg_send_close(struct mg_connection *c) {
+  struct rmg_out *o = rmg_out_of(c);
+  if (o == NULL) return;
+  rmg_file_done(o);
+  rmg_free(o->buf);
+  rmg_free(o);
+  rmg_table_del(rmg_outs(c), c->id);
+  c->data[1] &= (uint8_t) ~RMG_CF2_QUEUE;
+}
+
+/* Bytes of buffers released since the heap was last trimmed (one poll thread per loop). */
+static size_t s_released;
+
+static void rmg_release(struct mg_iobuf *io) {
+  /* mg_free directly: mg_iobuf_free would zero it byte by byte first, and it holds nothing */
+  __atomic_add_fetch(&s_released, io->size, __ATOMIC_RELAXED);
+  mg_free(io->buf);
+  io->buf = NULL;
+  io->size = 0;
+}
+
+/* Idle ticks: every RMG_IDLE_MS / 2 of poll time. A connection with no activity (ACTIVE) over
+ * two ticks is idle. The tick of the current mg_mgr_poll iteration is per poll thread (one loop
+ * per thread), so no per-connection time stamp is needed. */
+static __thread uint64_t t_iter_now, t_tick;
+static __thread int t_ticked;
+
+static int rmg_idle_tick(uint64_t now) {
+  if (now != t_iter_now) { /* a new iteration (or a new millisecond of the same one) */
+    uint64_t tick = now / (RMG_IDLE_MS / 2);
+    t_ticked = tick != t_tick;
+    t_tick = tick;
+    t_iter_now = now;
+  }
+  return t_ticked;
+}
+
+/* MG_EV_POLL: a connection idle for RMG_IDLE_MS to 1.5 x RMG_IDLE_MS with nothing buffered
+ * gives its buffers back (Mongoose keeps a MG_IO_SIZE receive buffer per connection forever
+ * otherwise). Mongoose allocates recv again at the next read (ioalloc grows when size <= len)
+ * and send at the next write; a WebSocket keeps no state in an empty recv. */
+void rmg_send_idle(struct mg_connection *c, uint64_t now) {
+  struct rmg_out *o;
+  if (c->is_listening || c->is_udp || !rmg_idle_tick(now)) return;
+  if (c->data[1] & RMG_CF2_ACTIVE) {
+    c->data[1] &= (uint8_t) ~(RMG_CF2_ACTIVE | RMG_CF2_AGED);
+    return;
+  }
+  o = rmg_out_of(c);
+  if (c->recv.size == 0 && c->send.size == 0 && o == NULL) return; /* lean already */
+  if (c->is_resp || c->recv.len > 0 || c->send.len > 0 || rmg_queued(o) > 0 || c->is_closing) {
+    return;
+  }
+  if (!(c->data[1] & RMG_CF2_AGED)) {
+    c->data[1] |= RMG_CF2_AGED; /* quiet for one tick: released at the next one */
+    return;
+  }
+  if (c->recv.size > 0) rmg_release(&c->recv);
+  if (c->send.size > 0) rmg_release(&c->send);
+  if (o != NULL) {
+    __atomic_add_fetch(&s_released, o->size + sizeof(*o), __ATOMIC_RELAXED);
+    rmg_send_close(c);
+  }
+  if (__atomic_load_n(&s_released, __ATOMIC_RELAXED) >= RMG_TRIM_BYTES) {
+    /* the freed blocks sit between live ones: only malloc_trim returns their pages */
+    __atomic_store_n(&s_released, 0, __ATOMIC_RELAXED);
+    malloc_trim(0);
+  }
+}
+
+/* Bytes of buffers the connection holds: recv, send and the queue. */
+size_t rmg_send_held(struct mg_connection *c) {
+  struct rmg_out *o = rmg_out_of(c);
+  return c->recv.size + c->send.size + (o == NULL ? 0 : o->size + sizeof(*o));
+}
+
+/* MG_EV_READ: the connection is active (rmg_send_idle). */
+void rmg_send_touch(struct mg_connection *c) {
+  if (!c->is_udp) c->data[1] |= RMG_CF2_ACTIVE;
+}

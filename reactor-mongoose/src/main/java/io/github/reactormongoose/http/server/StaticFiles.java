@@ -1,0 +1,448 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+
+/**
+ * Serves files for {@link HttpServerRoutes#directory} and {@link HttpServerRoutes#file}:
+ * safe mapping of a request path under a root, content types, validators ({@code ETag},
+ * {@code Last-Modified}) and conditional requests, single byte ranges, precompressed
+ * {@code .gz} siblings, index files and optional listings. The body is sent with
+ * {@link HttpServerResponse#sendFile(Path, long, long)} ({@code sendfile(2)}). The file system
+ * is looked at on the calling (poll) thread: a few {@code stat} calls per request.
+ */
+final class StaticFiles {
+
+	private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
+
+	private static final Map<String, String> TYPES = Map.ofEntries(
+			Map.entry("html", "text/html; charset=utf-8"), Map.entry("htm", "text/html; charset=utf-8"),
+			Map.entry("css", "text/css; charset=utf-8"), Map.entry("js", "text/javascript; charset=utf-8"),
+			Map.entry("mjs", "text/javascript; charset=utf-8"), Map.entry("json", "application/json"),
+			Map.entry("txt", "text/plain; charset=utf-8"), Map.entry("md", "text/markdown; charset=utf-8"),
+			Map.entry("csv", "text/csv; charset=utf-8"), Map.entry("xml", "application/xml"),
+			Map.entry("svg", "image/svg+xml"), Map.entry("png", "image/png"), Map.entry("jpg", "image/jpeg"),
+			Map.entry("jpeg", "image/jpeg"), Map.entry("gif", "image/gif"), Map.entry("webp", "image/webp"),
+			Map.entry("avif", "image/avif"), Map.entry("ico", "image/x-icon"), Map.entry("wasm", "application/wasm"),
+			Map.entry("pdf", "application/pdf"), Map.entry("zip", "application/zip"),
+			Map.entry("gz", "application/gzip"), Map.entry("tar", "application/x-tar"),
+			Map.entry("woff", "font/woff"), Map.entry("woff2", "font/woff2"), Map.entry("ttf", "font/ttf"),
+			Map.entry("otf", "font/otf"), Map.entry("mp4", "video/mp4"), Map.entry("webm", "video/webm"),
+			Map.entry("mp3", "audio/mpeg"), Map.entry("ogg", "audio/ogg"), Map.entry("wav", "audio/wav"),
+			Map.entry("map", "application/json"), Map.entry("webmanifest", "application/manifest+json"));
+
+	private StaticFiles() {
+	}
+
+	static String builtInType(String extension) {
+		return TYPES.getOrDefault(extension, "application/octet-stream");
+	}
+
+	/** The raw (still percent-encoded) path of the request target. */
+	private static String rawPath(HttpServerRequest req) {
+		String uri = req.uri();
+		int q = uri.indexOf('?');
+		return q < 0 ? uri : uri.substring(0, q);
+	}
+
+	/** {@code prefix} as matched: starts with {@code /}, no trailing {@code /} ({@code ""} for the root). */
+	static String normalizePrefix(String prefix) {
+		if (!prefix.startsWith("/")) {
+			throw new IllegalArgumentException("prefix must start with /: " + prefix);
+		}
+		String p = prefix;
+		while (p.endsWith("/")) {
+			p = p.substring(0, p.length() - 1);
+		}
+		return p;
+	}
+
+	/** Whether a GET or HEAD request falls under {@code prefix} (normalized). */
+	static boolean matches(HttpServerRequest req, String prefix) {
+		String m = req.method();
+		if (!"GET".equals(m) && !"HEAD".equals(m)) {
+			return false;
+		}
+		String raw = rawPath(req);
+		return prefix.isEmpty() ? raw.startsWith("/") : raw.equals(prefix) || raw.startsWith(prefix + "/");
+	}
+
+	// ---- directories ----
+
+	/** Serves the file under {@code root} that the request path after {@code prefix} names. */
+	static Publisher<Void> directory(HttpServerRequest req, HttpServerResponse res, String prefix, Path root,
+			StaticFileOptions options) {
+		String raw = rawPath(req);
+		String rest = raw.substring(prefix.length());
+		Path realRoot;
+		Path target;
+		try {
+			realRoot = root.toRealPath();
+			target = resolve(realRoot, rest);
+		}
+		catch (NoSuchFileException e) {
+			return res.sendNotFound();
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+		if (target == null) {
+			return res.sendNotFound();
+		}
+		Path real;
+		BasicFileAttributes attrs;
+		try {
+			real = target.toRealPath();
+			if (!real.startsWith(realRoot)) {
+				return res.sendNotFound(); // a symbolic link leading out of the root
+			}
+			attrs = Files.readAttributes(real, BasicFileAttributes.class);
+		}
+		catch (IOException e) {
+			return res.sendNotFound();
+		}
+		if (attrs.isDirectory()) {
+			if (!raw.endsWith("/")) {
+				String q = req.query();
+				return res.status(301).header("Location", raw + "/" + (q.isEmpty() ? "" : "?" + q)).send();
+			}
+			String index = options.indexFile();
+			if (index != null) {
+				Path file = real.resolve(index);
+				Path realFile = realUnder(file, realRoot);
+				if (realFile != null && Files.isRegularFile(realFile)) {
+					return file(req, res, realFile, index, realRoot, options);
+				}
+			}
+			if (options.directoryListing()) {
+				return listing(res, real, req.path());
+			}
+			return res.sendNotFound();
+		}
+		if (!attrs.isRegularFile()) {
+			return res.sendNotFound();
+		}
+		return file(req, res, real, target.getFileName().toString(), realRoot, options);
+	}
+
+	/**
+	 * Maps the raw path below the prefix to a path under {@code root}, or {@code null} (404)
+	 * for a segment {@code .} or {@code ..} (encoded or not). Encoded separators ({@code %2f},
+	 * {@code %5c}), backslashes, NUL and control characters are a bad request (400).
+	 */
+	static @Nullable Path resolve(Path root, String rawRest) {
+		String lower = rawRest.toLowerCase(Locale.ROOT);
+		if (lower.contains("%2f") || lower.contains("%5c") || lower.contains("%00") || rawRest.indexOf('\\') >= 0) {
+			throw new BadRequestException("encoded separator, backslash or NUL in the path");
+		}
+		String decoded = RequestDecoder.percentDecode(rawRest, false);
+		for (int i = 0; i < decoded.length(); i++) {
+			char c = decoded.charAt(i);
+			if (c < 0x20 || c == 0x7f || c == '\\') {
+				throw new BadRequestException("control character or backslash in the path");
+			}
+		}
+		Path p = root;
+		for (String seg : decoded.split("/")) {
+			if (seg.isEmpty()) {
+				continue;
+			}
+			if (seg.equals(".") || seg.equals("..")) {
+				return null;
+			}
+			p = p.resolve(seg);
+		}
+		return p.normalize().startsWith(root) ? p : null;
+	}
+
+	private static @Nullable Path realUnder(Path p, @Nullable Path realRoot) {
+		try {
+			Path real = p.toRealPath();
+			return realRoot == null || real.startsWith(realRoot) ? real : null;
+		}
+		catch (IOException e) {
+			return null;
+		}
+	}
+
+	private static Mono<Void> listing(HttpServerResponse res, Path dir, String path) {
+		List<String> names = new ArrayList<>();
+		try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+			for (Path p : ds) {
+				names.add(p.getFileName() + (Files.isDirectory(p) ? "/" : ""));
+			}
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+		names.sort(null);
+		StringBuilder b = new StringBuilder(256 + names.size() * 64);
+		String title = "Index of " + html(path);
+		b.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>").append(title)
+				.append("</title></head>\n<body><h1>").append(title).append("</h1>\n<ul>\n");
+		b.append("<li><a href=\"../\">../</a></li>\n");
+		for (String n : names) {
+			b.append("<li><a href=\"").append(hrefSegment(n)).append("\">").append(html(n)).append("</a></li>\n");
+		}
+		b.append("</ul></body></html>\n");
+		return res.header("Content-Type", "text/html; charset=utf-8")
+				.sendString(Mono.just(b.toString()));
+	}
+
+	private static String html(String s) {
+		StringBuilder b = new StringBuilder(s.length());
+		for (int i = 0; i < s.length(); i++) {
+			char c = s.charAt(i);
+			switch (c) {
+				case '<' -> b.append("&lt;");
+				case '>' -> b.append("&gt;");
+				case '&' -> b.append("&amp;");
+				case '"' -> b.append("&quot;");
+				case '\'' -> b.append("&#39;");
+				default -> b.append(c);
+			}
+		}
+		return b.toString();
+	}
+
+	/** Percent-encodes a name for a relative link (keeps a trailing {@code /}). */
+	private static String hrefSegment(String name) {
+		StringBuilder b = new StringBuilder();
+		for (byte x : name.getBytes(StandardCharsets.UTF_8)) {
+			int c = x & 0xff;
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~/".indexOf(c) >= 0) {
+				b.append((char) c);
+			}
+			else {
+				b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+						.append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+			}
+		}
+		return b.toString();
+	}
+
+	// ---- one file ----
+
+	/** The route of {@link HttpServerRoutes#file}: {@code file} itself, 404 if it is not a regular file. */
+	static Publisher<Void> file(HttpServerRequest req, HttpServerResponse res, Path file, StaticFileOptions options) {
+		Path real = realUnder(file, null);
+		if (real == null || !Files.isRegularFile(real)) {
+			return res.sendNotFound();
+		}
+		return file(req, res, real, file.getFileName().toString(), null, options);
+	}
+
+	/**
+	 * Answers with {@code file} (a real path): validators, conditionals, the gzip sibling,
+	 * a single range. {@code name} gives the content type; {@code realRoot} ({@code null}
+	 * for a file route) bounds the gzip sibling.
+	 */
+	private static Publisher<Void> file(HttpServerRequest req, HttpServerResponse res, Path file, String name,
+			@Nullable Path realRoot, StaticFileOptions options) {
+		Path body = file;
+		boolean gzip = false;
+		boolean hasGz = false;
+		BasicFileAttributes attrs;
+		try {
+			if (options.precompressed() && !name.endsWith(".gz")) {
+				Path gz = realUnder(file.resolveSibling(file.getFileName() + ".gz"), realRoot);
+				if (gz != null && Files.isRegularFile(gz)) {
+					hasGz = true;
+					if (acceptsGzip(req.requestHeaders().get("Accept-Encoding"))) {
+						body = gz;
+						gzip = true;
+					}
+				}
+			}
+			attrs = Files.readAttributes(body, BasicFileAttributes.class);
+		}
+		catch (IOException e) {
+			return res.sendNotFound();
+		}
+		long size = attrs.size();
+		long mtimeMillis = attrs.lastModifiedTime().toMillis();
+		long mtimeSeconds = Math.floorDiv(mtimeMillis, 1000);
+		String etag = "\"" + Long.toHexString(mtimeMillis) + "-" + Long.toHexString(size) + (gzip ? "-gz" : "") + "\"";
+		String lastModified = HTTP_DATE.format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(mtimeSeconds), ZoneOffset.UTC));
+		res.header("Content-Type", options.contentTypeOf(name)).header("ETag", etag).header("Last-Modified", lastModified)
+				.header("Accept-Ranges", "bytes");
+		if (hasGz) {
+			res.header("Vary", "Accept-Encoding");
+		}
+		if (gzip) {
+			res.header("Content-Encoding", "gzip");
+		}
+		if (options.cacheControl() != null) {
+			res.header("Cache-Control", options.cacheControl());
+		}
+		if (notModified(req, etag, mtimeSeconds)) {
+			res.responseHeaders().remove("Content-Type");
+			return res.status(304).send();
+		}
+		String range = req.requestHeaders().get("Range");
+		if (range != null && rangeApplies(req.requestHeaders().get("If-Range"), etag, lastModified)) {
+			long[] r = parseRange(range, size);
+			if (r == UNSATISFIABLE) {
+				res.responseHeaders().remove("Content-Type");
+				return res.status(416).header("Content-Range", "bytes */" + size).send();
+			}
+			if (r != null) {
+				long count = r[1] - r[0] + 1;
+				return res.status(206).header("Content-Range", "bytes " + r[0] + "-" + r[1] + "/" + size)
+						.sendFile(body, r[0], count);
+			}
+		}
+		if (size == 0) {
+			res.header("Content-Length", "0");
+			return res.send();
+		}
+		return res.sendFile(body, 0, size);
+	}
+
+	/** {@code If-None-Match} (weak comparison), else {@code If-Modified-Since}: whether to answer 304. */
+	static boolean notModified(HttpServerRequest req, String etag, long mtimeSeconds) {
+		String inm = req.requestHeaders().get("If-None-Match");
+		if (inm != null) {
+			for (String t : inm.split(",")) {
+				String v = t.trim();
+				if (v.startsWith("W/")) {
+					v = v.substring(2);
+				}
+				if (v.equals("*") || v.equals(etag)) {
+					return true;
+				}
+			}
+			return false;
+		}
+		String ims = req.requestHeaders().get("If-Modified-Since");
+		if (ims != null) {
+			try {
+				return mtimeSeconds <= ZonedDateTime.parse(ims.trim(), HTTP_DATE).toEpochSecond();
+			}
+			catch (DateTimeParseException e) {
+				return false; // an invalid date is ignored (RFC 9110, 13.1.3)
+			}
+		}
+		return false;
+	}
+
+	/** {@code If-Range}: the range applies only if the validator still matches (a strong ETag or the date). */
+	private static boolean rangeApplies(@Nullable String ifRange, String etag, String lastModified) {
+		if (ifRange == null) {
+			return true;
+		}
+		String v = ifRange.trim();
+		return v.startsWith("\"") ? v.equals(etag) : v.equals(lastModified);
+	}
+
+	/** Marker of a range that no byte of the file satisfies (416). */
+	static final long[] UNSATISFIABLE = new long[0];
+
+	/**
+	 * One {@code bytes=} range as {@code [first, last]} (inclusive), {@link #UNSATISFIABLE},
+	 * or {@code null} to ignore the header and send the whole file: another unit, several
+	 * ranges, or a syntax error (RFC 9110, 14.2).
+	 */
+	static long @Nullable [] parseRange(String header, long size) {
+		String h = header.trim();
+		if (!h.regionMatches(true, 0, "bytes=", 0, 6)) {
+			return null;
+		}
+		String spec = h.substring(6).trim();
+		if (spec.contains(",")) {
+			return null;
+		}
+		int dash = spec.indexOf('-');
+		if (dash < 0) {
+			return null;
+		}
+		String a = spec.substring(0, dash).trim();
+		String b = spec.substring(dash + 1).trim();
+		try {
+			if (a.isEmpty()) {
+				long n = digits(b);
+				if (n == 0 || size == 0) {
+					return UNSATISFIABLE;
+				}
+				return new long[] {Math.max(0, size - n), size - 1};
+			}
+			long first = digits(a);
+			long last = b.isEmpty() ? Long.MAX_VALUE : digits(b);
+			if (last < first) {
+				return null;
+			}
+			if (first >= size) {
+				return UNSATISFIABLE;
+			}
+			return new long[] {first, Math.min(last, size - 1)};
+		}
+		catch (NumberFormatException e) {
+			return null;
+		}
+	}
+
+	private static long digits(String s) {
+		if (s.isEmpty() || s.length() > 18) {
+			throw new NumberFormatException(s);
+		}
+		for (int i = 0; i < s.length(); i++) {
+			if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+				throw new NumberFormatException(s);
+			}
+		}
+		return Long.parseLong(s);
+	}
+
+	/** Whether {@code Accept-Encoding} allows gzip ({@code gzip} or {@code *} with a non-zero q). */
+	static boolean acceptsGzip(@Nullable String acceptEncoding) {
+		if (acceptEncoding == null) {
+			return false;
+		}
+		boolean star = false;
+		for (String part : acceptEncoding.split(",")) {
+			String[] p = part.trim().split(";");
+			String coding = p[0].trim().toLowerCase(Locale.ROOT);
+			double q = 1;
+			for (int i = 1; i < p.length; i++) {
+				String param = p[i].trim();
+				if (param.regionMatches(true, 0, "q=", 0, 2)) {
+					try {
+						q = Double.parseDouble(param.substring(2).trim());
+					}
+					catch (NumberFormatException e) {
+						q = 0;
+					}
+				}
+			}
+			if (coding.equals("gzip") || coding.equals("x-gzip")) {
+				return q > 0;
+			}
+			if (coding.equals("*")) {
+				star = q > 0;
+			}
+		}
+		return star;
+	}
+}

@@ -1,0 +1,241 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.loop.LoopAccess;
+import io.github.reactormongoose.testing.RawHttp;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Large responses over real sockets with slow readers: bodies stay byte-exact, a slow reader
+ * does not make the server buffer without bound (sendFile keeps the file on disk; a stream
+ * stops its producer at the high-water mark), and idle keep-alive connections hold no buffers.
+ */
+class LargeResponsesTest extends BaseHttpTest {
+
+	private static byte[] random(int n, long seed) {
+		byte[] b = new byte[n];
+		new Random(seed).nextBytes(b);
+		return b;
+	}
+
+	/** Bytes of I/O buffers the loop's connections hold, read on its poll thread. */
+	private static long bufferBytes(MongooseLoop loop) throws Exception {
+		EventLoop el = LoopAccess.engine(loop);
+		CompletableFuture<Long> f = new CompletableFuture<>();
+		el.execute(() -> f.complete(el.bufferBytes()));
+		return f.get(10, TimeUnit.SECONDS);
+	}
+
+	/** A client with small socket buffers that sends {@code requests} and reads nothing yet. */
+	private static Socket slowClient(int port, String requests) throws Exception {
+		Socket s = new Socket();
+		s.setReceiveBufferSize(16 * 1024);
+		s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+		s.setSoTimeout(RawHttp.READ_TIMEOUT_MS);
+		OutputStream out = s.getOutputStream();
+		out.write(requests.getBytes(StandardCharsets.ISO_8859_1));
+		out.flush();
+		return s;
+	}
+
+	private static String readHead(InputStream in) throws Exception {
+		StringBuilder b = new StringBuilder();
+		while (!b.toString().endsWith("\r\n\r\n")) {
+			int c = in.read();
+			assertThat(c).as("head ended early: " + b).isNotNegative();
+			b.append((char) c);
+		}
+		return b.toString();
+	}
+
+	/** Reads {@code n} body bytes, slowly at first (small reads with pauses), into a digest. */
+	private static byte[] readBody(InputStream in, long n, boolean slowStart) throws Exception {
+		MessageDigest md = MessageDigest.getInstance("SHA-256");
+		byte[] buf = new byte[64 * 1024];
+		long left = n;
+		int slowReads = slowStart ? 20 : 0;
+		while (left > 0) {
+			int want = (int) Math.min(slowReads > 0 ? 4096 : buf.length, left);
+			int r = in.read(buf, 0, want);
+			assertThat(r).as("body ended early, %d bytes left", left).isPositive();
+			md.update(buf, 0, r);
+			left -= r;
+			if (slowReads-- > 0) {
+				Thread.sleep(10);
+			}
+		}
+		return md.digest();
+	}
+
+	private static byte[] sha256(byte[] b) throws Exception {
+		return MessageDigest.getInstance("SHA-256").digest(b);
+	}
+
+	@Test
+	void sendFileToASlowReaderKeepsTheFileOnDiskAndTheNextResponseInOrder(@TempDir Path dir) throws Exception {
+		byte[] content = random(24 * 1024 * 1024, 11); // far larger than both socket buffers
+		Path file = dir.resolve("big.bin");
+		Files.write(file, content);
+		MongooseLoop loop = newLoop();
+		DisposableServer server = bind(HttpServer.create().runOn(loop).route(r -> r
+				.get("/big", (req, res) -> res.sendFile(file))
+				.get("/after", (req, res) -> res.sendString(Mono.just("after")))));
+		try (Socket s = slowClient(server.port(),
+				"GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n")) {
+			Thread.sleep(500); // the reader stalls: the socket buffers fill up
+			assertThat(bufferBytes(loop)).as("the server holds a piece, not the file").isLessThan(1024 * 1024);
+			InputStream in = s.getInputStream();
+			String head = readHead(in);
+			assertThat(head).startsWith("HTTP/1.1 200").contains("Content-Length: " + content.length);
+			assertThat(readBody(in, content.length, true)).isEqualTo(sha256(content));
+			String head2 = readHead(in);
+			assertThat(head2).startsWith("HTTP/1.1 200").contains("Content-Length: 5");
+			assertThat(new String(in.readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("after");
+		}
+	}
+
+	@Test
+	void sendFileRangeAndMissingFile(@TempDir Path dir) throws Exception {
+		byte[] content = random(3 * 1024 * 1024 + 17, 12);
+		Path file = dir.resolve("part.bin");
+		Files.write(file, content);
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.get("/part", (req, res) -> res.sendFile(file, 1_000_001, 2_000_000))
+				.get("/gone", (req, res) -> res.sendFile(dir.resolve("gone.bin"), 0, 10))));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("GET /part HTTP/1.1\r\nHost: x\r\n\r\n");
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(200);
+			assertThat(r.body()).isEqualTo(java.util.Arrays.copyOfRange(content, 1_000_001, 3_000_001));
+			c.write("GET /gone HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(c.read().status()).as("the file cannot be opened: 500").isEqualTo(500);
+		}
+	}
+
+	@Test
+	void sendFileFromAZipFileSystemIsReadInPieces(@TempDir Path dir) throws Exception {
+		byte[] content = random(300 * 1024 + 5, 16);
+		Path zip = dir.resolve("files.zip");
+		try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(zip, java.util.Map.of("create", "true"))) {
+			Files.write(fs.getPath("/inner.bin"), content);
+		}
+		try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(zip)) {
+			Path inner = fs.getPath("/inner.bin");
+			DisposableServer server = bind(HttpServer.create().route(r -> r
+					.get("/zip", (req, res) -> res.sendFile(inner))));
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				c.write("GET /zip HTTP/1.1\r\nHost: x\r\n\r\n");
+				RawHttp.Response r = c.read();
+				assertThat(r.status()).isEqualTo(200);
+				assertThat(r.header("Content-Length")).isEqualTo(String.valueOf(content.length));
+				assertThat(r.body()).isEqualTo(content);
+			}
+		}
+	}
+
+	@Test
+	void aLargeWholeBodyToASlowReaderIsByteExact() throws Exception {
+		byte[] body = random(8 * 1024 * 1024, 13);
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.get("/whole", (req, res) -> res.sendByteArray(Mono.just(body)))
+				.get("/direct", (req, res) -> res.send(Mono.just(ByteBuffer.allocateDirect(body.length).put(body).flip())))));
+		for (String path : List.of("/whole", "/direct")) {
+			try (Socket s = slowClient(server.port(), "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n")) {
+				Thread.sleep(200);
+				InputStream in = s.getInputStream();
+				assertThat(readHead(in)).contains("Content-Length: " + body.length);
+				assertThat(readBody(in, body.length, true)).as(path).isEqualTo(sha256(body));
+			}
+		}
+	}
+
+	@Test
+	void aStreamToAStalledReaderStopsItsProducerAtTheHighWaterMark() throws Exception {
+		int item = 64 * 1024;
+		int items = 512; // 32 MiB
+		byte[] chunk = random(item, 14);
+		AtomicLong produced = new AtomicLong();
+		MongooseLoop loop = newLoop();
+		DisposableServer server = bind(HttpServer.create().runOn(loop).route(r -> r
+				.get("/stream", (req, res) -> res.header("Content-Length", Long.toString((long) item * items))
+						.sendStream(Flux.range(0, items).map(i -> {
+							produced.incrementAndGet();
+							return ByteBuffer.wrap(chunk);
+						})))));
+		try (Socket s = slowClient(server.port(), "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")) {
+			Thread.sleep(700);
+			long held = bufferBytes(loop);
+			long made = produced.get();
+			// high-water mark (256 KiB) + the prefetched items (32) + one piece
+			assertThat(held).as("bytes buffered for a stalled reader").isLessThan(4L * 1024 * 1024);
+			assertThat(made).as("items produced while the reader stalls").isLessThan(items / 4);
+			InputStream in = s.getInputStream();
+			readHead(in);
+			MessageDigest expected = MessageDigest.getInstance("SHA-256");
+			for (int i = 0; i < items; i++) {
+				expected.update(chunk);
+			}
+			assertThat(readBody(in, (long) item * items, true)).isEqualTo(expected.digest());
+			assertThat(produced.get()).isEqualTo(items);
+		}
+	}
+
+	@Test
+	void idleKeepAliveConnectionsReleaseTheirBuffers() throws Exception {
+		MongooseLoop loop = newLoop();
+		byte[] big = random(200 * 1024, 15);
+		DisposableServer server = bind(HttpServer.create().runOn(loop).route(r -> r
+				.get("/hello", (req, res) -> res.sendString(Mono.just("hello")))
+				.get("/big", (req, res) -> res.sendByteArray(Mono.just(big)))));
+		List<RawHttp> clients = new ArrayList<>();
+		try {
+			for (int i = 0; i < 40; i++) {
+				RawHttp c = RawHttp.connect(server.port());
+				clients.add(c);
+				c.write("GET " + (i % 4 == 0 ? "/big" : "/hello") + " HTTP/1.1\r\nHost: x\r\n\r\n");
+				assertThat(c.read().status()).isEqualTo(200);
+			}
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+			long held;
+			while ((held = bufferBytes(loop)) > 0 && System.nanoTime() < deadline) {
+				Thread.sleep(100);
+			}
+			assertThat(held).as("buffers held by 40 idle keep-alive connections").isZero();
+			for (RawHttp c : clients) { // still usable: buffers come back on demand
+				c.write("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+				assertThat(c.read().bodyString()).isEqualTo("hello");
+			}
+		}
+		finally {
+			for (RawHttp c : clients) {
+				c.close();
+			}
+		}
+	}
+}

@@ -1,0 +1,280 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.zip.GZIPOutputStream;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.testing.Curl;
+import io.github.reactormongoose.testing.RawHttp;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code route.directory} and {@code route.file} over real sockets, with the JDK HttpClient,
+ * curl and raw requests (for paths that clients would normalise).
+ */
+class StaticFilesTest extends BaseHttpTest {
+
+	private static final String TEXT = "0123456789abcdefghijklmnopqrstuvwxyz\n";
+	private static final Instant MTIME = Instant.parse("2024-03-01T10:15:30Z");
+	private static final String MTIME_HTTP = "Fri, 1 Mar 2024 10:15:30 GMT";
+
+	@TempDir
+	Path tmp;
+	Path root;
+	Path outside;
+	DisposableServer server;
+
+	@BeforeEach
+	void files() throws Exception {
+		root = Files.createDirectories(tmp.resolve("www"));
+		outside = Files.createDirectories(tmp.resolve("private"));
+		Files.writeString(root.resolve("a.txt"), TEXT);
+		Files.setLastModifiedTime(root.resolve("a.txt"), FileTime.from(MTIME));
+		Files.writeString(root.resolve("index.html"), "<h1>home</h1>");
+		Files.createDirectories(root.resolve("sub"));
+		Files.writeString(root.resolve("sub/index.html"), "<h1>sub</h1>");
+		Files.createDirectories(root.resolve("empty"));
+		Files.writeString(root.resolve("empty/b <&>.css"), "b{}");
+		Files.writeString(root.resolve("app.js"), "console.log('plain');\n".repeat(50));
+		Files.write(root.resolve("app.js.gz"), gzip("console.log('plain');\n".repeat(50)));
+		Files.writeString(root.resolve("zero.bin"), "");
+		Files.writeString(outside.resolve("secret.txt"), "SECRET");
+		Files.createSymbolicLink(root.resolve("link-out"), outside);
+		Files.createSymbolicLink(root.resolve("secret-link.txt"), outside.resolve("secret.txt"));
+		Files.createSymbolicLink(root.resolve("alias.txt"), root.resolve("a.txt"));
+		server = bind(HttpServer.create().route(r -> r
+				.directory("/static", root)
+				.directory("/listed/", root, StaticFileOptions.defaults().directoryListing(true).indexFile(null)
+						.contentType("TXT", "text/x-custom").cacheControl("max-age=60"))
+				.file("/one", root.resolve("a.txt"))
+				.file("/missing", root.resolve("nope.txt"))));
+	}
+
+	private static byte[] gzip(String s) throws Exception {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+			gz.write(s.getBytes(StandardCharsets.UTF_8));
+		}
+		return out.toByteArray();
+	}
+
+	private RawHttp.Response raw(String target, String... headers) throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			StringBuilder b = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: x\r\n");
+			for (String h : headers) {
+				b.append(h).append("\r\n");
+			}
+			c.write(b.append("\r\n").toString());
+			return c.read();
+		}
+	}
+
+	// ---- files, types, validators, HEAD ----
+
+	@Test
+	void servesAFileWithTypeLengthAndValidatorsAndHeadWithoutBody() throws Exception {
+		HttpClient client = jdkClient();
+		HttpResponse<String> r = get(client, server, "/static/a.txt");
+		assertThat(r.statusCode()).isEqualTo(200);
+		assertThat(r.body()).isEqualTo(TEXT);
+		assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; charset=utf-8");
+		assertThat(r.headers().firstValue("Content-Length")).hasValue(String.valueOf(TEXT.length()));
+		assertThat(r.headers().firstValue("Last-Modified")).hasValue(MTIME_HTTP);
+		assertThat(r.headers().firstValue("Accept-Ranges")).hasValue("bytes");
+		String etag = r.headers().firstValue("ETag").orElseThrow();
+		assertThat(etag).startsWith("\"").endsWith("\"");
+
+		HttpResponse<String> head = client.send(request(server, "/static/a.txt")
+				.method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(head.statusCode()).isEqualTo(200);
+		assertThat(head.body()).isEmpty();
+		assertThat(head.headers().firstValue("Content-Length")).hasValue(String.valueOf(TEXT.length()));
+		assertThat(head.headers().firstValue("ETag")).hasValue(etag);
+
+		assertThat(get(client, server, "/static/alias.txt").body()).as("a link inside the root").isEqualTo(TEXT);
+		HttpResponse<String> zero = get(client, server, "/static/zero.bin");
+		assertThat(zero.statusCode()).isEqualTo(200);
+		assertThat(zero.headers().firstValue("Content-Length")).hasValue("0");
+		assertThat(zero.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
+	}
+
+	@Test
+	void indexFileRedirectMissingAndNoListing() throws Exception {
+		HttpClient client = jdkClient();
+		assertThat(get(client, server, "/static/").body()).isEqualTo("<h1>home</h1>");
+		assertThat(get(client, server, "/static/sub/").body()).isEqualTo("<h1>sub</h1>");
+		RawHttp.Response redirect = raw("/static/sub?x=1");
+		assertThat(redirect.status()).isEqualTo(301);
+		assertThat(redirect.header("Location")).isEqualTo("/static/sub/?x=1");
+		assertThat(get(client, server, "/static/nope.txt").statusCode()).isEqualTo(404);
+		assertThat(get(client, server, "/static/empty/").statusCode()).as("no listing by default").isEqualTo(404);
+		assertThat(get(client, server, "/staticx/a.txt").statusCode()).as("prefix is a whole segment").isEqualTo(404);
+		HttpResponse<String> post = client.send(request(server, "/static/a.txt")
+				.POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(post.statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	void listingIsEscapedAndOptionsApply() throws Exception {
+		HttpResponse<String> list = get(server, "/listed/empty/");
+		assertThat(list.statusCode()).isEqualTo(200);
+		assertThat(list.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+		assertThat(list.body()).contains("<a href=\"b%20%3C%26%3E.css\">b &lt;&amp;&gt;.css</a>")
+				.doesNotContain("<&>");
+		HttpResponse<String> custom = get(server, "/listed/a.txt");
+		assertThat(custom.headers().firstValue("Content-Type")).hasValue("text/x-custom");
+		assertThat(custom.headers().firstValue("Cache-Control")).hasValue("max-age=60");
+		assertThat(get(server, "/listed/").body()).as("index file switched off").contains("Index of /listed/")
+				.contains("a.txt").contains("sub/");
+	}
+
+	@Test
+	void fileRoute() throws Exception {
+		HttpResponse<String> r = get(server, "/one");
+		assertThat(r.statusCode()).isEqualTo(200);
+		assertThat(r.body()).isEqualTo(TEXT);
+		assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; charset=utf-8");
+		assertThat(get(server, "/missing").statusCode()).isEqualTo(404);
+	}
+
+	// ---- conditional requests ----
+
+	@Test
+	void conditionalRequestsAnswer304() throws Exception {
+		String etag = get(server, "/static/a.txt").headers().firstValue("ETag").orElseThrow();
+		RawHttp.Response inm = raw("/static/a.txt", "If-None-Match: \"other\", " + etag);
+		assertThat(inm.status()).isEqualTo(304);
+		assertThat(inm.header("ETag")).isEqualTo(etag);
+		assertThat(inm.header("Content-Length")).isNull();
+		assertThat(inm.body()).isEmpty();
+		assertThat(raw("/static/a.txt", "If-None-Match: W/" + etag).status()).as("weak comparison").isEqualTo(304);
+		assertThat(raw("/static/a.txt", "If-None-Match: \"other\"").status()).isEqualTo(200);
+		assertThat(raw("/static/a.txt", "If-Modified-Since: " + MTIME_HTTP).status()).isEqualTo(304);
+		assertThat(raw("/static/a.txt", "If-Modified-Since: Thu, 29 Feb 2024 10:15:30 GMT").status()).isEqualTo(200);
+		assertThat(raw("/static/a.txt", "If-Modified-Since: yesterday").status()).as("invalid date ignored")
+				.isEqualTo(200);
+		assertThat(raw("/static/a.txt", "If-None-Match: \"other\"", "If-Modified-Since: " + MTIME_HTTP).status())
+				.as("If-None-Match wins").isEqualTo(200);
+	}
+
+	@Test
+	void curlTimeConditionAndRanges() throws Exception {
+		Curl.assumeInstalled();
+		String base = "http://127.0.0.1:" + server.port() + "/static/a.txt";
+		Curl.Result newer = Curl.run("-o", "/dev/null", "-w", "%{http_code}", "-z", "Sat, 2 Mar 2024 00:00:00 GMT", base);
+		assertThat(newer.stdout()).isEqualTo("304");
+		Curl.Result older = Curl.run("-w", "|%{http_code}", "-z", "Wed, 28 Feb 2024 00:00:00 GMT", base);
+		assertThat(older.stdout()).isEqualTo(TEXT + "|200");
+		Curl.Result range = Curl.run("-i", "-r", "2-5", base);
+		assertThat(range.stdout()).startsWith("HTTP/1.1 206").contains("Content-Range: bytes 2-5/37")
+				.contains("Content-Length: 4").endsWith("\r\n\r\n2345");
+		Curl.Result suffix = Curl.run("-r", "-4", base);
+		assertThat(suffix.stdout()).isEqualTo("xyz\n");
+		Curl.Result open = Curl.run("-r", "30-", base);
+		assertThat(open.stdout()).isEqualTo("uvwxyz\n");
+		Curl.Result past = Curl.run("-i", "-r", "100-200", base);
+		assertThat(past.stdout()).startsWith("HTTP/1.1 416").contains("Content-Range: bytes */37");
+	}
+
+	@Test
+	void rangeEdgeCases() throws Exception {
+		RawHttp.Response beyond = raw("/static/a.txt", "Range: bytes=30-1000");
+		assertThat(beyond.status()).isEqualTo(206);
+		assertThat(beyond.header("Content-Range")).isEqualTo("bytes 30-36/37");
+		assertThat(beyond.bodyString()).isEqualTo("uvwxyz\n");
+		assertThat(raw("/static/a.txt", "Range: bytes=0-1,4-5").status()).as("several ranges: whole file").isEqualTo(200);
+		assertThat(raw("/static/a.txt", "Range: bytes=5-2").status()).as("invalid: ignored").isEqualTo(200);
+		assertThat(raw("/static/a.txt", "Range: items=0-1").status()).as("other unit").isEqualTo(200);
+		assertThat(raw("/static/a.txt", "Range: bytes=-0").status()).isEqualTo(416);
+		assertThat(raw("/static/zero.bin", "Range: bytes=0-").status()).isEqualTo(416);
+		assertThat(raw("/static/a.txt", "Range: bytes=0-1", "If-Range: \"stale\"").status())
+				.as("If-Range mismatch: whole file").isEqualTo(200);
+		assertThat(raw("/static/a.txt", "Range: bytes=0-1", "If-Range: " + MTIME_HTTP).status()).isEqualTo(206);
+		RawHttp.Response head;
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("HEAD /static/a.txt HTTP/1.1\r\nHost: x\r\nRange: bytes=0-9\r\n\r\n");
+			head = c.read(true);
+		}
+		assertThat(head.status()).isEqualTo(206);
+		assertThat(head.header("Content-Length")).isEqualTo("10");
+	}
+
+	// ---- precompressed siblings ----
+
+	@Test
+	void gzipSiblingForClientsThatAcceptGzip() throws Exception {
+		String plain = "console.log('plain');\n".repeat(50);
+		RawHttp.Response gz = raw("/static/app.js", "Accept-Encoding: br, gzip;q=0.8");
+		assertThat(gz.header("Content-Encoding")).isEqualTo("gzip");
+		assertThat(gz.header("Vary")).isEqualTo("Accept-Encoding");
+		assertThat(gz.header("Content-Type")).isEqualTo("text/javascript; charset=utf-8");
+		assertThat(gz.body()).isEqualTo(Files.readAllBytes(root.resolve("app.js.gz")));
+		RawHttp.Response none = raw("/static/app.js");
+		assertThat(none.header("Content-Encoding")).isNull();
+		assertThat(none.header("Vary")).isEqualTo("Accept-Encoding");
+		assertThat(none.bodyString()).isEqualTo(plain);
+		assertThat(raw("/static/app.js", "Accept-Encoding: gzip;q=0").header("Content-Encoding")).isNull();
+		assertThat(raw("/static/app.js", "Accept-Encoding: *").header("Content-Encoding")).isEqualTo("gzip");
+		assertThat(raw("/static/a.txt", "Accept-Encoding: gzip").header("Vary")).as("no sibling").isNull();
+		Curl.assumeInstalled();
+		Curl.Result curl = Curl.run("-i", "--compressed", "http://127.0.0.1:" + server.port() + "/static/app.js");
+		assertThat(curl.stdout()).contains("Content-Encoding: gzip").endsWith("\r\n\r\n" + plain);
+	}
+
+	// ---- no way out of the root ----
+
+	@ParameterizedTest
+	@ValueSource(strings = {"/static/../private/secret.txt", "/static/%2e%2e/private/secret.txt",
+			"/static/%2E%2E/private/secret.txt", "/static/sub/../../private/secret.txt", "/static/.%2e/private/secret.txt",
+			"/static/link-out/secret.txt", "/static/secret-link.txt", "/static/./../private/secret.txt"})
+	void traversalIsNotFound(String target) throws Exception {
+		RawHttp.Response r = raw(target);
+		assertThat(r.status()).isEqualTo(404);
+		assertThat(r.bodyString()).doesNotContain("SECRET");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = {"/static/..%2fprivate%2fsecret.txt", "/static/sub%2F..%2F..%2Fprivate/secret.txt",
+			"/static/..%5cprivate%5csecret.txt", "/static/..\\private\\secret.txt", "/static/a.txt%00.html",
+			"/static/%zz", "/static/a%0a.txt"})
+	void encodedSeparatorsBackslashesAndNulAreBadRequests(String target) throws Exception {
+		RawHttp.Response r = raw(target);
+		assertThat(r.status()).isEqualTo(400);
+		assertThat(r.bodyString()).doesNotContain("SECRET");
+	}
+
+	@Test
+	void curlPathAsIsCannotEscape() throws Exception {
+		Curl.assumeInstalled();
+		Curl.Result r = Curl.run("--path-as-is", "-w", "|%{http_code}",
+				"http://127.0.0.1:" + server.port() + "/static/../../private/secret.txt");
+		assertThat(r.stdout()).endsWith("|404").doesNotContain("SECRET");
+	}
+
+	@Test
+	void optionsRejectBadValues() {
+		org.assertj.core.api.Assertions.assertThatThrownBy(() -> StaticFileOptions.defaults().indexFile("../x"))
+				.isInstanceOf(IllegalArgumentException.class);
+		org.assertj.core.api.Assertions.assertThatThrownBy(() -> StaticFileOptions.defaults().cacheControl("a\r\nb: c"))
+				.isInstanceOf(IllegalArgumentException.class);
+		org.assertj.core.api.Assertions.assertThatThrownBy(() -> HttpServer.create().route(r -> r.directory("static", root)))
+				.isInstanceOf(IllegalArgumentException.class);
+	}
+}
