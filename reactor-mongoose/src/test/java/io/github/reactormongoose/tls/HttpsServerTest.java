@@ -124,6 +124,28 @@ class HttpsServerTest extends BaseHttpTest {
 	}
 
 	@Test
+	void largeBodiesOfEveryShapeArriveWholeOverTls() throws Exception {
+		// whole, streamed and file bodies go through the TLS record layer, never around it
+		// (write-through and sendfile(2) are for plain connections only)
+		byte[] big = new byte[4 << 20];
+		new java.util.Random(7).nextBytes(big);
+		Path file = dir.resolve("big.bin");
+		java.nio.file.Files.write(file, big);
+		DisposableServer server = bind(HttpServer.create().secure(TlsSpec.forServer(localhost.chain(), localhost.key()))
+				.route(r -> r.get("/whole", (req, res) -> res.sendByteArray(Mono.just(big)))
+						.get("/stream", (req, res) -> res.sendStream(reactor.core.publisher.Flux.range(0, 64)
+								.map(i -> java.nio.ByteBuffer.wrap(big, i * 65536, 65536))))
+						.get("/file", (req, res) -> res.sendFile(file))));
+		HttpClient client = HttpClient.newBuilder().sslContext(trusting(pki.ca())).version(HttpClient.Version.HTTP_1_1).build();
+		for (String path : new String[] {"/whole", "/stream", "/file", "/whole"}) {
+			HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + path))
+					.build(), HttpResponse.BodyHandlers.ofByteArray());
+			assertThat(r.statusCode()).as(path).isEqualTo(200);
+			assertThat(java.util.Arrays.equals(r.body(), big)).as("%s: %d bytes, identical", path, r.body().length).isTrue();
+		}
+	}
+
+	@Test
 	void reactorNettyClient() throws Exception {
 		DisposableServer server = hello(TlsSpec.forServer(localhost.chain(), localhost.key()));
 		io.netty.handler.ssl.SslContext ctx = io.netty.handler.ssl.SslContextBuilder.forClient()
