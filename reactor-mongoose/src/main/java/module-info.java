@@ -19,4 +19,5 @@ module io.github.reactormongoose {
 	exports io.github.reactormongoose.http.server;
 	exports io.github.reactormongoose.http.websocket;
 	exports io.github.reactormongoose.tcp;
+	exports io.github.reactormongoose.mqtt;
 }
