@@ -66,6 +66,8 @@ final class ClientSession implements MqttConnection {
 	private @Nullable Disposable keepAliveTimer;
 	private @Nullable Disposable connectTimer;
 	private @Nullable Disposable reconnectTimer;
+	private @Nullable Disposable shutdownHook;
+	private boolean loopShuttingDown;
 	private long pingSentAt;
 	private int window;
 
@@ -96,6 +98,13 @@ final class ClientSession implements MqttConnection {
 		}));
 		loop.executeOrRun(() -> {
 			connectSink = sink;
+			// disposing the loop ends the session cleanly: DISCONNECT, then the close
+			shutdownHook = loop.onShutdown(() -> {
+				loopShuttingDown = true;
+				if (state != State.CLOSED) {
+					disconnect().subscribe();
+				}
+			});
 			openTransport();
 		});
 	}
@@ -282,7 +291,8 @@ final class ClientSession implements MqttConnection {
 	private void scheduleReconnect() {
 		Duration min = config.reconnectMin;
 		Duration max = config.reconnectMax;
-		if (min == null || max == null) {
+		if (min == null || max == null || loop.isShutdown()) {
+			end(new ConnectionClosedException("the loop of the MQTT session is disposed"));
 			return;
 		}
 		long delay = min.toMillis() << Math.min(attempt, 20);
@@ -304,6 +314,7 @@ final class ClientSession implements MqttConnection {
 		state = State.CLOSED;
 		connected = false;
 		finalCause = cause;
+		removeShutdownHook();
 		cancel(keepAliveTimer);
 		cancel(connectTimer);
 		cancel(reconnectTimer);
@@ -337,6 +348,14 @@ final class ClientSession implements MqttConnection {
 		}
 	}
 
+	private void removeShutdownHook() {
+		// not while the hooks run: the loop is going away with its hook list
+		if (!loopShuttingDown && !loop.isShutdown()) {
+			cancel(shutdownHook);
+		}
+		shutdownHook = null;
+	}
+
 	private static void cancel(@Nullable Disposable d) {
 		if (d != null) {
 			d.dispose();
@@ -352,6 +371,7 @@ final class ClientSession implements MqttConnection {
 			}
 			state = State.CLOSED;
 			connected = false;
+			removeShutdownHook();
 			cancel(keepAliveTimer);
 			cancel(connectTimer);
 			cancel(reconnectTimer);
