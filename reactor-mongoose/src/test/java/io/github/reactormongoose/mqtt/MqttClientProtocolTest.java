@@ -280,13 +280,14 @@ class MqttClientProtocolTest {
 	}
 
 	@Test
-	void disposingTheLoopSendsDisconnectAndEndsTheSession() throws Exception {
+	void disposingTheLoopGracefullySendsDisconnectAndEndsTheSession() throws Exception {
 		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
 		MqttConnection c = connect(client(), peer);
 		AtomicReference<Boolean> completed = new AtomicReference<>(false);
 		c.subscribe("t", 0).subscribe(m -> { }, e -> { }, () -> completed.set(true));
 		peer.get().read(MqttPacket.Subscribe.class);
-		loop.dispose();
+		// graceful disposal (a zero timeout would close the connections with their output)
+		loop.disposeLater(TIMEOUT).subscribe();
 		assertThat(peer.get().read()).isInstanceOf(MqttPacket.Disconnect.class);
 		assertThat(c.onClose().block(TIMEOUT)).isNull();
 		assertThat(completed.get()).isTrue();
