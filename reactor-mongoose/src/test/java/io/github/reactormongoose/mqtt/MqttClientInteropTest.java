@@ -220,6 +220,16 @@ abstract class MqttClientInteropTest {
 	}
 
 	@Test
+	void manyQos0PublishesWithAWindowAllComplete() {
+		// QoS 0 completes when written: with 100 at a time the send buffer passes its high-water
+		// mark and the publishes complete as it drains
+		MqttConnection pub = connect(client("pub"));
+		Flux.range(0, 20_000).flatMap(i -> pub.publish(topic("q0"), new byte[256], 0, false), 100).then()
+				.then(pub.publish(topic("q0"), new byte[1], 1, false))
+				.block(Duration.ofSeconds(60));
+	}
+
+	@Test
 	void theWillIsPublishedWhenAClientIsKilled() throws Exception {
 		MqttConnection watcher = connect(client("watcher"));
 		Received r = new Received(watcher, topic("status/+"), 1);
