@@ -311,6 +311,18 @@ final class ClientSession implements MqttConnection {
 		if (state == State.CLOSED) {
 			return;
 		}
+		Connection c = finish(cause, false);
+		if (c != null) {
+			c.close();
+		}
+	}
+
+	/**
+	 * The end of the session, by {@link #disconnect()} ({@code clean}: subscriptions complete)
+	 * or by an error (they fail with {@code cause}); publishes not yet done fail with it.
+	 * Returns the TCP connection, still open, for the caller to close or drain.
+	 */
+	private @Nullable Connection finish(Throwable cause, boolean clean) {
 		state = State.CLOSED;
 		connected = false;
 		finalCause = cause;
@@ -321,9 +333,6 @@ final class ClientSession implements MqttConnection {
 		Connection c = transport;
 		transport = null;
 		reader = null;
-		if (c != null) {
-			c.close();
-		}
 		MonoSink<MqttConnection> sink = connectSink;
 		connectSink = null;
 		if (sink != null) {
@@ -333,9 +342,15 @@ final class ClientSession implements MqttConnection {
 		List<Sub> all = new ArrayList<>(subs);
 		subs.clear();
 		for (Sub s : all) {
-			s.sink.error(cause);
+			if (clean) {
+				s.sink.complete();
+			}
+			else {
+				s.sink.error(cause);
+			}
 		}
 		closed.tryEmitEmpty();
+		return c;
 	}
 
 	private void failPublishes(Throwable cause) {
@@ -369,24 +384,7 @@ final class ClientSession implements MqttConnection {
 				sink.success();
 				return;
 			}
-			state = State.CLOSED;
-			connected = false;
-			removeShutdownHook();
-			cancel(keepAliveTimer);
-			cancel(connectTimer);
-			cancel(reconnectTimer);
-			Connection c = transport;
-			transport = null;
-			reader = null;
-			ConnectionClosedException cause = new ConnectionClosedException("MQTT session disconnected");
-			finalCause = cause;
-			failPublishes(cause);
-			List<Sub> all = new ArrayList<>(subs);
-			subs.clear();
-			for (Sub s : all) {
-				s.sink.complete();
-			}
-			closed.tryEmitEmpty();
+			Connection c = finish(new ConnectionClosedException("MQTT session disconnected"), true);
 			if (c == null) {
 				sink.success();
 				return;

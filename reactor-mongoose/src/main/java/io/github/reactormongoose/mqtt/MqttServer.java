@@ -90,26 +90,26 @@ public final class MqttServer {
 
 	/** Binds when subscribed and emits the bound server. */
 	public Mono<DisposableServer> bind() {
-		Function<? super MqttServerConnection, ? extends Publisher<Void>> h = handler;
-		if (h == null) {
-			return Mono.error(new IllegalStateException("MqttServer: no handler set"));
-		}
-		int limit = maxPacketSize;
-		return tcp.handle((in, out) -> h.apply(new ServerConnection(in, limit))).bind();
+		return Mono.defer(() -> tcp().bind());
 	}
 
 	/** Binds and waits up to 45 s. */
 	public DisposableServer bindNow() {
-		return bindNow(Duration.ofSeconds(45));
+		return tcp().bindNow();
 	}
 
 	/** Binds and waits up to {@code timeout}. */
 	public DisposableServer bindNow(Duration timeout) {
-		DisposableServer s = bind().block(timeout);
-		if (s == null) {
-			throw new IllegalStateException("bind did not complete");
+		return tcp().bindNow(timeout);
+	}
+
+	private TcpServer tcp() {
+		Function<? super MqttServerConnection, ? extends Publisher<Void>> h = handler;
+		if (h == null) {
+			throw new IllegalStateException("MqttServer: no handler set");
 		}
-		return s;
+		int limit = maxPacketSize;
+		return tcp.handle((in, out) -> h.apply(new ServerConnection(in, limit)));
 	}
 
 	@Override
