@@ -1,7 +1,7 @@
 /*
- * Fuzz target (b): WebSocket frames after an upgrade, through rmg_ws.c's size guard
- * (rmg_ws_guard / rmg_ws_too_big, close 1009) in front of Mongoose's mg_ws_cb, and the
- * WS_MSG/WS_CTL records.
+ * Fuzz target (b): WebSocket frames after an upgrade, through rmg_ws.c's RFC 6455 checks
+ * (rmg_ws_guard / rmg_ws_check: close 1002, 1007 or 1009) in front of Mongoose's mg_ws_cb,
+ * and the WS_MSG/WS_CTL records.
  *
  * Input: byte 0 picks the max_ws_frame limit and whether a subprotocol is negotiated, byte 1
  * how the rest is cut into writes, the rest is what the client sends after the 101 (frames,

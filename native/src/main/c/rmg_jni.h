@@ -120,6 +120,10 @@ struct rmg_natives {
 #define RMG_CF_LINGER_SHUT 128 /* rejected: writes shut down, lingering (deadline in data[8..15]) */
 /* Second flag byte, c->data[1]. */
 #define RMG_CF2_PRESIZED 1 /* recv was sized for the current request's Content-Length */
+#define RMG_CF2_WS_TEXT 2  /* WebSocket: the fragmented message in progress is text */
+#define RMG_CF2_WS_CLOSED 4 /* WebSocket: a close frame came; later frames are discarded */
+/* c->data[RMG_WS_UTF8]: UTF-8 validator state of that message after its last whole frame */
+#define RMG_WS_UTF8 3
 
 /* ---- rmg_constants.c ---- */
 extern const struct rmg_natives rmg_constants_natives;
@@ -154,6 +158,12 @@ jlong rmg_conn_control_ops(struct rmg_loop *loop, jlong id, jint ops);
 /* ---- rmg_tcp.c ---- */
 extern const struct rmg_kind rmg_tcp_kind;
 extern const struct rmg_kind rmg_udp_kind;
+
+/* ---- rmg_http_head.c ---- */
+/* The status to refuse a complete request head with (0: acceptable) and why (RFC 9112). */
+int rmg_http_head_check(const struct mg_http_message *hm, const char **why);
+/* The origin-form of an absolute-form request target; any other target unchanged. */
+struct mg_str rmg_http_origin_form(struct mg_str uri);
 
 /* ---- rmg_http.c ---- */
 extern const struct rmg_kind rmg_http_kind;

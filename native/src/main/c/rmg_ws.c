@@ -13,66 +13,169 @@
  * value: atomic so that this is not a data race. */
 static mg_event_handler_t s_ws_cb;
 
-/* Closes with 1009, stops parsing (pfn = NULL) and discards whatever else arrives. */
-static void rmg_ws_reject(struct rmg_loop *loop, struct mg_connection *c) {
-  static const char close_too_big[] = {0x03, (char) 0xf1, 'm', 'e', 's', 's', 'a', 'g', 'e',
-                                       ' ', 't', 'o', 'o', ' ', 'b', 'i', 'g'};
+/* Fails the session: sends a CLOSE with code (1002 protocol error, 1007 invalid UTF-8,
+ * 1009 too big) and its reason, stops parsing (pfn = NULL) and discards whatever else
+ * arrives. Java hears RMG_EV_REJECTED with the code. */
+static void rmg_ws_fail(struct rmg_loop *loop, struct mg_connection *c, int code, const char *why) {
+  char frame[2 + 64];
+  size_t n = strlen(why);
   if (c->data[0] & RMG_CF_REJECTED) return;
+  if (n > sizeof(frame) - 2) n = sizeof(frame) - 2;
+  frame[0] = (char) (code >> 8);
+  frame[1] = (char) (code & 255);
+  memcpy(frame + 2, why, n);
   c->data[0] |= RMG_CF_REJECTED | RMG_CF_OUR_DRAIN;
-  mg_ws_send(c, close_too_big, sizeof(close_too_big), WEBSOCKET_OP_CLOSE);
+  mg_ws_send(c, frame, 2 + n, WEBSOCKET_OP_CLOSE);
   c->recv.len = 0;
   c->pfn = NULL;
   c->pfn_data = NULL;
   c->is_draining = 1;
-  rmg_record(&loop->ev, RMG_EV_REJECTED, c->id, 1009, 0);
+  rmg_record(&loop->ev, RMG_EV_REJECTED, c->id, code, 0);
 }
 
-/* Whether the frames buffered in recv announce a message larger than max: looks at every
- * frame header, complete or not, before Mongoose parses (and would deliver) them. */
-static int rmg_ws_too_big(const struct mg_connection *c, size_t max) {
+/* One byte through a UTF-8 validator (RFC 3629: no overlongs, no surrogates, nothing above
+ * U+10FFFF). The state byte holds the continuation bytes still expected (bits 0-1) and the
+ * range the next one must be in (bits 2-4: 0 = 80..BF, 1 = A0..BF, 2 = 80..9F, 3 = 90..BF,
+ * 4 = 80..8F); 0 between characters. Returns 0, or -1 for an invalid byte. */
+static int rmg_utf8_step(uint8_t *st, uint8_t b) {
+  static const uint8_t lo[5] = {0x80, 0xa0, 0x80, 0x90, 0x80}, hi[5] = {0xbf, 0xbf, 0x9f, 0xbf, 0x8f};
+  unsigned rem = *st & 3, k = (*st >> 2) & 7;
+  if (rem > 0) {
+    if (k > 4 || b < lo[k] || b > hi[k]) return -1;
+    *st = (uint8_t) (rem - 1);
+    return 0;
+  }
+  if (b < 0x80) return 0;
+  if (b >= 0xc2 && b <= 0xdf) *st = 1;
+  else if (b == 0xe0) *st = 2 | (1 << 2);
+  else if (b == 0xed) *st = 2 | (2 << 2);
+  else if (b >= 0xe1 && b <= 0xef) *st = 2;
+  else if (b == 0xf0) *st = 3 | (3 << 2);
+  else if (b >= 0xf1 && b <= 0xf3) *st = 3;
+  else if (b == 0xf4) *st = 3 | (4 << 2);
+  else return -1;
+  return 0;
+}
+
+/* Whether a close code may be sent by a peer (RFC 6455 §7.4, IANA registry). */
+static int rmg_ws_close_code_ok(unsigned code) {
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+         (code >= 3000 && code <= 4999);
+}
+
+/* Checks every complete frame buffered in recv (from the end of the fragments reassembled
+ * so far) against RFC 6455 §5.1-5.6 and §7.4 before Mongoose parses them, and the size of
+ * every frame header against max (complete or not). Returns 0, or the close code to fail
+ * with; *bad is then the offset of the first offending frame. Frames are checked once:
+ * Mongoose consumes every complete frame right after this. A valid close frame ends the
+ * check: *end is then the offset just after it (whatever follows is never parsed). */
+static int rmg_ws_check(struct mg_connection *c, size_t max, size_t *bad, const char **why,
+                        size_t *end) {
   size_t ofs = (size_t) c->pfn_data; /* fragments reassembled so far: flags byte + data */
   const unsigned char *b = c->recv.buf;
   size_t n = c->recv.len, p = ofs;
   uint64_t acc = ofs > 0 ? ofs - 1 : 0;
+  int frag = ofs > 0;
+  int text = frag ? (c->data[1] & RMG_CF2_WS_TEXT) != 0 : 0;
+  uint8_t utf8 = frag ? (uint8_t) c->data[RMG_WS_UTF8] : 0;
+  int must_mask = !c->is_client;
   while (p + 2 <= n) {
     uint64_t pl = b[p + 1] & 127;
     size_t hl = 2, i;
-    int op = b[p] & 15, fin = (b[p] & 128) != 0;
+    int op = b[p] & 15, fin = (b[p] & 128) != 0, masked = (b[p + 1] & 128) != 0;
+    const unsigned char *mask, *data;
+    *bad = p;
+    if (b[p] & 0x70) return *why = "reserved bits set", 1002;
+    if ((op > 2 && op < 8) || op > 10) return *why = "reserved opcode", 1002;
+    if (masked != must_mask) return *why = must_mask ? "unmasked frame" : "masked frame", 1002;
+    if (op >= 8 && (!fin || pl > 125)) return *why = "bad control frame", 1002;
+    if (op == 0 && !frag) return *why = "continuation without a message", 1002;
+    if ((op == 1 || op == 2) && frag) return *why = "new message inside a fragmented one", 1002;
     if (pl == 126) {
       if (p + 4 > n) break;
       pl = ((uint64_t) b[p + 2] << 8) | b[p + 3];
       hl = 4;
     } else if (pl == 127) {
       if (p + 10 > n) break;
+      if (b[p + 2] & 128) return *why = "frame length with the top bit set", 1002;
       for (pl = 0, i = 0; i < 8; i++) pl = (pl << 8) | b[p + 2 + i];
       hl = 10;
     }
-    if (b[p + 1] & 128) hl += 4;
-    if (op < 8) { /* data or continuation: counts towards the message */
-      if (pl > max || acc + pl > max) return 1;
-      acc = fin ? 0 : acc + pl;
-    } else if (pl > 125) {
-      return 1; /* control frames are at most 125 bytes */
+    if (op < 8 && (pl > max || acc + pl > max)) return *why = "message too big", 1009;
+    if (masked) hl += 4;
+    if ((uint64_t) (n - p) < hl + pl) break; /* incomplete: checked when it is complete */
+    mask = b + p + hl - 4;
+    data = b + p + hl;
+    if (op == 1 || (op == 0 && text)) {
+      if (op == 1) text = 1, utf8 = 0;
+      for (i = 0; i < (size_t) pl; i++) {
+        if (rmg_utf8_step(&utf8, (uint8_t) (masked ? data[i] ^ mask[i & 3] : data[i])) != 0) {
+          return *why = "invalid UTF-8 in a text message", 1007;
+        }
+      }
+      if (fin && utf8 != 0) return *why = "text message ends inside a character", 1007;
+    } else if (op == 8 && pl > 0) {
+      uint8_t st = 0;
+      unsigned code;
+      if (pl == 1) return *why = "close frame of one byte", 1002;
+      code = (unsigned) ((masked ? data[0] ^ mask[0] : data[0]) << 8) | (masked ? data[1] ^ mask[1] : data[1]);
+      if (!rmg_ws_close_code_ok(code)) return *why = "invalid close code", 1002;
+      for (i = 2; i < (size_t) pl; i++) {
+        if (rmg_utf8_step(&st, (uint8_t) (masked ? data[i] ^ mask[i & 3] : data[i])) != 0) break;
+      }
+      if (i < (size_t) pl || st != 0) return *why = "invalid UTF-8 in the close reason", 1007;
     }
-    if ((uint64_t) (n - p) < hl + pl) break;
+    if (op == 8) {
+      *end = p + hl + (size_t) pl;
+      return 0;
+    }
+    if (op < 8) {
+      acc = fin ? 0 : acc + pl;
+      frag = !fin;
+      if (!fin) {
+        c->data[1] = (char) (text ? (c->data[1] | RMG_CF2_WS_TEXT) : (c->data[1] & ~RMG_CF2_WS_TEXT));
+        c->data[RMG_WS_UTF8] = (char) utf8;
+      } else {
+        text = 0;
+        utf8 = 0;
+      }
+    }
     p += hl + (size_t) pl;
   }
   return 0;
 }
 
-/* c->pfn of every WebSocket connection: checks sizes, then lets Mongoose parse. */
+/* c->pfn of every WebSocket connection: checks the frames, then lets Mongoose parse. A
+ * violation lets Mongoose handle the valid frames before it, then fails the session. */
 static void rmg_ws_guard(struct mg_connection *c, int ev, void *ev_data) {
-  if (ev == MG_EV_READ && !(c->data[0] & RMG_CF_REJECTED)) {
+  mg_event_handler_t cb = __atomic_load_n(&s_ws_cb, __ATOMIC_RELAXED);
+  if (ev == MG_EV_READ) {
     struct rmg_opts *o = (struct rmg_opts *) c->fn_data;
-    if (rmg_ws_too_big(c, o->max_ws_frame)) {
-      rmg_ws_reject((struct rmg_loop *) c->mgr, c);
+    size_t bad = 0;
+    const char *why = "";
+    int code;
+    size_t end = 0;
+    if ((c->data[0] & RMG_CF_REJECTED) || (c->data[1] & RMG_CF2_WS_CLOSED)) {
+      c->recv.len = 0;
       return;
     }
+    code = rmg_ws_check(c, o->max_ws_frame, &bad, &why, &end);
+    if (code != 0) {
+      if (bad > (size_t) c->pfn_data && cb != NULL) {
+        c->recv.len = bad; /* the frames before the bad one are valid */
+        cb(c, ev, ev_data);
+      }
+      rmg_ws_fail((struct rmg_loop *) c->mgr, c, code, why);
+      return;
+    }
+    if (end > 0) {
+      /* RFC 6455 §5.5.1: nothing after a close frame is processed (no echo, no pong, no
+       * second close); Mongoose answers the close and drains */
+      c->recv.len = end;
+      c->data[1] |= RMG_CF2_WS_CLOSED;
+    }
   }
-  {
-    mg_event_handler_t cb = __atomic_load_n(&s_ws_cb, __ATOMIC_RELAXED);
-    if (cb != NULL) cb(c, ev, ev_data);
-  }
+  if (cb != NULL) cb(c, ev, ev_data);
 }
 
 /* Events of a WebSocket connection, after Mongoose parsed the frames. */
@@ -143,7 +246,9 @@ jlong rmg_ws_send_frame(struct rmg_loop *loop, jlong id, const void *buf, size_t
   struct mg_connection *c = rmg_conn(loop, id);
   size_t before;
   if (c == NULL) return RMG_ERR_NO_CONN;
-  if (c->is_closing) return RMG_ERR_CLOSING;
+  /* draining: a close frame went out (ours, Mongoose's echo or a failed session), after
+   * which RFC 6455 §5.5.1 allows no frame */
+  if (c->is_closing || c->is_draining) return RMG_ERR_CLOSING;
   if (!c->is_websocket) return RMG_ERR_BAD_ARG;
   before = c->send.len;
   mg_ws_send(c, buf == NULL ? "" : (const char *) buf, len, op);
@@ -185,7 +290,7 @@ static jlong JNICALL rmg_ws_sendArray(JNIEnv *env, jclass cls, jlong h, jlong id
   (void) cls;
   /* same order of checks as the core, before touching the array */
   if (c == NULL) return RMG_ERR_NO_CONN;
-  if (c->is_closing) return RMG_ERR_CLOSING;
+  if (c->is_closing || c->is_draining) return RMG_ERR_CLOSING;
   if (!c->is_websocket) return RMG_ERR_BAD_ARG;
   if (len < 0 || off < 0 || (len > 0 && (arr == NULL || off + len > (*env)->GetArrayLength(env, arr)))) {
     return RMG_ERR_BAD_ARG;

@@ -153,9 +153,10 @@ final class ResponseWriter {
 
 	/** Head + whole body + end, in one native call when small; {@code sink} may be {@code null}. */
 	void writeWhole(byte[] data, @Nullable MonoSink<Void> sink) {
-		if (ended) {
+		if (ended || connectionClosed) {
 			if (sink != null) {
-				sink.error(new IllegalStateException("the response was already sent"));
+				sink.error(connectionClosed ? new ConnectionClosedException("Connection closed before send")
+						: new IllegalStateException("the response was already sent"));
 			}
 			return;
 		}

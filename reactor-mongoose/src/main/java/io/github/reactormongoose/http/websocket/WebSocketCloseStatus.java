@@ -17,6 +17,10 @@ public record WebSocketCloseStatus(int code, String reason) {
 	public static final WebSocketCloseStatus EMPTY = new WebSocketCloseStatus(1005, "");
 	/** The connection closed without a close frame. */
 	public static final WebSocketCloseStatus ABNORMAL = new WebSocketCloseStatus(1006, "");
+	/** The peer broke the protocol (RFC 6455 framing rules). */
+	public static final WebSocketCloseStatus PROTOCOL_ERROR = new WebSocketCloseStatus(1002, "");
+	/** A text message or close reason that is not valid UTF-8. */
+	public static final WebSocketCloseStatus INVALID_PAYLOAD = new WebSocketCloseStatus(1007, "");
 	public static final WebSocketCloseStatus MESSAGE_TOO_BIG = new WebSocketCloseStatus(1009, "");
 
 	public WebSocketCloseStatus {

@@ -14,7 +14,7 @@ public interface WebsocketChannelHandler extends ChannelHandler {
 	/** A control frame (PING, PONG, CLOSE). */
 	void onControl(int opcode, ByteBuffer buf, int offset, int length);
 
-	/** The native glue closed the session at a limit (1009: message too big). */
+	/** The native glue failed the session with this close code (1002, 1007 or 1009). */
 	default void onRejected(int closeCode) {
 	}
 }

@@ -10,6 +10,7 @@ import java.util.function.BiFunction;
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.http.websocket.WebSocketCloseStatus;
 import io.github.reactormongoose.http.websocket.WebSocketFrame;
+import io.github.reactormongoose.http.websocket.WebSocketProtocolException;
 import io.github.reactormongoose.http.websocket.WebsocketInbound;
 import io.github.reactormongoose.http.websocket.WebsocketOutbound;
 import io.github.reactormongoose.internal.jni.NativeConstants;
@@ -146,8 +147,13 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 	@Override
 	public void onRejected(int closeCode) {
 		closeSent = true;
-		closeStatus.tryEmitValue(new WebSocketCloseStatus(1009, "message too big"));
-		inbound.fail(new IllegalStateException("WebSocket message larger than maxWebsocketFrameSize"));
+		WebSocketCloseStatus status = new WebSocketCloseStatus(closeCode, switch (closeCode) {
+			case 1009 -> "message larger than maxWebsocketFrameSize";
+			case 1007 -> "invalid UTF-8 in a text message or close reason";
+			default -> "protocol error (RFC 6455 framing)";
+		});
+		closeStatus.tryEmitValue(status);
+		inbound.fail(new WebSocketProtocolException(status));
 	}
 
 	/** Server shutdown: close 1001. */

@@ -1,0 +1,157 @@
+/*
+ * reactor-mongoose: strict checks of a request head (RFC 9112) that Mongoose's lenient parser
+ * lets through, run by rmg_http.c when a head is complete: request-line syntax and version,
+ * request-target form, header field syntax (no obs-fold, bare CR/LF, NUL or control bytes),
+ * Host, Content-Length and Transfer-Encoding framing (the request smuggling rules of
+ * RFC 9112 §6.1-6.3) and Expect. Plain C over the parsed message; no Mongoose calls but
+ * string helpers; no natives.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#include <string.h>
+#include "rmg_jni.h"
+
+/* tchar of RFC 9110 §5.6.2: the characters of a method or a field name. */
+static int rmg_tchar(unsigned char ch) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+         (ch != 0 && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+}
+
+/* A field value byte (RFC 9110 §5.5): HTAB, SP, VCHAR, obs-text. */
+static int rmg_field_byte(unsigned char ch) {
+  return ch == '\t' || (ch >= 0x20 && ch != 0x7f);
+}
+
+static struct mg_str rmg_trim(struct mg_str s) {
+  while (s.len > 0 && (s.buf[0] == ' ' || s.buf[0] == '\t')) s.buf++, s.len--;
+  while (s.len > 0 && (s.buf[s.len - 1] == ' ' || s.buf[s.len - 1] == '\t')) s.len--;
+  return s;
+}
+
+static int rmg_is(struct mg_str s, const char *lit) {
+  return mg_strcasecmp(s, mg_str(lit)) == 0;
+}
+
+/* Whether s is longer than lit and starts with it, ignoring ASCII case. */
+static int rmg_starts(struct mg_str s, const char *lit) {
+  size_t n = strlen(lit);
+  return s.len > n && mg_strcasecmp(mg_str_n(s.buf, n), mg_str(lit)) == 0;
+}
+
+/* Whether the request line is method SP request-target SP HTTP-version, each part well
+ * formed; sets *status to 505 for a well-formed version other than 1.0 and 1.1. */
+static int rmg_request_line(struct mg_str line, int *status, const char **why) {
+  size_t i = 0, n = line.len, t0, t1;
+  const unsigned char *b = (const unsigned char *) line.buf;
+  while (i < n && rmg_tchar(b[i])) i++;
+  if (i == 0 || i >= n || b[i] != ' ') return *why = "malformed method", 0;
+  t0 = ++i;
+  while (i < n && b[i] > 0x20 && b[i] != 0x7f) i++;
+  t1 = i;
+  if (t1 == t0 || i >= n || b[i] != ' ') return *why = "malformed request target", 0;
+  i++;
+  if (n - i != 8 || memcmp(b + i, "HTTP/", 5) != 0 || b[i + 5] < '0' || b[i + 5] > '9' || b[i + 6] != '.' ||
+      b[i + 7] < '0' || b[i + 7] > '9') {
+    return *why = "malformed HTTP version", 0;
+  }
+  if (b[i + 5] != '1' || (b[i + 7] != '0' && b[i + 7] != '1')) {
+    *status = 505;
+    *why = "only HTTP/1.0 and HTTP/1.1 are supported";
+    return 0;
+  }
+  return 1;
+}
+
+/* The status to refuse the request with (0: acceptable) and why. */
+int rmg_http_head_check(const struct mg_http_message *hm, const char **why) {
+  const unsigned char *b = (const unsigned char *) hm->head.buf;
+  size_t n = hm->head.len, i, ls, hosts = 0, tes = 0, cls = 0;
+  int status = 400, http10 = rmg_is(hm->proto, "HTTP/1.0"), first = 1;
+  struct mg_str te = {NULL, 0}, cl = {NULL, 0}, target = hm->uri;
+  /* Lines end with CR LF only (a bare CR or LF is refused: RFC 9112 §2.2 allows either, and
+   * accepting what a proxy in front reads differently is how requests are smuggled). */
+  for (i = 0, ls = 0; i < n; i++) {
+    if (b[i] == '\r' && (i + 1 >= n || b[i + 1] != '\n')) return *why = "bare CR in the request head", 400;
+    if (b[i] == '\n' && (i == 0 || b[i - 1] != '\r')) return *why = "bare LF in the request head", 400;
+    if (b[i] != '\n') continue;
+    {
+      struct mg_str line = mg_str_n((const char *) b + ls, i - 1 - ls);
+      size_t k = 0;
+      ls = i + 1;
+      if (first) {
+        first = 0;
+        if (!rmg_request_line(line, &status, why)) return status;
+        continue;
+      }
+      if (line.len == 0) break; /* end of the head */
+      if (line.buf[0] == ' ' || line.buf[0] == '\t') return *why = "obsolete line folding", 400;
+      while (k < line.len && rmg_tchar((unsigned char) line.buf[k])) k++;
+      if (k == 0 || k >= line.len || line.buf[k] != ':') return *why = "malformed header field", 400;
+      {
+        struct mg_str name = mg_str_n(line.buf, k), value = mg_str_n(line.buf + k + 1, line.len - k - 1);
+        size_t j;
+        for (j = 0; j < value.len; j++) {
+          if (!rmg_field_byte((unsigned char) value.buf[j])) return *why = "control byte in a header value", 400;
+        }
+        value = rmg_trim(value);
+        if (rmg_is(name, "Host")) {
+          hosts++;
+          for (j = 0; j < value.len; j++) {
+            unsigned char ch = (unsigned char) value.buf[j];
+            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                  strchr("-._~!$&'()*+,;=:%[]", ch) != NULL)) {
+              return *why = "malformed Host", 400;
+            }
+          }
+        } else if (rmg_is(name, "Transfer-Encoding")) {
+          tes++;
+          te = value;
+        } else if (rmg_is(name, "Content-Length")) {
+          cls++;
+          cl = value;
+        } else if (rmg_is(name, "Expect")) {
+          if (!rmg_is(value, "100-continue")) return *why = "only Expect: 100-continue is supported", 417;
+        }
+      }
+    }
+  }
+  if (!http10 && hosts != 1) return *why = hosts == 0 ? "HTTP/1.1 request without Host" : "more than one Host", 400;
+  if (http10 && hosts > 1) return *why = "more than one Host", 400;
+  /* Framing (RFC 9112 §6.1-6.3): one Content-Length of digits, or Transfer-Encoding: chunked
+   * alone (not on HTTP/1.0); anything else leaves the body's end in doubt. */
+  if (cls > 1) return *why = "more than one Content-Length", 400;
+  if (cls == 1) {
+    size_t j;
+    if (cl.len == 0 || cl.len > 18) return *why = "malformed Content-Length", 400;
+    for (j = 0; j < cl.len; j++) {
+      if (cl.buf[j] < '0' || cl.buf[j] > '9') return *why = "malformed Content-Length", 400;
+    }
+  }
+  if (tes > 0) {
+    if (tes > 1 || cls > 0 || http10) return *why = "ambiguous message framing", 400;
+    if (!rmg_is(te, "chunked")) {
+      return *why = "transfer coding not implemented (only chunked)", 501;
+    }
+  }
+  /* Request-target forms (RFC 9112 §3.2): origin-form, absolute-form, and asterisk-form
+   * for OPTIONS; authority-form belongs to CONNECT, which is not supported. */
+  if (target.len > 0 && target.buf[0] == '/') return 0;
+  if (target.len == 1 && target.buf[0] == '*' && rmg_is(hm->method, "OPTIONS")) return 0;
+  if (rmg_starts(target, "http://") || rmg_starts(target, "https://")) return 0;
+  return *why = "unsupported request-target form", 400;
+}
+
+/* The origin-form of an absolute-form target (http://host/path -> /path; "/" when the
+ * target has no path); any other target unchanged. The query is Mongoose's hm->query. */
+struct mg_str rmg_http_origin_form(struct mg_str uri) {
+  size_t skip;
+  if (rmg_starts(uri, "http://")) {
+    skip = 7;
+  } else if (rmg_starts(uri, "https://")) {
+    skip = 8;
+  } else {
+    return uri;
+  }
+  while (skip < uri.len && uri.buf[skip] != '/') skip++;
+  if (skip == uri.len) return mg_str("/");
+  return mg_str_n(uri.buf + skip, uri.len - skip);
+}

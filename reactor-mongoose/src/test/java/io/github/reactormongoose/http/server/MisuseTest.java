@@ -1,0 +1,231 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.github.reactormongoose.ConnectionClosedException;
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.websocket.WebsocketOutbound;
+import io.github.reactormongoose.testing.RawHttp;
+import io.github.reactormongoose.testing.RawWebSocket;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+
+/**
+ * Misuse from user code: each gets a clear error, the JVM survives, and nothing leaks (the
+ * native leak check runs after the class).
+ */
+class MisuseTest extends BaseHttpTest {
+
+	@Test
+	void sixteenThreadsClosingOneWebSocketSessionAtOnceSendOneCloseFrame() throws Exception {
+		AtomicReference<WebsocketOutbound> out = new AtomicReference<>();
+		CountDownLatch open = new CountDownLatch(1);
+		DisposableServer server = bind(HttpServer.create().route(r -> r.ws("/ws", (in, o) -> {
+			out.set(o);
+			open.countDown();
+			return in.receive().then();
+		})));
+		try (RawWebSocket ws = RawWebSocket.connect(server.port(), "/ws")) {
+			assertThat(open.await(10, TimeUnit.SECONDS)).isTrue();
+			List<Throwable> errors = closeFromThreads(16, i -> out.get().sendClose(4000 + i, "thread " + i).block(TIMEOUT));
+			// every call either sent the close or failed with ConnectionClosedException
+			for (Throwable e : errors) {
+				assertThat(e).isInstanceOf(ConnectionClosedException.class);
+			}
+			assertThat(errors).hasSizeLessThan(16);
+			RawWebSocket.Frame close = ws.read();
+			assertThat(close.opcode()).isEqualTo(RawWebSocket.CLOSE);
+			assertThat(close.closeCode()).isBetween(4000, 4015);
+			assertThat(ws.isClosedByPeer()).as("exactly one close frame, then EOF").isTrue();
+		}
+		StepVerifier.create(out.get().sendString(Mono.just("after close")))
+				.expectError(ConnectionClosedException.class)
+				.verify(TIMEOUT);
+	}
+
+	@Test
+	void aHandlerThatBlocksOnThePollThreadFailsFastWith500() throws Exception {
+		AtomicReference<Throwable> thrown = new AtomicReference<>();
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.get("/block", (req, res) -> {
+					try {
+						Mono.delay(Duration.ofSeconds(30)).block();
+					}
+					catch (RuntimeException e) {
+						thrown.set(e);
+						throw e;
+					}
+					return res.sendString(Mono.just("never"));
+				})
+				.get("/ok", (req, res) -> res.sendString(Mono.just("ok")))));
+		long start = System.nanoTime();
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write(RawHttp.get("/block"));
+			assertThat(c.read().status()).isEqualTo(500);
+			c.write(RawHttp.get("/ok"));
+			assertThat(c.read().bodyString()).isEqualTo("ok");
+		}
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).as("failed fast, not after the 30 s delay")
+				.isLessThan(Duration.ofSeconds(10));
+		assertThat(thrown.get()).isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("block");
+	}
+
+	@Test
+	void subscribingTheRequestBodyTwiceGivesTheSecondSubscriberAClearError() throws Exception {
+		DisposableServer server = bind(HttpServer.create().route(r -> r.post("/twice", (req, res) -> res.sendString(
+				req.receiveString().flatMap(first -> req.receive().then(Mono.just(first + "|second subscriber served"))
+						.onErrorResume(IllegalStateException.class, e -> Mono.just(first + "|" + e.getMessage())))))));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write(RawHttp.request("POST", "/twice", "body".getBytes()));
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(200);
+			assertThat(r.bodyString()).startsWith("body|").doesNotContain("second subscriber served");
+		}
+	}
+
+	@Test
+	void aSendAfterTheClientWentAwayFailsWithConnectionClosed() throws Exception {
+		Sinks.One<HttpServerResponse> response = Sinks.one();
+		CompletableFuture<Void> gone = new CompletableFuture<>();
+		DisposableServer server = bind(HttpServer.create().route(r -> r.get("/hold", (req, res) -> {
+			response.tryEmitValue(res);
+			return Mono.never();
+		})));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write(RawHttp.get("/hold"));
+			response.asMono().block(TIMEOUT);
+		}
+		HttpServerResponse res = response.asMono().block(TIMEOUT);
+		// the close reaches the server asynchronously: retry until the send fails
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while (!gone.isDone() && System.nanoTime() < deadline) {
+			try {
+				res.sendString(Mono.just("late")).block(TIMEOUT);
+				Thread.sleep(20); // polling for the close, not synchronising
+			}
+			catch (ConnectionClosedException e) {
+				gone.complete(null);
+			}
+			catch (IllegalStateException e) {
+				throw new AssertionError("a send after the client left must say the connection closed", e);
+			}
+		}
+		assertThat(gone).as("a send after the client left fails with ConnectionClosedException").isDone();
+	}
+
+	@Test
+	void disposeNowUnderLoadAnswersOrRefusesEveryRequestAndStops() throws Exception {
+		DisposableServer server = bind(HttpServer.create().route(r -> r.get("/x",
+				(req, res) -> res.sendString(Mono.just("x").delayElement(Duration.ofMillis(2))))));
+		HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+		URI uri = URI.create("http://127.0.0.1:" + server.port() + "/x");
+		AtomicBoolean stop = new AtomicBoolean();
+		AtomicInteger ok = new AtomicInteger();
+		AtomicInteger refused = new AtomicInteger();
+		List<Throwable> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
+		ExecutorService pool = Executors.newFixedThreadPool(8);
+		try {
+			List<Future<?>> workers = new ArrayList<>();
+			for (int i = 0; i < 8; i++) {
+				workers.add(pool.submit(() -> {
+					while (!stop.get()) {
+						try {
+							HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+									HttpResponse.BodyHandlers.ofString());
+							if (r.statusCode() == 200 && r.body().equals("x")) {
+								ok.incrementAndGet();
+							}
+							else {
+								unexpected.add(new AssertionError("answer " + r.statusCode() + " " + r.body()));
+							}
+						}
+						catch (IOException e) {
+							refused.incrementAndGet(); // refused or closed by the disposal
+						}
+						catch (InterruptedException e) {
+							Thread.currentThread().interrupt();
+							return;
+						}
+					}
+				}));
+			}
+			while (ok.get() < 200) {
+				Thread.sleep(10); // let the load build up
+			}
+			server.disposeNow(Duration.ofSeconds(5));
+			assertThat(server.isDisposed()).isTrue();
+			int okAtDispose = ok.get();
+			Thread.sleep(300); // requests after the disposal must all be refused
+			stop.set(true);
+			for (Future<?> w : workers) {
+				w.get(30, TimeUnit.SECONDS);
+			}
+			assertThat(unexpected).as("no wrong or partial answer").isEmpty();
+			assertThat(ok.get() - okAtDispose).as("answers after disposeNow returned").isLessThanOrEqualTo(8);
+			assertThat(refused.get()).as("requests refused after the disposal").isPositive();
+		}
+		finally {
+			stop.set(true);
+			pool.shutdownNow();
+		}
+	}
+
+	interface Call {
+		void run(int i) throws Exception;
+	}
+
+	/** Runs call(i) on n threads released at once; returns the exceptions thrown. */
+	private static List<Throwable> closeFromThreads(int n, Call call) throws Exception {
+		CyclicBarrier start = new CyclicBarrier(n);
+		List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+		ExecutorService pool = Executors.newFixedThreadPool(n);
+		try {
+			List<Future<?>> fs = new ArrayList<>();
+			for (int i = 0; i < n; i++) {
+				int k = i;
+				fs.add(pool.submit(() -> {
+					try {
+						start.await();
+						call.run(k);
+					}
+					catch (Throwable e) {
+						errors.add(e);
+					}
+					return null;
+				}));
+			}
+			for (Future<?> f : fs) {
+				f.get(30, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		return errors;
+	}
+}
