@@ -112,8 +112,9 @@ final class ClientSession implements MqttConnection {
 	private void openTransport() {
 		connectTimer = loop.schedule(config.connectTimeout, () -> {
 			connectTimer = null;
+			// fatal for the first connect only: a reconnect attempt that times out is retried
 			lose(new MqttException("no CONNACK within " + config.connectTimeout.toMillis() + " ms", -1),
-					true);
+					state == State.CONNECTING);
 		});
 		mongooseLoop.connect(tcpUrl).subscribe(c -> loop.executeOrRun(() -> onTransport(c)),
 				e -> loop.executeOrRun(() -> onTransportFailed(e)));

@@ -251,7 +251,7 @@ public final class MqttClient {
 	 * accepted it (CONNACK 0). Fails with {@link MqttException} (the return or reason code) if
 	 * the broker refuses, with a {@link io.github.reactormongoose.MongooseException} whose
 	 * cause is a {@link java.net.ConnectException} if there is no broker, with
-	 * {@link java.util.concurrent.TimeoutException} after the connect timeout. Cancelling
+	 * {@link MqttException} ("no CONNACK within ...") after the connect timeout. Cancelling
 	 * before CONNACK closes the connection.
 	 */
 	public Mono<MqttConnection> connect() {

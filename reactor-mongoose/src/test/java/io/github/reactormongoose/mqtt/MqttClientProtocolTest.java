@@ -292,4 +292,20 @@ class MqttClientProtocolTest {
 		assertThat(c.onClose().block(TIMEOUT)).isNull();
 		assertThat(completed.get()).isTrue();
 	}
+
+	@Test
+	void aBrokerThatNeverAnswersConnectFailsAfterTheConnectTimeout() throws Exception {
+		CompletableFuture<Void> silent = CompletableFuture.runAsync(() -> {
+			try (FakeBroker.Peer p = broker.accept()) {
+				p.read(MqttPacket.Connect.class);
+				p.read();
+			}
+			catch (IOException expected) {
+				// the client gives up and closes
+			}
+		});
+		assertThatThrownBy(() -> client().connectTimeout(Duration.ofMillis(300)).connect().block(TIMEOUT))
+				.isInstanceOf(MqttException.class).hasMessageContaining("no CONNACK within 300 ms");
+		silent.get(10, TimeUnit.SECONDS);
+	}
 }
