@@ -162,7 +162,7 @@ void fz_check_records(struct rmg_loop *loop, int64_t result, struct fz_polled *o
         FZ_ASSERT(plen <= 125, "WS_CTL payload of %d bytes (control frames carry at most 125)", plen);
         break;
       case RMG_EV_REJECTED:
-        FZ_ASSERT(arg == 400 || arg == 413 || arg == 414 || arg == 417 || arg == 431 || arg == 501 || arg == 505 ||
+        FZ_ASSERT(arg == 400 || arg == 408 || arg == 413 || arg == 414 || arg == 417 || arg == 431 || arg == 501 || arg == 505 ||
                       arg == 1002 || arg == 1007 || arg == 1009, "REJECTED with %lld", (long long) arg);
         FZ_ASSERT(plen == 0, "REJECTED with a payload");
         break;

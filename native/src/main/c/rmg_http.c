@@ -37,6 +37,41 @@ static void rmg_reject(struct rmg_loop *loop, struct mg_connection *c, int statu
   rmg_record(&loop->ev, RMG_EV_REJECTED, c->id, status, 0);
 }
 
+/* When the head of the request now arriving began (mg_millis, 0: no head in progress), for
+ * the request head timeout (408). */
+#define RMG_HEAD_T0 24 /* c->data[24..31] */
+
+static uint64_t rmg_head_t0(const struct mg_connection *c) {
+  uint64_t t;
+  memcpy(&t, c->data + RMG_HEAD_T0, sizeof(t));
+  return t;
+}
+
+static void rmg_set_head_t0(struct mg_connection *c, uint64_t t) {
+  memcpy(c->data + RMG_HEAD_T0, &t, sizeof(t));
+}
+
+/* MG_EV_POLL: refuses with 408 a request whose head has been arriving for longer than the
+ * listener's head timeout (slow clients such as slowloris; an idle connection is the idle
+ * timeout's business, a slow body the application's). */
+static void rmg_head_timeout(struct rmg_loop *loop, struct mg_connection *c) {
+  const struct rmg_opts *o = (const struct rmg_opts *) c->fn_data;
+  uint64_t t0 = rmg_head_t0(c);
+  if (t0 != 0 && o->head_timeout_ms > 0 && !c->is_resp && mg_millis() - t0 > o->head_timeout_ms) {
+    rmg_reject(loop, c, 408, "request head not received in time");
+  }
+}
+
+/* MG_EV_READ: a request head has begun when bytes wait that are not yet a whole head (Mongoose
+ * took every whole request before this). */
+static void rmg_head_begun(struct mg_connection *c) {
+  if (rmg_head_t0(c) == 0 && !c->is_resp && c->recv.len > 0 &&
+      mg_http_get_request_len(c->recv.buf, c->recv.len) == 0) {
+    uint64_t now = mg_millis();
+    rmg_set_head_t0(c, now == 0 ? 1 : now);
+  }
+}
+
 /* MG_EV_POLL of a rejected HTTP connection. */
 static void rmg_linger(struct mg_connection *c) {
   uint64_t deadline;
@@ -219,13 +254,21 @@ static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int e
   }
   switch (ev) {
     case MG_EV_POLL:
+      if (c->data[0] & RMG_CF_REJECTED) {
+        rmg_linger(c);
+      } else if (c->is_accepted) {
+        rmg_head_timeout(loop, c);
+      }
+      break;
     case MG_EV_WRITE: /* the refusal is out: shut down writes now, not at the next poll */
       if (c->data[0] & RMG_CF_REJECTED) rmg_linger(c);
       break;
     case MG_EV_READ:
       rmg_http_read(loop, c);
+      if (c->is_accepted && !(c->data[0] & RMG_CF_REJECTED)) rmg_head_begun(c);
       break;
     case MG_EV_HTTP_HDRS:
+      rmg_set_head_t0(c, 0);
       if (c->is_accepted) rmg_check_headers(loop, c, (struct mg_http_message *) ev_data);
       break;
     case MG_EV_HTTP_MSG:

@@ -76,6 +76,7 @@ struct rmg_opts {
   size_t max_head;       /* bytes of request line + headers before 431 */
   size_t max_ws_frame;   /* bytes of WebSocket payload before close 1009 */
   size_t pipeline_limit; /* buffered bytes while a response is pending before pausing reads */
+  uint64_t head_timeout_ms; /* ms from the first byte of a request head to its end before 408; 0: none */
 };
 
 struct rmg_loop {
@@ -142,6 +143,8 @@ void rmg_loop_set_kind(int kind, const struct rmg_kind *k);
 struct rmg_loop *rmg_loop_new(int low_water);
 void rmg_loop_free(struct rmg_loop *loop);
 int64_t rmg_loop_poll_once(struct rmg_loop *loop, int ms);
+/* Sets the request head timeout (ms, 0: none) of a listener's connections; 0 or RMG_ERR_*. */
+int rmg_loop_head_timeout(struct rmg_loop *loop, int64_t listener_id, int64_t ms);
 int64_t rmg_loop_listen_url(struct rmg_loop *loop, const char *url, int kind, int64_t max_body,
                             int max_head, int max_ws_frame, int pipeline_limit, int share);
 

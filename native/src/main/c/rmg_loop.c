@@ -146,6 +146,7 @@ static struct rmg_opts *rmg_new_opts(struct rmg_loop *loop, jint kind, jlong max
   o->max_head = (size_t) max_head;
   o->max_ws_frame = (size_t) max_ws_frame;
   o->pipeline_limit = (size_t) pipeline_limit;
+  o->head_timeout_ms = 0;
   o->next = loop->opts;
   loop->opts = o;
   return o;
@@ -260,6 +261,18 @@ int64_t rmg_loop_listen_url(struct rmg_loop *loop, const char *url, int kind, in
   return (int64_t) c->id;
 }
 
+int rmg_loop_head_timeout(struct rmg_loop *loop, int64_t listener_id, int64_t ms) {
+  struct rmg_opts *o;
+  if (ms < 0) return RMG_ERR_BAD_ARG;
+  for (o = loop->opts; o != NULL; o = o->next) {
+    if ((int64_t) o->listener_id == listener_id) {
+      o->head_timeout_ms = (uint64_t) ms;
+      return 0;
+    }
+  }
+  return RMG_ERR_NO_CONN;
+}
+
 /* ---- natives: thin JNI wrappers ---- */
 
 static jlong JNICALL rmg_loop_create(JNIEnv *env, jclass cls, jint low_water) {
@@ -311,6 +324,11 @@ static jlong JNICALL rmg_loop_connect(JNIEnv *env, jclass cls, jlong h, jstring 
   return (jlong) c->id;
 }
 
+static jint JNICALL rmg_loop_headTimeout(JNIEnv *env, jclass cls, jlong h, jlong listener, jlong ms) {
+  (void) env, (void) cls;
+  return (jint) rmg_loop_head_timeout(rmg_loop_of(h), listener, ms);
+}
+
 static jint JNICALL rmg_loop_connectionCount(JNIEnv *env, jclass cls, jlong h) {
   struct rmg_loop *loop = rmg_loop_of(h);
   (void) env, (void) cls;
@@ -326,6 +344,7 @@ static const JNINativeMethod s_methods[] = {
     {"listen", "(JLjava/lang/String;IJIIII)J", (void *) rmg_loop_listen},
     {"connect", "(JLjava/lang/String;I)J", (void *) rmg_loop_connect},
     {"connectionCount", "(J)I", (void *) rmg_loop_connectionCount},
+    {"headTimeout", "(JJJ)I", (void *) rmg_loop_headTimeout},
 };
 
 const struct rmg_natives rmg_loop_natives = RMG_NATIVES("LoopNative", s_methods);

@@ -13,6 +13,8 @@ module io.github.reactormongoose {
 	requires transitive reactor.core;
 	requires transitive org.reactivestreams;
 	requires static transitive org.jspecify;
+	// optional: only with HttpServer.metrics(true)
+	requires static micrometer.core;
 
 	exports io.github.reactormongoose;
 	exports io.github.reactormongoose.http;

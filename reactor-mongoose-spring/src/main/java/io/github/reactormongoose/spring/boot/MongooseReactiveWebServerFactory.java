@@ -50,6 +50,9 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	private int maxWebsocketFrameSize = HttpServer.DEFAULT_MAX_WEBSOCKET_FRAME;
 
 	private @Nullable Duration idleTimeout;
+	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
+	private boolean metrics;
+	private boolean accessLog;
 
 	private int loops = MongooseLoops.defaultSize();
 
@@ -85,6 +88,7 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		if (this.idleTimeout != null) {
 			server = server.idleTimeout(this.idleTimeout);
 		}
+		server = server.requestHeaderTimeout(this.requestHeaderTimeout).metrics(this.metrics).accessLog(this.accessLog);
 		for (MongooseServerCustomizer customizer : this.serverCustomizers) {
 			server = customizer.apply(server);
 		}
@@ -163,5 +167,38 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 
 	public @Nullable Duration getIdleTimeout() {
 		return this.idleTimeout;
+	}
+
+	/** 408 for a request head that takes longer than this (default 20 s; zero: no limit). */
+	public void setRequestHeaderTimeout(Duration requestHeaderTimeout) {
+		Assert.notNull(requestHeaderTimeout, "'requestHeaderTimeout' must not be null");
+		Assert.isTrue(!requestHeaderTimeout.isNegative(), "'requestHeaderTimeout' must not be negative");
+		this.requestHeaderTimeout = requestHeaderTimeout;
+	}
+
+	public Duration getRequestHeaderTimeout() {
+		return this.requestHeaderTimeout;
+	}
+
+	/**
+	 * Micrometer metrics in {@code Metrics.globalRegistry}, where Spring Boot adds the
+	 * application's {@code MeterRegistry} ({@code management.metrics.use-global-registry}, on by
+	 * default); see {@link HttpServer#metrics(boolean)}.
+	 */
+	public void setMetrics(boolean metrics) {
+		this.metrics = metrics;
+	}
+
+	public boolean isMetrics() {
+		return this.metrics;
+	}
+
+	/** One access log line per exchange; see {@link HttpServer#accessLog(boolean)}. */
+	public void setAccessLog(boolean accessLog) {
+		this.accessLog = accessLog;
+	}
+
+	public boolean isAccessLog() {
+		return this.accessLog;
 	}
 }

@@ -17,6 +17,7 @@ import io.github.reactormongoose.internal.loop.Addresses;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.LoopAccess;
 import io.github.reactormongoose.internal.loop.PortSharing;
+import io.github.reactormongoose.internal.metrics.HttpServerMetrics;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -87,20 +88,25 @@ final class BoundHttpServer implements DisposableServer {
 			List<EventLoop> loops = p.loops().stream().map(LoopAccess::engine).toList();
 			PortSharing sharing = loops.size() > 1 ? PortSharing.FIRST : PortSharing.EXCLUSIVE;
 			List<HttpListener> bound = new CopyOnWriteArrayList<>();
+			HttpServerMetrics metrics = config.metricsEnabled() ? HttpServerMetrics.micrometer(config.uriTagValue())
+					: HttpServerMetrics.NONE;
 			// the first loop picks the port (maybe ephemeral); the others join it
-			return open(config, loops.get(0), host, config.port(), sharing, bound)
+			return open(config, metrics, loops.get(0), host, config.port(), sharing, bound)
 					.flatMap(first -> Flux.fromIterable(loops.subList(1, loops.size()))
-							.concatMap(el -> open(config, el, host, first.getPort(), PortSharing.JOIN, bound))
-							.then(Mono.<DisposableServer>fromSupplier(() -> new BoundHttpServer(List.copyOf(bound), first, p))))
+							.concatMap(el -> open(config, metrics, el, host, first.getPort(), PortSharing.JOIN, bound))
+							.then(Mono.<DisposableServer>fromSupplier(() -> {
+								metrics.bound(first.getAddress().getHostAddress() + ":" + first.getPort(), loops);
+								return new BoundHttpServer(List.copyOf(bound), first, p);
+							})))
 					.onErrorResume(e -> Flux.fromIterable(bound).flatMap(l -> l.disposeLater(Duration.ZERO))
 							.then(p.disposeOwn()).then(Mono.error(e)));
 		}));
 	}
 
-	private static Mono<InetSocketAddress> open(HttpServerConfig config, EventLoop el, InetAddress host, int port,
-			PortSharing sharing, List<HttpListener> bound) {
+	private static Mono<InetSocketAddress> open(HttpServerConfig config, HttpServerMetrics metrics, EventLoop el,
+			InetAddress host, int port, PortSharing sharing, List<HttpListener> bound) {
 		return Mono.create(sink -> {
-			HttpListener l = new HttpListener(config, el);
+			HttpListener l = new HttpListener(config, metrics, el);
 			bound.add(l); // before open: its sink may complete the bind on another thread at once
 			l.open(host, port, sharing, sink);
 		});

@@ -65,6 +65,7 @@ final class HttpConnection implements HttpChannelHandler {
 		stopIdleTimer();
 		HttpExchange ex = new HttpExchange(this, RequestDecoder.decode(this, ++requests, buf, offset, length, flags));
 		current = ex;
+		server.metrics.exchangeStarted();
 		ex.start(server.config.handler());
 	}
 
@@ -72,6 +73,7 @@ final class HttpConnection implements HttpChannelHandler {
 	void exchangeEnded(HttpExchange ex) {
 		if (current == ex) {
 			current = null;
+			ex.report();
 			// while the server is disposing, the response itself ended the connection
 			// (ResponseWriter.closeAfterResponse is the one keep-alive decision)
 			if (!server.isDisposing()) {
@@ -83,6 +85,9 @@ final class HttpConnection implements HttpChannelHandler {
 	/** The exchange switched the connection to WebSocket; the session is the channel's handler now. */
 	void upgraded(WebsocketSession session) {
 		websocket = session;
+		if (current != null) {
+			current.report();
+		}
 		current = null;
 	}
 
@@ -110,10 +115,13 @@ final class HttpConnection implements HttpChannelHandler {
 	public void onClosed() {
 		closed = true;
 		stopIdleTimer();
-		if (current != null) {
-			current.onConnectionClosed();
-			current = null;
+		HttpExchange ex = current;
+		if (ex != null) {
+			current = null; // before: ending the exchange may call back exchangeEnded
+			ex.onConnectionClosed();
+			ex.report();
 		}
+		server.metrics.connectionClosed();
 		server.removed(this);
 	}
 }

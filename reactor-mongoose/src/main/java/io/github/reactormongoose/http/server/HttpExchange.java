@@ -22,6 +22,7 @@ import io.github.reactormongoose.http.websocket.WebsocketOutbound;
 import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.metrics.AccessLog;
 import io.github.reactormongoose.internal.websocket.WebsocketSession;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -47,6 +48,8 @@ final class HttpExchange implements HttpServerResponse {
 	private final EventLoop el;
 	private final RequestView request;
 	private final ResponseWriter writer;
+	/** When the request arrived (System.nanoTime). */
+	private final long started = System.nanoTime();
 	private boolean handlerDone;
 	private @Nullable HandlerSubscriber handlerSubscriber;
 
@@ -56,6 +59,18 @@ final class HttpExchange implements HttpServerResponse {
 		this.request = request;
 		this.writer = new ResponseWriter(conn.channel, request, conn.server::isDisposing, () -> conn.exchangeEnded(this));
 		request.response(writer);
+	}
+
+	/** The exchange ended (or the connection closed, or it became a WebSocket): metrics and access log. */
+	void report() {
+		long nanos = System.nanoTime() - started;
+		String path = request.rawPath();
+		conn.server.metrics.exchangeEnded(request.method(), path, writer.status(), request.bodyBytes(),
+				writer.bodyBytesSent(), nanos);
+		if (conn.server.config.accessLogEnabled()) {
+			AccessLog.log(conn.remote, request.method(), request.uri(), request.protocol(), writer.status(),
+					writer.bodyBytesSent(), nanos);
+		}
 	}
 
 	// ---- handler ----
@@ -116,6 +131,7 @@ final class HttpExchange implements HttpServerResponse {
 			}
 			return;
 		}
+		conn.server.metrics.error(request.method(), request.rawPath());
 		if (t instanceof BadRequestException) {
 			BoundHttpServer.log.debug("bad request: {}", t.getMessage());
 		}

@@ -16,6 +16,7 @@ import io.github.reactormongoose.internal.loop.ListenLimits;
 import io.github.reactormongoose.internal.loop.ListenerHandler;
 import io.github.reactormongoose.internal.loop.PortSharing;
 import io.github.reactormongoose.internal.loop.ServerConnections;
+import io.github.reactormongoose.internal.metrics.HttpServerMetrics;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -28,11 +29,13 @@ import reactor.core.publisher.MonoSink;
 final class HttpListener implements ListenerHandler {
 
 	final HttpServerConfig config;
+	final HttpServerMetrics metrics;
 	final EventLoop el;
 	private final ServerConnections<HttpConnection> connections;
 
-	HttpListener(HttpServerConfig config, EventLoop el) {
+	HttpListener(HttpServerConfig config, HttpServerMetrics metrics, EventLoop el) {
 		this.config = config;
+		this.metrics = metrics;
 		this.el = el;
 		this.connections = new ServerConnections<>(el, HttpConnection::closeWhenIdle, HttpConnection::forceClose);
 	}
@@ -48,6 +51,7 @@ final class HttpListener implements ListenerHandler {
 				Channel c = el.listen(Addresses.url("http", host, port), Kind.HTTP, new ListenLimits(
 						config.maxRequestBodySize(), config.maxHeaderSize(), config.maxWebsocketFrameSize(),
 						HttpServer.DEFAULT_PIPELINE_LIMIT), this, sharing);
+				c.requestHeadTimeout(config.requestHeaderTimeout().toMillis());
 				connections.listening(c);
 				bound.success(c.address(true));
 			}
@@ -64,6 +68,7 @@ final class HttpListener implements ListenerHandler {
 		if (!connections.add(c)) {
 			return null;
 		}
+		metrics.connectionOpened();
 		c.startIdleTimer();
 		return c;
 	}

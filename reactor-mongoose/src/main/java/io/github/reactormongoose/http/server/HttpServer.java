@@ -5,6 +5,7 @@ package io.github.reactormongoose.http.server;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
@@ -37,6 +38,8 @@ public final class HttpServer {
 	public static final int DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
 	/** Default WebSocket message limit: 64 KiB (as Reactor Netty). */
 	public static final int DEFAULT_MAX_WEBSOCKET_FRAME = 64 * 1024;
+	/** Default request head timeout: 20 s from the first byte of a request head to its end. */
+	public static final Duration DEFAULT_REQUEST_HEADER_TIMEOUT = Duration.ofSeconds(20);
 	/** Default bytes of pipelined input buffered while a response is pending: 64 KiB. */
 	public static final int DEFAULT_PIPELINE_LIMIT = 64 * 1024;
 
@@ -173,6 +176,55 @@ public final class HttpServer {
 			throw new IllegalArgumentException("idleTimeout must be positive");
 		}
 		return new HttpServer(config.withIdleTimeout(idleTimeout));
+	}
+
+	/**
+	 * Answers 408 and closes the connection when a request head (request line and headers)
+	 * takes longer than this from its first byte to its end: slow clients (slowloris) cannot
+	 * hold connections by sending a head byte by byte. Default
+	 * {@link #DEFAULT_REQUEST_HEADER_TIMEOUT 20 s}; {@link Duration#ZERO} disables it. Checked
+	 * on each poll of the loop, so the answer may come up to about a second late. A connection
+	 * that sends nothing is governed by {@link #idleTimeout(Duration)}, a slow body by the
+	 * application.
+	 */
+	public HttpServer requestHeaderTimeout(Duration timeout) {
+		Objects.requireNonNull(timeout, "timeout");
+		if (timeout.isNegative()) {
+			throw new IllegalArgumentException("requestHeaderTimeout must not be negative");
+		}
+		return new HttpServer(config.withRequestHeaderTimeout(timeout));
+	}
+
+	/**
+	 * Records Micrometer metrics in {@code Metrics.globalRegistry} (Micrometer must be on the
+	 * class path; it is an optional dependency): Reactor Netty's HTTP server meters under
+	 * {@code reactor.mongoose.http.server} ({@code connections.total}, {@code connections.active},
+	 * {@code data.received}, {@code data.sent}, {@code response.time}, {@code errors}) tagged
+	 * with the request path as {@code uri} (at most 100 distinct values, then {@code OTHER}),
+	 * plus the loops' {@code reactor.mongoose.loop.*} meters and the native allocation gauge.
+	 * See docs/observability.md.
+	 */
+	public HttpServer metrics(boolean enable) {
+		return metrics(enable, Function.identity());
+	}
+
+	/**
+	 * {@link #metrics(boolean)} with a function from the request path to the {@code uri} tag,
+	 * for example to replace identifiers ({@code "/users/42"} to {@code "/users/{id}"}) and keep
+	 * the number of tag values small.
+	 */
+	public HttpServer metrics(boolean enable, Function<String, String> uriTagValue) {
+		Objects.requireNonNull(uriTagValue, "uriTagValue");
+		return new HttpServer(config.withMetrics(enable, uriTagValue));
+	}
+
+	/**
+	 * Writes one line per exchange at INFO to the logger
+	 * {@code reactor.mongoose.http.server.AccessLog} (SLF4J when present) in the Common Log
+	 * Format plus the response time. Off by default.
+	 */
+	public HttpServer accessLog(boolean enable) {
+		return new HttpServer(config.withAccessLog(enable));
 	}
 
 	/** Same as {@code configuration().host()}. */

@@ -4,6 +4,7 @@
 package io.github.reactormongoose.http.server;
 
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.function.Consumer;
 
 import io.github.reactormongoose.MongooseLoop;
@@ -35,6 +36,10 @@ public final class HttpServerConfig {
 	private int maxHeaderSize = HttpServer.DEFAULT_MAX_HEADER_SIZE;
 	private int maxWebsocketFrameSize = HttpServer.DEFAULT_MAX_WEBSOCKET_FRAME;
 	private @Nullable Duration idleTimeout;
+	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
+	private boolean metrics;
+	private Function<String, String> uriTagValue = Function.identity();
+	private boolean accessLog;
 
 	private HttpServerConfig() {
 	}
@@ -58,6 +63,10 @@ public final class HttpServerConfig {
 		c.maxHeaderSize = maxHeaderSize;
 		c.maxWebsocketFrameSize = maxWebsocketFrameSize;
 		c.idleTimeout = idleTimeout;
+		c.requestHeaderTimeout = requestHeaderTimeout;
+		c.metrics = metrics;
+		c.uriTagValue = uriTagValue;
+		c.accessLog = accessLog;
 		change.accept(c);
 		return c;
 	}
@@ -120,6 +129,29 @@ public final class HttpServerConfig {
 		return idleTimeout;
 	}
 
+	/**
+	 * How long a request head may take from its first byte to its end before the server answers
+	 * 408 and closes; {@link Duration#ZERO} for no limit.
+	 */
+	public Duration requestHeaderTimeout() {
+		return requestHeaderTimeout;
+	}
+
+	/** Whether Micrometer metrics are recorded ({@link HttpServer#metrics(boolean)}). */
+	public boolean metricsEnabled() {
+		return metrics;
+	}
+
+	/** Maps a request path to the {@code uri} tag of the metrics; identity by default. */
+	public Function<String, String> uriTagValue() {
+		return uriTagValue;
+	}
+
+	/** Whether each exchange is written to the access log ({@link HttpServer#accessLog(boolean)}). */
+	public boolean accessLogEnabled() {
+		return accessLog;
+	}
+
 	@Nullable ExchangeHandler handler() {
 		return handler;
 	}
@@ -180,11 +212,28 @@ public final class HttpServerConfig {
 		return with(c -> c.idleTimeout = idleTimeout);
 	}
 
+	HttpServerConfig withMetrics(boolean enable, Function<String, String> uriTagValue) {
+		return with(c -> {
+			c.metrics = enable;
+			c.uriTagValue = uriTagValue;
+		});
+	}
+
+	HttpServerConfig withAccessLog(boolean enable) {
+		return with(c -> c.accessLog = enable);
+	}
+
+	HttpServerConfig withRequestHeaderTimeout(Duration timeout) {
+		return with(c -> c.requestHeaderTimeout = timeout);
+	}
+
 	@Override
 	public String toString() {
 		return "HttpServerConfig[host=" + host + ", port=" + port + ", loop=" + loop + ", loops=" + loops
 				+ ", loopCount=" + loopCount + ", loopName=" + loopName + ", handler=" + (handler != null)
 				+ ", maxRequestBodySize=" + maxRequestBodySize + ", maxHeaderSize=" + maxHeaderSize
-				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout + "]";
+				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout
+				+ ", requestHeaderTimeout=" + requestHeaderTimeout + ", metrics=" + metrics + ", accessLog=" + accessLog
+				+ "]";
 	}
 }

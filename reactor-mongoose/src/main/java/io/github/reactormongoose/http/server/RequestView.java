@@ -110,6 +110,11 @@ final class RequestView implements RoutableRequest {
 	}
 
 	/** The path as sent, still percent-encoded. */
+	/** Bytes of the request body. */
+	long bodyBytes() {
+		return body.length;
+	}
+
 	String rawPath() {
 		return rawPath;
 	}

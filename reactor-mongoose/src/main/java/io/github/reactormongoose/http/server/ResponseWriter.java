@@ -52,6 +52,8 @@ final class ResponseWriter {
 	private final Runnable onEnd;
 	private final HttpHeaders headers = new HttpHeaders();
 	private volatile int status = 200;
+	/** Body bytes handed to the connection (metrics, access log). */
+	private long bodyBytesSent;
 	private volatile boolean keepAlive = true;
 	private volatile boolean headersSent;
 	private boolean ended;
@@ -72,6 +74,10 @@ final class ResponseWriter {
 	}
 
 	// ---- state ----
+
+	long bodyBytesSent() {
+		return bodyBytesSent;
+	}
 
 	int status() {
 		return status;
@@ -176,6 +182,9 @@ final class ResponseWriter {
 		ended = true;
 		boolean close = closeAfterResponse();
 		long r;
+		if (!noBody) {
+			bodyBytesSent += data.length;
+		}
 		if (noBody || data.length == 0) {
 			r = channel.writeAndEndExchange(h, 0, h.length, close);
 		}
@@ -239,6 +248,7 @@ final class ResponseWriter {
 		if (len == 0) {
 			return 0;
 		}
+		bodyBytesSent += len;
 		if (framing != Framing.CHUNKED) {
 			return channel.write(data);
 		}

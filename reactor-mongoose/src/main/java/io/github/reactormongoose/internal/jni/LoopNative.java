@@ -44,6 +44,9 @@ public final class LoopNative {
 	 * for the first and the other listeners of a group of loops on one address
 	 * ({@code SO_REUSEPORT}; TCP and HTTP kinds only).
 	 */
+	/** Sets the request head timeout of a listener's connections (0: none): 0 or an error code. */
+	public static native int headTimeout(long loop, long listener, long millis);
+
 	public static native long listen(long loop, String url, int kind, long maxBody, int maxHead, int maxWsFrame,
 			int pipelineLimit, int share);
 

@@ -8,7 +8,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 import io.github.reactormongoose.internal.jni.ConnNative;
+import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.jni.EventRecords;
+import io.github.reactormongoose.internal.jni.LoopNative;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.jni.WsNative;
 import org.jspecify.annotations.Nullable;
@@ -199,6 +201,18 @@ public final class Channel {
 	public int upgradeToWebsocket(String key, @Nullable String protocol, @Nullable String extraHeaders) {
 		long h = loop.nativeHandle();
 		return h == 0 ? (int) NativeConstants.ERR_NO_CONN : WsNative.upgrade(h, id, key, protocol, extraHeaders);
+	}
+
+	/**
+	 * On an HTTP listener: its connections answer 408 and close when a request head takes
+	 * longer than {@code millis} from its first byte (0: no limit).
+	 */
+	public void requestHeadTimeout(long millis) {
+		long h = loop.nativeHandle();
+		int rc = h == 0 ? (int) NativeConstants.ERR_NO_CONN : LoopNative.headTimeout(h, id, millis);
+		if (rc != 0) {
+			throw Errors.toException(rc, "request head timeout of listener " + id);
+		}
 	}
 
 	/** Sends one WebSocket frame; with {@code close}, the connection closes once it is sent. */

@@ -12,12 +12,14 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.jni.EventRecords;
 import io.github.reactormongoose.internal.jni.LoopNative;
 import io.github.reactormongoose.internal.jni.NativeConstants;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -64,6 +66,9 @@ public final class EventLoop {
 	private volatile boolean shutdownRequested;
 	private volatile boolean closedFully;
 	private ByteBuffer events;
+	private volatile @Nullable LoopObserver observer;
+	/** Records dispatched in the current iteration. */
+	private int dispatched;
 
 	private EventLoop(String name, boolean daemon, int highWater, int lowWater, int maxPollMillis) {
 		this.name = name;
@@ -247,6 +252,18 @@ public final class EventLoop {
 		return c;
 	}
 
+	/** Commands queued for the poll thread (for metrics: walks the queue). */
+	public int pendingTasks() {
+		return tasks.size();
+	}
+
+	/** Sets the observer of every iteration (metrics) unless one is set already. */
+	public synchronized void observeOnce(Supplier<? extends LoopObserver> observer) {
+		if (this.observer == null) {
+			this.observer = observer.get();
+		}
+	}
+
 	/** Live native connections, listeners included. */
 	public int connectionCount() {
 		long h = nativeHandle();
@@ -276,6 +293,9 @@ public final class EventLoop {
 		try {
 			while (!shutdown.finished(channels, System.nanoTime())) {
 				long r = LoopNative.poll(handle, pollTimeout());
+				LoopObserver o = observer;
+				long busyStart = o != null ? System.nanoTime() : 0;
+				dispatched = 0;
 				if (EventRecords.arenaMoved(r)) {
 					events = LoopNative.eventBuffer(handle).order(ByteOrder.nativeOrder());
 				}
@@ -287,6 +307,9 @@ public final class EventLoop {
 				tasks.rearm();
 				tasks.drain(DRAIN_BATCH, EventLoop::safeRun);
 				timers.runDue(System.nanoTime(), EventLoop::safeRun);
+				if (o != null) {
+					o.iteration(dispatched, System.nanoTime() - busyStart);
+				}
 			}
 		}
 		catch (Throwable e) {
@@ -311,6 +334,7 @@ public final class EventLoop {
 	}
 
 	private void dispatch(int type, long id, long arg, ByteBuffer b, int p, int plen) {
+		dispatched++;
 		if (type == NativeConstants.EV_ACCEPT) {
 			accept(id, arg, b, p);
 			return;

@@ -41,6 +41,11 @@ final class TaskQueue {
 		this.bell = bell;
 	}
 
+	/** Queued tasks (walks the queue: for metrics, not for the hot path). */
+	int size() {
+		return tasks.size();
+	}
+
 	/**
 	 * Queues {@code task} and rings if the doorbell is idle.
 	 * @return {@code false} when the queue is closed: the caller must run what is queued itself

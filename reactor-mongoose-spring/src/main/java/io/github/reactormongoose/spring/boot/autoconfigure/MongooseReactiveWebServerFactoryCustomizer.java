@@ -44,6 +44,9 @@ public class MongooseReactiveWebServerFactoryCustomizer
 		if (this.mongooseProperties.getLoops() != null) {
 			factory.setLoops(this.mongooseProperties.getLoops());
 		}
+		factory.setRequestHeaderTimeout(this.mongooseProperties.getRequestHeaderTimeout());
+		factory.setMetrics(this.mongooseProperties.isMetrics());
+		factory.setAccessLog(this.mongooseProperties.isAccessLog());
 		if (this.mongooseProperties.getLifecycleTimeout() != null) {
 			factory.setLifecycleTimeout(this.mongooseProperties.getLifecycleTimeout());
 		}

@@ -36,6 +36,18 @@ public class MongooseServerProperties {
 	 */
 	private @Nullable Integer loops;
 
+	/** Answers 408 to a request whose head takes longer than this from its first byte (zero: no limit). */
+	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
+
+	/**
+	 * Records Micrometer metrics ({@code reactor.mongoose.*}) in the global registry, which holds
+	 * the application's registry unless {@code management.metrics.use-global-registry=false}.
+	 */
+	private boolean metrics;
+
+	/** Writes one access log line per exchange (logger {@code reactor.mongoose.http.server.AccessLog}). */
+	private boolean accessLog;
+
 	/** How long starting waits for the bind, and stopping for the close. */
 	private @Nullable Duration lifecycleTimeout;
 
@@ -77,5 +89,29 @@ public class MongooseServerProperties {
 
 	public void setLifecycleTimeout(@Nullable Duration lifecycleTimeout) {
 		this.lifecycleTimeout = lifecycleTimeout;
+	}
+
+	public Duration getRequestHeaderTimeout() {
+		return this.requestHeaderTimeout;
+	}
+
+	public void setRequestHeaderTimeout(Duration requestHeaderTimeout) {
+		this.requestHeaderTimeout = requestHeaderTimeout;
+	}
+
+	public boolean isMetrics() {
+		return this.metrics;
+	}
+
+	public void setMetrics(boolean metrics) {
+		this.metrics = metrics;
+	}
+
+	public boolean isAccessLog() {
+		return this.accessLog;
+	}
+
+	public void setAccessLog(boolean accessLog) {
+		this.accessLog = accessLog;
 	}
 }

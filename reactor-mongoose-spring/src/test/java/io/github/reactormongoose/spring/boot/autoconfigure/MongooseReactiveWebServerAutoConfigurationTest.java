@@ -37,7 +37,8 @@ class MongooseReactiveWebServerAutoConfigurationTest {
 		this.runner.withPropertyValues("server.port=0", "server.address=127.0.0.1", "server.shutdown=immediate",
 				"server.max-http-request-header-size=32KB", "server.mongoose.max-request-body-size=8MB",
 				"server.mongoose.max-websocket-frame-size=1MB", "server.mongoose.idle-timeout=30s",
-				"server.mongoose.lifecycle-timeout=10s", "server.mongoose.loops=3")
+				"server.mongoose.lifecycle-timeout=10s", "server.mongoose.loops=3",
+				"server.mongoose.request-header-timeout=5s", "server.mongoose.metrics=true", "server.mongoose.access-log=true")
 			.run(context -> {
 				assertThat(context).hasNotFailed().hasSingleBean(ReactiveWebServerFactory.class);
 				MongooseReactiveWebServerFactory factory = context.getBean(MongooseReactiveWebServerFactory.class);
@@ -50,6 +51,9 @@ class MongooseReactiveWebServerAutoConfigurationTest {
 				assertThat(factory.getIdleTimeout()).isEqualTo(Duration.ofSeconds(30));
 				assertThat(factory.getLifecycleTimeout()).isEqualTo(Duration.ofSeconds(10));
 				assertThat(factory.getLoops()).isEqualTo(3);
+				assertThat(factory.getRequestHeaderTimeout()).isEqualTo(Duration.ofSeconds(5));
+				assertThat(factory.isMetrics()).isTrue();
+				assertThat(factory.isAccessLog()).isTrue();
 			});
 	}
 

@@ -1,0 +1,74 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.examples;
+
+import java.time.Duration;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.server.HttpServer;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+
+/**
+ * An HTTP server with metrics and an access log: its meters go to a Prometheus registry
+ * (added to Micrometer's global registry, where {@code HttpServer.metrics(true)} records), which
+ * {@code GET /metrics} scrapes in the Prometheus text format. Item paths are tagged as
+ * {@code /items/{id}} so that each id does not become a time series of its own.
+ * <p>
+ * {@code java -cp ... io.github.reactormongoose.examples.MetricsServer [port]} then
+ * {@code curl http://127.0.0.1:8080/items/7} and {@code curl http://127.0.0.1:8080/metrics}.
+ */
+public final class MetricsServer implements Disposable {
+
+	private final PrometheusMeterRegistry registry;
+	private final DisposableServer server;
+
+	private MetricsServer(PrometheusMeterRegistry registry, DisposableServer server) {
+		this.registry = registry;
+		this.server = server;
+	}
+
+	/** Starts on {@code 127.0.0.1:port} (0: a free port). */
+	public static MetricsServer start(int port) {
+		PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+		Metrics.addRegistry(registry);
+		DisposableServer server = HttpServer.create()
+				.port(port)
+				.metrics(true, path -> path.startsWith("/items/") ? "/items/{id}" : path)
+				.accessLog(true)
+				.route(r -> r
+						.get("/hello", (req, res) -> res.sendString(Mono.just("Hello, World!")))
+						.get("/items/{id}", (req, res) -> res.header("Content-Type", "application/json")
+								.sendString(Mono.just("{\"id\":\"" + req.param("id") + "\"}")))
+						.get("/metrics", (req, res) -> res.header("Content-Type", "text/plain; version=0.0.4")
+								.sendString(Mono.fromSupplier(registry::scrape))))
+				.bindNow(Duration.ofSeconds(10));
+		return new MetricsServer(registry, server);
+	}
+
+	public int port() {
+		return server.port();
+	}
+
+	@Override
+	public void dispose() {
+		server.disposeNow(Duration.ofSeconds(1));
+		Metrics.removeRegistry(registry);
+		registry.close();
+	}
+
+	@Override
+	public boolean isDisposed() {
+		return server.isDisposed();
+	}
+
+	public static void main(String[] args) {
+		MetricsServer s = start(args.length > 0 ? Integer.parseInt(args[0]) : 8080);
+		System.out.println("metrics server on http://127.0.0.1:" + s.port() + "/metrics");
+		s.server.onDispose().block();
+	}
+}

@@ -1,0 +1,147 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.examples;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.ServerSentEvent;
+import io.github.reactormongoose.http.server.HttpServer;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The server the abuse and soak scripts of {@code reliability/} run against: the mixed
+ * traffic of a real application (small and 64 KiB answers, uploads, streamed downloads,
+ * WebSocket echo, Server-Sent Events) and {@code GET /__stats}, the process figures the
+ * scripts compare before and after (RSS, heap, open file descriptors, native allocations of
+ * the glue, open connections, from the server's own metrics).
+ * <p>
+ * {@code java -cp ... io.github.reactormongoose.examples.ReliabilityServer [port] [requestHeaderTimeoutSeconds]}
+ */
+public final class ReliabilityServer implements Disposable {
+
+	static final byte[] BODY_64K = new byte[64 * 1024];
+	static final int CHUNK = 64 * 1024;
+
+	private final SimpleMeterRegistry registry;
+	private final DisposableServer server;
+
+	private ReliabilityServer(SimpleMeterRegistry registry, DisposableServer server) {
+		this.registry = registry;
+		this.server = server;
+	}
+
+	/** Starts on {@code 127.0.0.1:port} (0: a free one) with this request head timeout. */
+	public static ReliabilityServer start(int port, Duration headerTimeout) {
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		Metrics.addRegistry(registry);
+		AtomicLong uploaded = new AtomicLong();
+		DisposableServer server = HttpServer.create()
+				.port(port)
+				.requestHeaderTimeout(headerTimeout)
+				.metrics(true, path -> path.startsWith("/stream/") ? "/stream/{mib}" : path)
+				.route(r -> r
+						.get("/hello", (req, res) -> res.sendString(Mono.just("Hello, World!")))
+						.get("/64k", (req, res) -> res.sendByteArray(Mono.just(BODY_64K)))
+						.post("/upload", (req, res) -> res.sendString(req.receive()
+								.reduce(0L, (n, b) -> n + b.remaining())
+								.doOnNext(uploaded::addAndGet)
+								.map(n -> Long.toString(n))))
+						.get("/stream/{mib}", (req, res) -> res.header("Content-Type", "application/octet-stream")
+								.send(chunks(Long.parseLong(req.param("mib")) * 1024 * 1024)))
+						.get("/sse", (req, res) -> res.sendSse(Flux.interval(Duration.ofMillis(200))
+								.map(i -> ServerSentEvent.builder().id(Long.toString(i)).event("tick")
+										.data(Instant.now().toString()).build())))
+						.ws("/ws", (in, out) -> out.send(in.receive()))
+						.get("/__stats", (req, res) -> res.header("Content-Type", "application/json")
+								.sendString(Mono.fromSupplier(() -> stats(registry)))))
+				.bindNow(Duration.ofSeconds(10));
+		return new ReliabilityServer(registry, server);
+	}
+
+	/** {@code bytes} of a repeated 64 KiB buffer, produced on demand (the sender's back-pressure). */
+	static Flux<ByteBuffer> chunks(long bytes) {
+		ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
+		long n = (bytes + CHUNK - 1) / CHUNK;
+		return Flux.range(0, (int) n).map(i -> {
+			int len = (int) Math.min(CHUNK, bytes - (long) i * CHUNK);
+			return chunk.duplicate().limit(len);
+		});
+	}
+
+	static String stats(SimpleMeterRegistry registry) {
+		Runtime rt = Runtime.getRuntime();
+		long heap = rt.totalMemory() - rt.freeMemory();
+		double allocations = registry.find("reactor.mongoose.native.allocations").gauge() == null ? -1
+				: registry.find("reactor.mongoose.native.allocations").gauge().value();
+		double connections = registry.find("reactor.mongoose.http.server.connections.total").gauges().stream()
+				.mapToDouble(g -> g.value()).sum();
+		return "{\"rss_kb\":" + rssKb() + ",\"heap_used\":" + heap + ",\"heap_after_gc\":" + heapAfterGc()
+				+ ",\"fds\":" + openFds() + ",\"native_allocations\":" + (long) allocations
+				+ ",\"connections\":" + (long) connections + "}";
+	}
+
+	static long rssKb() {
+		try (Stream<String> lines = Files.lines(Path.of("/proc/self/status"))) {
+			return lines.filter(l -> l.startsWith("VmRSS:")).map(l -> l.replaceAll("\\D", "")).mapToLong(Long::parseLong)
+					.findFirst().orElse(-1);
+		}
+		catch (IOException | RuntimeException e) {
+			return -1;
+		}
+	}
+
+	static long heapAfterGc() {
+		return ManagementFactory.getMemoryPoolMXBeans().stream()
+				.filter(p -> p.getCollectionUsage() != null && p.getType() == java.lang.management.MemoryType.HEAP)
+				.mapToLong(p -> p.getCollectionUsage().getUsed()).sum();
+	}
+
+	static long openFds() {
+		try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+			return fds.count();
+		}
+		catch (IOException | RuntimeException e) {
+			return -1;
+		}
+	}
+
+	public int port() {
+		return server.port();
+	}
+
+	@Override
+	public void dispose() {
+		server.disposeNow(Duration.ofSeconds(2));
+		Metrics.removeRegistry(registry);
+		registry.close();
+	}
+
+	@Override
+	public boolean isDisposed() {
+		return server.isDisposed();
+	}
+
+	public static void main(String[] args) {
+		int port = args.length > 0 ? Integer.parseInt(args[0]) : 8090;
+		Duration timeout = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 20);
+		ReliabilityServer s = start(port, timeout);
+		System.out.println("READY reliability server on http://127.0.0.1:" + s.port() + " (head timeout " + timeout + ")");
+		System.out.flush();
+		Runtime.getRuntime().addShutdownHook(new Thread(s::dispose));
+		s.server.onDispose().block();
+	}
+}

@@ -1,0 +1,47 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import org.junit.jupiter.api.Test;
+
+/** The metrics example: requests show up in its Prometheus scrape. */
+class MetricsServerTest {
+
+	@Test
+	void prometheusScrapeShowsTheServersMeters() throws Exception {
+		MetricsServer server = MetricsServer.start(0);
+		try {
+			HttpClient client = HttpClient.newHttpClient();
+			String base = "http://127.0.0.1:" + server.port();
+			for (String path : new String[] {"/hello", "/hello", "/items/1", "/items/2", "/items/3"}) {
+				HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
+						HttpResponse.BodyHandlers.ofString());
+				assertThat(r.statusCode()).isEqualTo(200);
+			}
+			HttpResponse<String> scrape = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(scrape.statusCode()).isEqualTo(200);
+			String text = scrape.body();
+			assertThat(text).containsPattern(
+					"reactor_mongoose_http_server_response_time_seconds_count\\{[^}]*uri=\"/hello\"[^}]*\\} 2(\\.0)?\\n");
+			assertThat(text).containsPattern(
+					"reactor_mongoose_http_server_response_time_seconds_count\\{[^}]*uri=\"/items/\\{id\\}\"[^}]*\\} 3(\\.0)?\\n");
+			assertThat(text).doesNotContain("uri=\"/items/1\"");
+			// Prometheus drops the _total suffix of a gauge: connections.total is reactor_mongoose_http_server_connections
+			assertThat(text).contains("reactor_mongoose_http_server_connections{local_address=");
+			assertThat(text).contains("reactor_mongoose_loop_poll_events");
+			assertThat(text).contains("reactor_mongoose_native_allocations");
+		}
+		finally {
+			server.dispose();
+		}
+	}
+}

@@ -1,0 +1,50 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+/** The server of the reliability scripts answers every kind of traffic they send, and its stats. */
+class ReliabilityServerTest {
+
+	@Test
+	void servesTheMixedTrafficAndItsStats() throws Exception {
+		ReliabilityServer server = ReliabilityServer.start(0, Duration.ofSeconds(5));
+		try {
+			HttpClient client = HttpClient.newHttpClient();
+			String base = "http://127.0.0.1:" + server.port();
+			assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "/hello")).build(),
+					HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("Hello, World!");
+			assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "/64k")).build(),
+					HttpResponse.BodyHandlers.ofByteArray()).body()).hasSize(64 * 1024);
+			assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "/upload"))
+					.POST(HttpRequest.BodyPublishers.ofByteArray(new byte[300_000])).build(),
+					HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("300000");
+			try (InputStream in = client.send(HttpRequest.newBuilder(URI.create(base + "/stream/3")).build(),
+					HttpResponse.BodyHandlers.ofInputStream()).body()) {
+				assertThat(in.transferTo(java.io.OutputStream.nullOutputStream())).isEqualTo(3L * 1024 * 1024);
+			}
+			JsonNode stats = new ObjectMapper().readTree(client.send(
+					HttpRequest.newBuilder(URI.create(base + "/__stats")).build(), HttpResponse.BodyHandlers.ofString()).body());
+			assertThat(stats.get("rss_kb").asLong()).isPositive();
+			assertThat(stats.get("fds").asLong()).isPositive();
+			assertThat(stats.get("native_allocations").asLong()).isPositive();
+			assertThat(stats.get("connections").asLong()).isPositive();
+		}
+		finally {
+			server.dispose();
+		}
+	}
+}

@@ -1,0 +1,68 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.internal.metrics;
+
+import java.net.InetSocketAddress;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+import reactor.util.Logger;
+import reactor.util.Loggers;
+
+/**
+ * The access log: one line per exchange at INFO on the logger
+ * {@code reactor.mongoose.http.server.AccessLog} (SLF4J when it is on the class path), in the
+ * Common Log Format followed by the response time, as Reactor Netty writes it:
+ * {@code 127.0.0.1 - - [02/Dec/2026:01:30:00 +0000] "GET /hello HTTP/1.1" 200 13 0.412 ms}.
+ */
+public final class AccessLog {
+
+	/** The logger's name. */
+	public static final String NAME = "reactor.mongoose.http.server.AccessLog";
+	private static final DateTimeFormatter CLF = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US);
+
+	private AccessLog() {
+	}
+
+	/** Logs one exchange. */
+	public static void log(InetSocketAddress remote, String method, String uri, String protocol, int status,
+			long bytesSent, long nanos) {
+		// looked up per line (only when the log is on): follows Loggers.useCustomLoggers & co
+		Logger log = Loggers.getLogger(NAME);
+		if (log.isInfoEnabled()) {
+			log.info(format(remote, ZonedDateTime.now(), method, uri, protocol, status, bytesSent, nanos));
+		}
+	}
+
+	static String format(InetSocketAddress remote, ZonedDateTime time, String method, String uri, String protocol,
+			int status, long bytesSent, long nanos) {
+		String host = remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString();
+		return host + " - - [" + CLF.format(time) + "] \"" + printable(method) + " " + printable(uri) + " "
+				+ printable(protocol) + "\" " + status + " " + (bytesSent > 0 ? Long.toString(bytesSent) : "-") + " "
+				+ String.format(Locale.ROOT, "%.3f", nanos / 1e6) + " ms";
+	}
+
+	/** Request text as logged: quotes, backslashes and control bytes escaped (no log forging). */
+	static String printable(String s) {
+		StringBuilder b = null;
+		for (int i = 0; i < s.length(); i++) {
+			char c = s.charAt(i);
+			String esc = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c)
+					: null;
+			if (esc != null && b == null) {
+				b = new StringBuilder(s.length() + 8).append(s, 0, i);
+			}
+			if (b != null) {
+				if (esc != null) {
+					b.append(esc);
+				}
+				else {
+					b.append(c);
+				}
+			}
+		}
+		return b == null ? s : b.toString();
+	}
+}

@@ -1,0 +1,54 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.internal.metrics;
+
+import java.util.concurrent.TimeUnit;
+
+import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.loop.LoopObserver;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * Meters of a poll loop ({@code reactor.mongoose.loop.*}, tag {@code loop}): events per poll,
+ * time spent on one poll's events, tasks and timers, and commands waiting in the queue; and
+ * the process-wide native gauges ({@code reactor.mongoose.native.*}).
+ */
+final class MicrometerLoopMetrics implements LoopObserver {
+
+	private final DistributionSummary events;
+	private final Timer busy;
+
+	private MicrometerLoopMetrics(EventLoop el, MeterRegistry registry) {
+		this.events = DistributionSummary.builder("reactor.mongoose.loop.poll.events")
+				.description("Event records handled after one mg_mgr_poll").tag("loop", el.name()).register(registry);
+		this.busy = Timer.builder("reactor.mongoose.loop.poll.time")
+				.description("Time spent on one poll's events, queued commands and timers").tag("loop", el.name())
+				.register(registry);
+		Gauge.builder("reactor.mongoose.loop.pending.tasks", el, EventLoop::pendingTasks)
+				.description("Commands queued for the poll thread").tag("loop", el.name()).register(registry);
+	}
+
+	/** Observes {@code el} once (several metered servers may share a loop). */
+	static void bind(EventLoop el, MeterRegistry registry) {
+		el.observeOnce(() -> new MicrometerLoopMetrics(el, registry));
+	}
+
+	/** The process-wide native gauges (registered once per registry: Micrometer dedupes). */
+	static void bindNative(MeterRegistry registry) {
+		Gauge.builder("reactor.mongoose.native.allocations", NativeConstants::liveAllocations)
+				.description("Native allocations of the glue not yet freed, over all loops").register(registry);
+		Gauge.builder("reactor.mongoose.native.loops", NativeConstants::liveLoops)
+				.description("Mongoose managers alive").register(registry);
+	}
+
+	@Override
+	public void iteration(int eventRecords, long busyNanos) {
+		events.record(eventRecords);
+		busy.record(busyNanos, TimeUnit.NANOSECONDS);
+	}
+}

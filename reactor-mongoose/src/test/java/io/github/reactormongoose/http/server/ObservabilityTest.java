@@ -1,0 +1,178 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.testing.RawHttp;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+
+/** Micrometer metrics and the access log of the HTTP server, over real sockets. */
+class ObservabilityTest extends BaseHttpTest {
+
+	SimpleMeterRegistry registry;
+
+	@BeforeEach
+	void registry() {
+		registry = new SimpleMeterRegistry();
+		Metrics.addRegistry(registry);
+	}
+
+	@AfterEach
+	void removeRegistry() {
+		Metrics.removeRegistry(registry);
+		registry.close();
+	}
+
+	private DisposableServer server(HttpServer s) {
+		return bind(s.route(r -> r
+				.get("/hello", (req, res) -> res.sendString(Mono.just("Hello, World!")))
+				.post("/echo", (req, res) -> res.sendString(req.receiveString()))
+				.get("/fail", (req, res) -> Mono.error(new IllegalStateException("boom")))
+				.get("/users/{id}", (req, res) -> res.sendString(Mono.just("user " + req.param("id"))))));
+	}
+
+	private static int status(RawHttp c, String request) throws Exception {
+		c.write(request);
+		return c.read().status();
+	}
+
+	@Test
+	void meteredServerRecordsConnectionsExchangesErrorsAndLoops() throws Exception {
+		DisposableServer server = server(HttpServer.create().metrics(true));
+		String address = "127.0.0.1:" + server.port();
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			assertThat(status(c, RawHttp.get("/hello"))).isEqualTo(200);
+			assertThat(status(c, RawHttp.get("/hello"))).isEqualTo(200);
+			c.write(RawHttp.request("POST", "/echo", "0123456789".getBytes()));
+			assertThat(c.read().bodyString()).isEqualTo("0123456789");
+			assertThat(status(c, RawHttp.get("/fail"))).isEqualTo(500);
+			assertThat(status(c, RawHttp.get("/nothing-here"))).isEqualTo(404);
+			assertThat(registry.get("reactor.mongoose.http.server.connections.total").tag("local.address", address)
+					.gauge().value()).isEqualTo(1.0);
+		}
+		Timer hello = registry.get("reactor.mongoose.http.server.response.time")
+				.tags("uri", "/hello", "method", "GET", "status", "200").timer();
+		assertThat(hello.count()).isEqualTo(2);
+		DistributionSummary sent = registry.get("reactor.mongoose.http.server.data.sent")
+				.tags("uri", "/hello", "method", "GET", "status", "200").summary();
+		assertThat(sent.totalAmount()).isEqualTo(26.0); // 2 x 13 bytes
+		assertThat(registry.get("reactor.mongoose.http.server.data.received").tags("uri", "/echo", "method", "POST")
+				.summary().totalAmount()).isEqualTo(10.0);
+		assertThat(registry.get("reactor.mongoose.http.server.errors").tags("uri", "/fail", "method", "GET").counter()
+				.count()).isEqualTo(1.0);
+		assertThat(registry.get("reactor.mongoose.http.server.response.time").tags("uri", "/nothing-here", "status", "404")
+				.timer().count()).isEqualTo(1);
+		// the connection's close is seen by the loop shortly after the client's
+		awaitGauge("reactor.mongoose.http.server.connections.total", address, 0.0);
+		assertThat(registry.get("reactor.mongoose.http.server.connections.active").tag("local.address", address).gauge()
+				.value()).isEqualTo(0.0);
+		assertThat(registry.get("reactor.mongoose.loop.poll.events").summaries()).isNotEmpty();
+		assertThat(registry.get("reactor.mongoose.loop.poll.events").summaries().stream()
+				.mapToLong(DistributionSummary::count).sum()).isPositive();
+		assertThat(registry.get("reactor.mongoose.loop.pending.tasks").gauges()).isNotEmpty();
+		assertThat(registry.get("reactor.mongoose.native.allocations").gauge().value()).isGreaterThan(0.0);
+	}
+
+	@Test
+	void uriTagsComeFromTheMappingAndAreBounded() throws Exception {
+		DisposableServer server = server(HttpServer.create()
+				.metrics(true, path -> path.startsWith("/users/") ? "/users/{id}" : path));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			for (int i = 0; i < 3; i++) {
+				assertThat(status(c, RawHttp.get("/users/" + i))).isEqualTo(200);
+			}
+			for (int i = 0; i < 120; i++) {
+				assertThat(status(c, RawHttp.get("/random-" + i))).isEqualTo(404);
+			}
+		}
+		assertThat(registry.get("reactor.mongoose.http.server.response.time").tag("uri", "/users/{id}").timer().count())
+				.isEqualTo(3);
+		// meters of earlier tests' servers are in the global registry too, with nothing recorded here
+		long uris = registry.get("reactor.mongoose.http.server.response.time").timers().stream()
+				.filter(t -> t.count() > 0).map(t -> t.getId().getTag("uri")).distinct().count();
+		assertThat(uris).as("distinct uri tags").isLessThanOrEqualTo(101);
+		assertThat(registry.get("reactor.mongoose.http.server.response.time").tag("uri", "OTHER").timer().count())
+				.isPositive();
+	}
+
+	@Test
+	void withoutMetricsNothingIsRegistered() throws Exception {
+		DisposableServer server = server(HttpServer.create());
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			assertThat(status(c, RawHttp.get("/hello"))).isEqualTo(200);
+		}
+		// (meters of earlier tests' servers are in the global registry, with nothing recorded here)
+		assertThat(registry.find("reactor.mongoose.http.server.response.time").timers())
+				.allSatisfy(t -> assertThat(t.count()).isZero());
+	}
+
+	@Test
+	void accessLogWritesOneCommonLogFormatLinePerExchangeWithEscapedRequestText() throws Exception {
+		List<String> lines = new CopyOnWriteArrayList<>();
+		Loggers.useCustomLoggers(name -> name.equals("reactor.mongoose.http.server.AccessLog")
+				? new CapturingLogger(name, lines) : new CapturingLogger(name, new CopyOnWriteArrayList<>()));
+		try {
+			DisposableServer server = server(HttpServer.create().accessLog(true));
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				assertThat(status(c, RawHttp.get("/hello?a=%22x%22"))).isEqualTo(200);
+				assertThat(status(c, RawHttp.get("/nothing"))).isEqualTo(404);
+			}
+			assertThat(lines).hasSize(2);
+			assertThat(lines.get(0)).matches("127\\.0\\.0\\.1 - - \\[\\d{2}/\\w{3}/\\d{4}:\\d{2}:\\d{2}:\\d{2} [+-]\\d{4}\\] "
+					+ "\"GET /hello\\?a=%22x%22 HTTP/1\\.1\" 200 13 \\d+\\.\\d{3} ms");
+			assertThat(lines.get(1)).contains("\"GET /nothing HTTP/1.1\" 404 - ");
+		}
+		finally {
+			Loggers.resetLoggerFactory();
+		}
+	}
+
+	private void awaitGauge(String name, String address, double value) throws InterruptedException {
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while (registry.get(name).tag("local.address", address).gauge().value() != value
+				&& System.nanoTime() < deadline) {
+			Thread.sleep(10); // polling a gauge, not synchronising
+		}
+		assertThat(registry.get(name).tag("local.address", address).gauge().value()).isEqualTo(value);
+	}
+
+	/** Keeps INFO lines; everything else is dropped. */
+	private record CapturingLogger(String name, List<String> lines) implements Logger {
+		@Override public String getName() { return name; }
+		@Override public boolean isTraceEnabled() { return false; }
+		@Override public void trace(String msg) { }
+		@Override public void trace(String format, Object... arguments) { }
+		@Override public void trace(String msg, Throwable t) { }
+		@Override public boolean isDebugEnabled() { return false; }
+		@Override public void debug(String msg) { }
+		@Override public void debug(String format, Object... arguments) { }
+		@Override public void debug(String msg, Throwable t) { }
+		@Override public boolean isInfoEnabled() { return true; }
+		@Override public void info(String msg) { lines.add(msg); }
+		@Override public void info(String format, Object... arguments) { lines.add(format); }
+		@Override public void info(String msg, Throwable t) { lines.add(msg); }
+		@Override public boolean isWarnEnabled() { return false; }
+		@Override public void warn(String msg) { }
+		@Override public void warn(String format, Object... arguments) { }
+		@Override public void warn(String msg, Throwable t) { }
+		@Override public boolean isErrorEnabled() { return false; }
+		@Override public void error(String msg) { }
+		@Override public void error(String format, Object... arguments) { }
+		@Override public void error(String msg, Throwable t) { }
+	}
+}

@@ -1,0 +1,88 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.testing.RawHttp;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+/** The request head timeout (slowloris defence): 408 for a slow head, nothing else is cut. */
+class RequestHeaderTimeoutTest extends BaseHttpTest {
+
+	private DisposableServer server(Duration timeout) {
+		return bind(HttpServer.create().requestHeaderTimeout(timeout).route(r -> r
+				.get("/hello", (req, res) -> res.sendString(Mono.just("hello")))
+				.post("/echo", (req, res) -> res.sendString(req.receiveString()))));
+	}
+
+	@Test
+	void aHeadThatStallsGets408AndTheConnectionClosesWhileOthersAreServed() throws Exception {
+		DisposableServer server = server(Duration.ofSeconds(1));
+		try (RawHttp slow = RawHttp.connect(server.port()).soTimeout(6_000)) {
+			slow.write("GET /hello HTTP/1.1\r\nHo");
+			try (RawHttp other = RawHttp.connect(server.port())) {
+				other.write(RawHttp.get("/hello"));
+				assertThat(other.read().bodyString()).isEqualTo("hello");
+			}
+			long start = System.nanoTime();
+			RawHttp.Response r = slow.read();
+			assertThat(r.status()).isEqualTo(408);
+			assertThat(r.header("Connection")).isEqualToIgnoringCase("close");
+			assertThat(slow.isClosedByPeer()).isTrue();
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+		}
+	}
+
+	@Test
+	void aHeadSentByteByByteWithinTheLimitIsServed() throws Exception {
+		DisposableServer server = server(Duration.ofSeconds(3));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			for (byte b : RawHttp.get("/hello").getBytes()) {
+				c.write(new byte[] {b});
+				Thread.sleep(10); // pacing of a slow client, not synchronisation
+			}
+			assertThat(c.read().bodyString()).isEqualTo("hello");
+		}
+	}
+
+	@Test
+	void anIdleKeepAliveConnectionAndASlowBodyAreNotCut() throws Exception {
+		DisposableServer server = server(Duration.ofSeconds(1));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write(RawHttp.get("/hello"));
+			assertThat(c.read().status()).isEqualTo(200);
+			Thread.sleep(2_500); // idle for longer than the head timeout: the idle timeout's business
+			c.write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234");
+			Thread.sleep(2_500); // a slow body: the application's business
+			c.write("56789");
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(200);
+			assertThat(r.bodyString()).isEqualTo("0123456789");
+		}
+	}
+
+	@Test
+	void zeroDisablesTheTimeout() throws Exception {
+		DisposableServer server = server(Duration.ZERO);
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("GET /hello HTTP/1.1\r\n");
+			Thread.sleep(2_500);
+			c.write("Host: x\r\n\r\n");
+			assertThat(c.read().bodyString()).isEqualTo("hello");
+		}
+	}
+
+	@Test
+	void defaultsAndValidation() {
+		assertThat(HttpServer.create().configuration().requestHeaderTimeout()).isEqualTo(Duration.ofSeconds(20));
+		assertThatThrownBy(() -> HttpServer.create().requestHeaderTimeout(Duration.ofSeconds(-1)))
+				.isInstanceOf(IllegalArgumentException.class);
+	}
+}
