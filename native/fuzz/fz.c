@@ -136,7 +136,9 @@ void fz_check_records(struct rmg_loop *loop, int64_t result, struct fz_polled *o
     memcpy(&plen, b + ofs + RMG_REC_LENGTH, 4);
     memcpy(&id, b + ofs + RMG_REC_ID, 8);
     memcpy(&arg, b + ofs + RMG_REC_ARG, 8);
-    FZ_ASSERT(type >= RMG_EV_ACCEPT && type <= RMG_EV_DRAINED, "record type %d", type);
+    FZ_ASSERT((type >= RMG_EV_ACCEPT && type <= RMG_EV_DRAINED) ||
+                  (type >= RMG_EV_DATAGRAM && type <= RMG_EV_SNTP_BAD),
+              "record type %d", type);
     FZ_ASSERT(plen >= 0, "record payload length %d", plen);
     padded = ((size_t) plen + RMG_RECORD_ALIGN - 1) & ~(size_t) (RMG_RECORD_ALIGN - 1);
     FZ_ASSERT(ofs + RMG_RECORD_HEADER + padded <= len, "record of type %d, %d bytes at %zu past the end %zu",
@@ -165,6 +167,18 @@ void fz_check_records(struct rmg_loop *loop, int64_t result, struct fz_polled *o
         FZ_ASSERT(arg == 400 || arg == 408 || arg == 413 || arg == 414 || arg == 417 || arg == 431 || arg == 501 || arg == 505 ||
                       arg == 1002 || arg == 1007 || arg == 1009, "REJECTED with %lld", (long long) arg);
         FZ_ASSERT(plen == 0, "REJECTED with a payload");
+        break;
+      case RMG_EV_DATAGRAM:
+        FZ_ASSERT(plen >= RMG_ADDR_SIZE && plen <= RMG_ADDR_SIZE + 65536, "DATAGRAM of %d bytes", plen);
+        break;
+      case RMG_EV_UDP_ERROR:
+        FZ_ASSERT(plen == 0 && arg > 0, "UDP_ERROR with errno %lld and %d bytes", (long long) arg, plen);
+        break;
+      case RMG_EV_SNTP_TIME:
+        FZ_ASSERT(plen == 8 && arg > 0, "SNTP_TIME of %d bytes, time %lld", plen, (long long) arg);
+        break;
+      case RMG_EV_SNTP_BAD:
+        FZ_ASSERT(plen > 0 && plen < 96, "SNTP_BAD reason of %d bytes", plen);
         break;
       case RMG_EV_CLOSE:
         FZ_ASSERT(plen == 0, "CLOSE with a payload");

@@ -11,6 +11,8 @@ static const struct rmg_natives *const s_peers[] = {
     &rmg_loop_natives,
     &rmg_conn_natives,
     &rmg_ws_natives,
+    &rmg_udp_natives,
+    &rmg_sntp_natives,
 };
 #define RMG_PEERS ((int) (sizeof(s_peers) / sizeof(s_peers[0])))
 

@@ -11,13 +11,16 @@
  * internal the files rely on). Files call each other only downwards; the build checks
  * that there is no cycle (native/call-graph.sh, `make check-layers`):
  *
- *   rmg_jni       -> rmg_constants, rmg_loop, rmg_conn, rmg_ws, rmg_http, rmg_tcp
+ *   rmg_jni       -> rmg_constants, rmg_loop, rmg_conn, rmg_ws, rmg_http, rmg_tcp, rmg_udp,
+ *                    rmg_sntp
  *                    (natives tables; kinds given to rmg_loop_set_kind)
  *   rmg_http      -> rmg_ws, rmg_constants (reason phrases), rmg_records
  *   rmg_ws        -> rmg_conn (rmg_apply), rmg_records, rmg_table
  *   rmg_conn      -> rmg_records, rmg_table
  *   rmg_loop      -> rmg_records, rmg_table, rmg_alloc   (kinds only via struct rmg_kind)
  *   rmg_tcp       -> rmg_records
+ *   rmg_udp       -> rmg_loop (rmg_loop_wrap), rmg_sntp, rmg_records, rmg_table
+ *   rmg_sntp      -> rmg_records, rmg_table
  *   rmg_constants, rmg_records, rmg_table -> rmg_alloc
  */
 #ifndef RMG_JNI_H
@@ -123,6 +126,7 @@ struct rmg_natives {
 #define RMG_CF2_PRESIZED 1 /* recv was sized for the current request's Content-Length */
 #define RMG_CF2_WS_TEXT 2  /* WebSocket: the fragmented message in progress is text */
 #define RMG_CF2_WS_CLOSED 4 /* WebSocket: a close frame came; later frames are discarded */
+#define RMG_CF2_SNTP 8     /* UDP: datagrams are SNTP answers, parsed by rmg_sntp.c */
 /* c->data[RMG_WS_UTF8]: UTF-8 validator state of that message after its last whole frame */
 #define RMG_WS_UTF8 3
 
@@ -147,6 +151,9 @@ int64_t rmg_loop_poll_once(struct rmg_loop *loop, int ms);
 int rmg_loop_head_timeout(struct rmg_loop *loop, int64_t listener_id, int64_t ms);
 int64_t rmg_loop_listen_url(struct rmg_loop *loop, const char *url, int kind, int64_t max_body,
                             int max_head, int max_ws_frame, int pipeline_limit, int share);
+/* Wraps a socket the glue opened (mg_wrapfd) as a connection of kind, handled like every
+ * other connection (tracked, records); NULL when out of memory or kind is unknown. */
+struct mg_connection *rmg_loop_wrap(struct rmg_loop *loop, int fd, int kind);
 
 /* ---- rmg_conn.c ---- */
 extern const struct rmg_natives rmg_conn_natives;
@@ -160,7 +167,26 @@ jlong rmg_conn_control_ops(struct rmg_loop *loop, jlong id, jint ops);
 
 /* ---- rmg_tcp.c ---- */
 extern const struct rmg_kind rmg_tcp_kind;
+
+/* ---- rmg_udp.c ---- */
 extern const struct rmg_kind rmg_udp_kind;
+extern const struct rmg_natives rmg_udp_natives;
+/* The non-JNI cores of UdpNative (also driven by native/fuzz). rmg_udp_adopt makes a UDP
+ * connection of a datagram socket (flags: RMG_CF2_SNTP or 0); the connection's id, or a
+ * negative code (the socket is closed then). */
+int64_t rmg_udp_adopt(struct rmg_loop *loop, int fd, int flags);
+/* Sends one datagram to ip/port (ip_len 4 or 16), or, with ip NULL, to the connected peer:
+ * 0, or a negative code (-(RMG_ERR_ERRNO_BASE + errno) for EAGAIN, EMSGSIZE, ...). */
+jlong rmg_udp_send(struct rmg_loop *loop, jlong id, const uint8_t *ip, size_t ip_len, int port,
+                   const void *buf, size_t len);
+
+/* ---- rmg_sntp.c ---- */
+extern const struct rmg_natives rmg_sntp_natives;
+/* Checks one datagram received on an SNTP connection and parses it with mg_sntp_parse: writes
+ * an RMG_EV_SNTP_TIME record, or RMG_EV_SNTP_BAD with the reason. */
+void rmg_sntp_answer(struct rmg_loop *loop, unsigned long id, const unsigned char *buf, size_t len);
+/* Sends Mongoose's SNTP request (mg_sntp_request) on connection id: 0 or a negative code. */
+jlong rmg_sntp_request(struct rmg_loop *loop, jlong id);
 
 /* ---- rmg_http_head.c ---- */
 /* The status to refuse a complete request head with (0: acceptable) and why (RFC 9112). */

@@ -261,6 +261,11 @@ int64_t rmg_loop_listen_url(struct rmg_loop *loop, const char *url, int kind, in
   return (int64_t) c->id;
 }
 
+struct mg_connection *rmg_loop_wrap(struct rmg_loop *loop, int fd, int kind) {
+  if (kind < 0 || kind >= RMG_KIND_COUNT || s_kinds[kind] == NULL) return NULL;
+  return mg_wrapfd(&loop->mgr, fd, rmg_ev_fn, &loop->client_opts[kind]);
+}
+
 int rmg_loop_head_timeout(struct rmg_loop *loop, int64_t listener_id, int64_t ms) {
   struct rmg_opts *o;
   if (ms < 0) return RMG_ERR_BAD_ARG;

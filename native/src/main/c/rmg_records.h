@@ -49,7 +49,13 @@ enum rmg_event {
   RMG_EV_WS_MSG = 8,    /* arg = opcode; payload = data */
   RMG_EV_WS_CTL = 9,    /* arg = opcode; payload = data */
   RMG_EV_REJECTED = 10, /* arg = HTTP status (or WebSocket close code) sent by the glue */
-  RMG_EV_DRAINED = 11   /* raw TCP: the send buffer was fully written; arg = bytes written */
+  RMG_EV_DRAINED = 11,  /* raw TCP: the send buffer was fully written; arg = bytes written */
+  /* UDP (rmg_udp.c, rmg_sntp.c); numbered from 40 so that other record types can be added
+   * below without renumbering */
+  RMG_EV_DATAGRAM = 40,  /* payload = sender address (RMG_ADDR_SIZE) + the datagram's bytes */
+  RMG_EV_UDP_ERROR = 41, /* arg = errno of a socket error (ICMP on a connected socket) */
+  RMG_EV_SNTP_TIME = 42, /* arg = server time, Unix ms; payload = int64 local wall clock, Unix ms */
+  RMG_EV_SNTP_BAD = 43   /* payload = why an SNTP answer was refused (text) */
 };
 
 /* Flags in the argument of RMG_EV_HTTP_MSG: facts, Java decides what to do with them. */

@@ -1,7 +1,7 @@
 /*
- * reactor-mongoose: the raw kinds, TCP and UDP: received bytes go up as READ records,
- * and a TCP connection whose send buffer emptied reports DRAINED (Java peer: internal.tcp,
- * through the records).
+ * reactor-mongoose: the raw TCP kind: received bytes go up as READ records, and a
+ * connection whose send buffer emptied reports DRAINED (Java peer: internal.tcp, through the
+ * records). UDP has its own kind in rmg_udp.c.
  * SPDX-License-Identifier: GPL-2.0-only
  */
 #include "rmg_jni.h"
@@ -14,21 +14,15 @@ static void rmg_raw_read(struct rmg_loop *loop, struct mg_connection *c) {
   } /* else: stays in recv, retried on the next MG_EV_POLL */
 }
 
-static void rmg_udp_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *ev_data) {
-  (void) ev_data;
-  if (ev == MG_EV_READ || ev == MG_EV_POLL) rmg_raw_read(loop, c);
-}
-
 static void rmg_tcp_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *ev_data) {
   if (ev == MG_EV_WRITE) {
     if (c->send.len == 0) {
       long written = ev_data == NULL ? 0 : *(long *) ev_data; /* by this write */
       rmg_record(&loop->ev, RMG_EV_DRAINED, c->id, written, 0);
     }
-  } else {
-    rmg_udp_event(loop, c, ev, ev_data);
+  } else if (ev == MG_EV_READ || ev == MG_EV_POLL) {
+    rmg_raw_read(loop, c);
   }
 }
 
 const struct rmg_kind rmg_tcp_kind = {rmg_tcp_event, NULL, NULL};
-const struct rmg_kind rmg_udp_kind = {rmg_udp_event, NULL, NULL};

@@ -42,6 +42,14 @@ public final class NativeConstants {
 	public static final int EV_WS_CTL = (int) constant("RMG_EV_WS_CTL");
 	public static final int EV_REJECTED = (int) constant("RMG_EV_REJECTED");
 	public static final int EV_DRAINED = (int) constant("RMG_EV_DRAINED");
+	public static final int EV_DATAGRAM = (int) constant("RMG_EV_DATAGRAM");
+	public static final int EV_UDP_ERROR = (int) constant("RMG_EV_UDP_ERROR");
+	public static final int EV_SNTP_TIME = (int) constant("RMG_EV_SNTP_TIME");
+	public static final int EV_SNTP_BAD = (int) constant("RMG_EV_SNTP_BAD");
+	public static final int KIND_UDP = (int) constant("RMG_KIND_UDP");
+	public static final int EAGAIN = (int) constant("EAGAIN");
+	public static final int ENOBUFS = (int) constant("ENOBUFS");
+	public static final int EMSGSIZE = (int) constant("EMSGSIZE");
 	public static final long HTTP_CLOSE_AFTER = constant("RMG_HTTP_CLOSE_AFTER");
 	public static final int LISTEN_EXCLUSIVE = (int) constant("RMG_LISTEN_EXCLUSIVE");
 	public static final int LISTEN_SHARE_FIRST = (int) constant("RMG_LISTEN_SHARE_FIRST");

@@ -12,6 +12,8 @@ import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.jni.EventRecords;
 import io.github.reactormongoose.internal.jni.LoopNative;
 import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.jni.SntpNative;
+import io.github.reactormongoose.internal.jni.UdpNative;
 import io.github.reactormongoose.internal.jni.WsNative;
 import org.jspecify.annotations.Nullable;
 
@@ -220,6 +222,35 @@ public final class Channel {
 		long h = loop.nativeHandle();
 		return h == 0 ? NativeConstants.ERR_NO_CONN
 				: WsNative.sendArray(h, id, payload, offset, length, opcode, close ? NativeConstants.OP_DRAIN : 0);
+	}
+
+	// ---- UDP ----
+
+	/**
+	 * Sends one datagram to {@code ip:port}, or to the connected peer when {@code ip} is null.
+	 * @return 0 or a negative native error code
+	 */
+	public long sendDatagram(byte @Nullable [] ip, int port, byte[] data, int offset, int length) {
+		long h = loop.nativeHandle();
+		return h == 0 ? NativeConstants.ERR_NO_CONN : UdpNative.sendArray(h, id, ip, port, data, offset, length);
+	}
+
+	/**
+	 * Datagrams that arrived on this UDP socket but were not delivered: dropped by the kernel
+	 * (receive buffer full) plus those the glue could not record (out of native memory).
+	 * @return the count, or a negative native error code
+	 */
+	public long datagramDrops() {
+		long h = loop.nativeHandle();
+		long[] out = new long[2];
+		int rc = h == 0 ? (int) NativeConstants.ERR_NO_CONN : UdpNative.drops(h, id, out);
+		return rc != 0 ? rc : Math.max(0, out[0]) + out[1];
+	}
+
+	/** Sends Mongoose's SNTP request on an SNTP socket; 0 or a negative native error code. */
+	public long sntpRequest() {
+		long h = loop.nativeHandle();
+		return h == 0 ? NativeConstants.ERR_NO_CONN : SntpNative.request(h, id);
 	}
 
 	@Override

@@ -19,6 +19,7 @@ import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.jni.EventRecords;
 import io.github.reactormongoose.internal.jni.LoopNative;
 import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.jni.UdpNative;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -246,6 +247,23 @@ public final class EventLoop {
 		return register(id, handler);
 	}
 
+	/**
+	 * Opens a UDP socket bound to {@code local} (null IP: the wildcard) and, with a
+	 * {@code remote}, connected to it (the kernel then passes only the peer's datagrams).
+	 * Buffer sizes of 0 keep the kernel's defaults. With {@code sntp} the glue parses the
+	 * datagrams as SNTP answers.
+	 */
+	public Channel openUdp(byte @Nullable [] localIp, int localPort, byte @Nullable [] remoteIp, int remotePort,
+			int receiveBuffer, int sendBuffer, boolean sntp, DatagramHandler handler) {
+		long id = UdpNative.open(activeHandle(), localIp, localPort, remoteIp, remotePort, receiveBuffer, sendBuffer,
+				sntp);
+		if (id <= 0) {
+			throw Errors.toException(id, remoteIp != null ? "open a UDP socket to port " + remotePort
+					: "bind UDP port " + localPort);
+		}
+		return register(id, handler);
+	}
+
 	private Channel register(long id, ChannelHandler handler) {
 		Channel c = new Channel(this, id, handler);
 		channels.put(c);
@@ -372,6 +390,23 @@ public final class EventLoop {
 			}
 			else if (type == NativeConstants.EV_REJECTED) {
 				ws.onRejected((int) arg);
+			}
+		}
+		else if (h instanceof DatagramHandler d) {
+			if (type == NativeConstants.EV_DATAGRAM) {
+				int a = EventRecords.addressSize();
+				d.onDatagram(EventRecords.address(b, p), b, p + a, plen - a);
+			}
+			else if (type == NativeConstants.EV_UDP_ERROR) {
+				d.onSocketError((int) arg);
+			}
+			else if (type == NativeConstants.EV_SNTP_TIME) {
+				d.onSntpTime(arg, b.getLong(p));
+			}
+			else if (type == NativeConstants.EV_SNTP_BAD) {
+				byte[] msg = new byte[plen];
+				b.get(p, msg);
+				d.onSntpRefused(new String(msg, StandardCharsets.UTF_8));
 			}
 		}
 		else if (h instanceof StreamHandler s) {

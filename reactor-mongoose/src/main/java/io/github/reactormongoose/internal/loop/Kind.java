@@ -10,7 +10,9 @@ public enum Kind {
 	/** Raw bytes: READ records. */
 	TCP(NativeConstants.KIND_TCP),
 	/** Mongoose's HTTP parser, our limits, then WebSocket after an upgrade. */
-	HTTP(NativeConstants.KIND_HTTP);
+	HTTP(NativeConstants.KIND_HTTP),
+	/** Datagrams, read by the glue itself: DATAGRAM records (SNTP answers on an SNTP socket). */
+	UDP(NativeConstants.KIND_UDP);
 
 	final int code;
 

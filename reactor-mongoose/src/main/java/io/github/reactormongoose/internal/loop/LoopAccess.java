@@ -7,6 +7,8 @@ import java.util.Objects;
 import java.util.function.Function;
 
 import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.MongooseLoops;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Gives this library's protocol packages the engine behind a public {@link MongooseLoop}
@@ -23,6 +25,14 @@ public final class LoopAccess {
 	/** Called once by {@code MongooseLoop}. */
 	public static void install(Function<MongooseLoop, EventLoop> a) {
 		accessor = Objects.requireNonNull(a);
+	}
+
+	/**
+	 * The loop a client option set chose: {@code loop} if given, else the next loop of
+	 * {@code loops}, else the next loop of {@link MongooseLoops#shared()}.
+	 */
+	public static MongooseLoop choose(@Nullable MongooseLoop loop, @Nullable MongooseLoops loops) {
+		return loop != null ? loop : (loops != null ? loops : MongooseLoops.shared()).next();
 	}
 
 	/** The engine of {@code loop}. */

@@ -1,0 +1,83 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.DatagramPacket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.github.reactormongoose.AddressInUseException;
+import io.github.reactormongoose.dns.TestDnsServer;
+import io.github.reactormongoose.sntp.SntpTime;
+import io.github.reactormongoose.sntp.TestSntpServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@link UdpEcho} against the JDK's {@link DatagramChannel}, {@link DnsLookup} against a
+ * scripted DNS responder and {@link SntpClock} against an SNTP responder, all on 127.0.0.1.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class UdpDnsSntpExamplesTest {
+
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	@Test
+	void udpEchoSendsEachDatagramBackToItsSender() throws Exception {
+		UdpEcho echo = UdpEcho.start("127.0.0.1", 0);
+		try (DatagramChannel a = DatagramChannel.open(StandardProtocolFamily.INET)) {
+			a.bind(new InetSocketAddress("127.0.0.1", 0));
+			a.socket().setSoTimeout(10_000);
+			for (String msg : new String[] {"hello", "", "h\u00e9llo \u2603", "x".repeat(60_000)}) {
+				a.send(ByteBuffer.wrap(msg.getBytes(StandardCharsets.UTF_8)), echo.address());
+				DatagramPacket p = new DatagramPacket(new byte[65_536], 65_536);
+				a.socket().receive(p);
+				assertThat(new String(Arrays.copyOf(p.getData(), p.getLength()), StandardCharsets.UTF_8)).isEqualTo(msg);
+				assertThat(p.getSocketAddress()).isEqualTo(echo.address());
+			}
+			assertThat(echo.drops()).isZero();
+			assertThatThrownBy(() -> UdpEcho.start("127.0.0.1", echo.address().getPort()))
+					.isInstanceOf(AddressInUseException.class);
+		}
+		finally {
+			echo.dispose();
+			assertThat(echo.onDispose().block(WAIT)).isNull();
+		}
+	}
+
+	@Test
+	void dnsLookupAsksTheGivenNameserver() throws Exception {
+		try (TestDnsServer dns = new TestDnsServer()) {
+			dns.on("service.example", TestDnsServer.addresses("192.0.2.10", "2001:db8::10"));
+			List<InetAddress> found = DnsLookup.lookup("service.example", dns.address()).block(WAIT);
+			assertThat(found).extracting(InetAddress::getHostAddress)
+					.containsExactly("192.0.2.10", "2001:db8:0:0:0:0:0:10");
+			assertThatThrownBy(() -> DnsLookup.lookup("missing.example", dns.address()).block(WAIT))
+					.hasCauseInstanceOf(UnknownHostException.class);
+			assertThat(dns.count("service.example")).isEqualTo(2); // one A, one AAAA
+		}
+	}
+
+	@Test
+	void sntpClockTellsTheOffset() throws Exception {
+		try (TestSntpServer sntp = new TestSntpServer()) {
+			sntp.skewMillis = -2_000; // the server's clock is 2 s behind ours
+			SntpTime t = SntpClock.query(sntp.url()).block(WAIT);
+			assertThat(t.offset().toMillis()).isBetween(-2_500L, -1_500L);
+			assertThat(SntpClock.describe(t)).contains("ahead").contains("round trip");
+		}
+	}
+}

@@ -1,0 +1,112 @@
+/*
+ * reactor-mongoose: SNTP on a connected UDP connection of rmg_udp.c (Java peer:
+ * internal/jni/SntpNative). The request is Mongoose's (mg_sntp_request) and so is the time
+ * (mg_sntp_parse, which corrects the server's transmit time by half the round trip). We do
+ * not use mg_sntp_connect: its sntp_cb keeps a deadline in c->data[0..7], where the glue
+ * keeps its flags, has a fixed 3 s timeout, closes the connection after any first datagram,
+ * and goes through mg_connect's unconnected socket. Before mg_sntp_parse, rmg_sntp_answer
+ * checks what Mongoose does not (RFC 4330 section 5), so that a bad answer gets a reason.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+#define _DEFAULT_SOURCE 1 /* clock_gettime under -std=c11 */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "rmg_jni.h"
+
+#define RMG_NTP_UNIX_OFFSET 2208988800U /* seconds from 1900 to 1970 */
+#define RMG_SNTP_LEN 48
+/* An answer whose origin timestamp (our request's transmit time, echoed) is further than
+ * this from now does not answer our request. */
+#define RMG_SNTP_ORIGIN_WINDOW_MS (10 * 60 * 1000)
+
+static uint32_t rmg_be32(const unsigned char *p) {
+  return ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) | ((uint32_t) p[2] << 8) | p[3];
+}
+
+static void rmg_sntp_bad(struct rmg_loop *loop, unsigned long id, const char *msg) {
+  rmg_record_bytes(&loop->ev, RMG_EV_SNTP_BAD, id, 0, msg, strlen(msg));
+}
+
+void rmg_sntp_answer(struct rmg_loop *loop, unsigned long id, const unsigned char *buf, size_t len) {
+  char msg[96];
+  int li, version, mode, stratum;
+  int64_t origin_ms, now_ms, t;
+  unsigned char *p;
+  struct timespec ts;
+  if (len < RMG_SNTP_LEN) {
+    snprintf(msg, sizeof(msg), "short answer: %zu bytes, at least %d expected", len, RMG_SNTP_LEN);
+    rmg_sntp_bad(loop, id, msg);
+    return;
+  }
+  li = buf[0] >> 6;
+  version = (buf[0] >> 3) & 7;
+  mode = buf[0] & 7;
+  stratum = buf[1];
+  if (mode != 4 && mode != 5) {
+    snprintf(msg, sizeof(msg), "not a server answer (mode %d)", mode);
+  } else if (version != 3 && version != 4) {
+    snprintf(msg, sizeof(msg), "unsupported NTP version %d", version);
+  } else if (stratum == 0) {
+    /* kiss-o'-death: the reference id holds a 4-letter code */
+    char code[5];
+    int i;
+    for (i = 0; i < 4; i++) code[i] = (buf[12 + i] >= 0x20 && buf[12 + i] < 0x7f) ? (char) buf[12 + i] : '?';
+    code[4] = '\0';
+    snprintf(msg, sizeof(msg), "kiss-o'-death from the server (code %s)", code);
+  } else if (stratum > 15) {
+    snprintf(msg, sizeof(msg), "invalid stratum %d", stratum);
+  } else if (li == 3) {
+    snprintf(msg, sizeof(msg), "server clock not synchronized (leap indicator 3)");
+  } else if (rmg_be32(buf + 40) == 0 && rmg_be32(buf + 44) == 0) {
+    snprintf(msg, sizeof(msg), "zero transmit timestamp");
+  } else {
+    msg[0] = '\0';
+  }
+  if (msg[0] != '\0') {
+    rmg_sntp_bad(loop, id, msg);
+    return;
+  }
+  /* mg_sntp_request put mg_millis() into the transmit field; the server echoes it as origin */
+  origin_ms = (int64_t) (rmg_be32(buf + 24) - RMG_NTP_UNIX_OFFSET) * 1000;
+  now_ms = (int64_t) mg_millis();
+  if (origin_ms > now_ms + 1000 || origin_ms < now_ms - RMG_SNTP_ORIGIN_WINDOW_MS) {
+    rmg_sntp_bad(loop, id, "answer does not match the request (origin timestamp)");
+    return;
+  }
+  t = mg_sntp_parse(buf, len); /* also sets Mongoose's mg_boot_timestamp_ms (mg_now) */
+  clock_gettime(CLOCK_REALTIME, &ts);
+  if (t <= 0) {
+    rmg_sntp_bad(loop, id, "unusable server time");
+    return;
+  }
+  p = rmg_record(&loop->ev, RMG_EV_SNTP_TIME, id, t, 8);
+  if (p != NULL) {
+    int64_t local = (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    memcpy(p, &local, 8);
+  }
+}
+
+jlong rmg_sntp_request(struct rmg_loop *loop, jlong id) {
+  struct mg_connection *c = rmg_conn(loop, id);
+  if (c == NULL) return RMG_ERR_NO_CONN;
+  if (c->is_closing) return RMG_ERR_CLOSING;
+  if (!c->is_udp || !(c->data[1] & RMG_CF2_SNTP)) return RMG_ERR_BAD_ARG;
+  errno = 0;
+  mg_sntp_request(c); /* mg_send: sendto the connected peer (c->rem) at once */
+  return errno != 0 ? -(RMG_ERR_ERRNO_BASE + (jlong) errno) : 0;
+}
+
+/* ---- natives: thin JNI wrappers ---- */
+
+static jlong JNICALL rmg_sntp_request_native(JNIEnv *env, jclass cls, jlong h, jlong id) {
+  (void) env, (void) cls;
+  return rmg_sntp_request(rmg_loop_of(h), id);
+}
+
+static const JNINativeMethod s_methods[] = {
+    {"request", "(JJ)J", (void *) rmg_sntp_request_native},
+};
+
+const struct rmg_natives rmg_sntp_natives = RMG_NATIVES("SntpNative", s_methods);

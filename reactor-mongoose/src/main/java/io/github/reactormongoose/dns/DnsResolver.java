@@ -1,0 +1,307 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.dns;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.github.reactormongoose.MongooseException;
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.internal.dns.DnsMessages;
+import io.github.reactormongoose.internal.dns.ResolvConf;
+import io.github.reactormongoose.udp.Datagram;
+import io.github.reactormongoose.udp.UdpClient;
+import io.github.reactormongoose.udp.UdpConnection;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A non-blocking DNS resolver on a Mongoose loop: A and AAAA queries over UDP to one
+ * nameserver, by default the first {@code nameserver} of {@code /etc/resolv.conf}
+ * ({@code 127.0.0.1} when there is none, as glibc does). Immutable: every option returns a
+ * new instance.
+ * <pre>{@code
+ * List<InetAddress> addresses = DnsResolver.create()
+ *     .timeout(Duration.ofSeconds(2))
+ *     .resolve("example.com")
+ *     .block();
+ * }</pre>
+ * Each lookup opens a socket of its own (a fresh random source port) connected to the
+ * nameserver, sends both queries with random ids, and accepts only answers whose id and
+ * question match; other datagrams are ignored. The hosts file is not read: IP literals and
+ * {@code localhost} (with its subdomains, RFC 6761) are answered without a query, every other
+ * name goes to the nameserver. There is no cache and no search-domain expansion.
+ */
+public final class DnsResolver {
+
+	private static final SecureRandom RANDOM = new SecureRandom();
+
+	private final InetSocketAddress nameserver;
+	private final Duration timeout;
+	private final int attempts;
+	private final @Nullable MongooseLoop loop;
+	private final @Nullable MongooseLoops loops;
+
+	private DnsResolver(InetSocketAddress nameserver, Duration timeout, int attempts, @Nullable MongooseLoop loop,
+			@Nullable MongooseLoops loops) {
+		this.nameserver = nameserver;
+		this.timeout = timeout;
+		this.attempts = attempts;
+		this.loop = loop;
+		this.loops = loops;
+	}
+
+	/**
+	 * A resolver asking the first nameserver of {@code /etc/resolv.conf} (read now, from the
+	 * calling thread: create a resolver once and reuse it), with a
+	 * timeout of 5 s per attempt and 2 attempts (glibc's defaults), on
+	 * {@link MongooseLoops#shared()}.
+	 */
+	public static DnsResolver create() {
+		return new DnsResolver(ResolvConf.nameserver(ResolvConf.SYSTEM), Duration.ofSeconds(5), 2, null, null);
+	}
+
+	/** The nameserver to ask: a resolved address (an IP and a port, usually 53). */
+	public DnsResolver nameserver(InetSocketAddress nameserver) {
+		Objects.requireNonNull(nameserver, "nameserver");
+		if (nameserver.isUnresolved()) {
+			throw new IllegalArgumentException("the nameserver must be an IP address: " + nameserver);
+		}
+		return new DnsResolver(nameserver, timeout, attempts, loop, loops);
+	}
+
+	/** How long to wait for the answers before the queries are sent again (positive). */
+	public DnsResolver timeout(Duration timeout) {
+		Objects.requireNonNull(timeout, "timeout");
+		if (timeout.isNegative() || timeout.isZero()) {
+			throw new IllegalArgumentException("timeout must be positive: " + timeout);
+		}
+		return new DnsResolver(nameserver, timeout, attempts, loop, loops);
+	}
+
+	/**
+	 * How many times the queries are sent (at least 1): a lookup fails after
+	 * {@code attempts × timeout} without an answer.
+	 */
+	public DnsResolver attempts(int attempts) {
+		if (attempts < 1) {
+			throw new IllegalArgumentException("attempts must be >= 1: " + attempts);
+		}
+		return new DnsResolver(nameserver, timeout, attempts, loop, loops);
+	}
+
+	/** Runs the lookups on {@code loop}. */
+	public DnsResolver runOn(MongooseLoop loop) {
+		return new DnsResolver(nameserver, timeout, attempts, Objects.requireNonNull(loop, "loop"), null);
+	}
+
+	/** Runs each lookup on the next loop of {@code loops}. */
+	public DnsResolver runOn(MongooseLoops loops) {
+		return new DnsResolver(nameserver, timeout, attempts, null, Objects.requireNonNull(loops, "loops"));
+	}
+
+	/** The nameserver this resolver asks. */
+	public InetSocketAddress nameserver() {
+		return nameserver;
+	}
+
+	/**
+	 * The IPv4 then the IPv6 addresses of {@code host}, when subscribed, without blocking any
+	 * thread. An IP literal (IPv6 with or without brackets) is returned as it is, and
+	 * {@code localhost} as {@code 127.0.0.1} and {@code ::1}, without a query. Fails with
+	 * {@link UnknownHostException} when the name does not exist (NXDOMAIN) or has neither
+	 * record, with {@link DnsException} when the nameserver answers with another error code,
+	 * sends a malformed or truncated answer, does not answer in time or cannot be reached, and with
+	 * {@link IllegalArgumentException} for a string that cannot be a host name.
+	 */
+	public Mono<List<InetAddress>> resolve(String host) {
+		Objects.requireNonNull(host, "host");
+		return Mono.defer(() -> {
+			String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+			InetAddress literal;
+			try {
+				literal = literal(h);
+			}
+			catch (IllegalArgumentException e) {
+				return Mono.error(e);
+			}
+			if (literal != null) {
+				return Mono.just(List.of(literal));
+			}
+			String lower = h.toLowerCase(Locale.ROOT);
+			if (lower.equals("localhost") || lower.equals("localhost.") || lower.endsWith(".localhost")
+					|| lower.endsWith(".localhost.")) {
+				return Mono.just(localhost(h));
+			}
+			byte[] queryA;
+			byte[] queryAaaa;
+			int idA = RANDOM.nextInt(0x10000);
+			int idAaaa = (idA + 1 + RANDOM.nextInt(0xffff)) & 0xffff; // never equal to idA
+			try {
+				queryA = DnsMessages.query(idA, h, DnsMessages.TYPE_A);
+				queryAaaa = DnsMessages.query(idAaaa, h, DnsMessages.TYPE_AAAA);
+			}
+			catch (IllegalArgumentException e) {
+				return Mono.error(e);
+			}
+			UdpClient client = UdpClient.create()
+					.host(nameserver.getAddress().getHostAddress())
+					.port(nameserver.getPort())
+					.receiveQueue(16);
+			client = loop != null ? client.runOn(loop) : client.runOn(loops != null ? loops : MongooseLoops.shared());
+			return Mono.usingWhen(client.connect(),
+					c -> exchange(c, h, new Query(idA, DnsMessages.TYPE_A, queryA),
+							new Query(idAaaa, DnsMessages.TYPE_AAAA, queryAaaa)),
+					c -> Mono.fromRunnable(c::dispose));
+		});
+	}
+
+	private record Query(int id, int type, byte[] bytes) {
+	}
+
+	private Mono<List<InetAddress>> exchange(UdpConnection c, String host, Query a, Query aaaa) {
+		ConcurrentHashMap<Integer, Query> open = new ConcurrentHashMap<>();
+		open.put(a.id(), a);
+		open.put(aaaa.id(), aaaa);
+		Mono<List<DnsMessages.Answer>> answers = c.receive()
+				.<DnsMessages.Answer>handle((d, sink) -> {
+					byte[] m = d.bytes();
+					Query q = open.get(DnsMessages.id(m));
+					if (q == null) {
+						return; // not one of ours (wrong id, or a repeated answer)
+					}
+					DnsMessages.Answer answer = DnsMessages.parse(m, host, q.type()); // throws when malformed
+					if (answer != null && open.remove(q.id()) != null) {
+						sink.next(answer);
+					}
+				})
+				.take(2)
+				.collectList();
+		Disposable resend = Flux.interval(timeout, timeout)
+				.take(attempts - 1L)
+				.concatMap(i -> c.send(Flux.fromIterable(open.values()).map(q -> Datagram.wrap(q.bytes(), null))))
+				.subscribe(null, e -> {
+				});
+		Duration total = timeout.multipliedBy(attempts);
+		return c.send(Flux.just(Datagram.wrap(a.bytes(), null), Datagram.wrap(aaaa.bytes(), null)))
+				.then(answers)
+				.timeout(total, Mono.error(() -> new DnsException("no answer from the nameserver " + nameserver
+						+ " for " + host + " within " + total.toMillis() + " ms (" + attempts + " attempts)", -1)))
+				.onErrorMap(e -> mapError(e, host))
+				.flatMap(list -> list.size() < 2
+						? Mono.error(new DnsException("lookup of " + host + " interrupted: its socket closed before the answers"
+								+ " came (loop disposed?)", -1))
+						: combine(host, list))
+				.doFinally(s -> resend.dispose());
+	}
+
+	private Throwable mapError(Throwable e, String host) {
+		if (e instanceof DnsException d) {
+			return d.rcode() < 0 && d.getMessage() != null && d.getMessage().startsWith("malformed")
+					? new DnsException(d.getMessage() + " (from " + nameserver + " for " + host + ")", -1) : d;
+		}
+		if (e instanceof MongooseException) {
+			// the socket failed: an ICMP port unreachable from the nameserver's host, most often
+			Throwable cause = e.getCause() != null ? e.getCause() : e;
+			return new DnsException("the nameserver " + nameserver + " cannot be reached for " + host + ": "
+					+ cause.getMessage(), -1, e);
+		}
+		return e;
+	}
+
+	private Mono<List<InetAddress>> combine(String host, List<DnsMessages.Answer> answers) {
+		List<InetAddress> v4 = new ArrayList<>();
+		List<InetAddress> v6 = new ArrayList<>();
+		DnsMessages.Answer failed = null;
+		boolean truncated = false;
+		for (DnsMessages.Answer x : answers) {
+			if (x.rcode() == DnsMessages.RCODE_NXDOMAIN) {
+				return Mono.error(new UnknownHostException(host + ": no such domain (NXDOMAIN from " + nameserver + ")"));
+			}
+			if (x.rcode() != 0) {
+				failed = x;
+			}
+			truncated |= x.truncated();
+			(x.type() == DnsMessages.TYPE_A ? v4 : v6).addAll(x.addresses());
+		}
+		List<InetAddress> all = new ArrayList<>(v4);
+		all.addAll(v6);
+		if (!all.isEmpty()) {
+			return Mono.just(List.copyOf(all));
+		}
+		if (failed != null) {
+			return Mono.error(new DnsException("the nameserver " + nameserver + " answered " + rcodeName(failed.rcode())
+					+ " for " + host, failed.rcode()));
+		}
+		if (truncated) {
+			return Mono.error(new DnsException("the answer from " + nameserver + " for " + host
+					+ " was truncated (TC) and held no address; DNS over TCP is not supported", -1));
+		}
+		return Mono.error(new UnknownHostException(host + ": no A or AAAA record (answer from " + nameserver + ")"));
+	}
+
+	private static String rcodeName(int rcode) {
+		return switch (rcode) {
+			case 1 -> "FORMERR (1)";
+			case 2 -> "SERVFAIL (2)";
+			case 4 -> "NOTIMP (4)";
+			case 5 -> "REFUSED (5)";
+			default -> "response code " + rcode;
+		};
+	}
+
+	/**
+	 * An IPv4 or IPv6 literal, parsed without a lookup; null for anything else.
+	 * @throws IllegalArgumentException for an IPv4-shaped or IPv6-shaped string that is not a valid literal
+	 */
+	private static @Nullable InetAddress literal(String h) {
+		try {
+			if (h.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+				String[] parts = h.split("\\.");
+				byte[] ip = new byte[4];
+				for (int i = 0; i < 4; i++) {
+					int v = Integer.parseInt(parts[i]);
+					if (v > 255) {
+						throw new IllegalArgumentException("invalid IPv4 address: " + h);
+					}
+					ip[i] = (byte) v;
+				}
+				return InetAddress.getByAddress(ip);
+			}
+			if (h.indexOf(':') >= 0) {
+				return InetAddress.getByName(h); // with a colon the JDK parses a literal and never looks up
+			}
+			return null;
+		}
+		catch (UnknownHostException e) {
+			throw new IllegalArgumentException("invalid IP address: " + h, e);
+		}
+	}
+
+	private static List<InetAddress> localhost(String name) {
+		try {
+			return List.of(InetAddress.getByAddress(name, new byte[] {127, 0, 0, 1}),
+					InetAddress.getByAddress(name, new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}));
+		}
+		catch (UnknownHostException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "DnsResolver[" + nameserver + ", timeout " + timeout.toMillis() + " ms x " + attempts + "]";
+	}
+}

@@ -1,0 +1,11 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+/**
+ * A non-blocking DNS resolver ({@link DnsResolver}): A and AAAA lookups over this library's
+ * UDP, to the nameserver of {@code /etc/resolv.conf} or one you choose.
+ */
+@NullMarked
+package io.github.reactormongoose.dns;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,34 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.udp;
+
+/** The socket options shared by {@link UdpServer} and {@link UdpClient}. */
+record UdpOptions(int receiveBufferSize, int sendBufferSize, int receiveQueue) {
+
+	/** Datagrams queued for a subscriber without demand before reading pauses. */
+	static final int DEFAULT_RECEIVE_QUEUE = 512;
+
+	static final UdpOptions DEFAULTS = new UdpOptions(0, 0, DEFAULT_RECEIVE_QUEUE);
+
+	UdpOptions receiveBufferSize(int bytes) {
+		if (bytes < 0) {
+			throw new IllegalArgumentException("receiveBufferSize must be >= 0: " + bytes);
+		}
+		return new UdpOptions(bytes, sendBufferSize, receiveQueue);
+	}
+
+	UdpOptions sendBufferSize(int bytes) {
+		if (bytes < 0) {
+			throw new IllegalArgumentException("sendBufferSize must be >= 0: " + bytes);
+		}
+		return new UdpOptions(receiveBufferSize, bytes, receiveQueue);
+	}
+
+	UdpOptions receiveQueue(int datagrams) {
+		if (datagrams < 2) {
+			throw new IllegalArgumentException("receiveQueue must be >= 2: " + datagrams);
+		}
+		return new UdpOptions(receiveBufferSize, sendBufferSize, datagrams);
+	}
+}

@@ -1,0 +1,228 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.dns;
+
+import static io.github.reactormongoose.dns.TestDnsServer.A;
+import static io.github.reactormongoose.dns.TestDnsServer.AAAA;
+import static io.github.reactormongoose.dns.TestDnsServer.CNAME;
+import static io.github.reactormongoose.dns.TestDnsServer.ip;
+import static io.github.reactormongoose.dns.TestDnsServer.name;
+import static io.github.reactormongoose.dns.TestDnsServer.record;
+import static io.github.reactormongoose.dns.TestDnsServer.response;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.github.reactormongoose.MongooseLoop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+/** {@link DnsResolver} against a scripted responder on 127.0.0.1 ({@link TestDnsServer}). */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class DnsResolverTest {
+
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	private TestDnsServer dns;
+	private DnsResolver resolver;
+
+	@BeforeEach
+	void start() throws Exception {
+		dns = new TestDnsServer();
+		resolver = DnsResolver.create().nameserver(dns.address()).timeout(Duration.ofMillis(300)).attempts(2);
+	}
+
+	@AfterEach
+	void stop() throws Exception {
+		dns.close();
+	}
+
+	private List<String> resolve(String host) {
+		return resolver.resolve(host).block(WAIT).stream().map(InetAddress::getHostAddress).toList();
+	}
+
+	@Test
+	void returnsTheIpv4ThenTheIpv6Addresses() {
+		dns.on("both.test", q -> List.of(q.type() == A
+				? response(q, 0, false, record(A, ip("10.0.0.1")), record(A, ip("10.0.0.2")))
+				: response(q, 0, false, record(AAAA, ip("fd00::1")))));
+		assertThat(resolve("both.test")).containsExactly("10.0.0.1", "10.0.0.2", "fd00:0:0:0:0:0:0:1");
+		assertThat(resolve("BOTH.test.")).containsExactly("10.0.0.1", "10.0.0.2", "fd00:0:0:0:0:0:0:1");
+		List<InetAddress> named = resolver.resolve("both.test").block(WAIT);
+		assertThat(named.get(0).getHostName()).isEqualTo("both.test");
+		assertThat(dns.queries()).extracting(TestDnsServer.Query::type).contains(A, AAAA);
+	}
+
+	@Test
+	void followsCnameRecords() {
+		byte[] target = name("real.test");
+		dns.on("alias.test", q -> List.of(q.type() == A
+				? response(q, 0, false, record(CNAME, target), record(target, A, ip("192.0.2.7")),
+						record(name("other.test"), A, ip("192.0.2.99")))
+				: response(q, 0, false, record(CNAME, target))));
+		assertThat(resolve("alias.test")).containsExactly("192.0.2.7");
+	}
+
+	@Test
+	void aNameThatDoesNotExistIsAnUnknownHost() {
+		StepVerifier.create(resolver.resolve("nx.test"))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(UnknownHostException.class)
+						.hasMessageContaining("nx.test").hasMessageContaining("NXDOMAIN"))
+				.verify(WAIT);
+	}
+
+	@Test
+	void aNameWithoutAddressesIsAnUnknownHost() {
+		dns.on("empty.test", TestDnsServer.addresses(null, null));
+		StepVerifier.create(resolver.resolve("empty.test"))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(UnknownHostException.class)
+						.hasMessageContaining("no A or AAAA"))
+				.verify(WAIT);
+		dns.on("v6only.test", TestDnsServer.addresses(null, "::2"));
+		assertThat(resolve("v6only.test")).containsExactly("0:0:0:0:0:0:0:2");
+	}
+
+	@Test
+	void serverFailureIsADnsExceptionWithItsCode() {
+		dns.on("fail.test", q -> List.of(response(q, 2, false)));
+		StepVerifier.create(resolver.resolve("fail.test"))
+				.expectErrorSatisfies(e -> {
+					assertThat(e).isInstanceOf(DnsException.class).hasMessageContaining("SERVFAIL");
+					assertThat(((DnsException) e).rcode()).isEqualTo(2);
+				})
+				.verify(WAIT);
+	}
+
+	@Test
+	void answersWithAWrongIdOrQuestionAreIgnored() {
+		dns.on("spoofed.test", q -> {
+			byte[] wrongId = response(q, 0, false, record(A, ip("6.6.6.6")));
+			wrongId[1] ^= 0x55;
+			byte[] query = Arrays.copyOf(q.raw(), q.raw().length); // QR clear: not a response
+			byte[] right = q.type() == A ? response(q, 0, false, record(A, ip("10.1.1.1"))) : response(q, 0, false);
+			byte[] otherQuestion = right.clone();
+			otherQuestion[13] = 'x'; // "xpoofed.test"
+			return List.of(wrongId, query, otherQuestion, new byte[] {1}, right);
+		});
+		assertThat(resolve("spoofed.test")).containsExactly("10.1.1.1");
+	}
+
+	@Test
+	void malformedAnswersFailClearly() {
+		dns.on("cut.test", q -> {
+			byte[] r = response(q, 0, false, record(A, ip("10.0.0.1")));
+			return List.of(Arrays.copyOf(r, r.length - 2)); // the address runs past the end
+		});
+		dns.on("short.test", q -> List.of(Arrays.copyOf(q.raw(), 5)));
+		dns.on("loop.test", q -> List.of(response(q, 0, false, record(new byte[] {(byte) 0xc0, 40}, A, ip("1.2.3.4")))));
+		dns.on("badlen.test", q -> List.of(response(q, 0, false, record(q.type(), new byte[] {1, 2, 3}))));
+		for (String host : List.of("cut.test", "short.test", "loop.test", "badlen.test")) {
+			StepVerifier.create(resolver.resolve(host))
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DnsException.class)
+							.hasMessageContaining("malformed DNS answer").hasMessageContaining(host))
+					.verify(WAIT);
+		}
+	}
+
+	@Test
+	void aTruncatedAnswerWithoutAddressesFails() {
+		dns.on("big.test", q -> List.of(response(q, 0, true)));
+		StepVerifier.create(resolver.resolve("big.test"))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DnsException.class).hasMessageContaining("truncated"))
+				.verify(WAIT);
+	}
+
+	@Test
+	void noAnswerTimesOutAfterTheRetries() {
+		dns.on("silent.test", q -> List.of());
+		long start = System.nanoTime();
+		StepVerifier.create(resolver.resolve("silent.test"))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DnsException.class)
+						.hasMessageContaining("no answer").hasMessageContaining("2 attempts"))
+				.verify(WAIT);
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(600));
+		assertThat(dns.count("silent.test")).isEqualTo(4); // A and AAAA, sent twice
+	}
+
+	@Test
+	void aNameserverWhosePortIsClosedIsUnreachable() throws Exception {
+		int closed;
+		try (java.net.DatagramSocket s = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+			closed = s.getLocalPort();
+		}
+		StepVerifier.create(resolver.nameserver(new InetSocketAddress("127.0.0.1", closed)).resolve("any.test"))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DnsException.class)
+						.hasMessageContaining("cannot be reached")
+						.hasRootCauseInstanceOf(java.net.PortUnreachableException.class))
+				.verify(WAIT);
+	}
+
+	@Test
+	void aLostAnswerIsRecoveredByTheRetry() {
+		int[] seen = new int[1];
+		dns.on("flaky.test", q -> {
+			boolean first;
+			synchronized (seen) {
+				first = seen[0]++ < 2;
+			}
+			return first ? List.of() : TestDnsServer.addresses("10.9.9.9", null).answer(q);
+		});
+		assertThat(resolve("flaky.test")).containsExactly("10.9.9.9");
+	}
+
+	@Test
+	void literalsAndLocalhostNeedNoQuery() {
+		assertThat(resolve("127.0.0.1")).containsExactly("127.0.0.1");
+		assertThat(resolve("::1")).containsExactly("0:0:0:0:0:0:0:1");
+		assertThat(resolve("[fd00::5]")).containsExactly("fd00:0:0:0:0:0:0:5");
+		assertThat(resolve("localhost")).containsExactly("127.0.0.1", "0:0:0:0:0:0:0:1");
+		assertThat(resolve("api.localhost")).containsExactly("127.0.0.1", "0:0:0:0:0:0:0:1");
+		assertThat(dns.queries()).isEmpty();
+	}
+
+	@Test
+	void invalidNamesAreRefusedWithoutAQuery() {
+		for (String bad : List.of("a..b", "x".repeat(64) + ".test", "caf\u00e9.test", "999.1.1.1", "", "a b.test")) {
+			StepVerifier.create(resolver.resolve(bad)).expectError(IllegalArgumentException.class).verify(WAIT);
+		}
+		assertThat(dns.queries()).isEmpty();
+	}
+
+	@Test
+	void resolvesOnTheGivenLoopWithoutBlockingIt() {
+		dns.on("loop.test", TestDnsServer.addresses("10.2.2.2", null));
+		MongooseLoop loop = MongooseLoop.create("dns-test-loop");
+		try {
+			// called from the poll thread itself: the lookup must not block it
+			Mono<List<InetAddress>> onLoop = Mono.<Mono<List<InetAddress>>>create(s -> loop.execute(
+					() -> s.success(resolver.runOn(loop).resolve("loop.test"))))
+					.flatMap(m -> m);
+			assertThat(onLoop.block(WAIT)).extracting(InetAddress::getHostAddress).containsExactly("10.2.2.2");
+		}
+		finally {
+			loop.disposeNow();
+		}
+	}
+
+	@Test
+	void optionsAreChecked() {
+		assertThatThrownBy(() -> resolver.timeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> resolver.attempts(0)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> resolver.nameserver(InetSocketAddress.createUnresolved("ns", 53)))
+				.isInstanceOf(IllegalArgumentException.class);
+		assertThat(resolver.nameserver()).isEqualTo(dns.address());
+		assertThat(DnsResolver.create().nameserver().getAddress().getHostAddress()).isNotEqualTo("8.8.8.8");
+	}
+}

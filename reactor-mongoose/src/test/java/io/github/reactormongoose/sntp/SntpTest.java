@@ -1,0 +1,149 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.sntp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+import io.github.reactormongoose.MongooseLoop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import reactor.test.StepVerifier;
+
+/** {@link Sntp} against an SNTP responder on 127.0.0.1 ({@link TestSntpServer}). */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class SntpTest {
+
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	private TestSntpServer server;
+	private final Sntp sntp = Sntp.create().timeout(Duration.ofSeconds(2));
+
+	@BeforeEach
+	void start() throws Exception {
+		server = new TestSntpServer();
+	}
+
+	@AfterEach
+	void stop() throws Exception {
+		server.close();
+	}
+
+	@Test
+	void tellsTheServersTimeAndTheOffsetOfTheLocalClock() {
+		server.skewMillis = 5_000;
+		SntpTime t = sntp.request(server.url()).block(WAIT);
+		assertThat(t).isNotNull();
+		assertThat(t.offset().toMillis()).isBetween(4_500L, 5_500L);
+		assertThat(Duration.between(Instant.now().plusSeconds(5), t.time()).abs()).isLessThan(Duration.ofSeconds(1));
+		assertThat(t.roundTrip()).isPositive().isLessThan(WAIT);
+		assertThat(t.server().getPort()).isEqualTo(Integer.parseInt(server.url().replaceAll(".*:", "")));
+
+		server.skewMillis = -60_000;
+		assertThat(sntp.request(server.url().replace("udp://", "")).block(WAIT).offset().toMillis())
+				.isBetween(-60_500L, -59_500L);
+	}
+
+	@Test
+	void queryGivesTheInstant() {
+		Instant now = Sntp.query(server.url()).block(WAIT);
+		assertThat(Duration.between(Instant.now(), now).abs()).isLessThan(Duration.ofSeconds(1));
+	}
+
+	private void refused(UnaryOperator<byte[]> mutation, String reason) {
+		server.mutate = mutation;
+		StepVerifier.create(sntp.request(server.url()))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SntpException.class)
+						.hasMessageContaining("refused").hasMessageContaining(reason))
+				.verify(WAIT);
+	}
+
+	@Test
+	void malformedAnswersAreRefusedWithTheReason() {
+		refused(a -> Arrays.copyOf(a, 20), "short answer: 20 bytes");
+		refused(a -> new byte[0], "short answer: 0 bytes");
+		refused(a -> {
+			a[0] = (byte) ((4 << 3) | 3); // client mode
+			return a;
+		}, "not a server answer (mode 3)");
+		refused(a -> {
+			a[0] = (byte) ((6 << 3) | 4);
+			return a;
+		}, "unsupported NTP version 6");
+		refused(a -> {
+			a[1] = 0;
+			System.arraycopy("RATE".getBytes(), 0, a, 12, 4);
+			return a;
+		}, "kiss-o'-death from the server (code RATE)");
+		refused(a -> {
+			a[0] = (byte) ((3 << 6) | (4 << 3) | 4);
+			return a;
+		}, "not synchronized");
+		refused(a -> {
+			Arrays.fill(a, 40, 48, (byte) 0);
+			return a;
+		}, "zero transmit timestamp");
+		refused(a -> {
+			Arrays.fill(a, 24, 32, (byte) 0);
+			return a;
+		}, "origin timestamp");
+		refused(a -> {
+			a[1] = 16;
+			return a;
+		}, "invalid stratum 16");
+	}
+
+	@Test
+	void noAnswerTimesOut() {
+		server.mutate = a -> new byte[0];
+		// an empty datagram is an answer too (refused); silence needs no datagram at all
+		server.mutate = a -> null;
+		StepVerifier.create(Sntp.create().timeout(Duration.ofMillis(300)).request(server.url()))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SntpException.class)
+						.hasMessageContaining("no SNTP answer").hasMessageContaining("300 ms"))
+				.verify(WAIT);
+		assertThat(server.requests.get()).isEqualTo(1);
+	}
+
+	@Test
+	void aClosedPortIsUnreachable() throws Exception {
+		int port;
+		try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+			port = s.getLocalPort();
+		}
+		StepVerifier.create(sntp.request("127.0.0.1:" + port))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SntpException.class)
+						.hasMessageContaining("unreachable").hasCauseInstanceOf(PortUnreachableException.class))
+				.verify(WAIT);
+	}
+
+	@Test
+	void runsOnTheGivenLoop() {
+		MongooseLoop loop = MongooseLoop.create("sntp-test-loop");
+		try {
+			assertThat(sntp.runOn(loop).request(server.url()).block(WAIT).offset().abs()).isLessThan(Duration.ofSeconds(1));
+		}
+		finally {
+			loop.disposeNow();
+		}
+	}
+
+	@Test
+	void badUrlsAndOptionsAreRefused() {
+		assertThatThrownBy(() -> sntp.request("http://127.0.0.1:123").block(WAIT)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> sntp.request("udp://").block(WAIT)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> sntp.timeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+	}
+}

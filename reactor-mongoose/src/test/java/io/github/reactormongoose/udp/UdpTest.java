@@ -1,0 +1,347 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.udp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.reactormongoose.AddressInUseException;
+import io.github.reactormongoose.MongooseLoop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+/** {@link UdpServer} and {@link UdpClient} against the JDK's {@link DatagramChannel}, and against each other. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class UdpTest {
+
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	private final List<UdpConnection> open = new java.util.ArrayList<>();
+
+	@AfterEach
+	void closeAll() {
+		for (UdpConnection c : open) {
+			c.dispose();
+			c.onDispose().block(WAIT);
+		}
+	}
+
+	private <T extends UdpConnection> T track(T c) {
+		open.add(c);
+		return c;
+	}
+
+	private UdpConnection echoServer() {
+		return track(UdpServer.create()
+				.handle((in, out) -> out.send(in.receive().map(d -> Datagram.of(d.content(), d.address()))))
+				.bindNow());
+	}
+
+	private static DatagramChannel jdk() throws Exception {
+		DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
+		ch.bind(new InetSocketAddress("127.0.0.1", 0));
+		ch.socket().setSoTimeout(10_000);
+		return ch;
+	}
+
+	/** Receives one datagram on a blocking JDK channel, with the socket's timeout. */
+	private static byte[] receive(DatagramChannel ch, InetSocketAddress[] from) throws Exception {
+		java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[70_000], 70_000);
+		ch.socket().receive(p);
+		if (from != null) {
+			from[0] = (InetSocketAddress) p.getSocketAddress();
+		}
+		return Arrays.copyOf(p.getData(), p.getLength());
+	}
+
+	@Test
+	void echoesToTheJdkSenderWithItsAddress() throws Exception {
+		UdpConnection server = echoServer();
+		assertThat(server.localAddress().getPort()).isPositive();
+		assertThat(server.localAddress().getAddress().isLoopbackAddress()).isTrue();
+		assertThat(server.remoteAddress()).isNull();
+		try (DatagramChannel a = jdk(); DatagramChannel b = jdk()) {
+			a.send(ByteBuffer.wrap("from a".getBytes(StandardCharsets.UTF_8)), server.localAddress());
+			b.send(ByteBuffer.wrap("from b".getBytes(StandardCharsets.UTF_8)), server.localAddress());
+			InetSocketAddress[] from = new InetSocketAddress[1];
+			assertThat(new String(receive(b, from), StandardCharsets.UTF_8)).isEqualTo("from b");
+			assertThat(from[0].getPort()).isEqualTo(server.localAddress().getPort());
+			assertThat(new String(receive(a, null), StandardCharsets.UTF_8)).isEqualTo("from a");
+		}
+	}
+
+	@Test
+	void reportsTheSenderOfEachDatagram() throws Exception {
+		UdpConnection server = track(UdpServer.create().bindNow());
+		try (DatagramChannel a = jdk()) {
+			a.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), server.localAddress());
+			Datagram d = server.receive().blockFirst(WAIT);
+			assertThat(d).isNotNull();
+			assertThat(d.bytes()).containsExactly(1, 2, 3);
+			assertThat(d.address()).isEqualTo(a.getLocalAddress());
+		}
+	}
+
+	@Test
+	void largestDatagramsPassBothWays() throws Exception {
+		UdpConnection server = echoServer();
+		byte[] big = new byte[Datagram.MAX_IPV4_PAYLOAD];
+		new Random(7).nextBytes(big);
+		try (DatagramChannel a = jdk()) {
+			a.socket().setReceiveBufferSize(200_000);
+			for (int size : new int[] {16_384, 16_385, 40_000, Datagram.MAX_IPV4_PAYLOAD}) {
+				a.send(ByteBuffer.wrap(big, 0, size), server.localAddress());
+				assertThat(receive(a, null)).as("echo of %d bytes", size).isEqualTo(Arrays.copyOf(big, size));
+			}
+		}
+	}
+
+	@Test
+	void anEmptyDatagramIsDeliveredAndTheSocketLivesOn() throws Exception {
+		UdpConnection server = echoServer();
+		try (DatagramChannel a = jdk()) {
+			a.send(ByteBuffer.allocate(0), server.localAddress());
+			assertThat(receive(a, null)).isEmpty();
+			a.send(ByteBuffer.wrap("after".getBytes(StandardCharsets.UTF_8)), server.localAddress());
+			assertThat(new String(receive(a, null), StandardCharsets.UTF_8)).isEqualTo("after");
+		}
+		assertThat(server.isDisposed()).isFalse();
+	}
+
+	@Test
+	void aConnectedClientTalksToItsPeerOnly() throws Exception {
+		try (DatagramChannel peer = jdk(); DatagramChannel stranger = jdk()) {
+			UdpConnection client = track(UdpClient.create()
+					.port(((InetSocketAddress) peer.getLocalAddress()).getPort())
+					.connectNow());
+			assertThat(client.remoteAddress()).isEqualTo(peer.getLocalAddress());
+			client.sendString(Flux.just("ping")).block(WAIT);
+			InetSocketAddress[] from = new InetSocketAddress[1];
+			assertThat(new String(receive(peer, from), StandardCharsets.UTF_8)).isEqualTo("ping");
+			assertThat(from[0]).isEqualTo(client.localAddress());
+			// the kernel drops the stranger's datagram on a connected socket; the peer's arrives
+			stranger.send(ByteBuffer.wrap("stranger".getBytes(StandardCharsets.UTF_8)), client.localAddress());
+			peer.send(ByteBuffer.wrap("pong".getBytes(StandardCharsets.UTF_8)), client.localAddress());
+			InetSocketAddress peerAddress = (InetSocketAddress) peer.getLocalAddress();
+			StepVerifier.create(client.receive().take(1))
+					.assertNext(d -> {
+						assertThat(d.text()).isEqualTo("pong");
+						assertThat(d.address()).isEqualTo(peerAddress);
+					})
+					.verifyComplete();
+		}
+	}
+
+	@Test
+	void aClientWhosePeerPortIsClosedFailsWithPortUnreachable() throws Exception {
+		int closedPort;
+		try (DatagramChannel gone = jdk()) {
+			closedPort = ((InetSocketAddress) gone.getLocalAddress()).getPort();
+		}
+		UdpConnection client = track(UdpClient.create().port(closedPort).connectNow());
+		client.sendString(Flux.just("anyone?")).block(WAIT);
+		StepVerifier.create(client.receive())
+				.expectErrorSatisfies(e -> assertThat(e).hasRootCauseInstanceOf(PortUnreachableException.class)
+						.hasMessageContaining("refused"))
+				.verify(WAIT);
+		assertThat(client.onDispose().block(WAIT)).isNull();
+	}
+
+	@Test
+	void aServerSendsToAnyAddressButNeedsOne() throws Exception {
+		UdpConnection server = track(UdpServer.create().bindNow());
+		try (DatagramChannel a = jdk()) {
+			server.send(Mono.just(Datagram.of("to a", (InetSocketAddress) a.getLocalAddress()))).block(WAIT);
+			assertThat(new String(receive(a, null), StandardCharsets.UTF_8)).isEqualTo("to a");
+		}
+		assertThatThrownBy(() -> server.sendString(Mono.just("to nobody")).block(WAIT))
+				.isInstanceOf(IllegalArgumentException.class)
+				.hasMessageContaining("not connected");
+		assertThat(server.isDisposed()).isFalse();
+	}
+
+	@Test
+	void aTooLargeDatagramFailsItsSend() {
+		UdpConnection server = track(UdpServer.create().bindNow());
+		UdpConnection client = track(UdpClient.create().port(server.localAddress().getPort()).connectNow());
+		assertThatThrownBy(() -> client.send(Mono.just(Datagram.of(new byte[65_508], null))).block(WAIT))
+				.hasMessageContaining("send");
+	}
+
+	@Test
+	void aTakenPortFailsWithAddressInUse() {
+		UdpConnection server = track(UdpServer.create().bindNow());
+		assertThatThrownBy(() -> UdpServer.create().port(server.localAddress().getPort()).bindNow())
+				.isInstanceOf(AddressInUseException.class);
+	}
+
+	@Test
+	void withoutDemandReadingPausesAndEveryDatagramIsDeliveredOrCountedAsDropped() throws Exception {
+		UdpConnection server = track(UdpServer.create().receiveQueue(16).receiveBufferSize(16 * 1024).bindNow());
+		int sent = 3000;
+		try (DatagramChannel a = jdk()) {
+			byte[] payload = new byte[512];
+			for (int i = 0; i < sent; i++) {
+				ByteBuffer b = ByteBuffer.wrap(payload);
+				b.putInt(0, i);
+				a.send(b, server.localAddress());
+			}
+		}
+		// nobody has asked for a datagram yet: the kernel dropped what its buffer could not hold
+		long dropped = server.receiveDrops().block(WAIT);
+		assertThat(dropped).isPositive();
+		AtomicInteger received = new AtomicInteger();
+		server.receive()
+				.doOnNext(d -> received.incrementAndGet())
+				.take(Duration.ofMillis(1500))
+				.blockLast(WAIT);
+		assertThat(received.get()).isGreaterThanOrEqualTo(16).isLessThan(sent);
+		assertThat(received.get() + server.receiveDrops().block(WAIT)).isEqualTo(sent);
+	}
+
+	@Test
+	void clientToServerAccountsForEveryDatagram() {
+		UdpConnection server = track(UdpServer.create().bindNow());
+		UdpConnection client = track(UdpClient.create().port(server.localAddress().getPort()).connectNow());
+		AtomicInteger received = new AtomicInteger();
+		server.receive().subscribe(d -> received.incrementAndGet());
+		int sent = 5000;
+		client.send(Flux.range(0, sent).map(i -> Datagram.of(ByteBuffer.allocate(256).putInt(0, i), null))).block(WAIT);
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (received.get() + server.receiveDrops().block(WAIT) < sent && System.nanoTime() < deadline) {
+			Mono.delay(Duration.ofMillis(20)).block();
+		}
+		assertThat(received.get() + server.receiveDrops().block(WAIT)).isEqualTo(sent);
+	}
+
+	@Test
+	void burstsOfLargeDatagramsThroughASmallSendBufferAreAllAccountedFor() {
+		UdpConnection server = track(UdpServer.create().receiveBufferSize(1 << 20).bindNow());
+		UdpConnection client = track(UdpClient.create().sendBufferSize(4096).port(server.localAddress().getPort())
+				.connectNow());
+		AtomicInteger received = new AtomicInteger();
+		server.receive().subscribe(d -> {
+			assertThat(d.length()).isEqualTo(60_000);
+			received.incrementAndGet();
+		});
+		int sent = 300;
+		byte[] big = new byte[60_000];
+		client.send(Flux.range(0, sent).map(i -> Datagram.of(big, null))).block(WAIT);
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (received.get() + server.receiveDrops().block(WAIT) < sent && System.nanoTime() < deadline) {
+			Mono.delay(Duration.ofMillis(20)).block();
+		}
+		assertThat(received.get() + server.receiveDrops().block(WAIT)).isEqualTo(sent);
+	}
+
+	@Test
+	void runsOnTheGivenLoopAndDisposes() {
+		MongooseLoop loop = MongooseLoop.create("udp-test-loop");
+		try {
+			UdpConnection server = UdpServer.create().runOn(loop).bindNow();
+			AtomicInteger onLoop = new AtomicInteger();
+			UdpConnection client = UdpClient.create().runOn(loop).port(server.localAddress().getPort()).connectNow();
+			StepVerifier.create(server.receive().doOnNext(d -> {
+				if (loop.inLoop()) {
+					onLoop.incrementAndGet();
+				}
+			}))
+					.then(() -> client.sendString(Mono.just("x")).block(WAIT))
+					.assertNext(d -> assertThat(d.text()).isEqualTo("x"))
+					.then(server::dispose)
+					.verifyComplete();
+			assertThat(onLoop.get()).isEqualTo(1);
+			client.dispose();
+			assertThat(server.onDispose().block(WAIT)).isNull();
+			assertThat(client.onDispose().block(WAIT)).isNull();
+			assertThat(server.isDisposed()).isTrue();
+		}
+		finally {
+			loop.disposeNow();
+		}
+	}
+
+	@Test
+	void disposingTheLoopClosesItsSockets() {
+		MongooseLoop loop = MongooseLoop.create("udp-test-dispose");
+		UdpConnection server = UdpServer.create().runOn(loop).bindNow();
+		loop.disposeNow(Duration.ofSeconds(5));
+		assertThat(server.onDispose().block(WAIT)).isNull();
+	}
+
+	@Test
+	void aBindCancelledBeforeItsSocketIsEmittedLeavesNoSocket() {
+		MongooseLoop loop = MongooseLoop.create("udp-test-cancel");
+		try {
+			AtomicInteger emitted = new AtomicInteger();
+			for (int i = 0; i < 50; i++) {
+				// cancelled at once: either before the socket is emitted (then the bind closes it)
+				// or after (then this consumer does)
+				UdpServer.create().runOn(loop).bind().subscribe(c -> {
+					emitted.incrementAndGet();
+					c.dispose();
+				}).dispose();
+			}
+			// every socket opened was closed again: only the loop's own wakeup socket remains
+			Integer open = Mono.<Integer>create(s -> loop.execute(() -> s.success(
+					io.github.reactormongoose.internal.loop.LoopAccess.engine(loop).connectionCount()))).block(WAIT);
+			long deadline = System.nanoTime() + WAIT.toNanos();
+			while (open != null && open > 1 && System.nanoTime() < deadline) {
+				Mono.delay(Duration.ofMillis(20)).block();
+				open = Mono.<Integer>create(s -> loop.execute(() -> s.success(
+						io.github.reactormongoose.internal.loop.LoopAccess.engine(loop).connectionCount()))).block(WAIT);
+			}
+			assertThat(open).isLessThanOrEqualTo(1);
+		}
+		finally {
+			loop.disposeNow();
+		}
+	}
+
+	@Test
+	void theHandlersEndDisposesTheSocket() {
+		UdpConnection server = track(UdpServer.create().handle((in, out) -> in.receive().take(1).then()).bindNow());
+		UdpConnection client = track(UdpClient.create().port(server.localAddress().getPort()).connectNow());
+		client.sendString(Mono.just("bye")).block(WAIT);
+		assertThat(server.onDispose().block(WAIT)).isNull();
+	}
+
+	@Test
+	void optionsAreChecked() {
+		assertThatThrownBy(() -> UdpServer.create().port(65536)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> UdpClient.create().port(0)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> UdpServer.create().receiveQueue(1)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> UdpClient.create().receiveBufferSize(-1)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> UdpClient.create().connectNow()).isInstanceOf(IllegalStateException.class);
+	}
+
+	@Test
+	void ipv6Works() throws Exception {
+		UdpConnection server = track(UdpServer.create().host("::1")
+				.handle((in, out) -> out.send(in.receive().map(d -> Datagram.of(d.content(), d.address()))))
+				.bindNow());
+		UdpConnection client = track(UdpClient.create().host("::1").port(server.localAddress().getPort()).connectNow());
+		Mono<String> answer = client.receiveString().next();
+		client.sendString(Mono.just("v6")).block(WAIT);
+		assertThat(answer.block(WAIT)).isEqualTo("v6");
+		assertThat(client.localAddress().getAddress().getAddress()).hasSize(16);
+	}
+}
