@@ -14,7 +14,7 @@
 # then the all-cores scenarios (server and wrk unpinned: reactor-mongoose on 1 and 2 loops,
 # Reactor Netty and WebFlux with their defaults, raw C; hello, and a CPU-heavy SHA-256 handler,
 # with the requests each loop of the 2-loop server served); then the 10,000-idle-connections
-# memory test, a JFR profile of the reactor-mongoose hello server and the JMH micro-benchmarks.
+# memory test, a 1 GiB streamed upload on one connection (MB/s, server peak RSS and heap), a JFR profile of the reactor-mongoose hello server and the JMH micro-benchmarks.
 # Finally it regenerates docs/benchmarks.md and docs/benchmarks.png from this run only.
 # Raw outputs: benchmarks/results/<timestamp>/.
 #
@@ -22,7 +22,8 @@
 # Environment overrides (for experiments; the page records them): BENCH_ROUNDS,
 # BENCH_DURATION (seconds per wrk run), BENCH_WARMUP (JVM warm-up seconds), BENCH_IDLE_CONNS,
 # BENCH_AC_WARMUP (JVM warm-up seconds of the all-cores groups), BENCH_AC_WRK_THREADS (wrk -t of
-# the all-cores runs), BENCH_SHA_KIB (KiB hashed per request by the CPU-heavy handler).
+# the all-cores runs), BENCH_SHA_KIB (KiB hashed per request by the CPU-heavy handler),
+# BENCH_UPLOAD_MIB (MiB of the streamed-upload scenario, default 1024).
 set -euo pipefail
 
 MODE=full
@@ -505,6 +506,49 @@ idle_test() { # id
   sleep "$SETTLE"
 }
 
+# ---------------------------------------------------------------- 1 GiB streamed upload
+
+# One connection uploads UPLOAD_MIB MiB (1 GiB; BENCH_UPLOAD_MIB overrides) with curl
+# (Content-Length, read from a sparse file: no disk I/O) to the upload scenario, whose handler
+# counts the streamed body piece by piece; reactor-mongoose and Reactor Netty, both pinned like
+# the other server-side scenarios and started once, warmed with 64 MiB, then measured in
+# interleaved rounds. Per run: MB/s (curl's speed_upload), the server's peak RSS during the
+# upload (VmHWM, reset to the current RSS before the run by writing 5 to /proc/PID/clear_refs)
+# against its RSS before, and the most Java heap in use the handler saw (answered by the server).
+UPLOAD_MIB="${BENCH_UPLOAD_MIB:-1024}"
+upload_test() { # "servers"
+  local ids=($1) d="$OUT/upload" f="$TARGET/upload.bin" id r pid before out url
+  mkdir -p "$d"
+  truncate -s "${UPLOAD_MIB}M" "$f"
+  for id in "${ids[@]}"; do
+    start_server "$id" upload
+    head -c 64M /dev/zero | curl -sS -m 120 -X POST -T - "http://127.0.0.1:${PORT[$id]}/" >"$d/$id-warm.txt" 2>&1 ||
+      log "upload warm-up failed for $id"
+  done
+  echo "curl -sS -X POST -T upload.bin -H 'Expect:' -w '...' http://127.0.0.1:PORT/   # upload.bin: truncate -s ${UPLOAD_MIB}M" >>"$OUT/commands.txt"
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for id in "${ids[@]}"; do
+      wait_quiet
+      pid=${PIDS[$id]}
+      out="$d/$id-$r.txt"
+      url="http://127.0.0.1:${PORT[$id]}/"
+      echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || log "cannot reset VmHWM of $id: its peak covers the whole process life"
+      before=$(rss_kb "$pid")
+      taskset -c "$CLIENT_CPU" curl -sS -m 600 -X POST -T "$f" -H 'Expect:' \
+        -w 'speed_upload=%{speed_upload}\ntime_total=%{time_total}\n' "$url" >"$out" 2>&1 ||
+        log "upload failed for $id (see $out)"
+      {
+        echo "upload_bytes=$((UPLOAD_MIB * 1024 * 1024))"
+        echo "rss_before_kb=$before"
+        echo "vm_hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")"
+      } >>"$out"
+      log "upload $id round $r: $(tr '\n' ' ' <"$out")"
+    done
+  done
+  for id in "${ids[@]}"; do stop_server "$id"; done
+  rm -f "$f"
+}
+
 # ---------------------------------------------------------------- WebFlux hook
 
 # WebFlux on reactor-mongoose vs WebFlux on Reactor Netty: the same Spring WebFlux functional
@@ -553,6 +597,7 @@ SHA_SERVERS=(rmg-l1 rmg-l2 rmg-l1-offload netty-ac)
   echo "jfc=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc"
   echo "idle_conns=$IDLE_CONNS"
   echo "idle_warm=$IDLE_WARM"
+  echo "upload_mib=$UPLOAD_MIB"
   echo "quiet_pct=$QUIET_PCT"
   echo "disturbed_pct=$DISTURBED_PCT"
   echo "max_attempts=$MAX_ATTEMPTS"
@@ -612,6 +657,9 @@ run_group sha "sha" "${SHA_SERVERS[*]}" "$AC_WARMUP_JVM"
 
 log "=== ${IDLE_CONNS} idle keep-alive connections"
 for id in "${SERVERS[@]}"; do idle_test "$id"; done
+
+log "=== ${UPLOAD_MIB} MiB streamed upload, one connection"
+upload_test "rmg netty"
 
 log "=== JMH micro-benchmarks: java -jar benchmarks.jar ${JMH_OPTS[*]}"
 echo "java -jar benchmarks/target/benchmarks.jar ${JMH_OPTS[*]} -rf json -rff jmh/jmh.json" >>"$OUT/commands.txt"

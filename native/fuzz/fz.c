@@ -100,8 +100,8 @@ static void fz_check_str(const unsigned char *p, size_t len, size_t *ofs, const 
   *ofs += 4 + (size_t) n;
 }
 
-static void fz_check_http_msg(const unsigned char *p, size_t len) {
-  int32_t nh, i;
+static void fz_check_http_msg(const unsigned char *p, size_t len, int streamed) {
+  int32_t nh, i, body;
   size_t ofs = 4;
   FZ_ASSERT(len >= 4 + 5 * 4, "HTTP_MSG payload of %zu bytes", len);
   memcpy(&nh, p, 4);
@@ -114,6 +114,9 @@ static void fz_check_http_msg(const unsigned char *p, size_t len) {
     fz_check_str(p, len, &ofs, "header name");
     fz_check_str(p, len, &ofs, "header value");
   }
+  FZ_ASSERT(ofs + 4 <= len, "HTTP_MSG without a body length");
+  memcpy(&body, p + ofs, 4);
+  FZ_ASSERT(!streamed || body == 0, "streamed HTTP_MSG with %d body bytes in the head record", body);
   fz_check_str(p, len, &ofs, "body");
   FZ_ASSERT(ofs == len, "HTTP_MSG: %zu bytes decoded of %zu", ofs, len);
 }
@@ -136,8 +139,8 @@ void fz_check_records(struct rmg_loop *loop, int64_t result, struct fz_polled *o
     memcpy(&plen, b + ofs + RMG_REC_LENGTH, 4);
     memcpy(&id, b + ofs + RMG_REC_ID, 8);
     memcpy(&arg, b + ofs + RMG_REC_ARG, 8);
-    FZ_ASSERT((type >= RMG_EV_ACCEPT && type <= RMG_EV_DRAINED) ||
-                  (type >= RMG_EV_DATAGRAM && type <= RMG_EV_SNTP_BAD),
+    FZ_ASSERT((type >= RMG_EV_ACCEPT && type <= RMG_EV_DRAINED) || type == RMG_EV_HTTP_BODY ||
+                  type == RMG_EV_HTTP_END || (type >= RMG_EV_DATAGRAM && type <= RMG_EV_SNTP_BAD),
               "record type %d", type);
     FZ_ASSERT(plen >= 0, "record payload length %d", plen);
     padded = ((size_t) plen + RMG_RECORD_ALIGN - 1) & ~(size_t) (RMG_RECORD_ALIGN - 1);
@@ -150,8 +153,15 @@ void fz_check_records(struct rmg_loop *loop, int64_t result, struct fz_polled *o
         FZ_ASSERT(plen == 2 * RMG_ADDR_SIZE, "address record of %d bytes", plen);
         break;
       case RMG_EV_HTTP_MSG:
-        FZ_ASSERT((arg & ~(int64_t) RMG_HTTP_CLOSE_AFTER) == 0, "HTTP_MSG flags %lld", (long long) arg);
-        fz_check_http_msg(b + ofs + RMG_RECORD_HEADER, (size_t) plen);
+        FZ_ASSERT((arg & ~(int64_t) (RMG_HTTP_CLOSE_AFTER | RMG_HTTP_STREAMED)) == 0, "HTTP_MSG flags %lld",
+                  (long long) arg);
+        fz_check_http_msg(b + ofs + RMG_RECORD_HEADER, (size_t) plen, (arg & RMG_HTTP_STREAMED) != 0);
+        break;
+      case RMG_EV_HTTP_BODY:
+        FZ_ASSERT(plen > 0 && plen <= 128 * 1024, "HTTP_BODY of %d bytes (one read at most)", plen);
+        break;
+      case RMG_EV_HTTP_END:
+        FZ_ASSERT(plen == 0 && arg == 0, "HTTP_END with a payload or argument");
         break;
       case RMG_EV_WS_MSG:
         /* Only text and binary messages reach Java: rmg_ws_check fails a session on a

@@ -342,6 +342,31 @@ def missed_target_notes(out, agg, meta):
     return notes
 
 
+def upload_results(out, servers):
+    """Per server: the streamed-upload rounds (upload/<id>-<round>.txt written by run.sh)."""
+    d = os.path.join(out, "upload")
+    res = {}
+    if not os.path.isdir(d):
+        return res
+    for sv in servers:
+        rounds = []
+        for name in sorted(os.listdir(d)):
+            m = re.match(re.escape(sv) + r"-(\d+)\.txt$", name)
+            if not m:
+                continue
+            kv = dict(re.findall(r"^(\w+)=(\S+)$", read(os.path.join(d, name)), re.M))
+            ok = kv.get("bytes") is not None and kv.get("bytes") == kv.get("upload_bytes")
+            try:
+                rounds.append({"ok": ok, "mbps": float(kv["speed_upload"]) / 1e6,
+                               "rss_growth_kb": int(kv["vm_hwm_kb"]) - int(kv["rss_before_kb"]),
+                               "peak_heap": int(kv.get("peak_heap_used", 0))})
+            except (KeyError, ValueError):
+                rounds.append({"ok": False, "mbps": None, "rss_growth_kb": None, "peak_heap": None})
+        if rounds:
+            res[sv] = rounds
+    return res
+
+
 def spread_results(out, runs):
     """Per-loop counts of the 2-loop reactor-mongoose server: {scenario: [(round, [(thread, requests,
     connections)])]}, read from spread/<wrk file name> (fetched from GET /__spread after each run)."""
@@ -719,6 +744,21 @@ def main():
             "—" if r["rss_per_conn"] is None else f"{r['rss_per_conn']:,.0f} B", heap, hpc,
             "yes" if r["probe_ok"] else "**no**")
     L.append("")
+
+    # ---- streamed upload
+    up = upload_results(out, ["rmg", "netty"])
+    if up:
+        L.append(f"### {meta.get('upload_mib', '1024')} MiB streamed upload, one connection (curl, Content-Length)")
+        L.append("")
+        row("server", "rounds complete", "MB/s (median)", "peak RSS growth (max)", "peak heap in use (max, garbage included)")
+        row("---", "---:", "---:", "---:", "---:")
+        for sv, rounds in up.items():
+            good = [r for r in rounds if r["ok"] and r["mbps"] is not None]
+            row(SERVERS[sv], f"{len(good)}/{len(rounds)}",
+                f"{median([r['mbps'] for r in good]):,.0f}" if good else "—",
+                f"{max(r['rss_growth_kb'] for r in good) / 1024:,.1f} MiB" if good else "—",
+                f"{max(r['peak_heap'] for r in good) / 1048576:,.1f} MiB" if good else "—")
+        L.append("")
     summary = "\n".join(L) + "\n"
 
     # ---- profile

@@ -1,9 +1,12 @@
 /*
  * reactor-mongoose: the HTTP kind. Enforces the request limits (431 head, 413 body, 400
  * malformed) by answering and lingering before the close, bounds pipelined input, and
- * serializes each complete request into an RMG_EV_HTTP_MSG record. Writes no other answer
- * and decides nothing about keep-alive: it reports RMG_HTTP_CLOSE_AFTER and Java decides.
- * No natives; WebSocket connections (upgraded from HTTP) are handed to rmg_ws.c.
+ * serializes each request into an RMG_EV_HTTP_MSG record: whole when its body is small or
+ * already buffered, else as a head (RMG_HTTP_STREAMED) followed by RMG_EV_HTTP_BODY pieces
+ * and RMG_EV_HTTP_END, taken out of c->recv as they arrive (chunked framing decoded here).
+ * Writes no other answer and decides nothing about keep-alive: it reports
+ * RMG_HTTP_CLOSE_AFTER and Java decides. No natives; WebSocket connections (upgraded from
+ * HTTP) are handed to rmg_ws.c.
  * SPDX-License-Identifier: GPL-2.0-only
  */
 #define _DEFAULT_SOURCE 1 /* shutdown() under -std=c11 */
@@ -17,23 +20,42 @@
  * never see the 413/431/400. */
 #define RMG_LINGER_MS 2000
 
-/* Answers an unacceptable request (the only answers C writes), discards its input and
- * lingers (rmg_linger) until the peer closes or the deadline passes. */
-static void rmg_reject(struct rmg_loop *loop, struct mg_connection *c, int status, const char *why) {
-  if (c->data[0] & RMG_CF_REJECTED) return;
+/* A Content-Length body up to this size is buffered by http_cb and goes up whole with its
+ * head (one record: the fast path of small requests); a larger one, or any chunked body, is
+ * streamed. A larger body that is already complete in recv goes up whole too. */
+#define RMG_WHOLE_BODY (16 * 1024)
+/* recv is sized to this while a body streams: each read takes up to this much. */
+#define RMG_BODY_BUF (128 * 1024)
+/* Longest chunk-size line, extensions included. */
+#define RMG_CHUNK_LINE_MAX 4096
+
+/* Mongoose's HTTP parser (http_cb, static in mongoose.c); the same address for every loop.
+ * Taken from a listener (rmg_http_adopt) or from a connection whose body streams (which
+ * detaches it), so that it can be put back after the body. */
+static mg_event_handler_t s_http_cb;
+
+/* From now on the connection only lingers (rmg_linger): input is discarded, writes are shut
+ * down once send is empty, and it closes when the peer does or at the deadline. */
+static void rmg_linger_start(struct mg_connection *c) {
+  uint64_t deadline = mg_millis() + RMG_LINGER_MS;
   c->data[0] |= RMG_CF_REJECTED | RMG_CF_OUR_DRAIN;
-  mg_printf(c,
-            "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
-            "Connection: close\r\n\r\n%s\n",
-            status, rmg_reason_phrase(status), (int) strlen(why) + 1, why);
+  c->data[2] = RMG_BODY_NONE;
   c->recv.len = 0;
   c->is_resp = 0;
   c->is_full = 0;
   c->is_draining = 0; /* linger instead: see rmg_linger */
-  {
-    uint64_t deadline = mg_millis() + RMG_LINGER_MS;
-    memcpy(c->data + 8, &deadline, sizeof(deadline));
-  }
+  memcpy(c->data + 8, &deadline, sizeof(deadline));
+}
+
+/* Answers an unacceptable request (the only answers C writes), discards its input and
+ * lingers (rmg_linger) until the peer closes or the deadline passes. */
+static void rmg_reject(struct rmg_loop *loop, struct mg_connection *c, int status, const char *why) {
+  if (c->data[0] & RMG_CF_REJECTED) return;
+  mg_printf(c,
+            "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
+            "Connection: close\r\n\r\n%s\n",
+            status, rmg_reason_phrase(status), (int) strlen(why) + 1, why);
+  rmg_linger_start(c);
   rmg_record(&loop->ev, RMG_EV_REJECTED, c->id, status, 0);
 }
 
@@ -95,23 +117,26 @@ static unsigned char *rmg_put_str(unsigned char *p, struct mg_str s) {
 
 /* Serialized request (payload of RMG_EV_HTTP_MSG, arg = RMG_HTTP_* flags; read only by
  * Java's RequestDecoder): int32 header count, method, uri, query, proto, name/value per
- * header, body; every string is int32 length + bytes. */
-static void rmg_emit_request(struct rmg_loop *loop, struct mg_connection *c,
-                             struct mg_http_message *hm) {
+ * header, body (empty when streamed); every string is int32 length + bytes. Returns 0, or -1
+ * when the record could not be stored (the request was rejected). */
+static int rmg_emit_request(struct rmg_loop *loop, struct mg_connection *c,
+                            struct mg_http_message *hm, int streamed) {
   size_t i, n = 0, size;
   int32_t nh;
   unsigned char *p;
-  int64_t flags = (c->data[0] & RMG_CF_CLOSE_AFTER) ? RMG_HTTP_CLOSE_AFTER : 0;
+  struct mg_str body = streamed ? mg_str_n(NULL, 0) : hm->body;
   struct mg_str uri = rmg_http_origin_form(hm->uri);
+  int64_t flags = ((c->data[0] & RMG_CF_CLOSE_AFTER) ? RMG_HTTP_CLOSE_AFTER : 0) |
+                  (streamed ? RMG_HTTP_STREAMED : 0);
   while (n < MG_MAX_HTTP_HEADERS && hm->headers[n].name.len > 0) n++;
   size = 4 + rmg_str_size(hm->method) + rmg_str_size(uri) + rmg_str_size(hm->query) +
-         rmg_str_size(hm->proto) + rmg_str_size(hm->body);
+         rmg_str_size(hm->proto) + rmg_str_size(body);
   for (i = 0; i < n; i++) size += rmg_str_size(hm->headers[i].name) + rmg_str_size(hm->headers[i].value);
   p = rmg_record(&loop->ev, RMG_EV_HTTP_MSG, c->id, flags, size);
   if (p == NULL) {
     /* Could not hand the request to Java: answer rather than hang. */
     rmg_reject(loop, c, 413, "request could not be buffered");
-    return;
+    return -1;
   }
   nh = (int32_t) n;
   memcpy(p, &nh, 4);
@@ -124,7 +149,8 @@ static void rmg_emit_request(struct rmg_loop *loop, struct mg_connection *c,
     p = rmg_put_str(p, hm->headers[i].name);
     p = rmg_put_str(p, hm->headers[i].value);
   }
-  rmg_put_str(p, hm->body);
+  rmg_put_str(p, body);
+  return 0;
 }
 
 static void rmg_check_headers(struct rmg_loop *loop, struct mg_connection *c,
@@ -168,6 +194,257 @@ static void rmg_check_headers(struct rmg_loop *loop, struct mg_connection *c,
   }
 }
 
+/* ---- streamed request bodies ----
+ * At the head of a request whose body is large or chunked (rmg_body_start, during
+ * MG_EV_HTTP_HDRS), the head goes up as a record, its bytes leave recv, and http_cb detaches
+ * itself (it sees recv.len change). From then on every read's bytes are taken out of recv
+ * (rmg_body_read): as they are for Content-Length, decoded for chunked. Java pauses reading
+ * (is_full) when its subscriber has no demand. At the end (RMG_BODY_DONE) the parser is put
+ * back (rmg_body_restore), and what follows in recv is the next pipelined request. */
+
+static uint64_t rmg_get64(const struct mg_connection *c, size_t at) {
+  uint64_t v;
+  memcpy(&v, c->data + at, sizeof(v));
+  return v;
+}
+
+static void rmg_put64(struct mg_connection *c, size_t at, uint64_t v) {
+  memcpy(c->data + at, &v, sizeof(v));
+}
+
+static uint32_t rmg_get32(const struct mg_connection *c, size_t at) {
+  uint32_t v;
+  memcpy(&v, c->data + at, sizeof(v));
+  return v;
+}
+
+static void rmg_put32(struct mg_connection *c, size_t at, uint32_t v) {
+  memcpy(c->data + at, &v, sizeof(v));
+}
+
+#define RMG_LEFT 16  /* data[16..23]: bytes left (Content-Length, or of the chunk) */
+#define RMG_TOTAL 8   /* data[8..15]: bytes of body decoded so far (the linger deadline's bytes:
+                       * a connection lingers only after its body mode ended) */
+#define RMG_LINE 4   /* data[4..7]: bytes of the current chunk-size or trailer line */
+
+/* Chunked parser states (data[3]). */
+enum { CK_SIZE, CK_EXT, CK_SIZE_LF, CK_DATA, CK_DATA_CR, CK_DATA_LF, CK_TRAILER_START, CK_TRAILER,
+       CK_TRAILER_LF, CK_END_LF };
+
+/* A body that cannot be read on: 400/413 when no response has started, else the connection
+ * closes (after the response if it is complete). Java learns it from the REJECTED record. */
+static void rmg_body_fail(struct rmg_loop *loop, struct mg_connection *c, int status, const char *why) {
+  c->data[2] = RMG_BODY_NONE;
+  if (c->is_resp && !(c->data[1] & RMG_CF2_WROTE)) {
+    rmg_reject(loop, c, status, why);
+    return;
+  }
+  if (c->is_resp) {
+    c->is_closing = 1; /* a response is half written: it cannot be completed */
+  } else {
+    rmg_linger_start(c); /* the response is complete: let it arrive, then close */
+  }
+  rmg_record(&loop->ev, RMG_EV_REJECTED, c->id, status, 0);
+}
+
+static int rmg_hex(unsigned char ch) {
+  if (ch >= '0' && ch <= '9') return ch - '0';
+  if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+  if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+  return -1;
+}
+
+/* Decodes chunked framing in place: buf[0, len) in, data compacted to buf[0, *w). Returns the
+ * bytes consumed, or -1 (bad framing: *why says what). Strict: hex size (no overflow), CRLF
+ * line ends, extensions skipped (bounded), CRLF after each chunk, trailers skipped. */
+static long rmg_chunked(struct mg_connection *c, unsigned char *buf, size_t len, size_t *w,
+                        size_t max_trailers, const char **why) {
+  size_t r = 0, out = 0;
+  int st = (unsigned char) c->data[3];
+  uint64_t left = rmg_get64(c, RMG_LEFT);
+  uint32_t line = rmg_get32(c, RMG_LINE);
+  *why = "bad chunked encoding";
+  while (r < len && c->data[2] == RMG_BODY_CHUNKED) {
+    unsigned char ch = buf[r];
+    if (st == CK_DATA) {
+      size_t n = len - r < left ? len - r : (size_t) left;
+      if (out != r) memmove(buf + out, buf + r, n);
+      out += n, r += n, left -= n;
+      if (left == 0) st = CK_DATA_CR;
+      continue;
+    }
+    r++;
+    switch (st) {
+      case CK_SIZE: {
+        int d = rmg_hex(ch);
+        if (d >= 0) {
+          if (left > (UINT64_MAX >> 4) || ++line > RMG_CHUNK_LINE_MAX) {
+            *why = "chunk size too large";
+            return -1;
+          }
+          left = (left << 4) | (uint64_t) d;
+        } else if (line == 0) {
+          return -1; /* no digit */
+        } else if (ch == ';' || ch == ' ' || ch == '\t') {
+          st = CK_EXT;
+        } else if (ch == '\r') {
+          st = CK_SIZE_LF;
+        } else {
+          return -1;
+        }
+        break;
+      }
+      case CK_EXT:
+        if (ch == '\r') {
+          st = CK_SIZE_LF;
+        } else if (ch == '\n' || ++line > RMG_CHUNK_LINE_MAX) {
+          return -1;
+        }
+        break;
+      case CK_SIZE_LF:
+        if (ch != '\n') return -1;
+        line = 0;
+        st = left == 0 ? CK_TRAILER_START : CK_DATA;
+        break;
+      case CK_DATA_CR:
+        if (ch != '\r') return -1;
+        st = CK_DATA_LF;
+        break;
+      case CK_DATA_LF:
+        if (ch != '\n') return -1;
+        st = CK_SIZE;
+        left = 0, line = 0;
+        break;
+      case CK_TRAILER_START: /* a trailer field or the empty line that ends the body */
+      case CK_TRAILER:
+        if (ch == '\r') {
+          st = st == CK_TRAILER_START ? CK_END_LF : CK_TRAILER_LF;
+        } else if (ch == '\n') {
+          return -1;
+        } else if (++line > max_trailers) {
+          *why = "trailers too large";
+          return -1;
+        } else {
+          st = CK_TRAILER;
+        }
+        break;
+      case CK_TRAILER_LF:
+        if (ch != '\n') return -1;
+        st = CK_TRAILER_START;
+        break;
+      case CK_END_LF:
+        if (ch != '\n') return -1;
+        c->data[2] = RMG_BODY_DONE;
+        break;
+      default:
+        return -1;
+    }
+  }
+  c->data[3] = (char) st;
+  rmg_put64(c, RMG_LEFT, left);
+  rmg_put32(c, RMG_LINE, line);
+  *w = out;
+  return (long) r;
+}
+
+/* Takes the body bytes buffered in recv out as one RMG_EV_HTTP_BODY record (RMG_EV_HTTP_END
+ * too once the body is complete); what follows the body stays in recv. */
+static void rmg_body_read(struct rmg_loop *loop, struct mg_connection *c) {
+  struct rmg_opts *o = (struct rmg_opts *) c->fn_data;
+  unsigned char *buf = c->recv.buf;
+  size_t len = c->recv.len, used, out = 0;
+  if (c->data[2] != RMG_BODY_LENGTH && c->data[2] != RMG_BODY_CHUNKED) return;
+  if (len == 0 || buf == NULL) return;
+  if (c->data[2] == RMG_BODY_LENGTH) {
+    uint64_t left = rmg_get64(c, RMG_LEFT);
+    used = out = len < left ? len : (size_t) left;
+    rmg_put64(c, RMG_LEFT, left - used);
+    if (left == used) c->data[2] = RMG_BODY_DONE;
+  } else {
+    const char *why;
+    long n = rmg_chunked(c, buf, len, &out, o->max_head, &why);
+    uint64_t total = rmg_get64(c, RMG_TOTAL) + out;
+    if (n < 0) {
+      rmg_body_fail(loop, c, 400, why);
+      return;
+    }
+    used = (size_t) n;
+    if (total > o->max_body) {
+      rmg_body_fail(loop, c, 413, "request body too large");
+      return;
+    }
+    rmg_put64(c, RMG_TOTAL, total);
+  }
+  if (out > 0 && rmg_record_bytes(&loop->ev, RMG_EV_HTTP_BODY, c->id, 0, buf, out) != 0) {
+    rmg_body_fail(loop, c, 413, "request could not be buffered");
+    return;
+  }
+  if (used >= len) {
+    c->recv.len = 0;
+  } else {
+    memmove(buf, buf + used, len - used); /* the next request, behind the body */
+    c->recv.len = len - used;
+  }
+  if (c->data[2] == RMG_BODY_DONE) rmg_record(&loop->ev, RMG_EV_HTTP_END, c->id, 0, 0);
+}
+
+/* Streams the body of the request whose head is hm, if it is large or chunked (during
+ * MG_EV_HTTP_HDRS, after rmg_check_headers). Returns whether it does. */
+static int rmg_body_start(struct rmg_loop *loop, struct mg_connection *c, struct mg_http_message *hm) {
+  struct mg_str *te = mg_http_get_header(hm, "Transfer-Encoding");
+  int http10 = mg_strcasecmp(hm->proto, mg_str("HTTP/1.0")) == 0;
+  int chunked = te != NULL && !http10 && mg_strcasecmp(*te, mg_str("chunked")) == 0;
+  size_t ofs, skip;
+  if (c->data[2] != RMG_BODY_NONE || c->pfn == NULL || hm->head.buf < (const char *) c->recv.buf) {
+    return 0;
+  }
+  ofs = (size_t) (hm->head.buf - (const char *) c->recv.buf);
+  if (ofs > c->recv.len || hm->head.len > c->recv.len - ofs) return 0;
+  skip = ofs + hm->head.len;
+  if (!chunked) {
+    /* another Transfer-Encoding is http_cb's error; no Content-Length: no body */
+    if ((te != NULL && !http10) || mg_http_get_header(hm, "Content-Length") == NULL) return 0;
+    if (hm->body.len <= RMG_WHOLE_BODY || hm->body.len <= c->recv.len - skip) return 0;
+  }
+  if (rmg_emit_request(loop, c, hm, 1) != 0) return 1; /* rejected: recv emptied */
+  if (__atomic_load_n(&s_http_cb, __ATOMIC_ACQUIRE) == NULL) {
+    __atomic_store_n(&s_http_cb, c->pfn, __ATOMIC_RELEASE);
+  }
+  c->data[2] = chunked ? RMG_BODY_CHUNKED : RMG_BODY_LENGTH;
+  c->data[3] = CK_SIZE;
+  rmg_put32(c, RMG_LINE, 0);
+  rmg_put64(c, RMG_LEFT, chunked ? 0 : (uint64_t) hm->body.len);
+  rmg_put64(c, RMG_TOTAL, 0);
+  c->data[1] &= (char) ~(RMG_CF2_WROTE | RMG_CF2_PRESIZED);
+  c->is_resp = 1; /* a response is pending, as after MG_EV_HTTP_MSG */
+  /* the head leaves recv: http_cb sees recv.len change and detaches (pfn = NULL) */
+  memmove(c->recv.buf, c->recv.buf + skip, c->recv.len - skip);
+  c->recv.len -= skip;
+  if (c->recv.size < RMG_BODY_BUF) mg_iobuf_resize(&c->recv, RMG_BODY_BUF); /* hm dangles now */
+  rmg_body_read(loop, c);
+  return 1;
+}
+
+/* After an event (never inside http_cb): a finished body gives the connection back to the
+ * HTTP parser, and its 128 KiB receive buffer back to the heap when nothing follows it (freed
+ * directly, as rmg_apply does: the next read allocates a new one). If the response is
+ * complete already, a request buffered behind the body is parsed now (http_cb would
+ * otherwise wait for the next read or poll). */
+static void rmg_body_restore(struct mg_connection *c) {
+  mg_event_handler_t cb = __atomic_load_n(&s_http_cb, __ATOMIC_ACQUIRE);
+  while (c->data[2] == RMG_BODY_DONE && cb != NULL && c->pfn == NULL) {
+    c->data[2] = RMG_BODY_NONE;
+    c->data[3] = 0; /* the chunked parser's state byte: zero for whoever uses it next */
+    c->pfn = cb;
+    if (c->recv.len == 0 && c->recv.buf != NULL) {
+      mg_free(c->recv.buf);
+      c->recv.buf = NULL;
+      c->recv.size = 0;
+    }
+    if (!c->is_resp && !c->is_draining && !c->is_closing && c->recv.len > 0) cb(c, MG_EV_POLL, NULL);
+  }
+}
+
 /* Whether recv holds a complete head that Mongoose's parser neither took nor refused: it
  * reports "incomplete" for a request line with a bare CR (skiptorn), so such a request would
  * wait for bytes that never come. */
@@ -181,6 +458,10 @@ static void rmg_http_read(struct rmg_loop *loop, struct mg_connection *c) {
   struct rmg_opts *o = (struct rmg_opts *) c->fn_data;
   if (c->data[0] & RMG_CF_REJECTED) {
     c->recv.len = 0; /* discard whatever follows a rejected request */
+    return;
+  }
+  if (c->data[2] == RMG_BODY_LENGTH || c->data[2] == RMG_BODY_CHUNKED) {
+    rmg_body_read(loop, c);
     return;
   }
   if (c->is_draining && !(c->data[0] & RMG_CF_OUR_DRAIN) && c->recv.len == 0 && !c->is_resp) {
@@ -201,20 +482,20 @@ static void rmg_http_read(struct rmg_loop *loop, struct mg_connection *c) {
     return;
   }
   if (c->recv.len >= 8192 && !(c->data[1] & RMG_CF2_PRESIZED)) {
-    /* Mongoose grows recv by MG_IO_SIZE per read, copying and zeroing it each time: a
-     * 1 MiB body would cost tens of MiB of copying. Size it once from Content-Length
-     * (within the limit); done here, after http_cb, so no parsed pointer dangles. */
+    /* Mongoose grows recv by MG_IO_SIZE per read, copying and zeroing it each time. Size it
+     * once for a whole (small) body; larger ones stream. Done here, after http_cb, so no
+     * parsed pointer dangles. */
     struct mg_http_message hm;
     int n = mg_http_parse((const char *) c->recv.buf, c->recv.len, &hm);
     if (n > 0) {
       c->data[1] |= RMG_CF2_PRESIZED;
-      if (mg_http_get_header(&hm, "Content-Length") != NULL && hm.body.len <= o->max_body &&
+      if (mg_http_get_header(&hm, "Content-Length") != NULL && hm.body.len <= RMG_WHOLE_BODY &&
           (size_t) n + hm.body.len > c->recv.size) {
         mg_iobuf_resize(&c->recv, (size_t) n + hm.body.len);
       }
     }
   }
-  if (c->recv.len > o->max_head || c->recv.len > o->max_body) {
+  if (c->recv.len > o->max_head) {
     int n = mg_http_get_request_len(c->recv.buf, c->recv.len);
     if (n < 0) {
       rmg_reject(loop, c, 400, "malformed request");
@@ -225,17 +506,12 @@ static void rmg_http_read(struct rmg_loop *loop, struct mg_connection *c) {
       } else {
         rmg_reject(loop, c, 431, "request head too large");
       }
-    } else if (c->recv.len - (size_t) n > o->max_body + o->max_body / 8 + 1024) {
-      /* chunked body still arriving: bound its encoded size (framing adds a few bytes
-       * per chunk); the exact decoded size is checked at MG_EV_HTTP_MSG (rmg_http_msg) */
-      rmg_reject(loop, c, 413, "request body too large");
     }
   }
 }
 
-/* A complete request (MG_EV_HTTP_MSG; chunked bodies are decoded by now). The one exact
- * check of the body limit: a Content-Length body was already refused at its headers, so
- * this catches the decoded body of a chunked request. */
+/* A complete request whose body (if any) is buffered (MG_EV_HTTP_MSG). Its Content-Length
+ * was checked at its head; chunked bodies never arrive here (they stream). */
 static void rmg_http_msg(struct rmg_loop *loop, struct mg_connection *c, struct mg_http_message *hm) {
   struct rmg_opts *o = (struct rmg_opts *) c->fn_data;
   if (c->data[0] & RMG_CF_REJECTED) return;
@@ -243,7 +519,7 @@ static void rmg_http_msg(struct rmg_loop *loop, struct mg_connection *c, struct 
     rmg_reject(loop, c, 413, "request body too large");
     return;
   }
-  rmg_emit_request(loop, c, hm);
+  rmg_emit_request(loop, c, hm, 0);
 }
 
 static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *ev_data) {
@@ -254,22 +530,35 @@ static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int e
   }
   switch (ev) {
     case MG_EV_POLL:
+      if ((c->data[2] == RMG_BODY_LENGTH || c->data[2] == RMG_BODY_CHUNKED) && c->is_draining &&
+          (c->data[0] & RMG_CF_OUR_DRAIN)) {
+        /* Java closes while the body still arrives: closing with unread input would reset
+         * the connection and could destroy the response, so linger instead */
+        rmg_linger_start(c);
+      }
       if (c->data[0] & RMG_CF_REJECTED) {
         rmg_linger(c);
-      } else if (c->is_accepted) {
+      } else if (c->is_accepted && c->data[2] == RMG_BODY_NONE) {
         rmg_head_timeout(loop, c);
       }
+      rmg_body_restore(c);
       break;
     case MG_EV_WRITE: /* the refusal is out: shut down writes now, not at the next poll */
       if (c->data[0] & RMG_CF_REJECTED) rmg_linger(c);
       break;
     case MG_EV_READ:
       rmg_http_read(loop, c);
-      if (c->is_accepted && !(c->data[0] & RMG_CF_REJECTED)) rmg_head_begun(c);
+      rmg_body_restore(c);
+      /* a streamed body is no head: the head timeout starts with the next request's bytes */
+      if (c->is_accepted && !(c->data[0] & RMG_CF_REJECTED) && c->data[2] == RMG_BODY_NONE) rmg_head_begun(c);
       break;
     case MG_EV_HTTP_HDRS:
       rmg_set_head_t0(c, 0);
-      if (c->is_accepted) rmg_check_headers(loop, c, (struct mg_http_message *) ev_data);
+      if (c->is_accepted) {
+        struct mg_http_message *hm = (struct mg_http_message *) ev_data;
+        rmg_check_headers(loop, c, hm);
+        if (!(c->data[0] & RMG_CF_REJECTED)) rmg_body_start(loop, c, hm);
+      }
       break;
     case MG_EV_HTTP_MSG:
       c->data[1] &= (char) ~RMG_CF2_PRESIZED;
@@ -279,9 +568,6 @@ static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int e
       break;
   }
 }
-
-/* Mongoose's HTTP parser (http_cb, static in mongoose.c); the same address for every loop. */
-static mg_event_handler_t s_http_cb;
 
 static void rmg_http_ignore(struct mg_connection *c, int ev, void *ev_data) {
   (void) c, (void) ev, (void) ev_data;

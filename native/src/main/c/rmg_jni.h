@@ -129,6 +129,16 @@ struct rmg_natives {
 #define RMG_CF2_SNTP 8     /* UDP: datagrams are SNTP answers, parsed by rmg_sntp.c */
 /* c->data[RMG_WS_UTF8]: UTF-8 validator state of that message after its last whole frame */
 #define RMG_WS_UTF8 3
+#define RMG_CF2_WROTE 16   /* HTTP: bytes were appended to send since the last streamed request head */
+/* A streamed request body (rmg_http.c): data[2] = RMG_BODY_* mode, data[3] = chunked parser
+ * state (a WebSocket uses data[3] as RMG_WS_UTF8: never both at once; zeroed at the body's
+ * end), data[4..7] = uint32 bytes of the current chunk-size or trailer line, data[8..15] =
+ * uint64 bytes decoded so far (the linger deadline's bytes: a connection lingers only after its
+ * body), data[16..23] = uint64 bytes left (Content-Length, or of the current chunk). */
+#define RMG_BODY_NONE 0
+#define RMG_BODY_LENGTH 1  /* Content-Length body streaming */
+#define RMG_BODY_CHUNKED 2 /* chunked body streaming, decoded in C */
+#define RMG_BODY_DONE 3    /* body ended: the HTTP parser goes back in place at the next event */
 
 /* ---- rmg_constants.c ---- */
 extern const struct rmg_natives rmg_constants_natives;

@@ -50,6 +50,8 @@ enum rmg_event {
   RMG_EV_WS_CTL = 9,    /* arg = opcode; payload = data */
   RMG_EV_REJECTED = 10, /* arg = HTTP status (or WebSocket close code) sent by the glue */
   RMG_EV_DRAINED = 11,  /* raw TCP: the send buffer was fully written; arg = bytes written */
+  RMG_EV_HTTP_BODY = 20, /* a piece of a streamed request body (decoded); payload = bytes */
+  RMG_EV_HTTP_END = 21,  /* the streamed request body is complete */
   /* UDP (rmg_udp.c, rmg_sntp.c); numbered from 40 so that other record types can be added
    * below without renumbering */
   RMG_EV_DATAGRAM = 40,  /* payload = sender address (RMG_ADDR_SIZE) + the datagram's bytes */
@@ -60,6 +62,7 @@ enum rmg_event {
 
 /* Flags in the argument of RMG_EV_HTTP_MSG: facts, Java decides what to do with them. */
 #define RMG_HTTP_CLOSE_AFTER 1 /* framing unsafe for keep-alive: Java closes after its reply */
+#define RMG_HTTP_STREAMED 2    /* the body follows in RMG_EV_HTTP_BODY records, then RMG_EV_HTTP_END */
 
 /* The arena: one growable block per loop, refilled by every poll. */
 struct rmg_arena {

@@ -54,6 +54,9 @@ public final class MongooseServer {
 			case SHA -> (req, res) -> res.sendString(Mono.just(Workloads.sha256Hex()));
 			case SHA_OFFLOAD -> (req, res) -> res.sendString(
 					Mono.fromCallable(Workloads::sha256Hex).subscribeOn(Schedulers.boundedElastic()));
+			// default limits: the body streams and is counted piece by piece
+			case UPLOAD -> (req, res) -> res.sendString(req.receive()
+					.reduce(new Workloads.Upload(), (u, b) -> u.add(b.remaining())).map(Workloads.Upload::result));
 		};
 		if (scenario == Workloads.Scenario.ECHO) {
 			server = server.maxRequestBodySize(Workloads.MAX_ECHO_BODY);

@@ -37,6 +37,8 @@ public final class NettyServer {
 			case SHA -> server.handle((req, res) -> res.sendString(Mono.just(Workloads.sha256Hex())));
 			case SHA_OFFLOAD -> server.handle((req, res) -> res.sendString(
 					Mono.fromCallable(Workloads::sha256Hex).subscribeOn(Schedulers.boundedElastic())));
+			case UPLOAD -> server.handle((req, res) -> res.sendString(req.receive()
+					.reduce(new Workloads.Upload(), (u, b) -> u.add(b.readableBytes())).map(Workloads.Upload::result)));
 		};
 		DisposableServer bound = server.bindNow();
 		System.out.println("READY reactor-netty " + scenario.id + " port " + bound.port() + " (native epoll: "

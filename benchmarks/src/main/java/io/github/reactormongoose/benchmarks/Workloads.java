@@ -47,6 +47,28 @@ public final class Workloads {
 	private Workloads() {
 	}
 
+	/**
+	 * Counts a streamed upload and the most Java heap in use seen while it arrived (sampled at
+	 * every piece: {@code totalMemory - freeMemory}, garbage included). One per request.
+	 */
+	public static final class Upload {
+		private long bytes;
+		private long peakHeap;
+
+		/** Adds one received piece of {@code n} bytes. */
+		public Upload add(int n) {
+			bytes += n;
+			Runtime r = Runtime.getRuntime();
+			peakHeap = Math.max(peakHeap, r.totalMemory() - r.freeMemory());
+			return this;
+		}
+
+		/** {@code "bytes=N\npeak_heap_used=N\n"}: the answer of the upload scenario. */
+		public String result() {
+			return "bytes=" + bytes + "\npeak_heap_used=" + peakHeap + "\n";
+		}
+	}
+
 	static byte[] filled(int n) {
 		byte[] b = new byte[n];
 		Arrays.fill(b, (byte) 'x');
@@ -123,7 +145,9 @@ public final class Workloads {
 		/** SHA-256 of a fixed 64 KiB buffer computed on the I/O thread; the body is its hex digest. */
 		SHA("sha"),
 		/** The same SHA-256 computed on {@code Schedulers.boundedElastic()}. */
-		SHA_OFFLOAD("sha-offload");
+		SHA_OFFLOAD("sha-offload"),
+		/** A streamed upload counted piece by piece; the body is {@link Upload#result()}. */
+		UPLOAD("upload");
 
 		final String id;
 

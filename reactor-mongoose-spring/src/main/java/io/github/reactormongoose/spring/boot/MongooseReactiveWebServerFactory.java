@@ -120,7 +120,7 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		return this.lifecycleTimeout;
 	}
 
-	/** Largest request body (default 1 MiB); a larger one is answered with 413. */
+	/** Largest request body (default: no limit, bodies stream); a larger one is answered with 413. */
 	public void setMaxRequestBodySize(long maxRequestBodySize) {
 		this.maxRequestBodySize = maxRequestBodySize;
 	}

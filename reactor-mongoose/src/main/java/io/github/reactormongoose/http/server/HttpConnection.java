@@ -7,6 +7,9 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 
+import io.github.reactormongoose.ConnectionClosedException;
+import io.github.reactormongoose.MongooseException;
+import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.HttpChannelHandler;
@@ -24,6 +27,8 @@ final class HttpConnection implements HttpChannelHandler {
 	final InetSocketAddress local;
 	final InetSocketAddress remote;
 	private @Nullable HttpExchange current;
+	/** The streamed body of the last request while it arrives; it may outlive its exchange. */
+	private @Nullable RequestBody body;
 	private @Nullable WebsocketSession websocket;
 	private int requests;
 	private boolean closed;
@@ -63,10 +68,32 @@ final class HttpConnection implements HttpChannelHandler {
 	@Override
 	public void onRequest(ByteBuffer buf, int offset, int length, long flags) {
 		stopIdleTimer();
-		HttpExchange ex = new HttpExchange(this, RequestDecoder.decode(this, ++requests, buf, offset, length, flags));
+		RequestBody b = null;
+		if ((flags & NativeConstants.HTTP_STREAMED) != 0) {
+			b = new RequestBody(channel, server.config.maxDiscardedBodySize());
+			body = b;
+		}
+		HttpExchange ex = new HttpExchange(this, RequestDecoder.decode(this, ++requests, buf, offset, length, flags, b));
 		current = ex;
 		server.metrics.exchangeStarted();
 		ex.start(server.config.handler());
+	}
+
+	@Override
+	public void onBody(ByteBuffer buf, int offset, int length) {
+		RequestBody b = body;
+		if (b != null) {
+			b.onPiece(buf, offset, length);
+		}
+	}
+
+	@Override
+	public void onBodyEnd() {
+		RequestBody b = body;
+		body = null;
+		if (b != null) {
+			b.onEnd();
+		}
 	}
 
 	/** The exchange wrote its last byte. */
@@ -74,6 +101,9 @@ final class HttpConnection implements HttpChannelHandler {
 		if (current == ex) {
 			current = null;
 			ex.report();
+			if (body != null) {
+				body.discardRest(); // a next request can only follow the end of this body
+			}
 			// while the server is disposing, the response itself ended the connection
 			// (ResponseWriter.closeAfterResponse is the one keep-alive decision)
 			if (!server.isDisposing()) {
@@ -108,6 +138,26 @@ final class HttpConnection implements HttpChannelHandler {
 	@Override
 	public void onRejected(int status) {
 		BoundHttpServer.log.debug("connection {}: request rejected with {}", id, status);
+		RequestBody b = body;
+		body = null;
+		if (b != null) {
+			// the native side answered or is closing: the exchange writes nothing more
+			bodyFailed(b, new MongooseException("The request body was refused with " + status + " "
+					+ NativeConstants.reason(status) + " after " + b.received() + " bytes"));
+		}
+	}
+
+	/** Ends the current exchange, if any, without writing, and fails the streamed body {@code b}. */
+	private void bodyFailed(RequestBody b, Throwable error) {
+		HttpExchange ex = current;
+		current = null;
+		if (ex != null) {
+			ex.onConnectionClosed(b, error);
+			ex.report();
+		}
+		else {
+			b.fail(error);
+		}
 	}
 
 	/** The connection closed: as HTTP, or (through the session's hook) after an upgrade. */
@@ -115,6 +165,12 @@ final class HttpConnection implements HttpChannelHandler {
 	public void onClosed() {
 		closed = true;
 		stopIdleTimer();
+		RequestBody b = body;
+		body = null;
+		if (b != null) {
+			bodyFailed(b, new ConnectionClosedException("Connection closed before the request body was complete ("
+					+ b.received() + " bytes received)"));
+		}
 		HttpExchange ex = current;
 		if (ex != null) {
 			current = null; // before: ending the exchange may call back exchangeEnded

@@ -57,7 +57,8 @@ final class HttpExchange implements HttpServerResponse {
 		this.conn = conn;
 		this.el = conn.el;
 		this.request = request;
-		this.writer = new ResponseWriter(conn.channel, request, conn.server::isDisposing, () -> conn.exchangeEnded(this));
+		this.writer = new ResponseWriter(conn.channel, request, conn.server::isDisposing, () -> conn.exchangeEnded(this),
+				conn.server.config.maxDiscardedBodySize());
 		request.response(writer);
 	}
 
@@ -132,7 +133,7 @@ final class HttpExchange implements HttpServerResponse {
 			return;
 		}
 		conn.server.metrics.error(request.method(), request.rawPath());
-		if (t instanceof BadRequestException) {
+		if (t instanceof BadRequestException || t instanceof RequestBodyTooLargeException) {
 			BoundHttpServer.log.debug("bad request: {}", t.getMessage());
 		}
 		else if (t instanceof ConnectionClosedException) {
@@ -143,7 +144,7 @@ final class HttpExchange implements HttpServerResponse {
 		}
 		writer.cancelBody(t);
 		if (!writer.hasSentHeaders()) {
-			int code = t instanceof BadRequestException ? 400 : 500;
+			int code = t instanceof BadRequestException ? 400 : t instanceof RequestBodyTooLargeException ? 413 : 500;
 			writer.headers().set("Content-Type", "text/plain");
 			byte[] msg = (NativeConstants.reason(code) + "\n").getBytes(StandardCharsets.US_ASCII);
 			writer.status(code);
@@ -156,8 +157,20 @@ final class HttpExchange implements HttpServerResponse {
 
 	/** The connection closed while this exchange was current. */
 	void onConnectionClosed() {
+		onConnectionClosed(null, null);
+	}
+
+	/**
+	 * The connection closed, or the native side ended it, while this exchange was current:
+	 * nothing more is written, the streamed {@code body} (if any) fails with {@code bodyError},
+	 * then the handler's publisher is disposed.
+	 */
+	void onConnectionClosed(@Nullable RequestBody body, @Nullable Throwable bodyError) {
 		request.connectionClosed();
 		boolean wasEnded = writer.connectionClosed();
+		if (body != null && bodyError != null) {
+			body.fail(bodyError);
+		}
 		if (handlerSubscriber != null && !wasEnded) {
 			handlerSubscriber.dispose();
 		}
@@ -323,7 +336,7 @@ final class HttpExchange implements HttpServerResponse {
 		}
 		HttpHeaders requestHeaders = request.requestHeaders();
 		String key = requestHeaders.get("Sec-WebSocket-Key");
-		if (!request.isWebsocket() || key == null || key.isBlank()) {
+		if (!request.isWebsocket() || key == null || key.isBlank() || request.bodyPending()) {
 			status(400);
 			writer.headers().set("Content-Type", "text/plain");
 			writer.writeWhole("not a WebSocket handshake\n".getBytes(StandardCharsets.US_ASCII), sink);

@@ -32,8 +32,15 @@ import reactor.core.publisher.Mono;
  */
 public final class HttpServer {
 
-	/** Default request-body limit: 1 MiB. */
-	public static final long DEFAULT_MAX_REQUEST_BODY = 1024 * 1024;
+	/**
+	 * Default request-body limit: none ({@link Long#MAX_VALUE}). Bodies stream, so their size
+	 * costs no memory; Reactor Netty sets no limit either.
+	 */
+	public static final long DEFAULT_MAX_REQUEST_BODY = Long.MAX_VALUE;
+	/** Default limit of a body aggregated by {@code receiveBytes}/{@code receiveString}: 8 MiB. */
+	public static final long DEFAULT_MAX_AGGREGATED_BODY = 8 * 1024 * 1024;
+	/** Default bytes of an unread request body discarded to keep the connection: 2 MiB (as Tomcat's maxSwallowSize). */
+	public static final long DEFAULT_MAX_DISCARDED_BODY = 2 * 1024 * 1024;
 	/** Default limit of request line plus headers: 16 KiB. */
 	public static final int DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
 	/** Default WebSocket message limit: 64 KiB (as Reactor Netty). */
@@ -129,17 +136,46 @@ public final class HttpServer {
 	}
 
 	/**
-	 * Largest accepted request body (default {@value #DEFAULT_MAX_REQUEST_BODY} bytes). A larger
-	 * {@code Content-Length} gets 413 before the body is read, and the connection is closed.
-	 * At most {@code MG_MAX_RECV_SIZE} of the native build (64 MiB) minus
-	 * {@link #maxHeaderSize(int)}.
+	 * Largest accepted request body (default: no limit). A larger {@code Content-Length} gets
+	 * 413 before the body is read; a chunked body gets 413 when its decoded size passes the
+	 * limit (or, if the response has started, the connection closes and the body fails).
+	 * Either way the connection closes. Bodies stream ({@link HttpServerRequest#receive()}),
+	 * so this limit is not about memory: see {@link #maxAggregatedBodySize(long)}.
 	 */
 	public HttpServer maxRequestBodySize(long bytes) {
-		long max = NativeConstants.MAX_RECV_SIZE - config.maxHeaderSize();
-		if (bytes < 0 || bytes > max) {
-			throw new IllegalArgumentException("maxRequestBodySize must be 0.." + max + ": " + bytes);
+		if (bytes < 0) {
+			throw new IllegalArgumentException("maxRequestBodySize must be >= 0: " + bytes);
 		}
 		return new HttpServer(config.withMaxRequestBodySize(bytes));
+	}
+
+	/**
+	 * Largest body that {@link HttpServerRequest#receiveBytes()} and
+	 * {@link HttpServerRequest#receiveString()} gather in memory (default
+	 * {@value #DEFAULT_MAX_AGGREGATED_BODY} bytes). A larger one fails them with
+	 * {@link RequestBodyTooLargeException}, which the server answers with 413 if the
+	 * response has not started. Streaming with {@link HttpServerRequest#receive()} has no
+	 * such limit.
+	 */
+	public HttpServer maxAggregatedBodySize(long bytes) {
+		if (bytes < 0) {
+			throw new IllegalArgumentException("maxAggregatedBodySize must be >= 0: " + bytes);
+		}
+		return new HttpServer(config.withMaxAggregatedBodySize(bytes));
+	}
+
+	/**
+	 * How many bytes of a request body that the handler did not read the server reads and
+	 * discards after the response, to keep the connection for the next request (default
+	 * {@value #DEFAULT_MAX_DISCARDED_BODY}). Past it the connection closes; when the unread
+	 * rest is known to be larger ({@code Content-Length}), the response already says
+	 * {@code Connection: close}.
+	 */
+	public HttpServer maxDiscardedBodySize(long bytes) {
+		if (bytes < 0) {
+			throw new IllegalArgumentException("maxDiscardedBodySize must be >= 0: " + bytes);
+		}
+		return new HttpServer(config.withMaxDiscardedBodySize(bytes));
 	}
 
 	/**
@@ -240,6 +276,16 @@ public final class HttpServer {
 	/** Same as {@code configuration().maxRequestBodySize()}. */
 	public long maxRequestBodySize() {
 		return config.maxRequestBodySize();
+	}
+
+	/** Same as {@code configuration().maxAggregatedBodySize()}. */
+	public long maxAggregatedBodySize() {
+		return config.maxAggregatedBodySize();
+	}
+
+	/** Same as {@code configuration().maxDiscardedBodySize()}. */
+	public long maxDiscardedBodySize() {
+		return config.maxDiscardedBodySize();
 	}
 
 	/** Same as {@code configuration().maxHeaderSize()}. */

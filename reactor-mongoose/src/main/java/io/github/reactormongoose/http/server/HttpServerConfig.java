@@ -33,6 +33,8 @@ public final class HttpServerConfig {
 	private @Nullable String loopName;
 	private @Nullable ExchangeHandler handler;
 	private long maxRequestBodySize = HttpServer.DEFAULT_MAX_REQUEST_BODY;
+	private long maxAggregatedBodySize = HttpServer.DEFAULT_MAX_AGGREGATED_BODY;
+	private long maxDiscardedBodySize = HttpServer.DEFAULT_MAX_DISCARDED_BODY;
 	private int maxHeaderSize = HttpServer.DEFAULT_MAX_HEADER_SIZE;
 	private int maxWebsocketFrameSize = HttpServer.DEFAULT_MAX_WEBSOCKET_FRAME;
 	private @Nullable Duration idleTimeout;
@@ -60,6 +62,8 @@ public final class HttpServerConfig {
 		c.loopName = loopName;
 		c.handler = handler;
 		c.maxRequestBodySize = maxRequestBodySize;
+		c.maxAggregatedBodySize = maxAggregatedBodySize;
+		c.maxDiscardedBodySize = maxDiscardedBodySize;
 		c.maxHeaderSize = maxHeaderSize;
 		c.maxWebsocketFrameSize = maxWebsocketFrameSize;
 		c.idleTimeout = idleTimeout;
@@ -109,9 +113,19 @@ public final class HttpServerConfig {
 		return handler != null;
 	}
 
-	/** The largest accepted request body in bytes. */
+	/** The largest accepted request body in bytes ({@link Long#MAX_VALUE}: no limit). */
 	public long maxRequestBodySize() {
 		return maxRequestBodySize;
+	}
+
+	/** The largest request body that {@code receiveBytes} and {@code receiveString} aggregate. */
+	public long maxAggregatedBodySize() {
+		return maxAggregatedBodySize;
+	}
+
+	/** How much of a request body that nobody reads is discarded to keep the connection open. */
+	public long maxDiscardedBodySize() {
+		return maxDiscardedBodySize;
 	}
 
 	/** The largest request line plus headers in bytes. */
@@ -200,6 +214,14 @@ public final class HttpServerConfig {
 		return with(c -> c.maxRequestBodySize = bytes);
 	}
 
+	HttpServerConfig withMaxAggregatedBodySize(long bytes) {
+		return with(c -> c.maxAggregatedBodySize = bytes);
+	}
+
+	HttpServerConfig withMaxDiscardedBodySize(long bytes) {
+		return with(c -> c.maxDiscardedBodySize = bytes);
+	}
+
 	HttpServerConfig withMaxHeaderSize(int bytes) {
 		return with(c -> c.maxHeaderSize = bytes);
 	}
@@ -231,7 +253,8 @@ public final class HttpServerConfig {
 	public String toString() {
 		return "HttpServerConfig[host=" + host + ", port=" + port + ", loop=" + loop + ", loops=" + loops
 				+ ", loopCount=" + loopCount + ", loopName=" + loopName + ", handler=" + (handler != null)
-				+ ", maxRequestBodySize=" + maxRequestBodySize + ", maxHeaderSize=" + maxHeaderSize
+				+ ", maxRequestBodySize=" + maxRequestBodySize + ", maxAggregatedBodySize=" + maxAggregatedBodySize
+				+ ", maxDiscardedBodySize=" + maxDiscardedBodySize + ", maxHeaderSize=" + maxHeaderSize
 				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout
 				+ ", requestHeaderTimeout=" + requestHeaderTimeout + ", metrics=" + metrics + ", accessLog=" + accessLog
 				+ "]";

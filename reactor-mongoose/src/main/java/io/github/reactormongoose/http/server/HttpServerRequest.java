@@ -15,11 +15,12 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * An HTTP request. Mongoose buffers the whole body (up to
- * {@link HttpServer#maxRequestBodySize(long)}) before the handler runs, so the body
- * publishers never wait for the network; they error with
- * {@link io.github.reactormongoose.ConnectionClosedException} if the client went away before
- * the body was consumed.
+ * An HTTP request. The handler runs as soon as the head has arrived; the body streams
+ * through {@link #receive()} as it arrives (a small body that came with the head is already
+ * there). Reading follows demand: while nobody reads, the connection stops reading and TCP
+ * pushes back on the client. The body publishers error with
+ * {@link io.github.reactormongoose.ConnectionClosedException} if the client goes away before
+ * the body is complete.
  */
 public interface HttpServerRequest {
 
@@ -72,13 +73,22 @@ public interface HttpServerRequest {
 	/** A unique id for logs: {@code <connection id>-<request number on it>}. */
 	String requestId();
 
-	/** The body in slices of at most 64 KiB. Single subscriber. */
+	/**
+	 * The body as it arrives, in read-only buffers of at most 128 KiB. Single subscriber: a
+	 * second subscription gets an {@link IllegalStateException}. A body that is not read by
+	 * the time the response ends is discarded (up to {@link HttpServer#maxDiscardedBodySize(long)},
+	 * then the connection closes); a subscriber still reading then gets an error.
+	 */
 	Flux<ByteBuffer> receive();
 
-	/** The whole body. */
+	/**
+	 * The whole body, gathered in memory up to {@link HttpServer#maxAggregatedBodySize(long)};
+	 * a larger body fails with {@link RequestBodyTooLargeException} (answered with 413 if it
+	 * reaches the server and the response has not started).
+	 */
 	Mono<byte[]> receiveBytes();
 
-	/** The whole body decoded with {@code charset}. */
+	/** The whole body decoded with {@code charset}; same limit as {@link #receiveBytes()}. */
 	Mono<String> receiveString(Charset charset);
 
 	/** The whole body as UTF-8 text. */

@@ -14,6 +14,7 @@ import java.util.Map;
 
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.internal.jni.NativeConstants;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decodes what arrives with a request: the {@code RMG_EV_HTTP_MSG} payload, and the
@@ -31,9 +32,12 @@ final class RequestDecoder {
 
 	/**
 	 * The request in {@code b} at {@code p} ({@code len} bytes), the {@code number}-th on
-	 * {@code conn}; {@code flags} are the record's flags ({@link NativeConstants#HTTP_CLOSE_AFTER}).
+	 * {@code conn}; {@code flags} are the record's flags ({@link NativeConstants#HTTP_CLOSE_AFTER},
+	 * {@link NativeConstants#HTTP_STREAMED}); {@code streamed} is the body that follows in
+	 * pieces, or {@code null} when the payload holds the whole body.
 	 */
-	static RequestView decode(HttpConnection conn, int number, ByteBuffer b, int p, int len, long flags) {
+	static RequestView decode(HttpConnection conn, int number, ByteBuffer b, int p, int len, long flags,
+			@Nullable RequestBody streamed) {
 		int n = b.getInt(p);
 		p += 4;
 		String[] s = new String[4];
@@ -56,7 +60,7 @@ final class RequestDecoder {
 		byte[] body = new byte[bl];
 		b.get(p + 4, body);
 		return new RequestView(conn, number, s[0], s[1], s[2], s[3], HttpHeaders.received(names, values), body,
-				(flags & NativeConstants.HTTP_CLOSE_AFTER) != 0);
+				streamed, (flags & NativeConstants.HTTP_CLOSE_AFTER) != 0);
 	}
 
 	private static String latin1(ByteBuffer b, int p, int l) {

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -20,7 +21,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * The application's view of one decoded request ({@link RequestDecoder}): request line,
- * headers, the route's path variables and the body, which Mongoose has already buffered.
+ * headers, the route's path variables and the body: whole when it came with the head (small
+ * bodies), else a {@link RequestBody} that streams.
  */
 final class RequestView implements RoutableRequest {
 
@@ -35,6 +37,7 @@ final class RequestView implements RoutableRequest {
 	private final String protocol;
 	private final HttpHeaders headers;
 	private final byte[] body;
+	private final @Nullable RequestBody streamed;
 	private final boolean clientKeepAlive;
 	private Map<String, String> params = Map.of();
 	private @Nullable Map<String, List<String>> queryParams;
@@ -44,7 +47,7 @@ final class RequestView implements RoutableRequest {
 	private volatile boolean connectionClosed;
 
 	RequestView(HttpConnection conn, int number, String method, String rawPath, String query, String protocol,
-			HttpHeaders headers, byte[] body, boolean closeAfter) {
+			HttpHeaders headers, byte[] body, @Nullable RequestBody streamed, boolean closeAfter) {
 		this.conn = conn;
 		this.number = number;
 		this.method = method;
@@ -53,6 +56,7 @@ final class RequestView implements RoutableRequest {
 		this.protocol = protocol;
 		this.headers = headers;
 		this.body = body;
+		this.streamed = streamed;
 		this.clientKeepAlive = !closeAfter && !isHttp10() && !headers.containsToken("Connection", "close");
 	}
 
@@ -75,6 +79,56 @@ final class RequestView implements RoutableRequest {
 
 	boolean isHttp10() {
 		return "HTTP/1.0".equalsIgnoreCase(protocol);
+	}
+
+	/**
+	 * Whether a streamed body that nobody reads cannot be discarded to keep the connection: its
+	 * rest is known to exceed {@code maxDiscard}, or the client waits for {@code 100 Continue}
+	 * and, answered without it, may never send the body. Then the response says
+	 * {@code Connection: close}.
+	 */
+	boolean unreadBodyBeyond(long maxDiscard) {
+		RequestBody b = streamed;
+		if (b == null || b.isEnded() || (bodyConsumed && !b.isCancelled())) {
+			return false;
+		}
+		if (b.received() == 0 && expectsContinue()) {
+			return true;
+		}
+		long length = contentLength();
+		return length >= 0 && length - b.received() > maxDiscard;
+	}
+
+	private boolean expectsContinue() {
+		return !isHttp10() && headers.containsToken("Expect", "100-continue");
+	}
+
+	/** Whether a streamed body is still arriving. */
+	boolean bodyPending() {
+		return streamed != null && !streamed.isEnded();
+	}
+
+	private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+	private void sendContinue() {
+		ResponseWriter r = response;
+		if (r != null && !r.hasSentHeaders() && !r.isEnded() && streamed != null && streamed.received() == 0) {
+			conn.channel.write(CONTINUE, 0, CONTINUE.length);
+		}
+	}
+
+	/** The {@code Content-Length} of the request, or -1 (none, or chunked). */
+	private long contentLength() {
+		String v = headers.get("Content-Length");
+		if (v == null) {
+			return -1;
+		}
+		try {
+			return Long.parseLong(v.trim());
+		}
+		catch (NumberFormatException e) {
+			return -1;
+		}
 	}
 
 	/** The connection closed while this request was current: the body is no longer offered. */
@@ -194,6 +248,13 @@ final class RequestView implements RoutableRequest {
 				}
 				bodyConsumed = true;
 			}
+			if (streamed != null) {
+				if (expectsContinue()) {
+					// the client waits for this before it sends the body (as Reactor Netty, on the first read)
+					conn.el.executeOrRun(this::sendContinue);
+				}
+				return streamed.flux();
+			}
 			if (connectionClosed) {
 				return Flux.error(new ConnectionClosedException("Connection closed before the body was read"));
 			}
@@ -207,11 +268,20 @@ final class RequestView implements RoutableRequest {
 
 	@Override
 	public Mono<byte[]> receiveBytes() {
-		return receive().collect(ByteArrayOutputStream::new, (out, b) -> {
-			byte[] a = new byte[b.remaining()];
-			b.get(a);
-			out.writeBytes(a);
-		}).map(ByteArrayOutputStream::toByteArray);
+		return Mono.defer(() -> {
+			long limit = conn != null ? conn.server.config.maxAggregatedBodySize() : Long.MAX_VALUE;
+			if (contentLength() > limit || body.length > limit) {
+				return Mono.error(new RequestBodyTooLargeException(limit));
+			}
+			return receive().collect(ByteArrayOutputStream::new, (out, b) -> {
+				if (out.size() + (long) b.remaining() > limit) {
+					throw new RequestBodyTooLargeException(limit);
+				}
+				byte[] a = new byte[b.remaining()];
+				b.get(a);
+				out.writeBytes(a);
+			}).map(ByteArrayOutputStream::toByteArray);
+		});
 	}
 
 	@Override

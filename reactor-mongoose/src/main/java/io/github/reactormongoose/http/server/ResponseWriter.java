@@ -50,6 +50,7 @@ final class ResponseWriter {
 	private final RequestView request;
 	private final BooleanSupplier serverDisposing;
 	private final Runnable onEnd;
+	private final long maxDiscard;
 	private final HttpHeaders headers = new HttpHeaders();
 	private volatile int status = 200;
 	/** Body bytes handed to the connection (metrics, access log). */
@@ -65,9 +66,12 @@ final class ResponseWriter {
 	/**
 	 * @param serverDisposing whether the server is shutting down (then the connection closes)
 	 * @param onEnd runs once the last byte of the response was handed to the connection
+	 * @param maxDiscard bytes of an unread request body the connection may discard and stay open
 	 */
-	ResponseWriter(Channel channel, RequestView request, BooleanSupplier serverDisposing, Runnable onEnd) {
+	ResponseWriter(Channel channel, RequestView request, BooleanSupplier serverDisposing, Runnable onEnd,
+			long maxDiscard) {
 		this.channel = channel;
+		this.maxDiscard = maxDiscard;
 		this.request = request;
 		this.serverDisposing = serverDisposing;
 		this.onEnd = onEnd;
@@ -120,7 +124,8 @@ final class ResponseWriter {
 
 	/** The one keep-alive decision: whether the connection closes after this response. */
 	private boolean closeAfterResponse() {
-		return !isKeepAlive() || serverDisposing.getAsBoolean() || framing == Framing.UNTIL_CLOSE;
+		return !isKeepAlive() || serverDisposing.getAsBoolean() || framing == Framing.UNTIL_CLOSE
+				|| request.unreadBodyBeyond(maxDiscard);
 	}
 
 	// ---- serialization ----

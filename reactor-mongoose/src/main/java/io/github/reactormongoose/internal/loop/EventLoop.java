@@ -377,6 +377,12 @@ public final class EventLoop {
 			if (type == NativeConstants.EV_HTTP_MSG) {
 				http.onRequest(b, p, plen, arg);
 			}
+			else if (type == NativeConstants.EV_HTTP_BODY) {
+				http.onBody(b, p, plen);
+			}
+			else if (type == NativeConstants.EV_HTTP_END) {
+				http.onBodyEnd();
+			}
 			else if (type == NativeConstants.EV_REJECTED) {
 				http.onRejected((int) arg);
 			}

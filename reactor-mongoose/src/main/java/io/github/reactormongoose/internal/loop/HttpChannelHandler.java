@@ -14,7 +14,18 @@ public interface HttpChannelHandler extends ChannelHandler {
 	 */
 	void onRequest(ByteBuffer buf, int offset, int length, long flags);
 
-	/** The native glue answered a request itself at a limit (413, 431, 400) and is closing. */
+	/** A piece of the streamed body of the current request (after an {@code HTTP_STREAMED} request). */
+	default void onBody(ByteBuffer buf, int offset, int length) {
+	}
+
+	/** The streamed body of the current request is complete. */
+	default void onBodyEnd() {
+	}
+
+	/**
+	 * The native glue answered a request itself at a limit (413, 431, 400), or gave up a
+	 * streamed body (bad chunked framing, over the limit), and is closing.
+	 */
 	default void onRejected(int status) {
 	}
 }

@@ -67,6 +67,13 @@ class HostileRequestTest extends BaseHttpTest {
 	record Refused(Set<Integer> statuses) implements Expect {
 	}
 
+	/**
+	 * A chunked body refused while it streams: one answer with one of these statuses, then the
+	 * connection closes; the handler ran at the head (its body failed).
+	 */
+	record BodyRefused(Set<Integer> statuses) implements Expect {
+	}
+
 	/** Not found or not allowed: one answer, and the connection may stay (the framing was fine). */
 	record NotRouted(Set<Integer> statuses) implements Expect {
 	}
@@ -85,6 +92,10 @@ class HostileRequestTest extends BaseHttpTest {
 
 	private static Arguments refused(String name, String request, Integer... statuses) {
 		return Arguments.of(name, request, new Refused(Set.of(statuses)));
+	}
+
+	private static Arguments bodyRefused(String name, String chunkedBody) {
+		return Arguments.of(name, post("Transfer-Encoding: chunked\r\n", chunkedBody), new BodyRefused(Set.of(400)));
 	}
 
 	private static Arguments notRouted(String name, String request, Integer... statuses) {
@@ -135,6 +146,17 @@ class HostileRequestTest extends BaseHttpTest {
 		a.add(served("chunked body", post("Transfer-Encoding: chunked\r\n", "5\r\nhello\r\n0\r\n\r\n"), "got 5:hello"));
 		a.add(served("TE value with other case and spaces", post("Transfer-Encoding:  Chunked \r\n", "5\r\nhello\r\n0\r\n\r\n"), "got 5:hello"));
 		a.add(served("chunk size in upper-case hex with leading zeros", post("Transfer-Encoding: chunked\r\n", "000A\r\n0123456789\r\n0\r\n\r\n"), "got 10:0123456789"));
+		a.add(served("chunk extensions", post("Transfer-Encoding: chunked\r\n", "5;name=\"v\";x\r\nhello\r\n0;end\r\n\r\n"), "got 5:hello"));
+		a.add(served("trailer fields (dropped)", post("Transfer-Encoding: chunked\r\n", "5\r\nhello\r\n0\r\nX-Sum: 1\r\nX-B: 2\r\n\r\n"), "got 5:hello"));
+		a.add(served("one-byte chunks", post("Transfer-Encoding: chunked\r\n", "1\r\nh\r\n1\r\ni\r\n0\r\n\r\n"), "got 2:hi"));
+		a.add(bodyRefused("chunk size not hex", "zz\r\nhello\r\n0\r\n\r\n"));
+		a.add(bodyRefused("chunk size over 64 bits", "10000000000000000\r\nhello\r\n0\r\n\r\n"));
+		a.add(bodyRefused("negative chunk size", "-5\r\nhello\r\n0\r\n\r\n"));
+		a.add(bodyRefused("chunk size with 0x", "0x5\r\nhello\r\n0\r\n\r\n"));
+		a.add(bodyRefused("empty chunk-size line", "\r\nhello\r\n0\r\n\r\n"));
+		a.add(bodyRefused("chunk data longer than its size", "3\r\nhello\r\n0\r\n\r\n"));
+		a.add(bodyRefused("bare LF after the chunk size", "5\nhello\r\n0\r\n\r\n"));
+		a.add(bodyRefused("chunk-size line of 5 KiB of extensions", "5;" + "e".repeat(5_000) + "\r\nhello\r\n0\r\n\r\n"));
 		// Header syntax
 		a.add(refused("NUL in a header value", "GET /get HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n", 400));
 		a.add(refused("NUL in a header name", "GET /get HTTP/1.1\r\nHost: x\r\nX\0A: b\r\n\r\n", 400));
@@ -206,6 +228,12 @@ class HostileRequestTest extends BaseHttpTest {
 				assertThat(answers.get(0).status()).as("status; %s", answers.get(0)).isIn(r.statuses());
 				assertThat(closed).as("connection closed after the refusal").isTrue();
 				assertThat(handled.get()).as("handler never ran").isEqualTo(before);
+		}
+		else if (expect instanceof BodyRefused r) {
+			assertThat(answers).as("exactly one answer").hasSize(1);
+			assertThat(answers.get(0).status()).as("status; %s", answers.get(0)).isIn(r.statuses());
+			assertThat(answers.get(0).header("Connection")).isEqualTo("close");
+			assertThat(closed).as("connection closed after the refusal").isTrue();
 		}
 		else if (expect instanceof ServedAndClosed s) {
 			assertThat(answers).as("exactly one answer").hasSize(1);

@@ -27,7 +27,9 @@ class HttpServerConfigTest extends BaseHttpTest {
 		assertThat(c.loop()).isNull();
 		assertThat(c.loopName()).isNull();
 		assertThat(c.hasHandler()).isFalse();
-		assertThat(c.maxRequestBodySize()).isEqualTo(HttpServer.DEFAULT_MAX_REQUEST_BODY);
+		assertThat(c.maxRequestBodySize()).isEqualTo(HttpServer.DEFAULT_MAX_REQUEST_BODY).isEqualTo(Long.MAX_VALUE);
+		assertThat(c.maxAggregatedBodySize()).isEqualTo(HttpServer.DEFAULT_MAX_AGGREGATED_BODY);
+		assertThat(c.maxDiscardedBodySize()).isEqualTo(HttpServer.DEFAULT_MAX_DISCARDED_BODY);
 		assertThat(c.maxHeaderSize()).isEqualTo(HttpServer.DEFAULT_MAX_HEADER_SIZE);
 		assertThat(c.maxWebsocketFrameSize()).isEqualTo(HttpServer.DEFAULT_MAX_WEBSOCKET_FRAME);
 		assertThat(c.idleTimeout()).isNull();
@@ -43,6 +45,8 @@ class HttpServerConfigTest extends BaseHttpTest {
 				.runOn(loop)
 				.loopName("my-loop")
 				.maxRequestBodySize(4096)
+				.maxAggregatedBodySize(512)
+				.maxDiscardedBodySize(256)
 				.maxHeaderSize(1024)
 				.maxWebsocketFrameSize(2048)
 				.idleTimeout(Duration.ofSeconds(7))
@@ -57,6 +61,8 @@ class HttpServerConfigTest extends BaseHttpTest {
 		assertThat(c.loop()).isSameAs(loop);
 		assertThat(c.loopName()).isEqualTo("my-loop");
 		assertThat(c.maxRequestBodySize()).isEqualTo(4096);
+		assertThat(c.maxAggregatedBodySize()).isEqualTo(512);
+		assertThat(c.maxDiscardedBodySize()).isEqualTo(256);
 		assertThat(c.maxHeaderSize()).isEqualTo(1024);
 		assertThat(c.maxWebsocketFrameSize()).isEqualTo(2048);
 		assertThat(c.idleTimeout()).isEqualTo(Duration.ofSeconds(7));
@@ -67,6 +73,8 @@ class HttpServerConfigTest extends BaseHttpTest {
 		assertThat(configured.host()).isEqualTo(c.host());
 		assertThat(configured.port()).isEqualTo(c.port());
 		assertThat(configured.maxRequestBodySize()).isEqualTo(c.maxRequestBodySize());
+		assertThat(configured.maxAggregatedBodySize()).isEqualTo(c.maxAggregatedBodySize());
+		assertThat(configured.maxDiscardedBodySize()).isEqualTo(c.maxDiscardedBodySize());
 		assertThat(configured.maxHeaderSize()).isEqualTo(c.maxHeaderSize());
 		assertThat(configured.maxWebsocketFrameSize()).isEqualTo(c.maxWebsocketFrameSize());
 	}
@@ -83,6 +91,8 @@ class HttpServerConfigTest extends BaseHttpTest {
 		assertThatIllegalArgumentException().isThrownBy(() -> s.port(65536));
 		assertThatIllegalArgumentException().isThrownBy(() -> s.maxHeaderSize(100));
 		assertThatIllegalArgumentException().isThrownBy(() -> s.maxRequestBodySize(-1));
+		assertThatIllegalArgumentException().isThrownBy(() -> s.maxAggregatedBodySize(-1));
+		assertThatIllegalArgumentException().isThrownBy(() -> s.maxDiscardedBodySize(-1));
 		assertThatIllegalArgumentException().isThrownBy(() -> s.maxWebsocketFrameSize(10));
 		assertThatIllegalArgumentException().isThrownBy(() -> s.idleTimeout(Duration.ZERO));
 		assertThat(s.configuration()).isSameAs(HttpServer.create().configuration());

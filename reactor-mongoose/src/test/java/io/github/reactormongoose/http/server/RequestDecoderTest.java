@@ -54,7 +54,7 @@ class RequestDecoderTest {
 		byte[] body = {'a', 0, 'b'};
 		ByteBuffer b = payload(16, "POST", "/p%C3%A4th", "x=1&y=%20", "HTTP/1.1",
 				List.of("Host", "h", "X-Multi", "1", "x-multi", "2"), body);
-		RequestView r = RequestDecoder.decode(null, 3, b, 16, b.capacity() - 16, 0);
+		RequestView r = RequestDecoder.decode(null, 3, b, 16, b.capacity() - 16, 0, null);
 		assertThat(r.method()).isEqualTo("POST");
 		assertThat(r.uri()).isEqualTo("/p%C3%A4th?x=1&y=%20");
 		assertThat(r.path()).isEqualTo("/päth");
@@ -70,11 +70,11 @@ class RequestDecoderTest {
 	@Test
 	void keepAliveIsRefusedByHttp10ConnectionCloseOrTheCloseAfterFlag() {
 		ByteBuffer http10 = payload(0, "GET", "/", "", "HTTP/1.0", List.of(), new byte[0]);
-		assertThat(RequestDecoder.decode(null, 1, http10, 0, http10.capacity(), 0).clientKeepAlive()).isFalse();
+		assertThat(RequestDecoder.decode(null, 1, http10, 0, http10.capacity(), 0, null).clientKeepAlive()).isFalse();
 		ByteBuffer close = payload(0, "GET", "/", "", "HTTP/1.1", List.of("Connection", "Close"), new byte[0]);
-		assertThat(RequestDecoder.decode(null, 1, close, 0, close.capacity(), 0).clientKeepAlive()).isFalse();
+		assertThat(RequestDecoder.decode(null, 1, close, 0, close.capacity(), 0, null).clientKeepAlive()).isFalse();
 		ByteBuffer flagged = payload(0, "HEAD", "/", "", "HTTP/1.1", List.of(), new byte[0]);
-		RequestView r = RequestDecoder.decode(null, 1, flagged, 0, flagged.capacity(), NativeConstants.HTTP_CLOSE_AFTER);
+		RequestView r = RequestDecoder.decode(null, 1, flagged, 0, flagged.capacity(), NativeConstants.HTTP_CLOSE_AFTER, null);
 		assertThat(r.clientKeepAlive()).isFalse();
 		assertThat(r.isHead()).isTrue();
 	}

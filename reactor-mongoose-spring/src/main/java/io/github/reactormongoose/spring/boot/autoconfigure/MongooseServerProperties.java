@@ -19,8 +19,8 @@ import org.springframework.util.unit.DataSize;
 public class MongooseServerProperties {
 
 	/**
-	 * Largest request body. Mongoose buffers the whole body before the application sees it;
-	 * a larger body is answered with 413 and the connection is closed.
+	 * Largest request body; default: no limit (bodies stream to the application as they
+	 * arrive). A larger body is answered with 413 and the connection is closed.
 	 */
 	private DataSize maxRequestBodySize = DataSize.ofBytes(HttpServer.DEFAULT_MAX_REQUEST_BODY);
 

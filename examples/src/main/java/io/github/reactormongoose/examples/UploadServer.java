@@ -1,0 +1,82 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.examples;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.server.HttpServer;
+import io.github.reactormongoose.http.server.HttpServerRequest;
+import reactor.core.publisher.Mono;
+
+/**
+ * Uploads of any size with a small, fixed amount of memory: {@code POST /upload} reads the
+ * request body as it arrives ({@code request.receive()}) and answers its size and SHA-256,
+ * {@code POST /small} gathers a body of at most 64 KiB in memory
+ * ({@code request.receiveString()}; a larger one gets 413).
+ * <p>
+ * Nothing holds a whole upload: each piece is hashed and dropped. While the digest falls
+ * behind, the connection stops reading its socket and TCP slows the client down. Try it
+ * with {@code curl --data-binary @big.iso http://127.0.0.1:8081/upload}, or with
+ * {@code -H 'Transfer-Encoding: chunked'} for a chunked upload.
+ */
+public final class UploadServer {
+
+	private UploadServer() {
+	}
+
+	/** Binds the server on {@code host:port} (0: a free port), on one loop of its own. */
+	public static DisposableServer start(String host, int port) {
+		return HttpServer.create()
+				.host(host)
+				.port(port)
+				.loopName("upload")
+				.maxAggregatedBodySize(64 * 1024)
+				.route(r -> r.post("/upload", (req, res) -> res.header("Content-Type", "text/plain")
+								.sendString(digest(req)))
+						.post("/small", (req, res) -> res.sendString(req.receiveString().map(s -> s.length() + " characters\n"))))
+				.bindNow(Duration.ofSeconds(10));
+	}
+
+	/** {@code "<bytes> <sha-256 hex>\n"} of the streamed body. */
+	static Mono<String> digest(HttpServerRequest request) {
+		return Mono.defer(() -> {
+			MessageDigest sha = sha256();
+			long[] bytes = {0};
+			return request.receive()
+					.doOnNext(b -> {
+						bytes[0] += b.remaining();
+						sha.update(b);
+					})
+					.then(Mono.fromSupplier(() -> bytes[0] + " " + HexFormat.of().formatHex(sha.digest()) + "\n"));
+		});
+	}
+
+	private static MessageDigest sha256() {
+		try {
+			return MessageDigest.getInstance("SHA-256");
+		}
+		catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+
+	/**
+	 * Runs the server until interrupted (Ctrl-C).
+	 * @param args optional: the port (default 8081; {@code -Dport} also works)
+	 */
+	public static void main(String[] args) {
+		String host = System.getProperty("host", "127.0.0.1");
+		int port = Integer.parseInt(args.length > 0 ? args[0] : System.getProperty("port", "8081"));
+		DisposableServer server = start(host, port);
+		Runtime.getRuntime().addShutdownHook(new Thread(server::disposeNow, "upload-shutdown"));
+		System.out.println("Upload server on http://" + host + ":" + server.port()
+				+ "/upload (try: curl --data-binary @FILE http://" + host + ":" + server.port() + "/upload)");
+		server.onDispose().block();
+	}
+}

@@ -1,0 +1,76 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.examples;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.testing.Curl;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link UploadServer}: streamed uploads from curl and the JDK client, and the aggregation limit. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class UploadServerTest {
+
+	private DisposableServer server;
+
+	@BeforeEach
+	void start() {
+		server = UploadServer.start("127.0.0.1", 0);
+	}
+
+	@AfterEach
+	void stop() {
+		server.disposeNow(Duration.ofSeconds(5));
+	}
+
+	private String url(String path) {
+		return "http://127.0.0.1:" + server.port() + path;
+	}
+
+	private static String digest(byte[] data) throws Exception {
+		return data.length + " " + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)) + "\n";
+	}
+
+	@Test
+	void curlUploadsAFileWithContentLengthAndChunked(@TempDir Path dir) throws Exception {
+		Curl.assumeInstalled();
+		byte[] data = new byte[20 * 1024 * 1024 + 11];
+		new Random(1).nextBytes(data);
+		Path file = Files.write(dir.resolve("upload.bin"), data);
+		Curl.Result plain = Curl.run("--data-binary", "@" + file, url("/upload"));
+		assertThat(plain.exitCode()).as(plain.stderr()).isZero();
+		assertThat(plain.stdout()).isEqualTo(digest(data));
+		Curl.Result chunked = Curl.run("--data-binary", "@" + file, "-H", "Transfer-Encoding: chunked", url("/upload"));
+		assertThat(chunked.exitCode()).as(chunked.stderr()).isZero();
+		assertThat(chunked.stdout()).isEqualTo(digest(data));
+	}
+
+	@Test
+	void smallBodiesAreAggregatedAndLargerOnesGet413() throws Exception {
+		HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+		HttpResponse<String> ok = client.send(HttpRequest.newBuilder(URI.create(url("/small")))
+				.POST(HttpRequest.BodyPublishers.ofString("x".repeat(65_536))).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(ok.body()).isEqualTo("65536 characters\n");
+		HttpResponse<String> tooLarge = client.send(HttpRequest.newBuilder(URI.create(url("/small")))
+				.POST(HttpRequest.BodyPublishers.ofString("x".repeat(65_537))).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(tooLarge.statusCode()).isEqualTo(413);
+	}
+}
