@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # reactor-mongoose benchmark suite: the one entry point (see benchmarks/README.md).
 #
-#   benchmarks/run.sh            full mode   (about 34 minutes)
-#   benchmarks/run.sh --quick    quick mode  (about 5 minutes, for iterating on the scripts)
+#   benchmarks/run.sh            full mode   (about 55 minutes; about 35 with BENCH_PEERS="")
+#   benchmarks/run.sh --quick    quick mode  (about 8 minutes, for iterating on the scripts)
 #
 # Builds what is missing (the Maven modules, the raw C server, a Python venv with
 # cymongoose, wrk and gnuplot from Debian), then runs the same HTTP workloads against
@@ -10,11 +10,15 @@
 #   rmg         reactor-mongoose HttpServer (MongooseServer.java, replies from the poll thread)
 #   netty       Reactor Netty HttpServer (NettyServer.java)
 #   cymongoose  cymongoose Manager + conn.reply() (src/main/python/cymongoose_hello.py)
+#   vertx       Vert.x core HttpServer, 1 event loop, native epoll (peers/vertx, its own Maven project)
+#   helidon     Helidon SE 4 WebServer on a JDK >= 21 (peers/helidon, its own Maven project)
 # interleaved in rounds (A B C D, A B C D, ...), server pinned to CPU 0 and wrk to CPU 1;
 # then the all-cores scenarios (server and wrk unpinned: reactor-mongoose on 1 and 2 loops,
-# Reactor Netty and WebFlux with their defaults, raw C; hello, and a CPU-heavy SHA-256 handler,
-# with the requests each loop of the 2-loop server served); then the 10,000-idle-connections
-# memory test, a 1 GiB streamed upload on one connection (MB/s, server peak RSS and heap), a JFR profile of the reactor-mongoose hello server and the JMH micro-benchmarks.
+# Reactor Netty and WebFlux with their defaults, raw C, Vert.x on 2 event loops, Helidon;
+# hello, and a CPU-heavy SHA-256 handler, with the requests each loop of the 2-loop server
+# served); then the 10,000-idle-connections memory test, a 1 GiB streamed upload on one
+# connection (MB/s, server peak RSS and heap), a JFR profile of the reactor-mongoose hello server
+# and the JMH micro-benchmarks.
 # Finally it regenerates docs/benchmarks.md and docs/benchmarks.png from this run only.
 # Raw outputs: benchmarks/results/<timestamp>/.
 #
@@ -23,6 +27,10 @@
 # BENCH_DURATION (seconds per wrk run), BENCH_WARMUP (JVM warm-up seconds), BENCH_IDLE_CONNS,
 # BENCH_AC_WARMUP (JVM warm-up seconds of the all-cores groups), BENCH_AC_WRK_THREADS (wrk -t of
 # the all-cores runs), BENCH_SHA_KIB (KiB hashed per request by the CPU-heavy handler),
+# BENCH_PEERS (the peers of issue 14 to run beside the others: "vertx helidon" by default, "" for none),
+# BENCH_PROFILE_PEERS (1: JFR + perf profiles of the Vert.x and Helidon hello servers as of ours;
+# default 1 in full mode, 0 in quick mode), BENCH_JDK21 (a JDK >= 21 for Helidon; default: the
+# Temurin 25 JDK, else any JDK >= 21 in /usr/lib/jvm; none: Helidon is skipped, the page says so),
 # BENCH_UPLOAD_MIB (MiB of the streamed-upload scenario, default 1024).
 set -euo pipefail
 
@@ -31,7 +39,7 @@ for arg in "$@"; do
   case "$arg" in
     --quick) MODE=quick ;;
     -h | --help)
-      sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -76,6 +84,9 @@ AC_WARMUP_JVM="${BENCH_AC_WARMUP:-$AC_WARMUP_JVM}"
 # server: the client, not the server, set the rate). The page shows the CPU each side used.
 AC_WRK_THREADS="${BENCH_AC_WRK_THREADS:-2}"
 SHA_KIB="${BENCH_SHA_KIB:-64}"
+# Issue 14 peers (each its own Maven project under peers/, built by setup_peers)
+PEERS="${BENCH_PEERS-vertx helidon}"
+PROFILE_PEERS="${BENCH_PROFILE_PEERS:-$([[ "$MODE" == full ]] && echo 1 || echo 0)}"
 # Noise control (shared machine): before each measured run wait until less than QUIET_PCT % of
 # all CPUs are busy; repeat a run during which other processes used more than DISTURBED_PCT % of
 # one CPU (at most MAX_ATTEMPTS tries; all waits and repeats share QUIET_BUDGET seconds).
@@ -103,6 +114,12 @@ declare -A ALLCORES=([rawc-ac]=1 [rmg-l1]=1 [rmg-l2]=1 [netty-ac]=1 [webflux-rmg
 # Servers that answer GET /__spread with the requests each poll thread served (then reset):
 # fetched before and after each of their measured runs.
 declare -A SPREAD=([rmg-l2]=1)
+# Issue 14 peers: Vert.x (loops=1 pinned, loops=2 on all cores) and Helidon SE (on JDK21, see setup_peers)
+PORT+=([vertx]=18141 [helidon]=18142 [vertx-ac]=18143 [helidon-ac]=18144)
+ALLCORES+=([vertx-ac]=1 [helidon-ac]=1)
+VERTX_JAR="$BENCH_DIR/peers/vertx/target/vertx-server.jar"
+HELIDON_JAR="$BENCH_DIR/peers/helidon/target/helidon-server.jar"
+JDK21=""
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 die() {
@@ -174,6 +191,41 @@ setup_python() {
   fi
 }
 
+# The issue-14 peers: standalone Maven projects (Vert.x brings its own Netty; Helidon 4 needs Java 21),
+# rebuilt when their jar is missing or older than their sources or the shared Workloads.java.
+# Helidon is skipped (with a notice on the page) when no JDK >= 21 is found.
+PEERS_STATUS=""
+java_feature() { # java binary -> its feature version (17, 21, 25 ...)
+  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p' | head -1
+}
+setup_peers() {
+  local p dir jar j v
+  if [[ " $PEERS " == *" helidon "* ]]; then
+    for j in ${BENCH_JDK21:-} /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+      [[ -x "$j/bin/java" ]] || continue
+      v="$(java_feature "$j/bin/java")"
+      if [[ -n "$v" ]] && ((v >= 21)); then
+        JDK21="$j"
+        break
+      fi
+    done
+    if [[ -z "$JDK21" ]]; then
+      PEERS="$(echo " $PEERS " | sed 's/ helidon / /; s/^ *//; s/ *$//')"
+      PEERS_STATUS="helidon skipped: no JDK >= 21 found (BENCH_JDK21, /usr/lib/jvm)"
+      log "NOTICE: $PEERS_STATUS"
+    fi
+  fi
+  for p in $PEERS; do
+    dir="$BENCH_DIR/peers/$p" jar="$VERTX_JAR" j=""
+    [[ "$p" == vertx ]] || jar="$HELIDON_JAR" j="$JDK21"
+    if [[ ! -f "$jar" || -n "$(find "$dir/pom.xml" "$dir/src" "$SRC/java/io/github/reactormongoose/benchmarks/Workloads.java" -newer "$jar" -type f -print -quit)" ]]; then
+      log "building the $p server: mvn -B -ntp -q -f benchmarks/peers/$p/pom.xml package${j:+ (JAVA_HOME=$j)}"
+      (cd "$dir" && env ${j:+JAVA_HOME="$j"} mvn -B -ntp -q package) || die "could not build the $p server"
+    fi
+    [[ -f "$jar" ]] || die "no $jar after the build"
+  done
+}
+
 raise_fd_limit() {
   local hard want=65536
   hard="$(ulimit -Hn)"
@@ -217,8 +269,21 @@ server_cmd() { # id scenario port -> SERVER_CMD
     netty-ac) SERVER_CMD=(java "${JVM_OPTS[@]}" -cp "$JAR" io.github.reactormongoose.benchmarks.NettyServer "$port" "$sc") ;;
     webflux-rmg-l2) SERVER_CMD=(java "${JVM_OPTS[@]}" "${RMG_OPTS[@]}" -cp "$JAR" "$WEBFLUX_MAIN" "$port" "$sc" reactor-mongoose loops=2) ;;
     webflux-netty-ac) SERVER_CMD=(java "${JVM_OPTS[@]}" -cp "$JAR" "$WEBFLUX_MAIN" "$port" "$sc" reactor-netty) ;;
-    *) die "unknown server $id" ;;
+    *) peer_cmd "$id" "$sc" "$port" || die "unknown server $id" ;;
   esac
+}
+
+peer_cmd() { # id scenario port -> SERVER_CMD (the issue-14 peers)
+  case "$1" in
+    vertx) SERVER_CMD=(java "${JVM_OPTS[@]}" -jar "$VERTX_JAR" "$3" "$2" loops=1) ;;
+    vertx-ac) SERVER_CMD=(java "${JVM_OPTS[@]}" -jar "$VERTX_JAR" "$3" "$2" loops=2) ;;
+    helidon | helidon-ac) SERVER_CMD=("$JDK21/bin/java" "${JVM_OPTS[@]}" -jar "$HELIDON_JAR" "$3" "$2") ;;
+    *) return 1 ;;
+  esac
+}
+
+jdk_bin() { # id tool -> the JDK tool (jcmd, jfr) that matches the JVM of that server
+  if [[ "$1" == helidon* ]]; then echo "$JDK21/bin/$2"; else echo "$2"; fi
 }
 
 is_jvm() { [[ "$1" != rawc* && "$1" != cymongoose ]]; }
@@ -264,8 +329,8 @@ stop_server() { # id
   unset "PIDS[$id]"
 }
 
-dep_version() { # groupId:artifactId -> version, from target/dependencies.txt (written by the build)
-  sed -n "s/^ *$1:jar:\([^:]*\):.*/\1/p" "$TARGET/dependencies.txt" | head -1
+dep_version() { # groupId:artifactId [dependencies.txt] -> version, from target/dependencies.txt (written by the build)
+  sed -n "s/^ *$1:jar:\([^:]*\):.*/\1/p" "${2:-$TARGET/dependencies.txt}" | head -1
 }
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
@@ -416,26 +481,48 @@ run_group() { # server-scenario "client scenarios" "servers" [JVM warm-up second
     perf_profile rmg echo-1mib
     perf_profile rawc echo-1mib
   fi
+  peer_profiles "$ssc" "${ids[*]}"
   for id in "${ids[@]}"; do stop_server "$id"; done
 }
 
-# JFR: 'profile' settings on the running reactor-mongoose hello server while wrk -c50 loads it.
-profile_rmg() {
-  local pid=${PIDS[rmg]} jfr="$OUT/jfr/rmg-hello.jfr" i
+# JFR: 'profile' settings on a running hello server (ours: rmg; the peers with BENCH_PROFILE_PEERS)
+# while wrk -c50 loads it. Files: jfr/<id>-hello.jfr and jfr/[<id>-]summary|execution-samples|native-samples.txt
+# (no prefix for ours).
+profile_rmg() { profile_jfr rmg; }
+profile_jfr() { # id
+  local id=$1 pid=${PIDS[$1]} jfr="$OUT/jfr/$1-hello.jfr" i pre="$1-" jcmd jfrt
+  [[ "$id" != rmg ]] || pre=""
+  jcmd="$(jdk_bin "$id" jcmd)" jfrt="$(jdk_bin "$id" jfr)"
   wait_quiet
-  log "JFR: ${JFR_SECS}s profile of the reactor-mongoose hello server under wrk -c50"
-  jcmd "$pid" JFR.start name=bench settings=profile "duration=${JFR_SECS}s" "filename=$jfr" >"$OUT/jfr/jcmd.txt" 2>&1
-  echo "jcmd PID JFR.start name=bench settings=profile duration=${JFR_SECS}s filename=rmg-hello.jfr" >>"$OUT/commands.txt"
-  run_wrk hello-c50 rmg "$JFR_SECS" "$OUT/jfr/wrk-during-jfr.txt"
+  log "JFR: ${JFR_SECS}s profile of the $id hello server under wrk -c50"
+  "$jcmd" "$pid" JFR.start name=bench settings=profile "duration=${JFR_SECS}s" "filename=$jfr" >"$OUT/jfr/${pre}jcmd.txt" 2>&1
+  echo "jcmd PID JFR.start name=bench settings=profile duration=${JFR_SECS}s filename=$id-hello.jfr" >>"$OUT/commands.txt"
+  run_wrk hello-c50 "$id" "$JFR_SECS" "$OUT/jfr/${pre}wrk-during-jfr.txt"
   for ((i = 0; i < 100; i++)); do
-    [[ -s "$jfr" ]] && ! jcmd "$pid" JFR.check 2>/dev/null | grep -q 'name=bench' && break
+    [[ -s "$jfr" ]] && ! "$jcmd" "$pid" JFR.check 2>/dev/null | grep -q 'name=bench' && break
     sleep 0.2
   done
   sleep 1
-  jfr summary "$jfr" >"$OUT/jfr/summary.txt" 2>&1 || true
-  jfr print --stack-depth 64 --events jdk.ExecutionSample "$jfr" >"$OUT/jfr/execution-samples.txt" 2>&1 || true
-  jfr print --stack-depth 64 --events jdk.NativeMethodSample "$jfr" >"$OUT/jfr/native-samples.txt" 2>&1 || true
-  echo "jfr summary rmg-hello.jfr; jfr print --stack-depth 64 --events jdk.ExecutionSample rmg-hello.jfr; jfr print --stack-depth 64 --events jdk.NativeMethodSample rmg-hello.jfr" >>"$OUT/commands.txt"
+  "$jfrt" summary "$jfr" >"$OUT/jfr/${pre}summary.txt" 2>&1 || true
+  "$jfrt" print --stack-depth 64 --events jdk.ExecutionSample "$jfr" >"$OUT/jfr/${pre}execution-samples.txt" 2>&1 || true
+  "$jfrt" print --stack-depth 64 --events jdk.NativeMethodSample "$jfr" >"$OUT/jfr/${pre}native-samples.txt" 2>&1 || true
+  echo "jfr summary $id-hello.jfr; jfr print --stack-depth 64 --events jdk.ExecutionSample $id-hello.jfr; jfr print --stack-depth 64 --events jdk.NativeMethodSample $id-hello.jfr" >>"$OUT/commands.txt"
+}
+
+# The peers' profiles, as of ours (BENCH_PROFILE_PEERS=1): JFR + perf under hello -c50, perf under the
+# 1 MiB echo in full mode.
+peer_profiles() { # server-scenario "servers"
+  local id
+  ((PROFILE_PEERS)) || return 0
+  for id in $2; do
+    [[ "$id" == vertx || "$id" == helidon ]] || continue
+    if [[ "$1" == hello ]]; then
+      profile_jfr "$id"
+      perf_profile "$id" hello-c50
+    elif [[ "$1" == echo && "$MODE" == full ]]; then
+      perf_profile "$id" echo-1mib
+    fi
+  done
 }
 
 # perf (cpu-clock sampling, all threads of the process) of a running server under one client
@@ -468,8 +555,8 @@ idle_test() { # id
   run_wrk hello-c50 "$id" "$IDLE_WARM" "$d/$id-warm.txt" # touch the heap/arenas once, as a running server would
   sleep "$SETTLE"
   if is_jvm "$id"; then
-    jcmd "$pid" GC.run >/dev/null
-    jcmd "$pid" GC.heap_info >"$d/$id-heap-before.txt"
+    "$(jdk_bin "$id" jcmd)" "$pid" GC.run >/dev/null
+    "$(jdk_bin "$id" jcmd)" "$pid" GC.heap_info >"$d/$id-heap-before.txt"
   fi
   rss_kb "$pid" >"$d/$id-rss-before.txt"
   client_log="$d/$id-client.log"
@@ -490,8 +577,8 @@ idle_test() { # id
     body="$(curl -s -m 5 "http://127.0.0.1:$port/" || true)"
     echo "$body" >"$d/$id-probe.txt"
     if is_jvm "$id"; then
-      jcmd "$pid" GC.run >/dev/null
-      jcmd "$pid" GC.heap_info >"$d/$id-heap-after.txt"
+      "$(jdk_bin "$id" jcmd)" "$pid" GC.run >/dev/null
+      "$(jdk_bin "$id" jcmd)" "$pid" GC.heap_info >"$d/$id-heap-after.txt"
     fi
     rss_kb "$pid" >"$d/$id-rss-after.txt"
     ss -Htn state established "( sport = :$port )" 2>/dev/null | wc -l >"$d/$id-established.txt" || true
@@ -510,7 +597,7 @@ idle_test() { # id
 
 # One connection uploads UPLOAD_MIB MiB (1 GiB; BENCH_UPLOAD_MIB overrides) with curl
 # (Content-Length, read from a sparse file: no disk I/O) to the upload scenario, whose handler
-# counts the streamed body piece by piece; reactor-mongoose and Reactor Netty, both pinned like
+# counts the streamed body piece by piece; reactor-mongoose, Reactor Netty and the issue-14 peers, pinned like
 # the other server-side scenarios and started once, warmed with 64 MiB, then measured in
 # interleaved rounds. Per run: MB/s (curl's speed_upload), the server's peak RSS during the
 # upload (VmHWM, reset to the current RSS before the run by writing 5 to /proc/PID/clear_refs)
@@ -573,6 +660,7 @@ setup_tools
 setup_java
 setup_c
 setup_python
+setup_peers
 raise_fd_limit
 
 SERVERS=(rawc rmg netty cymongoose)
@@ -584,6 +672,13 @@ log "WebFlux comparison: $WEBFLUX_STATUS"
 AC_SERVERS=(rawc-ac rmg-l1 rmg-l2 netty-ac)
 ((${#WEBFLUX_SERVERS[@]} == 0)) || AC_SERVERS+=(webflux-rmg-l2 webflux-netty-ac)
 SHA_SERVERS=(rmg-l1 rmg-l2 rmg-l1-offload netty-ac)
+# Issue 14 peers: in every group (pinned, all cores, the 1,000-connection all-cores runs, sha, idle)
+for p in $PEERS; do
+  SERVERS+=("$p")
+  AC_SERVERS+=("$p-ac")
+  SHA_SERVERS+=("$p-ac")
+  SC_ONLY[ac-hello-c1000]+=" $p-ac"
+done
 
 {
   echo "mode=$MODE"
@@ -612,6 +707,9 @@ SHA_SERVERS=(rmg-l1 rmg-l2 rmg-l1-offload netty-ac)
   echo "ac_c1000_servers=${SC_ONLY[ac-hello-c1000]}"
   echo "sha_kib=$SHA_KIB"
   echo "webflux=$WEBFLUX_STATUS"
+  echo "peers=$PEERS"
+  echo "peers_status=$PEERS_STATUS"
+  echo "profile_peers=$PROFILE_PEERS"
   echo "cpu_model=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
   echo "cpus=$(nproc --all)"
   echo "cores_per_socket=$(lscpu | sed -n 's/^Core(s) per socket:[[:space:]]*//p' | head -1)"
@@ -629,6 +727,15 @@ SHA_SERVERS=(rmg-l1 rmg-l2 rmg-l1-offload netty-ac)
   echo "netty=$(dep_version io.netty:netty-codec-http)"
   echo "jmh=$(dep_version org.openjdk.jmh:jmh-core)"
   echo "spring_webflux=$(dep_version org.springframework:spring-webflux)"
+  if [[ " $PEERS " == *" vertx "* ]]; then
+    echo "vertx=$(dep_version io.vertx:vertx-core "$BENCH_DIR/peers/vertx/target/dependencies.txt")"
+    echo "vertx_netty=$(dep_version io.netty:netty-codec-http "$BENCH_DIR/peers/vertx/target/dependencies.txt")"
+  fi
+  if [[ " $PEERS " == *" helidon "* ]]; then
+    echo "helidon=$(dep_version io.helidon.webserver:helidon-webserver "$BENCH_DIR/peers/helidon/target/dependencies.txt")"
+    echo "helidon_java=$("$JDK21/bin/java" -version 2>&1 | head -2 | tail -1)"
+    echo "helidon_jdk=$JDK21"
+  fi
   echo "cymongoose=$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("cymongoose"))')"
   echo "python=$("$VENV/bin/python" -c 'import sys; print(sys.version.split()[0])')"
   echo "wrk=$(wrk -v 2>&1 | head -1 | awk '{ print $1, $2, $3 }')"
@@ -641,7 +748,7 @@ echo "scenario,server,round,file,server_cpu_s,wrk_cpu_s,foreign_cpu_s,steal_cpu_
 : >"$OUT/commands.txt"
 
 NATIVE_AND_JAVA="${SERVERS[*]}"
-JAVA_ONLY="rmg netty"
+JAVA_ONLY="rmg netty $PEERS"
 
 run_group hello "hello-c50 hello-c1000 hello-close" "$NATIVE_AND_JAVA"
 # WebFlux on both engines: hello keep-alive -c50 only (a group of its own, interleaved rounds)
@@ -659,7 +766,7 @@ log "=== ${IDLE_CONNS} idle keep-alive connections"
 for id in "${SERVERS[@]}"; do idle_test "$id"; done
 
 log "=== ${UPLOAD_MIB} MiB streamed upload, one connection"
-upload_test "rmg netty"
+upload_test "rmg netty $PEERS"
 
 log "=== JMH micro-benchmarks: java -jar benchmarks.jar ${JMH_OPTS[*]}"
 echo "java -jar benchmarks/target/benchmarks.jar ${JMH_OPTS[*]} -rf json -rff jmh/jmh.json" >>"$OUT/commands.txt"

@@ -24,11 +24,16 @@ SERVERS = collections.OrderedDict([
     ("cymongoose", "cymongoose"),
     ("webflux-rmg", "WebFlux on reactor-mongoose"),
     ("webflux-netty", "WebFlux on Reactor Netty"),
+    ("vertx", "Vert.x"),
+    ("helidon", "Helidon SE"),
 ])
+# The issue-14 peers: pinned id -> all-cores id
+PEERS = collections.OrderedDict([("vertx", "vertx-ac"), ("helidon", "helidon-ac")])
 COLORS = {"rawc": "#4d4d4d", "rmg": "#1f77b4", "netty": "#2ca02c", "cymongoose": "#ff7f0e",
           "webflux-rmg": "#9467bd", "webflux-netty": "#8c564b",
           "rawc-ac": "#4d4d4d", "rmg-l1": "#aec7e8", "rmg-l2": "#1f77b4", "rmg-l1-offload": "#17becf",
-          "netty-ac": "#2ca02c", "webflux-rmg-l2": "#9467bd", "webflux-netty-ac": "#8c564b"}
+          "netty-ac": "#2ca02c", "webflux-rmg-l2": "#9467bd", "webflux-netty-ac": "#8c564b",
+          "vertx": "#d62728", "helidon": "#e377c2", "vertx-ac": "#d62728", "helidon-ac": "#e377c2"}
 
 # The all-cores servers (nothing pinned): id -> (name on the page, short name in the chart)
 AC_SERVERS = collections.OrderedDict([
@@ -39,6 +44,8 @@ AC_SERVERS = collections.OrderedDict([
     ("netty-ac", ("Reactor Netty (defaults)", "Reactor Netty")),
     ("webflux-rmg-l2", ("WebFlux on reactor-mongoose, 2 loops", "WebFlux rmg 2 loops")),
     ("webflux-netty-ac", ("WebFlux on Reactor Netty (defaults)", "WebFlux Netty")),
+    ("vertx-ac", ("Vert.x, 2 event loops", "Vert.x 2 loops")),
+    ("helidon-ac", ("Helidon SE (defaults)", "Helidon")),
 ])
 
 SCENARIOS = collections.OrderedDict([
@@ -47,15 +54,17 @@ SCENARIOS = collections.OrderedDict([
     ("hello-close", ("hello, no keep-alive", "same body; wrk `-t1 -c50 -H 'Connection: close'` (a new TCP connection per request)")),
     ("64k", ("64 KiB response", "65,536-byte body; wrk `-t1 -c50`")),
     ("echo-1mib", ("1 MiB POST echo", "the server sends the 1 MiB request body back; wrk `-t1 -c16 -s post-1mib.lua`")),
-    ("fib", ("CPU-bound handler", "fib(10^6) mod 1,000,000,007 with longs, computed on `Schedulers.boundedElastic()`; wrk `-t1 -c50`")),
+    ("fib", ("CPU-bound handler", "fib(10^6) mod 1,000,000,007 with longs, computed on `Schedulers.boundedElastic()` "
+             "(Vert.x: on a worker thread, `executeBlocking`; Helidon: on the request's virtual thread); wrk `-t1 -c50`")),
 ])
 
 AC_SCENARIOS = collections.OrderedDict([
     ("ac-hello-c50", ("hello, all cores, 50 connections", "13-byte body `Hello, World!`; nothing pinned; wrk `-t{t} -c50`")),
     ("ac-hello-c1000", ("hello, all cores, 1,000 connections", "same body; nothing pinned; wrk `-t{t} -c1000`; "
-                        "reactor-mongoose on 1 and 2 loops and Reactor Netty only")),
+                        "reactor-mongoose on 1 and 2 loops, Reactor Netty, Vert.x and Helidon only")),
     ("sha", ("CPU-heavy handler, all cores", "each request computes SHA-256 over a fixed {kib} KiB buffer on the thread "
              "that runs the handler (the poll thread / event loop of the connection) and gets the 64 hex digits back; "
+             "(Vert.x: the event loop; Helidon: the request's virtual thread); "
              "the offloaded variant computes it on `Schedulers.boundedElastic()` instead; nothing pinned; "
              "wrk `-t{t} -c50`")),
 ])
@@ -176,7 +185,7 @@ def heap_used_kb(path):
     """Sum of the 'used' figures of the heap generations in a GC.heap_info dump."""
     total, found = 0, False
     for line in read(path).splitlines():
-        m = re.match(r"\s*(def new generation|tenured generation|garbage-first heap|PSYoungGen|ParOldGen|"
+        m = re.match(r"\s*(def new generation|tenured generation|DefNew|Tenured|garbage-first heap|PSYoungGen|ParOldGen|"
                      r"ZHeap|Shenandoah)\b.*?used (\d+)K", line)
         if m:
             total += int(m.group(2))
@@ -238,9 +247,12 @@ def short(frame):
     return frame.replace("io.github.reactormongoose.", "").replace("reactor.core.publisher.", "r.c.p.")
 
 
-def profile_summary(out, top=15):
-    ex = parse_jfr_samples(os.path.join(out, "jfr", "execution-samples.txt"))
-    nat = parse_jfr_samples(os.path.join(out, "jfr", "native-samples.txt"))
+def profile_summary(out, top=15, pre=""):
+    """JFR summary of a hello server: pre = "" for ours, "<id>-" for a peer (files jfr/<pre>*-samples.txt)."""
+    ex = [(t or "(unnamed: virtual threads)", f)
+          for t, f in parse_jfr_samples(os.path.join(out, "jfr", pre + "execution-samples.txt"))]
+    nat = [(t or "(unnamed: virtual threads)", f)
+           for t, f in parse_jfr_samples(os.path.join(out, "jfr", pre + "native-samples.txt"))]
     if not ex and not nat:
         return None
     by_thread = collections.Counter(t for t, _ in ex)
@@ -308,6 +320,33 @@ def perf_summary(out, sv, sc, top=12):
     if not dsos:
         return None
     return {"dsos": dsos.most_common(), "syms": syms[:top], "samples": int(samples.group(1)) if samples else None}
+
+
+def per_thread(prof, n):
+    """The n threads with the most JFR execution samples, with their shares."""
+    return ", ".join(f"`{t}` {c:,} ({c / max(1, prof['ex_total']) * 100:.0f} %)"
+                     for t, c in prof["by_thread"].most_common(n))
+
+
+def frame_table(head, rows, total):
+    """A JFR table: method, samples, share of total."""
+    return [f"| {head} | samples | share |", "| --- | ---: | ---: |"] + \
+        [f"| `{fr}` | {c:,} | {c / max(1, total) * 100:.1f} % |" for fr, c in rows] + [""]
+
+
+def perf_block(out, sv, sc, meta):
+    """The perf tables (where the CPU time went by binary, top symbols) of one profiled server and scenario."""
+    ps = perf_summary(out, sv, sc)
+    if not ps:
+        return []
+    P = [f"perf, {SERVERS[sv]}, {SCENARIOS[sc][0]} (`perf record -e cpu-clock -F 499 -p PID`, "
+         f"{meta.get('prof_secs', '?')} s under the same wrk command"
+         f"{'' if ps['samples'] is None else ', ' + format(ps['samples'], ',') + ' samples'}; "
+         "self time, all threads of the process):", "", "| where | share |", "| --- | ---: |"]
+    P += [f"| {d} | {pct:.1f} % |" for d, pct in ps["dsos"][:8]]
+    P += ["", "<details><summary>top symbols</summary>", "", "| symbol | in | share |", "| --- | --- | ---: |"]
+    P += [f"| `{sym}` | {d} | {pct:.1f} % |" for pct, d, sym in ps["syms"]]
+    return P + ["", "</details>", ""]
 
 
 def missed_target_notes(out, agg, meta):
@@ -431,6 +470,70 @@ def issue9_targets(agg, spread):
     return T
 
 
+def issue14_targets(agg, meta):
+    """The issue-14 targets (Vert.x and Helidon), from this run's data: [(name, measured, goal, status)];
+    a target whose data this run lacks is listed as not measured."""
+    T = []
+    g = lambda sc, sv: agg.get((sc, sv))
+
+    def ratio_target(name, a, b, goal):
+        if a and b and a["rps"] and b["rps"]:
+            r = a["rps"] / b["rps"]
+            T.append((name, f"{r:.2f}x", f">= {goal}x", "met" if r >= goal else "**missed**: " +
+                      f"{(goal - r) / goal * 100:.0f} % below the target ({fmt_int(goal * b['rps'] - a['rps'])} req/s short)"))
+        elif a:
+            T.append((name, "—", f">= {goal}x", "**not measured** in this run" +
+                      (f" ({meta['peers_status']})" if meta.get("peers_status") else "")))
+
+    for peer, name in (("vertx", "Vert.x"), ("helidon", "Helidon")):
+        ratio_target(f"hello keep-alive -c50 (pinned): reactor-mongoose / {name} (issue 14)",
+                     g("hello-c50", "rmg"), g("hello-c50", peer), 1.1)
+    ratio_target("hello all cores -c50: reactor-mongoose 2 loops / Vert.x 2 event loops (issue 14)",
+                 g("ac-hello-c50", "rmg-l2"), g("ac-hello-c50", "vertx-ac"), 1.1)
+    # p99 below both peers in every scenario: ours = rmg pinned, the 2-loop server on all cores
+    pairs = [(sc, SCENARIOS[sc][0], "rmg", peer) for sc in SCENARIOS for peer in PEERS] + \
+        [(sc, AC_SCENARIOS[sc][0], "rmg-l2", ac) for sc in AC_SCENARIOS for ac in PEERS.values()]
+    compared, missed = 0, []
+    for sc, title, us, peer in pairs:
+        a, b = g(sc, us), g(sc, peer)
+        if not a or not b or a["p99"] is None or b["p99"] is None:
+            continue
+        compared += 1
+        if a["p99"] >= b["p99"]:
+            missed.append(f"{title}: {fmt_ms(a['p99'])} vs {SERVERS.get(peer) or AC_SERVERS[peer][0]} "
+                          f"{fmt_ms(b['p99'])}")
+    if compared:
+        T.append(("p99 of reactor-mongoose below Vert.x's and Helidon's, every scenario (pinned: HttpServer; all "
+                  "cores: 2 loops) (issue 14)", f"{compared - len(missed)} of {compared} comparisons",
+                  f"{compared} of {compared}", "met" if not missed else "**missed**: " + "; ".join(missed)))
+    return T
+
+
+def peer_notes(out, agg):
+    """What the perf profiles of this run say about our hello server and the peers' (for missed issue-14 targets)."""
+    parts = []
+    for sv in ("rmg", "vertx", "helidon"):
+        ps = perf_summary(out, sv, "hello-c50")
+        a = agg.get(("hello-c50", sv))
+        if not ps:
+            continue
+        d = dict(ps["dsos"])
+        k = d.get("Linux kernel (system calls, loopback TCP, scheduler)", 0.0)
+        jit = d.get("JIT-compiled Java code", 0.0)
+        jvm = d.get("libjvm.so (JVM runtime: JNI transitions, GC, JIT compiler, interpreter)", 0.0)
+        mg = d.get("libreactor_mongoose (Mongoose + JNI glue)", 0.0)
+        top = next((f"`{sym}` ({pct:.1f} %)" for pct, dso, sym in ps["syms"] if not dso.startswith("Linux")), None)
+        parts.append(f"{SERVERS[sv]}: {k:.0f} % kernel, {jit:.0f} % JIT-compiled Java, {jvm:.0f} % JVM runtime"
+                     + (f", {mg:.0f} % Mongoose + JNI" if mg else "")
+                     + (f"; top user-space symbol {top}" if top else "")
+                     + (f"; {fmt_int(a['rpcs'])} requests per server CPU-second" if a and a["rpcs"] else ""))
+    if len(parts) < 2:
+        return ["The Vert.x and Helidon hello servers were not profiled in this run (`BENCH_PROFILE_PEERS=1` "
+                "profiles them): no evidence yet on where their time goes.", ""]
+    return ["Where the CPU time of the hello servers goes (perf, pinned, wrk -c50; details in \"Profiles of "
+            "Vert.x and Helidon\"): " + "; ".join(parts) + ".", ""]
+
+
 def all_cores_section(agg, spread, meta, ac_servers):
     """The all-cores part of the summary (tables, ratios, spread), from this run's data."""
     L = []
@@ -452,7 +555,9 @@ def all_cores_section(agg, spread, meta, ac_servers):
              f"together they can reach at most {cpus}. reactor-mongoose runs 1 or 2 loops of its own "
              "(`HttpServer.loops(n)`; with 2, both loops listen on the port with `SO_REUSEPORT` and the kernel "
              f"spreads the connections); Reactor Netty and WebFlux on Reactor Netty use their default `LoopResources` "
-             f"({netty_loops} event loops here); raw C Mongoose is one thread. JVMs: `{meta.get('jvm_opts')}` as in "
+             f"({netty_loops} event loops here); Vert.x runs 2 event loops (2 verticle instances, each with an "
+             "`HttpServer` on the port); Helidon its defaults (a virtual thread per connection on a carrier pool "
+             f"of one thread per CPU); raw C Mongoose is one thread. JVMs: `{meta.get('jvm_opts')}` as in "
              f"the pinned runs; JVM warm-up {meta.get('ac_warmup_jvm')} s per server.")
     L.append("")
     row("scenario", "server", "req/s (median)", "req/s per round", "p50", "p99", "server CPUs", "wrk CPUs",
@@ -478,15 +583,17 @@ def all_cores_section(agg, spread, meta, ac_servers):
     L.append("Ratios (median req/s):")
     L.append("")
     row("scenario", "2 loops / 1 loop", "2 loops / Reactor Netty", "2 loops / raw C",
-        "1 loop, offloaded / 1 loop", "WebFlux: reactor-mongoose (2 loops) / Reactor Netty")
-    row("---", "---:", "---:", "---:", "---:", "---:")
+        "1 loop, offloaded / 1 loop", "WebFlux: reactor-mongoose (2 loops) / Reactor Netty",
+        "us (2 loops) / Vert.x (2 loops)", "us (2 loops) / Helidon")
+    row("---", "---:", "---:", "---:", "---:", "---:", "---:", "---:")
     for sc, (title, _) in AC_SCENARIOS.items():
         if not any(agg.get((sc, sv)) for sv in ac_servers):
             continue
         r = lambda a, b: fmt_ratio(agg[(sc, a)]["rps"], agg[(sc, b)]["rps"]) \
             if agg.get((sc, a)) and agg.get((sc, b)) else "—"
         row(title, r("rmg-l2", "rmg-l1"), r("rmg-l2", "netty-ac"), r("rmg-l2", "rawc-ac"),
-            r("rmg-l1-offload", "rmg-l1"), r("webflux-rmg-l2", "webflux-netty-ac"))
+            r("rmg-l1-offload", "rmg-l1"), r("webflux-rmg-l2", "webflux-netty-ac"), r("rmg-l2", "vertx-ac"),
+            r("rmg-l2", "helidon-ac"))
     L.append("")
 
     if spread:
@@ -635,6 +742,8 @@ def main():
     pinned_missed = any(t[3] != "met" for t in targets)
     ac_targets = issue9_targets(agg, spread)
     targets += ac_targets
+    peer_targets = issue14_targets(agg, meta)
+    targets += peer_targets
 
     L.append(f"Run `{meta.get('stamp', '?')}` ({meta.get('mode', '?')} mode): {meta.get('rounds')} interleaved rounds, "
              f"{meta.get('duration')} s per wrk run; medians over the rounds. Raw outputs: `benchmarks/results/{meta.get('stamp', '')}/` "
@@ -655,6 +764,8 @@ def main():
                      "server and wrk share the same CPUs: its \"server CPUs\" and \"wrk CPUs\" columns show how "
                      "they were shared in each scenario.")
             L.append("")
+        if any(t[3] != "met" for t in peer_targets):
+            L += peer_notes(out, agg)
 
     # ---- results table
     L.append("### Medians per scenario and server")
@@ -699,19 +810,22 @@ def main():
     # ---- ratios
     L.append("### Ratios of reactor-mongoose HttpServer to the others (median req/s)")
     L.append("")
-    row("scenario", "us / raw C", "us / Reactor Netty", "us / cymongoose", "p99: us vs Reactor Netty",
-        "exact bytes/response (raw C / us / Netty / cymongoose)")
-    row("---", "---:", "---:", "---:", "---:", "---:")
+    row("scenario", "us / raw C", "us / Reactor Netty", "us / cymongoose", "us / Vert.x", "us / Helidon",
+        "p99: us vs Reactor Netty", "p99: us vs Vert.x / Helidon",
+        "exact bytes/response (raw C / us / Netty / cymongoose / Vert.x / Helidon)")
+    row("---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:")
+    others = ("rawc", "netty", "cymongoose", "vertx", "helidon")
     for sc, (title, _) in SCENARIOS.items():
         u = agg.get((sc, "rmg"))
         if not u:
             continue
-        o = {sv: agg.get((sc, sv)) for sv in ("rawc", "netty", "cymongoose")}
+        o = {sv: agg.get((sc, sv)) for sv in others}
         ex = " / ".join("—" if not agg.get((sc, sv)) or agg[(sc, sv)]["bytes_exact"] is None
-                        else f"{agg[(sc, sv)]['bytes_exact']:,.1f}" for sv in ("rawc", "rmg", "netty", "cymongoose"))
+                        else f"{agg[(sc, sv)]['bytes_exact']:,.1f}" for sv in ("rawc", "rmg") + others[1:])
         p99 = "—" if not o["netty"] else f"{fmt_ms(u['p99'])} vs {fmt_ms(o['netty']['p99'])}"
-        row(title, *(fmt_ratio(u["rps"], o[sv]["rps"]) if o[sv] else "—" for sv in ("rawc", "netty", "cymongoose")),
-            p99, ex)
+        p99p = "—" if not (o["vertx"] or o["helidon"]) else f"{fmt_ms(u['p99'])} vs " + " / ".join(
+            fmt_ms(o[sv]["p99"]) if o[sv] else "—" for sv in ("vertx", "helidon"))
+        row(title, *(fmt_ratio(u["rps"], o[sv]["rps"]) if o[sv] else "—" for sv in others), p99, p99p, ex)
     L.append("")
     wu, wn = agg.get(("hello-c50", "webflux-rmg")), agg.get(("hello-c50", "webflux-netty"))
     if wu and wn and wu["rps"] and wn["rps"]:
@@ -746,7 +860,7 @@ def main():
     L.append("")
 
     # ---- streamed upload
-    up = upload_results(out, ["rmg", "netty"])
+    up = upload_results(out, ["rmg", "netty"] + list(PEERS))
     if up:
         L.append(f"### {meta.get('upload_mib', '1024')} MiB streamed upload, one connection (curl, Content-Length)")
         L.append("")
@@ -778,25 +892,16 @@ def main():
                      "calls, Mongoose's HTTP parsing and the C handler that writes the event records). The perf "
                      "profile below splits the native part.")
             P.append("")
-        P.append("Java execution samples per thread: " + ", ".join(
-            f"`{t}` {c:,} ({c / prof['ex_total'] * 100:.0f} %)" for t, c in prof["by_thread"].most_common(6)) + ".")
+        P.append("Java execution samples per thread: " + per_thread(prof, 6) + ".")
         P.append("")
         P.append("Top frames (self time, all threads):")
         P.append("")
-        P.append("| method (top frame) | samples | share |")
-        P.append("| --- | ---: | ---: |")
-        for fr, c in prof["self"]:
-            P.append(f"| `{fr}` | {c:,} | {c / prof['ex_total'] * 100:.1f} % |")
-        P.append("")
+        P += frame_table("method (top frame)", prof["self"], prof["ex_total"])
         if prof["poll_thread"]:
             P.append(f"Inclusive (method anywhere on the stack) on the busiest thread, `{prof['poll_thread']}` "
                      f"({prof['poll_samples']:,} samples):")
             P.append("")
-            P.append("| method | samples | share |")
-            P.append("| --- | ---: | ---: |")
-            for fr, c in prof["incl_poll"]:
-                P.append(f"| `{fr}` | {c:,} | {c / max(1, prof['poll_samples']) * 100:.1f} % |")
-            P.append("")
+            P += frame_table("method", prof["incl_poll"], prof["poll_samples"])
         if prof["native"]:
             P.append("Native-method samples (a thread inside a JNI/native call when sampled; sampled half as "
                      "often as Java code in the `profile` settings):")
@@ -809,28 +914,28 @@ def main():
 
     # ---- perf
     for sc, sv in (("hello-c50", "rmg"), ("hello-c50", "rawc"), ("echo-1mib", "rmg"), ("echo-1mib", "rawc")):
-        ps = perf_summary(out, sv, sc)
-        if not ps:
-            continue
-        P.append(f"perf, {SERVERS[sv]}, {SCENARIOS[sc][0]} (`perf record -e cpu-clock -F 499 -p PID`, "
-                 f"{meta.get('prof_secs', '?')} s under the same wrk command"
-                 f"{'' if ps['samples'] is None else ', ' + format(ps['samples'], ',') + ' samples'}; "
-                 "self time, all threads of the process):")
-        P.append("")
-        P.append("| where | share |")
-        P.append("| --- | ---: |")
-        for d, pct in ps["dsos"][:8]:
-            P.append(f"| {d} | {pct:.1f} % |")
-        P.append("")
-        P.append("<details><summary>top symbols</summary>")
-        P.append("")
-        P.append("| symbol | in | share |")
-        P.append("| --- | --- | ---: |")
-        for pct, d, sym in ps["syms"]:
-            P.append(f"| `{sym}` | {d} | {pct:.1f} % |")
-        P.append("")
-        P.append("</details>")
-        P.append("")
+        P += perf_block(out, sv, sc, meta)
+
+    # ---- the peers' profiles (BENCH_PROFILE_PEERS=1)
+    Q = []
+    for sv in PEERS:
+        prof_p = profile_summary(out, top=12, pre=sv + "-")
+        if prof_p:
+            Q.append(f"JFR `profile` settings, {meta.get('jfr_secs', '?')} s on the {SERVERS[sv]} hello server under "
+                     f"wrk `-t1 -c50` (`jfr/{sv}-hello.jfr`): {prof_p['ex_total']:,} Java execution samples, "
+                     f"{prof_p['nat_total']:,} native-method samples. Java execution samples per thread: "
+                     + per_thread(prof_p, 5) + ".")
+            Q.append("")
+            Q += frame_table("method (top frame, all threads)", prof_p["self"], prof_p["ex_total"])
+            if prof_p["poll_thread"]:
+                Q.append(f"<details><summary>inclusive on the busiest thread, `{prof_p['poll_thread']}` "
+                         f"({prof_p['poll_samples']:,} samples)</summary>")
+                Q.append("")
+                Q += frame_table("method", prof_p["incl_poll"], prof_p["poll_samples"])
+                Q.append("</details>")
+                Q.append("")
+        for sc in ("hello-c50", "echo-1mib"):
+            Q += perf_block(out, sv, sc, meta)
 
     # ---- JMH
     J = []
@@ -889,6 +994,28 @@ def main():
     M.append("- **cymongoose**: `cymongoose_hello.py`, the plain `Manager` with `conn.reply(200, body)` in a "
              "`poll(100)` loop, as cymongoose's own benchmark server does. `reply` is `mg_http_reply`, which adds "
              "`Content-Type: text/plain` and a space-padded `Content-Length`, so its responses are longer (see bytes/response).")
+    peers = meta.get("peers", "").split()
+    if "vertx" in peers:
+        M.append(f"- **Vert.x**: `benchmarks/peers/vertx/.../VertxServer.java` (a Maven project of its own, because "
+                 f"Vert.x brings its own Netty), vertx-core {meta.get('vertx', '?')} (Netty {meta.get('vertx_netty', '?')}) "
+                 "without Vert.x Web: `vertx.createHttpServer().requestHandler(req -> req.response().end(body))` in "
+                 "one verticle instance per event loop, native epoll transport (`setPreferNativeTransport(true)`; the "
+                 "server's READY line in `logs/` says whether it was enabled), 1 event loop pinned "
+                 "(`VertxServer PORT SCENARIO loops=1`), 2 on all cores; echo pipes the request to the response "
+                 "(`req.pipeTo(res)`) with the request's Content-Length, the CPU-bound handler runs in "
+                 "`executeBlocking`. Same JVM and options as the other Java servers.")
+    if "helidon" in peers:
+        M.append(f"- **Helidon SE**: `benchmarks/peers/helidon/.../HelidonServer.java` (a Maven project of its own), "
+                 f"helidon-webserver {meta.get('helidon', '?')} with default settings: "
+                 "`WebServer.builder().routing(r -> r.any((req, res) -> res.send(body)))`, its own HTTP/1.1 stack "
+                 "with a virtual thread per connection (carrier threads: one per CPU the process may use). Helidon 4 "
+                 f"needs Java 21, so it **runs on {meta.get('helidon_java', '?')}** (the other JVMs run on "
+                 f"{meta.get('java', '?')}), with the same JVM options. Echo copies `req.content().inputStream()` "
+                 "to `res.outputStream()` with the request's Content-Length; the CPU-bound handlers run on the "
+                 "request's virtual thread (Helidon's own model: there is no event loop to keep free). Its responses "
+                 "carry `Date` and `Connection: keep-alive` headers (Helidon's defaults; see bytes/response).")
+    if meta.get("peers_status"):
+        M.append(f"- **Not run in this run**: {meta.get('peers_status')}.")
     if str(meta.get("webflux", "")).startswith("run"):
         M.append("- **WebFlux on reactor-mongoose** and **WebFlux on Reactor Netty**: `WebFluxServer.java`, one Spring "
                  f"WebFlux {meta.get('spring_webflux', '?')} functional application "
@@ -909,7 +1036,8 @@ def main():
                  "of its own, threads `mongoose-bench-<i>`, all listening on the port); in that mode it also counts "
                  "the requests each poll thread handled (see \"Connection spread\"). WebFlux on reactor-mongoose: "
                  "`WebFluxServer PORT hello reactor-mongoose loops=2`. Reactor Netty and WebFlux on Reactor Netty: "
-                 "default settings, as above.")
+                 "default settings, as above. Vert.x: `VertxServer PORT SCENARIO loops=2` (2 event loops); "
+                 "Helidon: default settings.")
     M.append("")
     M.append("## Results")
     M.append("")
@@ -921,6 +1049,14 @@ def main():
         M.append("## Profile of the reactor-mongoose hello server")
         M.append("")
         M += P
+    if Q:
+        M.append("## Profiles of Vert.x and Helidon")
+        M.append("")
+        M.append("The same JFR and perf recordings as for reactor-mongoose above, on the pinned Vert.x and Helidon "
+                 "servers (`BENCH_PROFILE_PEERS=1`), so that a missed issue-14 target can be explained by where "
+                 "each server's time goes. Helidon's handlers run on virtual threads (unnamed in JFR).")
+        M.append("")
+        M += Q
     M.append("## JMH micro-benchmarks")
     M.append("")
     if J:
@@ -949,6 +1085,8 @@ def main():
                      ("mongoose", "Mongoose"), ("mongoose_source", "Mongoose source"),
                      ("reactor_netty", "reactor-netty-http"), ("netty", "Netty"), ("reactor_core", "reactor-core"),
                      ("cymongoose", "cymongoose"), ("python", "Python (cymongoose venv)"), ("wrk", "wrk"),
+                     ("vertx", "Vert.x (vertx-core)"), ("vertx_netty", "Netty of Vert.x"),
+                     ("helidon", "Helidon SE (helidon-webserver)"), ("helidon_java", "Java of Helidon"),
                      ("spring_webflux", "Spring WebFlux"), ("jmh", "JMH"), ("gnuplot", "gnuplot"), ("ulimit_n", "ulimit -n")]:
         M.append(f"- {label}: {meta.get(k, '?')}")
     M.append("")
@@ -974,7 +1112,15 @@ def main():
                  "trial runs against the 1-loop server, so the client set the rate); the server and wrk CPU columns "
                  "show how the CPUs were shared.")
     M.append(f"- JVMs: `{meta.get('jvm_opts')}` (fixed heap; SerialGC is also what the JVM picks by itself for a "
-             "process limited to one CPU; the all-cores runs keep the same options).")
+             "process limited to one CPU; the all-cores runs keep the same options)"
+             + (f"; Helidon on {meta.get('helidon_java')} with the same options" if meta.get("helidon_java") else "")
+             + ".")
+    if meta.get("peers"):
+        M.append("- Vert.x and Helidon (issue 14) run in every group beside the others, interleaved the same way "
+                 "(pinned: 1 event loop / one carrier thread; all cores: 2 event loops / defaults), and in the idle "
+                 "test. Their JFR and perf profiles (hello, and perf of the 1 MiB echo in full mode) are taken as "
+                 "for reactor-mongoose when `BENCH_PROFILE_PEERS=1` (this run: "
+                 + ("yes" if meta.get("profile_peers") == "1" else "no") + ").")
     M.append("- wrk: `--latency` (p50/p99 from wrk's latency histogram), `--timeout 10s`; keep-alive runs, plus "
              "`-H 'Connection: close'` runs; a Lua `done()` hook (`report.lua`) prints exact request and byte "
              "counts. 1 MiB POST: `post-1mib.lua`.")
@@ -989,7 +1135,7 @@ def main():
         M.append(f"  - **{title}** (`{sc}`): {desc}.")
     M.append("  raw C and cymongoose do not run the CPU-bound scenario (it compares the two Reactor offloading "
              "paths: reactor-mongoose `Mono.fromCallable(..).subscribeOn(boundedElastic())` vs Reactor Netty "
-             "`publishOn(boundedElastic())`).")
+             "`publishOn(boundedElastic())`; Vert.x and Helidon run it their own way, see the server list).")
     for sc, (title, desc) in AC_SCENARIOS.items():
         if any(agg.get((sc, sv)) for sv in ac_servers):
             M.append(f"  - **{title}** (`{sc}`): "
@@ -1011,7 +1157,8 @@ def main():
              "Ports: 18101 raw C, 18102 reactor-mongoose, 18103 Reactor Netty, 18104 cymongoose, "
              "18105 WebFlux on reactor-mongoose, 18106 WebFlux on Reactor Netty; all cores: 18111 raw C, "
              "18112 reactor-mongoose 1 loop, 18113 reactor-mongoose 2 loops, 18114 Reactor Netty, 18115 WebFlux on "
-             "reactor-mongoose, 18116 WebFlux on Reactor Netty, 18117 reactor-mongoose 1 loop offloading. "
+             "reactor-mongoose, 18116 WebFlux on Reactor Netty, 18117 reactor-mongoose 1 loop offloading; "
+             "18141 Vert.x, 18142 Helidon, all cores: 18143 Vert.x 2 event loops, 18144 Helidon. "
              f"Raw outputs of this run: `{rel}/` (`wrk/` per run, `spread/` per-loop counts, `idle/`, `jfr/`, `jmh/`, "
              "`logs/`, `run.log`).")
     M.append("")
@@ -1021,6 +1168,7 @@ def main():
     with open(os.path.join(root, "docs", "benchmarks.md"), "w", encoding="utf-8") as f:
         f.write(page)
     full_summary = "# Latest benchmark summary\n\n" + summary + ("\n## Profile\n\n" + "\n".join(P) if P else "") + \
+        ("\n## Profiles of Vert.x and Helidon\n\n" + "\n".join(Q) if Q else "") + \
         ("\n## JMH\n\n" + "\n".join(J) if J else "")
     for p in (os.path.join(out, "summary.md"), os.path.join(root, "benchmarks", "results", "latest-summary.md")):
         with open(p, "w", encoding="utf-8") as f:

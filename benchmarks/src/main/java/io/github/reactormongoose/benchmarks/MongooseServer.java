@@ -30,15 +30,7 @@ public final class MongooseServer {
 		Object[] a = Workloads.args(argv, "MongooseServer", "[loops=N]");
 		int port = (Integer) a[0];
 		Workloads.Scenario scenario = (Workloads.Scenario) a[1];
-		int loops = 0;
-		if (a[2] != null) {
-			String opt = (String) a[2];
-			if (!opt.matches("loops=[1-9][0-9]*")) {
-				System.err.println("usage: MongooseServer PORT " + Workloads.Scenario.names() + " [loops=N]");
-				System.exit(2);
-			}
-			loops = Integer.parseInt(opt.substring("loops=".length()));
-		}
+		int loops = Workloads.loopsOption((String) a[2], "MongooseServer", 0);
 		HttpServer server = HttpServer.create().host("127.0.0.1").port(port).loopName("mongoose-bench");
 		if (loops > 0) {
 			server = server.loops(loops);

@@ -132,6 +132,21 @@ public final class Workloads {
 		return new Object[] {Integer.parseInt(args[0]), Scenario.of(args[1]), args.length == 3 ? args[2] : null};
 	}
 
+	/**
+	 * Parses the {@code loops=N} option of a server (N &gt;= 1); {@code option} null gives {@code absent}.
+	 * Prints usage and exits on anything else.
+	 */
+	static int loopsOption(String option, String server, int absent) {
+		if (option == null) {
+			return absent;
+		}
+		if (!option.matches("loops=[1-9][0-9]*")) {
+			System.err.println("usage: " + server + " PORT " + Scenario.names() + " [loops=N]");
+			System.exit(2);
+		}
+		return Integer.parseInt(option.substring("loops=".length()));
+	}
+
 	/** The server-side scenarios: the URL path is ignored, every request gets the same handler. */
 	public enum Scenario {
 		/** 13-byte body (hello-keepalive, hello-c1000 and hello-close all use it). */

@@ -166,7 +166,8 @@ final class RequestView implements RoutableRequest {
 	/** The path as sent, still percent-encoded. */
 	/** Bytes of the request body. */
 	long bodyBytes() {
-		return body.length;
+		RequestBody b = streamed;
+		return b != null ? b.received() : body.length;
 	}
 
 	String rawPath() {
