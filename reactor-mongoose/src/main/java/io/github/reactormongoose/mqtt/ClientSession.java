@@ -631,7 +631,9 @@ final class ClientSession implements MqttConnection {
 
 	@Override
 	public Mono<Void> publish(MqttMessage message) {
-		return Mono.create(sink -> loop.executeOrRun(() -> {
+		// always through the queue, even on the poll thread: publishes subscribed on another
+		// thread may still wait there, and the order of subscription is the order sent
+		return Mono.create(sink -> loop.execute(() -> {
 			if (state == State.CLOSED) {
 				Throwable c = finalCause;
 				sink.error(c != null ? c : new ConnectionClosedException("MQTT session closed"));
