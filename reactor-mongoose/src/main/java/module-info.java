@@ -21,6 +21,7 @@ module io.github.reactormongoose {
 	exports io.github.reactormongoose.http.server;
 	exports io.github.reactormongoose.http.websocket;
 	exports io.github.reactormongoose.tcp;
+	exports io.github.reactormongoose.mqtt;
 	exports io.github.reactormongoose.udp;
 	exports io.github.reactormongoose.dns;
 	exports io.github.reactormongoose.sntp;

@@ -307,4 +307,27 @@ class TcpClientTest extends TcpTestSupport {
 		assertThat(crc.getValue()).isEqualTo(patternCrc(total));
 		StepVerifier.create(c.onClose()).expectComplete().verify(TIMEOUT);
 	}
+
+	@Test
+	void manyConcurrentSendsAboveTheHighWaterMarkAllComplete() throws Exception {
+		// each Connection.send over the high-water mark waits for "writable"; a waiter that
+		// sends again while the others are notified must be notified too (it used to hang)
+		int sends = 2_000;
+		int size = 16 * 1024;
+		try (ServerSocket ss = closeLater(new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))) {
+			CompletableFuture<Long> drained = CompletableFuture.supplyAsync(() -> {
+				try (Socket peer = ss.accept()) {
+					Thread.sleep(300);
+					return peer.getInputStream().transferTo(OutputStream.nullOutputStream());
+				}
+				catch (IOException | InterruptedException e) {
+					throw new IllegalStateException(e);
+				}
+			});
+			Connection c = TcpClient.create().port(ss.getLocalPort()).runOn(newLoop()).connectNow(TIMEOUT);
+			Flux.range(0, sends).flatMap(i -> c.send(ByteBuffer.allocate(size)), 64).then().block(TIMEOUT);
+			c.drain().block(TIMEOUT);
+			assertThat(drained.get(10, TimeUnit.SECONDS)).isEqualTo((long) sends * size);
+		}
+	}
 }

@@ -211,8 +211,19 @@ public final class Channel {
 		if (w == null) {
 			return;
 		}
-		for (int n = w.size(); n > 0 && !w.isEmpty(); n--) {
-			w.poll().run();
+		while (true) {
+			for (int n = w.size(); n > 0 && !w.isEmpty(); n--) {
+				w.poll().run();
+			}
+			// a waiter may have written again and added a waiter behind the others: awaitWritable
+			// armed the notification only for the first, so arm it again for the ones left
+			if (w.isEmpty() || closed) {
+				return;
+			}
+			long r = control(NativeConstants.OP_NOTIFY_WRITABLE);
+			if (r >= 0 && r > loop.lowWater()) {
+				return;
+			}
 		}
 	}
 

@@ -1,0 +1,251 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.examples;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.mqtt.MqttMessage;
+import io.github.reactormongoose.mqtt.MqttPacket;
+import io.github.reactormongoose.mqtt.MqttProperties;
+import io.github.reactormongoose.mqtt.MqttServer;
+import io.github.reactormongoose.mqtt.MqttServerConnection;
+import io.github.reactormongoose.mqtt.MqttTopics;
+import io.github.reactormongoose.mqtt.MqttVersion;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A small MQTT broker on {@link MqttServer} that really routes: CONNECT/CONNACK,
+ * SUBSCRIBE/SUBACK (with the retained messages that match), PUBLISH with QoS 0 and 1 fan-out
+ * to every session with a matching subscription (QoS 2 publishes are accepted with
+ * PUBREC/PUBCOMP and delivered at QoS 1 at most), retained messages, UNSUBSCRIBE/UNSUBACK,
+ * PINGREQ/PINGRESP, DISCONNECT, and the last will when a client goes without DISCONNECT.
+ * <p>
+ * Every connection runs on the broker's one loop, so the routing state needs no locks. A
+ * publish completes once it was handed to every subscriber's send buffer: a subscriber that
+ * does not read slows its publishers down instead of growing memory. What it leaves out:
+ * persistent sessions, redelivery of unacknowledged messages, authentication, QoS 2 towards
+ * subscribers, MQTT 5 features beyond decoding their packets.
+ */
+public final class MqttBroker implements Disposable {
+
+	private final MongooseLoop loop;
+	private final DisposableServer server;
+	/** Poll thread only, like everything below. */
+	private final Map<String, Session> sessions = new HashMap<>();
+	private final Map<String, MqttMessage> retained = new TreeMap<>();
+	private int anonymous;
+
+	private MqttBroker(String host, int port) {
+		loop = MongooseLoop.create("mqtt-broker");
+		try {
+			server = MqttServer.create().host(host).port(port).runOn(loop)
+					.handle(c -> new Session(c).run())
+					.bindNow(Duration.ofSeconds(10));
+		}
+		catch (RuntimeException e) {
+			loop.dispose();
+			throw e;
+		}
+	}
+
+	/**
+	 * Starts a broker on {@code host:port} (0 picks a free port) with a loop of its own.
+	 * @throws io.github.reactormongoose.MongooseException if it could not bind
+	 */
+	public static MqttBroker start(String host, int port) {
+		return new MqttBroker(host, port);
+	}
+
+	public InetSocketAddress address() {
+		return server.address();
+	}
+
+	public int port() {
+		return server.port();
+	}
+
+	/** Sends the message to every session with a matching subscription. */
+	private Mono<Void> route(MqttMessage message) {
+		List<Mono<Void>> sends = new ArrayList<>();
+		for (Session s : sessions.values()) {
+			int qos = -1;
+			for (Map.Entry<String, Integer> sub : s.subscriptions.entrySet()) {
+				if (MqttTopics.matches(sub.getKey(), message.topic())) {
+					qos = Math.max(qos, sub.getValue());
+				}
+			}
+			if (qos >= 0) {
+				sends.add(s.deliver(message.with(Math.min(qos, message.qos()), false, false)));
+			}
+		}
+		return Mono.when(sends);
+	}
+
+	private void retain(MqttMessage message) {
+		if (message.payloadLength() == 0) {
+			retained.remove(message.topic());
+		}
+		else {
+			retained.put(message.topic(), message.with(message.qos(), true, false));
+		}
+	}
+
+	/** One client connection: its subscriptions, will and packet ids. */
+	private final class Session {
+
+		private final MqttServerConnection connection;
+		private final Map<String, Integer> subscriptions = new LinkedHashMap<>();
+		private @Nullable String clientId;
+		private @Nullable MqttMessage will;
+		private int lastId;
+
+		Session(MqttServerConnection connection) {
+			this.connection = connection;
+		}
+
+		Mono<Void> run() {
+			connection.connection().onClose().subscribe(null, null, this::gone);
+			return connection.receive().concatMap(this::on).then();
+		}
+
+		private Mono<Void> on(MqttPacket packet) {
+			if (packet instanceof MqttPacket.Connect c) {
+				return connect(c);
+			}
+			if (packet instanceof MqttPacket.Publish p) {
+				MqttMessage m = p.message();
+				if (m.retain()) {
+					retain(m);
+				}
+				Mono<Void> routed = m.qos() == 2 && m.duplicate() ? Mono.empty() : route(m);
+				return switch (m.qos()) {
+					case 0 -> routed;
+					case 1 -> routed.then(send(new MqttPacket.PubAck(p.packetId(), 0, MqttProperties.empty())));
+					default -> routed.then(send(new MqttPacket.PubRec(p.packetId(), 0, MqttProperties.empty())));
+				};
+			}
+			if (packet instanceof MqttPacket.PubRel r) {
+				return send(new MqttPacket.PubComp(r.packetId(), 0, MqttProperties.empty()));
+			}
+			if (packet instanceof MqttPacket.Subscribe s) {
+				List<Integer> granted = new ArrayList<>();
+				List<MqttMessage> matching = new ArrayList<>();
+				for (MqttPacket.Subscription sub : s.subscriptions()) {
+					int qos = Math.min(sub.qos(), 1);
+					subscriptions.put(sub.filter(), qos);
+					granted.add(qos);
+					for (MqttMessage r : retained.values()) {
+						if (MqttTopics.matches(sub.filter(), r.topic())) {
+							matching.add(r.with(Math.min(qos, r.qos()), true, false));
+						}
+					}
+				}
+				return send(new MqttPacket.SubAck(s.packetId(), granted, MqttProperties.empty()))
+						.thenMany(Flux.fromIterable(matching).concatMap(this::deliver))
+						.then();
+			}
+			if (packet instanceof MqttPacket.Unsubscribe u) {
+				List<Integer> codes = new ArrayList<>();
+				for (String f : u.filters()) {
+					codes.add(subscriptions.remove(f) != null ? 0 : 0x11);
+				}
+				return send(new MqttPacket.UnsubAck(u.packetId(), connection.version() == MqttVersion.V5 ? codes : List.of(),
+						MqttProperties.empty()));
+			}
+			if (packet instanceof MqttPacket.PingReq) {
+				return send(new MqttPacket.PingResp());
+			}
+			if (packet instanceof MqttPacket.Disconnect) {
+				// a clean end: no will
+				will = null;
+				return Mono.empty();
+			}
+			// PUBACK/PUBREC/PUBCOMP for deliveries: nothing is redelivered, nothing to track
+			return Mono.empty();
+		}
+
+		private Mono<Void> connect(MqttPacket.Connect c) {
+			String id = c.clientId().isEmpty() ? "auto-" + ++anonymous : c.clientId();
+			Session previous = sessions.put(id, this);
+			if (previous != null) {
+				// the same client id again: the older connection is taken over
+				previous.will = null;
+				previous.connection.connection().close();
+			}
+			clientId = id;
+			will = c.will();
+			return send(new MqttPacket.ConnAck(false, 0, MqttProperties.empty()));
+		}
+
+		Mono<Void> deliver(MqttMessage m) {
+			int id = 0;
+			if (m.qos() > 0) {
+				lastId = lastId == 65535 ? 1 : lastId + 1;
+				id = lastId;
+			}
+			return send(new MqttPacket.Publish(id, m)).onErrorResume(e -> Mono.empty());
+		}
+
+		private Mono<Void> send(MqttPacket p) {
+			return connection.send(p);
+		}
+
+		private void gone() {
+			if (clientId != null && sessions.get(clientId) == this) {
+				sessions.remove(clientId);
+			}
+			MqttMessage w = will;
+			will = null;
+			if (w != null) {
+				if (w.retain()) {
+					retain(w);
+				}
+				route(w).subscribe();
+			}
+		}
+	}
+
+	@Override
+	public void dispose() {
+		server.dispose();
+		loop.dispose();
+	}
+
+	@Override
+	public boolean isDisposed() {
+		return loop.isDisposed();
+	}
+
+	/** Stops accepting, closes the connections and waits until the loop has stopped. */
+	public void disposeNow() {
+		server.disposeNow(Duration.ofSeconds(1));
+		loop.disposeNow(Duration.ofSeconds(1));
+	}
+
+	/**
+	 * Runs the broker until interrupted (Ctrl-C).
+	 * @param args optional: the port (default 1883; {@code -Dport} also works)
+	 */
+	public static void main(String[] args) {
+		String host = System.getProperty("host", "127.0.0.1");
+		int port = Integer.parseInt(args.length > 0 ? args[0] : System.getProperty("port", "1883"));
+		MqttBroker broker = start(host, port);
+		Runtime.getRuntime().addShutdownHook(new Thread(broker::disposeNow, "mqtt-broker-shutdown"));
+		System.out.println("MQTT broker listening on mqtt://" + host + ":" + broker.port()
+				+ " (try: mosquitto_sub -h " + host + " -p " + broker.port() + " -t '#' -v)");
+		broker.loop.onDispose().block();
+	}
+}

@@ -1,0 +1,62 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.examples;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.time.Duration;
+import java.util.Locale;
+
+import io.github.reactormongoose.mqtt.MqttClient;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A sensor that publishes readings over MQTT: a retained {@code online} status (and a
+ * retained {@code offline} will should it die), then one temperature reading per interval on
+ * {@code sensors/ID/temperature} at QoS 1, each publish completing on the broker's PUBACK,
+ * then a clean DISCONNECT. The readings are a pipeline: {@code concatMap} waits the interval and
+ * sends one after the other, so a slow broker delays the next reading instead of queuing
+ * them up. The client reconnects by itself if the broker goes away.
+ */
+public final class MqttSensorPublisher {
+
+	private MqttSensorPublisher() {
+	}
+
+	/** A reading of sensor {@code id}: a deterministic wave, so that a test can check it. */
+	static String reading(int seq) {
+		return String.format(Locale.ROOT, "%d:%.2f", seq, 20 + 5 * Math.sin(seq / 10.0));
+	}
+
+	/**
+	 * Publishes {@code count} readings of sensor {@code id} to the broker at {@code url}, one
+	 * every {@code interval}; completes after DISCONNECT.
+	 */
+	public static Mono<Void> run(String url, String id, int count, Duration interval) {
+		String status = "sensors/" + id + "/status";
+		return MqttClient.create(url)
+				.clientId(id)
+				.keepAlive(Duration.ofSeconds(30))
+				.will(status, "offline".getBytes(UTF_8), 1, true)
+				.reconnect(Duration.ofMillis(100), Duration.ofSeconds(10))
+				.connect()
+				.flatMap(conn -> conn.publish(status, "online".getBytes(UTF_8), 1, true)
+						.thenMany(Flux.range(0, count)
+								.concatMap(i -> Mono.delay(interval).then(conn.publish("sensors/" + id + "/temperature",
+										reading(i).getBytes(UTF_8), 1, false))))
+						.then(conn.publish(status, "done".getBytes(UTF_8), 1, true))
+						.then(conn.disconnect()));
+	}
+
+	/**
+	 * Publishes readings until interrupted.
+	 * @param args optional: the broker URL (default {@code mqtt://127.0.0.1:1883}) and the sensor id
+	 */
+	public static void main(String[] args) {
+		String url = args.length > 0 ? args[0] : "mqtt://127.0.0.1:1883";
+		String id = args.length > 1 ? args[1] : "sensor-1";
+		run(url, id, Integer.MAX_VALUE, Duration.ofSeconds(1)).block();
+	}
+}

@@ -1,0 +1,224 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.examples;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.github.reactormongoose.mqtt.MqttClient;
+import io.github.reactormongoose.mqtt.MqttConnection;
+import io.github.reactormongoose.mqtt.MqttMessage;
+import org.eclipse.paho.client.mqttv3.IMqttMessageListener;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@link MqttBroker} with Eclipse Paho clients (and this library's client) as its peers. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MqttBrokerTest {
+
+	private MqttBroker broker;
+	private final List<org.eclipse.paho.client.mqttv3.MqttClient> pahos = new CopyOnWriteArrayList<>();
+
+	@BeforeEach
+	void start() {
+		broker = MqttBroker.start("127.0.0.1", 0);
+	}
+
+	@AfterEach
+	void stop() throws Exception {
+		for (var p : pahos) {
+			if (p.isConnected()) {
+				p.disconnectForcibly(100, 100);
+			}
+			p.close();
+		}
+		broker.disposeNow();
+	}
+
+	private org.eclipse.paho.client.mqttv3.MqttClient paho(String id, int keepAlive) throws Exception {
+		var c = new org.eclipse.paho.client.mqttv3.MqttClient("tcp://127.0.0.1:" + broker.port(), id, new MemoryPersistence());
+		MqttConnectOptions o = new MqttConnectOptions();
+		o.setCleanSession(true);
+		o.setKeepAliveInterval(keepAlive);
+		o.setAutomaticReconnect(false);
+		c.connect(o);
+		pahos.add(c);
+		return c;
+	}
+
+	/** Messages as "topic=payload@qos" (plus "+retained"). */
+	private static IMqttMessageListener into(LinkedBlockingQueue<String> q) {
+		return (t, m) -> q.add(t + "=" + new String(m.getPayload(), UTF_8) + "@" + m.getQos() + (m.isRetained() ? "+retained" : ""));
+	}
+
+	private static String take(LinkedBlockingQueue<String> q) throws InterruptedException {
+		String s = q.poll(10, TimeUnit.SECONDS);
+		assertThat(s).as("a message within 10 s").isNotNull();
+		return s;
+	}
+
+	@Test
+	void routesQos0And1AndAcceptsQos2FromPaho() throws Exception {
+		var sub = paho("sub", 30);
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		sub.subscribe("room/+/temp", 1, into(got));
+		var pub = paho("pub", 30);
+		pub.publish("room/kitchen/temp", "21".getBytes(UTF_8), 0, false);
+		pub.publish("room/hall/temp", "19".getBytes(UTF_8), 1, false);
+		pub.publish("room/hall/humidity", "40".getBytes(UTF_8), 1, false);
+		pub.publish("room/attic/temp", "12".getBytes(UTF_8), 2, false);
+		assertThat(List.of(take(got), take(got), take(got)))
+				.containsExactly("room/kitchen/temp=21@0", "room/hall/temp=19@1", "room/attic/temp=12@1");
+		assertThat(got.poll(200, TimeUnit.MILLISECONDS)).isNull();
+	}
+
+	@Test
+	void fansOutToEverySubscriber() throws Exception {
+		List<LinkedBlockingQueue<String>> queues = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			LinkedBlockingQueue<String> q = new LinkedBlockingQueue<>();
+			paho("sub" + i, 30).subscribe(i == 2 ? "#" : "news/" + (i == 0 ? "+" : "world"), 1, into(q));
+			queues.add(q);
+		}
+		paho("pub", 30).publish("news/world", "hello".getBytes(UTF_8), 1, false);
+		for (LinkedBlockingQueue<String> q : queues) {
+			assertThat(take(q)).isEqualTo("news/world=hello@1");
+		}
+	}
+
+	@Test
+	void retainsTheLastMessageAndClearsItWithAnEmptyOne() throws Exception {
+		var pub = paho("pub", 30);
+		pub.publish("lamp/state", "off".getBytes(UTF_8), 1, true);
+		pub.publish("lamp/state", "on".getBytes(UTF_8), 1, true);
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		paho("late", 30).subscribe("lamp/#", 1, into(got));
+		assertThat(take(got)).isEqualTo("lamp/state=on@1+retained");
+
+		pub.publish("lamp/state", new byte[0], 1, true);
+		LinkedBlockingQueue<String> none = new LinkedBlockingQueue<>();
+		paho("later", 30).subscribe("lamp/#", 1, into(none));
+		assertThat(none.poll(300, TimeUnit.MILLISECONDS)).isNull();
+		// the live subscriber still gets live messages, without the retain flag
+		pub.publish("lamp/state", "dim".getBytes(UTF_8), 1, true);
+		assertThat(take(got)).isEqualTo("lamp/state=@1");
+		assertThat(take(got)).isEqualTo("lamp/state=dim@1");
+	}
+
+	@Test
+	void unsubscribeStopsTheMessages() throws Exception {
+		var sub = paho("sub", 30);
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		sub.subscribe("a", 1, into(got));
+		sub.subscribe("marker", 1, into(got));
+		sub.unsubscribe("a");
+		var pub = paho("pub", 30);
+		pub.publish("a", "dropped".getBytes(UTF_8), 1, false);
+		pub.publish("marker", "m".getBytes(UTF_8), 1, false);
+		assertThat(take(got)).isEqualTo("marker=m@1");
+	}
+
+	@Test
+	void answersPingsSoAShortKeepAliveHolds() throws Exception {
+		var c = paho("pinger", 1);
+		Thread.sleep(2500);
+		assertThat(c.isConnected()).isTrue();
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		c.subscribe("p", 0, into(got));
+		c.publish("p", "still here".getBytes(UTF_8), 0, false);
+		assertThat(take(got)).isEqualTo("p=still here@0");
+	}
+
+	@Test
+	void publishesTheWillOfAKilledClientButNotOfACleanDisconnect() throws Exception {
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		paho("watcher", 30).subscribe("status/#", 1, into(got));
+
+		var polite = new org.eclipse.paho.client.mqttv3.MqttClient("tcp://127.0.0.1:" + broker.port(), "polite", new MemoryPersistence());
+		MqttConnectOptions o = new MqttConnectOptions();
+		o.setWill("status/polite", "gone".getBytes(UTF_8), 1, false);
+		polite.connect(o);
+		polite.disconnect();
+		polite.close();
+
+		// a client whose socket is reset: CONNECT with a will (QoS 1, topic status/killed), then RST
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			byte[] topic = "status/killed".getBytes(UTF_8);
+			byte[] msg = "offline".getBytes(UTF_8);
+			byte[] id = "killed".getBytes(UTF_8);
+			var body = new java.io.ByteArrayOutputStream();
+			body.write(new byte[] {0, 4, 'M', 'Q', 'T', 'T', 4, 0x02 | 0x04 | 0x08, 0, 30});
+			body.write(new byte[] {0, (byte) id.length});
+			body.write(id);
+			body.write(new byte[] {0, (byte) topic.length});
+			body.write(topic);
+			body.write(new byte[] {0, (byte) msg.length});
+			body.write(msg);
+			OutputStream out = s.getOutputStream();
+			out.write(0x10);
+			out.write(body.size());
+			body.writeTo(out);
+			InputStream in = s.getInputStream();
+			s.setSoTimeout(10_000);
+			assertThat(in.readNBytes(4)).containsExactly(0x20, 2, 0, 0);
+			s.setSoLinger(true, 0);
+		}
+		assertThat(take(got)).isEqualTo("status/killed=offline@1");
+		assertThat(got.poll(200, TimeUnit.MILLISECONDS)).isNull();
+	}
+
+	@Test
+	void thisLibrarysClientAndPahoTalkThroughIt() throws Exception {
+		LinkedBlockingQueue<String> pahoGot = new LinkedBlockingQueue<>();
+		var p = paho("paho", 30);
+		p.subscribe("from/ours", 1, into(pahoGot));
+		MqttConnection ours = MqttClient.create("mqtt://127.0.0.1:" + broker.port()).clientId("ours").connect()
+				.block(Duration.ofSeconds(10));
+		try {
+			LinkedBlockingQueue<MqttMessage> oursGot = new LinkedBlockingQueue<>();
+			java.util.concurrent.CountDownLatch granted = new java.util.concurrent.CountDownLatch(1);
+			var d = ours.subscribe("from/paho", 1, q -> granted.countDown()).subscribe(oursGot::add);
+			assertThat(granted.await(10, TimeUnit.SECONDS)).isTrue();
+			ours.publish("from/ours", "hi paho".getBytes(UTF_8), 1, false).block(Duration.ofSeconds(10));
+			assertThat(take(pahoGot)).isEqualTo("from/ours=hi paho@1");
+			p.publish("from/paho", "hi mongoose".getBytes(UTF_8), 1, false);
+			MqttMessage m = oursGot.poll(10, TimeUnit.SECONDS);
+			assertThat(m).isNotNull();
+			assertThat(m.payloadAsString()).isEqualTo("hi mongoose");
+			d.dispose();
+		}
+		finally {
+			ours.disconnect().block(Duration.ofSeconds(10));
+		}
+	}
+
+	@Test
+	void aMalformedPacketClosesThatConnectionOnly() throws Exception {
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		var healthy = paho("healthy", 30);
+		healthy.subscribe("t", 0, into(got));
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			// a remaining length of five bytes
+			s.getOutputStream().write(new byte[] {0x10, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x01});
+			assertThat(s.getInputStream().read()).isEqualTo(-1);
+		}
+		healthy.publish("t", "ok".getBytes(UTF_8), 0, false);
+		assertThat(take(got)).isEqualTo("t=ok@0");
+	}
+}

@@ -1,0 +1,785 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.mqtt;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntConsumer;
+
+import io.github.reactormongoose.Connection;
+import io.github.reactormongoose.ConnectionClosedException;
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.loop.LoopAccess;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Sinks;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+
+/**
+ * One client session: the TCP connections it goes through, in-flight publishes both ways,
+ * subscriptions and timers. All state is confined to the loop's poll thread; the public
+ * methods hand their work to it.
+ */
+final class ClientSession implements MqttConnection {
+
+	private static final Logger log = Loggers.getLogger(ClientSession.class);
+
+	/** Messages one subscription may hold beyond its demand before reading pauses. */
+	static final int PENDING_LIMIT = 16;
+
+	private enum State { CONNECTING, CONNECTED, RECONNECTING, CLOSED }
+
+	private final MqttClient config;
+	private final MongooseLoop mongooseLoop;
+	private final EventLoop loop;
+	private final String tcpUrl;
+	private final Sinks.Empty<Void> closed = Sinks.empty();
+
+	private State state = State.CONNECTING;
+	private volatile boolean connected;
+	private @Nullable MonoSink<MqttConnection> connectSink;
+	private @Nullable Connection transport;
+	private @Nullable Reader reader;
+	private MqttCodec.@Nullable Decoder decoder;
+	private @Nullable Throwable lossCause;
+	private @Nullable Throwable finalCause;
+	private boolean everConnected;
+	private int attempt;
+	private @Nullable Disposable keepAliveTimer;
+	private @Nullable Disposable connectTimer;
+	private @Nullable Disposable reconnectTimer;
+	private @Nullable Disposable shutdownHook;
+	private boolean loopShuttingDown;
+	private long pingSentAt;
+	private int window;
+
+	private int lastId;
+	private final ArrayDeque<Outgoing> waiting = new ArrayDeque<>();
+	private final LinkedHashMap<Integer, Outgoing> inflight = new LinkedHashMap<>();
+	private final Set<Integer> inboundQos2 = new HashSet<>();
+	private final List<Sub> subs = new ArrayList<>();
+	private final Map<Integer, Sub> subAcks = new HashMap<>();
+	private final Set<Integer> unsubAcks = new HashSet<>();
+
+	ClientSession(MqttClient config, MongooseLoop loop) {
+		this.config = config;
+		this.mongooseLoop = loop;
+		this.loop = LoopAccess.engine(loop);
+		this.tcpUrl = "tcp://" + (config.host.indexOf(':') >= 0 ? "[" + config.host + "]" : config.host) + ":" + config.port;
+		this.window = config.maxInflight;
+	}
+
+	// ------------------------------------------------------------ connection lifecycle
+
+	void open(MonoSink<MqttConnection> sink) {
+		sink.onCancel(() -> loop.executeOrRun(() -> {
+			if (connectSink == sink) {
+				connectSink = null;
+				end(new ConnectionClosedException("connect cancelled"));
+			}
+		}));
+		loop.executeOrRun(() -> {
+			connectSink = sink;
+			// disposing the loop ends the session cleanly: DISCONNECT, then the close
+			shutdownHook = loop.onShutdown(() -> {
+				loopShuttingDown = true;
+				if (state != State.CLOSED) {
+					disconnect().subscribe();
+				}
+			});
+			openTransport();
+		});
+	}
+
+	private void openTransport() {
+		connectTimer = loop.schedule(config.connectTimeout, () -> {
+			connectTimer = null;
+			// fatal for the first connect only: a reconnect attempt that times out is retried
+			lose(new MqttException("no CONNACK within " + config.connectTimeout.toMillis() + " ms", -1),
+					state == State.CONNECTING);
+		});
+		mongooseLoop.connect(tcpUrl).subscribe(c -> loop.executeOrRun(() -> onTransport(c)),
+				e -> loop.executeOrRun(() -> onTransportFailed(e)));
+	}
+
+	private void onTransport(Connection c) {
+		if (state == State.CLOSED || transport != null) {
+			c.close();
+			return;
+		}
+		transport = c;
+		decoder = new MqttCodec.Decoder(false, config.version, config.maxPacketSize);
+		lossCause = null;
+		pingSentAt = 0;
+		write(connectPacket());
+		Reader r = new Reader();
+		reader = r;
+		c.receive().subscribe(r);
+	}
+
+	private MqttPacket.Connect connectPacket() {
+		MqttProperties props = config.connectProperties;
+		if (config.version == MqttVersion.V5) {
+			MqttProperties.Builder b = props.mutate();
+			if (props.get(MqttProperties.MAXIMUM_PACKET_SIZE) == null) {
+				b.property(MqttProperties.MAXIMUM_PACKET_SIZE, (long) config.maxPacketSize);
+			}
+			if (!config.cleanSession && props.get(MqttProperties.SESSION_EXPIRY_INTERVAL) == null) {
+				b.property(MqttProperties.SESSION_EXPIRY_INTERVAL, 3600L);
+			}
+			props = b.build();
+		}
+		return new MqttPacket.Connect(config.version, config.clientId, config.cleanSession,
+				(int) config.keepAlive.toSeconds(), config.username, config.password, config.will, props);
+	}
+
+	private void onTransportFailed(Throwable e) {
+		cancel(connectTimer);
+		connectTimer = null;
+		if (state == State.RECONNECTING) {
+			log.debug("MQTT reconnect to {} failed: {}", tcpUrl, e.toString());
+			scheduleReconnect();
+		}
+		else if (state != State.CLOSED) {
+			end(e);
+		}
+	}
+
+	private void onConnAck(MqttPacket.ConnAck a) {
+		if (state != State.CONNECTING && state != State.RECONNECTING) {
+			throw new MqttProtocolException("CONNACK after the connection was accepted");
+		}
+		cancel(connectTimer);
+		connectTimer = null;
+		if (a.reasonCode() != 0) {
+			lose(new MqttException("the broker refused the connection: " + connAckReason(a.reasonCode()), a.reasonCode()), true);
+			return;
+		}
+		state = State.CONNECTED;
+		connected = true;
+		everConnected = true;
+		attempt = 0;
+		Integer receiveMax = a.properties().receiveMaximum();
+		window = receiveMax != null ? Math.min(config.maxInflight, receiveMax) : config.maxInflight;
+		long ka = config.keepAlive.toMillis();
+		if (ka > 0) {
+			Duration period = Duration.ofMillis(Math.max(ka / 2, 1));
+			keepAliveTimer = loop.schedule(period, period, this::keepAliveTick);
+		}
+		boolean resumed = a.sessionPresent() && !config.cleanSession;
+		if (!resumed) {
+			inboundQos2.clear();
+		}
+		// in-flight publishes first, in their order: a kept session gets them again with DUP
+		for (Iterator<Outgoing> it = inflight.values().iterator(); it.hasNext();) {
+			Outgoing o = it.next();
+			if (o.released) {
+				if (resumed) {
+					write(new MqttPacket.PubRel(o.id, 0, MqttProperties.empty()));
+				}
+				else {
+					// PUBREC came: the broker had the message; a new session cannot release it
+					it.remove();
+					o.sink.success();
+				}
+			}
+			else {
+				write(new MqttPacket.Publish(o.id, resumed ? o.message.with(o.message.qos(), o.message.retain(), true) : o.message));
+			}
+		}
+		subAcks.clear();
+		unsubAcks.clear();
+		for (Sub s : subs) {
+			if (!resumed || !s.granted) {
+				sendSubscribe(s);
+			}
+		}
+		MonoSink<MqttConnection> sink = connectSink;
+		connectSink = null;
+		if (sink != null) {
+			sink.success(this);
+		}
+		pump();
+		readMore();
+	}
+
+	private static String connAckReason(int code) {
+		String text = switch (code) {
+			case 1 -> "unacceptable protocol version";
+			case 2 -> "identifier rejected";
+			case 3 -> "server unavailable";
+			case 4 -> "bad user name or password";
+			case 5 -> "not authorized";
+			case 0x84 -> "unsupported protocol version";
+			case 0x85 -> "client identifier not valid";
+			case 0x86 -> "bad user name or password";
+			case 0x87 -> "not authorized";
+			case 0x88 -> "server unavailable";
+			case 0x89 -> "server busy";
+			case 0x8A -> "banned";
+			case 0x95 -> "packet too large";
+			default -> "error";
+		};
+		return text + " (0x" + Integer.toHexString(code) + ")";
+	}
+
+	private void keepAliveTick() {
+		if (transport == null || state != State.CONNECTED) {
+			return;
+		}
+		long now = System.nanoTime();
+		if (pingSentAt != 0) {
+			if (now - pingSentAt >= config.keepAlive.toNanos()) {
+				lose(new MqttException("the broker did not answer PINGREQ within the keep-alive of "
+						+ config.keepAlive.toSeconds() + " s"), false);
+			}
+			return;
+		}
+		pingSentAt = now;
+		write(new MqttPacket.PingReq());
+	}
+
+	/**
+	 * The TCP connection is gone or must go: reconnect when that is on and the loss is not
+	 * final, end the session otherwise.
+	 */
+	private void lose(Throwable cause, boolean fatal) {
+		Connection c = transport;
+		transport = null;
+		reader = null;
+		decoder = null;
+		connected = false;
+		cancel(keepAliveTimer);
+		keepAliveTimer = null;
+		cancel(connectTimer);
+		connectTimer = null;
+		if (c != null) {
+			c.close();
+		}
+		if (state == State.CLOSED) {
+			return;
+		}
+		boolean canReconnect = config.reconnectMin != null && everConnected && !fatal
+				&& !(cause instanceof MqttProtocolException);
+		if (!canReconnect) {
+			end(cause);
+			return;
+		}
+		log.debug("MQTT connection to {} lost ({}); reconnecting", tcpUrl, cause.toString());
+		state = State.RECONNECTING;
+		// QoS 0 messages in flight were written or are lost with the connection: nothing to keep
+		scheduleReconnect();
+	}
+
+	private void scheduleReconnect() {
+		Duration min = config.reconnectMin;
+		Duration max = config.reconnectMax;
+		if (min == null || max == null || loop.isShutdown()) {
+			end(new ConnectionClosedException("the loop of the MQTT session is disposed"));
+			return;
+		}
+		long delay = min.toMillis() << Math.min(attempt, 20);
+		delay = Math.min(delay, max.toMillis());
+		attempt++;
+		reconnectTimer = loop.schedule(Duration.ofMillis(delay), () -> {
+			reconnectTimer = null;
+			if (state == State.RECONNECTING) {
+				openTransport();
+			}
+		});
+	}
+
+	/** Ends the session with {@code cause}: every stream of it fails. */
+	private void end(Throwable cause) {
+		if (state == State.CLOSED) {
+			return;
+		}
+		Connection c = finish(cause, false);
+		if (c != null) {
+			c.close();
+		}
+	}
+
+	/**
+	 * The end of the session, by {@link #disconnect()} ({@code clean}: subscriptions complete)
+	 * or by an error (they fail with {@code cause}); publishes not yet done fail with it.
+	 * Returns the TCP connection, still open, for the caller to close or drain.
+	 */
+	private @Nullable Connection finish(Throwable cause, boolean clean) {
+		state = State.CLOSED;
+		connected = false;
+		finalCause = cause;
+		removeShutdownHook();
+		cancel(keepAliveTimer);
+		cancel(connectTimer);
+		cancel(reconnectTimer);
+		Connection c = transport;
+		transport = null;
+		reader = null;
+		MonoSink<MqttConnection> sink = connectSink;
+		connectSink = null;
+		if (sink != null) {
+			sink.error(cause);
+		}
+		failPublishes(cause);
+		List<Sub> all = new ArrayList<>(subs);
+		subs.clear();
+		for (Sub s : all) {
+			if (clean) {
+				s.sink.complete();
+			}
+			else {
+				s.sink.error(cause);
+			}
+		}
+		closed.tryEmitEmpty();
+		return c;
+	}
+
+	private void failPublishes(Throwable cause) {
+		List<Outgoing> all = new ArrayList<>(inflight.values());
+		all.addAll(waiting);
+		inflight.clear();
+		waiting.clear();
+		for (Outgoing o : all) {
+			o.sink.error(cause);
+		}
+	}
+
+	private void removeShutdownHook() {
+		// not while the hooks run: the loop is going away with its hook list
+		if (!loopShuttingDown && !loop.isShutdown()) {
+			cancel(shutdownHook);
+		}
+		shutdownHook = null;
+	}
+
+	private static void cancel(@Nullable Disposable d) {
+		if (d != null) {
+			d.dispose();
+		}
+	}
+
+	@Override
+	public Mono<Void> disconnect() {
+		return Mono.<Void>create(sink -> loop.executeOrRun(() -> {
+			if (state == State.CLOSED) {
+				sink.success();
+				return;
+			}
+			Connection c = finish(new ConnectionClosedException("MQTT session disconnected"), true);
+			if (c == null) {
+				sink.success();
+				return;
+			}
+			c.send(MqttCodec.encode(new MqttPacket.Disconnect(0, MqttProperties.empty()), config.version))
+					.then(c.drain())
+					.subscribe(null, e -> sink.success(), sink::success);
+		}));
+	}
+
+	@Override
+	public boolean isConnected() {
+		return connected;
+	}
+
+	@Override
+	public Mono<Void> onClose() {
+		return closed.asMono();
+	}
+
+	// ------------------------------------------------------------ reading
+
+	private void onBytes(Reader r, ByteBuffer data) {
+		MqttCodec.Decoder d = decoder;
+		if (r != reader || d == null) {
+			return;
+		}
+		try {
+			d.feed(data);
+			MqttPacket p;
+			while (reader == r && (p = d.next()) != null) {
+				onPacket(p);
+			}
+		}
+		catch (MqttProtocolException e) {
+			lose(e, true);
+			return;
+		}
+		readMore();
+	}
+
+	private void onTransportEnd(Reader r, @Nullable Throwable error) {
+		if (r != reader) {
+			return;
+		}
+		MqttCodec.Decoder d = decoder;
+		Throwable cause = error;
+		if (cause == null && d != null && d.hasPartialPacket()) {
+			cause = new MqttProtocolException("truncated packet: the connection closed inside a packet");
+		}
+		if (cause == null) {
+			cause = lossCause != null ? lossCause
+					: new ConnectionClosedException("the MQTT broker closed the connection");
+		}
+		lose(cause, state == State.CONNECTING);
+	}
+
+	/** Asks for the next read unless a subscription has too many messages waiting. */
+	private void readMore() {
+		Reader r = reader;
+		if (r == null || r.requested) {
+			return;
+		}
+		for (Sub s : subs) {
+			if (s.pending.size() >= PENDING_LIMIT) {
+				return;
+			}
+		}
+		r.requested = true;
+		r.request(1);
+	}
+
+	private void onPacket(MqttPacket p) {
+		if (state == State.CONNECTING || state == State.RECONNECTING) {
+			if (!(p instanceof MqttPacket.ConnAck a)) {
+				throw new MqttProtocolException("expected CONNACK, got " + MqttCodec.name(p.type()));
+			}
+			onConnAck(a);
+			return;
+		}
+		if (p instanceof MqttPacket.Publish pub) {
+			onPublish(pub);
+		}
+		else if (p instanceof MqttPacket.PubAck a) {
+			Outgoing o = inflight.get(a.packetId());
+			if (o == null || o.message.qos() != 1) {
+				log.debug("PUBACK for unknown packet id {}", a.packetId());
+				return;
+			}
+			inflight.remove(a.packetId());
+			complete(o, a.reasonCode(), a.properties(), "PUBACK");
+		}
+		else if (p instanceof MqttPacket.PubRec a) {
+			Outgoing o = inflight.get(a.packetId());
+			if (o == null || o.message.qos() != 2) {
+				write(new MqttPacket.PubRel(a.packetId(), 0x92, MqttProperties.empty()));
+				return;
+			}
+			if (a.reasonCode() >= 0x80) {
+				inflight.remove(a.packetId());
+				complete(o, a.reasonCode(), a.properties(), "PUBREC");
+				return;
+			}
+			o.released = true;
+			write(new MqttPacket.PubRel(a.packetId(), 0, MqttProperties.empty()));
+		}
+		else if (p instanceof MqttPacket.PubRel a) {
+			inboundQos2.remove(a.packetId());
+			write(new MqttPacket.PubComp(a.packetId(), 0, MqttProperties.empty()));
+		}
+		else if (p instanceof MqttPacket.PubComp a) {
+			Outgoing o = inflight.get(a.packetId());
+			if (o == null || !o.released) {
+				log.debug("PUBCOMP for unknown packet id {}", a.packetId());
+				return;
+			}
+			inflight.remove(a.packetId());
+			complete(o, a.reasonCode(), a.properties(), "PUBCOMP");
+		}
+		else if (p instanceof MqttPacket.SubAck a) {
+			Sub s = subAcks.remove(a.packetId());
+			if (s == null) {
+				return;
+			}
+			int code = a.reasonCodes().get(0);
+			if (code >= 0x80) {
+				subs.remove(s);
+				s.sink.error(new MqttException("the broker refused the subscription to " + s.filter + " (0x"
+						+ Integer.toHexString(code) + ")", code));
+				return;
+			}
+			s.granted = true;
+			s.onGranted.accept(code);
+		}
+		else if (p instanceof MqttPacket.UnsubAck a) {
+			unsubAcks.remove(a.packetId());
+		}
+		else if (p instanceof MqttPacket.PingResp) {
+			pingSentAt = 0;
+		}
+		else if (p instanceof MqttPacket.Disconnect d) {
+			String reason = d.properties().reasonString();
+			lossCause = new MqttException("the broker sent DISCONNECT (0x" + Integer.toHexString(d.reasonCode()) + ")"
+					+ (reason != null ? ": " + reason : ""), d.reasonCode());
+		}
+		else if (p instanceof MqttPacket.ConnAck a) {
+			throw new MqttProtocolException("second CONNACK");
+		}
+		else {
+			throw new MqttProtocolException(MqttCodec.name(p.type()) + " is not sent to a client");
+		}
+		pump();
+	}
+
+	private void complete(Outgoing o, int reason, MqttProperties props, String what) {
+		if (reason >= 0x80) {
+			String text = props.reasonString();
+			o.sink.error(new MqttException("the broker refused the publish to " + o.message.topic() + ": " + what + " 0x"
+					+ Integer.toHexString(reason) + (text != null ? " " + text : ""), reason));
+		}
+		else {
+			o.sink.success();
+		}
+	}
+
+	private void onPublish(MqttPacket.Publish pub) {
+		MqttMessage m = pub.message();
+		int id = pub.packetId();
+		if (m.qos() == 2) {
+			boolean fresh = inboundQos2.add(id);
+			if (fresh) {
+				dispatch(m);
+			}
+			write(new MqttPacket.PubRec(id, 0, MqttProperties.empty()));
+			return;
+		}
+		dispatch(m);
+		if (m.qos() == 1) {
+			write(new MqttPacket.PubAck(id, 0, MqttProperties.empty()));
+		}
+	}
+
+	private void dispatch(MqttMessage m) {
+		boolean matched = false;
+		for (Sub s : new ArrayList<>(subs)) {
+			if (MqttTopics.matches(s.filter, m.topic())) {
+				matched = true;
+				s.pending.add(m);
+				drain(s);
+			}
+		}
+		if (!matched) {
+			log.debug("MQTT message on {} matches no subscription; dropped", m.topic());
+		}
+	}
+
+	// ------------------------------------------------------------ writing
+
+	private void write(MqttPacket p) {
+		Connection c = transport;
+		if (c == null) {
+			return;
+		}
+		c.send(MqttCodec.encode(p, config.version)).subscribe(null, e -> {
+		});
+	}
+
+	private int nextId() {
+		for (int i = 0; i < 65535; i++) {
+			lastId = lastId == 65535 ? 1 : lastId + 1;
+			if (!inflight.containsKey(lastId) && !subAcks.containsKey(lastId) && !unsubAcks.contains(lastId)) {
+				return lastId;
+			}
+		}
+		throw new IllegalStateException("no free packet identifier");
+	}
+
+	/** Sends waiting publishes while connected and the in-flight window has room. */
+	private void pump() {
+		while (state == State.CONNECTED && transport != null && !waiting.isEmpty()) {
+			Outgoing o = waiting.peek();
+			if (o.message.qos() > 0 && inflight.size() >= window) {
+				return;
+			}
+			waiting.poll();
+			if (o.message.qos() == 0) {
+				Connection c = transport;
+				c.send(MqttCodec.encode(new MqttPacket.Publish(0, o.message), config.version))
+						.subscribe(null, o.sink::error, o.sink::success);
+			}
+			else {
+				o.id = nextId();
+				inflight.put(o.id, o);
+				write(new MqttPacket.Publish(o.id, o.message));
+			}
+		}
+	}
+
+	@Override
+	public Mono<Void> publish(String topic, byte[] payload, int qos, boolean retain) {
+		return Mono.defer(() -> publish(MqttMessage.of(topic, payload, qos, retain)));
+	}
+
+	@Override
+	public Mono<Void> publish(MqttMessage message) {
+		// always through the queue, even on the poll thread: publishes subscribed on another
+		// thread may still wait there, and the order of subscription is the order sent
+		return Mono.create(sink -> loop.execute(() -> {
+			if (state == State.CLOSED) {
+				Throwable c = finalCause;
+				sink.error(c != null ? c : new ConnectionClosedException("MQTT session closed"));
+				return;
+			}
+			waiting.add(new Outgoing(message, sink));
+			pump();
+		}));
+	}
+
+	// ------------------------------------------------------------ subscriptions
+
+	@Override
+	public Flux<MqttMessage> subscribe(String filter, int qos) {
+		return subscribe(filter, qos, granted -> {
+		});
+	}
+
+	@Override
+	public Flux<MqttMessage> subscribe(String filter, int qos, IntConsumer onGranted) {
+		return Flux.defer(() -> {
+			MqttTopics.checkFilter(filter);
+			MqttMessage.checkQos(qos);
+			return Flux.<MqttMessage>create(sink -> {
+				Sub s = new Sub(filter, qos, sink, onGranted);
+				sink.onRequest(n -> loop.executeOrRun(() -> {
+					drain(s);
+					readMore();
+				}));
+				sink.onDispose(() -> loop.executeOrRun(() -> removeSub(s)));
+				loop.executeOrRun(() -> addSub(s));
+			});
+		});
+	}
+
+	private void addSub(Sub s) {
+		if (s.sink.isCancelled()) {
+			return;
+		}
+		if (state == State.CLOSED) {
+			Throwable c = finalCause;
+			s.sink.error(c != null ? c : new ConnectionClosedException("MQTT session closed"));
+			return;
+		}
+		subs.add(s);
+		if (state == State.CONNECTED) {
+			sendSubscribe(s);
+		}
+	}
+
+	private void sendSubscribe(Sub s) {
+		int id = nextId();
+		subAcks.put(id, s);
+		write(new MqttPacket.Subscribe(id, List.of(new MqttPacket.Subscription(s.filter, s.qos)), MqttProperties.empty()));
+	}
+
+	private void removeSub(Sub s) {
+		if (!subs.remove(s)) {
+			return;
+		}
+		subAcks.values().remove(s);
+		s.pending.clear();
+		for (Sub other : subs) {
+			if (other.filter.equals(s.filter)) {
+				readMore();
+				return;
+			}
+		}
+		if (state == State.CONNECTED) {
+			int id = nextId();
+			unsubAcks.add(id);
+			write(new MqttPacket.Unsubscribe(id, List.of(s.filter), MqttProperties.empty()));
+		}
+		readMore();
+	}
+
+	private void drain(Sub s) {
+		while (!s.pending.isEmpty() && s.sink.requestedFromDownstream() > 0 && !s.sink.isCancelled()) {
+			s.sink.next(s.pending.poll());
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "MqttConnection[" + config.clientId + " -> " + tcpUrl + ", " + state + "]";
+	}
+
+	/** A publish of this client waiting to be sent or acknowledged. */
+	private static final class Outgoing {
+
+		final MqttMessage message;
+		final MonoSink<Void> sink;
+		int id;
+		/** QoS 2: PUBREC came, PUBREL sent. */
+		boolean released;
+
+		Outgoing(MqttMessage message, MonoSink<Void> sink) {
+			this.message = message;
+			this.sink = sink;
+		}
+	}
+
+	/** One subscription: its filter, its subscriber and the messages waiting for demand. */
+	private static final class Sub {
+
+		final String filter;
+		final int qos;
+		final FluxSink<MqttMessage> sink;
+		final IntConsumer onGranted;
+		final ArrayDeque<MqttMessage> pending = new ArrayDeque<>();
+		boolean granted;
+
+		Sub(String filter, int qos, FluxSink<MqttMessage> sink, IntConsumer onGranted) {
+			this.filter = filter;
+			this.qos = qos;
+			this.sink = sink;
+			this.onGranted = onGranted;
+		}
+	}
+
+	/** Reads the TCP connection one buffer at a time, as the subscriptions' demand allows. */
+	private final class Reader extends BaseSubscriber<ByteBuffer> {
+
+		boolean requested;
+
+		@Override
+		protected void hookOnSubscribe(Subscription subscription) {
+			requested = true;
+			subscription.request(1);
+		}
+
+		@Override
+		protected void hookOnNext(ByteBuffer value) {
+			requested = false;
+			onBytes(this, value);
+		}
+
+		@Override
+		protected void hookOnComplete() {
+			loop.executeOrRun(() -> onTransportEnd(this, null));
+		}
+
+		@Override
+		protected void hookOnError(Throwable e) {
+			loop.executeOrRun(() -> onTransportEnd(this, e));
+		}
+	}
+
+}

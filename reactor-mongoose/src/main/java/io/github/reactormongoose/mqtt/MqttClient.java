@@ -1,0 +1,271 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.mqtt;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.MongooseLoops;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+/**
+ * An MQTT 3.1.1 or 5 client on a Mongoose loop. Immutable: every option returns a new
+ * instance; each {@link #connect()} subscription opens one session.
+ * <pre>{@code
+ * MqttConnection conn = MqttClient.create("mqtt://127.0.0.1:1883")
+ *         .clientId("sensor-1")
+ *         .will("status/sensor-1", "offline".getBytes(UTF_8), 1, true)
+ *         .reconnect(Duration.ofMillis(100), Duration.ofSeconds(30))
+ *         .connect().block();
+ * conn.subscribe("cmd/#", 1).subscribe(m -> System.out.println(m.topic()));
+ * conn.publish("status/sensor-1", "online".getBytes(UTF_8), 1, true).block();
+ * }</pre>
+ * The packets are encoded and decoded in Java over the engine's raw TCP connection, on the
+ * loop's poll thread (without {@link #runOn(MongooseLoop)}, a loop of
+ * {@link MongooseLoops#shared()}).
+ */
+public final class MqttClient {
+
+	/** Default {@link #maxPacketSize(int)}: 1 MiB. */
+	public static final int DEFAULT_MAX_PACKET_SIZE = 1024 * 1024;
+	/** Default {@link #maxInflight(int)}. */
+	public static final int DEFAULT_MAX_INFLIGHT = 100;
+
+	final String host;
+	final int port;
+	final String clientId;
+	final @Nullable String username;
+	final byte @Nullable [] password;
+	final Duration keepAlive;
+	final boolean cleanSession;
+	final @Nullable MqttMessage will;
+	final MqttVersion version;
+	final @Nullable Duration reconnectMin;
+	final @Nullable Duration reconnectMax;
+	final int maxPacketSize;
+	final int maxInflight;
+	final Duration connectTimeout;
+	final MqttProperties connectProperties;
+	final @Nullable MongooseLoop loop;
+
+	private MqttClient(String host, int port, String clientId, @Nullable String username, byte @Nullable [] password,
+			Duration keepAlive, boolean cleanSession, @Nullable MqttMessage will, MqttVersion version,
+			@Nullable Duration reconnectMin, @Nullable Duration reconnectMax, int maxPacketSize, int maxInflight,
+			Duration connectTimeout, MqttProperties connectProperties, @Nullable MongooseLoop loop) {
+		this.host = host;
+		this.port = port;
+		this.clientId = clientId;
+		this.username = username;
+		this.password = password;
+		this.keepAlive = keepAlive;
+		this.cleanSession = cleanSession;
+		this.will = will;
+		this.version = version;
+		this.reconnectMin = reconnectMin;
+		this.reconnectMax = reconnectMax;
+		this.maxPacketSize = maxPacketSize;
+		this.maxInflight = maxInflight;
+		this.connectTimeout = connectTimeout;
+		this.connectProperties = connectProperties;
+		this.loop = loop;
+	}
+
+	/**
+	 * A client for {@code url}: {@code mqtt://HOST:PORT} or {@code tcp://HOST:PORT} (port 1883
+	 * if absent). Defaults: a random client id, keep-alive 60 s, clean session, MQTT 3.1.1, no
+	 * will, no reconnect.
+	 * @throws IllegalArgumentException for another scheme (there is no TLS yet) or a URL without host
+	 */
+	public static MqttClient create(String url) {
+		URI u = URI.create(Objects.requireNonNull(url, "url"));
+		if (!"mqtt".equals(u.getScheme()) && !"tcp".equals(u.getScheme())) {
+			throw new IllegalArgumentException("only mqtt:// and tcp:// URLs are supported (no TLS yet): " + url);
+		}
+		if (u.getHost() == null) {
+			throw new IllegalArgumentException("no host in " + url);
+		}
+		String id = "rmg-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFF_FFFF_FFFFL);
+		return new MqttClient(u.getHost(), u.getPort() < 0 ? 1883 : u.getPort(), id, null, null, Duration.ofSeconds(60),
+				true, null, MqttVersion.V3_1_1, null, null, DEFAULT_MAX_PACKET_SIZE, DEFAULT_MAX_INFLIGHT,
+				Duration.ofSeconds(30), MqttProperties.empty(), null);
+	}
+
+	private MqttClient copy(String clientId, @Nullable String username, byte @Nullable [] password, Duration keepAlive,
+			boolean cleanSession, @Nullable MqttMessage will, MqttVersion version, @Nullable Duration reconnectMin,
+			@Nullable Duration reconnectMax, int maxPacketSize, int maxInflight, Duration connectTimeout,
+			MqttProperties connectProperties, @Nullable MongooseLoop loop) {
+		return new MqttClient(host, port, clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin,
+				reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop);
+	}
+
+	/** The client identifier (up to 65535 UTF-8 bytes; empty lets an MQTT 5 broker assign one). */
+	public MqttClient clientId(String clientId) {
+		Objects.requireNonNull(clientId, "clientId");
+		if (clientId.getBytes(StandardCharsets.UTF_8).length > 65535 || clientId.indexOf('\0') >= 0) {
+			throw new IllegalArgumentException("invalid client id");
+		}
+		return copy(clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin, reconnectMax,
+				maxPacketSize, maxInflight, connectTimeout, connectProperties, loop);
+	}
+
+	/** User name and password sent in CONNECT (the password array is copied). */
+	public MqttClient credentials(String username, byte[] password) {
+		Objects.requireNonNull(username, "username");
+		return copy(clientId, username, password.clone(), keepAlive, cleanSession, will, version, reconnectMin,
+				reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop);
+	}
+
+	/**
+	 * The keep-alive interval, whole seconds from 0 (off) to 65535. The client sends PINGREQ
+	 * on the loop's timers every half interval and, when a PINGRESP has not come back within
+	 * one interval, treats the broker as dead: the connection is closed and, with
+	 * {@link #reconnect}, opened again.
+	 */
+	public MqttClient keepAlive(Duration keepAlive) {
+		long s = keepAlive.toSeconds();
+		if (s < 0 || s > 65535 || keepAlive.toMillis() % 1000 != 0) {
+			throw new IllegalArgumentException("keep-alive must be whole seconds from 0 to 65535: " + keepAlive);
+		}
+		return copy(clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin, reconnectMax,
+				maxPacketSize, maxInflight, connectTimeout, connectProperties, loop);
+	}
+
+	/**
+	 * Clean session (MQTT 5: clean start, session expiry 0). With {@code false} the broker
+	 * keeps subscriptions and unacknowledged QoS 1 and 2 messages between connections (MQTT 5:
+	 * a session expiry of one hour unless {@link #connectProperties} sets one), and after a
+	 * reconnect the client sends its unacknowledged publishes again with the DUP flag.
+	 */
+	public MqttClient cleanSession(boolean cleanSession) {
+		return copy(clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin, reconnectMax,
+				maxPacketSize, maxInflight, connectTimeout, connectProperties, loop);
+	}
+
+	/** The last will, published by the broker when the connection ends without DISCONNECT. */
+	public MqttClient will(String topic, byte[] payload, int qos, boolean retain) {
+		return will(MqttMessage.of(topic, payload, qos, retain));
+	}
+
+	/** The last will as a message (MQTT 5: its properties are the will properties). */
+	public MqttClient will(MqttMessage will) {
+		Objects.requireNonNull(will, "will");
+		return copy(clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin, reconnectMax,
+				maxPacketSize, maxInflight, connectTimeout, connectProperties, loop);
+	}
+
+	/** The protocol version: {@link MqttVersion#V3_1_1} (default) or {@link MqttVersion#V5}. */
+	public MqttClient version(MqttVersion version) {
+		Objects.requireNonNull(version, "version");
+		return copy(clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin, reconnectMax,
+				maxPacketSize, maxInflight, connectTimeout, connectProperties, loop);
+	}
+
+	/**
+	 * Reconnects automatically when an established connection is lost (closed, reset, dead
+	 * broker), waiting {@code min}, then twice as long each failed attempt, up to {@code max}.
+	 * After a reconnect the subscriptions are made again (unless the broker kept the session)
+	 * and keep emitting into the same {@code Flux}es, and unacknowledged publishes are sent
+	 * again. Protocol errors, a refused CONNECT and {@link MqttConnection#disconnect()} end the
+	 * session for good; a failed first connect fails {@link #connect()}.
+	 */
+	public MqttClient reconnect(Duration min, Duration max) {
+		if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
+			throw new IllegalArgumentException("reconnect delays must be 0 < min <= max: " + min + ", " + max);
+		}
+		return copy(clientId, username, password, keepAlive, cleanSession, will, version, min, max, maxPacketSize,
+				maxInflight, connectTimeout, connectProperties, loop);
+	}
+
+	/**
+	 * The largest packet accepted from the broker, in bytes (default 1 MiB, at least 64); a
+	 * larger one closes the connection with {@link MqttProtocolException}. MQTT 5 tells the
+	 * broker this limit in CONNECT.
+	 */
+	public MqttClient maxPacketSize(int bytes) {
+		if (bytes < 64) {
+			throw new IllegalArgumentException("maxPacketSize must be at least 64: " + bytes);
+		}
+		return copy(clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin, reconnectMax,
+				bytes, maxInflight, connectTimeout, connectProperties, loop);
+	}
+
+	/**
+	 * How many QoS 1 and 2 publishes may wait for their acknowledgement at once, 1 to 65535
+	 * (default 100; an MQTT 5 broker's Receive Maximum lowers it).
+	 */
+	public MqttClient maxInflight(int n) {
+		if (n < 1 || n > 65535) {
+			throw new IllegalArgumentException("maxInflight must be 1 to 65535: " + n);
+		}
+		return copy(clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin, reconnectMax,
+				maxPacketSize, n, connectTimeout, connectProperties, loop);
+	}
+
+	/** How long to wait for the TCP connection and CONNACK (default 30 s). */
+	public MqttClient connectTimeout(Duration timeout) {
+		if (timeout.isNegative() || timeout.isZero()) {
+			throw new IllegalArgumentException("connect timeout must be positive: " + timeout);
+		}
+		return copy(clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin, reconnectMax,
+				maxPacketSize, maxInflight, timeout, connectProperties, loop);
+	}
+
+	/** MQTT 5 properties of CONNECT (ignored with 3.1.1), for example user properties. */
+	public MqttClient connectProperties(MqttProperties properties) {
+		Objects.requireNonNull(properties, "properties");
+		return copy(clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin, reconnectMax,
+				maxPacketSize, maxInflight, connectTimeout, properties, loop);
+	}
+
+	/** Runs the session on {@code loop} (its poll thread does the I/O, timers and signals). */
+	public MqttClient runOn(MongooseLoop loop) {
+		Objects.requireNonNull(loop, "loop");
+		return copy(clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin, reconnectMax,
+				maxPacketSize, maxInflight, connectTimeout, connectProperties, loop);
+	}
+
+	public String host() {
+		return host;
+	}
+
+	public int port() {
+		return port;
+	}
+
+	public String clientId() {
+		return clientId;
+	}
+
+	public MqttVersion version() {
+		return version;
+	}
+
+	/**
+	 * Opens the session when subscribed: TCP connection, CONNECT, and emits once the broker
+	 * accepted it (CONNACK 0). Fails with {@link MqttException} (the return or reason code) if
+	 * the broker refuses, with a {@link io.github.reactormongoose.MongooseException} whose
+	 * cause is a {@link java.net.ConnectException} if there is no broker, with
+	 * {@link MqttException} ("no CONNACK within ...") after the connect timeout. Cancelling
+	 * before CONNACK closes the connection.
+	 */
+	public Mono<MqttConnection> connect() {
+		return Mono.defer(() -> {
+			MongooseLoop l = loop != null ? loop : MongooseLoops.shared().next();
+			if (l.isDisposed()) {
+				return Mono.error(new IllegalStateException("MongooseLoop " + l.name() + " is disposed"));
+			}
+			return Mono.create(sink -> new ClientSession(this, l).open(sink));
+		});
+	}
+
+	@Override
+	public String toString() {
+		return "MqttClient[" + host + ":" + port + ", " + clientId + ", " + version + "]";
+	}
+}

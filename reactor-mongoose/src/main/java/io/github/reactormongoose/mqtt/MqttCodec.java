@@ -1,0 +1,677 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.mqtt;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * MQTT 3.1.1 and 5 packets to bytes and back. {@link Decoder} is a stream decoder for one
+ * connection and one direction: bytes in as they arrive, whole packets out, every bound
+ * checked before it is read.
+ */
+final class MqttCodec {
+
+	/** The largest remaining length a four-byte varint can hold. */
+	static final int MAX_REMAINING_LENGTH = 268_435_455;
+
+	private MqttCodec() {
+	}
+
+	// ---------------------------------------------------------------- encoding
+
+	/** Encodes {@code p} for a connection speaking {@code v}. */
+	static ByteBuffer encode(MqttPacket p, MqttVersion v) {
+		boolean v5 = v == MqttVersion.V5;
+		Out body = new Out();
+		int flags = 0;
+		if (p instanceof MqttPacket.Connect c) {
+			boolean v5c = c.version() == MqttVersion.V5;
+			body.string("MQTT");
+			body.write(c.version().level());
+			MqttMessage w = c.will();
+			int cf = (c.username() != null ? 0x80 : 0) | (c.password() != null ? 0x40 : 0)
+					| (w != null ? 0x04 | w.qos() << 3 | (w.retain() ? 0x20 : 0) : 0) | (c.cleanSession() ? 0x02 : 0);
+			body.write(cf);
+			body.u16(c.keepAliveSeconds());
+			if (v5c) {
+				body.properties(c.properties());
+			}
+			body.string(c.clientId());
+			if (w != null) {
+				if (v5c) {
+					body.properties(w.properties());
+				}
+				body.string(w.topic());
+				body.binary(w.payloadUnsafe());
+			}
+			if (c.username() != null) {
+				body.string(c.username());
+			}
+			if (c.password() != null) {
+				body.binary(c.password());
+			}
+		}
+		else if (p instanceof MqttPacket.ConnAck a) {
+			body.write(a.sessionPresent() ? 1 : 0);
+			body.write(a.reasonCode());
+			if (v5) {
+				body.properties(a.properties());
+			}
+		}
+		else if (p instanceof MqttPacket.Publish pub) {
+			MqttMessage m = pub.message();
+			flags = (m.duplicate() ? 0x08 : 0) | m.qos() << 1 | (m.retain() ? 0x01 : 0);
+			body.string(m.topic());
+			if (m.qos() > 0) {
+				body.u16(pub.packetId());
+			}
+			if (v5) {
+				body.properties(m.properties());
+			}
+			body.write(m.payloadUnsafe(), 0, m.payloadLength());
+		}
+		else if (p instanceof MqttPacket.PubAck a) {
+			ack(body, a.packetId(), a.reasonCode(), a.properties(), v5);
+		}
+		else if (p instanceof MqttPacket.PubRec a) {
+			ack(body, a.packetId(), a.reasonCode(), a.properties(), v5);
+		}
+		else if (p instanceof MqttPacket.PubRel a) {
+			flags = 0x02;
+			ack(body, a.packetId(), a.reasonCode(), a.properties(), v5);
+		}
+		else if (p instanceof MqttPacket.PubComp a) {
+			ack(body, a.packetId(), a.reasonCode(), a.properties(), v5);
+		}
+		else if (p instanceof MqttPacket.Subscribe s) {
+			flags = 0x02;
+			body.u16(s.packetId());
+			if (v5) {
+				body.properties(s.properties());
+			}
+			for (MqttPacket.Subscription sub : s.subscriptions()) {
+				body.string(sub.filter());
+				body.write(sub.qos());
+			}
+		}
+		else if (p instanceof MqttPacket.SubAck s) {
+			body.u16(s.packetId());
+			if (v5) {
+				body.properties(s.properties());
+			}
+			for (int code : s.reasonCodes()) {
+				body.write(code);
+			}
+		}
+		else if (p instanceof MqttPacket.Unsubscribe u) {
+			flags = 0x02;
+			body.u16(u.packetId());
+			if (v5) {
+				body.properties(u.properties());
+			}
+			for (String f : u.filters()) {
+				body.string(f);
+			}
+		}
+		else if (p instanceof MqttPacket.UnsubAck u) {
+			body.u16(u.packetId());
+			if (v5) {
+				body.properties(u.properties());
+				for (int code : u.reasonCodes()) {
+					body.write(code);
+				}
+			}
+		}
+		else if (p instanceof MqttPacket.PingReq) {
+		}
+		else if (p instanceof MqttPacket.PingResp) {
+		}
+		else if (p instanceof MqttPacket.Disconnect d) {
+			if (v5 && (d.reasonCode() != 0 || !d.properties().isEmpty())) {
+				body.write(d.reasonCode());
+				body.properties(d.properties());
+			}
+		}
+		int len = body.size();
+		if (len > MAX_REMAINING_LENGTH) {
+			throw new IllegalArgumentException("packet too large for MQTT: " + len + " bytes");
+		}
+		Out packet = new Out(len + 5);
+		packet.write(p.type() << 4 | flags);
+		packet.varint(len);
+		packet.write(body.bytes(), 0, len);
+		return ByteBuffer.wrap(packet.bytes(), 0, packet.size());
+	}
+
+	private static void ack(Out body, int id, int reason, MqttProperties props, boolean v5) {
+		body.u16(id);
+		if (v5 && (reason != 0 || !props.isEmpty())) {
+			body.write(reason);
+			if (!props.isEmpty()) {
+				body.properties(props);
+			}
+		}
+	}
+
+	/** A growable byte array with MQTT's field encodings. */
+	private static final class Out extends ByteArrayOutputStream {
+
+		Out() {
+			super(64);
+		}
+
+		Out(int size) {
+			super(size);
+		}
+
+		byte[] bytes() {
+			return buf;
+		}
+
+		void u16(int v) {
+			write(v >>> 8);
+			write(v);
+		}
+
+		void u32(long v) {
+			u16((int) (v >>> 16) & 0xFFFF);
+			u16((int) v & 0xFFFF);
+		}
+
+		void varint(int v) {
+			do {
+				int b = v & 0x7F;
+				v >>>= 7;
+				write(v > 0 ? b | 0x80 : b);
+			} while (v > 0);
+		}
+
+		void string(String s) {
+			binary(s.getBytes(StandardCharsets.UTF_8));
+		}
+
+		void binary(byte[] b) {
+			if (b.length > 65535) {
+				throw new IllegalArgumentException("string or binary field longer than 65535 bytes");
+			}
+			u16(b.length);
+			write(b, 0, b.length);
+		}
+
+		void properties(MqttProperties props) {
+			Out o = new Out();
+			for (MqttProperties.Property p : props.list()) {
+				o.varint(p.id());
+				Object v = p.value();
+				try {
+					switch (propertyType(p.id())) {
+						case BYTE -> o.write((Integer) v);
+						case U16 -> o.u16((Integer) v);
+						case U32 -> o.u32(((Number) v).longValue());
+						case VARINT -> o.varint((Integer) v);
+						case STRING -> o.string((String) v);
+						case BINARY -> o.binary((byte[]) v);
+						case PAIR -> {
+							@SuppressWarnings("unchecked")
+							Map.Entry<String, String> e = (Map.Entry<String, String>) v;
+							o.string(e.getKey());
+							o.string(e.getValue());
+						}
+						default -> throw new IllegalArgumentException("unknown MQTT 5 property 0x" + Integer.toHexString(p.id()));
+					}
+				}
+				catch (ClassCastException e) {
+					throw new IllegalArgumentException("wrong value type for MQTT 5 property 0x" + Integer.toHexString(p.id()) + ": " + v);
+				}
+			}
+			varint(o.size());
+			write(o.bytes(), 0, o.size());
+		}
+	}
+
+	enum PropType { BYTE, U16, U32, VARINT, STRING, BINARY, PAIR, UNKNOWN }
+
+	static PropType propertyType(int id) {
+		return switch (id) {
+			case 0x01, 0x17, 0x19, 0x24, 0x25, 0x28, 0x29, 0x2A -> PropType.BYTE;
+			case 0x13, 0x21, 0x22, 0x23 -> PropType.U16;
+			case 0x02, 0x11, 0x18, 0x27 -> PropType.U32;
+			case 0x0B -> PropType.VARINT;
+			case 0x03, 0x08, 0x12, 0x15, 0x1A, 0x1C, 0x1F -> PropType.STRING;
+			case 0x09, 0x16 -> PropType.BINARY;
+			case 0x26 -> PropType.PAIR;
+			default -> PropType.UNKNOWN;
+		};
+	}
+
+	// ---------------------------------------------------------------- decoding
+
+	/**
+	 * Decodes the byte stream of one connection. {@code fromClient}: the packets a server
+	 * receives (CONNECT, SUBSCRIBE, PINGREQ ...) rather than those a client receives
+	 * (CONNACK, SUBACK, PINGRESP ...). The version is known up front on the client side and
+	 * taken from CONNECT on the server side.
+	 */
+	static final class Decoder {
+
+		private final boolean fromClient;
+		private final int maxPacketSize;
+		private volatile @Nullable MqttVersion version;
+		private byte[] buf = new byte[256];
+		private int start;
+		private int end;
+
+		Decoder(boolean fromClient, @Nullable MqttVersion version, int maxPacketSize) {
+			this.fromClient = fromClient;
+			this.version = version;
+			this.maxPacketSize = maxPacketSize;
+		}
+
+		@Nullable
+		MqttVersion version() {
+			return version;
+		}
+
+		/** Bytes of an incomplete packet are waiting. */
+		boolean hasPartialPacket() {
+			return end > start;
+		}
+
+		/** Appends received bytes (the buffer's position is not moved). */
+		void feed(ByteBuffer data) {
+			int n = data.remaining();
+			if (end + n > buf.length) {
+				int live = end - start;
+				if (live + n <= buf.length && start > 0) {
+					System.arraycopy(buf, start, buf, 0, live);
+				}
+				else {
+					byte[] bigger = new byte[Math.max(buf.length * 2, live + n)];
+					System.arraycopy(buf, start, bigger, 0, live);
+					buf = bigger;
+				}
+				start = 0;
+				end = live;
+			}
+			data.duplicate().get(buf, end, n);
+			end += n;
+		}
+
+		/**
+		 * The next whole packet, or {@code null} until more bytes arrive.
+		 * @throws MqttProtocolException if the bytes are not a valid packet
+		 */
+		@Nullable
+		MqttPacket next() {
+			int avail = end - start;
+			if (avail < 2) {
+				return null;
+			}
+			int first = buf[start] & 0xFF;
+			int type = first >>> 4;
+			int len = 0;
+			int i = 1;
+			while (true) {
+				if (i > 4) {
+					throw new MqttProtocolException("malformed remaining length: more than four bytes");
+				}
+				if (i >= avail) {
+					return null;
+				}
+				int b = buf[start + i] & 0xFF;
+				len |= (b & 0x7F) << 7 * (i - 1);
+				i++;
+				if ((b & 0x80) == 0) {
+					break;
+				}
+			}
+			long total = (long) i + len;
+			if (total > maxPacketSize) {
+				throw new MqttProtocolException("packet of " + total + " bytes over the limit of " + maxPacketSize + " bytes");
+			}
+			// type and flags are checked before the body arrives: garbage fails at once
+			checkType(type, first & 0x0F);
+			if (avail < total) {
+				return null;
+			}
+			In in = new In(buf, start + i, start + (int) total);
+			start += (int) total;
+			if (start == end) {
+				start = 0;
+				end = 0;
+			}
+			MqttPacket p = parse(type, first & 0x0F, in);
+			if (in.pos != in.limit) {
+				throw new MqttProtocolException(name(type) + " has " + (in.limit - in.pos) + " bytes after its last field");
+			}
+			return p;
+		}
+
+		private void checkType(int type, int flags) {
+			boolean ok = fromClient
+					? type == 1 || type >= 3 && type <= 8 || type == 10 || type == 12 || type == 14
+					: type >= 2 && type <= 7 || type == 9 || type == 11 || type == 13 || type == 14;
+			if (!ok) {
+				if (type == 0 || type == 15) {
+					throw new MqttProtocolException("unknown or unsupported packet type " + type);
+				}
+				throw new MqttProtocolException(name(type) + " is not allowed from the " + (fromClient ? "client" : "server"));
+			}
+			if (type != 1 && version == null) {
+				throw new MqttProtocolException("the first packet must be CONNECT, got " + name(type));
+			}
+			int expected = type == 6 || type == 8 || type == 10 ? 2 : 0;
+			if (type != 3 && flags != expected) {
+				throw new MqttProtocolException("wrong fixed-header flags " + flags + " for " + name(type));
+			}
+		}
+
+		private MqttPacket parse(int type, int flags, In in) {
+			boolean v5 = version == MqttVersion.V5;
+			switch (type) {
+				case 1: {
+					if (version != null) {
+						throw new MqttProtocolException("second CONNECT on one connection");
+					}
+					String proto = in.string("protocol name");
+					int level = in.u8();
+					MqttVersion v = MqttVersion.ofLevel(level);
+					if (!proto.equals("MQTT") || v == null) {
+						throw new MqttProtocolException("unsupported protocol " + proto + " level " + level);
+					}
+					version = v;
+					v5 = v == MqttVersion.V5;
+					int cf = in.u8();
+					if ((cf & 0x01) != 0) {
+						throw new MqttProtocolException("CONNECT reserved flag set");
+					}
+					int keepAlive = in.u16();
+					MqttProperties props = v5 ? in.properties() : MqttProperties.empty();
+					String clientId = in.string("client id");
+					MqttMessage will = null;
+					int willQos = cf >>> 3 & 3;
+					if ((cf & 0x04) != 0) {
+						if (willQos == 3) {
+							throw new MqttProtocolException("will QoS 3");
+						}
+						MqttProperties willProps = v5 ? in.properties() : MqttProperties.empty();
+						String topic = in.topic();
+						will = new MqttMessage(topic, in.binary(), willQos, (cf & 0x20) != 0, false, willProps);
+					}
+					else if (willQos != 0 || (cf & 0x20) != 0) {
+						throw new MqttProtocolException("will QoS or retain without a will");
+					}
+					String user = (cf & 0x80) != 0 ? in.string("user name") : null;
+					byte[] pass = (cf & 0x40) != 0 ? in.binary() : null;
+					return new MqttPacket.Connect(v, clientId, (cf & 0x02) != 0, keepAlive, user, pass, will, props);
+				}
+				case 2: {
+					int ackFlags = in.u8();
+					if ((ackFlags & 0xFE) != 0) {
+						throw new MqttProtocolException("CONNACK reserved flags set");
+					}
+					int code = in.u8();
+					return new MqttPacket.ConnAck((ackFlags & 1) != 0, code, v5 ? in.properties() : MqttProperties.empty());
+				}
+				case 3: {
+					int qos = flags >>> 1 & 3;
+					if (qos == 3) {
+						throw new MqttProtocolException("PUBLISH with QoS 3");
+					}
+					String topic = in.topic();
+					int id = qos > 0 ? in.packetId() : 0;
+					MqttProperties props = v5 ? in.properties() : MqttProperties.empty();
+					if (topic.isEmpty()) {
+						// a topic alias would need a Topic Alias Maximum, which is never granted here
+						throw new MqttProtocolException("PUBLISH with an empty topic");
+					}
+					if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
+						throw new MqttProtocolException("PUBLISH topic with a wildcard: " + topic);
+					}
+					byte[] payload = in.rest();
+					return new MqttPacket.Publish(id, new MqttMessage(topic, payload, qos, (flags & 1) != 0, (flags & 8) != 0, props));
+				}
+				case 4, 5, 6, 7: {
+					int id = in.packetId();
+					int reason = 0;
+					MqttProperties props = MqttProperties.empty();
+					if (v5 && in.remaining() > 0) {
+						reason = in.u8();
+						if (in.remaining() > 0) {
+							props = in.properties();
+						}
+					}
+					return switch (type) {
+						case 4 -> new MqttPacket.PubAck(id, reason, props);
+						case 5 -> new MqttPacket.PubRec(id, reason, props);
+						case 6 -> new MqttPacket.PubRel(id, reason, props);
+						default -> new MqttPacket.PubComp(id, reason, props);
+					};
+				}
+				case 8: {
+					int id = in.packetId();
+					MqttProperties props = v5 ? in.properties() : MqttProperties.empty();
+					List<MqttPacket.Subscription> subs = new ArrayList<>();
+					while (in.remaining() > 0) {
+						String filter = in.string("topic filter");
+						int options = in.u8();
+						if ((options & 3) == 3 || (options & (v5 ? 0xC0 : 0xFC)) != 0) {
+							throw new MqttProtocolException("invalid subscription options " + options);
+						}
+						try {
+							subs.add(new MqttPacket.Subscription(filter, options & 3));
+						}
+						catch (IllegalArgumentException e) {
+							throw new MqttProtocolException("SUBSCRIBE: " + e.getMessage());
+						}
+					}
+					if (subs.isEmpty()) {
+						throw new MqttProtocolException("SUBSCRIBE without a topic filter");
+					}
+					return new MqttPacket.Subscribe(id, subs, props);
+				}
+				case 9, 11: {
+					int id = in.packetId();
+					MqttProperties props = v5 ? in.properties() : MqttProperties.empty();
+					List<Integer> codes = new ArrayList<>();
+					while (in.remaining() > 0) {
+						codes.add(in.u8());
+					}
+					if (type == 9) {
+						if (codes.isEmpty()) {
+							throw new MqttProtocolException("SUBACK without a return code");
+						}
+						return new MqttPacket.SubAck(id, codes, props);
+					}
+					return new MqttPacket.UnsubAck(id, codes, props);
+				}
+				case 10: {
+					int id = in.packetId();
+					MqttProperties props = v5 ? in.properties() : MqttProperties.empty();
+					List<String> filters = new ArrayList<>();
+					while (in.remaining() > 0) {
+						filters.add(in.string("topic filter"));
+					}
+					if (filters.isEmpty()) {
+						throw new MqttProtocolException("UNSUBSCRIBE without a topic filter");
+					}
+					return new MqttPacket.Unsubscribe(id, filters, props);
+				}
+				case 12:
+					return new MqttPacket.PingReq();
+				case 13:
+					return new MqttPacket.PingResp();
+				case 14: {
+					int reason = 0;
+					MqttProperties props = MqttProperties.empty();
+					if (v5 && in.remaining() > 0) {
+						reason = in.u8();
+						if (in.remaining() > 0) {
+							props = in.properties();
+						}
+					}
+					return new MqttPacket.Disconnect(reason, props);
+				}
+				default:
+					throw new MqttProtocolException("unknown packet type " + type);
+			}
+		}
+	}
+
+	static String name(int type) {
+		return switch (type) {
+			case 1 -> "CONNECT";
+			case 2 -> "CONNACK";
+			case 3 -> "PUBLISH";
+			case 4 -> "PUBACK";
+			case 5 -> "PUBREC";
+			case 6 -> "PUBREL";
+			case 7 -> "PUBCOMP";
+			case 8 -> "SUBSCRIBE";
+			case 9 -> "SUBACK";
+			case 10 -> "UNSUBSCRIBE";
+			case 11 -> "UNSUBACK";
+			case 12 -> "PINGREQ";
+			case 13 -> "PINGRESP";
+			case 14 -> "DISCONNECT";
+			default -> "type " + type;
+		};
+	}
+
+	/** A bounded reader over one packet's body: reading past the end is a protocol error. */
+	private static final class In {
+
+		private final byte[] b;
+		int pos;
+		final int limit;
+
+		In(byte[] b, int pos, int limit) {
+			this.b = b;
+			this.pos = pos;
+			this.limit = limit;
+		}
+
+		int remaining() {
+			return limit - pos;
+		}
+
+		private void need(int n, String what) {
+			if (n > limit - pos) {
+				throw new MqttProtocolException("truncated packet: " + what + " needs " + n + " bytes, " + (limit - pos) + " left");
+			}
+		}
+
+		int u8() {
+			need(1, "a byte");
+			return b[pos++] & 0xFF;
+		}
+
+		int u16() {
+			need(2, "a two-byte integer");
+			int v = (b[pos] & 0xFF) << 8 | b[pos + 1] & 0xFF;
+			pos += 2;
+			return v;
+		}
+
+		long u32() {
+			need(4, "a four-byte integer");
+			long v = (long) u16() << 16;
+			return v | u16();
+		}
+
+		int packetId() {
+			int id = u16();
+			if (id == 0) {
+				throw new MqttProtocolException("packet identifier 0");
+			}
+			return id;
+		}
+
+		int varint() {
+			int v = 0;
+			for (int i = 0; i < 4; i++) {
+				int x = u8();
+				v |= (x & 0x7F) << 7 * i;
+				if ((x & 0x80) == 0) {
+					return v;
+				}
+			}
+			throw new MqttProtocolException("malformed variable byte integer: more than four bytes");
+		}
+
+		byte[] binary() {
+			int n = u16();
+			need(n, "a field of " + n + " bytes");
+			byte[] out = new byte[n];
+			System.arraycopy(b, pos, out, 0, n);
+			pos += n;
+			return out;
+		}
+
+		String string(String what) {
+			int n = u16();
+			need(n, what + " of " + n + " bytes");
+			for (int i = pos; i < pos + n; i++) {
+				if (b[i] == 0) {
+					throw new MqttProtocolException(what + " contains U+0000");
+				}
+			}
+			String s;
+			try {
+				s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+						.onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b, pos, n)).toString();
+			}
+			catch (CharacterCodingException e) {
+				throw new MqttProtocolException(what + " is not valid UTF-8");
+			}
+			pos += n;
+			return s;
+		}
+
+		String topic() {
+			return string("topic");
+		}
+
+		byte[] rest() {
+			byte[] out = new byte[limit - pos];
+			System.arraycopy(b, pos, out, 0, out.length);
+			pos = limit;
+			return out;
+		}
+
+		MqttProperties properties() {
+			int len = varint();
+			need(len, "properties of " + len + " bytes");
+			int end = pos + len;
+			List<MqttProperties.Property> list = new ArrayList<>();
+			In p = new In(b, pos, end);
+			while (p.remaining() > 0) {
+				int id = p.varint();
+				Object v = switch (propertyType(id)) {
+					case BYTE -> p.u8();
+					case U16 -> p.u16();
+					case U32 -> p.u32();
+					case VARINT -> p.varint();
+					case STRING -> p.string("property 0x" + Integer.toHexString(id));
+					case BINARY -> p.binary();
+					case PAIR -> Map.entry(p.string("user property name"), p.string("user property value"));
+					case UNKNOWN -> throw new MqttProtocolException("unknown MQTT 5 property 0x" + Integer.toHexString(id));
+				};
+				list.add(new MqttProperties.Property(id, v));
+			}
+			pos = end;
+			return MqttProperties.of(list);
+		}
+	}
+
+}

@@ -1,0 +1,173 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.mqtt;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+import io.github.reactormongoose.Connection;
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.tcp.TcpInbound;
+import io.github.reactormongoose.tcp.TcpServer;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The server side of MQTT: a listener whose handler gets each client connection as a
+ * {@link MqttServerConnection}, a {@code Flux} of decoded packets with a send operation.
+ * Immutable, shaped like {@link TcpServer} (which it runs on):
+ * <pre>{@code
+ * DisposableServer server = MqttServer.create().port(1883)
+ *     .handle(c -> c.receive().concatMap(p -> p instanceof MqttPacket.Connect
+ *             ? c.send(new MqttPacket.ConnAck(false, 0, MqttProperties.empty()))
+ *             : Mono.empty()).then())
+ *     .bindNow();
+ * }</pre>
+ * When the handler's publisher completes the connection is closed after its output is
+ * written; when it fails, at once.
+ */
+public final class MqttServer {
+
+	private final TcpServer tcp;
+	private final int maxPacketSize;
+	private final @Nullable Function<? super MqttServerConnection, ? extends Publisher<Void>> handler;
+
+	private MqttServer(TcpServer tcp, int maxPacketSize,
+			@Nullable Function<? super MqttServerConnection, ? extends Publisher<Void>> handler) {
+		this.tcp = tcp;
+		this.maxPacketSize = maxPacketSize;
+		this.handler = handler;
+	}
+
+	/** A server on {@code 127.0.0.1}, port 0 (ephemeral), packets up to 1 MiB. */
+	public static MqttServer create() {
+		return new MqttServer(TcpServer.create(), MqttClient.DEFAULT_MAX_PACKET_SIZE, null);
+	}
+
+	public MqttServer host(String host) {
+		return new MqttServer(tcp.host(host), maxPacketSize, handler);
+	}
+
+	/** The port, 0 for an ephemeral one. */
+	public MqttServer port(int port) {
+		return new MqttServer(tcp.port(port), maxPacketSize, handler);
+	}
+
+	/** Serves on an existing loop (default: a loop of its own, disposed with the server). */
+	public MqttServer runOn(MongooseLoop loop) {
+		return new MqttServer(tcp.runOn(loop), maxPacketSize, handler);
+	}
+
+	/** The name of the server's own loop thread. */
+	public MqttServer loopName(String name) {
+		return new MqttServer(tcp.loopName(name), maxPacketSize, handler);
+	}
+
+	/**
+	 * The largest packet accepted from a client, in bytes (at least 64, default 1 MiB); a
+	 * larger one fails {@link MqttServerConnection#receive()} with {@link MqttProtocolException}.
+	 */
+	public MqttServer maxPacketSize(int bytes) {
+		if (bytes < 64) {
+			throw new IllegalArgumentException("maxPacketSize must be at least 64: " + bytes);
+		}
+		return new MqttServer(tcp, bytes, handler);
+	}
+
+	/** The per-connection handler, called on the poll thread for each accepted connection. */
+	public MqttServer handle(Function<? super MqttServerConnection, ? extends Publisher<Void>> handler) {
+		Objects.requireNonNull(handler, "handler");
+		return new MqttServer(tcp, maxPacketSize, handler);
+	}
+
+	/** Binds when subscribed and emits the bound server. */
+	public Mono<DisposableServer> bind() {
+		return Mono.defer(() -> tcp().bind());
+	}
+
+	/** Binds and waits up to 45 s. */
+	public DisposableServer bindNow() {
+		return tcp().bindNow();
+	}
+
+	/** Binds and waits up to {@code timeout}. */
+	public DisposableServer bindNow(Duration timeout) {
+		return tcp().bindNow(timeout);
+	}
+
+	private TcpServer tcp() {
+		Function<? super MqttServerConnection, ? extends Publisher<Void>> h = handler;
+		if (h == null) {
+			throw new IllegalStateException("MqttServer: no handler set");
+		}
+		int limit = maxPacketSize;
+		return tcp.handle((in, out) -> h.apply(new ServerConnection(in, limit)));
+	}
+
+	@Override
+	public String toString() {
+		return "MqttServer[" + tcp.host() + ":" + tcp.port() + "]";
+	}
+
+	/** Decodes one client's bytes; sends encode for the client's version. */
+	private static final class ServerConnection implements MqttServerConnection {
+
+		private final TcpInbound in;
+		private final MqttCodec.Decoder decoder;
+
+		ServerConnection(TcpInbound in, int maxPacketSize) {
+			this.in = in;
+			this.decoder = new MqttCodec.Decoder(true, null, maxPacketSize);
+		}
+
+		@Override
+		public Flux<MqttPacket> receive() {
+			return in.receive()
+					.concatMapIterable(this::decode, 1)
+					.concatWith(Mono.defer(() -> decoder.hasPartialPacket()
+							? Mono.error(new MqttProtocolException("truncated packet: the connection closed inside a packet"))
+							: Mono.empty()));
+		}
+
+		private List<MqttPacket> decode(ByteBuffer data) {
+			decoder.feed(data);
+			List<MqttPacket> out = new ArrayList<>(2);
+			MqttPacket p;
+			while ((p = decoder.next()) != null) {
+				out.add(p);
+			}
+			return out;
+		}
+
+		@Override
+		public Mono<Void> send(MqttPacket packet) {
+			return Mono.defer(() -> {
+				MqttVersion v = decoder.version();
+				return connection().send(MqttCodec.encode(packet, v != null ? v : MqttVersion.V3_1_1));
+			});
+		}
+
+		@Override
+		public @Nullable MqttVersion version() {
+			return decoder.version();
+		}
+
+		@Override
+		public Connection connection() {
+			return in.connection();
+		}
+
+		@Override
+		public String toString() {
+			return "MqttServerConnection[" + connection() + "]";
+		}
+	}
+}

@@ -1,0 +1,118 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.mqtt;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+
+/**
+ * A scripted broker on a blocking JDK socket, for what a real broker will not do on request:
+ * malformed packets, silence, withheld acknowledgements, a flood. Uses the codec under test
+ * only to read the client's packets and to write well-formed ones.
+ */
+final class FakeBroker implements AutoCloseable {
+
+	private final ServerSocket server;
+
+	FakeBroker() throws IOException {
+		server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+		server.setSoTimeout(10_000);
+	}
+
+	String url() {
+		return "mqtt://127.0.0.1:" + server.getLocalPort();
+	}
+
+	/** Accepts the next client connection. */
+	Peer accept() throws IOException {
+		Socket s = server.accept();
+		s.setSoTimeout(10_000);
+		return new Peer(s);
+	}
+
+	@Override
+	public void close() throws IOException {
+		server.close();
+	}
+
+	static final class Peer implements AutoCloseable {
+
+		final Socket socket;
+		private final InputStream in;
+		private final OutputStream out;
+		private final MqttCodec.Decoder decoder = new MqttCodec.Decoder(true, null, 1 << 20);
+		private final byte[] buf = new byte[8192];
+
+		Peer(Socket socket) throws IOException {
+			this.socket = socket;
+			this.in = socket.getInputStream();
+			this.out = socket.getOutputStream();
+		}
+
+		/** The next packet of the client (blocking, 10 s at most). */
+		MqttPacket read() throws IOException {
+			MqttPacket p;
+			while ((p = decoder.next()) == null) {
+				int n = in.read(buf);
+				if (n < 0) {
+					throw new IOException("the client closed the connection");
+				}
+				decoder.feed(ByteBuffer.wrap(buf, 0, n));
+			}
+			return p;
+		}
+
+		/** Reads packets until one of {@code type}, skipping PINGREQ. */
+		@SuppressWarnings("unchecked")
+		<T extends MqttPacket> T read(Class<T> type) throws IOException {
+			while (true) {
+				MqttPacket p = read();
+				if (type.isInstance(p)) {
+					return (T) p;
+				}
+				if (!(p instanceof MqttPacket.PingReq)) {
+					throw new AssertionError("expected " + type.getSimpleName() + ", got " + p);
+				}
+			}
+		}
+
+		/** Reads CONNECT and accepts it. */
+		MqttPacket.Connect handshake(boolean sessionPresent) throws IOException {
+			MqttPacket.Connect c = read(MqttPacket.Connect.class);
+			send(new MqttPacket.ConnAck(sessionPresent, 0, MqttProperties.empty()));
+			return c;
+		}
+
+		void send(MqttPacket p) throws IOException {
+			ByteBuffer b = MqttCodec.encode(p, decoder.version() != null ? decoder.version() : MqttVersion.V3_1_1);
+			out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+			out.flush();
+		}
+
+		void sendRaw(int... bytes) throws IOException {
+			byte[] b = new byte[bytes.length];
+			for (int i = 0; i < b.length; i++) {
+				b[i] = (byte) bytes[i];
+			}
+			out.write(b);
+			out.flush();
+		}
+
+		/** Closes with a reset. */
+		void kill() throws IOException {
+			socket.setSoLinger(true, 0);
+			socket.close();
+		}
+
+		@Override
+		public void close() throws IOException {
+			socket.close();
+		}
+	}
+}

@@ -1,0 +1,311 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.mqtt;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.testing.NativeLeakCheck;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Mono;
+
+/**
+ * The client's protocol machinery against a scripted broker ({@link FakeBroker}): malformed
+ * packets end every stream with a clear error, a silent broker is detected, an unacknowledged
+ * publish is sent again with DUP after a reconnect, refusals surface, and a subscriber
+ * without demand stops the reading.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(NativeLeakCheck.class)
+class MqttClientProtocolTest {
+
+	static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+	private MongooseLoop loop;
+	private FakeBroker broker;
+
+	@BeforeEach
+	void start() throws IOException {
+		loop = MongooseLoop.create("mqtt-protocol-test");
+		broker = new FakeBroker();
+	}
+
+	@AfterEach
+	void stop() throws IOException {
+		broker.close();
+		loop.disposeNow(TIMEOUT);
+	}
+
+	private MqttClient client() {
+		return MqttClient.create(broker.url()).clientId("c").runOn(loop);
+	}
+
+	/** Connects while the fake broker answers CONNACK on another thread. */
+	private MqttConnection connect(MqttClient client, AtomicReference<FakeBroker.Peer> peer) throws Exception {
+		CompletableFuture<FakeBroker.Peer> accepted = CompletableFuture.supplyAsync(() -> {
+			try {
+				FakeBroker.Peer p = broker.accept();
+				p.handshake(false);
+				return p;
+			}
+			catch (IOException e) {
+				throw new IllegalStateException(e);
+			}
+		});
+		MqttConnection c = client.connect().block(TIMEOUT);
+		peer.set(accepted.get(10, TimeUnit.SECONDS));
+		return c;
+	}
+
+	enum Malformed {
+		REMAINING_LENGTH_OVERFLOW("remaining length", 0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0x01),
+		UNKNOWN_TYPE("unknown", 0x00, 0x00),
+		TOPIC_WITH_NUL("U+0000", 0x30, 0x05, 0, 3, 'a', 0, 'b'),
+		OVERSIZED("over the limit of 256", 0x30, 0x80, 0x04),
+		TRUNCATED("truncated", 0x30, 0x10, 0, 1, 't');
+
+		final String message;
+		final int[] bytes;
+
+		Malformed(String message, int... bytes) {
+			this.message = message;
+			this.bytes = bytes;
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Malformed.class)
+	void aMalformedPacketFailsEveryStreamOfTheConnection(Malformed bad) throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client().maxPacketSize(256).reconnect(Duration.ofMillis(10), Duration.ofMillis(10)), peer);
+		AtomicReference<Throwable> subError = new AtomicReference<>();
+		c.subscribe("t/#", 1).subscribe(m -> { }, subError::set);
+		peer.get().read(MqttPacket.Subscribe.class);
+		Mono<Void> publish = c.publish("t/x", "never acknowledged".getBytes(UTF_8), 1, false).cache();
+		publish.subscribe(null, e -> { });
+		peer.get().read(MqttPacket.Publish.class);
+
+		peer.get().sendRaw(bad.bytes);
+		if (bad == Malformed.TRUNCATED) {
+			peer.get().close();
+		}
+		// no reconnect after a protocol error, although reconnect is on
+		assertThatThrownBy(() -> publish.block(TIMEOUT)).isInstanceOf(MqttProtocolException.class).hasMessageContaining(bad.message);
+		MqttClientInteropTest.await(() -> subError.get() != null);
+		assertThat(subError.get()).isInstanceOf(MqttProtocolException.class).hasMessageContaining(bad.message);
+		assertThat(c.onClose().block(TIMEOUT)).isNull();
+		assertThat(c.isConnected()).isFalse();
+		assertThatThrownBy(() -> c.publish("t/y", new byte[0], 0, false).block(TIMEOUT)).isInstanceOf(MqttProtocolException.class);
+		assertThatThrownBy(() -> c.subscribe("u", 0).blockFirst(TIMEOUT)).isInstanceOf(MqttProtocolException.class);
+	}
+
+	@Test
+	void aSilentBrokerIsDetectedByTheKeepAlive() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client().keepAlive(Duration.ofSeconds(1)), peer);
+		// the broker reads the PINGREQs and never answers
+		assertThat(peer.get().read()).isInstanceOf(MqttPacket.PingReq.class);
+		long t0 = System.nanoTime();
+		assertThatThrownBy(() -> c.subscribe("t", 0).blockLast(TIMEOUT)).isInstanceOf(MqttException.class)
+				.hasMessageContaining("PINGREQ");
+		assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void anUnacknowledgedPublishIsSentAgainWithDupAfterAReconnect() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client().cleanSession(false).reconnect(Duration.ofMillis(20), Duration.ofMillis(200)), peer);
+		Mono<Void> publish = c.publish("t/dup", "payload".getBytes(UTF_8), 1, false).cache();
+		publish.subscribe(null, e -> { });
+		MqttPacket.Publish first = peer.get().read(MqttPacket.Publish.class);
+		assertThat(first.message().duplicate()).isFalse();
+		peer.get().kill();
+
+		try (FakeBroker.Peer second = broker.accept()) {
+			MqttPacket.Connect connect = second.read(MqttPacket.Connect.class);
+			assertThat(connect.cleanSession()).isFalse();
+			second.send(new MqttPacket.ConnAck(true, 0, MqttProperties.empty()));
+			MqttPacket.Publish again = second.read(MqttPacket.Publish.class);
+			assertThat(again.packetId()).isEqualTo(first.packetId());
+			assertThat(again.message().duplicate()).isTrue();
+			assertThat(again.message().payloadAsString()).isEqualTo("payload");
+			assertThat(publish.toFuture()).isNotDone();
+			second.send(new MqttPacket.PubAck(again.packetId(), 0, MqttProperties.empty()));
+			publish.block(TIMEOUT);
+		}
+	}
+
+	@Test
+	void qos2BothWaysTracksPacketIdsAndDeliversADuplicateOnce() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client(), peer);
+		List<String> got = new CopyOnWriteArrayList<>();
+		c.subscribe("q2", 2).subscribe(m -> got.add(m.payloadAsString()));
+		FakeBroker.Peer p = peer.get();
+		MqttPacket.Subscribe s = p.read(MqttPacket.Subscribe.class);
+		p.send(new MqttPacket.SubAck(s.packetId(), List.of(2), MqttProperties.empty()));
+
+		// inbound: PUBLISH, the same PUBLISH again with DUP before PUBREL, then PUBREL
+		MqttMessage m = MqttMessage.of("q2", "once".getBytes(UTF_8), 2, false);
+		p.send(new MqttPacket.Publish(42, m));
+		assertThat(p.read(MqttPacket.PubRec.class).packetId()).isEqualTo(42);
+		p.send(new MqttPacket.Publish(42, m.with(2, false, true)));
+		assertThat(p.read(MqttPacket.PubRec.class).packetId()).isEqualTo(42);
+		p.send(new MqttPacket.PubRel(42, 0, MqttProperties.empty()));
+		assertThat(p.read(MqttPacket.PubComp.class).packetId()).isEqualTo(42);
+		assertThat(got).containsExactly("once");
+
+		// outbound: PUBLISH, PUBREC, PUBREL, PUBCOMP; the Mono completes on PUBCOMP only
+		Mono<Void> publish = c.publish("out", new byte[] {1}, 2, false).cache();
+		publish.subscribe(null, e -> { });
+		MqttPacket.Publish out = p.read(MqttPacket.Publish.class);
+		p.send(new MqttPacket.PubRec(out.packetId(), 0, MqttProperties.empty()));
+		assertThat(p.read(MqttPacket.PubRel.class).packetId()).isEqualTo(out.packetId());
+		assertThat(publish.toFuture()).isNotDone();
+		p.send(new MqttPacket.PubComp(out.packetId(), 0, MqttProperties.empty()));
+		publish.block(TIMEOUT);
+	}
+
+	@Test
+	void refusalsAreErrorsWithTheBrokersCode() throws Exception {
+		CompletableFuture<Void> refuse = CompletableFuture.runAsync(() -> {
+			try (FakeBroker.Peer p = broker.accept()) {
+				p.read(MqttPacket.Connect.class);
+				p.send(new MqttPacket.ConnAck(false, 5, MqttProperties.empty()));
+				p.read();
+			}
+			catch (IOException expected) {
+				// the client closes
+			}
+		});
+		assertThatThrownBy(() -> client().connect().block(TIMEOUT)).isInstanceOf(MqttException.class)
+				.hasMessageContaining("not authorized").extracting(e -> ((MqttException) e).reasonCode()).isEqualTo(5);
+		refuse.get(10, TimeUnit.SECONDS);
+
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client(), peer);
+		Mono<Void> refused = c.subscribe("secret/#", 1).then().cache();
+		refused.subscribe(null, e -> { });
+		MqttPacket.Subscribe s = peer.get().read(MqttPacket.Subscribe.class);
+		peer.get().send(new MqttPacket.SubAck(s.packetId(), List.of(0x80), MqttProperties.empty()));
+		assertThatThrownBy(() -> refused.block(TIMEOUT)).isInstanceOf(MqttException.class).hasMessageContaining("secret/#");
+	}
+
+	@Test
+	void cancellingASubscriptionSendsUnsubscribe() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client(), peer);
+		var d = c.subscribe("a/+", 1).subscribe();
+		MqttPacket.Subscribe s = peer.get().read(MqttPacket.Subscribe.class);
+		assertThat(s.subscriptions()).containsExactly(new MqttPacket.Subscription("a/+", 1));
+		d.dispose();
+		MqttPacket.Unsubscribe u = peer.get().read(MqttPacket.Unsubscribe.class);
+		assertThat(u.filters()).containsExactly("a/+");
+	}
+
+	@Test
+	void aSubscriberWithoutDemandStopsTheReading() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client(), peer);
+		int total = 20_000;
+		AtomicLong received = new AtomicLong();
+		AtomicReference<Subscription> subscription = new AtomicReference<>();
+		c.subscribe("flood", 0).subscribe(new BaseSubscriber<MqttMessage>() {
+			@Override
+			protected void hookOnSubscribe(Subscription s) {
+				subscription.set(s);
+				s.request(1);
+			}
+
+			@Override
+			protected void hookOnNext(MqttMessage m) {
+				assertThat(m.payload()[0]).isEqualTo((byte) (received.getAndIncrement() % 127));
+			}
+		});
+		FakeBroker.Peer p = peer.get();
+		p.read(MqttPacket.Subscribe.class);
+		byte[] one = new byte[1024];
+		AtomicLong written = new AtomicLong();
+		CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+			try {
+				OutputStream out = p.socket.getOutputStream();
+				for (int i = 0; i < total; i++) {
+					one[0] = (byte) (i % 127);
+					var b = MqttCodec.encode(new MqttPacket.Publish(0, MqttMessage.of("flood", one, 0, false)), MqttVersion.V3_1_1);
+					out.write(b.array(), b.arrayOffset(), b.remaining());
+					written.incrementAndGet();
+				}
+			}
+			catch (IOException e) {
+				throw new IllegalStateException(e);
+			}
+		});
+		// one message taken; the broker's writes stall once the socket buffers are full
+		long last = -1;
+		int stable = 0;
+		while (stable < 5) {
+			Thread.sleep(100);
+			long now = written.get();
+			stable = now == last ? stable + 1 : 0;
+			last = now;
+		}
+		assertThat(received.get()).isEqualTo(1);
+		assertThat(written.get()).as("messages written while nobody reads").isLessThan(total);
+		assertThat(writer).isNotDone();
+		// demand releases everything, in order
+		subscription.get().request(Long.MAX_VALUE);
+		writer.get(30, TimeUnit.SECONDS);
+		MqttClientInteropTest.await(() -> received.get() == total);
+	}
+
+	@Test
+	void disposingTheLoopGracefullySendsDisconnectAndEndsTheSession() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client(), peer);
+		AtomicReference<Boolean> completed = new AtomicReference<>(false);
+		c.subscribe("t", 0).subscribe(m -> { }, e -> { }, () -> completed.set(true));
+		peer.get().read(MqttPacket.Subscribe.class);
+		// graceful disposal (a zero timeout would close the connections with their output)
+		loop.disposeLater(TIMEOUT).subscribe();
+		assertThat(peer.get().read()).isInstanceOf(MqttPacket.Disconnect.class);
+		assertThat(c.onClose().block(TIMEOUT)).isNull();
+		assertThat(completed.get()).isTrue();
+	}
+
+	@Test
+	void aBrokerThatNeverAnswersConnectFailsAfterTheConnectTimeout() throws Exception {
+		CompletableFuture<Void> silent = CompletableFuture.runAsync(() -> {
+			try (FakeBroker.Peer p = broker.accept()) {
+				p.read(MqttPacket.Connect.class);
+				p.read();
+			}
+			catch (IOException expected) {
+				// the client gives up and closes
+			}
+		});
+		assertThatThrownBy(() -> client().connectTimeout(Duration.ofMillis(300)).connect().block(TIMEOUT))
+				.isInstanceOf(MqttException.class).hasMessageContaining("no CONNACK within 300 ms");
+		silent.get(10, TimeUnit.SECONDS);
+	}
+}

@@ -1,0 +1,298 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.mqtt;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The Java MQTT codec: every packet type round-trips for both versions, fed whole and byte by
+ * byte; hostile input (the issue's list, then random mutations of valid packets) only ever
+ * gives packets or {@link MqttProtocolException}.
+ */
+class MqttCodecTest {
+
+	private static final MqttProperties PROPS = MqttProperties.builder()
+			.userProperty("k", "v").userProperty("k", "w").contentType("text/plain").responseTopic("r/t")
+			.correlationData(new byte[] {1, 2, 3}).messageExpiryInterval(60).payloadFormatIndicator(1)
+			.build();
+
+	static List<MqttPacket> clientPackets(MqttVersion v) {
+		MqttProperties p = v == MqttVersion.V5 ? PROPS : MqttProperties.empty();
+		MqttMessage will = MqttMessage.of("will/t", "bye".getBytes(UTF_8), 1, true, p);
+		return List.of(
+				new MqttPacket.Connect(v, "client-\u00e9", false, 30, "user", "pass".getBytes(UTF_8), will, p),
+				new MqttPacket.Publish(0, MqttMessage.of("a/b", new byte[] {0, 1, 2}, 0, false, p)),
+				new MqttPacket.Publish(7, MqttMessage.of("a/b", new byte[0], 1, true, p).with(1, true, true)),
+				new MqttPacket.Publish(65535, MqttMessage.of("a", "x".getBytes(UTF_8), 2, false, p)),
+				new MqttPacket.PubAck(1, 0, MqttProperties.empty()),
+				new MqttPacket.PubRec(2, 0, MqttProperties.empty()),
+				new MqttPacket.PubRel(3, 0, MqttProperties.empty()),
+				new MqttPacket.PubComp(4, 0, MqttProperties.empty()),
+				new MqttPacket.Subscribe(5, List.of(new MqttPacket.Subscription("a/+", 1), new MqttPacket.Subscription("#", 2)), p),
+				new MqttPacket.Unsubscribe(6, List.of("a/+", "b"), p),
+				new MqttPacket.PingReq(),
+				new MqttPacket.Disconnect(0, MqttProperties.empty()));
+	}
+
+	static List<MqttPacket> serverPackets(MqttVersion v) {
+		boolean v5 = v == MqttVersion.V5;
+		MqttProperties p = v5 ? PROPS : MqttProperties.empty();
+		List<MqttPacket> list = new ArrayList<>(List.of(
+				new MqttPacket.ConnAck(true, 0, p),
+				new MqttPacket.Publish(9, MqttMessage.of("x/y", "z".getBytes(UTF_8), 1, false, p)),
+				new MqttPacket.PubAck(1, v5 ? 0x10 : 0, v5 ? MqttProperties.builder().reasonString("no subscribers").build() : MqttProperties.empty()),
+				new MqttPacket.PubRel(3, 0, MqttProperties.empty()),
+				new MqttPacket.SubAck(5, List.of(1, 0x80), p),
+				new MqttPacket.UnsubAck(6, v5 ? List.of(0, 0x11) : List.of(), p),
+				new MqttPacket.PingResp()));
+		if (v5) {
+			list.add(new MqttPacket.Disconnect(0x8B, MqttProperties.builder().reasonString("shutting down").build()));
+		}
+		return list;
+	}
+
+	private static MqttCodec.Decoder serverSide(MqttVersion v) {
+		MqttCodec.Decoder d = new MqttCodec.Decoder(true, null, 1 << 20);
+		// the server side learns the version from CONNECT
+		d.feed(MqttCodec.encode(new MqttPacket.Connect(v, "c", true, 0, null, null, null, MqttProperties.empty()), v));
+		assertThat(d.next()).isInstanceOf(MqttPacket.Connect.class);
+		return d;
+	}
+
+	@ParameterizedTest
+	@EnumSource(MqttVersion.class)
+	void clientPacketsRoundTrip(MqttVersion v) {
+		for (MqttPacket p : clientPackets(v)) {
+			MqttCodec.Decoder d = p instanceof MqttPacket.Connect ? new MqttCodec.Decoder(true, null, 1 << 20) : serverSide(v);
+			d.feed(MqttCodec.encode(p, v));
+			assertEquivalent(d.next(), p);
+			assertThat(d.hasPartialPacket()).isFalse();
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(MqttVersion.class)
+	void serverPacketsRoundTripByteByByte(MqttVersion v) {
+		MqttCodec.Decoder d = new MqttCodec.Decoder(false, v, 1 << 20);
+		List<MqttPacket> out = new ArrayList<>();
+		for (MqttPacket p : serverPackets(v)) {
+			ByteBuffer b = MqttCodec.encode(p, v);
+			while (b.hasRemaining()) {
+				d.feed(ByteBuffer.wrap(new byte[] {b.get()}));
+				MqttPacket got = d.next();
+				if (got != null) {
+					out.add(got);
+				}
+			}
+		}
+		List<MqttPacket> expected = serverPackets(v);
+		assertThat(out).hasSize(expected.size());
+		for (int i = 0; i < out.size(); i++) {
+			assertEquivalent(out.get(i), expected.get(i));
+		}
+	}
+
+	@Test
+	void manyPacketsInOneRead() {
+		ByteArrayOutputStream all = new ByteArrayOutputStream();
+		for (int i = 1; i <= 1000; i++) {
+			ByteBuffer b = MqttCodec.encode(new MqttPacket.Publish(i, MqttMessage.of("t/" + i, new byte[i % 300], 1, false)), MqttVersion.V3_1_1);
+			all.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+		}
+		MqttCodec.Decoder d = new MqttCodec.Decoder(false, MqttVersion.V3_1_1, 1 << 20);
+		d.feed(ByteBuffer.wrap(all.toByteArray()));
+		for (int i = 1; i <= 1000; i++) {
+			MqttPacket.Publish p = (MqttPacket.Publish) d.next();
+			assertThat(p.packetId()).isEqualTo(i);
+			assertThat(p.message().topic()).isEqualTo("t/" + i);
+			assertThat(p.message().payloadLength()).isEqualTo(i % 300);
+		}
+		assertThat(d.next()).isNull();
+	}
+
+	@Test
+	void knownBytesOfAConnectAndAPublish() {
+		// MQTT 3.1.1: CONNECT "MQTT" level 4, clean session, keep-alive 60, client id "a"
+		assertThat(bytes(MqttCodec.encode(new MqttPacket.Connect(MqttVersion.V3_1_1, "a", true, 60, null, null, null,
+				MqttProperties.empty()), MqttVersion.V3_1_1)))
+				.containsExactly(0x10, 13, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 60, 0, 1, 'a');
+		assertThat(bytes(MqttCodec.encode(new MqttPacket.Publish(1, MqttMessage.of("t", new byte[] {9}, 1, true)),
+				MqttVersion.V3_1_1))).containsExactly(0x33, 6, 0, 1, 't', 0, 1, 9);
+		// a 200-byte body needs a two-byte remaining length
+		ByteBuffer big = MqttCodec.encode(new MqttPacket.Publish(0, MqttMessage.of("t", new byte[197], 0, false)), MqttVersion.V3_1_1);
+		assertThat(big.get(1) & 0xFF).isEqualTo(200 & 0x7F | 0x80);
+		assertThat(big.get(2)).isEqualTo((byte) 1);
+	}
+
+	private static int[] bytes(ByteBuffer b) {
+		int[] out = new int[b.remaining()];
+		for (int i = 0; i < out.length; i++) {
+			out[i] = b.get(b.position() + i) & 0xFF;
+		}
+		return out;
+	}
+
+	private static MqttCodec.Decoder client() {
+		return new MqttCodec.Decoder(false, MqttVersion.V3_1_1, 1024);
+	}
+
+	private static MqttPacket decode(MqttCodec.Decoder d, int... data) {
+		byte[] b = new byte[data.length];
+		for (int i = 0; i < b.length; i++) {
+			b[i] = (byte) data[i];
+		}
+		d.feed(ByteBuffer.wrap(b));
+		return d.next();
+	}
+
+	@Test
+	void remainingLengthOverflowIsRefused() {
+		assertThatThrownBy(() -> decode(client(), 0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0x01))
+				.isInstanceOf(MqttProtocolException.class).hasMessageContaining("remaining length");
+	}
+
+	@Test
+	void unknownTypesAndWrongFlagsAreRefused() {
+		assertThatThrownBy(() -> decode(client(), 0x00, 0x00)).isInstanceOf(MqttProtocolException.class).hasMessageContaining("unknown");
+		assertThatThrownBy(() -> decode(client(), 0xF0, 0x00)).isInstanceOf(MqttProtocolException.class).hasMessageContaining("unknown");
+		assertThatThrownBy(() -> decode(client(), 0x82, 0x02, 0, 1)).isInstanceOf(MqttProtocolException.class).hasMessageContaining("not allowed from the server");
+		assertThatThrownBy(() -> decode(client(), 0x41, 0x02, 0, 1)).isInstanceOf(MqttProtocolException.class).hasMessageContaining("flags");
+		assertThatThrownBy(() -> decode(client(), 0x36, 0x05, 0, 1, 't', 0, 1)).isInstanceOf(MqttProtocolException.class).hasMessageContaining("QoS 3");
+		// a server must see CONNECT first
+		assertThatThrownBy(() -> decode(new MqttCodec.Decoder(true, null, 1024), 0xC0, 0x00)).isInstanceOf(MqttProtocolException.class)
+				.hasMessageContaining("CONNECT");
+	}
+
+	@Test
+	void truncatedFieldsAreRefused() {
+		// the topic length (10) points past the end of the packet
+		assertThatThrownBy(() -> decode(client(), 0x30, 0x03, 0, 10, 'a')).isInstanceOf(MqttProtocolException.class)
+				.hasMessageContaining("truncated");
+		// PUBACK without its packet id
+		assertThatThrownBy(() -> decode(client(), 0x40, 0x01, 0)).isInstanceOf(MqttProtocolException.class).hasMessageContaining("truncated");
+		// a partial packet waits, and says so
+		MqttCodec.Decoder d = client();
+		assertThat(decode(d, 0x30, 0x05, 0, 1)).isNull();
+		assertThat(d.hasPartialPacket()).isTrue();
+		// bytes left after the last field
+		assertThatThrownBy(() -> decode(client(), 0x40, 0x03, 0, 1, 0)).isInstanceOf(MqttProtocolException.class).hasMessageContaining("after its last field");
+	}
+
+	@Test
+	void badStringsAreRefused() {
+		assertThatThrownBy(() -> decode(client(), 0x30, 0x04, 0, 2, 'a', 0)).isInstanceOf(MqttProtocolException.class).hasMessageContaining("U+0000");
+		assertThatThrownBy(() -> decode(client(), 0x30, 0x04, 0, 2, 0xC3, 0x28)).isInstanceOf(MqttProtocolException.class).hasMessageContaining("UTF-8");
+		assertThatThrownBy(() -> decode(client(), 0x30, 0x03, 0, 1, '+')).isInstanceOf(MqttProtocolException.class).hasMessageContaining("wildcard");
+		assertThatThrownBy(() -> decode(client(), 0x30, 0x02, 0, 0)).isInstanceOf(MqttProtocolException.class).hasMessageContaining("empty topic");
+		assertThatThrownBy(() -> decode(client(), 0x32, 0x05, 0, 1, 't', 0, 0)).isInstanceOf(MqttProtocolException.class).hasMessageContaining("identifier 0");
+	}
+
+	@Test
+	void oversizedPacketsAreRefusedBeforeTheirBodyArrives() {
+		// 2000 bytes announced against a 1024-byte limit: refused from the header alone
+		assertThatThrownBy(() -> decode(client(), 0x30, 2000 & 0x7F | 0x80, 2000 >> 7)).isInstanceOf(MqttProtocolException.class)
+				.hasMessageContaining("over the limit of 1024");
+	}
+
+	@Test
+	void unknownV5PropertyIsRefused() {
+		MqttCodec.Decoder d = new MqttCodec.Decoder(false, MqttVersion.V5, 1024);
+		assertThatThrownBy(() -> decode(d, 0x30, 0x06, 0, 1, 't', 2, 0x7F, 0)).isInstanceOf(MqttProtocolException.class)
+				.hasMessageContaining("property 0x7f");
+	}
+
+	/** Random mutations of valid packets and random bytes: packets or MqttProtocolException, nothing else. */
+	@ParameterizedTest
+	@EnumSource(MqttVersion.class)
+	void hostileInputOnlyGivesPacketsOrProtocolErrors(MqttVersion v) {
+		Random random = new Random(12 + v.level());
+		List<byte[]> seeds = new ArrayList<>();
+		for (MqttPacket p : serverPackets(v)) {
+			seeds.add(bytes(MqttCodec.encode(p, v)).length > 0 ? toArray(MqttCodec.encode(p, v)) : new byte[0]);
+		}
+		List<byte[]> clientSeeds = new ArrayList<>();
+		for (MqttPacket p : clientPackets(v)) {
+			clientSeeds.add(toArray(MqttCodec.encode(p, v)));
+		}
+		int packets = 0;
+		int errors = 0;
+		for (int round = 0; round < 30_000; round++) {
+			boolean fromClient = round % 2 == 0;
+			List<byte[]> pool = fromClient ? clientSeeds : seeds;
+			byte[] input = mutate(random, pool.get(random.nextInt(pool.size())), round % 10 == 0);
+			MqttCodec.Decoder d = fromClient ? new MqttCodec.Decoder(true, null, 512) : new MqttCodec.Decoder(false, v, 512);
+			if (fromClient && round % 4 == 0) {
+				// after a valid CONNECT, so that the mutations reach the other packet types
+				d.feed(ByteBuffer.wrap(clientSeeds.get(0)));
+				d.next();
+			}
+			try {
+				int at = 0;
+				while (at < input.length) {
+					int n = 1 + random.nextInt(input.length - at);
+					d.feed(ByteBuffer.wrap(input, at, n));
+					at += n;
+					while (d.next() != null) {
+						packets++;
+					}
+				}
+			}
+			catch (MqttProtocolException e) {
+				errors++;
+				assertThat(e.getMessage()).isNotBlank();
+			}
+		}
+		// both outcomes are exercised
+		assertThat(packets).isGreaterThan(1000);
+		assertThat(errors).isGreaterThan(1000);
+	}
+
+	private static byte[] toArray(ByteBuffer b) {
+		byte[] out = new byte[b.remaining()];
+		b.duplicate().get(out);
+		return out;
+	}
+
+	private static byte[] mutate(Random r, byte[] seed, boolean randomBytes) {
+		if (randomBytes) {
+			byte[] junk = new byte[r.nextInt(64)];
+			r.nextBytes(junk);
+			return junk;
+		}
+		byte[] b = seed.clone();
+		int flips = r.nextInt(4);
+		for (int i = 0; i < flips && b.length > 0; i++) {
+			b[r.nextInt(b.length)] = (byte) r.nextInt(256);
+		}
+		if (r.nextInt(5) == 0 && b.length > 1) {
+			byte[] cut = new byte[r.nextInt(b.length)];
+			System.arraycopy(b, 0, cut, 0, cut.length);
+			return cut;
+		}
+		return b;
+	}
+
+	/** Packets hold arrays: compare their encodings instead of record equality. */
+	private static void assertEquivalent(MqttPacket actual, MqttPacket expected) {
+		assertThat(actual).isNotNull();
+		assertThat(actual.getClass()).isEqualTo(expected.getClass());
+		MqttVersion v = expected instanceof MqttPacket.Connect c ? c.version() : MqttVersion.V5;
+		assertThat(toArray(MqttCodec.encode(actual, v))).isEqualTo(toArray(MqttCodec.encode(expected, v)));
+		if (expected instanceof MqttPacket.Publish p) {
+			assertThat(((MqttPacket.Publish) actual).message()).isEqualTo(p.message());
+		}
+	}
+}

@@ -1,0 +1,127 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.mqtt;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.testing.NativeLeakCheck;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@link MqttServer} with a handler that echoes each PUBLISH back on {@code echo/TOPIC}: this
+ * library's client in both versions, and malformed input from a JDK socket.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(NativeLeakCheck.class)
+class MqttServerTest {
+
+	static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+	private MongooseLoop loop;
+	private DisposableServer server;
+	private final LinkedBlockingQueue<Throwable> handlerErrors = new LinkedBlockingQueue<>();
+
+	@BeforeEach
+	void start() {
+		loop = MongooseLoop.create("mqtt-server-test");
+		server = MqttServer.create().runOn(loop).maxPacketSize(128)
+				.handle(c -> c.receive().concatMap(p -> answer(c, p)).doOnError(handlerErrors::add).then())
+				.bindNow(TIMEOUT);
+	}
+
+	private static Mono<Void> answer(MqttServerConnection c, MqttPacket p) {
+		if (p instanceof MqttPacket.Connect) {
+			return c.send(new MqttPacket.ConnAck(false, 0, MqttProperties.empty()));
+		}
+		if (p instanceof MqttPacket.Subscribe s) {
+			return c.send(new MqttPacket.SubAck(s.packetId(), List.of(1), MqttProperties.empty()));
+		}
+		if (p instanceof MqttPacket.Publish pub) {
+			MqttMessage m = pub.message();
+			MqttMessage echo = MqttMessage.of("echo/" + m.topic(), m.payload(), Math.min(m.qos(), 1), false, m.properties());
+			Mono<Void> back = c.send(new MqttPacket.Publish(echo.qos() > 0 ? 1 : 0, echo));
+			return m.qos() == 1 ? c.send(new MqttPacket.PubAck(pub.packetId(), 0, MqttProperties.empty())).then(back) : back;
+		}
+		if (p instanceof MqttPacket.PingReq) {
+			return c.send(new MqttPacket.PingResp());
+		}
+		return Mono.empty();
+	}
+
+	@AfterEach
+	void stop() {
+		server.disposeNow(TIMEOUT);
+		loop.disposeNow(TIMEOUT);
+	}
+
+	@ParameterizedTest
+	@EnumSource(MqttVersion.class)
+	void theClientTalksToAHandlerInEitherVersion(MqttVersion v) throws Exception {
+		MqttConnection c = MqttClient.create("mqtt://127.0.0.1:" + server.port()).version(v).runOn(loop).connect().block(TIMEOUT);
+		try {
+			LinkedBlockingQueue<MqttMessage> got = new LinkedBlockingQueue<>();
+			c.subscribe("echo/#", 1).subscribe(got::add);
+			MqttProperties props = v == MqttVersion.V5 ? MqttProperties.builder().userProperty("k", "v").build() : MqttProperties.empty();
+			c.publish(MqttMessage.of("t", "ping".getBytes(UTF_8), 1, false, props)).block(TIMEOUT);
+			MqttMessage m = got.poll(10, TimeUnit.SECONDS);
+			assertThat(m).isNotNull();
+			assertThat(m.topic()).isEqualTo("echo/t");
+			assertThat(m.payloadAsString()).isEqualTo("ping");
+			assertThat(m.properties().userProperties()).isEqualTo(v == MqttVersion.V5 ? List.of(Map.entry("k", "v")) : List.of());
+		}
+		finally {
+			c.disconnect().block(TIMEOUT);
+		}
+	}
+
+	private void assertClosedWith(byte[] bytes, String message) throws IOException, InterruptedException {
+		try (Socket s = new Socket("127.0.0.1", server.port())) {
+			s.setSoTimeout(10_000);
+			s.getOutputStream().write(bytes);
+			int r;
+			try {
+				r = s.getInputStream().read();
+			}
+			catch (IOException reset) {
+				r = -1;
+			}
+			assertThat(r).isEqualTo(-1);
+		}
+		Throwable e = handlerErrors.poll(10, TimeUnit.SECONDS);
+		assertThat(e).isInstanceOf(MqttProtocolException.class).hasMessageContaining(message);
+	}
+
+	@Test
+	void aPacketBeforeConnectClosesTheConnection() throws Exception {
+		assertClosedWith(new byte[] {(byte) 0xC0, 0}, "first packet must be CONNECT");
+	}
+
+	@Test
+	void aPacketOverTheLimitClosesTheConnection() throws Exception {
+		assertClosedWith(new byte[] {0x10, (byte) 0xC8, 0x01}, "over the limit of 128");
+	}
+
+	@Test
+	void anUnsupportedProtocolLevelClosesTheConnection() throws Exception {
+		assertClosedWith(new byte[] {0x10, 10, 0, 4, 'M', 'Q', 'T', 'T', 3, 2, 0, 60, 0, 0}, "unsupported protocol");
+	}
+}
