@@ -195,6 +195,14 @@ public final class RawHttp implements Closeable {
 	 * further bytes; throws if bytes arrive, returns {@code false} on timeout.
 	 */
 	public boolean isClosedByPeer() throws IOException {
+		return closedByPeer(in);
+	}
+
+	/**
+	 * Whether the peer behind {@code in} closed (EOF or reset) within the socket's read timeout
+	 * with no further bytes; throws if bytes arrive, returns {@code false} on timeout.
+	 */
+	static boolean closedByPeer(InputStream in) throws IOException {
 		try {
 			int b = in.read();
 			if (b >= 0) {

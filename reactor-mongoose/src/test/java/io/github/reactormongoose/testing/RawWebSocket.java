@@ -12,9 +12,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * A WebSocket client over a plain {@link Socket} that writes frames exactly as told (any
@@ -205,22 +203,7 @@ public final class RawWebSocket implements Closeable {
 
 	/** Whether the server closed the TCP connection (EOF or reset) with no further bytes. */
 	public boolean isClosedByPeer() throws IOException {
-		try {
-			int b = in.read();
-			if (b >= 0) {
-				throw new IOException("unexpected byte after the close frame: " + b);
-			}
-			return true;
-		}
-		catch (SocketTimeoutException e) {
-			return false;
-		}
-		catch (IOException e) {
-			if (String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("reset")) {
-				return true;
-			}
-			throw e;
-		}
+		return RawHttp.closedByPeer(in);
 	}
 
 	@Override
