@@ -32,9 +32,16 @@ final class MicrometerHttpServerMetrics implements HttpServerMetrics {
 	private final MeterRegistry registry = Metrics.globalRegistry;
 	private final Function<String, String> uriTagValue;
 	private final Set<String> uris = ConcurrentHashMap.newKeySet();
+	private final ConcurrentHashMap<Key, ExchangeMeters> exchangeMeters = new ConcurrentHashMap<>();
 	private final AtomicInteger open = new AtomicInteger();
 	private final AtomicInteger active = new AtomicInteger();
 	private String address = "unbound";
+
+	private record Key(String uri, String method, int status) {
+	}
+
+	private record ExchangeMeters(DistributionSummary received, DistributionSummary sent, Timer time) {
+	}
 
 	MicrometerHttpServerMetrics(Function<String, String> uriTagValue) {
 		this.uriTagValue = uriTagValue;
@@ -72,14 +79,22 @@ final class MicrometerHttpServerMetrics implements HttpServerMetrics {
 	@Override
 	public void exchangeEnded(String method, String path, int status, long bytesReceived, long bytesSent, long nanos) {
 		active.decrementAndGet();
-		String uri = uri(path);
-		String st = Integer.toString(status);
-		DistributionSummary.builder(PREFIX + "data.received").baseUnit("bytes").tags("uri", uri, "method", method)
-				.register(registry).record(bytesReceived);
-		DistributionSummary.builder(PREFIX + "data.sent").baseUnit("bytes")
-				.tags("uri", uri, "method", method, "status", st).register(registry).record(bytesSent);
-		Timer.builder(PREFIX + "response.time").tags("uri", uri, "method", method, "status", st)
-				.register(registry).record(nanos, TimeUnit.NANOSECONDS);
+		ExchangeMeters m = exchangeMeters.computeIfAbsent(new Key(uri(path), method, status), this::register);
+		m.received.record(bytesReceived);
+		m.sent.record(bytesSent);
+		m.time.record(nanos, TimeUnit.NANOSECONDS);
+	}
+
+	/** The meters of one uri, method and status, registered on first use (not on every exchange). */
+	private ExchangeMeters register(Key k) {
+		String st = Integer.toString(k.status);
+		return new ExchangeMeters(
+				DistributionSummary.builder(PREFIX + "data.received").baseUnit("bytes")
+						.tags("uri", k.uri, "method", k.method).register(registry),
+				DistributionSummary.builder(PREFIX + "data.sent").baseUnit("bytes")
+						.tags("uri", k.uri, "method", k.method, "status", st).register(registry),
+				Timer.builder(PREFIX + "response.time").tags("uri", k.uri, "method", k.method, "status", st)
+						.register(registry));
 	}
 
 	@Override
@@ -92,11 +107,13 @@ final class MicrometerHttpServerMetrics implements HttpServerMetrics {
 		if (uris.contains(u)) {
 			return u;
 		}
-		if (uris.size() >= MAX_URI_TAGS) {
-			return "OTHER";
+		synchronized (uris) { // the poll threads of several loops: keep the bound exact
+			if (uris.size() >= MAX_URI_TAGS) {
+				return "OTHER";
+			}
+			uris.add(u);
+			return u;
 		}
-		uris.add(u);
-		return u;
 	}
 
 	@Override
