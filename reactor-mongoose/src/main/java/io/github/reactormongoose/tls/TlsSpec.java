@@ -176,6 +176,11 @@ public final class TlsSpec {
 		return clientKey(TlsConfig.pem(c::clone, k::clone, "client"));
 	}
 
+	/** Client certificate and key as PEM text, like {@link #forServer(String, String)}. */
+	public TlsSpec keyCertificate(String certPem, String keyPem) {
+		return keyCertificate(certPem.getBytes(StandardCharsets.US_ASCII), keyPem.getBytes(StandardCharsets.US_ASCII));
+	}
+
 	/** Client certificate and key from a key store entry (PKCS#12 or JKS). */
 	public TlsSpec keyCertificate(KeyStore keyStore, String alias, char[] password) {
 		return clientKey(TlsConfig.keyStore(keyStore, alias, password));
