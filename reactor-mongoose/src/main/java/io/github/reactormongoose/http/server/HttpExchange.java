@@ -65,10 +65,11 @@ final class HttpExchange implements HttpServerResponse {
 
 	/** The exchange ended (or the connection closed, or it became a WebSocket): metrics and access log. */
 	void report() {
-		long nanos = System.nanoTime() - started;
+		long now = System.nanoTime();
+		long nanos = now - started;
 		String path = request.rawPath();
 		conn.server.metrics.exchangeEnded(request.method(), path, writer.status(), request.bodyBytes(),
-				writer.bodyBytesSent(), nanos);
+				writer.bodyBytesSent(), nanos, request.bodyReceiveNanos(started, now), writer.sendNanos(now));
 		if (conn.server.config.accessLogEnabled()) {
 			AccessLog.log(conn.remote, request.method(), request.uri(), request.protocol(), writer.status(),
 					writer.bodyBytesSent(), nanos);

@@ -237,7 +237,8 @@ public final class HttpServer {
 	 * Records Micrometer metrics in {@code Metrics.globalRegistry} (Micrometer must be on the
 	 * class path; it is an optional dependency): Reactor Netty's HTTP server meters under
 	 * {@code reactor.mongoose.http.server} ({@code connections.total}, {@code connections.active},
-	 * {@code data.received}, {@code data.sent}, {@code response.time}, {@code errors}) tagged
+	 * {@code data.received}, {@code data.sent}, {@code data.received.time}, {@code data.sent.time},
+	 * {@code response.time}, {@code errors}) tagged
 	 * with the request path as {@code uri} (at most 100 distinct values, then {@code OTHER}),
 	 * plus the loops' {@code reactor.mongoose.loop.*} meters and the native allocation gauge.
 	 * See docs/observability.md.

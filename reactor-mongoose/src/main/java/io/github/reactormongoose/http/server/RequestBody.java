@@ -34,6 +34,7 @@ final class RequestBody {
 	private long received;
 	private long discarded;
 	private boolean ended;
+	private long endedAt;
 	private boolean queuePaused;
 	private boolean cancelPaused;
 	private boolean readingPaused;
@@ -62,6 +63,11 @@ final class RequestBody {
 		return ended;
 	}
 
+	/** When the whole body had arrived ({@code System.nanoTime()}), 0 while it has not. */
+	long endedAt() {
+		return endedAt;
+	}
+
 	/** Poll thread: a piece arrived (copied out of the event buffer). */
 	void onPiece(ByteBuffer buf, int offset, int length) {
 		received += length;
@@ -77,6 +83,7 @@ final class RequestBody {
 	/** Poll thread: the whole body arrived. */
 	void onEnd() {
 		ended = true;
+		endedAt = System.nanoTime();
 		queue.complete();
 		resumeAll();
 	}

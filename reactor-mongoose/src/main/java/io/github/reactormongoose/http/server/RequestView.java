@@ -163,13 +163,26 @@ final class RequestView implements RoutableRequest {
 		return path;
 	}
 
-	/** The path as sent, still percent-encoded. */
+	/**
+	 * How long the body took to arrive after the head ({@code started}, {@code now}: nanoTime
+	 * values): 0 for a body that came with the head, up to {@code now} for one still arriving.
+	 */
+	long bodyReceiveNanos(long started, long now) {
+		RequestBody b = streamed;
+		if (b == null) {
+			return 0;
+		}
+		long end = b.endedAt();
+		return Math.max(0, (end == 0 ? now : end) - started);
+	}
+
 	/** Bytes of the request body. */
 	long bodyBytes() {
 		RequestBody b = streamed;
 		return b != null ? b.received() : body.length;
 	}
 
+	/** The path as sent, still percent-encoded. */
 	String rawPath() {
 		return rawPath;
 	}

@@ -59,6 +59,7 @@ final class ResponseWriter {
 	private long bodyBytesSent;
 	private volatile boolean keepAlive = true;
 	private volatile boolean headersSent;
+	private long headersSentAt;
 	private boolean ended;
 	private boolean connectionClosed;
 	private boolean sending;
@@ -84,6 +85,11 @@ final class ResponseWriter {
 
 	long bodyBytesSent() {
 		return bodyBytesSent;
+	}
+
+	/** How long the response has been sending, up to {@code now} (nanoTime): 0 before its head was written. */
+	long sendNanos(long now) {
+		return headersSent ? Math.max(0, now - headersSentAt) : 0;
 	}
 
 	int status() {
@@ -187,6 +193,7 @@ final class ResponseWriter {
 		boolean noBody = request.isHead() || noBodyStatus;
 		byte[] h = head(data.length);
 		headersSent = true;
+		headersSentAt = System.nanoTime();
 		ended = true;
 		boolean close = closeAfterResponse();
 		long r;
@@ -243,6 +250,7 @@ final class ResponseWriter {
 		}
 		byte[] h = streamingHead();
 		headersSent = true;
+		headersSentAt = System.nanoTime();
 		if (more && framing == Framing.LENGTH && !request.isHead()) {
 			channel.writeMore(h, 0, h.length);
 		}
@@ -374,6 +382,7 @@ final class ResponseWriter {
 			r = channel.writeFile(h, file, position, count);
 			if (r >= 0) {
 				headersSent = true;
+				headersSentAt = System.nanoTime();
 			}
 		}
 		if (r < 0) {
@@ -449,6 +458,7 @@ final class ResponseWriter {
 	/** The connection switched to WebSocket with a 101 written by the native layer. */
 	void upgraded() {
 		headersSent = true;
+		headersSentAt = System.nanoTime();
 		ended = true;
 		status = 101;
 	}

@@ -52,9 +52,11 @@ public interface HttpServerMetrics {
 	/**
 	 * An exchange ended (its last byte was written, or the connection closed first).
 	 * @param nanos from the request's arrival to the end of the response
+	 * @param receiveNanos from the request's head to the last byte of its body
+	 * @param sendNanos from the response's head being written to the end of the response
 	 */
 	default void exchangeEnded(String method, String path, int status, long bytesReceived, long bytesSent,
-			long nanos) {
+			long nanos, long receiveNanos, long sendNanos) {
 	}
 
 	/** The handler failed (before or after the response started). */

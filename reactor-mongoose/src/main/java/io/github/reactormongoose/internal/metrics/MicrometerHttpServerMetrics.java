@@ -19,8 +19,8 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The Micrometer recorder of an HTTP server: Reactor Netty's meter names under
- * {@code reactor.mongoose.http.server} (connections, data received and sent, response time,
- * errors) with the tags {@code uri}, {@code method}, {@code status}, plus the loops' meters
+ * {@code reactor.mongoose.http.server} (connections, data received and sent, the time to
+ * receive the request body and to send the response, response time, errors) with the tags {@code uri}, {@code method}, {@code status}, plus the loops' meters
  * ({@link MicrometerLoopMetrics}) and the native allocation gauge.
  */
 final class MicrometerHttpServerMetrics implements HttpServerMetrics {
@@ -40,7 +40,8 @@ final class MicrometerHttpServerMetrics implements HttpServerMetrics {
 	private record Key(String uri, String method, int status) {
 	}
 
-	private record ExchangeMeters(DistributionSummary received, DistributionSummary sent, Timer time) {
+	private record ExchangeMeters(DistributionSummary received, DistributionSummary sent, Timer time,
+			Timer receivedTime, Timer sentTime) {
 	}
 
 	MicrometerHttpServerMetrics(Function<String, String> uriTagValue) {
@@ -77,12 +78,15 @@ final class MicrometerHttpServerMetrics implements HttpServerMetrics {
 	}
 
 	@Override
-	public void exchangeEnded(String method, String path, int status, long bytesReceived, long bytesSent, long nanos) {
+	public void exchangeEnded(String method, String path, int status, long bytesReceived, long bytesSent, long nanos,
+			long receiveNanos, long sendNanos) {
 		active.decrementAndGet();
 		ExchangeMeters m = exchangeMeters.computeIfAbsent(new Key(uri(path), method, status), this::register);
 		m.received.record(bytesReceived);
 		m.sent.record(bytesSent);
 		m.time.record(nanos, TimeUnit.NANOSECONDS);
+		m.receivedTime.record(receiveNanos, TimeUnit.NANOSECONDS);
+		m.sentTime.record(sendNanos, TimeUnit.NANOSECONDS);
 	}
 
 	/** The meters of one uri, method and status, registered on first use (not on every exchange). */
@@ -94,6 +98,9 @@ final class MicrometerHttpServerMetrics implements HttpServerMetrics {
 				DistributionSummary.builder(PREFIX + "data.sent").baseUnit("bytes")
 						.tags("uri", k.uri, "method", k.method, "status", st).register(registry),
 				Timer.builder(PREFIX + "response.time").tags("uri", k.uri, "method", k.method, "status", st)
+						.register(registry),
+				Timer.builder(PREFIX + "data.received.time").tags("uri", k.uri, "method", k.method).register(registry),
+				Timer.builder(PREFIX + "data.sent.time").tags("uri", k.uri, "method", k.method, "status", st)
 						.register(registry));
 	}
 
