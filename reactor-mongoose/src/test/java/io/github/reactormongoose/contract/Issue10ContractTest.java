@@ -139,6 +139,19 @@ class Issue10ContractTest extends BaseHttpTest {
 		StepVerifier.create(client.put().uri("/echo").send(Mono.just(ByteBuffer.wrap("abc".getBytes(UTF_8))))
 				.responseSingle((res, bytes) -> bytes.map(b -> res.responseHeaders().get("X-Framing") + " " + new String(b, UTF_8))))
 				.expectNext("length 3 abc").verifyComplete();
+		// a streamed body whose length the application knows: Content-Length, not chunked
+		HttpClient sized = client.headers(h -> h.set("Content-Length", 6));
+		StepVerifier.create(sized.post().uri("/echo").send(Flux.just("abc", "def").map(t -> ByteBuffer.wrap(t.getBytes(UTF_8))))
+				.responseSingle((res, bytes) -> bytes.map(b -> res.responseHeaders().get("X-Framing") + " " + new String(b, UTF_8))))
+				.expectNext("length 6 abcdef").verifyComplete();
+		StepVerifier.create(sized.post().uri("/echo").sendString(Flux.just("abc", "defg")).response())
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+						.hasMessageContaining("longer than its Content-Length 6"))
+				.verify(TIMEOUT);
+		StepVerifier.create(sized.post().uri("/echo").sendString(Flux.just("abc")).response())
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+						.hasMessageContaining("has 3 bytes, its Content-Length says 6"))
+				.verify(TIMEOUT);
 		// sendString(Publisher<String>)
 		Flux<String> texts = Flux.just("a", "b", "c");
 		StepVerifier.create(client.post().uri("/echo").sendString(texts)

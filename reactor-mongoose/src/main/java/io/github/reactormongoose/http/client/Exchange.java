@@ -6,6 +6,7 @@ package io.github.reactormongoose.http.client;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.HttpHeaders;
@@ -60,6 +61,8 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	private boolean headDone;
 	private boolean responseEnded;
 	private boolean requestSent;
+	/** Bytes of a streamed request body written so far. */
+	private long bodySent;
 	private boolean done;
 	private boolean retried;
 	private @Nullable ByteBuffer upgradeLeftover;
@@ -127,7 +130,18 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		}
 		byte[] fixed = request.fixedBody();
 		Publisher<? extends ByteBuffer> stream = request.streamBody();
-		if (stream != null) {
+		long declared;
+		try {
+			declared = stream == null ? -1 : declaredLength(headers);
+		}
+		catch (IllegalArgumentException e) {
+			fail(e);
+			return;
+		}
+		if (declared >= 0) {
+			h.append("Content-Length: ").append(declared).append("\r\n"); // the application knows the length
+		}
+		else if (stream != null) {
 			h.append("Transfer-Encoding: chunked\r\n");
 		}
 		else if (fixed != null && (fixed.length > 0 || !request.method().equals("GET") && !request.method().equals("HEAD"))) {
@@ -168,6 +182,13 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 				if (n == 0) {
 					return 0; // an empty chunk would end the body
 				}
+				bodySent += n;
+				if (declared >= 0) {
+					if (bodySent > declared) {
+						throw new IllegalArgumentException("The request body is longer than its Content-Length " + declared);
+					}
+					return c.channel().write(item);
+				}
 				byte[] size = (Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII);
 				long x = c.channel().write(size, 0, size.length);
 				if (x >= 0) {
@@ -191,6 +212,16 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 				fail(e);
 				return;
 			}
+			if (declared >= 0) {
+				if (bodySent != declared) {
+					fail(new IllegalArgumentException("The request body has " + bodySent + " bytes, its Content-Length says "
+							+ declared));
+				}
+				else {
+					requestSent();
+				}
+				return;
+			}
 			long x = c.channel().write(LAST_CHUNK, 0, LAST_CHUNK.length);
 			if (x < 0) {
 				fail(Errors.toException(x, "send request"));
@@ -201,6 +232,23 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		}, Context.of(sink.contextView()));
 		writer = w;
 		stream.subscribe(w);
+	}
+
+	/**
+	 * The {@code Content-Length} the application set for a streamed body, or -1 (then it is
+	 * sent chunked).
+	 * @throws IllegalArgumentException if it is not one non-negative number
+	 */
+	private static long declaredLength(HttpHeaders headers) {
+		List<String> values = headers.getAll("Content-Length");
+		if (values.isEmpty()) {
+			return -1;
+		}
+		String v = values.get(0).strip();
+		if (values.size() > 1 || v.isEmpty() || v.length() > 18 || !v.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+			throw new IllegalArgumentException("Invalid Content-Length for the request body: " + values);
+		}
+		return Long.parseLong(v);
 	}
 
 	private void requestSent() {

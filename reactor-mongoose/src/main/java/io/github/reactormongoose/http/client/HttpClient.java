@@ -303,7 +303,9 @@ public final class HttpClient {
 
 		/**
 		 * The body. A {@link Mono} (one buffer) is sent with {@code Content-Length}; any other
-		 * publisher as it emits, with chunked transfer coding.
+		 * publisher as it emits, with chunked transfer coding, unless the client's
+		 * {@link HttpClient#headers headers} set {@code Content-Length}: then with that length,
+		 * and a body of another length fails the request with {@link IllegalArgumentException}.
 		 */
 		ResponseReceiver send(Publisher<? extends ByteBuffer> body);
 
