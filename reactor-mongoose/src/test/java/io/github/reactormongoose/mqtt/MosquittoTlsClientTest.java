@@ -87,4 +87,16 @@ class MosquittoTlsClientTest extends MqttClientInteropTest {
 				.hasMessageContaining("the server certificate (CN=localhost) is not valid for broker.example")
 				.hasRootCauseInstanceOf(SSLHandshakeException.class);
 	}
+
+	@Test
+	void aBrokerWithAnRsaCertificateIsVerifiedToo() throws Exception {
+		// Mongoose's client cannot sign with RSA, but it verifies RSA server certificates
+		try (MqttBrokers.Broker rsa = MqttBrokers.mosquittoTls(pki.ca(), pki.server("rsa-broker", TestPki.KeyType.RSA_2048))) {
+			MqttConnection c = connect(rsa.client().clientId("rsa-" + rsa.port()).runOn(loop));
+			Received r = new Received(c, topic("rsa"), 1);
+			c.publish(topic("rsa"), "signed with RSA".getBytes(UTF_8), 1, false).block(TIMEOUT);
+			assertThat(r.take().payloadAsString()).isEqualTo("signed with RSA");
+			c.disconnect().block(TIMEOUT);
+		}
+	}
 }
