@@ -191,12 +191,12 @@ class MqttTlsTest {
 			LinkedBlockingQueue<MqttMessage> got = new LinkedBlockingQueue<>();
 			AtomicInteger grants = new AtomicInteger();
 			Disposable sub = c.subscribe("echo/#", 1, q -> grants.incrementAndGet()).subscribe(got::add);
-			await(() -> grants.get() == 1);
+			MqttClientInteropTest.await(() -> grants.get() == 1);
 			c.publish("before", new byte[] {1}, 1, false).block(TIMEOUT);
 			assertThat(got.poll(10, TimeUnit.SECONDS).topic()).isEqualTo("echo/before");
 
 			c.publish("drop", new byte[0], 0, false).block(TIMEOUT); // the server closes this connection
-			await(() -> grants.get() == 2 && c.isConnected()); // a new TLS connection, CONNECT, SUBSCRIBE again
+			MqttClientInteropTest.await(() -> grants.get() == 2 && c.isConnected()); // a new TLS connection, CONNECT, SUBSCRIBE again
 			assertThat(connects.get()).isEqualTo(2);
 			c.publish("after", new byte[] {2}, 1, false).block(TIMEOUT);
 			assertThat(got.poll(10, TimeUnit.SECONDS).topic()).isEqualTo("echo/after");
@@ -204,14 +204,6 @@ class MqttTlsTest {
 		}
 		finally {
 			c.disconnect().block(TIMEOUT);
-		}
-	}
-
-	private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
-		long deadline = System.nanoTime() + TIMEOUT.toNanos();
-		while (!condition.getAsBoolean()) {
-			assertThat(System.nanoTime()).as("condition within " + TIMEOUT).isLessThan(deadline);
-			Thread.sleep(10);
 		}
 	}
 
