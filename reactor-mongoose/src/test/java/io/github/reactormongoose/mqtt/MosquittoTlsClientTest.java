@@ -99,4 +99,22 @@ class MosquittoTlsClientTest extends MqttClientInteropTest {
 			c.disconnect().block(TIMEOUT);
 		}
 	}
+
+	@Test
+	void aBrokerThatRequiresAClientCertificateAcceptsOursAndRefusesNone() throws Exception {
+		TestPki.Issued device = pki.client("device-1", TestPki.KeyType.EC_P256);
+		try (MqttBrokers.Broker mtls = MqttBrokers.mosquittoTls(pki.ca(), pki.server("mtls-broker", TestPki.KeyType.EC_P256),
+				"require_certificate true\n")) {
+			TlsSpec trusting = TlsSpec.forClient().trustedCertificates(pki.ca());
+			MqttConnection c = connect(MqttClient.create(mtls.url()).secure(trusting.keyCertificate(device.cert(), device.key()))
+					.clientId("device-1").runOn(loop));
+			Received r = new Received(c, topic("mtls"), 2);
+			c.publish(topic("mtls"), "with a client certificate".getBytes(UTF_8), 2, false).block(TIMEOUT);
+			assertThat(r.take().payloadAsString()).isEqualTo("with a client certificate");
+			c.disconnect().block(TIMEOUT);
+			// TLS 1.3: the client's handshake is over before the broker checks; then it closes, no CONNACK
+			assertThatThrownBy(() -> MqttClient.create(mtls.url()).secure(trusting).runOn(loop).connect().block(TIMEOUT))
+					.isInstanceOf(MongooseException.class).isNotInstanceOf(MqttException.class);
+		}
+	}
 }

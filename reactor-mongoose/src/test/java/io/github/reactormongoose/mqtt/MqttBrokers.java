@@ -135,8 +135,13 @@ final class MqttBrokers {
 	 * (TLS_AES_128_GCM_SHA256, X25519).
 	 */
 	static Broker mosquittoTls(Path ca, TestPki.Issued server) {
+		return mosquittoTls(ca, server, "");
+	}
+
+	/** The same with more listener options, for example {@code require_certificate true}. */
+	static Broker mosquittoTls(Path ca, TestPki.Issued server, String options) {
 		assumeMosquitto();
-		TlsMosquitto m = new TlsMosquitto(freePort(), ca, server);
+		TlsMosquitto m = new TlsMosquitto(freePort(), ca, server, options);
 		m.start();
 		return m;
 	}
@@ -241,9 +246,9 @@ final class MqttBrokers {
 
 		private final Path ca;
 
-		TlsMosquitto(int port, Path ca, TestPki.Issued server) {
+		TlsMosquitto(int port, Path ca, TestPki.Issued server, String options) {
 			// OpenSSL's defaults: TLS 1.2 and 1.3, and TLS 1.3 with what Mongoose's client needs
-			super(port, "cafile " + ca + "\ncertfile " + server.chain() + "\nkeyfile " + server.key() + "\n");
+			super(port, "cafile " + ca + "\ncertfile " + server.chain() + "\nkeyfile " + server.key() + "\n" + options);
 			this.ca = ca;
 		}
 
