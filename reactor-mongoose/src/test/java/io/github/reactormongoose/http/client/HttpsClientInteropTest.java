@@ -7,18 +7,15 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLHandshakeException;
 
@@ -32,7 +29,6 @@ import io.github.reactormongoose.tls.TlsSpec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -157,26 +153,16 @@ class HttpsClientInteropTest extends BaseHttpTest {
 
 	@Test
 	void nginxWithAndWithoutClientCertificates() throws Exception {
-		Path nginx = Path.of("/usr/sbin/nginx");
-		if (!Files.isExecutable(nginx)) {
-			System.err.println("SKIPPED HttpsClientInteropTest.nginx: /usr/sbin/nginx is not installed (Debian package nginx-light)");
-			Assumptions.abort("nginx is not installed");
-		}
+		Nginx.assumeInstalled("HttpsClientInteropTest.nginx");
 		TestPki.Issued client = pki.client("nginx-client", TestPki.KeyType.EC_P256);
 		Path d = Files.createTempDirectory(dir, "nginx");
 		Path www = Files.createDirectories(d.resolve("www"));
 		byte[] big = new byte[2 << 20];
 		new Random(5).nextBytes(big);
 		Files.write(www.resolve("big.bin"), big);
-		int port = freePort();
-		int mtlsPort = freePort();
-		Files.writeString(d.resolve("nginx.conf"), String.join("\n",
-				"daemon off;", "master_process off;", "worker_processes 1;", "pid " + d + "/nginx.pid;",
-				"error_log " + d + "/error.log;", "events { worker_connections 64; }",
-				"http {", "  access_log off;", "  client_body_temp_path " + d + "/body;",
-				"  proxy_temp_path " + d + "/proxy;", "  fastcgi_temp_path " + d + "/fcgi;",
-				"  uwsgi_temp_path " + d + "/uwsgi;", "  scgi_temp_path " + d + "/scgi;",
-				"  types { application/octet-stream bin; }",
+		int port = Nginx.freePort();
+		int mtlsPort = Nginx.freePort();
+		try (Nginx n = Nginx.start(d, List.of("  types { application/octet-stream bin; }",
 				"  ssl_certificate " + localhost.chain() + ";", "  ssl_certificate_key " + localhost.key() + ";",
 				"  ssl_protocols TLSv1.3;",
 				"  server {", "    listen 127.0.0.1:" + port + " ssl;", "    root " + www + ";",
@@ -185,12 +171,7 @@ class HttpsClientInteropTest extends BaseHttpTest {
 				"  server {", "    listen 127.0.0.1:" + mtlsPort + " ssl;",
 				"    ssl_verify_client on;", "    ssl_client_certificate " + pki.ca() + ";",
 				"    location = /who { return 200 \"$ssl_client_verify $ssl_client_s_dn\"; }",
-				"  }", "}", ""));
-		Process p = new ProcessBuilder(nginx.toString(), "-p", d.toString(), "-c", d.resolve("nginx.conf").toString())
-				.redirectErrorStream(true).redirectOutput(d.resolve("stdout.log").toFile()).start();
-		try {
-			awaitPort(port, p, d);
-			awaitPort(mtlsPort, p, d);
+				"  }"), port, mtlsPort)) {
 			HttpClient c = HttpClient.create().runOn(newLoop()).secure(trusting());
 			String who = text(c.get().uri("https://localhost:" + port + "/who"));
 			assertThat(who).startsWith("200 TLSv1.3 TLS_AES_128_GCM_SHA256 ");
@@ -209,34 +190,5 @@ class HttpsClientInteropTest extends BaseHttpTest {
 			assertThatThrownBy(() -> text(c.get().uri(mtls))).isInstanceOf(PrematureCloseException.class)
 					.hasMessageContaining("TLS Fatal alert");
 		}
-		finally {
-			p.destroy();
-			if (!p.waitFor(5, TimeUnit.SECONDS)) {
-				p.destroyForcibly();
-			}
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket ss = new ServerSocket(0)) {
-			return ss.getLocalPort();
-		}
-	}
-
-	private static void awaitPort(int port, Process p, Path d) throws Exception {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (System.nanoTime() < deadline) {
-			if (!p.isAlive()) {
-				throw new AssertionError("nginx exited: " + Files.readString(d.resolve("stdout.log"))
-						+ (Files.exists(d.resolve("error.log")) ? Files.readString(d.resolve("error.log")) : ""));
-			}
-			try (Socket s = new Socket("127.0.0.1", port)) {
-				return;
-			}
-			catch (IOException e) {
-				Thread.sleep(50);
-			}
-		}
-		throw new AssertionError("nginx did not listen on " + port);
 	}
 }
