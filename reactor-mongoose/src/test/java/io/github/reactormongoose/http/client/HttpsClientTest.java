@@ -52,7 +52,8 @@ class HttpsClientTest extends BaseHttpTest {
 	static TestPki pki;
 	static TestPki.Issued localhost;
 
-	private final Set<Long> connections = ConcurrentHashMap.newKeySet();
+	/** The client ports of the connections that asked for /hello (connection ids are per loop, not unique). */
+	private final Set<Integer> connections = ConcurrentHashMap.newKeySet();
 	private final List<ServerSocket> sockets = new CopyOnWriteArrayList<>();
 
 	@BeforeAll
@@ -80,7 +81,7 @@ class HttpsClientTest extends BaseHttpTest {
 	private DisposableServer server(HttpServer base) {
 		return bind(base.host("127.0.0.1").port(0).route(r -> r
 				.get("/hello", (req, res) -> {
-					connections.add(req.connectionId());
+					connections.add(req.remoteAddress().getPort());
 					return res.sendString(Mono.just("Hello over " + req.scheme()));
 				})
 				.post("/echo", (req, res) -> res
@@ -149,6 +150,17 @@ class HttpsClientTest extends BaseHttpTest {
 	}
 
 	@Test
+	void concurrentRequestsShareAFewTlsConnections() {
+		DisposableServer s = https(localhost);
+		HttpClient c = HttpClient.create().runOn(newLoop()).secure(trusting()).maxConnections(4)
+				.baseUrl("https://localhost:" + s.port());
+		List<String> answers = Flux.range(0, 40).flatMap(i -> c.get().uri("/hello")
+				.responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))), 40).collectList().block(TIMEOUT);
+		assertThat(answers).hasSize(40).containsOnly("Hello over https");
+		assertThat(connections).hasSizeBetween(1, 4);
+	}
+
+	@Test
 	void wssEchoRoundTrip() {
 		DisposableServer s = https(localhost);
 		StepVerifier.create(HttpClient.create().secure(trusting()).websocket()
@@ -169,7 +181,7 @@ class HttpsClientTest extends BaseHttpTest {
 		DisposableServer tls = https(localhost);
 		String https = "https://localhost:" + tls.port() + "/hello";
 		assertThat(text(c.get().uri(https))).isEqualTo("200 Hello over https");
-		long first = connections.iterator().next();
+		int first = connections.iterator().next();
 		// plain text to the TLS port: a new connection (the server refuses it), not the idle TLS one
 		assertThatThrownBy(() -> text(c.get().uri("http://localhost:" + tls.port() + "/hello")))
 				.isInstanceOf(PrematureCloseException.class);
