@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.internal.loop.LoopChoice;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -27,8 +28,8 @@ import reactor.core.publisher.Mono;
  * conn.publish("status/sensor-1", "online".getBytes(UTF_8), 1, true).block();
  * }</pre>
  * The packets are encoded and decoded in Java over the engine's raw TCP connection, on the
- * loop's poll thread (without {@link #runOn(MongooseLoop)}, a loop of
- * {@link MongooseLoops#shared()}).
+ * loop's poll thread (without {@link #runOn(MongooseLoop)} or {@link #runOn(MongooseLoops)},
+ * a loop of {@link MongooseLoops#shared()}, the next in turn or the calling one).
  */
 public final class MqttClient {
 
@@ -52,12 +53,12 @@ public final class MqttClient {
 	final int maxInflight;
 	final Duration connectTimeout;
 	final MqttProperties connectProperties;
-	final @Nullable MongooseLoop loop;
+	final LoopChoice loop;
 
 	private MqttClient(String host, int port, String clientId, @Nullable String username, byte @Nullable [] password,
 			Duration keepAlive, boolean cleanSession, @Nullable MqttMessage will, MqttVersion version,
 			@Nullable Duration reconnectMin, @Nullable Duration reconnectMax, int maxPacketSize, int maxInflight,
-			Duration connectTimeout, MqttProperties connectProperties, @Nullable MongooseLoop loop) {
+			Duration connectTimeout, MqttProperties connectProperties, LoopChoice loop) {
 		this.host = host;
 		this.port = port;
 		this.clientId = clientId;
@@ -93,13 +94,13 @@ public final class MqttClient {
 		String id = "rmg-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFF_FFFF_FFFFL);
 		return new MqttClient(u.getHost(), u.getPort() < 0 ? 1883 : u.getPort(), id, null, null, Duration.ofSeconds(60),
 				true, null, MqttVersion.V3_1_1, null, null, DEFAULT_MAX_PACKET_SIZE, DEFAULT_MAX_INFLIGHT,
-				Duration.ofSeconds(30), MqttProperties.empty(), null);
+				Duration.ofSeconds(30), MqttProperties.empty(), LoopChoice.SHARED);
 	}
 
 	private MqttClient copy(String clientId, @Nullable String username, byte @Nullable [] password, Duration keepAlive,
 			boolean cleanSession, @Nullable MqttMessage will, MqttVersion version, @Nullable Duration reconnectMin,
 			@Nullable Duration reconnectMax, int maxPacketSize, int maxInflight, Duration connectTimeout,
-			MqttProperties connectProperties, @Nullable MongooseLoop loop) {
+			MqttProperties connectProperties, LoopChoice loop) {
 		return new MqttClient(host, port, clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin,
 				reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop);
 	}
@@ -227,7 +228,17 @@ public final class MqttClient {
 	public MqttClient runOn(MongooseLoop loop) {
 		Objects.requireNonNull(loop, "loop");
 		return copy(clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin, reconnectMax,
-				maxPacketSize, maxInflight, connectTimeout, connectProperties, loop);
+				maxPacketSize, maxInflight, connectTimeout, connectProperties, this.loop.on(loop));
+	}
+
+	/**
+	 * Runs each session on a loop of {@code loops}, the next in turn (or the calling loop when
+	 * connecting from one of its poll threads); a session keeps its loop across reconnects.
+	 */
+	public MqttClient runOn(MongooseLoops loops) {
+		Objects.requireNonNull(loops, "loops");
+		return copy(clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin, reconnectMax,
+				maxPacketSize, maxInflight, connectTimeout, connectProperties, loop.on(loops));
 	}
 
 	public String host() {
@@ -256,10 +267,7 @@ public final class MqttClient {
 	 */
 	public Mono<MqttConnection> connect() {
 		return Mono.defer(() -> {
-			MongooseLoop l = loop != null ? loop : MongooseLoops.shared().next();
-			if (l.isDisposed()) {
-				return Mono.error(new IllegalStateException("MongooseLoop " + l.name() + " is disposed"));
-			}
+			MongooseLoop l = loop.next();
 			return Mono.create(sink -> new ClientSession(this, l).open(sink));
 		});
 	}
