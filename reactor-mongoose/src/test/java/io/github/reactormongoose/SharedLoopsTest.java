@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 
+import static io.github.reactormongoose.testing.LoopThreads.sharedLoopNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -58,14 +59,6 @@ class SharedLoopsTest {
 	private <T extends DisposableServer> T track(T server) {
 		cleanup.add(server::disposeNow);
 		return server;
-	}
-
-	private static Set<String> sharedLoopNames() {
-		Set<String> names = new TreeSet<>();
-		for (int i = 0; i < MongooseLoops.defaultSize(); i++) {
-			names.add("mongoose-" + i);
-		}
-		return names;
 	}
 
 	/** The threads of {@code 2 * n} calls made one after the other on this (non-loop) thread. */

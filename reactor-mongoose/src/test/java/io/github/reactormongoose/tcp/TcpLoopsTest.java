@@ -30,6 +30,7 @@ import io.github.reactormongoose.AddressInUseException;
 import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.testing.LoopThreads;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -85,18 +86,6 @@ class TcpLoopsTest extends TcpTestSupport {
 		return loops;
 	}
 
-	private static boolean threadsAlive(String prefix) {
-		return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith(prefix) && t.isAlive());
-	}
-
-	private static void awaitThreadsGone(String prefix) throws InterruptedException {
-		long deadline = System.nanoTime() + TIMEOUT.toNanos();
-		while (threadsAlive(prefix) && System.nanoTime() < deadline) {
-			Thread.sleep(10); // a poll thread ends just after signalling its disposal
-		}
-		assertThat(threadsAlive(prefix)).as("threads " + prefix + "* alive").isFalse();
-	}
-
 	@Test
 	void aServerOnAGroupServesManyConnectionsOnEveryLoopAndEchoesOnEach() throws Exception {
 		MongooseLoops group = newGroup("tcp-group", 2);
@@ -128,7 +117,7 @@ class TcpLoopsTest extends TcpTestSupport {
 		server.disposeNow();
 		assertThat(server.isDisposed()).isTrue();
 		StepVerifier.create(server.onDispose()).expectComplete().verify(TIMEOUT);
-		awaitThreadsGone("tcp-own-");
+		LoopThreads.awaitGone("tcp-own-");
 		assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
 				.as("no listener is left on any loop").isInstanceOf(ConnectException.class);
 		// the port is free: a plain socket binds it, and after it a new group
@@ -145,10 +134,7 @@ class TcpLoopsTest extends TcpTestSupport {
 		DisposableServer a = bind(threadNamer());
 		DisposableServer b = bind(threadNamer());
 		int n = MongooseLoops.defaultSize();
-		Set<String> expected = new TreeSet<>();
-		for (int i = 0; i < n; i++) {
-			expected.add("mongoose-" + i);
-		}
+		Set<String> expected = LoopThreads.sharedLoopNames();
 		assertThat(loopsOverNewConnections(a, n, 64)).isEqualTo(expected);
 		assertThat(loopsOverNewConnections(b, n, 64)).isEqualTo(expected);
 		a.disposeNow();
@@ -161,7 +147,7 @@ class TcpLoopsTest extends TcpTestSupport {
 		DisposableServer first = bind(threadNamer().loops(2));
 		assertThatThrownBy(() -> threadNamer().loopName("tcp-second").loops(2).port(first.port()).bindNow(TIMEOUT))
 				.as("a group joining a port another group shares").isInstanceOf(AddressInUseException.class);
-		awaitThreadsGone("tcp-second-");
+		LoopThreads.awaitGone("tcp-second-");
 		assertThatThrownBy(() -> threadNamer().loopName("tcp-third").port(first.port()).bindNow(TIMEOUT))
 				.as("one loop on a port a group shares").isInstanceOf(AddressInUseException.class);
 		MongooseLoops group = newGroup("tcp-given", 2);
@@ -212,7 +198,7 @@ class TcpLoopsTest extends TcpTestSupport {
 		}
 		disposed.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
 		StepVerifier.create(server.onDispose()).expectComplete().verify(TIMEOUT);
-		awaitThreadsGone("tcp-graceful-");
+		LoopThreads.awaitGone("tcp-graceful-");
 	}
 
 	@Test
