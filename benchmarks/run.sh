@@ -765,8 +765,8 @@ if [[ -n "$ONLY" ]]; then
   : >"$OUT/commands.txt"
   for sc in ${ONLY//,/ }; do
     case "$sc" in
-      download) for id in rmg netty; do download_test "$id"; done ;;
-      file-1mib) run_group file "file-1mib" "rmg netty" ;;
+      download) for id in rmg netty $PEERS; do download_test "$id"; done ;;
+      file-1mib) run_group file "file-1mib" "rmg netty $PEERS" ;;
       idle) for id in rmg netty; do idle_test "$id"; done ;;
       *) die "--only: unknown scenario $sc (download, file-1mib, idle)" ;;
     esac
@@ -876,7 +876,7 @@ run_group fib "fib" "$JAVA_ONLY"
 # HTTPS (issue 11): reactor-mongoose (built-in TLS 1.3) vs Reactor Netty (JDK provider), pinned
 tls_certificate
 run_group hello "tls-hello-c50 tls-handshake" "${TLS_SERVERS[*]}"
-run_group file "file-1mib" "rmg netty" # Reactor Netty only beside us: the peers have no file scenario
+run_group file "file-1mib" "rmg netty $PEERS" # Helidon copies the file (its core has no sendfile)
 # All cores (nothing pinned): hello at 50 connections against every server, at 1,000 against
 # reactor-mongoose (1 and 2 loops) and Reactor Netty; then the CPU-heavy handler.
 echo "curl -s http://127.0.0.1:${PORT[rmg-l2]}/__spread   # per-loop counts of the 2-loop server, before (reset) and after each of its runs" >>"$OUT/commands.txt"
@@ -893,7 +893,7 @@ log "=== ${UPLOAD_MIB} MiB streamed upload, one connection"
 upload_test "rmg netty $PEERS"
 
 log "=== 1 GiB streamed download, one connection"
-for id in rmg netty; do download_test "$id"; done
+for id in rmg netty $PEERS; do download_test "$id"; done
 
 log "=== JMH micro-benchmarks: java -jar benchmarks.jar ${JMH_OPTS[*]}"
 echo "java -jar benchmarks/target/benchmarks.jar ${JMH_OPTS[*]} -rf json -rff jmh/jmh.json" >>"$OUT/commands.txt"

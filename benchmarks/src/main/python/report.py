@@ -54,7 +54,7 @@ SCENARIOS = collections.OrderedDict([
     ("hello-close", ("hello, no keep-alive", "same body; wrk `-t1 -c50 -H 'Connection: close'` (a new TCP connection per request)")),
     ("64k", ("64 KiB response", "65,536-byte body; wrk `-t1 -c50`")),
     ("echo-1mib", ("1 MiB POST echo", "the server sends the 1 MiB request body back; wrk `-t1 -c16 -s post-1mib.lua`")),
-    ("file-1mib", ("static file 1 MiB", "`sendFile` of a 1 MiB file (Reactor Netty: its `sendFile`); wrk `-t1 -c16`")),
+    ("file-1mib", ("static file 1 MiB", "`sendFile` of a 1 MiB file (Reactor Netty and Vert.x: their `sendFile`; Helidon SE: `Files.copy` to the response stream, its core has no sendfile); wrk `-t1 -c16`")),
     ("fib", ("CPU-bound handler", "fib(10^6) mod 1,000,000,007 with longs, computed on `Schedulers.boundedElastic()` "
              "(Vert.x: on a worker thread, `executeBlocking`; Helidon: on the request's virtual thread); wrk `-t1 -c50`")),
 ])
@@ -953,7 +953,7 @@ def main():
     L += tls_section(agg, meta)
 
     # ---- 1 GiB download
-    dl = download_results(out, ["rmg", "netty"])
+    dl = download_results(out, ["rmg", "netty", "vertx", "helidon"])
     if dl:
         L.append("### 1 GiB streamed download, one connection")
         L.append("")
@@ -970,6 +970,9 @@ def main():
                      "The server streams 16,384 read-only views of one 64 KiB direct buffer with `Content-Length`; "
                      "curl (pinned to the client CPU) reads it. RSS peak = VmHWM, reset just before the download; "
                      "heap peak = the largest S0U+S1U+EU+OU of `jstat -gc` every 100 ms.")
+            for peer in ("vertx", "helidon"):
+                if "rmg" in dl and peer in dl and dl[peer]["mbps"]:
+                    L.append(f"reactor-mongoose / {SERVERS[peer]}: **{dl['rmg']['mbps'] / dl[peer]['mbps']:.2f}×** MB/s.")
         L.append("")
 
     # ---- HTTP clients

@@ -236,4 +236,49 @@ class HttpConcurrencyTest extends BaseHttpTest {
 			}
 		}
 	}
+
+	/**
+	 * 300 connections queue in the listen backlog while the only poll thread computes: the
+	 * listener then accepts them in bursts (up to 64 per poll, native/hook-mongoose.sh line 5),
+	 * and each one gets the answer to its own request.
+	 */
+	@Test
+	void aBurstOfConnectionsQueuedWhileThePollThreadComputesIsAcceptedAndEachAnswered() throws Exception {
+		CountDownLatch computing = new CountDownLatch(1);
+		CountDownLatch queued = new CountDownLatch(1);
+		DisposableServer server = bind(HttpServer.create().loops(1).route(r -> r
+				.get("/compute", (req, res) -> {
+					computing.countDown();
+					// the poll thread computes (it does not block) until the burst is queued
+					long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+					while (queued.getCount() > 0 && System.nanoTime() < end) {
+						Thread.onSpinWait();
+					}
+					return res.sendString(Mono.just("computed"));
+				})
+				.get("/n", (req, res) -> res.sendString(Mono.just("n" + req.queryParam("i"))))));
+		List<RawHttp> burst = new ArrayList<>();
+		try (RawHttp first = RawHttp.connect(server.port())) {
+			first.write(RawHttp.get("/compute"));
+			assertThat(computing.await(10, TimeUnit.SECONDS)).isTrue();
+			for (int i = 0; i < 300; i++) {
+				RawHttp c = RawHttp.connect(server.port()); // completed by the kernel, not yet accepted
+				burst.add(c);
+				c.write(RawHttp.get("/n?i=" + i));
+			}
+			queued.countDown();
+			assertThat(first.read().bodyString()).isEqualTo("computed");
+			for (int i = 0; i < burst.size(); i++) {
+				RawHttp.Response r = burst.get(i).read();
+				assertThat(r.status()).isEqualTo(200);
+				assertThat(r.bodyString()).isEqualTo("n" + i);
+			}
+		}
+		finally {
+			queued.countDown();
+			for (RawHttp c : burst) {
+				c.close();
+			}
+		}
+	}
 }

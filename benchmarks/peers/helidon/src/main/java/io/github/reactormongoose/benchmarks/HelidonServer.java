@@ -72,6 +72,29 @@ public final class HelidonServer {
 				}
 				res.send(upload.result());
 			};
+			// 1 GiB written as 64 KiB arrays to the response's stream, on the request's virtual thread
+			case DOWNLOAD -> {
+				byte[] slice = new byte[Workloads.DOWNLOAD_SLICE.capacity()];
+				Workloads.DOWNLOAD_SLICE.duplicate().get(slice);
+				yield (req, res) -> {
+					res.header(HeaderNames.CONTENT_LENGTH, Long.toString(Workloads.DOWNLOAD_BYTES));
+					try (OutputStream out = res.outputStream()) {
+						for (long i = Workloads.downloadSlices(); i > 0; i--) {
+							out.write(slice);
+						}
+					}
+				};
+			}
+			// Helidon SE's core has no sendfile: the file is copied to the response's stream
+			case FILE -> {
+				java.nio.file.Path file = Workloads.staticFile();
+				yield (req, res) -> {
+					res.header(HeaderNames.CONTENT_LENGTH, Long.toString(java.nio.file.Files.size(file)));
+					try (OutputStream out = res.outputStream()) {
+						java.nio.file.Files.copy(file, out);
+					}
+				};
+			}
 		};
 	}
 }

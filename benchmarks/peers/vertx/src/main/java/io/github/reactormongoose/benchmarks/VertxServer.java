@@ -57,6 +57,34 @@ public final class VertxServer {
 		}
 	}
 
+	/** One streamed download: writes until the write queue is full, resumes on drain. */
+	private static final class Download {
+
+		private final HttpServerResponse res;
+
+		private final Buffer chunk;
+
+		private long left;
+
+		Download(HttpServerResponse res, Buffer chunk, long slices) {
+			this.res = res;
+			this.chunk = chunk;
+			this.left = slices;
+		}
+
+		void pump() {
+			while (left > 0 && !res.writeQueueFull()) {
+				res.write(chunk);
+				left--;
+			}
+			if (left == 0) {
+				res.end();
+			} else {
+				res.drainHandler(v -> pump());
+			}
+		}
+	}
+
 	/** One HTTP server on the port, on the event loop of this verticle instance. */
 	static final class ServerVerticle extends AbstractVerticle {
 
@@ -96,6 +124,21 @@ public final class VertxServer {
 					req.handler(b -> upload.add(b.length()));
 					req.endHandler(v -> req.response().end(upload.result()));
 				};
+				// 1 GiB in writes of one 64 KiB buffer, paced by the write queue (drainHandler)
+				case DOWNLOAD -> {
+					byte[] slice = new byte[Workloads.DOWNLOAD_SLICE.capacity()];
+					Workloads.DOWNLOAD_SLICE.duplicate().get(slice);
+					Buffer chunk = Buffer.buffer(slice);
+					yield req -> {
+						HttpServerResponse res = req.response();
+						res.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(Workloads.DOWNLOAD_BYTES));
+						new Download(res, chunk, Workloads.downloadSlices()).pump();
+					};
+				}
+				case FILE -> {
+					String file = Workloads.staticFile().toString();
+					yield req -> req.response().sendFile(file);
+				}
 			};
 		}
 	}
