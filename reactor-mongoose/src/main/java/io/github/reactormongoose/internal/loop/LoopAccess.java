@@ -49,14 +49,20 @@ public final class LoopAccess {
 		return group.next();
 	}
 
-	/** @throws IllegalStateException if {@code loop} is disposed */
+	/**
+	 * Refuses a disposed loop.
+	 * @throws IllegalStateException if {@code loop} is disposed
+	 */
 	public static void checkRunning(MongooseLoop loop) {
 		if (loop.isDisposed()) {
 			throw new IllegalStateException("MongooseLoop " + loop.name() + " is disposed");
 		}
 	}
 
-	/** @throws IllegalStateException if {@code loops} is disposed */
+	/**
+	 * Refuses a disposed group.
+	 * @throws IllegalStateException if {@code loops} is disposed
+	 */
 	public static void checkRunning(MongooseLoops loops) {
 		if (loops.isDisposed()) {
 			throw new IllegalStateException(loops + " is disposed");

@@ -37,7 +37,10 @@ public final class TcpAcceptor implements ListenerHandler, BoundServer.Listener 
 	/** Disposal lets connections end on their own (their handler completes), until the timeout. */
 	private final ServerConnections<TcpConnection> connections;
 
-	/** @param onConnection runs on the poll thread for every accepted connection */
+	/**
+	 * A listener for loop {@code el}, not open yet.
+	 * @param onConnection runs on the poll thread for every accepted connection
+	 */
 	public TcpAcceptor(EventLoop el, Consumer<TcpConnection> onConnection) {
 		this.onConnection = onConnection;
 		this.connections = new ServerConnections<>(el, c -> {
