@@ -4,6 +4,7 @@
 package io.github.reactormongoose.examples;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +15,7 @@ import java.util.TreeMap;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.mqtt.MqttClient;
 import io.github.reactormongoose.mqtt.MqttMessage;
 import io.github.reactormongoose.mqtt.MqttPacket;
 import io.github.reactormongoose.mqtt.MqttProperties;
@@ -21,6 +23,7 @@ import io.github.reactormongoose.mqtt.MqttServer;
 import io.github.reactormongoose.mqtt.MqttServerConnection;
 import io.github.reactormongoose.mqtt.MqttTopics;
 import io.github.reactormongoose.mqtt.MqttVersion;
+import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -31,7 +34,8 @@ import reactor.core.publisher.Mono;
  * SUBSCRIBE/SUBACK (with the retained messages that match), PUBLISH with QoS 0 and 1 fan-out
  * to every session with a matching subscription (QoS 2 publishes are accepted with
  * PUBREC/PUBCOMP and delivered at QoS 1 at most), retained messages, UNSUBSCRIBE/UNSUBACK,
- * PINGREQ/PINGRESP, DISCONNECT, and the last will when a client goes without DISCONNECT.
+ * PINGREQ/PINGRESP, DISCONNECT, and the last will when a client goes without DISCONNECT. It
+ * speaks plain MQTT or, started with {@link #start(String, int, TlsSpec)}, MQTT over TLS.
  * <p>
  * Every connection runs on the broker's one loop, so the routing state needs no locks. A
  * publish completes once it was handed to every subscriber's send buffer: a subscriber that
@@ -48,11 +52,14 @@ public final class MqttBroker implements Disposable {
 	private final Map<String, MqttMessage> retained = new TreeMap<>();
 	private int anonymous;
 
-	private MqttBroker(String host, int port) {
+	private MqttBroker(String host, int port, @Nullable TlsSpec tls) {
 		loop = MongooseLoop.create("mqtt-broker");
 		try {
-			server = MqttServer.create().host(host).port(port).runOn(loop)
-					.handle(c -> new Session(c).run())
+			MqttServer mqtt = MqttServer.create().host(host).port(port).runOn(loop);
+			if (tls != null) {
+				mqtt = mqtt.secure(tls); // MQTT over TLS: clients connect with mqtts://
+			}
+			server = mqtt.handle(c -> new Session(c).run())
 					.bindNow(Duration.ofSeconds(10));
 		}
 		catch (RuntimeException e) {
@@ -66,7 +73,27 @@ public final class MqttBroker implements Disposable {
 	 * @throws io.github.reactormongoose.MongooseException if it could not bind
 	 */
 	public static MqttBroker start(String host, int port) {
-		return new MqttBroker(host, port);
+		return new MqttBroker(host, port, null);
+	}
+
+	/**
+	 * Starts a broker that speaks MQTT over TLS only, with the server spec's certificate and
+	 * key, for example {@code TlsSpec.forServer(Path.of("fullchain.pem"), Path.of("privkey.pem"))}
+	 * (an EC P-256 key: Mongoose's built-in TLS signs only with those).
+	 */
+	public static MqttBroker start(String host, int port, TlsSpec tls) {
+		return new MqttBroker(host, port, tls);
+	}
+
+	/**
+	 * A client of {@code url}; for {@code mqtts://} with {@code caPem} set, one that trusts that
+	 * CA instead of the JDK's trust store (the host name is still checked).
+	 */
+	static MqttClient client(String url, @Nullable String caPem) {
+		MqttClient client = MqttClient.create(url);
+		return caPem != null && client.isSecure()
+				? client.secure(TlsSpec.forClient().trustedCertificates(Path.of(caPem)))
+				: client;
 	}
 
 	public InetSocketAddress address() {
@@ -236,16 +263,21 @@ public final class MqttBroker implements Disposable {
 	}
 
 	/**
-	 * Runs the broker until interrupted (Ctrl-C).
-	 * @param args optional: the port (default 1883; {@code -Dport} also works)
+	 * Runs the broker until interrupted (Ctrl-C). With {@code -Dcert=chain.pem -Dkey=key.pem}
+	 * it speaks MQTT over TLS (default port 8883).
+	 * @param args optional: the port (default 1883, or 8883 with TLS; {@code -Dport} also works)
 	 */
 	public static void main(String[] args) {
 		String host = System.getProperty("host", "127.0.0.1");
-		int port = Integer.parseInt(args.length > 0 ? args[0] : System.getProperty("port", "1883"));
-		MqttBroker broker = start(host, port);
+		String cert = System.getProperty("cert");
+		String key = System.getProperty("key");
+		boolean tls = cert != null && key != null;
+		int port = Integer.parseInt(args.length > 0 ? args[0] : System.getProperty("port", tls ? "8883" : "1883"));
+		MqttBroker broker = tls ? start(host, port, TlsSpec.forServer(Path.of(cert), Path.of(key))) : start(host, port);
 		Runtime.getRuntime().addShutdownHook(new Thread(broker::disposeNow, "mqtt-broker-shutdown"));
-		System.out.println("MQTT broker listening on mqtt://" + host + ":" + broker.port()
-				+ " (try: mosquitto_sub -h " + host + " -p " + broker.port() + " -t '#' -v)");
+		System.out.println("MQTT broker listening on " + (tls ? "mqtts://" : "mqtt://") + host + ":" + broker.port()
+				+ " (try: mosquitto_sub -h " + host + " -p " + broker.port() + (tls ? " --cafile ca.pem" : "")
+				+ " -t '#' -v)");
 		broker.loop.onDispose().block();
 	}
 }

@@ -35,8 +35,16 @@ public final class MqttSensorPublisher {
 	 * every {@code interval}; completes after DISCONNECT.
 	 */
 	public static Mono<Void> run(String url, String id, int count, Duration interval) {
+		return run(MqttClient.create(url), id, count, interval);
+	}
+
+	/**
+	 * The same with a client configured by the caller, for example for a broker over TLS:
+	 * {@code MqttClient.create("mqtts://broker:8883").secure(TlsSpec.forClient().trustedCertificates(ca))}.
+	 */
+	public static Mono<Void> run(MqttClient client, String id, int count, Duration interval) {
 		String status = "sensors/" + id + "/status";
-		return MqttClient.create(url)
+		return client
 				.clientId(id)
 				.keepAlive(Duration.ofSeconds(30))
 				.will(status, "offline".getBytes(UTF_8), 1, true)
@@ -52,11 +60,12 @@ public final class MqttSensorPublisher {
 
 	/**
 	 * Publishes readings until interrupted.
-	 * @param args optional: the broker URL (default {@code mqtt://127.0.0.1:1883}) and the sensor id
+	 * @param args optional: the broker URL (default {@code mqtt://127.0.0.1:1883}; {@code mqtts://} for
+	 *     TLS, with {@code -Dca=ca.pem} to trust a private CA instead of the JDK's trust store) and the sensor id
 	 */
 	public static void main(String[] args) {
 		String url = args.length > 0 ? args[0] : "mqtt://127.0.0.1:1883";
 		String id = args.length > 1 ? args[1] : "sensor-1";
-		run(url, id, Integer.MAX_VALUE, Duration.ofSeconds(1)).block();
+		run(MqttBroker.client(url, System.getProperty("ca")), id, Integer.MAX_VALUE, Duration.ofSeconds(1)).block();
 	}
 }

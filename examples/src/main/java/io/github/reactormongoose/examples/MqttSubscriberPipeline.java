@@ -66,16 +66,22 @@ public final class MqttSubscriberPipeline {
 
 	/** Connects a subscriber client to {@code url}. */
 	public static Mono<MqttConnection> connect(String url) {
-		return MqttClient.create(url).clientId("pipeline").reconnect(Duration.ofMillis(100), Duration.ofSeconds(10)).connect();
+		return connect(MqttClient.create(url));
+	}
+
+	/** Connects a subscriber client configured by the caller (for example {@code secure(..)} for TLS). */
+	public static Mono<MqttConnection> connect(MqttClient client) {
+		return client.clientId("pipeline").reconnect(Duration.ofMillis(100), Duration.ofSeconds(10)).connect();
 	}
 
 	/**
 	 * Prints averages of 10 readings until interrupted.
-	 * @param args optional: the broker URL (default {@code mqtt://127.0.0.1:1883})
+	 * @param args optional: the broker URL (default {@code mqtt://127.0.0.1:1883}; {@code mqtts://} for
+	 *     TLS, with {@code -Dca=ca.pem} to trust a private CA instead of the JDK's trust store)
 	 */
 	public static void main(String[] args) {
 		String url = args.length > 0 ? args[0] : "mqtt://127.0.0.1:1883";
-		MqttConnection conn = connect(url).block();
+		MqttConnection conn = connect(MqttBroker.client(url, System.getProperty("ca"))).block();
 		run(conn, 10, Duration.ofMillis(5), () -> System.out.println("subscribed to sensors/+/temperature"))
 				.doOnNext(System.out::println)
 				.blockLast();

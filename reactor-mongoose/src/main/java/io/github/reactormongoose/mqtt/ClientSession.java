@@ -19,8 +19,12 @@ import java.util.function.IntConsumer;
 import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.internal.loop.Addresses;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.LoopAccess;
+import io.github.reactormongoose.internal.tcp.TcpConnector;
+import io.github.reactormongoose.internal.tls.TlsAccess;
+import io.github.reactormongoose.internal.tls.TlsConfig;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
@@ -51,6 +55,7 @@ final class ClientSession implements MqttConnection {
 	private final MongooseLoop mongooseLoop;
 	private final EventLoop loop;
 	private final String tcpUrl;
+	private final @Nullable TlsConfig tls;
 	private final Sinks.Empty<Void> closed = Sinks.empty();
 
 	private State state = State.CONNECTING;
@@ -83,7 +88,10 @@ final class ClientSession implements MqttConnection {
 		this.config = config;
 		this.mongooseLoop = loop;
 		this.loop = LoopAccess.engine(loop);
-		this.tcpUrl = "tcp://" + (config.host.indexOf(':') >= 0 ? "[" + config.host + "]" : config.host) + ":" + config.port;
+		this.tcpUrl = (config.tls != null ? "mqtts://" : "tcp://")
+				+ (config.host.indexOf(':') >= 0 && !config.host.startsWith("[") ? "[" + config.host + "]" : config.host)
+				+ ":" + config.port;
+		this.tls = config.tls != null ? TlsAccess.config(config.tls) : null;
 		this.window = config.maxInflight;
 	}
 
@@ -116,8 +124,18 @@ final class ClientSession implements MqttConnection {
 			lose(new MqttException("no CONNACK within " + config.connectTimeout.toMillis() + " ms", -1),
 					state == State.CONNECTING);
 		});
-		mongooseLoop.connect(tcpUrl).subscribe(c -> loop.executeOrRun(() -> onTransport(c)),
-				e -> loop.executeOrRun(() -> onTransportFailed(e)));
+		// with TLS the connection comes after the handshake and the JDK's check of the broker's
+		// chain and host name: CONNECT is never sent to an unverified broker
+		String host = config.host.startsWith("[") ? config.host.substring(1, config.host.length() - 1) : config.host;
+		Addresses.resolve(host)
+				.flatMap(addr -> Mono.<Connection>create(sink -> loop.executeOrRun(() -> {
+					if (loop.isShutdown()) {
+						sink.error(new IllegalStateException("MongooseLoop " + mongooseLoop.name() + " is disposed"));
+						return;
+					}
+					TcpConnector.connect(loop, Addresses.url("tcp", addr, config.port), tls, host, sink);
+				})))
+				.subscribe(c -> loop.executeOrRun(() -> onTransport(c)), e -> loop.executeOrRun(() -> onTransportFailed(e)));
 	}
 
 	private void onTransport(Connection c) {

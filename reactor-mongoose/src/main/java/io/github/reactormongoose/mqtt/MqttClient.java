@@ -12,6 +12,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.internal.loop.LoopChoice;
+import io.github.reactormongoose.internal.tls.TlsAccess;
+import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -27,9 +29,10 @@ import reactor.core.publisher.Mono;
  * conn.subscribe("cmd/#", 1).subscribe(m -> System.out.println(m.topic()));
  * conn.publish("status/sensor-1", "online".getBytes(UTF_8), 1, true).block();
  * }</pre>
- * The packets are encoded and decoded in Java over the engine's raw TCP connection, on the
- * loop's poll thread (without {@link #runOn(MongooseLoop)} or {@link #runOn(MongooseLoops)},
- * a loop of {@link MongooseLoops#shared()}, the next in turn or the calling one).
+ * The packets are encoded and decoded in Java over the engine's raw TCP connection (with TLS
+ * for {@code mqtts://} or {@link #secure(TlsSpec)}), on the loop's poll thread (without
+ * {@link #runOn(MongooseLoop)} or {@link #runOn(MongooseLoops)}, a loop of
+ * {@link MongooseLoops#shared()}, the next in turn or the calling one).
  */
 public final class MqttClient {
 
@@ -54,11 +57,12 @@ public final class MqttClient {
 	final Duration connectTimeout;
 	final MqttProperties connectProperties;
 	final LoopChoice loop;
+	final @Nullable TlsSpec tls;
 
 	private MqttClient(String host, int port, String clientId, @Nullable String username, byte @Nullable [] password,
 			Duration keepAlive, boolean cleanSession, @Nullable MqttMessage will, MqttVersion version,
 			@Nullable Duration reconnectMin, @Nullable Duration reconnectMax, int maxPacketSize, int maxInflight,
-			Duration connectTimeout, MqttProperties connectProperties, LoopChoice loop) {
+			Duration connectTimeout, MqttProperties connectProperties, LoopChoice loop, @Nullable TlsSpec tls) {
 		this.host = host;
 		this.port = port;
 		this.clientId = clientId;
@@ -75,26 +79,33 @@ public final class MqttClient {
 		this.connectTimeout = connectTimeout;
 		this.connectProperties = connectProperties;
 		this.loop = loop;
+		this.tls = tls;
 	}
 
 	/**
 	 * A client for {@code url}: {@code mqtt://HOST:PORT} or {@code tcp://HOST:PORT} (port 1883
-	 * if absent). Defaults: a random client id, keep-alive 60 s, clean session, MQTT 3.1.1, no
-	 * will, no reconnect.
-	 * @throws IllegalArgumentException for another scheme (there is no TLS yet) or a URL without host
+	 * if absent), or {@code mqtts://HOST:PORT} or {@code ssl://HOST:PORT} (port 8883 if
+	 * absent) for MQTT over TLS with {@link TlsSpec#forClient()}: the JDK's default trust store,
+	 * and {@code HOST} as the server name (SNI and host name check); {@link #secure(TlsSpec)}
+	 * replaces that spec. Defaults: a random client id, keep-alive 60 s, clean session, MQTT
+	 * 3.1.1, no will, no reconnect.
+	 * @throws IllegalArgumentException for another scheme or a URL without host
 	 */
 	public static MqttClient create(String url) {
 		URI u = URI.create(Objects.requireNonNull(url, "url"));
-		if (!"mqtt".equals(u.getScheme()) && !"tcp".equals(u.getScheme())) {
-			throw new IllegalArgumentException("only mqtt:// and tcp:// URLs are supported (no TLS yet): " + url);
+		String scheme = u.getScheme();
+		boolean secure = "mqtts".equals(scheme) || "ssl".equals(scheme);
+		if (!secure && !"mqtt".equals(scheme) && !"tcp".equals(scheme)) {
+			throw new IllegalArgumentException("only mqtt://, tcp://, mqtts:// and ssl:// URLs are supported: " + url);
 		}
 		if (u.getHost() == null) {
 			throw new IllegalArgumentException("no host in " + url);
 		}
 		String id = "rmg-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFF_FFFF_FFFFL);
-		return new MqttClient(u.getHost(), u.getPort() < 0 ? 1883 : u.getPort(), id, null, null, Duration.ofSeconds(60),
-				true, null, MqttVersion.V3_1_1, null, null, DEFAULT_MAX_PACKET_SIZE, DEFAULT_MAX_INFLIGHT,
-				Duration.ofSeconds(30), MqttProperties.empty(), LoopChoice.SHARED);
+		int port = u.getPort() >= 0 ? u.getPort() : secure ? 8883 : 1883;
+		return new MqttClient(u.getHost(), port, id, null, null, Duration.ofSeconds(60), true, null, MqttVersion.V3_1_1,
+				null, null, DEFAULT_MAX_PACKET_SIZE, DEFAULT_MAX_INFLIGHT, Duration.ofSeconds(30), MqttProperties.empty(),
+				LoopChoice.SHARED, secure ? TlsSpec.forClient() : null);
 	}
 
 	private MqttClient copy(String clientId, @Nullable String username, byte @Nullable [] password, Duration keepAlive,
@@ -102,7 +113,7 @@ public final class MqttClient {
 			@Nullable Duration reconnectMax, int maxPacketSize, int maxInflight, Duration connectTimeout,
 			MqttProperties connectProperties, LoopChoice loop) {
 		return new MqttClient(host, port, clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin,
-				reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop);
+				reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, tls);
 	}
 
 	/** The client identifier (up to 65535 UTF-8 bytes; empty lets an MQTT 5 broker assign one). */
@@ -241,6 +252,29 @@ public final class MqttClient {
 				maxPacketSize, maxInflight, connectTimeout, connectProperties, loop.on(loops));
 	}
 
+	/**
+	 * Connects with TLS (MQTT over TLS, usually port 8883): the handshake, and the check of the
+	 * broker's chain and host name by the JDK's trust manager (the spec's trusted
+	 * certificates, or the JDK's default trust store; the name is the spec's
+	 * {@code serverName} or the URL's host), come before CONNECT is sent; a failed check fails
+	 * {@link #connect()} with the reason. Reconnects use TLS too. The port stays the URL's.
+	 * @throws IllegalArgumentException for a server spec, or one the built-in TLS stack cannot do
+	 */
+	public MqttClient secure(TlsSpec spec) {
+		Objects.requireNonNull(spec, "spec");
+		if (spec.isServer()) {
+			throw new IllegalArgumentException("MqttClient.secure needs a client spec (TlsSpec.forClient)");
+		}
+		TlsAccess.config(spec).validate();
+		return new MqttClient(host, port, clientId, username, password, keepAlive, cleanSession, will, version,
+				reconnectMin, reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, spec);
+	}
+
+	/** Whether the client connects with TLS ({@code mqtts://} or {@link #secure(TlsSpec)}). */
+	public boolean isSecure() {
+		return tls != null;
+	}
+
 	public String host() {
 		return host;
 	}
@@ -274,6 +308,7 @@ public final class MqttClient {
 
 	@Override
 	public String toString() {
-		return "MqttClient[" + host + ":" + port + ", " + clientId + ", " + version + "]";
+		return "MqttClient[" + (tls != null ? "mqtts://" : "mqtt://") + host + ":" + port + ", " + clientId + ", "
+				+ version + "]";
 	}
 }

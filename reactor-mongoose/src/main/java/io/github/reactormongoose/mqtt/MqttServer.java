@@ -16,6 +16,7 @@ import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.tcp.TcpInbound;
 import io.github.reactormongoose.tcp.TcpServer;
+import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -86,6 +87,20 @@ public final class MqttServer {
 	/** The name (one loop) or name prefix (several) of the server's own loop threads, as {@link TcpServer#loopName(String)}. */
 	public MqttServer loopName(String name) {
 		return new MqttServer(tcp.loopName(name), maxPacketSize, handler);
+	}
+
+	/**
+	 * Serves MQTT over TLS (clients use {@code mqtts://}, usually port 8883) with the server
+	 * spec's certificate and key, as {@link TcpServer#secure(TlsSpec)}: the handshake comes
+	 * before the handler sees the connection.
+	 * @throws IllegalArgumentException for a client spec, or one the built-in TLS stack cannot do
+	 */
+	public MqttServer secure(TlsSpec spec) {
+		Objects.requireNonNull(spec, "spec");
+		if (!spec.isServer()) {
+			throw new IllegalArgumentException("MqttServer.secure needs a server spec (TlsSpec.forServer)");
+		}
+		return new MqttServer(tcp.secure(spec), maxPacketSize, handler);
 	}
 
 	/**

@@ -12,12 +12,19 @@ import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLContext;
+
+import io.github.reactormongoose.testing.TestPki;
+import io.github.reactormongoose.tls.TlsSpec;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Assumptions;
 
 /**
  * Real brokers nobody here wrote, on a free port of 127.0.0.1: Mosquitto from Debian's package
- * (a process with a generated config; tests that need it skip with a notice where it is not
- * installed) and Moquette, embedded, so that the suite runs everywhere.
+ * (a process with a generated config, optionally with a TLS listener; tests that need it skip
+ * with a notice where it is not installed) and Moquette, embedded, so that the suite runs everywhere.
  */
 final class MqttBrokers {
 
@@ -35,6 +42,23 @@ final class MqttBrokers {
 
 		default String url() {
 			return "mqtt://127.0.0.1:" + port();
+		}
+
+		/** The client for {@link #url()} with what this broker needs (TLS trust). */
+		default MqttClient client() {
+			return MqttClient.create(url());
+		}
+
+		/** A connected socket that speaks to the broker's listener (TLS for a TLS broker). */
+		default Socket socket() throws IOException {
+			return new Socket("127.0.0.1", port());
+		}
+
+		/** An Eclipse Paho client of this broker (its options set up for TLS if needed). */
+		default org.eclipse.paho.client.mqttv3.MqttClient paho(String clientId, MqttConnectOptions options)
+				throws MqttException {
+			return new org.eclipse.paho.client.mqttv3.MqttClient("tcp://127.0.0.1:" + port(), clientId,
+					new MemoryPersistence());
 		}
 
 		/** Whether it speaks MQTT 5. */
@@ -104,23 +128,53 @@ final class MqttBrokers {
 		return m;
 	}
 
+	/**
+	 * Mosquitto with a TLS listener only: the server certificate {@code server} (for
+	 * localhost), clients trust {@code ca}. Its TLS settings are the defaults: TLS 1.3 with
+	 * OpenSSL's suites and groups, which include what Mongoose's client needs
+	 * (TLS_AES_128_GCM_SHA256, X25519).
+	 */
+	static Broker mosquittoTls(Path ca, TestPki.Issued server) {
+		return mosquittoTls(ca, server, "");
+	}
+
+	/** The same with more listener options, for example {@code require_certificate true}. */
+	static Broker mosquittoTls(Path ca, TestPki.Issued server, String options) {
+		assumeMosquitto();
+		TlsMosquitto m = new TlsMosquitto(freePort(), ca, server, options);
+		m.start();
+		return m;
+	}
+
 	static Broker moquette() {
 		Moquette m = new Moquette(freePort());
 		m.start();
 		return m;
 	}
 
-	private static final class Mosquitto implements Broker {
+	private static class Mosquitto implements Broker {
 
 		private final int port;
 		private final Path config;
+		private final Path log;
 		private Process process;
 
 		Mosquitto(int port) {
+			this(port, "");
+		}
+
+		/** {@code listenerOptions}: lines that follow the listener line (its TLS settings). */
+		Mosquitto(int port, String listenerOptions) {
 			this.port = port;
 			try {
 				config = Files.createTempFile("mosquitto-", ".conf");
-				Files.writeString(config, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
+				log = Files.createTempFile("mosquitto-", ".log");
+				log.toFile().deleteOnExit();
+				// run as root, mosquitto would switch to the user "mosquitto", who cannot read the
+				// test's key files; as anyone else it ignores the line
+				Files.writeString(config, "user " + System.getProperty("user.name") + "\n"
+						+ "listener " + port + " 127.0.0.1\n" + listenerOptions
+						+ "allow_anonymous true\npersistence false\n"
 						+ "max_inflight_messages 100\nmax_queued_messages 20000\n");
 				config.toFile().deleteOnExit();
 			}
@@ -148,12 +202,26 @@ final class MqttBrokers {
 		public void start() {
 			try {
 				process = new ProcessBuilder(MOSQUITTO.toString(), "-c", config.toString())
-						.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+						.redirectErrorStream(true).redirectOutput(log.toFile()).start();
 			}
 			catch (IOException e) {
 				throw new IllegalStateException(e);
 			}
-			awaitPort(port, true);
+			try {
+				awaitPort(port, true);
+			}
+			catch (IllegalStateException e) {
+				throw new IllegalStateException(e.getMessage() + "; mosquitto's output:\n" + output(), e);
+			}
+		}
+
+		private String output() {
+			try {
+				return Files.readString(log);
+			}
+			catch (IOException e) {
+				return e.toString();
+			}
 		}
 
 		@Override
@@ -170,6 +238,55 @@ final class MqttBrokers {
 				}
 				process = null;
 			}
+		}
+	}
+
+	/** Mosquitto with a TLS listener; clients connect to localhost and trust {@code ca}. */
+	private static final class TlsMosquitto extends Mosquitto {
+
+		private final Path ca;
+
+		TlsMosquitto(int port, Path ca, TestPki.Issued server, String options) {
+			// OpenSSL's defaults: TLS 1.2 and 1.3, and TLS 1.3 with what Mongoose's client needs
+			super(port, "cafile " + ca + "\ncertfile " + server.chain() + "\nkeyfile " + server.key() + "\n" + options);
+			this.ca = ca;
+		}
+
+		@Override
+		public String name() {
+			return "mosquitto-tls";
+		}
+
+		@Override
+		public String url() {
+			return "mqtts://localhost:" + port();
+		}
+
+		@Override
+		public MqttClient client() {
+			return MqttClient.create(url()).secure(TlsSpec.forClient().trustedCertificates(ca));
+		}
+
+		private SSLContext trusting() {
+			try {
+				return TestPki.trusting(ca);
+			}
+			catch (Exception e) {
+				throw new IllegalStateException(e);
+			}
+		}
+
+		@Override
+		public Socket socket() throws IOException {
+			return trusting().getSocketFactory().createSocket("localhost", port());
+		}
+
+		@Override
+		public org.eclipse.paho.client.mqttv3.MqttClient paho(String clientId, MqttConnectOptions options)
+				throws MqttException {
+			options.setSocketFactory(trusting().getSocketFactory());
+			return new org.eclipse.paho.client.mqttv3.MqttClient("ssl://localhost:" + port(), clientId,
+					new MemoryPersistence());
 		}
 	}
 

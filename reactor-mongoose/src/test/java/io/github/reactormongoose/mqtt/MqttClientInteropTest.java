@@ -23,7 +23,6 @@ import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.testing.NativeLeakCheck;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,7 +89,7 @@ abstract class MqttClientInteropTest {
 	}
 
 	MqttClient client(String id) {
-		return MqttClient.create(broker.url()).clientId(id + "-" + testName).runOn(loop);
+		return broker.client().clientId(id + "-" + testName).runOn(loop);
 	}
 
 	MqttConnection connect(MqttClient client) {
@@ -234,7 +233,7 @@ abstract class MqttClientInteropTest {
 		MqttConnection watcher = connect(client("watcher"));
 		Received r = new Received(watcher, topic("status/+"), 1);
 		// a client whose socket is reset without DISCONNECT
-		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+		try (Socket s = broker.socket()) {
 			MqttMessage will = MqttMessage.of(topic("status/dying"), "offline".getBytes(UTF_8), 1, false);
 			ByteBuffer connect = MqttCodec.encode(new MqttPacket.Connect(MqttVersion.V3_1_1, "dying-" + testName, true, 30,
 					null, null, will, MqttProperties.empty()), MqttVersion.V3_1_1);
@@ -299,11 +298,10 @@ abstract class MqttClientInteropTest {
 	void pahoAndThisClientExchangeMessagesBothWays() throws Exception {
 		MqttConnection ours = connect(client("ours"));
 		Received r = new Received(ours, topic("from-paho"), 2);
-		org.eclipse.paho.client.mqttv3.MqttClient paho = new org.eclipse.paho.client.mqttv3.MqttClient(
-				"tcp://127.0.0.1:" + broker.port(), "paho-" + testName, new MemoryPersistence());
+		MqttConnectOptions o = new MqttConnectOptions();
+		o.setCleanSession(true);
+		org.eclipse.paho.client.mqttv3.MqttClient paho = broker.paho("paho-" + testName, o);
 		try {
-			MqttConnectOptions o = new MqttConnectOptions();
-			o.setCleanSession(true);
 			paho.connect(o);
 			LinkedBlockingQueue<String> pahoGot = new LinkedBlockingQueue<>();
 			paho.subscribe(topic("from-ours"), 1, (t, m) -> pahoGot.add(t + "=" + new String(m.getPayload(), UTF_8) + "@" + m.getQos()));
