@@ -21,7 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@link HttpsHello} with the JDK HTTP client and {@link MutualTlsEcho}, with certificates made by openssl. */
+/**
+ * {@link HttpsHello} with the JDK HTTP client and with {@link HttpsCall}, and
+ * {@link MutualTlsEcho}, with certificates made by openssl.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TlsExamplesTest {
 
@@ -45,6 +48,26 @@ class TlsExamplesTest {
 					URI.create("https://localhost:" + s.port() + "/hello")).build(), HttpResponse.BodyHandlers.ofString());
 			assertThat(r.statusCode()).isEqualTo(200);
 			assertThat(r.body()).isEqualTo("Hello over https!");
+		}
+		finally {
+			s.disposeNow(Duration.ofSeconds(5));
+		}
+	}
+
+	@Test
+	void httpsCallGetsAndEchoesOverWss() {
+		DisposableServer s = HttpsHello.start("127.0.0.1", 0, server.chain(), server.key());
+		try {
+			HttpsCall call = new HttpsCall(pki.ca());
+			assertThat(call.get("https://localhost:" + s.port() + "/hello").block(Duration.ofSeconds(10)))
+					.isEqualTo("200 Hello over https!");
+			assertThat(call.echo("wss://localhost:" + s.port() + "/echo", "one", "two").collectList()
+					.block(Duration.ofSeconds(10))).containsExactly("one", "two");
+			// the JDK's trust store does not know the test CA: the call fails before any request is sent
+			assertThatThrownBy(() -> new HttpsCall(null).get("https://localhost:" + s.port() + "/hello")
+					.block(Duration.ofSeconds(10)))
+					.hasMessageContaining("untrusted server certificate")
+					.hasRootCauseInstanceOf(javax.net.ssl.SSLHandshakeException.class);
 		}
 		finally {
 			s.disposeNow(Duration.ofSeconds(5));

@@ -8,12 +8,18 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyFactory;
 import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -75,6 +81,44 @@ public final class TestPki {
 		return ctx;
 	}
 
+	/**
+	 * A server SSLContext of the JDK with {@code issued}'s chain and its key (the PKCS#8 PEM
+	 * that {@code openssl req} writes), for peers such as the JDK's {@code HttpsServer}.
+	 */
+	public static SSLContext serving(Issued issued) throws Exception {
+		String pem = Files.readString(issued.key(), StandardCharsets.US_ASCII);
+		String b64 = pem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
+		byte[] der = Base64.getDecoder().decode(b64);
+		PrivateKey key = KeyFactory.getInstance(keyAlgorithm(der))
+				.generatePrivate(new PKCS8EncodedKeySpec(der));
+		List<Certificate> chain;
+		try (InputStream in = Files.newInputStream(issued.chain())) {
+			chain = new ArrayList<>(CertificateFactory.getInstance("X.509").generateCertificates(in));
+		}
+		KeyStore ks = KeyStore.getInstance("PKCS12");
+		ks.load(null, null);
+		char[] pw = "test".toCharArray();
+		ks.setKeyEntry("server", key, pw, chain.toArray(new Certificate[0]));
+		KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+		kmf.init(ks, pw);
+		SSLContext ctx = SSLContext.getInstance("TLS");
+		ctx.init(kmf.getKeyManagers(), null, null);
+		return ctx;
+	}
+
+	/** The key algorithm of a PKCS#8 key: EC or RSA. */
+	private static String keyAlgorithm(byte[] pkcs8) {
+		for (String alg : List.of("EC", "RSA")) {
+			try {
+				KeyFactory.getInstance(alg).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+				return alg;
+			}
+			catch (Exception e) {
+				// try the next
+			}
+		}
+		throw new IllegalArgumentException("neither an EC nor an RSA PKCS#8 key");
+	}
 
 	/** A self-signed root CA (EC P-256 unless given). */
 	public static TestPki root(Path dir, String name) throws IOException, InterruptedException {

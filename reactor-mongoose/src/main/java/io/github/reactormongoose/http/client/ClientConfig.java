@@ -12,6 +12,7 @@ import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.LoopAccess;
+import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 
 /** The settings of an {@link HttpClient}; copied on every change, never mutated once shared. */
@@ -33,6 +34,15 @@ final class ClientConfig implements Cloneable {
 	int maxHeaders = 100;
 	boolean keepAlive = true;
 	ConnectionPool.Limits pool = new ConnectionPool.Limits(500, 1000, Duration.ofSeconds(30));
+	/** The spec of https and wss requests; {@code null}: {@link #DEFAULT_TLS}. */
+	@Nullable
+	TlsSpec tls;
+
+	/**
+	 * The spec of https and wss requests of clients without {@code secure(spec)}: one instance,
+	 * so that they share their pools and the JDK's trust manager is built once.
+	 */
+	static final TlsSpec DEFAULT_TLS = TlsSpec.forClient();
 
 	ClientConfig copy() {
 		try {
@@ -50,6 +60,15 @@ final class ClientConfig implements Cloneable {
 	 */
 	EventLoop chooseLoop() {
 		return LoopAccess.engine(LoopAccess.choose(loop, loops));
+	}
+
+	/** The spec of a request with {@code scheme} (lower case): {@code null} for http and ws. */
+	@Nullable
+	TlsSpec tlsFor(String scheme) {
+		if (scheme.equals("https") || scheme.equals("wss")) {
+			return tls != null ? tls : DEFAULT_TLS;
+		}
+		return null;
 	}
 
 	HttpHeaders headers() {

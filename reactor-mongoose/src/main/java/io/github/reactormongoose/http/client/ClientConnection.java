@@ -11,6 +11,8 @@ import java.time.Duration;
 import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.StreamHandler;
+import io.github.reactormongoose.internal.loop.TlsHandshakeHandler;
+import io.github.reactormongoose.internal.tls.PeerVerifier;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
@@ -18,14 +20,20 @@ import reactor.core.Disposable;
  * One pooled outbound TCP connection: the channel's handler, which feeds the bytes of the
  * current {@link Exchange} to its {@link ResponseParser}. Poll thread only. It is reusable
  * while it is open and every response on it ended exactly where the next one could start.
+ * Over TLS it is established (handed to the pool) only once the handshake is done and the
+ * JDK accepted the server's chain and host name; a failed handshake or check fails the
+ * connect with {@link PeerVerifier#handshakeFailed} and the connection is never pooled.
  */
-final class ClientConnection implements StreamHandler {
+final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 
 	final ConnectionPool pool;
 	final ResponseParser parser = new ResponseParser();
 	final EventLoop loop;
 	private @Nullable Channel channel;
 	private @Nullable String url;
+	private @Nullable PeerVerifier verifier;
+	/** TLS: the TCP connection is up and the handshake runs ({@link #connected} once verified). */
+	private boolean handshaking;
 	private @Nullable Disposable connectTimer;
 	private @Nullable Exchange exchange;
 	private @Nullable String error;
@@ -42,9 +50,14 @@ final class ClientConnection implements StreamHandler {
 		this.loop = pool.loop;
 	}
 
-	void open(Channel channel, String url, Duration timeout) {
+	/**
+	 * The channel is connecting to {@code url}; with a {@code verifier}, TLS starts once it is
+	 * connected. {@code timeout} bounds the TCP connect (the handshake has the spec's own).
+	 */
+	void open(Channel channel, String url, Duration timeout, @Nullable PeerVerifier verifier) {
 		this.channel = channel;
 		this.url = url;
+		this.verifier = verifier;
 		this.connectTimer = loop.schedule(timeout, () -> {
 			if (!connected && !closed) {
 				fail(new ConnectTimeoutException("connection to " + url + " timed out after " + timeout.toMillis()
@@ -104,6 +117,14 @@ final class ClientConnection implements StreamHandler {
 		}
 	}
 
+	/** Opening failed on the poll thread (connect or TLS refused at once): counts as a failed connect. */
+	void abandon(Throwable e) {
+		if (connectTimer != null) {
+			connectTimer.dispose();
+		}
+		fail(e);
+	}
+
 	/** Connect failed or timed out: counts as a failed connect in the pool. */
 	private void fail(Throwable e) {
 		if (counted) {
@@ -118,15 +139,50 @@ final class ClientConnection implements StreamHandler {
 		if (closed) {
 			return;
 		}
-		connected = true;
 		if (connectTimer != null) {
 			connectTimer.dispose();
 		}
+		if (verifier != null) {
+			handshaking = true; // established once the handshake is done and verified
+			return;
+		}
+		connected = true;
 		pool.connected(this);
 	}
 
 	@Override
+	public void onTlsPeerCertificates(ByteBuffer buf, int offset, int length) {
+		if (verifier != null) {
+			verifier.certificates(buf, offset, length);
+		}
+	}
+
+	@Override
+	public void onTlsHandshakeDone() {
+		if (!handshaking || closed || verifier == null) {
+			return;
+		}
+		handshaking = false;
+		String failure = verifier.verify();
+		if (failure != null) {
+			fail(PeerVerifier.handshakeFailed(target(), failure));
+			channel().close(); // not close(): fail() marked it closed already
+			return;
+		}
+		connected = true;
+		pool.connected(this);
+	}
+
+	/** {@code host:port (tcp://ip:port)}, for messages. */
+	private String target() {
+		return pool.host + ":" + pool.port + " (" + url + ")";
+	}
+
+	@Override
 	public void onRead(ByteBuffer buf, int offset, int length) {
+		if (!connected) {
+			return; // TLS: nothing is read before the server's chain and name are verified
+		}
 		Exchange e = exchange;
 		if (e == null) {
 			// bytes on an idle connection: not a response to anything of ours
@@ -139,7 +195,10 @@ final class ClientConnection implements StreamHandler {
 	@Override
 	public void onError(String message) {
 		error = message;
-		if (!connected) {
+		if (handshaking && verifier != null) {
+			fail(PeerVerifier.handshakeFailed(target(), verifier.explain(message)));
+		}
+		else if (!connected) {
 			ConnectException ce = new ConnectException("cannot connect to " + url + ": " + message);
 			fail(ce);
 		}
@@ -151,6 +210,11 @@ final class ClientConnection implements StreamHandler {
 		closed = true;
 		if (connectTimer != null) {
 			connectTimer.dispose();
+		}
+		if (handshaking) {
+			fail(PeerVerifier.handshakeFailed(target(), "the server closed the connection during the handshake"
+					+ (error != null ? " (" + error + ")" : "")));
+			return;
 		}
 		if (!wasConnected) {
 			fail(new ConnectException("cannot connect to " + url + ": connection closed"
@@ -170,7 +234,8 @@ final class ClientConnection implements StreamHandler {
 
 	@Override
 	public String toString() {
-		return "ClientConnection[" + (channel != null ? channel : "connecting") + " to " + pool.host + ":" + pool.port
+		return "ClientConnection[" + (channel != null ? channel : "connecting") + " to " + (verifier != null ? "tls " : "")
+				+ pool.host + ":" + pool.port
 				+ ", uses=" + uses + "]";
 	}
 }

@@ -3,6 +3,7 @@
  */
 package io.github.reactormongoose.http.client;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -13,11 +14,18 @@ import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.internal.loop.Addresses;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.Kind;
+import io.github.reactormongoose.internal.tls.TlsAccess;
+import io.github.reactormongoose.internal.tls.TlsConfig;
+import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
- * The keep-alive connections of one loop to one {@code host:port}, with one set of limits.
+ * The keep-alive connections of one loop to one {@code host:port}, with one set of limits,
+ * over plain TCP or over TLS with one {@link TlsSpec} (a pool never mixes the two: http and
+ * https to the same {@code host:port} are two pools, and so are two specs).
  * Every method runs on the loop's poll thread, so the pool takes no lock. A request
  * {@link #acquire acquires} a connection: the most recently released idle one, else a new one
  * while fewer than {@code maxConnections} exist, else it waits in a queue of at most
@@ -41,13 +49,16 @@ final class ConnectionPool {
 
 	private static final Map<EventLoop, Map<Key, ConnectionPool>> POOLS = new ConcurrentHashMap<>();
 
-	private record Key(String host, int port, Limits limits) {
+	/** {@code tls}: compared by identity (a spec has no equals), null for plain TCP. */
+	private record Key(String host, int port, @Nullable TlsSpec tls, Limits limits) {
 	}
 
 	final EventLoop loop;
 	final String host;
 	final int port;
 	final Limits limits;
+	/** TLS of every connection of this pool, or {@code null}. */
+	final @Nullable TlsConfig tls;
 	private final ArrayDeque<ClientConnection> idle = new ArrayDeque<>();
 	private final ArrayDeque<Acquirer> pending = new ArrayDeque<>();
 	private int total;
@@ -55,22 +66,26 @@ final class ConnectionPool {
 	private @Nullable Disposable sweeper;
 	private boolean shutdown;
 
-	private ConnectionPool(EventLoop loop, String host, int port, Limits limits) {
+	private ConnectionPool(EventLoop loop, String host, int port, @Nullable TlsSpec tls, Limits limits) {
 		this.loop = loop;
 		this.host = host;
 		this.port = port;
+		this.tls = tls != null ? TlsAccess.config(tls) : null;
 		this.limits = limits;
 	}
 
-	/** The pool of {@code loop} for {@code host:port} with {@code limits}; any thread. */
-	static ConnectionPool of(EventLoop loop, String host, int port, Limits limits) {
+	/**
+	 * The pool of {@code loop} for {@code host:port} with {@code limits}, over TLS with
+	 * {@code tls} unless it is null; any thread.
+	 */
+	static ConnectionPool of(EventLoop loop, String host, int port, @Nullable TlsSpec tls, Limits limits) {
 		Map<Key, ConnectionPool> pools = POOLS.computeIfAbsent(loop, l -> {
 			// idle keep-alive connections must not hold up the loop's disposal
 			l.onShutdown(() -> shutdown(l));
 			l.terminationFuture().subscribe(null, null, () -> POOLS.remove(l));
 			return new ConcurrentHashMap<>();
 		});
-		return pools.computeIfAbsent(new Key(host, port, limits), k -> new ConnectionPool(loop, host, port, limits));
+		return pools.computeIfAbsent(new Key(host, port, tls, limits), k -> new ConnectionPool(loop, host, port, tls, limits));
 	}
 
 	private static void shutdown(EventLoop loop) {
@@ -134,19 +149,39 @@ final class ConnectionPool {
 	private void connectNew(Duration timeout) {
 		total++;
 		connecting++;
-		// the TLS step (HttpClient.secure) will wrap the connection here, once connected
-		Addresses.resolve(host).subscribe(
+		Mono<InetAddress> address = Addresses.resolve(host);
+		TlsConfig t = tls;
+		if (t != null && !t.clientPrepared()) {
+			// the first https connection of a spec reads its trust store: not on the poll thread
+			address = Mono.fromRunnable(t::prepareClient).subscribeOn(Schedulers.boundedElastic()).then(address);
+		}
+		address.subscribe(
 				addr -> loop.executeOrRun(() -> open(Addresses.url("tcp", addr, port), timeout)),
 				e -> loop.executeOrRun(() -> connectFailed(e)));
 	}
 
+	/**
+	 * Poll thread: connects to {@code url} (an IP literal). With TLS, the handshake starts once
+	 * the TCP connection is up, and the connection counts as established only after the JDK
+	 * accepted the server's chain and host name ({@link ClientConnection}).
+	 */
 	private void open(String url, Duration timeout) {
 		ClientConnection c = new ClientConnection(this);
+		TlsConfig.ClientHandshake hs = null;
 		try {
-			c.open(loop.connect(url, Kind.TCP, c), url, timeout);
+			hs = tls != null ? tls.clientHandshake(host) : null;
+			c.open(loop.connect(url, Kind.TCP, c), url, timeout, hs != null ? hs.verifier() : null);
+			TlsConfig.ClientHandshake attaching = hs;
+			hs = null;
+			if (attaching != null) {
+				attaching.attach(c.channel());
+			}
 		}
 		catch (RuntimeException e) {
-			connectFailed(e);
+			if (hs != null) {
+				hs.context().release(); // no connection took it
+			}
+			c.abandon(e);
 		}
 	}
 
@@ -225,7 +260,7 @@ final class ConnectionPool {
 
 	@Override
 	public String toString() {
-		return "ConnectionPool[" + host + ":" + port + " on " + loop.name() + ", " + total + " connections, "
+		return "ConnectionPool[" + (tls != null ? "tls " : "") + host + ":" + port + " on " + loop.name() + ", " + total + " connections, "
 				+ idle.size() + " idle, " + pending.size() + " pending]";
 	}
 }

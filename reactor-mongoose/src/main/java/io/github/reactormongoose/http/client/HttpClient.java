@@ -19,6 +19,8 @@ import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.tls.TlsAccess;
+import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -41,7 +43,9 @@ import reactor.core.publisher.Mono;
  * request again. Requests run on {@link MongooseLoops#shared()} unless {@link #runOn} says
  * otherwise. Connections are kept alive and pooled per loop and {@code host:port}
  * ({@link #maxConnections(int)}, {@link #pendingAcquireMaxCount(int)},
- * {@link #maxIdleTime(Duration)}). The response is parsed by this library, strictly: every
+ * {@link #maxIdleTime(Duration)}), and by transport: {@code https://} and {@code wss://} go
+ * over TLS ({@link #secure(TlsSpec)}, by default {@link TlsSpec#forClient()}), in pools of
+ * their own. The response is parsed by this library, strictly: every
  * malformed response, timeout and premature close is an error signal with its own exception
  * type, and the connection is closed, never reused. See {@code docs/http-client.md}.
  */
@@ -187,6 +191,38 @@ public final class HttpClient {
 				maxIdleTime));
 	}
 
+	/**
+	 * The TLS settings of {@code https://} and {@code wss://} requests, redirects and WebSocket
+	 * sessions: the server's chain and host name ({@code serverName}, else the URI's host) are
+	 * verified with the JDK's trust manager before the request is sent, and a
+	 * {@link TlsSpec#keyCertificate(java.nio.file.Path, java.nio.file.Path) client certificate}
+	 * goes to servers that ask. The URI's scheme decides the transport: {@code http://} and
+	 * {@code ws://} stay plain text. Without this, https uses {@link TlsSpec#forClient()}.
+	 * A failed handshake or check fails the response with a
+	 * {@link io.github.reactormongoose.MongooseException} whose cause is a
+	 * {@link javax.net.ssl.SSLHandshakeException} with the reason.
+	 * @throws IllegalArgumentException for a server spec, or what the built-in TLS stack cannot
+	 *         do (checked now, as {@code TcpClient.secure})
+	 */
+	public HttpClient secure(TlsSpec spec) {
+		Objects.requireNonNull(spec, "spec");
+		if (spec.isServer()) {
+			throw new IllegalArgumentException("HttpClient.secure needs a client spec (TlsSpec.forClient()), "
+					+ "not a server spec (TlsSpec.forServer)");
+		}
+		TlsAccess.config(spec).validate();
+		return with(c -> c.tls = spec);
+	}
+
+	/**
+	 * TLS with the default client spec, {@link TlsSpec#forClient()}: the JDK's default trust
+	 * store and the URI's host name. That is what {@code https://} uses anyway; this replaces a
+	 * spec set before.
+	 */
+	public HttpClient secure() {
+		return with(c -> c.tls = null);
+	}
+
 	private static void requirePositive(Duration d, String what) {
 		Objects.requireNonNull(d, what);
 		if (d.isNegative() || d.isZero()) {
@@ -242,7 +278,8 @@ public final class HttpClient {
 
 	/**
 	 * A WebSocket session: {@code websocket().uri("ws://host:port/path").handle((in, out) -> ...)}.
-	 * The client's headers go with the upgrade request.
+	 * The client's headers go with the upgrade request; {@code wss://} uses the client's
+	 * {@link #secure(TlsSpec) TLS spec}.
 	 */
 	public WebsocketSender websocket() {
 		return new WebsocketClient(this, null, java.util.List.of(), WebsocketClient.DEFAULT_MAX_PAYLOAD);
@@ -251,7 +288,10 @@ public final class HttpClient {
 	/** A WebSocket session being configured. */
 	public interface WebsocketSender {
 
-		/** The target: {@code ws://} or {@code http://}, absolute or relative to the {@link HttpClient#baseUrl}. */
+		/**
+		 * The target: {@code ws://}, {@code wss://}, {@code http://} or {@code https://}, absolute
+		 * or relative to the {@link HttpClient#baseUrl}.
+		 */
 		WebsocketSender uri(String uri);
 
 		/** Sub-protocols offered, in order of preference ({@code Sec-WebSocket-Protocol}). */
@@ -298,7 +338,10 @@ public final class HttpClient {
 	/** A request being configured: where it goes and what it sends. */
 	public interface RequestSender extends ResponseReceiver {
 
-		/** The target: absolute ({@code http://host:port/path?q}) or relative to the {@link HttpClient#baseUrl}. */
+		/**
+		 * The target: absolute ({@code http://host:port/path?q}, {@code https://host/path}) or
+		 * relative to the {@link HttpClient#baseUrl}.
+		 */
 		RequestSender uri(String uri);
 
 		/**
@@ -466,15 +509,18 @@ public final class HttpClient {
 			@Nullable Publisher<? extends ByteBuffer> stream, boolean upgrade, int redirects, Consumer<HttpHeaders> extra) {
 		return Mono.defer(() -> {
 			String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-			boolean plain = scheme.equals("http") || scheme.equals("ws");
-			if (!plain || (!upgrade && scheme.equals("ws"))) {
-				// the TLS step (HttpClient.secure(TlsSpec)) plugs in here: https and wss
+			boolean http = scheme.equals("http") || scheme.equals("https");
+			boolean ws = scheme.equals("ws") || scheme.equals("wss");
+			if (!http && !(upgrade && ws)) {
 				return Mono.error(new UnsupportedOperationException("Scheme " + scheme + " of " + uri
-						+ " is not supported here: " + (upgrade ? "ws" : "http") + " only (no TLS yet)"));
+						+ " is not supported here: " + (upgrade ? "ws, wss, http or https" : "http or https") + " only"));
 			}
+			// the scheme decides the transport, also after a redirect: TLS for https and wss
+			TlsSpec tls = config.tlsFor(scheme);
+			int defaultPort = tls != null ? 443 : 80;
 			String host = uri.getHost();
-			int port = uri.getPort() == -1 ? 80 : uri.getPort();
-			String hostHeader = host + (port == 80 ? "" : ":" + port);
+			int port = uri.getPort() == -1 ? defaultPort : uri.getPort();
+			String hostHeader = host + (port == defaultPort ? "" : ":" + port);
 			String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
 					+ (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
 			HttpHeaders headers = config.headers();
@@ -485,7 +531,7 @@ public final class HttpClient {
 				headers.remove("Cookie");
 			}
 			EventLoop el = config.chooseLoop();
-			ConnectionPool pool = ConnectionPool.of(el, host, port, config.pool);
+			ConnectionPool pool = ConnectionPool.of(el, host, port, tls, config.pool);
 			Exchange.Request req = new Exchange.Request(method, uri.toString(), target, hostHeader, headers, fixed,
 					stream, upgrade, redirects);
 			return Mono.<ClientResponse>create(sink -> new Exchange(config, req, pool, sink).start());

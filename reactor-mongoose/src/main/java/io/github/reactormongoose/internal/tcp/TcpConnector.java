@@ -117,9 +117,7 @@ public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 		if (failure != null) {
 			done = true;
 			connection.channel().close();
-			MongooseException e = new MongooseException("TLS connect to " + url + " failed: " + failure);
-			e.initCause(new SSLHandshakeException(failure));
-			sink.error(e);
+			sink.error(PeerVerifier.handshakeFailed(url, failure));
 			return;
 		}
 		established(local, remote);

@@ -16,8 +16,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.X509TrustManager;
 
+import io.github.reactormongoose.MongooseException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,6 +38,14 @@ public final class PeerVerifier {
 	PeerVerifier(X509TrustManager trust, String host) {
 		this.trust = trust;
 		this.host = host;
+	}
+
+	/**
+	 * The error of a client whose TLS handshake with {@code target} failed: a
+	 * {@link MongooseException} whose cause is an {@link SSLHandshakeException} with the reason.
+	 */
+	public static MongooseException handshakeFailed(String target, String reason) {
+		return new MongooseException("TLS connect to " + target + " failed: " + reason, new SSLHandshakeException(reason));
 	}
 
 	/** A TLS 1.3 Certificate message: type, length, context, then the certificate list. */
@@ -64,6 +74,16 @@ public final class PeerVerifier {
 		catch (CertificateException | RuntimeException e) {
 			parseError = "unreadable certificate from the server: " + e.getMessage();
 		}
+	}
+
+	/**
+	 * Why a handshake that the built-in stack failed with {@code message} failed: the JDK's
+	 * reason when the server's certificates arrived and the JDK refuses them too (more precise
+	 * than the stack's, such as "failed to verify hostname"), followed by the stack's message.
+	 */
+	public String explain(String message) {
+		String why = chain.isEmpty() && parseError == null ? null : verify();
+		return why != null ? why + " (" + message + ")" : message;
 	}
 
 	/** Null when the chain is trusted and names the host, else why not. */

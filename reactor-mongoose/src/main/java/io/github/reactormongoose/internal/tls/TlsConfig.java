@@ -140,6 +140,19 @@ public final class TlsConfig {
 				handshakeTimeout);
 	}
 
+	/**
+	 * Whether the trust manager of this client spec is built; the first build reads the
+	 * trust store (the JDK's has about 150 certificates), which is for a thread that may block.
+	 */
+	public boolean clientPrepared() {
+		return trustManager != null;
+	}
+
+	/** Builds the trust manager now (once per spec); call it off the poll thread. */
+	public void prepareClient() {
+		trustManager();
+	}
+
 	/** The native context and verifier of one client connection to host (a name or an IP literal). */
 	public ClientHandshake clientHandshake(String host) {
 		String name = serverName != null ? serverName : host;

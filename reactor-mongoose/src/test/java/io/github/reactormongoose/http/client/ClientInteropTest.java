@@ -7,24 +7,20 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 
 import com.sun.net.httpserver.HttpServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.http.server.BaseHttpTest;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -99,36 +95,20 @@ class ClientInteropTest extends BaseHttpTest {
 
 	@Test
 	void nginx() throws Exception {
-		Path nginx = Path.of("/usr/sbin/nginx");
-		if (!Files.isExecutable(nginx)) {
-			System.err.println("SKIPPED ClientInteropTest.nginx: /usr/sbin/nginx is not installed (Debian package nginx-light)");
-			Assumptions.abort("nginx is not installed");
-		}
+		Nginx.assumeInstalled("ClientInteropTest.nginx");
 		Path dir = Files.createTempDirectory("nginx-client-test");
 		Path www = Files.createDirectories(dir.resolve("www"));
 		byte[] big = new byte[5 << 20];
 		new Random(7).nextBytes(big);
 		Files.write(www.resolve("big.bin"), big);
 		Files.writeString(www.resolve("page.html"), "<html>" + "text ".repeat(2000) + "</html>");
-		int port;
-		try (ServerSocket ss = new ServerSocket(0)) {
-			port = ss.getLocalPort();
-		}
-		Files.writeString(dir.resolve("nginx.conf"), String.join("\n",
-				"daemon off;", "master_process off;", "worker_processes 1;", "pid " + dir + "/nginx.pid;",
-				"error_log " + dir + "/error.log;", "events { worker_connections 64; }",
-				"http {", "  access_log off;", "  client_body_temp_path " + dir + "/body;",
-				"  proxy_temp_path " + dir + "/proxy;", "  fastcgi_temp_path " + dir + "/fcgi;",
-				"  uwsgi_temp_path " + dir + "/uwsgi;", "  scgi_temp_path " + dir + "/scgi;",
+		int port = Nginx.freePort();
+		try (Nginx n = Nginx.start(dir, List.of(
 				"  gzip on; gzip_types text/html; gzip_min_length 10;",
 				"  types { text/html html; application/octet-stream bin; }",
 				"  server {", "    listen 127.0.0.1:" + port + ";", "    root " + www + ";",
 				"    location = /method { return 200 \"method=$request_method\"; }",
-				"    location = /moved { return 301 /method; }", "  }", "}", ""));
-		Process p = new ProcessBuilder(nginx.toString(), "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString())
-				.redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
-		try {
-			awaitPort(port, p, dir);
+				"    location = /moved { return 301 /method; }", "  }"), port)) {
 			MongooseLoop loop = newLoop();
 			HttpClient c = HttpClient.create().runOn(loop).baseUrl("http://127.0.0.1:" + port);
 			assertThat(text(c.get().uri("/method"))).isEqualTo("200 method=GET");
@@ -154,29 +134,6 @@ class ClientInteropTest extends BaseHttpTest {
 					.reduce(0L, (a, b) -> a + b).block(TIMEOUT);
 			assertThat(received).isEqualTo(big.length);
 		}
-		finally {
-			p.destroy();
-			if (!p.waitFor(5, TimeUnit.SECONDS)) {
-				p.destroyForcibly();
-			}
-		}
-	}
-
-	private static void awaitPort(int port, Process p, Path dir) throws Exception {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (System.nanoTime() < deadline) {
-			if (!p.isAlive()) {
-				throw new AssertionError("nginx exited: " + Files.readString(dir.resolve("stdout.log"))
-						+ (Files.exists(dir.resolve("error.log")) ? Files.readString(dir.resolve("error.log")) : ""));
-			}
-			try (Socket s = new Socket("127.0.0.1", port)) {
-				return;
-			}
-			catch (IOException e) {
-				Thread.sleep(50);
-			}
-		}
-		throw new AssertionError("nginx did not listen on " + port);
 	}
 
 	private static String sha(byte[] b) throws Exception {

@@ -232,11 +232,4 @@ class HttpClientTest extends BaseHttpTest {
 				.expectError(java.net.ConnectException.class)
 				.verify(TIMEOUT);
 	}
-
-	@Test
-	void httpsIsRefusedUntilTls() {
-		StepVerifier.create(HttpClient.create().get().uri("https://127.0.0.1:1/").response())
-				.expectError(UnsupportedOperationException.class)
-				.verify(TIMEOUT);
-	}
 }

@@ -1,0 +1,194 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.net.ssl.SSLHandshakeException;
+
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.github.reactormongoose.MongooseException;
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.http.server.BaseHttpTest;
+import io.github.reactormongoose.testing.TestPki;
+import io.github.reactormongoose.tls.TlsSpec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.test.StepVerifier;
+
+/**
+ * The HTTPS and WSS client against TLS servers nobody here wrote: the JDK's
+ * {@code HttpsServer}, Reactor Netty's secure server (JDK provider) and nginx (OpenSSL),
+ * with certificates that openssl makes for the test run.
+ */
+class HttpsClientInteropTest extends BaseHttpTest {
+
+	@TempDir
+	static Path dir;
+	static TestPki pki;
+	static TestPki.Issued localhost;
+
+	@BeforeAll
+	static void certificates() throws Exception {
+		pki = TestPki.root(dir, "Interop Root CA");
+		localhost = pki.server("localhost", TestPki.KeyType.EC_P256);
+	}
+
+	private static TlsSpec trusting() {
+		return TlsSpec.forClient().trustedCertificates(pki.ca());
+	}
+
+	private static String text(HttpClient.ResponseReceiver r) {
+		return r.responseSingle((res, b) -> b.map(x -> res.status() + " " + new String(x, UTF_8))).block(TIMEOUT);
+	}
+
+	@Test
+	void jdkHttpsServer() throws Exception {
+		Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
+		HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		s.setHttpsConfigurator(new HttpsConfigurator(TestPki.serving(localhost)));
+		s.createContext("/fixed", ex -> {
+			clientPorts.add(ex.getRemoteAddress().getPort());
+			byte[] b = "fixed over jdk tls".getBytes(UTF_8);
+			ex.sendResponseHeaders(200, b.length);
+			ex.getResponseBody().write(b);
+			ex.close();
+		});
+		s.createContext("/echo", ex -> {
+			clientPorts.add(ex.getRemoteAddress().getPort());
+			byte[] in = ex.getRequestBody().readAllBytes();
+			ex.getResponseHeaders().add("X-Chunked",
+					String.valueOf("chunked".equalsIgnoreCase(ex.getRequestHeaders().getFirst("Transfer-Encoding"))));
+			ex.sendResponseHeaders(200, 0); // chunked
+			try (OutputStream o = ex.getResponseBody()) {
+				o.write(in);
+			}
+		});
+		s.start();
+		try {
+			HttpClient c = HttpClient.create().runOn(newLoop()).secure(trusting())
+					.baseUrl("https://localhost:" + s.getAddress().getPort());
+			for (int i = 0; i < 5; i++) {
+				assertThat(text(c.get().uri("/fixed"))).isEqualTo("200 fixed over jdk tls");
+			}
+			String streamed = Flux.range(0, 200).map(i -> "piece " + i + ";").reduce("", String::concat).block();
+			String[] chunked = new String[1];
+			String echoed = c.post().uri("/echo").sendString(Flux.range(0, 200).map(i -> "piece " + i + ";"))
+					.responseSingle((res, b) -> {
+						chunked[0] = res.responseHeaders().get("X-Chunked");
+						return b.map(x -> new String(x, UTF_8));
+					}).block(TIMEOUT);
+			assertThat(echoed).isEqualTo(streamed);
+			assertThat(chunked[0]).isEqualTo("true");
+			assertThat(text(c.get().uri("/fixed"))).isEqualTo("200 fixed over jdk tls");
+			assertThat(clientPorts).as("one kept-alive TLS connection").hasSize(1);
+			// the JDK's default trust store does not know the test CA
+			assertThatThrownBy(() -> text(HttpClient.create().get().uri("https://localhost:" + s.getAddress().getPort() + "/fixed")))
+					.isInstanceOf(MongooseException.class).hasRootCauseInstanceOf(SSLHandshakeException.class)
+					.hasMessageContaining("untrusted server certificate");
+		}
+		finally {
+			s.stop(0);
+		}
+	}
+
+	@Test
+	void reactorNettySecureServer() throws Exception {
+		SslContext ctx = SslContextBuilder.forServer(localhost.chain().toFile(), localhost.key().toFile())
+				.sslProvider(SslProvider.JDK).build();
+		Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
+		DisposableServer s = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+				.secure(spec -> spec.sslContext(ctx))
+				.route(r -> r.get("/hello", (req, res) -> {
+							clientPorts.add(((InetSocketAddress) req.remoteAddress()).getPort());
+							return res.sendString(Mono.just("hello from netty over " + req.scheme()));
+						})
+						.post("/echo", (req, res) -> res.send(req.receive().retain()))
+						.ws("/ws", (in, out) -> out.sendString(in.receive().asString())))
+				.bindNow();
+		try {
+			MongooseLoop loop = newLoop();
+			HttpClient c = HttpClient.create().runOn(loop).secure(trusting()).baseUrl("https://localhost:" + s.port());
+			for (int i = 0; i < 5; i++) {
+				assertThat(text(c.get().uri("/hello"))).isEqualTo("200 hello from netty over https");
+			}
+			assertThat(clientPorts).hasSize(1);
+			byte[] big = new byte[3 << 20];
+			new Random(11).nextBytes(big);
+			Flux<ByteBuffer> up = Flux.range(0, 3 * 64).map(i -> ByteBuffer.wrap(big, i * 16384, 16384));
+			byte[] got = c.post().uri("/echo").send(up).responseSingle((res, b) -> b).block(TIMEOUT);
+			assertThat(got).isEqualTo(big);
+			StepVerifier.create(c.websocket().uri("wss://localhost:" + s.port() + "/ws")
+							.handle((in, out) -> out.sendString(Flux.just("over", "wss"))
+									.thenMany(in.receiveText().take(2))))
+					.expectNext("over", "wss")
+					.expectComplete()
+					.verify(TIMEOUT);
+		}
+		finally {
+			s.disposeNow();
+		}
+	}
+
+	@Test
+	void nginxWithAndWithoutClientCertificates() throws Exception {
+		Nginx.assumeInstalled("HttpsClientInteropTest.nginx");
+		TestPki.Issued client = pki.client("nginx-client", TestPki.KeyType.EC_P256);
+		Path d = Files.createTempDirectory(dir, "nginx");
+		Path www = Files.createDirectories(d.resolve("www"));
+		byte[] big = new byte[2 << 20];
+		new Random(5).nextBytes(big);
+		Files.write(www.resolve("big.bin"), big);
+		int port = Nginx.freePort();
+		int mtlsPort = Nginx.freePort();
+		try (Nginx n = Nginx.start(d, List.of("  types { application/octet-stream bin; }",
+				"  ssl_certificate " + localhost.chain() + ";", "  ssl_certificate_key " + localhost.key() + ";",
+				"  ssl_protocols TLSv1.3;",
+				"  server {", "    listen 127.0.0.1:" + port + " ssl;", "    root " + www + ";",
+				"    location = /who { return 200 \"$ssl_protocol $ssl_cipher $connection\"; }",
+				"  }",
+				"  server {", "    listen 127.0.0.1:" + mtlsPort + " ssl;",
+				"    ssl_verify_client on;", "    ssl_client_certificate " + pki.ca() + ";",
+				"    location = /who { return 200 \"$ssl_client_verify $ssl_client_s_dn\"; }",
+				"  }"), port, mtlsPort)) {
+			HttpClient c = HttpClient.create().runOn(newLoop()).secure(trusting());
+			String who = text(c.get().uri("https://localhost:" + port + "/who"));
+			assertThat(who).startsWith("200 TLSv1.3 TLS_AES_128_GCM_SHA256 ");
+			for (int i = 0; i < 3; i++) {
+				byte[] got = c.get().uri("https://localhost:" + port + "/big.bin").responseSingle((res, b) -> b).block(TIMEOUT);
+				assertThat(got).isEqualTo(big);
+			}
+			// the same nginx connection ($connection) answers again: kept alive over TLS
+			assertThat(text(c.get().uri("https://localhost:" + port + "/who"))).isEqualTo(who);
+
+			String mtls = "https://localhost:" + mtlsPort + "/who";
+			assertThat(text(c.secure(trusting().keyCertificate(client.cert(), client.key())).get().uri(mtls)))
+					.isEqualTo("200 SUCCESS CN=nginx-client");
+			// TLS 1.3: the client's handshake is done when nginx checks the (empty) Certificate
+			// message, so nginx's refusal ("certificate required") closes the connection under the request
+			assertThatThrownBy(() -> text(c.get().uri(mtls))).isInstanceOf(PrematureCloseException.class)
+					.hasMessageContaining("TLS Fatal alert");
+		}
+	}
+}

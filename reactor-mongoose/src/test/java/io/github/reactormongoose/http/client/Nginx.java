@@ -1,0 +1,99 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * nginx from Debian's package as a peer of the client tests: one foreground process with a
+ * configuration in a temporary folder; skipped with a visible notice where it is missing.
+ */
+final class Nginx implements AutoCloseable {
+
+	private static final Path BINARY = Path.of("/usr/sbin/nginx");
+
+	private final Process process;
+
+	private Nginx(Process process) {
+		this.process = process;
+	}
+
+	/** Aborts the calling test, with a notice on stderr, when nginx is not installed. */
+	static void assumeInstalled(String test) {
+		if (!Files.isExecutable(BINARY)) {
+			System.err.println("SKIPPED " + test + ": " + BINARY + " is not installed (Debian package nginx-light)");
+			Assumptions.abort("nginx is not installed");
+		}
+	}
+
+	/** A port that was free a moment ago. */
+	static int freePort() throws IOException {
+		try (ServerSocket ss = new ServerSocket(0)) {
+			return ss.getLocalPort();
+		}
+	}
+
+	/**
+	 * Starts nginx in {@code dir} with {@code http} as the lines of its {@code http} block
+	 * (temporary paths and logs are set here) and waits until every one of {@code ports} accepts.
+	 */
+	static Nginx start(Path dir, List<String> http, int... ports) throws Exception {
+		List<String> conf = new ArrayList<>(List.of("daemon off;", "master_process off;", "worker_processes 1;",
+				"pid " + dir + "/nginx.pid;", "error_log " + dir + "/error.log;", "events { worker_connections 64; }",
+				"http {", "  access_log off;", "  client_body_temp_path " + dir + "/body;",
+				"  proxy_temp_path " + dir + "/proxy;", "  fastcgi_temp_path " + dir + "/fcgi;",
+				"  uwsgi_temp_path " + dir + "/uwsgi;", "  scgi_temp_path " + dir + "/scgi;"));
+		conf.addAll(http);
+		conf.add("}");
+		conf.add("");
+		Files.writeString(dir.resolve("nginx.conf"), String.join("\n", conf));
+		Process p = new ProcessBuilder(BINARY.toString(), "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString())
+				.redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
+		Nginx n = new Nginx(p);
+		try {
+			for (int port : ports) {
+				awaitPort(port, p, dir);
+			}
+		}
+		catch (Exception | AssertionError e) {
+			n.close();
+			throw e;
+		}
+		return n;
+	}
+
+	private static void awaitPort(int port, Process p, Path dir) throws Exception {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (System.nanoTime() < deadline) {
+			if (!p.isAlive()) {
+				throw new AssertionError("nginx exited: " + Files.readString(dir.resolve("stdout.log"))
+						+ (Files.exists(dir.resolve("error.log")) ? Files.readString(dir.resolve("error.log")) : ""));
+			}
+			try (Socket s = new Socket("127.0.0.1", port)) {
+				return;
+			}
+			catch (IOException e) {
+				Thread.sleep(50);
+			}
+		}
+		throw new AssertionError("nginx did not listen on " + port);
+	}
+
+	@Override
+	public void close() throws InterruptedException {
+		process.destroy();
+		if (!process.waitFor(5, TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+		}
+	}
+}
