@@ -49,6 +49,7 @@ jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
   if (ops & RMG_OP_DRAIN) {
     c->data[0] |= RMG_CF_OUR_DRAIN;
     c->is_draining = 1;
+    loop->poll_now = 1;
   }
   if (ops & RMG_OP_CLOSE) c->is_closing = 1;
   return (jlong) rmg_send_pending(c);

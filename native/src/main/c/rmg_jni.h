@@ -95,6 +95,10 @@ struct rmg_loop {
   struct rmg_opts *opts;
   struct rmg_opts client_opts[RMG_KIND_COUNT]; /* for outbound connections, by kind */
   size_t low_water;
+  /* A connection began draining (rmg_apply): the next poll must not wait, so that Mongoose
+   * closes it at once when nothing is left to send. Written responses usually leave c->send
+   * empty (rmg_send.c writes through), so no POLLOUT would end the wait. */
+  int poll_now;
 };
 
 /* What a connection kind does with Mongoose's events. rmg_loop.c's handler does the

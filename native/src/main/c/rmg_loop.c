@@ -162,6 +162,10 @@ void rmg_loop_free(struct rmg_loop *loop) {
 /* Returns the bytes of records written plus RMG_POLL_* flags (rmg_arena_result). */
 int64_t rmg_loop_poll_once(struct rmg_loop *loop, int ms) {
   rmg_arena_reset(&loop->ev);
+  if (loop->poll_now) {
+    loop->poll_now = 0;
+    ms = 0;
+  }
   mg_mgr_poll(&loop->mgr, ms < 0 ? 0 : ms);
   return rmg_arena_result(&loop->ev);
 }

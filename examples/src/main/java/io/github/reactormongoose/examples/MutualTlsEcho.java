@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import io.github.reactormongoose.Connection;
-import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.tcp.TcpClient;
 import io.github.reactormongoose.tcp.TcpServer;
 import io.github.reactormongoose.tls.TlsSpec;
@@ -38,7 +38,8 @@ public final class MutualTlsEcho {
 
 	/**
 	 * Connects to {@code localhost:port} with a client certificate, sends {@code text} and returns
-	 * the echo. A server that refuses the certificate closes the connection: IllegalStateException.
+	 * the echo. A server that refuses the certificate closes the connection, or resets it when
+	 * our text arrived unread: IllegalStateException.
 	 */
 	public static String call(int port, Path caPem, Path clientCertPem, Path clientKeyPem, String text) {
 		Connection c = TcpClient.create()
@@ -62,7 +63,7 @@ public final class MutualTlsEcho {
 			}
 			return echo;
 		}
-		catch (ConnectionClosedException e) {
+		catch (MongooseException e) { // ConnectionClosedException, or "socket error" on a reset
 			throw new IllegalStateException(refused, e);
 		}
 		finally {

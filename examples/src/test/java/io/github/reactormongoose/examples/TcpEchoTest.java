@@ -6,10 +6,14 @@ package io.github.reactormongoose.examples;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -199,5 +203,40 @@ class TcpEchoTest {
 			assertThat(r).isEqualTo(-1);
 		}
 		assertThatThrownBy(() -> connect().close()).isInstanceOf(IOException.class);
+	}
+
+	@Test
+	void onTwoLoopsEveryLoopAcceptsOnThePortAndEchoes() throws Exception {
+		TcpEcho two = TcpEcho.start("127.0.0.1", 0, 2);
+		try {
+			List<Socket> open = new ArrayList<>();
+			try {
+				// the kernel spreads new connections over the loops' listeners
+				for (int i = 0; i < 64 && two.connectionsPerLoop().size() < 2; i++) {
+					Socket s = new Socket();
+					open.add(s);
+					s.connect(new InetSocketAddress("127.0.0.1", two.port()), TIMEOUT_MS);
+					s.setSoTimeout(TIMEOUT_MS);
+					byte[] msg = ("echo " + i).getBytes(StandardCharsets.US_ASCII);
+					s.getOutputStream().write(msg);
+					assertThat(s.getInputStream().readNBytes(msg.length)).isEqualTo(msg);
+				}
+				assertThat(two.connectionsPerLoop()).containsOnlyKeys("tcp-echo-0", "tcp-echo-1");
+				assertThat(two.connectionsPerLoop().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(open.size());
+			}
+			finally {
+				for (Socket s : open) {
+					s.close();
+				}
+			}
+		}
+		finally {
+			two.disposeNow();
+		}
+		assertThat(two.onDispose().block(Duration.ofSeconds(5))).isNull();
+		// every loop's listener is closed: the port is free again
+		try (ServerSocket again = new ServerSocket(two.port(), 50, InetAddress.getLoopbackAddress())) {
+			assertThat(again.getLocalPort()).isEqualTo(two.port());
+		}
 	}
 }

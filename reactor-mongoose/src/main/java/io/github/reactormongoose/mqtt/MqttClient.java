@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.internal.loop.LoopChoice;
 import io.github.reactormongoose.internal.tls.TlsAccess;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
@@ -29,9 +30,9 @@ import reactor.core.publisher.Mono;
  * conn.publish("status/sensor-1", "online".getBytes(UTF_8), 1, true).block();
  * }</pre>
  * The packets are encoded and decoded in Java over the engine's raw TCP connection (with TLS
- * for {@code mqtts://} or {@link #secure(TlsSpec)}), on the
- * loop's poll thread (without {@link #runOn(MongooseLoop)}, a loop of
- * {@link MongooseLoops#shared()}).
+ * for {@code mqtts://} or {@link #secure(TlsSpec)}), on the loop's poll thread (without
+ * {@link #runOn(MongooseLoop)} or {@link #runOn(MongooseLoops)}, a loop of
+ * {@link MongooseLoops#shared()}, the next in turn or the calling one).
  */
 public final class MqttClient {
 
@@ -55,13 +56,13 @@ public final class MqttClient {
 	final int maxInflight;
 	final Duration connectTimeout;
 	final MqttProperties connectProperties;
-	final @Nullable MongooseLoop loop;
+	final LoopChoice loop;
 	final @Nullable TlsSpec tls;
 
 	private MqttClient(String host, int port, String clientId, @Nullable String username, byte @Nullable [] password,
 			Duration keepAlive, boolean cleanSession, @Nullable MqttMessage will, MqttVersion version,
 			@Nullable Duration reconnectMin, @Nullable Duration reconnectMax, int maxPacketSize, int maxInflight,
-			Duration connectTimeout, MqttProperties connectProperties, @Nullable MongooseLoop loop, @Nullable TlsSpec tls) {
+			Duration connectTimeout, MqttProperties connectProperties, LoopChoice loop, @Nullable TlsSpec tls) {
 		this.host = host;
 		this.port = port;
 		this.clientId = clientId;
@@ -104,13 +105,13 @@ public final class MqttClient {
 		int port = u.getPort() >= 0 ? u.getPort() : secure ? 8883 : 1883;
 		return new MqttClient(u.getHost(), port, id, null, null, Duration.ofSeconds(60), true, null, MqttVersion.V3_1_1,
 				null, null, DEFAULT_MAX_PACKET_SIZE, DEFAULT_MAX_INFLIGHT, Duration.ofSeconds(30), MqttProperties.empty(),
-				null, secure ? TlsSpec.forClient() : null);
+				LoopChoice.SHARED, secure ? TlsSpec.forClient() : null);
 	}
 
 	private MqttClient copy(String clientId, @Nullable String username, byte @Nullable [] password, Duration keepAlive,
 			boolean cleanSession, @Nullable MqttMessage will, MqttVersion version, @Nullable Duration reconnectMin,
 			@Nullable Duration reconnectMax, int maxPacketSize, int maxInflight, Duration connectTimeout,
-			MqttProperties connectProperties, @Nullable MongooseLoop loop) {
+			MqttProperties connectProperties, LoopChoice loop) {
 		return new MqttClient(host, port, clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin,
 				reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, tls);
 	}
@@ -238,7 +239,17 @@ public final class MqttClient {
 	public MqttClient runOn(MongooseLoop loop) {
 		Objects.requireNonNull(loop, "loop");
 		return copy(clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin, reconnectMax,
-				maxPacketSize, maxInflight, connectTimeout, connectProperties, loop);
+				maxPacketSize, maxInflight, connectTimeout, connectProperties, this.loop.on(loop));
+	}
+
+	/**
+	 * Runs each session on a loop of {@code loops}, the next in turn (or the calling loop when
+	 * connecting from one of its poll threads); a session keeps its loop across reconnects.
+	 */
+	public MqttClient runOn(MongooseLoops loops) {
+		Objects.requireNonNull(loops, "loops");
+		return copy(clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin, reconnectMax,
+				maxPacketSize, maxInflight, connectTimeout, connectProperties, loop.on(loops));
 	}
 
 	/**
@@ -290,10 +301,7 @@ public final class MqttClient {
 	 */
 	public Mono<MqttConnection> connect() {
 		return Mono.defer(() -> {
-			MongooseLoop l = loop != null ? loop : MongooseLoops.shared().next();
-			if (l.isDisposed()) {
-				return Mono.error(new IllegalStateException("MongooseLoop " + l.name() + " is disposed"));
-			}
+			MongooseLoop l = loop.next();
 			return Mono.create(sink -> new ClientSession(this, l).open(sink));
 		});
 	}

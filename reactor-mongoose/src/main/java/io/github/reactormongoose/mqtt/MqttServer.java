@@ -13,6 +13,7 @@ import java.util.function.Function;
 import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.tcp.TcpInbound;
 import io.github.reactormongoose.tcp.TcpServer;
 import io.github.reactormongoose.tls.TlsSpec;
@@ -62,12 +63,28 @@ public final class MqttServer {
 		return new MqttServer(tcp.port(port), maxPacketSize, handler);
 	}
 
-	/** Serves on an existing loop (default: a loop of its own, disposed with the server). */
+	/**
+	 * Serves on one existing loop: every connection's handler on one thread. By default, as
+	 * {@link TcpServer}, a server listens on every loop of
+	 * {@link MongooseLoops#shared()}, so handlers of different
+	 * connections may run at the same time: state shared between connections then needs to be
+	 * thread-safe, or the server on one loop.
+	 */
 	public MqttServer runOn(MongooseLoop loop) {
 		return new MqttServer(tcp.runOn(loop), maxPacketSize, handler);
 	}
 
-	/** The name of the server's own loop thread. */
+	/** Serves on every loop of {@code loops}, as {@link TcpServer#runOn(MongooseLoops)}. */
+	public MqttServer runOn(MongooseLoops loops) {
+		return new MqttServer(tcp.runOn(loops), maxPacketSize, handler);
+	}
+
+	/** Serves on {@code n} loops of its own, disposed with the server, as {@link TcpServer#loops(int)}. */
+	public MqttServer loops(int n) {
+		return new MqttServer(tcp.loops(n), maxPacketSize, handler);
+	}
+
+	/** The name (one loop) or name prefix (several) of the server's own loop threads, as {@link TcpServer#loopName(String)}. */
 	public MqttServer loopName(String name) {
 		return new MqttServer(tcp.loopName(name), maxPacketSize, handler);
 	}

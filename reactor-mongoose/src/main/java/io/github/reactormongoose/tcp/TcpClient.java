@@ -5,16 +5,16 @@ package io.github.reactormongoose.tcp;
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.internal.loop.Addresses;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.LoopAccess;
+import io.github.reactormongoose.internal.loop.LoopChoice;
 import io.github.reactormongoose.internal.tcp.TcpConnector;
 import io.github.reactormongoose.internal.tcp.TcpOperations;
 import io.github.reactormongoose.internal.tls.TlsAccess;
@@ -36,27 +36,27 @@ import reactor.core.publisher.Mono;
  *     .connectNow();
  * c.onClose().block();
  * }</pre>
- * Without {@link #runOn(MongooseLoop)}, every connection gets a loop of its own (a daemon
- * poll thread) that is disposed when the connection closes; run many connections on one
- * shared loop instead.
+ * A connection lives on one loop, where its handler runs: by default a loop of the
+ * process-wide {@link MongooseLoops#shared()} group (the loops in turn; the calling loop when
+ * connecting from a poll thread of the group), else one given with
+ * {@link #runOn(MongooseLoop)} or {@link #runOn(MongooseLoops)}. The loops outlive the
+ * connections.
  */
 public final class TcpClient {
 
-	private static final AtomicInteger COUNTER = new AtomicInteger();
-
 	private final String host;
 	private final int port;
-	private final @Nullable MongooseLoop loop;
+	private final LoopChoice where;
 	private final @Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler;
 	private final @Nullable Consumer<? super Connection> doOnConnected;
 	private final @Nullable TlsSpec tls;
 
-	private TcpClient(String host, int port, @Nullable MongooseLoop loop,
+	private TcpClient(String host, int port, LoopChoice where,
 			@Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler,
 			@Nullable Consumer<? super Connection> doOnConnected, @Nullable TlsSpec tls) {
 		this.host = host;
 		this.port = port;
-		this.loop = loop;
+		this.where = where;
 		this.handler = handler;
 		this.doOnConnected = doOnConnected;
 		this.tls = tls;
@@ -64,13 +64,13 @@ public final class TcpClient {
 
 	/** A client for {@code 127.0.0.1}; set at least the {@link #port(int) port}. */
 	public static TcpClient create() {
-		return new TcpClient("127.0.0.1", 0, null, null, null, null);
+		return new TcpClient("127.0.0.1", 0, LoopChoice.SHARED, null, null, null);
 	}
 
 	/** The server's host: an IP literal or a name, resolved by the JDK resolver off the poll thread. */
 	public TcpClient host(String host) {
 		Objects.requireNonNull(host, "host");
-		return new TcpClient(host, port, loop, handler, doOnConnected, tls);
+		return new TcpClient(host, port, where, handler, doOnConnected, tls);
 	}
 
 	/** The server's port, 1 to 65535. */
@@ -78,13 +78,24 @@ public final class TcpClient {
 		if (port < 1 || port > 65535) {
 			throw new IllegalArgumentException("port out of range: " + port);
 		}
-		return new TcpClient(host, port, loop, handler, doOnConnected, tls);
+		return new TcpClient(host, port, where, handler, doOnConnected, tls);
 	}
 
 	/** Connects on an existing loop, which stays running when the connection closes. */
 	public TcpClient runOn(MongooseLoop loop) {
 		Objects.requireNonNull(loop, "loop");
-		return new TcpClient(host, port, loop, handler, doOnConnected, tls);
+		return new TcpClient(host, port, where.on(loop), handler, doOnConnected, tls);
+	}
+
+	/**
+	 * Connects on the loops of {@code loops} (which outlive the connections): each connection
+	 * takes the next loop in turn, except that a connection opened on one of the group's poll
+	 * threads (in a server handler) stays on that loop. By default, the process-wide
+	 * {@link MongooseLoops#shared()} group.
+	 */
+	public TcpClient runOn(MongooseLoops loops) {
+		Objects.requireNonNull(loops, "loops");
+		return new TcpClient(host, port, where.on(loops), handler, doOnConnected, tls);
 	}
 
 	/**
@@ -95,7 +106,7 @@ public final class TcpClient {
 	 */
 	public TcpClient handle(BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler) {
 		Objects.requireNonNull(handler, "handler");
-		return new TcpClient(host, port, loop, handler, doOnConnected, tls);
+		return new TcpClient(host, port, where, handler, doOnConnected, tls);
 	}
 
 	/**
@@ -109,7 +120,7 @@ public final class TcpClient {
 			previous.accept(c);
 			callback.accept(c);
 		};
-		return new TcpClient(host, port, loop, handler, combined, tls);
+		return new TcpClient(host, port, where, handler, combined, tls);
 	}
 
 	/**
@@ -124,7 +135,7 @@ public final class TcpClient {
 			throw new IllegalArgumentException("TcpClient.secure needs a client spec (TlsSpec.forClient)");
 		}
 		TlsAccess.config(spec).validate();
-		return new TcpClient(host, port, loop, handler, doOnConnected, spec);
+		return new TcpClient(host, port, where, handler, doOnConnected, spec);
 	}
 
 	/** The configured host. */
@@ -149,41 +160,14 @@ public final class TcpClient {
 			if (port == 0) {
 				return Mono.error(new IllegalStateException("TcpClient: no port set"));
 			}
-			MongooseLoop shared = loop;
-			if (shared != null && shared.isDisposed()) {
-				return Mono.error(new IllegalStateException("MongooseLoop " + shared.name() + " is disposed"));
-			}
+			EventLoop el = LoopAccess.engine(where.next());
 			BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> h = handler;
 			Consumer<? super Connection> onConnected = doOnConnected;
-			return Addresses.resolve(host).flatMap(addr -> {
-				String url = Addresses.url("tcp", addr, port);
-				EventLoop el = LoopAccess.engine(shared != null ? shared
-						: MongooseLoop.builder().name("mongoose-tcp-client-" + COUNTER.incrementAndGet()).daemon(true).build());
-				TlsSpec secure = tls;
-				Mono<Connection> connected = Mono.<Connection>create(sink -> el.executeOrRun(() -> TcpConnector.connect(el, url,
-								secure != null ? TlsAccess.config(secure) : null, host, sink)))
-						.doOnNext(c -> TcpOperations.start(c, onConnected, h));
-				if (shared != null) {
-					return connected;
-				}
-				// the own loop lives as long as the connection; cancelling after the connection
-				// was emitted (take(1), next()) must not stop it
-				AtomicBoolean emitted = new AtomicBoolean();
-				return connected
-						.doOnNext(c -> {
-							emitted.set(true);
-							c.onClose().subscribe(null, null, () -> el.shutdown(Duration.ZERO));
-						})
-						.onErrorResume(e -> {
-							el.shutdown(Duration.ZERO);
-							return el.terminationFuture().then(Mono.error(e));
-						})
-						.doOnCancel(() -> {
-							if (!emitted.get()) {
-								el.shutdown(Duration.ZERO);
-							}
-						});
-			});
+			TlsSpec secure = tls;
+			return Addresses.resolve(host).flatMap(addr -> Mono.<Connection>create(sink -> el.executeOrRun(
+							() -> TcpConnector.connect(el, Addresses.url("tcp", addr, port),
+									secure != null ? TlsAccess.config(secure) : null, host, sink)))
+					.doOnNext(c -> TcpOperations.start(c, onConnected, h)));
 		});
 	}
 
@@ -206,6 +190,6 @@ public final class TcpClient {
 
 	@Override
 	public String toString() {
-		return "TcpClient[" + host + ":" + port + (loop != null ? ", on " + loop.name() : "") + "]";
+		return "TcpClient[" + host + ":" + port + ", " + where + "]";
 	}
 }

@@ -5,17 +5,15 @@ package io.github.reactormongoose.tcp;
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
-import io.github.reactormongoose.internal.loop.Addresses;
-import io.github.reactormongoose.internal.loop.EventLoop;
-import io.github.reactormongoose.internal.loop.LoopAccess;
-import io.github.reactormongoose.internal.loop.TlsContext;
+import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.internal.loop.BoundServer;
+import io.github.reactormongoose.internal.loop.LoopChoice;
 import io.github.reactormongoose.internal.tls.TlsAccess;
 import io.github.reactormongoose.tls.TlsSpec;
 import io.github.reactormongoose.internal.tcp.TcpAcceptor;
@@ -35,30 +33,32 @@ import reactor.core.publisher.Mono;
  *     .bindNow();
  * server.onDispose().block();
  * }</pre>
- * The handler runs once per accepted connection, on the poll thread; when the publisher it
- * returns completes, the connection is closed after its pending output is written; when it
- * errors, the connection is closed at once. Offload blocking work with
- * {@code publishOn(Schedulers.boundedElastic())}.
+ * The handler runs once per accepted connection, on the poll thread of the loop that
+ * accepted it; when the publisher it returns completes, the connection is closed after its
+ * pending output is written; when it errors, the connection is closed at once. Offload
+ * blocking work with {@code publishOn(Schedulers.boundedElastic())}.
+ * <p>
+ * Where it runs, as {@code HttpServer}: by default on every loop of the process-wide
+ * {@link MongooseLoops#shared()} group (one listener per loop on the one port,
+ * {@code SO_REUSEPORT}; handlers of different connections may run at the same time on
+ * different threads), or on {@link #runOn(MongooseLoop) one loop}, a
+ * {@link #runOn(MongooseLoops) given group}, or {@link #loops(int) loops of its own}.
  */
 public final class TcpServer {
 
-	private static final AtomicInteger COUNTER = new AtomicInteger();
-
 	private final String host;
 	private final int port;
-	private final @Nullable MongooseLoop loop;
-	private final @Nullable String loopName;
+	private final LoopChoice where;
 	private final @Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler;
 	private final @Nullable Consumer<? super Connection> doOnConnection;
 	private final @Nullable TlsSpec tls;
 
-	private TcpServer(String host, int port, @Nullable MongooseLoop loop, @Nullable String loopName,
+	private TcpServer(String host, int port, LoopChoice where,
 			@Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler,
 			@Nullable Consumer<? super Connection> doOnConnection, @Nullable TlsSpec tls) {
 		this.host = host;
 		this.port = port;
-		this.loop = loop;
-		this.loopName = loopName;
+		this.where = where;
 		this.handler = handler;
 		this.doOnConnection = doOnConnection;
 		this.tls = tls;
@@ -69,13 +69,13 @@ public final class TcpServer {
 	 * open and their bytes wait in {@link Connection#receive()} for a subscriber.
 	 */
 	public static TcpServer create() {
-		return new TcpServer("127.0.0.1", 0, null, null, null, null, null);
+		return new TcpServer("127.0.0.1", 0, LoopChoice.SHARED, null, null, null);
 	}
 
 	/** The address to bind: an IP literal or a name (resolved when binding); {@code 0.0.0.0} for all IPv4. */
 	public TcpServer host(String host) {
 		Objects.requireNonNull(host, "host");
-		return new TcpServer(host, port, loop, loopName, handler, doOnConnection, tls);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls);
 	}
 
 	/** The port; 0 picks a free one (read it from {@link DisposableServer#port()}). */
@@ -83,23 +83,46 @@ public final class TcpServer {
 		if (port < 0 || port > 65535) {
 			throw new IllegalArgumentException("port out of range: " + port);
 		}
-		return new TcpServer(host, port, loop, loopName, handler, doOnConnection, tls);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls);
 	}
 
 	/**
-	 * Runs on an existing loop (servers, clients and {@code MongooseLoop.listen} may share
-	 * one); disposing the server then leaves the loop running. By default each bound server
-	 * starts its own loop and disposes it with the server.
+	 * Runs on one existing loop (servers, clients and {@code MongooseLoop.listen} may share
+	 * one); disposing the server then leaves the loop running. By default a server runs on the
+	 * process-wide {@link MongooseLoops#shared()} group.
 	 */
 	public TcpServer runOn(MongooseLoop loop) {
 		Objects.requireNonNull(loop, "loop");
-		return new TcpServer(host, port, loop, loopName, handler, doOnConnection, tls);
+		return new TcpServer(host, port, where.on(loop), handler, doOnConnection, tls);
 	}
 
-	/** The poll thread's name when the server starts its own loop (default {@code mongoose-tcp-N}). */
+	/**
+	 * Runs on every loop of {@code loops}: each listens on the same address
+	 * ({@code SO_REUSEPORT}) and the kernel spreads new connections between them; a connection
+	 * stays on the loop that accepted it, where its handler runs. The group outlives the server.
+	 */
+	public TcpServer runOn(MongooseLoops loops) {
+		Objects.requireNonNull(loops, "loops");
+		return new TcpServer(host, port, where.on(loops), handler, doOnConnection, tls);
+	}
+
+	/**
+	 * Starts {@code n} loops of its own when bound (threads {@code mongoose-tcp-N-<i>}, or
+	 * {@link #loopName(String)}{@code -<i>}), each listening on the same address as with
+	 * {@link #runOn(MongooseLoops)}, and disposes them with the server. {@code loops(1)} is one
+	 * poll thread for this server alone.
+	 */
+	public TcpServer loops(int n) {
+		return new TcpServer(host, port, where.own(n), handler, doOnConnection, tls);
+	}
+
+	/**
+	 * The poll thread's name (one loop) or name prefix (several) when the server starts its own
+	 * loops; setting it alone starts one own loop of that name, disposed with the server.
+	 */
 	public TcpServer loopName(String name) {
 		Objects.requireNonNull(name, "name");
-		return new TcpServer(host, port, loop, name, handler, doOnConnection, tls);
+		return new TcpServer(host, port, where.named(name), handler, doOnConnection, tls);
 	}
 
 	/**
@@ -110,7 +133,7 @@ public final class TcpServer {
 	 */
 	public TcpServer handle(BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler) {
 		Objects.requireNonNull(handler, "handler");
-		return new TcpServer(host, port, loop, loopName, handler, doOnConnection, tls);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls);
 	}
 
 	/**
@@ -125,7 +148,7 @@ public final class TcpServer {
 			previous.accept(c);
 			callback.accept(c);
 		};
-		return new TcpServer(host, port, loop, loopName, handler, combined, tls);
+		return new TcpServer(host, port, where, handler, combined, tls);
 	}
 
 	/**
@@ -138,7 +161,7 @@ public final class TcpServer {
 			throw new IllegalArgumentException("TcpServer.secure needs a server spec (TlsSpec.forServer)");
 		}
 		TlsAccess.config(spec).validate();
-		return new TcpServer(host, port, loop, loopName, handler, doOnConnection, spec);
+		return new TcpServer(host, port, where, handler, doOnConnection, spec);
 	}
 
 	/** The configured host. */
@@ -157,41 +180,12 @@ public final class TcpServer {
 	 * after a loop the server started for itself has stopped.
 	 */
 	public Mono<DisposableServer> bind() {
-		return Mono.defer(() -> {
-			MongooseLoop shared = loop;
-			if (shared != null && shared.isDisposed()) {
-				return Mono.error(new IllegalStateException("MongooseLoop " + shared.name() + " is disposed"));
-			}
-			BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> h = handler;
-			Consumer<? super Connection> onConnection = doOnConnection;
-			return Addresses.resolve(host).flatMap(addr -> Mono.<DisposableServer>create(sink -> {
-				MongooseLoop l;
-				try {
-					l = shared != null ? shared
-							: MongooseLoop.builder()
-									.name(loopName != null ? loopName : "mongoose-tcp-" + COUNTER.incrementAndGet())
-									.build();
-				}
-				catch (RuntimeException e) {
-					sink.error(e);
-					return;
-				}
-				EventLoop el = LoopAccess.engine(l);
-				TlsContext ctx;
-				try {
-					ctx = tls != null ? TlsAccess.config(tls).serverContext() : null;
-				}
-				catch (RuntimeException e) {
-					if (shared == null) {
-						l.dispose();
-					}
-					sink.error(e);
-					return;
-				}
-				TcpAcceptor.bind(el, shared == null, Addresses.url("tcp", addr, port), ctx,
-						c -> TcpOperations.start(c, onConnection, h), sink);
-			}));
-		});
+		BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> h = handler;
+		Consumer<? super Connection> onConnection = doOnConnection;
+		TlsSpec spec = tls;
+		return Mono.<DisposableServer>defer(() -> BoundServer.bind(where, "mongoose-tcp", host, port,
+				spec != null ? () -> TlsAccess.config(spec).serverContext() : null,
+				el -> new TcpAcceptor(el, c -> TcpOperations.start(c, onConnection, h))));
 	}
 
 	/** Binds and waits up to 45 s. */
@@ -213,6 +207,6 @@ public final class TcpServer {
 
 	@Override
 	public String toString() {
-		return "TcpServer[" + host + ":" + port + (loop != null ? ", on " + loop.name() : "") + "]";
+		return "TcpServer[" + host + ":" + port + ", " + where + "]";
 	}
 }

@@ -94,11 +94,7 @@ final class UdpSocket implements UdpConnection, DatagramHandler {
 			boolean remote, @Nullable InetSocketAddress bind, UdpOptions options,
 			@Nullable BiFunction<? super UdpInbound, ? super UdpOutbound, ? extends Publisher<Void>> handler) {
 		return Mono.defer(() -> {
-			MongooseLoop l = LoopAccess.choose(loop, loops);
-			if (l.isDisposed()) {
-				return Mono.error(new IllegalStateException("MongooseLoop " + l.name() + " is disposed"));
-			}
-			EventLoop el = LoopAccess.engine(l);
+			EventLoop el = LoopAccess.engine(LoopAccess.choose(loop, loops));
 			return Addresses.resolve(host).flatMap(ip -> Mono.<UdpConnection>create(sink -> {
 				// cancelled before the socket was emitted (a timeout, take(0)): close it, or never open it
 				AtomicReference<@Nullable UdpSocket> opened = new AtomicReference<>();

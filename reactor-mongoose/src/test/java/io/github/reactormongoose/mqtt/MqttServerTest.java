@@ -11,6 +11,8 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -90,6 +92,39 @@ class MqttServerTest {
 		}
 		finally {
 			c.disconnect().block(TIMEOUT);
+		}
+	}
+
+	@Test
+	void aServerOnSeveralLoopsServesSessionsOnEveryLoop() throws Exception {
+		Set<String> loops = ConcurrentHashMap.newKeySet();
+		DisposableServer multi = MqttServer.create().loopName("mqtt-loops").loops(2)
+				.handle(c -> {
+					loops.add(Thread.currentThread().getName());
+					return c.receive().concatMap(p -> answer(c, p)).then();
+				})
+				.bindNow(TIMEOUT);
+		try {
+			// the kernel hashes each new connection to a loop's listener
+			for (int i = 0; i < 64 && loops.size() < 2; i++) {
+				MqttConnection c = MqttClient.create("mqtt://127.0.0.1:" + multi.port()).runOn(loop).connect().block(TIMEOUT);
+				try {
+					LinkedBlockingQueue<MqttMessage> got = new LinkedBlockingQueue<>();
+					c.subscribe("echo/#", 1).subscribe(got::add);
+					c.publish("t/" + i, ("ping " + i).getBytes(UTF_8), 1, false).block(TIMEOUT);
+					MqttMessage m = got.poll(10, TimeUnit.SECONDS);
+					assertThat(m).isNotNull();
+					assertThat(m.topic()).isEqualTo("echo/t/" + i);
+					assertThat(m.payloadAsString()).isEqualTo("ping " + i);
+				}
+				finally {
+					c.disconnect().block(TIMEOUT);
+				}
+			}
+			assertThat(loops).containsExactlyInAnyOrder("mqtt-loops-0", "mqtt-loops-1");
+		}
+		finally {
+			multi.disposeNow(TIMEOUT);
 		}
 	}
 

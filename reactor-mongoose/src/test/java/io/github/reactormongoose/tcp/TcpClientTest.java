@@ -44,12 +44,6 @@ class TcpClientTest extends TcpTestSupport {
 		});
 	}
 
-	private static long ownClientLoops() {
-		return Thread.getAllStackTraces().keySet().stream()
-				.filter(t -> t.getName().startsWith("mongoose-tcp-client-") && t.isAlive())
-				.count();
-	}
-
 	@Test
 	void optionsReturnNewInstances() {
 		TcpClient base = TcpClient.create();
@@ -152,8 +146,6 @@ class TcpClientTest extends TcpTestSupport {
 						.hasMessageContaining("127.0.0.1:" + port)
 						.hasCauseInstanceOf(ConnectException.class))
 				.verify(TIMEOUT);
-		// the loop the client started for the attempt is gone before the error is signalled
-		assertThat(ownClientLoops()).isZero();
 
 		MongooseLoop loop = newLoop();
 		assertThatThrownBy(() -> TcpClient.create().runOn(loop).port(port).connectNow(TIMEOUT))
@@ -183,38 +175,24 @@ class TcpClientTest extends TcpTestSupport {
 	}
 
 	@Test
-	void cancellingAConnectStopsItsOwnLoop() throws Exception {
+	void cancellingAConnectLeavesNoConnectionOpen() throws Exception {
 		ServerSocket ss = serverSocket();
 		ss.setSoTimeout(500);
 		TcpClient.create().port(ss.getLocalPort()).connect().subscribe().dispose();
-		// if the connection was established before the cancel, it lives until its peer closes
+		// cancelled before the connection was made, or closed by the cancel once it was
 		try (Socket peer = ss.accept()) {
-			peer.setSoLinger(true, 0);
+			peer.setSoTimeout(2_000);
+			try {
+				assertThat(readEndOfStream(peer.getInputStream())).isEqualTo(-1);
+			}
+			catch (java.net.SocketTimeoutException emittedFirst) {
+				// established and emitted before the cancel (a descheduled test thread): such a
+				// connection stays open, see cancellingAfterTheConnectionWasEmittedKeepsItOpen
+			}
 		}
 		catch (java.net.SocketTimeoutException notConnected) {
 			// cancelled before the connection was made
 		}
-		long deadline = System.nanoTime() + TIMEOUT.toNanos();
-		while (ownClientLoops() != 0 && System.nanoTime() < deadline) {
-			Thread.sleep(10);
-		}
-		assertThat(ownClientLoops()).isZero();
-	}
-
-	@Test
-	void theOwnLoopStopsWhenTheConnectionCloses() throws Exception {
-		ServerSocket ss = serverSocket();
-		Connection c = TcpClient.create().host("localhost").port(ss.getLocalPort()).connectNow(TIMEOUT);
-		assertThat(ownClientLoops()).isEqualTo(1);
-		try (Socket peer = ss.accept()) {
-			peer.close();
-			StepVerifier.create(c.onClose()).expectComplete().verify(TIMEOUT);
-		}
-		long deadline = System.nanoTime() + TIMEOUT.toNanos();
-		while (ownClientLoops() != 0 && System.nanoTime() < deadline) {
-			Thread.sleep(10);
-		}
-		assertThat(ownClientLoops()).isZero();
 	}
 
 	@Test
@@ -237,7 +215,6 @@ class TcpClientTest extends TcpTestSupport {
 					.verify(TIMEOUT);
 		}
 		assertThat(loop.isDisposed()).isFalse();
-		assertThat(ownClientLoops()).isZero();
 	}
 
 	/**

@@ -25,6 +25,7 @@ import java.util.zip.CRC32;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.testing.NativeLeakCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
@@ -58,6 +59,10 @@ abstract class TcpTestSupport {
 		return s;
 	}
 
+	MongooseLoops newGroup(String prefix, int n) {
+		return track(MongooseLoops.create(prefix, n));
+	}
+
 	MongooseLoop newLoop() {
 		MongooseLoop loop = MongooseLoop.create();
 		disposables.add(loop);
@@ -87,6 +92,9 @@ abstract class TcpTestSupport {
 			}
 			else if (x instanceof MongooseLoop l) {
 				l.disposeNow();
+			}
+			else if (x instanceof MongooseLoops g) {
+				g.disposeNow();
 			}
 			else {
 				x.dispose();

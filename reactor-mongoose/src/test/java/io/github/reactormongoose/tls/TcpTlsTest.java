@@ -81,6 +81,24 @@ class TcpTlsTest {
 	}
 
 	@Test
+	void echoOverTlsOnEveryLoopOfAServersOwnGroup() {
+		java.util.Set<String> loops = java.util.concurrent.ConcurrentHashMap.newKeySet();
+		DisposableServer s = TcpServer.create().loopName("tls-loops").loops(2)
+				.secure(TlsSpec.forServer(localhost.chain(), localhost.key()))
+				.doOnConnection(c -> loops.add(Thread.currentThread().getName()))
+				.handle((in, out) -> out.send(in.receive()))
+				.bindNow(TIMEOUT);
+		servers.add(s);
+		TcpClient client = TcpClient.create().host("localhost").port(s.port())
+				.secure(TlsSpec.forClient().trustedCertificates(pki.ca()));
+		// every listener of the group does its own handshakes with the server's one TLS context
+		for (int i = 0; i < 64 && loops.size() < 2; i++) {
+			assertThat(exchange(client.connectNow(TIMEOUT), "tls " + i)).isEqualTo("tls " + i);
+		}
+		assertThat(loops).containsExactlyInAnyOrder("tls-loops-0", "tls-loops-1");
+	}
+
+	@Test
 	void mutualTls() throws Exception {
 		TestPki.Issued client = pki.client("tcp-client", TestPki.KeyType.EC_P256);
 		int port = echo(TlsSpec.forServer(localhost.chain(), localhost.key()).clientAuth(TlsSpec.ClientAuth.REQUIRE)

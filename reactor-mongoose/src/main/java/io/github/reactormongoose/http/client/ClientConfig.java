@@ -59,23 +59,7 @@ final class ClientConfig implements Cloneable {
 	 * stays on its loop), else the next in turn.
 	 */
 	EventLoop chooseLoop() {
-		MongooseLoop l = loop;
-		if (l != null) {
-			if (l.isDisposed()) {
-				throw new IllegalStateException("MongooseLoop " + l.name() + " is disposed");
-			}
-			return LoopAccess.engine(l);
-		}
-		MongooseLoops group = loops != null ? loops : MongooseLoops.shared();
-		if (group.isDisposed()) {
-			throw new IllegalStateException(group + " is disposed");
-		}
-		for (MongooseLoop m : group.loops()) {
-			if (m.inLoop()) {
-				return LoopAccess.engine(m);
-			}
-		}
-		return LoopAccess.engine(group.next());
+		return LoopAccess.engine(LoopAccess.choose(loop, loops));
 	}
 
 	/** The spec of a request with {@code scheme} (lower case): {@code null} for http and ws. */

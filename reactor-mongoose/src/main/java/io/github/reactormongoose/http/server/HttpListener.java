@@ -5,10 +5,8 @@ package io.github.reactormongoose.http.server;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 
-import io.github.reactormongoose.internal.jni.Errors;
-import io.github.reactormongoose.internal.loop.Addresses;
+import io.github.reactormongoose.internal.loop.BoundServer;
 import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.ChannelHandler;
 import io.github.reactormongoose.internal.loop.EventLoop;
@@ -20,7 +18,6 @@ import io.github.reactormongoose.internal.loop.ServerConnections;
 import io.github.reactormongoose.internal.metrics.HttpServerMetrics;
 import io.github.reactormongoose.internal.loop.TlsContext;
 import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
 /**
@@ -28,7 +25,7 @@ import reactor.core.publisher.MonoSink;
  * loops has one per loop. Graceful disposal closes idle keep-alive connections at once and
  * the others after their exchange. Poll-thread state.
  */
-final class HttpListener implements ListenerHandler {
+final class HttpListener implements ListenerHandler, BoundServer.Listener {
 
 	final HttpServerConfig config;
 	final HttpServerMetrics metrics;
@@ -42,34 +39,17 @@ final class HttpListener implements ListenerHandler {
 		this.connections = new ServerConnections<>(el, HttpConnection::closeWhenIdle, HttpConnection::forceClose);
 	}
 
-	/**
-	 * Listens on the loop (called from any thread); the sink gets the bound address, maybe
-	 * before this returns.
-	 * @param sharing alone, or first or other of a group of loops on one address
-	 */
-	void open(InetAddress host, int port, PortSharing sharing, @Nullable TlsContext tls,
+	@Override
+	public void open(InetAddress host, int port, PortSharing sharing, @Nullable TlsContext tls,
 			MonoSink<InetSocketAddress> bound) {
-		el.executeOrRun(() -> {
-			try {
-				Channel c = el.listen(Addresses.url("http", host, port), Kind.HTTP, new ListenLimits(
-						config.maxRequestBodySize(), config.maxHeaderSize(), config.maxWebsocketFrameSize(),
-						HttpServer.DEFAULT_PIPELINE_LIMIT), this, sharing);
-				if (tls != null) {
-					int rc = c.secure(tls, true);
-					if (rc < 0) {
-						c.close();
-						throw Errors.toException(rc, "TLS on " + c.address(true));
-					}
-				}
-				c.requestHeadTimeout(config.requestHeaderTimeout().toMillis());
-				connections.listening(c);
-				bound.success(c.address(true));
-			}
-			catch (RuntimeException e) {
-				connections.bindFailed();
-				bound.error(e);
-			}
-		});
+		connections.open("http", host, port, Kind.HTTP, new ListenLimits(config.maxRequestBodySize(),
+				config.maxHeaderSize(), config.maxWebsocketFrameSize(), HttpServer.DEFAULT_PIPELINE_LIMIT), this, sharing,
+				tls, c -> c.requestHeadTimeout(config.requestHeaderTimeout().toMillis()), bound);
+	}
+
+	@Override
+	public ServerConnections<?> connections() {
+		return connections;
 	}
 
 	@Override
@@ -94,14 +74,5 @@ final class HttpListener implements ListenerHandler {
 
 	boolean isDisposing() {
 		return connections.isDisposing();
-	}
-
-	/** Stops accepting, closes idle connections, and the rest once their exchange ends or at the timeout. */
-	Mono<Void> disposeLater(Duration timeout) {
-		return connections.disposeLater(timeout);
-	}
-
-	Mono<Void> onStopped() {
-		return connections.onStopped();
 	}
 }

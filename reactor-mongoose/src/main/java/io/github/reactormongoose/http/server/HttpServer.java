@@ -107,9 +107,6 @@ public final class HttpServer {
 	 * is one poll thread for this server alone.
 	 */
 	public HttpServer loops(int n) {
-		if (n < 1 || n > 1024) {
-			throw new IllegalArgumentException("loops must be 1..1024: " + n);
-		}
 		return new HttpServer(config.withLoopCount(n));
 	}
 

@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.internal.loop.LoopChoice;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 
@@ -28,10 +29,7 @@ public final class HttpServerConfig {
 
 	private String host = "127.0.0.1";
 	private int port;
-	private @Nullable MongooseLoop loop;
-	private @Nullable MongooseLoops loops;
-	private int loopCount;
-	private @Nullable String loopName;
+	private LoopChoice loopChoice = LoopChoice.SHARED;
 	private @Nullable ExchangeHandler handler;
 	private long maxRequestBodySize = HttpServer.DEFAULT_MAX_REQUEST_BODY;
 	private long maxAggregatedBodySize = HttpServer.DEFAULT_MAX_AGGREGATED_BODY;
@@ -58,10 +56,7 @@ public final class HttpServerConfig {
 		HttpServerConfig c = new HttpServerConfig();
 		c.host = host;
 		c.port = port;
-		c.loop = loop;
-		c.loops = loops;
-		c.loopCount = loopCount;
-		c.loopName = loopName;
+		c.loopChoice = loopChoice;
 		c.handler = handler;
 		c.maxRequestBodySize = maxRequestBodySize;
 		c.maxAggregatedBodySize = maxAggregatedBodySize;
@@ -90,17 +85,17 @@ public final class HttpServerConfig {
 
 	/** The one loop the server runs on ({@link HttpServer#runOn(MongooseLoop)}), or {@code null}. */
 	public @Nullable MongooseLoop loop() {
-		return loop;
+		return loopChoice.loop();
 	}
 
 	/** The group the server runs on ({@link HttpServer#runOn(MongooseLoops)}), or {@code null}. */
 	public @Nullable MongooseLoops loops() {
-		return loops;
+		return loopChoice.loops();
 	}
 
 	/** How many loops the server starts for itself ({@link HttpServer#loops(int)}), or 0. */
 	public int loopCount() {
-		return loopCount;
+		return loopChoice.count();
 	}
 
 	/**
@@ -108,7 +103,11 @@ public final class HttpServerConfig {
 	 * loops, or {@code null} for {@code mongoose-http-N}.
 	 */
 	public @Nullable String loopName() {
-		return loopName;
+		return loopChoice.name();
+	}
+
+	LoopChoice loopChoice() {
+		return loopChoice;
 	}
 
 	/** Whether a handler or routes are set; without, every request gets 404. */
@@ -187,31 +186,19 @@ public final class HttpServerConfig {
 	}
 
 	HttpServerConfig withLoop(MongooseLoop loop) {
-		return with(c -> {
-			c.loop = loop;
-			c.loops = null;
-			c.loopCount = 0;
-		});
+		return with(c -> c.loopChoice = loopChoice.on(loop));
 	}
 
 	HttpServerConfig withLoops(MongooseLoops loops) {
-		return with(c -> {
-			c.loop = null;
-			c.loops = loops;
-			c.loopCount = 0;
-		});
+		return with(c -> c.loopChoice = loopChoice.on(loops));
 	}
 
 	HttpServerConfig withLoopCount(int n) {
-		return with(c -> {
-			c.loop = null;
-			c.loops = null;
-			c.loopCount = n;
-		});
+		return with(c -> c.loopChoice = loopChoice.own(n));
 	}
 
 	HttpServerConfig withLoopName(String loopName) {
-		return with(c -> c.loopName = loopName);
+		return with(c -> c.loopChoice = loopChoice.named(loopName));
 	}
 
 	HttpServerConfig withHandler(ExchangeHandler handler) {
@@ -263,8 +250,8 @@ public final class HttpServerConfig {
 
 	@Override
 	public String toString() {
-		return "HttpServerConfig[host=" + host + ", port=" + port + ", loop=" + loop + ", loops=" + loops
-				+ ", loopCount=" + loopCount + ", loopName=" + loopName + ", handler=" + (handler != null)
+		return "HttpServerConfig[host=" + host + ", port=" + port + ", loop=" + loop() + ", loops=" + loops()
+				+ ", loopCount=" + loopCount() + ", loopName=" + loopName() + ", handler=" + (handler != null)
 				+ ", maxRequestBodySize=" + maxRequestBodySize + ", maxAggregatedBodySize=" + maxAggregatedBodySize
 				+ ", maxDiscardedBodySize=" + maxDiscardedBodySize + ", maxHeaderSize=" + maxHeaderSize
 				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout

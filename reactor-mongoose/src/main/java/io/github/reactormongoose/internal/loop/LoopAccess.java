@@ -28,11 +28,45 @@ public final class LoopAccess {
 	}
 
 	/**
-	 * The loop a client option set chose: {@code loop} if given, else the next loop of
-	 * {@code loops}, else the next loop of {@link MongooseLoops#shared()}.
+	 * The loop of a client's new connection or request: {@code loop} if given; else, of
+	 * {@code loops} (the process-wide {@link MongooseLoops#shared()} group when {@code null}),
+	 * the loop whose poll thread is calling (work started in a handler stays on its loop),
+	 * else the group's next loop in turn.
+	 * @throws IllegalStateException if the given loop or group is disposed
 	 */
 	public static MongooseLoop choose(@Nullable MongooseLoop loop, @Nullable MongooseLoops loops) {
-		return loop != null ? loop : (loops != null ? loops : MongooseLoops.shared()).next();
+		if (loop != null) {
+			checkRunning(loop);
+			return loop;
+		}
+		MongooseLoops group = loops != null ? loops : MongooseLoops.shared();
+		checkRunning(group);
+		for (MongooseLoop m : group.loops()) {
+			if (m.inLoop()) {
+				return m;
+			}
+		}
+		return group.next();
+	}
+
+	/**
+	 * Refuses a disposed loop.
+	 * @throws IllegalStateException if {@code loop} is disposed
+	 */
+	public static void checkRunning(MongooseLoop loop) {
+		if (loop.isDisposed()) {
+			throw new IllegalStateException("MongooseLoop " + loop.name() + " is disposed");
+		}
+	}
+
+	/**
+	 * Refuses a disposed group.
+	 * @throws IllegalStateException if {@code loops} is disposed
+	 */
+	public static void checkRunning(MongooseLoops loops) {
+		if (loops.isDisposed()) {
+			throw new IllegalStateException(loops + " is disposed");
+		}
 	}
 
 	/** The engine of {@code loop}. */

@@ -3,15 +3,19 @@
  */
 package io.github.reactormongoose.internal.loop;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.Consumer;
 
+import io.github.reactormongoose.internal.jni.Errors;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
 
 /**
@@ -47,14 +51,42 @@ public final class ServerConnections<C> {
 		this.forceClose = forceClose;
 	}
 
+	/**
+	 * Any thread: listens on {@code scheme://host:port} on the loop, with TLS if {@code tls} is
+	 * given, lets {@code configure} set the listening channel up (poll thread), and completes
+	 * {@code bound} with the bound address or the error ({@code AddressInUseException}...).
+	 */
+	public void open(String scheme, InetAddress host, int port, Kind kind, ListenLimits limits, ListenerHandler handler,
+			PortSharing sharing, @Nullable TlsContext tls, Consumer<Channel> configure, MonoSink<InetSocketAddress> bound) {
+		el.executeOrRun(() -> {
+			try {
+				Channel c = el.listen(Addresses.url(scheme, host, port), kind, limits, handler, sharing);
+				if (tls != null) {
+					int rc = c.secure(tls, true);
+					if (rc < 0) {
+						c.close();
+						throw Errors.toException(rc, "TLS on " + c.address(true));
+					}
+				}
+				configure.accept(c);
+				listening(c);
+				bound.success(c.address(true));
+			}
+			catch (RuntimeException e) {
+				bindFailed();
+				bound.error(e);
+			}
+		});
+	}
+
 	/** The listener is bound: disposal of its loop disposes the server too. */
-	public void listening(Channel listener) {
+	private void listening(Channel listener) {
 		this.listener = listener;
 		this.shutdownHook = el.onShutdown(() -> beginDispose(Duration.ofDays(1)));
 	}
 
 	/** The listener could not bind: nothing to wait for. */
-	public void bindFailed() {
+	private void bindFailed() {
 		disposing = true;
 		listenerClosed = true;
 		stopped.tryEmitEmpty();

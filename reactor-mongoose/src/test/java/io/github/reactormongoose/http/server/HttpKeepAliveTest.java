@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.http.ServerSentEvent;
 import io.github.reactormongoose.testing.Curl;
 import io.github.reactormongoose.testing.RawHttp;
@@ -180,6 +181,27 @@ class HttpKeepAliveTest extends BaseHttpTest {
 			assertThat(r.bodyString()).isEqualTo("sync 1");
 			assertThat(r.header("Connection")).isEqualToIgnoringCase("close");
 			assertThat(c.isClosedByPeer()).as("server closes after Connection: close").isTrue();
+		}
+	}
+
+	/**
+	 * The close after a Connection: close answer does not wait for the loop's next idle poll:
+	 * the answer leaves through send(2) directly, so nothing else would wake the poll, and a
+	 * client that reads until the close (HTTP/1.0 style) would wait the whole idle poll time
+	 * (here 30 s; 1 s by default) for it.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = {"HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close", "HTTP/1.0\r\nHost: 127.0.0.1"})
+	void theCloseAfterTheLastAnswerDoesNotWaitForAnIdlePoll(String versionAndHeaders) throws Exception {
+		MongooseLoop loop = track(MongooseLoop.builder().name("long-poll").maxPollTime(Duration.ofSeconds(30)).build());
+		DisposableServer s = bind(HttpServer.create().runOn(loop)
+				.handle((req, res) -> res.sendString(Mono.just("bye"))));
+		for (int i = 0; i < 3; i++) {
+			try (RawHttp c = RawHttp.connect(s.port()).soTimeout(5_000)) {
+				c.write("GET /x " + versionAndHeaders + "\r\n\r\n");
+				assertThat(c.read().bodyString()).isEqualTo("bye");
+				assertThat(c.isClosedByPeer()).as("closed within 5 s, not after the 30 s idle poll").isTrue();
+			}
 		}
 	}
 

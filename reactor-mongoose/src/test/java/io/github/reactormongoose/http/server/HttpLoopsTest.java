@@ -25,6 +25,7 @@ import io.github.reactormongoose.AddressInUseException;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.ServerSentEvent;
+import io.github.reactormongoose.testing.LoopThreads;
 import io.github.reactormongoose.testing.RawHttp;
 import io.github.reactormongoose.testing.WebSocketRecorder;
 import org.junit.jupiter.api.Test;
@@ -67,12 +68,7 @@ class HttpLoopsTest extends BaseHttpTest {
 		// the kernel hashes each new connection to a loop: 64 connections all on one is a 2^-63 event
 		assertThat(threadsOverNewConnections(server, 2, 64)).containsExactly("own-0", "own-1");
 		server.disposeNow();
-		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-		while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("own-") && t.isAlive())
-				&& System.nanoTime() < deadline) {
-			Thread.sleep(10); // a poll thread ends just after signalling its disposal
-		}
-		assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("own-") && t.isAlive());
+		LoopThreads.awaitGone("own-");
 	}
 
 	@Test
@@ -80,10 +76,7 @@ class HttpLoopsTest extends BaseHttpTest {
 		DisposableServer a = bind(threadNamer());
 		DisposableServer b = bind(threadNamer());
 		int n = MongooseLoops.defaultSize();
-		Set<String> expected = new TreeSet<>();
-		for (int i = 0; i < n; i++) {
-			expected.add("mongoose-" + i);
-		}
+		Set<String> expected = LoopThreads.sharedLoopNames();
 		assertThat(threadsOverNewConnections(a, n, 64)).isEqualTo(expected);
 		assertThat(threadsOverNewConnections(b, n, 64)).isEqualTo(expected);
 		a.disposeNow();

@@ -1,0 +1,163 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.internal.loop;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import io.github.reactormongoose.DisposableServer;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.SignalType;
+
+/**
+ * A bound server of any protocol (HTTP, TCP): one {@link Listener} per loop it runs on, all
+ * on the same address, and the server's lifecycle over them and over the loops it started
+ * for itself. With several loops every listener binds the address with {@code SO_REUSEPORT}
+ * (the first one checks that nobody else listens there, so a second group on the same port
+ * fails with {@code AddressInUseException}) and the kernel spreads new connections.
+ */
+public final class BoundServer implements DisposableServer {
+
+	/** A server's listener on one loop and the connections it accepted. */
+	public interface Listener {
+
+		/**
+		 * Any thread: listens on the listener's loop (usually with
+		 * {@link ServerConnections#open}) and completes {@code bound} with the bound address or
+		 * the error, maybe before this returns.
+		 * @param sharing alone, or first or other of a group of loops on one address
+		 * @param tls the server's TLS context (the listener takes its own reference), or {@code null}
+		 */
+		void open(InetAddress host, int port, PortSharing sharing, @Nullable TlsContext tls,
+				MonoSink<InetSocketAddress> bound);
+
+		/** The listener's connections, and its graceful disposal. */
+		ServerConnections<?> connections();
+	}
+
+	private final List<Listener> listeners;
+	private final List<EventLoop> loops;
+	private final InetSocketAddress address;
+	private final LoopChoice.Placement placement;
+
+	private BoundServer(List<Listener> listeners, List<EventLoop> loops, InetSocketAddress address,
+			LoopChoice.Placement placement) {
+		this.listeners = listeners;
+		this.loops = loops;
+		this.address = address;
+		this.placement = placement;
+	}
+
+	/**
+	 * Binds when subscribed: resolves {@code host}, places the server ({@code kind} names the
+	 * loops it starts for itself), opens one listener per loop (the first picks the port, maybe
+	 * ephemeral; the others join it) and emits the server. On an error, or if cancelled, the
+	 * listeners already open and the loops the server started are disposed first.
+	 * @param tls creates the server's TLS context (released once every listener holds its own), or {@code null}
+	 * @param listener makes the listener of one loop (not open yet)
+	 */
+	public static Mono<BoundServer> bind(LoopChoice where, String kind, String host, int port,
+			@Nullable Supplier<TlsContext> tls, Function<EventLoop, Listener> listener) {
+		return Addresses.resolve(host).flatMap(ip -> Mono.defer(() -> {
+			TlsContext ctx = tls != null ? tls.get() : null;
+			LoopChoice.Placement p;
+			try {
+				p = where.place(kind);
+			}
+			catch (RuntimeException e) {
+				if (ctx != null) {
+					ctx.release();
+				}
+				throw e;
+			}
+			List<EventLoop> loops = p.loops().stream().map(LoopAccess::engine).toList();
+			PortSharing sharing = loops.size() > 1 ? PortSharing.FIRST : PortSharing.EXCLUSIVE;
+			List<Listener> bound = new CopyOnWriteArrayList<>();
+			AtomicBoolean emitted = new AtomicBoolean();
+			return open(listener, loops.get(0), ip, port, sharing, ctx, bound)
+					.flatMap(first -> Flux.fromIterable(loops.subList(1, loops.size()))
+							.concatMap(el -> open(listener, el, ip, first.getPort(), PortSharing.JOIN, ctx, bound))
+							.then(Mono.fromSupplier(() -> {
+								emitted.set(true);
+								return new BoundServer(List.copyOf(bound), loops, first, p);
+							})))
+					.onErrorResume(e -> undo(bound, p).then(Mono.error(e)))
+					.doOnCancel(() -> {
+						if (!emitted.get()) {
+							// opens still queued run first on their loops, then these disposals
+							undo(bound, p).doFinally(s -> release(ctx)).subscribe();
+						}
+					})
+					.doFinally(s -> {
+						if (s != SignalType.CANCEL || emitted.get()) {
+							release(ctx); // every listener holds its own reference
+						}
+					});
+		}));
+	}
+
+	private static Mono<InetSocketAddress> open(Function<EventLoop, Listener> factory, EventLoop el, InetAddress host,
+			int port, PortSharing sharing, @Nullable TlsContext tls, List<Listener> bound) {
+		return Mono.create(sink -> {
+			Listener l = factory.apply(el);
+			bound.add(l); // before open: its sink may complete the bind on another thread at once
+			l.open(host, port, sharing, tls, sink);
+		});
+	}
+
+	private static Mono<Void> undo(List<Listener> bound, LoopChoice.Placement p) {
+		return Flux.fromIterable(bound).flatMap(l -> l.connections().disposeLater(Duration.ZERO)).then(p.disposeOwn());
+	}
+
+	private static void release(@Nullable TlsContext tls) {
+		if (tls != null) {
+			tls.release();
+		}
+	}
+
+	/** The loops the server listens on, in order. */
+	public List<EventLoop> loops() {
+		return loops;
+	}
+
+	@Override
+	public InetSocketAddress address() {
+		return address;
+	}
+
+	@Override
+	public Mono<Void> disposeLater(Duration timeout) {
+		return Mono.defer(() -> Flux.fromIterable(listeners).flatMap(l -> l.connections().disposeLater(timeout)).then()
+				.then(placement.disposeOwn()));
+	}
+
+	@Override
+	public boolean isDisposed() {
+		for (Listener l : listeners) {
+			if (l.connections().isDisposing()) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	@Override
+	public Mono<Void> onDispose() {
+		return Flux.fromIterable(listeners).flatMap(l -> l.connections().onStopped()).then().then(placement.ownDisposed());
+	}
+
+	@Override
+	public String toString() {
+		return "DisposableServer[" + address + (listeners.size() > 1 ? " on " + listeners.size() + " loops" : "") + "]";
+	}
+}
