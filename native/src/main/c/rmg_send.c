@@ -106,7 +106,7 @@ bool rmg_append(struct mg_connection *c, const void *buf, size_t len) {
 /* Appends to the queue's bytes; compacts only when the sent part is at least half of it. */
 static bool rmg_queue_bytes(struct rmg_out *o, const void *buf, size_t len) {
   if (o->off > 0 && o->off == o->len) o->off = o->len = 0;
-  if (o->len + len > o->size && o->off >= (o->len - o->off)) {
+  if (o->off > 0 && o->len + len > o->size && o->off >= (o->len - o->off)) {
     memmove(o->buf, o->buf + o->off, o->len - o->off);
     o->len -= o->off;
     o->off = 0;
