@@ -964,15 +964,14 @@ def main():
                 f"{r['heap_before'] / 1024:,.1f} → {r['heap_peak'] / 1024:,.1f} MiB"
             row(SERVERS[sv], f"{r['mbps']:,.0f}", f"{r['bytes']:,}",
                 f"{r['rss_before'] / 1024:,.1f} → {r['rss_peak'] / 1024:,.1f} MiB", heap)
-        if "rmg" in dl and "netty" in dl and dl["netty"]["mbps"]:
+        ratios = [f"reactor-mongoose / {SERVERS[p]}: **{dl['rmg']['mbps'] / dl[p]['mbps']:.2f}×** MB/s."
+                  for p in ("netty", "vertx", "helidon") if "rmg" in dl and p in dl and dl[p]["mbps"]]
+        if ratios:
             L.append("")
-            L.append(f"reactor-mongoose / Reactor Netty: **{dl['rmg']['mbps'] / dl['netty']['mbps']:.2f}×** MB/s. "
-                     "The server streams 16,384 read-only views of one 64 KiB direct buffer with `Content-Length`; "
-                     "curl (pinned to the client CPU) reads it. RSS peak = VmHWM, reset just before the download; "
-                     "heap peak = the largest S0U+S1U+EU+OU of `jstat -gc` every 100 ms.")
-            for peer in ("vertx", "helidon"):
-                if "rmg" in dl and peer in dl and dl[peer]["mbps"]:
-                    L.append(f"reactor-mongoose / {SERVERS[peer]}: **{dl['rmg']['mbps'] / dl[peer]['mbps']:.2f}×** MB/s.")
+            ratios[0] += (" The server streams 16,384 read-only views of one 64 KiB direct buffer with `Content-Length`; "
+                          "curl (pinned to the client CPU) reads it. RSS peak = VmHWM, reset just before the download; "
+                          "heap peak = the largest S0U+S1U+EU+OU of `jstat -gc` every 100 ms.")
+            L += ratios
         L.append("")
 
     # ---- HTTP clients
