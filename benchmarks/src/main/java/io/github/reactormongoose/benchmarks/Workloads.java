@@ -28,6 +28,13 @@ public final class Workloads {
 	public static final java.nio.ByteBuffer DOWNLOAD_SLICE = java.nio.ByteBuffer.allocateDirect(64 * 1024)
 			.put(filled(64 * 1024)).flip().asReadOnlyBuffer();
 
+	/** A heap copy of {@link #DOWNLOAD_SLICE}'s bytes, for servers that write arrays (Vert.x, Helidon). */
+	public static byte[] downloadSliceBytes() {
+		byte[] b = new byte[DOWNLOAD_SLICE.capacity()];
+		DOWNLOAD_SLICE.duplicate().get(b);
+		return b;
+	}
+
 	/** The number of {@link #DOWNLOAD_SLICE} buffers of one download. */
 	public static long downloadSlices() {
 		return DOWNLOAD_BYTES / DOWNLOAD_SLICE.capacity();

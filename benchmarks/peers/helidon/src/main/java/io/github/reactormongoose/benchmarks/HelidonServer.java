@@ -74,8 +74,7 @@ public final class HelidonServer {
 			};
 			// 1 GiB written as 64 KiB arrays to the response's stream, on the request's virtual thread
 			case DOWNLOAD -> {
-				byte[] slice = new byte[Workloads.DOWNLOAD_SLICE.capacity()];
-				Workloads.DOWNLOAD_SLICE.duplicate().get(slice);
+				byte[] slice = Workloads.downloadSliceBytes();
 				yield (req, res) -> {
 					res.header(HeaderNames.CONTENT_LENGTH, Long.toString(Workloads.DOWNLOAD_BYTES));
 					try (OutputStream out = res.outputStream()) {

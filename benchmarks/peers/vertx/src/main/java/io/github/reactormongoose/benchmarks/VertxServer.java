@@ -126,8 +126,7 @@ public final class VertxServer {
 				};
 				// 1 GiB in writes of one 64 KiB buffer, paced by the write queue (drainHandler)
 				case DOWNLOAD -> {
-					byte[] slice = new byte[Workloads.DOWNLOAD_SLICE.capacity()];
-					Workloads.DOWNLOAD_SLICE.duplicate().get(slice);
+					byte[] slice = Workloads.downloadSliceBytes();
 					Buffer chunk = Buffer.buffer(slice);
 					yield req -> {
 						HttpServerResponse res = req.response();
