@@ -322,6 +322,12 @@ final class MqttBrokers {
 			p.setProperty("allow_anonymous", "true");
 			p.setProperty("persistence_enabled", "false");
 			p.setProperty("netty.mqtt.message_size", Integer.toString(1 << 20));
+			// Moquette hands every packet to a per-session command queue (1,024 by default) and,
+			// when that is full, drops the packet without an answer or a close: under CI load its
+			// executor fell behind the 20,000 QoS 0 publishes of one test and the QoS 1 publish
+			// after them never got its PUBACK (with a queue of 1, that test hangs every time).
+			// Larger than any test's burst, so the suite tests our client, not Moquette's overload
+			p.setProperty("session_queue_size", Integer.toString(1 << 16));
 			server = new io.moquette.broker.Server();
 			try {
 				server.startServer(p);
