@@ -3,12 +3,12 @@
  */
 package io.github.reactormongoose.mqtt;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -31,8 +31,38 @@ final class MqttCodec {
 
 	/** Encodes {@code p} for a connection speaking {@code v}. */
 	static ByteBuffer encode(MqttPacket p, MqttVersion v) {
+		Out out = new Out(64);
+		encode(p, v, out);
+		return ByteBuffer.wrap(out.array(), 0, out.size());
+	}
+
+	/**
+	 * Appends {@code p}, encoded for a connection speaking {@code v}, to {@code out}. On an
+	 * {@link IllegalArgumentException} (a field or the packet too large for MQTT, a wrong
+	 * property value) {@code out} is left as it was.
+	 */
+	static void encode(MqttPacket p, MqttVersion v, Out out) {
+		int start = out.size();
+		try {
+			// the body goes after room for the longest fixed header (type byte and four-byte
+			// remaining length), then moves down against the header actually needed
+			out.skip(5);
+			int flags = body(p, v, out);
+			int len = out.size() - start - 5;
+			if (len > MAX_REMAINING_LENGTH) {
+				throw new IllegalArgumentException("packet too large for MQTT: " + len + " bytes");
+			}
+			out.prefix(start, 5, p.type() << 4 | flags, len);
+		}
+		catch (IllegalArgumentException e) {
+			out.truncate(start);
+			throw e;
+		}
+	}
+
+	/** Writes the variable header and payload of {@code p}; returns its fixed-header flags. */
+	private static int body(MqttPacket p, MqttVersion v, Out body) {
 		boolean v5 = v == MqttVersion.V5;
-		Out body = new Out();
 		int flags = 0;
 		if (p instanceof MqttPacket.Connect c) {
 			boolean v5c = c.version() == MqttVersion.V5;
@@ -142,15 +172,7 @@ final class MqttCodec {
 				body.properties(d.properties());
 			}
 		}
-		int len = body.size();
-		if (len > MAX_REMAINING_LENGTH) {
-			throw new IllegalArgumentException("packet too large for MQTT: " + len + " bytes");
-		}
-		Out packet = new Out(len + 5);
-		packet.write(p.type() << 4 | flags);
-		packet.varint(len);
-		packet.write(body.bytes(), 0, len);
-		return ByteBuffer.wrap(packet.bytes(), 0, packet.size());
+		return flags;
 	}
 
 	private static void ack(Out body, int id, int reason, MqttProperties props, boolean v5) {
@@ -163,24 +185,68 @@ final class MqttCodec {
 		}
 	}
 
-	/** A growable byte array with MQTT's field encodings. */
-	private static final class Out extends ByteArrayOutputStream {
+	/**
+	 * A growable byte array with MQTT's field encodings: one packet, or the packets of one
+	 * write queued one after the other. Not synchronized: one thread at a time.
+	 */
+	static final class Out {
 
-		Out() {
-			super(64);
+		/** The largest array asked of the JVM (some reserve header words in an array). */
+		private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+		private byte[] buf;
+		private int size;
+
+		Out(int capacity) {
+			buf = new byte[Math.max(capacity, 16)];
 		}
 
-		Out(int size) {
-			super(size);
-		}
-
-		byte[] bytes() {
+		/** The bytes so far are {@code array()[0 .. size())}. */
+		byte[] array() {
 			return buf;
 		}
 
+		int size() {
+			return size;
+		}
+
+		/** Drops everything from {@code newSize} on. */
+		void truncate(int newSize) {
+			size = newSize;
+		}
+
+		private void ensure(int n) {
+			long need = (long) size + n;
+			if (need > buf.length) {
+				if (need > MAX_ARRAY) {
+					throw new IllegalArgumentException("packet too large for MQTT: over " + MAX_ARRAY + " bytes");
+				}
+				buf = Arrays.copyOf(buf, (int) Math.min(MAX_ARRAY, Math.max(need, 2L * buf.length)));
+			}
+		}
+
+		/** Leaves {@code n} bytes to be written later. */
+		void skip(int n) {
+			ensure(n);
+			size += n;
+		}
+
+		void write(int b) {
+			ensure(1);
+			buf[size++] = (byte) b;
+		}
+
+		void write(byte[] b, int off, int len) {
+			ensure(len);
+			System.arraycopy(b, off, buf, size, len);
+			size += len;
+		}
+
 		void u16(int v) {
-			write(v >>> 8);
-			write(v);
+			ensure(2);
+			buf[size] = (byte) (v >>> 8);
+			buf[size + 1] = (byte) v;
+			size += 2;
 		}
 
 		void u32(long v) {
@@ -196,7 +262,42 @@ final class MqttCodec {
 			} while (v > 0);
 		}
 
+		/**
+		 * Fills the {@code reserved} bytes at {@code at}, left for a header, with
+		 * {@code first} (unless negative) and the varint {@code len}, and moves the
+		 * {@code len} bytes that follow them down against the header.
+		 */
+		void prefix(int at, int reserved, int first, int len) {
+			int body = at + reserved;
+			size = at;
+			if (first >= 0) {
+				write(first);
+			}
+			varint(len);
+			if (size != body) {
+				System.arraycopy(buf, body, buf, size, len);
+			}
+			size += len;
+		}
+
 		void string(String s) {
+			int n = s.length();
+			if (n <= 65535) {
+				// ASCII, the usual topic, goes without an intermediate array
+				ensure(2 + n);
+				int at = size + 2;
+				boolean ascii = true;
+				for (int i = 0; i < n && ascii; i++) {
+					char c = s.charAt(i);
+					buf[at + i] = (byte) c;
+					ascii = c < 0x80;
+				}
+				if (ascii) {
+					u16(n);
+					size += n;
+					return;
+				}
+			}
 			binary(s.getBytes(StandardCharsets.UTF_8));
 		}
 
@@ -209,23 +310,25 @@ final class MqttCodec {
 		}
 
 		void properties(MqttProperties props) {
-			Out o = new Out();
+			// the length goes first: room for its longest varint, filled in after the properties
+			int at = size;
+			skip(4);
 			for (MqttProperties.Property p : props.list()) {
-				o.varint(p.id());
+				varint(p.id());
 				Object v = p.value();
 				try {
 					switch (propertyType(p.id())) {
-						case BYTE -> o.write((Integer) v);
-						case U16 -> o.u16((Integer) v);
-						case U32 -> o.u32(((Number) v).longValue());
-						case VARINT -> o.varint((Integer) v);
-						case STRING -> o.string((String) v);
-						case BINARY -> o.binary((byte[]) v);
+						case BYTE -> write((Integer) v);
+						case U16 -> u16((Integer) v);
+						case U32 -> u32(((Number) v).longValue());
+						case VARINT -> varint((Integer) v);
+						case STRING -> string((String) v);
+						case BINARY -> binary((byte[]) v);
 						case PAIR -> {
 							@SuppressWarnings("unchecked")
 							Map.Entry<String, String> e = (Map.Entry<String, String>) v;
-							o.string(e.getKey());
-							o.string(e.getValue());
+							string(e.getKey());
+							string(e.getValue());
 						}
 						default -> throw new IllegalArgumentException("unknown MQTT 5 property 0x" + Integer.toHexString(p.id()));
 					}
@@ -234,8 +337,11 @@ final class MqttCodec {
 					throw new IllegalArgumentException("wrong value type for MQTT 5 property 0x" + Integer.toHexString(p.id()) + ": " + v);
 				}
 			}
-			varint(o.size());
-			write(o.bytes(), 0, o.size());
+			int len = size - at - 4;
+			if (len > MAX_REMAINING_LENGTH) {
+				throw new IllegalArgumentException("MQTT 5 properties too large: " + len + " bytes");
+			}
+			prefix(at, 4, -1, len);
 		}
 	}
 

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -121,6 +122,54 @@ class MqttCodecTest {
 			assertThat(p.message().payloadLength()).isEqualTo(i % 300);
 		}
 		assertThat(d.next()).isNull();
+	}
+
+	@ParameterizedTest
+	@EnumSource(MqttVersion.class)
+	void packetsAppendedToOneBufferAreTheirEncodingsOneAfterTheOther(MqttVersion v) {
+		List<MqttPacket> all = new ArrayList<>(clientPackets(v));
+		all.addAll(serverPackets(v));
+		MqttCodec.Out out = new MqttCodec.Out(16);
+		ByteArrayOutputStream expected = new ByteArrayOutputStream();
+		for (MqttPacket p : all) {
+			MqttCodec.encode(p, v, out);
+			expected.writeBytes(toArray(MqttCodec.encode(p, v)));
+		}
+		assertThat(Arrays.copyOf(out.array(), out.size())).isEqualTo(expected.toByteArray());
+	}
+
+	@Test
+	void remainingLengthsOfOneToFourBytesDecodeFromOneBuffer() {
+		// bodies around each varint boundary: the header is 2, 3, 4 or 5 bytes long
+		int[] bodies = {0, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152};
+		MqttCodec.Out out = new MqttCodec.Out(16);
+		for (int body : bodies) {
+			// topic "t": 2 + 1 bytes, then the payload
+			MqttCodec.encode(new MqttPacket.Publish(0, MqttMessage.of("t", new byte[Math.max(0, body - 3)], 0, false)),
+					MqttVersion.V3_1_1, out);
+		}
+		MqttCodec.Decoder d = new MqttCodec.Decoder(false, MqttVersion.V3_1_1, 4 << 20);
+		d.feed(ByteBuffer.wrap(out.array(), 0, out.size()));
+		for (int body : bodies) {
+			MqttPacket.Publish p = (MqttPacket.Publish) d.next();
+			assertThat(p.message().topic()).isEqualTo("t");
+			assertThat(p.message().payloadLength()).isEqualTo(Math.max(0, body - 3));
+		}
+		assertThat(d.next()).isNull();
+		assertThat(d.hasPartialPacket()).isFalse();
+	}
+
+	@Test
+	void aPacketThatCannotBeEncodedLeavesTheBufferAsItWas() {
+		MqttCodec.Out out = new MqttCodec.Out(16);
+		MqttCodec.encode(new MqttPacket.PingReq(), MqttVersion.V3_1_1, out);
+		String tooLong = "x".repeat(65_536);
+		assertThatThrownBy(() -> MqttCodec.encode(new MqttPacket.Connect(MqttVersion.V3_1_1, tooLong, true, 0, null, null, null,
+				MqttProperties.empty()), MqttVersion.V3_1_1, out)).isInstanceOf(IllegalArgumentException.class)
+				.hasMessageContaining("65535");
+		assertThat(out.size()).isEqualTo(2);
+		MqttCodec.encode(new MqttPacket.PingReq(), MqttVersion.V3_1_1, out);
+		assertThat(Arrays.copyOf(out.array(), out.size())).containsExactly(0xC0, 0, 0xC0, 0);
 	}
 
 	@Test
