@@ -49,6 +49,9 @@ final class ClientSession implements MqttConnection {
 	/** Messages one subscription may hold beyond its demand before reading pauses. */
 	static final int PENDING_LIMIT = 16;
 
+	/** The largest array a new outbox starts with (it starts as large as the last write). */
+	private static final int OUTBOX_START_MAX = 64 * 1024;
+
 	private enum State { CONNECTING, CONNECTED, RECONNECTING, CLOSED }
 
 	private final MqttClient config;
@@ -83,6 +86,22 @@ final class ClientSession implements MqttConnection {
 	private final List<Sub> subs = new ArrayList<>();
 	private final Map<Integer, Sub> subAcks = new HashMap<>();
 	private final Set<Integer> unsubAcks = new HashSet<>();
+
+	/**
+	 * Packets encoded for the current TCP connection and not handed to it yet: a batch (see
+	 * {@link #beginBatch()}) leaves in one {@link Connection#send}.
+	 */
+	private MqttCodec.Out outbox = new MqttCodec.Out(256);
+	/** The QoS 0 publishes in the outbox: they complete when it is sent. */
+	private @Nullable List<MonoSink<Void>> outboxSinks;
+	/** Batches open: while above 0, writes wait in the outbox. */
+	private int batchDepth;
+	/** A batch stays open until the loop's timers run, see {@link #holdBatch()}. */
+	private boolean batchHeld;
+	private final Runnable releaseBatch = () -> {
+		batchHeld = false;
+		endBatch();
+	};
 
 	ClientSession(MqttClient config, MongooseLoop loop) {
 		this.config = config;
@@ -292,6 +311,8 @@ final class ClientSession implements MqttConnection {
 		if (c != null) {
 			c.close();
 		}
+		// written for the lost connection: never for the next one, which starts with CONNECT
+		discardOutbox(cause);
 		if (state == State.CLOSED) {
 			return;
 		}
@@ -357,6 +378,7 @@ final class ClientSession implements MqttConnection {
 		if (sink != null) {
 			sink.error(cause);
 		}
+		discardOutbox(cause);
 		failPublishes(cause);
 		List<Sub> all = new ArrayList<>(subs);
 		subs.clear();
@@ -403,12 +425,20 @@ final class ClientSession implements MqttConnection {
 				sink.success();
 				return;
 			}
-			Connection c = finish(new ConnectionClosedException("MQTT session disconnected"), true);
+			// what is queued goes out first, in the same write as DISCONNECT
+			MqttCodec.Out out = outbox;
+			List<MonoSink<Void>> sinks = outboxSinks;
+			outbox = new MqttCodec.Out(64);
+			outboxSinks = null;
+			ConnectionClosedException cause = new ConnectionClosedException("MQTT session disconnected");
+			Connection c = finish(cause, true);
 			if (c == null) {
+				fail(sinks, cause);
 				sink.success();
 				return;
 			}
-			c.send(MqttCodec.encode(new MqttPacket.Disconnect(0, MqttProperties.empty()), config.version))
+			MqttCodec.encode(new MqttPacket.Disconnect(0, MqttProperties.empty()), config.version, out);
+			send(c, out, sinks)
 					.then(c.drain())
 					.subscribe(null, e -> sink.success(), sink::success);
 		}));
@@ -431,18 +461,22 @@ final class ClientSession implements MqttConnection {
 		if (r != reader || d == null) {
 			return;
 		}
+		// the answers to one read (PUBACKs, PUBRELs, the publishes they make room for) leave together
+		beginBatch();
 		try {
 			d.feed(data);
 			MqttPacket p;
 			while (reader == r && (p = d.next()) != null) {
 				onPacket(p);
 			}
+			readMore();
 		}
 		catch (MqttProtocolException e) {
 			lose(e, true);
-			return;
 		}
-		readMore();
+		finally {
+			endBatch();
+		}
 	}
 
 	private void onTransportEnd(Reader r, @Nullable Throwable error) {
@@ -602,13 +636,82 @@ final class ClientSession implements MqttConnection {
 
 	// ------------------------------------------------------------ writing
 
+	/**
+	 * Appends {@code p} to the outbox; outside a batch the outbox is sent at once. Nothing is
+	 * written without a connection: a new one starts with CONNECT.
+	 */
 	private void write(MqttPacket p) {
-		Connection c = transport;
-		if (c == null) {
+		if (transport == null) {
 			return;
 		}
-		c.send(MqttCodec.encode(p, config.version)).subscribe(null, e -> {
+		MqttCodec.encode(p, config.version, outbox);
+		if (batchDepth == 0) {
+			flush();
+		}
+	}
+
+	/**
+	 * Opens a batch: until the matching {@link #endBatch()}, writes wait in the outbox and then
+	 * leave as one write. Batches nest.
+	 */
+	private void beginBatch() {
+		batchDepth++;
+	}
+
+	private void endBatch() {
+		if (--batchDepth == 0) {
+			flush();
+		}
+	}
+
+	/**
+	 * Hands the outbox to the connection in one {@link Connection#send} (the array itself: a
+	 * new outbox takes its place) and completes its QoS 0 publishes when the send does.
+	 */
+	private void flush() {
+		MqttCodec.Out out = outbox;
+		if (out.size() == 0) {
+			return;
+		}
+		List<MonoSink<Void>> sinks = outboxSinks;
+		outbox = new MqttCodec.Out(Math.min(out.size(), OUTBOX_START_MAX));
+		outboxSinks = null;
+		Connection c = transport;
+		if (c == null) {
+			// lose() and finish() empty the outbox: not reached
+			fail(sinks, new ConnectionClosedException("MQTT connection closed"));
+			return;
+		}
+		send(c, out, sinks).subscribe(null, e -> {
 		});
+	}
+
+	private static Mono<Void> send(Connection c, MqttCodec.Out out, @Nullable List<MonoSink<Void>> sinks) {
+		Mono<Void> sent = c.send(ByteBuffer.wrap(out.array(), 0, out.size()));
+		if (sinks == null) {
+			return sent;
+		}
+		return sent.doOnError(e -> fail(sinks, e)).doOnSuccess(v -> {
+			for (MonoSink<Void> s : sinks) {
+				s.success();
+			}
+		});
+	}
+
+	/** The outbox was for a connection that is gone: its QoS 0 publishes fail with {@code cause}. */
+	private void discardOutbox(Throwable cause) {
+		List<MonoSink<Void>> sinks = outboxSinks;
+		outbox.truncate(0);
+		outboxSinks = null;
+		fail(sinks, cause);
+	}
+
+	private static void fail(@Nullable List<MonoSink<Void>> sinks, Throwable cause) {
+		if (sinks != null) {
+			for (MonoSink<Void> s : sinks) {
+				s.error(cause);
+			}
+		}
 	}
 
 	private int nextId() {
@@ -621,24 +724,39 @@ final class ClientSession implements MqttConnection {
 		throw new IllegalStateException("no free packet identifier");
 	}
 
-	/** Sends waiting publishes while connected and the in-flight window has room. */
+	/** Sends waiting publishes, in one write, while connected and the in-flight window has room. */
 	private void pump() {
-		while (state == State.CONNECTED && transport != null && !waiting.isEmpty()) {
-			Outgoing o = waiting.peek();
-			if (o.message.qos() > 0 && inflight.size() >= window) {
-				return;
+		beginBatch();
+		try {
+			while (state == State.CONNECTED && transport != null && !waiting.isEmpty()) {
+				Outgoing o = waiting.peek();
+				if (o.message.qos() > 0 && inflight.size() >= window) {
+					return;
+				}
+				waiting.poll();
+				int id = o.message.qos() > 0 ? nextId() : 0;
+				try {
+					MqttCodec.encode(new MqttPacket.Publish(id, o.message), config.version, outbox);
+				}
+				catch (IllegalArgumentException e) {
+					// too large for MQTT: this publish fails, the outbox is as it was
+					o.sink.error(e);
+					continue;
+				}
+				if (id == 0) {
+					if (outboxSinks == null) {
+						outboxSinks = new ArrayList<>();
+					}
+					outboxSinks.add(o.sink);
+				}
+				else {
+					o.id = id;
+					inflight.put(id, o);
+				}
 			}
-			waiting.poll();
-			if (o.message.qos() == 0) {
-				Connection c = transport;
-				c.send(MqttCodec.encode(new MqttPacket.Publish(0, o.message), config.version))
-						.subscribe(null, o.sink::error, o.sink::success);
-			}
-			else {
-				o.id = nextId();
-				inflight.put(o.id, o);
-				write(new MqttPacket.Publish(o.id, o.message));
-			}
+		}
+		finally {
+			endBatch();
 		}
 	}
 
@@ -658,8 +776,23 @@ final class ClientSession implements MqttConnection {
 				return;
 			}
 			waiting.add(new Outgoing(message, sink));
+			holdBatch();
 			pump();
 		}));
+	}
+
+	/**
+	 * Keeps a batch open until the loop's timers run, right after the drain of its task queue
+	 * that runs this publish: the publishes of one drain (a {@code flatMap} of publishes, the
+	 * next ones that QoS 0 completions let in) leave in one write, before the next poll.
+	 */
+	private void holdBatch() {
+		if (batchHeld || state != State.CONNECTED || loop.isShutdown() || loop.isTerminated()) {
+			return;
+		}
+		batchHeld = true;
+		beginBatch();
+		loop.schedule(Duration.ZERO, releaseBatch);
 	}
 
 	// ------------------------------------------------------------ subscriptions

@@ -10,6 +10,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A scripted broker on a blocking JDK socket, for what a real broker will not do on request:
@@ -93,6 +95,39 @@ final class FakeBroker implements AutoCloseable {
 			ByteBuffer b = MqttCodec.encode(p, decoder.version() != null ? decoder.version() : MqttVersion.V3_1_1);
 			out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
 			out.flush();
+		}
+
+		/** Writes {@code packets} with one write: the client may get them in one read. */
+		void sendTogether(MqttPacket... packets) throws IOException {
+			MqttVersion v = decoder.version() != null ? decoder.version() : MqttVersion.V3_1_1;
+			MqttCodec.Out all = new MqttCodec.Out(256);
+			for (MqttPacket p : packets) {
+				MqttCodec.encode(p, v, all);
+			}
+			out.write(all.array(), 0, all.size());
+			out.flush();
+		}
+
+		/**
+		 * The whole packets of exactly one read of the socket (blocking, 10 s at most), after
+		 * the packets already read; bytes of a packet cut by the read stay for the next.
+		 */
+		List<MqttPacket> packetsOfOneRead() throws IOException {
+			if (decoder.hasPartialPacket()) {
+				throw new IllegalStateException("bytes of an earlier read are waiting");
+			}
+			byte[] b = new byte[1 << 16];
+			int n = in.read(b);
+			if (n < 0) {
+				throw new IOException("the client closed the connection");
+			}
+			decoder.feed(ByteBuffer.wrap(b, 0, n));
+			List<MqttPacket> packets = new ArrayList<>();
+			MqttPacket p;
+			while ((p = decoder.next()) != null) {
+				packets.add(p);
+			}
+			return packets;
 		}
 
 		void sendRaw(int... bytes) throws IOException {
