@@ -10,8 +10,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A scripted broker on a blocking JDK socket, for what a real broker will not do on request:
@@ -36,6 +40,26 @@ final class FakeBroker implements AutoCloseable {
 		Socket s = server.accept();
 		s.setSoTimeout(10_000);
 		return new Peer(s);
+	}
+
+	/**
+	 * Connects {@code client} while this broker accepts it and answers CONNACK on another
+	 * thread; {@code peer} gets the broker's side of the connection.
+	 */
+	MqttConnection connect(MqttClient client, AtomicReference<Peer> peer) throws Exception {
+		CompletableFuture<Peer> accepted = CompletableFuture.supplyAsync(() -> {
+			try {
+				Peer p = accept();
+				p.handshake(false);
+				return p;
+			}
+			catch (IOException e) {
+				throw new IllegalStateException(e);
+			}
+		});
+		MqttConnection c = client.connect().block(Duration.ofSeconds(10));
+		peer.set(accepted.get(10, TimeUnit.SECONDS));
+		return c;
 	}
 
 	@Override

@@ -20,13 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.github.reactormongoose.MongooseLoop;
-import io.github.reactormongoose.testing.NativeLeakCheck;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 
 /**
@@ -36,46 +30,7 @@ import reactor.core.publisher.Mono;
  * {@code disconnect()} sends what is queued before DISCONNECT, and what was queued for a lost
  * connection never reaches the next one.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-@ExtendWith(NativeLeakCheck.class)
-class MqttClientBatchingTest {
-
-	static final Duration TIMEOUT = Duration.ofSeconds(10);
-
-	private MongooseLoop loop;
-	private FakeBroker broker;
-
-	@BeforeEach
-	void start() throws IOException {
-		loop = MongooseLoop.create("mqtt-batching-test");
-		broker = new FakeBroker();
-	}
-
-	@AfterEach
-	void stop() throws IOException {
-		broker.close();
-		loop.disposeNow(TIMEOUT);
-	}
-
-	private MqttClient client() {
-		return MqttClient.create(broker.url()).clientId("b").runOn(loop);
-	}
-
-	private MqttConnection connect(MqttClient client, AtomicReference<FakeBroker.Peer> peer) throws Exception {
-		CompletableFuture<FakeBroker.Peer> accepted = CompletableFuture.supplyAsync(() -> {
-			try {
-				FakeBroker.Peer p = broker.accept();
-				p.handshake(false);
-				return p;
-			}
-			catch (IOException e) {
-				throw new IllegalStateException(e);
-			}
-		});
-		MqttConnection c = client.connect().block(TIMEOUT);
-		peer.set(accepted.get(10, TimeUnit.SECONDS));
-		return c;
-	}
+class MqttClientBatchingTest extends FakeBrokerTest {
 
 	private static byte[] payload(int i) {
 		return ("m" + i).getBytes(UTF_8);

@@ -17,13 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.github.reactormongoose.MongooseLoop;
-import io.github.reactormongoose.testing.NativeLeakCheck;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.reactivestreams.Subscription;
@@ -36,47 +30,7 @@ import reactor.core.publisher.Mono;
  * publish is sent again with DUP after a reconnect, refusals surface, and a subscriber
  * without demand stops the reading.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-@ExtendWith(NativeLeakCheck.class)
-class MqttClientProtocolTest {
-
-	static final Duration TIMEOUT = Duration.ofSeconds(10);
-
-	private MongooseLoop loop;
-	private FakeBroker broker;
-
-	@BeforeEach
-	void start() throws IOException {
-		loop = MongooseLoop.create("mqtt-protocol-test");
-		broker = new FakeBroker();
-	}
-
-	@AfterEach
-	void stop() throws IOException {
-		broker.close();
-		loop.disposeNow(TIMEOUT);
-	}
-
-	private MqttClient client() {
-		return MqttClient.create(broker.url()).clientId("c").runOn(loop);
-	}
-
-	/** Connects while the fake broker answers CONNACK on another thread. */
-	private MqttConnection connect(MqttClient client, AtomicReference<FakeBroker.Peer> peer) throws Exception {
-		CompletableFuture<FakeBroker.Peer> accepted = CompletableFuture.supplyAsync(() -> {
-			try {
-				FakeBroker.Peer p = broker.accept();
-				p.handshake(false);
-				return p;
-			}
-			catch (IOException e) {
-				throw new IllegalStateException(e);
-			}
-		});
-		MqttConnection c = client.connect().block(TIMEOUT);
-		peer.set(accepted.get(10, TimeUnit.SECONDS));
-		return c;
-	}
+class MqttClientProtocolTest extends FakeBrokerTest {
 
 	enum Malformed {
 		REMAINING_LENGTH_OVERFLOW("remaining length", 0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0x01),
