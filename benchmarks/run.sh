@@ -4,13 +4,13 @@
 #   benchmarks/run.sh            full mode   (about 55 minutes; about 35 with BENCH_PEERS="")
 #   benchmarks/run.sh --quick    quick mode  (about 8 minutes, for iterating on the scripts)
 #   benchmarks/run.sh --only download,file-1mib
-#                                only the named scenarios (download, file-1mib, idle), at full-mode
+#                                only the named scenarios (download, file-1mib, idle, tls), at full-mode
 #                                settings unless --quick comes first; no report: the raw outputs stay
 #                                in benchmarks/results/<timestamp>/ and docs/ is not touched
 #
 # Builds what is missing (the Maven modules, the raw C server, a Python venv with
 # cymongoose, wrk and gnuplot from Debian), then runs the same HTTP workloads against
-#   rawc        raw C Mongoose (src/main/c/hello.c, same MG_DEFS and -O2 as the JNI library)
+#   rawc        raw C Mongoose (src/main/c/hello.c, same MG_DEFS and flags as the JNI library)
 #   rmg         reactor-mongoose HttpServer (MongooseServer.java, replies from the poll thread)
 #   netty       Reactor Netty HttpServer (NettyServer.java)
 #   cymongoose  cymongoose Manager + conn.reply() (src/main/python/cymongoose_hello.py)
@@ -768,7 +768,8 @@ if [[ -n "$ONLY" ]]; then
       download) for id in rmg netty $PEERS; do download_test "$id"; done ;;
       file-1mib) run_group file "file-1mib" "rmg netty $PEERS" ;;
       idle) for id in rmg netty; do idle_test "$id"; done ;;
-      *) die "--only: unknown scenario $sc (download, file-1mib, idle)" ;;
+      tls) tls_certificate; run_group hello "tls-hello-c50 tls-handshake" "${TLS_SERVERS[*]}" ;;
+      *) die "--only: unknown scenario $sc (download, file-1mib, idle, tls)" ;;
     esac
   done
   log "done in $((SECONDS - T0)) s (--only $ONLY, no report): $OUT"
