@@ -4,13 +4,13 @@
 #   benchmarks/run.sh            full mode   (about 55 minutes; about 35 with BENCH_PEERS="")
 #   benchmarks/run.sh --quick    quick mode  (about 8 minutes, for iterating on the scripts)
 #   benchmarks/run.sh --only download,file-1mib
-#                                only the named scenarios (download, file-1mib, idle), at full-mode
+#                                only the named scenarios (download, file-1mib, idle, tls, mqtt), at full-mode
 #                                settings unless --quick comes first; no report: the raw outputs stay
 #                                in benchmarks/results/<timestamp>/ and docs/ is not touched
 #
 # Builds what is missing (the Maven modules, the raw C server, a Python venv with
 # cymongoose, wrk and gnuplot from Debian), then runs the same HTTP workloads against
-#   rawc        raw C Mongoose (src/main/c/hello.c, same MG_DEFS and -O2 as the JNI library)
+#   rawc        raw C Mongoose (src/main/c/hello.c, same MG_DEFS and flags as the JNI library)
 #   rmg         reactor-mongoose HttpServer (MongooseServer.java, replies from the poll thread)
 #   netty       Reactor Netty HttpServer (NettyServer.java)
 #   cymongoose  cymongoose Manager + conn.reply() (src/main/python/cymongoose_hello.py)
@@ -24,6 +24,7 @@
 # streamed download on one connection (MB/s, server peak RSS and heap), a JFR profile of the
 # reactor-mongoose hello server and the JMH micro-benchmarks.
 # The HTTP clients (reactor-mongoose, Reactor Netty, JDK) are measured against the raw C server.
+# The MQTT clients (reactor-mongoose, Eclipse Paho) publish through a local Mosquitto (benchmarks/mqtt.sh).
 # Finally it regenerates docs/benchmarks.md and docs/benchmarks.png from this run only.
 # Raw outputs: benchmarks/results/<timestamp>/.
 #
@@ -151,6 +152,7 @@ setup_tools() {
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
   # gnuplot-nox: the gnuplot program without the Qt/X11 front-ends (PNG output only needs this)
   command -v gnuplot >/dev/null 2>&1 || missing+=(gnuplot-nox)
+  [[ -x /usr/sbin/mosquitto ]] || missing+=(mosquitto) # the broker of the MQTT scenario
   for t in taskset gcc make python3 java jcmd jfr curl; do
     command -v "$t" >/dev/null 2>&1 || die "$t is required"
   done
@@ -693,6 +695,28 @@ client_bench() {
   grep -h '^RESULT' "$d"/*.txt >"$d/summary.txt" || true
 }
 
+# ---------------------------------------------------------------- MQTT clients (issue 12)
+
+# benchmarks/mqtt.sh against a Mosquitto it starts on a free port: this library's MqttClient and
+# Eclipse Paho in one JVM, interleaved rounds, QoS 0 and QoS 1 (100 in flight) publish rates and
+# publish-to-receive latency. Nothing pinned: the broker, the client JVM's poll thread and its
+# publishing thread share both CPUs (the same for both clients).
+MQTT_MESSAGES="${BENCH_MQTT_MESSAGES:-500000}"
+mqtt_test() {
+  local d="$OUT/mqtt" samples=5000 msgs=$MQTT_MESSAGES
+  [[ "$MODE" == quick ]] && { samples=500; msgs=20000; }
+  mkdir -p "$d"
+  if [[ ! -x /usr/sbin/mosquitto ]]; then
+    log "MQTT: skipped, /usr/sbin/mosquitto is missing (Debian package mosquitto)"
+    echo "SKIPPED mqtt: /usr/sbin/mosquitto missing" >"$d/mqtt.txt"
+    return
+  fi
+  wait_quiet
+  echo "BENCH_MQTT_SKIP_BUILD=1 benchmarks/mqtt.sh $msgs $samples $ROUNDS" >>"$OUT/commands.txt"
+  BENCH_MQTT_SKIP_BUILD=1 bash "$BENCH_DIR/mqtt.sh" "$msgs" "$samples" "$ROUNDS" >"$d/mqtt.txt" 2>&1 || log "MQTT benchmark failed (see $d/mqtt.txt)"
+  grep -h '^RESULT\|^ratio' "$d/mqtt.txt" | while read -r l; do log "MQTT: $l"; done
+}
+
 # ---------------------------------------------------------------- 1 GiB streamed upload
 
 # One connection uploads UPLOAD_MIB MiB (1 GiB; BENCH_UPLOAD_MIB overrides) with curl
@@ -768,7 +792,9 @@ if [[ -n "$ONLY" ]]; then
       download) for id in rmg netty $PEERS; do download_test "$id"; done ;;
       file-1mib) run_group file "file-1mib" "rmg netty $PEERS" ;;
       idle) for id in rmg netty; do idle_test "$id"; done ;;
-      *) die "--only: unknown scenario $sc (download, file-1mib, idle)" ;;
+      tls) tls_certificate; run_group hello "tls-hello-c50 tls-handshake" "${TLS_SERVERS[*]}" ;;
+      mqtt) mqtt_test ;;
+      *) die "--only: unknown scenario $sc (download, file-1mib, idle, tls, mqtt)" ;;
     esac
   done
   log "done in $((SECONDS - T0)) s (--only $ONLY, no report): $OUT"
@@ -822,6 +848,7 @@ done
   echo "ac_warmup_jvm=$AC_WARMUP_JVM"
   echo "ac_wrk_threads=$AC_WRK_THREADS"
   echo "ac_c1000_servers=${SC_ONLY[ac-hello-c1000]}"
+  echo "mqtt_messages=$MQTT_MESSAGES"
   echo "sha_kib=$SHA_KIB"
   echo "webflux=$WEBFLUX_STATUS"
   echo "peers=$PEERS"
@@ -885,6 +912,9 @@ run_group sha "sha" "${SHA_SERVERS[*]}" "$AC_WARMUP_JVM"
 
 log "=== HTTP clients: requests/s at 50 in flight against raw C, and a streamed 64 MiB download"
 client_bench
+
+log "=== MQTT clients against Mosquitto: reactor-mongoose and Eclipse Paho"
+mqtt_test
 
 log "=== ${IDLE_CONNS} idle keep-alive connections"
 for id in "${SERVERS[@]}"; do idle_test "$id"; done

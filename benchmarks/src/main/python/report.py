@@ -809,6 +809,62 @@ def client_section(out):
     return L
 
 
+def mqtt_results(out):
+    """MQTT clients (issue 12): mqtt/mqtt.txt of run.sh's mqtt_test, {client: (qos0 rounds, qos1 rounds, p50 µs, p99 µs)}."""
+    text = read(os.path.join(out, "mqtt", "mqtt.txt"))
+    res = {}
+    for m in re.finditer(r"^RESULT mqtt client=(\w+) messages=(\d+) qos0=([\d,]+) qos1=([\d,]+) p50_us=(\d+) p99_us=(\d+)",
+                         text, re.M):
+        res[m.group(1)] = ([float(x) for x in m.group(3).split(",")], [float(x) for x in m.group(4).split(",")],
+                           int(m.group(5)), int(m.group(6)), int(m.group(2)))
+    broker = re.search(r"^(Mosquitto \S+)", text, re.M)
+    return res, (broker.group(1) if broker else "Mosquitto")
+
+
+MQTT_GOAL = 1.5
+
+
+def mqtt_targets(out):
+    res, _ = mqtt_results(out)
+    if "rmg" not in res or "paho" not in res:
+        return []
+    t = []
+    for i, name in ((0, "QoS 0"), (1, "QoS 1, 100 in flight")):
+        r = median(res["rmg"][i]) / median(res["paho"][i])
+        t.append((f"MQTT publish {name}, reactor-mongoose / Eclipse Paho msg/s (issue 12)", f"{r:.2f}x",
+                  f">= {MQTT_GOAL}x", "met" if r >= MQTT_GOAL else "**missed**: "
+                  f"{(MQTT_GOAL - r) / MQTT_GOAL * 100:.0f} % below the target"))
+    return t
+
+
+def mqtt_section(out):
+    res, broker = mqtt_results(out)
+    if not res:
+        return []
+    names = {"rmg": "reactor-mongoose MqttClient", "paho": "Eclipse Paho 1.2.5 MqttAsyncClient"}
+    n = next(iter(res.values()))[4]
+    L = ["### MQTT clients: publish throughput and latency through a local " + broker, ""]
+    L.append(f"`benchmarks/mqtt.sh` ({n:,} messages of 64 bytes per measurement, both clients in one JVM, interleaved "
+             "rounds, nothing pinned: the broker and the client share both CPUs). QoS 0 counts until every publish was "
+             "written and one QoS 1 publish after them was acknowledged; QoS 1 keeps 100 publishes in flight. Latency: "
+             "one QoS 1 message at a time from publish to the subscriber, through the broker. The HiveMQ client does "
+             "not resolve from the package registry here and is not measured.")
+    L.append("")
+    L.append("| client | QoS 0 msg/s (median) | QoS 0 per round | QoS 1 msg/s (median) | QoS 1 per round | latency p50 | latency p99 |")
+    L.append("|---|---:|---:|---:|---:|---:|---:|")
+    for c in ("rmg", "paho"):
+        if c in res:
+            q0, q1, p50, p99, _ = res[c]
+            L.append(f"| {names[c]} | {fmt_int(median(q0))} | {' / '.join(fmt_int(x) for x in q0)} | {fmt_int(median(q1))} | "
+                     f"{' / '.join(fmt_int(x) for x in q1)} | {p50} µs | {p99} µs |")
+    if "rmg" in res and "paho" in res:
+        L.append("")
+        L.append(f"reactor-mongoose / Paho: QoS 0 **{median(res['rmg'][0]) / median(res['paho'][0]):.2f}×**, "
+                 f"QoS 1 **{median(res['rmg'][1]) / median(res['paho'][1]):.2f}×** (goal ≥ {MQTT_GOAL}×).")
+    L.append("")
+    return L
+
+
 def main():
     out, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     meta = parse_meta(out)
@@ -855,6 +911,7 @@ def main():
     targets += ac_targets
     peer_targets = issue14_targets(agg, meta)
     targets += peer_targets
+    targets += mqtt_targets(out)
 
     L.append(f"Run `{meta.get('stamp', '?')}` ({meta.get('mode', '?')} mode): {meta.get('rounds')} interleaved rounds, "
              f"{meta.get('duration')} s per wrk run; medians over the rounds. Raw outputs: `benchmarks/results/{meta.get('stamp', '')}/` "
@@ -976,6 +1033,7 @@ def main():
 
     # ---- HTTP clients
     L += client_section(out)
+    L += mqtt_section(out)
 
     # ---- idle
     idle = idle_results(out, [sv for sv in servers if not sv.startswith("webflux-")])

@@ -94,6 +94,13 @@ public final class MqttBench {
 			}
 			System.out.printf(Locale.ROOT, "%nratio reactor-mongoose / Paho: QoS 0 %.2fx, QoS 1 %.2fx%n",
 					median(qos0[0]) / median(qos0[1]), median(qos1[0]) / median(qos1[1]));
+			// one machine-readable line per client for benchmarks/run.sh's report
+			String[] ids = {"rmg", "paho"};
+			for (int i = 0; i < 2; i++) {
+				System.out.printf(Locale.ROOT, "RESULT mqtt client=%s messages=%d qos0=%s qos1=%s p50_us=%.0f p99_us=%.0f%n", ids[i],
+						messages, joined(qos0[i]), joined(qos1[i]), lat[i][lat[i].length / 2] / 1e3,
+						lat[i][(int) (lat[i].length * 0.99)] / 1e3);
+			}
 		}
 		finally {
 			loop.disposeNow(Duration.ofSeconds(5));
@@ -104,6 +111,15 @@ public final class MqttBench {
 		long t0 = System.nanoTime();
 		c.publishMany(topic, n, qos);
 		return n / ((System.nanoTime() - t0) / 1e9);
+	}
+
+	/** The rounds' rates, comma-separated, in round order. */
+	private static String joined(double[] v) {
+		StringBuilder b = new StringBuilder();
+		for (double x : v) {
+			b.append(b.length() == 0 ? "" : ",").append(Math.round(x));
+		}
+		return b.toString();
 	}
 
 	private static double median(double[] v) {

@@ -129,14 +129,18 @@ final class ConnectionPool {
 				return;
 			}
 		}
-		if (pending.size() >= limits.pendingAcquireMaxCount()) {
+		// waiting = requests no connection is being made for: one whose connection is still
+		// connecting is not waiting for a busy one (as in Reactor Netty, whose pool hands a
+		// request the connection it starts), and with room for a new connection nobody waits
+		boolean room = total < limits.maxConnections();
+		if (!room && pending.size() - connecting >= limits.pendingAcquireMaxCount()) {
 			a.onError(new PoolAcquirePendingLimitException("Pending acquire queue of " + host + ":" + port
 					+ " has reached its maximum size of " + limits.pendingAcquireMaxCount() + " (all "
 					+ limits.maxConnections() + " connections busy)"));
 			return;
 		}
 		pending.add(a);
-		if (total < limits.maxConnections()) {
+		if (room) {
 			connectNew(a.connectTimeout());
 		}
 	}

@@ -174,8 +174,9 @@ public final class HttpClient {
 	}
 
 	/**
-	 * How many requests may wait for a busy pool's connection (default 1000); one more fails
-	 * at once with {@link PoolAcquirePendingLimitException}. 0: never wait.
+	 * How many requests may wait while every connection of the pool is busy (default 1000); one
+	 * more fails at once with {@link PoolAcquirePendingLimitException}. A request whose new
+	 * connection is being made does not count. 0: never wait.
 	 */
 	public HttpClient pendingAcquireMaxCount(int max) {
 		if (max < 0) {

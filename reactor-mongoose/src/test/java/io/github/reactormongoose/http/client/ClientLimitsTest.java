@@ -5,6 +5,7 @@ package io.github.reactormongoose.http.client;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -128,6 +129,34 @@ class ClientLimitsTest extends BaseHttpTest {
 			assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
 			assertThat(queued.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
 			assertThat(s.accepted).hasValue(1);
+		}
+	}
+
+	@Test
+	void aPendingLimitOfZeroStillOpensConnectionsAndRefusesOnlyWaiters() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			while (c.readHead() != null) {
+				release.await(10, TimeUnit.SECONDS);
+				c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+			}
+		})) {
+			// nobody may wait for a busy connection, but a request that can have a new one is
+			// not waiting: the first two connect, the third is refused at once
+			HttpClient c = HttpClient.create().runOn(newLoop()).maxConnections(2).pendingAcquireMaxCount(0);
+			Mono<String> get = c.get().uri(s.url("/")).responseSingle((res, b) -> b.map(x -> new String(x, UTF_8)));
+			var first = get.toFuture();
+			var second = get.toFuture();
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (s.accepted.get() < 2 && System.nanoTime() < deadline) {
+				Thread.sleep(10); // polling the counter, not synchronising
+			}
+			assertThat(s.accepted).hasValue(2);
+			assertThatThrownBy(() -> get.block(TIMEOUT)).isInstanceOf(PoolAcquirePendingLimitException.class)
+					.hasMessageContaining("maximum size of 0");
+			release.countDown();
+			assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+			assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
 		}
 	}
 
