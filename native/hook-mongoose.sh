@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's five additions: four to its built-in TLS stack (see
+# Writes mongoose.c with the glue's six additions: five to its built-in TLS stack (see
 # docs/tls.md) and one to its poll loop (the fetched file stays as its sha256 says). Each
 # addition is one line inserted before an anchor line that must occur exactly once, else the
 # build fails.
@@ -22,6 +22,10 @@
 #      far: the last ones waited seconds for their first answer (p99 of a 10 s wrk -c1000 run:
 #      0.3-1.4 s; docs/benchmarks.md). The added line ends in `else`, so the original accept
 #      line runs only when the listener is not readable, that is never.
+#   6. mg_tls_recv_record: an encrypted alert that is not fatal was dropped without counting its
+#      sequence number, so the next record failed to decrypt. The JDK closes a TLS 1.3
+#      connection with user_canceled then close_notify: every such close (Paho, the JDK's
+#      clients) ended in "GCM tag verify failed" on our side instead of a clean end.
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -31,6 +35,7 @@ anchors=(
   '    neg1 = !!(sig[0] & 0x80);'
   'if (name.type == 0x87 && name.len == 4) {  // this is an IPv4 address'
   '      if (c->is_readable) accept_conn(mgr, c);'
+  '    if (msg[0] == 2) {'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -38,6 +43,7 @@ lines=(
   '    while (((sig[0] == 0 && sig[1] < 0x80) || (sig[32] == 0 && sig[33] < 0x80)) && mg_uecc_sign(tls->ec_key, hash, sizeof(hash), sig, mg_uecc_secp256r1())) (void) 0; /* rmg hook 3: minimal DER */'
   '    if (name.type == 0x87 && name.len == 4) { if (!server_ip->is_ip6 && memcmp(name.value, &server_ip->addr.ip4, 4) == 0) return 1; continue; } /* rmg hook 4: aligned IPv4 compare */'
   '      if (c->is_readable) { extern int rmg_listener_ready(const struct mg_connection *); int rmg_n = 1; accept_conn(mgr, c); while (rmg_n++ < 64 && !c->is_closing && rmg_listener_ready(c)) accept_conn(mgr, c); } else /* rmg hook 5: accept a burst */'
+  '    c->is_client ? tls->enc.sseq++ : tls->enc.cseq++; /* rmg hook 6: a decrypted alert used a sequence number */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

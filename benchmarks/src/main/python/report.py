@@ -696,6 +696,17 @@ def tls_section(agg, meta):
     return L
 
 
+def tls_targets(agg):
+    t = []
+    for sc, (title, goal) in TLS_SCENARIOS.items():
+        a, b = agg.get((sc, "rmg-tls")), agg.get((sc, "netty-tls"))
+        if a and b and a["rps"] and b["rps"]:
+            r, want = a["rps"] / b["rps"], float(goal.lstrip(">= ").rstrip("x"))
+            t.append((f"{title}, reactor-mongoose / Reactor Netty (issue 11)", f"{r:.2f}x", goal,
+                      "met" if r >= want else f"**missed**: {(want - r) / want * 100:.0f} % below the target"))
+    return t
+
+
 def jmh_results(out):
     try:
         with open(os.path.join(out, "jmh", "jmh.json"), encoding="utf-8") as f:
@@ -911,6 +922,7 @@ def main():
     targets += ac_targets
     peer_targets = issue14_targets(agg, meta)
     targets += peer_targets
+    targets += tls_targets(agg)
     targets += mqtt_targets(out)
 
     L.append(f"Run `{meta.get('stamp', '?')}` ({meta.get('mode', '?')} mode): {meta.get('rounds')} interleaved rounds, "

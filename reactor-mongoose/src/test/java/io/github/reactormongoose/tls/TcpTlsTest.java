@@ -98,6 +98,31 @@ class TcpTlsTest {
 		assertThat(loops).containsExactlyInAnyOrder("tls-loops-0", "tls-loops-1");
 	}
 
+	/**
+	 * The JDK closes a TLS 1.3 connection with two encrypted alerts, user_canceled then
+	 * close_notify. Mongoose dropped the first without counting its sequence number, so the
+	 * second failed to decrypt and the server's stream ended in "GCM tag verify failed".
+	 */
+	@Test
+	void aJdkClientsCloseAlertsEndTheStreamCleanly() throws Exception {
+		java.util.concurrent.CompletableFuture<String> end = new java.util.concurrent.CompletableFuture<>();
+		StringBuilder got = new StringBuilder();
+		DisposableServer s = TcpServer.create().secure(TlsSpec.forServer(localhost.chain(), localhost.key()))
+				.handle((in, out) -> out.send(in.receive().doOnNext(b -> got.append(StandardCharsets.US_ASCII.decode(b.duplicate())))
+						.doOnComplete(() -> end.complete("completed")).doOnError(e -> end.complete("error: " + e.getMessage()))))
+				.bindNow(TIMEOUT);
+		servers.add(s);
+		try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) TestPki.trusting(pki.ca()).getSocketFactory()
+				.createSocket("localhost", s.port())) {
+			socket.setEnabledProtocols(new String[] {"TLSv1.3"});
+			socket.setSoTimeout(10_000);
+			socket.getOutputStream().write("before the close".getBytes(StandardCharsets.US_ASCII));
+			assertThat(new String(socket.getInputStream().readNBytes(16), StandardCharsets.US_ASCII)).isEqualTo("before the close");
+		}
+		assertThat(end.get(10, TimeUnit.SECONDS)).isEqualTo("completed");
+		assertThat(got.toString()).isEqualTo("before the close");
+	}
+
 	@Test
 	void mutualTls() throws Exception {
 		TestPki.Issued client = pki.client("tcp-client", TestPki.KeyType.EC_P256);
