@@ -94,15 +94,20 @@ class ClientLimitsTest extends BaseHttpTest {
 		}
 	}
 
-	@Test
-	void pendingAcquireQueueIsBounded() throws Exception {
-		CountDownLatch release = new CountDownLatch(1);
-		try (ScriptedServer s = new ScriptedServer(c -> {
+	/** Answers each request with "ok" once {@code release} is counted down. */
+	private static ScriptedServer answeringOkAfter(CountDownLatch release) throws IOException {
+		return new ScriptedServer(c -> {
 			while (c.readHead() != null) {
 				release.await(10, TimeUnit.SECONDS);
 				c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
 			}
-		})) {
+		});
+	}
+
+	@Test
+	void pendingAcquireQueueIsBounded() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		try (ScriptedServer s = answeringOkAfter(release)) {
 			HttpClient c = HttpClient.create().runOn(newLoop()).maxConnections(1).pendingAcquireMaxCount(1);
 			Mono<String> get = c.get().uri(s.url("/")).responseSingle((res, b) -> b.map(x -> new String(x, UTF_8)));
 			var first = get.toFuture();
@@ -135,12 +140,7 @@ class ClientLimitsTest extends BaseHttpTest {
 	@Test
 	void aPendingLimitOfZeroStillOpensConnectionsAndRefusesOnlyWaiters() throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
-		try (ScriptedServer s = new ScriptedServer(c -> {
-			while (c.readHead() != null) {
-				release.await(10, TimeUnit.SECONDS);
-				c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-			}
-		})) {
+		try (ScriptedServer s = answeringOkAfter(release)) {
 			// nobody may wait for a busy connection, but a request that can have a new one is
 			// not waiting: the first two connect, the third is refused at once
 			HttpClient c = HttpClient.create().runOn(newLoop()).maxConnections(2).pendingAcquireMaxCount(0);
