@@ -4,7 +4,7 @@
 #   benchmarks/run.sh            full mode   (about 55 minutes; about 35 with BENCH_PEERS="")
 #   benchmarks/run.sh --quick    quick mode  (about 8 minutes, for iterating on the scripts)
 #   benchmarks/run.sh --only download,file-1mib
-#                                only the named scenarios (download, file-1mib, idle, tls, mqtt), at full-mode
+#                                only the named scenarios (download, file-1mib, idle, tls, mqtt, upload), at full-mode
 #                                settings unless --quick comes first; no report: the raw outputs stay
 #                                in benchmarks/results/<timestamp>/ and docs/ is not touched
 #
@@ -728,7 +728,7 @@ mqtt_test() {
 # against its RSS before, and the most Java heap in use the handler saw (answered by the server).
 UPLOAD_MIB="${BENCH_UPLOAD_MIB:-1024}"
 upload_test() { # "servers"
-  local ids=($1) d="$OUT/upload" f="$TARGET/upload.bin" id r pid before out url
+  local ids=($1) d="$OUT/upload" f="$TARGET/upload.bin" id r pid before out url jp
   mkdir -p "$d"
   truncate -s "${UPLOAD_MIB}M" "$f"
   for id in "${ids[@]}"; do
@@ -745,13 +745,23 @@ upload_test() { # "servers"
       url="http://127.0.0.1:${PORT[$id]}/"
       echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || log "cannot reset VmHWM of $id: its peak covers the whole process life"
       before=$(rss_kb "$pid")
+      # the heap that survives collections (S0U+S1U+OU of jstat -gc, every 100 ms) from a full
+      # GC before the upload to its peak: what the server keeps of the body, garbage excluded
+      jcmd "$pid" GC.run >/dev/null 2>&1 || true
+      jstat -gc "$pid" 100 >"$d/$id-$r-jstat.txt" 2>&1 &
+      jp=$!
       taskset -c "$CLIENT_CPU" curl -sS -m 600 -X POST -T "$f" -H 'Expect:' \
         -w 'speed_upload=%{speed_upload}\ntime_total=%{time_total}\n' "$url" >"$out" 2>&1 ||
         log "upload failed for $id (see $out)"
+      kill "$jp" 2>/dev/null || true
+      wait "$jp" 2>/dev/null || true
       {
         echo "upload_bytes=$((UPLOAD_MIB * 1024 * 1024))"
         echo "rss_before_kb=$before"
         echo "vm_hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")"
+        # S0U S1U OU are columns 3, 4, 8 of jstat -gc
+        awk '$1 ~ /^[0-9.]+$/ { u = $3 + $4 + $8; if (n++ == 0) b = u; if (u > m) m = u }
+          END { if (n) printf "retained_before_kb=%.0f\nretained_peak_kb=%.0f\n", b, m }' "$d/$id-$r-jstat.txt"
       } >>"$out"
       log "upload $id round $r: $(tr '\n' ' ' <"$out")"
     done
@@ -783,7 +793,9 @@ log "reactor-mongoose benchmarks, $MODE mode, results in $OUT"
 setup_tools
 setup_java
 if [[ -n "$ONLY" ]]; then
-  # a few scenarios by hand: no C/Python setup, no report, docs/ untouched
+  # a few scenarios by hand: no C/Python setup, no report, docs/ untouched (the peers are set
+  # up: Helidon needs the JDK >= 21 that setup_peers finds)
+  setup_peers
   raise_fd_limit
   echo "scenario,server,round,file,server_cpu_s,wrk_cpu_s,foreign_cpu_s,steal_cpu_s,attempts,waited_s" >"$OUT/runs.csv"
   : >"$OUT/commands.txt"
@@ -793,8 +805,9 @@ if [[ -n "$ONLY" ]]; then
       file-1mib) run_group file "file-1mib" "rmg netty $PEERS" ;;
       idle) for id in rmg netty; do idle_test "$id"; done ;;
       tls) tls_certificate; run_group hello "tls-hello-c50 tls-handshake" "${TLS_SERVERS[*]}" ;;
+      upload) upload_test "rmg netty $PEERS" ;;
       mqtt) mqtt_test ;;
-      *) die "--only: unknown scenario $sc (download, file-1mib, idle, tls, mqtt)" ;;
+      *) die "--only: unknown scenario $sc (download, file-1mib, idle, tls, mqtt, upload)" ;;
     esac
   done
   log "done in $((SECONDS - T0)) s (--only $ONLY, no report): $OUT"
