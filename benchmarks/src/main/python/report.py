@@ -460,24 +460,33 @@ def busiest_share(loops):
     return max(n for _, n, _ in loops) / total if total else None
 
 
+def ratio_target(name, us, them, goal, unit="req/s"):
+    """A row of the targets table for "us / them >= goal": (name, measured, goal, status), or None
+    when this run lacks either figure."""
+    if not us or not them:
+        return None
+    r = us / them
+    return (name, f"{r:.2f}x", f">= {goal}x", "met" if r >= goal else "**missed**: " +
+            f"{(goal - r) / goal * 100:.0f} % below the target ({fmt_int(goal * them - us)} {unit} short)")
+
+
 def issue9_targets(agg, spread):
     """The issue-9 targets (all cores), from this run's data: [(name, measured, goal, status)]."""
     T = []
 
-    def ratio_target(name, a, b, goal):
-        if a and b and a["rps"] and b["rps"]:
-            r = a["rps"] / b["rps"]
-            T.append((name, f"{r:.2f}x", f">= {goal}x", "met" if r >= goal else "**missed**: " +
-                      f"{(goal - r) / goal * 100:.0f} % below the target ({fmt_int(goal * b['rps'] - a['rps'])} req/s short)"))
+    def add(name, a, b, goal):
+        t = ratio_target(name, a and a["rps"], b and b["rps"], goal)
+        if t:
+            T.append(t)
 
     g = lambda sc, sv: agg.get((sc, sv))
-    ratio_target("CPU-heavy handler, all cores: reactor-mongoose 2 loops / 1 loop (issue 9)",
+    add("CPU-heavy handler, all cores: reactor-mongoose 2 loops / 1 loop (issue 9)",
                  g("sha", "rmg-l2"), g("sha", "rmg-l1"), 1.6)
-    ratio_target("CPU-heavy handler, all cores: reactor-mongoose 2 loops / Reactor Netty (issue 9)",
+    add("CPU-heavy handler, all cores: reactor-mongoose 2 loops / Reactor Netty (issue 9)",
                  g("sha", "rmg-l2"), g("sha", "netty-ac"), 1.0)
-    ratio_target("hello all cores -c50: reactor-mongoose 2 loops / Reactor Netty (issue 9)",
+    add("hello all cores -c50: reactor-mongoose 2 loops / Reactor Netty (issue 9)",
                  g("ac-hello-c50", "rmg-l2"), g("ac-hello-c50", "netty-ac"), 1.3)
-    ratio_target("hello all cores -c50: WebFlux on reactor-mongoose (2 loops) / WebFlux on Reactor Netty (issue 9)",
+    add("hello all cores -c50: WebFlux on reactor-mongoose (2 loops) / WebFlux on Reactor Netty (issue 9)",
                  g("ac-hello-c50", "webflux-rmg-l2"), g("ac-hello-c50", "webflux-netty-ac"), 1.3)
     ours = [(sc, sv) for sc in ("ac-hello-c50", "ac-hello-c1000") for sv in ("rmg-l1", "rmg-l2", "webflux-rmg-l2")
             if agg.get((sc, sv))]
@@ -509,19 +518,18 @@ def issue14_targets(agg, meta):
     T = []
     g = lambda sc, sv: agg.get((sc, sv))
 
-    def ratio_target(name, a, b, goal):
-        if a and b and a["rps"] and b["rps"]:
-            r = a["rps"] / b["rps"]
-            T.append((name, f"{r:.2f}x", f">= {goal}x", "met" if r >= goal else "**missed**: " +
-                      f"{(goal - r) / goal * 100:.0f} % below the target ({fmt_int(goal * b['rps'] - a['rps'])} req/s short)"))
+    def add(name, a, b, goal):
+        t = ratio_target(name, a and a["rps"], b and b["rps"], goal)
+        if t:
+            T.append(t)
         elif a:
             T.append((name, "—", f">= {goal}x", "**not measured** in this run" +
                       (f" ({meta['peers_status']})" if meta.get("peers_status") else "")))
 
     for peer, name in (("vertx", "Vert.x"), ("helidon", "Helidon")):
-        ratio_target(f"hello keep-alive -c50 (pinned): reactor-mongoose / {name} (issue 14)",
+        add(f"hello keep-alive -c50 (pinned): reactor-mongoose / {name} (issue 14)",
                      g("hello-c50", "rmg"), g("hello-c50", peer), 1.1)
-    ratio_target("hello all cores -c50: reactor-mongoose 2 loops / Vert.x 2 event loops (issue 14)",
+    add("hello all cores -c50: reactor-mongoose 2 loops / Vert.x 2 event loops (issue 14)",
                  g("ac-hello-c50", "rmg-l2"), g("ac-hello-c50", "vertx-ac"), 1.1)
     # p99 below both peers in every scenario: ours = rmg pinned, the 2-loop server on all cores
     pairs = [(sc, SCENARIOS[sc][0], "rmg", peer) for sc in SCENARIOS for peer in PEERS] + \
@@ -690,24 +698,28 @@ def tls_section(agg, meta):
     row("scenario", "reactor-mongoose / Reactor Netty", "goal (issue 11)", "")
     row("---", "---", "---", "---")
     for sc, (title, goal) in TLS_SCENARIOS.items():
-        a, b = agg.get((sc, "rmg-tls")), agg.get((sc, "netty-tls"))
-        r = a["rps"] / b["rps"] if a and b and a["rps"] and b["rps"] else None
-        want = float(goal.lstrip(">= ").rstrip("x"))
-        row(title, fmt_ratio(a and a["rps"], b and b["rps"]), goal,
-            "—" if r is None else ("met" if r >= want else "**missed**"))
+        us, them = tls_rps(agg, sc)
+        t = ratio_target(title, us, them, tls_goal(goal))
+        row(title, fmt_ratio(us, them), goal, "—" if t is None else ("met" if t[3] == "met" else "**missed**"))
     L.append("")
     return L
 
 
 def tls_targets(agg):
-    t = []
-    for sc, (title, goal) in TLS_SCENARIOS.items():
-        a, b = agg.get((sc, "rmg-tls")), agg.get((sc, "netty-tls"))
-        if a and b and a["rps"] and b["rps"]:
-            r, want = a["rps"] / b["rps"], float(goal.lstrip(">= ").rstrip("x"))
-            t.append((f"{title}, reactor-mongoose / Reactor Netty (issue 11)", f"{r:.2f}x", goal,
-                      "met" if r >= want else f"**missed**: {(want - r) / want * 100:.0f} % below the target"))
-    return t
+    """The issue-11 rows of the targets table: one per HTTPS scenario this run has both servers of."""
+    rows = ((ratio_target(f"{title}, reactor-mongoose / Reactor Netty (issue 11)", *tls_rps(agg, sc), tls_goal(goal))
+             for sc, (title, goal) in TLS_SCENARIOS.items()))
+    return [t for t in rows if t]
+
+
+def tls_rps(agg, sc):
+    """Median req/s of reactor-mongoose and Reactor Netty in HTTPS scenario sc (None where missing)."""
+    return tuple((agg.get((sc, sv)) or {}).get("rps") for sv in ("rmg-tls", "netty-tls"))
+
+
+def tls_goal(goal):
+    """">= 1.3x" -> 1.3"""
+    return float(goal.lstrip(">= ").rstrip("x"))
 
 
 def jmh_results(out):
@@ -842,13 +854,9 @@ def mqtt_targets(out):
     res, _ = mqtt_results(out)
     if "rmg" not in res or "paho" not in res:
         return []
-    t = []
-    for i, name in ((0, "QoS 0"), (1, "QoS 1, 100 in flight")):
-        r = median(res["rmg"][i]) / median(res["paho"][i])
-        t.append((f"MQTT publish {name}, reactor-mongoose / Eclipse Paho msg/s (issue 12)", f"{r:.2f}x",
-                  f">= {MQTT_GOAL}x", "met" if r >= MQTT_GOAL else "**missed**: "
-                  f"{(MQTT_GOAL - r) / MQTT_GOAL * 100:.0f} % below the target"))
-    return t
+    return [ratio_target(f"MQTT publish {name}, reactor-mongoose / Eclipse Paho msg/s (issue 12)",
+                         median(res["rmg"][i]), median(res["paho"][i]), MQTT_GOAL, "msg/s")
+            for i, name in ((0, "QoS 0"), (1, "QoS 1, 100 in flight"))]
 
 
 def mqtt_section(out):
