@@ -291,7 +291,8 @@ def profile_summary(out, top=15, pre=""):
     incl_poll = collections.Counter()
     for t, f in ex:
         if t == poll_thread:
-            for fr in set(short(x) for x in f):
+            for fr in dict.fromkeys(short(x) for x in f):  # each frame once, in stack order (a set's order
+                # changes with the hash seed, and with it the order of equal counts on the page)
                 incl_poll[fr] += 1
     nat_top = collections.Counter((t, short(f[0])) for t, f in nat if f)
     jfc = parse_meta(out).get("jfc", "")
