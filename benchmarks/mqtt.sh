@@ -36,4 +36,4 @@ for _ in $(seq 100); do
 done
 
 echo "Mosquitto $("$MOSQUITTO" -h 2>&1 | head -1 | awk '{print $3}') on 127.0.0.1:$port; $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
-java -Xms512m -Xmx512m -cp benchmarks/target/benchmarks.jar io.github.reactormongoose.benchmarks.MqttBench "$port" "$@"
+java ${MQTT_BENCH_JVM_OPTS:-} -Xms512m -Xmx512m -Dbench.broker.pid="$broker" -Dbench.clk.tck="$(getconf CLK_TCK)" -cp benchmarks/target/benchmarks.jar io.github.reactormongoose.benchmarks.MqttBench "$port" "$@"

@@ -9,16 +9,18 @@ import java.time.Duration;
 import java.util.Locale;
 
 import io.github.reactormongoose.mqtt.MqttClient;
+import io.github.reactormongoose.mqtt.MqttMessage;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * A sensor that publishes readings over MQTT: a retained {@code online} status (and a
  * retained {@code offline} will should it die), then one temperature reading per interval on
- * {@code sensors/ID/temperature} at QoS 1, each publish completing on the broker's PUBACK,
- * then a clean DISCONNECT. The readings are a pipeline: {@code concatMap} waits the interval and
- * sends one after the other, so a slow broker delays the next reading instead of queuing
- * them up. The client reconnects by itself if the broker goes away.
+ * {@code sensors/ID/temperature} at QoS 1, then a clean DISCONNECT once every reading was
+ * acknowledged (PUBACK). The readings are one stream handed to {@code publishAll}: it asks
+ * {@code delayElements} for readings only while the in-flight window (here 8) has room, so a
+ * slow broker delays the next reading instead of queuing them up. The client reconnects by
+ * itself if the broker goes away.
  */
 public final class MqttSensorPublisher {
 
@@ -49,11 +51,12 @@ public final class MqttSensorPublisher {
 				.keepAlive(Duration.ofSeconds(30))
 				.will(status, "offline".getBytes(UTF_8), 1, true)
 				.reconnect(Duration.ofMillis(100), Duration.ofSeconds(10))
+				.maxInflight(8)
 				.connect()
 				.flatMap(conn -> conn.publish(status, "online".getBytes(UTF_8), 1, true)
-						.thenMany(Flux.range(0, count)
-								.concatMap(i -> Mono.delay(interval).then(conn.publish("sensors/" + id + "/temperature",
-										reading(i).getBytes(UTF_8), 1, false))))
+						.then(conn.publishAll(Flux.range(0, count)
+								.delayElements(interval)
+								.map(i -> MqttMessage.of("sensors/" + id + "/temperature", reading(i).getBytes(UTF_8), 1, false))))
 						.then(conn.publish(status, "done".getBytes(UTF_8), 1, true))
 						.then(conn.disconnect()));
 	}

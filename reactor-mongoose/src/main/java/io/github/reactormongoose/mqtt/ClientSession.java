@@ -13,7 +13,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 import io.github.reactormongoose.Connection;
@@ -26,16 +29,21 @@ import io.github.reactormongoose.internal.tcp.TcpConnector;
 import io.github.reactormongoose.internal.tls.TlsAccess;
 import io.github.reactormongoose.internal.tls.TlsConfig;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 import reactor.util.Logger;
 import reactor.util.Loggers;
+import reactor.util.concurrent.Queues;
+import reactor.util.context.Context;
 
 /**
  * One client session: the TCP connections it goes through, in-flight publishes both ways,
@@ -93,7 +101,7 @@ final class ClientSession implements MqttConnection {
 	 */
 	private MqttCodec.Out outbox = new MqttCodec.Out(256);
 	/** The QoS 0 publishes in the outbox: they complete when it is sent. */
-	private @Nullable List<MonoSink<Void>> outboxSinks;
+	private @Nullable List<Done> outboxSinks;
 	/** Batches open: while above 0, writes wait in the outbox. */
 	private int batchDepth;
 	/** A batch stays open until the loop's timers run, see {@link #holdBatch()}. */
@@ -427,7 +435,7 @@ final class ClientSession implements MqttConnection {
 			}
 			// what is queued goes out first, in the same write as DISCONNECT
 			MqttCodec.Out out = outbox;
-			List<MonoSink<Void>> sinks = outboxSinks;
+			List<Done> sinks = outboxSinks;
 			outbox = new MqttCodec.Out(64);
 			outboxSinks = null;
 			ConnectionClosedException cause = new ConnectionClosedException("MQTT session disconnected");
@@ -673,7 +681,7 @@ final class ClientSession implements MqttConnection {
 		if (out.size() == 0) {
 			return;
 		}
-		List<MonoSink<Void>> sinks = outboxSinks;
+		List<Done> sinks = outboxSinks;
 		outbox = new MqttCodec.Out(Math.min(out.size(), OUTBOX_START_MAX));
 		outboxSinks = null;
 		Connection c = transport;
@@ -686,13 +694,13 @@ final class ClientSession implements MqttConnection {
 		});
 	}
 
-	private static Mono<Void> send(Connection c, MqttCodec.Out out, @Nullable List<MonoSink<Void>> sinks) {
+	private static Mono<Void> send(Connection c, MqttCodec.Out out, @Nullable List<Done> sinks) {
 		Mono<Void> sent = c.send(ByteBuffer.wrap(out.array(), 0, out.size()));
 		if (sinks == null) {
 			return sent;
 		}
 		return sent.doOnError(e -> fail(sinks, e)).doOnSuccess(v -> {
-			for (MonoSink<Void> s : sinks) {
+			for (Done s : sinks) {
 				s.success();
 			}
 		});
@@ -700,15 +708,15 @@ final class ClientSession implements MqttConnection {
 
 	/** The outbox was for a connection that is gone: its QoS 0 publishes fail with {@code cause}. */
 	private void discardOutbox(Throwable cause) {
-		List<MonoSink<Void>> sinks = outboxSinks;
+		List<Done> sinks = outboxSinks;
 		outbox.truncate(0);
 		outboxSinks = null;
 		fail(sinks, cause);
 	}
 
-	private static void fail(@Nullable List<MonoSink<Void>> sinks, Throwable cause) {
+	private static void fail(@Nullable List<Done> sinks, Throwable cause) {
 		if (sinks != null) {
-			for (MonoSink<Void> s : sinks) {
+			for (Done s : sinks) {
 				s.error(cause);
 			}
 		}
@@ -775,10 +783,20 @@ final class ClientSession implements MqttConnection {
 				sink.error(c != null ? c : new ConnectionClosedException("MQTT session closed"));
 				return;
 			}
-			waiting.add(new Outgoing(message, sink));
+			waiting.add(new Outgoing(message, new SinkDone(sink)));
 			holdBatch();
 			pump();
 		}));
+	}
+
+	@Override
+	public Mono<Void> publishAll(Publisher<? extends MqttMessage> messages) {
+		Objects.requireNonNull(messages, "messages");
+		return Mono.create(sink -> {
+			StreamPublish p = new StreamPublish(sink, window);
+			sink.onCancel(p::cancel);
+			messages.subscribe(p);
+		});
 	}
 
 	/**
@@ -873,15 +891,217 @@ final class ClientSession implements MqttConnection {
 	}
 
 	/** A publish of this client waiting to be sent or acknowledged. */
+	/** How a publish completes (poll thread): a {@code Mono}'s sink, or a message of {@link #publishAll}. */
+	private interface Done {
+
+		void success();
+
+		void error(Throwable e);
+	}
+
+	private record SinkDone(MonoSink<Void> sink) implements Done {
+
+		@Override
+		public void success() {
+			sink.success();
+		}
+
+		@Override
+		public void error(Throwable e) {
+			sink.error(e);
+		}
+	}
+
+	/**
+	 * One {@link #publishAll} call: its upstream subscription, the messages that arrived from it
+	 * (any thread) and are not on the session's queue yet, and the count still to complete.
+	 * Every message completes through this object, so no {@code Mono} is made per message.
+	 */
+	private final class StreamPublish implements CoreSubscriber<MqttMessage>, Done {
+
+		private final MonoSink<Void> result;
+		private final int limit;
+		private final int replenish;
+		private final Queue<MqttMessage> arrived = Queues.<MqttMessage>unboundedMultiproducer().get();
+		private final AtomicInteger wip = new AtomicInteger();
+		private volatile @Nullable Subscription upstream;
+		private volatile boolean upstreamDone;
+		private volatile @Nullable Throwable upstreamError;
+		private volatile boolean cancelled;
+		// poll thread only
+		private int outstanding;
+		private int completedSinceRequest;
+		private boolean finished;
+
+		StreamPublish(MonoSink<Void> result, int window) {
+			this.result = result;
+			// twice the window on request: the next messages wait on the session's queue while
+			// the window is full, so it refills as soon as acknowledgements come
+			this.limit = Math.max(2, 2 * window);
+			this.replenish = Math.max(1, window / 2);
+		}
+
+		@Override
+		public Context currentContext() {
+			return Context.of(result.contextView());
+		}
+
+		@Override
+		public void onSubscribe(Subscription s) {
+			if (Operators.validate(upstream, s)) {
+				upstream = s;
+				if (cancelled) {
+					s.cancel();
+				}
+				else {
+					s.request(limit);
+				}
+			}
+		}
+
+		@Override
+		public void onNext(MqttMessage m) {
+			if (m == null) {
+				onError(new NullPointerException("publishAll: the publisher emitted null"));
+				return;
+			}
+			arrived.offer(m);
+			signal();
+		}
+
+		@Override
+		public void onError(Throwable t) {
+			upstreamError = t;
+			upstreamDone = true;
+			signal();
+		}
+
+		@Override
+		public void onComplete() {
+			upstreamDone = true;
+			signal();
+		}
+
+		/** The subscriber of the result cancelled: stop taking messages (those taken still go). */
+		void cancel() {
+			cancelled = true;
+			Subscription s = upstream;
+			if (s != null) {
+				s.cancel();
+			}
+			signal();
+		}
+
+		private void signal() {
+			if (wip.getAndIncrement() == 0) {
+				try {
+					loop.execute(this::drain);
+				}
+				catch (RuntimeException e) {
+					// the loop is gone: nothing can be sent
+					wip.set(0);
+					cancelled = true;
+					Subscription s = upstream;
+					if (s != null) {
+						s.cancel();
+					}
+					result.error(e);
+				}
+			}
+		}
+
+		/** Poll thread: moves what arrived onto the session's queue, in order, and sends it. */
+		private void drain() {
+			int missed = 1;
+			for (;;) {
+				if (finished || cancelled) {
+					arrived.clear();
+				}
+				else if (state == State.CLOSED) {
+					Throwable c = finalCause;
+					fail(c != null ? c : new ConnectionClosedException("MQTT session closed"));
+				}
+				else {
+					boolean any = false;
+					for (MqttMessage m; (m = arrived.poll()) != null;) {
+						outstanding++;
+						waiting.add(new Outgoing(m, this));
+						any = true;
+					}
+					if (any) {
+						holdBatch();
+						pump();
+					}
+					checkDone();
+				}
+				missed = wip.addAndGet(-missed);
+				if (missed == 0) {
+					return;
+				}
+			}
+		}
+
+		private void checkDone() {
+			if (!finished && outstanding == 0 && upstreamDone && arrived.isEmpty()) {
+				finished = true;
+				Throwable e = upstreamError;
+				if (e != null) {
+					result.error(e);
+				}
+				else {
+					result.success();
+				}
+			}
+		}
+
+		private void fail(Throwable e) {
+			if (finished) {
+				return;
+			}
+			finished = true;
+			arrived.clear();
+			Subscription s = upstream;
+			if (s != null) {
+				s.cancel();
+			}
+			result.error(e);
+		}
+
+		/** A message of this stream completed (poll thread). */
+		@Override
+		public void success() {
+			outstanding--;
+			if (finished) {
+				return;
+			}
+			if (++completedSinceRequest >= replenish && !cancelled) {
+				int n = completedSinceRequest;
+				completedSinceRequest = 0;
+				Subscription s = upstream;
+				if (s != null) {
+					s.request(n);
+				}
+			}
+			checkDone();
+		}
+
+		/** A message of this stream failed (poll thread): the whole publish fails with it. */
+		@Override
+		public void error(Throwable e) {
+			outstanding--;
+			fail(e);
+		}
+	}
+
 	private static final class Outgoing {
 
 		final MqttMessage message;
-		final MonoSink<Void> sink;
+		final Done sink;
 		int id;
 		/** QoS 2: PUBREC came, PUBREL sent. */
 		boolean released;
 
-		Outgoing(MqttMessage message, MonoSink<Void> sink) {
+		Outgoing(MqttMessage message, Done sink) {
 			this.message = message;
 			this.sink = sink;
 		}

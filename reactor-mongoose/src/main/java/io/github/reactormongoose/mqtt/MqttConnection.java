@@ -5,6 +5,7 @@ package io.github.reactormongoose.mqtt;
 
 import java.util.function.IntConsumer;
 
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -29,6 +30,19 @@ public interface MqttConnection {
 
 	/** Publishes a prepared message, for example one with MQTT 5 properties. */
 	Mono<Void> publish(MqttMessage message);
+
+	/**
+	 * Publishes every message of {@code messages}, in order, when the {@code Mono} is
+	 * subscribed, and completes when the publisher completed and each message did as for
+	 * {@link #publish(MqttMessage)} (written for QoS 0, PUBACK for QoS 1, PUBCOMP for QoS 2).
+	 * Demand-driven: it requests at most twice {@link MqttClient#maxInflight(int) maxInflight}
+	 * messages ahead of those completed, so a large or endless publisher is not buffered. Fails
+	 * with the first message's failure (an MQTT 5 broker's refusal, the session's end) or the
+	 * publisher's error, and then cancels the publisher; cancelling the {@code Mono} cancels the
+	 * publisher too (messages already taken are still sent). Cheaper per message than a
+	 * {@code flatMap} of {@link #publish(MqttMessage)}: no {@code Mono} per message.
+	 */
+	Mono<Void> publishAll(Publisher<? extends MqttMessage> messages);
 
 	/**
 	 * Subscribes to {@code filter} ({@code +} and {@code #} wildcards) with maximum QoS

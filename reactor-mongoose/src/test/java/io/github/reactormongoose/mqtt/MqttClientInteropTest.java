@@ -218,6 +218,29 @@ abstract class MqttClientInteropTest {
 		}
 	}
 
+	@ParameterizedTest(name = "QoS {0}")
+	@ValueSource(ints = {0, 1, 2})
+	void publishAllDeliversAStreamInOrderWithoutLoss(int qos) throws Exception {
+		int n = qos == 2 ? 2_000 : 5_000;
+		MqttConnection sub = connect(client("sub"));
+		MqttConnection pub = connect(client("pub").maxInflight(50));
+		CountDownLatch granted = new CountDownLatch(1);
+		Mono<List<Integer>> received = sub.subscribe(topic("all"), 2, q -> granted.countDown())
+				.take(n)
+				.map(m -> ByteBuffer.wrap(m.payload()).getInt())
+				.collectList()
+				.cache();
+		disposables.add(received.subscribe());
+		assertThat(granted.await(10, TimeUnit.SECONDS)).isTrue();
+		pub.publishAll(Flux.range(0, n).map(i -> MqttMessage.of(topic("all"), ByteBuffer.allocate(4).putInt(i).array(), qos, false)))
+				.block(Duration.ofSeconds(60));
+		List<Integer> got = received.block(Duration.ofSeconds(60));
+		assertThat(got).hasSize(n);
+		for (int i = 0; i < n; i++) {
+			assertThat(got.get(i)).as("message %d", i).isEqualTo(i);
+		}
+	}
+
 	@Test
 	void manyQos0PublishesWithAWindowAllComplete() {
 		// QoS 0 completes when written: with 100 at a time the send buffer passes its high-water
