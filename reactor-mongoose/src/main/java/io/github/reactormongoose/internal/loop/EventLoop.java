@@ -146,7 +146,7 @@ public final class EventLoop {
 	 * (serialised, on the caller) but every native call fails as closed.
 	 */
 	public void execute(Runnable task) {
-		if (!tasks.offer(task)) {
+		if (!(inEventLoop() ? tasks.offerFromPollThread(task) : tasks.offer(task))) {
 			runPostClose();
 		}
 	}

@@ -67,6 +67,18 @@ final class TaskQueue {
 		return state.get() != CLOSED;
 	}
 
+	/**
+	 * Queues {@code task} without ringing: for the poll thread itself, which sees the queue
+	 * before it polls again (a non-empty queue makes that poll return at once), so a ring
+	 * would only cost a wakeup datagram and one more poll.
+	 * @return {@code false} when the queue is closed: the caller must run what is queued itself
+	 */
+	boolean offerFromPollThread(Runnable task) {
+		Objects.requireNonNull(task, "task");
+		tasks.offer(task);
+		return state.get() != CLOSED;
+	}
+
 	/** Poll thread, after each poll: the next offer rings again. */
 	void rearm() {
 		state.compareAndSet(RUNG, IDLE);

@@ -64,6 +64,29 @@ class EventLoopTest {
 	}
 
 	@Test
+	void tasksTheLoopQueuesForItselfRunWithoutWaitingForAPollTimeout() throws Exception {
+		// each task queues the next from the poll thread, which does not ring the doorbell: the
+		// queue is seen before the next poll, which then does not wait (its timeout here is 1 s)
+		int n = 2_000;
+		CountDownLatch done = new CountDownLatch(1);
+		AtomicInteger ran = new AtomicInteger();
+		Runnable[] step = new Runnable[1];
+		step[0] = () -> {
+			if (ran.incrementAndGet() == n) {
+				done.countDown();
+			}
+			else {
+				loop.execute(step[0]);
+			}
+		};
+		long t0 = System.nanoTime();
+		loop.execute(step[0]);
+		assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("2,000 hops, none waiting out the 1 s poll")
+				.isLessThan(Duration.ofSeconds(5));
+	}
+
+	@Test
 	void executeOrRunRunsInlineOnThePollThread() throws Exception {
 		List<String> order = new CopyOnWriteArrayList<>();
 		run(loop, () -> {

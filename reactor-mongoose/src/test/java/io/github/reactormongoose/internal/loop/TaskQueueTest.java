@@ -57,6 +57,28 @@ class TaskQueueTest {
 	}
 
 	@Test
+	void offersFromThePollThreadNeverRingAndStillQueueInOrder() {
+		CountingBell bell = new CountingBell();
+		TaskQueue q = new TaskQueue(bell);
+		List<Integer> ran = new ArrayList<>();
+
+		q.rearm();
+		for (int i = 0; i < 10; i++) {
+			int n = i;
+			assertThat(q.offerFromPollThread(() -> ran.add(n))).isTrue();
+		}
+		assertThat(bell.rings).as("the poll thread looks at the queue before it polls").hasValue(0);
+		assertThat(q.isEmpty()).isFalse();
+		q.drain(Integer.MAX_VALUE, Runnable::run);
+		assertThat(ran).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+		// another thread's offer still rings
+		q.offer(() -> ran.add(10));
+		assertThat(bell.rings).hasValue(1);
+		q.close();
+		assertThat(q.offerFromPollThread(() -> { })).as("closed").isFalse();
+	}
+
+	@Test
 	void eachRearmAndDrainCycleAllowsExactlyOneMoreRing() {
 		CountingBell bell = new CountingBell();
 		TaskQueue q = new TaskQueue(bell);
