@@ -932,6 +932,7 @@ final class ClientSession implements MqttConnection {
 		private int outstanding;
 		private int completedSinceRequest;
 		private boolean finished;
+		private boolean upstreamCancelled;
 
 		StreamPublish(MonoSink<Void> result, int window) {
 			this.result = result;
@@ -950,12 +951,16 @@ final class ClientSession implements MqttConnection {
 		public void onSubscribe(Subscription s) {
 			if (Operators.validate(upstream, s)) {
 				upstream = s;
-				if (cancelled) {
-					s.cancel();
-				}
-				else {
-					s.request(limit);
-				}
+				// every request and cancel of the subscription is made on the poll thread, so
+				// they are serial (Reactive Streams §2.7)
+				loop.executeOrRun(() -> {
+					if (cancelled) {
+						cancelUpstream();
+					}
+					else {
+						s.request(limit);
+					}
+				});
 			}
 		}
 
@@ -985,11 +990,16 @@ final class ClientSession implements MqttConnection {
 		/** The subscriber of the result cancelled: stop taking messages (those taken still go). */
 		void cancel() {
 			cancelled = true;
+			signal(); // the drain cancels the publisher on the poll thread
+		}
+
+		/** Poll thread (or the caller, once the loop is gone): cancels the publisher once. */
+		private void cancelUpstream() {
 			Subscription s = upstream;
-			if (s != null) {
+			if (s != null && !upstreamCancelled) {
+				upstreamCancelled = true;
 				s.cancel();
 			}
-			signal();
 		}
 
 		private void signal() {
@@ -1001,10 +1011,7 @@ final class ClientSession implements MqttConnection {
 					// the loop is gone: nothing can be sent
 					wip.set(0);
 					cancelled = true;
-					Subscription s = upstream;
-					if (s != null) {
-						s.cancel();
-					}
+					cancelUpstream();
 					result.error(e);
 				}
 			}
@@ -1016,6 +1023,7 @@ final class ClientSession implements MqttConnection {
 			for (;;) {
 				if (finished || cancelled) {
 					arrived.clear();
+					cancelUpstream();
 				}
 				else if (state == State.CLOSED) {
 					Throwable c = finalCause;
@@ -1060,10 +1068,7 @@ final class ClientSession implements MqttConnection {
 			}
 			finished = true;
 			arrived.clear();
-			Subscription s = upstream;
-			if (s != null) {
-				s.cancel();
-			}
+			cancelUpstream();
 			result.error(e);
 		}
 

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,6 +18,7 @@ import io.github.reactormongoose.MongooseException;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * {@link MqttConnection#publishAll}: demand bounded by the in-flight window, order, and how
@@ -75,7 +77,8 @@ class MqttPublishAllTest extends FakeBrokerTest {
 		MqttPacket.Publish p0 = peer.get().read(MqttPacket.Publish.class);
 		MqttPacket.Publish p1 = peer.get().read(MqttPacket.Publish.class);
 		d.dispose();
-		assertThat(cancelled).isTrue();
+		// cancelled on the poll thread, like every request
+		MqttClientInteropTest.await(cancelled::get);
 		// the two taken beyond the window are still sent when the window opens
 		peer.get().send(new MqttPacket.PubAck(p0.packetId(), 0, MqttProperties.empty()));
 		peer.get().send(new MqttPacket.PubAck(p1.packetId(), 0, MqttProperties.empty()));
@@ -91,6 +94,28 @@ class MqttPublishAllTest extends FakeBrokerTest {
 		assertThat(a.message().topic()).isEqualTo("after");
 		peer.get().send(new MqttPacket.PubAck(a.packetId(), 0, MqttProperties.empty()));
 		later.block(TIMEOUT);
+	}
+
+	@Test
+	void everyRequestAndTheCancelComeFromThePollThreadSoTheyAreSerial() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client().maxInflight(2), peer);
+		List<String> threads = new CopyOnWriteArrayList<>();
+		String loopThread = Mono.fromCallable(() -> Thread.currentThread().getName())
+				.subscribeOn(Schedulers.fromExecutor(loop::execute)).block(TIMEOUT);
+		var d = c.publishAll(Flux.range(0, 100).map(i -> message(i, 1))
+				.doOnRequest(n -> threads.add("request " + Thread.currentThread().getName()))
+				.doOnCancel(() -> threads.add("cancel " + Thread.currentThread().getName())))
+				.subscribeOn(Schedulers.boundedElastic())
+				.subscribe();
+		for (int i = 0; i < 6; i++) {
+			MqttPacket.Publish p = peer.get().read(MqttPacket.Publish.class);
+			peer.get().send(new MqttPacket.PubAck(p.packetId(), 0, MqttProperties.empty()));
+		}
+		d.dispose();
+		MqttClientInteropTest.await(() -> threads.stream().anyMatch(t -> t.startsWith("cancel")));
+		assertThat(threads).hasSizeGreaterThan(2)
+				.allSatisfy(t -> assertThat(t).endsWith(" " + loopThread));
 	}
 
 	@Test
