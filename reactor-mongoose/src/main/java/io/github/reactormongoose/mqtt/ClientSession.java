@@ -402,6 +402,12 @@ final class ClientSession implements MqttConnection {
 		return c;
 	}
 
+	/** What a call on a closed session fails with: the session's final error, if any. */
+	private Throwable closedCause() {
+		Throwable c = finalCause;
+		return c != null ? c : new ConnectionClosedException("MQTT session closed");
+	}
+
 	private void failPublishes(Throwable cause) {
 		List<Outgoing> all = new ArrayList<>(inflight.values());
 		all.addAll(waiting);
@@ -779,8 +785,7 @@ final class ClientSession implements MqttConnection {
 		// thread may still wait there, and the order of subscription is the order sent
 		return Mono.create(sink -> loop.execute(() -> {
 			if (state == State.CLOSED) {
-				Throwable c = finalCause;
-				sink.error(c != null ? c : new ConnectionClosedException("MQTT session closed"));
+				sink.error(closedCause());
 				return;
 			}
 			waiting.add(new Outgoing(message, new SinkDone(sink)));
@@ -843,8 +848,7 @@ final class ClientSession implements MqttConnection {
 			return;
 		}
 		if (state == State.CLOSED) {
-			Throwable c = finalCause;
-			s.sink.error(c != null ? c : new ConnectionClosedException("MQTT session closed"));
+			s.sink.error(closedCause());
 			return;
 		}
 		subs.add(s);
@@ -890,7 +894,6 @@ final class ClientSession implements MqttConnection {
 		return "MqttConnection[" + config.clientId + " -> " + tcpUrl + ", " + state + "]";
 	}
 
-	/** A publish of this client waiting to be sent or acknowledged. */
 	/** How a publish completes (poll thread): a {@code Mono}'s sink, or a message of {@link #publishAll}. */
 	private interface Done {
 
@@ -993,7 +996,7 @@ final class ClientSession implements MqttConnection {
 			signal(); // the drain cancels the publisher on the poll thread
 		}
 
-		/** Poll thread (or the caller, once the loop is gone): cancels the publisher once. */
+		/** Poll thread: cancels the publisher once. */
 		private void cancelUpstream() {
 			Subscription s = upstream;
 			if (s != null && !upstreamCancelled) {
@@ -1004,16 +1007,8 @@ final class ClientSession implements MqttConnection {
 
 		private void signal() {
 			if (wip.getAndIncrement() == 0) {
-				try {
-					loop.execute(this::drain);
-				}
-				catch (RuntimeException e) {
-					// the loop is gone: nothing can be sent
-					wip.set(0);
-					cancelled = true;
-					cancelUpstream();
-					result.error(e);
-				}
+				// once the loop is gone this runs on the caller and finds the session closed
+				loop.execute(this::drain);
 			}
 		}
 
@@ -1026,8 +1021,7 @@ final class ClientSession implements MqttConnection {
 					cancelUpstream();
 				}
 				else if (state == State.CLOSED) {
-					Throwable c = finalCause;
-					fail(c != null ? c : new ConnectionClosedException("MQTT session closed"));
+					fail(closedCause());
 				}
 				else {
 					boolean any = false;
@@ -1098,6 +1092,7 @@ final class ClientSession implements MqttConnection {
 		}
 	}
 
+	/** A publish of this client waiting to be sent or acknowledged. */
 	private static final class Outgoing {
 
 		final MqttMessage message;
