@@ -143,6 +143,64 @@ static jlong JNICALL rmg_conn_sendArray(JNIEnv *env, jclass cls, jlong h, jlong 
   return rc;
 }
 
+/* java.nio.ByteBuffer's backing array and its offset. A read-only heap buffer (the request
+ * body's pieces, Spring's readable views) hides its array from Java (array() throws), but JNI
+ * reads fields without access checks, so such a buffer is sent from its array as a writable
+ * one is, instead of being copied into a new array first. Looked up once at load; NULL where a
+ * JDK names them differently (then Java copies, see rmg_conn_heapViews). */
+static jfieldID s_hb, s_hb_offset;
+
+void rmg_conn_init(JNIEnv *env) {
+  jclass bb = (*env)->FindClass(env, "java/nio/ByteBuffer");
+  if (bb == NULL) {
+    (*env)->ExceptionClear(env);
+    return;
+  }
+  s_hb = (*env)->GetFieldID(env, bb, "hb", "[B");
+  if (s_hb != NULL) s_hb_offset = (*env)->GetFieldID(env, bb, "offset", "I");
+  if (s_hb == NULL || s_hb_offset == NULL) { /* NoSuchFieldError: Java copies instead */
+    (*env)->ExceptionClear(env);
+    s_hb = s_hb_offset = NULL;
+  }
+  (*env)->DeleteLocalRef(env, bb);
+}
+
+static jboolean JNICALL rmg_conn_heapViews(JNIEnv *env, jclass cls) {
+  (void) env, (void) cls;
+  return s_hb != NULL ? JNI_TRUE : JNI_FALSE;
+}
+
+/* Appends length bytes of a heap buffer from its index pos (read-only or not), straight from
+ * its backing array; every bound is checked against the array itself. */
+static jlong JNICALL rmg_conn_sendHeap(JNIEnv *env, jclass cls, jlong h, jlong id, jobject buf,
+                                       jint pos, jint len, jint ops) {
+  struct rmg_loop *loop = rmg_loop_of(h);
+  jlong err = 0, rc;
+  jbyteArray arr;
+  jint base;
+  jbyte *p;
+  (void) cls;
+  if (rmg_writable_conn(loop, id, &err) == NULL) return err;
+  if (len <= 0) return rmg_conn_write(loop, id, NULL, 0, ops);
+  if (buf == NULL || s_hb == NULL || pos < 0) return RMG_ERR_BAD_ARG;
+  arr = (jbyteArray) (*env)->GetObjectField(env, buf, s_hb);
+  if (arr == NULL) return RMG_ERR_BAD_ARG; /* a direct buffer */
+  base = (*env)->GetIntField(env, buf, s_hb_offset);
+  if (base < 0 || (jlong) base + pos + len > (*env)->GetArrayLength(env, arr)) {
+    (*env)->DeleteLocalRef(env, arr);
+    return RMG_ERR_BAD_ARG;
+  }
+  p = (jbyte *) (*env)->GetPrimitiveArrayCritical(env, arr, NULL);
+  if (p == NULL) {
+    (*env)->DeleteLocalRef(env, arr);
+    return RMG_ERR_OOM;
+  }
+  rc = rmg_conn_write(loop, id, p + base + pos, (size_t) len, ops);
+  (*env)->ReleasePrimitiveArrayCritical(env, arr, p, JNI_ABORT);
+  (*env)->DeleteLocalRef(env, arr);
+  return rc;
+}
+
 static jlong JNICALL rmg_conn_control(JNIEnv *env, jclass cls, jlong h, jlong id, jint ops) {
   (void) env, (void) cls;
   return rmg_conn_control_ops(rmg_loop_of(h), id, ops);
@@ -190,6 +248,8 @@ static jint JNICALL rmg_conn_address(JNIEnv *env, jclass cls, jlong h, jlong id,
 static const JNINativeMethod s_methods[] = {
     {"send", "(JJLjava/nio/ByteBuffer;III)J", (void *) rmg_conn_send},
     {"sendArray", "(JJ[BIII)J", (void *) rmg_conn_sendArray},
+    {"sendHeap", "(JJLjava/nio/ByteBuffer;III)J", (void *) rmg_conn_sendHeap},
+    {"heapViews", "()Z", (void *) rmg_conn_heapViews},
     {"control", "(JJI)J", (void *) rmg_conn_control},
     {"sendFile", "(JJ[B[BJJI)J", (void *) rmg_conn_sendFile},
     {"address", "(JJZ[B)I", (void *) rmg_conn_address},

@@ -183,6 +183,8 @@ struct mg_connection *rmg_loop_wrap(struct rmg_loop *loop, int fd, int kind);
 
 /* ---- rmg_conn.c ---- */
 extern const struct rmg_natives rmg_conn_natives;
+/* JNI_OnLoad: looks up ByteBuffer's array fields (ConnNative.sendHeap). */
+void rmg_conn_init(JNIEnv *env);
 /* Applies RMG_OP_* to a connection after a write; returns send.len. */
 jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops);
 /* Reads again after the pause for pipelined input (unless Java paused reading itself). */

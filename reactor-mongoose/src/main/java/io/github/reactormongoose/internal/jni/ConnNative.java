@@ -28,6 +28,20 @@ public final class ConnNative {
 	public static native long sendArray(long loop, long id, byte[] array, int offset, int length, int ops);
 
 	/**
+	 * Appends {@code length} bytes of a heap buffer, read-only or not, from its index
+	 * {@code position}, straight from its backing array (read through JNI, bounds checked
+	 * there), then applies {@code ops}. Only where {@link #heapViews()} is true.
+	 */
+	public static native long sendHeap(long loop, long id, ByteBuffer heap, int position, int length, int ops);
+
+	/**
+	 * Whether {@link #sendHeap} can reach the backing array of a read-only heap buffer on this
+	 * JVM (it reads {@code java.nio.ByteBuffer}'s array fields through JNI; where they are
+	 * named differently, such buffers are copied first).
+	 */
+	public static native boolean heapViews();
+
+	/**
 	 * Opens the file at {@code path} (platform file-name encoding), then appends {@code head}
 	 * (may be {@code null}) and queues {@code count} bytes of the file from {@code position},
 	 * sent with {@code sendfile(2)} when possible; then applies {@code ops}. Returns the

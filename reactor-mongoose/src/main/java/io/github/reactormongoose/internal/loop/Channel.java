@@ -113,6 +113,9 @@ public final class Channel {
 		return ConnNative.sendFile(h, id, head, path, position, count, 0);
 	}
 
+	/** Whether read-only heap buffers are sent from their array, without a copy. */
+	private static final boolean HEAP_VIEWS = ConnNative.heapViews();
+
 	/** How the platform encodes file names (what {@code open(2)} expects). */
 	private static final Charset FILE_NAMES = fileNameCharset();
 
@@ -136,6 +139,9 @@ public final class Channel {
 		}
 		if (data.hasArray()) {
 			return ConnNative.sendArray(h, id, data.array(), data.arrayOffset() + data.position(), len, ops);
+		}
+		if (HEAP_VIEWS) { // read-only heap buffers: request body pieces, Spring's readable views
+			return ConnNative.sendHeap(h, id, data, data.position(), len, ops);
 		}
 		byte[] copy = new byte[len];
 		data.duplicate().get(copy);

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.reactormongoose.internal.jni.ConnNative;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.testing.NativeLeakCheck;
 import org.junit.jupiter.api.AfterEach;
@@ -169,6 +170,50 @@ class ChannelTest {
 				assertThat(ranAtOnce).as("waiting on a closed channel runs the action at once").isTrue();
 				assertThat(loop.channelCount()).isOne();
 			});
+		}
+	}
+
+	/**
+	 * Read-only heap buffers (the request body's pieces, Spring's readable views) are sent from
+	 * their backing array: offsets of wrapped arrays, slices and moved positions all land on
+	 * the right bytes, and out-of-range arguments are refused by the native side, not read.
+	 */
+	@Test
+	void readOnlyHeapViewsAreSentFromTheirArrays() throws Exception {
+		assertThat(ConnNative.heapViews()).as("this JDK's ByteBuffer fields are found").isTrue();
+		CompletableFuture<Channel> accepted = new CompletableFuture<>();
+		Channel listener = call(loop, () -> loop.listen("tcp://127.0.0.1:0", Kind.TCP, ListenLimits.NONE,
+				(c, local, remote) -> {
+					accepted.complete(c);
+					return new Recorder(0);
+				}));
+		InetSocketAddress bound = call(loop, () -> listener.address(true));
+		byte[] a = "0123456789abcdefghij".getBytes(StandardCharsets.US_ASCII);
+		try (Socket s = new Socket()) {
+			s.connect(bound, 5_000);
+			s.setSoTimeout(10_000);
+			Channel c = accepted.get(10, TimeUnit.SECONDS);
+			run(loop, () -> {
+				ByteBuffer wrapped = ByteBuffer.wrap(a, 3, 4).asReadOnlyBuffer(); // "3456"
+				assertThat(wrapped.hasArray()).isFalse();
+				assertThat(c.write(wrapped)).isNotNegative();
+				assertThat(wrapped.position()).as("position not moved").isEqualTo(3);
+				ByteBuffer slice = ByteBuffer.wrap(a, 10, 6).slice().asReadOnlyBuffer(); // "abcdef", array offset 10
+				slice.position(2); // "cdef"
+				assertThat(c.write(slice)).isNotNegative();
+				ByteBuffer nested = slice.slice().position(1).slice(); // "def" twice sliced
+				assertThat(c.write(nested.asReadOnlyBuffer())).isNotNegative();
+				assertThat(c.write(ByteBuffer.allocate(0).asReadOnlyBuffer())).isNotNegative();
+				long h = loop.nativeHandle();
+				ByteBuffer ro = ByteBuffer.wrap(a).asReadOnlyBuffer();
+				assertThat(ConnNative.sendHeap(h, c.id(), ro, 15, 6, 0)).as("past the array").isEqualTo(NativeConstants.ERR_BAD_ARG);
+				assertThat(ConnNative.sendHeap(h, c.id(), ro, -1, 2, 0)).as("negative index").isEqualTo(NativeConstants.ERR_BAD_ARG);
+				assertThat(ConnNative.sendHeap(h, c.id(), ro, Integer.MAX_VALUE, 2, 0)).as("overflowing index").isEqualTo(NativeConstants.ERR_BAD_ARG);
+				assertThat(ConnNative.sendHeap(h, c.id(), ByteBuffer.allocateDirect(4), 0, 4, 0)).as("a direct buffer").isEqualTo(NativeConstants.ERR_BAD_ARG);
+				assertThat(ConnNative.sendHeap(h, c.id(), null, 0, 4, 0)).as("null").isEqualTo(NativeConstants.ERR_BAD_ARG);
+				assertThat(ConnNative.sendHeap(h, c.id(), ro, 18, 2, 0)).as("the last two bytes").isNotNegative();
+			});
+			assertThat(readExactly(s.getInputStream(), 13)).isEqualTo("3456cdefdefij");
 		}
 	}
 
