@@ -126,21 +126,27 @@ static jlong JNICALL rmg_conn_send(JNIEnv *env, jclass cls, jlong h, jlong id, j
   return rmg_conn_write(loop, id, p, len > 0 ? (size_t) len : 0, ops);
 }
 
-/* Same for a heap array: one copy straight into c->send. */
-static jlong JNICALL rmg_conn_sendArray(JNIEnv *env, jclass cls, jlong h, jlong id,
-                                        jbyteArray arr, jint off, jint len, jint ops) {
-  struct rmg_loop *loop = rmg_loop_of(h);
-  jlong err = 0, rc;
-  jbyte *p;
-  (void) cls;
-  if (rmg_writable_conn(loop, id, &err) == NULL) return err;
-  if (len <= 0) return rmg_conn_write(loop, id, NULL, 0, ops);
-  if (arr == NULL || off < 0 || off + len > (*env)->GetArrayLength(env, arr)) return RMG_ERR_BAD_ARG;
-  p = (jbyte *) (*env)->GetPrimitiveArrayCritical(env, arr, NULL);
+/* Writes arr[off, off + len), a range the caller checked, from the pinned array. */
+static jlong rmg_conn_write_array(JNIEnv *env, struct rmg_loop *loop, jlong id, jbyteArray arr,
+                                  jint off, jint len, jint ops) {
+  jbyte *p = (jbyte *) (*env)->GetPrimitiveArrayCritical(env, arr, NULL);
+  jlong rc;
   if (p == NULL) return RMG_ERR_OOM;
   rc = rmg_conn_write(loop, id, p + off, (size_t) len, ops);
   (*env)->ReleasePrimitiveArrayCritical(env, arr, p, JNI_ABORT);
   return rc;
+}
+
+/* Same for a heap array: one copy straight into c->send. */
+static jlong JNICALL rmg_conn_sendArray(JNIEnv *env, jclass cls, jlong h, jlong id,
+                                        jbyteArray arr, jint off, jint len, jint ops) {
+  struct rmg_loop *loop = rmg_loop_of(h);
+  jlong err = 0;
+  (void) cls;
+  if (rmg_writable_conn(loop, id, &err) == NULL) return err;
+  if (len <= 0) return rmg_conn_write(loop, id, NULL, 0, ops);
+  if (!rmg_array_range_ok(env, arr, off, len)) return RMG_ERR_BAD_ARG;
+  return rmg_conn_write_array(env, loop, id, arr, off, len, ops);
 }
 
 /* java.nio.ByteBuffer's backing array and its offset. A read-only heap buffer (the request
@@ -171,33 +177,24 @@ static jboolean JNICALL rmg_conn_heapViews(JNIEnv *env, jclass cls) {
 }
 
 /* Appends length bytes of a heap buffer from its index pos (read-only or not), straight from
- * its backing array; every bound is checked against the array itself. */
+ * its backing array (NULL for a direct buffer: refused); every bound is checked against the
+ * array itself. */
 static jlong JNICALL rmg_conn_sendHeap(JNIEnv *env, jclass cls, jlong h, jlong id, jobject buf,
                                        jint pos, jint len, jint ops) {
   struct rmg_loop *loop = rmg_loop_of(h);
   jlong err = 0, rc;
   jbyteArray arr;
   jint base;
-  jbyte *p;
   (void) cls;
   if (rmg_writable_conn(loop, id, &err) == NULL) return err;
   if (len <= 0) return rmg_conn_write(loop, id, NULL, 0, ops);
   if (buf == NULL || s_hb == NULL || pos < 0) return RMG_ERR_BAD_ARG;
   arr = (jbyteArray) (*env)->GetObjectField(env, buf, s_hb);
-  if (arr == NULL) return RMG_ERR_BAD_ARG; /* a direct buffer */
   base = (*env)->GetIntField(env, buf, s_hb_offset);
-  if (base < 0 || (jlong) base + pos + len > (*env)->GetArrayLength(env, arr)) {
-    (*env)->DeleteLocalRef(env, arr);
-    return RMG_ERR_BAD_ARG;
-  }
-  p = (jbyte *) (*env)->GetPrimitiveArrayCritical(env, arr, NULL);
-  if (p == NULL) {
-    (*env)->DeleteLocalRef(env, arr);
-    return RMG_ERR_OOM;
-  }
-  rc = rmg_conn_write(loop, id, p + base + pos, (size_t) len, ops);
-  (*env)->ReleasePrimitiveArrayCritical(env, arr, p, JNI_ABORT);
-  (*env)->DeleteLocalRef(env, arr);
+  rc = base < 0 || !rmg_array_range_ok(env, arr, (jlong) base + pos, len)
+           ? RMG_ERR_BAD_ARG
+           : rmg_conn_write_array(env, loop, id, arr, base + pos, len, ops);
+  if (arr != NULL) (*env)->DeleteLocalRef(env, arr);
   return rc;
 }
 

@@ -290,6 +290,12 @@ static inline struct mg_connection *rmg_conn(struct rmg_loop *loop, jlong id) {
   return rmg_table_get(&loop->conns, (unsigned long) id);
 }
 
+/* Whether arr is not NULL and [off, off + len) lies inside it; 64-bit arithmetic, so that no
+ * off + len of two jints overflows past the check. */
+static inline int rmg_array_range_ok(JNIEnv *env, jarray arr, jlong off, jlong len) {
+  return arr != NULL && off >= 0 && len >= 0 && off + len <= (jlong) (*env)->GetArrayLength(env, arr);
+}
+
 static inline void rmg_throw(JNIEnv *env, const char *cls, const char *msg) {
   jclass c = (*env)->FindClass(env, cls);
   if (c != NULL) {

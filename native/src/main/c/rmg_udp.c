@@ -265,7 +265,7 @@ static jlong JNICALL rmg_udp_sendArray(JNIEnv *env, jclass cls, jlong h, jlong i
   jlong rc;
   (void) cls;
   if (rmg_conn(loop, id) == NULL) return RMG_ERR_NO_CONN;
-  if (al < 0 || arr == NULL || off < 0 || len < 0 || off + len > (*env)->GetArrayLength(env, arr)) {
+  if (al < 0 || !rmg_array_range_ok(env, arr, off, len)) {
     return RMG_ERR_BAD_ARG;
   }
   p = (jbyte *) (*env)->GetPrimitiveArrayCritical(env, arr, NULL);

@@ -293,7 +293,7 @@ static jlong JNICALL rmg_ws_sendArray(JNIEnv *env, jclass cls, jlong h, jlong id
   if (c == NULL) return RMG_ERR_NO_CONN;
   if (c->is_closing || c->is_draining) return RMG_ERR_CLOSING;
   if (!c->is_websocket) return RMG_ERR_BAD_ARG;
-  if (len < 0 || off < 0 || (len > 0 && (arr == NULL || off + len > (*env)->GetArrayLength(env, arr)))) {
+  if (len < 0 || off < 0 || (len > 0 && !rmg_array_range_ok(env, arr, off, len))) {
     return RMG_ERR_BAD_ARG;
   }
   if (len > 0) {

@@ -211,6 +211,11 @@ class ChannelTest {
 				assertThat(ConnNative.sendHeap(h, c.id(), ro, Integer.MAX_VALUE, 2, 0)).as("overflowing index").isEqualTo(NativeConstants.ERR_BAD_ARG);
 				assertThat(ConnNative.sendHeap(h, c.id(), ByteBuffer.allocateDirect(4), 0, 4, 0)).as("a direct buffer").isEqualTo(NativeConstants.ERR_BAD_ARG);
 				assertThat(ConnNative.sendHeap(h, c.id(), null, 0, 4, 0)).as("null").isEqualTo(NativeConstants.ERR_BAD_ARG);
+				// the same range check guards a plain array: an offset whose sum with the length
+				// overflows an int is refused, not read
+				assertThat(ConnNative.sendArray(h, c.id(), a, Integer.MAX_VALUE, 2, 0)).as("overflowing array offset").isEqualTo(NativeConstants.ERR_BAD_ARG);
+				assertThat(ConnNative.sendArray(h, c.id(), a, -1, 2, 0)).as("negative array offset").isEqualTo(NativeConstants.ERR_BAD_ARG);
+				assertThat(ConnNative.sendArray(h, c.id(), a, 19, 2, 0)).as("past the array").isEqualTo(NativeConstants.ERR_BAD_ARG);
 				assertThat(ConnNative.sendHeap(h, c.id(), ro, 18, 2, 0)).as("the last two bytes").isNotNegative();
 			});
 			assertThat(readExactly(s.getInputStream(), 13)).isEqualTo("3456cdefdefij");
