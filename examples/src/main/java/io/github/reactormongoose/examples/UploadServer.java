@@ -17,7 +17,9 @@ import reactor.core.publisher.Mono;
  * Uploads of any size with a small, fixed amount of memory: {@code POST /upload} reads the
  * request body as it arrives ({@code request.receive()}) and answers its size and SHA-256,
  * {@code POST /small} gathers a body of at most 64 KiB in memory
- * ({@code request.receiveString()}; a larger one gets 413).
+ * ({@code request.receiveString()}; a larger one gets 413), and {@code POST /echo} sends the
+ * body back as it arrives ({@code response.send(request.receive())}: each piece is written
+ * from its array, not copied again).
  * <p>
  * Nothing holds a whole upload: each piece is hashed and dropped. While the digest falls
  * behind, the connection stops reading its socket and TCP slows the client down. Try it
@@ -38,7 +40,8 @@ public final class UploadServer {
 				.maxAggregatedBodySize(64 * 1024)
 				.route(r -> r.post("/upload", (req, res) -> res.header("Content-Type", "text/plain")
 								.sendString(digest(req)))
-						.post("/small", (req, res) -> res.sendString(req.receiveString().map(s -> s.length() + " characters\n"))))
+						.post("/small", (req, res) -> res.sendString(req.receiveString().map(s -> s.length() + " characters\n")))
+						.post("/echo", (req, res) -> res.send(req.receive())))
 				.bindNow(Duration.ofSeconds(10));
 	}
 

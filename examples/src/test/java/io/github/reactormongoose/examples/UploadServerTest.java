@@ -64,6 +64,18 @@ class UploadServerTest {
 	}
 
 	@Test
+	void echoSendsAStreamedBodyBackByteExact(@TempDir Path dir) throws Exception {
+		Curl.assumeInstalled();
+		byte[] data = new byte[8 * 1024 * 1024 + 5];
+		new Random(2).nextBytes(data);
+		Path file = Files.write(dir.resolve("echo.bin"), data);
+		Path out = dir.resolve("echoed.bin");
+		Curl.Result r = Curl.run("--data-binary", "@" + file, "-o", out.toString(), url("/echo"));
+		assertThat(r.exitCode()).as(r.stderr()).isZero();
+		assertThat(Files.readAllBytes(out)).isEqualTo(data);
+	}
+
+	@Test
 	void smallBodiesAreAggregatedAndLargerOnesGet413() throws Exception {
 		HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 		HttpResponse<String> ok = client.send(HttpRequest.newBuilder(URI.create(url("/small")))
