@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -219,6 +221,29 @@ class ChannelTest {
 				assertThat(ConnNative.sendHeap(h, c.id(), ro, 18, 2, 0)).as("the last two bytes").isNotNegative();
 			});
 			assertThat(readExactly(s.getInputStream(), 13)).isEqualTo("3456cdefdefij");
+		}
+	}
+
+	/** UdpNative.sendArray checks the array range as the TCP natives do, in 64 bits. */
+	@Test
+	void datagramArrayRangesAreCheckedBeforeTheArrayIsRead() throws Exception {
+		try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+			peer.setSoTimeout(10_000);
+			byte[] ip = InetAddress.getLoopbackAddress().getAddress();
+			int port = peer.getLocalPort();
+			byte[] a = "0123456789".getBytes(StandardCharsets.US_ASCII);
+			Channel u = call(loop, () -> loop.openUdp(ip, 0, null, 0, 0, 0, false, new DatagramHandler() {
+			}));
+			run(loop, () -> {
+				assertThat(u.sendDatagram(ip, port, a, Integer.MAX_VALUE, 2)).as("overflowing offset").isEqualTo(NativeConstants.ERR_BAD_ARG);
+				assertThat(u.sendDatagram(ip, port, a, -1, 2)).as("negative offset").isEqualTo(NativeConstants.ERR_BAD_ARG);
+				assertThat(u.sendDatagram(ip, port, a, 9, 2)).as("past the array").isEqualTo(NativeConstants.ERR_BAD_ARG);
+				assertThat(u.sendDatagram(ip, port, a, 8, 2)).as("the last two bytes").isNotNegative();
+			});
+			DatagramPacket got = new DatagramPacket(new byte[16], 16);
+			peer.receive(got);
+			assertThat(new String(got.getData(), 0, got.getLength(), StandardCharsets.US_ASCII)).as("only the valid datagram arrives").isEqualTo("89");
+			run(loop, u::close);
 		}
 	}
 
