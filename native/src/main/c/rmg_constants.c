@@ -60,6 +60,7 @@ static const struct rmg_constant s_constants[] = {
     RMG_C(RMG_HTTP_STREAMED),
     RMG_C(RMG_EV_HTTP_BODY),
     RMG_C(RMG_EV_HTTP_END),
+    RMG_C(RMG_EV_HTTP_BODY_STAGED),
     RMG_C(RMG_LISTEN_EXCLUSIVE),
     RMG_C(RMG_LISTEN_SHARE_FIRST),
     RMG_C(RMG_LISTEN_SHARE_JOIN),

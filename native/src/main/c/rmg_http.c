@@ -348,6 +348,22 @@ static long rmg_chunked(struct mg_connection *c, unsigned char *buf, size_t len,
   return (long) r;
 }
 
+/* Hands one piece of a streamed body to Java: copied into the staging array of this poll
+ * when it has room, so that Java takes it out with one copy that need not zero its new array
+ * first (Arrays.copyOfRange), else into the arena. 0, or -1 when neither has room. */
+static int rmg_body_piece(struct rmg_loop *loop, struct mg_connection *c, const unsigned char *buf,
+                          size_t n) {
+  if (loop->stage != NULL && n <= loop->stage_cap - loop->stage_used) {
+    int64_t at = (int64_t) ((uint64_t) loop->stage_used << 32 | (uint64_t) n);
+    if (rmg_record(&loop->ev, RMG_EV_HTTP_BODY_STAGED, c->id, at, 0) == NULL) return -1;
+    (*loop->env)->SetByteArrayRegion(loop->env, loop->stage, (jsize) loop->stage_used, (jsize) n,
+                                     (const jbyte *) buf);
+    loop->stage_used += n;
+    return 0;
+  }
+  return rmg_record_bytes(&loop->ev, RMG_EV_HTTP_BODY, c->id, 0, buf, n);
+}
+
 /* Takes the body bytes buffered in recv out as one RMG_EV_HTTP_BODY record (RMG_EV_HTTP_END
  * too once the body is complete); what follows the body stays in recv. */
 static void rmg_body_read(struct rmg_loop *loop, struct mg_connection *c) {
@@ -376,7 +392,7 @@ static void rmg_body_read(struct rmg_loop *loop, struct mg_connection *c) {
     }
     rmg_put64(c, RMG_TOTAL, total);
   }
-  if (out > 0 && rmg_record_bytes(&loop->ev, RMG_EV_HTTP_BODY, c->id, 0, buf, out) != 0) {
+  if (out > 0 && rmg_body_piece(loop, c, buf, out) != 0) {
     rmg_body_fail(loop, c, 413, "request could not be buffered");
     return;
   }

@@ -99,6 +99,12 @@ struct rmg_loop {
    * closes it at once when nothing is left to send. Written responses usually leave c->send
    * empty (rmg_send.c writes through), so no POLLOUT would end the wait. */
   int poll_now;
+  /* Set by LoopNative.poll for the length of one poll, NULL otherwise (the fuzz harness
+   * polls without Java): the loop's staging array, into which streamed request body pieces
+   * are copied (RMG_EV_HTTP_BODY_STAGED, rmg_http.c), and the thread's JNIEnv. */
+  JNIEnv *env;
+  jbyteArray stage;
+  size_t stage_cap, stage_used;
 };
 
 /* What a connection kind does with Mongoose's events. rmg_loop.c's handler does the

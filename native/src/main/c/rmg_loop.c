@@ -347,9 +347,21 @@ static void JNICALL rmg_loop_destroy(JNIEnv *env, jclass cls, jlong h) {
   if (loop != NULL) rmg_loop_free(loop);
 }
 
-static jlong JNICALL rmg_loop_poll(JNIEnv *env, jclass cls, jlong h, jint ms) {
-  (void) env, (void) cls;
-  return (jlong) rmg_loop_poll_once(rmg_loop_of(h), ms);
+static jlong JNICALL rmg_loop_poll(JNIEnv *env, jclass cls, jlong h, jint ms, jbyteArray stage) {
+  struct rmg_loop *loop = rmg_loop_of(h);
+  jlong r;
+  (void) cls;
+  if (stage != NULL) {
+    loop->env = env;
+    loop->stage = stage;
+    loop->stage_cap = (size_t) (*env)->GetArrayLength(env, stage);
+    loop->stage_used = 0;
+  }
+  r = (jlong) rmg_loop_poll_once(loop, ms);
+  loop->env = NULL;
+  loop->stage = NULL;
+  loop->stage_cap = loop->stage_used = 0;
+  return r;
 }
 
 static jlong JNICALL rmg_loop_listen(JNIEnv *env, jclass cls, jlong h, jstring url, jint kind,
@@ -412,7 +424,7 @@ static jlong JNICALL rmg_loop_bufferBytes(JNIEnv *env, jclass cls, jlong h) {
 static const JNINativeMethod s_methods[] = {
     {"create", "(I)J", (void *) rmg_loop_create},
     {"destroy", "(J)V", (void *) rmg_loop_destroy},
-    {"poll", "(JI)J", (void *) rmg_loop_poll},
+    {"poll", "(JI[B)J", (void *) rmg_loop_poll},
     {"eventBuffer", "(J)Ljava/nio/ByteBuffer;", (void *) rmg_loop_eventBuffer},
     {"wakeup", "(J)Z", (void *) rmg_loop_wakeup},
     {"listen", "(JLjava/lang/String;IJIIII)J", (void *) rmg_loop_listen},

@@ -52,6 +52,9 @@ enum rmg_event {
   RMG_EV_DRAINED = 11,  /* raw TCP: the send buffer was fully written; arg = bytes written */
   RMG_EV_HTTP_BODY = 20, /* a piece of a streamed request body (decoded); payload = bytes */
   RMG_EV_HTTP_END = 21,  /* the streamed request body is complete */
+  /* a piece of a streamed request body, copied into the staging array Java passed to this
+   * poll; arg = offset << 32 | length, no payload */
+  RMG_EV_HTTP_BODY_STAGED = 22,
   RMG_EV_TLS_PEER = 30, /* TLS client: the server's Certificate message (rmg_tls.c) */
   RMG_EV_TLS_DONE = 31, /* TLS client: handshake complete, Java verifies before reading */
   /* UDP (rmg_udp.c, rmg_sntp.c); numbered from 40 so that other record types can be added

@@ -94,6 +94,14 @@ final class HttpConnection implements HttpChannelHandler {
 	}
 
 	@Override
+	public void onBody(byte[] stage, int offset, int length) {
+		RequestBody b = body;
+		if (b != null) {
+			b.onPiece(stage, offset, length);
+		}
+	}
+
+	@Override
 	public void onBodyEnd() {
 		RequestBody b = body;
 		body = null;

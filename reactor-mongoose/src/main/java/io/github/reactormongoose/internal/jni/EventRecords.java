@@ -30,6 +30,16 @@ public final class EventRecords {
 		return (int) (pollResult & NativeConstants.POLL_LENGTH_MASK);
 	}
 
+	/** Where an {@code EV_HTTP_BODY_STAGED} piece starts in the poll's staging array. */
+	public static int stagedOffset(long arg) {
+		return (int) (arg >>> 32);
+	}
+
+	/** The length of an {@code EV_HTTP_BODY_STAGED} piece. */
+	public static int stagedLength(long arg) {
+		return (int) arg;
+	}
+
 	/** Whether the arena was reallocated during the poll (fetch a new view). */
 	public static boolean arenaMoved(long pollResult) {
 		return (pollResult & NativeConstants.POLL_ARENA_MOVED) != 0;

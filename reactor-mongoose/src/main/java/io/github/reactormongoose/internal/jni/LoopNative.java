@@ -29,8 +29,12 @@ public final class LoopNative {
 	/**
 	 * One {@code mg_mgr_poll}. Returns the bytes of records written, combined with the
 	 * {@link EventRecords} poll flags.
+	 * @param stage where this poll may copy streamed request body pieces
+	 *     ({@code EV_HTTP_BODY_STAGED} records: offset and length in their argument, see
+	 *     {@link EventRecords#stagedOffset}); valid until the next poll; null: all pieces go
+	 *     into the arena ({@code EV_HTTP_BODY})
 	 */
-	public static native long poll(long loop, int timeoutMillis);
+	public static native long poll(long loop, int timeoutMillis, byte[] stage);
 
 	/** A direct view of the event arena; fetch a new one when {@code poll} says it moved. */
 	public static native ByteBuffer eventBuffer(long loop);

@@ -56,6 +56,7 @@ public final class NativeConstants {
 	public static final long HTTP_STREAMED = constant("RMG_HTTP_STREAMED");
 	public static final int EV_HTTP_BODY = (int) constant("RMG_EV_HTTP_BODY");
 	public static final int EV_HTTP_END = (int) constant("RMG_EV_HTTP_END");
+	public static final int EV_HTTP_BODY_STAGED = (int) constant("RMG_EV_HTTP_BODY_STAGED");
 	public static final int LISTEN_EXCLUSIVE = (int) constant("RMG_LISTEN_EXCLUSIVE");
 	public static final int LISTEN_SHARE_FIRST = (int) constant("RMG_LISTEN_SHARE_FIRST");
 	public static final int LISTEN_SHARE_JOIN = (int) constant("RMG_LISTEN_SHARE_JOIN");

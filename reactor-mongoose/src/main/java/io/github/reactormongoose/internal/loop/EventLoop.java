@@ -48,6 +48,12 @@ public final class EventLoop {
 	/** Tasks run per iteration before I/O gets a turn again. */
 	private static final int DRAIN_BATCH = 4096;
 
+	/**
+	 * The size of a loop's staging array for streamed request bodies (see {@link #stage});
+	 * 0 turns staging off (every piece goes through the arena). Read when a loop is created.
+	 */
+	public static final String STAGE_BYTES_PROPERTY = "io.github.reactormongoose.loop.stageBytes";
+
 	private static final AtomicInteger COUNTER = new AtomicInteger();
 
 	private final String name;
@@ -70,6 +76,13 @@ public final class EventLoop {
 	private volatile @Nullable LoopObserver observer;
 	/** Records dispatched in the current iteration. */
 	private int dispatched;
+	/**
+	 * Where the poll copies streamed request body pieces for Java ({@code EV_HTTP_BODY_STAGED});
+	 * allocated when the loop first streams a body, so loops that never do hold none. A piece
+	 * that does not fit in what is left of it during one poll goes into the arena instead.
+	 */
+	private byte[] stage;
+	private final int stageBytes = Math.max(0, Integer.getInteger(STAGE_BYTES_PROPERTY, 1 << 20));
 
 	private EventLoop(String name, boolean daemon, int highWater, int lowWater, int maxPollMillis) {
 		this.name = name;
@@ -319,7 +332,7 @@ public final class EventLoop {
 		t.started.complete(null);
 		try {
 			while (!shutdown.finished(channels, System.nanoTime())) {
-				long r = LoopNative.poll(handle, pollTimeout());
+				long r = LoopNative.poll(handle, pollTimeout(), stage);
 				LoopObserver o = observer;
 				long busyStart = o != null ? System.nanoTime() : 0;
 				dispatched = 0;
@@ -395,7 +408,19 @@ public final class EventLoop {
 			if (type == NativeConstants.EV_HTTP_MSG) {
 				http.onRequest(b, p, plen, arg);
 			}
+			else if (type == NativeConstants.EV_HTTP_BODY_STAGED) {
+				int off = EventRecords.stagedOffset(arg);
+				int len = EventRecords.stagedLength(arg);
+				byte[] s = stage;
+				if (s == null || off < 0 || len < 0 || len > s.length - off) {
+					throw new IllegalStateException("staged body piece out of range: " + off + "+" + len);
+				}
+				http.onBody(s, off, len);
+			}
 			else if (type == NativeConstants.EV_HTTP_BODY) {
+				if (stage == null && stageBytes > 0) {
+					stage = new byte[stageBytes]; // this loop streams bodies: stage them from the next poll on
+				}
 				http.onBody(b, p, plen);
 			}
 			else if (type == NativeConstants.EV_HTTP_END) {

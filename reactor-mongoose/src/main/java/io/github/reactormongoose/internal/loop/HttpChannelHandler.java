@@ -18,6 +18,13 @@ public interface HttpChannelHandler extends ChannelHandler {
 	default void onBody(ByteBuffer buf, int offset, int length) {
 	}
 
+	/**
+	 * A piece of the streamed body of the current request, in the loop's staging array:
+	 * valid during this call only (the next poll overwrites it).
+	 */
+	default void onBody(byte[] stage, int offset, int length) {
+	}
+
 	/** The streamed body of the current request is complete. */
 	default void onBodyEnd() {
 	}

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -16,8 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,6 +31,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseException;
+import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.testing.Curl;
 import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.Test;
@@ -168,6 +173,37 @@ class HttpStreamedBodyTest extends BaseHttpTest {
 				HttpResponse.BodyHandlers.ofString());
 		assertThat(r.statusCode()).isEqualTo(200);
 		assertThat(r.body()).isEqualTo(size + " " + HexFormat.of().formatHex(md.digest()));
+	}
+
+	/**
+	 * 32 uploads at once over two loops whose staging arrays (normally 1 MiB) hold 200 KiB:
+	 * during one poll some pieces fit and the rest go through the event arena, so a body
+	 * reaches Java by both ways, interleaved. Every body must arrive whole and in order.
+	 */
+	@Test
+	void manyUploadsAtOnceKeepEveryByteInOrder() throws Exception {
+		System.setProperty(EventLoop.STAGE_BYTES_PROPERTY, String.valueOf(200 * 1024));
+		DisposableServer server;
+		try {
+			server = digestServer(HttpServer.create().loops(2));
+		}
+		finally {
+			System.clearProperty(EventLoop.STAGE_BYTES_PROPERTY);
+		}
+		HttpClient client = jdkClient();
+		List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+		List<String> want = new ArrayList<>();
+		for (int i = 0; i < 32; i++) {
+			byte[] body = random(2 * 1024 * 1024 + i);
+			want.add(expected(body));
+			sent.add(client.sendAsync(request(server, "/digest").timeout(java.time.Duration.ofSeconds(50))
+					.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString()));
+		}
+		for (int i = 0; i < sent.size(); i++) {
+			HttpResponse<String> r = sent.get(i).get(60, TimeUnit.SECONDS);
+			assertThat(r.statusCode()).as("upload %d", i).isEqualTo(200);
+			assertThat(r.body()).as("upload %d", i).isEqualTo(want.get(i));
+		}
 	}
 
 	// ---- back-pressure ----
