@@ -71,14 +71,11 @@ final class RequestBody {
 
 	/** Poll thread: a piece arrived (copied out of the event buffer). */
 	void onPiece(ByteBuffer buf, int offset, int length) {
-		received += length;
-		if (queue.isTerminated() || exchangeEnded) {
-			discarded(length);
-			return;
+		if (wanted(length)) {
+			byte[] a = new byte[length];
+			buf.get(offset, a);
+			offer(a);
 		}
-		byte[] a = new byte[length];
-		buf.get(offset, a);
-		queue.offer(ByteBuffer.wrap(a).asReadOnlyBuffer());
 	}
 
 	/**
@@ -87,12 +84,23 @@ final class RequestBody {
 	 * which is a whole pass over the body less.
 	 */
 	void onPiece(byte[] stage, int offset, int length) {
+		if (wanted(length)) {
+			offer(Arrays.copyOfRange(stage, offset, offset + length));
+		}
+	}
+
+	/** Counts a piece as received; whether it is wanted (else it is counted as discarded). */
+	private boolean wanted(int length) {
 		received += length;
 		if (queue.isTerminated() || exchangeEnded) {
 			discarded(length);
-			return;
+			return false;
 		}
-		queue.offer(ByteBuffer.wrap(Arrays.copyOfRange(stage, offset, offset + length)).asReadOnlyBuffer());
+		return true;
+	}
+
+	private void offer(byte[] piece) {
+		queue.offer(ByteBuffer.wrap(piece).asReadOnlyBuffer());
 	}
 
 	/** Poll thread: the whole body arrived. */
