@@ -75,23 +75,22 @@ public class MongooseHttpHandlerAdapter
 			nativeResponse.status(400);
 			return Mono.empty();
 		}
-		ServerHttpResponse response = new MongooseServerHttpResponse(nativeResponse, this.bufferFactory);
-		if (request.getMethod() == HttpMethod.HEAD) {
-			response = new HttpHeadResponseDecorator(response);
-		}
-		ServerHttpResponse finalResponse = response;
-		String logPrefix = "[" + request.getId() + "] ";
+		MongooseServerHttpResponse mongooseResponse = new MongooseServerHttpResponse(nativeResponse, this.bufferFactory);
+		ServerHttpResponse finalResponse = request.getMethod() == HttpMethod.HEAD
+				? new HttpHeadResponseDecorator(mongooseResponse) : mongooseResponse;
 		return Mono.defer(() -> this.httpHandler.handle(request, finalResponse))
 				// a handler that wrote nothing (or a HEAD decorator that swallowed the body)
 				// still has to hand its status and headers to the native response
 				.then(Mono.defer(finalResponse::setComplete))
 				.onErrorResume(ex -> {
 					if (logger.isTraceEnabled()) {
-						logger.trace(logPrefix + "Failed to complete: " + ex.getMessage());
+						logger.trace("[" + request.getId() + "] Failed to complete: " + ex.getMessage());
 					}
 					if (!nativeResponse.hasSentHeaders()) {
-						// the library answers 500 with its own body: drop a length meant for ours
+						// the library answers 500 with its own body: drop a length meant for ours,
+						// and every header of a response Spring never committed
 						try {
+							mongooseResponse.discardUncommittedHeaders();
 							nativeResponse.responseHeaders().remove("Content-Length");
 						}
 						catch (RuntimeException ignored) {
@@ -102,7 +101,7 @@ public class MongooseHttpHandlerAdapter
 				})
 				.doOnSuccess(v -> {
 					if (logger.isTraceEnabled()) {
-						logger.trace(logPrefix + "Handling completed");
+						logger.trace("[" + request.getId() + "] Handling completed");
 					}
 				});
 	}

@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.cert.X509Certificate;
-import java.util.Map;
 
 import io.github.reactormongoose.http.server.HttpServerRequest;
 import org.jspecify.annotations.Nullable;
@@ -27,9 +26,9 @@ import org.springframework.util.MultiValueMap;
  * A Spring {@link org.springframework.http.server.reactive.ServerHttpRequest} over a
  * reactor-mongoose {@link HttpServerRequest}.
  * <p>
- * Mongoose has already read the whole body (up to the server's
- * {@code maxRequestBodySize}) when the request reaches Spring, so {@link #getBody()} never
- * waits for the network: it replays the buffered bytes as read-only {@link DataBuffer}s.
+ * The headers are the received ones, seen through a read-only view (nothing is copied).
+ * {@link #getBody()} streams the body as it arrives (demand-driven: without demand the
+ * connection stops reading), each piece wrapped, not copied, as a read-only {@link DataBuffer}.
  */
 public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 
@@ -39,7 +38,7 @@ public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 
 	public MongooseServerHttpRequest(HttpServerRequest request, DataBufferFactory bufferFactory)
 			throws URISyntaxException {
-		super(HttpMethod.valueOf(request.method()), createUri(request), null, copyHeaders(request));
+		super(HttpMethod.valueOf(request.method()), createUri(request), null, headersOf(request));
 		this.request = request;
 		this.bufferFactory = bufferFactory;
 	}
@@ -67,12 +66,9 @@ public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 		return new URI(request.scheme() + "://" + authority.trim() + target);
 	}
 
-	private static HttpHeaders copyHeaders(HttpServerRequest request) {
-		HttpHeaders headers = new HttpHeaders();
-		for (Map.Entry<String, String> e : request.requestHeaders()) {
-			headers.add(e.getKey(), e.getValue());
-		}
-		return headers;
+	/** The received headers, seen (not copied) through a read-only view. */
+	private static HttpHeaders headersOf(HttpServerRequest request) {
+		return new HttpHeaders(new MongooseHeadersAdapter(request.requestHeaders()));
 	}
 
 	@Override

@@ -6,7 +6,6 @@ package io.github.reactormongoose.spring.http;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import io.github.reactormongoose.http.server.HttpServerResponse;
 import org.jspecify.annotations.Nullable;
@@ -18,6 +17,7 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBuffer;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseCookie;
 import org.springframework.http.ZeroCopyHttpOutputMessage;
@@ -27,8 +27,9 @@ import org.springframework.http.server.reactive.AbstractServerHttpResponse;
  * A Spring {@link org.springframework.http.server.reactive.ServerHttpResponse} over a
  * reactor-mongoose {@link HttpServerResponse}.
  * <p>
- * Status, headers and cookies are kept on the Spring side and copied to the native response
- * once, when Spring commits. A {@code Mono} body becomes one
+ * Headers are the native response's own, seen through a {@code MultiValueMap} view (nothing is
+ * copied; a name or value with CR, LF or NUL is refused when it is set); status and cookies are
+ * kept on the Spring side and handed to the native response once, when Spring commits. A {@code Mono} body becomes one
  * {@link HttpServerResponse#sendWhole sendWhole} (written with {@code Content-Length}); any
  * other body is written one {@link HttpServerResponse#sendStream sendStream} per
  * {@link DataBuffer} (chunked unless the application set {@code Content-Length}), each buffer
@@ -49,7 +50,7 @@ public class MongooseServerHttpResponse extends AbstractServerHttpResponse imple
 	private final HttpServerResponse response;
 
 	public MongooseServerHttpResponse(HttpServerResponse response, DataBufferFactory bufferFactory) {
-		super(bufferFactory);
+		super(bufferFactory, new HttpHeaders(new MongooseHeadersAdapter(response.responseHeaders())));
 		this.response = response;
 	}
 
@@ -75,28 +76,27 @@ public class MongooseServerHttpResponse extends AbstractServerHttpResponse imple
 
 	@Override
 	protected void applyHeaders() {
-		// validate everything first (the native headers reject CR/LF/NUL): a bad header must
-		// fail the commit without leaving half of the headers on the native response
-		io.github.reactormongoose.http.HttpHeaders validated = new io.github.reactormongoose.http.HttpHeaders();
-		boolean close = false;
-		for (Map.Entry<String, List<String>> e : getHeaders().headerSet()) {
-			String name = e.getKey();
-			if (name.equalsIgnoreCase("Transfer-Encoding")) {
-				continue; // the server chooses the framing
-			}
-			if (name.equalsIgnoreCase("Connection")) {
-				for (String v : e.getValue()) {
-					close |= v.toLowerCase(java.util.Locale.ROOT).contains("close");
-				}
-				continue;
-			}
-			for (String value : e.getValue()) {
-				validated.add(name, value);
-			}
-		}
-		copy(validated);
-		if (close) {
+		// the headers are already the native ones (validated as they were set); the server
+		// chooses the framing, and a Connection header only says whether to keep the connection
+		io.github.reactormongoose.http.HttpHeaders headers = this.response.responseHeaders();
+		headers.remove("Transfer-Encoding");
+		if (headers.containsToken("Connection", "close")) {
 			this.response.keepAlive(false);
+		}
+		headers.remove("Connection");
+	}
+
+	/**
+	 * Called when the exchange failed before anything was written: headers the application set
+	 * on a response Spring never committed are dropped, so the server's error answer carries
+	 * none of them (what a response that never reached {@link #applyHeaders()} would have sent).
+	 */
+	void discardUncommittedHeaders() {
+		if (!isCommitted()) {
+			io.github.reactormongoose.http.HttpHeaders headers = this.response.responseHeaders();
+			for (String name : headers.names()) {
+				headers.remove(name);
+			}
 		}
 	}
 
