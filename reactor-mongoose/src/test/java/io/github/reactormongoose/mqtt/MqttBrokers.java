@@ -123,9 +123,35 @@ final class MqttBrokers {
 
 	static Broker mosquitto() {
 		assumeMosquitto();
-		Mosquitto m = new Mosquitto(freePort());
-		m.start();
-		return m;
+		return startOnAFreePort(() -> new Mosquitto(freePort()));
+	}
+
+	/**
+	 * Starts a broker on a port that was free a moment ago; another process may have taken it in
+	 * between (the broker then fails to bind), so a few fresh ports are tried.
+	 */
+	private static Broker startOnAFreePort(java.util.function.Supplier<Mosquitto> broker) {
+		for (int attempt = 1;; attempt++) {
+			Mosquitto m = broker.get();
+			try {
+				m.start();
+				return m;
+			}
+			catch (PortTakenException e) {
+				m.stop();
+				if (attempt == 3) {
+					throw e;
+				}
+			}
+		}
+	}
+
+	/** The broker could not bind its port. */
+	private static final class PortTakenException extends IllegalStateException {
+
+		PortTakenException(String message) {
+			super(message);
+		}
 	}
 
 	/**
@@ -141,13 +167,11 @@ final class MqttBrokers {
 	/** The same with more listener options, for example {@code require_certificate true}. */
 	static Broker mosquittoTls(Path ca, TestPki.Issued server, String options) {
 		assumeMosquitto();
-		TlsMosquitto m = new TlsMosquitto(freePort(), ca, server, options);
-		m.start();
-		return m;
+		return startOnAFreePort(() -> new TlsMosquitto(freePort(), ca, server, options));
 	}
 
 	static Broker moquette() {
-		Moquette m = new Moquette(freePort());
+		Moquette m = new Moquette();
 		m.start();
 		return m;
 	}
@@ -207,12 +231,25 @@ final class MqttBrokers {
 			catch (IOException e) {
 				throw new IllegalStateException(e);
 			}
-			try {
-				awaitPort(port, true);
+			// "running" is logged once every listener is bound; "Address already in use" and an
+			// exit when the port was taken (then a port that answers is someone else's)
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+			while (!output().contains(" running")) {
+				if (output().contains("Address already in use")) {
+					throw new PortTakenException("port " + port + " was taken; mosquitto's output:\n" + output());
+				}
+				if (!process.isAlive() || System.nanoTime() > deadline) {
+					throw new IllegalStateException("mosquitto did not start on port " + port + "; its output:\n" + output());
+				}
+				try {
+					Thread.sleep(20);
+				}
+				catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+					throw new IllegalStateException(e);
+				}
 			}
-			catch (IllegalStateException e) {
-				throw new IllegalStateException(e.getMessage() + "; mosquitto's output:\n" + output(), e);
-			}
+			awaitPort(port, true);
 		}
 
 		private String output() {
@@ -292,12 +329,12 @@ final class MqttBrokers {
 
 	private static final class Moquette implements Broker {
 
-		private final int port;
+		/**
+		 * Chosen by the broker itself at its first start (port 0), so no other process can take
+		 * it first; a restart binds the same port again, so that clients can reconnect.
+		 */
+		private int port;
 		private io.moquette.broker.Server server;
-
-		Moquette(int port) {
-			this.port = port;
-		}
 
 		@Override
 		public String name() {
@@ -335,6 +372,7 @@ final class MqttBrokers {
 			catch (IOException e) {
 				throw new IllegalStateException(e);
 			}
+			port = server.getPort();
 			awaitPort(port, true);
 		}
 
