@@ -372,7 +372,23 @@ final class MqttBrokers {
 			catch (IOException e) {
 				throw new IllegalStateException(e);
 			}
-			port = server.getPort();
+			// Moquette binds asynchronously and records the bound port when the bind completes
+			// (getPort() says 0 until then)
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+			int bound;
+			while ((bound = server.getPort()) == 0) {
+				if (System.nanoTime() > deadline) {
+					throw new IllegalStateException("moquette did not bind a port within 10 s");
+				}
+				try {
+					Thread.sleep(10);
+				}
+				catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+					throw new IllegalStateException(e);
+				}
+			}
+			port = bound;
 			awaitPort(port, true);
 		}
 
