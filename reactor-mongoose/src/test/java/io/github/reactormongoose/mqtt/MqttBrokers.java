@@ -102,15 +102,20 @@ final class MqttBrokers {
 					return;
 				}
 			}
-			try {
-				Thread.sleep(20);
-			}
-			catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException(e);
-			}
+			pause(20);
 		}
 		throw new IllegalStateException("port " + port + " did not " + (open ? "open" : "close"));
+	}
+
+	/** Sleeps between two checks of a broker's start or stop. */
+	private static void pause(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(e);
+		}
 	}
 
 	/** Skips the calling test, with a notice on stderr, when Mosquitto is not installed. */
@@ -241,13 +246,7 @@ final class MqttBrokers {
 				if (!process.isAlive() || System.nanoTime() > deadline) {
 					throw new IllegalStateException("mosquitto did not start on port " + port + "; its output:\n" + output());
 				}
-				try {
-					Thread.sleep(20);
-				}
-				catch (InterruptedException e) {
-					Thread.currentThread().interrupt();
-					throw new IllegalStateException(e);
-				}
+				pause(20);
 			}
 			awaitPort(port, true);
 		}
@@ -380,13 +379,7 @@ final class MqttBrokers {
 				if (System.nanoTime() > deadline) {
 					throw new IllegalStateException("moquette did not bind a port within 10 s");
 				}
-				try {
-					Thread.sleep(10);
-				}
-				catch (InterruptedException e) {
-					Thread.currentThread().interrupt();
-					throw new IllegalStateException(e);
-				}
+				pause(10);
 			}
 			port = bound;
 			awaitPort(port, true);

@@ -93,10 +93,7 @@ public class MongooseServerHttpResponse extends AbstractServerHttpResponse imple
 	 */
 	void discardUncommittedHeaders() {
 		if (!isCommitted()) {
-			io.github.reactormongoose.http.HttpHeaders headers = this.response.responseHeaders();
-			for (String name : headers.names()) {
-				headers.remove(name);
-			}
+			getHeaders().clear(); // the view's clear() empties the native headers
 		}
 	}
 

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.github.reactormongoose.internal.jni.ConnNative;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.testing.NativeLeakCheck;
+import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -252,7 +253,7 @@ class ChannelTest {
 	void frameArrayRangesAreCheckedBeforeTheArrayIsRead() throws Exception {
 		byte[] a = "0123456789".getBytes(StandardCharsets.US_ASCII);
 		CompletableFuture<java.util.List<Long>> results = new CompletableFuture<>();
-		ListenerHandler http = (child, local, remote) -> new HttpChannelHandler() {
+		ListenerHandler upgrading = (child, local, remote) -> new HttpChannelHandler() {
 			@Override
 			public void onRequest(ByteBuffer buf, int offset, int length, long flags) {
 				int up = child.upgradeToWebsocket("dGhlIHNhbXBsZSBub25jZQ==", null, null);
@@ -265,37 +266,24 @@ class ChannelTest {
 			}
 		};
 		int port = call(loop, () -> loop.listen("http://127.0.0.1:0", Kind.HTTP,
-				new ListenLimits(1024, 8192, 1024, 65536), http, PortSharing.FIRST).address(true).getPort());
-		try (Socket s = new Socket("127.0.0.1", port)) {
-			s.setSoTimeout(10_000);
-			s.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-					+ "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-					.getBytes(StandardCharsets.US_ASCII));
+				new ListenLimits(1024, 8192, 1024, 65536), upgrading, PortSharing.FIRST).address(true).getPort());
+		try (RawHttp http = RawHttp.connect(port)) {
+			http.write("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
 			java.util.List<Long> r = results.get(10, TimeUnit.SECONDS);
 			assertThat(r.get(0)).as("upgrade").isZero();
 			assertThat(r.subList(1, 5)).as("overflowing offset, negative offset, past the array, negative length")
 					.containsOnly(NativeConstants.ERR_BAD_ARG);
 			assertThat(r.get(5)).as("the last two bytes").isNotNegative();
-			InputStream in = s.getInputStream();
-			String head = readHead(in);
-			assertThat(head).startsWith("HTTP/1.1 101").contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+			RawHttp.Response head = http.readHead();
+			assertThat(head.protocol()).isEqualTo("HTTP/1.1");
+			assertThat(head.status()).isEqualTo(101);
+			assertThat(head.header("Sec-WebSocket-Accept")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 			// only the valid frame follows the 101: FIN + text, unmasked, length 2, "89"
-			assertThat(in.readNBytes(4)).containsExactly(0x81, 2, '8', '9');
-			s.setSoTimeout(300);
-			assertThatThrownBy(in::read).as("nothing else was sent").isInstanceOf(java.net.SocketTimeoutException.class);
+			assertThat(http.readExactly(4)).containsExactly(0x81, 2, '8', '9');
+			http.soTimeout(300);
+			assertThat(http.isClosedByPeer()).as("nothing else was sent, and the connection stays open").isFalse();
 		}
-	}
-
-	private static String readHead(InputStream in) throws java.io.IOException {
-		ByteArrayOutputStream head = new ByteArrayOutputStream();
-		while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-			int b = in.read();
-			if (b < 0) {
-				break;
-			}
-			head.write(b);
-		}
-		return head.toString(StandardCharsets.US_ASCII);
 	}
 
 	@Test
