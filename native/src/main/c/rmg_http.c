@@ -30,9 +30,25 @@
 #define RMG_CHUNK_LINE_MAX 4096
 
 /* Mongoose's HTTP parser (http_cb, static in mongoose.c); the same address for every loop.
- * Taken from a listener (rmg_http_adopt) or from a connection whose body streams (which
- * detaches it), so that it can be put back after the body. */
+ * Taken from the first listener (rmg_http_listen, or rmg_http_adopt's throw-away one);
+ * rmg_http_guard, the pfn of every HTTP connection, calls it. */
 static mg_event_handler_t s_http_cb;
+
+/* c->pfn of every HTTP connection (set on its listener, so accepted connections inherit it):
+ * drops the empty lines that may come before a request line, which Mongoose's parser refuses
+ * as malformed (RFC 9112 section 2.2: a server SHOULD ignore at least one; some clients send
+ * CRLF after a POST body), then lets Mongoose parse. Skipped bytes do not start the head
+ * timeout: a client that sends only line ends is an idle one. */
+static void rmg_http_guard(struct mg_connection *c, int ev, void *ev_data) {
+  mg_event_handler_t cb = __atomic_load_n(&s_http_cb, __ATOMIC_ACQUIRE);
+  if (c->recv.len > 0 && !c->is_resp && c->data[2] == RMG_BODY_NONE &&
+      (c->recv.buf[0] == '\r' || c->recv.buf[0] == '\n')) {
+    size_t n = 1;
+    while (n < c->recv.len && (c->recv.buf[n] == '\r' || c->recv.buf[n] == '\n')) n++;
+    mg_iobuf_del(&c->recv, 0, n);
+  }
+  if (cb != NULL) cb(c, ev, ev_data);
+}
 
 /* From now on the connection only lingers (rmg_linger): input is discarded, writes are shut
  * down once send is empty, and it closes when the peer does or at the deadline. */
@@ -407,6 +423,13 @@ static void rmg_body_read(struct rmg_loop *loop, struct mg_connection *c) {
 
 /* Streams the body of the request whose head is hm, if it is large or chunked (during
  * MG_EV_HTTP_HDRS, after rmg_check_headers). Returns whether it does. */
+/* Whether an HTTP/1.1 request says "Expect: 100-continue" (the only expectation defined; others
+ * were refused with 417 at the head). */
+static int rmg_expects_continue(struct mg_http_message *hm, int http10) {
+  struct mg_str *e = mg_http_get_header(hm, "Expect");
+  return e != NULL && !http10 && mg_strcasecmp(*e, mg_str("100-continue")) == 0;
+}
+
 static int rmg_body_start(struct rmg_loop *loop, struct mg_connection *c, struct mg_http_message *hm) {
   struct mg_str *te = mg_http_get_header(hm, "Transfer-Encoding");
   int http10 = mg_strcasecmp(hm->proto, mg_str("HTTP/1.0")) == 0;
@@ -421,12 +444,12 @@ static int rmg_body_start(struct rmg_loop *loop, struct mg_connection *c, struct
   if (!chunked) {
     /* another Transfer-Encoding is http_cb's error; no Content-Length: no body */
     if ((te != NULL && !http10) || mg_http_get_header(hm, "Content-Length") == NULL) return 0;
-    if (hm->body.len <= RMG_WHOLE_BODY || hm->body.len <= c->recv.len - skip) return 0;
+    if (hm->body.len <= c->recv.len - skip) return 0; /* complete already */
+    /* a small body is awaited whole, unless the client waits for 100 Continue before it sends
+     * it: then the head goes up now, and Java answers 100 when the handler reads the body */
+    if (hm->body.len <= RMG_WHOLE_BODY && !rmg_expects_continue(hm, http10)) return 0;
   }
   if (rmg_emit_request(loop, c, hm, 1) != 0) return 1; /* rejected: recv emptied */
-  if (__atomic_load_n(&s_http_cb, __ATOMIC_ACQUIRE) == NULL) {
-    __atomic_store_n(&s_http_cb, c->pfn, __ATOMIC_RELEASE);
-  }
   c->data[2] = chunked ? RMG_BODY_CHUNKED : RMG_BODY_LENGTH;
   c->data[3] = CK_SIZE;
   rmg_put32(c, RMG_LINE, 0);
@@ -452,13 +475,13 @@ static void rmg_body_restore(struct mg_connection *c) {
   while (c->data[2] == RMG_BODY_DONE && cb != NULL && c->pfn == NULL) {
     c->data[2] = RMG_BODY_NONE;
     c->data[3] = 0; /* the chunked parser's state byte: zero for whoever uses it next */
-    c->pfn = cb;
+    c->pfn = rmg_http_guard;
     if (c->recv.len == 0 && c->recv.buf != NULL) {
       mg_free(c->recv.buf);
       c->recv.buf = NULL;
       c->recv.size = 0;
     }
-    if (!c->is_resp && !c->is_draining && !c->is_closing && c->recv.len > 0) cb(c, MG_EV_POLL, NULL);
+    if (!c->is_resp && !c->is_draining && !c->is_closing && c->recv.len > 0) rmg_http_guard(c, MG_EV_POLL, NULL);
   }
 }
 
@@ -602,9 +625,22 @@ static int rmg_http_adopt(struct mg_connection *lsn) {
     t->is_closing = 1;
     __atomic_store_n(&s_http_cb, cb, __ATOMIC_RELEASE);
   }
-  lsn->pfn = cb;
+  lsn->pfn = rmg_http_guard;
   return 0;
 }
 
-/* mg_http_listen installs Mongoose's HTTP parser (http_cb) as the listener's pfn. */
-const struct rmg_kind rmg_http_kind = {rmg_http_event, mg_http_listen, rmg_http_adopt};
+/* mg_http_listen, which installs Mongoose's HTTP parser (http_cb) as the listener's pfn, with
+ * rmg_http_guard put in front of it. */
+static struct mg_connection *rmg_http_listen(struct mg_mgr *mgr, const char *url, mg_event_handler_t fn,
+                                             void *fn_data) {
+  struct mg_connection *lsn = mg_http_listen(mgr, url, fn, fn_data);
+  if (lsn != NULL) {
+    if (__atomic_load_n(&s_http_cb, __ATOMIC_ACQUIRE) == NULL) {
+      __atomic_store_n(&s_http_cb, lsn->pfn, __ATOMIC_RELEASE);
+    }
+    lsn->pfn = rmg_http_guard;
+  }
+  return lsn;
+}
+
+const struct rmg_kind rmg_http_kind = {rmg_http_event, rmg_http_listen, rmg_http_adopt};

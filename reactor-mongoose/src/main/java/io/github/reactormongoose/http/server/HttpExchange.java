@@ -348,6 +348,15 @@ final class HttpExchange implements HttpServerResponse {
 			writer.writeWhole("not a WebSocket handshake\n".getBytes(StandardCharsets.US_ASCII), sink);
 			return;
 		}
+		String version = requestHeaders.get("Sec-WebSocket-Version");
+		if (version == null || !version.trim().equals("13")) {
+			// RFC 6455 section 4.2.2: name the version we speak, so that the client can retry with it
+			status(426);
+			writer.headers().set("Sec-WebSocket-Version", "13");
+			writer.headers().set("Content-Type", "text/plain");
+			writer.writeWhole("unsupported WebSocket version; this server speaks 13\n".getBytes(StandardCharsets.US_ASCII), sink);
+			return;
+		}
 		String selected = selectProtocol(protocols, requestHeaders.get("Sec-WebSocket-Protocol"));
 		String extra = writer.headerLines();
 		int rc = conn.channel.upgradeToWebsocket(key.trim(), selected, extra.isEmpty() ? null : extra);

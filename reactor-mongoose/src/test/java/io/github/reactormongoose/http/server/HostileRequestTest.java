@@ -175,6 +175,11 @@ class HostileRequestTest extends BaseHttpTest {
 		a.add(either("bare LF line endings", "GET /get HTTP/1.1\nHost: x\n\n", 400));
 		a.add(Arguments.of("HTTP/1.0 without Host", "GET /get HTTP/1.0\r\n\r\n", new ServedAndClosed(200, "target /get")));
 		a.add(served("header value with tabs and UTF-8 bytes", "GET /get HTTP/1.1\r\nHost: x\r\nX-A: \ta\tb \u00e9\r\n\r\n", "target /get"));
+		// Empty lines where a request line is awaited are skipped (RFC 9112, section 2.2), also the
+		// CRLF some clients send after a body: the request behind them is served
+		a.add(served("empty lines before the request line", "\r\n\n\r\n" + get("/get"), "target /get"));
+		a.add(served("CRLF after a Content-Length body", post("Content-Length: 5\r\n", "hello\r\n"), "got 5:hello"));
+		a.add(served("CRLF after a chunked body", post("Transfer-Encoding: chunked\r\n", "5\r\nhello\r\n0\r\n\r\n\r\n"), "got 5:hello"));
 		// Request line
 		a.add(refused("HTTP/2.0 in the request line", "GET /get HTTP/2.0\r\nHost: x\r\n\r\n", 505));
 		a.add(refused("HTTP/1.1x", "GET /get HTTP/1.1x\r\nHost: x\r\n\r\n", 400));

@@ -36,6 +36,8 @@ import io.github.reactormongoose.testing.Curl;
 import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
@@ -314,17 +316,21 @@ class HttpStreamedBodyTest extends BaseHttpTest {
 		}
 	}
 
-	@Test
-	void expectContinueIsAnsweredWhenTheHandlerReadsTheBody() throws Exception {
+	@ParameterizedTest(name = "{0} bytes")
+	@ValueSource(ints = {100_000, 10, 1})
+	void expectContinueIsAnsweredWhenTheHandlerReadsTheBody(int size) throws Exception {
+		// small bodies too: Mongoose would wait for them, the client waits for the 100
 		DisposableServer server = digestServer(HttpServer.create());
-		byte[] data = random(100_000);
-		try (RawHttp c = RawHttp.connect(server.port())) {
+		byte[] data = random(size);
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
 			c.write("POST /digest HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " + data.length
 					+ "\r\n\r\n");
 			RawHttp.Response interim = c.readHead();
 			assertThat(interim.status()).isEqualTo(100);
 			c.write(data);
 			assertThat(c.read().bodyString()).isEqualTo(expected(data));
+			c.write(RawHttp.get("/hello"));
+			assertThat(c.read().bodyString()).as("the connection is kept").isEqualTo("hello");
 		}
 		// a handler that answers without reading sends no 100: the client may skip the body, so
 		// the connection cannot carry another request (small as the body is)

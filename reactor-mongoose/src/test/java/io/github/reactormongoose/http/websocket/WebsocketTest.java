@@ -156,6 +156,28 @@ class WebsocketTest extends BaseHttpTest {
 		return f;
 	}
 
+	/**
+	 * A handshake for another protocol version is refused with 426 and the version this server
+	 * speaks (RFC 6455, section 4.2.2), and the connection serves the client's next request.
+	 */
+	@Test
+	void otherWebsocketVersionsGet426NamingVersion13() throws Exception {
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.ws("/echo", (in, out) -> out.send(in.receive()))
+				.get("/hello", (req, res) -> res.sendString(Mono.just("hello")))));
+		for (String version : new String[] {"8", "14", "13, 8"}) {
+			try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+				c.write("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+						+ "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: " + version + "\r\n\r\n");
+				RawHttp.Response r = c.read();
+				assertThat(r.status()).as("version %s", version).isEqualTo(426);
+				assertThat(r.header("Sec-WebSocket-Version")).isEqualTo("13");
+				c.write(RawHttp.get("/hello"));
+				assertThat(c.read().bodyString()).isEqualTo("hello");
+			}
+		}
+	}
+
 	/** The default limit is exact, also when a whole frame arrives in a single write. */
 	@Test
 	void defaultLimitIsExactForAFrameSentInOneWrite() throws Exception {
