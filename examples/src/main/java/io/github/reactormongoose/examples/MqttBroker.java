@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeoutException;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
@@ -37,6 +38,13 @@ import reactor.core.publisher.Mono;
  * PINGREQ/PINGRESP, DISCONNECT, and the last will when a client goes without DISCONNECT. It
  * speaks plain MQTT or, started with {@link #start(String, int, TlsSpec)}, MQTT over TLS.
  * <p>
+ * A client that sends no CONNECT within 10 s, or nothing for one and a half times its
+ * keep-alive, is disconnected, and its will published (MQTT 3.1.1, section 3.1.2.10: a peer
+ * whose network went away is found out this way, not by TCP). An empty client id is given one
+ * ({@code auto-<n>}, sent back to MQTT 5 clients as their assigned client identifier), except
+ * for an MQTT 3.1.1 client that asks to keep its session: that one gets CONNACK 0x02
+ * (identifier rejected), as the specification asks.
+ * <p>
  * Every connection runs on the broker's one loop, so the routing state needs no locks. A
  * publish completes once it was handed to every subscriber's send buffer: a subscriber that
  * does not read slows its publishers down instead of growing memory. What it leaves out:
@@ -47,6 +55,9 @@ public final class MqttBroker implements Disposable {
 
 	private final MongooseLoop loop;
 	private final DisposableServer server;
+	/** How long a new connection may take to send its CONNECT. */
+	static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
 	/** Poll thread only, like everything below. */
 	private final Map<String, Session> sessions = new HashMap<>();
 	private final Map<String, MqttMessage> retained = new TreeMap<>();
@@ -138,6 +149,8 @@ public final class MqttBroker implements Disposable {
 		private @Nullable String clientId;
 		private @Nullable MqttMessage will;
 		private int lastId;
+		/** 1.5 times the client's keep-alive, from its CONNECT; 0: none. */
+		private volatile long keepAliveMillis;
 
 		Session(MqttServerConnection connection) {
 			this.connection = connection;
@@ -145,7 +158,22 @@ public final class MqttBroker implements Disposable {
 
 		Mono<Void> run() {
 			connection.connection().onClose().subscribe(null, null, this::gone);
-			return connection.receive().concatMap(this::on).then();
+			return connection.receive()
+					.timeout(Mono.delay(CONNECT_TIMEOUT), this::silenceLimit)
+					.concatMap(this::on)
+					.onErrorResume(TimeoutException.class, silent -> {
+						connection.connection().close(); // no DISCONNECT: the will goes out (gone())
+						return Mono.empty();
+					})
+					.then();
+		}
+
+		/** After {@code p}: how long the client may stay silent (1.5 keep-alives; 0 turns it off). */
+		private Mono<Long> silenceLimit(MqttPacket p) {
+			if (p instanceof MqttPacket.Connect c) {
+				keepAliveMillis = c.keepAliveSeconds() * 1500L;
+			}
+			return keepAliveMillis > 0 ? Mono.delay(Duration.ofMillis(keepAliveMillis)) : Mono.never();
 		}
 
 		private Mono<Void> on(MqttPacket packet) {
@@ -205,7 +233,20 @@ public final class MqttBroker implements Disposable {
 		}
 
 		private Mono<Void> connect(MqttPacket.Connect c) {
-			String id = c.clientId().isEmpty() ? "auto-" + ++anonymous : c.clientId();
+			boolean v5 = c.version() == MqttVersion.V5;
+			if (c.clientId().isEmpty() && !c.cleanSession() && !v5) {
+				// an empty id names no session to keep (MQTT 3.1.1, section 3.1.3.1)
+				return send(new MqttPacket.ConnAck(false, 2, MqttProperties.empty()))
+						.then(connection.connection().drain());
+			}
+			MqttProperties props = MqttProperties.empty();
+			String id = c.clientId();
+			if (id.isEmpty()) {
+				id = "auto-" + ++anonymous;
+				if (v5) {
+					props = MqttProperties.builder().property(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, id).build();
+				}
+			}
 			Session previous = sessions.put(id, this);
 			if (previous != null) {
 				// the same client id again: the older connection is taken over
@@ -214,7 +255,7 @@ public final class MqttBroker implements Disposable {
 			}
 			clientId = id;
 			will = c.will();
-			return send(new MqttPacket.ConnAck(false, 0, MqttProperties.empty()));
+			return send(new MqttPacket.ConnAck(false, 0, props));
 		}
 
 		Mono<Void> deliver(MqttMessage m) {

@@ -6,6 +6,7 @@ package io.github.reactormongoose.examples;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -158,21 +159,7 @@ class MqttBrokerTest {
 
 		// a client whose socket is reset: CONNECT with a will (QoS 1, topic status/killed), then RST
 		try (Socket s = new Socket("127.0.0.1", broker.port())) {
-			byte[] topic = "status/killed".getBytes(UTF_8);
-			byte[] msg = "offline".getBytes(UTF_8);
-			byte[] id = "killed".getBytes(UTF_8);
-			var body = new java.io.ByteArrayOutputStream();
-			body.write(new byte[] {0, 4, 'M', 'Q', 'T', 'T', 4, 0x02 | 0x04 | 0x08, 0, 30});
-			body.write(new byte[] {0, (byte) id.length});
-			body.write(id);
-			body.write(new byte[] {0, (byte) topic.length});
-			body.write(topic);
-			body.write(new byte[] {0, (byte) msg.length});
-			body.write(msg);
-			OutputStream out = s.getOutputStream();
-			out.write(0x10);
-			out.write(body.size());
-			body.writeTo(out);
+			s.getOutputStream().write(connect(4, 0x02 | 0x04 | 0x08, 30, "killed", "status/killed", "offline"));
 			InputStream in = s.getInputStream();
 			s.setSoTimeout(10_000);
 			assertThat(in.readNBytes(4)).containsExactly(0x20, 2, 0, 0);
@@ -180,6 +167,68 @@ class MqttBrokerTest {
 		}
 		assertThat(take(got)).isEqualTo("status/killed=offline@1");
 		assertThat(got.poll(200, TimeUnit.MILLISECONDS)).isNull();
+	}
+
+	/** A CONNECT: protocol level 4 (3.1.1) or 5 (no properties), the given flags and keep-alive, a will if topic given (3.1.1). */
+	private static byte[] connect(int level, int flags, int keepAlive, String clientId, String willTopic, String willMessage)
+			throws IOException {
+		var body = new java.io.ByteArrayOutputStream();
+		body.write(new byte[] {0, 4, 'M', 'Q', 'T', 'T', (byte) level, (byte) flags, 0, (byte) keepAlive});
+		if (level == 5) {
+			body.write(0); // no properties
+		}
+		for (String field : willTopic == null ? new String[] {clientId} : new String[] {clientId, willTopic, willMessage}) {
+			byte[] b = field.getBytes(UTF_8);
+			body.write(new byte[] {0, (byte) b.length});
+			body.write(b);
+		}
+		var packet = new java.io.ByteArrayOutputStream();
+		packet.write(0x10);
+		packet.write(body.size());
+		body.writeTo(packet);
+		return packet.toByteArray();
+	}
+
+	@Test
+	void aClientSilentForOneAndAHalfKeepAlivesIsDisconnectedAndItsWillPublished() throws Exception {
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		paho("watcher", 30).subscribe("status/#", 1, into(got));
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			// keep-alive 1 s, a will on status/silent; then nothing (a peer whose network went away)
+			s.getOutputStream().write(connect(4, 0x02 | 0x04 | 0x08, 1, "silent", "status/silent", "lost"));
+			InputStream in = s.getInputStream();
+			assertThat(in.readNBytes(4)).containsExactly(0x20, 2, 0, 0);
+			long t0 = System.nanoTime();
+			assertThat(in.read()).as("closed by the broker").isEqualTo(-1);
+			assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("after 1.5 keep-alives, not before")
+					.isGreaterThanOrEqualTo(Duration.ofMillis(1400));
+		}
+		assertThat(take(got)).isEqualTo("status/silent=lost@1");
+	}
+
+	@Test
+	void anEmptyClientIdIsRejectedOnlyWhenA311ClientAsksToKeepItsSession() throws Exception {
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			s.getOutputStream().write(connect(4, 0x00, 30, "", null, null)); // clean session 0
+			assertThat(s.getInputStream().readAllBytes()).as("CONNACK 0x02, then the close").containsExactly(0x20, 2, 0, 2);
+		}
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			s.getOutputStream().write(connect(4, 0x02, 30, "", null, null)); // clean session 1: accepted
+			assertThat(s.getInputStream().readNBytes(4)).containsExactly(0x20, 2, 0, 0);
+		}
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			s.getOutputStream().write(connect(5, 0x00, 30, "", null, null)); // MQTT 5: an id is assigned
+			InputStream in = s.getInputStream();
+			assertThat(in.read()).isEqualTo(0x20);
+			byte[] rest = in.readNBytes(in.read());
+			assertThat(rest[1]).as("reason code: success").isEqualTo((byte) 0);
+			assertThat(rest[3]).as("property: assigned client identifier").isEqualTo((byte) 0x12);
+			assertThat(new String(rest, 6, rest.length - 6, UTF_8)).startsWith("auto-");
+		}
 	}
 
 	@Test

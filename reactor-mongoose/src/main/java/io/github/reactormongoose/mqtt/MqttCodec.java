@@ -493,7 +493,11 @@ final class MqttCodec {
 					int level = in.u8();
 					MqttVersion v = MqttVersion.ofLevel(level);
 					if (!proto.equals("MQTT") || v == null) {
-						throw new MqttProtocolException("unsupported protocol " + proto + " level " + level);
+						String what = "unsupported protocol " + proto + " level " + level;
+						// MQTT with another level, or MQTT 3.1 ("MQIsdp"): a server answers CONNACK 0x01 first
+						throw proto.equals("MQTT") || proto.equals("MQIsdp")
+								? new UnsupportedProtocolLevelException(what)
+								: new MqttProtocolException(what);
 					}
 					version = v;
 					v5 = v == MqttVersion.V5;
@@ -780,4 +784,18 @@ final class MqttCodec {
 		}
 	}
 
+
+	/**
+	 * A CONNECT for a version of MQTT this side does not speak; a server answers it with
+	 * CONNACK return code 0x01 (unacceptable protocol level) before it closes (MQTT 3.1.1,
+	 * section 3.1.2.2; the 3.1.1 form, which clients of any version read).
+	 */
+	static final class UnsupportedProtocolLevelException extends MqttProtocolException {
+
+		private static final long serialVersionUID = 1L;
+
+		UnsupportedProtocolLevelException(String message) {
+			super(message);
+		}
+	}
 }

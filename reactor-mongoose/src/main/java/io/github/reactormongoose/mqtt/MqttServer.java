@@ -166,7 +166,15 @@ public final class MqttServer {
 					.concatMapIterable(this::decode, 1)
 					.concatWith(Mono.defer(() -> decoder.hasPartialPacket()
 							? Mono.error(new MqttProtocolException("truncated packet: the connection closed inside a packet"))
-							: Mono.empty()));
+							: Mono.empty()))
+					// CONNACK 0x01, written before the close (the handler's error would close at once, and
+					// drop it); the close cancels the handler, so the error below reaches it only if it
+					// ended otherwise meanwhile
+					.onErrorResume(MqttCodec.UnsupportedProtocolLevelException.class, e -> connection()
+							.send(MqttCodec.encode(new MqttPacket.ConnAck(false, 1, MqttProperties.empty()), MqttVersion.V3_1_1))
+							.then(connection().drain())
+							.onErrorResume(closedMeanwhile -> Mono.empty())
+							.then(Mono.error(e)));
 		}
 
 		private List<MqttPacket> decode(ByteBuffer data) {

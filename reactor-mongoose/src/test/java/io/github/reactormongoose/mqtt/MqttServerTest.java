@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.testing.NativeLeakCheck;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -129,17 +130,28 @@ class MqttServerTest {
 	}
 
 	private void assertClosedWith(byte[] bytes, String message) throws IOException, InterruptedException {
+		assertClosedWith(bytes, new byte[0], message);
+	}
+
+	/**
+	 * Writes {@code bytes}; the server answers exactly {@code answer} and closes, and the handler
+	 * fails with {@code message} unless it is null.
+	 */
+	private void assertClosedWith(byte[] bytes, byte[] answer, @Nullable String message) throws IOException, InterruptedException {
 		try (Socket s = new Socket("127.0.0.1", server.port())) {
 			s.setSoTimeout(10_000);
 			s.getOutputStream().write(bytes);
-			int r;
+			java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
 			try {
-				r = s.getInputStream().read();
+				s.getInputStream().transferTo(got);
 			}
 			catch (IOException reset) {
-				r = -1;
+				// a reset ends the stream too; what arrived before it is in got
 			}
-			assertThat(r).isEqualTo(-1);
+			assertThat(got.toByteArray()).isEqualTo(answer);
+		}
+		if (message == null) {
+			return;
 		}
 		Throwable e = handlerErrors.poll(10, TimeUnit.SECONDS);
 		assertThat(e).isInstanceOf(MqttProtocolException.class).hasMessageContaining(message);
@@ -155,8 +167,19 @@ class MqttServerTest {
 		assertClosedWith(new byte[] {0x10, (byte) 0xC8, 0x01}, "over the limit of 128");
 	}
 
+	/** MQTT 3.1.1, section 3.1.2.2: CONNACK 0x01, then the close (clients fall back to an older version on it). */
 	@Test
-	void anUnsupportedProtocolLevelClosesTheConnection() throws Exception {
-		assertClosedWith(new byte[] {0x10, 10, 0, 4, 'M', 'Q', 'T', 'T', 3, 2, 0, 60, 0, 0}, "unsupported protocol");
+	void anUnsupportedProtocolLevelGetsConnack1ThenTheClose() throws Exception {
+		byte[] level9 = {0x10, 12, 0, 4, 'M', 'Q', 'T', 'T', 9, 2, 0, 60, 0, 2, 'c', '1'};
+		byte[] mqtt31 = {0x10, 14, 0, 6, 'M', 'Q', 'I', 's', 'd', 'p', 3, 2, 0, 60, 0, 2, 'c', '1'};
+		for (byte[] connect : new byte[][] {level9, mqtt31}) {
+			// the handler is cancelled by the close, as for any connection that closes under it
+			assertClosedWith(connect, new byte[] {0x20, 2, 0, 1}, null);
+		}
+	}
+
+	@Test
+	void anotherProtocolNameClosesTheConnectionWithoutAnswer() throws Exception {
+		assertClosedWith(new byte[] {0x10, 12, 0, 4, 'M', 'Q', 'T', 'X', 4, 2, 0, 60, 0, 2, 'c', '1'}, "unsupported protocol");
 	}
 }
