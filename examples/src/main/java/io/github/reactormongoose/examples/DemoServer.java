@@ -32,6 +32,8 @@ import reactor.core.publisher.Mono;
  *   <li>{@code GET /sse/clock}: Server-Sent Events, one {@code tick} per second with the time;</li>
  *   <li>{@code ws /ws/echo}: a WebSocket that sends every message back.</li>
  * </ul>
+ * Bodies of 1 KiB and more (the page), and streams (the clock), are gzipped for clients that
+ * accept it.
  * Run it with {@code java ... io.github.reactormongoose.examples.DemoServer [PORT]}; the
  * system properties {@code host} (default {@code 127.0.0.1}) and {@code port} (default 8000)
  * also choose the address.
@@ -68,6 +70,7 @@ public final class DemoServer {
 				.port(port)
 				.loopName("demo-server")
 				.loops(MongooseLoops.defaultSize())
+				.compress(1024)
 				.route(routes -> routes
 						.get("/", (req, res) -> res
 								.header("Content-Type", "text/html; charset=utf-8")

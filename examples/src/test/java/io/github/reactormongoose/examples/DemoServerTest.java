@@ -192,6 +192,25 @@ class DemoServerTest {
 	}
 
 	@Test
+	void thePageIsGzippedForClientsThatAcceptItAndHelloIsTooSmall() throws Exception {
+		HttpResponse<byte[]> page = client.send(request("/").header("Accept-Encoding", "gzip").GET().build(),
+				HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(page.headers().firstValue("Content-Encoding")).hasValue("gzip");
+		byte[] resource;
+		try (InputStream in = DemoServer.class.getResourceAsStream(DemoServer.INDEX_RESOURCE)) {
+			resource = in.readAllBytes();
+		}
+		assertThat(page.body().length).isLessThan(resource.length / 2);
+		try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(page.body()))) {
+			assertThat(in.readAllBytes()).isEqualTo(resource);
+		}
+		HttpResponse<String> hello = client.send(request("/hello").header("Accept-Encoding", "gzip").GET().build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(hello.headers().firstValue("Content-Encoding")).isEmpty();
+		assertThat(hello.body()).isEqualTo("Hello, World!");
+	}
+
+	@Test
 	void echoReturnsAJsonBodyUnchanged() throws Exception {
 		String json = "{\"greeting\": \"h\u00e9llo \u2603\", \"n\": [1, 2.5e3, true, null]}";
 

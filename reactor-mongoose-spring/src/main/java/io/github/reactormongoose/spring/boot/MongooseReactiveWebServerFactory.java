@@ -21,6 +21,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.web.server.Compression;
 import org.springframework.boot.web.server.Ssl;
 import org.springframework.boot.web.server.WebServer;
 import org.springframework.boot.web.server.WebServerException;
@@ -28,6 +29,10 @@ import org.springframework.boot.web.server.reactive.AbstractReactiveWebServerFac
 import org.springframework.boot.web.server.reactive.ReactiveWebServerFactory;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.util.Assert;
+import org.springframework.util.InvalidMimeTypeException;
+import org.springframework.util.MimeType;
+import org.springframework.util.MimeTypeUtils;
+import org.springframework.util.unit.DataSize;
 
 /**
  * A Spring Boot {@link ReactiveWebServerFactory} that serves the application's
@@ -36,8 +41,9 @@ import org.springframework.util.Assert;
  * Honours {@code server.port} (0 for a free port), {@code server.address} (default: every
  * IPv4 address, {@code 0.0.0.0}), {@code server.shutdown} and {@code server.ssl.*} (PEM
  * certificate and private key, key stores, SSL bundles, {@code client-auth=need}; see
- * {@code docs/tls.md}: what Mongoose's built-in TLS cannot do fails the start). HTTP/2 and
- * response compression are not supported and are ignored with a warning. Limits of the native server (request body, header size,
+ * {@code docs/tls.md}: what Mongoose's built-in TLS cannot do fails the start) and
+ * {@code server.compression.*} (gzip, applied as on Reactor Netty). HTTP/2 is not supported and
+ * is ignored with a warning. Limits of the native server (request body, header size,
  * WebSocket message size, idle timeout) are set with the setters below, the
  * {@code server.mongoose.*} properties or a {@link MongooseServerCustomizer}.
  */
@@ -74,9 +80,6 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		if (getHttp2() != null && getHttp2().isEnabled()) {
 			logger.warn("reactor-mongoose does not support HTTP/2: server.http2.enabled is ignored");
 		}
-		if (getCompression() != null && getCompression().getEnabled()) {
-			logger.warn("reactor-mongoose does not compress responses: server.compression.enabled is ignored");
-		}
 		HttpServer server = createHttpServer();
 		return new MongooseWebServer(server, new MongooseHttpHandlerAdapter(httpHandler), this.loops,
 				this.lifecycleTimeout, getShutdown());
@@ -91,6 +94,10 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 			server = server.idleTimeout(this.idleTimeout);
 		}
 		server = server.requestHeaderTimeout(this.requestHeaderTimeout).metrics(this.metrics).accessLog(this.accessLog);
+		Compression compression = getCompression();
+		if (compression != null && compression.getEnabled()) {
+			server = compress(server, compression);
+		}
 		for (MongooseServerCustomizer customizer : this.serverCustomizers) {
 			server = customizer.apply(server);
 		}
@@ -100,6 +107,43 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		}
 		String host = (getAddress() != null) ? getAddress().getHostAddress() : "0.0.0.0";
 		return server.host(host).port(getPort());
+	}
+
+	/**
+	 * {@code server.compression.*} as Spring Boot applies it to Reactor Netty: gzip for bodies
+	 * of at least {@code min-response-size} (or of unknown length) whose {@code Content-Type}
+	 * is one of {@code mime-types} (plus {@code additional-mime-types}; a response without one
+	 * is not compressed), unless the request's {@code User-Agent} is one of
+	 * {@code excluded-user-agents}.
+	 */
+	static HttpServer compress(HttpServer server, Compression compression) {
+		DataSize min = compression.getMinResponseSize();
+		if (min != null && !min.isNegative()) {
+			server = server.compress((int) Math.min(Integer.MAX_VALUE, min.toBytes()));
+		}
+		String[] types = compression.getAllMimeTypes();
+		List<MimeType> mimeTypes = types == null ? List.of() : Arrays.stream(types).map(MimeTypeUtils::parseMimeType).toList();
+		String[] excluded = compression.getExcludedUserAgents();
+		List<String> agents = excluded == null ? List.of() : Arrays.asList(excluded);
+		return server.compress((request, response) -> {
+			if (!mimeTypes.isEmpty()) {
+				String contentType = response.responseHeaders().get("Content-Type");
+				if (contentType == null || contentType.isEmpty()) {
+					return false;
+				}
+				try {
+					MimeType type = MimeTypeUtils.parseMimeType(contentType);
+					if (mimeTypes.stream().noneMatch(candidate -> candidate.isCompatibleWith(type))) {
+						return false;
+					}
+				}
+				catch (InvalidMimeTypeException ex) {
+					return false;
+				}
+			}
+			String agent = request.requestHeaders().get("User-Agent");
+			return agent == null || agents.stream().noneMatch(agent::equalsIgnoreCase);
+		});
 	}
 
 	/**

@@ -79,6 +79,47 @@ class MongooseWebServerTest {
 				.toList();
 	}
 
+	/**
+	 * {@code server.compression.*}, applied as Spring Boot applies it to Reactor Netty: the
+	 * listed MIME types from {@code min-response-size} on, not for excluded user agents.
+	 */
+	@Test
+	void compressionPropertiesApply() throws Exception {
+		String big = "{\"items\":[" + "\"the same words again\",".repeat(200) + "\"end\"]}";
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		org.springframework.boot.web.server.Compression compression = new org.springframework.boot.web.server.Compression();
+		compression.setEnabled(true); // default mime types (application/json among them), min 2 KB
+		compression.setExcludedUserAgents(new String[] {"old-agent/1.0"});
+		factory.setCompression(compression);
+		this.webServer = factory.getWebServer((request, response) -> {
+			String path = request.getPath().value();
+			response.getHeaders().setContentType(path.equals("/png")
+					? org.springframework.http.MediaType.IMAGE_PNG : org.springframework.http.MediaType.APPLICATION_JSON);
+			String body = path.equals("/small") ? "{\"a\":1}" : big;
+			return response.writeWith(Mono.just(response.bufferFactory().wrap(body.getBytes())));
+		});
+		this.webServer.start();
+		for (String path : new String[] {"/big", "/small", "/png", "/agent"}) {
+			HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.webServer.getPort()
+					+ (path.equals("/agent") ? "/big" : path))).timeout(Duration.ofSeconds(10)).header("Accept-Encoding", "gzip");
+			if (path.equals("/agent")) {
+				b.header("User-Agent", "old-agent/1.0");
+			}
+			HttpResponse<byte[]> r = this.client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+			assertThat(r.statusCode()).isEqualTo(200);
+			boolean gzipped = path.equals("/big");
+			assertThat(r.headers().firstValue("Content-Encoding")).as(path).isEqualTo(
+					gzipped ? java.util.Optional.of("gzip") : java.util.Optional.empty());
+			byte[] body = gzipped ? new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(r.body())).readAllBytes()
+					: r.body();
+			assertThat(new String(body)).isEqualTo(path.equals("/small") ? "{\"a\":1}" : big);
+			if (gzipped) {
+				assertThat(r.body().length).isLessThan(big.length() / 4);
+			}
+		}
+	}
+
 	@Test
 	void twoLoopsAcceptOnOnePortAndBothServe() throws Exception {
 		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiFunction;
+import java.util.function.BiPredicate;
 
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.HttpHeaders;
@@ -58,9 +59,17 @@ final class HttpExchange implements HttpServerResponse {
 		this.conn = conn;
 		this.el = conn.el;
 		this.request = request;
+		HttpServerConfig config = conn.server.config;
 		this.writer = new ResponseWriter(conn.channel, request, conn.server::isDisposing, () -> conn.exchangeEnded(this),
-				conn.server.config.maxDiscardedBodySize());
+				config.maxDiscardedBodySize(), config.compressionEnabled() ? this::compressible : null,
+				config.minCompressionSize());
 		request.response(writer);
+	}
+
+	/** Whether the server's compression condition, if any, allows compressing this response. */
+	private boolean compressible() {
+		BiPredicate<? super HttpServerRequest, ? super HttpServerResponse> p = conn.server.config.compressionPredicate();
+		return p == null || p.test(request, this);
 	}
 
 	/** The exchange ended (or the connection closed, or it became a WebSocket): metrics and access log. */

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.BiFunction;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
 import io.github.reactormongoose.DisposableServer;
@@ -252,6 +253,39 @@ public final class HttpServer {
 	public HttpServer metrics(boolean enable, Function<String, String> uriTagValue) {
 		Objects.requireNonNull(uriTagValue, "uriTagValue");
 		return new HttpServer(config.withMetrics(enable, uriTagValue));
+	}
+
+	/**
+	 * Compresses response bodies with gzip (as Reactor Netty's {@code compress(true)}) for
+	 * requests whose {@code Accept-Encoding} allows it: the response gets
+	 * {@code Content-Encoding: gzip} and {@code Vary: Accept-Encoding}, and a streamed body is
+	 * compressed piece by piece, each piece flushed so that the client can decode it at once
+	 * (Server-Sent Events keep their timing). Left alone: responses that already have a
+	 * {@code Content-Encoding}, 1xx/204/206/304 answers, WebSocket upgrades. Off by default;
+	 * {@code false} turns it off again (and drops the conditions below).
+	 */
+	public HttpServer compress(boolean compressionEnabled) {
+		return new HttpServer(config.withCompression(compressionEnabled ? 0 : -1, null));
+	}
+
+	/**
+	 * {@link #compress(boolean) Compresses} bodies of at least {@code minResponseSize} bytes;
+	 * a streamed body whose length is not known (no {@code Content-Length}) is always compressed.
+	 * A negative size turns compression off, as with Reactor Netty.
+	 */
+	public HttpServer compress(int minResponseSize) {
+		return new HttpServer(config.withCompression(Math.max(minResponseSize, -1), config.compressionPredicate()));
+	}
+
+	/**
+	 * {@link #compress(boolean) Compresses} the responses for which {@code predicate} holds,
+	 * asked once per response with its status and headers set, just before they are written
+	 * (and only when the client accepts gzip). It should only read the request and the
+	 * response. Combines with {@link #compress(int)}: both must allow it.
+	 */
+	public HttpServer compress(BiPredicate<? super HttpServerRequest, ? super HttpServerResponse> predicate) {
+		Objects.requireNonNull(predicate, "predicate");
+		return new HttpServer(config.withCompression(Math.max(config.minCompressionSize(), 0), predicate));
 	}
 
 	/**

@@ -4,6 +4,7 @@
 package io.github.reactormongoose.http.server;
 
 import java.time.Duration;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.function.Consumer;
 
@@ -42,6 +43,9 @@ public final class HttpServerConfig {
 	private Function<String, String> uriTagValue = Function.identity();
 	private boolean accessLog;
 	private @Nullable TlsSpec tls;
+	/** Smallest response body compressed, or -1: compression off. */
+	private int compressMinSize = -1;
+	private @Nullable BiPredicate<? super HttpServerRequest, ? super HttpServerResponse> compressPredicate;
 
 	private HttpServerConfig() {
 	}
@@ -69,6 +73,8 @@ public final class HttpServerConfig {
 		c.uriTagValue = uriTagValue;
 		c.accessLog = accessLog;
 		c.tls = tls;
+		c.compressMinSize = compressMinSize;
+		c.compressPredicate = compressPredicate;
 		change.accept(c);
 		return c;
 	}
@@ -173,6 +179,24 @@ public final class HttpServerConfig {
 		return accessLog;
 	}
 
+	/** Whether responses are gzip-compressed for clients that accept it ({@link HttpServer#compress(boolean)}). */
+	public boolean compressionEnabled() {
+		return compressMinSize >= 0;
+	}
+
+	/**
+	 * The smallest body, in bytes, that is compressed (a body of unknown length always is);
+	 * -1 when compression is off ({@link HttpServer#compress(int)}).
+	 */
+	public int minCompressionSize() {
+		return compressMinSize;
+	}
+
+	/** The condition of {@link HttpServer#compress(BiPredicate)}, or {@code null}. */
+	public @Nullable BiPredicate<? super HttpServerRequest, ? super HttpServerResponse> compressionPredicate() {
+		return compressPredicate;
+	}
+
 	@Nullable ExchangeHandler handler() {
 		return handler;
 	}
@@ -240,6 +264,14 @@ public final class HttpServerConfig {
 		});
 	}
 
+	HttpServerConfig withCompression(int minSize,
+			@Nullable BiPredicate<? super HttpServerRequest, ? super HttpServerResponse> predicate) {
+		return with(c -> {
+			c.compressMinSize = minSize;
+			c.compressPredicate = predicate;
+		});
+	}
+
 	HttpServerConfig withAccessLog(boolean enable) {
 		return with(c -> c.accessLog = enable);
 	}
@@ -256,6 +288,7 @@ public final class HttpServerConfig {
 				+ ", maxDiscardedBodySize=" + maxDiscardedBodySize + ", maxHeaderSize=" + maxHeaderSize
 				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout
 				+ ", requestHeaderTimeout=" + requestHeaderTimeout + ", metrics=" + metrics + ", accessLog=" + accessLog
+				+ ", compressMinSize=" + compressMinSize
 				+ ", tls=" + tls + "]";
 	}
 }

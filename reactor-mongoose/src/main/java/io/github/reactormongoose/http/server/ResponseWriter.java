@@ -65,6 +65,12 @@ final class ResponseWriter {
 	private boolean sending;
 	private Framing framing = Framing.NONE;
 	private @Nullable WriteSubscriber<?> body;
+	/** Asks the server's compression condition for this response; {@code null}: compression off. */
+	private final @Nullable BooleanSupplier compressible;
+	private final int compressMinSize;
+	private boolean compressionDecided;
+	/** The gzip stream of a compressed streamed body, until its end. */
+	private @Nullable GzipEncoder gzip;
 
 	/**
 	 * @param serverDisposing whether the server is shutting down (then the connection closes)
@@ -74,6 +80,19 @@ final class ResponseWriter {
 	 */
 	ResponseWriter(Channel channel, RequestView request, BooleanSupplier serverDisposing, Runnable onEnd,
 			long maxDiscard) {
+		this(channel, request, serverDisposing, onEnd, maxDiscard, null, -1);
+	}
+
+	/**
+	 * @param compressible whether the server's compression condition allows compressing this
+	 *        response (asked at most once, when its head is written); {@code null} when the
+	 *        server does not compress
+	 * @param compressMinSize the smallest body of known length that is compressed
+	 */
+	ResponseWriter(Channel channel, RequestView request, BooleanSupplier serverDisposing, Runnable onEnd,
+			long maxDiscard, @Nullable BooleanSupplier compressible, int compressMinSize) {
+		this.compressible = compressible;
+		this.compressMinSize = compressMinSize;
 		this.channel = channel;
 		this.maxDiscard = maxDiscard;
 		this.request = request;
@@ -137,6 +156,54 @@ final class ResponseWriter {
 				|| request.unreadBodyBeyond(maxDiscard);
 	}
 
+	// ---- compression ----
+
+	/**
+	 * Whether this response's body is gzip-compressed: decided once, as its head is serialized.
+	 * {@code length} is the body's, or -1 when unknown (then a {@code Content-Length} the
+	 * application set counts). When yes, sets {@code Content-Encoding} and {@code Vary} and
+	 * drops {@code Content-Length} (it was the length before compression).
+	 */
+	private boolean compressBody(long length) {
+		BooleanSupplier allowed = compressible;
+		if (allowed == null || compressionDecided) {
+			return false;
+		}
+		compressionDecided = true;
+		if (status < 200 || status == 204 || status == 206 || status == 304
+				|| headers.contains("Content-Encoding")
+				|| !StaticFiles.acceptsGzip(String.join(",", request.requestHeaders().getAll("Accept-Encoding")))) {
+			return false;
+		}
+		long known = length;
+		if (known < 0 && headers.contains("Content-Length")) {
+			try {
+				known = Long.parseLong(headers.get("Content-Length").trim());
+			}
+			catch (NumberFormatException e) {
+				known = -1;
+			}
+		}
+		if ((known >= 0 && known < compressMinSize) || !allowed.getAsBoolean()) {
+			return false;
+		}
+		headers.remove("Content-Length");
+		headers.set("Content-Encoding", "gzip");
+		if (!headers.containsToken("Vary", "Accept-Encoding") && !headers.containsToken("Vary", "*")) {
+			headers.add("Vary", "Accept-Encoding");
+		}
+		return true;
+	}
+
+	/** Releases the gzip stream of a body that will not end normally. */
+	private void endGzip() {
+		GzipEncoder g = gzip;
+		if (g != null) {
+			gzip = null;
+			g.end();
+		}
+	}
+
 	// ---- serialization ----
 
 	private byte[] head(long contentLength) {
@@ -191,6 +258,9 @@ final class ResponseWriter {
 		boolean unknownHeadLength = request.isHead() && data.length == 0 && !headers.contains("Content-Length");
 		framing = noBodyStatus || unknownHeadLength ? Framing.NONE : Framing.LENGTH;
 		boolean noBody = request.isHead() || noBodyStatus;
+		if (data.length > 0 && framing == Framing.LENGTH && compressBody(data.length)) {
+			data = GzipEncoder.gzip(data); // for HEAD too: its Content-Length is the GET body's
+		}
 		byte[] h = head(data.length);
 		headersSent = true;
 		headersSentAt = System.nanoTime();
@@ -261,6 +331,9 @@ final class ResponseWriter {
 
 	/** Chooses the framing of a streamed body and serializes the head (not yet sent). */
 	private byte[] streamingHead() {
+		if (compressBody(-1)) {
+			gzip = new GzipEncoder();
+		}
 		if (headers.contains("Content-Length")) {
 			framing = Framing.LENGTH;
 		}
@@ -277,6 +350,15 @@ final class ResponseWriter {
 		if (request.isHead()) {
 			return 0;
 		}
+		GzipEncoder g = gzip;
+		if (g != null && data.hasRemaining()) {
+			data = ByteBuffer.wrap(g.encode(data));
+		}
+		return writeFramed(data);
+	}
+
+	/** Writes body bytes (compressed already, if the body is) in the response's framing. */
+	private long writeFramed(ByteBuffer data) {
 		int len = data.remaining();
 		if (len == 0) {
 			return 0;
@@ -366,7 +448,7 @@ final class ResponseWriter {
 		}
 		long r;
 		if (headersSent) {
-			if (framing == Framing.CHUNKED) {
+			if (framing == Framing.CHUNKED || gzip != null) {
 				stream(chunks.get(), sink, afterBody);
 				return;
 			}
@@ -374,7 +456,8 @@ final class ResponseWriter {
 		}
 		else {
 			byte[] h = streamingHead();
-			if (framing == Framing.CHUNKED) {
+			if (framing == Framing.CHUNKED || gzip != null) { // a compressed file goes through the heap
+				// the head is written with the first piece (stream commits it)
 				stream(chunks.get(), sink, afterBody);
 				return;
 			}
@@ -442,6 +525,14 @@ final class ResponseWriter {
 			return;
 		}
 		ended = true;
+		GzipEncoder g = gzip;
+		if (g != null) {
+			gzip = null;
+			byte[] end = g.finish();
+			if (!request.isHead()) {
+				writeFramed(ByteBuffer.wrap(end)); // the rest of the deflate stream and the gzip trailer
+			}
+		}
 		byte[] tail = framing == Framing.CHUNKED && !request.isHead() ? LAST_CHUNK : EMPTY;
 		boolean close = closeAfterResponse();
 		onEnd.run(); // before the last bytes, as in writeWhole
@@ -451,6 +542,7 @@ final class ResponseWriter {
 	/** The response cannot be completed after its headers were sent: close the connection. */
 	void abort() {
 		ended = true;
+		endGzip();
 		channel.close();
 		onEnd.run();
 	}
@@ -473,6 +565,7 @@ final class ResponseWriter {
 		connectionClosed = true;
 		cancelBody(new ConnectionClosedException("Connection closed by the client"));
 		ended = true;
+		endGzip();
 		return wasEnded;
 	}
 }

@@ -1,0 +1,211 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.Inflater;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.ServerSentEvent;
+import io.github.reactormongoose.testing.Curl;
+import io.github.reactormongoose.testing.RawHttp;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code HttpServer.compress(...)}: gzip for clients that accept it, on whole, streamed and
+ * file bodies, with the size and predicate conditions, keep-alive kept; checked with raw
+ * requests (the bytes on the wire, inflated here), curl and Reactor Netty's client.
+ */
+class HttpCompressionTest extends BaseHttpTest {
+
+	/** 20 KB of text that compresses well, and differs per line. */
+	static final String TEXT = text(20_000);
+
+	static String text(int size) {
+		StringBuilder b = new StringBuilder(size + 40);
+		for (int i = 0; b.length() < size; i++) {
+			b.append("line ").append(i).append(": the quick brown fox\n");
+		}
+		return b.substring(0, size);
+	}
+
+	static byte[] gunzip(byte[] gz) throws IOException {
+		try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+			return in.readAllBytes();
+		}
+	}
+
+	private DisposableServer server(HttpServer base, @TempDir Path dir) throws IOException {
+		Path file = Files.writeString(dir.resolve("page.txt"), TEXT);
+		return bind(base.route(r -> r
+				.get("/text", (req, res) -> res.header("Content-Type", "text/plain").sendString(Mono.just(TEXT)))
+				.get("/small", (req, res) -> res.header("Content-Type", "text/plain").sendString(Mono.just("tiny")))
+				.get("/png", (req, res) -> res.header("Content-Type", "image/png").sendString(Mono.just(TEXT)))
+				.get("/encoded", (req, res) -> res.header("Content-Encoding", "br").sendString(Mono.just(TEXT)))
+				.get("/empty", (req, res) -> res.status(204).send())
+				.get("/stream", (req, res) -> res.header("Content-Type", "text/plain")
+						.sendStream(Flux.range(0, 200).map(i -> ByteBuffer.wrap(text(100).replace("line", "l" + i)
+								.getBytes(StandardCharsets.US_ASCII)))))
+				.get("/file", (req, res) -> res.header("Content-Type", "text/plain").sendFile(file))
+				.get("/sse", (req, res) -> res.sendSse(Flux.concat(
+						Mono.just(ServerSentEvent.of("first")),
+						Mono.delay(Duration.ofSeconds(30)).map(x -> ServerSentEvent.of("late")))))));
+	}
+
+	@Test
+	void aWholeBodyIsGzippedWithItsLengthAndTheConnectionKept(@TempDir Path dir) throws Exception {
+		DisposableServer server = server(HttpServer.create().compress(true), dir);
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("GET /text HTTP/1.1\r\nHost: x\r\nAccept-Encoding: deflate, gzip\r\n\r\n");
+			RawHttp.Response r = c.read();
+			assertThat(r.header("Content-Encoding")).isEqualTo("gzip");
+			assertThat(r.header("Vary")).isEqualTo("Accept-Encoding");
+			assertThat(r.isChunked()).isFalse();
+			assertThat(Integer.parseInt(r.header("Content-Length"))).isEqualTo(r.body().length).isLessThan(TEXT.length() / 4);
+			assertThat(new String(gunzip(r.body()), StandardCharsets.US_ASCII)).isEqualTo(TEXT);
+			// no Accept-Encoding, gzip refused with q=0, HEAD: on the same connection
+			c.write("GET /text HTTP/1.1\r\nHost: x\r\n\r\n");
+			RawHttp.Response plain = c.read();
+			assertThat(plain.header("Content-Encoding")).isNull();
+			assertThat(plain.bodyString()).isEqualTo(TEXT);
+			c.write("GET /text HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip;q=0, identity\r\n\r\n");
+			assertThat(c.read().header("Content-Encoding")).isNull();
+			c.write("HEAD /text HTTP/1.1\r\nHost: x\r\nAccept-Encoding: *\r\n\r\n");
+			RawHttp.Response head = c.read(true);
+			assertThat(head.header("Content-Encoding")).isEqualTo("gzip");
+			assertThat(head.header("Content-Length")).isEqualTo(r.header("Content-Length"));
+		}
+	}
+
+	@Test
+	void whatIsEncodedAlreadyOrHasNoBodyIsLeftAlone(@TempDir Path dir) throws Exception {
+		DisposableServer server = server(HttpServer.create().compress(true), dir);
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("GET /encoded HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
+			RawHttp.Response r = c.read();
+			assertThat(r.header("Content-Encoding")).isEqualTo("br");
+			assertThat(r.bodyString()).isEqualTo(TEXT);
+			c.write("GET /empty HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
+			RawHttp.Response empty = c.read();
+			assertThat(empty.status()).isEqualTo(204);
+			assertThat(empty.header("Content-Encoding")).isNull();
+		}
+	}
+
+	@Test
+	void theMinimumSizeAndThePredicateDecide(@TempDir Path dir) throws Exception {
+		DisposableServer server = server(HttpServer.create().compress(1024)
+				.compress((req, res) -> !"image/png".equals(res.responseHeaders().get("Content-Type"))), dir);
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("GET /small HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
+			RawHttp.Response small = c.read();
+			assertThat(small.header("Content-Encoding")).isNull();
+			assertThat(small.bodyString()).isEqualTo("tiny");
+			c.write("GET /png HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
+			assertThat(c.read().header("Content-Encoding")).isNull();
+			c.write("GET /text HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
+			assertThat(c.read().header("Content-Encoding")).isEqualTo("gzip");
+		}
+		// off again: compress(false) and a negative size
+		for (HttpServer off : new HttpServer[] {HttpServer.create().compress(true).compress(false),
+				HttpServer.create().compress(true).compress(-1)}) {
+			DisposableServer plain = server(off, dir);
+			try (RawHttp c = RawHttp.connect(plain.port())) {
+				c.write("GET /text HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
+				assertThat(c.read().header("Content-Encoding")).isNull();
+			}
+		}
+	}
+
+	@Test
+	void streamedAndFileBodiesAreGzippedChunked(@TempDir Path dir) throws Exception {
+		DisposableServer server = server(HttpServer.create().compress(true), dir);
+		StringBuilder expected = new StringBuilder();
+		for (int i = 0; i < 200; i++) {
+			expected.append(text(100).replace("line", "l" + i));
+		}
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("GET /stream HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
+			RawHttp.Response r = c.read();
+			assertThat(r.isChunked()).isTrue();
+			assertThat(r.header("Content-Encoding")).isEqualTo("gzip");
+			assertThat(new String(gunzip(r.body()), StandardCharsets.US_ASCII)).isEqualTo(expected.toString());
+			// sendFile: through the heap when compressed (sendfile(2) sends the file's bytes as they are)
+			c.write("GET /file HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
+			RawHttp.Response f = c.read();
+			assertThat(f.header("Content-Encoding")).isEqualTo("gzip");
+			assertThat(f.header("Content-Length")).isNull();
+			assertThat(new String(gunzip(f.body()), StandardCharsets.US_ASCII)).isEqualTo(TEXT);
+			c.write("GET /file HTTP/1.1\r\nHost: x\r\n\r\n");
+			RawHttp.Response raw = c.read();
+			assertThat(raw.header("Content-Length")).isEqualTo(String.valueOf(TEXT.length()));
+			assertThat(raw.bodyString()).isEqualTo(TEXT);
+		}
+		// HTTP/1.0: no chunks, the body ends with the connection, and still is whole gzip
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("GET /stream HTTP/1.0\r\nAccept-Encoding: gzip\r\n\r\n");
+			RawHttp.Response head = c.readHead();
+			assertThat(head.header("Content-Encoding")).isEqualTo("gzip");
+			assertThat(new String(gunzip(c.readToEof()), StandardCharsets.US_ASCII)).isEqualTo(expected.toString());
+		}
+	}
+
+	/** Each piece is flushed: an event can be read as soon as it is sent, long before the stream ends. */
+	@Test
+	void serverSentEventsAreDecodableAsTheyArrive(@TempDir Path dir) throws Exception {
+		DisposableServer server = server(HttpServer.create().compress(true), dir);
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(10_000)) {
+			c.write("GET /sse HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
+			RawHttp.Response head = c.readHead();
+			assertThat(head.header("Content-Encoding")).isEqualTo("gzip");
+			ByteArrayOutputStream got = new ByteArrayOutputStream();
+			Inflater inflater = new Inflater(true);
+			byte[] chunk = c.readChunk();
+			assertThat(chunk.length).isGreaterThan(10);
+			assertThat(chunk[0] & 0xff).isEqualTo(0x1f); // gzip magic
+			assertThat(chunk[1] & 0xff).isEqualTo(0x8b);
+			inflater.setInput(chunk, 10, chunk.length - 10);
+			byte[] out = new byte[1024];
+			int n;
+			while ((n = inflater.inflate(out)) > 0) {
+				got.write(out, 0, n);
+			}
+			inflater.end();
+			assertThat(got.toString(StandardCharsets.UTF_8)).isEqualTo("data:first\n\n");
+		}
+	}
+
+	@Test
+	void curlAndReactorNettysClientDecodeIt(@TempDir Path dir) throws Exception {
+		DisposableServer server = server(HttpServer.create().compress(true), dir);
+		String base = "http://127.0.0.1:" + server.port();
+		reactor.netty.http.client.HttpClient netty = reactor.netty.http.client.HttpClient.create().compress(true);
+		for (String path : new String[] {"/text", "/file"}) {
+			String body = netty.get().uri(base + path).responseSingle((res, bytes) -> {
+				assertThat(res.responseHeaders().get("Content-Encoding")).isNull(); // decoded
+				return bytes.asString();
+			}).block(Duration.ofSeconds(10));
+			assertThat(body).isEqualTo(TEXT);
+		}
+		Curl.assumeInstalled();
+		Curl.Result r = Curl.run("--compressed", "-w", "|%{size_download}", base + "/text");
+		assertThat(r.exitCode()).isZero();
+		String[] parts = r.stdout().split("\\|");
+		assertThat(parts[0]).isEqualTo(TEXT);
+		assertThat(Integer.parseInt(parts[1])).as("bytes on the wire").isLessThan(TEXT.length() / 4);
+	}
+}
