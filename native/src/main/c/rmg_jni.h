@@ -105,6 +105,8 @@ struct rmg_loop {
   JNIEnv *env;
   jbyteArray stage;
   size_t stage_cap, stage_used;
+  /* Connections accepted by the loop's listeners so far (rmg_accept_guard). */
+  uint64_t accepts;
 };
 
 /* What a connection kind does with Mongoose's events. rmg_loop.c's handler does the
@@ -154,6 +156,8 @@ struct rmg_natives {
  * end), data[4..7] = uint32 bytes of the current chunk-size or trailer line, data[8..15] =
  * uint64 bytes decoded so far (the linger deadline's bytes: a connection lingers only after its
  * body), data[16..23] = uint64 bytes left (Content-Length, or of the current chunk). */
+/* Listeners (rmg_accept_guard, rmg_loop.c): data[2] = 1 if readable at the last poll,
+ * data[8..15] = the loop's accept count then, data[16..23] = when a paused accept resumes. */
 #define RMG_BODY_NONE 0
 #define RMG_BODY_LENGTH 1  /* Content-Length body streaming */
 #define RMG_BODY_CHUNKED 2 /* chunked body streaming, decoded in C */

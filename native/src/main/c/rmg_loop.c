@@ -7,6 +7,7 @@
  */
 #define _DEFAULT_SOURCE 1 /* sigaction, SOCK_NONBLOCK under -std=c11 */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -37,6 +38,48 @@ static void rmg_writable(struct rmg_loop *loop, struct mg_connection *c) {
   }
 }
 
+/* How long a listener stops accepting when the process is out of descriptors. */
+#define RMG_ACCEPT_PAUSE_MS 250
+
+/* Whether the process cannot open one more descriptor (EMFILE, ENFILE). */
+static int rmg_out_of_fds(int fd) {
+  int probe = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (probe >= 0) {
+    close(probe);
+    return 0;
+  }
+  return errno == EMFILE || errno == ENFILE;
+}
+
+/* MG_EV_POLL of a TCP listener. An accept that fails is only logged by Mongoose, and the
+ * listener stays readable: out of descriptors, every poll would return at once and fail
+ * again, the loop spinning at 100 % CPU until something closes. So a listener that was
+ * readable at the last poll, with no accept since, while the process cannot open a descriptor,
+ * is left out of the poll (is_full) for RMG_ACCEPT_PAUSE_MS, then tried again; the pending
+ * clients wait in the kernel's backlog meanwhile (Netty stops accepting for 1 s). */
+static void rmg_accept_guard(struct rmg_loop *loop, struct mg_connection *c, uint64_t now) {
+  uint64_t resume, seen;
+  memcpy(&resume, c->data + 16, sizeof(resume));
+  if (resume != 0) {
+    if (now < resume) return;
+    resume = 0;
+    memcpy(c->data + 16, &resume, sizeof(resume));
+    c->is_full = 0;
+    c->data[2] = 0;
+    return;
+  }
+  memcpy(&seen, c->data + 8, sizeof(seen));
+  if (c->is_readable && c->data[2] && seen == loop->accepts && rmg_out_of_fds((int) (size_t) c->fd)) {
+    resume = now + RMG_ACCEPT_PAUSE_MS;
+    memcpy(c->data + 16, &resume, sizeof(resume));
+    c->is_full = 1;
+    c->is_readable = 0; /* no accept_conn in this poll either */
+    return;
+  }
+  c->data[2] = c->is_readable ? 1 : 0;
+  memcpy(c->data + 8, &loop->accepts, sizeof(loop->accepts));
+}
+
 /* The handler of every connection (fn; fn_data is the connection's struct rmg_opts).
  * Mongoose calls it after the protocol handler (pfn), if any, has seen the event. */
 static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
@@ -52,6 +95,7 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
       }
       break;
     case MG_EV_ACCEPT:
+      loop->accepts++;
       rmg_record_addrs(&loop->ev, RMG_EV_ACCEPT, c, (int64_t) o->listener_id);
       if (o->tls != NULL) rmg_tls_accept(c, o->tls);
       break;
@@ -66,6 +110,7 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
       rmg_send_touch(c);
       break;
     case MG_EV_POLL:
+      if (c->is_listening && !c->is_udp) rmg_accept_guard(loop, c, *(uint64_t *) ev_data);
       if (c->is_tls_hs) rmg_tls_poll(c);
       rmg_send_pump(c); /* the send side: rmg_send.c */
       rmg_send_idle(c, *(uint64_t *) ev_data);
