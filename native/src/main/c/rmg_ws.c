@@ -178,11 +178,38 @@ static void rmg_ws_guard(struct mg_connection *c, int ev, void *ev_data) {
   if (cb != NULL) cb(c, ev, ev_data);
 }
 
+/* Mongoose answers every PING with a PONG by itself. A peer that sends PINGs and reads
+ * nothing would make those answers pile up in send without bound (memory of the server), so
+ * above this much pending output a WebSocket stops reading until its output is down to the
+ * low-water mark; TCP then slows the peer down. (The flag is the HTTP pipelining pause's:
+ * a WebSocket pipelines no requests.) */
+#define RMG_WS_BACKLOG (1024 * 1024)
+
+static void rmg_ws_backlog(struct rmg_loop *loop, struct mg_connection *c) {
+  size_t pending = rmg_send_pending(c);
+  if (!(c->data[0] & RMG_CF_PIPELINE_PAUSED)) {
+    if (pending > RMG_WS_BACKLOG) {
+      c->data[0] |= RMG_CF_PIPELINE_PAUSED;
+      c->is_full = 1;
+    }
+  } else if (pending <= loop->low_water) {
+    rmg_resume_pipeline(c);
+  }
+}
+
 /* Events of a WebSocket connection, after Mongoose parsed the frames. */
 void rmg_ws_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *ev_data) {
   switch (ev) {
     case MG_EV_READ:
-      if (c->data[0] & RMG_CF_REJECTED) c->recv.len = 0; /* closing with 1009: discard */
+      if (c->data[0] & RMG_CF_REJECTED) {
+        c->recv.len = 0; /* closing with 1009: discard */
+      } else {
+        rmg_ws_backlog(loop, c);
+      }
+      break;
+    case MG_EV_WRITE:
+    case MG_EV_POLL:
+      rmg_ws_backlog(loop, c);
       break;
     case MG_EV_WS_MSG: {
       struct mg_ws_message *wm = (struct mg_ws_message *) ev_data;

@@ -59,6 +59,13 @@ public final class RawHttp implements Closeable {
 		}
 	}
 
+	/** Wraps a socket the caller connected (with its own buffer sizes, say). */
+	public static RawHttp wrap(Socket connected) throws IOException {
+		connected.setSoTimeout(READ_TIMEOUT_MS);
+		connected.setTcpNoDelay(true);
+		return new RawHttp(connected);
+	}
+
 	/** A minimal {@code GET} request. */
 	public static String get(String target) {
 		return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";

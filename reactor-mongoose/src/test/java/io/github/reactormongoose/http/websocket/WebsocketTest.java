@@ -157,6 +157,75 @@ class WebsocketTest extends BaseHttpTest {
 	}
 
 	/**
+	 * A peer that floods PINGs and reads nothing: Mongoose answers each with a PONG, and those
+	 * answers must not pile up in the server without bound. Once about 1 MiB waits to be sent,
+	 * the server stops reading that connection, so the peer's writes stall (before: the server
+	 * read on at full speed, its send buffer growing by every PONG); reading the answers lets it
+	 * go on.
+	 */
+	@Test
+	void aPingFloodThatReadsNothingIsSlowedDownInsteadOfBuffered() throws Exception {
+		DisposableServer server = bind(HttpServer.create()
+				.route(r -> r.ws("/ws", (in, out) -> in.receive().then())));
+		java.net.Socket s = new java.net.Socket();
+		s.setReceiveBufferSize(16 * 1024); // before connect: no autotuning of the window
+		s.setSendBufferSize(16 * 1024);
+		s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 5_000);
+		try (RawHttp c = RawHttp.wrap(s).soTimeout(10_000)) {
+			c.write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+			assertThat(c.read(true).status()).isEqualTo(101);
+			byte[] ping = new byte[6 + 125]; // masked PING, 125 bytes (the largest control frame), mask 0
+			ping[0] = (byte) 0x89;
+			ping[1] = (byte) (0x80 | 125);
+			byte[] batch = new byte[ping.length * 1000];
+			for (int i = 0; i < 1000; i++) {
+				System.arraycopy(ping, 0, batch, i * ping.length, ping.length);
+			}
+			java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+			java.util.concurrent.atomic.AtomicLong lastProgress = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+			long limit = 512L * 1024 * 1024;
+			Thread writer = new Thread(() -> {
+				try {
+					java.io.OutputStream out = s.getOutputStream();
+					while (sent.get() < limit) {
+						out.write(batch);
+						sent.addAndGet(batch.length);
+						lastProgress.set(System.nanoTime());
+					}
+				}
+				catch (java.io.IOException closed) {
+					// the test closed the socket
+				}
+			}, "ping-flood");
+			writer.setDaemon(true);
+			writer.start();
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+			while (System.nanoTime() - lastProgress.get() < TimeUnit.SECONDS.toNanos(2) && System.nanoTime() < deadline
+					&& sent.get() < limit) {
+				Thread.sleep(100);
+			}
+			assertThat(System.nanoTime() - lastProgress.get()).as("the flood's writes stall (%d bytes sent)", sent.get())
+					.isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(2));
+			assertThat(sent.get()).as("bytes the server took in before it stopped reading").isLessThan(64L * 1024 * 1024);
+			// reading the PONGs lets the flood go on
+			long stalledAt = sent.get();
+			java.io.InputStream in = s.getInputStream();
+			byte[] buf = new byte[64 * 1024];
+			assertThat(in.read() & 0xff).as("a PONG").isEqualTo(0x8A);
+			long readDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+			while (sent.get() < stalledAt + 4L * 1024 * 1024 && System.nanoTime() < readDeadline) {
+				if (in.read(buf) < 0) {
+					break;
+				}
+			}
+			assertThat(sent.get()).as("writes go on while the answers are read").isGreaterThanOrEqualTo(stalledAt + 4L * 1024 * 1024);
+			s.close();
+			writer.join(5_000);
+		}
+	}
+
+	/**
 	 * A handshake for another protocol version is refused with 426 and the version this server
 	 * speaks (RFC 6455, section 4.2.2), and the connection serves the client's next request.
 	 */
