@@ -24,6 +24,9 @@ void rmg_resume_pipeline(struct mg_connection *c) {
 jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
   if (ops & RMG_OP_HTTP_END) {
     c->is_resp = 0; /* http_cb parses a pipelined request on its next MG_EV_POLL */
+    /* ... which must come at once: the request is in recv already, so no I/O would end the
+     * poll's wait (pipelined requests were answered one per poll timeout, 1 s) */
+    if (c->recv.len > 0) loop->poll_now = 1;
     if (c->recv.len == 0 && c->recv.size > RMG_RECV_KEEP) {
       /* a large upload is done: give its buffer back (free directly: mg_iobuf_free
        * would zero it byte by byte first, and it holds nothing) */

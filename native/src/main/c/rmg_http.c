@@ -41,13 +41,33 @@ static mg_event_handler_t s_http_cb;
  * timeout: a client that sends only line ends is an idle one. */
 static void rmg_http_guard(struct mg_connection *c, int ev, void *ev_data) {
   mg_event_handler_t cb = __atomic_load_n(&s_http_cb, __ATOMIC_ACQUIRE);
-  if (c->recv.len > 0 && !c->is_resp && c->data[2] == RMG_BODY_NONE &&
-      (c->recv.buf[0] == '\r' || c->recv.buf[0] == '\n')) {
-    size_t n = 1;
-    while (n < c->recv.len && (c->recv.buf[n] == '\r' || c->recv.buf[n] == '\n')) n++;
-    mg_iobuf_del(&c->recv, 0, n);
+  if (c->recv.len > 0 && !c->is_resp && c->data[2] == RMG_BODY_NONE) {
+    if (c->recv.buf[0] == '\r' || c->recv.buf[0] == '\n') {
+      size_t n = 1;
+      while (n < c->recv.len && (c->recv.buf[n] == '\r' || c->recv.buf[n] == '\n')) n++;
+      mg_iobuf_del(&c->recv, 0, n);
+    }
+    if (c->recv.len > 0 && (ev == MG_EV_READ || ev == MG_EV_POLL) && c->is_accepted &&
+        rmg_send_pending(c) > RMG_OUT_BACKLOG) {
+      /* The client reads its answers slower than it sends requests (or not at all): the
+       * next request waits in recv, and reading stops, until the output drained
+       * (rmg_http_unblock). Else every pipelined request's answer would pile up. */
+      c->data[0] |= RMG_CF_PIPELINE_PAUSED;
+      c->is_full = 1;
+      return;
+    }
   }
   if (cb != NULL) cb(c, ev, ev_data);
+}
+
+/* MG_EV_POLL and MG_EV_WRITE: reading and parsing resume once the output that stopped them
+ * (rmg_http_guard) is down to the low-water mark. A pause for pipelined input while a
+ * response is pending (rmg_http_read) ends with that response instead (rmg_apply). */
+static void rmg_http_unblock(struct rmg_loop *loop, struct mg_connection *c) {
+  if ((c->data[0] & RMG_CF_PIPELINE_PAUSED) && !c->is_resp && rmg_send_pending(c) <= loop->low_water) {
+    rmg_resume_pipeline(c);
+    if (c->recv.len > 0) loop->poll_now = 1; /* the waiting request is parsed at the next poll */
+  }
 }
 
 /* From now on the connection only lingers (rmg_linger): input is discarded, writes are shut
@@ -580,11 +600,16 @@ static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int e
         rmg_linger(c);
       } else if (c->is_accepted && c->data[2] == RMG_BODY_NONE) {
         rmg_head_timeout(loop, c);
+        rmg_http_unblock(loop, c);
       }
       rmg_body_restore(c);
       break;
     case MG_EV_WRITE: /* the refusal is out: shut down writes now, not at the next poll */
-      if (c->data[0] & RMG_CF_REJECTED) rmg_linger(c);
+      if (c->data[0] & RMG_CF_REJECTED) {
+        rmg_linger(c);
+      } else if (c->is_accepted && c->data[2] == RMG_BODY_NONE) {
+        rmg_http_unblock(loop, c);
+      }
       break;
     case MG_EV_READ:
       rmg_http_read(loop, c);

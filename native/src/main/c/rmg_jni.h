@@ -216,6 +216,11 @@ int rmg_send_open(const char *path);
 int rmg_send_file(struct mg_connection *c, int fd, int64_t pos, int64_t count);
 /* c->send.len + the queue: what Java's high/low-water marks compare. */
 size_t rmg_send_pending(struct mg_connection *c);
+/* Output a peer has not read yet beyond which a connection stops reading what would only
+ * make more (pipelined requests, WebSocket PINGs answered by Mongoose), until its output is
+ * down to the loop's low-water mark: a client that sends and never reads cannot grow the
+ * server's memory. */
+#define RMG_OUT_BACKLOG (1024 * 1024)
 /* MG_EV_WRITE/MG_EV_POLL: sends the queue while the socket takes it. */
 void rmg_send_pump(struct mg_connection *c);
 /* Moves the queue into c->send before another writer appends there. */

@@ -180,15 +180,13 @@ static void rmg_ws_guard(struct mg_connection *c, int ev, void *ev_data) {
 
 /* Mongoose answers every PING with a PONG by itself. A peer that sends PINGs and reads
  * nothing would make those answers pile up in send without bound (memory of the server), so
- * above this much pending output a WebSocket stops reading until its output is down to the
- * low-water mark; TCP then slows the peer down. (The flag is the HTTP pipelining pause's:
- * a WebSocket pipelines no requests.) */
-#define RMG_WS_BACKLOG (1024 * 1024)
-
+ * above RMG_OUT_BACKLOG of pending output a WebSocket stops reading until its output is down
+ * to the low-water mark; TCP then slows the peer down. (The flag is the HTTP pipelining
+ * pause's: a WebSocket pipelines no requests.) */
 static void rmg_ws_backlog(struct rmg_loop *loop, struct mg_connection *c) {
   size_t pending = rmg_send_pending(c);
   if (!(c->data[0] & RMG_CF_PIPELINE_PAUSED)) {
-    if (pending > RMG_WS_BACKLOG) {
+    if (pending > RMG_OUT_BACKLOG) {
       c->data[0] |= RMG_CF_PIPELINE_PAUSED;
       c->is_full = 1;
     }
