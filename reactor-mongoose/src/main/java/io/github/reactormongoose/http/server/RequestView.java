@@ -57,7 +57,9 @@ final class RequestView implements RoutableRequest {
 		this.headers = headers;
 		this.body = body;
 		this.streamed = streamed;
-		this.clientKeepAlive = !closeAfter && !isHttp10() && !headers.containsToken("Connection", "close");
+		// HTTP/1.0 closes unless it asks for keep-alive (as ab -k does); HTTP/1.1 keeps unless it asks to close
+		this.clientKeepAlive = !closeAfter && !headers.containsToken("Connection", "close")
+				&& (!isHttp10() || headers.containsToken("Connection", "keep-alive"));
 	}
 
 	/** Links the response, which owns the keep-alive decision {@link #isKeepAlive()} reports. */
@@ -66,8 +68,9 @@ final class RequestView implements RoutableRequest {
 	}
 
 	/**
-	 * Whether the request lets the connection stay open: HTTP/1.1, no {@code Connection: close},
-	 * and framing that Mongoose can follow (no {@code RMG_HTTP_CLOSE_AFTER} flag).
+	 * Whether the request lets the connection stay open: HTTP/1.1 without
+	 * {@code Connection: close}, or HTTP/1.0 with {@code Connection: keep-alive}, and framing
+	 * that Mongoose can follow (no {@code RMG_HTTP_CLOSE_AFTER} flag).
 	 */
 	boolean clientKeepAlive() {
 		return clientKeepAlive;

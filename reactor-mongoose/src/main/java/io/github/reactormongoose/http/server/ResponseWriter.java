@@ -219,6 +219,9 @@ final class ResponseWriter {
 		if (closeAfterResponse()) {
 			b.append("Connection: close\r\n");
 		}
+		else if (request.isHttp10() && !headers.contains("Connection")) {
+			b.append("Connection: keep-alive\r\n"); // an HTTP/1.0 client closes unless told otherwise
+		}
 		b.append("\r\n");
 		return b.toString().getBytes(StandardCharsets.ISO_8859_1);
 	}

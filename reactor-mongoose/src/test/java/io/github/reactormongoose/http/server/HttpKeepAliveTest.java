@@ -305,6 +305,41 @@ class HttpKeepAliveTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * An HTTP/1.0 client that asks for keep-alive (ApacheBench's {@code ab -k}, old proxies)
+	 * keeps its connection when the answer has a length, and is told so with
+	 * {@code Connection: keep-alive}, as Reactor Netty does; a streamed answer still ends with the
+	 * connection.
+	 */
+	@Test
+	void http10KeepAliveIsHonouredWhenTheAnswerHasALength() throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+			for (int i = 0; i < 3; i++) {
+				c.write("GET /sync?i=" + i + " HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n");
+				RawHttp.Response r = c.read();
+				assertThat(r.bodyString()).isEqualTo("sync " + i);
+				assertThat(r.header("Connection")).isEqualTo("keep-alive");
+			}
+			c.write("GET /chunked?i=3 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+			RawHttp.Response streamed = c.readHead();
+			assertThat(streamed.header("Connection")).isEqualTo("close");
+			assertThat(new String(c.readToEof(), StandardCharsets.US_ASCII)).isEqualTo("chunked 3");
+		}
+	}
+
+	/** ApacheBench with keep-alive ({@code ab -k}, HTTP/1.0): every request on one connection each. */
+	@Test
+	void apacheBenchKeepAliveReusesItsConnections() throws Exception {
+		io.github.reactormongoose.testing.Commands.assumeAvailable("ab", "-V");
+		Process p = new ProcessBuilder("ab", "-k", "-n", "200", "-c", "2", "http://127.0.0.1:" + server.port() + "/sync?i=1")
+				.redirectErrorStream(true).start();
+		String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(p.exitValue()).as(out).isZero();
+		assertThat(out).contains("Complete requests:      200").contains("Failed requests:        0")
+				.contains("Keep-Alive requests:    200");
+	}
+
 	@Test
 	void idleKeepAliveConnectionIsClosedAfterIdleTimeoutButSlowRequestsAreNot() throws Exception {
 		DisposableServer idle = bind(HttpServer.create().idleTimeout(Duration.ofMillis(300)).route(r -> r
