@@ -33,6 +33,8 @@ final class ClientConfig implements Cloneable {
 	int maxHeaderSize = 8192;
 	int maxHeaders = 100;
 	boolean keepAlive = true;
+	/** Ask for gzip and decode it ({@link HttpClient#compress(boolean)}). */
+	boolean compress;
 	ConnectionPool.Limits pool = new ConnectionPool.Limits(500, 1000, Duration.ofSeconds(30));
 	/** The spec of https and wss requests; {@code null}: {@link #DEFAULT_TLS}. */
 	@Nullable

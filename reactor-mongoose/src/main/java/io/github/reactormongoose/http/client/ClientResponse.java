@@ -25,8 +25,11 @@ final class ClientResponse implements HttpClientResponse {
 	private final EventLoop loop;
 	private final Exchange exchange;
 
+	private final boolean gunzip;
+
 	ClientResponse(EventLoop loop, Exchange exchange, int status, String reason, String version, HttpHeaders headers, String method, String uri,
-			int redirects, InboundQueue<ByteBuffer> body) {
+			int redirects, InboundQueue<ByteBuffer> body, boolean gunzip) {
+		this.gunzip = gunzip;
 		this.status = status;
 		this.reason = reason;
 		this.version = version;
@@ -79,9 +82,9 @@ final class ClientResponse implements HttpClientResponse {
 		return redirects;
 	}
 
-	/** The body pieces as they arrive; one subscriber. */
+	/** The body pieces as they arrive, decoded if they are gzip (HttpClient.compress); one subscriber. */
 	Flux<ByteBuffer> body() {
-		return body;
+		return gunzip ? GzipDecoder.decode(body) : body;
 	}
 
 	/**

@@ -6,6 +6,7 @@ package io.github.reactormongoose.http.client;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.github.reactormongoose.ConnectionClosedException;
@@ -319,8 +320,9 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		}, b -> {
 		});
 		body = q;
-		ClientResponse r = new ClientResponse(loop, this, status, reason, version, headers, request.method(), request.uri(),
-				request.redirects(), q);
+		boolean gunzip = config.compress && status != 101 && isGzip(headers.get("Content-Encoding"));
+		ClientResponse r = new ClientResponse(loop, this, status, reason, version,
+				gunzip ? withoutEncoding(headers) : headers, request.method(), request.uri(), request.redirects(), q, gunzip);
 		if (request.upgrade() && status == 101) {
 			cancelTimer();
 			responseEnded = true;
@@ -329,6 +331,29 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			return;
 		}
 		sink.success(r);
+	}
+
+	/** Whether a Content-Encoding is gzip alone (a list of codings is not decoded). */
+	private static boolean isGzip(@Nullable String contentEncoding) {
+		if (contentEncoding == null) {
+			return false;
+		}
+		String e = contentEncoding.trim();
+		return e.equalsIgnoreCase("gzip") || e.equalsIgnoreCase("x-gzip");
+	}
+
+	/** The headers of a decoded body: its encoding and encoded length are gone. */
+	private static HttpHeaders withoutEncoding(HttpHeaders headers) {
+		List<String> names = new ArrayList<>(headers.size());
+		List<String> values = new ArrayList<>(headers.size());
+		for (int i = 0; i < headers.size(); i++) {
+			String n = headers.nameAt(i);
+			if (!n.equalsIgnoreCase("Content-Encoding") && !n.equalsIgnoreCase("Content-Length")) {
+				names.add(n);
+				values.add(headers.valueAt(i));
+			}
+		}
+		return HttpHeaders.received(names, values);
 	}
 
 	@Override

@@ -160,6 +160,19 @@ public final class HttpClient {
 		return with(c -> c.maxHeaders = count);
 	}
 
+	/**
+	 * Asks for compressed responses and decodes them, as Reactor Netty's {@code compress(true)}:
+	 * each request says {@code Accept-Encoding: gzip} (unless its headers set
+	 * {@code Accept-Encoding} themselves), and a response with {@code Content-Encoding: gzip}
+	 * is decoded as it streams; its {@code responseHeaders()} then have neither
+	 * {@code Content-Encoding} nor {@code Content-Length} (both were about the encoded bytes).
+	 * A corrupt or cut-off gzip body fails with {@link MalformedResponseException}. Off by
+	 * default.
+	 */
+	public HttpClient compress(boolean compressionEnabled) {
+		return with(c -> c.compress = compressionEnabled);
+	}
+
 	/** Whether connections are kept alive and reused (default {@code true}); else each request closes its own. */
 	public HttpClient keepAlive(boolean keepAlive) {
 		return with(c -> c.keepAlive = keepAlive);
@@ -528,6 +541,9 @@ public final class HttpClient {
 					+ (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
 			HttpHeaders headers = config.headers();
 			extra.accept(headers);
+			if (config.compress && !upgrade && !headers.contains("Accept-Encoding")) {
+				headers.set("Accept-Encoding", "gzip");
+			}
 			if (redirects > 0) {
 				// credentials stay with the host they were meant for
 				headers.remove("Authorization");

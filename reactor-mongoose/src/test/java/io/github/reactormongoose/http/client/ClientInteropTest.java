@@ -128,6 +128,10 @@ class ClientInteropTest extends BaseHttpTest {
 			assertThat(head[0].responseHeaders().get("Transfer-Encoding")).isEqualTo("chunked");
 			assertThat(new String(new GZIPInputStream(new ByteArrayInputStream(gz)).readAllBytes(), UTF_8))
 					.startsWith("<html>text ").endsWith("</html>");
+			// compress(true) asks for gzip and decodes nginx's chunked gzip
+			assertThat(c.compress(true).get().uri("/page.html").responseSingle((res, b) -> b.map(x ->
+					res.responseHeaders().get("Content-Encoding") + "|" + new String(x, UTF_8))).block(TIMEOUT))
+					.isEqualTo("null|<html>" + "text ".repeat(2000) + "</html>");
 			assertThat(text(c.head().uri("/big.bin"))).isEqualTo("200 ");
 			assertThat(text(c.get().uri("/nothing-here"))).startsWith("404 ");
 			long received = c.get().uri("/big.bin").responseContent().map(ByteBuffer::remaining)
