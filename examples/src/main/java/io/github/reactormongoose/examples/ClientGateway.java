@@ -25,6 +25,8 @@ import reactor.core.publisher.Mono;
  * the gateway's client reads);</li>
  * <li>a backend that does not answer within 2 s gives 504, one that cannot be reached 502.</li>
  * </ul>
+ * The backend is asked for gzip ({@code compress(true)}): what comes from it compressed is
+ * decoded as it streams, so the gateway's own clients get plain bodies.
  * The client calls run on the poll thread of the request that made them (the client stays on
  * the caller's loop), so nothing blocks and no thread is switched.
  */
@@ -41,6 +43,7 @@ public final class ClientGateway {
 		HttpClient backend = HttpClient.create()
 				.baseUrl(backendUrl)
 				.headers(h -> h.set("User-Agent", "reactor-mongoose-gateway"))
+				.compress(true)
 				.responseTimeout(Duration.ofSeconds(2));
 		DisposableServer server = HttpServer.create().host(host).port(port)
 				.route(r -> r

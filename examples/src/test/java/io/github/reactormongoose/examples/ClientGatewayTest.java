@@ -31,7 +31,8 @@ class ClientGatewayTest {
 
 	@BeforeEach
 	void start() {
-		backend = HttpServer.create().host("127.0.0.1").port(0).route(r -> r
+		backend = HttpServer.create().host("127.0.0.1").port(0).compress(true).route(r -> r
+				.get("/asked", (req, res) -> res.sendString(Mono.just("asked for " + req.requestHeaders().get("Accept-Encoding"))))
 				.get("/user", (req, res) -> res.sendString(Mono.just("{\"name\":\"ada\",\"agent\":\""
 						+ req.requestHeaders().get("User-Agent") + "\"}")))
 				.get("/orders", (req, res) -> res.sendString(Mono.just("[1,2,3]").delayElement(Duration.ofMillis(50))))
@@ -67,6 +68,8 @@ class ClientGatewayTest {
 		assertThat(r.headers().firstValue("Content-Type")).hasValue("text/csv");
 		assertThat(r.body().lines()).hasSize(20_000).startsWith("0,row").endsWith("19999,row");
 		assertThat(get("/proxy/missing").statusCode()).isEqualTo(404);
+		// the backend was asked for gzip and answered with it; the gateway's client got plain text
+		assertThat(get("/proxy/asked").body()).isEqualTo("asked for gzip");
 	}
 
 	@Test
