@@ -34,11 +34,15 @@
  * rmg_http_guard, the pfn of every HTTP connection, calls it. */
 static mg_event_handler_t s_http_cb;
 
-/* c->pfn of every HTTP connection (set on its listener, so accepted connections inherit it):
- * drops the empty lines that may come before a request line, which Mongoose's parser refuses
- * as malformed (RFC 9112 section 2.2: a server SHOULD ignore at least one; some clients send
- * CRLF after a POST body), then lets Mongoose parse. Skipped bytes do not start the head
- * timeout: a client that sends only line ends is an idle one. */
+/* c->pfn of every HTTP connection (set on its listener, so accepted connections inherit it),
+ * in front of Mongoose's parser where a request line is awaited:
+ * - drops the empty lines that may come before a request line, which Mongoose's parser refuses
+ *   as malformed (RFC 9112 section 2.2: a server SHOULD ignore at least one; some clients send
+ *   CRLF after a POST body). Skipped bytes do not start the head timeout: a client that sends
+ *   only line ends is an idle one;
+ * - holds the next (pipelined) request back while more than RMG_OUT_BACKLOG of output waits
+ *   for the client to read it.
+ * Then lets Mongoose parse. */
 static void rmg_http_guard(struct mg_connection *c, int ev, void *ev_data) {
   mg_event_handler_t cb = __atomic_load_n(&s_http_cb, __ATOMIC_ACQUIRE);
   if (c->recv.len > 0 && !c->is_resp && c->data[2] == RMG_BODY_NONE) {
@@ -441,8 +445,6 @@ static void rmg_body_read(struct rmg_loop *loop, struct mg_connection *c) {
   if (c->data[2] == RMG_BODY_DONE) rmg_record(&loop->ev, RMG_EV_HTTP_END, c->id, 0, 0);
 }
 
-/* Streams the body of the request whose head is hm, if it is large or chunked (during
- * MG_EV_HTTP_HDRS, after rmg_check_headers). Returns whether it does. */
 /* Whether an HTTP/1.1 request says "Expect: 100-continue" (the only expectation defined; others
  * were refused with 417 at the head). */
 static int rmg_expects_continue(struct mg_http_message *hm, int http10) {
@@ -450,6 +452,9 @@ static int rmg_expects_continue(struct mg_http_message *hm, int http10) {
   return e != NULL && !http10 && mg_strcasecmp(*e, mg_str("100-continue")) == 0;
 }
 
+/* Streams the body of the request whose head is hm, if it is large or chunked, or if the client
+ * waits for 100 Continue (during MG_EV_HTTP_HDRS, after rmg_check_headers). Returns whether it
+ * does. */
 static int rmg_body_start(struct rmg_loop *loop, struct mg_connection *c, struct mg_http_message *hm) {
   struct mg_str *te = mg_http_get_header(hm, "Transfer-Encoding");
   int http10 = mg_strcasecmp(hm->proto, mg_str("HTTP/1.0")) == 0;

@@ -77,13 +77,6 @@ final class ResponseWriter {
 	 * @param onEnd runs once the response is complete, just before its last bytes are handed to
 	 *        the connection (which may send them at once)
 	 * @param maxDiscard bytes of an unread request body the connection may discard and stay open
-	 */
-	ResponseWriter(Channel channel, RequestView request, BooleanSupplier serverDisposing, Runnable onEnd,
-			long maxDiscard) {
-		this(channel, request, serverDisposing, onEnd, maxDiscard, null, -1);
-	}
-
-	/**
 	 * @param compressible whether the server's compression condition allows compressing this
 	 *        response (asked at most once, when its head is written); {@code null} when the
 	 *        server does not compress
