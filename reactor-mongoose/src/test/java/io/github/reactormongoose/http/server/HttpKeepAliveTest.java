@@ -21,6 +21,7 @@ import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.http.ServerSentEvent;
 import io.github.reactormongoose.testing.Curl;
+import io.github.reactormongoose.testing.Flood;
 import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -161,50 +162,23 @@ class HttpKeepAliveTest extends BaseHttpTest {
 		String page = "p".repeat(4096);
 		DisposableServer server = bind(HttpServer.create()
 				.route(r -> r.get("/page", (req, res) -> res.sendString(Mono.just(page)))));
-		java.net.Socket s = new java.net.Socket();
-		s.setReceiveBufferSize(16 * 1024); // before connect: no autotuning of the window
-		s.setSendBufferSize(16 * 1024);
-		s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 5_000);
 		byte[] batch = "GET /page HTTP/1.1\r\nHost: x\r\n\r\n".repeat(100).getBytes(StandardCharsets.US_ASCII);
-		java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
-		java.util.concurrent.atomic.AtomicLong lastProgress = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
-		java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-		try (RawHttp c = RawHttp.wrap(s)) {
-			Thread writer = new Thread(() -> {
-				try {
-					while (!stop.get() && requests.get() < 1_000_000) {
-						s.getOutputStream().write(batch);
-						requests.addAndGet(100);
-						lastProgress.set(System.nanoTime());
-					}
-				}
-				catch (java.io.IOException closed) {
-					// the test failed and closed the socket
-				}
-			}, "pipeline-flood");
-			writer.setDaemon(true);
-			writer.start();
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-			while (System.nanoTime() - lastProgress.get() < TimeUnit.SECONDS.toNanos(2) && System.nanoTime() < deadline) {
-				Thread.sleep(100);
-			}
-			stop.set(true);
-			long stalledAt = requests.get();
-			assertThat(System.nanoTime() - lastProgress.get()).as("the client's writes stall (%d requests sent)", stalledAt)
-					.isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(2));
+		try (Flood flood = Flood.connect(server.port()); RawHttp c = RawHttp.wrap(flood.socket())) {
+			flood.start(batch);
+			boolean stalled = flood.awaitStall(2_000, 30_000);
+			flood.stop();
+			long stalledAt = flood.batches() * 100;
+			assertThat(stalled).as("the client's writes stall (%d requests sent)", stalledAt).isTrue();
 			assertThat(stalledAt).as("requests taken in before the server stopped reading").isLessThan(50_000);
 			// reading: the blocked write completes, the writer stops, every request is answered
 			long answered = 0;
-			while (answered < requests.get() || writer.isAlive()) {
+			while ((answered < flood.batches() * 100 || flood.writing()) && answered <= 1_100_000) {
 				RawHttp.Response r = c.read();
 				assertThat(r.status()).isEqualTo(200);
 				assertThat(r.bodyString()).isEqualTo(page);
 				answered++;
-				if (answered > 1_100_000) {
-					break;
-				}
 			}
-			assertThat(answered).as("every request sent is answered").isEqualTo(requests.get());
+			assertThat(answered).as("every request sent is answered").isEqualTo(flood.batches() * 100);
 			c.write(RawHttp.get("/page"));
 			assertThat(c.read().bodyString()).isEqualTo(page);
 		}

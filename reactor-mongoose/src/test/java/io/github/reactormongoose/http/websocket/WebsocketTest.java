@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.server.HttpServer;
+import io.github.reactormongoose.testing.Flood;
 import io.github.reactormongoose.testing.RawHttp;
 import io.github.reactormongoose.testing.WebSocketRecorder;
 import io.github.reactormongoose.testing.WebSocketRecorder.Close;
@@ -167,11 +168,7 @@ class WebsocketTest extends BaseHttpTest {
 	void aPingFloodThatReadsNothingIsSlowedDownInsteadOfBuffered() throws Exception {
 		DisposableServer server = bind(HttpServer.create()
 				.route(r -> r.ws("/ws", (in, out) -> in.receive().then())));
-		java.net.Socket s = new java.net.Socket();
-		s.setReceiveBufferSize(16 * 1024); // before connect: no autotuning of the window
-		s.setSendBufferSize(16 * 1024);
-		s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 5_000);
-		try (RawHttp c = RawHttp.wrap(s).soTimeout(10_000)) {
+		try (Flood flood = Flood.connect(server.port()); RawHttp c = RawHttp.wrap(flood.socket()).soTimeout(10_000)) {
 			c.write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 					+ "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
 			assertThat(c.read(true).status()).isEqualTo(101);
@@ -182,46 +179,21 @@ class WebsocketTest extends BaseHttpTest {
 			for (int i = 0; i < 1000; i++) {
 				System.arraycopy(ping, 0, batch, i * ping.length, ping.length);
 			}
-			java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
-			java.util.concurrent.atomic.AtomicLong lastProgress = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
-			long limit = 512L * 1024 * 1024;
-			Thread writer = new Thread(() -> {
-				try {
-					java.io.OutputStream out = s.getOutputStream();
-					while (sent.get() < limit) {
-						out.write(batch);
-						sent.addAndGet(batch.length);
-						lastProgress.set(System.nanoTime());
-					}
-				}
-				catch (java.io.IOException closed) {
-					// the test closed the socket
-				}
-			}, "ping-flood");
-			writer.setDaemon(true);
-			writer.start();
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-			while (System.nanoTime() - lastProgress.get() < TimeUnit.SECONDS.toNanos(2) && System.nanoTime() < deadline
-					&& sent.get() < limit) {
-				Thread.sleep(100);
-			}
-			assertThat(System.nanoTime() - lastProgress.get()).as("the flood's writes stall (%d bytes sent)", sent.get())
-					.isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(2));
-			assertThat(sent.get()).as("bytes the server took in before it stopped reading").isLessThan(64L * 1024 * 1024);
+			flood.start(batch);
+			boolean stalled = flood.awaitStall(2_000, 30_000);
+			long stalledAt = flood.batches() * batch.length;
+			assertThat(stalled).as("the flood's writes stall (%d bytes sent)", stalledAt).isTrue();
+			assertThat(stalledAt).as("bytes the server took in before it stopped reading").isLessThan(64L * 1024 * 1024);
 			// reading the PONGs lets the flood go on
-			long stalledAt = sent.get();
-			java.io.InputStream in = s.getInputStream();
+			java.io.InputStream in = flood.socket().getInputStream();
 			byte[] buf = new byte[64 * 1024];
 			assertThat(in.read() & 0xff).as("a PONG").isEqualTo(0x8A);
+			long goal = stalledAt + 4L * 1024 * 1024;
 			long readDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-			while (sent.get() < stalledAt + 4L * 1024 * 1024 && System.nanoTime() < readDeadline) {
-				if (in.read(buf) < 0) {
-					break;
-				}
+			while (flood.batches() * batch.length < goal && System.nanoTime() < readDeadline && in.read(buf) >= 0) {
+				// read on
 			}
-			assertThat(sent.get()).as("writes go on while the answers are read").isGreaterThanOrEqualTo(stalledAt + 4L * 1024 * 1024);
-			s.close();
-			writer.join(5_000);
+			assertThat(flood.batches() * batch.length).as("writes go on while the answers are read").isGreaterThanOrEqualTo(goal);
 		}
 	}
 
