@@ -31,10 +31,21 @@ final class GzipDecoder {
 
 	private final Inflater inflater = new Inflater(true);
 	private final CRC32 crc = new CRC32();
-	/** Header or trailer bytes gathered so far (they may be split between pieces). */
+	/** Trailer bytes gathered so far (they may be split between pieces). */
 	private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
 	private State state = State.HEADER;
 	private long memberBytes;
+	/** Header bytes of the current member read so far; 0 between members. */
+	private int headerBytes;
+	/** The flag byte of the current member's header, each optional field's bit cleared once read. */
+	private int flags;
+	private int extraLeft;
+	private int hcrcBytes;
+
+	private static final int FHCRC = 2;
+	private static final int FEXTRA = 4;
+	private static final int FNAME = 8;
+	private static final int FCOMMENT = 16;
 
 	/** {@code body} decoded; fails with {@link MalformedResponseException} on a bad or cut-off stream. */
 	static Flux<ByteBuffer> decode(Flux<ByteBuffer> body) {
@@ -47,7 +58,7 @@ final class GzipDecoder {
 	}
 
 	private Mono<ByteBuffer> end() {
-		if (state != State.HEADER || pending.size() > 0) {
+		if (state != State.HEADER || headerBytes > 0) {
 			return Mono.error(new MalformedResponseException("gzip body cut off (the response ended inside it)"));
 		}
 		return Mono.empty();
@@ -72,59 +83,69 @@ final class GzipDecoder {
 		return out;
 	}
 
+	/**
+	 * Reads member header bytes, one at a time and each looked at once (a header may be split
+	 * anywhere, and an extra field, name or comment may be long): the 10 fixed bytes, then the
+	 * optional fields that the flag byte announces.
+	 */
 	private void header(ByteBuffer in) {
 		while (in.hasRemaining()) {
-			pending.write(in.get());
-			byte[] h = pending.toByteArray();
-			int n = headerLength(h);
-			if (n > 0) {
-				pending.reset();
+			int b = in.get() & 0xff;
+			if (++headerBytes > 64 * 1024) {
+				throw new MalformedResponseException("gzip header longer than 64 KiB");
+			}
+			if (headerBytes <= 10) {
+				fixedHeaderByte(headerBytes, b);
+			}
+			else if ((flags & FEXTRA) != 0) {
+				// two length bytes (little-endian), then that many bytes of extra field
+				if (headerBytes <= 12) {
+					extraLeft |= b << (8 * (headerBytes - 11));
+				}
+				else {
+					extraLeft--;
+				}
+				if (headerBytes >= 12 && extraLeft == 0) {
+					flags &= ~FEXTRA;
+				}
+			}
+			else if ((flags & FNAME) != 0) {
+				if (b == 0) {
+					flags &= ~FNAME;
+				}
+			}
+			else if ((flags & FCOMMENT) != 0) {
+				if (b == 0) {
+					flags &= ~FCOMMENT;
+				}
+			}
+			else if ((flags & FHCRC) != 0 && ++hcrcBytes == 2) {
+				flags &= ~FHCRC;
+			}
+			if (headerBytes >= 10 && (flags & (FEXTRA | FNAME | FCOMMENT | FHCRC)) == 0) {
+				headerBytes = 0;
+				extraLeft = 0;
+				hcrcBytes = 0;
 				inflater.reset();
 				crc.reset();
 				memberBytes = 0;
 				state = State.DATA;
 				return;
 			}
-			if (h.length > 64 * 1024) {
-				throw new MalformedResponseException("gzip header longer than 64 KiB");
-			}
 		}
 	}
 
-	/** The length of the gzip member header at the start of {@code h}, or 0 if it is not complete yet. */
-	private static int headerLength(byte[] h) {
-		if (h.length >= 1 && (h[0] & 0xff) != 0x1f || h.length >= 2 && (h[1] & 0xff) != 0x8b) {
+	/** Byte {@code n} (1 to 10) of a member header: magic, method, flags; the rest is not used. */
+	private void fixedHeaderByte(int n, int b) {
+		if (n == 1 && b != 0x1f || n == 2 && b != 0x8b) {
 			throw new MalformedResponseException("not gzip data (no gzip magic number)");
 		}
-		if (h.length >= 3 && h[2] != 8) {
-			throw new MalformedResponseException("gzip compression method " + h[2] + " (only deflate, 8, exists)");
+		if (n == 3 && b != 8) {
+			throw new MalformedResponseException("gzip compression method " + b + " (only deflate, 8, exists)");
 		}
-		if (h.length < 10) {
-			return 0;
+		if (n == 4) {
+			flags = b;
 		}
-		int flags = h[3] & 0xff;
-		int p = 10;
-		if ((flags & 4) != 0) { // FEXTRA
-			if (h.length < p + 2) {
-				return 0;
-			}
-			p += 2 + ((h[p] & 0xff) | (h[p + 1] & 0xff) << 8);
-		}
-		for (int bit : new int[] {8, 16}) { // FNAME, FCOMMENT: zero-terminated
-			if ((flags & bit) != 0) {
-				while (p < h.length && h[p] != 0) {
-					p++;
-				}
-				if (p >= h.length) {
-					return 0;
-				}
-				p++;
-			}
-		}
-		if ((flags & 2) != 0) { // FHCRC
-			p += 2;
-		}
-		return h.length >= p ? p : 0;
 	}
 
 	private void data(ByteBuffer in, List<ByteBuffer> out) throws DataFormatException {

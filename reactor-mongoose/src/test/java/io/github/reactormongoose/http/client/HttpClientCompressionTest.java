@@ -40,11 +40,11 @@ class HttpClientCompressionTest extends BaseHttpTest {
 	}
 
 	/** A gzip member with every optional header field: extra, name, comment and header CRC. */
-	private static byte[] gzipWithAllHeaderFields(byte[] data) {
+	private static byte[] gzipWithAllHeaderFields(byte[] data, String name) {
 		ByteArrayOutputStream b = new ByteArrayOutputStream();
 		b.writeBytes(new byte[] {0x1f, (byte) 0x8b, 8, 4 | 8 | 16 | 2, 0, 0, 0, 0, 0, 3});
 		b.writeBytes(new byte[] {3, 0, 'a', 'b', 'c'}); // FEXTRA: 3 bytes
-		b.writeBytes("name.txt\0".getBytes(UTF_8));
+		b.writeBytes((name + "\0").getBytes(UTF_8));
 		b.writeBytes("a comment\0".getBytes(UTF_8));
 		b.writeBytes(new byte[] {0x12, 0x34}); // FHCRC (not checked by decoders, as gzip(1))
 		Deflater d = new Deflater(9, true);
@@ -86,13 +86,21 @@ class HttpClientCompressionTest extends BaseHttpTest {
 	@Test
 	void decodesEveryHeaderFieldConcatenatedMembersAndBytesSplitAnywhere() throws Exception {
 		String text = "the quick brown fox jumps over the lazy dog\n".repeat(500);
-		byte[] one = gzipWithAllHeaderFields(text.getBytes(UTF_8));
 		ByteArrayOutputStream two = new ByteArrayOutputStream();
-		two.writeBytes(one);
+		two.writeBytes(gzipWithAllHeaderFields(text.getBytes(UTF_8), "name.txt"));
 		two.writeBytes(gzip("and more".getBytes(UTF_8)));
-		for (int piece : new int[] {1, 7, 100_000}) {
+		// a 60,000-byte name: each header byte is looked at once, whatever the pieces
+		ByteArrayOutputStream longName = new ByteArrayOutputStream();
+		longName.writeBytes(gzipWithAllHeaderFields(text.getBytes(UTF_8), "n".repeat(60_000)));
+		longName.writeBytes(gzip("and more".getBytes(UTF_8)));
+		record Case(byte[] body, int piece) {
+		}
+		for (Case k : new Case[] {new Case(two.toByteArray(), 1), new Case(two.toByteArray(), 7),
+				new Case(two.toByteArray(), 100_000), new Case(longName.toByteArray(), 1_000)}) {
+			byte[] body = k.body();
+			int piece = k.piece();
 			AtomicInteger requests = new AtomicInteger();
-			try (ScriptedServer s = serving(two.toByteArray(), piece, requests)) {
+			try (ScriptedServer s = serving(body, piece, requests)) {
 				HttpClient client = HttpClient.create().runOn(newLoop()).compress(true);
 				String[] encoding = new String[1];
 				String got = client.get().uri(s.url("/")).responseSingle((res, bytes) -> {
