@@ -53,28 +53,40 @@ class DnsResolverDnsmasqTest {
 			System.err.println("NOTICE: DnsResolverDnsmasqTest skipped: dnsmasq is not installed (Debian: dnsmasq-base)");
 		}
 		Assumptions.assumeTrue(path != null, "dnsmasq is not installed (Debian: dnsmasq-base)");
-		int port;
-		try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-			port = s.getLocalPort();
-		}
-		dnsmasq = new ProcessBuilder(path, "--keep-in-foreground", "--no-resolv", "--no-hosts", "--no-poll",
-				"--conf-file=/dev/null", "--pid-file=", "--bind-interfaces", "--listen-address=127.0.0.1",
-				"--port=" + port, "--log-facility=-", "--log-queries",
-				"--host-record=both.test,192.0.2.20,2001:db8::20",
-				"--host-record=v4only.test,192.0.2.21",
-				"--cname=alias.test,both.test",
-				"--address=/gone.test/")
-				.redirectErrorStream(true)
-				.start();
-		BufferedReader log = new BufferedReader(new InputStreamReader(dnsmasq.getInputStream(), StandardCharsets.UTF_8));
-		String line;
+		// The free port is found over UDP, but dnsmasq binds TCP on it too, which another process
+		// may hold: then it exits ("Address already in use"), and a fresh port is tried.
+		int port = 0;
+		BufferedReader log = null;
 		boolean started = false;
-		while (!started && (line = log.readLine()) != null) {
-			started = line.contains("started");
+		StringBuilder output = new StringBuilder();
+		for (int attempt = 0; attempt < 3 && !started; attempt++) {
+			if (dnsmasq != null) {
+				dnsmasq.destroy();
+				dnsmasq.waitFor(5, TimeUnit.SECONDS);
+			}
+			try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+				port = s.getLocalPort();
+			}
+			dnsmasq = new ProcessBuilder(path, "--keep-in-foreground", "--no-resolv", "--no-hosts", "--no-poll",
+					"--conf-file=/dev/null", "--pid-file=", "--bind-interfaces", "--listen-address=127.0.0.1",
+					"--port=" + port, "--log-facility=-", "--log-queries",
+					"--host-record=both.test,192.0.2.20,2001:db8::20",
+					"--host-record=v4only.test,192.0.2.21",
+					"--cname=alias.test,both.test",
+					"--address=/gone.test/")
+					.redirectErrorStream(true)
+					.start();
+			log = new BufferedReader(new InputStreamReader(dnsmasq.getInputStream(), StandardCharsets.UTF_8));
+			String line;
+			while (!started && (line = log.readLine()) != null) {
+				output.append(line).append('\n');
+				started = line.contains("started");
+			}
 		}
+		BufferedReader startedLog = log;
 		Thread drain = new Thread(() -> {
 			try {
-				log.transferTo(java.io.Writer.nullWriter());
+				startedLog.transferTo(java.io.Writer.nullWriter());
 			}
 			catch (java.io.IOException e) {
 				// dnsmasq ended
@@ -82,7 +94,7 @@ class DnsResolverDnsmasqTest {
 		}, "dnsmasq-log");
 		drain.setDaemon(true);
 		drain.start();
-		assertThat(started).as("dnsmasq started").isTrue();
+		assertThat(started).as("dnsmasq started; its output:\n%s", output).isTrue();
 		resolver = DnsResolver.create().nameserver(new InetSocketAddress("127.0.0.1", port))
 				.timeout(Duration.ofSeconds(1));
 	}
