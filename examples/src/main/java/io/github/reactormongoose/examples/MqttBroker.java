@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
@@ -46,8 +47,13 @@ import reactor.core.publisher.Mono;
  * (identifier rejected), as the specification asks.
  * <p>
  * Every connection runs on the broker's one loop, so the routing state needs no locks. A
- * publish completes once it was handed to every subscriber's send buffer: a subscriber that
- * does not read slows its publishers down instead of growing memory. What it leaves out:
+ * publish completes once it was handed to every subscriber's send buffer, so a subscriber that
+ * reads slowly slows its publishers down instead of growing memory, and loses nothing. A
+ * subscriber that does not take anything for {@link #STALL_TIMEOUT} (its send buffer stays
+ * above the loop's low-water mark) while a publisher waits on it is stalled: until it has
+ * taken what it was given, messages for it are dropped (counted in {@link #droppedMessages()})
+ * and nobody waits on it, so it cannot hold up its publishers or, through them, the other
+ * subscribers (Mosquitto drops too, beyond {@code max_queued_messages}). What it leaves out:
  * persistent sessions, redelivery of unacknowledged messages, authentication, QoS 2 towards
  * subscribers, MQTT 5 features beyond decoding their packets.
  */
@@ -57,6 +63,12 @@ public final class MqttBroker implements Disposable {
 	private final DisposableServer server;
 	/** How long a new connection may take to send its CONNECT. */
 	static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+	/**
+	 * How long a publish waits on a subscriber that takes nothing before that subscriber counts
+	 * as stalled and its messages are dropped.
+	 */
+	public static final Duration STALL_TIMEOUT = Duration.ofSeconds(1);
+	private final AtomicLong dropped = new AtomicLong();
 
 	/** Poll thread only, like everything below. */
 	private final Map<String, Session> sessions = new HashMap<>();
@@ -115,7 +127,15 @@ public final class MqttBroker implements Disposable {
 		return server.port();
 	}
 
-	/** Sends the message to every session with a matching subscription. */
+	/** How many messages were dropped for stalled subscribers since the start. */
+	public long droppedMessages() {
+		return dropped.get();
+	}
+
+	/**
+	 * Sends the message to every session with a matching subscription; completes when each
+	 * took it, or was found stalled.
+	 */
 	private Mono<Void> route(MqttMessage message) {
 		List<Mono<Void>> sends = new ArrayList<>();
 		for (Session s : sessions.values()) {
@@ -126,7 +146,7 @@ public final class MqttBroker implements Disposable {
 				}
 			}
 			if (qos >= 0) {
-				sends.add(s.deliver(message.with(Math.min(qos, message.qos()), false, false)));
+				sends.add(s.offer(message.with(Math.min(qos, message.qos()), false, false)));
 			}
 		}
 		return Mono.when(sends);
@@ -149,6 +169,10 @@ public final class MqttBroker implements Disposable {
 		private @Nullable String clientId;
 		private @Nullable MqttMessage will;
 		private int lastId;
+		/** Routed deliveries whose send has not completed yet (loop thread only). */
+		private int pending;
+		/** Set when a publish waited {@link #STALL_TIMEOUT} on this session; cleared once {@code pending} is 0. */
+		private boolean stalled;
 		/** 1.5 times the client's keep-alive, from its CONNECT; 0: none. */
 		private volatile long keepAliveMillis;
 
@@ -258,6 +282,34 @@ public final class MqttBroker implements Disposable {
 			return send(new MqttPacket.ConnAck(false, 0, props));
 		}
 
+		/**
+		 * Sends a routed message. Completes when the send buffer took it, or after
+		 * {@link #STALL_TIMEOUT} if it did not (this session is then stalled, and the message
+		 * stays in its send buffer); while stalled, completes at once and drops the message.
+		 */
+		Mono<Void> offer(MqttMessage m) {
+			return Mono.create(sink -> {
+				if (stalled) {
+					dropped.incrementAndGet();
+					sink.success();
+					return;
+				}
+				pending++;
+				Disposable timer = loop.schedule(STALL_TIMEOUT, () -> {
+					stalled = true;
+					sink.success();
+				});
+				deliver(m).doFinally(signal -> {
+					timer.dispose();
+					if (--pending == 0) {
+						stalled = false;
+					}
+					sink.success();
+				}).subscribe();
+			});
+		}
+
+		/** Sends a message to this subscriber; completes when its send buffer took it. */
 		Mono<Void> deliver(MqttMessage m) {
 			int id = 0;
 			if (m.qos() > 0) {

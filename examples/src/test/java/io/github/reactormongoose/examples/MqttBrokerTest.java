@@ -257,6 +257,69 @@ class MqttBrokerTest {
 	}
 
 	@Test
+	void aSubscriberThatDoesNotReadHoldsUpNeitherItsPublishersNorTheOtherSubscribers() throws Exception {
+		int count = 5000;
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		var healthy = paho("healthy", 30);
+		healthy.subscribe("load/#", 1, (t, m) -> got.add(t));
+		try (Socket stalled = new Socket()) {
+			stalled.setReceiveBufferSize(4096);
+			stalled.connect(new java.net.InetSocketAddress("127.0.0.1", broker.port()));
+			stalled.setSoTimeout(10_000);
+			OutputStream out = stalled.getOutputStream();
+			out.write(connect(4, 0x02, 0, "stalled", null, null));
+			out.write(new byte[] {(byte) 0x82, 11, 0, 1, 0, 6, 'l', 'o', 'a', 'd', '/', '#', 0}); // SUBSCRIBE load/# QoS 0
+			InputStream in = stalled.getInputStream();
+			assertThat(in.readNBytes(9)).as("CONNACK, SUBACK").containsExactly(0x20, 2, 0, 0, 0x90, 3, 0, 1, 0);
+			// from here on the stalled subscriber reads nothing, while 20 MB are published for it
+			var publisher = paho("publisher", 2);
+			byte[] payload = new byte[4096];
+			for (int i = 0; i < count; i++) {
+				payload[0] = (byte) (i >> 8);
+				payload[1] = (byte) i;
+				publisher.publish("load/data", payload, 0, false);
+			}
+			publisher.publish("load/end", new byte[] {(byte) (count >> 8), (byte) count}, 1, false); // PUBACK came
+			for (int i = 0; i <= count; i++) {
+				assertThat(take(got)).as("the healthy subscriber loses nothing").isEqualTo(i < count ? "load/data" : "load/end");
+			}
+			assertThat(broker.droppedMessages()).as("dropped for the stalled subscriber").isPositive();
+			Thread.sleep(5000); // 2.5 keep-alives of the publisher: its pings were answered
+			assertThat(publisher.isConnected()).isTrue();
+			publisher.publish("load/end", new byte[] {(byte) (count >> 8), (byte) count}, 1, false);
+			assertThat(take(got)).isEqualTo("load/end");
+
+			// the stalled subscriber, once it reads, gets what was given to it, in order, and no more
+			stalled.setSoTimeout(1000);
+			List<Integer> seen = new ArrayList<>();
+			var data = new java.io.DataInputStream(in);
+			try {
+				while (true) {
+					int type = data.readUnsignedByte();
+					int length = 0;
+					for (int shift = 0;; shift += 7) {
+						int b = data.readUnsignedByte();
+						length |= (b & 0x7F) << shift;
+						if (b < 0x80) {
+							break;
+						}
+					}
+					byte[] body = data.readNBytes(length);
+					assertThat(type).as("a QoS 0 PUBLISH").isEqualTo(0x30);
+					int topicLength = (body[0] & 0xFF) << 8 | body[1] & 0xFF;
+					seen.add((body[2 + topicLength] & 0xFF) << 8 | body[3 + topicLength] & 0xFF);
+				}
+			}
+			catch (java.net.SocketTimeoutException quiet) {
+				// all of it read
+			}
+			assertThat(seen.size()).as("delivered + dropped = published").isEqualTo(count + 2 - broker.droppedMessages());
+			assertThat(seen).isSorted();
+			assertThat(seen.get(0)).isZero();
+		}
+	}
+
+	@Test
 	void aMalformedPacketClosesThatConnectionOnly() throws Exception {
 		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
 		var healthy = paho("healthy", 30);
