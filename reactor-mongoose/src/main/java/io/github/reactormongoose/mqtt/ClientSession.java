@@ -233,7 +233,17 @@ final class ClientSession implements MqttConnection {
 		if (!resumed) {
 			inboundQos2.clear();
 		}
-		// in-flight publishes first, in their order: a kept session gets them again with DUP
+		// subscriptions first, as they were when the in-flight publishes were first sent: a new
+		// session routes a resent publish that matches one of this client's own subscriptions
+		// before that subscription exists otherwise, and the client never gets it back
+		subAcks.clear();
+		unsubAcks.clear();
+		for (Sub s : subs) {
+			if (!resumed || !s.granted) {
+				sendSubscribe(s);
+			}
+		}
+		// then the in-flight publishes, in their order: a kept session gets them again with DUP
 		for (Iterator<Outgoing> it = inflight.values().iterator(); it.hasNext();) {
 			Outgoing o = it.next();
 			if (o.released) {
@@ -248,13 +258,6 @@ final class ClientSession implements MqttConnection {
 			}
 			else {
 				write(new MqttPacket.Publish(o.id, resumed ? o.message.with(o.message.qos(), o.message.retain(), true) : o.message));
-			}
-		}
-		subAcks.clear();
-		unsubAcks.clear();
-		for (Sub s : subs) {
-			if (!resumed || !s.granted) {
-				sendSubscribe(s);
 			}
 		}
 		MonoSink<MqttConnection> sink = connectSink;

@@ -372,16 +372,22 @@ final class MqttBrokers {
 				throw new IllegalStateException(e);
 			}
 			// Moquette binds asynchronously and records the bound port when the bind completes
-			// (getPort() says 0 until then)
+			// (getPort() says 0 until then). A restart binds the port it had: nothing to ask
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-			int bound;
-			while ((bound = server.getPort()) == 0) {
+			while (port == 0) {
 				if (System.nanoTime() > deadline) {
 					throw new IllegalStateException("moquette did not bind a port within 10 s");
 				}
-				pause(10);
+				try {
+					port = server.getPort();
+				}
+				catch (java.util.ConcurrentModificationException racing) {
+					// getPort() reads a HashMap that Moquette's binding thread fills: ask again
+				}
+				if (port == 0) {
+					pause(10);
+				}
 			}
-			port = bound;
 			awaitPort(port, true);
 		}
 

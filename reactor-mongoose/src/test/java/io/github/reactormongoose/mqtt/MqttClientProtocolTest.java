@@ -110,6 +110,39 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 		}
 	}
 
+	/**
+	 * A new session (clean) after a reconnect gets the subscriptions back before the in-flight
+	 * publishes: a resent publish that matches the client's own subscription is then routed
+	 * back to it, as it would have been on the lost connection (the other order lost it, seen
+	 * with Moquette when a connection dropped right after the resubscribe).
+	 */
+	@Test
+	void aNewSessionGetsTheSubscriptionsBackBeforeTheResentPublishes() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client().reconnect(Duration.ofMillis(20), Duration.ofMillis(200)), peer);
+		c.subscribe("t/#", 1).subscribe();
+		MqttPacket.Subscribe s = peer.get().read(MqttPacket.Subscribe.class);
+		peer.get().send(new MqttPacket.SubAck(s.packetId(), List.of(1), MqttProperties.empty()));
+		Mono<Void> publish = c.publish("t/own", "mine".getBytes(UTF_8), 1, false).cache();
+		publish.subscribe(null, e -> { });
+		MqttPacket.Publish first = peer.get().read(MqttPacket.Publish.class);
+		peer.get().kill(); // no PUBACK
+
+		try (FakeBroker.Peer second = broker.accept()) {
+			assertThat(second.read(MqttPacket.Connect.class).cleanSession()).isTrue();
+			second.send(new MqttPacket.ConnAck(false, 0, MqttProperties.empty()));
+			MqttPacket.Subscribe again = second.read(MqttPacket.Subscribe.class);
+			assertThat(again.subscriptions()).containsExactly(new MqttPacket.Subscription("t/#", 1));
+			MqttPacket.Publish resent = second.read(MqttPacket.Publish.class);
+			assertThat(resent.message().payloadAsString()).isEqualTo("mine");
+			assertThat(resent.packetId()).isNotEqualTo(again.packetId());
+			second.send(new MqttPacket.SubAck(again.packetId(), List.of(1), MqttProperties.empty()));
+			second.send(new MqttPacket.PubAck(resent.packetId(), 0, MqttProperties.empty()));
+			publish.block(TIMEOUT);
+			assertThat(first.packetId()).isEqualTo(resent.packetId());
+		}
+	}
+
 	@Test
 	void qos2BothWaysTracksPacketIdsAndDeliversADuplicateOnce() throws Exception {
 		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
