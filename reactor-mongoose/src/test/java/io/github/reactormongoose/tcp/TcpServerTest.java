@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.reactormongoose.AddressInUseException;
 import io.github.reactormongoose.Connection;
+import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import org.junit.jupiter.api.Test;
@@ -217,6 +218,32 @@ class TcpServerTest extends TcpTestSupport {
 		s.close();
 		StepVerifier.create(inboundDone.asMono()).expectComplete().verify(TIMEOUT);
 		StepVerifier.create(cancelled.asMono()).expectComplete().verify(TIMEOUT);
+	}
+
+	/**
+	 * A reset (RST) from the peer ends the inbound with {@link ConnectionClosedException}, as
+	 * a close does, not with a bare {@code MongooseException("socket error")}: the handler's
+	 * failure is then logged at DEBUG, not as a WARN with a stack trace for every client that
+	 * resets (which any client can do, as often as it likes).
+	 */
+	@Test
+	void aResetByThePeerEndsTheInboundAsAClosedConnection() throws Exception {
+		for (int round = 0; round < 20; round++) {
+			CompletableFuture<Throwable> ended = new CompletableFuture<>();
+			DisposableServer server = bind(TcpServer.create().handle((in, out) -> in.receive()
+					.doOnError(ended::complete)
+					.doOnComplete(() -> ended.complete(null))
+					.then()));
+			try (Socket s = connect(server.port())) {
+				s.getOutputStream().write(new byte[] {1, 2, 3});
+				s.setSoLinger(true, 0); // close() sends RST
+			}
+			Throwable e = ended.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			if (e != null) {
+				assertThat(e).isInstanceOf(ConnectionClosedException.class).hasMessageContaining("reset");
+			}
+			server.disposeNow(TIMEOUT);
+		}
 	}
 
 	/** Every send watches the connection's close while it runs, and stops watching when done. */

@@ -33,6 +33,8 @@ public final class TcpConnection implements Connection, StreamHandler {
 
 	private static final int RECEIVE_HIGH = 64;
 	private static final int RECEIVE_LOW = 16;
+	/** Mongoose's message when poll reports an error on the socket (a reset, for an established one). */
+	private static final String SOCKET_ERROR = "socket error";
 
 	private final Channel channel;
 	private final EventLoop loop;
@@ -195,7 +197,11 @@ public final class TcpConnection implements Connection, StreamHandler {
 			events.accept(new ConnectionEvent(ConnectionEvent.Type.ERROR, this, ByteBuffer.allocate(0), message));
 		}
 		else if (!handshake) {
-			inbound().fail(new MongooseException(message));
+			// Mongoose says "socket error" when poll reports POLLERR on an established connection:
+			// the peer reset it. That is the peer's doing, like a close, not a failure of ours
+			inbound().fail(SOCKET_ERROR.equals(message)
+					? new ConnectionClosedException("connection reset by the peer (" + message + ")")
+					: new MongooseException(message));
 		}
 	}
 
