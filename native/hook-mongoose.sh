@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's six additions: five to its built-in TLS stack (see
-# docs/tls.md) and one to its poll loop (the fetched file stays as its sha256 says). Each
+# Writes mongoose.c with the glue's twelve additions: five to its built-in TLS stack (see
+# docs/tls.md), one to its accept and six to its epoll backend (the fetched file stays as its sha256 says). Each
 # addition is one line inserted before an anchor line that must occur exactly once, else the
 # build fails.
 #   1. mg_tls_recv_cert: hand each decrypted Certificate message to rmg_tls_peer_certificates
@@ -26,6 +26,16 @@
 #      sequence number, so the next record failed to decrypt. The JDK closes a TLS 1.3
 #      connection with user_canceled then close_notify: every such close (Paho, the JDK's
 #      clients) ended in "GCM tag verify failed" on our side instead of a clean end.
+#   7-12. the epoll backend (decision 0002): Mongoose registers every socket for EPOLLIN and
+#      never takes it back, so a connection whose reads are paused (c->is_full: no demand,
+#      back-pressure, a listener out of descriptors) kept waking epoll_wait, level-triggered, and
+#      the loop spun at 100 % CPU. Hooks 7-10 make MG_EPOLL_MOD call rmg_epoll_sync, hook 11
+#      defines it (next to can_read/can_write, which it uses), hook 12 calls it for every
+#      connection before each epoll_wait. It registers what poll(2) would be asked: EPOLLIN only
+#      while the connection can read, EPOLLOUT while it has output, and no registration at all
+#      when neither (as poll(2)'s skip_iotest), calling epoll_ctl only when that changes; the
+#      registered state lives in c->data[RMG_EPOLL_STATE] (rmg_jni.h; 0 = EPOLLIN, as
+#      MG_EPOLL_ADD registers it).
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -36,6 +46,12 @@ anchors=(
   'if (name.type == 0x87 && name.len == 4) {  // this is an IPv4 address'
   '      if (c->is_readable) accept_conn(mgr, c);'
   '    if (msg[0] == 2) {'
+  '#include "mongoose.h"'
+  '#include "mongoose.h"'
+  '#include "mongoose.h"'
+  '#include "mongoose.h"'
+  'static void mg_iotest(struct mg_mgr *mgr, int ms) {'
+  '    if (can_write(c)) MG_EPOLL_MOD(c, 1);'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -44,6 +60,12 @@ lines=(
   '    if (name.type == 0x87 && name.len == 4) { if (!server_ip->is_ip6 && memcmp(name.value, &server_ip->addr.ip4, 4) == 0) return 1; continue; } /* rmg hook 4: aligned IPv4 compare */'
   '      if (c->is_readable) { extern int rmg_listener_ready(const struct mg_connection *); int rmg_n = 1; accept_conn(mgr, c); while (rmg_n++ < 64 && !c->is_closing && rmg_listener_ready(c)) accept_conn(mgr, c); } else /* rmg hook 5: accept a burst */'
   '    c->is_client ? tls->enc.sseq++ : tls->enc.cseq++; /* rmg hook 6: a decrypted alert used a sequence number */'
+  '# include "mongoose.h" /* rmg hook 7: the declarations below need it */'
+  'static void rmg_epoll_sync(struct mg_connection *c); /* rmg hook 8 */'
+  '#undef MG_EPOLL_MOD /* rmg hook 9 */'
+  '#define MG_EPOLL_MOD(c, wr) rmg_epoll_sync(c) /* rmg hook 10: interest follows can_read/can_write */'
+  'static void rmg_epoll_sync(struct mg_connection *c) { unsigned char *st = (unsigned char *) &c->data[32]; unsigned char want; struct epoll_event ev; if (c->is_closing || FD(c) == MG_INVALID_SOCKET) return; want = (unsigned char) ((can_read(c) ? 0 : 1) | (can_write(c) ? 2 : 0)); if (want == 1) want = 4; if (want == *st) return; memset(&ev, 0, sizeof(ev)); ev.events = (want & 1 ? 0U : (unsigned) EPOLLIN) | (want & 2 ? (unsigned) EPOLLOUT : 0U) | EPOLLERR | EPOLLHUP; ev.data.ptr = c; if (epoll_ctl(c->mgr->epoll_fd, want == 4 ? EPOLL_CTL_DEL : *st == 4 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, FD(c), &ev) == 0) *st = want; } /* rmg hook 11: data[32] is RMG_EPOLL_STATE */'
+  '    rmg_epoll_sync(c); /* rmg hook 12: every connection, before epoll_wait */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

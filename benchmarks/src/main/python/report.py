@@ -1144,7 +1144,7 @@ def main():
             P.append(f"**Where the poll thread's time goes**: weighting the samples by their periods (Java code "
                      f"sampled every {pe} ms, threads inside native methods every {pn} ms), the poll thread "
                      f"`{prof['poll_thread']}` spent about **{jv:.0f} % in Java** and **{nv:.0f} % inside native "
-                     "calls** (almost all of it `LoopNative.poll`, i.e. `mg_mgr_poll`: the poll(2)/recv/send system "
+                     "calls** (almost all of it `LoopNative.poll`, i.e. `mg_mgr_poll`: the epoll_wait/recv/send system "
                      "calls, Mongoose's HTTP parsing and the C handler that writes the event records). The perf "
                      "profile below splits the native part.")
             P.append("")

@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * coalesced {@code mg_wakeup} doorbell).
  * <ul>
  * <li>{@code roundTrip}: one task, then wait until the poll thread ran it: every operation finds
- * the loop asleep in {@code poll(2)}, so each one pays a doorbell datagram and a thread wake-up.</li>
+ * the loop asleep in {@code epoll_wait}, so each one pays a doorbell datagram and a thread wake-up.</li>
  * <li>{@code batch256}: 256 tasks back to back, then wait for the last: the doorbell is rung once
  * per batch at most, so this is the amortised enqueue cost (score = tasks per second).</li>
  * </ul>
