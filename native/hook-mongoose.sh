@@ -31,11 +31,12 @@
 #      back-pressure, a listener out of descriptors) kept waking epoll_wait, level-triggered, and
 #      the loop spun at 100 % CPU. Hooks 7-10 make MG_EPOLL_MOD call rmg_epoll_sync, hook 11
 #      defines it (next to can_read/can_write, which it uses), hook 12 calls it for every
-#      connection before each epoll_wait. It registers what poll(2) would be asked: EPOLLIN only
+#      connection before each epoll_wait, in place of the line that called MG_EPOLL_MOD for
+#      connections with output only (it ends in `if (0)`, as hook 5 ends in `else`). It registers what poll(2) would be asked: EPOLLIN only
 #      while the connection can read, EPOLLOUT while it has output, and no registration at all
 #      when neither (as poll(2)'s skip_iotest), calling epoll_ctl only when that changes; the
-#      registered state lives in c->data[RMG_EPOLL_STATE] (rmg_jni.h; 0 = EPOLLIN, as
-#      MG_EPOLL_ADD registers it).
+#      registered state lives in c->data[RMG_EPOLL_STATE] (-D in the Makefile's MG_DEFS, so
+#      that mongoose.c and the glue share it; its values in rmg_jni.h).
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -64,8 +65,8 @@ lines=(
   'static void rmg_epoll_sync(struct mg_connection *c); /* rmg hook 8 */'
   '#undef MG_EPOLL_MOD /* rmg hook 9 */'
   '#define MG_EPOLL_MOD(c, wr) rmg_epoll_sync(c) /* rmg hook 10: interest follows can_read/can_write */'
-  'static void rmg_epoll_sync(struct mg_connection *c) { unsigned char *st = (unsigned char *) &c->data[32]; unsigned char want; struct epoll_event ev; if (c->is_closing || FD(c) == MG_INVALID_SOCKET) return; want = (unsigned char) ((can_read(c) ? 0 : 1) | (can_write(c) ? 2 : 0)); if (want == 1) want = 4; if (want == *st) return; memset(&ev, 0, sizeof(ev)); ev.events = (want & 1 ? 0U : (unsigned) EPOLLIN) | (want & 2 ? (unsigned) EPOLLOUT : 0U) | EPOLLERR | EPOLLHUP; ev.data.ptr = c; if (epoll_ctl(c->mgr->epoll_fd, want == 4 ? EPOLL_CTL_DEL : *st == 4 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, FD(c), &ev) == 0) *st = want; } /* rmg hook 11: data[32] is RMG_EPOLL_STATE */'
-  '    rmg_epoll_sync(c); /* rmg hook 12: every connection, before epoll_wait */'
+  'static void rmg_epoll_sync(struct mg_connection *c) { unsigned char *st = (unsigned char *) &c->data[RMG_EPOLL_STATE]; unsigned char want; struct epoll_event ev; if (c->is_closing || FD(c) == MG_INVALID_SOCKET) return; want = (unsigned char) ((can_read(c) ? 0 : 1) | (can_write(c) ? 2 : 0)); if (want == 1) want = 4; if (want == *st) return; memset(&ev, 0, sizeof(ev)); ev.events = (want & 1 ? 0U : (unsigned) EPOLLIN) | (want & 2 ? (unsigned) EPOLLOUT : 0U) | EPOLLERR | EPOLLHUP; ev.data.ptr = c; if (epoll_ctl(c->mgr->epoll_fd, want == 4 ? EPOLL_CTL_DEL : *st == 4 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, FD(c), &ev) == 0) *st = want; } /* rmg hook 11 */'
+  '    rmg_epoll_sync(c); if (0) /* rmg hook 12: every connection, before epoll_wait; skips the next line, which did it for writers only */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

@@ -148,12 +148,12 @@ struct rmg_natives {
  * in data[16..23]). Outbound connections only: data[24..31] is the request head clock of
  * accepted HTTP connections (data[1] has no free bit left). */
 #define RMG_TLS_PENDING 24
-/* c->data[RMG_EPOLL_STATE]: what the socket is registered for in epoll, kept by
- * rmg_epoll_sync (hook 11 in hook-mongoose.sh, which spells the index out): 0 = EPOLLIN (as
- * MG_EPOLL_ADD registers it), 2 = EPOLLIN | EPOLLOUT, 3 = EPOLLOUT, 4 = not registered (reads
- * paused, nothing to write). The glue never writes it. */
-#define RMG_EPOLL_STATE 32
-_Static_assert(MG_DATA_SIZE >= 48, "MG_DATA_SIZE: the glue uses c->data[0..32], Mongoose the last 8 bytes");
+/* c->data[RMG_EPOLL_STATE] (the index is -D'd in native/Makefile's MG_DEFS, for mongoose.c
+ * too): what the socket is registered for in epoll, kept by rmg_epoll_sync (hook 11 in
+ * hook-mongoose.sh): 0 = EPOLLIN (as MG_EPOLL_ADD registers it), 2 = EPOLLIN | EPOLLOUT,
+ * 3 = EPOLLOUT, 4 = not registered (reads paused, nothing to write). The glue never writes it. */
+_Static_assert(RMG_EPOLL_STATE >= 32 && RMG_EPOLL_STATE < MG_DATA_SIZE - 8,
+               "RMG_EPOLL_STATE: past the glue's c->data[0..31], before Mongoose's last 8 bytes");
 /* c->data[RMG_WS_UTF8]: UTF-8 validator state of that message after its last whole frame */
 #define RMG_WS_UTF8 3
 #define RMG_CF2_WROTE 16   /* HTTP: bytes were appended to send since the last streamed request head */
