@@ -95,6 +95,7 @@ abstract class MqttClientInteropTest {
 	MqttConnection connect(MqttClient client) {
 		MqttConnection c = client.connect().block(TIMEOUT);
 		connections.add(c);
+		broker.afterConnect();
 		return c;
 	}
 
