@@ -4,6 +4,7 @@
 package io.github.reactormongoose.internal.loop;
 
 import java.net.InetAddress;
+import java.util.regex.Pattern;
 
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -15,16 +16,33 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class Addresses {
 
+	/** A dotted-quad IPv4 literal, each part 0 to 255. */
+	private static final Pattern IPV4 = Pattern
+		.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+
+	/** What the JDK parses as an IPv6 literal without asking a name server (scope id allowed). */
+	private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:][0-9a-fA-F:.]*:[0-9a-fA-F:.]*(%[0-9A-Za-z_.-]+)?");
+
 	private Addresses() {
 	}
 
-	/** Resolves {@code host} (brackets allowed for IPv6); literals without a blocking lookup. */
+	/**
+	 * Resolves {@code host} (brackets allowed for IPv6). An IP literal is parsed on the calling
+	 * thread; anything else, including what only looks like a literal ({@code 999.1.1.1},
+	 * {@code 1.2.3.4.5}, which the JDK sends to the name server), is looked up on
+	 * {@code boundedElastic}, never on a poll thread.
+	 */
 	public static Mono<InetAddress> resolve(String host) {
 		String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-		if (h.matches("[0-9.]+") || h.contains(":")) {
+		if (isLiteral(h)) {
 			return Mono.fromCallable(() -> InetAddress.getByName(h));
 		}
 		return Mono.fromCallable(() -> InetAddress.getByName(h)).subscribeOn(Schedulers.boundedElastic());
+	}
+
+	/** Whether {@code host} is an IP literal that the JDK parses without a lookup. */
+	static boolean isLiteral(String host) {
+		return IPV4.matcher(host).matches() || IPV6.matcher(host).matches();
 	}
 
 	/** {@code scheme://ip:port}, with brackets around IPv6 literals. */
