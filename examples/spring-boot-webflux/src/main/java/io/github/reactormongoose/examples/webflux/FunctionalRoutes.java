@@ -7,20 +7,37 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 
+import io.github.reactormongoose.spring.http.client.MongooseClientHttpConnector;
+
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-/** Functional endpoints ({@code RouterFunction}), next to the annotated ones. */
+/**
+ * Functional endpoints ({@code RouterFunction}), next to the annotated ones; one of them calls
+ * another service with a {@code WebClient} that runs on reactor-mongoose too.
+ */
 @Configuration(proxyBeanMethods = false)
 public class FunctionalRoutes {
 
+	/** A {@code WebClient} on the reactor-mongoose HTTP client (no Reactor Netty in this application). */
 	@Bean
-	RouterFunction<ServerResponse> fnRoutes() {
+	WebClient webClient() {
+		return WebClient.builder().clientConnector(new MongooseClientHttpConnector()).build();
+	}
+
+	@Bean
+	RouterFunction<ServerResponse> fnRoutes(WebClient webClient) {
 		return RouterFunctions.route()
+				// calls /fn/hello of this server, as it would call another service
+				.GET("/fn/relay", req -> webClient.get().uri(req.uri().resolve("/fn/hello?name=relay"))
+						.retrieve().bodyToMono(String.class)
+						.map(hello -> "relayed (" + Thread.currentThread().getName() + "): " + hello)
+						.flatMap(s -> ServerResponse.ok().contentType(MediaType.TEXT_PLAIN).bodyValue(s)))
 				.GET("/fn/hello", req -> ServerResponse.ok().contentType(MediaType.TEXT_PLAIN)
 						.bodyValue("Hello from a router function, " + req.queryParam("name").orElse("stranger")))
 				.GET("/fn/info", req -> ServerResponse.ok().bodyValue(Map.of(

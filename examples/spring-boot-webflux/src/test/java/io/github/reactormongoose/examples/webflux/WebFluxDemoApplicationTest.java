@@ -123,6 +123,15 @@ class WebFluxDemoApplicationTest {
 	}
 
 	@Test
+	void aHandlerCallsAnotherServiceWithWebClientOnReactorMongoose() {
+		String body = this.web.get().uri("/fn/relay").exchange()
+				.expectStatus().isOk()
+				.expectBody(String.class).returnResult().getResponseBody();
+		// the WebClient's response was read on a poll thread of the shared default loops
+		assertThat(body).matches("relayed \\(mongoose-\\d+\\): Hello from a router function, relay");
+	}
+
+	@Test
 	void serverSentEvents() {
 		Flux<ServerSentEvent<Tick>> events = this.web.get().uri("/api/ticks?count=3&periodMs=50")
 				.accept(MediaType.TEXT_EVENT_STREAM).exchange()

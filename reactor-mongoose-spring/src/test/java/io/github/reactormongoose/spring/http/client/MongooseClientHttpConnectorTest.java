@@ -1,0 +1,231 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.spring.http.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.reactormongoose.http.client.HttpClient;
+import io.github.reactormongoose.http.client.ResponseTimeoutException;
+import io.netty.handler.codec.http.cookie.DefaultCookie;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.test.StepVerifier;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseCookie;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+import org.springframework.web.reactive.function.client.WebClientResponseException;
+
+/**
+ * {@code WebClient} over {@link MongooseClientHttpConnector}, against a Reactor Netty server (a
+ * peer this project did not write) on 127.0.0.1.
+ */
+class MongooseClientHttpConnectorTest {
+
+	private static final int BIG = 8 * 1024 * 1024;
+
+	private static DisposableServer server;
+
+	/** The remote ports of the connections the server accepted. */
+	private static final Set<Integer> connections = ConcurrentHashMap.newKeySet();
+
+	/** The remote ports of the connections that closed. */
+	private static final Set<Integer> closed = ConcurrentHashMap.newKeySet();
+
+	private static WebClient web;
+
+	@BeforeAll
+	static void start() {
+		byte[] chunk = new byte[64 * 1024];
+		server = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+			.doOnConnection(c -> {
+				int port = ((java.net.InetSocketAddress) c.channel().remoteAddress()).getPort();
+				connections.add(port);
+				c.onDispose(() -> closed.add(port));
+			})
+			.route(r -> r
+				.get("/json", (req, res) -> res.header("Content-Type", "application/json")
+					.sendString(Mono.just("{\"name\":\"mongoose\",\"legs\":4}")))
+				.post("/echo", (req, res) -> res
+					.header("X-Request-Length", String.valueOf(req.requestHeaders().get("Content-Length")))
+					.header("X-Request-Chunked", String.valueOf(req.requestHeaders().get("Transfer-Encoding")))
+					.header("Content-Type", req.requestHeaders().get("Content-Type", "text/plain"))
+					.send(req.receive().retain()))
+				.get("/big", (req, res) -> res.header("Content-Length", String.valueOf(BIG))
+					.sendByteArray(Flux.range(0, BIG / chunk.length).map(i -> chunk)))
+				.get("/cookies", (req, res) -> {
+					String seen = req.cookies().values().stream().flatMap(Set::stream)
+						.map(c -> c.name() + "=" + c.value()).sorted().reduce((a, b) -> a + ";" + b).orElse("");
+					DefaultCookie sid = new DefaultCookie("SID", "31d4d96e407aad42");
+					sid.setPath("/");
+					sid.setHttpOnly(true);
+					sid.setSecure(true);
+					sid.setMaxAge(3600);
+					return res.addCookie(sid).addCookie(new DefaultCookie("lang", "en-US")).sendString(Mono.just(seen));
+				})
+				.post("/count", (req, res) -> res.sendString(req.receive()
+					.reduce(0L, (n, b) -> n + b.readableBytes()).map(String::valueOf)))
+				.get("/missing", (req, res) -> res.status(404).sendString(Mono.just("no such thing")))
+				.get("/slow", (req, res) -> res.sendString(Mono.just("late").delayElement(Duration.ofSeconds(5)))))
+			.bindNow();
+		web = WebClient.builder()
+			.clientConnector(new MongooseClientHttpConnector(HttpClient.create().responseTimeout(Duration.ofSeconds(10))))
+			.baseUrl("http://127.0.0.1:" + server.port())
+			.build();
+	}
+
+	@AfterAll
+	static void stop() {
+		server.disposeNow();
+	}
+
+	@Test
+	void decodesAJsonResponse() {
+		Map<String, Object> m = web.get().uri("/json").retrieve()
+			.bodyToMono(new org.springframework.core.ParameterizedTypeReference<Map<String, Object>>() {
+			})
+			.block(Duration.ofSeconds(10));
+		assertThat(m).containsEntry("name", "mongoose").containsEntry("legs", 4);
+	}
+
+	@Test
+	void sendsAnEncodedValueWithItsLengthAndAStreamChunked() {
+		var single = web.post().uri("/echo").contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("a", 1))
+			.retrieve().toEntity(String.class).block(Duration.ofSeconds(10));
+		assertThat(single.getBody()).isEqualTo("{\"a\":1}");
+		assertThat(single.getHeaders().getFirst("X-Request-Length")).isEqualTo("7");
+		assertThat(single.getHeaders().getFirst("X-Request-Chunked")).isEqualTo("null");
+
+		var stream = web.post().uri("/echo").contentType(MediaType.TEXT_PLAIN)
+			.body(Flux.range(0, 1000).map(i -> i + ","), String.class).retrieve().toEntity(String.class)
+			.block(Duration.ofSeconds(10));
+		StringBuilder expected = new StringBuilder();
+		for (int i = 0; i < 1000; i++) {
+			expected.append(i).append(',');
+		}
+		assertThat(stream.getBody()).isEqualTo(expected.toString());
+		assertThat(stream.getHeaders().getFirst("X-Request-Chunked")).isEqualTo("chunked");
+	}
+
+	@Test
+	void streamsALargeBodyAsDataBuffers() {
+		AtomicLong pieces = new AtomicLong();
+		Long bytes = web.get().uri("/big").retrieve().bodyToFlux(DataBuffer.class).map(b -> {
+			pieces.incrementAndGet();
+			int n = b.readableByteCount();
+			DataBufferUtils.release(b);
+			return (long) n;
+		}).reduce(0L, Long::sum).block(Duration.ofSeconds(30));
+		assertThat(bytes).isEqualTo(BIG);
+		assertThat(pieces.get()).isGreaterThan(1); // it arrived in pieces, not aggregated
+	}
+
+	@Test
+	void streamsALargeUploadFromDataBuffers() {
+		DefaultDataBufferFactory f = DefaultDataBufferFactory.sharedInstance;
+		byte[] piece = new byte[256 * 1024];
+		Flux<DataBuffer> upload = Flux.range(0, 256).map(i -> f.wrap(piece)); // 64 MiB, made as it is sent
+		String count = web.post().uri("/count").body(upload, DataBuffer.class).retrieve().bodyToMono(String.class)
+			.block(Duration.ofSeconds(60));
+		assertThat(count).isEqualTo(String.valueOf(256L * piece.length));
+	}
+
+	@Test
+	void sendsRequestCookiesAndParsesSetCookie() {
+		var entity = web.get().uri("/cookies").cookie("a", "1").cookie("b", "2")
+			.exchangeToMono(r -> r.bodyToMono(String.class).map(body -> Map.entry(body, r.cookies())))
+			.block(Duration.ofSeconds(10));
+		assertThat(entity.getKey()).isEqualTo("a=1;b=2");
+		ResponseCookie sid = entity.getValue().getFirst("SID");
+		assertThat(sid.getValue()).isEqualTo("31d4d96e407aad42");
+		assertThat(sid.getPath()).isEqualTo("/");
+		assertThat(sid.isHttpOnly()).isTrue();
+		assertThat(sid.isSecure()).isTrue();
+		assertThat(sid.getMaxAge()).isEqualTo(Duration.ofHours(1));
+		assertThat(entity.getValue().getFirst("lang").getValue()).isEqualTo("en-US");
+	}
+
+	@Test
+	void anErrorStatusIsAResponseExceptionWithTheBody() {
+		StepVerifier.create(web.get().uri("/missing").retrieve().bodyToMono(String.class))
+			.expectErrorSatisfies(e -> {
+				assertThat(e).isInstanceOf(WebClientResponseException.class);
+				WebClientResponseException r = (WebClientResponseException) e;
+				assertThat(r.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+				assertThat(r.getResponseBodyAsString(StandardCharsets.UTF_8)).isEqualTo("no such thing");
+			})
+			.verify(Duration.ofSeconds(10));
+	}
+
+	@Test
+	void aRefusedConnectionIsARequestException() throws Exception {
+		int port;
+		try (ServerSocket s = new ServerSocket(0)) {
+			port = s.getLocalPort();
+		}
+		StepVerifier.create(web.get().uri("http://127.0.0.1:" + port + "/").retrieve().bodyToMono(String.class))
+			.expectError(WebClientRequestException.class)
+			.verify(Duration.ofSeconds(30));
+	}
+
+	@Test
+	void theClientsTimeoutsApply() {
+		WebClient impatient = web.mutate()
+			.clientConnector(new MongooseClientHttpConnector(HttpClient.create().responseTimeout(Duration.ofMillis(300))))
+			.build();
+		StepVerifier.create(impatient.get().uri("/slow").retrieve().bodyToMono(String.class))
+			.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WebClientRequestException.class)
+				.hasCauseInstanceOf(ResponseTimeoutException.class))
+			.verify(Duration.ofSeconds(10));
+	}
+
+	@Test
+	void anUnreadBodyIsReleasedAndTheConnectionReused() {
+		// warm the pool, then many exchanges that read only the status of an 8 MiB response
+		web.get().uri("/json").retrieve().toBodilessEntity().block(Duration.ofSeconds(10));
+		int before = connections.size();
+		for (int i = 0; i < 20; i++) {
+			HttpStatus s = web.get().uri(i % 2 == 0 ? "/big" : "/json")
+				.exchangeToMono(r -> Mono.just((HttpStatus) r.statusCode()))
+				.block(Duration.ofSeconds(30));
+			assertThat(s).isEqualTo(HttpStatus.OK);
+		}
+		// each exchange drained its body: the next one found the connection idle in the pool
+		assertThat(connections.size() - before).isLessThanOrEqualTo(1);
+	}
+
+	@Test
+	void cancellingBeforeTheResponseClosesTheConnection() throws Exception {
+		int closedBefore = closed.size();
+		long t0 = System.nanoTime();
+		StepVerifier.create(web.get().uri("/slow").retrieve().bodyToMono(String.class).timeout(Duration.ofMillis(200),
+				Mono.just("gave up")))
+			.expectNext("gave up")
+			.verifyComplete();
+		// the exchange was abandoned: its connection closes now, not when the response comes 5 s later
+		while (closed.size() == closedBefore && System.nanoTime() - t0 < 4_000_000_000L) {
+			Thread.sleep(10);
+		}
+		assertThat(closed.size()).isGreaterThan(closedBefore);
+		assertThat(System.nanoTime() - t0).isLessThan(4_000_000_000L);
+	}
+}
