@@ -12,8 +12,28 @@
 
 /* tchar of RFC 9110 §5.6.2: the characters of a method or a field name. */
 static int rmg_tchar(unsigned char ch) {
-  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-         (ch != 0 && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+  unsigned char lc = (unsigned char) (ch | 0x20);
+  if ((lc >= 'a' && lc <= 'z') || (ch >= '0' && ch <= '9')) return 1;
+  switch (ch) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
+    case '^': case '_': case '`': case '|': case '~':
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+/* A byte of a Host value: reg-name, IP literal or port characters (RFC 3986 §3.2.2). */
+static int rmg_host_byte(unsigned char ch) {
+  unsigned char lc = (unsigned char) (ch | 0x20);
+  if ((lc >= 'a' && lc <= 'z') || (ch >= '0' && ch <= '9')) return 1;
+  switch (ch) {
+    case '-': case '.': case '_': case '~': case '!': case '$': case '&': case '\'': case '(': case ')':
+    case '*': case '+': case ',': case ';': case '=': case ':': case '%': case '[': case ']':
+      return 1;
+    default:
+      return 0;
+  }
 }
 
 /* A field value byte (RFC 9110 §5.5): HTAB, SP, VCHAR, obs-text. */
@@ -27,14 +47,24 @@ static struct mg_str rmg_trim(struct mg_str s) {
   return s;
 }
 
-static int rmg_is(struct mg_str s, const char *lit) {
-  return mg_strcasecmp(s, mg_str(lit)) == 0;
+/* Whether s equals the n bytes of lit, ignoring ASCII case (no strlen: see RMG_IS). */
+static int rmg_is_n(struct mg_str s, const char *lit, size_t n) {
+  size_t i;
+  if (s.len != n) return 0;
+  for (i = 0; i < n; i++) {
+    unsigned char a = (unsigned char) s.buf[i], b = (unsigned char) lit[i];
+    if (a != b && ((a | 0x20) != (b | 0x20) || (unsigned char) ((a | 0x20) - 'a') > 'z' - 'a')) return 0;
+  }
+  return 1;
 }
+
+/* Whether s equals the string literal lit, ignoring ASCII case. */
+#define RMG_IS(s, lit) rmg_is_n((s), (lit), sizeof(lit) - 1)
 
 /* Whether s is longer than lit and starts with it, ignoring ASCII case. */
 static int rmg_starts(struct mg_str s, const char *lit) {
   size_t n = strlen(lit);
-  return s.len > n && mg_strcasecmp(mg_str_n(s.buf, n), mg_str(lit)) == 0;
+  return s.len > n && rmg_is_n(mg_str_n(s.buf, n), lit, n);
 }
 
 /* Whether the request line is method SP request-target SP HTTP-version, each part well
@@ -65,7 +95,7 @@ static int rmg_request_line(struct mg_str line, int *status, const char **why) {
 int rmg_http_head_check(const struct mg_http_message *hm, const char **why) {
   const unsigned char *b = (const unsigned char *) hm->head.buf;
   size_t n = hm->head.len, i, ls, hosts = 0, tes = 0, cls = 0;
-  int status = 400, http10 = rmg_is(hm->proto, "HTTP/1.0"), first = 1;
+  int status = 400, http10 = RMG_IS(hm->proto, "HTTP/1.0"), first = 1;
   struct mg_str te = {NULL, 0}, cl = {NULL, 0}, target = hm->uri;
   /* Lines end with CR LF only (a bare CR or LF is refused: RFC 9112 §2.2 allows either, and
    * accepting what a proxy in front reads differently is how requests are smuggled). */
@@ -93,23 +123,19 @@ int rmg_http_head_check(const struct mg_http_message *hm, const char **why) {
           if (!rmg_field_byte((unsigned char) value.buf[j])) return *why = "control byte in a header value", 400;
         }
         value = rmg_trim(value);
-        if (rmg_is(name, "Host")) {
+        if (RMG_IS(name, "Host")) {
           hosts++;
           for (j = 0; j < value.len; j++) {
-            unsigned char ch = (unsigned char) value.buf[j];
-            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                  strchr("-._~!$&'()*+,;=:%[]", ch) != NULL)) {
-              return *why = "malformed Host", 400;
-            }
+            if (!rmg_host_byte((unsigned char) value.buf[j])) return *why = "malformed Host", 400;
           }
-        } else if (rmg_is(name, "Transfer-Encoding")) {
+        } else if (RMG_IS(name, "Transfer-Encoding")) {
           tes++;
           te = value;
-        } else if (rmg_is(name, "Content-Length")) {
+        } else if (RMG_IS(name, "Content-Length")) {
           cls++;
           cl = value;
-        } else if (rmg_is(name, "Expect")) {
-          if (!rmg_is(value, "100-continue")) return *why = "only Expect: 100-continue is supported", 417;
+        } else if (RMG_IS(name, "Expect")) {
+          if (!RMG_IS(value, "100-continue")) return *why = "only Expect: 100-continue is supported", 417;
         }
       }
     }
@@ -128,14 +154,14 @@ int rmg_http_head_check(const struct mg_http_message *hm, const char **why) {
   }
   if (tes > 0) {
     if (tes > 1 || cls > 0 || http10) return *why = "ambiguous message framing", 400;
-    if (!rmg_is(te, "chunked")) {
+    if (!RMG_IS(te, "chunked")) {
       return *why = "transfer coding not implemented (only chunked)", 501;
     }
   }
   /* Request-target forms (RFC 9112 §3.2): origin-form, absolute-form, and asterisk-form
    * for OPTIONS; authority-form belongs to CONNECT, which is not supported. */
   if (target.len > 0 && target.buf[0] == '/') return 0;
-  if (target.len == 1 && target.buf[0] == '*' && rmg_is(hm->method, "OPTIONS")) return 0;
+  if (target.len == 1 && target.buf[0] == '*' && RMG_IS(hm->method, "OPTIONS")) return 0;
   if (rmg_starts(target, "http://") || rmg_starts(target, "https://")) return 0;
   return *why = "unsupported request-target form", 400;
 }

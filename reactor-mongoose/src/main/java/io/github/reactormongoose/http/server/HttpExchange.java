@@ -50,8 +50,8 @@ final class HttpExchange implements HttpServerResponse {
 	private final EventLoop el;
 	private final RequestView request;
 	private final ResponseWriter writer;
-	/** When the request arrived (System.nanoTime). */
-	private final long started = System.nanoTime();
+	/** When the request arrived (System.nanoTime; 0 when the server does not time exchanges). */
+	private final long started;
 	private boolean handlerDone;
 	private @Nullable HandlerSubscriber handlerSubscriber;
 
@@ -60,9 +60,11 @@ final class HttpExchange implements HttpServerResponse {
 		this.el = conn.el;
 		this.request = request;
 		HttpServerConfig config = conn.server.config;
+		boolean timed = conn.server.timed;
+		this.started = timed ? System.nanoTime() : 0;
 		this.writer = new ResponseWriter(conn.channel, request, conn.server::isDisposing, () -> conn.exchangeEnded(this),
 				config.maxDiscardedBodySize(), config.compressionEnabled() ? this::compressible : null,
-				config.minCompressionSize());
+				config.minCompressionSize(), timed);
 		request.response(writer);
 	}
 
@@ -74,6 +76,9 @@ final class HttpExchange implements HttpServerResponse {
 
 	/** The exchange ended (or the connection closed, or it became a WebSocket): metrics and access log. */
 	void report() {
+		if (!conn.server.timed) {
+			return;
+		}
 		long now = System.nanoTime();
 		long nanos = now - started;
 		String path = request.rawPath();

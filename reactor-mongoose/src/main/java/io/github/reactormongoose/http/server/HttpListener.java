@@ -29,11 +29,14 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 
 	final HttpServerConfig config;
 	final HttpServerMetrics metrics;
+	/** Whether exchanges are timed: only metrics and the access log read the clock per request. */
+	final boolean timed;
 	final EventLoop el;
 	private final ServerConnections<HttpConnection> connections;
 
 	HttpListener(HttpServerConfig config, HttpServerMetrics metrics, EventLoop el) {
 		this.config = config;
+		this.timed = metrics != HttpServerMetrics.NONE || config.accessLogEnabled();
 		this.metrics = metrics;
 		this.el = el;
 		this.connections = new ServerConnections<>(el, HttpConnection::closeWhenIdle, HttpConnection::forceClose);

@@ -27,7 +27,53 @@ import org.jspecify.annotations.Nullable;
  */
 final class RequestDecoder {
 
+	/**
+	 * Strings most requests carry (methods, versions, common header names and values): decoded
+	 * without allocating, by comparing the bytes. Indexed by length.
+	 */
+	private static final String[][] KNOWN = known("", "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH",
+			"HTTP/1.1", "HTTP/1.0", "Host", "User-Agent", "Accept", "Accept-Encoding", "Accept-Language", "Connection",
+			"Content-Type", "Content-Length", "Transfer-Encoding", "Cookie", "Cache-Control", "Pragma", "Upgrade",
+			"Origin", "Referer", "Authorization", "If-None-Match", "If-Modified-Since", "Expect", "Sec-WebSocket-Key",
+			"Sec-WebSocket-Version", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions", "Sec-Fetch-Mode",
+			"Sec-Fetch-Site", "Sec-Fetch-Dest", "X-Forwarded-For", "X-Forwarded-Proto", "X-Requested-With",
+			"keep-alive", "close", "Upgrade", "websocket", "chunked", "gzip", "gzip, deflate", "gzip, deflate, br",
+			"*/*", "no-cache", "application/json", "text/plain", "text/html", "13", "100-continue");
+
 	private RequestDecoder() {
+	}
+
+	private static String[][] known(String... strings) {
+		int max = 0;
+		for (String k : strings) {
+			max = Math.max(max, k.length());
+		}
+		String[][] byLength = new String[max + 1][0];
+		for (String k : strings) {
+			String[] same = byLength[k.length()];
+			if (!java.util.Arrays.asList(same).contains(k)) {
+				same = java.util.Arrays.copyOf(same, same.length + 1);
+				same[same.length - 1] = k;
+				byLength[k.length()] = same;
+			}
+		}
+		return byLength;
+	}
+
+	/** The known string whose bytes are {@code b[p, p + l)}, or {@code null}. */
+	private static @Nullable String known(ByteBuffer b, int p, int l) {
+		if (l >= KNOWN.length) {
+			return null;
+		}
+		candidates: for (String k : KNOWN[l]) {
+			for (int i = 0; i < l; i++) {
+				if (b.get(p + i) != (byte) k.charAt(i)) {
+					continue candidates;
+				}
+			}
+			return k;
+		}
+		return null;
 	}
 
 	/**
@@ -64,6 +110,10 @@ final class RequestDecoder {
 	}
 
 	private static String latin1(ByteBuffer b, int p, int l) {
+		String k = known(b, p, l);
+		if (k != null) {
+			return k;
+		}
 		byte[] a = new byte[l];
 		b.get(p, a);
 		return new String(a, StandardCharsets.ISO_8859_1);

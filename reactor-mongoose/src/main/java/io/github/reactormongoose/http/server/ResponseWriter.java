@@ -60,6 +60,8 @@ final class ResponseWriter {
 	private volatile boolean keepAlive = true;
 	private volatile boolean headersSent;
 	private long headersSentAt;
+	/** Whether {@link #sendNanos} is wanted (metrics): else the clock is not read. */
+	private final boolean timed;
 	private boolean ended;
 	private boolean connectionClosed;
 	private boolean sending;
@@ -83,7 +85,8 @@ final class ResponseWriter {
 	 * @param compressMinSize the smallest body of known length that is compressed
 	 */
 	ResponseWriter(Channel channel, RequestView request, BooleanSupplier serverDisposing, Runnable onEnd,
-			long maxDiscard, @Nullable BooleanSupplier compressible, int compressMinSize) {
+			long maxDiscard, @Nullable BooleanSupplier compressible, int compressMinSize, boolean timed) {
+		this.timed = timed;
 		this.compressible = compressible;
 		this.compressMinSize = compressMinSize;
 		this.channel = channel;
@@ -259,7 +262,7 @@ final class ResponseWriter {
 		}
 		byte[] h = head(data.length);
 		headersSent = true;
-		headersSentAt = System.nanoTime();
+		headersSentAt = timed ? System.nanoTime() : 0;
 		ended = true;
 		boolean close = closeAfterResponse();
 		long r;
@@ -316,7 +319,7 @@ final class ResponseWriter {
 		}
 		byte[] h = streamingHead();
 		headersSent = true;
-		headersSentAt = System.nanoTime();
+		headersSentAt = timed ? System.nanoTime() : 0;
 		if (more && framing == Framing.LENGTH && !request.isHead()) {
 			channel.writeMore(h, 0, h.length);
 		}
@@ -461,7 +464,7 @@ final class ResponseWriter {
 			r = channel.writeFile(h, file, position, count);
 			if (r >= 0) {
 				headersSent = true;
-				headersSentAt = System.nanoTime();
+				headersSentAt = timed ? System.nanoTime() : 0;
 			}
 		}
 		if (r < 0) {
@@ -546,7 +549,7 @@ final class ResponseWriter {
 	/** The connection switched to WebSocket with a 101 written by the native layer. */
 	void upgraded() {
 		headersSent = true;
-		headersSentAt = System.nanoTime();
+		headersSentAt = timed ? System.nanoTime() : 0;
 		ended = true;
 		status = 101;
 	}

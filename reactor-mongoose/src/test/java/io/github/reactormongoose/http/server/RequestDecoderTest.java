@@ -68,6 +68,29 @@ class RequestDecoderTest {
 	}
 
 	@Test
+	void commonStringsAndTheirNearMissesDecodeToWhatWasSent() {
+		// common strings are decoded without allocating; the same lengths with other bytes must not match them
+		List<String> headers = List.of("Host", "h", "Hosu", "x", "host", "y", "Accept", "*/*", "Accepu", "*/+",
+				"Connection", "keep-alive", "Connection", "keep-alivf", "X-\u00e9t\u00e9", "\u00ff\u00fe", "Content-Type",
+				"application/json");
+		for (String method : List.of("GET", "GEU", "DELETE", "DELETF", "OPTIONS", "M-SEARCH")) {
+			for (String proto : List.of("HTTP/1.1", "HTTP/1.0", "HTTP/1.2")) {
+				ByteBuffer b = payload(3, method, "/", "", proto, headers, new byte[0]);
+				RequestView r = RequestDecoder.decode(null, 1, b, 3, b.capacity() - 3, 0, null);
+				assertThat(r.method()).isEqualTo(method);
+				assertThat(r.protocol()).isEqualTo(proto);
+				assertThat(r.query()).isEmpty();
+				List<String> seen = new java.util.ArrayList<>();
+				r.requestHeaders().forEach(e -> {
+					seen.add(e.getKey());
+					seen.add(e.getValue());
+				});
+				assertThat(seen).containsExactlyElementsOf(headers);
+			}
+		}
+	}
+
+	@Test
 	void keepAliveIsRefusedByHttp10ConnectionCloseOrTheCloseAfterFlag() {
 		ByteBuffer http10 = payload(0, "GET", "/", "", "HTTP/1.0", List.of(), new byte[0]);
 		assertThat(RequestDecoder.decode(null, 1, http10, 0, http10.capacity(), 0, null).clientKeepAlive()).isFalse();
