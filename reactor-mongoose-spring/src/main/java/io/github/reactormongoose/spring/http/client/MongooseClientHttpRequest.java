@@ -103,7 +103,9 @@ final class MongooseClientHttpRequest extends AbstractClientHttpRequest {
 
 	/** The committed request as the reactor-mongoose client sends it. */
 	HttpClient.ResponseReceiver sender() {
+		// the request's headers replace the client's defaults of the same name
 		HttpClient c = this.client.headers(h -> getHeaders().forEach((name, values) -> {
+			h.remove(name);
 			for (String v : values) {
 				h.add(name, v);
 			}

@@ -84,6 +84,8 @@ class MongooseClientHttpConnectorTest {
 				})
 				.post("/count", (req, res) -> res.sendString(req.receive()
 					.reduce(0L, (n, b) -> n + b.readableBytes()).map(String::valueOf)))
+				.get("/headers", (req, res) -> res.sendString(Mono.just(String.join("|",
+						req.requestHeaders().getAll("Accept")) + ";" + String.join("|", req.requestHeaders().getAll("X-Client")))))
 				.get("/missing", (req, res) -> res.status(404).sendString(Mono.just("no such thing")))
 				.get("/slow", (req, res) -> res.sendString(Mono.just("late").delayElement(Duration.ofSeconds(5)))))
 			.bindNow();
@@ -137,6 +139,17 @@ class MongooseClientHttpConnectorTest {
 		}).reduce(0L, Long::sum).block(Duration.ofSeconds(30));
 		assertThat(bytes).isEqualTo(BIG);
 		assertThat(pieces.get()).isGreaterThan(1); // it arrived in pieces, not aggregated
+	}
+
+	@Test
+	void theRequestsHeadersReplaceTheClientsDefaultsOfTheSameName() {
+		WebClient withDefaults = web.mutate()
+			.clientConnector(new MongooseClientHttpConnector(
+					HttpClient.create().headers(h -> h.set("Accept", "text/plain").set("X-Client", "mongoose"))))
+			.build();
+		String seen = withDefaults.get().uri("/headers").accept(MediaType.APPLICATION_JSON).retrieve()
+			.bodyToMono(String.class).block(Duration.ofSeconds(10));
+		assertThat(seen).isEqualTo("application/json;mongoose");
 	}
 
 	@Test
