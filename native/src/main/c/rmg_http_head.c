@@ -47,15 +47,9 @@ static struct mg_str rmg_trim(struct mg_str s) {
   return s;
 }
 
-/* Whether s equals the n bytes of lit, ignoring ASCII case (no strlen: see RMG_IS). */
+/* Whether s equals the n bytes of lit, ignoring ASCII case; lengths first, no strlen. */
 static int rmg_is_n(struct mg_str s, const char *lit, size_t n) {
-  size_t i;
-  if (s.len != n) return 0;
-  for (i = 0; i < n; i++) {
-    unsigned char a = (unsigned char) s.buf[i], b = (unsigned char) lit[i];
-    if (a != b && ((a | 0x20) != (b | 0x20) || (unsigned char) ((a | 0x20) - 'a') > 'z' - 'a')) return 0;
-  }
-  return 1;
+  return s.len == n && mg_strcasecmp(s, mg_str_n(lit, n)) == 0;
 }
 
 /* Whether s equals the string literal lit, ignoring ASCII case. */

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +38,7 @@ final class RequestDecoder {
 			"Origin", "Referer", "Authorization", "If-None-Match", "If-Modified-Since", "Expect", "Sec-WebSocket-Key",
 			"Sec-WebSocket-Version", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions", "Sec-Fetch-Mode",
 			"Sec-Fetch-Site", "Sec-Fetch-Dest", "X-Forwarded-For", "X-Forwarded-Proto", "X-Requested-With",
-			"keep-alive", "close", "Upgrade", "websocket", "chunked", "gzip", "gzip, deflate", "gzip, deflate, br",
+			"keep-alive", "close", "websocket", "chunked", "gzip", "gzip, deflate", "gzip, deflate, br",
 			"*/*", "no-cache", "application/json", "text/plain", "text/html", "13", "100-continue");
 
 	private RequestDecoder() {
@@ -50,12 +51,9 @@ final class RequestDecoder {
 		}
 		String[][] byLength = new String[max + 1][0];
 		for (String k : strings) {
-			String[] same = byLength[k.length()];
-			if (!java.util.Arrays.asList(same).contains(k)) {
-				same = java.util.Arrays.copyOf(same, same.length + 1);
-				same[same.length - 1] = k;
-				byLength[k.length()] = same;
-			}
+			String[] same = Arrays.copyOf(byLength[k.length()], byLength[k.length()].length + 1);
+			same[same.length - 1] = k;
+			byLength[k.length()] = same;
 		}
 		return byLength;
 	}

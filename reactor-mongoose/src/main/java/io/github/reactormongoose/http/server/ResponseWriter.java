@@ -111,6 +111,12 @@ final class ResponseWriter {
 		return status;
 	}
 
+	/** The head is written (or, after an upgrade, was written by the native layer). */
+	private void markHeadersSent() {
+		headersSent = true;
+		headersSentAt = timed ? System.nanoTime() : 0;
+	}
+
 	void status(int status) {
 		this.status = status;
 	}
@@ -261,8 +267,7 @@ final class ResponseWriter {
 			data = GzipEncoder.gzip(data); // for HEAD too: its Content-Length is the GET body's
 		}
 		byte[] h = head(data.length);
-		headersSent = true;
-		headersSentAt = timed ? System.nanoTime() : 0;
+		markHeadersSent();
 		ended = true;
 		boolean close = closeAfterResponse();
 		long r;
@@ -318,8 +323,7 @@ final class ResponseWriter {
 			return;
 		}
 		byte[] h = streamingHead();
-		headersSent = true;
-		headersSentAt = timed ? System.nanoTime() : 0;
+		markHeadersSent();
 		if (more && framing == Framing.LENGTH && !request.isHead()) {
 			channel.writeMore(h, 0, h.length);
 		}
@@ -463,8 +467,7 @@ final class ResponseWriter {
 			// the head goes out only once the file is open: a missing file still gets a 500
 			r = channel.writeFile(h, file, position, count);
 			if (r >= 0) {
-				headersSent = true;
-				headersSentAt = timed ? System.nanoTime() : 0;
+				markHeadersSent();
 			}
 		}
 		if (r < 0) {
@@ -548,8 +551,7 @@ final class ResponseWriter {
 
 	/** The connection switched to WebSocket with a 101 written by the native layer. */
 	void upgraded() {
-		headersSent = true;
-		headersSentAt = timed ? System.nanoTime() : 0;
+		markHeadersSent();
 		ended = true;
 		status = 101;
 	}

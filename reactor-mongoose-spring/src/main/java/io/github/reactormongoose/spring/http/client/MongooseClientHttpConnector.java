@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 import io.github.reactormongoose.http.client.HttpClient;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -74,7 +75,7 @@ public final class MongooseClientHttpConnector implements ClientHttpConnector {
 	private Mono<ClientHttpResponse> exchange(MongooseClientHttpRequest request) {
 		return Mono.create(sink -> {
 			AtomicBoolean emitted = new AtomicBoolean();
-			reactor.core.Disposable exchange = request.sender().response((head, content) -> {
+			Disposable exchange = request.sender().response((head, content) -> {
 				// the exchange lasts until the application has consumed or released the body
 				Sinks.Empty<Void> done = Sinks.empty();
 				Flux<DataBuffer> body = content.map(this.bufferFactory::wrap)
