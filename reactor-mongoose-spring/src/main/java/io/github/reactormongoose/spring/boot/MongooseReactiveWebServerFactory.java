@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 
 import io.github.reactormongoose.MongooseLoops;
@@ -172,10 +171,7 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 			if (keyStore == null) {
 				throw new WebServerException("server.ssl needs a certificate and private key, or a key store", null);
 			}
-			String alias = bundle.getKey().getAlias() != null ? bundle.getKey().getAlias() : firstKeyAlias(keyStore);
-			String password = bundle.getKey().getPassword() != null ? bundle.getKey().getPassword()
-					: bundle.getStores().getKeyStorePassword();
-			TlsSpec spec = TlsSpec.forServer(keyStore, alias, password != null ? password.toCharArray() : new char[0]);
+			TlsSpec spec = TlsSpec.forServer(keyStore, BundleKeys.alias(bundle, keyStore), BundleKeys.password(bundle));
 			if (ssl.getClientAuth() == Ssl.ClientAuth.NEED) {
 				KeyStore trust = bundle.getStores().getTrustStore();
 				if (trust == null) {
@@ -189,15 +185,6 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		catch (IllegalArgumentException | IllegalStateException | GeneralSecurityException e) {
 			throw new WebServerException("server.ssl cannot be used: " + e.getMessage(), e);
 		}
-	}
-
-	private static String firstKeyAlias(KeyStore keyStore) throws GeneralSecurityException {
-		for (String alias : Collections.list(keyStore.aliases())) {
-			if (keyStore.isKeyEntry(alias)) {
-				return alias;
-			}
-		}
-		throw new WebServerException("server.ssl: the key store has no private key entry", null);
 	}
 
 	public List<MongooseServerCustomizer> getServerCustomizers() {

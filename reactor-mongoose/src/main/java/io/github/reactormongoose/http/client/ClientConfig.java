@@ -3,9 +3,11 @@
  */
 package io.github.reactormongoose.http.client;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
@@ -39,6 +41,9 @@ final class ClientConfig implements Cloneable {
 	/** The spec of https and wss requests; {@code null}: {@link #DEFAULT_TLS}. */
 	@Nullable
 	TlsSpec tls;
+	/** {@link HttpClient#addressFilter}; {@code null}: any address. */
+	@Nullable
+	Predicate<? super InetAddress> addressFilter;
 
 	/**
 	 * The spec of https and wss requests of clients without {@code secure(spec)}: one instance,

@@ -6,9 +6,11 @@ package io.github.reactormongoose.http.client;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.internal.loop.Addresses;
@@ -49,8 +51,13 @@ final class ConnectionPool {
 
 	private static final Map<EventLoop, Map<Key, ConnectionPool>> POOLS = new ConcurrentHashMap<>();
 
-	/** {@code tls}: compared by identity (a spec has no equals), null for plain TCP. */
-	private record Key(String host, int port, @Nullable TlsSpec tls, Limits limits) {
+	/**
+	 * {@code tls}: compared by identity (a spec has no equals), null for plain TCP;
+	 * {@code filter}: by identity too, so a filtered client never gets a connection that was
+	 * made without its filter.
+	 */
+	private record Key(String host, int port, @Nullable TlsSpec tls, Limits limits,
+			@Nullable Predicate<? super InetAddress> filter) {
 	}
 
 	final EventLoop loop;
@@ -59,6 +66,8 @@ final class ConnectionPool {
 	final Limits limits;
 	/** TLS of every connection of this pool, or {@code null}. */
 	final @Nullable TlsConfig tls;
+	/** Which of the host's addresses may be connected to ({@code null}: the first one). */
+	private final @Nullable Predicate<? super InetAddress> filter;
 	private final ArrayDeque<ClientConnection> idle = new ArrayDeque<>();
 	private final ArrayDeque<Acquirer> pending = new ArrayDeque<>();
 	private int total;
@@ -66,26 +75,29 @@ final class ConnectionPool {
 	private @Nullable Disposable sweeper;
 	private boolean shutdown;
 
-	private ConnectionPool(EventLoop loop, String host, int port, @Nullable TlsSpec tls, Limits limits) {
+	private ConnectionPool(EventLoop loop, Key key) {
 		this.loop = loop;
-		this.host = host;
-		this.port = port;
-		this.tls = tls != null ? TlsAccess.config(tls) : null;
-		this.limits = limits;
+		this.host = key.host();
+		this.port = key.port();
+		this.tls = key.tls() != null ? TlsAccess.config(key.tls()) : null;
+		this.limits = key.limits();
+		this.filter = key.filter();
 	}
 
 	/**
 	 * The pool of {@code loop} for {@code host:port} with {@code limits}, over TLS with
-	 * {@code tls} unless it is null; any thread.
+	 * {@code tls} unless it is null, connecting only to addresses {@code filter} accepts unless
+	 * it is null; any thread.
 	 */
-	static ConnectionPool of(EventLoop loop, String host, int port, @Nullable TlsSpec tls, Limits limits) {
+	static ConnectionPool of(EventLoop loop, String host, int port, @Nullable TlsSpec tls, Limits limits,
+			@Nullable Predicate<? super InetAddress> filter) {
 		Map<Key, ConnectionPool> pools = POOLS.computeIfAbsent(loop, l -> {
 			// idle keep-alive connections must not hold up the loop's disposal
 			l.onShutdown(() -> shutdown(l));
 			l.terminationFuture().subscribe(null, null, () -> POOLS.remove(l));
 			return new ConcurrentHashMap<>();
 		});
-		return pools.computeIfAbsent(new Key(host, port, tls, limits), k -> new ConnectionPool(loop, host, port, tls, limits));
+		return pools.computeIfAbsent(new Key(host, port, tls, limits, filter), k -> new ConnectionPool(loop, k));
 	}
 
 	private static void shutdown(EventLoop loop) {
@@ -153,7 +165,9 @@ final class ConnectionPool {
 	private void connectNew(Duration timeout) {
 		total++;
 		connecting++;
-		Mono<InetAddress> address = Addresses.resolve(host);
+		Predicate<? super InetAddress> f = filter;
+		Mono<InetAddress> address = f == null ? Addresses.resolve(host)
+				: Addresses.resolveAll(host).map(all -> firstAccepted(all, f));
 		TlsConfig t = tls;
 		if (t != null && !t.clientPrepared()) {
 			// the first https connection of a spec reads its trust store: not on the poll thread
@@ -162,6 +176,16 @@ final class ConnectionPool {
 		address.subscribe(
 				addr -> loop.executeOrRun(() -> open(Addresses.url("tcp", addr, port), timeout)),
 				e -> loop.executeOrRun(() -> connectFailed(e)));
+	}
+
+	/** The first of {@code all} that {@code f} accepts. */
+	private InetAddress firstAccepted(InetAddress[] all, Predicate<? super InetAddress> f) {
+		for (InetAddress a : all) {
+			if (f.test(a)) {
+				return a;
+			}
+		}
+		throw new FilteredAddressException(host, Arrays.asList(all));
 	}
 
 	/**

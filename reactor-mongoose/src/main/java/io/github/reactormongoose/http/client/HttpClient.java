@@ -4,6 +4,7 @@
 package io.github.reactormongoose.http.client;
 
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
@@ -121,6 +123,21 @@ public final class HttpClient {
 	public HttpClient connectTimeout(Duration timeout) {
 		requirePositive(timeout, "connectTimeout");
 		return with(c -> c.connectTimeout = timeout);
+	}
+
+	/**
+	 * Connects only to addresses that {@code filter} accepts, as Spring Boot's
+	 * {@code InetAddressFilter} does for its clients (a guard against requests that user input
+	 * steers to internal hosts). Of the addresses a host name resolves to, the first accepted
+	 * one is connected to; when none is, or for an IP literal that is refused, the request
+	 * fails with {@link FilteredAddressException} and nothing is connected to. Every connection
+	 * is checked: redirects and WebSocket upgrades too. Connections are only shared between
+	 * clients with the same filter instance. The filter runs on the thread that resolved the
+	 * host, a poll thread for IP literals: it must not block. Default: none (any address).
+	 */
+	public HttpClient addressFilter(Predicate<? super InetAddress> filter) {
+		Objects.requireNonNull(filter, "filter");
+		return with(c -> c.addressFilter = filter);
 	}
 
 	/** Runs every request on {@code loop} (which outlives the client). */
@@ -550,7 +567,7 @@ public final class HttpClient {
 				headers.remove("Cookie");
 			}
 			EventLoop el = config.chooseLoop();
-			ConnectionPool pool = ConnectionPool.of(el, host, port, tls, config.pool);
+			ConnectionPool pool = ConnectionPool.of(el, host, port, tls, config.pool, config.addressFilter);
 			Exchange.Request req = new Exchange.Request(method, uri.toString(), target, hostHeader, headers, fixed,
 					stream, upgrade, redirects);
 			return Mono.<ClientResponse>create(sink -> new Exchange(config, req, pool, sink).start());

@@ -33,11 +33,20 @@ public final class Addresses {
 	 * {@code boundedElastic}, never on a poll thread.
 	 */
 	public static Mono<InetAddress> resolve(String host) {
+		return resolveAll(host).map(all -> all[0]); // what InetAddress.getByName returns
+	}
+
+	/**
+	 * All addresses of {@code host}, in the resolver's order, on the same threads as
+	 * {@link #resolve(String)}: a literal (one address) on the calling thread, a name on
+	 * {@code boundedElastic}.
+	 */
+	public static Mono<InetAddress[]> resolveAll(String host) {
 		String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
 		if (isLiteral(h)) {
-			return Mono.fromCallable(() -> InetAddress.getByName(h));
+			return Mono.fromCallable(() -> InetAddress.getAllByName(h));
 		}
-		return Mono.fromCallable(() -> InetAddress.getByName(h)).subscribeOn(Schedulers.boundedElastic());
+		return Mono.fromCallable(() -> InetAddress.getAllByName(h)).subscribeOn(Schedulers.boundedElastic());
 	}
 
 	/** Whether {@code host} is an IP literal that the JDK parses without a lookup. */

@@ -7,8 +7,6 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 
-import io.github.reactormongoose.spring.http.client.MongooseClientHttpConnector;
-
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
@@ -19,19 +17,16 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
  * Functional endpoints ({@code RouterFunction}), next to the annotated ones; one of them calls
- * another service with a {@code WebClient} that runs on reactor-mongoose too.
+ * another service with a {@code WebClient} that runs on reactor-mongoose too: Boot's
+ * auto-configured {@code WebClient.Builder}, whose connector reactor-mongoose-spring provides
+ * (no Reactor Netty in this application).
  */
 @Configuration(proxyBeanMethods = false)
 public class FunctionalRoutes {
 
-	/** A {@code WebClient} on the reactor-mongoose HTTP client (no Reactor Netty in this application). */
 	@Bean
-	WebClient webClient() {
-		return WebClient.builder().clientConnector(new MongooseClientHttpConnector()).build();
-	}
-
-	@Bean
-	RouterFunction<ServerResponse> fnRoutes(WebClient webClient) {
+	RouterFunction<ServerResponse> fnRoutes(WebClient.Builder webClients) {
+		WebClient webClient = webClients.build();
 		return RouterFunctions.route()
 				// calls /fn/hello of this server, as it would call another service
 				.GET("/fn/relay", req -> webClient.get().uri(req.uri().resolve("/fn/hello?name=relay"))
