@@ -132,6 +132,15 @@ class WebFluxDemoApplicationTest {
 	}
 
 	@Test
+	void aHandlerTalksToAWebSocketEndpointWithMongooseWebSocketClient() {
+		String body = this.web.get().uri("/fn/ws-relay?text=ping").exchange()
+				.expectStatus().isOk()
+				.expectBody(String.class).returnResult().getResponseBody();
+		// the reply of /ws/echo, received on a poll thread of the shared default loops
+		assertThat(body).matches("echo: ping \\(mongoose-\\d+\\)");
+	}
+
+	@Test
 	void serverSentEvents() {
 		Flux<ServerSentEvent<Tick>> events = this.web.get().uri("/api/ticks?count=3&periodMs=50")
 				.accept(MediaType.TEXT_EVENT_STREAM).exchange()
