@@ -45,7 +45,7 @@ class HttpConcurrencyTest extends BaseHttpTest {
 	void sixteenThreadsOverKeepAliveConnectionsAllGetTheirOwnBodies() throws Exception {
 		DisposableServer server = bind(HttpServer.create().route(r -> r
 				.post("/echo", (req, res) -> res.sendString(req.receiveString()
-						.map(b -> "echo:" + b + "@" + req.connectionId())))
+						.map(b -> "echo:" + b + "@" + req.connectionId() + ":" + req.remoteAddress().getPort())))
 				.get("/async", (req, res) -> res.sendString(Mono.fromCallable(() -> "async:" + req.queryParam("k"))
 						.subscribeOn(Schedulers.boundedElastic())))));
 		ExecutorService clientPool = Executors.newFixedThreadPool(16);

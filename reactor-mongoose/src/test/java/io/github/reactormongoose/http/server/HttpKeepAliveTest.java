@@ -76,7 +76,8 @@ class HttpKeepAliveTest extends BaseHttpTest {
 				.get("/slow", (req, res) -> res.sendString(Mono.delay(Duration.ofMillis(600)).map(x -> "slow")))
 				.get("/endless", (req, res) -> res.sendSse(Flux.interval(Duration.ofMillis(50))
 						.map(n -> ServerSentEvent.of("tick " + n))))
-				.get("/conn", (req, res) -> res.sendString(Mono.just(String.valueOf(req.connectionId()))))));
+				// the id with the client's port: ids alone repeat across the server's loops
+				.get("/conn", (req, res) -> res.sendString(Mono.just(req.connectionId() + "@" + req.remoteAddress().getPort())))));
 	}
 
 	private static byte[] requestFor(String path, int i) {
