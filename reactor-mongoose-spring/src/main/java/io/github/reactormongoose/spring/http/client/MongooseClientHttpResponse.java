@@ -31,7 +31,12 @@ final class MongooseClientHttpResponse extends AbstractClientHttpResponse {
 		return HttpHeaders.readOnlyHttpHeaders(h);
 	}
 
-	/** The {@code Set-Cookie} headers (RFC 6265 §5.2); one that has no name is ignored. */
+	/**
+	 * The {@code Set-Cookie} headers (RFC 6265 §5.2). One without a name, or whose name or value
+	 * Spring's {@link ResponseCookie} refuses (a space, a comma, a quote inside the value...), is
+	 * ignored, as a user agent ignores a set-cookie-string it cannot use; a {@code Domain} or
+	 * {@code Path} it refuses is dropped from the cookie. The headers keep every line as sent.
+	 */
 	private static MultiValueMap<String, ResponseCookie> cookies(HttpClientResponse head) {
 		MultiValueMap<String, ResponseCookie> m = new LinkedMultiValueMap<>();
 		for (String header : head.responseHeaders().getAll("Set-Cookie")) {
@@ -44,6 +49,20 @@ final class MongooseClientHttpResponse extends AbstractClientHttpResponse {
 	}
 
 	static @Nullable ResponseCookie parse(String header) {
+		try {
+			return parse(header, true);
+		}
+		catch (IllegalArgumentException badDomainOrPath) {
+			try {
+				return parse(header, false);
+			}
+			catch (IllegalArgumentException badNameOrValue) {
+				return null;
+			}
+		}
+	}
+
+	private static @Nullable ResponseCookie parse(String header, boolean withDomainAndPath) {
 		String[] parts = header.split(";");
 		int eq = parts[0].indexOf('=');
 		if (eq <= 0) {
@@ -53,15 +72,23 @@ final class MongooseClientHttpResponse extends AbstractClientHttpResponse {
 		if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
 			value = value.substring(1, value.length() - 1);
 		}
-		ResponseCookie.ResponseCookieBuilder b = ResponseCookie.from(parts[0].substring(0, eq).strip(), value);
+		ResponseCookie.ResponseCookieBuilder b = ResponseCookie.fromClientResponse(parts[0].substring(0, eq).strip(), value);
 		for (int i = 1; i < parts.length; i++) {
 			String p = parts[i].strip();
 			int e = p.indexOf('=');
 			String name = (e < 0 ? p : p.substring(0, e)).strip().toLowerCase(Locale.ROOT);
 			String v = e < 0 ? "" : p.substring(e + 1).strip();
 			switch (name) {
-				case "domain" -> b.domain(v.startsWith(".") ? v.substring(1) : v);
-				case "path" -> b.path(v);
+				case "domain" -> {
+					if (withDomainAndPath) {
+						b.domain(v.startsWith(".") ? v.substring(1) : v);
+					}
+				}
+				case "path" -> {
+					if (withDomainAndPath) {
+						b.path(v);
+					}
+				}
 				case "max-age" -> {
 					try {
 						b.maxAge(Duration.ofSeconds(Long.parseLong(v)));

@@ -82,6 +82,12 @@ class MongooseClientHttpConnectorTest {
 					sid.setMaxAge(3600);
 					return res.addCookie(sid).addCookie(new DefaultCookie("lang", "en-US")).sendString(Mono.just(seen));
 				})
+				.get("/sloppy-cookies", (req, res) -> res.addHeader("Set-Cookie", "bad=b c")
+					.addHeader("Set-Cookie", "quoted=\"a,b\"")
+					.addHeader("Set-Cookie", "dom=1; Domain=my_host.example; Max-Age=60; HttpOnly")
+					.addHeader("Set-Cookie", "=nameless")
+					.addHeader("Set-Cookie", "good=2; Path=/; Max-Age=soon")
+					.sendString(Mono.just("cookies")))
 				.post("/count", (req, res) -> res.sendString(req.receive()
 					.reduce(0L, (n, b) -> n + b.readableBytes()).map(String::valueOf)))
 				.get("/headers", (req, res) -> res.sendString(Mono.just(String.join("|",
@@ -175,6 +181,28 @@ class MongooseClientHttpConnectorTest {
 		assertThat(sid.isSecure()).isTrue();
 		assertThat(sid.getMaxAge()).isEqualTo(Duration.ofHours(1));
 		assertThat(entity.getValue().getFirst("lang").getValue()).isEqualTo("en-US");
+	}
+
+	@Test
+	void setCookieLinesSpringCannotRepresentAreSkippedNotFatal() {
+		var entity = web.get().uri("/sloppy-cookies")
+			.exchangeToMono(r -> r.bodyToMono(String.class).map(body -> Map.entry(body, r.cookies())))
+			.block(Duration.ofSeconds(10));
+		// the response itself is fine: only the unusable cookies are left out
+		assertThat(entity.getKey()).isEqualTo("cookies");
+		assertThat(entity.getValue().keySet()).containsExactlyInAnyOrder("dom", "good");
+		ResponseCookie dom = entity.getValue().getFirst("dom");
+		assertThat(dom.getValue()).isEqualTo("1");
+		assertThat(dom.getDomain()).isNull(); // the invalid Domain is dropped, the rest kept
+		assertThat(dom.getMaxAge()).isEqualTo(Duration.ofSeconds(60));
+		assertThat(dom.isHttpOnly()).isTrue();
+		ResponseCookie good = entity.getValue().getFirst("good");
+		assertThat(good.getPath()).isEqualTo("/");
+		assertThat(good.getMaxAge().isNegative()).isTrue(); // an invalid Max-Age is ignored
+		// every line stays in the headers
+		var headers = web.get().uri("/sloppy-cookies").retrieve().toBodilessEntity().block(Duration.ofSeconds(10))
+			.getHeaders();
+		assertThat(headers.get("Set-Cookie")).hasSize(5).contains("bad=b c");
 	}
 
 	@Test
