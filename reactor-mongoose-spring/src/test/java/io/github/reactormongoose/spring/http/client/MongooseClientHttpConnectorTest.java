@@ -269,4 +269,32 @@ class MongooseClientHttpConnectorTest {
 		assertThat(closed.size()).isGreaterThan(closedBefore);
 		assertThat(System.nanoTime() - t0).isLessThan(4_000_000_000L);
 	}
+
+	@Test
+	void cancellingTheBodyMidStreamClosesThatConnectionAndTheNextRequestWorks() throws Exception {
+		web.get().uri("/json").retrieve().toBodilessEntity().block(Duration.ofSeconds(10));
+		int closedBefore = closed.size();
+		for (int i = 0; i < 5; i++) {
+			// the application takes one piece of 8 MiB and cancels the rest
+			Integer first = web.get().uri("/big").retrieve().bodyToFlux(DataBuffer.class).take(1)
+				.map(b -> {
+					int n = b.readableByteCount();
+					DataBufferUtils.release(b);
+					return n;
+				})
+				.blockLast(Duration.ofSeconds(10));
+			assertThat(first).isPositive().isLessThan(BIG);
+			Map<String, Object> m = web.get().uri("/json").retrieve()
+				.bodyToMono(new org.springframework.core.ParameterizedTypeReference<Map<String, Object>>() {
+				})
+				.block(Duration.ofSeconds(10));
+			assertThat(m).containsEntry("name", "mongoose");
+		}
+		// a cut body cannot be reused: each of the five connections was closed
+		long t0 = System.nanoTime();
+		while (closed.size() - closedBefore < 5 && System.nanoTime() - t0 < 4_000_000_000L) {
+			Thread.sleep(10);
+		}
+		assertThat(closed.size() - closedBefore).isGreaterThanOrEqualTo(5);
+	}
 }
