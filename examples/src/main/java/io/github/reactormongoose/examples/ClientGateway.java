@@ -5,9 +5,14 @@ package io.github.reactormongoose.examples;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
 import java.time.Duration;
+import java.util.function.Predicate;
 
 import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.client.FilteredAddressException;
 import io.github.reactormongoose.http.client.HttpClient;
 import io.github.reactormongoose.http.client.HttpClientResponse;
 import io.github.reactormongoose.http.client.ResponseTimeoutException;
@@ -23,7 +28,11 @@ import reactor.core.publisher.Mono;
  * <li>{@code GET /proxy/<path>} streams the backend's {@code /<path>} through, status and
  * content type included, piece by piece as it arrives (the backend is read only as fast as
  * the gateway's client reads);</li>
- * <li>a backend that does not answer within 2 s gives 504, one that cannot be reached 502.</li>
+ * <li>a backend that does not answer within 2 s gives 504, one that cannot be reached 502;</li>
+ * <li>{@code GET /fetch?url=<http URL>} fetches a URL that the caller chooses, with a client whose
+ * {@linkplain HttpClient#addressFilter address filter} only lets it reach public addresses: a URL
+ * (or a redirect) that leads to loopback, a private network or the cloud metadata address
+ * {@code 169.254.169.254} is answered 403 and never connected to.</li>
  * </ul>
  * The backend is asked for gzip ({@code compress(true)}): what comes from it compressed is
  * decoded as it streams, so the gateway's own clients get plain bodies.
@@ -38,6 +47,15 @@ public final class ClientGateway {
 		this.server = server;
 	}
 
+	/**
+	 * Only public unicast addresses: not loopback, not the private networks (10/8, 172.16/12,
+	 * 192.168/16, fc00::/7), not link-local (169.254/16, fe80::/10, where cloud metadata services
+	 * live), not the wildcard or multicast.
+	 */
+	static final Predicate<InetAddress> PUBLIC_ONLY = a -> !(a.isLoopbackAddress() || a.isSiteLocalAddress()
+			|| a.isLinkLocalAddress() || a.isAnyLocalAddress() || a.isMulticastAddress()
+			|| (a instanceof Inet6Address && (a.getAddress()[0] & 0xfe) == 0xfc));
+
 	/** Starts the gateway on {@code host:port} (0: a free port) in front of {@code backendUrl}. */
 	public static ClientGateway start(String host, int port, String backendUrl) {
 		HttpClient backend = HttpClient.create()
@@ -45,8 +63,26 @@ public final class ClientGateway {
 				.headers(h -> h.set("User-Agent", "reactor-mongoose-gateway"))
 				.compress(true)
 				.responseTimeout(Duration.ofSeconds(2));
+		HttpClient outward = HttpClient.create()
+				.followRedirect(true) // each redirect's address is checked too
+				.responseTimeout(Duration.ofSeconds(5))
+				.addressFilter(PUBLIC_ONLY);
 		DisposableServer server = HttpServer.create().host(host).port(port)
 				.route(r -> r
+						.get("/fetch", (req, res) -> {
+							String url = req.queryParam("url");
+							if (url == null || !url.startsWith("http://") && !url.startsWith("https://")) {
+								return res.status(400).sendString(Mono.just("url=http://... or https://... expected"));
+							}
+							return outward.get().uri(URI.create(url).toString())
+									.response((head, body) -> res.status(head.status())
+											.header("Content-Type", contentType(head))
+											.send(body))
+									.then()
+									.onErrorResume(e -> res.hasSentHeaders() ? Mono.error(e)
+											: res.status(e instanceof FilteredAddressException ? 403 : status(e))
+													.sendString(Mono.just(String.valueOf(e.getMessage()))));
+						})
 						.get("/aggregate", (req, res) -> Mono.zip(text(backend, "/user"), text(backend, "/orders"))
 								.flatMap(t -> res.header("Content-Type", "application/json")
 										.sendString(Mono.just("{\"user\":" + t.getT1() + ",\"orders\":" + t.getT2() + "}")))

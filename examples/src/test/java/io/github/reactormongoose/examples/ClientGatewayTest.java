@@ -73,6 +73,25 @@ class ClientGatewayTest {
 	}
 
 	@Test
+	void fetchRefusesInternalAddressesWithoutConnecting() throws Exception {
+		String[] inward = {"http://127.0.0.1:" + backend.port() + "/user", "http://localhost:" + backend.port() + "/user",
+				"http://[::1]:" + backend.port() + "/user", "http://10.1.2.3/", "http://192.168.0.1/admin",
+				"http://169.254.169.254/latest/meta-data/", "http://[fd00::1]/", "http://0.0.0.0:" + backend.port() + "/",
+				// other spellings of loopback: the filter sees the address they resolve to
+				"http://2130706433:" + backend.port() + "/user", "http://[::ffff:127.0.0.1]:" + backend.port() + "/user"};
+		for (String url : inward) {
+			HttpResponse<String> r = get("/fetch?url=" + java.net.URLEncoder.encode(url, java.nio.charset.StandardCharsets.UTF_8));
+			assertThat(r.statusCode()).as(url).isEqualTo(403);
+			assertThat(r.body()).as(url).startsWith("Filtered host");
+		}
+		assertThat(get("/fetch?url=file:///etc/passwd").statusCode()).isEqualTo(400);
+		// the filter is what refused them: the same backend is reachable through /proxy
+		assertThat(get("/proxy/user").statusCode()).isEqualTo(200);
+		assertThat(ClientGateway.PUBLIC_ONLY.test(java.net.InetAddress.getByName("93.184.215.14"))).isTrue();
+		assertThat(ClientGateway.PUBLIC_ONLY.test(java.net.InetAddress.getByName("2606:2800:21f:cb07::1"))).isTrue();
+	}
+
+	@Test
 	void slowBackendGives504AndGoneBackendGives502() throws Exception {
 		HttpResponse<String> slow = get("/proxy/slow");
 		assertThat(slow.statusCode()).isEqualTo(504);
