@@ -43,6 +43,7 @@ import org.springframework.boot.ssl.SslOptions;
 import org.springframework.boot.ssl.SslStoreBundle;
 import org.springframework.boot.ssl.pem.PemSslStoreBundle;
 import org.springframework.boot.ssl.pem.PemSslStoreDetails;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -197,6 +198,11 @@ class MongooseClientHttpConnectorAutoConfigurationTest {
 			assertThat(context).hasSingleBean(ClientHttpConnectorBuilder.class);
 			assertThat(context.getBean(ClientHttpConnector.class)).isInstanceOf(JdkClientHttpConnector.class);
 		});
+		// without Boot's http-client module (a servlet application, say) it stays out of the way
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(MongooseClientHttpConnectorAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader(ClientHttpConnectorBuilder.class))
+			.run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(MongooseClientHttpConnectorBuilder.class));
 	}
 
 	@Test
