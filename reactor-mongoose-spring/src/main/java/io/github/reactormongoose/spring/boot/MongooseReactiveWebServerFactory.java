@@ -27,6 +27,7 @@ import org.springframework.boot.web.server.WebServerException;
 import org.springframework.boot.web.server.reactive.AbstractReactiveWebServerFactory;
 import org.springframework.boot.web.server.reactive.ReactiveWebServerFactory;
 import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.web.server.adapter.ForwardedHeaderTransformer;
 import org.springframework.util.Assert;
 import org.springframework.util.InvalidMimeTypeException;
 import org.springframework.util.MimeType;
@@ -45,6 +46,9 @@ import org.springframework.util.unit.DataSize;
  * is ignored with a warning. Limits of the native server (request body, header size,
  * WebSocket message size, idle timeout) are set with the setters below, the
  * {@code server.mongoose.*} properties or a {@link MongooseServerCustomizer}.
+ * {@link #setUseForwardHeaders(boolean) Forwarded headers} are honoured when asked
+ * ({@code server.forward-headers-strategy=native}, or a cloud platform that Spring Boot
+ * detects), as Reactor Netty's {@code forwarded(true)} does.
  */
 public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerFactory {
 
@@ -64,6 +68,7 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
 	private boolean metrics;
 	private boolean accessLog;
+	private boolean useForwardHeaders;
 
 	private int loops = MongooseLoops.defaultSize();
 
@@ -80,7 +85,14 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 			logger.warn("reactor-mongoose does not support HTTP/2: server.http2.enabled is ignored");
 		}
 		HttpServer server = createHttpServer();
-		return new MongooseWebServer(server, new MongooseHttpHandlerAdapter(httpHandler), this.loops,
+		HttpHandler handler = httpHandler;
+		if (this.useForwardHeaders) {
+			// Spring's own transformer, as the "framework" strategy applies it, in front of
+			// everything: the URI, scheme and remote address a proxy forwarded
+			ForwardedHeaderTransformer forwarded = new ForwardedHeaderTransformer();
+			handler = (request, response) -> httpHandler.handle(forwarded.apply(request), response);
+		}
+		return new MongooseWebServer(server, new MongooseHttpHandlerAdapter(handler), this.loops,
 				this.lifecycleTimeout, getShutdown());
 	}
 
@@ -209,6 +221,21 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 
 	public @Nullable Duration getLifecycleTimeout() {
 		return this.lifecycleTimeout;
+	}
+
+	/**
+	 * Whether the {@code Forwarded} and {@code X-Forwarded-Host}, {@code -Port}, {@code -Proto},
+	 * {@code -Prefix} and {@code -For} headers of a reverse proxy decide the request's URI,
+	 * scheme and remote address (default {@code false}: only behind a proxy that sets them, as
+	 * a client could send them too). Applied with Spring's {@code ForwardedHeaderTransformer},
+	 * which also removes those headers from the request.
+	 */
+	public void setUseForwardHeaders(boolean useForwardHeaders) {
+		this.useForwardHeaders = useForwardHeaders;
+	}
+
+	public boolean isUseForwardHeaders() {
+		return this.useForwardHeaders;
 	}
 
 	/** Largest request body (default: no limit, bodies stream); a larger one is answered with 413. */

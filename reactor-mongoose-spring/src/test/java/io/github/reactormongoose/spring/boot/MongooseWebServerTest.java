@@ -25,6 +25,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 import org.junit.jupiter.api.AfterEach;
+import io.github.reactormongoose.testing.Nginx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
@@ -291,5 +292,66 @@ class MongooseWebServerTest {
 		assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo(GracefulShutdownResult.REQUESTS_ACTIVE);
 		assertThatThrownBy(() -> inFlight.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
 				.hasCauseInstanceOf(IOException.class);
+	}
+
+	/** Answers the request's URI, remote host and the X-Forwarded-* headers it still sees. */
+	private WebServer forwarding(boolean useForwardHeaders) {
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		factory.setUseForwardHeaders(useForwardHeaders);
+		this.webServer = factory.getWebServer((request, response) -> response.writeWith(Mono.just(response
+			.bufferFactory().wrap((request.getURI() + " " + request.getRemoteAddress().getHostString() + " "
+					+ request.getHeaders().containsHeader("X-Forwarded-Proto")).getBytes()))));
+		this.webServer.start();
+		return this.webServer;
+	}
+
+	private String send(HttpRequest.Builder request) throws Exception {
+		return this.client.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+	}
+
+	/** server.forward-headers-strategy=native: X-Forwarded-* and Forwarded decide URI, scheme and client. */
+	@Test
+	void forwardedHeadersDecideTheUriWhenAsked() throws Exception {
+		int port = forwarding(true).getPort();
+		URI uri = URI.create("http://127.0.0.1:" + port + "/orders?id=7");
+		assertThat(send(HttpRequest.newBuilder(uri).header("X-Forwarded-Proto", "https")
+				.header("X-Forwarded-Host", "shop.example.com").header("X-Forwarded-Port", "443")
+				.header("X-Forwarded-For", "203.0.113.7, 10.0.0.2")))
+			.isEqualTo("https://shop.example.com/orders?id=7 203.0.113.7 false");
+		assertThat(send(HttpRequest.newBuilder(uri).header("Forwarded", "for=198.51.100.1;proto=https;host=api.example.org")))
+			.isEqualTo("https://api.example.org/orders?id=7 198.51.100.1 false");
+		// no such header: the request as it came
+		assertThat(send(HttpRequest.newBuilder(uri))).isEqualTo("http://127.0.0.1:" + port + "/orders?id=7 127.0.0.1 false");
+	}
+
+	/** Off (the default), a client's X-Forwarded-* headers change nothing. */
+	@Test
+	void forwardedHeadersAreIgnoredByDefault() throws Exception {
+		int port = forwarding(false).getPort();
+		assertThat(send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/x"))
+				.header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "evil.example")
+				.header("X-Forwarded-For", "203.0.113.7")))
+			.isEqualTo("http://127.0.0.1:" + port + "/x 127.0.0.1 true");
+	}
+
+	/**
+	 * nginx (Debian's package) as the reverse proxy in front, as one that terminates TLS would be
+	 * configured: the original scheme, host and client, and the prefix it strips.
+	 */
+	@Test
+	void behindNginxTheApplicationSeesTheProxysUri(@TempDir Path dir) throws Exception {
+		Nginx.assumeInstalled("MongooseWebServerTest.behindNginxTheApplicationSeesTheProxysUri");
+		int backend = forwarding(true).getPort();
+		int front = Nginx.freePort();
+		try (Nginx nginx = Nginx.start(dir, List.of("  server {", "    listen 127.0.0.1:" + front + ";",
+				"    location /shop/ {", "      proxy_pass http://127.0.0.1:" + backend + "/;",
+				"      proxy_set_header Host $host;", "      proxy_set_header X-Forwarded-Proto https;",
+				"      proxy_set_header X-Forwarded-For 192.0.2.44;", "      proxy_set_header X-Forwarded-Prefix /shop;",
+				"      proxy_http_version 1.1;", "    }", "  }"),
+				front)) {
+			assertThat(send(HttpRequest.newBuilder(URI.create("http://localhost:" + front + "/shop/cart?step=2"))))
+				.isEqualTo("https://localhost/shop/cart?step=2 192.0.2.44 false");
+		}
 	}
 }

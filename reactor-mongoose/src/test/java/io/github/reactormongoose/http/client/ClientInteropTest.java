@@ -21,6 +21,7 @@ import java.util.zip.GZIPInputStream;
 import com.sun.net.httpserver.HttpServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.http.server.BaseHttpTest;
+import io.github.reactormongoose.testing.Nginx;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;

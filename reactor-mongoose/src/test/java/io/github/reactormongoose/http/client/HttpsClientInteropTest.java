@@ -24,6 +24,7 @@ import com.sun.net.httpserver.HttpsServer;
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.http.server.BaseHttpTest;
+import io.github.reactormongoose.testing.Nginx;
 import io.github.reactormongoose.testing.TestPki;
 import io.github.reactormongoose.tls.TlsSpec;
 import io.netty.handler.ssl.SslContext;

@@ -18,6 +18,7 @@ import org.springframework.boot.web.server.autoconfigure.reactive.ReactiveWebSer
 import org.springframework.boot.web.server.reactive.ReactiveWebServerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 import org.springframework.http.ReactiveHttpInputMessage;
 
 /**
@@ -47,7 +48,7 @@ public final class MongooseReactiveWebServerAutoConfiguration {
 
 	@Bean
 	MongooseReactiveWebServerFactoryCustomizer mongooseReactiveWebServerFactoryCustomizer(
-			ServerProperties serverProperties, MongooseServerProperties mongooseProperties) {
-		return new MongooseReactiveWebServerFactoryCustomizer(serverProperties, mongooseProperties);
+			ServerProperties serverProperties, MongooseServerProperties mongooseProperties, Environment environment) {
+		return new MongooseReactiveWebServerFactoryCustomizer(serverProperties, mongooseProperties, environment);
 	}
 }

@@ -4,10 +4,13 @@
 package io.github.reactormongoose.spring.boot.autoconfigure;
 
 import io.github.reactormongoose.spring.boot.MongooseReactiveWebServerFactory;
+import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.cloud.CloudPlatform;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.server.autoconfigure.ServerProperties;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 
 /**
  * Applies {@code server.max-http-request-header-size} and the {@code server.mongoose.*}
@@ -22,10 +25,19 @@ public class MongooseReactiveWebServerFactoryCustomizer
 
 	private final MongooseServerProperties mongooseProperties;
 
+	private final @Nullable Environment environment;
+
 	public MongooseReactiveWebServerFactoryCustomizer(ServerProperties serverProperties,
 			MongooseServerProperties mongooseProperties) {
+		this(serverProperties, mongooseProperties, null);
+	}
+
+	/** With the {@code environment}, a detected cloud platform turns forwarded headers on, as for Reactor Netty. */
+	public MongooseReactiveWebServerFactoryCustomizer(ServerProperties serverProperties,
+			MongooseServerProperties mongooseProperties, @Nullable Environment environment) {
 		this.serverProperties = serverProperties;
 		this.mongooseProperties = mongooseProperties;
+		this.environment = environment;
 	}
 
 	@Override
@@ -50,5 +62,20 @@ public class MongooseReactiveWebServerFactoryCustomizer
 		if (this.mongooseProperties.getLifecycleTimeout() != null) {
 			factory.setLifecycleTimeout(this.mongooseProperties.getLifecycleTimeout());
 		}
+		factory.setUseForwardHeaders(useForwardHeaders());
+	}
+
+	/**
+	 * {@code server.forward-headers-strategy=native}; unset, whether the cloud platform Boot
+	 * detects sits behind a proxy that sets them (as Boot decides for Reactor Netty, Tomcat and
+	 * Jetty). {@code framework} is Boot's own {@code ForwardedHeaderTransformer} bean, not this.
+	 */
+	private boolean useForwardHeaders() {
+		ServerProperties.ForwardHeadersStrategy strategy = this.serverProperties.getForwardHeadersStrategy();
+		if (strategy == null) {
+			CloudPlatform platform = this.environment != null ? CloudPlatform.getActive(this.environment) : null;
+			return platform != null && platform.isUsingForwardHeaders();
+		}
+		return strategy == ServerProperties.ForwardHeadersStrategy.NATIVE;
 	}
 }

@@ -80,6 +80,25 @@ class MongooseReactiveWebServerAutoConfigurationTest {
 	}
 
 	@Test
+	void forwardHeadersStrategyAsBootDecidesItForReactorNetty() {
+		java.util.function.Function<String[], Boolean> use = props -> {
+			boolean[] on = new boolean[1];
+			this.runner.withPropertyValues(props).run(context -> on[0] = context
+					.getBean(MongooseReactiveWebServerFactory.class).isUseForwardHeaders());
+			return on[0];
+		};
+		assertThat(use.apply(new String[0])).isFalse();
+		assertThat(use.apply(new String[] {"server.forward-headers-strategy=native"})).isTrue();
+		// framework: Boot's ForwardedHeaderTransformer bean does it, not the server
+		assertThat(use.apply(new String[] {"server.forward-headers-strategy=framework"})).isFalse();
+		assertThat(use.apply(new String[] {"server.forward-headers-strategy=none"})).isFalse();
+		// on a cloud platform behind its router, unless told otherwise
+		assertThat(use.apply(new String[] {"spring.main.cloud-platform=kubernetes"})).isTrue();
+		assertThat(use.apply(new String[] {"spring.main.cloud-platform=kubernetes", "server.forward-headers-strategy=none"}))
+			.isFalse();
+	}
+
+	@Test
 	void defaultsToGracefulShutdownLikeSpringBoot() {
 		this.runner.run(context -> assertThat(context.getBean(MongooseReactiveWebServerFactory.class).getShutdown())
 				.isEqualTo(Shutdown.GRACEFUL));

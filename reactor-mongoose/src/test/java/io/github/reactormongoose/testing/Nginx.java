@@ -1,7 +1,7 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  */
-package io.github.reactormongoose.http.client;
+package io.github.reactormongoose.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -15,10 +15,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * nginx from Debian's package as a peer of the client tests: one foreground process with a
+ * nginx from Debian's package as a peer of the tests (a server for the client, a reverse proxy in
+ * front of the server): one foreground process with a
  * configuration in a temporary folder; skipped with a visible notice where it is missing.
  */
-final class Nginx implements AutoCloseable {
+public final class Nginx implements AutoCloseable {
 
 	private static final Path BINARY = Path.of("/usr/sbin/nginx");
 
@@ -29,7 +30,7 @@ final class Nginx implements AutoCloseable {
 	}
 
 	/** Aborts the calling test, with a notice on stderr, when nginx is not installed. */
-	static void assumeInstalled(String test) {
+	public static void assumeInstalled(String test) {
 		if (!Files.isExecutable(BINARY)) {
 			System.err.println("SKIPPED " + test + ": " + BINARY + " is not installed (Debian package nginx-light)");
 			Assumptions.abort("nginx is not installed");
@@ -37,7 +38,7 @@ final class Nginx implements AutoCloseable {
 	}
 
 	/** A port that was free a moment ago. */
-	static int freePort() throws IOException {
+	public static int freePort() throws IOException {
 		try (ServerSocket ss = new ServerSocket(0)) {
 			return ss.getLocalPort();
 		}
@@ -47,7 +48,7 @@ final class Nginx implements AutoCloseable {
 	 * Starts nginx in {@code dir} with {@code http} as the lines of its {@code http} block
 	 * (temporary paths and logs are set here) and waits until every one of {@code ports} accepts.
 	 */
-	static Nginx start(Path dir, List<String> http, int... ports) throws Exception {
+	public static Nginx start(Path dir, List<String> http, int... ports) throws Exception {
 		List<String> conf = new ArrayList<>(List.of("daemon off;", "master_process off;", "worker_processes 1;",
 				"pid " + dir + "/nginx.pid;", "error_log " + dir + "/error.log;", "events { worker_connections 64; }",
 				"http {", "  access_log off;", "  client_body_temp_path " + dir + "/body;",
