@@ -61,6 +61,7 @@ final class ConnectionPool {
 	}
 
 	final EventLoop loop;
+	private final Key key;
 	final String host;
 	final int port;
 	final Limits limits;
@@ -77,6 +78,7 @@ final class ConnectionPool {
 
 	private ConnectionPool(EventLoop loop, Key key) {
 		this.loop = loop;
+		this.key = key;
 		this.host = key.host();
 		this.port = key.port();
 		this.tls = key.tls() != null ? TlsAccess.config(key.tls()) : null;
@@ -230,6 +232,7 @@ final class ConnectionPool {
 		if (pending.size() > connecting && total < limits.maxConnections() && !shutdown) {
 			connectNew(pending.peek().connectTimeout());
 		}
+		retireIfEmpty();
 	}
 
 	/** The exchange on {@code c} ended cleanly: give it to the next waiting request or keep it idle. */
@@ -271,10 +274,35 @@ final class ConnectionPool {
 				c.close();
 			}
 		}
-		if (total == 0 && sweeper != null) {
+		retireIfEmpty();
+	}
+
+	/**
+	 * Poll thread: a pool without connections or waiting requests leaves its loop's map, and
+	 * the next request to its host makes a new one. Without this, a client that talks to many
+	 * hosts (a crawler, webhooks, URLs from user input) kept one pool per host it ever tried,
+	 * for the life of the loop. A request that took this pool from the map just before still
+	 * works: the pool stays usable and only loses its place (remove(key, this) never removes a
+	 * newer pool of the same key).
+	 */
+	private void retireIfEmpty() {
+		if (total != 0 || !pending.isEmpty() || !idle.isEmpty()) {
+			return;
+		}
+		if (sweeper != null) {
 			sweeper.dispose();
 			sweeper = null;
 		}
+		Map<Key, ConnectionPool> pools = POOLS.get(loop);
+		if (pools != null) {
+			pools.remove(key, this);
+		}
+	}
+
+	/** The pools of {@code loop} in its map now (tests). */
+	static int count(EventLoop loop) {
+		Map<Key, ConnectionPool> pools = POOLS.get(loop);
+		return pools != null ? pools.size() : 0;
 	}
 
 	/** {@code c} closed or left the pool (WebSocket upgrade): it no longer counts. */
@@ -284,6 +312,7 @@ final class ConnectionPool {
 		if (pending.size() > connecting && total < limits.maxConnections() && !shutdown) {
 			connectNew(pending.peek().connectTimeout());
 		}
+		retireIfEmpty();
 	}
 
 	@Override

@@ -233,4 +233,51 @@ class HttpClientTest extends BaseHttpTest {
 				.expectError(java.net.ConnectException.class)
 				.verify(TIMEOUT);
 	}
+
+	/** The pools of {@code loop} once they settle (a pool retires on its poll thread, just after the last signal). */
+	private static int pools(MongooseLoop loop, int expected) throws InterruptedException {
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		int n;
+		while ((n = ConnectionPool.count(io.github.reactormongoose.internal.loop.LoopAccess.engine(loop))) != expected
+				&& System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
+		return n;
+	}
+
+	@Test
+	void poolsOfHostsNoLongerTalkedToAreDropped() throws Exception {
+		MongooseLoop loop = newLoop();
+		HttpClient c = HttpClient.create().runOn(loop).maxIdleTime(java.time.Duration.ofSeconds(2));
+		// 40 hosts that refuse: a pool was made for each, none is kept
+		for (int i = 0; i < 40; i++) {
+			int port;
+			try (java.net.ServerSocket ss = new java.net.ServerSocket(0)) {
+				port = ss.getLocalPort();
+			}
+			StepVerifier.create(c.get().uri("http://127.0.0.1:" + port + "/").response())
+					.expectError(java.net.ConnectException.class)
+					.verify(TIMEOUT);
+		}
+		assertThat(pools(loop, 0)).isZero();
+		// a host refused by the address filter: the same
+		StepVerifier.create(c.addressFilter(a -> false).get().uri("http://127.0.0.1:1/").response())
+				.expectError(FilteredAddressException.class)
+				.verify(TIMEOUT);
+		assertThat(pools(loop, 0)).isZero();
+		// a live host keeps its pool while a connection is idle in it, and drops it after maxIdleTime
+		DisposableServer s = server();
+		StepVerifier.create(c.get().uri("http://127.0.0.1:" + s.port() + "/hello")
+				.responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))))
+				.expectNext("Hello")
+				.verifyComplete();
+		assertThat(pools(loop, 1)).isEqualTo(1);
+		assertThat(pools(loop, 0)).isZero();
+		// and the next request makes a new one
+		StepVerifier.create(c.get().uri("http://127.0.0.1:" + s.port() + "/hello")
+				.responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))))
+				.expectNext("Hello")
+				.verifyComplete();
+		assertThat(connections).hasSize(2);
+	}
 }
