@@ -39,7 +39,8 @@ import org.springframework.http.client.reactive.ClientHttpConnector;
 		afterName = "org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration")
 @ConditionalOnClass(value = { ClientHttpConnector.class, HttpClient.class, ClientHttpConnectorBuilder.class })
 @ConditionalOnBooleanProperty(name = "mongoose.webclient.enabled", matchIfMissing = true)
-@Conditional(MongooseClientHttpConnectorAutoConfiguration.NoConnectorNamed.class)
+@Conditional({ MongooseClientHttpConnectorAutoConfiguration.NoConnectorNamed.class,
+		MongooseClientHttpConnectorAutoConfiguration.NoJvmProxy.class })
 public final class MongooseClientHttpConnectorAutoConfiguration {
 
 	@Bean
@@ -64,6 +65,32 @@ public final class MongooseClientHttpConnectorAutoConfiguration {
 			String named = context.getEnvironment().getProperty(PROPERTY);
 			return named == null || named.isBlank() ? ConditionOutcome.match(PROPERTY + " is not set")
 					: ConditionOutcome.noMatch(PROPERTY + " is " + named);
+		}
+	}
+
+	/**
+	 * Matches unless the JVM is told to use a proxy: Boot's JDK client honours those settings
+	 * (its ProxySelector is the default one), the reactor-mongoose client has no proxy support,
+	 * so taking over would send the application's requests around its proxy.
+	 */
+	static final class NoJvmProxy extends SpringBootCondition {
+
+		private static final String[] PROPERTIES = { "http.proxyHost", "https.proxyHost", "socksProxyHost" };
+
+		@Override
+		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+			for (String p : PROPERTIES) {
+				String v = System.getProperty(p);
+				if (v != null && !v.isBlank()) {
+					return ConditionOutcome.noMatch(p + " is set: the reactor-mongoose HTTP client does not use proxies, "
+							+ "Boot's own connector is kept");
+				}
+			}
+			if (Boolean.getBoolean("java.net.useSystemProxies")) {
+				return ConditionOutcome.noMatch("java.net.useSystemProxies is true: the reactor-mongoose HTTP client does "
+						+ "not use proxies, Boot's own connector is kept");
+			}
+			return ConditionOutcome.match("no JVM proxy settings");
 		}
 	}
 }

@@ -198,6 +198,19 @@ class MongooseClientHttpConnectorAutoConfigurationTest {
 			assertThat(context).hasSingleBean(ClientHttpConnectorBuilder.class);
 			assertThat(context.getBean(ClientHttpConnector.class)).isInstanceOf(JdkClientHttpConnector.class);
 		});
+		// the JVM is told to use a proxy: Boot's own connector (which honours it) is kept
+		for (String property : new String[] {"https.proxyHost", "http.proxyHost", "socksProxyHost"}) {
+			System.setProperty(property, "proxy.example.com");
+			try {
+				this.runner.run(context -> {
+					assertThat(context).doesNotHaveBean(MongooseClientHttpConnectorBuilder.class);
+					assertThat(context.getBean(ClientHttpConnector.class)).isInstanceOf(ReactorClientHttpConnector.class);
+				});
+			}
+			finally {
+				System.clearProperty(property);
+			}
+		}
 		// without Boot's http-client module (a servlet application, say) it stays out of the way
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(MongooseClientHttpConnectorAutoConfiguration.class))
