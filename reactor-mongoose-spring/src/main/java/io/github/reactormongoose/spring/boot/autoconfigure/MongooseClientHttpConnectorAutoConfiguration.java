@@ -11,12 +11,12 @@ import io.github.reactormongoose.spring.boot.MongooseClientHttpConnectorBuilder;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
 import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
+import org.springframework.boot.http.client.reactive.JdkClientHttpConnectorBuilder;
 import org.springframework.boot.util.LambdaSafe;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ConditionContext;
@@ -29,18 +29,25 @@ import org.springframework.http.client.reactive.ClientHttpConnector;
  * so that the {@code ClientHttpConnector} bean, and with it the auto-configured
  * {@code WebClient.Builder}, runs on reactor-mongoose's {@link HttpClient} with the
  * {@code spring.http.clients.*} settings. Ordered before Boot's
- * {@code ReactiveHttpClientAutoConfiguration}, which would otherwise detect Reactor Netty, Jetty,
- * Apache HttpComponents or the JDK client. It backs off when the application defines its own
- * {@code ClientHttpConnectorBuilder} or {@code ClientHttpConnector} bean, names a connector with
- * {@code spring.http.clients.reactive.connector}, or sets {@code mongoose.webclient.enabled=false}.
+ * {@code ReactiveHttpClientAutoConfiguration}. When it applies ({@link Chosen}):
+ * <ul>
+ * <li>{@code mongoose.webclient.enabled} unset: only where Boot would otherwise fall back to the
+ * JDK client, that is without Reactor Netty's, Jetty's or Apache HttpComponents' client on the
+ * class path (the usual reactor-mongoose application, which excludes Reactor Netty). An
+ * application that keeps one of those keeps its client and the customizers written for it;</li>
+ * <li>and not when the JVM is told to use a proxy ({@code http.proxyHost}, {@code https.proxyHost},
+ * {@code socksProxyHost}, {@code java.net.useSystemProxies=true}): Boot's JDK client honours those,
+ * the reactor-mongoose client has no proxy support;</li>
+ * <li>{@code mongoose.webclient.enabled=true}: always; {@code false}: never;</li>
+ * <li>never when {@code spring.http.clients.reactive.connector} names a connector, or the
+ * application defines its own {@code ClientHttpConnectorBuilder} or {@code ClientHttpConnector}.</li>
+ * </ul>
  * {@link ClientHttpConnectorBuilderCustomizer} beans for this builder type are applied.
  */
 @AutoConfiguration(beforeName = "org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration",
 		afterName = "org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration")
 @ConditionalOnClass(value = { ClientHttpConnector.class, HttpClient.class, ClientHttpConnectorBuilder.class })
-@ConditionalOnBooleanProperty(name = "mongoose.webclient.enabled", matchIfMissing = true)
-@Conditional({ MongooseClientHttpConnectorAutoConfiguration.NoConnectorNamed.class,
-		MongooseClientHttpConnectorAutoConfiguration.NoJvmProxy.class })
+@Conditional(MongooseClientHttpConnectorAutoConfiguration.Chosen.class)
 public final class MongooseClientHttpConnectorAutoConfiguration {
 
 	@Bean
@@ -55,31 +62,29 @@ public final class MongooseClientHttpConnectorAutoConfiguration {
 		return builder[0];
 	}
 
-	/** Matches unless {@code spring.http.clients.reactive.connector} chooses one of Boot's connectors. */
-	static final class NoConnectorNamed extends SpringBootCondition {
+	/** Whether the reactor-mongoose connector is Boot's: see the class comment. */
+	static final class Chosen extends SpringBootCondition {
 
-		static final String PROPERTY = "spring.http.clients.reactive.connector";
+		static final String ENABLED = "mongoose.webclient.enabled";
 
-		@Override
-		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-			String named = context.getEnvironment().getProperty(PROPERTY);
-			return named == null || named.isBlank() ? ConditionOutcome.match(PROPERTY + " is not set")
-					: ConditionOutcome.noMatch(PROPERTY + " is " + named);
-		}
-	}
+		static final String CONNECTOR = "spring.http.clients.reactive.connector";
 
-	/**
-	 * Matches unless the JVM is told to use a proxy: Boot's JDK client honours those settings
-	 * (its ProxySelector is the default one), the reactor-mongoose client has no proxy support,
-	 * so taking over would send the application's requests around its proxy.
-	 */
-	static final class NoJvmProxy extends SpringBootCondition {
-
-		private static final String[] PROPERTIES = { "http.proxyHost", "https.proxyHost", "socksProxyHost" };
+		private static final String[] PROXY_PROPERTIES = { "http.proxyHost", "https.proxyHost", "socksProxyHost" };
 
 		@Override
 		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-			for (String p : PROPERTIES) {
+			String named = context.getEnvironment().getProperty(CONNECTOR);
+			if (named != null && !named.isBlank()) {
+				return ConditionOutcome.noMatch(CONNECTOR + " is " + named);
+			}
+			String enabled = context.getEnvironment().getProperty(ENABLED);
+			if ("false".equalsIgnoreCase(enabled)) {
+				return ConditionOutcome.noMatch(ENABLED + " is false");
+			}
+			if ("true".equalsIgnoreCase(enabled)) {
+				return ConditionOutcome.match(ENABLED + " is true");
+			}
+			for (String p : PROXY_PROPERTIES) {
 				String v = System.getProperty(p);
 				if (v != null && !v.isBlank()) {
 					return ConditionOutcome.noMatch(p + " is set: the reactor-mongoose HTTP client does not use proxies, "
@@ -90,7 +95,12 @@ public final class MongooseClientHttpConnectorAutoConfiguration {
 				return ConditionOutcome.noMatch("java.net.useSystemProxies is true: the reactor-mongoose HTTP client does "
 						+ "not use proxies, Boot's own connector is kept");
 			}
-			return ConditionOutcome.match("no JVM proxy settings");
+			ClientHttpConnectorBuilder<?> detected = ClientHttpConnectorBuilder.detect(context.getClassLoader());
+			if (!(detected instanceof JdkClientHttpConnectorBuilder)) {
+				return ConditionOutcome.noMatch("Boot detects " + detected.getClass().getSimpleName()
+						+ " on the class path: its client is kept (" + ENABLED + "=true takes over)");
+			}
+			return ConditionOutcome.match("Boot would fall back to the JDK client");
 		}
 	}
 }

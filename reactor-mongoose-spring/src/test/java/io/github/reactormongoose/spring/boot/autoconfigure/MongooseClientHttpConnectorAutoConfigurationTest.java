@@ -78,10 +78,18 @@ class MongooseClientHttpConnectorAutoConfigurationTest {
 	/** The remote ports of the connections the plain server accepted. */
 	private static final Set<Integer> connections = ConcurrentHashMap.newKeySet();
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+	/** The configurations, with every class of this module's test class path. */
+	private final ApplicationContextRunner withReactorNetty = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(MongooseClientHttpConnectorAutoConfiguration.class,
 				SslAutoConfiguration.class, HttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
 				WebClientAutoConfiguration.class));
+
+	/**
+	 * As in the usual reactor-mongoose application, which excludes Reactor Netty: its client is
+	 * hidden from the context (the test servers still use it).
+	 */
+	private final ApplicationContextRunner runner = this.withReactorNetty
+		.withClassLoader(new FilteredClassLoader(reactor.netty.http.client.HttpClient.class));
 
 	@BeforeAll
 	static void start(@TempDir Path dir) throws Exception {
@@ -190,8 +198,8 @@ class MongooseClientHttpConnectorAutoConfigurationTest {
 			assertThat(context.getBean(ClientHttpConnector.class)).isInstanceOf(JdkClientHttpConnector.class);
 		});
 		this.runner.withPropertyValues("mongoose.webclient.enabled=false").run(context -> {
-			// Reactor Netty is on this module's test class path: Boot detects it
-			assertThat(context.getBean(ClientHttpConnector.class)).isInstanceOf(ReactorClientHttpConnector.class);
+			// Boot's own detection: without Reactor Netty, the JDK client
+			assertThat(context.getBean(ClientHttpConnector.class)).isInstanceOf(JdkClientHttpConnector.class);
 			assertThat(get(context.getBean(WebClient.Builder.class), url("/hello"))).doesNotContain("mongoose-");
 		});
 		this.runner.withUserConfiguration(OwnBuilder.class).run(context -> {
@@ -204,7 +212,7 @@ class MongooseClientHttpConnectorAutoConfigurationTest {
 			try {
 				this.runner.run(context -> {
 					assertThat(context).doesNotHaveBean(MongooseClientHttpConnectorBuilder.class);
-					assertThat(context.getBean(ClientHttpConnector.class)).isInstanceOf(ReactorClientHttpConnector.class);
+					assertThat(context.getBean(ClientHttpConnector.class)).isInstanceOf(JdkClientHttpConnector.class);
 				});
 			}
 			finally {
@@ -216,6 +224,19 @@ class MongooseClientHttpConnectorAutoConfigurationTest {
 			.withConfiguration(AutoConfigurations.of(MongooseClientHttpConnectorAutoConfiguration.class))
 			.withClassLoader(new FilteredClassLoader(ClientHttpConnectorBuilder.class))
 			.run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(MongooseClientHttpConnectorBuilder.class));
+	}
+
+	@Test
+	void anApplicationThatKeepsReactorNettyKeepsItsClientUnlessItAsks() {
+		// Boot detects Reactor Netty's client: it stays, with the customizers written for it
+		this.withReactorNetty.run(context -> {
+			assertThat(context).doesNotHaveBean(MongooseClientHttpConnectorBuilder.class);
+			assertThat(context.getBean(ClientHttpConnector.class)).isInstanceOf(ReactorClientHttpConnector.class);
+		});
+		this.withReactorNetty.withPropertyValues("mongoose.webclient.enabled=true").run(context -> {
+			assertThat(context.getBean(ClientHttpConnector.class)).isInstanceOf(MongooseClientHttpConnector.class);
+			assertThat(get(context.getBean(WebClient.Builder.class), url("/hello"))).matches("Hello - on mongoose-\\d+");
+		});
 	}
 
 	@Test
