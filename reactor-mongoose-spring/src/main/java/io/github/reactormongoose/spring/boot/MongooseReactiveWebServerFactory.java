@@ -26,7 +26,9 @@ import org.springframework.boot.web.server.WebServer;
 import org.springframework.boot.web.server.WebServerException;
 import org.springframework.boot.web.server.reactive.AbstractReactiveWebServerFactory;
 import org.springframework.boot.web.server.reactive.ReactiveWebServerFactory;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.adapter.ForwardedHeaderTransformer;
 import org.springframework.util.Assert;
 import org.springframework.util.InvalidMimeTypeException;
@@ -90,7 +92,21 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 			// Spring's own transformer, as the "framework" strategy applies it, in front of
 			// everything: the URI, scheme and remote address a proxy forwarded
 			ForwardedHeaderTransformer forwarded = new ForwardedHeaderTransformer();
-			handler = (request, response) -> httpHandler.handle(forwarded.apply(request), response);
+			handler = (request, response) -> {
+				ServerHttpRequest transformed;
+				try {
+					transformed = forwarded.apply(request);
+				}
+				catch (RuntimeException ex) {
+					// malformed forwarded headers: 400, as Spring's HttpWebHandlerAdapter answers
+					if (logger.isDebugEnabled()) {
+						logger.debug("Failed to apply forwarded headers to " + request.getURI() + ": " + ex.getMessage());
+					}
+					response.setStatusCode(HttpStatus.BAD_REQUEST);
+					return response.setComplete();
+				}
+				return httpHandler.handle(transformed, response);
+			};
 		}
 		return new MongooseWebServer(server, new MongooseHttpHandlerAdapter(handler), this.loops,
 				this.lifecycleTimeout, getShutdown());

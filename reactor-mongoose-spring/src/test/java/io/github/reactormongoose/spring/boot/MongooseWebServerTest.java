@@ -325,6 +325,21 @@ class MongooseWebServerTest {
 		assertThat(send(HttpRequest.newBuilder(uri))).isEqualTo("http://127.0.0.1:" + port + "/orders?id=7 127.0.0.1 false");
 	}
 
+	/** Malformed forwarded headers get 400, as Spring's HttpWebHandlerAdapter answers for the framework strategy. */
+	@Test
+	void malformedForwardedHeadersAreABadRequest() throws Exception {
+		int port = forwarding(true).getPort();
+		URI uri = URI.create("http://127.0.0.1:" + port + "/x");
+		for (String[] h : new String[][] {{"X-Forwarded-Host", "a b"}, {"X-Forwarded-Port", "eighty"},
+				{"Forwarded", "host=\"[::1\""}}) {
+			HttpResponse<String> r = this.client.send(HttpRequest.newBuilder(uri).header(h[0], h[1])
+					.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(r.statusCode()).as(h[0] + ": " + h[1]).isEqualTo(400);
+		}
+		// the connection and the server are fine afterwards
+		assertThat(send(HttpRequest.newBuilder(uri))).startsWith("http://127.0.0.1:" + port + "/x");
+	}
+
 	/** Off (the default), a client's X-Forwarded-* headers change nothing. */
 	@Test
 	void forwardedHeadersAreIgnoredByDefault() throws Exception {
