@@ -340,6 +340,38 @@ class MongooseWebServerTest {
 		assertThat(send(HttpRequest.newBuilder(uri))).startsWith("http://127.0.0.1:" + port + "/x");
 	}
 
+	/** A WebSocket upgrade still works on the request the forwarded headers rewrote. */
+	@Test
+	void aWebSocketUpgradeSeesTheForwardedUri() throws Exception {
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		factory.setUseForwardHeaders(true);
+		org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService service =
+				new org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService(
+						new io.github.reactormongoose.spring.websocket.MongooseRequestUpgradeStrategy());
+		this.webServer = factory.getWebServer(org.springframework.web.server.adapter.WebHttpHandlerBuilder
+			.webHandler(exchange -> service.handleRequest(exchange, session -> session.send(Mono.just(session
+				.textMessage(session.getHandshakeInfo().getUri() + " " + session.getHandshakeInfo().getRemoteAddress()
+					.getHostString())))))
+			.build());
+		this.webServer.start();
+		java.util.concurrent.CompletableFuture<String> text = new java.util.concurrent.CompletableFuture<>();
+		java.net.http.WebSocket ws = this.client.newWebSocketBuilder()
+			.header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "chat.example.com")
+			.header("X-Forwarded-For", "203.0.113.9")
+			.buildAsync(URI.create("ws://127.0.0.1:" + this.webServer.getPort() + "/chat"), new java.net.http.WebSocket.Listener() {
+				@Override
+				public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket webSocket, CharSequence data,
+						boolean last) {
+					text.complete(data.toString());
+					return null;
+				}
+			})
+			.get(10, TimeUnit.SECONDS);
+		assertThat(text.get(10, TimeUnit.SECONDS)).isEqualTo("https://chat.example.com/chat 203.0.113.9");
+		ws.abort();
+	}
+
 	/** Off (the default), a client's X-Forwarded-* headers change nothing. */
 	@Test
 	void forwardedHeadersAreIgnoredByDefault() throws Exception {
