@@ -44,8 +44,8 @@ import org.springframework.boot.ssl.SslOptions;
  * </ul>
  * The auto-configuration ({@code MongooseClientHttpConnectorAutoConfiguration}) makes it the
  * builder of Boot's {@code ClientHttpConnector} bean, which the auto-configured
- * {@code WebClient.Builder} uses, where Boot would otherwise fall back to the JDK client. Instances are immutable: every {@code with...} method returns
- * a new builder.
+ * {@code WebClient.Builder} uses, where Boot would otherwise fall back to the JDK client.
+ * Instances are immutable: every {@code with...} method returns a new builder.
  */
 public final class MongooseClientHttpConnectorBuilder implements ClientHttpConnectorBuilder<MongooseClientHttpConnector> {
 

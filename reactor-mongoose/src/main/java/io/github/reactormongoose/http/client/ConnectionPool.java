@@ -67,8 +67,6 @@ final class ConnectionPool {
 	final Limits limits;
 	/** TLS of every connection of this pool, or {@code null}. */
 	final @Nullable TlsConfig tls;
-	/** Which of the host's addresses may be connected to ({@code null}: the first one). */
-	private final @Nullable Predicate<? super InetAddress> filter;
 	private final ArrayDeque<ClientConnection> idle = new ArrayDeque<>();
 	private final ArrayDeque<Acquirer> pending = new ArrayDeque<>();
 	private int total;
@@ -83,7 +81,6 @@ final class ConnectionPool {
 		this.port = key.port();
 		this.tls = key.tls() != null ? TlsAccess.config(key.tls()) : null;
 		this.limits = key.limits();
-		this.filter = key.filter();
 	}
 
 	/**
@@ -167,7 +164,8 @@ final class ConnectionPool {
 	private void connectNew(Duration timeout) {
 		total++;
 		connecting++;
-		Predicate<? super InetAddress> f = filter;
+		// which of the host's addresses may be connected to (no filter: the first one)
+		Predicate<? super InetAddress> f = key.filter();
 		Mono<InetAddress> address = f == null ? Addresses.resolve(host)
 				: Addresses.resolveAll(host).map(all -> firstAccepted(all, f));
 		TlsConfig t = tls;

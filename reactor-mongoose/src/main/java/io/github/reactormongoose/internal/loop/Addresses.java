@@ -43,10 +43,8 @@ public final class Addresses {
 	 */
 	public static Mono<InetAddress[]> resolveAll(String host) {
 		String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-		if (isLiteral(h)) {
-			return Mono.fromCallable(() -> InetAddress.getAllByName(h));
-		}
-		return Mono.fromCallable(() -> InetAddress.getAllByName(h)).subscribeOn(Schedulers.boundedElastic());
+		Mono<InetAddress[]> lookup = Mono.fromCallable(() -> InetAddress.getAllByName(h));
+		return isLiteral(h) ? lookup : lookup.subscribeOn(Schedulers.boundedElastic());
 	}
 
 	/** Whether {@code host} is an IP literal that the JDK parses without a lookup. */
