@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.client.ProxyConnectException;
+import io.github.reactormongoose.testing.ProxyPeers;
 import io.github.reactormongoose.testing.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@link HttpsHello} with the JDK HTTP client and with {@link HttpsCall}, and
- * {@link MutualTlsEcho}, with certificates made by openssl.
+ * {@link MutualTlsEcho}, {@link ProxiedCall} through tinyproxy and microsocks, with certificates
+ * made by openssl.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TlsExamplesTest {
@@ -68,6 +71,34 @@ class TlsExamplesTest {
 					.block(Duration.ofSeconds(10)))
 					.hasMessageContaining("untrusted server certificate")
 					.hasRootCauseInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+		}
+		finally {
+			s.disposeNow(Duration.ofSeconds(5));
+		}
+	}
+
+	@Test
+	void proxiedCallGoesThroughTinyproxyAndMicrosocks() throws Exception {
+		DisposableServer s = HttpsHello.start("127.0.0.1", 0, server.chain(), server.key());
+		try (ProxyPeers http = ProxyPeers.tinyproxy(dir, "alice", "s3cret");
+				ProxyPeers socks = ProxyPeers.microsocks(dir, null, null)) {
+			String url = "https://localhost:" + s.port() + "/hello";
+			// credentials in the URL, as in HTTPS_PROXY
+			ProxiedCall viaHttp = new ProxiedCall("http://alice:s3cret@127.0.0.1:" + http.port(), null, pki.ca());
+			assertThat(viaHttp.get(url).block(Duration.ofSeconds(10))).isEqualTo("200 Hello over https!");
+			assertThat(http.log()).contains("Established connection to host \"localhost\"");
+			ProxiedCall viaSocks = new ProxiedCall("socks5://127.0.0.1:" + socks.port(), null, pki.ca());
+			assertThat(viaSocks.get(url).block(Duration.ofSeconds(10))).isEqualTo("200 Hello over https!");
+			// without the password, tinyproxy refuses the tunnel
+			assertThatThrownBy(() -> new ProxiedCall("http://127.0.0.1:" + http.port(), null, pki.ca()).get(url)
+					.block(Duration.ofSeconds(10)))
+					.hasRootCauseInstanceOf(ProxyConnectException.class)
+					.hasMessageContaining("407");
+			// a host the proxy is not asked for: a proxy that is not there does not matter
+			ProxiedCall bypass = new ProxiedCall("http://127.0.0.1:9", "localhost", pki.ca());
+			assertThat(bypass.get(url).block(Duration.ofSeconds(10))).isEqualTo("200 Hello over https!");
+			assertThatThrownBy(() -> new ProxiedCall("ftp://proxy:21", null, null))
+					.isInstanceOf(IllegalArgumentException.class);
 		}
 		finally {
 			s.disposeNow(Duration.ofSeconds(5));

@@ -44,6 +44,8 @@ final class ClientConfig implements Cloneable {
 	/** {@link HttpClient#addressFilter}; {@code null}: any address. */
 	@Nullable
 	Predicate<? super InetAddress> addressFilter;
+	/** {@link HttpClient#proxy}; {@code null}: direct connections. */
+	ProxyProvider.@Nullable Selection proxies;
 
 	/**
 	 * The spec of https and wss requests of clients without {@code secure(spec)}: one instance,

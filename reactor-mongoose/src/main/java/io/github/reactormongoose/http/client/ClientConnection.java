@@ -13,6 +13,7 @@ import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.StreamHandler;
 import io.github.reactormongoose.internal.loop.TlsHandshakeHandler;
 import io.github.reactormongoose.internal.tls.PeerVerifier;
+import io.github.reactormongoose.internal.tls.TlsConfig;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
@@ -23,6 +24,9 @@ import reactor.core.Disposable;
  * Over TLS it is established (handed to the pool) only once the handshake is done and the
  * JDK accepted the server's chain and host name; a failed handshake or check fails the
  * connect with {@link PeerVerifier#handshakeFailed} and the connection is never pooled.
+ * Through a proxy, the TCP connection goes to the proxy, and a {@link ProxyHandshake} opens
+ * the tunnel first (TLS starts inside it); a refused tunnel fails the connect with
+ * {@link ProxyConnectException}.
  */
 final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 
@@ -35,9 +39,16 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 	/** TLS: the TCP connection is up and the handshake runs ({@link #connected} once verified). */
 	private boolean handshaking;
 	private @Nullable Disposable connectTimer;
+	/** Through a proxy: opens the tunnel once connected, {@code null} once it is open. */
+	private @Nullable ProxyHandshake tunnel;
+	/** Absolute-form requests through an HTTP proxy: the host of the request target (a name or IP literal). */
+	@Nullable
+	String absoluteHost;
 	private @Nullable Exchange exchange;
 	private @Nullable String error;
 	private boolean connected;
+	/** The TCP connection is up (to the host, or to the proxy). */
+	private boolean tcpUp;
 	private boolean closed;
 	private boolean counted = true;
 	private boolean poisoned;
@@ -52,12 +63,16 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 
 	/**
 	 * The channel is connecting to {@code url}; with a {@code verifier}, TLS starts once it is
-	 * connected. {@code timeout} bounds the TCP connect (the handshake has the spec's own).
+	 * connected; with a {@code tunnel}, that opens first (and TLS, if the pool has it, starts
+	 * inside it). {@code timeout} bounds the TCP connect (the handshake and the tunnel have
+	 * their own).
 	 */
-	void open(Channel channel, String url, Duration timeout, @Nullable PeerVerifier verifier) {
+	void open(Channel channel, String url, Duration timeout, @Nullable PeerVerifier verifier,
+			@Nullable ProxyHandshake tunnel) {
 		this.channel = channel;
 		this.url = url;
 		this.verifier = verifier;
+		this.tunnel = tunnel;
 		this.connectTimer = loop.schedule(timeout, () -> {
 			if (!connected && !closed) {
 				fail(new ConnectTimeoutException("connection to " + url + " timed out after " + timeout.toMillis()
@@ -139,8 +154,49 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 		if (closed) {
 			return;
 		}
+		tcpUp = true;
 		if (connectTimer != null) {
 			connectTimer.dispose();
+		}
+		ProxyHandshake t = tunnel;
+		if (t != null) {
+			Duration d = t.timeout();
+			connectTimer = loop.schedule(d, () -> {
+				if (tunnel != null && !closed) {
+					fail(t.failure("no tunnel within " + d.toMillis() + " ms"));
+					channel().close();
+				}
+			});
+			byte[] first;
+			try {
+				first = t.start();
+			}
+			catch (RuntimeException e) { // the application's password function or proxy headers
+				fail(e);
+				channel().close();
+				return;
+			}
+			send(first);
+			return;
+		}
+		established();
+	}
+
+	/** TCP (or the tunnel) is up: TLS starts, else the connection is ready. */
+	private void established() {
+		TlsConfig tls = pool.tls;
+		if (tls != null && verifier == null) {
+			// through a tunnel: TLS starts now, inside it, with the target's name
+			try {
+				TlsConfig.ClientHandshake hs = tls.clientHandshake(pool.host);
+				verifier = hs.verifier();
+				hs.attach(channel());
+			}
+			catch (RuntimeException e) {
+				fail(e);
+				channel().close();
+				return;
+			}
 		}
 		if (verifier != null) {
 			handshaking = true; // established once the handshake is done and verified
@@ -148,6 +204,35 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 		}
 		connected = true;
 		pool.connected(this);
+	}
+
+	private void send(byte[] bytes) {
+		if (channel().write(bytes, 0, bytes.length) < 0) {
+			channel().close(); // onClosed fails the connect
+		}
+	}
+
+	/** Bytes from the proxy while the tunnel opens. */
+	private void tunnelRead(ProxyHandshake t, ByteBuffer buf, int offset, int length) {
+		byte[] reply;
+		try {
+			reply = t.onRead(buf, offset, length);
+		}
+		catch (ProxyConnectException | RuntimeException e) { // RuntimeException: the password function
+			fail(e);
+			channel().close();
+			return;
+		}
+		if (reply != null) {
+			send(reply);
+		}
+		if (t.isDone()) {
+			tunnel = null;
+			if (connectTimer != null) {
+				connectTimer.dispose();
+			}
+			established();
+		}
 	}
 
 	@Override
@@ -180,6 +265,13 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 
 	@Override
 	public void onRead(ByteBuffer buf, int offset, int length) {
+		ProxyHandshake t = tunnel;
+		if (t != null) {
+			if (!closed) {
+				tunnelRead(t, buf, offset, length);
+			}
+			return;
+		}
 		if (!connected) {
 			return; // TLS: nothing is read before the server's chain and name are verified
 		}
@@ -195,7 +287,10 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 	@Override
 	public void onError(String message) {
 		error = message;
-		if (handshaking && verifier != null) {
+		if (tunnel != null && tcpUp) {
+			fail(tunnel.failure("connection error during the handshake: " + message));
+		}
+		else if (handshaking && verifier != null) {
 			fail(PeerVerifier.handshakeFailed(target(), verifier.explain(message)));
 		}
 		else if (!connected) {
@@ -210,6 +305,10 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 		closed = true;
 		if (connectTimer != null) {
 			connectTimer.dispose();
+		}
+		if (tunnel != null && tcpUp) {
+			fail(tunnel.failure("the proxy closed the connection" + (error != null ? " (" + error + ")" : "")));
+			return;
 		}
 		if (handshaking) {
 			fail(PeerVerifier.handshakeFailed(target(), "the server closed the connection during the handshake"

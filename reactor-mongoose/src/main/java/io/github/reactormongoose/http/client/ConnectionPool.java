@@ -4,10 +4,12 @@
 package io.github.reactormongoose.http.client;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -32,7 +34,10 @@ import reactor.core.scheduler.Schedulers;
  * {@link #acquire acquires} a connection: the most recently released idle one, else a new one
  * while fewer than {@code maxConnections} exist, else it waits in a queue of at most
  * {@code pendingAcquireMaxCount}. A connection that finished its exchange cleanly comes back
- * with {@link #release}; any other ends closed, and {@link #forget} drops it.
+ * with {@link #release}; any other ends closed, and {@link #forget} drops it. Through a
+ * {@link ProxyProvider proxy}, the pool's connections go to the proxy: each opens a tunnel to
+ * {@code host:port} ({@code tunnel}), or, for plain HTTP through an HTTP proxy, carries
+ * absolute-form requests for that host.
  */
 final class ConnectionPool {
 
@@ -54,10 +59,11 @@ final class ConnectionPool {
 	/**
 	 * {@code tls}: compared by identity (a spec has no equals), null for plain TCP;
 	 * {@code filter}: by identity too, so a filtered client never gets a connection that was
-	 * made without its filter.
+	 * made without its filter; {@code proxy}: by identity, null for direct connections, with
+	 * {@code tunnel} false for absolute-form requests through an HTTP proxy.
 	 */
 	private record Key(String host, int port, @Nullable TlsSpec tls, Limits limits,
-			@Nullable Predicate<? super InetAddress> filter) {
+			@Nullable Predicate<? super InetAddress> filter, @Nullable ProxyProvider proxy, boolean tunnel) {
 	}
 
 	final EventLoop loop;
@@ -67,6 +73,10 @@ final class ConnectionPool {
 	final Limits limits;
 	/** TLS of every connection of this pool, or {@code null}. */
 	final @Nullable TlsConfig tls;
+	/** The proxy every connection of this pool goes through, or {@code null}. */
+	final @Nullable ProxyProvider proxy;
+	/** Plain HTTP through an HTTP proxy: requests go in absolute form, no tunnel. */
+	final boolean absoluteForm;
 	private final ArrayDeque<ClientConnection> idle = new ArrayDeque<>();
 	private final ArrayDeque<Acquirer> pending = new ArrayDeque<>();
 	private int total;
@@ -81,22 +91,26 @@ final class ConnectionPool {
 		this.port = key.port();
 		this.tls = key.tls() != null ? TlsAccess.config(key.tls()) : null;
 		this.limits = key.limits();
+		this.proxy = key.proxy();
+		this.absoluteForm = proxy != null && !key.tunnel();
 	}
 
 	/**
 	 * The pool of {@code loop} for {@code host:port} with {@code limits}, over TLS with
 	 * {@code tls} unless it is null, connecting only to addresses {@code filter} accepts unless
-	 * it is null; any thread.
+	 * it is null, through {@code proxy} unless it is null (in a tunnel, or with absolute-form
+	 * requests); any thread.
 	 */
 	static ConnectionPool of(EventLoop loop, String host, int port, @Nullable TlsSpec tls, Limits limits,
-			@Nullable Predicate<? super InetAddress> filter) {
+			@Nullable Predicate<? super InetAddress> filter, @Nullable ProxyProvider proxy, boolean tunnel) {
 		Map<Key, ConnectionPool> pools = POOLS.computeIfAbsent(loop, l -> {
 			// idle keep-alive connections must not hold up the loop's disposal
 			l.onShutdown(() -> shutdown(l));
 			l.terminationFuture().subscribe(null, null, () -> POOLS.remove(l));
 			return new ConcurrentHashMap<>();
 		});
-		return pools.computeIfAbsent(new Key(host, port, tls, limits, filter), k -> new ConnectionPool(loop, k));
+		return pools.computeIfAbsent(new Key(host, port, tls, limits, filter, proxy, proxy != null && tunnel),
+				k -> new ConnectionPool(loop, k));
 	}
 
 	private static void shutdown(EventLoop loop) {
@@ -168,14 +182,30 @@ final class ConnectionPool {
 		Predicate<? super InetAddress> f = key.filter();
 		Mono<InetAddress> address = f == null ? Addresses.resolve(host)
 				: Addresses.resolveAll(host).map(all -> firstAccepted(all, f));
+		ProxyProvider p = proxy;
+		// through a proxy: the target as the proxy gets it (its name, which the proxy resolves;
+		// with a filter, the accepted address, so the proxy cannot be steered elsewhere) and
+		// the proxy's own address (not filtered: the application chose it)
+		Mono<String> authority = p == null || f == null ? Mono.just(host) : address.map(ConnectionPool::literal);
+		if (p != null) {
+			InetSocketAddress pa = p.address();
+			address = pa != null ? Mono.just(pa.getAddress()) : Addresses.resolve(p.host());
+		}
 		TlsConfig t = tls;
 		if (t != null && !t.clientPrepared()) {
 			// the first https connection of a spec reads its trust store: not on the poll thread
 			address = Mono.fromRunnable(t::prepareClient).subscribeOn(Schedulers.boundedElastic()).then(address);
 		}
-		address.subscribe(
-				addr -> loop.executeOrRun(() -> open(Addresses.url("tcp", addr, port), timeout)),
+		int to = p == null ? port : p.port();
+		Mono.zip(address, authority).subscribe(
+				a -> loop.executeOrRun(() -> open(Addresses.url("tcp", a.getT1(), to), timeout, a.getT2())),
 				e -> loop.executeOrRun(() -> connectFailed(e)));
+	}
+
+	/** An address as the host part of a URI: IPv6 in brackets. */
+	private static String literal(InetAddress a) {
+		String ip = a.getHostAddress();
+		return ip.contains(":") ? "[" + ip + "]" : ip;
 	}
 
 	/** The first of {@code all} that {@code f} accepts. */
@@ -193,12 +223,26 @@ final class ConnectionPool {
 	 * the TCP connection is up, and the connection counts as established only after the JDK
 	 * accepted the server's chain and host name ({@link ClientConnection}).
 	 */
-	private void open(String url, Duration timeout) {
+	private void open(String url, Duration timeout, String authority) {
 		ClientConnection c = new ClientConnection(this);
+		ProxyProvider p = proxy;
+		if (p != null) {
+			try {
+				ProxyHandshake tunnel = absoluteForm ? null : new ProxyHandshake(p, authority, port);
+				c.absoluteHost = absoluteForm ? authority : null;
+				String to = url + " (" + p.type().name().toLowerCase(Locale.ROOT) + " proxy " + p.host() + ":"
+						+ p.port() + " for " + host + ":" + port + ")";
+				c.open(loop.connect(url, Kind.TCP, c), to, timeout, null, tunnel); // TLS starts in the tunnel
+			}
+			catch (RuntimeException e) {
+				c.abandon(e);
+			}
+			return;
+		}
 		TlsConfig.ClientHandshake hs = null;
 		try {
 			hs = tls != null ? tls.clientHandshake(host) : null;
-			c.open(loop.connect(url, Kind.TCP, c), url, timeout, hs != null ? hs.verifier() : null);
+			c.open(loop.connect(url, Kind.TCP, c), url, timeout, hs != null ? hs.verifier() : null, null);
 			TlsConfig.ClientHandshake attaching = hs;
 			hs = null;
 			if (attaching != null) {
@@ -315,7 +359,7 @@ final class ConnectionPool {
 
 	@Override
 	public String toString() {
-		return "ConnectionPool[" + (tls != null ? "tls " : "") + host + ":" + port + " on " + loop.name() + ", " + total + " connections, "
+		return "ConnectionPool[" + (tls != null ? "tls " : "") + host + ":" + port + (proxy != null ? " via " + proxy : "") + " on " + loop.name() + ", " + total + " connections, "
 				+ idle.size() + " idle, " + pending.size() + " pending]";
 	}
 }

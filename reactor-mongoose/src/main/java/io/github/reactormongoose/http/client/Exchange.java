@@ -114,11 +114,31 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	// ---- request ----
 
 	private void writeRequest(ClientConnection c) {
-		StringBuilder h = new StringBuilder(128).append(request.method()).append(' ').append(request.target())
-				.append(" HTTP/1.1\r\n");
+		StringBuilder h = new StringBuilder(128).append(request.method()).append(' ');
+		ConnectionPool pool = c.pool;
+		if (pool.absoluteForm && c.absoluteHost != null) {
+			// plain HTTP through an HTTP proxy: absolute form (RFC 9112, 3.2.2)
+			h.append("http://").append(c.absoluteHost).append(pool.port != 80 ? ":" + pool.port : "");
+		}
+		h.append(request.target()).append(" HTTP/1.1\r\n");
 		HttpHeaders headers = request.headers();
 		if (!headers.contains("Host")) {
 			h.append("Host: ").append(request.hostHeader()).append("\r\n");
+		}
+		if (pool.absoluteForm && pool.proxy != null) {
+			HttpHeaders forProxy;
+			try {
+				forProxy = pool.proxy.proxyHeaders(); // runs the application's password function and headers
+			}
+			catch (RuntimeException e) {
+				fail(e);
+				return;
+			}
+			for (int i = 0; i < forProxy.size(); i++) {
+				if (!headers.contains(forProxy.nameAt(i))) {
+					h.append(forProxy.nameAt(i)).append(": ").append(forProxy.valueAt(i)).append("\r\n");
+				}
+			}
 		}
 		for (int i = 0; i < headers.size(); i++) {
 			String n = headers.nameAt(i);

@@ -140,6 +140,49 @@ public final class HttpClient {
 		return with(c -> c.addressFilter = filter);
 	}
 
+	/**
+	 * Connects through a proxy, as Reactor Netty's {@code proxy(...)}:
+	 * {@code proxy(p -> p.type(ProxyProvider.Proxy.HTTP).host("proxy.internal").port(3128))}.
+	 * An HTTP proxy gets a {@code CONNECT} tunnel for {@code https}, {@code wss} and WebSocket
+	 * upgrades (TLS runs end to end inside it, the server's chain and name are verified as
+	 * without a proxy) and absolute-form requests for plain {@code http}; a SOCKS5 proxy
+	 * tunnels everything. Hosts matching {@link ProxyProvider.Builder#nonProxyHosts} are
+	 * connected to directly. With an {@link #addressFilter address filter}, the host is
+	 * resolved here and the proxy is given the accepted address, never the name; the proxy's
+	 * own address is not filtered. A refused tunnel fails the request with
+	 * {@link ProxyConnectException}. Connections are shared only between clients with the
+	 * same proxy instance. See {@link ProxyProvider}.
+	 * @throws IllegalArgumentException when the type, the host or the port is missing or invalid
+	 */
+	public HttpClient proxy(Consumer<? super ProxyProvider.TypeSpec> proxyOptions) {
+		Objects.requireNonNull(proxyOptions, "proxyOptions");
+		ProxyProvider.Build b = ProxyProvider.builder();
+		proxyOptions.accept(b);
+		ProxyProvider p = b.build();
+		ProxyProvider.Selection s = new ProxyProvider.Selection(p, p);
+		return with(c -> c.proxies = s);
+	}
+
+	/**
+	 * Uses the proxies the JVM's system properties name, read now (as the JDK's client does):
+	 * {@code https.proxyHost}/{@code https.proxyPort} for https and wss,
+	 * {@code http.proxyHost}/{@code http.proxyPort} for http and ws, {@code http.nonProxyHosts},
+	 * else {@code socksProxyHost}/{@code socksProxyPort}; {@code http.proxyUser} and
+	 * {@code http.proxyPassword}, {@code java.net.socks.username} and
+	 * {@code java.net.socks.password} for credentials. A scheme none is named for connects
+	 * directly; {@code java.net.useSystemProxies} is not read.
+	 * @throws IllegalArgumentException for a port that is not a number or {@code socksProxyVersion=4}
+	 */
+	public HttpClient proxyWithSystemProperties() {
+		ProxyProvider.Selection s = ProxyProvider.fromSystemProperties(System.getProperties());
+		return with(c -> c.proxies = s.plain() == null && s.secure() == null ? null : s);
+	}
+
+	/** Direct connections: removes a proxy set before (the default). */
+	public HttpClient noProxy() {
+		return with(c -> c.proxies = null);
+	}
+
 	/** Runs every request on {@code loop} (which outlives the client). */
 	public HttpClient runOn(MongooseLoop loop) {
 		Objects.requireNonNull(loop, "loop");
@@ -567,7 +610,10 @@ public final class HttpClient {
 				headers.remove("Cookie");
 			}
 			EventLoop el = config.chooseLoop();
-			ConnectionPool pool = ConnectionPool.of(el, host, port, tls, config.pool, config.addressFilter);
+			ProxyProvider proxy = config.proxies != null ? config.proxies.choose(tls != null, host) : null;
+			// a tunnel for TLS, WebSocket and SOCKS5; plain HTTP through an HTTP proxy in absolute form
+			boolean tunnel = proxy != null && (tls != null || upgrade || proxy.type() == ProxyProvider.Proxy.SOCKS5);
+			ConnectionPool pool = ConnectionPool.of(el, host, port, tls, config.pool, config.addressFilter, proxy, tunnel);
 			Exchange.Request req = new Exchange.Request(method, uri.toString(), target, hostHeader, headers, fixed,
 					stream, upgrade, redirects);
 			return Mono.<ClientResponse>create(sink -> new Exchange(config, req, pool, sink).start());

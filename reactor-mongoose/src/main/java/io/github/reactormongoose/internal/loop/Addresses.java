@@ -48,7 +48,7 @@ public final class Addresses {
 	}
 
 	/** Whether {@code host} is an IP literal that the JDK parses without a lookup. */
-	static boolean isLiteral(String host) {
+	public static boolean isLiteral(String host) {
 		return IPV4.matcher(host).matches() || IPV6.matcher(host).matches();
 	}
 
