@@ -39,6 +39,10 @@ import org.springframework.boot.ssl.SslOptions;
  * <li>redirects: followed unless {@link HttpRedirects#DONT_FOLLOW} (Boot's default is to follow);</li>
  * <li>an SSL bundle: its trust store and its key store (client certificate) as a {@link TlsSpec};</li>
  * <li>an {@link InetAddressFilter}: {@link HttpClient#addressFilter};</li>
+ * <li>proxies: the JVM's {@code http.proxyHost}, {@code https.proxyHost}, {@code socksProxyHost}
+ * and their companions ({@link HttpClient#proxyWithSystemProperties()}), as Boot's JDK client
+ * honours them; read by the default factory only, so a
+ * {@link #withHttpClientFactory(Supplier) factory} of the application decides for itself;</li>
  * <li>cookie handling: the client keeps no cookies, so {@link HttpCookieHandling#ENABLE} fails the
  * build with {@link IllegalArgumentException}, as it does for Reactor Netty.</li>
  * </ul>
@@ -55,9 +59,12 @@ public final class MongooseClientHttpConnectorBuilder implements ClientHttpConne
 
 	private final UnaryOperator<HttpClient> httpClientCustomizer;
 
-	/** A builder over {@link HttpClient#create()} (the shared default loops). */
+	/**
+	 * A builder over {@link HttpClient#create()} (the shared default loops) with the proxies the
+	 * JVM's system properties name ({@link HttpClient#proxyWithSystemProperties()}).
+	 */
 	public MongooseClientHttpConnectorBuilder() {
-		this(List.of(), HttpClient::create, UnaryOperator.identity());
+		this(List.of(), () -> HttpClient.create().proxyWithSystemProperties(), UnaryOperator.identity());
 	}
 
 	private MongooseClientHttpConnectorBuilder(List<Consumer<MongooseClientHttpConnector>> customizers,

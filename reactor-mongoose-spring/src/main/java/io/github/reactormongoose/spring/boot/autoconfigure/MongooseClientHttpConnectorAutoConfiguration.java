@@ -35,9 +35,10 @@ import org.springframework.http.client.reactive.ClientHttpConnector;
  * JDK client, that is without Reactor Netty's, Jetty's or Apache HttpComponents' client on the
  * class path (the usual reactor-mongoose application, which excludes Reactor Netty). An
  * application that keeps one of those keeps its client and the customizers written for it;</li>
- * <li>and not when the JVM is told to use a proxy ({@code http.proxyHost}, {@code https.proxyHost},
- * {@code socksProxyHost}, {@code java.net.useSystemProxies=true}): Boot's JDK client honours those,
- * the reactor-mongoose client has no proxy support;</li>
+ * <li>and not when the JVM is told to take the operating system's proxies
+ * ({@code java.net.useSystemProxies=true}): Boot's JDK client asks the OS, the reactor-mongoose
+ * client does not. The proxies of {@code http.proxyHost}, {@code https.proxyHost} and
+ * {@code socksProxyHost} it uses itself ({@code HttpClient.proxyWithSystemProperties()});</li>
  * <li>{@code mongoose.webclient.enabled=true}: always; {@code false}: never;</li>
  * <li>never when {@code spring.http.clients.reactive.connector} names a connector, or the
  * application defines its own {@code ClientHttpConnectorBuilder} or {@code ClientHttpConnector}.</li>
@@ -69,8 +70,6 @@ public final class MongooseClientHttpConnectorAutoConfiguration {
 
 		static final String CONNECTOR = "spring.http.clients.reactive.connector";
 
-		private static final String[] PROXY_PROPERTIES = { "http.proxyHost", "https.proxyHost", "socksProxyHost" };
-
 		@Override
 		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
 			String named = context.getEnvironment().getProperty(CONNECTOR);
@@ -84,16 +83,9 @@ public final class MongooseClientHttpConnectorAutoConfiguration {
 			if ("true".equalsIgnoreCase(enabled)) {
 				return ConditionOutcome.match(ENABLED + " is true");
 			}
-			for (String p : PROXY_PROPERTIES) {
-				String v = System.getProperty(p);
-				if (v != null && !v.isBlank()) {
-					return ConditionOutcome.noMatch(p + " is set: the reactor-mongoose HTTP client does not use proxies, "
-							+ "Boot's own connector is kept");
-				}
-			}
 			if (Boolean.getBoolean("java.net.useSystemProxies")) {
 				return ConditionOutcome.noMatch("java.net.useSystemProxies is true: the reactor-mongoose HTTP client does "
-						+ "not use proxies, Boot's own connector is kept");
+						+ "not ask the operating system for proxies, Boot's own connector is kept");
 			}
 			ClientHttpConnectorBuilder<?> detected = ClientHttpConnectorBuilder.detect(context.getClassLoader());
 			if (!(detected instanceof JdkClientHttpConnectorBuilder)) {

@@ -16,6 +16,7 @@ import io.github.reactormongoose.http.client.FilteredAddressException;
 import io.github.reactormongoose.http.client.ResponseTimeoutException;
 import io.github.reactormongoose.spring.boot.MongooseClientHttpConnectorBuilder;
 import io.github.reactormongoose.spring.http.client.MongooseClientHttpConnector;
+import io.github.reactormongoose.testing.ProxyPeers;
 import io.github.reactormongoose.testing.TestPki;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,6 +99,7 @@ class MongooseClientHttpConnectorAutoConfigurationTest {
 			.route(r -> r
 				.get("/hello", (req, res) -> res.sendString(Mono.just("Hello " + req.requestHeaders().get("X-Client", "-"))))
 				.get("/moved", (req, res) -> res.sendRedirect("/hello"))
+				.get("/via", (req, res) -> res.sendString(Mono.just("Via " + req.requestHeaders().get("Via", "-"))))
 				.get("/slow", (req, res) -> res.sendString(Mono.just("late").delayElement(Duration.ofSeconds(5)))))
 			.bindNow();
 		TestPki.assumeOpenssl();
@@ -206,24 +208,47 @@ class MongooseClientHttpConnectorAutoConfigurationTest {
 			assertThat(context).hasSingleBean(ClientHttpConnectorBuilder.class);
 			assertThat(context.getBean(ClientHttpConnector.class)).isInstanceOf(JdkClientHttpConnector.class);
 		});
-		// the JVM is told to use a proxy: Boot's own connector (which honours it) is kept
-		for (String property : new String[] {"https.proxyHost", "http.proxyHost", "socksProxyHost"}) {
-			System.setProperty(property, "proxy.example.com");
-			try {
-				this.runner.run(context -> {
-					assertThat(context).doesNotHaveBean(MongooseClientHttpConnectorBuilder.class);
-					assertThat(context.getBean(ClientHttpConnector.class)).isInstanceOf(JdkClientHttpConnector.class);
-				});
-			}
-			finally {
-				System.clearProperty(property);
-			}
+		// the JVM is told to ask the operating system for proxies: Boot's own connector (which does) is kept
+		System.setProperty("java.net.useSystemProxies", "true");
+		try {
+			this.runner.run(context -> {
+				assertThat(context).doesNotHaveBean(MongooseClientHttpConnectorBuilder.class);
+				assertThat(context.getBean(ClientHttpConnector.class)).isInstanceOf(JdkClientHttpConnector.class);
+			});
+		}
+		finally {
+			System.clearProperty("java.net.useSystemProxies");
 		}
 		// without Boot's http-client module (a servlet application, say) it stays out of the way
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(MongooseClientHttpConnectorAutoConfiguration.class))
 			.withClassLoader(new FilteredClassLoader(ClientHttpConnectorBuilder.class))
 			.run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(MongooseClientHttpConnectorBuilder.class));
+	}
+
+	@Test
+	void theProxyTheJvmIsToldToUseIsUsed(@TempDir Path dir) throws Exception {
+		try (ProxyPeers proxy = ProxyPeers.tinyproxy(dir, null, null)) {
+			System.setProperty("http.proxyHost", "127.0.0.1");
+			System.setProperty("http.proxyPort", String.valueOf(proxy.port()));
+			System.setProperty("http.nonProxyHosts", "none.invalid"); // the JDK's default spares 127.*
+			try {
+				this.runner.run(context -> {
+					assertThat(context.getBean(ClientHttpConnector.class)).isInstanceOf(MongooseClientHttpConnector.class);
+					// tinyproxy's Via header: the request went through it
+					assertThat(get(context.getBean(WebClient.Builder.class), url("/via")))
+						.matches("Via .*tinyproxy.* on mongoose-\\d+");
+				});
+			}
+			finally {
+				System.clearProperty("http.proxyHost");
+				System.clearProperty("http.proxyPort");
+				System.clearProperty("http.nonProxyHosts");
+			}
+			// without the properties: a direct connection
+			this.runner.run(context -> assertThat(get(context.getBean(WebClient.Builder.class), url("/via")))
+				.matches("Via - on mongoose-\\d+"));
+		}
 	}
 
 	@Test
