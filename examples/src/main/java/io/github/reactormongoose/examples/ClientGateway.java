@@ -9,6 +9,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.function.Predicate;
 
 import io.github.reactormongoose.DisposableServer;
@@ -17,7 +18,9 @@ import io.github.reactormongoose.http.client.HttpClient;
 import io.github.reactormongoose.http.client.HttpClientResponse;
 import io.github.reactormongoose.http.client.ResponseTimeoutException;
 import io.github.reactormongoose.http.server.HttpServer;
+import io.github.reactormongoose.http.server.HttpServerRequest;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 
 /**
  * An HTTP server whose handlers call another service with {@link HttpClient}: the usual shape
@@ -35,7 +38,10 @@ import reactor.core.publisher.Mono;
  * {@code 169.254.169.254} is answered 403 and never connected to.</li>
  * </ul>
  * The backend is asked for gzip ({@code compress(true)}): what comes from it compressed is
- * decoded as it streams, so the gateway's own clients get plain bodies.
+ * decoded as it streams, so the gateway's own clients get plain bodies. Every backend call
+ * carries the {@code X-Request-Id} of the request that caused it (the caller's, else a new
+ * one): the handlers put it in the Reactor context, and the backend client's
+ * {@link HttpClient#doOnRequest doOnRequest} hook copies it into the outgoing headers.
  * The client calls run on the poll thread of the request that made them (the client stays on
  * the caller's loop), so nothing blocks and no thread is switched.
  */
@@ -56,11 +62,23 @@ public final class ClientGateway {
 			|| a.isLinkLocalAddress() || a.isAnyLocalAddress() || a.isMulticastAddress()
 			|| (a instanceof Inet6Address && (a.getAddress()[0] & 0xfe) == 0xfc));
 
+	/** The correlation header, also the key of its value in the Reactor context. */
+	static final String REQUEST_ID = "X-Request-Id";
+
+	/** The caller's {@code X-Request-Id} when it sent a sane one, else a new one. */
+	private static String requestId(HttpServerRequest req) {
+		String id = req.requestHeaders().get(REQUEST_ID);
+		return id != null && id.matches("[A-Za-z0-9._-]{1,64}") ? id : UUID.randomUUID().toString();
+	}
+
 	/** Starts the gateway on {@code host:port} (0: a free port) in front of {@code backendUrl}. */
 	public static ClientGateway start(String host, int port, String backendUrl) {
 		HttpClient backend = HttpClient.create()
 				.baseUrl(backendUrl)
 				.headers(h -> h.set("User-Agent", "reactor-mongoose-gateway"))
+				// the correlation id of the incoming request, from the Reactor context
+				.doOnRequest(call -> call.currentContextView().<String>getOrEmpty(REQUEST_ID)
+						.ifPresent(id -> call.requestHeaders().set(REQUEST_ID, id)))
 				.compress(true)
 				.responseTimeout(Duration.ofSeconds(2));
 		HttpClient outward = HttpClient.create()
@@ -86,14 +104,16 @@ public final class ClientGateway {
 						.get("/aggregate", (req, res) -> Mono.zip(text(backend, "/user"), text(backend, "/orders"))
 								.flatMap(t -> res.header("Content-Type", "application/json")
 										.sendString(Mono.just("{\"user\":" + t.getT1() + ",\"orders\":" + t.getT2() + "}")))
-								.onErrorResume(e -> res.status(status(e)).sendString(Mono.just(String.valueOf(e.getMessage())))))
+								.onErrorResume(e -> res.status(status(e)).sendString(Mono.just(String.valueOf(e.getMessage()))))
+								.contextWrite(Context.of(REQUEST_ID, requestId(req))))
 						.get("/proxy/**", (req, res) -> backend.get().uri(req.uri().substring("/proxy".length()))
 								.response((head, body) -> res.status(head.status())
 										.header("Content-Type", contentType(head))
 										.send(body))
 								.then()
 								.onErrorResume(e -> res.hasSentHeaders() ? Mono.error(e)
-										: res.status(status(e)).sendString(Mono.just(String.valueOf(e.getMessage()))))))
+										: res.status(status(e)).sendString(Mono.just(String.valueOf(e.getMessage()))))
+								.contextWrite(Context.of(REQUEST_ID, requestId(req)))))
 				.bindNow(Duration.ofSeconds(10));
 		return new ClientGateway(server);
 	}

@@ -38,6 +38,7 @@ class ClientGatewayTest {
 				.get("/orders", (req, res) -> res.sendString(Mono.just("[1,2,3]").delayElement(Duration.ofMillis(50))))
 				.get("/big", (req, res) -> res.header("Content-Type", "text/csv")
 						.sendString(Flux.range(0, 20_000).map(i -> i + ",row\n")))
+				.get("/whoami", (req, res) -> res.sendString(Mono.just(String.valueOf(req.requestHeaders().get("X-Request-Id")))))
 				.get("/slow", (req, res) -> res.sendString(Mono.never())))
 				.bindNow(Duration.ofSeconds(10));
 		gateway = ClientGateway.start("127.0.0.1", 0, "http://127.0.0.1:" + backend.port());
@@ -59,6 +60,20 @@ class ClientGatewayTest {
 		HttpResponse<String> r = get("/aggregate");
 		assertThat(r.statusCode()).isEqualTo(200);
 		assertThat(r.body()).isEqualTo("{\"user\":{\"name\":\"ada\",\"agent\":\"reactor-mongoose-gateway\"},\"orders\":[1,2,3]}");
+	}
+
+	@Test
+	void backendCallsCarryTheCallersRequestId() throws Exception {
+		HttpResponse<String> r = jdk.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/proxy/whoami"))
+				.header("X-Request-Id", "req-42").timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(r.body()).isEqualTo("req-42");
+		// none, or one that could smuggle something: a new one per request
+		String first = get("/proxy/whoami").body();
+		assertThat(first).matches("[0-9a-f-]{36}");
+		assertThat(get("/proxy/whoami").body()).matches("[0-9a-f-]{36}").isNotEqualTo(first);
+		HttpResponse<String> odd = jdk.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/proxy/whoami"))
+				.header("X-Request-Id", "a b;c").timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(odd.body()).matches("[0-9a-f-]{36}");
 	}
 
 	@Test

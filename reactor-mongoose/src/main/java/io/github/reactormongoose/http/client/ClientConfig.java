@@ -44,6 +44,8 @@ final class ClientConfig implements Cloneable {
 	/** {@link HttpClient#addressFilter}; {@code null}: any address. */
 	@Nullable
 	Predicate<? super InetAddress> addressFilter;
+	/** {@link HttpClient#doOnRequest} and the other lifecycle hooks. */
+	ClientHooks hooks = ClientHooks.NONE;
 	/** {@link HttpClient#proxy}; {@code null}: direct connections. */
 	ProxyProvider.@Nullable Selection proxies;
 

@@ -20,6 +20,7 @@ import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.publisher.MonoSink;
 import reactor.util.context.Context;
+import reactor.util.context.ContextView;
 
 /**
  * One request and its response on one pooled connection (Reactor Netty's
@@ -67,6 +68,12 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	private boolean done;
 	private boolean retried;
 	private @Nullable ByteBuffer upgradeLeftover;
+	/** The response once its head arrived, for the hooks. */
+	private @Nullable ClientResponse response;
+	/** The request as the hooks see it; made on first use. */
+	private @Nullable RequestView view;
+	/** doOnRequest ran (not again when a stale keep-alive connection makes the exchange retry). */
+	private boolean requestHooked;
 
 	Exchange(ClientConfig config, Request request, ConnectionPool pool, MonoSink<ClientResponse> sink) {
 		this.config = config;
@@ -91,7 +98,70 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	public void onError(Throwable e) {
 		if (!done) {
 			done = true;
+			ClientHooks.runError(config.hooks.onRequestError(), view(), e);
 			sink.error(e);
+		}
+	}
+
+	/** The request for the hooks. */
+	private RequestView view() {
+		RequestView v = view;
+		if (v == null) {
+			v = new RequestView();
+			view = v;
+		}
+		return v;
+	}
+
+	/** The request as hooks see it: headers mutable until it is written. */
+	private final class RequestView implements HttpClientRequest {
+
+		private boolean open = true;
+		private @Nullable HttpHeaders sent;
+
+		@Override
+		public String method() {
+			return request.method();
+		}
+
+		@Override
+		public String uri() {
+			return request.uri();
+		}
+
+		@Override
+		public HttpHeaders requestHeaders() {
+			if (open) {
+				return request.headers();
+			}
+			HttpHeaders h = sent;
+			if (h == null) {
+				HttpHeaders all = request.headers();
+				List<String> names = new ArrayList<>(all.size());
+				List<String> values = new ArrayList<>(all.size());
+				for (int i = 0; i < all.size(); i++) {
+					names.add(all.nameAt(i));
+					values.add(all.valueAt(i));
+				}
+				h = HttpHeaders.received(names, values);
+				sent = h;
+			}
+			return h;
+		}
+
+		@Override
+		public int redirects() {
+			return request.redirects();
+		}
+
+		@Override
+		public ContextView currentContextView() {
+			return sink.contextView();
+		}
+
+		@Override
+		public String toString() {
+			return request.method() + " " + request.uri();
 		}
 	}
 
@@ -100,6 +170,24 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		if (done) {
 			c.pool.release(c); // cancelled while waiting
 			return;
+		}
+		if (!requestHooked && !config.hooks.onRequest().isEmpty()) {
+			requestHooked = true;
+			RequestView v = view();
+			try {
+				ClientHooks.run(config.hooks.onRequest(), v); // may still change the headers
+			}
+			catch (RuntimeException e) {
+				c.pool.release(c); // nothing was written on it
+				fail(e);
+				return;
+			}
+			finally {
+				v.open = false;
+			}
+		}
+		else if (view != null) {
+			view.open = false;
 		}
 		conn = c;
 		c.attach(this);
@@ -274,6 +362,15 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 
 	private void requestSent() {
 		requestSent = true;
+		if (!config.hooks.afterRequest().isEmpty()) {
+			try {
+				ClientHooks.run(config.hooks.afterRequest(), view());
+			}
+			catch (RuntimeException e) {
+				fail(e);
+				return;
+			}
+		}
 		if (responseEnded) {
 			release();
 		}
@@ -343,6 +440,17 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		boolean gunzip = config.compress && status != 101 && isGzip(headers.get("Content-Encoding"));
 		ClientResponse r = new ClientResponse(loop, this, status, reason, version,
 				gunzip ? withoutEncoding(headers) : headers, request.method(), request.uri(), request.redirects(), q, gunzip);
+		response = r;
+		if (!config.hooks.onResponse().isEmpty()) {
+			try {
+				ClientHooks.run(config.hooks.onResponse(), r);
+			}
+			catch (RuntimeException e) {
+				headDone = false; // the response Mono fails, not its body
+				fail(e);
+				return;
+			}
+		}
 		if (request.upgrade() && status == 101) {
 			cancelTimer();
 			responseEnded = true;
@@ -398,8 +506,24 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			c.poison();
 		}
 		InboundQueue<ByteBuffer> q = body;
+		Throwable hookError = null;
+		ClientResponse r = response;
+		if (r != null && !config.hooks.afterResponseSuccess().isEmpty()) {
+			try {
+				ClientHooks.run(config.hooks.afterResponseSuccess(), r);
+			}
+			catch (RuntimeException e) {
+				hookError = e;
+				ClientHooks.runError(config.hooks.onResponseError(), r, e);
+			}
+		}
 		if (q != null) {
-			q.complete();
+			if (hookError != null) {
+				q.fail(hookError);
+			}
+			else {
+				q.complete();
+			}
 		}
 		if (requestSent) {
 			release();
@@ -460,6 +584,13 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		ClientConnection c = conn;
 		if (c != null) {
 			c.close();
+		}
+		ClientResponse r = response;
+		if (r == null) {
+			ClientHooks.runError(config.hooks.onRequestError(), view(), e);
+		}
+		else {
+			ClientHooks.runError(config.hooks.onResponseError(), r, e);
 		}
 		InboundQueue<ByteBuffer> q = body;
 		if (!headDone || q == null) {

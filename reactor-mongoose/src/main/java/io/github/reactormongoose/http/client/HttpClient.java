@@ -13,9 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
@@ -181,6 +183,89 @@ public final class HttpClient {
 	/** Direct connections: removes a proxy set before (the default). */
 	public HttpClient noProxy() {
 		return with(c -> c.proxies = null);
+	}
+
+	// ---- lifecycle hooks ----
+
+	/**
+	 * Runs {@code doOnRequest} before each request is written (once a connection is there),
+	 * as Reactor Netty's {@code doOnRequest}: for logging, metrics, or headers computed at the
+	 * last moment ({@code req.requestHeaders().set("X-Trace", ...)}, which is sent). Each
+	 * request of a followed redirect is a new one; a WebSocket upgrade request is one too. Calls
+	 * add up, in order. Hooks run on the poll thread and must not block. One that throws fails
+	 * the request with its exception (nothing is written).
+	 */
+	public HttpClient doOnRequest(Consumer<? super HttpClientRequest> doOnRequest) {
+		Objects.requireNonNull(doOnRequest, "doOnRequest");
+		return hooks(h -> new ClientHooks(ClientHooks.plus(h.onRequest(), doOnRequest), h.afterRequest(),
+				h.onRequestError(), h.onResponse(), h.afterResponseSuccess(), h.onResponseError()));
+	}
+
+	/**
+	 * Runs {@code doAfterRequest} once the whole request, body included, was handed to the
+	 * connection. Calls add up; poll thread; one that throws fails the request.
+	 */
+	public HttpClient doAfterRequest(Consumer<? super HttpClientRequest> doAfterRequest) {
+		Objects.requireNonNull(doAfterRequest, "doAfterRequest");
+		return hooks(h -> new ClientHooks(h.onRequest(), ClientHooks.plus(h.afterRequest(), doAfterRequest),
+				h.onRequestError(), h.onResponse(), h.afterResponseSuccess(), h.onResponseError()));
+	}
+
+	/**
+	 * Runs {@code doOnRequestError} when a request fails before a response head arrived: no
+	 * connection (refused, timed out, filtered, a proxy's refusal), a TLS failure, the
+	 * connection closing, a response timeout, a malformed response, a hook's exception. It
+	 * runs before the error reaches the subscriber; what it throws is added to the error as
+	 * suppressed. Calls add up; poll thread.
+	 */
+	public HttpClient doOnRequestError(BiConsumer<? super HttpClientRequest, ? super Throwable> doOnRequestError) {
+		Objects.requireNonNull(doOnRequestError, "doOnRequestError");
+		return hooks(h -> new ClientHooks(h.onRequest(), h.afterRequest(),
+				ClientHooks.plus(h.onRequestError(), doOnRequestError), h.onResponse(), h.afterResponseSuccess(),
+				h.onResponseError()));
+	}
+
+	/**
+	 * Runs {@code doOnResponse} when a response head arrived, before the response is emitted
+	 * (status and headers; the body follows). Each hop of a followed redirect has its own.
+	 * Calls add up; poll thread; one that throws fails the response with its exception.
+	 */
+	public HttpClient doOnResponse(Consumer<? super HttpClientResponse> doOnResponse) {
+		Objects.requireNonNull(doOnResponse, "doOnResponse");
+		return hooks(h -> new ClientHooks(h.onRequest(), h.afterRequest(), h.onRequestError(),
+				ClientHooks.plus(h.onResponse(), doOnResponse), h.afterResponseSuccess(), h.onResponseError()));
+	}
+
+	/**
+	 * Runs {@code doAfterResponseSuccess} when a response's body was received to its end (the
+	 * place to record a request's duration). Calls add up; poll thread; one that throws fails
+	 * the body with its exception.
+	 */
+	public HttpClient doAfterResponseSuccess(Consumer<? super HttpClientResponse> doAfterResponseSuccess) {
+		Objects.requireNonNull(doAfterResponseSuccess, "doAfterResponseSuccess");
+		return hooks(h -> new ClientHooks(h.onRequest(), h.afterRequest(), h.onRequestError(), h.onResponse(),
+				ClientHooks.plus(h.afterResponseSuccess(), doAfterResponseSuccess), h.onResponseError()));
+	}
+
+	/**
+	 * Runs {@code doOnResponseError} when a response fails after its head arrived: the body
+	 * cut short (the connection closed, a response timeout, malformed chunks or gzip) or a
+	 * hook's exception. Calls add up; poll thread; what it throws is added to the error as suppressed.
+	 */
+	public HttpClient doOnResponseError(BiConsumer<? super HttpClientResponse, ? super Throwable> doOnResponseError) {
+		Objects.requireNonNull(doOnResponseError, "doOnResponseError");
+		return hooks(h -> new ClientHooks(h.onRequest(), h.afterRequest(), h.onRequestError(), h.onResponse(),
+				h.afterResponseSuccess(), ClientHooks.plus(h.onResponseError(), doOnResponseError)));
+	}
+
+	/** {@link #doOnRequestError} and {@link #doOnResponseError} at once, as Reactor Netty's {@code doOnError}. */
+	public HttpClient doOnError(BiConsumer<? super HttpClientRequest, ? super Throwable> doOnRequestError,
+			BiConsumer<? super HttpClientResponse, ? super Throwable> doOnResponseError) {
+		return doOnRequestError(doOnRequestError).doOnResponseError(doOnResponseError);
+	}
+
+	private HttpClient hooks(UnaryOperator<ClientHooks> change) {
+		return with(c -> c.hooks = change.apply(c.hooks));
 	}
 
 	/** Runs every request on {@code loop} (which outlives the client). */

@@ -1,0 +1,34 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import io.github.reactormongoose.http.HttpHeaders;
+import reactor.util.context.ContextView;
+
+/**
+ * A request as the lifecycle hooks of {@link HttpClient} see it
+ * ({@link HttpClient#doOnRequest}, {@link HttpClient#doAfterRequest},
+ * {@link HttpClient#doOnRequestError}): one per request sent, so a followed redirect is a new
+ * one. Hooks run on the poll thread of the request's loop and must not block.
+ */
+public interface HttpClientRequest {
+
+	/** The method, {@code GET}, {@code POST}... */
+	String method();
+
+	/** The absolute URI of this request. */
+	String uri();
+
+	/**
+	 * The request's headers. In {@link HttpClient#doOnRequest} they can still be changed (a trace
+	 * header, a signature): what the hook leaves is what is sent. Later, a read-only copy.
+	 */
+	HttpHeaders requestHeaders();
+
+	/** How many redirects were followed before this request. */
+	int redirects();
+
+	/** The Reactor context of the subscriber that sent the request (trace, MDC...). */
+	ContextView currentContextView();
+}

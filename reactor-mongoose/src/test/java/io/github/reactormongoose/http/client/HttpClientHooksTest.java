@@ -1,0 +1,186 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.server.BaseHttpTest;
+import io.github.reactormongoose.http.server.HttpServer;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
+
+/**
+ * The lifecycle hooks of {@link HttpClient}, as Reactor Netty's: {@code doOnRequest} (headers
+ * still mutable), {@code doAfterRequest}, {@code doOnResponse},
+ * {@code doAfterResponseSuccess}, {@code doOnRequestError}, {@code doOnResponseError}: their
+ * order, redirects, failures, and hooks that throw.
+ */
+class HttpClientHooksTest extends BaseHttpTest {
+
+	private final List<String> events = new CopyOnWriteArrayList<>();
+	private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
+
+	private DisposableServer server() {
+		return bind(HttpServer.create().host("127.0.0.1").port(0).route(r -> r
+			.get("/hello", (req, res) -> {
+				clientPorts.add(req.remoteAddress().getPort());
+				return res.header("X-Trace-Seen", String.valueOf(req.requestHeaders().get("X-Trace")))
+					.sendString(Mono.just("hello"));
+			})
+			.post("/echo", (req, res) -> res.sendByteArray(req.receiveBytes()))
+			.get("/moved", (req, res) -> res.sendRedirect("/hello"))
+			.get("/cut", (req, res) -> res.header("Content-Length", "1000000")
+				.send(Flux.just(ByteBuffer.wrap(new byte[1000])).concatWith(Mono.error(new IllegalStateException("cut")))))
+			.get("/slow", (req, res) -> res.sendString(Mono.just("late").delayElement(Duration.ofSeconds(5))))));
+	}
+
+	private HttpClient recording(DisposableServer s) {
+		return HttpClient.create().runOn(newLoop("hooked")).baseUrl("http://127.0.0.1:" + s.port())
+			.doOnRequest(req -> events.add("request " + req.method() + " " + req.uri() + " #" + req.redirects() + " on "
+					+ Thread.currentThread().getName().replaceAll("-\\d+$", "")))
+			.doAfterRequest(req -> events.add("sent " + req.method()))
+			.doOnResponse(res -> events.add("response " + res.status()))
+			.doAfterResponseSuccess(res -> events.add("done " + res.status()))
+			.doOnError((req, e) -> events.add("request error " + e.getClass().getSimpleName()),
+					(res, e) -> events.add("response error " + res.status() + " " + e.getClass().getSimpleName()));
+	}
+
+	private static String text(HttpClient.ResponseReceiver r) {
+		return r.responseSingle((res, b) -> b.map(x -> res.status() + " " + new String(x, UTF_8))).block(TIMEOUT);
+	}
+
+	@Test
+	void hooksRunInTheOrderOfTheExchangeOnThePollThread() {
+		DisposableServer s = server();
+		HttpClient c = recording(s);
+		assertThat(text(c.post().uri("/echo").send(Flux.range(0, 8).map(i -> ByteBuffer.wrap(new byte[65536])))))
+			.startsWith("200 ");
+		String uri = "http://127.0.0.1:" + s.port() + "/echo";
+		assertThat(events).containsExactly("request POST " + uri + " #0 on hooked", "sent POST", "response 200",
+				"done 200");
+	}
+
+	@Test
+	void doOnRequestCanStillSetHeadersAndSeesTheContext() {
+		DisposableServer s = server();
+		List<String> order = new CopyOnWriteArrayList<>();
+		HttpClient c = HttpClient.create().runOn(newLoop()).baseUrl("http://127.0.0.1:" + s.port())
+			.headers(h -> h.set("X-Trace", "from headers()"))
+			.doOnRequest(req -> {
+				order.add("first");
+				req.requestHeaders().set("X-Trace", req.currentContextView().getOrDefault("trace", "none"));
+			})
+			.doOnRequest(req -> order.add("second " + req.requestHeaders().get("X-Trace")));
+		String seen = c.get().uri("/hello").response().map(res -> res.responseHeaders().get("X-Trace-Seen"))
+			.contextWrite(Context.of("trace", "abc-123")).block(TIMEOUT);
+		assertThat(seen).isEqualTo("abc-123");
+		assertThat(order).containsExactly("first", "second abc-123");
+
+		// afterwards the headers are a read-only copy of what was sent
+		List<Throwable> late = new CopyOnWriteArrayList<>();
+		HttpClient after = c.doAfterRequest(req -> {
+			order.add("after " + req.requestHeaders().get("X-Trace"));
+			try {
+				req.requestHeaders().set("X-Trace", "too late");
+			}
+			catch (UnsupportedOperationException e) {
+				late.add(e);
+			}
+		});
+		assertThat(text(after.get().uri("/hello"))).isEqualTo("200 hello");
+		assertThat(order).contains("after none");
+		assertThat(late).hasSize(1);
+	}
+
+	@Test
+	void eachHopOfARedirectIsARequestOfItsOwn() {
+		DisposableServer s = server();
+		HttpClient c = recording(s).followRedirect(true);
+		assertThat(text(c.get().uri("/moved"))).isEqualTo("200 hello");
+		String base = "http://127.0.0.1:" + s.port();
+		assertThat(events).containsExactly("request GET " + base + "/moved #0 on hooked", "sent GET", "response 302",
+				"done 302", "request GET " + base + "/hello #1 on hooked", "sent GET", "response 200", "done 200");
+	}
+
+	@Test
+	void failuresReachTheErrorHooksBeforeTheSubscriber() throws Exception {
+		DisposableServer s = server();
+		HttpClient c = recording(s);
+		// no connection: a request error
+		int closed;
+		try (ServerSocket ss = new ServerSocket(0)) {
+			closed = ss.getLocalPort();
+		}
+		assertThatThrownBy(() -> text(c.get().uri("http://127.0.0.1:" + closed + "/"))).hasCauseInstanceOf(ConnectException.class);
+		assertThat(events).last().isEqualTo("request error ConnectException");
+		// no head in time: a request error too
+		events.clear();
+		assertThatThrownBy(() -> text(c.responseTimeout(Duration.ofMillis(200)).get().uri("/slow")))
+			.isInstanceOf(ResponseTimeoutException.class);
+		assertThat(events).containsExactly("request GET http://127.0.0.1:" + s.port() + "/slow #0 on hooked", "sent GET",
+				"request error ResponseTimeoutException");
+		// the body cut short: a response error, with the response's status
+		events.clear();
+		assertThatThrownBy(() -> text(c.get().uri("/cut"))).isInstanceOf(PrematureCloseException.class);
+		assertThat(events).containsExactly("request GET http://127.0.0.1:" + s.port() + "/cut #0 on hooked", "sent GET",
+				"response 200", "response error 200 PrematureCloseException");
+	}
+
+	@Test
+	void aHookThatThrowsFailsWhatItWatches() {
+		DisposableServer s = server();
+		HttpClient c = HttpClient.create().runOn(newLoop()).baseUrl("http://127.0.0.1:" + s.port());
+		assertThat(text(c.get().uri("/hello"))).isEqualTo("200 hello");
+		assertThat(clientPorts).hasSize(1);
+
+		// doOnRequest: nothing is written, and the idle connection stays usable
+		List<Throwable> requestErrors = new CopyOnWriteArrayList<>();
+		HttpClient refusing = c.doOnRequest(req -> {
+			throw new IllegalStateException("no token");
+		}).doOnRequestError((req, e) -> requestErrors.add(e));
+		assertThatThrownBy(() -> text(refusing.get().uri("/hello"))).isInstanceOf(IllegalStateException.class)
+			.hasMessage("no token");
+		assertThat(requestErrors).singleElement().satisfies(e -> assertThat(e).hasMessage("no token"));
+		assertThat(text(c.get().uri("/hello"))).isEqualTo("200 hello");
+		assertThat(clientPorts).as("the same connection, reused").hasSize(1);
+
+		// doOnResponse: the response fails
+		assertThatThrownBy(() -> text(c.doOnResponse(res -> {
+			throw new IllegalStateException("unexpected " + res.status());
+		}).get().uri("/hello"))).isInstanceOf(IllegalStateException.class).hasMessage("unexpected 200");
+
+		// doAfterResponseSuccess: the body fails
+		List<String> responseErrors = new CopyOnWriteArrayList<>();
+		HttpClient afterFails = c.doAfterResponseSuccess(res -> {
+			throw new IllegalStateException("metrics down");
+		}).doOnResponseError((res, e) -> responseErrors.add(res.status() + " " + e.getMessage()));
+		assertThatThrownBy(() -> text(afterFails.get().uri("/hello"))).isInstanceOf(IllegalStateException.class)
+			.hasMessage("metrics down");
+		assertThat(responseErrors).containsExactly("200 metrics down");
+
+		// an error hook that throws: the original error, with the hook's as suppressed
+		HttpClient noisy = c.responseTimeout(Duration.ofMillis(100)).doOnRequestError((req, e) -> {
+			throw new IllegalArgumentException("hook bug");
+		});
+		assertThatThrownBy(() -> text(noisy.get().uri("/slow"))).isInstanceOf(ResponseTimeoutException.class)
+			.satisfies(e -> assertThat(e.getSuppressed()).anySatisfy(x -> assertThat(x).hasMessage("hook bug")));
+
+		// and the client still works
+		assertThat(text(c.get().uri("/hello"))).isEqualTo("200 hello");
+	}
+}
