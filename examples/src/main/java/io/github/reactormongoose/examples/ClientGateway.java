@@ -41,7 +41,9 @@ import reactor.util.context.Context;
  * decoded as it streams, so the gateway's own clients get plain bodies. Every backend call
  * carries the {@code X-Request-Id} of the request that caused it (the caller's, else a new
  * one): the handlers put it in the Reactor context, and the backend client's
- * {@link HttpClient#doOnRequest doOnRequest} hook copies it into the outgoing headers.
+ * {@link HttpClient#doOnRequest doOnRequest} hook copies it into the outgoing headers. The
+ * backend client records Micrometer meters ({@code reactor.mongoose.http.client.*}, in the
+ * global registry: response time, bytes, errors per backend path).
  * The client calls run on the poll thread of the request that made them (the client stays on
  * the caller's loop), so nothing blocks and no thread is switched.
  */
@@ -80,7 +82,8 @@ public final class ClientGateway {
 				.doOnRequest(call -> call.currentContextView().<String>getOrEmpty(REQUEST_ID)
 						.ifPresent(id -> call.requestHeaders().set(REQUEST_ID, id)))
 				.compress(true)
-				.responseTimeout(Duration.ofSeconds(2));
+				.responseTimeout(Duration.ofSeconds(2))
+				.metrics(true);
 		HttpClient outward = HttpClient.create()
 				.followRedirect(true) // each redirect's address is checked too
 				.responseTimeout(Duration.ofSeconds(5))

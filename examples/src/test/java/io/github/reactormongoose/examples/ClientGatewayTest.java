@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.server.HttpServer;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,9 +59,22 @@ class ClientGatewayTest {
 
 	@Test
 	void aggregatesTwoBackendCalls() throws Exception {
-		HttpResponse<String> r = get("/aggregate");
-		assertThat(r.statusCode()).isEqualTo(200);
-		assertThat(r.body()).isEqualTo("{\"user\":{\"name\":\"ada\",\"agent\":\"reactor-mongoose-gateway\"},\"orders\":[1,2,3]}");
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		Metrics.addRegistry(registry);
+		try {
+			HttpResponse<String> r = get("/aggregate");
+			assertThat(r.statusCode()).isEqualTo(200);
+			assertThat(r.body()).isEqualTo("{\"user\":{\"name\":\"ada\",\"agent\":\"reactor-mongoose-gateway\"},\"orders\":[1,2,3]}");
+			// the backend client's meters: one call to each path
+			for (String path : new String[] {"/user", "/orders"}) {
+				assertThat(registry.get("reactor.mongoose.http.client.response.time")
+						.tags("remote.address", "127.0.0.1:" + backend.port(), "uri", path, "status", "200").timer().count())
+						.isEqualTo(1);
+			}
+		}
+		finally {
+			Metrics.removeRegistry(registry);
+		}
 	}
 
 	@Test

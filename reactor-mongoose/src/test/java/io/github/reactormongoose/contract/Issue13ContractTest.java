@@ -15,12 +15,10 @@ import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.testing.RawHttp;
-import io.micrometer.core.instrument.Metrics;
+import io.github.reactormongoose.testing.GlobalMeters;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -35,19 +33,8 @@ class Issue13ContractTest extends BaseHttpTest {
 
 	private static final String P = "reactor.mongoose.http.server.";
 
-	private SimpleMeterRegistry registry;
-
-	@BeforeEach
-	void registry() {
-		registry = new SimpleMeterRegistry();
-		Metrics.addRegistry(registry);
-	}
-
-	@AfterEach
-	void removeRegistry() {
-		Metrics.removeRegistry(registry);
-		registry.close();
-	}
+	@RegisterExtension
+	final GlobalMeters meters = new GlobalMeters();
 
 	@Test
 	void metricsTrueRecordsReactorNettysMetersIncludingRequestAndResponseTime() throws Exception {
@@ -70,23 +57,23 @@ class Issue13ContractTest extends BaseHttpTest {
 			assertThat(c.read().bodyString()).isEqualTo("65536");
 			assertThat(c.write(RawHttp.get("/slow-stream")).read().bodyString()).isEqualTo("abc");
 			assertThat(c.write(RawHttp.get("/fail")).read().status()).isEqualTo(500);
-			assertThat(registry.get(P + "connections.total").tag("local.address", address).gauge().value()).isEqualTo(1.0);
-			assertThat(registry.get(P + "connections.active").tag("local.address", address).gauge()).isNotNull();
+			assertThat(meters.registry().get(P + "connections.total").tag("local.address", address).gauge().value()).isEqualTo(1.0);
+			assertThat(meters.registry().get(P + "connections.active").tag("local.address", address).gauge()).isNotNull();
 		}
-		assertThat(registry.get(P + "data.received").tags("uri", "/upload", "method", "POST").summary().totalAmount())
+		assertThat(meters.registry().get(P + "data.received").tags("uri", "/upload", "method", "POST").summary().totalAmount())
 				.isEqualTo(65536.0);
-		assertThat(registry.get(P + "data.sent").tags("uri", "/slow-stream", "status", "200").summary().totalAmount())
+		assertThat(meters.registry().get(P + "data.sent").tags("uri", "/slow-stream", "status", "200").summary().totalAmount())
 				.isEqualTo(3.0);
-		Timer requestTime = registry.get(P + "data.received.time").tags("uri", "/upload", "method", "POST").timer();
+		Timer requestTime = meters.registry().get(P + "data.received.time").tags("uri", "/upload", "method", "POST").timer();
 		assertThat(requestTime.count()).isEqualTo(1);
 		assertThat(requestTime.totalTime(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(250);
-		Timer sendTime = registry.get(P + "data.sent.time").tags("uri", "/slow-stream", "method", "GET", "status", "200")
+		Timer sendTime = meters.registry().get(P + "data.sent.time").tags("uri", "/slow-stream", "method", "GET", "status", "200")
 				.timer();
 		assertThat(sendTime.count()).isEqualTo(1);
 		// the head goes out with the first piece (after 150 ms), the last piece 300 ms later
 		assertThat(sendTime.totalTime(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(250);
-		assertThat(registry.get(P + "response.time").tags("uri", "/slow-stream", "status", "200").timer()
+		assertThat(meters.registry().get(P + "response.time").tags("uri", "/slow-stream", "status", "200").timer()
 				.totalTime(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(400);
-		assertThat(registry.get(P + "errors").tags("uri", "/fail", "method", "GET").counter().count()).isEqualTo(1.0);
+		assertThat(meters.registry().get(P + "errors").tags("uri", "/fail", "method", "GET").counter().count()).isEqualTo(1.0);
 	}
 }

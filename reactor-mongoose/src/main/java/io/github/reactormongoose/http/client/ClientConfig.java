@@ -14,6 +14,7 @@ import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.LoopAccess;
+import io.github.reactormongoose.internal.metrics.HttpClientMetrics;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 
@@ -44,6 +45,8 @@ final class ClientConfig implements Cloneable {
 	/** {@link HttpClient#addressFilter}; {@code null}: any address. */
 	@Nullable
 	Predicate<? super InetAddress> addressFilter;
+	/** {@link HttpClient#metrics(boolean)}; {@link HttpClientMetrics#NONE}: off. */
+	HttpClientMetrics metrics = HttpClientMetrics.NONE;
 	/** {@link HttpClient#doOnRequest} and the other lifecycle hooks. */
 	ClientHooks hooks = ClientHooks.NONE;
 	/** {@link HttpClient#proxy}; {@code null}: direct connections. */

@@ -12,6 +12,7 @@ import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.StreamHandler;
 import io.github.reactormongoose.internal.loop.TlsHandshakeHandler;
+import io.github.reactormongoose.internal.metrics.HttpClientMetrics;
 import io.github.reactormongoose.internal.tls.PeerVerifier;
 import io.github.reactormongoose.internal.tls.TlsConfig;
 import org.jspecify.annotations.Nullable;
@@ -56,9 +57,22 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 	int uses;
 	long idleSince;
 
-	ClientConnection(ConnectionPool pool) {
+	/** Where the connect time goes, and when connecting started. */
+	private final HttpClientMetrics metrics;
+	private final long started;
+
+	ClientConnection(ConnectionPool pool, HttpClientMetrics metrics, long started) {
 		this.pool = pool;
 		this.loop = pool.loop;
+		this.metrics = metrics;
+		this.started = started;
+	}
+
+	/** Established: counted, handed to the pool. */
+	private void ready() {
+		connected = true;
+		metrics.connected(pool.remote(), System.nanoTime() - started, true);
+		pool.connected(this);
 	}
 
 	/**
@@ -145,6 +159,7 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 		if (counted) {
 			counted = false;
 			closed = true;
+			metrics.connected(pool.remote(), System.nanoTime() - started, false);
 			pool.connectFailed(e);
 		}
 	}
@@ -202,8 +217,7 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 			handshaking = true; // established once the handshake is done and verified
 			return;
 		}
-		connected = true;
-		pool.connected(this);
+		ready();
 	}
 
 	private void send(byte[] bytes) {
@@ -254,8 +268,7 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 			channel().close(); // not close(): fail() marked it closed already
 			return;
 		}
-		connected = true;
-		pool.connected(this);
+		ready();
 	}
 
 	/** {@code host:port (tcp://ip:port)}, for messages. */

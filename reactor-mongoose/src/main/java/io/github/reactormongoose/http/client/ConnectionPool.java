@@ -18,6 +18,7 @@ import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.internal.loop.Addresses;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.Kind;
+import io.github.reactormongoose.internal.metrics.HttpClientMetrics;
 import io.github.reactormongoose.internal.tls.TlsAccess;
 import io.github.reactormongoose.internal.tls.TlsConfig;
 import io.github.reactormongoose.tls.TlsSpec;
@@ -52,6 +53,9 @@ final class ConnectionPool {
 		void onError(Throwable e);
 
 		Duration connectTimeout();
+
+		/** Where the connect time of a connection made for this request goes. */
+		HttpClientMetrics metrics();
 	}
 
 	private static final Map<EventLoop, Map<Key, ConnectionPool>> POOLS = new ConcurrentHashMap<>();
@@ -166,7 +170,7 @@ final class ConnectionPool {
 		}
 		pending.add(a);
 		if (room) {
-			connectNew(a.connectTimeout());
+			connectNew(a);
 		}
 	}
 
@@ -175,9 +179,12 @@ final class ConnectionPool {
 		pending.remove(a);
 	}
 
-	private void connectNew(Duration timeout) {
+	private void connectNew(Acquirer first) {
 		total++;
 		connecting++;
+		Duration timeout = first.connectTimeout();
+		HttpClientMetrics metrics = first.metrics();
+		long started = System.nanoTime();
 		// which of the host's addresses may be connected to (no filter: the first one)
 		Predicate<? super InetAddress> f = key.filter();
 		Mono<InetAddress> address = f == null ? Addresses.resolve(host)
@@ -198,8 +205,16 @@ final class ConnectionPool {
 		}
 		int to = p == null ? port : p.port();
 		Mono.zip(address, authority).subscribe(
-				a -> loop.executeOrRun(() -> open(Addresses.url("tcp", a.getT1(), to), timeout, a.getT2())),
-				e -> loop.executeOrRun(() -> connectFailed(e)));
+				a -> loop.executeOrRun(() -> open(Addresses.url("tcp", a.getT1(), to), timeout, a.getT2(), metrics, started)),
+				e -> loop.executeOrRun(() -> {
+					metrics.connected(remote(), System.nanoTime() - started, false);
+					connectFailed(e);
+				}));
+	}
+
+	/** {@code host:port} of the pool's target, the {@code remote.address} of its meters. */
+	String remote() {
+		return host + ":" + port;
 	}
 
 	/** An address as the host part of a URI: IPv6 in brackets. */
@@ -223,8 +238,8 @@ final class ConnectionPool {
 	 * the TCP connection is up, and the connection counts as established only after the JDK
 	 * accepted the server's chain and host name ({@link ClientConnection}).
 	 */
-	private void open(String url, Duration timeout, String authority) {
-		ClientConnection c = new ClientConnection(this);
+	private void open(String url, Duration timeout, String authority, HttpClientMetrics metrics, long started) {
+		ClientConnection c = new ClientConnection(this, metrics, started);
 		ProxyProvider p = proxy;
 		if (p != null) {
 			try {
@@ -272,7 +287,7 @@ final class ConnectionPool {
 			a.onError(e); // ConnectException, UnknownHostException, ConnectTimeoutException...
 		}
 		if (pending.size() > connecting && total < limits.maxConnections() && !shutdown) {
-			connectNew(pending.peek().connectTimeout());
+			connectNew(pending.peek());
 		}
 		retireIfEmpty();
 	}
@@ -352,7 +367,7 @@ final class ConnectionPool {
 		idle.remove(c);
 		total--;
 		if (pending.size() > connecting && total < limits.maxConnections() && !shutdown) {
-			connectNew(pending.peek().connectTimeout());
+			connectNew(pending.peek());
 		}
 		retireIfEmpty();
 	}

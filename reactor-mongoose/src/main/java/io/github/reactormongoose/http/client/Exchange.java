@@ -15,6 +15,7 @@ import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.InboundQueue;
 import io.github.reactormongoose.internal.loop.WriteSubscriber;
+import io.github.reactormongoose.internal.metrics.HttpClientMetrics;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
@@ -74,6 +75,9 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	private @Nullable RequestView view;
 	/** doOnRequest ran (not again when a stale keep-alive connection makes the exchange retry). */
 	private boolean requestHooked;
+	/** When the request's head was written, and the response body bytes so far (metrics). */
+	private long writtenAt;
+	private long bytesReceived;
 
 	Exchange(ClientConfig config, Request request, ConnectionPool pool, MonoSink<ClientResponse> sink) {
 		this.config = config;
@@ -95,9 +99,22 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	}
 
 	@Override
+	public HttpClientMetrics metrics() {
+		return config.metrics;
+	}
+
+	/** The request's path without its query, for the {@code uri} tag. */
+	private String path() {
+		String t = request.target();
+		int q = t.indexOf('?');
+		return q < 0 ? t : t.substring(0, q);
+	}
+
+	@Override
 	public void onError(Throwable e) {
 		if (!done) {
 			done = true;
+			config.metrics.error(pool.remote(), request.method(), path());
 			ClientHooks.runError(config.hooks.onRequestError(), view(), e);
 			sink.error(e);
 		}
@@ -202,6 +219,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	// ---- request ----
 
 	private void writeRequest(ClientConnection c) {
+		writtenAt = System.nanoTime();
 		StringBuilder h = new StringBuilder(128).append(request.method()).append(' ');
 		ConnectionPool pool = c.pool;
 		if (pool.absoluteForm && c.absoluteHost != null) {
@@ -489,6 +507,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		if (length == 0 || body == null) {
 			return;
 		}
+		bytesReceived += length;
 		ByteBuffer copy = ByteBuffer.allocate(length);
 		copy.put(buf.slice(offset, length)).flip();
 		body.offer(copy);
@@ -502,6 +521,12 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		responseEnded = true;
 		cancelTimer();
 		ClientConnection c = conn();
+		ClientResponse ended = response;
+		if (ended != null) {
+			byte[] fixed = request.fixedBody();
+			config.metrics.exchangeEnded(pool.remote(), request.method(), path(), ended.status(),
+					fixed != null ? fixed.length : bodySent, bytesReceived, System.nanoTime() - writtenAt);
+		}
 		if (!c.parser.keepAlive() || !config.keepAlive) {
 			c.poison();
 		}
@@ -585,6 +610,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		if (c != null) {
 			c.close();
 		}
+		config.metrics.error(pool.remote(), request.method(), path());
 		ClientResponse r = response;
 		if (r == null) {
 			ClientHooks.runError(config.hooks.onRequestError(), view(), e);

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -23,6 +24,7 @@ import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.metrics.HttpClientMetrics;
 import io.github.reactormongoose.internal.tls.TlsAccess;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
@@ -183,6 +185,29 @@ public final class HttpClient {
 	/** Direct connections: removes a proxy set before (the default). */
 	public HttpClient noProxy() {
 		return with(c -> c.proxies = null);
+	}
+
+	/**
+	 * Records Micrometer meters in {@code Metrics.globalRegistry}, as Reactor Netty's
+	 * {@code metrics(true, uriTagValue)}: {@code reactor.mongoose.http.client.connect.time},
+	 * {@code .response.time}, {@code .data.sent}, {@code .data.received} and {@code .errors},
+	 * tagged with the target's {@code remote.address}, the request path as {@code uri}, the
+	 * {@code method} and the {@code status} (see docs/observability.md). Default off.
+	 * @throws IllegalStateException when Micrometer is not on the class path
+	 */
+	public HttpClient metrics(boolean enable) {
+		return metrics(enable, Function.identity());
+	}
+
+	/**
+	 * {@link #metrics(boolean)}, with {@code uriTagValue} mapping each request path to the
+	 * {@code uri} tag ({@code /users/42} to {@code /users/{id}}); at most 100 distinct values,
+	 * later ones are recorded as {@code OTHER}.
+	 */
+	public HttpClient metrics(boolean enable, Function<String, String> uriTagValue) {
+		Objects.requireNonNull(uriTagValue, "uriTagValue");
+		HttpClientMetrics m = enable ? HttpClientMetrics.micrometer(uriTagValue) : HttpClientMetrics.NONE;
+		return with(c -> c.metrics = m);
 	}
 
 	// ---- lifecycle hooks ----

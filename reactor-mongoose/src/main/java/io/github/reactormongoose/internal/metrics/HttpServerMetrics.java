@@ -23,13 +23,7 @@ public interface HttpServerMetrics {
 	 * @throws IllegalStateException when Micrometer is not on the class path
 	 */
 	static HttpServerMetrics micrometer(Function<String, String> uriTagValue) {
-		try {
-			Class.forName("io.micrometer.core.instrument.Metrics", false, HttpServerMetrics.class.getClassLoader());
-		}
-		catch (ClassNotFoundException | LinkageError e) {
-			throw new IllegalStateException(
-					"metrics(true) needs Micrometer (io.micrometer:micrometer-core) on the class path", e);
-		}
+		Micrometer.require();
 		return new MicrometerHttpServerMetrics(uriTagValue);
 	}
 

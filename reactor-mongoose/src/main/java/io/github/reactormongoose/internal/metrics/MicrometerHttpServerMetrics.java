@@ -3,7 +3,6 @@
  */
 package io.github.reactormongoose.internal.metrics;
 
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,12 +25,8 @@ import io.micrometer.core.instrument.Timer;
 final class MicrometerHttpServerMetrics implements HttpServerMetrics {
 
 	static final String PREFIX = "reactor.mongoose.http.server.";
-	/** Distinct {@code uri} tag values kept; later ones are recorded as {@code OTHER}. */
-	static final int MAX_URI_TAGS = 100;
-
 	private final MeterRegistry registry = Metrics.globalRegistry;
-	private final Function<String, String> uriTagValue;
-	private final Set<String> uris = ConcurrentHashMap.newKeySet();
+	private final UriTags uris;
 	private final ConcurrentHashMap<Key, ExchangeMeters> exchangeMeters = new ConcurrentHashMap<>();
 	private final AtomicInteger open = new AtomicInteger();
 	private final AtomicInteger active = new AtomicInteger();
@@ -45,7 +40,7 @@ final class MicrometerHttpServerMetrics implements HttpServerMetrics {
 	}
 
 	MicrometerHttpServerMetrics(Function<String, String> uriTagValue) {
-		this.uriTagValue = uriTagValue;
+		this.uris = new UriTags(uriTagValue);
 	}
 
 	@Override
@@ -110,17 +105,7 @@ final class MicrometerHttpServerMetrics implements HttpServerMetrics {
 	}
 
 	private String uri(String path) {
-		String u = uriTagValue.apply(path);
-		if (uris.contains(u)) {
-			return u;
-		}
-		synchronized (uris) { // the poll threads of several loops: keep the bound exact
-			if (uris.size() >= MAX_URI_TAGS) {
-				return "OTHER";
-			}
-			uris.add(u);
-			return u;
-		}
+		return uris.of(path);
 	}
 
 	@Override

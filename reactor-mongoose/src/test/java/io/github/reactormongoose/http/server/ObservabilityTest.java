@@ -10,13 +10,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.testing.RawHttp;
+import io.github.reactormongoose.testing.GlobalMeters;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
 import reactor.util.Logger;
 import reactor.util.Loggers;
@@ -24,19 +22,8 @@ import reactor.util.Loggers;
 /** Micrometer metrics and the access log of the HTTP server, over real sockets. */
 class ObservabilityTest extends BaseHttpTest {
 
-	SimpleMeterRegistry registry;
-
-	@BeforeEach
-	void registry() {
-		registry = new SimpleMeterRegistry();
-		Metrics.addRegistry(registry);
-	}
-
-	@AfterEach
-	void removeRegistry() {
-		Metrics.removeRegistry(registry);
-		registry.close();
-	}
+	@RegisterExtension
+	final GlobalMeters meters = new GlobalMeters();
 
 	private DisposableServer server(HttpServer s) {
 		return bind(s.route(r -> r
@@ -65,30 +52,30 @@ class ObservabilityTest extends BaseHttpTest {
 			assertThat(c.read().bodyString()).isEqualTo("hello");
 			assertThat(status(c, RawHttp.get("/fail"))).isEqualTo(500);
 			assertThat(status(c, RawHttp.get("/nothing-here"))).isEqualTo(404);
-			assertThat(registry.get("reactor.mongoose.http.server.connections.total").tag("local.address", address)
+			assertThat(meters.registry().get("reactor.mongoose.http.server.connections.total").tag("local.address", address)
 					.gauge().value()).isEqualTo(1.0);
 		}
-		Timer hello = registry.get("reactor.mongoose.http.server.response.time")
+		Timer hello = meters.registry().get("reactor.mongoose.http.server.response.time")
 				.tags("uri", "/hello", "method", "GET", "status", "200").timer();
 		assertThat(hello.count()).isEqualTo(2);
-		DistributionSummary sent = registry.get("reactor.mongoose.http.server.data.sent")
+		DistributionSummary sent = meters.registry().get("reactor.mongoose.http.server.data.sent")
 				.tags("uri", "/hello", "method", "GET", "status", "200").summary();
 		assertThat(sent.totalAmount()).isEqualTo(26.0); // 2 x 13 bytes
-		assertThat(registry.get("reactor.mongoose.http.server.data.received").tags("uri", "/echo", "method", "POST")
+		assertThat(meters.registry().get("reactor.mongoose.http.server.data.received").tags("uri", "/echo", "method", "POST")
 				.summary().totalAmount()).isEqualTo(15.0);
-		assertThat(registry.get("reactor.mongoose.http.server.errors").tags("uri", "/fail", "method", "GET").counter()
+		assertThat(meters.registry().get("reactor.mongoose.http.server.errors").tags("uri", "/fail", "method", "GET").counter()
 				.count()).isEqualTo(1.0);
-		assertThat(registry.get("reactor.mongoose.http.server.response.time").tags("uri", "/nothing-here", "status", "404")
+		assertThat(meters.registry().get("reactor.mongoose.http.server.response.time").tags("uri", "/nothing-here", "status", "404")
 				.timer().count()).isEqualTo(1);
 		// the connection's close is seen by the loop shortly after the client's
 		awaitGauge("reactor.mongoose.http.server.connections.total", address, 0.0);
-		assertThat(registry.get("reactor.mongoose.http.server.connections.active").tag("local.address", address).gauge()
+		assertThat(meters.registry().get("reactor.mongoose.http.server.connections.active").tag("local.address", address).gauge()
 				.value()).isEqualTo(0.0);
-		assertThat(registry.get("reactor.mongoose.loop.poll.events").summaries()).isNotEmpty();
-		assertThat(registry.get("reactor.mongoose.loop.poll.events").summaries().stream()
+		assertThat(meters.registry().get("reactor.mongoose.loop.poll.events").summaries()).isNotEmpty();
+		assertThat(meters.registry().get("reactor.mongoose.loop.poll.events").summaries().stream()
 				.mapToLong(DistributionSummary::count).sum()).isPositive();
-		assertThat(registry.get("reactor.mongoose.loop.pending.tasks").gauges()).isNotEmpty();
-		assertThat(registry.get("reactor.mongoose.native.allocations").gauge().value()).isGreaterThan(0.0);
+		assertThat(meters.registry().get("reactor.mongoose.loop.pending.tasks").gauges()).isNotEmpty();
+		assertThat(meters.registry().get("reactor.mongoose.native.allocations").gauge().value()).isGreaterThan(0.0);
 	}
 
 	@Test
@@ -103,13 +90,13 @@ class ObservabilityTest extends BaseHttpTest {
 				assertThat(status(c, RawHttp.get("/random-" + i))).isEqualTo(404);
 			}
 		}
-		assertThat(registry.get("reactor.mongoose.http.server.response.time").tag("uri", "/users/{id}").timer().count())
+		assertThat(meters.registry().get("reactor.mongoose.http.server.response.time").tag("uri", "/users/{id}").timer().count())
 				.isEqualTo(3);
 		// meters of earlier tests' servers are in the global registry too, with nothing recorded here
-		long uris = registry.get("reactor.mongoose.http.server.response.time").timers().stream()
+		long uris = meters.registry().get("reactor.mongoose.http.server.response.time").timers().stream()
 				.filter(t -> t.count() > 0).map(t -> t.getId().getTag("uri")).distinct().count();
 		assertThat(uris).as("distinct uri tags").isLessThanOrEqualTo(101);
-		assertThat(registry.get("reactor.mongoose.http.server.response.time").tag("uri", "OTHER").timer().count())
+		assertThat(meters.registry().get("reactor.mongoose.http.server.response.time").tag("uri", "OTHER").timer().count())
 				.isPositive();
 	}
 
@@ -120,7 +107,7 @@ class ObservabilityTest extends BaseHttpTest {
 			assertThat(status(c, RawHttp.get("/hello"))).isEqualTo(200);
 		}
 		// (meters of earlier tests' servers are in the global registry, with nothing recorded here)
-		assertThat(registry.find("reactor.mongoose.http.server.response.time").timers())
+		assertThat(meters.registry().find("reactor.mongoose.http.server.response.time").timers())
 				.allSatisfy(t -> assertThat(t.count()).isZero());
 	}
 
@@ -147,11 +134,11 @@ class ObservabilityTest extends BaseHttpTest {
 
 	private void awaitGauge(String name, String address, double value) throws InterruptedException {
 		long deadline = System.nanoTime() + TIMEOUT.toNanos();
-		while (registry.get(name).tag("local.address", address).gauge().value() != value
+		while (meters.registry().get(name).tag("local.address", address).gauge().value() != value
 				&& System.nanoTime() < deadline) {
 			Thread.sleep(10); // polling a gauge, not synchronising
 		}
-		assertThat(registry.get(name).tag("local.address", address).gauge().value()).isEqualTo(value);
+		assertThat(meters.registry().get(name).tag("local.address", address).gauge().value()).isEqualTo(value);
 	}
 
 	/** Keeps INFO lines; everything else is dropped. */

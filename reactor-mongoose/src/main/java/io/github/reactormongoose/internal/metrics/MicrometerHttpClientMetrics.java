@@ -1,0 +1,79 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.internal.metrics;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The Micrometer recorder of an HTTP client: Reactor Netty's client meter names under
+ * {@code reactor.mongoose.http.client} (connect time, data sent and received, response time,
+ * errors) with the tags {@code remote.address}, {@code uri}, {@code method}, {@code status}.
+ */
+final class MicrometerHttpClientMetrics implements HttpClientMetrics {
+
+	static final String PREFIX = "reactor.mongoose.http.client.";
+
+	private final MeterRegistry registry = Metrics.globalRegistry;
+	private final UriTags uris;
+	private final ConcurrentHashMap<Key, ExchangeMeters> exchangeMeters = new ConcurrentHashMap<>();
+
+	private record Key(String remote, String uri, String method, int status) {
+	}
+
+	private record ExchangeMeters(DistributionSummary sent, DistributionSummary received, Timer time) {
+	}
+
+	MicrometerHttpClientMetrics(Function<String, String> uriTagValue) {
+		this.uris = new UriTags(uriTagValue);
+	}
+
+	@Override
+	public void connected(String remote, long nanos, boolean success) {
+		Timer.builder(PREFIX + "connect.time").tags("remote.address", remote, "status", success ? "SUCCESS" : "ERROR")
+			.register(registry)
+			.record(nanos, TimeUnit.NANOSECONDS);
+	}
+
+	@Override
+	public void exchangeEnded(String remote, String method, String path, int status, long bytesSent, long bytesReceived,
+			long nanos) {
+		ExchangeMeters m = exchangeMeters.computeIfAbsent(new Key(remote, uris.of(path), method, status), this::register);
+		m.sent.record(bytesSent);
+		m.received.record(bytesReceived);
+		m.time.record(nanos, TimeUnit.NANOSECONDS);
+	}
+
+	/** The meters of one remote address, uri, method and status, registered on first use. */
+	private ExchangeMeters register(Key k) {
+		String st = Integer.toString(k.status);
+		return new ExchangeMeters(
+				DistributionSummary.builder(PREFIX + "data.sent").baseUnit("bytes")
+					.tags("remote.address", k.remote, "uri", k.uri, "method", k.method).register(registry),
+				DistributionSummary.builder(PREFIX + "data.received").baseUnit("bytes")
+					.tags("remote.address", k.remote, "uri", k.uri, "method", k.method, "status", st).register(registry),
+				Timer.builder(PREFIX + "response.time")
+					.tags("remote.address", k.remote, "uri", k.uri, "method", k.method, "status", st)
+					.register(registry));
+	}
+
+	@Override
+	public void error(String remote, String method, String path) {
+		Counter.builder(PREFIX + "errors").tags("remote.address", remote, "uri", uris.of(path), "method", method)
+			.register(registry)
+			.increment();
+	}
+
+	@Override
+	public String toString() {
+		return "MicrometerHttpClientMetrics";
+	}
+}
