@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import io.github.reactormongoose.MongooseLoop;
@@ -17,6 +18,7 @@ import io.github.reactormongoose.internal.loop.LoopAccess;
 import io.github.reactormongoose.internal.metrics.HttpClientMetrics;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 /** The settings of an {@link HttpClient}; copied on every change, never mutated once shared. */
 final class ClientConfig implements Cloneable {
@@ -24,6 +26,8 @@ final class ClientConfig implements Cloneable {
 	@Nullable
 	String baseUrl;
 	List<Consumer<? super HttpHeaders>> headers = List.of();
+	/** {@link HttpClient#headersWhen}, in order. */
+	List<Function<? super HttpHeaders, ? extends Mono<? extends HttpHeaders>>> headersWhen = List.of();
 	boolean followRedirect;
 	int maxRedirects = 10;
 	@Nullable

@@ -96,6 +96,21 @@ public final class HttpClient {
 	}
 
 	/**
+	 * Headers that take a non-blocking call to compute, as Reactor Netty's {@code headersWhen}:
+	 * {@code headerBuilder} gets each request's headers (after {@link #headers}) and returns a
+	 * {@code Mono} of the headers to send, typically the same object with a fresh token
+	 * ({@code h -> tokens.current().map(t -> h.set("Authorization", "Bearer " + t))}). It is
+	 * subscribed for every request, a followed redirect's too (but, as for every redirect, the
+	 * {@code Authorization} and {@code Cookie} headers are then removed); an empty
+	 * {@code Mono} keeps the headers as they are, an error fails the request before anything is
+	 * connected. Calls add up and run in order.
+	 */
+	public HttpClient headersWhen(Function<? super HttpHeaders, ? extends Mono<? extends HttpHeaders>> headerBuilder) {
+		Objects.requireNonNull(headerBuilder, "headerBuilder");
+		return with(c -> c.headersWhen = ClientHooks.plus(c.headersWhen, headerBuilder));
+	}
+
+	/**
 	 * Whether to follow redirects (301, 302, 303, 307, 308; default {@code false}). 303, and
 	 * 301/302 after a POST, continue with a GET without body; 307 and 308 repeat the method and
 	 * the body (the body publisher is subscribed again). {@code Authorization} and
@@ -709,24 +724,38 @@ public final class HttpClient {
 			String hostHeader = host + (port == defaultPort ? "" : ":" + port);
 			String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
 					+ (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
+			Function<HttpHeaders, Mono<ClientResponse>> go = headers -> {
+				extra.accept(headers);
+				if (config.compress && !upgrade && !headers.contains("Accept-Encoding")) {
+					headers.set("Accept-Encoding", "gzip");
+				}
+				if (redirects > 0) {
+					// credentials stay with the host they were meant for
+					headers.remove("Authorization");
+					headers.remove("Cookie");
+				}
+				EventLoop el = config.chooseLoop();
+				ProxyProvider proxy = config.proxies != null ? config.proxies.choose(tls != null, host) : null;
+				// a tunnel for TLS, WebSocket and SOCKS5; plain HTTP through an HTTP proxy in absolute form
+				boolean tunnel = proxy != null && (tls != null || upgrade || proxy.type() == ProxyProvider.Proxy.SOCKS5);
+				ConnectionPool pool = ConnectionPool.of(el, host, port, tls, config.pool, config.addressFilter, proxy,
+						tunnel);
+				Exchange.Request req = new Exchange.Request(method, uri.toString(), target, hostHeader, headers, fixed,
+						stream, upgrade, redirects);
+				return Mono.<ClientResponse>create(sink -> new Exchange(config, req, pool, sink).start());
+			};
 			HttpHeaders headers = config.headers();
-			extra.accept(headers);
-			if (config.compress && !upgrade && !headers.contains("Accept-Encoding")) {
-				headers.set("Accept-Encoding", "gzip");
+			if (config.headersWhen.isEmpty()) {
+				return go.apply(headers);
 			}
-			if (redirects > 0) {
-				// credentials stay with the host they were meant for
-				headers.remove("Authorization");
-				headers.remove("Cookie");
+			Mono<HttpHeaders> resolved = Mono.just(headers);
+			for (Function<? super HttpHeaders, ? extends Mono<? extends HttpHeaders>> f : config.headersWhen) {
+				resolved = resolved.flatMap(h -> {
+					Mono<? extends HttpHeaders> next = Objects.requireNonNull(f.apply(h), "headersWhen returned null");
+					return next.<HttpHeaders>map(x -> x).defaultIfEmpty(h);
+				});
 			}
-			EventLoop el = config.chooseLoop();
-			ProxyProvider proxy = config.proxies != null ? config.proxies.choose(tls != null, host) : null;
-			// a tunnel for TLS, WebSocket and SOCKS5; plain HTTP through an HTTP proxy in absolute form
-			boolean tunnel = proxy != null && (tls != null || upgrade || proxy.type() == ProxyProvider.Proxy.SOCKS5);
-			ConnectionPool pool = ConnectionPool.of(el, host, port, tls, config.pool, config.addressFilter, proxy, tunnel);
-			Exchange.Request req = new Exchange.Request(method, uri.toString(), target, hostHeader, headers, fixed,
-					stream, upgrade, redirects);
-			return Mono.<ClientResponse>create(sink -> new Exchange(config, req, pool, sink).start());
+			return resolved.flatMap(go);
 		});
 	}
 

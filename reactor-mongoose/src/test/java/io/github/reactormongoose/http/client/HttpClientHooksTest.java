@@ -28,7 +28,8 @@ import reactor.util.context.Context;
  * The lifecycle hooks of {@link HttpClient}, as Reactor Netty's: {@code doOnRequest} (headers
  * still mutable), {@code doAfterRequest}, {@code doOnResponse},
  * {@code doAfterResponseSuccess}, {@code doOnRequestError}, {@code doOnResponseError}: their
- * order, redirects, failures, and hooks that throw.
+ * order, redirects, failures, and hooks that throw; and {@code headersWhen}, headers computed
+ * by a non-blocking call per request.
  */
 class HttpClientHooksTest extends BaseHttpTest {
 
@@ -139,6 +140,32 @@ class HttpClientHooksTest extends BaseHttpTest {
 		assertThatThrownBy(() -> text(c.get().uri("/cut"))).isInstanceOf(PrematureCloseException.class);
 		assertThat(events).containsExactly("request GET http://127.0.0.1:" + s.port() + "/cut #0 on hooked", "sent GET",
 				"response 200", "response error 200 PrematureCloseException");
+	}
+
+	@Test
+	void headersWhenComputesHeadersWithANonBlockingCallPerRequest() {
+		DisposableServer s = server();
+		java.util.concurrent.atomic.AtomicInteger issued = new java.util.concurrent.atomic.AtomicInteger();
+		// a token service answering later, on another thread
+		HttpClient c = HttpClient.create().runOn(newLoop()).baseUrl("http://127.0.0.1:" + s.port())
+			.headersWhen(h -> Mono.delay(Duration.ofMillis(20)).map(x -> h.set("X-Trace", "token-" + issued.incrementAndGet())));
+		assertThat(c.get().uri("/hello").response().map(res -> res.responseHeaders().get("X-Trace-Seen")).block(TIMEOUT))
+			.isEqualTo("token-1");
+		assertThat(c.get().uri("/hello").response().map(res -> res.responseHeaders().get("X-Trace-Seen")).block(TIMEOUT))
+			.isEqualTo("token-2");
+		// nothing is asked before the response is subscribed
+		HttpClient.ResponseReceiver lazy = c.get().uri("/hello");
+		assertThat(issued).hasValue(2);
+		assertThat(text(lazy)).isEqualTo("200 hello");
+		assertThat(issued).hasValue(3);
+		// an empty answer keeps the headers, an error fails the request before any connection
+		HttpClient keep = c.headersWhen(h -> Mono.empty());
+		assertThat(keep.get().uri("/hello").response().map(res -> res.responseHeaders().get("X-Trace-Seen")).block(TIMEOUT))
+			.isEqualTo("token-4");
+		int before = clientPorts.size();
+		assertThatThrownBy(() -> text(c.headersWhen(h -> Mono.error(new IllegalStateException("token service down")))
+			.get().uri("/hello"))).isInstanceOf(IllegalStateException.class).hasMessage("token service down");
+		assertThat(clientPorts).hasSize(before);
 	}
 
 	@Test
