@@ -42,7 +42,9 @@ final class ClientConfig implements Cloneable {
 	boolean keepAlive = true;
 	/** Ask for gzip and decode it ({@link HttpClient#compress(boolean)}). */
 	boolean compress;
-	ConnectionPool.Limits pool = new ConnectionPool.Limits(500, 1000, Duration.ofSeconds(30));
+	ConnectionPool.Limits pool = new ConnectionPool.Limits(500, 1000, Duration.ofSeconds(30), null);
+	/** {@link HttpClient#pendingAcquireTimeout}. */
+	Duration pendingAcquireTimeout = Duration.ofSeconds(45);
 	/** The spec of https and wss requests; {@code null}: {@link #DEFAULT_TLS}. */
 	@Nullable
 	TlsSpec tls;

@@ -68,6 +68,11 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 		this.started = started;
 	}
 
+	/** When connecting started (nanoTime): the connection's age counts from there. */
+	long createdAt() {
+		return started;
+	}
+
 	/** Established: counted, handed to the pool. */
 	private void ready() {
 		connected = true;

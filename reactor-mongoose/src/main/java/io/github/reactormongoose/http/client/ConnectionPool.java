@@ -42,8 +42,8 @@ import reactor.core.scheduler.Schedulers;
  */
 final class ConnectionPool {
 
-	/** Pool limits; part of the pool's identity. */
-	record Limits(int maxConnections, int pendingAcquireMaxCount, Duration maxIdleTime) {
+	/** Pool limits; part of the pool's identity. {@code maxLifeTime}: none when null. */
+	record Limits(int maxConnections, int pendingAcquireMaxCount, Duration maxIdleTime, @Nullable Duration maxLifeTime) {
 	}
 
 	/** A request waiting for a connection. */
@@ -56,6 +56,12 @@ final class ConnectionPool {
 
 		/** Where the connect time of a connection made for this request goes. */
 		HttpClientMetrics metrics();
+
+		/** How long this request may wait for a busy connection. */
+		Duration pendingAcquireTimeout();
+
+		/** It waits for a busy connection; {@code timer} fails it at its timeout (dispose it once served). */
+		void waitingSince(Disposable timer);
 	}
 
 	private static final Map<EventLoop, Map<Key, ConnectionPool>> POOLS = new ConcurrentHashMap<>();
@@ -152,11 +158,12 @@ final class ConnectionPool {
 		}
 		ClientConnection c;
 		while ((c = idle.pollLast()) != null) {
-			if (c.isReusable()) {
+			if (c.isReusable() && !tooOld(c)) {
 				c.onAcquired();
 				a.onConnection(c);
 				return;
 			}
+			c.close();
 		}
 		// waiting = requests no connection is being made for: one whose connection is still
 		// connecting is not waiting for a busy one (as in Reactor Netty, whose pool hands a
@@ -172,6 +179,24 @@ final class ConnectionPool {
 		if (room) {
 			connectNew(a);
 		}
+		else {
+			// waiting for a busy connection: bounded by the request's pendingAcquireTimeout
+			Duration wait = a.pendingAcquireTimeout();
+			a.waitingSince(loop.schedule(wait, () -> {
+				if (pending.remove(a)) {
+					a.onError(new PoolAcquireTimeoutException("Pool#acquire has been pending for more than the "
+							+ "configured timeout of " + wait.toMillis() + "ms (all " + limits.maxConnections()
+							+ " connections to " + host + ":" + port + " busy)"));
+					retireIfEmpty();
+				}
+			}));
+		}
+	}
+
+	/** Whether {@code c} outlived {@code maxLifeTime}. */
+	private boolean tooOld(ClientConnection c) {
+		Duration max = limits.maxLifeTime();
+		return max != null && System.nanoTime() - c.createdAt() >= max.toNanos();
 	}
 
 	/** A waiting request gave up. */
@@ -294,7 +319,7 @@ final class ConnectionPool {
 
 	/** The exchange on {@code c} ended cleanly: give it to the next waiting request or keep it idle. */
 	void release(ClientConnection c) {
-		if (!c.isReusable() || shutdown) {
+		if (!c.isReusable() || shutdown || tooOld(c)) {
 			c.close();
 			return;
 		}
@@ -326,7 +351,7 @@ final class ConnectionPool {
 		long max = limits.maxIdleTime().toNanos();
 		for (Iterator<ClientConnection> it = idle.iterator(); it.hasNext();) {
 			ClientConnection c = it.next();
-			if (now - c.idleSince >= max) {
+			if (now - c.idleSince >= max || tooOld(c)) {
 				it.remove();
 				c.close();
 			}

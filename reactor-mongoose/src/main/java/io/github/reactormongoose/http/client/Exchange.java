@@ -77,6 +77,8 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	private boolean requestHooked;
 	/** When the request's head was written, and the response body bytes so far (metrics). */
 	private long writtenAt;
+	/** While waiting for a busy pooled connection: fails the request at pendingAcquireTimeout. */
+	private @Nullable Disposable acquireTimer;
 	private long bytesReceived;
 
 	Exchange(ClientConfig config, Request request, ConnectionPool pool, MonoSink<ClientResponse> sink) {
@@ -103,6 +105,24 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		return config.metrics;
 	}
 
+	@Override
+	public Duration pendingAcquireTimeout() {
+		return config.pendingAcquireTimeout;
+	}
+
+	@Override
+	public void waitingSince(Disposable timer) {
+		acquireTimer = timer;
+	}
+
+	private void stopAcquireTimer() {
+		Disposable t = acquireTimer;
+		if (t != null) {
+			acquireTimer = null;
+			t.dispose();
+		}
+	}
+
 	/** The request's path without its query, for the {@code uri} tag. */
 	private String path() {
 		String t = request.target();
@@ -112,6 +132,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 
 	@Override
 	public void onError(Throwable e) {
+		stopAcquireTimer();
 		if (!done) {
 			done = true;
 			config.metrics.error(pool.remote(), request.method(), path());
@@ -184,6 +205,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 
 	@Override
 	public void onConnection(ClientConnection c) {
+		stopAcquireTimer();
 		if (done) {
 			c.pool.release(c); // cancelled while waiting
 			return;
@@ -629,6 +651,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 
 	/** The response Mono was cancelled before the head arrived. */
 	private void cancel() {
+		stopAcquireTimer();
 		if (headDone || done) {
 			return;
 		}

@@ -368,7 +368,8 @@ public final class HttpClient {
 		if (max < 1) {
 			throw new IllegalArgumentException("maxConnections must be >= 1: " + max);
 		}
-		return with(c -> c.pool = new ConnectionPool.Limits(max, c.pool.pendingAcquireMaxCount(), c.pool.maxIdleTime()));
+		return with(c -> c.pool = new ConnectionPool.Limits(max, c.pool.pendingAcquireMaxCount(), c.pool.maxIdleTime(),
+				c.pool.maxLifeTime()));
 	}
 
 	/**
@@ -380,14 +381,38 @@ public final class HttpClient {
 		if (max < 0) {
 			throw new IllegalArgumentException("pendingAcquireMaxCount must be >= 0: " + max);
 		}
-		return with(c -> c.pool = new ConnectionPool.Limits(c.pool.maxConnections(), max, c.pool.maxIdleTime()));
+		return with(c -> c.pool = new ConnectionPool.Limits(c.pool.maxConnections(), max, c.pool.maxIdleTime(),
+				c.pool.maxLifeTime()));
 	}
 
 	/** Idle pooled connections are closed after this long (default 30 s). */
 	public HttpClient maxIdleTime(Duration maxIdleTime) {
 		requirePositive(maxIdleTime, "maxIdleTime");
 		return with(c -> c.pool = new ConnectionPool.Limits(c.pool.maxConnections(), c.pool.pendingAcquireMaxCount(),
-				maxIdleTime));
+				maxIdleTime, c.pool.maxLifeTime()));
+	}
+
+	/**
+	 * Closes a pooled connection once it is older than {@code maxLifeTime} (counted from its
+	 * connect), instead of reusing it: for servers and load balancers that drop long-lived
+	 * connections, or to follow DNS changes. A connection in use finishes its exchange first.
+	 * Default: none, as in Reactor Netty. Part of the pool's identity, like the other limits.
+	 */
+	public HttpClient maxLifeTime(Duration maxLifeTime) {
+		requirePositive(maxLifeTime, "maxLifeTime");
+		return with(c -> c.pool = new ConnectionPool.Limits(c.pool.maxConnections(), c.pool.pendingAcquireMaxCount(),
+				c.pool.maxIdleTime(), maxLifeTime));
+	}
+
+	/**
+	 * How long a request may wait for a connection while all {@link #maxConnections} to its
+	 * host are busy; then it fails with {@link PoolAcquireTimeoutException} and nothing is sent.
+	 * Making a new connection is bounded by {@link #connectTimeout} instead. Default 45 s, as
+	 * in Reactor Netty.
+	 */
+	public HttpClient pendingAcquireTimeout(Duration timeout) {
+		requirePositive(timeout, "pendingAcquireTimeout");
+		return with(c -> c.pendingAcquireTimeout = timeout);
 	}
 
 	/**

@@ -105,6 +105,53 @@ class ClientLimitsTest extends BaseHttpTest {
 	}
 
 	@Test
+	void aRequestWaitingForABusyConnectionTimesOut() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		try (ScriptedServer s = answeringOkAfter(release)) {
+			HttpClient c = HttpClient.create().runOn(newLoop()).maxConnections(1)
+				.pendingAcquireTimeout(Duration.ofMillis(300));
+			Mono<String> get = c.get().uri(s.url("/")).responseSingle((res, b) -> b.map(x -> new String(x, UTF_8)));
+			var first = get.toFuture();
+			s.firstAccepted.await(5, TimeUnit.SECONDS);
+			long t0 = System.nanoTime();
+			assertThatThrownBy(() -> get.block(TIMEOUT)).isInstanceOf(PoolAcquireTimeoutException.class)
+				.hasMessageContaining("300ms")
+				.hasMessageContaining("all 1 connections");
+			assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(250L, 5_000L);
+			// the busy one is not disturbed, and the pool serves the next request on it
+			release.countDown();
+			assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+			assertThat(get.block(TIMEOUT)).isEqualTo("ok");
+			assertThat(s.accepted).hasValue(1);
+		}
+	}
+
+	@Test
+	void connectionsOlderThanMaxLifeTimeAreNotReused() throws Exception {
+		CountDownLatch open = new CountDownLatch(0);
+		try (ScriptedServer s = answeringOkAfter(open)) {
+			HttpClient forever = HttpClient.create().runOn(newLoop());
+			Mono<String> get = forever.get().uri(s.url("/")).responseSingle((res, b) -> b.map(x -> new String(x, UTF_8)));
+			assertThat(get.block(TIMEOUT)).isEqualTo("ok");
+			Thread.sleep(400);
+			assertThat(get.block(TIMEOUT)).isEqualTo("ok");
+			assertThat(s.accepted).as("kept alive and reused").hasValue(1);
+
+			HttpClient shortLived = forever.maxLifeTime(Duration.ofMillis(300));
+			Mono<String> again = shortLived.get().uri(s.url("/")).responseSingle((res, b) -> b.map(x -> new String(x, UTF_8)));
+			assertThat(again.block(TIMEOUT)).isEqualTo("ok");
+			assertThat(again.block(TIMEOUT)).isEqualTo("ok");
+			assertThat(s.accepted).as("young: reused").hasValue(2);
+			Thread.sleep(400);
+			assertThat(again.block(TIMEOUT)).isEqualTo("ok");
+			assertThat(s.accepted).as("too old: a new connection").hasValue(3);
+		}
+		assertThatThrownBy(() -> HttpClient.create().maxLifeTime(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> HttpClient.create().pendingAcquireTimeout(Duration.ofSeconds(-1)))
+			.isInstanceOf(IllegalArgumentException.class);
+	}
+
+	@Test
 	void pendingAcquireQueueIsBounded() throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
 		try (ScriptedServer s = answeringOkAfter(release)) {
