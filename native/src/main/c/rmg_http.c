@@ -114,15 +114,26 @@ static void rmg_set_head_t0(struct mg_connection *c, uint64_t t) {
   memcpy(c->data + RMG_HEAD_T0, &t, sizeof(t));
 }
 
-/* MG_EV_POLL: refuses with 408 a request whose head has been arriving for longer than the
- * listener's head timeout (slow clients such as slowloris; an idle connection is the idle
- * timeout's business, a slow body the application's). */
+/* MG_EV_POLL: refuses with 408 a request whose head, or whose head and the small body gathered
+ * with it, has been arriving for longer than the listener's head timeout (slow clients such as
+ * slowloris, or a slow small body, which no handler could time out since none runs before it
+ * is whole; an idle connection is the idle timeout's business, a streamed body the
+ * application's). */
 static void rmg_head_timeout(struct rmg_loop *loop, struct mg_connection *c) {
   const struct rmg_opts *o = (const struct rmg_opts *) c->fn_data;
   uint64_t t0 = rmg_head_t0(c);
   if (t0 != 0 && o->head_timeout_ms > 0 && !c->is_resp && mg_millis() - t0 > o->head_timeout_ms) {
-    rmg_reject(loop, c, 408, "request head not received in time");
+    rmg_reject(loop, c, 408, "request not received in time");
   }
+}
+
+/* Whether the body of the request whose head is hm is gathered whole before the request goes
+ * up (not streamed: rmg_body_start said no) and has not all arrived yet. */
+static int rmg_gathering(const struct mg_connection *c, const struct mg_http_message *hm) {
+  size_t ofs;
+  if (c->data[2] != RMG_BODY_NONE || hm->head.buf < (const char *) c->recv.buf) return 0;
+  ofs = (size_t) (hm->head.buf - (const char *) c->recv.buf);
+  return ofs <= c->recv.len && hm->head.len + hm->body.len > c->recv.len - ofs;
 }
 
 /* MG_EV_READ: a request head has begun when bytes wait that are not yet a whole head (Mongoose
@@ -622,15 +633,23 @@ static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int e
       /* a streamed body is no head: the head timeout starts with the next request's bytes */
       if (c->is_accepted && !(c->data[0] & RMG_CF_REJECTED) && c->data[2] == RMG_BODY_NONE) rmg_head_begun(c);
       break;
-    case MG_EV_HTTP_HDRS:
+    case MG_EV_HTTP_HDRS: {
+      uint64_t t0 = rmg_head_t0(c);
       rmg_set_head_t0(c, 0);
       if (c->is_accepted) {
         struct mg_http_message *hm = (struct mg_http_message *) ev_data;
         rmg_check_headers(loop, c, hm);
-        if (!(c->data[0] & RMG_CF_REJECTED)) rmg_body_start(loop, c, hm);
+        if (!(c->data[0] & RMG_CF_REJECTED) && !rmg_body_start(loop, c, hm) && rmg_gathering(c, hm)) {
+          /* a small body awaited whole: the head timeout runs on until it is in (from the
+           * head's first byte, or from now if the head came in one read) */
+          uint64_t now = mg_millis();
+          rmg_set_head_t0(c, t0 != 0 ? t0 : (now == 0 ? 1 : now));
+        }
       }
       break;
+    }
     case MG_EV_HTTP_MSG:
+      rmg_set_head_t0(c, 0);
       c->data[1] &= (char) ~RMG_CF2_PRESIZED;
       rmg_http_msg(loop, c, (struct mg_http_message *) ev_data);
       break;

@@ -219,9 +219,12 @@ public final class HttpServer {
 	 * takes longer than this from its first byte to its end: slow clients (slowloris) cannot
 	 * hold connections by sending a head byte by byte. Default
 	 * {@link #DEFAULT_REQUEST_HEADER_TIMEOUT 20 s}; {@link Duration#ZERO} disables it. Checked
-	 * on each poll of the loop, so the answer may come up to about a second late. A connection
-	 * that sends nothing is governed by {@link #idleTimeout(Duration)}, a slow body by the
-	 * application.
+	 * on each poll of the loop, so the answer may come up to about a second late. It also
+	 * bounds a small body (a {@code Content-Length} of up to 16 KiB) that is gathered with its
+	 * head before the handler runs, counted from the head's first byte: no handler could time
+	 * that out. A connection that sends nothing is governed by {@link #idleTimeout(Duration)}, a
+	 * larger or chunked body, which streams to the handler, by the application
+	 * ({@code req.receive().timeout(...)}).
 	 */
 	public HttpServer requestHeaderTimeout(Duration timeout) {
 		Objects.requireNonNull(timeout, "timeout");

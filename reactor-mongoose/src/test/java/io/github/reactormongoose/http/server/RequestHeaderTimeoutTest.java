@@ -13,7 +13,10 @@ import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
-/** The request head timeout (slowloris defence): 408 for a slow head, nothing else is cut. */
+/**
+ * The request head timeout (slowloris defence): 408 for a slow head or a slow small body gathered
+ * with it; an idle connection and a streamed body are not cut.
+ */
 class RequestHeaderTimeoutTest extends BaseHttpTest {
 
 	private DisposableServer server(Duration timeout) {
@@ -53,18 +56,46 @@ class RequestHeaderTimeoutTest extends BaseHttpTest {
 	}
 
 	@Test
-	void anIdleKeepAliveConnectionAndASlowBodyAreNotCut() throws Exception {
+	void anIdleKeepAliveConnectionAndASlowStreamedBodyAreNotCut() throws Exception {
 		DisposableServer server = server(Duration.ofSeconds(1));
 		try (RawHttp c = RawHttp.connect(server.port())) {
 			c.write(RawHttp.get("/hello"));
 			assertThat(c.read().status()).isEqualTo(200);
 			Thread.sleep(2_500); // idle for longer than the head timeout: the idle timeout's business
-			c.write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234");
-			Thread.sleep(2_500); // a slow body: the application's business
-			c.write("56789");
+			// a body over 16 KiB streams to the handler, which can time it out itself
+			String body = "x".repeat(20_000);
+			c.write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body.substring(0, 10));
+			Thread.sleep(2_500); // a slow streamed body: the application's business
+			c.write(body.substring(10));
 			RawHttp.Response r = c.read();
 			assertThat(r.status()).isEqualTo(200);
-			assertThat(r.bodyString()).isEqualTo("0123456789");
+			assertThat(r.bodyString()).isEqualTo(body);
+		}
+	}
+
+	@Test
+	void aSmallBodyGatheredWithItsHeadIsBoundedByTheSameTimeout() throws Exception {
+		DisposableServer server = server(Duration.ofSeconds(1));
+		// no handler runs before a body of up to 16 KiB is whole, so none could time it out:
+		// the head timeout covers it, counted from the head's first byte
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(6_000)) {
+			c.write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234");
+			long start = System.nanoTime();
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(408);
+			assertThat(r.bodyString()).contains("request not received in time");
+			assertThat(c.isClosedByPeer()).isTrue();
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(700), Duration.ofSeconds(5));
+		}
+		// within the limit, a paced small body is served, and so is the next request
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234");
+			Thread.sleep(300);
+			c.write("56789");
+			assertThat(c.read().bodyString()).isEqualTo("0123456789");
+			Thread.sleep(1_500); // idle after a gathered body: not cut
+			c.write(RawHttp.get("/hello"));
+			assertThat(c.read().bodyString()).isEqualTo("hello");
 		}
 	}
 

@@ -36,7 +36,10 @@ public class MongooseServerProperties {
 	 */
 	private @Nullable Integer loops;
 
-	/** Answers 408 to a request whose head takes longer than this from its first byte (zero: no limit). */
+	/**
+	 * Answers 408 to a request whose head, with a body of up to 16 KiB gathered with it, takes
+	 * longer than this from its first byte (zero: no limit).
+	 */
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
 
 	/**
