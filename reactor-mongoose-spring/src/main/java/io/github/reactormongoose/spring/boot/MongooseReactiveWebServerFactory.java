@@ -67,6 +67,8 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	private int maxWebsocketFrameSize = HttpServer.DEFAULT_MAX_WEBSOCKET_FRAME;
 
 	private @Nullable Duration idleTimeout;
+
+	private int maxKeepAliveRequests = -1;
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
 	private boolean metrics;
 	private boolean accessLog;
@@ -120,6 +122,7 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		if (this.idleTimeout != null) {
 			server = server.idleTimeout(this.idleTimeout);
 		}
+		server = server.maxKeepAliveRequests(this.maxKeepAliveRequests);
 		server = server.requestHeaderTimeout(this.requestHeaderTimeout).metrics(this.metrics).accessLog(this.accessLog);
 		Compression compression = getCompression();
 		if (compression != null && compression.getEnabled()) {
@@ -301,6 +304,17 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 
 	public @Nullable Duration getIdleTimeout() {
 		return this.idleTimeout;
+	}
+
+	/** Requests a connection serves before the server closes it ({@code -1}, the default: no limit). */
+	public void setMaxKeepAliveRequests(int maxKeepAliveRequests) {
+		Assert.isTrue(maxKeepAliveRequests == -1 || maxKeepAliveRequests >= 1,
+				"'maxKeepAliveRequests' must be -1 (no limit) or at least 1");
+		this.maxKeepAliveRequests = maxKeepAliveRequests;
+	}
+
+	public int getMaxKeepAliveRequests() {
+		return this.maxKeepAliveRequests;
 	}
 
 	/** 408 for a request head that takes longer than this (default 20 s; zero: no limit). */

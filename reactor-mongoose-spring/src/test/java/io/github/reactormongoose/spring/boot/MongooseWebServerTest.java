@@ -141,6 +141,27 @@ class MongooseWebServerTest {
 	}
 
 	@Test
+	void maxKeepAliveRequestsClosesTheConnectionAfterItsLastRequest() throws Exception {
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		factory.setMaxKeepAliveRequests(2);
+		this.webServer = factory.getWebServer(hello());
+		this.webServer.start();
+		try (java.net.Socket socket = new java.net.Socket(LOOPBACK, this.webServer.getPort())) {
+			socket.setSoTimeout(5000);
+			java.io.OutputStream out = socket.getOutputStream();
+			byte[] get = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+			out.write(get);
+			out.write(get);
+			out.flush();
+			// both answered on the one connection, the second with Connection: close, then EOF
+			String all = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+			assertThat(all.split("HTTP/1.1 200", -1)).hasSize(3);
+			assertThat(all.toLowerCase(java.util.Locale.ROOT)).containsOnlyOnce("connection: close");
+		}
+	}
+
+	@Test
 	void pausedUntilStartedThenServesOnTheRealPort() throws Exception {
 		WebServer server = create(hello(), Shutdown.IMMEDIATE);
 		assertThat(server.getPort()).isEqualTo(-1);

@@ -66,6 +66,10 @@ final class HttpExchange implements HttpServerResponse {
 				config.maxDiscardedBodySize(), config.compressionEnabled() ? this::compressible : null,
 				config.minCompressionSize(), timed);
 		request.response(writer);
+		int max = config.maxKeepAliveRequests();
+		if (max > 0 && request.number() >= max) {
+			writer.keepAlive(false); // the connection's last request: Connection: close
+		}
 	}
 
 	/** Whether the server's compression condition, if any, allows compressing this response. */

@@ -215,6 +215,22 @@ public final class HttpServer {
 	}
 
 	/**
+	 * How many requests a keep-alive connection serves before the server closes it, as Reactor
+	 * Netty's {@code maxKeepAliveRequests}: the last one is answered with
+	 * {@code Connection: close}, and the client opens a new connection (behind a load balancer,
+	 * this lets long-lived clients spread over new instances). {@code -1}: no limit (the default);
+	 * {@code 1}: no keep-alive.
+	 * @throws IllegalArgumentException for 0 or less than -1
+	 */
+	public HttpServer maxKeepAliveRequests(int maxKeepAliveRequests) {
+		if (maxKeepAliveRequests == 0 || maxKeepAliveRequests < -1) {
+			throw new IllegalArgumentException("maxKeepAliveRequests must be -1 (no limit) or at least 1: "
+					+ maxKeepAliveRequests);
+		}
+		return new HttpServer(config.withMaxKeepAliveRequests(maxKeepAliveRequests));
+	}
+
+	/**
 	 * Answers 408 and closes the connection when a request head (request line and headers)
 	 * takes longer than this from its first byte to its end: slow clients (slowloris) cannot
 	 * hold connections by sending a head byte by byte. Default

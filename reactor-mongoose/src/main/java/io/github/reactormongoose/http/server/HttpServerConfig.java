@@ -38,6 +38,8 @@ public final class HttpServerConfig {
 	private int maxHeaderSize = HttpServer.DEFAULT_MAX_HEADER_SIZE;
 	private int maxWebsocketFrameSize = HttpServer.DEFAULT_MAX_WEBSOCKET_FRAME;
 	private @Nullable Duration idleTimeout;
+	/** Requests served per connection before it closes; -1: no limit. */
+	private int maxKeepAliveRequests = -1;
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
 	private boolean metrics;
 	private Function<String, String> uriTagValue = Function.identity();
@@ -68,6 +70,7 @@ public final class HttpServerConfig {
 		c.maxHeaderSize = maxHeaderSize;
 		c.maxWebsocketFrameSize = maxWebsocketFrameSize;
 		c.idleTimeout = idleTimeout;
+		c.maxKeepAliveRequests = maxKeepAliveRequests;
 		c.requestHeaderTimeout = requestHeaderTimeout;
 		c.metrics = metrics;
 		c.uriTagValue = uriTagValue;
@@ -149,6 +152,11 @@ public final class HttpServerConfig {
 	/** How long a connection with no request in progress stays open, or {@code null} for no limit. */
 	public @Nullable Duration idleTimeout() {
 		return idleTimeout;
+	}
+
+	/** How many requests a connection serves before the server closes it; -1: no limit. */
+	public int maxKeepAliveRequests() {
+		return maxKeepAliveRequests;
 	}
 
 	/** The TLS of the server, or null for plain HTTP. */
@@ -257,6 +265,10 @@ public final class HttpServerConfig {
 		return with(c -> c.idleTimeout = idleTimeout);
 	}
 
+	HttpServerConfig withMaxKeepAliveRequests(int max) {
+		return with(c -> c.maxKeepAliveRequests = max);
+	}
+
 	HttpServerConfig withMetrics(boolean enable, Function<String, String> uriTagValue) {
 		return with(c -> {
 			c.metrics = enable;
@@ -287,6 +299,7 @@ public final class HttpServerConfig {
 				+ ", maxRequestBodySize=" + maxRequestBodySize + ", maxAggregatedBodySize=" + maxAggregatedBodySize
 				+ ", maxDiscardedBodySize=" + maxDiscardedBodySize + ", maxHeaderSize=" + maxHeaderSize
 				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout
+				+ ", maxKeepAliveRequests=" + maxKeepAliveRequests
 				+ ", requestHeaderTimeout=" + requestHeaderTimeout + ", metrics=" + metrics + ", accessLog=" + accessLog
 				+ ", compressMinSize=" + compressMinSize
 				+ ", tls=" + tls + "]";

@@ -62,6 +62,11 @@ final class RequestView implements RoutableRequest {
 				&& (!isHttp10() || headers.containsToken("Connection", "keep-alive"));
 	}
 
+	/** The request's position on its connection, from 1. */
+	int number() {
+		return number;
+	}
+
 	/** Links the response, which owns the keep-alive decision {@link #isKeepAlive()} reports. */
 	void response(ResponseWriter response) {
 		this.response = response;

@@ -53,6 +53,7 @@ public class MongooseReactiveWebServerFactoryCustomizer
 		if (this.mongooseProperties.getIdleTimeout() != null) {
 			factory.setIdleTimeout(this.mongooseProperties.getIdleTimeout());
 		}
+		factory.setMaxKeepAliveRequests(this.mongooseProperties.getMaxKeepAliveRequests());
 		if (this.mongooseProperties.getLoops() != null) {
 			factory.setLoops(this.mongooseProperties.getLoops());
 		}

@@ -31,6 +31,12 @@ public class MongooseServerProperties {
 	private @Nullable Duration idleTimeout;
 
 	/**
+	 * Requests a keep-alive connection serves before the server closes it, as
+	 * {@code server.netty.max-keep-alive-requests}. Default: -1, no limit.
+	 */
+	private int maxKeepAliveRequests = -1;
+
+	/**
 	 * Poll loops (threads) of the server; each accepts on the server's port and serves its
 	 * connections. Default: the number of available processors.
 	 */
@@ -76,6 +82,14 @@ public class MongooseServerProperties {
 
 	public void setIdleTimeout(@Nullable Duration idleTimeout) {
 		this.idleTimeout = idleTimeout;
+	}
+
+	public int getMaxKeepAliveRequests() {
+		return this.maxKeepAliveRequests;
+	}
+
+	public void setMaxKeepAliveRequests(int maxKeepAliveRequests) {
+		this.maxKeepAliveRequests = maxKeepAliveRequests;
 	}
 
 	public @Nullable Integer getLoops() {
