@@ -69,6 +69,8 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	private @Nullable Duration idleTimeout;
 
 	private int maxKeepAliveRequests = -1;
+
+	private int maxConnections = -1;
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
 	private boolean metrics;
 	private boolean accessLog;
@@ -122,7 +124,7 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		if (this.idleTimeout != null) {
 			server = server.idleTimeout(this.idleTimeout);
 		}
-		server = server.maxKeepAliveRequests(this.maxKeepAliveRequests);
+		server = server.maxKeepAliveRequests(this.maxKeepAliveRequests).maxConnections(this.maxConnections);
 		server = server.requestHeaderTimeout(this.requestHeaderTimeout).metrics(this.metrics).accessLog(this.accessLog);
 		Compression compression = getCompression();
 		if (compression != null && compression.getEnabled()) {
@@ -315,6 +317,16 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 
 	public int getMaxKeepAliveRequests() {
 		return this.maxKeepAliveRequests;
+	}
+
+	/** Connections the server keeps open at most, over all its loops ({@code -1}, the default: no limit). */
+	public void setMaxConnections(int maxConnections) {
+		Assert.isTrue(maxConnections == -1 || maxConnections >= 1, "'maxConnections' must be -1 (no limit) or at least 1");
+		this.maxConnections = maxConnections;
+	}
+
+	public int getMaxConnections() {
+		return this.maxConnections;
 	}
 
 	/** 408 for a request head that takes longer than this (default 20 s; zero: no limit). */

@@ -3,6 +3,8 @@
  */
 package io.github.reactormongoose.http.server;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.internal.loop.BoundServer;
 import io.github.reactormongoose.internal.metrics.HttpServerMetrics;
@@ -27,9 +29,11 @@ final class BoundHttpServer {
 		HttpServerMetrics metrics = config.metricsEnabled() ? HttpServerMetrics.micrometer(config.uriTagValue())
 				: HttpServerMetrics.NONE;
 		TlsSpec tls = config.tls();
+		// maxConnections counts over all the server's loops
+		AtomicInteger open = config.maxConnections() > 0 ? new AtomicInteger() : null;
 		return BoundServer.bind(config.loopChoice(), "mongoose-http", config.host(), config.port(),
 						tls != null ? () -> TlsAccess.config(tls).serverContext() : null,
-						el -> new HttpListener(config, metrics, el))
+						el -> new HttpListener(config, metrics, el, open))
 				.<DisposableServer>map(s -> {
 					metrics.bound(s.address().getAddress().getHostAddress() + ":" + s.port(), s.loops());
 					return s;

@@ -5,6 +5,7 @@ package io.github.reactormongoose.http.server;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.reactormongoose.internal.loop.BoundServer;
 import io.github.reactormongoose.internal.loop.Channel;
@@ -33,9 +34,12 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 	final boolean timed;
 	final EventLoop el;
 	private final ServerConnections<HttpConnection> connections;
+	/** The server's open connections over all its loops, when {@code maxConnections} bounds them. */
+	private final @Nullable AtomicInteger open;
 
-	HttpListener(HttpServerConfig config, HttpServerMetrics metrics, EventLoop el) {
+	HttpListener(HttpServerConfig config, HttpServerMetrics metrics, EventLoop el, @Nullable AtomicInteger open) {
 		this.config = config;
+		this.open = open;
 		this.timed = metrics != HttpServerMetrics.NONE || config.accessLogEnabled();
 		this.metrics = metrics;
 		this.el = el;
@@ -57,8 +61,16 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 
 	@Override
 	public @Nullable ChannelHandler onAccept(Channel child, InetSocketAddress local, InetSocketAddress remote) {
+		AtomicInteger n = open;
+		if (n != null && n.incrementAndGet() > config.maxConnections()) {
+			n.decrementAndGet();
+			return null; // over maxConnections: closed at once, nothing read
+		}
 		HttpConnection c = new HttpConnection(this, child, local, remote);
 		if (!connections.add(c)) {
+			if (n != null) {
+				n.decrementAndGet();
+			}
 			return null;
 		}
 		metrics.connectionOpened();
@@ -72,6 +84,10 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 	}
 
 	void removed(HttpConnection c) {
+		AtomicInteger n = open;
+		if (n != null) {
+			n.decrementAndGet();
+		}
 		connections.removed(c);
 	}
 

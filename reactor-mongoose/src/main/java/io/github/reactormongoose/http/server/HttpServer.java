@@ -231,6 +231,21 @@ public final class HttpServer {
 	}
 
 	/**
+	 * How many connections the server keeps open at most, over all its loops, as Reactor
+	 * Netty's {@code maxConnections}: a connection accepted beyond that is closed at once,
+	 * before anything is read from it (a flood of connections cannot take every file descriptor
+	 * or the memory of their buffers; clients see the connection closed and may retry).
+	 * {@code -1}: no limit (the default). WebSocket connections count while open.
+	 * @throws IllegalArgumentException for 0 or less than -1
+	 */
+	public HttpServer maxConnections(int maxConnections) {
+		if (maxConnections == 0 || maxConnections < -1) {
+			throw new IllegalArgumentException("maxConnections must be -1 (no limit) or at least 1: " + maxConnections);
+		}
+		return new HttpServer(config.withMaxConnections(maxConnections));
+	}
+
+	/**
 	 * Answers 408 and closes the connection when a request head (request line and headers)
 	 * takes longer than this from its first byte to its end: slow clients (slowloris) cannot
 	 * hold connections by sending a head byte by byte. Default

@@ -40,6 +40,8 @@ public final class HttpServerConfig {
 	private @Nullable Duration idleTimeout;
 	/** Requests served per connection before it closes; -1: no limit. */
 	private int maxKeepAliveRequests = -1;
+	/** Open connections of the server (all loops) beyond which new ones are closed; -1: no limit. */
+	private int maxConnections = -1;
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
 	private boolean metrics;
 	private Function<String, String> uriTagValue = Function.identity();
@@ -71,6 +73,7 @@ public final class HttpServerConfig {
 		c.maxWebsocketFrameSize = maxWebsocketFrameSize;
 		c.idleTimeout = idleTimeout;
 		c.maxKeepAliveRequests = maxKeepAliveRequests;
+		c.maxConnections = maxConnections;
 		c.requestHeaderTimeout = requestHeaderTimeout;
 		c.metrics = metrics;
 		c.uriTagValue = uriTagValue;
@@ -157,6 +160,11 @@ public final class HttpServerConfig {
 	/** How many requests a connection serves before the server closes it; -1: no limit. */
 	public int maxKeepAliveRequests() {
 		return maxKeepAliveRequests;
+	}
+
+	/** How many connections the server keeps open at most (all loops); -1: no limit. */
+	public int maxConnections() {
+		return maxConnections;
 	}
 
 	/** The TLS of the server, or null for plain HTTP. */
@@ -269,6 +277,10 @@ public final class HttpServerConfig {
 		return with(c -> c.maxKeepAliveRequests = max);
 	}
 
+	HttpServerConfig withMaxConnections(int max) {
+		return with(c -> c.maxConnections = max);
+	}
+
 	HttpServerConfig withMetrics(boolean enable, Function<String, String> uriTagValue) {
 		return with(c -> {
 			c.metrics = enable;
@@ -299,7 +311,7 @@ public final class HttpServerConfig {
 				+ ", maxRequestBodySize=" + maxRequestBodySize + ", maxAggregatedBodySize=" + maxAggregatedBodySize
 				+ ", maxDiscardedBodySize=" + maxDiscardedBodySize + ", maxHeaderSize=" + maxHeaderSize
 				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout
-				+ ", maxKeepAliveRequests=" + maxKeepAliveRequests
+				+ ", maxKeepAliveRequests=" + maxKeepAliveRequests + ", maxConnections=" + maxConnections
 				+ ", requestHeaderTimeout=" + requestHeaderTimeout + ", metrics=" + metrics + ", accessLog=" + accessLog
 				+ ", compressMinSize=" + compressMinSize
 				+ ", tls=" + tls + "]";

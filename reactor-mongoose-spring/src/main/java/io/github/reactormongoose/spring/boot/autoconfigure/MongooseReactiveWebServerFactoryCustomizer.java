@@ -54,6 +54,7 @@ public class MongooseReactiveWebServerFactoryCustomizer
 			factory.setIdleTimeout(this.mongooseProperties.getIdleTimeout());
 		}
 		factory.setMaxKeepAliveRequests(this.mongooseProperties.getMaxKeepAliveRequests());
+		factory.setMaxConnections(this.mongooseProperties.getMaxConnections());
 		if (this.mongooseProperties.getLoops() != null) {
 			factory.setLoops(this.mongooseProperties.getLoops());
 		}

@@ -37,6 +37,12 @@ public class MongooseServerProperties {
 	private int maxKeepAliveRequests = -1;
 
 	/**
+	 * Connections the server keeps open at most, over all its loops; one accepted beyond that is
+	 * closed at once. Default: -1, no limit.
+	 */
+	private int maxConnections = -1;
+
+	/**
 	 * Poll loops (threads) of the server; each accepts on the server's port and serves its
 	 * connections. Default: the number of available processors.
 	 */
@@ -90,6 +96,14 @@ public class MongooseServerProperties {
 
 	public void setMaxKeepAliveRequests(int maxKeepAliveRequests) {
 		this.maxKeepAliveRequests = maxKeepAliveRequests;
+	}
+
+	public int getMaxConnections() {
+		return this.maxConnections;
+	}
+
+	public void setMaxConnections(int maxConnections) {
+		this.maxConnections = maxConnections;
 	}
 
 	public @Nullable Integer getLoops() {

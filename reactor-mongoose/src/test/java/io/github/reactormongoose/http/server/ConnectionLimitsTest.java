@@ -18,8 +18,11 @@ import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
-/** {@code maxKeepAliveRequests}: the Nth request of a connection is its last. */
-class MaxKeepAliveRequestsTest extends BaseHttpTest {
+/**
+ * {@code maxKeepAliveRequests}: the Nth request of a connection is its last;
+ * {@code maxConnections}: connections beyond the limit, over all loops, are closed at once.
+ */
+class ConnectionLimitsTest extends BaseHttpTest {
 
 	private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
 
@@ -69,5 +72,50 @@ class MaxKeepAliveRequestsTest extends BaseHttpTest {
 		assertThat(HttpServer.create().configuration().maxKeepAliveRequests()).isEqualTo(-1);
 		assertThatThrownBy(() -> HttpServer.create().maxKeepAliveRequests(0)).isInstanceOf(IllegalArgumentException.class);
 		assertThatThrownBy(() -> HttpServer.create().maxKeepAliveRequests(-2)).isInstanceOf(IllegalArgumentException.class);
+	}
+
+	@Test
+	void connectionsBeyondMaxConnectionsAreClosedAtOnceOverAllLoops() throws Exception {
+		DisposableServer s = server(HttpServer.create().loops(2).maxConnections(3));
+		java.util.List<RawHttp> held = new java.util.ArrayList<>();
+		try {
+			for (int i = 0; i < 3; i++) {
+				RawHttp c = RawHttp.connect(s.port());
+				c.write(RawHttp.get("/hello"));
+				assertThat(c.read().bodyString()).isEqualTo("hello");
+				held.add(c);
+			}
+			// the fourth, whichever loop accepts it, is closed without an answer
+			try (RawHttp extra = RawHttp.connect(s.port()).soTimeout(5_000)) {
+				extra.write(RawHttp.get("/hello"));
+				assertThat(extra.isClosedByPeer()).isTrue();
+			}
+			// the three are still served
+			for (RawHttp c : held) {
+				c.write(RawHttp.get("/hello"));
+				assertThat(c.read().bodyString()).isEqualTo("hello");
+			}
+			// one closes: there is room again
+			held.remove(0).close();
+			long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+			String answer = null;
+			while (answer == null && System.nanoTime() < deadline) {
+				try (RawHttp next = RawHttp.connect(s.port()).soTimeout(2_000)) {
+					next.write(RawHttp.get("/hello"));
+					answer = next.read().bodyString();
+				}
+				catch (java.io.IOException | AssertionError e) {
+					Thread.sleep(50); // the server has not seen the close yet
+				}
+			}
+			assertThat(answer).isEqualTo("hello");
+		}
+		finally {
+			for (RawHttp c : held) {
+				c.close();
+			}
+		}
+		assertThat(HttpServer.create().configuration().maxConnections()).isEqualTo(-1);
+		assertThatThrownBy(() -> HttpServer.create().maxConnections(0)).isInstanceOf(IllegalArgumentException.class);
 	}
 }
