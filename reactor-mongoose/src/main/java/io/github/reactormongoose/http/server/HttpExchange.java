@@ -89,7 +89,7 @@ final class HttpExchange implements HttpServerResponse {
 		conn.server.metrics.exchangeEnded(request.method(), path, writer.status(), request.bodyBytes(),
 				writer.bodyBytesSent(), nanos, request.bodyReceiveNanos(started, now), writer.sendNanos(now));
 		if (conn.server.config.accessLogEnabled()) {
-			AccessLog.log(conn.remote, request.method(), request.uri(), request.protocol(), writer.status(),
+			AccessLog.log(request.remoteAddress(), request.method(), request.uri(), request.protocol(), writer.status(),
 					writer.bodyBytesSent(), nanos);
 		}
 	}

@@ -246,6 +246,21 @@ public final class HttpServer {
 	}
 
 	/**
+	 * Behind a reverse proxy: takes the request's client address
+	 * ({@link HttpServerRequest#remoteAddress()}), scheme ({@link HttpServerRequest#scheme()})
+	 * and host ({@link HttpServerRequest#hostAddress()}) from the proxy's headers, as Reactor
+	 * Netty's {@code forwarded(true)}: the first element of {@code Forwarded} (RFC 7239) when
+	 * present, else {@code X-Forwarded-For} (first address), {@code X-Forwarded-Proto},
+	 * {@code X-Forwarded-Host} and {@code X-Forwarded-Port}. A value that is missing, obfuscated
+	 * or malformed keeps the connection's own; names are never resolved. The access log shows
+	 * the forwarded client. Only for a server that clients reach through a proxy that sets these
+	 * headers (and drops the clients' own): anyone can send them. Default off.
+	 */
+	public HttpServer forwarded(boolean forwarded) {
+		return new HttpServer(config.withForwarded(forwarded));
+	}
+
+	/**
 	 * Answers 408 and closes the connection when a request head (request line and headers)
 	 * takes longer than this from its first byte to its end: slow clients (slowloris) cannot
 	 * hold connections by sending a head byte by byte. Default

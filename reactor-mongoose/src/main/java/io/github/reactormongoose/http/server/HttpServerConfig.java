@@ -42,6 +42,8 @@ public final class HttpServerConfig {
 	private int maxKeepAliveRequests = -1;
 	/** Open connections of the server (all loops) beyond which new ones are closed; -1: no limit. */
 	private int maxConnections = -1;
+	/** Whether Forwarded / X-Forwarded-* decide the client, scheme and host ({@link HttpServer#forwarded}). */
+	private boolean forwarded;
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
 	private boolean metrics;
 	private Function<String, String> uriTagValue = Function.identity();
@@ -74,6 +76,7 @@ public final class HttpServerConfig {
 		c.idleTimeout = idleTimeout;
 		c.maxKeepAliveRequests = maxKeepAliveRequests;
 		c.maxConnections = maxConnections;
+		c.forwarded = forwarded;
 		c.requestHeaderTimeout = requestHeaderTimeout;
 		c.metrics = metrics;
 		c.uriTagValue = uriTagValue;
@@ -165,6 +168,11 @@ public final class HttpServerConfig {
 	/** How many connections the server keeps open at most (all loops); -1: no limit. */
 	public int maxConnections() {
 		return maxConnections;
+	}
+
+	/** Whether a reverse proxy's forwarded headers decide the request's client, scheme and host. */
+	public boolean forwarded() {
+		return forwarded;
 	}
 
 	/** The TLS of the server, or null for plain HTTP. */
@@ -281,6 +289,10 @@ public final class HttpServerConfig {
 		return with(c -> c.maxConnections = max);
 	}
 
+	HttpServerConfig withForwarded(boolean forwarded) {
+		return with(c -> c.forwarded = forwarded);
+	}
+
 	HttpServerConfig withMetrics(boolean enable, Function<String, String> uriTagValue) {
 		return with(c -> {
 			c.metrics = enable;
@@ -311,7 +323,7 @@ public final class HttpServerConfig {
 				+ ", maxRequestBodySize=" + maxRequestBodySize + ", maxAggregatedBodySize=" + maxAggregatedBodySize
 				+ ", maxDiscardedBodySize=" + maxDiscardedBodySize + ", maxHeaderSize=" + maxHeaderSize
 				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout
-				+ ", maxKeepAliveRequests=" + maxKeepAliveRequests + ", maxConnections=" + maxConnections
+				+ ", maxKeepAliveRequests=" + maxKeepAliveRequests + ", maxConnections=" + maxConnections + ", forwarded=" + forwarded
 				+ ", requestHeaderTimeout=" + requestHeaderTimeout + ", metrics=" + metrics + ", accessLog=" + accessLog
 				+ ", compressMinSize=" + compressMinSize
 				+ ", tls=" + tls + "]";

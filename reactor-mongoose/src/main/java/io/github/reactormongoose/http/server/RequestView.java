@@ -30,6 +30,7 @@ final class RequestView implements RoutableRequest {
 	static final int SLICE = 64 * 1024;
 
 	private final HttpConnection conn;
+	private @Nullable ForwardedInfo forwardedInfo;
 	private final int number;
 	private final String method;
 	private final String rawPath;
@@ -242,17 +243,37 @@ final class RequestView implements RoutableRequest {
 
 	@Override
 	public InetSocketAddress remoteAddress() {
-		return conn.remote;
+		ForwardedInfo f = forwarded();
+		return f != null ? f.remote : conn.remote;
 	}
 
 	@Override
 	public String scheme() {
+		ForwardedInfo f = forwarded();
+		return f != null ? f.scheme : ownScheme();
+	}
+
+	private String ownScheme() {
 		return conn.server.config.tls() != null ? "https" : "http";
 	}
 
 	@Override
 	public InetSocketAddress hostAddress() {
-		return conn.local;
+		ForwardedInfo f = forwarded();
+		return f != null ? f.host : conn.local;
+	}
+
+	/** With {@code forwarded(true)}: what the proxy's headers say, read once; else {@code null}. */
+	private @Nullable ForwardedInfo forwarded() {
+		if (!conn.server.config.forwarded()) {
+			return null;
+		}
+		ForwardedInfo f = forwardedInfo;
+		if (f == null) {
+			f = ForwardedInfo.of(headers, conn.remote, ownScheme(), conn.local);
+			forwardedInfo = f;
+		}
+		return f;
 	}
 
 	@Override

@@ -1,0 +1,96 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.testing.LogCapture;
+import io.github.reactormongoose.testing.RawHttp;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code HttpServer.forwarded(true)}: the client, scheme and host of a request behind a reverse
+ * proxy, from {@code Forwarded} or {@code X-Forwarded-*}; off by default; bad values keep the
+ * connection's own.
+ */
+class ForwardedTest extends BaseHttpTest {
+
+	private DisposableServer server(boolean forwarded) {
+		return bind(HttpServer.create().host("127.0.0.1").port(0).forwarded(forwarded).accessLog(true)
+			.route(r -> r.get("/who", (req, res) -> res.sendString(Mono.just(describe(req.remoteAddress()) + " "
+					+ req.scheme() + " " + req.hostAddress().getHostString() + ":" + req.hostAddress().getPort())))));
+	}
+
+	private static String describe(InetSocketAddress a) {
+		return (a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString()) + ":" + a.getPort();
+	}
+
+	private static String ask(DisposableServer s, String headers) throws Exception {
+		try (RawHttp c = RawHttp.connect(s.port())) {
+			c.write("GET /who HTTP/1.1\r\nHost: localhost:" + s.port() + "\r\n" + headers + "\r\n");
+			return c.read().bodyString();
+		}
+	}
+
+	@Test
+	void offByDefaultTheHeadersChangeNothing() throws Exception {
+		DisposableServer s = server(false);
+		assertThat(HttpServer.create().configuration().forwarded()).isFalse();
+		assertThat(ask(s, "X-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: example.com\r\n"))
+			.matches("127\\.0\\.0\\.1:\\d+ http 127\\.0\\.0\\.1:" + s.port());
+	}
+
+	@Test
+	void xForwardedHeadersGiveTheClientSchemeAndHost() throws Exception {
+		DisposableServer s = server(true);
+		// the first X-Forwarded-For address is the client; the port stays the connection's
+		assertThat(ask(s, "X-Forwarded-For: 203.0.113.7, 10.0.0.2\r\nX-Forwarded-Proto: https\r\n"
+				+ "X-Forwarded-Host: example.com\r\nX-Forwarded-Port: 8443\r\n"))
+			.matches("203\\.0\\.113\\.7:\\d+ https example\\.com:8443");
+		// without a port, the scheme's default
+		assertThat(ask(s, "X-Forwarded-Proto: https\r\nX-Forwarded-Host: example.com\r\n"))
+			.matches("127\\.0\\.0\\.1:\\d+ https example\\.com:443");
+		// a bare IPv6 client
+		assertThat(ask(s, "X-Forwarded-For: 2001:db8::17\r\n")).startsWith("2001:db8:0:0:0:0:0:17:");
+	}
+
+	@Test
+	void forwardedWinsAndItsFirstElementCounts() throws Exception {
+		DisposableServer s = server(true);
+		assertThat(ask(s, "Forwarded: for=\"[2001:db8:cafe::17]:4711\";proto=https;host=api.example.com, for=198.51.100.1\r\n"
+				+ "X-Forwarded-For: 203.0.113.9\r\n"))
+			.isEqualTo("2001:db8:cafe:0:0:0:0:17:4711 https api.example.com:443");
+		assertThat(ask(s, "Forwarded: For=192.0.2.60;Proto=http;Host=\"shop.example:8080\"\r\n"))
+			.matches("192\\.0\\.2\\.60:\\d+ http shop\\.example:8080");
+	}
+
+	@Test
+	void obfuscatedUnknownOrMalformedValuesKeepTheConnectionsOwn() throws Exception {
+		DisposableServer s = server(true);
+		String own = "127\\.0\\.0\\.1:\\d+ http 127\\.0\\.0\\.1:" + s.port();
+		for (String headers : new String[] {"Forwarded: for=_hidden;proto=gopher;host=\"a b\"\r\n",
+				"Forwarded: for=unknown\r\n", "X-Forwarded-For: evil.example.com\r\n", "X-Forwarded-For: 999.1.1.1\r\n",
+				"X-Forwarded-For: [::1\r\n", "X-Forwarded-Port: eighty\r\n", "X-Forwarded-Host: host:99999\r\n",
+				"X-Forwarded-Proto: javascript\r\n", "Forwarded: for=\"[::1]:x\"\r\n", "Forwarded: ;;==,\r\n"}) {
+			assertThat(ask(s, headers)).as(headers).matches(own);
+		}
+	}
+
+	@Test
+	void theAccessLogShowsTheForwardedClient() throws Exception {
+		try (LogCapture log = LogCapture.of("reactor.mongoose.http.server.AccessLog")) {
+			DisposableServer s = server(true);
+			ask(s, "X-Forwarded-For: 198.51.100.23\r\n");
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (log.lines().isEmpty() && System.nanoTime() < deadline) {
+				Thread.sleep(10); // the line is written after the response
+			}
+			assertThat(log.lines()).singleElement().satisfies(l -> assertThat(l).startsWith("198.51.100.23 - - ["));
+		}
+	}
+}
