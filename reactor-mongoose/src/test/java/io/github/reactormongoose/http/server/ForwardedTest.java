@@ -93,4 +93,32 @@ class ForwardedTest extends BaseHttpTest {
 			assertThat(log.lines()).singleElement().satisfies(l -> assertThat(l).startsWith("198.51.100.23 - - ["));
 		}
 	}
+
+	@Test
+	void randomHeaderValuesNeverFailAndNeverLookUpNames() {
+		// the parser faces whatever clients send: 20,000 random values of both families
+		java.util.Random random = new java.util.Random(20261203);
+		String alphabet = "0123456789abcdefABCDEF.:[]\";,= _-%\\forprotohst";
+		InetSocketAddress remote = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 40000);
+		InetSocketAddress local = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 8080);
+		for (int i = 0; i < 20_000; i++) {
+			StringBuilder v = new StringBuilder();
+			int n = random.nextInt(40);
+			for (int k = 0; k < n; k++) {
+				v.append(alphabet.charAt(random.nextInt(alphabet.length())));
+			}
+			io.github.reactormongoose.http.HttpHeaders h = new io.github.reactormongoose.http.HttpHeaders();
+			switch (i % 4) {
+				case 0 -> h.set("Forwarded", v.toString());
+				case 1 -> h.set("Forwarded", "for=" + v + ";proto=" + v + ";host=" + v);
+				case 2 -> h.set("X-Forwarded-For", v.toString()).set("X-Forwarded-Host", v.toString());
+				default -> h.set("X-Forwarded-Proto", v.toString()).set("X-Forwarded-Port", v.toString());
+			}
+			ForwardedInfo f = ForwardedInfo.of(h, remote, "http", local);
+			assertThat(f.scheme).isIn("http", "https", "ws", "wss");
+			// a client address is a literal or the connection's own: never an unresolved name
+			assertThat(f.remote.isUnresolved()).isFalse();
+			assertThat(f.host.getPort()).isBetween(0, 65535);
+		}
+	}
 }
