@@ -152,6 +152,11 @@ final class ConnectionPool {
 	}
 
 	void acquire(Acquirer a) {
+		HttpClientMetrics m = a.metrics();
+		if (m != HttpClientMetrics.NONE) {
+			String r = remote();
+			m.poolUsed(r, new Stats(r));
+		}
 		if (shutdown || loop.isShutdown()) {
 			a.onError(new MongooseException("MongooseLoop " + loop.name() + " is disposed"));
 			return;
@@ -378,6 +383,45 @@ final class ConnectionPool {
 		Map<Key, ConnectionPool> pools = POOLS.get(loop);
 		if (pools != null) {
 			pools.remove(key, this);
+		}
+	}
+
+	/**
+	 * The pools to one {@code host:port} over all loops, read live for the gauges (from any
+	 * thread: the counts are the poll threads' and may be a moment old).
+	 */
+	private record Stats(String remote) implements HttpClientMetrics.PoolStats {
+
+		private int sum(java.util.function.ToIntFunction<ConnectionPool> count) {
+			int n = 0;
+			for (Map<Key, ConnectionPool> pools : POOLS.values()) {
+				for (ConnectionPool p : pools.values()) {
+					if (p.remote().equals(remote)) {
+						n += count.applyAsInt(p);
+					}
+				}
+			}
+			return n;
+		}
+
+		@Override
+		public int total() {
+			return sum(p -> p.total);
+		}
+
+		@Override
+		public int active() {
+			return sum(p -> Math.max(0, p.total - p.idle.size() - p.connecting));
+		}
+
+		@Override
+		public int idle() {
+			return sum(p -> p.idle.size());
+		}
+
+		@Override
+		public int pending() {
+			return sum(p -> p.pending.size());
 		}
 	}
 

@@ -44,4 +44,24 @@ public interface HttpClientMetrics {
 	/** An exchange failed (no connection, timeout, closed, malformed, a hook's exception). */
 	default void error(String remote, String method, String path) {
 	}
+
+	/** A request to {@code remote} asks its pools for a connection; {@code stats} reads them live. */
+	default void poolUsed(String remote, PoolStats stats) {
+	}
+
+	/** Live counts of the connection pools to one {@code host:port}, summed over the loops. Any thread. */
+	interface PoolStats {
+
+		/** Connections: in use, idle and being made. */
+		int total();
+
+		/** Connections in use by a request. */
+		int active();
+
+		/** Connections kept for the next request. */
+		int idle();
+
+		/** Requests waiting for a connection. */
+		int pending();
+	}
 }

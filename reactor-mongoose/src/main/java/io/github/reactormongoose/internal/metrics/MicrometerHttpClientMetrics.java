@@ -9,6 +9,7 @@ import java.util.function.Function;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
@@ -25,6 +26,8 @@ final class MicrometerHttpClientMetrics implements HttpClientMetrics {
 	private final MeterRegistry registry = Metrics.globalRegistry;
 	private final UriTags uris;
 	private final ConcurrentHashMap<Key, ExchangeMeters> exchangeMeters = new ConcurrentHashMap<>();
+	/** Remote addresses whose pool gauges are registered. */
+	private final java.util.Set<String> pooled = ConcurrentHashMap.newKeySet();
 
 	private record Key(String remote, String uri, String method, int status) {
 	}
@@ -70,6 +73,22 @@ final class MicrometerHttpClientMetrics implements HttpClientMetrics {
 		Counter.builder(PREFIX + "errors").tags("remote.address", remote, "uri", uris.of(path), "method", method)
 			.register(registry)
 			.increment();
+	}
+
+	@Override
+	public void poolUsed(String remote, PoolStats stats) {
+		if (!pooled.add(remote)) {
+			return;
+		}
+		String p = "reactor.mongoose.connection.provider.";
+		Gauge.builder(p + "total.connections", stats, PoolStats::total).tag("remote.address", remote)
+			.description("Connections in use, idle and being made").strongReference(true).register(registry);
+		Gauge.builder(p + "active.connections", stats, PoolStats::active).tag("remote.address", remote)
+			.description("Connections in use by a request").strongReference(true).register(registry);
+		Gauge.builder(p + "idle.connections", stats, PoolStats::idle).tag("remote.address", remote)
+			.description("Connections kept for the next request").strongReference(true).register(registry);
+		Gauge.builder(p + "pending.connections", stats, PoolStats::pending).tag("remote.address", remote)
+			.description("Requests waiting for a connection").strongReference(true).register(registry);
 	}
 
 	@Override

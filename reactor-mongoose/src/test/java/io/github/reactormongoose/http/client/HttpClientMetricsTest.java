@@ -99,4 +99,37 @@ class HttpClientMetricsTest extends BaseHttpTest {
 		assertThat(text(off.get().uri("/random/1"))).isEqualTo("200 ok");
 		assertThat(meters.registry().find(P + "response.time").tag("remote.address", remote).timers()).isEmpty();
 	}
+
+	@Test
+	void poolGaugesShowActiveIdleAndWaitingRequests() throws Exception {
+		reactor.core.publisher.Sinks.Empty<Void> release = reactor.core.publisher.Sinks.empty();
+		DisposableServer s = bind(HttpServer.create().host("127.0.0.1").port(0).route(r -> r
+			.get("/held", (req, res) -> res.sendString(release.asMono().then(Mono.just("ok"))))));
+		String remote = "127.0.0.1:" + s.port();
+		HttpClient c = HttpClient.create().runOn(newLoop()).baseUrl("http://" + remote).maxConnections(2).metrics(true);
+		java.util.List<java.util.concurrent.CompletableFuture<String>> calls = new java.util.ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			calls.add(c.get().uri("/held").responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))).toFuture());
+		}
+		String p = "reactor.mongoose.connection.provider.";
+		awaitGauge(p + "active.connections", remote, 2);
+		awaitGauge(p + "pending.connections", remote, 3);
+		assertThat(meters.registry().get(p + "total.connections").tag("remote.address", remote).gauge().value()).isEqualTo(2);
+		release.tryEmitEmpty();
+		for (var call : calls) {
+			assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+		}
+		awaitGauge(p + "active.connections", remote, 0);
+		awaitGauge(p + "pending.connections", remote, 0);
+		awaitGauge(p + "idle.connections", remote, 2);
+	}
+
+	private void awaitGauge(String name, String remote, double value) throws InterruptedException {
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while (meters.registry().get(name).tag("remote.address", remote).gauge().value() != value
+				&& System.nanoTime() < deadline) {
+			Thread.sleep(10); // polling a gauge, not synchronising
+		}
+		assertThat(meters.registry().get(name).tag("remote.address", remote).gauge().value()).as(name).isEqualTo(value);
+	}
 }
