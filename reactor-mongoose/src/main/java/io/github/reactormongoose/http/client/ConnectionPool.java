@@ -207,6 +207,7 @@ final class ConnectionPool {
 	/** A waiting request gave up. */
 	void cancel(Acquirer a) {
 		pending.remove(a);
+		retireIfEmpty();
 	}
 
 	private void connectNew(Acquirer first) {
