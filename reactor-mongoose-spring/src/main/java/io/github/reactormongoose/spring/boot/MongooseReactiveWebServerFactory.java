@@ -71,6 +71,8 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	private int maxKeepAliveRequests = -1;
 
 	private int maxConnections = -1;
+
+	private @Nullable Duration readTimeout;
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
 	private boolean metrics;
 	private boolean accessLog;
@@ -125,6 +127,9 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 			server = server.idleTimeout(this.idleTimeout);
 		}
 		server = server.maxKeepAliveRequests(this.maxKeepAliveRequests).maxConnections(this.maxConnections);
+		if (this.readTimeout != null) {
+			server = server.readTimeout(this.readTimeout);
+		}
 		server = server.requestHeaderTimeout(this.requestHeaderTimeout).metrics(this.metrics).accessLog(this.accessLog);
 		Compression compression = getCompression();
 		if (compression != null && compression.getEnabled()) {
@@ -327,6 +332,15 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 
 	public int getMaxConnections() {
 		return this.maxConnections;
+	}
+
+	/** The longest stall of a streamed request body while it is read (408 then); {@code null}: none. */
+	public void setReadTimeout(@Nullable Duration readTimeout) {
+		this.readTimeout = readTimeout;
+	}
+
+	public @Nullable Duration getReadTimeout() {
+		return this.readTimeout;
 	}
 
 	/** 408 for a request head that takes longer than this (default 20 s; zero: no limit). */

@@ -9,6 +9,7 @@ import java.net.URISyntaxException;
 import java.security.cert.X509Certificate;
 
 import io.github.reactormongoose.http.server.HttpServerRequest;
+import io.github.reactormongoose.http.server.RequestBodyTimeoutException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
@@ -17,10 +18,12 @@ import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.AbstractServerHttpRequest;
 import org.springframework.http.server.reactive.SslInfo;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
+import org.springframework.web.server.ResponseStatusException;
 
 /**
  * A Spring {@link org.springframework.http.server.reactive.ServerHttpRequest} over a
@@ -126,7 +129,11 @@ public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 
 	@Override
 	public Flux<DataBuffer> getBody() {
-		return this.request.receive().map(this.bufferFactory::wrap);
+		// a client that stalled in the body (server.mongoose.read-timeout): 408, as Spring answers
+		// a ResponseStatusException, rather than the 500 of an unknown error
+		return this.request.receive().map(this.bufferFactory::wrap)
+			.onErrorMap(RequestBodyTimeoutException.class,
+					e -> new ResponseStatusException(HttpStatus.REQUEST_TIMEOUT, e.getMessage(), e));
 	}
 
 	@SuppressWarnings("unchecked")

@@ -76,4 +76,28 @@ class KeepAliveTest extends AbstractAdapterTest {
 			assertThat(http.isClosedByPeer()).isTrue();
 		}
 	}
+
+	@Test
+	void aClientStallingInTheBodyGets408WithReadTimeout() throws Exception {
+		// a functional WebFlux endpoint decoding the body: Spring's own error handling answers
+		start(io.github.reactormongoose.http.server.HttpServer.create().readTimeout(java.time.Duration.ofMillis(500)),
+				org.springframework.web.reactive.function.server.RouterFunctions.toHttpHandler(
+						org.springframework.web.reactive.function.server.RouterFunctions.route()
+							.POST("/length", req -> req.bodyToMono(String.class)
+								.flatMap(b -> org.springframework.web.reactive.function.server.ServerResponse.ok()
+									.bodyValue(String.valueOf(b.length()))))
+							.build()));
+		try (RawHttp http = RawHttp.connect(port()).soTimeout(8_000)) {
+			http.write("POST /length HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n"
+					+ "x".repeat(40_000));
+			RawHttp.Response r = http.read();
+			assertThat(r.status()).isEqualTo(408);
+			assertThat(http.isClosedByPeer()).isTrue();
+		}
+		try (RawHttp http = RawHttp.connect(port())) {
+			http.write("POST /length HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 30000\r\n\r\n"
+					+ "y".repeat(30_000));
+			assertThat(http.read().bodyString()).isEqualTo("30000");
+		}
+	}
 }

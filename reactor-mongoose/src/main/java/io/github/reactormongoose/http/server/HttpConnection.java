@@ -34,6 +34,9 @@ final class HttpConnection implements HttpChannelHandler {
 	private int requests;
 	private boolean closed;
 	private @Nullable Disposable idleTimer;
+	/** readTimeout: checks a streamed body for a stalled client; the last time it moved. */
+	private @Nullable Disposable bodyTimer;
+	private long bodyActivity;
 
 	HttpConnection(HttpListener server, Channel channel, InetSocketAddress local, InetSocketAddress remote) {
 		this.server = server;
@@ -78,6 +81,11 @@ final class HttpConnection implements HttpChannelHandler {
 		if ((flags & NativeConstants.HTTP_STREAMED) != 0) {
 			b = new RequestBody(channel, server.config.maxDiscardedBodySize());
 			body = b;
+			Duration readTimeout = server.config.readTimeout();
+			if (readTimeout != null) {
+				bodyActivity = System.nanoTime();
+				armBodyTimer(readTimeout.toNanos());
+			}
 		}
 		HttpExchange ex = new HttpExchange(this, RequestDecoder.decode(this, ++requests, buf, offset, length, flags, b));
 		current = ex;
@@ -85,8 +93,52 @@ final class HttpConnection implements HttpChannelHandler {
 		ex.start(server.config.handler());
 	}
 
+	private void armBodyTimer(long nanos) {
+		bodyTimer = el.schedule(Duration.ofNanos(nanos), this::checkBody);
+	}
+
+	private void stopBodyTimer() {
+		if (bodyTimer != null) {
+			bodyTimer.dispose();
+			bodyTimer = null;
+		}
+	}
+
+	/** readTimeout: fails a streamed body whose client sent nothing for that long while it was read. */
+	private void checkBody() {
+		bodyTimer = null;
+		RequestBody b = body;
+		Duration timeout = server.config.readTimeout();
+		if (b == null || closed || timeout == null) {
+			return;
+		}
+		long now = System.nanoTime();
+		long limit = timeout.toNanos();
+		if (!b.awaitsClient()) {
+			bodyActivity = now; // paused by us, or not read yet: not the client's stall
+			armBodyTimer(limit);
+			return;
+		}
+		long quiet = now - bodyActivity;
+		if (quiet < limit) {
+			armBodyTimer(limit - quiet);
+			return;
+		}
+		body = null;
+		RequestBodyTimeoutException e = new RequestBodyTimeoutException(timeout, b.received());
+		HttpExchange ex = current;
+		if (ex != null) {
+			ex.bodyTimedOut(b, e);
+		}
+		else {
+			b.fail(e);
+			channel.close();
+		}
+	}
+
 	@Override
 	public void onBody(ByteBuffer buf, int offset, int length) {
+		bodyActivity = System.nanoTime();
 		RequestBody b = body;
 		if (b != null) {
 			b.onPiece(buf, offset, length);
@@ -95,6 +147,7 @@ final class HttpConnection implements HttpChannelHandler {
 
 	@Override
 	public void onBody(byte[] stage, int offset, int length) {
+		bodyActivity = System.nanoTime();
 		RequestBody b = body;
 		if (b != null) {
 			b.onPiece(stage, offset, length);
@@ -103,6 +156,7 @@ final class HttpConnection implements HttpChannelHandler {
 
 	@Override
 	public void onBodyEnd() {
+		stopBodyTimer();
 		RequestBody b = body;
 		body = null;
 		if (b != null) {
@@ -179,6 +233,7 @@ final class HttpConnection implements HttpChannelHandler {
 	public void onClosed() {
 		closed = true;
 		stopIdleTimer();
+		stopBodyTimer();
 		RequestBody b = body;
 		body = null;
 		if (b != null) {

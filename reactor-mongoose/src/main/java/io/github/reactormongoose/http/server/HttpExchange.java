@@ -153,7 +153,8 @@ final class HttpExchange implements HttpServerResponse {
 			return;
 		}
 		conn.server.metrics.error(request.method(), request.rawPath());
-		if (t instanceof BadRequestException || t instanceof RequestBodyTooLargeException) {
+		if (t instanceof BadRequestException || t instanceof RequestBodyTooLargeException
+				|| t instanceof RequestBodyTimeoutException) {
 			BoundHttpServer.log.debug("bad request: {}", t.getMessage());
 		}
 		else if (t instanceof ConnectionClosedException) {
@@ -164,7 +165,8 @@ final class HttpExchange implements HttpServerResponse {
 		}
 		writer.cancelBody(t);
 		if (!writer.hasSentHeaders()) {
-			int code = t instanceof BadRequestException ? 400 : t instanceof RequestBodyTooLargeException ? 413 : 500;
+			int code = t instanceof BadRequestException ? 400 : t instanceof RequestBodyTooLargeException ? 413
+					: t instanceof RequestBodyTimeoutException ? 408 : 500;
 			writer.headers().set("Content-Type", "text/plain");
 			byte[] msg = (NativeConstants.reason(code) + "\n").getBytes(StandardCharsets.US_ASCII);
 			writer.status(code);
@@ -172,6 +174,22 @@ final class HttpExchange implements HttpServerResponse {
 		}
 		else {
 			writer.abort();
+		}
+	}
+
+	/**
+	 * readTimeout: the client stalled in the streamed {@code body}. The connection closes after
+	 * this exchange (the rest of the body will not be read); the body fails with {@code e}; a
+	 * response not started yet is 408, one under way is aborted.
+	 */
+	void bodyTimedOut(RequestBody body, RequestBodyTimeoutException e) {
+		writer.keepAlive(false);
+		body.fail(e);
+		if (!writer.isEnded()) {
+			onHandlerError(e); // the handler kept going without its body: answer for it
+			if (handlerSubscriber != null) {
+				handlerSubscriber.dispose();
+			}
 		}
 	}
 

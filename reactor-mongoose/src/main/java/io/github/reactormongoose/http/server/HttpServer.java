@@ -215,6 +215,23 @@ public final class HttpServer {
 	}
 
 	/**
+	 * The longest the client may send nothing while the server reads a streamed request body
+	 * (larger than 16 KiB, or chunked), as Reactor Netty's {@code readTimeout}: then the body
+	 * fails with {@link RequestBodyTimeoutException}, a response not started yet is
+	 * {@code 408 Request Timeout}, and the connection closes. Counted only while the server
+	 * wants the body: not while the handler has not subscribed to it or reading is paused for
+	 * back-pressure. A smaller body, gathered with its head, is bounded by
+	 * {@link #requestHeaderTimeout(Duration)}. Default: none, as in Reactor Netty.
+	 */
+	public HttpServer readTimeout(Duration readTimeout) {
+		Objects.requireNonNull(readTimeout, "readTimeout");
+		if (readTimeout.isNegative() || readTimeout.isZero()) {
+			throw new IllegalArgumentException("readTimeout must be positive");
+		}
+		return new HttpServer(config.withReadTimeout(readTimeout));
+	}
+
+	/**
 	 * How many requests a keep-alive connection serves before the server closes it, as Reactor
 	 * Netty's {@code maxKeepAliveRequests}: the last one is answered with
 	 * {@code Connection: close}, and the client opens a new connection (behind a load balancer,
@@ -269,8 +286,8 @@ public final class HttpServer {
 	 * bounds a small body (a {@code Content-Length} of up to 16 KiB) that is gathered with its
 	 * head before the handler runs, counted from the head's first byte: no handler could time
 	 * that out. A connection that sends nothing is governed by {@link #idleTimeout(Duration)}, a
-	 * larger or chunked body, which streams to the handler, by the application
-	 * ({@code req.receive().timeout(...)}).
+	 * larger or chunked body, which streams to the handler, by {@link #readTimeout(Duration)}
+	 * or the application ({@code req.receive().timeout(...)}).
 	 */
 	public HttpServer requestHeaderTimeout(Duration timeout) {
 		Objects.requireNonNull(timeout, "timeout");

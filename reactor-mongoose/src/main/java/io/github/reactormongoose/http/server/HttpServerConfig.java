@@ -44,6 +44,8 @@ public final class HttpServerConfig {
 	private int maxConnections = -1;
 	/** Whether Forwarded / X-Forwarded-* decide the client, scheme and host ({@link HttpServer#forwarded}). */
 	private boolean forwarded;
+	/** The longest stall of a streamed request body while it is read; {@code null}: none. */
+	private @Nullable Duration readTimeout;
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
 	private boolean metrics;
 	private Function<String, String> uriTagValue = Function.identity();
@@ -77,6 +79,7 @@ public final class HttpServerConfig {
 		c.maxKeepAliveRequests = maxKeepAliveRequests;
 		c.maxConnections = maxConnections;
 		c.forwarded = forwarded;
+		c.readTimeout = readTimeout;
 		c.requestHeaderTimeout = requestHeaderTimeout;
 		c.metrics = metrics;
 		c.uriTagValue = uriTagValue;
@@ -168,6 +171,11 @@ public final class HttpServerConfig {
 	/** How many connections the server keeps open at most (all loops); -1: no limit. */
 	public int maxConnections() {
 		return maxConnections;
+	}
+
+	/** How long a streamed request body may stall while it is read, or {@code null} for no limit. */
+	public @Nullable Duration readTimeout() {
+		return readTimeout;
 	}
 
 	/** Whether a reverse proxy's forwarded headers decide the request's client, scheme and host. */
@@ -289,6 +297,10 @@ public final class HttpServerConfig {
 		return with(c -> c.maxConnections = max);
 	}
 
+	HttpServerConfig withReadTimeout(Duration readTimeout) {
+		return with(c -> c.readTimeout = readTimeout);
+	}
+
 	HttpServerConfig withForwarded(boolean forwarded) {
 		return with(c -> c.forwarded = forwarded);
 	}
@@ -323,7 +335,7 @@ public final class HttpServerConfig {
 				+ ", maxRequestBodySize=" + maxRequestBodySize + ", maxAggregatedBodySize=" + maxAggregatedBodySize
 				+ ", maxDiscardedBodySize=" + maxDiscardedBodySize + ", maxHeaderSize=" + maxHeaderSize
 				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout
-				+ ", maxKeepAliveRequests=" + maxKeepAliveRequests + ", maxConnections=" + maxConnections + ", forwarded=" + forwarded
+				+ ", maxKeepAliveRequests=" + maxKeepAliveRequests + ", maxConnections=" + maxConnections + ", forwarded=" + forwarded + ", readTimeout=" + readTimeout
 				+ ", requestHeaderTimeout=" + requestHeaderTimeout + ", metrics=" + metrics + ", accessLog=" + accessLog
 				+ ", compressMinSize=" + compressMinSize
 				+ ", tls=" + tls + "]";

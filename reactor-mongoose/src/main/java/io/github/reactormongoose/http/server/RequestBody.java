@@ -131,6 +131,15 @@ final class RequestBody {
 		resumeAll();
 	}
 
+	/**
+	 * Whether the server waits for the client's next bytes: the body is being read (it has a
+	 * subscriber, and reading is not paused for back-pressure) and has not ended. A pause of
+	 * the server's own making does not count against the client.
+	 */
+	boolean awaitsClient() {
+		return !ended && !exchangeEnded && !readingPaused && queue.hasSubscriber() && !queue.isTerminated();
+	}
+
 	/** Whether the subscriber cancelled. */
 	boolean isCancelled() {
 		return cancelled;

@@ -55,6 +55,9 @@ public class MongooseReactiveWebServerFactoryCustomizer
 		}
 		factory.setMaxKeepAliveRequests(this.mongooseProperties.getMaxKeepAliveRequests());
 		factory.setMaxConnections(this.mongooseProperties.getMaxConnections());
+		if (this.mongooseProperties.getReadTimeout() != null) {
+			factory.setReadTimeout(this.mongooseProperties.getReadTimeout());
+		}
 		if (this.mongooseProperties.getLoops() != null) {
 			factory.setLoops(this.mongooseProperties.getLoops());
 		}

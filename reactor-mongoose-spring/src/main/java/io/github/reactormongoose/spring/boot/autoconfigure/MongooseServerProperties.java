@@ -43,6 +43,12 @@ public class MongooseServerProperties {
 	private int maxConnections = -1;
 
 	/**
+	 * The longest the client may send nothing while a streamed request body (over 16 KiB, or
+	 * chunked) is read; then 408 and the connection closes. Default: none.
+	 */
+	private @Nullable Duration readTimeout;
+
+	/**
 	 * Poll loops (threads) of the server; each accepts on the server's port and serves its
 	 * connections. Default: the number of available processors.
 	 */
@@ -104,6 +110,14 @@ public class MongooseServerProperties {
 
 	public void setMaxConnections(int maxConnections) {
 		this.maxConnections = maxConnections;
+	}
+
+	public @Nullable Duration getReadTimeout() {
+		return this.readTimeout;
+	}
+
+	public void setReadTimeout(@Nullable Duration readTimeout) {
+		this.readTimeout = readTimeout;
 	}
 
 	public @Nullable Integer getLoops() {

@@ -1,0 +1,24 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import java.time.Duration;
+
+import io.github.reactormongoose.MongooseException;
+
+/**
+ * The client sent no bytes of a streamed request body for longer than
+ * {@link HttpServer#readTimeout(Duration)} while the server was reading it. The body fails with
+ * it; a handler that lets it propagate gets a {@code 408 Request Timeout} answer if its response
+ * has not started, and the connection closes.
+ */
+public final class RequestBodyTimeoutException extends MongooseException {
+
+	private static final long serialVersionUID = 1L;
+
+	RequestBodyTimeoutException(Duration timeout, long received) {
+		super("No request body bytes for " + timeout.toMillis() + " ms (HttpServer.readTimeout) after " + received
+				+ " bytes");
+	}
+}

@@ -1,0 +1,98 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.testing.RawHttp;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code HttpServer.readTimeout}: a client that stalls in a streamed request body is answered
+ * 408 and cut; a slow but moving body, and a pause the server makes itself (back-pressure), are
+ * not.
+ */
+class ReadTimeoutTest extends BaseHttpTest {
+
+	private final List<Throwable> bodyErrors = new CopyOnWriteArrayList<>();
+
+	private DisposableServer server(Duration readTimeout) {
+		return bind(HttpServer.create().host("127.0.0.1").port(0).readTimeout(readTimeout).route(r -> r
+			.post("/count", (req, res) -> res.sendString(req.receive().map(ByteBuffer::remaining)
+				.reduce(0L, (a, b) -> a + b)
+				.doOnError(bodyErrors::add)
+				.map(String::valueOf)))
+			// reads one piece at a time, slowly: the server pauses the socket meanwhile
+			.post("/slowreader", (req, res) -> res.sendString(req.receive().limitRate(1)
+				.delayElements(Duration.ofMillis(400))
+				.map(ByteBuffer::remaining)
+				.reduce(0L, (a, b) -> a + b)
+				.map(String::valueOf)))));
+	}
+
+	private static String head(String path, long length) {
+		return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + "\r\n\r\n";
+	}
+
+	@Test
+	void aStalledStreamedBodyGets408AndTheConnectionCloses() throws Exception {
+		DisposableServer s = server(Duration.ofMillis(500));
+		try (RawHttp c = RawHttp.connect(s.port()).soTimeout(8_000)) {
+			c.write(head("/count", 100_000) + "x".repeat(30_000));
+			long start = System.nanoTime();
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(408);
+			assertThat(r.header("Connection")).isEqualToIgnoringCase("close");
+			assertThat(c.isClosedByPeer()).isTrue();
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(400), Duration.ofSeconds(6));
+		}
+		assertThat(bodyErrors).singleElement().isInstanceOf(RequestBodyTimeoutException.class)
+			.satisfies(e -> assertThat(e).hasMessageContaining("500 ms").hasMessageContaining("30000 bytes"));
+		// the server goes on
+		try (RawHttp c = RawHttp.connect(s.port())) {
+			c.write(head("/count", 20_000) + "y".repeat(20_000));
+			assertThat(c.read().bodyString()).isEqualTo("20000");
+		}
+	}
+
+	@Test
+	void aSlowButMovingBodyIsServed() throws Exception {
+		DisposableServer s = server(Duration.ofMillis(600));
+		try (RawHttp c = RawHttp.connect(s.port())) {
+			c.write(head("/count", 6 * 20_000));
+			for (int i = 0; i < 6; i++) {
+				Thread.sleep(250); // the pace of a slow client, well within the timeout between pieces
+				c.write("z".repeat(20_000));
+			}
+			assertThat(c.read().bodyString()).isEqualTo("120000");
+		}
+	}
+
+	@Test
+	void aPauseForBackPressureIsNotTheClientsStall() throws Exception {
+		DisposableServer s = server(Duration.ofMillis(500));
+		try (RawHttp c = RawHttp.connect(s.port()).soTimeout(30_000)) {
+			// 1 MiB at once to a handler that takes 400 ms per piece: reading pauses for seconds
+			int n = 1 << 20;
+			c.write(head("/slowreader", n) + "w".repeat(n));
+			assertThat(c.read().bodyString()).isEqualTo(String.valueOf(n));
+		}
+	}
+
+	@Test
+	void validation() {
+		assertThat(HttpServer.create().configuration().readTimeout()).isNull();
+		assertThatThrownBy(() -> HttpServer.create().readTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+		assertThat(HttpServer.create().readTimeout(Duration.ofSeconds(3)).configuration().readTimeout())
+			.isEqualTo(Duration.ofSeconds(3));
+	}
+}
