@@ -36,4 +36,19 @@ public final class GlobalMeters implements BeforeEachCallback, AfterEachCallback
 	public SimpleMeterRegistry registry() {
 		return registry;
 	}
+
+	/**
+	 * Waits (up to 10 s) until the gauge {@code name} tagged {@code tag=tagValue} exists and reads
+	 * {@code value}, then asserts it: gauges may be registered, and change, on a poll thread.
+	 */
+	public void awaitGauge(String name, String tag, String tagValue, double value) throws InterruptedException {
+		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+		io.micrometer.core.instrument.Gauge g;
+		while (((g = registry.find(name).tag(tag, tagValue).gauge()) == null || g.value() != value)
+				&& System.nanoTime() < deadline) {
+			Thread.sleep(10); // polling a gauge, not synchronising
+		}
+		org.assertj.core.api.Assertions.assertThat(registry.get(name).tag(tag, tagValue).gauge().value()).as(name)
+			.isEqualTo(value);
+	}
 }

@@ -112,24 +112,15 @@ class HttpClientMetricsTest extends BaseHttpTest {
 			calls.add(c.get().uri("/held").responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))).toFuture());
 		}
 		String p = "reactor.mongoose.connection.provider.";
-		awaitGauge(p + "active.connections", remote, 2);
-		awaitGauge(p + "pending.connections", remote, 3);
+		meters.awaitGauge(p + "active.connections", "remote.address", remote, 2);
+		meters.awaitGauge(p + "pending.connections", "remote.address", remote, 3);
 		assertThat(meters.registry().get(p + "total.connections").tag("remote.address", remote).gauge().value()).isEqualTo(2);
 		release.tryEmitEmpty();
 		for (var call : calls) {
 			assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
 		}
-		awaitGauge(p + "active.connections", remote, 0);
-		awaitGauge(p + "pending.connections", remote, 0);
-		awaitGauge(p + "idle.connections", remote, 2);
-	}
-
-	private void awaitGauge(String name, String remote, double value) throws InterruptedException {
-		long deadline = System.nanoTime() + TIMEOUT.toNanos();
-		while (meters.registry().get(name).tag("remote.address", remote).gauge().value() != value
-				&& System.nanoTime() < deadline) {
-			Thread.sleep(10); // polling a gauge, not synchronising
-		}
-		assertThat(meters.registry().get(name).tag("remote.address", remote).gauge().value()).as(name).isEqualTo(value);
+		meters.awaitGauge(p + "active.connections", "remote.address", remote, 0);
+		meters.awaitGauge(p + "pending.connections", "remote.address", remote, 0);
+		meters.awaitGauge(p + "idle.connections", "remote.address", remote, 2);
 	}
 }

@@ -68,7 +68,7 @@ class ObservabilityTest extends BaseHttpTest {
 		assertThat(meters.registry().get("reactor.mongoose.http.server.response.time").tags("uri", "/nothing-here", "status", "404")
 				.timer().count()).isEqualTo(1);
 		// the connection's close is seen by the loop shortly after the client's
-		awaitGauge("reactor.mongoose.http.server.connections.total", address, 0.0);
+		meters.awaitGauge("reactor.mongoose.http.server.connections.total", "local.address", address, 0.0);
 		assertThat(meters.registry().get("reactor.mongoose.http.server.connections.active").tag("local.address", address).gauge()
 				.value()).isEqualTo(0.0);
 		assertThat(meters.registry().get("reactor.mongoose.loop.poll.events").summaries()).isNotEmpty();
@@ -130,15 +130,6 @@ class ObservabilityTest extends BaseHttpTest {
 		finally {
 			Loggers.resetLoggerFactory();
 		}
-	}
-
-	private void awaitGauge(String name, String address, double value) throws InterruptedException {
-		long deadline = System.nanoTime() + TIMEOUT.toNanos();
-		while (meters.registry().get(name).tag("local.address", address).gauge().value() != value
-				&& System.nanoTime() < deadline) {
-			Thread.sleep(10); // polling a gauge, not synchronising
-		}
-		assertThat(meters.registry().get(name).tag("local.address", address).gauge().value()).isEqualTo(value);
 	}
 
 	/** Keeps INFO lines; everything else is dropped. */
