@@ -86,7 +86,8 @@ class TlsExamplesTest {
 			// credentials in the URL, as in HTTPS_PROXY
 			ProxiedCall viaHttp = new ProxiedCall("http://alice:s3cret@127.0.0.1:" + http.port(), null, pki.ca());
 			assertThat(viaHttp.get(url).block(Duration.ofSeconds(10))).isEqualTo("200 Hello over https!");
-			assertThat(http.log()).contains("Established connection to host \"localhost\"");
+			String established = "Established connection to host \"localhost\"";
+			assertThat(http.awaitLog(established)).contains(established);
 			ProxiedCall viaSocks = new ProxiedCall("socks5://127.0.0.1:" + socks.port(), null, pki.ca());
 			assertThat(viaSocks.get(url).block(Duration.ofSeconds(10))).isEqualTo("200 Hello over https!");
 			// without the password, tinyproxy refuses the tunnel

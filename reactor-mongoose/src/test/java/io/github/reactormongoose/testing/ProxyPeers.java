@@ -108,6 +108,17 @@ public final class ProxyPeers implements AutoCloseable {
 		return Files.exists(log) ? Files.readString(log) : "";
 	}
 
+	/** The log once it contains {@code text}, or as it is after 5 s (the proxy writes it on its own time). */
+	public String awaitLog(String text) throws IOException, InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		String l = log();
+		while (!l.contains(text) && System.nanoTime() < deadline) {
+			Thread.sleep(20); // polling a file another process writes
+			l = log();
+		}
+		return l;
+	}
+
 	@Override
 	public void close() throws InterruptedException {
 		process.destroy();

@@ -66,11 +66,11 @@ class ReadTimeoutTest extends BaseHttpTest {
 
 	@Test
 	void aSlowButMovingBodyIsServed() throws Exception {
-		DisposableServer s = server(Duration.ofMillis(600));
+		DisposableServer s = server(Duration.ofMillis(1_500));
 		try (RawHttp c = RawHttp.connect(s.port())) {
 			c.write(head("/count", 6 * 20_000));
 			for (int i = 0; i < 6; i++) {
-				Thread.sleep(250); // the pace of a slow client, well within the timeout between pieces
+				Thread.sleep(300); // the pace of a slow client, well within the timeout between pieces
 				c.write("z".repeat(20_000));
 			}
 			assertThat(c.read().bodyString()).isEqualTo("120000");
