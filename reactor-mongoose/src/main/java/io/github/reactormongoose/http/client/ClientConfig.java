@@ -29,6 +29,8 @@ final class ClientConfig implements Cloneable {
 	/** {@link HttpClient#headersWhen}, in order. */
 	List<Function<? super HttpHeaders, ? extends Mono<? extends HttpHeaders>>> headersWhen = List.of();
 	boolean followRedirect;
+	/** {@link HttpClient#followRedirect(java.util.function.BiPredicate)}; {@code null}: every redirect. */
+	java.util.function.@Nullable BiPredicate<? super HttpClientRequest, ? super HttpClientResponse> redirectPredicate;
 	int maxRedirects = 10;
 	@Nullable
 	Duration responseTimeout;

@@ -141,11 +141,17 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		}
 	}
 
+	/** The request as the hooks and the redirect predicate see it (headers read-only once written). */
+	HttpClientRequest request() {
+		return view();
+	}
+
 	/** The request for the hooks. */
 	private RequestView view() {
 		RequestView v = view;
 		if (v == null) {
 			v = new RequestView();
+			v.open = conn == null; // once a connection took the request, its headers are being sent
 			view = v;
 		}
 		return v;

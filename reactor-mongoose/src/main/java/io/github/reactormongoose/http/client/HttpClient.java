@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -114,10 +115,28 @@ public final class HttpClient {
 	 * Whether to follow redirects (301, 302, 303, 307, 308; default {@code false}). 303, and
 	 * 301/302 after a POST, continue with a GET without body; 307 and 308 repeat the method and
 	 * the body (the body publisher is subscribed again). {@code Authorization} and
-	 * {@code Cookie} are dropped when the host changes.
+	 * {@code Cookie} are not sent after a redirect.
 	 */
 	public HttpClient followRedirect(boolean follow) {
-		return with(c -> c.followRedirect = follow);
+		return with(c -> {
+			c.followRedirect = follow;
+			c.redirectPredicate = null;
+		});
+	}
+
+	/**
+	 * Follows a redirect (a 301, 302, 303, 307 or 308 with a {@code Location}) only when
+	 * {@code predicate} accepts the request and its response, as Reactor Netty's
+	 * {@code followRedirect(BiPredicate)}: for example only to the same host, or only 301 and
+	 * 308. A redirect it refuses is the response. Same rules as {@link #followRedirect(boolean)}
+	 * otherwise. The predicate runs on the poll thread and must not block.
+	 */
+	public HttpClient followRedirect(BiPredicate<? super HttpClientRequest, ? super HttpClientResponse> predicate) {
+		Objects.requireNonNull(predicate, "predicate");
+		return with(c -> {
+			c.followRedirect = true;
+			c.redirectPredicate = predicate;
+		});
 	}
 
 	/** The longest redirect chain followed (default 10); longer ones fail with {@link TooManyRedirectsException}. */
@@ -702,6 +721,20 @@ public final class HttpClient {
 			String location = r.responseHeaders().get("Location");
 			if (location == null || (s != 301 && s != 302 && s != 303 && s != 307 && s != 308)) {
 				return Mono.just(r);
+			}
+			BiPredicate<? super HttpClientRequest, ? super HttpClientResponse> p = config.redirectPredicate;
+			if (p != null) {
+				boolean follow;
+				try {
+					follow = p.test(r.exchange().request(), r);
+				}
+				catch (RuntimeException e) {
+					r.discard();
+					return Mono.error(e);
+				}
+				if (!follow) {
+					return Mono.just(r);
+				}
 			}
 			r.discard();
 			if (redirects >= config.maxRedirects) {

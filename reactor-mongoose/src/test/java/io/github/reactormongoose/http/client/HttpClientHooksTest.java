@@ -119,6 +119,33 @@ class HttpClientHooksTest extends BaseHttpTest {
 	}
 
 	@Test
+	void aRedirectPredicateChoosesWhichRedirectsAreFollowed() {
+		DisposableServer s = server();
+		List<String> seen = new CopyOnWriteArrayList<>();
+		HttpClient base = HttpClient.create().runOn(newLoop()).baseUrl("http://127.0.0.1:" + s.port())
+			.headers(h -> h.set("X-Trace", "t-1"));
+		HttpClient sameHostOnly = base.followRedirect((req, res) -> {
+			seen.add(req.method() + " " + req.uri() + " #" + req.redirects() + " " + req.requestHeaders().get("X-Trace")
+					+ " -> " + res.status() + " " + res.responseHeaders().get("Location"));
+			return res.responseHeaders().get("Location").startsWith("/");
+		});
+		assertThat(text(sameHostOnly.get().uri("/moved"))).isEqualTo("200 hello");
+		assertThat(seen).containsExactly("GET http://127.0.0.1:" + s.port() + "/moved #0 t-1 -> 302 /hello");
+		// refused: the redirect is the response
+		HttpClient never = base.followRedirect((req, res) -> false);
+		assertThat(never.get().uri("/moved").response().map(HttpClientResponse::status).block(TIMEOUT)).isEqualTo(302);
+		// a predicate that throws fails the request
+		HttpClient broken = base.followRedirect((req, res) -> {
+			throw new IllegalStateException("policy error");
+		});
+		assertThatThrownBy(() -> text(broken.get().uri("/moved"))).isInstanceOf(IllegalStateException.class)
+			.hasMessage("policy error");
+		// and followRedirect(false) after it turns redirects off again
+		assertThat(sameHostOnly.followRedirect(false).get().uri("/moved").response().map(HttpClientResponse::status)
+			.block(TIMEOUT)).isEqualTo(302);
+	}
+
+	@Test
 	void failuresReachTheErrorHooksBeforeTheSubscriber() throws Exception {
 		DisposableServer s = server();
 		HttpClient c = recording(s);
