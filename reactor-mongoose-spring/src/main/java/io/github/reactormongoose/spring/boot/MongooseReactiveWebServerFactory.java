@@ -73,6 +73,8 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	private int maxConnections = -1;
 
 	private @Nullable Duration readTimeout;
+
+	private @Nullable Duration requestTimeout;
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
 	private boolean metrics;
 	private boolean accessLog;
@@ -129,6 +131,9 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		server = server.maxKeepAliveRequests(this.maxKeepAliveRequests).maxConnections(this.maxConnections);
 		if (this.readTimeout != null) {
 			server = server.readTimeout(this.readTimeout);
+		}
+		if (this.requestTimeout != null) {
+			server = server.requestTimeout(this.requestTimeout);
 		}
 		server = server.requestHeaderTimeout(this.requestHeaderTimeout).metrics(this.metrics).accessLog(this.accessLog);
 		Compression compression = getCompression();
@@ -341,6 +346,15 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 
 	public @Nullable Duration getReadTimeout() {
 		return this.readTimeout;
+	}
+
+	/** The longest a streamed request body may take from its head to its end (408 then); {@code null}: none. */
+	public void setRequestTimeout(@Nullable Duration requestTimeout) {
+		this.requestTimeout = requestTimeout;
+	}
+
+	public @Nullable Duration getRequestTimeout() {
+		return this.requestTimeout;
 	}
 
 	/** 408 for a request head that takes longer than this (default 20 s; zero: no limit). */

@@ -37,6 +37,8 @@ final class HttpConnection implements HttpChannelHandler {
 	/** readTimeout: checks a streamed body for a stalled client; the last time it moved. */
 	private @Nullable Disposable bodyTimer;
 	private long bodyActivity;
+	/** requestTimeout: fails a streamed body that is not complete this long after its head. */
+	private @Nullable Disposable requestTimer;
 
 	HttpConnection(HttpListener server, Channel channel, InetSocketAddress local, InetSocketAddress remote) {
 		this.server = server;
@@ -86,6 +88,16 @@ final class HttpConnection implements HttpChannelHandler {
 				bodyActivity = System.nanoTime();
 				armBodyTimer(readTimeout.toNanos());
 			}
+			Duration requestTimeout = server.config.requestTimeout();
+			if (requestTimeout != null) {
+				RequestBody timed = b;
+				requestTimer = el.schedule(requestTimeout, () -> {
+					requestTimer = null;
+					if (body == timed && !closed) {
+						timedOut(timed, new RequestBodyTimeoutException(timed.received(), requestTimeout));
+					}
+				});
+			}
 		}
 		HttpExchange ex = new HttpExchange(this, RequestDecoder.decode(this, ++requests, buf, offset, length, flags, b));
 		current = ex;
@@ -101,6 +113,10 @@ final class HttpConnection implements HttpChannelHandler {
 		if (bodyTimer != null) {
 			bodyTimer.dispose();
 			bodyTimer = null;
+		}
+		if (requestTimer != null) {
+			requestTimer.dispose();
+			requestTimer = null;
 		}
 	}
 
@@ -124,8 +140,13 @@ final class HttpConnection implements HttpChannelHandler {
 			armBodyTimer(limit - quiet);
 			return;
 		}
+		timedOut(b, new RequestBodyTimeoutException(timeout, b.received()));
+	}
+
+	/** The streamed body {@code b} took too long: it fails, and the exchange answers 408 or the connection closes. */
+	private void timedOut(RequestBody b, RequestBodyTimeoutException e) {
 		body = null;
-		RequestBodyTimeoutException e = new RequestBodyTimeoutException(timeout, b.received());
+		stopBodyTimer();
 		HttpExchange ex = current;
 		if (ex != null) {
 			ex.bodyTimedOut(b, e);

@@ -232,6 +232,23 @@ public final class HttpServer {
 	}
 
 	/**
+	 * The longest a streamed request body (larger than 16 KiB, or chunked) may take from its
+	 * head to its end, as Reactor Netty's {@code requestTimeout}: a client that drips the body
+	 * just fast enough to escape {@link #readTimeout(Duration)} is cut too. Then the body fails
+	 * with {@link RequestBodyTimeoutException}, a response not started yet is
+	 * {@code 408 Request Timeout}, and the connection closes. Wall-clock time, pauses for
+	 * back-pressure included: choose it above the time the application takes to read the
+	 * largest body it accepts. Default: none, as in Reactor Netty.
+	 */
+	public HttpServer requestTimeout(Duration requestTimeout) {
+		Objects.requireNonNull(requestTimeout, "requestTimeout");
+		if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+			throw new IllegalArgumentException("requestTimeout must be positive");
+		}
+		return new HttpServer(config.withRequestTimeout(requestTimeout));
+	}
+
+	/**
 	 * How many requests a keep-alive connection serves before the server closes it, as Reactor
 	 * Netty's {@code maxKeepAliveRequests}: the last one is answered with
 	 * {@code Connection: close}, and the client opens a new connection (behind a load balancer,

@@ -46,6 +46,8 @@ public final class HttpServerConfig {
 	private boolean forwarded;
 	/** The longest stall of a streamed request body while it is read; {@code null}: none. */
 	private @Nullable Duration readTimeout;
+	/** The longest a streamed request body may take from its head to its end; {@code null}: none. */
+	private @Nullable Duration requestTimeout;
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
 	private boolean metrics;
 	private Function<String, String> uriTagValue = Function.identity();
@@ -80,6 +82,7 @@ public final class HttpServerConfig {
 		c.maxConnections = maxConnections;
 		c.forwarded = forwarded;
 		c.readTimeout = readTimeout;
+		c.requestTimeout = requestTimeout;
 		c.requestHeaderTimeout = requestHeaderTimeout;
 		c.metrics = metrics;
 		c.uriTagValue = uriTagValue;
@@ -176,6 +179,11 @@ public final class HttpServerConfig {
 	/** How long a streamed request body may stall while it is read, or {@code null} for no limit. */
 	public @Nullable Duration readTimeout() {
 		return readTimeout;
+	}
+
+	/** How long a streamed request body may take from its head to its end, or {@code null} for no limit. */
+	public @Nullable Duration requestTimeout() {
+		return requestTimeout;
 	}
 
 	/** Whether a reverse proxy's forwarded headers decide the request's client, scheme and host. */
@@ -301,6 +309,10 @@ public final class HttpServerConfig {
 		return with(c -> c.readTimeout = readTimeout);
 	}
 
+	HttpServerConfig withRequestTimeout(Duration requestTimeout) {
+		return with(c -> c.requestTimeout = requestTimeout);
+	}
+
 	HttpServerConfig withForwarded(boolean forwarded) {
 		return with(c -> c.forwarded = forwarded);
 	}
@@ -335,7 +347,7 @@ public final class HttpServerConfig {
 				+ ", maxRequestBodySize=" + maxRequestBodySize + ", maxAggregatedBodySize=" + maxAggregatedBodySize
 				+ ", maxDiscardedBodySize=" + maxDiscardedBodySize + ", maxHeaderSize=" + maxHeaderSize
 				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout
-				+ ", maxKeepAliveRequests=" + maxKeepAliveRequests + ", maxConnections=" + maxConnections + ", forwarded=" + forwarded + ", readTimeout=" + readTimeout
+				+ ", maxKeepAliveRequests=" + maxKeepAliveRequests + ", maxConnections=" + maxConnections + ", forwarded=" + forwarded + ", readTimeout=" + readTimeout + ", requestTimeout=" + requestTimeout
 				+ ", requestHeaderTimeout=" + requestHeaderTimeout + ", metrics=" + metrics + ", accessLog=" + accessLog
 				+ ", compressMinSize=" + compressMinSize
 				+ ", tls=" + tls + "]";

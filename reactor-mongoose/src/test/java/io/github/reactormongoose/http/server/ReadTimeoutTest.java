@@ -89,8 +89,40 @@ class ReadTimeoutTest extends BaseHttpTest {
 	}
 
 	@Test
+	void aBodyDrippedJustFastEnoughIsCutByTheRequestTimeout() throws Exception {
+		DisposableServer s = bind(HttpServer.create().host("127.0.0.1").port(0).readTimeout(Duration.ofSeconds(2))
+			.requestTimeout(Duration.ofMillis(1_500)).route(r -> r
+				.post("/count", (req, res) -> res.sendString(req.receive().map(ByteBuffer::remaining)
+					.reduce(0L, (a, b) -> a + b)
+					.doOnError(bodyErrors::add)
+					.map(String::valueOf)))));
+		try (RawHttp c = RawHttp.connect(s.port()).soTimeout(10_000)) {
+			c.write(head("/count", 100_000) + "d".repeat(20_000));
+			long start = System.nanoTime();
+			// a few bytes every 300 ms: never 2 s without bytes, but never done either
+			for (int i = 0; i < 8; i++) {
+				Thread.sleep(300);
+				try {
+					c.write("d".repeat(100));
+				}
+				catch (java.io.IOException closed) {
+					break; // the server cut the connection
+				}
+			}
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(408);
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(1_200), Duration.ofSeconds(9));
+		}
+		assertThat(bodyErrors).singleElement().isInstanceOf(RequestBodyTimeoutException.class)
+			.satisfies(e -> assertThat(e).hasMessageContaining("1500 ms (HttpServer.requestTimeout)"));
+	}
+
+	@Test
 	void validation() {
 		assertThat(HttpServer.create().configuration().readTimeout()).isNull();
+		assertThat(HttpServer.create().configuration().requestTimeout()).isNull();
+		assertThatThrownBy(() -> HttpServer.create().requestTimeout(Duration.ofSeconds(-1)))
+			.isInstanceOf(IllegalArgumentException.class);
 		assertThatThrownBy(() -> HttpServer.create().readTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
 		assertThat(HttpServer.create().readTimeout(Duration.ofSeconds(3)).configuration().readTimeout())
 			.isEqualTo(Duration.ofSeconds(3));

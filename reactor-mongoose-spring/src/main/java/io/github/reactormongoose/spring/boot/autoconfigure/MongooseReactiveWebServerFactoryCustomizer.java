@@ -58,6 +58,9 @@ public class MongooseReactiveWebServerFactoryCustomizer
 		if (this.mongooseProperties.getReadTimeout() != null) {
 			factory.setReadTimeout(this.mongooseProperties.getReadTimeout());
 		}
+		if (this.mongooseProperties.getRequestTimeout() != null) {
+			factory.setRequestTimeout(this.mongooseProperties.getRequestTimeout());
+		}
 		if (this.mongooseProperties.getLoops() != null) {
 			factory.setLoops(this.mongooseProperties.getLoops());
 		}

@@ -49,6 +49,12 @@ public class MongooseServerProperties {
 	private @Nullable Duration readTimeout;
 
 	/**
+	 * The longest a streamed request body may take from its head to its end (wall clock); then
+	 * 408 and the connection closes. Default: none.
+	 */
+	private @Nullable Duration requestTimeout;
+
+	/**
 	 * Poll loops (threads) of the server; each accepts on the server's port and serves its
 	 * connections. Default: the number of available processors.
 	 */
@@ -118,6 +124,14 @@ public class MongooseServerProperties {
 
 	public void setReadTimeout(@Nullable Duration readTimeout) {
 		this.readTimeout = readTimeout;
+	}
+
+	public @Nullable Duration getRequestTimeout() {
+		return this.requestTimeout;
+	}
+
+	public void setRequestTimeout(@Nullable Duration requestTimeout) {
+		this.requestTimeout = requestTimeout;
 	}
 
 	public @Nullable Integer getLoops() {

@@ -38,7 +38,7 @@ class MongooseReactiveWebServerAutoConfigurationTest {
 				"server.max-http-request-header-size=32KB", "server.mongoose.max-request-body-size=8MB",
 				"server.mongoose.max-websocket-frame-size=1MB", "server.mongoose.idle-timeout=30s",
 				"server.mongoose.max-keep-alive-requests=100", "server.mongoose.max-connections=5000",
-				"server.mongoose.read-timeout=15s",
+				"server.mongoose.read-timeout=15s", "server.mongoose.request-timeout=2m",
 				"server.mongoose.lifecycle-timeout=10s", "server.mongoose.loops=3",
 				"server.mongoose.request-header-timeout=5s", "server.mongoose.metrics=true", "server.mongoose.access-log=true")
 			.run(context -> {
@@ -54,6 +54,7 @@ class MongooseReactiveWebServerAutoConfigurationTest {
 				assertThat(factory.getMaxKeepAliveRequests()).isEqualTo(100);
 				assertThat(factory.getMaxConnections()).isEqualTo(5000);
 				assertThat(factory.getReadTimeout()).isEqualTo(Duration.ofSeconds(15));
+				assertThat(factory.getRequestTimeout()).isEqualTo(Duration.ofMinutes(2));
 				assertThat(factory.getLifecycleTimeout()).isEqualTo(Duration.ofSeconds(10));
 				assertThat(factory.getLoops()).isEqualTo(3);
 				assertThat(factory.getRequestHeaderTimeout()).isEqualTo(Duration.ofSeconds(5));
