@@ -114,11 +114,17 @@ static void rmg_set_head_t0(struct mg_connection *c, uint64_t t) {
   memcpy(c->data + RMG_HEAD_T0, &t, sizeof(t));
 }
 
+/* The head timer starts now (never 0, which means "no head in progress"). */
+static void rmg_start_head_t0(struct mg_connection *c) {
+  uint64_t now = mg_millis();
+  rmg_set_head_t0(c, now == 0 ? 1 : now);
+}
+
 /* MG_EV_POLL: refuses with 408 a request whose head, or whose head and the small body gathered
  * with it, has been arriving for longer than the listener's head timeout (slow clients such as
  * slowloris, or a slow small body, which no handler could time out since none runs before it
- * is whole; an idle connection is the idle timeout's business, a streamed body the
- * application's). */
+ * is whole; an idle connection is the idle timeout's business, a streamed body that of
+ * Java's readTimeout and requestTimeout). */
 static void rmg_head_timeout(struct rmg_loop *loop, struct mg_connection *c) {
   const struct rmg_opts *o = (const struct rmg_opts *) c->fn_data;
   uint64_t t0 = rmg_head_t0(c);
@@ -141,8 +147,7 @@ static int rmg_gathering(const struct mg_connection *c, const struct mg_http_mes
 static void rmg_head_begun(struct mg_connection *c) {
   if (rmg_head_t0(c) == 0 && !c->is_resp && c->recv.len > 0 &&
       mg_http_get_request_len(c->recv.buf, c->recv.len) == 0) {
-    uint64_t now = mg_millis();
-    rmg_set_head_t0(c, now == 0 ? 1 : now);
+    rmg_start_head_t0(c);
   }
 }
 
@@ -642,8 +647,11 @@ static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int e
         if (!(c->data[0] & RMG_CF_REJECTED) && !rmg_body_start(loop, c, hm) && rmg_gathering(c, hm)) {
           /* a small body awaited whole: the head timeout runs on until it is in (from the
            * head's first byte, or from now if the head came in one read) */
-          uint64_t now = mg_millis();
-          rmg_set_head_t0(c, t0 != 0 ? t0 : (now == 0 ? 1 : now));
+          if (t0 != 0) {
+            rmg_set_head_t0(c, t0);
+          } else {
+            rmg_start_head_t0(c);
+          }
         }
       }
       break;

@@ -4,6 +4,9 @@
 package io.github.reactormongoose.testing;
 
 import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Assumptions;
@@ -12,6 +15,33 @@ import org.junit.jupiter.api.Assumptions;
 public final class Commands {
 
 	private Commands() {
+	}
+
+	/**
+	 * Waits up to 10 s until {@code process} accepts connections on 127.0.0.1:{@code port}.
+	 * @throws AssertionError when it exits first (with what {@code logs} hold) or never listens
+	 */
+	public static void awaitListening(Process process, int port, String name, Path... logs)
+			throws IOException, InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (System.nanoTime() < deadline) {
+			if (!process.isAlive()) {
+				StringBuilder out = new StringBuilder();
+				for (Path log : logs) {
+					if (Files.exists(log)) {
+						out.append(Files.readString(log));
+					}
+				}
+				throw new AssertionError(name + " exited with " + process.exitValue() + ": " + out);
+			}
+			try (Socket s = new Socket("127.0.0.1", port)) {
+				return;
+			}
+			catch (IOException e) {
+				Thread.sleep(50); // not listening yet
+			}
+		}
+		throw new AssertionError(name + " did not listen on " + port);
 	}
 
 	/** Runs {@code versionCommand}; if it does not succeed, prints a notice and skips the test. */

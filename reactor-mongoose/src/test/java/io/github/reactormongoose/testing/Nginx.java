@@ -5,7 +5,6 @@ package io.github.reactormongoose.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,20 +73,7 @@ public final class Nginx implements AutoCloseable {
 	}
 
 	private static void awaitPort(int port, Process p, Path dir) throws Exception {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (System.nanoTime() < deadline) {
-			if (!p.isAlive()) {
-				throw new AssertionError("nginx exited: " + Files.readString(dir.resolve("stdout.log"))
-						+ (Files.exists(dir.resolve("error.log")) ? Files.readString(dir.resolve("error.log")) : ""));
-			}
-			try (Socket s = new Socket("127.0.0.1", port)) {
-				return;
-			}
-			catch (IOException e) {
-				Thread.sleep(50);
-			}
-		}
-		throw new AssertionError("nginx did not listen on " + port);
+		Commands.awaitListening(p, port, "nginx", dir.resolve("stdout.log"), dir.resolve("error.log"));
 	}
 
 	@Override

@@ -4,7 +4,6 @@
 package io.github.reactormongoose.testing;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,23 +79,15 @@ public final class ProxyPeers implements AutoCloseable {
 		if (pb.redirectOutput() == ProcessBuilder.Redirect.PIPE) {
 			pb.redirectErrorStream(true).redirectOutput(out.toFile());
 		}
-		Process p = pb.start();
-		ProxyPeers peer = new ProxyPeers(p, port, log);
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (System.nanoTime() < deadline) {
-			if (!p.isAlive()) {
-				throw new AssertionError(pb.command() + " exited with " + p.exitValue() + ": "
-						+ (Files.exists(out) ? Files.readString(out) : "") + (Files.exists(log) ? Files.readString(log) : ""));
-			}
-			try (Socket s = new Socket("127.0.0.1", port)) {
-				return peer;
-			}
-			catch (IOException e) {
-				Thread.sleep(50);
-			}
+		ProxyPeers peer = new ProxyPeers(pb.start(), port, log);
+		try {
+			Commands.awaitListening(peer.process, port, String.valueOf(pb.command()), out, log);
 		}
-		peer.close();
-		throw new AssertionError(pb.command() + " did not listen on " + port);
+		catch (Exception | AssertionError e) {
+			peer.close();
+			throw e;
+		}
+		return peer;
 	}
 
 	public int port() {

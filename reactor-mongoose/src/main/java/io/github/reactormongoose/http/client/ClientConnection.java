@@ -159,6 +159,15 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 		fail(e);
 	}
 
+	/**
+	 * The connect failed on an open channel: counts as failed, then the channel closes (not
+	 * {@link #close()}: {@code fail} marked it closed already).
+	 */
+	private void failAndClose(Throwable e) {
+		fail(e);
+		channel().close();
+	}
+
 	/** Connect failed or timed out: counts as a failed connect in the pool. */
 	private void fail(Throwable e) {
 		if (counted) {
@@ -183,8 +192,7 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 			Duration d = t.timeout();
 			connectTimer = loop.schedule(d, () -> {
 				if (tunnel != null && !closed) {
-					fail(t.failure("no tunnel within " + d.toMillis() + " ms"));
-					channel().close();
+					failAndClose(t.failure("no tunnel within " + d.toMillis() + " ms"));
 				}
 			});
 			byte[] first;
@@ -192,8 +200,7 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 				first = t.start();
 			}
 			catch (RuntimeException e) { // the application's password function or proxy headers
-				fail(e);
-				channel().close();
+				failAndClose(e);
 				return;
 			}
 			send(first);
@@ -213,8 +220,7 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 				hs.attach(channel());
 			}
 			catch (RuntimeException e) {
-				fail(e);
-				channel().close();
+				failAndClose(e);
 				return;
 			}
 		}
@@ -238,8 +244,7 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 			reply = t.onRead(buf, offset, length);
 		}
 		catch (ProxyConnectException | RuntimeException e) { // RuntimeException: the password function
-			fail(e);
-			channel().close();
+			failAndClose(e);
 			return;
 		}
 		if (reply != null) {
@@ -269,8 +274,7 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 		handshaking = false;
 		String failure = verifier.verify();
 		if (failure != null) {
-			fail(PeerVerifier.handshakeFailed(target(), failure));
-			channel().close(); // not close(): fail() marked it closed already
+			failAndClose(PeerVerifier.handshakeFailed(target(), failure));
 			return;
 		}
 		ready();

@@ -20,11 +20,6 @@ record ClientHooks(List<Consumer<? super HttpClientRequest>> onRequest,
 
 	static final ClientHooks NONE = new ClientHooks(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
 
-	boolean isEmpty() {
-		return onRequest.isEmpty() && afterRequest.isEmpty() && onRequestError.isEmpty() && onResponse.isEmpty()
-				&& afterResponseSuccess.isEmpty() && onResponseError.isEmpty();
-	}
-
 	static <T> List<T> plus(List<T> list, T item) {
 		List<T> l = new ArrayList<>(list);
 		l.add(item);

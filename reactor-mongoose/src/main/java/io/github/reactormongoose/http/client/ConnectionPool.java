@@ -80,6 +80,8 @@ final class ConnectionPool {
 	private final Key key;
 	final String host;
 	final int port;
+	/** {@code host:port}, made once (the meters ask for it on every exchange). */
+	private final String remote;
 	final Limits limits;
 	/** TLS of every connection of this pool, or {@code null}. */
 	final @Nullable TlsConfig tls;
@@ -99,6 +101,7 @@ final class ConnectionPool {
 		this.key = key;
 		this.host = key.host();
 		this.port = key.port();
+		this.remote = host + ":" + port;
 		this.tls = key.tls() != null ? TlsAccess.config(key.tls()) : null;
 		this.limits = key.limits();
 		this.proxy = key.proxy();
@@ -224,7 +227,7 @@ final class ConnectionPool {
 		// through a proxy: the target as the proxy gets it (its name, which the proxy resolves;
 		// with a filter, the accepted address, so the proxy cannot be steered elsewhere) and
 		// the proxy's own address (not filtered: the application chose it)
-		Mono<String> authority = p == null || f == null ? Mono.just(host) : address.map(ConnectionPool::literal);
+		Mono<String> authority = p == null || f == null ? Mono.just(host) : address.map(Addresses::uriHost);
 		if (p != null) {
 			InetSocketAddress pa = p.address();
 			address = pa != null ? Mono.just(pa.getAddress()) : Addresses.resolve(p.host());
@@ -245,13 +248,7 @@ final class ConnectionPool {
 
 	/** {@code host:port} of the pool's target, the {@code remote.address} of its meters. */
 	String remote() {
-		return host + ":" + port;
-	}
-
-	/** An address as the host part of a URI: IPv6 in brackets. */
-	private static String literal(InetAddress a) {
-		String ip = a.getHostAddress();
-		return ip.contains(":") ? "[" + ip + "]" : ip;
+		return remote;
 	}
 
 	/** The first of {@code all} that {@code f} accepts. */

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.HttpHeaders;
@@ -135,9 +136,22 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		stopAcquireTimer();
 		if (!done) {
 			done = true;
-			config.metrics.error(pool.remote(), request.method(), path());
-			ClientHooks.runError(config.hooks.onRequestError(), view(), e);
+			reportFailure(e);
 			sink.error(e);
+		}
+	}
+
+	/** A failed exchange: the error meter, then the error hooks of the request or of its response. */
+	private void reportFailure(Throwable e) {
+		if (config.metrics != HttpClientMetrics.NONE) {
+			config.metrics.error(pool.remote(), request.method(), path());
+		}
+		ClientResponse r = response;
+		if (r == null) {
+			ClientHooks.runError(config.hooks.onRequestError(), view(), e);
+		}
+		else {
+			ClientHooks.runError(config.hooks.onResponseError(), r, e);
 		}
 	}
 
@@ -180,14 +194,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			}
 			HttpHeaders h = sent;
 			if (h == null) {
-				HttpHeaders all = request.headers();
-				List<String> names = new ArrayList<>(all.size());
-				List<String> values = new ArrayList<>(all.size());
-				for (int i = 0; i < all.size(); i++) {
-					names.add(all.nameAt(i));
-					values.add(all.valueAt(i));
-				}
-				h = HttpHeaders.received(names, values);
+				h = readOnlyCopy(request.headers(), n -> true);
 				sent = h;
 			}
 			return h;
@@ -518,11 +525,16 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 
 	/** The headers of a decoded body: its encoding and encoded length are gone. */
 	private static HttpHeaders withoutEncoding(HttpHeaders headers) {
+		return readOnlyCopy(headers, n -> !n.equalsIgnoreCase("Content-Encoding") && !n.equalsIgnoreCase("Content-Length"));
+	}
+
+	/** A read-only copy of the {@code headers} whose names {@code keep} accepts, in order. */
+	private static HttpHeaders readOnlyCopy(HttpHeaders headers, Predicate<String> keep) {
 		List<String> names = new ArrayList<>(headers.size());
 		List<String> values = new ArrayList<>(headers.size());
 		for (int i = 0; i < headers.size(); i++) {
 			String n = headers.nameAt(i);
-			if (!n.equalsIgnoreCase("Content-Encoding") && !n.equalsIgnoreCase("Content-Length")) {
+			if (keep.test(n)) {
 				names.add(n);
 				values.add(headers.valueAt(i));
 			}
@@ -549,10 +561,10 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		responseEnded = true;
 		cancelTimer();
 		ClientConnection c = conn();
-		ClientResponse ended = response;
-		if (ended != null) {
+		ClientResponse r = response;
+		if (r != null && config.metrics != HttpClientMetrics.NONE) {
 			byte[] fixed = request.fixedBody();
-			config.metrics.exchangeEnded(pool.remote(), request.method(), path(), ended.status(),
+			config.metrics.exchangeEnded(pool.remote(), request.method(), path(), r.status(),
 					fixed != null ? fixed.length : bodySent, bytesReceived, System.nanoTime() - writtenAt);
 		}
 		if (!c.parser.keepAlive() || !config.keepAlive) {
@@ -560,7 +572,6 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		}
 		InboundQueue<ByteBuffer> q = body;
 		Throwable hookError = null;
-		ClientResponse r = response;
 		if (r != null && !config.hooks.afterResponseSuccess().isEmpty()) {
 			try {
 				ClientHooks.run(config.hooks.afterResponseSuccess(), r);
@@ -638,14 +649,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		if (c != null) {
 			c.close();
 		}
-		config.metrics.error(pool.remote(), request.method(), path());
-		ClientResponse r = response;
-		if (r == null) {
-			ClientHooks.runError(config.hooks.onRequestError(), view(), e);
-		}
-		else {
-			ClientHooks.runError(config.hooks.onResponseError(), r, e);
-		}
+		reportFailure(e);
 		InboundQueue<ByteBuffer> q = body;
 		if (!headDone || q == null) {
 			sink.error(e);

@@ -5,7 +5,6 @@ package io.github.reactormongoose.http.client;
 
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -205,10 +204,11 @@ final class ProxyHandshake {
 	private byte[] request() throws ProxyConnectException {
 		ByteArrayOutputStream o = new ByteArrayOutputStream();
 		o.writeBytes(new byte[] { 5, 1, 0 });
-		byte[] literal = literal(host);
+		InetAddress literal = Addresses.parseLiteral(host);
 		if (literal != null) {
-			o.write(literal.length == 4 ? 1 : 4);
-			o.writeBytes(literal);
+			byte[] ip = literal.getAddress();
+			o.write(ip.length == 4 ? 1 : 4);
+			o.writeBytes(ip);
 		}
 		else {
 			byte[] name = host.getBytes(StandardCharsets.US_ASCII);
@@ -268,20 +268,6 @@ final class ProxyHandshake {
 	private void consume(int n) {
 		System.arraycopy(in, n, in, 0, inLength - n);
 		inLength -= n;
-	}
-
-	/** The bytes of an IP literal (IPv6 in brackets), or {@code null} for a name. */
-	private static byte @Nullable [] literal(String host) {
-		String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-		if (!Addresses.isLiteral(h)) {
-			return null;
-		}
-		try {
-			return InetAddress.getByName(h).getAddress(); // a literal: no lookup
-		}
-		catch (UnknownHostException e) {
-			return null;
-		}
 	}
 
 	private static String printable(String s) {

@@ -228,11 +228,7 @@ public final class ProxyProvider {
 			}
 			Build b = builder();
 			b.type(Proxy.SOCKS5).host(socksHost.strip()).port(port(p, "socksProxyPort", 1080));
-			String user = p.getProperty("java.net.socks.username");
-			if (user != null) {
-				String pass = p.getProperty("java.net.socks.password", "");
-				b.username(user).password(u -> pass);
-			}
+			credentials(b, p, "java.net.socks.username", "java.net.socks.password");
 			b.nonProxyHosts(regex);
 			socks = new ProxyProvider(b);
 		}
@@ -248,13 +244,18 @@ public final class ProxyProvider {
 		}
 		Build b = builder();
 		b.type(Proxy.HTTP).host(host.strip()).port(port(p, prefix + ".proxyPort", defaultPort));
-		String user = p.getProperty("http.proxyUser");
-		if (user != null) {
-			String pass = p.getProperty("http.proxyPassword", "");
-			b.username(user).password(u -> pass);
-		}
+		credentials(b, p, "http.proxyUser", "http.proxyPassword");
 		b.nonProxyHosts(regex);
 		return new ProxyProvider(b);
+	}
+
+	/** The user name and password the properties {@code user} and {@code password} name, if any. */
+	private static void credentials(Build b, Properties p, String user, String password) {
+		String name = p.getProperty(user);
+		if (name != null) {
+			String pass = p.getProperty(password, "");
+			b.username(name).password(u -> pass);
+		}
 	}
 
 	private static int port(Properties p, String name, int defaultPort) {

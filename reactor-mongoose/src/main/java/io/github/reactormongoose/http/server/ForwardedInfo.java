@@ -5,7 +5,6 @@ package io.github.reactormongoose.http.server;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.Locale;
 
 import io.github.reactormongoose.http.HttpHeaders;
@@ -153,15 +152,8 @@ final class ForwardedInfo {
 			host = node.substring(0, colon);
 			port = p;
 		}
-		if (!Addresses.isLiteral(host)) {
-			return null;
-		}
-		try {
-			return new InetSocketAddress(InetAddress.getByName(host), port); // a literal: no lookup
-		}
-		catch (UnknownHostException e) {
-			return null;
-		}
+		InetAddress literal = Addresses.parseLiteral(host);
+		return literal != null ? new InetSocketAddress(literal, port) : null;
 	}
 
 	/** {@code host[:port]} as a client sent it in {@code Host}; {@code null} when malformed. */

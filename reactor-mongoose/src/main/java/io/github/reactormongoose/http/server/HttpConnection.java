@@ -109,7 +109,7 @@ final class HttpConnection implements HttpChannelHandler {
 		bodyTimer = el.schedule(Duration.ofNanos(nanos), this::checkBody);
 	}
 
-	private void stopBodyTimer() {
+	private void stopBodyTimers() {
 		if (bodyTimer != null) {
 			bodyTimer.dispose();
 			bodyTimer = null;
@@ -146,7 +146,7 @@ final class HttpConnection implements HttpChannelHandler {
 	/** The streamed body {@code b} took too long: it fails, and the exchange answers 408 or the connection closes. */
 	private void timedOut(RequestBody b, RequestBodyTimeoutException e) {
 		body = null;
-		stopBodyTimer();
+		stopBodyTimers();
 		HttpExchange ex = current;
 		if (ex != null) {
 			ex.bodyTimedOut(b, e);
@@ -177,7 +177,7 @@ final class HttpConnection implements HttpChannelHandler {
 
 	@Override
 	public void onBodyEnd() {
-		stopBodyTimer();
+		stopBodyTimers();
 		RequestBody b = body;
 		body = null;
 		if (b != null) {
@@ -254,7 +254,7 @@ final class HttpConnection implements HttpChannelHandler {
 	public void onClosed() {
 		closed = true;
 		stopIdleTimer();
-		stopBodyTimer();
+		stopBodyTimers();
 		RequestBody b = body;
 		body = null;
 		if (b != null) {

@@ -207,10 +207,7 @@ public final class HttpServer {
 	 * none.
 	 */
 	public HttpServer idleTimeout(Duration idleTimeout) {
-		Objects.requireNonNull(idleTimeout, "idleTimeout");
-		if (idleTimeout.isNegative() || idleTimeout.isZero()) {
-			throw new IllegalArgumentException("idleTimeout must be positive");
-		}
+		requirePositive(idleTimeout, "idleTimeout");
 		return new HttpServer(config.withIdleTimeout(idleTimeout));
 	}
 
@@ -224,10 +221,7 @@ public final class HttpServer {
 	 * {@link #requestHeaderTimeout(Duration)}. Default: none, as in Reactor Netty.
 	 */
 	public HttpServer readTimeout(Duration readTimeout) {
-		Objects.requireNonNull(readTimeout, "readTimeout");
-		if (readTimeout.isNegative() || readTimeout.isZero()) {
-			throw new IllegalArgumentException("readTimeout must be positive");
-		}
+		requirePositive(readTimeout, "readTimeout");
 		return new HttpServer(config.withReadTimeout(readTimeout));
 	}
 
@@ -241,10 +235,7 @@ public final class HttpServer {
 	 * largest body it accepts. Default: none, as in Reactor Netty.
 	 */
 	public HttpServer requestTimeout(Duration requestTimeout) {
-		Objects.requireNonNull(requestTimeout, "requestTimeout");
-		if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-			throw new IllegalArgumentException("requestTimeout must be positive");
-		}
+		requirePositive(requestTimeout, "requestTimeout");
 		return new HttpServer(config.withRequestTimeout(requestTimeout));
 	}
 
@@ -257,10 +248,7 @@ public final class HttpServer {
 	 * @throws IllegalArgumentException for 0 or less than -1
 	 */
 	public HttpServer maxKeepAliveRequests(int maxKeepAliveRequests) {
-		if (maxKeepAliveRequests == 0 || maxKeepAliveRequests < -1) {
-			throw new IllegalArgumentException("maxKeepAliveRequests must be -1 (no limit) or at least 1: "
-					+ maxKeepAliveRequests);
-		}
+		requireLimit(maxKeepAliveRequests, "maxKeepAliveRequests");
 		return new HttpServer(config.withMaxKeepAliveRequests(maxKeepAliveRequests));
 	}
 
@@ -273,9 +261,7 @@ public final class HttpServer {
 	 * @throws IllegalArgumentException for 0 or less than -1
 	 */
 	public HttpServer maxConnections(int maxConnections) {
-		if (maxConnections == 0 || maxConnections < -1) {
-			throw new IllegalArgumentException("maxConnections must be -1 (no limit) or at least 1: " + maxConnections);
-		}
+		requireLimit(maxConnections, "maxConnections");
 		return new HttpServer(config.withMaxConnections(maxConnections));
 	}
 
@@ -446,5 +432,19 @@ public final class HttpServer {
 			throw new IllegalStateException("bind did not complete");
 		}
 		return s;
+	}
+
+	private static void requirePositive(Duration d, String what) {
+		Objects.requireNonNull(d, what);
+		if (d.isNegative() || d.isZero()) {
+			throw new IllegalArgumentException(what + " must be positive");
+		}
+	}
+
+	/** A count limit: -1 for none, else at least 1. */
+	private static void requireLimit(int limit, String what) {
+		if (limit == 0 || limit < -1) {
+			throw new IllegalArgumentException(what + " must be -1 (no limit) or at least 1: " + limit);
+		}
 	}
 }

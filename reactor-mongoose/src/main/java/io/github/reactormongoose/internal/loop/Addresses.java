@@ -4,8 +4,10 @@
 package io.github.reactormongoose.internal.loop;
 
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -54,7 +56,29 @@ public final class Addresses {
 
 	/** {@code scheme://ip:port}, with brackets around IPv6 literals. */
 	public static String url(String scheme, InetAddress address, int port) {
+		return scheme + "://" + uriHost(address) + ":" + port;
+	}
+
+	/** The address as the host of a URI: IPv6 in brackets. */
+	public static String uriHost(InetAddress address) {
 		String ip = address.getHostAddress();
-		return scheme + "://" + (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port;
+		return ip.contains(":") ? "[" + ip + "]" : ip;
+	}
+
+	/**
+	 * The address of an IP literal (brackets allowed for IPv6), parsed without a lookup;
+	 * {@code null} for anything else, a name included.
+	 */
+	public static @Nullable InetAddress parseLiteral(String host) {
+		String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+		if (!isLiteral(h)) {
+			return null;
+		}
+		try {
+			return InetAddress.getByName(h); // a literal: no lookup
+		}
+		catch (UnknownHostException e) {
+			return null;
+		}
 	}
 }
