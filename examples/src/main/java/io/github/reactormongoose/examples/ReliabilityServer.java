@@ -27,7 +27,10 @@ import reactor.core.publisher.Mono;
  * traffic of a real application (small and 64 KiB answers, uploads, streamed downloads,
  * WebSocket echo, Server-Sent Events) and {@code GET /__stats}, the process figures the
  * scripts compare before and after (RSS, heap, open file descriptors, native allocations of
- * the glue, open connections, from the server's own metrics).
+ * the glue, open connections, from the server's own metrics). The limits a hostile client
+ * meets: the request head timeout (which also covers a small body sent with the head), a
+ * {@code readTimeout} for a client that stalls in a streamed upload (408), and
+ * {@code maxConnections} (10,000; the connections beyond are closed at once).
  * <p>
  * {@code java -cp ... io.github.reactormongoose.examples.ReliabilityServer [port] [requestHeaderTimeoutSeconds]}
  */
@@ -44,14 +47,24 @@ public final class ReliabilityServer implements Disposable {
 		this.server = server;
 	}
 
-	/** Starts on {@code 127.0.0.1:port} (0: a free one) with this request head timeout. */
+	/** Starts on {@code 127.0.0.1:port} (0: a free one) with this request head timeout, and a 30 s read timeout. */
 	public static ReliabilityServer start(int port, Duration headerTimeout) {
+		return start(port, headerTimeout, Duration.ofSeconds(30));
+	}
+
+	/**
+	 * Starts on {@code 127.0.0.1:port} (0: a free one) with this request head timeout and this
+	 * longest stall of a streamed upload.
+	 */
+	public static ReliabilityServer start(int port, Duration headerTimeout, Duration readTimeout) {
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
 		Metrics.addRegistry(registry);
 		AtomicLong uploaded = new AtomicLong();
 		DisposableServer server = HttpServer.create()
 				.port(port)
 				.requestHeaderTimeout(headerTimeout)
+				.readTimeout(readTimeout)
+				.maxConnections(10_000)
 				.metrics(true, path -> path.startsWith("/stream/") ? "/stream/{mib}" : path)
 				.route(r -> r
 						.get("/hello", (req, res) -> res.sendString(Mono.just("Hello, World!")))
@@ -87,8 +100,9 @@ public final class ReliabilityServer implements Disposable {
 		long heap = rt.totalMemory() - rt.freeMemory();
 		double allocations = registry.find("reactor.mongoose.native.allocations").gauge() == null ? -1
 				: registry.find("reactor.mongoose.native.allocations").gauge().value();
+		// a gauge of a server that is gone (its state collected) reads NaN: not a connection
 		double connections = registry.find("reactor.mongoose.http.server.connections.total").gauges().stream()
-				.mapToDouble(g -> g.value()).sum();
+				.mapToDouble(g -> g.value()).filter(v -> !Double.isNaN(v)).sum();
 		return "{\"rss_kb\":" + rssKb() + ",\"heap_used\":" + heap + ",\"heap_after_gc\":" + heapAfterGc()
 				+ ",\"fds\":" + openFds() + ",\"native_allocations\":" + (long) allocations
 				+ ",\"connections\":" + (long) connections + "}";

@@ -47,4 +47,20 @@ class ReliabilityServerTest {
 			server.dispose();
 		}
 	}
+
+	@Test
+	void aClientThatStallsInAnUploadGets408() throws Exception {
+		ReliabilityServer server = ReliabilityServer.start(0, Duration.ofSeconds(5), Duration.ofMillis(500));
+		try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+			s.setSoTimeout(10_000);
+			// a streamed upload (over 16 KiB) of which only the first 40 KB ever come
+			s.getOutputStream().write(("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n"
+					+ "u".repeat(40_000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+			String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+			assertThat(answer).startsWith("HTTP/1.1 408 ");
+		}
+		finally {
+			server.dispose();
+		}
+	}
 }
