@@ -74,8 +74,9 @@ public final class ProxyProvider {
 		Builder username(String username);
 
 		/**
-		 * The password, computed from the user name each time a connection authenticates (so
-		 * it can come from a vault); needs {@link #username(String)}.
+		 * The password, computed from the user name each time a connection authenticates (so a
+		 * rotated one is picked up); needs {@link #username(String)}. It runs on the poll
+		 * thread and must not block: return a value kept up to date elsewhere.
 		 */
 		Builder password(Function<? super String, ? extends String> password);
 
