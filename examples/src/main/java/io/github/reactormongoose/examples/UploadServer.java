@@ -3,14 +3,20 @@
  */
 package io.github.reactormongoose.examples;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 
 import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.server.FormPart;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.http.server.HttpServerRequest;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -19,7 +25,9 @@ import reactor.core.publisher.Mono;
  * {@code POST /small} gathers a body of at most 64 KiB in memory
  * ({@code request.receiveString()}; a larger one gets 413), and {@code POST /echo} sends the
  * body back as it arrives ({@code response.send(request.receive())}: each piece is written
- * from its array, not copied again).
+ * from its array, not copied again). {@code POST /files} takes an HTML form
+ * ({@code multipart/form-data}, e.g. {@code curl -F title=Holiday -F photo=@a.jpg}): it saves
+ * each file part into the upload directory under a name of its own, and lists what it got.
  * <p>
  * Nothing holds a whole upload: each piece is hashed and dropped. While the digest falls
  * behind, the connection stops reading its socket and TCP slows the client down. Try it
@@ -31,18 +39,62 @@ public final class UploadServer {
 	private UploadServer() {
 	}
 
-	/** Binds the server on {@code host:port} (0: a free port), on one loop of its own. */
+	/** Binds the server on {@code host:port} (0: a free port), saving form uploads in a new temporary directory. */
 	public static DisposableServer start(String host, int port) {
+		try {
+			return start(host, port, Files.createTempDirectory("uploads"));
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+
+	/** Binds the server on {@code host:port} (0: a free port), on one loop of its own; form uploads go to {@code uploads}. */
+	public static DisposableServer start(String host, int port, Path uploads) {
 		return HttpServer.create()
 				.host(host)
 				.port(port)
 				.loopName("upload")
 				.maxAggregatedBodySize(64 * 1024)
+				// a form: at most 20 parts of 100 MiB; parts over 64 KiB wait in temporary files
+				.httpFormDecoder(form -> form.maxParts(20).maxPartSize(100L << 20).maxInMemorySize(64 * 1024))
 				.route(r -> r.post("/upload", (req, res) -> res.header("Content-Type", "text/plain")
 								.sendString(digest(req)))
 						.post("/small", (req, res) -> res.sendString(req.receiveString().map(s -> s.length() + " characters\n")))
-						.post("/echo", (req, res) -> res.send(req.receive())))
+						.post("/echo", (req, res) -> res.send(req.receive()))
+						.post("/files", (req, res) -> res.header("Content-Type", "text/plain; charset=utf-8")
+								.sendString(save(req, uploads).collectList().map(lines -> String.join("", lines)))))
 				.bindNow(Duration.ofSeconds(10));
+	}
+
+	/**
+	 * One line per part of the form: a field's value, or where a file went. Parts arrive on
+	 * {@code boundedElastic}, so moving a file there blocks no poll thread.
+	 */
+	static Flux<String> save(HttpServerRequest request, Path uploads) {
+		return request.receiveForm().concatMap(part -> {
+			if (!part.isFile()) {
+				return Mono.just(part.name() + " = " + part.string() + "\n");
+			}
+			Path target = uploads.resolve(safeName(part.filename()));
+			return part.transferTo(target).thenReturn(part.name() + ": " + part.size() + " bytes saved as "
+					+ target.getFileName() + "\n");
+		});
+	}
+
+	/**
+	 * A file name of our own for a name the client chose: its last path segment, with only
+	 * letters, digits, {@code . _ -} kept, after a random prefix (so that nothing is overwritten
+	 * and no path leaves the upload directory).
+	 */
+	static String safeName(String clientName) {
+		String last = clientName.substring(Math.max(clientName.lastIndexOf('/'), clientName.lastIndexOf('\\')) + 1);
+		String kept = last.replaceAll("[^A-Za-z0-9._-]", "_").replaceAll("^\\.+", "");
+		if (kept.length() > 100) {
+			kept = kept.substring(kept.length() - 100);
+		}
+		return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + "-"
+				+ (kept.isEmpty() ? "upload" : kept);
 	}
 
 	/** {@code "<bytes> <sha-256 hex>\n"} of the streamed body. */

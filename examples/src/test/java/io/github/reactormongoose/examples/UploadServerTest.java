@@ -31,9 +31,12 @@ class UploadServerTest {
 
 	private DisposableServer server;
 
+	@TempDir
+	Path uploads;
+
 	@BeforeEach
 	void start() {
-		server = UploadServer.start("127.0.0.1", 0);
+		server = UploadServer.start("127.0.0.1", 0, uploads);
 	}
 
 	@AfterEach
@@ -84,5 +87,47 @@ class UploadServerTest {
 		HttpResponse<String> tooLarge = client.send(HttpRequest.newBuilder(URI.create(url("/small")))
 				.POST(HttpRequest.BodyPublishers.ofString("x".repeat(65_537))).build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(tooLarge.statusCode()).isEqualTo(413);
+	}
+
+	@Test
+	void aFormsFilesAreSavedUnderNamesOfTheServersOwn(@TempDir Path dir) throws Exception {
+		Curl.assumeInstalled();
+		byte[] photo = new byte[3 * 1024 * 1024];
+		new Random(3).nextBytes(photo);
+		Path file = Files.write(dir.resolve("photo.jpg"), photo);
+		Path notes = Files.writeString(dir.resolve("notes.txt"), "short");
+		Curl.Result r = Curl.run("-F", "title=Holiday", "-F", "photo=@" + file, "-F",
+				"notes=@" + notes + ";filename=../../etc/passwd", url("/files"));
+		assertThat(r.exitCode()).as(r.stderr()).isZero();
+		String[] lines = r.stdout().split("\n");
+		assertThat(lines).hasSize(3);
+		assertThat(lines[0]).isEqualTo("title = Holiday");
+		assertThat(lines[1]).matches("photo: 3145728 bytes saved as [0-9a-f]+-photo\\.jpg");
+		assertThat(lines[2]).matches("notes: 5 bytes saved as [0-9a-f]+-passwd");
+		Path saved = uploads.resolve(lines[1].substring(lines[1].lastIndexOf(' ') + 1));
+		assertThat(Files.readAllBytes(saved)).isEqualTo(photo);
+		try (var all = Files.list(uploads)) {
+			assertThat(all).hasSize(2); // both files inside the upload directory, nothing elsewhere
+		}
+		assertThat(UploadServer.safeName("..\\..\\win.ini")).matches("[0-9a-f]+-win\\.ini");
+		assertThat(UploadServer.safeName("...")).matches("[0-9a-f]+-upload");
+	}
+
+	@Test
+	void aFormOverItsLimitsGets413() throws Exception {
+		Curl.assumeInstalled();
+		String[] args = new String[42];
+		for (int i = 0; i < 21; i++) {
+			args[2 * i] = "-F";
+			args[2 * i + 1] = "f" + i + "=x";
+		}
+		String[] all = java.util.Arrays.copyOf(args, 46);
+		all[42] = "-o";
+		all[43] = "/dev/null";
+		all[44] = "-w";
+		all[45] = "%{http_code}";
+		Curl.Result r = Curl.run(java.util.stream.Stream.concat(java.util.Arrays.stream(all), java.util.stream.Stream.of(url("/files")))
+				.toArray(String[]::new));
+		assertThat(r.stdout()).isEqualTo("413");
 	}
 }

@@ -80,6 +80,7 @@ final class HttpExchange implements HttpServerResponse {
 
 	/** The exchange ended (or the connection closed, or it became a WebSocket): metrics and access log. */
 	void report() {
+		request.release();
 		if (!conn.server.timed) {
 			return;
 		}
@@ -154,7 +155,7 @@ final class HttpExchange implements HttpServerResponse {
 		}
 		conn.server.metrics.error(request.method(), request.rawPath());
 		if (t instanceof BadRequestException || t instanceof RequestBodyTooLargeException
-				|| t instanceof RequestBodyTimeoutException) {
+				|| t instanceof RequestBodyTimeoutException || t instanceof FormDecodingException f && f.status() != 500) {
 			BoundHttpServer.log.debug("bad request: {}", t.getMessage());
 		}
 		else if (t instanceof ConnectionClosedException) {
@@ -166,7 +167,7 @@ final class HttpExchange implements HttpServerResponse {
 		writer.cancelBody(t);
 		if (!writer.hasSentHeaders()) {
 			int code = t instanceof BadRequestException ? 400 : t instanceof RequestBodyTooLargeException ? 413
-					: t instanceof RequestBodyTimeoutException ? 408 : 500;
+					: t instanceof RequestBodyTimeoutException ? 408 : t instanceof FormDecodingException f ? f.status() : 500;
 			writer.headers().set("Content-Type", "text/plain");
 			byte[] msg = (NativeConstants.reason(code) + "\n").getBytes(StandardCharsets.US_ASCII);
 			writer.status(code);

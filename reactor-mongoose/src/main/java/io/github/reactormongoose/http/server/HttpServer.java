@@ -358,6 +358,18 @@ public final class HttpServer {
 	}
 
 	/**
+	 * How {@link HttpServerRequest#receiveForm()} decodes forms: memory and size limits, where
+	 * temporary files go ({@link FormDecoderSpec} lists the defaults). {@code customizer}
+	 * changes a copy of the current settings.
+	 */
+	public HttpServer httpFormDecoder(Consumer<? super FormDecoderSpec> customizer) {
+		Objects.requireNonNull(customizer, "customizer");
+		FormDecoderSpec spec = config.formDecoderSpec().copy();
+		customizer.accept(spec);
+		return new HttpServer(config.withFormDecoder(spec));
+	}
+
+	/**
 	 * Writes one line per exchange at INFO to the logger
 	 * {@code reactor.mongoose.http.server.AccessLog} (SLF4J when present) in the Common Log
 	 * Format plus the response time. Off by default.

@@ -56,6 +56,8 @@ public final class HttpServerConfig {
 	/** Smallest response body compressed, or -1: compression off. */
 	private int compressMinSize = -1;
 	private @Nullable BiPredicate<? super HttpServerRequest, ? super HttpServerResponse> compressPredicate;
+	/** Never modified: customizations apply to a copy. */
+	private FormDecoderSpec formDecoder = new FormDecoderSpec();
 
 	private HttpServerConfig() {
 	}
@@ -90,6 +92,7 @@ public final class HttpServerConfig {
 		c.tls = tls;
 		c.compressMinSize = compressMinSize;
 		c.compressPredicate = compressPredicate;
+		c.formDecoder = formDecoder;
 		change.accept(c);
 		return c;
 	}
@@ -239,6 +242,20 @@ public final class HttpServerConfig {
 
 	@Nullable ExchangeHandler handler() {
 		return handler;
+	}
+
+	/** A copy of the form decoder settings ({@link HttpServer#httpFormDecoder}). */
+	public FormDecoderSpec formDecoder() {
+		return formDecoder.copy();
+	}
+
+	/** The form decoder settings themselves: copy before changing. */
+	FormDecoderSpec formDecoderSpec() {
+		return formDecoder;
+	}
+
+	HttpServerConfig withFormDecoder(FormDecoderSpec spec) {
+		return with(c -> c.formDecoder = spec);
 	}
 
 	HttpServerConfig withHost(String host) {

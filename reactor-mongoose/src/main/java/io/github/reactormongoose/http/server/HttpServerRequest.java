@@ -100,4 +100,35 @@ public interface HttpServerRequest {
 	default Mono<String> receiveString() {
 		return receiveString(java.nio.charset.StandardCharsets.UTF_8);
 	}
+
+	/** Whether the body is an {@code application/x-www-form-urlencoded} form. */
+	default boolean isFormUrlencoded() {
+		String type = requestHeaders().get("Content-Type");
+		return type != null && FormDecoder.mediaType(type).equals("application/x-www-form-urlencoded");
+	}
+
+	/** Whether the body is a {@code multipart/form-data} form. */
+	default boolean isMultipart() {
+		String type = requestHeaders().get("Content-Type");
+		return type != null && FormDecoder.mediaType(type).equals("multipart/form-data");
+	}
+
+	/**
+	 * The body decoded as a form ({@code application/x-www-form-urlencoded} or
+	 * {@code multipart/form-data}), one {@link FormPart} per field or file, in order, each
+	 * emitted once its content is complete, with the server's
+	 * {@link HttpServer#httpFormDecoder form decoder settings}. Decoding streams: a part's
+	 * content beyond {@link FormDecoderSpec#maxInMemorySize(long)} goes to a temporary file,
+	 * deleted when the exchange ends. Parts are emitted on the decoder's
+	 * {@linkplain FormDecoderSpec#scheduler(reactor.core.scheduler.Scheduler) scheduler}
+	 * (default {@code boundedElastic}). Fails with {@link FormDecodingException}: 415 if the body
+	 * is not a form, 400 if it is malformed, 413 over a limit; a handler that lets it propagate
+	 * gets that status. Consumes the body (single subscriber, as {@link #receive()}).
+	 */
+	default Flux<FormPart> receiveForm() {
+		return receiveForm(spec -> { });
+	}
+
+	/** {@link #receiveForm()} with this request's own changes to the server's decoder settings. */
+	Flux<FormPart> receiveForm(java.util.function.Consumer<? super FormDecoderSpec> customizer);
 }

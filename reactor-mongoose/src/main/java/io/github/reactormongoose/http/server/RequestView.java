@@ -12,12 +12,16 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.HttpHeaders;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The application's view of one decoded request ({@link RequestDecoder}): request line,
@@ -46,6 +50,8 @@ final class RequestView implements RoutableRequest {
 	private @Nullable ResponseWriter response;
 	private boolean bodyConsumed;
 	private volatile boolean connectionClosed;
+	private FormDecoder.@Nullable TempFiles formFiles; // guarded by this
+	private boolean released; // guarded by this
 
 	RequestView(HttpConnection conn, int number, String method, String rawPath, String query, String protocol,
 			HttpHeaders headers, byte[] body, @Nullable RequestBody streamed, boolean closeAfter) {
@@ -306,12 +312,17 @@ final class RequestView implements RoutableRequest {
 			if (connectionClosed) {
 				return Flux.error(new ConnectionClosedException("Connection closed before the body was read"));
 			}
-			List<ByteBuffer> slices = new ArrayList<>();
-			for (int off = 0; off < body.length; off += SLICE) {
-				slices.add(ByteBuffer.wrap(body, off, Math.min(SLICE, body.length - off)).slice().asReadOnlyBuffer());
-			}
-			return Flux.fromIterable(slices);
+			return slices(body);
 		});
+	}
+
+	/** {@code bytes} in read-only slices of at most {@link #SLICE} bytes. */
+	static Flux<ByteBuffer> slices(byte[] bytes) {
+		List<ByteBuffer> slices = new ArrayList<>();
+		for (int off = 0; off < bytes.length; off += SLICE) {
+			slices.add(ByteBuffer.wrap(bytes, off, Math.min(SLICE, bytes.length - off)).slice().asReadOnlyBuffer());
+		}
+		return Flux.fromIterable(slices);
 	}
 
 	@Override
@@ -335,6 +346,55 @@ final class RequestView implements RoutableRequest {
 	@Override
 	public Mono<String> receiveString(Charset charset) {
 		return receiveBytes().map(b -> new String(b, charset));
+	}
+
+	@Override
+	public Flux<FormPart> receiveForm(Consumer<? super FormDecoderSpec> customizer) {
+		Objects.requireNonNull(customizer, "customizer");
+		return Flux.defer(() -> {
+			FormDecoderSpec spec = (conn != null ? conn.server.config.formDecoderSpec() : new FormDecoderSpec()).copy();
+			customizer.accept(spec);
+			FormDecoder decoder = FormDecoder.of(headers, spec, formFiles());
+			Scheduler scheduler = spec.scheduler();
+			// Decoded and emitted on the scheduler, where writing a temporary file is allowed.
+			// hide(): without it, fusion would let a later operator run the decoder (or emit
+			// parts) on whatever thread requests, a poll thread included.
+			return receive().publishOn(scheduler, 2).hide()
+					.map(decoder::feed)
+					.concatWith(Mono.fromCallable(decoder::finish))
+					.concatMapIterable(parts -> parts)
+					.publishOn(scheduler, 1).hide()
+					.doFinally(signal -> decoder.close());
+		});
+	}
+
+	private synchronized FormDecoder.TempFiles formFiles() {
+		FormDecoder.TempFiles f = formFiles;
+		if (f == null) {
+			f = new FormDecoder.TempFiles();
+			formFiles = f;
+			if (released) {
+				f.release();
+			}
+		}
+		return f;
+	}
+
+	/** The exchange ended: the temporary files of a decoded form are deleted (off the poll thread). */
+	void release() {
+		FormDecoder.TempFiles f;
+		synchronized (this) {
+			released = true;
+			f = formFiles;
+		}
+		if (f != null) {
+			if (f.isEmpty()) {
+				f.release();
+			}
+			else {
+				Schedulers.boundedElastic().schedule(f::release);
+			}
+		}
 	}
 
 	@Override
