@@ -130,4 +130,20 @@ class UploadServerTest {
 				.toArray(String[]::new));
 		assertThat(r.stdout()).isEqualTo("413");
 	}
+
+	@Test
+	void formUploadSendsFilesAndFieldsTheServerSaves(@TempDir Path dir) throws Exception {
+		byte[] a = new byte[5 * 1024 * 1024 + 1];
+		new Random(4).nextBytes(a);
+		Path first = Files.write(dir.resolve("first.bin"), a);
+		Path second = Files.writeString(dir.resolve("second.txt"), "second");
+		String out = FormUpload.upload(io.github.reactormongoose.http.client.HttpClient.create(), url("/files"),
+				java.util.Map.of("title", "Holiday"), java.util.List.of(first, second)).block(Duration.ofSeconds(30));
+		String[] lines = out.split("\n");
+		assertThat(lines).hasSize(3);
+		assertThat(lines[0]).isEqualTo("200 title = Holiday");
+		assertThat(lines[1]).matches("file: 5242881 bytes saved as [0-9a-f]+-first\\.bin");
+		assertThat(lines[2]).matches("file2: 6 bytes saved as [0-9a-f]+-second\\.txt");
+		assertThat(Files.readAllBytes(uploads.resolve(lines[1].substring(lines[1].lastIndexOf(' ') + 1)))).isEqualTo(a);
+	}
 }

@@ -597,6 +597,13 @@ public final class HttpClient {
 
 		/** The body as UTF-8 text: a {@link Mono} with {@code Content-Length}, other publishers chunked. */
 		ResponseReceiver sendString(Publisher<? extends String> body);
+
+		/**
+		 * A form as the body, with its {@code Content-Type} (and {@code Content-Length} when every
+		 * part's length is known): {@code form} adds fields and files, and is called for each
+		 * subscription. E.g. {@code sendForm(f -> f.attr("title", "Holiday").file("photo", path))}.
+		 */
+		ResponseReceiver sendForm(Consumer<? super HttpClientForm> form);
 	}
 
 	private static final class Sender implements RequestSender {
@@ -606,20 +613,27 @@ public final class HttpClient {
 		private final @Nullable String uri;
 		private final @Nullable Publisher<? extends ByteBuffer> body;
 		private final boolean sized;
+		private final @Nullable Consumer<? super HttpClientForm> form;
 
 		Sender(HttpClient client, String method, @Nullable String uri, @Nullable Publisher<? extends ByteBuffer> body,
 				boolean sized) {
+			this(client, method, uri, body, sized, null);
+		}
+
+		Sender(HttpClient client, String method, @Nullable String uri, @Nullable Publisher<? extends ByteBuffer> body,
+				boolean sized, @Nullable Consumer<? super HttpClientForm> form) {
 			this.client = client;
 			this.method = method;
 			this.uri = uri;
 			this.body = body;
 			this.sized = sized;
+			this.form = form;
 		}
 
 		@Override
 		public RequestSender uri(String uri) {
 			Objects.requireNonNull(uri, "uri");
-			return new Sender(client, method, uri, body, sized);
+			return new Sender(client, method, uri, body, sized, form);
 		}
 
 		@Override
@@ -634,6 +648,12 @@ public final class HttpClient {
 			boolean mono = body instanceof Mono;
 			Publisher<ByteBuffer> bytes = mono ? Mono.from(body).map(HttpClient::utf8) : Flux.from(body).map(HttpClient::utf8);
 			return new Sender(client, method, uri, bytes, mono);
+		}
+
+		@Override
+		public ResponseReceiver sendForm(Consumer<? super HttpClientForm> form) {
+			Objects.requireNonNull(form, "form");
+			return new Sender(client, method, uri, null, false, form);
 		}
 
 		@Override
@@ -673,7 +693,16 @@ public final class HttpClient {
 					}
 				}
 				URI target = client.resolve(u);
-				return client.exchange(method, target, body, sized, 0);
+				Consumer<? super HttpClientForm> f = form;
+				if (f == null) {
+					return client.exchange(method, target, body, sized, 0, h -> {
+					});
+				}
+				HttpClientForm filled = new HttpClientForm();
+				f.accept(filled);
+				HttpClientForm.Body encoded = filled.encode();
+				return client.exchange(method, target, encoded.content(), encoded.content() instanceof Mono, 0,
+						encoded::headers);
 			});
 		}
 	}
@@ -709,10 +738,10 @@ public final class HttpClient {
 
 	/** One request and, when following redirects, the requests after it. */
 	Mono<ClientResponse> exchange(String method, URI uri, @Nullable Publisher<? extends ByteBuffer> body, boolean sized,
-			int redirects) {
+			int redirects, Consumer<HttpHeaders> bodyHeaders) {
 		Mono<byte[]> fixed = body == null ? Mono.just(EMPTY) : sized ? aggregateBuffers(body) : Mono.just(EMPTY);
-		Mono<ClientResponse> first = fixed.flatMap(
-				bytes -> send(method, uri, body == null || sized ? bytes : null, sized ? null : body, false, redirects));
+		Mono<ClientResponse> first = fixed.flatMap(bytes -> send(method, uri, body == null || sized ? bytes : null,
+				sized ? null : body, false, redirects, bodyHeaders));
 		if (!config.followRedirect) {
 			return first;
 		}
@@ -750,16 +779,10 @@ public final class HttpClient {
 			}
 			boolean toGet = s == 303 ? !method.equals("HEAD") : (s == 301 || s == 302) && method.equals("POST");
 			if (toGet) {
-				return exchange(method.equals("HEAD") ? "HEAD" : "GET", next, null, false, redirects + 1);
+				return exchange(method.equals("HEAD") ? "HEAD" : "GET", next, null, false, redirects + 1, h -> {
+				});
 			}
-			return exchange(method, next, body, sized, redirects + 1);
-		});
-	}
-
-	/** One request on a pooled connection. */
-	private Mono<ClientResponse> send(String method, URI uri, byte @Nullable [] fixed,
-			@Nullable Publisher<? extends ByteBuffer> stream, boolean upgrade, int redirects) {
-		return send(method, uri, fixed, stream, upgrade, redirects, h -> {
+			return exchange(method, next, body, sized, redirects + 1, bodyHeaders);
 		});
 	}
 

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 
 import io.github.reactormongoose.http.HttpHeaders;
+import io.github.reactormongoose.internal.io.FileChunks;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -305,29 +306,7 @@ abstract class FormDecoder {
 			if (m != null) {
 				return RequestView.slices(m);
 			}
-			return Flux.<ByteBuffer, FileChannel>generate(() -> FileChannel.open(path(), StandardOpenOption.READ),
-					(ch, sink) -> {
-						try {
-							ByteBuffer b = ByteBuffer.allocate(RequestView.SLICE);
-							if (ch.read(b) < 0) {
-								sink.complete();
-							}
-							else {
-								sink.next(b.flip().asReadOnlyBuffer());
-							}
-						}
-						catch (IOException e) {
-							sink.error(gone(e));
-						}
-						return ch;
-					}, ch -> {
-						try {
-							ch.close();
-						}
-						catch (IOException e) {
-							log.debug("closing a form part's file", e);
-						}
-					}).onErrorMap(NoSuchFileException.class, this::gone).subscribeOn(spec.scheduler());
+			return FileChunks.read(path(), 0, size).onErrorMap(NoSuchFileException.class, this::gone);
 		}
 
 		@Override

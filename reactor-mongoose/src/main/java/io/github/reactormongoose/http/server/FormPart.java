@@ -62,7 +62,7 @@ public interface FormPart {
 	/** The content as text in {@code charset}. */
 	String string(Charset charset);
 
-	/** The content in slices of at most 64 KiB, read from the file (if any) on the decoder's scheduler. */
+	/** The content in slices of at most 64 KiB, read from the file (if any) on {@code boundedElastic}. */
 	Flux<ByteBuffer> content();
 
 	/**

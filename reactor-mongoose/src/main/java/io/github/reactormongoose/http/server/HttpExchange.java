@@ -21,6 +21,7 @@ import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.http.ServerSentEvent;
 import io.github.reactormongoose.http.websocket.WebsocketInbound;
 import io.github.reactormongoose.http.websocket.WebsocketOutbound;
+import io.github.reactormongoose.internal.io.FileChunks;
 import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.EventLoop;

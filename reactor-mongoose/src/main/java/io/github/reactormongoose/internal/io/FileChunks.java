@@ -1,7 +1,7 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  */
-package io.github.reactormongoose.http.server;
+package io.github.reactormongoose.internal.io;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -14,10 +14,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
 /** A region of a file as a stream of buffers, read off the poll thread. */
-final class FileChunks {
+public final class FileChunks {
 
 	/** Size of each buffer read. */
-	static final int SLICE = 64 * 1024;
+	public static final int SLICE = 64 * 1024;
 
 	private FileChunks() {
 	}
@@ -28,7 +28,7 @@ final class FileChunks {
 	 * {@link EOFException} if the file is shorter. The file is closed on completion, error or
 	 * cancel.
 	 */
-	static Flux<ByteBuffer> read(Path file, long position, long count) {
+	public static Flux<ByteBuffer> read(Path file, long position, long count) {
 		return Flux.using(() -> FileChannel.open(file, StandardOpenOption.READ),
 				ch -> Flux.<ByteBuffer, long[]>generate(() -> new long[] {position, count}, (state, sink) -> {
 					try {
