@@ -17,8 +17,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.http.Cookie;
 import io.github.reactormongoose.http.ServerSentEvent;
 import io.github.reactormongoose.http.server.HttpServer;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -29,6 +31,7 @@ import reactor.core.publisher.Mono;
  *   <li>{@code GET /hello}: {@code Hello, World!} as {@code text/plain};</li>
  *   <li>{@code POST /echo}: the body back as JSON (a body that is not JSON is wrapped as
  *       {@code {"echo": "..."}});</li>
+ *   <li>{@code GET /visits}: counts the caller's visits in a cookie ({@code addCookie}, {@code cookie});</li>
  *   <li>{@code GET /sse/clock}: Server-Sent Events, one {@code tick} per second with the time;</li>
  *   <li>{@code ws /ws/echo}: a WebSocket that sends every message back.</li>
  * </ul>
@@ -81,10 +84,25 @@ public final class DemoServer {
 						.post("/echo", (req, res) -> res
 								.header("Content-Type", "application/json")
 								.sendString(req.receiveString().map(DemoServer::echoJson)))
+						.get("/visits", (req, res) -> {
+							int n = visits(req.cookie("visits")) + 1;
+							return res.header("Content-Type", "text/plain")
+									.addCookie(Cookie.of("visits", Integer.toString(n)).path("/").httpOnly(true)
+											.sameSite("Lax").maxAge(Duration.ofDays(30)))
+									.sendString(Mono.just("Visit number " + n));
+						})
 						.get("/sse/clock", (req, res) -> res.sendSse(clock()))
 						// each text or binary message goes back as it came
 						.ws("/ws/echo", (in, out) -> out.send(in.receive())))
 				.bindNow();
+	}
+
+	/** The count in a {@code visits} cookie: 0 if absent or not a count (the client may send anything). */
+	static int visits(@Nullable String cookie) {
+		if (cookie == null || cookie.isEmpty() || cookie.length() > 9 || !cookie.chars().allMatch(Character::isDigit)) {
+			return 0;
+		}
+		return Integer.parseInt(cookie);
 	}
 
 	/** The request body if it is a JSON text, else {@code {"echo":"<body>"}}. */

@@ -124,6 +124,24 @@ class DemoServerTest {
 	}
 
 	@Test
+	void visitsAreCountedInACookieThatTheJdkCookieManagerKeeps() throws Exception {
+		java.net.http.HttpClient withJar = java.net.http.HttpClient.newBuilder().cookieHandler(new java.net.CookieManager())
+				.build();
+		for (int i = 1; i <= 3; i++) {
+			HttpResponse<String> r = withJar.send(request("/visits").GET().build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(r.body()).isEqualTo("Visit number " + i);
+			String prefix = "visits=" + i + "; Max-Age=2592000; Expires=";
+			assertThat(r.headers().firstValue("Set-Cookie")).hasValueSatisfying(v -> assertThat(v)
+					.startsWith(prefix).endsWith("; Path=/; HttpOnly; SameSite=Lax"));
+		}
+		for (String forged : new String[] { "abc", "-5", "99999999999999", "1e3" }) {
+			HttpResponse<String> r = client.send(request("/visits").header("Cookie", "visits=" + forged).GET().build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(r.body()).as(forged).isEqualTo("Visit number 1");
+		}
+	}
+
+	@Test
 	void clientReusesOneConnectionForSequentialRequests() throws Exception {
 		for (int i = 0; i < 3; i++) {
 			HttpResponse<String> r = get("/hello");

@@ -77,22 +77,7 @@ public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 	@Override
 	protected MultiValueMap<String, HttpCookie> initCookies() {
 		MultiValueMap<String, HttpCookie> cookies = new LinkedMultiValueMap<>();
-		for (String header : this.request.requestHeaders().getAll("Cookie")) {
-			for (String pair : header.split(";")) {
-				int eq = pair.indexOf('=');
-				if (eq <= 0) {
-					continue;
-				}
-				String name = pair.substring(0, eq).trim();
-				String value = pair.substring(eq + 1).trim();
-				if (value.length() >= 2 && value.charAt(0) == '"' && value.charAt(value.length() - 1) == '"') {
-					value = value.substring(1, value.length() - 1);
-				}
-				if (!name.isEmpty()) {
-					cookies.add(name, new HttpCookie(name, value));
-				}
-			}
-		}
+		this.request.cookies().forEach((name, values) -> values.forEach(v -> cookies.add(name, new HttpCookie(name, v))));
 		return cookies;
 	}
 

@@ -3,6 +3,10 @@
  */
 package io.github.reactormongoose.http.client;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.reactormongoose.http.Cookie;
 import io.github.reactormongoose.http.HttpHeaders;
 
 /**
@@ -31,4 +35,20 @@ public interface HttpClientResponse {
 
 	/** How many redirects were followed to get this response. */
 	int redirects();
+
+	/**
+	 * The cookies set by the response's {@code Set-Cookie} headers, in order, read as a user
+	 * agent reads them ({@link Cookie#parseSetCookie}); a header without a cookie name is
+	 * skipped. The client keeps no cookie jar: send them back with {@code headers(...)}.
+	 */
+	default List<Cookie> cookies() {
+		List<Cookie> cookies = new ArrayList<>();
+		for (String header : responseHeaders().getAll("Set-Cookie")) {
+			Cookie c = Cookie.parseSetCookie(header);
+			if (c != null) {
+				cookies.add(c);
+			}
+		}
+		return cookies;
+	}
 }

@@ -57,6 +57,20 @@ public interface HttpServerRequest {
 	/** The request headers (read-only). */
 	HttpHeaders requestHeaders();
 
+	/**
+	 * The request's cookies ({@code Cookie} headers): name to values, in order. Pairs without
+	 * {@code =} or without a name are skipped; double quotes around a value are removed.
+	 */
+	default Map<String, List<String>> cookies() {
+		return io.github.reactormongoose.http.Cookie.parseRequest(requestHeaders().getAll("Cookie"));
+	}
+
+	/** The first value of the cookie {@code name}, or {@code null}. */
+	default @Nullable String cookie(String name) {
+		List<String> v = cookies().get(name);
+		return v == null || v.isEmpty() ? null : v.get(0);
+	}
+
 	/** Whether the connection stays open after this exchange. */
 	boolean isKeepAlive();
 

@@ -47,6 +47,11 @@ public interface HttpServerResponse {
 	/** Adds a header value, keeping previous ones (e.g. several {@code Set-Cookie}). */
 	HttpServerResponse addHeader(String name, String value);
 
+	/** Adds a {@code Set-Cookie} header for {@code cookie} (one per cookie, as RFC 6265 wants). */
+	default HttpServerResponse addCookie(io.github.reactormongoose.http.Cookie cookie) {
+		return addHeader("Set-Cookie", cookie.encode());
+	}
+
 	/** The mutable response headers. */
 	HttpHeaders responseHeaders();
 

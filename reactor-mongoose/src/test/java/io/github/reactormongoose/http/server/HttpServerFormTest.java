@@ -10,7 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -304,6 +303,5 @@ class HttpServerFormTest extends BaseHttpTest {
 		assertThat(b.configuration().formDecoder().maxParts()).isEqualTo(5);
 		b.configuration().formDecoder().maxParts(7); // a copy
 		assertThat(b.configuration().formDecoder().maxParts()).isEqualTo(5);
-		assertThat(ByteBuffer.allocate(0)).isNotNull();
 	}
 }

@@ -3,9 +3,7 @@
  */
 package io.github.reactormongoose.spring.http.client;
 
-import java.time.Duration;
-import java.util.Locale;
-
+import io.github.reactormongoose.http.Cookie;
 import io.github.reactormongoose.http.client.HttpClientResponse;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -49,12 +47,16 @@ final class MongooseClientHttpResponse extends AbstractClientHttpResponse {
 	}
 
 	static @Nullable ResponseCookie parse(String header) {
+		Cookie c = Cookie.parseSetCookie(header);
+		if (c == null) {
+			return null;
+		}
 		try {
-			return parse(header, true);
+			return build(c, true);
 		}
 		catch (IllegalArgumentException badDomainOrPath) {
 			try {
-				return parse(header, false);
+				return build(c, false);
 			}
 			catch (IllegalArgumentException badNameOrValue) {
 				return null;
@@ -62,49 +64,17 @@ final class MongooseClientHttpResponse extends AbstractClientHttpResponse {
 		}
 	}
 
-	private static @Nullable ResponseCookie parse(String header, boolean withDomainAndPath) {
-		String[] parts = header.split(";");
-		int eq = parts[0].indexOf('=');
-		if (eq <= 0) {
-			return null;
+	private static ResponseCookie build(Cookie c, boolean withDomainAndPath) {
+		ResponseCookie.ResponseCookieBuilder b = ResponseCookie.fromClientResponse(c.name(), c.value())
+				.secure(c.isSecure()).httpOnly(c.isHttpOnly()).partitioned(c.isPartitioned());
+		if (withDomainAndPath) {
+			b.domain(c.domain()).path(c.path());
 		}
-		String value = parts[0].substring(eq + 1).strip();
-		if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-			value = value.substring(1, value.length() - 1);
+		if (c.maxAge() != null) {
+			b.maxAge(c.maxAge());
 		}
-		ResponseCookie.ResponseCookieBuilder b = ResponseCookie.fromClientResponse(parts[0].substring(0, eq).strip(), value);
-		for (int i = 1; i < parts.length; i++) {
-			String p = parts[i].strip();
-			int e = p.indexOf('=');
-			String name = (e < 0 ? p : p.substring(0, e)).strip().toLowerCase(Locale.ROOT);
-			String v = e < 0 ? "" : p.substring(e + 1).strip();
-			switch (name) {
-				case "domain" -> {
-					if (withDomainAndPath) {
-						b.domain(v.startsWith(".") ? v.substring(1) : v);
-					}
-				}
-				case "path" -> {
-					if (withDomainAndPath) {
-						b.path(v);
-					}
-				}
-				case "max-age" -> {
-					try {
-						b.maxAge(Duration.ofSeconds(Long.parseLong(v)));
-					}
-					catch (NumberFormatException ignored) {
-						// RFC 6265 §5.2.2: an invalid Max-Age is ignored
-					}
-				}
-				case "secure" -> b.secure(true);
-				case "httponly" -> b.httpOnly(true);
-				case "samesite" -> b.sameSite(v);
-				case "partitioned" -> b.partitioned(true);
-				default -> {
-					// Expires and unknown attributes: kept in the header only
-				}
-			}
+		if (c.sameSite() != null) {
+			b.sameSite(c.sameSite());
 		}
 		return b.build();
 	}
