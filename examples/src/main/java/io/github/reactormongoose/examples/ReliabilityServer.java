@@ -100,9 +100,9 @@ public final class ReliabilityServer implements Disposable {
 		long heap = rt.totalMemory() - rt.freeMemory();
 		double allocations = registry.find("reactor.mongoose.native.allocations").gauge() == null ? -1
 				: registry.find("reactor.mongoose.native.allocations").gauge().value();
-		// a gauge of a server that is gone (its state collected) reads NaN: not a connection
+		// one gauge per live server (a disposed server's gauges are removed)
 		double connections = registry.find("reactor.mongoose.http.server.connections.total").gauges().stream()
-				.mapToDouble(g -> g.value()).filter(v -> !Double.isNaN(v)).sum();
+				.mapToDouble(g -> g.value()).sum();
 		return "{\"rss_kb\":" + rssKb() + ",\"heap_used\":" + heap + ",\"heap_after_gc\":" + heapAfterGc()
 				+ ",\"fds\":" + openFds() + ",\"native_allocations\":" + (long) allocations
 				+ ",\"connections\":" + (long) connections + "}";

@@ -36,6 +36,7 @@ final class BoundHttpServer {
 						el -> new HttpListener(config, metrics, el, open))
 				.<DisposableServer>map(s -> {
 					metrics.bound(s.address().getAddress().getHostAddress() + ":" + s.port(), s.loops());
+					s.onDispose().subscribe(null, e -> metrics.unbound(), metrics::unbound);
 					return s;
 				});
 	}

@@ -31,6 +31,10 @@ public interface HttpServerMetrics {
 	default void bound(String address, Iterable<EventLoop> loops) {
 	}
 
+	/** The server is disposed: its gauges go (a server bound later to the same address gets its own). */
+	default void unbound() {
+	}
+
 	/** A connection was accepted. */
 	default void connectionOpened() {
 	}

@@ -3,7 +3,9 @@
  */
 package io.github.reactormongoose.internal.metrics;
 
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -12,6 +14,7 @@ import io.github.reactormongoose.internal.loop.EventLoop;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
@@ -31,6 +34,7 @@ final class MicrometerHttpServerMetrics implements HttpServerMetrics {
 	private final AtomicInteger open = new AtomicInteger();
 	private final AtomicInteger active = new AtomicInteger();
 	private String address = "unbound";
+	private final List<Meter> gauges = new CopyOnWriteArrayList<>();
 
 	private record Key(String uri, String method, int status) {
 	}
@@ -46,15 +50,23 @@ final class MicrometerHttpServerMetrics implements HttpServerMetrics {
 	@Override
 	public void bound(String address, Iterable<EventLoop> loops) {
 		this.address = address;
-		Gauge.builder(PREFIX + "connections.total", open, AtomicInteger::get)
-				.description("Open connections").tag("local.address", address).register(registry);
-		Gauge.builder(PREFIX + "connections.active", active, AtomicInteger::get)
+		gauges.add(Gauge.builder(PREFIX + "connections.total", open, AtomicInteger::get).strongReference(true)
+				.description("Open connections").tag("local.address", address).register(registry));
+		gauges.add(Gauge.builder(PREFIX + "connections.active", active, AtomicInteger::get).strongReference(true)
 				.description("Connections with a request in progress").tag("local.address", address)
-				.register(registry);
+				.register(registry));
 		for (EventLoop el : loops) {
 			MicrometerLoopMetrics.bind(el, registry);
 		}
 		MicrometerLoopMetrics.bindNative(registry);
+	}
+
+	@Override
+	public void unbound() {
+		for (Meter g : gauges) {
+			registry.remove(g);
+		}
+		gauges.clear();
 	}
 
 	@Override

@@ -29,8 +29,14 @@ final class MicrometerLoopMetrics implements LoopObserver {
 		this.busy = Timer.builder("reactor.mongoose.loop.poll.time")
 				.description("Time spent on one poll's events, queued commands and timers").tag("loop", el.name())
 				.register(registry);
-		Gauge.builder("reactor.mongoose.loop.pending.tasks", el, EventLoop::pendingTasks)
+		Gauge pending = Gauge.builder("reactor.mongoose.loop.pending.tasks", el, EventLoop::pendingTasks)
 				.description("Commands queued for the poll thread").tag("loop", el.name()).register(registry);
+		// the loop's meters go with it (a loop started later under the same name gets its own)
+		el.terminationFuture().subscribe(null, null, () -> {
+			registry.remove(events);
+			registry.remove(busy);
+			registry.remove(pending);
+		});
 	}
 
 	/** Observes {@code el} once (several metered servers may share a loop). */

@@ -38,6 +38,40 @@ class ObservabilityTest extends BaseHttpTest {
 		return c.read().status();
 	}
 
+	/**
+	 * A disposed server's gauges go, so a server bound later on the same address counts its own
+	 * connections (Micrometer would otherwise hand it the old gauge, reading the old server);
+	 * a loop's meters go with the loop.
+	 */
+	@Test
+	void gaugesOfADisposedServerAndLoopGoAndARebindCountsItsOwn() throws Exception {
+		DisposableServer first = HttpServer.create().metrics(true).loopName("metered-first")
+				.route(r -> r.get("/hello", (req, res) -> res.sendString(Mono.just("1")))).bindNow(TIMEOUT);
+		int port = first.port();
+		String address = "127.0.0.1:" + port;
+		assertThat(meters.registry().find("reactor.mongoose.loop.pending.tasks").tag("loop", "metered-first").gauge())
+				.isNotNull();
+		first.disposeNow(TIMEOUT);
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while ((meters.registry().find("reactor.mongoose.http.server.connections.total").tag("local.address", address)
+				.gauge() != null || meters.registry().find("reactor.mongoose.loop.pending.tasks").tag("loop", "metered-first")
+						.gauge() != null) && System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
+		assertThat(meters.registry().find("reactor.mongoose.http.server.connections.total").tag("local.address", address)
+				.gauge()).isNull();
+		assertThat(meters.registry().find("reactor.mongoose.http.server.connections.active").tag("local.address", address)
+				.gauge()).isNull();
+		assertThat(meters.registry().find("reactor.mongoose.loop.poll.time").tag("loop", "metered-first").timer()).isNull();
+		DisposableServer second = server(HttpServer.create().metrics(true).port(port));
+		assertThat(second.port()).isEqualTo(port);
+		try (RawHttp c = RawHttp.connect(port)) {
+			assertThat(status(c, RawHttp.get("/hello"))).isEqualTo(200);
+			assertThat(meters.registry().get("reactor.mongoose.http.server.connections.total").tag("local.address", address)
+					.gauge().value()).isEqualTo(1.0);
+		}
+	}
+
 	@Test
 	void meteredServerRecordsConnectionsExchangesErrorsAndLoops() throws Exception {
 		DisposableServer server = server(HttpServer.create().metrics(true));
