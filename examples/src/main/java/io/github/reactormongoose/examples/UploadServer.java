@@ -51,6 +51,11 @@ public final class UploadServer {
 
 	/** Binds the server on {@code host:port} (0: a free port), on one loop of its own; form uploads go to {@code uploads}. */
 	public static DisposableServer start(String host, int port, Path uploads) {
+		return server(host, port, uploads).bindNow(Duration.ofSeconds(10));
+	}
+
+	/** The server, configured and not bound yet. */
+	static HttpServer server(String host, int port, Path uploads) {
 		return HttpServer.create()
 				.host(host)
 				.port(port)
@@ -63,8 +68,7 @@ public final class UploadServer {
 						.post("/small", (req, res) -> res.sendString(req.receiveString().map(s -> s.length() + " characters\n")))
 						.post("/echo", (req, res) -> res.send(req.receive()))
 						.post("/files", (req, res) -> res.header("Content-Type", "text/plain; charset=utf-8")
-								.sendString(save(req, uploads).collectList().map(lines -> String.join("", lines)))))
-				.bindNow(Duration.ofSeconds(10));
+								.sendString(save(req, uploads).collectList().map(lines -> String.join("", lines)))));
 	}
 
 	/**
@@ -125,13 +129,13 @@ public final class UploadServer {
 	 * Runs the server until interrupted (Ctrl-C).
 	 * @param args optional: the port (default 8081; {@code -Dport} also works)
 	 */
-	public static void main(String[] args) {
+	public static void main(String[] args) throws IOException {
 		String host = System.getProperty("host", "127.0.0.1");
 		int port = Integer.parseInt(args.length > 0 ? args[0] : System.getProperty("port", "8081"));
-		DisposableServer server = start(host, port);
-		Runtime.getRuntime().addShutdownHook(new Thread(server::disposeNow, "upload-shutdown"));
-		System.out.println("Upload server on http://" + host + ":" + server.port()
-				+ "/upload (try: curl --data-binary @FILE http://" + host + ":" + server.port() + "/upload)");
-		server.onDispose().block();
+		Path uploads = Files.createTempDirectory("uploads");
+		// until Ctrl-C or SIGTERM, which let uploads in progress finish (up to 30 s)
+		server(host, port, uploads).bindUntilJavaShutdown(Duration.ofSeconds(30), server -> System.out.println(
+				"Upload server on http://" + host + ":" + server.port() + "/upload (try: curl --data-binary @FILE http://"
+						+ host + ":" + server.port() + "/upload), form files saved in " + uploads));
 	}
 }

@@ -146,4 +146,45 @@ class UploadServerTest {
 		assertThat(lines[2]).matches("file2: 6 bytes saved as [0-9a-f]+-second\\.txt");
 		assertThat(Files.readAllBytes(uploads.resolve(lines[1].substring(lines[1].lastIndexOf(' ') + 1)))).isEqualTo(a);
 	}
+
+	/**
+	 * {@code main} in a child JVM ({@code bindUntilJavaShutdown}): a SIGTERM during a paced upload
+	 * lets the upload finish and be answered, then the JVM exits.
+	 */
+	@Test
+	void mainFinishesAnUploadInProgressOnSigterm(@TempDir Path dir) throws Exception {
+		Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+		Path log = dir.resolve("child.log");
+		Process p = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
+				UploadServer.class.getName(), "0").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		try {
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+			String line = null;
+			while (line == null && System.nanoTime() < deadline) {
+				line = Files.readAllLines(log).stream().filter(l -> l.startsWith("Upload server on ")).findFirst().orElse(null);
+				Thread.sleep(20);
+			}
+			assertThat(line).as(Files.readString(log)).isNotNull();
+			String base = line.substring("Upload server on ".length(), line.indexOf("/upload"));
+			byte[] data = new byte[1_000_000];
+			new Random(5).nextBytes(data);
+			// 10 pieces, 100 ms apart: the upload is in progress when SIGTERM comes
+			java.util.concurrent.Flow.Publisher<java.nio.ByteBuffer> paced = reactor.adapter.JdkFlowAdapter.publisherToFlowPublisher(
+					reactor.core.publisher.Flux.range(0, 10).delayElements(Duration.ofMillis(100))
+							.map(i -> java.nio.ByteBuffer.wrap(data, i * 100_000, 100_000)));
+			java.util.concurrent.CompletableFuture<HttpResponse<String>> upload = HttpClient.newHttpClient().sendAsync(
+					HttpRequest.newBuilder(URI.create(base + "/upload"))
+							.POST(HttpRequest.BodyPublishers.fromPublisher(paced)).build(),
+					HttpResponse.BodyHandlers.ofString());
+			Thread.sleep(300);
+			p.destroy(); // SIGTERM
+			HttpResponse<String> r = upload.get(20, TimeUnit.SECONDS);
+			assertThat(r.statusCode()).isEqualTo(200);
+			assertThat(r.body()).isEqualTo(digest(data));
+			assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+		}
+		finally {
+			p.destroyForcibly();
+		}
+	}
 }

@@ -3,7 +3,9 @@
  */
 package io.github.reactormongoose.http.server;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.internal.loop.BoundServer;
@@ -34,10 +36,30 @@ final class BoundHttpServer {
 		return BoundServer.bind(config.loopChoice(), "mongoose-http", config.host(), config.port(),
 						tls != null ? () -> TlsAccess.config(tls).serverContext() : null,
 						el -> new HttpListener(config, metrics, el, open))
-				.<DisposableServer>map(s -> {
+				.<DisposableServer>flatMap(s -> {
 					metrics.bound(s.address().getAddress().getHostAddress() + ":" + s.port(), s.loops());
-					s.onDispose().subscribe(null, e -> metrics.unbound(), metrics::unbound);
-					return s;
+					Consumer<? super DisposableServer> unbound = config.doOnUnbound();
+					s.onDispose().subscribe(null, e -> metrics.unbound(), () -> {
+						metrics.unbound();
+						if (unbound != null) {
+							try {
+								unbound.accept(s);
+							}
+							catch (RuntimeException e) {
+								log.error("doOnUnbound failed for " + s, e);
+							}
+						}
+					});
+					Consumer<? super DisposableServer> bound = config.doOnBound();
+					if (bound != null) {
+						try {
+							bound.accept(s);
+						}
+						catch (RuntimeException e) {
+							return s.disposeLater(Duration.ZERO).then(Mono.error(e));
+						}
+					}
+					return Mono.just(s);
 				});
 	}
 }

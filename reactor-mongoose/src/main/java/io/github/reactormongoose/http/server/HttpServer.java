@@ -16,6 +16,7 @@ import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.tls.TlsAccess;
 import io.github.reactormongoose.tls.TlsSpec;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 
@@ -425,6 +426,52 @@ public final class HttpServer {
 	/** Same as {@code configuration().maxWebsocketFrameSize()}. */
 	public int maxWebsocketFrameSize() {
 		return config.maxWebsocketFrameSize();
+	}
+
+	/**
+	 * Runs {@code doOnBound} once the server is bound, before {@link #bind()} emits it (as
+	 * Reactor Netty's). Several calls add up, in order. If it throws, the server is disposed
+	 * and the bind fails with that exception.
+	 */
+	public HttpServer doOnBound(Consumer<? super DisposableServer> doOnBound) {
+		Objects.requireNonNull(doOnBound, "doOnBound");
+		return new HttpServer(config.withDoOnBound(doOnBound));
+	}
+
+	/**
+	 * Runs {@code doOnUnbound} once the server is disposed: its listeners closed and its
+	 * connections ended (as Reactor Netty's). Several calls add up, in order.
+	 */
+	public HttpServer doOnUnbound(Consumer<? super DisposableServer> doOnUnbound) {
+		Objects.requireNonNull(doOnUnbound, "doOnUnbound");
+		return new HttpServer(config.withDoOnUnbound(doOnUnbound));
+	}
+
+	/**
+	 * Binds, runs {@code onStart} (if any) with the server, and blocks the calling thread until
+	 * the server is disposed; a JVM shutdown (Ctrl-C, SIGTERM) disposes it, waiting up to
+	 * {@code timeout} for the exchanges in progress. For a {@code main} method, as Reactor
+	 * Netty's.
+	 */
+	public void bindUntilJavaShutdown(Duration timeout, @Nullable Consumer<DisposableServer> onStart) {
+		Objects.requireNonNull(timeout, "timeout");
+		DisposableServer server = bindNow();
+		Thread hook = new Thread(() -> server.disposeNow(timeout), "mongoose-http-shutdown");
+		Runtime.getRuntime().addShutdownHook(hook);
+		if (onStart != null) {
+			onStart.accept(server);
+		}
+		try {
+			server.onDispose().block();
+		}
+		finally {
+			try {
+				Runtime.getRuntime().removeShutdownHook(hook);
+			}
+			catch (IllegalStateException shuttingDown) {
+				// the hook is what disposed the server
+			}
+		}
 	}
 
 	/** Binds when subscribed. Errors (e.g. address in use) arrive as the Mono's error. */

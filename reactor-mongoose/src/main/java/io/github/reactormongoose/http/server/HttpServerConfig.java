@@ -8,6 +8,7 @@ import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.function.Consumer;
 
+import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.internal.loop.LoopChoice;
@@ -52,6 +53,8 @@ public final class HttpServerConfig {
 	private boolean metrics;
 	private Function<String, String> uriTagValue = Function.identity();
 	private boolean accessLog;
+	private @Nullable Consumer<? super DisposableServer> doOnBound;
+	private @Nullable Consumer<? super DisposableServer> doOnUnbound;
 	private @Nullable TlsSpec tls;
 	/** Smallest response body compressed, or -1: compression off. */
 	private int compressMinSize = -1;
@@ -89,6 +92,8 @@ public final class HttpServerConfig {
 		c.metrics = metrics;
 		c.uriTagValue = uriTagValue;
 		c.accessLog = accessLog;
+		c.doOnBound = doOnBound;
+		c.doOnUnbound = doOnUnbound;
 		c.tls = tls;
 		c.compressMinSize = compressMinSize;
 		c.compressPredicate = compressPredicate;
@@ -347,6 +352,32 @@ public final class HttpServerConfig {
 			c.compressMinSize = minSize;
 			c.compressPredicate = predicate;
 		});
+	}
+
+	/** What runs once the server is bound ({@link HttpServer#doOnBound}), or {@code null}. */
+	public @Nullable Consumer<? super DisposableServer> doOnBound() {
+		return doOnBound;
+	}
+
+	/** What runs once the server is disposed ({@link HttpServer#doOnUnbound}), or {@code null}. */
+	public @Nullable Consumer<? super DisposableServer> doOnUnbound() {
+		return doOnUnbound;
+	}
+
+	HttpServerConfig withDoOnBound(Consumer<? super DisposableServer> bound) {
+		return with(c -> c.doOnBound = c.doOnBound == null ? bound : andThen(c.doOnBound, bound));
+	}
+
+	HttpServerConfig withDoOnUnbound(Consumer<? super DisposableServer> unbound) {
+		return with(c -> c.doOnUnbound = c.doOnUnbound == null ? unbound : andThen(c.doOnUnbound, unbound));
+	}
+
+	private static Consumer<DisposableServer> andThen(Consumer<? super DisposableServer> a,
+			Consumer<? super DisposableServer> b) {
+		return s -> {
+			a.accept(s);
+			b.accept(s);
+		};
 	}
 
 	HttpServerConfig withAccessLog(boolean enable) {

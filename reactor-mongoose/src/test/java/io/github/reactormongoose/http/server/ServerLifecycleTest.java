@@ -1,0 +1,124 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.testing.RawHttp;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code doOnBound}, {@code doOnUnbound} and {@code bindUntilJavaShutdown}, the last in a child
+ * JVM stopped with SIGTERM while a request is in progress.
+ */
+class ServerLifecycleTest extends BaseHttpTest {
+
+	@Test
+	void doOnBoundRunsInOrderBeforeBindEmitsAndDoOnUnboundAfterDispose() throws Exception {
+		List<String> events = new CopyOnWriteArrayList<>();
+		CountDownLatch unbound = new CountDownLatch(1);
+		DisposableServer s = HttpServer.create()
+				.route(r -> r.get("/hello", (req, res) -> res.sendString(Mono.just("hi"))))
+				.doOnBound(b -> events.add("bound1 " + b.port()))
+				.doOnBound(b -> events.add("bound2"))
+				.doOnUnbound(b -> {
+					events.add("unbound " + b.port());
+					unbound.countDown();
+				})
+				.bindNow(TIMEOUT);
+		assertThat(events).containsExactly("bound1 " + s.port(), "bound2");
+		try (RawHttp c = RawHttp.connect(s.port())) {
+			c.write(RawHttp.get("/hello"));
+			assertThat(c.read().bodyString()).isEqualTo("hi");
+		}
+		s.disposeNow(TIMEOUT);
+		assertThat(unbound.await(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(events).containsExactly("bound1 " + s.port(), "bound2", "unbound " + s.port());
+	}
+
+	@Test
+	void aDoOnBoundThatThrowsFailsTheBindAndFreesThePort() {
+		AtomicReference<DisposableServer> seen = new AtomicReference<>();
+		assertThatThrownBy(() -> HttpServer.create().doOnBound(b -> {
+			seen.set(b);
+			throw new IllegalStateException("not today");
+		}).bindNow(TIMEOUT)).isInstanceOf(IllegalStateException.class).hasMessage("not today");
+		int port = seen.get().port();
+		DisposableServer again = bind(HttpServer.create().port(port));
+		assertThat(again.port()).isEqualTo(port);
+	}
+
+	@Test
+	void bindUntilJavaShutdownReturnsWhenTheServerIsDisposed() throws Exception {
+		AtomicReference<DisposableServer> started = new AtomicReference<>();
+		CountDownLatch ready = new CountDownLatch(1);
+		CompletableFuture<Void> done = CompletableFuture.runAsync(() -> HttpServer.create()
+				.bindUntilJavaShutdown(TIMEOUT, s -> {
+					started.set(s);
+					ready.countDown();
+				}));
+		assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(done).isNotDone();
+		started.get().disposeNow(TIMEOUT);
+		done.get(10, TimeUnit.SECONDS);
+	}
+
+	/** SIGTERM: the request in progress is answered, then doOnUnbound runs, then the JVM exits. */
+	@Test
+	void sigtermDisposesGracefullyInAChildJvm(@TempDir Path dir) throws Exception {
+		Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+		Path log = dir.resolve("child.log"); // a file: destroy() closes the child's pipes
+		Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+				ShutdownMain.class.getName()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		try {
+			String portLine = awaitLine(log, "port ");
+			int port = Integer.parseInt(portLine.substring(5).trim());
+			CompletableFuture<HttpResponse<String>> slow = HttpClient.newHttpClient().sendAsync(
+					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/slow")).build(),
+					HttpResponse.BodyHandlers.ofString());
+			awaitLine(log, "slow started");
+			p.destroy(); // SIGTERM
+			HttpResponse<String> r = slow.get(10, TimeUnit.SECONDS);
+			assertThat(r.statusCode()).isEqualTo(200);
+			assertThat(r.body()).isEqualTo("finished");
+			assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
+			assertThat(Files.readAllLines(log)).contains("unbound");
+		}
+		finally {
+			p.destroyForcibly();
+		}
+	}
+
+	private static String awaitLine(Path log, String prefix) throws Exception {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+		while (System.nanoTime() < deadline) {
+			if (Files.exists(log)) {
+				for (String l : Files.readAllLines(log)) {
+					if (l.startsWith(prefix)) {
+						return l;
+					}
+				}
+			}
+			Thread.sleep(20);
+		}
+		throw new AssertionError("the child did not print '" + prefix + "': " + Files.readString(log));
+	}
+}
