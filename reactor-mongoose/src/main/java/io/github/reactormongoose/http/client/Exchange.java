@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Predicate;
 
 import io.github.reactormongoose.ConnectionClosedException;
@@ -74,6 +75,8 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	private @Nullable ClientResponse response;
 	/** The request as the hooks see it; made on first use. */
 	private @Nullable RequestView view;
+	/** The client's response timeout, or the one doOnRequest set for this request. */
+	private @Nullable Duration responseTimeout;
 	/** doOnRequest ran (not again when a stale keep-alive connection makes the exchange retry). */
 	private boolean requestHooked;
 	/** When the request's head was written, and the response body bytes so far (metrics). */
@@ -88,6 +91,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		this.pool = pool;
 		this.loop = pool.loop;
 		this.sink = sink;
+		this.responseTimeout = config.responseTimeout;
 	}
 
 	/** Any thread: asks the pool for a connection. */
@@ -206,6 +210,19 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		}
 
 		@Override
+		public HttpClientRequest responseTimeout(Duration timeout) {
+			Objects.requireNonNull(timeout, "timeout");
+			if (timeout.isNegative() || timeout.isZero()) {
+				throw new IllegalArgumentException("responseTimeout must be positive: " + timeout);
+			}
+			if (!open) {
+				throw new IllegalStateException("The request is written: its response timeout can only be set in doOnRequest");
+			}
+			responseTimeout = timeout;
+			return this;
+		}
+
+		@Override
 		public ContextView currentContextView() {
 			return sink.contextView();
 		}
@@ -245,8 +262,8 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		c.attach(this);
 		c.parser.expect(request.method(), request.upgrade(), config.maxHeaderSize, config.maxHeaders, this);
 		lastRead = System.nanoTime();
-		if (config.responseTimeout != null) {
-			armTimeout(config.responseTimeout.toNanos());
+		if (responseTimeout != null) {
+			armTimeout(responseTimeout.toNanos());
 		}
 		writeRequest(c);
 	}
@@ -710,7 +727,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	}
 
 	private void checkTimeout() {
-		Duration t = config.responseTimeout;
+		Duration t = responseTimeout;
 		if (done || responseEnded || t == null) {
 			return;
 		}

@@ -29,6 +29,14 @@ public interface HttpClientRequest {
 	/** How many redirects were followed before this request. */
 	int redirects();
 
+	/**
+	 * This request's response timeout, replacing the client's
+	 * {@link HttpClient#responseTimeout(java.time.Duration)} (as Reactor Netty's): set it in
+	 * {@link HttpClient#doOnRequest}, e.g. from a header or the Reactor context. Elsewhere (the
+	 * request already written) it throws {@link IllegalStateException}.
+	 */
+	HttpClientRequest responseTimeout(java.time.Duration timeout);
+
 	/** The Reactor context of the subscriber that sent the request (trace, MDC...). */
 	ContextView currentContextView();
 }

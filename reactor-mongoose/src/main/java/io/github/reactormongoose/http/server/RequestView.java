@@ -50,8 +50,9 @@ final class RequestView implements RoutableRequest {
 	private @Nullable ResponseWriter response;
 	private boolean bodyConsumed;
 	private volatile boolean connectionClosed;
-	private FormDecoder.@Nullable TempFiles formFiles; // guarded by this
-	private boolean released; // guarded by this
+	/** The temporary files of receiveForm(); volatile with {@link #released}: whichever is set last sees the other. */
+	private volatile FormDecoder.@Nullable TempFiles formFiles;
+	private volatile boolean released;
 
 	RequestView(HttpConnection conn, int number, String method, String rawPath, String query, String protocol,
 			HttpHeaders headers, byte[] body, @Nullable RequestBody streamed, boolean closeAfter) {
@@ -374,19 +375,19 @@ final class RequestView implements RoutableRequest {
 			f = new FormDecoder.TempFiles();
 			formFiles = f;
 			if (released) {
-				f.release();
+				f.release(); // the exchange ended first (release() may release it too: idempotent)
 			}
 		}
 		return f;
 	}
 
-	/** The exchange ended: the temporary files of a decoded form are deleted (off the poll thread). */
+	/**
+	 * The exchange ended: the temporary files of a decoded form are deleted (off the poll
+	 * thread). Lock-free: it runs for every exchange.
+	 */
 	void release() {
-		FormDecoder.TempFiles f;
-		synchronized (this) {
-			released = true;
-			f = formFiles;
-		}
+		released = true;
+		FormDecoder.TempFiles f = formFiles;
 		if (f != null) {
 			if (f.isEmpty()) {
 				f.release();

@@ -195,6 +195,28 @@ class HttpClientHooksTest extends BaseHttpTest {
 		assertThat(clientPorts).hasSize(before);
 	}
 
+	/** doOnRequest sets one request's response timeout, as Reactor Netty's {@code req.responseTimeout(...)}. */
+	@Test
+	void doOnRequestSetsThisRequestsResponseTimeout() {
+		DisposableServer s = server();
+		HttpClient c = HttpClient.create().runOn(newLoop()).baseUrl("http://127.0.0.1:" + s.port())
+			.responseTimeout(Duration.ofSeconds(30))
+			.doOnRequest(req -> {
+				String t = req.requestHeaders().get("X-Timeout-Ms");
+				if (t != null) {
+					req.responseTimeout(Duration.ofMillis(Long.parseLong(t)));
+				}
+			});
+		long start = System.nanoTime();
+		assertThatThrownBy(() -> text(c.headers(h -> h.set("X-Timeout-Ms", "200")).get().uri("/slow")))
+			.isInstanceOf(ResponseTimeoutException.class).hasMessageContaining("within 200 ms");
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+		assertThat(text(c.get().uri("/hello"))).isEqualTo("200 hello");
+		// only while the request can still change
+		assertThatThrownBy(() -> text(c.doAfterRequest(req -> req.responseTimeout(Duration.ofSeconds(1))).get().uri("/hello")))
+			.isInstanceOf(IllegalStateException.class).hasMessageContaining("only be set in doOnRequest");
+	}
+
 	@Test
 	void aHookThatThrowsFailsWhatItWatches() {
 		DisposableServer s = server();
