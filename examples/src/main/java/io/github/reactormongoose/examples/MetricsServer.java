@@ -14,7 +14,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
- * An HTTP server with metrics and an access log: its meters go to a Prometheus registry
+ * An HTTP server with metrics and an access log that leaves out the scrapes: its meters go to a Prometheus registry
  * (added to Micrometer's global registry, where {@code HttpServer.metrics(true)} records), which
  * {@code GET /metrics} scrapes in the Prometheus text format. Item paths are tagged as
  * {@code /items/{id}} so that each id does not become a time series of its own.
@@ -39,7 +39,8 @@ public final class MetricsServer implements Disposable {
 		DisposableServer server = HttpServer.create()
 				.port(port)
 				.metrics(true, path -> path.startsWith("/items/") ? "/items/{id}" : path)
-				.accessLog(true)
+				// every exchange but the scrapes (a Prometheus server scrapes every few seconds)
+				.accessLog(true, a -> a.uri().startsWith("/metrics") ? null : a.commonLogFormat())
 				.route(r -> r
 						.get("/hello", (req, res) -> res.sendString(Mono.just("Hello, World!")))
 						.get("/items/{id}", (req, res) -> res.header("Content-Type", "application/json")

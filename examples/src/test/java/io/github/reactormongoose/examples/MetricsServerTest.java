@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
+import io.github.reactormongoose.testing.LogCapture;
 import org.junit.jupiter.api.Test;
 
 /** The metrics example: requests show up in its Prometheus scrape. */
@@ -17,6 +18,7 @@ class MetricsServerTest {
 
 	@Test
 	void prometheusScrapeShowsTheServersMeters() throws Exception {
+		LogCapture accessLog = LogCapture.of("reactor.mongoose.http.server.AccessLog");
 		MetricsServer server = MetricsServer.start(0);
 		try {
 			HttpClient client = HttpClient.newHttpClient();
@@ -39,9 +41,17 @@ class MetricsServerTest {
 			assertThat(text).contains("reactor_mongoose_http_server_connections{local_address=");
 			assertThat(text).contains("reactor_mongoose_loop_poll_events");
 			assertThat(text).contains("reactor_mongoose_native_allocations");
+			// the five requests are in the access log, the scrape is not
+			long deadline = System.nanoTime() + 5_000_000_000L;
+			while (accessLog.lines().size() < 5 && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+			assertThat(accessLog.lines()).hasSize(5).allMatch(l -> l.contains("\"GET /hello HTTP/1.1\" 200 13 ")
+					|| l.contains("\"GET /items/"));
 		}
 		finally {
 			server.dispose();
+			accessLog.close();
 		}
 	}
 }

@@ -10,11 +10,13 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.BiPredicate;
+import java.util.function.Function;
 
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.HttpHeaders;
@@ -91,8 +93,32 @@ final class HttpExchange implements HttpServerResponse {
 		conn.server.metrics.exchangeEnded(request.method(), path, writer.status(), request.bodyBytes(),
 				writer.bodyBytesSent(), nanos, request.bodyReceiveNanos(started, now), writer.sendNanos(now));
 		if (conn.server.config.accessLogEnabled()) {
-			AccessLog.log(request.remoteAddress(), request.method(), request.uri(), request.protocol(), writer.status(),
-					writer.bodyBytesSent(), nanos);
+			Function<? super AccessLogArgs, ? extends @Nullable String> format = conn.server.config.accessLogFormat();
+			if (format == null) {
+				AccessLog.log(request.remoteAddress(), request.method(), request.uri(), request.protocol(), writer.status(),
+						writer.bodyBytesSent(), nanos);
+			}
+			else {
+				logAccess(format, nanos);
+			}
+		}
+	}
+
+	private void logAccess(Function<? super AccessLogArgs, ? extends @Nullable String> format, long nanos) {
+		ZonedDateTime arrived = ZonedDateTime.now().minusNanos(nanos);
+		AccessLogArgs args = new AccessLogEntry(arrived, request.remoteAddress(), request.method(), request.uri(),
+				request.protocol(), writer.status(), writer.bodyBytesSent(), nanos, request.requestHeaders(),
+				writer.headers());
+		String line;
+		try {
+			line = format.apply(args);
+		}
+		catch (RuntimeException e) {
+			BoundHttpServer.log.debug("access log format failed for " + request, e);
+			return;
+		}
+		if (line != null) {
+			AccessLog.logLine(line);
 		}
 	}
 

@@ -376,7 +376,21 @@ public final class HttpServer {
 	 * Format plus the response time. Off by default.
 	 */
 	public HttpServer accessLog(boolean enable) {
-		return new HttpServer(config.withAccessLog(enable));
+		return new HttpServer(config.withAccessLog(enable, null));
+	}
+
+	/**
+	 * The access log with lines of your own, or only some exchanges (as Reactor Netty's
+	 * {@code accessLog(boolean, AccessLogFactory)}): {@code format} is called when an exchange
+	 * ends, on its poll thread (it must not block), and returns the line, or {@code null} to
+	 * leave the exchange out; {@link AccessLogArgs#commonLogFormat()} is the default line. The
+	 * line is logged like the default one, with control characters escaped (a header cannot
+	 * forge log lines). A {@code format} that throws loses its line (logged at DEBUG), not the
+	 * exchange.
+	 */
+	public HttpServer accessLog(boolean enable, Function<? super AccessLogArgs, ? extends @Nullable String> format) {
+		Objects.requireNonNull(format, "format");
+		return new HttpServer(config.withAccessLog(enable, format));
 	}
 
 	/**

@@ -53,6 +53,7 @@ public final class HttpServerConfig {
 	private boolean metrics;
 	private Function<String, String> uriTagValue = Function.identity();
 	private boolean accessLog;
+	private @Nullable Function<? super AccessLogArgs, ? extends @Nullable String> accessLogFormat;
 	private @Nullable Consumer<? super DisposableServer> doOnBound;
 	private @Nullable Consumer<? super DisposableServer> doOnUnbound;
 	private @Nullable TlsSpec tls;
@@ -92,6 +93,7 @@ public final class HttpServerConfig {
 		c.metrics = metrics;
 		c.uriTagValue = uriTagValue;
 		c.accessLog = accessLog;
+		c.accessLogFormat = accessLogFormat;
 		c.doOnBound = doOnBound;
 		c.doOnUnbound = doOnUnbound;
 		c.tls = tls;
@@ -380,8 +382,16 @@ public final class HttpServerConfig {
 		};
 	}
 
-	HttpServerConfig withAccessLog(boolean enable) {
-		return with(c -> c.accessLog = enable);
+	/** The access log's line maker ({@link HttpServer#accessLog(boolean, Function)}), or {@code null}: the default line. */
+	public @Nullable Function<? super AccessLogArgs, ? extends @Nullable String> accessLogFormat() {
+		return accessLogFormat;
+	}
+
+	HttpServerConfig withAccessLog(boolean enable, @Nullable Function<? super AccessLogArgs, ? extends @Nullable String> format) {
+		return with(c -> {
+			c.accessLog = enable;
+			c.accessLogFormat = enable ? format : null;
+		});
 	}
 
 	HttpServerConfig withRequestHeaderTimeout(Duration timeout) {

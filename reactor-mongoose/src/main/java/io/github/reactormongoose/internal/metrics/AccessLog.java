@@ -36,12 +36,41 @@ public final class AccessLog {
 		}
 	}
 
-	static String format(InetSocketAddress remote, ZonedDateTime time, String method, String uri, String protocol,
+	/** Logs a line made by the application's format, control characters escaped (no log forging). */
+	public static void logLine(String line) {
+		Logger log = Loggers.getLogger(NAME);
+		if (log.isInfoEnabled()) {
+			log.info(escapeControls(line));
+		}
+	}
+
+	/** The default line of one exchange (Common Log Format plus the response time). */
+	public static String format(InetSocketAddress remote, ZonedDateTime time, String method, String uri, String protocol,
 			int status, long bytesSent, long nanos) {
 		String host = remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString();
 		return host + " - - [" + CLF.format(time) + "] \"" + printable(method) + " " + printable(uri) + " "
 				+ printable(protocol) + "\" " + status + " " + (bytesSent > 0 ? Long.toString(bytesSent) : "-") + " "
 				+ String.format(Locale.ROOT, "%.3f", nanos / 1e6) + " ms";
+	}
+
+	private static String escapeControls(String s) {
+		for (int i = 0; i < s.length(); i++) {
+			char c = s.charAt(i);
+			if (c < 0x20 && c != '\t' || c == 0x7f) {
+				StringBuilder b = new StringBuilder(s.length() + 8).append(s, 0, i);
+				for (int k = i; k < s.length(); k++) {
+					char d = s.charAt(k);
+					if (d < 0x20 && d != '\t' || d == 0x7f) {
+						b.append(String.format("\\x%02x", (int) d));
+					}
+					else {
+						b.append(d);
+					}
+				}
+				return b.toString();
+			}
+		}
+		return s;
 	}
 
 	/** Request text as logged: quotes, backslashes and control bytes escaped (no log forging). */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.testing.LogCapture;
 import io.github.reactormongoose.testing.RawHttp;
 import io.github.reactormongoose.testing.GlobalMeters;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -163,6 +164,38 @@ class ObservabilityTest extends BaseHttpTest {
 		}
 		finally {
 			Loggers.resetLoggerFactory();
+		}
+	}
+
+	/** A format of one's own: JSON lines, health checks left out, a format's newline escaped, a failing format. */
+	@Test
+	void accessLogWithAFormatOfOnesOwnFiltersAndFormats() throws Exception {
+		try (LogCapture log = LogCapture.of("reactor.mongoose.http.server.AccessLog")) {
+			List<String> lines = log.lines();
+			DisposableServer server = server(HttpServer.create().accessLog(true, a -> {
+				if (a.uri().startsWith("/users/")) {
+					return null; // left out
+				}
+				if (a.uri().equals("/fail")) {
+					throw new IllegalStateException("format bug");
+				}
+				return "{\"method\":\"" + a.method() + "\",\"uri\":\"" + a.uri() + "\",\"status\":" + a.status()
+						+ ",\"bytes\":" + a.contentLength() + ",\"agent\":\"" + a.requestHeader("User-Agent")
+						+ "\",\"type\":\"" + a.responseHeader("Content-Type") + "\",\"ms\":" + a.duration().toMillis()
+						+ (a.uri().contains("two") ? "}\nforged line" : "}") + " | " + a.commonLogFormat();
+			}));
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				c.write("GET /hello HTTP/1.1\r\nHost: x\r\nUser-Agent: probe/1\r\n\r\n");
+				assertThat(c.read().status()).isEqualTo(200);
+				assertThat(status(c, RawHttp.get("/users/42"))).isEqualTo(200);
+				assertThat(status(c, RawHttp.get("/fail"))).isEqualTo(500);
+				assertThat(status(c, RawHttp.get("/hello?two"))).isEqualTo(200);
+			}
+			assertThat(lines).hasSize(2);
+			assertThat(lines.get(0)).startsWith("{\"method\":\"GET\",\"uri\":\"/hello\",\"status\":200,\"bytes\":13,"
+					+ "\"agent\":\"probe/1\",\"type\":\"null\",\"ms\":").contains("} | 127.0.0.1 - - [")
+					.endsWith(" ms");
+			assertThat(lines.get(1)).contains("}\\x0aforged line | ").doesNotContain("\n");
 		}
 	}
 
