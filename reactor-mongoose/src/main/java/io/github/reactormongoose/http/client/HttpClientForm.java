@@ -214,6 +214,9 @@ public final class HttpClientForm {
 
 	private static long size(Path file) {
 		try {
+			if (Files.isDirectory(file)) {
+				throw new IOException("a directory, not a file");
+			}
 			return Files.size(file);
 		}
 		catch (IOException e) {

@@ -156,6 +156,9 @@ class HttpClientFormTest extends BaseHttpTest {
 		Path missing = dir.resolve("missing.bin");
 		assertThatThrownBy(() -> c.post().uri("/form").sendForm(f -> f.file("f", missing)).response().block(TIMEOUT))
 				.isInstanceOf(UncheckedIOException.class).hasMessageContaining("missing.bin");
+		assertThatThrownBy(() -> c.post().uri("/form").sendForm(f -> f.file("f", dir)).response().block(TIMEOUT))
+				.isInstanceOf(UncheckedIOException.class).hasMessageContaining(dir.toString())
+				.hasStackTraceContaining("a directory");
 		assertThatThrownBy(() -> c.post().uri("/form").sendForm(f -> f.file("f", "x", new byte[0], "text/plain\r\nX: y"))
 				.response().block(TIMEOUT)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CR, LF");
 	}
