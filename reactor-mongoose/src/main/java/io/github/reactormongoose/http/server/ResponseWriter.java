@@ -334,6 +334,12 @@ final class ResponseWriter {
 
 	/** Chooses the framing of a streamed body and serializes the head (not yet sent). */
 	private byte[] streamingHead() {
+		if (status < 200 || status == 204 || status == 304) {
+			// no body whatever the handler sends, and no Transfer-Encoding (RFC 9112 §6.3): a
+			// chunked 204 would leave its last chunk to be read as the next response
+			framing = Framing.NONE;
+			return head(-1);
+		}
 		if (compressBody(-1)) {
 			gzip = new GzipEncoder();
 		}
@@ -350,8 +356,8 @@ final class ResponseWriter {
 	}
 
 	private long writeChunk(ByteBuffer data) {
-		if (request.isHead()) {
-			return 0;
+		if (request.isHead() || framing == Framing.NONE) {
+			return 0; // HEAD, or a status without body (1xx, 204, 304)
 		}
 		GzipEncoder g = gzip;
 		if (g != null && data.hasRemaining()) {

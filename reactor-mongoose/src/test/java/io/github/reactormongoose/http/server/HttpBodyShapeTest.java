@@ -68,7 +68,36 @@ class HttpBodyShapeTest extends BaseHttpTest {
 						.doOnError(laterSendError::tryEmitValue)
 						.onErrorResume(e -> Mono.empty()))
 				.get("/stream-then-whole", (req, res) -> res.sendStream(Flux.just(buf("a")))
-						.then(res.sendWhole(Flux.just(buf("b"), buf("c")))))));
+						.then(res.sendWhole(Flux.just(buf("b"), buf("c")))))
+				.get("/stream-204", (req, res) -> res.status(204).sendString(Flux.just("dropped")))
+				.get("/empty-stream-204", (req, res) -> res.status(204).send(Flux.empty()))
+				.get("/stream-304", (req, res) -> res.status(304).header("ETag", "\"v1\"")
+						.sendString(Flux.just("dropped").concatWith(Mono.just("too"))))));
+	}
+
+	/**
+	 * A streamed body on a status that has none (204, 304) is dropped, and the head carries no
+	 * Transfer-Encoding: a chunked 204 would leave its last chunk to be read as the next response.
+	 */
+	@Test
+	void aStreamedBodyOnA204Or304IsDroppedAndTheNextResponseFollowsCleanly() throws Exception {
+		for (String path : new String[] { "/stream-204", "/empty-stream-204", "/stream-304" }) {
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				c.write(RawHttp.get(path) + "GET /whole HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+				String all = new String(c.readToEof(), StandardCharsets.ISO_8859_1);
+				assertThat(all).as(path).matches("(?s)HTTP/1\\.1 [23]04 [^\r]*\r\n(ETag: \"v1\"\r\n)?\r\n"
+						+ "HTTP/1\\.1 200 OK\r\n.*\r\n\r\nabcdef");
+				assertThat(all).doesNotContain("Transfer-Encoding").doesNotContain("dropped");
+			}
+		}
+		java.net.http.HttpClient jdk = java.net.http.HttpClient.newHttpClient();
+		for (int i = 0; i < 3; i++) { // one keep-alive connection, reused after each 204
+			java.net.http.HttpResponse<String> r = jdk.send(java.net.http.HttpRequest.newBuilder(
+					java.net.URI.create("http://127.0.0.1:" + server.port() + (i % 2 == 0 ? "/stream-204" : "/whole")))
+					.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+			assertThat(r.statusCode()).isEqualTo(i % 2 == 0 ? 204 : 200);
+			assertThat(r.body()).isEqualTo(i % 2 == 0 ? "" : "abcdef");
+		}
 	}
 
 	private RawHttp.Response get(RawHttp c, String path) throws Exception {
