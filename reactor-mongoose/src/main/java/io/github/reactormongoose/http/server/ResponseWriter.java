@@ -6,6 +6,7 @@ package io.github.reactormongoose.http.server;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -66,6 +67,8 @@ final class ResponseWriter {
 	private boolean connectionClosed;
 	private boolean sending;
 	private Framing framing = Framing.NONE;
+	/** The application's Content-Length of a streamed body (LENGTH framing), or -1. */
+	private long declaredLength = -1;
 	private @Nullable WriteSubscriber<?> body;
 	/** Asks the server's compression condition for this response; {@code null}: compression off. */
 	private final @Nullable BooleanSupplier compressible;
@@ -211,9 +214,14 @@ final class ResponseWriter {
 	private byte[] head(long contentLength) {
 		StringBuilder b = new StringBuilder(128);
 		b.append("HTTP/1.1 ").append(status).append(' ').append(NativeConstants.reason(status)).append("\r\n");
-		appendHeaders(b);
-		if (framing == Framing.LENGTH && !headers.contains("Content-Length")) {
-			b.append("Content-Length: ").append(contentLength).append("\r\n");
+		// the framing is the writer's: the application's Transfer-Encoding and Content-Length
+		// lines are not copied; the length sent is the body's, or the application's (checked)
+		// for a streamed body, a HEAD answer or a 304, never one that contradicts the framing
+		appendHeaders(b, false);
+		long length = framing == Framing.LENGTH ? (contentLength >= 0 ? contentLength : applicationLength())
+				: framing == Framing.NONE && status == 304 ? applicationLength() : -1;
+		if (length >= 0) {
+			b.append("Content-Length: ").append(length).append("\r\n");
 		}
 		else if (framing == Framing.CHUNKED) {
 			b.append("Transfer-Encoding: chunked\r\n");
@@ -228,16 +236,44 @@ final class ResponseWriter {
 		return b.toString().getBytes(StandardCharsets.ISO_8859_1);
 	}
 
-	private void appendHeaders(StringBuilder b) {
+	/** The application's headers; with {@code framing} false, without Content-Length and Transfer-Encoding. */
+	private void appendHeaders(StringBuilder b, boolean framingToo) {
 		for (int i = 0; i < headers.size(); i++) {
-			b.append(headers.nameAt(i)).append(": ").append(headers.valueAt(i)).append("\r\n");
+			String n = headers.nameAt(i);
+			if (framingToo || !n.equalsIgnoreCase("Content-Length") && !n.equalsIgnoreCase("Transfer-Encoding")) {
+				b.append(n).append(": ").append(headers.valueAt(i)).append("\r\n");
+			}
 		}
+	}
+
+	/**
+	 * The application's {@code Content-Length}: -1 if none, -2 if it is not one non-negative
+	 * number (several different values, a sign, text), which is then not sent.
+	 */
+	private long applicationLength() {
+		List<String> values = headers.getAll("Content-Length");
+		if (values.isEmpty()) {
+			return -1;
+		}
+		long length = -2;
+		for (String v : values) {
+			String t = v.trim();
+			if (t.isEmpty() || t.length() > 18 || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
+				return -2;
+			}
+			long l = Long.parseLong(t);
+			if (length != -2 && l != length) {
+				return -2;
+			}
+			length = l;
+		}
+		return length;
 	}
 
 	/** The application's headers as {@code Name: value\r\n} lines (for the WebSocket handshake). */
 	String headerLines() {
 		StringBuilder b = new StringBuilder();
-		appendHeaders(b);
+		appendHeaders(b, false);
 		return b.toString();
 	}
 
@@ -254,19 +290,29 @@ final class ResponseWriter {
 		}
 		if (headersSent) {
 			// a fixed body after a streamed start: write it with the current framing
-			long r = writeChunk(ByteBuffer.wrap(data));
+			long r;
+			try {
+				r = writeChunk(ByteBuffer.wrap(data));
+			}
+			catch (IllegalStateException e) {
+				if (sink != null) {
+					sink.error(e);
+				}
+				return;
+			}
 			complete(sink, r);
 			return;
 		}
 		boolean noBodyStatus = status < 200 || status == 204 || status == 304;
 		// HEAD with nothing to measure: do not claim a length the GET body may not have
-		boolean unknownHeadLength = request.isHead() && data.length == 0 && !headers.contains("Content-Length");
+		boolean headLength = request.isHead() && data.length == 0;
+		boolean unknownHeadLength = headLength && applicationLength() < 0;
 		framing = noBodyStatus || unknownHeadLength ? Framing.NONE : Framing.LENGTH;
 		boolean noBody = request.isHead() || noBodyStatus;
 		if (data.length > 0 && framing == Framing.LENGTH && compressBody(data.length)) {
 			data = GzipEncoder.gzip(data); // for HEAD too: its Content-Length is the GET body's
 		}
-		byte[] h = head(data.length);
+		byte[] h = head(headLength ? -1 : data.length); // HEAD: the application's length of the GET body
 		markHeadersSent();
 		ended = true;
 		boolean close = closeAfterResponse();
@@ -340,11 +386,15 @@ final class ResponseWriter {
 			framing = Framing.NONE;
 			return head(-1);
 		}
+		// an application that says chunked (e.g. headers copied from an upstream response) gets it
+		boolean chunked = headers.containsToken("Transfer-Encoding", "chunked");
 		if (compressBody(-1)) {
 			gzip = new GzipEncoder();
 		}
-		if (headers.contains("Content-Length")) {
+		long declared = chunked ? -1 : applicationLength();
+		if (declared >= 0) {
 			framing = Framing.LENGTH;
+			declaredLength = declared;
 		}
 		else if (request.isHttp10()) {
 			framing = Framing.UNTIL_CLOSE;
@@ -371,6 +421,10 @@ final class ResponseWriter {
 		int len = data.remaining();
 		if (len == 0) {
 			return 0;
+		}
+		if (declaredLength >= 0 && bodyBytesSent + len > declaredLength) {
+			throw new IllegalStateException("The response body is longer than its Content-Length of " + declaredLength
+					+ " bytes: the connection is closed");
 		}
 		bodyBytesSent += len;
 		if (framing != Framing.CHUNKED) {
@@ -461,6 +515,11 @@ final class ResponseWriter {
 				stream(chunks.get(), sink, afterBody);
 				return;
 			}
+			if (declaredLength >= 0 && bodyBytesSent + count > declaredLength) {
+				sink.error(new IllegalStateException("The file is longer than the rest of the response's Content-Length of "
+						+ declaredLength + " bytes"));
+				return;
+			}
 			r = channel.writeFile(null, file, position, count);
 		}
 		else {
@@ -468,6 +527,11 @@ final class ResponseWriter {
 			if (framing == Framing.CHUNKED || gzip != null) { // a compressed file goes through the heap
 				// the head is written with the first piece (stream commits it)
 				stream(chunks.get(), sink, afterBody);
+				return;
+			}
+			if (declaredLength >= 0 && count > declaredLength) {
+				sink.error(new IllegalStateException("The file is longer than the response's Content-Length of "
+						+ declaredLength + " bytes"));
 				return;
 			}
 			// the head goes out only once the file is open: a missing file still gets a 500
@@ -480,6 +544,7 @@ final class ResponseWriter {
 			sink.error(Errors.toException(r, "sendFile " + file));
 			return;
 		}
+		bodyBytesSent += count;
 		sending = true;
 		channel.awaitWritable(() -> {
 			sending = false;
@@ -540,6 +605,14 @@ final class ResponseWriter {
 			if (!request.isHead()) {
 				writeFramed(ByteBuffer.wrap(end)); // the rest of the deflate stream and the gzip trailer
 			}
+		}
+		if (declaredLength >= 0 && bodyBytesSent != declaredLength && !request.isHead()) {
+			// the client would wait for the rest (or read the next response into it): cut the connection
+			BoundHttpServer.log.warn("The response to " + request.method() + " " + request.rawPath() + " ended after "
+					+ bodyBytesSent + " bytes, short of its Content-Length of " + declaredLength
+					+ ": the connection is closed");
+			abort();
+			return;
 		}
 		byte[] tail = framing == Framing.CHUNKED && !request.isHead() ? LAST_CHUNK : EMPTY;
 		boolean close = closeAfterResponse();

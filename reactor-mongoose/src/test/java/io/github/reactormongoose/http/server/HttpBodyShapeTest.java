@@ -69,10 +69,54 @@ class HttpBodyShapeTest extends BaseHttpTest {
 						.onErrorResume(e -> Mono.empty()))
 				.get("/stream-then-whole", (req, res) -> res.sendStream(Flux.just(buf("a")))
 						.then(res.sendWhole(Flux.just(buf("b"), buf("c")))))
+				.get("/whole-short-length", (req, res) -> res.header("Content-Length", "2").sendString(Mono.just("hello")))
+				.get("/whole-long-length", (req, res) -> res.header("Content-Length", "50").sendString(Mono.just("hello")))
+				.get("/whole-te", (req, res) -> res.header("Transfer-Encoding", "chunked").sendString(Mono.just("hello")))
+				.get("/whole-bad-length", (req, res) -> res.addHeader("Content-Length", "5").addHeader("Content-Length", "6")
+						.sendString(Mono.just("hello")))
+				.get("/stream-te", (req, res) -> res.header("Transfer-Encoding", "chunked").header("Content-Length", "5")
+						.sendString(Flux.just("hel", "lo")))
+				.get("/stream-too-long", (req, res) -> res.header("Content-Length", "4").sendString(Flux.just("hel", "lo")))
+				.get("/stream-too-short", (req, res) -> res.header("Content-Length", "50").sendString(Flux.just("hel", "lo")))
+				.get("/length-204", (req, res) -> res.status(204).header("Content-Length", "5").send())
 				.get("/stream-204", (req, res) -> res.status(204).sendString(Flux.just("dropped")))
 				.get("/empty-stream-204", (req, res) -> res.status(204).send(Flux.empty()))
 				.get("/stream-304", (req, res) -> res.status(304).header("ETag", "\"v1\"")
 						.sendString(Flux.just("dropped").concatWith(Mono.just("too"))))));
+	}
+
+	/**
+	 * The framing is the server's: a Content-Length or Transfer-Encoding the application set
+	 * that would contradict the body is not sent as is (copied from an upstream response, say),
+	 * so no response can make the client read the next one into it.
+	 */
+	@Test
+	void framingHeadersTheApplicationSetCannotContradictTheBody() throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			for (String path : new String[] { "/whole-short-length", "/whole-long-length", "/whole-te", "/whole-bad-length" }) {
+				RawHttp.Response r = get(c, path);
+				assertWhole(r, "hello");
+				assertThat(r.header("Transfer-Encoding")).as(path).isNull();
+				assertThat(r.headers("Content-Length")).as(path).containsExactly("5");
+			}
+			RawHttp.Response te = get(c, "/stream-te");
+			assertChunked(te, "hello");
+			assertThat(te.headers("Transfer-Encoding")).containsExactly("chunked");
+			c.write(RawHttp.get("/length-204") + RawHttp.get("/whole"));
+			RawHttp.Response noContent = c.read();
+			assertThat(noContent.status()).isEqualTo(204);
+			assertThat(noContent.header("Content-Length")).isNull();
+			assertWhole(c.read(), "abcdef"); // the connection is still in step
+		}
+		// a streamed body that breaks its own Content-Length: the connection is cut, never out of step
+		for (String path : new String[] { "/stream-too-long", "/stream-too-short" }) {
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				c.write(RawHttp.get(path) + RawHttp.get("/whole"));
+				String all = new String(c.readToEof(), StandardCharsets.ISO_8859_1);
+				assertThat(all).as(path).doesNotContain("abcdef");
+				assertThat(all).as(path).startsWith("HTTP/1.1 200 OK\r\n");
+			}
+		}
 	}
 
 	/**
