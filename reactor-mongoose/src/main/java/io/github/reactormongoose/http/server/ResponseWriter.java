@@ -152,7 +152,8 @@ final class ResponseWriter {
 
 	/** Whether both sides want the connection kept: the request allows it and the handler did not refuse. */
 	boolean isKeepAlive() {
-		return request.clientKeepAlive() && keepAlive;
+		// a Connection: close the handler set is honoured, not just copied (RFC 9112 §9.6)
+		return request.clientKeepAlive() && keepAlive && !headers.containsToken("Connection", "close");
 	}
 
 	/** The one keep-alive decision: whether the connection closes after this response. */
@@ -217,7 +218,8 @@ final class ResponseWriter {
 		// the framing is the writer's: the application's Transfer-Encoding and Content-Length
 		// lines are not copied; the length sent is the body's, or the application's (checked)
 		// for a streamed body, a HEAD answer or a 304, never one that contradicts the framing
-		appendHeaders(b, false);
+		boolean close = closeAfterResponse();
+		appendHeaders(b, close); // closing: the handler's Connection line (keep-alive, say) would contradict it
 		long length = framing == Framing.LENGTH ? (contentLength >= 0 ? contentLength : applicationLength())
 				: framing == Framing.NONE && status == 304 ? applicationLength() : -1;
 		if (length >= 0) {
@@ -226,7 +228,7 @@ final class ResponseWriter {
 		else if (framing == Framing.CHUNKED) {
 			b.append("Transfer-Encoding: chunked\r\n");
 		}
-		if (closeAfterResponse()) {
+		if (close) {
 			b.append("Connection: close\r\n");
 		}
 		else if (request.isHttp10() && !headers.contains("Connection")) {
@@ -236,11 +238,15 @@ final class ResponseWriter {
 		return b.toString().getBytes(StandardCharsets.ISO_8859_1);
 	}
 
-	/** The application's headers; with {@code framing} false, without Content-Length and Transfer-Encoding. */
-	private void appendHeaders(StringBuilder b, boolean framingToo) {
+	/**
+	 * The application's headers but Content-Length and Transfer-Encoding (the framing is the
+	 * writer's), and Connection if {@code skipConnection}.
+	 */
+	private void appendHeaders(StringBuilder b, boolean skipConnection) {
 		for (int i = 0; i < headers.size(); i++) {
 			String n = headers.nameAt(i);
-			if (framingToo || !n.equalsIgnoreCase("Content-Length") && !n.equalsIgnoreCase("Transfer-Encoding")) {
+			if (!n.equalsIgnoreCase("Content-Length") && !n.equalsIgnoreCase("Transfer-Encoding")
+					&& !(skipConnection && n.equalsIgnoreCase("Connection"))) {
 				b.append(n).append(": ").append(headers.valueAt(i)).append("\r\n");
 			}
 		}
@@ -273,7 +279,7 @@ final class ResponseWriter {
 	/** The application's headers as {@code Name: value\r\n} lines (for the WebSocket handshake). */
 	String headerLines() {
 		StringBuilder b = new StringBuilder();
-		appendHeaders(b, false);
+		appendHeaders(b, true); // the handshake's Connection: Upgrade is the native side's
 		return b.toString();
 	}
 
