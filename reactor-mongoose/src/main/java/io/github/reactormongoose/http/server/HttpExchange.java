@@ -246,8 +246,10 @@ final class HttpExchange implements HttpServerResponse {
 
 	@Override
 	public HttpServerResponse status(int status) {
-		if (status < 100 || status > 999) {
-			throw new IllegalArgumentException("status out of range: " + status);
+		if (status < 200 || status > 999) {
+			throw new IllegalArgumentException(status < 100 || status > 999 ? "status out of range: " + status
+					: "status " + status + " is interim, not a final response (the client would wait on for one): 101 comes"
+							+ " from sendWebsocket, 100 Continue is sent when the body is first read");
 		}
 		writer.status(status);
 		return this;

@@ -36,7 +36,11 @@ import reactor.core.publisher.Mono;
  */
 public interface HttpServerResponse {
 
-	/** Sets the status code (default 200). */
+	/**
+	 * Sets the status code (default 200): a final one, 200 to 999. A 1xx is refused with
+	 * {@link IllegalArgumentException}: it is an interim answer after which the client waits for
+	 * the final one.
+	 */
 	HttpServerResponse status(int status);
 
 	int status();

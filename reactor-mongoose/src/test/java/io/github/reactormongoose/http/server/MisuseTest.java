@@ -66,6 +66,34 @@ class MisuseTest extends BaseHttpTest {
 				.verify(TIMEOUT);
 	}
 
+	/** An interim status as the final one would leave the client waiting: refused, the handler gets 500. */
+	@Test
+	void anInterimStatusIsRefusedAsAFinalOne() throws Exception {
+		List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.get("/status/{code}", (req, res) -> {
+					try {
+						return res.status(Integer.parseInt(req.param("code"))).send();
+					}
+					catch (IllegalArgumentException e) {
+						errors.add(e.getMessage());
+						return res.status(500).sendString(Mono.just("refused"));
+					}
+				})));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			for (String code : new String[] { "100", "101", "103", "199", "99", "1000" }) {
+				c.write(RawHttp.get("/status/" + code));
+				RawHttp.Response r = c.read();
+				assertThat(r.status()).as(code).isEqualTo(500);
+			}
+			c.write(RawHttp.get("/status/299"));
+			assertThat(c.read().status()).isEqualTo(299);
+		}
+		assertThat(errors).hasSize(6);
+		assertThat(errors.get(1)).contains("101 comes from sendWebsocket");
+		assertThat(errors.get(4)).contains("out of range");
+	}
+
 	@Test
 	void aHandlerThatBlocksOnThePollThreadFailsFastWith500() throws Exception {
 		AtomicReference<Throwable> thrown = new AtomicReference<>();
