@@ -200,6 +200,9 @@ final class HttpExchange implements HttpServerResponse {
 			writer.status(code);
 			writer.writeWhole(msg, null);
 		}
+		else if (writer.completeWithHead()) {
+			writer.finish(); // a 204, 304 or HEAD answer is whole once its head is out
+		}
 		else {
 			writer.abort();
 		}

@@ -231,7 +231,7 @@ final class ResponseWriter {
 		if (close) {
 			b.append("Connection: close\r\n");
 		}
-		else if (request.isHttp10() && !headers.contains("Connection")) {
+		else if (request.isHttp10() && !headers.containsToken("Connection", "keep-alive")) {
 			b.append("Connection: keep-alive\r\n"); // an HTTP/1.0 client closes unless told otherwise
 		}
 		b.append("\r\n");
@@ -624,6 +624,15 @@ final class ResponseWriter {
 		boolean close = closeAfterResponse();
 		onEnd.run(); // before the last bytes, as in writeWhole
 		channel.writeAndEndExchange(tail, 0, tail.length, close);
+	}
+
+	/**
+	 * Whether the response is complete as far as the client can tell once its head is out: a
+	 * status without body (1xx, 204, 304) or a HEAD answer. An error after that need not cost
+	 * the connection.
+	 */
+	boolean completeWithHead() {
+		return headersSent && (framing == Framing.NONE || request.isHead());
 	}
 
 	/** The response cannot be completed after its headers were sent: close the connection. */

@@ -57,6 +57,9 @@ class HttpKeepAliveTest extends BaseHttpTest {
 				.get("/sync", (req, res) -> res.sendString(Mono.just("sync " + req.queryParam("i"))))
 				.get("/says-close", (req, res) -> res.header("Connection", "close").sendString(Flux.just("bye")))
 				.get("/says-keep-alive", (req, res) -> res.header("Connection", "keep-alive").sendString(Mono.just("kept")))
+				.get("/says-other", (req, res) -> res.header("Connection", "X-Hop").sendString(Mono.just("other")))
+				.get("/no-content-then-error", (req, res) -> res.status(204)
+						.sendString(Flux.just("x").concatWith(Mono.error(new IllegalStateException("after the head")))))
 				.get("/async", (req, res) -> res.sendString(
 						Mono.fromCallable(() -> "async " + req.queryParam("i"))
 								.subscribeOn(Schedulers.boundedElastic())))
@@ -160,6 +163,18 @@ class HttpKeepAliveTest extends BaseHttpTest {
 			c.write("GET /says-keep-alive HTTP/1.0\r\n\r\n"); // an HTTP/1.0 client that did not ask for keep-alive
 			RawHttp.Response r = c.read();
 			assertThat(r.headers("Connection")).containsExactly("close");
+		}
+		try (RawHttp c = RawHttp.connect(server.port())) { // HTTP/1.0 keep-alive: the token is added to the handler's
+			c.write("GET /says-other HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+			RawHttp.Response r = c.read();
+			assertThat(r.headers("Connection")).containsExactly("X-Hop", "keep-alive");
+			c.write(RawHttp.get("/sync?i=3"));
+			assertThat(c.read().bodyString()).isEqualTo("sync 3");
+		}
+		try (RawHttp c = RawHttp.connect(server.port())) { // a 204 is whole with its head: a later error keeps the connection
+			c.write(RawHttp.get("/no-content-then-error") + RawHttp.get("/sync?i=4"));
+			assertThat(c.read().status()).isEqualTo(204);
+			assertThat(c.read().bodyString()).isEqualTo("sync 4");
 		}
 		try (RawHttp c = RawHttp.connect(server.port())) {
 			for (int i = 0; i < 2; i++) { // and when the server keeps the connection, the handler's line stays
