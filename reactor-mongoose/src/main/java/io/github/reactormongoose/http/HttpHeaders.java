@@ -108,10 +108,12 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
 
 	/** Whether a comma-separated value of {@code name} equals {@code token}, ignoring case. */
 	public boolean containsToken(String name, String token) {
-		for (String v : getAll(name)) {
-			for (String part : v.split(",")) {
-				if (part.trim().equalsIgnoreCase(token)) {
-					return true;
+		for (int i = 0; i < names.size(); i++) { // no list of values: this runs for every request
+			if (names.get(i).equalsIgnoreCase(name)) {
+				for (String part : values.get(i).split(",")) {
+					if (part.trim().equalsIgnoreCase(token)) {
+						return true;
+					}
 				}
 			}
 		}
