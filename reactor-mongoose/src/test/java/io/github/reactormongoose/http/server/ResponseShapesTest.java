@@ -3,21 +3,16 @@
  */
 package io.github.reactormongoose.http.server;
 
+import static io.github.reactormongoose.testing.PythonPeers.counter;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.ServerSentEvent;
-import org.junit.jupiter.api.Assumptions;
+import io.github.reactormongoose.testing.PythonPeers;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -77,49 +72,15 @@ class ResponseShapesTest extends BaseHttpTest {
 				.get("/h", (req, res) -> res.sendString(Mono.just("hello"))));
 	}
 
-	/** A Python 3 with h11: Debian's (where python3-h11 goes), else the one on the PATH. */
-	private static String pythonWithH11() {
-		for (String python : List.of("/usr/bin/python3", "python3")) {
-			try {
-				Process p = new ProcessBuilder(python, "-c", "import h11").redirectErrorStream(true).start();
-				p.getInputStream().readAllBytes();
-				if (p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0) {
-					return python;
-				}
-			}
-			catch (IOException e) {
-				// not this one
-			}
-			catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-				break;
-			}
-		}
-		System.err.println("NOTICE: no Python 3 with h11 (Debian: python3-h11); ResponseShapesTest is skipped");
-		Assumptions.abort("no Python 3 with h11");
-		return "";
-	}
-
 	@ParameterizedTest(name = "compression {0}")
 	@ValueSource(booleans = { false, true })
 	void aStrictParserReadsEveryResponseShape(boolean compress) throws Exception {
-		String python = pythonWithH11();
+		String python = PythonPeers.pythonWith("h11", "python3-h11");
 		DisposableServer s = bind(shapes(HttpServer.create().compress(compress ? 0 : -1)));
-		Path script = Path.of("src/test/python/response_shapes.py");
-		Process p = new ProcessBuilder(python, script.toString(), Integer.toString(s.port()), "1200",
-				compress ? "2" : "1").redirectErrorStream(true).start();
-		String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
-		assertThat(p.exitValue()).as(out).isZero();
+		String out = PythonPeers.run(python, "src/test/python/response_shapes.py", s.port(), 1200, compress ? 2 : 1);
 		assertThat(counter(out, "rounds")).isEqualTo(1200);
 		assertThat(counter(out, "bad")).as(out).isZero();
 		assertThat(counter(out, "followup_ok")).as(out).isGreaterThan(500);
 		assertThat(counter(out, "closed_ok")).as(out).isGreaterThan(100);
-	}
-
-	private static long counter(String json, String name) {
-		Matcher m = Pattern.compile("\"" + name + "\": (\\d+)").matcher(json);
-		assertThat(m.find()).as(json).isTrue();
-		return Long.parseLong(m.group(1));
 	}
 }
