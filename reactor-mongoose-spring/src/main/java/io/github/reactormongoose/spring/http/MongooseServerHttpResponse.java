@@ -79,6 +79,9 @@ public class MongooseServerHttpResponse extends AbstractServerHttpResponse imple
 		// the headers are already the native ones (validated as they were set); the server
 		// chooses the framing, and a Connection header only says whether to keep the connection
 		io.github.reactormongoose.http.HttpHeaders headers = this.response.responseHeaders();
+		if (headers.containsToken("Transfer-Encoding", "chunked")) {
+			headers.remove("Content-Length"); // chunked wins over a length, as with Reactor Netty
+		}
 		headers.remove("Transfer-Encoding");
 		if (headers.containsToken("Connection", "close")) {
 			this.response.keepAlive(false);

@@ -112,6 +112,31 @@ class HeadersTest extends AbstractAdapterTest {
 		}
 	}
 
+	/**
+	 * Headers copied from an upstream response (a gateway) may carry both Content-Length and
+	 * Transfer-Encoding: chunked. Chunked wins, as with Reactor Netty: the streamed body goes out
+	 * whole, and a length it does not match cannot cut it or put the connection out of step.
+	 */
+	@Test
+	void copiedChunkedAndLengthHeadersStreamTheBodyChunked() throws Exception {
+		start((request, response) -> {
+			HttpHeaders h = response.getHeaders();
+			h.set("Content-Length", "3");
+			h.set("Transfer-Encoding", "chunked");
+			return response.writeWith(reactor.core.publisher.Flux.just("hel", "lo ", "upstream")
+					.map(t -> response.bufferFactory().wrap(t.getBytes())));
+		});
+		try (RawHttp http = RawHttp.connect(port())) {
+			for (int i = 0; i < 2; i++) {
+				http.write("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+				RawHttp.Response r = http.read();
+				assertThat(r.isChunked()).isTrue();
+				assertThat(r.header("Content-Length")).isNull();
+				assertThat(r.bodyString()).isEqualTo("hello upstream");
+			}
+		}
+	}
+
 	@Test
 	void aHeaderThatWouldSplitTheResponseFailsWhereItIsSetAndGets500() throws Exception {
 		start((request, response) -> {
