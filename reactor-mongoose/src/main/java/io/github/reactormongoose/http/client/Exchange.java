@@ -584,7 +584,9 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			config.metrics.exchangeEnded(pool.remote(), request.method(), path(), r.status(),
 					fixed != null ? fixed.length : bodySent, bytesReceived, System.nanoTime() - writtenAt);
 		}
-		if (!c.parser.keepAlive() || !config.keepAlive) {
+		// a request that said Connection: close was its connection's last, whatever the server
+		// answered (RFC 9112 §9.6: no further request may follow it)
+		if (!c.parser.keepAlive() || !config.keepAlive || request.headers().containsToken("Connection", "close")) {
 			c.poison();
 		}
 		InboundQueue<ByteBuffer> q = body;

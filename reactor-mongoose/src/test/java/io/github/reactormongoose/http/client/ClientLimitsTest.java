@@ -32,6 +32,35 @@ import reactor.test.StepVerifier;
 /** Timeouts, the pool's limits, cancellation and a demand-driven 64 MiB download. */
 class ClientLimitsTest extends BaseHttpTest {
 
+	/**
+	 * A request whose headers say {@code Connection: close} is its connection's last even when
+	 * the server, ignoring it, keeps the connection open: the next request goes on a new one.
+	 */
+	@Test
+	void aRequestThatSaidCloseIsTheLastOnItsConnection() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			while (c.readHead() != null) {
+				c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); // keeps the connection, as if it had not heard
+			}
+		})) {
+			HttpClient client = HttpClient.create().runOn(newLoop());
+			HttpClient closing = client.headers(h -> h.set("Connection", "close"));
+			for (int i = 0; i < 3; i++) {
+				assertThat(closing.get().uri(s.url("/")).response().block(TIMEOUT).status()).isEqualTo(200);
+			}
+			assertThat(s.accepted).hasValue(3);
+			for (int i = 0; i < 3; i++) { // without the header, one connection serves them all
+				assertThat(client.get().uri(s.url("/")).response().block(TIMEOUT).status()).isEqualTo(200);
+			}
+			assertThat(s.accepted).hasValue(4);
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (s.clientClosed.get() < 3 && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+			assertThat(s.clientClosed).hasValue(3);
+		}
+	}
+
 	@Test
 	void responseTimeoutBeforeTheHead() throws Exception {
 		try (ScriptedServer s = new ScriptedServer(c -> {
