@@ -600,6 +600,17 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 				ClientHooks.runError(config.hooks.onResponseError(), r, e);
 			}
 		}
+		if (!requestSent) {
+			// answered before the request was sent (an early 413...): the connection is spent
+			c.poison();
+			WriteSubscriber<ByteBuffer> w = writer;
+			if (w != null) {
+				w.cancel(new ConnectionClosedException("the server answered before the request body was sent"));
+			}
+		}
+		// back to the pool before the body completes: a next request that the completion starts
+		// at once, on this thread (concatMap), finds the connection idle instead of opening one
+		release();
 		if (q != null) {
 			if (hookError != null) {
 				q.fail(hookError);
@@ -607,18 +618,6 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			else {
 				q.complete();
 			}
-		}
-		if (requestSent) {
-			release();
-		}
-		else {
-			// answered before the request was sent (an early 413...): the connection is spent
-			c.poison();
-			WriteSubscriber<ByteBuffer> w = writer;
-			if (w != null) {
-				w.cancel(new ConnectionClosedException("the server answered before the request body was sent"));
-			}
-			release();
 		}
 	}
 
