@@ -76,13 +76,11 @@ public class MongooseServerHttpResponse extends AbstractServerHttpResponse imple
 
 	@Override
 	protected void applyHeaders() {
-		// the headers are already the native ones (validated as they were set); the server
-		// chooses the framing, and a Connection header only says whether to keep the connection
+		// the headers are already the native ones (validated as they were set). The server
+		// chooses the framing from them (a Transfer-Encoding: chunked wins over a Content-Length,
+		// as with Reactor Netty, and neither line is copied as set), and a Connection header
+		// only says whether to keep the connection
 		io.github.reactormongoose.http.HttpHeaders headers = this.response.responseHeaders();
-		if (headers.containsToken("Transfer-Encoding", "chunked")) {
-			headers.remove("Content-Length"); // chunked wins over a length, as with Reactor Netty
-		}
-		headers.remove("Transfer-Encoding");
 		if (headers.containsToken("Connection", "close")) {
 			this.response.keepAlive(false);
 		}

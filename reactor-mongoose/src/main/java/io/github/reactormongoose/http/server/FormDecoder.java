@@ -297,7 +297,8 @@ abstract class FormDecoder {
 
 		@Override
 		public String string(Charset charset) {
-			return new String(bytes(), charset);
+			byte[] m = mem;
+			return new String(m != null ? m : bytes(), charset); // no copy of an in-memory part
 		}
 
 		@Override
@@ -544,19 +545,13 @@ abstract class FormDecoder {
 			this.partHeaders = h;
 		}
 
+		/** {@link HttpHeaders#add} checks the name and value; what it refuses is a malformed form. */
 		private static void addHeader(HttpHeaders h, String name, String value) {
-			for (int i = 0; i < name.length(); i++) {
-				char c = name.charAt(i);
-				if (c <= ' ' || c == 0x7f) {
-					throw malformed("a form part has a header name with a space or control character: '" + clip(name)
-							+ "'");
-				}
-			}
 			try {
 				h.add(name, value);
 			}
 			catch (IllegalArgumentException e) {
-				throw malformed("a form part has a header with a bare CR, LF or NUL");
+				throw malformed("a form part has an invalid header: " + clip(e.getMessage()));
 			}
 		}
 	}
@@ -779,42 +774,19 @@ abstract class FormDecoder {
 		if (q2 < 0) {
 			return null;
 		}
-		Charset cs;
 		String csName = v.substring(0, q1).trim();
-		if (csName.equalsIgnoreCase("UTF-8")) {
-			cs = StandardCharsets.UTF_8;
-		}
-		else if (csName.equalsIgnoreCase("ISO-8859-1")) {
-			cs = StandardCharsets.ISO_8859_1;
-		}
-		else {
+		Charset cs = csName.equalsIgnoreCase("UTF-8") ? StandardCharsets.UTF_8
+				: csName.equalsIgnoreCase("ISO-8859-1") ? StandardCharsets.ISO_8859_1 : null;
+		String enc = v.substring(q2 + 1);
+		if (cs == null || !enc.chars().allMatch(c -> c <= 0x7f)) {
 			return null;
 		}
-		String enc = v.substring(q2 + 1);
-		byte[] out = new byte[enc.length()];
-		int n = 0;
-		for (int i = 0; i < enc.length(); i++) {
-			char c = enc.charAt(i);
-			if (c == '%') {
-				if (i + 2 >= enc.length()) {
-					return null;
-				}
-				int hi = Character.digit(enc.charAt(i + 1), 16);
-				int lo = Character.digit(enc.charAt(i + 2), 16);
-				if (hi < 0 || lo < 0) {
-					return null;
-				}
-				out[n++] = (byte) ((hi << 4) | lo);
-				i += 2;
-			}
-			else if (c > 0x7f) {
-				return null;
-			}
-			else {
-				out[n++] = (byte) c;
-			}
+		try {
+			return RequestDecoder.percentDecode(enc, false, cs);
 		}
-		return new String(out, 0, n, cs);
+		catch (BadRequestException e) {
+			return null;
+		}
 	}
 
 	/** The charset named by a {@code Content-Type}, or {@code fallback} (absent, unknown, unsupported). */

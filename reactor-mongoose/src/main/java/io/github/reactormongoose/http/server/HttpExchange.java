@@ -181,8 +181,8 @@ final class HttpExchange implements HttpServerResponse {
 			return;
 		}
 		conn.server.metrics.error(request.method(), request.rawPath());
-		if (t instanceof BadRequestException || t instanceof RequestBodyTooLargeException
-				|| t instanceof RequestBodyTimeoutException || t instanceof FormDecodingException f && f.status() != 500) {
+		int code = statusFor(t);
+		if (code != 500) {
 			BoundHttpServer.log.debug("bad request: {}", t.getMessage());
 		}
 		else if (t instanceof ConnectionClosedException) {
@@ -193,8 +193,6 @@ final class HttpExchange implements HttpServerResponse {
 		}
 		writer.cancelBody(t);
 		if (!writer.hasSentHeaders()) {
-			int code = t instanceof BadRequestException ? 400 : t instanceof RequestBodyTooLargeException ? 413
-					: t instanceof RequestBodyTimeoutException ? 408 : t instanceof FormDecodingException f ? f.status() : 500;
 			writer.headers().set("Content-Type", "text/plain");
 			byte[] msg = (NativeConstants.reason(code) + "\n").getBytes(StandardCharsets.US_ASCII);
 			writer.status(code);
@@ -206,6 +204,12 @@ final class HttpExchange implements HttpServerResponse {
 		else {
 			writer.abort();
 		}
+	}
+
+	/** The answer to a handler error: the client's fault (400, 408, 413, 415) or ours (500). */
+	private static int statusFor(Throwable t) {
+		return t instanceof BadRequestException ? 400 : t instanceof RequestBodyTooLargeException ? 413
+				: t instanceof RequestBodyTimeoutException ? 408 : t instanceof FormDecodingException f ? f.status() : 500;
 	}
 
 	/**

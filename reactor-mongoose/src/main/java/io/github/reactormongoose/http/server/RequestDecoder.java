@@ -140,6 +140,11 @@ final class RequestDecoder {
 	 * @throws BadRequestException on a truncated or non-hex escape
 	 */
 	static String percentDecode(String s, boolean plusAsSpace) {
+		return percentDecode(s, plusAsSpace, StandardCharsets.UTF_8);
+	}
+
+	/** {@link #percentDecode(String, boolean)} with the escaped bytes read in {@code charset}. */
+	static String percentDecode(String s, boolean plusAsSpace, java.nio.charset.Charset charset) {
 		if (s.indexOf('%') < 0 && !(plusAsSpace && s.indexOf('+') >= 0)) {
 			return s;
 		}
@@ -166,6 +171,6 @@ final class RequestDecoder {
 				out.writeBytes(b);
 			}
 		}
-		return out.toString(StandardCharsets.UTF_8);
+		return out.toString(charset);
 	}
 }

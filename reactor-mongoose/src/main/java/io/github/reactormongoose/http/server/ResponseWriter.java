@@ -181,15 +181,7 @@ final class ResponseWriter {
 				|| !StaticFiles.acceptsGzip(String.join(",", request.requestHeaders().getAll("Accept-Encoding")))) {
 			return false;
 		}
-		long known = length;
-		if (known < 0 && headers.contains("Content-Length")) {
-			try {
-				known = Long.parseLong(headers.get("Content-Length").trim());
-			}
-			catch (NumberFormatException e) {
-				known = -1;
-			}
-		}
+		long known = length >= 0 ? length : applicationLength(); // negative: unknown (none, or not valid)
 		if ((known >= 0 && known < compressMinSize) || !allowed.getAsBoolean()) {
 			return false;
 		}

@@ -40,7 +40,7 @@ public final class AccessLog {
 	public static void logLine(String line) {
 		Logger log = Loggers.getLogger(NAME);
 		if (log.isInfoEnabled()) {
-			log.info(escapeControls(line));
+			log.info(escape(line, false));
 		}
 	}
 
@@ -53,33 +53,21 @@ public final class AccessLog {
 				+ String.format(Locale.ROOT, "%.3f", nanos / 1e6) + " ms";
 	}
 
-	private static String escapeControls(String s) {
-		for (int i = 0; i < s.length(); i++) {
-			char c = s.charAt(i);
-			if (c < 0x20 && c != '\t' || c == 0x7f) {
-				StringBuilder b = new StringBuilder(s.length() + 8).append(s, 0, i);
-				for (int k = i; k < s.length(); k++) {
-					char d = s.charAt(k);
-					if (d < 0x20 && d != '\t' || d == 0x7f) {
-						b.append(String.format("\\x%02x", (int) d));
-					}
-					else {
-						b.append(d);
-					}
-				}
-				return b.toString();
-			}
-		}
-		return s;
-	}
-
 	/** Request text as logged: quotes, backslashes and control bytes escaped (no log forging). */
 	static String printable(String s) {
+		return escape(s, true);
+	}
+
+	/**
+	 * {@code s} with control bytes as {@code \xNN}; with {@code quoted}, also {@code "} and
+	 * {@code \} escaped, and tabs (a line of the application's keeps its tabs).
+	 */
+	private static String escape(String s, boolean quoted) {
 		StringBuilder b = null;
 		for (int i = 0; i < s.length(); i++) {
 			char c = s.charAt(i);
-			String esc = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c)
-					: null;
+			String esc = quoted && c == '"' ? "\\\"" : quoted && c == '\\' ? "\\\\"
+					: c < 0x20 && (quoted || c != '\t') || c == 0x7f ? String.format("\\x%02x", (int) c) : null;
 			if (esc != null && b == null) {
 				b = new StringBuilder(s.length() + 8).append(s, 0, i);
 			}
