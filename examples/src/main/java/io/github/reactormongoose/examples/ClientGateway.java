@@ -11,6 +11,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.client.FilteredAddressException;
@@ -19,6 +20,8 @@ import io.github.reactormongoose.http.client.HttpClientResponse;
 import io.github.reactormongoose.http.client.ResponseTimeoutException;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.http.server.HttpServerRequest;
+import io.github.reactormongoose.http.server.HttpServerResponse;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.util.context.Context;
 
@@ -31,7 +34,12 @@ import reactor.util.context.Context;
  * <li>{@code GET /proxy/<path>} streams the backend's {@code /<path>} through, status and
  * content type included, piece by piece as it arrives (the backend is read only as fast as
  * the gateway's client reads);</li>
- * <li>a backend that does not answer within 2 s gives 504, one that cannot be reached 502;</li>
+ * <li>a backend that does not answer within 2 s gives 504, one that cannot be reached 502; a
+ * caller may ask for a shorter wait with {@code X-Timeout-Ms: <1..2000>} (anything else in that
+ * header is answered 400): the value travels in the Reactor context and the backend client's
+ * {@link HttpClient#doOnRequest doOnRequest} hook sets it as that call's
+ * {@linkplain io.github.reactormongoose.http.client.HttpClientRequest#responseTimeout response
+ * timeout};</li>
  * <li>{@code GET /fetch?url=<http URL>} fetches a URL that the caller chooses, with a client whose
  * {@linkplain HttpClient#addressFilter address filter} only lets it reach public addresses: a URL
  * (or a redirect) that leads to loopback, a private network or the cloud metadata address
@@ -67,6 +75,44 @@ public final class ClientGateway {
 	/** The correlation header, also the key of its value in the Reactor context. */
 	static final String REQUEST_ID = "X-Request-Id";
 
+	/** The caller's wait for a backend, in ms; also the key of its {@link Duration} in the Reactor context. */
+	static final String TIMEOUT = "X-Timeout-Ms";
+
+	/** The backend client's own response timeout, which a caller may only shorten. */
+	static final Duration BACKEND_TIMEOUT = Duration.ofSeconds(2);
+
+	/**
+	 * The Reactor context of the backend calls made for {@code req}: its request id and, when the
+	 * caller asked for one, its shorter timeout.
+	 * @throws IllegalArgumentException if {@code X-Timeout-Ms} is not a whole number of
+	 * milliseconds from 1 to 2000
+	 */
+	static Context callContext(HttpServerRequest req) {
+		Context ctx = Context.of(REQUEST_ID, requestId(req));
+		String wait = req.requestHeaders().get(TIMEOUT);
+		if (wait == null) {
+			return ctx;
+		}
+		long ms = wait.trim().matches("[0-9]{1,9}") ? Long.parseLong(wait.trim()) : 0;
+		if (ms < 1 || ms > BACKEND_TIMEOUT.toMillis()) {
+			throw new IllegalArgumentException(TIMEOUT + " must be a number of milliseconds from 1 to "
+					+ BACKEND_TIMEOUT.toMillis() + ", not '" + wait + "'");
+		}
+		return ctx.put(TIMEOUT, Duration.ofMillis(ms));
+	}
+
+	/** Runs {@code call} with the caller's context; a bad {@code X-Timeout-Ms} is answered 400 instead. */
+	private static Publisher<Void> withCallContext(HttpServerRequest req, HttpServerResponse res, Supplier<Mono<Void>> call) {
+		Context ctx;
+		try {
+			ctx = callContext(req);
+		}
+		catch (IllegalArgumentException e) {
+			return res.status(400).sendString(Mono.just(e.getMessage()));
+		}
+		return call.get().contextWrite(ctx);
+	}
+
 	/** The caller's {@code X-Request-Id} when it sent a sane one, else a new one. */
 	private static String requestId(HttpServerRequest req) {
 		String id = req.requestHeaders().get(REQUEST_ID);
@@ -78,11 +124,15 @@ public final class ClientGateway {
 		HttpClient backend = HttpClient.create()
 				.baseUrl(backendUrl)
 				.headers(h -> h.set("User-Agent", "reactor-mongoose-gateway"))
-				// the correlation id of the incoming request, from the Reactor context
-				.doOnRequest(call -> call.currentContextView().<String>getOrEmpty(REQUEST_ID)
-						.ifPresent(id -> call.requestHeaders().set(REQUEST_ID, id)))
+				// the correlation id of the incoming request and the caller's shorter wait, if any,
+				// from the Reactor context
+				.doOnRequest(call -> {
+					call.currentContextView().<String>getOrEmpty(REQUEST_ID)
+							.ifPresent(id -> call.requestHeaders().set(REQUEST_ID, id));
+					call.currentContextView().<Duration>getOrEmpty(TIMEOUT).ifPresent(call::responseTimeout);
+				})
 				.compress(true)
-				.responseTimeout(Duration.ofSeconds(2))
+				.responseTimeout(BACKEND_TIMEOUT)
 				.metrics(true);
 		HttpClient outward = HttpClient.create()
 				.followRedirect(true) // each redirect's address is checked too
@@ -104,19 +154,19 @@ public final class ClientGateway {
 											: res.status(e instanceof FilteredAddressException ? 403 : status(e))
 													.sendString(Mono.just(String.valueOf(e.getMessage()))));
 						})
-						.get("/aggregate", (req, res) -> Mono.zip(text(backend, "/user"), text(backend, "/orders"))
-								.flatMap(t -> res.header("Content-Type", "application/json")
-										.sendString(Mono.just("{\"user\":" + t.getT1() + ",\"orders\":" + t.getT2() + "}")))
-								.onErrorResume(e -> res.status(status(e)).sendString(Mono.just(String.valueOf(e.getMessage()))))
-								.contextWrite(Context.of(REQUEST_ID, requestId(req))))
-						.get("/proxy/**", (req, res) -> backend.get().uri(req.uri().substring("/proxy".length()))
-								.response((head, body) -> res.status(head.status())
-										.header("Content-Type", contentType(head))
-										.send(body))
-								.then()
-								.onErrorResume(e -> res.hasSentHeaders() ? Mono.error(e)
-										: res.status(status(e)).sendString(Mono.just(String.valueOf(e.getMessage()))))
-								.contextWrite(Context.of(REQUEST_ID, requestId(req)))))
+						.get("/aggregate", (req, res) -> withCallContext(req, res, () ->
+								Mono.zip(text(backend, "/user"), text(backend, "/orders"))
+										.flatMap(t -> res.header("Content-Type", "application/json")
+												.sendString(Mono.just("{\"user\":" + t.getT1() + ",\"orders\":" + t.getT2() + "}")))
+										.onErrorResume(e -> res.status(status(e)).sendString(Mono.just(String.valueOf(e.getMessage()))))))
+						.get("/proxy/**", (req, res) -> withCallContext(req, res, () ->
+								backend.get().uri(req.uri().substring("/proxy".length()))
+										.response((head, body) -> res.status(head.status())
+												.header("Content-Type", contentType(head))
+												.send(body))
+										.then()
+										.onErrorResume(e -> res.hasSentHeaders() ? Mono.error(e)
+												: res.status(status(e)).sendString(Mono.just(String.valueOf(e.getMessage())))))))
 				.bindNow(Duration.ofSeconds(10));
 		return new ClientGateway(server);
 	}

@@ -128,4 +128,35 @@ class ClientGatewayTest {
 		backend.disposeNow();
 		assertThat(get("/aggregate").statusCode()).isEqualTo(502);
 	}
+
+	private HttpResponse<String> get(String path, String timeoutMs) throws Exception {
+		return jdk.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
+				.header(ClientGateway.TIMEOUT, timeoutMs)
+				.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	@Test
+	void callerShortensTheBackendTimeoutPerRequest() throws Exception {
+		// /orders answers after 50 ms: fine within the gateway's 2 s, too late for a caller's 10 ms
+		assertThat(get("/aggregate", "2000").statusCode()).isEqualTo(200);
+		HttpResponse<String> hurried = get("/aggregate", "10");
+		assertThat(hurried.statusCode()).isEqualTo(504);
+		assertThat(hurried.body()).contains("within 10");
+		// a backend that never answers: the caller's 100 ms, not the gateway's 2 s
+		HttpResponse<String> slow = get("/proxy/slow", "100");
+		assertThat(slow.statusCode()).isEqualTo(504);
+		assertThat(slow.body()).contains("within 100");
+		// the next call without the header has the gateway's own timeout again
+		assertThat(get("/proxy/slow").body()).contains("within 2000");
+	}
+
+	@Test
+	void badTimeoutHeaderIs400() throws Exception {
+		for (String bad : new String[] {"0", "-5", "2001", "abc", "1.5", "99999999999"}) {
+			HttpResponse<String> r = get("/proxy/whoami", bad);
+			assertThat(r.statusCode()).as(bad).isEqualTo(400);
+			assertThat(r.body()).as(bad).contains(ClientGateway.TIMEOUT).contains(bad);
+		}
+		assertThat(get("/proxy/whoami", "1500").statusCode()).isEqualTo(200);
+	}
 }
