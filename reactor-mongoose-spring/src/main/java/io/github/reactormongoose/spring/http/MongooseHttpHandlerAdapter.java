@@ -20,6 +20,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.HttpHeadResponseDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.adapter.HttpWebHandlerAdapter;
 
 /**
  * Adapts a Spring {@link HttpHandler} to the reactor-mongoose server handler, the same way
@@ -45,6 +46,13 @@ public class MongooseHttpHandlerAdapter
 
 	private final DataBufferFactory bufferFactory;
 
+	/**
+	 * Whether the handler ends every successful exchange with {@code setComplete()} itself, as
+	 * Spring's {@link HttpWebHandlerAdapter} does (the handler of every WebFlux application): then
+	 * this adapter does not add a second one.
+	 */
+	private final boolean completesResponse;
+
 	public MongooseHttpHandlerAdapter(HttpHandler httpHandler) {
 		this(httpHandler, DefaultDataBufferFactory.sharedInstance);
 	}
@@ -56,6 +64,7 @@ public class MongooseHttpHandlerAdapter
 	public MongooseHttpHandlerAdapter(HttpHandler httpHandler, DataBufferFactory bufferFactory) {
 		this.httpHandler = Objects.requireNonNull(httpHandler, "httpHandler");
 		this.bufferFactory = Objects.requireNonNull(bufferFactory, "bufferFactory");
+		this.completesResponse = httpHandler instanceof HttpWebHandlerAdapter;
 	}
 
 	public HttpHandler getHttpHandler() {
@@ -78,31 +87,37 @@ public class MongooseHttpHandlerAdapter
 		MongooseServerHttpResponse mongooseResponse = new MongooseServerHttpResponse(nativeResponse, this.bufferFactory);
 		ServerHttpResponse finalResponse = request.getMethod() == HttpMethod.HEAD
 				? new HttpHeadResponseDecorator(mongooseResponse) : mongooseResponse;
-		return Mono.defer(() -> this.httpHandler.handle(request, finalResponse))
-				// a handler that wrote nothing (or a HEAD decorator that swallowed the body)
-				// still has to hand its status and headers to the native response
-				.then(Mono.defer(finalResponse::setComplete))
-				.onErrorResume(ex -> {
-					if (logger.isTraceEnabled()) {
-						logger.trace("[" + request.getId() + "] Failed to complete: " + ex.getMessage());
-					}
-					if (!nativeResponse.hasSentHeaders()) {
-						// the library answers 500 with its own body: drop a length meant for ours,
-						// and every header of a response Spring never committed
-						try {
-							mongooseResponse.discardUncommittedHeaders();
-							nativeResponse.responseHeaders().remove("Content-Length");
-						}
-						catch (RuntimeException ignored) {
-							// best effort
-						}
-					}
-					return Mono.error(ex);
-				})
-				.doOnSuccess(v -> {
-					if (logger.isTraceEnabled()) {
-						logger.trace("[" + request.getId() + "] Handling completed");
-					}
-				});
+		Mono<Void> handled;
+		try {
+			handled = this.httpHandler.handle(request, finalResponse);
+		}
+		catch (Throwable ex) {
+			handled = Mono.error(ex);
+		}
+		if (!this.completesResponse) {
+			// a handler that wrote nothing (or a HEAD decorator that swallowed the body)
+			// still has to hand its status and headers to the native response
+			handled = handled.then(Mono.defer(finalResponse::setComplete));
+		}
+		Mono<Void> result = handled.onErrorResume(ex -> {
+			if (logger.isTraceEnabled()) {
+				logger.trace("[" + request.getId() + "] Failed to complete: " + ex.getMessage());
+			}
+			if (!nativeResponse.hasSentHeaders()) {
+				// the library answers 500 with its own body: drop a length meant for ours,
+				// and every header of a response Spring never committed
+				try {
+					mongooseResponse.discardUncommittedHeaders();
+					nativeResponse.responseHeaders().remove("Content-Length");
+				}
+				catch (RuntimeException ignored) {
+					// best effort
+				}
+			}
+			return Mono.error(ex);
+		});
+		return logger.isTraceEnabled()
+				? result.doOnSuccess(v -> logger.trace("[" + request.getId() + "] Handling completed"))
+				: result;
 	}
 }

@@ -31,6 +31,8 @@ import io.github.reactormongoose.internal.metrics.AccessLog;
 import io.github.reactormongoose.internal.websocket.WebsocketSession;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import reactor.core.Exceptions;
+import reactor.core.Fuseable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -305,6 +307,21 @@ final class HttpExchange implements HttpServerResponse {
 	@Override
 	public Mono<Void> sendWhole(Publisher<? extends ByteBuffer> body) {
 		Objects.requireNonNull(body, "body");
+		if (body instanceof Fuseable.ScalarCallable<?> scalar) {
+			// Mono.just, Mono.empty, Mono.error: the body is there already, nothing to subscribe
+			return Mono.create(sink -> {
+				byte[] data;
+				try {
+					Object b = scalar.call();
+					data = b != null ? WholeBody.bytesOf((ByteBuffer) b) : null;
+				}
+				catch (Throwable t) {
+					sink.error(Exceptions.unwrap(t));
+					return;
+				}
+				el.executeOrRun(() -> writeWhole(data, sink));
+			});
+		}
 		return Mono.create(sink -> {
 			WholeBody whole = new WholeBody();
 			sink.onCancel(Flux.from(body).subscribe(whole::add, sink::error,

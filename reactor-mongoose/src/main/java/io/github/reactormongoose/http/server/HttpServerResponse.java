@@ -99,7 +99,8 @@ public interface HttpServerResponse {
 	/** Sends byte arrays: a {@link Mono} as a whole body, any other publisher streamed. */
 	default Mono<Void> sendByteArray(Publisher<byte[]> body) {
 		if (body instanceof Mono<byte[]> m) {
-			return sendWhole(m.map(ByteBuffer::wrap));
+			Mono<ByteBuffer> now = WholeBody.mapScalar(m, ByteBuffer::wrap);
+			return sendWhole(now != null ? now : m.map(ByteBuffer::wrap));
 		}
 		return sendStream(Flux.from(body).map(ByteBuffer::wrap));
 	}
@@ -112,7 +113,8 @@ public interface HttpServerResponse {
 	/** Sends strings encoded with {@code charset}: a {@link Mono} as a whole body, any other publisher streamed. */
 	default Mono<Void> sendString(Publisher<String> body, Charset charset) {
 		if (body instanceof Mono<String> m) {
-			return sendWhole(m.map(s -> ByteBuffer.wrap(s.getBytes(charset))));
+			Mono<ByteBuffer> now = WholeBody.mapScalar(m, s -> ByteBuffer.wrap(s.getBytes(charset)));
+			return sendWhole(now != null ? now : m.map(s -> ByteBuffer.wrap(s.getBytes(charset))));
 		}
 		return sendStream(Flux.from(body).map(s -> ByteBuffer.wrap(s.getBytes(charset))));
 	}

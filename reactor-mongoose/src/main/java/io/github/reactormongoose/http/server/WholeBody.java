@@ -5,8 +5,13 @@ package io.github.reactormongoose.http.server;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.Exceptions;
+import reactor.core.Fuseable;
+import reactor.core.publisher.Mono;
 
 /**
  * The buffers of a whole body ({@link HttpServerResponse#sendWhole}), joined once they are all
@@ -44,6 +49,30 @@ final class WholeBody {
 		}
 		else {
 			out.writeBytes(toArray(b));
+		}
+	}
+
+	/** The bytes of one buffer (its array itself when it spans the whole array), not consuming it. */
+	static byte[] bytesOf(ByteBuffer b) {
+		return toArray(b);
+	}
+
+	/**
+	 * A body that is there already ({@code Mono.just}, {@code Mono.empty}, {@code Mono.error}:
+	 * a scalar) mapped now, so that sending it subscribes nothing; {@code null} for any other
+	 * publisher, which is mapped when subscribed.
+	 */
+	static <T> @Nullable Mono<ByteBuffer> mapScalar(Publisher<T> body, Function<? super T, ByteBuffer> mapper) {
+		if (!(body instanceof Fuseable.ScalarCallable<?> scalar)) {
+			return null;
+		}
+		try {
+			@SuppressWarnings("unchecked")
+			T value = (T) scalar.call();
+			return value == null ? Mono.empty() : Mono.just(mapper.apply(value));
+		}
+		catch (Throwable t) {
+			return Mono.error(Exceptions.unwrap(t));
 		}
 	}
 

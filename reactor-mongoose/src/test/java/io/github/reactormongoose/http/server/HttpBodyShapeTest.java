@@ -33,6 +33,7 @@ import reactor.test.StepVerifier;
 class HttpBodyShapeTest extends BaseHttpTest {
 
 	private final Sinks.One<Throwable> laterSendError = Sinks.one();
+	private final Sinks.One<String> sliceAfterSend = Sinks.one();
 
 	private DisposableServer server;
 
@@ -52,6 +53,21 @@ class HttpBodyShapeTest extends BaseHttpTest {
 							ByteBuffer.allocateDirect(3).put(buf("def")).flip()));
 				})
 				.get("/whole-empty", (req, res) -> res.sendWhole(Flux.empty()))
+				// bodies that are there already (Mono.just, Mono.empty, Mono.error) are not subscribed
+				.get("/scalar-empty-string", (req, res) -> res.sendString(Mono.empty()))
+				.get("/scalar-empty-bytes", (req, res) -> res.sendByteArray(Mono.empty()))
+				.get("/scalar-empty-whole", (req, res) -> res.sendWhole(Mono.empty()))
+				.get("/scalar-error-string", (req, res) -> res.sendString(Mono.error(new IllegalStateException("no string"))))
+				.get("/scalar-error-bytes", (req, res) -> res.sendByteArray(Mono.error(new IllegalStateException("no bytes"))))
+				.get("/scalar-error-whole", (req, res) -> res.sendWhole(Mono.error(new IllegalStateException("no buffer"))))
+				.get("/scalar-slice", (req, res) -> {
+					ByteBuffer b = buf("--abc--").position(2).limit(5);
+					return res.sendWhole(Mono.just(b)).doOnSuccess(v -> sliceAfterSend.tryEmitValue(b.position() + ":" + b.limit()));
+				})
+				.get("/scalar-twice", (req, res) -> {
+					Mono<Void> send = res.sendString(Mono.just("once"));
+					return send.then(send); // the second subscription fails (the response has ended); the connection goes on
+				})
 				.get("/stream-one", (req, res) -> res.sendStream(Mono.just(buf("only"))))
 				.get("/stream", (req, res) -> res.sendStream(Flux.just(buf("ab"), buf("cd"), buf("ef"))))
 				.get("/stream-sized", (req, res) -> res.header("Content-Length", "6")
@@ -277,6 +293,31 @@ class HttpBodyShapeTest extends BaseHttpTest {
 	void aWholeBodyAfterAStreamedStartContinuesTheStream() throws Exception {
 		try (RawHttp c = RawHttp.connect(server.port())) {
 			assertChunked(get(c, "/stream-then-whole"), "abc");
+			assertWhole(get(c, "/send-mono"), "mono");
+		}
+	}
+
+	@Test
+	void bodiesThatAreThereAlreadyHaveTheSameShapesAsAnyOther() throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			for (String path : new String[] {"/scalar-empty-string", "/scalar-empty-bytes", "/scalar-empty-whole"}) {
+				RawHttp.Response r = get(c, path);
+				assertThat(r.status()).as(path).isEqualTo(200);
+				assertThat(r.header("Content-Length")).as(path).isEqualTo("0");
+				assertThat(r.body()).as(path).isEmpty();
+			}
+			for (String path : new String[] {"/scalar-error-string", "/scalar-error-bytes", "/scalar-error-whole"}) {
+				RawHttp.Response r = get(c, path);
+				assertThat(r.status()).as(path).isEqualTo(500);
+			}
+			// the connection survived the 500s, and a buffer's position and limit are respected
+			// (and left as they were)
+			assertWhole(get(c, "/scalar-slice"), "abc");
+			StepVerifier.create(sliceAfterSend.asMono()).expectNext("2:5").expectComplete().verify(TIMEOUT);
+			assertWhole(get(c, "/scalar-twice"), "once");
+			c.write("HEAD /string-mono HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+			RawHttp.Response head = c.read(true);
+			assertThat(head.header("Content-Length")).isEqualTo("4");
 			assertWhole(get(c, "/send-mono"), "mono");
 		}
 	}
