@@ -234,12 +234,15 @@ def download_results(out, servers):
     d = os.path.join(out, "download")
     res = collections.OrderedDict()
     for sv in servers:
-        curl = read(os.path.join(d, f"{sv}-curl.txt")).split()
-        if len(curl) < 3:
+        # one line per measured download: bytes, seconds, bytes/s (runs before 2026-12-04 had one)
+        runs = [l.split() for l in read(os.path.join(d, f"{sv}-curl.txt")).splitlines() if len(l.split()) >= 3]
+        if not runs:
             continue
+        rates = sorted(float(r[2]) / 1e6 for r in runs)
         peak_heap = read(os.path.join(d, f"{sv}-heap-peak.txt")).strip()
         res[sv] = {
-            "bytes": int(float(curl[0])), "secs": float(curl[1]), "mbps": float(curl[2]) / 1e6,
+            "bytes": int(float(runs[0][0])), "mbps": statistics.median(rates),
+            "per_run": [float(r[2]) / 1e6 for r in runs],
             "rss_before": int(read(os.path.join(d, f"{sv}-rss-before.txt")).strip() or 0),
             "rss_peak": int(read(os.path.join(d, f"{sv}-rss-peak.txt")).strip() or 0),
             "heap_before": heap_used_kb(os.path.join(d, f"{sv}-heap-before.txt")),
@@ -1068,19 +1071,22 @@ def main():
     if dl:
         L.append("### 1 GiB streamed download, one connection")
         L.append("")
-        row("server", "MB/s", "bytes", "RSS before → peak", "Java heap after GC before → peak in use")
-        row("---", "---:", "---:", "---:", "---:")
+        row("server", "MB/s (median)", "MB/s per download", "bytes", "RSS before → peak", "Java heap after GC before → peak in use")
+        row("---", "---:", "---:", "---:", "---:", "---:")
         for sv, r in dl.items():
             heap = "—" if r["heap_before"] is None or r["heap_peak"] is None else \
                 f"{r['heap_before'] / 1024:,.1f} → {r['heap_peak'] / 1024:,.1f} MiB"
-            row(SERVERS[sv], f"{r['mbps']:,.0f}", f"{r['bytes']:,}",
+            row(SERVERS[sv], f"{r['mbps']:,.0f}", " / ".join(f"{x:,.0f}" for x in r["per_run"]), f"{r['bytes']:,}",
                 f"{r['rss_before'] / 1024:,.1f} → {r['rss_peak'] / 1024:,.1f} MiB", heap)
         ratios = [f"reactor-mongoose / {SERVERS[p]}: **{dl['rmg']['mbps'] / dl[p]['mbps']:.2f}×** MB/s."
                   for p in ("netty", "vertx", "helidon") if "rmg" in dl and p in dl and dl[p]["mbps"]]
         if ratios:
             L.append("")
+            n = max(len(r["per_run"]) for r in dl.values())
             ratios[0] += (" The server streams 16,384 read-only views of one 64 KiB direct buffer with `Content-Length`; "
-                          "curl (pinned to the client CPU) reads it. RSS peak = VmHWM, reset just before the download; "
+                          + ("curl (pinned to the client CPU) reads it once, after a warm-up download. " if n == 1 else
+                             f"curl (pinned to the client CPU) reads it {n} times after warm-up downloads (the median is shown). ")
+                          + "RSS peak = VmHWM, reset just before the measured downloads; "
                           "heap peak = the largest S0U+S1U+EU+OU of `jstat -gc` every 100 ms.")
             L += ratios
         L.append("")
