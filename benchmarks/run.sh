@@ -78,7 +78,7 @@ mkdir -p "$TARGET/native-extract"
 exec > >(tee "$OUT/run.log") 2>&1
 
 if [[ "$MODE" == quick ]]; then
-  ROUNDS=3 DURATION=1 WARMUP_JVM=5 WARMUP_NATIVE=1 GAP=0.1 JFR_SECS=3 IDLE_CONNS=2000 IDLE_WARM=1 DL_WARM=1 DL_RUNS=1
+  ROUNDS=3 DURATION=1 WARMUP_JVM=5 WARMUP_NATIVE=1 GAP=0.1 JFR_SECS=3 IDLE_CONNS=2000 IDLE_WARM=1 IDLE_SETTLE=1 DL_WARM=1 DL_RUNS=1
   MAX_ATTEMPTS=1 QUIET_BUDGET=0 PROF_SECS=3 SETTLE=0.5 AC_WARMUP_JVM=5
   JMH_OPTS=(-f 1 -wi 1 -w 1s -i 1 -r 1s -foe true)
 else
@@ -86,7 +86,10 @@ else
   # few seconds of load; the shorter warm-up keeps a full run near 33 minutes)
   # downloads: a 1 GiB download takes 0.3-0.9 s here, and single ones varied from 1.1 to 5.2 GB/s
   # (by hand, one server, eight in a row), so several are measured and the median is reported
-  ROUNDS=3 DURATION=10 WARMUP_JVM=30 WARMUP_NATIVE=2 GAP=1 JFR_SECS=20 IDLE_CONNS=10000 IDLE_WARM=3 DL_WARM=3 DL_RUNS=7
+  # idle: RSS read 2 s after the clients connected still fell by itself over the next seconds
+  # (10,000 connections, by hand: 2.7-3.3 KB per connection at 2 s, 0.7-1.2 KB at 5 s), so it is
+  # read after IDLE_SETTLE seconds
+  ROUNDS=3 DURATION=10 WARMUP_JVM=30 WARMUP_NATIVE=2 GAP=1 JFR_SECS=20 IDLE_CONNS=10000 IDLE_WARM=3 IDLE_SETTLE=10 DL_WARM=3 DL_RUNS=7
   MAX_ATTEMPTS=3 QUIET_BUDGET=300 PROF_SECS=15 SETTLE=2 AC_WARMUP_JVM=15
   JMH_OPTS=(-f 1 -wi 3 -w 2s -i 5 -r 2s -foe true)
 fi
@@ -609,7 +612,7 @@ idle_test() { # id
     sleep 0.1
   done
   if ((ready)); then
-    sleep "$SETTLE"
+    sleep "$IDLE_SETTLE"
     body="$(curl -s -m 5 "http://127.0.0.1:$port/" || true)"
     echo "$body" >"$d/$id-probe.txt"
     if is_jvm "$id"; then
@@ -856,6 +859,7 @@ done
   echo "jfc=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc"
   echo "idle_conns=$IDLE_CONNS"
   echo "idle_warm=$IDLE_WARM"
+  echo "idle_settle=$IDLE_SETTLE"
   echo "upload_mib=$UPLOAD_MIB"
   echo "quiet_pct=$QUIET_PCT"
   echo "disturbed_pct=$DISTURBED_PCT"

@@ -1389,7 +1389,10 @@ def main():
     M.append(f"- Idle connections: each server is started fresh, loaded for {meta.get('idle_warm', '?')} s "
              "so its heap and arenas are touched as in a running server, then measured before and after "
              f"`idle_clients.py` opens {meta.get('idle_conns')} connections (each sends one GET and reads the "
-             "response, then stays open): RSS from `/proc/PID/status` (VmRSS), Java heap from `jcmd PID GC.run` + "
+             "response, then stays open), the \"after\" figures "
+             + (f"{meta['idle_settle']} s after the last connection was made (RSS still falls for a few seconds "
+                "after such a burst)" if meta.get('idle_settle') else "2 s after the last connection was made")
+             + ": RSS from `/proc/PID/status` (VmRSS), Java heap from `jcmd PID GC.run` + "
              "`jcmd PID GC.heap_info` (used, all generations). Per connection = difference ÷ connections. A "
              "request on a new connection checks that the server still answers.")
     M.append("- Scenarios:")
