@@ -238,11 +238,10 @@ def download_results(out, servers):
         runs = [l.split() for l in read(os.path.join(d, f"{sv}-curl.txt")).splitlines() if len(l.split()) >= 3]
         if not runs:
             continue
-        rates = sorted(float(r[2]) / 1e6 for r in runs)
+        per_run = [float(r[2]) / 1e6 for r in runs]
         peak_heap = read(os.path.join(d, f"{sv}-heap-peak.txt")).strip()
         res[sv] = {
-            "bytes": int(float(runs[0][0])), "mbps": statistics.median(rates),
-            "per_run": [float(r[2]) / 1e6 for r in runs],
+            "bytes": int(float(runs[0][0])), "mbps": statistics.median(per_run), "per_run": per_run,
             "rss_before": int(read(os.path.join(d, f"{sv}-rss-before.txt")).strip() or 0),
             "rss_peak": int(read(os.path.join(d, f"{sv}-rss-peak.txt")).strip() or 0),
             "heap_before": heap_used_kb(os.path.join(d, f"{sv}-heap-before.txt")),

@@ -93,7 +93,8 @@ public final class ClientGateway {
 		if (wait == null) {
 			return ctx;
 		}
-		long ms = wait.trim().matches("[0-9]{1,9}") ? Long.parseLong(wait.trim()) : 0;
+		String digits = wait.trim();
+		long ms = digits.matches("[0-9]{1,9}") ? Long.parseLong(digits) : 0;
 		if (ms < 1 || ms > BACKEND_TIMEOUT.toMillis()) {
 			throw new IllegalArgumentException(TIMEOUT + " must be a number of milliseconds from 1 to "
 					+ BACKEND_TIMEOUT.toMillis() + ", not '" + wait + "'");

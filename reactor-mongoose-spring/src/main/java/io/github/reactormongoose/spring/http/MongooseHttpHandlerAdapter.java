@@ -11,6 +11,7 @@ import io.github.reactormongoose.http.server.HttpServerRequest;
 import io.github.reactormongoose.http.server.HttpServerResponse;
 import org.apache.commons.logging.Log;
 import org.reactivestreams.Publisher;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.io.buffer.DataBufferFactory;
@@ -92,6 +93,7 @@ public class MongooseHttpHandlerAdapter
 			handled = this.httpHandler.handle(request, finalResponse);
 		}
 		catch (Throwable ex) {
+			Exceptions.throwIfFatal(ex); // as Mono.defer would
 			handled = Mono.error(ex);
 		}
 		if (!this.completesResponse) {

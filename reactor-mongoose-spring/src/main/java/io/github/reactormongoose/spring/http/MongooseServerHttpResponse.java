@@ -13,12 +13,10 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.io.buffer.CloseableDataBuffer;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBuffer;
-import org.springframework.core.io.buffer.PooledDataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseCookie;
@@ -151,9 +149,6 @@ public class MongooseServerHttpResponse extends AbstractServerHttpResponse imple
 		catch (Throwable ex) {
 			DataBufferUtils.release(buffer);
 			return Mono.error(ex);
-		}
-		if (!(buffer instanceof PooledDataBuffer) && !(buffer instanceof CloseableDataBuffer)) {
-			return send.apply(bytes); // nothing to release (DataBufferUtils.release would do nothing)
 		}
 		return send.apply(bytes).doFinally(signal -> DataBufferUtils.release(buffer));
 	}

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.http.ServerSentEvent;
@@ -99,8 +100,7 @@ public interface HttpServerResponse {
 	/** Sends byte arrays: a {@link Mono} as a whole body, any other publisher streamed. */
 	default Mono<Void> sendByteArray(Publisher<byte[]> body) {
 		if (body instanceof Mono<byte[]> m) {
-			Mono<ByteBuffer> now = WholeBody.mapScalar(m, ByteBuffer::wrap);
-			return sendWhole(now != null ? now : m.map(ByteBuffer::wrap));
+			return sendWhole(WholeBody.map(m, ByteBuffer::wrap));
 		}
 		return sendStream(Flux.from(body).map(ByteBuffer::wrap));
 	}
@@ -112,11 +112,11 @@ public interface HttpServerResponse {
 
 	/** Sends strings encoded with {@code charset}: a {@link Mono} as a whole body, any other publisher streamed. */
 	default Mono<Void> sendString(Publisher<String> body, Charset charset) {
+		Function<String, ByteBuffer> encode = s -> ByteBuffer.wrap(s.getBytes(charset));
 		if (body instanceof Mono<String> m) {
-			Mono<ByteBuffer> now = WholeBody.mapScalar(m, s -> ByteBuffer.wrap(s.getBytes(charset)));
-			return sendWhole(now != null ? now : m.map(s -> ByteBuffer.wrap(s.getBytes(charset))));
+			return sendWhole(WholeBody.map(m, encode));
 		}
-		return sendStream(Flux.from(body).map(s -> ByteBuffer.wrap(s.getBytes(charset))));
+		return sendStream(Flux.from(body).map(encode));
 	}
 
 	/**

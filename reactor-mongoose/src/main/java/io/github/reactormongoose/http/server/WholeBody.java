@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
 import reactor.core.Exceptions;
 import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
@@ -58,13 +57,13 @@ final class WholeBody {
 	}
 
 	/**
-	 * A body that is there already ({@code Mono.just}, {@code Mono.empty}, {@code Mono.error}:
-	 * a scalar) mapped now, so that sending it subscribes nothing; {@code null} for any other
-	 * publisher, which is mapped when subscribed.
+	 * {@code body} mapped with {@code mapper}: now when it is there already ({@code Mono.just},
+	 * {@code Mono.empty}, {@code Mono.error}: a scalar, so that sending the result subscribes
+	 * nothing), else when subscribed.
 	 */
-	static <T> @Nullable Mono<ByteBuffer> mapScalar(Publisher<T> body, Function<? super T, ByteBuffer> mapper) {
+	static <T> Mono<ByteBuffer> map(Mono<T> body, Function<? super T, ByteBuffer> mapper) {
 		if (!(body instanceof Fuseable.ScalarCallable<?> scalar)) {
-			return null;
+			return body.map(mapper);
 		}
 		try {
 			@SuppressWarnings("unchecked")
