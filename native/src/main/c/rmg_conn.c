@@ -22,6 +22,10 @@ void rmg_resume_pipeline(struct mg_connection *c) {
 /* Keep-alive is Java's decision: RMG_OP_HTTP_END never closes by itself; Java adds
  * RMG_OP_DRAIN when the connection must not be reused (RMG_HTTP_CLOSE_AFTER among others). */
 jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
+  /* what was gathered goes first, as if it had been written at once, also when the
+   * connection is being closed (a broken Content-Length: the bytes before the cut are sent) */
+  if (ops & (RMG_OP_UNCORK | RMG_OP_CLOSE | RMG_OP_DRAIN)) rmg_send_uncork(c);
+  if (ops & RMG_OP_CORK) rmg_send_cork(c);
   if (ops & RMG_OP_HTTP_END) {
     c->is_resp = 0; /* http_cb parses a pipelined request on its next MG_EV_POLL */
     /* ... which must come at once: the request is in recv already, so no I/O would end the
@@ -104,7 +108,10 @@ jlong rmg_conn_file(struct rmg_loop *loop, jlong id, const void *head, size_t he
 
 jlong rmg_conn_control_ops(struct rmg_loop *loop, jlong id, jint ops) {
   struct mg_connection *c = rmg_conn(loop, id);
-  if (c == NULL) return RMG_ERR_NO_CONN;
+  if (c == NULL) {
+    if (ops & RMG_OP_UNCORK) rmg_send_uncork_gone(loop, (unsigned long) id);
+    return RMG_ERR_NO_CONN;
+  }
   return rmg_apply(loop, c, ops);
 }
 

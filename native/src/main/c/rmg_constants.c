@@ -74,6 +74,8 @@ static const struct rmg_constant s_constants[] = {
     RMG_C(RMG_OP_NOTIFY_WRITABLE),
     RMG_C(RMG_OP_HTTP_END),
     RMG_C(RMG_OP_MORE),
+    RMG_C(RMG_OP_CORK),
+    RMG_C(RMG_OP_UNCORK),
     RMG_C(RMG_ERR_NO_CONN),
     RMG_C(RMG_ERR_OOM),
     RMG_C(RMG_ERR_BAD_ARG),

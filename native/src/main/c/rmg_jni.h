@@ -57,6 +57,8 @@
 #define RMG_OP_NOTIFY_WRITABLE 16 /* emit RMG_EV_WRITABLE once send.len <= low water */
 #define RMG_OP_HTTP_END 32        /* response complete: clear is_resp */
 #define RMG_OP_MORE 64            /* more bytes follow at once: send with MSG_MORE (rmg_send.c) */
+#define RMG_OP_CORK 128           /* gather the next writes into larger sends (rmg_send.c) */
+#define RMG_OP_UNCORK 256         /* send what was gathered, stop gathering */
 
 /* Error codes returned as negative numbers. */
 #define RMG_ERR_NO_CONN -1
@@ -107,6 +109,12 @@ struct rmg_loop {
   size_t stage_cap, stage_used;
   /* Connections accepted by the loop's listeners so far (rmg_accept_guard). */
   uint64_t accepts;
+  /* RMG_OP_CORK (rmg_send.c): the id of the connection whose writes are being gathered (0:
+   * none; one at a time per loop), and the bytes gathered for it in gather (allocated at
+   * first use, RMG_GATHER bytes, freed with the loop). */
+  unsigned long corked;
+  unsigned char *gather;
+  size_t gathered;
 };
 
 /* What a connection kind does with Mongoose's events. rmg_loop.c's handler does the
@@ -233,6 +241,11 @@ void rmg_send_pump(struct mg_connection *c);
 void rmg_send_flush(struct mg_connection *c);
 /* MG_EV_CLOSE: frees the queue. */
 void rmg_send_close(struct mg_connection *c);
+/* RMG_OP_CORK / RMG_OP_UNCORK: start gathering c's writes / send what was gathered. */
+void rmg_send_cork(struct mg_connection *c);
+void rmg_send_uncork(struct mg_connection *c);
+/* The loop's gathering ended without its connection (it is gone): drops what was gathered. */
+void rmg_send_uncork_gone(struct rmg_loop *loop, unsigned long id);
 /* MG_EV_POLL: releases the buffers of a connection idle for a while; MG_EV_READ marks it active. */
 void rmg_send_idle(struct mg_connection *c, uint64_t now);
 void rmg_send_touch(struct mg_connection *c);

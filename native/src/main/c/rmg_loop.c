@@ -200,6 +200,7 @@ void rmg_loop_free(struct rmg_loop *loop) {
   rmg_arena_free(&loop->ev);
   rmg_table_free(&loop->conns);
   rmg_table_free(&loop->outs);
+  rmg_free(loop->gather);
   rmg_free(loop);
   rmg_loops_changed(-1);
 }

@@ -14,7 +14,13 @@
  *     Mongoose polls for POLLOUT; when Mongoose has written it (MG_EV_WRITE) the queue is sent
  *     directly again (rmg_send_pump);
  *   - a file region is sent with sendfile(2) the same way (a piece is pread into c->send
- *     when the socket is full).
+ *     when the socket is full);
+ *   - gathering (RMG_OP_CORK .. RMG_OP_UNCORK): while Java writes a burst of streamed buffers
+ *     that a publisher emitted at once, they are copied into the loop's gather buffer and
+ *     sent with one send(2) of up to RMG_GATHER bytes. Sending 64 KiB at a time costs the
+ *     kernel about twice as much per byte on loopback as 1 MiB at a time, copy included
+ *     (docs/decisions/0005-large-responses.md). Copied, not referenced: Java's buffers may
+ *     be reused or released as soon as each write returns.
  * Lean idle connections: a connection that read nothing for RMG_IDLE_MS and has nothing
  * buffered gives its receive and send buffers back (rmg_send_idle); Mongoose allocates them
  * again at the next read or write.
@@ -35,6 +41,8 @@
 #define RMG_PIECE (16 * 1024)
 /* A connection with nothing buffered that read nothing for this long releases its buffers. */
 #define RMG_IDLE_MS 500u
+/* The most bytes gathered for one send(2) (RMG_OP_CORK). */
+#define RMG_GATHER (1024 * 1024)
 /* After this many bytes of released buffers, hand free heap pages back to the system. */
 #define RMG_TRIM_BYTES (4u * 1024 * 1024)
 
@@ -236,9 +244,77 @@ void rmg_send_pump(struct mg_connection *c) {
   if (o->off == o->len) o->off = o->len = 0;
 }
 
-/* Bytes waiting to be sent: c->send, the queue and the rest of a queued file. */
+static struct rmg_loop *rmg_loop_of_conn(const struct mg_connection *c) {
+  return (struct rmg_loop *) c->mgr;
+}
+
+/* Bytes gathered for c and not sent yet. */
+static size_t rmg_gathered(const struct mg_connection *c) {
+  const struct rmg_loop *loop = rmg_loop_of_conn(c);
+  return loop->corked == c->id ? loop->gathered : 0;
+}
+
+/* Bytes waiting to be sent: what was gathered, c->send, the queue and the rest of a queued file. */
 size_t rmg_send_pending(struct mg_connection *c) {
-  return c->send.len + rmg_queued(rmg_out_of(c));
+  return rmg_gathered(c) + c->send.len + rmg_queued(rmg_out_of(c));
+}
+
+/* Sends what was gathered for c as any write (the socket takes it, or the rest is queued);
+ * c stays corked. false when out of memory. */
+static bool rmg_gather_flush(struct mg_connection *c) {
+  struct rmg_loop *loop = rmg_loop_of_conn(c);
+  size_t n = loop->gathered;
+  bool ok;
+  if (n == 0) return true;
+  loop->gathered = 0;
+  loop->corked = 0; /* rmg_send_bytes sends it now */
+  ok = rmg_send_bytes(c, loop->gather, n, false);
+  loop->corked = c->id;
+  return ok;
+}
+
+/* A write of a corked connection: 1 gathered, 0 out of memory, -1 to be written as usual
+ * (after what was gathered, which is sent first). Gathered bytes always come before anything
+ * in c->send or the queue: gathering only starts when both are empty. */
+static int rmg_gather(struct mg_connection *c, const void *buf, size_t len) {
+  struct rmg_loop *loop = rmg_loop_of_conn(c);
+  if (loop->gathered + len > RMG_GATHER && !rmg_gather_flush(c)) return 0;
+  if (len > RMG_GATHER / 2 || c->send.len > 0 || rmg_queued(rmg_out_of(c)) > 0 || !rmg_direct_ok(c)) {
+    return rmg_gather_flush(c) ? -1 : 0; /* large already, or the socket is full: as usual */
+  }
+  if (loop->gather == NULL) {
+    loop->gather = (unsigned char *) rmg_alloc(RMG_GATHER);
+    if (loop->gather == NULL) return -1;
+  }
+  memcpy(loop->gather + loop->gathered, buf, len);
+  loop->gathered += len;
+  return 1;
+}
+
+/* RMG_OP_CORK: c's next writes are gathered (one connection per loop at a time; a second
+ * cork while one is on is ignored, and that connection's writes go out as usual). */
+void rmg_send_cork(struct mg_connection *c) {
+  struct rmg_loop *loop = rmg_loop_of_conn(c);
+  if (loop->corked == 0 && rmg_direct_ok(c)) loop->corked = c->id;
+}
+
+/* RMG_OP_UNCORK: sends what was gathered and stops gathering. A connection that began closing
+ * meanwhile drops it, as Mongoose drops the rest of its output; one whose queue cannot grow
+ * is closed (its response cannot be completed). */
+void rmg_send_uncork(struct mg_connection *c) {
+  struct rmg_loop *loop = rmg_loop_of_conn(c);
+  if (loop->corked != c->id) return;
+  if (c->is_closing) loop->gathered = 0;
+  if (!rmg_gather_flush(c)) c->is_closing = 1;
+  loop->corked = 0;
+  loop->gathered = 0;
+}
+
+void rmg_send_uncork_gone(struct rmg_loop *loop, unsigned long id) {
+  if (loop->corked == id) {
+    loop->corked = 0;
+    loop->gathered = 0;
+  }
 }
 
 /* Sends or queues bytes in order after everything pending. With more, the caller writes more
@@ -246,10 +322,15 @@ size_t rmg_send_pending(struct mg_connection *c) {
  * (MSG_MORE) so that head and body leave in the same packets. */
 bool rmg_send_bytes(struct mg_connection *c, const void *buf, size_t len, bool more) {
   const unsigned char *p = (const unsigned char *) buf;
-  struct rmg_out *o = rmg_out_of(c);
+  struct rmg_out *o;
   if (c->is_udp) return rmg_append(c, buf, len); /* mg_send: sent at once */
   c->data[1] |= RMG_CF2_ACTIVE;
   if (len == 0) return true;
+  if (rmg_loop_of_conn(c)->corked == c->id) {
+    int g = rmg_gather(c, buf, len);
+    if (g >= 0) return g == 1;
+  }
+  o = rmg_out_of(c);
   if (!rmg_direct_ok(c) && (o == NULL || rmg_queued(o) == 0)) return rmg_append(c, p, len);
   if (o != NULL && o->left > 0 && !rmg_file_to_bytes(o)) return false;
   if (c->send.len == 0 && rmg_queued(o) == 0 && rmg_direct_ok(c)) {
@@ -297,6 +378,10 @@ int rmg_send_file(struct mg_connection *c, int fd, int64_t pos, int64_t count) {
     close(fd);
     return 0;
   }
+  if (rmg_gathered(c) > 0 && !rmg_gather_flush(c)) {
+    close(fd);
+    return -ENOMEM;
+  }
   o = rmg_out_get(c);
   if (o == NULL || (o->left > 0 && !rmg_file_to_bytes(o))) {
     close(fd);
@@ -314,7 +399,9 @@ int rmg_send_file(struct mg_connection *c, int fd, int64_t pos, int64_t count) {
 /* Moves everything queued into c->send, for writers that append to c->send themselves
  * (the 413/431/400 answers, the WebSocket handshake). */
 void rmg_send_flush(struct mg_connection *c) {
-  struct rmg_out *o = rmg_out_of(c);
+  struct rmg_out *o;
+  rmg_send_uncork(c); /* the other writer appends to c->send: nothing may be gathered after it */
+  o = rmg_out_of(c);
   if (o == NULL || rmg_queued(o) == 0) return;
   if (o->left > 0 && !rmg_file_to_bytes(o)) {
     rmg_file_done(o);
@@ -327,6 +414,7 @@ void rmg_send_flush(struct mg_connection *c) {
 /* MG_EV_CLOSE: frees the queue and closes its file. */
 void rmg_send_close(struct mg_connection *c) {
   struct rmg_out *o = rmg_out_of(c);
+  rmg_send_uncork_gone(rmg_loop_of_conn(c), c->id);
   if (o == NULL) return;
   rmg_file_done(o);
   rmg_free(o->buf);

@@ -383,6 +383,21 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			public void awaitWritable(Runnable action) {
 				c.channel().awaitWritable(action);
 			}
+
+			@Override
+			public boolean gathers() {
+				return true;
+			}
+
+			@Override
+			public void cork() {
+				c.channel().cork();
+			}
+
+			@Override
+			public long uncork() {
+				return c.channel().uncork();
+			}
 		}, e -> {
 			if (done || conn != c) {
 				return;

@@ -473,6 +473,21 @@ final class ResponseWriter {
 			public void awaitWritable(Runnable action) {
 				channel.awaitWritable(action);
 			}
+
+			@Override
+			public boolean gathers() {
+				return true;
+			}
+
+			@Override
+			public void cork() {
+				channel.cork();
+			}
+
+			@Override
+			public long uncork() {
+				return channel.uncork();
+			}
 		}, e -> {
 			sending = false;
 			body = null;

@@ -69,6 +69,8 @@ public final class NativeConstants {
 	public static final int OP_NOTIFY_WRITABLE = (int) constant("RMG_OP_NOTIFY_WRITABLE");
 	public static final int OP_HTTP_END = (int) constant("RMG_OP_HTTP_END");
 	public static final int OP_MORE = (int) constant("RMG_OP_MORE");
+	public static final int OP_CORK = (int) constant("RMG_OP_CORK");
+	public static final int OP_UNCORK = (int) constant("RMG_OP_UNCORK");
 	public static final long ERR_NO_CONN = constant("RMG_ERR_NO_CONN");
 	public static final long ERR_OOM = constant("RMG_ERR_OOM");
 	public static final long ERR_BAD_ARG = constant("RMG_ERR_BAD_ARG");

@@ -160,6 +160,22 @@ public final class Channel {
 
 	// ---- state ----
 
+	/**
+	 * Gathers the next writes (until {@link #uncork()}) into fewer, larger sends: they are
+	 * copied at once, so the caller's buffers may be reused as each write returns. Only a
+	 * plain HTTP connection gathers, one per loop at a time; otherwise writes go out as usual.
+	 * Poll thread only; every cork must be followed by {@link #uncork()} before the poll
+	 * thread returns to polling.
+	 */
+	public void cork() {
+		control(NativeConstants.OP_CORK);
+	}
+
+	/** Sends what {@link #cork()} gathered; returns the send-buffer length or a negative native error. */
+	public long uncork() {
+		return control(NativeConstants.OP_UNCORK);
+	}
+
 	/** Closes at once; pending output is dropped. */
 	public void close() {
 		control(NativeConstants.OP_CLOSE);

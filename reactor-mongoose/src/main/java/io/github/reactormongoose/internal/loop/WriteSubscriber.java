@@ -18,7 +18,14 @@ import reactor.util.context.Context;
  * {@code Flux.interval} is not starved by the hop to the poll thread) but tops the demand up
  * only while the connection's send buffer is at or below the high-water mark; above it, it
  * waits for the native writable event. So a slow peer stops the producer instead of filling
- * memory (at most {@code PREFETCH} items beyond the mark). Internal API.
+ * memory (at most {@code PREFETCH} items beyond the mark).
+ * <p>
+ * A request made on the poll thread is a burst: a publisher that emits synchronously (a
+ * generator, a list, a file read ahead) delivers its items inside the {@code request} call.
+ * From its second item on, the target gathers the items of a burst into fewer, larger sends
+ * ({@link Target#cork()}; a lone item is written as it is, without a copy); the send buffer is
+ * checked against the mark once the burst ended, which changes nothing for memory: the items
+ * of a request come whatever the mark says. Internal API.
  */
 public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 
@@ -29,6 +36,20 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 
 		/** Runs {@code action} once the send buffer fell to the low-water mark. */
 		void awaitWritable(Runnable action);
+
+		/** Whether this target's writes can be gathered ({@link #cork()} before them, {@link #uncork()} after). */
+		default boolean gathers() {
+			return false;
+		}
+
+		/** Poll thread: the next writes, until {@link #uncork()}, may be gathered into fewer sends. */
+		default void cork() {
+		}
+
+		/** Sends what was gathered; returns the send-buffer length or a negative native error. */
+		default long uncork() {
+			throw new UnsupportedOperationException();
+		}
 	}
 
 	private final EventLoop loop;
@@ -45,6 +66,13 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 	/** Requested but not yet received; poll thread only. */
 	private int outstanding;
 	private boolean waitingWritable;
+	/** Inside a request on the poll thread of a gathering target: writes are not checked one by one. */
+	private boolean inBurst;
+	/** The burst's target is corked (from its second item on). */
+	private boolean corked;
+	/** Items written in the current burst, and the send-buffer length after the last of them. */
+	private int burstWrites;
+	private long burstPending;
 
 	/**
 	 * @param onDone called once on the poll thread: {@code null} on completion, else the error
@@ -70,7 +98,14 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 		if (Operators.validate(upstream, s)) {
 			upstream = s;
 			outstanding = PREFETCH; // written before any onNext can run
-			s.request(PREFETCH);
+			if (loop.inEventLoop()) {
+				if (request(PREFETCH)) {
+					topUp();
+				}
+			}
+			else {
+				s.request(PREFETCH);
+			}
 		}
 	}
 
@@ -98,7 +133,12 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 			outstanding--;
 			long r;
 			try {
+				if (inBurst && ++burstWrites == 2) {
+					corked = true;
+					target.cork(); // a second item in the same burst: gather from here on
+				}
 				r = target.write(item);
+				burstPending = r;
 			}
 			catch (Throwable e) {
 				finish(e, true);
@@ -107,27 +147,67 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 			if (r < 0) {
 				finish(Errors.toException(r, "send"), true);
 			}
-			else if (r > loop.highWater()) {
-				if (!waitingWritable) {
-					waitingWritable = true;
-					target.awaitWritable(() -> {
-						waitingWritable = false;
-						topUp();
-					});
-				}
-			}
-			else if (!waitingWritable) {
-				topUp();
+			else if (!inBurst && belowHighWater(r)) {
+				topUp(); // inside a burst, its end checks the send buffer
 			}
 		});
 	}
 
+	/** Whether more may be requested after a write left {@code r} bytes pending; if not, waits for writable. */
+	private boolean belowHighWater(long r) {
+		if (r > loop.highWater()) {
+			if (!waitingWritable) {
+				waitingWritable = true;
+				target.awaitWritable(() -> {
+					waitingWritable = false;
+					topUp();
+				});
+			}
+			return false;
+		}
+		return !waitingWritable;
+	}
+
 	private void topUp() {
-		if (!done && outstanding < PREFETCH / 2) {
+		while (!done && !inBurst && outstanding < PREFETCH / 2) {
 			int n = PREFETCH - outstanding;
 			outstanding = PREFETCH;
+			if (!request(n)) {
+				return;
+			}
+		}
+	}
+
+	/**
+	 * Requests {@code n} items; on the poll thread as a burst the target may gather. Returns
+	 * whether more may be requested at once (items came and the burst ended below the
+	 * high-water mark).
+	 */
+	private boolean request(int n) {
+		if (!loop.inEventLoop() || !target.gathers()) {
+			upstream.request(n); // each write checks the send buffer
+			return false;
+		}
+		inBurst = true;
+		burstWrites = 0;
+		try {
 			upstream.request(n);
 		}
+		finally {
+			inBurst = false;
+			if (corked) {
+				corked = false;
+				burstPending = target.uncork(); // also when done: the burst's last bytes are sent here
+			}
+		}
+		if (done || burstWrites == 0) {
+			return false; // nothing came at once: the items will come one by one
+		}
+		if (burstPending < 0) {
+			finish(Errors.toException(burstPending, "send"), true);
+			return false;
+		}
+		return belowHighWater(burstPending);
 	}
 
 	@Override
