@@ -515,6 +515,68 @@ def issue9_targets(agg, spread):
     return T
 
 
+def issue8_targets(out, agg, meta):
+    """The issue-8 targets (large transfers, idle connections, many connections), from this run's data:
+    [(name, measured, goal, status)]; a target whose data this run lacks is left out."""
+    T = []
+    g = lambda sc, sv: agg.get((sc, sv))
+
+    def limit(name, value, goal, shown):
+        T.append((name, shown(value), f"<= {shown(goal)}", "met" if value <= goal else
+                  f"**missed**: {shown(value - goal)} over"))
+
+    for sc, title in (("echo-1mib", "1 MiB POST echo"), ("64k", "64 KiB response")):
+        a, b = g(sc, "rmg"), g(sc, "netty")
+        t = ratio_target(f"{title}, reactor-mongoose / Reactor Netty (issue 8)", a and a["rps"], b and b["rps"], 1.0)
+        if t:
+            T.append(t)
+    a, raw = g("hello-c1000", "rmg"), g("hello-c1000", "rawc")
+    if a and raw and a["p99"] is not None and raw["p99"]:
+        r = a["p99"] / raw["p99"]
+        T.append(("hello keep-alive -c1000 p99, reactor-mongoose / raw C Mongoose (issue 8)",
+                  f"{r:.2f}x ({fmt_ms(a['p99'])} vs {fmt_ms(raw['p99'])})", "<= 2x",
+                  "met" if r <= 2.0 else f"**missed**: {(r - 2.0) / 2.0 * 100:.0f} % over"))
+    idle = idle_results(out, ["rmg"]).get("rmg")
+    if idle:
+        conns = meta.get("idle_conns", "?")
+        n = f"{int(conns):,} idle keep-alive connections" if conns.isdigit() else f"{conns} idle keep-alive connections"
+        if idle["rss_per_conn"] is not None:
+            limit(f"{n}: RSS per connection (issue 8)", idle["rss_per_conn"], 4000, lambda v: f"{v:,.0f} B")
+        if idle["heap_per_conn"] is not None:
+            limit(f"{n}: Java heap per connection (issue 8)", idle["heap_per_conn"], 1000, lambda v: f"{v:,.0f} B")
+    mib = lambda v: f"{v:,.1f} MiB"
+    dl = download_results(out, ["rmg", "netty"])
+    if "rmg" in dl:
+        us = dl["rmg"]
+        if "netty" in dl:
+            t = ratio_target("1 GiB streamed download, reactor-mongoose / Reactor Netty MB/s (issue 8)", us["mbps"],
+                             dl["netty"]["mbps"], 0.8, "MB/s")
+            if t:
+                T.append(t)
+        if us["heap_peak"] is not None and us["heap_before"] is not None:
+            limit("1 GiB streamed download: server heap growth, peak in use (garbage included) minus before (issue 8)",
+                  (us["heap_peak"] - us["heap_before"]) / 1024, 64, mib)
+        if us["rss_peak"] and us["rss_before"]:
+            limit("1 GiB streamed download: server RSS growth (issue 8)", (us["rss_peak"] - us["rss_before"]) / 1024,
+                  128, mib)
+    up = upload_results(out, ["rmg", "netty"])
+    good = {sv: [r for r in rounds if r["ok"] and r["mbps"] is not None] for sv, rounds in up.items()}
+    if good.get("rmg"):
+        us = good["rmg"]
+        if good.get("netty"):
+            t = ratio_target("1 GiB streamed upload, reactor-mongoose / Reactor Netty MB/s (issue 8)",
+                             median([r["mbps"] for r in us]), median([r["mbps"] for r in good["netty"]]), 0.8, "MB/s")
+            if t:
+                T.append(t)
+        kept = [r["retained_kb"] for r in us if r.get("retained_kb") is not None]
+        if kept:
+            limit("1 GiB streamed upload: server heap growth surviving collections, worst round (issue 8)",
+                  max(kept) / 1024, 64, mib)
+        limit("1 GiB streamed upload: server RSS growth, worst round (issue 8)",
+              max(r["rss_growth_kb"] for r in us) / 1024, 128, mib)
+    return T
+
+
 def issue14_targets(agg, meta):
     """The issue-14 targets (Vert.x and Helidon), from this run's data: [(name, measured, goal, status)];
     a target whose data this run lacks is listed as not measured."""
@@ -962,6 +1024,7 @@ def main():
                         f"{(1.3 - r) / 1.3 * 100:.0f} % below the target "
                         f"({fmt_int(1.3 * wf_net['rps'] - wf_us['rps'])} req/s short)"))
     pinned_missed = any(t[3] != "met" for t in targets)
+    targets += issue8_targets(out, agg, meta)
     ac_targets = issue9_targets(agg, spread)
     targets += ac_targets
     peer_targets = issue14_targets(agg, meta)
