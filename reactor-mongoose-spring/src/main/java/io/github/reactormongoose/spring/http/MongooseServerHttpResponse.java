@@ -31,10 +31,11 @@ import org.springframework.http.server.reactive.AbstractServerHttpResponse;
  * copied; a name or value with CR, LF or NUL is refused when it is set); status and cookies are
  * kept on the Spring side and handed to the native response once, when Spring commits. A {@code Mono} body becomes one
  * {@link HttpServerResponse#sendWhole sendWhole} (written with {@code Content-Length}); any
- * other body is written one {@link HttpServerResponse#sendStream sendStream} per
- * {@link DataBuffer} (chunked unless the application set {@code Content-Length}), each buffer
- * released once written. Buffers of {@link #writeAndFlushWith} are written as soon as they
- * arrive, which is what Server-Sent Events and streaming JSON need.
+ * other body is one {@link HttpServerResponse#sendStream sendStream} (chunked unless the
+ * application set {@code Content-Length}): buffers that a publisher emits at once are sent
+ * together, a pooled buffer is copied and released as it is taken. Buffers of
+ * {@link #writeAndFlushWith} are written one send per buffer as soon as they arrive, which is
+ * what Server-Sent Events and streaming JSON need.
  */
 public class MongooseServerHttpResponse extends AbstractServerHttpResponse implements ZeroCopyHttpOutputMessage {
 
@@ -121,10 +122,26 @@ public class MongooseServerHttpResponse extends AbstractServerHttpResponse imple
 			// the whole body: one send, framed with Content-Length
 			return mono.flatMap(buffer -> send(buffer, bytes -> this.response.sendWhole(Mono.just(bytes))));
 		}
-		return Flux.from(body)
-				.concatMap(this::sendBuffer, PREFETCH)
-				.doOnDiscard(DataBuffer.class, DataBufferUtils::release)
-				.then();
+		// one stream: the writer keeps items requested ahead and gathers what arrives at once
+		return this.response.sendStream(Flux.from(body).map(MongooseServerHttpResponse::readAndRelease))
+				.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
+	}
+
+	/**
+	 * The bytes of {@code buffer} for a streamed write. A {@link DefaultDataBuffer} is seen
+	 * through a view (it holds heap or direct memory that nobody recycles; releasing it does
+	 * nothing); any other buffer (pooled, closeable) is copied and released at once, so nothing
+	 * it owns is held while the write waits.
+	 */
+	private static ByteBuffer readAndRelease(DataBuffer buffer) {
+		try {
+			return toByteBuffer(buffer);
+		}
+		finally {
+			if (!(buffer instanceof DefaultDataBuffer)) {
+				DataBufferUtils.release(buffer);
+			}
+		}
 	}
 
 	@Override
