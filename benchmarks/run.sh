@@ -21,7 +21,8 @@
 # Reactor Netty and WebFlux with their defaults, raw C, Vert.x on 2 event loops, Helidon;
 # hello, and a CPU-heavy SHA-256 handler, with the requests each loop of the 2-loop server
 # served); then the 10,000-idle-connections memory test, a 1 GiB streamed upload and a 1 GiB
-# streamed download on one connection (MB/s, server peak RSS and heap), a JFR profile of the
+# streamed download on one connection (MB/s, server peak RSS and heap; the plain servers and
+# WebFlux on both engines), a JFR profile of the
 # reactor-mongoose hello server and the JMH micro-benchmarks.
 # The HTTP clients (reactor-mongoose, Reactor Netty, JDK) are measured against the raw C server.
 # The MQTT clients (reactor-mongoose, Eclipse Paho) publish through a local Mosquitto (benchmarks/mqtt.sh).
@@ -813,7 +814,7 @@ if [[ -n "$ONLY" ]]; then
   : >"$OUT/commands.txt"
   for sc in ${ONLY//,/ }; do
     case "$sc" in
-      download) for id in rmg netty $PEERS; do download_test "$id"; done ;;
+      download) for id in rmg netty $PEERS webflux-rmg webflux-netty; do download_test "$id"; done ;;
       file-1mib) run_group file "file-1mib" "rmg netty $PEERS" ;;
       idle) for id in rmg netty; do idle_test "$id"; done ;;
       tls) tls_certificate; run_group hello "tls-hello-c50 tls-handshake" "${TLS_SERVERS[*]}" ;;
@@ -949,7 +950,7 @@ log "=== ${UPLOAD_MIB} MiB streamed upload, one connection"
 upload_test "rmg netty $PEERS"
 
 log "=== 1 GiB streamed download, one connection"
-for id in rmg netty $PEERS; do download_test "$id"; done
+for id in rmg netty $PEERS webflux-rmg webflux-netty; do download_test "$id"; done
 
 log "=== JMH micro-benchmarks: java -jar benchmarks.jar ${JMH_OPTS[*]}"
 echo "java -jar benchmarks/target/benchmarks.jar ${JMH_OPTS[*]} -rf json -rff jmh/jmh.json" >>"$OUT/commands.txt"
