@@ -58,8 +58,12 @@ struct rmg_out {
 /* A connection's queue lives in its loop's outs table (c->data has no free bytes for it: the
  * streamed request body uses them); RMG_CF2_QUEUE in data[1] says it has one, so that the
  * table is only consulted for connections that do. Never on UDP connections. */
+static struct rmg_loop *rmg_loop_of_conn(const struct mg_connection *c) {
+  return (struct rmg_loop *) c->mgr;
+}
+
 static struct rmg_table *rmg_outs(struct mg_connection *c) {
-  return &((struct rmg_loop *) c->mgr)->outs;
+  return &rmg_loop_of_conn(c)->outs;
 }
 
 static struct rmg_out *rmg_out_of(struct mg_connection *c) {
@@ -244,10 +248,6 @@ void rmg_send_pump(struct mg_connection *c) {
   if (o->off == o->len) o->off = o->len = 0;
 }
 
-static struct rmg_loop *rmg_loop_of_conn(const struct mg_connection *c) {
-  return (struct rmg_loop *) c->mgr;
-}
-
 /* Bytes gathered for c and not sent yet. */
 static size_t rmg_gathered(const struct mg_connection *c) {
   const struct rmg_loop *loop = rmg_loop_of_conn(c);
@@ -305,9 +305,8 @@ void rmg_send_uncork(struct mg_connection *c) {
   struct rmg_loop *loop = rmg_loop_of_conn(c);
   if (loop->corked != c->id) return;
   if (c->is_closing) loop->gathered = 0;
-  if (!rmg_gather_flush(c)) c->is_closing = 1;
+  if (!rmg_gather_flush(c)) c->is_closing = 1; /* the flush leaves nothing gathered */
   loop->corked = 0;
-  loop->gathered = 0;
 }
 
 void rmg_send_uncork_gone(struct rmg_loop *loop, unsigned long id) {

@@ -14,6 +14,7 @@ import java.util.function.Predicate;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.internal.jni.Errors;
+import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.InboundQueue;
 import io.github.reactormongoose.internal.loop.WriteSubscriber;
@@ -385,18 +386,8 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			}
 
 			@Override
-			public boolean gathers() {
-				return true;
-			}
-
-			@Override
-			public void cork() {
-				c.channel().cork();
-			}
-
-			@Override
-			public long uncork() {
-				return c.channel().uncork();
+			public Channel gatherOn() {
+				return c.channel();
 			}
 		}, e -> {
 			if (done || conn != c) {

@@ -475,18 +475,8 @@ final class ResponseWriter {
 			}
 
 			@Override
-			public boolean gathers() {
-				return true;
-			}
-
-			@Override
-			public void cork() {
-				channel.cork();
-			}
-
-			@Override
-			public long uncork() {
-				return channel.uncork();
+			public Channel gatherOn() {
+				return channel;
 			}
 		}, e -> {
 			sending = false;

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import io.github.reactormongoose.internal.jni.Errors;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Operators;
@@ -23,7 +24,7 @@ import reactor.util.context.Context;
  * A request made on the poll thread is a burst: a publisher that emits synchronously (a
  * generator, a list, a file read ahead) delivers its items inside the {@code request} call.
  * From its second item on, the target gathers the items of a burst into fewer, larger sends
- * ({@link Target#cork()}; a lone item is written as it is, without a copy); the send buffer is
+ * ({@link Target#gatherOn()}; a lone item is written as it is, without a copy); the send buffer is
  * checked against the mark once the burst ended, which changes nothing for memory: the items
  * of a request come whatever the mark says. Internal API.
  */
@@ -37,18 +38,12 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 		/** Runs {@code action} once the send buffer fell to the low-water mark. */
 		void awaitWritable(Runnable action);
 
-		/** Whether this target's writes can be gathered ({@link #cork()} before them, {@link #uncork()} after). */
-		default boolean gathers() {
-			return false;
-		}
-
-		/** Poll thread: the next writes, until {@link #uncork()}, may be gathered into fewer sends. */
-		default void cork() {
-		}
-
-		/** Sends what was gathered; returns the send-buffer length or a negative native error. */
-		default long uncork() {
-			throw new UnsupportedOperationException();
+		/**
+		 * The channel whose writes a burst may gather ({@link Channel#cork()} before them,
+		 * {@link Channel#uncork()} after), or {@code null}: each write is then checked on its own.
+		 */
+		default @Nullable Channel gatherOn() {
+			return null;
 		}
 	}
 
@@ -66,10 +61,11 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 	/** Requested but not yet received; poll thread only. */
 	private int outstanding;
 	private boolean waitingWritable;
-	/** Inside a request on the poll thread of a gathering target: writes are not checked one by one. */
-	private boolean inBurst;
-	/** The burst's target is corked (from its second item on). */
-	private boolean corked;
+	/**
+	 * Inside a request on the poll thread of a gathering target: its channel (writes are not
+	 * checked one by one; it is corked from the burst's second item on), else {@code null}.
+	 */
+	private @Nullable Channel burst;
 	/** Items written in the current burst, and the send-buffer length after the last of them. */
 	private int burstWrites;
 	private long burstPending;
@@ -133,9 +129,9 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 			outstanding--;
 			long r;
 			try {
-				if (inBurst && ++burstWrites == 2) {
-					corked = true;
-					target.cork(); // a second item in the same burst: gather from here on
+				Channel b = burst;
+				if (b != null && ++burstWrites == 2) {
+					b.cork(); // a second item in the same burst: gather from here on
 				}
 				r = target.write(item);
 				burstPending = r;
@@ -147,7 +143,7 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 			if (r < 0) {
 				finish(Errors.toException(r, "send"), true);
 			}
-			else if (!inBurst && belowHighWater(r)) {
+			else if (burst == null && belowHighWater(r)) {
 				topUp(); // inside a burst, its end checks the send buffer
 			}
 		});
@@ -169,7 +165,7 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 	}
 
 	private void topUp() {
-		while (!done && !inBurst && outstanding < PREFETCH / 2) {
+		while (!done && burst == null && outstanding < PREFETCH / 2) {
 			int n = PREFETCH - outstanding;
 			outstanding = PREFETCH;
 			if (!request(n)) {
@@ -184,20 +180,20 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 	 * high-water mark).
 	 */
 	private boolean request(int n) {
-		if (!loop.inEventLoop() || !target.gathers()) {
+		Channel b = loop.inEventLoop() ? target.gatherOn() : null;
+		if (b == null) {
 			upstream.request(n); // each write checks the send buffer
 			return false;
 		}
-		inBurst = true;
+		burst = b;
 		burstWrites = 0;
 		try {
 			upstream.request(n);
 		}
 		finally {
-			inBurst = false;
-			if (corked) {
-				corked = false;
-				burstPending = target.uncork(); // also when done: the burst's last bytes are sent here
+			burst = null;
+			if (burstWrites >= 2) { // corked: the burst's last bytes are sent here, also when done
+				burstPending = b.uncork();
 			}
 		}
 		if (done || burstWrites == 0) {
