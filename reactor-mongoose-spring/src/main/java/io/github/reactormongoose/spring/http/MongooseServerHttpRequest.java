@@ -50,7 +50,7 @@ public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 		String target = request.uri();
 		if (target.regionMatches(true, 0, "http://", 0, 7) || target.regionMatches(true, 0, "https://", 0, 8)) {
 			// absolute-form request target (RFC 9112 section 3.2.2)
-			return new URI(target);
+			return RequestUris.parse(target);
 		}
 		if (target.isEmpty() || target.charAt(0) != '/') {
 			throw new URISyntaxException(target, "request target must start with '/'");
@@ -66,7 +66,7 @@ public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 				authority = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + local.getPort();
 			}
 		}
-		return new URI(request.scheme() + "://" + authority.trim() + target);
+		return RequestUris.parse(request.scheme() + "://" + authority.trim() + target);
 	}
 
 	/** The received headers, seen (not copied) through a read-only view. */

@@ -74,4 +74,57 @@ class RequestTest extends AbstractAdapterTest {
 			assertThat(ok.bodyString()).contains("path=/fine");
 		}
 	}
+
+	@Test
+	void repeatedTargetsOnOneConnectionKeepTheirOwnUri() throws Exception {
+		// the adapter reuses the URI it parsed for a target spelled the same way (RequestUris):
+		// a different Host, a different target, an invalid one sent twice and more distinct
+		// targets than the reuse keeps must each still get their own answer
+		start(RequestTest::describe);
+		try (RawHttp http = RawHttp.connect(port())) {
+			for (int round = 0; round < 2; round++) {
+				http.write("GET /same?q=1 HTTP/1.1\r\nHost: one.example\r\n\r\n");
+				assertThat(http.read().bodyString()).contains("uri=http://one.example/same?q=1", "host=one.example");
+				http.write("GET /same?q=1 HTTP/1.1\r\nHost: two.example:81\r\n\r\n");
+				assertThat(http.read().bodyString()).contains("uri=http://two.example:81/same?q=1", "query={q=[1]}");
+				http.write("GET /same?q=2 HTTP/1.1\r\nHost: one.example\r\n\r\n");
+				assertThat(http.read().bodyString()).contains("uri=http://one.example/same?q=2", "query={q=[2]}");
+				http.write("GET /a|b HTTP/1.1\r\nHost: one.example\r\n\r\n");
+				assertThat(http.read().status()).isEqualTo(400);
+			}
+			for (int i = 0; i < RequestUris.MAX_ENTRIES + 10; i++) {
+				http.write("GET /n/" + i + " HTTP/1.1\r\nHost: one.example\r\n\r\n");
+				assertThat(http.read().bodyString()).contains("uri=http://one.example/n/" + i + "\n", "path=/n/" + i + "\n");
+			}
+			String longPath = "/" + "x".repeat(RequestUris.MAX_LENGTH);
+			http.write("GET " + longPath + " HTTP/1.1\r\nHost: one.example\r\n\r\n");
+			assertThat(http.read().bodyString()).contains("path=" + longPath + "\n");
+		}
+	}
+
+	@Test
+	void aTargetSpelledTheSameWayIsParsedOncePerThread() throws Exception {
+		java.net.URI first = RequestUris.parse("http://h.example/reuse?x=1");
+		assertThat(RequestUris.parse("http://h.example/reuse?x=1")).isSameAs(first);
+		assertThat(RequestUris.parse("http://h.example/reuse?x=2")).isNotSameAs(first).hasToString("http://h.example/reuse?x=2");
+		String tooLong = "http://h.example/" + "y".repeat(RequestUris.MAX_LENGTH);
+		assertThat(RequestUris.parse(tooLong)).isNotSameAs(RequestUris.parse(tooLong)).isEqualTo(RequestUris.parse(tooLong));
+		org.assertj.core.api.Assertions.assertThatThrownBy(() -> RequestUris.parse("http://h.example/a|b"))
+				.isInstanceOf(java.net.URISyntaxException.class);
+		org.assertj.core.api.Assertions.assertThatThrownBy(() -> RequestUris.parse("http://h.example/a|b"))
+				.isInstanceOf(java.net.URISyntaxException.class);
+		Thread other = new Thread(() -> {
+			try {
+				assertThat(RequestUris.parse("http://h.example/reuse?x=1")).isNotSameAs(first).isEqualTo(first);
+			}
+			catch (java.net.URISyntaxException ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+		other.setUncaughtExceptionHandler((t, ex) -> failure.set(ex));
+		other.start();
+		other.join();
+		assertThat(failure.get()).isNull();
+	}
 }
