@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's twelve additions: five to its built-in TLS stack (see
-# docs/tls.md), one to its accept and six to its epoll backend (the fetched file stays as its sha256 says). Each
+# Writes mongoose.c with the glue's sixteen additions: seven to its built-in TLS stack (see
+# docs/tls.md), one to its accept and eight to its poll loop and epoll backend (the fetched file stays as its sha256 says). Each
 # addition is one line inserted before an anchor line that must occur exactly once, else the
 # build fails.
 #   1. mg_tls_recv_cert: hand each decrypted Certificate message to rmg_tls_peer_certificates
@@ -36,7 +36,22 @@
 #      while the connection can read, EPOLLOUT while it has output, and no registration at all
 #      when neither (as poll(2)'s skip_iotest), calling epoll_ctl only when that changes; the
 #      registered state lives in c->data[RMG_EPOLL_STATE] (-D in the Makefile's MG_DEFS, so
-#      that mongoose.c and the glue share it; its values in rmg_jni.h).
+#      that mongoose.c and the glue share it; its values in rmg_jni.h). A TLS connection whose
+#      last record the socket did not take whole (c->is_tls_throttled: the rest waits in the
+#      stack) also wants EPOLLOUT, though c->send may be empty: the glue writes TLS records
+#      itself (rmg_send.c), so the end of a response can be such a rest.
+#  13. mg_mgr_poll: Mongoose sends that rest with mg_tls_flush at every poll but never clears
+#      c->is_tls_throttled, so the interest of hook 11 would stay on and the next record would
+#      wait: a throttled connection is flushed with mg_tls_send(c, "", 0) instead, which sends
+#      the rest and says whether some is still left (a broken socket closes the connection, as
+#      after any failed send). Ends in `else`: the original line runs for the others.
+#  14. mg_mgr_poll: a draining connection closes when c->send is empty; a TLS one waits until
+#      the rest of its last record is out too (ends in `else` before the original line), so a
+#      `Connection: close` response that filled the socket is not cut short.
+#  15, 16. mg_tls_encrypt, mg_tls_recv_record: a record is sealed and opened by rmg_gcm.c with
+#      the CPU's AES-NI and PCLMULQDQ instead of Mongoose's byte-wise AES and bit-wise GHASH
+#      (about 100 MB/s), when rmg_gcm_fast() says the CPU has them and the code agrees with
+#      Mongoose's; each line ends in `else`, so Mongoose's call runs otherwise.
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -53,6 +68,10 @@ anchors=(
   '#include "mongoose.h"'
   'static void mg_iotest(struct mg_mgr *mgr, int ms) {'
   '    if (can_write(c)) MG_EPOLL_MOD(c, 1);'
+  '      if (c->is_tls && !c->is_tls_hs && c->send.len == 0) mg_tls_flush(c);'
+  '    if (c->is_draining && c->send.len == 0) c->is_closing = 1;'
+  '  mg_aes_gcm_encrypt(outmsg, outmsg, msgsz + 1, key, 16, nonce, sizeof(nonce),'
+  '    if (mg_aes_gcm_decrypt(msg, msg, msgsz - 16, key, 16, nonce, sizeof(nonce),'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -62,11 +81,15 @@ lines=(
   '      if (c->is_readable) { extern int rmg_listener_ready(const struct mg_connection *); int rmg_n = 1; accept_conn(mgr, c); while (rmg_n++ < 64 && !c->is_closing && rmg_listener_ready(c)) accept_conn(mgr, c); } else /* rmg hook 5: accept a burst */'
   '    c->is_client ? tls->enc.sseq++ : tls->enc.cseq++; /* rmg hook 6: a decrypted alert used a sequence number */'
   '# include "mongoose.h" /* rmg hook 7: the declarations below need it */'
-  'static void rmg_epoll_sync(struct mg_connection *c); /* rmg hook 8 */'
+  'static void rmg_epoll_sync(struct mg_connection *c); int rmg_gcm_fast(void); void rmg_gcm_seal(unsigned char *, const unsigned char *, size_t, const unsigned char *, const unsigned char *, const unsigned char *, size_t, unsigned char *); int rmg_gcm_open(unsigned char *, const unsigned char *, size_t, const unsigned char *, const unsigned char *, const unsigned char *, size_t, const unsigned char *); /* rmg hook 8 (and rmg_gcm.c for hooks 15, 16) */'
   '#undef MG_EPOLL_MOD /* rmg hook 9 */'
   '#define MG_EPOLL_MOD(c, wr) rmg_epoll_sync(c) /* rmg hook 10: interest follows can_read/can_write */'
-  'static void rmg_epoll_sync(struct mg_connection *c) { unsigned char *st = (unsigned char *) &c->data[RMG_EPOLL_STATE]; unsigned char want; struct epoll_event ev; if (c->is_closing || FD(c) == MG_INVALID_SOCKET) return; want = (unsigned char) ((can_read(c) ? 0 : 1) | (can_write(c) ? 2 : 0)); if (want == 1) want = 4; if (want == *st) return; memset(&ev, 0, sizeof(ev)); ev.events = (want & 1 ? 0U : (unsigned) EPOLLIN) | (want & 2 ? (unsigned) EPOLLOUT : 0U) | EPOLLERR | EPOLLHUP; ev.data.ptr = c; if (epoll_ctl(c->mgr->epoll_fd, want == 4 ? EPOLL_CTL_DEL : *st == 4 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, FD(c), &ev) == 0) *st = want; } /* rmg hook 11 */'
+  'static void rmg_epoll_sync(struct mg_connection *c) { unsigned char *st = (unsigned char *) &c->data[RMG_EPOLL_STATE]; unsigned char want; struct epoll_event ev; if (c->is_closing || FD(c) == MG_INVALID_SOCKET) return; want = (unsigned char) ((can_read(c) ? 0 : 1) | (can_write(c) || (c->is_tls && c->is_tls_throttled && !c->is_tls_hs) ? 2 : 0)); if (want == 1) want = 4; if (want == *st) return; memset(&ev, 0, sizeof(ev)); ev.events = (want & 1 ? 0U : (unsigned) EPOLLIN) | (want & 2 ? (unsigned) EPOLLOUT : 0U) | EPOLLERR | EPOLLHUP; ev.data.ptr = c; if (epoll_ctl(c->mgr->epoll_fd, want == 4 ? EPOLL_CTL_DEL : *st == 4 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, FD(c), &ev) == 0) *st = want; } /* rmg hook 11 */'
   '    rmg_epoll_sync(c); if (0) /* rmg hook 12: every connection, before epoll_wait; skips the next line, which did it for writers only */'
+  '      if (c->is_tls && !c->is_tls_hs && c->send.len == 0 && c->is_tls_throttled) { if (mg_tls_send(c, "", 0) == MG_IO_ERR) c->is_closing = 1; } else /* rmg hook 13: send the rest of a throttled record and say whether some is still left */'
+  '    if (c->is_draining && c->is_tls && c->is_tls_throttled && !c->is_closing) (void) 0; else /* rmg hook 14: a draining TLS connection closes once its last record is out */'
+  '  if (rmg_gcm_fast()) rmg_gcm_seal(outmsg, outmsg, msgsz + 1, key, nonce, associated_data, sizeof(associated_data), tag); else /* rmg hook 15: AES-NI (rmg_gcm.c) */'
+  '    if (rmg_gcm_fast()) { if (rmg_gcm_open(msg, msg, msgsz - 16, key, nonce, associated_data, sizeof(associated_data), msg + msgsz - 16) != 0) { mg_error(c, "GCM tag verify failed"); return -1; } } else /* rmg hook 16: AES-NI (rmg_gcm.c) */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

@@ -7,14 +7,16 @@
  * copy and a byte loop per partial write, quadratic in the size of what is buffered (48 % of
  * the server's CPU for 64 KiB responses, docs/decisions/0005-large-responses.md). So:
  *   - write-through: when nothing is pending, bytes go straight to send(2) from the caller's
- *     memory (a pinned Java array or a direct buffer), without touching c->send;
+ *     memory (a pinned Java array or a direct buffer), without touching c->send; over TLS,
+ *     the stack makes records of up to 16 KiB from that memory and they are sent at once
+ *     (rmg_direct_send), a response head waiting in c->send for its body's first record;
  *   - what the socket does not take waits in a queue owned here (struct rmg_out), sent with
  *     send(2) from its read offset, never shifted;
  *   - c->send only holds one small piece (RMG_PIECE) when the socket is full, so that
  *     Mongoose polls for POLLOUT; when Mongoose has written it (MG_EV_WRITE) the queue is sent
  *     directly again (rmg_send_pump);
  *   - a file region is sent with sendfile(2) the same way (a piece is pread into c->send
- *     when the socket is full);
+ *     when the socket is full); over TLS, pread pieces become records;
  *   - gathering (RMG_OP_CORK .. RMG_OP_UNCORK): while Java writes a burst of streamed buffers
  *     that a publisher emitted at once, they are copied into the loop's gather buffer and
  *     sent with one send(2) of up to RMG_GATHER bytes. Sending 64 KiB at a time costs the
@@ -154,12 +156,12 @@ static bool rmg_file_to_bytes(struct rmg_out *o) {
   return true;
 }
 
-/* Whether the glue may send on the socket itself: an established plain TCP connection of
- * the HTTP kind (other kinds keep Mongoose's path: the TCP kind reports DRAINED from
- * MG_EV_WRITE, which direct sends do not fire). */
+/* Whether the glue may send on the socket itself: an established connection of the HTTP
+ * kind, over TLS once its handshake is done (other kinds keep Mongoose's path: the TCP kind
+ * reports DRAINED from MG_EV_WRITE, which direct sends do not fire). */
 static bool rmg_direct_ok(const struct mg_connection *c) {
-  return !c->is_udp && !c->is_tls && !c->is_listening && !c->is_connecting && !c->is_resolving &&
-         !c->is_closing && c->fn_data != NULL &&
+  return !c->is_udp && !c->is_tls_hs && !c->is_listening && !c->is_connecting &&
+         !c->is_resolving && !c->is_closing && c->fn_data != NULL &&
          ((const struct rmg_opts *) c->fn_data)->kind == RMG_KIND_HTTP;
 }
 
@@ -169,6 +171,41 @@ static long rmg_sock_send(struct mg_connection *c, const void *buf, size_t len, 
     n = send((int) (size_t) c->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT | flags);
   } while (n < 0 && errno == EINTR);
   return (long) n;
+}
+
+/* Sends up to len bytes directly: send(2), or over TLS one record of up to 16 KiB made by
+ * Mongoose's stack (mg_tls_send), of which the socket takes what it can; the rest waits in
+ * the stack (c->is_tls_throttled) and goes first at the next call, at the next POLLOUT
+ * (hooks 11 and 13) or before Mongoose writes c->send. Without this, a TLS connection sent
+ * one record per poll from c->send, shifting all of c->send after each (quadratic: a 64 MiB
+ * body took 7.6 s), and every response cost two epoll_ctl calls. The bytes taken (> 0), or
+ * -1 with errno (EAGAIN: the socket is full, nothing was taken). */
+static long rmg_direct_send(struct mg_connection *c, const void *buf, size_t len, int flags) {
+  long n;
+  if (!c->is_tls) return rmg_sock_send(c, buf, len, flags);
+  if (c->is_tls_throttled) {
+    n = mg_tls_send(c, buf, len); /* sends the rest of the last record, takes nothing */
+    if (n == MG_IO_ERR) {
+      errno = EPIPE;
+      return -1;
+    }
+    if (c->is_tls_throttled) {
+      errno = EAGAIN;
+      return -1;
+    }
+  }
+  n = mg_tls_send(c, buf, len);
+  if (n > 0) return n;
+  errno = n == 0 ? ENOMEM : n == MG_IO_WAIT ? EAGAIN : EPIPE;
+  return -1;
+}
+
+/* After a failed direct send that is not EAGAIN: a plain connection hands the bytes to
+ * Mongoose, whose send fails and closes it; a TLS one may have lost a record already. */
+static bool rmg_direct_failed(struct mg_connection *c, const void *buf, size_t len) {
+  if (!c->is_tls) return rmg_append(c, buf, len);
+  c->is_closing = 1;
+  return true;
 }
 
 static bool rmg_would_block(void) {
@@ -201,6 +238,31 @@ static void rmg_piece(struct mg_connection *c, struct rmg_out *o) {
   }
 }
 
+/* The next piece of a queued file region over TLS: read, then sent as one record (no
+ * sendfile(2): the bytes must be encrypted). Returns as rmg_direct_send; 0 when the file
+ * ended before the region (the connection then closes). */
+static long rmg_tls_file(struct mg_connection *c, struct rmg_out *o) {
+  unsigned char tmp[RMG_PIECE];
+  size_t want = o->left < (int64_t) sizeof(tmp) ? (size_t) o->left : sizeof(tmp);
+  ssize_t got;
+  long n;
+  do {
+    got = pread(o->fd, tmp, want, (off_t) o->pos);
+  } while (got < 0 && errno == EINTR);
+  if (got <= 0) {
+    c->is_closing = 1;
+    rmg_file_done(o);
+    return 0;
+  }
+  n = rmg_direct_send(c, tmp, (size_t) got, 0);
+  if (n > 0) {
+    o->pos += n;
+    o->left -= n;
+    if (o->left == 0) rmg_file_done(o);
+  }
+  return n;
+}
+
 /* Sends the queue directly while the socket takes it and c->send is empty. */
 void rmg_send_pump(struct mg_connection *c) {
   struct rmg_out *o = rmg_out_of(c);
@@ -212,8 +274,11 @@ void rmg_send_pump(struct mg_connection *c) {
   while (c->send.len == 0 && rmg_queued(o) > 0) {
     long n;
     if (o->len > o->off) {
-      n = rmg_sock_send(c, o->buf + o->off, o->len - o->off, 0);
+      n = rmg_direct_send(c, o->buf + o->off, o->len - o->off, 0);
       if (n > 0) o->off += (size_t) n;
+    } else if (c->is_tls) {
+      n = rmg_tls_file(c, o);
+      if (n == 0) break; /* the file ended early: closing */
     } else if (!o->no_sendfile) {
       off_t p = (off_t) o->pos;
       size_t want = o->left > (1 << 30) ? (size_t) 1 << 30 : (size_t) o->left;
@@ -295,7 +360,7 @@ static int rmg_gather(struct mg_connection *c, const void *buf, size_t len) {
  * cork while one is on is ignored, and that connection's writes go out as usual). */
 void rmg_send_cork(struct mg_connection *c) {
   struct rmg_loop *loop = rmg_loop_of_conn(c);
-  if (loop->corked == 0 && rmg_direct_ok(c)) loop->corked = c->id;
+  if (loop->corked == 0 && rmg_direct_ok(c) && !c->is_tls) loop->corked = c->id; /* TLS: records of 16 KiB anyway */
 }
 
 /* RMG_OP_UNCORK: sends what was gathered and stops gathering. A connection that began closing
@@ -332,7 +397,34 @@ bool rmg_send_bytes(struct mg_connection *c, const void *buf, size_t len, bool m
   o = rmg_out_of(c);
   if (!rmg_direct_ok(c) && (o == NULL || rmg_queued(o) == 0)) return rmg_append(c, p, len);
   if (o != NULL && o->left > 0 && !rmg_file_to_bytes(o)) return false;
-  if (c->send.len == 0 && rmg_queued(o) == 0 && rmg_direct_ok(c)) {
+  if (c->is_tls && rmg_queued(o) == 0 && rmg_direct_ok(c)) {
+    long n = 0;
+    /* a head waits in c->send for its body, so that both leave in one record */
+    if (more && c->send.len + len <= RMG_PIECE) return rmg_append(c, p, len);
+    if (c->send.len > 0 && !c->is_tls_throttled) {
+      /* what waits in c->send (a head, a small earlier write) goes first, topped up with
+       * the start of these bytes to one record */
+      size_t k = c->send.len < RMG_PIECE ? RMG_PIECE - c->send.len : 0;
+      if (k > len) k = len;
+      if (!rmg_append(c, p, k)) return false;
+      p += k;
+      len -= k;
+      n = rmg_direct_send(c, c->send.buf, c->send.len, 0);
+      if (n >= (long) c->send.len) {
+        c->send.len = 0;
+      } else if (n > 0) {
+        mg_iobuf_del(&c->send, 0, (size_t) n);
+      } else if (!rmg_would_block()) {
+        return rmg_direct_failed(c, p, len);
+      }
+    }
+    while (len > 0 && c->send.len == 0 && (n = rmg_direct_send(c, p, len, 0)) > 0) {
+      p += n;
+      len -= (size_t) n;
+    }
+    if (n < 0 && !rmg_would_block()) return rmg_direct_failed(c, p, len);
+    if (len == 0) return true;
+  } else if (c->send.len == 0 && rmg_queued(o) == 0 && rmg_direct_ok(c)) {
     long n = rmg_sock_send(c, p, len, more ? MSG_MORE : 0);
     if (n > 0) {
       p += n;
@@ -389,7 +481,7 @@ int rmg_send_file(struct mg_connection *c, int fd, int64_t pos, int64_t count) {
   o->fd = fd;
   o->pos = pos;
   o->left = count;
-  o->no_sendfile = !rmg_direct_ok(c);
+  o->no_sendfile = !rmg_direct_ok(c) || c->is_tls;
   if (!c->is_udp) c->data[1] |= RMG_CF2_ACTIVE;
   rmg_send_pump(c);
   return 0;

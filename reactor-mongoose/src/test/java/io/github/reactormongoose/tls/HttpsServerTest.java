@@ -126,7 +126,7 @@ class HttpsServerTest extends BaseHttpTest {
 	@Test
 	void largeBodiesOfEveryShapeArriveWholeOverTls() throws Exception {
 		// whole, streamed and file bodies go through the TLS record layer, never around it
-		// (write-through and sendfile(2) are for plain connections only)
+		// (over TLS the glue writes records made by the stack, never raw bytes; sendfile(2) is for plain connections only)
 		byte[] big = new byte[4 << 20];
 		new java.util.Random(7).nextBytes(big);
 		Path file = dir.resolve("big.bin");
