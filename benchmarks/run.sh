@@ -641,14 +641,15 @@ idle_test() { # id
 # MB/s (curl's average per download), the server's RSS before and its peak during the measured
 # downloads (VmHWM, reset just before), and the peak of its Java heap in use (jstat -gc every
 # 100 ms: S0U+S1U+EU+OU).
-download_test() { # id
-  local id=$1 port=${PORT[$1]} d="$OUT/download" pid jp
+download_test() { # id (rmg-tls, netty-tls: over HTTPS with the run's self-signed certificate)
+  local id=$1 port=${PORT[$1]} d="$OUT/download" pid jp scheme=http
+  [[ "$id" == *-tls ]] && scheme=https
   mkdir -p "$d"
   wait_quiet
   start_server "$id" download
   pid=${PIDS[$id]}
   for ((i = 0; i < DL_WARM; i++)); do
-    taskset -c "$CLIENT_CPU" curl -s -o /dev/null "http://127.0.0.1:$port/" || log "download $id: warm-up failed"
+    taskset -c "$CLIENT_CPU" curl -sk -o /dev/null "$scheme://127.0.0.1:$port/" || log "download $id: warm-up failed"
   done
   sleep "$SETTLE"
   jcmd "$pid" GC.run >/dev/null
@@ -657,11 +658,11 @@ download_test() { # id
   echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true # resets VmHWM to the current RSS
   jstat -gc "$pid" 100 >"$d/$id-jstat.txt" 2>&1 &
   jp=$!
-  echo "taskset -c $CLIENT_CPU curl -s -o /dev/null -w '%{size_download} %{time_total} %{speed_download}' http://127.0.0.1:PORT/   # $DL_WARM warm-up and $DL_RUNS measured downloads; jstat -gc PID 100 beside them; VmHWM after" >>"$OUT/commands.txt"
+  echo "taskset -c $CLIENT_CPU curl -sk -o /dev/null -w '%{size_download} %{time_total} %{speed_download}' $scheme://127.0.0.1:PORT/   # $DL_WARM warm-up and $DL_RUNS measured downloads; jstat -gc PID 100 beside them; VmHWM after" >>"$OUT/commands.txt"
   : >"$d/$id-curl.txt"
   for ((i = 0; i < DL_RUNS; i++)); do
-    taskset -c "$CLIENT_CPU" curl -s -o /dev/null -w '%{size_download} %{time_total} %{speed_download}\n' \
-      "http://127.0.0.1:$port/" >>"$d/$id-curl.txt" || log "download $id: curl failed"
+    taskset -c "$CLIENT_CPU" curl -sk -o /dev/null -w '%{size_download} %{time_total} %{speed_download}\n' \
+      "$scheme://127.0.0.1:$port/" >>"$d/$id-curl.txt" || log "download $id: curl failed"
   done
   kill "$jp" 2>/dev/null || true
   wait "$jp" 2>/dev/null || true
@@ -814,7 +815,7 @@ if [[ -n "$ONLY" ]]; then
   : >"$OUT/commands.txt"
   for sc in ${ONLY//,/ }; do
     case "$sc" in
-      download) for id in rmg netty $PEERS webflux-rmg webflux-netty; do download_test "$id"; done ;;
+      download) tls_certificate; for id in rmg netty $PEERS webflux-rmg webflux-netty rmg-tls netty-tls; do download_test "$id"; done ;;
       file-1mib) run_group file "file-1mib" "rmg netty $PEERS" ;;
       idle) for id in rmg netty; do idle_test "$id"; done ;;
       tls) tls_certificate; run_group hello "tls-hello-c50 tls-handshake" "${TLS_SERVERS[*]}" ;;
@@ -949,8 +950,8 @@ for id in "${SERVERS[@]}"; do idle_test "$id"; done
 log "=== ${UPLOAD_MIB} MiB streamed upload, one connection"
 upload_test "rmg netty $PEERS"
 
-log "=== 1 GiB streamed download, one connection"
-for id in rmg netty $PEERS webflux-rmg webflux-netty; do download_test "$id"; done
+log "=== 1 GiB streamed download, one connection (also over HTTPS: reactor-mongoose and Reactor Netty)"
+for id in rmg netty $PEERS webflux-rmg webflux-netty rmg-tls netty-tls; do download_test "$id"; done
 
 log "=== JMH micro-benchmarks: java -jar benchmarks.jar ${JMH_OPTS[*]}"
 echo "java -jar benchmarks/target/benchmarks.jar ${JMH_OPTS[*]} -rf json -rff jmh/jmh.json" >>"$OUT/commands.txt"

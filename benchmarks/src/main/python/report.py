@@ -1129,7 +1129,7 @@ def main():
     L += tls_section(agg, meta)
 
     # ---- 1 GiB download
-    dl = download_results(out, ["rmg", "netty", "vertx", "helidon", "webflux-rmg", "webflux-netty"])
+    dl = download_results(out, ["rmg", "netty", "vertx", "helidon", "webflux-rmg", "webflux-netty", "rmg-tls", "netty-tls"])
     if dl:
         L.append("### 1 GiB streamed download, one connection")
         L.append("")
@@ -1138,7 +1138,8 @@ def main():
         for sv, r in dl.items():
             heap = "—" if r["heap_before"] is None or r["heap_peak"] is None else \
                 f"{r['heap_before'] / 1024:,.1f} → {r['heap_peak'] / 1024:,.1f} MiB"
-            row(SERVERS[sv], f"{r['mbps']:,.0f}", " / ".join(f"{x:,.0f}" for x in r["per_run"]), f"{r['bytes']:,}",
+            name = SERVERS[sv] if sv in SERVERS else TLS_SERVERS[sv] + ", HTTPS"
+            row(name, f"{r['mbps']:,.0f}", " / ".join(f"{x:,.0f}" for x in r["per_run"]), f"{r['bytes']:,}",
                 f"{r['rss_before'] / 1024:,.1f} → {r['rss_peak'] / 1024:,.1f} MiB", heap)
         ratios = [f"reactor-mongoose / {SERVERS[p]}: **{dl['rmg']['mbps'] / dl[p]['mbps']:.2f}×** MB/s."
                   for p in ("netty", "vertx", "helidon") if "rmg" in dl and p in dl and dl[p]["mbps"]]
@@ -1156,6 +1157,11 @@ def main():
                      f"**{dl['webflux-rmg']['mbps'] / dl['webflux-netty']['mbps']:.2f}×** MB/s (the same Spring "
                      "application on each engine: a `Flux<DataBuffer>` of `DefaultDataBuffer`s wrapping the same "
                      "64 KiB views, with `Content-Length`).")
+        if "rmg-tls" in dl and "netty-tls" in dl and dl["netty-tls"]["mbps"]:
+            L.append(f"Over HTTPS, reactor-mongoose / Reactor Netty: "
+                     f"**{dl['rmg-tls']['mbps'] / dl['netty-tls']['mbps']:.2f}×** MB/s (the same body over TLS 1.3 with "
+                     "the run's self-signed certificate: Mongoose's built-in stack with AES-NI records, docs/tls.md, "
+                     "against the JDK provider; curl with `-k`).")
         L.append("")
 
     # ---- HTTP clients
