@@ -230,6 +230,12 @@ static void JNICALL rmg_constants_logLevel(JNIEnv *env, jclass cls, jint level) 
   rmg_log_level(level);
 }
 
+/* Whether TLS records are sealed and opened with AES-NI (rmg_gcm.c), decided at load. */
+static jboolean JNICALL rmg_constants_aesNiGcm(JNIEnv *env, jclass cls) {
+  (void) env, (void) cls;
+  return rmg_gcm_fast() ? JNI_TRUE : JNI_FALSE;
+}
+
 static const JNINativeMethod s_methods[] = {
     {"constant", "(Ljava/lang/String;)J", (void *) rmg_constants_constant},
     {"mongooseVersion", "()Ljava/lang/String;", (void *) rmg_constants_mongooseVersion},
@@ -238,6 +244,7 @@ static const JNINativeMethod s_methods[] = {
     {"logLevel", "(I)V", (void *) rmg_constants_logLevel},
     {"errnoMessage", "(I)Ljava/lang/String;", (void *) rmg_constants_errnoMessage},
     {"reasonPhrase", "(I)Ljava/lang/String;", (void *) rmg_constants_reasonPhrase},
+    {"aesNiGcm", "()Z", (void *) rmg_constants_aesNiGcm},
 };
 
 const struct rmg_natives rmg_constants_natives = RMG_NATIVES("NativeConstants", s_methods);

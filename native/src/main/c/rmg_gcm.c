@@ -6,11 +6,12 @@
  * about 100 MB/s, so an HTTPS download was bound by it (81 % of the server's CPU in aes_cipher
  * and gcm_mult) and a hello over HTTPS spent 15 % of its CPU there. Hooks 15 and 16 of
  * hook-mongoose.sh call rmg_gcm_seal / rmg_gcm_open in place of mg_aes_gcm_encrypt /
- * mg_aes_gcm_decrypt when rmg_gcm_fast() says so: the CPU has both instructions (checked
- * once) and this code gave the same bytes as Mongoose's own on a known-answer test (the test
- * case 4 of the GCM specification) and on records of every length from 0 to 272 bytes (checked
- * once, at the first record; a mismatch keeps Mongoose's code for the life of the process and
- * says so on stderr). RMG_SOFT_GCM=1 in the environment keeps Mongoose's code too.
+ * mg_aes_gcm_decrypt when rmg_gcm_fast() says so: the CPU has both instructions and this code
+ * gave the same bytes as Mongoose's own on a known-answer test (the test case 4 of the GCM
+ * specification) and on records of every length from 0 to 272 bytes (decided once, when the
+ * library loads; a mismatch keeps Mongoose's code for the life of the process and says so on
+ * stderr). RMG_SOFT_GCM=1 in the environment keeps Mongoose's code too. Java reads the
+ * decision as NativeConstants.aesNiGcm().
  *
  * Only the 12-byte nonce and 16-byte key and tag of TLS 1.3's TLS_AES_128_GCM_SHA256, the one
  * suite the stack offers. The GHASH multiplication is the one of Intel's white paper "Intel
@@ -292,7 +293,7 @@ static int rmg_gcm_selftest(void) {
 }
 
 int rmg_gcm_fast(void) {
-  static int state = -1; /* the poll threads only; a race would compute the same answer */
+  static int state = -1; /* first computed in JNI_OnLoad, before any other thread calls */
   if (state < 0) {
     const char *soft = getenv("RMG_SOFT_GCM");
     __builtin_cpu_init();

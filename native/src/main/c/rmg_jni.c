@@ -43,6 +43,7 @@ JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved) {
   if ((*vm)->GetEnv(vm, (void **) &env, JNI_VERSION_1_8) != JNI_OK) return JNI_ERR;
   rmg_log_level(MG_LL_NONE); /* Mongoose logs at DEBUG by default; off unless asked */
   rmg_tls_clock_init();
+  (void) rmg_gcm_fast(); /* decided once, before any poll thread seals a record */
   rmg_conn_init(env);
   rmg_loop_set_kind(RMG_KIND_TCP, &rmg_tcp_kind);
   rmg_loop_set_kind(RMG_KIND_HTTP, &rmg_http_kind);

@@ -294,6 +294,11 @@ jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const
 jlong rmg_ws_send_frame(struct rmg_loop *loop, jlong id, const void *buf, size_t len, jint op,
                         jint ops);
 
+/* ---- rmg_gcm.c (hooks 15 and 16 of hook-mongoose.sh declare the other two) ---- */
+/* Whether records are sealed and opened with AES-NI: the CPU has it, RMG_SOFT_GCM is not 1,
+ * and the code agreed with Mongoose's at the first call (JNI_OnLoad makes it). */
+int rmg_gcm_fast(void);
+
 /* ---- rmg_tls.c ---- */
 struct rmg_tls;
 extern const struct rmg_natives rmg_tls_natives;

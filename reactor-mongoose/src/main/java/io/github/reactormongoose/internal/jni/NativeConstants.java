@@ -136,6 +136,13 @@ public final class NativeConstants {
 	/** The HTTP reason phrase of {@code status}, or {@code null} when the table has none. */
 	public static native String reasonPhrase(int status);
 
+	/**
+	 * Whether TLS records are sealed and opened with the CPU's AES-NI and PCLMULQDQ instructions
+	 * ({@code rmg_gcm.c}) rather than Mongoose's own AES-GCM: the CPU has them, the environment
+	 * variable {@code RMG_SOFT_GCM} is not {@code 1}, and the code agreed with Mongoose's at load.
+	 */
+	public static native boolean aesNiGcm();
+
 	/** Sets Mongoose's process-wide log level ({@code MG_LL_*}); logs go to stdout. */
 	public static native void logLevel(int level);
 }
