@@ -205,6 +205,40 @@ class HttpsServerTest extends BaseHttpTest {
 	}
 
 	@Test
+	void wssEchoOfLargeBinaryMessagesAcrossManyRecords() throws Exception {
+		// 40 messages of 60 KiB (each spans four TLS records each way), sent without waiting for
+		// the echoes, come back whole and in order
+		DisposableServer server = hello(TlsSpec.forServer(localhost.chain(), localhost.key()));
+		HttpClient client = HttpClient.newBuilder().sslContext(trusting(pki.ca())).build();
+		java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+		CompletableFuture<Void> all = new CompletableFuture<>();
+		int count = 40;
+		int size = 60 * 1024;
+		WebSocket ws = client.newWebSocketBuilder().buildAsync(URI.create("wss://localhost:" + server.port() + "/echo"),
+				new WebSocket.Listener() {
+					@Override
+					public CompletionStage<?> onBinary(WebSocket w, java.nio.ByteBuffer data, boolean last) {
+						byte[] b = new byte[data.remaining()];
+						data.get(b);
+						got.writeBytes(b);
+						if (got.size() == count * size) {
+							all.complete(null);
+						}
+						w.request(1);
+						return null;
+					}
+				}).get(10, TimeUnit.SECONDS);
+		byte[] sent = new byte[count * size];
+		new java.util.Random(3).nextBytes(sent);
+		for (int i = 0; i < count; i++) {
+			ws.sendBinary(java.nio.ByteBuffer.wrap(sent, i * size, size), true).get(10, TimeUnit.SECONDS);
+		}
+		all.get(20, TimeUnit.SECONDS);
+		assertThat(java.util.Arrays.equals(got.toByteArray(), sent)).isTrue();
+		ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+	}
+
+	@Test
 	void tls12OnlyClientFailsCleanlyWithALoggedReason() throws Exception {
 		Curl.assumeInstalled();
 		DisposableServer server = hello(TlsSpec.forServer(localhost.chain(), localhost.key()));
