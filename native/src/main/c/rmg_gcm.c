@@ -230,9 +230,9 @@ RMG_GCM_TARGET static void rmg_gcm_tag(const struct rmg_gcm_key *k, const unsign
   _mm_storeu_si128((__m128i *) (void *) tag, _mm_xor_si128(rmg_aes(k, rmg_ctr(nonce, 1)), rmg_bswap(x)));
 }
 
-RMG_GCM_TARGET static void rmg_gcm_seal_hw(unsigned char *out, const unsigned char *in, size_t len,
-                                           const unsigned char *key, const unsigned char *nonce,
-                                           const unsigned char *aad, size_t aad_len, unsigned char *tag) {
+RMG_GCM_TARGET void rmg_gcm_seal(unsigned char *out, const unsigned char *in, size_t len, const unsigned char *key,
+                                 const unsigned char *nonce, const unsigned char *aad, size_t aad_len,
+                                 unsigned char *tag) {
   struct rmg_gcm_key k;
   __m128i x;
   rmg_gcm_init(&k, key);
@@ -242,9 +242,9 @@ RMG_GCM_TARGET static void rmg_gcm_seal_hw(unsigned char *out, const unsigned ch
   memset(&k, 0, sizeof(k));
 }
 
-RMG_GCM_TARGET static int rmg_gcm_open_hw(unsigned char *out, const unsigned char *in, size_t len,
-                                          const unsigned char *key, const unsigned char *nonce,
-                                          const unsigned char *aad, size_t aad_len, const unsigned char *tag) {
+RMG_GCM_TARGET int rmg_gcm_open(unsigned char *out, const unsigned char *in, size_t len, const unsigned char *key,
+                                const unsigned char *nonce, const unsigned char *aad, size_t aad_len,
+                                const unsigned char *tag) {
   struct rmg_gcm_key k;
   unsigned char want[16], diff = 0;
   __m128i x;
@@ -274,20 +274,20 @@ static int rmg_gcm_selftest(void) {
                                          0x94, 0xfa, 0xe9, 0x5a, 0xe7, 0x12, 0x1a, 0x47};
   unsigned char a[272], b[272], ta[16], tb[16];
   size_t n;
-  rmg_gcm_seal_hw(a, pt, sizeof(pt), key, iv, aad, sizeof(aad), ta);
+  rmg_gcm_seal(a, pt, sizeof(pt), key, iv, aad, sizeof(aad), ta);
   if (memcmp(ta, tag4, 16) != 0) return 0;
-  if (rmg_gcm_open_hw(b, a, sizeof(pt), key, iv, aad, sizeof(aad), ta) != 0 || memcmp(b, pt, sizeof(pt)) != 0) return 0;
+  if (rmg_gcm_open(b, a, sizeof(pt), key, iv, aad, sizeof(aad), ta) != 0 || memcmp(b, pt, sizeof(pt)) != 0) return 0;
   ta[0] ^= 1;
-  if (rmg_gcm_open_hw(b, a, sizeof(pt), key, iv, aad, sizeof(aad), ta) == 0) return 0;
+  if (rmg_gcm_open(b, a, sizeof(pt), key, iv, aad, sizeof(aad), ta) == 0) return 0;
   mg_gcm_initialize();
   for (n = 0; n <= 272; n++) {
     unsigned char in[272];
     size_t i;
     for (i = 0; i < n; i++) in[i] = (unsigned char) (i * 37 + n);
-    rmg_gcm_seal_hw(a, in, n, key, iv, aad, 5, ta);
+    rmg_gcm_seal(a, in, n, key, iv, aad, 5, ta);
     mg_aes_gcm_encrypt(b, in, n, key, 16, iv, sizeof(iv), (unsigned char *) aad, 5, tb, 16);
     if ((n > 0 && memcmp(a, b, n) != 0) || memcmp(ta, tb, 16) != 0) return 0;
-    if (rmg_gcm_open_hw(a, a, n, key, iv, aad, 5, ta) != 0 || (n > 0 && memcmp(a, in, n) != 0)) return 0;
+    if (rmg_gcm_open(a, a, n, key, iv, aad, 5, ta) != 0 || (n > 0 && memcmp(a, in, n) != 0)) return 0;
   }
   return 1;
 }
@@ -308,17 +308,6 @@ int rmg_gcm_fast(void) {
     }
   }
   return state;
-}
-
-void rmg_gcm_seal(unsigned char *out, const unsigned char *in, size_t len, const unsigned char *key,
-                  const unsigned char *nonce, const unsigned char *aad, size_t aad_len, unsigned char *tag) {
-  rmg_gcm_seal_hw(out, in, len, key, nonce, aad, aad_len, tag);
-}
-
-int rmg_gcm_open(unsigned char *out, const unsigned char *in, size_t len, const unsigned char *key,
-                 const unsigned char *nonce, const unsigned char *aad, size_t aad_len,
-                 const unsigned char *tag) {
-  return rmg_gcm_open_hw(out, in, len, key, nonce, aad, aad_len, tag);
 }
 
 #else /* not x86-64: Mongoose's code */

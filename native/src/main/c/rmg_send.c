@@ -16,7 +16,8 @@
  *     Mongoose polls for POLLOUT; when Mongoose has written it (MG_EV_WRITE) the queue is sent
  *     directly again (rmg_send_pump);
  *   - a file region is sent with sendfile(2) the same way (a piece is pread into c->send
- *     when the socket is full); over TLS, pread pieces become records;
+ *     when the socket is full); over TLS, or when sendfile(2) refuses the file, pieces are
+ *     pread and sent directly (over TLS, as records);
  *   - gathering (RMG_OP_CORK .. RMG_OP_UNCORK): while Java writes a burst of streamed buffers
  *     that a publisher emitted at once, they are copied into the loop's gather buffer and
  *     sent with one send(2) of up to RMG_GATHER bytes. Sending 64 KiB at a time costs the
@@ -53,7 +54,7 @@ struct rmg_out {
   unsigned char *buf;
   size_t size, off, len;
   int fd;             /* file being sent, or -1 */
-  int no_sendfile;    /* sendfile(2) refused this pair: pread pieces instead */
+  int no_sendfile;    /* TLS, or sendfile(2) refused this pair: pread pieces instead */
   int64_t pos, left;  /* file region still to send */
 };
 
@@ -141,16 +142,36 @@ static bool rmg_queue_bytes(struct rmg_out *o, const void *buf, size_t len) {
   return true;
 }
 
+/* Reads the queued file region's next bytes (at most max) into buf: pread(2), retried on EINTR. */
+static ssize_t rmg_file_read(struct rmg_out *o, void *buf, size_t max) {
+  size_t want = o->left < (int64_t) max ? (size_t) o->left : max;
+  ssize_t n;
+  do {
+    n = pread(o->fd, buf, want, (off_t) o->pos);
+  } while (n < 0 && errno == EINTR);
+  return n;
+}
+
+/* n bytes of the queued file region were taken (sent, or copied elsewhere). */
+static void rmg_file_taken(struct rmg_out *o, long n) {
+  o->pos += n;
+  o->left -= n;
+  if (o->left == 0) rmg_file_done(o);
+}
+
+/* The file ended before its region (or failed): the length announced cannot be kept. */
+static void rmg_file_cut(struct mg_connection *c, struct rmg_out *o) {
+  c->is_closing = 1;
+  rmg_file_done(o);
+}
+
 /* Turns the rest of a queued file into queued bytes (something must follow it). */
 static bool rmg_file_to_bytes(struct rmg_out *o) {
   unsigned char tmp[8192];
   while (o->left > 0) {
-    size_t want = o->left < (int64_t) sizeof(tmp) ? (size_t) o->left : sizeof(tmp);
-    ssize_t n = pread(o->fd, tmp, want, (off_t) o->pos);
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = rmg_file_read(o, tmp, sizeof(tmp));
     if (n <= 0 || !rmg_queue_bytes(o, tmp, (size_t) n)) return false;
-    o->pos += n;
-    o->left -= n;
+    rmg_file_taken(o, n);
   }
   rmg_file_done(o);
   return true;
@@ -223,43 +244,30 @@ static void rmg_piece(struct mg_connection *c, struct rmg_out *o) {
     struct mg_iobuf *io = &c->send;
     ssize_t n;
     if (io->size - io->len < want && !mg_iobuf_resize(io, io->len + want)) return;
-    do {
-      n = pread(o->fd, io->buf + io->len, want, (off_t) o->pos);
-    } while (n < 0 && errno == EINTR);
+    n = rmg_file_read(o, io->buf + io->len, RMG_PIECE);
     if (n <= 0) {
-      c->is_closing = 1; /* the file ended early (or failed): the length sent cannot be kept */
-      rmg_file_done(o);
+      rmg_file_cut(c, o);
       return;
     }
     io->len += (size_t) n;
-    o->pos += n;
-    o->left -= n;
-    if (o->left == 0) rmg_file_done(o);
+    rmg_file_taken(o, n);
   }
 }
 
-/* The next piece of a queued file region over TLS: read, then sent as one record (no
- * sendfile(2): the bytes must be encrypted). Returns as rmg_direct_send; 0 when the file
- * ended before the region (the connection then closes). */
-static long rmg_tls_file(struct mg_connection *c, struct rmg_out *o) {
+/* The next piece of a queued file region without sendfile(2) (over TLS the bytes must be
+ * encrypted; some files refuse it): read, then sent directly (over TLS, as one record).
+ * Returns as rmg_direct_send; 0 when the file ended before the region (the connection then
+ * closes). */
+static long rmg_file_send_piece(struct mg_connection *c, struct rmg_out *o) {
   unsigned char tmp[RMG_PIECE];
-  size_t want = o->left < (int64_t) sizeof(tmp) ? (size_t) o->left : sizeof(tmp);
-  ssize_t got;
+  ssize_t got = rmg_file_read(o, tmp, sizeof(tmp));
   long n;
-  do {
-    got = pread(o->fd, tmp, want, (off_t) o->pos);
-  } while (got < 0 && errno == EINTR);
   if (got <= 0) {
-    c->is_closing = 1;
-    rmg_file_done(o);
+    rmg_file_cut(c, o);
     return 0;
   }
   n = rmg_direct_send(c, tmp, (size_t) got, 0);
-  if (n > 0) {
-    o->pos += n;
-    o->left -= n;
-    if (o->left == 0) rmg_file_done(o);
-  }
+  if (n > 0) rmg_file_taken(o, n);
   return n;
 }
 
@@ -276,9 +284,6 @@ void rmg_send_pump(struct mg_connection *c) {
     if (o->len > o->off) {
       n = rmg_direct_send(c, o->buf + o->off, o->len - o->off, 0);
       if (n > 0) o->off += (size_t) n;
-    } else if (c->is_tls) {
-      n = rmg_tls_file(c, o);
-      if (n == 0) break; /* the file ended early: closing */
     } else if (!o->no_sendfile) {
       off_t p = (off_t) o->pos;
       size_t want = o->left > (1 << 30) ? (size_t) 1 << 30 : (size_t) o->left;
@@ -288,18 +293,13 @@ void rmg_send_pump(struct mg_connection *c) {
         continue;
       }
       if (n == 0) { /* end of file before the region's end */
-        c->is_closing = 1;
-        rmg_file_done(o);
+        rmg_file_cut(c, o);
         break;
       }
-      if (n > 0) {
-        o->pos += n;
-        o->left -= n;
-        if (o->left == 0) rmg_file_done(o);
-      }
+      if (n > 0) rmg_file_taken(o, n);
     } else {
-      rmg_piece(c, o);
-      break;
+      n = rmg_file_send_piece(c, o);
+      if (n == 0) break; /* the file ended early: closing */
     }
     if (n < 0) {
       if (rmg_would_block()) {

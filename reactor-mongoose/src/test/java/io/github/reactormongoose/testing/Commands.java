@@ -11,7 +11,10 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Assumptions;
 
-/** Interop peers from Debian's packages: skip a test, with a visible notice, when one is missing. */
+/**
+ * Interop peers from Debian's packages: skip a test, with a visible notice, when one is missing;
+ * and waiting for child processes (listening, printing a line).
+ */
 public final class Commands {
 
 	private Commands() {
@@ -42,6 +45,26 @@ public final class Commands {
 			}
 		}
 		throw new AssertionError(name + " did not listen on " + port);
+	}
+
+	/**
+	 * Waits up to 20 s for a line starting with {@code prefix} in {@code log}, the output file of
+	 * a child process, and returns it.
+	 * @throws AssertionError when none comes (with the file's content)
+	 */
+	public static String awaitLine(Path log, String prefix) throws IOException, InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+		while (System.nanoTime() < deadline) {
+			if (Files.exists(log)) {
+				for (String l : Files.readAllLines(log)) {
+					if (l.startsWith(prefix)) {
+						return l;
+					}
+				}
+			}
+			Thread.sleep(20);
+		}
+		throw new AssertionError("the child did not print '" + prefix + "': " + Files.readString(log));
 	}
 
 	/** Runs {@code versionCommand}; if it does not succeed, prints a notice and skips the test. */

@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.testing.Commands;
 import io.github.reactormongoose.testing.TestPki;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,8 +64,8 @@ class AesGcmPathTest {
 		pb.environment().put("RMG_SOFT_GCM", "1");
 		Process p = pb.start();
 		try {
-			assertThat(awaitLine(log, "aesni ")).isEqualTo("aesni false");
-			int port = Integer.parseInt(awaitLine(log, "port ").substring(5).trim());
+			assertThat(Commands.awaitLine(log, "aesni ")).isEqualTo("aesni false");
+			int port = Integer.parseInt(Commands.awaitLine(log, "port ").substring(5).trim());
 			HttpClient client = HttpClient.newBuilder().sslContext(TestPki.trusting(pki.ca()))
 					.version(HttpClient.Version.HTTP_1_1).build();
 			byte[] up = new byte[1 << 20];
@@ -84,20 +85,5 @@ class AesGcmPathTest {
 			p.destroyForcibly();
 			p.waitFor(10, TimeUnit.SECONDS);
 		}
-	}
-
-	private static String awaitLine(Path log, String prefix) throws Exception {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-		while (System.nanoTime() < deadline) {
-			if (Files.exists(log)) {
-				for (String l : Files.readAllLines(log)) {
-					if (l.startsWith(prefix)) {
-						return l;
-					}
-				}
-			}
-			Thread.sleep(20);
-		}
-		throw new AssertionError("the child did not print '" + prefix + "': " + Files.readString(log));
 	}
 }

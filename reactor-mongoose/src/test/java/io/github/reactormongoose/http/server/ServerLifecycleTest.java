@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.testing.Commands;
 import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,12 +90,12 @@ class ServerLifecycleTest extends BaseHttpTest {
 		Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
 				ShutdownMain.class.getName()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		try {
-			String portLine = awaitLine(log, "port ");
+			String portLine = Commands.awaitLine(log, "port ");
 			int port = Integer.parseInt(portLine.substring(5).trim());
 			CompletableFuture<HttpResponse<String>> slow = HttpClient.newHttpClient().sendAsync(
 					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/slow")).build(),
 					HttpResponse.BodyHandlers.ofString());
-			awaitLine(log, "slow started");
+			Commands.awaitLine(log, "slow started");
 			p.destroy(); // SIGTERM
 			HttpResponse<String> r = slow.get(10, TimeUnit.SECONDS);
 			assertThat(r.statusCode()).isEqualTo(200);
@@ -105,20 +106,5 @@ class ServerLifecycleTest extends BaseHttpTest {
 		finally {
 			p.destroyForcibly();
 		}
-	}
-
-	private static String awaitLine(Path log, String prefix) throws Exception {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-		while (System.nanoTime() < deadline) {
-			if (Files.exists(log)) {
-				for (String l : Files.readAllLines(log)) {
-					if (l.startsWith(prefix)) {
-						return l;
-					}
-				}
-			}
-			Thread.sleep(20);
-		}
-		throw new AssertionError("the child did not print '" + prefix + "': " + Files.readString(log));
 	}
 }
