@@ -5,6 +5,7 @@ package io.github.reactormongoose.examples;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import java.net.Inet4Address;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.file.Path;
@@ -20,8 +21,11 @@ import reactor.core.publisher.Mono;
 /**
  * Calls through a proxy given as a URL, the way {@code HTTPS_PROXY} and curl's {@code -x} name
  * one: {@code http://[user:password@]host:port} for an HTTP proxy ({@code CONNECT} tunnels for
- * https, absolute-form requests for http) or {@code socks5://[user:password@]host:port}.
- * Hosts in {@code noProxy} (a regular expression) are called directly.
+ * https, absolute-form requests for http), {@code socks5://[user:password@]host:port},
+ * {@code socks4a://[user@]host:port} (host names go to the proxy) or
+ * {@code socks4://[user@]host:port} (names are resolved here, to an IPv4 address, as curl's
+ * {@code socks4} does: for SOCKS 4 servers without 4a, such as Dante). Hosts in {@code noProxy}
+ * (a regular expression) are called directly.
  */
 public final class ProxiedCall {
 
@@ -32,8 +36,8 @@ public final class ProxiedCall {
 	/**
 	 * A client that goes through {@code proxyUrl}, trusting the CA certificate in {@code caPem}
 	 * (or the JDK's trust store if it is null).
-	 * @throws IllegalArgumentException for a proxy URL that is not {@code http://} or
-	 *         {@code socks5://} with a host and a port
+	 * @throws IllegalArgumentException for a proxy URL that is not {@code http://},
+	 *         {@code socks5://}, {@code socks4://} or {@code socks4a://} with a host and a port
 	 */
 	public ProxiedCall(String proxyUrl, @Nullable String noProxy, @Nullable Path caPem) {
 		URI u = URI.create(proxyUrl);
@@ -41,7 +45,9 @@ public final class ProxiedCall {
 		ProxyProvider.Proxy type = switch (scheme) {
 			case "http" -> ProxyProvider.Proxy.HTTP;
 			case "socks5", "socks5h" -> ProxyProvider.Proxy.SOCKS5;
-			default -> throw new IllegalArgumentException("proxy URL must be http:// or socks5://: " + proxyUrl);
+			case "socks4", "socks4a" -> ProxyProvider.Proxy.SOCKS4;
+			default -> throw new IllegalArgumentException("proxy URL must be http://, socks5://, socks4:// or socks4a://: "
+					+ proxyUrl);
 		};
 		if (u.getHost() == null || u.getPort() == -1) {
 			throw new IllegalArgumentException("proxy URL needs a host and a port: " + proxyUrl);
@@ -53,12 +59,19 @@ public final class ProxiedCall {
 				int colon = userInfo.indexOf(':');
 				String user = URLDecoder.decode(colon < 0 ? userInfo : userInfo.substring(0, colon), UTF_8);
 				String password = colon < 0 ? "" : URLDecoder.decode(userInfo.substring(colon + 1), UTF_8);
-				b.username(user).password(name -> password);
+				b.username(user);
+				if (type != ProxyProvider.Proxy.SOCKS4) { // SOCKS 4 has a user id, no password
+					b.password(name -> password);
+				}
 			}
 			if (noProxy != null) {
 				b.nonProxyHosts(noProxy);
 			}
 		});
+		if (scheme.equals("socks4")) {
+			// names are resolved here; the proxy gets the first IPv4 address (SOCKS 4 has no IPv6)
+			c = c.addressFilter(a -> a instanceof Inet4Address);
+		}
 		this.client = caPem == null ? c : c.secure(TlsSpec.forClient().trustedCertificates(caPem));
 	}
 
@@ -75,7 +88,7 @@ public final class ProxiedCall {
 	 */
 	public static void main(String[] args) {
 		if (args.length < 2) {
-			System.err.println("usage: ProxiedCall http://[USER:PASS@]PROXY:PORT|socks5://PROXY:PORT URL [CA.pem]");
+			System.err.println("usage: ProxiedCall http://[USER:PASS@]PROXY:PORT|socks5://PROXY:PORT|socks4[a]://PROXY:PORT URL [CA.pem]");
 			System.exit(2);
 		}
 		ProxiedCall call = new ProxiedCall(args[0], null, args.length > 2 ? Path.of(args[2]) : null);

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@link HttpsHello} with the JDK HTTP client and with {@link HttpsCall}, and
- * {@link MutualTlsEcho}, {@link ProxiedCall} through tinyproxy and microsocks, with certificates
+ * {@link MutualTlsEcho}, {@link ProxiedCall} through tinyproxy, microsocks and Dante, with certificates
  * made by openssl.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -78,7 +78,7 @@ class TlsExamplesTest {
 	}
 
 	@Test
-	void proxiedCallGoesThroughTinyproxyAndMicrosocks() throws Exception {
+	void proxiedCallGoesThroughTinyproxyMicrosocksAndDante() throws Exception {
 		DisposableServer s = HttpsHello.start("127.0.0.1", 0, server.chain(), server.key());
 		try (ProxyPeers http = ProxyPeers.tinyproxy(dir, "alice", "s3cret");
 				ProxyPeers socks = ProxyPeers.microsocks(dir, null, null)) {
@@ -100,6 +100,16 @@ class TlsExamplesTest {
 			assertThat(bypass.get(url).block(Duration.ofSeconds(10))).isEqualTo("200 Hello over https!");
 			assertThatThrownBy(() -> new ProxiedCall("ftp://proxy:21", null, null))
 					.isInstanceOf(IllegalArgumentException.class);
+			// last, as it skips where Dante is missing. Dante speaks SOCKS 4 without 4a:
+			// socks4:// resolves the name here, socks4a:// sends it and is refused
+			try (ProxyPeers dante = ProxyPeers.dante(dir)) {
+				ProxiedCall viaSocks4 = new ProxiedCall("socks4://reports@127.0.0.1:" + dante.port(), null, pki.ca());
+				assertThat(viaSocks4.get(url).block(Duration.ofSeconds(10))).isEqualTo("200 Hello over https!");
+				assertThatThrownBy(() -> new ProxiedCall("socks4a://127.0.0.1:" + dante.port(), null, pki.ca()).get(url)
+						.block(Duration.ofSeconds(10)))
+						.hasRootCauseInstanceOf(ProxyConnectException.class)
+						.hasMessageContaining("status: 91");
+			}
 		}
 		finally {
 			s.disposeNow(Duration.ofSeconds(5));

@@ -14,14 +14,15 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * Proxies from Debian's packages as peers of the client's tests: tinyproxy (an HTTP proxy:
- * {@code CONNECT} and absolute-form requests, Basic authentication) and microsocks (a SOCKS5
- * proxy, with or without a user name and password). One foreground process each, on a port
+ * {@code CONNECT} and absolute-form requests, Basic authentication), microsocks (a SOCKS5
+ * proxy, with or without a user name and password) and Dante (SOCKS 4 and 5). One foreground process each, on a port
  * that was free a moment ago; a test skips with a visible notice where one is missing.
  */
 public final class ProxyPeers implements AutoCloseable {
 
 	private static final Path TINYPROXY = Path.of("/usr/bin/tinyproxy");
 	private static final Path MICROSOCKS = Path.of("/usr/bin/microsocks");
+	private static final Path DANTED = Path.of("/usr/sbin/danted");
 
 	private final Process process;
 	private final int port;
@@ -72,6 +73,25 @@ public final class ProxyPeers implements AutoCloseable {
 		}
 		Path log = dir.resolve("microsocks-" + port + ".log");
 		return start(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()), port, log, dir);
+	}
+
+	/**
+	 * Dante's SOCKS server on 127.0.0.1, without authentication, allowing {@code CONNECT} from
+	 * and to loopback only; it speaks SOCKS 4 and 5 (not 4a: it refuses host names over
+	 * SOCKS 4). Logs connections to {@link #log()}.
+	 */
+	public static ProxyPeers dante(Path dir) throws Exception {
+		assumeInstalled(DANTED, "dante-server");
+		int port = Nginx.freePort();
+		Path log = dir.resolve("danted-" + port + ".log");
+		Path file = dir.resolve("danted-" + port + ".conf");
+		Files.writeString(file, String.join("\n", "logoutput: " + log, "internal: 127.0.0.1 port = " + port,
+				"external: 127.0.0.1", "clientmethod: none", "socksmethod: none", // one keyword per line in rules
+				"client pass {", "  from: 127.0.0.0/8 to: 127.0.0.0/8", "}",
+				"socks pass {", "  from: 127.0.0.0/8 to: 127.0.0.0/8", "  command: connect", "  log: connect", "}")
+				+ "\n");
+		return start(new ProcessBuilder(DANTED.toString(), "-f", file.toString(), "-N", "1",
+				"-p", dir.resolve("danted-" + port + ".pid").toString()), port, log, dir);
 	}
 
 	private static ProxyPeers start(ProcessBuilder pb, int port, Path log, Path dir) throws Exception {

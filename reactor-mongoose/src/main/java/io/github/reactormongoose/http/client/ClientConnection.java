@@ -199,7 +199,8 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 			try {
 				first = t.start();
 			}
-			catch (RuntimeException e) { // the application's password function or proxy headers
+			catch (ProxyConnectException | RuntimeException e) { // a target SOCKS4 cannot carry; the
+				// application's password function or proxy headers
 				failAndClose(e);
 				return;
 			}

@@ -183,7 +183,7 @@ public final class HttpClient {
 	 * {@code proxy(p -> p.type(ProxyProvider.Proxy.HTTP).host("proxy.internal").port(3128))}.
 	 * An HTTP proxy gets a {@code CONNECT} tunnel for {@code https}, {@code wss} and WebSocket
 	 * upgrades (TLS runs end to end inside it, the server's chain and name are verified as
-	 * without a proxy) and absolute-form requests for plain {@code http}; a SOCKS5 proxy
+	 * without a proxy) and absolute-form requests for plain {@code http}; a SOCKS5 or SOCKS4 proxy
 	 * tunnels everything. Hosts matching {@link ProxyProvider.Builder#nonProxyHosts} are
 	 * connected to directly. With an {@link #addressFilter address filter}, the host is
 	 * resolved here and the proxy is given the accepted address, never the name; the proxy's
@@ -817,8 +817,8 @@ public final class HttpClient {
 				}
 				EventLoop el = config.chooseLoop();
 				ProxyProvider proxy = config.proxies != null ? config.proxies.choose(tls != null, host) : null;
-				// a tunnel for TLS, WebSocket and SOCKS5; plain HTTP through an HTTP proxy in absolute form
-				boolean tunnel = proxy != null && (tls != null || upgrade || proxy.type() == ProxyProvider.Proxy.SOCKS5);
+				// a tunnel for TLS, WebSocket and SOCKS; plain HTTP through an HTTP proxy in absolute form
+				boolean tunnel = proxy != null && (tls != null || upgrade || proxy.type() != ProxyProvider.Proxy.HTTP);
 				ConnectionPool pool = ConnectionPool.of(el, host, port, tls, config.pool, config.addressFilter, proxy,
 						tunnel);
 				Exchange.Request req = new Exchange.Request(method, uri.toString(), target, hostHeader, headers, fixed,

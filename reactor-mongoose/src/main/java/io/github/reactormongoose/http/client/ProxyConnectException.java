@@ -7,7 +7,7 @@ import java.net.ConnectException;
 
 /**
  * The proxy did not open the tunnel to the request's host: an HTTP proxy answered
- * {@code CONNECT} with a status other than 2xx (407 when it wants credentials), a SOCKS5
+ * {@code CONNECT} with a status other than 2xx (407 when it wants credentials), a SOCKS
  * proxy refused the request or every authentication method offered, the proxy closed the
  * connection or did not answer in time, or it spoke something else. Nothing was sent to the
  * host. The message names the proxy, the target and the reason, as Netty's
@@ -24,7 +24,7 @@ public class ProxyConnectException extends ConnectException {
 		this.status = status;
 	}
 
-	/** The HTTP proxy's status code ({@code 407}, {@code 403}, {@code 502}...), or -1 (SOCKS5, no answer, bad answer). */
+	/** The HTTP proxy's status code ({@code 407}, {@code 403}, {@code 502}...), or -1 (SOCKS, no answer, bad answer). */
 	public int status() {
 		return status;
 	}

@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Opens a tunnel through a proxy on a connected channel, before TLS or the first request: an
- * HTTP {@code CONNECT} (RFC 9110, 9.3.6) or a SOCKS5 request (RFC 1928, with RFC 1929's user
- * name and password). Poll thread only; it only turns bytes into bytes, the connection sends
+ * HTTP {@code CONNECT} (RFC 9110, 9.3.6), a SOCKS5 request (RFC 1928, with RFC 1929's user
+ * name and password) or a SOCKS 4 {@code CONNECT} (4a's form for a host name). Poll thread only; it only turns bytes into bytes, the connection sends
  * them. A refusal or a malformed answer is a {@link ProxyConnectException}.
  */
 final class ProxyHandshake {
@@ -26,7 +26,7 @@ final class ProxyHandshake {
 	static final int MAX_HTTP_ANSWER = 16 * 1024;
 
 	private enum State {
-		HTTP_CONNECT, SOCKS_GREETING, SOCKS_AUTH, SOCKS_REQUEST, DONE
+		HTTP_CONNECT, SOCKS_GREETING, SOCKS_AUTH, SOCKS_REQUEST, SOCKS4_REQUEST, DONE
 	}
 
 	private final ProxyProvider proxy;
@@ -42,14 +42,27 @@ final class ProxyHandshake {
 		this.proxy = proxy;
 		this.host = host;
 		this.port = port;
-		this.state = proxy.type() == ProxyProvider.Proxy.HTTP ? State.HTTP_CONNECT : State.SOCKS_GREETING;
-		this.describe = (proxy.type() == ProxyProvider.Proxy.HTTP ? "http" : "socks5") + ", "
-				+ (proxy.username() != null ? (proxy.type() == ProxyProvider.Proxy.HTTP ? "basic" : "password") : "none")
-				+ ", " + proxy.host() + ":" + proxy.port() + " => " + host + ":" + port;
+		ProxyProvider.Proxy type = proxy.type();
+		this.state = switch (type) {
+			case HTTP -> State.HTTP_CONNECT;
+			case SOCKS4 -> State.SOCKS4_REQUEST;
+			case SOCKS5 -> State.SOCKS_GREETING;
+		};
+		// Netty's names: protocol, authentication scheme, proxy => target
+		String auth = proxy.username() == null ? "none" : switch (type) {
+			case HTTP -> "basic";
+			case SOCKS4 -> "username";
+			case SOCKS5 -> "password";
+		};
+		this.describe = type.name().toLowerCase(java.util.Locale.ROOT) + ", " + auth + ", " + proxy.host() + ":"
+				+ proxy.port() + " => " + host + ":" + port;
 	}
 
 	/** What to send once the TCP connection to the proxy is up. */
-	byte[] start() {
+	byte[] start() throws ProxyConnectException {
+		if (state == State.SOCKS4_REQUEST) {
+			return socks4Request();
+		}
 		if (state == State.HTTP_CONNECT) {
 			String authority = host + ":" + port;
 			StringBuilder r = new StringBuilder(128).append("CONNECT ").append(authority).append(" HTTP/1.1\r\nHost: ")
@@ -107,6 +120,7 @@ final class ProxyHandshake {
 			case SOCKS_GREETING -> greeting();
 			case SOCKS_AUTH -> auth();
 			case SOCKS_REQUEST -> reply();
+			case SOCKS4_REQUEST -> socks4Reply();
 			case DONE -> null;
 		};
 	}
@@ -246,6 +260,67 @@ final class ProxyHandshake {
 		}
 		if (inLength > length) {
 			throw failure("bytes after the SOCKS5 reply");
+		}
+		state = State.DONE;
+		return null;
+	}
+
+	/**
+	 * SOCKS 4 {@code CONNECT}: version 4, command 1, the port, the IPv4 address, the user id and
+	 * a NUL; for a host name (SOCKS 4a) the address 0.0.0.1 and the name and a NUL after the
+	 * user id.
+	 */
+	private byte[] socks4Request() throws ProxyConnectException {
+		ByteArrayOutputStream o = new ByteArrayOutputStream();
+		o.writeBytes(new byte[] { 4, 1, (byte) (port >> 8), (byte) port });
+		InetAddress literal = Addresses.parseLiteral(host);
+		byte[] name = null;
+		if (literal != null) {
+			byte[] ip = literal.getAddress();
+			if (ip.length != 4) {
+				throw failure("SOCKS4 carries IPv4 addresses only, not " + host + " (use SOCKS5)");
+			}
+			o.writeBytes(ip);
+		}
+		else {
+			name = host.getBytes(StandardCharsets.US_ASCII);
+			if (name.length > 255) {
+				throw failure("host name longer than 255 bytes");
+			}
+			o.writeBytes(new byte[] { 0, 0, 0, 1 });
+		}
+		String id = proxy.username();
+		if (id != null) {
+			o.writeBytes(id.getBytes(StandardCharsets.UTF_8));
+		}
+		o.write(0);
+		if (name != null) {
+			o.writeBytes(name);
+			o.write(0);
+		}
+		return o.toByteArray();
+	}
+
+	/** The 8-byte SOCKS 4 reply: version 0, the status (90: granted), a port and an address (ignored). */
+	private byte @Nullable [] socks4Reply() throws ProxyConnectException {
+		if (in[0] != 0) {
+			throw failure("not a SOCKS4 reply");
+		}
+		if (inLength < 8) {
+			return null;
+		}
+		int status = in[1] & 0xff;
+		if (status != 90) {
+			throw failure("status: " + status + " " + switch (status) {
+				case 91 -> "request rejected or failed"
+						+ (Addresses.parseLiteral(host) == null ? " (a SOCKS4 server without SOCKS 4a refuses host names)" : "");
+				case 92 -> "rejected: the proxy cannot reach identd on the client";
+				case 93 -> "rejected: identd reports a different user id";
+				default -> "unassigned";
+			});
+		}
+		if (inLength > 8) {
+			throw failure("bytes after the SOCKS4 reply");
 		}
 		state = State.DONE;
 		return null;

@@ -32,6 +32,10 @@ import org.jspecify.annotations.Nullable;
  * <li>{@link Proxy#SOCKS5}: every connection goes through the proxy (RFC 1928), with the
  * user name and password method (RFC 1929) when a user name is set. The host name goes to
  * the proxy unresolved (as curl's {@code socks5h}).
+ * <li>{@link Proxy#SOCKS4}: every connection goes through the proxy (SOCKS 4 {@code CONNECT},
+ * the user name as its user id, no password); an IPv4 target as an address, a host name
+ * unresolved in SOCKS 4a's form (as Netty's {@code Socks4ProxyHandler} and curl's
+ * {@code socks4a}); an IPv6 target cannot be carried.
  * </ul>
  * The connection to the proxy is plain TCP (a proxy spoken to over TLS is not supported).
  * Hosts matching {@link Builder#nonProxyHosts(String)} are connected to directly. A proxy that
@@ -43,6 +47,11 @@ public final class ProxyProvider {
 	public enum Proxy {
 		/** An HTTP proxy: {@code CONNECT} tunnels, and absolute-form requests for {@code http://}. */
 		HTTP,
+		/**
+		 * A SOCKS version 4 proxy: host names go to it in SOCKS 4a's form, which some SOCKS 4
+		 * servers (Dante) refuse; IPv4 only.
+		 */
+		SOCKS4,
 		/** A SOCKS version 5 proxy. */
 		SOCKS5
 	}
@@ -69,14 +78,16 @@ public final class ProxyProvider {
 
 		/**
 		 * The user name for the proxy: HTTP Basic ({@code Proxy-Authorization}) for
-		 * {@link Proxy#HTTP}, the user name and password method for {@link Proxy#SOCKS5}.
+		 * {@link Proxy#HTTP}, the user name and password method for {@link Proxy#SOCKS5}, the
+		 * user id of the request for {@link Proxy#SOCKS4}.
 		 */
 		Builder username(String username);
 
 		/**
 		 * The password, computed from the user name each time a connection authenticates (so a
 		 * rotated one is picked up); needs {@link #username(String)}. It runs on the poll
-		 * thread and must not block: return a value kept up to date elsewhere.
+		 * thread and must not block: return a value kept up to date elsewhere. SOCKS 4 has no
+		 * password: a {@link Proxy#SOCKS4} proxy with one is refused.
 		 */
 		Builder password(Function<? super String, ? extends String> password);
 
@@ -122,8 +133,14 @@ public final class ProxyProvider {
 		if (password != null && username == null) {
 			throw new IllegalArgumentException("a proxy password needs a username");
 		}
-		if (type == Proxy.SOCKS5 && username != null && username.getBytes(StandardCharsets.UTF_8).length > 255) {
-			throw new IllegalArgumentException("a SOCKS5 user name has at most 255 bytes");
+		if (type != Proxy.HTTP && username != null && username.getBytes(StandardCharsets.UTF_8).length > 255) {
+			throw new IllegalArgumentException("a " + type + " user name has at most 255 bytes");
+		}
+		if (type == Proxy.SOCKS4 && password != null) {
+			throw new IllegalArgumentException("SOCKS4 has a user id but no password: use SOCKS5 for a password");
+		}
+		if (type == Proxy.SOCKS4 && username != null && username.indexOf('\0') >= 0) {
+			throw new IllegalArgumentException("a SOCKS4 user id must not contain NUL");
 		}
 		this.nonProxyHosts = b.nonProxyHosts == null || b.nonProxyHosts.isEmpty() ? null
 				: Pattern.compile(b.nonProxyHosts, Pattern.CASE_INSENSITIVE);
@@ -214,9 +231,11 @@ public final class ProxyProvider {
 	 * (the JDK's {@code |}-separated patterns with {@code *}; default
 	 * {@code localhost|127.*|[::1]|0.0.0.0|[::0]}, as the JDK's), {@code http.proxyUser} and
 	 * {@code http.proxyPassword} (as Reactor Netty reads them); else {@code socksProxyHost},
-	 * {@code socksProxyPort} (default 1080), {@code java.net.socks.username} and
-	 * {@code java.net.socks.password}. A scheme without any gets no proxy.
-	 * @throws IllegalArgumentException for {@code socksProxyVersion=4} or a port that is not a number
+	 * {@code socksProxyPort} (default 1080), {@code socksProxyVersion} (5, the default, or 4),
+	 * {@code java.net.socks.username} and {@code java.net.socks.password} (not for version 4,
+	 * which has no password, as the JDK ignores it there). A scheme without any gets no proxy.
+	 * @throws IllegalArgumentException for a {@code socksProxyVersion} other than 4 or 5, or a
+	 *     port that is not a number
 	 */
 	static Selection fromSystemProperties(Properties p) {
 		String noProxy = p.getProperty("http.nonProxyHosts", "localhost|127.*|[::1]|0.0.0.0|[::0]");
@@ -224,12 +243,22 @@ public final class ProxyProvider {
 		ProxyProvider socks = null;
 		String socksHost = p.getProperty("socksProxyHost");
 		if (socksHost != null && !socksHost.isBlank()) {
-			if ("4".equals(p.getProperty("socksProxyVersion"))) {
-				throw new IllegalArgumentException("socksProxyVersion=4: only SOCKS version 5 is supported");
+			String version = p.getProperty("socksProxyVersion", "5").strip();
+			if (!version.equals("4") && !version.equals("5")) {
+				throw new IllegalArgumentException("system property socksProxyVersion must be 4 or 5: " + version);
 			}
 			Build b = builder();
-			b.type(Proxy.SOCKS5).host(socksHost.strip()).port(port(p, "socksProxyPort", 1080));
-			credentials(b, p, "java.net.socks.username", "java.net.socks.password");
+			b.type(version.equals("4") ? Proxy.SOCKS4 : Proxy.SOCKS5).host(socksHost.strip())
+				.port(port(p, "socksProxyPort", 1080));
+			if (version.equals("4")) {
+				String id = p.getProperty("java.net.socks.username");
+				if (id != null) {
+					b.username(id);
+				}
+			}
+			else {
+				credentials(b, p, "java.net.socks.username", "java.net.socks.password");
+			}
 			b.nonProxyHosts(regex);
 			socks = new ProxyProvider(b);
 		}
@@ -396,7 +425,7 @@ public final class ProxyProvider {
 
 		ProxyProvider build() {
 			if (type == null) {
-				throw new IllegalArgumentException("proxy type missing: type(ProxyProvider.Proxy.HTTP or SOCKS5)");
+				throw new IllegalArgumentException("proxy type missing: type(ProxyProvider.Proxy.HTTP, SOCKS4 or SOCKS5)");
 			}
 			if (host == null && address == null) {
 				throw new IllegalArgumentException("proxy address missing: host(...) or address(...)");

@@ -8,6 +8,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
@@ -45,8 +46,8 @@ import reactor.test.StepVerifier;
 /**
  * {@code HttpClient.proxy(...)} against real proxies nobody here wrote: tinyproxy (HTTP:
  * {@code CONNECT} tunnels for https and WebSocket, absolute-form requests for http, Basic
- * authentication) and microsocks (SOCKS5, with and without a password), both from Debian's
- * packages; and against scripted proxies that refuse, stall or misbehave.
+ * authentication), microsocks (SOCKS5, with and without a password) and Dante (SOCKS4), all
+ * from Debian's packages; and against scripted proxies that refuse, stall or misbehave.
  */
 class HttpClientProxyTest extends BaseHttpTest {
 
@@ -246,6 +247,113 @@ class HttpClientProxyTest extends BaseHttpTest {
 		assertThat(text(bob.get().uri(url))).startsWith("200 Hello over https");
 	}
 
+	// ---- a SOCKS4 proxy: Dante ----
+
+	@Test
+	void socks4CarriesHttpHttpsAndWebsocketsToAnIpv4Address() throws Exception {
+		ProxyPeers proxy = peer(ProxyPeers.dante(dir));
+		DisposableServer plain = plain();
+		DisposableServer tls = https();
+		HttpClient c = client(p -> p.type(ProxyProvider.Proxy.SOCKS4).host("127.0.0.1").port(proxy.port()));
+		assertThat(text(c.get().uri("http://127.0.0.1:" + plain.port() + "/hello")))
+			.isEqualTo("200 Hello over http, host 127.0.0.1:" + plain.port() + ", via none");
+		byte[] body = bytes(300_000);
+		for (int i = 0; i < 3; i++) {
+			assertThat(text(c.get().uri("https://127.0.0.1:" + tls.port() + "/hello"))).startsWith("200 Hello over https");
+		}
+		assertThat(c.post().uri("https://127.0.0.1:" + tls.port() + "/echo").send(Mono.just(ByteBuffer.wrap(body)))
+			.responseSingle((res, b) -> b).block(TIMEOUT)).isEqualTo(body);
+		assertThat(clientPorts).as("one connection for http, one tunnel for https, reused").hasSize(2);
+		StepVerifier.create(c.websocket().uri("wss://127.0.0.1:" + tls.port() + "/echo")
+				.handle((in, out) -> out.sendString(Mono.just("through socks4")).thenMany(in.receiveText().take(1))))
+			.expectNext("through socks4")
+			.verifyComplete();
+		// the proxy made those connections (its log names the client and the target)
+		assertThat(proxy.awaitLog("127.0.0.1." + tls.port())).contains("127.0.0.1." + tls.port());
+	}
+
+	@Test
+	void socks4WithANameResolvedHereThroughTheAddressFilter() throws Exception {
+		// Dante has no SOCKS 4a: a host name reaches it only as the address the filter accepted
+		ProxyPeers proxy = peer(ProxyPeers.dante(dir));
+		DisposableServer tls = https();
+		HttpClient c = client(p -> p.type(ProxyProvider.Proxy.SOCKS4).host("127.0.0.1").port(proxy.port()));
+		HttpClient ipv4 = c.addressFilter(a -> a instanceof java.net.Inet4Address);
+		assertThat(text(ipv4.get().uri("https://localhost:" + tls.port() + "/hello")))
+			.startsWith("200 Hello over https, host localhost:" + tls.port());
+		// without it the name goes to the proxy (4a), which refuses it
+		assertThat(failure(c.get().uri("https://localhost:" + tls.port() + "/hello")))
+			.isInstanceOfSatisfying(ProxyConnectException.class, e -> assertThat(e.status()).isEqualTo(-1))
+			.hasMessageContaining("socks4, none, 127.0.0.1:" + proxy.port() + " => localhost:" + tls.port())
+			.hasMessageContaining("status: 91 request rejected or failed (a SOCKS4 server without SOCKS 4a");
+	}
+
+	@Test
+	void socks4RequestsCarryTheUserIdAndSocks4aNames() throws Exception {
+		byte[] granted = { 0, 90, 0, 0, 0, 0, 0, 0 };
+		// a name in SOCKS 4a's form: address 0.0.0.1, the user id, then the name
+		try (ScriptedProxy proxy = new ScriptedProxy(new byte[][] { { 0, 91, 0, 0, 0, 0, 0, 0 } })) {
+			HttpClient c = client(p -> p.type(ProxyProvider.Proxy.SOCKS4).host("127.0.0.1").port(proxy.port())
+				.username("reports"));
+			assertThat(failure(c.get().uri("https://api.example:8443/x"))).isInstanceOf(ProxyConnectException.class)
+				.hasMessageContaining("socks4, username, 127.0.0.1:" + proxy.port() + " => api.example:8443, status: 91");
+			byte[] req = proxy.rawRequests.poll(5, TimeUnit.SECONDS);
+			ByteArrayOutputStream want = new ByteArrayOutputStream();
+			want.writeBytes(new byte[] { 4, 1, (byte) (8443 >> 8), (byte) 8443, 0, 0, 0, 1 });
+			want.writeBytes("reports\0api.example\0".getBytes(ISO_8859_1));
+			assertThat(req).isEqualTo(want.toByteArray());
+		}
+		// an IPv4 literal as the address, no user id: an empty one
+		try (ScriptedProxy proxy = new ScriptedProxy(new byte[][] { { 0, 92, 0, 0, 0, 0, 0, 0 } })) {
+			HttpClient c = client(p -> p.type(ProxyProvider.Proxy.SOCKS4).host("127.0.0.1").port(proxy.port()));
+			assertThat(failure(c.get().uri("http://10.1.2.3:80/x"))).isInstanceOf(ProxyConnectException.class)
+				.hasMessageContaining("status: 92 rejected: the proxy cannot reach identd");
+			assertThat(proxy.rawRequests.poll(5, TimeUnit.SECONDS)).isEqualTo(new byte[] { 4, 1, 0, 80, 10, 1, 2, 3, 0 });
+		}
+		// a granted tunnel: the request goes through it
+		try (ScriptedProxy proxy = new ScriptedProxy(granted, new byte[0])) {
+			HttpClient c = client(p -> p.type(ProxyProvider.Proxy.SOCKS4).host("127.0.0.1").port(proxy.port()))
+				.responseTimeout(java.time.Duration.ofMillis(500));
+			c.get().uri("http://192.0.2.7:8080/path").response().onErrorResume(e -> Mono.empty()).block(TIMEOUT);
+			assertThat(proxy.rawRequests.poll(5, TimeUnit.SECONDS)).isEqualTo(new byte[] { 4, 1, 31, (byte) 144, (byte) 192, 0, 2, 7, 0 });
+			proxy.requests.poll(5, TimeUnit.SECONDS); // the SOCKS4 request, as text
+			assertThat(proxy.requests.poll(5, TimeUnit.SECONDS)).startsWith("GET /path HTTP/1.1\r\n")
+				.doesNotContain("http://192.0.2.7");
+		}
+	}
+
+	@Test
+	void socks4RefusalsAndNonsenseAreProxyConnectExceptions() throws Exception {
+		record Case(byte[] answer, String message) {
+		}
+		List<Case> cases = List.of(
+				new Case(new byte[] { 0, 93, 0, 0, 0, 0, 0, 0 }, "status: 93 rejected: identd reports a different user id"),
+				new Case(new byte[] { 0, 17, 0, 0, 0, 0, 0, 0 }, "status: 17 unassigned"),
+				new Case(new byte[] { 5, 0 }, "not a SOCKS4 reply"),
+				new Case("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(ISO_8859_1), "not a SOCKS4 reply"),
+				new Case(new byte[] { 0, 90, 0, 0, 0, 0, 0, 0, 'x' }, "bytes after the SOCKS4 reply"),
+				new Case(new byte[] { 0, 90, 0 }, "the proxy closed the connection"),
+				new Case(new byte[0], "the proxy closed the connection"));
+		DisposableServer s = https();
+		for (Case k : cases) {
+			try (ScriptedProxy proxy = new ScriptedProxy(k.answer())) {
+				HttpClient c = client(p -> p.type(ProxyProvider.Proxy.SOCKS4).host("127.0.0.1").port(proxy.port()));
+				assertThat(failure(c.get().uri("https://127.0.0.1:" + s.port() + "/hello")))
+					.as(k.message())
+					.isInstanceOf(ProxyConnectException.class)
+					.hasMessageContaining(k.message());
+			}
+		}
+		// an IPv6 target cannot be carried: refused before anything is sent
+		try (ScriptedProxy proxy = new ScriptedProxy(new byte[][] { { 0, 90, 0, 0, 0, 0, 0, 0 } })) {
+			HttpClient c = client(p -> p.type(ProxyProvider.Proxy.SOCKS4).host("127.0.0.1").port(proxy.port()));
+			assertThat(failure(c.get().uri("https://[::1]:" + s.port() + "/hello"))).isInstanceOf(ProxyConnectException.class)
+				.hasMessageContaining("SOCKS4 carries IPv4 addresses only, not [::1] (use SOCKS5)");
+			assertThat(proxy.rawRequests.poll(300, TimeUnit.MILLISECONDS)).as("nothing sent to the proxy").isNull();
+		}
+		assertThat(clientPorts).as("nothing reached the server").isEmpty();
+	}
+
 	// ---- which requests use the proxy ----
 
 	@Test
@@ -386,6 +494,14 @@ class HttpClientProxyTest extends BaseHttpTest {
 			.isInstanceOf(java.util.regex.PatternSyntaxException.class);
 		assertThatThrownBy(() -> c.proxy(p -> p.type(ProxyProvider.Proxy.SOCKS5)))
 			.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("proxy address missing");
+		assertThatThrownBy(() -> c.proxy(p -> p.type(ProxyProvider.Proxy.SOCKS4).host("proxy").port(1080)
+			.username("u").password(u -> "x")))
+			.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SOCKS4 has a user id but no password");
+		assertThatThrownBy(() -> c.proxy(p -> p.type(ProxyProvider.Proxy.SOCKS4).host("proxy").port(1080).username("a\0b")))
+			.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not contain NUL");
+		assertThatThrownBy(() -> c.proxy(p -> p.type(ProxyProvider.Proxy.SOCKS4).host("proxy").port(1080)
+			.username("u".repeat(256))))
+			.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SOCKS4 user name has at most 255 bytes");
 	}
 
 	@Test
@@ -421,10 +537,20 @@ class HttpClientProxyTest extends BaseHttpTest {
 		bad.setProperty("http.proxyHost", "p");
 		bad.setProperty("http.proxyPort", "eighty");
 		assertThatThrownBy(() -> ProxyProvider.fromSystemProperties(bad)).hasMessageContaining("http.proxyPort");
+		// socksProxyVersion=4: SOCKS4 with the user id, and no password (the JDK ignores it there too)
 		Properties v4 = new Properties();
 		v4.setProperty("socksProxyHost", "p");
 		v4.setProperty("socksProxyVersion", "4");
-		assertThatThrownBy(() -> ProxyProvider.fromSystemProperties(v4)).hasMessageContaining("SOCKS version 5");
+		v4.setProperty("java.net.socks.username", "svc");
+		v4.setProperty("java.net.socks.password", "ignored");
+		assertThat(ProxyProvider.fromSystemProperties(v4).choose(true, "example.com")).satisfies(x -> {
+			assertThat(x.type()).isEqualTo(ProxyProvider.Proxy.SOCKS4);
+			assertThat(x.port()).isEqualTo(1080);
+			assertThat(x.username()).isEqualTo("svc");
+			assertThat(x.password()).isNull();
+		});
+		v4.setProperty("socksProxyVersion", "6");
+		assertThatThrownBy(() -> ProxyProvider.fromSystemProperties(v4)).hasMessageContaining("socksProxyVersion must be 4 or 5: 6");
 		assertThat(ProxyProvider.fromSystemProperties(new Properties())).satisfies(n -> {
 			assertThat(n.plain()).isNull();
 			assertThat(n.secure()).isNull();
