@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's sixteen additions: seven to its built-in TLS stack (see
+# Writes mongoose.c with the glue's eighteen additions: nine to its built-in TLS stack (see
 # docs/tls.md), one to its accept and eight to its poll loop and epoll backend (the fetched file stays as its sha256 says). Each
 # addition is one line inserted before an anchor line that must occur exactly once, else the
 # build fails.
@@ -52,6 +52,22 @@
 #      the CPU's AES-NI and PCLMULQDQ instead of Mongoose's byte-wise AES and bit-wise GHASH
 #      (about 100 MB/s), when rmg_gcm_fast() says the CPU has them and the code agrees with
 #      Mongoose's; each line ends in `else`, so Mongoose's call runs otherwise.
+#  17. mg_rsa_crt_sign (the RSA signer of a server's or client's CertificateVerify): it checked
+#      the modulus p*q against the signature's length by taking the header word of BearSSL's
+#      i31 integer (an encoded bit length: 31-bit words and a remainder) for the bit count, so
+#      the check failed for every key and RSA keys could not sign. The added line makes the
+#      same check with the product's real bit length and skips the original (ends in `if (0)`).
+#      Every signature is still verified with the public key before it is sent (Mongoose).
+#  18. mg_rsa_crt_sign, its last step (s = s2 + q*h, BearSSL's CRT recombination): the
+#      product was accumulated into s2, which has room for one factor's words only, so its
+#      upper half ran into the next buffer (p's), which the following line decodes p into
+#      again: the result was overwritten and the self-check failed. The added line does that
+#      step in the two free buffers after s2 (s1 and t1, 2 factors' words), makes the same two
+#      checks (the result modulo q and p), encodes the signature and leaves the function as
+#      the original does (goto done); the original lines after it no longer run.
+#  With 17 and 18, RSA keys of 2,048 to 4,096 bits sign (Mongoose's own check of the
+#  signature with the public exponent, which follows, passes for every one); the stack's
+#  verifier wants moduli of at least 256 bytes, which KeyForms.checkSupported enforces.
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -72,6 +88,8 @@ anchors=(
   '    if (c->is_draining && c->send.len == 0) c->is_closing = 1;'
   '  mg_aes_gcm_encrypt(outmsg, outmsg, msgsz + 1, key, 16, nonce, sizeof(nonce),'
   '    if (mg_aes_gcm_decrypt(msg, msg, msgsz - 16, key, 16, nonce, sizeof(nonce),'
+  '  if (xlen != ((t2[0] + 7) >> 3)) goto done;'
+  '  br_i31_mulacc(s2, mq, t2);'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -90,6 +108,8 @@ lines=(
   '    if (c->is_draining && c->is_tls && c->is_tls_throttled && !c->is_closing) (void) 0; else /* rmg hook 14: a draining TLS connection closes once its last record is out */'
   '  if (rmg_gcm_fast()) rmg_gcm_seal(outmsg, outmsg, msgsz + 1, key, nonce, associated_data, sizeof(associated_data), tag); else /* rmg hook 15: AES-NI (rmg_gcm.c) */'
   '    if (rmg_gcm_fast()) { if (rmg_gcm_open(msg, msg, msgsz - 16, key, nonce, associated_data, sizeof(associated_data), msg + msgsz - 16) != 0) { mg_error(c, "GCM tag verify failed"); return -1; } } else /* rmg hook 16: AES-NI (rmg_gcm.c) */'
+  '  { uint32_t rmg_eb = br_i31_bit_length(t2 + 1, (t2[0] + 31) >> 5); if (xlen != (((rmg_eb >> 5) * 31 + (rmg_eb & 31) + 7) >> 3)) goto done; } if (0) /* rmg hook 17: the real bit length of p*q, not its header word */'
+  '  { uint32_t *s = s1; memset(s, 0, 2 * (size_t) fwlen * sizeof(*s)); memcpy(s, s2, (size_t) fwlen * sizeof(*s)); br_i31_mulacc(s, mq, t2); br_i31_reduce(t2, s, mq); ok = rsa_i31_eq(t2, c2); br_i31_reduce(t2, s, mp); ok &= rsa_i31_eq(t2, c1); if (ok) br_i31_encode(signature, sig_len, s); goto done; } /* rmg hook 18: s = s2 + q*h in 2 factors of room (s1, t1), checked modulo q and p */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

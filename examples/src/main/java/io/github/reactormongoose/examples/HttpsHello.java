@@ -13,9 +13,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * An HTTPS server: {@code HttpServer.secure(TlsSpec.forServer(chain, key))}. The chain is PEM
- * (the server's certificate first, then intermediates), the key a PEM EC P-256 key in any
- * form openssl writes. WebSocket routes are WSS on the same port. Make a certificate as
- * {@code docs/tls.md} shows.
+ * (the server's certificate first, then intermediates), the key a PEM EC P-256 key or RSA key
+ * (2,048 to 4,096 bits) in any form openssl writes. WebSocket routes are WSS on the same port.
+ * Make a certificate as {@code docs/tls.md} shows.
  */
 public final class HttpsHello {
 

@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.github.reactormongoose.DisposableServer;
@@ -43,17 +44,22 @@ class TlsExamplesTest {
 	}
 
 	@Test
-	void httpsHelloAnswersTheJdkClient() throws Exception {
-		DisposableServer s = HttpsHello.start("127.0.0.1", 0, server.chain(), server.key());
-		try {
-			HttpClient client = HttpClient.newBuilder().sslContext(TestPki.trusting(pki.ca())).build();
-			HttpResponse<String> r = client.send(HttpRequest.newBuilder(
-					URI.create("https://localhost:" + s.port() + "/hello")).build(), HttpResponse.BodyHandlers.ofString());
-			assertThat(r.statusCode()).isEqualTo(200);
-			assertThat(r.body()).isEqualTo("Hello over https!");
-		}
-		finally {
-			s.disposeNow(Duration.ofSeconds(5));
+	void httpsHelloAnswersTheJdkClientWithAnEcOrAnRsaKey() throws Exception {
+		TestPki.Issued rsa = pki.server("rsa-hello", TestPki.KeyType.RSA_2048); // for localhost too
+		for (TestPki.Issued issued : List.of(server, rsa)) {
+			DisposableServer s = HttpsHello.start("127.0.0.1", 0, issued.chain(), issued.key());
+			try {
+				HttpClient client = HttpClient.newBuilder().sslContext(TestPki.trusting(pki.ca())).build();
+				HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+						URI.create("https://localhost:" + s.port() + "/hello")).build(), HttpResponse.BodyHandlers.ofString());
+				assertThat(r.statusCode()).isEqualTo(200);
+				assertThat(r.body()).isEqualTo("Hello over https!");
+				assertThat(r.sslSession().orElseThrow().getPeerCertificates()[0].getPublicKey().getAlgorithm())
+						.isEqualTo(issued == rsa ? "RSA" : "EC");
+			}
+			finally {
+				s.disposeNow(Duration.ofSeconds(5));
+			}
 		}
 	}
 

@@ -90,7 +90,7 @@ class MosquittoTlsClientTest extends MqttClientInteropTest {
 
 	@Test
 	void aBrokerWithAnRsaCertificateIsVerifiedToo() throws Exception {
-		// Mongoose's client cannot sign with RSA, but it verifies RSA server certificates
+		// the broker signs its handshake with RSA; our client verifies it
 		try (MqttBrokers.Broker rsa = MqttBrokers.mosquittoTls(pki.ca(), pki.server("rsa-broker", TestPki.KeyType.RSA_2048))) {
 			MqttConnection c = connect(rsa.client().clientId("rsa-" + rsa.port()).runOn(loop));
 			Received r = new Received(c, topic("rsa"), 1);
@@ -112,6 +112,14 @@ class MosquittoTlsClientTest extends MqttClientInteropTest {
 			c.publish(topic("mtls"), "with a client certificate".getBytes(UTF_8), 2, false).block(TIMEOUT);
 			assertThat(r.take().payloadAsString()).isEqualTo("with a client certificate");
 			c.disconnect().block(TIMEOUT);
+			// a device whose certificate has an RSA key: our client signs with it, the broker verifies
+			TestPki.Issued rsaDevice = pki.client("device-rsa", TestPki.KeyType.RSA_2048);
+			MqttConnection rc = connect(MqttClient.create(mtls.url())
+					.secure(trusting.keyCertificate(rsaDevice.cert(), rsaDevice.key())).clientId("device-rsa").runOn(loop));
+			Received rr = new Received(rc, topic("mtls-rsa"), 1);
+			rc.publish(topic("mtls-rsa"), "signed with RSA-PSS".getBytes(UTF_8), 1, false).block(TIMEOUT);
+			assertThat(rr.take().payloadAsString()).isEqualTo("signed with RSA-PSS");
+			rc.disconnect().block(TIMEOUT);
 			// TLS 1.3: the client's handshake is over before the broker checks; then it closes, no CONNACK
 			assertThatThrownBy(() -> MqttClient.create(mtls.url()).secure(trusting).runOn(loop).connect().block(TIMEOUT))
 					.isInstanceOf(MongooseException.class).isNotInstanceOf(MqttException.class);

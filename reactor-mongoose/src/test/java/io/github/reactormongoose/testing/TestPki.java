@@ -35,7 +35,10 @@ public final class TestPki {
 	public enum KeyType {
 		EC_P256("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"),
 		EC_P384("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:secp384r1"),
-		RSA_2048("-newkey", "rsa:2048");
+		RSA_2048("-newkey", "rsa:2048"),
+		RSA_3072("-newkey", "rsa:3072"),
+		RSA_4096("-newkey", "rsa:4096"),
+		RSA_1024("-newkey", "rsa:1024");
 
 		final List<String> args;
 

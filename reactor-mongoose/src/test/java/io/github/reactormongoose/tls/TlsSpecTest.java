@@ -85,12 +85,14 @@ class TlsSpecTest extends BaseHttpTest {
 	}
 
 	@Test
-	void rsaKeysAreRefusedWithTheReason() throws Exception {
+	void rsaKeysAreAcceptedInEveryFormAndSmallOnesRefused() throws Exception {
 		TestPki.Issued rsa = pki.server("rsa", TestPki.KeyType.RSA_2048);
-		assertThatThrownBy(() -> TlsSpec.forServer(rsa.chain(), rsa.key())).isInstanceOf(IllegalArgumentException.class)
-				.hasMessageContaining("RSA private keys cannot sign").hasMessageContaining("EC P-256");
+		TlsSpec.forServer(rsa.chain(), rsa.key());
 		Path pkcs1 = openssl("rsa1.key", "rsa", "-traditional", "-in", rsa.key().toString());
-		assertThatThrownBy(() -> TlsSpec.forServer(rsa.chain(), pkcs1)).hasMessageContaining("RSA private keys cannot sign");
+		TlsSpec.forServer(rsa.chain(), pkcs1);
+		TestPki.Issued small = pki.server("rsa-small", TestPki.KeyType.RSA_1024);
+		assertThatThrownBy(() -> TlsSpec.forServer(small.chain(), small.key())).isInstanceOf(IllegalArgumentException.class)
+				.hasMessageContaining("RSA key of 1024 bits");
 	}
 
 	@Test

@@ -245,6 +245,51 @@ class MongooseWebServerTest {
 		assertThat(r.body()).isEqualTo("https true");
 	}
 
+	/**
+	 * The key store of Spring Boot's guides: an RSA key pair made by the JDK's keytool
+	 * (server.ssl.key-store, key-store-password, key-alias) serves HTTPS, its handshake signed
+	 * with RSA-PSS.
+	 */
+	@Test
+	void anRsaKeyStoreMadeByKeytoolServesHttps(@TempDir Path dir) throws Exception {
+		Path store = dir.resolve("keystore.p12");
+		Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+		Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "tomcat", "-keyalg", "RSA", "-keysize",
+				"2048", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit", "-dname",
+				"CN=localhost", "-ext", "san=dns:localhost,ip:127.0.0.1", "-validity", "2").redirectErrorStream(true).start();
+		String out = new String(p.getInputStream().readAllBytes());
+		assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as(out).isTrue();
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		Ssl ssl = new Ssl();
+		ssl.setEnabled(true);
+		ssl.setKeyStore(store.toUri().toString());
+		ssl.setKeyStorePassword("changeit");
+		ssl.setKeyStoreType("PKCS12");
+		ssl.setKeyAlias("tomcat");
+		factory.setSsl(ssl);
+		this.webServer = factory.getWebServer((request, response) -> response.writeWith(Mono.just(response
+				.bufferFactory().wrap((request.getURI().getScheme() + " " + (request.getSslInfo() != null)).getBytes()))));
+		this.webServer.start();
+		KeyStore ks = KeyStore.getInstance("PKCS12");
+		try (var in = Files.newInputStream(store)) {
+			ks.load(in, "changeit".toCharArray());
+		}
+		KeyStore trust = KeyStore.getInstance("PKCS12");
+		trust.load(null, null);
+		trust.setCertificateEntry("self", ks.getCertificate("tomcat"));
+		TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+		tmf.init(trust);
+		SSLContext ctx = SSLContext.getInstance("TLS");
+		ctx.init(null, tmf.getTrustManagers(), null);
+		for (int i = 0; i < 3; i++) { // new clients, new handshakes
+			HttpClient https = HttpClient.newBuilder().sslContext(ctx).version(HttpClient.Version.HTTP_1_1).build();
+			HttpResponse<String> r = https.send(HttpRequest.newBuilder(
+					URI.create("https://localhost:" + this.webServer.getPort() + "/")).build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(r.body()).isEqualTo("https true");
+		}
+	}
+
 	@Test
 	void immediateShutdownReportsImmediate() throws Exception {
 		WebServer server = create(hello(), Shutdown.IMMEDIATE);

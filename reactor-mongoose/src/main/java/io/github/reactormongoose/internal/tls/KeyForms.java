@@ -10,6 +10,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
@@ -20,19 +21,23 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 
-import io.github.reactormongoose.internal.jni.NativeConstants;
 
 /**
  * Private keys: read from every PEM form common tools write (PKCS#8 {@code PRIVATE KEY}, SEC1
  * {@code EC PRIVATE KEY}, PKCS#1 {@code RSA PRIVATE KEY}), checked against what Mongoose's
- * built-in stack can sign with (ECDSA P-256 only: its RSA signer is broken, see docs/tls.md),
- * and written in the form it parses (SEC1). Intermediate arrays are wiped.
+ * built-in stack can sign with (ECDSA P-256, and RSA of 2,048 to 4,096 bits with the fix of
+ * hook 17 in native/hook-mongoose.sh), and written in the form it parses (SEC1 for EC, PKCS#8
+ * for RSA). Intermediate arrays are wiped.
  */
 public final class KeyForms {
 
 	/** OID 1.2.840.10045.3.1.7 (secp256r1), DER content bytes. */
 	private static final byte[] P256_OID = {0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x03, 0x01, 0x07};
-	static final int MAX_RSA_BITS = 4096; // largest RSA key in a certificate the stack verifies
+	static final int MAX_RSA_BITS = 4096; // largest RSA key in a certificate the stack verifies, or signs with
+	/** Smallest RSA key the stack signs with: its CRT signer wants primes of at least 128 bytes. */
+	static final int MIN_RSA_BITS = 2048;
+	private static final int MIN_RSA_FACTOR_BYTES = 128;
+	private static final int MAX_RSA_FACTOR_BYTES = (MAX_RSA_BITS + 64) / 2 / 8; // BearSSL's BR_MAX_RSA_FACTOR
 
 	private KeyForms() {
 	}
@@ -82,20 +87,46 @@ public final class KeyForms {
 			}
 			return;
 		}
+		if (key instanceof RSAPrivateCrtKey rsa) {
+			int bits = rsa.getModulus().bitLength();
+			if (bits < MIN_RSA_BITS - 7 || bits > MAX_RSA_BITS) { // the stack wants 256 to 512 bytes of modulus
+				throw new IllegalArgumentException(what + ": RSA key of " + bits + " bits; Mongoose's built-in TLS "
+						+ "signs with RSA keys of " + MIN_RSA_BITS + " to " + MAX_RSA_BITS + " bits");
+			}
+			int p = (rsa.getPrimeP().bitLength() + 7) / 8;
+			int q = (rsa.getPrimeQ().bitLength() + 7) / 8;
+			if (p < MIN_RSA_FACTOR_BYTES || q < MIN_RSA_FACTOR_BYTES || p > MAX_RSA_FACTOR_BYTES
+					|| q > MAX_RSA_FACTOR_BYTES) {
+				throw new IllegalArgumentException(what + ": RSA key whose primes have " + p + " and " + q
+						+ " bytes; Mongoose's built-in TLS signs with primes of " + MIN_RSA_FACTOR_BYTES + " to "
+						+ MAX_RSA_FACTOR_BYTES + " bytes each (what openssl and keytool make for 2,048 to 4,096 bits)");
+			}
+			return;
+		}
 		if (key instanceof RSAPrivateKey) {
-			throw new IllegalArgumentException(what + ": RSA private keys cannot sign in Mongoose's built-in TLS "
-					+ "(version " + NativeConstants.MONGOOSE_VERSION + ": its RSA-CRT signer, mg_rsa_crt_sign, rejects "
-					+ "every key, so each handshake would fail); use an EC P-256 key, for example: "
-					+ "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 ... (RSA certificates in the "
-					+ "peer's chain are verified)");
+			throw new IllegalArgumentException(what + ": an RSA key without its CRT parameters (the primes p and q "
+					+ "and their exponents) cannot sign in Mongoose's built-in TLS; keys that openssl, certbot and "
+					+ "keytool write have them");
 		}
 		throw new IllegalArgumentException(what + ": " + key.getAlgorithm()
 				+ " keys are not supported by Mongoose's built-in TLS (EC P-256 only)");
 	}
 
-	/** The PEM the built-in stack parses for an EC P-256 key: SEC1. Wipe it after use. */
+	/**
+	 * The PEM the built-in stack parses: SEC1 for an EC P-256 key, PKCS#8 for an RSA key (with
+	 * its CRT parameters, which the stack signs with). Wipe it after use.
+	 */
 	public static byte[] toMongoosePem(PrivateKey key) {
 		checkSupported(key, "private key");
+		if (key instanceof RSAPrivateCrtKey) {
+			byte[] der = key.getEncoded(); // PKCS#8 PrivateKeyInfo around PKCS#1 RSAPrivateKey
+			try {
+				return pem("PRIVATE KEY", der);
+			}
+			finally {
+				Arrays.fill(der, (byte) 0);
+			}
+		}
 		ECPrivateKey ec = (ECPrivateKey) key;
 		byte[] der = new byte[39]; // SEQUENCE { INTEGER 1, OCTET STRING (32) d }: what mg_tls_init reads
 		der[0] = 0x30;
