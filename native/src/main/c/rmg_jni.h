@@ -299,6 +299,13 @@ jlong rmg_ws_send_frame(struct rmg_loop *loop, jlong id, const void *buf, size_t
  * and the code agreed with Mongoose's at the first call (JNI_OnLoad makes it). */
 int rmg_gcm_fast(void);
 
+/* ---- rmg_rsa.c (hook 19 of hook-mongoose.sh calls it in place of mg_rsa_crt_sign) ---- */
+/* The RSA-CRT signature of em (sig_len bytes, the modulus's length) with 64-bit limbs; 0, or
+ * -1 (refused or failed its check; sig zeroed) and Mongoose's signer runs instead. */
+int rmg_rsa_crt_sign(const uint8_t *em, size_t em_len, const uint8_t *dp, size_t dp_len, const uint8_t *dq,
+                     size_t dq_len, const uint8_t *p, size_t p_len, const uint8_t *q, size_t q_len,
+                     const uint8_t *qinv, size_t qinv_len, uint8_t *sig, size_t sig_len);
+
 /* ---- rmg_tls.c ---- */
 struct rmg_tls;
 extern const struct rmg_natives rmg_tls_natives;

@@ -130,6 +130,29 @@ class RsaKeysTest extends BaseHttpTest {
 	}
 
 	@Test
+	void primesInEitherOrderSign() throws Exception {
+		// openssl and the JDK write p > q; a key with p < q (qInv = q^-1 mod p recomputed) signs too
+		TestPki.Issued rsa = pki.server("swapped", TestPki.KeyType.RSA_2048);
+		java.security.interfaces.RSAPrivateCrtKey k = (java.security.interfaces.RSAPrivateCrtKey) KeyForms
+			.read(Files.readAllBytes(rsa.key()), "key");
+		assertThat(k.getPrimeP()).isGreaterThan(k.getPrimeQ());
+		java.math.BigInteger p = k.getPrimeQ(), q = k.getPrimeP();
+		java.security.PrivateKey swapped = java.security.KeyFactory.getInstance("RSA")
+			.generatePrivate(new java.security.spec.RSAPrivateCrtKeySpec(k.getModulus(), k.getPublicExponent(),
+					k.getPrivateExponent(), p, q, k.getPrivateExponent().mod(p.subtract(java.math.BigInteger.ONE)),
+					k.getPrivateExponent().mod(q.subtract(java.math.BigInteger.ONE)), q.modInverse(p)));
+		KeyStore p12 = KeyStore.getInstance("PKCS12");
+		p12.load(null, null);
+		p12.setKeyEntry("server", swapped, "pw".toCharArray(), CertificateFactory.getInstance("X.509")
+			.generateCertificates(Files.newInputStream(rsa.chain())).toArray(new Certificate[0]));
+		DisposableServer s = hello(TlsSpec.forServer(p12, "server", "pw".toCharArray()));
+		SSLContext jdk = TestPki.trusting(pki.ca());
+		for (int i = 0; i < 8; i++) {
+			assertThat(jdkGet(jdk, s.port())).endsWith("Hello over RSA");
+		}
+	}
+
+	@Test
 	void ourClientSignsWithAnRsaClientCertificate() throws Exception {
 		TestPki.Issued server = pki.server("mtls-server", TestPki.KeyType.RSA_2048);
 		TestPki.Issued device = pki.client("rsa-device", TestPki.KeyType.RSA_3072);
