@@ -113,12 +113,15 @@ void rmg_tls_accept(struct mg_connection *c, const struct rmg_tls *t) {
 }
 
 /* Called by the built-in stack (a line the build adds to mg_tls_recv_cert, see the Makefile)
- * with each decrypted Certificate message, before Mongoose checks it. A client hands the
- * certificate list to Java, which verifies the chain and the host name with the JDK when the
- * handshake is done (RMG_EV_TLS_DONE), before any application data is delivered. */
+ * with each decrypted Certificate message, before Mongoose checks it, and recorded for Java.
+ * A client's: Java verifies the server's chain and host name with the JDK when the handshake
+ * is done (RMG_EV_TLS_DONE), before any application data is delivered. A server's (only when
+ * it asked for a client certificate): Mongoose verifies the chain against the one CA; if it
+ * refuses, the connection closes before any request, else Java keeps the chain as the
+ * connection's peer certificates (HttpServerRequest.peerCertificates()). */
 void rmg_tls_peer_certificates(struct mg_connection *c, const unsigned char *msg, size_t len) {
   struct rmg_loop *loop = (struct rmg_loop *) c->mgr;
-  if (c->is_client) rmg_record_bytes(&loop->ev, RMG_EV_TLS_PEER, c->id, 0, msg, len);
+  rmg_record_bytes(&loop->ev, RMG_EV_TLS_PEER, c->id, 0, msg, len);
 }
 
 /* MG_EV_POLL of a connection still in its handshake: the timeout, and input that cannot be

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@link HttpsHello} with the JDK HTTP client and with {@link HttpsCall}, and
- * {@link MutualTlsEcho}, {@link ProxiedCall} through tinyproxy, microsocks and Dante, with certificates
+ * {@link MutualTlsEcho}, {@link ClientCertificateHello}, {@link ProxiedCall} through tinyproxy, microsocks and Dante, with certificates
  * made by openssl.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -41,6 +41,27 @@ class TlsExamplesTest {
 	static void certificates() throws Exception {
 		pki = TestPki.root(dir, "Examples Root CA");
 		server = pki.server("localhost", TestPki.KeyType.EC_P256);
+	}
+
+	@Test
+	void clientCertificateHelloNamesTheCaller() throws Exception {
+		TestPki.Issued device = pki.client("device-1", TestPki.KeyType.EC_P256);
+		DisposableServer s = ClientCertificateHello.start("127.0.0.1", 0, server.chain(), server.key(), pki.ca());
+		try {
+			io.github.reactormongoose.http.client.HttpClient ours = io.github.reactormongoose.http.client.HttpClient.create()
+					.secure(io.github.reactormongoose.tls.TlsSpec.forClient().trustedCertificates(pki.ca())
+							.keyCertificate(device.cert(), device.key()));
+			assertThat(ours.get().uri("https://localhost:" + s.port() + "/whoami")
+					.responseSingle((res, b) -> b.map(x -> new String(x, java.nio.charset.StandardCharsets.UTF_8)))
+					.block(Duration.ofSeconds(10))).isEqualTo("Hello, CN=device-1");
+			// without a certificate the handshake fails: no answer at all
+			HttpClient jdk = HttpClient.newBuilder().sslContext(TestPki.trusting(pki.ca())).build();
+			assertThatThrownBy(() -> jdk.send(HttpRequest.newBuilder(URI.create("https://localhost:" + s.port() + "/whoami"))
+					.build(), HttpResponse.BodyHandlers.ofString())).isInstanceOf(java.io.IOException.class);
+		}
+		finally {
+			s.disposeNow(Duration.ofSeconds(5));
+		}
 	}
 
 	@Test

@@ -19,8 +19,10 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 
@@ -72,15 +74,8 @@ public final class TestPki {
 
 	/** A client SSLContext of the JDK that trusts the CA certificate in {@code caPem}. */
 	public static SSLContext trusting(Path caPem) throws Exception {
-		KeyStore ks = KeyStore.getInstance("PKCS12");
-		ks.load(null, null);
-		try (InputStream in = Files.newInputStream(caPem)) {
-			ks.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-		}
-		TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-		tmf.init(ks);
 		SSLContext ctx = SSLContext.getInstance("TLS");
-		ctx.init(null, tmf.getTrustManagers(), null);
+		ctx.init(null, trustManagers(caPem), null);
 		return ctx;
 	}
 
@@ -89,6 +84,33 @@ public final class TestPki {
 	 * that {@code openssl req} writes), for peers such as the JDK's {@code HttpsServer}.
 	 */
 	public static SSLContext serving(Issued issued) throws Exception {
+		SSLContext ctx = SSLContext.getInstance("TLS");
+		ctx.init(keyManagers(issued), null, null);
+		return ctx;
+	}
+
+	/**
+	 * A client SSLContext of the JDK that presents {@code issued}'s chain (client
+	 * authentication) and trusts the CA certificate in {@code caPem}.
+	 */
+	public static SSLContext presenting(Issued issued, Path caPem) throws Exception {
+		SSLContext ctx = SSLContext.getInstance("TLS");
+		ctx.init(keyManagers(issued), trustManagers(caPem), null);
+		return ctx;
+	}
+
+	private static TrustManager[] trustManagers(Path caPem) throws Exception {
+		KeyStore ks = KeyStore.getInstance("PKCS12");
+		ks.load(null, null);
+		try (InputStream in = Files.newInputStream(caPem)) {
+			ks.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+		}
+		TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+		tmf.init(ks);
+		return tmf.getTrustManagers();
+	}
+
+	private static KeyManager[] keyManagers(Issued issued) throws Exception {
 		String pem = Files.readString(issued.key(), StandardCharsets.US_ASCII);
 		String b64 = pem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
 		byte[] der = Base64.getDecoder().decode(b64);
@@ -101,12 +123,10 @@ public final class TestPki {
 		KeyStore ks = KeyStore.getInstance("PKCS12");
 		ks.load(null, null);
 		char[] pw = "test".toCharArray();
-		ks.setKeyEntry("server", key, pw, chain.toArray(new Certificate[0]));
+		ks.setKeyEntry("key", key, pw, chain.toArray(new Certificate[0]));
 		KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
 		kmf.init(ks, pw);
-		SSLContext ctx = SSLContext.getInstance("TLS");
-		ctx.init(kmf.getKeyManagers(), null, null);
-		return ctx;
+		return kmf.getKeyManagers();
 	}
 
 	/** The key algorithm of a PKCS#8 key: EC or RSA. */

@@ -83,8 +83,14 @@ public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 
 	@Override
 	protected @Nullable SslInfo initSslInfo() {
-		// the built-in TLS stack exposes no session id, and client certificates stay in C
-		return "https".equals(this.request.scheme()) ? new SslInfo() {
+		// the built-in TLS stack exposes no session id; the client's certificates are those it
+		// authenticated with (server.ssl.client-auth=need), null without them, as Spring expects
+		if (!"https".equals(this.request.scheme())) {
+			return null;
+		}
+		java.util.List<X509Certificate> peer = this.request.peerCertificates();
+		X509Certificate[] certificates = peer.isEmpty() ? null : peer.toArray(new X509Certificate[0]);
+		return new SslInfo() {
 			@Override
 			public @Nullable String getSessionId() {
 				return null;
@@ -92,9 +98,9 @@ public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 
 			@Override
 			public X509Certificate @Nullable [] getPeerCertificates() {
-				return null;
+				return certificates == null ? null : certificates.clone();
 			}
-		} : null;
+		};
 	}
 
 	@Override

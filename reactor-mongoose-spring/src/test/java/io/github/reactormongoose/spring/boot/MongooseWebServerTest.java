@@ -290,6 +290,41 @@ class MongooseWebServerTest {
 		}
 	}
 
+	/**
+	 * server.ssl.client-auth=need: the client's certificate reaches the application as
+	 * SslInfo.getPeerCertificates() (what Spring Security's x509() reads).
+	 */
+	@Test
+	void clientAuthNeedGivesThePeerCertificatesToSslInfo(@TempDir Path dir) throws Exception {
+		io.github.reactormongoose.testing.TestPki pki = io.github.reactormongoose.testing.TestPki.root(dir, "Spring mTLS CA");
+		io.github.reactormongoose.testing.TestPki.Issued serverCert = pki.server("localhost",
+				io.github.reactormongoose.testing.TestPki.KeyType.EC_P256);
+		io.github.reactormongoose.testing.TestPki.Issued client = pki.client("alice",
+				io.github.reactormongoose.testing.TestPki.KeyType.EC_P256);
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		Ssl ssl = new Ssl();
+		ssl.setEnabled(true);
+		ssl.setCertificate(serverCert.chain().toUri().toString());
+		ssl.setCertificatePrivateKey(serverCert.key().toUri().toString());
+		ssl.setTrustCertificate(pki.ca().toUri().toString());
+		ssl.setClientAuth(Ssl.ClientAuth.NEED);
+		factory.setSsl(ssl);
+		this.webServer = factory.getWebServer((request, response) -> {
+			java.security.cert.X509Certificate[] peer = request.getSslInfo() != null
+					? request.getSslInfo().getPeerCertificates() : null;
+			String who = peer == null ? "none" : peer.length + " " + peer[0].getSubjectX500Principal();
+			return response.writeWith(Mono.just(response.bufferFactory().wrap(who.getBytes())));
+		});
+		this.webServer.start();
+		HttpClient https = HttpClient.newBuilder()
+			.sslContext(io.github.reactormongoose.testing.TestPki.presenting(client, pki.ca()))
+			.version(HttpClient.Version.HTTP_1_1).build();
+		HttpResponse<String> r = https.send(HttpRequest.newBuilder(
+				URI.create("https://localhost:" + this.webServer.getPort() + "/")).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(r.body()).isEqualTo("1 CN=alice");
+	}
+
 	@Test
 	void immediateShutdownReportsImmediate() throws Exception {
 		WebServer server = create(hello(), Shutdown.IMMEDIATE);

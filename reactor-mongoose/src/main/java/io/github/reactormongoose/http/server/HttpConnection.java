@@ -5,7 +5,10 @@ package io.github.reactormongoose.http.server;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.MongooseException;
@@ -13,13 +16,15 @@ import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.HttpChannelHandler;
+import io.github.reactormongoose.internal.loop.TlsHandshakeHandler;
 import io.github.reactormongoose.internal.websocket.WebsocketSession;
+import io.github.reactormongoose.internal.tls.PeerVerifier;
 import io.github.reactormongoose.internal.tls.TlsFailures;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
 /** One accepted HTTP connection: requests in sequence, then maybe a WebSocket session. */
-final class HttpConnection implements HttpChannelHandler {
+final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 
 	final HttpListener server;
 	final Channel channel;
@@ -39,6 +44,8 @@ final class HttpConnection implements HttpChannelHandler {
 	private long bodyActivity;
 	/** requestTimeout: fails a streamed body that is not complete this long after its head. */
 	private @Nullable Disposable requestTimer;
+	/** The client's certificate chain, when the server asked for one (clientAuth), else empty. */
+	private List<X509Certificate> peerCertificates = List.of();
 
 	HttpConnection(HttpListener server, Channel channel, InetSocketAddress local, InetSocketAddress remote) {
 		this.server = server;
@@ -52,6 +59,32 @@ final class HttpConnection implements HttpChannelHandler {
 	@Override
 	public void onError(String message) {
 		TlsFailures.report(remote, message);
+	}
+
+	/**
+	 * Poll thread: the client's Certificate message (the server asked for one). The handshake
+	 * fails, and no request is read, unless the built-in stack accepts the chain.
+	 */
+	@Override
+	public void onTlsPeerCertificates(ByteBuffer buf, int offset, int length) {
+		try {
+			peerCertificates = List.copyOf(PeerVerifier.parse(buf, offset, length));
+		}
+		catch (CertificateException | RuntimeException e) {
+			// Mongoose parsed it (else the handshake fails); the JDK could not: none to show
+			TlsFailures.report(remote, "client certificate unreadable by the JDK: " + e.getMessage());
+			peerCertificates = List.of();
+		}
+	}
+
+	@Override
+	public void onTlsHandshakeDone() {
+		// the chain was checked by the built-in stack (one CA); nothing else to decide here
+	}
+
+	/** The client's certificate chain, its own first; empty without a client certificate. */
+	List<X509Certificate> peerCertificates() {
+		return peerCertificates;
 	}
 
 	boolean isClosed() {

@@ -86,6 +86,17 @@ public interface HttpServerRequest {
 
 	InetSocketAddress hostAddress();
 
+	/**
+	 * The certificate chain the client authenticated with, as it sent it (its own certificate
+	 * first, then what it added: intermediates, sometimes the root), on a server with
+	 * {@code TlsSpec.clientAuth(REQUIRE)} (checked against the trusted CA during the handshake);
+	 * empty without TLS or without a client certificate. Not affected by forwarded headers. The
+	 * Spring adapter gives it as {@code SslInfo.getPeerCertificates()}.
+	 */
+	default java.util.List<java.security.cert.X509Certificate> peerCertificates() {
+		return java.util.List.of();
+	}
+
 	/** The id of the Mongoose connection the request came on. */
 	long connectionId();
 

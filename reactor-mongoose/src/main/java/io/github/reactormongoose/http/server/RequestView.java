@@ -265,6 +265,11 @@ final class RequestView implements RoutableRequest {
 	}
 
 	@Override
+	public java.util.List<java.security.cert.X509Certificate> peerCertificates() {
+		return conn.peerCertificates();
+	}
+
+	@Override
 	public InetSocketAddress hostAddress() {
 		ForwardedInfo f = forwarded();
 		return f != null ? f.host : conn.local;

@@ -6,13 +6,15 @@ package io.github.reactormongoose.internal.loop;
 import java.nio.ByteBuffer;
 
 /**
- * The handler of an outbound connection while its TLS handshake runs: it gets the server's
- * Certificate message, then the end of the handshake, and decides before any application
- * data is read.
+ * The handler of a TLS connection while its handshake runs. An outbound connection gets the
+ * server's Certificate message, then the end of the handshake, and decides before any
+ * application data is read; an accepted one gets the client's Certificate message when the
+ * server asked for one (before the built-in stack checks it: if the stack refuses the chain,
+ * the connection closes before any request is read).
  */
 public interface TlsHandshakeHandler extends ChannelHandler {
 
-	/** The server's TLS 1.3 Certificate message (handshake header included). */
+	/** The peer's TLS 1.3 Certificate message (handshake header included). */
 	void onTlsPeerCertificates(ByteBuffer buf, int offset, int length);
 
 	/** The handshake completed. */

@@ -52,28 +52,41 @@ public final class PeerVerifier {
 	public void certificates(ByteBuffer b, int offset, int length) {
 		chain.clear();
 		try {
-			int p = offset + 4;
-			int end = offset + length;
-			p += 1 + (b.get(p) & 0xff); // certificate_request_context
-			int listEnd = p + 3 + u24(b, p);
-			p += 3;
-			if (listEnd > end) {
-				throw new IllegalArgumentException("certificate list longer than its message");
-			}
-			CertificateFactory f = CertificateFactory.getInstance("X.509");
-			while (p + 3 <= listEnd) {
-				int n = u24(b, p);
-				p += 3;
-				byte[] der = new byte[n];
-				b.get(p, der);
-				p += n;
-				chain.add((X509Certificate) f.generateCertificate(new ByteArrayInputStream(der)));
-				p += 2 + (b.getShort(p) & 0xffff); // extensions
-			}
+			chain.addAll(parse(b, offset, length));
 		}
 		catch (CertificateException | RuntimeException e) {
 			parseError = "unreadable certificate from the server: " + e.getMessage();
 		}
+	}
+
+	/**
+	 * The certificates of a TLS 1.3 Certificate message (handshake header, request context,
+	 * then the list, each certificate with its extensions), in the order sent: the peer's own
+	 * first. An empty list gives an empty result.
+	 * @throws CertificateException for a certificate the JDK cannot read
+	 * @throws IllegalArgumentException for a list longer than its message
+	 */
+	public static List<X509Certificate> parse(ByteBuffer b, int offset, int length) throws CertificateException {
+		List<X509Certificate> out = new ArrayList<>();
+		int p = offset + 4;
+		int end = offset + length;
+		p += 1 + (b.get(p) & 0xff); // certificate_request_context
+		int listEnd = p + 3 + u24(b, p);
+		p += 3;
+		if (listEnd > end) {
+			throw new IllegalArgumentException("certificate list longer than its message");
+		}
+		CertificateFactory f = CertificateFactory.getInstance("X.509");
+		while (p + 3 <= listEnd) {
+			int n = u24(b, p);
+			p += 3;
+			byte[] der = new byte[n];
+			b.get(p, der);
+			p += n;
+			out.add((X509Certificate) f.generateCertificate(new ByteArrayInputStream(der)));
+			p += 2 + (b.getShort(p) & 0xffff); // extensions
+		}
+		return out;
 	}
 
 	/**
