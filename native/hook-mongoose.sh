@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's nineteen additions: ten to its built-in TLS stack (see
+# Writes mongoose.c with the glue's twenty-one additions: twelve to its built-in TLS stack (see
 # docs/tls.md), one to its accept and eight to its poll loop and epoll backend (the fetched file stays as its sha256 says). Each
 # addition is one line inserted before an anchor line that must occur exactly once, else the
 # build fails.
@@ -73,6 +73,19 @@
 #      than Mongoose's signer; the line ends in `if (crt_result != 0)`, so Mongoose's signer
 #      (with 17 and 18) runs only when ours refuses. Mongoose's check with the public exponent
 #      follows either way.
+#  20. mg_tls_recv_cert: a server that asked for a client certificate failed a client that
+#      sends an empty Certificate message ("certificate list too short"), so ClientAuth.OPTIONAL
+#      (Spring's client-auth=want) was impossible. When the connection's context takes clients
+#      without one (rmg_tls_cert_optional, rmg_tls.c), the empty message goes into the
+#      transcript, the server waits for the client's Finished (TLS 1.3 sends no
+#      CertificateVerify without a certificate) and returns as after a partial read. A
+#      certificate that is sent is checked as before.
+#  21. mg_tls_client_handshake: a client without a certificate that a server asks for one
+#      (CertificateRequest) sent only its Finished, where TLS 1.3 wants an empty Certificate
+#      message first (RFC 8446 4.4.2), so a server with optional client authentication (nginx's
+#      `ssl_verify_client optional`, our ClientAuth.OPTIONAL) failed it. The line sends the empty
+#      Certificate (mg_tls_send_cert writes one for a client without a certificate) and the
+#      Finished, with the key schedule of the two-way branch; it ends in `else`.
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -96,6 +109,8 @@ anchors=(
   '  if (xlen != ((t2[0] + 7) >> 3)) goto done;'
   '  br_i31_mulacc(s2, mq, t2);'
   '  crt_result = mg_rsa_crt_sign('
+  'if (tls->recv_len < 13) { // 8 + 3 + 2, chain len + cert len + ext len'
+  '      if (tls->cert_requested && tls->cert_der.len > 0) {  // two-way auth'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -117,6 +132,8 @@ lines=(
   '  { uint32_t rmg_eb = br_i31_bit_length(t2 + 1, (t2[0] + 31) >> 5); if (xlen != (((rmg_eb >> 5) * 31 + (rmg_eb & 31) + 7) >> 3)) goto done; } if (0) /* rmg hook 17: the real bit length of p*q, not its header word */'
   '  { uint32_t *s = s1; memset(s, 0, 2 * (size_t) fwlen * sizeof(*s)); memcpy(s, s2, (size_t) fwlen * sizeof(*s)); br_i31_mulacc(s, mq, t2); br_i31_reduce(t2, s, mq); ok = rsa_i31_eq(t2, c2); br_i31_reduce(t2, s, mp); ok &= rsa_i31_eq(t2, c1); if (ok) br_i31_encode(signature, sig_len, s); goto done; } /* rmg hook 18: s = s2 + q*h in 2 factors of room (s1, t1), checked modulo q and p */'
   '  { extern int rmg_rsa_crt_sign(const uint8_t *, size_t, const uint8_t *, size_t, const uint8_t *, size_t, const uint8_t *, size_t, const uint8_t *, size_t, const uint8_t *, size_t, uint8_t *, size_t); crt_result = rmg_rsa_crt_sign(em, emlen, (const uint8_t *) tls->rsa.dP.buf, tls->rsa.dP.len, (const uint8_t *) tls->rsa.dQ.buf, tls->rsa.dQ.len, (const uint8_t *) tls->rsa.p.buf, tls->rsa.p.len, (const uint8_t *) tls->rsa.q.buf, tls->rsa.q.len, (const uint8_t *) tls->rsa.qInv.buf, tls->rsa.qInv.len, sig, nlen); } if (crt_result != 0) /* rmg hook 19: rmg_rsa.c signs, Mongoose only if it refuses */'
+  '  if (!is_client && tls->recv_len >= 8 && recv_buf[4] == 0 && MG_LOAD_BE24(recv_buf + 5) == 0) { extern int rmg_tls_cert_optional(const struct mg_connection *); if (rmg_tls_cert_optional(c)) { mg_tls_drop_message(c); tls->state = MG_TLS_STATE_SERVER_NEGOTIATED; return -1; } } /* rmg hook 20: no client certificate, where that is allowed */'
+  '      if (tls->cert_requested && tls->cert_der.len == 0) { struct tls_enc hs_keys = tls->enc; mg_tls_generate_application_keys(c); tls->app_keys = tls->enc; tls->enc = hs_keys; if (!mg_tls_send_cert(c, true) || !mg_tls_client_send_finish(c)) return false; tls->enc = tls->app_keys; } else /* rmg hook 21: asked for a certificate it has not: an empty one */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

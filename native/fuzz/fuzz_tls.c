@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   loop = fz_loop();
   lsn = fz_listen(loop, RMG_KIND_TCP, 0, 16 * 1024, 64 * 1024, 64 * 1024);
-  tls = rmg_tls_new(0, s_cert, sizeof(s_cert), s_key, sizeof(s_key), NULL, 0, NULL, 0);
+  tls = rmg_tls_new(0, s_cert, sizeof(s_cert), s_key, sizeof(s_key), NULL, 0, NULL, 0, 0);
   FZ_ASSERT(tls != NULL, "TLS context");
   FZ_ASSERT(rmg_tls_listener(loop, lsn, tls) == 0, "TLS on the listener");
   rmg_tls_release(tls); /* the listener holds its own reference */

@@ -162,6 +162,14 @@ struct rmg_natives {
  * 3 = EPOLLOUT, 4 = not registered (reads paused, nothing to write). The glue never writes it. */
 _Static_assert(RMG_EPOLL_STATE >= 32 && RMG_EPOLL_STATE < MG_DATA_SIZE - 8,
                "RMG_EPOLL_STATE: past the glue's c->data[0..31], before Mongoose's last 8 bytes");
+/* c->data[RMG_TLS_FLAGS] of an accepted TLS connection, set when its handshake starts
+ * (rmg_tls.c): RMG_TLS_F_CERT_OPTIONAL when the server asks for a client certificate but
+ * takes a client without one (hook 20 of hook-mongoose.sh reads it). Past the epoll byte and
+ * before Mongoose's last 8 bytes of c->data. */
+#define RMG_TLS_FLAGS 33
+#define RMG_TLS_F_CERT_OPTIONAL 1
+_Static_assert(RMG_TLS_FLAGS > RMG_EPOLL_STATE && RMG_TLS_FLAGS < MG_DATA_SIZE - 8,
+               "RMG_TLS_FLAGS: between the epoll byte and Mongoose's last 8 bytes");
 /* c->data[RMG_WS_UTF8]: UTF-8 validator state of that message after its last whole frame */
 #define RMG_WS_UTF8 3
 #define RMG_CF2_WROTE 16   /* HTTP: bytes were appended to send since the last streamed request head */
@@ -308,13 +316,15 @@ int rmg_rsa_crt_sign(const uint8_t *em, size_t em_len, const uint8_t *dp, size_t
 
 /* ---- rmg_tls.c ---- */
 struct rmg_tls;
+/* Hook 20: whether the server connection c takes a client that sends no certificate. */
+int rmg_tls_cert_optional(const struct mg_connection *c);
 extern const struct rmg_natives rmg_tls_natives;
 /* Sets Mongoose's wall clock (mg_boot_timestamp_ms) from CLOCK_REALTIME once. */
 void rmg_tls_clock_init(void);
 /* A TLS context (one reference): the built-in stack's inputs, prepared by Java. */
 struct rmg_tls *rmg_tls_new(int is_client, const void *cert, size_t cert_len, const void *key,
                             size_t key_len, const void *ca, size_t ca_len, const char *name,
-                            int64_t handshake_ms);
+                            int64_t handshake_ms, int cert_optional);
 void rmg_tls_release(struct rmg_tls *t);
 /* Event hooks of rmg_ev_fn: accept on a TLS listener, the handshake deadline, and the start
  * (or drop, start = 0) of an outbound connection's pending TLS. */

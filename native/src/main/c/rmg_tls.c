@@ -21,6 +21,7 @@ struct rmg_tls {
   struct mg_str key;     /* PEM: EC PRIVATE KEY (SEC1, P-256) or RSA PRIVATE KEY (PKCS#1) */
   struct mg_str ca;      /* DER of the one CA that verifies client certificates */
   struct mg_str name;    /* client: SNI and Mongoose's host name check (Java checks too) */
+  int cert_optional;     /* server with ca: a client without a certificate is taken too */
 };
 
 /* c->data[16..23]: an outbound connection's pending context until it is connected
@@ -61,11 +62,12 @@ static void rmg_tls_free_str(struct mg_str *s, int wipe) {
 
 struct rmg_tls *rmg_tls_new(int is_client, const void *cert, size_t cert_len, const void *key,
                             size_t key_len, const void *ca, size_t ca_len, const char *name,
-                            int64_t handshake_ms) {
+                            int64_t handshake_ms, int cert_optional) {
   struct rmg_tls *t = (struct rmg_tls *) rmg_alloc(sizeof(*t));
   if (t == NULL) return NULL;
   t->refs = 1;
   t->is_client = is_client;
+  t->cert_optional = !is_client && ca_len > 0 && cert_optional;
   t->handshake_ms = handshake_ms > 0 ? (uint64_t) handshake_ms : 0;
   if (rmg_tls_copy(&t->cert, cert, cert_len) != 0 || rmg_tls_copy(&t->key, key, key_len) != 0 ||
       rmg_tls_copy(&t->ca, ca, ca_len) != 0 ||
@@ -105,7 +107,12 @@ static void rmg_tls_start(struct mg_connection *c, const struct rmg_tls *t) {
   opts.ca = t->ca;
   opts.name = t->name;
   memcpy(c->data + RMG_TLS_AT, &deadline, sizeof(deadline));
+  c->data[RMG_TLS_FLAGS] = (char) (t->cert_optional ? RMG_TLS_F_CERT_OPTIONAL : 0);
   mg_tls_init(c, &opts);
+}
+
+int rmg_tls_cert_optional(const struct mg_connection *c) {
+  return !c->is_client && (c->data[RMG_TLS_FLAGS] & RMG_TLS_F_CERT_OPTIONAL) != 0;
 }
 
 void rmg_tls_accept(struct mg_connection *c, const struct rmg_tls *t) {
@@ -201,7 +208,7 @@ static int rmg_tls_array(JNIEnv *env, jbyteArray a, void **out, size_t *len) {
 
 static jlong JNICALL rmg_tls_create(JNIEnv *env, jclass cls, jboolean client, jbyteArray cert,
                                     jbyteArray key, jbyteArray ca, jstring name,
-                                    jlong handshake_ms) {
+                                    jlong handshake_ms, jboolean cert_optional) {
   void *cb = NULL, *kb = NULL, *ab = NULL;
   size_t cl, kl, al;
   const char *n = NULL;
@@ -210,7 +217,8 @@ static jlong JNICALL rmg_tls_create(JNIEnv *env, jclass cls, jboolean client, jb
   if (name != NULL && (n = (*env)->GetStringUTFChars(env, name, NULL)) == NULL) return RMG_ERR_OOM;
   if (rmg_tls_array(env, cert, &cb, &cl) == 0 && rmg_tls_array(env, key, &kb, &kl) == 0 &&
       rmg_tls_array(env, ca, &ab, &al) == 0) {
-    t = rmg_tls_new(client == JNI_TRUE, cb, cl, kb, kl, ab, al, n, (int64_t) handshake_ms);
+    t = rmg_tls_new(client == JNI_TRUE, cb, cl, kb, kl, ab, al, n, (int64_t) handshake_ms,
+                    cert_optional == JNI_TRUE);
   }
   if (n != NULL) (*env)->ReleaseStringUTFChars(env, name, n);
   if (cb != NULL) rmg_free(cb);
@@ -243,7 +251,7 @@ static jlong JNICALL rmg_tls_mongoose_allocations(JNIEnv *env, jclass cls) {
 }
 
 static const JNINativeMethod s_methods[] = {
-    {"create", "(Z[B[B[BLjava/lang/String;J)J", (void *) rmg_tls_create},
+    {"create", "(Z[B[B[BLjava/lang/String;JZ)J", (void *) rmg_tls_create},
     {"release", "(J)V", (void *) rmg_tls_release_native},
     {"listener", "(JJJ)I", (void *) rmg_tls_listener_native},
     {"client", "(JJJ)I", (void *) rmg_tls_client_native},

@@ -44,7 +44,7 @@ public final class TlsSpec {
 	public enum ClientAuth {
 		/** No client certificate (the default). */
 		NONE,
-		/** Ask, but accept clients without one: not supported by the built-in stack (refused). */
+		/** Ask, and accept clients without one; a certificate that is sent must pass as with {@link #REQUIRE}. */
 		OPTIONAL,
 		/** Require a certificate issued by the {@link #trustedCertificates(Path) trusted} CA. */
 		REQUIRE
@@ -101,25 +101,22 @@ public final class TlsSpec {
 	}
 
 	/**
-	 * Server: whether clients must present a certificate. {@link ClientAuth#OPTIONAL} is refused
-	 * (the built-in stack fails the handshake of a client that sends none once it asked).
+	 * Server: whether clients present a certificate. {@link ClientAuth#REQUIRE}: every client
+	 * must, issued by the one CA of {@link #trustedCertificates(Path)}; {@link ClientAuth#OPTIONAL}:
+	 * the server asks, a client without one is served too (its requests have no
+	 * {@code peerCertificates()}), a client that sends one must pass the same check.
 	 */
 	public TlsSpec clientAuth(ClientAuth clientAuth) {
 		Objects.requireNonNull(clientAuth, "clientAuth");
 		if (!config.server()) {
 			throw new IllegalArgumentException("clientAuth applies to a server spec");
 		}
-		if (clientAuth == ClientAuth.OPTIONAL) {
-			throw new IllegalArgumentException("ClientAuth.OPTIONAL is not supported by Mongoose's built-in TLS: "
-					+ "once it asks for a client certificate it fails the handshake of a client that has none; "
-					+ "use NONE or REQUIRE");
-		}
 		return new TlsSpec(config.withClientAuth(TlsConfig.Auth.valueOf(clientAuth.name())));
 	}
 
 	/**
 	 * PEM certificates to trust. Client: the CAs (any number) that replace the JDK's trust
-	 * store. Server: the one CA that issues client certificates ({@link ClientAuth#REQUIRE}).
+	 * store. Server: the one CA that issues client certificates ({@link ClientAuth#REQUIRE} and {@link ClientAuth#OPTIONAL}).
 	 */
 	public TlsSpec trustedCertificates(Path caPem) {
 		Objects.requireNonNull(caPem, "caPem");

@@ -109,14 +109,19 @@ class Issue11ContractTest extends BaseHttpTest {
 	}
 
 	@Test
-	void clientAuthHasNoneOptionalAndRequireAndOptionalIsRefusedAtConfiguration() throws Exception {
+	void clientAuthHasNoneOptionalAndRequire() throws Exception {
 		assertThat(TlsSpec.ClientAuth.values()).containsExactly(TlsSpec.ClientAuth.NONE, TlsSpec.ClientAuth.OPTIONAL,
 				TlsSpec.ClientAuth.REQUIRE);
 		TlsSpec none = TlsSpec.forServer(localhost.chain(), localhost.key()).clientAuth(TlsSpec.ClientAuth.NONE);
 		assertThat(none.clientAuth()).isEqualTo(TlsSpec.ClientAuth.NONE);
-		// Mongoose's built-in stack cannot ask for a certificate and accept a client without one
-		assertThatThrownBy(() -> none.clientAuth(TlsSpec.ClientAuth.OPTIONAL))
-				.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("OPTIONAL");
+		// OPTIONAL asks for a certificate and serves a client without one (hook 20 of hook-mongoose.sh)
+		TlsSpec optional = none.clientAuth(TlsSpec.ClientAuth.OPTIONAL).trustedCertificates(pki.ca());
+		assertThat(optional.clientAuth()).isEqualTo(TlsSpec.ClientAuth.OPTIONAL);
+		DisposableServer o = https(optional);
+		java.net.http.HttpClient anonymous = java.net.http.HttpClient.newBuilder().sslContext(TestPki.trusting(pki.ca()))
+				.build();
+		assertThat(anonymous.send(java.net.http.HttpRequest.newBuilder(URI.create("https://localhost:" + o.port() + "/hello"))
+				.timeout(TIMEOUT).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("https hello");
 		DisposableServer s = https(none);
 		java.net.http.HttpClient jdk = java.net.http.HttpClient.newBuilder().sslContext(TestPki.trusting(pki.ca())).build();
 		assertThat(jdk.send(java.net.http.HttpRequest.newBuilder(URI.create("https://localhost:" + s.port() + "/hello"))

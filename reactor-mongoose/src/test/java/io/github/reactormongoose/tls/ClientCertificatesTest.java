@@ -94,6 +94,39 @@ class ClientCertificatesTest extends BaseHttpTest {
 	}
 
 	@Test
+	void optionalServesClientsWithAndWithoutACertificateAndRefusesABadOne() throws Exception {
+		DisposableServer s = server(TlsSpec.forServer(server.chain(), server.key()).clientAuth(TlsSpec.ClientAuth.OPTIONAL)
+			.trustedCertificates(root.ca()));
+		URI who = URI.create("https://localhost:" + s.port() + "/who");
+		// without a certificate: served, none to show (JDK, curl, our client)
+		java.net.http.HttpClient anonymous = java.net.http.HttpClient.newBuilder().sslContext(TestPki.trusting(root.ca()))
+			.build();
+		for (int i = 0; i < 3; i++) {
+			assertThat(anonymous.send(HttpRequest.newBuilder(who).build(), HttpResponse.BodyHandlers.ofString()).body())
+				.isEqualTo("https ");
+		}
+		HttpClient ours = HttpClient.create().runOn(newLoop()).secure(TlsSpec.forClient().trustedCertificates(root.ca()));
+		assertThat(ours.get().uri(who.toString()).responseSingle((res, b) -> b.map(x -> new String(x,
+				java.nio.charset.StandardCharsets.UTF_8))).block(TIMEOUT)).isEqualTo("https ");
+		// with one from the CA: named
+		TestPki.Issued device = issuing.client("device-9", TestPki.KeyType.EC_P256);
+		java.net.http.HttpClient named = java.net.http.HttpClient.newBuilder()
+			.sslContext(TestPki.presenting(device, root.ca())).build();
+		assertThat(named.send(HttpRequest.newBuilder(who).build(), HttpResponse.BodyHandlers.ofString()).body())
+			.isEqualTo("https CN=device-9|CN=Devices Issuing CA");
+		// with one from another CA: refused in the handshake, as with REQUIRE
+		TestPki other = TestPki.root(dir, "Other Root CA");
+		java.net.http.HttpClient stranger = java.net.http.HttpClient.newBuilder()
+			.sslContext(TestPki.presenting(other.client("mallory", TestPki.KeyType.EC_P256), root.ca())).build();
+		org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.send(HttpRequest.newBuilder(who).build(),
+				HttpResponse.BodyHandlers.ofString())).isInstanceOf(java.io.IOException.class);
+		Curl.assumeInstalled();
+		Curl.Result r = Curl.run("-s", "--cacert", root.ca().toString(), who.toString());
+		assertThat(r.exitCode()).as(r.stderr()).isZero();
+		assertThat(r.stdout()).isEqualTo("https ");
+	}
+
+	@Test
 	void noCertificatesWhereNoneWasAskedFor() throws Exception {
 		DisposableServer tls = server(TlsSpec.forServer(server.chain(), server.key()));
 		java.net.http.HttpClient jdk = java.net.http.HttpClient.newBuilder()

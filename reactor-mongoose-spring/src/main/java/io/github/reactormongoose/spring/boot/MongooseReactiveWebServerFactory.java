@@ -191,15 +191,10 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	/**
 	 * {@code server.ssl.*} as a {@link TlsSpec}: the key store Spring Boot builds from the
 	 * properties (PEM certificate and private key, or a PKCS#12/JKS key store, or an SSL
-	 * bundle), and {@code client-auth=need} with the trust store. What Mongoose's built-in TLS
+	 * bundle), and {@code client-auth=need} or {@code want} with the trust store. What Mongoose's built-in TLS
 	 * cannot do fails the start with the reason.
 	 */
 	private TlsSpec tlsSpec(Ssl ssl) {
-		if (ssl.getClientAuth() == Ssl.ClientAuth.WANT) {
-			throw new WebServerException("server.ssl.client-auth=want is not supported by reactor-mongoose: Mongoose's "
-					+ "built-in TLS fails the handshake of a client without a certificate once it asked for one; "
-					+ "use need or none", null);
-		}
 		if (ssl.getCiphers() != null || ssl.getEnabledProtocols() != null) {
 			logger.warn("reactor-mongoose speaks TLS 1.3 with TLS_AES_128_GCM_SHA256 only: "
 					+ "server.ssl.ciphers and server.ssl.enabled-protocols are ignored");
@@ -215,13 +210,16 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 				throw new WebServerException("server.ssl needs a certificate and private key, or a key store", null);
 			}
 			TlsSpec spec = TlsSpec.forServer(keyStore, BundleKeys.alias(bundle, keyStore), BundleKeys.password(bundle));
-			if (ssl.getClientAuth() == Ssl.ClientAuth.NEED) {
+			Ssl.ClientAuth auth = ssl.getClientAuth();
+			if (auth == Ssl.ClientAuth.NEED || auth == Ssl.ClientAuth.WANT) {
+				String name = auth == Ssl.ClientAuth.NEED ? "need" : "want";
 				KeyStore trust = bundle.getStores().getTrustStore();
 				if (trust == null) {
-					throw new WebServerException("server.ssl.client-auth=need needs the CA of the client certificates "
-							+ "(server.ssl.trust-certificate or server.ssl.trust-store)", null);
+					throw new WebServerException("server.ssl.client-auth=" + name + " needs the CA of the client "
+							+ "certificates (server.ssl.trust-certificate or server.ssl.trust-store)", null);
 				}
-				spec = spec.clientAuth(TlsSpec.ClientAuth.REQUIRE).trustedCertificates(trust);
+				spec = spec.clientAuth(auth == Ssl.ClientAuth.NEED ? TlsSpec.ClientAuth.REQUIRE : TlsSpec.ClientAuth.OPTIONAL)
+					.trustedCertificates(trust);
 			}
 			return spec;
 		}

@@ -23,10 +23,11 @@ public final class TlsNative {
 	 * A context with one reference, or a negative error code. {@code cert} is DER (one
 	 * certificate) or PEM (a chain), {@code key} the PEM the built-in stack parses, {@code ca}
 	 * the DER of the CA that verifies client certificates; C copies them (the key copy is
-	 * wiped when the last reference goes).
+	 * wiped when the last reference goes). {@code certOptional} (a server with a CA): a client
+	 * that sends no certificate is taken too (one that sends one must pass).
 	 */
 	public static native long create(boolean client, byte @Nullable [] cert, byte @Nullable [] key,
-			byte @Nullable [] ca, @Nullable String serverName, long handshakeTimeoutMillis);
+			byte @Nullable [] ca, @Nullable String serverName, long handshakeTimeoutMillis, boolean certOptional);
 
 	/** Drops one reference; the last one wipes the key and frees the context. */
 	public static native void release(long ctx);

@@ -32,8 +32,14 @@ public final class TlsContext {
 	 */
 	public static TlsContext create(boolean client, byte @Nullable [] cert, byte @Nullable [] key,
 			byte @Nullable [] ca, @Nullable String serverName, Duration handshakeTimeout) {
+		return create(client, cert, key, ca, serverName, handshakeTimeout, false);
+	}
+
+	/** The same; {@code certOptional}: a server that asks for client certificates takes clients without one. */
+	public static TlsContext create(boolean client, byte @Nullable [] cert, byte @Nullable [] key,
+			byte @Nullable [] ca, @Nullable String serverName, Duration handshakeTimeout, boolean certOptional) {
 		try {
-			long h = TlsNative.create(client, cert, key, ca, serverName, handshakeTimeout.toMillis());
+			long h = TlsNative.create(client, cert, key, ca, serverName, handshakeTimeout.toMillis(), certOptional);
 			if (h < 0) {
 				throw Errors.toException(h, "TLS context");
 			}

@@ -123,7 +123,7 @@ public final class TlsConfig {
 			KeyMaterial m = key.get();
 			checkKeyMaterial(m);
 		}
-		if (server && clientAuth == Auth.REQUIRE) {
+		if (server && clientAuth != Auth.NONE) {
 			caForClients();
 		}
 	}
@@ -133,11 +133,11 @@ public final class TlsConfig {
 		KeyMaterial m = key().get();
 		checkKeyMaterial(m);
 		byte[] ca = null;
-		if (clientAuth == Auth.REQUIRE) {
+		if (clientAuth != Auth.NONE) {
 			ca = Pem.encoded(caForClients());
 		}
 		return TlsContext.create(false, chainBytes(m.chain()), KeyForms.toMongoosePem(m.key()), ca, null,
-				handshakeTimeout);
+				handshakeTimeout, clientAuth == Auth.OPTIONAL);
 	}
 
 	/**
@@ -237,7 +237,7 @@ public final class TlsConfig {
 	/** The one CA that verifies client certificates, checked against what the stack can parse. */
 	private X509Certificate caForClients() {
 		if (trusted == null) {
-			throw new IllegalArgumentException("clientAuth(REQUIRE) needs trustedCertificates(...): "
+			throw new IllegalArgumentException("clientAuth(" + clientAuth + ") needs trustedCertificates(...): "
 					+ "the CA that issues the client certificates");
 		}
 		List<X509Certificate> cas = trusted.get();
@@ -298,7 +298,7 @@ public final class TlsConfig {
 		for (X509Certificate c : m.chain()) {
 			size += 3 + Pem.encoded(c).length + 2;
 		}
-		if (server && clientAuth == Auth.REQUIRE && trusted != null && trusted.get().size() == 1) {
+		if (server && clientAuth != Auth.NONE && trusted != null && trusted.get().size() == 1) {
 			size += 3 + Pem.encoded(trusted.get().get(0)).length + 2; // the stack sends its CA too
 		}
 		if (size > MAX_CERTIFICATE_MESSAGE) {
