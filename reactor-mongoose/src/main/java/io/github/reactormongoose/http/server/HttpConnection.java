@@ -44,7 +44,7 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 	private long bodyActivity;
 	/** requestTimeout: fails a streamed body that is not complete this long after its head. */
 	private @Nullable Disposable requestTimer;
-	/** The client's certificate chain, when the server asked for one (clientAuth), else empty. */
+	/** The client's certificate chain, when the server asked for one (clientAuth) and it sent one, else empty. */
 	private List<X509Certificate> peerCertificates = List.of();
 
 	HttpConnection(HttpListener server, Channel channel, InetSocketAddress local, InetSocketAddress remote) {
