@@ -99,12 +99,23 @@ public final class TestPki {
 		return ctx;
 	}
 
+	/** A client SSLContext of the JDK that trusts {@code ca} (a CA or a self-signed server certificate). */
+	public static SSLContext trusting(Certificate ca) throws Exception {
+		SSLContext ctx = SSLContext.getInstance("TLS");
+		ctx.init(null, trustManagers(ca), null);
+		return ctx;
+	}
+
 	private static TrustManager[] trustManagers(Path caPem) throws Exception {
+		try (InputStream in = Files.newInputStream(caPem)) {
+			return trustManagers(CertificateFactory.getInstance("X.509").generateCertificate(in));
+		}
+	}
+
+	private static TrustManager[] trustManagers(Certificate ca) throws Exception {
 		KeyStore ks = KeyStore.getInstance("PKCS12");
 		ks.load(null, null);
-		try (InputStream in = Files.newInputStream(caPem)) {
-			ks.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-		}
+		ks.setCertificateEntry("ca", ca);
 		TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
 		tmf.init(ks);
 		return tmf.getTrustManagers();

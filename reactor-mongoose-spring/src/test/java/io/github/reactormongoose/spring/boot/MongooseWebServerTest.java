@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +21,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.junit.jupiter.api.AfterEach;
 import io.github.reactormongoose.testing.Nginx;
@@ -226,22 +224,22 @@ class MongooseWebServerTest {
 		ssl.setCertificate(cert.toUri().toString());
 		ssl.setCertificatePrivateKey(key.toUri().toString());
 		factory.setSsl(ssl);
-		this.webServer = factory.getWebServer((request, response) -> response.writeWith(Mono.just(response
-				.bufferFactory().wrap((request.getURI().getScheme() + " " + (request.getSslInfo() != null)).getBytes()))));
+		this.webServer = factory.getWebServer(schemeAndSslInfo());
 		this.webServer.start();
-		KeyStore trust = KeyStore.getInstance("PKCS12");
-		trust.load(null, null);
-		try (var in = Files.newInputStream(cert)) {
-			trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-		}
-		TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-		tmf.init(trust);
-		SSLContext ctx = SSLContext.getInstance("TLS");
-		ctx.init(null, tmf.getTrustManagers(), null);
+		assertThat(httpsGet(io.github.reactormongoose.testing.TestPki.trusting(cert))).isEqualTo("https true");
+	}
+
+	/** Answers with the request URI's scheme and whether it has an SslInfo: "https true". */
+	private static HttpHandler schemeAndSslInfo() {
+		return (request, response) -> response.writeWith(Mono.just(response.bufferFactory()
+			.wrap((request.getURI().getScheme() + " " + (request.getSslInfo() != null)).getBytes())));
+	}
+
+	/** GET / of the started server over HTTPS with a new JDK client on {@code ctx}: the body. */
+	private String httpsGet(SSLContext ctx) throws Exception {
 		HttpClient https = HttpClient.newBuilder().sslContext(ctx).version(HttpClient.Version.HTTP_1_1).build();
-		HttpResponse<String> r = https.send(HttpRequest.newBuilder(
-				URI.create("https://localhost:" + this.webServer.getPort() + "/")).build(), HttpResponse.BodyHandlers.ofString());
-		assertThat(r.body()).isEqualTo("https true");
+		return https.send(HttpRequest.newBuilder(URI.create("https://localhost:" + this.webServer.getPort() + "/")).build(),
+				HttpResponse.BodyHandlers.ofString()).body();
 	}
 
 	/**
@@ -267,25 +265,15 @@ class MongooseWebServerTest {
 		ssl.setKeyStoreType("PKCS12");
 		ssl.setKeyAlias("tomcat");
 		factory.setSsl(ssl);
-		this.webServer = factory.getWebServer((request, response) -> response.writeWith(Mono.just(response
-				.bufferFactory().wrap((request.getURI().getScheme() + " " + (request.getSslInfo() != null)).getBytes()))));
+		this.webServer = factory.getWebServer(schemeAndSslInfo());
 		this.webServer.start();
 		KeyStore ks = KeyStore.getInstance("PKCS12");
 		try (var in = Files.newInputStream(store)) {
 			ks.load(in, "changeit".toCharArray());
 		}
-		KeyStore trust = KeyStore.getInstance("PKCS12");
-		trust.load(null, null);
-		trust.setCertificateEntry("self", ks.getCertificate("tomcat"));
-		TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-		tmf.init(trust);
-		SSLContext ctx = SSLContext.getInstance("TLS");
-		ctx.init(null, tmf.getTrustManagers(), null);
+		SSLContext ctx = io.github.reactormongoose.testing.TestPki.trusting(ks.getCertificate("tomcat"));
 		for (int i = 0; i < 3; i++) { // new clients, new handshakes
-			HttpClient https = HttpClient.newBuilder().sslContext(ctx).version(HttpClient.Version.HTTP_1_1).build();
-			HttpResponse<String> r = https.send(HttpRequest.newBuilder(
-					URI.create("https://localhost:" + this.webServer.getPort() + "/")).build(), HttpResponse.BodyHandlers.ofString());
-			assertThat(r.body()).isEqualTo("https true");
+			assertThat(httpsGet(ctx)).isEqualTo("https true");
 		}
 	}
 
@@ -329,12 +317,8 @@ class MongooseWebServerTest {
 			return response.writeWith(Mono.just(response.bufferFactory().wrap(who.getBytes())));
 		});
 		this.webServer.start();
-		HttpClient https = HttpClient.newBuilder()
-			.sslContext(withCertificate ? io.github.reactormongoose.testing.TestPki.presenting(client, pki.ca())
-					: io.github.reactormongoose.testing.TestPki.trusting(pki.ca()))
-			.version(HttpClient.Version.HTTP_1_1).build();
-		return https.send(HttpRequest.newBuilder(URI.create("https://localhost:" + this.webServer.getPort() + "/")).build(),
-				HttpResponse.BodyHandlers.ofString()).body();
+		return httpsGet(withCertificate ? io.github.reactormongoose.testing.TestPki.presenting(client, pki.ca())
+				: io.github.reactormongoose.testing.TestPki.trusting(pki.ca()));
 	}
 
 	@Test
