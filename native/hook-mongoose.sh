@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's twenty-one additions: twelve to its built-in TLS stack (see
+# Writes mongoose.c with the glue's twenty-two additions: thirteen to its built-in TLS stack (see
 # docs/tls.md), one to its accept and eight to its poll loop and epoll backend (the fetched file stays as its sha256 says). Each
 # addition is one line inserted before an anchor line that must occur exactly once, else the
 # build fails.
@@ -86,6 +86,11 @@
 #      `ssl_verify_client optional`, our ClientAuth.OPTIONAL) failed it. The line sends the empty
 #      Certificate (mg_tls_send_cert writes one for a client without a certificate) and the
 #      Finished, with the key schedule of the two-way branch; it ends in `else`.
+#  22. mg_tls_server_handshake: a client's handshake ends with MG_EV_TLS_HS, a server's ended
+#      silently, so nothing said when an accepted connection was ready. The line ends it the
+#      client's way (is_tls_hs cleared, then MG_EV_TLS_HS, which the glue reports as
+#      RMG_EV_TLS_DONE): a TcpServer or MqttServer handler starts there, after the handshake and
+#      with the client's certificates known, as Reactor Netty's does.
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -111,6 +116,7 @@ anchors=(
   '  crt_result = mg_rsa_crt_sign('
   'if (tls->recv_len < 13) { // 8 + 3 + 2, chain len + cert len + ext len'
   '      if (tls->cert_requested && tls->cert_der.len > 0) {  // two-way auth'
+  '      tls->state = MG_TLS_STATE_SERVER_CONNECTED;'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -134,6 +140,7 @@ lines=(
   '  { extern int rmg_rsa_crt_sign(const uint8_t *, size_t, const uint8_t *, size_t, const uint8_t *, size_t, const uint8_t *, size_t, const uint8_t *, size_t, const uint8_t *, size_t, uint8_t *, size_t); crt_result = rmg_rsa_crt_sign(em, emlen, (const uint8_t *) tls->rsa.dP.buf, tls->rsa.dP.len, (const uint8_t *) tls->rsa.dQ.buf, tls->rsa.dQ.len, (const uint8_t *) tls->rsa.p.buf, tls->rsa.p.len, (const uint8_t *) tls->rsa.q.buf, tls->rsa.q.len, (const uint8_t *) tls->rsa.qInv.buf, tls->rsa.qInv.len, sig, nlen); } if (crt_result != 0) /* rmg hook 19: rmg_rsa.c signs, Mongoose only if it refuses */'
   '  if (!is_client && tls->recv_len >= 8 && recv_buf[4] == 0 && MG_LOAD_BE24(recv_buf + 5) == 0) { extern int rmg_tls_cert_optional(const struct mg_connection *); if (rmg_tls_cert_optional(c)) { mg_tls_drop_message(c); tls->state = MG_TLS_STATE_SERVER_NEGOTIATED; return -1; } } /* rmg hook 20: no client certificate, where that is allowed */'
   '      if (tls->cert_requested && tls->cert_der.len == 0) { struct tls_enc hs_keys = tls->enc; mg_tls_generate_application_keys(c); tls->app_keys = tls->enc; tls->enc = hs_keys; if (!mg_tls_send_cert(c, true) || !mg_tls_client_send_finish(c)) return false; tls->enc = tls->app_keys; } else /* rmg hook 21: asked for a certificate it has not: an empty one */'
+  '      c->is_tls_hs = 0; mg_call(c, MG_EV_TLS_HS, NULL); /* rmg hook 22: a server'"'"'s handshake ends with MG_EV_TLS_HS, as a client'"'"'s */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

@@ -5,6 +5,8 @@ package io.github.reactormongoose;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.security.cert.X509Certificate;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -64,4 +66,16 @@ public interface Connection {
 
 	/** Whether the connection is still open. */
 	boolean isActive();
+
+	/**
+	 * The peer's TLS certificate chain as it sent it, its own certificate first: on a TLS
+	 * client's connection the server's (verified before the connection was emitted), on a
+	 * connection accepted by a TLS server the client's, when the server asked for one
+	 * ({@code ClientAuth.REQUIRE}, or {@code OPTIONAL} and the client sent one; checked by the
+	 * built-in stack against the trusted CA before the handler started). Empty without TLS,
+	 * without a client certificate, and for listeners.
+	 */
+	default List<X509Certificate> peerCertificates() {
+		return List.of();
+	}
 }

@@ -151,7 +151,7 @@ class TlsExamplesTest {
 		DisposableServer s = MutualTlsEcho.server(server.chain(), server.key(), pki.ca());
 		try {
 			assertThat(MutualTlsEcho.call(s.port(), pki.ca(), client.cert(), client.key(), "hello, mTLS"))
-					.isEqualTo("hello, mTLS");
+					.isEqualTo("hello CN=example client\nhello, mTLS");
 			assertThatThrownBy(() -> MutualTlsEcho.call(s.port(), pki.ca(), foreign.cert(), foreign.key(), "no"))
 					.isInstanceOf(IllegalStateException.class).hasMessageContaining("did not accept the client certificate");
 		}

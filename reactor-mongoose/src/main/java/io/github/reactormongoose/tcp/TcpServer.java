@@ -137,7 +137,8 @@ public final class TcpServer {
 	}
 
 	/**
-	 * Called on the poll thread for every accepted connection, before the handler. Calls add
+	 * Called on the poll thread for every accepted connection, before the handler (on a
+	 * {@link #secure secure} server once the TLS handshake is done). Calls add
 	 * up: each callback runs, in the order they were added. A callback that throws closes
 	 * the connection.
 	 */
@@ -152,8 +153,10 @@ public final class TcpServer {
 	}
 
 	/**
-	 * Serves TLS: every accepted connection does a TLS handshake before the handler sees it
-	 * (see {@link TlsSpec}; refused here if the built-in stack cannot do what it asks).
+	 * Serves TLS: every accepted connection does a TLS handshake before the callbacks and the
+	 * handler see it (see {@link TlsSpec}; refused here if the built-in stack cannot do what it
+	 * asks). A connection whose handshake fails closes without reaching them. With a client
+	 * certificate asked for, {@code connection().peerCertificates()} gives the client's chain.
 	 */
 	public TcpServer secure(TlsSpec spec) {
 		Objects.requireNonNull(spec, "spec");

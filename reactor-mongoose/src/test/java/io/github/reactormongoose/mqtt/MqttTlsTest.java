@@ -184,6 +184,62 @@ class MqttTlsTest {
 		}
 	}
 
+	/**
+	 * A broker that requires client certificates knows, from the first packet on, which device
+	 * connected: the handler starts after the handshake, and connection().peerCertificates()
+	 * is the chain the client (Paho, with the JDK's TLS) authenticated with. The broker names
+	 * the device in the CONNACK's reason string.
+	 */
+	@Test
+	void aBrokerRequiringClientCertificatesKnowsTheDevice() throws Exception {
+		TestPki.Issued device = pki.client("sensor-17", TestPki.KeyType.EC_P256);
+		List<String> devices = new java.util.concurrent.CopyOnWriteArrayList<>();
+		DisposableServer strict = MqttServer.create().runOn(loop)
+				.secure(TlsSpec.forServer(localhost.chain(), localhost.key()).clientAuth(TlsSpec.ClientAuth.REQUIRE)
+						.trustedCertificates(pki.ca()))
+				.handle(c -> {
+					String who = c.connection().peerCertificates().get(0).getSubjectX500Principal().getName();
+					return c.receive().concatMap(p -> {
+						if (p instanceof MqttPacket.Connect connect) {
+							devices.add(who + " as " + connect.clientId());
+						}
+						return answer(c, p, new AtomicInteger());
+					}).then();
+				})
+				.bindNow(TIMEOUT);
+		try {
+			org.eclipse.paho.client.mqttv3.MqttClient paho = new org.eclipse.paho.client.mqttv3.MqttClient(
+					"ssl://localhost:" + strict.port(), "paho-device", new MemoryPersistence());
+			try {
+				MqttConnectOptions o = new MqttConnectOptions();
+				o.setSocketFactory(TestPki.presenting(device, pki.ca()).getSocketFactory());
+				paho.connect(o);
+				paho.publish("reading", "21.5".getBytes(UTF_8), 1, false);
+				paho.disconnect();
+			}
+			finally {
+				paho.close();
+			}
+			assertThat(devices).containsExactly("CN=sensor-17 as paho-device");
+			// without a certificate the handshake fails and no packet reaches the handler
+			org.eclipse.paho.client.mqttv3.MqttClient anonymous = new org.eclipse.paho.client.mqttv3.MqttClient(
+					"ssl://localhost:" + strict.port(), "paho-anonymous", new MemoryPersistence());
+			try {
+				MqttConnectOptions o = new MqttConnectOptions();
+				o.setSocketFactory(TestPki.trusting(pki.ca()).getSocketFactory());
+				o.setConnectionTimeout(10);
+				assertThatThrownBy(() -> anonymous.connect(o)).isInstanceOf(org.eclipse.paho.client.mqttv3.MqttException.class);
+			}
+			finally {
+				anonymous.close();
+			}
+			assertThat(devices).containsExactly("CN=sensor-17 as paho-device");
+		}
+		finally {
+			strict.disposeNow(TIMEOUT);
+		}
+	}
+
 	@Test
 	void aDroppedConnectionIsOpenedAgainWithTlsAndTheSubscriptionGoesOn() throws Exception {
 		MqttConnection c = client().reconnect(Duration.ofMillis(50), Duration.ofMillis(200)).connect().block(TIMEOUT);

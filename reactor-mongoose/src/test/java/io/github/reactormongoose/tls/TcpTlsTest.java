@@ -140,6 +140,150 @@ class TcpTlsTest {
 		}
 	}
 
+	/** The subject of the peer's own certificate, or "none". */
+	private static String leaf(List<java.security.cert.X509Certificate> chain) {
+		return chain.isEmpty() ? "none" : chain.get(0).getSubjectX500Principal().getName();
+	}
+
+	/** A server that speaks first: one line naming the client's certificate, then an echo. */
+	private DisposableServer greeter(TlsSpec spec, List<String> callbacks, java.util.concurrent.atomic.AtomicInteger handlers) {
+		DisposableServer s = TcpServer.create().secure(spec)
+				.doOnConnection(c -> callbacks.add(leaf(c.peerCertificates())))
+				.handle((in, out) -> {
+					handlers.incrementAndGet();
+					return out.sendString(reactor.core.publisher.Mono.just("hello " + leaf(in.connection().peerCertificates()) + "\n"))
+							.then(out.send(in.receive()));
+				})
+				.bindNow(TIMEOUT);
+		servers.add(s);
+		return s;
+	}
+
+	private static String firstLine(javax.net.ssl.SSLSocket socket) throws IOException {
+		socket.setSoTimeout(10_000);
+		return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+	}
+
+	/**
+	 * As Reactor Netty's: a TLS server's callbacks and handler start once the handshake is done,
+	 * so a server that speaks first reaches a client that only reads, and the client's
+	 * certificate (checked by then) is the connection's peerCertificates().
+	 */
+	@Test
+	void theHandlerStartsAfterTheHandshakeAndKnowsTheClientsCertificate() throws Exception {
+		TestPki.Issued client = pki.client("banner-client", TestPki.KeyType.EC_P256);
+		List<String> callbacks = new CopyOnWriteArrayList<>();
+		java.util.concurrent.atomic.AtomicInteger handlers = new java.util.concurrent.atomic.AtomicInteger();
+		DisposableServer s = greeter(TlsSpec.forServer(localhost.chain(), localhost.key())
+				.clientAuth(TlsSpec.ClientAuth.REQUIRE).trustedCertificates(pki.ca()), callbacks, handlers);
+		try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) TestPki.presenting(client, pki.ca())
+				.getSocketFactory().createSocket("localhost", s.port())) {
+			assertThat(firstLine(socket)).isEqualTo("hello CN=banner-client");
+			socket.getOutputStream().write("and back\n".getBytes(StandardCharsets.US_ASCII));
+			assertThat(new String(socket.getInputStream().readNBytes(9), StandardCharsets.US_ASCII)).isEqualTo("and back\n");
+		}
+		assertThat(callbacks).containsExactly("CN=banner-client");
+		// a client certificate from the intermediate of openssl's own client: the chain as sent
+		TestPki.assumeOpenssl();
+		TestPki issuing = pki.intermediate("Tcp Client Issuing CA");
+		TestPki.Issued device = issuing.client("openssl-device", TestPki.KeyType.EC_P256);
+		Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + s.port(), "-quiet", "-ign_eof",
+				"-cert", device.cert().toString(), "-key", device.key().toString(), "-cert_chain", issuing.ca().toString(),
+				"-CAfile", pki.ca().toString(), "-verify_return_error").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+		processes.add(p);
+		String greeting = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+		assertThat(greeting).isEqualTo("hello CN=openssl-device");
+		p.destroy();
+		assertThat(callbacks).containsExactly("CN=banner-client", "CN=openssl-device");
+		assertThat(handlers).hasValue(2);
+	}
+
+	/** Reactor Netty's rule too: a connection whose handshake fails never reaches the callbacks or the handler. */
+	@Test
+	void aFailedHandshakeNeverReachesTheHandler() throws Exception {
+		TestPki other = TestPki.root(dir, "Unrelated Client CA");
+		TestPki.Issued stranger = other.client("stranger", TestPki.KeyType.EC_P256);
+		List<String> callbacks = new CopyOnWriteArrayList<>();
+		java.util.concurrent.atomic.AtomicInteger handlers = new java.util.concurrent.atomic.AtomicInteger();
+		DisposableServer s = greeter(TlsSpec.forServer(localhost.chain(), localhost.key())
+				.clientAuth(TlsSpec.ClientAuth.REQUIRE).trustedCertificates(pki.ca()), callbacks, handlers);
+		// plain text where a ClientHello belongs: closed at once
+		try (java.net.Socket plain = new java.net.Socket("127.0.0.1", s.port())) {
+			plain.setSoTimeout(10_000);
+			plain.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			int got;
+			try {
+				got = plain.getInputStream().read();
+			}
+			catch (java.net.SocketException reset) {
+				got = -1;
+			}
+			assertThat(got).isEqualTo(-1);
+		}
+		// no certificate, and one from another CA: the server ends the handshake
+		for (javax.net.ssl.SSLContext ctx : List.of(TestPki.trusting(pki.ca()), TestPki.presenting(stranger, pki.ca()))) {
+			try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("localhost", s.port())) {
+				assertThatThrownBy(() -> {
+					String line = firstLine(socket);
+					if (line == null) {
+						throw new java.io.EOFException("closed");
+					}
+				}).isInstanceOf(IOException.class);
+			}
+		}
+		// a good client afterwards: the one connection that reached the handler
+		TestPki.Issued client = pki.client("after-the-failures", TestPki.KeyType.EC_P256);
+		try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) TestPki.presenting(client, pki.ca())
+				.getSocketFactory().createSocket("localhost", s.port())) {
+			assertThat(firstLine(socket)).isEqualTo("hello CN=after-the-failures");
+		}
+		assertThat(callbacks).containsExactly("CN=after-the-failures");
+		assertThat(handlers).hasValue(1);
+	}
+
+	@Test
+	void optionalClientAuthStartsTheHandlerWithOrWithoutACertificate() throws Exception {
+		TestPki.Issued client = pki.client("optional-client", TestPki.KeyType.EC_P256);
+		List<String> callbacks = new CopyOnWriteArrayList<>();
+		DisposableServer s = greeter(TlsSpec.forServer(localhost.chain(), localhost.key())
+				.clientAuth(TlsSpec.ClientAuth.OPTIONAL).trustedCertificates(pki.ca()), callbacks,
+				new java.util.concurrent.atomic.AtomicInteger());
+		try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) TestPki.trusting(pki.ca()).getSocketFactory()
+				.createSocket("localhost", s.port())) {
+			assertThat(firstLine(socket)).isEqualTo("hello none");
+		}
+		try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) TestPki.presenting(client, pki.ca())
+				.getSocketFactory().createSocket("localhost", s.port())) {
+			assertThat(firstLine(socket)).isEqualTo("hello CN=optional-client");
+		}
+		// our own client, with and without a certificate
+		TlsSpec trusting = TlsSpec.forClient().trustedCertificates(pki.ca());
+		for (TlsSpec spec : List.of(trusting, trusting.keyCertificate(client.cert(), client.key()))) {
+			Connection c = TcpClient.create().host("localhost").port(s.port()).secure(spec).connectNow(TIMEOUT);
+			String line = c.receive().map(b -> StandardCharsets.US_ASCII.decode(b).toString()).scan(String::concat)
+					.filter(x -> x.endsWith("\n")).blockFirst(TIMEOUT);
+			c.close();
+			assertThat(line).isIn("hello none\n", "hello CN=optional-client\n");
+		}
+		assertThat(callbacks).containsExactly("none", "CN=optional-client", "none", "CN=optional-client");
+	}
+
+	@Test
+	void aClientsConnectionKnowsTheServersChainAndAPlainOneHasNone() {
+		int port = echo(TlsSpec.forServer(localhost.chain(), localhost.key()));
+		Connection c = TcpClient.create().host("localhost").port(port)
+				.secure(TlsSpec.forClient().trustedCertificates(pki.ca())).connectNow(TIMEOUT);
+		assertThat(c.peerCertificates()).hasSize(1);
+		assertThat(leaf(c.peerCertificates())).isEqualTo("CN=localhost");
+		assertThat(c.peerCertificates().get(0).getIssuerX500Principal().getName()).isEqualTo("CN=Tcp Root CA");
+		c.close();
+		DisposableServer plain = TcpServer.create().handle((in, out) -> out.send(in.receive())).bindNow(TIMEOUT);
+		servers.add(plain);
+		Connection p = TcpClient.create().host("127.0.0.1").port(plain.port()).connectNow(TIMEOUT);
+		assertThat(p.peerCertificates()).isEmpty();
+		p.close();
+	}
+
 	/** Mongoose's own check passes here (it accepts any certificate naming the connected IP); the JDK's does not. */
 	@Test
 	void wrongHostNameIsRefused() {
@@ -205,6 +349,9 @@ class TcpTlsTest {
 		String got = c.receive().map(b -> StandardCharsets.US_ASCII.decode(b).toString()).scan(String::concat)
 				.filter(t -> t.contains("TLSv1.3")).blockFirst(TIMEOUT);
 		assertThat(got).startsWith("HTTP/1.0 200 ok");
+		// the chain as openssl sent it: the server's certificate, then the intermediate
+		assertThat(c.peerCertificates()).extracting(x -> x.getSubjectX500Principal().getName())
+				.containsExactly("CN=localhost", "CN=Tcp Issuing CA");
 		c.close();
 	}
 

@@ -5,7 +5,6 @@ package io.github.reactormongoose.http.server;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -67,14 +66,7 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 	 */
 	@Override
 	public void onTlsPeerCertificates(ByteBuffer buf, int offset, int length) {
-		try {
-			peerCertificates = List.copyOf(PeerVerifier.parse(buf, offset, length));
-		}
-		catch (CertificateException | RuntimeException e) {
-			// Mongoose parsed it (else the handshake fails); the JDK could not: none to show
-			TlsFailures.report(remote, "client certificate unreadable by the JDK: " + e.getMessage());
-			peerCertificates = List.of();
-		}
+		peerCertificates = PeerVerifier.clientChain(buf, offset, length, remote);
 	}
 
 	@Override

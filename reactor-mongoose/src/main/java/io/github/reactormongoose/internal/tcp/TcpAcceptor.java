@@ -36,6 +36,8 @@ public final class TcpAcceptor implements ListenerHandler, BoundServer.Listener 
 	private final Consumer<TcpConnection> onConnection;
 	/** Disposal lets connections end on their own (their handler completes), until the timeout. */
 	private final ServerConnections<TcpConnection> connections;
+	/** Set by {@link #open} before the listener exists; read on the poll thread. */
+	private volatile boolean tls;
 
 	/**
 	 * A listener for loop {@code el}, not open yet.
@@ -51,6 +53,7 @@ public final class TcpAcceptor implements ListenerHandler, BoundServer.Listener 
 	@Override
 	public void open(InetAddress host, int port, PortSharing sharing, @Nullable TlsContext tls,
 			MonoSink<InetSocketAddress> bound) {
+		this.tls = tls != null;
 		connections.open("tcp", host, port, Kind.TCP, ListenLimits.NONE, this, sharing, tls, c -> {
 		}, bound);
 	}
@@ -69,14 +72,25 @@ public final class TcpAcceptor implements ListenerHandler, BoundServer.Listener 
 			return null;
 		}
 		c.onClose().subscribe(null, null, () -> connections.removed(c));
+		if (tls) {
+			// as Reactor Netty's: the callbacks and the handler see a connection whose handshake
+			// is done (and whose client certificate, if asked for, was checked)
+			c.afterHandshake(() -> start(c));
+		}
+		else {
+			start(c);
+		}
+		return c;
+	}
+
+	private void start(TcpConnection c) {
 		try {
 			onConnection.accept(c);
 		}
 		catch (Throwable e) {
 			log.error("connection callback failed for " + c + "; closing it", e);
-			child.close();
+			c.channel().close();
 		}
-		return c;
 	}
 
 	@Override

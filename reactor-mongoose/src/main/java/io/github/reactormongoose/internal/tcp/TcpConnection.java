@@ -5,6 +5,8 @@ package io.github.reactormongoose.internal.tcp;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.function.Consumer;
 
 import io.github.reactormongoose.Connection;
@@ -16,7 +18,9 @@ import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.InboundQueue;
 import io.github.reactormongoose.internal.loop.StreamHandler;
+import io.github.reactormongoose.internal.loop.TlsHandshakeHandler;
 import io.github.reactormongoose.internal.loop.WriteSubscriber;
+import io.github.reactormongoose.internal.tls.PeerVerifier;
 import io.github.reactormongoose.internal.tls.TlsFailures;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -28,8 +32,12 @@ import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
 import reactor.util.context.Context;
 
-/** A raw TCP connection: listener, accepted or outbound. Poll-thread state only. */
-public final class TcpConnection implements Connection, StreamHandler {
+/**
+ * A raw TCP connection: listener, accepted or outbound. An accepted TLS connection is the
+ * channel's handler from the accept on, and starts its pipeline when the handshake is done
+ * ({@link #afterHandshake}). Poll-thread state only, unless noted.
+ */
+public final class TcpConnection implements Connection, StreamHandler, TlsHandshakeHandler {
 
 	private static final int RECEIVE_HIGH = 64;
 	private static final int RECEIVE_LOW = 16;
@@ -43,6 +51,10 @@ public final class TcpConnection implements Connection, StreamHandler {
 	private volatile @Nullable InetSocketAddress remote;
 	private volatile boolean active = true;
 	private @Nullable InboundQueue<ByteBuffer> inbound;
+	/** Set on the poll thread before the handler starts; read from any thread. */
+	private volatile List<X509Certificate> peerCertificates = List.of();
+	/** An accepted TLS connection's start, run when its handshake is done. */
+	private @Nullable Runnable onHandshakeDone;
 	/** Accepted connections of {@code MongooseLoop.listen} report to their listener's event stream. */
 	@Nullable
 	Consumer<ConnectionEvent> events;
@@ -163,6 +175,42 @@ public final class TcpConnection implements Connection, StreamHandler {
 	@Override
 	public boolean isActive() {
 		return active;
+	}
+
+	@Override
+	public List<X509Certificate> peerCertificates() {
+		return peerCertificates;
+	}
+
+	/** Poll thread: the server's chain, verified by the connector before it emits the connection. */
+	void peerCertificates(List<X509Certificate> chain) {
+		peerCertificates = List.copyOf(chain);
+	}
+
+	/**
+	 * Poll thread: runs {@code start} when the TLS handshake of this accepted connection is
+	 * done. If the handshake fails, the connection closes and {@code start} never runs.
+	 */
+	void afterHandshake(Runnable start) {
+		onHandshakeDone = start;
+	}
+
+	/**
+	 * Poll thread: the client's Certificate message (the server asked for one). If the built-in
+	 * stack then refuses the chain, the handshake fails and the handler never starts.
+	 */
+	@Override
+	public void onTlsPeerCertificates(ByteBuffer buf, int offset, int length) {
+		peerCertificates = PeerVerifier.clientChain(buf, offset, length, remote);
+	}
+
+	@Override
+	public void onTlsHandshakeDone() {
+		Runnable start = onHandshakeDone;
+		onHandshakeDone = null;
+		if (start != null && active) {
+			start.run();
+		}
 	}
 
 	@Override

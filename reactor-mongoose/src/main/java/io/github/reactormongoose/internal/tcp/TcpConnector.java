@@ -96,6 +96,9 @@ public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 
 	private void established(InetSocketAddress local, InetSocketAddress remote) {
 		done = true;
+		if (verifier != null) {
+			connection.peerCertificates(verifier.chain());
+		}
 		connection.onConnect(local, remote);
 		connection.channel().handler(connection);
 		sink.success(connection);

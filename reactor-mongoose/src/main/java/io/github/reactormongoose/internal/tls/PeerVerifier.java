@@ -5,6 +5,7 @@ package io.github.reactormongoose.internal.tls;
 
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.security.cert.CertificateException;
@@ -56,6 +57,26 @@ public final class PeerVerifier {
 		}
 		catch (CertificateException | RuntimeException e) {
 			parseError = "unreadable certificate from the server: " + e.getMessage();
+		}
+	}
+
+	/** The server's chain as sent, its own certificate first (after {@link #certificates}). */
+	public List<X509Certificate> chain() {
+		return List.copyOf(chain);
+	}
+
+	/**
+	 * A server's copy of its client's Certificate message: the chain as sent, own certificate
+	 * first. Mongoose parsed it (else the handshake fails); if the JDK cannot, the failure is
+	 * logged for {@code remote} and the chain is empty.
+	 */
+	public static List<X509Certificate> clientChain(ByteBuffer b, int offset, int length, @Nullable InetSocketAddress remote) {
+		try {
+			return List.copyOf(parse(b, offset, length));
+		}
+		catch (CertificateException | RuntimeException e) {
+			TlsFailures.report(remote, "client certificate unreadable by the JDK: " + e.getMessage());
+			return List.of();
 		}
 	}
 
