@@ -230,10 +230,11 @@ static void JNICALL rmg_constants_logLevel(JNIEnv *env, jclass cls, jint level) 
   rmg_log_level(level);
 }
 
-/* Whether TLS records are sealed and opened with AES-NI (rmg_gcm.c), decided at load. */
-static jboolean JNICALL rmg_constants_aesNiGcm(JNIEnv *env, jclass cls) {
+/* Which code seals and opens TLS records, decided at load: 0 Mongoose's, 1 rmg_gcm.c with AES-NI
+ * on 128-bit registers, 2 the same with VAES on 256-bit ones. */
+static jint JNICALL rmg_constants_gcmPath(JNIEnv *env, jclass cls) {
   (void) env, (void) cls;
-  return rmg_gcm_fast() ? JNI_TRUE : JNI_FALSE;
+  return rmg_gcm_fast() ? (rmg_gcm_wide() ? 2 : 1) : 0;
 }
 
 static const JNINativeMethod s_methods[] = {
@@ -244,7 +245,7 @@ static const JNINativeMethod s_methods[] = {
     {"logLevel", "(I)V", (void *) rmg_constants_logLevel},
     {"errnoMessage", "(I)Ljava/lang/String;", (void *) rmg_constants_errnoMessage},
     {"reasonPhrase", "(I)Ljava/lang/String;", (void *) rmg_constants_reasonPhrase},
-    {"aesNiGcm", "()Z", (void *) rmg_constants_aesNiGcm},
+    {"gcmPath", "()I", (void *) rmg_constants_gcmPath},
 };
 
 const struct rmg_natives rmg_constants_natives = RMG_NATIVES("NativeConstants", s_methods);

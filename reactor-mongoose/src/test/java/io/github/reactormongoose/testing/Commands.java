@@ -17,6 +17,16 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class Commands {
 
+	/**
+	 * The java of a child JVM that loads the native library: this JVM's, or under {@code -Pasan}
+	 * the wrapper that preloads the sanitizer runtime (the profile names it in
+	 * {@code RMG_CHILD_JAVA}; without it the instrumented library cannot load).
+	 */
+	public static String childJava() {
+		String asan = System.getenv("RMG_CHILD_JAVA");
+		return asan != null ? asan : Path.of(System.getProperty("java.home"), "bin", "java").toString();
+	}
+
 	private Commands() {
 	}
 

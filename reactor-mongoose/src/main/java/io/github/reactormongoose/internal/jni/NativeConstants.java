@@ -137,11 +137,14 @@ public final class NativeConstants {
 	public static native String reasonPhrase(int status);
 
 	/**
-	 * Whether TLS records are sealed and opened with the CPU's AES-NI and PCLMULQDQ instructions
-	 * ({@code rmg_gcm.c}) rather than Mongoose's own AES-GCM: the CPU has them, the environment
-	 * variable {@code RMG_SOFT_GCM} is not {@code 1}, and the code agreed with Mongoose's at load.
+	 * Which code seals and opens TLS records, decided when the library loads: {@code 0}
+	 * Mongoose's own AES-GCM; {@code 1} {@code rmg_gcm.c} with the CPU's AES-NI and PCLMULQDQ
+	 * instructions (the CPU has them, the environment variable {@code RMG_SOFT_GCM} is not
+	 * {@code 1}, and the code agreed with Mongoose's on a self-test); {@code 2} the same on
+	 * 256-bit registers with VAES and VPCLMULQDQ (the CPU has those too, and
+	 * {@code RMG_GCM_NO_VAES} is not {@code 1}).
 	 */
-	public static native boolean aesNiGcm();
+	public static native int gcmPath();
 
 	/** Sets Mongoose's process-wide log level ({@code MG_LL_*}); logs go to stdout. */
 	public static native void logLevel(int level);

@@ -85,9 +85,8 @@ class ServerLifecycleTest extends BaseHttpTest {
 	/** SIGTERM: the request in progress is answered, then doOnUnbound runs, then the JVM exits. */
 	@Test
 	void sigtermDisposesGracefullyInAChildJvm(@TempDir Path dir) throws Exception {
-		Path java = Path.of(System.getProperty("java.home"), "bin", "java");
 		Path log = dir.resolve("child.log"); // a file: destroy() closes the child's pipes
-		Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+		Process p = new ProcessBuilder(io.github.reactormongoose.testing.Commands.childJava(), "-cp", System.getProperty("java.class.path"),
 				ShutdownMain.class.getName()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		try {
 			String portLine = Commands.awaitLine(log, "port ");

@@ -14,12 +14,12 @@ import reactor.core.publisher.Flux;
 
 /**
  * The HTTPS server of {@link AesGcmPathTest}'s child JVM: {@code /echo} answers the request body,
- * {@code /big} 3 MiB from {@code new Random(5)}. Prints {@code aesni <boolean>} and
+ * {@code /big} 3 MiB from {@code new Random(5)}. Prints {@code gcm <NativeConstants.gcmPath()>} and
  * {@code port <n>}, then serves until killed. Arguments: chain and key files.
  */
-public final class SoftGcmMain {
+public final class GcmPathMain {
 
-	private SoftGcmMain() {
+	private GcmPathMain() {
 	}
 
 	public static void main(String[] args) throws Exception {
@@ -31,7 +31,7 @@ public final class SoftGcmMain {
 						.get("/big", (req, res) -> res.sendStream(Flux.range(0, big.length / 65536)
 								.map(i -> ByteBuffer.wrap(big, i * 65536, 65536)))))
 				.bindNow();
-		System.out.println("aesni " + NativeConstants.aesNiGcm());
+		System.out.println("gcm " + NativeConstants.gcmPath());
 		System.out.println("port " + s.port());
 		System.out.flush();
 		s.onDispose().block();
