@@ -134,9 +134,7 @@ RMG_GCM_TARGET static void rmg_gcm_init(struct rmg_gcm_key *k, const unsigned ch
   RMG_EXPAND(8, 0x80);
   RMG_EXPAND(9, 0x1b);
   RMG_EXPAND(10, 0x36);
-  int i;
-  k->h[0] = rmg_bswap(rmg_aes(k, _mm_setzero_si128()));
-  for (i = 1; i < 8; i++) k->h[i] = rmg_gfmul(k->h[i - 1], k->h[0]);
+  k->h[0] = rmg_bswap(rmg_aes(k, _mm_setzero_si128())); /* its powers: rmg_gcm_ctr, when needed */
 }
 
 /* x = (...((x ^ b0) H ^ b1) H ... ^ b7) H, as eight independent products summed and reduced
@@ -243,6 +241,10 @@ RMG_GCM_TARGET static __m128i rmg_gcm_ctr(struct rmg_gcm_key *k, const unsigned 
                                           __m128i x, int hash_in) {
   uint32_t ctr = 2;
   __m128i base = rmg_ctr(nonce, 0);
+  int i;
+  if (len >= 128) { /* H^2..H^8 for the rounds of eight blocks (a short record has none) */
+    for (i = 1; i < 8; i++) k->h[i] = rmg_gfmul(k->h[i - 1], k->h[0]);
+  }
   if (rmg_vaes && len >= 256) {
     size_t done = rmg_gcm_ctr16(k, nonce, &ctr, out, in, len, &x, hash_in);
     in += done;
@@ -253,7 +255,7 @@ RMG_GCM_TARGET static __m128i rmg_gcm_ctr(struct rmg_gcm_key *k, const unsigned 
    * reduced once */
   while (len >= 128) {
     __m128i c[8], b[8];
-    int i, r;
+    int r;
     for (i = 0; i < 8; i++) {
       c[i] = _mm_xor_si128(_mm_insert_epi32(base, (int) __builtin_bswap32(ctr + (uint32_t) i), 3), k->rk[0]);
     }
