@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (j = 0; j < pr.n; j++) {
       if (pr.recs[j].type == RMG_EV_HTTP_MSG && (long) pr.recs[j].id == id) {
         jint rc = rmg_ws_upgrade_conn(loop, id, "dGhlIHNhbXBsZSBub25jZQ==", (data[0] & 4) ? "chat" : NULL,
-                                      (data[0] & 8) ? "X-Extra: 1\r\n" : NULL);
+                                      (data[0] & 8) ? "X-Extra: 1\r\n" : NULL, (data[0] & 16) != 0);
         FZ_ASSERT(rc == 0, "upgrade failed: %d", rc);
         upgraded = 1;
       }

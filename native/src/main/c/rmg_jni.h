@@ -172,6 +172,15 @@ _Static_assert(RMG_TLS_FLAGS > RMG_EPOLL_STATE && RMG_TLS_FLAGS < MG_DATA_SIZE -
                "RMG_TLS_FLAGS: between the epoll byte and Mongoose's last 8 bytes");
 /* c->data[RMG_WS_UTF8]: UTF-8 validator state of that message after its last whole frame */
 #define RMG_WS_UTF8 3
+/* c->data[RMG_WS_FLAGS] of a WebSocket (data[4] is a streamed body's, never both at once; set
+ * at the upgrade): RMG_WS_F_DEFLATE when permessage-deflate was negotiated (RFC 7692: RSV1
+ * marks a compressed message, which Java inflates), RMG_WS_F_INFLATE while the fragmented
+ * message in progress is compressed (its UTF-8 is checked by Java after inflating). */
+#define RMG_WS_FLAGS 4
+#define RMG_WS_F_DEFLATE 1
+#define RMG_WS_F_INFLATE 2
+/* RFC 6455 RSV1: the first frame of a compressed message; given to Java with the opcode */
+#define RMG_WS_RSV1 0x40
 #define RMG_CF2_WROTE 16   /* HTTP: bytes were appended to send since the last streamed request head */
 /* A streamed request body (rmg_http.c): data[2] = RMG_BODY_* mode, data[3] = chunked parser
  * state (a WebSocket uses data[3] as RMG_WS_UTF8: never both at once; zeroed at the body's
@@ -298,7 +307,7 @@ extern const struct rmg_natives rmg_ws_natives;
 void rmg_ws_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *ev_data);
 /* The non-JNI core of WsNative.upgrade and sendArray: 0 / send.len, or RMG_ERR_*. */
 jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const char *protocol,
-                         const char *extra);
+                         const char *extra, int deflate);
 jlong rmg_ws_send_frame(struct rmg_loop *loop, jlong id, const void *buf, size_t len, jint op,
                         jint ops);
 

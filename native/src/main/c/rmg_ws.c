@@ -79,13 +79,17 @@ static int rmg_ws_check(struct mg_connection *c, size_t max, size_t *bad, const 
   int text = frag ? (c->data[1] & RMG_CF2_WS_TEXT) != 0 : 0;
   uint8_t utf8 = frag ? (uint8_t) c->data[RMG_WS_UTF8] : 0;
   int must_mask = !c->is_client;
+  int deflate = (c->data[RMG_WS_FLAGS] & RMG_WS_F_DEFLATE) != 0;
+  int inflate = frag ? (c->data[RMG_WS_FLAGS] & RMG_WS_F_INFLATE) != 0 : 0;
   while (p + 2 <= n) {
     uint64_t pl = b[p + 1] & 127;
     size_t hl = 2, i;
     int op = b[p] & 15, fin = (b[p] & 128) != 0, masked = (b[p + 1] & 128) != 0;
+    int rsv1 = (b[p] & RMG_WS_RSV1) != 0;
     const unsigned char *mask, *data;
     *bad = p;
-    if (b[p] & 0x70) return *why = "reserved bits set", 1002;
+    /* RSV1 only with permessage-deflate, and there only on a message's first frame */
+    if ((b[p] & 0x30) || (rsv1 && !(deflate && (op == 1 || op == 2)))) return *why = "reserved bits set", 1002;
     if ((op > 2 && op < 8) || op > 10) return *why = "reserved opcode", 1002;
     if (masked != must_mask) return *why = must_mask ? "unmasked frame" : "masked frame", 1002;
     if (op >= 8 && (!fin || pl > 125)) return *why = "bad control frame", 1002;
@@ -106,7 +110,8 @@ static int rmg_ws_check(struct mg_connection *c, size_t max, size_t *bad, const 
     if ((uint64_t) (n - p) < hl + pl) break; /* incomplete: checked when it is complete */
     mask = b + p + hl - 4;
     data = b + p + hl;
-    if (op == 1 || (op == 0 && text)) {
+    if (op == 1 || op == 2) inflate = rsv1;
+    if ((op == 1 && !rsv1) || (op == 0 && text && !inflate)) { /* compressed text: Java checks it */
       if (op == 1) text = 1, utf8 = 0;
       for (i = 0; i < (size_t) pl; i++) {
         if (rmg_utf8_step(&utf8, (uint8_t) (masked ? data[i] ^ mask[i & 3] : data[i])) != 0) {
@@ -135,9 +140,12 @@ static int rmg_ws_check(struct mg_connection *c, size_t max, size_t *bad, const 
       if (!fin) {
         c->data[1] = (char) (text ? (c->data[1] | RMG_CF2_WS_TEXT) : (c->data[1] & ~RMG_CF2_WS_TEXT));
         c->data[RMG_WS_UTF8] = (char) utf8;
+        c->data[RMG_WS_FLAGS] = (char) (inflate ? (c->data[RMG_WS_FLAGS] | RMG_WS_F_INFLATE)
+                                                : (c->data[RMG_WS_FLAGS] & ~RMG_WS_F_INFLATE));
       } else {
         text = 0;
         utf8 = 0;
+        inflate = 0;
       }
     }
     p += hl + (size_t) pl;
@@ -210,8 +218,11 @@ void rmg_ws_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *
       rmg_ws_backlog(loop, c);
       break;
     case MG_EV_WS_MSG: {
+      /* the opcode, and RSV1 of the first frame for a compressed message (the guard lets it
+       * through only where permessage-deflate was negotiated) */
       struct mg_ws_message *wm = (struct mg_ws_message *) ev_data;
-      rmg_record_bytes(&loop->ev, RMG_EV_WS_MSG, c->id, wm->flags & 15, wm->data.buf, wm->data.len);
+      rmg_record_bytes(&loop->ev, RMG_EV_WS_MSG, c->id, wm->flags & (15 | RMG_WS_RSV1), wm->data.buf,
+                       wm->data.len);
       break;
     }
     case MG_EV_WS_CTL: {
@@ -231,9 +242,11 @@ void rmg_ws_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *
 /* ---- the non-JNI core of the natives (also driven by native/fuzz without a JVM) ---- */
 
 /* Answers the upgrade request (101) and turns the connection into a WebSocket. key is
- * required; protocol and extra (header lines) may be NULL. */
+ * required; protocol and extra (header lines) may be NULL. deflate: permessage-deflate was
+ * negotiated (Java wrote its Sec-WebSocket-Extensions line in extra), so compressed messages
+ * (RSV1) are let through. */
 jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const char *protocol,
-                         const char *extra) {
+                         const char *extra, int deflate) {
   struct mg_connection *c = rmg_conn(loop, id);
   struct mg_http_message hm;
   if (c == NULL) return RMG_ERR_NO_CONN;
@@ -263,6 +276,7 @@ jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const
     __atomic_store_n(&s_ws_cb, c->pfn, __ATOMIC_RELAXED);
     c->pfn = rmg_ws_guard;
   }
+  c->data[RMG_WS_FLAGS] = (char) (deflate ? RMG_WS_F_DEFLATE : 0);
   return 0;
 }
 
@@ -285,7 +299,7 @@ jlong rmg_ws_send_frame(struct rmg_loop *loop, jlong id, const void *buf, size_t
 /* ---- natives: thin JNI wrappers ---- */
 
 static jint JNICALL rmg_ws_upgrade(JNIEnv *env, jclass cls, jlong h, jlong id, jstring key,
-                                   jstring protocol, jstring extra) {
+                                   jstring protocol, jstring extra, jboolean deflate) {
   struct rmg_loop *loop = rmg_loop_of(h);
   struct mg_connection *c = rmg_conn(loop, id);
   const char *k = NULL, *p = NULL, *x = NULL;
@@ -299,7 +313,7 @@ static jint JNICALL rmg_ws_upgrade(JNIEnv *env, jclass cls, jlong h, jlong id, j
   if (k == NULL || (protocol != NULL && p == NULL) || (extra != NULL && x == NULL)) {
     rc = RMG_ERR_OOM;
   } else {
-    rc = rmg_ws_upgrade_conn(loop, id, k, p, x);
+    rc = rmg_ws_upgrade_conn(loop, id, k, p, x, deflate == JNI_TRUE);
   }
   if (k != NULL) (*env)->ReleaseStringUTFChars(env, key, k);
   if (p != NULL) (*env)->ReleaseStringUTFChars(env, protocol, p);
@@ -331,7 +345,7 @@ static jlong JNICALL rmg_ws_sendArray(JNIEnv *env, jclass cls, jlong h, jlong id
 }
 
 static const JNINativeMethod s_methods[] = {
-    {"upgrade", "(JJLjava/lang/String;Ljava/lang/String;Ljava/lang/String;)I", (void *) rmg_ws_upgrade},
+    {"upgrade", "(JJLjava/lang/String;Ljava/lang/String;Ljava/lang/String;Z)I", (void *) rmg_ws_upgrade},
     {"sendArray", "(JJ[BIIII)J", (void *) rmg_ws_sendArray},
 };
 

@@ -2,7 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """WebSocket sessions driven by wsproto, a strict RFC 6455 implementation nobody here wrote.
 
-Usage: websocket_sessions.py PORT COUNT SEED
+Usage: websocket_sessions.py PORT COUNT SEED [deflate | deflate-window-10]
+
+With "deflate" every session offers permessage-deflate (RFC 7692, wsproto's PerMessageDeflate:
+"client_max_window_bits=15; server_max_window_bits=15") and expects the server to accept it;
+wsproto then inflates the server's compressed messages and compresses its own. With
+"deflate-window-10" the offer asks for server_max_window_bits=10, which the server must decline
+(the session then goes on uncompressed).
 
 Each session upgrades on /echo (no sub-protocol) or /proto (offers a random list; the server
 supports "chat" and "superchat"), checks the sub-protocol chosen, sends 1 to 6 text or binary
@@ -20,8 +26,10 @@ import sys
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import (AcceptConnection, BytesMessage, CloseConnection, Ping, RejectConnection, Request,
                             TextMessage)
+from wsproto.extensions import PerMessageDeflate
 
 port, count, seed = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+mode = sys.argv[4] if len(sys.argv) > 4 else ""
 rnd = random.Random(seed)
 stats = {"sessions": 0, "bad": 0, "messages_ok": 0, "closed_ok": 0}
 failures = []
@@ -58,12 +66,20 @@ for _ in range(count):
     path = rnd.choice(["/echo", "/proto"])
     offered = rnd.choice([[], ["chat"], ["x", "superchat"], ["nope"]])
     try:
-        sock.sendall(ws.send(Request(host="127.0.0.1", target=path, subprotocols=offered)))
+        extensions = {"deflate": [PerMessageDeflate()],
+                      "deflate-window-10": [PerMessageDeflate(server_max_window_bits=10)]}.get(mode, [])
+        sock.sendall(ws.send(Request(host="127.0.0.1", target=path, subprotocols=offered, extensions=extensions)))
         events = pump(sock, ws, lambda e: isinstance(e, (AcceptConnection, RejectConnection)))
         accepted = [e for e in events if isinstance(e, AcceptConnection)]
         if not accepted:
             fail(f"upgrade on {path} offering {offered} refused: {events}")
             continue
+        deflating = any(isinstance(x, PerMessageDeflate) for x in accepted[0].extensions)
+        if deflating != (mode == "deflate"):
+            fail(f"permessage-deflate {'accepted' if deflating else 'declined'} in mode {mode!r}")
+            continue
+        if deflating:
+            stats["deflate"] = stats.get("deflate", 0) + 1
         expected = next((p for p in offered if p in ("chat", "superchat")), None) if path == "/proto" else None
         if accepted[0].subprotocol != expected:
             fail(f"sub-protocol {accepted[0].subprotocol} for {offered} on {path}, not {expected}")

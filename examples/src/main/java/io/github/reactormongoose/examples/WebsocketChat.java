@@ -11,6 +11,7 @@ import java.time.Duration;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.client.HttpClient;
 import io.github.reactormongoose.http.server.HttpServer;
+import io.github.reactormongoose.http.server.WebsocketServerSpec;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -22,7 +23,9 @@ import reactor.core.scheduler.Schedulers;
  * <p>
  * A member sends its name in the {@code X-Name} header of the upgrade request. The server
  * prefixes each message with it and broadcasts it, including to the sender, so each member
- * sees the conversation in the same order.
+ * sees the conversation in the same order. The server accepts permessage-deflate, which browsers
+ * offer: long messages then travel compressed ({@link WebsocketServerSpec#builder()}
+ * {@code .compress(true)}).
  */
 public final class WebsocketChat {
 
@@ -41,7 +44,7 @@ public final class WebsocketChat {
 							.cache(); // one subscription to the inbound, shared by the two uses below
 					// relay the room until this member leaves
 					return out.sendString(room.asFlux().takeUntilOther(said)).and(said);
-				}, "chat.v1"))
+				}, WebsocketServerSpec.builder().protocols("chat.v1").compress(true).build()))
 				.bindNow(Duration.ofSeconds(10));
 	}
 

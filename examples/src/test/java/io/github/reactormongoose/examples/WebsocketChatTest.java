@@ -5,11 +5,15 @@ package io.github.reactormongoose.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.Inflater;
 
 import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.testing.RawWebSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,5 +52,43 @@ class WebsocketChatTest {
 			return a;
 		}).block(Duration.ofSeconds(20));
 		assertThat(adaSaw).containsExactlyInAnyOrder("bob: hello", "ada: hi bob");
+	}
+
+	/**
+	 * A member whose client offers permessage-deflate, as browsers do: the server accepts it and
+	 * sends a long message compressed (RSV1), which inflates to the line the room said; a short
+	 * one goes as it is.
+	 */
+	@Test
+	void aBrowserLikeMemberGetsLongMessagesCompressed() throws Exception {
+		server = WebsocketChat.server("127.0.0.1", 0);
+		try (RawWebSocket ws = RawWebSocket.connect(server.port(), "/chat",
+				"X-Name: eve\r\nSec-WebSocket-Protocol: chat.v1\r\n"
+						+ "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n")) {
+			assertThat(ws.responseHeader("Sec-WebSocket-Extensions")).startsWith("permessage-deflate");
+			String longLine = "a long line that repeats itself, ".repeat(8);
+			ws.sendText(longLine);
+			RawWebSocket.Frame f = ws.read();
+			assertThat(f.rsv()).as("RSV1: compressed").isEqualTo(4);
+			assertThat(f.payload().length).isLessThan(longLine.length() / 2);
+			assertThat(inflate(f.payload())).isEqualTo("eve: " + longLine);
+			ws.sendText("short");
+			f = ws.read();
+			assertThat(f.rsv()).isZero();
+			assertThat(f.text()).isEqualTo("eve: short");
+		}
+	}
+
+	/** A compressed message as RFC 7692 sends it: DEFLATE without the final 00 00 ff ff. */
+	private static String inflate(byte[] payload) throws Exception {
+		Inflater inf = new Inflater(true);
+		byte[] in = Arrays.copyOf(payload, payload.length + 4);
+		in[payload.length + 2] = (byte) 0xff;
+		in[payload.length + 3] = (byte) 0xff;
+		inf.setInput(in);
+		byte[] out = new byte[64 * 1024];
+		int n = inf.inflate(out);
+		inf.end();
+		return new String(out, 0, n, StandardCharsets.UTF_8);
 	}
 }

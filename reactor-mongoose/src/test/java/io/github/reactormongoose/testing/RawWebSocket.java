@@ -46,6 +46,7 @@ public final class RawWebSocket implements Closeable {
 	}
 
 	private final Socket socket;
+	private final java.util.List<String> responseHeaders = new java.util.ArrayList<>();
 	private final DataInputStream in;
 	private final OutputStream out;
 
@@ -57,6 +58,14 @@ public final class RawWebSocket implements Closeable {
 
 	/** Connects to {@code 127.0.0.1:port} and upgrades {@code path}; fails unless the answer is 101. */
 	public static RawWebSocket connect(int port, String path) throws IOException {
+		return connect(port, path, "");
+	}
+
+	/**
+	 * Like {@link #connect(int, String)}, with {@code extraHeaders} (whole lines, CRLF-ended)
+	 * in the upgrade request; the answer's headers are then {@link #responseHeader}.
+	 */
+	public static RawWebSocket connect(int port, String path, String extraHeaders) throws IOException {
 		Socket s = new Socket();
 		try {
 			s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
@@ -64,15 +73,15 @@ public final class RawWebSocket implements Closeable {
 			s.setTcpNoDelay(true);
 			RawWebSocket ws = new RawWebSocket(s);
 			ws.out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-					+ "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+					+ "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n")
 					.getBytes(StandardCharsets.ISO_8859_1));
 			ws.out.flush();
 			String status = ws.line();
 			if (!status.startsWith("HTTP/1.1 101")) {
 				throw new IOException("upgrade refused: " + status);
 			}
-			while (!ws.line().isEmpty()) {
-				// response headers
+			for (String h = ws.line(); !h.isEmpty(); h = ws.line()) {
+				ws.responseHeaders.add(h);
 			}
 			return ws;
 		}
@@ -94,6 +103,17 @@ public final class RawWebSocket implements Closeable {
 			}
 		}
 		return b.toString(StandardCharsets.ISO_8859_1);
+	}
+
+	/** The value of the upgrade answer's header {@code name} (the first, case-insensitive), or {@code null}. */
+	public String responseHeader(String name) {
+		for (String h : responseHeaders) {
+			int colon = h.indexOf(':');
+			if (colon > 0 && h.substring(0, colon).trim().equalsIgnoreCase(name)) {
+				return h.substring(colon + 1).trim();
+			}
+		}
+		return null;
 	}
 
 	/** Sets the read timeout. */

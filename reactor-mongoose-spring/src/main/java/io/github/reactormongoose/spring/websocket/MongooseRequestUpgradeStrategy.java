@@ -4,9 +4,11 @@
 package io.github.reactormongoose.spring.websocket;
 
 import java.net.URI;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 import io.github.reactormongoose.http.server.HttpServerResponse;
+import io.github.reactormongoose.http.server.WebsocketServerSpec;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -30,9 +32,30 @@ import org.springframework.web.server.ServerWebExchange;
  *     }
  * }
  * }</pre>
- * (the Spring Boot auto-configuration of this module does it for you).
+ * (the Spring Boot auto-configuration of this module does it for you). As with Reactor Netty's
+ * {@code ReactorNettyRequestUpgradeStrategy}, a supplier of {@link WebsocketServerSpec.Builder}
+ * configures the handshake: {@code new MongooseRequestUpgradeStrategy(() ->
+ * WebsocketServerSpec.builder().compress(true))} accepts permessage-deflate. The sub-protocol is
+ * the one Spring chose.
  */
 public class MongooseRequestUpgradeStrategy implements RequestUpgradeStrategy {
+
+	private final Supplier<WebsocketServerSpec.Builder> specBuilder;
+
+	/** No compression. */
+	public MongooseRequestUpgradeStrategy() {
+		this(WebsocketServerSpec::builder);
+	}
+
+	/** Each handshake takes a builder from {@code specBuilder} (its protocols are replaced by Spring's choice). */
+	public MongooseRequestUpgradeStrategy(Supplier<WebsocketServerSpec.Builder> specBuilder) {
+		this.specBuilder = Objects.requireNonNull(specBuilder, "specBuilder");
+	}
+
+	/** The spec of a handshake that selected {@code subProtocol} (or none). */
+	public WebsocketServerSpec spec(@Nullable String subProtocol) {
+		return specBuilder.get().protocols(subProtocol).build();
+	}
 
 	@Override
 	public Mono<Void> upgrade(ServerWebExchange exchange, WebSocketHandler handler, @Nullable String subProtocol,
@@ -54,6 +77,6 @@ public class MongooseRequestUpgradeStrategy implements RequestUpgradeStrategy {
 					MongooseWebSocketSession session = new MongooseWebSocketSession(in, out, handshakeInfo,
 							bufferFactory, id);
 					return handler.handle(session).checkpoint(uri + " [MongooseRequestUpgradeStrategy]");
-				}, subProtocol)));
+				}, spec(subProtocol))));
 	}
 }

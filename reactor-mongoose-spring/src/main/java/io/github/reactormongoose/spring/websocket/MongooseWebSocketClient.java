@@ -54,6 +54,8 @@ public class MongooseWebSocketClient implements WebSocketClient {
 
 	private int maxFramePayloadLength = 65536;
 
+	private boolean compress;
+
 	/** A client over {@link HttpClient#create()} (the shared default loops). */
 	public MongooseWebSocketClient() {
 		this(HttpClient.create());
@@ -80,6 +82,19 @@ public class MongooseWebSocketClient implements WebSocketClient {
 
 	public int getMaxFramePayloadLength() {
 		return this.maxFramePayloadLength;
+	}
+
+	/**
+	 * Whether to offer permessage-deflate (default {@code false}), as Reactor Netty's
+	 * {@code WebsocketClientSpec.builder().compress(true)}; see
+	 * {@code HttpClient.WebsocketSender.compress(boolean)}.
+	 */
+	public void setCompress(boolean compress) {
+		this.compress = compress;
+	}
+
+	public boolean isCompress() {
+		return this.compress;
 	}
 
 	/** The reactor-mongoose client that makes the connections. */
@@ -109,6 +124,7 @@ public class MongooseWebSocketClient implements WebSocketClient {
 			return c.websocket()
 				.protocols(protocols.toArray(new String[0]))
 				.maxFramePayloadLength(this.maxFramePayloadLength)
+				.compress(this.compress)
 				.uri(url.toString())
 				.handle((in, out) -> {
 					HttpHeaders responseHeaders = new HttpHeaders();

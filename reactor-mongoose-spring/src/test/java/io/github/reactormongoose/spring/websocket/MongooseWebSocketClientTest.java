@@ -66,6 +66,11 @@ class MongooseWebSocketClientTest {
 						+ in.headers().get("Sec-WebSocket-Protocol", "-"))),
 						WebsocketServerSpec.builder().protocols("v2.chat").build())
 				.ws("/bye", (in, out) -> out.sendString(Mono.just("bye")).then(out.sendClose(4001, "going away")))
+				// Reactor Netty's permessage-deflate (it keeps its compression context between messages)
+				.ws("/compressed", (in, out) -> out.sendObject(in.receiveFrames()
+						.filter(f -> f instanceof TextWebSocketFrame)
+						.map(MongooseWebSocketClientTest::copy)),
+						WebsocketServerSpec.builder().compress(true).build())
 				.ws("/big", (in, out) -> out.sendString(Mono.just(big)).then(in.receive().then()),
 						WebsocketServerSpec.builder().maxFramePayloadLength(BIG * 2).build()))
 			.bindNow();
@@ -108,6 +113,29 @@ class MongooseWebSocketClientTest {
 		assertThat(got.get(1)).matches("BINARY:bin on mongoose-\\d+");
 		// the handler ended: the client closed the session normally
 		assertThat(echoClosed.get(5, TimeUnit.SECONDS)).isEqualTo("1000 ");
+	}
+
+	/**
+	 * setCompress(true) against Reactor Netty's own permessage-deflate: Netty accepts the offer,
+	 * compresses its answers keeping its context between messages (so the client inflates each
+	 * with the previous ones as context), and inflates ours.
+	 */
+	@Test
+	void compressionAgainstReactorNettysServer() {
+		MongooseWebSocketClient compressing = new MongooseWebSocketClient();
+		compressing.setCompress(true);
+		String line = "a line that Netty's deflater will shrink, ".repeat(30);
+		List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+		compressing.execute(uri("/compressed"), session -> {
+			got.add(String.valueOf(session.getHandshakeInfo().getHeaders().getFirst("Sec-WebSocket-Extensions")));
+			return session.send(Flux.range(0, 5).map(i -> session.textMessage(i + " " + line)))
+				.thenMany(session.receive().take(5).map(WebSocketMessage::getPayloadAsText))
+				.doOnNext(got::add)
+				.then();
+		}).block(TIMEOUT);
+		assertThat(got.get(0)).startsWith("permessage-deflate");
+		assertThat(got.subList(1, got.size())).containsExactly("0 " + line, "1 " + line, "2 " + line, "3 " + line,
+				"4 " + line);
 	}
 
 	@Test

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.reactormongoose.spring.test.AbstractAdapterTest;
+import io.github.reactormongoose.testing.RawWebSocket;
 import io.github.reactormongoose.testing.WebSocketRecorder;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -111,6 +112,58 @@ class WebSocketTest extends AbstractAdapterTest {
 		assertThat(r.next()).isEqualTo("echo:" + large);
 		ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
 		assertThat(r.awaitClose().code()).isEqualTo(1000);
+	}
+
+	/**
+	 * As with Reactor Netty's strategy, a supplier of WebsocketServerSpec.Builder turns on
+	 * permessage-deflate: a browser-like offer is accepted beside Spring's sub-protocol choice,
+	 * and a long echo comes back compressed (RSV1).
+	 */
+	@Test
+	void compressesWhenTheStrategyIsToldTo() throws Exception {
+		HandshakeWebSocketService compressing = new HandshakeWebSocketService(new MongooseRequestUpgradeStrategy(
+				() -> io.github.reactormongoose.http.server.WebsocketServerSpec.builder().compress(true)));
+		start(WebHttpHandlerBuilder.webHandler(exchange -> compressing.handleRequest(exchange, new WebSocketHandler() {
+			@Override
+			public List<String> getSubProtocols() {
+				return List.of("v1.echo");
+			}
+
+			@Override
+			public Mono<Void> handle(WebSocketSession session) {
+				return session.send(session.receive().map(m -> session.textMessage("echo:" + m.getPayloadAsText())));
+			}
+		})).build());
+		try (RawWebSocket ws = RawWebSocket.connect(port(), "/compressed", "Sec-WebSocket-Protocol: v1.echo\r\n"
+				+ "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n")) {
+			assertThat(ws.responseHeader("Sec-WebSocket-Protocol")).isEqualTo("v1.echo");
+			assertThat(ws.responseHeader("Sec-WebSocket-Extensions")).startsWith("permessage-deflate");
+			String text = "compress me, ".repeat(20);
+			ws.sendText(text);
+			RawWebSocket.Frame f = ws.read();
+			assertThat(f.rsv()).as("RSV1").isEqualTo(4);
+			java.util.zip.Inflater inf = new java.util.zip.Inflater(true);
+			byte[] in = java.util.Arrays.copyOf(f.payload(), f.payload().length + 4);
+			in[in.length - 2] = (byte) 0xff;
+			in[in.length - 1] = (byte) 0xff;
+			inf.setInput(in);
+			byte[] out = new byte[4096];
+			int n = inf.inflate(out);
+			inf.end();
+			assertThat(new String(out, 0, n, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("echo:" + text);
+		}
+		// Reactor Netty's client with its own permessage-deflate (Netty fails an answer that names
+		// a parameter it did not offer: the answer must fit its offer)
+		String text = "netty compresses this, ".repeat(30);
+		List<String> got = reactor.netty.http.client.HttpClient.create()
+				.websocket(reactor.netty.http.client.WebsocketClientSpec.builder().protocols("v1.echo").compress(true).build())
+				.uri("ws://127.0.0.1:" + port() + "/compressed")
+				.handle((in, out) -> out.sendString(Mono.just(text)).then()
+						.thenMany(in.receive().asString().take(1)
+								.map(s -> in.headers().get("Sec-WebSocket-Extensions") + " | " + s)))
+				.collectList().block(java.time.Duration.ofSeconds(10));
+		assertThat(got).hasSize(1);
+		assertThat(got.get(0)).startsWith("permessage-deflate").endsWith(" | echo:" + text);
 	}
 
 	@Test

@@ -5,8 +5,6 @@ package io.github.reactormongoose.http.client;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,6 +22,7 @@ import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.InboundQueue;
 import io.github.reactormongoose.internal.loop.StreamHandler;
 import io.github.reactormongoose.internal.websocket.FrameSender;
+import io.github.reactormongoose.internal.websocket.PerMessageDeflate;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -59,12 +58,21 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	private int inLen;
 	private @Nullable ByteArrayOutputStream fragments;
 	private int fragmentOp;
+	/** The fragmented message in progress is compressed (RSV1 on its first frame). */
+	private boolean fragmentsCompressed;
+	/** permessage-deflate's terms, or {@code null} when the server did not accept it. */
+	private final PerMessageDeflate.@Nullable ClientTerms deflate;
+	/** Inflates the server's compressed messages (with an inflater of its own if the server keeps its context). */
+	private final PerMessageDeflate.SessionInflater inflater;
 	private boolean closeSent;
 	private boolean closeReceived;
 	private boolean closed;
 
-	ClientWebsocketSession(Channel channel, HttpHeaders headers, @Nullable String protocol, int maxPayload) {
+	ClientWebsocketSession(Channel channel, HttpHeaders headers, @Nullable String protocol, int maxPayload,
+			PerMessageDeflate.@Nullable ClientTerms deflate) {
 		this.channel = channel;
+		this.deflate = deflate;
+		this.inflater = new PerMessageDeflate.SessionInflater(deflate != null && !deflate.serverNoContext());
 		this.el = channel.loop();
 		this.headers = headers;
 		this.protocol = protocol;
@@ -127,8 +135,10 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 		int op = b0 & 0x0f;
 		long len = b1 & 0x7f;
 		int hl = 2;
-		if ((b0 & 0x70) != 0) {
-			protocolError(1002, "reserved bits set without an extension");
+		boolean rsv1 = (b0 & PerMessageDeflate.RSV1) != 0;
+		if ((b0 & 0x30) != 0 || (rsv1 && (deflate == null || (op != OP_TEXT && op != OP_BINARY)))) {
+			protocolError(1002, deflate == null ? "reserved bits set without an extension"
+					: "reserved bits set outside the first frame of a compressed message");
 			return 0;
 		}
 		if ((b1 & 0x80) != 0) {
@@ -179,7 +189,7 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 			if (fin) {
 				byte[] all = fragments.toByteArray();
 				fragments = null;
-				message(fragmentOp, all);
+				message(fragmentOp, all, fragmentsCompressed);
 			}
 		}
 		else if (op == OP_TEXT || op == OP_BINARY) {
@@ -190,11 +200,12 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 			if (fin) {
 				byte[] data = new byte[size];
 				System.arraycopy(in, start, data, 0, size);
-				message(op, data);
+				message(op, data, rsv1);
 			}
 			else {
 				fragments = new ByteArrayOutputStream();
 				fragmentOp = op;
+				fragmentsCompressed = rsv1;
 				fragments.write(in, start, size);
 			}
 		}
@@ -205,23 +216,21 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 		return hl + size;
 	}
 
-	private void message(int op, byte[] data) {
-		if (op == OP_TEXT && !validUtf8(data)) {
+	private void message(int op, byte[] data, boolean compressed) {
+		if (compressed) {
+			try {
+				data = inflater.inflate(data, maxPayload);
+			}
+			catch (PerMessageDeflate.Failure e) {
+				protocolError(e.code(), e.getMessage());
+				return;
+			}
+		}
+		if (op == OP_TEXT && !PerMessageDeflate.isUtf8(data)) {
 			protocolError(1007, "invalid UTF-8 in a text message");
 			return;
 		}
 		inbound.offer(new WebSocketFrame(op == OP_TEXT ? WebSocketFrame.Type.TEXT : WebSocketFrame.Type.BINARY, data));
-	}
-
-	private static boolean validUtf8(byte[] data) {
-		try {
-			StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-					.onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(data));
-			return true;
-		}
-		catch (CharacterCodingException e) {
-			return false;
-		}
 	}
 
 	private void control(int op, int start, int size) {
@@ -275,6 +284,7 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	@Override
 	public void onClosed() {
 		closed = true;
+		inflater.end();
 		closeStatus.tryEmitValue(WebSocketCloseStatus.ABNORMAL);
 		inbound.complete();
 		connectionClosed.tryEmitEmpty();
@@ -375,7 +385,10 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 				sendCloseNow(code, p.length > 2 ? new String(p, 2, p.length - 2, StandardCharsets.UTF_8) : "");
 				return 0;
 			}
-			return writeFrame(FrameSender.opcode(f.type()), f.payload(), false);
+			int op = FrameSender.opcode(f.type());
+			byte[] z = deflate != null && deflate.clientMayCompress() && (op == OP_TEXT || op == OP_BINARY)
+					? PerMessageDeflate.deflate(f.payload()) : null;
+			return z != null ? writeFrame(op | PerMessageDeflate.RSV1, z, false) : writeFrame(op, f.payload(), false);
 		});
 	}
 

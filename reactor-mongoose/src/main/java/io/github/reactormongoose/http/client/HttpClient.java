@@ -544,6 +544,18 @@ public final class HttpClient {
 		WebsocketSender maxFramePayloadLength(int bytes);
 
 		/**
+		 * Offers permessage-deflate (RFC 7692), as Reactor Netty's
+		 * {@code WebsocketClientSpec.builder().compress(true)} does (default {@code false}). If the
+		 * server accepts, its compressed messages are inflated (within
+		 * {@link #maxFramePayloadLength}), and messages of 64 bytes or more are sent compressed
+		 * when that makes them shorter, each on its own (unless the server limits the client's
+		 * window below 15 bits, which the JDK's Deflater cannot honour: then they go
+		 * uncompressed). A server that declines leaves the session uncompressed; one that answers
+		 * with terms that were not offered fails the upgrade.
+		 */
+		WebsocketSender compress(boolean compress);
+
+		/**
 		 * Connects when subscribed, runs {@code handler} once the server accepted the upgrade,
 		 * and emits what the handler's publisher emits. When that publisher completes, the
 		 * session is closed with 1000 (1011 if it failed); cancelling closes it too. Fails with

@@ -15,6 +15,7 @@ import java.util.function.BiFunction;
 
 import io.github.reactormongoose.http.websocket.WebsocketInbound;
 import io.github.reactormongoose.http.websocket.WebsocketOutbound;
+import io.github.reactormongoose.internal.websocket.PerMessageDeflate;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -34,18 +35,25 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 	private final @Nullable String uri;
 	private final List<String> protocols;
 	private final int maxPayload;
+	private final boolean compress;
 
 	WebsocketClient(HttpClient client, @Nullable String uri, List<String> protocols, int maxPayload) {
+		this(client, uri, protocols, maxPayload, false);
+	}
+
+	private WebsocketClient(HttpClient client, @Nullable String uri, List<String> protocols, int maxPayload,
+			boolean compress) {
 		this.client = client;
 		this.uri = uri;
 		this.protocols = protocols;
 		this.maxPayload = maxPayload;
+		this.compress = compress;
 	}
 
 	@Override
 	public HttpClient.WebsocketSender uri(String uri) {
 		Objects.requireNonNull(uri, "uri");
-		return new WebsocketClient(client, uri, protocols, maxPayload);
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress);
 	}
 
 	@Override
@@ -55,7 +63,7 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 				throw new IllegalArgumentException("invalid sub-protocol: " + p);
 			}
 		}
-		return new WebsocketClient(client, uri, List.of(protocols), maxPayload);
+		return new WebsocketClient(client, uri, List.of(protocols), maxPayload, compress);
 	}
 
 	@Override
@@ -63,7 +71,12 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 		if (bytes < 125) {
 			throw new IllegalArgumentException("maxFramePayloadLength must be >= 125: " + bytes);
 		}
-		return new WebsocketClient(client, uri, protocols, bytes);
+		return new WebsocketClient(client, uri, protocols, bytes, compress);
+	}
+
+	@Override
+	public HttpClient.WebsocketSender compress(boolean compress) {
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress);
 	}
 
 	@Override
@@ -100,6 +113,9 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 				if (!protocols.isEmpty()) {
 					h.set("Sec-WebSocket-Protocol", String.join(", ", protocols));
 				}
+				if (compress) {
+					h.set("Sec-WebSocket-Extensions", PerMessageDeflate.CLIENT_OFFER);
+				}
 			}).flatMap(res -> {
 				if (res.status() != 101) {
 					res.discard();
@@ -113,12 +129,14 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 					return Mono.error(new WebSocketHandshakeException("WebSocket upgrade to " + target + ": " + problem));
 				}
 				String selected = res.responseHeaders().get("Sec-WebSocket-Protocol");
+				String extensions = res.responseHeaders().get("Sec-WebSocket-Extensions");
+				PerMessageDeflate.ClientTerms deflate = extensions == null ? null : PerMessageDeflate.clientTerms(extensions);
 				return Mono.<ClientWebsocketSession>create(sink -> ex.loop().execute(() -> {
 					// queued: bytes that came with the 101 are in the exchange's leftover by now
 					ClientConnection c = ex.connection();
 					c.leavePool();
 					ClientWebsocketSession s = new ClientWebsocketSession(c.channel(), res.responseHeaders(), selected,
-							maxPayload);
+							maxPayload, deflate);
 					s.start(ex.upgradeLeftover());
 					sink.success(s);
 				}));
@@ -142,6 +160,18 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 		if (selected != null && !protocols.contains(selected)) {
 			return "the server selected sub-protocol " + selected + ", which was not offered (" + protocols + ")";
 		}
+		List<String> extensions = res.responseHeaders().getAll("Sec-WebSocket-Extensions");
+		if (!extensions.isEmpty()) {
+			if (!compress) {
+				return "the server accepted an extension that was not offered: " + String.join(", ", extensions);
+			}
+			try {
+				PerMessageDeflate.clientTerms(String.join(", ", extensions));
+			}
+			catch (IllegalArgumentException e) {
+				return e.getMessage();
+			}
+		}
 		return null;
 	}
 
@@ -157,6 +187,6 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 
 	@Override
 	public String toString() {
-		return "WebsocketSender[" + uri + ", protocols=" + protocols + "]";
+		return "WebsocketSender[" + uri + ", protocols=" + protocols + (compress ? ", compress" : "") + "]";
 	}
 }

@@ -28,6 +28,7 @@ import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.metrics.AccessLog;
+import io.github.reactormongoose.internal.websocket.PerMessageDeflate;
 import io.github.reactormongoose.internal.websocket.WebsocketSession;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -420,12 +421,14 @@ final class HttpExchange implements HttpServerResponse {
 	@Override
 	public Mono<Void> sendWebsocket(
 			BiFunction<? super WebsocketInbound, ? super WebsocketOutbound, ? extends Publisher<Void>> handler,
-			@Nullable String protocols) {
-		return Mono.create(sink -> el.executeOrRun(() -> upgrade(handler, protocols, sink)));
+			WebsocketServerSpec spec) {
+		Objects.requireNonNull(handler, "handler");
+		Objects.requireNonNull(spec, "spec");
+		return Mono.create(sink -> el.executeOrRun(() -> upgrade(handler, spec, sink)));
 	}
 
 	private void upgrade(BiFunction<? super WebsocketInbound, ? super WebsocketOutbound, ? extends Publisher<Void>> handler,
-			@Nullable String protocols, MonoSink<Void> sink) {
+			WebsocketServerSpec spec, MonoSink<Void> sink) {
 		if (writer.isEnded() || writer.hasSentHeaders() || writer.isConnectionClosed()) {
 			sink.error(new IllegalStateException("cannot upgrade: the response was already started"));
 			return;
@@ -447,15 +450,22 @@ final class HttpExchange implements HttpServerResponse {
 			writer.writeWhole("unsupported WebSocket version; this server speaks 13\n".getBytes(StandardCharsets.US_ASCII), sink);
 			return;
 		}
-		String selected = selectProtocol(protocols, requestHeaders.get("Sec-WebSocket-Protocol"));
+		String selected = selectProtocol(spec.protocols(), requestHeaders.get("Sec-WebSocket-Protocol"));
+		// RFC 7692: accept the client's first acceptable permessage-deflate offer, if allowed
+		PerMessageDeflate.ServerTerms deflate = spec.compress()
+				? PerMessageDeflate.negotiate(requestHeaders.getAll("Sec-WebSocket-Extensions")) : null;
+		if (deflate != null) {
+			writer.headers().set("Sec-WebSocket-Extensions", deflate.answer());
+		}
 		String extra = writer.headerLines();
-		int rc = conn.channel.upgradeToWebsocket(key.trim(), selected, extra.isEmpty() ? null : extra);
+		int rc = conn.channel.upgradeToWebsocket(key.trim(), selected, extra.isEmpty() ? null : extra, deflate != null);
 		if (rc < 0) {
 			sink.error(Errors.toException(rc, "WebSocket upgrade"));
 			return;
 		}
 		writer.upgraded();
-		WebsocketSession session = new WebsocketSession(conn.channel, requestHeaders, selected, conn::onClosed);
+		WebsocketSession session = new WebsocketSession(conn.channel, requestHeaders, selected, deflate,
+				conn.server.config.maxWebsocketFrameSize(), conn::onClosed);
 		conn.upgraded(session);
 		session.run(handler, sink);
 	}

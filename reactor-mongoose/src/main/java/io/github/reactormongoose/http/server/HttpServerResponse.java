@@ -147,12 +147,21 @@ public interface HttpServerResponse {
 	/**
 	 * Upgrades to WebSocket (the request must be a WebSocket handshake, else 400) and runs
 	 * {@code handler}; the session is closed (1000) when its publisher completes.
-	 * @param protocols supported sub-protocols, comma-separated, or {@code null}
+	 * @param spec the sub-protocols offered and whether permessage-deflate is accepted
 	 */
 	Mono<Void> sendWebsocket(BiFunction<? super WebsocketInbound, ? super WebsocketOutbound, ? extends Publisher<Void>> handler,
-			@Nullable String protocols);
+			WebsocketServerSpec spec);
+
+	/**
+	 * {@link #sendWebsocket(BiFunction, WebsocketServerSpec)} offering {@code protocols}
+	 * (comma-separated, or {@code null}), without compression.
+	 */
+	default Mono<Void> sendWebsocket(BiFunction<? super WebsocketInbound, ? super WebsocketOutbound, ? extends Publisher<Void>> handler,
+			@Nullable String protocols) {
+		return sendWebsocket(handler, WebsocketServerSpec.builder().protocols(protocols).build());
+	}
 
 	default Mono<Void> sendWebsocket(BiFunction<? super WebsocketInbound, ? super WebsocketOutbound, ? extends Publisher<Void>> handler) {
-		return sendWebsocket(handler, null);
+		return sendWebsocket(handler, WebsocketServerSpec.defaults());
 	}
 }

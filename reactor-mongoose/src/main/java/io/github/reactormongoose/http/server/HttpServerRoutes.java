@@ -53,11 +53,16 @@ public interface HttpServerRoutes {
 
 	/** WebSocket endpoint (GET upgrade requests at {@code path}). */
 	default HttpServerRoutes ws(String path, WebsocketHandler handler) {
-		return ws(path, handler, null);
+		return ws(path, handler, WebsocketServerSpec.defaults());
 	}
 
 	/** WebSocket endpoint offering the given comma-separated sub-protocols. */
-	HttpServerRoutes ws(String path, WebsocketHandler handler, @Nullable String protocols);
+	default HttpServerRoutes ws(String path, WebsocketHandler handler, @Nullable String protocols) {
+		return ws(path, handler, WebsocketServerSpec.builder().protocols(protocols).build());
+	}
+
+	/** WebSocket endpoint answering the upgrade as {@code spec} says (sub-protocols, compression). */
+	HttpServerRoutes ws(String path, WebsocketHandler handler, WebsocketServerSpec spec);
 
 	/**
 	 * Serves the files under {@code directory} for GET and HEAD requests whose path starts

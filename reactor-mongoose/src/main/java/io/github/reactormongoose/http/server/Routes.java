@@ -80,9 +80,10 @@ final class Routes implements HttpServerRoutes, ExchangeHandler {
 	}
 
 	@Override
-	public HttpServerRoutes ws(String path, WebsocketHandler handler, @Nullable String protocols) {
+	public HttpServerRoutes ws(String path, WebsocketHandler handler, WebsocketServerSpec spec) {
 		Objects.requireNonNull(handler, "handler");
-		return add("GET", path, (req, res) -> res.sendWebsocket(handler::apply, protocols));
+		Objects.requireNonNull(spec, "spec");
+		return add("GET", path, (req, res) -> res.sendWebsocket(handler::apply, spec));
 	}
 
 	@Override

@@ -30,7 +30,11 @@ public interface WebsocketOutbound {
 		return send(Flux.from(data).map(WebSocketFrame::binary));
 	}
 
-	/** Sends a close frame with {@code code} and {@code reason}, then closes the connection. */
+	/**
+	 * Sends a close frame with {@code code} and {@code reason}, then closes the connection. A
+	 * control frame carries at most 125 bytes (RFC 6455 section 5.5): a longer reason is cut to
+	 * its first 123 bytes of UTF-8, at a character boundary.
+	 */
 	Mono<Void> sendClose(int code, String reason);
 
 	/** Sends close 1000. */
@@ -38,9 +42,19 @@ public interface WebsocketOutbound {
 		return sendClose(1000, "");
 	}
 
-	/** Helper for close payloads: big-endian code then UTF-8 reason. */
+	/**
+	 * Helper for close payloads: big-endian code then the UTF-8 reason, cut to 123 bytes at a
+	 * character boundary (a close frame's payload is at most 125 bytes).
+	 */
 	static byte[] closePayload(int code, String reason) {
 		byte[] r = reason == null ? new byte[0] : reason.getBytes(StandardCharsets.UTF_8);
+		if (r.length > 123) {
+			int n = 123;
+			while (n > 0 && (r[n] & 0xC0) == 0x80) {
+				n--; // r[n] continues a character: cut before that character
+			}
+			r = java.util.Arrays.copyOf(r, n);
+		}
 		byte[] p = new byte[2 + r.length];
 		p[0] = (byte) (code >> 8);
 		p[1] = (byte) code;

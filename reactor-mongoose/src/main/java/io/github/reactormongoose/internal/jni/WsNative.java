@@ -15,8 +15,11 @@ public final class WsNative {
 	private WsNative() {
 	}
 
-	/** Answers the upgrade request on an accepted HTTP connection; 0 or an error code. */
-	public static native int upgrade(long loop, long id, String key, String protocol, String extraHeaders);
+	/**
+	 * Answers the upgrade request on an accepted HTTP connection; 0 or an error code. With
+	 * {@code deflate} (permessage-deflate negotiated), compressed messages (RSV1) are let through.
+	 */
+	public static native int upgrade(long loop, long id, String key, String protocol, String extraHeaders, boolean deflate);
 
 	/** Sends one frame; ops as for {@link ConnNative} (drain, close, notify writable only). */
 	public static native long sendArray(long loop, long id, byte[] array, int offset, int length, int opcode, int ops);

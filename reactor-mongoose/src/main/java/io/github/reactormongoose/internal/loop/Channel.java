@@ -271,11 +271,13 @@ public final class Channel {
 	/**
 	 * Answers this accepted HTTP connection's upgrade request (101); from then on frames
 	 * arrive through a {@link WebsocketChannelHandler}.
+	 * @param deflate permessage-deflate was negotiated: compressed messages arrive with
+	 *        {@code RSV1} in their opcode
 	 * @return 0 or a negative native error code
 	 */
-	public int upgradeToWebsocket(String key, @Nullable String protocol, @Nullable String extraHeaders) {
+	public int upgradeToWebsocket(String key, @Nullable String protocol, @Nullable String extraHeaders, boolean deflate) {
 		long h = loop.nativeHandle();
-		return h == 0 ? (int) NativeConstants.ERR_NO_CONN : WsNative.upgrade(h, id, key, protocol, extraHeaders);
+		return h == 0 ? (int) NativeConstants.ERR_NO_CONN : WsNative.upgrade(h, id, key, protocol, extraHeaders, deflate);
 	}
 
 	/**

@@ -30,7 +30,10 @@ import reactor.util.Loggers;
 
 /**
  * A WebSocket session on an upgraded connection: the channel's handler from the upgrade on,
- * and the handler's inbound and outbound. Poll-thread state.
+ * and the handler's inbound and outbound. With permessage-deflate negotiated, compressed
+ * messages are inflated here (and text ones checked as UTF-8, which the native guard cannot do
+ * on compressed bytes), and outgoing messages are compressed when that makes them shorter
+ * ({@link PerMessageDeflate}). Poll-thread state.
  */
 public final class WebsocketSession implements WebsocketInbound, WebsocketOutbound, WebsocketChannelHandler {
 
@@ -42,6 +45,14 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 	private final @Nullable String protocol;
 	private final Runnable onClosed;
 	private final InboundQueue<WebSocketFrame> inbound;
+	/** permessage-deflate was negotiated. */
+	private final boolean deflate;
+	/** Inflates the client's compressed messages (with an inflater of its own if it keeps its context). */
+	private final PerMessageDeflate.SessionInflater inflater;
+	/** The largest message, inflated or not (the server's maxWebsocketFrameSize). */
+	private final int maxMessage;
+	/** The session failed (a message that could not be inflated): later messages are dropped. */
+	private boolean failed;
 	private final Sinks.One<WebSocketCloseStatus> closeStatus = Sinks.one();
 	private boolean closeSent;
 	private boolean closed;
@@ -49,10 +60,16 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 
 	/**
 	 * A session on {@code channel}, which becomes its handler.
+	 * @param deflate permessage-deflate's terms, or {@code null} when it was not negotiated
+	 * @param maxMessage the largest message accepted, after inflating too
 	 * @param onClosed runs on the poll thread after the connection closed
 	 */
-	public WebsocketSession(Channel channel, HttpHeaders headers, @Nullable String protocol, Runnable onClosed) {
+	public WebsocketSession(Channel channel, HttpHeaders headers, @Nullable String protocol,
+			PerMessageDeflate.@Nullable ServerTerms deflate, int maxMessage, Runnable onClosed) {
 		this.channel = channel;
+		this.deflate = deflate != null;
+		this.inflater = new PerMessageDeflate.SessionInflater(deflate != null && !deflate.clientNoContext());
+		this.maxMessage = maxMessage;
 		this.el = channel.loop();
 		this.headers = headers;
 		this.protocol = protocol;
@@ -105,11 +122,33 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 
 	@Override
 	public void onMessage(int opcode, ByteBuffer buf, int offset, int length) {
+		if (failed) {
+			return;
+		}
 		byte[] data = new byte[length];
 		buf.get(offset, data);
-		WebSocketFrame.Type type = opcode == NativeConstants.WS_OP_TEXT ? WebSocketFrame.Type.TEXT
-				: WebSocketFrame.Type.BINARY;
-		inbound.offer(new WebSocketFrame(type, data));
+		boolean text = (opcode & 15) == NativeConstants.WS_OP_TEXT;
+		if ((opcode & PerMessageDeflate.RSV1) != 0) { // the native guard allows it only with deflate
+			try {
+				data = inflater.inflate(data, maxMessage);
+			}
+			catch (PerMessageDeflate.Failure e) {
+				fail(e.code(), e.getMessage());
+				return;
+			}
+			if (text && !PerMessageDeflate.isUtf8(data)) {
+				fail(1007, "invalid UTF-8 in a text message");
+				return;
+			}
+		}
+		inbound.offer(new WebSocketFrame(text ? WebSocketFrame.Type.TEXT : WebSocketFrame.Type.BINARY, data));
+	}
+
+	/** Ends the session for a message the native guard could not judge: close {@code code}, as onRejected. */
+	private void fail(int code, String reason) {
+		failed = true;
+		sendCloseNow(code, reason);
+		inbound.fail(new WebSocketProtocolException(new WebSocketCloseStatus(code, reason)));
 	}
 
 	@Override
@@ -162,6 +201,7 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 	@Override
 	public void onClosed() {
 		closed = true;
+		inflater.end();
 		closeStatus.tryEmitValue(WebSocketCloseStatus.ABNORMAL);
 		inbound.complete();
 		if (handlerSubscriber != null) {
@@ -214,7 +254,11 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 				closeSent = true;
 				return channel.writeFrame(NativeConstants.WS_OP_CLOSE, f.payload(), 0, f.payload().length, true);
 			}
-			return channel.writeFrame(FrameSender.opcode(f.type()), f.payload(), 0, f.payload().length, false);
+			int op = FrameSender.opcode(f.type());
+			byte[] z = deflate && (op == NativeConstants.WS_OP_TEXT || op == NativeConstants.WS_OP_BINARY)
+					? PerMessageDeflate.deflate(f.payload()) : null;
+			return z != null ? channel.writeFrame(op | PerMessageDeflate.RSV1, z, 0, z.length, false)
+					: channel.writeFrame(op, f.payload(), 0, f.payload().length, false);
 		});
 	}
 

@@ -42,12 +42,16 @@ class WebsocketScriptedTest extends BaseHttpTest {
 		});
 	}
 
-	/** One client frame: byte 0, then the unmasked payload; fails if it was not masked. */
-	private static byte[] readFrame(InputStream in) throws IOException {
-		int b0 = in.read();
-		int b1 = in.read();
+	/** One client frame (up to 64 KiB): byte 0, then the unmasked payload; fails if it was not masked. */
+	static byte[] readFrame(InputStream raw) throws IOException {
+		java.io.DataInputStream in = new java.io.DataInputStream(raw);
+		int b0 = in.readUnsignedByte();
+		int b1 = in.readUnsignedByte();
 		assertThat(b1 & 0x80).as("client frames are masked").isEqualTo(0x80);
 		int len = b1 & 0x7f;
+		if (len == 126) {
+			len = in.readUnsignedShort();
+		}
 		byte[] mask = in.readNBytes(4);
 		byte[] p = in.readNBytes(len);
 		byte[] out = new byte[len + 1];

@@ -256,7 +256,7 @@ class ChannelTest {
 		ListenerHandler upgrading = (child, local, remote) -> new HttpChannelHandler() {
 			@Override
 			public void onRequest(ByteBuffer buf, int offset, int length, long flags) {
-				int up = child.upgradeToWebsocket("dGhlIHNhbXBsZSBub25jZQ==", null, null);
+				int up = child.upgradeToWebsocket("dGhlIHNhbXBsZSBub25jZQ==", null, null, false);
 				results.complete(java.util.List.of((long) up,
 						child.writeFrame(NativeConstants.WS_OP_TEXT, a, Integer.MAX_VALUE, 2, false),
 						child.writeFrame(NativeConstants.WS_OP_TEXT, a, -1, 2, false),

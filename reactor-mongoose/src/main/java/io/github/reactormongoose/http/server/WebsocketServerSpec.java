@@ -1,0 +1,91 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a WebSocket endpoint answers the upgrade, as Reactor Netty's {@code WebsocketServerSpec}:
+ * the sub-protocols it offers and whether it accepts permessage-deflate compression. Given to
+ * {@link HttpServerRoutes#ws(String, HttpServerRoutes.WebsocketHandler, WebsocketServerSpec)} or
+ * {@link HttpServerResponse#sendWebsocket(java.util.function.BiFunction, WebsocketServerSpec)}.
+ * Immutable.
+ *
+ * <pre>{@code
+ * routes.ws("/chat", handler, WebsocketServerSpec.builder().protocols("chat").compress(true).build())
+ * }</pre>
+ */
+public final class WebsocketServerSpec {
+
+	private static final WebsocketServerSpec DEFAULT = new WebsocketServerSpec(null, false);
+
+	private final @Nullable String protocols;
+	private final boolean compress;
+
+	private WebsocketServerSpec(@Nullable String protocols, boolean compress) {
+		this.protocols = protocols;
+		this.compress = compress;
+	}
+
+	/** A builder: no sub-protocols, no compression. */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/** No sub-protocols, no compression. */
+	public static WebsocketServerSpec defaults() {
+		return DEFAULT;
+	}
+
+	/** The sub-protocols offered, comma-separated, or {@code null}. */
+	public @Nullable String protocols() {
+		return protocols;
+	}
+
+	/** Whether permessage-deflate (RFC 7692) is accepted when the client offers it. */
+	public boolean compress() {
+		return compress;
+	}
+
+	@Override
+	public String toString() {
+		return "WebsocketServerSpec[protocols=" + protocols + ", compress=" + compress + "]";
+	}
+
+	/** Builds a {@link WebsocketServerSpec}. */
+	public static final class Builder {
+
+		private @Nullable String protocols;
+		private boolean compress;
+
+		private Builder() {
+		}
+
+		/**
+		 * The sub-protocols offered, comma-separated (the server picks the first of the client's
+		 * list that it offers), or {@code null} for none.
+		 */
+		public Builder protocols(@Nullable String protocols) {
+			this.protocols = protocols;
+			return this;
+		}
+
+		/**
+		 * Accepts permessage-deflate (RFC 7692) when the client offers it, as browsers do (default
+		 * {@code false}). Messages of 64 bytes or more are then sent compressed when that makes
+		 * them shorter, and compressed messages from the client are inflated, within the server's
+		 * {@code maxWebsocketFrameSize}. Every message is compressed on its own (no context is
+		 * kept between messages, in either direction), so an idle session holds no compression
+		 * state.
+		 */
+		public Builder compress(boolean compress) {
+			this.compress = compress;
+			return this;
+		}
+
+		public WebsocketServerSpec build() {
+			return protocols == null && !compress ? DEFAULT : new WebsocketServerSpec(protocols, compress);
+		}
+	}
+}

@@ -1,0 +1,219 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.server.BaseHttpTest;
+import io.github.reactormongoose.http.server.HttpServer;
+import io.github.reactormongoose.http.server.WebsocketServerSpec;
+import io.github.reactormongoose.http.websocket.WebSocketFrame;
+import io.github.reactormongoose.http.websocket.WebSocketProtocolException;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+/**
+ * permessage-deflate on the WebSocket client ({@code websocket().compress(true)}): against our
+ * server, and against scripted servers that show the wire (RSV1 frames both ways, a server that
+ * keeps its compression context between messages, one that limits the client's window, answers
+ * that were not offered, and a message that inflates past the limit).
+ */
+class WebsocketClientCompressionTest extends BaseHttpTest {
+
+	private static final String TEXT = "the same words again and again, ".repeat(40);
+
+	/** A server's compressed message: DEFLATE with SYNC_FLUSH, without the final 00 00 ff ff. */
+	private static byte[] deflate(Deflater d, byte[] data) {
+		d.setInput(data);
+		byte[] buf = new byte[data.length + 1024];
+		int n = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
+		return Arrays.copyOf(buf, n - 4);
+	}
+
+	private static byte[] inflate(byte[] data) throws Exception {
+		Inflater inf = new Inflater(true);
+		byte[] in = Arrays.copyOf(data, data.length + 4);
+		in[in.length - 2] = (byte) 0xff;
+		in[in.length - 1] = (byte) 0xff;
+		inf.setInput(in);
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		byte[] buf = new byte[8192];
+		int n;
+		while ((n = inf.inflate(buf)) > 0) {
+			out.write(buf, 0, n);
+		}
+		inf.end();
+		return out.toByteArray();
+	}
+
+	/** An unmasked server frame with a 16-bit length at most. */
+	private static byte[] frame(int b0, byte[] payload) {
+		ByteArrayOutputStream o = new ByteArrayOutputStream();
+		o.write(b0);
+		if (payload.length < 126) {
+			o.write(payload.length);
+		}
+		else {
+			o.write(126);
+			o.write(payload.length >> 8);
+			o.write(payload.length & 255);
+		}
+		o.writeBytes(payload);
+		return o.toByteArray();
+	}
+
+	/**
+	 * Answers the upgrade with 101 and {@code extensions} (none when null), then {@code frames}
+	 * in the same write; the first frame the client sends goes to {@code clientFrame}.
+	 */
+	private static ScriptedServer server(String extensions, byte[] frames, CompletableFuture<byte[]> clientFrame,
+			CompletableFuture<String> offer) throws IOException {
+		return new ScriptedServer(c -> {
+			String head = c.readHead();
+			String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
+					.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
+			offer.complete(head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Extensions:", 0, 25))
+					.map(l -> l.substring(25).trim()).findFirst().orElse(""));
+			ByteArrayOutputStream o = new ByteArrayOutputStream();
+			o.writeBytes(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n"
+					+ (extensions != null ? "Sec-WebSocket-Extensions: " + extensions + "\r\n" : "") + "\r\n")
+					.getBytes(StandardCharsets.ISO_8859_1));
+			o.writeBytes(frames);
+			c.out.write(o.toByteArray());
+			c.out.flush();
+			if (clientFrame != null) {
+				clientFrame.complete(WebsocketScriptedTest.readFrame(c.in));
+			}
+			c.awaitClientClose(5000);
+		});
+	}
+
+	@Test
+	void againstOurServerBothWays() {
+		DisposableServer s = bind(HttpServer.create().maxWebsocketFrameSize(1 << 20).route(r -> r.ws("/echo",
+				(in, out) -> out.send(in.receive()), WebsocketServerSpec.builder().compress(true).build())));
+		byte[] big = TEXT.repeat(20).getBytes(StandardCharsets.UTF_8);
+		StepVerifier.create(HttpClient.create().websocket().compress(true).maxFramePayloadLength(1 << 20)
+						.uri("ws://127.0.0.1:" + s.port() + "/echo")
+						.handle((in, out) -> {
+							String ext = in.headers().get("Sec-WebSocket-Extensions");
+							return out.send(Flux.just(WebSocketFrame.text(TEXT), WebSocketFrame.binary(big),
+											WebSocketFrame.text("short")))
+									.thenMany(in.receive().take(3).map(f -> ext + " | " + f.type() + " " + f.payload().length));
+						}))
+				.expectNext("permessage-deflate | TEXT " + TEXT.length())
+				.expectNext("permessage-deflate | BINARY " + big.length)
+				.expectNext("permessage-deflate | TEXT 5")
+				.expectComplete()
+				.verify(TIMEOUT);
+	}
+
+	@Test
+	void compressedFramesOnTheWireBothWays() throws Exception {
+		Deflater d = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+		byte[] z = deflate(d, TEXT.getBytes(StandardCharsets.UTF_8));
+		d.end();
+		CompletableFuture<byte[]> sent = new CompletableFuture<>();
+		CompletableFuture<String> offer = new CompletableFuture<>();
+		try (ScriptedServer s = server("permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+				frame(0xC1, z), sent, offer)) {
+			StepVerifier.create(HttpClient.create().websocket().compress(true).uri("ws://127.0.0.1:" + s.port() + "/")
+							.handle((in, out) -> in.receiveText().take(1).concatWith(out.sendString(reactor.core.publisher.Mono.just(TEXT))
+									.then(reactor.core.publisher.Mono.empty()))))
+					.expectNext(TEXT)
+					.expectComplete()
+					.verify(TIMEOUT);
+			assertThat(offer.get(5, TimeUnit.SECONDS)).isEqualTo("permessage-deflate; client_max_window_bits");
+			byte[] f = sent.get(10, TimeUnit.SECONDS);
+			assertThat(f[0] & 0xff).as("FIN + RSV1 + TEXT").isEqualTo(0xC1);
+			assertThat(f.length - 1).isLessThan(TEXT.length() / 4);
+			assertThat(new String(inflate(Arrays.copyOfRange(f, 1, f.length)), StandardCharsets.UTF_8)).isEqualTo(TEXT);
+		}
+	}
+
+	/** Without server_no_context_takeover the server's second message may refer to its first. */
+	@Test
+	void aServerThatKeepsItsContext() throws Exception {
+		Deflater d = new Deflater(Deflater.DEFAULT_COMPRESSION, true); // one stream for both messages
+		byte[] first = deflate(d, TEXT.getBytes(StandardCharsets.UTF_8));
+		byte[] second = deflate(d, TEXT.getBytes(StandardCharsets.UTF_8));
+		d.end();
+		assertThat(second.length).as("the second refers back to the first").isLessThan(first.length / 2);
+		CompletableFuture<String> offer = new CompletableFuture<>();
+		ByteArrayOutputStream frames = new ByteArrayOutputStream();
+		frames.writeBytes(frame(0xC1, first));
+		frames.writeBytes(frame(0xC1, second));
+		try (ScriptedServer s = server("permessage-deflate", frames.toByteArray(), null, offer)) {
+			StepVerifier.create(HttpClient.create().websocket().compress(true).uri("ws://127.0.0.1:" + s.port() + "/")
+							.handle((in, out) -> in.receiveText().take(2)))
+					.expectNext(TEXT, TEXT)
+					.expectComplete()
+					.verify(TIMEOUT);
+		}
+	}
+
+	/** A client window below 15 bits cannot be honoured by the JDK's Deflater: messages go plain. */
+	@Test
+	void aLimitedClientWindowMeansUncompressedMessages() throws Exception {
+		CompletableFuture<byte[]> sent = new CompletableFuture<>();
+		try (ScriptedServer s = server("permessage-deflate; client_max_window_bits=10", new byte[0], sent,
+				new CompletableFuture<>())) {
+			StepVerifier.create(HttpClient.create().websocket().compress(true).uri("ws://127.0.0.1:" + s.port() + "/")
+							.handle((in, out) -> out.sendString(reactor.core.publisher.Mono.just(TEXT))
+									.then(in.receiveCloseStatus()).then()))
+					.expectComplete()
+					.verify(TIMEOUT);
+			byte[] f = sent.get(10, TimeUnit.SECONDS);
+			assertThat(f[0] & 0xff).as("FIN + TEXT, no RSV1").isEqualTo(0x81);
+			assertThat(new String(f, 1, f.length - 1, StandardCharsets.UTF_8)).isEqualTo(TEXT);
+		}
+	}
+
+	@Test
+	void answersThatWereNotOfferedFailTheUpgrade() throws Exception {
+		for (String answer : List.of("permessage-deflate", "x-webkit-deflate-frame", "permessage-deflate; foo",
+				"permessage-deflate, permessage-deflate", "permessage-deflate; server_max_window_bits=99")) {
+			boolean offered = !answer.equals("permessage-deflate");
+			try (ScriptedServer s = server(answer, new byte[0], null, new CompletableFuture<>())) {
+				// "permessage-deflate" is fine when offered: here it was not (compress(false))
+				StepVerifier.create(HttpClient.create().websocket().compress(offered)
+								.uri("ws://127.0.0.1:" + s.port() + "/").handle((in, out) -> in.receive()))
+						.expectErrorSatisfies(e -> assertThat(e).as(answer).isInstanceOf(WebSocketHandshakeException.class))
+						.verify(TIMEOUT);
+			}
+		}
+	}
+
+	@Test
+	void aMessageThatInflatesPastTheLimitCloses1009() throws Exception {
+		Deflater d = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+		byte[] bomb = deflate(d, new byte[4 << 20]);
+		d.end();
+		assertThat(bomb.length).isLessThan(65536);
+		CompletableFuture<byte[]> close = new CompletableFuture<>();
+		try (ScriptedServer s = server("permessage-deflate; server_no_context_takeover", frame(0xC2, bomb), close,
+				new CompletableFuture<>())) {
+			StepVerifier.create(HttpClient.create().websocket().compress(true).uri("ws://127.0.0.1:" + s.port() + "/")
+							.handle((in, out) -> in.receive()))
+					.expectErrorSatisfies(e -> assertThat(((WebSocketProtocolException) e).closeStatus().code()).isEqualTo(1009))
+					.verify(TIMEOUT);
+			byte[] f = close.get(10, TimeUnit.SECONDS);
+			assertThat(f[0] & 0xff).as("FIN + CLOSE").isEqualTo(0x88);
+			assertThat(((f[1] & 0xff) << 8) | (f[2] & 0xff)).isEqualTo(1009);
+		}
+	}
+}
