@@ -45,6 +45,23 @@ class WebsocketTest extends BaseHttpTest {
 		return bind(HttpServer.create().route(r -> r.ws("/echo", (in, out) -> out.send(in.receive()))));
 	}
 
+	/**
+	 * A close frame carries at most 125 bytes (RFC 6455 5.5): a longer reason is cut to 123
+	 * bytes at a character boundary, so the JDK client (strict about control frames) reads it.
+	 */
+	@Test
+	void aLongCloseReasonIsCutToFitTheFrame() throws Exception {
+		String reason = "é".repeat(100); // 200 bytes of UTF-8
+		DisposableServer server = bind(HttpServer.create().route(r -> r.ws("/bye",
+				(in, out) -> out.sendClose(4000, reason))));
+		WebSocketRecorder c = new WebSocketRecorder();
+		jdkClient().newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/bye"), c)
+				.get(10, TimeUnit.SECONDS);
+		Close close = c.awaitClose();
+		assertThat(close.code()).isEqualTo(4000);
+		assertThat(close.reason()).isEqualTo("é".repeat(61)); // 122 bytes: the 62nd would cut a character
+	}
+
 	@Test
 	void textMessagesAreEchoedInOrder() throws Exception {
 		DisposableServer server = echoServer();
