@@ -303,7 +303,7 @@ public final class PerMessageDeflate {
 			while (true) {
 				if (n == out.length) {
 					if (n > max) {
-						throw new Failure(1009, "message larger than maxWebsocketFrameSize once inflated");
+						throw new Failure(1009, "message larger than the limit once inflated");
 					}
 					out = Arrays.copyOf(out, (int) Math.min(max + 1L, out.length * 2L));
 				}
@@ -319,7 +319,8 @@ public final class PerMessageDeflate {
 					throw new Failure(1007, "compressed message needs a preset dictionary");
 				}
 				if (!inf.needsInput()) {
-					continue;
+					// the JDK says this does not happen with room left; never spin the poll thread on it
+					throw new Failure(1007, "compressed message could not be inflated");
 				}
 				if (tailGiven) {
 					break;
@@ -332,7 +333,7 @@ public final class PerMessageDeflate {
 			throw new Failure(1007, "invalid compressed message: " + e.getMessage());
 		}
 		if (n > max) {
-			throw new Failure(1009, "message larger than maxWebsocketFrameSize once inflated");
+			throw new Failure(1009, "message larger than the limit once inflated");
 		}
 		if (inf.finished() && inf.getRemaining() > 0) {
 			throw new Failure(1007, "bytes after the end of a compressed message");
