@@ -49,8 +49,9 @@ public final class MutualTlsEcho {
 
 	/**
 	 * Connects to {@code localhost:port} with a client certificate, sends {@code text} and returns
-	 * what came back: the server's greeting line, then the echo. A server that refuses the certificate closes the connection, or resets it when
-	 * our text arrived unread: IllegalStateException.
+	 * what came back: the server's greeting line, then the echo. A server that refuses the
+	 * certificate closes the connection, or resets it when our text arrived unread:
+	 * IllegalStateException.
 	 */
 	public static String call(int port, Path caPem, Path clientCertPem, Path clientKeyPem, String text) {
 		Connection c = TcpClient.create()

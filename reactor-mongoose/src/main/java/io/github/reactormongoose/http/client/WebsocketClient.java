@@ -123,14 +123,22 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 							+ res.status() + " " + res.reasonPhrase()));
 				}
 				String problem = check(res, key);
+				PerMessageDeflate.ClientTerms terms = null;
+				if (problem == null) {
+					try {
+						terms = deflateTerms(res);
+					}
+					catch (IllegalArgumentException e) {
+						problem = e.getMessage();
+					}
+				}
 				Exchange ex = res.exchange();
 				if (problem != null) {
 					ex.loop().executeOrRun(() -> ex.connection().close());
 					return Mono.error(new WebSocketHandshakeException("WebSocket upgrade to " + target + ": " + problem));
 				}
 				String selected = res.responseHeaders().get("Sec-WebSocket-Protocol");
-				String extensions = res.responseHeaders().get("Sec-WebSocket-Extensions");
-				PerMessageDeflate.ClientTerms deflate = extensions == null ? null : PerMessageDeflate.clientTerms(extensions);
+				PerMessageDeflate.ClientTerms deflate = terms;
 				return Mono.<ClientWebsocketSession>create(sink -> ex.loop().execute(() -> {
 					// queued: bytes that came with the 101 are in the exchange's leftover by now
 					ClientConnection c = ex.connection();
@@ -160,19 +168,24 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 		if (selected != null && !protocols.contains(selected)) {
 			return "the server selected sub-protocol " + selected + ", which was not offered (" + protocols + ")";
 		}
-		List<String> extensions = res.responseHeaders().getAll("Sec-WebSocket-Extensions");
-		if (!extensions.isEmpty()) {
-			if (!compress) {
-				return "the server accepted an extension that was not offered: " + String.join(", ", extensions);
-			}
-			try {
-				PerMessageDeflate.clientTerms(String.join(", ", extensions));
-			}
-			catch (IllegalArgumentException e) {
-				return e.getMessage();
-			}
-		}
 		return null;
+	}
+
+	/**
+	 * The terms of the 101's permessage-deflate answer, read once from all its
+	 * {@code Sec-WebSocket-Extensions} lines; {@code null} without one.
+	 * @throws IllegalArgumentException with the reason, for an answer that was not offered
+	 */
+	private PerMessageDeflate.@Nullable ClientTerms deflateTerms(HttpClientResponse res) {
+		List<String> extensions = res.responseHeaders().getAll("Sec-WebSocket-Extensions");
+		if (extensions.isEmpty()) {
+			return null;
+		}
+		if (!compress) {
+			throw new IllegalArgumentException("the server accepted an extension that was not offered: "
+					+ String.join(", ", extensions));
+		}
+		return PerMessageDeflate.clientTerms(String.join(", ", extensions));
 	}
 
 	static String accept(String key) {

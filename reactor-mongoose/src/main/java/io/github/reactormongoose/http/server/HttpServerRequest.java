@@ -90,8 +90,8 @@ public interface HttpServerRequest {
 	 * The certificate chain the client authenticated with, as it sent it (its own certificate
 	 * first, then what it added: intermediates, sometimes the root), on a server with
 	 * {@code TlsSpec.clientAuth(REQUIRE)} or {@code OPTIONAL} (checked against the trusted CA
-	 * during the handshake); empty without TLS or without a client certificate. Not affected by forwarded headers. The
-	 * Spring adapter gives it as {@code SslInfo.getPeerCertificates()}.
+	 * during the handshake); empty without TLS or without a client certificate. Not affected by
+	 * forwarded headers. The Spring adapter gives it as {@code SslInfo.getPeerCertificates()}.
 	 */
 	default java.util.List<java.security.cert.X509Certificate> peerCertificates() {
 		return java.util.List.of();
