@@ -386,8 +386,8 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 				return 0;
 			}
 			int op = FrameSender.opcode(f.type());
-			byte[] z = deflate != null && deflate.clientMayCompress() && (op == OP_TEXT || op == OP_BINARY)
-					? PerMessageDeflate.deflate(f.payload()) : null;
+			byte[] z = deflate != null && (op == OP_TEXT || op == OP_BINARY)
+					? PerMessageDeflate.deflate(f.payload(), deflate.maxDeflated()) : null;
 			return z != null ? writeFrame(op | PerMessageDeflate.RSV1, z, false) : writeFrame(op, f.payload(), false);
 		});
 	}

@@ -548,9 +548,10 @@ public final class HttpClient {
 		 * {@code WebsocketClientSpec.builder().compress(true)} does (default {@code false}). If the
 		 * server accepts, its compressed messages are inflated (within
 		 * {@link #maxFramePayloadLength}), and messages of 64 bytes or more are sent compressed
-		 * when that makes them shorter, each on its own (unless the server limits the client's
-		 * window below 15 bits, which the JDK's Deflater cannot honour: then they go
-		 * uncompressed). A server that declines leaves the session uncompressed; one that answers
+		 * when that makes them shorter, each on its own (if the server limits the client's
+		 * window to n bits below 15, only messages of up to 2<sup>n</sup> bytes: the JDK's
+		 * Deflater has a 32 KiB window, but a message compressed alone refers back only within
+		 * itself). A server that declines leaves the session uncompressed; one that answers
 		 * with terms that were not offered fails the upgrade.
 		 */
 		WebsocketSender compress(boolean compress);

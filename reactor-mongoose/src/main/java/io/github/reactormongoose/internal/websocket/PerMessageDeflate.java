@@ -22,7 +22,12 @@ import org.jspecify.annotations.Nullable;
  * each message's inflating and deflating.
  *
  * <p>The server compresses each message on its own (a compressor may always leave its context
- * unused), so one {@link Deflater} per poll thread serves every session of the loop. The answer
+ * unused), so one {@link Deflater} per poll thread serves every session of the loop. The JDK's
+ * {@code Deflater} has no smaller window than 32 KiB, yet a peer may limit the window to
+ * 2<sup>n</sup> bytes ({@code server_max_window_bits=n} from a client, {@code client_max_window_bits=n}
+ * from a server; Python's {@code websockets} asks for 12 by default): a message compressed on its
+ * own refers back only within itself, so a message of at most 2<sup>n</sup> bytes keeps within
+ * any such window. Under a limit, longer messages go uncompressed (each message may choose). The answer
  * names only parameters the client offered (RFC 7692 lets a server add
  * {@code client_no_context_takeover} and {@code server_no_context_takeover} to any offer, but
  * Netty's client fails an answer with a parameter it did not ask for). A client that offered
@@ -34,8 +39,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A client cannot choose the server's terms: it offers
  * {@value #CLIENT_OFFER} and follows the answer (a server that keeps its context gets a
- * per-session {@link Inflater}; one that limits the client's window below 15 bits gets
- * uncompressed messages, which RFC 7692 always allows).
+ * per-session {@link Inflater}; one that limits the client's window to 2<sup>n</sup> bytes gets
+ * only messages of up to 2<sup>n</sup> bytes compressed).
  *
  * <p>The inflated size of a message is bounded like an uncompressed one (the server's
  * {@code maxWebsocketFrameSize}, the client's {@code maxFramePayloadLength}): a small message
@@ -134,10 +139,10 @@ public final class PerMessageDeflate {
 	 * What a server's answer to {@link #CLIENT_OFFER} asks of a client.
 	 * @param serverNoContext the server compresses each message on its own (else the client's
 	 *        inflater keeps the previous messages as context)
-	 * @param clientMayCompress the client may send compressed messages (not when the server
-	 *        limits the client's window below 15 bits: the JDK's Deflater cannot)
+	 * @param maxDeflated the longest message the client may compress: 2<sup>n</sup> bytes when
+	 *        the server limits the client's window to n bits below 15, else no limit
 	 */
-	public record ClientTerms(boolean serverNoContext, boolean clientMayCompress) {
+	public record ClientTerms(boolean serverNoContext, int maxDeflated) {
 	}
 
 	/**
@@ -175,7 +180,7 @@ public final class PerMessageDeflate {
 				throw new IllegalArgumentException("invalid permessage-deflate answer: " + answer);
 			}
 		}
-		return new ClientTerms(serverNoContext, clientBits < 0 || clientBits == 15);
+		return new ClientTerms(serverNoContext, maxDeflated(clientBits));
 	}
 
 	/**
@@ -183,16 +188,18 @@ public final class PerMessageDeflate {
 	 * @param answer the {@code Sec-WebSocket-Extensions} value of the 101
 	 * @param clientNoContext the client compresses each message on its own (it offered
 	 *        {@code client_no_context_takeover}); else its messages may refer to earlier ones
+	 * @param maxDeflated the longest message the server may compress: 2<sup>n</sup> bytes when
+	 *        the client limited the server's window to n bits below 15, else no limit
 	 */
-	public record ServerTerms(String answer, boolean clientNoContext) {
+	public record ServerTerms(String answer, boolean clientNoContext, int maxDeflated) {
 	}
 
 	/**
 	 * The acceptance of the first acceptable permessage-deflate offer among {@code offers} (the
 	 * request's header values, each a comma-separated list), or {@code null} when there is none.
-	 * An offer is refused when it has an unknown or repeated parameter, an invalid value, or a
-	 * {@code server_max_window_bits} below 15 (the JDK's {@link Deflater} always uses a 32 KiB
-	 * window).
+	 * An offer is refused when it has an unknown or repeated parameter or an invalid value. A
+	 * {@code server_max_window_bits=n} below 15 is honoured by compressing only messages of up
+	 * to 2<sup>n</sup> bytes (see the class comment).
 	 */
 	public static @Nullable ServerTerms negotiate(List<String> offers) {
 		for (String header : offers) {
@@ -213,7 +220,7 @@ public final class PerMessageDeflate {
 		}
 		boolean serverNoContext = false;
 		boolean clientNoContext = false;
-		boolean serverBits = false;
+		int serverBits = -1;
 		boolean clientBits = false;
 		for (int i = 1; i < parts.length; i++) {
 			String p = parts[i].trim();
@@ -237,11 +244,10 @@ public final class PerMessageDeflate {
 					clientNoContext = true;
 				}
 				case "server_max_window_bits" -> {
-					// we can only honour 15: Deflater has no smaller window
-					if (serverBits || windowBits(value) != 15) {
+					// a limit on our window: honoured by the length of what we compress
+					if (serverBits >= 0 || (serverBits = windowBits(value)) < 0) {
 						return null;
 					}
-					serverBits = true;
 				}
 				case "client_max_window_bits" -> {
 					// the client's own limit (any value, or none): our Inflater reads every window
@@ -259,11 +265,21 @@ public final class PerMessageDeflate {
 		// for); we compress each message on our own whatever the answer says
 		return new ServerTerms(NAME + (serverNoContext ? "; server_no_context_takeover" : "")
 				+ (clientNoContext ? "; client_no_context_takeover" : "")
-				+ (serverBits ? "; server_max_window_bits=15" : ""), clientNoContext);
+				+ (serverBits >= 0 ? "; server_max_window_bits=" + serverBits : ""), clientNoContext,
+				maxDeflated(serverBits));
 	}
 
 	private static @Nullable String unquote(String v) {
 		return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+	}
+
+	/**
+	 * The longest message that compressed on its own keeps within a window of {@code bits}
+	 * (2<sup>bits</sup> bytes: its back-references cannot reach further than its own start);
+	 * no limit for 15, the JDK's own window, or none ({@code -1}).
+	 */
+	static int maxDeflated(int bits) {
+		return bits < 0 || bits >= 15 ? Integer.MAX_VALUE : 1 << bits;
 	}
 
 	/** 8..15, or -1 when {@code v} is not such a number. */
@@ -343,11 +359,12 @@ public final class PerMessageDeflate {
 
 	/**
 	 * {@code data} deflated as one message (no context kept), without the final
-	 * {@code 00 00 ff ff}; {@code null} when compressing would not make it shorter or it is
-	 * shorter than {@link #MIN_SIZE} (then it goes as it is, without RSV1).
+	 * {@code 00 00 ff ff}; {@code null} when compressing would not make it shorter, it is
+	 * shorter than {@link #MIN_SIZE} or longer than {@code maxDeflated} (the peer's window
+	 * limit, see {@link #maxDeflated(int)}): then it goes as it is, without RSV1.
 	 */
-	public static byte @Nullable [] deflate(byte[] data) {
-		if (data.length < MIN_SIZE) {
+	public static byte @Nullable [] deflate(byte[] data, int maxDeflated) {
+		if (data.length < MIN_SIZE || data.length > maxDeflated) {
 			return null;
 		}
 		Deflater d = DEFLATER.get();

@@ -45,8 +45,8 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 	private final @Nullable String protocol;
 	private final Runnable onClosed;
 	private final InboundQueue<WebSocketFrame> inbound;
-	/** permessage-deflate was negotiated. */
-	private final boolean deflate;
+	/** The longest message compressed: 0 without permessage-deflate (see {@link PerMessageDeflate.ServerTerms}). */
+	private final int maxDeflated;
 	/** Inflates the client's compressed messages (with an inflater of its own if it keeps its context). */
 	private final PerMessageDeflate.SessionInflater inflater;
 	/** The largest message, inflated or not (the server's maxWebsocketFrameSize). */
@@ -67,7 +67,7 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 	public WebsocketSession(Channel channel, HttpHeaders headers, @Nullable String protocol,
 			PerMessageDeflate.@Nullable ServerTerms deflate, int maxMessage, Runnable onClosed) {
 		this.channel = channel;
-		this.deflate = deflate != null;
+		this.maxDeflated = deflate != null ? deflate.maxDeflated() : 0;
 		this.inflater = new PerMessageDeflate.SessionInflater(deflate != null && !deflate.clientNoContext());
 		this.maxMessage = maxMessage;
 		this.el = channel.loop();
@@ -255,8 +255,8 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 				return channel.writeFrame(NativeConstants.WS_OP_CLOSE, f.payload(), 0, f.payload().length, true);
 			}
 			int op = FrameSender.opcode(f.type());
-			byte[] z = deflate && (op == NativeConstants.WS_OP_TEXT || op == NativeConstants.WS_OP_BINARY)
-					? PerMessageDeflate.deflate(f.payload()) : null;
+			byte[] z = maxDeflated > 0 && (op == NativeConstants.WS_OP_TEXT || op == NativeConstants.WS_OP_BINARY)
+					? PerMessageDeflate.deflate(f.payload(), maxDeflated) : null;
 			return z != null ? channel.writeFrame(op | PerMessageDeflate.RSV1, z, 0, z.length, false)
 					: channel.writeFrame(op, f.payload(), 0, f.payload().length, false);
 		});

@@ -28,7 +28,8 @@ import reactor.test.StepVerifier;
 /**
  * permessage-deflate on the WebSocket client ({@code websocket().compress(true)}): against our
  * server, and against scripted servers that show the wire (RSV1 frames both ways, a server that
- * keeps its compression context between messages, one that limits the client's window, answers
+ * keeps its compression context between messages, one that limits the client's window (only
+ * messages that fit in it are compressed), answers
  * that were not offered, and a message that inflates past the limit).
  */
 class WebsocketClientCompressionTest extends BaseHttpTest {
@@ -166,21 +167,34 @@ class WebsocketClientCompressionTest extends BaseHttpTest {
 		}
 	}
 
-	/** A client window below 15 bits cannot be honoured by the JDK's Deflater: messages go plain. */
-	@Test
-	void aLimitedClientWindowMeansUncompressedMessages() throws Exception {
+	/** The first frame the client sends, {@code message}, to a server that answered {@code extensions}. */
+	private static byte[] firstFrameSent(String extensions, String message) throws Exception {
 		CompletableFuture<byte[]> sent = new CompletableFuture<>();
-		try (ScriptedServer s = server("permessage-deflate; client_max_window_bits=10", new byte[0], sent,
-				new CompletableFuture<>())) {
+		try (ScriptedServer s = server(extensions, new byte[0], sent, new CompletableFuture<>())) {
 			StepVerifier.create(HttpClient.create().websocket().compress(true).uri("ws://127.0.0.1:" + s.port() + "/")
-							.handle((in, out) -> out.sendString(reactor.core.publisher.Mono.just(TEXT))
+							.handle((in, out) -> out.sendString(reactor.core.publisher.Mono.just(message))
 									.then(in.receiveCloseStatus()).then()))
 					.expectComplete()
 					.verify(TIMEOUT);
-			byte[] f = sent.get(10, TimeUnit.SECONDS);
-			assertThat(f[0] & 0xff).as("FIN + TEXT, no RSV1").isEqualTo(0x81);
-			assertThat(new String(f, 1, f.length - 1, StandardCharsets.UTF_8)).isEqualTo(TEXT);
+			return sent.get(10, TimeUnit.SECONDS);
 		}
+	}
+
+	/**
+	 * A client window of 10 bits: the JDK's Deflater has only a 32 KiB window, but a message
+	 * compressed on its own refers back only within itself, so one of up to 1,024 bytes is
+	 * compressed and a longer one (this one has 1,280) goes plain.
+	 */
+	@Test
+	void aLimitedClientWindowCompressesOnlyMessagesThatFitInIt() throws Exception {
+		byte[] f = firstFrameSent("permessage-deflate; client_max_window_bits=10", TEXT);
+		assertThat(f[0] & 0xff).as("FIN + TEXT, no RSV1").isEqualTo(0x81);
+		assertThat(new String(f, 1, f.length - 1, StandardCharsets.UTF_8)).isEqualTo(TEXT);
+		String fits = TEXT.substring(0, 1024);
+		f = firstFrameSent("permessage-deflate; client_max_window_bits=10", fits);
+		assertThat(f[0] & 0xff).as("FIN + RSV1 + TEXT").isEqualTo(0xC1);
+		assertThat(f.length).isLessThan(200);
+		assertThat(new String(inflate(Arrays.copyOfRange(f, 1, f.length)), StandardCharsets.UTF_8)).isEqualTo(fits);
 	}
 
 	@Test

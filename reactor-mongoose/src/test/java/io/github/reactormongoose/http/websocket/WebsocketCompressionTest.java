@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Timeout;
  * the JDK's zlib), fragments, and the failures only the inflated message shows (a message that
  * inflates past the limit, a broken DEFLATE stream, invalid UTF-8 inside a compressed text).
  * Then 200 sessions by wsproto, a strict implementation nobody here wrote, with its own
- * permessage-deflate, and its offer of a window the server cannot honour (declined).
+ * permessage-deflate, and 40 whose offer limits the server's window to 10 bits (only messages
+ * of up to 1,024 bytes compressed: wsproto's zlib, given that window, reads them).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class WebsocketCompressionTest extends BaseHttpTest {
@@ -107,12 +108,16 @@ class WebsocketCompressionTest extends BaseHttpTest {
 		try (RawWebSocket ws = offer(port, "permessage-deflate; client_max_window_bits=15; server_max_window_bits=15")) {
 			assertThat(ws.responseHeader(EXTENSIONS)).isEqualTo(ACCEPTED + "; server_max_window_bits=15");
 		}
-		// a smaller server window cannot be honoured (the JDK's Deflater has a 32 KiB window): the
-		// next offer of the list is taken, or none
+		// a smaller server window is honoured by what is compressed (next test), and said so
 		try (RawWebSocket ws = offer(port, "permessage-deflate; server_max_window_bits=10, permessage-deflate")) {
+			assertThat(ws.responseHeader(EXTENSIONS)).isEqualTo(ACCEPTED + "; server_max_window_bits=10");
+		}
+		// an invalid one is not: the next offer of the list is taken, or none
+		try (RawWebSocket ws = offer(port, "permessage-deflate; server_max_window_bits=7, permessage-deflate")) {
 			assertThat(ws.responseHeader(EXTENSIONS)).isEqualTo(ACCEPTED);
 		}
-		for (String refused : new String[] {"permessage-deflate; server_max_window_bits=10", "x-webkit-deflate-frame",
+		for (String refused : new String[] {"permessage-deflate; server_max_window_bits=16", "x-webkit-deflate-frame",
+				"permessage-deflate; server_max_window_bits", "permessage-deflate; server_max_window_bits=10; server_max_window_bits=10",
 				"permessage-deflate; unknown_parameter", "permessage-deflate; server_no_context_takeover; server_no_context_takeover",
 				"permessage-deflate; client_max_window_bits=16", "permessage-deflate; server_no_context_takeover=1"}) {
 			try (RawWebSocket ws = offer(port, refused)) {
@@ -132,6 +137,29 @@ class WebsocketCompressionTest extends BaseHttpTest {
 		// an endpoint without compress(true) ignores every offer
 		try (RawWebSocket ws = offer(echo(false, 65536).port(), "permessage-deflate; client_max_window_bits")) {
 			assertThat(ws.responseHeader(EXTENSIONS)).isNull();
+		}
+	}
+
+	/**
+	 * A client that limits the server's window to 2^n bytes: the JDK's Deflater always has a
+	 * 32 KiB window, but a message compressed on its own refers back only within itself, so a
+	 * message of up to 2^n bytes is compressed and a longer one goes plain.
+	 */
+	@Test
+	void aLimitOnTheServersWindowCompressesOnlyMessagesThatFitInIt() throws Exception {
+		int port = echo(true, 65536).port();
+		for (int bits : new int[] {8, 10, 12, 15}) {
+			try (RawWebSocket ws = offer(port, "permessage-deflate; server_max_window_bits=" + bits)) {
+				assertThat(ws.responseHeader(EXTENSIONS)).isEqualTo(ACCEPTED + "; server_max_window_bits=" + bits);
+				int window = 1 << bits;
+				for (int size : new int[] {window, window + 1}) {
+					ws.write(frame(true, 0, BINARY, repetitive(size)));
+					RawWebSocket.Frame f = ws.read();
+					boolean fits = size <= window || bits == 15;
+					assertThat(f.rsv()).as("%d bytes under a %d-bit window", size, bits).isEqualTo(fits ? 4 : 0);
+					assertThat(fits ? inflate(f.payload()) : f.payload()).isEqualTo(repetitive(size));
+				}
+			}
 		}
 	}
 
@@ -275,9 +303,11 @@ class WebsocketCompressionTest extends BaseHttpTest {
 		assertThat(counter(out, "deflate")).as(out).isEqualTo(200);
 		assertThat(counter(out, "closed_ok")).as(out).isEqualTo(200);
 		assertThat(counter(out, "messages_ok")).as(out).isGreaterThan(400);
-		// an offer the server cannot honour: declined, and the sessions go on uncompressed
+		// an offer that limits the server's window to 1 KiB: accepted; wsproto's zlib inflates with
+		// that window, so a back-reference further than 1 KiB would fail the session
 		out = PythonPeers.run(python, "src/test/python/websocket_sessions.py", s.port(), 40, 8, "deflate-window-10");
 		assertThat(counter(out, "bad")).as(out).isZero();
+		assertThat(counter(out, "deflate")).as(out).isEqualTo(40);
 		assertThat(counter(out, "closed_ok")).as(out).isEqualTo(40);
 	}
 }
