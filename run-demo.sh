@@ -35,7 +35,7 @@ fi
 
 # ---- 2. build -----------------------------------------------------------------
 echo "Building reactor-mongoose (mvn install, tests skipped)..."
-mvn -B -ntp -q -DskipTests -Dfuzz.skip=true install "$@"
+mvn -B -ntp -q -DskipTests -Dfuzz.skip=true -Dcross.skip=true install "$@"
 
 CP_FILE="examples/target/demo.classpath"
 mvn -B -ntp -q -pl examples dependency:build-classpath \
