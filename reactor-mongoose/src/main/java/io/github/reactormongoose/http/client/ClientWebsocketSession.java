@@ -386,8 +386,7 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 				return 0;
 			}
 			int op = FrameSender.opcode(f.type());
-			byte[] z = deflate != null && (op == OP_TEXT || op == OP_BINARY)
-					? PerMessageDeflate.deflate(f.payload(), deflate.maxDeflated()) : null;
+			byte[] z = PerMessageDeflate.deflate(f, deflate != null ? deflate.maxDeflated() : 0);
 			return z != null ? writeFrame(op | PerMessageDeflate.RSV1, z, false) : writeFrame(op, f.payload(), false);
 		});
 	}

@@ -14,6 +14,7 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
+import io.github.reactormongoose.http.websocket.WebSocketFrame;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -358,12 +359,25 @@ public final class PerMessageDeflate {
 	}
 
 	/**
+	 * The payload of {@code frame} as it is sent compressed (with RSV1), or {@code null} when it
+	 * goes as it is: not a text or binary message, permessage-deflate not negotiated
+	 * ({@code maxDeflated} 0), or {@link #deflate(byte[], int)} declines it. The one rule of the
+	 * server's and the client's sessions.
+	 * @param maxDeflated the terms' {@code maxDeflated}, 0 without permessage-deflate
+	 */
+	public static byte @Nullable [] deflate(WebSocketFrame frame, int maxDeflated) {
+		WebSocketFrame.Type t = frame.type();
+		return maxDeflated > 0 && (t == WebSocketFrame.Type.TEXT || t == WebSocketFrame.Type.BINARY)
+				? deflate(frame.payload(), maxDeflated) : null;
+	}
+
+	/**
 	 * {@code data} deflated as one message (no context kept), without the final
 	 * {@code 00 00 ff ff}; {@code null} when compressing would not make it shorter, it is
 	 * shorter than {@link #MIN_SIZE} or longer than {@code maxDeflated} (the peer's window
 	 * limit, see {@link #maxDeflated(int)}): then it goes as it is, without RSV1.
 	 */
-	public static byte @Nullable [] deflate(byte[] data, int maxDeflated) {
+	static byte @Nullable [] deflate(byte[] data, int maxDeflated) {
 		if (data.length < MIN_SIZE || data.length > maxDeflated) {
 			return null;
 		}

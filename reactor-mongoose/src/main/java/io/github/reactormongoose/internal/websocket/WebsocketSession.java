@@ -255,8 +255,7 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 				return channel.writeFrame(NativeConstants.WS_OP_CLOSE, f.payload(), 0, f.payload().length, true);
 			}
 			int op = FrameSender.opcode(f.type());
-			byte[] z = maxDeflated > 0 && (op == NativeConstants.WS_OP_TEXT || op == NativeConstants.WS_OP_BINARY)
-					? PerMessageDeflate.deflate(f.payload(), maxDeflated) : null;
+			byte[] z = PerMessageDeflate.deflate(f, maxDeflated);
 			return z != null ? channel.writeFrame(op | PerMessageDeflate.RSV1, z, 0, z.length, false)
 					: channel.writeFrame(op, f.payload(), 0, f.payload().length, false);
 		});
