@@ -7,10 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.Inflater;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.testing.RawWebSocket;
@@ -71,24 +69,11 @@ class WebsocketChatTest {
 			RawWebSocket.Frame f = ws.read();
 			assertThat(f.rsv()).as("RSV1: compressed").isEqualTo(4);
 			assertThat(f.payload().length).isLessThan(longLine.length() / 2);
-			assertThat(inflate(f.payload())).isEqualTo("eve: " + longLine);
+			assertThat(new String(RawWebSocket.inflate(f.payload()), StandardCharsets.UTF_8)).isEqualTo("eve: " + longLine);
 			ws.sendText("short");
 			f = ws.read();
 			assertThat(f.rsv()).isZero();
 			assertThat(f.text()).isEqualTo("eve: short");
 		}
-	}
-
-	/** A compressed message as RFC 7692 sends it: DEFLATE without the final 00 00 ff ff. */
-	private static String inflate(byte[] payload) throws Exception {
-		Inflater inf = new Inflater(true);
-		byte[] in = Arrays.copyOf(payload, payload.length + 4);
-		in[payload.length + 2] = (byte) 0xff;
-		in[payload.length + 3] = (byte) 0xff;
-		inf.setInput(in);
-		byte[] out = new byte[64 * 1024];
-		int n = inf.inflate(out);
-		inf.end();
-		return new String(out, 0, n, StandardCharsets.UTF_8);
 	}
 }

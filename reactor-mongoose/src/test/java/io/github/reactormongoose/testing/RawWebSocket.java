@@ -3,6 +3,8 @@
  */
 package io.github.reactormongoose.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;
@@ -13,6 +15,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 /**
  * A WebSocket client over a plain {@link Socket} that writes frames exactly as told (any
@@ -103,6 +109,50 @@ public final class RawWebSocket implements Closeable {
 			}
 		}
 		return b.toString(StandardCharsets.ISO_8859_1);
+	}
+
+	/**
+	 * A compressed message as a permessage-deflate peer sends it (RFC 7692 section 7.2.1): the
+	 * DEFLATE output of {@code data} with SYNC_FLUSH, the final {@code 00 00 ff ff} cut. {@code d}
+	 * (raw, {@code nowrap}) keeps its context: a second message may refer back to the first.
+	 */
+	public static byte[] deflate(Deflater d, byte[] data) {
+		d.setInput(data);
+		byte[] buf = new byte[data.length + 1024];
+		int n = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
+		assertThat(Arrays.copyOfRange(buf, n - 4, n)).containsExactly(0, 0, 0xff, 0xff);
+		return Arrays.copyOf(buf, n - 4);
+	}
+
+	/** {@link #deflate(Deflater, byte[])} of one message on its own (no context). */
+	public static byte[] deflate(byte[] data) {
+		Deflater d = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+		try {
+			return deflate(d, data);
+		}
+		finally {
+			d.end();
+		}
+	}
+
+	/** One compressed message inflated on its own, with the {@code 00 00 ff ff} its sender cut put back. */
+	public static byte[] inflate(byte[] message) throws DataFormatException {
+		Inflater inf = new Inflater(true);
+		byte[] in = Arrays.copyOf(message, message.length + 4);
+		in[in.length - 2] = (byte) 0xff;
+		in[in.length - 1] = (byte) 0xff;
+		inf.setInput(in);
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		byte[] buf = new byte[8192];
+		while (!inf.finished()) {
+			int n = inf.inflate(buf);
+			out.write(buf, 0, n);
+			if (n == 0 && (inf.needsInput() || inf.needsDictionary())) {
+				break;
+			}
+		}
+		inf.end();
+		return out.toByteArray();
 	}
 
 	/** The value of the upgrade answer's header {@code name} (the first, case-insensitive), or {@code null}. */

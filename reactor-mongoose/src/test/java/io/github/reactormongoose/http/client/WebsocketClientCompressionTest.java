@@ -3,6 +3,8 @@
  */
 package io.github.reactormongoose.http.client;
 
+import static io.github.reactormongoose.testing.RawWebSocket.deflate;
+import static io.github.reactormongoose.testing.RawWebSocket.inflate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -13,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
-import java.util.zip.Inflater;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.server.BaseHttpTest;
@@ -35,30 +36,6 @@ import reactor.test.StepVerifier;
 class WebsocketClientCompressionTest extends BaseHttpTest {
 
 	private static final String TEXT = "the same words again and again, ".repeat(40);
-
-	/** A server's compressed message: DEFLATE with SYNC_FLUSH, without the final 00 00 ff ff. */
-	private static byte[] deflate(Deflater d, byte[] data) {
-		d.setInput(data);
-		byte[] buf = new byte[data.length + 1024];
-		int n = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
-		return Arrays.copyOf(buf, n - 4);
-	}
-
-	private static byte[] inflate(byte[] data) throws Exception {
-		Inflater inf = new Inflater(true);
-		byte[] in = Arrays.copyOf(data, data.length + 4);
-		in[in.length - 2] = (byte) 0xff;
-		in[in.length - 1] = (byte) 0xff;
-		inf.setInput(in);
-		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		byte[] buf = new byte[8192];
-		int n;
-		while ((n = inf.inflate(buf)) > 0) {
-			out.write(buf, 0, n);
-		}
-		inf.end();
-		return out.toByteArray();
-	}
 
 	/** An unmasked server frame with a 16-bit length at most. */
 	private static byte[] frame(int b0, byte[] payload) {

@@ -8,16 +8,16 @@ import static io.github.reactormongoose.testing.RawWebSocket.BINARY;
 import static io.github.reactormongoose.testing.RawWebSocket.CLOSE;
 import static io.github.reactormongoose.testing.RawWebSocket.CONT;
 import static io.github.reactormongoose.testing.RawWebSocket.TEXT;
+import static io.github.reactormongoose.testing.RawWebSocket.deflate;
 import static io.github.reactormongoose.testing.RawWebSocket.frame;
+import static io.github.reactormongoose.testing.RawWebSocket.inflate;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
-import java.util.zip.Inflater;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.server.BaseHttpTest;
@@ -51,30 +51,6 @@ class WebsocketCompressionTest extends BaseHttpTest {
 
 	private static RawWebSocket offer(int port, String offer) throws Exception {
 		return RawWebSocket.connect(port, "/echo", offer == null ? "" : EXTENSIONS + ": " + offer + "\r\n");
-	}
-
-	/** What a client sends for a compressed message: DEFLATE with SYNC_FLUSH, the final 00 00 ff ff cut. */
-	static byte[] deflate(byte[] data) {
-		Deflater d = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
-		d.setInput(data);
-		byte[] buf = new byte[data.length + 1024];
-		int n = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
-		d.end();
-		assertThat(Arrays.copyOfRange(buf, n - 4, n)).containsExactly(0, 0, 0xff, 0xff);
-		return Arrays.copyOf(buf, n - 4);
-	}
-
-	static byte[] inflate(byte[] data) throws Exception {
-		Inflater inf = new Inflater(true);
-		inf.setInput(concat(data, new byte[] {0, 0, (byte) 0xff, (byte) 0xff}));
-		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		byte[] buf = new byte[8192];
-		int n;
-		while ((n = inf.inflate(buf)) > 0 || !inf.needsInput()) {
-			out.write(buf, 0, n);
-		}
-		inf.end();
-		return out.toByteArray();
 	}
 
 	static byte[] concat(byte[] a, byte[] b) {
@@ -219,10 +195,7 @@ class WebsocketCompressionTest extends BaseHttpTest {
 		try (RawWebSocket ws = offer(port, "permessage-deflate")) {
 			Deflater d = new Deflater(Deflater.DEFAULT_COMPRESSION, true); // one stream: context kept
 			for (int i = 0; i < 4; i++) {
-				d.setInput(text);
-				byte[] buf = new byte[text.length + 1024];
-				int n = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
-				byte[] z = Arrays.copyOf(buf, n - 4);
+				byte[] z = deflate(d, text);
 				if (i > 0) {
 					assertThat(z.length).as("refers back to the previous message").isLessThan(40);
 				}
