@@ -64,6 +64,13 @@ public final class PythonPeers {
 		return out;
 	}
 
+	/** The string {@code name} of the script's JSON line (a value without escaped quotes). */
+	public static String string(String json, String name) {
+		Matcher m = Pattern.compile("\"" + name + "\": \"([^\"]*)\"").matcher(json);
+		assertThat(m.find()).as(json).isTrue();
+		return m.group(1);
+	}
+
 	/** The counter {@code name} of the script's JSON line. */
 	public static long counter(String json, String name) {
 		Matcher m = Pattern.compile("\"" + name + "\": (\\d+)").matcher(json);

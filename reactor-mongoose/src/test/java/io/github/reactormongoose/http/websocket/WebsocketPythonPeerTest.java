@@ -4,6 +4,7 @@
 package io.github.reactormongoose.http.websocket;
 
 import static io.github.reactormongoose.testing.PythonPeers.counter;
+import static io.github.reactormongoose.testing.PythonPeers.string;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
@@ -39,13 +40,6 @@ import reactor.core.publisher.Flux;
 class WebsocketPythonPeerTest extends BaseHttpTest {
 
 	private static final String SCRIPT = "src/test/python/websockets_peer.py";
-
-	/** The string {@code name} of a JSON line (no escaped quotes in the values read here). */
-	private static String string(String json, String name) {
-		Matcher m = Pattern.compile("\"" + name + "\": \"([^\"]*)\"").matcher(json);
-		assertThat(m.find()).as(json).isTrue();
-		return m.group(1);
-	}
 
 	/**
 	 * The longest message the client may compress under a permessage-deflate answer: 2^n bytes
