@@ -3,7 +3,8 @@
  * (rmg_ws_guard / rmg_ws_check: close 1002, 1007 or 1009) in front of Mongoose's mg_ws_cb,
  * and the WS_MSG/WS_CTL records.
  *
- * Input: byte 0 picks the max_ws_frame limit and whether a subprotocol is negotiated, byte 1
+ * Input: byte 0 picks the listener's max_ws_frame limit, whether a subprotocol is negotiated
+ * and whether the upgrade sets a limit of its own (WebsocketServerSpec.maxFramePayloadLength), byte 1
  * how the rest is cut into writes, the rest is what the client sends after the 101 (frames,
  * masked or not, fragmented or not). Acting as Java, the driver echoes every message with
  * its opcode (rmg_ws_send_frame) and answers a close frame with a close + DRAIN.
@@ -30,6 +31,7 @@ static void fz_ws_answer(struct rmg_loop *loop, long id, const struct fz_rec *r,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const int frames[4] = {16, 125, 1000, 64 * 1024};
+  static const int own[4] = {125, 200, 4096, 64 * 1024}; /* the upgrade's own (>= 125) */
   struct rmg_loop *loop;
   struct fz_polled pr;
   size_t seg;
@@ -47,7 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (j = 0; j < pr.n; j++) {
       if (pr.recs[j].type == RMG_EV_HTTP_MSG && (long) pr.recs[j].id == id) {
         jint rc = rmg_ws_upgrade_conn(loop, id, "dGhlIHNhbXBsZSBub25jZQ==", (data[0] & 4) ? "chat" : NULL,
-                                      (data[0] & 8) ? "X-Extra: 1\r\n" : NULL, (data[0] & 16) != 0);
+                                      (data[0] & 8) ? "X-Extra: 1\r\n" : NULL, (data[0] & 16) != 0,
+                                      (data[0] & 32) ? (size_t) own[(data[0] >> 6) & 3] : 0);
         FZ_ASSERT(rc == 0, "upgrade failed: %d", rc);
         upgraded = 1;
       }

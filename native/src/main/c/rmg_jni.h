@@ -168,6 +168,12 @@ _Static_assert(RMG_EPOLL_STATE >= 32 && RMG_EPOLL_STATE < MG_DATA_SIZE - 8,
  * before Mongoose's last 8 bytes of c->data. */
 #define RMG_TLS_FLAGS 33
 #define RMG_TLS_F_CERT_OPTIONAL 1
+/* c->data[RMG_WS_MAX..+3] of a WebSocket: the endpoint's message limit (uint32, bytes; set at
+ * the upgrade from WebsocketServerSpec.maxFramePayloadLength or the server's
+ * maxWebsocketFrameSize), 0: the listener's max_ws_frame. */
+#define RMG_WS_MAX 36
+_Static_assert(RMG_WS_MAX > RMG_TLS_FLAGS && RMG_WS_MAX + 4 <= MG_DATA_SIZE - 8,
+               "RMG_WS_MAX: between the TLS flags and Mongoose's last 8 bytes");
 _Static_assert(RMG_TLS_FLAGS > RMG_EPOLL_STATE && RMG_TLS_FLAGS < MG_DATA_SIZE - 8,
                "RMG_TLS_FLAGS: between the epoll byte and Mongoose's last 8 bytes");
 /* c->data[RMG_WS_UTF8]: UTF-8 validator state of that message after its last whole frame */
@@ -307,7 +313,7 @@ extern const struct rmg_natives rmg_ws_natives;
 void rmg_ws_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *ev_data);
 /* The non-JNI core of WsNative.upgrade and sendArray: 0 / send.len, or RMG_ERR_*. */
 jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const char *protocol,
-                         const char *extra, int deflate);
+                         const char *extra, int deflate, size_t max_frame);
 jlong rmg_ws_send_frame(struct rmg_loop *loop, jlong id, const void *buf, size_t len, jint op,
                         jint ops);
 

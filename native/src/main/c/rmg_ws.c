@@ -163,11 +163,13 @@ static void rmg_ws_guard(struct mg_connection *c, int ev, void *ev_data) {
     const char *why = "";
     int code;
     size_t end = 0;
+    uint32_t max;
     if ((c->data[0] & RMG_CF_REJECTED) || (c->data[1] & RMG_CF2_WS_CLOSED)) {
       c->recv.len = 0;
       return;
     }
-    code = rmg_ws_check(c, o->max_ws_frame, &bad, &why, &end);
+    memcpy(&max, c->data + RMG_WS_MAX, sizeof(max));
+    code = rmg_ws_check(c, max != 0 ? (size_t) max : o->max_ws_frame, &bad, &why, &end);
     if (code != 0) {
       if (bad > (size_t) c->pfn_data && cb != NULL) {
         c->recv.len = bad; /* the frames before the bad one are valid */
@@ -244,9 +246,11 @@ void rmg_ws_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *
 /* Answers the upgrade request (101) and turns the connection into a WebSocket. key is
  * required; protocol and extra (header lines) may be NULL. deflate: permessage-deflate was
  * negotiated (Java wrote its Sec-WebSocket-Extensions line in extra), so compressed messages
- * (RSV1) are let through. */
+ * (RSV1) are let through. max_frame: the endpoint's message limit in bytes (at most
+ * MG_MAX_RECV_SIZE / 2, as the listener's), 0 for the listener's max_ws_frame. */
 jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const char *protocol,
-                         const char *extra, int deflate) {
+                         const char *extra, int deflate, size_t max_frame) {
+  uint32_t max32 = (uint32_t) max_frame;
   struct mg_connection *c = rmg_conn(loop, id);
   struct mg_http_message hm;
   if (c == NULL) return RMG_ERR_NO_CONN;
@@ -254,7 +258,8 @@ jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const
    * on every read (READ records) behind mg_ws_cb's back, which then parses from an offset
    * past the end of recv and never finishes (found by native/fuzz fuzz_cmd). */
   if (key == NULL || c->is_websocket || !c->is_accepted || c->is_listening ||
-      ((struct rmg_opts *) c->fn_data)->kind != RMG_KIND_HTTP) {
+      ((struct rmg_opts *) c->fn_data)->kind != RMG_KIND_HTTP ||
+      (max_frame != 0 && (max_frame < 125 || max_frame > MG_MAX_RECV_SIZE / 2))) {
     return RMG_ERR_BAD_ARG;
   }
   memset(&hm, 0, sizeof(hm));
@@ -277,6 +282,7 @@ jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const
     c->pfn = rmg_ws_guard;
   }
   c->data[RMG_WS_FLAGS] = (char) (deflate ? RMG_WS_F_DEFLATE : 0);
+  memcpy(c->data + RMG_WS_MAX, &max32, sizeof(max32));
   return 0;
 }
 
@@ -299,21 +305,22 @@ jlong rmg_ws_send_frame(struct rmg_loop *loop, jlong id, const void *buf, size_t
 /* ---- natives: thin JNI wrappers ---- */
 
 static jint JNICALL rmg_ws_upgrade(JNIEnv *env, jclass cls, jlong h, jlong id, jstring key,
-                                   jstring protocol, jstring extra, jboolean deflate) {
+                                   jstring protocol, jstring extra, jboolean deflate,
+                                   jint max_frame) {
   struct rmg_loop *loop = rmg_loop_of(h);
   struct mg_connection *c = rmg_conn(loop, id);
   const char *k = NULL, *p = NULL, *x = NULL;
   jint rc;
   (void) cls;
   if (c == NULL) return RMG_ERR_NO_CONN;
-  if (key == NULL) return RMG_ERR_BAD_ARG; /* the other checks: rmg_ws_upgrade_conn */
+  if (key == NULL || max_frame < 0) return RMG_ERR_BAD_ARG; /* others: rmg_ws_upgrade_conn */
   k = (*env)->GetStringUTFChars(env, key, NULL);
   if (protocol != NULL) p = (*env)->GetStringUTFChars(env, protocol, NULL);
   if (extra != NULL) x = (*env)->GetStringUTFChars(env, extra, NULL);
   if (k == NULL || (protocol != NULL && p == NULL) || (extra != NULL && x == NULL)) {
     rc = RMG_ERR_OOM;
   } else {
-    rc = rmg_ws_upgrade_conn(loop, id, k, p, x, deflate == JNI_TRUE);
+    rc = rmg_ws_upgrade_conn(loop, id, k, p, x, deflate == JNI_TRUE, (size_t) max_frame);
   }
   if (k != NULL) (*env)->ReleaseStringUTFChars(env, key, k);
   if (p != NULL) (*env)->ReleaseStringUTFChars(env, protocol, p);
@@ -345,7 +352,7 @@ static jlong JNICALL rmg_ws_sendArray(JNIEnv *env, jclass cls, jlong h, jlong id
 }
 
 static const JNINativeMethod s_methods[] = {
-    {"upgrade", "(JJLjava/lang/String;Ljava/lang/String;Ljava/lang/String;Z)I", (void *) rmg_ws_upgrade},
+    {"upgrade", "(JJLjava/lang/String;Ljava/lang/String;Ljava/lang/String;ZI)I", (void *) rmg_ws_upgrade},
     {"sendArray", "(JJ[BIIII)J", (void *) rmg_ws_sendArray},
 };
 

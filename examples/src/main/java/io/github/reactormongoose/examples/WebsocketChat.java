@@ -25,9 +25,15 @@ import reactor.core.scheduler.Schedulers;
  * prefixes each message with it and broadcasts it, including to the sender, so each member
  * sees the conversation in the same order. The server accepts permessage-deflate, which browsers
  * offer: long messages then travel compressed ({@link WebsocketServerSpec#builder()}
- * {@code .compress(true)}).
+ * {@code .compress(true)}). A chat line is short, so the endpoint takes messages of up to
+ * {@value #MAX_MESSAGE} bytes ({@code .maxFramePayloadLength}, where the server's default is
+ * 64 KiB): a member who sends a longer one is closed with 1009 and leaves the room, and the
+ * others chat on.
  */
 public final class WebsocketChat {
+
+	/** The largest chat message, in bytes (after inflating a compressed one). */
+	public static final int MAX_MESSAGE = 4096;
 
 	private WebsocketChat() {
 	}
@@ -44,7 +50,8 @@ public final class WebsocketChat {
 							.cache(); // one subscription to the inbound, shared by the two uses below
 					// relay the room until this member leaves
 					return out.sendString(room.asFlux().takeUntilOther(said)).and(said);
-				}, WebsocketServerSpec.builder().protocols("chat.v1").compress(true).build()))
+				}, WebsocketServerSpec.builder().protocols("chat.v1").compress(true)
+						.maxFramePayloadLength(MAX_MESSAGE).build()))
 				.bindNow(Duration.ofSeconds(10));
 	}
 

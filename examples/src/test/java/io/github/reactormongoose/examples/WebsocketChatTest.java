@@ -76,4 +76,21 @@ class WebsocketChatTest {
 			assertThat(f.text()).isEqualTo("eve: short");
 		}
 	}
+
+	/**
+	 * A member who sends a message over {@link WebsocketChat#MAX_MESSAGE} is closed with 1009
+	 * and leaves the room; the others go on chatting, and a message of exactly the limit is relayed.
+	 */
+	@Test
+	void aMemberWhoSendsAnOversizedMessageIsClosedAndTheRoomChatsOn() throws Exception {
+		server = WebsocketChat.server("127.0.0.1", 0);
+		try (RawWebSocket eve = RawWebSocket.connect(server.port(), "/chat", "X-Name: eve\r\nSec-WebSocket-Protocol: chat.v1\r\n");
+				RawWebSocket mal = RawWebSocket.connect(server.port(), "/chat", "X-Name: mal\r\nSec-WebSocket-Protocol: chat.v1\r\n")) {
+			mal.sendText("x".repeat(WebsocketChat.MAX_MESSAGE + 1));
+			assertThat(mal.awaitCloseAndEof().closeCode()).isEqualTo(1009);
+			String atLimit = "y".repeat(WebsocketChat.MAX_MESSAGE);
+			eve.sendText(atLimit);
+			assertThat(eve.read().text()).as("nothing of mal's reached the room").isEqualTo("eve: " + atLimit);
+		}
+	}
 }

@@ -35,8 +35,10 @@ import org.springframework.web.server.ServerWebExchange;
  * (the Spring Boot auto-configuration of this module does it for you). As with Reactor Netty's
  * {@code ReactorNettyRequestUpgradeStrategy}, a supplier of {@link WebsocketServerSpec.Builder}
  * configures the handshake: {@code new MongooseRequestUpgradeStrategy(() ->
- * WebsocketServerSpec.builder().compress(true))} accepts permessage-deflate. The sub-protocol is
- * the one Spring chose.
+ * WebsocketServerSpec.builder().compress(true))} accepts permessage-deflate, and
+ * {@code .maxFramePayloadLength(bytes)} sets the endpoint's message limit (the server's
+ * {@code maxWebsocketFrameSize}, 64 KiB by default, without it). The sub-protocol is the one
+ * Spring chose.
  */
 public class MongooseRequestUpgradeStrategy implements RequestUpgradeStrategy {
 

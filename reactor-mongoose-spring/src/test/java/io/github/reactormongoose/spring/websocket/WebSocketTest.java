@@ -166,6 +166,37 @@ class WebSocketTest extends AbstractAdapterTest {
 		assertThat(got.get(0)).startsWith("permessage-deflate").endsWith(" | echo:" + text);
 	}
 
+	/**
+	 * As with Reactor Netty's strategy, the supplied spec's maxFramePayloadLength sets the
+	 * endpoint's message limit: Reactor Netty's client sends a 1 MB message to an endpoint that
+	 * takes 2 MiB (the server's default is 64 KiB) and gets its length back; the default strategy
+	 * closes the session with 1009 for the same message.
+	 */
+	@Test
+	void theStrategysMaxFramePayloadLengthIsTheEndpointsMessageLimit() throws Exception {
+		HandshakeWebSocketService large = new HandshakeWebSocketService(new MongooseRequestUpgradeStrategy(
+				() -> io.github.reactormongoose.http.server.WebsocketServerSpec.builder().maxFramePayloadLength(2 << 20)));
+		WebSocketHandler lengths = session -> session.send(session.receive()
+				.map(m -> session.textMessage("length:" + m.getPayload().readableByteCount())));
+		start(WebHttpHandlerBuilder.webHandler(exchange -> exchange.getRequest().getPath().value().equals("/large")
+				? large.handleRequest(exchange, lengths) : this.service.handleRequest(exchange, lengths)).build());
+		String message = "m".repeat(1_000_000);
+		reactor.netty.http.client.HttpClient netty = reactor.netty.http.client.HttpClient.create();
+		reactor.netty.http.client.WebsocketClientSpec spec = reactor.netty.http.client.WebsocketClientSpec.builder()
+				.maxFramePayloadLength(2 << 20).build();
+		String answer = netty.websocket(spec).uri("ws://127.0.0.1:" + port() + "/large")
+				.handle((in, out) -> out.sendString(Mono.just(message)).then()
+						.thenMany(in.receive().asString().take(1)))
+				.blockFirst(java.time.Duration.ofSeconds(10));
+		assertThat(answer).isEqualTo("length:1000000");
+		io.netty.handler.codec.http.websocketx.WebSocketCloseStatus refused = netty.websocket(spec)
+				.uri("ws://127.0.0.1:" + port() + "/default")
+				.handle((in, out) -> out.sendString(Mono.just(message)).then().thenMany(in.receiveCloseStatus()))
+				.blockFirst(java.time.Duration.ofSeconds(10));
+		assertThat(refused).isNotNull();
+		assertThat(refused.code()).isEqualTo(1009);
+	}
+
 	@Test
 	void negotiatesTheSubProtocol() throws Exception {
 		start();

@@ -458,14 +458,17 @@ final class HttpExchange implements HttpServerResponse {
 			writer.headers().set("Sec-WebSocket-Extensions", deflate.answer());
 		}
 		String extra = writer.headerLines();
-		int rc = conn.channel.upgradeToWebsocket(key.trim(), selected, extra.isEmpty() ? null : extra, deflate != null);
+		int maxMessage = spec.maxFramePayloadLength() > 0 ? spec.maxFramePayloadLength()
+				: conn.server.config.maxWebsocketFrameSize();
+		int rc = conn.channel.upgradeToWebsocket(key.trim(), selected, extra.isEmpty() ? null : extra, deflate != null,
+				maxMessage);
 		if (rc < 0) {
 			sink.error(Errors.toException(rc, "WebSocket upgrade"));
 			return;
 		}
 		writer.upgraded();
 		WebsocketSession session = new WebsocketSession(conn.channel, requestHeaders, selected, deflate,
-				conn.server.config.maxWebsocketFrameSize(), conn::onClosed);
+				maxMessage, conn::onClosed);
 		conn.upgraded(session);
 		session.run(handler, sink);
 	}

@@ -3,11 +3,13 @@
  */
 package io.github.reactormongoose.http.server;
 
+import io.github.reactormongoose.internal.jni.NativeConstants;
 import org.jspecify.annotations.Nullable;
 
 /**
  * How a WebSocket endpoint answers the upgrade, as Reactor Netty's {@code WebsocketServerSpec}:
- * the sub-protocols it offers and whether it accepts permessage-deflate compression. Given to
+ * the sub-protocols it offers, the largest message it takes and whether it accepts
+ * permessage-deflate compression. Given to
  * {@link HttpServerRoutes#ws(String, HttpServerRoutes.WebsocketHandler, WebsocketServerSpec)} or
  * {@link HttpServerResponse#sendWebsocket(java.util.function.BiFunction, WebsocketServerSpec)}.
  * Immutable.
@@ -18,17 +20,19 @@ import org.jspecify.annotations.Nullable;
  */
 public final class WebsocketServerSpec {
 
-	private static final WebsocketServerSpec DEFAULT = new WebsocketServerSpec(null, false);
+	private static final WebsocketServerSpec DEFAULT = new WebsocketServerSpec(null, false, 0);
 
 	private final @Nullable String protocols;
 	private final boolean compress;
+	private final int maxFramePayloadLength;
 
-	private WebsocketServerSpec(@Nullable String protocols, boolean compress) {
+	private WebsocketServerSpec(@Nullable String protocols, boolean compress, int maxFramePayloadLength) {
 		this.protocols = protocols;
 		this.compress = compress;
+		this.maxFramePayloadLength = maxFramePayloadLength;
 	}
 
-	/** A builder: no sub-protocols, no compression. */
+	/** A builder: no sub-protocols, no compression, the server's message limit. */
 	public static Builder builder() {
 		return new Builder();
 	}
@@ -48,9 +52,18 @@ public final class WebsocketServerSpec {
 		return compress;
 	}
 
+	/**
+	 * The largest message of this endpoint in bytes, or 0 when it is the server's
+	 * {@link HttpServer#maxWebsocketFrameSize(int) maxWebsocketFrameSize} (64 KiB by default).
+	 */
+	public int maxFramePayloadLength() {
+		return maxFramePayloadLength;
+	}
+
 	@Override
 	public String toString() {
-		return "WebsocketServerSpec[protocols=" + protocols + ", compress=" + compress + "]";
+		return "WebsocketServerSpec[protocols=" + protocols + ", compress=" + compress
+				+ (maxFramePayloadLength > 0 ? ", maxFramePayloadLength=" + maxFramePayloadLength : "") + "]";
 	}
 
 	/** Builds a {@link WebsocketServerSpec}. */
@@ -58,6 +71,7 @@ public final class WebsocketServerSpec {
 
 		private @Nullable String protocols;
 		private boolean compress;
+		private int maxFramePayloadLength;
 
 		private Builder() {
 		}
@@ -74,8 +88,8 @@ public final class WebsocketServerSpec {
 		/**
 		 * Accepts permessage-deflate (RFC 7692) when the client offers it, as browsers do (default
 		 * {@code false}). Messages of 64 bytes or more are then sent compressed when that makes
-		 * them shorter, and compressed messages from the client are inflated, within the server's
-		 * {@code maxWebsocketFrameSize}. The server compresses every message on its own, so no
+		 * them shorter, and compressed messages from the client are inflated, within the
+		 * endpoint's {@link #maxFramePayloadLength(int) message limit}. The server compresses every message on its own, so no
 		 * session holds a compressor (a client that limits the server's window to n bits gets
 		 * only messages of up to 2<sup>n</sup> bytes compressed); a client that keeps its own
 		 * context between messages gets an inflater per session (about 40 KB, freed when it closes).
@@ -85,8 +99,28 @@ public final class WebsocketServerSpec {
 			return this;
 		}
 
+		/**
+		 * The largest message this endpoint takes, in bytes, after reassembly of its fragments
+		 * and inflation, as Reactor Netty's {@code maxFramePayloadLength}: a larger one closes the
+		 * session with 1009 ("message too big") as soon as its frame header shows it, and
+		 * {@code receive()} fails with a {@code WebSocketProtocolException}. Without it, the
+		 * server's {@link HttpServer#maxWebsocketFrameSize(int) maxWebsocketFrameSize} applies
+		 * (64 KiB by default), so one endpoint can take larger messages than the others.
+		 * @param bytes 125 (the largest control frame) to 32 MiB
+		 * @throws IllegalArgumentException outside that range
+		 */
+		public Builder maxFramePayloadLength(int bytes) {
+			if (bytes < 125 || bytes > NativeConstants.MAX_RECV_SIZE / 2) {
+				throw new IllegalArgumentException("maxFramePayloadLength must be 125.."
+						+ NativeConstants.MAX_RECV_SIZE / 2 + ": " + bytes);
+			}
+			this.maxFramePayloadLength = bytes;
+			return this;
+		}
+
 		public WebsocketServerSpec build() {
-			return protocols == null && !compress ? DEFAULT : new WebsocketServerSpec(protocols, compress);
+			return protocols == null && !compress && maxFramePayloadLength == 0 ? DEFAULT
+					: new WebsocketServerSpec(protocols, compress, maxFramePayloadLength);
 		}
 	}
 }

@@ -273,11 +273,15 @@ public final class Channel {
 	 * arrive through a {@link WebsocketChannelHandler}.
 	 * @param deflate permessage-deflate was negotiated: compressed messages arrive with
 	 *        {@code RSV1} in their opcode
+	 * @param maxFrame the largest message in bytes, after reassembly (a larger one closes the
+	 *        session with 1009); 0 for the listener's limit
 	 * @return 0 or a negative native error code
 	 */
-	public int upgradeToWebsocket(String key, @Nullable String protocol, @Nullable String extraHeaders, boolean deflate) {
+	public int upgradeToWebsocket(String key, @Nullable String protocol, @Nullable String extraHeaders, boolean deflate,
+			int maxFrame) {
 		long h = loop.nativeHandle();
-		return h == 0 ? (int) NativeConstants.ERR_NO_CONN : WsNative.upgrade(h, id, key, protocol, extraHeaders, deflate);
+		return h == 0 ? (int) NativeConstants.ERR_NO_CONN
+				: WsNative.upgrade(h, id, key, protocol, extraHeaders, deflate, maxFrame);
 	}
 
 	/**

@@ -49,7 +49,7 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 	private final int maxDeflated;
 	/** Inflates the client's compressed messages (with an inflater of its own if it keeps its context). */
 	private final PerMessageDeflate.SessionInflater inflater;
-	/** The largest message, inflated or not (the server's maxWebsocketFrameSize). */
+	/** The largest message, inflated or not (the endpoint's maxFramePayloadLength, else the server's maxWebsocketFrameSize). */
 	private final int maxMessage;
 	/** The session failed (a message that could not be inflated): later messages are dropped. */
 	private boolean failed;
@@ -185,7 +185,7 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 	public void onRejected(int closeCode) {
 		closeSent = true;
 		WebSocketCloseStatus status = new WebSocketCloseStatus(closeCode, switch (closeCode) {
-			case 1009 -> "message larger than maxWebsocketFrameSize";
+			case 1009 -> "message larger than the limit of " + maxMessage + " bytes";
 			case 1007 -> "invalid UTF-8 in a text message or close reason";
 			default -> "protocol error (RFC 6455 framing)";
 		});

@@ -230,6 +230,31 @@ class WebsocketCompressionTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * An endpoint's own limit ({@code maxFramePayloadLength}) bounds what its compressed messages
+	 * inflate to, above the server's {@code maxWebsocketFrameSize} as well as below it.
+	 */
+	@Test
+	void theEndpointsOwnLimitBoundsWhatIsInflated() throws Exception {
+		int port = bind(HttpServer.create() // the server's limit: the default 64 KiB
+				.route(r -> r
+						.ws("/large", (in, out) -> out.send(in.receive()),
+								WebsocketServerSpec.builder().compress(true).maxFramePayloadLength(256 * 1024).build())
+						.ws("/small", (in, out) -> out.send(in.receive()),
+								WebsocketServerSpec.builder().compress(true).maxFramePayloadLength(4096).build()))).port();
+		for (int limit : new int[] {256 * 1024, 4096}) {
+			String path = limit == 4096 ? "/small" : "/large";
+			try (RawWebSocket ws = RawWebSocket.connect(port, path, EXTENSIONS + ": permessage-deflate\r\n").soTimeout(10_000)) {
+				ws.write(frame(true, 4, BINARY, deflate(repetitive(limit))));
+				RawWebSocket.Frame echo = ws.read();
+				assertThat(echo.rsv()).as("%s: the echo is compressed", path).isEqualTo(4);
+				assertThat(inflate(echo.payload())).as(path).isEqualTo(repetitive(limit));
+				ws.write(frame(true, 4, BINARY, deflate(repetitive(limit + 1))));
+				assertThat(ws.awaitCloseAndEof().closeCode()).as("%s: %d bytes inflated", path, limit + 1).isEqualTo(1009);
+			}
+		}
+	}
+
 	@Test
 	void brokenCompressedDataAndInvalidUtf8Close1007AndRsv1WhereItMayNotBeCloses1002() throws Exception {
 		int port = echo(true, 65536).port();

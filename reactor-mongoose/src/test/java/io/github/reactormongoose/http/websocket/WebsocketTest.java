@@ -4,6 +4,7 @@
 package io.github.reactormongoose.http.websocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -18,8 +19,10 @@ import java.util.concurrent.TimeUnit;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.server.HttpServer;
+import io.github.reactormongoose.http.server.WebsocketServerSpec;
 import io.github.reactormongoose.testing.Flood;
 import io.github.reactormongoose.testing.RawHttp;
+import io.github.reactormongoose.testing.RawWebSocket;
 import io.github.reactormongoose.testing.WebSocketRecorder;
 import io.github.reactormongoose.testing.WebSocketRecorder.Close;
 import org.junit.jupiter.api.Test;
@@ -262,6 +265,66 @@ class WebsocketTest extends BaseHttpTest {
 			assertThat(in.readUnsignedShort()).as("close code").isEqualTo(1009);
 			in.readFully(new byte[len - 2]);
 			assertThat(in.read()).as("EOF after the close frame").isEqualTo(-1);
+		}
+	}
+
+	/**
+	 * {@code WebsocketServerSpec.maxFramePayloadLength} gives one endpoint its own message limit,
+	 * above or below the server's {@code maxWebsocketFrameSize}, exact to the byte; endpoints
+	 * without one keep the server's.
+	 */
+	@Test
+	void anEndpointsMaxFramePayloadLengthReplacesTheServersLimit() throws Exception {
+		CompletableFuture<Throwable> smallFailure = new CompletableFuture<>();
+		DisposableServer server = bind(HttpServer.create().maxWebsocketFrameSize(1024).route(r -> r
+				.ws("/large", (in, out) -> out.send(in.receive()),
+						WebsocketServerSpec.builder().maxFramePayloadLength(300_000).build())
+				.ws("/small", (in, out) -> out.send(in.receive().doOnError(smallFailure::complete)),
+						WebsocketServerSpec.builder().maxFramePayloadLength(200).build())
+				.ws("/server", (in, out) -> out.send(in.receive()))));
+		assertLimitIsExact(server.port(), "/large", 300_000);
+		assertLimitIsExact(server.port(), "/small", 200);
+		assertLimitIsExact(server.port(), "/server", 1024);
+		assertThat(smallFailure.get(10, TimeUnit.SECONDS)).isInstanceOf(WebSocketProtocolException.class)
+				.hasMessageContaining("1009").hasMessageContaining("limit of 200 bytes");
+
+		// the JDK's client: a 300,000-character message comes back whole; one over the limit of
+		// /small gets close 1009
+		WebSocketRecorder large = new WebSocketRecorder();
+		WebSocket ws = connect(server, "/large", large);
+		String text = "z".repeat(300_000);
+		ws.sendText(text, true).get(10, TimeUnit.SECONDS);
+		assertThat(large.next()).isEqualTo(text);
+		WebSocketRecorder small = new WebSocketRecorder();
+		connect(server, "/small", small).sendText("s".repeat(201), true).get(10, TimeUnit.SECONDS);
+		assertThat(small.awaitClose().code()).isEqualTo(1009);
+	}
+
+	@Test
+	void anEndpointLimitOutsideTheServersRangeIsRefusedWhenItIsSet() {
+		assertThatThrownBy(() -> WebsocketServerSpec.builder().maxFramePayloadLength(124))
+				.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxFramePayloadLength must be 125..");
+		assertThatThrownBy(() -> WebsocketServerSpec.builder().maxFramePayloadLength(64 << 20))
+				.isInstanceOf(IllegalArgumentException.class).hasMessageContaining(": " + (64 << 20));
+		assertThat(WebsocketServerSpec.builder().build().maxFramePayloadLength()).as("unset: the server's").isZero();
+		assertThat(WebsocketServerSpec.builder().maxFramePayloadLength(125).build().maxFramePayloadLength()).isEqualTo(125);
+	}
+
+	/**
+	 * A message of exactly {@code limit} bytes, sent in one write, is echoed; the header of one
+	 * byte more closes the session with 1009.
+	 */
+	private static void assertLimitIsExact(int port, String path, int limit) throws Exception {
+		try (RawWebSocket ws = RawWebSocket.connect(port, path).soTimeout(10_000)) {
+			byte[] at = "y".repeat(limit).getBytes(StandardCharsets.US_ASCII);
+			ws.write(RawWebSocket.frame(true, 0, RawWebSocket.TEXT, at));
+			RawWebSocket.Frame echo = ws.read();
+			assertThat(echo.opcode()).as("%s: echo of %d bytes", path, limit).isEqualTo(RawWebSocket.TEXT);
+			assertThat(echo.payload()).isEqualTo(at);
+			// one byte more: refused as soon as the frame's header arrives (the rest is never sent)
+			byte[] over = RawWebSocket.frame(true, 0, RawWebSocket.TEXT, ("y".repeat(limit) + "!").getBytes(StandardCharsets.US_ASCII));
+			ws.write(java.util.Arrays.copyOf(over, 256));
+			assertThat(ws.awaitCloseAndEof().closeCode()).as("%s: %d bytes", path, limit + 1).isEqualTo(1009);
 		}
 	}
 

@@ -256,8 +256,12 @@ class ChannelTest {
 		ListenerHandler upgrading = (child, local, remote) -> new HttpChannelHandler() {
 			@Override
 			public void onRequest(ByteBuffer buf, int offset, int length, long flags) {
-				int up = child.upgradeToWebsocket("dGhlIHNhbXBsZSBub25jZQ==", null, null, false);
-				results.complete(java.util.List.of((long) up,
+				// a message limit below 125 or above MAX_RECV_SIZE / 2 is refused before anything happens
+				int small = child.upgradeToWebsocket("dGhlIHNhbXBsZSBub25jZQ==", null, null, false, 124);
+				int big = child.upgradeToWebsocket("dGhlIHNhbXBsZSBub25jZQ==", null, null, false,
+						(int) (NativeConstants.MAX_RECV_SIZE / 2 + 1));
+				int up = child.upgradeToWebsocket("dGhlIHNhbXBsZSBub25jZQ==", null, null, false, 0);
+				results.complete(java.util.List.of((long) small, (long) big, (long) up,
 						child.writeFrame(NativeConstants.WS_OP_TEXT, a, Integer.MAX_VALUE, 2, false),
 						child.writeFrame(NativeConstants.WS_OP_TEXT, a, -1, 2, false),
 						child.writeFrame(NativeConstants.WS_OP_TEXT, a, 9, 2, false),
@@ -270,7 +274,10 @@ class ChannelTest {
 		try (RawHttp http = RawHttp.connect(port)) {
 			http.write("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 					+ "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
-			java.util.List<Long> r = results.get(10, TimeUnit.SECONDS);
+			java.util.List<Long> all = results.get(10, TimeUnit.SECONDS);
+			assertThat(all.subList(0, 2)).as("message limits 124 and MAX_RECV_SIZE / 2 + 1")
+					.containsOnly(NativeConstants.ERR_BAD_ARG);
+			java.util.List<Long> r = all.subList(2, all.size());
 			assertThat(r.get(0)).as("upgrade").isZero();
 			assertThat(r.subList(1, 5)).as("overflowing offset, negative offset, past the array, negative length")
 					.containsOnly(NativeConstants.ERR_BAD_ARG);
