@@ -343,6 +343,11 @@ final class HttpExchange implements HttpServerResponse {
 	}
 
 	@Override
+	public Mono<Void> sendHeaders() {
+		return Mono.create(sink -> el.executeOrRun(() -> writer.headers(sink)));
+	}
+
+	@Override
 	public Mono<Void> sendStream(Publisher<? extends ByteBuffer> body) {
 		Objects.requireNonNull(body, "body");
 		return Mono.create(sink -> el.executeOrRun(() -> writer.stream(body, sink, this::afterBody)));

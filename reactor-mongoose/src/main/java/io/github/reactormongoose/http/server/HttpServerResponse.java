@@ -94,8 +94,24 @@ public interface HttpServerResponse {
 	 * an HTTP/1.0 request, no length and the connection closes after the body. The response
 	 * stays open for further streamed sends until the handler completes. For HEAD only the
 	 * headers are written and {@code body} is not subscribed.
+	 * <p>
+	 * The status line and headers go out when the send starts, as Reactor Netty sends them for
+	 * a {@code Flux} body: with the first buffers if the publisher has them at once, else
+	 * right away, so a client sees the response begin before a slow first item (an SSE stream,
+	 * a long poll). A {@link Mono} body waits for its buffer, so that an error before it still
+	 * becomes a 500; once the headers are out, an error closes the connection.
 	 */
 	Mono<Void> sendStream(Publisher<? extends ByteBuffer> body);
+
+	/**
+	 * Writes the status line and headers now, as Reactor Netty's {@code sendHeaders()}: framed
+	 * for a body that may follow with {@link #sendStream}, {@link #sendFile} or
+	 * {@link #sendWhole} ({@code Transfer-Encoding: chunked}, unless {@code Content-Length} was
+	 * set). Completes at once if they were already sent; fails with
+	 * {@link IllegalStateException} after the response ended. Without a body the response ends
+	 * when the handler completes (an empty chunked body).
+	 */
+	Mono<Void> sendHeaders();
 
 	/** Sends byte arrays: a {@link Mono} as a whole body, any other publisher streamed. */
 	default Mono<Void> sendByteArray(Publisher<byte[]> body) {

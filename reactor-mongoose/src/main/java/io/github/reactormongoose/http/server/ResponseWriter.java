@@ -18,6 +18,7 @@ import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.WriteSubscriber;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.util.context.Context;
 
@@ -494,6 +495,25 @@ final class ResponseWriter {
 		}, Context.of(sink.contextView()));
 		body = w;
 		source.subscribe(w);
+		if (sending && body == w && !headersSent && !(source instanceof Mono)) {
+			// no item came at once: the head goes out now, as Reactor Netty sends it for a Flux
+			// body, so that an SSE client or a long poll sees the response start (a Mono body
+			// waits for its item, which may still become a 500)
+			commitStreaming();
+		}
+	}
+
+	/**
+	 * Writes the status line and headers now, framed for a body still to come (as for
+	 * {@link #stream}); succeeds at once if they were already sent. The body may follow with
+	 * any send; without one, the response ends with the handler.
+	 */
+	void headers(MonoSink<Void> sink) {
+		if (refuseBody(sink)) {
+			return;
+		}
+		commitStreaming();
+		sink.success();
 	}
 
 	/**

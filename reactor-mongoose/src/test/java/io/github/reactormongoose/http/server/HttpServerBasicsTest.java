@@ -368,6 +368,71 @@ class HttpServerBasicsTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * The head of a streamed response goes out when the send starts, before a slow first item,
+	 * as Reactor Netty sends it for a Flux body: an SSE client sees its stream open (the JDK
+	 * client's response, curl's headers) while no event has come yet. {@code sendHeaders()}
+	 * sends it on demand, also before a Mono body or none; a Mono body alone still waits for
+	 * its item, so an error before it is a 500.
+	 */
+	@Test
+	void theHeadOfAStreamGoesOutBeforeASlowFirstItem() throws Exception {
+		Sinks.Many<ServerSentEvent> events = Sinks.many().multicast().onBackpressureBuffer();
+		Sinks.One<String> late = Sinks.one();
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.get("/sse", (req, res) -> res.sendSse(events.asFlux()))
+				.get("/never", (req, res) -> res.sendSse(Flux.never()))
+				.get("/headers", (req, res) -> res.header("X-Early", "yes").sendHeaders()
+						.then(res.sendString(late.asMono())))
+				.get("/headers-only", (req, res) -> res.status(202).sendHeaders())
+				.get("/mono-error", (req, res) -> res.sendStream(Mono.delay(java.time.Duration.ofMillis(100))
+						.then(Mono.error(new IllegalStateException("no body after all")))))));
+
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+			c.write(RawHttp.get("/sse"));
+			RawHttp.Response head = c.readHead(); // no event emitted yet
+			assertThat(head.status()).isEqualTo(200);
+			assertThat(head.header("Content-Type")).startsWith("text/event-stream");
+			assertThat(head.isChunked()).isTrue();
+			events.tryEmitNext(ServerSentEvent.of("first")).orThrow();
+			assertThat(RawHttp.parseSse(new String(c.readChunk(), StandardCharsets.UTF_8)))
+					.containsExactly(List.of("data:first"));
+			events.tryEmitComplete().orThrow();
+			assertThat(c.readChunk()).as("terminal chunk").isNull();
+		}
+
+		// the JDK client: its response (the head) arrives although the stream never emits
+		HttpResponse<java.util.stream.Stream<String>> open = jdkClient()
+				.sendAsync(request(server, "/never").GET().build(), HttpResponse.BodyHandlers.ofLines())
+				.get(5, TimeUnit.SECONDS);
+		assertThat(open.statusCode()).isEqualTo(200);
+		assertThat(open.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+		open.body().close();
+
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+			c.write(RawHttp.get("/headers"));
+			RawHttp.Response head = c.readHead(); // the Mono body has not emitted
+			assertThat(head.status()).isEqualTo(200);
+			assertThat(head.header("X-Early")).isEqualTo("yes");
+			assertThat(head.isChunked()).isTrue();
+			late.tryEmitValue("after the head").orThrow();
+			assertThat(new String(c.readChunk(), StandardCharsets.UTF_8)).isEqualTo("after the head");
+			assertThat(c.readChunk()).as("terminal chunk").isNull();
+
+			c.write(RawHttp.get("/headers-only")); // the same connection: the responses are framed
+			RawHttp.Response only = c.read();
+			assertThat(only.status()).isEqualTo(202);
+			assertThat(only.bodyString()).isEmpty();
+			c.write(RawHttp.get("/mono-error"));
+			assertThat(c.read().status()).as("a Mono body's error before its item").isEqualTo(500);
+		}
+
+		Curl.assumeInstalled();
+		Curl.Result curl = Curl.run("-sN", "-D", "-", "--max-time", "2", "http://127.0.0.1:" + server.port() + "/never");
+		assertThat(curl.exitCode()).as("curl waits for events until its --max-time").isEqualTo(28);
+		assertThat(curl.stdout()).startsWith("HTTP/1.1 200").containsIgnoringCase("content-type: text/event-stream");
+	}
+
 	@Test
 	void severalServersShareOneLoop() throws Exception {
 		MongooseLoop loop = newLoop("rmg-shared");
