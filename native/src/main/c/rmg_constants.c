@@ -67,6 +67,8 @@ static const struct rmg_constant s_constants[] = {
     RMG_C(RMG_KIND_TCP),
     RMG_C(RMG_KIND_HTTP),
     RMG_C(RMG_KIND_UDP),
+    RMG_C(RMG_PROXY_ON),
+    RMG_C(RMG_PROXY_AUTO),
     RMG_C(RMG_OP_CLOSE),
     RMG_C(RMG_OP_DRAIN),
     RMG_C(RMG_OP_PAUSE),

@@ -85,6 +85,9 @@ struct rmg_opts {
   size_t max_ws_frame;   /* bytes of WebSocket payload before close 1009 */
   size_t pipeline_limit; /* buffered bytes while a response is pending before pausing reads */
   uint64_t head_timeout_ms; /* ms from the first byte of a request head to its end before 408; 0: none */
+  int proxy;             /* accepted connections start with a PROXY protocol header: 0 no,
+                          * RMG_PROXY_ON always, RMG_PROXY_AUTO when one comes (rmg_proxy.c) */
+  mg_event_handler_t accept_pfn; /* the listener's protocol handler, while rmg_proxy_guard stands in */
   struct rmg_tls *tls;   /* listener with TLS: accepted connections start it (rmg_tls.c) */
 };
 
@@ -168,6 +171,12 @@ _Static_assert(RMG_EPOLL_STATE >= 32 && RMG_EPOLL_STATE < MG_DATA_SIZE - 8,
  * before Mongoose's last 8 bytes of c->data. */
 #define RMG_TLS_FLAGS 33
 #define RMG_TLS_F_CERT_OPTIONAL 1
+/* c->data[RMG_PROXY_STATE] of an accepted connection: RMG_PROXY_PENDING while the PROXY
+ * protocol header of its listener is awaited (rmg_proxy.c). */
+#define RMG_PROXY_STATE 34
+#define RMG_PROXY_PENDING 1
+_Static_assert(RMG_PROXY_STATE > RMG_TLS_FLAGS && RMG_PROXY_STATE < MG_DATA_SIZE - 8,
+               "RMG_PROXY_STATE: between the TLS flags and Mongoose's last 8 bytes");
 /* c->data[RMG_WS_MAX..+3] of a WebSocket: the endpoint's message limit (uint32, bytes; set at
  * the upgrade from WebsocketServerSpec.maxFramePayloadLength or the server's
  * maxWebsocketFrameSize), 0: the listener's max_ws_frame. */
@@ -222,6 +231,9 @@ void rmg_loop_free(struct rmg_loop *loop);
 int64_t rmg_loop_poll_once(struct rmg_loop *loop, int ms);
 /* Sets the request head timeout (ms, 0: none) of a listener's connections; 0 or RMG_ERR_*. */
 int rmg_loop_head_timeout(struct rmg_loop *loop, int64_t listener_id, int64_t ms);
+/* LoopNative.proxyProtocol: mode 0, RMG_PROXY_ON or RMG_PROXY_AUTO (rmg_proxy.c) for a
+ * listener's next connections. 0 or RMG_ERR_*. */
+int rmg_loop_proxy_protocol(struct rmg_loop *loop, int64_t listener_id, int mode);
 int64_t rmg_loop_listen_url(struct rmg_loop *loop, const char *url, int kind, int64_t max_body,
                             int max_head, int max_ws_frame, int pipeline_limit, int share);
 /* Wraps a socket the glue opened (mg_wrapfd) as a connection of kind, handled like every
@@ -316,6 +328,23 @@ jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const
                          const char *extra, int deflate, size_t max_frame);
 jlong rmg_ws_send_frame(struct rmg_loop *loop, jlong id, const void *buf, size_t len, jint op,
                         jint ops);
+
+/* ---- rmg_proxy.c ---- */
+#define RMG_PROXY_ON 1
+#define RMG_PROXY_AUTO 2
+#define RMG_PROXY_V1_MAX 107  /* the longest version 1 line, CRLF included */
+#define RMG_PROXY_V2_MAX 4112 /* the longest version 2 header taken: 16 + 4096 bytes */
+/* rmg_proxy_parse: bytes of the whole header (> 0), or one of these */
+#define RMG_PROXY_MORE 0  /* a header has begun: more bytes are needed */
+#define RMG_PROXY_BAD (-1) /* malformed, or longer than allowed */
+#define RMG_PROXY_NONE (-2) /* the bytes do not begin a PROXY header */
+/* Parses a PROXY protocol header (v1 or v2) at the start of buf; *has_src: src was set (a
+ * proxied TCP connection; not for LOCAL, UNKNOWN, UNSPEC or UNIX). */
+int rmg_proxy_parse(const unsigned char *buf, size_t len, struct mg_addr *src, int *has_src);
+/* MG_EV_ACCEPT on a listener with o->proxy: the connection awaits its header. */
+void rmg_proxy_accept(struct mg_connection *c, struct rmg_opts *o);
+/* 0: not awaiting a header; 1: awaiting it; -1: awaiting it past its deadline. */
+int rmg_proxy_pending(const struct mg_connection *c, uint64_t now);
 
 /* ---- rmg_gcm.c (hooks 15 and 16 of hook-mongoose.sh declare the other two) ---- */
 /* Whether records are sealed and opened with AES-NI: the CPU has it, RMG_SOFT_GCM is not 1,

@@ -86,6 +86,11 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
   struct rmg_loop *loop = (struct rmg_loop *) c->mgr;
   struct rmg_opts *o = (struct rmg_opts *) c->fn_data;
   const struct rmg_kind *k = s_kinds[o->kind];
+  if (c->data[RMG_PROXY_STATE] == RMG_PROXY_PENDING && (ev == MG_EV_READ || ev == MG_EV_POLL)) {
+    /* still the PROXY header's (rmg_proxy.c): nobody else looks at it, a late one is closed */
+    if (ev == MG_EV_POLL && rmg_proxy_pending(c, *(uint64_t *) ev_data) < 0) c->is_closing = 1;
+    return;
+  }
   switch (ev) {
     case MG_EV_OPEN:
       if (rmg_table_put(&loop->conns, c->id, c) == 0) {
@@ -96,6 +101,10 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
       break;
     case MG_EV_ACCEPT:
       loop->accepts++;
+      if (o->proxy != 0) {
+        rmg_proxy_accept(c, o); /* Java hears of it once its PROXY header is in */
+        break;
+      }
       rmg_record_addrs(&loop->ev, RMG_EV_ACCEPT, c, (int64_t) o->listener_id);
       if (o->tls != NULL) rmg_tls_accept(c, o->tls);
       break;
@@ -239,6 +248,8 @@ static struct rmg_opts *rmg_new_opts(struct rmg_loop *loop, jint kind, jlong max
   o->max_ws_frame = (size_t) max_ws_frame;
   o->pipeline_limit = (size_t) pipeline_limit;
   o->head_timeout_ms = 0;
+  o->proxy = 0;
+  o->accept_pfn = NULL;
   o->next = loop->opts;
   loop->opts = o;
   return o;
@@ -380,6 +391,19 @@ int rmg_loop_head_timeout(struct rmg_loop *loop, int64_t listener_id, int64_t ms
   return RMG_ERR_NO_CONN;
 }
 
+int rmg_loop_proxy_protocol(struct rmg_loop *loop, int64_t listener_id, int mode) {
+  struct rmg_opts *o;
+  if (mode != 0 && mode != RMG_PROXY_ON && mode != RMG_PROXY_AUTO) return RMG_ERR_BAD_ARG;
+  for (o = loop->opts; o != NULL; o = o->next) {
+    if ((int64_t) o->listener_id == listener_id) {
+      if (o->kind != RMG_KIND_HTTP && o->kind != RMG_KIND_TCP) return RMG_ERR_BAD_ARG;
+      o->proxy = mode;
+      return 0;
+    }
+  }
+  return RMG_ERR_NO_CONN;
+}
+
 /* ---- natives: thin JNI wrappers ---- */
 
 static jlong JNICALL rmg_loop_create(JNIEnv *env, jclass cls, jint low_water) {
@@ -448,6 +472,11 @@ static jint JNICALL rmg_loop_headTimeout(JNIEnv *env, jclass cls, jlong h, jlong
   return (jint) rmg_loop_head_timeout(rmg_loop_of(h), listener, ms);
 }
 
+static jint JNICALL rmg_loop_proxyProtocol(JNIEnv *env, jclass cls, jlong h, jlong listener, jint mode) {
+  (void) env, (void) cls;
+  return (jint) rmg_loop_proxy_protocol(rmg_loop_of(h), listener, mode);
+}
+
 static jint JNICALL rmg_loop_connectionCount(JNIEnv *env, jclass cls, jlong h) {
   struct rmg_loop *loop = rmg_loop_of(h);
   (void) env, (void) cls;
@@ -478,6 +507,7 @@ static const JNINativeMethod s_methods[] = {
     {"connectionCount", "(J)I", (void *) rmg_loop_connectionCount},
     {"bufferBytes", "(J)J", (void *) rmg_loop_bufferBytes},
     {"headTimeout", "(JJJ)I", (void *) rmg_loop_headTimeout},
+    {"proxyProtocol", "(JJI)I", (void *) rmg_loop_proxyProtocol},
 };
 
 const struct rmg_natives rmg_loop_natives = RMG_NATIVES("LoopNative", s_methods);

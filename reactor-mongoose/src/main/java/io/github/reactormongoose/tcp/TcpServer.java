@@ -12,6 +12,7 @@ import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.ProxyProtocolSupportType;
 import io.github.reactormongoose.internal.loop.BoundServer;
 import io.github.reactormongoose.internal.loop.LoopChoice;
 import io.github.reactormongoose.internal.tls.TlsAccess;
@@ -52,16 +53,19 @@ public final class TcpServer {
 	private final @Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler;
 	private final @Nullable Consumer<? super Connection> doOnConnection;
 	private final @Nullable TlsSpec tls;
+	private final ProxyProtocolSupportType proxyProtocol;
 
 	private TcpServer(String host, int port, LoopChoice where,
 			@Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler,
-			@Nullable Consumer<? super Connection> doOnConnection, @Nullable TlsSpec tls) {
+			@Nullable Consumer<? super Connection> doOnConnection, @Nullable TlsSpec tls,
+			ProxyProtocolSupportType proxyProtocol) {
 		this.host = host;
 		this.port = port;
 		this.where = where;
 		this.handler = handler;
 		this.doOnConnection = doOnConnection;
 		this.tls = tls;
+		this.proxyProtocol = proxyProtocol;
 	}
 
 	/**
@@ -69,13 +73,13 @@ public final class TcpServer {
 	 * open and their bytes wait in {@link Connection#receive()} for a subscriber.
 	 */
 	public static TcpServer create() {
-		return new TcpServer("127.0.0.1", 0, LoopChoice.SHARED, null, null, null);
+		return new TcpServer("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, ProxyProtocolSupportType.OFF);
 	}
 
 	/** The address to bind: an IP literal or a name (resolved when binding); {@code 0.0.0.0} for all IPv4. */
 	public TcpServer host(String host) {
 		Objects.requireNonNull(host, "host");
-		return new TcpServer(host, port, where, handler, doOnConnection, tls);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol);
 	}
 
 	/** The port; 0 picks a free one (read it from {@link DisposableServer#port()}). */
@@ -83,7 +87,7 @@ public final class TcpServer {
 		if (port < 0 || port > 65535) {
 			throw new IllegalArgumentException("port out of range: " + port);
 		}
-		return new TcpServer(host, port, where, handler, doOnConnection, tls);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol);
 	}
 
 	/**
@@ -93,7 +97,7 @@ public final class TcpServer {
 	 */
 	public TcpServer runOn(MongooseLoop loop) {
 		Objects.requireNonNull(loop, "loop");
-		return new TcpServer(host, port, where.on(loop), handler, doOnConnection, tls);
+		return new TcpServer(host, port, where.on(loop), handler, doOnConnection, tls, proxyProtocol);
 	}
 
 	/**
@@ -103,7 +107,7 @@ public final class TcpServer {
 	 */
 	public TcpServer runOn(MongooseLoops loops) {
 		Objects.requireNonNull(loops, "loops");
-		return new TcpServer(host, port, where.on(loops), handler, doOnConnection, tls);
+		return new TcpServer(host, port, where.on(loops), handler, doOnConnection, tls, proxyProtocol);
 	}
 
 	/**
@@ -113,7 +117,7 @@ public final class TcpServer {
 	 * poll thread for this server alone.
 	 */
 	public TcpServer loops(int n) {
-		return new TcpServer(host, port, where.own(n), handler, doOnConnection, tls);
+		return new TcpServer(host, port, where.own(n), handler, doOnConnection, tls, proxyProtocol);
 	}
 
 	/**
@@ -122,7 +126,7 @@ public final class TcpServer {
 	 */
 	public TcpServer loopName(String name) {
 		Objects.requireNonNull(name, "name");
-		return new TcpServer(host, port, where.named(name), handler, doOnConnection, tls);
+		return new TcpServer(host, port, where.named(name), handler, doOnConnection, tls, proxyProtocol);
 	}
 
 	/**
@@ -133,7 +137,7 @@ public final class TcpServer {
 	 */
 	public TcpServer handle(BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler) {
 		Objects.requireNonNull(handler, "handler");
-		return new TcpServer(host, port, where, handler, doOnConnection, tls);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol);
 	}
 
 	/**
@@ -149,7 +153,7 @@ public final class TcpServer {
 			previous.accept(c);
 			callback.accept(c);
 		};
-		return new TcpServer(host, port, where, handler, combined, tls);
+		return new TcpServer(host, port, where, handler, combined, tls, proxyProtocol);
 	}
 
 	/**
@@ -164,7 +168,24 @@ public final class TcpServer {
 			throw new IllegalArgumentException("TcpServer.secure needs a server spec (TlsSpec.forServer)");
 		}
 		TlsAccess.config(spec).validate();
-		return new TcpServer(host, port, where, handler, doOnConnection, spec);
+		return new TcpServer(host, port, where, handler, doOnConnection, spec, proxyProtocol);
+	}
+
+	/**
+	 * Whether connections start with a PROXY protocol header (HAProxy's, version 1 or 2), as a
+	 * load balancer in front of the server sends it (Reactor Netty's {@code proxyProtocol}): the
+	 * header's source address becomes the connection's {@code remoteAddress()}; a LOCAL or
+	 * UNKNOWN header keeps the socket's peer. {@link ProxyProtocolSupportType#ON ON}: every
+	 * connection must start with one, else it is closed unanswered;
+	 * {@link ProxyProtocolSupportType#AUTO AUTO}: with or without. The header must be whole
+	 * within 10 s, else the connection is closed; the callbacks and the handler see a connection
+	 * only once its header is in (and, with {@link #secure}, which it precedes, once the TLS
+	 * handshake is done). Default {@link ProxyProtocolSupportType#OFF OFF}. Only for a port that
+	 * nobody but the proxy can reach: the header is taken on trust.
+	 */
+	public TcpServer proxyProtocol(ProxyProtocolSupportType type) {
+		Objects.requireNonNull(type, "type");
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, type);
 	}
 
 	/** The configured host. */
@@ -188,7 +209,7 @@ public final class TcpServer {
 		TlsSpec spec = tls;
 		return Mono.<DisposableServer>defer(() -> BoundServer.bind(where, "mongoose-tcp", host, port,
 				spec != null ? () -> TlsAccess.config(spec).serverContext() : null,
-				el -> new TcpAcceptor(el, c -> TcpOperations.start(c, onConnection, h))));
+				el -> new TcpAcceptor(el, proxyProtocol, c -> TcpOperations.start(c, onConnection, h))));
 	}
 
 	/** Binds and waits up to 45 s. */

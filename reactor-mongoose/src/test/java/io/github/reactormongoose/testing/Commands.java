@@ -97,4 +97,12 @@ public final class Commands {
 		}
 		Assumptions.assumeTrue(ok, versionCommand[0] + " is not installed (" + String.join(" ", versionCommand) + " failed)");
 	}
+
+	/** Stops a peer process: SIGTERM, then SIGKILL if it has not exited within 5 s. */
+	public static void stop(Process process) throws InterruptedException {
+		process.destroy();
+		if (!process.waitFor(5, TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+		}
+	}
 }

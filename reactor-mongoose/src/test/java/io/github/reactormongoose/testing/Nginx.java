@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -78,9 +77,6 @@ public final class Nginx implements AutoCloseable {
 
 	@Override
 	public void close() throws InterruptedException {
-		process.destroy();
-		if (!process.waitFor(5, TimeUnit.SECONDS)) {
-			process.destroyForcibly();
-		}
+		Commands.stop(process);
 	}
 }

@@ -132,9 +132,6 @@ public final class ProxyPeers implements AutoCloseable {
 
 	@Override
 	public void close() throws InterruptedException {
-		process.destroy();
-		if (!process.waitFor(5, TimeUnit.SECONDS)) {
-			process.destroyForcibly();
-		}
+		Commands.stop(process);
 	}
 }

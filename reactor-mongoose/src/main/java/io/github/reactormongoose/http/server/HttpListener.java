@@ -51,7 +51,10 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 			MonoSink<InetSocketAddress> bound) {
 		connections.open("http", host, port, Kind.HTTP, new ListenLimits(config.maxRequestBodySize(),
 				config.maxHeaderSize(), config.maxWebsocketFrameSize(), HttpServer.DEFAULT_PIPELINE_LIMIT), this, sharing,
-				tls, c -> c.requestHeadTimeout(config.requestHeaderTimeout().toMillis()), bound);
+				tls, c -> {
+					c.requestHeadTimeout(config.requestHeaderTimeout().toMillis());
+					c.proxyProtocol(config.proxyProtocol());
+				}, bound);
 	}
 
 	@Override

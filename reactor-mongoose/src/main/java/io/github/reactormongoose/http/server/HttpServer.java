@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.ProxyProtocolSupportType;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.tls.TlsAccess;
 import io.github.reactormongoose.tls.TlsSpec;
@@ -299,6 +300,24 @@ public final class HttpServer {
 			throw new IllegalArgumentException("requestHeaderTimeout must not be negative");
 		}
 		return new HttpServer(config.withRequestHeaderTimeout(timeout));
+	}
+
+	/**
+	 * Whether connections start with a PROXY protocol header (HAProxy's, version 1 or 2), as a
+	 * load balancer in front of the server sends it, as Reactor Netty's {@code proxyProtocol}:
+	 * the header's source address becomes {@link HttpServerRequest#remoteAddress()} (and the
+	 * {@code remote} of the access log); a LOCAL or UNKNOWN header keeps the socket's peer.
+	 * {@link ProxyProtocolSupportType#ON ON}: every connection must start with one, else it is
+	 * closed unanswered; {@link ProxyProtocolSupportType#AUTO AUTO}: with or without. A header
+	 * must be whole within {@link #requestHeaderTimeout(Duration)} (10 s without one), else the
+	 * connection is closed; a connection is counted, handled and logged only once its header
+	 * is in. With {@link #secure} the header comes before the TLS handshake. Default
+	 * {@link ProxyProtocolSupportType#OFF OFF}. Only for a port that nobody but the proxy can
+	 * reach: the header is taken on trust.
+	 */
+	public HttpServer proxyProtocol(ProxyProtocolSupportType type) {
+		Objects.requireNonNull(type, "type");
+		return new HttpServer(config.withProxyProtocol(type));
 	}
 
 	/**

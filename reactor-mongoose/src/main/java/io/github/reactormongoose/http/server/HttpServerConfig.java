@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.ProxyProtocolSupportType;
 import io.github.reactormongoose.internal.loop.LoopChoice;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
@@ -50,6 +51,7 @@ public final class HttpServerConfig {
 	/** The longest a streamed request body may take from its head to its end; {@code null}: none. */
 	private @Nullable Duration requestTimeout;
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
+	private ProxyProtocolSupportType proxyProtocol = ProxyProtocolSupportType.OFF;
 	private boolean metrics;
 	private Function<String, String> uriTagValue = Function.identity();
 	private boolean accessLog;
@@ -90,6 +92,7 @@ public final class HttpServerConfig {
 		c.readTimeout = readTimeout;
 		c.requestTimeout = requestTimeout;
 		c.requestHeaderTimeout = requestHeaderTimeout;
+		c.proxyProtocol = proxyProtocol;
 		c.metrics = metrics;
 		c.uriTagValue = uriTagValue;
 		c.accessLog = accessLog;
@@ -212,6 +215,11 @@ public final class HttpServerConfig {
 	 */
 	public Duration requestHeaderTimeout() {
 		return requestHeaderTimeout;
+	}
+
+	/** Whether connections start with a PROXY protocol header ({@link HttpServer#proxyProtocol}). */
+	public ProxyProtocolSupportType proxyProtocol() {
+		return proxyProtocol;
 	}
 
 	/** Whether Micrometer metrics are recorded ({@link HttpServer#metrics(boolean)}). */
@@ -398,6 +406,10 @@ public final class HttpServerConfig {
 		return with(c -> c.requestHeaderTimeout = timeout);
 	}
 
+	HttpServerConfig withProxyProtocol(ProxyProtocolSupportType type) {
+		return with(c -> c.proxyProtocol = type);
+	}
+
 	@Override
 	public String toString() {
 		return "HttpServerConfig[host=" + host + ", port=" + port + ", loop=" + loop() + ", loops=" + loops()
@@ -406,7 +418,7 @@ public final class HttpServerConfig {
 				+ ", maxDiscardedBodySize=" + maxDiscardedBodySize + ", maxHeaderSize=" + maxHeaderSize
 				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout
 				+ ", maxKeepAliveRequests=" + maxKeepAliveRequests + ", maxConnections=" + maxConnections + ", forwarded=" + forwarded + ", readTimeout=" + readTimeout + ", requestTimeout=" + requestTimeout
-				+ ", requestHeaderTimeout=" + requestHeaderTimeout + ", metrics=" + metrics + ", accessLog=" + accessLog
+				+ ", requestHeaderTimeout=" + requestHeaderTimeout + ", proxyProtocol=" + proxyProtocol + ", metrics=" + metrics + ", accessLog=" + accessLog
 				+ ", compressMinSize=" + compressMinSize
 				+ ", tls=" + tls + "]";
 	}

@@ -51,6 +51,13 @@ public final class LoopNative {
 	/** Sets the request head timeout of a listener's connections (0: none): 0 or an error code. */
 	public static native int headTimeout(long loop, long listener, long millis);
 
+	/**
+	 * Whether a listener's next connections start with a PROXY protocol header: 0 no,
+	 * {@code NativeConstants.PROXY_ON} always, {@code PROXY_AUTO} when one comes; 0 or an
+	 * error code.
+	 */
+	public static native int proxyProtocol(long loop, long listener, int mode);
+
 	public static native long listen(long loop, String url, int kind, long maxBody, int maxHead, int maxWsFrame,
 			int pipelineLimit, int share);
 

@@ -47,6 +47,9 @@ public final class NativeConstants {
 	public static final int EV_SNTP_TIME = (int) constant("RMG_EV_SNTP_TIME");
 	public static final int EV_SNTP_BAD = (int) constant("RMG_EV_SNTP_BAD");
 	public static final int KIND_UDP = (int) constant("RMG_KIND_UDP");
+	/** PROXY protocol modes of a listener (LoopNative.proxyProtocol). */
+	public static final int PROXY_ON = (int) constant("RMG_PROXY_ON");
+	public static final int PROXY_AUTO = (int) constant("RMG_PROXY_AUTO");
 	public static final int EAGAIN = (int) constant("EAGAIN");
 	public static final int ENOBUFS = (int) constant("ENOBUFS");
 	public static final int EMSGSIZE = (int) constant("EMSGSIZE");

@@ -296,6 +296,23 @@ public final class Channel {
 		}
 	}
 
+	/**
+	 * On a listener: whether its connections start with a PROXY protocol header (the
+	 * connection is announced, with the header's source as its remote address, once it is in).
+	 */
+	public void proxyProtocol(io.github.reactormongoose.ProxyProtocolSupportType type) {
+		int mode = switch (type) {
+			case ON -> NativeConstants.PROXY_ON;
+			case AUTO -> NativeConstants.PROXY_AUTO;
+			case OFF -> 0;
+		};
+		long h = loop.nativeHandle();
+		int rc = h == 0 ? (int) NativeConstants.ERR_NO_CONN : LoopNative.proxyProtocol(h, id, mode);
+		if (rc != 0) {
+			throw Errors.toException(rc, "PROXY protocol on listener " + id);
+		}
+	}
+
 	/** Sends one WebSocket frame; with {@code close}, the connection closes once it is sent. */
 	public long writeFrame(int opcode, byte[] payload, int offset, int length, boolean close) {
 		long h = loop.nativeHandle();

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.function.Consumer;
 
+import io.github.reactormongoose.ProxyProtocolSupportType;
 import io.github.reactormongoose.internal.loop.BoundServer;
 import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.ChannelHandler;
@@ -38,13 +39,15 @@ public final class TcpAcceptor implements ListenerHandler, BoundServer.Listener 
 	private final ServerConnections<TcpConnection> connections;
 	/** Set by {@link #open} before the listener exists; read on the poll thread. */
 	private volatile boolean tls;
+	private final ProxyProtocolSupportType proxyProtocol;
 
 	/**
 	 * A listener for loop {@code el}, not open yet.
 	 * @param onConnection runs on the poll thread for every accepted connection
 	 */
-	public TcpAcceptor(EventLoop el, Consumer<TcpConnection> onConnection) {
+	public TcpAcceptor(EventLoop el, ProxyProtocolSupportType proxyProtocol, Consumer<TcpConnection> onConnection) {
 		this.onConnection = onConnection;
+		this.proxyProtocol = proxyProtocol;
 		this.connections = new ServerConnections<>(el, c -> {
 		}, c -> c.channel().close());
 	}
@@ -54,8 +57,8 @@ public final class TcpAcceptor implements ListenerHandler, BoundServer.Listener 
 	public void open(InetAddress host, int port, PortSharing sharing, @Nullable TlsContext tls,
 			MonoSink<InetSocketAddress> bound) {
 		this.tls = tls != null;
-		connections.open("tcp", host, port, Kind.TCP, ListenLimits.NONE, this, sharing, tls, c -> {
-		}, bound);
+		connections.open("tcp", host, port, Kind.TCP, ListenLimits.NONE, this, sharing, tls,
+				c -> c.proxyProtocol(proxyProtocol), bound);
 	}
 
 	@Override
