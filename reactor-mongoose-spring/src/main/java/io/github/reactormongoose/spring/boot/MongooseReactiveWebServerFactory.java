@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.List;
 
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.ProxyProtocolSupportType;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.spring.http.MongooseHttpHandlerAdapter;
 import io.github.reactormongoose.tls.TlsSpec;
@@ -78,6 +79,8 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
 	private boolean metrics;
 	private boolean accessLog;
+
+	private ProxyProtocolSupportType proxyProtocol = ProxyProtocolSupportType.OFF;
 	private boolean useForwardHeaders;
 
 	private int loops = MongooseLoops.defaultSize();
@@ -135,7 +138,8 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		if (this.requestTimeout != null) {
 			server = server.requestTimeout(this.requestTimeout);
 		}
-		server = server.requestHeaderTimeout(this.requestHeaderTimeout).metrics(this.metrics).accessLog(this.accessLog);
+		server = server.requestHeaderTimeout(this.requestHeaderTimeout).metrics(this.metrics).accessLog(this.accessLog)
+				.proxyProtocol(this.proxyProtocol);
 		Compression compression = getCompression();
 		if (compression != null && compression.getEnabled()) {
 			server = compress(server, compression);
@@ -386,5 +390,17 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 
 	public boolean isAccessLog() {
 		return this.accessLog;
+	}
+
+	/**
+	 * Whether connections start with a PROXY protocol header naming the client
+	 * ({@code HttpServer.proxyProtocol}); default {@code OFF}.
+	 */
+	public void setProxyProtocol(ProxyProtocolSupportType proxyProtocol) {
+		this.proxyProtocol = java.util.Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+	}
+
+	public ProxyProtocolSupportType getProxyProtocol() {
+		return this.proxyProtocol;
 	}
 }

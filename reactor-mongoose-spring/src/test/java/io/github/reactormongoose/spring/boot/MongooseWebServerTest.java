@@ -138,6 +138,33 @@ class MongooseWebServerTest {
 		assertThat(threads).hasSize(2).allMatch(t -> t.matches("mongoose-http-\\d+-[01]"));
 	}
 
+	/**
+	 * server.mongoose.proxy-protocol=on: a Spring handler's getRemoteAddress() is the client the
+	 * load balancer's PROXY header names (HAProxy's send-proxy sends this line).
+	 */
+	@Test
+	void proxyProtocolNamesTheClientToSpring() throws Exception {
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		factory.setProxyProtocol(io.github.reactormongoose.ProxyProtocolSupportType.ON);
+		this.webServer = factory.getWebServer((request, response) -> response.writeWith(Mono.just(response.bufferFactory()
+				.wrap(String.valueOf(request.getRemoteAddress()).getBytes(java.nio.charset.StandardCharsets.US_ASCII)))));
+		this.webServer.start();
+		try (java.net.Socket socket = new java.net.Socket(LOOPBACK, this.webServer.getPort())) {
+			socket.setSoTimeout(5000);
+			socket.getOutputStream().write(("PROXY TCP4 203.0.113.7 192.0.2.1 56324 443\r\n"
+					+ "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+			String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+			assertThat(response).startsWith("HTTP/1.1 200").endsWith("/203.0.113.7:56324");
+		}
+		// without a header: closed unanswered, Spring never sees it
+		try (java.net.Socket socket = new java.net.Socket(LOOPBACK, this.webServer.getPort())) {
+			socket.setSoTimeout(5000);
+			socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+			assertThat(socket.getInputStream().readAllBytes()).isEmpty();
+		}
+	}
+
 	@Test
 	void maxKeepAliveRequestsClosesTheConnectionAfterItsLastRequest() throws Exception {
 		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);

@@ -5,6 +5,7 @@ package io.github.reactormongoose.spring.boot.autoconfigure;
 
 import java.time.Duration;
 
+import io.github.reactormongoose.ProxyProtocolSupportType;
 import io.github.reactormongoose.http.server.HttpServer;
 import org.jspecify.annotations.Nullable;
 
@@ -74,6 +75,13 @@ public class MongooseServerProperties {
 
 	/** Writes one access log line per exchange (logger {@code reactor.mongoose.http.server.AccessLog}). */
 	private boolean accessLog;
+
+	/**
+	 * Whether connections start with a PROXY protocol header (HAProxy's, v1 or v2) naming the
+	 * client, as a TCP load balancer sends it: {@code on} (required), {@code auto} (taken when
+	 * present) or {@code off}. Only for a port that nobody but the balancer can reach.
+	 */
+	private ProxyProtocolSupportType proxyProtocol = ProxyProtocolSupportType.OFF;
 
 	/** How long starting waits for the bind, and stopping for the close. */
 	private @Nullable Duration lifecycleTimeout;
@@ -172,5 +180,13 @@ public class MongooseServerProperties {
 
 	public void setAccessLog(boolean accessLog) {
 		this.accessLog = accessLog;
+	}
+
+	public ProxyProtocolSupportType getProxyProtocol() {
+		return this.proxyProtocol;
+	}
+
+	public void setProxyProtocol(ProxyProtocolSupportType proxyProtocol) {
+		this.proxyProtocol = proxyProtocol;
 	}
 }

@@ -40,7 +40,8 @@ class MongooseReactiveWebServerAutoConfigurationTest {
 				"server.mongoose.max-keep-alive-requests=100", "server.mongoose.max-connections=5000",
 				"server.mongoose.read-timeout=15s", "server.mongoose.request-timeout=2m",
 				"server.mongoose.lifecycle-timeout=10s", "server.mongoose.loops=3",
-				"server.mongoose.request-header-timeout=5s", "server.mongoose.metrics=true", "server.mongoose.access-log=true")
+				"server.mongoose.request-header-timeout=5s", "server.mongoose.metrics=true", "server.mongoose.access-log=true",
+				"server.mongoose.proxy-protocol=auto")
 			.run(context -> {
 				assertThat(context).hasNotFailed().hasSingleBean(ReactiveWebServerFactory.class);
 				MongooseReactiveWebServerFactory factory = context.getBean(MongooseReactiveWebServerFactory.class);
@@ -60,6 +61,7 @@ class MongooseReactiveWebServerAutoConfigurationTest {
 				assertThat(factory.getRequestHeaderTimeout()).isEqualTo(Duration.ofSeconds(5));
 				assertThat(factory.isMetrics()).isTrue();
 				assertThat(factory.isAccessLog()).isTrue();
+				assertThat(factory.getProxyProtocol()).isEqualTo(io.github.reactormongoose.ProxyProtocolSupportType.AUTO);
 			});
 	}
 
