@@ -394,7 +394,10 @@ final class HttpExchange implements HttpServerResponse {
 				return send();
 			}
 			if (file.getFileSystem() != FileSystems.getDefault()) {
-				return sendStream(FileChunks.read(file, position, count)); // no file descriptor to hand over
+				// no file descriptor to hand over: read in pieces, the head with the first one (a
+				// file that cannot be read still gets a 500)
+				return Mono.<Void>create(sink -> el.executeOrRun(() -> writer.stream(FileChunks.read(file, position, count),
+						sink, this::afterBody, false)));
 			}
 			return Mono.<Void>create(sink -> el.executeOrRun(() -> writer.file(file, position, count, sink,
 					this::afterBody, () -> FileChunks.read(file, position, count))));

@@ -454,6 +454,14 @@ final class ResponseWriter {
 	 * subscribed. {@code afterBody} runs once the body was written (not on error).
 	 */
 	void stream(Publisher<? extends ByteBuffer> source, MonoSink<Void> sink, Runnable afterBody) {
+		stream(source, sink, afterBody, !(source instanceof Mono));
+	}
+
+	/**
+	 * @param headFirst the head goes out as soon as the stream is subscribed if no item came at
+	 *        once; else it waits for the first item (so an error before it can still be a 500)
+	 */
+	void stream(Publisher<? extends ByteBuffer> source, MonoSink<Void> sink, Runnable afterBody, boolean headFirst) {
 		if (refuseBody(sink)) {
 			return;
 		}
@@ -495,7 +503,7 @@ final class ResponseWriter {
 		}, Context.of(sink.contextView()));
 		body = w;
 		source.subscribe(w);
-		if (sending && body == w && !headersSent && !(source instanceof Mono)) {
+		if (headFirst && sending && body == w && !headersSent) {
 			// no item came at once: the head goes out now, as Reactor Netty sends it for a Flux
 			// body, so that an SSE client or a long poll sees the response start (a Mono body
 			// waits for its item, which may still become a 500)
@@ -535,7 +543,7 @@ final class ResponseWriter {
 		long r;
 		if (headersSent) {
 			if (framing == Framing.CHUNKED || gzip != null) {
-				stream(chunks.get(), sink, afterBody);
+				stream(chunks.get(), sink, afterBody, false);
 				return;
 			}
 			if (declaredLength >= 0 && bodyBytesSent + count > declaredLength) {
@@ -548,8 +556,9 @@ final class ResponseWriter {
 		else {
 			byte[] h = streamingHead();
 			if (framing == Framing.CHUNKED || gzip != null) { // a compressed file goes through the heap
-				// the head is written with the first piece (stream commits it)
-				stream(chunks.get(), sink, afterBody);
+				// the head is written with the first piece (stream commits it): a file that
+				// cannot be read still gets a 500
+				stream(chunks.get(), sink, afterBody, false);
 				return;
 			}
 			if (declaredLength >= 0 && count > declaredLength) {

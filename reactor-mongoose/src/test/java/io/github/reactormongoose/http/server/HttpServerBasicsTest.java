@@ -433,6 +433,39 @@ class HttpServerBasicsTest extends BaseHttpTest {
 		assertThat(curl.stdout()).startsWith("HTTP/1.1 200").containsIgnoringCase("content-type: text/event-stream");
 	}
 
+	/**
+	 * The file paths that read in pieces (gzip, chunked framing, a file of another file system)
+	 * still send the head with the first piece, so a file that cannot be read gets a 500, as
+	 * on the sendfile(2) path; the connection serves on.
+	 */
+	@Test
+	void aFileThatCannotBeReadIsA500OnEveryPath(@TempDir Path dir) throws Exception {
+		Path missing = dir.resolve("gone.txt");
+		Path zip = dir.resolve("files.zip");
+		try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(zip, java.util.Map.of("create", "true"))) {
+			Files.writeString(fs.getPath("/present.txt"), "zipped");
+		}
+		java.nio.file.FileSystem zipFs = java.nio.file.FileSystems.newFileSystem(zip);
+		try {
+			DisposableServer server = bind(HttpServer.create().compress(true).route(r -> r
+					.get("/gzip", (req, res) -> res.header("Content-Type", "text/plain").sendFile(missing, 0, 100))
+					.get("/chunked", (req, res) -> res.header("Transfer-Encoding", "chunked").sendFile(missing, 0, 100))
+					.get("/zip", (req, res) -> res.sendFile(zipFs.getPath("/absent.txt"), 0, 10))
+					.get("/zip-present", (req, res) -> res.sendFile(zipFs.getPath("/present.txt"), 0, 6))));
+			try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+				for (String path : List.of("/gzip", "/chunked", "/zip")) {
+					c.write("GET " + path + " HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
+					assertThat(c.read().status()).as(path).isEqualTo(500);
+				}
+				c.write(RawHttp.get("/zip-present"));
+				assertThat(c.read().bodyString()).isEqualTo("zipped");
+			}
+		}
+		finally {
+			zipFs.close();
+		}
+	}
+
 	@Test
 	void severalServersShareOneLoop() throws Exception {
 		MongooseLoop loop = newLoop("rmg-shared");
