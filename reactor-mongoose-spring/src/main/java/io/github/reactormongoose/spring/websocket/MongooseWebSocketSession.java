@@ -27,8 +27,10 @@ import org.springframework.web.reactive.socket.adapter.AbstractWebSocketSession;
  * <p>
  * Incoming messages arrive reassembled (up to the server's {@code maxWebsocketFrameSize},
  * default 64 KiB; a larger one closes the session with 1009). {@link #receive()} carries text,
- * binary, PING and PONG messages; Mongoose has already answered each PING
- * with a PONG.
+ * binary and PONG messages. A PING from the peer is answered with a PONG by the server and not
+ * passed on, as Reactor Netty does by default ({@code handlePing(false)}), so a handler that
+ * echoes what it receives does not echo the keep-alive pings of clients such as Python's
+ * {@code websockets}.
  */
 public class MongooseWebSocketSession extends AbstractWebSocketSession<MongooseWebSocketSession.WebSocketConnection> {
 
@@ -43,7 +45,7 @@ public class MongooseWebSocketSession extends AbstractWebSocketSession<MongooseW
 	@Override
 	public Flux<WebSocketMessage> receive() {
 		return getDelegate().inbound().receiveFrames()
-				.filter(frame -> frame.type() != WebSocketFrame.Type.CLOSE)
+				.filter(frame -> frame.type() != WebSocketFrame.Type.CLOSE && frame.type() != WebSocketFrame.Type.PING)
 				.map(this::toMessage)
 				.doOnNext(message -> {
 					if (logger.isTraceEnabled()) {

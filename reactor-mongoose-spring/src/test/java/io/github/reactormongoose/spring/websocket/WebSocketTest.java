@@ -235,6 +235,26 @@ class WebSocketTest extends AbstractAdapterTest {
 		assertThat(this.serverSession.get().isOpen()).isFalse();
 	}
 
+	/**
+	 * A client's PING is answered with a PONG and not passed to the handler, as on Reactor
+	 * Netty (its default handlePing(false)): the echo handler, which would send any other
+	 * message back, sees only the text that follows.
+	 */
+	@Test
+	void aClientsPingIsAnsweredAndNotPassedToTheHandler() throws Exception {
+		start();
+		WebSocketRecorder r = new WebSocketRecorder();
+		WebSocket ws = connect("/echo", r);
+		ws.sendPing(java.nio.ByteBuffer.wrap("keep-alive".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+				.get(5, TimeUnit.SECONDS);
+		ws.sendText("after the ping", true).get(5, TimeUnit.SECONDS);
+		assertThat(new String(r.nextPong(), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("keep-alive");
+		assertThat(r.next()).isEqualTo("echo:after the ping");
+		ws.sendClose(1000, "").get(5, TimeUnit.SECONDS);
+		r.awaitClose();
+		assertThat(r.messages).as("nothing echoed for the PING").isEmpty();
+	}
+
 	@Test
 	void serverSendsAPing() throws Exception {
 		start();
