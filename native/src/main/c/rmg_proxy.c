@@ -181,10 +181,7 @@ static void rmg_proxy_guard(struct mg_connection *c, int ev, void *ev_data) {
   const struct rmg_opts *o = (const struct rmg_opts *) c->fn_data;
   struct mg_addr src;
   int has_src, r;
-  if (c->data[RMG_PROXY_STATE] != RMG_PROXY_PENDING) { /* not ours any more */
-    if (o->accept_pfn != NULL) o->accept_pfn(c, ev, ev_data);
-    return;
-  }
+  /* (rmg_proxy_done puts the handler back: this runs only while the header is awaited) */
   if (ev != MG_EV_READ || c->is_closing) return;
   r = rmg_proxy_parse(c->recv.buf, c->recv.len, &src, &has_src);
   if (r == RMG_PROXY_MORE) return;

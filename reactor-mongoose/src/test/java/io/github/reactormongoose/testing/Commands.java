@@ -77,6 +77,17 @@ public final class Commands {
 		throw new AssertionError("the child did not print '" + prefix + "': " + Files.readString(log));
 	}
 
+	/**
+	 * Aborts the calling {@code test}, with a notice on stderr naming the Debian package that
+	 * provides it, when {@code binary} is not installed.
+	 */
+	public static void assumeExecutable(Path binary, String debianPackage, String test) {
+		if (!Files.isExecutable(binary)) {
+			System.err.println("SKIPPED " + test + ": " + binary + " is not installed (Debian package " + debianPackage + ")");
+			Assumptions.abort(binary.getFileName() + " is not installed");
+		}
+	}
+
 	/** Runs {@code versionCommand}; if it does not succeed, prints a notice and skips the test. */
 	public static void assumeAvailable(String... versionCommand) {
 		boolean ok;

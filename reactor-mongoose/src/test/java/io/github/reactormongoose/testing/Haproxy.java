@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.Assumptions;
-
 /**
  * HAProxy from Debian's package as a load balancer in front of the server (it speaks the PROXY
  * protocol, {@code send-proxy} and {@code send-proxy-v2}): one foreground process with a
@@ -27,10 +25,7 @@ public final class Haproxy implements AutoCloseable {
 
 	/** Aborts the calling test, with a notice on stderr, when HAProxy is not installed. */
 	public static void assumeInstalled(String test) {
-		if (!Files.isExecutable(BINARY)) {
-			System.err.println("SKIPPED " + test + ": " + BINARY + " is not installed (Debian package haproxy)");
-			Assumptions.abort("haproxy is not installed");
-		}
+		Commands.assumeExecutable(BINARY, "haproxy", test);
 	}
 
 	/**

@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.Assumptions;
-
 /**
  * nginx from Debian's package as a peer of the tests (a server for the client, a reverse proxy in
  * front of the server): one foreground process with a
@@ -29,10 +27,7 @@ public final class Nginx implements AutoCloseable {
 
 	/** Aborts the calling test, with a notice on stderr, when nginx is not installed. */
 	public static void assumeInstalled(String test) {
-		if (!Files.isExecutable(BINARY)) {
-			System.err.println("SKIPPED " + test + ": " + BINARY + " is not installed (Debian package nginx-light)");
-			Assumptions.abort("nginx is not installed");
-		}
+		Commands.assumeExecutable(BINARY, "nginx-light", test);
 	}
 
 	/** A port that was free a moment ago. */

@@ -79,7 +79,6 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
 	private boolean metrics;
 	private boolean accessLog;
-
 	private ProxyProtocolSupportType proxyProtocol = ProxyProtocolSupportType.OFF;
 	private boolean useForwardHeaders;
 

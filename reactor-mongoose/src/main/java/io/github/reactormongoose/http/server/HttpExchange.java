@@ -350,7 +350,14 @@ final class HttpExchange implements HttpServerResponse {
 	@Override
 	public Mono<Void> sendStream(Publisher<? extends ByteBuffer> body) {
 		Objects.requireNonNull(body, "body");
-		return Mono.create(sink -> el.executeOrRun(() -> writer.stream(body, sink, this::afterBody)));
+		// as Reactor Netty: the head goes out at once for a Flux body; a Mono body waits for its
+		// item, which may still become a 500
+		return stream(body, !(body instanceof Mono));
+	}
+
+	/** Streams {@code body} on the poll thread ({@link ResponseWriter#stream}). */
+	private Mono<Void> stream(Publisher<? extends ByteBuffer> body, boolean headFirst) {
+		return Mono.create(sink -> el.executeOrRun(() -> writer.stream(body, sink, this::afterBody, headFirst)));
 	}
 
 	@Override
@@ -396,8 +403,7 @@ final class HttpExchange implements HttpServerResponse {
 			if (file.getFileSystem() != FileSystems.getDefault()) {
 				// no file descriptor to hand over: read in pieces, the head with the first one (a
 				// file that cannot be read still gets a 500)
-				return Mono.<Void>create(sink -> el.executeOrRun(() -> writer.stream(FileChunks.read(file, position, count),
-						sink, this::afterBody, false)));
+				return stream(FileChunks.read(file, position, count), false);
 			}
 			return Mono.<Void>create(sink -> el.executeOrRun(() -> writer.file(file, position, count, sink,
 					this::afterBody, () -> FileChunks.read(file, position, count))));

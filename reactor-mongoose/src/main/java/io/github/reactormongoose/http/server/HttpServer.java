@@ -197,11 +197,7 @@ public final class HttpServer {
 	 * larger one closes the session with 1009.
 	 */
 	public HttpServer maxWebsocketFrameSize(int bytes) {
-		if (bytes < 125 || bytes > NativeConstants.MAX_RECV_SIZE / 2) {
-			throw new IllegalArgumentException("maxWebsocketFrameSize must be 125.." + NativeConstants.MAX_RECV_SIZE / 2
-					+ ": " + bytes);
-		}
-		return new HttpServer(config.withMaxWebsocketFrameSize(bytes));
+		return new HttpServer(config.withMaxWebsocketFrameSize(checkMessageLimit("maxWebsocketFrameSize", bytes)));
 	}
 
 	/**
@@ -538,5 +534,17 @@ public final class HttpServer {
 		if (limit == 0 || limit < -1) {
 			throw new IllegalArgumentException(what + " must be -1 (no limit) or at least 1: " + limit);
 		}
+	}
+
+	/**
+	 * {@code bytes} when it is a valid WebSocket message limit (125, the largest control frame,
+	 * to half the native receive buffer's bound), for the server's and an endpoint's.
+	 * @throws IllegalArgumentException outside that range, naming {@code setting}
+	 */
+	static int checkMessageLimit(String setting, int bytes) {
+		if (bytes < 125 || bytes > NativeConstants.MAX_RECV_SIZE / 2) {
+			throw new IllegalArgumentException(setting + " must be 125.." + NativeConstants.MAX_RECV_SIZE / 2 + ": " + bytes);
+		}
+		return bytes;
 	}
 }

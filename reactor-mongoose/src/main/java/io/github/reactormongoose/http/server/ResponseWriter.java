@@ -18,7 +18,6 @@ import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.WriteSubscriber;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
-import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.util.context.Context;
 
@@ -452,12 +451,6 @@ final class ResponseWriter {
 	 * Streams {@code source}, each item written as it arrives while the send buffer is below
 	 * its high-water mark. For HEAD only the headers are written and {@code source} is not
 	 * subscribed. {@code afterBody} runs once the body was written (not on error).
-	 */
-	void stream(Publisher<? extends ByteBuffer> source, MonoSink<Void> sink, Runnable afterBody) {
-		stream(source, sink, afterBody, !(source instanceof Mono));
-	}
-
-	/**
 	 * @param headFirst the head goes out as soon as the stream is subscribed if no item came at
 	 *        once; else it waits for the first item (so an error before it can still be a 500)
 	 */
@@ -504,9 +497,8 @@ final class ResponseWriter {
 		body = w;
 		source.subscribe(w);
 		if (headFirst && sending && body == w && !headersSent) {
-			// no item came at once: the head goes out now, as Reactor Netty sends it for a Flux
-			// body, so that an SSE client or a long poll sees the response start (a Mono body
-			// waits for its item, which may still become a 500)
+			// no item came at once: the head goes out now, so that an SSE client or a long poll
+			// sees the response start
 			commitStreaming();
 		}
 	}

@@ -3,7 +3,6 @@
  */
 package io.github.reactormongoose.http.server;
 
-import io.github.reactormongoose.internal.jni.NativeConstants;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -110,11 +109,7 @@ public final class WebsocketServerSpec {
 		 * @throws IllegalArgumentException outside that range
 		 */
 		public Builder maxFramePayloadLength(int bytes) {
-			if (bytes < 125 || bytes > NativeConstants.MAX_RECV_SIZE / 2) {
-				throw new IllegalArgumentException("maxFramePayloadLength must be 125.."
-						+ NativeConstants.MAX_RECV_SIZE / 2 + ": " + bytes);
-			}
-			this.maxFramePayloadLength = bytes;
+			this.maxFramePayloadLength = HttpServer.checkMessageLimit("maxFramePayloadLength", bytes);
 			return this;
 		}
 
