@@ -9,7 +9,8 @@
  * (a header or not, then a request or raw bytes). Acting as Java, the driver answers every
  * HTTP request with a small response + RMG_OP_HTTP_END (+ DRAIN when the record says
  * RMG_HTTP_CLOSE_AFTER) and checks that nothing of the connection is recorded before its
- * ACCEPT, that ACCEPT comes at most once, and that the parser agrees with what happened.
+ * ACCEPT, that ACCEPT comes at most once, that the parser agrees with what happened, and that
+ * the listener's count of connections awaiting a header (its maxConnections bound) is exact.
  * SPDX-License-Identifier: GPL-2.0-only
  */
 #include "fz.h"
@@ -56,12 +57,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   kind = (data[0] & 2) ? RMG_KIND_TCP : RMG_KIND_HTTP;
   loop = fz_loop();
   lsn = fz_listen(loop, kind, 1024 * 1024, 16 * 1024, 64 * 1024, 64 * 1024);
-  FZ_ASSERT(rmg_loop_proxy_protocol(loop, lsn, mode) == 0, "proxy mode refused");
-  FZ_ASSERT(rmg_loop_proxy_protocol(loop, lsn, 3) == RMG_ERR_BAD_ARG, "mode 3 accepted");
+  FZ_ASSERT(rmg_loop_proxy_protocol(loop, lsn, mode, 0) == 0, "proxy mode refused");
+  FZ_ASSERT(rmg_loop_proxy_protocol(loop, lsn, 3, 0) == RMG_ERR_BAD_ARG, "mode 3 accepted");
   id = fz_accept(loop, lsn, &peer);
   FZ_ASSERT(id > 0, "accept failed");
   seg = data[1] == 0 ? (size_t) -1 : (size_t) data[1] * 3 + 1;
   fz_drive(loop, id, peer, data + 2, size - 2, seg, fz_proxy_answer, &p);
+  {
+    /* the listener counts exactly the connection that still awaits its header (bound of
+     * maxConnections), whether it was closed, is Java's or awaits more */
+    struct mg_connection *c = rmg_conn(loop, id);
+    unsigned awaiting = c != NULL && c->data[RMG_PROXY_STATE] == RMG_PROXY_PENDING ? 1u : 0u;
+    FZ_ASSERT(loop->opts->proxy_pending == awaiting, "%u awaiting, counted %u", awaiting,
+              loop->opts->proxy_pending);
+  }
   /* a whole, valid header (or, under AUTO, bytes that begin none) always makes the connection
    * Java's; a malformed one never does */
   if (r > 0 || (r == RMG_PROXY_NONE && mode == RMG_PROXY_AUTO)) {

@@ -88,6 +88,9 @@ struct rmg_opts {
   int proxy;             /* accepted connections start with a PROXY protocol header: 0 no,
                           * RMG_PROXY_ON always, RMG_PROXY_AUTO when one comes (rmg_proxy.c) */
   mg_event_handler_t accept_pfn; /* the listener's protocol handler, while rmg_proxy_guard stands in */
+  unsigned proxy_pending;     /* accepted connections awaiting their PROXY header */
+  unsigned proxy_max_pending; /* more are closed at accept; 0: no bound */
+  int closed;                 /* the listener has closed (its awaiting connections close too) */
   struct rmg_tls *tls;   /* listener with TLS: accepted connections start it (rmg_tls.c) */
 };
 
@@ -232,8 +235,9 @@ int64_t rmg_loop_poll_once(struct rmg_loop *loop, int ms);
 /* Sets the request head timeout (ms, 0: none) of a listener's connections; 0 or RMG_ERR_*. */
 int rmg_loop_head_timeout(struct rmg_loop *loop, int64_t listener_id, int64_t ms);
 /* LoopNative.proxyProtocol: mode 0, RMG_PROXY_ON or RMG_PROXY_AUTO (rmg_proxy.c) for a
- * listener's next connections. 0 or RMG_ERR_*. */
-int rmg_loop_proxy_protocol(struct rmg_loop *loop, int64_t listener_id, int mode);
+ * listener's next connections, and how many may await their header at once (0: no bound).
+ * 0 or RMG_ERR_*. */
+int rmg_loop_proxy_protocol(struct rmg_loop *loop, int64_t listener_id, int mode, int max_pending);
 int64_t rmg_loop_listen_url(struct rmg_loop *loop, const char *url, int kind, int64_t max_body,
                             int max_head, int max_ws_frame, int pipeline_limit, int share);
 /* Wraps a socket the glue opened (mg_wrapfd) as a connection of kind, handled like every
@@ -343,8 +347,11 @@ jlong rmg_ws_send_frame(struct rmg_loop *loop, jlong id, const void *buf, size_t
 int rmg_proxy_parse(const unsigned char *buf, size_t len, struct mg_addr *src, int *has_src);
 /* MG_EV_ACCEPT on a listener with o->proxy: the connection awaits its header. */
 void rmg_proxy_accept(struct mg_connection *c, struct rmg_opts *o);
-/* 0: not awaiting a header; 1: awaiting it; -1: awaiting it past its deadline. */
+/* 0: not awaiting a header; 1: awaiting it; -1: awaiting it past its deadline, or its
+ * listener has closed. */
 int rmg_proxy_pending(const struct mg_connection *c, uint64_t now);
+/* MG_EV_CLOSE of an accepted connection: one fewer awaiting its header, if it was. */
+void rmg_proxy_close(struct mg_connection *c);
 
 /* ---- rmg_gcm.c (hooks 15 and 16 of hook-mongoose.sh declare the other two) ---- */
 /* Whether records are sealed and opened with AES-NI: the CPU has it, RMG_SOFT_GCM is not 1,

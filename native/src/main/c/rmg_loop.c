@@ -141,9 +141,12 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
     }
     case MG_EV_CLOSE:
       if (k != NULL && k->event != NULL) k->event(loop, c, ev, ev_data);
-      if (c->is_listening && o->tls != NULL) {
+      if (c->is_listening) {
+        o->closed = 1;
         rmg_tls_release(o->tls);
         o->tls = NULL;
+      } else if (c->is_accepted) {
+        rmg_proxy_close(c);
       } else if (c->is_client) {
         rmg_tls_connected(c, 0);
       }
@@ -250,6 +253,9 @@ static struct rmg_opts *rmg_new_opts(struct rmg_loop *loop, jint kind, jlong max
   o->head_timeout_ms = 0;
   o->proxy = 0;
   o->accept_pfn = NULL;
+  o->proxy_pending = 0;
+  o->proxy_max_pending = 0;
+  o->closed = 0;
   o->next = loop->opts;
   loop->opts = o;
   return o;
@@ -391,13 +397,14 @@ int rmg_loop_head_timeout(struct rmg_loop *loop, int64_t listener_id, int64_t ms
   return RMG_ERR_NO_CONN;
 }
 
-int rmg_loop_proxy_protocol(struct rmg_loop *loop, int64_t listener_id, int mode) {
+int rmg_loop_proxy_protocol(struct rmg_loop *loop, int64_t listener_id, int mode, int max_pending) {
   struct rmg_opts *o;
-  if (mode != 0 && mode != RMG_PROXY_ON && mode != RMG_PROXY_AUTO) return RMG_ERR_BAD_ARG;
+  if ((mode != 0 && mode != RMG_PROXY_ON && mode != RMG_PROXY_AUTO) || max_pending < 0) return RMG_ERR_BAD_ARG;
   for (o = loop->opts; o != NULL; o = o->next) {
     if ((int64_t) o->listener_id == listener_id) {
       if (o->kind != RMG_KIND_HTTP && o->kind != RMG_KIND_TCP) return RMG_ERR_BAD_ARG;
       o->proxy = mode;
+      o->proxy_max_pending = (unsigned) max_pending;
       return 0;
     }
   }
@@ -472,9 +479,10 @@ static jint JNICALL rmg_loop_headTimeout(JNIEnv *env, jclass cls, jlong h, jlong
   return (jint) rmg_loop_head_timeout(rmg_loop_of(h), listener, ms);
 }
 
-static jint JNICALL rmg_loop_proxyProtocol(JNIEnv *env, jclass cls, jlong h, jlong listener, jint mode) {
+static jint JNICALL rmg_loop_proxyProtocol(JNIEnv *env, jclass cls, jlong h, jlong listener, jint mode,
+                                           jint max_pending) {
   (void) env, (void) cls;
-  return (jint) rmg_loop_proxy_protocol(rmg_loop_of(h), listener, mode);
+  return (jint) rmg_loop_proxy_protocol(rmg_loop_of(h), listener, mode, max_pending);
 }
 
 static jint JNICALL rmg_loop_connectionCount(JNIEnv *env, jclass cls, jlong h) {
@@ -507,7 +515,7 @@ static const JNINativeMethod s_methods[] = {
     {"connectionCount", "(J)I", (void *) rmg_loop_connectionCount},
     {"bufferBytes", "(J)J", (void *) rmg_loop_bufferBytes},
     {"headTimeout", "(JJJ)I", (void *) rmg_loop_headTimeout},
-    {"proxyProtocol", "(JJI)I", (void *) rmg_loop_proxyProtocol},
+    {"proxyProtocol", "(JJII)I", (void *) rmg_loop_proxyProtocol},
 };
 
 const struct rmg_natives rmg_loop_natives = RMG_NATIVES("LoopNative", s_methods);

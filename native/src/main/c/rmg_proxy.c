@@ -12,7 +12,9 @@
  * starts (the bytes after the header are the handshake's), the protocol handler is put back
  * and sees the rest. A malformed header, or none where one is required, closes the
  * connection without an answer; so does a header that has not come whole by the deadline
- * (the listener's request head timeout, else RMG_PROXY_WAIT_MS).
+ * (the listener's request head timeout, else RMG_PROXY_WAIT_MS), or by the time its listener
+ * closes. At most proxy_max_pending connections of a listener await their header at once
+ * (Java sets it to the server's maxConnections); one more is closed when it is accepted.
  *
  * Reference: https://www.haproxy.org/download/2.9/doc/proxy-protocol.txt
  * SPDX-License-Identifier: GPL-2.0-only
@@ -155,7 +157,7 @@ int rmg_proxy_parse(const unsigned char *buf, size_t len, struct mg_addr *src, i
 static void rmg_proxy_done(struct mg_connection *c, const struct rmg_opts *o, size_t consumed,
                            const struct mg_addr *src) {
   struct rmg_loop *loop = (struct rmg_loop *) c->mgr;
-  c->data[RMG_PROXY_STATE] = 0;
+  rmg_proxy_close(c);
   memset(c->data + RMG_PROXY_AT, 0, 8);
   c->pfn = o->accept_pfn;
   if (consumed > 0) mg_iobuf_del(&c->recv, 0, consumed);
@@ -201,11 +203,24 @@ void rmg_proxy_accept(struct mg_connection *c, struct rmg_opts *o) {
   c->pfn = rmg_proxy_guard;
   c->data[RMG_PROXY_STATE] = RMG_PROXY_PENDING;
   memcpy(c->data + RMG_PROXY_AT, &deadline, sizeof(deadline));
+  /* Java counts connections (maxConnections) only once it has heard of them: the ones that
+   * keep their header back are bounded here, or a client that opens many and sends nothing
+   * would hold sockets past any limit until their deadlines */
+  if (o->proxy_max_pending > 0 && o->proxy_pending >= o->proxy_max_pending) c->is_closing = 1;
+  o->proxy_pending++;
 }
 
 int rmg_proxy_pending(const struct mg_connection *c, uint64_t now) {
   uint64_t deadline;
   if (c->data[RMG_PROXY_STATE] != RMG_PROXY_PENDING) return 0;
+  if (((const struct rmg_opts *) c->fn_data)->closed) return -1; /* the server is going away */
   memcpy(&deadline, c->data + RMG_PROXY_AT, sizeof(deadline));
   return now > deadline ? -1 : 1;
+}
+
+void rmg_proxy_close(struct mg_connection *c) {
+  struct rmg_opts *o = (struct rmg_opts *) c->fn_data;
+  if (c->data[RMG_PROXY_STATE] != RMG_PROXY_PENDING) return;
+  c->data[RMG_PROXY_STATE] = 0;
+  if (o->proxy_pending > 0) o->proxy_pending--;
 }

@@ -53,7 +53,8 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 				config.maxHeaderSize(), config.maxWebsocketFrameSize(), HttpServer.DEFAULT_PIPELINE_LIMIT), this, sharing,
 				tls, c -> {
 					c.requestHeadTimeout(config.requestHeaderTimeout().toMillis());
-					c.proxyProtocol(config.proxyProtocol());
+					// those awaiting their header are not counted yet: bounded apart, by the same number
+					c.proxyProtocol(config.proxyProtocol(), Math.max(config.maxConnections(), 0));
 				}, bound);
 	}
 

@@ -53,10 +53,11 @@ public final class LoopNative {
 
 	/**
 	 * Whether a listener's next connections start with a PROXY protocol header: 0 no,
-	 * {@code NativeConstants.PROXY_ON} always, {@code PROXY_AUTO} when one comes; 0 or an
+	 * {@code NativeConstants.PROXY_ON} always, {@code PROXY_AUTO} when one comes; and how many
+	 * may await their header at once (0: no bound; one more is closed when accepted). 0 or an
 	 * error code.
 	 */
-	public static native int proxyProtocol(long loop, long listener, int mode);
+	public static native int proxyProtocol(long loop, long listener, int mode, int maxPending);
 
 	public static native long listen(long loop, String url, int kind, long maxBody, int maxHead, int maxWsFrame,
 			int pipelineLimit, int share);

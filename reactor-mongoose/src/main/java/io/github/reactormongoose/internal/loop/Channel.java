@@ -298,16 +298,17 @@ public final class Channel {
 
 	/**
 	 * On a listener: whether its connections start with a PROXY protocol header (the
-	 * connection is announced, with the header's source as its remote address, once it is in).
+	 * connection is announced, with the header's source as its remote address, once it is in),
+	 * and how many connections may await their header at once (0: no bound).
 	 */
-	public void proxyProtocol(io.github.reactormongoose.ProxyProtocolSupportType type) {
+	public void proxyProtocol(io.github.reactormongoose.ProxyProtocolSupportType type, int maxPending) {
 		int mode = switch (type) {
 			case ON -> NativeConstants.PROXY_ON;
 			case AUTO -> NativeConstants.PROXY_AUTO;
 			case OFF -> 0;
 		};
 		long h = loop.nativeHandle();
-		int rc = h == 0 ? (int) NativeConstants.ERR_NO_CONN : LoopNative.proxyProtocol(h, id, mode);
+		int rc = h == 0 ? (int) NativeConstants.ERR_NO_CONN : LoopNative.proxyProtocol(h, id, mode, maxPending);
 		if (rc != 0) {
 			throw Errors.toException(rc, "PROXY protocol on listener " + id);
 		}

@@ -58,7 +58,7 @@ public final class TcpAcceptor implements ListenerHandler, BoundServer.Listener 
 			MonoSink<InetSocketAddress> bound) {
 		this.tls = tls != null;
 		connections.open("tcp", host, port, Kind.TCP, ListenLimits.NONE, this, sharing, tls,
-				c -> c.proxyProtocol(proxyProtocol), bound);
+				c -> c.proxyProtocol(proxyProtocol, 0), bound);
 	}
 
 	@Override

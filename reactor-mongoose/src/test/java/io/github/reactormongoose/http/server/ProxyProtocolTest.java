@@ -220,6 +220,60 @@ class ProxyProtocolTest extends BaseHttpTest {
 		assertThat(handled).hasValue(0);
 	}
 
+	/**
+	 * maxConnections bounds the connections that keep their header back too (they are not the
+	 * server's yet, so it counts them apart): one more is closed at once, not at its deadline.
+	 */
+	@Test
+	void connectionsAwaitingTheirHeaderAreBoundedByMaxConnections() throws Exception {
+		int port = bind(whoAmIServer(ProxyProtocolSupportType.ON).loops(1).maxConnections(3)
+				.requestHeaderTimeout(Duration.ofSeconds(30))).port();
+		List<Socket> silent = new java.util.ArrayList<>();
+		try {
+			for (int i = 0; i < 3; i++) {
+				Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+				s.setSoTimeout(5_000);
+				silent.add(s);
+			}
+			long t0 = System.nanoTime();
+			refused(port, new byte[0]); // the fourth: closed when accepted, long before 30 s
+			assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(5_000L);
+			// the three that waited are served once their headers come
+			for (int i = 0; i < 3; i++) {
+				Socket s = silent.get(i);
+				s.getOutputStream().write(concat(ascii("PROXY TCP4 203.0.113." + (i + 1) + " 192.0.2.1 4000 443\r\n"),
+						ascii("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")));
+				String answer = new String(readToEnd(s.getInputStream()), StandardCharsets.ISO_8859_1);
+				assertThat(answer).startsWith("HTTP/1.1 200").endsWith("203.0.113." + (i + 1) + " 4000");
+			}
+		}
+		finally {
+			for (Socket s : silent) {
+				s.close();
+			}
+		}
+		// closed, they are counted no more: the server takes new connections again
+		Thread.sleep(200);
+		assertThat(through(port, ascii("PROXY TCP4 203.0.113.9 192.0.2.1 56324 443\r\n"), false)).isEqualTo("203.0.113.9 56324");
+	}
+
+	/** Disposing the server closes the connections still awaiting their header at once (its loop lives on). */
+	@Test
+	void disposalClosesConnectionsAwaitingTheirHeader() throws Exception {
+		DisposableServer server = whoAmIServer(ProxyProtocolSupportType.ON).runOn(newLoop())
+				.requestHeaderTimeout(Duration.ofSeconds(30)).bindNow(TIMEOUT);
+		try (Socket silent = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+			silent.setSoTimeout(5_000);
+			// served after the silent one was accepted (one loop, accepted in order)
+			assertThat(through(server.port(), ascii("PROXY TCP4 203.0.113.7 192.0.2.1 1 443\r\n"), false))
+					.isEqualTo("203.0.113.7 1");
+			long t0 = System.nanoTime();
+			server.disposeNow(TIMEOUT);
+			assertThat(readToEnd(silent.getInputStream())).isEmpty();
+			assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(5_000L);
+		}
+	}
+
 	@Test
 	void autoTakesConnectionsWithAndWithoutAHeader() throws Exception {
 		int port = whoAmI(ProxyProtocolSupportType.AUTO).port();
