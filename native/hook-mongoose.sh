@@ -109,6 +109,11 @@
 #      explicit_bzero is kept the same way and writes wide stores; the line calls it and
 #      returns. Wiping each decrypted TLS record of an HTTPS upload took 16 % of the server's
 #      CPU in the byte loop.
+#  26. mg_ws_cb: every PING was answered with a PONG before the application heard of it. A
+#      WebSocket whose endpoint handles PINGs itself (WebsocketServerSpec.handlePing, as Reactor
+#      Netty's) answers them as it likes: the line sends Mongoose's PONG only when
+#      rmg_ws_auto_pong (rmg_ws.c) says so, and skips the original send (`if (0)`); the PING is
+#      passed on (MG_EV_WS_CTL) as before.
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -138,6 +143,7 @@ anchors=(
   '  if (mg_iobuf_add(wio, wio->len, hdr, sizeof(hdr)) == 0 ||'
   '  }  // else, resend outstanding encrypted data in tls->send'
   '    while (len--) *buf++ = 0;'
+  '          mg_ws_send(c, s, msg.data_len, WEBSOCKET_OP_PONG);'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -165,6 +171,7 @@ lines=(
   '  if (wio->size < wio->len + sizeof(hdr) + encsz && !mg_iobuf_resize(wio, wio->len + sizeof(hdr) + encsz)) return false; memcpy(wio->buf + wio->len, hdr, sizeof(hdr)); wio->len += sizeof(hdr); if (0) /* rmg hook 23: grow the send buffer only when a record does not fit */'
   '  } { while (tls->send.len > 0 && (n = mg_io_send(c, tls->send.buf, tls->send.len)) > 0) { size_t rmg_n = (size_t) n; if (rmg_n < tls->send.len) memmove(tls->send.buf, tls->send.buf + rmg_n, tls->send.len - rmg_n); tls->send.len -= rmg_n; } /* rmg hook 24: sent ciphertext leaves the buffer without a byte-wise wipe */'
   '    explicit_bzero((void *) buf, len); return; /* rmg hook 25: the same wipe, not optimised away, with wide stores */'
+  '          { extern int rmg_ws_auto_pong(const struct mg_connection *); if (rmg_ws_auto_pong(c)) mg_ws_send(c, s, msg.data_len, WEBSOCKET_OP_PONG); } if (0) /* rmg hook 26: the application may answer PINGs itself */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

@@ -86,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       case 3: { /* WsNative.upgrade */
         uint8_t f = take(&cur);
         jint rc = rmg_ws_upgrade_conn(loop, id, (f & 1) ? "" : "dGhlIHNhbXBsZSBub25jZQ==",
-                                      (f & 2) ? "chat" : NULL, (f & 4) ? "X-A: b\r\n" : NULL, (f & 8) != 0,
+                                      (f & 2) ? "chat" : NULL, (f & 4) ? "X-A: b\r\n" : NULL, ((f & 8) ? RMG_WS_F_DEFLATE : 0) | ((f & 64) ? RMG_WS_F_OWN_PING : 0) | ((f & 128) ? 64 : 0),
                                       (f & 16) ? ((f & 32) ? 100 : 4096) : 0);
         FZ_ASSERT(rc == 0 || rc == RMG_ERR_NO_CONN || rc == RMG_ERR_BAD_ARG, "upgrade: %d", rc);
         break;

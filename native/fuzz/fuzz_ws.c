@@ -49,7 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (j = 0; j < pr.n; j++) {
       if (pr.recs[j].type == RMG_EV_HTTP_MSG && (long) pr.recs[j].id == id) {
         jint rc = rmg_ws_upgrade_conn(loop, id, "dGhlIHNhbXBsZSBub25jZQ==", (data[0] & 4) ? "chat" : NULL,
-                                      (data[0] & 8) ? "X-Extra: 1\r\n" : NULL, (data[0] & 16) != 0,
+                                      (data[0] & 8) ? "X-Extra: 1\r\n" : NULL,
+                                      ((data[0] & 16) ? RMG_WS_F_DEFLATE : 0) | ((data[1] & 1) ? RMG_WS_F_OWN_PING : 0),
                                       (data[0] & 32) ? (size_t) own[(data[0] >> 6) & 3] : 0);
         FZ_ASSERT(rc == 0, "upgrade failed: %d", rc);
         upgraded = 1;

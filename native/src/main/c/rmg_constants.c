@@ -69,6 +69,8 @@ static const struct rmg_constant s_constants[] = {
     RMG_C(RMG_KIND_UDP),
     RMG_C(RMG_PROXY_ON),
     RMG_C(RMG_PROXY_AUTO),
+    RMG_C(RMG_WS_F_DEFLATE),
+    RMG_C(RMG_WS_F_OWN_PING),
     RMG_C(RMG_OP_CLOSE),
     RMG_C(RMG_OP_DRAIN),
     RMG_C(RMG_OP_PAUSE),

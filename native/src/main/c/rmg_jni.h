@@ -193,10 +193,13 @@ _Static_assert(RMG_TLS_FLAGS > RMG_EPOLL_STATE && RMG_TLS_FLAGS < MG_DATA_SIZE -
 /* c->data[RMG_WS_FLAGS] of a WebSocket (data[4] is a streamed body's, never both at once; set
  * at the upgrade): RMG_WS_F_DEFLATE when permessage-deflate was negotiated (RFC 7692: RSV1
  * marks a compressed message, which Java inflates), RMG_WS_F_INFLATE while the fragmented
- * message in progress is compressed (its UTF-8 is checked by Java after inflating). */
+ * message in progress is compressed (its UTF-8 is checked by Java after inflating),
+ * RMG_WS_F_OWN_PING when the application answers PINGs itself (WebsocketServerSpec.handlePing:
+ * Mongoose's own PONG is skipped, hook 26 of hook-mongoose.sh). */
 #define RMG_WS_FLAGS 4
 #define RMG_WS_F_DEFLATE 1
 #define RMG_WS_F_INFLATE 2
+#define RMG_WS_F_OWN_PING 4
 /* RFC 6455 RSV1: the first frame of a compressed message; given to Java with the opcode */
 #define RMG_WS_RSV1 0x40
 #define RMG_CF2_WROTE 16   /* HTTP: bytes were appended to send since the last streamed request head */
@@ -327,9 +330,12 @@ extern const struct rmg_kind rmg_http_kind;
 extern const struct rmg_natives rmg_ws_natives;
 /* The part of the HTTP kind's event function for a connection that is a WebSocket. */
 void rmg_ws_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *ev_data);
-/* The non-JNI core of WsNative.upgrade and sendArray: 0 / send.len, or RMG_ERR_*. */
+/* The non-JNI core of WsNative.upgrade and sendArray: 0 / send.len, or RMG_ERR_*. flags:
+ * RMG_WS_F_DEFLATE and RMG_WS_F_OWN_PING. */
 jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const char *protocol,
-                         const char *extra, int deflate, size_t max_frame);
+                         const char *extra, int flags, size_t max_frame);
+/* Hook 26 of hook-mongoose.sh: whether Mongoose answers a PING of this WebSocket itself. */
+int rmg_ws_auto_pong(const struct mg_connection *c);
 jlong rmg_ws_send_frame(struct rmg_loop *loop, jlong id, const void *buf, size_t len, jint op,
                         jint ops);
 

@@ -244,12 +244,13 @@ void rmg_ws_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *
 /* ---- the non-JNI core of the natives (also driven by native/fuzz without a JVM) ---- */
 
 /* Answers the upgrade request (101) and turns the connection into a WebSocket. key is
- * required; protocol and extra (header lines) may be NULL. deflate: permessage-deflate was
- * negotiated (Java wrote its Sec-WebSocket-Extensions line in extra), so compressed messages
- * (RSV1) are let through. max_frame: the endpoint's message limit in bytes (at most
+ * required; protocol and extra (header lines) may be NULL. flags: RMG_WS_F_DEFLATE when
+ * permessage-deflate was negotiated (Java wrote its Sec-WebSocket-Extensions line in extra),
+ * so compressed messages (RSV1) are let through; RMG_WS_F_OWN_PING when PINGs are left to the
+ * application to answer. max_frame: the endpoint's message limit in bytes (at most
  * MG_MAX_RECV_SIZE / 2, as the listener's), 0 for the listener's max_ws_frame. */
 jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const char *protocol,
-                         const char *extra, int deflate, size_t max_frame) {
+                         const char *extra, int flags, size_t max_frame) {
   uint32_t max32 = (uint32_t) max_frame;
   struct mg_connection *c = rmg_conn(loop, id);
   struct mg_http_message hm;
@@ -259,6 +260,7 @@ jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const
    * past the end of recv and never finishes (found by native/fuzz fuzz_cmd). */
   if (key == NULL || c->is_websocket || !c->is_accepted || c->is_listening ||
       ((struct rmg_opts *) c->fn_data)->kind != RMG_KIND_HTTP ||
+      (flags & ~(RMG_WS_F_DEFLATE | RMG_WS_F_OWN_PING)) != 0 ||
       (max_frame != 0 && (max_frame < 125 || max_frame > MG_MAX_RECV_SIZE / 2))) {
     return RMG_ERR_BAD_ARG;
   }
@@ -281,9 +283,13 @@ jint rmg_ws_upgrade_conn(struct rmg_loop *loop, jlong id, const char *key, const
     __atomic_store_n(&s_ws_cb, c->pfn, __ATOMIC_RELAXED);
     c->pfn = rmg_ws_guard;
   }
-  c->data[RMG_WS_FLAGS] = (char) (deflate ? RMG_WS_F_DEFLATE : 0);
+  c->data[RMG_WS_FLAGS] = (char) flags;
   memcpy(c->data + RMG_WS_MAX, &max32, sizeof(max32));
   return 0;
+}
+
+int rmg_ws_auto_pong(const struct mg_connection *c) {
+  return (c->data[RMG_WS_FLAGS] & RMG_WS_F_OWN_PING) == 0;
 }
 
 /* One WebSocket frame; ops as in ConnNative (drain/close/notify only). */
@@ -305,7 +311,7 @@ jlong rmg_ws_send_frame(struct rmg_loop *loop, jlong id, const void *buf, size_t
 /* ---- natives: thin JNI wrappers ---- */
 
 static jint JNICALL rmg_ws_upgrade(JNIEnv *env, jclass cls, jlong h, jlong id, jstring key,
-                                   jstring protocol, jstring extra, jboolean deflate,
+                                   jstring protocol, jstring extra, jint flags,
                                    jint max_frame) {
   struct rmg_loop *loop = rmg_loop_of(h);
   struct mg_connection *c = rmg_conn(loop, id);
@@ -320,7 +326,7 @@ static jint JNICALL rmg_ws_upgrade(JNIEnv *env, jclass cls, jlong h, jlong id, j
   if (k == NULL || (protocol != NULL && p == NULL) || (extra != NULL && x == NULL)) {
     rc = RMG_ERR_OOM;
   } else {
-    rc = rmg_ws_upgrade_conn(loop, id, k, p, x, deflate == JNI_TRUE, (size_t) max_frame);
+    rc = rmg_ws_upgrade_conn(loop, id, k, p, x, flags, (size_t) max_frame);
   }
   if (k != NULL) (*env)->ReleaseStringUTFChars(env, key, k);
   if (p != NULL) (*env)->ReleaseStringUTFChars(env, protocol, p);
@@ -352,7 +358,7 @@ static jlong JNICALL rmg_ws_sendArray(JNIEnv *env, jclass cls, jlong h, jlong id
 }
 
 static const JNINativeMethod s_methods[] = {
-    {"upgrade", "(JJLjava/lang/String;Ljava/lang/String;Ljava/lang/String;ZI)I", (void *) rmg_ws_upgrade},
+    {"upgrade", "(JJLjava/lang/String;Ljava/lang/String;Ljava/lang/String;II)I", (void *) rmg_ws_upgrade},
     {"sendArray", "(JJ[BIIII)J", (void *) rmg_ws_sendArray},
 };
 

@@ -74,11 +74,12 @@ public class MongooseRequestUpgradeStrategy implements RequestUpgradeStrategy {
 		String id = exchange.getRequest().getId();
 		// Run WebFlux's pre-commit actions (and hand headers such as cookies to the native
 		// response, which sends them with the 101), then upgrade.
+		WebsocketServerSpec spec = spec(subProtocol);
 		return response.setComplete()
 				.then(Mono.defer(() -> mongooseResponse.sendWebsocket((in, out) -> {
 					MongooseWebSocketSession session = new MongooseWebSocketSession(in, out, handshakeInfo,
-							bufferFactory, id);
+							bufferFactory, id, spec.handlePing());
 					return handler.handle(session).checkpoint(uri + " [MongooseRequestUpgradeStrategy]");
-				}, spec(subProtocol))));
+				}, spec)));
 	}
 }

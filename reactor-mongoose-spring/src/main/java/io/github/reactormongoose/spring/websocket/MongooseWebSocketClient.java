@@ -56,6 +56,8 @@ public class MongooseWebSocketClient implements WebSocketClient {
 
 	private boolean compress;
 
+	private boolean handlePing;
+
 	/** A client over {@link HttpClient#create()} (the shared default loops). */
 	public MongooseWebSocketClient() {
 		this(HttpClient.create());
@@ -97,6 +99,20 @@ public class MongooseWebSocketClient implements WebSocketClient {
 		return this.compress;
 	}
 
+	/**
+	 * Whether the handler answers the server's PINGs itself (default {@code false}: the client
+	 * answers them with a PONG and the session does not pass them on), as Reactor Netty's
+	 * {@code WebsocketClientSpec.builder().handlePing(true)}. With {@code true}, PINGs arrive as
+	 * PING messages of {@code session.receive()} and nothing else answers them.
+	 */
+	public void setHandlePing(boolean handlePing) {
+		this.handlePing = handlePing;
+	}
+
+	public boolean isHandlePing() {
+		return this.handlePing;
+	}
+
 	/** The reactor-mongoose client that makes the connections. */
 	public HttpClient getHttpClient() {
 		return this.client;
@@ -125,12 +141,14 @@ public class MongooseWebSocketClient implements WebSocketClient {
 				.protocols(protocols.toArray(new String[0]))
 				.maxFramePayloadLength(this.maxFramePayloadLength)
 				.compress(this.compress)
+				.handlePing(this.handlePing)
 				.uri(url.toString())
 				.handle((in, out) -> {
 					HttpHeaders responseHeaders = new HttpHeaders();
 					in.headers().forEach(e -> responseHeaders.add(e.getKey(), e.getValue()));
 					HandshakeInfo info = new HandshakeInfo(url, responseHeaders, Mono.empty(), in.selectedSubprotocol());
-					MongooseWebSocketSession session = new MongooseWebSocketSession(in, out, info, this.bufferFactory, id);
+					MongooseWebSocketSession session = new MongooseWebSocketSession(in, out, info, this.bufferFactory, id,
+							this.handlePing);
 					return handler.handle(session).checkpoint(url + " [MongooseWebSocketClient]");
 				})
 				.then();

@@ -30,22 +30,36 @@ import org.springframework.web.reactive.socket.adapter.AbstractWebSocketSession;
  * binary and PONG messages. A PING from the peer is answered with a PONG by the server and not
  * passed on, as Reactor Netty does by default ({@code handlePing(false)}), so a handler that
  * echoes what it receives does not echo the keep-alive pings of clients such as Python's
- * {@code websockets}.
+ * {@code websockets}. With {@code handlePing(true)} (the upgrade strategy's
+ * {@code WebsocketServerSpec}, or {@link MongooseWebSocketClient#setHandlePing}) nothing answers
+ * them but the handler, and they arrive as PING messages.
  */
 public class MongooseWebSocketSession extends AbstractWebSocketSession<MongooseWebSocketSession.WebSocketConnection> {
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
+	/** PINGs reach {@link #receive()}: the handler answers them. */
+	private final boolean handlePing;
+
+	/** A session whose peer's PINGs the server answers (not passed on). */
 	public MongooseWebSocketSession(WebsocketInbound inbound, WebsocketOutbound outbound, HandshakeInfo info,
 			DataBufferFactory bufferFactory, String id) {
+		this(inbound, outbound, info, bufferFactory, id, false);
+	}
+
+	/** @param handlePing the peer's PINGs are passed on as PING messages (and left to the handler to answer) */
+	public MongooseWebSocketSession(WebsocketInbound inbound, WebsocketOutbound outbound, HandshakeInfo info,
+			DataBufferFactory bufferFactory, String id, boolean handlePing) {
 		super(new WebSocketConnection(inbound, outbound), id, info, bufferFactory);
+		this.handlePing = handlePing;
 		inbound.receiveCloseStatus().subscribe(s -> this.closed.set(true));
 	}
 
 	@Override
 	public Flux<WebSocketMessage> receive() {
 		return getDelegate().inbound().receiveFrames()
-				.filter(frame -> frame.type() != WebSocketFrame.Type.CLOSE && frame.type() != WebSocketFrame.Type.PING)
+				.filter(frame -> frame.type() != WebSocketFrame.Type.CLOSE
+						&& (this.handlePing || frame.type() != WebSocketFrame.Type.PING))
 				.map(this::toMessage)
 				.doOnNext(message -> {
 					if (logger.isTraceEnabled()) {

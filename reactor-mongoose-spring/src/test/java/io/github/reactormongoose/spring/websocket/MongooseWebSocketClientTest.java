@@ -17,6 +17,8 @@ import io.github.reactormongoose.http.client.WebSocketHandshakeException;
 import io.github.reactormongoose.http.websocket.WebSocketProtocolException;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import org.junit.jupiter.api.AfterAll;
@@ -71,6 +73,22 @@ class MongooseWebSocketClientTest {
 						.filter(f -> f instanceof TextWebSocketFrame)
 						.map(MongooseWebSocketClientTest::copy)),
 						WebsocketServerSpec.builder().compress(true).build())
+				// pings, says "pinged", then lists the PONGs that came before the client's "done" (reading
+				// on: cancelling its inbound would close the connection before the list is out)
+				.ws("/pinger", (in, out) -> {
+					List<String> pongs = new java.util.concurrent.CopyOnWriteArrayList<>();
+					return out.sendObject(Flux.concat(
+							Flux.just(new PingWebSocketFrame(Unpooled.copiedBuffer("a", StandardCharsets.UTF_8)),
+									new TextWebSocketFrame("pinged")),
+							// (concatMap, not filter: a filtered frame would be released twice)
+							in.receiveFrames().concatMap(f -> {
+								if (f instanceof PongWebSocketFrame) {
+									pongs.add(f.content().toString(StandardCharsets.UTF_8));
+								}
+								return f instanceof TextWebSocketFrame t && "done".equals(t.text())
+										? Mono.just(new TextWebSocketFrame("pongs=" + pongs)) : Mono.empty();
+							})));
+				}, WebsocketServerSpec.builder().handlePing(true).build())
 				.ws("/big", (in, out) -> out.sendString(Mono.just(big)).then(in.receive().then()),
 						WebsocketServerSpec.builder().maxFramePayloadLength(BIG * 2).build()))
 			.bindNow();
@@ -113,6 +131,31 @@ class MongooseWebSocketClientTest {
 		assertThat(got.get(1)).matches("BINARY:bin on mongoose-\\d+");
 		// the handler ended: the client closed the session normally
 		assertThat(echoClosed.get(5, TimeUnit.SECONDS)).isEqualTo("1000 ");
+	}
+
+	/**
+	 * setHandlePing(true): Reactor Netty's server pings and says "pinged"; the PING reaches the
+	 * handler as a PING message and the handler's PONG is the only one the server sees. By
+	 * default the client answers it itself and the session does not pass it on. The same
+	 * handler (answer a PING, say "done" after "pinged") runs both ways.
+	 */
+	@Test
+	void withHandlePingTheHandlerSeesAndAnswersTheServersPing() {
+		MongooseWebSocketClient own = new MongooseWebSocketClient();
+		own.setHandlePing(true);
+		assertThat(own.isHandlePing()).isTrue();
+		List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+		WebSocketHandler handler = session -> session.send(session.receive()
+				.doOnNext(m -> got.add(describe(m)))
+				.takeUntil(m -> describe(m).startsWith("TEXT:pongs="))
+				.concatMapIterable(m -> m.getType() == WebSocketMessage.Type.PING
+						? List.of(session.pongMessage(f -> f.wrap("a".getBytes(StandardCharsets.UTF_8))))
+						: describe(m).equals("TEXT:pinged") ? List.of(session.textMessage("done")) : List.of()));
+		own.execute(uri("/pinger"), handler).block(TIMEOUT);
+		assertThat(got).containsExactly("PING:a", "TEXT:pinged", "TEXT:pongs=[a]");
+		got.clear();
+		this.client.execute(uri("/pinger"), handler).block(TIMEOUT);
+		assertThat(got).containsExactly("TEXT:pinged", "TEXT:pongs=[a]");
 	}
 
 	/**

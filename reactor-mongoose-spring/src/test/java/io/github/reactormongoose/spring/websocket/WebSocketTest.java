@@ -255,6 +255,38 @@ class WebSocketTest extends AbstractAdapterTest {
 		assertThat(r.messages).as("nothing echoed for the PING").isEmpty();
 	}
 
+	/**
+	 * A strategy whose spec has handlePing(true), as with Reactor Netty's: the client's PING
+	 * reaches the handler as a PING message, and the handler's PONG is the only answer. Frames
+	 * come in order, so once the answer to the text sent after the PING is in, a PONG of the
+	 * server's own would have come before it.
+	 */
+	@Test
+	void withHandlePingTheHandlerSeesAndAnswersPings() throws Exception {
+		HandshakeWebSocketService own = new HandshakeWebSocketService(new MongooseRequestUpgradeStrategy(
+				() -> io.github.reactormongoose.http.server.WebsocketServerSpec.builder().handlePing(true)));
+		java.util.concurrent.atomic.AtomicReference<byte[]> ping = new java.util.concurrent.atomic.AtomicReference<>();
+		WebSocketHandler handler = session -> session.send(session.receive().<WebSocketMessage>handle((m, sink) -> {
+			if (m.getType() == WebSocketMessage.Type.PING) {
+				ping.set(bytes(m));
+			}
+			else if (m.getType() == WebSocketMessage.Type.TEXT) {
+				sink.next("answer".equals(m.getPayloadAsText())
+						? session.pongMessage(f -> f.wrap(ping.get()))
+						: session.textMessage("saw ping " + (ping.get() != null)));
+			}
+		}));
+		start(WebHttpHandlerBuilder.webHandler(exchange -> own.handleRequest(exchange, handler)).build());
+		WebSocketRecorder r = new WebSocketRecorder();
+		WebSocket ws = connect("/own", r);
+		ws.sendPing(ByteBuffer.wrap("hp".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).get(5, TimeUnit.SECONDS);
+		ws.sendText("hello", true).get(5, TimeUnit.SECONDS);
+		assertThat(r.next()).isEqualTo("saw ping true");
+		assertThat(r.pongs).as("no PONG but the handler's").isEmpty();
+		ws.sendText("answer", true).get(5, TimeUnit.SECONDS);
+		assertThat(new String(r.nextPong(), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("hp");
+	}
+
 	@Test
 	void serverSendsAPing() throws Exception {
 		start();

@@ -32,8 +32,9 @@ import reactor.core.publisher.Sinks;
 /**
  * The client side of a WebSocket session on a raw TCP connection whose upgrade was accepted:
  * RFC 6455 framing in Java (frames sent are masked, frames received must not be; fragments
- * are reassembled; PING is answered with PONG; a CLOSE is answered and the connection then
- * closed). The channel's handler from the upgrade on. Poll-thread state.
+ * are reassembled; PING is answered with PONG unless the handler answers, with
+ * {@code handlePing(true)}; a CLOSE is answered and the connection then closed). The
+ * channel's handler from the upgrade on. Poll-thread state.
  */
 final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutbound, StreamHandler {
 
@@ -64,13 +65,16 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	private final PerMessageDeflate.@Nullable ClientTerms deflate;
 	/** Inflates the server's compressed messages (with an inflater of its own if the server keeps its context). */
 	private final PerMessageDeflate.SessionInflater inflater;
+	/** The application answers the server's PINGs ({@code handlePing(true)}): no PONG of ours. */
+	private final boolean handlePing;
 	private boolean closeSent;
 	private boolean closeReceived;
 	private boolean closed;
 
 	ClientWebsocketSession(Channel channel, HttpHeaders headers, @Nullable String protocol, int maxPayload,
-			PerMessageDeflate.@Nullable ClientTerms deflate) {
+			PerMessageDeflate.@Nullable ClientTerms deflate, boolean handlePing) {
 		this.channel = channel;
+		this.handlePing = handlePing;
 		this.deflate = deflate;
 		this.inflater = new PerMessageDeflate.SessionInflater(deflate != null && !deflate.serverNoContext());
 		this.el = channel.loop();
@@ -237,7 +241,7 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 		byte[] data = new byte[size];
 		System.arraycopy(in, start, data, 0, size);
 		if (op == OP_PING) {
-			if (!closeSent) {
+			if (!closeSent && !handlePing) {
 				writeFrame(OP_PONG, data, false);
 			}
 			inbound.offer(WebSocketFrame.ping(data));

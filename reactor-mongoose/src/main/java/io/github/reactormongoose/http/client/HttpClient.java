@@ -557,6 +557,16 @@ public final class HttpClient {
 		WebsocketSender compress(boolean compress);
 
 		/**
+		 * Leaves the server's PINGs to the handler, as Reactor Netty's
+		 * {@code WebsocketClientSpec.handlePing(true)}: no PONG is sent for them; they arrive in
+		 * {@code receiveFrames()} and the handler answers with
+		 * {@code send(Mono.just(WebSocketFrame.pong(ping.payload())))} if it chooses. By default
+		 * ({@code false}) every PING is answered at once with a PONG carrying its payload, and
+		 * still shown by {@code receiveFrames()}.
+		 */
+		WebsocketSender handlePing(boolean handlePing);
+
+		/**
 		 * Connects when subscribed, runs {@code handler} once the server accepted the upgrade,
 		 * and emits what the handler's publisher emits. When that publisher completes, the
 		 * session is closed with 1000 (1011 if it failed); cancelling closes it too. Fails with

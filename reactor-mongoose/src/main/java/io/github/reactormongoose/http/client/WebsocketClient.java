@@ -36,24 +36,26 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 	private final List<String> protocols;
 	private final int maxPayload;
 	private final boolean compress;
+	private final boolean handlePing;
 
 	WebsocketClient(HttpClient client, @Nullable String uri, List<String> protocols, int maxPayload) {
-		this(client, uri, protocols, maxPayload, false);
+		this(client, uri, protocols, maxPayload, false, false);
 	}
 
 	private WebsocketClient(HttpClient client, @Nullable String uri, List<String> protocols, int maxPayload,
-			boolean compress) {
+			boolean compress, boolean handlePing) {
 		this.client = client;
 		this.uri = uri;
 		this.protocols = protocols;
 		this.maxPayload = maxPayload;
 		this.compress = compress;
+		this.handlePing = handlePing;
 	}
 
 	@Override
 	public HttpClient.WebsocketSender uri(String uri) {
 		Objects.requireNonNull(uri, "uri");
-		return new WebsocketClient(client, uri, protocols, maxPayload, compress);
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing);
 	}
 
 	@Override
@@ -63,7 +65,7 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 				throw new IllegalArgumentException("invalid sub-protocol: " + p);
 			}
 		}
-		return new WebsocketClient(client, uri, List.of(protocols), maxPayload, compress);
+		return new WebsocketClient(client, uri, List.of(protocols), maxPayload, compress, handlePing);
 	}
 
 	@Override
@@ -71,12 +73,17 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 		if (bytes < 125) {
 			throw new IllegalArgumentException("maxFramePayloadLength must be >= 125: " + bytes);
 		}
-		return new WebsocketClient(client, uri, protocols, bytes, compress);
+		return new WebsocketClient(client, uri, protocols, bytes, compress, handlePing);
 	}
 
 	@Override
 	public HttpClient.WebsocketSender compress(boolean compress) {
-		return new WebsocketClient(client, uri, protocols, maxPayload, compress);
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing);
+	}
+
+	@Override
+	public HttpClient.WebsocketSender handlePing(boolean handlePing) {
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing);
 	}
 
 	@Override
@@ -144,7 +151,7 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 					ClientConnection c = ex.connection();
 					c.leavePool();
 					ClientWebsocketSession s = new ClientWebsocketSession(c.channel(), res.responseHeaders(), selected,
-							maxPayload, deflate);
+							maxPayload, deflate, handlePing);
 					s.start(ex.upgradeLeftover());
 					sink.success(s);
 				}));

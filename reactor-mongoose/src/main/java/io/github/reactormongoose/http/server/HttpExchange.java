@@ -475,7 +475,7 @@ final class HttpExchange implements HttpServerResponse {
 		int maxMessage = spec.maxFramePayloadLength() > 0 ? spec.maxFramePayloadLength()
 				: conn.server.config.maxWebsocketFrameSize();
 		int rc = conn.channel.upgradeToWebsocket(key.trim(), selected, extra.isEmpty() ? null : extra, deflate != null,
-				maxMessage);
+				maxMessage, spec.handlePing());
 		if (rc < 0) {
 			sink.error(Errors.toException(rc, "WebSocket upgrade"));
 			return;

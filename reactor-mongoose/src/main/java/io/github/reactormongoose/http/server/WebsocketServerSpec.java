@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * How a WebSocket endpoint answers the upgrade, as Reactor Netty's {@code WebsocketServerSpec}:
- * the sub-protocols it offers, the largest message it takes and whether it accepts
- * permessage-deflate compression. Given to
+ * the sub-protocols it offers, the largest message it takes, whether it accepts
+ * permessage-deflate compression and who answers the client's PINGs. Given to
  * {@link HttpServerRoutes#ws(String, HttpServerRoutes.WebsocketHandler, WebsocketServerSpec)} or
  * {@link HttpServerResponse#sendWebsocket(java.util.function.BiFunction, WebsocketServerSpec)}.
  * Immutable.
@@ -19,19 +19,22 @@ import org.jspecify.annotations.Nullable;
  */
 public final class WebsocketServerSpec {
 
-	private static final WebsocketServerSpec DEFAULT = new WebsocketServerSpec(null, false, 0);
+	private static final WebsocketServerSpec DEFAULT = new WebsocketServerSpec(null, false, 0, false);
 
 	private final @Nullable String protocols;
 	private final boolean compress;
 	private final int maxFramePayloadLength;
+	private final boolean handlePing;
 
-	private WebsocketServerSpec(@Nullable String protocols, boolean compress, int maxFramePayloadLength) {
+	private WebsocketServerSpec(@Nullable String protocols, boolean compress, int maxFramePayloadLength,
+			boolean handlePing) {
 		this.protocols = protocols;
 		this.compress = compress;
 		this.maxFramePayloadLength = maxFramePayloadLength;
+		this.handlePing = handlePing;
 	}
 
-	/** A builder: no sub-protocols, no compression, the server's message limit. */
+	/** A builder: no sub-protocols, no compression, the server's message limit, PINGs answered by the server. */
 	public static Builder builder() {
 		return new Builder();
 	}
@@ -59,10 +62,19 @@ public final class WebsocketServerSpec {
 		return maxFramePayloadLength;
 	}
 
+	/**
+	 * Whether the application answers the client's PINGs itself ({@code true}), or the server
+	 * does, at once (the default).
+	 */
+	public boolean handlePing() {
+		return handlePing;
+	}
+
 	@Override
 	public String toString() {
 		return "WebsocketServerSpec[protocols=" + protocols + ", compress=" + compress
-				+ (maxFramePayloadLength > 0 ? ", maxFramePayloadLength=" + maxFramePayloadLength : "") + "]";
+				+ (maxFramePayloadLength > 0 ? ", maxFramePayloadLength=" + maxFramePayloadLength : "")
+				+ (handlePing ? ", handlePing=true" : "") + "]";
 	}
 
 	/** Builds a {@link WebsocketServerSpec}. */
@@ -71,6 +83,7 @@ public final class WebsocketServerSpec {
 		private @Nullable String protocols;
 		private boolean compress;
 		private int maxFramePayloadLength;
+		private boolean handlePing;
 
 		private Builder() {
 		}
@@ -113,9 +126,23 @@ public final class WebsocketServerSpec {
 			return this;
 		}
 
+		/**
+		 * Leaves the client's PINGs to the application, as Reactor Netty's {@code handlePing(true)}:
+		 * the server no longer answers them with a PONG of its own; they arrive in
+		 * {@code receiveFrames()} (and as PING messages of a Spring {@code WebSocketSession}),
+		 * and the handler answers with {@code send(Mono.just(WebSocketFrame.pong(ping.payload())))}
+		 * when and if it chooses. By default ({@code false}) the server answers every PING at
+		 * once with a PONG carrying its payload (RFC 6455 section 5.5.2); the PING is still shown
+		 * by {@code receiveFrames()}, never by {@code receive()}.
+		 */
+		public Builder handlePing(boolean handlePing) {
+			this.handlePing = handlePing;
+			return this;
+		}
+
 		public WebsocketServerSpec build() {
-			return protocols == null && !compress && maxFramePayloadLength == 0 ? DEFAULT
-					: new WebsocketServerSpec(protocols, compress, maxFramePayloadLength);
+			return protocols == null && !compress && maxFramePayloadLength == 0 && !handlePing ? DEFAULT
+					: new WebsocketServerSpec(protocols, compress, maxFramePayloadLength, handlePing);
 		}
 	}
 }

@@ -50,6 +50,10 @@ public final class NativeConstants {
 	/** PROXY protocol modes of a listener (LoopNative.proxyProtocol). */
 	public static final int PROXY_ON = (int) constant("RMG_PROXY_ON");
 	public static final int PROXY_AUTO = (int) constant("RMG_PROXY_AUTO");
+
+	/** Flags of a WebSocket upgrade (WsNative.upgrade): compressed messages, PINGs left to the application. */
+	public static final int WS_F_DEFLATE = (int) constant("RMG_WS_F_DEFLATE");
+	public static final int WS_F_OWN_PING = (int) constant("RMG_WS_F_OWN_PING");
 	public static final int EAGAIN = (int) constant("EAGAIN");
 	public static final int ENOBUFS = (int) constant("ENOBUFS");
 	public static final int EMSGSIZE = (int) constant("EMSGSIZE");

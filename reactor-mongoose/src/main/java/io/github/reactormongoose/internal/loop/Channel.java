@@ -275,13 +275,15 @@ public final class Channel {
 	 *        {@code RSV1} in their opcode
 	 * @param maxFrame the largest message in bytes, after reassembly (a larger one closes the
 	 *        session with 1009); 0 for the listener's limit
+	 * @param ownPing the application answers PINGs: the native side sends no PONG
 	 * @return 0 or a negative native error code
 	 */
 	public int upgradeToWebsocket(String key, @Nullable String protocol, @Nullable String extraHeaders, boolean deflate,
-			int maxFrame) {
+			int maxFrame, boolean ownPing) {
 		long h = loop.nativeHandle();
+		int flags = (deflate ? NativeConstants.WS_F_DEFLATE : 0) | (ownPing ? NativeConstants.WS_F_OWN_PING : 0);
 		return h == 0 ? (int) NativeConstants.ERR_NO_CONN
-				: WsNative.upgrade(h, id, key, protocol, extraHeaders, deflate, maxFrame);
+				: WsNative.upgrade(h, id, key, protocol, extraHeaders, flags, maxFrame);
 	}
 
 	/**

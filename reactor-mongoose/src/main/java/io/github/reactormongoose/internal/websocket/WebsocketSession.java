@@ -154,7 +154,8 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 	@Override
 	public void onControl(int opcode, ByteBuffer buf, int offset, int length) {
 		if (opcode == NativeConstants.WS_OP_PING || opcode == NativeConstants.WS_OP_PONG) {
-			// Mongoose already answered a PING with a PONG; the frames are visible in receiveFrames()
+			// Mongoose already answered a PING with a PONG, unless the endpoint's spec has
+			// handlePing(true); either way the frames are visible in receiveFrames()
 			byte[] data = new byte[length];
 			buf.get(offset, data);
 			inbound.offer(new WebSocketFrame(

@@ -5,6 +5,7 @@ package io.github.reactormongoose.http.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -75,6 +76,33 @@ class WebsocketClientTest extends BaseHttpTest {
 				.expectNext("PONG:p1")
 				.expectComplete()
 				.verify(TIMEOUT);
+	}
+
+	/**
+	 * handlePing(true): the handler's PONG is the only one. The server pings, then lists the
+	 * PONGs that came before the client's "done"; the handler answers the ping and says "done".
+	 */
+	@Test
+	void withHandlePingTheHandlersPongIsTheOnlyOne() {
+		DisposableServer s = bind(HttpServer.create().route(r -> r.ws("/pinger", (in, out) -> out
+				.send(Mono.just(WebSocketFrame.ping("a".getBytes(StandardCharsets.UTF_8))))
+				.then(in.receiveFrames().takeUntil(f -> f.type() == WebSocketFrame.Type.TEXT && "done".equals(f.text()))
+						.filter(f -> f.type() == WebSocketFrame.Type.PONG).map(WebSocketFrame::text).collectList())
+				.flatMap(pongs -> out.sendString(Mono.just("pongs=" + pongs)).then()))));
+		for (boolean handlePing : new boolean[] {true, false}) {
+			StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/pinger")
+					.handlePing(handlePing)
+					.handle((in, out) -> in.receiveFrames()
+							.concatMap(f -> f.type() == WebSocketFrame.Type.PING
+									? out.send(Flux.just(WebSocketFrame.pong(f.payload()), WebSocketFrame.text("done")))
+											.then(Mono.<WebSocketFrame>empty())
+									: Mono.just(f))
+							.filter(f -> f.type() == WebSocketFrame.Type.TEXT).map(WebSocketFrame::text).take(1)))
+					// the client's own PONG goes out before the handler sees the PING
+					.expectNext(handlePing ? "pongs=[a]" : "pongs=[a, a]")
+					.expectComplete()
+					.verify(TIMEOUT);
+		}
 	}
 
 	@Test

@@ -384,6 +384,38 @@ class WebsocketTest extends BaseHttpTest {
 		assertThat(c.pongs.poll(10, TimeUnit.SECONDS)).as("automatic pong").isNotNull();
 	}
 
+	/**
+	 * handlePing(true): the server sends no PONG of its own; the handler answers the PING when
+	 * it chooses (here on the client's "answer"). Frames come in order, so once the echo of
+	 * "hello", sent after the PING, is in, an automatic PONG would have come before it.
+	 */
+	@Test
+	void withHandlePingTheHandlerAnswersPingsItself() throws Exception {
+		DisposableServer server = bind(HttpServer.create().route(r -> r.ws("/own", (in, out) -> {
+			java.util.concurrent.atomic.AtomicReference<byte[]> ping = new java.util.concurrent.atomic.AtomicReference<>();
+			return out.send(in.receiveFrames().<WebSocketFrame>handle((f, sink) -> {
+				if (f.type() == WebSocketFrame.Type.PING) {
+					ping.set(f.payload());
+				}
+				else if (f.type() == WebSocketFrame.Type.TEXT) {
+					sink.next("answer".equals(f.text()) ? WebSocketFrame.pong(ping.get()) : f);
+				}
+			}));
+		}, WebsocketServerSpec.builder().handlePing(true).build())));
+		WebSocketRecorder c = new WebSocketRecorder();
+		WebSocket ws = connect(server, "/own", c);
+		ws.sendPing(ByteBuffer.wrap("p1".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS);
+		ws.sendText("hello", true).get(10, TimeUnit.SECONDS);
+		assertThat(c.next()).isEqualTo("hello");
+		assertThat(c.pongs).as("no PONG but the handler's").isEmpty();
+		ws.sendText("answer", true).get(10, TimeUnit.SECONDS);
+		byte[] pong = c.pongs.poll(10, TimeUnit.SECONDS);
+		assertThat(pong).isNotNull();
+		assertThat(new String(pong, StandardCharsets.UTF_8)).isEqualTo("p1");
+		assertThat(WebsocketServerSpec.builder().handlePing(true).build().handlePing()).isTrue();
+		assertThat(WebsocketServerSpec.defaults().handlePing()).isFalse();
+	}
+
 	@Test
 	void subprotocolIsNegotiated() throws Exception {
 		DisposableServer server = bind(HttpServer.create().route(r -> r.ws("/proto",

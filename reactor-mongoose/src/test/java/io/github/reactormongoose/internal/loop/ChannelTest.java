@@ -257,10 +257,10 @@ class ChannelTest {
 			@Override
 			public void onRequest(ByteBuffer buf, int offset, int length, long flags) {
 				// a message limit below 125 or above MAX_RECV_SIZE / 2 is refused before anything happens
-				int small = child.upgradeToWebsocket("dGhlIHNhbXBsZSBub25jZQ==", null, null, false, 124);
+				int small = child.upgradeToWebsocket("dGhlIHNhbXBsZSBub25jZQ==", null, null, false, 124, false);
 				int big = child.upgradeToWebsocket("dGhlIHNhbXBsZSBub25jZQ==", null, null, false,
-						(int) (NativeConstants.MAX_RECV_SIZE / 2 + 1));
-				int up = child.upgradeToWebsocket("dGhlIHNhbXBsZSBub25jZQ==", null, null, false, 0);
+						(int) (NativeConstants.MAX_RECV_SIZE / 2 + 1), false);
+				int up = child.upgradeToWebsocket("dGhlIHNhbXBsZSBub25jZQ==", null, null, false, 0, false);
 				results.complete(java.util.List.of((long) small, (long) big, (long) up,
 						child.writeFrame(NativeConstants.WS_OP_TEXT, a, Integer.MAX_VALUE, 2, false),
 						child.writeFrame(NativeConstants.WS_OP_TEXT, a, -1, 2, false),
