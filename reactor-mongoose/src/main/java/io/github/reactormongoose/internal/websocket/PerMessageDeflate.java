@@ -3,10 +3,9 @@
  */
 package io.github.reactormongoose.internal.websocket;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -70,6 +69,9 @@ public final class PerMessageDeflate {
 
 	private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(() -> new Inflater(true));
 
+	/** Eight bytes of an array at any index, for {@link #isUtf8}'s ASCII runs. */
+	private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
 	private PerMessageDeflate() {
 	}
 
@@ -124,17 +126,67 @@ public final class PerMessageDeflate {
 		}
 	}
 
-	/** Whether {@code data} is valid UTF-8 (a text message). */
+	/**
+	 * Whether {@code data} is valid UTF-8 (a text message, RFC 6455 section 8.1): the well-formed
+	 * sequences of the Unicode standard's table 3-7, so no overlong forms, no surrogates, nothing
+	 * above U+10FFFF, no sequence cut at the end. Checked in place, without decoding (a
+	 * decoder would allocate two bytes of chars per byte of every text message).
+	 */
 	public static boolean isUtf8(byte[] data) {
-		try {
-			StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-					.onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(data));
-			return true;
+		int i = 0;
+		int n = data.length;
+		while (i < n) {
+			// eight ASCII bytes at once; where that fails, the next eight (or the sequence that
+			// crosses them) byte by byte, so that mixed text does not probe at every character
+			if (n - i >= 8 && ((long) LONGS.get(data, i) & 0x8080808080808080L) == 0) {
+				i += 8;
+				continue;
+			}
+			int stop = Math.min(n, i + 8);
+			while (i < stop) {
+				int b = data[i];
+				if (b >= 0) {
+					i++;
+					continue;
+				}
+				b &= 0xff;
+				int len;
+				int lo = 0x80; // the range of the second byte (table 3-7)
+				int hi = 0xBF;
+				if (b >= 0xC2 && b <= 0xDF) {
+					len = 2;
+				}
+				else if (b >= 0xE0 && b <= 0xEF) {
+					len = 3;
+					lo = b == 0xE0 ? 0xA0 : 0x80; // E0: no overlong form
+					hi = b == 0xED ? 0x9F : 0xBF; // ED: no surrogate
+				}
+				else if (b >= 0xF0 && b <= 0xF4) {
+					len = 4;
+					lo = b == 0xF0 ? 0x90 : 0x80; // F0: no overlong form
+					hi = b == 0xF4 ? 0x8F : 0xBF; // F4: nothing above U+10FFFF
+				}
+				else {
+					return false; // a continuation byte, C0, C1 or F5..FF where a sequence starts
+				}
+				if (n - i < len) {
+					return false;
+				}
+				int b1 = data[i + 1] & 0xff;
+				if (b1 < lo || b1 > hi) {
+					return false;
+				}
+				for (int k = 2; k < len; k++) {
+					if ((data[i + k] & 0xC0) != 0x80) {
+						return false;
+					}
+				}
+				i += len;
+			}
 		}
-		catch (CharacterCodingException e) {
-			return false;
-		}
+		return true;
 	}
+
 
 	/**
 	 * What a server's answer to {@link #CLIENT_OFFER} asks of a client.
