@@ -467,7 +467,8 @@ final class HttpExchange implements HttpServerResponse {
 		String selected = selectProtocol(spec.protocols(), requestHeaders.get("Sec-WebSocket-Protocol"));
 		// RFC 7692: accept the client's first acceptable permessage-deflate offer, if allowed
 		PerMessageDeflate.ServerTerms deflate = spec.compress()
-				? PerMessageDeflate.negotiate(requestHeaders.getAll("Sec-WebSocket-Extensions")) : null;
+				? PerMessageDeflate.negotiate(requestHeaders.getAll("Sec-WebSocket-Extensions"),
+						spec.compressionPreferredClientNoContext()) : null;
 		if (deflate != null) {
 			writer.headers().set("Sec-WebSocket-Extensions", deflate.answer());
 		}

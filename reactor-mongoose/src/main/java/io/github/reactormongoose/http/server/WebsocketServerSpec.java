@@ -19,19 +19,21 @@ import org.jspecify.annotations.Nullable;
  */
 public final class WebsocketServerSpec {
 
-	private static final WebsocketServerSpec DEFAULT = new WebsocketServerSpec(null, false, 0, false);
+	private static final WebsocketServerSpec DEFAULT = new WebsocketServerSpec(null, false, 0, false, false);
 
 	private final @Nullable String protocols;
 	private final boolean compress;
 	private final int maxFramePayloadLength;
 	private final boolean handlePing;
+	private final boolean compressionPreferredClientNoContext;
 
 	private WebsocketServerSpec(@Nullable String protocols, boolean compress, int maxFramePayloadLength,
-			boolean handlePing) {
+			boolean handlePing, boolean compressionPreferredClientNoContext) {
 		this.protocols = protocols;
 		this.compress = compress;
 		this.maxFramePayloadLength = maxFramePayloadLength;
 		this.handlePing = handlePing;
+		this.compressionPreferredClientNoContext = compressionPreferredClientNoContext;
 	}
 
 	/** A builder: no sub-protocols, no compression, the server's message limit, PINGs answered by the server. */
@@ -70,11 +72,17 @@ public final class WebsocketServerSpec {
 		return handlePing;
 	}
 
+	/** Whether the server asks compressing clients to compress each message on its own. */
+	public boolean compressionPreferredClientNoContext() {
+		return compressionPreferredClientNoContext;
+	}
+
 	@Override
 	public String toString() {
 		return "WebsocketServerSpec[protocols=" + protocols + ", compress=" + compress
 				+ (maxFramePayloadLength > 0 ? ", maxFramePayloadLength=" + maxFramePayloadLength : "")
-				+ (handlePing ? ", handlePing=true" : "") + "]";
+				+ (handlePing ? ", handlePing=true" : "")
+				+ (compressionPreferredClientNoContext ? ", compressionPreferredClientNoContext=true" : "") + "]";
 	}
 
 	/** Builds a {@link WebsocketServerSpec}. */
@@ -84,6 +92,7 @@ public final class WebsocketServerSpec {
 		private boolean compress;
 		private int maxFramePayloadLength;
 		private boolean handlePing;
+		private boolean compressionPreferredClientNoContext;
 
 		private Builder() {
 		}
@@ -140,9 +149,28 @@ public final class WebsocketServerSpec {
 			return this;
 		}
 
+		/**
+		 * With {@link #compress(boolean) compress(true)}: asks the client to compress each message
+		 * on its own ({@code client_no_context_takeover} in the answer, which RFC 7692 lets a
+		 * server add to any offer), as Reactor Netty's {@code compressionPreferredClientNoContext}.
+		 * A client that keeps its compression context between messages (browsers, Python's
+		 * {@code websockets}, by default) otherwise gets an inflater of its own on the server,
+		 * about 40 KB of native memory for the whole session; with this, every session of a loop
+		 * shares one, at the price of a lower ratio for runs of small messages that repeat each
+		 * other. Browsers and Python's {@code websockets} follow the answer; Reactor Netty's
+		 * client fails the handshake on it unless built with
+		 * {@code compressionAllowClientNoContext(true)}. Default {@code false}.
+		 */
+		public Builder compressionPreferredClientNoContext(boolean preferred) {
+			this.compressionPreferredClientNoContext = preferred;
+			return this;
+		}
+
 		public WebsocketServerSpec build() {
-			return protocols == null && !compress && maxFramePayloadLength == 0 && !handlePing ? DEFAULT
-					: new WebsocketServerSpec(protocols, compress, maxFramePayloadLength, handlePing);
+			return protocols == null && !compress && maxFramePayloadLength == 0 && !handlePing
+					&& !compressionPreferredClientNoContext ? DEFAULT
+							: new WebsocketServerSpec(protocols, compress, maxFramePayloadLength, handlePing,
+									compressionPreferredClientNoContext);
 		}
 	}
 }

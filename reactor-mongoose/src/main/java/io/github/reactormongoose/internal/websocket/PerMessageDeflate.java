@@ -187,7 +187,6 @@ public final class PerMessageDeflate {
 		return true;
 	}
 
-
 	/**
 	 * What a server's answer to {@link #CLIENT_OFFER} asks of a client.
 	 * @param serverNoContext the server compresses each message on its own (else the client's
@@ -240,7 +239,8 @@ public final class PerMessageDeflate {
 	 * A server's acceptance of an offer.
 	 * @param answer the {@code Sec-WebSocket-Extensions} value of the 101
 	 * @param clientNoContext the client compresses each message on its own (it offered
-	 *        {@code client_no_context_takeover}); else its messages may refer to earlier ones
+	 *        {@code client_no_context_takeover}, or the server asked for it); else its messages
+	 *        may refer to earlier ones
 	 * @param maxDeflated the longest message the server may compress: 2<sup>n</sup> bytes when
 	 *        the client limited the server's window to n bits below 15, else no limit
 	 */
@@ -253,11 +253,14 @@ public final class PerMessageDeflate {
 	 * An offer is refused when it has an unknown or repeated parameter or an invalid value. A
 	 * {@code server_max_window_bits=n} below 15 is honoured by compressing only messages of up
 	 * to 2<sup>n</sup> bytes (see the class comment).
+	 * @param preferClientNoContext the answer asks the client to compress each message on its
+	 *        own ({@code client_no_context_takeover}, which RFC 7692 section 7.1.1.2 lets a server
+	 *        add to any offer), so that no session keeps an inflater of its own
 	 */
-	public static @Nullable ServerTerms negotiate(List<String> offers) {
+	public static @Nullable ServerTerms negotiate(List<String> offers, boolean preferClientNoContext) {
 		for (String header : offers) {
 			for (String offer : header.split(",")) {
-				ServerTerms terms = accept(offer);
+				ServerTerms terms = accept(offer, preferClientNoContext);
 				if (terms != null) {
 					return terms;
 				}
@@ -266,7 +269,7 @@ public final class PerMessageDeflate {
 		return null;
 	}
 
-	private static @Nullable ServerTerms accept(String offer) {
+	private static @Nullable ServerTerms accept(String offer, boolean preferClientNoContext) {
 		String[] parts = offer.split(";");
 		if (!parts[0].trim().equalsIgnoreCase(NAME)) {
 			return null;
@@ -315,7 +318,9 @@ public final class PerMessageDeflate {
 			}
 		}
 		// only what was offered (Netty's client fails an answer with a parameter it did not ask
-		// for); we compress each message on our own whatever the answer says
+		// for, unless told to allow it), or client_no_context_takeover when preferred; we
+		// compress each message on our own whatever the answer says
+		clientNoContext |= preferClientNoContext;
 		return new ServerTerms(NAME + (serverNoContext ? "; server_no_context_takeover" : "")
 				+ (clientNoContext ? "; client_no_context_takeover" : "")
 				+ (serverBits >= 0 ? "; server_max_window_bits=" + serverBits : ""), clientNoContext,

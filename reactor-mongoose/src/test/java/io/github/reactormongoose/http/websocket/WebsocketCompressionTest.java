@@ -12,9 +12,11 @@ import static io.github.reactormongoose.testing.RawWebSocket.deflate;
 import static io.github.reactormongoose.testing.RawWebSocket.frame;
 import static io.github.reactormongoose.testing.RawWebSocket.inflate;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
@@ -27,6 +29,7 @@ import io.github.reactormongoose.testing.PythonPeers;
 import io.github.reactormongoose.testing.RawWebSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import reactor.core.publisher.Flux;
 
 /**
  * permessage-deflate (RFC 7692) on the server: what the upgrade answers to each kind of offer,
@@ -211,6 +214,43 @@ class WebsocketCompressionTest extends BaseHttpTest {
 				assertThat(inflate(ws.read().payload())).isEqualTo(text);
 			}
 		}
+	}
+
+	/**
+	 * compressionPreferredClientNoContext(true): client_no_context_takeover is in every answer,
+	 * offered or not (RFC 7692 section 7.1.1.2). Reactor Netty's client, which keeps its context
+	 * otherwise, follows it when built with compressionAllowClientNoContext(true), and fails the
+	 * handshake without it (as Netty's own server with the same preference makes it do).
+	 */
+	@Test
+	void aServerThatPrefersClientsWithoutContext() throws Exception {
+		DisposableServer s = bind(HttpServer.create().route(r -> r.ws("/echo", (in, out) -> out.send(in.receive()),
+				WebsocketServerSpec.builder().compress(true).compressionPreferredClientNoContext(true).build())));
+		try (RawWebSocket ws = offer(s.port(), "permessage-deflate; client_max_window_bits")) {
+			assertThat(ws.responseHeader(EXTENSIONS)).isEqualTo(ACCEPTED + "; client_no_context_takeover");
+		}
+		try (RawWebSocket ws = offer(s.port(), "permessage-deflate; client_no_context_takeover")) {
+			assertThat(ws.responseHeader(EXTENSIONS)).isEqualTo(ACCEPTED + "; client_no_context_takeover");
+		}
+		List<String> messages = new java.util.ArrayList<>();
+		for (int i = 0; i < 30; i++) { // small similar ones, which a client keeping its context compresses by reference
+			messages.add(("{\"id\": " + i + ", \"event\": \"tick\", \"symbol\": \"ACME\"}").repeat(3));
+		}
+		String url = "ws://127.0.0.1:" + s.port() + "/echo";
+		List<String> echoed = reactor.netty.http.client.HttpClient.create()
+				.websocket(reactor.netty.http.client.WebsocketClientSpec.builder().compress(true)
+						.compressionAllowClientNoContext(true).build())
+				.uri(url)
+				.handle((in, out) -> out.sendString(Flux.fromIterable(messages)).then()
+						.thenMany(in.receive().asString().take(messages.size())))
+				.collectList()
+				.block(TIMEOUT);
+		assertThat(echoed).isEqualTo(messages);
+		assertThatThrownBy(() -> reactor.netty.http.client.HttpClient.create()
+				.websocket(reactor.netty.http.client.WebsocketClientSpec.builder().compress(true).build())
+				.uri(url)
+				.handle((in, out) -> in.receive().asString())
+				.blockFirst(TIMEOUT)).hasMessageContaining("permessage-deflate");
 	}
 
 	@Test

@@ -78,6 +78,25 @@ class WebsocketPythonPeerTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * compressionPreferredClientNoContext: the answer asks its client to compress each message on
+	 * its own, and it does: its runs of small similar messages, which it would otherwise compress
+	 * with the earlier ones as context, are inflated by the loop's shared inflater.
+	 */
+	@Test
+	void itsClientAgainstAServerThatAsksItToKeepNoContext() throws Exception {
+		String python = PythonPeers.pythonWith("websockets", "python3-websockets");
+		DisposableServer s = bind(HttpServer.create().maxWebsocketFrameSize(1 << 20).route(r -> r.ws("/echo",
+				(in, out) -> out.send(in.receive()),
+				WebsocketServerSpec.builder().compress(true).compressionPreferredClientNoContext(true).build())));
+		String out = PythonPeers.run(python, SCRIPT, "client", s.port(), "default");
+		assertThat(string(out, "extensions")).as(out).isEqualTo("permessage-deflate; client_no_context_takeover");
+		assertThat(counter(out, "bad")).as(out).isZero();
+		assertThat(counter(out, "messages")).as(out).isEqualTo(11 * 3 + 1 + 50);
+		assertThat(counter(out, "close_code")).as(out).isEqualTo(1000);
+		assertThat(counter(out, "rsv1_frames")).as(out).isGreaterThan(50);
+	}
+
 	@Test
 	void ourClientAgainstItsServer() throws Exception {
 		String python = PythonPeers.pythonWith("websockets", "python3-websockets");
