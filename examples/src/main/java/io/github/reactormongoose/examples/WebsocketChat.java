@@ -25,7 +25,9 @@ import reactor.core.scheduler.Schedulers;
  * prefixes each message with it and broadcasts it, including to the sender, so each member
  * sees the conversation in the same order. The server accepts permessage-deflate, which browsers
  * offer: long messages then travel compressed ({@link WebsocketServerSpec#builder()}
- * {@code .compress(true)}). A chat line is short, so the endpoint takes messages of up to
+ * {@code .compress(true)}). It asks the members to compress each message on its own
+ * ({@code .compressionPreferredClientNoContext(true)}), so that a room of thousands of
+ * browsers holds no decompression state per member. A chat line is short, so the endpoint takes messages of up to
  * {@value #MAX_MESSAGE} bytes ({@code .maxFramePayloadLength}, where the server's default is
  * 64 KiB): a member who sends a longer one is closed with 1009 and leaves the room, and the
  * others chat on.
@@ -51,7 +53,7 @@ public final class WebsocketChat {
 					// relay the room until this member leaves
 					return out.sendString(room.asFlux().takeUntilOther(said)).and(said);
 				}, WebsocketServerSpec.builder().protocols("chat.v1").compress(true)
-						.maxFramePayloadLength(MAX_MESSAGE).build()))
+						.compressionPreferredClientNoContext(true).maxFramePayloadLength(MAX_MESSAGE).build()))
 				.bindNow(Duration.ofSeconds(10));
 	}
 

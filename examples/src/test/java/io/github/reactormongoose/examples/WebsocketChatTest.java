@@ -53,9 +53,10 @@ class WebsocketChatTest {
 	}
 
 	/**
-	 * A member whose client offers permessage-deflate, as browsers do: the server accepts it and
-	 * sends a long message compressed (RSV1), which inflates to the line the room said; a short
-	 * one goes as it is.
+	 * A member whose client offers permessage-deflate, as browsers do: the server accepts it,
+	 * asking the member to compress without context, and sends a long message compressed
+	 * (RSV1), which inflates to the line the room said; a short one goes as it is. The member's
+	 * own compressed lines, each on its own, reach the room.
 	 */
 	@Test
 	void aBrowserLikeMemberGetsLongMessagesCompressed() throws Exception {
@@ -63,7 +64,8 @@ class WebsocketChatTest {
 		try (RawWebSocket ws = RawWebSocket.connect(server.port(), "/chat",
 				"X-Name: eve\r\nSec-WebSocket-Protocol: chat.v1\r\n"
 						+ "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n")) {
-			assertThat(ws.responseHeader("Sec-WebSocket-Extensions")).startsWith("permessage-deflate");
+			assertThat(ws.responseHeader("Sec-WebSocket-Extensions"))
+					.isEqualTo("permessage-deflate; client_no_context_takeover");
 			String longLine = "a long line that repeats itself, ".repeat(8);
 			ws.sendText(longLine);
 			RawWebSocket.Frame f = ws.read();
@@ -74,6 +76,13 @@ class WebsocketChatTest {
 			f = ws.read();
 			assertThat(f.rsv()).isZero();
 			assertThat(f.text()).isEqualTo("eve: short");
+			for (int i = 0; i < 3; i++) { // as a browser sends them under that answer
+				byte[] line = ("compressed line " + i + ", repeating: " + "la ".repeat(30)).getBytes(StandardCharsets.UTF_8);
+				ws.write(RawWebSocket.frame(true, 4, RawWebSocket.TEXT, RawWebSocket.deflate(line)));
+				f = ws.read();
+				assertThat(new String(f.rsv() == 4 ? RawWebSocket.inflate(f.payload()) : f.payload(), StandardCharsets.UTF_8))
+						.isEqualTo("eve: " + new String(line, StandardCharsets.UTF_8));
+			}
 		}
 	}
 
