@@ -51,4 +51,30 @@ class BehindLoadBalancerTest {
 		Curl.Result direct = Curl.run("http://127.0.0.1:" + server.port() + "/");
 		assertThat(direct.stdout()).startsWith("client 127.0.0.1 port ");
 	}
+
+	/** A blocked client, named by the balancer, is closed before its request; the others are served. */
+	@Test
+	void blockedClientsAreRefusedByTheAddressTheBalancerNames() throws Exception {
+		server = BehindLoadBalancer.start("127.0.0.1", 0, java.util.Set.of("198.51.100.23"));
+		for (String client : new String[] {"198.51.100.23", "203.0.113.7"}) {
+			try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+				s.setSoTimeout(5_000);
+				s.getOutputStream().write(("PROXY TCP4 " + client + " 192.0.2.10 51234 80\r\n"
+						+ "GET / HTTP/1.1\r\nHost: app\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+				String response;
+				try {
+					response = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+				}
+				catch (java.net.SocketException reset) {
+					response = "";
+				}
+				if (client.startsWith("198.")) {
+					assertThat(response).as("closed unanswered").isEmpty();
+				}
+				else {
+					assertThat(response).endsWith("client 203.0.113.7 port 51234\n");
+				}
+			}
+		}
+	}
 }

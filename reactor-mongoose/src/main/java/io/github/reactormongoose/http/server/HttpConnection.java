@@ -37,6 +37,10 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 	private @Nullable WebsocketSession websocket;
 	private int requests;
 	private boolean closed;
+	/** Closed (or closing) on our side: a request the native side parsed meanwhile is not served. */
+	private boolean closeRequested;
+	/** Drained by a doOnConnection callback: closes once the current exchange is answered. */
+	private boolean draining;
 	private @Nullable Disposable idleTimer;
 	/** readTimeout: checks a streamed body for a stalled client; the last time it moved. */
 	private @Nullable Disposable bodyTimer;
@@ -44,7 +48,9 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 	/** requestTimeout: fails a streamed body that is not complete this long after its head. */
 	private @Nullable Disposable requestTimer;
 	/** The client's certificate chain, when the server asked for one (clientAuth) and it sent one, else empty. */
-	private List<X509Certificate> peerCertificates = List.of();
+	private volatile List<X509Certificate> peerCertificates = List.of();
+	/** What the server's doOnConnection callbacks were given, if it has any. */
+	@Nullable HttpConnectionView view;
 
 	HttpConnection(HttpListener server, Channel channel, InetSocketAddress local, InetSocketAddress remote) {
 		this.server = server;
@@ -71,7 +77,8 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 
 	@Override
 	public void onTlsHandshakeDone() {
-		// the chain was checked by the built-in stack (one CA); nothing else to decide here
+		// the chain was checked by the built-in stack (one CA): the connection is the callbacks' now
+		server.connected(this);
 	}
 
 	/** The client's certificate chain, its own first; empty without a client certificate. */
@@ -103,6 +110,9 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 
 	@Override
 	public void onRequest(ByteBuffer buf, int offset, int length, long flags) {
+		if (closeRequested) {
+			return; // e.g. in the same poll as its ACCEPT, whose callback closed the connection
+		}
 		stopIdleTimer();
 		RequestBody b = null;
 		if ((flags & NativeConstants.HTTP_STREAMED) != 0) {
@@ -220,7 +230,11 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 			}
 			// while the server is disposing, the response itself ended the connection
 			// (ResponseWriter.closeAfterResponse is the one keep-alive decision)
-			if (!server.isDisposing()) {
+			if (draining) {
+				closeRequested = true;
+				channel.drain(); // the head may have gone out before the drain was asked for
+			}
+			else if (!server.isDisposing()) {
 				startIdleTimer();
 			}
 		}
@@ -246,7 +260,27 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 	}
 
 	void forceClose() {
+		closeRequested = true;
 		channel.close();
+	}
+
+	/** Whether the current response is the connection's last: the server is disposing, or the connection drains. */
+	boolean closesAfterExchange() {
+		return draining || server.isDisposing();
+	}
+
+	/** A doOnConnection callback's drain: close now if idle, else once the current exchange is answered. */
+	void drain() {
+		if (current == null && websocket == null) {
+			closeRequested = true;
+			channel.drain();
+		}
+		else if (websocket != null) {
+			websocket.goingAway();
+		}
+		else {
+			draining = true;
+		}
 	}
 
 	@Override
@@ -294,5 +328,9 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 		}
 		server.metrics.connectionClosed();
 		server.removed(this);
+		HttpConnectionView v = view;
+		if (v != null) {
+			v.closed();
+		}
 	}
 }

@@ -68,7 +68,7 @@ final class HttpExchange implements HttpServerResponse {
 		HttpServerConfig config = conn.server.config;
 		boolean timed = conn.server.timed;
 		this.started = timed ? System.nanoTime() : 0;
-		this.writer = new ResponseWriter(conn.channel, request, conn.server::isDisposing, () -> conn.exchangeEnded(this),
+		this.writer = new ResponseWriter(conn.channel, request, conn::closesAfterExchange, () -> conn.exchangeEnded(this),
 				config.maxDiscardedBodySize(), config.compressionEnabled() ? this::compressible : null,
 				config.minCompressionSize(), timed);
 		request.response(writer);

@@ -6,7 +6,9 @@ package io.github.reactormongoose.http.server;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
+import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.internal.loop.BoundServer;
 import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.ChannelHandler;
@@ -46,9 +48,13 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 		this.connections = new ServerConnections<>(el, HttpConnection::closeWhenIdle, HttpConnection::forceClose);
 	}
 
+	/** Whether connections start with a TLS handshake (doOnConnection waits for its end); set before the listener exists. */
+	private volatile boolean tls;
+
 	@Override
 	public void open(InetAddress host, int port, PortSharing sharing, @Nullable TlsContext tls,
 			MonoSink<InetSocketAddress> bound) {
+		this.tls = tls != null;
 		connections.open("http", host, port, Kind.HTTP, new ListenLimits(config.maxRequestBodySize(),
 				config.maxHeaderSize(), config.maxWebsocketFrameSize(), HttpServer.DEFAULT_PIPELINE_LIMIT), this, sharing,
 				tls, c -> {
@@ -79,7 +85,27 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 		}
 		metrics.connectionOpened();
 		c.startIdleTimer();
+		if (!tls) {
+			connected(c);
+		}
 		return c;
+	}
+
+	/** Poll thread: {@code c} was accepted (and its TLS handshake is done): the doOnConnection callbacks run. */
+	void connected(HttpConnection c) {
+		Consumer<? super Connection> callback = config.doOnConnection();
+		if (callback == null || c.isClosed()) {
+			return;
+		}
+		HttpConnectionView v = new HttpConnectionView(c);
+		c.view = v;
+		try {
+			callback.accept(v);
+		}
+		catch (Throwable e) {
+			BoundHttpServer.log.error("connection callback failed for " + v + "; closing it", e);
+			c.forceClose();
+		}
 	}
 
 	@Override

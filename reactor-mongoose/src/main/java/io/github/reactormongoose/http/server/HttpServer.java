@@ -10,6 +10,7 @@ import java.util.function.BiFunction;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
+import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
@@ -455,6 +456,23 @@ public final class HttpServer {
 	/** Same as {@code configuration().maxWebsocketFrameSize()}. */
 	public int maxWebsocketFrameSize() {
 		return config.maxWebsocketFrameSize();
+	}
+
+	/**
+	 * Called on the poll thread for every accepted connection, before it is read from (on a
+	 * {@link #secure secure} server once its TLS handshake is done), as Reactor Netty's
+	 * {@code doOnConnection}: to count or log connections, to keep state that lives as long as
+	 * one ({@link Connection#onClose()}), or to refuse one by its address before it sends a
+	 * request ({@link Connection#close()}; behind a load balancer with
+	 * {@link #proxyProtocol proxyProtocol}, {@link Connection#remoteAddress()} is the client the
+	 * balancer named). Its bytes are the server's: {@code send} and {@code receive} of the given
+	 * {@code Connection} fail with {@link IllegalStateException}; {@link Connection#drain()}
+	 * closes it once its current exchange is answered. Calls add up: each callback runs, in
+	 * the order they were added. A callback that throws closes the connection (logged).
+	 */
+	public HttpServer doOnConnection(Consumer<? super Connection> callback) {
+		Objects.requireNonNull(callback, "callback");
+		return new HttpServer(config.withDoOnConnection(callback));
 	}
 
 	/**

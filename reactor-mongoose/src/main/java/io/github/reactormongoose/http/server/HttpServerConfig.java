@@ -8,6 +8,7 @@ import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.function.Consumer;
 
+import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
@@ -58,6 +59,7 @@ public final class HttpServerConfig {
 	private @Nullable Function<? super AccessLogArgs, ? extends @Nullable String> accessLogFormat;
 	private @Nullable Consumer<? super DisposableServer> doOnBound;
 	private @Nullable Consumer<? super DisposableServer> doOnUnbound;
+	private @Nullable Consumer<? super Connection> doOnConnection;
 	private @Nullable TlsSpec tls;
 	/** Smallest response body compressed, or -1: compression off. */
 	private int compressMinSize = -1;
@@ -98,6 +100,7 @@ public final class HttpServerConfig {
 		c.accessLog = accessLog;
 		c.accessLogFormat = accessLogFormat;
 		c.doOnBound = doOnBound;
+		c.doOnConnection = doOnConnection;
 		c.doOnUnbound = doOnUnbound;
 		c.tls = tls;
 		c.compressMinSize = compressMinSize;
@@ -372,6 +375,21 @@ public final class HttpServerConfig {
 	/** What runs once the server is disposed ({@link HttpServer#doOnUnbound}), or {@code null}. */
 	public @Nullable Consumer<? super DisposableServer> doOnUnbound() {
 		return doOnUnbound;
+	}
+
+	/** What runs for each connection ({@link HttpServer#doOnConnection}), or {@code null}. */
+	public @Nullable Consumer<? super Connection> doOnConnection() {
+		return doOnConnection;
+	}
+
+	HttpServerConfig withDoOnConnection(Consumer<? super Connection> callback) {
+		return with(c -> {
+			Consumer<? super Connection> previous = c.doOnConnection;
+			c.doOnConnection = previous == null ? callback : (Consumer<Connection>) conn -> {
+				previous.accept(conn);
+				callback.accept(conn);
+			};
+		});
 	}
 
 	HttpServerConfig withDoOnBound(Consumer<? super DisposableServer> bound) {

@@ -51,7 +51,7 @@ final class ResponseWriter {
 
 	private final Channel channel;
 	private final RequestView request;
-	private final BooleanSupplier serverDisposing;
+	private final BooleanSupplier lastExchange;
 	private final Runnable onEnd;
 	private final long maxDiscard;
 	private final HttpHeaders headers = new HttpHeaders();
@@ -78,7 +78,7 @@ final class ResponseWriter {
 	private @Nullable GzipEncoder gzip;
 
 	/**
-	 * @param serverDisposing whether the server is shutting down (then the connection closes)
+	 * @param lastExchange whether this response is the connection's last (the server is shutting down, or the connection drains): then it closes
 	 * @param onEnd runs once the response is complete, just before its last bytes are handed to
 	 *        the connection (which may send them at once)
 	 * @param maxDiscard bytes of an unread request body the connection may discard and stay open
@@ -87,7 +87,7 @@ final class ResponseWriter {
 	 *        server does not compress
 	 * @param compressMinSize the smallest body of known length that is compressed
 	 */
-	ResponseWriter(Channel channel, RequestView request, BooleanSupplier serverDisposing, Runnable onEnd,
+	ResponseWriter(Channel channel, RequestView request, BooleanSupplier lastExchange, Runnable onEnd,
 			long maxDiscard, @Nullable BooleanSupplier compressible, int compressMinSize, boolean timed) {
 		this.timed = timed;
 		this.compressible = compressible;
@@ -95,7 +95,7 @@ final class ResponseWriter {
 		this.channel = channel;
 		this.maxDiscard = maxDiscard;
 		this.request = request;
-		this.serverDisposing = serverDisposing;
+		this.lastExchange = lastExchange;
 		this.onEnd = onEnd;
 	}
 
@@ -158,7 +158,7 @@ final class ResponseWriter {
 
 	/** The one keep-alive decision: whether the connection closes after this response. */
 	private boolean closeAfterResponse() {
-		return !isKeepAlive() || serverDisposing.getAsBoolean() || framing == Framing.UNTIL_CLOSE
+		return !isKeepAlive() || lastExchange.getAsBoolean() || framing == Framing.UNTIL_CLOSE
 				|| request.unreadBodyBeyond(maxDiscard);
 	}
 
