@@ -157,7 +157,7 @@ final class ForwardedInfo {
 	}
 
 	/** {@code host[:port]} as a client sent it in {@code Host}; {@code null} when malformed. */
-	private static @Nullable InetSocketAddress hostAndPort(String v, int defaultPort) {
+	static @Nullable InetSocketAddress hostAndPort(String v, int defaultPort) {
 		String host = v;
 		int port = defaultPort;
 		int colon = v.lastIndexOf(':');

@@ -33,6 +33,11 @@ public interface HttpServerRequest {
 	/** The decoded path, without the query. */
 	String path();
 
+	/** The decoded path, without the query, as Reactor Netty's {@code fullPath()}: the same as {@link #path()}. */
+	default String fullPath() {
+		return path();
+	}
+
 	/** The raw query string (without {@code ?}), empty if none. */
 	String query();
 
@@ -85,6 +90,24 @@ public interface HttpServerRequest {
 	}
 
 	InetSocketAddress hostAddress();
+
+	/**
+	 * The host the client addressed, as Reactor Netty's {@code hostName()}: from the
+	 * {@code Host} header (with {@code forwarded(true)}, from what the proxy forwarded, if it
+	 * did), else the server's own address; an IPv6 literal keeps its brackets.
+	 */
+	default String hostName() {
+		return hostAddress().getHostString();
+	}
+
+	/**
+	 * The port the client addressed, as Reactor Netty's {@code hostPort()}: from the same
+	 * source as {@link #hostName()}; a {@code Host} header without a port means the scheme's
+	 * (80 or 443).
+	 */
+	default int hostPort() {
+		return hostAddress().getPort();
+	}
 
 	/**
 	 * The certificate chain the client authenticated with, as it sent it (its own certificate

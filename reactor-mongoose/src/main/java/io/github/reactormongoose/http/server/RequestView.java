@@ -260,6 +260,32 @@ final class RequestView implements RoutableRequest {
 		return f != null ? f.scheme : ownScheme();
 	}
 
+	@Override
+	public String hostName() {
+		return addressedHost().getHostString();
+	}
+
+	@Override
+	public int hostPort() {
+		return addressedHost().getPort();
+	}
+
+	/** What the proxy forwarded as the host, else the Host header, else the server's own address. */
+	private InetSocketAddress addressedHost() {
+		ForwardedInfo f = forwarded();
+		if (f != null && f.host != conn.local) {
+			return f.host;
+		}
+		String h = headers.get("Host");
+		if (h != null) {
+			InetSocketAddress a = ForwardedInfo.hostAndPort(h.trim(), "https".equals(scheme()) ? 443 : 80);
+			if (a != null && !a.getHostString().isEmpty()) {
+				return a;
+			}
+		}
+		return conn.local;
+	}
+
 	private String ownScheme() {
 		return conn.server.config.tls() != null ? "https" : "http";
 	}

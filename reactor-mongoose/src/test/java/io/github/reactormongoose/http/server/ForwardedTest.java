@@ -81,6 +81,31 @@ class ForwardedTest extends BaseHttpTest {
 		}
 	}
 
+	/** hostName(), hostPort() and fullPath(), as Reactor Netty's: the host the client addressed. */
+	@Test
+	void hostNameAndPortAreTheOnesTheClientAddressed() throws Exception {
+		for (boolean forwarded : new boolean[] {false, true}) {
+			DisposableServer s = bind(HttpServer.create().forwarded(forwarded).handle((req, res) -> res.sendString(
+					Mono.just(req.hostName() + " " + req.hostPort() + " " + req.fullPath()))));
+			try (RawHttp c = RawHttp.connect(s.port()).soTimeout(5_000)) {
+				c.write("GET /a%20b/c?x=1 HTTP/1.1\r\nHost: shop.example:8443\r\n\r\n");
+				assertThat(c.read().bodyString()).isEqualTo("shop.example 8443 /a b/c");
+				c.write("GET / HTTP/1.1\r\nHost: shop.example\r\n\r\n"); // no port: the scheme's
+				assertThat(c.read().bodyString()).isEqualTo("shop.example 80 /");
+				c.write("GET / HTTP/1.1\r\nHost: [2001:db8::1]:9000\r\n\r\n");
+				assertThat(c.read().bodyString()).isEqualTo("[2001:db8::1] 9000 /");
+				c.write("GET / HTTP/1.1\r\nHost: bad:port\r\n\r\n"); // malformed: the server's own
+				assertThat(c.read().bodyString()).isEqualTo("127.0.0.1 " + s.port() + " /");
+				c.write("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"); // none at all
+				assertThat(c.read().bodyString()).isEqualTo("127.0.0.1 " + s.port() + " /");
+				// a proxy's host wins under forwarded(true) only
+				c.write("GET / HTTP/1.1\r\nHost: internal:8080\r\nX-Forwarded-Host: public.example\r\n"
+						+ "X-Forwarded-Proto: https\r\n\r\n");
+				assertThat(c.read().bodyString()).isEqualTo(forwarded ? "public.example 443 /" : "internal 8080 /");
+			}
+		}
+	}
+
 	@Test
 	void theAccessLogShowsTheForwardedClient() throws Exception {
 		try (LogCapture log = LogCapture.of("reactor.mongoose.http.server.AccessLog")) {
