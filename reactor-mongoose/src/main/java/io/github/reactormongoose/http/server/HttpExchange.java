@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.BiPredicate;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.github.reactormongoose.ConnectionClosedException;
@@ -285,6 +286,13 @@ final class HttpExchange implements HttpServerResponse {
 	@Override
 	public HttpHeaders responseHeaders() {
 		return writer.headers();
+	}
+
+	@Override
+	public HttpServerResponse trailerHeaders(Consumer<? super HttpHeaders> trailerHeaders) {
+		Objects.requireNonNull(trailerHeaders, "trailerHeaders");
+		writer.trailers(trailerHeaders);
+		return this;
 	}
 
 	@Override

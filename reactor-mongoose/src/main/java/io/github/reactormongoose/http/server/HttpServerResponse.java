@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.github.reactormongoose.http.HttpHeaders;
@@ -112,6 +113,20 @@ public interface HttpServerResponse {
 	 * when the handler completes (an empty chunked body).
 	 */
 	Mono<Void> sendHeaders();
+
+	/**
+	 * Trailer fields of a chunked response, as Reactor Netty's {@code trailerHeaders}: the
+	 * callback runs on the poll thread when the body has ended, and what it sets goes after the
+	 * last chunk (RFC 9112 section 7.1.2): a checksum or a status of a body streamed before it
+	 * was known. Only names the response declared in its {@code Trailer} header are sent
+	 * ({@code header("Trailer", "Checksum")}), and never framing, routing or content-format
+	 * fields ({@code Content-Length}, {@code Transfer-Encoding}, {@code Trailer}, {@code Host},
+	 * {@code Content-Type}, {@code Content-Encoding}, {@code Content-Range}, {@code TE}); a
+	 * response framed by {@code Content-Length} (a whole body) has no trailer section, so the
+	 * callback does not run. A callback that throws sends no trailers (logged); the response
+	 * still ends normally. Calls add up, in order.
+	 */
+	HttpServerResponse trailerHeaders(Consumer<? super HttpHeaders> trailerHeaders);
 
 	/** Sends byte arrays: a {@link Mono} as a whole body, any other publisher streamed. */
 	default Mono<Void> sendByteArray(Publisher<byte[]> body) {

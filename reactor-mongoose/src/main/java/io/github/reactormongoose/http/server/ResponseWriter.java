@@ -6,8 +6,13 @@ package io.github.reactormongoose.http.server;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.github.reactormongoose.ConnectionClosedException;
@@ -638,10 +643,59 @@ final class ResponseWriter {
 			abort();
 			return;
 		}
-		byte[] tail = framing == Framing.CHUNKED && !request.isHead() ? LAST_CHUNK : EMPTY;
+		byte[] tail = framing == Framing.CHUNKED && !request.isHead() ? lastChunk() : EMPTY;
 		boolean close = closeAfterResponse();
 		onEnd.run(); // before the last bytes, as in writeWhole
 		channel.writeAndEndExchange(tail, 0, tail.length, close);
+	}
+
+	/** Fields never sent as trailers: the client has acted on them before the body. */
+	private static final Set<String> NOT_TRAILERS = Set.of("content-length", "transfer-encoding",
+			"trailer", "host", "content-type", "content-encoding", "content-range", "te");
+
+	/** trailerHeaders: the callbacks, in order, or {@code null}. */
+	private @Nullable Consumer<? super HttpHeaders> trailers;
+
+	void trailers(Consumer<? super HttpHeaders> callback) {
+		Consumer<? super HttpHeaders> previous = trailers;
+		trailers = previous == null ? callback : (Consumer<HttpHeaders>) h -> {
+			previous.accept(h);
+			callback.accept(h);
+		};
+	}
+
+	/** The last chunk: with the trailer fields the callbacks set and the response declared. */
+	private byte[] lastChunk() {
+		Consumer<? super HttpHeaders> callback = trailers;
+		if (callback == null) {
+			return LAST_CHUNK;
+		}
+		HttpHeaders fields = new HttpHeaders();
+		try {
+			callback.accept(fields);
+		}
+		catch (RuntimeException e) {
+			BoundHttpServer.log.warn("trailerHeaders callback of " + request.method() + " " + request.rawPath()
+					+ " failed; the response ends without trailers", e);
+			return LAST_CHUNK;
+		}
+		Set<String> declared = new HashSet<>();
+		for (String value : headers.getAll("Trailer")) {
+			for (String name : value.split(",")) {
+				declared.add(name.trim().toLowerCase(Locale.ROOT));
+			}
+		}
+		StringBuilder b = new StringBuilder("0\r\n");
+		for (Map.Entry<String, String> f : fields) {
+			String name = f.getKey().toLowerCase(Locale.ROOT);
+			if (declared.contains(name) && !NOT_TRAILERS.contains(name)) {
+				b.append(f.getKey()).append(": ").append(f.getValue()).append("\r\n");
+			}
+			else {
+				BoundHttpServer.log.debug("trailer field {} not sent: not declared in Trailer, or not allowed", f.getKey());
+			}
+		}
+		return b.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
 	}
 
 	/**
