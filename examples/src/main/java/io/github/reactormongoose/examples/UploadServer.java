@@ -16,6 +16,7 @@ import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.server.FormPart;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.http.server.HttpServerRequest;
+import io.github.reactormongoose.http.server.HttpServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -25,7 +26,8 @@ import reactor.core.publisher.Mono;
  * {@code POST /small} gathers a body of at most 64 KiB in memory
  * ({@code request.receiveString()}; a larger one gets 413), and {@code POST /echo} sends the
  * body back as it arrives ({@code response.send(request.receive())}: each piece is written
- * from its array, not copied again). {@code POST /files} takes an HTML form
+ * from its array, not copied again), ending with its SHA-256 as a trailer field
+ * ({@code Digest-SHA256}, for clients that read trailers: {@code curl --raw} shows it). {@code POST /files} takes an HTML form
  * ({@code multipart/form-data}, e.g. {@code curl -F title=Holiday -F photo=@a.jpg}): it saves
  * each file part into the upload directory under a name of its own, and lists what it got.
  * <p>
@@ -66,9 +68,17 @@ public final class UploadServer {
 				.route(r -> r.post("/upload", (req, res) -> res.header("Content-Type", "text/plain")
 								.sendString(digest(req)))
 						.post("/small", (req, res) -> res.sendString(req.receiveString().map(s -> s.length() + " characters\n")))
-						.post("/echo", (req, res) -> res.send(req.receive()))
+						.post("/echo", (req, res) -> echo(req, res))
 						.post("/files", (req, res) -> res.header("Content-Type", "text/plain; charset=utf-8")
 								.sendString(save(req, uploads).collectList().map(lines -> String.join("", lines)))));
+	}
+
+	/** The body back as it arrives, its SHA-256 in a trailer once it has all gone out. */
+	static Mono<Void> echo(HttpServerRequest request, HttpServerResponse response) {
+		MessageDigest sha = sha256();
+		return response.header("Trailer", "Digest-SHA256")
+				.trailerHeaders(t -> t.set("Digest-SHA256", HexFormat.of().formatHex(sha.digest())))
+				.send(request.receive().doOnNext(b -> sha.update(b.duplicate())));
 	}
 
 	/**

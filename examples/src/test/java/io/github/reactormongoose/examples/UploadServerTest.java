@@ -76,6 +76,13 @@ class UploadServerTest {
 		Curl.Result r = Curl.run("--data-binary", "@" + file, "-o", out.toString(), url("/echo"));
 		assertThat(r.exitCode()).as(r.stderr()).isZero();
 		assertThat(Files.readAllBytes(out)).isEqualTo(data);
+		// with the framing kept (--raw), the echo ends with its SHA-256 as a trailer field
+		Path raw = dir.resolve("raw.txt");
+		Curl.Result framed = Curl.run("--raw", "--data-binary", "@" + file, "-o", raw.toString(), url("/echo"));
+		assertThat(framed.exitCode()).as(framed.stderr()).isZero();
+		String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+		assertThat(new String(Files.readAllBytes(raw), java.nio.charset.StandardCharsets.ISO_8859_1))
+				.endsWith("\r\n0\r\nDigest-SHA256: " + sha + "\r\n\r\n");
 	}
 
 	@Test
