@@ -38,6 +38,8 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 	private final ServerConnections<HttpConnection> connections;
 	/** The server's open connections over all its loops, when {@code maxConnections} bounds them. */
 	private final @Nullable AtomicInteger open;
+	/** Whether connections start with a TLS handshake (doOnConnection waits for its end); set before the listener exists. */
+	private volatile boolean tls;
 
 	HttpListener(HttpServerConfig config, HttpServerMetrics metrics, EventLoop el, @Nullable AtomicInteger open) {
 		this.config = config;
@@ -47,9 +49,6 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 		this.el = el;
 		this.connections = new ServerConnections<>(el, HttpConnection::closeWhenIdle, HttpConnection::forceClose);
 	}
-
-	/** Whether connections start with a TLS handshake (doOnConnection waits for its end); set before the listener exists. */
-	private volatile boolean tls;
 
 	@Override
 	public void open(InetAddress host, int port, PortSharing sharing, @Nullable TlsContext tls,
