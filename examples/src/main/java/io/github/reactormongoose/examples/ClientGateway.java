@@ -139,7 +139,7 @@ public final class ClientGateway {
 				.followRedirect(true) // each redirect's address is checked too
 				.responseTimeout(Duration.ofSeconds(5))
 				.addressFilter(PUBLIC_ONLY);
-		DisposableServer server = HttpServer.create().host(host).port(port)
+		HttpServer gateway = HttpServer.create().host(host).port(port)
 				.route(r -> r
 						.get("/fetch", (req, res) -> {
 							String url = req.queryParam("url");
@@ -167,9 +167,11 @@ public final class ClientGateway {
 												.send(body))
 										.then()
 										.onErrorResume(e -> res.hasSentHeaders() ? Mono.error(e)
-												: res.status(status(e)).sendString(Mono.just(String.valueOf(e.getMessage())))))))
-				.bindNow(Duration.ofSeconds(10));
-		return new ClientGateway(server);
+												: res.status(status(e)).sendString(Mono.just(String.valueOf(e.getMessage())))))));
+		// the loops and the native library are ready before the port opens: the first callers
+		// wait for neither (Reactor Netty's warmup)
+		Mono.when(gateway.warmup(), backend.warmup(), outward.warmup()).block(Duration.ofSeconds(10));
+		return new ClientGateway(gateway.bindNow(Duration.ofSeconds(10)));
 	}
 
 	private static Mono<String> text(HttpClient client, String uri) {

@@ -520,6 +520,16 @@ public final class HttpClient {
 	}
 
 	/**
+	 * Loads the native library and starts the loops the client's requests will run on (the
+	 * process-wide group by default), as Reactor Netty's {@code warmup()}, so that the first
+	 * request does not pay for them. Runs on the subscribing thread, which waits while the
+	 * library loads (once per process): do not subscribe on a poll thread.
+	 */
+	public Mono<Void> warmup() {
+		return Mono.fromRunnable(() -> config.chooseLoop());
+	}
+
+	/**
 	 * A WebSocket session: {@code websocket().uri("ws://host:port/path").handle((in, out) -> ...)}.
 	 * The client's headers go with the upgrade request; {@code wss://} uses the client's
 	 * {@link #secure(TlsSpec) TLS spec}.

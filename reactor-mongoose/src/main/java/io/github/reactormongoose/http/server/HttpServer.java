@@ -16,6 +16,7 @@ import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.ProxyProtocolSupportType;
 import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.loop.LoopChoice;
 import io.github.reactormongoose.internal.tls.TlsAccess;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
@@ -519,6 +520,24 @@ public final class HttpServer {
 				// the hook is what disposed the server
 			}
 		}
+	}
+
+	/**
+	 * Loads the native library and starts the loops this server will run on, as Reactor Netty's
+	 * {@code warmup()}, so that neither the first bind nor the first request pays for them: the
+	 * process-wide group by default (a given loop or group runs already). A server that starts
+	 * loops of its own ({@link #loops(int)}, {@link #loopName(String)}) starts them at bind.
+	 * Runs on the subscribing thread, which waits while the library loads (once per process):
+	 * do not subscribe on a poll thread.
+	 */
+	public Mono<Void> warmup() {
+		return Mono.fromRunnable(() -> {
+			NativeConstants.ensureLoaded();
+			LoopChoice where = config.loopChoice();
+			if (where.loop() == null && where.loops() == null && where.count() == 0 && where.name() == null) {
+				MongooseLoops.shared();
+			}
+		});
 	}
 
 	/** Binds when subscribed. Errors (e.g. address in use) arrive as the Mono's error. */
