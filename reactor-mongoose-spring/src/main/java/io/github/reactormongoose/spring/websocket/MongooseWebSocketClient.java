@@ -7,8 +7,11 @@ import java.net.URI;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import io.github.reactormongoose.http.client.HttpClient;
+import io.github.reactormongoose.http.client.WebsocketClientSpec;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.io.buffer.DataBufferFactory;
@@ -58,6 +61,9 @@ public class MongooseWebSocketClient implements WebSocketClient {
 
 	private boolean handlePing;
 
+	/** Decides the session's settings when given (the setters then do not apply). */
+	private final @Nullable Supplier<WebsocketClientSpec.Builder> specBuilder;
+
 	/** A client over {@link HttpClient#create()} (the shared default loops). */
 	public MongooseWebSocketClient() {
 		this(HttpClient.create());
@@ -70,8 +76,24 @@ public class MongooseWebSocketClient implements WebSocketClient {
 
 	/** A client whose received messages are wrapped by {@code bufferFactory}. */
 	public MongooseWebSocketClient(HttpClient client, DataBufferFactory bufferFactory) {
+		this(client, bufferFactory, null);
+	}
+
+	/**
+	 * A client whose sessions are set up by the supplied spec, as Spring's
+	 * {@code ReactorNettyWebSocketClient(HttpClient, Supplier<WebsocketClientSpec.Builder>)}: its
+	 * message limit, compression and PING handling (the sub-protocols are the handler's, as
+	 * there). The setters of this class then do not apply.
+	 */
+	public MongooseWebSocketClient(HttpClient client, Supplier<WebsocketClientSpec.Builder> specBuilder) {
+		this(client, DefaultDataBufferFactory.sharedInstance, Objects.requireNonNull(specBuilder, "specBuilder"));
+	}
+
+	private MongooseWebSocketClient(HttpClient client, DataBufferFactory bufferFactory,
+			@Nullable Supplier<WebsocketClientSpec.Builder> specBuilder) {
 		this.client = Objects.requireNonNull(client, "client");
 		this.bufferFactory = Objects.requireNonNull(bufferFactory, "bufferFactory");
+		this.specBuilder = specBuilder;
 	}
 
 	/** The largest message accepted (reassembled); at least 125 bytes. */
@@ -137,18 +159,19 @@ public class MongooseWebSocketClient implements WebSocketClient {
 			}));
 			List<String> protocols = handler.getSubProtocols();
 			String id = Long.toHexString(IDS.incrementAndGet());
-			return c.websocket()
-				.protocols(protocols.toArray(new String[0]))
-				.maxFramePayloadLength(this.maxFramePayloadLength)
-				.compress(this.compress)
-				.handlePing(this.handlePing)
+			WebsocketClientSpec spec = this.specBuilder != null
+					? this.specBuilder.get().protocols(String.join(",", protocols)).build()
+					: WebsocketClientSpec.builder().protocols(String.join(",", protocols))
+						.maxFramePayloadLength(this.maxFramePayloadLength).compress(this.compress)
+						.handlePing(this.handlePing).build();
+			return c.websocket(spec)
 				.uri(url.toString())
 				.handle((in, out) -> {
 					HttpHeaders responseHeaders = new HttpHeaders();
 					in.headers().forEach(e -> responseHeaders.add(e.getKey(), e.getValue()));
 					HandshakeInfo info = new HandshakeInfo(url, responseHeaders, Mono.empty(), in.selectedSubprotocol());
 					MongooseWebSocketSession session = new MongooseWebSocketSession(in, out, info, this.bufferFactory, id,
-							this.handlePing);
+							spec.handlePing());
 					return handler.handle(session).checkpoint(url + " [MongooseWebSocketClient]");
 				})
 				.then();

@@ -262,4 +262,45 @@ class MongooseWebSocketClientTest {
 		assertThat(length).isEqualTo(BIG);
 		assertThatThrownBy(() -> roomy.setMaxFramePayloadLength(124)).isInstanceOf(IllegalArgumentException.class);
 	}
+
+	/**
+	 * Set up by a supplied WebsocketClientSpec.Builder, as Spring's ReactorNettyWebSocketClient:
+	 * its message limit and PING handling apply, the sub-protocols are the handler's.
+	 */
+	@Test
+	void aSuppliedSpecSetsTheSessionUp() {
+		MongooseWebSocketClient specified = new MongooseWebSocketClient(io.github.reactormongoose.http.client.HttpClient.create(),
+				() -> io.github.reactormongoose.http.client.WebsocketClientSpec.builder().maxFramePayloadLength(BIG)
+						.handlePing(true).protocols("ignored"));
+		Integer length = specified.execute(uri("/big"), session -> session.receive().next()
+				.map(m -> m.getPayload().readableByteCount())
+				.doOnNext(n -> assertThat(n).isEqualTo(BIG))
+				.then())
+			.then(Mono.just(BIG))
+			.block(TIMEOUT);
+		assertThat(length).isEqualTo(BIG);
+		List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+		specified.execute(uri("/pinger"), session -> session.send(session.receive()
+				.doOnNext(m -> got.add(describe(m)))
+				.takeUntil(m -> describe(m).startsWith("TEXT:pongs="))
+				.concatMapIterable(m -> m.getType() == WebSocketMessage.Type.PING
+						? List.of(session.pongMessage(f -> f.wrap("a".getBytes(StandardCharsets.UTF_8))))
+						: describe(m).equals("TEXT:pinged") ? List.of(session.textMessage("done")) : List.of())))
+			.block(TIMEOUT);
+		assertThat(got).containsExactly("PING:a", "TEXT:pinged", "TEXT:pongs=[a]");
+		// the handler's sub-protocols, not the spec's
+		List<String> answer = new java.util.concurrent.CopyOnWriteArrayList<>();
+		specified.execute(uri("/headers"), new WebSocketHandler() {
+			@Override
+			public List<String> getSubProtocols() {
+				return List.of("v2.chat");
+			}
+
+			@Override
+			public Mono<Void> handle(WebSocketSession session) {
+				return session.receive().take(1).doOnNext(m -> answer.add(m.getPayloadAsText())).then();
+			}
+		}).block(TIMEOUT);
+		assertThat(answer).containsExactly("- v2.chat");
+	}
 }

@@ -538,6 +538,16 @@ public final class HttpClient {
 		return new WebsocketClient(this, null, java.util.List.of(), WebsocketClient.DEFAULT_MAX_PAYLOAD);
 	}
 
+	/**
+	 * A WebSocket session set up by {@code spec}, as Reactor Netty's
+	 * {@code websocket(WebsocketClientSpec)}: the same as {@link #websocket()} with the spec's
+	 * sub-protocols, message limit, compression and PING handling.
+	 */
+	public WebsocketSender websocket(WebsocketClientSpec spec) {
+		Objects.requireNonNull(spec, "spec");
+		return spec.applyTo(websocket());
+	}
+
 	/** A WebSocket session being configured. */
 	public interface WebsocketSender {
 

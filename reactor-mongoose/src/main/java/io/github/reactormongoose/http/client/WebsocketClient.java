@@ -58,21 +58,30 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing);
 	}
 
+	/** A sub-protocol name as a token: visible ASCII, no comma. */
+	static void checkProtocol(String p) {
+		if (p.isEmpty() || !p.chars().allMatch(c -> c > ' ' && c < 127 && c != ',')) {
+			throw new IllegalArgumentException("invalid sub-protocol: " + p);
+		}
+	}
+
+	static void checkMaxPayload(int bytes) {
+		if (bytes < 125) {
+			throw new IllegalArgumentException("maxFramePayloadLength must be >= 125: " + bytes);
+		}
+	}
+
 	@Override
 	public HttpClient.WebsocketSender protocols(String... protocols) {
 		for (String p : protocols) {
-			if (p.isEmpty() || !p.chars().allMatch(c -> c > ' ' && c < 127 && c != ',')) {
-				throw new IllegalArgumentException("invalid sub-protocol: " + p);
-			}
+			checkProtocol(p);
 		}
 		return new WebsocketClient(client, uri, List.of(protocols), maxPayload, compress, handlePing);
 	}
 
 	@Override
 	public HttpClient.WebsocketSender maxFramePayloadLength(int bytes) {
-		if (bytes < 125) {
-			throw new IllegalArgumentException("maxFramePayloadLength must be >= 125: " + bytes);
-		}
+		checkMaxPayload(bytes);
 		return new WebsocketClient(client, uri, protocols, bytes, compress, handlePing);
 	}
 

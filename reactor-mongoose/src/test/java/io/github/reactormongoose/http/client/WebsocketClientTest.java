@@ -105,6 +105,33 @@ class WebsocketClientTest extends BaseHttpTest {
 		}
 	}
 
+	/** websocket(WebsocketClientSpec), Reactor Netty's shape: the spec's sub-protocols and limit. */
+	@Test
+	void aSpecSetsTheSessionUp() {
+		DisposableServer s = server();
+		StepVerifier.create(HttpClient.create().headers(h -> h.set("X-Token", "t2"))
+				.websocket(io.github.reactormongoose.http.client.WebsocketClientSpec.builder()
+						.protocols("superchat, other").maxFramePayloadLength(200_000).build())
+				.uri("ws://127.0.0.1:" + s.port() + "/hello")
+				.handle((in, out) -> in.receiveText().map(t -> t + " selected=" + in.selectedSubprotocol())))
+				.expectNext("token=t2 protocol=superchat selected=superchat")
+				.expectComplete()
+				.verify(TIMEOUT);
+		byte[] big = new byte[150_000];
+		StepVerifier.create(HttpClient.create()
+				.websocket(io.github.reactormongoose.http.client.WebsocketClientSpec.builder().maxFramePayloadLength(200_000).build())
+				.uri("ws://127.0.0.1:" + s.port() + "/echo")
+				.handle((in, out) -> out.send(Mono.just(WebSocketFrame.binary(big))).thenMany(in.receive().take(1).map(WebsocketClientTest::describe))))
+				.expectNext("BINARY:150000")
+				.expectComplete()
+				.verify(TIMEOUT);
+		assertThat(io.github.reactormongoose.http.client.WebsocketClientSpec.builder().build().maxFramePayloadLength()).isEqualTo(65536);
+		org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.github.reactormongoose.http.client.WebsocketClientSpec.builder()
+				.protocols("bad name")).isInstanceOf(IllegalArgumentException.class);
+		org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.github.reactormongoose.http.client.WebsocketClientSpec.builder()
+				.maxFramePayloadLength(124)).isInstanceOf(IllegalArgumentException.class);
+	}
+
 	@Test
 	void serverCloseStatusAndReasonReachTheClient() {
 		DisposableServer s = server();
