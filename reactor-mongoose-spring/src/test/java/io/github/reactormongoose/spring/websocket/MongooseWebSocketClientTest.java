@@ -106,6 +106,29 @@ class MongooseWebSocketClientTest {
 				: new BinaryWebSocketFrame(Unpooled.wrappedBuffer(b));
 	}
 
+	/** The length of the first message {@code client} receives on {@code path}. */
+	private static int firstMessageLength(MongooseWebSocketClient client, String path) {
+		CompletableFuture<Integer> length = new CompletableFuture<>();
+		client.execute(uri(path), session -> session.receive().next()
+				.doOnNext(m -> length.complete(m.getPayload().readableByteCount()))
+				.then())
+			.block(TIMEOUT);
+		return length.join();
+	}
+
+	/**
+	 * On /pinger: records every message, answers a PING with a PONG and "pinged" with "done",
+	 * and ends with the server's list of PONGs.
+	 */
+	private static WebSocketHandler pingAnswering(List<String> got) {
+		return session -> session.send(session.receive()
+				.doOnNext(m -> got.add(describe(m)))
+				.takeUntil(m -> describe(m).startsWith("TEXT:pongs="))
+				.concatMapIterable(m -> m.getType() == WebSocketMessage.Type.PING
+						? List.of(session.pongMessage(f -> f.wrap("a".getBytes(StandardCharsets.UTF_8))))
+						: describe(m).equals("TEXT:pinged") ? List.of(session.textMessage("done")) : List.of()));
+	}
+
 	private static URI uri(String path) {
 		return URI.create("ws://127.0.0.1:" + server.port() + path);
 	}
@@ -145,12 +168,7 @@ class MongooseWebSocketClientTest {
 		own.setHandlePing(true);
 		assertThat(own.isHandlePing()).isTrue();
 		List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
-		WebSocketHandler handler = session -> session.send(session.receive()
-				.doOnNext(m -> got.add(describe(m)))
-				.takeUntil(m -> describe(m).startsWith("TEXT:pongs="))
-				.concatMapIterable(m -> m.getType() == WebSocketMessage.Type.PING
-						? List.of(session.pongMessage(f -> f.wrap("a".getBytes(StandardCharsets.UTF_8))))
-						: describe(m).equals("TEXT:pinged") ? List.of(session.textMessage("done")) : List.of()));
+		WebSocketHandler handler = pingAnswering(got);
 		own.execute(uri("/pinger"), handler).block(TIMEOUT);
 		assertThat(got).containsExactly("PING:a", "TEXT:pinged", "TEXT:pongs=[a]");
 		got.clear();
@@ -253,13 +271,7 @@ class MongooseWebSocketClientTest {
 
 		MongooseWebSocketClient roomy = new MongooseWebSocketClient();
 		roomy.setMaxFramePayloadLength(BIG);
-		Integer length = roomy.execute(uri("/big"), session -> session.receive().next()
-				.map(m -> m.getPayload().readableByteCount())
-				.doOnNext(n -> assertThat(n).isEqualTo(BIG))
-				.then())
-			.then(Mono.just(BIG))
-			.block(TIMEOUT);
-		assertThat(length).isEqualTo(BIG);
+		assertThat(firstMessageLength(roomy, "/big")).isEqualTo(BIG);
 		assertThatThrownBy(() -> roomy.setMaxFramePayloadLength(124)).isInstanceOf(IllegalArgumentException.class);
 	}
 
@@ -272,21 +284,9 @@ class MongooseWebSocketClientTest {
 		MongooseWebSocketClient specified = new MongooseWebSocketClient(io.github.reactormongoose.http.client.HttpClient.create(),
 				() -> io.github.reactormongoose.http.client.WebsocketClientSpec.builder().maxFramePayloadLength(BIG)
 						.handlePing(true).protocols("ignored"));
-		Integer length = specified.execute(uri("/big"), session -> session.receive().next()
-				.map(m -> m.getPayload().readableByteCount())
-				.doOnNext(n -> assertThat(n).isEqualTo(BIG))
-				.then())
-			.then(Mono.just(BIG))
-			.block(TIMEOUT);
-		assertThat(length).isEqualTo(BIG);
+		assertThat(firstMessageLength(specified, "/big")).isEqualTo(BIG);
 		List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
-		specified.execute(uri("/pinger"), session -> session.send(session.receive()
-				.doOnNext(m -> got.add(describe(m)))
-				.takeUntil(m -> describe(m).startsWith("TEXT:pongs="))
-				.concatMapIterable(m -> m.getType() == WebSocketMessage.Type.PING
-						? List.of(session.pongMessage(f -> f.wrap("a".getBytes(StandardCharsets.UTF_8))))
-						: describe(m).equals("TEXT:pinged") ? List.of(session.textMessage("done")) : List.of())))
-			.block(TIMEOUT);
+		specified.execute(uri("/pinger"), pingAnswering(got)).block(TIMEOUT);
 		assertThat(got).containsExactly("PING:a", "TEXT:pinged", "TEXT:pongs=[a]");
 		// the handler's sub-protocols, not the spec's
 		List<String> answer = new java.util.concurrent.CopyOnWriteArrayList<>();
