@@ -7,6 +7,7 @@ import java.time.Duration;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.server.HttpServer;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -17,12 +18,18 @@ import reactor.core.publisher.Mono;
  * An HTTP server with metrics and an access log that leaves out the scrapes: its meters go to a Prometheus registry
  * (added to Micrometer's global registry, where {@code HttpServer.metrics(true)} records), which
  * {@code GET /metrics} scrapes in the Prometheus text format. Item paths are tagged as
- * {@code /items/{id}} so that each id does not become a time series of its own.
+ * {@code /items/{id}} so that each id does not become a time series of its own. Every
+ * exchange goes through one {@code mapHandle}, which counts those whose client left before the
+ * answer ({@code app.exchanges.abandoned}: the handler's work was cancelled), a figure the
+ * server's own meters do not give.
  * <p>
  * {@code java -cp ... io.github.reactormongoose.examples.MetricsServer [port]} then
  * {@code curl http://127.0.0.1:8080/items/7} and {@code curl http://127.0.0.1:8080/metrics}.
  */
 public final class MetricsServer implements Disposable {
+
+	/** How long {@code GET /report} takes to answer. */
+	public static final Duration REPORT_TIME = Duration.ofSeconds(3);
 
 	private final PrometheusMeterRegistry registry;
 	private final DisposableServer server;
@@ -36,13 +43,17 @@ public final class MetricsServer implements Disposable {
 	public static MetricsServer start(int port) {
 		PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 		Metrics.addRegistry(registry);
+		Counter abandoned = Counter.builder("app.exchanges.abandoned")
+				.description("exchanges whose client left before the answer").register(registry);
 		DisposableServer server = HttpServer.create()
 				.port(port)
 				.metrics(true, path -> path.startsWith("/items/") ? "/items/{id}" : path)
+				.mapHandle((handling, connection) -> handling.doOnCancel(abandoned::increment))
 				// every exchange but the scrapes (a Prometheus server scrapes every few seconds)
 				.accessLog(true, a -> a.uri().startsWith("/metrics") ? null : a.commonLogFormat())
 				.route(r -> r
 						.get("/hello", (req, res) -> res.sendString(Mono.just("Hello, World!")))
+						.get("/report", (req, res) -> res.sendString(Mono.delay(REPORT_TIME).thenReturn("report ready")))
 						.get("/items/{id}", (req, res) -> res.header("Content-Type", "application/json")
 								.sendString(Mono.just("{\"id\":\"" + req.param("id") + "\"}")))
 						.get("/metrics", (req, res) -> res.header("Content-Type", "text/plain; version=0.0.4")

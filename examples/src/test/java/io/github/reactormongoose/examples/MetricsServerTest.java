@@ -54,4 +54,30 @@ class MetricsServerTest {
 			accessLog.close();
 		}
 	}
+
+	/** A client that leaves before its report is ready: counted by the example's mapHandle, the wait not served. */
+	@Test
+	void abandonedExchangesAreCounted() throws Exception {
+		MetricsServer server = MetricsServer.start(0);
+		try {
+			HttpClient client = HttpClient.newHttpClient();
+			String base = "http://127.0.0.1:" + server.port();
+			try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+				s.getOutputStream().write("GET /report HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+				Thread.sleep(200); // the handler is waiting for its report
+			}
+			long deadline = System.nanoTime() + 5_000_000_000L;
+			String text;
+			do {
+				Thread.sleep(20);
+				text = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+						HttpResponse.BodyHandlers.ofString()).body();
+			}
+			while (!text.contains("app_exchanges_abandoned_total 1.0") && System.nanoTime() < deadline);
+			assertThat(text).contains("app_exchanges_abandoned_total 1.0");
+		}
+		finally {
+			server.dispose();
+		}
+	}
 }

@@ -264,6 +264,19 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 		channel.close();
 	}
 
+	/** The connection as doOnConnection and mapHandle see it (made at the first need). */
+	HttpConnectionView view() {
+		HttpConnectionView v = view;
+		if (v == null) {
+			v = new HttpConnectionView(this);
+			view = v;
+			if (closed) {
+				v.closed();
+			}
+		}
+		return v;
+	}
+
 	/** Whether the current response is the connection's last: the server is disposing, or the connection drains. */
 	boolean closesAfterExchange() {
 		return draining || server.isDisposing();

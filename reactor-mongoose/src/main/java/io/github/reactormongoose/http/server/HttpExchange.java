@@ -19,6 +19,7 @@ import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.http.ServerSentEvent;
@@ -140,6 +141,13 @@ final class HttpExchange implements HttpServerResponse {
 				p = handler.handle(request, this);
 				if (p == null) {
 					throw new NullPointerException("handler returned null");
+				}
+				BiFunction<? super Mono<Void>, ? super Connection, ? extends Mono<Void>> mapper = conn.server.config.mapHandle();
+				if (mapper != null) {
+					p = mapper.apply(Mono.from(p), conn.view());
+					if (p == null) {
+						throw new NullPointerException("mapHandle returned null");
+					}
 				}
 			}
 		}

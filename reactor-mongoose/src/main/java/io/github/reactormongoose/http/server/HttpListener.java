@@ -96,8 +96,7 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 		if (callback == null || c.isClosed()) {
 			return;
 		}
-		HttpConnectionView v = new HttpConnectionView(c);
-		c.view = v;
+		HttpConnectionView v = c.view();
 		try {
 			callback.accept(v);
 		}

@@ -477,6 +477,21 @@ public final class HttpServer {
 	}
 
 	/**
+	 * Maps each request's handler {@code Mono} before it is subscribed, as Reactor Netty's
+	 * {@code mapHandle}: with the request's {@link Connection} (the same one
+	 * {@link #doOnConnection} callbacks get), to decorate every exchange in one place, e.g.
+	 * {@code mapHandle((handling, connection) -> handling.contextWrite(Context.of("connection", connection.id())))}
+	 * or a time limit ({@code handling.timeout(...)}: a handler that fails before the response
+	 * has started gets a 500, as any failing handler). Runs on the poll thread. Calls add up:
+	 * each mapper gets what the previous one returned. A mapper that throws or returns
+	 * {@code null} fails the exchange (500).
+	 */
+	public HttpServer mapHandle(BiFunction<? super Mono<Void>, ? super Connection, ? extends Mono<Void>> mapper) {
+		Objects.requireNonNull(mapper, "mapper");
+		return new HttpServer(config.withMapHandle(mapper));
+	}
+
+	/**
 	 * Runs {@code doOnBound} once the server is bound, before {@link #bind()} emits it (as
 	 * Reactor Netty's). Several calls add up, in order. If it throws, the server is disposed
 	 * and the bind fails with that exception.

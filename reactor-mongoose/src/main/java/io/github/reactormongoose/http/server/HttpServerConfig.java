@@ -4,6 +4,7 @@
 package io.github.reactormongoose.http.server;
 
 import java.time.Duration;
+import java.util.function.BiFunction;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.function.Consumer;
@@ -16,6 +17,7 @@ import io.github.reactormongoose.ProxyProtocolSupportType;
 import io.github.reactormongoose.internal.loop.LoopChoice;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 /**
  * The options of an {@link HttpServer}, as read by {@link HttpServer#configuration()}: an
@@ -60,6 +62,7 @@ public final class HttpServerConfig {
 	private @Nullable Consumer<? super DisposableServer> doOnBound;
 	private @Nullable Consumer<? super DisposableServer> doOnUnbound;
 	private @Nullable Consumer<? super Connection> doOnConnection;
+	private @Nullable BiFunction<? super Mono<Void>, ? super Connection, ? extends Mono<Void>> mapHandle;
 	private @Nullable TlsSpec tls;
 	/** Smallest response body compressed, or -1: compression off. */
 	private int compressMinSize = -1;
@@ -101,6 +104,7 @@ public final class HttpServerConfig {
 		c.accessLogFormat = accessLogFormat;
 		c.doOnBound = doOnBound;
 		c.doOnConnection = doOnConnection;
+		c.mapHandle = mapHandle;
 		c.doOnUnbound = doOnUnbound;
 		c.tls = tls;
 		c.compressMinSize = compressMinSize;
@@ -380,6 +384,19 @@ public final class HttpServerConfig {
 	/** What runs for each connection ({@link HttpServer#doOnConnection}), or {@code null}. */
 	public @Nullable Consumer<? super Connection> doOnConnection() {
 		return doOnConnection;
+	}
+
+	/** What each request's handler Mono goes through ({@link HttpServer#mapHandle}), or {@code null}. */
+	public @Nullable BiFunction<? super Mono<Void>, ? super Connection, ? extends Mono<Void>> mapHandle() {
+		return mapHandle;
+	}
+
+	HttpServerConfig withMapHandle(BiFunction<? super Mono<Void>, ? super Connection, ? extends Mono<Void>> mapper) {
+		return with(c -> {
+			BiFunction<? super Mono<Void>, ? super Connection, ? extends Mono<Void>> previous = c.mapHandle;
+			c.mapHandle = previous == null ? mapper
+					: (BiFunction<Mono<Void>, Connection, Mono<Void>>) (mono, conn) -> mapper.apply(previous.apply(mono, conn), conn);
+		});
 	}
 
 	HttpServerConfig withDoOnConnection(Consumer<? super Connection> callback) {
