@@ -147,6 +147,22 @@ class HttpDoOnConnectionTest extends BaseHttpTest {
 		}
 	}
 
+	/** drain() of a connection that became a WebSocket: the session is closed with 1001 (going away). */
+	@Test
+	void drainingAWebsocketSaysGoingAway() throws Exception {
+		CompletableFuture<Connection> conn = new CompletableFuture<>();
+		int port = bind(HttpServer.create().doOnConnection(conn::complete)
+				.route(r -> r.ws("/echo", (in, out) -> out.send(in.receive())))).port();
+		io.github.reactormongoose.testing.WebSocketRecorder r = new io.github.reactormongoose.testing.WebSocketRecorder();
+		java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+				.buildAsync(java.net.URI.create("ws://127.0.0.1:" + port + "/echo"), r).get(10, TimeUnit.SECONDS);
+		ws.sendText("still here", true).get(5, TimeUnit.SECONDS);
+		assertThat(r.next()).isEqualTo("still here");
+		CompletableFuture<Void> drained = conn.get(5, TimeUnit.SECONDS).drain().toFuture();
+		assertThat(r.awaitClose().code()).isEqualTo(1001);
+		drained.get(10, TimeUnit.SECONDS);
+	}
+
 	/** On HTTPS, after the handshake: the client's certificate is known to the callback. */
 	@Test
 	void overTlsAfterTheHandshakeWithTheClientsCertificate() throws Exception {

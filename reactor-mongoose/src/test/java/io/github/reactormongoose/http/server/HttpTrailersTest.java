@@ -97,6 +97,23 @@ class HttpTrailersTest extends BaseHttpTest {
 		assertThat(trailers.contains("X-Undeclared")).isFalse();
 	}
 
+	/** A gzip-compressed streamed body: the trailers follow the end of the compressed stream. */
+	@Test
+	void afterACompressedBodyToo() throws Exception {
+		Curl.assumeInstalled();
+		String text = "compressible line of text, ".repeat(400);
+		DisposableServer s = bind(HttpServer.create().compress(true).route(r -> r.get("/gz", (req, res) -> res
+				.header("Trailer", "X-Length")
+				.trailerHeaders(t -> t.set("X-Length", String.valueOf(text.length())))
+				.sendStream(Flux.just(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)))))));
+		Curl.Result raw = Curl.run("--raw", "-H", "Accept-Encoding: gzip", "-D", "-", "http://127.0.0.1:" + s.port() + "/gz");
+		assertThat(raw.exitCode()).as(raw.stderr()).isZero();
+		assertThat(raw.stdout()).contains("Content-Encoding: gzip").endsWith("0\r\nX-Length: " + text.length() + "\r\n\r\n");
+		Curl.Result decoded = Curl.run("--compressed", "http://127.0.0.1:" + s.port() + "/gz");
+		assertThat(decoded.exitCode()).as(decoded.stderr()).isZero();
+		assertThat(decoded.stdout()).isEqualTo(text);
+	}
+
 	@Test
 	void curlShowsThemWithRaw() throws Exception {
 		Curl.assumeInstalled();
