@@ -36,6 +36,9 @@ final class ResponseWriter {
 
 	private static final byte[] CRLF = {'\r', '\n'};
 	private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
+	/** Fields never sent as trailers: the client has acted on them before the body. */
+	private static final Set<String> NOT_TRAILERS = Set.of("content-length", "transfer-encoding",
+			"trailer", "host", "content-type", "content-encoding", "content-range", "te");
 	private static final byte[] EMPTY = new byte[0];
 	/** Largest whole body written in the same native call as the headers. */
 	private static final int COALESCE_BODY = 16 * 1024;
@@ -83,7 +86,8 @@ final class ResponseWriter {
 	private @Nullable GzipEncoder gzip;
 
 	/**
-	 * @param lastExchange whether this response is the connection's last (the server is shutting down, or the connection drains): then it closes
+	 * @param lastExchange whether this response is the connection's last (the server is shutting
+	 *        down, or the connection drains): then the connection closes after it
 	 * @param onEnd runs once the response is complete, just before its last bytes are handed to
 	 *        the connection (which may send them at once)
 	 * @param maxDiscard bytes of an unread request body the connection may discard and stay open
@@ -648,10 +652,6 @@ final class ResponseWriter {
 		onEnd.run(); // before the last bytes, as in writeWhole
 		channel.writeAndEndExchange(tail, 0, tail.length, close);
 	}
-
-	/** Fields never sent as trailers: the client has acted on them before the body. */
-	private static final Set<String> NOT_TRAILERS = Set.of("content-length", "transfer-encoding",
-			"trailer", "host", "content-type", "content-encoding", "content-range", "te");
 
 	/** trailerHeaders: the callbacks, in order, or {@code null}. */
 	private @Nullable Consumer<? super HttpHeaders> trailers;
