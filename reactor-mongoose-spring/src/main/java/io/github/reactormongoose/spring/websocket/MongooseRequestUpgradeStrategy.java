@@ -74,12 +74,14 @@ public class MongooseRequestUpgradeStrategy implements RequestUpgradeStrategy {
 		String id = exchange.getRequest().getId();
 		// Run WebFlux's pre-commit actions (and hand headers such as cookies to the native
 		// response, which sends them with the 101), then upgrade.
-		WebsocketServerSpec spec = spec(subProtocol);
 		return response.setComplete()
-				.then(Mono.defer(() -> mongooseResponse.sendWebsocket((in, out) -> {
-					MongooseWebSocketSession session = new MongooseWebSocketSession(in, out, handshakeInfo,
-							bufferFactory, id, spec.handlePing());
-					return handler.handle(session).checkpoint(uri + " [MongooseRequestUpgradeStrategy]");
-				}, spec)));
+				.then(Mono.defer(() -> {
+					WebsocketServerSpec spec = spec(subProtocol);
+					return mongooseResponse.sendWebsocket((in, out) -> {
+						MongooseWebSocketSession session = new MongooseWebSocketSession(in, out, handshakeInfo,
+								bufferFactory, id, spec.handlePing());
+						return handler.handle(session).checkpoint(uri + " [MongooseRequestUpgradeStrategy]");
+					}, spec);
+				}));
 	}
 }
