@@ -400,28 +400,25 @@ public final class HttpServerConfig {
 	}
 
 	HttpServerConfig withDoOnConnection(Consumer<? super Connection> callback) {
-		return with(c -> {
-			Consumer<? super Connection> previous = c.doOnConnection;
-			c.doOnConnection = previous == null ? callback : (Consumer<Connection>) conn -> {
-				previous.accept(conn);
-				callback.accept(conn);
-			};
-		});
+		return with(c -> c.doOnConnection = andThen(c.doOnConnection, callback));
 	}
 
 	HttpServerConfig withDoOnBound(Consumer<? super DisposableServer> bound) {
-		return with(c -> c.doOnBound = c.doOnBound == null ? bound : andThen(c.doOnBound, bound));
+		return with(c -> c.doOnBound = andThen(c.doOnBound, bound));
 	}
 
 	HttpServerConfig withDoOnUnbound(Consumer<? super DisposableServer> unbound) {
-		return with(c -> c.doOnUnbound = c.doOnUnbound == null ? unbound : andThen(c.doOnUnbound, unbound));
+		return with(c -> c.doOnUnbound = andThen(c.doOnUnbound, unbound));
 	}
 
-	private static Consumer<DisposableServer> andThen(Consumer<? super DisposableServer> a,
-			Consumer<? super DisposableServer> b) {
-		return s -> {
-			a.accept(s);
-			b.accept(s);
+	/** Callbacks that add up: {@code a} (if any), then {@code b}. */
+	static <T> Consumer<? super T> andThen(@Nullable Consumer<? super T> a, Consumer<? super T> b) {
+		if (a == null) {
+			return b;
+		}
+		return (Consumer<T>) t -> {
+			a.accept(t);
+			b.accept(t);
 		};
 	}
 

@@ -657,11 +657,7 @@ final class ResponseWriter {
 	private @Nullable Consumer<? super HttpHeaders> trailers;
 
 	void trailers(Consumer<? super HttpHeaders> callback) {
-		Consumer<? super HttpHeaders> previous = trailers;
-		trailers = previous == null ? callback : (Consumer<HttpHeaders>) h -> {
-			previous.accept(h);
-			callback.accept(h);
-		};
+		trailers = HttpServerConfig.andThen(trailers, callback);
 	}
 
 	/** The last chunk: with the trailer fields the callbacks set and the response declared. */
