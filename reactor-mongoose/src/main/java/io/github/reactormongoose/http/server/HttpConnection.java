@@ -249,16 +249,6 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 		current = null;
 	}
 
-	/** Graceful server shutdown: close now if idle, else after the current response. */
-	void closeWhenIdle() {
-		if (current == null && websocket == null) {
-			channel.drain();
-		}
-		else if (websocket != null) {
-			websocket.goingAway();
-		}
-	}
-
 	void forceClose() {
 		closeRequested = true;
 		channel.close();
@@ -282,7 +272,10 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 		return draining || server.isDisposing();
 	}
 
-	/** A doOnConnection callback's drain: close now if idle, else once the current exchange is answered. */
+	/**
+	 * Graceful server shutdown, or a doOnConnection callback's drain: close now if idle, else
+	 * once the current exchange is answered; a WebSocket is told the server is going away.
+	 */
 	void drain() {
 		if (current == null && websocket == null) {
 			closeRequested = true;

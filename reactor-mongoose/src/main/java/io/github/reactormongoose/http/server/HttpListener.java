@@ -47,7 +47,7 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 		this.timed = metrics != HttpServerMetrics.NONE || config.accessLogEnabled();
 		this.metrics = metrics;
 		this.el = el;
-		this.connections = new ServerConnections<>(el, HttpConnection::closeWhenIdle, HttpConnection::forceClose);
+		this.connections = new ServerConnections<>(el, HttpConnection::drain, HttpConnection::forceClose);
 	}
 
 	@Override
