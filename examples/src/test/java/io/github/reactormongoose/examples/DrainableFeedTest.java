@@ -13,11 +13,10 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.github.reactormongoose.testing.PythonPeers;
+import io.github.reactormongoose.testing.WebSocketRecorder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,47 +46,25 @@ class DrainableFeedTest {
 				.POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).body();
 	}
 
-	/** Records echoes (ticks are skipped) and PONGs of a JDK WebSocket. */
-	private static final class Recorder implements WebSocket.Listener {
-
-		final BlockingQueue<String> echoes = new LinkedBlockingQueue<>();
-		final BlockingQueue<String> pongs = new LinkedBlockingQueue<>();
-		private final StringBuilder text = new StringBuilder();
-
-		@Override
-		public java.util.concurrent.CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-			text.append(data);
-			if (last) {
-				if (text.toString().startsWith("echo ")) {
-					echoes.add(text.toString());
-				}
-				text.setLength(0);
-			}
-			ws.request(1);
-			return null;
-		}
-
-		@Override
-		public java.util.concurrent.CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
-			pongs.add(StandardCharsets.UTF_8.decode(message).toString());
-			ws.request(1);
-			return null;
-		}
-	}
-
 	/** Sends a PING then a text; returns the PONG that came before the text's echo, or null. */
-	private static String pingThenEcho(WebSocket ws, Recorder r, String payload) throws Exception {
+	private static String pingThenEcho(WebSocket ws, WebSocketRecorder r, String payload) throws Exception {
 		ws.sendPing(ByteBuffer.wrap(payload.getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
 		ws.sendText(payload, true).get(5, TimeUnit.SECONDS);
-		assertThat(r.echoes.poll(10, TimeUnit.SECONDS)).isEqualTo("echo " + payload);
+		Object message;
+		do { // the feed's ticks come in between
+			message = r.next();
+		}
+		while (String.valueOf(message).startsWith("tick "));
+		assertThat(message).isEqualTo("echo " + payload);
 		// frames come in order: a PONG sent for the PING is in before the echo
-		return r.pongs.poll();
+		byte[] pong = r.pongs.poll();
+		return pong == null ? null : new String(pong, StandardCharsets.UTF_8);
 	}
 
 	@Test
 	void pingsAreAnsweredWhileLiveAndNotWhileDraining() throws Exception {
 		feed = DrainableFeed.start("127.0.0.1", 0);
-		Recorder r = new Recorder();
+		WebSocketRecorder r = new WebSocketRecorder();
 		WebSocket ws = http.newWebSocketBuilder()
 				.buildAsync(URI.create("ws://127.0.0.1:" + feed.port() + "/feed"), r).get(10, TimeUnit.SECONDS);
 		assertThat(pingThenEcho(ws, r, "one")).isEqualTo("one");
