@@ -61,9 +61,8 @@ final class ForwardedInfo {
 			}
 		}
 		InetSocketAddress hostAddress = local;
-		int defaultPort = s.equals("https") || s.equals("wss") ? 443 : 80;
 		if (hostValue != null) {
-			InetSocketAddress a = hostAndPort(hostValue, defaultPort);
+			InetSocketAddress a = hostAndPort(hostValue, defaultPort(s));
 			if (a != null) {
 				hostAddress = a;
 			}
@@ -157,6 +156,11 @@ final class ForwardedInfo {
 	}
 
 	/** {@code host[:port]} as a client sent it in {@code Host}; {@code null} when malformed. */
+	/** The port a host without one means under {@code scheme}: 443 for https and wss, else 80. */
+	static int defaultPort(String scheme) {
+		return scheme.equals("https") || scheme.equals("wss") ? 443 : 80;
+	}
+
 	static @Nullable InetSocketAddress hostAndPort(String v, int defaultPort) {
 		String host = v;
 		int port = defaultPort;

@@ -278,7 +278,7 @@ final class RequestView implements RoutableRequest {
 		}
 		String h = headers.get("Host");
 		if (h != null) {
-			InetSocketAddress a = ForwardedInfo.hostAndPort(h.trim(), "https".equals(scheme()) ? 443 : 80);
+			InetSocketAddress a = ForwardedInfo.hostAndPort(h.trim(), ForwardedInfo.defaultPort(scheme()));
 			if (a != null && !a.getHostString().isEmpty()) {
 				return a;
 			}

@@ -102,6 +102,9 @@ class ForwardedTest extends BaseHttpTest {
 				c.write("GET / HTTP/1.1\r\nHost: internal:8080\r\nX-Forwarded-Host: public.example\r\n"
 						+ "X-Forwarded-Proto: https\r\n\r\n");
 				assertThat(c.read().bodyString()).isEqualTo(forwarded ? "public.example 443 /" : "internal 8080 /");
+				// the forwarded scheme's default port for the Host header, as for a forwarded host
+				c.write("GET / HTTP/1.1\r\nHost: chat.example\r\nX-Forwarded-Proto: wss\r\n\r\n");
+				assertThat(c.read().bodyString()).isEqualTo(forwarded ? "chat.example 443 /" : "chat.example 80 /");
 			}
 		}
 	}
