@@ -548,8 +548,7 @@ public final class HttpServer {
 	public Mono<Void> warmup() {
 		return Mono.fromRunnable(() -> {
 			NativeConstants.ensureLoaded();
-			LoopChoice where = config.loopChoice();
-			if (where.loop() == null && where.loops() == null && where.count() == 0 && where.name() == null) {
+			if (config.loopChoice().equals(LoopChoice.SHARED)) {
 				MongooseLoops.shared();
 			}
 		});
