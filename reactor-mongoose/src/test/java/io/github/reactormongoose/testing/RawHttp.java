@@ -198,6 +198,26 @@ public final class RawHttp implements Closeable {
 	}
 
 	/**
+	 * What {@code in} gives until its peer closes it, a reset counting as a close (a server that
+	 * closes a connection with unread bytes resets it); fails with {@link SocketTimeoutException}
+	 * if the peer does neither within the socket's read timeout.
+	 */
+	public static byte[] readUntilClosed(InputStream in) throws IOException {
+		ByteArrayOutputStream got = new ByteArrayOutputStream();
+		byte[] buf = new byte[4096];
+		try {
+			int n;
+			while ((n = in.read(buf)) >= 0) {
+				got.write(buf, 0, n);
+			}
+		}
+		catch (java.net.SocketException reset) {
+			// a reset is a close too
+		}
+		return got.toByteArray();
+	}
+
+	/**
 	 * Whether the peer closed the connection (EOF or reset) within the read timeout, with no
 	 * further bytes; throws if bytes arrive, returns {@code false} on timeout.
 	 */

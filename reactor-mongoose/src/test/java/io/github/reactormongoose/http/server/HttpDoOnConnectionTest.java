@@ -5,7 +5,6 @@ package io.github.reactormongoose.http.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -53,15 +52,6 @@ class HttpDoOnConnectionTest extends BaseHttpTest {
 		});
 	}
 
-	private static byte[] readToEnd(InputStream in) throws Exception {
-		try {
-			return in.readAllBytes();
-		}
-		catch (java.net.SocketException reset) {
-			return new byte[0];
-		}
-	}
-
 	@Test
 	void oncePerConnectionOnItsPollThreadWithItsAddressesAndLifetime() throws Exception {
 		int port = bind(server().loops(1).loopName("conn-cb")).port();
@@ -97,7 +87,7 @@ class HttpDoOnConnectionTest extends BaseHttpTest {
 			s.setSoTimeout(5_000);
 			s.getOutputStream().write(("PROXY TCP4 203.0.113.66 192.0.2.1 4000 443\r\n" + RawHttp.get("/"))
 					.getBytes(StandardCharsets.US_ASCII));
-			assertThat(readToEnd(s.getInputStream())).as("closed unanswered").isEmpty();
+			assertThat(RawHttp.readUntilClosed(s.getInputStream())).as("closed unanswered").isEmpty();
 		}
 		assertThat(handled).hasValue(0);
 		try (RawHttp ok = RawHttp.connect(port).soTimeout(5_000)) {
@@ -119,7 +109,7 @@ class HttpDoOnConnectionTest extends BaseHttpTest {
 		try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
 			s.setSoTimeout(5_000);
 			s.getOutputStream().write(RawHttp.get("/").getBytes(StandardCharsets.US_ASCII));
-			assertThat(readToEnd(s.getInputStream())).isEmpty();
+			assertThat(RawHttp.readUntilClosed(s.getInputStream())).isEmpty();
 		}
 		try (RawHttp ok = RawHttp.connect(port).soTimeout(5_000)) {
 			assertThat(ok.write(RawHttp.get("/")).read().status()).isEqualTo(200);

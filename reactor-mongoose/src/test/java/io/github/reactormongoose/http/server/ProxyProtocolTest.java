@@ -5,8 +5,6 @@ package io.github.reactormongoose.http.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -116,24 +114,9 @@ class ProxyProtocolTest extends BaseHttpTest {
 		try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
 			s.setSoTimeout(5_000);
 			s.getOutputStream().write(bytes);
-			assertThat(readToEnd(s.getInputStream())).as("answer to %s", RawHttp.printable(new String(bytes, StandardCharsets.ISO_8859_1)))
+			assertThat(RawHttp.readUntilClosed(s.getInputStream())).as("answer to %s", RawHttp.printable(new String(bytes, StandardCharsets.ISO_8859_1)))
 					.isEmpty();
 		}
-	}
-
-	private static byte[] readToEnd(InputStream in) throws Exception {
-		ByteArrayOutputStream got = new ByteArrayOutputStream();
-		byte[] buf = new byte[4096];
-		try {
-			int n;
-			while ((n = in.read(buf)) >= 0) {
-				got.write(buf, 0, n);
-			}
-		}
-		catch (java.net.SocketException reset) {
-			// a reset is a close too
-		}
-		return got.toByteArray();
 	}
 
 	@Test
@@ -243,7 +226,7 @@ class ProxyProtocolTest extends BaseHttpTest {
 				Socket s = silent.get(i);
 				s.getOutputStream().write(concat(ascii("PROXY TCP4 203.0.113." + (i + 1) + " 192.0.2.1 4000 443\r\n"),
 						ascii("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")));
-				String answer = new String(readToEnd(s.getInputStream()), StandardCharsets.ISO_8859_1);
+				String answer = new String(RawHttp.readUntilClosed(s.getInputStream()), StandardCharsets.ISO_8859_1);
 				assertThat(answer).startsWith("HTTP/1.1 200").endsWith("203.0.113." + (i + 1) + " 4000");
 			}
 		}
@@ -269,7 +252,7 @@ class ProxyProtocolTest extends BaseHttpTest {
 					.isEqualTo("203.0.113.7 1");
 			long t0 = System.nanoTime();
 			server.disposeNow(TIMEOUT);
-			assertThat(readToEnd(silent.getInputStream())).isEmpty();
+			assertThat(RawHttp.readUntilClosed(silent.getInputStream())).isEmpty();
 			assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(5_000L);
 		}
 	}
@@ -351,7 +334,7 @@ class ProxyProtocolTest extends BaseHttpTest {
 			try (SSLSocket s = (SSLSocket) f.createSocket(raw, "localhost", port, true)) {
 				s.setSoTimeout(5_000);
 				s.getOutputStream().write(ascii("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
-				String resp = new String(readToEnd(s.getInputStream()), StandardCharsets.US_ASCII);
+				String resp = new String(RawHttp.readUntilClosed(s.getInputStream()), StandardCharsets.US_ASCII);
 				assertThat(resp).startsWith("HTTP/1.1 200").endsWith(v2 ? "198.51.100.9 61000" : "203.0.113.7 56324");
 			}
 		}
@@ -410,7 +393,7 @@ class ProxyProtocolTest extends BaseHttpTest {
 				s.setSoTimeout(5_000);
 				s.getOutputStream().write(concat(header, ascii("echo me")));
 				s.shutdownOutput();
-				assertThat(new String(readToEnd(s.getInputStream()), StandardCharsets.US_ASCII))
+				assertThat(new String(RawHttp.readUntilClosed(s.getInputStream()), StandardCharsets.US_ASCII))
 						.as("the header's client, then the bytes after the header").isEqualTo("203.0.113.7 56324\necho me");
 			}
 		}
