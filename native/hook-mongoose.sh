@@ -114,6 +114,11 @@
 #      Netty's) answers them as it likes: the line sends Mongoose's PONG only when
 #      rmg_ws_auto_pong (rmg_ws.c) says so, and skips the original send (`if (0)`); the PING is
 #      passed on (MG_EV_WS_CTL) as before.
+#  27. iolog: a connection with is_hexdumping set had each read and write printed with
+#      MG_INFO and mg_hexdump (to stdout, the JVM's). The glue sets the flag for a wiretap
+#      (RMG_OP_WIRETAP; accept_conn copies it from the listener): the line hands the bytes to
+#      rmg_wire (rmg_conn.c), which records them for Java's logger, and skips the printing
+#      (`if (0)`). Only wiretapped connections take the branch.
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -144,6 +149,7 @@ anchors=(
   '  }  // else, resend outstanding encrypted data in tls->send'
   '    while (len--) *buf++ = 0;'
   '          mg_ws_send(c, s, msg.data_len, WEBSOCKET_OP_PONG);'
+  '    if (c->is_hexdumping) {'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -172,6 +178,7 @@ lines=(
   '  } { while (tls->send.len > 0 && (n = mg_io_send(c, tls->send.buf, tls->send.len)) > 0) { size_t rmg_n = (size_t) n; if (rmg_n < tls->send.len) memmove(tls->send.buf, tls->send.buf + rmg_n, tls->send.len - rmg_n); tls->send.len -= rmg_n; } /* rmg hook 24: sent ciphertext leaves the buffer without a byte-wise wipe */'
   '    explicit_bzero((void *) buf, len); return; /* rmg hook 25: the same wipe, not optimised away, with wide stores */'
   '          { extern int rmg_ws_auto_pong(const struct mg_connection *); if (rmg_ws_auto_pong(c)) mg_ws_send(c, s, msg.data_len, WEBSOCKET_OP_PONG); } if (0) /* rmg hook 26: the application may answer PINGs itself */'
+  '    if (c->is_hexdumping) { extern void rmg_wire(struct mg_connection *, const void *, long, int); rmg_wire(c, buf, n, !r); } if (0) /* rmg hook 27: a wiretap records the bytes for Java */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

@@ -1,6 +1,7 @@
 /*
  * Fuzz target (c): the command path. Random sequences of what Java's commands do to a live
- * manager, ConnNative.send/control (rmg_conn.c) and WsNative.upgrade/sendArray (rmg_ws.c),
+ * manager, ConnNative.send/control (rmg_conn.c; control also turns the wiretap on, whose
+ * records of sends made between polls wait for the next poll) and WsNative.upgrade/sendArray (rmg_ws.c),
  * with live, stale (closed), listener and made-up connection ids, interleaved with polls and
  * with peers that write (requests, frames, garbage), read or hang up.
  *
@@ -79,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         break;
       }
       case 2: { /* ConnNative.control */
-        jlong rc = rmg_conn_control_ops(loop, id, take(&cur) & 63);
+        uint8_t o = take(&cur); /* bit 6: tap the connection (or the listener's next ones) */
+        jlong rc = rmg_conn_control_ops(loop, id, (o & 63) | (o & 64 ? RMG_OP_WIRETAP : 0));
         FZ_ASSERT(rc >= 0 || rc == RMG_ERR_NO_CONN, "control: %lld", (long long) rc);
         break;
       }

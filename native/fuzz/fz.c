@@ -139,7 +139,7 @@ void fz_check_records(struct rmg_loop *loop, int64_t result, struct fz_polled *o
     memcpy(&plen, b + ofs + RMG_REC_LENGTH, 4);
     memcpy(&id, b + ofs + RMG_REC_ID, 8);
     memcpy(&arg, b + ofs + RMG_REC_ARG, 8);
-    FZ_ASSERT((type >= RMG_EV_ACCEPT && type <= RMG_EV_DRAINED) || type == RMG_EV_HTTP_BODY ||
+    FZ_ASSERT((type >= RMG_EV_ACCEPT && type <= RMG_EV_WIRE) || type == RMG_EV_HTTP_BODY ||
                   type == RMG_EV_HTTP_END || (type >= RMG_EV_DATAGRAM && type <= RMG_EV_SNTP_BAD) ||
                   type == RMG_EV_TLS_PEER || type == RMG_EV_TLS_DONE,
               "record type %d", type);
@@ -160,6 +160,10 @@ void fz_check_records(struct rmg_loop *loop, int64_t result, struct fz_polled *o
         break;
       case RMG_EV_HTTP_BODY:
         FZ_ASSERT(plen > 0 && plen <= 128 * 1024, "HTTP_BODY of %d bytes (one read at most)", plen);
+        break;
+      case RMG_EV_WIRE:
+        FZ_ASSERT(plen > 0 && (arg == RMG_WIRE_READ || arg == RMG_WIRE_WRITTEN), "WIRE of %d bytes, way %lld", plen,
+                  (long long) arg);
         break;
       case RMG_EV_HTTP_END:
         FZ_ASSERT(plen == 0 && arg == 0, "HTTP_END with a payload or argument");

@@ -59,6 +59,8 @@
 #define RMG_OP_MORE 64            /* more bytes follow at once: send with MSG_MORE (rmg_send.c) */
 #define RMG_OP_CORK 128           /* gather the next writes into larger sends (rmg_send.c) */
 #define RMG_OP_UNCORK 256         /* send what was gathered, stop gathering */
+#define RMG_OP_WIRETAP 512        /* log the bytes read and written: RMG_EV_WIRE records (rmg_conn.c;
+                                   * connections accepted later by a listener inherit it) */
 
 /* Error codes returned as negative numbers. */
 #define RMG_ERR_NO_CONN -1
@@ -121,6 +123,11 @@ struct rmg_loop {
   unsigned long corked;
   unsigned char *gather;
   size_t gathered;
+  /* Wiretap (rmg_wire): set during mg_mgr_poll, when records go to ev. Bytes sent outside it
+   * (a command's write-through) are recorded in wire, allocated at first use, and moved to
+   * the front of ev by the next poll, which then does not wait. */
+  int in_poll;
+  struct rmg_arena wire;
 };
 
 /* What a connection kind does with Mongoose's events. rmg_loop.c's handler does the
@@ -281,6 +288,10 @@ size_t rmg_send_pending(struct mg_connection *c);
 void rmg_send_pump(struct mg_connection *c);
 /* Moves the queue into c->send before another writer appends there. */
 void rmg_send_flush(struct mg_connection *c);
+/* A wiretapped connection (c->is_hexdumping, RMG_OP_WIRETAP) read or wrote n > 0 bytes at buf
+ * (written: RMG_WIRE_WRITTEN): an RMG_EV_WIRE record. Does nothing for other connections.
+ * Called by Mongoose's iolog (hook 27) and by the direct sends here. */
+void rmg_wire(struct mg_connection *c, const void *buf, long n, int written);
 /* MG_EV_CLOSE: frees the queue. */
 void rmg_send_close(struct mg_connection *c);
 /* RMG_OP_CORK / RMG_OP_UNCORK: start gathering c's writes / send what was gathered. */

@@ -210,6 +210,7 @@ void rmg_loop_free(struct rmg_loop *loop) {
     rmg_free(o);
   }
   rmg_arena_free(&loop->ev);
+  rmg_arena_free(&loop->wire);
   rmg_table_free(&loop->conns);
   rmg_table_free(&loop->outs);
   rmg_free(loop->gather);
@@ -220,11 +221,14 @@ void rmg_loop_free(struct rmg_loop *loop) {
 /* Returns the bytes of records written plus RMG_POLL_* flags (rmg_arena_result). */
 int64_t rmg_loop_poll_once(struct rmg_loop *loop, int ms) {
   rmg_arena_reset(&loop->ev);
+  if (loop->wire.len > 0) (void) rmg_arena_take(&loop->ev, &loop->wire); /* bytes sent since */
   if (loop->poll_now) {
     loop->poll_now = 0;
     ms = 0;
   }
+  loop->in_poll = 1;
   mg_mgr_poll(&loop->mgr, ms < 0 ? 0 : ms);
+  loop->in_poll = 0;
   return rmg_arena_result(&loop->ev);
 }
 

@@ -46,6 +46,24 @@ int64_t rmg_arena_result(const struct rmg_arena *a) {
   return r;
 }
 
+/* Grows the arena (doubling) until need more bytes fit; 0 (a->lost set) when out of memory. */
+static int rmg_arena_room(struct rmg_arena *a, size_t need) {
+  size_t cap;
+  unsigned char *q;
+  if (a->len + need <= a->cap) return 1;
+  cap = a->cap > 0 ? a->cap * 2 : RMG_ARENA_INITIAL;
+  while (cap < a->len + need) cap *= 2;
+  q = (unsigned char *) rmg_realloc(a->buf, a->cap, cap);
+  if (q == NULL) {
+    a->lost = 1;
+    return 0;
+  }
+  a->buf = q;
+  a->cap = cap;
+  a->moved = 1;
+  return 1;
+}
+
 unsigned char *rmg_record(struct rmg_arena *a, int type, unsigned long id, int64_t arg,
                           size_t payload_len) {
   size_t need;
@@ -63,19 +81,7 @@ unsigned char *rmg_record(struct rmg_arena *a, int type, unsigned long id, int64
     a->lost = 1;
     return NULL;
   }
-  if (a->len + need > a->cap) {
-    size_t cap = a->cap * 2;
-    unsigned char *q;
-    while (cap < a->len + need) cap *= 2;
-    q = (unsigned char *) rmg_realloc(a->buf, a->cap, cap);
-    if (q == NULL) {
-      a->lost = 1;
-      return NULL;
-    }
-    a->buf = q;
-    a->cap = cap;
-    a->moved = 1;
-  }
+  if (!rmg_arena_room(a, need)) return NULL;
   p = a->buf + a->len;
   l32 = (int32_t) payload_len;
   memcpy(p + RMG_REC_TYPE, &t32, 4);
@@ -84,6 +90,21 @@ unsigned char *rmg_record(struct rmg_arena *a, int type, unsigned long id, int64
   memcpy(p + RMG_REC_ARG, &arg, 8);
   a->len += need;
   return p + RMG_RECORD_HEADER;
+}
+
+int rmg_arena_take(struct rmg_arena *dst, struct rmg_arena *src) {
+  int rc = 0;
+  if (src->len == 0) return 0;
+  if (dst->len + src->len > (size_t) INT32_MAX || !rmg_arena_room(dst, src->len)) {
+    dst->lost = 1;
+    rc = -1;
+  } else {
+    memcpy(dst->buf + dst->len, src->buf, src->len);
+    dst->len += src->len;
+  }
+  if (src->lost) dst->lost = 1;
+  rmg_arena_reset(src);
+  return rc;
 }
 
 int rmg_record_bytes(struct rmg_arena *a, int type, unsigned long id, int64_t arg,

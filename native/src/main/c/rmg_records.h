@@ -50,6 +50,7 @@ enum rmg_event {
   RMG_EV_WS_CTL = 9,    /* arg = opcode; payload = data */
   RMG_EV_REJECTED = 10, /* arg = HTTP status (or WebSocket close code) sent by the glue */
   RMG_EV_DRAINED = 11,  /* raw TCP: the send buffer was fully written; arg = bytes written */
+  RMG_EV_WIRE = 12,     /* wiretap (RMG_OP_WIRETAP): arg = RMG_WIRE_*; payload = the bytes */
   RMG_EV_HTTP_BODY = 20, /* a piece of a streamed request body (decoded); payload = bytes */
   RMG_EV_HTTP_END = 21,  /* the streamed request body is complete */
   /* a piece of a streamed request body, copied into the staging array Java passed to this
@@ -64,6 +65,12 @@ enum rmg_event {
   RMG_EV_SNTP_TIME = 42, /* arg = server time, Unix ms; payload = int64 local wall clock, Unix ms */
   RMG_EV_SNTP_BAD = 43   /* payload = why an SNTP answer was refused (text) */
 };
+
+/* The argument of RMG_EV_WIRE: which way the bytes went. Read: what a socket read gave
+ * (decrypted, on TLS), before any protocol handler saw it. Written: what the socket took
+ * (before encryption, on TLS), wherever it came from (Java, the glue, Mongoose). */
+#define RMG_WIRE_READ 0
+#define RMG_WIRE_WRITTEN 1
 
 /* Flags in the argument of RMG_EV_HTTP_MSG: facts, Java decides what to do with them. */
 #define RMG_HTTP_CLOSE_AFTER 1 /* framing unsafe for keep-alive: Java closes after its reply */
@@ -89,6 +96,9 @@ int64_t rmg_arena_result(const struct rmg_arena *a);
  * NULL when it cannot be stored (sets a->lost). */
 unsigned char *rmg_record(struct rmg_arena *a, int type, unsigned long id, int64_t arg,
                           size_t payload_len);
+/* Moves src's records to the end of dst and empties src. 0, or -1 when out of memory (then
+ * dst->lost is set and src's records are dropped). */
+int rmg_arena_take(struct rmg_arena *dst, struct rmg_arena *src);
 /* A record whose payload is a copy of buf[0, len). Returns 0, or -1 (a->lost is set). */
 int rmg_record_bytes(struct rmg_arena *a, int type, unsigned long id, int64_t arg,
                      const void *buf, size_t len);

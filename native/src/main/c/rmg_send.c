@@ -27,6 +27,8 @@
  * Lean idle connections: a connection that read nothing for RMG_IDLE_MS and has nothing
  * buffered gives its receive and send buffers back (rmg_send_idle); Mongoose allocates them
  * again at the next read or write.
+ * Wiretap: rmg_wire records the bytes of a tapped connection for Java's logger, called by
+ * every send here and by Mongoose's iolog (hook 27) for its own reads and writes.
  * SPDX-License-Identifier: GPL-2.0-only
  */
 #define _DEFAULT_SOURCE 1 /* pread, MSG_NOSIGNAL under -std=c11 */
@@ -186,11 +188,26 @@ static bool rmg_direct_ok(const struct mg_connection *c) {
          ((const struct rmg_opts *) c->fn_data)->kind == RMG_KIND_HTTP;
 }
 
+void rmg_wire(struct mg_connection *c, const void *buf, long n, int written) {
+  struct rmg_loop *loop = (struct rmg_loop *) c->mgr;
+  if (!c->is_hexdumping || n <= 0) return;
+  if (loop->in_poll) {
+    (void) rmg_record_bytes(&loop->ev, RMG_EV_WIRE, c->id, written ? RMG_WIRE_WRITTEN : RMG_WIRE_READ, buf,
+                            (size_t) n);
+    return;
+  }
+  /* a command's send: records written now would be lost at the next poll's reset */
+  (void) rmg_record_bytes(&loop->wire, RMG_EV_WIRE, c->id, written ? RMG_WIRE_WRITTEN : RMG_WIRE_READ, buf,
+                          (size_t) n);
+  loop->poll_now = 1;
+}
+
 static long rmg_sock_send(struct mg_connection *c, const void *buf, size_t len, int flags) {
   ssize_t n;
   do {
     n = send((int) (size_t) c->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT | flags);
   } while (n < 0 && errno == EINTR);
+  if (n > 0 && c->is_hexdumping) rmg_wire(c, buf, (long) n, 1); /* plain text: the glue's every send(2) */
   return (long) n;
 }
 
@@ -216,7 +233,10 @@ static long rmg_direct_send(struct mg_connection *c, const void *buf, size_t len
     }
   }
   n = mg_tls_send(c, buf, len);
-  if (n > 0) return n;
+  if (n > 0) {
+    if (c->is_hexdumping) rmg_wire(c, buf, n, 1);
+    return n;
+  }
   errno = n == 0 ? ENOMEM : n == MG_IO_WAIT ? EAGAIN : EPIPE;
   return -1;
 }
@@ -481,7 +501,7 @@ int rmg_send_file(struct mg_connection *c, int fd, int64_t pos, int64_t count) {
   o->fd = fd;
   o->pos = pos;
   o->left = count;
-  o->no_sendfile = !rmg_direct_ok(c) || c->is_tls;
+  o->no_sendfile = !rmg_direct_ok(c) || c->is_tls || c->is_hexdumping; /* a wiretap sees every byte */
   if (!c->is_udp) c->data[1] |= RMG_CF2_ACTIVE;
   rmg_send_pump(c);
   return 0;

@@ -27,4 +27,5 @@ module io.github.reactormongoose {
 	exports io.github.reactormongoose.sntp;
 	exports io.github.reactormongoose.http.client;
 	exports io.github.reactormongoose.tls;
+	exports io.github.reactormongoose.logging;
 }

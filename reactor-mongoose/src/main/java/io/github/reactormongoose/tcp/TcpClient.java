@@ -3,6 +3,7 @@
  */
 package io.github.reactormongoose.tcp;
 
+import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BiFunction;
@@ -15,9 +16,12 @@ import io.github.reactormongoose.internal.loop.Addresses;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.LoopAccess;
 import io.github.reactormongoose.internal.loop.LoopChoice;
+import io.github.reactormongoose.internal.loop.Wiretap;
 import io.github.reactormongoose.internal.tcp.TcpConnector;
 import io.github.reactormongoose.internal.tcp.TcpOperations;
 import io.github.reactormongoose.internal.tls.TlsAccess;
+import io.github.reactormongoose.logging.AdvancedByteBufFormat;
+import io.github.reactormongoose.logging.LogLevel;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -50,27 +54,34 @@ public final class TcpClient {
 	private final @Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler;
 	private final @Nullable Consumer<? super Connection> doOnConnected;
 	private final @Nullable TlsSpec tls;
+	private final @Nullable Wiretap wiretap;
+	private final Duration connectTimeout;
+
+	private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
 	private TcpClient(String host, int port, LoopChoice where,
 			@Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler,
-			@Nullable Consumer<? super Connection> doOnConnected, @Nullable TlsSpec tls) {
+			@Nullable Consumer<? super Connection> doOnConnected, @Nullable TlsSpec tls, @Nullable Wiretap wiretap,
+			Duration connectTimeout) {
 		this.host = host;
 		this.port = port;
 		this.where = where;
 		this.handler = handler;
 		this.doOnConnected = doOnConnected;
 		this.tls = tls;
+		this.wiretap = wiretap;
+		this.connectTimeout = connectTimeout;
 	}
 
 	/** A client for {@code 127.0.0.1}; set at least the {@link #port(int) port}. */
 	public static TcpClient create() {
-		return new TcpClient("127.0.0.1", 0, LoopChoice.SHARED, null, null, null);
+		return new TcpClient("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, null, DEFAULT_CONNECT_TIMEOUT);
 	}
 
 	/** The server's host: an IP literal or a name, resolved by the JDK resolver off the poll thread. */
 	public TcpClient host(String host) {
 		Objects.requireNonNull(host, "host");
-		return new TcpClient(host, port, where, handler, doOnConnected, tls);
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout);
 	}
 
 	/** The server's port, 1 to 65535. */
@@ -78,13 +89,13 @@ public final class TcpClient {
 		if (port < 1 || port > 65535) {
 			throw new IllegalArgumentException("port out of range: " + port);
 		}
-		return new TcpClient(host, port, where, handler, doOnConnected, tls);
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout);
 	}
 
 	/** Connects on an existing loop, which stays running when the connection closes. */
 	public TcpClient runOn(MongooseLoop loop) {
 		Objects.requireNonNull(loop, "loop");
-		return new TcpClient(host, port, where.on(loop), handler, doOnConnected, tls);
+		return new TcpClient(host, port, where.on(loop), handler, doOnConnected, tls, wiretap, connectTimeout);
 	}
 
 	/**
@@ -95,7 +106,7 @@ public final class TcpClient {
 	 */
 	public TcpClient runOn(MongooseLoops loops) {
 		Objects.requireNonNull(loops, "loops");
-		return new TcpClient(host, port, where.on(loops), handler, doOnConnected, tls);
+		return new TcpClient(host, port, where.on(loops), handler, doOnConnected, tls, wiretap, connectTimeout);
 	}
 
 	/**
@@ -106,7 +117,7 @@ public final class TcpClient {
 	 */
 	public TcpClient handle(BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler) {
 		Objects.requireNonNull(handler, "handler");
-		return new TcpClient(host, port, where, handler, doOnConnected, tls);
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout);
 	}
 
 	/**
@@ -120,7 +131,7 @@ public final class TcpClient {
 			previous.accept(c);
 			callback.accept(c);
 		};
-		return new TcpClient(host, port, where, handler, combined, tls);
+		return new TcpClient(host, port, where, handler, combined, tls, wiretap, connectTimeout);
 	}
 
 	/**
@@ -135,7 +146,58 @@ public final class TcpClient {
 			throw new IllegalArgumentException("TcpClient.secure needs a client spec (TlsSpec.forClient)");
 		}
 		TlsAccess.config(spec).validate();
-		return new TcpClient(host, port, where, handler, doOnConnected, spec);
+		return new TcpClient(host, port, where, handler, doOnConnected, spec, wiretap, connectTimeout);
+	}
+
+	/**
+	 * Fails the connect when the TCP connection is not established within {@code timeout}
+	 * (default 30 s, as Reactor Netty's {@code CONNECT_TIMEOUT_MILLIS}): a
+	 * {@link io.github.reactormongoose.MongooseException} whose cause is a
+	 * {@link java.net.SocketTimeoutException}, and the attempt is closed. It bounds the TCP
+	 * connect only; a TLS handshake has its own timeout ({@link TlsSpec}).
+	 */
+	public TcpClient connectTimeout(Duration timeout) {
+		Objects.requireNonNull(timeout, "timeout");
+		if (timeout.isNegative() || timeout.isZero()) {
+			throw new IllegalArgumentException("connectTimeout must be positive: " + timeout);
+		}
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, timeout);
+	}
+
+	/**
+	 * Logs the connection's bytes (Reactor Netty's {@code wiretap(true)}): logger
+	 * {@code io.github.reactormongoose.tcp.TcpClient}, level DEBUG, hex dumps. See
+	 * {@link #wiretap(String, LogLevel, AdvancedByteBufFormat, Charset)}.
+	 */
+	public TcpClient wiretap(boolean enable) {
+		return withWiretap(Wiretap.of(enable, TcpClient.class));
+	}
+
+	/** Logs the connection's bytes to the logger {@code category}, at DEBUG, as hex dumps. */
+	public TcpClient wiretap(String category) {
+		return withWiretap(Wiretap.of(category));
+	}
+
+	/** Logs the connection's bytes to the logger {@code category}, at {@code level}, as hex dumps. */
+	public TcpClient wiretap(String category, LogLevel level) {
+		return withWiretap(Wiretap.of(category, level));
+	}
+
+	/** Logs the connection's bytes to the logger {@code category}, at {@code level}, in {@code format}. */
+	public TcpClient wiretap(String category, LogLevel level, AdvancedByteBufFormat format) {
+		return withWiretap(Wiretap.of(category, level, format));
+	}
+
+	/**
+	 * Logs the connection's bytes as {@code TcpServer.wiretap} does: {@code ACTIVE} once
+	 * connected, {@code READ}/{@code WRITE} with the bytes in {@code format}, {@code INACTIVE}.
+	 */
+	public TcpClient wiretap(String category, LogLevel level, AdvancedByteBufFormat format, Charset charset) {
+		return withWiretap(Wiretap.of(category, level, format, charset));
+	}
+
+	private TcpClient withWiretap(@Nullable Wiretap w) {
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, w, connectTimeout);
 	}
 
 	/** The configured host. */
@@ -153,7 +215,8 @@ public final class TcpClient {
 	 * has started). Fails with a {@link io.github.reactormongoose.MongooseException} whose
 	 * cause is a {@link java.net.ConnectException} when the connection cannot be made (for
 	 * example refused), with {@link java.net.UnknownHostException} if the host name does not
-	 * resolve. Cancelling before the connection is established closes it.
+	 * resolve, with a {@link java.net.SocketTimeoutException} cause after {@link #connectTimeout}.
+	 * Cancelling before the connection is established closes it.
 	 */
 	public Mono<Connection> connect() {
 		return Mono.defer(() -> {
@@ -164,9 +227,11 @@ public final class TcpClient {
 			BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> h = handler;
 			Consumer<? super Connection> onConnected = doOnConnected;
 			TlsSpec secure = tls;
+			Wiretap w = wiretap;
+			Duration timeout = connectTimeout;
 			return Addresses.resolve(host).flatMap(addr -> Mono.<Connection>create(sink -> el.executeOrRun(
 							() -> TcpConnector.connect(el, Addresses.url("tcp", addr, port),
-									secure != null ? TlsAccess.config(secure) : null, host, sink)))
+									secure != null ? TlsAccess.config(secure) : null, host, w, timeout, sink)))
 					.doOnNext(c -> TcpOperations.start(c, onConnected, h)));
 		});
 	}

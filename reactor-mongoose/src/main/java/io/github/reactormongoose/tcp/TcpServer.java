@@ -3,6 +3,7 @@
  */
 package io.github.reactormongoose.tcp;
 
+import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BiFunction;
@@ -15,10 +16,13 @@ import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.ProxyProtocolSupportType;
 import io.github.reactormongoose.internal.loop.BoundServer;
 import io.github.reactormongoose.internal.loop.LoopChoice;
-import io.github.reactormongoose.internal.tls.TlsAccess;
-import io.github.reactormongoose.tls.TlsSpec;
+import io.github.reactormongoose.internal.loop.Wiretap;
 import io.github.reactormongoose.internal.tcp.TcpAcceptor;
 import io.github.reactormongoose.internal.tcp.TcpOperations;
+import io.github.reactormongoose.internal.tls.TlsAccess;
+import io.github.reactormongoose.logging.AdvancedByteBufFormat;
+import io.github.reactormongoose.logging.LogLevel;
+import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
@@ -54,11 +58,12 @@ public final class TcpServer {
 	private final @Nullable Consumer<? super Connection> doOnConnection;
 	private final @Nullable TlsSpec tls;
 	private final ProxyProtocolSupportType proxyProtocol;
+	private final @Nullable Wiretap wiretap;
 
 	private TcpServer(String host, int port, LoopChoice where,
 			@Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler,
 			@Nullable Consumer<? super Connection> doOnConnection, @Nullable TlsSpec tls,
-			ProxyProtocolSupportType proxyProtocol) {
+			ProxyProtocolSupportType proxyProtocol, @Nullable Wiretap wiretap) {
 		this.host = host;
 		this.port = port;
 		this.where = where;
@@ -66,6 +71,7 @@ public final class TcpServer {
 		this.doOnConnection = doOnConnection;
 		this.tls = tls;
 		this.proxyProtocol = proxyProtocol;
+		this.wiretap = wiretap;
 	}
 
 	/**
@@ -73,13 +79,13 @@ public final class TcpServer {
 	 * open and their bytes wait in {@link Connection#receive()} for a subscriber.
 	 */
 	public static TcpServer create() {
-		return new TcpServer("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, ProxyProtocolSupportType.OFF);
+		return new TcpServer("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, ProxyProtocolSupportType.OFF, null);
 	}
 
 	/** The address to bind: an IP literal or a name (resolved when binding); {@code 0.0.0.0} for all IPv4. */
 	public TcpServer host(String host) {
 		Objects.requireNonNull(host, "host");
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap);
 	}
 
 	/** The port; 0 picks a free one (read it from {@link DisposableServer#port()}). */
@@ -87,7 +93,7 @@ public final class TcpServer {
 		if (port < 0 || port > 65535) {
 			throw new IllegalArgumentException("port out of range: " + port);
 		}
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap);
 	}
 
 	/**
@@ -97,7 +103,7 @@ public final class TcpServer {
 	 */
 	public TcpServer runOn(MongooseLoop loop) {
 		Objects.requireNonNull(loop, "loop");
-		return new TcpServer(host, port, where.on(loop), handler, doOnConnection, tls, proxyProtocol);
+		return new TcpServer(host, port, where.on(loop), handler, doOnConnection, tls, proxyProtocol, wiretap);
 	}
 
 	/**
@@ -107,7 +113,7 @@ public final class TcpServer {
 	 */
 	public TcpServer runOn(MongooseLoops loops) {
 		Objects.requireNonNull(loops, "loops");
-		return new TcpServer(host, port, where.on(loops), handler, doOnConnection, tls, proxyProtocol);
+		return new TcpServer(host, port, where.on(loops), handler, doOnConnection, tls, proxyProtocol, wiretap);
 	}
 
 	/**
@@ -117,7 +123,7 @@ public final class TcpServer {
 	 * poll thread for this server alone.
 	 */
 	public TcpServer loops(int n) {
-		return new TcpServer(host, port, where.own(n), handler, doOnConnection, tls, proxyProtocol);
+		return new TcpServer(host, port, where.own(n), handler, doOnConnection, tls, proxyProtocol, wiretap);
 	}
 
 	/**
@@ -126,7 +132,7 @@ public final class TcpServer {
 	 */
 	public TcpServer loopName(String name) {
 		Objects.requireNonNull(name, "name");
-		return new TcpServer(host, port, where.named(name), handler, doOnConnection, tls, proxyProtocol);
+		return new TcpServer(host, port, where.named(name), handler, doOnConnection, tls, proxyProtocol, wiretap);
 	}
 
 	/**
@@ -137,7 +143,7 @@ public final class TcpServer {
 	 */
 	public TcpServer handle(BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler) {
 		Objects.requireNonNull(handler, "handler");
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap);
 	}
 
 	/**
@@ -153,7 +159,7 @@ public final class TcpServer {
 			previous.accept(c);
 			callback.accept(c);
 		};
-		return new TcpServer(host, port, where, handler, combined, tls, proxyProtocol);
+		return new TcpServer(host, port, where, handler, combined, tls, proxyProtocol, wiretap);
 	}
 
 	/**
@@ -168,7 +174,7 @@ public final class TcpServer {
 			throw new IllegalArgumentException("TcpServer.secure needs a server spec (TlsSpec.forServer)");
 		}
 		TlsAccess.config(spec).validate();
-		return new TcpServer(host, port, where, handler, doOnConnection, spec, proxyProtocol);
+		return new TcpServer(host, port, where, handler, doOnConnection, spec, proxyProtocol, wiretap);
 	}
 
 	/**
@@ -185,7 +191,48 @@ public final class TcpServer {
 	 */
 	public TcpServer proxyProtocol(ProxyProtocolSupportType type) {
 		Objects.requireNonNull(type, "type");
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, type);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, type, wiretap);
+	}
+
+	/**
+	 * Logs every connection's bytes (Reactor Netty's {@code wiretap(true)}): logger
+	 * {@code io.github.reactormongoose.tcp.TcpServer}, level DEBUG, hex dumps. See
+	 * {@link #wiretap(String, LogLevel, AdvancedByteBufFormat, Charset)}.
+	 */
+	public TcpServer wiretap(boolean enable) {
+		return withWiretap(Wiretap.of(enable, TcpServer.class));
+	}
+
+	/** Logs every connection's bytes to the logger {@code category}, at DEBUG, as hex dumps. */
+	public TcpServer wiretap(String category) {
+		return withWiretap(Wiretap.of(category));
+	}
+
+	/** Logs every connection's bytes to the logger {@code category}, at {@code level}, as hex dumps. */
+	public TcpServer wiretap(String category, LogLevel level) {
+		return withWiretap(Wiretap.of(category, level));
+	}
+
+	/** Logs every connection's bytes to the logger {@code category}, at {@code level}, in {@code format}. */
+	public TcpServer wiretap(String category, LogLevel level, AdvancedByteBufFormat format) {
+		return withWiretap(Wiretap.of(category, level, format));
+	}
+
+	/**
+	 * Logs every connection's bytes, as Reactor Netty's {@code wiretap}: a line when a
+	 * connection opens ({@code ACTIVE}, with its id and addresses), one per socket read
+	 * ({@code READ: 78B}) and per write the socket took ({@code WRITE: 52B}), with the bytes in
+	 * {@code format} ({@code TEXTUAL} decodes them with {@code charset}), and one when it is
+	 * gone ({@code INACTIVE}); logger {@code category}, at {@code level}, on the poll thread.
+	 * On TLS, the bytes before encryption. For debugging: every byte is copied and formatted
+	 * (the socket's bytes are recorded whether the level is enabled or not).
+	 */
+	public TcpServer wiretap(String category, LogLevel level, AdvancedByteBufFormat format, Charset charset) {
+		return withWiretap(Wiretap.of(category, level, format, charset));
+	}
+
+	private TcpServer withWiretap(@Nullable Wiretap w) {
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, w);
 	}
 
 	/** The configured host. */
@@ -209,7 +256,7 @@ public final class TcpServer {
 		TlsSpec spec = tls;
 		return Mono.<DisposableServer>defer(() -> BoundServer.bind(where, "mongoose-tcp", host, port,
 				spec != null ? () -> TlsAccess.config(spec).serverContext() : null,
-				el -> new TcpAcceptor(el, proxyProtocol, c -> TcpOperations.start(c, onConnection, h))));
+				el -> new TcpAcceptor(el, proxyProtocol, wiretap, c -> TcpOperations.start(c, onConnection, h))));
 	}
 
 	/** Binds and waits up to 45 s. */

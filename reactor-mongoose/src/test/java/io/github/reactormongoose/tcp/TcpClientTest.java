@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,10 +21,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 
+import javax.net.ssl.SSLHandshakeException;
+
 import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.testing.FullBacklog;
+import io.github.reactormongoose.tls.TlsSpec;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -152,6 +157,51 @@ class TcpClientTest extends TcpTestSupport {
 				.isInstanceOf(MongooseException.class)
 				.hasCauseInstanceOf(ConnectException.class);
 		assertThat(loop.isDisposed()).isFalse();
+	}
+
+	@Test
+	void aConnectThatHangsFailsAtTheConnectTimeout() throws Exception {
+		try (FullBacklog backlog = FullBacklog.open()) {
+			long start = System.nanoTime();
+			StepVerifier.create(TcpClient.create().port(backlog.port()).connectTimeout(Duration.ofMillis(300)).connect())
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(MongooseException.class)
+							.hasMessageContaining("timed out after 300 ms")
+							.hasCauseInstanceOf(SocketTimeoutException.class))
+					.verify(TIMEOUT);
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+		}
+		assertThatThrownBy(() -> TcpClient.create().connectTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+	}
+
+	@Test
+	void theConnectTimeoutDoesNotCutATlsHandshakeThatHasItsOwn() throws Exception {
+		// the TCP connection is accepted at once, the ClientHello never answered: the handshake's
+		// own timeout ends the attempt, not the (shorter) connect timeout, which is over
+		try (ServerSocket silent = serverSocket()) {
+			long start = System.nanoTime();
+			StepVerifier.create(TcpClient.create().port(silent.getLocalPort()).connectTimeout(Duration.ofMillis(100))
+							.secure(TlsSpec.forClient().handshakeTimeout(Duration.ofMillis(800))).connect())
+					.expectErrorSatisfies(e -> assertThat(e).hasMessageNotContaining("timed out after 100 ms")
+							.hasCauseInstanceOf(SSLHandshakeException.class))
+					.verify(TIMEOUT);
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(700));
+		}
+	}
+
+	@Test
+	void anEstablishedConnectionOutlivesItsConnectTimeout() throws Exception {
+		ServerSocket ss = serverSocket();
+		CompletableFuture<Void> peer = jdkEcho(ss);
+		Connection c = TcpClient.create().port(ss.getLocalPort()).connectTimeout(Duration.ofMillis(100)).connectNow(TIMEOUT);
+		Thread.sleep(400); // well past the timeout, whose timer must not touch a connection that was made
+		assertThat(c.isActive()).isTrue();
+		c.send("late".getBytes(StandardCharsets.US_ASCII)).block(TIMEOUT);
+		StepVerifier.create(c.receive().map(b -> StandardCharsets.US_ASCII.decode(b).toString()).scan(String::concat)
+						.filter(s -> s.length() == 4).next())
+				.expectNext("late")
+				.verifyComplete();
+		c.close();
+		peer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
 	}
 
 	@Test

@@ -10,24 +10,38 @@ import reactor.util.Logger;
 import reactor.util.Loggers;
 
 /**
- * Captures what one Reactor logger writes (its formatted INFO, WARN and ERROR lines) while a
- * test runs; {@link #close()} restores Reactor's default logger factory.
+ * Captures what one Reactor logger writes (its formatted INFO, WARN and ERROR lines; with
+ * {@link #allLevels} TRACE and DEBUG too) while a test runs; {@link #close()} restores
+ * Reactor's default logger factory.
  */
 public final class LogCapture implements AutoCloseable {
 
 	private final List<String> lines = new CopyOnWriteArrayList<>();
+	private final List<String> levels = new CopyOnWriteArrayList<>();
+	private final boolean all;
 
-	private LogCapture(String name) {
+	private LogCapture(String name, boolean all) {
+		this.all = all;
 		Loggers.useCustomLoggers(n -> recorder(n, n.equals(name)));
 	}
 
 	/** Starts capturing the logger {@code name}. */
 	public static LogCapture of(String name) {
-		return new LogCapture(name);
+		return new LogCapture(name, false);
+	}
+
+	/** Starts capturing every line of the logger {@code name}, DEBUG and TRACE included. */
+	public static LogCapture allLevels(String name) {
+		return new LogCapture(name, true);
 	}
 
 	public List<String> lines() {
 		return lines;
+	}
+
+	/** The level of each line ({@code "debug"}, {@code "info"}...), in the order of {@link #lines()}. */
+	public List<String> levels() {
+		return levels;
 	}
 
 	@Override
@@ -46,8 +60,9 @@ public final class LogCapture implements AutoCloseable {
 					if (m.startsWith("is") && m.endsWith("Enabled")) {
 						return captured || !(m.contains("Debug") || m.contains("Trace"));
 					}
-					if ((m.equals("info") || m.equals("warn") || m.equals("error")) && args != null && args.length > 0
-							&& args[0] instanceof String format) {
+					boolean low = m.equals("debug") || m.equals("trace");
+					if ((m.equals("info") || m.equals("warn") || m.equals("error") || (low && all && captured))
+							&& args != null && args.length > 0 && args[0] instanceof String format) {
 						Object[] params = args.length > 1 && args[1] instanceof Object[] a ? a
 								: java.util.Arrays.copyOfRange(args, 1, args.length);
 						String line = format;
@@ -56,6 +71,7 @@ public final class LogCapture implements AutoCloseable {
 						}
 						if (captured) {
 							lines.add(line);
+							levels.add(m);
 						}
 						else {
 							System.err.println("[" + m + "] " + name + ": " + line);

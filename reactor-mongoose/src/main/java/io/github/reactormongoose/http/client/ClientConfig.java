@@ -15,6 +15,7 @@ import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.LoopAccess;
+import io.github.reactormongoose.internal.loop.Wiretap;
 import io.github.reactormongoose.internal.metrics.HttpClientMetrics;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
@@ -59,6 +60,9 @@ final class ClientConfig implements Cloneable {
 	ClientHooks hooks = ClientHooks.NONE;
 	/** {@link HttpClient#proxy}; {@code null}: direct connections. */
 	ProxyProvider.@Nullable Selection proxies;
+	/** {@link HttpClient#wiretap(boolean)}; {@code null}: off. */
+	@Nullable
+	Wiretap wiretap;
 
 	/**
 	 * The spec of https and wss requests of clients without {@code secure(spec)}: one instance,

@@ -16,8 +16,10 @@ import java.util.function.Predicate;
 
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.internal.loop.Addresses;
+import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.Kind;
+import io.github.reactormongoose.internal.loop.Wiretap;
 import io.github.reactormongoose.internal.metrics.HttpClientMetrics;
 import io.github.reactormongoose.internal.tls.TlsAccess;
 import io.github.reactormongoose.internal.tls.TlsConfig;
@@ -70,10 +72,12 @@ final class ConnectionPool {
 	 * {@code tls}: compared by identity (a spec has no equals), null for plain TCP;
 	 * {@code filter}: by identity too, so a filtered client never gets a connection that was
 	 * made without its filter; {@code proxy}: by identity, null for direct connections, with
-	 * {@code tunnel} false for absolute-form requests through an HTTP proxy.
+	 * {@code tunnel} false for absolute-form requests through an HTTP proxy; {@code wiretap}:
+	 * by its settings, so a tapped client never gets an untapped connection.
 	 */
 	private record Key(String host, int port, @Nullable TlsSpec tls, Limits limits,
-			@Nullable Predicate<? super InetAddress> filter, @Nullable ProxyProvider proxy, boolean tunnel) {
+			@Nullable Predicate<? super InetAddress> filter, @Nullable ProxyProvider proxy, boolean tunnel,
+			@Nullable Wiretap wiretap) {
 	}
 
 	final EventLoop loop;
@@ -112,17 +116,18 @@ final class ConnectionPool {
 	 * The pool of {@code loop} for {@code host:port} with {@code limits}, over TLS with
 	 * {@code tls} unless it is null, connecting only to addresses {@code filter} accepts unless
 	 * it is null, through {@code proxy} unless it is null (in a tunnel, or with absolute-form
-	 * requests); any thread.
+	 * requests), logging the connections' bytes with {@code wiretap} unless it is null; any thread.
 	 */
 	static ConnectionPool of(EventLoop loop, String host, int port, @Nullable TlsSpec tls, Limits limits,
-			@Nullable Predicate<? super InetAddress> filter, @Nullable ProxyProvider proxy, boolean tunnel) {
+			@Nullable Predicate<? super InetAddress> filter, @Nullable ProxyProvider proxy, boolean tunnel,
+			@Nullable Wiretap wiretap) {
 		Map<Key, ConnectionPool> pools = POOLS.computeIfAbsent(loop, l -> {
 			// idle keep-alive connections must not hold up the loop's disposal
 			l.onShutdown(() -> shutdown(l));
 			l.terminationFuture().subscribe(null, null, () -> POOLS.remove(l));
 			return new ConcurrentHashMap<>();
 		});
-		return pools.computeIfAbsent(new Key(host, port, tls, limits, filter, proxy, proxy != null && tunnel),
+		return pools.computeIfAbsent(new Key(host, port, tls, limits, filter, proxy, proxy != null && tunnel, wiretap),
 				k -> new ConnectionPool(loop, k));
 	}
 
@@ -261,6 +266,16 @@ final class ConnectionPool {
 		throw new FilteredAddressException(host, Arrays.asList(all));
 	}
 
+	/** Poll thread: the channel of a new connection to {@code url}, tapped if the pool's clients are. */
+	private Channel connect(String url, ClientConnection c) {
+		Channel ch = loop.connect(url, Kind.TCP, c);
+		Wiretap w = key.wiretap();
+		if (w != null) {
+			ch.wiretap(w);
+		}
+		return ch;
+	}
+
 	/**
 	 * Poll thread: connects to {@code url} (an IP literal). With TLS, the handshake starts once
 	 * the TCP connection is up, and the connection counts as established only after the JDK
@@ -275,7 +290,7 @@ final class ConnectionPool {
 				c.absoluteHost = absoluteForm ? authority : null;
 				String to = url + " (" + p.type().name().toLowerCase(Locale.ROOT) + " proxy " + p.host() + ":"
 						+ p.port() + " for " + host + ":" + port + ")";
-				c.open(loop.connect(url, Kind.TCP, c), to, timeout, null, tunnel); // TLS starts in the tunnel
+				c.open(connect(url, c), to, timeout, null, tunnel); // TLS starts in the tunnel
 			}
 			catch (RuntimeException e) {
 				c.abandon(e);
@@ -285,7 +300,7 @@ final class ConnectionPool {
 		TlsConfig.ClientHandshake hs = null;
 		try {
 			hs = tls != null ? tls.clientHandshake(host) : null;
-			c.open(loop.connect(url, Kind.TCP, c), url, timeout, hs != null ? hs.verifier() : null, null);
+			c.open(connect(url, c), url, timeout, hs != null ? hs.verifier() : null, null);
 			TlsConfig.ClientHandshake attaching = hs;
 			hs = null;
 			if (attaching != null) {

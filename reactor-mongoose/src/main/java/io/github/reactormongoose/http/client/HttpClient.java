@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,8 +26,11 @@ import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.loop.Wiretap;
 import io.github.reactormongoose.internal.metrics.HttpClientMetrics;
 import io.github.reactormongoose.internal.tls.TlsAccess;
+import io.github.reactormongoose.logging.AdvancedByteBufFormat;
+import io.github.reactormongoose.logging.LogLevel;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -155,6 +159,46 @@ public final class HttpClient {
 	public HttpClient responseTimeout(Duration timeout) {
 		requirePositive(timeout, "responseTimeout");
 		return with(c -> c.responseTimeout = timeout);
+	}
+
+	/**
+	 * Logs the bytes of every connection the client makes (Reactor Netty's
+	 * {@code wiretap(true)}): logger {@code io.github.reactormongoose.http.client.HttpClient},
+	 * level DEBUG, hex dumps. See {@link #wiretap(String, LogLevel, AdvancedByteBufFormat, Charset)}.
+	 */
+	public HttpClient wiretap(boolean enable) {
+		return with(c -> c.wiretap = Wiretap.of(enable, HttpClient.class));
+	}
+
+	/** Logs the bytes of every connection to the logger {@code category}, at DEBUG, as hex dumps. */
+	public HttpClient wiretap(String category) {
+		Wiretap w = Wiretap.of(category);
+		return with(c -> c.wiretap = w);
+	}
+
+	/** Logs the bytes of every connection to the logger {@code category}, at {@code level}, as hex dumps. */
+	public HttpClient wiretap(String category, LogLevel level) {
+		Wiretap w = Wiretap.of(category, level);
+		return with(c -> c.wiretap = w);
+	}
+
+	/** Logs the bytes of every connection to the logger {@code category}, at {@code level}, in {@code format}. */
+	public HttpClient wiretap(String category, LogLevel level, AdvancedByteBufFormat format) {
+		Wiretap w = Wiretap.of(category, level, format);
+		return with(c -> c.wiretap = w);
+	}
+
+	/**
+	 * Logs the bytes of every connection the client makes, as {@code HttpServer.wiretap}:
+	 * {@code ACTIVE} once connected, {@code READ}/{@code WRITE} per socket read and per write
+	 * the socket took, with the bytes in {@code format}, {@code INACTIVE}. The bytes are the
+	 * wire's (request heads, chunk sizes, a proxy's CONNECT, WebSocket frames); over TLS, before
+	 * encryption. Pooled connections are shared only between clients with equal wiretap settings,
+	 * so a tapped client never reuses an untapped connection.
+	 */
+	public HttpClient wiretap(String category, LogLevel level, AdvancedByteBufFormat format, Charset charset) {
+		Wiretap w = Wiretap.of(category, level, format, charset);
+		return with(c -> c.wiretap = w);
 	}
 
 	/** Fails with {@link ConnectTimeoutException} when a TCP connection takes longer (default 30 s). */
@@ -863,7 +907,7 @@ public final class HttpClient {
 				// a tunnel for TLS, WebSocket and SOCKS; plain HTTP through an HTTP proxy in absolute form
 				boolean tunnel = proxy != null && (tls != null || upgrade || proxy.type() != ProxyProvider.Proxy.HTTP);
 				ConnectionPool pool = ConnectionPool.of(el, host, port, tls, config.pool, config.addressFilter, proxy,
-						tunnel);
+						tunnel, config.wiretap);
 				Exchange.Request req = new Exchange.Request(method, uri.toString(), target, hostHeader, headers, fixed,
 						stream, upgrade, redirects);
 				return Mono.<ClientResponse>create(sink -> new Exchange(config, req, pool, sink).start());

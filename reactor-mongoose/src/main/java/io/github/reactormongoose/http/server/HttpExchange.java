@@ -74,6 +74,7 @@ final class HttpExchange implements HttpServerResponse {
 				config.maxDiscardedBodySize(), config.compressionEnabled() ? this::compressible : null,
 				config.minCompressionSize(), timed);
 		request.response(writer);
+		request.arrivedAt(el.polledAt());
 		int max = config.maxKeepAliveRequests();
 		if (max > 0 && request.number() >= max) {
 			writer.keepAlive(false); // the connection's last request: Connection: close

@@ -18,8 +18,9 @@ import io.github.reactormongoose.internal.loop.ListenLimits;
 import io.github.reactormongoose.internal.loop.ListenerHandler;
 import io.github.reactormongoose.internal.loop.PortSharing;
 import io.github.reactormongoose.internal.loop.ServerConnections;
-import io.github.reactormongoose.internal.metrics.HttpServerMetrics;
 import io.github.reactormongoose.internal.loop.TlsContext;
+import io.github.reactormongoose.internal.loop.Wiretap;
+import io.github.reactormongoose.internal.metrics.HttpServerMetrics;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.MonoSink;
 
@@ -60,6 +61,10 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 					c.requestHeadTimeout(config.requestHeaderTimeout().toMillis());
 					// those awaiting their header are not counted yet: bounded apart, by the same number
 					c.proxyProtocol(config.proxyProtocol(), Math.max(config.maxConnections(), 0));
+					Wiretap w = config.wiretap();
+					if (w != null) {
+						c.wiretap(w);
+					}
 				}, bound);
 	}
 

@@ -3,6 +3,7 @@
  */
 package io.github.reactormongoose.http.server;
 
+import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
@@ -17,7 +18,10 @@ import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.ProxyProtocolSupportType;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.LoopChoice;
+import io.github.reactormongoose.internal.loop.Wiretap;
 import io.github.reactormongoose.internal.tls.TlsAccess;
+import io.github.reactormongoose.logging.AdvancedByteBufFormat;
+import io.github.reactormongoose.logging.LogLevel;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -408,6 +412,46 @@ public final class HttpServer {
 	public HttpServer accessLog(boolean enable, Function<? super AccessLogArgs, ? extends @Nullable String> format) {
 		Objects.requireNonNull(format, "format");
 		return new HttpServer(config.withAccessLog(enable, format));
+	}
+
+	/**
+	 * Logs every connection's bytes (Reactor Netty's {@code wiretap(true)}): logger
+	 * {@code io.github.reactormongoose.http.server.HttpServer}, level DEBUG, hex dumps. See
+	 * {@link #wiretap(String, LogLevel, AdvancedByteBufFormat, Charset)}.
+	 */
+	public HttpServer wiretap(boolean enable) {
+		return new HttpServer(config.withWiretap(Wiretap.of(enable, HttpServer.class)));
+	}
+
+	/** Logs every connection's bytes to the logger {@code category}, at DEBUG, as hex dumps. */
+	public HttpServer wiretap(String category) {
+		return new HttpServer(config.withWiretap(Wiretap.of(category)));
+	}
+
+	/** Logs every connection's bytes to the logger {@code category}, at {@code level}, as hex dumps. */
+	public HttpServer wiretap(String category, LogLevel level) {
+		return new HttpServer(config.withWiretap(Wiretap.of(category, level)));
+	}
+
+	/** Logs every connection's bytes to the logger {@code category}, at {@code level}, in {@code format}. */
+	public HttpServer wiretap(String category, LogLevel level, AdvancedByteBufFormat format) {
+		return new HttpServer(config.withWiretap(Wiretap.of(category, level, format)));
+	}
+
+	/**
+	 * Logs every connection's bytes as they cross the socket, as Reactor Netty's
+	 * {@code wiretap}: a line when a connection is accepted ({@code ACTIVE}, with its id and
+	 * addresses), one per socket read ({@code READ: 78B}) and per write the socket took
+	 * ({@code WRITE: 52B}), with the bytes in {@code format} ({@code TEXTUAL} decodes them with
+	 * {@code charset}), and one when it is gone ({@code INACTIVE}); logger {@code category}, at
+	 * {@code level}, on the poll thread. The bytes are the wire's: request heads, chunk sizes,
+	 * WebSocket frames, answers the server makes itself (400, 408, 431...), file bodies (sent
+	 * without {@code sendfile(2)} while tapped); on HTTPS, before encryption. For debugging:
+	 * every byte is copied and formatted (the bytes are recorded whether the level is enabled
+	 * or not). Off by default.
+	 */
+	public HttpServer wiretap(String category, LogLevel level, AdvancedByteBufFormat format, Charset charset) {
+		return new HttpServer(config.withWiretap(Wiretap.of(category, level, format, charset)));
 	}
 
 	/**

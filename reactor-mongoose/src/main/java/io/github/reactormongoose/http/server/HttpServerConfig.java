@@ -15,6 +15,7 @@ import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.ProxyProtocolSupportType;
 import io.github.reactormongoose.internal.loop.LoopChoice;
+import io.github.reactormongoose.internal.loop.Wiretap;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -59,6 +60,7 @@ public final class HttpServerConfig {
 	private Function<String, String> uriTagValue = Function.identity();
 	private boolean accessLog;
 	private @Nullable Function<? super AccessLogArgs, ? extends @Nullable String> accessLogFormat;
+	private @Nullable Wiretap wiretap;
 	private @Nullable Consumer<? super DisposableServer> doOnBound;
 	private @Nullable Consumer<? super DisposableServer> doOnUnbound;
 	private @Nullable Consumer<? super Connection> doOnConnection;
@@ -102,6 +104,7 @@ public final class HttpServerConfig {
 		c.uriTagValue = uriTagValue;
 		c.accessLog = accessLog;
 		c.accessLogFormat = accessLogFormat;
+		c.wiretap = wiretap;
 		c.doOnBound = doOnBound;
 		c.doOnConnection = doOnConnection;
 		c.mapHandle = mapHandle;
@@ -432,6 +435,15 @@ public final class HttpServerConfig {
 			c.accessLog = enable;
 			c.accessLogFormat = enable ? format : null;
 		});
+	}
+
+	HttpServerConfig withWiretap(@Nullable Wiretap wiretap) {
+		return with(c -> c.wiretap = wiretap);
+	}
+
+	/** The wire logging of every connection ({@link HttpServer#wiretap(boolean)}), or {@code null}. */
+	@Nullable Wiretap wiretap() {
+		return wiretap;
 	}
 
 	HttpServerConfig withRequestHeaderTimeout(Duration timeout) {

@@ -127,6 +127,13 @@ public interface HttpServerRequest {
 	String requestId();
 
 	/**
+	 * When the request arrived, as Reactor Netty's {@code timestamp()}: the time the poll that
+	 * read its head returned (to the millisecond, in the system's time zone). For how long a
+	 * request waited before its handler ran, or a log line's time of arrival.
+	 */
+	java.time.ZonedDateTime timestamp();
+
+	/**
 	 * The body as it arrives, in read-only buffers of at most 128 KiB. Single subscriber: a
 	 * second subscription gets an {@link IllegalStateException}. A body that is not read by
 	 * the time the response ends is discarded (up to {@link HttpServer#maxDiscardedBodySize(long)},

@@ -8,6 +8,9 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -44,6 +47,8 @@ final class RequestView implements RoutableRequest {
 	private final byte[] body;
 	private final @Nullable RequestBody streamed;
 	private final boolean clientKeepAlive;
+	/** When the poll that read the head returned (Unix ms), set by the exchange. */
+	private long arrived;
 	private Map<String, String> params = Map.of();
 	private @Nullable Map<String, List<String>> queryParams;
 	private @Nullable String path;
@@ -70,9 +75,19 @@ final class RequestView implements RoutableRequest {
 				&& (!isHttp10() || headers.containsToken("Connection", "keep-alive"));
 	}
 
+	@Override
+	public ZonedDateTime timestamp() {
+		return ZonedDateTime.ofInstant(Instant.ofEpochMilli(arrived), ZoneId.systemDefault());
+	}
+
 	/** The request's position on its connection, from 1. */
 	int number() {
 		return number;
+	}
+
+	/** When the poll that read the head returned (Unix ms): {@link #timestamp()}. */
+	void arrivedAt(long millis) {
+		this.arrived = millis;
 	}
 
 	/** Links the response, which owns the keep-alive decision {@link #isKeepAlive()} reports. */

@@ -42,6 +42,8 @@ public final class NativeConstants {
 	public static final int EV_WS_CTL = (int) constant("RMG_EV_WS_CTL");
 	public static final int EV_REJECTED = (int) constant("RMG_EV_REJECTED");
 	public static final int EV_DRAINED = (int) constant("RMG_EV_DRAINED");
+	public static final int EV_WIRE = (int) constant("RMG_EV_WIRE");
+	public static final int WIRE_WRITTEN = (int) constant("RMG_WIRE_WRITTEN");
 	public static final int EV_DATAGRAM = (int) constant("RMG_EV_DATAGRAM");
 	public static final int EV_UDP_ERROR = (int) constant("RMG_EV_UDP_ERROR");
 	public static final int EV_SNTP_TIME = (int) constant("RMG_EV_SNTP_TIME");
@@ -78,6 +80,7 @@ public final class NativeConstants {
 	public static final int OP_MORE = (int) constant("RMG_OP_MORE");
 	public static final int OP_CORK = (int) constant("RMG_OP_CORK");
 	public static final int OP_UNCORK = (int) constant("RMG_OP_UNCORK");
+	public static final int OP_WIRETAP = (int) constant("RMG_OP_WIRETAP");
 	public static final long ERR_NO_CONN = constant("RMG_ERR_NO_CONN");
 	public static final long ERR_OOM = constant("RMG_ERR_OOM");
 	public static final long ERR_BAD_ARG = constant("RMG_ERR_BAD_ARG");

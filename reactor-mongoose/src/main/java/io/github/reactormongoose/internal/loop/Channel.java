@@ -35,6 +35,9 @@ public final class Channel {
 	private ChannelHandler handler;
 	private @Nullable ArrayDeque<Runnable> writableWaiters;
 	private boolean closed;
+	private @Nullable Wiretap wiretap;
+	/** The wiretap's name for the connection, with its addresses once they are known. */
+	@Nullable String wireLabel;
 
 	Channel(EventLoop loop, long id, ChannelHandler handler) {
 		this.loop = loop;
@@ -58,6 +61,29 @@ public final class Channel {
 	/** Replaces the handler (connect completed, WebSocket upgrade). */
 	public void handler(ChannelHandler handler) {
 		this.handler = handler;
+	}
+
+	/**
+	 * Logs the connection's bytes from now on (a listener: those of the connections it accepts
+	 * from now on), with the connection's opening and end.
+	 */
+	public void wiretap(Wiretap wiretap) {
+		this.wiretap = wiretap;
+		control(NativeConstants.OP_WIRETAP);
+	}
+
+	/** The wiretap of the connection, or {@code null}. */
+	public @Nullable Wiretap wiretap() {
+		return wiretap;
+	}
+
+	/** An accepted connection: the listener's wiretap (the native side copied its flag). */
+	void inheritWiretap(Channel listener, InetSocketAddress local, InetSocketAddress remote) {
+		Wiretap w = listener.wiretap;
+		if (w != null) {
+			wiretap = w;
+			w.active(this, local, remote);
+		}
 	}
 
 	/** Whether the CLOSE event was delivered. */
@@ -252,6 +278,9 @@ public final class Channel {
 	/** The CLOSE event: waiters run, then the handler learns. */
 	void closed() {
 		closed = true;
+		if (wiretap != null) {
+			wiretap.inactive(this);
+		}
 		fireWritable();
 		handler.onClosed();
 	}

@@ -3,6 +3,7 @@
  */
 package io.github.reactormongoose.internal.loop;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -76,6 +77,8 @@ public final class EventLoop {
 	private volatile @Nullable LoopObserver observer;
 	/** Records dispatched in the current iteration. */
 	private int dispatched;
+	/** Wall clock (Unix ms) when the last poll returned: the arrival time of what it read. */
+	private long polledAt;
 	/**
 	 * Where the poll copies streamed request body pieces for Java ({@code EV_HTTP_BODY_STAGED});
 	 * allocated when the loop first streams a body, so loops that never do hold none. A piece
@@ -123,6 +126,11 @@ public final class EventLoop {
 
 	public int lowWater() {
 		return lowWater;
+	}
+
+	/** Poll thread: when the last poll returned (Unix ms), i.e. when the events being handled arrived. */
+	public long polledAt() {
+		return polledAt;
 	}
 
 	public boolean inEventLoop() {
@@ -333,6 +341,7 @@ public final class EventLoop {
 		try {
 			while (!shutdown.finished(channels, System.nanoTime())) {
 				long r = LoopNative.poll(handle, pollTimeout(), stage);
+				polledAt = System.currentTimeMillis();
 				LoopObserver o = observer;
 				long busyStart = o != null ? System.nanoTime() : 0;
 				dispatched = 0;
@@ -384,7 +393,13 @@ public final class EventLoop {
 			return;
 		}
 		ChannelHandler h = c.handler();
-		if (type == NativeConstants.EV_CLOSE) {
+		if (type == NativeConstants.EV_WIRE) {
+			Wiretap w = c.wiretap();
+			if (w != null) {
+				w.bytes(c, arg == NativeConstants.WIRE_WRITTEN, b, p, plen);
+			}
+		}
+		else if (type == NativeConstants.EV_CLOSE) {
 			c.closed();
 		}
 		else if (type == NativeConstants.EV_WRITABLE) {
@@ -463,7 +478,13 @@ public final class EventLoop {
 				s.onRead(b, p, plen);
 			}
 			else if (type == NativeConstants.EV_CONNECT) {
-				s.onConnect(EventRecords.address(b, p), EventRecords.address(b, p + EventRecords.addressSize()));
+				InetSocketAddress local = EventRecords.address(b, p);
+				InetSocketAddress remote = EventRecords.address(b, p + EventRecords.addressSize());
+				Wiretap w = c.wiretap();
+				if (w != null) {
+					w.active(c, local, remote);
+				}
+				s.onConnect(local, remote);
 			}
 			else if (type == NativeConstants.EV_DRAINED) {
 				s.onDrained(arg);
@@ -476,7 +497,10 @@ public final class EventLoop {
 		Channel child = new Channel(this, id, NO_HANDLER);
 		ChannelHandler h = null;
 		if (listener != null && !shutdownRequested && listener.handler() instanceof ListenerHandler l) {
-			h = l.onAccept(child, EventRecords.address(b, p), EventRecords.address(b, p + EventRecords.addressSize()));
+			InetSocketAddress local = EventRecords.address(b, p);
+			InetSocketAddress remote = EventRecords.address(b, p + EventRecords.addressSize());
+			child.inheritWiretap(listener, local, remote);
+			h = l.onAccept(child, local, remote);
 		}
 		if (h == null) {
 			child.close();

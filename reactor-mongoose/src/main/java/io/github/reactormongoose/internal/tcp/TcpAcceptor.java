@@ -18,6 +18,7 @@ import io.github.reactormongoose.internal.loop.ListenerHandler;
 import io.github.reactormongoose.internal.loop.PortSharing;
 import io.github.reactormongoose.internal.loop.ServerConnections;
 import io.github.reactormongoose.internal.loop.TlsContext;
+import io.github.reactormongoose.internal.loop.Wiretap;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.MonoSink;
 import reactor.util.Logger;
@@ -40,14 +41,17 @@ public final class TcpAcceptor implements ListenerHandler, BoundServer.Listener 
 	/** Set by {@link #open} before the listener exists; read on the poll thread. */
 	private volatile boolean tls;
 	private final ProxyProtocolSupportType proxyProtocol;
+	private final @Nullable Wiretap wiretap;
 
 	/**
 	 * A listener for loop {@code el}, not open yet.
 	 * @param onConnection runs on the poll thread for every accepted connection
 	 */
-	public TcpAcceptor(EventLoop el, ProxyProtocolSupportType proxyProtocol, Consumer<TcpConnection> onConnection) {
+	public TcpAcceptor(EventLoop el, ProxyProtocolSupportType proxyProtocol, @Nullable Wiretap wiretap,
+			Consumer<TcpConnection> onConnection) {
 		this.onConnection = onConnection;
 		this.proxyProtocol = proxyProtocol;
+		this.wiretap = wiretap;
 		this.connections = new ServerConnections<>(el, c -> {
 		}, c -> c.channel().close());
 	}
@@ -58,7 +62,12 @@ public final class TcpAcceptor implements ListenerHandler, BoundServer.Listener 
 			MonoSink<InetSocketAddress> bound) {
 		this.tls = tls != null;
 		connections.open("tcp", host, port, Kind.TCP, ListenLimits.NONE, this, sharing, tls,
-				c -> c.proxyProtocol(proxyProtocol, 0), bound);
+				c -> {
+					c.proxyProtocol(proxyProtocol, 0);
+					if (wiretap != null) {
+						c.wiretap(wiretap);
+					}
+				}, bound);
 	}
 
 	@Override

@@ -5,7 +5,9 @@ package io.github.reactormongoose.internal.tcp;
 
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 
 import javax.net.ssl.SSLHandshakeException;
 
@@ -17,9 +19,11 @@ import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.Kind;
 import io.github.reactormongoose.internal.loop.StreamHandler;
 import io.github.reactormongoose.internal.loop.TlsHandshakeHandler;
+import io.github.reactormongoose.internal.loop.Wiretap;
 import io.github.reactormongoose.internal.tls.PeerVerifier;
 import io.github.reactormongoose.internal.tls.TlsConfig;
 import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
 import reactor.core.publisher.MonoSink;
 
 /**
@@ -37,6 +41,8 @@ public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 	private @Nullable InetSocketAddress local;
 	private @Nullable InetSocketAddress remote;
 	private boolean done;
+	/** The connect timeout, until the TCP connection is up (a TLS handshake has its own). */
+	private @Nullable Disposable timer;
 
 	private TcpConnector(String url, @Nullable PeerVerifier verifier, MonoSink<Connection> sink) {
 		this.url = url;
@@ -55,20 +61,45 @@ public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 	 * names the server).
 	 */
 	public static void connect(EventLoop loop, String url, @Nullable TlsConfig tls, String host, MonoSink<Connection> sink) {
+		connect(loop, url, tls, host, null, null, sink);
+	}
+
+	/**
+	 * Poll thread: as above, logging the connection's bytes with {@code wiretap} unless it is
+	 * null, and failing with a {@link SocketTimeoutException} cause when the TCP connection is
+	 * not established within {@code timeout} (none when null).
+	 */
+	public static void connect(EventLoop loop, String url, @Nullable TlsConfig tls, String host,
+			@Nullable Wiretap wiretap, @Nullable Duration timeout, MonoSink<Connection> sink) {
 		TlsConfig.ClientHandshake hs = null;
 		try {
 			hs = tls != null ? tls.clientHandshake(host) : null;
 			TcpConnector pending = new TcpConnector(url, hs != null ? hs.verifier() : null, sink);
 			Channel c = loop.connect(url, Kind.TCP, pending);
+			if (wiretap != null) {
+				c.wiretap(wiretap);
+			}
 			pending.connection = new TcpConnection(c, null, null);
 			TlsConfig.ClientHandshake attaching = hs;
 			hs = null;
 			if (attaching != null) {
 				attaching.attach(c);
 			}
+			if (timeout != null) {
+				pending.timer = loop.schedule(timeout, () -> {
+					if (!pending.done) {
+						pending.finish();
+						c.close();
+						MongooseException e = new MongooseException(
+								"connect to " + url + " timed out after " + timeout.toMillis() + " ms");
+						e.initCause(new SocketTimeoutException("connect timed out"));
+						sink.error(e);
+					}
+				});
+			}
 			sink.onCancel(() -> loop.executeOrRun(() -> {
 				if (!pending.done) {
-					pending.done = true;
+					pending.finish();
 					c.close();
 				}
 			}));
@@ -81,11 +112,25 @@ public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 		}
 	}
 
+	/** Settled: the timer has nothing left to time. */
+	private void finish() {
+		done = true;
+		stopTimer();
+	}
+
+	private void stopTimer() {
+		Disposable t = timer;
+		if (t != null) {
+			t.dispose();
+		}
+	}
+
 	@Override
 	public void onConnect(InetSocketAddress local, InetSocketAddress remote) {
 		if (done) {
 			return;
 		}
+		stopTimer(); // the connect timeout is over; a handshake has its own
 		if (verifier != null) {
 			this.local = local; // established once the handshake is done and verified
 			this.remote = remote;
@@ -95,7 +140,7 @@ public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 	}
 
 	private void established(InetSocketAddress local, InetSocketAddress remote) {
-		done = true;
+		finish();
 		if (verifier != null) {
 			connection.peerCertificates(verifier.chain());
 		}
@@ -118,7 +163,7 @@ public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 		}
 		String failure = verifier.verify();
 		if (failure != null) {
-			done = true;
+			finish();
 			connection.channel().close();
 			sink.error(PeerVerifier.handshakeFailed(url, failure));
 			return;
@@ -138,7 +183,7 @@ public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 		if (done) {
 			return;
 		}
-		done = true;
+		finish();
 		MongooseException e = new MongooseException("connect to " + url + " failed: " + message);
 		e.initCause(message.startsWith("TLS") ? new SSLHandshakeException(message)
 				: new ConnectException("cannot connect to " + url + ": " + message));
@@ -150,7 +195,7 @@ public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 		if (done) {
 			return;
 		}
-		done = true;
+		finish();
 		sink.error(new ConnectionClosedException("connect to " + url + " failed: connection closed"));
 	}
 }

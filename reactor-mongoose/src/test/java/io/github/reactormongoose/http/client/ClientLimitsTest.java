@@ -8,13 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -23,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.http.server.BaseHttpTest;
-import org.junit.jupiter.api.Assumptions;
+import io.github.reactormongoose.testing.FullBacklog;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
@@ -113,31 +108,11 @@ class ClientLimitsTest extends BaseHttpTest {
 	@Test
 	void connectTimeout() throws Exception {
 		// a listener that never accepts, its backlog filled: further SYNs go unanswered
-		try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			List<Socket> fill = new ArrayList<>();
-			try {
-				boolean full = false;
-				for (int i = 0; i < 16 && !full; i++) {
-					Socket x = new Socket();
-					fill.add(x);
-					try {
-						x.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort()), 200);
-					}
-					catch (IOException e) {
-						full = true;
-					}
-				}
-				Assumptions.assumeTrue(full, "the kernel kept accepting connections into the backlog");
-				StepVerifier.create(HttpClient.create().connectTimeout(Duration.ofMillis(300)).get()
-						.uri("http://127.0.0.1:" + ss.getLocalPort() + "/").response())
-						.expectError(ConnectTimeoutException.class)
-						.verify(TIMEOUT);
-			}
-			finally {
-				for (Socket x : fill) {
-					x.close();
-				}
-			}
+		try (FullBacklog backlog = FullBacklog.open()) {
+			StepVerifier.create(HttpClient.create().connectTimeout(Duration.ofMillis(300)).get()
+					.uri("http://127.0.0.1:" + backlog.port() + "/").response())
+					.expectError(ConnectTimeoutException.class)
+					.verify(TIMEOUT);
 		}
 	}
 

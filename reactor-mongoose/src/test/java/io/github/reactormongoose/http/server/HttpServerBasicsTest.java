@@ -16,6 +16,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -159,6 +161,21 @@ class HttpServerBasicsTest extends BaseHttpTest {
 			RawHttp.Response r = c.read();
 			assertThat(r.bodyString()).isEqualTo("127.0.0.1|" + c.socket().getLocalPort() + "|" + server.port()
 					+ "|HTTP/1.1|true|true");
+		}
+	}
+
+	@Test
+	void timestampIsWhenTheRequestArrivedNotWhenTheHandlerAsks() throws Exception {
+		DisposableServer server = bind(HttpServer.create().handle((req, res) -> res.sendString(
+				Mono.delay(Duration.ofMillis(300)).map(x -> req.timestamp().toInstant().toEpochMilli() + "|"
+						+ System.currentTimeMillis() + "|" + req.timestamp().getZone().equals(ZoneId.systemDefault())))));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			long sent = System.currentTimeMillis();
+			String[] r = c.write(RawHttp.get("/")).read().bodyString().split("\\|");
+			long arrived = Long.parseLong(r[0]);
+			assertThat(arrived).isBetween(sent - 5, sent + 250);
+			assertThat(Long.parseLong(r[1]) - arrived).isGreaterThanOrEqualTo(290);
+			assertThat(r[2]).isEqualTo("true");
 		}
 	}
 
