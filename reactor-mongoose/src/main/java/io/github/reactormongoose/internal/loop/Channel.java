@@ -79,10 +79,21 @@ public final class Channel {
 
 	/** An accepted connection: the listener's wiretap (the native side copied its flag). */
 	void inheritWiretap(Channel listener, InetSocketAddress local, InetSocketAddress remote) {
-		Wiretap w = listener.wiretap;
-		if (w != null) {
-			wiretap = w;
-			w.active(this, local, remote);
+		wiretap = listener.wiretap;
+		wireActive(local, remote);
+	}
+
+	/** The connection is up: the wiretap's ACTIVE line, if tapped. */
+	void wireActive(InetSocketAddress local, InetSocketAddress remote) {
+		if (wiretap != null) {
+			wiretap.active(this, local, remote);
+		}
+	}
+
+	/** A WIRE record: bytes read, or {@code written}, for the wiretap. */
+	void wire(boolean written, ByteBuffer b, int off, int len) {
+		if (wiretap != null) {
+			wiretap.bytes(this, written, b, off, len);
 		}
 	}
 

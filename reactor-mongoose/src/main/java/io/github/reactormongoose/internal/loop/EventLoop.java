@@ -394,10 +394,7 @@ public final class EventLoop {
 		}
 		ChannelHandler h = c.handler();
 		if (type == NativeConstants.EV_WIRE) {
-			Wiretap w = c.wiretap();
-			if (w != null) {
-				w.bytes(c, arg == NativeConstants.WIRE_WRITTEN, b, p, plen);
-			}
+			c.wire(arg == NativeConstants.WIRE_WRITTEN, b, p, plen);
 		}
 		else if (type == NativeConstants.EV_CLOSE) {
 			c.closed();
@@ -480,10 +477,7 @@ public final class EventLoop {
 			else if (type == NativeConstants.EV_CONNECT) {
 				InetSocketAddress local = EventRecords.address(b, p);
 				InetSocketAddress remote = EventRecords.address(b, p + EventRecords.addressSize());
-				Wiretap w = c.wiretap();
-				if (w != null) {
-					w.active(c, local, remote);
-				}
+				c.wireActive(local, remote);
 				s.onConnect(local, remote);
 			}
 			else if (type == NativeConstants.EV_DRAINED) {
