@@ -3,12 +3,16 @@
  */
 package io.github.reactormongoose.udp;
 
+import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BiFunction;
 
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.internal.loop.Wiretap;
+import io.github.reactormongoose.logging.AdvancedByteBufFormat;
+import io.github.reactormongoose.logging.LogLevel;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
@@ -93,6 +97,44 @@ public final class UdpServer {
 	 */
 	public UdpServer receiveQueue(int datagrams) {
 		return new UdpServer(host, port, loop, loops, options.receiveQueue(datagrams), handler);
+	}
+
+	/**
+	 * Logs every datagram the socket receives and sends (Reactor Netty's {@code wiretap(true)}):
+	 * logger {@code io.github.reactormongoose.udp.UdpServer}, level DEBUG, hex dumps. See
+	 * {@link #wiretap(String, LogLevel, AdvancedByteBufFormat, Charset)}.
+	 */
+	public UdpServer wiretap(boolean enable) {
+		return withOptions(options.wiretap(Wiretap.of(enable, UdpServer.class)));
+	}
+
+	/** Logs every datagram to the logger {@code category}, at DEBUG, as hex dumps. */
+	public UdpServer wiretap(String category) {
+		return withOptions(options.wiretap(Wiretap.of(category)));
+	}
+
+	/** Logs every datagram to the logger {@code category}, at {@code level}, as hex dumps. */
+	public UdpServer wiretap(String category, LogLevel level) {
+		return withOptions(options.wiretap(Wiretap.of(category, level)));
+	}
+
+	/** Logs every datagram to the logger {@code category}, at {@code level}, in {@code format}. */
+	public UdpServer wiretap(String category, LogLevel level, AdvancedByteBufFormat format) {
+		return withOptions(options.wiretap(Wiretap.of(category, level, format)));
+	}
+
+	/**
+	 * Logs every datagram the socket receives ({@code READ: 5B from /127.0.0.1:40000}) and
+	 * every one it sent ({@code WRITE: 5B to ...}), with the bytes in {@code format}, and the
+	 * socket's opening and end ({@code ACTIVE}, {@code INACTIVE}); logger {@code category}, at
+	 * {@code level}, on the poll thread, as {@code TcpServer.wiretap} does for connections.
+	 */
+	public UdpServer wiretap(String category, LogLevel level, AdvancedByteBufFormat format, Charset charset) {
+		return withOptions(options.wiretap(Wiretap.of(category, level, format, charset)));
+	}
+
+	private UdpServer withOptions(UdpOptions o) {
+		return new UdpServer(host, port, loop, loops, o, handler);
 	}
 
 	/**

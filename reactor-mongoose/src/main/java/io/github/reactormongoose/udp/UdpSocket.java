@@ -23,6 +23,7 @@ import io.github.reactormongoose.internal.loop.DatagramHandler;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.InboundQueue;
 import io.github.reactormongoose.internal.loop.LoopAccess;
+import io.github.reactormongoose.internal.loop.Wiretap;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
@@ -79,6 +80,10 @@ final class UdpSocket implements UdpConnection, DatagramHandler {
 		InetSocketAddress a = c.address(true);
 		if (a != null) {
 			s.local = a;
+		}
+		Wiretap w = options.wiretap();
+		if (w != null) {
+			c.wiretapDatagrams(w, a, remote);
 		}
 		s.shutdownHook = loop.onShutdown(c::close);
 		return s;
@@ -150,6 +155,7 @@ final class UdpSocket implements UdpConnection, DatagramHandler {
 	public void onDatagram(InetSocketAddress sender, java.nio.ByteBuffer buf, int offset, int length) {
 		byte[] data = new byte[length];
 		buf.get(offset, data);
+		channel().wireDatagram(false, sender, data, 0, length);
 		inbound.offer(Datagram.wrap(data, sender));
 	}
 
@@ -306,6 +312,9 @@ final class UdpSocket implements UdpConnection, DatagramHandler {
 		byte[] data = d.array();
 		long r = channel().sendDatagram(to == null ? null : to.getAddress().getAddress(),
 				to == null ? 0 : to.getPort(), data, 0, data.length);
+		if (r >= 0) {
+			channel().wireDatagram(true, to != null ? to : remote, data, 0, data.length);
+		}
 		if (r == -(NativeConstants.ERR_ERRNO_BASE + NativeConstants.EAGAIN)
 				|| r == -(NativeConstants.ERR_ERRNO_BASE + NativeConstants.ENOBUFS)) {
 			return DatagramSender.AGAIN;

@@ -27,6 +27,10 @@ import io.github.reactormongoose.testing.LogCapture;
 import io.github.reactormongoose.testing.RawHttp;
 import io.github.reactormongoose.testing.TestPki;
 import io.github.reactormongoose.tls.TlsSpec;
+import io.github.reactormongoose.udp.Datagram;
+import io.github.reactormongoose.udp.UdpClient;
+import io.github.reactormongoose.udp.UdpConnection;
+import io.github.reactormongoose.udp.UdpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
@@ -278,6 +282,45 @@ class WiretapTest extends BaseHttpTest {
 					"echo:ping");
 			assertThat(ev.stream().filter(e -> e.kind().equals("READ")).map(Event::body)).containsExactlyInAnyOrder("ping",
 					"echo:ping");
+		}
+	}
+
+	@Test
+	void udpLogsEveryDatagramWithItsPeer() throws Exception {
+		try (LogCapture log = LogCapture.allLevels("wire.udp")) {
+			UdpConnection server = UdpServer.create().wiretap("wire.udp", LogLevel.DEBUG, AdvancedByteBufFormat.TEXTUAL)
+					.handle((in, out) -> out.send(in.receive().map(d -> Datagram.of("echo " + d.text(), d.address()))))
+					.bindNow();
+			UdpConnection client = UdpClient.create().port(server.localAddress().getPort())
+					.wiretap("wire.udp", LogLevel.DEBUG, AdvancedByteBufFormat.TEXTUAL).connectNow();
+			try (java.net.DatagramSocket jdk = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+				// a JDK peer, then our client
+				jdk.setSoTimeout(10_000);
+				byte[] ping = "jdk".getBytes(StandardCharsets.UTF_8);
+				jdk.send(new java.net.DatagramPacket(ping, ping.length, server.localAddress()));
+				java.net.DatagramPacket back = new java.net.DatagramPacket(new byte[64], 64);
+				jdk.receive(back);
+				assertThat(new String(back.getData(), 0, back.getLength(), StandardCharsets.UTF_8)).isEqualTo("echo jdk");
+				client.sendString(Mono.just("ours")).block(TIMEOUT);
+				assertThat(client.receive().next().map(Datagram::text).block(TIMEOUT)).isEqualTo("echo ours");
+				String s = "/127.0.0.1:" + server.localAddress().getPort();
+				String c = "/127.0.0.1:" + client.localAddress().getPort();
+				String j = "/127.0.0.1:" + jdk.getLocalPort();
+				until(() -> log.lines().size() >= 8);
+				List<String> lines = log.lines().stream().map(l -> l.replaceAll("^\\[id: \\d+, ", "[")).toList();
+				assertThat(lines).contains("[L:" + s + "] ACTIVE", "[L:" + c + " - R:" + s + "] ACTIVE",
+						"[L:" + s + "] READ: 3B from " + j + "\njdk",
+						"[L:" + s + "] WRITE: 8B to " + j + "\necho jdk",
+						"[L:" + c + " - R:" + s + "] WRITE: 4B to " + s + "\nours",
+						"[L:" + s + "] READ: 4B from " + c + "\nours",
+						"[L:" + s + "] WRITE: 9B to " + c + "\necho ours",
+						"[L:" + c + " - R:" + s + "] READ: 9B from " + s + "\necho ours");
+			}
+			finally {
+				client.dispose();
+				server.dispose();
+			}
+			until(() -> log.lines().stream().filter(l -> l.endsWith("] INACTIVE")).count() == 2);
 		}
 	}
 

@@ -90,6 +90,22 @@ public final class Channel {
 		}
 	}
 
+	/**
+	 * A UDP socket logs its datagrams with {@code wiretap} (Java sees every datagram, so the
+	 * native side is not asked): the ACTIVE line now, then {@link #wireDatagram}, INACTIVE.
+	 */
+	public void wiretapDatagrams(Wiretap wiretap, @Nullable InetSocketAddress local, @Nullable InetSocketAddress remote) {
+		this.wiretap = wiretap;
+		wiretap.active(this, local, remote);
+	}
+
+	/** A datagram received from {@code peer} or sent ({@code written}) to it (null: the connected peer). */
+	public void wireDatagram(boolean written, @Nullable InetSocketAddress peer, byte[] data, int off, int len) {
+		if (wiretap != null) {
+			wiretap.bytes(this, written, peer, ByteBuffer.wrap(data), off, len);
+		}
+	}
+
 	/** A WIRE record: bytes read, or {@code written}, for the wiretap. */
 	void wire(boolean written, ByteBuffer b, int off, int len) {
 		if (wiretap != null) {

@@ -74,9 +74,12 @@ public final class Wiretap {
 		return category;
 	}
 
-	/** A connection opened (accepted, or connected): its label from now on, and an ACTIVE line. */
-	void active(Channel c, InetSocketAddress local, InetSocketAddress remote) {
-		c.wireLabel = "[id: " + c.id() + ", L:" + local + " - R:" + remote + "]";
+	/**
+	 * A connection opened (accepted, or connected), or a UDP socket (its {@code remote} only
+	 * when connected): its label from now on, and an ACTIVE line.
+	 */
+	void active(Channel c, @Nullable InetSocketAddress local, @Nullable InetSocketAddress remote) {
+		c.wireLabel = "[id: " + c.id() + ", L:" + local + (remote != null ? " - R:" + remote : "") + "]";
 		Logger log = logger();
 		if (enabled(log)) {
 			write(log, c.wireLabel + " ACTIVE");
@@ -85,12 +88,20 @@ public final class Wiretap {
 
 	/** Bytes a read gave ({@code written} false) or the socket took. */
 	void bytes(Channel c, boolean written, ByteBuffer b, int off, int len) {
+		bytes(c, written, null, b, off, len);
+	}
+
+	/** A datagram received from {@code peer}, or sent ({@code written}) to it; {@code peer} null: the connected one. */
+	void bytes(Channel c, boolean written, @Nullable InetSocketAddress peer, ByteBuffer b, int off, int len) {
 		Logger log = logger();
 		if (!enabled(log)) {
 			return;
 		}
 		StringBuilder sb = new StringBuilder(format == AdvancedByteBufFormat.HEX_DUMP ? 80 + len * 5 : 64 + len);
 		sb.append(label(c)).append(written ? " WRITE: " : " READ: ").append(len).append('B');
+		if (peer != null) {
+			sb.append(written ? " to " : " from ").append(peer);
+		}
 		if (format == AdvancedByteBufFormat.HEX_DUMP) {
 			hexDump(sb, b, off, len);
 		}
