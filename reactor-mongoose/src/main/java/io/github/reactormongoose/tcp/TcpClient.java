@@ -22,6 +22,7 @@ import io.github.reactormongoose.internal.tcp.TcpOperations;
 import io.github.reactormongoose.internal.tls.TlsAccess;
 import io.github.reactormongoose.logging.AdvancedByteBufFormat;
 import io.github.reactormongoose.logging.LogLevel;
+import io.github.reactormongoose.logging.Wiretappable;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -46,7 +47,7 @@ import reactor.core.publisher.Mono;
  * {@link #runOn(MongooseLoop)} or {@link #runOn(MongooseLoops)}. The loops outlive the
  * connections.
  */
-public final class TcpClient {
+public final class TcpClient implements Wiretappable<TcpClient> {
 
 	private final String host;
 	private final int port;
@@ -169,29 +170,16 @@ public final class TcpClient {
 	 * {@code io.github.reactormongoose.tcp.TcpClient}, level DEBUG, hex dumps. See
 	 * {@link #wiretap(String, LogLevel, AdvancedByteBufFormat, Charset)}.
 	 */
+	@Override
 	public TcpClient wiretap(boolean enable) {
 		return withWiretap(Wiretap.of(enable, TcpClient.class));
-	}
-
-	/** Logs the connection's bytes to the logger {@code category}, at DEBUG, as hex dumps. */
-	public TcpClient wiretap(String category) {
-		return withWiretap(Wiretap.of(category));
-	}
-
-	/** Logs the connection's bytes to the logger {@code category}, at {@code level}, as hex dumps. */
-	public TcpClient wiretap(String category, LogLevel level) {
-		return withWiretap(Wiretap.of(category, level));
-	}
-
-	/** Logs the connection's bytes to the logger {@code category}, at {@code level}, in {@code format}. */
-	public TcpClient wiretap(String category, LogLevel level, AdvancedByteBufFormat format) {
-		return withWiretap(Wiretap.of(category, level, format));
 	}
 
 	/**
 	 * Logs the connection's bytes as {@code TcpServer.wiretap} does: {@code ACTIVE} once
 	 * connected, {@code READ}/{@code WRITE} with the bytes in {@code format}, {@code INACTIVE}.
 	 */
+	@Override
 	public TcpClient wiretap(String category, LogLevel level, AdvancedByteBufFormat format, Charset charset) {
 		return withWiretap(Wiretap.of(category, level, format, charset));
 	}

@@ -22,6 +22,7 @@ import io.github.reactormongoose.internal.tcp.TcpOperations;
 import io.github.reactormongoose.internal.tls.TlsAccess;
 import io.github.reactormongoose.logging.AdvancedByteBufFormat;
 import io.github.reactormongoose.logging.LogLevel;
+import io.github.reactormongoose.logging.Wiretappable;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -49,7 +50,7 @@ import reactor.core.publisher.Mono;
  * different threads), or on {@link #runOn(MongooseLoop) one loop}, a
  * {@link #runOn(MongooseLoops) given group}, or {@link #loops(int) loops of its own}.
  */
-public final class TcpServer {
+public final class TcpServer implements Wiretappable<TcpServer> {
 
 	private final String host;
 	private final int port;
@@ -199,23 +200,9 @@ public final class TcpServer {
 	 * {@code io.github.reactormongoose.tcp.TcpServer}, level DEBUG, hex dumps. See
 	 * {@link #wiretap(String, LogLevel, AdvancedByteBufFormat, Charset)}.
 	 */
+	@Override
 	public TcpServer wiretap(boolean enable) {
 		return withWiretap(Wiretap.of(enable, TcpServer.class));
-	}
-
-	/** Logs every connection's bytes to the logger {@code category}, at DEBUG, as hex dumps. */
-	public TcpServer wiretap(String category) {
-		return withWiretap(Wiretap.of(category));
-	}
-
-	/** Logs every connection's bytes to the logger {@code category}, at {@code level}, as hex dumps. */
-	public TcpServer wiretap(String category, LogLevel level) {
-		return withWiretap(Wiretap.of(category, level));
-	}
-
-	/** Logs every connection's bytes to the logger {@code category}, at {@code level}, in {@code format}. */
-	public TcpServer wiretap(String category, LogLevel level, AdvancedByteBufFormat format) {
-		return withWiretap(Wiretap.of(category, level, format));
 	}
 
 	/**
@@ -227,6 +214,7 @@ public final class TcpServer {
 	 * On TLS, the bytes before encryption. For debugging: every byte is copied and formatted
 	 * (the socket's bytes are recorded whether the level is enabled or not).
 	 */
+	@Override
 	public TcpServer wiretap(String category, LogLevel level, AdvancedByteBufFormat format, Charset charset) {
 		return withWiretap(Wiretap.of(category, level, format, charset));
 	}

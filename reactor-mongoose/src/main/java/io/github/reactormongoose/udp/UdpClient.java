@@ -14,6 +14,7 @@ import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.internal.loop.Wiretap;
 import io.github.reactormongoose.logging.AdvancedByteBufFormat;
 import io.github.reactormongoose.logging.LogLevel;
+import io.github.reactormongoose.logging.Wiretappable;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
@@ -32,7 +33,7 @@ import reactor.core.publisher.Mono;
  * }</pre>
  * The socket runs on one loop: by default the next loop of {@link MongooseLoops#shared()}.
  */
-public final class UdpClient {
+public final class UdpClient implements Wiretappable<UdpClient> {
 
 	private final String host;
 	private final int port;
@@ -117,23 +118,9 @@ public final class UdpClient {
 	 * logger {@code io.github.reactormongoose.udp.UdpClient}, level DEBUG, hex dumps. See
 	 * {@link #wiretap(String, LogLevel, AdvancedByteBufFormat, Charset)}.
 	 */
+	@Override
 	public UdpClient wiretap(boolean enable) {
 		return withOptions(options.wiretap(Wiretap.of(enable, UdpClient.class)));
-	}
-
-	/** Logs every datagram to the logger {@code category}, at DEBUG, as hex dumps. */
-	public UdpClient wiretap(String category) {
-		return withOptions(options.wiretap(Wiretap.of(category)));
-	}
-
-	/** Logs every datagram to the logger {@code category}, at {@code level}, as hex dumps. */
-	public UdpClient wiretap(String category, LogLevel level) {
-		return withOptions(options.wiretap(Wiretap.of(category, level)));
-	}
-
-	/** Logs every datagram to the logger {@code category}, at {@code level}, in {@code format}. */
-	public UdpClient wiretap(String category, LogLevel level, AdvancedByteBufFormat format) {
-		return withOptions(options.wiretap(Wiretap.of(category, level, format)));
 	}
 
 	/**
@@ -142,6 +129,7 @@ public final class UdpClient {
 	 * socket's opening and end ({@code ACTIVE}, {@code INACTIVE}); logger {@code category}, at
 	 * {@code level}, on the poll thread, as {@code TcpServer.wiretap} does for connections.
 	 */
+	@Override
 	public UdpClient wiretap(String category, LogLevel level, AdvancedByteBufFormat format, Charset charset) {
 		return withOptions(options.wiretap(Wiretap.of(category, level, format, charset)));
 	}

@@ -13,6 +13,7 @@ import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.internal.loop.Wiretap;
 import io.github.reactormongoose.logging.AdvancedByteBufFormat;
 import io.github.reactormongoose.logging.LogLevel;
+import io.github.reactormongoose.logging.Wiretappable;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
@@ -30,7 +31,7 @@ import reactor.core.publisher.Mono;
  * }</pre>
  * The socket runs on one loop: by default the next loop of {@link MongooseLoops#shared()}.
  */
-public final class UdpServer {
+public final class UdpServer implements Wiretappable<UdpServer> {
 
 	private final String host;
 	private final int port;
@@ -104,23 +105,9 @@ public final class UdpServer {
 	 * logger {@code io.github.reactormongoose.udp.UdpServer}, level DEBUG, hex dumps. See
 	 * {@link #wiretap(String, LogLevel, AdvancedByteBufFormat, Charset)}.
 	 */
+	@Override
 	public UdpServer wiretap(boolean enable) {
 		return withOptions(options.wiretap(Wiretap.of(enable, UdpServer.class)));
-	}
-
-	/** Logs every datagram to the logger {@code category}, at DEBUG, as hex dumps. */
-	public UdpServer wiretap(String category) {
-		return withOptions(options.wiretap(Wiretap.of(category)));
-	}
-
-	/** Logs every datagram to the logger {@code category}, at {@code level}, as hex dumps. */
-	public UdpServer wiretap(String category, LogLevel level) {
-		return withOptions(options.wiretap(Wiretap.of(category, level)));
-	}
-
-	/** Logs every datagram to the logger {@code category}, at {@code level}, in {@code format}. */
-	public UdpServer wiretap(String category, LogLevel level, AdvancedByteBufFormat format) {
-		return withOptions(options.wiretap(Wiretap.of(category, level, format)));
 	}
 
 	/**
@@ -129,6 +116,7 @@ public final class UdpServer {
 	 * socket's opening and end ({@code ACTIVE}, {@code INACTIVE}); logger {@code category}, at
 	 * {@code level}, on the poll thread, as {@code TcpServer.wiretap} does for connections.
 	 */
+	@Override
 	public UdpServer wiretap(String category, LogLevel level, AdvancedByteBufFormat format, Charset charset) {
 		return withOptions(options.wiretap(Wiretap.of(category, level, format, charset)));
 	}

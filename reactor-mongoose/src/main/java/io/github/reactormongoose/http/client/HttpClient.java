@@ -31,6 +31,7 @@ import io.github.reactormongoose.internal.metrics.HttpClientMetrics;
 import io.github.reactormongoose.internal.tls.TlsAccess;
 import io.github.reactormongoose.logging.AdvancedByteBufFormat;
 import io.github.reactormongoose.logging.LogLevel;
+import io.github.reactormongoose.logging.Wiretappable;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -60,7 +61,7 @@ import reactor.core.publisher.Mono;
  * malformed response, timeout and premature close is an error signal with its own exception
  * type, and the connection is closed, never reused. See {@code docs/http-client.md}.
  */
-public final class HttpClient {
+public final class HttpClient implements Wiretappable<HttpClient> {
 
 	private static final byte[] EMPTY = new byte[0];
 
@@ -166,26 +167,9 @@ public final class HttpClient {
 	 * {@code wiretap(true)}): logger {@code io.github.reactormongoose.http.client.HttpClient},
 	 * level DEBUG, hex dumps. See {@link #wiretap(String, LogLevel, AdvancedByteBufFormat, Charset)}.
 	 */
+	@Override
 	public HttpClient wiretap(boolean enable) {
 		return with(c -> c.wiretap = Wiretap.of(enable, HttpClient.class));
-	}
-
-	/** Logs the bytes of every connection to the logger {@code category}, at DEBUG, as hex dumps. */
-	public HttpClient wiretap(String category) {
-		Wiretap w = Wiretap.of(category);
-		return with(c -> c.wiretap = w);
-	}
-
-	/** Logs the bytes of every connection to the logger {@code category}, at {@code level}, as hex dumps. */
-	public HttpClient wiretap(String category, LogLevel level) {
-		Wiretap w = Wiretap.of(category, level);
-		return with(c -> c.wiretap = w);
-	}
-
-	/** Logs the bytes of every connection to the logger {@code category}, at {@code level}, in {@code format}. */
-	public HttpClient wiretap(String category, LogLevel level, AdvancedByteBufFormat format) {
-		Wiretap w = Wiretap.of(category, level, format);
-		return with(c -> c.wiretap = w);
 	}
 
 	/**
@@ -196,6 +180,7 @@ public final class HttpClient {
 	 * encryption. Pooled connections are shared only between clients with equal wiretap settings,
 	 * so a tapped client never reuses an untapped connection.
 	 */
+	@Override
 	public HttpClient wiretap(String category, LogLevel level, AdvancedByteBufFormat format, Charset charset) {
 		Wiretap w = Wiretap.of(category, level, format, charset);
 		return with(c -> c.wiretap = w);

@@ -22,6 +22,7 @@ import io.github.reactormongoose.internal.loop.Wiretap;
 import io.github.reactormongoose.internal.tls.TlsAccess;
 import io.github.reactormongoose.logging.AdvancedByteBufFormat;
 import io.github.reactormongoose.logging.LogLevel;
+import io.github.reactormongoose.logging.Wiretappable;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -41,7 +42,7 @@ import reactor.core.publisher.Mono;
  * Handlers run on the poll thread; offload blocking work with
  * {@code subscribeOn(Schedulers.boundedElastic())} and reply from there.
  */
-public final class HttpServer {
+public final class HttpServer implements Wiretappable<HttpServer> {
 
 	/**
 	 * Default request-body limit: none ({@link Long#MAX_VALUE}). Bodies stream, so their size
@@ -419,23 +420,9 @@ public final class HttpServer {
 	 * {@code io.github.reactormongoose.http.server.HttpServer}, level DEBUG, hex dumps. See
 	 * {@link #wiretap(String, LogLevel, AdvancedByteBufFormat, Charset)}.
 	 */
+	@Override
 	public HttpServer wiretap(boolean enable) {
 		return new HttpServer(config.withWiretap(Wiretap.of(enable, HttpServer.class)));
-	}
-
-	/** Logs every connection's bytes to the logger {@code category}, at DEBUG, as hex dumps. */
-	public HttpServer wiretap(String category) {
-		return new HttpServer(config.withWiretap(Wiretap.of(category)));
-	}
-
-	/** Logs every connection's bytes to the logger {@code category}, at {@code level}, as hex dumps. */
-	public HttpServer wiretap(String category, LogLevel level) {
-		return new HttpServer(config.withWiretap(Wiretap.of(category, level)));
-	}
-
-	/** Logs every connection's bytes to the logger {@code category}, at {@code level}, in {@code format}. */
-	public HttpServer wiretap(String category, LogLevel level, AdvancedByteBufFormat format) {
-		return new HttpServer(config.withWiretap(Wiretap.of(category, level, format)));
 	}
 
 	/**
@@ -450,6 +437,7 @@ public final class HttpServer {
 	 * every byte is copied and formatted (the bytes are recorded whether the level is enabled
 	 * or not). Off by default.
 	 */
+	@Override
 	public HttpServer wiretap(String category, LogLevel level, AdvancedByteBufFormat format, Charset charset) {
 		return new HttpServer(config.withWiretap(Wiretap.of(category, level, format, charset)));
 	}

@@ -57,19 +57,6 @@ public final class Wiretap {
 		return enable ? of(owner.getName(), LogLevel.DEBUG, AdvancedByteBufFormat.HEX_DUMP, StandardCharsets.UTF_8) : null;
 	}
 
-	/** {@code wiretap(category)} and its longer forms, with the defaults for what is not given. */
-	public static Wiretap of(String category) {
-		return of(category, LogLevel.DEBUG);
-	}
-
-	public static Wiretap of(String category, LogLevel level) {
-		return of(category, level, AdvancedByteBufFormat.HEX_DUMP);
-	}
-
-	public static Wiretap of(String category, LogLevel level, AdvancedByteBufFormat format) {
-		return of(category, level, format, StandardCharsets.UTF_8);
-	}
-
 	public String category() {
 		return category;
 	}
