@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
@@ -39,6 +40,19 @@ public final class MetricsServer implements Disposable {
 		this.server = server;
 	}
 
+	/** Whether {@code id} is an item id (a number); otherwise the client gets a 400, not an error. */
+	static boolean isId(@Nullable String id) {
+		return id != null && id.matches("[0-9]{1,9}");
+	}
+
+	/** An item's JSON; ids past the store's last shard fail: a server error, in the error log. */
+	static Mono<String> item(String id) {
+		if (Integer.parseInt(id) > 1000) {
+			return Mono.error(new IllegalStateException("no item store shard for id " + id));
+		}
+		return Mono.just("{\"id\":\"" + id + "\"}");
+	}
+
 	/** Starts on {@code 127.0.0.1:port} (0: a free port). */
 	public static MetricsServer start(int port) {
 		PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -51,11 +65,15 @@ public final class MetricsServer implements Disposable {
 				.mapHandle((handling, connection) -> handling.doOnCancel(abandoned::increment))
 				// every exchange but the scrapes (a Prometheus server scrapes every few seconds)
 				.accessLog(true, a -> a.uri().startsWith("/metrics") ? null : a.commonLogFormat())
+				// handler errors (the server's faults: 500s, cut responses) on a logger of their own
+				.errorLog(true)
 				.route(r -> r
 						.get("/hello", (req, res) -> res.sendString(Mono.just("Hello, World!")))
 						.get("/report", (req, res) -> res.sendString(Mono.delay(REPORT_TIME).thenReturn("report ready")))
-						.get("/items/{id}", (req, res) -> res.header("Content-Type", "application/json")
-								.sendString(Mono.just("{\"id\":\"" + req.param("id") + "\"}")))
+						.get("/items/{id}", (req, res) -> isId(req.param("id"))
+								? item(req.param("id")).flatMap(json -> res.header("Content-Type", "application/json")
+										.sendString(Mono.just(json)).then())
+								: res.status(400).sendString(Mono.just("item id must be a number\n")))
 						.get("/metrics", (req, res) -> res.header("Content-Type", "text/plain; version=0.0.4")
 								.sendString(Mono.fromSupplier(registry::scrape))))
 				.bindNow(Duration.ofSeconds(10));

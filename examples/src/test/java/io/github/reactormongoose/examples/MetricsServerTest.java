@@ -55,6 +55,31 @@ class MetricsServerTest {
 		}
 	}
 
+	/** The error log has the handler's error (a 500); a bad id answered with a 400 is no error. */
+	@Test
+	void errorLogKeepsTheServersFaultsOnly() throws Exception {
+		LogCapture errorLog = LogCapture.of("reactor.mongoose.http.server.ErrorLog");
+		MetricsServer server = MetricsServer.start(0);
+		try {
+			HttpClient client = HttpClient.newHttpClient();
+			String base = "http://127.0.0.1:" + server.port();
+			int[] statuses = new int[3];
+			String[] paths = {"/items/7", "/items/abc", "/items/5000"};
+			for (int i = 0; i < paths.length; i++) {
+				statuses[i] = client.send(HttpRequest.newBuilder(URI.create(base + paths[i])).build(),
+						HttpResponse.BodyHandlers.ofString()).statusCode();
+			}
+			assertThat(statuses).containsExactly(200, 400, 500);
+			assertThat(errorLog.lines()).hasSize(1);
+			assertThat(errorLog.lines().get(0)).contains("[client 127.0.0.1:")
+					.endsWith("GET /items/5000: java.lang.IllegalStateException: no item store shard for id 5000");
+		}
+		finally {
+			server.dispose();
+			errorLog.close();
+		}
+	}
+
 	/** A client that leaves before its report is ready: counted by the example's mapHandle, the wait not served. */
 	@Test
 	void abandonedExchangesAreCounted() throws Exception {

@@ -190,6 +190,7 @@ final class HttpExchange implements HttpServerResponse {
 		if (writer.isEnded()) {
 			if (!writer.isConnectionClosed()) {
 				BoundHttpServer.log.debug("error after the response ended", t);
+				errorLog(t, 0);
 			}
 			return;
 		}
@@ -204,6 +205,7 @@ final class HttpExchange implements HttpServerResponse {
 		else {
 			BoundHttpServer.log.error("handler failed for " + request.method() + " " + request.rawPath(), t);
 		}
+		errorLog(t, writer.hasSentHeaders() ? 0 : code);
 		writer.cancelBody(t);
 		if (!writer.hasSentHeaders()) {
 			writer.headers().set("Content-Type", "text/plain");
@@ -216,6 +218,30 @@ final class HttpExchange implements HttpServerResponse {
 		}
 		else {
 			writer.abort();
+		}
+	}
+
+	/**
+	 * The error log's line for a handler error ({@code status} answered, 0: none), if the log is
+	 * on. Not called once this exchange's client left ({@link #onHandlerError} returns first);
+	 * an upstream's closed connection ({@code PrematureCloseException}...) is logged.
+	 */
+	private void errorLog(Throwable t, int status) {
+		HttpServerConfig config = conn.server.config;
+		if (!config.errorLogEnabled()) {
+			return;
+		}
+		ErrorLogEntry e = new ErrorLogEntry(ZonedDateTime.now(), request.remoteAddress(), request.method(), request.uri(),
+				t, status);
+		Function<? super ErrorLogArgs, ? extends @Nullable String> format = config.errorLogFormat();
+		try {
+			String line = format == null ? e.defaultLine() : format.apply(e);
+			if (line != null) {
+				AccessLog.logError(line);
+			}
+		}
+		catch (RuntimeException x) {
+			BoundHttpServer.log.debug("error log format failed for " + request, x);
 		}
 	}
 

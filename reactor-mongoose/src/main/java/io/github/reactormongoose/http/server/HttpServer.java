@@ -416,6 +416,33 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	}
 
 	/**
+	 * Writes one line at ERROR per handler error to the logger
+	 * {@code reactor.mongoose.http.server.ErrorLog} (Reactor Netty's {@code errorLog(true)}):
+	 * {@code [2026-12-05T22:51:00.123+0000] [pid 4242] [client 127.0.0.1:54321] GET /boom:
+	 * java.lang.IllegalStateException: boom}. Every error a handler's {@code Publisher} ends
+	 * with is logged, whether the answer was a 500, a 4xx for the client's fault or a cut
+	 * connection, except a {@link io.github.reactormongoose.ConnectionClosedException} (the
+	 * client left). Apart from the server's own log ({@code HttpServer}'s logger), so that
+	 * errors can be routed and kept on their own. Off by default.
+	 */
+	public HttpServer errorLog(boolean enable) {
+		return new HttpServer(config.withErrorLog(enable, null));
+	}
+
+	/**
+	 * The error log with lines of your own, or only some errors (Reactor Netty's
+	 * {@code errorLog(boolean, ErrorLogFactory)}): {@code format} is called on the poll thread
+	 * (it must not block) and returns the line, or {@code null} to leave the error out;
+	 * {@link ErrorLogArgs#defaultLine()} is the default one. Control characters of the line are
+	 * escaped (no log forging). A {@code format} that throws loses its line (logged at DEBUG),
+	 * nothing else.
+	 */
+	public HttpServer errorLog(boolean enable, Function<? super ErrorLogArgs, ? extends @Nullable String> format) {
+		Objects.requireNonNull(format, "format");
+		return new HttpServer(config.withErrorLog(enable, format));
+	}
+
+	/**
 	 * Logs every connection's bytes (Reactor Netty's {@code wiretap(true)}): logger
 	 * {@code io.github.reactormongoose.http.server.HttpServer}, level DEBUG, hex dumps. See
 	 * {@link #wiretap(String, LogLevel, AdvancedByteBufFormat, Charset)}.

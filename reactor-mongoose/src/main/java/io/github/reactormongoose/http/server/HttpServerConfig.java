@@ -61,6 +61,8 @@ public final class HttpServerConfig {
 	private boolean accessLog;
 	private @Nullable Function<? super AccessLogArgs, ? extends @Nullable String> accessLogFormat;
 	private @Nullable Wiretap wiretap;
+	private boolean errorLog;
+	private @Nullable Function<? super ErrorLogArgs, ? extends @Nullable String> errorLogFormat;
 	private @Nullable Consumer<? super DisposableServer> doOnBound;
 	private @Nullable Consumer<? super DisposableServer> doOnUnbound;
 	private @Nullable Consumer<? super Connection> doOnConnection;
@@ -105,6 +107,8 @@ public final class HttpServerConfig {
 		c.accessLog = accessLog;
 		c.accessLogFormat = accessLogFormat;
 		c.wiretap = wiretap;
+		c.errorLog = errorLog;
+		c.errorLogFormat = errorLogFormat;
 		c.doOnBound = doOnBound;
 		c.doOnConnection = doOnConnection;
 		c.mapHandle = mapHandle;
@@ -435,6 +439,23 @@ public final class HttpServerConfig {
 			c.accessLog = enable;
 			c.accessLogFormat = enable ? format : null;
 		});
+	}
+
+	HttpServerConfig withErrorLog(boolean enable, @Nullable Function<? super ErrorLogArgs, ? extends @Nullable String> format) {
+		return with(c -> {
+			c.errorLog = enable;
+			c.errorLogFormat = enable ? format : null;
+		});
+	}
+
+	/** Whether handler errors are written to the error log ({@link HttpServer#errorLog(boolean)}). */
+	public boolean errorLogEnabled() {
+		return errorLog;
+	}
+
+	/** The error log's line maker ({@link HttpServer#errorLog(boolean, Function)}), or {@code null}: the default line. */
+	public @Nullable Function<? super ErrorLogArgs, ? extends @Nullable String> errorLogFormat() {
+		return errorLogFormat;
 	}
 
 	HttpServerConfig withWiretap(@Nullable Wiretap wiretap) {

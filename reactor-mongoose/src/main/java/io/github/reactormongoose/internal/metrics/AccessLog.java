@@ -53,6 +53,26 @@ public final class AccessLog {
 				+ String.format(Locale.ROOT, "%.3f", nanos / 1e6) + " ms";
 	}
 
+	/** The error log's logger (Reactor Netty's {@code reactor.netty.http.server.ErrorLog}). */
+	public static final String ERROR_NAME = "reactor.mongoose.http.server.ErrorLog";
+	private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ", Locale.US);
+	private static final long PID = ProcessHandle.current().pid();
+
+	/** Writes an error log line at ERROR, control characters escaped (no log forging). */
+	public static void logError(String line) {
+		Logger log = Loggers.getLogger(ERROR_NAME);
+		if (log.isErrorEnabled()) {
+			log.error(escape(line, false));
+		}
+	}
+
+	/** The default error log line, as Reactor Netty's plus the request: {@code [time] [pid N] [client a:p] GET /x: error}. */
+	public static String errorLine(ZonedDateTime time, InetSocketAddress remote, String method, String uri, Throwable cause) {
+		String host = remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString();
+		return "[" + ISO.format(time) + "] [pid " + PID + "] [client " + host + ":" + remote.getPort() + "] "
+				+ printable(method) + " " + printable(uri) + ": " + cause;
+	}
+
 	/** Request text as logged: quotes, backslashes and control bytes escaped (no log forging). */
 	static String printable(String s) {
 		return escape(s, true);

@@ -5,8 +5,10 @@ package io.github.reactormongoose.http.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.testing.LogCapture;
@@ -16,7 +18,9 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
@@ -196,6 +200,95 @@ class ObservabilityTest extends BaseHttpTest {
 					+ "\"agent\":\"probe/1\",\"type\":\"null\",\"ms\":").contains("} | 127.0.0.1 - - [")
 					.endsWith(" ms");
 			assertThat(lines.get(1)).contains("}\\x0aforged line | ").doesNotContain("\n");
+		}
+	}
+
+	/** The error log: one line per handler error, 500 or 4xx or a cut response, never for a client that left. */
+	@Test
+	void errorLogWritesOneLinePerHandlerError() throws Exception {
+		try (LogCapture log = LogCapture.of("reactor.mongoose.http.server.ErrorLog")) {
+			DisposableServer server = bind(HttpServer.create().errorLog(true).route(r -> r
+					.get("/hello", (req, res) -> res.sendString(Mono.just("Hello")))
+					.get("/fail", (req, res) -> Mono.error(new IllegalStateException("boom")))
+					.get("/bad", (req, res) -> Mono.error(new BadRequestException("no such id")))
+					.get("/upstream", (req, res) -> Mono.error(new io.github.reactormongoose.ConnectionClosedException("upstream closed")))
+					.get("/late", (req, res) -> res.sendString(Mono.just("ok")).then().then(Mono.error(new IllegalStateException("after the end"))))
+					.get("/midway", (req, res) -> res.sendString(Flux.concat(Flux.just("part"),
+							Flux.error(new IllegalStateException("cut")))))));
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				assertThat(status(c, RawHttp.get("/hello"))).isEqualTo(200);
+				assertThat(status(c, "GET /fail?a=%01 HTTP/1.1\r\nHost: x\r\n\r\n")).isEqualTo(500);
+				assertThat(status(c, RawHttp.get("/bad"))).isEqualTo(400);
+				// a closed connection of an upstream (not of this client) is an error of the server
+				assertThat(status(c, RawHttp.get("/upstream"))).isEqualTo(500);
+				// an error after the whole response went out: logged, the client got its answer
+				assertThat(c.write(RawHttp.get("/late")).read().bodyString()).isEqualTo("ok");
+				int port = c.socket().getLocalPort();
+				c.write(RawHttp.get("/midway"));
+				byte[] cut = RawHttp.readUntilClosed(c.socket().getInputStream());
+				assertThat(new String(cut, StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200").doesNotEndWith("0\r\n\r\n");
+				assertThat(log.lines()).hasSize(5);
+				assertThat(log.lines().get(0)).matches("\\[\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}[+-]\\d{4}\\] "
+						+ "\\[pid " + ProcessHandle.current().pid() + "\\] \\[client 127\\.0\\.0\\.1:" + port + "\\] "
+						+ "GET /fail\\?a=%01: java\\.lang\\.IllegalStateException: boom");
+				assertThat(log.lines().get(1)).endsWith("GET /bad: " + BadRequestException.class.getName() + ": no such id");
+				assertThat(log.lines().get(2)).endsWith("GET /upstream: " + io.github.reactormongoose.ConnectionClosedException.class.getName()
+						+ ": upstream closed");
+				assertThat(log.lines().get(3)).endsWith("GET /late: java.lang.IllegalStateException: after the end");
+				assertThat(log.lines().get(4)).endsWith("GET /midway: java.lang.IllegalStateException: cut");
+			}
+			// a client that leaves in the middle of its body is not an error of the server
+			AtomicReference<Throwable> seen = new AtomicReference<>();
+			DisposableServer reader = bind(HttpServer.create().errorLog(true)
+					.handle((req, res) -> res.sendString(req.receiveString().doOnError(seen::set))));
+			try (RawHttp c = RawHttp.connect(reader.port())) {
+				c.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(20_000));
+			}
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (seen.get() == null && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+			assertThat(seen.get()).isInstanceOf(io.github.reactormongoose.ConnectionClosedException.class);
+			Thread.sleep(100);
+			assertThat(log.lines()).hasSize(5);
+		}
+	}
+
+	/** A format of one's own: the arguments, errors left out, a forged newline escaped, a failing format. */
+	@Test
+	void errorLogWithAFormatOfOnesOwn() throws Exception {
+		try (LogCapture log = LogCapture.of("reactor.mongoose.http.server.ErrorLog")) {
+			DisposableServer server = server(HttpServer.create().errorLog(true, e -> {
+				if (e.cause() instanceof UnsupportedOperationException) {
+					throw new IllegalStateException("format bug");
+				}
+				return e.uri().contains("skip") ? null
+						: "{\"status\":" + e.status() + ",\"error\":\"" + e.cause().getMessage() + "\",\"uri\":\"" + e.uri()
+								+ "\",\"client\":\"" + e.remoteAddress().getAddress().getHostAddress() + "\"}\nforged | "
+								+ e.defaultLine().substring(e.defaultLine().indexOf("] [client")) + " | "
+								+ (e.errorDateTime().getYear() > 2000);
+			}));
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				assertThat(status(c, RawHttp.get("/fail"))).isEqualTo(500);
+				assertThat(status(c, RawHttp.get("/fail?skip"))).isEqualTo(500);
+			}
+			assertThat(log.lines()).containsExactly("{\"status\":500,\"error\":\"boom\",\"uri\":\"/fail\",\"client\":\"127.0.0.1\"}"
+					+ "\\x0aforged | ] [client 127.0.0.1:" + log.lines().get(0).replaceAll(".*\\[client 127.0.0.1:(\\d+)\\].*", "$1")
+					+ "] GET /fail: java.lang.IllegalStateException: boom | true");
+			DisposableServer failing = bind(HttpServer.create().errorLog(true, e -> {
+				throw new IllegalStateException("format bug");
+			}).handle((req, res) -> Mono.error(new UnsupportedOperationException("x"))));
+			try (RawHttp c = RawHttp.connect(failing.port())) {
+				assertThat(status(c, RawHttp.get("/"))).isEqualTo(500); // the exchange is answered all the same
+			}
+			assertThat(log.lines()).hasSize(1);
+		}
+		try (LogCapture log = LogCapture.of("reactor.mongoose.http.server.ErrorLog")) {
+			DisposableServer off = server(HttpServer.create().errorLog(true).errorLog(false));
+			try (RawHttp c = RawHttp.connect(off.port())) {
+				assertThat(status(c, RawHttp.get("/fail"))).isEqualTo(500);
+			}
+			assertThat(log.lines()).isEmpty();
 		}
 	}
 
