@@ -79,6 +79,7 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
 	private boolean metrics;
 	private boolean accessLog;
+	private boolean errorLog;
 	private ProxyProtocolSupportType proxyProtocol = ProxyProtocolSupportType.OFF;
 	private boolean useForwardHeaders;
 
@@ -138,7 +139,7 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 			server = server.requestTimeout(this.requestTimeout);
 		}
 		server = server.requestHeaderTimeout(this.requestHeaderTimeout).metrics(this.metrics).accessLog(this.accessLog)
-				.proxyProtocol(this.proxyProtocol);
+				.errorLog(this.errorLog).proxyProtocol(this.proxyProtocol);
 		Compression compression = getCompression();
 		if (compression != null && compression.getEnabled()) {
 			server = compress(server, compression);
@@ -389,6 +390,15 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 
 	public boolean isAccessLog() {
 		return this.accessLog;
+	}
+
+	/** One error log line per handler error; see {@link HttpServer#errorLog(boolean)}. */
+	public void setErrorLog(boolean errorLog) {
+		this.errorLog = errorLog;
+	}
+
+	public boolean isErrorLog() {
+		return this.errorLog;
 	}
 
 	/**

@@ -78,6 +78,24 @@ class MongooseWebServerTest {
 				.toList();
 	}
 
+	/** {@code server.mongoose.error-log}: an error that escapes Spring's handling gets its line. */
+	@Test
+	void errorLogHasTheHandlerErrorsThatReachTheServer() throws Exception {
+		try (io.github.reactormongoose.testing.LogCapture log =
+				io.github.reactormongoose.testing.LogCapture.of("reactor.mongoose.http.server.ErrorLog")) {
+			MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+			factory.setAddress(LOOPBACK);
+			factory.setErrorLog(true);
+			this.webServer = factory.getWebServer((request, response) -> Mono.error(new IllegalStateException("escaped")));
+			this.webServer.start();
+			HttpResponse<String> r = this.client.send(get("/broken?x=1"), HttpResponse.BodyHandlers.ofString());
+			assertThat(r.statusCode()).isEqualTo(500);
+			assertThat(log.lines()).hasSize(1);
+			assertThat(log.lines().get(0)).contains("[client 127.0.0.1:")
+					.endsWith("GET /broken?x=1: java.lang.IllegalStateException: escaped");
+		}
+	}
+
 	/**
 	 * {@code server.compression.*}, applied as Spring Boot applies it to Reactor Netty: the
 	 * listed MIME types from {@code min-response-size} on, not for excluded user agents.

@@ -67,6 +67,7 @@ public class MongooseReactiveWebServerFactoryCustomizer
 		factory.setRequestHeaderTimeout(this.mongooseProperties.getRequestHeaderTimeout());
 		factory.setMetrics(this.mongooseProperties.isMetrics());
 		factory.setAccessLog(this.mongooseProperties.isAccessLog());
+		factory.setErrorLog(this.mongooseProperties.isErrorLog());
 		factory.setProxyProtocol(this.mongooseProperties.getProxyProtocol());
 		if (this.mongooseProperties.getLifecycleTimeout() != null) {
 			factory.setLifecycleTimeout(this.mongooseProperties.getLifecycleTimeout());

@@ -76,6 +76,9 @@ public class MongooseServerProperties {
 	/** Writes one access log line per exchange (logger {@code reactor.mongoose.http.server.AccessLog}). */
 	private boolean accessLog;
 
+	/** Writes one error log line per handler error (logger {@code reactor.mongoose.http.server.ErrorLog}). */
+	private boolean errorLog;
+
 	/**
 	 * Whether connections start with a PROXY protocol header (HAProxy's, v1 or v2) naming the
 	 * client, as a TCP load balancer sends it: {@code on} (required), {@code auto} (taken when
@@ -180,6 +183,14 @@ public class MongooseServerProperties {
 
 	public void setAccessLog(boolean accessLog) {
 		this.accessLog = accessLog;
+	}
+
+	public boolean isErrorLog() {
+		return this.errorLog;
+	}
+
+	public void setErrorLog(boolean errorLog) {
+		this.errorLog = errorLog;
 	}
 
 	public ProxyProtocolSupportType getProxyProtocol() {
