@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * A server or client whose connections can log their bytes, with Reactor Netty's
  * {@code wiretap} methods: {@code HttpServer}, {@code HttpClient}, {@code TcpServer},
- * {@code TcpClient}, {@code UdpServer} and {@code UdpClient}. Each method returns a new
- * instance; the last call wins.
+ * {@code TcpClient}, {@code UdpServer}, {@code UdpClient}, {@code MqttClient} and
+ * {@code MqttServer}. Each method returns a new instance; the last call wins.
  * <p>
  * A tapped connection logs a line when it opens ({@code ACTIVE}, with its id and addresses),
  * one per socket read ({@code READ: 78B}) and per write the socket took ({@code WRITE: 52B}),

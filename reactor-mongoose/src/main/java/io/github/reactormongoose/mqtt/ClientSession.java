@@ -160,7 +160,7 @@ final class ClientSession implements MqttConnection {
 						sink.error(new IllegalStateException("MongooseLoop " + mongooseLoop.name() + " is disposed"));
 						return;
 					}
-					TcpConnector.connect(loop, Addresses.url("tcp", addr, config.port), tls, host, sink);
+					TcpConnector.connect(loop, Addresses.url("tcp", addr, config.port), tls, host, config.wiretap, null, sink);
 				})))
 				.subscribe(c -> loop.executeOrRun(() -> onTransport(c)), e -> loop.executeOrRun(() -> onTransportFailed(e)));
 	}

@@ -4,6 +4,7 @@
 package io.github.reactormongoose.mqtt;
 
 import java.net.URI;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
@@ -12,7 +13,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.internal.loop.LoopChoice;
+import io.github.reactormongoose.internal.loop.Wiretap;
 import io.github.reactormongoose.internal.tls.TlsAccess;
+import io.github.reactormongoose.logging.AdvancedByteBufFormat;
+import io.github.reactormongoose.logging.LogLevel;
+import io.github.reactormongoose.logging.Wiretappable;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -34,7 +39,7 @@ import reactor.core.publisher.Mono;
  * {@link #runOn(MongooseLoop)} or {@link #runOn(MongooseLoops)}, a loop of
  * {@link MongooseLoops#shared()}, the next in turn or the calling one).
  */
-public final class MqttClient {
+public final class MqttClient implements Wiretappable<MqttClient> {
 
 	/** Default {@link #maxPacketSize(int)}: 1 MiB. */
 	public static final int DEFAULT_MAX_PACKET_SIZE = 1024 * 1024;
@@ -58,11 +63,13 @@ public final class MqttClient {
 	final MqttProperties connectProperties;
 	final LoopChoice loop;
 	final @Nullable TlsSpec tls;
+	final @Nullable Wiretap wiretap;
 
 	private MqttClient(String host, int port, String clientId, @Nullable String username, byte @Nullable [] password,
 			Duration keepAlive, boolean cleanSession, @Nullable MqttMessage will, MqttVersion version,
 			@Nullable Duration reconnectMin, @Nullable Duration reconnectMax, int maxPacketSize, int maxInflight,
-			Duration connectTimeout, MqttProperties connectProperties, LoopChoice loop, @Nullable TlsSpec tls) {
+			Duration connectTimeout, MqttProperties connectProperties, LoopChoice loop, @Nullable TlsSpec tls,
+			@Nullable Wiretap wiretap) {
 		this.host = host;
 		this.port = port;
 		this.clientId = clientId;
@@ -80,6 +87,7 @@ public final class MqttClient {
 		this.connectProperties = connectProperties;
 		this.loop = loop;
 		this.tls = tls;
+		this.wiretap = wiretap;
 	}
 
 	/**
@@ -105,7 +113,7 @@ public final class MqttClient {
 		int port = u.getPort() >= 0 ? u.getPort() : secure ? 8883 : 1883;
 		return new MqttClient(u.getHost(), port, id, null, null, Duration.ofSeconds(60), true, null, MqttVersion.V3_1_1,
 				null, null, DEFAULT_MAX_PACKET_SIZE, DEFAULT_MAX_INFLIGHT, Duration.ofSeconds(30), MqttProperties.empty(),
-				LoopChoice.SHARED, secure ? TlsSpec.forClient() : null);
+				LoopChoice.SHARED, secure ? TlsSpec.forClient() : null, null);
 	}
 
 	private MqttClient copy(String clientId, @Nullable String username, byte @Nullable [] password, Duration keepAlive,
@@ -113,7 +121,7 @@ public final class MqttClient {
 			@Nullable Duration reconnectMax, int maxPacketSize, int maxInflight, Duration connectTimeout,
 			MqttProperties connectProperties, LoopChoice loop) {
 		return new MqttClient(host, port, clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin,
-				reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, tls);
+				reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, tls, wiretap);
 	}
 
 	/** The client identifier (up to 65535 UTF-8 bytes; empty lets an MQTT 5 broker assign one). */
@@ -267,7 +275,29 @@ public final class MqttClient {
 		}
 		TlsAccess.config(spec).validate();
 		return new MqttClient(host, port, clientId, username, password, keepAlive, cleanSession, will, version,
-				reconnectMin, reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, spec);
+				reconnectMin, reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, spec, wiretap);
+	}
+
+	/**
+	 * Logs the bytes of the client's connections to the broker (every one, reconnections
+	 * included), as {@code TcpClient.wiretap}: logger
+	 * {@code io.github.reactormongoose.mqtt.MqttClient}, DEBUG, hex dumps of the MQTT packets
+	 * (before encryption on {@code mqtts://}).
+	 */
+	@Override
+	public MqttClient wiretap(boolean enable) {
+		return withWiretap(Wiretap.of(enable, MqttClient.class));
+	}
+
+	/** Logs the bytes of the client's connections to the logger {@code category}, at {@code level}, in {@code format}. */
+	@Override
+	public MqttClient wiretap(String category, LogLevel level, AdvancedByteBufFormat format, Charset charset) {
+		return withWiretap(Wiretap.of(category, level, format, charset));
+	}
+
+	private MqttClient withWiretap(@Nullable Wiretap w) {
+		return new MqttClient(host, port, clientId, username, password, keepAlive, cleanSession, will, version,
+				reconnectMin, reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, tls, w);
 	}
 
 	/** Whether the client connects with TLS ({@code mqtts://} or {@link #secure(TlsSpec)}). */

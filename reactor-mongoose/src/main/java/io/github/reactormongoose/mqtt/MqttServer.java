@@ -4,6 +4,7 @@
 package io.github.reactormongoose.mqtt;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,9 @@ import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.logging.AdvancedByteBufFormat;
+import io.github.reactormongoose.logging.LogLevel;
+import io.github.reactormongoose.logging.Wiretappable;
 import io.github.reactormongoose.tcp.TcpInbound;
 import io.github.reactormongoose.tcp.TcpServer;
 import io.github.reactormongoose.tls.TlsSpec;
@@ -36,7 +40,7 @@ import reactor.core.publisher.Mono;
  * When the handler's publisher completes the connection is closed after its output is
  * written; when it fails, at once.
  */
-public final class MqttServer {
+public final class MqttServer implements Wiretappable<MqttServer> {
 
 	private final TcpServer tcp;
 	private final int maxPacketSize;
@@ -101,6 +105,21 @@ public final class MqttServer {
 			throw new IllegalArgumentException("MqttServer.secure needs a server spec (TlsSpec.forServer)");
 		}
 		return new MqttServer(tcp.secure(spec), maxPacketSize, handler);
+	}
+
+	/**
+	 * Logs every connection's bytes, as {@link TcpServer#wiretap(boolean)}: logger
+	 * {@code io.github.reactormongoose.mqtt.MqttServer}, DEBUG, hex dumps of the MQTT packets.
+	 */
+	@Override
+	public MqttServer wiretap(boolean enable) {
+		return new MqttServer(enable ? tcp.wiretap(MqttServer.class.getName()) : tcp.wiretap(false), maxPacketSize, handler);
+	}
+
+	/** Logs every connection's bytes to the logger {@code category}, at {@code level}, in {@code format}. */
+	@Override
+	public MqttServer wiretap(String category, LogLevel level, AdvancedByteBufFormat format, Charset charset) {
+		return new MqttServer(tcp.wiretap(category, level, format, charset), maxPacketSize, handler);
 	}
 
 	/**

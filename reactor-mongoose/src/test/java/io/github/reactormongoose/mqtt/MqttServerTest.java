@@ -97,6 +97,40 @@ class MqttServerTest {
 	}
 
 	@Test
+	void wiretapsOfClientAndServerShowTheMqttPackets() throws Exception {
+		try (io.github.reactormongoose.testing.LogCapture log =
+				io.github.reactormongoose.testing.LogCapture.allLevels("wire.mqtt")) {
+			DisposableServer tapped = MqttServer.create().runOn(loop)
+					.wiretap("wire.mqtt", io.github.reactormongoose.logging.LogLevel.DEBUG)
+					.handle(c -> c.receive().concatMap(p -> answer(c, p)).then())
+					.bindNow(TIMEOUT);
+			try {
+				MqttConnection c = MqttClient.create("mqtt://127.0.0.1:" + tapped.port()).clientId("tapped").runOn(loop)
+						.wiretap("wire.mqtt", io.github.reactormongoose.logging.LogLevel.DEBUG).connect().block(TIMEOUT);
+				c.disconnect().block(TIMEOUT);
+				long deadline = System.nanoTime() + TIMEOUT.toNanos();
+				while (log.lines().stream().filter(l -> l.contains("] INACTIVE")).count() < 2 && System.nanoTime() < deadline) {
+					Thread.sleep(10);
+				}
+				String server = ":" + tapped.port() + " - R:";
+				String client = " - R:/127.0.0.1:" + tapped.port() + "]";
+				// CONNECT (0x10, protocol name MQTT, the client id "tapped", 6 bytes) out of the client and into the server;
+				// CONNACK (20 02 00 00) the other way; then DISCONNECT (e0 00)
+				assertThat(log.lines()).anyMatch(l -> l.contains(client + " WRITE: ") && l.contains("|00000000| 10 ")
+						&& l.contains("..MQTT") && l.contains("00 06 74 61 |"));
+				assertThat(log.lines()).anyMatch(l -> l.contains(server) && l.contains(" READ: ") && l.contains("|00000000| 10 "));
+				assertThat(log.lines()).anyMatch(l -> l.contains(server) && l.contains(" WRITE: 4B")
+						&& l.contains("|00000000| 20 02 00 00 "));
+				assertThat(log.lines()).anyMatch(l -> l.contains(client + " READ: 4B") && l.contains("|00000000| 20 02 00 00 "));
+				assertThat(log.lines()).anyMatch(l -> l.contains(client + " WRITE: 2B") && l.contains("|00000000| e0 00 "));
+			}
+			finally {
+				tapped.disposeNow(TIMEOUT);
+			}
+		}
+	}
+
+	@Test
 	void aServerOnSeveralLoopsServesSessionsOnEveryLoop() throws Exception {
 		Set<String> loops = ConcurrentHashMap.newKeySet();
 		DisposableServer multi = MqttServer.create().loopName("mqtt-loops").loops(2)
