@@ -57,10 +57,6 @@ public final class Wiretap {
 		return enable ? of(owner.getName(), LogLevel.DEBUG, AdvancedByteBufFormat.HEX_DUMP, StandardCharsets.UTF_8) : null;
 	}
 
-	public String category() {
-		return category;
-	}
-
 	/**
 	 * A connection opened (accepted, or connected), or a UDP socket (its {@code remote} only
 	 * when connected): its label from now on, and an ACTIVE line.
@@ -139,7 +135,7 @@ public final class Wiretap {
 	}
 
 	/** Netty's table: offset, 16 bytes in hex, the same bytes as ASCII ('.' for the others). */
-	static void hexDump(StringBuilder sb, ByteBuffer b, int off, int len) {
+	private static void hexDump(StringBuilder sb, ByteBuffer b, int off, int len) {
 		sb.append(NL).append("         +-------------------------------------------------+")
 				.append(NL).append("         |  0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f |")
 				.append(NL).append("+--------+-------------------------------------------------+----------------+");
