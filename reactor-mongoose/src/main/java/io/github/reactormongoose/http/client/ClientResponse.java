@@ -10,6 +10,8 @@ import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.InboundQueue;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /** The response of one {@link Exchange}, with its body queue. */
 final class ClientResponse implements HttpClientResponse {
@@ -26,6 +28,8 @@ final class ClientResponse implements HttpClientResponse {
 	private final Exchange exchange;
 
 	private final boolean gunzip;
+	/** The trailer fields, once the body ended; an error if it did not end. */
+	private final Sinks.One<HttpHeaders> trailers = Sinks.one();
 
 	ClientResponse(EventLoop loop, Exchange exchange, int status, String reason, String version, HttpHeaders headers, String method, String uri,
 			int redirects, InboundQueue<ByteBuffer> body, boolean gunzip) {
@@ -80,6 +84,21 @@ final class ClientResponse implements HttpClientResponse {
 	@Override
 	public int redirects() {
 		return redirects;
+	}
+
+	@Override
+	public Mono<HttpHeaders> trailerHeaders() {
+		return trailers.asMono();
+	}
+
+	/** Poll thread: the body ended, with these trailer fields (none: empty). */
+	void ended(HttpHeaders trailerFields) {
+		trailers.tryEmitValue(trailerFields);
+	}
+
+	/** Poll thread: the body will not end (an error, or its subscriber left): no trailers. */
+	void failed(Throwable e) {
+		trailers.tryEmitError(e);
 	}
 
 	/** The body pieces as they arrive, decoded if they are gzip (HttpClient.compress); one subscriber. */

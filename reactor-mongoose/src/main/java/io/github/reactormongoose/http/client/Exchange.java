@@ -509,6 +509,10 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 				done = true;
 				cancelTimer();
 				c.close();
+				ClientResponse r = response;
+				if (r != null) {
+					r.failed(new IllegalStateException("the response body was cancelled before its end: no trailers"));
+				}
 			}
 		}, b -> {
 		});
@@ -531,6 +535,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			cancelTimer();
 			responseEnded = true;
 			done = true;
+			r.ended(c.parser.trailers()); // none: the connection is the WebSocket's now
 			sink.success(r);
 			return;
 		}
@@ -617,6 +622,14 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		// back to the pool before the body completes: a next request that the completion starts
 		// at once, on this thread (concatMap), finds the connection idle instead of opening one
 		release();
+		if (r != null) {
+			if (hookError != null) {
+				r.failed(hookError);
+			}
+			else {
+				r.ended(c.parser.trailers());
+			}
+		}
 		if (q != null) {
 			if (hookError != null) {
 				q.fail(hookError);
@@ -680,6 +693,10 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		}
 		else {
 			q.fail(e);
+		}
+		ClientResponse r = response;
+		if (r != null) {
+			r.failed(e);
 		}
 	}
 

@@ -8,6 +8,7 @@ import java.util.List;
 
 import io.github.reactormongoose.http.Cookie;
 import io.github.reactormongoose.http.HttpHeaders;
+import reactor.core.publisher.Mono;
 
 /**
  * The head of an HTTP response: status, version and headers. The body is consumed through
@@ -35,6 +36,17 @@ public interface HttpClientResponse {
 
 	/** How many redirects were followed to get this response. */
 	int redirects();
+
+	/**
+	 * The trailer fields of a chunked body (Reactor Netty's {@code trailerHeaders()}): emitted
+	 * once the body has been read to its end, empty when the response had none (or no chunked
+	 * body); an error when the body ends otherwise (the connection closed early, the response
+	 * failed, or the body's subscriber cancelled it). Subscribe to it along with the body
+	 * ({@code responseContent()}, {@code responseSingle}...): it waits for the body's end. The
+	 * fields are as the server sent them, read-only, at most {@code maxHeaders} of them within
+	 * {@code maxHeaderSize} bytes.
+	 */
+	Mono<HttpHeaders> trailerHeaders();
 
 	/**
 	 * The cookies set by the response's {@code Set-Cookie} headers, in order, read as a user

@@ -12,8 +12,8 @@ import io.github.reactormongoose.http.HttpHeaders;
 
 /**
  * An incremental, strict HTTP/1.1 response parser (RFC 9112): status line, header fields,
- * then a body framed by {@code Content-Length}, chunked coding (extensions ignored, trailers
- * read and dropped) or the end of the connection. Interim 1xx responses are skipped (101 is
+ * then a body framed by {@code Content-Length}, chunked coding (extensions ignored, trailer
+ * fields kept: {@link #trailers()}) or the end of the connection. Interim 1xx responses are skipped (101 is
  * final when the request asked for an upgrade); HEAD, 204 and 304 have no body. Fed on the poll
  * thread with the bytes of each read; throws a {@link MalformedResponseException} subtype on
  * the first violation, after which the connection must be closed.
@@ -37,10 +37,13 @@ final class ResponseParser {
 	/** Longest chunk-size line accepted (size and extensions). */
 	static final int MAX_CHUNK_LINE = 4096;
 
+	private static final HttpHeaders NO_TRAILERS = HttpHeaders.received(List.of(), List.of());
+
 	private int maxHeaderSize = 8192;
 	private int maxHeaders = 100;
 	private Listener listener;
 	private State state = State.DONE;
+	private HttpHeaders trailers = NO_TRAILERS;
 	private boolean headRequest;
 	private boolean upgrade;
 	private byte[] head = new byte[512];
@@ -90,10 +93,16 @@ final class ResponseParser {
 	}
 
 	private void startHead() {
+		trailers = NO_TRAILERS;
 		state = State.HEAD;
 		headLen = 0;
 		lineStart = 0;
 		status = 0;
+	}
+
+	/** The trailer fields of the response's chunked body (none for another body), once it is done. */
+	HttpHeaders trailers() {
+		return trailers;
 	}
 
 	/** Whether a complete response was parsed. */
@@ -221,6 +230,12 @@ final class ResponseParser {
 						parseHead();
 					}
 					else {
+						List<String> lines = lines();
+						if (lines.size() > maxHeaders) {
+							throw new HeadersTooLargeException("Response has " + lines.size()
+									+ " trailer fields, more than " + maxHeaders);
+						}
+						trailers = fields(lines, 0);
 						finish();
 					}
 					return p;
@@ -256,9 +271,26 @@ final class ResponseParser {
 			throw new HeadersTooLargeException("Response has " + (lines.size() - 1) + " header fields, more than "
 					+ maxHeaders);
 		}
-		List<String> names = new ArrayList<>(lines.size() - 1);
-		List<String> values = new ArrayList<>(lines.size() - 1);
-		for (int i = 1; i < lines.size(); i++) {
+		HttpHeaders headers = fields(lines, 1);
+		if (code < 200 && !(code == 101 && upgrade)) {
+			startHead(); // interim response (100 Continue, 103 Early Hints): the final one follows
+			return;
+		}
+		status = code;
+		boolean http10 = version.equals("HTTP/1.0");
+		keepAlive = http10 ? headers.containsToken("Connection", "keep-alive") : !headers.containsToken("Connection", "close");
+		framing(code, headers);
+		listener.onHead(code, version, reason, headers);
+		if (state == State.DONE) {
+			listener.onEnd();
+		}
+	}
+
+	/** The header (or trailer) fields of {@code lines} from {@code from} on, checked. */
+	private static HttpHeaders fields(List<String> lines, int from) {
+		List<String> names = new ArrayList<>(Math.max(0, lines.size() - from));
+		List<String> values = new ArrayList<>(Math.max(0, lines.size() - from));
+		for (int i = from; i < lines.size(); i++) {
 			String line = lines.get(i);
 			int colon = line.indexOf(':');
 			if (colon <= 0) {
@@ -274,19 +306,7 @@ final class ResponseParser {
 			names.add(line.substring(0, colon));
 			values.add(line.substring(colon + 1).strip());
 		}
-		HttpHeaders headers = HttpHeaders.received(names, values);
-		if (code < 200 && !(code == 101 && upgrade)) {
-			startHead(); // interim response (100 Continue, 103 Early Hints): the final one follows
-			return;
-		}
-		status = code;
-		boolean http10 = version.equals("HTTP/1.0");
-		keepAlive = http10 ? headers.containsToken("Connection", "keep-alive") : !headers.containsToken("Connection", "close");
-		framing(code, headers);
-		listener.onHead(code, version, reason, headers);
-		if (state == State.DONE) {
-			listener.onEnd();
-		}
+		return HttpHeaders.received(names, values);
 	}
 
 	private void framing(int code, HttpHeaders headers) {
