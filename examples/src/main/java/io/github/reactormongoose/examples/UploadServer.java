@@ -5,6 +5,7 @@ package io.github.reactormongoose.examples;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -14,6 +15,7 @@ import java.util.HexFormat;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.server.FormPart;
+import io.github.reactormongoose.http.client.HttpClient;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.http.server.HttpServerRequest;
 import io.github.reactormongoose.http.server.HttpServerResponse;
@@ -79,6 +81,33 @@ public final class UploadServer {
 		return response.header("Trailer", "Digest-SHA256")
 				.trailerHeaders(t -> t.set("Digest-SHA256", HexFormat.of().formatHex(sha.digest())))
 				.send(request.receive().doOnNext(b -> sha.update(b.duplicate())));
+	}
+
+	/**
+	 * A client of {@code POST /echo} that checks what came back: sends {@code data}, hashes the
+	 * echo as it streams in, and compares the hash with the server's {@code Digest-SHA256}
+	 * trailer ({@code HttpClientResponse.trailerHeaders()}). Emits the number of bytes echoed;
+	 * fails with {@link IllegalStateException} when the trailer is missing or does not match.
+	 */
+	public static Mono<Long> verifiedEcho(HttpClient client, String url, byte[] data) {
+		return client.post().uri(url).send(Mono.fromSupplier(() -> ByteBuffer.wrap(data)))
+				.response((res, body) -> {
+					MessageDigest sha = sha256();
+					long[] bytes = new long[1];
+					return body.doOnNext(b -> {
+						bytes[0] += b.remaining();
+						sha.update(b);
+					}).then(res.trailerHeaders()).map(trailers -> {
+						String claimed = trailers.get("Digest-SHA256");
+						String actual = HexFormat.of().formatHex(sha.digest());
+						if (!actual.equals(claimed)) {
+							throw new IllegalStateException("echo of " + bytes[0] + " bytes hashes to " + actual
+									+ ", the server's Digest-SHA256 trailer says " + claimed);
+						}
+						return bytes[0];
+					});
+				})
+				.single();
 	}
 
 	/**

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link UploadServer}: streamed uploads from curl and the JDK client, and the aggregation limit. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -83,6 +84,29 @@ class UploadServerTest {
 		String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
 		assertThat(new String(Files.readAllBytes(raw), java.nio.charset.StandardCharsets.ISO_8859_1))
 				.endsWith("\r\n0\r\nDigest-SHA256: " + sha + "\r\n\r\n");
+	}
+
+	@Test
+	void ourClientChecksTheEchoAgainstItsDigestTrailer() throws Exception {
+		byte[] data = new byte[3 * 1024 * 1024 + 7];
+		new Random(3).nextBytes(data);
+		io.github.reactormongoose.http.client.HttpClient client = io.github.reactormongoose.http.client.HttpClient.create();
+		assertThat(UploadServer.verifiedEcho(client, url("/echo"), data).block(Duration.ofSeconds(30)))
+				.isEqualTo(data.length);
+		// a server whose trailer lies is caught
+		DisposableServer liar = io.github.reactormongoose.http.server.HttpServer.create()
+				.handle((req, res) -> res.header("Trailer", "Digest-SHA256")
+						.trailerHeaders(t -> t.set("Digest-SHA256", "00"))
+						.send(req.receive()))
+				.bindNow(Duration.ofSeconds(10));
+		try {
+			assertThatThrownBy(() -> UploadServer.verifiedEcho(client, "http://127.0.0.1:" + liar.port() + "/echo", data)
+					.block(Duration.ofSeconds(30)))
+					.isInstanceOf(IllegalStateException.class).hasMessageContaining("trailer says 00");
+		}
+		finally {
+			liar.disposeNow(Duration.ofSeconds(5));
+		}
 	}
 
 	@Test
