@@ -29,10 +29,22 @@ class WarmupTest extends BaseHttpTest {
 				.filter(n -> n.matches("mongoose-\\d+")).sorted().toList();
 	}
 
+	/**
+	 * Disposes the process-wide group and waits until its threads are gone: disposal completes
+	 * when each loop has stopped, a moment before its thread returns.
+	 */
+	private static void noSharedGroup() throws InterruptedException {
+		MongooseLoops.disposeShared(Duration.ofSeconds(10));
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while (!sharedLoopThreads().isEmpty() && System.nanoTime() < deadline) {
+			Thread.sleep(5);
+		}
+		assertThat(sharedLoopThreads()).as("the shared group's threads ended").isEmpty();
+	}
+
 	@Test
 	void theSharedLoopsRunBeforeTheFirstBindAndServeIt() throws Exception {
-		MongooseLoops.disposeShared(Duration.ofSeconds(10));
-		assertThat(sharedLoopThreads()).isEmpty();
+		noSharedGroup();
 		HttpServer server = HttpServer.create().handle((req, res) -> res.sendString(Mono.just(Thread.currentThread().getName())));
 		server.warmup().block(TIMEOUT);
 		List<String> started = sharedLoopThreads();
@@ -46,7 +58,7 @@ class WarmupTest extends BaseHttpTest {
 
 	@Test
 	void aServerWithLoopsOfItsOwnStartsThemAtBind() throws Exception {
-		MongooseLoops.disposeShared(Duration.ofSeconds(10));
+		noSharedGroup();
 		HttpServer own = HttpServer.create().loops(1).loopName("warm-own")
 				.handle((req, res) -> res.sendString(Mono.just(Thread.currentThread().getName())));
 		own.warmup().block(TIMEOUT);
@@ -59,7 +71,7 @@ class WarmupTest extends BaseHttpTest {
 
 	@Test
 	void theClientsWarmupStartsItsLoops() throws Exception {
-		MongooseLoops.disposeShared(Duration.ofSeconds(10));
+		noSharedGroup();
 		HttpClient client = HttpClient.create();
 		client.warmup().block(TIMEOUT);
 		List<String> started = sharedLoopThreads();
