@@ -616,6 +616,26 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		WebsocketSender handlePing(boolean handlePing);
 
 		/**
+		 * Whether a server may ask this client to compress each message on its own
+		 * ({@code client_no_context_takeover} in its permessage-deflate answer), as Reactor
+		 * Netty's {@code WebsocketClientSpec.compressionAllowClientNoContext}. This client always
+		 * compresses each message on its own, so it can always grant that, and the default here
+		 * is {@code true} (Reactor Netty's is {@code false}); {@code false} fails the upgrade with
+		 * {@link WebSocketHandshakeException} when a server asks.
+		 */
+		WebsocketSender compressionAllowClientNoContext(boolean allow);
+
+		/**
+		 * Asks the server to compress each message on its own ({@code server_no_context_takeover}
+		 * in the offer), as Reactor Netty's
+		 * {@code WebsocketClientSpec.compressionRequestedServerNoContext} (default {@code false}):
+		 * the server then keeps no compression context for the session. A server that accepts
+		 * permessage-deflate without granting it fails the upgrade (RFC 7692 7.1.1.1); one that
+		 * declines the offer leaves the session uncompressed.
+		 */
+		WebsocketSender compressionRequestedServerNoContext(boolean request);
+
+		/**
 		 * Connects when subscribed, runs {@code handler} once the server accepted the upgrade,
 		 * and emits what the handler's publisher emits. When that publisher completes, the
 		 * session is closed with 1000 (1011 if it failed); cancelling closes it too. Fails with

@@ -37,25 +37,31 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 	private final int maxPayload;
 	private final boolean compress;
 	private final boolean handlePing;
+	/** {@link #compressionAllowClientNoContext}: the server may ask for client_no_context_takeover. */
+	private final boolean allowClientNoContext;
+	/** {@link #compressionRequestedServerNoContext}: the offer asks for server_no_context_takeover. */
+	private final boolean requestServerNoContext;
 
 	WebsocketClient(HttpClient client, @Nullable String uri, List<String> protocols, int maxPayload) {
-		this(client, uri, protocols, maxPayload, false, false);
+		this(client, uri, protocols, maxPayload, false, false, true, false);
 	}
 
 	private WebsocketClient(HttpClient client, @Nullable String uri, List<String> protocols, int maxPayload,
-			boolean compress, boolean handlePing) {
+			boolean compress, boolean handlePing, boolean allowClientNoContext, boolean requestServerNoContext) {
 		this.client = client;
 		this.uri = uri;
 		this.protocols = protocols;
 		this.maxPayload = maxPayload;
 		this.compress = compress;
 		this.handlePing = handlePing;
+		this.allowClientNoContext = allowClientNoContext;
+		this.requestServerNoContext = requestServerNoContext;
 	}
 
 	@Override
 	public HttpClient.WebsocketSender uri(String uri) {
 		Objects.requireNonNull(uri, "uri");
-		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing);
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext);
 	}
 
 	/** A sub-protocol name as a token: visible ASCII, no comma. */
@@ -76,23 +82,33 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 		for (String p : protocols) {
 			checkProtocol(p);
 		}
-		return new WebsocketClient(client, uri, List.of(protocols), maxPayload, compress, handlePing);
+		return new WebsocketClient(client, uri, List.of(protocols), maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext);
 	}
 
 	@Override
 	public HttpClient.WebsocketSender maxFramePayloadLength(int bytes) {
 		checkMaxPayload(bytes);
-		return new WebsocketClient(client, uri, protocols, bytes, compress, handlePing);
+		return new WebsocketClient(client, uri, protocols, bytes, compress, handlePing, allowClientNoContext, requestServerNoContext);
 	}
 
 	@Override
 	public HttpClient.WebsocketSender compress(boolean compress) {
-		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing);
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext);
 	}
 
 	@Override
 	public HttpClient.WebsocketSender handlePing(boolean handlePing) {
-		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing);
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext);
+	}
+
+	@Override
+	public HttpClient.WebsocketSender compressionAllowClientNoContext(boolean allow) {
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allow, requestServerNoContext);
+	}
+
+	@Override
+	public HttpClient.WebsocketSender compressionRequestedServerNoContext(boolean request) {
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, request);
 	}
 
 	@Override
@@ -130,7 +146,8 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 					h.set("Sec-WebSocket-Protocol", String.join(", ", protocols));
 				}
 				if (compress) {
-					h.set("Sec-WebSocket-Extensions", PerMessageDeflate.CLIENT_OFFER);
+					h.set("Sec-WebSocket-Extensions", requestServerNoContext
+							? PerMessageDeflate.CLIENT_OFFER + "; server_no_context_takeover" : PerMessageDeflate.CLIENT_OFFER);
 				}
 			}).flatMap(res -> {
 				if (res.status() != 101) {
@@ -201,7 +218,17 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 			throw new IllegalArgumentException("the server accepted an extension that was not offered: "
 					+ String.join(", ", extensions));
 		}
-		return PerMessageDeflate.clientTerms(String.join(", ", extensions));
+		PerMessageDeflate.ClientTerms terms = PerMessageDeflate.clientTerms(String.join(", ", extensions));
+		if (terms.clientNoContext() && !allowClientNoContext) {
+			throw new IllegalArgumentException("the server asked for client_no_context_takeover, which "
+					+ "compressionAllowClientNoContext(false) refuses");
+		}
+		if (requestServerNoContext && !terms.serverNoContext()) {
+			// RFC 7692 7.1.1.1: a server accepts such an offer by answering with the parameter
+			throw new IllegalArgumentException("the server accepted permessage-deflate without the "
+					+ "server_no_context_takeover that was requested");
+		}
+		return terms;
 	}
 
 	static String accept(String key) {

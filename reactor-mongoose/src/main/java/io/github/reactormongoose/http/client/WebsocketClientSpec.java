@@ -27,12 +27,16 @@ public final class WebsocketClientSpec {
 	private final int maxFramePayloadLength;
 	private final boolean compress;
 	private final boolean handlePing;
+	private final boolean compressionAllowClientNoContext;
+	private final boolean compressionRequestedServerNoContext;
 
 	private WebsocketClientSpec(Builder b) {
 		this.protocols = b.protocols;
 		this.maxFramePayloadLength = b.maxFramePayloadLength;
 		this.compress = b.compress;
 		this.handlePing = b.handlePing;
+		this.compressionAllowClientNoContext = b.compressionAllowClientNoContext;
+		this.compressionRequestedServerNoContext = b.compressionRequestedServerNoContext;
 	}
 
 	/** A builder: no sub-protocols, messages up to 65,536 bytes, no compression, PINGs answered by the client. */
@@ -60,16 +64,30 @@ public final class WebsocketClientSpec {
 		return handlePing;
 	}
 
+	/** Whether a server may ask for {@code client_no_context_takeover} (default {@code true}). */
+	public boolean compressionAllowClientNoContext() {
+		return compressionAllowClientNoContext;
+	}
+
+	/** Whether the offer asks for {@code server_no_context_takeover} (default {@code false}). */
+	public boolean compressionRequestedServerNoContext() {
+		return compressionRequestedServerNoContext;
+	}
+
 	/** These settings on {@code sender}. */
 	HttpClient.WebsocketSender applyTo(HttpClient.WebsocketSender sender) {
 		return sender.protocols(protocols.toArray(new String[0])).maxFramePayloadLength(maxFramePayloadLength)
-				.compress(compress).handlePing(handlePing);
+				.compress(compress).handlePing(handlePing)
+				.compressionAllowClientNoContext(compressionAllowClientNoContext)
+				.compressionRequestedServerNoContext(compressionRequestedServerNoContext);
 	}
 
 	@Override
 	public String toString() {
 		return "WebsocketClientSpec[protocols=" + protocols() + ", maxFramePayloadLength=" + maxFramePayloadLength
-				+ ", compress=" + compress + ", handlePing=" + handlePing + "]";
+				+ ", compress=" + compress + ", handlePing=" + handlePing + ", compressionAllowClientNoContext="
+				+ compressionAllowClientNoContext + ", compressionRequestedServerNoContext=" + compressionRequestedServerNoContext
+				+ "]";
 	}
 
 	/** Builds a {@link WebsocketClientSpec}. */
@@ -79,6 +97,8 @@ public final class WebsocketClientSpec {
 		private int maxFramePayloadLength = WebsocketClient.DEFAULT_MAX_PAYLOAD;
 		private boolean compress;
 		private boolean handlePing;
+		private boolean compressionAllowClientNoContext = true;
+		private boolean compressionRequestedServerNoContext;
 
 		private Builder() {
 		}
@@ -123,6 +143,24 @@ public final class WebsocketClientSpec {
 		/** Leaves the server's PINGs to the handler (default {@code false}); see {@link HttpClient.WebsocketSender#handlePing}. */
 		public Builder handlePing(boolean handlePing) {
 			this.handlePing = handlePing;
+			return this;
+		}
+
+		/**
+		 * Whether a server may ask for {@code client_no_context_takeover} (default {@code true},
+		 * Reactor Netty's is {@code false}); see {@link HttpClient.WebsocketSender#compressionAllowClientNoContext}.
+		 */
+		public Builder compressionAllowClientNoContext(boolean allow) {
+			this.compressionAllowClientNoContext = allow;
+			return this;
+		}
+
+		/**
+		 * Asks the server for {@code server_no_context_takeover} (default {@code false}); see
+		 * {@link HttpClient.WebsocketSender#compressionRequestedServerNoContext}.
+		 */
+		public Builder compressionRequestedServerNoContext(boolean request) {
+			this.compressionRequestedServerNoContext = request;
 			return this;
 		}
 

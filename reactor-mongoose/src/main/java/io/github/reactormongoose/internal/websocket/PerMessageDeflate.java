@@ -193,8 +193,10 @@ public final class PerMessageDeflate {
 	 *        inflater keeps the previous messages as context)
 	 * @param maxDeflated the longest message the client may compress: 2<sup>n</sup> bytes when
 	 *        the server limits the client's window to n bits below 15, else no limit
+	 * @param clientNoContext the server asked the client to compress each message on its own
+	 *        ({@code client_no_context_takeover}; this client always does)
 	 */
-	public record ClientTerms(boolean serverNoContext, int maxDeflated) {
+	public record ClientTerms(boolean serverNoContext, int maxDeflated, boolean clientNoContext) {
 	}
 
 	/**
@@ -232,7 +234,7 @@ public final class PerMessageDeflate {
 				throw new IllegalArgumentException("invalid permessage-deflate answer: " + answer);
 			}
 		}
-		return new ClientTerms(serverNoContext, maxDeflated(clientBits));
+		return new ClientTerms(serverNoContext, maxDeflated(clientBits), clientNoContext);
 	}
 
 	/**

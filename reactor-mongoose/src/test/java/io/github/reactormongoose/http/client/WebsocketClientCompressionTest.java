@@ -189,6 +189,72 @@ class WebsocketClientCompressionTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * Reactor Netty's {@code compressionRequestedServerNoContext}: the offer asks for it, a server
+	 * that grants it (ours always; Reactor Netty's with {@code compressionAllowServerNoContext})
+	 * answers with it and the session compresses; one that accepts without it fails the upgrade.
+	 */
+	@Test
+	void requestedServerNoContextIsOfferedAndMustBeGranted() throws Exception {
+		DisposableServer ours = bind(HttpServer.create().route(r -> r.ws("/echo",
+				(in, out) -> out.send(in.receive()), WebsocketServerSpec.builder().compress(true).build())));
+		reactor.netty.DisposableServer netty = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+				.route(r -> r.ws("/echo", (in, out) -> out.sendString(in.receive().asString()),
+						reactor.netty.http.server.WebsocketServerSpec.builder().compress(true)
+								.compressionAllowServerNoContext(true).build()))
+				.bindNow(TIMEOUT);
+		try {
+			for (int port : new int[] {ours.port(), netty.port()}) {
+				StepVerifier.create(HttpClient.create().websocket(WebsocketClientSpec.builder().compress(true)
+										.compressionRequestedServerNoContext(true).build())
+								.uri("ws://127.0.0.1:" + port + "/echo")
+								.handle((in, out) -> out.sendString(Flux.just(TEXT, TEXT))
+										.thenMany(in.receiveText().take(2)
+												.map(t -> in.headers().get("Sec-WebSocket-Extensions") + " | " + t.length()))))
+						.expectNextMatches(l -> l.contains("server_no_context_takeover") && l.endsWith(" | " + TEXT.length()))
+						.expectNextMatches(l -> l.endsWith(" | " + TEXT.length()))
+						.expectComplete()
+						.verify(TIMEOUT);
+			}
+		}
+		finally {
+			netty.disposeNow(TIMEOUT);
+		}
+		CompletableFuture<String> offer = new CompletableFuture<>();
+		try (ScriptedServer s = server("permessage-deflate", new byte[0], null, offer)) {
+			StepVerifier.create(HttpClient.create().websocket().compress(true).compressionRequestedServerNoContext(true)
+							.uri("ws://127.0.0.1:" + s.port() + "/").handle((in, out) -> in.receive()))
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WebSocketHandshakeException.class)
+							.hasMessageContaining("server_no_context_takeover that was requested"))
+					.verify(TIMEOUT);
+			assertThat(offer.get(5, java.util.concurrent.TimeUnit.SECONDS))
+					.isEqualTo("permessage-deflate; client_max_window_bits; server_no_context_takeover");
+		}
+	}
+
+	/**
+	 * Reactor Netty's {@code compressionAllowClientNoContext}: a server that asks for
+	 * client_no_context_takeover is granted by default (this client compresses each message on
+	 * its own anyway), refused with {@code false}.
+	 */
+	@Test
+	void clientNoContextIsAllowedUnlessRefused() throws Exception {
+		DisposableServer s = bind(HttpServer.create().route(r -> r.ws("/echo", (in, out) -> out.send(in.receive()),
+				WebsocketServerSpec.builder().compress(true).compressionPreferredClientNoContext(true).build())));
+		String url = "ws://127.0.0.1:" + s.port() + "/echo";
+		StepVerifier.create(HttpClient.create().websocket().compress(true).uri(url)
+						.handle((in, out) -> out.sendString(Flux.just(TEXT)).thenMany(in.receiveText().take(1))))
+				.expectNext(TEXT)
+				.expectComplete()
+				.verify(TIMEOUT);
+		StepVerifier.create(HttpClient.create().websocket(WebsocketClientSpec.builder().compress(true)
+								.compressionAllowClientNoContext(false).build()).uri(url)
+						.handle((in, out) -> in.receive()))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WebSocketHandshakeException.class)
+						.hasMessageContaining("compressionAllowClientNoContext(false)"))
+				.verify(TIMEOUT);
+	}
+
 	@Test
 	void aMessageThatInflatesPastTheLimitCloses1009() throws Exception {
 		Deflater d = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
