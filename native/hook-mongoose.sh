@@ -117,7 +117,7 @@
 #  27. iolog: a connection with is_hexdumping set had each read and write printed with
 #      MG_INFO and mg_hexdump (to stdout, the JVM's). The glue sets the flag for a wiretap
 #      (RMG_OP_WIRETAP; accept_conn copies it from the listener): the line hands the bytes to
-#      rmg_wire (rmg_conn.c), which records them for Java's logger, and skips the printing
+#      rmg_wire (rmg_send.c), which records them for Java's logger, and skips the printing
 #      (`if (0)`). Only wiretapped connections take the branch.
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail

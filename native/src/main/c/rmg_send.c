@@ -191,15 +191,11 @@ static bool rmg_direct_ok(const struct mg_connection *c) {
 void rmg_wire(struct mg_connection *c, const void *buf, long n, int written) {
   struct rmg_loop *loop = (struct rmg_loop *) c->mgr;
   if (!c->is_hexdumping || n <= 0) return;
-  if (loop->in_poll) {
-    (void) rmg_record_bytes(&loop->ev, RMG_EV_WIRE, c->id, written ? RMG_WIRE_WRITTEN : RMG_WIRE_READ, buf,
-                            (size_t) n);
-    return;
-  }
-  /* a command's send: records written now would be lost at the next poll's reset */
-  (void) rmg_record_bytes(&loop->wire, RMG_EV_WIRE, c->id, written ? RMG_WIRE_WRITTEN : RMG_WIRE_READ, buf,
-                          (size_t) n);
-  loop->poll_now = 1;
+  /* a command's send (outside the poll) goes to loop->wire: records written to ev now would be
+   * lost at the next poll's reset, which moves them to its front instead, and must not wait */
+  (void) rmg_record_bytes(loop->in_poll ? &loop->ev : &loop->wire, RMG_EV_WIRE, c->id,
+                          written ? RMG_WIRE_WRITTEN : RMG_WIRE_READ, buf, (size_t) n);
+  if (!loop->in_poll) loop->poll_now = 1;
 }
 
 static long rmg_sock_send(struct mg_connection *c, const void *buf, size_t len, int flags) {
