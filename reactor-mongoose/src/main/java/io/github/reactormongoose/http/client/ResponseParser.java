@@ -230,12 +230,7 @@ final class ResponseParser {
 						parseHead();
 					}
 					else {
-						List<String> lines = lines();
-						if (lines.size() > maxHeaders) {
-							throw new HeadersTooLargeException("Response has " + lines.size()
-									+ " trailer fields, more than " + maxHeaders);
-						}
-						trailers = fields(lines, 0);
+						trailers = fields(lines(), 0, "trailer");
 						finish();
 					}
 					return p;
@@ -267,11 +262,7 @@ final class ResponseParser {
 			throw new MalformedStatusLineException("Malformed status line: " + printable(statusLine));
 		}
 		String reason = statusLine.length() > 13 ? statusLine.substring(13) : "";
-		if (lines.size() - 1 > maxHeaders) {
-			throw new HeadersTooLargeException("Response has " + (lines.size() - 1) + " header fields, more than "
-					+ maxHeaders);
-		}
-		HttpHeaders headers = fields(lines, 1);
+		HttpHeaders headers = fields(lines, 1, "header");
 		if (code < 200 && !(code == 101 && upgrade)) {
 			startHead(); // interim response (100 Continue, 103 Early Hints): the final one follows
 			return;
@@ -286,8 +277,15 @@ final class ResponseParser {
 		}
 	}
 
-	/** The header (or trailer) fields of {@code lines} from {@code from} on, checked. */
-	private static HttpHeaders fields(List<String> lines, int from) {
+	/**
+	 * The {@code kind} ("header" or "trailer") fields of {@code lines} from {@code from} on,
+	 * checked: at most {@code maxHeaders} of them, each well-formed.
+	 */
+	private HttpHeaders fields(List<String> lines, int from, String kind) {
+		if (lines.size() - from > maxHeaders) {
+			throw new HeadersTooLargeException("Response has " + (lines.size() - from) + " " + kind
+					+ " fields, more than " + maxHeaders);
+		}
 		List<String> names = new ArrayList<>(Math.max(0, lines.size() - from));
 		List<String> values = new ArrayList<>(Math.max(0, lines.size() - from));
 		for (int i = from; i < lines.size(); i++) {
