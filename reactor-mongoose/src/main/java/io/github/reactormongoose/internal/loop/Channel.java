@@ -109,7 +109,7 @@ public final class Channel {
 	/** A WIRE record: bytes read, or {@code written}, for the wiretap. */
 	void wire(boolean written, ByteBuffer b, int off, int len) {
 		if (wiretap != null) {
-			wiretap.bytes(this, written, b, off, len);
+			wiretap.bytes(this, written, null, b, off, len);
 		}
 	}
 

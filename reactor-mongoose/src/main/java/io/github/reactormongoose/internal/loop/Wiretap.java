@@ -69,12 +69,10 @@ public final class Wiretap {
 		}
 	}
 
-	/** Bytes a read gave ({@code written} false) or the socket took. */
-	void bytes(Channel c, boolean written, ByteBuffer b, int off, int len) {
-		bytes(c, written, null, b, off, len);
-	}
-
-	/** A datagram received from {@code peer}, or sent ({@code written}) to it; {@code peer} null: the connected one. */
+	/**
+	 * Bytes a read gave ({@code written} false) or the socket took; for a datagram, received
+	 * from or sent to {@code peer} (null: a connection, or a connected socket's peer).
+	 */
 	void bytes(Channel c, boolean written, @Nullable InetSocketAddress peer, ByteBuffer b, int off, int len) {
 		Logger log = logger();
 		if (!enabled(log)) {

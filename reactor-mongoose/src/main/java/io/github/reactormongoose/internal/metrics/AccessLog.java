@@ -47,8 +47,7 @@ public final class AccessLog {
 	/** The default line of one exchange (Common Log Format plus the response time). */
 	public static String format(InetSocketAddress remote, ZonedDateTime time, String method, String uri, String protocol,
 			int status, long bytesSent, long nanos) {
-		String host = remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString();
-		return host + " - - [" + CLF.format(time) + "] \"" + printable(method) + " " + printable(uri) + " "
+		return host(remote) + " - - [" + CLF.format(time) + "] \"" + printable(method) + " " + printable(uri) + " "
 				+ printable(protocol) + "\" " + status + " " + (bytesSent > 0 ? Long.toString(bytesSent) : "-") + " "
 				+ String.format(Locale.ROOT, "%.3f", nanos / 1e6) + " ms";
 	}
@@ -68,9 +67,13 @@ public final class AccessLog {
 
 	/** The default error log line, as Reactor Netty's plus the request: {@code [time] [pid N] [client a:p] GET /x: error}. */
 	public static String errorLine(ZonedDateTime time, InetSocketAddress remote, String method, String uri, Throwable cause) {
-		String host = remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString();
-		return "[" + ISO.format(time) + "] [pid " + PID + "] [client " + host + ":" + remote.getPort() + "] "
+		return "[" + ISO.format(time) + "] [pid " + PID + "] [client " + host(remote) + ":" + remote.getPort() + "] "
 				+ printable(method) + " " + printable(uri) + ": " + cause;
+	}
+
+	/** The client's IP as text (its name only for an unresolved address). */
+	private static String host(InetSocketAddress remote) {
+		return remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString();
 	}
 
 	/** Request text as logged: quotes, backslashes and control bytes escaped (no log forging). */
