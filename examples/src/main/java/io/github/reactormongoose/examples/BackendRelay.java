@@ -32,6 +32,8 @@ import reactor.core.publisher.Mono;
  * drops SYNs, its backlog full) fails the connect after {@code connectTimeout}, and the client
  * gets a 504 at once instead of waiting for the kernel's two minutes.</li>
  * </ul>
+ * Each answer says in {@code X-Relay-Ms} how long it took since the request arrived
+ * ({@code HttpServerRequest.timestamp()}, the time the poll that read it returned).
  * {@link #startBackend(int)} is a backend for trying it: it answers each line upper-cased.
  */
 public final class BackendRelay implements Disposable {
@@ -61,6 +63,9 @@ public final class BackendRelay implements Disposable {
 		DisposableServer server = http
 				.route(r -> r.get("/ask/{question}", (req, res) -> ask(client, req.param("question"))
 						.flatMap(answer -> res.header("Content-Type", "text/plain; charset=utf-8")
+								// how long the answer took since the request arrived (HttpServerRequest.timestamp())
+								.header("X-Relay-Ms", String.valueOf(
+										System.currentTimeMillis() - req.timestamp().toInstant().toEpochMilli()))
 								.sendString(Mono.just(answer + "\n")).then())
 						.onErrorResume(e -> failed(res, e))))
 				.bindNow(Duration.ofSeconds(10));

@@ -51,6 +51,7 @@ class BackendRelayTest {
 			HttpResponse<String> r = get("/ask/hello");
 			assertThat(r.statusCode()).isEqualTo(200);
 			assertThat(r.body()).isEqualTo("HELLO\n");
+			assertThat(Long.parseLong(r.headers().firstValue("X-Relay-Ms").orElseThrow())).isBetween(0L, 10_000L);
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
 			while (log.lines().stream().noneMatch(l -> l.contains("WRITE") && l.endsWith("HELLO\n"))
 					&& System.nanoTime() < deadline) {
