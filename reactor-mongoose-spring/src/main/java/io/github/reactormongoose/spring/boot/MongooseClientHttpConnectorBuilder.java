@@ -3,6 +3,7 @@
  */
 package io.github.reactormongoose.spring.boot;
 
+import java.net.CookieManager;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -43,8 +44,11 @@ import org.springframework.boot.ssl.SslOptions;
  * and their companions ({@link HttpClient#proxyWithSystemProperties()}), as Boot's JDK client
  * honours them; read by the default factory only, so a
  * {@link #withHttpClientFactory(Supplier) factory} of the application decides for itself;</li>
- * <li>cookie handling: the client keeps no cookies, so {@link HttpCookieHandling#ENABLE} fails the
- * build with {@link IllegalArgumentException}, as it does for Reactor Netty.</li>
+ * <li>cookie handling ({@code spring.http.clients.cookie-handling}): {@link HttpCookieHandling#ENABLE}
+ * and {@link HttpCookieHandling#ENABLE_WHEN_POSSIBLE} give each connector its own
+ * {@link CookieManager} ({@link HttpClient#cookieHandler}), as Boot does for the JDK client (Boot's
+ * Reactor Netty builder refuses {@code ENABLE}: that client keeps no cookies);
+ * {@link HttpCookieHandling#DISABLE} and no setting: none.</li>
  * </ul>
  * The auto-configuration ({@code MongooseClientHttpConnectorAutoConfiguration}) makes it the
  * builder of Boot's {@code ClientHttpConnector} bean, which the auto-configured
@@ -109,17 +113,17 @@ public final class MongooseClientHttpConnectorBuilder implements ClientHttpConne
 
 	/**
 	 * A connector over a new client with {@code settings} applied ({@code null}: Boot's defaults).
-	 * @throws IllegalArgumentException for settings the client cannot honour: cookie handling
-	 *         {@code ENABLE}, an SSL bundle without stores or limited to protocols or ciphers
+	 * @throws IllegalArgumentException for settings the client cannot honour: an SSL bundle without stores or limited to protocols or ciphers
 	 *         that Mongoose's TLS stack does not speak
 	 */
 	@Override
 	public MongooseClientHttpConnector build(@Nullable HttpClientSettings settings) {
 		HttpClientSettings s = settings != null ? settings : HttpClientSettings.defaults();
-		if (s.cookieHandling() == HttpCookieHandling.ENABLE) {
-			throw new IllegalArgumentException("The reactor-mongoose HTTP client does not support cookie handling");
-		}
 		HttpClient client = Objects.requireNonNull(this.factory.get(), "the HttpClient factory returned null");
+		HttpCookieHandling cookies = s.cookieHandling();
+		if (cookies == HttpCookieHandling.ENABLE || cookies == HttpCookieHandling.ENABLE_WHEN_POSSIBLE) {
+			client = client.cookieHandler(new CookieManager());
+		}
 		Duration connect = s.connectTimeout();
 		if (connect != null) {
 			client = client.connectTimeout(connect);

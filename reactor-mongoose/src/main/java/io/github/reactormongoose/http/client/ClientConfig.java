@@ -3,6 +3,7 @@
  */
 package io.github.reactormongoose.http.client;
 
+import java.net.CookieHandler;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.function.Predicate;
 
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.http.Cookie;
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.LoopAccess;
@@ -29,6 +31,11 @@ final class ClientConfig implements Cloneable {
 	List<Consumer<? super HttpHeaders>> headers = List.of();
 	/** {@link HttpClient#headersWhen}, in order. */
 	List<Function<? super HttpHeaders, ? extends Mono<? extends HttpHeaders>>> headersWhen = List.of();
+	/** {@link HttpClient#cookie(Cookie)}, in order (one per name, domain and path). */
+	List<Cookie> cookies = List.of();
+	/** {@link HttpClient#cookieHandler}; {@code null}: none. */
+	@Nullable
+	CookieHandler cookieHandler;
 	boolean followRedirect;
 	/** {@link HttpClient#followRedirect(java.util.function.BiPredicate)}; {@code null}: every redirect. */
 	java.util.function.@Nullable BiPredicate<? super HttpClientRequest, ? super HttpClientResponse> redirectPredicate;

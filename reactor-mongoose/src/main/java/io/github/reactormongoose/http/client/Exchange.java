@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.function.Predicate;
 
 import io.github.reactormongoose.ConnectionClosedException;
+import io.github.reactormongoose.http.Cookie;
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.loop.Channel;
@@ -203,6 +204,16 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 				sent = h;
 			}
 			return h;
+		}
+
+		@Override
+		public HttpClientRequest addCookie(Cookie cookie) {
+			Objects.requireNonNull(cookie, "cookie");
+			if (!open) {
+				throw new IllegalStateException("The request is written: cookies can only be added in doOnRequest");
+			}
+			ClientCookies.add(request.headers(), cookie);
+			return this;
 		}
 
 		@Override

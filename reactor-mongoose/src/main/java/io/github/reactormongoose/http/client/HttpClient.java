@@ -4,6 +4,8 @@
 package io.github.reactormongoose.http.client;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.CookieHandler;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -24,6 +26,7 @@ import java.util.function.UnaryOperator;
 
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.http.Cookie;
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.Wiretap;
@@ -114,6 +117,45 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	public HttpClient headersWhen(Function<? super HttpHeaders, ? extends Mono<? extends HttpHeaders>> headerBuilder) {
 		Objects.requireNonNull(headerBuilder, "headerBuilder");
 		return with(c -> c.headersWhen = ClientHooks.plus(c.headersWhen, headerBuilder));
+	}
+
+	/**
+	 * Sends {@code cookie} with every request (as Reactor Netty's {@code cookie(Cookie)}): its
+	 * name and value in the request's {@code Cookie} header, where RFC 6265 §5.4 lets it go. A
+	 * {@code Secure} cookie goes only over https and wss, one with a {@code Domain} only to that
+	 * host and its subdomains (not to IP addresses for a subdomain), one with a {@code Path} only
+	 * to that path and below; without {@code Domain} it goes to every host. A later call with a
+	 * cookie of the same name, domain and path replaces the earlier one. Each hop of a followed
+	 * redirect is matched again, except that a cookie without {@code Domain} does not follow a
+	 * redirect to another host than the first request's (unlike a {@code Cookie} header set with
+	 * {@link #headers}, which no redirect keeps).
+	 */
+	public HttpClient cookie(Cookie cookie) {
+		Objects.requireNonNull(cookie, "cookie");
+		return with(c -> {
+			List<Cookie> l = new ArrayList<>(c.cookies);
+			l.removeIf(o -> o.name().equals(cookie.name()) && Objects.equals(o.domain(), cookie.domain())
+					&& Objects.equals(o.path(), cookie.path()));
+			l.add(cookie);
+			c.cookies = List.copyOf(l);
+		});
+	}
+
+	/**
+	 * A cookie store for the client, as the JDK's {@code HttpClient.Builder.cookieHandler}: before
+	 * each request, a followed redirect's and a WebSocket upgrade's too, the client adds the
+	 * {@code Cookie} values {@code handler.get(uri, requestHeaders)} returns; after each response
+	 * head, a redirect's too, it gives the response's headers to {@code handler.put(uri,
+	 * responseHeaders)} when they have {@code Set-Cookie}. So {@code cookieHandler(new
+	 * CookieManager())} keeps a session across requests and redirects, with the domain, path,
+	 * expiry and {@code Secure} rules of {@link java.net.CookieManager}. {@code ws} and {@code wss}
+	 * URIs are given as {@code http} and {@code https}. The handler is called on the request's poll
+	 * thread and must not block (the JDK's {@code CookieManager} keeps its cookies in memory). An
+	 * {@code IOException} or {@code RuntimeException} it throws fails the request (the response
+	 * discarded). {@code null}: no store (the default).
+	 */
+	public HttpClient cookieHandler(@Nullable CookieHandler handler) {
+		return with(c -> c.cookieHandler = handler);
 	}
 
 	/**
@@ -787,13 +829,13 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 				URI target = client.resolve(u);
 				Consumer<? super HttpClientForm> f = form;
 				if (f == null) {
-					return client.exchange(method, target, body, sized, 0, h -> {
+					return client.exchange(method, target, target.getHost(), body, sized, 0, h -> {
 					});
 				}
 				HttpClientForm filled = new HttpClientForm();
 				f.accept(filled);
 				HttpClientForm.Body encoded = filled.encode();
-				return client.exchange(method, target, encoded.content(), encoded.content() instanceof Mono, 0,
+				return client.exchange(method, target, target.getHost(), encoded.content(), encoded.content() instanceof Mono, 0,
 						encoded::headers);
 			});
 		}
@@ -828,11 +870,14 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		return u;
 	}
 
-	/** One request and, when following redirects, the requests after it. */
-	Mono<ClientResponse> exchange(String method, URI uri, @Nullable Publisher<? extends ByteBuffer> body, boolean sized,
-			int redirects, Consumer<HttpHeaders> bodyHeaders) {
+	/**
+	 * One request and, when following redirects, the requests after it; {@code origin}: the host
+	 * of the first.
+	 */
+	Mono<ClientResponse> exchange(String method, URI uri, String origin, @Nullable Publisher<? extends ByteBuffer> body,
+			boolean sized, int redirects, Consumer<HttpHeaders> bodyHeaders) {
 		Mono<byte[]> fixed = body == null ? Mono.just(EMPTY) : sized ? aggregateBuffers(body) : Mono.just(EMPTY);
-		Mono<ClientResponse> first = fixed.flatMap(bytes -> send(method, uri, body == null || sized ? bytes : null,
+		Mono<ClientResponse> first = fixed.flatMap(bytes -> send(method, uri, origin, body == null || sized ? bytes : null,
 				sized ? null : body, false, redirects, bodyHeaders));
 		if (!config.followRedirect) {
 			return first;
@@ -871,15 +916,18 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 			}
 			boolean toGet = s == 303 ? !method.equals("HEAD") : (s == 301 || s == 302) && method.equals("POST");
 			if (toGet) {
-				return exchange(method.equals("HEAD") ? "HEAD" : "GET", next, null, false, redirects + 1, h -> {
+				return exchange(method.equals("HEAD") ? "HEAD" : "GET", next, origin, null, false, redirects + 1, h -> {
 				});
 			}
-			return exchange(method, next, body, sized, redirects + 1, bodyHeaders);
+			return exchange(method, next, origin, body, sized, redirects + 1, bodyHeaders);
 		});
 	}
 
-	/** One request on a pooled connection, with {@code extra} headers after the client's. */
-	Mono<ClientResponse> send(String method, URI uri, byte @Nullable [] fixed,
+	/**
+	 * One request on a pooled connection, with {@code extra} headers after the client's;
+	 * {@code origin}: the host of the first request when this one follows a redirect.
+	 */
+	Mono<ClientResponse> send(String method, URI uri, String origin, byte @Nullable [] fixed,
 			@Nullable Publisher<? extends ByteBuffer> stream, boolean upgrade, int redirects, Consumer<HttpHeaders> extra) {
 		return Mono.defer(() -> {
 			String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -907,6 +955,17 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 					headers.remove("Authorization");
 					headers.remove("Cookie");
 				}
+				// the client's cookies without Domain do not follow a redirect to another host
+				ClientCookies.addMatching(headers, config.cookies, uri, redirects == 0 || host.equalsIgnoreCase(origin));
+				CookieHandler jar = config.cookieHandler;
+				if (jar != null) {
+					try {
+						ClientCookies.addFromHandler(headers, jar, uri);
+					}
+					catch (IOException | RuntimeException e) {
+						return Mono.error(e);
+					}
+				}
 				EventLoop el = config.chooseLoop();
 				ProxyProvider proxy = config.proxies != null ? config.proxies.choose(tls != null, host) : null;
 				// a tunnel for TLS, WebSocket and SOCKS; plain HTTP through an HTTP proxy in absolute form
@@ -915,7 +974,17 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 						tunnel, config.wiretap);
 				Exchange.Request req = new Exchange.Request(method, uri.toString(), target, hostHeader, headers, fixed,
 						stream, upgrade, redirects);
-				return Mono.<ClientResponse>create(sink -> new Exchange(config, req, pool, sink).start());
+				Mono<ClientResponse> response = Mono.create(sink -> new Exchange(config, req, pool, sink).start());
+				return jar == null ? response : response.handle((r, sink) -> {
+					try {
+						ClientCookies.store(jar, uri, r.responseHeaders());
+						sink.next(r);
+					}
+					catch (IOException | RuntimeException e) {
+						r.discard();
+						sink.error(e);
+					}
+				});
 			};
 			HttpHeaders headers = config.headers();
 			if (config.headersWhen.isEmpty()) {

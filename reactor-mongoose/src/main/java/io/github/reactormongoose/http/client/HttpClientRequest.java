@@ -3,6 +3,10 @@
  */
 package io.github.reactormongoose.http.client;
 
+import java.util.List;
+import java.util.Map;
+
+import io.github.reactormongoose.http.Cookie;
 import io.github.reactormongoose.http.HttpHeaders;
 import reactor.util.context.ContextView;
 
@@ -25,6 +29,23 @@ public interface HttpClientRequest {
 	 * header, a signature): what the hook leaves is what is sent. Later, a read-only copy.
 	 */
 	HttpHeaders requestHeaders();
+
+	/**
+	 * Adds {@code cookie} to the request's {@code Cookie} header (as Reactor Netty's
+	 * {@code addCookie}): its name and value, joined with {@code "; "} to the cookies already
+	 * there, since a user agent sends one {@code Cookie} header (RFC 6265 §5.4). Its attributes
+	 * are not sent. In {@link HttpClient#doOnRequest} only: elsewhere (the request already
+	 * written) it throws {@link IllegalStateException}.
+	 */
+	HttpClientRequest addCookie(Cookie cookie);
+
+	/**
+	 * The cookies this request sends ({@code Cookie} header): name to values, in order, read as
+	 * {@link io.github.reactormongoose.http.server.HttpServerRequest#cookies()} reads them.
+	 */
+	default Map<String, List<String>> cookies() {
+		return Cookie.parseRequest(requestHeaders().getAll("Cookie"));
+	}
 
 	/** How many redirects were followed before this request. */
 	int redirects();

@@ -18,6 +18,7 @@ import io.github.reactormongoose.spring.boot.MongooseClientHttpConnectorBuilder;
 import io.github.reactormongoose.spring.http.client.MongooseClientHttpConnector;
 import io.github.reactormongoose.testing.ProxyPeers;
 import io.github.reactormongoose.testing.TestPki;
+import io.netty.handler.codec.http.cookie.DefaultCookie;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,8 @@ class MongooseClientHttpConnectorAutoConfigurationTest {
 			.route(r -> r
 				.get("/hello", (req, res) -> res.sendString(Mono.just("Hello " + req.requestHeaders().get("X-Client", "-"))))
 				.get("/moved", (req, res) -> res.sendRedirect("/hello"))
+				.get("/login", (req, res) -> res.addCookie(new DefaultCookie("session", "boot-1")).sendString(Mono.just("in")))
+				.get("/whoami", (req, res) -> res.sendString(Mono.just("Cookie " + req.requestHeaders().get("Cookie", "-"))))
 				.get("/via", (req, res) -> res.sendString(Mono.just("Via " + req.requestHeaders().get("Via", "-"))))
 				.get("/slow", (req, res) -> res.sendString(Mono.just("late").delayElement(Duration.ofSeconds(5)))))
 			.bindNow();
@@ -265,13 +268,32 @@ class MongooseClientHttpConnectorAutoConfigurationTest {
 	}
 
 	@Test
+	void cookieHandlingKeepsTheServersCookiesForTheConnectorsRequests() {
+		this.runner.withPropertyValues("spring.http.clients.cookie-handling=enable").run(context -> {
+			WebClient web = context.getBean(WebClient.Builder.class).build();
+			assertThat(web.get().uri(url("/whoami")).retrieve().bodyToMono(String.class).block(TIMEOUT)).isEqualTo("Cookie -");
+			assertThat(web.get().uri(url("/login")).retrieve().bodyToMono(String.class).block(TIMEOUT)).isEqualTo("in");
+			// the connector's cookie store sends it back, beside a cookie of the request itself
+			assertThat(web.get().uri(url("/whoami")).retrieve().bodyToMono(String.class).block(TIMEOUT))
+				.isEqualTo("Cookie session=boot-1");
+			assertThat(web.get().uri(url("/whoami")).cookie("lang", "en").retrieve().bodyToMono(String.class).block(TIMEOUT))
+				.isEqualTo("Cookie lang=en; session=boot-1");
+		});
+		// Boot's default: no store
+		this.runner.run(context -> {
+			WebClient web = context.getBean(WebClient.Builder.class).build();
+			assertThat(web.get().uri(url("/login")).retrieve().bodyToMono(String.class).block(TIMEOUT)).isEqualTo("in");
+			assertThat(web.get().uri(url("/whoami")).retrieve().bodyToMono(String.class).block(TIMEOUT)).isEqualTo("Cookie -");
+		});
+		MongooseClientHttpConnectorBuilder builder = new MongooseClientHttpConnectorBuilder();
+		for (HttpCookieHandling handling : HttpCookieHandling.values()) {
+			assertThat(builder.build(HttpClientSettings.defaults().withCookieHandling(handling))).isNotNull();
+		}
+	}
+
+	@Test
 	void settingsTheClientCannotHonourFailTheBuild() throws Exception {
 		MongooseClientHttpConnectorBuilder builder = new MongooseClientHttpConnectorBuilder();
-		assertThatThrownBy(() -> builder.build(HttpClientSettings.defaults().withCookieHandling(HttpCookieHandling.ENABLE)))
-			.isInstanceOf(IllegalArgumentException.class)
-			.hasMessageContaining("does not support cookie handling");
-		assertThat(builder.build(HttpClientSettings.defaults().withCookieHandling(HttpCookieHandling.ENABLE_WHEN_POSSIBLE)))
-			.isNotNull();
 		SslStoreBundle stores = new PemSslStoreBundle(null, PemSslStoreDetails.forCertificate(ca.toUri().toString()));
 		SslBundle tls12 = SslBundle.of(stores, SslBundleKey.NONE, SslOptions.of(null, new String[] {"TLSv1.2"}));
 		assertThatThrownBy(() -> builder.build(HttpClientSettings.ofSslBundle(tls12)))
