@@ -8,6 +8,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.time.Duration;
 import java.util.Locale;
 
+import io.github.reactormongoose.logging.AdvancedByteBufFormat;
+import io.github.reactormongoose.logging.LogLevel;
 import io.github.reactormongoose.mqtt.MqttClient;
 import io.github.reactormongoose.mqtt.MqttMessage;
 import reactor.core.publisher.Flux;
@@ -20,9 +22,13 @@ import reactor.core.publisher.Mono;
  * acknowledged (PUBACK). The readings are one stream handed to {@code publishAll}: it asks
  * {@code delayElements} for readings only while the in-flight window (here 8) has room, so a
  * slow broker delays the next reading instead of queuing them up. The client reconnects by
- * itself if the broker goes away.
+ * itself if the broker goes away. {@link #logged(MqttClient)} (or {@code -Dwiretap=true}) logs every
+ * packet on the wire.
  */
 public final class MqttSensorPublisher {
+
+	/** The logger of the wire lines of {@link #logged(MqttClient)}. */
+	public static final String WIRE_LOG = "examples.mqtt.wire";
 
 	private MqttSensorPublisher() {
 	}
@@ -30,6 +36,15 @@ public final class MqttSensorPublisher {
 	/** A reading of sensor {@code id}: a deterministic wave, so that a test can check it. */
 	static String reading(int seq) {
 		return String.format(Locale.ROOT, "%d:%.2f", seq, 20 + 5 * Math.sin(seq / 10.0));
+	}
+
+	/**
+	 * {@code client} with every MQTT packet it sends and receives logged as text at INFO on
+	 * {@link #WIRE_LOG} (topics and payloads readable), reconnections included
+	 * ({@link MqttClient#wiretap(String, LogLevel, AdvancedByteBufFormat)}).
+	 */
+	public static MqttClient logged(MqttClient client) {
+		return client.wiretap(WIRE_LOG, LogLevel.INFO, AdvancedByteBufFormat.TEXTUAL);
 	}
 
 	/**
@@ -64,11 +79,13 @@ public final class MqttSensorPublisher {
 	/**
 	 * Publishes readings until interrupted.
 	 * @param args optional: the broker URL (default {@code mqtt://127.0.0.1:1883}; {@code mqtts://} for
-	 *     TLS, with {@code -Dca=ca.pem} to trust a private CA instead of the JDK's trust store) and the sensor id
+	 *     TLS, with {@code -Dca=ca.pem} to trust a private CA instead of the JDK's trust store) and the sensor id;
+	 *     {@code -Dwiretap=true} logs every packet
 	 */
 	public static void main(String[] args) {
 		String url = args.length > 0 ? args[0] : "mqtt://127.0.0.1:1883";
 		String id = args.length > 1 ? args[1] : "sensor-1";
-		run(MqttBroker.client(url, System.getProperty("ca")), id, Integer.MAX_VALUE, Duration.ofSeconds(1)).block();
+		MqttClient client = MqttBroker.client(url, System.getProperty("ca"));
+		run(Boolean.getBoolean("wiretap") ? logged(client) : client, id, Integer.MAX_VALUE, Duration.ofSeconds(1)).block();
 	}
 }

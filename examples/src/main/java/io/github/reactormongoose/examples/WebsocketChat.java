@@ -27,7 +27,11 @@ import reactor.core.scheduler.Schedulers;
  * offer: long messages then travel compressed ({@link WebsocketServerSpec#builder()}
  * {@code .compress(true)}). It asks the members to compress each message on its own
  * ({@code .compressionPreferredClientNoContext(true)}), so that a room of thousands of
- * browsers holds no decompression state per member. A chat line is short, so the endpoint takes messages of up to
+ * browsers holds no decompression state per member. The Java member ({@link #join}) offers
+ * permessage-deflate as well, asking the server to compress each message on its own too
+ * ({@code .compressionRequestedServerNoContext(true)}: an acceptance without it would fail the
+ * upgrade), and grants the server's wish ({@code compressionAllowClientNoContext}, true by
+ * default), so neither end keeps a compression context for this member. A chat line is short, so the endpoint takes messages of up to
  * {@value #MAX_MESSAGE} bytes ({@code .maxFramePayloadLength}, where the server's default is
  * 64 KiB): a member who sends a longer one is closed with 1009 and leaves the room, and the
  * others chat on.
@@ -66,6 +70,8 @@ public final class WebsocketChat {
 		return HttpClient.create()
 				.headers(h -> h.set("X-Name", name))
 				.websocket().uri(url).protocols("chat.v1")
+				.compress(true)
+				.compressionRequestedServerNoContext(true)
 				.handle((in, out) -> in.receiveText().take(expected)
 						.mergeWith(out.sendString(messages).then(Mono.empty())));
 	}

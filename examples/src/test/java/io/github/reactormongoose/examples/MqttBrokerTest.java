@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.reactormongoose.mqtt.MqttClient;
 import io.github.reactormongoose.mqtt.MqttConnection;
 import io.github.reactormongoose.mqtt.MqttMessage;
+import io.github.reactormongoose.testing.LogCapture;
 import org.eclipse.paho.client.mqttv3.IMqttMessageListener;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
@@ -86,6 +87,38 @@ class MqttBrokerTest {
 		assertThat(List.of(take(got), take(got), take(got)))
 				.containsExactly("room/kitchen/temp=21@0", "room/hall/temp=19@1", "room/attic/temp=12@1");
 		assertThat(got.poll(200, TimeUnit.MILLISECONDS)).isNull();
+	}
+
+	/**
+	 * The sensor with its wire log on ({@link MqttSensorPublisher#logged}) through the broker: the
+	 * packets it wrote and read, as text, with a subscriber (Paho) getting the readings.
+	 */
+	@Test
+	void theSensorsWireLogShowsItsPackets() throws Exception {
+		var sub = paho("wire-watcher", 30);
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		sub.subscribe("sensors/s9/temperature", 1, (topic, m) -> got.add(new String(m.getPayload(), UTF_8)));
+		try (LogCapture log = LogCapture.allLevels(MqttSensorPublisher.WIRE_LOG)) {
+			MqttSensorPublisher.run(MqttSensorPublisher.logged(MqttClient.create("mqtt://127.0.0.1:" + broker.port())),
+					"s9", 3, Duration.ofMillis(1)).block(Duration.ofSeconds(10));
+			for (int i = 0; i < 3; i++) {
+				assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo(MqttSensorPublisher.reading(i));
+			}
+			List<String> lines = log.lines();
+			assertThat(log.levels()).containsOnly("info");
+			// CONNECT (with the will's topic), the three readings, the retained status, DISCONNECT
+			assertThat(lines).anyMatch(l -> l.contains(" WRITE: ") && l.contains("MQTT") && l.contains("sensors/s9/status"));
+			for (int i = 0; i < 3; i++) {
+				String reading = MqttSensorPublisher.reading(i);
+				assertThat(lines).anyMatch(l -> l.contains(" WRITE: ") && l.contains("sensors/s9/temperature")
+						&& l.endsWith(reading));
+			}
+			assertThat(lines).anyMatch(l -> l.contains(" WRITE: ") && l.endsWith("done"));
+			// CONNACK and the PUBACKs came back; the connection's life is logged
+			assertThat(lines).filteredOn(l -> l.contains(" READ: ")).hasSizeGreaterThanOrEqualTo(2);
+			assertThat(lines).anyMatch(l -> l.endsWith(" ACTIVE"));
+			assertThat(lines).anyMatch(l -> l.endsWith(" INACTIVE"));
+		}
 	}
 
 	@Test

@@ -23,6 +23,7 @@ import io.github.reactormongoose.AddressInUseException;
 import io.github.reactormongoose.dns.TestDnsServer;
 import io.github.reactormongoose.sntp.SntpTime;
 import io.github.reactormongoose.sntp.TestSntpServer;
+import io.github.reactormongoose.testing.LogCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -55,6 +56,49 @@ class UdpDnsSntpExamplesTest {
 		finally {
 			echo.dispose();
 			assertThat(echo.onDispose().block(WAIT)).isNull();
+		}
+	}
+
+	@Test
+	void udpEchoWithWiretapLogsEachDatagramWithItsPeer() throws Exception {
+		try (LogCapture log = LogCapture.allLevels(UdpEcho.WIRE_LOG);
+				DatagramChannel a = DatagramChannel.open(StandardProtocolFamily.INET)) {
+			UdpEcho echo = UdpEcho.start("127.0.0.1", 0, true);
+			try {
+				a.bind(new InetSocketAddress("127.0.0.1", 0));
+				a.socket().setSoTimeout(10_000);
+				a.send(ByteBuffer.wrap("ping".getBytes(StandardCharsets.UTF_8)), echo.address());
+				DatagramPacket p = new DatagramPacket(new byte[100], 100);
+				a.socket().receive(p);
+				assertThat(p.getLength()).isEqualTo(4);
+				String me = a.getLocalAddress().toString();
+				long deadline = System.nanoTime() + WAIT.toNanos();
+				while (log.lines().stream().noneMatch(l -> l.contains(" WRITE: ")) && System.nanoTime() < deadline) {
+					Thread.sleep(10);
+				}
+				assertThat(log.levels()).containsOnly("info");
+				assertThat(log.lines()).anyMatch(l -> l.endsWith("] READ: 4B from " + me + "\nping"));
+				assertThat(log.lines()).anyMatch(l -> l.endsWith("] WRITE: 4B to " + me + "\nping"));
+			}
+			finally {
+				echo.dispose();
+				echo.onDispose().block(WAIT);
+			}
+			assertThat(log.lines()).last().asString().endsWith(" INACTIVE");
+		}
+		// without it: nothing on that logger
+		try (LogCapture log = LogCapture.allLevels(UdpEcho.WIRE_LOG);
+				DatagramChannel a = DatagramChannel.open(StandardProtocolFamily.INET)) {
+			UdpEcho echo = UdpEcho.start("127.0.0.1", 0);
+			try {
+				a.socket().setSoTimeout(10_000);
+				a.send(ByteBuffer.wrap("ping".getBytes(StandardCharsets.UTF_8)), echo.address());
+				a.socket().receive(new DatagramPacket(new byte[100], 100));
+				assertThat(log.lines()).isEmpty();
+			}
+			finally {
+				echo.dispose();
+			}
 		}
 	}
 

@@ -8,9 +8,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.client.HttpClient;
+import io.github.reactormongoose.http.server.HttpServer;
+import io.github.reactormongoose.http.server.WebsocketServerSpec;
 import io.github.reactormongoose.testing.RawWebSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +44,7 @@ class WebsocketChatTest {
 		Sinks.Empty<Void> adaIn = Sinks.empty();
 		Sinks.Empty<Void> bobIn = Sinks.empty();
 		Mono<List<String>> ada = WebsocketChat.join(url, "ada",
-				Flux.just("hi bob").delaySubscription(bobIn.asMono()).doOnSubscribe(s -> adaIn.tryEmitEmpty()), 2)
+				Flux.just("hi bob " + "la ".repeat(1000)).delaySubscription(bobIn.asMono()).doOnSubscribe(s -> adaIn.tryEmitEmpty()), 2)
 				.collectList();
 		Mono<List<String>> bob = WebsocketChat.join(url, "bob",
 				Flux.just("hello").delaySubscription(adaIn.asMono()).doOnSubscribe(s -> bobIn.tryEmitEmpty()), 2)
@@ -49,7 +53,40 @@ class WebsocketChatTest {
 			assertThat(b).as("both see one order").isEqualTo(a);
 			return a;
 		}).block(Duration.ofSeconds(20));
-		assertThat(adaSaw).containsExactlyInAnyOrder("bob: hello", "ada: hi bob");
+		// the long line went compressed both ways (both members negotiated permessage-deflate)
+		assertThat(adaSaw).containsExactlyInAnyOrder("bob: hello", "ada: hi bob " + "la ".repeat(1000));
+	}
+
+	/**
+	 * The Java member's offer asks for server_no_context_takeover, and the chat server's answer
+	 * grants it together with its own client_no_context_takeover, which the member accepts.
+	 */
+	@Test
+	void theJavaMemberAsksForCompressionWithoutContextAndTheServerGrantsIt() {
+		List<String> offers = new CopyOnWriteArrayList<>();
+		DisposableServer recorder = HttpServer.create().host("127.0.0.1").port(0)
+				.route(r -> r.ws("/chat", (in, out) -> {
+					offers.add(String.valueOf(in.headers().get("Sec-WebSocket-Extensions")));
+					return out.sendString(Mono.just("recorder: noted"));
+				}, WebsocketServerSpec.builder().protocols("chat.v1").build()))
+				.bindNow(Duration.ofSeconds(10));
+		try {
+			assertThat(WebsocketChat.join("ws://127.0.0.1:" + recorder.port() + "/chat", "ada", Flux.never(), 1)
+					.collectList().block(Duration.ofSeconds(10))).containsExactly("recorder: noted");
+			assertThat(offers).singleElement().satisfies(o -> assertThat(o)
+					.startsWith("permessage-deflate").contains("server_no_context_takeover"));
+		}
+		finally {
+			recorder.disposeNow();
+		}
+		server = WebsocketChat.server("127.0.0.1", 0);
+		// the same offer to the chat server: its 101 (the client session's headers()) grants both
+		String accepted = HttpClient.create().websocket().uri("ws://127.0.0.1:" + server.port() + "/chat")
+				.protocols("chat.v1").compress(true).compressionRequestedServerNoContext(true)
+				.handle((in, out) -> Mono.just(String.valueOf(in.headers().get("Sec-WebSocket-Extensions"))))
+				.blockLast(Duration.ofSeconds(10));
+		assertThat(accepted).startsWith("permessage-deflate").contains("server_no_context_takeover")
+				.contains("client_no_context_takeover");
 	}
 
 	/**
