@@ -29,6 +29,11 @@
 /* Longest chunk-size line, extensions included. */
 #define RMG_CHUNK_LINE_MAX 4096
 
+/* The longest request line (without its CRLF) a listener takes before 414. */
+static size_t rmg_max_line(const struct rmg_opts *o) {
+  return o->max_line > 0 && o->max_line < o->max_head ? o->max_line : o->max_head;
+}
+
 /* Mongoose's HTTP parser (http_cb, static in mongoose.c); the same address for every loop.
  * Taken from the first listener (rmg_http_listen, or rmg_http_adopt's throw-away one);
  * rmg_http_guard, the pfn of every HTTP connection, calls it. */
@@ -225,12 +230,12 @@ static void rmg_check_headers(struct rmg_loop *loop, struct mg_connection *c,
     rmg_reject(loop, c, 431, "too many request headers");
     return;
   }
+  if ((size_t) (hm->proto.buf + hm->proto.len - hm->head.buf) > rmg_max_line(o)) {
+    rmg_reject(loop, c, 414, "request target too long");
+    return;
+  }
   if (hm->head.len > o->max_head) {
-    if ((size_t) (hm->proto.buf + hm->proto.len - hm->head.buf) > o->max_head) {
-      rmg_reject(loop, c, 414, "request target too long");
-    } else {
-      rmg_reject(loop, c, 431, "request head too large");
-    }
+    rmg_reject(loop, c, 431, "request head too large");
     return;
   }
   cl = mg_http_get_header(hm, "Content-Length");
@@ -576,17 +581,20 @@ static void rmg_http_read(struct rmg_loop *loop, struct mg_connection *c) {
       }
     }
   }
+  {
+    /* no line end after the longest request line and its CRLF: the line is too long */
+    size_t max_line = rmg_max_line(o);
+    if (c->recv.len > max_line + 1 && memchr(c->recv.buf, '\n', max_line + 2 < c->recv.len ? max_line + 2 : c->recv.len) == NULL) {
+      rmg_reject(loop, c, 414, "request target too long");
+      return;
+    }
+  }
   if (c->recv.len > o->max_head) {
     int n = mg_http_get_request_len(c->recv.buf, c->recv.len);
     if (n < 0) {
       rmg_reject(loop, c, 400, "malformed request");
     } else if (n == 0) {
-      /* no line end within the limit: the request line itself is too long */
-      if (memchr(c->recv.buf, '\n', o->max_head < c->recv.len ? o->max_head : c->recv.len) == NULL) {
-        rmg_reject(loop, c, 414, "request target too long");
-      } else {
-        rmg_reject(loop, c, 431, "request head too large");
-      }
+      rmg_reject(loop, c, 431, "request head too large");
     }
   }
 }

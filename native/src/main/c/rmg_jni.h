@@ -84,6 +84,7 @@ struct rmg_opts {
   int kind;
   size_t max_body;       /* bytes of request body before 413 */
   size_t max_head;       /* bytes of request line + headers before 431 */
+  size_t max_line;       /* bytes of the request line (without CRLF) before 414; 0: max_head */
   size_t max_ws_frame;   /* bytes of WebSocket payload before close 1009 */
   size_t pipeline_limit; /* buffered bytes while a response is pending before pausing reads */
   uint64_t head_timeout_ms; /* ms from the first byte of a request head to its end before 408; 0: none */
@@ -243,7 +244,7 @@ struct rmg_loop *rmg_loop_new(int low_water);
 void rmg_loop_free(struct rmg_loop *loop);
 int64_t rmg_loop_poll_once(struct rmg_loop *loop, int ms);
 /* Sets the request head timeout (ms, 0: none) of a listener's connections; 0 or RMG_ERR_*. */
-int rmg_loop_head_timeout(struct rmg_loop *loop, int64_t listener_id, int64_t ms);
+int rmg_loop_head_rules(struct rmg_loop *loop, int64_t listener_id, int64_t ms, int max_line);
 /* LoopNative.proxyProtocol: mode 0, RMG_PROXY_ON or RMG_PROXY_AUTO (rmg_proxy.c) for a
  * listener's next connections, and how many may await their header at once (0: no bound).
  * 0 or RMG_ERR_*. */

@@ -255,6 +255,7 @@ static struct rmg_opts *rmg_new_opts(struct rmg_loop *loop, jint kind, jlong max
   o->max_ws_frame = (size_t) max_ws_frame;
   o->pipeline_limit = (size_t) pipeline_limit;
   o->head_timeout_ms = 0;
+  o->max_line = 0;
   o->proxy = 0;
   o->accept_pfn = NULL;
   o->proxy_pending = 0;
@@ -389,12 +390,15 @@ struct mg_connection *rmg_loop_wrap(struct rmg_loop *loop, int fd, int kind) {
   return mg_wrapfd(&loop->mgr, fd, rmg_ev_fn, &loop->client_opts[kind]);
 }
 
-int rmg_loop_head_timeout(struct rmg_loop *loop, int64_t listener_id, int64_t ms) {
+/* An HTTP listener's rules for request heads: the head timeout (ms, 0: none) and the longest
+ * request line (0: max_head). */
+int rmg_loop_head_rules(struct rmg_loop *loop, int64_t listener_id, int64_t ms, int max_line) {
   struct rmg_opts *o;
-  if (ms < 0) return RMG_ERR_BAD_ARG;
+  if (ms < 0 || max_line < 0) return RMG_ERR_BAD_ARG;
   for (o = loop->opts; o != NULL; o = o->next) {
     if ((int64_t) o->listener_id == listener_id) {
       o->head_timeout_ms = (uint64_t) ms;
+      o->max_line = (size_t) max_line;
       return 0;
     }
   }
@@ -478,9 +482,9 @@ static jlong JNICALL rmg_loop_connect(JNIEnv *env, jclass cls, jlong h, jstring 
   return (jlong) c->id;
 }
 
-static jint JNICALL rmg_loop_headTimeout(JNIEnv *env, jclass cls, jlong h, jlong listener, jlong ms) {
+static jint JNICALL rmg_loop_headRules(JNIEnv *env, jclass cls, jlong h, jlong listener, jlong ms, jint max_line) {
   (void) env, (void) cls;
-  return (jint) rmg_loop_head_timeout(rmg_loop_of(h), listener, ms);
+  return (jint) rmg_loop_head_rules(rmg_loop_of(h), listener, ms, max_line);
 }
 
 static jint JNICALL rmg_loop_proxyProtocol(JNIEnv *env, jclass cls, jlong h, jlong listener, jint mode,
@@ -518,7 +522,7 @@ static const JNINativeMethod s_methods[] = {
     {"connect", "(JLjava/lang/String;I)J", (void *) rmg_loop_connect},
     {"connectionCount", "(J)I", (void *) rmg_loop_connectionCount},
     {"bufferBytes", "(J)J", (void *) rmg_loop_bufferBytes},
-    {"headTimeout", "(JJJ)I", (void *) rmg_loop_headTimeout},
+    {"headRules", "(JJJI)I", (void *) rmg_loop_headRules},
     {"proxyProtocol", "(JJII)I", (void *) rmg_loop_proxyProtocol},
 };
 

@@ -29,12 +29,19 @@ import reactor.core.publisher.Mono;
  * scripts compare before and after (RSS, heap, open file descriptors, native allocations of
  * the glue, open connections, from the server's own metrics). The limits a hostile client
  * meets: the request head timeout (which also covers a small body sent with the head), a
- * {@code readTimeout} for a client that stalls in a streamed upload (408), and
- * {@code maxConnections} (10,000; the connections beyond are closed at once).
+ * {@code readTimeout} for a client that stalls in a streamed upload (408), a request line of at
+ * most {@value #MAX_REQUEST_LINE} bytes ({@code httpRequestDecoder}, Netty's default: 414 past it)
+ * within a head of at most {@value #MAX_HEAD} (431), and {@code maxConnections} (10,000; the
+ * connections beyond are closed at once).
  * <p>
  * {@code java -cp ... io.github.reactormongoose.examples.ReliabilityServer [port] [requestHeaderTimeoutSeconds]}
  */
 public final class ReliabilityServer implements Disposable {
+
+	/** The longest request line, without its CRLF. */
+	public static final int MAX_REQUEST_LINE = 4096;
+	/** The longest request head (line and headers). */
+	public static final int MAX_HEAD = 16 * 1024;
 
 	static final byte[] BODY_64K = new byte[64 * 1024];
 	static final int CHUNK = 64 * 1024;
@@ -63,6 +70,7 @@ public final class ReliabilityServer implements Disposable {
 		DisposableServer server = HttpServer.create()
 				.port(port)
 				.requestHeaderTimeout(headerTimeout)
+				.httpRequestDecoder(spec -> spec.maxInitialLineLength(MAX_REQUEST_LINE).maxHeaderSize(MAX_HEAD))
 				.readTimeout(readTimeout)
 				.maxConnections(10_000)
 				.metrics(true, path -> path.startsWith("/stream/") ? "/stream/{mib}" : path)

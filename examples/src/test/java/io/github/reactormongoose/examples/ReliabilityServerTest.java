@@ -49,6 +49,27 @@ class ReliabilityServerTest {
 	}
 
 	@Test
+	void aRequestLineOrHeadPastItsLimitIsRefused() throws Exception {
+		ReliabilityServer server = ReliabilityServer.start(0, Duration.ofSeconds(5));
+		try {
+			HttpClient client = HttpClient.newHttpClient();
+			String base = "http://127.0.0.1:" + server.port();
+			// "GET /hello?q=... HTTP/1.1": 22 bytes around the query
+			String fits = "x".repeat(ReliabilityServer.MAX_REQUEST_LINE - 22);
+			assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "/hello?q=" + fits)).build(),
+					HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+			assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "/hello?q=" + fits + "x")).build(),
+					HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(414);
+			assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "/hello"))
+					.header("X-Padding", "p".repeat(ReliabilityServer.MAX_HEAD)).build(),
+					HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(431);
+		}
+		finally {
+			server.dispose();
+		}
+	}
+
+	@Test
 	void aClientThatStallsInAnUploadGets408() throws Exception {
 		ReliabilityServer server = ReliabilityServer.start(0, Duration.ofSeconds(5), Duration.ofMillis(500));
 		try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {

@@ -77,6 +77,8 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 
 	private @Nullable Duration requestTimeout;
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
+	/** 0: as long as the head allows. */
+	private int maxInitialLineLength;
 	private boolean metrics;
 	private boolean accessLog;
 	private boolean errorLog;
@@ -140,6 +142,10 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		}
 		server = server.requestHeaderTimeout(this.requestHeaderTimeout).metrics(this.metrics).accessLog(this.accessLog)
 				.errorLog(this.errorLog).proxyProtocol(this.proxyProtocol);
+		if (this.maxInitialLineLength > 0) {
+			int line = this.maxInitialLineLength;
+			server = server.httpRequestDecoder(spec -> spec.maxInitialLineLength(line));
+		}
 		Compression compression = getCompression();
 		if (compression != null && compression.getEnabled()) {
 			server = compress(server, compression);
@@ -368,6 +374,20 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 
 	public Duration getRequestHeaderTimeout() {
 		return this.requestHeaderTimeout;
+	}
+
+	/**
+	 * 414 for a request line longer than this many bytes (64..1048576; default 0: as long as the
+	 * header size allows), {@code HttpServer.httpRequestDecoder(spec -> spec.maxInitialLineLength(n))}.
+	 */
+	public void setMaxInitialLineLength(int maxInitialLineLength) {
+		Assert.isTrue(maxInitialLineLength == 0 || (maxInitialLineLength >= 64 && maxInitialLineLength <= 1024 * 1024),
+				"'maxInitialLineLength' must be 0 or 64..1048576");
+		this.maxInitialLineLength = maxInitialLineLength;
+	}
+
+	public int getMaxInitialLineLength() {
+		return this.maxInitialLineLength;
 	}
 
 	/**

@@ -183,6 +183,22 @@ class MongooseWebServerTest {
 		}
 	}
 
+	/** {@code server.mongoose.max-initial-line-length}: 414 past it, with the JDK client. */
+	@Test
+	void maxInitialLineLengthAnswers414ToALongerRequestLine() throws Exception {
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		factory.setMaxInitialLineLength(1024);
+		this.webServer = factory.getWebServer(hello());
+		this.webServer.start();
+		HttpClient client = HttpClient.newHttpClient();
+		assertThat(client.send(get("/q?x=" + "1".repeat(900)), HttpResponse.BodyHandlers.ofString()).statusCode())
+			.isEqualTo(200);
+		assertThat(client.send(get("/q?x=" + "1".repeat(1100)), HttpResponse.BodyHandlers.ofString()).statusCode())
+			.isEqualTo(414);
+		assertThatThrownBy(() -> factory.setMaxInitialLineLength(10)).isInstanceOf(IllegalArgumentException.class);
+	}
+
 	@Test
 	void maxKeepAliveRequestsClosesTheConnectionAfterItsLastRequest() throws Exception {
 		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);

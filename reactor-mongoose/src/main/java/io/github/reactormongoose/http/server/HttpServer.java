@@ -190,13 +190,30 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	/**
 	 * Largest request line plus headers (default {@value #DEFAULT_MAX_HEADER_SIZE} bytes);
 	 * beyond it, or with {@code MG_MAX_HTTP_HEADERS} (100) or more header lines, the answer
-	 * is 431.
+	 * is 431 (414 when the request line alone is longer).
 	 */
 	public HttpServer maxHeaderSize(int bytes) {
+		checkMaxHeaderSize(bytes);
+		return new HttpServer(config.withMaxHeaderSize(bytes));
+	}
+
+	static void checkMaxHeaderSize(int bytes) {
 		if (bytes < 256 || bytes > 1024 * 1024) {
 			throw new IllegalArgumentException("maxHeaderSize must be 256..1048576: " + bytes);
 		}
-		return new HttpServer(config.withMaxHeaderSize(bytes));
+	}
+
+	/**
+	 * How request heads are read, as Reactor Netty's {@code httpRequestDecoder}: {@code options}
+	 * gets a {@link HttpRequestDecoderSpec} with the current settings and returns it changed, e.g.
+	 * {@code spec -> spec.maxInitialLineLength(4096).maxHeaderSize(16384)} (a request line longer
+	 * than 4,096 bytes is answered 414, a longer head 431).
+	 */
+	public HttpServer httpRequestDecoder(Function<HttpRequestDecoderSpec, HttpRequestDecoderSpec> options) {
+		Objects.requireNonNull(options, "options");
+		HttpRequestDecoderSpec spec = Objects.requireNonNull(options.apply(new HttpRequestDecoderSpec(config)),
+				"httpRequestDecoder's function returned null");
+		return new HttpServer(config.withRequestDecoder(spec));
 	}
 
 	/**

@@ -42,6 +42,8 @@ public final class HttpServerConfig {
 	private long maxAggregatedBodySize = HttpServer.DEFAULT_MAX_AGGREGATED_BODY;
 	private long maxDiscardedBodySize = HttpServer.DEFAULT_MAX_DISCARDED_BODY;
 	private int maxHeaderSize = HttpServer.DEFAULT_MAX_HEADER_SIZE;
+	/** {@link HttpRequestDecoderSpec#maxInitialLineLength(int)}; 0: none of its own. */
+	private int requestLineLimit;
 	private int maxWebsocketFrameSize = HttpServer.DEFAULT_MAX_WEBSOCKET_FRAME;
 	private @Nullable Duration idleTimeout;
 	/** Requests served per connection before it closes; -1: no limit. */
@@ -93,6 +95,7 @@ public final class HttpServerConfig {
 		c.maxAggregatedBodySize = maxAggregatedBodySize;
 		c.maxDiscardedBodySize = maxDiscardedBodySize;
 		c.maxHeaderSize = maxHeaderSize;
+		c.requestLineLimit = requestLineLimit;
 		c.maxWebsocketFrameSize = maxWebsocketFrameSize;
 		c.idleTimeout = idleTimeout;
 		c.maxKeepAliveRequests = maxKeepAliveRequests;
@@ -181,6 +184,19 @@ public final class HttpServerConfig {
 	/** The largest request line plus headers in bytes. */
 	public int maxHeaderSize() {
 		return maxHeaderSize;
+	}
+
+	/**
+	 * The longest request line in bytes, without its CRLF ({@link HttpRequestDecoderSpec}): the
+	 * one set, at most {@link #maxHeaderSize()}, which it is by default.
+	 */
+	public int maxInitialLineLength() {
+		return requestLineLimit > 0 ? Math.min(requestLineLimit, maxHeaderSize) : maxHeaderSize;
+	}
+
+	/** {@link HttpRequestDecoderSpec#maxInitialLineLength(int)} as set; 0: none. */
+	int requestLineLimit() {
+		return requestLineLimit;
 	}
 
 	/** The largest WebSocket message in bytes. */
@@ -329,6 +345,13 @@ public final class HttpServerConfig {
 
 	HttpServerConfig withMaxHeaderSize(int bytes) {
 		return with(c -> c.maxHeaderSize = bytes);
+	}
+
+	HttpServerConfig withRequestDecoder(HttpRequestDecoderSpec spec) {
+		return with(c -> {
+			c.maxHeaderSize = spec.maxHeaderSize();
+			c.requestLineLimit = spec.requestLineLimit();
+		});
 	}
 
 	HttpServerConfig withMaxWebsocketFrameSize(int bytes) {
@@ -481,6 +504,7 @@ public final class HttpServerConfig {
 				+ ", loopCount=" + loopCount() + ", loopName=" + loopName() + ", handler=" + (handler != null)
 				+ ", maxRequestBodySize=" + maxRequestBodySize + ", maxAggregatedBodySize=" + maxAggregatedBodySize
 				+ ", maxDiscardedBodySize=" + maxDiscardedBodySize + ", maxHeaderSize=" + maxHeaderSize
+				+ ", maxInitialLineLength=" + maxInitialLineLength()
 				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout
 				+ ", maxKeepAliveRequests=" + maxKeepAliveRequests + ", maxConnections=" + maxConnections + ", forwarded=" + forwarded + ", readTimeout=" + readTimeout + ", requestTimeout=" + requestTimeout
 				+ ", requestHeaderTimeout=" + requestHeaderTimeout + ", proxyProtocol=" + proxyProtocol + ", metrics=" + metrics + ", accessLog=" + accessLog

@@ -49,7 +49,7 @@ public final class LoopNative {
 	 * ({@code SO_REUSEPORT}; TCP and HTTP kinds only).
 	 */
 	/** Sets the request head timeout of a listener's connections (0: none): 0 or an error code. */
-	public static native int headTimeout(long loop, long listener, long millis);
+	public static native int headRules(long loop, long listener, long millis, int maxLine);
 
 	/**
 	 * Whether a listener's next connections start with a PROXY protocol header: 0 no,

@@ -343,14 +343,15 @@ public final class Channel {
 	}
 
 	/**
-	 * On an HTTP listener: its connections answer 408 and close when a request head takes
-	 * longer than {@code millis} from its first byte (0: no limit).
+	 * On an HTTP listener, the rules of its connections' request heads: 408 and close when a head
+	 * takes longer than {@code millis} from its first byte (0: no limit); 414 for a request line
+	 * longer than {@code maxLine} bytes without its CRLF (0: the head's limit).
 	 */
-	public void requestHeadTimeout(long millis) {
+	public void requestHeadRules(long millis, int maxLine) {
 		long h = loop.nativeHandle();
-		int rc = h == 0 ? (int) NativeConstants.ERR_NO_CONN : LoopNative.headTimeout(h, id, millis);
+		int rc = h == 0 ? (int) NativeConstants.ERR_NO_CONN : LoopNative.headRules(h, id, millis, maxLine);
 		if (rc != 0) {
-			throw Errors.toException(rc, "request head timeout of listener " + id);
+			throw Errors.toException(rc, "request head rules of listener " + id);
 		}
 	}
 

@@ -126,6 +126,13 @@ class HostileRequestTest extends BaseHttpTest {
 		a.add(refused("TE: chunked and CL", post("Transfer-Encoding: chunked\r\nContent-Length: 4\r\n", "5\r\nhello\r\n0\r\n\r\n"), 400));
 		a.add(refused("two different Content-Length", post("Content-Length: 5\r\nContent-Length: 6\r\n", "hello!"), 400));
 		a.add(refused("Content-Length list 5, 6", post("Content-Length: 5, 6\r\n", "hello!"), 400));
+		a.add(refused("two equal Content-Length", post("Content-Length: 5\r\nContent-Length: 5\r\n", "hello"), 400));
+		a.add(refused("Content-Length list 5, 5", post("Content-Length: 5, 5\r\n", "hello"), 400));
+		a.add(refused("two Cookie headers", "GET /get HTTP/1.1\r\nHost: x\r\nCookie: a=1\r\nCookie: b=2\r\n\r\n", 400));
+		a.add(refused("two Connection headers",
+				"GET /get HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n", 400));
+		a.add(refused("two Authorization headers",
+				"GET /get HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YTpi\r\nAuthorization: Basic Yzpk\r\n\r\n", 400));
 		a.add(refused("Content-Length +5", post("Content-Length: +5\r\n", "hello"), 400));
 		a.add(refused("Content-Length -1", post("Content-Length: -1\r\n", ""), 400));
 		a.add(refused("Content-Length 0x5", post("Content-Length: 0x5\r\n", "hello"), 400));

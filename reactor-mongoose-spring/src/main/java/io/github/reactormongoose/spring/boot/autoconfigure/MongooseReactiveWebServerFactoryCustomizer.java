@@ -65,6 +65,9 @@ public class MongooseReactiveWebServerFactoryCustomizer
 			factory.setLoops(this.mongooseProperties.getLoops());
 		}
 		factory.setRequestHeaderTimeout(this.mongooseProperties.getRequestHeaderTimeout());
+		if (this.mongooseProperties.getMaxInitialLineLength() != null) {
+			factory.setMaxInitialLineLength(Math.toIntExact(this.mongooseProperties.getMaxInitialLineLength().toBytes()));
+		}
 		factory.setMetrics(this.mongooseProperties.isMetrics());
 		factory.setAccessLog(this.mongooseProperties.isAccessLog());
 		factory.setErrorLog(this.mongooseProperties.isErrorLog());

@@ -68,6 +68,12 @@ public class MongooseServerProperties {
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
 
 	/**
+	 * Longest request line ({@code GET /path?query HTTP/1.1}); a longer one is answered 414.
+	 * Default: as long as {@code server.max-http-request-header-size} allows.
+	 */
+	private @Nullable DataSize maxInitialLineLength;
+
+	/**
 	 * Records Micrometer metrics ({@code reactor.mongoose.*}) in the global registry, which holds
 	 * the application's registry unless {@code management.metrics.use-global-registry=false}.
 	 */
@@ -163,6 +169,14 @@ public class MongooseServerProperties {
 
 	public Duration getRequestHeaderTimeout() {
 		return this.requestHeaderTimeout;
+	}
+
+	public @Nullable DataSize getMaxInitialLineLength() {
+		return this.maxInitialLineLength;
+	}
+
+	public void setMaxInitialLineLength(@Nullable DataSize maxInitialLineLength) {
+		this.maxInitialLineLength = maxInitialLineLength;
 	}
 
 	public void setRequestHeaderTimeout(Duration requestHeaderTimeout) {

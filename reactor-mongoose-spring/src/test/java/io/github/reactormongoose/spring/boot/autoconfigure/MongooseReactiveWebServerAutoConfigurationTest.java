@@ -41,7 +41,7 @@ class MongooseReactiveWebServerAutoConfigurationTest {
 				"server.mongoose.read-timeout=15s", "server.mongoose.request-timeout=2m",
 				"server.mongoose.lifecycle-timeout=10s", "server.mongoose.loops=3",
 				"server.mongoose.request-header-timeout=5s", "server.mongoose.metrics=true", "server.mongoose.access-log=true",
-				"server.mongoose.error-log=true",
+				"server.mongoose.error-log=true", "server.mongoose.max-initial-line-length=8KB",
 				"server.mongoose.proxy-protocol=auto")
 			.run(context -> {
 				assertThat(context).hasNotFailed().hasSingleBean(ReactiveWebServerFactory.class);
@@ -63,6 +63,7 @@ class MongooseReactiveWebServerAutoConfigurationTest {
 				assertThat(factory.isMetrics()).isTrue();
 				assertThat(factory.isAccessLog()).isTrue();
 				assertThat(factory.isErrorLog()).isTrue();
+				assertThat(factory.getMaxInitialLineLength()).isEqualTo(8192);
 				assertThat(factory.getProxyProtocol()).isEqualTo(io.github.reactormongoose.ProxyProtocolSupportType.AUTO);
 			});
 	}
