@@ -180,13 +180,14 @@ public final class MongooseLoop implements Disposable {
 	/**
 	 * Graceful, non-blocking disposal: on subscription, stops accepting, waits until every
 	 * connection has closed or {@code timeout} passed, closes the rest and frees the manager
-	 * on the poll thread. Completes when done.
+	 * on the poll thread. Completes when done and the poll thread has ended (so
+	 * {@link #disposeNow()} returns with the thread gone).
 	 */
 	public Mono<Void> disposeLater(Duration timeout) {
 		Objects.requireNonNull(timeout, "timeout");
 		return Mono.defer(() -> {
 			loop.shutdown(timeout);
-			return loop.terminationFuture();
+			return loop.threadEnd();
 		});
 	}
 
@@ -197,7 +198,7 @@ public final class MongooseLoop implements Disposable {
 
 	/** Completes once the manager is freed and the poll thread ended. */
 	public Mono<Void> onDispose() {
-		return loop.terminationFuture();
+		return loop.threadEnd();
 	}
 
 	@Override

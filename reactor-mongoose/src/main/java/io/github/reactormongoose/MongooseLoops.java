@@ -165,7 +165,7 @@ public final class MongooseLoops implements Disposable {
 
 	/**
 	 * Disposes every loop gracefully (connections get up to {@code timeout} to finish) and
-	 * blocks until all are freed.
+	 * blocks until all are freed and their poll threads have ended.
 	 * @throws IllegalStateException if called on one of the poll threads, or if the loops did
 	 *     not stop within {@code timeout} plus 5 s
 	 */
@@ -186,7 +186,7 @@ public final class MongooseLoops implements Disposable {
 		}
 	}
 
-	/** Graceful, non-blocking disposal of every loop; completes when all are freed. */
+	/** Graceful, non-blocking disposal of every loop; completes when all are freed and their threads ended. */
 	public Mono<Void> disposeLater(Duration timeout) {
 		Objects.requireNonNull(timeout, "timeout");
 		return Flux.fromIterable(loops).flatMap(l -> l.disposeLater(timeout)).then();
@@ -203,7 +203,7 @@ public final class MongooseLoops implements Disposable {
 		return false;
 	}
 
-	/** Completes once every loop is freed. */
+	/** Completes once every loop is freed and its poll thread ended. */
 	public Mono<Void> onDispose() {
 		return Flux.fromIterable(loops).flatMap(MongooseLoop::onDispose).then();
 	}

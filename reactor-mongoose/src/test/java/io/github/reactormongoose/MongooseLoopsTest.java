@@ -48,6 +48,47 @@ class MongooseLoopsTest {
 		assertThatThrownBy(() -> loops.get(0).execute(() -> { })).isInstanceOf(IllegalStateException.class);
 	}
 
+	/** Threads named {@code prefix-<i>} that are alive. */
+	private static List<String> alive(String prefix) {
+		return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+				.filter(n -> n.startsWith(prefix + "-")).sorted().toList();
+	}
+
+	/**
+	 * A disposal completes once the poll threads have ended, not only once the loops stopped: no
+	 * thread of a group, of a loop or of a server's own loops is left when disposeNow returns or
+	 * onDispose completes (what a container's thread-leak check looks at).
+	 */
+	@Test
+	void disposalCompletesOnceThePollThreadsHaveEnded() throws Exception {
+		for (int round = 0; round < 20; round++) {
+			MongooseLoops group = MongooseLoops.create("ending", 2);
+			group.get(0).execute(() -> { });
+			assertThat(alive("ending")).containsExactly("ending-0", "ending-1");
+			group.disposeNow();
+			assertThat(alive("ending")).as("round %d", round).isEmpty();
+
+			MongooseLoop one = MongooseLoop.create("ending-one");
+			assertThat(alive("ending")).containsExactly("ending-one");
+			one.disposeLater(Duration.ZERO).block(Duration.ofSeconds(5));
+			assertThat(alive("ending")).isEmpty();
+
+			MongooseLoop other = MongooseLoop.create("ending-other");
+			CompletableFuture<Boolean> aliveAtDispose = new CompletableFuture<>();
+			Thread t = Thread.getAllStackTraces().keySet().stream().filter(x -> x.getName().equals("ending-other"))
+					.findFirst().orElseThrow();
+			other.onDispose().subscribe(null, aliveAtDispose::completeExceptionally, () -> aliveAtDispose.complete(t.isAlive()));
+			other.dispose();
+			assertThat(aliveAtDispose.get(5, TimeUnit.SECONDS)).as("the thread when onDispose completed").isFalse();
+
+			DisposableServer server = io.github.reactormongoose.tcp.TcpServer.create().loops(2).loopName("ending-srv")
+					.handle((in, out) -> out.send(in.receive())).bindNow(Duration.ofSeconds(5));
+			assertThat(alive("ending-srv")).hasSize(2);
+			server.disposeNow();
+			assertThat(alive("ending-srv")).isEmpty();
+		}
+	}
+
 	@Test
 	void rejectsAnImpossibleSize() {
 		assertThatThrownBy(() -> MongooseLoops.create(0)).isInstanceOf(IllegalArgumentException.class);

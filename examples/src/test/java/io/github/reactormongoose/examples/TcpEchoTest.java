@@ -49,6 +49,9 @@ class TcpEchoTest {
 			echo.disposeNow();
 			assertThat(echo.isDisposed()).isTrue();
 			assertThat(echo.onDispose().block(Duration.ofSeconds(5))).isNull();
+			// the server's own loops are gone with it: no poll thread is left running
+			assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive)
+					.noneMatch(t -> t.getName().startsWith("tcp-echo"));
 		}
 	}
 

@@ -26,6 +26,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.NonBlocking;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
@@ -145,9 +146,32 @@ public final class EventLoop {
 		return closedFully;
 	}
 
-	/** Completes once the manager is freed and the poll thread has ended. */
+	/**
+	 * Completes once the manager is freed, on the poll thread as its last work (the thread ends
+	 * right after: {@link #threadEnd()} waits for that too).
+	 */
 	public Mono<Void> terminationFuture() {
 		return terminated.asMono();
+	}
+
+	/**
+	 * Completes once the manager is freed and the poll thread has ended: after
+	 * {@link #terminationFuture()}, the thread is joined on {@code boundedElastic} (unless it has
+	 * ended already), so that no {@code mongoose-*} thread is left when a disposal completes (for
+	 * a container's leak check, or a test that lists threads).
+	 */
+	public Mono<Void> threadEnd() {
+		return terminated.asMono().then(Mono.defer(() -> !thread.isAlive() ? Mono.<Void>empty()
+				: Mono.<Void>fromRunnable(this::joinThread).subscribeOn(Schedulers.boundedElastic())));
+	}
+
+	private void joinThread() {
+		try {
+			thread.join();
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt(); // the wait was cancelled
+		}
 	}
 
 	// ---- commands ----
