@@ -3,7 +3,7 @@
  */
 
 /**
- * HTTP types shared by servers and clients: headers and Server-Sent Events.
+ * HTTP types shared by servers and clients: headers, cookies, Server-Sent Events and the protocol versions.
  */
 @NullMarked
 package io.github.reactormongoose.http;

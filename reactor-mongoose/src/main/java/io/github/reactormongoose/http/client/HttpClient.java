@@ -28,6 +28,7 @@ import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.Cookie;
 import io.github.reactormongoose.http.HttpHeaders;
+import io.github.reactormongoose.http.HttpProtocol;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.Wiretap;
 import io.github.reactormongoose.internal.metrics.HttpClientMetrics;
@@ -117,6 +118,16 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	public HttpClient headersWhen(Function<? super HttpHeaders, ? extends Mono<? extends HttpHeaders>> headerBuilder) {
 		Objects.requireNonNull(headerBuilder, "headerBuilder");
 		return with(c -> c.headersWhen = ClientHooks.plus(c.headersWhen, headerBuilder));
+	}
+
+	/**
+	 * The HTTP versions to speak, as Reactor Netty's {@code protocol(HttpProtocol...)}:
+	 * {@link HttpProtocol#HTTP11} is what this client speaks (its only setting, and the default).
+	 * @throws IllegalArgumentException for {@code H2}, {@code H2C} or {@code HTTP3}
+	 */
+	public HttpClient protocol(HttpProtocol... supportedProtocols) {
+		HttpProtocol.checkSupported(supportedProtocols);
+		return this;
 	}
 
 	/**

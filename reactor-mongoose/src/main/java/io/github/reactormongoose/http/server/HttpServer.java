@@ -16,6 +16,7 @@ import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.ProxyProtocolSupportType;
+import io.github.reactormongoose.http.HttpProtocol;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.LoopChoice;
 import io.github.reactormongoose.internal.loop.Wiretap;
@@ -320,6 +321,18 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 			throw new IllegalArgumentException("requestHeaderTimeout must not be negative");
 		}
 		return new HttpServer(config.withRequestHeaderTimeout(timeout));
+	}
+
+	/**
+	 * The HTTP versions to serve, as Reactor Netty's {@code protocol(HttpProtocol...)}:
+	 * {@link HttpProtocol#HTTP11} is what this server speaks (its only setting, and the default).
+	 * @throws IllegalArgumentException for {@code H2}, {@code H2C} or {@code HTTP3}, which
+	 *     Mongoose does not speak (a clear error instead of an HTTP/2 client quietly served
+	 *     HTTP/1.1)
+	 */
+	public HttpServer protocol(HttpProtocol... supportedProtocols) {
+		HttpProtocol.checkSupported(supportedProtocols);
+		return this;
 	}
 
 	/**
