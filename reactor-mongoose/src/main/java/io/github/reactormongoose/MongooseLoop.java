@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 
+import io.github.reactormongoose.internal.Checks;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.Addresses;
 import io.github.reactormongoose.internal.loop.EventLoop;
@@ -96,9 +97,7 @@ public final class MongooseLoop implements Disposable {
 	/** Runs {@code task} on the poll thread after {@code initialDelay}, then every {@code period}. */
 	public Disposable schedulePeriodically(Duration initialDelay, Duration period, Runnable task) {
 		checkActive();
-		if (period.isZero() || period.isNegative()) {
-			throw new IllegalArgumentException("period must be positive: " + period);
-		}
+		Checks.positive(period, "period");
 		return loop.schedule(initialDelay, period, task);
 	}
 

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.internal.Checks;
 import io.github.reactormongoose.internal.dns.DnsMessages;
 import io.github.reactormongoose.internal.dns.ResolvConf;
 import io.github.reactormongoose.udp.Datagram;
@@ -84,10 +85,7 @@ public final class DnsResolver {
 
 	/** How long to wait for the answers before the queries are sent again (positive). */
 	public DnsResolver timeout(Duration timeout) {
-		Objects.requireNonNull(timeout, "timeout");
-		if (timeout.isNegative() || timeout.isZero()) {
-			throw new IllegalArgumentException("timeout must be positive: " + timeout);
-		}
+		Checks.positive(timeout, "timeout");
 		return new DnsResolver(nameserver, timeout, attempts, loop, loops);
 	}
 

@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.internal.Checks;
 import io.github.reactormongoose.internal.loop.LoopChoice;
 import io.github.reactormongoose.internal.loop.Wiretap;
 import io.github.reactormongoose.internal.tls.TlsAccess;
@@ -229,9 +230,7 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 
 	/** How long to wait for the TCP connection and CONNACK (default 30 s). */
 	public MqttClient connectTimeout(Duration timeout) {
-		if (timeout.isNegative() || timeout.isZero()) {
-			throw new IllegalArgumentException("connect timeout must be positive: " + timeout);
-		}
+		Checks.positive(timeout, "connectTimeout");
 		return copy(clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin, reconnectMax,
 				maxPacketSize, maxInflight, timeout, connectProperties, loop);
 	}

@@ -12,6 +12,7 @@ import java.util.Objects;
 
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.internal.Checks;
 import io.github.reactormongoose.internal.loop.Addresses;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.LoopAccess;
@@ -58,10 +59,7 @@ public final class Sntp {
 
 	/** How long to wait for the answer (positive). The request is not repeated. */
 	public Sntp timeout(Duration timeout) {
-		Objects.requireNonNull(timeout, "timeout");
-		if (timeout.isNegative() || timeout.isZero()) {
-			throw new IllegalArgumentException("timeout must be positive: " + timeout);
-		}
+		Checks.positive(timeout, "timeout");
 		return new Sntp(timeout, loop, loops);
 	}
 

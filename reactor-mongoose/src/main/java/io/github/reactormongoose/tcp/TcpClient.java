@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.internal.Checks;
 import io.github.reactormongoose.internal.loop.Addresses;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.LoopAccess;
@@ -158,10 +159,7 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	 * connect only; a TLS handshake has its own timeout ({@link TlsSpec}).
 	 */
 	public TcpClient connectTimeout(Duration timeout) {
-		Objects.requireNonNull(timeout, "timeout");
-		if (timeout.isNegative() || timeout.isZero()) {
-			throw new IllegalArgumentException("connectTimeout must be positive: " + timeout);
-		}
+		Checks.positive(timeout, "connectTimeout");
 		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, timeout);
 	}
 

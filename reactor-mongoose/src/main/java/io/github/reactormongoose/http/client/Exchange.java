@@ -14,6 +14,7 @@ import java.util.function.Predicate;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.Cookie;
 import io.github.reactormongoose.http.HttpHeaders;
+import io.github.reactormongoose.internal.Checks;
 import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.EventLoop;
@@ -223,10 +224,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 
 		@Override
 		public HttpClientRequest responseTimeout(Duration timeout) {
-			Objects.requireNonNull(timeout, "timeout");
-			if (timeout.isNegative() || timeout.isZero()) {
-				throw new IllegalArgumentException("responseTimeout must be positive: " + timeout);
-			}
+			Checks.positive(timeout, "responseTimeout");
 			if (!open) {
 				throw new IllegalStateException("The request is written: its response timeout can only be set in doOnRequest");
 			}

@@ -29,6 +29,7 @@ import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.Cookie;
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.http.HttpProtocol;
+import io.github.reactormongoose.internal.Checks;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.Wiretap;
 import io.github.reactormongoose.internal.metrics.HttpClientMetrics;
@@ -211,7 +212,7 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	 * demand (a paused body does not time out). Default: none.
 	 */
 	public HttpClient responseTimeout(Duration timeout) {
-		requirePositive(timeout, "responseTimeout");
+		Checks.positive(timeout, "responseTimeout");
 		return with(c -> c.responseTimeout = timeout);
 	}
 
@@ -241,7 +242,7 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 
 	/** Fails with {@link ConnectTimeoutException} when a TCP connection takes longer (default 30 s). */
 	public HttpClient connectTimeout(Duration timeout) {
-		requirePositive(timeout, "connectTimeout");
+		Checks.positive(timeout, "connectTimeout");
 		return with(c -> c.connectTimeout = timeout);
 	}
 
@@ -488,7 +489,7 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 
 	/** Idle pooled connections are closed after this long (default 30 s). */
 	public HttpClient maxIdleTime(Duration maxIdleTime) {
-		requirePositive(maxIdleTime, "maxIdleTime");
+		Checks.positive(maxIdleTime, "maxIdleTime");
 		return with(c -> c.pool = new ConnectionPool.Limits(c.pool.maxConnections(), c.pool.pendingAcquireMaxCount(),
 				maxIdleTime, c.pool.maxLifeTime()));
 	}
@@ -500,7 +501,7 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	 * Default: none, as in Reactor Netty. Part of the pool's identity, like the other limits.
 	 */
 	public HttpClient maxLifeTime(Duration maxLifeTime) {
-		requirePositive(maxLifeTime, "maxLifeTime");
+		Checks.positive(maxLifeTime, "maxLifeTime");
 		return with(c -> c.pool = new ConnectionPool.Limits(c.pool.maxConnections(), c.pool.pendingAcquireMaxCount(),
 				c.pool.maxIdleTime(), maxLifeTime));
 	}
@@ -512,7 +513,7 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	 * in Reactor Netty.
 	 */
 	public HttpClient pendingAcquireTimeout(Duration timeout) {
-		requirePositive(timeout, "pendingAcquireTimeout");
+		Checks.positive(timeout, "pendingAcquireTimeout");
 		return with(c -> c.pendingAcquireTimeout = timeout);
 	}
 
@@ -546,13 +547,6 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	 */
 	public HttpClient secure() {
 		return with(c -> c.tls = null);
-	}
-
-	private static void requirePositive(Duration d, String what) {
-		Objects.requireNonNull(d, what);
-		if (d.isNegative() || d.isZero()) {
-			throw new IllegalArgumentException(what + " must be positive: " + d);
-		}
 	}
 
 	// ---- verbs ----

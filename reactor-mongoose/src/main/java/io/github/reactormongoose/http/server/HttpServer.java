@@ -17,6 +17,7 @@ import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.ProxyProtocolSupportType;
 import io.github.reactormongoose.http.HttpProtocol;
+import io.github.reactormongoose.internal.Checks;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.LoopChoice;
 import io.github.reactormongoose.internal.loop.Wiretap;
@@ -230,7 +231,7 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	 * none.
 	 */
 	public HttpServer idleTimeout(Duration idleTimeout) {
-		requirePositive(idleTimeout, "idleTimeout");
+		Checks.positive(idleTimeout, "idleTimeout");
 		return new HttpServer(config.withIdleTimeout(idleTimeout));
 	}
 
@@ -244,7 +245,7 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	 * {@link #requestHeaderTimeout(Duration)}. Default: none, as in Reactor Netty.
 	 */
 	public HttpServer readTimeout(Duration readTimeout) {
-		requirePositive(readTimeout, "readTimeout");
+		Checks.positive(readTimeout, "readTimeout");
 		return new HttpServer(config.withReadTimeout(readTimeout));
 	}
 
@@ -258,7 +259,7 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	 * largest body it accepts. Default: none, as in Reactor Netty.
 	 */
 	public HttpServer requestTimeout(Duration requestTimeout) {
-		requirePositive(requestTimeout, "requestTimeout");
+		Checks.positive(requestTimeout, "requestTimeout");
 		return new HttpServer(config.withRequestTimeout(requestTimeout));
 	}
 
@@ -660,13 +661,6 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 			throw new IllegalStateException("bind did not complete");
 		}
 		return s;
-	}
-
-	private static void requirePositive(Duration d, String what) {
-		Objects.requireNonNull(d, what);
-		if (d.isNegative() || d.isZero()) {
-			throw new IllegalArgumentException(what + " must be positive");
-		}
 	}
 
 	/** A count limit: -1 for none, else at least 1. */

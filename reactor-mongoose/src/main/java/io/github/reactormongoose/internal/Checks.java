@@ -1,0 +1,27 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.internal;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/** Argument checks the public builders share, with one wording. */
+public final class Checks {
+
+	private Checks() {
+	}
+
+	/**
+	 * {@code d}, if it is longer than zero.
+	 * @throws NullPointerException naming {@code what} for {@code null}
+	 * @throws IllegalArgumentException {@code "<what> must be positive: <d>"} for zero or less
+	 */
+	public static Duration positive(Duration d, String what) {
+		Objects.requireNonNull(d, what);
+		if (d.isNegative() || d.isZero()) {
+			throw new IllegalArgumentException(what + " must be positive: " + d);
+		}
+		return d;
+	}
+}
