@@ -48,6 +48,10 @@ final class ClientConfig implements Cloneable {
 	@Nullable
 	MongooseLoops loops;
 	int maxHeaderSize = 8192;
+	/** {@link HttpResponseDecoderSpec#maxInitialLineLength(int)}; 0: as long as the head. */
+	int maxStatusLine;
+	/** {@link HttpResponseDecoderSpec#allowDuplicateContentLengths(boolean)}. */
+	boolean allowDuplicateContentLengths = true;
 	int maxHeaders = 100;
 	boolean keepAlive = true;
 	/** Ask for gzip and decode it ({@link HttpClient#compress(boolean)}). */

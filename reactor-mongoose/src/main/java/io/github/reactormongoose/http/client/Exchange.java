@@ -270,7 +270,8 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		}
 		conn = c;
 		c.attach(this);
-		c.parser.expect(request.method(), request.upgrade(), config.maxHeaderSize, config.maxHeaders, this);
+		c.parser.expect(request.method(), request.upgrade(), config.maxHeaderSize, config.maxStatusLine, config.maxHeaders,
+				config.allowDuplicateContentLengths, this);
 		lastRead = System.nanoTime();
 		if (responseTimeout != null) {
 			armTimeout(responseTimeout.toNanos());

@@ -433,10 +433,26 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 
 	/** The largest response head, and the largest trailer section, in bytes (default 8192). */
 	public HttpClient maxHeaderSize(int bytes) {
+		checkMaxHeaderSize(bytes);
+		return with(c -> c.maxHeaderSize = bytes);
+	}
+
+	static void checkMaxHeaderSize(int bytes) {
 		if (bytes < 64) {
 			throw new IllegalArgumentException("maxHeaderSize must be >= 64: " + bytes);
 		}
-		return with(c -> c.maxHeaderSize = bytes);
+	}
+
+	/**
+	 * How response heads are read, as Reactor Netty's {@code httpResponseDecoder}: {@code options}
+	 * gets a {@link HttpResponseDecoderSpec} with the current settings and returns it changed, e.g.
+	 * {@code spec -> spec.maxHeaderSize(32 * 1024)} for a server with large response headers.
+	 */
+	public HttpClient httpResponseDecoder(Function<HttpResponseDecoderSpec, HttpResponseDecoderSpec> options) {
+		Objects.requireNonNull(options, "options");
+		HttpResponseDecoderSpec spec = Objects.requireNonNull(options.apply(new HttpResponseDecoderSpec(config)),
+				"httpResponseDecoder's function returned null");
+		return with(spec::applyTo);
 	}
 
 	/** The most header fields a response may have (default 100). */

@@ -40,6 +40,8 @@ final class ResponseParser {
 	private static final HttpHeaders NO_TRAILERS = HttpHeaders.received(List.of(), List.of());
 
 	private int maxHeaderSize = 8192;
+	private int maxStatusLine = 8192;
+	private boolean duplicateLengths = true;
 	private int maxHeaders = 100;
 	private Listener listener;
 	private State state = State.DONE;
@@ -75,11 +77,16 @@ final class ResponseParser {
 	/**
 	 * Expects a new response, to a request with {@code method}, reported to {@code listener};
 	 * with {@code upgrade}, 101 is the final response; the head (and the trailers) may have at
-	 * most {@code maxHeaderSize} bytes and {@code maxHeaders} fields.
+	 * most {@code maxHeaderSize} bytes and {@code maxHeaders} fields, the status line
+	 * {@code maxStatusLine} bytes (0: the head's limit); {@code duplicateLengths}: repeated
+	 * {@code Content-Length} values that are equal count as one.
 	 */
-	void expect(String method, boolean upgrade, int maxHeaderSize, int maxHeaders, Listener listener) {
+	void expect(String method, boolean upgrade, int maxHeaderSize, int maxStatusLine, int maxHeaders,
+			boolean duplicateLengths, Listener listener) {
 		this.listener = listener;
 		this.maxHeaderSize = maxHeaderSize;
+		this.maxStatusLine = maxStatusLine > 0 ? Math.min(maxStatusLine, maxHeaderSize) : maxHeaderSize;
+		this.duplicateLengths = duplicateLengths;
 		this.maxHeaders = maxHeaders;
 		this.received = false;
 		this.headRequest = method.equals("HEAD");
@@ -217,6 +224,9 @@ final class ResponseParser {
 				head = java.util.Arrays.copyOf(head, Math.min(maxHeaderSize, head.length * 2));
 			}
 			head[headLen++] = b;
+			if (state == State.HEAD && lineStart == 0 && b != '\n' && headLen > maxStatusLine + 1) {
+				throw new MalformedStatusLineException("Status line longer than " + maxStatusLine + " bytes");
+			}
 			if (b == '\n') {
 				int contentEnd = headLen - 1;
 				if (contentEnd > lineStart && head[contentEnd - 1] == '\r') {
@@ -244,6 +254,9 @@ final class ResponseParser {
 	private void parseHead() {
 		List<String> lines = lines();
 		String statusLine = lines.get(0);
+		if (statusLine.length() > maxStatusLine) {
+			throw new MalformedStatusLineException("Status line longer than " + maxStatusLine + " bytes");
+		}
 		// HTTP-version SP 3DIGIT SP [reason]; a missing SP before an empty reason is tolerated
 		if (statusLine.length() < 12 || !statusLine.startsWith("HTTP/1.") || statusLine.charAt(8) != ' '
 				|| !Character.isDigit(statusLine.charAt(7))) {
@@ -337,6 +350,10 @@ final class ResponseParser {
 					long n = parseLength(part.strip());
 					if (length >= 0 && n != length) {
 						throw new AmbiguousFramingException("Response has different Content-Length values: " + cl);
+					}
+					if (length >= 0 && !duplicateLengths) {
+						throw new AmbiguousFramingException("Response has more than one Content-Length: " + cl
+								+ " (allowDuplicateContentLengths is false)");
 					}
 					length = n;
 				}

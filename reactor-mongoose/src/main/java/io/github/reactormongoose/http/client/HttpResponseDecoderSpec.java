@@ -1,0 +1,171 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+/**
+ * How the client reads response heads, as Reactor Netty's {@code HttpResponseDecoderSpec}: given
+ * to {@link HttpClient#httpResponseDecoder(java.util.function.Function)} with the client's current
+ * settings, changed there, and returned. The usual reason to call it, as with Reactor Netty, is a
+ * server whose response headers are larger than the default 8 KiB:
+ *
+ * <pre>{@code
+ * HttpClient.create().httpResponseDecoder(spec -> spec.maxHeaderSize(32 * 1024))
+ * }</pre>
+ *
+ * <table>
+ * <caption>Settings</caption>
+ * <tr><th>Setting</th><th>Default</th><th>When exceeded</th></tr>
+ * <tr><td>{@link #maxInitialLineLength(int)}: the status line, without its CRLF</td>
+ * <td>{@link #maxHeaderSize()}</td><td>{@link MalformedStatusLineException}</td></tr>
+ * <tr><td>{@link #maxHeaderSize(int)}: status line plus headers, and a trailer section
+ * ({@link HttpClient#maxHeaderSize(int)})</td><td>8192</td><td>{@link HeadersTooLargeException}</td></tr>
+ * <tr><td>{@link #allowDuplicateContentLengths(boolean)}</td><td>{@code true}</td>
+ * <td>{@code false}: a second {@code Content-Length} (or a list) fails with
+ * {@link AmbiguousFramingException}; with {@code true} only values that differ do</td></tr>
+ * </table>
+ * The request fails with that exception and the connection is closed. Unlike Netty, headers are
+ * always validated ({@link #validateHeaders(boolean) validateHeaders(false)} is refused), and
+ * {@link #initialBufferSize(int)}, {@link #maxChunkSize(int)}, {@link #failOnMissingResponse(boolean)}
+ * and {@link #parseHttpAfterConnectRequest(boolean)} are accepted so that Reactor Netty code compiles,
+ * but change nothing: the client sizes its own buffers, hands a body on as it is read, always fails
+ * a request whose connection closes before the response ({@link PrematureCloseException}), and
+ * reads a proxy's answer to {@code CONNECT} apart. Not thread-safe: a spec is filled in by one call.
+ */
+public final class HttpResponseDecoderSpec {
+
+	private int maxInitialLineLength;
+	private int maxHeaderSize;
+	private boolean allowDuplicateContentLengths;
+	private int initialBufferSize = 128;
+	private int maxChunkSize = 8192;
+	private boolean failOnMissingResponse;
+	private boolean parseHttpAfterConnectRequest;
+
+	HttpResponseDecoderSpec(ClientConfig config) {
+		this.maxInitialLineLength = config.maxStatusLine;
+		this.maxHeaderSize = config.maxHeaderSize;
+		this.allowDuplicateContentLengths = config.allowDuplicateContentLengths;
+	}
+
+	/**
+	 * The longest status line ({@code HTTP/1.1 200 OK}, without its CRLF) in bytes, 64..1048576;
+	 * a longer one fails the request with {@link MalformedStatusLineException}. By default as long
+	 * as {@link #maxHeaderSize()}.
+	 */
+	public HttpResponseDecoderSpec maxInitialLineLength(int bytes) {
+		if (bytes < 64 || bytes > 1024 * 1024) {
+			throw new IllegalArgumentException("maxInitialLineLength must be 64..1048576: " + bytes);
+		}
+		this.maxInitialLineLength = bytes;
+		return this;
+	}
+
+	/** The status line plus headers (and a trailer section) in bytes: {@link HttpClient#maxHeaderSize(int)}. */
+	public HttpResponseDecoderSpec maxHeaderSize(int bytes) {
+		HttpClient.checkMaxHeaderSize(bytes);
+		this.maxHeaderSize = bytes;
+		return this;
+	}
+
+	/**
+	 * Whether {@code Content-Length} headers (or a list in one) that all have the same value are
+	 * taken as one (RFC 9110 §8.6; default {@code true}). With {@code false} any second value fails
+	 * the response with {@link AmbiguousFramingException}; values that differ always do.
+	 */
+	public HttpResponseDecoderSpec allowDuplicateContentLengths(boolean allow) {
+		this.allowDuplicateContentLengths = allow;
+		return this;
+	}
+
+	/**
+	 * {@code true} only: response heads are always checked (RFC 9112 field syntax, framing).
+	 * @throws IllegalArgumentException for {@code false}
+	 */
+	public HttpResponseDecoderSpec validateHeaders(boolean validate) {
+		if (!validate) {
+			throw new IllegalArgumentException(
+					"validateHeaders(false) is not supported: reactor-mongoose always validates response heads");
+		}
+		return this;
+	}
+
+	/** Accepted for Reactor Netty's code (must be positive); the client sizes its buffers itself. */
+	public HttpResponseDecoderSpec initialBufferSize(int bytes) {
+		if (bytes <= 0) {
+			throw new IllegalArgumentException("initialBufferSize must be positive: " + bytes);
+		}
+		this.initialBufferSize = bytes;
+		return this;
+	}
+
+	/** Accepted for Reactor Netty's code (must be positive); a body is handed on as it is read. */
+	public HttpResponseDecoderSpec maxChunkSize(int bytes) {
+		if (bytes <= 0) {
+			throw new IllegalArgumentException("maxChunkSize must be positive: " + bytes);
+		}
+		this.maxChunkSize = bytes;
+		return this;
+	}
+
+	/**
+	 * Accepted for Reactor Netty's code: a connection that closes before its response always fails
+	 * the request with {@link PrematureCloseException}, whatever this says.
+	 */
+	public HttpResponseDecoderSpec failOnMissingResponse(boolean fail) {
+		this.failOnMissingResponse = fail;
+		return this;
+	}
+
+	/** Accepted for Reactor Netty's code: a proxy's answer to {@code CONNECT} is read apart. */
+	public HttpResponseDecoderSpec parseHttpAfterConnectRequest(boolean parse) {
+		this.parseHttpAfterConnectRequest = parse;
+		return this;
+	}
+
+	/** The longest status line: the one set, else {@link #maxHeaderSize()}. */
+	public int maxInitialLineLength() {
+		return maxInitialLineLength > 0 ? maxInitialLineLength : maxHeaderSize;
+	}
+
+	public int maxHeaderSize() {
+		return maxHeaderSize;
+	}
+
+	public boolean allowDuplicateContentLengths() {
+		return allowDuplicateContentLengths;
+	}
+
+	/** Always {@code true}. */
+	public boolean validateHeaders() {
+		return true;
+	}
+
+	public int initialBufferSize() {
+		return initialBufferSize;
+	}
+
+	public int maxChunkSize() {
+		return maxChunkSize;
+	}
+
+	public boolean failOnMissingResponse() {
+		return failOnMissingResponse;
+	}
+
+	public boolean parseHttpAfterConnectRequest() {
+		return parseHttpAfterConnectRequest;
+	}
+
+	void applyTo(ClientConfig c) {
+		c.maxStatusLine = maxInitialLineLength;
+		c.maxHeaderSize = maxHeaderSize;
+		c.allowDuplicateContentLengths = allowDuplicateContentLengths;
+	}
+
+	@Override
+	public String toString() {
+		return "HttpResponseDecoderSpec[maxInitialLineLength=" + maxInitialLineLength() + ", maxHeaderSize=" + maxHeaderSize
+				+ ", allowDuplicateContentLengths=" + allowDuplicateContentLengths + "]";
+	}
+}
