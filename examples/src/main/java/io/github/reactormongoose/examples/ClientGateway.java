@@ -45,6 +45,7 @@ import reactor.util.context.Context;
  * (or a redirect) that leads to loopback, a private network or the cloud metadata address
  * {@code 169.254.169.254} is answered 403 and never connected to.</li>
  * </ul>
+ * The backend client takes response heads of up to 32 KiB ({@code httpResponseDecoder}).
  * The backend is asked for gzip ({@code compress(true)}): what comes from it compressed is
  * decoded as it streams, so the gateway's own clients get plain bodies. Every backend call
  * carries the {@code X-Request-Id} of the request that caused it (the caller's, else a new
@@ -77,6 +78,9 @@ public final class ClientGateway {
 
 	/** The caller's wait for a backend, in ms; also the key of its {@link Duration} in the Reactor context. */
 	static final String TIMEOUT = "X-Timeout-Ms";
+
+	/** The largest response head the backend client takes (Reactor Netty's default is 8 KiB, as this client's). */
+	static final int BACKEND_MAX_HEAD = 32 * 1024;
 
 	/** The backend client's own response timeout, which a caller may only shorten. */
 	static final Duration BACKEND_TIMEOUT = Duration.ofSeconds(2);
@@ -133,6 +137,8 @@ public final class ClientGateway {
 					call.currentContextView().<Duration>getOrEmpty(TIMEOUT).ifPresent(call::responseTimeout);
 				})
 				.compress(true)
+				// backends send large heads (cookies, tokens, security policies): 32 KiB, not 8
+				.httpResponseDecoder(spec -> spec.maxHeaderSize(BACKEND_MAX_HEAD))
 				.responseTimeout(BACKEND_TIMEOUT)
 				.metrics(true);
 		HttpClient outward = HttpClient.create()

@@ -40,6 +40,7 @@ class ClientGatewayTest {
 				.get("/orders", (req, res) -> res.sendString(Mono.just("[1,2,3]").delayElement(Duration.ofMillis(50))))
 				.get("/big", (req, res) -> res.header("Content-Type", "text/csv")
 						.sendString(Flux.range(0, 20_000).map(i -> i + ",row\n")))
+				.get("/bighead", (req, res) -> res.header("X-Policy", "p".repeat(20_000)).sendString(Mono.just("fat head")))
 				.get("/whoami", (req, res) -> res.sendString(Mono.just(String.valueOf(req.requestHeaders().get("X-Request-Id")))))
 				.get("/slow", (req, res) -> res.sendString(Mono.never())))
 				.bindNow(Duration.ofSeconds(10));
@@ -100,6 +101,10 @@ class ClientGatewayTest {
 		assertThat(get("/proxy/missing").statusCode()).isEqualTo(404);
 		// the backend was asked for gzip and answered with it; the gateway's client got plain text
 		assertThat(get("/proxy/asked").body()).isEqualTo("asked for gzip");
+		// a 20 KB backend head is over the client's default 8 KiB, within the gateway's 32 KiB
+		HttpResponse<String> fat = get("/proxy/bighead");
+		assertThat(fat.statusCode()).isEqualTo(200);
+		assertThat(fat.body()).isEqualTo("fat head");
 	}
 
 	@Test
