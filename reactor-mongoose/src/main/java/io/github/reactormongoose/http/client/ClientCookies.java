@@ -47,6 +47,9 @@ final class ClientCookies {
 	 * {@code Domain} only if {@code anyHost} (not after a redirect to another host).
 	 */
 	static void addMatching(HttpHeaders headers, List<Cookie> cookies, URI uri, boolean anyHost) {
+		if (cookies.isEmpty()) {
+			return;
+		}
 		String host = uri.getHost();
 		String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
 		boolean secure = isSecure(uri);
