@@ -54,6 +54,8 @@ final class ClientConfig implements Cloneable {
 	boolean allowDuplicateContentLengths = true;
 	int maxHeaders = 100;
 	boolean keepAlive = true;
+	/** The one retry of a request a stale keep-alive connection lost ({@link HttpClient#disableRetry}). */
+	boolean retry = true;
 	/** Ask for gzip and decode it ({@link HttpClient#compress(boolean)}). */
 	boolean compress;
 	ConnectionPool.Limits pool = new ConnectionPool.Limits(500, 1000, Duration.ofSeconds(30), null);

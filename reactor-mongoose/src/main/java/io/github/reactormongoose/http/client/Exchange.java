@@ -668,7 +668,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			c.parser.eof(); // completes a read-until-close body
 		}
 		catch (PrematureCloseException e) {
-			if (!headDone && c.uses > 1 && c.parser.nothingReceived() && !retried
+			if (config.retry && !headDone && c.uses > 1 && c.parser.nothingReceived() && !retried
 					&& request.streamBody() == null && !done) {
 				// a kept-alive connection the server had closed just before we used it: once more on another
 				retried = true;

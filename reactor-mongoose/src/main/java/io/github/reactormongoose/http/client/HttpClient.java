@@ -437,6 +437,18 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		return with(c -> c.maxHeaderSize = bytes);
 	}
 
+	/**
+	 * Turns off the one retry the client makes (as Reactor Netty's {@code disableRetry}): when a
+	 * reused keep-alive connection turns out to have been closed by the server before any byte of
+	 * the response arrived, a request without a streamed body is normally sent once more on
+	 * another connection. With {@code true} the request fails with {@link PrematureCloseException}
+	 * instead, for requests that must not reach the server twice (the server may have acted on the
+	 * first before it closed).
+	 */
+	public HttpClient disableRetry(boolean disable) {
+		return with(c -> c.retry = !disable);
+	}
+
 	static void checkMaxHeaderSize(int bytes) {
 		if (bytes < 64) {
 			throw new IllegalArgumentException("maxHeaderSize must be >= 64: " + bytes);

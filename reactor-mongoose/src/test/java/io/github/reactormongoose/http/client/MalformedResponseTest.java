@@ -5,6 +5,7 @@ package io.github.reactormongoose.http.client;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -320,6 +321,22 @@ class MalformedResponseTest extends BaseHttpTest {
 			assertThat(get(c, s)).isEqualTo("ok");
 			assertThat(get(c, s)).isEqualTo("ok");
 			assertThat(s.accepted).hasValue(2);
+		}
+	}
+
+	@Test
+	void withDisableRetryTheStaleConnectionsRequestFails() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+			c.readHead();
+			c.socket.setSoLinger(true, 0);
+			c.socket.close();
+		})) {
+			HttpClient c = HttpClient.create().runOn(newLoop()).disableRetry(true);
+			assertThat(get(c, s)).isEqualTo("ok");
+			assertThatThrownBy(() -> get(c, s)).isInstanceOf(PrematureCloseException.class);
+			assertThat(s.accepted).as("not sent again").hasValue(1);
 		}
 	}
 
