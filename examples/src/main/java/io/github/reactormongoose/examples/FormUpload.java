@@ -26,10 +26,12 @@ public final class FormUpload {
 
 	/**
 	 * POSTs {@code fields} and {@code files} (each sent under its file name, in the field
-	 * {@code file}, {@code file2}, ...) to {@code url}; returns {@code "<status> <body>"}.
+	 * {@code file}, {@code file2}, ...) to {@code url}; returns {@code "<status> <body>"}. An upload
+	 * is never sent twice ({@code disableRetry(true)}): should a reused keep-alive connection turn
+	 * out closed by the server, it fails instead of being repeated (the server may have stored it).
 	 */
 	public static Mono<String> upload(HttpClient client, String url, Map<String, String> fields, List<Path> files) {
-		return client.post().uri(url)
+		return client.disableRetry(true).post().uri(url)
 				.sendForm(form -> {
 					fields.forEach(form::attr);
 					for (int i = 0; i < files.size(); i++) {
