@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's twenty-five additions: fifteen to its built-in TLS stack (see
-# docs/tls.md), one to its accept, eight to its poll loop and epoll backend and one to mg_bzero (the fetched file stays as its sha256 says). Each
+# Writes mongoose.c with the glue's twenty-eight additions: fifteen to its built-in TLS stack (see
+# docs/tls.md), one to its accept, eight to its poll loop and epoll backend, one to mg_bzero, one
+# to its WebSocket PONG, one to its iolog and one to its header parser (the fetched file stays as
+# its sha256 says). Each
 # addition is one line inserted before an anchor line that must occur exactly once, else the
 # build fails.
 #   1. mg_tls_recv_cert: hand each decrypted Certificate message to rmg_tls_peer_certificates
@@ -119,6 +121,12 @@
 #      (RMG_OP_WIRETAP; accept_conn copies it from the listener): the line hands the bytes to
 #      rmg_wire (rmg_send.c), which records them for Java's logger, and skips the printing
 #      (`if (0)`). Only wiretapped connections take the branch.
+#  28. mg_http_parse_headers: a request with a second Cookie header was refused as malformed
+#      (400), like a second Content-Length. Cookies are no framing: RFC 9113 8.2.3 has HTTP/2
+#      split them into several fields, and a client or gateway may pass them on as several
+#      lines (Netty reads them all). The line, inserted in the refusal's condition just before
+#      the Cookie test, sets the count back to 0, so that test never refuses; every Cookie line
+#      reaches Java, whose cookies() reads them all. The other repeats stay refused.
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -150,6 +158,7 @@ anchors=(
   '    while (len--) *buf++ = 0;'
   '          mg_ws_send(c, s, msg.data_len, WEBSOCKET_OP_PONG);'
   '    if (c->is_hexdumping) {'
+  '        ((mg_strcasecmp(k, mg_str("Cookie")) == 0) && (++cookie_count > 1)) ||'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -179,6 +188,7 @@ lines=(
   '    explicit_bzero((void *) buf, len); return; /* rmg hook 25: the same wipe, not optimised away, with wide stores */'
   '          { extern int rmg_ws_auto_pong(const struct mg_connection *); if (rmg_ws_auto_pong(c)) mg_ws_send(c, s, msg.data_len, WEBSOCKET_OP_PONG); } if (0) /* rmg hook 26: the application may answer PINGs itself */'
   '    if (c->is_hexdumping) { extern void rmg_wire(struct mg_connection *, const void *, long, int); rmg_wire(c, buf, n, !r); } if (0) /* rmg hook 27: a wiretap records the bytes for Java */'
+  '        (cookie_count = 0) || /* rmg hook 28: several Cookie lines are no malformed request */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

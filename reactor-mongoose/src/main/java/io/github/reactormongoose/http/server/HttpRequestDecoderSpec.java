@@ -69,8 +69,8 @@ public final class HttpRequestDecoderSpec {
 	/**
 	 * {@code false} only (Netty's default): a request with two {@code Content-Length} headers,
 	 * even of one value, is answered 400 and its connection closed (Mongoose's parser refuses a
-	 * second {@code Content-Length}, {@code Transfer-Encoding}, {@code Authorization},
-	 * {@code Cookie} or {@code Connection} header).
+	 * second {@code Content-Length}, {@code Transfer-Encoding}, {@code Authorization} or
+	 * {@code Connection} header).
 	 * @throws IllegalArgumentException for {@code true}
 	 */
 	public HttpRequestDecoderSpec allowDuplicateContentLengths(boolean allow) {

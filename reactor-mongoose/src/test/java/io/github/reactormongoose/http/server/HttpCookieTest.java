@@ -63,6 +63,26 @@ class HttpCookieTest extends BaseHttpTest {
 		assertThat(me.stdout()).startsWith("abc123 ").contains("session=[abc123]").contains("theme=[dark]");
 	}
 
+	/**
+	 * Several {@code Cookie} lines (HTTP/2 splits cookies into several fields, RFC 9113 8.2.3, and
+	 * a client or gateway may pass them on so) are read as one: hook 28 of hook-mongoose.sh lets
+	 * them through Mongoose's parser, which refused them as malformed.
+	 */
+	@Test
+	void severalCookieHeadersAreReadAsOne() throws Exception {
+		DisposableServer s = server();
+		try (io.github.reactormongoose.testing.RawHttp c = io.github.reactormongoose.testing.RawHttp.connect(s.port())) {
+			c.write("GET /me HTTP/1.1\r\nHost: x\r\nCookie: session=abc123\r\nCookie: theme=dark; lang=en\r\n"
+					+ "Cookie: lang=fr\r\n\r\n");
+			io.github.reactormongoose.testing.RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(200);
+			assertThat(r.bodyString()).isEqualTo("abc123 {session=[abc123], theme=[dark], lang=[en, fr]}");
+			// the connection goes on
+			c.write("GET /me HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(c.read().bodyString()).isEqualTo("null {}");
+		}
+	}
+
 	@Test
 	void theJdksCookieManagerTakesThemToo() throws Exception {
 		DisposableServer s = server();
