@@ -40,6 +40,9 @@ final class ClientConfig implements Cloneable {
 	/** {@link HttpClient#followRedirect(java.util.function.BiPredicate)}; {@code null}: every redirect. */
 	java.util.function.@Nullable BiPredicate<? super HttpClientRequest, ? super HttpClientResponse> redirectPredicate;
 	int maxRedirects = 10;
+	/** Runs on each redirect's request before it is sent ({@link HttpClient#followRedirect(boolean, Consumer)}). */
+	@Nullable
+	Consumer<? super HttpClientRequest> redirectRequestConsumer;
 	@Nullable
 	Duration responseTimeout;
 	Duration connectTimeout = Duration.ofSeconds(30);

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import io.github.reactormongoose.ConnectionClosedException;
@@ -250,10 +251,14 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			c.pool.release(c); // cancelled while waiting
 			return;
 		}
-		if (!requestHooked && !config.hooks.onRequest().isEmpty()) {
+		Consumer<? super HttpClientRequest> onRedirect = request.redirects() > 0 ? config.redirectRequestConsumer : null;
+		if (!requestHooked && (onRedirect != null || !config.hooks.onRequest().isEmpty())) {
 			requestHooked = true;
 			RequestView v = view();
 			try {
+				if (onRedirect != null) {
+					onRedirect.accept(v);
+				}
 				ClientHooks.run(config.hooks.onRequest(), v); // may still change the headers
 			}
 			catch (RuntimeException e) {

@@ -177,9 +177,22 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	 * {@code Cookie} are not sent after a redirect.
 	 */
 	public HttpClient followRedirect(boolean follow) {
+		return followRedirect(follow, null);
+	}
+
+	/**
+	 * {@link #followRedirect(boolean)}, and {@code redirectRequestConsumer} runs on the request of
+	 * each followed redirect before it is sent (as Reactor Netty's overload), where its headers can
+	 * still be changed: for example to send {@code Authorization} again to a host it may go to,
+	 * since a redirect drops it. It runs on the poll thread, before the
+	 * {@link #doOnRequest doOnRequest} hooks, and must not block; one that throws fails the
+	 * request. {@code null}: none.
+	 */
+	public HttpClient followRedirect(boolean follow, @Nullable Consumer<? super HttpClientRequest> redirectRequestConsumer) {
 		return with(c -> {
 			c.followRedirect = follow;
 			c.redirectPredicate = null;
+			c.redirectRequestConsumer = redirectRequestConsumer;
 		});
 	}
 
@@ -191,10 +204,20 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	 * otherwise. The predicate runs on the poll thread and must not block.
 	 */
 	public HttpClient followRedirect(BiPredicate<? super HttpClientRequest, ? super HttpClientResponse> predicate) {
+		return followRedirect(predicate, null);
+	}
+
+	/**
+	 * {@link #followRedirect(BiPredicate)}, and {@code redirectRequestConsumer} runs on the request
+	 * of each redirect the predicate accepted, as in {@link #followRedirect(boolean, Consumer)}.
+	 */
+	public HttpClient followRedirect(BiPredicate<? super HttpClientRequest, ? super HttpClientResponse> predicate,
+			@Nullable Consumer<? super HttpClientRequest> redirectRequestConsumer) {
 		Objects.requireNonNull(predicate, "predicate");
 		return with(c -> {
 			c.followRedirect = true;
 			c.redirectPredicate = predicate;
+			c.redirectRequestConsumer = redirectRequestConsumer;
 		});
 	}
 

@@ -145,6 +145,55 @@ class HttpClientHooksTest extends BaseHttpTest {
 			.block(TIMEOUT)).isEqualTo(302);
 	}
 
+	/**
+	 * Reactor Netty's redirect request consumer: a redirect drops {@code Authorization}; the
+	 * consumer, run on each redirect's request only, sends it again where it may go. The server is
+	 * Reactor Netty's.
+	 */
+	@Test
+	void aRedirectRequestConsumerRestoresTheCredentialsOfASameHostRedirect() {
+		reactor.netty.DisposableServer netty = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+			.route(r -> r
+				.get("/go", (req, res) -> res.sendRedirect("/secure"))
+				.get("/elsewhere", (req, res) -> res.sendRedirect("http://localhost:" + req.hostPort() + "/secure"))
+				.get("/secure", (req, res) -> "Bearer t-9".equals(req.requestHeaders().get("Authorization"))
+					? res.sendString(Mono.just("secret")) : res.status(401).sendString(Mono.just("who?"))))
+			.bindNow(TIMEOUT);
+		try {
+			String base = "http://127.0.0.1:" + netty.port();
+			List<String> seen = new CopyOnWriteArrayList<>();
+			HttpClient client = HttpClient.create().runOn(newLoop()).headers(h -> h.set("Authorization", "Bearer t-9"));
+			assertThat(text(client.get().uri(base + "/secure"))).isEqualTo("200 secret");
+			// dropped on the redirect
+			assertThat(text(client.followRedirect(true).get().uri(base + "/go"))).isEqualTo("401 who?");
+			// restored by the consumer for the same host only
+			HttpClient restoring = client.followRedirect(true, req -> {
+				seen.add(req.method() + " " + req.uri() + " #" + req.redirects());
+				if (java.net.URI.create(req.uri()).getHost().equals("127.0.0.1")) {
+					req.requestHeaders().set("Authorization", "Bearer t-9");
+				}
+			});
+			assertThat(text(restoring.get().uri(base + "/go"))).isEqualTo("200 secret");
+			assertThat(text(restoring.get().uri(base + "/elsewhere"))).isEqualTo("401 who?");
+			assertThat(seen).containsExactly("GET " + base + "/secure #1",
+					"GET http://localhost:" + netty.port() + "/secure #1");
+			// the predicate overload, and a consumer that throws fails the request
+			HttpClient viaPredicate = client.followRedirect((req, res) -> true,
+					req -> req.requestHeaders().set("Authorization", "Bearer t-9"));
+			assertThat(text(viaPredicate.get().uri(base + "/go"))).isEqualTo("200 secret");
+			HttpClient broken = client.followRedirect(true, req -> {
+				throw new IllegalStateException("no credentials for " + req.uri());
+			});
+			assertThatThrownBy(() -> text(broken.get().uri(base + "/go"))).isInstanceOf(IllegalStateException.class)
+				.hasMessage("no credentials for " + base + "/secure");
+			// followRedirect(true) alone forgets the consumer
+			assertThat(text(restoring.followRedirect(true).get().uri(base + "/go"))).isEqualTo("401 who?");
+		}
+		finally {
+			netty.disposeNow(TIMEOUT);
+		}
+	}
+
 	@Test
 	void failuresReachTheErrorHooksBeforeTheSubscriber() throws Exception {
 		DisposableServer s = server();
