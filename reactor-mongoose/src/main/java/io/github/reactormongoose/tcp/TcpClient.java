@@ -151,6 +151,11 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 		return new TcpClient(host, port, where, handler, doOnConnected, spec, wiretap, connectTimeout);
 	}
 
+	/** Removes a TLS spec set with {@link #secure}: plain TCP again (as Reactor Netty's {@code noSSL()}). */
+	public TcpClient noSSL() {
+		return new TcpClient(host, port, where, handler, doOnConnected, null, wiretap, connectTimeout);
+	}
+
 	/**
 	 * Fails the connect when the TCP connection is not established within {@code timeout}
 	 * (default 30 s, as Reactor Netty's {@code CONNECT_TIMEOUT_MILLIS}): a

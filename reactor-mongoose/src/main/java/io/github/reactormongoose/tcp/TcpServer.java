@@ -178,6 +178,11 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 		return new TcpServer(host, port, where, handler, doOnConnection, spec, proxyProtocol, wiretap);
 	}
 
+	/** Removes a TLS spec set with {@link #secure}: plain TCP again (as Reactor Netty's {@code noSSL()}). */
+	public TcpServer noSSL() {
+		return new TcpServer(host, port, where, handler, doOnConnection, null, proxyProtocol, wiretap);
+	}
+
 	/**
 	 * Whether connections start with a PROXY protocol header (HAProxy's, version 1 or 2), as a
 	 * load balancer in front of the server sends it (Reactor Netty's {@code proxyProtocol}): the

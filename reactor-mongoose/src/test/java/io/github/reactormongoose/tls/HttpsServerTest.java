@@ -72,6 +72,20 @@ class HttpsServerTest extends BaseHttpTest {
 	}
 
 
+	/** {@code noSSL()} takes the spec off again: plain HTTP for the JDK client, and no handshake. */
+	@Test
+	void noSslServesPlainHttp() throws Exception {
+		DisposableServer server = bind(HttpServer.create().secure(TlsSpec.forServer(localhost.chain(), localhost.key()))
+				.noSSL().route(r -> r.get("/hello", (req, res) -> res.sendString(Mono.just("Hello over " + req.scheme())))));
+		java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+				java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.port() + "/hello"))
+						.timeout(TIMEOUT).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+		assertThat(r.statusCode()).isEqualTo(200);
+		assertThat(r.body()).isEqualTo("Hello over http");
+		assertThat(HttpServer.create().secure(TlsSpec.forServer(localhost.chain(), localhost.key())).noSSL()
+				.configuration().tls()).isNull();
+	}
+
 	@Test
 	void curlOverKeepAlive() throws Exception {
 		Curl.assumeInstalled();

@@ -80,6 +80,26 @@ class TcpTlsTest {
 		assertThat(exchange(c, "ping over tls")).isEqualTo("ping over tls");
 	}
 
+	/** {@code noSSL()} on both ends: the same configured server and client, plain TCP. */
+	@Test
+	void noSslMakesBothEndsPlainAgain() {
+		DisposableServer s = TcpServer.create().secure(TlsSpec.forServer(localhost.chain(), localhost.key())).noSSL()
+				.handle((in, out) -> out.send(in.receive())).bindNow(TIMEOUT);
+		servers.add(s);
+		TcpClient secure = TcpClient.create().host("127.0.0.1").port(s.port())
+				.secure(TlsSpec.forClient().trustedCertificates(pki.ca()));
+		assertThat(exchange(secure.noSSL().connectNow(TIMEOUT), "ping in clear")).isEqualTo("ping in clear");
+		// a plain JDK socket speaks to it too: no handshake is awaited
+		try (java.net.Socket raw = new java.net.Socket("127.0.0.1", s.port())) {
+			raw.setSoTimeout(10_000);
+			raw.getOutputStream().write("raw".getBytes(StandardCharsets.US_ASCII));
+			assertThat(new String(raw.getInputStream().readNBytes(3), StandardCharsets.US_ASCII)).isEqualTo("raw");
+		}
+		catch (java.io.IOException e) {
+			throw new java.io.UncheckedIOException(e);
+		}
+	}
+
 	@Test
 	void echoOverTlsOnEveryLoopOfAServersOwnGroup() {
 		java.util.Set<String> loops = java.util.concurrent.ConcurrentHashMap.newKeySet();

@@ -600,6 +600,15 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		return with(c -> c.tls = null);
 	}
 
+	/**
+	 * Removes a spec set with {@link #secure(TlsSpec)} (as Reactor Netty's {@code noSSL()}):
+	 * {@code https://} and {@code wss://} use the default client spec again. There is no other TLS
+	 * to remove: the URI's scheme decides whether a request is encrypted.
+	 */
+	public HttpClient noSSL() {
+		return secure();
+	}
+
 	// ---- verbs ----
 
 	/** A GET request. */

@@ -514,6 +514,15 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 		return new HttpServer(config.withTls(spec));
 	}
 
+	/**
+	 * Removes a TLS spec set with {@link #secure}: the server serves plain HTTP (as Reactor
+	 * Netty's {@code noSSL()}), for example when a customizer shares one configured server between
+	 * a public HTTPS port and a local plain one.
+	 */
+	public HttpServer noSSL() {
+		return new HttpServer(config.withTls(null));
+	}
+
 	/** Same as {@code configuration().host()}. */
 	public String host() {
 		return config.host();

@@ -358,7 +358,7 @@ public final class HttpServerConfig {
 		return with(c -> c.maxWebsocketFrameSize = bytes);
 	}
 
-	HttpServerConfig withTls(TlsSpec tls) {
+	HttpServerConfig withTls(@Nullable TlsSpec tls) {
 		return with(c -> c.tls = tls);
 	}
 

@@ -228,6 +228,11 @@ class HttpsClientTest extends BaseHttpTest {
 		}
 		assertThat(connections).isEmpty();
 		assertThat(poolSize(loop, "localhost", s.port(), ClientConfig.DEFAULT_TLS)).isZero();
+		// noSSL() takes a trusting spec off again: the default trust store refuses as above
+		HttpClient trusting = HttpClient.create().runOn(loop).secure(trusting());
+		assertThat(text(trusting.get().uri("https://localhost:" + s.port() + "/hello"))).isEqualTo("200 Hello over https");
+		assertThatThrownBy(() -> text(trusting.noSSL().get().uri("https://localhost:" + s.port() + "/hello")))
+				.isInstanceOf(MongooseException.class).hasRootCauseInstanceOf(SSLHandshakeException.class);
 	}
 
 	@Test
