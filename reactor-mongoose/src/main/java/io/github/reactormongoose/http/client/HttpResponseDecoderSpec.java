@@ -3,6 +3,8 @@
  */
 package io.github.reactormongoose.http.client;
 
+import io.github.reactormongoose.http.HttpDecoderSpec;
+
 /**
  * How the client reads response heads, as Reactor Netty's {@code HttpResponseDecoderSpec}: given
  * to {@link HttpClient#httpResponseDecoder(java.util.function.Function)} with the client's current
@@ -32,40 +34,34 @@ package io.github.reactormongoose.http.client;
  * a request whose connection closes before the response ({@link PrematureCloseException}), and
  * reads a proxy's answer to {@code CONNECT} apart. Not thread-safe: a spec is filled in by one call.
  */
-public final class HttpResponseDecoderSpec {
+public final class HttpResponseDecoderSpec extends HttpDecoderSpec<HttpResponseDecoderSpec> {
 
-	private int maxInitialLineLength;
-	private int maxHeaderSize;
 	private boolean allowDuplicateContentLengths;
-	private int initialBufferSize = 128;
-	private int maxChunkSize = 8192;
 	private boolean failOnMissingResponse;
 	private boolean parseHttpAfterConnectRequest;
 
 	HttpResponseDecoderSpec(ClientConfig config) {
-		this.maxInitialLineLength = config.maxStatusLine;
-		this.maxHeaderSize = config.maxHeaderSize;
+		super(config.maxHeaderSize, config.maxStatusLine);
 		this.allowDuplicateContentLengths = config.allowDuplicateContentLengths;
+	}
+
+	@Override
+	protected void checkMaxHeaderSize(int bytes) {
+		HttpClient.checkMaxHeaderSize(bytes);
+	}
+
+	@Override
+	protected String messageKind() {
+		return "response";
 	}
 
 	/**
 	 * The longest status line ({@code HTTP/1.1 200 OK}, without its CRLF) in bytes, 64..1048576;
-	 * a longer one fails the request with {@link MalformedStatusLineException}. By default as long
-	 * as {@link #maxHeaderSize()}.
+	 * a longer one fails the request with {@link MalformedStatusLineException}.
 	 */
+	@Override
 	public HttpResponseDecoderSpec maxInitialLineLength(int bytes) {
-		if (bytes < 64 || bytes > 1024 * 1024) {
-			throw new IllegalArgumentException("maxInitialLineLength must be 64..1048576: " + bytes);
-		}
-		this.maxInitialLineLength = bytes;
-		return this;
-	}
-
-	/** The status line plus headers (and a trailer section) in bytes: {@link HttpClient#maxHeaderSize(int)}. */
-	public HttpResponseDecoderSpec maxHeaderSize(int bytes) {
-		HttpClient.checkMaxHeaderSize(bytes);
-		this.maxHeaderSize = bytes;
-		return this;
+		return super.maxInitialLineLength(bytes);
 	}
 
 	/**
@@ -73,39 +69,15 @@ public final class HttpResponseDecoderSpec {
 	 * taken as one (RFC 9110 §8.6; default {@code true}). With {@code false} any second value fails
 	 * the response with {@link AmbiguousFramingException}; values that differ always do.
 	 */
+	@Override
 	public HttpResponseDecoderSpec allowDuplicateContentLengths(boolean allow) {
 		this.allowDuplicateContentLengths = allow;
 		return this;
 	}
 
-	/**
-	 * {@code true} only: response heads are always checked (RFC 9112 field syntax, framing).
-	 * @throws IllegalArgumentException for {@code false}
-	 */
-	public HttpResponseDecoderSpec validateHeaders(boolean validate) {
-		if (!validate) {
-			throw new IllegalArgumentException(
-					"validateHeaders(false) is not supported: reactor-mongoose always validates response heads");
-		}
-		return this;
-	}
-
-	/** Accepted for Reactor Netty's code (must be positive); the client sizes its buffers itself. */
-	public HttpResponseDecoderSpec initialBufferSize(int bytes) {
-		if (bytes <= 0) {
-			throw new IllegalArgumentException("initialBufferSize must be positive: " + bytes);
-		}
-		this.initialBufferSize = bytes;
-		return this;
-	}
-
-	/** Accepted for Reactor Netty's code (must be positive); a body is handed on as it is read. */
-	public HttpResponseDecoderSpec maxChunkSize(int bytes) {
-		if (bytes <= 0) {
-			throw new IllegalArgumentException("maxChunkSize must be positive: " + bytes);
-		}
-		this.maxChunkSize = bytes;
-		return this;
+	@Override
+	public boolean allowDuplicateContentLengths() {
+		return allowDuplicateContentLengths;
 	}
 
 	/**
@@ -123,32 +95,6 @@ public final class HttpResponseDecoderSpec {
 		return this;
 	}
 
-	/** The longest status line: the one set, else {@link #maxHeaderSize()}. */
-	public int maxInitialLineLength() {
-		return maxInitialLineLength > 0 ? maxInitialLineLength : maxHeaderSize;
-	}
-
-	public int maxHeaderSize() {
-		return maxHeaderSize;
-	}
-
-	public boolean allowDuplicateContentLengths() {
-		return allowDuplicateContentLengths;
-	}
-
-	/** Always {@code true}. */
-	public boolean validateHeaders() {
-		return true;
-	}
-
-	public int initialBufferSize() {
-		return initialBufferSize;
-	}
-
-	public int maxChunkSize() {
-		return maxChunkSize;
-	}
-
 	public boolean failOnMissingResponse() {
 		return failOnMissingResponse;
 	}
@@ -158,14 +104,8 @@ public final class HttpResponseDecoderSpec {
 	}
 
 	void applyTo(ClientConfig c) {
-		c.maxStatusLine = maxInitialLineLength;
-		c.maxHeaderSize = maxHeaderSize;
+		c.maxStatusLine = firstLineLimit();
+		c.maxHeaderSize = maxHeaderSize();
 		c.allowDuplicateContentLengths = allowDuplicateContentLengths;
-	}
-
-	@Override
-	public String toString() {
-		return "HttpResponseDecoderSpec[maxInitialLineLength=" + maxInitialLineLength() + ", maxHeaderSize=" + maxHeaderSize
-				+ ", allowDuplicateContentLengths=" + allowDuplicateContentLengths + "]";
 	}
 }
