@@ -278,6 +278,15 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 	}
 
 	/**
+	 * Plain MQTT, without TLS, even for an {@code mqtts://} URL or after {@link #secure(TlsSpec)}
+	 * (as Reactor Netty's {@code noSSL()}); the port stays the URL's.
+	 */
+	public MqttClient noSSL() {
+		return new MqttClient(host, port, clientId, username, password, keepAlive, cleanSession, will, version,
+				reconnectMin, reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, null, wiretap);
+	}
+
+	/**
 	 * Logs the bytes of the client's connections to the broker (every one, reconnections
 	 * included), as {@code TcpClient.wiretap}: logger
 	 * {@code io.github.reactormongoose.mqtt.MqttClient}, DEBUG, hex dumps of the MQTT packets

@@ -107,6 +107,11 @@ public final class MqttServer implements Wiretappable<MqttServer> {
 		return new MqttServer(tcp.secure(spec), maxPacketSize, handler);
 	}
 
+	/** Removes a TLS spec set with {@link #secure}: plain MQTT again (as Reactor Netty's {@code noSSL()}). */
+	public MqttServer noSSL() {
+		return new MqttServer(tcp.noSSL(), maxPacketSize, handler);
+	}
+
 	/**
 	 * Logs every connection's bytes, as {@link TcpServer#wiretap(boolean)}: logger
 	 * {@code io.github.reactormongoose.mqtt.MqttServer}, DEBUG, hex dumps of the MQTT packets.

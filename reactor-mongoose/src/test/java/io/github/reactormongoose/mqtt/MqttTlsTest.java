@@ -163,6 +163,47 @@ class MqttTlsTest {
 		}
 	}
 
+	/** {@code noSSL()} on both ends: the broker and the client of this test, in clear, and Paho over tcp://. */
+	@Test
+	void noSslMakesTheBrokerAndTheClientPlain() throws Exception {
+		DisposableServer plain = MqttServer.create().runOn(loop).secure(TlsSpec.forServer(localhost.chain(), localhost.key()))
+				.noSSL()
+				.handle(c -> {
+					AtomicInteger ids = new AtomicInteger();
+					return c.receive().concatMap(p -> answer(c, p, ids)).then();
+				})
+				.bindNow(TIMEOUT);
+		try {
+			MqttClient client = MqttClient.create("mqtts://localhost:" + plain.port())
+					.secure(TlsSpec.forClient().trustedCertificates(pki.ca())).runOn(loop).noSSL();
+			assertThat(client.isSecure()).isFalse();
+			MqttConnection c = client.connect().block(TIMEOUT);
+			try {
+				LinkedBlockingQueue<MqttMessage> got = new LinkedBlockingQueue<>();
+				CountDownLatch granted = new CountDownLatch(1);
+				Disposable sub = c.subscribe("echo/#", 1, q -> granted.countDown()).subscribe(got::add);
+				assertThat(granted.await(10, TimeUnit.SECONDS)).isTrue();
+				c.publish("clear", "in clear".getBytes(UTF_8), 1, false).block(TIMEOUT);
+				MqttMessage m = got.poll(10, TimeUnit.SECONDS);
+				assertThat(m).isNotNull();
+				assertThat(m.payloadAsString()).isEqualTo("in clear");
+				sub.dispose();
+			}
+			finally {
+				c.disconnect().block(TIMEOUT);
+			}
+			org.eclipse.paho.client.mqttv3.MqttClient paho = new org.eclipse.paho.client.mqttv3.MqttClient(
+					"tcp://127.0.0.1:" + plain.port(), "paho-clear", new MemoryPersistence());
+			paho.connect();
+			assertThat(paho.isConnected()).isTrue();
+			paho.disconnect();
+			paho.close();
+		}
+		finally {
+			plain.disposeNow(TIMEOUT);
+		}
+	}
+
 	@Test
 	void pahoTalksToTheSecureServer() throws Exception {
 		org.eclipse.paho.client.mqttv3.MqttClient paho = new org.eclipse.paho.client.mqttv3.MqttClient(
