@@ -85,6 +85,20 @@ class TlsExamplesTest {
 	}
 
 	@Test
+	void theSameServerInClearForLocalChecks() throws Exception {
+		DisposableServer plain = HttpsHello.startLocalPlain(0, server.chain(), server.key());
+		try {
+			HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+					URI.create("http://127.0.0.1:" + plain.port() + "/hello")).build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(r.statusCode()).isEqualTo(200);
+			assertThat(r.body()).isEqualTo("Hello over http!");
+		}
+		finally {
+			plain.disposeNow(Duration.ofSeconds(5));
+		}
+	}
+
+	@Test
 	void httpsCallGetsAndEchoesOverWss() {
 		DisposableServer s = HttpsHello.start("127.0.0.1", 0, server.chain(), server.key());
 		try {
