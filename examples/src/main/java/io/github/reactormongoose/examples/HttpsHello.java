@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.HttpProtocol;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.tls.TlsSpec;
 import reactor.core.publisher.Mono;
@@ -28,6 +29,8 @@ public final class HttpsHello {
 				.host(host)
 				.port(port)
 				.secure(TlsSpec.forServer(certChainPem, privateKeyPem))
+				// what ALPN-less TLS clients get anyway; HttpProtocol.H2 would be refused here
+				.protocol(HttpProtocol.HTTP11)
 				.route(r -> r.get("/hello", (req, res) -> res.header("Content-Type", "text/plain")
 								.sendString(Mono.just("Hello over " + req.scheme() + "!")))
 						.ws("/echo", (in, out) -> out.send(in.receive())));
