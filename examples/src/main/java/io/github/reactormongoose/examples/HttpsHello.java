@@ -29,7 +29,7 @@ public final class HttpsHello {
 				.host(host)
 				.port(port)
 				.secure(TlsSpec.forServer(certChainPem, privateKeyPem))
-				// what ALPN-less TLS clients get anyway; HttpProtocol.H2 would be refused here
+				// HTTP/1.1, the only version Mongoose serves (HttpProtocol.H2 would be refused here)
 				.protocol(HttpProtocol.HTTP11)
 				.route(r -> r.get("/hello", (req, res) -> res.header("Content-Type", "text/plain")
 								.sendString(Mono.just("Hello over " + req.scheme() + "!")))
