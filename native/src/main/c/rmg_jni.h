@@ -243,7 +243,8 @@ void rmg_loop_set_kind(int kind, const struct rmg_kind *k);
 struct rmg_loop *rmg_loop_new(int low_water);
 void rmg_loop_free(struct rmg_loop *loop);
 int64_t rmg_loop_poll_once(struct rmg_loop *loop, int ms);
-/* Sets the request head timeout (ms, 0: none) of a listener's connections; 0 or RMG_ERR_*. */
+/* Sets the request head timeout (ms, 0: none) and the longest request line (bytes without the
+ * CRLF, 0: max_head) of a listener's connections; 0 or RMG_ERR_*. */
 int rmg_loop_head_rules(struct rmg_loop *loop, int64_t listener_id, int64_t ms, int max_line);
 /* LoopNative.proxyProtocol: mode 0, RMG_PROXY_ON or RMG_PROXY_AUTO (rmg_proxy.c) for a
  * listener's next connections, and how many may await their header at once (0: no bound).

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -158,11 +159,14 @@ public final class EventLoop {
 	 * Completes once the manager is freed and the poll thread has ended: after
 	 * {@link #terminationFuture()}, the thread is joined on {@code boundedElastic} (unless it has
 	 * ended already), so that no {@code mongoose-*} thread is left when a disposal completes (for
-	 * a container's leak check, or a test that lists threads).
+	 * a container's leak check, or a test that lists threads). Should that scheduler refuse the
+	 * work (an application shutting its schedulers down first), the disposal completes without the
+	 * wait, as it did before.
 	 */
 	public Mono<Void> threadEnd() {
 		return terminated.asMono().then(Mono.defer(() -> !thread.isAlive() ? Mono.<Void>empty()
-				: Mono.<Void>fromRunnable(this::joinThread).subscribeOn(Schedulers.boundedElastic())));
+				: Mono.<Void>fromRunnable(this::joinThread).subscribeOn(Schedulers.boundedElastic())
+						.onErrorResume(RejectedExecutionException.class, e -> Mono.empty())));
 	}
 
 	private void joinThread() {
