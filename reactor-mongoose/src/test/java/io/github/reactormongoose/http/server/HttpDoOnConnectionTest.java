@@ -120,14 +120,20 @@ class HttpDoOnConnectionTest extends BaseHttpTest {
 	@Test
 	void itsBytesAreTheServersAndDrainClosesAfterTheExchange() throws Exception {
 		CompletableFuture<Connection> conn = new CompletableFuture<>();
+		CompletableFuture<Void> exchangeOn = new CompletableFuture<>();
 		int port = bind(HttpServer.create()
 				.doOnConnection(conn::complete)
-				.handle((req, res) -> res.sendString(Mono.delay(Duration.ofMillis(300)).thenReturn("late answer")))).port();
+				.handle((req, res) -> {
+					exchangeOn.complete(null);
+					return res.sendString(Mono.delay(Duration.ofMillis(300)).thenReturn("late answer"));
+				})).port();
 		try (RawHttp c = RawHttp.connect(port).soTimeout(5_000)) {
 			c.write(RawHttp.get("/"));
 			Connection view = conn.get(5, TimeUnit.SECONDS);
 			StepVerifier.create(view.send(new byte[] {1})).expectError(IllegalStateException.class).verify(TIMEOUT);
 			StepVerifier.create(view.receive()).expectError(IllegalStateException.class).verify(TIMEOUT);
+			// the connection is announced before its request is read: drain once the exchange is on
+			exchangeOn.get(5, TimeUnit.SECONDS);
 			CompletableFuture<Void> drained = view.drain().toFuture(); // while the exchange is on: after its answer
 			RawHttp.Response r = c.read();
 			assertThat(r.status()).isEqualTo(200);
