@@ -8,12 +8,13 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.HttpHeaders;
+import io.github.reactormongoose.testing.Mutations;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,11 +41,11 @@ class ResponseParserHostileInputTest {
 		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1234567890abcdef0\r\nabc",
 	};
 
-	private static final String[] TOKENS = {
+	private static final List<byte[]> TOKENS = Stream.of(
 		"\r\n", "\n", "\r", ":", " ", "\t", "\0", ",", ";", "Content-Length: ", "Transfer-Encoding: chunked\r\n",
 		"Transfer-Encoding: gzip, chunked\r\n", "-1", "99999999999999999999", "ffffffffffffffff", "0x10", "\r\n\r\n",
-		"HTTP/1.1 ", "HTTP/2 ", "200", "1000", "\u00ff\u00fe", "0\r\n\r\n", "Connection: close\r\n",
-	};
+		"HTTP/1.1 ", "HTTP/2 ", "200", "1000", "\u00ff\u00fe", "0\r\n\r\n", "Connection: close\r\n")
+		.map(t -> t.getBytes(StandardCharsets.ISO_8859_1)).toList();
 
 	/** Checks the order of the parser's reports and the slices it hands on. */
 	private static final class Checker implements ResponseParser.Listener {
@@ -79,47 +80,6 @@ class ResponseParserHostileInputTest {
 			assertThat(ended).as("one end per response").isFalse();
 			ended = true;
 		}
-	}
-
-	private static byte[] mutate(Random r, byte[] seed) {
-		List<Byte> b = new ArrayList<>(seed.length + 32);
-		for (byte x : seed) {
-			b.add(x);
-		}
-		for (int k = 1 + r.nextInt(4); k > 0; k--) {
-			int at = b.isEmpty() ? 0 : r.nextInt(b.size() + 1);
-			switch (r.nextInt(5)) {
-				case 0 -> {
-					if (!b.isEmpty()) {
-						b.set(Math.min(at, b.size() - 1), (byte) r.nextInt(256));
-					}
-				}
-				case 1 -> b.add(at, (byte) r.nextInt(256));
-				case 2 -> {
-					for (int n = r.nextInt(8); n > 0 && !b.isEmpty() && at < b.size(); n--) {
-						b.remove(at);
-					}
-				}
-				case 3 -> {
-					byte[] t = TOKENS[r.nextInt(TOKENS.length)].getBytes(StandardCharsets.ISO_8859_1);
-					for (int i = 0; i < t.length; i++) {
-						b.add(Math.min(at + i, b.size()), t[i]);
-					}
-				}
-				default -> {
-					if (!b.isEmpty()) { // repeat a piece (a header, a chunk)
-						int from = r.nextInt(b.size());
-						int to = Math.min(b.size(), from + 1 + r.nextInt(40));
-						b.addAll(at, new ArrayList<>(b.subList(from, to)));
-					}
-				}
-			}
-		}
-		byte[] out = new byte[b.size()];
-		for (int i = 0; i < out.length; i++) {
-			out[i] = b.get(i);
-		}
-		return out;
 	}
 
 	/** Parses {@code input} as the responses of one connection; returns the number completed. */
@@ -170,7 +130,7 @@ class ResponseParserHostileInputTest {
 		int premature = 0;
 		for (int round = 0; round < 30_000; round++) {
 			byte[] seed = SEEDS[r.nextInt(SEEDS.length)].getBytes(StandardCharsets.ISO_8859_1);
-			byte[] input = round % 10 == 0 ? seed : mutate(r, seed);
+			byte[] input = round % 10 == 0 ? seed : Mutations.mutate(r, seed, 4, TOKENS);
 			try {
 				completed += parse(r, input);
 			}

@@ -13,12 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.zip.Deflater;
 
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.websocket.WebSocketFrame;
 import io.github.reactormongoose.http.websocket.WebSocketProtocolException;
+import io.github.reactormongoose.testing.Mutations;
+import io.github.reactormongoose.testing.RawWebSocket;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,28 +32,9 @@ import org.junit.jupiter.api.Test;
  */
 class WebsocketClientHostileFramesTest extends BaseHttpTest {
 
+	/** An unmasked server frame: {@code b0} is FIN, RSV and opcode as they go on the wire. */
 	private static byte[] frame(int b0, byte[] payload) {
-		ByteArrayOutputStream o = new ByteArrayOutputStream();
-		o.write(b0);
-		if (payload.length < 126) {
-			o.write(payload.length);
-		}
-		else {
-			o.write(126);
-			o.write(payload.length >> 8);
-			o.write(payload.length & 0xff);
-		}
-		o.writeBytes(payload);
-		return o.toByteArray();
-	}
-
-	private static byte[] deflated(String text) {
-		Deflater d = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
-		d.setInput(text.getBytes(StandardCharsets.UTF_8));
-		byte[] out = new byte[1024];
-		int n = d.deflate(out, 0, out.length, Deflater.SYNC_FLUSH);
-		d.end();
-		return java.util.Arrays.copyOf(out, n - 4); // without the 00 00 ff ff tail (RFC 7692 7.2.1)
+		return RawWebSocket.frame((b0 & 0x80) != 0, (b0 >> 4) & 7, b0 & 0x0f, payload, false);
 	}
 
 	/** A valid server stream: messages, fragments, control frames, maybe compressed ones. */
@@ -69,47 +51,14 @@ class WebsocketClientHostileFramesTest extends BaseHttpTest {
 				}
 				case 3 -> o.writeBytes(frame(0x8a, new byte[0])); // an unsolicited pong
 				case 4 -> o.writeBytes(frame(0x81, "é☃".repeat(r.nextInt(50)).getBytes(StandardCharsets.UTF_8)));
-				default -> o.writeBytes(frame(0xc1, deflated("compressed ".repeat(1 + r.nextInt(20)))));
+				default -> o.writeBytes(frame(0xc1, RawWebSocket.deflate(
+						"compressed ".repeat(1 + r.nextInt(20)).getBytes(StandardCharsets.UTF_8))));
 			}
 		}
 		if (r.nextBoolean()) {
 			o.writeBytes(frame(0x88, new byte[] {0x03, (byte) 0xe8, 'b', 'y', 'e'}));
 		}
 		return o.toByteArray();
-	}
-
-	private static byte[] mutate(Random r, byte[] seed) {
-		List<Byte> b = new ArrayList<>();
-		for (byte x : seed) {
-			b.add(x);
-		}
-		for (int k = 1 + r.nextInt(3); k > 0; k--) {
-			int at = b.isEmpty() ? 0 : r.nextInt(b.size());
-			switch (r.nextInt(4)) {
-				case 0 -> {
-					if (!b.isEmpty()) {
-						b.set(at, (byte) r.nextInt(256));
-					}
-				}
-				case 1 -> b.add(at, (byte) r.nextInt(256));
-				case 2 -> {
-					if (!b.isEmpty()) {
-						b.remove(at);
-					}
-				}
-				default -> {
-					if (!b.isEmpty()) {
-						int to = Math.min(b.size(), at + 1 + r.nextInt(20));
-						b.addAll(at, new ArrayList<>(b.subList(at, to)));
-					}
-				}
-			}
-		}
-		byte[] out = new byte[b.size()];
-		for (int i = 0; i < out.length; i++) {
-			out[i] = b.get(i);
-		}
-		return out;
 	}
 
 	@Test
@@ -122,7 +71,7 @@ class WebsocketClientHostileFramesTest extends BaseHttpTest {
 			boolean c = r.nextBoolean();
 			byte[] v = valid(r, c);
 			compress.add(c);
-			streams.add(i % 10 == 0 ? v : mutate(r, v));
+			streams.add(i % 10 == 0 ? v : Mutations.mutate(r, v, 3, List.of()));
 		}
 		try (ScriptedServer s = new ScriptedServer(c -> {
 			String head = c.readHead();
