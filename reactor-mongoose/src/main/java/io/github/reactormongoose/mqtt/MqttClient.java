@@ -273,8 +273,7 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 			throw new IllegalArgumentException("MqttClient.secure needs a client spec (TlsSpec.forClient)");
 		}
 		TlsAccess.config(spec).validate();
-		return new MqttClient(host, port, clientId, username, password, keepAlive, cleanSession, will, version,
-				reconnectMin, reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, spec, wiretap);
+		return withTls(spec);
 	}
 
 	/**
@@ -282,8 +281,12 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 	 * (as Reactor Netty's {@code noSSL()}); the port stays the URL's.
 	 */
 	public MqttClient noSSL() {
+		return withTls(null);
+	}
+
+	private MqttClient withTls(@Nullable TlsSpec spec) {
 		return new MqttClient(host, port, clientId, username, password, keepAlive, cleanSession, will, version,
-				reconnectMin, reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, null, wiretap);
+				reconnectMin, reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, spec, wiretap);
 	}
 
 	/**

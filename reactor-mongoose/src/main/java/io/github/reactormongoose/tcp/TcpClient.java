@@ -148,12 +148,16 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 			throw new IllegalArgumentException("TcpClient.secure needs a client spec (TlsSpec.forClient)");
 		}
 		TlsAccess.config(spec).validate();
-		return new TcpClient(host, port, where, handler, doOnConnected, spec, wiretap, connectTimeout);
+		return withTls(spec);
 	}
 
 	/** Removes a TLS spec set with {@link #secure}: plain TCP again (as Reactor Netty's {@code noSSL()}). */
 	public TcpClient noSSL() {
-		return new TcpClient(host, port, where, handler, doOnConnected, null, wiretap, connectTimeout);
+		return withTls(null);
+	}
+
+	private TcpClient withTls(@Nullable TlsSpec spec) {
+		return new TcpClient(host, port, where, handler, doOnConnected, spec, wiretap, connectTimeout);
 	}
 
 	/**

@@ -175,12 +175,16 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 			throw new IllegalArgumentException("TcpServer.secure needs a server spec (TlsSpec.forServer)");
 		}
 		TlsAccess.config(spec).validate();
-		return new TcpServer(host, port, where, handler, doOnConnection, spec, proxyProtocol, wiretap);
+		return withTls(spec);
 	}
 
 	/** Removes a TLS spec set with {@link #secure}: plain TCP again (as Reactor Netty's {@code noSSL()}). */
 	public TcpServer noSSL() {
-		return new TcpServer(host, port, where, handler, doOnConnection, null, proxyProtocol, wiretap);
+		return withTls(null);
+	}
+
+	private TcpServer withTls(@Nullable TlsSpec spec) {
+		return new TcpServer(host, port, where, handler, doOnConnection, spec, proxyProtocol, wiretap);
 	}
 
 	/**
