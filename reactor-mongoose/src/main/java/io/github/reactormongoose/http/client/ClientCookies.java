@@ -54,7 +54,8 @@ final class ClientCookies {
 		String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
 		boolean secure = isSecure(uri);
 		for (Cookie c : cookies) {
-			boolean hostOk = c.domain() == null || c.domain().isEmpty() ? anyHost : domainMatches(host, c.domain());
+			String domain = c.domain();
+			boolean hostOk = domain == null || domain.isEmpty() ? anyHost : domainMatches(host, domain);
 			if ((!c.isSecure() || secure) && hostOk && pathMatches(path, c.path())) {
 				add(headers, c);
 			}
@@ -101,11 +102,8 @@ final class ClientCookies {
 		return scheme.equals("https") || scheme.equals("wss");
 	}
 
-	/** RFC 6265 §5.1.3; no {@code Domain}: any host. */
-	static boolean domainMatches(String host, @Nullable String domain) {
-		if (domain == null || domain.isEmpty()) {
-			return true;
-		}
+	/** RFC 6265 §5.1.3: {@code host} is {@code domain} or, unless an IP address, one of its subdomains. */
+	static boolean domainMatches(String host, String domain) {
 		String h = host.toLowerCase(Locale.ROOT);
 		String d = (domain.startsWith(".") ? domain.substring(1) : domain).toLowerCase(Locale.ROOT);
 		if (h.equals(d)) {
