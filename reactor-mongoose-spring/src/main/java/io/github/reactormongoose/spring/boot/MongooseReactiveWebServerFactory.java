@@ -381,8 +381,9 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	 * header size allows), {@code HttpServer.httpRequestDecoder(spec -> spec.maxInitialLineLength(n))}.
 	 */
 	public void setMaxInitialLineLength(int maxInitialLineLength) {
-		Assert.isTrue(maxInitialLineLength == 0 || (maxInitialLineLength >= 64 && maxInitialLineLength <= 1024 * 1024),
-				"'maxInitialLineLength' must be 0 or 64..1048576");
+		if (maxInitialLineLength != 0) { // the spec's own bounds, checked now rather than at start-up
+			HttpServer.create().httpRequestDecoder(spec -> spec.maxInitialLineLength(maxInitialLineLength));
+		}
 		this.maxInitialLineLength = maxInitialLineLength;
 	}
 
