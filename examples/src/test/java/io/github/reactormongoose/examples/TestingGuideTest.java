@@ -66,6 +66,15 @@ class TestingGuideTest {
 	}
 
 	@Test
+	void aClientAimedByTheServersAddressOrPort() {
+		for (HttpClient c : new HttpClient[] { HttpClient.create().remoteAddress(server::address), HttpClient.create().port(server.port()) }) {
+			StepVerifier.create(greeting(c, "eve"))
+					.expectNext("Hello, eve")
+					.verifyComplete();
+		}
+	}
+
+	@Test
 	void clientCallWithItsFallback() {
 		StepVerifier.create(greeting(client, "bob"))
 				.expectNext("Hello, bob")

@@ -5,11 +5,14 @@ package io.github.reactormongoose.http.client;
 
 import java.net.CookieHandler;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
@@ -28,6 +31,16 @@ final class ClientConfig implements Cloneable {
 
 	@Nullable
 	String baseUrl;
+	/** {@link HttpClient#host}; {@code null}: {@code localhost} once a port is set. */
+	@Nullable
+	String host;
+	/** {@link HttpClient#port}; -1: 80, or 443 when {@link #secure}. */
+	int port = -1;
+	/** {@link HttpClient#remoteAddress}; replaces {@link #host} and {@link #port}. */
+	@Nullable
+	Supplier<? extends SocketAddress> remoteAddress;
+	/** {@link HttpClient#secure()} or {@code secure(spec)} and no {@code noSSL()} since. */
+	boolean secure;
 	List<Consumer<? super HttpHeaders>> headers = List.of();
 	/** {@link HttpClient#headersWhen}, in order. */
 	List<Function<? super HttpHeaders, ? extends Mono<? extends HttpHeaders>>> headersWhen = List.of();
@@ -111,6 +124,37 @@ final class ClientConfig implements Cloneable {
 			return tls != null ? tls : DEFAULT_TLS;
 		}
 		return null;
+	}
+
+	/**
+	 * The origin ({@code scheme://host:port}) of relative URIs when there is no base URL, from
+	 * {@link HttpClient#remoteAddress} or {@link HttpClient#host}/{@link HttpClient#port};
+	 * {@code null} if none of them is set.
+	 * @throws IllegalArgumentException if the remote address is not an {@link InetSocketAddress}
+	 */
+	@Nullable
+	String origin() {
+		String h = host;
+		int p = port;
+		if (remoteAddress != null) {
+			SocketAddress a = remoteAddress.get();
+			if (!(a instanceof InetSocketAddress inet)) {
+				throw new IllegalArgumentException("remoteAddress supplied " + a + ", not an InetSocketAddress");
+			}
+			h = inet.getHostString(); // the name it was made with, else its IP address
+			p = inet.getPort();
+		}
+		else if (h == null && p < 0) {
+			return null;
+		}
+		if (h == null) {
+			h = "localhost";
+		}
+		if (p < 0) {
+			p = secure ? 443 : 80;
+		}
+		return (secure ? "https://" : "http://") + (h.indexOf(':') >= 0 && !h.startsWith("[") ? "[" + h + "]" : h)
+				+ ":" + p;
 	}
 
 	HttpHeaders headers() {

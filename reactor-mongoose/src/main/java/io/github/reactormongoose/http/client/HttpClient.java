@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.CookieHandler;
 import java.net.InetAddress;
+import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
@@ -22,6 +23,7 @@ import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import io.github.reactormongoose.MongooseLoop;
@@ -94,6 +96,55 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	public HttpClient baseUrl(String baseUrl) {
 		Objects.requireNonNull(baseUrl, "baseUrl");
 		return with(c -> c.baseUrl = baseUrl);
+	}
+
+	/**
+	 * The host of relative request URIs when there is no {@link #baseUrl} (Reactor Netty's
+	 * {@code host}): {@code client.host("example.org").get().uri("/a")} asks
+	 * {@code http://example.org:80/a}, or {@code https://example.org:443/a} after
+	 * {@link #secure()}. The port is {@link #port(int)}'s. Replaces a {@link #remoteAddress}.
+	 * A base URL, and an absolute URI, take precedence.
+	 */
+	public HttpClient host(String host) {
+		Objects.requireNonNull(host, "host");
+		if (host.isEmpty()) {
+			throw new IllegalArgumentException("host is empty");
+		}
+		return with(c -> {
+			c.host = host;
+			c.remoteAddress = null;
+		});
+	}
+
+	/**
+	 * The port of relative request URIs when there is no {@link #baseUrl} (Reactor Netty's
+	 * {@code port}), on {@link #host(String)}, by default {@code localhost}: in tests,
+	 * {@code HttpClient.create().port(server.port()).get().uri("/hello")}. Without it, 80, or
+	 * 443 after {@link #secure()}. Replaces a {@link #remoteAddress}.
+	 * @throws IllegalArgumentException outside 0..65535
+	 */
+	public HttpClient port(int port) {
+		if (port < 0 || port > 65535) {
+			throw new IllegalArgumentException("port " + port + " is not in 0..65535");
+		}
+		return with(c -> {
+			c.port = port;
+			c.remoteAddress = null;
+		});
+	}
+
+	/**
+	 * The address of relative request URIs when there is no {@link #baseUrl} (Reactor Netty's
+	 * {@code remoteAddress}), asked for every request: {@code client.remoteAddress(server::address)}.
+	 * Its host name (the one it was made with, else its IP address: the {@code Host} header and
+	 * the name TLS verifies) and its port make the URI's origin (http, or https after
+	 * {@link #secure()}). Used instead of {@link #host(String)} and {@link #port(int)}, which
+	 * remove it. An address that is not an {@link java.net.InetSocketAddress} fails the request
+	 * with {@link IllegalArgumentException}.
+	 */
+	public HttpClient remoteAddress(Supplier<? extends SocketAddress> remoteAddress) {
+		Objects.requireNonNull(remoteAddress, "remoteAddress");
+		return with(c -> c.remoteAddress = remoteAddress);
 	}
 
 	/** Adds headers to every request (calls add up, in order; run once per request). */
@@ -588,25 +639,37 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 					+ "not a server spec (TlsSpec.forServer)");
 		}
 		TlsAccess.config(spec).validate();
-		return with(c -> c.tls = spec);
+		return with(c -> {
+			c.tls = spec;
+			c.secure = true;
+		});
 	}
 
 	/**
 	 * TLS with the default client spec, {@link TlsSpec#forClient()}: the JDK's default trust
 	 * store and the URI's host name. That is what {@code https://} uses anyway; this replaces a
-	 * spec set before.
+	 * spec set before. Relative URIs on a {@link #host(String)}, {@link #port(int)} or
+	 * {@link #remoteAddress} go to {@code https://} after this or {@code secure(spec)}.
 	 */
 	public HttpClient secure() {
-		return with(c -> c.tls = null);
+		return with(c -> {
+			c.tls = null;
+			c.secure = true;
+		});
 	}
 
 	/**
 	 * Removes a spec set with {@link #secure(TlsSpec)} (as Reactor Netty's {@code noSSL()}):
 	 * {@code https://} and {@code wss://} use the default client spec again. There is no other TLS
-	 * to remove: the URI's scheme decides whether a request is encrypted.
+	 * to remove: the URI's scheme decides whether a request is encrypted. Relative URIs on a
+	 * {@link #host(String)}, {@link #port(int)} or {@link #remoteAddress} go to {@code http://}
+	 * again.
 	 */
 	public HttpClient noSSL() {
-		return secure();
+		return with(c -> {
+			c.tls = null;
+			c.secure = false;
+		});
 	}
 
 	// ---- verbs ----
@@ -914,9 +977,9 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 			full = uri;
 		}
 		else {
-			String base = config.baseUrl;
+			String base = config.baseUrl != null ? config.baseUrl : config.origin();
 			if (base == null) {
-				throw new IllegalArgumentException("Relative uri " + uri + " without a baseUrl");
+				throw new IllegalArgumentException("Relative uri " + uri + " without a baseUrl, host, port or remoteAddress");
 			}
 			if (base.endsWith("/") && uri.startsWith("/")) {
 				full = base + uri.substring(1);
