@@ -100,6 +100,30 @@ static void fz_check_str(const unsigned char *p, size_t len, size_t *ofs, const 
   *ofs += 4 + (size_t) n;
 }
 
+/* The payload of HTTP_END: trailer fields "name:value" joined by CRLF (none after the last),
+ * each name a token, each value free of control characters but HTAB; at most the largest head
+ * limit the fuzzers set (64 KiB). */
+static void fz_check_trailers(const unsigned char *p, size_t n) {
+  size_t i = 0;
+  FZ_ASSERT(n <= 64 * 1024, "HTTP_END with %zu bytes of trailers", n);
+  while (i < n) {
+    size_t name = i;
+    while (i < n && p[i] != ':') {
+      FZ_ASSERT(p[i] > 0x20 && p[i] < 0x7f && strchr("\"(),/;<=>?@[\\]{}", p[i]) == NULL,
+                "trailer name byte 0x%02x", p[i]);
+      i++;
+    }
+    FZ_ASSERT(i < n && i > name, "trailer field without a name or a colon");
+    for (i++; i < n && p[i] != '\r'; i++) {
+      FZ_ASSERT(p[i] == '\t' || (p[i] >= 0x20 && p[i] != 0x7f), "trailer value byte 0x%02x", p[i]);
+    }
+    if (i < n) {
+      FZ_ASSERT(i + 2 < n && p[i + 1] == '\n', "trailer fields not separated by CRLF");
+      i += 2;
+    }
+  }
+}
+
 static void fz_check_http_msg(const unsigned char *p, size_t len, int streamed) {
   int32_t nh, i, body;
   size_t ofs = 4;
@@ -166,7 +190,8 @@ void fz_check_records(struct rmg_loop *loop, int64_t result, struct fz_polled *o
                   (long long) arg);
         break;
       case RMG_EV_HTTP_END:
-        FZ_ASSERT(plen == 0 && arg == 0, "HTTP_END with a payload or argument");
+        FZ_ASSERT(arg == 0, "HTTP_END with an argument");
+        fz_check_trailers(b + ofs + RMG_RECORD_HEADER, (size_t) plen);
         break;
       case RMG_EV_WS_MSG:
         /* Only text and binary messages reach Java: rmg_ws_check fails a session on a

@@ -291,7 +291,7 @@ static void rmg_put32(struct mg_connection *c, size_t at, uint32_t v) {
 
 /* Chunked parser states (data[3]). */
 enum { CK_SIZE, CK_EXT, CK_SIZE_LF, CK_DATA, CK_DATA_CR, CK_DATA_LF, CK_TRAILER_START, CK_TRAILER,
-       CK_TRAILER_LF, CK_END_LF };
+       CK_TRAILER_LF, CK_END_LF, CK_TRAILER_VALUE };
 
 /* A body that cannot be read on: 400/413 when no response has started, else the connection
  * closes (after the response if it is complete). Java learns it from the REJECTED record. */
@@ -309,6 +309,12 @@ static void rmg_body_fail(struct rmg_loop *loop, struct mg_connection *c, int st
   rmg_record(&loop->ev, RMG_EV_REJECTED, c->id, status, 0);
 }
 
+/* Whether ch may be in a field name (RFC 9110 token). */
+static int rmg_tchar(unsigned char ch) {
+  return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+         (ch != 0 && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+}
+
 static int rmg_hex(unsigned char ch) {
   if (ch >= '0' && ch <= '9') return ch - '0';
   if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
@@ -318,14 +324,19 @@ static int rmg_hex(unsigned char ch) {
 
 /* Decodes chunked framing in place: buf[0, len) in, data compacted to buf[0, *w). Returns the
  * bytes consumed, or -1 (bad framing: *why says what). Strict: hex size (no overflow), CRLF
- * line ends, extensions skipped (bounded), CRLF after each chunk, trailers skipped. */
+ * line ends, extensions skipped (bounded), CRLF after each chunk. The trailer section is kept
+ * whole: until its empty line has arrived it stays in buf, unconsumed, and is scanned again
+ * from its start with the next read (so the trailer states never outlive a call); once it is
+ * complete, its fields (checked: token ":" value, no control characters but HTAB; CRLF
+ * between fields, none after the last) are buf[*t, *t + *tlen). */
 static long rmg_chunked(struct mg_connection *c, unsigned char *buf, size_t len, size_t *w,
-                        size_t max_trailers, const char **why) {
-  size_t r = 0, out = 0;
+                        size_t *t, size_t *tlen, size_t max_trailers, const char **why) {
+  size_t r = 0, out = 0, trailers = 0;
   int st = (unsigned char) c->data[3];
   uint64_t left = rmg_get64(c, RMG_LEFT);
   uint32_t line = rmg_get32(c, RMG_LINE);
   *why = "bad chunked encoding";
+  *t = 0, *tlen = 0;
   while (r < len && c->data[2] == RMG_BODY_CHUNKED) {
     unsigned char ch = buf[r];
     if (st == CK_DATA) {
@@ -367,6 +378,7 @@ static long rmg_chunked(struct mg_connection *c, unsigned char *buf, size_t len,
         if (ch != '\n') return -1;
         line = 0;
         st = left == 0 ? CK_TRAILER_START : CK_DATA;
+        trailers = r;
         break;
       case CK_DATA_CR:
         if (ch != '\r') return -1;
@@ -377,30 +389,54 @@ static long rmg_chunked(struct mg_connection *c, unsigned char *buf, size_t len,
         st = CK_SIZE;
         left = 0, line = 0;
         break;
-      case CK_TRAILER_START: /* a trailer field or the empty line that ends the body */
-      case CK_TRAILER:
-        if (ch == '\r') {
-          st = st == CK_TRAILER_START ? CK_END_LF : CK_TRAILER_LF;
-        } else if (ch == '\n') {
-          return -1;
-        } else if (++line > max_trailers) {
+      default: /* the trailer section, from buf[trailers] */
+        if (++line > max_trailers + 2) {
           *why = "trailers too large";
           return -1;
+        }
+        if (st == CK_TRAILER_START) { /* a field's first byte, or the empty line's CR */
+          if (ch == '\r') {
+            st = CK_END_LF;
+          } else if (rmg_tchar(ch)) {
+            st = CK_TRAILER;
+          } else {
+            *why = "bad trailer field";
+            return -1;
+          }
+        } else if (st == CK_TRAILER) { /* the name */
+          if (ch == ':') {
+            st = CK_TRAILER_VALUE;
+          } else if (!rmg_tchar(ch)) {
+            *why = "bad trailer field";
+            return -1;
+          }
+        } else if (st == CK_TRAILER_VALUE) {
+          if (ch == '\r') {
+            st = CK_TRAILER_LF;
+          } else if (ch != '\t' && (ch < 0x20 || ch == 0x7f)) {
+            *why = "bad trailer field";
+            return -1;
+          }
+        } else if (st == CK_TRAILER_LF || st == CK_END_LF) {
+          if (ch != '\n') return -1;
+          if (st == CK_TRAILER_LF) {
+            st = CK_TRAILER_START;
+          } else {
+            c->data[2] = RMG_BODY_DONE;
+            *t = trailers;
+            *tlen = r - trailers > 2 ? r - trailers - 4 : 0; /* without the last field's CRLF and the empty line */
+          }
         } else {
-          st = CK_TRAILER;
+          return -1;
         }
         break;
-      case CK_TRAILER_LF:
-        if (ch != '\n') return -1;
-        st = CK_TRAILER_START;
-        break;
-      case CK_END_LF:
-        if (ch != '\n') return -1;
-        c->data[2] = RMG_BODY_DONE;
-        break;
-      default:
-        return -1;
     }
+  }
+  if (st != CK_SIZE && st != CK_EXT && st != CK_SIZE_LF && st != CK_DATA && st != CK_DATA_CR &&
+      st != CK_DATA_LF && c->data[2] == RMG_BODY_CHUNKED) {
+    r = trailers; /* an incomplete trailer section: wait for the rest of it */
+    st = CK_TRAILER_START;
+    line = 0;
   }
   c->data[3] = (char) st;
   rmg_put64(c, RMG_LEFT, left);
@@ -426,11 +462,12 @@ static int rmg_body_piece(struct rmg_loop *loop, struct mg_connection *c, const 
 }
 
 /* Takes the body bytes buffered in recv out as one RMG_EV_HTTP_BODY record (RMG_EV_HTTP_END
- * too once the body is complete); what follows the body stays in recv. */
+ * too once the body is complete, its payload the trailer fields of a chunked body: "name:
+ * value" lines joined by CRLF); what follows the body stays in recv. */
 static void rmg_body_read(struct rmg_loop *loop, struct mg_connection *c) {
   struct rmg_opts *o = (struct rmg_opts *) c->fn_data;
   unsigned char *buf = c->recv.buf;
-  size_t len = c->recv.len, used, out = 0;
+  size_t len = c->recv.len, used, out = 0, t = 0, tlen = 0;
   if (c->data[2] != RMG_BODY_LENGTH && c->data[2] != RMG_BODY_CHUNKED) return;
   if (len == 0 || buf == NULL) return;
   if (c->data[2] == RMG_BODY_LENGTH) {
@@ -440,7 +477,7 @@ static void rmg_body_read(struct rmg_loop *loop, struct mg_connection *c) {
     if (left == used) c->data[2] = RMG_BODY_DONE;
   } else {
     const char *why;
-    long n = rmg_chunked(c, buf, len, &out, o->max_head, &why);
+    long n = rmg_chunked(c, buf, len, &out, &t, &tlen, o->max_head, &why);
     uint64_t total = rmg_get64(c, RMG_TOTAL) + out;
     if (n < 0) {
       rmg_body_fail(loop, c, 400, why);
@@ -457,13 +494,14 @@ static void rmg_body_read(struct rmg_loop *loop, struct mg_connection *c) {
     rmg_body_fail(loop, c, 413, "request could not be buffered");
     return;
   }
+  /* the end, with the trailer fields (if any) as its payload, before they leave buf */
+  if (c->data[2] == RMG_BODY_DONE) rmg_record_bytes(&loop->ev, RMG_EV_HTTP_END, c->id, 0, buf + t, tlen);
   if (used >= len) {
     c->recv.len = 0;
   } else {
     memmove(buf, buf + used, len - used); /* the next request, behind the body */
     c->recv.len = len - used;
   }
-  if (c->data[2] == RMG_BODY_DONE) rmg_record(&loop->ev, RMG_EV_HTTP_END, c->id, 0, 0);
 }
 
 /* Whether an HTTP/1.1 request says "Expect: 100-continue" (the only expectation defined; others

@@ -52,7 +52,7 @@ enum rmg_event {
   RMG_EV_DRAINED = 11,  /* raw TCP: the send buffer was fully written; arg = bytes written */
   RMG_EV_WIRE = 12,     /* wiretap (RMG_OP_WIRETAP): arg = RMG_WIRE_*; payload = the bytes */
   RMG_EV_HTTP_BODY = 20, /* a piece of a streamed request body (decoded); payload = bytes */
-  RMG_EV_HTTP_END = 21,  /* the streamed request body is complete */
+  RMG_EV_HTTP_END = 21,  /* the streamed request body is complete; payload: its trailer fields */
   /* a piece of a streamed request body, copied into the staging array Java passed to this
    * poll; arg = offset << 32 | length, no payload */
   RMG_EV_HTTP_BODY_STAGED = 22,

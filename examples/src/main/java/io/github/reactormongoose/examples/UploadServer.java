@@ -24,7 +24,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * Uploads of any size with a small, fixed amount of memory: {@code POST /upload} reads the
- * request body as it arrives ({@code request.receive()}) and answers its size and SHA-256,
+ * request body as it arrives ({@code request.receive()}) and answers its size and SHA-256
+ * (422 when a chunked upload ends with a {@code Digest-SHA256} trailer field that says
+ * otherwise: {@code request.trailerHeaders()}),
  * {@code POST /small} gathers a body of at most 64 KiB in memory
  * ({@code request.receiveString()}; a larger one gets 413), and {@code POST /echo} sends the
  * body back as it arrives ({@code response.send(request.receive())}: each piece is written
@@ -67,12 +69,30 @@ public final class UploadServer {
 				.maxAggregatedBodySize(64 * 1024)
 				// a form: at most 20 parts of 100 MiB; parts over 64 KiB wait in temporary files
 				.httpFormDecoder(form -> form.maxParts(20).maxPartSize(100L << 20).maxInMemorySize(64 * 1024))
-				.route(r -> r.post("/upload", (req, res) -> res.header("Content-Type", "text/plain")
-								.sendString(digest(req)))
+				.route(r -> r.post("/upload", (req, res) -> upload(req, res))
 						.post("/small", (req, res) -> res.sendString(req.receiveString().map(s -> s.length() + " characters\n")))
 						.post("/echo", (req, res) -> echo(req, res))
 						.post("/files", (req, res) -> res.header("Content-Type", "text/plain; charset=utf-8")
 								.sendString(save(req, uploads).collectList().map(lines -> String.join("", lines)))));
+	}
+
+	/**
+	 * {@code POST /upload}: the size and SHA-256 of the body, read as it arrives. A client that
+	 * hashed a chunked upload as it sent it can send its hash after the body, as a
+	 * {@code Digest-SHA256} trailer field: if it differs from the server's, the answer is 422
+	 * with both.
+	 */
+	static Mono<Void> upload(HttpServerRequest request, HttpServerResponse response) {
+		return digest(request).zipWith(request.trailerHeaders()).flatMap(t -> {
+			String line = t.getT1();
+			String actual = line.substring(line.indexOf(' ') + 1).strip();
+			String claimed = t.getT2().get("Digest-SHA256");
+			boolean differs = claimed != null && !claimed.equalsIgnoreCase(actual);
+			return response.status(differs ? 422 : 200).header("Content-Type", "text/plain")
+					.sendString(Mono.just(differs ? "the Digest-SHA256 trailer says " + claimed + ", the body hashes to "
+							+ actual + "\n" : line))
+					.then();
+		});
 	}
 
 	/** The body back as it arrives, its SHA-256 in a trailer once it has all gone out. */

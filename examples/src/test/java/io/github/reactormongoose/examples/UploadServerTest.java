@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.testing.Curl;
+import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,31 @@ class UploadServerTest {
 		Curl.Result chunked = Curl.run("--data-binary", "@" + file, "-H", "Transfer-Encoding: chunked", url("/upload"));
 		assertThat(chunked.exitCode()).as(chunked.stderr()).isZero();
 		assertThat(chunked.stdout()).isEqualTo(digest(data));
+	}
+
+	@Test
+	void aDigestTrailerOfAChunkedUploadIsChecked() throws Exception {
+		byte[] data = new byte[300_000];
+		new Random(3).nextBytes(data);
+		String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+		String wrong = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(new byte[1]));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			for (String trailer : new String[] { sha, sha.toUpperCase(), wrong }) {
+				c.write("POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTrailer: Digest-SHA256\r\n\r\n");
+				c.write(Integer.toHexString(100_000) + "\r\n").write(java.util.Arrays.copyOf(data, 100_000)).write("\r\n");
+				c.write(Integer.toHexString(200_000) + "\r\n").write(java.util.Arrays.copyOfRange(data, 100_000, 300_000));
+				c.write("\r\n0\r\nDigest-SHA256: " + trailer + "\r\n\r\n");
+				RawHttp.Response r = c.read();
+				if (trailer.equals(wrong)) {
+					assertThat(r.status()).isEqualTo(422);
+					assertThat(r.bodyString()).isEqualTo("the Digest-SHA256 trailer says " + wrong + ", the body hashes to " + sha + "\n");
+				}
+				else {
+					assertThat(r.status()).isEqualTo(200);
+					assertThat(r.bodyString()).isEqualTo(digest(data));
+				}
+			}
+		}
 	}
 
 	@Test

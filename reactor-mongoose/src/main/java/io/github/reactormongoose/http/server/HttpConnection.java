@@ -211,12 +211,12 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 	}
 
 	@Override
-	public void onBodyEnd() {
+	public void onBodyEnd(ByteBuffer buf, int offset, int length) {
 		stopBodyTimers();
 		RequestBody b = body;
 		body = null;
 		if (b != null) {
-			b.onEnd();
+			b.onEnd(RequestDecoder.trailers(buf, offset, length));
 		}
 	}
 

@@ -156,6 +156,20 @@ public interface HttpServerRequest {
 		return receiveString(java.nio.charset.StandardCharsets.UTF_8);
 	}
 
+	/**
+	 * The trailer fields of a chunked request body, as the client's
+	 * {@code HttpClientResponse.trailerHeaders()}: what a client knows only once it has sent
+	 * the body, such as a checksum of it. Emitted once the body has arrived to its end (read,
+	 * or discarded after the response): read the body first,
+	 * {@code req.receive().reduce(...).zipWith(req.trailerHeaders())}, or subscribe to both: the
+	 * body is not read while nobody reads it. Empty when the body had none, or was not
+	 * chunked. An error when the body cannot end (the connection closed, a read timeout).
+	 * The fields are as the client sent them, read-only; the section is limited with the head
+	 * ({@link HttpServer#maxHeaderSize(int)}), and a malformed or oversized one is answered
+	 * with 400 (the body fails with it).
+	 */
+	Mono<HttpHeaders> trailerHeaders();
+
 	/** Whether the body is an {@code application/x-www-form-urlencoded} form. */
 	default boolean isFormUrlencoded() {
 		String type = requestHeaders().get("Content-Type");

@@ -6,9 +6,12 @@ package io.github.reactormongoose.http.server;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
+import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.InboundQueue;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * A request body that streams: the pieces {@code rmg_http.c} takes out of the receive buffer
@@ -32,6 +35,7 @@ final class RequestBody {
 	private final Channel channel;
 	private final long maxDiscard;
 	private final InboundQueue<ByteBuffer> queue;
+	private final Sinks.One<HttpHeaders> trailers = Sinks.one();
 	private long received;
 	private long discarded;
 	private boolean ended;
@@ -103,11 +107,17 @@ final class RequestBody {
 		queue.offer(ByteBuffer.wrap(piece).asReadOnlyBuffer());
 	}
 
-	/** Poll thread: the whole body arrived. */
-	void onEnd() {
+	/** The trailer fields, once the body has arrived whole; an error if it cannot. */
+	Mono<HttpHeaders> trailers() {
+		return trailers.asMono();
+	}
+
+	/** Poll thread: the whole body arrived, and after it {@code trailers}. */
+	void onEnd(HttpHeaders trailers) {
 		ended = true;
 		endedAt = System.nanoTime();
 		queue.complete();
+		this.trailers.tryEmitValue(trailers);
 		resumeAll();
 	}
 
@@ -115,6 +125,7 @@ final class RequestBody {
 	void fail(Throwable error) {
 		ended = true;
 		queue.fail(error);
+		trailers.tryEmitError(error);
 	}
 
 	/**

@@ -117,6 +117,30 @@ final class RequestDecoder {
 		return new String(a, StandardCharsets.ISO_8859_1);
 	}
 
+	/** A request without trailer fields. */
+	static final HttpHeaders NO_TRAILERS = HttpHeaders.received(List.of(), List.of());
+
+	/**
+	 * The trailer fields in {@code b[p, p + len)}: {@code name:value} lines joined by CRLF, as
+	 * {@code rmg_chunked} checked them (a token, a colon, no control character but HTAB); values
+	 * without the whitespace around them. Read-only.
+	 */
+	static HttpHeaders trailers(ByteBuffer b, int p, int len) {
+		if (len == 0) {
+			return NO_TRAILERS;
+		}
+		byte[] a = new byte[len];
+		b.get(p, a);
+		List<String> names = new ArrayList<>();
+		List<String> values = new ArrayList<>();
+		for (String line : new String(a, StandardCharsets.ISO_8859_1).split("\r\n")) {
+			int colon = line.indexOf(':');
+			names.add(line.substring(0, colon));
+			values.add(line.substring(colon + 1).strip());
+		}
+		return HttpHeaders.received(names, values);
+	}
+
 	/** Decoded query parameters, in order, values of repeated names kept; read-only. */
 	static Map<String, List<String>> queryParams(String query) {
 		Map<String, List<String>> m = new LinkedHashMap<>();

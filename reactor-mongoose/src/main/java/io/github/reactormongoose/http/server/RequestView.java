@@ -396,6 +396,12 @@ final class RequestView implements RoutableRequest {
 	}
 
 	@Override
+	public Mono<HttpHeaders> trailerHeaders() {
+		RequestBody b = streamed;
+		return b != null ? b.trailers() : Mono.just(RequestDecoder.NO_TRAILERS);
+	}
+
+	@Override
 	public Flux<FormPart> receiveForm(Consumer<? super FormDecoderSpec> customizer) {
 		Objects.requireNonNull(customizer, "customizer");
 		return Flux.defer(() -> {

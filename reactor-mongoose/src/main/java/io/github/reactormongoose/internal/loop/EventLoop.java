@@ -464,7 +464,7 @@ public final class EventLoop {
 				http.onBody(b, p, plen);
 			}
 			else if (type == NativeConstants.EV_HTTP_END) {
-				http.onBodyEnd();
+				http.onBodyEnd(b, p, plen);
 			}
 			else if (type == NativeConstants.EV_REJECTED) {
 				http.onRejected((int) arg);

@@ -25,8 +25,12 @@ public interface HttpChannelHandler extends ChannelHandler {
 	default void onBody(byte[] stage, int offset, int length) {
 	}
 
-	/** The streamed body of the current request is complete. */
-	default void onBodyEnd() {
+	/**
+	 * The streamed body of the current request is complete; {@code buf[offset, offset + length)}
+	 * holds its trailer fields (chunked bodies only): {@code name:value} lines, checked by the
+	 * native side, joined by CRLF; empty when there are none. Valid during this call only.
+	 */
+	default void onBodyEnd(ByteBuffer buf, int offset, int length) {
 	}
 
 	/**

@@ -155,7 +155,7 @@ class HostileRequestTest extends BaseHttpTest {
 		a.add(served("TE value with other case and spaces", post("Transfer-Encoding:  Chunked \r\n", "5\r\nhello\r\n0\r\n\r\n"), "got 5:hello"));
 		a.add(served("chunk size in upper-case hex with leading zeros", post("Transfer-Encoding: chunked\r\n", "000A\r\n0123456789\r\n0\r\n\r\n"), "got 10:0123456789"));
 		a.add(served("chunk extensions", post("Transfer-Encoding: chunked\r\n", "5;name=\"v\";x\r\nhello\r\n0;end\r\n\r\n"), "got 5:hello"));
-		a.add(served("trailer fields (dropped)", post("Transfer-Encoding: chunked\r\n", "5\r\nhello\r\n0\r\nX-Sum: 1\r\nX-B: 2\r\n\r\n"), "got 5:hello"));
+		a.add(served("trailer fields (kept for trailerHeaders)", post("Transfer-Encoding: chunked\r\n", "5\r\nhello\r\n0\r\nX-Sum: 1\r\nX-B: 2\r\n\r\n"), "got 5:hello"));
 		a.add(served("one-byte chunks", post("Transfer-Encoding: chunked\r\n", "1\r\nh\r\n1\r\ni\r\n0\r\n\r\n"), "got 2:hi"));
 		a.add(bodyRefused("chunk size not hex", "zz\r\nhello\r\n0\r\n\r\n"));
 		a.add(bodyRefused("chunk size over 64 bits", "10000000000000000\r\nhello\r\n0\r\n\r\n"));
