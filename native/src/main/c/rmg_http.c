@@ -287,11 +287,11 @@ static void rmg_put32(struct mg_connection *c, size_t at, uint32_t v) {
 #define RMG_LEFT 16  /* data[16..23]: bytes left (Content-Length, or of the chunk) */
 #define RMG_TOTAL 8   /* data[8..15]: bytes of body decoded so far (the linger deadline's bytes:
                        * a connection lingers only after its body mode ended) */
-#define RMG_LINE 4   /* data[4..7]: bytes of the current chunk-size or trailer line */
+#define RMG_LINE 4   /* data[4..7]: bytes of the current chunk-size line, or of the trailer section so far */
 
-/* Chunked parser states (data[3]). */
+/* Chunked parser states (data[3]); the trailer section's come last (st >= CK_TRAILER_START). */
 enum { CK_SIZE, CK_EXT, CK_SIZE_LF, CK_DATA, CK_DATA_CR, CK_DATA_LF, CK_TRAILER_START, CK_TRAILER,
-       CK_TRAILER_LF, CK_END_LF, CK_TRAILER_VALUE };
+       CK_TRAILER_VALUE, CK_TRAILER_LF, CK_END_LF };
 
 /* A body that cannot be read on: 400/413 when no response has started, else the connection
  * closes (after the response if it is complete). Java learns it from the REJECTED record. */
@@ -325,9 +325,9 @@ static int rmg_hex(unsigned char ch) {
 /* Decodes chunked framing in place: buf[0, len) in, data compacted to buf[0, *w). Returns the
  * bytes consumed, or -1 (bad framing: *why says what). Strict: hex size (no overflow), CRLF
  * line ends, extensions skipped (bounded), CRLF after each chunk. The trailer section is kept
- * whole: until its empty line has arrived it stays in buf, unconsumed, and is scanned again
- * from its start with the next read (so the trailer states never outlive a call); once it is
- * complete, its fields (checked: token ":" value, no control characters but HTAB; CRLF
+ * whole: until its empty line has arrived it stays in buf, unconsumed (so a later call finds
+ * it at buf[0], its first `line` bytes checked already: the scan goes on from there); once it
+ * is complete, its fields (checked: token ":" value, no control characters but HTAB; CRLF
  * between fields, none after the last) are buf[*t, *t + *tlen). */
 static long rmg_chunked(struct mg_connection *c, unsigned char *buf, size_t len, size_t *w,
                         size_t *t, size_t *tlen, size_t max_trailers, const char **why) {
@@ -337,6 +337,10 @@ static long rmg_chunked(struct mg_connection *c, unsigned char *buf, size_t len,
   uint32_t line = rmg_get32(c, RMG_LINE);
   *why = "bad chunked encoding";
   *t = 0, *tlen = 0;
+  if (st >= CK_TRAILER_START) { /* a trailer section is under way: buf[0, line) is checked */
+    if (line > len) return -1;
+    r = line;
+  }
   while (r < len && c->data[2] == RMG_BODY_CHUNKED) {
     unsigned char ch = buf[r];
     if (st == CK_DATA) {
@@ -432,11 +436,8 @@ static long rmg_chunked(struct mg_connection *c, unsigned char *buf, size_t len,
         break;
     }
   }
-  if (st != CK_SIZE && st != CK_EXT && st != CK_SIZE_LF && st != CK_DATA && st != CK_DATA_CR &&
-      st != CK_DATA_LF && c->data[2] == RMG_BODY_CHUNKED) {
-    r = trailers; /* an incomplete trailer section: wait for the rest of it */
-    st = CK_TRAILER_START;
-    line = 0;
+  if (st >= CK_TRAILER_START && c->data[2] == RMG_BODY_CHUNKED) {
+    r = trailers; /* an incomplete trailer section: it stays in buf until the rest arrives */
   }
   c->data[3] = (char) st;
   rmg_put64(c, RMG_LEFT, left);

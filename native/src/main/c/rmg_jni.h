@@ -213,7 +213,7 @@ _Static_assert(RMG_TLS_FLAGS > RMG_EPOLL_STATE && RMG_TLS_FLAGS < MG_DATA_SIZE -
 #define RMG_CF2_WROTE 16   /* HTTP: bytes were appended to send since the last streamed request head */
 /* A streamed request body (rmg_http.c): data[2] = RMG_BODY_* mode, data[3] = chunked parser
  * state (a WebSocket uses data[3] as RMG_WS_UTF8: never both at once; zeroed at the body's
- * end), data[4..7] = uint32 bytes of the current chunk-size or trailer line, data[8..15] =
+ * end), data[4..7] = uint32 bytes of the current chunk-size line or trailer section, data[8..15] =
  * uint64 bytes decoded so far (the linger deadline's bytes: a connection lingers only after its
  * body), data[16..23] = uint64 bytes left (Content-Length, or of the current chunk). */
 /* Listeners (rmg_accept_guard, rmg_loop.c): data[2] = 1 if readable at the last poll,
