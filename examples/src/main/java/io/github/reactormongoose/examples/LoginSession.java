@@ -6,13 +6,16 @@ package io.github.reactormongoose.examples;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.net.CookieManager;
+import java.net.URI;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.Cookie;
@@ -39,7 +42,8 @@ import reactor.core.publisher.Mono;
  * redirect's {@code GET /me} already sends it, and so does every later request of that client,
  * until the logout's {@code Max-Age=0} takes it out of the store. Its {@code lang} cookie is the
  * client's own, {@code cookie(Cookie.of("lang", ...))}, sent with every request. One
- * {@code CookieManager} per session: two sessions never see each other's cookies.
+ * {@code CookieManager} per session: two sessions never see each other's cookies. The
+ * redirects it followed are kept by a {@code doOnRedirect} hook ({@link Session#redirects()}).
  */
 public final class LoginSession implements Disposable {
 
@@ -128,14 +132,23 @@ public final class LoginSession implements Disposable {
 	public static final class Session {
 
 		private final HttpClient client;
+		private final List<String> redirects = new CopyOnWriteArrayList<>();
 
 		/** A session with the service at {@code baseUrl}, greeted in {@code lang}. */
 		public Session(String baseUrl, String lang) {
 			this.client = HttpClient.create()
 					.baseUrl(baseUrl)
 					.followRedirect(true)
+					// each redirect followed, as "303 /login -> /me"
+					.doOnRedirect(res -> redirects.add(res.status() + " " + URI.create(res.uri()).getPath() + " -> "
+							+ res.responseHeaders().get("Location")))
 					.cookieHandler(new CookieManager())
 					.cookie(Cookie.of("lang", lang));
+		}
+
+		/** The redirects this session followed, oldest first: {@code "303 /login -> /me"}. */
+		public List<String> redirects() {
+			return List.copyOf(redirects);
 		}
 
 		/** Logs in: the status and body of the answer ({@code 200 Hello, alice} after the redirect). */
@@ -164,7 +177,7 @@ public final class LoginSession implements Disposable {
 		LoginSession service = start("127.0.0.1", Integer.getInteger("port", 8086));
 		Runtime.getRuntime().addShutdownHook(new Thread(service::dispose, "login-session-shutdown"));
 		Session alice = new Session("http://127.0.0.1:" + service.port(), "fr");
-		System.out.println("login:  " + alice.login("alice", "wonderland").block());
+		System.out.println("login:  " + alice.login("alice", "wonderland").block() + " (redirected: " + alice.redirects() + ")");
 		System.out.println("me:     " + alice.me().block());
 		System.out.println("logout: " + alice.logout().block());
 		System.out.println("me:     " + alice.me().block());

@@ -47,6 +47,7 @@ class LoginSessionTest {
 		assertThat(alice.me().block(TIMEOUT)).isEqualTo("401 not logged in");
 		// the 303's Set-Cookie is stored and the redirect's GET /me sends it, with the lang cookie
 		assertThat(alice.login("alice", "wonderland").block(TIMEOUT)).isEqualTo("200 Bonjour, alice");
+		assertThat(alice.redirects()).containsExactly("303 /login -> /me");
 		assertThat(bob.login("bob", "builder").block(TIMEOUT)).isEqualTo("200 Hallo, bob");
 		assertThat(alice.me().block(TIMEOUT)).isEqualTo("200 Bonjour, alice");
 		assertThat(bob.me().block(TIMEOUT)).isEqualTo("200 Hallo, bob");
@@ -63,6 +64,7 @@ class LoginSessionTest {
 		assertThat(mallory.login("alice", "guess").block(TIMEOUT)).isEqualTo("401 wrong user or password");
 		assertThat(mallory.login("nobody", "").block(TIMEOUT)).isEqualTo("401 wrong user or password");
 		assertThat(mallory.me().block(TIMEOUT)).isEqualTo("401 not logged in");
+		assertThat(mallory.redirects()).isEmpty();
 		assertThat(service.openSessions()).isZero();
 	}
 

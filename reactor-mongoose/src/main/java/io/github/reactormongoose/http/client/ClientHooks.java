@@ -16,9 +16,10 @@ record ClientHooks(List<Consumer<? super HttpClientRequest>> onRequest,
 		List<Consumer<? super HttpClientRequest>> afterRequest, List<BiConsumer<? super HttpClientRequest, ? super Throwable>> onRequestError,
 		List<Consumer<? super HttpClientResponse>> onResponse,
 		List<Consumer<? super HttpClientResponse>> afterResponseSuccess,
-		List<BiConsumer<? super HttpClientResponse, ? super Throwable>> onResponseError) {
+		List<BiConsumer<? super HttpClientResponse, ? super Throwable>> onResponseError,
+		List<Consumer<? super HttpClientResponse>> onRedirect) {
 
-	static final ClientHooks NONE = new ClientHooks(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+	static final ClientHooks NONE = new ClientHooks(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
 
 	static <T> List<T> plus(List<T> list, T item) {
 		List<T> l = new ArrayList<>(list);

@@ -414,7 +414,7 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	public HttpClient doOnRequest(Consumer<? super HttpClientRequest> doOnRequest) {
 		Objects.requireNonNull(doOnRequest, "doOnRequest");
 		return hooks(h -> new ClientHooks(ClientHooks.plus(h.onRequest(), doOnRequest), h.afterRequest(),
-				h.onRequestError(), h.onResponse(), h.afterResponseSuccess(), h.onResponseError()));
+				h.onRequestError(), h.onResponse(), h.afterResponseSuccess(), h.onResponseError(), h.onRedirect()));
 	}
 
 	/**
@@ -424,7 +424,7 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	public HttpClient doAfterRequest(Consumer<? super HttpClientRequest> doAfterRequest) {
 		Objects.requireNonNull(doAfterRequest, "doAfterRequest");
 		return hooks(h -> new ClientHooks(h.onRequest(), ClientHooks.plus(h.afterRequest(), doAfterRequest),
-				h.onRequestError(), h.onResponse(), h.afterResponseSuccess(), h.onResponseError()));
+				h.onRequestError(), h.onResponse(), h.afterResponseSuccess(), h.onResponseError(), h.onRedirect()));
 	}
 
 	/**
@@ -438,7 +438,7 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		Objects.requireNonNull(doOnRequestError, "doOnRequestError");
 		return hooks(h -> new ClientHooks(h.onRequest(), h.afterRequest(),
 				ClientHooks.plus(h.onRequestError(), doOnRequestError), h.onResponse(), h.afterResponseSuccess(),
-				h.onResponseError()));
+				h.onResponseError(), h.onRedirect()));
 	}
 
 	/**
@@ -449,7 +449,7 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	public HttpClient doOnResponse(Consumer<? super HttpClientResponse> doOnResponse) {
 		Objects.requireNonNull(doOnResponse, "doOnResponse");
 		return hooks(h -> new ClientHooks(h.onRequest(), h.afterRequest(), h.onRequestError(),
-				ClientHooks.plus(h.onResponse(), doOnResponse), h.afterResponseSuccess(), h.onResponseError()));
+				ClientHooks.plus(h.onResponse(), doOnResponse), h.afterResponseSuccess(), h.onResponseError(), h.onRedirect()));
 	}
 
 	/**
@@ -460,7 +460,7 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	public HttpClient doAfterResponseSuccess(Consumer<? super HttpClientResponse> doAfterResponseSuccess) {
 		Objects.requireNonNull(doAfterResponseSuccess, "doAfterResponseSuccess");
 		return hooks(h -> new ClientHooks(h.onRequest(), h.afterRequest(), h.onRequestError(), h.onResponse(),
-				ClientHooks.plus(h.afterResponseSuccess(), doAfterResponseSuccess), h.onResponseError()));
+				ClientHooks.plus(h.afterResponseSuccess(), doAfterResponseSuccess), h.onResponseError(), h.onRedirect()));
 	}
 
 	/**
@@ -471,7 +471,21 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	public HttpClient doOnResponseError(BiConsumer<? super HttpClientResponse, ? super Throwable> doOnResponseError) {
 		Objects.requireNonNull(doOnResponseError, "doOnResponseError");
 		return hooks(h -> new ClientHooks(h.onRequest(), h.afterRequest(), h.onRequestError(), h.onResponse(),
-				h.afterResponseSuccess(), ClientHooks.plus(h.onResponseError(), doOnResponseError)));
+				h.afterResponseSuccess(), ClientHooks.plus(h.onResponseError(), doOnResponseError), h.onRedirect()));
+	}
+
+	/**
+	 * Runs {@code doOnRedirect} with each redirect response that is about to be followed
+	 * ({@link #followRedirect(boolean)}; Reactor Netty's {@code doOnRedirect}): its status and
+	 * {@code Location} are there to log or count; its body is discarded. Not run for a redirect
+	 * that is not followed (the predicate said no, or {@link #maxRedirects} was reached), which is
+	 * the response. Calls add up, in order; they run on the poll thread and must not block. One
+	 * that throws fails the request with its exception, and the redirect is not followed.
+	 */
+	public HttpClient doOnRedirect(Consumer<? super HttpClientResponse> doOnRedirect) {
+		Objects.requireNonNull(doOnRedirect, "doOnRedirect");
+		return hooks(h -> new ClientHooks(h.onRequest(), h.afterRequest(), h.onRequestError(), h.onResponse(),
+				h.afterResponseSuccess(), h.onResponseError(), ClientHooks.plus(h.onRedirect(), doOnRedirect)));
 	}
 
 	/** {@link #doOnRequestError} and {@link #doOnResponseError} at once, as Reactor Netty's {@code doOnError}. */
@@ -1041,6 +1055,14 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 			}
 			catch (IllegalArgumentException e) {
 				return Mono.error(new MalformedResponseException("Invalid Location in redirect from " + uri + ": " + location));
+			}
+			if (!config.hooks.onRedirect().isEmpty()) {
+				try {
+					ClientHooks.run(config.hooks.onRedirect(), r);
+				}
+				catch (RuntimeException e) {
+					return Mono.error(e);
+				}
 			}
 			boolean toGet = s == 303 ? !method.equals("HEAD") : (s == 301 || s == 302) && method.equals("POST");
 			if (toGet) {

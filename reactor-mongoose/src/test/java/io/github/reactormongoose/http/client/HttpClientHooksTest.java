@@ -146,6 +146,53 @@ class HttpClientHooksTest extends BaseHttpTest {
 	}
 
 	/**
+	 * {@code doOnRedirect} sees each redirect that is followed, in order, before the next
+	 * request; not one that is refused or over the limit; one that throws stops the chain. The
+	 * server, a chain of 302, 301 and 307, is Reactor Netty's.
+	 */
+	@Test
+	void doOnRedirectSeesEachFollowedRedirect() {
+		List<String> served = new CopyOnWriteArrayList<>();
+		reactor.netty.DisposableServer netty = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+			.route(r -> r
+				.get("/a", (req, res) -> { served.add("/a"); return res.status(302).header("Location", "/b").send(); })
+				.get("/b", (req, res) -> { served.add("/b"); return res.status(301).header("Location", "/c?x=1").send(); })
+				.get("/c", (req, res) -> { served.add("/c"); return res.status(307).header("Location", "/d").send(); })
+				.get("/d", (req, res) -> { served.add("/d"); return res.sendString(Mono.just("end")); }))
+			.bindNow(TIMEOUT);
+		try {
+			String base = "http://127.0.0.1:" + netty.port();
+			List<String> redirects = new CopyOnWriteArrayList<>();
+			HttpClient c = HttpClient.create().runOn(newLoop()).baseUrl(base).followRedirect(true)
+				.doOnRedirect(res -> redirects.add(res.status() + " " + res.uri() + " -> " + res.responseHeaders().get("Location")
+						+ " #" + res.redirects()))
+				.doOnRedirect(res -> redirects.add("second hook " + res.status()));
+			assertThat(text(c.get().uri("/a"))).isEqualTo("200 end");
+			assertThat(redirects).containsExactly("302 " + base + "/a -> /b #0", "second hook 302",
+					"301 " + base + "/b -> /c?x=1 #1", "second hook 301", "307 " + base + "/c?x=1 -> /d #2", "second hook 307");
+			// not followed: a predicate's no, the limit
+			redirects.clear();
+			assertThat(c.followRedirect((req, res) -> res.status() != 301).get().uri("/a").response()
+				.map(HttpClientResponse::status).block(TIMEOUT)).isEqualTo(301);
+			assertThat(redirects).containsExactly("302 " + base + "/a -> /b #0", "second hook 302");
+			redirects.clear();
+			assertThatThrownBy(() -> text(c.maxRedirects(1).get().uri("/a"))).isInstanceOf(TooManyRedirectsException.class);
+			assertThat(redirects).containsExactly("302 " + base + "/a -> /b #0", "second hook 302");
+			// one that throws: the request fails with it, the redirect is not followed
+			served.clear();
+			HttpClient broken = c.doOnRedirect(res -> {
+				throw new IllegalStateException("no redirects today");
+			});
+			assertThatThrownBy(() -> text(broken.get().uri("/a"))).isInstanceOf(IllegalStateException.class)
+				.hasMessage("no redirects today");
+			assertThat(served).containsExactly("/a");
+		}
+		finally {
+			netty.disposeNow(TIMEOUT);
+		}
+	}
+
+	/**
 	 * Reactor Netty's redirect request consumer: a redirect drops {@code Authorization}; the
 	 * consumer, run on each redirect's request only, sends it again where it may go. The server is
 	 * Reactor Netty's.
