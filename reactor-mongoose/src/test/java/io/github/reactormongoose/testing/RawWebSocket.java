@@ -207,6 +207,15 @@ public final class RawWebSocket implements Closeable {
 		return b.toByteArray();
 	}
 
+	/**
+	 * One unmasked frame as a server sends it, its first byte given whole: FIN, RSV and opcode
+	 * bits ({@code 0x81} a final text frame, {@code 0xC1} a compressed one, {@code 0x01} a first
+	 * fragment).
+	 */
+	public static byte[] serverFrame(int firstByte, byte... payload) {
+		return frame((firstByte & 0x80) != 0, firstByte >> 4 & 7, firstByte & 15, payload, false);
+	}
+
 	/** A CLOSE payload: code and UTF-8 reason. */
 	public static byte[] closePayload(int code, String reason) {
 		byte[] r = reason.getBytes(StandardCharsets.UTF_8);

@@ -5,6 +5,7 @@ package io.github.reactormongoose.http.client;
 
 import static io.github.reactormongoose.testing.RawWebSocket.deflate;
 import static io.github.reactormongoose.testing.RawWebSocket.inflate;
+import static io.github.reactormongoose.testing.RawWebSocket.serverFrame;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -36,22 +37,6 @@ import reactor.test.StepVerifier;
 class WebsocketClientCompressionTest extends BaseHttpTest {
 
 	private static final String TEXT = "the same words again and again, ".repeat(40);
-
-	/** An unmasked server frame with a 16-bit length at most. */
-	private static byte[] frame(int b0, byte[] payload) {
-		ByteArrayOutputStream o = new ByteArrayOutputStream();
-		o.write(b0);
-		if (payload.length < 126) {
-			o.write(payload.length);
-		}
-		else {
-			o.write(126);
-			o.write(payload.length >> 8);
-			o.write(payload.length & 255);
-		}
-		o.writeBytes(payload);
-		return o.toByteArray();
-	}
 
 	/**
 	 * Answers the upgrade with 101 and {@code extensions} (none when null), then {@code frames}
@@ -108,7 +93,7 @@ class WebsocketClientCompressionTest extends BaseHttpTest {
 		CompletableFuture<byte[]> sent = new CompletableFuture<>();
 		CompletableFuture<String> offer = new CompletableFuture<>();
 		try (ScriptedServer s = server("permessage-deflate; server_no_context_takeover; client_no_context_takeover",
-				frame(0xC1, z), sent, offer)) {
+				serverFrame(0xC1, z), sent, offer)) {
 			StepVerifier.create(HttpClient.create().websocket().compress(true).uri("ws://127.0.0.1:" + s.port() + "/")
 							.handle((in, out) -> in.receiveText().take(1).concatWith(out.sendString(reactor.core.publisher.Mono.just(TEXT))
 									.then(reactor.core.publisher.Mono.empty()))))
@@ -133,8 +118,8 @@ class WebsocketClientCompressionTest extends BaseHttpTest {
 		assertThat(second.length).as("the second refers back to the first").isLessThan(first.length / 2);
 		CompletableFuture<String> offer = new CompletableFuture<>();
 		ByteArrayOutputStream frames = new ByteArrayOutputStream();
-		frames.writeBytes(frame(0xC1, first));
-		frames.writeBytes(frame(0xC1, second));
+		frames.writeBytes(serverFrame(0xC1, first));
+		frames.writeBytes(serverFrame(0xC1, second));
 		try (ScriptedServer s = server("permessage-deflate", frames.toByteArray(), null, offer)) {
 			StepVerifier.create(HttpClient.create().websocket().compress(true).uri("ws://127.0.0.1:" + s.port() + "/")
 							.handle((in, out) -> in.receiveText().take(2)))
@@ -262,7 +247,7 @@ class WebsocketClientCompressionTest extends BaseHttpTest {
 		d.end();
 		assertThat(bomb.length).isLessThan(65536);
 		CompletableFuture<byte[]> close = new CompletableFuture<>();
-		try (ScriptedServer s = server("permessage-deflate; server_no_context_takeover", frame(0xC2, bomb), close,
+		try (ScriptedServer s = server("permessage-deflate; server_no_context_takeover", serverFrame(0xC2, bomb), close,
 				new CompletableFuture<>())) {
 			StepVerifier.create(HttpClient.create().websocket().compress(true).uri("ws://127.0.0.1:" + s.port() + "/")
 							.handle((in, out) -> in.receive()))

@@ -3,6 +3,7 @@
  */
 package io.github.reactormongoose.http.client;
 
+import static io.github.reactormongoose.testing.RawWebSocket.serverFrame;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -62,14 +63,6 @@ class WebsocketScriptedTest extends BaseHttpTest {
 		return out;
 	}
 
-	private static byte[] frame(int b0, byte... payload) {
-		byte[] f = new byte[payload.length + 2];
-		f[0] = (byte) b0;
-		f[1] = (byte) payload.length;
-		System.arraycopy(payload, 0, f, 2, payload.length);
-		return f;
-	}
-
 	private static byte[] concat(byte[]... parts) {
 		ByteArrayOutputStream o = new ByteArrayOutputStream();
 		for (byte[] p : parts) {
@@ -80,8 +73,8 @@ class WebsocketScriptedTest extends BaseHttpTest {
 
 	@Test
 	void framesThatCameWithThe101AndFragmentsAreDelivered() throws Exception {
-		byte[] frames = concat(frame(0x81, "first".getBytes()), frame(0x01, "hel".getBytes()), frame(0x89, "pi".getBytes()),
-				frame(0x80, "lo".getBytes()));
+		byte[] frames = concat(serverFrame(0x81, "first".getBytes()), serverFrame(0x01, "hel".getBytes()), serverFrame(0x89, "pi".getBytes()),
+				serverFrame(0x80, "lo".getBytes()));
 		CompletableFuture<byte[]> pong = new CompletableFuture<>();
 		try (ScriptedServer s = server(frames, pong)) {
 			StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/")
@@ -116,25 +109,25 @@ class WebsocketScriptedTest extends BaseHttpTest {
 
 	@Test
 	void reservedBitsAndOpcodes() throws Exception {
-		violation(frame(0xC1, "x".getBytes()), 1002);
-		violation(frame(0x83, "x".getBytes()), 1002);
+		violation(serverFrame(0xC1, "x".getBytes()), 1002);
+		violation(serverFrame(0x83, "x".getBytes()), 1002);
 	}
 
 	@Test
 	void fragmentedOrLongControlFrame() throws Exception {
-		violation(frame(0x09, "p".getBytes()), 1002);
+		violation(serverFrame(0x09, "p".getBytes()), 1002);
 		violation(new byte[] {(byte) 0x89, 126, 0, (byte) 200}, 1002);
 	}
 
 	@Test
 	void continuationWithoutAMessageAndNewMessageInsideOne() throws Exception {
-		violation(frame(0x80, "x".getBytes()), 1002);
-		violation(concat(frame(0x01, "a".getBytes()), frame(0x81, "b".getBytes())), 1002);
+		violation(serverFrame(0x80, "x".getBytes()), 1002);
+		violation(concat(serverFrame(0x01, "a".getBytes()), serverFrame(0x81, "b".getBytes())), 1002);
 	}
 
 	@Test
 	void invalidUtf8InText() throws Exception {
-		violation(frame(0x81, (byte) 0xc3, (byte) 0x28), 1007);
+		violation(serverFrame(0x81, (byte) 0xc3, (byte) 0x28), 1007);
 	}
 
 	@Test
@@ -156,7 +149,7 @@ class WebsocketScriptedTest extends BaseHttpTest {
 	@Test
 	void serverCloseIsEchoed() throws Exception {
 		CompletableFuture<byte[]> echo = new CompletableFuture<>();
-		try (ScriptedServer s = server(frame(0x88, (byte) 0x0f, (byte) 0xa0, (byte) 'o', (byte) 'k'), echo)) {
+		try (ScriptedServer s = server(serverFrame(0x88, (byte) 0x0f, (byte) 0xa0, (byte) 'o', (byte) 'k'), echo)) {
 			StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/")
 					.handle((in, out) -> in.receive().then(in.receiveCloseStatus())))
 					.expectNext(new WebSocketCloseStatus(4000, "ok"))
