@@ -88,6 +88,8 @@ struct rmg_opts {
   size_t max_ws_frame;   /* bytes of WebSocket payload before close 1009 */
   size_t pipeline_limit; /* buffered bytes while a response is pending before pausing reads */
   uint64_t head_timeout_ms; /* ms from the first byte of a request head to its end before 408; 0: none */
+  uint64_t write_timeout_ms; /* ms output may wait without a byte going out before the connection
+                              * closes (rmg_send.c rmg_send_stall); 0: none */
   int proxy;             /* accepted connections start with a PROXY protocol header: 0 no,
                           * RMG_PROXY_ON always, RMG_PROXY_AUTO when one comes (rmg_proxy.c) */
   mg_event_handler_t accept_pfn; /* the listener's protocol handler, while rmg_proxy_guard stands in */
@@ -245,7 +247,8 @@ void rmg_loop_free(struct rmg_loop *loop);
 int64_t rmg_loop_poll_once(struct rmg_loop *loop, int ms);
 /* Sets the request head timeout (ms, 0: none) and the longest request line (bytes without the
  * CRLF, 0: max_head) of a listener's connections; 0 or RMG_ERR_*. */
-int rmg_loop_head_rules(struct rmg_loop *loop, int64_t listener_id, int64_t ms, int max_line);
+int rmg_loop_listener_rules(struct rmg_loop *loop, int64_t listener_id, int64_t head_ms, int max_line,
+                            int64_t write_ms);
 /* LoopNative.proxyProtocol: mode 0, RMG_PROXY_ON or RMG_PROXY_AUTO (rmg_proxy.c) for a
  * listener's next connections, and how many may await their header at once (0: no bound).
  * 0 or RMG_ERR_*. */
@@ -304,6 +307,7 @@ void rmg_send_uncork_gone(struct rmg_loop *loop, unsigned long id);
 /* MG_EV_POLL: releases the buffers of a connection idle for a while; MG_EV_READ marks it active. */
 void rmg_send_idle(struct mg_connection *c, uint64_t now);
 void rmg_send_touch(struct mg_connection *c);
+void rmg_send_wrote(struct mg_connection *c, long n);
 /* Bytes of I/O buffers the connection holds (recv, send, queue). */
 size_t rmg_send_held(struct mg_connection *c);
 

@@ -126,6 +126,7 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
       rmg_writable(loop, c);
       break;
     case MG_EV_WRITE:
+      rmg_send_wrote(c, ev_data == NULL ? 0 : *(long *) ev_data);
       rmg_send_pump(c);
       rmg_writable(loop, c);
       break;
@@ -392,13 +393,15 @@ struct mg_connection *rmg_loop_wrap(struct rmg_loop *loop, int fd, int kind) {
 
 /* An HTTP listener's rules for request heads: the head timeout (ms, 0: none) and the longest
  * request line (0: max_head). */
-int rmg_loop_head_rules(struct rmg_loop *loop, int64_t listener_id, int64_t ms, int max_line) {
+int rmg_loop_listener_rules(struct rmg_loop *loop, int64_t listener_id, int64_t head_ms, int max_line,
+                            int64_t write_ms) {
   struct rmg_opts *o;
-  if (ms < 0 || max_line < 0) return RMG_ERR_BAD_ARG;
+  if (head_ms < 0 || max_line < 0 || write_ms < 0) return RMG_ERR_BAD_ARG;
   for (o = loop->opts; o != NULL; o = o->next) {
     if ((int64_t) o->listener_id == listener_id) {
-      o->head_timeout_ms = (uint64_t) ms;
+      o->head_timeout_ms = (uint64_t) head_ms;
       o->max_line = (size_t) max_line;
+      o->write_timeout_ms = (uint64_t) write_ms;
       return 0;
     }
   }
@@ -482,9 +485,10 @@ static jlong JNICALL rmg_loop_connect(JNIEnv *env, jclass cls, jlong h, jstring 
   return (jlong) c->id;
 }
 
-static jint JNICALL rmg_loop_headRules(JNIEnv *env, jclass cls, jlong h, jlong listener, jlong ms, jint max_line) {
+static jint JNICALL rmg_loop_listenerRules(JNIEnv *env, jclass cls, jlong h, jlong listener, jlong head_ms,
+                                           jint max_line, jlong write_ms) {
   (void) env, (void) cls;
-  return (jint) rmg_loop_head_rules(rmg_loop_of(h), listener, ms, max_line);
+  return (jint) rmg_loop_listener_rules(rmg_loop_of(h), listener, head_ms, max_line, write_ms);
 }
 
 static jint JNICALL rmg_loop_proxyProtocol(JNIEnv *env, jclass cls, jlong h, jlong listener, jint mode,
@@ -522,7 +526,7 @@ static const JNINativeMethod s_methods[] = {
     {"connect", "(JLjava/lang/String;I)J", (void *) rmg_loop_connect},
     {"connectionCount", "(J)I", (void *) rmg_loop_connectionCount},
     {"bufferBytes", "(J)J", (void *) rmg_loop_bufferBytes},
-    {"headRules", "(JJJI)I", (void *) rmg_loop_headRules},
+    {"listenerRules", "(JJJIJ)I", (void *) rmg_loop_listenerRules},
     {"proxyProtocol", "(JJII)I", (void *) rmg_loop_proxyProtocol},
 };
 

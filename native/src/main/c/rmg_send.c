@@ -58,6 +58,7 @@ struct rmg_out {
   int fd;             /* file being sent, or -1 */
   int no_sendfile;    /* TLS, or sendfile(2) refused this pair: pread pieces instead */
   int64_t pos, left;  /* file region still to send */
+  uint64_t stalled;   /* since when output waits with no byte gone out, ms (0: not waiting) */
 };
 
 /* A connection's queue lives in its loop's outs table (c->data has no free bytes for it: the
@@ -541,6 +542,43 @@ static void rmg_release(struct mg_iobuf *io) {
   io->size = 0;
 }
 
+/* The write timeout (rmg_opts.write_timeout_ms), on idle ticks: output that has waited that
+ * long without a byte of it going out closes the connection, with a reset and an error that
+ * says so. The kernel frees room in a full send buffer only as whole segments are acknowledged,
+ * so a peer that reads a byte now and then through a tiny window (the slow-read attack) makes
+ * no progress here either. Bytes going out start the wait again: MG_EV_WRITE, as whatever
+ * moves after the socket was full goes through c->send first (rmg_piece). */
+static void rmg_send_stall(struct mg_connection *c, uint64_t now) {
+  const struct rmg_opts *opts = (const struct rmg_opts *) c->fn_data;
+  struct rmg_out *o;
+  size_t pending;
+  if (opts == NULL || opts->write_timeout_ms == 0 || c->is_closing) return;
+  pending = rmg_send_pending(c);
+  if (pending == 0) {
+    if ((o = rmg_out_of(c)) != NULL) o->stalled = 0;
+    return;
+  }
+  if ((o = rmg_out_get(c)) == NULL) return;
+  if (o->stalled == 0) {
+    o->stalled = now;
+  } else if (now - o->stalled >= opts->write_timeout_ms) {
+    char msg[128];
+    struct linger reset = {1, 0};
+    snprintf(msg, sizeof(msg), "write timeout: the peer took none of %zu bytes for %llu ms", pending,
+             (unsigned long long) (now - o->stalled));
+    /* a reset, not a FIN behind the unsent bytes: the kernel would otherwise keep the socket
+     * and its full send buffer, dribbling them out to the same peer for minutes */
+    setsockopt((int) (size_t) c->fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+    mg_error(c, "%s", msg); /* MG_EV_ERROR for Java, and is_closing */
+  }
+}
+
+/* MG_EV_WRITE: Mongoose sent n bytes of c->send. */
+void rmg_send_wrote(struct mg_connection *c, long n) {
+  struct rmg_out *o = rmg_out_of(c);
+  if (o != NULL && n > 0) o->stalled = 0;
+}
+
 /* Idle ticks: every RMG_IDLE_MS / 2 of poll time. A connection with no activity (ACTIVE) over
  * two ticks is idle. The tick of the current mg_mgr_poll iteration is per poll thread (one loop
  * per thread), so no per-connection time stamp is needed. */
@@ -564,6 +602,7 @@ static int rmg_idle_tick(uint64_t now) {
 void rmg_send_idle(struct mg_connection *c, uint64_t now) {
   struct rmg_out *o;
   if (c->is_listening || c->is_udp || !rmg_idle_tick(now)) return;
+  rmg_send_stall(c, now);
   if (c->data[1] & RMG_CF2_ACTIVE) {
     c->data[1] &= (uint8_t) ~(RMG_CF2_ACTIVE | RMG_CF2_AGED);
     return;

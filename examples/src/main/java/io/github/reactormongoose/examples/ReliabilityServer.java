@@ -29,7 +29,8 @@ import reactor.core.publisher.Mono;
  * scripts compare before and after (RSS, heap, open file descriptors, native allocations of
  * the glue, open connections, from the server's own metrics). The limits a hostile client
  * meets: the request head timeout (which also covers a small body sent with the head), a
- * {@code readTimeout} for a client that stalls in a streamed upload (408), a request line of at
+ * {@code readTimeout} for a client that stalls in a streamed upload (408), a {@code writeTimeout}
+ * for one that stops reading a download (reset; the slow-read attack), a request line of at
  * most {@value #MAX_REQUEST_LINE} bytes ({@code httpRequestDecoder}, Netty's default: 414 past it)
  * within a head of at most {@value #MAX_HEAD} (431), and {@code maxConnections} (10,000; the
  * connections beyond are closed at once).
@@ -54,16 +55,16 @@ public final class ReliabilityServer implements Disposable {
 		this.server = server;
 	}
 
-	/** Starts on {@code 127.0.0.1:port} (0: a free one) with this request head timeout, and a 30 s read timeout. */
+	/** Starts on {@code 127.0.0.1:port} (0: a free one) with this request head timeout, and 30 s read and write timeouts. */
 	public static ReliabilityServer start(int port, Duration headerTimeout) {
-		return start(port, headerTimeout, Duration.ofSeconds(30));
+		return start(port, headerTimeout, Duration.ofSeconds(30), Duration.ofSeconds(30));
 	}
 
 	/**
-	 * Starts on {@code 127.0.0.1:port} (0: a free one) with this request head timeout and this
-	 * longest stall of a streamed upload.
+	 * Starts on {@code 127.0.0.1:port} (0: a free one) with this request head timeout, this
+	 * longest stall of a streamed upload, and this longest stall of a download.
 	 */
-	public static ReliabilityServer start(int port, Duration headerTimeout, Duration readTimeout) {
+	public static ReliabilityServer start(int port, Duration headerTimeout, Duration readTimeout, Duration writeTimeout) {
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
 		Metrics.addRegistry(registry);
 		AtomicLong uploaded = new AtomicLong();
@@ -72,6 +73,7 @@ public final class ReliabilityServer implements Disposable {
 				.requestHeaderTimeout(headerTimeout)
 				.httpRequestDecoder(spec -> spec.maxInitialLineLength(MAX_REQUEST_LINE).maxHeaderSize(MAX_HEAD))
 				.readTimeout(readTimeout)
+				.writeTimeout(writeTimeout)
 				.maxConnections(10_000)
 				.metrics(true, path -> path.startsWith("/stream/") ? "/stream/{mib}" : path)
 				.route(r -> r

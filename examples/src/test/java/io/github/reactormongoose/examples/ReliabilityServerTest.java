@@ -71,7 +71,7 @@ class ReliabilityServerTest {
 
 	@Test
 	void aClientThatStallsInAnUploadGets408() throws Exception {
-		ReliabilityServer server = ReliabilityServer.start(0, Duration.ofSeconds(5), Duration.ofMillis(500));
+		ReliabilityServer server = ReliabilityServer.start(0, Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofSeconds(30));
 		try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
 			s.setSoTimeout(10_000);
 			// a streamed upload (over 16 KiB) of which only the first 40 KB ever come
@@ -79,6 +79,26 @@ class ReliabilityServerTest {
 					+ "u".repeat(40_000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 			String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
 			assertThat(answer).startsWith("HTTP/1.1 408 ");
+		}
+		finally {
+			server.dispose();
+		}
+	}
+
+	@Test
+	void aClientThatStopsReadingADownloadIsReset() throws Exception {
+		ReliabilityServer server = ReliabilityServer.start(0, Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(1));
+		try (java.net.Socket s = new java.net.Socket()) {
+			s.setReceiveBufferSize(16 * 1024);
+			s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 5_000);
+			s.setSoTimeout(10_000);
+			s.getOutputStream().write("GET /stream/1024 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+			Thread.sleep(3_000); // reads nothing of the 1 GiB for three times the write timeout
+			long received = io.github.reactormongoose.testing.RawHttp.countUntilClosed(s.getInputStream()); // until the server's reset
+			assertThat(received).isLessThan(64L << 20);
+			// and serves on
+			assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/hello"))
+					.build(), HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("Hello, World!");
 		}
 		finally {
 			server.dispose();

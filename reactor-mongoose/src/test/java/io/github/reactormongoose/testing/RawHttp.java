@@ -218,6 +218,25 @@ public final class RawHttp implements Closeable {
 	}
 
 	/**
+	 * How many bytes {@code in} gives until its peer closes it, a reset counting as a close, as
+	 * {@link #readUntilClosed} without keeping them (a large response, or what arrived of one
+	 * before the server reset the connection).
+	 */
+	public static long countUntilClosed(InputStream in) throws IOException {
+		long n = 0;
+		byte[] buf = new byte[64 * 1024];
+		try {
+			for (int r; (r = in.read(buf)) >= 0; ) {
+				n += r;
+			}
+		}
+		catch (java.net.SocketException reset) {
+			// a reset is a close too
+		}
+		return n;
+	}
+
+	/**
 	 * Whether the peer closed the connection (EOF or reset) within the read timeout, with no
 	 * further bytes; throws if bytes arrive, returns {@code false} on timeout.
 	 */

@@ -77,6 +77,7 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 
 	private @Nullable Duration requestTimeout;
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
+	private Duration writeTimeout = HttpServer.DEFAULT_WRITE_TIMEOUT;
 	/** 0: as long as the head allows. */
 	private int maxInitialLineLength;
 	private boolean metrics;
@@ -140,7 +141,8 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		if (this.requestTimeout != null) {
 			server = server.requestTimeout(this.requestTimeout);
 		}
-		server = server.requestHeaderTimeout(this.requestHeaderTimeout).metrics(this.metrics).accessLog(this.accessLog)
+		server = server.requestHeaderTimeout(this.requestHeaderTimeout).writeTimeout(this.writeTimeout)
+				.metrics(this.metrics).accessLog(this.accessLog)
 				.errorLog(this.errorLog).proxyProtocol(this.proxyProtocol);
 		if (this.maxInitialLineLength > 0) {
 			int line = this.maxInitialLineLength;
@@ -374,6 +376,20 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 
 	public Duration getRequestHeaderTimeout() {
 		return this.requestHeaderTimeout;
+	}
+
+	/**
+	 * Closes a connection whose output has waited this long without a byte going out (default
+	 * 60 s; zero: no limit), {@code HttpServer.writeTimeout}.
+	 */
+	public void setWriteTimeout(Duration writeTimeout) {
+		Assert.notNull(writeTimeout, "'writeTimeout' must not be null");
+		Assert.isTrue(!writeTimeout.isNegative(), "'writeTimeout' must not be negative");
+		this.writeTimeout = writeTimeout;
+	}
+
+	public Duration getWriteTimeout() {
+		return this.writeTimeout;
 	}
 
 	/**

@@ -199,6 +199,29 @@ class MongooseWebServerTest {
 		assertThatThrownBy(() -> factory.setMaxInitialLineLength(10)).isInstanceOf(IllegalArgumentException.class);
 	}
 
+	/** {@code server.mongoose.write-timeout}: a client that stops reading a large response is reset. */
+	@Test
+	void writeTimeoutResetsAClientThatStopsReading() throws Exception {
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		factory.setWriteTimeout(Duration.ofSeconds(1));
+		int size = 32 << 20;
+		this.webServer = factory.getWebServer((request, response) -> response.writeWith(
+				Mono.fromSupplier(() -> response.bufferFactory().wrap(new byte[size]))));
+		this.webServer.start();
+		try (java.net.Socket socket = new java.net.Socket()) {
+			socket.setReceiveBufferSize(16 * 1024);
+			socket.connect(new java.net.InetSocketAddress(LOOPBACK, this.webServer.getPort()), 5000);
+			socket.setSoTimeout(10_000);
+			socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+				.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+			Thread.sleep(3_000); // reads nothing for three times the timeout
+			long received = io.github.reactormongoose.testing.RawHttp.countUntilClosed(socket.getInputStream()); // until the server's reset
+			assertThat(received).isLessThan(size);
+		}
+		assertThatThrownBy(() -> factory.setWriteTimeout(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+	}
+
 	@Test
 	void maxKeepAliveRequestsClosesTheConnectionAfterItsLastRequest() throws Exception {
 		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);

@@ -63,7 +63,9 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 
 	@Override
 	public void onError(String message) {
-		TlsFailures.report(remote, message);
+		if (!TlsFailures.report(remote, message)) { // e.g. "write timeout: the peer took none of ..."
+			reactor.util.Loggers.getLogger(HttpServer.class).debug("{} {}: {}, closing", channel, remote, message);
+		}
 	}
 
 	/**

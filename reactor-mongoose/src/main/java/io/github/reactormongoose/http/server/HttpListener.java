@@ -58,7 +58,8 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 		connections.open("http", host, port, Kind.HTTP, new ListenLimits(config.maxRequestBodySize(),
 				config.maxHeaderSize(), config.maxWebsocketFrameSize(), HttpServer.DEFAULT_PIPELINE_LIMIT), this, sharing,
 				tls, c -> {
-					c.requestHeadRules(config.requestHeaderTimeout().toMillis(), config.maxInitialLineLength());
+					c.listenerRules(config.requestHeaderTimeout().toMillis(), config.maxInitialLineLength(),
+							config.writeTimeout().toMillis());
 					// those awaiting their header are not counted yet: bounded apart, by the same number
 					c.proxyProtocol(config.proxyProtocol(), Math.max(config.maxConnections(), 0));
 					Wiretap w = config.wiretap();

@@ -61,6 +61,9 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	public static final int DEFAULT_MAX_WEBSOCKET_FRAME = 64 * 1024;
 	/** Default request head timeout: 20 s from the first byte of a request head to its end. */
 	public static final Duration DEFAULT_REQUEST_HEADER_TIMEOUT = Duration.ofSeconds(20);
+
+	/** The default {@link #writeTimeout(Duration)}: one minute. */
+	public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(60);
 	/** Default bytes of pipelined input buffered while a response is pending: 64 KiB. */
 	public static final int DEFAULT_PIPELINE_LIMIT = 64 * 1024;
 
@@ -322,6 +325,28 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 			throw new IllegalArgumentException("requestHeaderTimeout must not be negative");
 		}
 		return new HttpServer(config.withRequestHeaderTimeout(timeout));
+	}
+
+	/**
+	 * Closes (with a reset) a connection whose waiting output (a response, WebSocket messages)
+	 * has not moved for this long: not a byte of it could be handed to the kernel, because the
+	 * client stopped reading, or reads so little that its side never frees room (the kernel
+	 * makes room in a full send buffer only as whole segments are acknowledged, so the slow-read
+	 * attack, a byte read now and then through a one-byte window, is cut too). Such clients then
+	 * hold no connection, buffers or file for longer than this; a slow but moving download is
+	 * never cut. The handler's send fails as for any closed connection, and the reason is logged
+	 * at DEBUG by this class's logger ({@code write timeout: the peer took none of N bytes for
+	 * M ms}). Checked on the loop's idle ticks (every quarter second while it is busy, at least
+	 * once a second). Default {@link #DEFAULT_WRITE_TIMEOUT 60 s}; Reactor Netty has no such
+	 * limit (Jetty's idle timeout and Tomcat's connection timeout play a similar part);
+	 * {@link Duration#ZERO} disables it.
+	 */
+	public HttpServer writeTimeout(Duration timeout) {
+		Objects.requireNonNull(timeout, "timeout");
+		if (timeout.isNegative()) {
+			throw new IllegalArgumentException("writeTimeout must not be negative");
+		}
+		return new HttpServer(config.withWriteTimeout(timeout));
 	}
 
 	/**

@@ -57,6 +57,7 @@ public final class HttpServerConfig {
 	/** The longest a streamed request body may take from its head to its end; {@code null}: none. */
 	private @Nullable Duration requestTimeout;
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
+	private Duration writeTimeout = HttpServer.DEFAULT_WRITE_TIMEOUT;
 	private ProxyProtocolSupportType proxyProtocol = ProxyProtocolSupportType.OFF;
 	private boolean metrics;
 	private Function<String, String> uriTagValue = Function.identity();
@@ -104,6 +105,7 @@ public final class HttpServerConfig {
 		c.readTimeout = readTimeout;
 		c.requestTimeout = requestTimeout;
 		c.requestHeaderTimeout = requestHeaderTimeout;
+		c.writeTimeout = writeTimeout;
 		c.proxyProtocol = proxyProtocol;
 		c.metrics = metrics;
 		c.uriTagValue = uriTagValue;
@@ -245,6 +247,14 @@ public final class HttpServerConfig {
 	 */
 	public Duration requestHeaderTimeout() {
 		return requestHeaderTimeout;
+	}
+
+	/**
+	 * How long output may wait without a byte going out before the connection closes
+	 * ({@link HttpServer#writeTimeout}); {@link Duration#ZERO} for no limit.
+	 */
+	public Duration writeTimeout() {
+		return writeTimeout;
 	}
 
 	/** Whether connections start with a PROXY protocol header ({@link HttpServer#proxyProtocol}). */
@@ -494,6 +504,10 @@ public final class HttpServerConfig {
 		return with(c -> c.requestHeaderTimeout = timeout);
 	}
 
+	HttpServerConfig withWriteTimeout(Duration timeout) {
+		return with(c -> c.writeTimeout = timeout);
+	}
+
 	HttpServerConfig withProxyProtocol(ProxyProtocolSupportType type) {
 		return with(c -> c.proxyProtocol = type);
 	}
@@ -507,7 +521,7 @@ public final class HttpServerConfig {
 				+ ", maxInitialLineLength=" + maxInitialLineLength()
 				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout
 				+ ", maxKeepAliveRequests=" + maxKeepAliveRequests + ", maxConnections=" + maxConnections + ", forwarded=" + forwarded + ", readTimeout=" + readTimeout + ", requestTimeout=" + requestTimeout
-				+ ", requestHeaderTimeout=" + requestHeaderTimeout + ", proxyProtocol=" + proxyProtocol + ", metrics=" + metrics + ", accessLog=" + accessLog
+				+ ", requestHeaderTimeout=" + requestHeaderTimeout + ", writeTimeout=" + writeTimeout + ", proxyProtocol=" + proxyProtocol + ", metrics=" + metrics + ", accessLog=" + accessLog
 				+ ", compressMinSize=" + compressMinSize
 				+ ", tls=" + tls + "]";
 	}

@@ -48,8 +48,11 @@ public final class LoopNative {
 	 * for the first and the other listeners of a group of loops on one address
 	 * ({@code SO_REUSEPORT}; TCP and HTTP kinds only).
 	 */
-	/** Sets the request head timeout of a listener's connections (0: none): 0 or an error code. */
-	public static native int headRules(long loop, long listener, long millis, int maxLine);
+	/**
+	 * Sets the rules of a listener's connections: the request head timeout (0: none), the
+	 * request line limit (0: the head's) and the write timeout (0: none). 0 or an error code.
+	 */
+	public static native int listenerRules(long loop, long listener, long headMillis, int maxLine, long writeMillis);
 
 	/**
 	 * Whether a listener's next connections start with a PROXY protocol header: 0 no,

@@ -343,15 +343,17 @@ public final class Channel {
 	}
 
 	/**
-	 * On an HTTP listener, the rules of its connections' request heads: 408 and close when a head
-	 * takes longer than {@code millis} from its first byte (0: no limit); 414 for a request line
-	 * longer than {@code maxLine} bytes without its CRLF (0: the head's limit).
+	 * On an HTTP listener, the rules of its connections: 408 and close when a request head
+	 * takes longer than {@code headMillis} from its first byte (0: no limit); 414 for a request
+	 * line longer than {@code maxLine} bytes without its CRLF (0: the head's limit); close, with
+	 * an error naming it, when output waits {@code writeMillis} without a byte going out (0: no
+	 * limit).
 	 */
-	public void requestHeadRules(long millis, int maxLine) {
+	public void listenerRules(long headMillis, int maxLine, long writeMillis) {
 		long h = loop.nativeHandle();
-		int rc = h == 0 ? (int) NativeConstants.ERR_NO_CONN : LoopNative.headRules(h, id, millis, maxLine);
+		int rc = h == 0 ? (int) NativeConstants.ERR_NO_CONN : LoopNative.listenerRules(h, id, headMillis, maxLine, writeMillis);
 		if (rc != 0) {
-			throw Errors.toException(rc, "request head rules of listener " + id);
+			throw Errors.toException(rc, "rules of listener " + id);
 		}
 	}
 

@@ -65,6 +65,7 @@ public class MongooseReactiveWebServerFactoryCustomizer
 			factory.setLoops(this.mongooseProperties.getLoops());
 		}
 		factory.setRequestHeaderTimeout(this.mongooseProperties.getRequestHeaderTimeout());
+		factory.setWriteTimeout(this.mongooseProperties.getWriteTimeout());
 		if (this.mongooseProperties.getMaxInitialLineLength() != null) {
 			factory.setMaxInitialLineLength(Math.toIntExact(this.mongooseProperties.getMaxInitialLineLength().toBytes()));
 		}

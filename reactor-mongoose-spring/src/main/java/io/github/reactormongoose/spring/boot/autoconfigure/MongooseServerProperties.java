@@ -68,6 +68,12 @@ public class MongooseServerProperties {
 	private Duration requestHeaderTimeout = HttpServer.DEFAULT_REQUEST_HEADER_TIMEOUT;
 
 	/**
+	 * Closes a connection whose output (a response, WebSocket messages) has waited this long
+	 * without a byte going out: a client that stopped reading (zero: no limit).
+	 */
+	private Duration writeTimeout = HttpServer.DEFAULT_WRITE_TIMEOUT;
+
+	/**
 	 * Longest request line ({@code GET /path?query HTTP/1.1}); a longer one is answered 414.
 	 * Default: as long as {@code server.max-http-request-header-size} allows.
 	 */
@@ -181,6 +187,14 @@ public class MongooseServerProperties {
 
 	public void setRequestHeaderTimeout(Duration requestHeaderTimeout) {
 		this.requestHeaderTimeout = requestHeaderTimeout;
+	}
+
+	public Duration getWriteTimeout() {
+		return this.writeTimeout;
+	}
+
+	public void setWriteTimeout(Duration writeTimeout) {
+		this.writeTimeout = writeTimeout;
 	}
 
 	public boolean isMetrics() {

@@ -40,7 +40,7 @@ class MongooseReactiveWebServerAutoConfigurationTest {
 				"server.mongoose.max-keep-alive-requests=100", "server.mongoose.max-connections=5000",
 				"server.mongoose.read-timeout=15s", "server.mongoose.request-timeout=2m",
 				"server.mongoose.lifecycle-timeout=10s", "server.mongoose.loops=3",
-				"server.mongoose.request-header-timeout=5s", "server.mongoose.metrics=true", "server.mongoose.access-log=true",
+				"server.mongoose.request-header-timeout=5s", "server.mongoose.write-timeout=45s", "server.mongoose.metrics=true", "server.mongoose.access-log=true",
 				"server.mongoose.error-log=true", "server.mongoose.max-initial-line-length=8KB",
 				"server.mongoose.proxy-protocol=auto")
 			.run(context -> {
@@ -60,6 +60,7 @@ class MongooseReactiveWebServerAutoConfigurationTest {
 				assertThat(factory.getLifecycleTimeout()).isEqualTo(Duration.ofSeconds(10));
 				assertThat(factory.getLoops()).isEqualTo(3);
 				assertThat(factory.getRequestHeaderTimeout()).isEqualTo(Duration.ofSeconds(5));
+				assertThat(factory.getWriteTimeout()).isEqualTo(Duration.ofSeconds(45));
 				assertThat(factory.isMetrics()).isTrue();
 				assertThat(factory.isAccessLog()).isTrue();
 				assertThat(factory.isErrorLog()).isTrue();

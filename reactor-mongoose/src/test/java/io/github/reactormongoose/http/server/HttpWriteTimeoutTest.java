@@ -1,0 +1,160 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.websocket.WebSocketFrame;
+import io.github.reactormongoose.testing.LogCapture;
+import io.github.reactormongoose.testing.RawHttp;
+import io.github.reactormongoose.testing.RawWebSocket;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@link HttpServer#writeTimeout(Duration)}: a client that stops reading a response or a
+ * WebSocket's messages is closed once the output has waited that long without a byte going out;
+ * a client that reads slowly but steadily, or stops for less than that, gets everything; zero
+ * turns it off. slowhttptest's slow-read attack: {@link SlowHttpAttackTest}.
+ */
+class HttpWriteTimeoutTest extends BaseHttpTest {
+
+	private static final int BIG = 32 << 20;
+
+	private final BlockingQueue<String> ends = new LinkedBlockingQueue<>();
+
+	private DisposableServer server(Duration writeTimeout) {
+		byte[] big = new byte[BIG];
+		return bind(HttpServer.create().host("127.0.0.1").port(0).writeTimeout(writeTimeout).route(r -> r
+				.get("/big", (req, res) -> res.sendByteArray(Mono.just(big))
+						.doOnSuccess(v -> ends.add("sent"))
+						.doOnError(e -> ends.add("error: " + e.getClass().getSimpleName())))
+				.get("/4m", (req, res) -> res.sendByteArray(Mono.just(new byte[4 << 20])))
+				.ws("/feed", (in, out) -> out.send(Flux.range(0, 100_000).map(i -> WebSocketFrame.binary(new byte[16 * 1024])))
+						.doOnError(e -> ends.add("ws error: " + e.getClass().getSimpleName()))
+						.doOnSuccess(v -> ends.add("ws sent")))));
+	}
+
+	/** A connection with a small receive buffer that asks for {@code path} (the last request) and reads nothing yet. */
+	private static Socket ask(DisposableServer s, String path) throws IOException {
+		Socket socket = new Socket();
+		socket.setReceiveBufferSize(16 * 1024);
+		socket.connect(new InetSocketAddress("127.0.0.1", s.port()), 5_000);
+		socket.setSoTimeout(10_000);
+		socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+			.getBytes(StandardCharsets.US_ASCII));
+		return socket;
+	}
+
+	@Test
+	void aClientThatStopsReadingIsClosedAfterTheTimeout() throws Exception {
+		DisposableServer s = server(Duration.ofSeconds(1));
+		try (LogCapture log = LogCapture.allLevels(HttpServer.class.getName()); Socket socket = ask(s, "/big")) {
+			long t0 = System.nanoTime();
+			// the whole body is handed to the connection at once: the send completes, the bytes wait
+			assertThat(ends.poll(10, TimeUnit.SECONDS)).isEqualTo("sent");
+			long deadline = t0 + TimeUnit.SECONDS.toNanos(10);
+			while (log.lines().stream().noneMatch(l -> l.contains("write timeout")) && System.nanoTime() < deadline) {
+				Thread.sleep(20);
+			}
+			long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+			assertThat(log.lines()).anyMatch(l -> l.matches(".*write timeout: the peer took none of \\d+ bytes for \\d+ ms, closing"));
+			assertThat(waited).as("closed after about a second without progress").isBetween(900L, 4_000L);
+			assertThat(RawHttp.countUntilClosed(socket.getInputStream())).as("what arrived before the close").isLessThan(BIG);
+		}
+		// the server goes on
+		try (Socket socket = ask(s, "/4m")) {
+			assertThat(RawHttp.countUntilClosed(socket.getInputStream())).isGreaterThan(4 << 20);
+		}
+	}
+
+	@Test
+	void aReaderThatPausesButKeepsMovingIsNotCut() throws Exception {
+		DisposableServer s = server(Duration.ofSeconds(1));
+		try (Socket socket = ask(s, "/big")) {
+			// 2 MiB, then a pause of 250 ms, and so on: about 4 s in all, output waiting all along
+			InputStream in = socket.getInputStream();
+			byte[] buf = new byte[2 << 20];
+			long n = 0;
+			long start = System.nanoTime();
+			while (n < BIG) {
+				int burst = 0;
+				while (burst < buf.length && n + burst < BIG) {
+					int r = in.read(buf, burst, buf.length - burst);
+					assertThat(r).as("closed after " + (n + burst) + " bytes").isPositive();
+					burst += r;
+				}
+				n += burst;
+				Thread.sleep(250);
+			}
+			assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThan(2_000L);
+		}
+		// pauses shorter than the timeout, on one keep-alive connection with an idle second between
+		try (RawHttp c = RawHttp.connect(s.port())) {
+			for (int i = 0; i < 2; i++) {
+				c.write("GET /big HTTP/1.1\r\nHost: a\r\n\r\n");
+				Thread.sleep(600);
+				RawHttp.Response r = c.read();
+				assertThat(r.status()).isEqualTo(200);
+				assertThat(r.body()).hasSize(BIG);
+				Thread.sleep(1_500);
+			}
+		}
+	}
+
+	@Test
+	void aWebsocketClientThatKeepsReadingIsNotCut() throws Exception {
+		DisposableServer s = server(Duration.ofSeconds(1));
+		try (RawWebSocket ws = RawWebSocket.connect(s.port(), "/feed")) {
+			// 128 messages of 16 KiB, then a pause of 250 ms, for 4 s: the server's frames wait in
+			// Mongoose's send buffer all along, and move
+			long start = System.nanoTime();
+			int frames = 0;
+			while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(4)) {
+				for (int i = 0; i < 128; i++) {
+					assertThat(ws.read().payload()).hasSize(16 * 1024);
+					frames++;
+				}
+				Thread.sleep(250);
+			}
+			assertThat(frames).isGreaterThan(1_000);
+			assertThat(ends).isEmpty();
+		}
+	}
+
+	@Test
+	void zeroTurnsItOff() throws Exception {
+		DisposableServer s = server(Duration.ZERO);
+		try (Socket socket = ask(s, "/big")) {
+			assertThat(ends.poll(3, TimeUnit.SECONDS)).as("still sending after 3 s").isNull();
+			assertThat(RawHttp.countUntilClosed(socket.getInputStream())).isGreaterThan(BIG);
+			assertThat(ends.poll(10, TimeUnit.SECONDS)).isEqualTo("sent");
+		}
+		assertThatThrownBy(() -> HttpServer.create().writeTimeout(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+		assertThat(HttpServer.create().configuration().writeTimeout()).isEqualTo(HttpServer.DEFAULT_WRITE_TIMEOUT);
+	}
+
+	@Test
+	void aWebsocketClientThatStopsReadingIsClosedToo() throws Exception {
+		DisposableServer s = server(Duration.ofSeconds(1));
+		try (RawWebSocket ws = RawWebSocket.connect(s.port(), "/feed")) {
+			long t0 = System.nanoTime();
+			assertThat(ends.poll(15, TimeUnit.SECONDS)).isEqualTo("ws error: ConnectionClosedException");
+			assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(10_000L);
+		}
+	}
+}
