@@ -128,12 +128,18 @@ static void rmg_start_head_t0(struct mg_connection *c) {
 /* MG_EV_POLL: refuses with 408 a request whose head, or whose head and the small body gathered
  * with it, has been arriving for longer than the listener's head timeout (slow clients such as
  * slowloris, or a slow small body, which no handler could time out since none runs before it
- * is whole; an idle connection is the idle timeout's business, a streamed body that of
- * Java's readTimeout and requestTimeout). */
+ * is whole; an idle keep-alive connection is the idle timeout's business, a streamed body that
+ * of Java's readTimeout and requestTimeout). The first request's timer starts at the accept
+ * (MG_EV_ACCEPT): a new connection that has sent nothing by then is closed without an answer
+ * (nobody asked anything), as nginx's client_header_timeout and Go's ReadHeaderTimeout do. */
 static void rmg_head_timeout(struct rmg_loop *loop, struct mg_connection *c) {
   const struct rmg_opts *o = (const struct rmg_opts *) c->fn_data;
   uint64_t t0 = rmg_head_t0(c);
   if (t0 != 0 && o->head_timeout_ms > 0 && !c->is_resp && mg_millis() - t0 > o->head_timeout_ms) {
+    if (c->recv.len == 0) { /* only a new connection's timer runs with nothing received */
+      c->is_closing = 1;
+      return;
+    }
     rmg_reject(loop, c, 408, "request not received in time");
   }
 }
@@ -657,6 +663,9 @@ static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int e
     return;
   }
   switch (ev) {
+    case MG_EV_ACCEPT: /* the first request's head timer starts now (rmg_head_timeout) */
+      if (c->is_accepted) rmg_start_head_t0(c);
+      break;
     case MG_EV_POLL:
       if ((c->data[2] == RMG_BODY_LENGTH || c->data[2] == RMG_BODY_CHUNKED) && c->is_draining &&
           (c->data[0] & RMG_CF_OUR_DRAIN)) {

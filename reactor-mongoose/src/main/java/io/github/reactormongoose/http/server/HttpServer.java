@@ -315,9 +315,12 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	 * on each poll of the loop, so the answer may come up to about a second late. It also
 	 * bounds a small body (a {@code Content-Length} of up to 16 KiB) that is gathered with its
 	 * head before the handler runs, counted from the head's first byte: no handler could time
-	 * that out. A connection that sends nothing is governed by {@link #idleTimeout(Duration)}, a
-	 * larger or chunked body, which streams to the handler, by {@link #readTimeout(Duration)}
-	 * or the application ({@code req.receive().timeout(...)}).
+	 * that out. The first request of a connection is timed from the accept, so a new connection
+	 * that sends nothing at all is closed after this time too, without an answer (as nginx's
+	 * {@code client_header_timeout} and Go's {@code ReadHeaderTimeout}); a keep-alive connection
+	 * idle between requests is governed by {@link #idleTimeout(Duration)}, a larger or chunked
+	 * body, which streams to the handler, by {@link #readTimeout(Duration)} or the application
+	 * ({@code req.receive().timeout(...)}).
 	 */
 	public HttpServer requestHeaderTimeout(Duration timeout) {
 		Objects.requireNonNull(timeout, "timeout");

@@ -15,7 +15,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * The request head timeout (slowloris defence): 408 for a slow head or a slow small body gathered
- * with it; an idle connection and a streamed body are not cut.
+ * with it; a new connection that sends nothing is closed without an answer; an idle keep-alive
+ * connection and a streamed body are not cut.
  */
 class RequestHeaderTimeoutTest extends BaseHttpTest {
 
@@ -40,6 +41,31 @@ class RequestHeaderTimeoutTest extends BaseHttpTest {
 			assertThat(r.header("Connection")).isEqualToIgnoringCase("close");
 			assertThat(slow.isClosedByPeer()).isTrue();
 			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+		}
+	}
+
+	@Test
+	void aNewConnectionThatSendsNothingIsClosedWithoutAnAnswer() throws Exception {
+		DisposableServer server = server(Duration.ofSeconds(1));
+		try (RawHttp silent = RawHttp.connect(server.port()).soTimeout(6_000)) {
+			long start = System.nanoTime();
+			assertThat(silent.isClosedByPeer()).as("closed, no byte sent").isTrue();
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(700), Duration.ofSeconds(5));
+		}
+		// the timer of the first request starts at the accept: a head begun late is cut with 408
+		try (RawHttp late = RawHttp.connect(server.port()).soTimeout(6_000)) {
+			Thread.sleep(700);
+			late.write("GET /hello HTTP/1.1\r\n");
+			assertThat(late.read().status()).isEqualTo(408);
+		}
+		// one that asks in time is served, and may then idle for longer (the idle timeout's business)
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			Thread.sleep(300);
+			c.write(RawHttp.get("/hello"));
+			assertThat(c.read().bodyString()).isEqualTo("hello");
+			Thread.sleep(1_500);
+			c.write(RawHttp.get("/hello"));
+			assertThat(c.read().bodyString()).isEqualTo("hello");
 		}
 	}
 
