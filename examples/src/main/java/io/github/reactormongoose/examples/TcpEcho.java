@@ -22,8 +22,9 @@ import reactor.core.publisher.Mono;
  * Back-pressure comes for free: the send pulls received buffers only while the connection's
  * send buffer is below its high-water mark, and the connection stops reading from its socket
  * while buffers wait unsent, so a client that writes without reading is slowed down by TCP
- * instead of filling memory. The handler completes when the client closes, and then the
- * server closes its side.
+ * instead of filling memory. A client that writes without ever reading holds its echo in the
+ * server only for {@link #WRITE_TIMEOUT}: then the connection is reset ({@code writeTimeout}).
+ * The handler completes when the client closes, and then the server closes its side.
  * <p>
  * With several loops ({@link #start(String, int, int)}, {@code -Dloops=N}) every loop listens
  * on the one port ({@code SO_REUSEPORT}) and the kernel spreads new connections between them;
@@ -31,6 +32,9 @@ import reactor.core.publisher.Mono;
  * spread.
  */
 public final class TcpEcho implements Disposable {
+
+	/** How long the echo may wait for a client that does not read it: 30 s. */
+	public static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
 
 	private final DisposableServer server;
 	private final Map<String, Integer> connectionsPerLoop;
@@ -55,6 +59,14 @@ public final class TcpEcho implements Disposable {
 	 * {@code tcp-echo-1}...; one loop: {@code tcp-echo}), all listening on {@code host:port}.
 	 */
 	public static TcpEcho start(String host, int port, int loops) {
+		return start(host, port, loops, WRITE_TIMEOUT);
+	}
+
+	/**
+	 * Starts a server on {@code loops} loops of its own that resets a connection whose echo has
+	 * waited {@code writeTimeout} without the client taking a byte of it.
+	 */
+	public static TcpEcho start(String host, int port, int loops, Duration writeTimeout) {
 		Map<String, Integer> perLoop = new ConcurrentHashMap<>();
 		DisposableServer server = TcpServer.create()
 				.host(host)
@@ -62,6 +74,7 @@ public final class TcpEcho implements Disposable {
 				.loopName("tcp-echo")
 				.loops(loops)
 				.doOnConnection(c -> perLoop.merge(Thread.currentThread().getName(), 1, Integer::sum))
+				.writeTimeout(writeTimeout)
 				.handle((in, out) -> out.send(in.receive()))
 				.bindNow(Duration.ofSeconds(10));
 		return new TcpEcho(server, perLoop);

@@ -162,6 +162,29 @@ class TcpEchoTest {
 	}
 
 	@Test
+	void aClientThatNeverReadsIsResetAfterTheWriteTimeout() throws Exception {
+		TcpEcho strict = TcpEcho.start("127.0.0.1", 0, 1, Duration.ofSeconds(1));
+		try (Socket s = new Socket()) {
+			s.setReceiveBufferSize(16 * 1024);
+			s.connect(new InetSocketAddress("127.0.0.1", strict.port()), TIMEOUT_MS);
+			s.setSoTimeout(TIMEOUT_MS);
+			byte[] block = new byte[64 * 1024];
+			long start = System.nanoTime();
+			// writes until the server's reset stops it (the echo waits unread all along)
+			assertThatThrownBy(() -> {
+				OutputStream out = s.getOutputStream();
+				while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20)) {
+					out.write(block);
+				}
+			}).isInstanceOf(IOException.class);
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+		}
+		finally {
+			strict.dispose();
+		}
+	}
+
+	@Test
 	void whenTheClientClosesItsSideTheServerClosesToo() throws Exception {
 		try (Socket s = connect()) {
 			s.getOutputStream().write("bye".getBytes(StandardCharsets.US_ASCII));

@@ -60,11 +60,13 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	private final @Nullable TlsSpec tls;
 	private final ProxyProtocolSupportType proxyProtocol;
 	private final @Nullable Wiretap wiretap;
+	/** {@link #writeTimeout}; zero: none. */
+	private final Duration writeTimeout;
 
 	private TcpServer(String host, int port, LoopChoice where,
 			@Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler,
 			@Nullable Consumer<? super Connection> doOnConnection, @Nullable TlsSpec tls,
-			ProxyProtocolSupportType proxyProtocol, @Nullable Wiretap wiretap) {
+			ProxyProtocolSupportType proxyProtocol, @Nullable Wiretap wiretap, Duration writeTimeout) {
 		this.host = host;
 		this.port = port;
 		this.where = where;
@@ -73,6 +75,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 		this.tls = tls;
 		this.proxyProtocol = proxyProtocol;
 		this.wiretap = wiretap;
+		this.writeTimeout = writeTimeout;
 	}
 
 	/**
@@ -80,13 +83,13 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 * open and their bytes wait in {@link Connection#receive()} for a subscriber.
 	 */
 	public static TcpServer create() {
-		return new TcpServer("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, ProxyProtocolSupportType.OFF, null);
+		return new TcpServer("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, ProxyProtocolSupportType.OFF, null, Duration.ZERO);
 	}
 
 	/** The address to bind: an IP literal or a name (resolved when binding); {@code 0.0.0.0} for all IPv4. */
 	public TcpServer host(String host) {
 		Objects.requireNonNull(host, "host");
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout);
 	}
 
 	/** The port; 0 picks a free one (read it from {@link DisposableServer#port()}). */
@@ -94,7 +97,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 		if (port < 0 || port > 65535) {
 			throw new IllegalArgumentException("port out of range: " + port);
 		}
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout);
 	}
 
 	/**
@@ -104,7 +107,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public TcpServer runOn(MongooseLoop loop) {
 		Objects.requireNonNull(loop, "loop");
-		return new TcpServer(host, port, where.on(loop), handler, doOnConnection, tls, proxyProtocol, wiretap);
+		return new TcpServer(host, port, where.on(loop), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout);
 	}
 
 	/**
@@ -114,7 +117,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public TcpServer runOn(MongooseLoops loops) {
 		Objects.requireNonNull(loops, "loops");
-		return new TcpServer(host, port, where.on(loops), handler, doOnConnection, tls, proxyProtocol, wiretap);
+		return new TcpServer(host, port, where.on(loops), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout);
 	}
 
 	/**
@@ -124,7 +127,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 * poll thread for this server alone.
 	 */
 	public TcpServer loops(int n) {
-		return new TcpServer(host, port, where.own(n), handler, doOnConnection, tls, proxyProtocol, wiretap);
+		return new TcpServer(host, port, where.own(n), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout);
 	}
 
 	/**
@@ -133,7 +136,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public TcpServer loopName(String name) {
 		Objects.requireNonNull(name, "name");
-		return new TcpServer(host, port, where.named(name), handler, doOnConnection, tls, proxyProtocol, wiretap);
+		return new TcpServer(host, port, where.named(name), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout);
 	}
 
 	/**
@@ -144,7 +147,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public TcpServer handle(BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler) {
 		Objects.requireNonNull(handler, "handler");
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout);
 	}
 
 	/**
@@ -160,7 +163,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 			previous.accept(c);
 			callback.accept(c);
 		};
-		return new TcpServer(host, port, where, handler, combined, tls, proxyProtocol, wiretap);
+		return new TcpServer(host, port, where, handler, combined, tls, proxyProtocol, wiretap, writeTimeout);
 	}
 
 	/**
@@ -184,7 +187,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	}
 
 	private TcpServer withTls(@Nullable TlsSpec spec) {
-		return new TcpServer(host, port, where, handler, doOnConnection, spec, proxyProtocol, wiretap);
+		return new TcpServer(host, port, where, handler, doOnConnection, spec, proxyProtocol, wiretap, writeTimeout);
 	}
 
 	/**
@@ -201,7 +204,25 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public TcpServer proxyProtocol(ProxyProtocolSupportType type) {
 		Objects.requireNonNull(type, "type");
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, type, wiretap);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, type, wiretap, writeTimeout);
+	}
+
+	/**
+	 * Resets a connection whose waiting output has not moved for this long: the peer stopped
+	 * reading (its TCP window stays shut) while the handler has bytes for it, as
+	 * {@code HttpServer.writeTimeout} (which has a default of 60 s; here the default is none, as
+	 * in Reactor Netty, since some protocols leave a peer silent for long on purpose). The
+	 * handler's sends then fail with {@link io.github.reactormongoose.ConnectionClosedException};
+	 * the reason is logged at DEBUG ({@code write timeout: the peer took none of N bytes for M ms}).
+	 * Checked on the loop's idle ticks (every quarter second while it is busy, at least once a
+	 * second). {@link Duration#ZERO}: none.
+	 */
+	public TcpServer writeTimeout(Duration timeout) {
+		Objects.requireNonNull(timeout, "timeout");
+		if (timeout.isNegative()) {
+			throw new IllegalArgumentException("writeTimeout must not be negative");
+		}
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, timeout);
 	}
 
 	/**
@@ -229,7 +250,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	}
 
 	private TcpServer withWiretap(@Nullable Wiretap w) {
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, w);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, w, writeTimeout);
 	}
 
 	/** The configured host. */
@@ -253,7 +274,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 		TlsSpec spec = tls;
 		return Mono.<DisposableServer>defer(() -> BoundServer.bind(where, "mongoose-tcp", host, port,
 				spec != null ? () -> TlsAccess.config(spec).serverContext() : null,
-				el -> new TcpAcceptor(el, proxyProtocol, wiretap, c -> TcpOperations.start(c, onConnection, h))));
+				el -> new TcpAcceptor(el, proxyProtocol, wiretap, writeTimeout, c -> TcpOperations.start(c, onConnection, h))));
 	}
 
 	/** Binds and waits up to 45 s. */

@@ -152,6 +152,35 @@ class TcpServerTest extends TcpTestSupport {
 		StepVerifier.create(closed.asMono()).expectComplete().verify(TIMEOUT);
 	}
 
+	/** {@code writeTimeout}: a peer that stops reading a 256 MiB stream is reset; the handler's send fails. */
+	@Test
+	void aPeerThatStopsReadingIsResetAfterTheWriteTimeout() throws Exception {
+		long total = 256L * MIB;
+		AtomicLong pulled = new AtomicLong();
+		Sinks.One<String> ended = Sinks.one();
+		DisposableServer server = bind(TcpServer.create().writeTimeout(Duration.ofSeconds(1))
+				.handle((in, out) -> out.send(patternStream(total, 64 * 1024, pulled))
+						.doOnError(e -> ended.tryEmitValue(e.getClass().getSimpleName()))
+						.doOnSuccess(v -> ended.tryEmitValue("sent"))));
+		try (Socket s = new Socket()) {
+			s.setReceiveBufferSize(16 * 1024);
+			s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 5_000);
+			long t0 = System.nanoTime();
+			StepVerifier.create(ended.asMono()).expectNext("ConnectionClosedException").expectComplete().verify(TIMEOUT);
+			assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(6));
+			assertThat(pulled.get()).isLessThan(total);
+		}
+		// without it, the same peer is waited for: still sending after 2 s
+		Sinks.One<String> waited = Sinks.one();
+		DisposableServer patient = bind(TcpServer.create()
+				.handle((in, out) -> out.send(patternStream(total, 64 * 1024, new AtomicLong()))
+						.doOnError(e -> waited.tryEmitValue(e.getClass().getSimpleName()))));
+		try (Socket s = connect(patient.port())) {
+			StepVerifier.create(waited.asMono()).expectSubscription().expectNoEvent(Duration.ofSeconds(2)).thenCancel().verify();
+		}
+		assertThatThrownBy(() -> TcpServer.create().writeTimeout(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+	}
+
 	@Test
 	void handlerErrorClosesTheConnectionAtOnce() throws Exception {
 		Sinks.Empty<Void> closed = Sinks.empty();

@@ -343,11 +343,11 @@ public final class Channel {
 	}
 
 	/**
-	 * On an HTTP listener, the rules of its connections: 408 and close when a request head
-	 * takes longer than {@code headMillis} from its first byte (0: no limit); 414 for a request
-	 * line longer than {@code maxLine} bytes without its CRLF (0: the head's limit); close, with
-	 * an error naming it, when output waits {@code writeMillis} without a byte going out (0: no
-	 * limit).
+	 * On a listener, the rules of its connections: on HTTP, 408 and close when a request head
+	 * takes longer than {@code headMillis} from its first byte (0: no limit) and 414 for a
+	 * request line longer than {@code maxLine} bytes without its CRLF (0: the head's limit); on
+	 * HTTP and TCP, a reset, with an error naming it, when output waits {@code writeMillis}
+	 * without a byte going out (0: no limit).
 	 */
 	public void listenerRules(long headMillis, int maxLine, long writeMillis) {
 		long h = loop.nativeHandle();

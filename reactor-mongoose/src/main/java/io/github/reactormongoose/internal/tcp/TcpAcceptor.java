@@ -5,6 +5,7 @@ package io.github.reactormongoose.internal.tcp;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 import io.github.reactormongoose.ProxyProtocolSupportType;
@@ -42,16 +43,19 @@ public final class TcpAcceptor implements ListenerHandler, BoundServer.Listener 
 	private volatile boolean tls;
 	private final ProxyProtocolSupportType proxyProtocol;
 	private final @Nullable Wiretap wiretap;
+	/** The write timeout of the connections; zero: none. */
+	private final Duration writeTimeout;
 
 	/**
 	 * A listener for loop {@code el}, not open yet.
 	 * @param onConnection runs on the poll thread for every accepted connection
 	 */
 	public TcpAcceptor(EventLoop el, ProxyProtocolSupportType proxyProtocol, @Nullable Wiretap wiretap,
-			Consumer<TcpConnection> onConnection) {
+			Duration writeTimeout, Consumer<TcpConnection> onConnection) {
 		this.onConnection = onConnection;
 		this.proxyProtocol = proxyProtocol;
 		this.wiretap = wiretap;
+		this.writeTimeout = writeTimeout;
 		this.connections = new ServerConnections<>(el, c -> {
 		}, c -> c.channel().close());
 	}
@@ -64,6 +68,9 @@ public final class TcpAcceptor implements ListenerHandler, BoundServer.Listener 
 		connections.open("tcp", host, port, Kind.TCP, ListenLimits.NONE, this, sharing, tls,
 				c -> {
 					c.proxyProtocol(proxyProtocol, 0);
+					if (!writeTimeout.isZero()) {
+						c.listenerRules(0, 0, writeTimeout.toMillis());
+					}
 					if (wiretap != null) {
 						c.wiretap(wiretap);
 					}
