@@ -80,7 +80,7 @@ public final class UploadServer {
 	 * {@code POST /upload}: the size and SHA-256 of the body, read as it arrives. A client that
 	 * hashed a chunked upload as it sent it can send its hash after the body, as a
 	 * {@code Digest-SHA256} trailer field: if it differs from the server's, the answer is 422
-	 * with both.
+	 * with both, else a second line says it agrees.
 	 */
 	static Mono<Void> upload(HttpServerRequest request, HttpServerResponse response) {
 		return digest(request).zipWith(request.trailerHeaders()).flatMap(t -> {
@@ -90,8 +90,28 @@ public final class UploadServer {
 			boolean differs = claimed != null && !claimed.equalsIgnoreCase(actual);
 			return response.status(differs ? 422 : 200).header("Content-Type", "text/plain")
 					.sendString(Mono.just(differs ? "the Digest-SHA256 trailer says " + claimed + ", the body hashes to "
-							+ actual + "\n" : line))
+							+ actual + "\n" : claimed != null ? line + "the Digest-SHA256 trailer agrees\n" : line))
 					.then();
+		});
+	}
+
+	/**
+	 * A client of {@code POST /upload} that proves what it sent: {@code data} goes up chunked in
+	 * 64 KiB pieces, hashed as they go, and the hash follows the last piece as the
+	 * {@code Digest-SHA256} trailer field ({@code HttpClientRequest.trailerHeaders}, declared in
+	 * the request's {@code Trailer} header). Emits {@code "<status> <the server's answer>"}: 200
+	 * when the server's hash of what arrived agrees.
+	 */
+	public static Mono<String> uploadWithDigest(HttpClient client, String url, byte[] data) {
+		return Mono.defer(() -> {
+			MessageDigest sha = sha256();
+			return client.doOnRequest(req -> req.requestHeaders().set("Trailer", "Digest-SHA256"))
+					.doOnRequest(req -> req.trailerHeaders(t -> t.set("Digest-SHA256", HexFormat.of().formatHex(sha.digest()))))
+					.post().uri(url)
+					.send(Flux.range(0, (data.length + 65535) / 65536)
+							.map(i -> ByteBuffer.wrap(data, i * 65536, Math.min(65536, data.length - i * 65536)))
+							.doOnNext(b -> sha.update(b.duplicate())))
+					.responseSingle((res, body) -> body.map(b -> res.status() + " " + new String(b, java.nio.charset.StandardCharsets.UTF_8)));
 		});
 	}
 

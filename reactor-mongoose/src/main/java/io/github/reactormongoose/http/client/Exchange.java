@@ -15,6 +15,7 @@ import java.util.function.Predicate;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.Cookie;
 import io.github.reactormongoose.http.HttpHeaders;
+import io.github.reactormongoose.internal.io.LastChunk;
 import io.github.reactormongoose.internal.Checks;
 import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.loop.Channel;
@@ -26,6 +27,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.publisher.MonoSink;
+import reactor.util.Loggers;
 import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 
@@ -42,7 +44,6 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	/** Body pieces queued before reading pauses, and the level at which it resumes. */
 	private static final int BODY_HIGH = 16;
 	private static final int BODY_LOW = 4;
-	private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 	private static final byte[] CRLF = {'\r', '\n'};
 
 	/**
@@ -184,6 +185,8 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 
 		private boolean open = true;
 		private @Nullable HttpHeaders sent;
+		/** {@link #trailerHeaders}, or {@code null}. */
+		private @Nullable Consumer<? super HttpHeaders> trailers;
 
 		@Override
 		public String method() {
@@ -206,6 +209,20 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 				sent = h;
 			}
 			return h;
+		}
+
+		@Override
+		public HttpClientRequest trailerHeaders(Consumer<? super HttpHeaders> callback) {
+			Objects.requireNonNull(callback, "callback");
+			if (!open) {
+				throw new IllegalStateException("The request is written: trailers can only be added in doOnRequest");
+			}
+			Consumer<? super HttpHeaders> before = trailers;
+			trailers = before == null ? callback : h -> {
+				before.accept(h);
+				callback.accept(h);
+			};
+			return this;
 		}
 
 		@Override
@@ -422,7 +439,15 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 				}
 				return;
 			}
-			long x = c.channel().write(LAST_CHUNK, 0, LAST_CHUNK.length);
+			byte[] last;
+			try {
+				last = lastChunk();
+			}
+			catch (RuntimeException failed) {
+				fail(failed);
+				return;
+			}
+			long x = c.channel().write(last, 0, last.length);
 			if (x < 0) {
 				fail(Errors.toException(x, "send request"));
 			}
@@ -432,6 +457,19 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		}, Context.of(sink.contextView()));
 		writer = w;
 		stream.subscribe(w);
+	}
+
+	/** The last chunk, with the trailer fields of {@link HttpClientRequest#trailerHeaders}, if any. */
+	private byte[] lastChunk() {
+		RequestView v = view;
+		Consumer<? super HttpHeaders> callback = v == null ? null : v.trailers;
+		if (callback == null) {
+			return LastChunk.PLAIN;
+		}
+		HttpHeaders fields = new HttpHeaders();
+		callback.accept(fields);
+		return LastChunk.of(request.headers(), fields,
+				name -> Loggers.getLogger(HttpClient.class).debug("trailer field {} not sent: not declared in Trailer, or not allowed", name));
 	}
 
 	/**

@@ -40,6 +40,21 @@ public interface HttpClientRequest {
 	HttpClientRequest addCookie(Cookie cookie);
 
 	/**
+	 * Trailer fields for the end of a streamed (chunked) request body, as
+	 * {@code HttpServerResponse.trailerHeaders} for responses: {@code callback} runs once the
+	 * body's last buffer has gone out, for what is known only then, such as a checksum of the
+	 * body. Only names the request declared in its {@code Trailer} header are sent
+	 * ({@code requestHeaders().set("Trailer", "Digest-SHA256")}), never framing, routing or
+	 * content-format fields. A body with a {@code Content-Length} (a {@code Mono}, or a length
+	 * set in the headers) has no trailer section: the callback does not run. A callback that
+	 * throws fails the request with its exception (the connection is closed: the body cannot
+	 * end). Calls add up, in order. In {@link HttpClient#doOnRequest} only: elsewhere (the request
+	 * already written) it throws {@link IllegalStateException}. Read on the server with
+	 * {@code HttpServerRequest.trailerHeaders()}.
+	 */
+	HttpClientRequest trailerHeaders(java.util.function.Consumer<? super HttpHeaders> callback);
+
+	/**
 	 * The cookies this request sends ({@code Cookie} header): name to values, in order, read as
 	 * {@link io.github.reactormongoose.http.server.HttpServerRequest#cookies()} reads them.
 	 */

@@ -6,17 +6,14 @@ package io.github.reactormongoose.http.server;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.HttpHeaders;
+import io.github.reactormongoose.internal.io.LastChunk;
 import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.Channel;
@@ -35,10 +32,6 @@ import reactor.util.context.Context;
 final class ResponseWriter {
 
 	private static final byte[] CRLF = {'\r', '\n'};
-	private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
-	/** Fields never sent as trailers: the client has acted on them before the body. */
-	private static final Set<String> NOT_TRAILERS = Set.of("content-length", "transfer-encoding",
-			"trailer", "host", "content-type", "content-encoding", "content-range", "te");
 	private static final byte[] EMPTY = new byte[0];
 	/** Largest whole body written in the same native call as the headers. */
 	private static final int COALESCE_BODY = 16 * 1024;
@@ -664,7 +657,7 @@ final class ResponseWriter {
 	private byte[] lastChunk() {
 		Consumer<? super HttpHeaders> callback = trailers;
 		if (callback == null) {
-			return LAST_CHUNK;
+			return LastChunk.PLAIN;
 		}
 		HttpHeaders fields = new HttpHeaders();
 		try {
@@ -673,25 +666,10 @@ final class ResponseWriter {
 		catch (RuntimeException e) {
 			BoundHttpServer.log.warn("trailerHeaders callback of " + request.method() + " " + request.rawPath()
 					+ " failed; the response ends without trailers", e);
-			return LAST_CHUNK;
+			return LastChunk.PLAIN;
 		}
-		Set<String> declared = new HashSet<>();
-		for (String value : headers.getAll("Trailer")) {
-			for (String name : value.split(",")) {
-				declared.add(name.trim().toLowerCase(Locale.ROOT));
-			}
-		}
-		StringBuilder b = new StringBuilder("0\r\n");
-		for (Map.Entry<String, String> f : fields) {
-			String name = f.getKey().toLowerCase(Locale.ROOT);
-			if (declared.contains(name) && !NOT_TRAILERS.contains(name)) {
-				b.append(f.getKey()).append(": ").append(f.getValue()).append("\r\n");
-			}
-			else {
-				BoundHttpServer.log.debug("trailer field {} not sent: not declared in Trailer, or not allowed", f.getKey());
-			}
-		}
-		return b.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+		return LastChunk.of(headers, fields,
+				name -> BoundHttpServer.log.debug("trailer field {} not sent: not declared in Trailer, or not allowed", name));
 	}
 
 	/**

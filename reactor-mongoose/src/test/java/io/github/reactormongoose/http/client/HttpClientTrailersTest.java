@@ -22,7 +22,8 @@ import reactor.util.function.Tuple2;
 /**
  * {@link HttpClientResponse#trailerHeaders()}: the fields after a chunked body's last chunk,
  * from our server, from Reactor Netty's, and from a scripted peer (none, malformed, too many),
- * and an error when the body does not end.
+ * and an error when the body does not end. {@link HttpClientRequest#trailerHeaders}: the
+ * request's own, read by our server and by Reactor Netty's.
  */
 class HttpClientTrailersTest extends BaseHttpTest {
 
@@ -112,5 +113,81 @@ class HttpClientTrailersTest extends BaseHttpTest {
 					.expectError(PrematureCloseException.class)
 					.verify(Duration.ofSeconds(10));
 		}
+	}
+
+	/** A client whose streamed request bodies end with a SHA-256 of what they sent, as a declared trailer. */
+	private static HttpClient digesting(java.security.MessageDigest md) {
+		return HttpClient.create().doOnRequest(req -> req.requestHeaders().set("Trailer", "Digest-SHA256, X-Undeclared-Is-Not"))
+			.doOnRequest(req -> req.trailerHeaders(t -> t.set("Digest-SHA256", java.util.HexFormat.of().formatHex(md.digest()))
+					.set("X-Undeclared", "dropped").set("Content-Length", "999")));
+	}
+
+	private static Flux<java.nio.ByteBuffer> pieces(java.security.MessageDigest md, String... pieces) {
+		return Flux.fromArray(pieces).map(p -> p.getBytes(StandardCharsets.UTF_8)).doOnNext(md::update).map(java.nio.ByteBuffer::wrap);
+	}
+
+	@Test
+	void requestTrailersReachOurServer() throws Exception {
+		DisposableServer s = bind(HttpServer.create().route(r -> r.post("/sum", (req, res) -> res.sendString(
+				req.receiveString().zipWith(req.trailerHeaders(), (body, t) -> body + " " + t)))));
+		java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+		String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+				.digest("one,two,three".getBytes(StandardCharsets.UTF_8)));
+		String answer = digesting(md).post().uri("http://127.0.0.1:" + s.port() + "/sum").send(pieces(md, "one,", "two,", "three"))
+			.responseSingle((res, b) -> b.map(x -> new String(x, StandardCharsets.UTF_8))).block(TIMEOUT);
+		// only the declared field: not the undeclared one, not Content-Length
+		assertThat(answer).isEqualTo("one,two,three [Digest-SHA256: " + expected + "]");
+		// a Mono body goes with a Content-Length: no trailer section, the callback does not run
+		java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+		String whole = HttpClient.create().doOnRequest(req -> req.trailerHeaders(t -> ran.incrementAndGet()))
+			.post().uri("http://127.0.0.1:" + s.port() + "/sum").send(Mono.just(java.nio.ByteBuffer.wrap("whole".getBytes(StandardCharsets.UTF_8))))
+			.responseSingle((res, b) -> b.map(x -> new String(x, StandardCharsets.UTF_8))).block(TIMEOUT);
+		assertThat(whole).isEqualTo("whole []");
+		assertThat(ran).hasValue(0);
+	}
+
+	@Test
+	void requestTrailersReachReactorNettysServer() throws Exception {
+		// Netty's HTTP decoder hands the trailers on in the LastHttpContent, which a handler of the
+		// connection sees before Reactor Netty unwraps the body
+		java.util.concurrent.BlockingQueue<String> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+		reactor.netty.DisposableServer netty = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+				.doOnConnection(conn -> conn.addHandlerFirst("trailers", new io.netty.channel.ChannelInboundHandlerAdapter() {
+					@Override
+					public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+						if (msg instanceof io.netty.handler.codec.http.LastHttpContent last) {
+							seen.add(last.trailingHeaders().get("Digest-SHA256") + " " + last.trailingHeaders().size());
+						}
+						ctx.fireChannelRead(msg);
+					}
+				}))
+				.handle((req, res) -> res.sendString(req.receive().aggregate().asString().defaultIfEmpty("")))
+				.bindNow(TIMEOUT);
+		try {
+			java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+			String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+					.digest("abcdef".getBytes(StandardCharsets.UTF_8)));
+			String answer = digesting(md).post().uri("http://127.0.0.1:" + netty.port() + "/").send(pieces(md, "abc", "def"))
+				.responseSingle((res, b) -> b.map(x -> new String(x, StandardCharsets.UTF_8))).block(TIMEOUT);
+			assertThat(answer).isEqualTo("abcdef");
+			assertThat(seen.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(expected + " 1");
+		}
+		finally {
+			netty.disposeNow(TIMEOUT);
+		}
+	}
+
+	@Test
+	void aTrailerCallbackThatThrowsFailsTheRequestAndOneAddedLateIsRefused() {
+		DisposableServer s = bind(HttpServer.create().route(r -> r.post("/sum", (req, res) -> res.sendString(req.receiveString()))));
+		StepVerifier.create(HttpClient.create().doOnRequest(req -> req.trailerHeaders(t -> {
+			throw new IllegalStateException("no digest today");
+		})).post().uri("http://127.0.0.1:" + s.port() + "/sum").send(Flux.just(java.nio.ByteBuffer.wrap(new byte[10]))).response())
+			.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class).hasMessage("no digest today"))
+			.verify(TIMEOUT);
+		StepVerifier.create(HttpClient.create().doAfterRequest(req -> req.trailerHeaders(t -> {
+		})).post().uri("http://127.0.0.1:" + s.port() + "/sum").send(Flux.just(java.nio.ByteBuffer.wrap(new byte[10]))).response())
+			.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class).hasMessageContaining("only be added in doOnRequest"))
+			.verify(TIMEOUT);
 	}
 }
