@@ -128,6 +128,16 @@ public final class MqttServer implements Wiretappable<MqttServer> {
 	}
 
 	/**
+	 * Resets a connection whose waiting packets have not moved for this long (the client
+	 * stopped reading while the handler sends to it), as {@link TcpServer#writeTimeout}: its
+	 * sends then fail with {@link io.github.reactormongoose.ConnectionClosedException}. Default
+	 * none; {@link Duration#ZERO}: none.
+	 */
+	public MqttServer writeTimeout(Duration timeout) {
+		return new MqttServer(tcp.writeTimeout(timeout), maxPacketSize, handler);
+	}
+
+	/**
 	 * The largest packet accepted from a client, in bytes (at least 64, default 1 MiB); a
 	 * larger one fails {@link MqttServerConnection#receive()} with {@link MqttProtocolException}.
 	 */

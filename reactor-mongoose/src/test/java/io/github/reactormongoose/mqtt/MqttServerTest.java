@@ -216,4 +216,29 @@ class MqttServerTest {
 	void anotherProtocolNameClosesTheConnectionWithoutAnswer() throws Exception {
 		assertClosedWith(new byte[] {0x10, 12, 0, 4, 'M', 'Q', 'T', 'X', 4, 2, 0, 60, 0, 2, 'c', '1'}, "unsupported protocol");
 	}
+
+	/** {@code writeTimeout}: a client that connects, then reads nothing of what the handler publishes, is reset. */
+	@Test
+	void aClientThatStopsReadingIsResetAfterTheWriteTimeout() throws Exception {
+		LinkedBlockingQueue<String> ended = new LinkedBlockingQueue<>();
+		MqttMessage big = MqttMessage.of("feed", new byte[60_000], 0, false, MqttProperties.empty());
+		DisposableServer feeding = MqttServer.create().runOn(loop).writeTimeout(Duration.ofSeconds(1))
+				.handle(c -> c.receive().take(1)
+						.concatMap(connect -> c.send(new MqttPacket.ConnAck(false, 0, MqttProperties.empty())))
+						.thenMany(reactor.core.publisher.Flux.range(0, 100_000).concatMap(i -> c.send(new MqttPacket.Publish(0, big))))
+						.doOnError(e -> ended.add(e.getClass().getSimpleName()))
+						.then())
+				.bindNow(TIMEOUT);
+		try (Socket s = new Socket()) {
+			s.setReceiveBufferSize(16 * 1024);
+			s.connect(new java.net.InetSocketAddress("127.0.0.1", feeding.port()), 5_000);
+			s.getOutputStream().write(new byte[] {0x10, 14, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 60, 0, 2, 'c', '1'});
+			long t0 = System.nanoTime();
+			assertThat(ended.poll(10, TimeUnit.SECONDS)).isEqualTo("ConnectionClosedException");
+			assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(8));
+		}
+		finally {
+			feeding.disposeNow(TIMEOUT);
+		}
+	}
 }
