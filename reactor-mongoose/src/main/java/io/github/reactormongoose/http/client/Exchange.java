@@ -185,8 +185,8 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 
 		private boolean open = true;
 		private @Nullable HttpHeaders sent;
-		/** {@link #trailerHeaders}, or {@code null}. */
-		private @Nullable Consumer<? super HttpHeaders> trailers;
+		/** {@link #trailerHeaders}, in order. */
+		private List<Consumer<? super HttpHeaders>> trailers = List.of();
 
 		@Override
 		public String method() {
@@ -217,11 +217,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			if (!open) {
 				throw new IllegalStateException("The request is written: trailers can only be added in doOnRequest");
 			}
-			Consumer<? super HttpHeaders> before = trailers;
-			trailers = before == null ? callback : h -> {
-				before.accept(h);
-				callback.accept(h);
-			};
+			trailers = ClientHooks.plus(trailers, callback);
 			return this;
 		}
 
@@ -462,12 +458,11 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	/** The last chunk, with the trailer fields of {@link HttpClientRequest#trailerHeaders}, if any. */
 	private byte[] lastChunk() {
 		RequestView v = view;
-		Consumer<? super HttpHeaders> callback = v == null ? null : v.trailers;
-		if (callback == null) {
+		if (v == null || v.trailers.isEmpty()) {
 			return LastChunk.PLAIN;
 		}
 		HttpHeaders fields = new HttpHeaders();
-		callback.accept(fields);
+		ClientHooks.run(v.trailers, fields);
 		return LastChunk.of(request.headers(), fields,
 				name -> Loggers.getLogger(HttpClient.class).debug("trailer field {} not sent: not declared in Trailer, or not allowed", name));
 	}

@@ -12,7 +12,6 @@ import java.net.CookieManager;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,7 +23,6 @@ import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.testing.TestPki;
 import io.github.reactormongoose.tls.TlsSpec;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
@@ -41,13 +39,6 @@ class HttpClientCookiesTest extends BaseHttpTest {
 
 	@TempDir
 	static Path dir;
-
-	private final List<reactor.netty.DisposableServer> netty = new ArrayList<>();
-
-	@AfterEach
-	void stopNetty() {
-		netty.forEach(s -> s.disposeNow(TIMEOUT));
-	}
 
 	/**
 	 * Reactor Netty: {@code POST /login} sets {@code session} and redirects to {@code /home},
@@ -83,7 +74,7 @@ class HttpClientCookiesTest extends BaseHttpTest {
 						.get("/cookies/**", (req, res) -> res.sendString(Mono.just(
 								String.join("\n", req.requestHeaders().getAll("Cookie"))))))
 				.bindNow(TIMEOUT);
-		netty.add(s);
+		track(s); // disposed after the test, as the test's own servers
 		return "http://127.0.0.1:" + s.port();
 	}
 

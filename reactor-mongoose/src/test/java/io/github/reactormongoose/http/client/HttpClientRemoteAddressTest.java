@@ -11,7 +11,6 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -20,7 +19,6 @@ import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.testing.TestPki;
 import io.github.reactormongoose.tls.TlsSpec;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
@@ -39,19 +37,12 @@ class HttpClientRemoteAddressTest extends BaseHttpTest {
 	@TempDir
 	static Path dir;
 
-	private final List<reactor.netty.DisposableServer> netty = new ArrayList<>();
-
-	@AfterEach
-	void stopNetty() {
-		netty.forEach(s -> s.disposeNow(TIMEOUT));
-	}
-
 	/** Reactor Netty on {@code host}: answers "{name} {Host header} {path}". */
 	private reactor.netty.DisposableServer peer(String host, String name) {
 		reactor.netty.DisposableServer s = reactor.netty.http.server.HttpServer.create().host(host).port(0)
 				.handle((req, res) -> res.sendString(Mono.just(name + " " + req.requestHeaders().get("Host") + " " + req.uri())))
 				.bindNow(TIMEOUT);
-		netty.add(s);
+		track(s); // disposed after the test, as the test's own servers
 		return s;
 	}
 
