@@ -21,6 +21,7 @@ import io.github.reactormongoose.internal.tls.PeerVerifier;
 import io.github.reactormongoose.internal.tls.TlsFailures;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 
 /** One accepted HTTP connection: requests in sequence, then maybe a WebSocket session. */
 final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
@@ -95,12 +96,30 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 	void startIdleTimer() {
 		Duration timeout = server.config.idleTimeout();
 		if (timeout != null && !closed) {
-			idleTimer = el.schedule(timeout, () -> {
-				if (current == null && websocket == null && !closed) {
-					channel.close();
+			idleTimer = el.schedule(timeout, this::idleTimeoutElapsed);
+		}
+	}
+
+	private void idleTimeoutElapsed() {
+		idleTimer = null;
+		if (current != null || websocket != null || closed) {
+			return;
+		}
+		if (channel.pendingOutput() > 0) {
+			// the last response is still on its way to a slow reader (sendFile, the end of a
+			// body): the connection is idle once it has (nearly) left; a reader that stopped is
+			// the write timeout's
+			Disposable waiting = Disposables.single();
+			idleTimer = waiting;
+			channel.awaitWritable(() -> {
+				if (idleTimer == waiting) {
+					idleTimer = null;
+					startIdleTimer();
 				}
 			});
+			return;
 		}
+		channel.close();
 	}
 
 	private void stopIdleTimer() {

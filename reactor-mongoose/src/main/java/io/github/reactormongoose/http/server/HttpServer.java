@@ -230,8 +230,9 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	}
 
 	/**
-	 * Closes a keep-alive connection that has no request in progress for this long. Default:
-	 * none.
+	 * Closes a keep-alive connection that has no request in progress for this long, counted
+	 * once its last response has (nearly) left the process: a download slower than this is not
+	 * cut (a client that stopped reading is {@link #writeTimeout(Duration)}'s). Default: none.
 	 */
 	public HttpServer idleTimeout(Duration idleTimeout) {
 		Checks.positive(idleTimeout, "idleTimeout");

@@ -85,6 +85,10 @@ public interface HttpServerResponse {
 	 * together and the response ends. An empty publisher sends an empty body. For HEAD the
 	 * publisher is still subscribed, to measure the length. The publisher must be finite. If
 	 * a streamed send already committed the headers, the bytes continue that stream instead.
+	 * A body over 256 KiB is handed to the connection a slice at a time as the client reads
+	 * (a slow reader holds a slice of native memory, not a copy of the body); the returned
+	 * {@code Mono} completes once the last slice is handed over, or fails with
+	 * {@link io.github.reactormongoose.ConnectionClosedException} if the client leaves first.
 	 */
 	Mono<Void> sendWhole(Publisher<? extends ByteBuffer> body);
 

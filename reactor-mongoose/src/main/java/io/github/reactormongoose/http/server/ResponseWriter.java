@@ -35,6 +35,8 @@ final class ResponseWriter {
 	private static final byte[] EMPTY = new byte[0];
 	/** Largest whole body written in the same native call as the headers. */
 	private static final int COALESCE_BODY = 16 * 1024;
+	/** A whole body is handed to the connection in slices of this size (the default high-water mark). */
+	static final int SLICE = 256 * 1024;
 	/** Largest chunk copied together with its size line and CRLF. */
 	private static final int COALESCE_CHUNK = 8192;
 
@@ -317,27 +319,65 @@ final class ResponseWriter {
 		ended = true;
 		boolean close = closeAfterResponse();
 		long r;
-		if (!noBody) {
-			bodyBytesSent += data.length;
-		}
-		// the exchange is recorded (metrics, access log) before its last bytes are handed over:
-		// they may reach the client within the write itself (write-through)
-		onEnd.run();
 		if (noBody || data.length == 0) {
+			// the exchange is recorded (metrics, access log) before its last bytes are handed
+			// over: they may reach the client within the write itself (write-through)
+			onEnd.run();
 			r = channel.writeAndEndExchange(h, 0, h.length, close);
 		}
 		else if (data.length <= COALESCE_BODY) {
 			byte[] all = new byte[h.length + data.length];
 			System.arraycopy(h, 0, all, 0, h.length);
 			System.arraycopy(data, 0, all, h.length, data.length);
+			bodyBytesSent += data.length;
+			onEnd.run();
 			r = channel.writeAndEndExchange(all, 0, all.length, close);
 		}
 		else {
 			r = channel.writeMore(h, 0, h.length);
 			if (r >= 0) {
-				r = channel.writeAndEndExchange(data, 0, data.length, close);
+				writeSlices(data, 0, close, sink);
+			}
+			else {
+				lost(r, sink);
+			}
+			return;
+		}
+		complete(sink, r);
+	}
+
+	/**
+	 * Hands {@code data[offset..]}, the rest of a whole body, to the connection a slice at a
+	 * time: the next slice once the send buffer has fallen to the low-water mark. So a large
+	 * array (one cached answer sent to many slow readers) is not copied into native memory
+	 * whole for each of them; each holds a slice. The exchange stays current (graceful
+	 * shutdown waits for it, the idle timeout does not run) until its last slice.
+	 */
+	private void writeSlices(byte[] data, int offset, boolean close, @Nullable MonoSink<Void> sink) {
+		int off = offset;
+		while (data.length - off > SLICE) {
+			long r = channel.write(data, off, SLICE);
+			if (r < 0) {
+				lost(r, sink);
+				return;
+			}
+			bodyBytesSent += SLICE;
+			off += SLICE;
+			if (channel.aboveHighWater(r)) {
+				int next = off;
+				channel.awaitWritable(() -> writeSlices(data, next, close, sink));
+				return;
 			}
 		}
+		bodyBytesSent += data.length - off;
+		onEnd.run(); // before the last bytes, as for a body written at once
+		complete(sink, channel.writeAndEndExchange(data, off, data.length - off, close));
+	}
+
+	/** A write of a whole body failed ({@code r}): the connection is gone or closing, the rest cannot follow. */
+	private void lost(long r, @Nullable MonoSink<Void> sink) {
+		connectionClosed = true; // the handler's error is not the server's to log
+		abort();
 		complete(sink, r);
 	}
 

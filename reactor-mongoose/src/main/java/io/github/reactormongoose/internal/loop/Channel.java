@@ -229,6 +229,11 @@ public final class Channel {
 		return control(NativeConstants.OP_UNCORK);
 	}
 
+	/** Bytes written and not yet taken by the socket (0 once closed). */
+	public long pendingOutput() {
+		return Math.max(0, control(0));
+	}
+
 	/** Closes at once; pending output is dropped. */
 	public void close() {
 		control(NativeConstants.OP_CLOSE);

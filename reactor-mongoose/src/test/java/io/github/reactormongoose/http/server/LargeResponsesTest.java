@@ -19,7 +19,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
@@ -173,6 +175,160 @@ class LargeResponsesTest extends BaseHttpTest {
 				assertThat(readBody(in, body.length, true)).as(path).isEqualTo(sha256(body));
 			}
 		}
+	}
+
+	@Test
+	void aWholeBodyIsHandedOverAsTheReaderDrainsNotCopiedAtOnce() throws Exception {
+		byte[] body = random(16 * 1024 * 1024, 17); // one array, answered to every client
+		MongooseLoop loop = newLoop();
+		DisposableServer server = bind(HttpServer.create().runOn(loop).route(r -> r
+				.get("/whole", (req, res) -> res.sendByteArray(Mono.just(body)))
+				.get("/after", (req, res) -> res.sendString(Mono.just("after")))));
+		List<Socket> readers = new ArrayList<>();
+		try {
+			for (int i = 0; i < 4; i++) {
+				readers.add(slowClient(server.port(),
+						"GET /whole HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n"));
+			}
+			Thread.sleep(700); // the readers stall: each connection's socket buffers fill up
+			// a slice per connection (the high-water mark, 256 KiB, and what the kernel has not
+			// taken), not 4 copies of 16 MiB
+			assertThat(bufferBytes(loop)).as("native bytes held for 4 stalled readers of a 16 MiB body")
+					.isLessThan(4L * 1024 * 1024);
+			for (Socket s : readers) {
+				InputStream in = s.getInputStream();
+				assertThat(readHead(in)).startsWith("HTTP/1.1 200").contains("Content-Length: " + body.length);
+				assertThat(readBody(in, body.length, true)).isEqualTo(sha256(body));
+				assertThat(readHead(in)).as("the pipelined request is answered after the body")
+						.startsWith("HTTP/1.1 200").contains("Content-Length: 5");
+				assertThat(new String(in.readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("after");
+			}
+		}
+		finally {
+			for (Socket s : readers) {
+				s.close();
+			}
+		}
+	}
+
+	@Test
+	void aReaderThatLeavesInTheMiddleOfAWholeBodyIsNotAnErrorOfTheServer() throws Exception {
+		byte[] body = random(16 * 1024 * 1024, 19);
+		AtomicReference<Throwable> seen = new AtomicReference<>();
+		List<AccessLogArgs> exchanges = new CopyOnWriteArrayList<>();
+		List<ErrorLogArgs> errors = new CopyOnWriteArrayList<>();
+		DisposableServer server = bind(HttpServer.create()
+				.accessLog(true, a -> {
+					exchanges.add(a);
+					return null;
+				})
+				.errorLog(true, e -> {
+					errors.add(e);
+					return null;
+				})
+				.route(r -> r.get("/whole", (req, res) -> res.sendByteArray(Mono.just(body)).doOnError(seen::set))));
+		try (Socket s = slowClient(server.port(), "GET /whole HTTP/1.1\r\nHost: x\r\n\r\n")) {
+			InputStream in = s.getInputStream();
+			readHead(in);
+			assertThat(in.readNBytes(1024 * 1024)).hasSize(1024 * 1024);
+			s.setSoLinger(true, 0); // leaves with a reset, the rest unread
+		}
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while ((seen.get() == null || exchanges.isEmpty()) && System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
+		assertThat(seen.get()).as("the send fails").isInstanceOf(io.github.reactormongoose.ConnectionClosedException.class);
+		assertThat(exchanges).hasSize(1);
+		assertThat(exchanges.get(0).status()).isEqualTo(200);
+		assertThat(exchanges.get(0).contentLength()).as("body bytes handed to the connection before it closed")
+				.isGreaterThanOrEqualTo(1024 * 1024).isLessThan(body.length);
+		Thread.sleep(100);
+		assertThat(errors).as("a client that left is not an error of the server").isEmpty();
+	}
+
+	@Test
+	void aGracefulShutdownWaitsForAWholeBodyStillOnItsWay() throws Exception {
+		byte[] body = random(16 * 1024 * 1024, 20);
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.get("/whole", (req, res) -> res.sendByteArray(Mono.just(body)))));
+		try (Socket s = slowClient(server.port(), "GET /whole HTTP/1.1\r\nHost: x\r\n\r\n")) {
+			Thread.sleep(300); // the reader stalls: most of the body is not handed over yet
+			CompletableFuture<Void> disposed = CompletableFuture.runAsync(() -> server.disposeNow(java.time.Duration.ofSeconds(20)));
+			InputStream in = s.getInputStream();
+			assertThat(readHead(in)).startsWith("HTTP/1.1 200"); // its head left before the shutdown
+			assertThat(readBody(in, body.length, true)).isEqualTo(sha256(body));
+			assertThat(in.read()).as("closed after the response").isEqualTo(-1);
+			disposed.get(20, TimeUnit.SECONDS);
+		}
+	}
+
+	@Test
+	void theIdleTimeoutDoesNotCutAResponseStillOnItsWay(@TempDir Path dir) throws Exception {
+		byte[] body = random(12 * 1024 * 1024, 18);
+		Path file = dir.resolve("big.bin");
+		Files.write(file, body);
+		DisposableServer server = bind(HttpServer.create().idleTimeout(java.time.Duration.ofMillis(300)).route(r -> r
+				.get("/whole", (req, res) -> res.sendByteArray(Mono.just(body)))
+				.get("/file", (req, res) -> res.sendFile(file))
+				.get("/stream", (req, res) -> res.sendStream(Flux.range(0, 12).map(i ->
+						ByteBuffer.wrap(body, i * 1024 * 1024, 1024 * 1024))))));
+		for (String path : List.of("/whole", "/file", "/stream")) {
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				c.write("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+				InputStream in = c.socket().getInputStream();
+				readHead(in);
+				// the reader takes its time: 3 MiB, then a pause longer than the idle timeout
+				MessageDigest md = MessageDigest.getInstance("SHA-256");
+				byte[] buf = new byte[64 * 1024];
+				long left = body.length;
+				long sincePause = 0;
+				boolean chunked = path.equals("/stream");
+				while (left > 0) {
+					if (sincePause >= 3 * 1024 * 1024 && left > 2 * 1024 * 1024) {
+						Thread.sleep(500);
+						sincePause = 0;
+					}
+					int r = chunked ? readChunkPart(in, buf, (int) Math.min(buf.length, left))
+							: in.read(buf, 0, (int) Math.min(buf.length, left));
+					assertThat(r).as("%s: cut with %d bytes left", path, left).isPositive();
+					md.update(buf, 0, r);
+					left -= r;
+					sincePause += r;
+				}
+				assertThat(md.digest()).as(path).isEqualTo(sha256(body));
+				if (chunked) {
+					assertThat(readHead(in)).as("the last chunk").isEqualTo("\r\n0\r\n\r\n");
+				}
+				// then, idle: the connection is closed by the timeout
+				c.socket().setSoTimeout(5000);
+				assertThat(in.read()).as("%s: closed once idle", path).isEqualTo(-1);
+			}
+		}
+	}
+
+	/** The chunk reader of the idle-timeout test: body bytes of a chunked response, sizes skipped. */
+	private int chunkLeft;
+
+	private int readChunkPart(InputStream in, byte[] buf, int max) throws Exception {
+		if (chunkLeft == 0) {
+			StringBuilder line = new StringBuilder();
+			int c;
+			while ((c = in.read()) != '\n') {
+				assertThat(c).isNotNegative();
+				if (c != '\r') {
+					line.append((char) c);
+				}
+			}
+			if (line.length() == 0) { // the CRLF after the previous chunk's data
+				return readChunkPart(in, buf, max);
+			}
+			chunkLeft = Integer.parseInt(line.toString(), 16);
+		}
+		int r = in.read(buf, 0, Math.min(max, chunkLeft));
+		if (r > 0) {
+			chunkLeft -= r;
+		}
+		return r;
 	}
 
 	@Test
