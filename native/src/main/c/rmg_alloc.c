@@ -10,11 +10,12 @@
 static long s_live_allocs;
 static long s_live_loops;
 static long s_mg_live_allocs;
+static long s_live_bytes; /* bytes of the live blocks of both allocators (headers left out) */
 
 /* Mongoose's allocator (MG_ENABLE_CUSTOM_CALLOC=1): counted, and every block is wiped when
  * freed. The built-in TLS stack keeps private keys, traffic secrets and decrypted records in
  * blocks it frees without wiping (mg_tls_free); this wipes them. A header before the block
- * keeps its size; 16 bytes keep malloc's alignment. */
+ * keeps its size (the glue's blocks have one too); 16 bytes keep malloc's alignment. */
 #define RMG_MG_HEADER 16
 
 void *mg_calloc(size_t count, size_t size) {
@@ -26,6 +27,7 @@ void *mg_calloc(size_t count, size_t size) {
   if (p == NULL) return NULL;
   memcpy(p, &n, sizeof(n));
   __atomic_add_fetch(&s_mg_live_allocs, 1, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&s_live_bytes, (long) n, __ATOMIC_RELAXED);
   return p + RMG_MG_HEADER;
 }
 
@@ -38,29 +40,47 @@ void mg_free(void *ptr) {
   explicit_bzero(p, n + RMG_MG_HEADER);
   free(p);
   __atomic_sub_fetch(&s_mg_live_allocs, 1, __ATOMIC_RELAXED);
+  __atomic_sub_fetch(&s_live_bytes, (long) n, __ATOMIC_RELAXED);
 }
 
 long rmg_mg_live_allocations(void) { return __atomic_load_n(&s_mg_live_allocs, __ATOMIC_RELAXED); }
 
 void *rmg_alloc(size_t n) {
-  void *p = calloc(1, n);
-  if (p != NULL) __atomic_add_fetch(&s_live_allocs, 1, __ATOMIC_RELAXED);
-  return p;
+  unsigned char *p;
+  if (n > (size_t) -1 - RMG_MG_HEADER) return NULL;
+  p = (unsigned char *) calloc(1, n + RMG_MG_HEADER);
+  if (p == NULL) return NULL;
+  memcpy(p, &n, sizeof(n));
+  __atomic_add_fetch(&s_live_allocs, 1, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&s_live_bytes, (long) n, __ATOMIC_RELAXED);
+  return p + RMG_MG_HEADER;
 }
 
-void *rmg_realloc(void *p, size_t old_n, size_t n) {
-  (void) old_n;
-  if (p == NULL) return rmg_alloc(n);
-  return realloc(p, n); /* on failure p stays valid and counted */
+void *rmg_realloc(void *ptr, size_t old_n, size_t n) {
+  unsigned char *p;
+  (void) old_n; /* the header knows it */
+  if (ptr == NULL) return rmg_alloc(n);
+  if (n > (size_t) -1 - RMG_MG_HEADER) return NULL;
+  p = (unsigned char *) realloc((unsigned char *) ptr - RMG_MG_HEADER, n + RMG_MG_HEADER);
+  if (p == NULL) return NULL; /* ptr stays valid and counted */
+  memcpy(&old_n, p, sizeof(old_n));
+  memcpy(p, &n, sizeof(n));
+  __atomic_add_fetch(&s_live_bytes, (long) n - (long) old_n, __ATOMIC_RELAXED);
+  return p + RMG_MG_HEADER;
 }
 
-void rmg_free(void *p) {
-  if (p != NULL) {
-    free(p);
-    __atomic_sub_fetch(&s_live_allocs, 1, __ATOMIC_RELAXED);
-  }
+void rmg_free(void *ptr) {
+  unsigned char *p;
+  size_t n;
+  if (ptr == NULL) return;
+  p = (unsigned char *) ptr - RMG_MG_HEADER;
+  memcpy(&n, p, sizeof(n));
+  free(p);
+  __atomic_sub_fetch(&s_live_allocs, 1, __ATOMIC_RELAXED);
+  __atomic_sub_fetch(&s_live_bytes, (long) n, __ATOMIC_RELAXED);
 }
 
 long rmg_live_allocations(void) { return __atomic_load_n(&s_live_allocs, __ATOMIC_RELAXED); }
+long rmg_live_bytes(void) { return __atomic_load_n(&s_live_bytes, __ATOMIC_RELAXED); }
 long rmg_live_loops(void) { return __atomic_load_n(&s_live_loops, __ATOMIC_RELAXED); }
 void rmg_loops_changed(int delta) { __atomic_add_fetch(&s_live_loops, delta, __ATOMIC_RELAXED); }

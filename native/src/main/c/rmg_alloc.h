@@ -4,7 +4,8 @@
  *
  * Every block the glue allocates for itself goes through these, so tests can assert that
  * nothing is left behind (NativeConstants.liveAllocations / liveLoops). Buffers owned by
- * Mongoose (c->recv, c->send) use Mongoose's allocator and are not counted.
+ * Mongoose (c->recv, c->send) use Mongoose's allocator (mg_calloc, rmg_alloc.c): not in that
+ * count, but their bytes are in rmg_live_bytes with the glue's (NativeConstants.liveBytes).
  */
 #ifndef RMG_ALLOC_H
 #define RMG_ALLOC_H
@@ -20,6 +21,7 @@ void rmg_free(void *p);
 long rmg_live_allocations(void);
 /* Blocks Mongoose holds (its allocator is ours: mg_calloc/mg_free, wiped when freed). */
 long rmg_mg_live_allocations(void);
+long rmg_live_bytes(void);
 long rmg_live_loops(void);
 void rmg_loops_changed(int delta);
 

@@ -215,6 +215,11 @@ static jlong JNICALL rmg_constants_liveAllocations(JNIEnv *env, jclass cls) {
   return (jlong) rmg_live_allocations();
 }
 
+static jlong JNICALL rmg_constants_liveBytes(JNIEnv *env, jclass cls) {
+  (void) env, (void) cls;
+  return (jlong) rmg_live_bytes();
+}
+
 static jlong JNICALL rmg_constants_liveLoops(JNIEnv *env, jclass cls) {
   (void) env, (void) cls;
   return (jlong) rmg_live_loops();
@@ -248,6 +253,7 @@ static const JNINativeMethod s_methods[] = {
     {"constant", "(Ljava/lang/String;)J", (void *) rmg_constants_constant},
     {"mongooseVersion", "()Ljava/lang/String;", (void *) rmg_constants_mongooseVersion},
     {"liveAllocations", "()J", (void *) rmg_constants_liveAllocations},
+    {"liveBytes", "()J", (void *) rmg_constants_liveBytes},
     {"liveLoops", "()J", (void *) rmg_constants_liveLoops},
     {"logLevel", "(I)V", (void *) rmg_constants_logLevel},
     {"errnoMessage", "(I)Ljava/lang/String;", (void *) rmg_constants_errnoMessage},

@@ -24,11 +24,11 @@ import reactor.core.publisher.Mono;
 
 /**
  * The server the abuse and soak scripts of {@code reliability/} run against: the mixed
- * traffic of a real application (small and 64 KiB answers, uploads, streamed downloads,
- * WebSocket echo, Server-Sent Events) and {@code GET /__stats}, the process figures the
- * scripts compare before and after (RSS, heap, open file descriptors, native allocations of
- * the glue, open connections, from the server's own metrics). The limits a hostile client
- * meets: the request head timeout (which also covers a small body sent with the head), a
+ * traffic of a real application (small and 64 KiB answers, a cached 8 MiB report, uploads,
+ * streamed downloads, WebSocket echo, Server-Sent Events) and {@code GET /__stats}, the
+ * process figures the scripts compare before and after (RSS, heap, open file descriptors,
+ * native allocations of the glue, native bytes held, open connections, from the server's own
+ * metrics). The limits a hostile client meets: the request head timeout (which also covers a small body sent with the head), a
  * {@code readTimeout} for a client that stalls in a streamed upload (408), a {@code writeTimeout}
  * for one that stops reading a download (reset; the slow-read attack), a request line of at
  * most {@value #MAX_REQUEST_LINE} bytes ({@code httpRequestDecoder}, Netty's default: 414 past it)
@@ -45,6 +45,12 @@ public final class ReliabilityServer implements Disposable {
 	public static final int MAX_HEAD = 16 * 1024;
 
 	static final byte[] BODY_64K = new byte[64 * 1024];
+	/**
+	 * A cached 8 MiB answer ({@code GET /report}), the same array for every client: the server
+	 * hands it to each connection 256 KiB at a time as the client reads, so a hundred slow
+	 * readers hold a slice each in native memory, not a copy.
+	 */
+	static final byte[] REPORT = report(8 * 1024 * 1024);
 	static final int CHUNK = 64 * 1024;
 
 	private final SimpleMeterRegistry registry;
@@ -79,6 +85,7 @@ public final class ReliabilityServer implements Disposable {
 				.route(r -> r
 						.get("/hello", (req, res) -> res.sendString(Mono.just("Hello, World!")))
 						.get("/64k", (req, res) -> res.sendByteArray(Mono.just(BODY_64K)))
+						.get("/report", (req, res) -> res.header("Content-Type", "text/csv").sendByteArray(Mono.just(REPORT)))
 						.post("/upload", (req, res) -> res.sendString(req.receive()
 								.reduce(0L, (n, b) -> n + b.remaining())
 								.doOnNext(uploaded::addAndGet)
@@ -105,17 +112,34 @@ public final class ReliabilityServer implements Disposable {
 		});
 	}
 
+	/** {@code size} bytes of CSV lines ("row,n\n"), cut at the size. */
+	static byte[] report(int size) {
+		StringBuilder b = new StringBuilder(size + 32);
+		for (int i = 0; b.length() < size; i++) {
+			b.append("row,").append(i).append('\n');
+		}
+		b.setLength(size);
+		return b.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+	}
+
 	static String stats(SimpleMeterRegistry registry) {
 		Runtime rt = Runtime.getRuntime();
 		long heap = rt.totalMemory() - rt.freeMemory();
-		double allocations = registry.find("reactor.mongoose.native.allocations").gauge() == null ? -1
-				: registry.find("reactor.mongoose.native.allocations").gauge().value();
+		double allocations = gauge(registry, "reactor.mongoose.native.allocations");
+		double nativeBytes = gauge(registry, "reactor.mongoose.native.bytes");
 		// one gauge per live server (a disposed server's gauges are removed)
 		double connections = registry.find("reactor.mongoose.http.server.connections.total").gauges().stream()
 				.mapToDouble(g -> g.value()).sum();
 		return "{\"rss_kb\":" + rssKb() + ",\"heap_used\":" + heap + ",\"heap_after_gc\":" + heapAfterGc()
 				+ ",\"fds\":" + openFds() + ",\"native_allocations\":" + (long) allocations
+				+ ",\"native_bytes\":" + (long) nativeBytes
 				+ ",\"connections\":" + (long) connections + "}";
+	}
+
+	/** A process-wide gauge's value, -1 before the first metered server registered it. */
+	private static double gauge(SimpleMeterRegistry registry, String name) {
+		io.micrometer.core.instrument.Gauge g = registry.find(name).gauge();
+		return g == null ? -1 : g.value();
 	}
 
 	static long rssKb() {

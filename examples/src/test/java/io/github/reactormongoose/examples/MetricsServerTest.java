@@ -41,6 +41,7 @@ class MetricsServerTest {
 			assertThat(text).contains("reactor_mongoose_http_server_connections{local_address=");
 			assertThat(text).contains("reactor_mongoose_loop_poll_events");
 			assertThat(text).contains("reactor_mongoose_native_allocations");
+			assertThat(text).containsPattern("reactor_mongoose_native_bytes [1-9]");
 			// the five requests are in the access log, the scrape is not
 			long deadline = System.nanoTime() + 5_000_000_000L;
 			while (accessLog.lines().size() < 5 && System.nanoTime() < deadline) {

@@ -41,6 +41,7 @@ class ReliabilityServerTest {
 			assertThat(stats.get("rss_kb").asLong()).isPositive();
 			assertThat(stats.get("fds").asLong()).isPositive();
 			assertThat(stats.get("native_allocations").asLong()).isPositive();
+			assertThat(stats.get("native_bytes").asLong()).isPositive();
 			assertThat(stats.get("connections").asLong()).isPositive();
 		}
 		finally {
@@ -83,6 +84,51 @@ class ReliabilityServerTest {
 		finally {
 			server.dispose();
 		}
+	}
+
+	@Test
+	void slowReadersOfTheCachedReportHoldASliceEachNotACopy() throws Exception {
+		ReliabilityServer server = ReliabilityServer.start(0, Duration.ofSeconds(5));
+		HttpClient client = HttpClient.newHttpClient();
+		String base = "http://127.0.0.1:" + server.port();
+		java.util.List<java.net.Socket> readers = new java.util.ArrayList<>();
+		try {
+			long before = nativeBytes(client, base);
+			for (int i = 0; i < 8; i++) {
+				java.net.Socket s = new java.net.Socket();
+				s.setReceiveBufferSize(16 * 1024);
+				s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 5_000);
+				s.setSoTimeout(10_000);
+				s.getOutputStream().write("GET /report HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+				readers.add(s);
+			}
+			Thread.sleep(1_000); // the readers stall (well within the 30 s write timeout)
+			long held = nativeBytes(client, base) - before;
+			// 8 copies of the report would be 64 MiB; a slice each is about 2 MiB in all
+			assertThat(held).as("native bytes held for 8 stalled readers of the 8 MiB report").isLessThan(8L << 20);
+			for (java.net.Socket s : readers) { // then each reads it whole
+				InputStream in = s.getInputStream();
+				StringBuilder head = new StringBuilder();
+				while (!head.toString().endsWith("\r\n\r\n")) {
+					int c = in.read();
+					assertThat(c).as("head ended early: %s", head).isNotNegative();
+					head.append((char) c);
+				}
+				assertThat(head.toString()).startsWith("HTTP/1.1 200").contains("Content-Length: " + ReliabilityServer.REPORT.length);
+				assertThat(in.readNBytes(ReliabilityServer.REPORT.length)).isEqualTo(ReliabilityServer.REPORT);
+			}
+		}
+		finally {
+			for (java.net.Socket s : readers) {
+				s.close();
+			}
+			server.dispose();
+		}
+	}
+
+	private static long nativeBytes(HttpClient client, String base) throws Exception {
+		return new ObjectMapper().readTree(client.send(HttpRequest.newBuilder(URI.create(base + "/__stats")).build(),
+				HttpResponse.BodyHandlers.ofString()).body()).get("native_bytes").asLong();
 	}
 
 	@Test

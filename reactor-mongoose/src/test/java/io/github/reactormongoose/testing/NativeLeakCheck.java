@@ -25,15 +25,17 @@ public final class NativeLeakCheck implements AfterAllCallback {
 	public void afterAll(ExtensionContext context) throws Exception {
 		MongooseLoops.disposeShared(Duration.ofSeconds(2));
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-		while ((NativeConstants.liveLoops() != 0 || NativeConstants.liveAllocations() != 0)
-				&& System.nanoTime() < deadline) {
+		while ((NativeConstants.liveLoops() != 0 || NativeConstants.liveAllocations() != 0
+				|| NativeConstants.liveBytes() != 0) && System.nanoTime() < deadline) {
 			Thread.sleep(20);
 		}
 		long loops = NativeConstants.liveLoops();
 		long allocations = NativeConstants.liveAllocations();
-		if (loops != 0 || allocations != 0) {
-			throw new AssertionError(context.getDisplayName() + " left " + loops + " Mongoose manager(s) and "
-					+ allocations + " native allocation(s) behind: dispose every loop and server it starts");
+		long bytes = NativeConstants.liveBytes();
+		if (loops != 0 || allocations != 0 || bytes != 0) {
+			throw new AssertionError(context.getDisplayName() + " left " + loops + " Mongoose manager(s), "
+					+ allocations + " native allocation(s) of the glue and " + bytes
+					+ " native bytes behind: dispose every loop and server it starts");
 		}
 	}
 }

@@ -137,6 +137,12 @@ public final class NativeConstants {
 	/** Native allocations made by the glue that are not yet freed, over all loops. */
 	public static native long liveAllocations();
 
+	/**
+	 * Bytes of the native blocks alive in this process, the glue's and Mongoose's (connection
+	 * buffers, output queues, TLS state), over all loops.
+	 */
+	public static native long liveBytes();
+
 	/** Mongoose managers alive in this process. */
 	public static native long liveLoops();
 

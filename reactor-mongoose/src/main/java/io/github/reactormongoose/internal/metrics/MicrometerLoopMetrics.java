@@ -48,6 +48,9 @@ final class MicrometerLoopMetrics implements LoopObserver {
 	static void bindNative(MeterRegistry registry) {
 		Gauge.builder("reactor.mongoose.native.allocations", NativeConstants::liveAllocations)
 				.description("Native allocations of the glue not yet freed, over all loops").register(registry);
+		Gauge.builder("reactor.mongoose.native.bytes", NativeConstants::liveBytes).baseUnit("bytes")
+				.description("Bytes of native memory held by the glue and Mongoose (connection buffers, output not yet"
+						+ " sent, TLS state), over all loops").register(registry);
 		Gauge.builder("reactor.mongoose.native.loops", NativeConstants::liveLoops)
 				.description("Mongoose managers alive").register(registry);
 	}
