@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 #define _DEFAULT_SOURCE 1 /* explicit_bzero under -std=c11 */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rmg_alloc.h"
@@ -14,71 +15,60 @@ static long s_live_bytes; /* bytes of the live blocks of both allocators (header
 
 /* Mongoose's allocator (MG_ENABLE_CUSTOM_CALLOC=1): counted, and every block is wiped when
  * freed. The built-in TLS stack keeps private keys, traffic secrets and decrypted records in
- * blocks it frees without wiping (mg_tls_free); this wipes them. A header before the block
- * keeps its size (the glue's blocks have one too); 16 bytes keep malloc's alignment. */
-#define RMG_MG_HEADER 16
+ * blocks it frees without wiping (mg_tls_free); this wipes them. A header before each block
+ * (Mongoose's and the glue's) keeps its size; 16 bytes keep malloc's alignment. */
+#define RMG_HEADER 16
 
-void *mg_calloc(size_t count, size_t size) {
+/* A zeroed block of n bytes, counted in *count and in the live bytes; NULL if out of memory. */
+static void *rmg_block_new(size_t n, long *count) {
   unsigned char *p;
-  size_t n;
-  if (size != 0 && count > ((size_t) -1 - RMG_MG_HEADER) / size) return NULL;
-  n = count * size;
-  p = (unsigned char *) calloc(1, n + RMG_MG_HEADER);
+  if (n > (size_t) -1 - RMG_HEADER) return NULL;
+  p = (unsigned char *) calloc(1, n + RMG_HEADER);
   if (p == NULL) return NULL;
   memcpy(p, &n, sizeof(n));
-  __atomic_add_fetch(&s_mg_live_allocs, 1, __ATOMIC_RELAXED);
+  __atomic_add_fetch(count, 1, __ATOMIC_RELAXED);
   __atomic_add_fetch(&s_live_bytes, (long) n, __ATOMIC_RELAXED);
-  return p + RMG_MG_HEADER;
+  return p + RMG_HEADER;
 }
 
-void mg_free(void *ptr) {
+/* Frees a block of rmg_block_new (NULL: nothing), wiped first if asked. */
+static void rmg_block_free(void *ptr, long *count, bool wipe) {
   unsigned char *p;
   size_t n;
   if (ptr == NULL) return;
-  p = (unsigned char *) ptr - RMG_MG_HEADER;
+  p = (unsigned char *) ptr - RMG_HEADER;
   memcpy(&n, p, sizeof(n));
-  explicit_bzero(p, n + RMG_MG_HEADER);
+  if (wipe) explicit_bzero(p, n + RMG_HEADER);
   free(p);
-  __atomic_sub_fetch(&s_mg_live_allocs, 1, __ATOMIC_RELAXED);
+  __atomic_sub_fetch(count, 1, __ATOMIC_RELAXED);
   __atomic_sub_fetch(&s_live_bytes, (long) n, __ATOMIC_RELAXED);
 }
 
+void *mg_calloc(size_t count, size_t size) {
+  if (size != 0 && count > ((size_t) -1 - RMG_HEADER) / size) return NULL;
+  return rmg_block_new(count * size, &s_mg_live_allocs);
+}
+
+void mg_free(void *ptr) { rmg_block_free(ptr, &s_mg_live_allocs, true); }
+
 long rmg_mg_live_allocations(void) { return __atomic_load_n(&s_mg_live_allocs, __ATOMIC_RELAXED); }
 
-void *rmg_alloc(size_t n) {
-  unsigned char *p;
-  if (n > (size_t) -1 - RMG_MG_HEADER) return NULL;
-  p = (unsigned char *) calloc(1, n + RMG_MG_HEADER);
-  if (p == NULL) return NULL;
-  memcpy(p, &n, sizeof(n));
-  __atomic_add_fetch(&s_live_allocs, 1, __ATOMIC_RELAXED);
-  __atomic_add_fetch(&s_live_bytes, (long) n, __ATOMIC_RELAXED);
-  return p + RMG_MG_HEADER;
-}
+void *rmg_alloc(size_t n) { return rmg_block_new(n, &s_live_allocs); }
 
 void *rmg_realloc(void *ptr, size_t old_n, size_t n) {
   unsigned char *p;
   (void) old_n; /* the header knows it */
   if (ptr == NULL) return rmg_alloc(n);
-  if (n > (size_t) -1 - RMG_MG_HEADER) return NULL;
-  p = (unsigned char *) realloc((unsigned char *) ptr - RMG_MG_HEADER, n + RMG_MG_HEADER);
+  if (n > (size_t) -1 - RMG_HEADER) return NULL;
+  p = (unsigned char *) realloc((unsigned char *) ptr - RMG_HEADER, n + RMG_HEADER);
   if (p == NULL) return NULL; /* ptr stays valid and counted */
   memcpy(&old_n, p, sizeof(old_n));
   memcpy(p, &n, sizeof(n));
   __atomic_add_fetch(&s_live_bytes, (long) n - (long) old_n, __ATOMIC_RELAXED);
-  return p + RMG_MG_HEADER;
+  return p + RMG_HEADER;
 }
 
-void rmg_free(void *ptr) {
-  unsigned char *p;
-  size_t n;
-  if (ptr == NULL) return;
-  p = (unsigned char *) ptr - RMG_MG_HEADER;
-  memcpy(&n, p, sizeof(n));
-  free(p);
-  __atomic_sub_fetch(&s_live_allocs, 1, __ATOMIC_RELAXED);
-  __atomic_sub_fetch(&s_live_bytes, (long) n, __ATOMIC_RELAXED);
-}
+void rmg_free(void *ptr) { rmg_block_free(ptr, &s_live_allocs, false); }
 
 long rmg_live_allocations(void) { return __atomic_load_n(&s_live_allocs, __ATOMIC_RELAXED); }
 long rmg_live_bytes(void) { return __atomic_load_n(&s_live_bytes, __ATOMIC_RELAXED); }
