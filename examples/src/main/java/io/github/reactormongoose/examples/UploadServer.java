@@ -124,8 +124,10 @@ public final class UploadServer {
 	}
 
 	/**
-	 * A client of {@code POST /echo} that checks what came back: sends {@code data}, hashes the
-	 * echo as it streams in, and compares the hash with the server's {@code Digest-SHA256}
+	 * A client of {@code POST /echo} that checks what came back: sends {@code data} (with
+	 * {@code Content-Length}, handed to the connection 256 KiB at a time as the server reads
+	 * it, so the client holds a slice of native memory, not a copy), hashes the echo as it
+	 * streams in, meanwhile, and compares the hash with the server's {@code Digest-SHA256}
 	 * trailer ({@code HttpClientResponse.trailerHeaders()}). Emits the number of bytes echoed;
 	 * fails with {@link IllegalStateException} when the trailer is missing or does not match.
 	 */

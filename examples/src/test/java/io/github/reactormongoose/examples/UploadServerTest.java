@@ -122,7 +122,8 @@ class UploadServerTest {
 
 	@Test
 	void ourClientChecksTheEchoAgainstItsDigestTrailer() throws Exception {
-		byte[] data = new byte[3 * 1024 * 1024 + 7];
+		// 24 MiB: sent 256 KiB at a time as the server reads, while the echo streams back at once
+		byte[] data = new byte[24 * 1024 * 1024 + 7];
 		new Random(3).nextBytes(data);
 		io.github.reactormongoose.http.client.HttpClient client = io.github.reactormongoose.http.client.HttpClient.create();
 		assertThat(UploadServer.verifiedEcho(client, url("/echo"), data).block(Duration.ofSeconds(30)))

@@ -11,7 +11,7 @@ import io.github.reactormongoose.MongooseLoops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The poll threads tests look for: those of the shared group, and ending ones. */
+/** The poll threads tests look for (those of the shared group, and ending ones), and what a loop holds. */
 public final class LoopThreads {
 
 	private LoopThreads() {
@@ -41,5 +41,13 @@ public final class LoopThreads {
 			Thread.sleep(10);
 		}
 		assertThat(alive(prefix)).as("threads " + prefix + "* alive").isFalse();
+	}
+
+	/** Bytes of I/O buffers the loop's connections hold (receive, send, output queue), read on its poll thread. */
+	public static long bufferBytes(io.github.reactormongoose.MongooseLoop loop) throws Exception {
+		io.github.reactormongoose.internal.loop.EventLoop el = io.github.reactormongoose.internal.loop.LoopAccess.engine(loop);
+		java.util.concurrent.CompletableFuture<Long> f = new java.util.concurrent.CompletableFuture<>();
+		el.execute(() -> f.complete(el.bufferBytes()));
+		return f.get(10, TimeUnit.SECONDS);
 	}
 }

@@ -366,9 +366,10 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 				r = c.channel().write(all, 0, all.length);
 			}
 			else {
-				r = c.channel().write(head, 0, head.length);
+				r = c.channel().writeMore(head, 0, head.length);
 				if (r >= 0) {
-					r = c.channel().write(fixed, 0, fixed.length);
+					writeFixed(c, fixed, 0);
+					return;
 				}
 			}
 		}
@@ -482,6 +483,37 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			throw new IllegalArgumentException("Invalid Content-Length for the request body: " + values);
 		}
 		return Long.parseLong(v);
+	}
+
+	/**
+	 * Hands {@code fixed[offset..]}, the rest of a body of known length, to the connection a
+	 * slice at a time: the next once the send buffer has fallen to the low-water mark (as the
+	 * server's {@code ResponseWriter} does with a whole response body), so that a large upload
+	 * to a slow server is not copied into native memory whole. Each slice counts as progress
+	 * for the response timeout (the server is reading). Stops once the exchange is done (an
+	 * early answer spent the connection, or it failed).
+	 */
+	private void writeFixed(ClientConnection c, byte[] fixed, int offset) {
+		int off = offset;
+		while (!done) {
+			int n = Math.min(fixed.length - off, Channel.SLICE);
+			long r = c.channel().write(fixed, off, n);
+			if (r < 0) {
+				fail(Errors.toException(r, "send request"));
+				return;
+			}
+			off += n;
+			lastRead = System.nanoTime();
+			if (off == fixed.length) {
+				requestSent();
+				return;
+			}
+			if (c.channel().aboveHighWater(r)) {
+				int next = off;
+				c.channel().awaitWritable(() -> writeFixed(c, fixed, next));
+				return;
+			}
+		}
 	}
 
 	private void requestSent() {

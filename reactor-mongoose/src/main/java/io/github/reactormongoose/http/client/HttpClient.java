@@ -283,7 +283,9 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	/**
 	 * Fails the response with {@link ResponseTimeoutException} when no byte of it arrives for
 	 * {@code timeout}: before the head, and between reads of the body while its subscriber has
-	 * demand (a paused body does not time out). Default: none.
+	 * demand (a paused body does not time out). A large {@code Mono} request body is handed to
+	 * the connection a slice at a time as the server reads it, and each slice counts as
+	 * progress: the wait runs from about the end of the upload. Default: none.
 	 */
 	public HttpClient responseTimeout(Duration timeout) {
 		Checks.positive(timeout, "responseTimeout");

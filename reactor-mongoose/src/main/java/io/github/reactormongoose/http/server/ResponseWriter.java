@@ -35,8 +35,6 @@ final class ResponseWriter {
 	private static final byte[] EMPTY = new byte[0];
 	/** Largest whole body written in the same native call as the headers. */
 	private static final int COALESCE_BODY = 16 * 1024;
-	/** A whole body is handed to the connection in slices of this size (the default high-water mark). */
-	static final int SLICE = 256 * 1024;
 	/** Largest chunk copied together with its size line and CRLF. */
 	private static final int COALESCE_CHUNK = 8192;
 
@@ -355,14 +353,14 @@ final class ResponseWriter {
 	 */
 	private void writeSlices(byte[] data, int offset, boolean close, @Nullable MonoSink<Void> sink) {
 		int off = offset;
-		while (data.length - off > SLICE) {
-			long r = channel.write(data, off, SLICE);
+		while (data.length - off > Channel.SLICE) {
+			long r = channel.write(data, off, Channel.SLICE);
 			if (r < 0) {
 				lost(r, sink);
 				return;
 			}
-			bodyBytesSent += SLICE;
-			off += SLICE;
+			bodyBytesSent += Channel.SLICE;
+			off += Channel.SLICE;
 			if (channel.aboveHighWater(r)) {
 				int next = off;
 				channel.awaitWritable(() -> writeSlices(data, next, close, sink));

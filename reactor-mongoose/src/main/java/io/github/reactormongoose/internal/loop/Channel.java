@@ -166,6 +166,13 @@ public final class Channel {
 		return ConnNative.sendFile(h, id, head, path, position, count, 0);
 	}
 
+	/**
+	 * A large array body (a whole response, a request body of known length) is handed to the
+	 * connection in slices of this size, each once the send buffer has fallen to the low-water
+	 * mark: a slow peer then holds a slice of native memory, not a copy of the body.
+	 */
+	public static final int SLICE = 256 * 1024;
+
 	/** Whether read-only heap buffers are sent from their array, without a copy. */
 	private static final boolean HEAP_VIEWS = ConnNative.heapViews();
 

@@ -25,8 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
-import io.github.reactormongoose.internal.loop.EventLoop;
-import io.github.reactormongoose.internal.loop.LoopAccess;
+import io.github.reactormongoose.testing.LoopThreads;
 import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,14 +43,6 @@ class LargeResponsesTest extends BaseHttpTest {
 		byte[] b = new byte[n];
 		new Random(seed).nextBytes(b);
 		return b;
-	}
-
-	/** Bytes of I/O buffers the loop's connections hold, read on its poll thread. */
-	private static long bufferBytes(MongooseLoop loop) throws Exception {
-		EventLoop el = LoopAccess.engine(loop);
-		CompletableFuture<Long> f = new CompletableFuture<>();
-		el.execute(() -> f.complete(el.bufferBytes()));
-		return f.get(10, TimeUnit.SECONDS);
 	}
 
 	/** A client with small socket buffers that sends {@code requests} and reads nothing yet. */
@@ -111,7 +102,7 @@ class LargeResponsesTest extends BaseHttpTest {
 		try (Socket s = slowClient(server.port(),
 				"GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n")) {
 			Thread.sleep(500); // the reader stalls: the socket buffers fill up
-			assertThat(bufferBytes(loop)).as("the server holds a piece, not the file").isLessThan(1024 * 1024);
+			assertThat(LoopThreads.bufferBytes(loop)).as("the server holds a piece, not the file").isLessThan(1024 * 1024);
 			InputStream in = s.getInputStream();
 			String head = readHead(in);
 			assertThat(head).startsWith("HTTP/1.1 200").contains("Content-Length: " + content.length);
@@ -193,7 +184,7 @@ class LargeResponsesTest extends BaseHttpTest {
 			Thread.sleep(700); // the readers stall: each connection's socket buffers fill up
 			// a slice per connection (the high-water mark, 256 KiB, and what the kernel has not
 			// taken), not 4 copies of 16 MiB
-			assertThat(bufferBytes(loop)).as("native bytes held for 4 stalled readers of a 16 MiB body")
+			assertThat(LoopThreads.bufferBytes(loop)).as("native bytes held for 4 stalled readers of a 16 MiB body")
 					.isLessThan(4L * 1024 * 1024);
 			for (Socket s : readers) {
 				InputStream in = s.getInputStream();
@@ -346,7 +337,7 @@ class LargeResponsesTest extends BaseHttpTest {
 						})))));
 		try (Socket s = slowClient(server.port(), "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")) {
 			Thread.sleep(700);
-			long held = bufferBytes(loop);
+			long held = LoopThreads.bufferBytes(loop);
 			long made = produced.get();
 			// high-water mark (256 KiB) + the prefetched items (32) + one piece
 			assertThat(held).as("bytes buffered for a stalled reader").isLessThan(4L * 1024 * 1024);
@@ -379,7 +370,7 @@ class LargeResponsesTest extends BaseHttpTest {
 			}
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
 			long held;
-			while ((held = bufferBytes(loop)) > 0 && System.nanoTime() < deadline) {
+			while ((held = LoopThreads.bufferBytes(loop)) > 0 && System.nanoTime() < deadline) {
 				Thread.sleep(100);
 			}
 			assertThat(held).as("buffers held by 40 idle keep-alive connections").isZero();

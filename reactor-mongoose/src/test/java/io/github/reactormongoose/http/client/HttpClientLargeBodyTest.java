@@ -1,0 +1,156 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.http.server.BaseHttpTest;
+import io.github.reactormongoose.http.server.HttpServer;
+import io.github.reactormongoose.testing.LoopThreads;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * A large request body of known length ({@code send(Mono)}) is handed to the connection a
+ * slice at a time as the server reads it: the client holds a slice of native memory, not a
+ * copy of the body; each slice counts as progress for the response timeout; an early answer
+ * stops the rest.
+ */
+class HttpClientLargeBodyTest extends BaseHttpTest {
+
+	private static final int BODY = 24 * 1024 * 1024;
+
+	private static byte[] random(int n, long seed) {
+		byte[] b = new byte[n];
+		new Random(seed).nextBytes(b);
+		return b;
+	}
+
+	private static Mono<String> text(HttpClientResponse response, Mono<byte[]> body) {
+		return body.map(b -> new String(b, StandardCharsets.UTF_8));
+	}
+
+	private static String sha256(byte[] b) throws Exception {
+		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+	}
+
+	/**
+	 * A server on a plain socket for one request: it reads the head, waits {@code stallMillis}
+	 * reading nothing (the kernel's buffers fill up), then reads the body {@code pace} bytes at a
+	 * time with {@code pauseMillis} between, and answers the body's SHA-256.
+	 */
+	private static int slowServer(ServerSocket ss, long stallMillis, int pace, long pauseMillis) throws Exception {
+		ss.setReceiveBufferSize(64 * 1024); // before the accept: the window the client sees
+		CompletableFuture.runAsync(() -> {
+			try (Socket s = ss.accept()) {
+				InputStream in = s.getInputStream();
+				StringBuilder head = new StringBuilder();
+				while (!head.toString().endsWith("\r\n\r\n")) {
+					head.append((char) in.read());
+				}
+				long length = Long.parseLong(head.toString().replaceAll("(?s).*[Cc]ontent-[Ll]ength: (\\d+).*", "$1"));
+				Thread.sleep(stallMillis);
+				MessageDigest md = MessageDigest.getInstance("SHA-256");
+				byte[] buf = new byte[pace];
+				for (long left = length; left > 0; ) {
+					int r = in.readNBytes(buf, 0, (int) Math.min(pace, left));
+					md.update(buf, 0, r);
+					left -= r;
+					Thread.sleep(pauseMillis);
+				}
+				String hex = HexFormat.of().formatHex(md.digest());
+				s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 64\r\nConnection: close\r\n\r\n" + hex)
+						.getBytes(StandardCharsets.US_ASCII));
+			}
+			catch (Exception e) {
+				throw new IllegalStateException(e);
+			}
+		}, Schedulers.boundedElastic()::schedule);
+		return ss.getLocalPort();
+	}
+
+	@Test
+	void aLargeBodyToAServerThatDoesNotReadYetHoldsASliceNotACopy() throws Exception {
+		byte[] body = random(BODY, 1);
+		MongooseLoop loop = newLoop();
+		try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			int port = slowServer(ss, 1_000, 1024 * 1024, 0);
+			Mono<String> call = HttpClient.create().runOn(loop).post().uri("http://127.0.0.1:" + port + "/upload")
+					.send(Mono.just(ByteBuffer.wrap(body))).responseSingle(HttpClientLargeBodyTest::text);
+			CompletableFuture<String> answer = call.toFuture();
+			Thread.sleep(600); // the server reads nothing yet
+			assertThat(LoopThreads.bufferBytes(loop)).as("native bytes the client holds for a 24 MiB body the server does not read")
+					.isLessThan(2L * 1024 * 1024);
+			assertThat(answer.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(sha256(body));
+		}
+	}
+
+	@Test
+	void eachSliceTheServerTakesCountsAsProgressForTheResponseTimeout() throws Exception {
+		byte[] body = random(16 * 1024 * 1024, 2);
+		try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			// about 3 s to read the body, 512 KiB every 100 ms: twice the timeout, never idle for it.
+			// What the kernel's buffers hold once the last slice is handed over (a few MiB) is read
+			// within the timeout.
+			int port = slowServer(ss, 0, 512 * 1024, 100);
+			String answer = HttpClient.create().responseTimeout(Duration.ofMillis(1_500)).post()
+					.uri("http://127.0.0.1:" + port + "/upload").send(Mono.just(ByteBuffer.wrap(body)))
+					.responseSingle(HttpClientLargeBodyTest::text).block(Duration.ofSeconds(30));
+			assertThat(answer).isEqualTo(sha256(body));
+		}
+	}
+
+	@Test
+	void aLargeBodyReachesReactorNettysServerWhole() throws Exception {
+		byte[] body = random(BODY, 3);
+		reactor.netty.DisposableServer netty = track(reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+				.handle((req, res) -> res.sendString(req.receive().aggregate().asByteArray().map(b -> {
+					try {
+						return b.length + " " + sha256(b);
+					}
+					catch (Exception e) {
+						throw new IllegalStateException(e);
+					}
+				})))
+				.bindNow());
+		HttpClient client = HttpClient.create().port(netty.port());
+		for (int i = 0; i < 2; i++) { // twice on one kept-alive connection
+			assertThat(client.post().uri("/upload").send(Mono.just(ByteBuffer.wrap(body)))
+					.responseSingle(HttpClientLargeBodyTest::text)
+					.block(Duration.ofSeconds(30))).isEqualTo(BODY + " " + sha256(body));
+		}
+	}
+
+	@Test
+	void anEarlyAnswerStopsTheRestAndTheClientGoesOn() throws Exception {
+		byte[] body = random(BODY, 4);
+		DisposableServer server = bind(HttpServer.create().maxRequestBodySize(1024 * 1024)
+				.route(r -> r.post("/upload", (req, res) -> res.sendString(req.receiveString()))
+						.get("/hello", (req, res) -> res.sendString(Mono.just("hello")))));
+		HttpClient client = HttpClient.create().port(server.port());
+		Integer status = client.post().uri("/upload").send(Mono.just(ByteBuffer.wrap(body)))
+				.response().map(HttpClientResponse::status).onErrorResume(PrematureCloseException.class, e -> Mono.just(-1))
+				.block(Duration.ofSeconds(30));
+		// the server refuses by its Content-Length and closes; the client either reads its 413 or
+		// (the close reset what it had not read yet) sees the connection closed early
+		assertThat(status).isIn(413, -1);
+		assertThat(client.get().uri("/hello").responseSingle(HttpClientLargeBodyTest::text).block(Duration.ofSeconds(10)))
+				.isEqualTo("hello");
+	}
+}
