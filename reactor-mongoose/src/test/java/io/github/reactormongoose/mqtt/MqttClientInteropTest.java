@@ -93,7 +93,20 @@ abstract class MqttClientInteropTest {
 	}
 
 	MqttConnection connect(MqttClient client) {
-		MqttConnection c = client.connect().block(TIMEOUT);
+		MqttConnection c;
+		try {
+			c = client.connect().block(TIMEOUT);
+		}
+		catch (IllegalStateException timeout) {
+			// no CONNACK: what were the threads (ours and the broker's) doing?
+			Thread.getAllStackTraces().forEach((t, stack) -> {
+				System.err.println("\"" + t.getName() + "\" " + t.getState());
+				for (StackTraceElement e : stack) {
+					System.err.println("\tat " + e);
+				}
+			});
+			throw timeout;
+		}
 		connections.add(c);
 		broker.afterConnect();
 		return c;
