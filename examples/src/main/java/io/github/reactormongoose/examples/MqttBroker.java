@@ -53,7 +53,9 @@ import reactor.core.publisher.Mono;
  * above the loop's low-water mark) while a publisher waits on it is stalled: until it has
  * taken what it was given, messages for it are dropped (counted in {@link #droppedMessages()})
  * and nobody waits on it, so it cannot hold up its publishers or, through them, the other
- * subscribers (Mosquitto drops too, beyond {@code max_queued_messages}). What it leaves out:
+ * subscribers (Mosquitto drops too, beyond {@code max_queued_messages}). A subscriber that
+ * takes nothing at all for {@link #WRITE_TIMEOUT} is reset ({@code MqttServer.writeTimeout}):
+ * its connection and what waits in it are let go, and its will is published. What it leaves out:
  * persistent sessions, redelivery of unacknowledged messages, authentication, QoS 2 towards
  * subscribers, MQTT 5 features beyond decoding their packets.
  */
@@ -68,6 +70,8 @@ public final class MqttBroker implements Disposable {
 	 * as stalled and its messages are dropped.
 	 */
 	public static final Duration STALL_TIMEOUT = Duration.ofSeconds(1);
+	/** How long a client may take none of what is waiting for it before its connection is reset. */
+	public static final Duration WRITE_TIMEOUT = Duration.ofSeconds(60);
 	private final AtomicLong dropped = new AtomicLong();
 
 	/** Poll thread only, like everything below. */
@@ -75,10 +79,10 @@ public final class MqttBroker implements Disposable {
 	private final Map<String, MqttMessage> retained = new TreeMap<>();
 	private int anonymous;
 
-	private MqttBroker(String host, int port, @Nullable TlsSpec tls) {
+	private MqttBroker(String host, int port, @Nullable TlsSpec tls, Duration writeTimeout) {
 		loop = MongooseLoop.create("mqtt-broker");
 		try {
-			MqttServer mqtt = MqttServer.create().host(host).port(port).runOn(loop);
+			MqttServer mqtt = MqttServer.create().host(host).port(port).writeTimeout(writeTimeout).runOn(loop);
 			if (tls != null) {
 				mqtt = mqtt.secure(tls); // MQTT over TLS: clients connect with mqtts://
 			}
@@ -96,7 +100,12 @@ public final class MqttBroker implements Disposable {
 	 * @throws io.github.reactormongoose.MongooseException if it could not bind
 	 */
 	public static MqttBroker start(String host, int port) {
-		return new MqttBroker(host, port, null);
+		return new MqttBroker(host, port, null, WRITE_TIMEOUT);
+	}
+
+	/** Starts a broker whose clients are reset after taking nothing for {@code writeTimeout}. */
+	public static MqttBroker start(String host, int port, Duration writeTimeout) {
+		return new MqttBroker(host, port, null, writeTimeout);
 	}
 
 	/**
@@ -105,7 +114,7 @@ public final class MqttBroker implements Disposable {
 	 * (an EC P-256 key: Mongoose's built-in TLS signs only with those).
 	 */
 	public static MqttBroker start(String host, int port, TlsSpec tls) {
-		return new MqttBroker(host, port, tls);
+		return new MqttBroker(host, port, tls, WRITE_TIMEOUT);
 	}
 
 	/**

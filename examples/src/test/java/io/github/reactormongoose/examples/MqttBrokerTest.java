@@ -353,6 +353,40 @@ class MqttBrokerTest {
 	}
 
 	@Test
+	void aSubscriberThatTakesNothingForTheWriteTimeoutIsReset() throws Exception {
+		broker.disposeNow();
+		broker = MqttBroker.start("127.0.0.1", 0, Duration.ofSeconds(1));
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		LinkedBlockingQueue<String> wills = new LinkedBlockingQueue<>();
+		paho("healthy", 30).subscribe("load/#", 1, (t, m) -> got.add(t));
+		paho("watcher", 30).subscribe("wills/#", 1, into(wills));
+		try (Socket stalled = new Socket()) {
+			stalled.setReceiveBufferSize(4096);
+			stalled.connect(new java.net.InetSocketAddress("127.0.0.1", broker.port()));
+			stalled.setSoTimeout(10_000);
+			OutputStream out = stalled.getOutputStream();
+			out.write(connect(4, 0x06, 0, "stalled", "wills/stalled", "gone")); // clean session, a will
+			out.write(new byte[] {(byte) 0x82, 11, 0, 1, 0, 6, 'l', 'o', 'a', 'd', '/', '#', 0}); // SUBSCRIBE load/# QoS 0
+			InputStream in = stalled.getInputStream();
+			assertThat(in.readNBytes(9)).as("CONNACK, SUBACK").containsExactly(0x20, 2, 0, 0, 0x90, 3, 0, 1, 0);
+			var publisher = paho("publisher", 30);
+			byte[] payload = new byte[4096];
+			for (int i = 0; i < 2000; i++) { // 8 MB for a subscriber that reads nothing
+				publisher.publish("load/data", payload, 0, false);
+			}
+			publisher.publish("load/end", new byte[1], 1, false);
+			for (int i = 0; i <= 2000; i++) {
+				assertThat(take(got)).as("the healthy subscriber loses nothing").isEqualTo(i < 2000 ? "load/data" : "load/end");
+			}
+			// the stalled one took nothing for a second: reset, and its will published
+			assertThat(take(wills)).isEqualTo("wills/stalled=gone@0");
+			long n = io.github.reactormongoose.testing.RawHttp.countUntilClosed(in);
+			assertThat(n).as("what it had in its socket before the reset").isLessThan(8L << 20);
+			assertThat(publisher.isConnected()).isTrue();
+		}
+	}
+
+	@Test
 	void aMalformedPacketClosesThatConnectionOnly() throws Exception {
 		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
 		var healthy = paho("healthy", 30);
