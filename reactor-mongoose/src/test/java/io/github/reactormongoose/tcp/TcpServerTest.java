@@ -181,6 +181,22 @@ class TcpServerTest extends TcpTestSupport {
 		assertThatThrownBy(() -> TcpServer.create().writeTimeout(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
 	}
 
+	/** The reset ends the inbound as a closed connection (the handler ended, logged at DEBUG), not as a failure. */
+	@Test
+	void theWriteTimeoutEndsTheInboundAsAClosedConnection() throws Exception {
+		Sinks.One<Throwable> inbound = Sinks.one();
+		DisposableServer server = bind(TcpServer.create().writeTimeout(Duration.ofSeconds(1))
+				.handle((in, out) -> out.send(patternStream(256L * MIB, 64 * 1024, new AtomicLong()))
+						.and(in.receive().doOnError(inbound::tryEmitValue).then())));
+		try (Socket s = new Socket()) {
+			s.setReceiveBufferSize(16 * 1024);
+			s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 5_000);
+			Throwable e = inbound.asMono().block(TIMEOUT);
+			assertThat(e).isInstanceOf(io.github.reactormongoose.ConnectionClosedException.class)
+					.hasMessageMatching("connection reset by the server's write timeout: the peer took none of \\d+ bytes for \\d+ ms");
+		}
+	}
+
 	@Test
 	void handlerErrorClosesTheConnectionAtOnce() throws Exception {
 		Sinks.Empty<Void> closed = Sinks.empty();

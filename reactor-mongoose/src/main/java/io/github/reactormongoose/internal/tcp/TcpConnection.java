@@ -43,6 +43,8 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 	private static final int RECEIVE_LOW = 16;
 	/** Mongoose's message when poll reports an error on the socket (a reset, for an established one). */
 	private static final String SOCKET_ERROR = "socket error";
+	/** How the glue's write timeout starts its message ({@code rmg_send_stall}). */
+	private static final String WRITE_TIMEOUT = "write timeout:";
 
 	private final Channel channel;
 	private final EventLoop loop;
@@ -246,10 +248,14 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 		}
 		else if (!handshake) {
 			// Mongoose says "socket error" when poll reports POLLERR on an established connection:
-			// the peer reset it. That is the peer's doing, like a close, not a failure of ours
+			// the peer reset it. That is the peer's doing, like a close, not a failure of ours;
+			// nor is the reset of a peer that took nothing for the write timeout (a policy, as
+			// documented: logged at DEBUG, not as the handler's failure)
 			inbound().fail(SOCKET_ERROR.equals(message)
 					? new ConnectionClosedException("connection reset by the peer (" + message + ")")
-					: new MongooseException(message));
+					: message.startsWith(WRITE_TIMEOUT)
+							? new ConnectionClosedException("connection reset by the server's " + message)
+							: new MongooseException(message));
 		}
 	}
 
