@@ -222,6 +222,49 @@ class MongooseWebServerTest {
 		assertThatThrownBy(() -> factory.setWriteTimeout(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
 	}
 
+	/**
+	 * A WebFlux body written as one buffer ({@code writeWith(Mono)}, as {@code bodyValue} does)
+	 * is handed to each connection a slice at a time as its client reads: four clients stalled
+	 * on one cached 16 MiB array hold a slice each of native memory, not four copies.
+	 */
+	@Test
+	void aMonoBodyReachesSlowReadersASliceAtATime() throws Exception {
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		byte[] report = new byte[16 << 20];
+		new java.util.Random(7).nextBytes(report);
+		this.webServer = factory.getWebServer((request, response) -> response.writeWith(
+				Mono.fromSupplier(() -> response.bufferFactory().wrap(report))));
+		this.webServer.start();
+		long before = io.github.reactormongoose.internal.jni.NativeConstants.liveBytes();
+		java.util.List<java.net.Socket> readers = new java.util.ArrayList<>();
+		try {
+			for (int i = 0; i < 4; i++) {
+				java.net.Socket socket = new java.net.Socket();
+				socket.setReceiveBufferSize(16 * 1024);
+				socket.connect(new java.net.InetSocketAddress(LOOPBACK, this.webServer.getPort()), 5000);
+				socket.setSoTimeout(10_000);
+				socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+					.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+				readers.add(socket);
+			}
+			Thread.sleep(700); // the readers stall
+			assertThat(io.github.reactormongoose.internal.jni.NativeConstants.liveBytes() - before)
+				.as("native bytes held for 4 stalled readers of a 16 MiB body").isLessThan(6L << 20);
+			for (java.net.Socket socket : readers) {
+				byte[] all = socket.getInputStream().readAllBytes();
+				assertThat(java.util.Arrays.copyOfRange(all, all.length - report.length, all.length)).isEqualTo(report);
+				assertThat(new String(all, 0, 200, java.nio.charset.StandardCharsets.ISO_8859_1))
+					.startsWith("HTTP/1.1 200").contains("Content-Length: " + report.length);
+			}
+		}
+		finally {
+			for (java.net.Socket socket : readers) {
+				socket.close();
+			}
+		}
+	}
+
 	@Test
 	void maxKeepAliveRequestsClosesTheConnectionAfterItsLastRequest() throws Exception {
 		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
