@@ -103,13 +103,13 @@ class HttpClientLargeBodyTest extends BaseHttpTest {
 
 	@Test
 	void eachSliceTheServerTakesCountsAsProgressForTheResponseTimeout() throws Exception {
-		byte[] body = random(16 * 1024 * 1024, 2);
+		byte[] body = random(24 * 1024 * 1024, 2);
 		try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			// about 3 s to read the body, 512 KiB every 100 ms: twice the timeout, never idle for it.
-			// What the kernel's buffers hold once the last slice is handed over (a few MiB) is read
-			// within the timeout.
+			// about 5 s to read the body, 512 KiB every 100 ms: more than twice the timeout, never
+			// idle for it. What the kernel's buffers hold once the last slice is handed over (a
+			// few MiB, under a second at this pace) is read within the timeout.
 			int port = slowServer(ss, 0, 512 * 1024, 100);
-			String answer = HttpClient.create().responseTimeout(Duration.ofMillis(1_500)).post()
+			String answer = HttpClient.create().responseTimeout(Duration.ofMillis(2_000)).post()
 					.uri("http://127.0.0.1:" + port + "/upload").send(Mono.just(ByteBuffer.wrap(body)))
 					.responseSingle(HttpClientLargeBodyTest::text).block(Duration.ofSeconds(30));
 			assertThat(answer).isEqualTo(sha256(body));
