@@ -24,4 +24,17 @@ public final class Checks {
 		}
 		return d;
 	}
+
+	/**
+	 * {@code d}, if it is zero or longer (zero: the limit is off).
+	 * @throws NullPointerException naming {@code what} for {@code null}
+	 * @throws IllegalArgumentException {@code "<what> must not be negative"} for less than zero
+	 */
+	public static Duration notNegative(Duration d, String what) {
+		Objects.requireNonNull(d, what);
+		if (d.isNegative()) {
+			throw new IllegalArgumentException(what + " must not be negative");
+		}
+		return d;
+	}
 }

@@ -14,6 +14,7 @@ import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.ProxyProtocolSupportType;
+import io.github.reactormongoose.internal.Checks;
 import io.github.reactormongoose.internal.loop.BoundServer;
 import io.github.reactormongoose.internal.loop.LoopChoice;
 import io.github.reactormongoose.internal.loop.Wiretap;
@@ -218,10 +219,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 * second). {@link Duration#ZERO}: none.
 	 */
 	public TcpServer writeTimeout(Duration timeout) {
-		Objects.requireNonNull(timeout, "timeout");
-		if (timeout.isNegative()) {
-			throw new IllegalArgumentException("writeTimeout must not be negative");
-		}
+		Checks.notNegative(timeout, "writeTimeout");
 		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, timeout);
 	}
 

@@ -324,10 +324,7 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	 * ({@code req.receive().timeout(...)}).
 	 */
 	public HttpServer requestHeaderTimeout(Duration timeout) {
-		Objects.requireNonNull(timeout, "timeout");
-		if (timeout.isNegative()) {
-			throw new IllegalArgumentException("requestHeaderTimeout must not be negative");
-		}
+		Checks.notNegative(timeout, "requestHeaderTimeout");
 		return new HttpServer(config.withRequestHeaderTimeout(timeout));
 	}
 
@@ -346,10 +343,7 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	 * {@link Duration#ZERO} disables it.
 	 */
 	public HttpServer writeTimeout(Duration timeout) {
-		Objects.requireNonNull(timeout, "timeout");
-		if (timeout.isNegative()) {
-			throw new IllegalArgumentException("writeTimeout must not be negative");
-		}
+		Checks.notNegative(timeout, "writeTimeout");
 		return new HttpServer(config.withWriteTimeout(timeout));
 	}
 
