@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.client.FilteredAddressException;
 import io.github.reactormongoose.http.client.HttpClient;
+import io.github.reactormongoose.http.client.HttpClientRequest;
 import io.github.reactormongoose.http.client.HttpClientResponse;
 import io.github.reactormongoose.http.client.ResponseTimeoutException;
 import io.github.reactormongoose.http.server.HttpServer;
@@ -40,6 +41,12 @@ import reactor.util.context.Context;
  * {@link HttpClient#doOnRequest doOnRequest} hook sets it as that call's
  * {@linkplain io.github.reactormongoose.http.client.HttpClientRequest#responseTimeout response
  * timeout};</li>
+ * <li>a caller's {@code Authorization} goes to the backend with its {@code /proxy/} call. The
+ * backend client follows a redirect only when it stays on the backend (same scheme, host and
+ * port: {@link HttpClient#followRedirect(java.util.function.BiPredicate, java.util.function.Consumer)
+ * followRedirect(predicate, redirectRequestConsumer)}), and its redirect request consumer sends
+ * the {@code Authorization} again, which the client drops from every redirect; a redirect
+ * elsewhere is answered to the caller with its {@code Location}, and the credentials never left;</li>
  * <li>{@code GET /fetch?url=<http URL>} fetches a URL that the caller chooses, with a client whose
  * {@linkplain HttpClient#addressFilter address filter} only lets it reach public addresses: a URL
  * (or a redirect) that leads to loopback, a private network or the cloud metadata address
@@ -79,6 +86,9 @@ public final class ClientGateway {
 	/** The caller's wait for a backend, in ms; also the key of its {@link Duration} in the Reactor context. */
 	static final String TIMEOUT = "X-Timeout-Ms";
 
+	/** The caller's credentials, forwarded to the backend only; also the key of their value in the Reactor context. */
+	static final String AUTHORIZATION = "Authorization";
+
 	/** The largest response head the backend client takes (Reactor Netty's default is 8 KiB, as this client's). */
 	static final int BACKEND_MAX_HEAD = 32 * 1024;
 
@@ -86,13 +96,17 @@ public final class ClientGateway {
 	static final Duration BACKEND_TIMEOUT = Duration.ofSeconds(2);
 
 	/**
-	 * The Reactor context of the backend calls made for {@code req}: its request id and, when the
-	 * caller asked for one, its shorter timeout.
+	 * The Reactor context of the backend calls made for {@code req}: its request id, its
+	 * {@code Authorization} if it has one, and, when the caller asked for one, its shorter timeout.
 	 * @throws IllegalArgumentException if {@code X-Timeout-Ms} is not a whole number of
 	 * milliseconds from 1 to 2000
 	 */
 	static Context callContext(HttpServerRequest req) {
 		Context ctx = Context.of(REQUEST_ID, requestId(req));
+		String credentials = req.requestHeaders().get(AUTHORIZATION);
+		if (credentials != null) {
+			ctx = ctx.put(AUTHORIZATION, credentials);
+		}
 		String wait = req.requestHeaders().get(TIMEOUT);
 		if (wait == null) {
 			return ctx;
@@ -126,16 +140,24 @@ public final class ClientGateway {
 
 	/** Starts the gateway on {@code host:port} (0: a free port) in front of {@code backendUrl}. */
 	public static ClientGateway start(String host, int port, String backendUrl) {
+		URI backendUri = URI.create(backendUrl);
 		HttpClient backend = HttpClient.create()
 				.baseUrl(backendUrl)
 				.headers(h -> h.set("User-Agent", "reactor-mongoose-gateway"))
-				// the correlation id of the incoming request and the caller's shorter wait, if any,
-				// from the Reactor context
+				// the correlation id of the incoming request, the caller's shorter wait and (on the
+				// first request; for a redirect see below) its credentials, from the Reactor context
 				.doOnRequest(call -> {
 					call.currentContextView().<String>getOrEmpty(REQUEST_ID)
 							.ifPresent(id -> call.requestHeaders().set(REQUEST_ID, id));
 					call.currentContextView().<Duration>getOrEmpty(TIMEOUT).ifPresent(call::responseTimeout);
+					if (call.redirects() == 0) {
+						forwardCredentials(call);
+					}
 				})
+				// a redirect is followed only if it stays on the backend; the client drops
+				// Authorization from every redirect, and this one may have it back
+				.followRedirect((call, res) -> staysOn(backendUri, call.uri(), res.responseHeaders().get("Location")),
+						ClientGateway::forwardCredentials)
 				.compress(true)
 				// backends send large heads (cookies, tokens, security policies): 32 KiB, not 8
 				.httpResponseDecoder(spec -> spec.maxHeaderSize(BACKEND_MAX_HEAD))
@@ -168,7 +190,7 @@ public final class ClientGateway {
 										.onErrorResume(e -> res.status(status(e)).sendString(Mono.just(String.valueOf(e.getMessage()))))))
 						.get("/proxy/**", (req, res) -> withCallContext(req, res, () ->
 								backend.get().uri(req.uri().substring("/proxy".length()))
-										.response((head, body) -> res.status(head.status())
+										.response((head, body) -> location(head, res).status(head.status())
 												.header("Content-Type", contentType(head))
 												.send(body))
 										.then()
@@ -180,10 +202,44 @@ public final class ClientGateway {
 		return new ClientGateway(gateway.bindNow(Duration.ofSeconds(10)));
 	}
 
+	/** The caller's {@code Authorization}, from the Reactor context, on {@code call}. */
+	private static void forwardCredentials(HttpClientRequest call) {
+		call.currentContextView().<String>getOrEmpty(AUTHORIZATION)
+				.ifPresent(credentials -> call.requestHeaders().set(AUTHORIZATION, credentials));
+	}
+
+	/**
+	 * Whether a redirect to {@code location} from {@code requestUri} stays on {@code backend}:
+	 * the location, resolved against the request's URI, has the backend's scheme, host and port
+	 * (one that is not a URI does not).
+	 */
+	static boolean staysOn(URI backend, String requestUri, String location) {
+		URI target;
+		try {
+			target = URI.create(requestUri).resolve(location.strip());
+		}
+		catch (IllegalArgumentException e) {
+			return false;
+		}
+		return backend.getScheme().equalsIgnoreCase(String.valueOf(target.getScheme()))
+				&& backend.getHost().equalsIgnoreCase(String.valueOf(target.getHost()))
+				&& port(backend) == port(target);
+	}
+
+	private static int port(URI u) {
+		return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+	}
+
 	private static Mono<String> text(HttpClient client, String uri) {
 		return client.get().uri(uri).responseSingle((res, bytes) -> res.status() == 200
 				? bytes.map(b -> new String(b, UTF_8))
 				: Mono.error(new IllegalStateException(uri + " answered " + res.status())));
+	}
+
+	/** {@code res}, with the {@code Location} of {@code head} (a redirect not followed) if it has one. */
+	private static HttpServerResponse location(HttpClientResponse head, HttpServerResponse res) {
+		String location = head.responseHeaders().get("Location");
+		return location != null ? res.header("Location", location) : res;
 	}
 
 	private static String contentType(HttpClientResponse head) {

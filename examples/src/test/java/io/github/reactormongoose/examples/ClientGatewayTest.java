@@ -42,7 +42,17 @@ class ClientGatewayTest {
 						.sendString(Flux.range(0, 20_000).map(i -> i + ",row\n")))
 				.get("/bighead", (req, res) -> res.header("X-Policy", "p".repeat(20_000)).sendString(Mono.just("fat head")))
 				.get("/whoami", (req, res) -> res.sendString(Mono.just(String.valueOf(req.requestHeaders().get("X-Request-Id")))))
-				.get("/slow", (req, res) -> res.sendString(Mono.never())))
+				.get("/slow", (req, res) -> res.sendString(Mono.never()))
+				// a moved resource that needs credentials, a hop within the backend, one out of it
+				.get("/moved", (req, res) -> res.status(307).header("Location", "/private").send())
+				.get("/twice", (req, res) -> res.status(302).header("Location", "/moved").send())
+				.get("/away", (req, res) -> res.status(302)
+						.header("Location", "http://localhost:" + req.hostPort() + "/private").send())
+				.get("/private", (req, res) -> {
+					String credentials = req.requestHeaders().get("Authorization");
+					return credentials == null ? res.status(401).sendString(Mono.just("who are you?"))
+							: res.sendString(Mono.just("private to " + credentials));
+				}))
 				.bindNow(Duration.ofSeconds(10));
 		gateway = ClientGateway.start("127.0.0.1", 0, "http://127.0.0.1:" + backend.port());
 	}
@@ -124,6 +134,46 @@ class ClientGatewayTest {
 		assertThat(get("/proxy/user").statusCode()).isEqualTo(200);
 		assertThat(ClientGateway.PUBLIC_ONLY.test(java.net.InetAddress.getByName("93.184.215.14"))).isTrue();
 		assertThat(ClientGateway.PUBLIC_ONLY.test(java.net.InetAddress.getByName("2606:2800:21f:cb07::1"))).isTrue();
+	}
+
+	private HttpResponse<String> getWithCredentials(String path) throws Exception {
+		return jdk.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
+				.header("Authorization", "Bearer t0ken").timeout(Duration.ofSeconds(10)).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+	@Test
+	void redirectsWithinTheBackendKeepTheCallersCredentials() throws Exception {
+		// one hop and two hops within the backend: the credentials are sent again after each
+		HttpResponse<String> moved = getWithCredentials("/proxy/moved");
+		assertThat(moved.statusCode()).isEqualTo(200);
+		assertThat(moved.body()).isEqualTo("private to Bearer t0ken");
+		assertThat(getWithCredentials("/proxy/twice").body()).isEqualTo("private to Bearer t0ken");
+		// without credentials the redirect is followed all the same, and the backend refuses
+		HttpResponse<String> anonymous = get("/proxy/moved");
+		assertThat(anonymous.statusCode()).isEqualTo(401);
+		assertThat(anonymous.body()).isEqualTo("who are you?");
+		// a redirect to another origin (the same server under another host name) is not followed:
+		// the caller gets it as it came, and the backend never saw the credentials there
+		HttpResponse<String> away = getWithCredentials("/proxy/away");
+		assertThat(away.statusCode()).isEqualTo(302);
+		assertThat(away.headers().firstValue("Location")).hasValue("http://localhost:" + backend.port() + "/private");
+	}
+
+	@Test
+	void theRedirectRuleComparesSchemeHostAndPort() {
+		URI backendUri = URI.create("http://127.0.0.1:8000");
+		assertThat(ClientGateway.staysOn(backendUri, "http://127.0.0.1:8000/a", "/b")).isTrue();
+		assertThat(ClientGateway.staysOn(backendUri, "http://127.0.0.1:8000/a/b", "c?d=1")).isTrue();
+		assertThat(ClientGateway.staysOn(backendUri, "http://127.0.0.1:8000/a", "HTTP://127.0.0.1:8000/b")).isTrue();
+		assertThat(ClientGateway.staysOn(backendUri, "http://127.0.0.1:8000/a", "https://127.0.0.1:8000/b")).isFalse();
+		assertThat(ClientGateway.staysOn(backendUri, "http://127.0.0.1:8000/a", "http://127.0.0.1:8001/b")).isFalse();
+		assertThat(ClientGateway.staysOn(backendUri, "http://127.0.0.1:8000/a", "http://127.0.0.1/b")).isFalse();
+		assertThat(ClientGateway.staysOn(backendUri, "http://127.0.0.1:8000/a", "//evil.example:8000/b")).isFalse();
+		assertThat(ClientGateway.staysOn(backendUri, "http://127.0.0.1:8000/a", "http://evil.example/b")).isFalse();
+		assertThat(ClientGateway.staysOn(backendUri, "http://127.0.0.1:8000/a", "http://[bad")).isFalse();
+		assertThat(ClientGateway.staysOn(URI.create("https://api.example"), "https://api.example/a", "https://API.example:443/b")).isTrue();
+		assertThat(ClientGateway.staysOn(URI.create("http://api.example"), "http://api.example/a", "http://api.example:80/b")).isTrue();
 	}
 
 	@Test
