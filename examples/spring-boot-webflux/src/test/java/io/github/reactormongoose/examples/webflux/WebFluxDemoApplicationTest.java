@@ -132,6 +132,20 @@ class WebFluxDemoApplicationTest {
 	}
 
 	@Test
+	void aWebClientCallCarriesItsOwnResponseTimeoutAsAnAttribute() {
+		this.web.get().uri("/fn/relay-slow?delayMs=10&timeoutMs=5000").exchange()
+				.expectStatus().isOk()
+				.expectBody(String.class).isEqualTo("relayed: slow");
+		// the call's 200 ms, not the client's default (none): the 3 s answer is not waited for
+		long start = System.nanoTime();
+		this.web.get().uri("/fn/relay-slow?delayMs=3000&timeoutMs=200").exchange()
+				.expectStatus().isEqualTo(504)
+				.expectBody(String.class).value(m -> assertThat(m).contains("200"));
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
+		this.web.get().uri("/fn/relay-slow?timeoutMs=soon").exchange().expectStatus().isBadRequest();
+	}
+
+	@Test
 	void aHandlerTalksToAWebSocketEndpointWithMongooseWebSocketClient() {
 		String body = this.web.get().uri("/fn/ws-relay?text=ping").exchange()
 				.expectStatus().isOk()

@@ -4,6 +4,7 @@
 package io.github.reactormongoose.spring.http.client;
 
 import java.net.URI;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -13,6 +14,8 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.util.context.Context;
+import reactor.util.context.ContextView;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
@@ -38,8 +41,29 @@ import org.springframework.http.client.reactive.ClientHttpResponse;
  * set. The response body streams, demand-driven: without demand, reading the socket pauses. A
  * body that is not read is drained by {@code WebClient} (its {@code releaseBody}) and the
  * connection goes back to the pool.
+ * <p>
+ * The exchange runs in the Reactor context of the {@code WebClient} call, so the client's hooks
+ * ({@link HttpClient#doOnRequest doOnRequest} and the others) see what the application put
+ * there with {@code contextWrite}, and the request's attributes
+ * ({@code WebClient...attribute(name, value)}) under {@link #ATTRIBUTES_KEY}: the way to set
+ * something for one call, as with Reactor Netty's connector (which puts them on its channel).
+ * For example a response timeout per call:
+ * <pre>{@code
+ * HttpClient client = HttpClient.create().doOnRequest(r -> r.currentContextView()
+ *         .<Map<String, Object>>getOrEmpty(MongooseClientHttpConnector.ATTRIBUTES_KEY)
+ *         .map(attributes -> attributes.get("timeout"))
+ *         .ifPresent(t -> r.responseTimeout((Duration) t)));
+ * web.get().uri("/report").attribute("timeout", Duration.ofSeconds(30)).retrieve()...
+ * }</pre>
  */
 public final class MongooseClientHttpConnector implements ClientHttpConnector {
+
+	/**
+	 * The Reactor context key of the request's attributes (a read-only {@code Map<String,
+	 * Object>}: {@code ClientHttpRequest.getAttributes()} once the request is committed),
+	 * present when the request has any.
+	 */
+	public static final String ATTRIBUTES_KEY = MongooseClientHttpConnector.class.getName() + ".attributes";
 
 	private final HttpClient client;
 
@@ -88,13 +112,21 @@ public final class MongooseClientHttpConnector implements ClientHttpConnector {
 					sink.error(e);
 				}
 				// after the head, a failure reaches the application through the body
-			});
+			}, null, context(request, sink.contextView()));
 			sink.onCancel(() -> {
 				if (!emitted.get()) {
 					exchange.dispose();
 				}
 			});
 		});
+	}
+
+	/** The caller's context, with the request's attributes under {@link #ATTRIBUTES_KEY} if it has any. */
+	private static Context context(ClientHttpRequest request, ContextView caller) {
+		Context context = Context.of(caller);
+		Map<String, Object> attributes = request.getAttributes();
+		// once the request is committed, Spring's view of them is read-only
+		return attributes.isEmpty() ? context : context.put(ATTRIBUTES_KEY, attributes);
 	}
 
 	@Override

@@ -24,6 +24,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.test.StepVerifier;
+import reactor.util.context.Context;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -92,6 +93,8 @@ class MongooseClientHttpConnectorTest {
 					.reduce(0L, (n, b) -> n + b.readableBytes()).map(String::valueOf)))
 				.get("/headers", (req, res) -> res.sendString(Mono.just(String.join("|",
 						req.requestHeaders().getAll("Accept")) + ";" + String.join("|", req.requestHeaders().getAll("X-Client")))))
+				.get("/trace", (req, res) -> res.sendString(Mono.just(req.requestHeaders().get("X-Trace") + "|"
+						+ req.requestHeaders().get("X-Tenant"))))
 				.get("/missing", (req, res) -> res.status(404).sendString(Mono.just("no such thing")))
 				.get("/slow", (req, res) -> res.sendString(Mono.just("late").delayElement(Duration.ofSeconds(5)))))
 			.bindNow();
@@ -237,6 +240,62 @@ class MongooseClientHttpConnectorTest {
 			.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WebClientRequestException.class)
 				.hasCauseInstanceOf(ResponseTimeoutException.class))
 			.verify(Duration.ofSeconds(10));
+	}
+
+	/**
+	 * A client whose hook copies the caller's "trace" (Reactor context) and "tenant" attribute
+	 * into headers, and takes a "timeout" attribute as the call's response timeout.
+	 */
+	private static WebClient hooked() {
+		HttpClient client = HttpClient.create().responseTimeout(Duration.ofSeconds(10)).doOnRequest(r -> {
+			r.currentContextView().<String>getOrEmpty("trace").ifPresent(t -> r.requestHeaders().set("X-Trace", t));
+			r.currentContextView().<Map<String, Object>>getOrEmpty(MongooseClientHttpConnector.ATTRIBUTES_KEY).ifPresent(a -> {
+				if (a.get("tenant") instanceof String tenant) {
+					r.requestHeaders().set("X-Tenant", tenant);
+				}
+				if (a.get("timeout") instanceof Duration timeout) {
+					r.responseTimeout(timeout);
+				}
+			});
+		});
+		return web.mutate().clientConnector(new MongooseClientHttpConnector(client)).build();
+	}
+
+	@Test
+	void theClientsHooksSeeTheCallersContextAndTheRequestsAttributes() {
+		WebClient hooked = hooked();
+		StepVerifier.create(hooked.get().uri("/trace").attribute("tenant", "acme").retrieve().bodyToMono(String.class)
+				.contextWrite(Context.of("trace", "t-1")))
+			.expectNext("t-1|acme")
+			.verifyComplete();
+		// neither: the hook finds nothing, and a call's attributes do not stay for the next
+		StepVerifier.create(hooked.get().uri("/trace").retrieve().bodyToMono(String.class))
+			.expectNext("null|null")
+			.verifyComplete();
+		// the attributes arrive read-only: a hook cannot change what the next filter or hook sees
+		HttpClient writer = HttpClient.create().doOnRequest(r -> r.currentContextView()
+			.<Map<String, Object>>get(MongooseClientHttpConnector.ATTRIBUTES_KEY).put("more", 1));
+		StepVerifier.create(web.mutate().clientConnector(new MongooseClientHttpConnector(writer)).build()
+				.get().uri("/trace").attribute("tenant", "acme").retrieve().bodyToMono(String.class))
+			.expectErrorSatisfies(e -> assertThat(e).hasRootCauseInstanceOf(UnsupportedOperationException.class))
+			.verify(Duration.ofSeconds(10));
+	}
+
+	@Test
+	void anAttributeGivesOneCallItsOwnResponseTimeout() {
+		WebClient hooked = hooked();
+		long start = System.nanoTime();
+		StepVerifier.create(hooked.get().uri("/slow").attribute("timeout", Duration.ofMillis(300))
+				.retrieve().bodyToMono(String.class))
+			.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WebClientRequestException.class)
+				.hasCauseInstanceOf(ResponseTimeoutException.class))
+			.verify(Duration.ofSeconds(10));
+		// the 5 s answer timed out after the call's 300 ms, not the client's 10 s
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+		StepVerifier.create(hooked.get().uri("/json").attribute("timeout", Duration.ofSeconds(5)).retrieve()
+				.bodyToMono(String.class))
+			.expectNext("{\"name\":\"mongoose\",\"legs\":4}")
+			.verifyComplete();
 	}
 
 	@Test
