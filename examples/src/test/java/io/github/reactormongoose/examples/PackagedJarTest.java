@@ -21,12 +21,13 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 
 import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.testing.Commands;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 
@@ -54,9 +55,13 @@ class PackagedJarTest {
 	/** The name in the jar's module descriptor. */
 	private static final String MODULE = "io.github.reactormongoose";
 
-	@ParameterizedTest(name = "on the {0}")
-	@ValueSource(strings = {"class path", "module path"})
-	void nativeLibraryLoadsFromThePackagedJar(String mode, @TempDir Path childTmp, @TempDir Path logs) throws Exception {
+	@ParameterizedTest(name = "on the {0}, {1}")
+	@CsvSource({"class path, this JDK", "module path, this JDK", "class path, the newest JDK", "module path, the newest JDK"})
+	void nativeLibraryLoadsFromThePackagedJar(String mode, String jdk, @TempDir Path childTmp, @TempDir Path logs) throws Exception {
+		// the newest JDK of the machine (25 here; skipped with a notice without one), where Java 24's
+		// JEP 472 warns about a library loading native code unless native access was enabled for it
+		boolean newest = jdk.equals("the newest JDK");
+		String java = newest ? Commands.newestJava(24) : Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		Path jar = packagedJar();
 		String nativeLibrary;
 		try (JarFile j = new JarFile(jar.toFile())) {
@@ -73,10 +78,14 @@ class PackagedJarTest {
 				codeSource(Publisher.class).toString());
 		String program = codeSource(PackagedJarMain.class).toString();
 		List<String> command = new ArrayList<>(List.of(
-				Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				java,
 				"-Xcheck:jni",
 				// the loader extracts the library here: a fresh directory to look into
 				"-Djava.io.tmpdir=" + childTmp));
+		if (newest) {
+			// what docs/building.md tells users of Java 24 and later to pass: the module, or the class path
+			command.add("--enable-native-access=" + (modular ? MODULE : "ALL-UNNAMED"));
+		}
 		if (modular) {
 			// the library and Reactor as modules; the program stays in the unnamed module
 			command.addAll(List.of("--module-path", jars, "--add-modules", MODULE, "-cp", program));
@@ -126,6 +135,8 @@ class PackagedJarTest {
 		}
 		assertThat(out).as("-Xcheck:jni found no misuse of JNI").doesNotContain("WARNING in native method",
 				"FATAL ERROR in native method");
+		// with native access enabled for it, the library's System.load is not a restricted call
+		assertThat(out).as("output of the child").doesNotContain("restricted method");
 	}
 
 	/**

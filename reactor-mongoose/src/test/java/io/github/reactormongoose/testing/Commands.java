@@ -8,6 +8,8 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -28,6 +30,54 @@ public final class Commands {
 	}
 
 	private Commands() {
+	}
+
+	/**
+	 * The {@code java} of the newest JDK of this machine whose feature release is at least
+	 * {@code feature} (the JDK {@code rmg.test.newestJdk} names, else the newest under
+	 * {@code /usr/lib/jvm}: a CI image with a Temurin 25 beside the Java 17 that builds); the
+	 * test is skipped, with a notice, when there is none, or under {@code -Pasan} (the sanitizer
+	 * runtime is preloaded by a wrapper of this JVM only).
+	 */
+	public static String newestJava(int feature) throws IOException {
+		Assumptions.assumeTrue(System.getenv("RMG_CHILD_JAVA") == null,
+				"NOTICE: skipped under -Pasan (the sanitizer wrapper starts this JVM's java only)");
+		String named = System.getProperty("rmg.test.newestJdk");
+		Path best = null;
+		int bestFeature = 0;
+		if (named != null) {
+			best = Path.of(named);
+			bestFeature = featureOf(best);
+		}
+		else if (Files.isDirectory(Path.of("/usr/lib/jvm"))) {
+			try (var homes = Files.list(Path.of("/usr/lib/jvm"))) {
+				for (Path home : (Iterable<Path>) homes::iterator) {
+					int f = featureOf(home);
+					if (f > bestFeature && Files.isExecutable(home.resolve("bin/java"))) {
+						best = home;
+						bestFeature = f;
+					}
+				}
+			}
+		}
+		Assumptions.assumeTrue(best != null && bestFeature >= feature, "NOTICE: no JDK " + feature
+				+ " or newer on this machine (set rmg.test.newestJdk to one); skipped");
+		return best.resolve("bin/java").toString();
+	}
+
+	/** The feature release in a JDK's {@code release} file ({@code JAVA_VERSION="25.0.1"}: 25), else 0. */
+	private static int featureOf(Path home) throws IOException {
+		Path release = home.resolve("release");
+		if (!Files.isRegularFile(release)) {
+			return 0;
+		}
+		for (String line : Files.readAllLines(release)) {
+			Matcher m = Pattern.compile("^JAVA_VERSION=\"(?:1\\.)?(\\d+)").matcher(line);
+			if (m.find()) {
+				return Integer.parseInt(m.group(1));
+			}
+		}
+		return 0;
 	}
 
 	/**
