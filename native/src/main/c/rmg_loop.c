@@ -131,13 +131,21 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
       rmg_writable(loop, c);
       break;
     case MG_EV_ERROR: {
+      /* Mongoose's own errors; the glue's write timeout writes its record itself (rmg_send.c) */
       const char *msg = ev_data == NULL ? "error" : (const char *) ev_data;
-      char tls_msg[160];
-      if (c->is_tls_hs) { /* Java logs failed handshakes by this prefix (TlsFailures) */
-        snprintf(tls_msg, sizeof(tls_msg), "TLS handshake failed: %s", msg);
-        msg = tls_msg;
+      int err = 0, kind = RMG_ERROR_OTHER;
+      socklen_t len = sizeof(err);
+      /* the socket's pending error says why Mongoose's "socket error" happened (a UDP socket's
+       * is read by rmg_udp.c, for its own record) */
+      if (!c->is_udp && getsockopt((int) (size_t) c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) {
+        err = 0; /* no socket (yet): a resolver's error, say */
       }
-      rmg_record_bytes(&loop->ev, RMG_EV_ERROR, c->id, 0, msg, strlen(msg));
+      if (c->is_tls_hs) {
+        kind = RMG_ERROR_TLS;
+      } else if (err != 0 || strcmp(msg, "socket error") == 0) {
+        kind = RMG_ERROR_SOCKET;
+      }
+      rmg_record_error(&loop->ev, c, kind, err, msg);
       break;
     }
     case MG_EV_CLOSE:

@@ -115,6 +115,10 @@ int rmg_record_bytes(struct rmg_arena *a, int type, unsigned long id, int64_t ar
   return 0;
 }
 
+void rmg_record_error(struct rmg_arena *a, const struct mg_connection *c, int kind, int err, const char *msg) {
+  (void) rmg_record_bytes(a, RMG_EV_ERROR, c->id, RMG_ERROR_ARG(kind, err), msg, strlen(msg));
+}
+
 void rmg_put_addr(unsigned char *p, const struct mg_addr *addr) {
   memset(p, 0, RMG_ADDR_SIZE);
   p[RMG_ADDR_FAMILY] = addr->is_ip6 ? RMG_ADDR_IPV6 : RMG_ADDR_IPV4;

@@ -44,7 +44,7 @@ enum rmg_event {
   RMG_EV_READ = 3,      /* raw data */
   RMG_EV_WRITABLE = 4,  /* send buffer fell to the low-water mark; arg = send.len */
   RMG_EV_CLOSE = 5,     /* connection closed and gone */
-  RMG_EV_ERROR = 6,     /* payload = message */
+  RMG_EV_ERROR = 6,     /* arg = RMG_ERROR_ARG(kind, errno); payload = message */
   RMG_EV_HTTP_MSG = 7,  /* arg = RMG_HTTP_* flags; payload = serialized request */
   RMG_EV_WS_MSG = 8,    /* arg = opcode; payload = data */
   RMG_EV_WS_CTL = 9,    /* arg = opcode; payload = data */
@@ -65,6 +65,19 @@ enum rmg_event {
   RMG_EV_SNTP_TIME = 42, /* arg = server time, Unix ms; payload = int64 local wall clock, Unix ms */
   RMG_EV_SNTP_BAD = 43   /* payload = why an SNTP answer was refused (text) */
 };
+
+/* What an RMG_EV_ERROR reports (the low byte of its arg): so that Java tells a peer's reset,
+ * the glue's write timeout and a failed TLS handshake from other errors by type, not by the
+ * message's words. */
+enum rmg_error_kind {
+  RMG_ERROR_OTHER = 0,         /* Mongoose's message: a protocol error, out of memory... */
+  RMG_ERROR_SOCKET = 1,        /* the socket failed (poll saw POLLERR, a connect failed) */
+  RMG_ERROR_WRITE_TIMEOUT = 2, /* the glue reset a peer that took nothing (rmg_send_stall) */
+  RMG_ERROR_TLS = 3            /* during the TLS handshake */
+};
+/* The arg of RMG_EV_ERROR: the kind, and above it the socket's pending error (SO_ERROR: the
+ * errno of a refused connect, a reset...), 0 if it had none. */
+#define RMG_ERROR_ARG(kind, err) ((int64_t) (kind) | (int64_t) (err) << 8)
 
 /* The argument of RMG_EV_WIRE: which way the bytes went. Read: what a socket read gave
  * (decrypted, on TLS), before any protocol handler saw it. Written: what the socket took
@@ -102,6 +115,9 @@ int rmg_arena_take(struct rmg_arena *dst, struct rmg_arena *src);
 /* A record whose payload is a copy of buf[0, len). Returns 0, or -1 (a->lost is set). */
 int rmg_record_bytes(struct rmg_arena *a, int type, unsigned long id, int64_t arg,
                      const void *buf, size_t len);
+/* An RMG_EV_ERROR record for c: what failed (RMG_ERROR_*), the socket's errno (0: none) and the
+ * message as payload. */
+void rmg_record_error(struct rmg_arena *a, const struct mg_connection *c, int kind, int err, const char *msg);
 /* A record whose payload is c's local then remote address. */
 void rmg_record_addrs(struct rmg_arena *a, int type, const struct mg_connection *c, int64_t arg);
 /* Writes the RMG_ADDR_SIZE bytes of one address at p. */

@@ -569,7 +569,8 @@ static void rmg_send_stall(struct mg_connection *c, uint64_t now) {
     /* a reset, not a FIN behind the unsent bytes: the kernel would otherwise keep the socket
      * and its full send buffer, dribbling them out to the same peer for minutes */
     setsockopt((int) (size_t) c->fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
-    mg_error(c, "%s", msg); /* MG_EV_ERROR for Java, and is_closing */
+    rmg_record_error(&rmg_loop_of_conn(c)->ev, c, RMG_ERROR_WRITE_TIMEOUT, 0, msg); /* in a poll */
+    c->is_closing = 1;
   }
 }
 

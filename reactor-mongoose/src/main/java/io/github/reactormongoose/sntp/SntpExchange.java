@@ -11,6 +11,7 @@ import java.time.Instant;
 import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.Channel;
+import io.github.reactormongoose.internal.loop.ConnectionError;
 import io.github.reactormongoose.internal.loop.DatagramHandler;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import org.jspecify.annotations.Nullable;
@@ -78,8 +79,8 @@ final class SntpExchange implements DatagramHandler {
 	}
 
 	@Override
-	public void onError(String message) {
-		error = message; // the CLOSE follows; a socket error with its errno may come first
+	public void onError(ConnectionError e) {
+		error = e.describe(); // the CLOSE follows; a socket error with its errno may come first
 	}
 
 	@Override

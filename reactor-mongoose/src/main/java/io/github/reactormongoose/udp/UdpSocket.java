@@ -19,6 +19,7 @@ import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.Addresses;
 import io.github.reactormongoose.internal.loop.Channel;
+import io.github.reactormongoose.internal.loop.ConnectionError;
 import io.github.reactormongoose.internal.loop.DatagramHandler;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.InboundQueue;
@@ -175,9 +176,9 @@ final class UdpSocket implements UdpConnection, DatagramHandler {
 	}
 
 	@Override
-	public void onError(String message) {
+	public void onError(ConnectionError error) {
 		if (failure == null) {
-			failure = new MongooseException("UDP socket " + local + ": " + message);
+			failure = new MongooseException("UDP socket " + local + ": " + error.describe());
 			genericFailure = true;
 		}
 	}

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 
 import io.github.reactormongoose.internal.loop.Channel;
+import io.github.reactormongoose.internal.loop.ConnectionError;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.StreamHandler;
 import io.github.reactormongoose.internal.loop.TlsHandshakeHandler;
@@ -308,7 +309,8 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 	}
 
 	@Override
-	public void onError(String message) {
+	public void onError(ConnectionError e) {
+		String message = e.describe(); // "Connection refused", "TLS handshake failed: ..."
 		error = message;
 		if (tunnel != null && tcpUp) {
 			fail(tunnel.failure("connection error during the handshake: " + message));

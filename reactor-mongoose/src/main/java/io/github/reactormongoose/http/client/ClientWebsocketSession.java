@@ -18,6 +18,7 @@ import io.github.reactormongoose.http.websocket.WebsocketInbound;
 import io.github.reactormongoose.http.websocket.WebsocketOutbound;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.Channel;
+import io.github.reactormongoose.internal.loop.ConnectionError;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.InboundQueue;
 import io.github.reactormongoose.internal.loop.StreamHandler;
@@ -281,8 +282,8 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	}
 
 	@Override
-	public void onError(String message) {
-		inbound.fail(new ConnectionClosedException("WebSocket connection failed: " + message));
+	public void onError(ConnectionError error) {
+		inbound.fail(new ConnectionClosedException("WebSocket connection failed: " + error.describe()));
 	}
 
 	@Override

@@ -13,6 +13,7 @@ import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.Channel;
+import io.github.reactormongoose.internal.loop.ConnectionError;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.HttpChannelHandler;
 import io.github.reactormongoose.internal.loop.TlsHandshakeHandler;
@@ -63,9 +64,12 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 	}
 
 	@Override
-	public void onError(String message) {
-		if (!TlsFailures.report(remote, message)) { // e.g. "write timeout: the peer took none of ..."
-			reactor.util.Loggers.getLogger(HttpServer.class).debug("{} {}: {}, closing", channel, remote, message);
+	public void onError(ConnectionError error) {
+		if (error.kind() == ConnectionError.Kind.TLS_HANDSHAKE) {
+			TlsFailures.handshakeFailed(remote, error.message());
+		}
+		else { // e.g. "write timeout: the peer took none of ...", "Connection reset by peer"
+			reactor.util.Loggers.getLogger(HttpServer.class).debug("{} {}: {}, closing", channel, remote, error);
 		}
 	}
 

@@ -37,6 +37,10 @@ public final class NativeConstants {
 	public static final int EV_WRITABLE = (int) constant("RMG_EV_WRITABLE");
 	public static final int EV_CLOSE = (int) constant("RMG_EV_CLOSE");
 	public static final int EV_ERROR = (int) constant("RMG_EV_ERROR");
+	/** What an {@code EV_ERROR} reports (the low byte of its arg; the socket's errno above it). */
+	public static final int ERROR_SOCKET = (int) constant("RMG_ERROR_SOCKET");
+	public static final int ERROR_WRITE_TIMEOUT = (int) constant("RMG_ERROR_WRITE_TIMEOUT");
+	public static final int ERROR_TLS = (int) constant("RMG_ERROR_TLS");
 	public static final int EV_HTTP_MSG = (int) constant("RMG_EV_HTTP_MSG");
 	public static final int EV_WS_MSG = (int) constant("RMG_EV_WS_MSG");
 	public static final int EV_WS_CTL = (int) constant("RMG_EV_WS_CTL");
@@ -93,6 +97,7 @@ public final class NativeConstants {
 	public static final int EACCES = (int) constant("EACCES");
 	public static final int EADDRNOTAVAIL = (int) constant("EADDRNOTAVAIL");
 	public static final int ECONNREFUSED = (int) constant("ECONNREFUSED");
+	public static final int ECONNRESET = (int) constant("ECONNRESET");
 	public static final int WS_OP_CONTINUE = (int) constant("WEBSOCKET_OP_CONTINUE");
 	public static final int WS_OP_TEXT = (int) constant("WEBSOCKET_OP_TEXT");
 	public static final int WS_OP_BINARY = (int) constant("WEBSOCKET_OP_BINARY");

@@ -13,8 +13,8 @@ package io.github.reactormongoose.internal.loop;
  */
 public interface ChannelHandler {
 
-	/** Mongoose reported an error; a CLOSE follows. */
-	default void onError(String message) {
+	/** The native side reported an error; a CLOSE follows. */
+	default void onError(ConnectionError error) {
 	}
 
 	/** The connection is gone; no native call for it will succeed any more. */

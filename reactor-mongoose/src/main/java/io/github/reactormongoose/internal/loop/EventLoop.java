@@ -433,7 +433,7 @@ public final class EventLoop {
 		else if (type == NativeConstants.EV_ERROR) {
 			byte[] msg = new byte[plen];
 			b.get(p, msg);
-			h.onError(new String(msg, StandardCharsets.UTF_8));
+			h.onError(ConnectionError.of(arg, new String(msg, StandardCharsets.UTF_8)));
 		}
 		else if (h instanceof TlsHandshakeHandler tls
 				&& (type == NativeConstants.EV_TLS_PEER || type == NativeConstants.EV_TLS_DONE)) {

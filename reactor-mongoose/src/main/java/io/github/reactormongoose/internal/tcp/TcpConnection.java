@@ -15,6 +15,7 @@ import io.github.reactormongoose.ConnectionEvent;
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.loop.Channel;
+import io.github.reactormongoose.internal.loop.ConnectionError;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.InboundQueue;
 import io.github.reactormongoose.internal.loop.StreamHandler;
@@ -41,10 +42,6 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 
 	private static final int RECEIVE_HIGH = 64;
 	private static final int RECEIVE_LOW = 16;
-	/** Mongoose's message when poll reports an error on the socket (a reset, for an established one). */
-	private static final String SOCKET_ERROR = "socket error";
-	/** How the glue's write timeout starts its message ({@code rmg_send_stall}). */
-	private static final String WRITE_TIMEOUT = "write timeout:";
 
 	private final Channel channel;
 	private final EventLoop loop;
@@ -241,21 +238,25 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 	}
 
 	@Override
-	public void onError(String message) {
-		boolean handshake = TlsFailures.report(remote, message); // logged once there; no data was exchanged
+	public void onError(ConnectionError error) {
+		boolean handshake = error.kind() == ConnectionError.Kind.TLS_HANDSHAKE;
+		if (handshake) {
+			TlsFailures.handshakeFailed(remote, error.message()); // logged once there; no data was exchanged
+		}
 		if (events != null) {
-			events.accept(new ConnectionEvent(ConnectionEvent.Type.ERROR, this, ByteBuffer.allocate(0), message));
+			events.accept(new ConnectionEvent(ConnectionEvent.Type.ERROR, this, ByteBuffer.allocate(0), error.describe()));
 		}
 		else if (!handshake) {
-			// Mongoose says "socket error" when poll reports POLLERR on an established connection:
-			// the peer reset it. That is the peer's doing, like a close, not a failure of ours;
-			// nor is the reset of a peer that took nothing for the write timeout (a policy, as
-			// documented: logged at DEBUG, not as the handler's failure)
-			inbound().fail(SOCKET_ERROR.equals(message)
-					? new ConnectionClosedException("connection reset by the peer (" + message + ")")
-					: message.startsWith(WRITE_TIMEOUT)
-							? new ConnectionClosedException("connection reset by the server's " + message)
-							: new MongooseException(message));
+			// a socket error on an established connection (poll saw POLLERR: the peer reset it, or
+			// it became unreachable) is the peer's or the network's doing, like a close, not a
+			// failure of ours; nor is the reset of a peer that took nothing for the write timeout
+			// (a policy, as documented: logged at DEBUG, not as the handler's failure)
+			inbound().fail(switch (error.kind()) {
+				case SOCKET -> new ConnectionClosedException(error.isReset() ? "connection reset by the peer"
+						: "connection lost: " + error.describe());
+				case WRITE_TIMEOUT -> new ConnectionClosedException("connection reset by the server's " + error.message());
+				default -> new MongooseException(error.describe());
+			});
 		}
 	}
 

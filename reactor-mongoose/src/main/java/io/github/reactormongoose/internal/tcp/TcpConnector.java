@@ -15,6 +15,7 @@ import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.internal.loop.Channel;
+import io.github.reactormongoose.internal.loop.ConnectionError;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.Kind;
 import io.github.reactormongoose.internal.loop.StreamHandler;
@@ -179,13 +180,14 @@ public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 	}
 
 	@Override
-	public void onError(String message) {
+	public void onError(ConnectionError error) {
 		if (done) {
 			return;
 		}
 		finish();
+		String message = error.describe(); // "Connection refused", "TLS handshake failed: ..."
 		MongooseException e = new MongooseException("connect to " + url + " failed: " + message);
-		e.initCause(message.startsWith("TLS") ? new SSLHandshakeException(message)
+		e.initCause(error.kind() == ConnectionError.Kind.TLS_HANDSHAKE ? new SSLHandshakeException(message)
 				: new ConnectException("cannot connect to " + url + ": " + message));
 		sink.error(e);
 	}

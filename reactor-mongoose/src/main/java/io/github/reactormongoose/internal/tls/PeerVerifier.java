@@ -75,7 +75,7 @@ public final class PeerVerifier {
 			return List.copyOf(parse(b, offset, length));
 		}
 		catch (CertificateException | RuntimeException e) {
-			TlsFailures.report(remote, "client certificate unreadable by the JDK: " + e.getMessage());
+			TlsFailures.certificateUnreadable(remote, String.valueOf(e.getMessage()));
 			return List.of();
 		}
 	}

@@ -6,7 +6,6 @@ package io.github.reactormongoose.internal.tls;
 import java.net.InetSocketAddress;
 
 import org.jspecify.annotations.Nullable;
-import reactor.util.Logger;
 import reactor.util.Loggers;
 
 /**
@@ -19,18 +18,17 @@ public final class TlsFailures {
 
 	/** The logger's name: {@code io.github.reactormongoose.tls}. */
 	public static final String LOGGER = "io.github.reactormongoose.tls";
-	private static final String PREFIX = "TLS handshake failed";
 
 	private TlsFailures() {
 	}
 
-	/** Logs message if it is a handshake failure; returns whether it was one. */
-	public static boolean report(@Nullable InetSocketAddress peer, String message) {
-		if (!message.startsWith(PREFIX)) {
-			return false;
-		}
-		Logger log = Loggers.getLogger(LOGGER);
-		log.info("{} with {}{}", PREFIX, peer, message.substring(PREFIX.length()));
-		return true;
+	/** Logs the failed handshake of {@code peer}, with the stack's {@code reason}. */
+	public static void handshakeFailed(@Nullable InetSocketAddress peer, String reason) {
+		Loggers.getLogger(LOGGER).info("TLS handshake failed with {}: {}", peer, reason);
+	}
+
+	/** Logs that the JDK could not read the certificate {@code peer} sent ({@code reason}). */
+	public static void certificateUnreadable(@Nullable InetSocketAddress peer, String reason) {
+		Loggers.getLogger(LOGGER).info("TLS client certificate of {} unreadable by the JDK: {}", peer, reason);
 	}
 }

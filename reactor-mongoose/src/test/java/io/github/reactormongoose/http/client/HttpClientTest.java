@@ -230,7 +230,8 @@ class HttpClientTest extends BaseHttpTest {
 			port = ss.getLocalPort();
 		}
 		StepVerifier.create(HttpClient.create().get().uri("http://127.0.0.1:" + port + "/").response())
-				.expectError(java.net.ConnectException.class)
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(java.net.ConnectException.class)
+						.hasMessage("cannot connect to tcp://127.0.0.1:" + port + ": Connection refused"))
 				.verify(TIMEOUT);
 	}
 
