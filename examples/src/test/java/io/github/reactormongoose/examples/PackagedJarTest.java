@@ -60,8 +60,8 @@ class PackagedJarTest {
 	void nativeLibraryLoadsFromThePackagedJar(String mode, String jdk, @TempDir Path childTmp, @TempDir Path logs) throws Exception {
 		// the newest JDK of the machine (25 here; skipped with a notice without one), where Java 24's
 		// JEP 472 warns about a library loading native code unless native access was enabled for it
-		boolean newest = jdk.equals("the newest JDK");
-		String java = newest ? Commands.newestJava(24) : Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		String java = jdk.equals("the newest JDK") ? Commands.newestJava(24)
+				: Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		Path jar = packagedJar();
 		String nativeLibrary;
 		try (JarFile j = new JarFile(jar.toFile())) {
@@ -82,10 +82,9 @@ class PackagedJarTest {
 				"-Xcheck:jni",
 				// the loader extracts the library here: a fresh directory to look into
 				"-Djava.io.tmpdir=" + childTmp));
-		if (newest) {
-			// what docs/building.md tells users of Java 24 and later to pass: the module, or the class path
-			command.add("--enable-native-access=" + (modular ? MODULE : "ALL-UNNAMED"));
-		}
+		// what docs/building.md tells users of Java 24 and later to pass (17 to 23 accept it too):
+		// native access for the module, or for the class path
+		command.add("--enable-native-access=" + (modular ? MODULE : "ALL-UNNAMED"));
 		if (modular) {
 			// the library and Reactor as modules; the program stays in the unnamed module
 			command.addAll(List.of("--module-path", jars, "--add-modules", MODULE, "-cp", program));
