@@ -180,17 +180,24 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 		}
 	}
 
-	/** readTimeout: fails a streamed body whose client sent nothing for that long while it was read. */
+	/**
+	 * readTimeout: fails a streamed body whose client sent nothing for that long while it was
+	 * read. A body discarded after its response is timed too ({@link #discardTimeout()}).
+	 */
 	private void checkBody() {
 		bodyTimer = null;
 		RequestBody b = body;
-		Duration timeout = server.config.readTimeout();
-		if (b == null || closed || timeout == null) {
+		if (b == null || closed) {
+			return;
+		}
+		boolean discarding = b.isDiscarding();
+		Duration timeout = discarding ? discardTimeout() : server.config.readTimeout();
+		if (timeout == null) {
 			return;
 		}
 		long now = System.nanoTime();
 		long limit = timeout.toNanos();
-		if (!b.awaitsClient()) {
+		if (!discarding && !b.awaitsClient()) {
 			bodyActivity = now; // paused by us, or not read yet: not the client's stall
 			armBodyTimer(limit);
 			return;
@@ -200,7 +207,33 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 			armBodyTimer(limit - quiet);
 			return;
 		}
+		if (discarding) {
+			// the response is out; only the server still waits, for bytes nobody will read
+			BoundHttpServer.log.debug("{} {}: no byte of the discarded request body for {} ms, closing", channel, remote,
+					timeout.toMillis());
+			body = null;
+			stopBodyTimers();
+			closeRequested = true;
+			channel.drain();
+			return;
+		}
 		timedOut(b, new RequestBodyTimeoutException(timeout, b.received()));
+	}
+
+	/**
+	 * How long the rest of a body that the response did not wait for may stall before the
+	 * connection closes: {@code readTimeout} if set, else {@code requestHeaderTimeout} (the
+	 * patience the server has for a request it is not handing to anyone); {@code null}: none.
+	 * Without it a client could hold a connection for good with a {@code Content-Length} it
+	 * never completes, sent to any route that answers without reading (a 401, a 405).
+	 */
+	private @Nullable Duration discardTimeout() {
+		Duration read = server.config.readTimeout();
+		if (read != null) {
+			return read;
+		}
+		Duration head = server.config.requestHeaderTimeout();
+		return head.isZero() ? null : head;
 	}
 
 	/** The streamed body {@code b} took too long: it fails, and the exchange answers 408 or the connection closes. */
@@ -252,6 +285,11 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 			ex.report();
 			if (body != null) {
 				body.discardRest(); // a next request can only follow the end of this body
+				Duration t = bodyTimer == null ? discardTimeout() : null; // else checkBody sees the discard
+				if (t != null && body.isDiscarding()) {
+					bodyActivity = System.nanoTime();
+					armBodyTimer(t.toNanos());
+				}
 			}
 			// while the server is disposing, the response itself ended the connection
 			// (ResponseWriter.closeAfterResponse is the one keep-alive decision)

@@ -246,7 +246,10 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	 * {@code 408 Request Timeout}, and the connection closes. Counted only while the server
 	 * wants the body: not while the handler has not subscribed to it or reading is paused for
 	 * back-pressure. A smaller body, gathered with its head, is bounded by
-	 * {@link #requestHeaderTimeout(Duration)}. Default: none, as in Reactor Netty.
+	 * {@link #requestHeaderTimeout(Duration)}. The rest of a body that the response did not
+	 * wait for, read and dropped after it, may stall this long too (else
+	 * {@code requestHeaderTimeout}); then the connection closes. Default: none, as in Reactor
+	 * Netty.
 	 */
 	public HttpServer readTimeout(Duration readTimeout) {
 		Checks.positive(readTimeout, "readTimeout");
@@ -321,7 +324,9 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	 * {@code client_header_timeout} and Go's {@code ReadHeaderTimeout}); a keep-alive connection
 	 * idle between requests is governed by {@link #idleTimeout(Duration)}, a larger or chunked
 	 * body, which streams to the handler, by {@link #readTimeout(Duration)} or the application
-	 * ({@code req.receive().timeout(...)}).
+	 * ({@code req.receive().timeout(...)}). Unless a {@code readTimeout} is set, it also bounds
+	 * a stall in the rest of a body that the response did not wait for (read and dropped after
+	 * it, for keep-alive): the connection closes once nothing of it came for this long.
 	 */
 	public HttpServer requestHeaderTimeout(Duration timeout) {
 		Checks.notNegative(timeout, "requestHeaderTimeout");

@@ -151,6 +151,11 @@ final class RequestBody {
 		return !ended && !exchangeEnded && !readingPaused && queue.hasSubscriber() && !queue.isTerminated();
 	}
 
+	/** Whether the response ended first and the rest of the body is being read and dropped. */
+	boolean isDiscarding() {
+		return exchangeEnded && !ended;
+	}
+
 	/** Whether the subscriber cancelled. */
 	boolean isCancelled() {
 		return cancelled;

@@ -117,6 +117,51 @@ class ReadTimeoutTest extends BaseHttpTest {
 			.satisfies(e -> assertThat(e).hasMessageContaining("1500 ms (HttpServer.requestTimeout)"));
 	}
 
+	/**
+	 * A route that answers without reading the body (a 401, a 405): the server reads and drops
+	 * the rest for keep-alive. A client that declares a length and stops short held that
+	 * connection for good; now it is closed once nothing of the discarded body came for the
+	 * read timeout, or without one for the request-head timeout (the server's own patience).
+	 */
+	@Test
+	void aStalledBodyThatNobodyReadsClosesTheConnectionAfterItsResponse() throws Exception {
+		for (boolean withReadTimeout : new boolean[] {false, true}) {
+			HttpServer server = HttpServer.create().host("127.0.0.1").port(0).requestHeaderTimeout(Duration.ofMillis(800))
+				.route(r -> r.post("/guarded", (req, res) -> res.status(401).sendString(Mono.just("who are you?"))));
+			DisposableServer s = bind(withReadTimeout ? server.readTimeout(Duration.ofMillis(400)) : server);
+			try (RawHttp c = RawHttp.connect(s.port()).soTimeout(8_000)) {
+				c.write(head("/guarded", 100_000) + "x".repeat(30_000));
+				RawHttp.Response r = c.read();
+				assertThat(r.status()).isEqualTo(401);
+				assertThat(r.bodyString()).isEqualTo("who are you?");
+				long start = System.nanoTime();
+				assertThat(c.isClosedByPeer()).as("closed, read timeout " + withReadTimeout).isTrue();
+				assertThat(Duration.ofNanos(System.nanoTime() - start))
+					.isBetween(Duration.ofMillis(withReadTimeout ? 200 : 500), Duration.ofSeconds(5));
+			}
+			// a client that keeps sending the rest, however slowly, keeps its connection
+			try (RawHttp c = RawHttp.connect(s.port()).soTimeout(8_000)) {
+				c.write(head("/guarded", 3 * 10_000));
+				assertThat(c.read().status()).isEqualTo(401);
+				for (int i = 0; i < 3; i++) {
+					Thread.sleep(300); // under both limits between pieces, over both in all
+					c.write("y".repeat(10_000));
+				}
+				c.write(head("/guarded", 0));
+				assertThat(c.read().status()).as("the next request on the same connection").isEqualTo(401);
+			}
+			s.disposeNow();
+		}
+		// no limit at all: the connection stays (as before, and as Reactor Netty)
+		DisposableServer s = bind(HttpServer.create().host("127.0.0.1").port(0).requestHeaderTimeout(Duration.ZERO)
+			.route(r -> r.post("/guarded", (req, res) -> res.status(401).send())));
+		try (RawHttp c = RawHttp.connect(s.port()).soTimeout(1_500)) {
+			c.write(head("/guarded", 100_000) + "x".repeat(30_000));
+			assertThat(c.read().status()).isEqualTo(401);
+			assertThat(c.isClosedByPeer()).as("still open after 1.5 s").isFalse();
+		}
+	}
+
 	@Test
 	void validation() {
 		assertThat(HttpServer.create().configuration().readTimeout()).isNull();
