@@ -49,4 +49,6 @@ CLASSPATH_ALL="${jars[0]}:$(cat "$CP_FILE")"
 URL_HOST="$HOST"
 [[ "$HOST" == *:* ]] && URL_HOST="[$HOST]"
 echo "Starting the demo: open http://$URL_HOST:$PORT/ (Ctrl-C stops it)"
-exec java -Dhost="$HOST" -Dport="$PORT" -cp "$CLASSPATH_ALL" io.github.reactormongoose.examples.DemoServer
+# native access for the class path: Java 24+ warns without it (JEP 472); 17 to 23 accept it
+exec java --enable-native-access=ALL-UNNAMED -Dhost="$HOST" -Dport="$PORT" -cp "$CLASSPATH_ALL" \
+  io.github.reactormongoose.examples.DemoServer
