@@ -12,12 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
+import io.github.reactormongoose.testing.Commands;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +48,7 @@ class PackagedApplicationIT {
 		Assumptions.assumeTrue(packaged != null, "NOTICE: runs in the integration-test phase, after package");
 		Path jar = Path.of(packaged);
 		assertThat(jar).as("the repackaged application (this test runs after package)").isRegularFile();
-		String java = jdk.equals("the newest JDK") ? newestJava(24) : Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		String java = jdk.equals("the newest JDK") ? Commands.newestJava(24) : Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		Path out = logs.resolve("app.out");
 		Process app = new ProcessBuilder(java, "-jar", jar.toString(), "--server.port=0", "--server.address=127.0.0.1",
 				"--spring.main.banner-mode=off", "--management.endpoints.web.exposure.include=health")
@@ -95,52 +94,5 @@ class PackagedApplicationIT {
 			Thread.sleep(100);
 		}
 		throw new AssertionError("the application did not log its port within 60 s:\n" + Files.readString(out));
-	}
-
-	/**
-	 * The {@code java} of the newest JDK under {@code /usr/lib/jvm} (or {@code rmg.test.newestJdk})
-	 * if its feature release is at least {@code feature}; else the test is skipped with a notice.
-	 */
-	private static String newestJava(int feature) throws IOException {
-		String named = System.getProperty("rmg.test.newestJdk");
-		List<Path> homes;
-		if (named != null) {
-			homes = List.of(Path.of(named));
-		}
-		else if (Files.isDirectory(Path.of("/usr/lib/jvm"))) {
-			try (Stream<Path> s = Files.list(Path.of("/usr/lib/jvm"))) {
-				homes = s.filter(h -> Files.isExecutable(h.resolve("bin/java"))).toList();
-			}
-		}
-		else {
-			homes = List.of();
-		}
-		Path best = null;
-		int bestFeature = 0;
-		for (Path home : homes) {
-			int f = featureOf(home);
-			if (f > bestFeature) {
-				best = home;
-				bestFeature = f;
-			}
-		}
-		Assumptions.assumeTrue(best != null && bestFeature >= feature, "NOTICE: no JDK " + feature
-				+ " or newer on this machine (set rmg.test.newestJdk to one); skipped");
-		return best.resolve("bin/java").toString();
-	}
-
-	/** The feature release in a JDK's {@code release} file ({@code JAVA_VERSION="25.0.1"}: 25), else 0. */
-	private static int featureOf(Path home) throws IOException {
-		Path release = home.resolve("release");
-		if (!Files.isRegularFile(release)) {
-			return 0;
-		}
-		for (String line : Files.readAllLines(release)) {
-			Matcher m = Pattern.compile("^JAVA_VERSION=\"(?:1\\.)?(\\d+)").matcher(line);
-			if (m.find()) {
-				return Integer.parseInt(m.group(1));
-			}
-		}
-		return 0;
 	}
 }
