@@ -134,8 +134,9 @@ public final class MongooseLoop implements Disposable {
 			if (!"tcp".equals(u.getScheme()) || u.getHost() == null || u.getPort() < 0) {
 				return Mono.error(new IllegalArgumentException("expected tcp://HOST:PORT, got " + url));
 			}
-			return Addresses.resolve(u.getHost()).flatMap(addr -> Mono.<Connection>create(sink -> loop.executeOrRun(
-					() -> TcpConnector.connect(loop, Addresses.url("tcp", addr, u.getPort()), sink))));
+			return Addresses.resolveAll(u.getHost()).flatMap(all -> TcpConnector.firstReachable(all,
+					addr -> Mono.<Connection>create(sink -> loop.executeOrRun(
+							() -> TcpConnector.connect(loop, Addresses.url("tcp", addr, u.getPort()), sink)))));
 		});
 	}
 

@@ -207,7 +207,9 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 
 	/**
 	 * Opens a connection when subscribed and emits it once established (its handler, if any,
-	 * has started). Fails with a {@link io.github.reactormongoose.MongooseException} whose
+	 * has started). A host name's addresses are tried in the resolver's order until one takes
+	 * the connection (after a refusal, an unreachable address or the connect timeout, the next
+	 * is tried). Fails with a {@link io.github.reactormongoose.MongooseException} whose
 	 * cause is a {@link java.net.ConnectException} when the connection cannot be made (for
 	 * example refused), with {@link java.net.UnknownHostException} if the host name does not
 	 * resolve, with a {@link java.net.SocketTimeoutException} cause after {@link #connectTimeout}.
@@ -224,10 +226,11 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 			TlsSpec secure = tls;
 			Wiretap w = wiretap;
 			Duration timeout = connectTimeout;
-			return Addresses.resolve(host).flatMap(addr -> Mono.<Connection>create(sink -> el.executeOrRun(
-							() -> TcpConnector.connect(el, Addresses.url("tcp", addr, port),
-									secure != null ? TlsAccess.config(secure) : null, host, w, timeout, sink)))
-					.doOnNext(c -> TcpOperations.start(c, onConnected, h)));
+			return Addresses.resolveAll(host).flatMap(all -> TcpConnector.firstReachable(all,
+							addr -> Mono.<Connection>create(sink -> el.executeOrRun(
+									() -> TcpConnector.connect(el, Addresses.url("tcp", addr, port),
+											secure != null ? TlsAccess.config(secure) : null, host, w, timeout, sink)))))
+					.doOnNext(c -> TcpOperations.start(c, onConnected, h));
 		});
 	}
 

@@ -41,6 +41,8 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 	/** TLS: the TCP connection is up and the handshake runs ({@link #connected} once verified). */
 	private boolean handshaking;
 	private @Nullable Disposable connectTimer;
+	/** Set by the pool: connects to the host's next address should this connection not be made. */
+	@Nullable Runnable nextAddress;
 	/** Through a proxy: opens the tunnel once connected, {@code null} once it is open. */
 	private @Nullable ProxyHandshake tunnel;
 	/** Absolute-form requests through an HTTP proxy: the host of the request target (a name or IP literal). */
@@ -169,11 +171,21 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 		channel().close();
 	}
 
-	/** Connect failed or timed out: counts as a failed connect in the pool. */
+	/**
+	 * Connect failed or timed out: the pool tries the host's next address if there is one and
+	 * no TCP connection was made (refused, unreachable, timed out; not a failed TLS handshake
+	 * or proxy), else this counts as a failed connect in the pool.
+	 */
 	private void fail(Throwable e) {
 		if (counted) {
 			counted = false;
 			closed = true;
+			Runnable next = nextAddress;
+			if (next != null && !tcpUp && !pool.isShutdown() && (e instanceof ConnectTimeoutException
+					|| e instanceof ConnectException && !(e instanceof ProxyConnectException))) {
+				next.run();
+				return;
+			}
 			metrics.connected(pool.remote(), System.nanoTime() - started, false);
 			pool.connectFailed(e);
 		}

@@ -7,8 +7,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -224,27 +226,27 @@ final class ConnectionPool {
 		Duration timeout = first.connectTimeout();
 		HttpClientMetrics metrics = first.metrics();
 		long started = System.nanoTime();
-		// which of the host's addresses may be connected to (no filter: the first one)
+		// the host's addresses that may be connected to, in the resolver's order (all of them
+		// without a filter): tried one after the other until one connects, as Reactor Netty does
 		Predicate<? super InetAddress> f = key.filter();
-		Mono<InetAddress> address = f == null ? Addresses.resolve(host)
-				: Addresses.resolveAll(host).map(all -> firstAccepted(all, f));
+		Mono<List<InetAddress>> addresses = Addresses.resolveAll(host).map(all -> accepted(all, f));
 		ProxyProvider p = proxy;
 		// through a proxy: the target as the proxy gets it (its name, which the proxy resolves;
-		// with a filter, the accepted address, so the proxy cannot be steered elsewhere) and
+		// with a filter, the first accepted address, so the proxy cannot be steered elsewhere) and
 		// the proxy's own address (not filtered: the application chose it)
-		Mono<String> authority = p == null || f == null ? Mono.just(host) : address.map(Addresses::uriHost);
+		Mono<String> authority = p == null || f == null ? Mono.just(host) : addresses.map(a -> Addresses.uriHost(a.get(0)));
 		if (p != null) {
 			InetSocketAddress pa = p.address();
-			address = pa != null ? Mono.just(pa.getAddress()) : Addresses.resolve(p.host());
+			addresses = (pa != null ? Mono.just(pa.getAddress()) : Addresses.resolve(p.host())).map(List::of);
 		}
 		TlsConfig t = tls;
 		if (t != null && !t.clientPrepared()) {
 			// the first https connection of a spec reads its trust store: not on the poll thread
-			address = Mono.fromRunnable(t::prepareClient).subscribeOn(Schedulers.boundedElastic()).then(address);
+			addresses = Mono.fromRunnable(t::prepareClient).subscribeOn(Schedulers.boundedElastic()).then(addresses);
 		}
 		int to = p == null ? port : p.port();
-		Mono.zip(address, authority).subscribe(
-				a -> loop.executeOrRun(() -> open(Addresses.url("tcp", a.getT1(), to), timeout, a.getT2(), metrics, started)),
+		Mono.zip(addresses, authority).subscribe(
+				a -> loop.executeOrRun(() -> open(a.getT1(), 0, to, timeout, a.getT2(), metrics, started)),
 				e -> loop.executeOrRun(() -> {
 					metrics.connected(remote(), System.nanoTime() - started, false);
 					connectFailed(e);
@@ -256,14 +258,18 @@ final class ConnectionPool {
 		return remote;
 	}
 
-	/** The first of {@code all} that {@code f} accepts. */
-	private InetAddress firstAccepted(InetAddress[] all, Predicate<? super InetAddress> f) {
+	/** Those of {@code all} that {@code f} accepts (all without a filter), in order; none: refused. */
+	private List<InetAddress> accepted(InetAddress[] all, @Nullable Predicate<? super InetAddress> f) {
+		List<InetAddress> ok = new ArrayList<>(all.length);
 		for (InetAddress a : all) {
-			if (f.test(a)) {
-				return a;
+			if (f == null || f.test(a)) {
+				ok.add(a);
 			}
 		}
-		throw new FilteredAddressException(host, Arrays.asList(all));
+		if (ok.isEmpty()) {
+			throw new FilteredAddressException(host, Arrays.asList(all));
+		}
+		return ok;
 	}
 
 	/** Poll thread: the channel of a new connection to {@code url}, tapped if the pool's clients are. */
@@ -277,20 +283,27 @@ final class ConnectionPool {
 	}
 
 	/**
-	 * Poll thread: connects to {@code url} (an IP literal). With TLS, the handshake starts once
-	 * the TCP connection is up, and the connection counts as established only after the JDK
-	 * accepted the server's chain and host name ({@link ClientConnection}).
+	 * Poll thread: connects to {@code addresses[i]}:{@code connectPort} (the target's, or the
+	 * proxy's). With TLS, the handshake starts
+	 * once the TCP connection is up, and the connection counts as established only after the
+	 * JDK accepted the server's chain and host name ({@link ClientConnection}). Should the TCP
+	 * connection not be made (refused, unreachable, timed out), the next address is tried.
 	 */
-	private void open(String url, Duration timeout, String authority, HttpClientMetrics metrics, long started) {
+	private void open(List<InetAddress> addresses, int i, int connectPort, Duration timeout, String authority,
+			HttpClientMetrics metrics, long started) {
+		String url = Addresses.url("tcp", addresses.get(i), connectPort);
 		ClientConnection c = new ClientConnection(this, metrics, started);
+		if (i + 1 < addresses.size()) {
+			c.nextAddress = () -> open(addresses, i + 1, connectPort, timeout, authority, metrics, started);
+		}
 		ProxyProvider p = proxy;
 		if (p != null) {
 			try {
 				ProxyHandshake tunnel = absoluteForm ? null : new ProxyHandshake(p, authority, port);
 				c.absoluteHost = absoluteForm ? authority : null;
-				String to = url + " (" + p.type().name().toLowerCase(Locale.ROOT) + " proxy " + p.host() + ":"
+				String via = url + " (" + p.type().name().toLowerCase(Locale.ROOT) + " proxy " + p.host() + ":"
 						+ p.port() + " for " + host + ":" + port + ")";
-				c.open(connect(url, c), to, timeout, null, tunnel); // TLS starts in the tunnel
+				c.open(connect(url, c), via, timeout, null, tunnel); // TLS starts in the tunnel
 			}
 			catch (RuntimeException e) {
 				c.abandon(e);
@@ -313,6 +326,11 @@ final class ConnectionPool {
 			}
 			c.abandon(e);
 		}
+	}
+
+	/** Whether the pool's loop is shutting down (no new connection is started). */
+	boolean isShutdown() {
+		return shutdown;
 	}
 
 	/** A new connection is established. */

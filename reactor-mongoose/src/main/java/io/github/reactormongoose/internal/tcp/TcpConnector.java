@@ -4,10 +4,12 @@
 package io.github.reactormongoose.internal.tcp;
 
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.function.Function;
 
 import javax.net.ssl.SSLHandshakeException;
 
@@ -25,6 +27,7 @@ import io.github.reactormongoose.internal.tls.PeerVerifier;
 import io.github.reactormongoose.internal.tls.TlsConfig;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
 /**
@@ -52,6 +55,27 @@ public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 	}
 
 	/** Poll thread: connects to {@code url} (an IP literal), without TLS. */
+	/**
+	 * The connection of the first of {@code addresses} (a host's, in the resolver's order) that
+	 * takes it, each tried with {@code attempt} once the one before could not be reached
+	 * (refused, unreachable, the connect timeout), as Reactor Netty does; a failure after the
+	 * TCP connection (TLS, the peer closing) is the answer. The last address's error otherwise.
+	 */
+	public static Mono<Connection> firstReachable(InetAddress[] addresses, Function<InetAddress, Mono<Connection>> attempt) {
+		Mono<Connection> m = attempt.apply(addresses[addresses.length - 1]);
+		for (int i = addresses.length - 2; i >= 0; i--) {
+			Mono<Connection> rest = m;
+			m = attempt.apply(addresses[i]).onErrorResume(TcpConnector::unreachable, e -> rest);
+		}
+		return m;
+	}
+
+	/** Whether {@code e} is the failure of a TCP connect (its cause says refused, unreachable or timed out). */
+	private static boolean unreachable(Throwable e) {
+		return e instanceof MongooseException
+				&& (e.getCause() instanceof ConnectException || e.getCause() instanceof SocketTimeoutException);
+	}
+
 	public static void connect(EventLoop loop, String url, MonoSink<Connection> sink) {
 		connect(loop, url, null, "", sink);
 	}
