@@ -65,6 +65,9 @@ public final class Commands {
 		return best.resolve("bin/java").toString();
 	}
 
+	/** {@code JAVA_VERSION="25.0.1"} (or {@code "1.8.0_412"}) in a JDK's {@code release} file: its feature release. */
+	private static final Pattern JAVA_VERSION = Pattern.compile("^JAVA_VERSION=\"(?:1\\.)?(\\d+)");
+
 	/** The feature release in a JDK's {@code release} file ({@code JAVA_VERSION="25.0.1"}: 25), else 0. */
 	private static int featureOf(Path home) throws IOException {
 		Path release = home.resolve("release");
@@ -72,7 +75,7 @@ public final class Commands {
 			return 0;
 		}
 		for (String line : Files.readAllLines(release)) {
-			Matcher m = Pattern.compile("^JAVA_VERSION=\"(?:1\\.)?(\\d+)").matcher(line);
+			Matcher m = JAVA_VERSION.matcher(line);
 			if (m.find()) {
 				return Integer.parseInt(m.group(1));
 			}

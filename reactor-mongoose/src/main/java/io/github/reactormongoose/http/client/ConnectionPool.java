@@ -284,10 +284,10 @@ final class ConnectionPool {
 
 	/**
 	 * Poll thread: connects to {@code addresses[i]}:{@code connectPort} (the target's, or the
-	 * proxy's). With TLS, the handshake starts
-	 * once the TCP connection is up, and the connection counts as established only after the
-	 * JDK accepted the server's chain and host name ({@link ClientConnection}). Should the TCP
-	 * connection not be made (refused, unreachable, timed out), the next address is tried.
+	 * proxy's). With TLS, the handshake starts once the TCP connection is up, and the
+	 * connection counts as established only after the JDK accepted the server's chain and host
+	 * name ({@link ClientConnection}). Should the TCP connection not be made (refused,
+	 * unreachable, timed out), the next address is tried.
 	 */
 	private void open(List<InetAddress> addresses, int i, int connectPort, Duration timeout, String authority,
 			HttpClientMetrics metrics, long started) {

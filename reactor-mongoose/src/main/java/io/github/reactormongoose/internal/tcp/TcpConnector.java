@@ -54,7 +54,6 @@ public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 		this.sink = sink;
 	}
 
-	/** Poll thread: connects to {@code url} (an IP literal), without TLS. */
 	/**
 	 * The connection of the first of {@code addresses} (a host's, in the resolver's order) that
 	 * takes it, each tried with {@code attempt} once the one before could not be reached
@@ -76,6 +75,7 @@ public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 				&& (e.getCause() instanceof ConnectException || e.getCause() instanceof SocketTimeoutException);
 	}
 
+	/** Poll thread: connects to {@code url} (an IP literal), without TLS. */
 	public static void connect(EventLoop loop, String url, MonoSink<Connection> sink) {
 		connect(loop, url, null, "", sink);
 	}
