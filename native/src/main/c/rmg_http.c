@@ -10,8 +10,10 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 #define _DEFAULT_SOURCE 1 /* shutdown() under -std=c11 */
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include "rmg_jni.h"
 
 /* After answering a rejected request the connection lingers: writes are shut down once the
@@ -92,15 +94,28 @@ static void rmg_linger_start(struct mg_connection *c) {
   memcpy(c->data + 8, &deadline, sizeof(deadline));
 }
 
+/* The current time as an HTTP date (IMF-fixdate, RFC 9110 5.6.7): English names whatever the
+ * process's locale (the JVM sets one, which strftime's %a and %b would follow). */
+static void rmg_http_date(char *buf, size_t size) {
+  static const char days[] = "SunMonTueWedThuFriSat", months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  time_t now = time(NULL);
+  struct tm t;
+  gmtime_r(&now, &t);
+  snprintf(buf, size, "%.3s, %02d %.3s %04d %02d:%02d:%02d GMT", days + 3 * t.tm_wday, t.tm_mday,
+           months + 3 * t.tm_mon, t.tm_year + 1900, t.tm_hour, t.tm_min, t.tm_sec);
+}
+
 /* Answers an unacceptable request (the only answers C writes), discards its input and
  * lingers (rmg_linger) until the peer closes or the deadline passes. */
 static void rmg_reject(struct rmg_loop *loop, struct mg_connection *c, int status, const char *why) {
+  char date[40];
   if (c->data[0] & RMG_CF_REJECTED) return;
   rmg_send_flush(c); /* a previous response still queued goes first */
+  rmg_http_date(date, sizeof(date));
   mg_printf(c,
-            "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
+            "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
             "Connection: close\r\n\r\n%s\n",
-            status, rmg_reason_phrase(status), (int) strlen(why) + 1, why);
+            status, rmg_reason_phrase(status), date, (int) strlen(why) + 1, why);
   rmg_linger_start(c);
   rmg_record(&loop->ev, RMG_EV_REJECTED, c->id, status, 0);
 }

@@ -16,6 +16,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** Drives every endpoint of {@link DemoServer} over real sockets. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -121,6 +124,9 @@ class DemoServerTest {
 		assertThat(r.body()).isEqualTo("Hello, World!");
 		assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain");
 		assertThat(r.headers().firstValueAsLong("Content-Length")).hasValue(13);
+		long date = ZonedDateTime.parse(r.headers().firstValue("Date").orElseThrow(), DateTimeFormatter.RFC_1123_DATE_TIME)
+				.toEpochSecond();
+		assertThat(date).as("the server's Date, in seconds").isCloseTo(System.currentTimeMillis() / 1000, within(5L));
 	}
 
 	@Test

@@ -13,7 +13,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
@@ -51,6 +53,7 @@ class StaticFileServerTest {
 	void servesTheTreeWithIndexRevalidationListingAndGzip() throws Exception {
 		String css = "body { color: red; }\n".repeat(20);
 		Files.writeString(root.resolve("index.html"), "<h1>Hello</h1>");
+		Files.setLastModifiedTime(root.resolve("index.html"), FileTime.from(Instant.parse("2026-03-05T07:08:09Z")));
 		Files.createDirectories(root.resolve("css"));
 		Files.writeString(root.resolve("css/site.css"), css);
 		ByteArrayOutputStream gz = new ByteArrayOutputStream();
@@ -65,6 +68,9 @@ class StaticFileServerTest {
 		assertThat(index.statusCode()).isEqualTo(200);
 		assertThat(index.body()).isEqualTo("<h1>Hello</h1>");
 		assertThat(index.headers().firstValue("Cache-Control")).hasValue("no-cache");
+		assertThat(index.headers().firstValue("Last-Modified")).as("IMF-fixdate: two-digit day")
+				.hasValue("Thu, 05 Mar 2026 07:08:09 GMT");
+		assertThat(index.headers().firstValue("Date")).isPresent();
 		String etag = index.headers().firstValue("ETag").orElseThrow();
 		assertThat(get(c, "/", "If-None-Match", etag).statusCode()).isEqualTo(304);
 
@@ -76,6 +82,9 @@ class StaticFileServerTest {
 		Curl.assumeInstalled();
 		Curl.Result curl = Curl.run("--compressed", "-D", "-", "http://127.0.0.1:" + server.port() + "/css/site.css");
 		assertThat(curl.stdout()).contains("Content-Encoding: gzip").contains("Vary: Accept-Encoding").endsWith(css);
+		Curl.Result unchanged = Curl.run("-o", "/dev/null", "-w", "%{http_code}", "-z", "Thu, 05 Mar 2026 07:08:09 GMT",
+				"http://127.0.0.1:" + server.port() + "/");
+		assertThat(unchanged.stdout()).isEqualTo("304");
 		Curl.Result range = Curl.run("-r", "0-3", "http://127.0.0.1:" + server.port() + "/css/site.css");
 		assertThat(range.stdout()).isEqualTo("body");
 	}

@@ -5,8 +5,6 @@ package io.github.reactormongoose.http;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,6 +14,8 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
+
+import io.github.reactormongoose.internal.HttpDates;
 
 /**
  * An HTTP cookie (RFC 6265): what a server sets with
@@ -36,9 +36,6 @@ import org.jspecify.annotations.Nullable;
  * header are taken as user agents take them (§5.2).
  */
 public final class Cookie {
-
-	private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter
-			.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
 
 	private final String name;
 	private final String value;
@@ -204,7 +201,7 @@ public final class Cookie {
 		if (m != null) {
 			long seconds = m.getSeconds();
 			b.append("; Max-Age=").append(seconds).append("; Expires=")
-					.append(IMF_FIXDATE.format(seconds == 0 ? Instant.EPOCH : Instant.now().plusSeconds(seconds)));
+					.append(HttpDates.format(seconds == 0 ? Instant.EPOCH : Instant.now().plusSeconds(seconds)));
 		}
 		if (domain != null) {
 			b.append("; Domain=").append(domain);

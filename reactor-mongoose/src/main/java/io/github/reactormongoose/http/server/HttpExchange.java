@@ -72,7 +72,7 @@ final class HttpExchange implements HttpServerResponse {
 		this.started = timed ? System.nanoTime() : 0;
 		this.writer = new ResponseWriter(conn.channel, request, conn::closesAfterExchange, () -> conn.exchangeEnded(this),
 				config.maxDiscardedBodySize(), config.compressionEnabled() ? this::compressible : null,
-				config.minCompressionSize(), timed);
+				config.minCompressionSize(), config.dateHeader(), timed);
 		request.response(writer);
 		request.arrivedAt(el.polledAt());
 		int max = config.maxKeepAliveRequests();

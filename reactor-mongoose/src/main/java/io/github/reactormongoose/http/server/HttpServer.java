@@ -312,6 +312,17 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	}
 
 	/**
+	 * Whether each response carries a {@code Date} header with the current time (RFC 9110,
+	 * 6.6.1: an origin server with a clock must send one), as Tomcat, Jetty and Helidon do; a
+	 * {@code Date} the handler set is sent instead. On by default; {@code false} leaves it out
+	 * of the responses the handlers write, as Reactor Netty does (the server's own error
+	 * answers, such as 400 or 431, keep theirs). The time is formatted once a second.
+	 */
+	public HttpServer dateHeader(boolean dateHeader) {
+		return new HttpServer(config.withDateHeader(dateHeader));
+	}
+
+	/**
 	 * Answers 408 and closes the connection when a request head (request line and headers)
 	 * takes longer than this from its first byte to its end: slow clients (slowloris) cannot
 	 * hold connections by sending a head byte by byte. Default

@@ -52,6 +52,7 @@ public final class HttpServerConfig {
 	private int maxConnections = -1;
 	/** Whether Forwarded / X-Forwarded-* decide the client, scheme and host ({@link HttpServer#forwarded}). */
 	private boolean forwarded;
+	private boolean dateHeader = true;
 	/** The longest stall of a streamed request body while it is read; {@code null}: none. */
 	private @Nullable Duration readTimeout;
 	/** The longest a streamed request body may take from its head to its end; {@code null}: none. */
@@ -102,6 +103,7 @@ public final class HttpServerConfig {
 		c.maxKeepAliveRequests = maxKeepAliveRequests;
 		c.maxConnections = maxConnections;
 		c.forwarded = forwarded;
+		c.dateHeader = dateHeader;
 		c.readTimeout = readTimeout;
 		c.requestTimeout = requestTimeout;
 		c.requestHeaderTimeout = requestHeaderTimeout;
@@ -234,6 +236,11 @@ public final class HttpServerConfig {
 	/** Whether a reverse proxy's forwarded headers decide the request's client, scheme and host. */
 	public boolean forwarded() {
 		return forwarded;
+	}
+
+	/** Whether responses get a {@code Date} header ({@link HttpServer#dateHeader(boolean)}); default true. */
+	public boolean dateHeader() {
+		return dateHeader;
 	}
 
 	/** The TLS of the server, or null for plain HTTP. */
@@ -396,6 +403,10 @@ public final class HttpServerConfig {
 		return with(c -> c.forwarded = forwarded);
 	}
 
+	HttpServerConfig withDateHeader(boolean dateHeader) {
+		return with(c -> c.dateHeader = dateHeader);
+	}
+
 	HttpServerConfig withMetrics(boolean enable, Function<String, String> uriTagValue) {
 		return with(c -> {
 			c.metrics = enable;
@@ -520,7 +531,7 @@ public final class HttpServerConfig {
 				+ ", maxDiscardedBodySize=" + maxDiscardedBodySize + ", maxHeaderSize=" + maxHeaderSize
 				+ ", maxInitialLineLength=" + maxInitialLineLength()
 				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout
-				+ ", maxKeepAliveRequests=" + maxKeepAliveRequests + ", maxConnections=" + maxConnections + ", forwarded=" + forwarded + ", readTimeout=" + readTimeout + ", requestTimeout=" + requestTimeout
+				+ ", maxKeepAliveRequests=" + maxKeepAliveRequests + ", maxConnections=" + maxConnections + ", forwarded=" + forwarded + ", dateHeader=" + dateHeader + ", readTimeout=" + readTimeout + ", requestTimeout=" + requestTimeout
 				+ ", requestHeaderTimeout=" + requestHeaderTimeout + ", writeTimeout=" + writeTimeout + ", proxyProtocol=" + proxyProtocol + ", metrics=" + metrics + ", accessLog=" + accessLog
 				+ ", compressMinSize=" + compressMinSize
 				+ ", tls=" + tls + "]";

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.HttpHeaders;
+import io.github.reactormongoose.internal.HttpDates;
 import io.github.reactormongoose.internal.io.LastChunk;
 import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.jni.NativeConstants;
@@ -74,6 +75,8 @@ final class ResponseWriter {
 	/** Asks the server's compression condition for this response; {@code null}: compression off. */
 	private final @Nullable BooleanSupplier compressible;
 	private final int compressMinSize;
+	/** Whether the head gets a {@code Date} line when the handler set none. */
+	private final boolean date;
 	private boolean compressionDecided;
 	/** The gzip stream of a compressed streamed body, until its end. */
 	private @Nullable GzipEncoder gzip;
@@ -88,10 +91,12 @@ final class ResponseWriter {
 	 *        response (asked at most once, when its head is written); {@code null} when the
 	 *        server does not compress
 	 * @param compressMinSize the smallest body of known length that is compressed
+	 * @param date whether the head gets a {@code Date} line when the handler set none
 	 */
 	ResponseWriter(Channel channel, RequestView request, BooleanSupplier lastExchange, Runnable onEnd,
-			long maxDiscard, @Nullable BooleanSupplier compressible, int compressMinSize, boolean timed) {
+			long maxDiscard, @Nullable BooleanSupplier compressible, int compressMinSize, boolean date, boolean timed) {
 		this.timed = timed;
+		this.date = date;
 		this.compressible = compressible;
 		this.compressMinSize = compressMinSize;
 		this.channel = channel;
@@ -212,6 +217,9 @@ final class ResponseWriter {
 		// the framing is the writer's: the application's Transfer-Encoding and Content-Length
 		// lines are not copied; the length sent is the body's, or the application's (checked)
 		// for a streamed body, a HEAD answer or a 304, never one that contradicts the framing
+		if (date && !headers.contains("Date")) {
+			b.append("Date: ").append(HttpDates.now()).append("\r\n");
+		}
 		boolean close = closeAfterResponse();
 		appendHeaders(b, close); // closing: the handler's Connection line (keep-alive, say) would contradict it
 		long length = framing == Framing.LENGTH ? (contentLength >= 0 ? contentLength : applicationLength())

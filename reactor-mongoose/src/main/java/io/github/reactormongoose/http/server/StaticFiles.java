@@ -12,10 +12,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,6 +20,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
+
+import io.github.reactormongoose.internal.HttpDates;
 
 /**
  * Serves files for {@link HttpServerRoutes#directory} and {@link HttpServerRoutes#file}:
@@ -34,8 +32,6 @@ import reactor.core.publisher.Mono;
  * is looked at on the calling (poll) thread: a few {@code stat} calls per request.
  */
 final class StaticFiles {
-
-	private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
 
 	private static final Map<String, String> TYPES = Map.ofEntries(
 			Map.entry("html", "text/html; charset=utf-8"), Map.entry("htm", "text/html; charset=utf-8"),
@@ -285,7 +281,7 @@ final class StaticFiles {
 		long mtimeMillis = attrs.lastModifiedTime().toMillis();
 		long mtimeSeconds = Math.floorDiv(mtimeMillis, 1000);
 		String etag = "\"" + Long.toHexString(mtimeMillis) + "-" + Long.toHexString(size) + (gzip ? "-gz" : "") + "\"";
-		String lastModified = HTTP_DATE.format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(mtimeSeconds), ZoneOffset.UTC));
+		String lastModified = HttpDates.format(Instant.ofEpochSecond(mtimeSeconds));
 		res.header("Content-Type", options.contentTypeOf(name)).header("ETag", etag).header("Last-Modified", lastModified)
 				.header("Accept-Ranges", "bytes");
 		if (hasGz) {
@@ -302,7 +298,7 @@ final class StaticFiles {
 			return res.status(304).send();
 		}
 		String range = req.requestHeaders().get("Range");
-		if (range != null && rangeApplies(req.requestHeaders().get("If-Range"), etag, lastModified)) {
+		if (range != null && rangeApplies(req.requestHeaders().get("If-Range"), etag, mtimeSeconds)) {
 			long[] r = parseRange(range, size);
 			if (r == UNSATISFIABLE) {
 				res.responseHeaders().remove("Content-Type");
@@ -337,24 +333,17 @@ final class StaticFiles {
 			return false;
 		}
 		String ims = req.requestHeaders().get("If-Modified-Since");
-		if (ims != null) {
-			try {
-				return mtimeSeconds <= ZonedDateTime.parse(ims.trim(), HTTP_DATE).toEpochSecond();
-			}
-			catch (DateTimeParseException e) {
-				return false; // an invalid date is ignored (RFC 9110, 13.1.3)
-			}
-		}
-		return false;
+		long since = ims == null ? HttpDates.INVALID : HttpDates.parse(ims);
+		return since != HttpDates.INVALID && mtimeSeconds <= since; // an invalid date is ignored (RFC 9110, 13.1.3)
 	}
 
 	/** {@code If-Range}: the range applies only if the validator still matches (a strong ETag or the date). */
-	private static boolean rangeApplies(@Nullable String ifRange, String etag, String lastModified) {
+	private static boolean rangeApplies(@Nullable String ifRange, String etag, long mtimeSeconds) {
 		if (ifRange == null) {
 			return true;
 		}
 		String v = ifRange.trim();
-		return v.startsWith("\"") ? v.equals(etag) : v.equals(lastModified);
+		return v.startsWith("\"") ? v.equals(etag) : HttpDates.parse(v) == mtimeSeconds;
 	}
 
 	/** Marker of a range that no byte of the file satisfies (416). */

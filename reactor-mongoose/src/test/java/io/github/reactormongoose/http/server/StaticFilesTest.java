@@ -33,7 +33,7 @@ class StaticFilesTest extends BaseHttpTest {
 
 	private static final String TEXT = "0123456789abcdefghijklmnopqrstuvwxyz\n";
 	private static final Instant MTIME = Instant.parse("2024-03-01T10:15:30Z");
-	private static final String MTIME_HTTP = "Fri, 1 Mar 2024 10:15:30 GMT";
+	private static final String MTIME_HTTP = "Fri, 01 Mar 2024 10:15:30 GMT"; // IMF-fixdate: two-digit day
 
 	@TempDir
 	Path tmp;
@@ -170,6 +170,14 @@ class StaticFilesTest extends BaseHttpTest {
 		assertThat(raw("/static/a.txt", "If-Modified-Since: Thu, 29 Feb 2024 10:15:30 GMT").status()).isEqualTo(200);
 		assertThat(raw("/static/a.txt", "If-Modified-Since: yesterday").status()).as("invalid date ignored")
 				.isEqualTo(200);
+		// a recipient must accept all three HTTP-date formats (RFC 9110, 5.6.7), and the one-digit
+		// day this server's Last-Modified once had
+		assertThat(raw("/static/a.txt", "If-Modified-Since: Friday, 01-Mar-24 10:15:30 GMT").status()).isEqualTo(304);
+		assertThat(raw("/static/a.txt", "If-Modified-Since: Friday, 01-Mar-24 10:15:29 GMT").status()).isEqualTo(200);
+		assertThat(raw("/static/a.txt", "If-Modified-Since: Fri Mar  1 10:15:30 2024").status()).isEqualTo(304);
+		assertThat(raw("/static/a.txt", "If-Modified-Since: Fri, 1 Mar 2024 10:15:30 GMT").status()).isEqualTo(304);
+		assertThat(raw("/static/a.txt", "If-Modified-Since: Fri, 01 mar 2024 10:15:30 GMT").status())
+				.as("month names are case-sensitive").isEqualTo(200);
 		assertThat(raw("/static/a.txt", "If-None-Match: \"other\"", "If-Modified-Since: " + MTIME_HTTP).status())
 				.as("If-None-Match wins").isEqualTo(200);
 	}
@@ -207,6 +215,10 @@ class StaticFilesTest extends BaseHttpTest {
 		assertThat(raw("/static/a.txt", "Range: bytes=0-1", "If-Range: \"stale\"").status())
 				.as("If-Range mismatch: whole file").isEqualTo(200);
 		assertThat(raw("/static/a.txt", "Range: bytes=0-1", "If-Range: " + MTIME_HTTP).status()).isEqualTo(206);
+		assertThat(raw("/static/a.txt", "Range: bytes=0-1", "If-Range: Fri Mar  1 10:15:30 2024").status())
+				.as("the same date in asctime form").isEqualTo(206);
+		assertThat(raw("/static/a.txt", "Range: bytes=0-1", "If-Range: Fri, 01 Mar 2024 10:15:31 GMT").status())
+				.as("another date: whole file").isEqualTo(200);
 		RawHttp.Response head;
 		try (RawHttp c = RawHttp.connect(server.port())) {
 			c.write("HEAD /static/a.txt HTTP/1.1\r\nHost: x\r\nRange: bytes=0-9\r\n\r\n");
