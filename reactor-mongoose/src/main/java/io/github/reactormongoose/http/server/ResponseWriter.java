@@ -214,12 +214,12 @@ final class ResponseWriter {
 	private byte[] head(long contentLength) {
 		StringBuilder b = new StringBuilder(128);
 		b.append("HTTP/1.1 ").append(status).append(' ').append(NativeConstants.reason(status)).append("\r\n");
-		// the framing is the writer's: the application's Transfer-Encoding and Content-Length
-		// lines are not copied; the length sent is the body's, or the application's (checked)
-		// for a streamed body, a HEAD answer or a 304, never one that contradicts the framing
 		if (date && !headers.contains("Date")) {
 			b.append("Date: ").append(HttpDates.now()).append("\r\n");
 		}
+		// the framing is the writer's: the application's Transfer-Encoding and Content-Length
+		// lines are not copied; the length sent is the body's, or the application's (checked)
+		// for a streamed body, a HEAD answer or a 304, never one that contradicts the framing
 		boolean close = closeAfterResponse();
 		appendHeaders(b, close); // closing: the handler's Connection line (keep-alive, say) would contradict it
 		long length = framing == Framing.LENGTH ? (contentLength >= 0 ? contentLength : applicationLength())
