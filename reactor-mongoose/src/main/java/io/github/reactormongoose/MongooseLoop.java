@@ -134,9 +134,8 @@ public final class MongooseLoop implements Disposable {
 			if (!"tcp".equals(u.getScheme()) || u.getHost() == null || u.getPort() < 0) {
 				return Mono.error(new IllegalArgumentException("expected tcp://HOST:PORT, got " + url));
 			}
-			return Addresses.resolveAll(u.getHost()).flatMap(all -> TcpConnector.firstReachable(all,
-					addr -> Mono.<Connection>create(sink -> loop.executeOrRun(
-							() -> TcpConnector.connect(loop, Addresses.url("tcp", addr, u.getPort()), sink)))));
+			return TcpConnector.firstReachable(loop, u.getHost(),
+					(addr, sink) -> TcpConnector.connect(loop, Addresses.url("tcp", addr, u.getPort()), sink));
 		});
 	}
 

@@ -154,15 +154,13 @@ final class ClientSession implements MqttConnection {
 		// with TLS the connection comes after the handshake and the JDK's check of the broker's
 		// chain and host name: CONNECT is never sent to an unverified broker
 		String host = config.host.startsWith("[") ? config.host.substring(1, config.host.length() - 1) : config.host;
-		Addresses.resolveAll(host)
-				.flatMap(all -> TcpConnector.firstReachable(all, addr -> Mono.<Connection>create(sink -> loop.executeOrRun(() -> {
-					if (loop.isShutdown()) {
-						sink.error(new IllegalStateException("MongooseLoop " + mongooseLoop.name() + " is disposed"));
-						return;
-					}
-					TcpConnector.connect(loop, Addresses.url("tcp", addr, config.port), tls, host, config.wiretap, null, sink);
-				}))))
-				.subscribe(c -> loop.executeOrRun(() -> onTransport(c)), e -> loop.executeOrRun(() -> onTransportFailed(e)));
+		TcpConnector.firstReachable(loop, host, (addr, sink) -> {
+			if (loop.isShutdown()) {
+				sink.error(new IllegalStateException("MongooseLoop " + mongooseLoop.name() + " is disposed"));
+				return;
+			}
+			TcpConnector.connect(loop, Addresses.url("tcp", addr, config.port), tls, host, config.wiretap, null, sink);
+		}).subscribe(c -> loop.executeOrRun(() -> onTransport(c)), e -> loop.executeOrRun(() -> onTransportFailed(e)));
 	}
 
 	private void onTransport(Connection c) {

@@ -226,10 +226,8 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 			TlsSpec secure = tls;
 			Wiretap w = wiretap;
 			Duration timeout = connectTimeout;
-			return Addresses.resolveAll(host).flatMap(all -> TcpConnector.firstReachable(all,
-							addr -> Mono.<Connection>create(sink -> el.executeOrRun(
-									() -> TcpConnector.connect(el, Addresses.url("tcp", addr, port),
-											secure != null ? TlsAccess.config(secure) : null, host, w, timeout, sink)))))
+			return TcpConnector.firstReachable(el, host, (addr, sink) -> TcpConnector.connect(el,
+							Addresses.url("tcp", addr, port), secure != null ? TlsAccess.config(secure) : null, host, w, timeout, sink))
 					.doOnNext(c -> TcpOperations.start(c, onConnected, h));
 		});
 	}

@@ -9,13 +9,14 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.function.Function;
+import java.util.function.BiConsumer;
 
 import javax.net.ssl.SSLHandshakeException;
 
 import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.MongooseException;
+import io.github.reactormongoose.internal.loop.Addresses;
 import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.ConnectionError;
 import io.github.reactormongoose.internal.loop.EventLoop;
@@ -55,18 +56,28 @@ public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 	}
 
 	/**
-	 * The connection of the first of {@code addresses} (a host's, in the resolver's order) that
-	 * takes it, each tried with {@code attempt} once the one before could not be reached
-	 * (refused, unreachable, the connect timeout), as Reactor Netty does; a failure after the
-	 * TCP connection (TLS, the peer closing) is the answer. The last address's error otherwise.
+	 * The connection of the first of {@code host}'s addresses (resolved off the poll thread, in
+	 * the resolver's order) that takes it: {@code connect} runs on {@code loop}'s thread for one
+	 * address and completes the sink, and the next address is tried once the one before could
+	 * not be reached (refused, unreachable, the connect timeout), as Reactor Netty does; a
+	 * failure after the TCP connection (TLS, the peer closing) is the answer. The last
+	 * address's error otherwise.
 	 */
-	public static Mono<Connection> firstReachable(InetAddress[] addresses, Function<InetAddress, Mono<Connection>> attempt) {
-		Mono<Connection> m = attempt.apply(addresses[addresses.length - 1]);
-		for (int i = addresses.length - 2; i >= 0; i--) {
-			Mono<Connection> rest = m;
-			m = attempt.apply(addresses[i]).onErrorResume(TcpConnector::unreachable, e -> rest);
-		}
-		return m;
+	public static Mono<Connection> firstReachable(EventLoop loop, String host,
+			BiConsumer<InetAddress, MonoSink<Connection>> connect) {
+		return Addresses.resolveAll(host).flatMap(addresses -> {
+			Mono<Connection> m = attempt(loop, addresses[addresses.length - 1], connect);
+			for (int i = addresses.length - 2; i >= 0; i--) {
+				Mono<Connection> rest = m;
+				m = attempt(loop, addresses[i], connect).onErrorResume(TcpConnector::unreachable, e -> rest);
+			}
+			return m;
+		});
+	}
+
+	private static Mono<Connection> attempt(EventLoop loop, InetAddress address,
+			BiConsumer<InetAddress, MonoSink<Connection>> connect) {
+		return Mono.create(sink -> loop.executeOrRun(() -> connect.accept(address, sink)));
 	}
 
 	/** Whether {@code e} is the failure of a TCP connect (its cause says refused, unreachable or timed out). */
