@@ -139,8 +139,10 @@ class ReliabilityServerTest {
 			s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 5_000);
 			s.setSoTimeout(10_000);
 			s.getOutputStream().write("GET /stream/1024 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-			Thread.sleep(3_000); // reads nothing of the 1 GiB for three times the write timeout
-			long received = io.github.reactormongoose.testing.RawHttp.countUntilClosed(s.getInputStream()); // until the server's reset
+			java.io.InputStream in = s.getInputStream();
+			assertThat(new String(in.readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+			Thread.sleep(3_000); // the response under way, reads nothing of the 1 GiB for three times the write timeout
+			long received = 12 + io.github.reactormongoose.testing.RawHttp.countUntilClosed(in); // until the server's reset
 			assertThat(received).isLessThan(64L << 20);
 			// and serves on
 			assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/hello"))

@@ -83,6 +83,7 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	private boolean metrics;
 	private boolean accessLog;
 	private boolean errorLog;
+	private boolean dateHeader = true;
 	private ProxyProtocolSupportType proxyProtocol = ProxyProtocolSupportType.OFF;
 	private boolean useForwardHeaders;
 
@@ -143,7 +144,7 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		}
 		server = server.requestHeaderTimeout(this.requestHeaderTimeout).writeTimeout(this.writeTimeout)
 				.metrics(this.metrics).accessLog(this.accessLog)
-				.errorLog(this.errorLog).proxyProtocol(this.proxyProtocol);
+				.errorLog(this.errorLog).dateHeader(this.dateHeader).proxyProtocol(this.proxyProtocol);
 		if (this.maxInitialLineLength > 0) {
 			int line = this.maxInitialLineLength;
 			server = server.httpRequestDecoder(spec -> spec.maxInitialLineLength(line));
@@ -436,6 +437,18 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 
 	public boolean isErrorLog() {
 		return this.errorLog;
+	}
+
+	/**
+	 * Whether responses carry a {@code Date} header the application did not set (default
+	 * true); see {@link HttpServer#dateHeader(boolean)}.
+	 */
+	public void setDateHeader(boolean dateHeader) {
+		this.dateHeader = dateHeader;
+	}
+
+	public boolean isDateHeader() {
+		return this.dateHeader;
 	}
 
 	/**

@@ -72,6 +72,7 @@ public class MongooseReactiveWebServerFactoryCustomizer
 		factory.setMetrics(this.mongooseProperties.isMetrics());
 		factory.setAccessLog(this.mongooseProperties.isAccessLog());
 		factory.setErrorLog(this.mongooseProperties.isErrorLog());
+		factory.setDateHeader(this.mongooseProperties.isDateHeader());
 		factory.setProxyProtocol(this.mongooseProperties.getProxyProtocol());
 		if (this.mongooseProperties.getLifecycleTimeout() != null) {
 			factory.setLifecycleTimeout(this.mongooseProperties.getLifecycleTimeout());

@@ -92,6 +92,12 @@ public class MongooseServerProperties {
 	private boolean errorLog;
 
 	/**
+	 * Whether every response carries a {@code Date} header (RFC 9110, 6.6.1) unless the
+	 * application set its own. Default: true.
+	 */
+	private boolean dateHeader = true;
+
+	/**
 	 * Whether connections start with a PROXY protocol header (HAProxy's, v1 or v2) naming the
 	 * client, as a TCP load balancer sends it: {@code on} (required), {@code auto} (taken when
 	 * present) or {@code off}. Only for a port that nobody but the balancer can reach.
@@ -219,6 +225,14 @@ public class MongooseServerProperties {
 
 	public void setErrorLog(boolean errorLog) {
 		this.errorLog = errorLog;
+	}
+
+	public boolean isDateHeader() {
+		return this.dateHeader;
+	}
+
+	public void setDateHeader(boolean dateHeader) {
+		this.dateHeader = dateHeader;
 	}
 
 	public ProxyProtocolSupportType getProxyProtocol() {

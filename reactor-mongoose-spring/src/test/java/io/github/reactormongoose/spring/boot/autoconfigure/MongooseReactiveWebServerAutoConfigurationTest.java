@@ -42,7 +42,7 @@ class MongooseReactiveWebServerAutoConfigurationTest {
 				"server.mongoose.lifecycle-timeout=10s", "server.mongoose.loops=3",
 				"server.mongoose.request-header-timeout=5s", "server.mongoose.write-timeout=45s", "server.mongoose.metrics=true", "server.mongoose.access-log=true",
 				"server.mongoose.error-log=true", "server.mongoose.max-initial-line-length=8KB",
-				"server.mongoose.proxy-protocol=auto")
+				"server.mongoose.proxy-protocol=auto", "server.mongoose.date-header=false")
 			.run(context -> {
 				assertThat(context).hasNotFailed().hasSingleBean(ReactiveWebServerFactory.class);
 				MongooseReactiveWebServerFactory factory = context.getBean(MongooseReactiveWebServerFactory.class);
@@ -66,7 +66,14 @@ class MongooseReactiveWebServerAutoConfigurationTest {
 				assertThat(factory.isErrorLog()).isTrue();
 				assertThat(factory.getMaxInitialLineLength()).isEqualTo(8192);
 				assertThat(factory.getProxyProtocol()).isEqualTo(io.github.reactormongoose.ProxyProtocolSupportType.AUTO);
+				assertThat(factory.isDateHeader()).isFalse();
 			});
+	}
+
+	@Test
+	void theDateHeaderIsOnByDefault() {
+		this.runner.withPropertyValues("server.port=0").run(context -> assertThat(
+				context.getBean(MongooseReactiveWebServerFactory.class).isDateHeader()).isTrue());
 	}
 
 	@Test
