@@ -691,17 +691,20 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 				ClientHooks.runError(config.hooks.onResponseError(), r, e);
 			}
 		}
+		WriteSubscriber<ByteBuffer> unsent = null;
 		if (!requestSent) {
 			// answered before the request was sent (an early 413...): the connection is spent
 			c.poison();
-			WriteSubscriber<ByteBuffer> w = writer;
-			if (w != null) {
-				w.cancel(new ConnectionClosedException("the server answered before the request body was sent"));
-			}
+			unsent = writer;
 		}
 		// back to the pool before the body completes: a next request that the completion starts
 		// at once, on this thread (concatMap), finds the connection idle instead of opening one
 		release();
+		if (unsent != null) {
+			// the rest of a streamed body is not wanted: its source is cancelled (the exchange is
+			// done, so this does not fail it; the response is the answer)
+			unsent.cancel(new ConnectionClosedException("the server answered before the request body was sent"));
+		}
 		if (r != null) {
 			if (hookError != null) {
 				r.failed(hookError);

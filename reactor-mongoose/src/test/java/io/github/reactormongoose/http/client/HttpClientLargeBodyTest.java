@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
@@ -23,6 +24,7 @@ import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.testing.LoopThreads;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -150,6 +152,38 @@ class HttpClientLargeBodyTest extends BaseHttpTest {
 			assertThat(client.post().uri("/upload").send(Mono.just(ByteBuffer.wrap(body)))
 					.response().map(HttpClientResponse::status).block(Duration.ofSeconds(30))).isEqualTo(413);
 		}
+		assertThat(client.get().uri("/hello").responseSingle(HttpClientLargeBodyTest::text).block(Duration.ofSeconds(10)))
+				.isEqualTo("hello");
+	}
+
+	/**
+	 * A streamed body (a Flux, chunked or with its Content-Length) that the server refuses before
+	 * it has all of it: the 413 is the response, the rest of the body's source is cancelled, the
+	 * connection is not used again.
+	 */
+	@Test
+	void anEarlyAnswerToAStreamedBodyIsTheResponse() throws Exception {
+		DisposableServer server = bind(HttpServer.create().maxRequestBodySize(1024 * 1024)
+				.route(r -> r.post("/upload", (req, res) -> res.sendString(req.receiveString()))
+						.get("/hello", (req, res) -> res.sendString(Mono.just("hello")))));
+		HttpClient client = HttpClient.create().port(server.port()).responseTimeout(Duration.ofSeconds(20));
+		for (int i = 0; i < 3; i++) {
+			// chunked: refused once the first MiB has gone by
+			assertThat(client.post().uri("/upload").send(Flux.range(0, 1024).map(x -> ByteBuffer.allocate(8192)))
+					.responseSingle((res, body) -> body.map(b -> res.status() + " " + new String(b, StandardCharsets.UTF_8))
+							.defaultIfEmpty(res.status() + " "))
+					.block(Duration.ofSeconds(30))).startsWith("413 ");
+			// with its Content-Length: refused by its head
+			assertThat(client.headers(h -> h.set("Content-Length", String.valueOf(8 << 20))).post().uri("/upload")
+					.send(Flux.range(0, 1024).map(x -> ByteBuffer.allocate(8192)))
+					.response().map(HttpClientResponse::status).block(Duration.ofSeconds(30))).isEqualTo(413);
+		}
+		// a source that would never end: answered, and the source is cancelled
+		AtomicBoolean cancelled = new AtomicBoolean();
+		assertThat(client.headers(h -> h.set("Content-Length", String.valueOf(8 << 20))).post().uri("/upload")
+				.send(Flux.interval(Duration.ofMillis(20)).map(x -> ByteBuffer.allocate(16)).doOnCancel(() -> cancelled.set(true)))
+				.response().map(HttpClientResponse::status).block(Duration.ofSeconds(30))).isEqualTo(413);
+		assertThat(cancelled).isTrue();
 		assertThat(client.get().uri("/hello").responseSingle(HttpClientLargeBodyTest::text).block(Duration.ofSeconds(10)))
 				.isEqualTo("hello");
 	}
