@@ -276,8 +276,10 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	}
 
 	private void protocolError(int code, String reason) {
-		inbound.fail(new WebSocketProtocolException(new WebSocketCloseStatus(code, "server " + reason)));
+		// the close goes first: failing the inbound may end the handler on this thread at once,
+		// whose end would otherwise send its own close (1011) in place of this one
 		sendCloseNow(code, reason);
+		inbound.fail(new WebSocketProtocolException(new WebSocketCloseStatus(code, "server " + reason)));
 		channel.drain(); // _Fail the WebSocket Connection_ (RFC 6455 7.1.7): no need to wait for the server's close
 	}
 

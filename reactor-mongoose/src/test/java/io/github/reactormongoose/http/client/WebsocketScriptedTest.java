@@ -26,6 +26,16 @@ class WebsocketScriptedTest extends BaseHttpTest {
 
 	/** Answers the upgrade with a correct 101 followed, in the same write, by {@code frames}. */
 	private static ScriptedServer server(byte[] frames, CompletableFuture<byte[]> clientFrame) throws IOException {
+		return server(frames, clientFrame, 0);
+	}
+
+	/**
+	 * As {@link #server(byte[], CompletableFuture)}, the frames {@code delayMillis} after the 101
+	 * when that is not 0: the handler has subscribed by then, so that the session's inbound is
+	 * failed straight into it.
+	 */
+	private static ScriptedServer server(byte[] frames, CompletableFuture<byte[]> clientFrame, long delayMillis)
+			throws IOException {
 		return new ScriptedServer(c -> {
 			String head = c.readHead();
 			String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
@@ -33,6 +43,12 @@ class WebsocketScriptedTest extends BaseHttpTest {
 			ByteArrayOutputStream o = new ByteArrayOutputStream();
 			o.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 					+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n\r\n").getBytes());
+			if (delayMillis > 0) {
+				c.out.write(o.toByteArray());
+				c.out.flush();
+				o.reset();
+				Thread.sleep(delayMillis);
+			}
 			o.write(frames);
 			c.out.write(o.toByteArray());
 			c.out.flush();
@@ -88,9 +104,19 @@ class WebsocketScriptedTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * The violation in {@code frames} fails the handler with {@code code} and sends a CLOSE with
+	 * it, whether the frames came with the 101 or once the handler was reading (where the
+	 * handler's own end, an error, must not send 1011 first).
+	 */
 	private void violation(byte[] frames, int code) throws Exception {
+		violation(frames, code, 0);
+		violation(frames, code, 200);
+	}
+
+	private void violation(byte[] frames, int code, long delayMillis) throws Exception {
 		CompletableFuture<byte[]> close = new CompletableFuture<>();
-		try (ScriptedServer s = server(frames, close)) {
+		try (ScriptedServer s = server(frames, close, delayMillis)) {
 			StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/")
 					.handle((in, out) -> in.receive()))
 					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WebSocketProtocolException.class)
@@ -123,6 +149,11 @@ class WebsocketScriptedTest extends BaseHttpTest {
 	void continuationWithoutAMessageAndNewMessageInsideOne() throws Exception {
 		violation(serverFrame(0x80, "x".getBytes()), 1002);
 		violation(concat(serverFrame(0x01, "a".getBytes()), serverFrame(0x81, "b".getBytes())), 1002);
+	}
+
+	@Test
+	void messageOverTheLimit() throws Exception {
+		violation(serverFrame(0x82, new byte[70_000]), 1009);
 	}
 
 	@Test
