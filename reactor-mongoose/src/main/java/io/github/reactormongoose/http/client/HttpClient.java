@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.BiPredicate;
@@ -985,12 +986,19 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		}
 	}
 
+	private static final Pattern OTHER_SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://");
+
 	/** An absolute URI of {@code uri}, resolved against the base URL when relative. */
 	URI resolve(String uri) {
 		String full;
 		if (uri.regionMatches(true, 0, "http://", 0, 7) || uri.regionMatches(true, 0, "https://", 0, 8)
 				|| uri.regionMatches(true, 0, "ws://", 0, 5) || uri.regionMatches(true, 0, "wss://", 0, 6)) {
 			full = uri;
+		}
+		else if (OTHER_SCHEME.matcher(uri).lookingAt()) {
+			// ftp://, file://...: not a path to put under the base URL
+			throw new UnsupportedOperationException("Scheme " + uri.substring(0, uri.indexOf(':')) + " of " + uri
+					+ " is not supported here: http, https, ws or wss only");
 		}
 		else {
 			String base = config.baseUrl != null ? config.baseUrl : config.origin();
@@ -1053,7 +1061,7 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 			}
 			URI next;
 			try {
-				next = uri.resolve(location.strip());
+				next = Locations.resolve(uri, location.strip());
 			}
 			catch (IllegalArgumentException e) {
 				return Mono.error(new MalformedResponseException("Invalid Location in redirect from " + uri + ": " + location));
@@ -1068,8 +1076,9 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 			}
 			boolean toGet = s == 303 ? !method.equals("HEAD") : (s == 301 || s == 302) && method.equals("POST");
 			if (toGet) {
-				return exchange(method.equals("HEAD") ? "HEAD" : "GET", next, origin, null, false, redirects + 1, h -> {
-				});
+				// no content any more: the headers that described it go too (RFC 9110, 15.4)
+				return exchange(method.equals("HEAD") ? "HEAD" : "GET", next, origin, null, false, redirects + 1,
+						HttpClient::removeContentHeaders);
 			}
 			return exchange(method, next, origin, body, sized, redirects + 1, bodyHeaders);
 		});
@@ -1152,6 +1161,15 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 			return resolved.flatMap(go);
 		});
 	}
+
+	private static void removeContentHeaders(HttpHeaders headers) {
+		for (String name : CONTENT_HEADERS) {
+			headers.remove(name);
+		}
+	}
+
+	private static final String[] CONTENT_HEADERS = {"Content-Type", "Content-Length", "Transfer-Encoding", "Trailer",
+		"Content-Encoding", "Content-Language", "Content-Location"};
 
 	private static ByteBuffer utf8(String s) {
 		return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));

@@ -40,6 +40,8 @@ class HttpClientTest extends BaseHttpTest {
 						.header("X-Length", String.valueOf(req.requestHeaders().get("Content-Length")))
 						.header("X-Chunked", String.valueOf(req.requestHeaders().containsToken("Transfer-Encoding", "chunked")))
 						.header("X-Agent", String.valueOf(req.requestHeaders().get("User-Agent")))
+						.header("X-Type", String.valueOf(req.requestHeaders().get("Content-Type")))
+						.header("X-Language", String.valueOf(req.requestHeaders().get("Content-Language")))
 						.sendByteArray(req.receiveBytes()))
 				.get("/stream", (req, res) -> res.sendString(Flux.range(0, 100).map(i -> "line " + i + "\n")))
 				.get("/empty", (req, res) -> res.status(204).send())
@@ -47,6 +49,10 @@ class HttpClientTest extends BaseHttpTest {
 					int n = Integer.parseInt(req.param("n"));
 					return n == 0 ? res.sendString(Mono.just("arrived")) : res.sendRedirect("/r/" + (n - 1));
 				})
+				// relative Locations as servers send them: a query alone, dot segments, above the root
+				.get("/list/all", (req, res) -> req.uri().contains("?") ? res.sendString(Mono.just("list " + req.uri()))
+						: res.status(302).header("Location", "?page=2").send())
+				.get("/a/b/up", (req, res) -> res.status(301).header("Location", "../../../../list/all?page=3#top").send())
 				.route(req -> req.path().startsWith("/s/"), (req, res) -> {
 					int code = Integer.parseInt(req.path().substring(3));
 					return res.status(code).header("Location", "/echo").send();
@@ -201,6 +207,27 @@ class HttpClientTest extends BaseHttpTest {
 		StepVerifier.create(client(s).followRedirect(true).maxRedirects(2).get().uri("/r/3").response())
 				.expectError(TooManyRedirectsException.class)
 				.verify(TIMEOUT);
+	}
+
+	@Test
+	void relativeLocationsAreResolvedAsRfc3986Says() {
+		HttpClient c = client(server()).followRedirect(true);
+		assertThat(c.get().uri("/list/all").responseSingle((res, b) -> b.map(x -> res.uri() + " " + new String(x, UTF_8)))
+				.block(TIMEOUT)).endsWith("/list/all?page=2 list /list/all?page=2");
+		assertThat(c.get().uri("/a/b/up").responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))).block(TIMEOUT))
+				.isEqualTo("list /list/all?page=3");
+	}
+
+	@Test
+	void aRedirectThatDropsTheBodyDropsTheHeadersThatDescribedIt() {
+		HttpClient c = client(server()).followRedirect(true)
+				.headers(h -> h.set("Content-Type", "application/json").set("Content-Language", "en"));
+		assertThat(c.post().uri("/s/303").sendString(Mono.just("{}")).response()
+				.map(res -> res.responseHeaders().get("X-Method") + " " + res.responseHeaders().get("X-Type") + " "
+						+ res.responseHeaders().get("X-Language")).block(TIMEOUT)).isEqualTo("GET null null");
+		assertThat(c.post().uri("/s/307").sendString(Mono.just("{}")).response()
+				.map(res -> res.responseHeaders().get("X-Method") + " " + res.responseHeaders().get("X-Type") + " "
+						+ res.responseHeaders().get("X-Language")).block(TIMEOUT)).isEqualTo("POST application/json en");
 	}
 
 	@Test

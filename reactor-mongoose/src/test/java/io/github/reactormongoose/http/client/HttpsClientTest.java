@@ -363,5 +363,17 @@ class HttpsClientTest extends BaseHttpTest {
 		StepVerifier.create(HttpClient.create().get().uri("wss://127.0.0.1:1/").response())
 				.expectError(UnsupportedOperationException.class)
 				.verify(TIMEOUT);
+		// named by the application, with or without a base URL (not a path under it)
+		for (HttpClient c : new HttpClient[] {HttpClient.create(), HttpClient.create().baseUrl("http://127.0.0.1:" + plain.port() + "/s")}) {
+			for (String uri : new String[] {"ftp://127.0.0.1:1/x", "file:///etc/hosts", "FTP://h/"}) {
+				StepVerifier.create(c.get().uri(uri).response())
+						.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(UnsupportedOperationException.class)
+								.hasMessageContaining(uri))
+						.verify(TIMEOUT);
+			}
+			StepVerifier.create(c.websocket().uri("ftp://127.0.0.1:1/x").handle((in, out) -> in.receive()))
+					.expectError(UnsupportedOperationException.class)
+					.verify(TIMEOUT);
+		}
 	}
 }

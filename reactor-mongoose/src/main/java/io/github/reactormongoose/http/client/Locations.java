@@ -1,0 +1,123 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.http.client;
+
+import java.net.URI;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A redirect's {@code Location} resolved against the URI of the request it answers, as RFC
+ * 9110 (10.2.2) asks: by RFC 3986 (5.2). {@link URI#resolve} follows the older RFC 2396, which
+ * differs where servers do send such references: a query alone ({@code ?page=2}) replaces the
+ * last path segment instead of keeping it, an empty reference gives the directory instead of
+ * the same URI, and {@code ..} above the root stays in the path instead of being dropped.
+ */
+final class Locations {
+
+	private Locations() {
+	}
+
+	/**
+	 * The target of {@code location} (already stripped) from {@code base}, an absolute
+	 * hierarchical URI; a fragment is dropped (it is never sent).
+	 *
+	 * @throws IllegalArgumentException when {@code location} is not a URI reference
+	 */
+	static URI resolve(URI base, String location) {
+		URI r = URI.create(location);
+		String scheme;
+		@Nullable String authority;
+		String path;
+		@Nullable String query;
+		if (r.getScheme() != null) {
+			if (r.isOpaque()) { // mailto:..., refused by its scheme when sent
+				return r;
+			}
+			scheme = r.getScheme();
+			authority = r.getRawAuthority();
+			path = removeDotSegments(raw(r.getRawPath()));
+			query = r.getRawQuery();
+		}
+		else {
+			scheme = base.getScheme();
+			if (r.getRawAuthority() != null) {
+				authority = r.getRawAuthority();
+				path = removeDotSegments(raw(r.getRawPath()));
+				query = r.getRawQuery();
+			}
+			else {
+				authority = base.getRawAuthority();
+				String rp = raw(r.getRawPath());
+				if (rp.isEmpty()) {
+					path = raw(base.getRawPath());
+					query = r.getRawQuery() != null ? r.getRawQuery() : base.getRawQuery();
+				}
+				else {
+					path = removeDotSegments(rp.startsWith("/") ? rp : merge(base, rp));
+					query = r.getRawQuery();
+				}
+			}
+		}
+		StringBuilder t = new StringBuilder(scheme).append(':');
+		if (authority != null) {
+			t.append("//").append(authority);
+		}
+		t.append(path);
+		if (query != null) {
+			t.append('?').append(query);
+		}
+		return URI.create(t.toString());
+	}
+
+	private static String raw(@Nullable String s) {
+		return s == null ? "" : s;
+	}
+
+	/** RFC 3986, 5.2.3. */
+	private static String merge(URI base, String relative) {
+		String bp = raw(base.getRawPath());
+		if (base.getRawAuthority() != null && bp.isEmpty()) {
+			return "/" + relative;
+		}
+		return bp.substring(0, bp.lastIndexOf('/') + 1) + relative;
+	}
+
+	/** RFC 3986, 5.2.4. */
+	static String removeDotSegments(String path) {
+		String in = path;
+		StringBuilder out = new StringBuilder(path.length());
+		while (!in.isEmpty()) {
+			if (in.startsWith("../")) {
+				in = in.substring(3);
+			}
+			else if (in.startsWith("./")) {
+				in = in.substring(2);
+			}
+			else if (in.startsWith("/./")) {
+				in = in.substring(2);
+			}
+			else if (in.equals("/.")) {
+				in = "/";
+			}
+			else if (in.startsWith("/../") || in.equals("/..")) {
+				in = in.length() == 3 ? "/" : in.substring(3);
+				int last = out.lastIndexOf("/");
+				out.setLength(Math.max(last, 0));
+			}
+			else if (in.equals(".") || in.equals("..")) {
+				in = "";
+			}
+			else {
+				int next = in.indexOf('/', in.startsWith("/") ? 1 : 0);
+				if (next < 0) {
+					next = in.length();
+				}
+				out.append(in, 0, next);
+				in = in.substring(next);
+			}
+		}
+		return out.toString();
+	}
+}
