@@ -101,6 +101,8 @@ final class ConnectionPool {
 	private int connecting;
 	private @Nullable Disposable sweeper;
 	private boolean shutdown;
+	/** No longer in its loop's map (retireIfEmpty); poll thread. */
+	private boolean retired;
 
 	private ConnectionPool(EventLoop loop, Key key) {
 		this.loop = loop;
@@ -161,7 +163,20 @@ final class ConnectionPool {
 		return idle.size();
 	}
 
-	void acquire(Acquirer a) {
+	/**
+	 * Poll thread: a connection for {@code a}, now or when one is free. Returns the pool that
+	 * took the request: this one, or, when this one was retired after the request had looked it
+	 * up (a burst of requests cancelled at once can retire it between two of them), the pool that
+	 * holds its key now, so that one key never has two live pools, each with its own
+	 * {@code maxConnections} and idle connections no request finds.
+	 */
+	ConnectionPool acquire(Acquirer a) {
+		if (retired) {
+			ConnectionPool current = current();
+			if (current != this) {
+				return current.acquire(a);
+			}
+		}
 		HttpClientMetrics m = a.metrics();
 		if (m != HttpClientMetrics.NONE) {
 			String r = remote();
@@ -169,14 +184,14 @@ final class ConnectionPool {
 		}
 		if (shutdown || loop.isShutdown()) {
 			a.onError(new MongooseException("MongooseLoop " + loop.name() + " is disposed"));
-			return;
+			return this;
 		}
 		ClientConnection c;
 		while ((c = idle.pollLast()) != null) {
 			if (c.isReusable() && !tooOld(c)) {
 				c.onAcquired();
 				a.onConnection(c);
-				return;
+				return this;
 			}
 			c.close();
 		}
@@ -188,7 +203,7 @@ final class ConnectionPool {
 			a.onError(new PoolAcquirePendingLimitException("Pending acquire queue of " + host + ":" + port
 					+ " has reached its maximum size of " + limits.pendingAcquireMaxCount() + " (all "
 					+ limits.maxConnections() + " connections busy)"));
-			return;
+			return this;
 		}
 		pending.add(a);
 		if (room) {
@@ -206,6 +221,7 @@ final class ConnectionPool {
 				}
 			}));
 		}
+		return this;
 	}
 
 	/** Whether {@code c} outlived {@code maxLifeTime}. */
@@ -415,6 +431,20 @@ final class ConnectionPool {
 		if (pools != null) {
 			pools.remove(key, this);
 		}
+		retired = true;
+	}
+
+	/** A retired pool's successor: the pool of its key in the map, this one again if none. */
+	private ConnectionPool current() {
+		Map<Key, ConnectionPool> pools = POOLS.get(loop);
+		if (pools == null) {
+			return this; // the loop is gone: this pool answers that
+		}
+		ConnectionPool p = pools.computeIfAbsent(key, k -> this);
+		if (p == this) {
+			retired = false;
+		}
+		return p;
 	}
 
 	/**

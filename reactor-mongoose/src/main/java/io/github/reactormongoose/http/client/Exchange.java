@@ -59,7 +59,8 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 
 	private final ClientConfig config;
 	private final Request request;
-	private final ConnectionPool pool;
+	/** The pool the request was handed to, which may hand it on (ConnectionPool.acquire); poll thread once started. */
+	private ConnectionPool pool;
 	private final EventLoop loop;
 	private final MonoSink<ClientResponse> sink;
 	private @Nullable ClientConnection conn;
@@ -102,7 +103,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	/** Any thread: asks the pool for a connection. */
 	void start() {
 		sink.onCancel(() -> loop.executeOrRun(this::cancel));
-		loop.executeOrRun(() -> pool.acquire(this));
+		loop.executeOrRun(() -> pool = pool.acquire(this));
 	}
 
 	@Override
@@ -747,7 +748,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 				retried = true;
 				cancelTimer();
 				conn = null;
-				pool.acquire(this);
+				pool = pool.acquire(this);
 				return;
 			}
 			fail(error != null ? new PrematureCloseException(e.getMessage() + ": " + error) : e);

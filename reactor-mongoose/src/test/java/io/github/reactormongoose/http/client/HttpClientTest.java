@@ -308,4 +308,37 @@ class HttpClientTest extends BaseHttpTest {
 				.verifyComplete();
 		assertThat(connections).hasSize(2);
 	}
+
+	/**
+	 * Requests cancelled as soon as they are made, from another thread, in a burst: the pool of
+	 * their host is emptied and retired between two of them, while later ones had already looked
+	 * it up. Those go to the pool that holds the host now, so the host never has more than
+	 * {@code maxConnections} connections, and none is left idle where no request finds it.
+	 */
+	@Test
+	void aBurstOfCancelledRequestsKeepsToMaxConnections() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			while (c.readHead() != null) {
+				c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+			}
+		})) {
+			HttpClient c = HttpClient.create().runOn(newLoop()).maxConnections(1);
+			for (int round = 0; round < 3; round++) {
+				for (int i = 0; i < 200; i++) {
+					c.get().uri(s.url("/")).response().subscribe().dispose();
+				}
+				Thread.sleep(300);
+				long deadline = System.nanoTime() + TIMEOUT.toNanos();
+				while (s.accepted.get() - s.clientClosed.get() > 1 && System.nanoTime() < deadline) {
+					Thread.sleep(20);
+				}
+				assertThat(s.accepted.get() - s.clientClosed.get()).as("connections open after burst " + round).isLessThanOrEqualTo(1);
+			}
+			int before = s.accepted.get();
+			assertThat(c.get().uri(s.url("/")).responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))).block(TIMEOUT))
+					.isEqualTo("ok");
+			assertThat(s.accepted.get()).isLessThanOrEqualTo(before + 1);
+			assertThat(s.failures).isEmpty();
+		}
+	}
 }
