@@ -505,6 +505,10 @@ final class MqttCodec {
 					if ((cf & 0x01) != 0) {
 						throw new MqttProtocolException("CONNECT reserved flag set");
 					}
+					if (!v5 && (cf & 0xC0) == 0x40) {
+						// MQTT-3.1.2-22 (3.1.1 only: MQTT 5 allows a password alone)
+						throw new MqttProtocolException("CONNECT with a password but no user name");
+					}
 					int keepAlive = in.u16();
 					MqttProperties props = v5 ? in.properties() : MqttProperties.empty();
 					String clientId = in.string("client id");
@@ -537,6 +541,9 @@ final class MqttCodec {
 					int qos = flags >>> 1 & 3;
 					if (qos == 3) {
 						throw new MqttProtocolException("PUBLISH with QoS 3");
+					}
+					if (qos == 0 && (flags & 8) != 0) {
+						throw new MqttProtocolException("PUBLISH with QoS 0 and DUP set"); // MQTT-3.3.1-2
 					}
 					String topic = in.topic();
 					int id = qos > 0 ? in.packetId() : 0;

@@ -220,6 +220,14 @@ class MqttCodecTest {
 		assertThatThrownBy(() -> decode(client(), 0x82, 0x02, 0, 1)).isInstanceOf(MqttProtocolException.class).hasMessageContaining("not allowed from the server");
 		assertThatThrownBy(() -> decode(client(), 0x41, 0x02, 0, 1)).isInstanceOf(MqttProtocolException.class).hasMessageContaining("flags");
 		assertThatThrownBy(() -> decode(client(), 0x36, 0x05, 0, 1, 't', 0, 1)).isInstanceOf(MqttProtocolException.class).hasMessageContaining("QoS 3");
+		// MQTT-3.3.1-2: DUP must be 0 in a QoS 0 PUBLISH, from either side
+		assertThatThrownBy(() -> decode(client(), 0x38, 0x03, 0, 1, 't')).isInstanceOf(MqttProtocolException.class)
+				.hasMessageContaining("QoS 0 and DUP");
+		MqttCodec.Decoder server = serverSide(MqttVersion.V3_1_1);
+		assertThatThrownBy(() -> decode(server, 0x38, 0x03, 0, 1, 't')).isInstanceOf(MqttProtocolException.class)
+				.hasMessageContaining("QoS 0 and DUP");
+		// with QoS 1 it is a resend
+		assertThat(((MqttPacket.Publish) decode(client(), 0x3A, 0x05, 0, 1, 't', 0, 7)).message().duplicate()).isTrue();
 		// a server must see CONNECT first
 		assertThatThrownBy(() -> decode(new MqttCodec.Decoder(true, null, 1024), 0xC0, 0x00)).isInstanceOf(MqttProtocolException.class)
 				.hasMessageContaining("CONNECT");

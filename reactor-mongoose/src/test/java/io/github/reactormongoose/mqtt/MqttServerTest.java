@@ -212,6 +212,13 @@ class MqttServerTest {
 		}
 	}
 
+	/** MQTT-3.1.2-22: in 3.1.1 a password needs a user name (MQTT 5 allows it alone). */
+	@Test
+	void aPasswordWithoutAUserNameClosesA311Connection() throws Exception {
+		assertClosedWith(new byte[] {0x10, 18, 0, 4, 'M', 'Q', 'T', 'T', 4, 0x42, 0, 60, 0, 2, 'c', '1', 0, 2, 'p', 'w'},
+				"password but no user name");
+	}
+
 	@Test
 	void anotherProtocolNameClosesTheConnectionWithoutAnswer() throws Exception {
 		assertClosedWith(new byte[] {0x10, 12, 0, 4, 'M', 'Q', 'T', 'X', 4, 2, 0, 60, 0, 2, 'c', '1'}, "unsupported protocol");
