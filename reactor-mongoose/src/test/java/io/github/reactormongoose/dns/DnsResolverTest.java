@@ -75,6 +75,24 @@ class DnsResolverTest {
 		assertThat(resolve("alias.test")).containsExactly("192.0.2.7");
 	}
 
+	/** RFC 1034 does not order the chain: the address first, the alias of the alias last. */
+	@Test
+	void followsACnameChainInAnyOrder() {
+		byte[] middle = name("middle.test");
+		byte[] real = name("real.test");
+		dns.on("first.test", q -> List.of(q.type() == A
+				? response(q, 0, false, record(real, A, ip("192.0.2.8")), record(middle, CNAME, real), record(CNAME, middle))
+				: response(q, 0, false, record(middle, CNAME, real), record(CNAME, middle))));
+		assertThat(resolve("first.test")).containsExactly("192.0.2.8");
+		// a loop still gives no address, and an address of a name off the chain is not taken
+		byte[] loop = name("loop.test");
+		dns.on("looping.test", q -> List.of(response(q, 0, false, record(loop, CNAME, name("looping.test")),
+				record(CNAME, loop), record(name("elsewhere.test"), q.type(), q.type() == A ? ip("192.0.2.9") : ip("fd00::9")))));
+		StepVerifier.create(resolver.resolve("looping.test"))
+				.expectError(UnknownHostException.class)
+				.verify(WAIT);
+	}
+
 	@Test
 	void aNameThatDoesNotExistIsAnUnknownHost() {
 		StepVerifier.create(resolver.resolve("nx.test"))

@@ -7,9 +7,11 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import io.github.reactormongoose.dns.DnsException;
@@ -122,10 +124,12 @@ public final class DnsMessages {
 		}
 		int rcode = flags & 0xf;
 		boolean truncated = (flags & 0x0200) != 0;
-		Set<String> names = new HashSet<>();
-		names.add(wanted);
-		List<InetAddress> addresses = new ArrayList<>();
+		// the records first, then the CNAME chain from the name, whatever order the server put
+		// them in (RFC 1034 does not ask for the chain's order), then the chain's addresses
+		Map<String, String> aliases = new HashMap<>();
+		List<int[]> records = new ArrayList<>(); // {start of the owner name, rdata, rdlen}
 		for (int i = 0; i < an; i++) {
+			int ownerAt = pos[0];
 			String owner = readName(m, pos);
 			int p = pos[0];
 			int rtype = u16checked(m, p);
@@ -136,26 +140,37 @@ public final class DnsMessages {
 				throw malformed("record " + (i + 1) + " runs past the end of the message");
 			}
 			pos[0] = rdata + rdlen;
-			if (rclass != CLASS_IN || !names.contains(owner)) {
+			if (rclass != CLASS_IN) {
 				continue;
 			}
 			if (rtype == TYPE_CNAME) {
 				int[] t = {rdata};
-				names.add(readName(m, t));
+				aliases.putIfAbsent(owner, readName(m, t));
 			}
 			else if (rtype == type) {
-				int want = type == TYPE_A ? 4 : 16;
-				if (rdlen != want) {
-					throw malformed((type == TYPE_A ? "A" : "AAAA") + " record of " + rdlen + " bytes");
-				}
-				byte[] ip = new byte[want];
-				System.arraycopy(m, rdata, ip, 0, want);
-				try {
-					addresses.add(InetAddress.getByAddress(name, ip));
-				}
-				catch (UnknownHostException e) {
-					throw malformed(e.getMessage());
-				}
+				records.add(new int[] {ownerAt, rdata, rdlen});
+			}
+		}
+		Set<String> names = new HashSet<>();
+		for (String n = wanted; n != null && names.add(n);) { // a loop ends where it comes back
+			n = aliases.get(n);
+		}
+		List<InetAddress> addresses = new ArrayList<>();
+		for (int[] r : records) {
+			if (!names.contains(readName(m, new int[] {r[0]}))) {
+				continue;
+			}
+			int want = type == TYPE_A ? 4 : 16;
+			if (r[2] != want) {
+				throw malformed((type == TYPE_A ? "A" : "AAAA") + " record of " + r[2] + " bytes");
+			}
+			byte[] ip = new byte[want];
+			System.arraycopy(m, r[1], ip, 0, want);
+			try {
+				addresses.add(InetAddress.getByAddress(name, ip));
+			}
+			catch (UnknownHostException e) {
+				throw malformed(e.getMessage());
 			}
 		}
 		return new Answer(u16(m, 0), type, rcode, truncated, List.copyOf(addresses));
