@@ -92,6 +92,15 @@ final class ClientSession implements MqttConnection {
 	private final LinkedHashMap<Integer, Outgoing> inflight = new LinkedHashMap<>();
 	private final Set<Integer> inboundQos2 = new HashSet<>();
 	private final List<Sub> subs = new ArrayList<>();
+	/**
+	 * MQTT 5: the Subscription Identifier of each filter subscribed (one per filter: a second
+	 * SUBSCRIBE of a filter replaces the broker's subscription, and its identifier), so that a
+	 * message the broker sends once per matching subscription reaches each subscription once.
+	 */
+	private final Map<String, Integer> subIds = new HashMap<>();
+	private int nextSubId = 1;
+	/** The broker's CONNACK did not say Subscription Identifiers are unavailable (MQTT 5). */
+	private boolean subIdsAvailable;
 	private final Map<Integer, Sub> subAcks = new HashMap<>();
 	private final Set<Integer> unsubAcks = new HashSet<>();
 
@@ -227,6 +236,8 @@ final class ClientSession implements MqttConnection {
 			Duration period = Duration.ofMillis(Math.max(ka / 2, 1));
 			keepAliveTimer = loop.schedule(period, period, this::keepAliveTick);
 		}
+		subIdsAvailable = config.version == MqttVersion.V5
+				&& !Integer.valueOf(0).equals(a.properties().get(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE));
 		boolean resumed = a.sessionPresent() && !config.cleanSession;
 		if (!resumed) {
 			inboundQos2.clear();
@@ -637,8 +648,11 @@ final class ClientSession implements MqttConnection {
 
 	private void dispatch(MqttMessage m) {
 		boolean matched = false;
+		Set<Integer> ids = subscriptionIds(m);
 		for (Sub s : new ArrayList<>(subs)) {
-			if (MqttTopics.matches(s.filter, m.topic())) {
+			// with identifiers, the message is for those subscriptions only: an MQTT 5 broker may
+			// send a message once per matching subscription, each copy naming its own
+			if (ids.isEmpty() ? MqttTopics.matches(s.filter, m.topic()) : ids.contains(subIds.get(s.filter))) {
 				matched = true;
 				s.pending.add(m);
 				drain(s);
@@ -647,6 +661,20 @@ final class ClientSession implements MqttConnection {
 		if (!matched) {
 			log.debug("MQTT message on {} matches no subscription; dropped", m.topic());
 		}
+	}
+
+	/** The Subscription Identifiers of an MQTT 5 message (none: route by topic). */
+	private static Set<Integer> subscriptionIds(MqttMessage m) {
+		Set<Integer> ids = Set.of();
+		for (MqttProperties.Property p : m.properties().list()) {
+			if (p.id() == MqttProperties.SUBSCRIPTION_IDENTIFIER && p.value() instanceof Integer id) {
+				if (ids.isEmpty()) {
+					ids = new HashSet<>();
+				}
+				ids.add(id);
+			}
+		}
+		return ids;
 	}
 
 	// ------------------------------------------------------------ writing
@@ -861,8 +889,22 @@ final class ClientSession implements MqttConnection {
 	private void sendSubscribe(Sub s) {
 		int id = nextId();
 		subAcks.put(id, s);
-		write(new MqttPacket.Subscribe(id, List.of(new MqttPacket.Subscription(s.filter, s.qos)), MqttProperties.empty()));
+		MqttProperties props = MqttProperties.empty();
+		if (subIdsAvailable) {
+			Integer subId = subIds.get(s.filter);
+			if (subId == null && nextSubId <= MAX_SUBSCRIPTION_ID) {
+				subId = nextSubId++;
+				subIds.put(s.filter, subId);
+			}
+			if (subId != null) {
+				props = MqttProperties.builder().property(MqttProperties.SUBSCRIPTION_IDENTIFIER, subId).build();
+			}
+		}
+		write(new MqttPacket.Subscribe(id, List.of(new MqttPacket.Subscription(s.filter, s.qos)), props));
 	}
+
+	/** The largest Subscription Identifier (a variable byte integer of four bytes). */
+	private static final int MAX_SUBSCRIPTION_ID = 268_435_455;
 
 	private void removeSub(Sub s) {
 		if (!subs.remove(s)) {
@@ -876,6 +918,7 @@ final class ClientSession implements MqttConnection {
 				return;
 			}
 		}
+		subIds.remove(s.filter);
 		if (state == State.CONNECTED) {
 			int id = nextId();
 			unsubAcks.add(id);

@@ -6,9 +6,12 @@ package io.github.reactormongoose.mqtt;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The client against Mosquitto (Debian's package, a process on a free port); skipped with a
@@ -51,6 +54,35 @@ class MosquittoClientTest extends MqttClientInteropTest {
 			MqttMessage m = r.take();
 			assertThat(m.topic()).isEqualTo(topic("q" + qos));
 			assertThat(m.qos()).isEqualTo(qos);
+		}
+	}
+
+	/**
+	 * Subscriptions that overlap on one connection each get a message once. Mosquitto sends an
+	 * MQTT 5 client one copy per matching subscription (MQTT 5, 3.3.4 allows it), each naming
+	 * its Subscription Identifier, which the client routes by; over 3.1.1 it sends one copy.
+	 */
+	@ParameterizedTest
+	@EnumSource(MqttVersion.class)
+	void overlappingSubscriptionsEachGetAMessageOnce(MqttVersion version) throws Exception {
+		MqttConnection sub = connect(client("sub").version(version));
+		Received hash = new Received(sub, topic("a/#"), 1);
+		Received plus = new Received(sub, topic("a/+"), 1);
+		Received plusAgain = new Received(sub, topic("a/+"), 1);
+		Received exact = new Received(sub, topic("a/b"), 1);
+		MqttConnection pub = connect(client("pub").version(version));
+		pub.publish(topic("a/b"), "one".getBytes(UTF_8), 1, false).block(TIMEOUT);
+		pub.publish(topic("a/b"), "two".getBytes(UTF_8), 0, false).block(TIMEOUT);
+		pub.publish(topic("a/c"), "three".getBytes(UTF_8), 1, false).block(TIMEOUT);
+		for (Received r : new Received[] {hash, plus, plusAgain}) {
+			assertThat(r.take().payloadAsString()).isEqualTo("one");
+			assertThat(r.take().payloadAsString()).isEqualTo("two");
+			assertThat(r.take().payloadAsString()).isEqualTo("three");
+		}
+		assertThat(exact.take().payloadAsString()).isEqualTo("one");
+		assertThat(exact.take().payloadAsString()).isEqualTo("two");
+		for (Received r : new Received[] {hash, plus, plusAgain, exact}) {
+			assertThat(r.topicsWithin(Duration.ofMillis(300))).as("no second copy").isEmpty();
 		}
 	}
 }

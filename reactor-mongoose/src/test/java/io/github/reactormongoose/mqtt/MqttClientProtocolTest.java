@@ -295,4 +295,71 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 				.isInstanceOf(MqttException.class).hasMessageContaining("no CONNACK within 300 ms");
 		silent.get(10, TimeUnit.SECONDS);
 	}
+
+	/** MQTT 5 with the broker's CONNACK properties {@code connack}; the peer has read CONNECT and answered. */
+	private MqttConnection connectV5(MqttProperties connack, AtomicReference<FakeBroker.Peer> peer) throws Exception {
+		CompletableFuture<FakeBroker.Peer> accepted = CompletableFuture.supplyAsync(() -> {
+			try {
+				FakeBroker.Peer p = broker.accept();
+				p.read(MqttPacket.Connect.class);
+				p.send(new MqttPacket.ConnAck(false, 0, connack));
+				return p;
+			}
+			catch (IOException e) {
+				throw new IllegalStateException(e);
+			}
+		});
+		MqttConnection c = client().version(MqttVersion.V5).connect().block(TIMEOUT);
+		peer.set(accepted.get(10, TimeUnit.SECONDS));
+		return c;
+	}
+
+	/**
+	 * MQTT 5: each filter is subscribed with a Subscription Identifier of its own, and a message
+	 * goes to the subscriptions it names (a broker may send one copy per matching subscription,
+	 * or one copy naming several); without identifiers, by topic.
+	 */
+	@Test
+	void mqtt5MessagesGoToTheSubscriptionsTheirIdentifiersName() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connectV5(MqttProperties.empty(), peer);
+		List<String> hash = new CopyOnWriteArrayList<>();
+		List<String> plus = new CopyOnWriteArrayList<>();
+		c.subscribe("a/#", 0).subscribe(m -> hash.add(m.payloadAsString()));
+		MqttPacket.Subscribe s1 = peer.get().read(MqttPacket.Subscribe.class);
+		c.subscribe("a/+", 0).subscribe(m -> plus.add(m.payloadAsString()));
+		MqttPacket.Subscribe s2 = peer.get().read(MqttPacket.Subscribe.class);
+		Object id1 = s1.properties().get(MqttProperties.SUBSCRIPTION_IDENTIFIER);
+		Object id2 = s2.properties().get(MqttProperties.SUBSCRIPTION_IDENTIFIER);
+		assertThat(id1).isInstanceOf(Integer.class).isNotEqualTo(id2);
+		assertThat(id2).isInstanceOf(Integer.class);
+		peer.get().send(new MqttPacket.SubAck(s1.packetId(), List.of(0), MqttProperties.empty()));
+		peer.get().send(new MqttPacket.SubAck(s2.packetId(), List.of(0), MqttProperties.empty()));
+		// one copy per subscription, as Mosquitto sends them
+		peer.get().send(publish("a/b", "copies", MqttProperties.builder().property(MqttProperties.SUBSCRIPTION_IDENTIFIER, id1).build()));
+		peer.get().send(publish("a/b", "copies", MqttProperties.builder().property(MqttProperties.SUBSCRIPTION_IDENTIFIER, id2).build()));
+		// one copy naming both
+		peer.get().send(publish("a/c", "both", MqttProperties.builder().property(MqttProperties.SUBSCRIPTION_IDENTIFIER, id1)
+				.property(MqttProperties.SUBSCRIPTION_IDENTIFIER, id2).build()));
+		// no identifier: by topic
+		peer.get().send(publish("a/d/e", "by topic", MqttProperties.empty()));
+		peer.get().send(publish("a/z", "end", MqttProperties.empty()));
+		MqttClientInteropTest.await(() -> plus.contains("end") && hash.contains("end"));
+		assertThat(hash).containsExactly("copies", "both", "by topic", "end");
+		assertThat(plus).containsExactly("copies", "both", "end");
+		c.disconnect().block(TIMEOUT);
+	}
+
+	@Test
+	void noSubscriptionIdentifiersWhenTheBrokerHasNone() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connectV5(MqttProperties.builder().property(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 0).build(), peer);
+		c.subscribe("a/#", 0).subscribe();
+		assertThat(peer.get().read(MqttPacket.Subscribe.class).properties().get(MqttProperties.SUBSCRIPTION_IDENTIFIER)).isNull();
+		c.disconnect().block(TIMEOUT);
+	}
+
+	private static MqttPacket.Publish publish(String topic, String payload, MqttProperties props) {
+		return new MqttPacket.Publish(0, new MqttMessage(topic, payload.getBytes(UTF_8), 0, false, false, props));
+	}
 }
