@@ -44,8 +44,12 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 
 	/** Default {@link #maxPacketSize(int)}: 1 MiB. */
 	public static final int DEFAULT_MAX_PACKET_SIZE = 1024 * 1024;
-	/** Default {@link #maxInflight(int)}. */
-	public static final int DEFAULT_MAX_INFLIGHT = 100;
+	/**
+	 * Default {@link #maxInflight(int)}: 20, Mosquitto's default Receive Maximum, which an MQTT
+	 * 3.1.1 client cannot learn (Mosquitto drops the QoS 2 publishes above it without telling
+	 * such a client).
+	 */
+	public static final int DEFAULT_MAX_INFLIGHT = 20;
 
 	final String host;
 	final int port;
@@ -218,7 +222,11 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 
 	/**
 	 * How many QoS 1 and 2 publishes may wait for their acknowledgement at once, 1 to 65535
-	 * (default 100; an MQTT 5 broker's Receive Maximum lowers it).
+	 * (default {@link #DEFAULT_MAX_INFLIGHT 20}). An MQTT 5 broker's Receive Maximum lowers it.
+	 * Over MQTT 3.1.1 the broker cannot say how many it takes: keep this at or below its limit
+	 * (Mosquitto's {@code max_inflight_messages}, 20 unless configured), or it may drop QoS 2
+	 * publishes while acknowledging them. Raise it for throughput against a broker known to
+	 * take more, or at QoS 1 (acknowledged at once, Mosquitto does not hold them).
 	 */
 	public MqttClient maxInflight(int n) {
 		if (n < 1 || n > 65535) {

@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.Map;
 
+import io.github.reactormongoose.MongooseLoop;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -83,6 +85,35 @@ class MosquittoClientTest extends MqttClientInteropTest {
 		assertThat(exact.take().payloadAsString()).isEqualTo("two");
 		for (Received r : new Received[] {hash, plus, plusAgain, exact}) {
 			assertThat(r.topicsWithin(Duration.ofMillis(300))).as("no second copy").isEmpty();
+		}
+	}
+
+	/**
+	 * Over 3.1.1 Mosquitto takes 20 QoS 2 publishes at once (max_inflight_messages) and drops
+	 * the ones above it while acknowledging them: the default maxInflight keeps to that, so 300
+	 * published at once all arrive.
+	 */
+	@Test
+	void qos2PublishesAtTheDefaultInflightAllArriveOver311() throws Exception {
+		MqttBrokers.Broker plain = MqttBrokers.mosquittoAsInstalled();
+		try {
+			String url = "mqtt://127.0.0.1:" + plain.port();
+			MqttConnection sub = connect(MqttClient.create(url).clientId("q2-sub").runOn(loop));
+			Received r = new Received(sub, topic("q2"), 2);
+			MqttConnection pub = connect(MqttClient.create(url).clientId("q2-pub").runOn(loop));
+			int n = 300;
+			reactor.core.publisher.Flux.range(0, n)
+					.flatMap(i -> pub.publish(topic("q2"), new byte[] {i.byteValue()}, 2, false), n)
+					.blockLast(TIMEOUT);
+			for (int i = 0; i < n; i++) {
+				assertThat(r.take().qos()).isEqualTo(2);
+			}
+			assertThat(r.topicsWithin(Duration.ofMillis(200))).isEmpty();
+		}
+		finally {
+			cleanUp(); // the connections go before their broker
+			loop = MongooseLoop.create("mqtt-test");
+			plain.stop();
 		}
 	}
 }

@@ -135,6 +135,12 @@ final class MqttBrokers {
 		return startOnAFreePort(() -> new Mosquitto(freePort()));
 	}
 
+	/** Mosquitto with its own limits (20 messages in flight, 1,000 queued), as installed. */
+	static Broker mosquittoAsInstalled() {
+		assumeMosquitto();
+		return startOnAFreePort(() -> new Mosquitto(freePort(), "", ""));
+	}
+
 	/**
 	 * Starts a broker on a port that was free a moment ago; another process may have taken it in
 	 * between (the broker then fails to bind), so a few fresh ports are tried.
@@ -198,6 +204,11 @@ final class MqttBrokers {
 
 		/** {@code listenerOptions}: lines that follow the listener line (its TLS settings). */
 		Mosquitto(int port, String listenerOptions) {
+			this(port, listenerOptions, "max_inflight_messages 100\nmax_queued_messages 20000\n");
+		}
+
+		/** {@code limits}: the broker's limits (Mosquitto's defaults where empty). */
+		Mosquitto(int port, String listenerOptions, String limits) {
 			this.port = port;
 			try {
 				config = Files.createTempFile("mosquitto-", ".conf");
@@ -207,8 +218,7 @@ final class MqttBrokers {
 				// test's key files; as anyone else it ignores the line
 				Files.writeString(config, "user " + System.getProperty("user.name") + "\n"
 						+ "listener " + port + " 127.0.0.1\n" + listenerOptions
-						+ "allow_anonymous true\npersistence false\n"
-						+ "max_inflight_messages 100\nmax_queued_messages 20000\n");
+						+ "allow_anonymous true\npersistence false\n" + limits);
 				config.toFile().deleteOnExit();
 			}
 			catch (IOException e) {
