@@ -503,6 +503,9 @@ final class HttpExchange implements HttpServerResponse {
 			// RFC 6455 section 4.2.2: name the version we speak, so that the client can retry with it
 			status(426);
 			writer.headers().set("Sec-WebSocket-Version", "13");
+			// RFC 9110, 15.5.22: a 426 names the protocol to upgrade to (with Connection's option)
+			writer.headers().set("Upgrade", "websocket");
+			writer.headers().set("Connection", "Upgrade");
 			writer.headers().set("Content-Type", "text/plain");
 			writer.writeWhole("unsupported WebSocket version; this server speaks 13\n".getBytes(StandardCharsets.US_ASCII), sink);
 			return;

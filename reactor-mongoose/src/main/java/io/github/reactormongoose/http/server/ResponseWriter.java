@@ -197,6 +197,14 @@ final class ResponseWriter {
 		if (!headers.containsToken("Vary", "Accept-Encoding") && !headers.containsToken("Vary", "*")) {
 			headers.add("Vary", "Accept-Encoding");
 		}
+		// the bytes are not the identity's any more (as nginx's gzip does): a strong validator
+		// becomes weak, so If-Range cannot splice identity bytes onto a gzip prefix (RFC 9110,
+		// 8.8.3), and ranges of the identity are not offered on this answer
+		String etag = headers.get("ETag");
+		if (etag != null && etag.startsWith("\"")) {
+			headers.set("ETag", "W/" + etag);
+		}
+		headers.remove("Accept-Ranges");
 		return true;
 	}
 

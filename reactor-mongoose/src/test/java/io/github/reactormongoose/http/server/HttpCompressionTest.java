@@ -164,6 +164,41 @@ class HttpCompressionTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * A static file gzipped on the fly is not the identity's bytes: its strong ETag becomes weak
+	 * (as nginx's gzip does), so a client resuming the gzip download with If-Range gets the
+	 * whole answer again instead of identity bytes to splice on (RFC 9110, 8.8.3 and 13.1.5),
+	 * and no ranges are offered on it; the ETag still validates a cached copy (304).
+	 */
+	@Test
+	void aFileGzippedOnTheFlyHasAWeakValidator(@TempDir Path dir) throws Exception {
+		Files.writeString(dir.resolve("page.txt"), TEXT);
+		DisposableServer server = bind(HttpServer.create().compress(true).route(r -> r.directory("/static", dir)));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("GET /static/page.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+			RawHttp.Response identity = c.read();
+			String strong = identity.header("ETag");
+			assertThat(strong).startsWith("\"");
+			assertThat(identity.header("Accept-Ranges")).isEqualTo("bytes");
+			c.write("GET /static/page.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
+			RawHttp.Response gz = c.read();
+			assertThat(gz.header("Content-Encoding")).isEqualTo("gzip");
+			assertThat(gz.header("ETag")).isEqualTo("W/" + strong);
+			assertThat(gz.header("Accept-Ranges")).isNull();
+			assertThat(new String(gunzip(gz.body()), StandardCharsets.US_ASCII)).isEqualTo(TEXT);
+			// resuming with the weak tag: not a strong match, so the whole (gzipped) answer
+			c.write("GET /static/page.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nRange: bytes=100-\r\nIf-Range: "
+					+ gz.header("ETag") + "\r\n\r\n");
+			RawHttp.Response resumed = c.read();
+			assertThat(resumed.status()).isEqualTo(200);
+			assertThat(new String(gunzip(resumed.body()), StandardCharsets.US_ASCII)).isEqualTo(TEXT);
+			// revalidating with it: 304
+			c.write("GET /static/page.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nIf-None-Match: "
+					+ gz.header("ETag") + "\r\n\r\n");
+			assertThat(c.read().status()).isEqualTo(304);
+		}
+	}
+
 	/** Each piece is flushed: an event can be read as soon as it is sent, long before the stream ends. */
 	@Test
 	void serverSentEventsAreDecodableAsTheyArrive(@TempDir Path dir) throws Exception {

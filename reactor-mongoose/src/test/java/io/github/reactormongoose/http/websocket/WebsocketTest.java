@@ -233,6 +233,8 @@ class WebsocketTest extends BaseHttpTest {
 				RawHttp.Response r = c.read();
 				assertThat(r.status()).as("version %s", version).isEqualTo(426);
 				assertThat(r.header("Sec-WebSocket-Version")).isEqualTo("13");
+				assertThat(r.header("Upgrade")).isEqualTo("websocket");
+				assertThat(r.header("Connection")).isEqualTo("Upgrade");
 				c.write(RawHttp.get("/hello"));
 				assertThat(c.read().bodyString()).isEqualTo("hello");
 			}
