@@ -81,7 +81,7 @@ jlong rmg_conn_write(struct rmg_loop *loop, jlong id, const void *buf, size_t le
   struct mg_connection *c = rmg_writable_conn(loop, id, &err);
   if (c == NULL) return err;
   if (len > 0 && !rmg_send_bytes(c, buf, len, (ops & RMG_OP_MORE) != 0)) return RMG_ERR_OOM;
-  if (len > 0) c->data[1] |= RMG_CF2_WROTE; /* a response has started (rmg_http.c) */
+  if (len > 0 && !(ops & RMG_OP_INTERIM)) c->data[1] |= RMG_CF2_WROTE; /* a response has started (rmg_http.c) */
   return rmg_apply(loop, c, ops);
 }
 

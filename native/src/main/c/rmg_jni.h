@@ -61,6 +61,8 @@
 #define RMG_OP_UNCORK 256         /* send what was gathered, stop gathering */
 #define RMG_OP_WIRETAP 512        /* log the bytes read and written: RMG_EV_WIRE records (rmg_conn.c;
                                    * connections accepted later by a listener inherit it) */
+#define RMG_OP_INTERIM 1024       /* the bytes are an interim (1xx) response: the final one has not
+                                   * started, so a refused body can still get its 400/413 */
 
 /* Error codes returned as negative numbers. */
 #define RMG_ERR_NO_CONN -1

@@ -144,7 +144,7 @@ final class RequestView implements RoutableRequest {
 	private void sendContinue() {
 		ResponseWriter r = response;
 		if (r != null && !r.hasSentHeaders() && !r.isEnded() && streamed != null && streamed.received() == 0) {
-			conn.channel.write(CONTINUE, 0, CONTINUE.length);
+			conn.channel.writeInterim(CONTINUE, 0, CONTINUE.length);
 		}
 	}
 

@@ -144,6 +144,14 @@ public final class Channel {
 	}
 
 	/**
+	 * Appends an interim (1xx) HTTP response: the final response has not started, so a request
+	 * body refused after it still gets its 400 or 413.
+	 */
+	public long writeInterim(byte[] data, int offset, int length) {
+		return write(data, offset, length, NativeConstants.OP_INTERIM);
+	}
+
+	/**
 	 * Appends the last bytes of an HTTP exchange and ends it: the native side accepts the
 	 * next pipelined request. With {@code close}, the connection is closed once all is sent.
 	 */

@@ -516,4 +516,35 @@ class HttpStreamedBodyTest extends BaseHttpTest {
 				.hasMessageContaining("413");
 		assertThat(error.get()).isNotNull();
 	}
+
+	/**
+	 * A chunked body that passes the limit after the client was told 100 Continue still gets
+	 * its 413: the interim 100 does not start the response. curl sends {@code Expect:
+	 * 100-continue} with every upload over 1 MiB.
+	 */
+	@Test
+	void aChunkedBodyPastTheLimitAfter100ContinueGets413() throws Exception {
+		DisposableServer server = bind(HttpServer.create().maxRequestBodySize(50_000).route(r -> r.post("/up",
+				(req, res) -> res.sendString(req.receive().reduce(0L, (n, b) -> n + b.remaining()).map(String::valueOf)))));
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+			c.write("POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
+			assertThat(c.readHead().status()).isEqualTo(100);
+			c.write(chunked(new byte[60_000], 10_000, ""));
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(413);
+			assertThat(r.header("Connection")).isEqualTo("close");
+		}
+		Curl.assumeInstalled();
+		Path big = Files.write(Files.createTempFile("upload", ".bin"), new byte[2 << 20]);
+		try {
+			for (String te : new String[] {"Transfer-Encoding: chunked", "X-Length: given"}) {
+				Curl.Result curl = Curl.run("-o", "/dev/null", "-w", "%{http_code}", "-H", te, "--data-binary", "@" + big,
+						"http://127.0.0.1:" + server.port() + "/up");
+				assertThat(curl.stdout()).as(te + ": " + curl.stderr()).isEqualTo("413");
+			}
+		}
+		finally {
+			Files.delete(big);
+		}
+	}
 }
