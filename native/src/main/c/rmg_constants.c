@@ -88,6 +88,7 @@ static const struct rmg_constant s_constants[] = {
     RMG_C(RMG_OP_UNCORK),
     RMG_C(RMG_OP_WIRETAP),
     RMG_C(RMG_OP_INTERIM),
+    RMG_C(RMG_OP_CLOSE_IDLE),
     RMG_C(RMG_ERR_NO_CONN),
     RMG_C(RMG_ERR_OOM),
     RMG_C(RMG_ERR_BAD_ARG),

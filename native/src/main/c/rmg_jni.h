@@ -63,6 +63,8 @@
                                    * connections accepted later by a listener inherit it) */
 #define RMG_OP_INTERIM 1024       /* the bytes are an interim (1xx) response: the final one has not
                                    * started, so a refused body can still get its 400/413 */
+#define RMG_OP_CLOSE_IDLE 2048    /* hard close unless bytes of a next request are in recv (a head
+                                   * arriving slowly is the head timeout's, not the idle timeout's) */
 
 /* Error codes returned as negative numbers. */
 #define RMG_ERR_NO_CONN -1

@@ -123,7 +123,10 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 			});
 			return;
 		}
-		channel.close();
+		// a request whose head (or small body) is still arriving is not idle: its head timeout
+		// bounds it, and its head, once whole, stops this timer; else this closes now
+		channel.closeIfNothingReceived();
+		startIdleTimer();
 	}
 
 	private void stopIdleTimer() {

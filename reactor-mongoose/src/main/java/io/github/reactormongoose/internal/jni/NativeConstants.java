@@ -86,6 +86,7 @@ public final class NativeConstants {
 	public static final int OP_UNCORK = (int) constant("RMG_OP_UNCORK");
 	public static final int OP_WIRETAP = (int) constant("RMG_OP_WIRETAP");
 	public static final int OP_INTERIM = (int) constant("RMG_OP_INTERIM");
+	public static final int OP_CLOSE_IDLE = (int) constant("RMG_OP_CLOSE_IDLE");
 	public static final long ERR_NO_CONN = constant("RMG_ERR_NO_CONN");
 	public static final long ERR_OOM = constant("RMG_ERR_OOM");
 	public static final long ERR_BAD_ARG = constant("RMG_ERR_BAD_ARG");

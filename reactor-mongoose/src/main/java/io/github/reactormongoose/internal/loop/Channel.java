@@ -255,6 +255,14 @@ public final class Channel {
 	}
 
 	/**
+	 * Closes at once unless bytes of a next request have arrived (a head still coming in, or a
+	 * small body with it): the idle timeout's close, which must not cut a request short.
+	 */
+	public void closeIfNothingReceived() {
+		control(NativeConstants.OP_CLOSE_IDLE);
+	}
+
+	/**
 	 * Listener: its accepted connections start TLS with ctx. Outbound connection: starts TLS
 	 * as a client once connected. 0 or a negative native error code.
 	 */

@@ -381,6 +381,46 @@ class HttpKeepAliveTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * The idle timeout is for a connection with no request in progress: a head (or a small body
+	 * with it) that arrives slowly, over several idle timeouts, is answered, on a new connection
+	 * and on a kept-alive one; one that stops arriving is the head timeout's (408).
+	 */
+	@Test
+	void aRequestArrivingSlowlyIsNotIdle() throws Exception {
+		DisposableServer idle = bind(HttpServer.create().idleTimeout(Duration.ofMillis(300))
+				.requestHeaderTimeout(Duration.ofSeconds(2)).route(r -> r
+						.get("/hello", (req, res) -> res.sendString(Mono.just("hello")))
+						.post("/echo", (req, res) -> res.sendString(req.receiveString()))));
+		try (RawHttp c = RawHttp.connect(idle.port()).soTimeout(5_000)) {
+			for (int round = 0; round < 2; round++) { // new, then kept alive
+				for (String part : new String[] {"GET /hello HTTP/1.1\r\n", "Host: x\r\n", "X-A: 1\r\n", "X-B: 2\r\n",
+					"X-C: 3\r\n", "X-D: 4\r\n", "\r\n"}) {
+					c.write(part);
+					Thread.sleep(150);
+				}
+				assertThat(c.read().bodyString()).isEqualTo("hello");
+			}
+			// a small body that comes slowly after its head
+			c.write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\n");
+			for (String part : new String[] {"sl", "ow", "ly"}) {
+				Thread.sleep(250);
+				c.write(part);
+			}
+			assertThat(c.read().bodyString()).isEqualTo("slowly");
+			// stops in the middle of a head: the head timeout answers
+			c.write("GET /hello HTTP/1.1\r\nHost: x\r\n");
+			RawHttp.Response late = c.read();
+			assertThat(late.status()).isEqualTo(408);
+		}
+		// and a connection that sends nothing is still closed after the idle timeout
+		try (RawHttp c = RawHttp.connect(idle.port()).soTimeout(5_000)) {
+			long start = System.nanoTime();
+			assertThat(c.isClosedByPeer()).isTrue();
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1_500));
+		}
+	}
+
 	@Test
 	void jdkClientReusesOneConnectionForTwentyRequests() throws Exception {
 		HttpClient client = jdkClient();
