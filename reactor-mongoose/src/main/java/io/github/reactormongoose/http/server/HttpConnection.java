@@ -205,7 +205,9 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 			armBodyTimer(limit);
 			return;
 		}
-		long quiet = now - bodyActivity;
+		// counted from the later of the client's last bytes and the server's start of waiting
+		// (a subscription or a resume between two checks must not inherit the time before it)
+		long quiet = now - Math.max(bodyActivity, b.awaitingSince());
 		if (quiet < limit) {
 			armBodyTimer(limit - quiet);
 			return;

@@ -45,6 +45,7 @@ final class RequestBody {
 	private boolean readingPaused;
 	private boolean exchangeEnded;
 	private boolean cancelled;
+	private long awaitingSince;
 
 	RequestBody(Channel channel, long maxDiscard) {
 		this.channel = channel;
@@ -55,7 +56,16 @@ final class RequestBody {
 
 	/** The body as a single-subscriber flux of read-only buffers. */
 	Flux<ByteBuffer> flux() {
-		return queue;
+		// the subscription starts the wait for the client (on the poll thread: InboundQueue)
+		return queue.doOnSubscribe(s -> awaitingSince = System.nanoTime());
+	}
+
+	/**
+	 * When the server last began to wait for the client's bytes: the subscription, or reading
+	 * resumed after a pause of the server's own. The read timeout counts no earlier.
+	 */
+	long awaitingSince() {
+		return awaitingSince;
 	}
 
 	/** Bytes received so far. */
@@ -201,6 +211,7 @@ final class RequestBody {
 				channel.pauseReading();
 			}
 			else {
+				awaitingSince = System.nanoTime();
 				channel.resumeReading();
 			}
 		}

@@ -88,6 +88,32 @@ class ReadTimeoutTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * A handler that subscribes to the body late (after an authorization call, say), or resumes
+	 * it after a pause: the time before is not the client's stall, whatever the phase of the
+	 * timer's checks (a subscription between two checks once inherited the time before it).
+	 */
+	@Test
+	void aLateSubscriptionIsNotTheClientsStall() throws Exception {
+		DisposableServer s = bind(HttpServer.create().host("127.0.0.1").port(0).readTimeout(Duration.ofMillis(300)).route(r -> r
+			.post("/late", (req, res) -> res.sendString(Mono.delay(Duration.ofMillis(Long.parseLong(req.queryParam("ms"))))
+				.then(req.receive().map(ByteBuffer::remaining).reduce(0L, (a, b) -> a + b))
+				.doOnError(bodyErrors::add)
+				.map(String::valueOf)))));
+		int n = 1_500_000;
+		// the subscription at a multiple of the timeout: as the timer checks (both count from
+		// the head), so that some subscriptions come just before a check
+		for (int i = 0, ms = 600; i < 8; i++) {
+			try (RawHttp c = RawHttp.connect(s.port()).soTimeout(10_000)) {
+				c.write("POST /late?ms=" + ms + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + n + "\r\n\r\n" + "l".repeat(n));
+				RawHttp.Response r = c.read();
+				assertThat(r.status()).as("subscribed after %d ms, request %d", ms, i).isEqualTo(200);
+				assertThat(r.bodyString()).isEqualTo(String.valueOf(n));
+			}
+		}
+		assertThat(bodyErrors).isEmpty();
+	}
+
 	@Test
 	void aBodyDrippedJustFastEnoughIsCutByTheRequestTimeout() throws Exception {
 		DisposableServer s = bind(HttpServer.create().host("127.0.0.1").port(0).readTimeout(Duration.ofSeconds(2))
