@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.BiPredicate;
@@ -26,6 +25,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
@@ -1162,14 +1162,15 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		});
 	}
 
+	/** The headers that describe a request's content: a redirect that drops the content drops them. */
+	private static final String[] CONTENT_HEADERS = {"Content-Type", "Content-Length", "Transfer-Encoding", "Trailer",
+		"Content-Encoding", "Content-Language", "Content-Location"};
+
 	private static void removeContentHeaders(HttpHeaders headers) {
 		for (String name : CONTENT_HEADERS) {
 			headers.remove(name);
 		}
 	}
-
-	private static final String[] CONTENT_HEADERS = {"Content-Type", "Content-Length", "Transfer-Encoding", "Trailer",
-		"Content-Encoding", "Content-Language", "Content-Location"};
 
 	private static ByteBuffer utf8(String s) {
 		return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));

@@ -85,7 +85,7 @@ final class Locations {
 	}
 
 	/** RFC 3986, 5.2.4. */
-	static String removeDotSegments(String path) {
+	private static String removeDotSegments(String path) {
 		String in = path;
 		StringBuilder out = new StringBuilder(path.length());
 		while (!in.isEmpty()) {
