@@ -39,7 +39,8 @@ class MqttClientBatchingTest extends FakeBrokerTest {
 	@Test
 	void publishesQueuedTogetherArriveInOneReadAsSeparatePacketsInOrder() throws Exception {
 		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
-		MqttConnection c = connect(client(), peer);
+		// 25 of them QoS 1: all in flight at once
+		MqttConnection c = connect(client().maxInflight(100), peer);
 		int n = 50;
 		List<Mono<Void>> publishes = new CopyOnWriteArrayList<>();
 		// subscribed from one task of the poll thread: all are queued for its next drain
