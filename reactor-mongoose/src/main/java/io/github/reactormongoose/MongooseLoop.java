@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * One Mongoose event manager ({@code mg_mgr}) and the dedicated poll thread that drives it.
@@ -162,8 +163,11 @@ public final class MongooseLoop implements Disposable {
 	 * @throws IllegalStateException if the loop did not stop within {@code timeout} plus 5 s
 	 */
 	public void disposeNow(Duration timeout) {
-		if (loop.inEventLoop()) {
-			throw new IllegalStateException("disposeNow() would block the poll thread; use disposeLater()");
+		if (Schedulers.isInNonBlockingThread()) {
+			// any poll thread (this loop's or another's) or other non-blocking thread: refused
+			// before anything is disposed, so the exception means nothing happened
+			throw new IllegalStateException("disposeNow() would block a non-blocking thread (" + Thread.currentThread().getName()
+					+ "); use disposeLater()");
 		}
 		try {
 			disposeLater(timeout).block(timeout.plusSeconds(5));

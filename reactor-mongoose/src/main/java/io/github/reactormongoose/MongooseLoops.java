@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * A group of {@link MongooseLoop}s, one poll thread and one Mongoose manager each, used and
@@ -170,10 +171,11 @@ public final class MongooseLoops implements Disposable {
 	 *     not stop within {@code timeout} plus 5 s
 	 */
 	public void disposeNow(Duration timeout) {
-		for (MongooseLoop l : loops) {
-			if (l.inLoop()) {
-				throw new IllegalStateException("disposeNow() would block the poll thread; use disposeLater()");
-			}
+		if (Schedulers.isInNonBlockingThread()) {
+			// any poll thread (of this group or another) or other non-blocking thread: refused
+			// before anything is disposed
+			throw new IllegalStateException("disposeNow() would block a non-blocking thread (" + Thread.currentThread().getName()
+					+ "); use disposeLater()");
 		}
 		try {
 			disposeLater(timeout).block(timeout.plusSeconds(5));

@@ -16,6 +16,7 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -398,6 +399,32 @@ class MongooseLoopTest extends BaseHttpTest {
 		});
 		assertThat(disposeNowInLoop.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
 		assertThat(loop.isDisposed()).isFalse();
+
+		// on another loop's poll thread too, for a loop and a group: refused before anything is disposed
+		MongooseLoop other = newLoop();
+		MongooseLoops group = MongooseLoops.create("refused", 1);
+		try {
+			CompletableFuture<List<Throwable>> fromOther = new CompletableFuture<>();
+			other.execute(() -> {
+				List<Throwable> thrown = new ArrayList<>();
+				for (Runnable dispose : new Runnable[] {loop::disposeNow, group::disposeNow}) {
+					try {
+						dispose.run();
+					}
+					catch (Throwable t) {
+						thrown.add(t);
+					}
+				}
+				fromOther.complete(thrown);
+			});
+			assertThat(fromOther.get(10, TimeUnit.SECONDS)).hasSize(2).allSatisfy(t -> assertThat(t)
+					.isInstanceOf(IllegalStateException.class).hasMessageContaining("disposeLater"));
+			assertThat(loop.isDisposed()).isFalse();
+			assertThat(group.isDisposed()).isFalse();
+		}
+		finally {
+			group.disposeNow();
+		}
 	}
 
 	@Test

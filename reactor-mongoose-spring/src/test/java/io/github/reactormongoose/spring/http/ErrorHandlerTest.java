@@ -4,8 +4,13 @@
 package io.github.reactormongoose.spring.http;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
+import io.github.reactormongoose.AbortedException;
 import io.github.reactormongoose.spring.test.AbstractAdapterTest;
 import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.Test;
@@ -13,6 +18,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.web.util.DisconnectedClientHelper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -58,5 +65,38 @@ class ErrorHandlerTest extends AbstractAdapterTest {
 			assertThatThrownBy(http::read).isInstanceOf(IOException.class);
 		}
 		assertThat(get("/ok").body()).isEqualTo("fine");
+	}
+
+	/**
+	 * A client that goes away during its response or its upload fails the handler with
+	 * {@link AbortedException}, which Spring's DisconnectedClientHelper takes for a client that
+	 * went away (as Reactor Netty's exception of that name): WebFlux and Boot then log it at
+	 * debug level instead of as a server error with a stack trace, and render no 500.
+	 */
+	@Test
+	void aClientThatGoesAwayIsADisconnectedClientToSpring() throws Exception {
+		LinkedBlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
+		start((request, response) -> switch (request.getPath().value()) {
+			case "/download" -> response.writeWith(Mono.just(response.bufferFactory().wrap(new byte[16 << 20])))
+					.doOnError(errors::add);
+			default -> DataBufferUtils.join(request.getBody()).doOnError(errors::add).then(response.setComplete());
+		});
+		try (Socket s = new Socket("127.0.0.1", port())) {
+			s.getOutputStream().write("GET /download HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			assertThat(s.getInputStream().readNBytes(10)).hasSize(10);
+			s.setSoLinger(true, 0); // a reset, as a browser tab that is closed
+		}
+		try (Socket s = new Socket("127.0.0.1", port())) {
+			s.getOutputStream().write(("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n"
+					+ "u".repeat(100_000)).getBytes(StandardCharsets.US_ASCII));
+			s.getOutputStream().flush();
+			Thread.sleep(200);
+		}
+		for (int i = 0; i < 2; i++) {
+			Throwable e = errors.poll(10, TimeUnit.SECONDS);
+			assertThat(e).isInstanceOf(AbortedException.class);
+			assertThat(DisconnectedClientHelper.isClientDisconnectedException(e)).as(e.toString()).isTrue();
+		}
+		assertThat(get("/ok").statusCode()).isEqualTo(200);
 	}
 }

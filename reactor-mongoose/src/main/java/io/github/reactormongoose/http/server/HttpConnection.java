@@ -9,7 +9,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 
-import io.github.reactormongoose.ConnectionClosedException;
+import io.github.reactormongoose.AbortedException;
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.Channel;
@@ -391,7 +391,7 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 		RequestBody b = body;
 		body = null;
 		if (b != null) {
-			bodyFailed(b, new ConnectionClosedException("Connection closed before the request body was complete ("
+			bodyFailed(b, new AbortedException("Connection closed before the request body was complete ("
 					+ b.received() + " bytes received)"));
 		}
 		HttpExchange ex = current;

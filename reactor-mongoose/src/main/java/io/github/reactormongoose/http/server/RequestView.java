@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
-import io.github.reactormongoose.ConnectionClosedException;
+import io.github.reactormongoose.AbortedException;
 import io.github.reactormongoose.http.HttpHeaders;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -357,7 +357,7 @@ final class RequestView implements RoutableRequest {
 				return streamed.flux();
 			}
 			if (connectionClosed) {
-				return Flux.error(new ConnectionClosedException("Connection closed before the body was read"));
+				return Flux.error(new AbortedException("Connection closed before the body was read"));
 			}
 			return slices(body);
 		});

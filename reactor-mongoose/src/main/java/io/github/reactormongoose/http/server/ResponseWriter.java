@@ -11,6 +11,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import io.github.reactormongoose.AbortedException;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.internal.HttpDates;
@@ -299,7 +300,7 @@ final class ResponseWriter {
 	void writeWhole(byte[] data, @Nullable MonoSink<Void> sink) {
 		if (ended || connectionClosed) {
 			if (sink != null) {
-				sink.error(connectionClosed ? new ConnectionClosedException("Connection closed before send")
+				sink.error(connectionClosed ? new AbortedException("Connection closed before send")
 						: new IllegalStateException("the response was already sent"));
 			}
 			return;
@@ -629,7 +630,7 @@ final class ResponseWriter {
 		channel.awaitWritable(() -> {
 			sending = false;
 			if (channel.isClosed() || connectionClosed) {
-				sink.error(new ConnectionClosedException("Connection closed during sendFile"));
+				sink.error(new AbortedException("Connection closed during sendFile"));
 				return;
 			}
 			sink.success();
@@ -640,7 +641,7 @@ final class ResponseWriter {
 	/** Fails {@code sink} when no body may be sent now (ended, closed, another send running). */
 	private boolean refuseBody(MonoSink<Void> sink) {
 		if (ended || connectionClosed) {
-			sink.error(connectionClosed ? new ConnectionClosedException("Connection closed before send")
+			sink.error(connectionClosed ? new AbortedException("Connection closed before send")
 					: new IllegalStateException("the response was already sent"));
 			return true;
 		}
@@ -758,7 +759,7 @@ final class ResponseWriter {
 	boolean connectionClosed() {
 		boolean wasEnded = ended;
 		connectionClosed = true;
-		cancelBody(new ConnectionClosedException("Connection closed by the client"));
+		cancelBody(new AbortedException("Connection closed by the client"));
 		ended = true;
 		endGzip();
 		return wasEnded;

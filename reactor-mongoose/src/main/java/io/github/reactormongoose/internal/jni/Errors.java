@@ -6,8 +6,8 @@ package io.github.reactormongoose.internal.jni;
 import java.net.BindException;
 import java.net.ConnectException;
 
+import io.github.reactormongoose.AbortedException;
 import io.github.reactormongoose.AddressInUseException;
-import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.MongooseException;
 
 /**
@@ -21,7 +21,7 @@ public final class Errors {
 
 	public static RuntimeException toException(long code, String operation) {
 		if (code == NativeConstants.ERR_NO_CONN || code == NativeConstants.ERR_CLOSING) {
-			return new ConnectionClosedException("Connection has been closed before " + operation);
+			return new AbortedException("Connection has been closed before " + operation);
 		}
 		if (code == NativeConstants.ERR_OOM) {
 			return new MongooseException(operation + " failed: out of native memory");
