@@ -101,6 +101,8 @@ struct rmg_opts {
   unsigned proxy_max_pending; /* more are closed at accept; 0: no bound */
   int closed;                 /* the listener has closed (its awaiting connections close too) */
   struct rmg_tls *tls;   /* listener with TLS: accepted connections start it (rmg_tls.c) */
+  unsigned refs;         /* connections whose fn_data this is (the listener and the connections
+                          * it accepted): freed when the last one closes (rmg_loop.c) */
 };
 
 struct rmg_loop {

@@ -80,6 +80,27 @@ static void rmg_accept_guard(struct rmg_loop *loop, struct mg_connection *c, uin
   memcpy(c->data + 8, &loop->accepts, sizeof(loop->accepts));
 }
 
+/* Whether o is a listener's options (in loop->opts), not one of the loop's own for outbound
+ * connections (client_opts), which live as long as the loop. */
+static int rmg_listener_opts(const struct rmg_loop *loop, const struct rmg_opts *o) {
+  return o < loop->client_opts || o >= loop->client_opts + RMG_KIND_COUNT;
+}
+
+/* Takes a listener's options out of loop->opts and frees them: its listener and the last
+ * connection it accepted have closed (or the listener never opened). Without this a server
+ * bound and disposed on a loop that lives on left them behind until the loop's end. */
+static void rmg_opts_free(struct rmg_loop *loop, struct rmg_opts *o) {
+  struct rmg_opts **p;
+  for (p = &loop->opts; *p != NULL; p = &(*p)->next) {
+    if (*p == o) {
+      *p = o->next;
+      break;
+    }
+  }
+  rmg_tls_release(o->tls);
+  rmg_free(o);
+}
+
 /* The handler of every connection (fn; fn_data is the connection's struct rmg_opts).
  * Mongoose calls it after the protocol handler (pfn), if any, has seen the event. */
 static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
@@ -93,6 +114,7 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
   }
   switch (ev) {
     case MG_EV_OPEN:
+      if (rmg_listener_opts(loop, o)) o->refs++;
       if (rmg_table_put(&loop->conns, c->id, c) == 0) {
         c->data[0] |= RMG_CF_TRACKED;
       } else {
@@ -165,6 +187,7 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
         c->data[0] &= (uint8_t) ~RMG_CF_TRACKED;
       }
       rmg_record(&loop->ev, RMG_EV_CLOSE, c->id, 0, 0);
+      if (rmg_listener_opts(loop, o) && --o->refs == 0) rmg_opts_free(loop, o); /* o is not used after */
       return;
     default:
       break;
@@ -270,6 +293,8 @@ static struct rmg_opts *rmg_new_opts(struct rmg_loop *loop, jint kind, jlong max
   o->proxy_pending = 0;
   o->proxy_max_pending = 0;
   o->closed = 0;
+  o->tls = NULL;
+  o->refs = 0;
   o->next = loop->opts;
   loop->opts = o;
   return o;
@@ -389,7 +414,11 @@ int64_t rmg_loop_listen_url(struct rmg_loop *loop, const char *url, int kind, in
     c = s_kinds[kind]->listen != NULL ? s_kinds[kind]->listen(&loop->mgr, url, rmg_ev_fn, o)
                                       : mg_listen(&loop->mgr, url, rmg_ev_fn, o);
   }
-  if (c == NULL) return errno != 0 ? -(RMG_ERR_ERRNO_BASE + (int64_t) errno) : RMG_ERR_LISTEN;
+  if (c == NULL) {
+    int64_t rc = errno != 0 ? -(RMG_ERR_ERRNO_BASE + (int64_t) errno) : RMG_ERR_LISTEN;
+    if (o->refs == 0) rmg_opts_free(loop, o); /* no connection holds it */
+    return rc;
+  }
   o->listener_id = c->id;
   return (int64_t) c->id;
 }

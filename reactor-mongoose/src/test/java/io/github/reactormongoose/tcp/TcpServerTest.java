@@ -166,7 +166,7 @@ class TcpServerTest extends TcpTestSupport {
 			s.setReceiveBufferSize(16 * 1024);
 			s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 5_000);
 			long t0 = System.nanoTime();
-			StepVerifier.create(ended.asMono()).expectNext("ConnectionClosedException").expectComplete().verify(TIMEOUT);
+			StepVerifier.create(ended.asMono()).expectNext("AbortedException").expectComplete().verify(TIMEOUT);
 			assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(6));
 			assertThat(pulled.get()).isLessThan(total);
 		}

@@ -12,7 +12,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import io.github.reactormongoose.ConnectionClosedException;
+import io.github.reactormongoose.AbortedException;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.testing.PythonPeers;
@@ -186,7 +186,7 @@ class HttpRequestTrailersTest extends BaseHttpTest {
 			c.write(chunked("/sum", "5\r\nhello\r\n0\r\nX-Half: 1\r\nX-Ha"));
 			Thread.sleep(100);
 		}
-		assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("error: " + ConnectionClosedException.class.getSimpleName());
+		assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("error: " + AbortedException.class.getSimpleName());
 		// the server goes on
 		try (RawHttp c = RawHttp.connect(s.port())) {
 			c.write(chunked("/sum", "2\r\nok\r\n0\r\nX-Whole: 1\r\n\r\n"));
