@@ -64,6 +64,7 @@ struct rmg_tls *rmg_tls_new(int is_client, const void *cert, size_t cert_len, co
                             size_t key_len, const void *ca, size_t ca_len, const char *name,
                             int64_t handshake_ms, int cert_optional) {
   struct rmg_tls *t = (struct rmg_tls *) rmg_alloc(sizeof(*t));
+  size_t i;
   if (t == NULL) return NULL;
   t->refs = 1;
   t->is_client = is_client;
@@ -78,6 +79,11 @@ struct rmg_tls *rmg_tls_new(int is_client, const void *cert, size_t cert_len, co
     rmg_tls_free_str(&t->name, 0);
     rmg_free(t);
     return NULL;
+  }
+  /* DNS names compare without case (RFC 6125 6.4.1), Mongoose's SAN match (mg_match) with it:
+   * the name in lower case, as certificates carry theirs, so https://LocalHost/ verifies */
+  for (i = 0; i < t->name.len; i++) {
+    if (t->name.buf[i] >= 'A' && t->name.buf[i] <= 'Z') t->name.buf[i] = (char) (t->name.buf[i] - 'A' + 'a');
   }
   rmg_tls_clock_init();
   return t;

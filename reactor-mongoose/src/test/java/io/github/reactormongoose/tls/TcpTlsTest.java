@@ -314,6 +314,25 @@ class TcpTlsTest {
 				.hasMessageContaining("is not valid for other.example");
 	}
 
+	/** Host names compare without case (RFC 6125, 6.4.1): a certificate for localhost serves LocalHost. */
+	@Test
+	void theHostNameMatchesWhateverItsCase() throws Exception {
+		TestPki.Issued dnsOnly = pki.server("dns-only", TestPki.KeyType.EC_P256, "DNS:localhost");
+		int port = echo(TlsSpec.forServer(dnsOnly.chain(), dnsOnly.key()));
+		for (TcpClient client : new TcpClient[] {
+			TcpClient.create().host("LocalHost").port(port).secure(TlsSpec.forClient().trustedCertificates(pki.ca())),
+			TcpClient.create().host("127.0.0.1").port(port)
+					.secure(TlsSpec.forClient().trustedCertificates(pki.ca()).serverName("LOCALHOST"))}) {
+			Connection c = client.connectNow(TIMEOUT);
+			assertThat(leaf(c.peerCertificates())).isEqualTo("CN=dns-only");
+			c.close();
+		}
+		// another name is still refused, in any case
+		assertThatThrownBy(() -> TcpClient.create().host("127.0.0.1").port(port)
+				.secure(TlsSpec.forClient().trustedCertificates(pki.ca()).serverName("OTHER.example")).connectNow(TIMEOUT))
+				.isInstanceOf(MongooseException.class);
+	}
+
 	@Test
 	void certificateForAnotherHostIsRefusedByTheJdkCheck() throws Exception {
 		TestPki.Issued other = pki.server("other", TestPki.KeyType.EC_P256, "DNS:other.example", "IP:10.1.2.3");
