@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's twenty-eight additions: fifteen to its built-in TLS stack (see
+# Writes mongoose.c with the glue's twenty-nine additions: sixteen to its built-in TLS stack (see
 # docs/tls.md), one to its accept, eight to its poll loop and epoll backend, one to mg_bzero, one
 # to its WebSocket PONG, one to its iolog and one to its header parser (the fetched file stays as
 # its sha256 says). Each
@@ -127,6 +127,11 @@
 #      lines (Netty reads them all). The line, inserted in the refusal's condition just before
 #      the Cookie test, sets the count back to 0, so that test never refuses; every Cookie line
 #      reaches Java, whose cookies() reads them all. The other repeats stay refused.
+#  29. mg_tls_recv_record: a close_notify alert (warning level, description 0) was dropped like
+#      any other warning, so a peer that ended its side with it and kept TCP open (RFC 8446 6.1
+#      allows it; openssl s_server -www does) was waited for: a response read until the close
+#      never ended, a TcpClient's receive() never completed. The line ends the connection as a
+#      FIN does, after what is already sent (is_draining), and drops the record.
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -159,6 +164,7 @@ anchors=(
   '          mg_ws_send(c, s, msg.data_len, WEBSOCKET_OP_PONG);'
   '    if (c->is_hexdumping) {'
   '        ((mg_strcasecmp(k, mg_str("Cookie")) == 0) && (++cookie_count > 1)) ||'
+  '    if (msg[0] == 2) {'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -189,6 +195,7 @@ lines=(
   '          { extern int rmg_ws_auto_pong(const struct mg_connection *); if (rmg_ws_auto_pong(c)) mg_ws_send(c, s, msg.data_len, WEBSOCKET_OP_PONG); } if (0) /* rmg hook 26: the application may answer PINGs itself */'
   '    if (c->is_hexdumping) { extern void rmg_wire(struct mg_connection *, const void *, long, int); rmg_wire(c, buf, n, !r); } if (0) /* rmg hook 27: a wiretap records the bytes for Java */'
   '        (cookie_count = 0) || /* rmg hook 28: several Cookie lines are no malformed request */'
+  '    if (msg[0] == 1 && msg[1] == 0) { c->is_draining = 1; mg_tls_drop_record(c); return MG_IO_WAIT; } /* rmg hook 29: close_notify ends the connection as a FIN does */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

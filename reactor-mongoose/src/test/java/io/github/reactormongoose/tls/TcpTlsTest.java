@@ -314,6 +314,52 @@ class TcpTlsTest {
 				.hasMessageContaining("is not valid for other.example");
 	}
 
+	/**
+	 * A peer that ends its side with a TLS close_notify and keeps TCP open (RFC 8446 6.1; the
+	 * JDK's shutdownOutput does so) ends the inbound as a FIN does, on the client and on the
+	 * server; it was waited for until the peer dropped TCP.
+	 */
+	@Test
+	void aCloseNotifyEndsTheInboundAsAFinDoes() throws Exception {
+		// Python's ssl: unwrap() sends close_notify and keeps the TCP connection (waiting for ours)
+		String python = io.github.reactormongoose.testing.PythonPeers.pythonWith("ssl", "python3");
+		String script = String.join("\n", "import socket, ssl, sys",
+				"ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[1], sys.argv[2])",
+				"ls = socket.socket(); ls.bind(('127.0.0.1', 0)); ls.listen(1); print(ls.getsockname()[1], flush=True)",
+				"c, _ = ls.accept(); s = ctx.wrap_socket(c, server_side=True); s.sendall(b'hello\\n')",
+				"try:", "    s.unwrap()", "except Exception:", "    pass", "c.close()");
+		Process p = new ProcessBuilder(python, "-c", script, localhost.chain().toString(), localhost.key().toString())
+				.redirectErrorStream(true).start();
+		try {
+			int port = Integer.parseInt(new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+					StandardCharsets.US_ASCII)).readLine().trim());
+			Connection c = TcpClient.create().host("localhost").port(port)
+					.secure(TlsSpec.forClient().trustedCertificates(pki.ca())).connectNow(TIMEOUT);
+			String got = c.receive().map(b -> StandardCharsets.US_ASCII.decode(b).toString()).reduce("", String::concat)
+					.block(Duration.ofSeconds(5));
+			assertThat(got).isEqualTo("hello\n");
+			assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("the peer saw our close").isTrue();
+		}
+		finally {
+			p.destroyForcibly();
+		}
+		// the server side: a JDK client that ends its side (close_notify, then its FIN) after a greeting
+		java.util.concurrent.LinkedBlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+		DisposableServer server = TcpServer.create().secure(TlsSpec.forServer(localhost.chain(), localhost.key()))
+				.handle((in, out) -> in.receive().map(b -> StandardCharsets.US_ASCII.decode(b).toString())
+						.reduce("", String::concat).doOnNext(received::add).then())
+				.bindNow(TIMEOUT);
+		servers.add(server);
+		javax.net.ssl.SSLContext client = TestPki.presenting(localhost, pki.ca());
+		try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) client.getSocketFactory().createSocket("localhost", server.port())) {
+			s.setEnabledProtocols(new String[] {"TLSv1.3"});
+			s.getOutputStream().write("bye\n".getBytes(StandardCharsets.US_ASCII));
+			s.getOutputStream().flush();
+			s.shutdownOutput();
+			assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("bye\n");
+		}
+	}
+
 	/** Host names compare without case (RFC 6125, 6.4.1): a certificate for localhost serves LocalHost. */
 	@Test
 	void theHostNameMatchesWhateverItsCase() throws Exception {

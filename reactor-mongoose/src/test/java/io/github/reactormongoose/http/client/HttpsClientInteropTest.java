@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -62,6 +63,36 @@ class HttpsClientInteropTest extends BaseHttpTest {
 
 	private static String text(HttpClient.ResponseReceiver r) {
 		return r.responseSingle((res, b) -> b.map(x -> res.status() + " " + new String(x, UTF_8))).block(TIMEOUT);
+	}
+
+	/**
+	 * openssl s_server -www answers HTTP/1.0 without a length, then ends its side with a TLS
+	 * close_notify and keeps TCP open: the body ends at the close_notify, as at a FIN (it was
+	 * waited for until the timeout).
+	 */
+	@Test
+	void aBodyReadUntilTheCloseEndsAtTheCloseNotifyOfOpensslSServer() throws Exception {
+		io.github.reactormongoose.testing.Commands.assumeExecutable(Path.of("/usr/bin/openssl"), "openssl",
+				"HttpsClientInteropTest.aBodyReadUntilTheCloseEndsAtTheCloseNotifyOfOpensslSServer");
+		int port = io.github.reactormongoose.testing.Nginx.freePort();
+		Path log = dir.resolve("s_server.log");
+		Process p = new ProcessBuilder("/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert",
+				localhost.chain().toString(), "-key", localhost.key().toString(), "-www", "-tls1_3")
+				.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		try {
+			io.github.reactormongoose.testing.Commands.awaitListening(p, port, "openssl s_server", log);
+			HttpClient c = HttpClient.create().secure(trusting()).responseTimeout(Duration.ofSeconds(20));
+			for (int i = 0; i < 3; i++) {
+				long t0 = System.nanoTime();
+				String page = c.get().uri("https://localhost:" + port + "/")
+						.responseSingle((res, b) -> b.map(x -> res.status() + " " + new String(x, UTF_8))).block(TIMEOUT);
+				assertThat(page).startsWith("200 <HTML>").contains("</HTML>");
+				assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+			}
+		}
+		finally {
+			io.github.reactormongoose.testing.Commands.stop(p);
+		}
 	}
 
 	@Test
