@@ -47,11 +47,8 @@ public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 	}
 
 	static URI createUri(HttpServerRequest request) throws URISyntaxException {
+		// an absolute-form target reaches here as its path and query (the server routes by them)
 		String target = request.uri();
-		if (target.regionMatches(true, 0, "http://", 0, 7) || target.regionMatches(true, 0, "https://", 0, 8)) {
-			// absolute-form request target (RFC 9112 section 3.2.2)
-			return RequestUris.parse(target);
-		}
 		if (target.isEmpty() || target.charAt(0) != '/') {
 			throw new URISyntaxException(target, "request target must start with '/'");
 		}

@@ -71,7 +71,16 @@ public class MongooseServerHttpResponse extends AbstractServerHttpResponse imple
 	protected void applyStatusCode() {
 		HttpStatusCode status = super.getStatusCode();
 		if (status != null) {
-			this.response.status(status.value());
+			try {
+				this.response.status(status.value());
+			}
+			catch (IllegalArgumentException ex) {
+				// an interim status (1xx) cannot be the answer: the commit fails, and WebFlux's
+				// error handling, which finds the response half committed, ends the exchange as
+				// handled; it must end as the 500 the error is, not as the default 200
+				this.response.status(500);
+				throw ex;
+			}
 		}
 	}
 

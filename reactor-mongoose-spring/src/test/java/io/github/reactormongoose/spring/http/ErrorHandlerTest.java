@@ -99,4 +99,24 @@ class ErrorHandlerTest extends AbstractAdapterTest {
 		}
 		assertThat(get("/ok").statusCode()).isEqualTo(200);
 	}
+
+	/**
+	 * An interim status (1xx) set as the answer fails the commit; through WebFlux's
+	 * HttpWebHandlerAdapter, which then ends the exchange itself, the client gets a 500, not the
+	 * default 200.
+	 */
+	@Test
+	void anInterimStatusFromAWebFluxHandlerIsA500() throws Exception {
+		start(org.springframework.web.server.adapter.WebHttpHandlerBuilder.webHandler(exchange -> {
+			if (exchange.getRequest().getPath().value().equals("/ok")) {
+				return exchange.getResponse().writeWith(Mono.just(exchange.getResponse().bufferFactory().wrap("fine".getBytes())));
+			}
+			exchange.getResponse().setStatusCode(org.springframework.http.HttpStatusCode.valueOf(102));
+			return exchange.getResponse().writeWith(Mono.just(exchange.getResponse().bufferFactory().wrap("body".getBytes())));
+		}).build());
+		for (int i = 0; i < 2; i++) {
+			assertThat(get("/processing").statusCode()).isEqualTo(500);
+			assertThat(get("/ok").body()).isEqualTo("fine");
+		}
+	}
 }
