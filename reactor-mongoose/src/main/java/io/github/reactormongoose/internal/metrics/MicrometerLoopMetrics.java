@@ -44,15 +44,25 @@ final class MicrometerLoopMetrics implements LoopObserver {
 		el.observeOnce(() -> new MicrometerLoopMetrics(el, registry));
 	}
 
-	/** The process-wide native gauges (registered once per registry: Micrometer dedupes). */
+	/**
+	 * The process-wide native gauges, registered once per registry: a second metered server
+	 * finds them there (registering again made Micrometer warn that the gauge was already
+	 * registered, as a second server, the management one of Spring Boot say, started).
+	 */
 	static void bindNative(MeterRegistry registry) {
-		Gauge.builder("reactor.mongoose.native.allocations", NativeConstants::liveAllocations)
-				.description("Native allocations of the glue not yet freed, over all loops").register(registry);
-		Gauge.builder("reactor.mongoose.native.bytes", NativeConstants::liveBytes).baseUnit("bytes")
-				.description("Bytes of native memory held by the glue and Mongoose (connection buffers, output not yet"
-						+ " sent, TLS state), over all loops").register(registry);
-		Gauge.builder("reactor.mongoose.native.loops", NativeConstants::liveLoops)
-				.description("Mongoose managers alive").register(registry);
+		if (registry.find("reactor.mongoose.native.allocations").gauge() == null) {
+			Gauge.builder("reactor.mongoose.native.allocations", NativeConstants::liveAllocations)
+					.description("Native allocations of the glue not yet freed, over all loops").register(registry);
+		}
+		if (registry.find("reactor.mongoose.native.bytes").gauge() == null) {
+			Gauge.builder("reactor.mongoose.native.bytes", NativeConstants::liveBytes).baseUnit("bytes")
+					.description("Bytes of native memory held by the glue and Mongoose (connection buffers, output not yet"
+							+ " sent, TLS state), over all loops").register(registry);
+		}
+		if (registry.find("reactor.mongoose.native.loops").gauge() == null) {
+			Gauge.builder("reactor.mongoose.native.loops", NativeConstants::liveLoops)
+					.description("Mongoose managers alive").register(registry);
+		}
 	}
 
 	@Override
