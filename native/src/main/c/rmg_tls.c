@@ -149,6 +149,11 @@ void rmg_tls_poll(struct mg_connection *c) {
     mg_error(c, "not a TLS record (plain text on a TLS port?)");
     return;
   }
+  /* a record is at most 2^14 + 256 bytes (RFC 8446 5.2): a longer one would be waited for */
+  if (c->rtls.len >= 5 && ((size_t) b[3] << 8 | b[4]) > 16384 + 256) {
+    mg_error(c, "not a TLS record (its length is over 16,640 bytes)");
+    return;
+  }
   memcpy(&deadline, c->data + RMG_TLS_AT, sizeof(deadline));
   if (deadline != 0 && mg_millis() > deadline) {
     mg_error(c, "TLS handshake timed out");

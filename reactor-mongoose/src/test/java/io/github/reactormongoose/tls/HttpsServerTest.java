@@ -276,6 +276,17 @@ class HttpsServerTest extends BaseHttpTest {
 			assertThat(s.getInputStream().read()).isEqualTo(-1);
 			awaitLine(log, "not a TLS record");
 		}
+		// a record header no TLS peer sends (longer than 2^14 + 256 bytes): at once too, not
+		// after the handshake timeout (10 s)
+		try (LogCapture log = LogCapture.of(TlsFailures.LOGGER); Socket s = new Socket()) {
+			s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
+			s.setSoTimeout(5000);
+			long t0 = System.nanoTime();
+			s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, (byte) 0xff, (byte) 0xff, 0x01});
+			assertThat(s.getInputStream().read()).isEqualTo(-1);
+			assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(4));
+			awaitLine(log, "its length is over");
+		}
 	}
 
 	@Test
