@@ -331,6 +331,13 @@ class HttpsServerTest extends BaseHttpTest {
 			Curl.Result none = Curl.run("--cacert", pki.ca().toString(), url);
 			assertThat(none.exitCode()).isNotZero();
 			awaitLine(log, "failed to verify CA");
+			// a certificate of the trusted CA made for servers only (extendedKeyUsage serverAuth),
+			// the server's own, say: not a client's identity (RFC 5280 4.2.1.12; the JDK refuses it too)
+			Curl.Result serverCert = Curl.run("--cacert", pki.ca().toString(), "--cert", localhost.cert().toString(),
+					"--key", localhost.key().toString(), url);
+			assertThat(serverCert.exitCode()).isNotZero();
+			assertThat(serverCert.stdout()).doesNotContain("Hello");
+			awaitLine(log, "not for client authentication");
 		}
 	}
 

@@ -158,6 +158,13 @@ class TcpTlsTest {
 		if (without != null) {
 			assertThat(without.onClose().then(reactor.core.publisher.Mono.just(true)).block(TIMEOUT)).isTrue();
 		}
+		// a certificate of the trusted CA made for servers only (the server's own): closed too
+		Connection serverCert = TcpClient.create().host("localhost").port(port)
+				.secure(trusting.keyCertificate(localhost.cert(), localhost.key())).connect()
+				.onErrorResume(e -> reactor.core.publisher.Mono.empty()).block(TIMEOUT);
+		if (serverCert != null) {
+			assertThat(serverCert.onClose().then(reactor.core.publisher.Mono.just(true)).block(TIMEOUT)).isTrue();
+		}
 	}
 
 	/** The subject of the peer's own certificate, or "none". */

@@ -79,7 +79,15 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 	 */
 	@Override
 	public void onTlsPeerCertificates(ByteBuffer buf, int offset, int length) {
-		peerCertificates = PeerVerifier.clientChain(buf, offset, length, remote);
+		List<X509Certificate> chain = PeerVerifier.clientChain(buf, offset, length, remote);
+		String refused = PeerVerifier.clientAuthRefusal(chain);
+		if (refused != null) {
+			TlsFailures.handshakeFailed(remote, refused);
+			closeRequested = true; // no request of it is read
+			channel.close();
+			return;
+		}
+		peerCertificates = chain;
 	}
 
 	@Override

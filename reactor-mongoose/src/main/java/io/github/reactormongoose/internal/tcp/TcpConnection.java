@@ -200,7 +200,15 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 	 */
 	@Override
 	public void onTlsPeerCertificates(ByteBuffer buf, int offset, int length) {
-		peerCertificates = PeerVerifier.clientChain(buf, offset, length, remote);
+		List<X509Certificate> chain = PeerVerifier.clientChain(buf, offset, length, remote);
+		String refused = PeerVerifier.clientAuthRefusal(chain);
+		if (refused != null) {
+			TlsFailures.handshakeFailed(remote, refused);
+			onHandshakeDone = null; // the handler never starts
+			channel.close();
+			return;
+		}
+		peerCertificates = chain;
 	}
 
 	@Override

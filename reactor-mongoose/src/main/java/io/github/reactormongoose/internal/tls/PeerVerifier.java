@@ -81,6 +81,28 @@ public final class PeerVerifier {
 	}
 
 	/**
+	 * Why a client's chain may not authenticate a client, or {@code null}: its own certificate
+	 * limits its use (extendedKeyUsage) to purposes without TLS client authentication (RFC 5280
+	 * 4.2.1.12), a server's certificate presented as a client's, say. The built-in stack checks
+	 * the chain's signatures, not this; the JDK's {@code need} refuses such a certificate too.
+	 */
+	public static @Nullable String clientAuthRefusal(List<X509Certificate> chain) {
+		if (chain.isEmpty()) {
+			return null;
+		}
+		try {
+			List<String> uses = chain.get(0).getExtendedKeyUsage();
+			if (uses == null || uses.contains("1.3.6.1.5.5.7.3.2") || uses.contains("2.5.29.37.0")) {
+				return null;
+			}
+			return "client certificate not for client authentication (extendedKeyUsage " + uses + ")";
+		}
+		catch (java.security.cert.CertificateParsingException e) {
+			return "client certificate with an unreadable extendedKeyUsage: " + e.getMessage();
+		}
+	}
+
+	/**
 	 * The certificates of a TLS 1.3 Certificate message (handshake header, request context,
 	 * then the list, each certificate with its extensions), in the order sent: the peer's own
 	 * first. An empty list gives an empty result.
