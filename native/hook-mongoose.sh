@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's twenty-nine additions: sixteen to its built-in TLS stack (see
+# Writes mongoose.c with the glue's thirty additions: seventeen to its built-in TLS stack (see
 # docs/tls.md), one to its accept, eight to its poll loop and epoll backend, one to mg_bzero, one
 # to its WebSocket PONG, one to its iolog and one to its header parser (the fetched file stays as
 # its sha256 says). Each
@@ -132,6 +132,11 @@
 #      allows it; openssl s_server -www does) was waited for: a response read until the close
 #      never ended, a TcpClient's receive() never completed. The line ends the connection as a
 #      FIN does, after what is already sent (is_draining), and drops the record.
+#  30. mg_tls_server_recv_hello: the server answered with TLS_AES_128_GCM_SHA256, the only
+#      suite it has, whatever the client offered; a client without it (openssl s_client
+#      -ciphersuites TLS_CHACHA20_POLY1305_SHA256) then failed with "wrong cipher returned". A
+#      ClientHello that does not offer it is refused as a bad client hello (RFC 8446 4.1.1: no
+#      common suite, the handshake fails).
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -165,6 +170,7 @@ anchors=(
   '    if (c->is_hexdumping) {'
   '        ((mg_strcasecmp(k, mg_str("Cookie")) == 0) && (++cookie_count > 1)) ||'
   '    if (msg[0] == 2) {'
+  '  ext_len = MG_LOAD_BE16(rio->buf + 48 + session_id_len + cipher_suites_len);'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -196,6 +202,7 @@ lines=(
   '    if (c->is_hexdumping) { extern void rmg_wire(struct mg_connection *, const void *, long, int); rmg_wire(c, buf, n, !r); } if (0) /* rmg hook 27: a wiretap records the bytes for Java */'
   '        (cookie_count = 0) || /* rmg hook 28: several Cookie lines are no malformed request */'
   '    if (msg[0] == 1 && msg[1] == 0) { c->is_draining = 1; mg_tls_drop_record(c); return MG_IO_WAIT; } /* rmg hook 29: close_notify ends the connection as a FIN does */'
+  '  { uint16_t rmg_i; int rmg_aes = 0; for (rmg_i = 0; rmg_i + 1 < cipher_suites_len; rmg_i += 2) { if (rio->buf[46 + session_id_len + rmg_i] == 0x13 && rio->buf[47 + session_id_len + rmg_i] == 0x01) rmg_aes = 1; } if (!rmg_aes) goto fail; } /* rmg hook 30: a client that does not offer TLS_AES_128_GCM_SHA256 gets no handshake */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

@@ -266,6 +266,26 @@ class HttpsServerTest extends BaseHttpTest {
 		assertThat(ok.stdout()).isEqualTo("Hello, /hello"); // the server is unharmed
 	}
 
+	/**
+	 * A client that does not offer TLS_AES_128_GCM_SHA256, the one suite of the built-in stack,
+	 * gets no handshake (it got that suite anyway, and curl failed on it as a wrong cipher).
+	 */
+	@Test
+	void aClientWithoutTheServersCipherSuiteFailsCleanly() throws Exception {
+		Curl.assumeInstalled();
+		DisposableServer server = hello(TlsSpec.forServer(localhost.chain(), localhost.key()));
+		String url = "https://localhost:" + server.port() + "/hello";
+		try (LogCapture log = LogCapture.of(TlsFailures.LOGGER)) {
+			Curl.Result r = Curl.run("--cacert", pki.ca().toString(), "--tls13-ciphers", "TLS_CHACHA20_POLY1305_SHA256", url);
+			assertThat(r.exitCode()).isNotZero();
+			assertThat(r.stderr()).doesNotContain("wrong cipher");
+			awaitLine(log, "bad client hello");
+		}
+		Curl.Result ok = Curl.run("--cacert", pki.ca().toString(), "--tls13-ciphers",
+				"TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256", url);
+		assertThat(ok.stdout()).as(ok.stderr()).isEqualTo("Hello, /hello");
+	}
+
 	@Test
 	void garbageInsteadOfAClientHelloIsClosed() throws Exception {
 		DisposableServer server = hello(TlsSpec.forServer(localhost.chain(), localhost.key()));
