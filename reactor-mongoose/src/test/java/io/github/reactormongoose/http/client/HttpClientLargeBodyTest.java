@@ -16,7 +16,8 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
@@ -179,11 +180,12 @@ class HttpClientLargeBodyTest extends BaseHttpTest {
 					.response().map(HttpClientResponse::status).block(Duration.ofSeconds(30))).isEqualTo(413);
 		}
 		// a source that would never end: answered, and the source is cancelled
-		AtomicBoolean cancelled = new AtomicBoolean();
+		CountDownLatch cancelled = new CountDownLatch(1);
 		assertThat(client.headers(h -> h.set("Content-Length", String.valueOf(8 << 20))).post().uri("/upload")
-				.send(Flux.interval(Duration.ofMillis(20)).map(x -> ByteBuffer.allocate(16)).doOnCancel(() -> cancelled.set(true)))
+				.send(Flux.interval(Duration.ofMillis(20)).map(x -> ByteBuffer.allocate(16)).doOnCancel(cancelled::countDown))
 				.response().map(HttpClientResponse::status).block(Duration.ofSeconds(30))).isEqualTo(413);
-		assertThat(cancelled).isTrue();
+		// response() emits at the head; the source is cancelled when the answer has ended
+		assertThat(cancelled.await(10, TimeUnit.SECONDS)).isTrue();
 		assertThat(client.get().uri("/hello").responseSingle(HttpClientLargeBodyTest::text).block(Duration.ofSeconds(10)))
 				.isEqualTo("hello");
 	}
