@@ -6,9 +6,9 @@ package io.github.reactormongoose;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
+import io.github.reactormongoose.internal.Checks;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import reactor.util.Loggers;
 
 /**
@@ -46,10 +46,7 @@ public interface DisposableServer extends Disposable {
 	 *     stopped in time
 	 */
 	default void disposeNow(Duration timeout) {
-		if (Schedulers.isInNonBlockingThread()) {
-			throw new IllegalStateException("disposeNow() would block the poll thread " + Thread.currentThread().getName()
-					+ "; use disposeLater()");
-		}
+		Checks.mayBlock("disposeNow()");
 		try {
 			disposeLater(timeout).block(timeout.plusSeconds(5));
 		}

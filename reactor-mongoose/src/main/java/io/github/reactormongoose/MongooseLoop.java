@@ -19,7 +19,6 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * One Mongoose event manager ({@code mg_mgr}) and the dedicated poll thread that drives it.
@@ -163,12 +162,7 @@ public final class MongooseLoop implements Disposable {
 	 * @throws IllegalStateException if the loop did not stop within {@code timeout} plus 5 s
 	 */
 	public void disposeNow(Duration timeout) {
-		if (Schedulers.isInNonBlockingThread()) {
-			// any poll thread (this loop's or another's) or other non-blocking thread: refused
-			// before anything is disposed, so the exception means nothing happened
-			throw new IllegalStateException("disposeNow() would block a non-blocking thread (" + Thread.currentThread().getName()
-					+ "); use disposeLater()");
-		}
+		Checks.mayBlock("disposeNow()"); // any poll thread, this loop's or another's: before anything is disposed
 		try {
 			disposeLater(timeout).block(timeout.plusSeconds(5));
 		}

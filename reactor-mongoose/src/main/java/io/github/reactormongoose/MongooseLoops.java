@@ -10,11 +10,11 @@ import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.reactormongoose.internal.Checks;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * A group of {@link MongooseLoop}s, one poll thread and one Mongoose manager each, used and
@@ -171,12 +171,7 @@ public final class MongooseLoops implements Disposable {
 	 *     not stop within {@code timeout} plus 5 s
 	 */
 	public void disposeNow(Duration timeout) {
-		if (Schedulers.isInNonBlockingThread()) {
-			// any poll thread (of this group or another) or other non-blocking thread: refused
-			// before anything is disposed
-			throw new IllegalStateException("disposeNow() would block a non-blocking thread (" + Thread.currentThread().getName()
-					+ "); use disposeLater()");
-		}
+		Checks.mayBlock("disposeNow()"); // any poll thread, this loop's or another's: before anything is disposed
 		try {
 			disposeLater(timeout).block(timeout.plusSeconds(5));
 		}

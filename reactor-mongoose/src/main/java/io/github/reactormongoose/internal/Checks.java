@@ -6,6 +6,8 @@ package io.github.reactormongoose.internal;
 import java.time.Duration;
 import java.util.Objects;
 
+import reactor.core.scheduler.Schedulers;
+
 /** Argument checks the public builders share, with one wording. */
 public final class Checks {
 
@@ -36,5 +38,18 @@ public final class Checks {
 			throw new IllegalArgumentException(what + " must not be negative");
 		}
 		return d;
+	}
+
+	/**
+	 * Refuses a blocking {@code operation} (a {@code disposeNow()}) on a poll thread or any other
+	 * non-blocking thread, before it has done anything.
+	 * @throws IllegalStateException {@code "<operation> would block the poll thread <name>; use
+	 *     disposeLater()"}
+	 */
+	public static void mayBlock(String operation) {
+		if (Schedulers.isInNonBlockingThread()) {
+			throw new IllegalStateException(operation + " would block the poll thread " + Thread.currentThread().getName()
+					+ "; use disposeLater()");
+		}
 	}
 }

@@ -252,16 +252,25 @@ class HttpsServerTest extends BaseHttpTest {
 		ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
 	}
 
+	/** curl to {@code url} with {@code options} gets no handshake, and the server logs a bad client hello. */
+	private Curl.Result refusedAsABadClientHello(String url, String... options) throws Exception {
+		List<String> args = new ArrayList<>(List.of("--cacert", pki.ca().toString()));
+		args.addAll(List.of(options));
+		args.add(url);
+		try (LogCapture log = LogCapture.of(TlsFailures.LOGGER)) {
+			Curl.Result r = Curl.run(args.toArray(new String[0]));
+			assertThat(r.exitCode()).isNotZero();
+			awaitLine(log, "bad client hello");
+			return r;
+		}
+	}
+
 	@Test
 	void tls12OnlyClientFailsCleanlyWithALoggedReason() throws Exception {
 		Curl.assumeInstalled();
 		DisposableServer server = hello(TlsSpec.forServer(localhost.chain(), localhost.key()));
 		String url = "https://localhost:" + server.port() + "/hello";
-		try (LogCapture log = LogCapture.of(TlsFailures.LOGGER)) {
-			Curl.Result r = Curl.run("--cacert", pki.ca().toString(), "--tls-max", "1.2", url);
-			assertThat(r.exitCode()).isNotZero();
-			awaitLine(log, "bad client hello");
-		}
+		refusedAsABadClientHello(url, "--tls-max", "1.2");
 		Curl.Result ok = Curl.run("--cacert", pki.ca().toString(), url);
 		assertThat(ok.stdout()).isEqualTo("Hello, /hello"); // the server is unharmed
 	}
@@ -275,12 +284,8 @@ class HttpsServerTest extends BaseHttpTest {
 		Curl.assumeInstalled();
 		DisposableServer server = hello(TlsSpec.forServer(localhost.chain(), localhost.key()));
 		String url = "https://localhost:" + server.port() + "/hello";
-		try (LogCapture log = LogCapture.of(TlsFailures.LOGGER)) {
-			Curl.Result r = Curl.run("--cacert", pki.ca().toString(), "--tls13-ciphers", "TLS_CHACHA20_POLY1305_SHA256", url);
-			assertThat(r.exitCode()).isNotZero();
-			assertThat(r.stderr()).doesNotContain("wrong cipher");
-			awaitLine(log, "bad client hello");
-		}
+		assertThat(refusedAsABadClientHello(url, "--tls13-ciphers", "TLS_CHACHA20_POLY1305_SHA256").stderr())
+				.doesNotContain("wrong cipher");
 		Curl.Result ok = Curl.run("--cacert", pki.ca().toString(), "--tls13-ciphers",
 				"TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256", url);
 		assertThat(ok.stdout()).as(ok.stderr()).isEqualTo("Hello, /hello");

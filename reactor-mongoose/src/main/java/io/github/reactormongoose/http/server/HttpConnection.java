@@ -80,9 +80,7 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 	@Override
 	public void onTlsPeerCertificates(ByteBuffer buf, int offset, int length) {
 		List<X509Certificate> chain = PeerVerifier.clientChain(buf, offset, length, remote);
-		String refused = PeerVerifier.clientAuthRefusal(chain);
-		if (refused != null) {
-			TlsFailures.handshakeFailed(remote, refused);
+		if (chain == null) { // not a client's certificate
 			closeRequested = true; // no request of it is read
 			channel.close();
 			return;

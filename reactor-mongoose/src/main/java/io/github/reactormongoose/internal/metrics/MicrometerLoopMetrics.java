@@ -4,6 +4,7 @@
 package io.github.reactormongoose.internal.metrics;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.EventLoop;
@@ -12,6 +13,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Meters of a poll loop ({@code reactor.mongoose.loop.*}, tag {@code loop}): events per poll,
@@ -50,18 +52,18 @@ final class MicrometerLoopMetrics implements LoopObserver {
 	 * registered, as a second server, the management one of Spring Boot say, started).
 	 */
 	static void bindNative(MeterRegistry registry) {
-		if (registry.find("reactor.mongoose.native.allocations").gauge() == null) {
-			Gauge.builder("reactor.mongoose.native.allocations", NativeConstants::liveAllocations)
-					.description("Native allocations of the glue not yet freed, over all loops").register(registry);
-		}
-		if (registry.find("reactor.mongoose.native.bytes").gauge() == null) {
-			Gauge.builder("reactor.mongoose.native.bytes", NativeConstants::liveBytes).baseUnit("bytes")
-					.description("Bytes of native memory held by the glue and Mongoose (connection buffers, output not yet"
-							+ " sent, TLS state), over all loops").register(registry);
-		}
-		if (registry.find("reactor.mongoose.native.loops").gauge() == null) {
-			Gauge.builder("reactor.mongoose.native.loops", NativeConstants::liveLoops)
-					.description("Mongoose managers alive").register(registry);
+		nativeGauge(registry, "reactor.mongoose.native.allocations", NativeConstants::liveAllocations, null,
+				"Native allocations of the glue not yet freed, over all loops");
+		nativeGauge(registry, "reactor.mongoose.native.bytes", NativeConstants::liveBytes, "bytes",
+				"Bytes of native memory held by the glue and Mongoose (connection buffers, output not yet sent, TLS"
+						+ " state), over all loops");
+		nativeGauge(registry, "reactor.mongoose.native.loops", NativeConstants::liveLoops, null, "Mongoose managers alive");
+	}
+
+	private static void nativeGauge(MeterRegistry registry, String name, Supplier<Number> value, @Nullable String unit,
+			String description) {
+		if (registry.find(name).gauge() == null) {
+			Gauge.builder(name, value).baseUnit(unit).description(description).register(registry);
 		}
 	}
 

@@ -201,9 +201,7 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 	@Override
 	public void onTlsPeerCertificates(ByteBuffer buf, int offset, int length) {
 		List<X509Certificate> chain = PeerVerifier.clientChain(buf, offset, length, remote);
-		String refused = PeerVerifier.clientAuthRefusal(chain);
-		if (refused != null) {
-			TlsFailures.handshakeFailed(remote, refused);
+		if (chain == null) { // not a client's certificate
 			onHandshakeDone = null; // the handler never starts
 			channel.close();
 			return;

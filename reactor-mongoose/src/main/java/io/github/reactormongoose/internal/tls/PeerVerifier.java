@@ -68,25 +68,33 @@ public final class PeerVerifier {
 	/**
 	 * A server's copy of its client's Certificate message: the chain as sent, own certificate
 	 * first. Mongoose parsed it (else the handshake fails); if the JDK cannot, the failure is
-	 * logged for {@code remote} and the chain is empty.
+	 * logged for {@code remote} and the chain is empty. {@code null}, logged as a failed
+	 * handshake, when the client's own certificate may not authenticate a client: its
+	 * extendedKeyUsage leaves out TLS client authentication (RFC 5280 4.2.1.12; a server's
+	 * certificate presented as a client's, say). The built-in stack checks the chain's
+	 * signatures, not this; the JDK's {@code need} refuses such a certificate too. The caller
+	 * then closes the connection.
 	 */
-	public static List<X509Certificate> clientChain(ByteBuffer b, int offset, int length, @Nullable InetSocketAddress remote) {
+	public static @Nullable List<X509Certificate> clientChain(ByteBuffer b, int offset, int length,
+			@Nullable InetSocketAddress remote) {
+		List<X509Certificate> chain;
 		try {
-			return List.copyOf(parse(b, offset, length));
+			chain = List.copyOf(parse(b, offset, length));
 		}
 		catch (CertificateException | RuntimeException e) {
 			TlsFailures.certificateUnreadable(remote, String.valueOf(e.getMessage()));
 			return List.of();
 		}
+		String refused = clientAuthRefusal(chain);
+		if (refused != null) {
+			TlsFailures.handshakeFailed(remote, refused);
+			return null;
+		}
+		return chain;
 	}
 
-	/**
-	 * Why a client's chain may not authenticate a client, or {@code null}: its own certificate
-	 * limits its use (extendedKeyUsage) to purposes without TLS client authentication (RFC 5280
-	 * 4.2.1.12), a server's certificate presented as a client's, say. The built-in stack checks
-	 * the chain's signatures, not this; the JDK's {@code need} refuses such a certificate too.
-	 */
-	public static @Nullable String clientAuthRefusal(List<X509Certificate> chain) {
+	/** Why {@code chain} may not authenticate a client (see {@link #clientChain}), or {@code null}. */
+	private static @Nullable String clientAuthRefusal(List<X509Certificate> chain) {
 		if (chain.isEmpty()) {
 			return null;
 		}
