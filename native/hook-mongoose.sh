@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's thirty additions: seventeen to its built-in TLS stack (see
-# docs/tls.md), one to its accept, eight to its poll loop and epoll backend, one to mg_bzero, one
+# Writes mongoose.c with the glue's thirty-two additions: eighteen to its built-in TLS stack (see
+# docs/tls.md), one to its accept, nine to its poll loop and epoll backend, one to mg_bzero, one
 # to its WebSocket PONG, one to its iolog and one to its header parser (the fetched file stays as
 # its sha256 says). Each
 # addition is one line inserted before an anchor line that must occur exactly once, else the
@@ -137,6 +137,17 @@
 #      -ciphersuites TLS_CHACHA20_POLY1305_SHA256) then failed with "wrong cipher returned". A
 #      ClientHello that does not offer it is refused as a bad client hello (RFC 8446 4.1.1: no
 #      common suite, the handshake fails).
+#  31. after mg_tls_encrypt: rmg_tls_close_notify, which seals a close_notify alert (RFC 8446
+#      6.1: each party MUST send one before it closes its write side) after whatever the stack
+#      still holds and sends what the socket takes; a rest waits as a throttled record's does
+#      (hooks 13, 14). Mongoose sends none: a peer reading until the close (OpenSSL 3's
+#      s_client, Python's ssl with suppress_ragged_eofs=False) saw an unexpected end.
+#  32. mg_mgr_poll: a draining TLS connection whose output is out (c->send empty) sends it
+#      once (rmg_tls_closing, rmg_tls.c, keeps the "sent" bit), before hook 14 and the
+#      original line close it. Only the graceful closes drain (a response with
+#      `Connection: close`, a WebSocket close, a drained TcpConnection, a peer's own
+#      close_notify); an abort (c->is_closing) sends none, so a cut close-delimited body
+#      never looks whole. rmg_conn.c (idle close) and rmg_http.c (linger) call it too.
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -171,6 +182,8 @@ anchors=(
   '        ((mg_strcasecmp(k, mg_str("Cookie")) == 0) && (++cookie_count > 1)) ||'
   '    if (msg[0] == 2) {'
   '  ext_len = MG_LOAD_BE16(rio->buf + 48 + session_id_len + cipher_suites_len);'
+  'static void verbose_alert(uint8_t *buf) {'
+  'rmg hook 14: a draining TLS connection closes'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -203,6 +216,8 @@ lines=(
   '        (cookie_count = 0) || /* rmg hook 28: several Cookie lines are no malformed request */'
   '    if (msg[0] == 1 && msg[1] == 0) { c->is_draining = 1; mg_tls_drop_record(c); return MG_IO_WAIT; } /* rmg hook 29: close_notify ends the connection as a FIN does */'
   '  { uint16_t rmg_i; int rmg_aes = 0; for (rmg_i = 0; rmg_i + 1 < cipher_suites_len; rmg_i += 2) { if (rio->buf[46 + session_id_len + rmg_i] == 0x13 && rio->buf[47 + session_id_len + rmg_i] == 0x01) rmg_aes = 1; } if (!rmg_aes) goto fail; } /* rmg hook 30: a client that does not offer TLS_AES_128_GCM_SHA256 gets no handshake */'
+  'void rmg_tls_close_notify(struct mg_connection *c) { static const uint8_t rmg_alert[2] = {1, 0}; if (c->tls == NULL || c->is_tls_hs || !mg_tls_encrypt(c, rmg_alert, sizeof(rmg_alert), MG_TLS_ALERT)) return; c->is_tls_throttled = 1; if (mg_tls_send(c, "", 0) == MG_IO_ERR) c->is_closing = 1; } /* rmg hook 31: a close_notify after what the stack holds; mg_tls_send of a throttled connection only sends */'
+  '    if (c->is_draining && !c->is_closing && c->is_tls && !c->is_tls_hs && c->send.len == 0) { extern int rmg_tls_closing(struct mg_connection *); extern void rmg_tls_close_notify(struct mg_connection *); if (rmg_tls_closing(c)) rmg_tls_close_notify(c); } /* rmg hook 32: a graceful close sends a close_notify first */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

@@ -59,7 +59,10 @@ jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
     loop->poll_now = 1;
   }
   if (ops & RMG_OP_CLOSE) c->is_closing = 1;
-  if ((ops & RMG_OP_CLOSE_IDLE) && c->recv.len == 0) c->is_closing = 1;
+  if ((ops & RMG_OP_CLOSE_IDLE) && c->recv.len == 0) {
+    if (rmg_tls_closing(c)) rmg_tls_close_notify(c); /* a graceful close: best effort, it closes at the next poll */
+    c->is_closing = 1;
+  }
   if (ops & RMG_OP_WIRETAP) c->is_hexdumping = 1; /* Mongoose's accept copies it to new connections */
   return (jlong) rmg_send_pending(c);
 }

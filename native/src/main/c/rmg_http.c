@@ -181,7 +181,8 @@ static void rmg_head_begun(struct mg_connection *c) {
 static void rmg_linger(struct mg_connection *c) {
   uint64_t deadline;
   memcpy(&deadline, c->data + 8, sizeof(deadline));
-  if (c->send.len == 0 && !(c->data[0] & RMG_CF_LINGER_SHUT)) {
+  if (c->send.len == 0 && rmg_tls_closing(c)) rmg_tls_close_notify(c); /* before the FIN */
+  if (c->send.len == 0 && !c->is_tls_throttled && !(c->data[0] & RMG_CF_LINGER_SHUT)) {
     shutdown((int) (size_t) c->fd, SHUT_WR);
     c->data[0] |= RMG_CF_LINGER_SHUT;
   }

@@ -184,12 +184,14 @@ struct rmg_natives {
  * 3 = EPOLLOUT, 4 = not registered (reads paused, nothing to write). The glue never writes it. */
 _Static_assert(RMG_EPOLL_STATE >= 32 && RMG_EPOLL_STATE < MG_DATA_SIZE - 8,
                "RMG_EPOLL_STATE: past the glue's c->data[0..31], before Mongoose's last 8 bytes");
-/* c->data[RMG_TLS_FLAGS] of an accepted TLS connection, set when its handshake starts
- * (rmg_tls.c): RMG_TLS_F_CERT_OPTIONAL when the server asks for a client certificate but
- * takes a client without one (hook 20 of hook-mongoose.sh reads it). Past the epoll byte and
- * before Mongoose's last 8 bytes of c->data. */
+/* c->data[RMG_TLS_FLAGS] of a TLS connection, set when its handshake starts (rmg_tls.c):
+ * RMG_TLS_F_CERT_OPTIONAL when the server asks for a client certificate but takes a client
+ * without one (hook 20 of hook-mongoose.sh reads it); RMG_TLS_F_CLOSE_NOTIFIED once our
+ * close_notify is sealed (rmg_tls_closing). Past the epoll byte and before Mongoose's last 8
+ * bytes of c->data. */
 #define RMG_TLS_FLAGS 33
 #define RMG_TLS_F_CERT_OPTIONAL 1
+#define RMG_TLS_F_CLOSE_NOTIFIED 2
 /* c->data[RMG_PROXY_STATE] of an accepted connection: RMG_PROXY_PENDING while the PROXY
  * protocol header of its listener is awaited (rmg_proxy.c). */
 #define RMG_PROXY_STATE 34
@@ -400,6 +402,11 @@ int rmg_rsa_crt_sign(const uint8_t *em, size_t em_len, const uint8_t *dp, size_t
 struct rmg_tls;
 /* Hook 20: whether the server connection c takes a client that sends no certificate. */
 int rmg_tls_cert_optional(const struct mg_connection *c);
+/* Hook 32, the idle close and the linger: whether c is yet to send its close_notify (true once). */
+int rmg_tls_closing(struct mg_connection *c);
+/* Hook 31 (in mongoose.c): seals a close_notify after what the stack holds and sends what the
+ * socket takes (the rest as a throttled record's). */
+void rmg_tls_close_notify(struct mg_connection *c);
 extern const struct rmg_natives rmg_tls_natives;
 /* Sets Mongoose's wall clock (mg_boot_timestamp_ms) from CLOCK_REALTIME once. */
 void rmg_tls_clock_init(void);

@@ -121,6 +121,14 @@ int rmg_tls_cert_optional(const struct mg_connection *c) {
   return !c->is_client && (c->data[RMG_TLS_FLAGS] & RMG_TLS_F_CERT_OPTIONAL) != 0;
 }
 
+/* Whether c, closing gracefully, is yet to send its close_notify (hooks 31 and 32 of
+ * hook-mongoose.sh): true once, for a TLS connection whose handshake is done. */
+int rmg_tls_closing(struct mg_connection *c) {
+  if (!c->is_tls || c->is_tls_hs || c->tls == NULL || (c->data[RMG_TLS_FLAGS] & RMG_TLS_F_CLOSE_NOTIFIED)) return 0;
+  c->data[RMG_TLS_FLAGS] |= RMG_TLS_F_CLOSE_NOTIFIED;
+  return 1;
+}
+
 void rmg_tls_accept(struct mg_connection *c, const struct rmg_tls *t) {
   rmg_tls_start(c, t);
 }

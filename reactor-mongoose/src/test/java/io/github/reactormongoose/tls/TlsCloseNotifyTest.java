@@ -1,0 +1,140 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.github.reactormongoose.Connection;
+import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.server.BaseHttpTest;
+import io.github.reactormongoose.http.server.HttpServer;
+import io.github.reactormongoose.tcp.TcpClient;
+import io.github.reactormongoose.tcp.TcpServer;
+import io.github.reactormongoose.testing.PythonPeers;
+import io.github.reactormongoose.testing.TestPki;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Our graceful closes end TLS with a close_notify (RFC 8446 6.1), so that a peer reading until
+ * the close (OpenSSL 3, here Python's ssl with {@code suppress_ragged_eofs=False}) sees a clean
+ * end; an aborted response ends without one, so that a cut body never looks whole. The peer is
+ * {@code src/test/python/tls_close.py}.
+ */
+class TlsCloseNotifyTest extends BaseHttpTest {
+
+	@TempDir
+	static Path dir;
+	static TestPki pki;
+	static TestPki.Issued localhost;
+
+	@BeforeAll
+	static void certificates() throws Exception {
+		pki = TestPki.root(dir, "Close Root CA");
+		localhost = pki.server("localhost", TestPki.KeyType.EC_P256);
+	}
+
+	private TlsSpec serverSpec() {
+		return TlsSpec.forServer(localhost.chain(), localhost.key());
+	}
+
+	private DisposableServer server() {
+		return bind(HttpServer.create().secure(serverSpec()).idleTimeout(Duration.ofMillis(300))
+				.route(r -> r.get("/hello", (req, res) -> res.sendString(Mono.just("hello")))
+						.get("/cut", (req, res) -> res.sendString(Flux.just("a part, then a failure")
+								.concatWith(Mono.delay(Duration.ofMillis(100)).then(Mono.error(new IllegalStateException("cut"))))))
+						.ws("/ws", (in, out) -> out.send(in.receive()))));
+	}
+
+	private static String client(int port, String mode) throws Exception {
+		return PythonPeers.run(python(), "src/test/python/tls_close.py", pki.ca(), port, mode);
+	}
+
+	private static String python() {
+		return PythonPeers.pythonWith("ssl", "python3");
+	}
+
+	@Test
+	void aConnectionCloseResponseEndsWithACloseNotify() throws Exception {
+		String out = client(server().port(), "GET /hello HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n");
+		assertThat(PythonPeers.string(out, "first")).isEqualTo("HTTP/1.1 200 OK");
+		assertThat(PythonPeers.string(out, "end")).isEqualTo("close_notify");
+	}
+
+	@Test
+	void aStreamedAnswerToHttp10EndsWithACloseNotify() throws Exception {
+		// the body is delimited by the close alone: the close_notify is what says it is whole
+		DisposableServer s = bind(HttpServer.create().secure(serverSpec())
+				.handle((req, res) -> res.sendString(Flux.range(0, 100).map(i -> "line " + i + "\n"))));
+		String out = client(s.port(), "GET / HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n");
+		assertThat(PythonPeers.string(out, "first")).isEqualTo("HTTP/1.1 200 OK");
+		assertThat(PythonPeers.string(out, "end")).isEqualTo("close_notify");
+	}
+
+	@Test
+	void theIdleTimeoutClosesWithACloseNotify() throws Exception {
+		String out = client(server().port(), "GET /hello HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n");
+		assertThat(PythonPeers.string(out, "first")).isEqualTo("HTTP/1.1 200 OK");
+		assertThat(PythonPeers.string(out, "end")).isEqualTo("close_notify");
+	}
+
+	@Test
+	void aRefusedRequestGetsItsAnswerThenACloseNotify() throws Exception {
+		String out = client(server().port(), "GET /hello HTTP/1.1\\r\\nHost: localhost\\r\\nX-Big: " + "a".repeat(20_000) + "\\r\\n\\r\\n");
+		assertThat(PythonPeers.string(out, "first")).isEqualTo("HTTP/1.1 431 Request Header Fields Too Large");
+		assertThat(PythonPeers.string(out, "end")).isEqualTo("close_notify");
+	}
+
+	@Test
+	void aWebSocketCloseHandshakeEndsWithACloseNotify() throws Exception {
+		String out = client(server().port(), "ws-close");
+		assertThat(PythonPeers.string(out, "first")).isEqualTo("HTTP/1.1 101 Switching Protocols");
+		assertThat(PythonPeers.string(out, "end")).isEqualTo("close_notify");
+	}
+
+	@Test
+	void anAbortedResponseEndsWithoutOne() throws Exception {
+		// HTTP/1.0: a body delimited by the close; had it a close_notify, the cut body would look whole
+		String out = client(server().port(), "GET /cut HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n");
+		assertThat(PythonPeers.string(out, "first")).isEqualTo("HTTP/1.1 200 OK");
+		assertThat(PythonPeers.string(out, "end")).as(out).isEqualTo("unexpected_eof");
+	}
+
+	@Test
+	void tcpServerAndClientCloseWithACloseNotify() throws Exception {
+		DisposableServer s = track(TcpServer.create().secure(serverSpec())
+				.handle((in, out) -> out.sendString(Mono.just("hello\n"))).bindNow(TIMEOUT));
+		String out = client(s.port(), "");
+		assertThat(PythonPeers.counter(out, "bytes")).isEqualTo(6);
+		assertThat(PythonPeers.string(out, "end")).isEqualTo("close_notify");
+
+		// the client's drain() against a Python server reading until our end
+		Process p = new ProcessBuilder(python(), "src/test/python/tls_close.py", pki.ca().toString(), "0", "serve",
+				localhost.chain().toString(), localhost.key().toString()).redirectErrorStream(true).start();
+		try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+			int port = Integer.parseInt(r.readLine().trim());
+			Connection c = TcpClient.create().host("localhost").port(port)
+					.secure(TlsSpec.forClient().trustedCertificates(pki.ca())).connectNow(TIMEOUT);
+			c.send("bye".getBytes(StandardCharsets.US_ASCII)).block(TIMEOUT);
+			c.drain().block(TIMEOUT);
+			String line = r.readLine();
+			assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(PythonPeers.counter(line, "bytes")).isEqualTo(3);
+			assertThat(PythonPeers.string(line, "end")).isEqualTo("close_notify");
+		}
+		finally {
+			p.destroyForcibly();
+		}
+	}
+}
