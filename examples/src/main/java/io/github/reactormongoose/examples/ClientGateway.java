@@ -261,11 +261,25 @@ public final class ClientGateway {
 	}
 
 	/**
+	 * A backend for trying the gateway, on {@code 127.0.0.1:port} (0: a free port): {@code /user}
+	 * (a JSON object with the caller's {@code User-Agent}) and {@code /orders} (a JSON array).
+	 */
+	public static DisposableServer startBackend(int port) {
+		return HttpServer.create().host("127.0.0.1").port(port)
+				.route(r -> r.get("/user", (req, res) -> res.header("Content-Type", "application/json")
+						.sendString(Mono.just("{\"name\":\"ada\",\"agent\":\"" + req.requestHeaders().get("User-Agent") + "\"}")))
+						.get("/orders", (req, res) -> res.header("Content-Type", "application/json").sendString(Mono.just("[1,2,3]"))))
+				.bindNow(Duration.ofSeconds(10));
+	}
+
+	/**
 	 * Runs the gateway until interrupted.
-	 * @param args the backend's base URL (default {@code http://127.0.0.1:8000}), then the port (default 8080)
+	 * @param args the backend's base URL (default: a {@link #startBackend backend} started here),
+	 *        then the port (default 8080)
 	 */
 	public static void main(String[] args) {
-		String backend = args.length > 0 ? args[0] : "http://127.0.0.1:8000";
+		DisposableServer own = args.length > 0 ? null : startBackend(0);
+		String backend = own == null ? args[0] : "http://127.0.0.1:" + own.port();
 		int port = args.length > 1 ? Integer.parseInt(args[1]) : 8080;
 		ClientGateway g = start("127.0.0.1", port, backend);
 		System.out.println("Gateway on http://127.0.0.1:" + g.port() + "/aggregate and /proxy/... in front of " + backend);

@@ -69,6 +69,23 @@ class ClientGatewayTest {
 	}
 
 	@Test
+	void theExamplesOwnBackendServesTheAggregate() throws Exception {
+		// what main runs without arguments: the gateway in front of startBackend's server
+		DisposableServer own = ClientGateway.startBackend(0);
+		ClientGateway g = ClientGateway.start("127.0.0.1", 0, "http://127.0.0.1:" + own.port());
+		try {
+			HttpResponse<String> r = jdk.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port() + "/aggregate"))
+					.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(r.statusCode()).isEqualTo(200);
+			assertThat(r.body()).isEqualTo("{\"user\":{\"name\":\"ada\",\"agent\":\"reactor-mongoose-gateway\"},\"orders\":[1,2,3]}");
+		}
+		finally {
+			g.disposeNow();
+			own.disposeNow();
+		}
+	}
+
+	@Test
 	void aggregatesTwoBackendCalls() throws Exception {
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
 		Metrics.addRegistry(registry);
