@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's thirty-two additions: eighteen to its built-in TLS stack (see
+# Writes mongoose.c with the glue's thirty-three additions: nineteen to its built-in TLS stack (see
 # docs/tls.md), one to its accept, nine to its poll loop and epoll backend, one to mg_bzero, one
 # to its WebSocket PONG, one to its iolog and one to its header parser (the fetched file stays as
 # its sha256 says). Each
@@ -148,6 +148,11 @@
 #      `Connection: close`, a WebSocket close, a drained TcpConnection, a peer's own
 #      close_notify); an abort (c->is_closing) sends none, so a cut close-delimited body
 #      never looks whole. rmg_conn.c (idle close) and rmg_http.c (linger) call it too.
+#  33. mg_tls_verify_cert_san: a certificate's DNS name was matched with the host name case by
+#      case (mg_match), so a SAN in upper case (DNS:LOCALHOST) failed where the JDK and RFC 6125
+#      6.4.1 accept it; the glue lower-cases the host name (rmg_tls_new), the line lower-cases
+#      the SAN into a buffer that lives until the match (names over 255 bytes, which DNS does
+#      not have, are compared as they are).
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -184,6 +189,7 @@ anchors=(
   '  ext_len = MG_LOAD_BE16(rio->buf + 48 + session_id_len + cipher_suites_len);'
   'static void verbose_alert(uint8_t *buf) {'
   'rmg hook 14: a draining TLS connection closes'
+  '      if (countdots(sn) == countdots(tn) && mg_match(sn, tn, NULL))'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -218,6 +224,7 @@ lines=(
   '  { uint16_t rmg_i; int rmg_aes = 0; for (rmg_i = 0; rmg_i + 1 < cipher_suites_len; rmg_i += 2) { if (rio->buf[46 + session_id_len + rmg_i] == 0x13 && rio->buf[47 + session_id_len + rmg_i] == 0x01) rmg_aes = 1; } if (!rmg_aes) goto fail; } /* rmg hook 30: a client that does not offer TLS_AES_128_GCM_SHA256 gets no handshake */'
   'void rmg_tls_close_notify(struct mg_connection *c) { static const uint8_t rmg_alert[2] = {1, 0}; if (c->tls == NULL || c->is_tls_hs || !mg_tls_encrypt(c, rmg_alert, sizeof(rmg_alert), MG_TLS_ALERT)) return; c->is_tls_throttled = 1; if (mg_tls_send(c, "", 0) == MG_IO_ERR) c->is_closing = 1; } /* rmg hook 31: a close_notify after what the stack holds; mg_tls_send of a throttled connection only sends */'
   '    if (c->is_draining && !c->is_closing && c->is_tls && !c->is_tls_hs && c->send.len == 0) { extern int rmg_tls_closing(struct mg_connection *); extern void rmg_tls_close_notify(struct mg_connection *); if (rmg_tls_closing(c)) rmg_tls_close_notify(c); } /* rmg hook 32: a graceful close sends a close_notify first */'
+  '      char rmg_low[256]; if (tn.len < sizeof(rmg_low)) { size_t rmg_i; for (rmg_i = 0; rmg_i < tn.len; rmg_i++) rmg_low[rmg_i] = (char) tolower((unsigned char) tn.buf[rmg_i]); tn = mg_str_n(rmg_low, tn.len); } /* rmg hook 33: the SAN compared without case, as the host name is lower-cased */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

@@ -384,6 +384,15 @@ class TcpTlsTest {
 		assertThatThrownBy(() -> TcpClient.create().host("127.0.0.1").port(port)
 				.secure(TlsSpec.forClient().trustedCertificates(pki.ca()).serverName("OTHER.example")).connectNow(TIMEOUT))
 				.isInstanceOf(MongooseException.class);
+		// and a certificate whose names are in upper case (RFC 6125 6.4.1; the JDK accepts it)
+		TestPki.Issued upper = pki.server("upper", TestPki.KeyType.EC_P256, "DNS:LOCALHOST", "DNS:*.EXAMPLE.ORG");
+		int upperPort = echo(TlsSpec.forServer(upper.chain(), upper.key()));
+		for (String name : new String[] {"localhost", "Api.Example.org"}) {
+			Connection c = TcpClient.create().host("127.0.0.1").port(upperPort)
+					.secure(TlsSpec.forClient().trustedCertificates(pki.ca()).serverName(name)).connectNow(TIMEOUT);
+			assertThat(leaf(c.peerCertificates())).as(name).isEqualTo("CN=upper");
+			c.close();
+		}
 	}
 
 	@Test
