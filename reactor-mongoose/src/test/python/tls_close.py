@@ -5,6 +5,8 @@
 #                                     with \r\n escapes; "ws-close" upgrades and sends a close
 #   tls_close.py CA 0 serve CERT KEY  a server for one client: prints its port, then reads
 #                                     until the client's end
+#   tls_close.py CA 0 serve-http CERT KEY  the same, answering the client's first request
+#                                     (200, kept alive) before it reads on
 # Prints one JSON line: {"end": ..., "bytes": N, "first": "<first line received>"}.
 import json, os, socket, ssl, sys
 
@@ -33,7 +35,7 @@ def report(data, end):
     print(json.dumps({'end': end, 'bytes': len(data), 'first': first}), flush=True)
 
 ca, port, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-if mode == 'serve':
+if mode in ('serve', 'serve-http'):
     ctx = strict(ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER))
     ctx.load_cert_chain(sys.argv[4], sys.argv[5])
     ls = socket.socket()
@@ -42,6 +44,11 @@ if mode == 'serve':
     print(ls.getsockname()[1], flush=True)
     c, _ = ls.accept()
     s = ctx.wrap_socket(c, server_side=True, suppress_ragged_eofs=False)
+    if mode == 'serve-http':
+        head = b''
+        while b'\r\n\r\n' not in head:
+            head += s.recv(1)
+        s.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
     report(*read_to_end(s))
     sys.exit(0)
 ctx = strict(ssl.create_default_context(cafile=ca))

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.client.HttpClient;
 import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.tcp.TcpClient;
@@ -22,6 +23,7 @@ import io.github.reactormongoose.testing.PythonPeers;
 import io.github.reactormongoose.testing.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -112,7 +114,7 @@ class TlsCloseNotifyTest extends BaseHttpTest {
 	}
 
 	@Test
-	void tcpServerAndClientCloseWithACloseNotify() throws Exception {
+	void tcpServerAndClientCloseWithACloseNotify() throws Throwable {
 		DisposableServer s = track(TcpServer.create().secure(serverSpec())
 				.handle((in, out) -> out.sendString(Mono.just("hello\n"))).bindNow(TIMEOUT));
 		String out = client(s.port(), "");
@@ -120,18 +122,38 @@ class TlsCloseNotifyTest extends BaseHttpTest {
 		assertThat(PythonPeers.string(out, "end")).isEqualTo("close_notify");
 
 		// the client's drain() against a Python server reading until our end
-		Process p = new ProcessBuilder(python(), "src/test/python/tls_close.py", pki.ca().toString(), "0", "serve",
-				localhost.chain().toString(), localhost.key().toString()).redirectErrorStream(true).start();
-		try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-			int port = Integer.parseInt(r.readLine().trim());
+		String line = pythonServer("serve", port -> {
 			Connection c = TcpClient.create().host("localhost").port(port)
 					.secure(TlsSpec.forClient().trustedCertificates(pki.ca())).connectNow(TIMEOUT);
 			c.send("bye".getBytes(StandardCharsets.US_ASCII)).block(TIMEOUT);
 			c.drain().block(TIMEOUT);
+		});
+		assertThat(PythonPeers.counter(line, "bytes")).isEqualTo(3);
+		assertThat(PythonPeers.string(line, "end")).isEqualTo("close_notify");
+	}
+
+	@Test
+	void theHttpClientRetiresAnIdleConnectionWithACloseNotify() throws Throwable {
+		String line = pythonServer("serve-http", port -> {
+			String body = HttpClient.create().maxIdleTime(Duration.ofMillis(200))
+					.secure(TlsSpec.forClient().trustedCertificates(pki.ca()))
+					.get().uri("https://localhost:" + port + "/")
+					.responseSingle((res, bytes) -> bytes.map(b -> new String(b, StandardCharsets.US_ASCII))).block(TIMEOUT);
+			assertThat(body).isEqualTo("ok");
+		});
+		assertThat(PythonPeers.string(line, "first")).isEqualTo("");
+		assertThat(PythonPeers.string(line, "end")).isEqualTo("close_notify");
+	}
+
+	/** Runs tls_close.py as a server in {@code mode}, gives its port to {@code client}, returns its report. */
+	private static String pythonServer(String mode, ThrowingConsumer<Integer> client) throws Throwable {
+		Process p = new ProcessBuilder(python(), "src/test/python/tls_close.py", pki.ca().toString(), "0", mode,
+				localhost.chain().toString(), localhost.key().toString()).redirectErrorStream(true).start();
+		try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+			client.accept(Integer.parseInt(r.readLine().trim()));
 			String line = r.readLine();
 			assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-			assertThat(PythonPeers.counter(line, "bytes")).isEqualTo(3);
-			assertThat(PythonPeers.string(line, "end")).isEqualTo("close_notify");
+			return line;
 		}
 		finally {
 			p.destroyForcibly();

@@ -154,6 +154,17 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 		}
 	}
 
+	/**
+	 * Closes a connection between exchanges (idle too long, too old, the pool shut down) the
+	 * way a clean end does: a TLS connection sends its close_notify before the FIN.
+	 */
+	void retire() {
+		poisoned = true;
+		if (channel != null && !closed) {
+			channel.drain();
+		}
+	}
+
 	/** Opening failed on the poll thread (connect or TLS refused at once): counts as a failed connect. */
 	void abandon(Throwable e) {
 		if (connectTimer != null) {

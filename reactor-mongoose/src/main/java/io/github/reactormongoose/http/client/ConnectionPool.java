@@ -145,7 +145,7 @@ final class ConnectionPool {
 	private void shutdown() {
 		shutdown = true;
 		for (ClientConnection c : idle.toArray(new ClientConnection[0])) {
-			c.close();
+			c.retire();
 		}
 		Acquirer a;
 		while ((a = pending.poll()) != null) {
@@ -193,7 +193,7 @@ final class ConnectionPool {
 				a.onConnection(c);
 				return this;
 			}
-			c.close();
+			c.retire();
 		}
 		// waiting = requests no connection is being made for: one whose connection is still
 		// connecting is not waiting for a busy one (as in Reactor Netty, whose pool hands a
@@ -371,8 +371,12 @@ final class ConnectionPool {
 
 	/** The exchange on {@code c} ended cleanly: give it to the next waiting request or keep it idle. */
 	void release(ClientConnection c) {
-		if (!c.isReusable() || shutdown || tooOld(c)) {
+		if (!c.isReusable()) {
 			c.close();
+			return;
+		}
+		if (shutdown || tooOld(c)) {
+			c.retire();
 			return;
 		}
 		dispatch(c);
@@ -386,7 +390,7 @@ final class ConnectionPool {
 			return;
 		}
 		if (shutdown) {
-			c.close();
+			c.retire();
 			return;
 		}
 		c.idleSince = System.nanoTime();
@@ -405,7 +409,7 @@ final class ConnectionPool {
 			ClientConnection c = it.next();
 			if (now - c.idleSince >= max || tooOld(c)) {
 				it.remove();
-				c.close();
+				c.retire();
 			}
 		}
 		retireIfEmpty();
