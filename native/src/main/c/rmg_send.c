@@ -468,12 +468,18 @@ bool rmg_send_bytes(struct mg_connection *c, const void *buf, size_t len, bool m
  * kind of file). */
 int rmg_send_open(const char *path) {
   struct stat st;
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  /* O_NONBLOCK: opening a FIFO without a writer would block the poll thread until one came
+   * (a regular file, the only kind served, ignores the flag) */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return -errno;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    int e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+  if (fstat(fd, &st) != 0) {
+    int e = errno;
     close(fd);
     return -e;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
   }
   return fd;
 }

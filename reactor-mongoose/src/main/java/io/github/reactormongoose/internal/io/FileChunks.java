@@ -7,6 +7,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -29,7 +31,7 @@ public final class FileChunks {
 	 * cancel.
 	 */
 	public static Flux<ByteBuffer> read(Path file, long position, long count) {
-		return Flux.using(() -> FileChannel.open(file, StandardOpenOption.READ),
+		return Flux.using(() -> open(file),
 				ch -> Flux.<ByteBuffer, long[]>generate(() -> new long[] {position, count}, (state, sink) -> {
 					try {
 						if (state[1] == 0) {
@@ -59,5 +61,16 @@ public final class FileChunks {
 						// nothing to do: the file was only read
 					}
 				}).subscribeOn(Schedulers.boundedElastic(), false);
+	}
+
+	/**
+	 * Opens a regular file only: opening a FIFO without a writer would wait for one (a thread
+	 * and the response held for good), a device or a directory is no file to serve.
+	 */
+	private static FileChannel open(Path file) throws IOException {
+		if (!Files.isRegularFile(file)) {
+			throw Files.exists(file) ? new IOException("not a regular file: " + file) : new NoSuchFileException(file.toString());
+		}
+		return FileChannel.open(file, StandardOpenOption.READ);
 	}
 }

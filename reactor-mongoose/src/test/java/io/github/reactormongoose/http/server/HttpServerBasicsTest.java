@@ -462,18 +462,24 @@ class HttpServerBasicsTest extends BaseHttpTest {
 		try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(zip, java.util.Map.of("create", "true"))) {
 			Files.writeString(fs.getPath("/present.txt"), "zipped");
 		}
+		// a FIFO without a writer: opening it must not wait for one on the poll thread
+		Path fifo = dir.resolve("fifo");
+		assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
 		java.nio.file.FileSystem zipFs = java.nio.file.FileSystems.newFileSystem(zip);
 		try {
 			DisposableServer server = bind(HttpServer.create().compress(true).route(r -> r
+					.get("/fifo", (req, res) -> res.sendFile(fifo, 0, 100))
 					.get("/gzip", (req, res) -> res.header("Content-Type", "text/plain").sendFile(missing, 0, 100))
 					.get("/chunked", (req, res) -> res.header("Transfer-Encoding", "chunked").sendFile(missing, 0, 100))
 					.get("/zip", (req, res) -> res.sendFile(zipFs.getPath("/absent.txt"), 0, 10))
 					.get("/zip-present", (req, res) -> res.sendFile(zipFs.getPath("/present.txt"), 0, 6))));
 			try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
-				for (String path : List.of("/gzip", "/chunked", "/zip")) {
+				for (String path : List.of("/fifo", "/gzip", "/chunked", "/zip")) {
 					c.write("GET " + path + " HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
 					assertThat(c.read().status()).as(path).isEqualTo(500);
 				}
+				c.write(RawHttp.get("/fifo")); // not gzipped: the file goes to the native sendfile path
+				assertThat(c.read().status()).isEqualTo(500);
 				c.write(RawHttp.get("/zip-present"));
 				assertThat(c.read().bodyString()).isEqualTo("zipped");
 			}
