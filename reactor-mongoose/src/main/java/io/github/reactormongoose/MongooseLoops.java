@@ -102,6 +102,7 @@ public final class MongooseLoops implements Disposable {
 	 * still on it are closed), like Reactor Netty's {@code HttpResources.disposeLoopsAndConnections}.
 	 */
 	public static void disposeShared(Duration timeout) {
+		Checks.mayBlock("disposeShared()"); // before the group is let go: refused, it stays reachable
 		MongooseLoops s;
 		synchronized (SHARED_LOCK) {
 			s = shared;

@@ -104,6 +104,21 @@ class MongooseLoopsTest {
 		CompletableFuture<Boolean> daemon = new CompletableFuture<>();
 		shared.get(0).execute(() -> daemon.complete(Thread.currentThread().isDaemon()));
 		assertThat(daemon.get(5, TimeUnit.SECONDS)).isTrue();
+		// refused on a poll thread (it would block it), and the group stays the shared one
+		CompletableFuture<Throwable> refused = new CompletableFuture<>();
+		shared.get(0).execute(() -> {
+			try {
+				MongooseLoops.disposeShared(Duration.ofSeconds(1));
+				refused.complete(null);
+			}
+			catch (Throwable t) {
+				refused.complete(t);
+			}
+		});
+		assertThat(refused.get(5, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("would block the poll thread");
+		assertThat(MongooseLoops.isSharedStarted()).isTrue();
+		assertThat(MongooseLoops.shared()).isSameAs(shared);
 		MongooseLoops.disposeShared(Duration.ofSeconds(2));
 		assertThat(shared.isDisposed()).isTrue();
 		assertThat(MongooseLoops.isSharedStarted()).isFalse();

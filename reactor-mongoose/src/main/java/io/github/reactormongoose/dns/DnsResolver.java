@@ -85,8 +85,8 @@ public final class DnsResolver {
 
 	/** How long to wait for the answers before the queries are sent again (positive). */
 	public DnsResolver timeout(Duration timeout) {
-		Checks.positive(timeout, "timeout");
-		return new DnsResolver(nameserver, timeout, attempts, loop, loops);
+		Duration checked = Checks.positive(timeout, "timeout");
+		return new DnsResolver(nameserver, checked, attempts, loop, loops);
 	}
 
 	/**

@@ -15,7 +15,14 @@ public final class Checks {
 	}
 
 	/**
-	 * {@code d}, if it is longer than zero.
+	 * The longest time kept (about 73 years): a longer one means the same, "never", and is cut
+	 * to it, so that the nanoseconds of a deadline cannot overflow. Reactor Netty's users write
+	 * {@code Duration.ofMillis(Long.MAX_VALUE)} for "no limit"; its nanoseconds overflow a long.
+	 */
+	public static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE / 4);
+
+	/**
+	 * {@code d}, if it is longer than zero, cut to {@link #FOREVER}.
 	 * @throws NullPointerException naming {@code what} for {@code null}
 	 * @throws IllegalArgumentException {@code "<what> must be positive: <d>"} for zero or less
 	 */
@@ -24,11 +31,11 @@ public final class Checks {
 		if (d.isNegative() || d.isZero()) {
 			throw new IllegalArgumentException(what + " must be positive: " + d);
 		}
-		return d;
+		return atMostForever(d);
 	}
 
 	/**
-	 * {@code d}, if it is zero or longer (zero: the limit is off).
+	 * {@code d}, if it is zero or longer (zero: the limit is off), cut to {@link #FOREVER}.
 	 * @throws NullPointerException naming {@code what} for {@code null}
 	 * @throws IllegalArgumentException {@code "<what> must not be negative"} for less than zero
 	 */
@@ -37,7 +44,12 @@ public final class Checks {
 		if (d.isNegative()) {
 			throw new IllegalArgumentException(what + " must not be negative");
 		}
-		return d;
+		return atMostForever(d);
+	}
+
+	/** {@code d}, or {@link #FOREVER} if it is longer. */
+	public static Duration atMostForever(Duration d) {
+		return d.compareTo(FOREVER) > 0 ? FOREVER : d;
 	}
 
 	/**

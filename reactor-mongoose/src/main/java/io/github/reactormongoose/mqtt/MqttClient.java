@@ -203,8 +203,8 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 		if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
 			throw new IllegalArgumentException("reconnect delays must be 0 < min <= max: " + min + ", " + max);
 		}
-		return copy(clientId, username, password, keepAlive, cleanSession, will, version, min, max, maxPacketSize,
-				maxInflight, connectTimeout, connectProperties, loop);
+		return copy(clientId, username, password, keepAlive, cleanSession, will, version, Checks.atMostForever(min),
+				Checks.atMostForever(max), maxPacketSize, maxInflight, connectTimeout, connectProperties, loop);
 	}
 
 	/**
@@ -238,9 +238,9 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 
 	/** How long to wait for the TCP connection and CONNACK (default 30 s). */
 	public MqttClient connectTimeout(Duration timeout) {
-		Checks.positive(timeout, "connectTimeout");
+		Duration checked = Checks.positive(timeout, "connectTimeout");
 		return copy(clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin, reconnectMax,
-				maxPacketSize, maxInflight, timeout, connectProperties, loop);
+				maxPacketSize, maxInflight, checked, connectProperties, loop);
 	}
 
 	/** MQTT 5 properties of CONNECT (ignored with 3.1.1), for example user properties. */

@@ -59,8 +59,8 @@ public final class Sntp {
 
 	/** How long to wait for the answer (positive). The request is not repeated. */
 	public Sntp timeout(Duration timeout) {
-		Checks.positive(timeout, "timeout");
-		return new Sntp(timeout, loop, loops);
+		Duration checked = Checks.positive(timeout, "timeout");
+		return new Sntp(checked, loop, loops);
 	}
 
 	/** Runs the requests on {@code loop}. */

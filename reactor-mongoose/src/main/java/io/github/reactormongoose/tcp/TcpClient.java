@@ -168,8 +168,8 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	 * connect only; a TLS handshake has its own timeout ({@link TlsSpec}).
 	 */
 	public TcpClient connectTimeout(Duration timeout) {
-		Checks.positive(timeout, "connectTimeout");
-		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, timeout);
+		Duration checked = Checks.positive(timeout, "connectTimeout");
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, checked);
 	}
 
 	/**

@@ -219,8 +219,8 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 * second). {@link Duration#ZERO}: none.
 	 */
 	public TcpServer writeTimeout(Duration timeout) {
-		Checks.notNegative(timeout, "writeTimeout");
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, timeout);
+		Duration checked = Checks.notNegative(timeout, "writeTimeout");
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, checked);
 	}
 
 	/**

@@ -239,11 +239,11 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 
 		@Override
 		public HttpClientRequest responseTimeout(Duration timeout) {
-			Checks.positive(timeout, "responseTimeout");
+			Duration checked = Checks.positive(timeout, "responseTimeout");
 			if (!open) {
 				throw new IllegalStateException("The request is written: its response timeout can only be set in doOnRequest");
 			}
-			responseTimeout = timeout;
+			responseTimeout = checked;
 			return this;
 		}
 

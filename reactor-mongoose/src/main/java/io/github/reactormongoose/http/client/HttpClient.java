@@ -289,8 +289,8 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	 * progress: the wait runs from about the end of the upload. Default: none.
 	 */
 	public HttpClient responseTimeout(Duration timeout) {
-		Checks.positive(timeout, "responseTimeout");
-		return with(c -> c.responseTimeout = timeout);
+		Duration checked = Checks.positive(timeout, "responseTimeout");
+		return with(c -> c.responseTimeout = checked);
 	}
 
 	/**
@@ -319,8 +319,8 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 
 	/** Fails with {@link ConnectTimeoutException} when a TCP connection takes longer (default 30 s). */
 	public HttpClient connectTimeout(Duration timeout) {
-		Checks.positive(timeout, "connectTimeout");
-		return with(c -> c.connectTimeout = timeout);
+		Duration checked = Checks.positive(timeout, "connectTimeout");
+		return with(c -> c.connectTimeout = checked);
 	}
 
 	/**
@@ -608,9 +608,9 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 
 	/** Idle pooled connections are closed after this long (default 30 s). */
 	public HttpClient maxIdleTime(Duration maxIdleTime) {
-		Checks.positive(maxIdleTime, "maxIdleTime");
+		Duration checked = Checks.positive(maxIdleTime, "maxIdleTime");
 		return with(c -> c.pool = new ConnectionPool.Limits(c.pool.maxConnections(), c.pool.pendingAcquireMaxCount(),
-				maxIdleTime, c.pool.maxLifeTime()));
+				checked, c.pool.maxLifeTime()));
 	}
 
 	/**
@@ -620,9 +620,9 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	 * Default: none, as in Reactor Netty. Part of the pool's identity, like the other limits.
 	 */
 	public HttpClient maxLifeTime(Duration maxLifeTime) {
-		Checks.positive(maxLifeTime, "maxLifeTime");
+		Duration checked = Checks.positive(maxLifeTime, "maxLifeTime");
 		return with(c -> c.pool = new ConnectionPool.Limits(c.pool.maxConnections(), c.pool.pendingAcquireMaxCount(),
-				c.pool.maxIdleTime(), maxLifeTime));
+				c.pool.maxIdleTime(), checked));
 	}
 
 	/**
@@ -632,8 +632,8 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	 * in Reactor Netty.
 	 */
 	public HttpClient pendingAcquireTimeout(Duration timeout) {
-		Checks.positive(timeout, "pendingAcquireTimeout");
-		return with(c -> c.pendingAcquireTimeout = timeout);
+		Duration checked = Checks.positive(timeout, "pendingAcquireTimeout");
+		return with(c -> c.pendingAcquireTimeout = checked);
 	}
 
 	/**

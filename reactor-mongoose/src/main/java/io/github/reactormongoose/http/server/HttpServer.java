@@ -235,8 +235,8 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	 * cut (a client that stopped reading is {@link #writeTimeout(Duration)}'s). Default: none.
 	 */
 	public HttpServer idleTimeout(Duration idleTimeout) {
-		Checks.positive(idleTimeout, "idleTimeout");
-		return new HttpServer(config.withIdleTimeout(idleTimeout));
+		Duration checked = Checks.positive(idleTimeout, "idleTimeout");
+		return new HttpServer(config.withIdleTimeout(checked));
 	}
 
 	/**
@@ -252,8 +252,8 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	 * Netty.
 	 */
 	public HttpServer readTimeout(Duration readTimeout) {
-		Checks.positive(readTimeout, "readTimeout");
-		return new HttpServer(config.withReadTimeout(readTimeout));
+		Duration checked = Checks.positive(readTimeout, "readTimeout");
+		return new HttpServer(config.withReadTimeout(checked));
 	}
 
 	/**
@@ -266,8 +266,8 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	 * largest body it accepts. Default: none, as in Reactor Netty.
 	 */
 	public HttpServer requestTimeout(Duration requestTimeout) {
-		Checks.positive(requestTimeout, "requestTimeout");
-		return new HttpServer(config.withRequestTimeout(requestTimeout));
+		Duration checked = Checks.positive(requestTimeout, "requestTimeout");
+		return new HttpServer(config.withRequestTimeout(checked));
 	}
 
 	/**
@@ -340,8 +340,8 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	 * it, for keep-alive): the connection closes once nothing of it came for this long.
 	 */
 	public HttpServer requestHeaderTimeout(Duration timeout) {
-		Checks.notNegative(timeout, "requestHeaderTimeout");
-		return new HttpServer(config.withRequestHeaderTimeout(timeout));
+		Duration checked = Checks.notNegative(timeout, "requestHeaderTimeout");
+		return new HttpServer(config.withRequestHeaderTimeout(checked));
 	}
 
 	/**
@@ -359,8 +359,8 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	 * {@link Duration#ZERO} disables it.
 	 */
 	public HttpServer writeTimeout(Duration timeout) {
-		Checks.notNegative(timeout, "writeTimeout");
-		return new HttpServer(config.withWriteTimeout(timeout));
+		Duration checked = Checks.notNegative(timeout, "writeTimeout");
+		return new HttpServer(config.withWriteTimeout(checked));
 	}
 
 	/**

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import io.github.reactormongoose.MongooseException;
+import io.github.reactormongoose.internal.Checks;
 import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.jni.EventRecords;
 import io.github.reactormongoose.internal.jni.LoopNative;
@@ -221,7 +222,7 @@ public final class EventLoop {
 	/** Runs {@code task} after {@code delay}, then every {@code period} (zero: once). */
 	public Disposable schedule(Duration delay, Duration period, Runnable task) {
 		Objects.requireNonNull(task, "task");
-		Timers.Timer t = Timers.timer(task, delay.toNanos(), period.toNanos());
+		Timers.Timer t = Timers.timer(task, Checks.atMostForever(delay).toNanos(), Checks.atMostForever(period).toNanos());
 		executeOrRun(() -> timers.add(t, System.nanoTime()));
 		return t;
 	}
@@ -246,7 +247,7 @@ public final class EventLoop {
 			return;
 		}
 		shutdownRequested = true;
-		long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+		long deadline = System.nanoTime() + Math.max(0, Checks.atMostForever(timeout).toNanos());
 		executeOrRun(() -> shutdown.begin(deadline, EventLoop::safeRun));
 	}
 

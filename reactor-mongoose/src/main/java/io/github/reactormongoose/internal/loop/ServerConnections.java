@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.Consumer;
 
+import io.github.reactormongoose.internal.Checks;
 import io.github.reactormongoose.internal.jni.Errors;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
@@ -120,8 +121,9 @@ public final class ServerConnections<C> {
 
 	/** Any thread: starts disposal (a later, shorter timeout wins); completes when stopped. */
 	public Mono<Void> disposeLater(Duration timeout) {
+		Duration t = Checks.atMostForever(timeout);
 		if (!el.isTerminated()) {
-			el.executeOrRun(() -> beginDispose(timeout));
+			el.executeOrRun(() -> beginDispose(t));
 		}
 		else {
 			stopped.tryEmitEmpty();
