@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BiFunction;
 
+import io.github.reactormongoose.AbortedException;
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.http.websocket.WebSocketCloseStatus;
 import io.github.reactormongoose.http.websocket.WebSocketFrame;
@@ -37,7 +38,8 @@ import reactor.util.Loggers;
  */
 public final class WebsocketSession implements WebsocketInbound, WebsocketOutbound, WebsocketChannelHandler {
 
-	static final Logger log = Loggers.getLogger(WebsocketSession.class);
+	/** Per session, not static: a test's logger factory (LogCapture) sees the sessions it starts. */
+	private final Logger log = Loggers.getLogger(WebsocketSession.class);
 
 	private final Channel channel;
 	private final EventLoop el;
@@ -105,8 +107,9 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 			@Override
 			protected void hookOnError(Throwable t) {
 				el.executeOrRun(() -> {
-					if (closed || closeSent) {
-						// the session was already ending (peer gone, 1009...): not a handler bug
+					if (closed || closeSent || t instanceof AbortedException) {
+						// the session was already ending (peer gone, 1009, a send after Mongoose
+						// answered a close whose record is not dispatched yet): not a handler bug
 						log.debug("WebSocket handler ended with {}", t.toString());
 					}
 					else {

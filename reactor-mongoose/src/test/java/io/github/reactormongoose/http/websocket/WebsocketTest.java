@@ -21,6 +21,7 @@ import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.http.server.WebsocketServerSpec;
 import io.github.reactormongoose.testing.Flood;
+import io.github.reactormongoose.testing.LogCapture;
 import io.github.reactormongoose.testing.RawHttp;
 import io.github.reactormongoose.testing.RawWebSocket;
 import io.github.reactormongoose.testing.WebSocketRecorder;
@@ -477,5 +478,31 @@ class WebsocketTest extends BaseHttpTest {
 			assertThat(c.next()).isEqualTo("tick " + i);
 		}
 		assertThat(c.closed.get(10, TimeUnit.SECONDS).code()).isEqualTo(1000);
+	}
+
+	/**
+	 * Messages that arrive in the same read as the client's close are echoed after Mongoose has
+	 * already answered the close: those sends fail with AbortedException, which ends an echo
+	 * handler. That is the peer's normal close, not a handler failure: no ERROR with a stack
+	 * trace (there was one for most such sessions).
+	 */
+	@Test
+	void aCloseRightBehindMessagesIsNoHandlerFailure() throws Exception {
+		DisposableServer s = bind(HttpServer.create().route(r -> r.ws("/ws", (in, out) -> out.send(in.receive()))));
+		try (LogCapture log = LogCapture.of("io.github.reactormongoose.internal.websocket.WebsocketSession")) {
+			for (int i = 0; i < 20; i++) {
+				try (RawWebSocket ws = RawWebSocket.connect(s.port(), "/ws")) {
+					java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
+					for (int m = 0; m < 5; m++) {
+						burst.write(RawWebSocket.frame(true, 0, RawWebSocket.TEXT, ("message " + m).getBytes(StandardCharsets.UTF_8)));
+					}
+					burst.write(RawWebSocket.frame(true, 0, RawWebSocket.CLOSE, RawWebSocket.closePayload(1000, "")));
+					ws.write(burst.toByteArray());
+					assertThat(ws.awaitCloseAndEof().closeCode()).isEqualTo(1000);
+				}
+			}
+			Thread.sleep(200); // the last session's handler ends on the poll thread after the close
+			assertThat(log.lines()).noneMatch(l -> l.contains("handler failed"));
+		}
 	}
 }
