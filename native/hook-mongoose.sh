@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's thirty-three additions: nineteen to its built-in TLS stack (see
+# Writes mongoose.c with the glue's thirty-four additions: nineteen to its built-in TLS stack (see
 # docs/tls.md), one to its accept, nine to its poll loop and epoll backend, one to mg_bzero, one
-# to its WebSocket PONG, one to its iolog and one to its header parser (the fetched file stays as
+# to its WebSocket PONG, one to its iolog, one to its header parser and one to its request
+# framing (the fetched file stays as
 # its sha256 says). Each
 # addition is one line inserted before an anchor line that must occur exactly once, else the
 # build fails.
@@ -153,6 +154,12 @@
 #      6.4.1 accept it; the glue lower-cases the host name (rmg_tls_new), the line lower-cases
 #      the SAN into a buffer that lives until the match (names over 255 bytes, which DNS does
 #      not have, are compared as they are).
+#  34. http_cb: a POST or PUT without Content-Length or Transfer-Encoding had its head counted
+#      twice as processed (`ofs += n` in the branch that checks for a missing length, then
+#      again with the body), so the first bytes of a request pipelined behind it were skipped
+#      and it was mis-framed; the glue closed such connections after the answer. The line
+#      skips the extra count (`if (0)`): the request has no body (RFC 9112 6.3, rule 7) and what
+#      follows is the next request, as for any other method.
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -190,6 +197,7 @@ anchors=(
   'static void verbose_alert(uint8_t *buf) {'
   'rmg hook 14: a draining TLS connection closes'
   '      if (countdots(sn) == countdots(tn) && mg_match(sn, tn, NULL))'
+  '          ofs += (size_t) n;  // this request has been processed'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -225,6 +233,7 @@ lines=(
   'void rmg_tls_close_notify(struct mg_connection *c) { static const uint8_t rmg_alert[2] = {1, 0}; if (c->tls == NULL || c->is_tls_hs || !mg_tls_encrypt(c, rmg_alert, sizeof(rmg_alert), MG_TLS_ALERT)) return; c->is_tls_throttled = 1; if (mg_tls_send(c, "", 0) == MG_IO_ERR) c->is_closing = 1; } /* rmg hook 31: a close_notify after what the stack holds; mg_tls_send of a throttled connection only sends */'
   '    if (c->is_draining && !c->is_closing && c->is_tls && !c->is_tls_hs && c->send.len == 0) { extern int rmg_tls_closing(struct mg_connection *); extern void rmg_tls_close_notify(struct mg_connection *); if (rmg_tls_closing(c)) rmg_tls_close_notify(c); } /* rmg hook 32: a graceful close sends a close_notify first */'
   '      char rmg_low[256]; if (tn.len < sizeof(rmg_low)) { size_t rmg_i; for (rmg_i = 0; rmg_i < tn.len; rmg_i++) rmg_low[rmg_i] = (char) tolower((unsigned char) tn.buf[rmg_i]); tn = mg_str_n(rmg_low, tn.len); } /* rmg hook 33: the SAN compared without case, as the host name is lower-cased */'
+  '          if (0) /* rmg hook 34: the head is counted once, with the (empty) body, below */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

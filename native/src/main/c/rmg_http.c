@@ -266,16 +266,11 @@ static void rmg_check_headers(struct rmg_loop *loop, struct mg_connection *c,
     rmg_reject(loop, c, 413, "request body too large");
     return;
   }
-  /* Mongoose mis-frames a pipelined request behind a POST/PUT without a length, and
-   * ignores Transfer-Encoding on HTTP/1.0: such a connection must not be reused. A fact
-   * for Java (RMG_HTTP_CLOSE_AFTER in the request record), which closes after its reply;
-   * it stays set for the rest of the connection. */
-  if (cl == NULL && (te == NULL || mg_strcasecmp(hm->proto, mg_str("HTTP/1.0")) == 0)) {
-    if (mg_strcasecmp(hm->method, mg_str("POST")) == 0 || mg_strcasecmp(hm->method, mg_str("PUT")) == 0 ||
-        te != NULL) {
-      c->data[0] |= RMG_CF_CLOSE_AFTER;
-    }
-  }
+  /* Mongoose ignores Transfer-Encoding on HTTP/1.0, so what follows such a head cannot be
+   * framed: the connection must not be reused. A fact for Java (RMG_HTTP_CLOSE_AFTER in the
+   * request record), which closes after its reply; it stays set for the rest of the
+   * connection. (A POST or PUT without a length has no body, hook 34.) */
+  if (cl == NULL && te != NULL && mg_strcasecmp(hm->proto, mg_str("HTTP/1.0")) == 0) c->data[0] |= RMG_CF_CLOSE_AFTER;
 }
 
 /* ---- streamed request bodies ----

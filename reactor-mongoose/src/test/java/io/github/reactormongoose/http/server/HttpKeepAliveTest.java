@@ -263,6 +263,25 @@ class HttpKeepAliveTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * A POST or PUT without Content-Length or Transfer-Encoding has no body (RFC 9112 6.3, rule
+	 * 7; {@code curl -X POST} sends one): it is answered on a kept connection, and a request
+	 * pipelined behind it is the next request (Mongoose skipped its first bytes, so such
+	 * connections were closed after the answer; hook 34).
+	 */
+	@Test
+	void aPostWithoutALengthHasNoBodyAndKeepsTheConnection() throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+			for (String method : new String[] {"POST", "PUT", "POST"}) {
+				c.write(method + " /unread?i=1 HTTP/1.1\r\nHost: x\r\n\r\n" + RawHttp.get("/sync?i=2"));
+				RawHttp.Response first = c.read();
+				assertThat(first.status()).as(method).isEqualTo(method.equals("POST") ? 200 : 405);
+				assertThat(first.header("Connection")).as(method).isNull();
+				assertResponse("sync", 2, c.read());
+			}
+		}
+	}
+
 	@Test
 	void pipelinedRequestsAreAnsweredInOrder() throws Exception {
 		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
