@@ -55,6 +55,8 @@ final class ResponseParser {
 	private int status;
 	private boolean received;
 	private boolean keepAlive;
+	/** The end of the input being fed ({@link #feed}): bytes from a response's end to it follow the response. */
+	private int feedEnd;
 
 	ResponseParser() {
 		this.listener = NONE;
@@ -135,6 +137,7 @@ final class ResponseParser {
 	int feed(ByteBuffer buf, int offset, int length) {
 		int p = offset;
 		int end = offset + length;
+		feedEnd = end;
 		received |= length > 0;
 		while (p < end && state != State.DONE) {
 			switch (state) {
@@ -148,7 +151,7 @@ final class ResponseParser {
 					p += n;
 					remaining -= n;
 					if (remaining == 0) {
-						finish();
+						finish(p);
 					}
 					break;
 				}
@@ -184,7 +187,8 @@ final class ResponseParser {
 	 */
 	void eof() {
 		if (state == State.UNTIL_CLOSE) {
-			finish();
+			feedEnd = 0;
+			finish(0);
 			return;
 		}
 		if (state == State.DONE) {
@@ -204,8 +208,17 @@ final class ResponseParser {
 		}
 	}
 
-	private void finish() {
+	/**
+	 * The response ended at {@code p} of the input being fed. Bytes after it in the same read
+	 * are no response of ours (RFC 9112 6.3: never to be taken for the next one): the connection
+	 * is not kept, and this is known before {@link Listener#onEnd()} hands it back to the pool,
+	 * where a request chained on the end (concatMap) could take it at once.
+	 */
+	private void finish(int p) {
 		state = State.DONE;
+		if (p < feedEnd) {
+			keepAlive = false;
+		}
 		listener.onEnd();
 	}
 
@@ -238,10 +251,13 @@ final class ResponseParser {
 							throw new MalformedStatusLineException("Empty line where the status line was expected");
 						}
 						parseHead();
+						if (state == State.DONE) { // a response without a body
+							finish(p);
+						}
 					}
 					else {
 						trailers = fields(lines(), 0, "trailer");
-						finish();
+						finish(p);
 					}
 					return p;
 				}
@@ -285,9 +301,6 @@ final class ResponseParser {
 		keepAlive = http10 ? headers.containsToken("Connection", "keep-alive") : !headers.containsToken("Connection", "close");
 		framing(code, headers);
 		listener.onHead(code, version, reason, headers);
-		if (state == State.DONE) {
-			listener.onEnd();
-		}
 	}
 
 	/**

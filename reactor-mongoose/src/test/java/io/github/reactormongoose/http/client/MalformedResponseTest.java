@@ -15,6 +15,7 @@ import io.github.reactormongoose.http.server.BaseHttpTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
 /**
@@ -248,6 +249,34 @@ class MalformedResponseTest extends BaseHttpTest {
 				HttpClient c = HttpClient.create().runOn(newLoop());
 				assertThat(get(c, s)).isEqualTo("ok");
 				assertThat(get(c, s)).isEqualTo("ok");
+				assertThat(s.accepted).as(answer).hasValue(2);
+			}
+		}
+	}
+
+	/**
+	 * Bytes that follow a response in the same read (a server's second, injected response, a
+	 * Content-Length counted in characters, a 304 with a body) are never the next request's
+	 * response (RFC 9112 6.3), also when that request is chained on the end of the body
+	 * (concatMap), which takes the connection back from the pool at once, inside the read.
+	 */
+	@Test
+	void bytesAfterAResponseAreNotTheNextOnesAnswerEvenWhenChained() throws Exception {
+		String[] answers = {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nINJECTED",
+			"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokay", "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\nhello"};
+		for (String answer : answers) {
+			try (ScriptedServer s = new ScriptedServer(c -> {
+				String head;
+				while ((head = c.readHead()) != null) {
+					c.write(head.startsWith("GET /first") ? answer : "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nreal answer");
+				}
+			})) {
+				HttpClient c = HttpClient.create().runOn(newLoop());
+				java.util.List<String> got = Flux.just("/first", "/second", "/third")
+						.concatMap(path -> c.get().uri(s.url(path)).responseSingle((res, b) -> b.defaultIfEmpty(new byte[0])
+								.map(x -> res.status() + " " + new String(x, UTF_8))))
+						.collectList().block(TIMEOUT);
+				assertThat(got).as(answer).containsExactly(got.get(0), "200 real answer", "200 real answer");
 				assertThat(s.accepted).as(answer).hasValue(2);
 			}
 		}
