@@ -287,7 +287,8 @@ final class ResponseParser {
 			}
 			code = code * 10 + (c - '0');
 		}
-		if (code < 100 || code > 599 || (statusLine.length() > 12 && statusLine.charAt(12) != ' ')) {
+		// 600 to 999 are invalid but used (RFC 9110 15: processed as a server error): the caller sees them
+		if (code < 100 || (statusLine.length() > 12 && statusLine.charAt(12) != ' ')) {
 			throw new MalformedStatusLineException("Malformed status line: " + printable(statusLine));
 		}
 		String reason = statusLine.length() > 13 ? statusLine.substring(13) : "";
@@ -316,6 +317,12 @@ final class ResponseParser {
 		List<String> values = new ArrayList<>(Math.max(0, lines.size() - from));
 		for (int i = from; i < lines.size(); i++) {
 			String line = lines.get(i);
+			if (!values.isEmpty() && (line.startsWith(" ") || line.startsWith("\t"))) {
+				// obsolete line folding: a user agent replaces it with SP (RFC 9112 5.2)
+				int last = values.size() - 1;
+				values.set(last, (values.get(last) + " " + checkedValue(line.strip(), line)).strip());
+				continue;
+			}
 			int colon = line.indexOf(':');
 			if (colon <= 0) {
 				throw new MalformedResponseException("Malformed header line: " + printable(line));
@@ -328,9 +335,17 @@ final class ResponseParser {
 				}
 			}
 			names.add(line.substring(0, colon));
-			values.add(line.substring(colon + 1).strip());
+			values.add(checkedValue(line.substring(colon + 1).strip(), line));
 		}
 		return HttpHeaders.received(names, values);
+	}
+
+	/** {@code value}, refused if it holds a CR or NUL (RFC 9110 5.5: reject or replace; Netty rejects). */
+	private static String checkedValue(String value, String line) {
+		if (value.indexOf('\r') >= 0 || value.indexOf('\0') >= 0) {
+			throw new MalformedResponseException("Header value with a CR or NUL: " + printable(line));
+		}
+		return value;
 	}
 
 	private void framing(int code, HttpHeaders headers) {

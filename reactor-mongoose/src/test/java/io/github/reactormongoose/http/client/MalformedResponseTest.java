@@ -50,7 +50,7 @@ class MalformedResponseTest extends BaseHttpTest {
 
 	@ParameterizedTest
 	@ValueSource(strings = {"HTTP/1.1 2OO OK\r\n\r\n", "ICY 200 OK\r\n\r\n", "HTTP/2.0 200 OK\r\n\r\n",
-			"HTTP/1.1 200OK\r\n\r\n", "HTTP/1.1 99 Low\r\n\r\n", "HTTP/1.1 600 High\r\n\r\n", "\r\n\r\n",
+			"HTTP/1.1 200OK\r\n\r\n", "HTTP/1.1 99 Low\r\n\r\n", "HTTP/1.1 099 Low\r\n\r\n", "\r\n\r\n",
 			"HTTP/1.1  200 OK\r\n\r\n"})
 	void malformedStatusLine(String response) throws Exception {
 		expectFailure(response, MalformedStatusLineException.class);
@@ -92,7 +92,8 @@ class MalformedResponseTest extends BaseHttpTest {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = {"NoColon\r\n", " folded: x\r\n", "Bad Name: x\r\n", ": empty\r\n"})
+	@ValueSource(strings = {"NoColon\r\n", "Bad Name: x\r\n", ": empty\r\n", "X-Cr: a\rb\r\n", "X-Nul: a\0b\r\n",
+		" folded: a\rb\r\n"})
 	void malformedHeaderLine(String line) throws Exception {
 		expectFailure("HTTP/1.1 200 OK\r\nX-A: 1\r\n" + line + "Content-Length: 0\r\n\r\n", MalformedResponseException.class);
 	}
@@ -149,9 +150,17 @@ class MalformedResponseTest extends BaseHttpTest {
 	// ---- valid but unusual framing ----
 
 	private String body(ScriptedServer.Script script, String method) throws Exception {
+		return body(script, method, res -> null);
+	}
+
+	/** The status, {@code extra} of the response (when not null) and the body. */
+	private String body(ScriptedServer.Script script, String method,
+			java.util.function.Function<HttpClientResponse, String> extra) throws Exception {
 		try (ScriptedServer s = new ScriptedServer(script)) {
 			return HttpClient.create().request(method).uri(s.url("/"))
-					.responseSingle((res, b) -> b.map(x -> res.status() + " " + new String(x, UTF_8))).block(TIMEOUT);
+					.responseSingle((res, b) -> b.defaultIfEmpty(new byte[0]).map(x -> res.status()
+							+ (extra.apply(res) != null ? " " + extra.apply(res) : "") + " " + new String(x, UTF_8)))
+					.block(TIMEOUT);
 		}
 	}
 
@@ -204,6 +213,27 @@ class MalformedResponseTest extends BaseHttpTest {
 				c.awaitClientClose(200);
 			}, "GET")).isEqualTo(code + " ");
 		}
+	}
+
+	/** RFC 9112 5.2: a user agent replaces an obsolete line folding with SP (Netty does too). */
+	@Test
+	void obsoleteLineFoldingIsUnfolded() throws Exception {
+		assertThat(body(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 OK\r\nX-Folded: first\r\n  second\r\n\tthird\r\nContent-Length: 2\r\n\r\nok");
+		}, "GET", res -> res.responseHeaders().get("X-Folded"))).isEqualTo("200 first second third ok");
+		// a continuation with no field before it is still malformed
+		expectFailure("HTTP/1.1 200 OK\r\n folded: x\r\nContent-Length: 0\r\n\r\n", MalformedResponseException.class);
+	}
+
+	/** RFC 9110 15: 600 to 999 are invalid but in use; the caller gets them (and may treat them as 5xx). */
+	@ParameterizedTest
+	@ValueSource(ints = {600, 999})
+	void statusCodesAbove599AreGivenToTheCaller(int code) throws Exception {
+		assertThat(body(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 " + code + " Weird\r\nContent-Length: 2\r\n\r\nok");
+		}, "GET")).isEqualTo(code + " ok");
 	}
 
 	@Test
