@@ -1016,6 +1016,11 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 			}
 		}
 		URI u = URI.create(full);
+		if (!full.chars().allMatch(ch -> ch < 128)) {
+			// characters outside ASCII are sent percent-encoded as UTF-8 (RFC 3986 2.1, 3.3): the
+			// request line is bytes, and a Latin-1 '?' for each would change the request
+			u = URI.create(u.toASCIIString());
+		}
 		if (u.getHost() == null) {
 			throw new IllegalArgumentException("No host in " + full);
 		}

@@ -341,4 +341,26 @@ class HttpClientTest extends BaseHttpTest {
 			assertThat(s.failures).isEmpty();
 		}
 	}
+
+	/**
+	 * Characters outside ASCII in a URI go out percent-encoded as UTF-8 (RFC 3986); they were
+	 * written as Latin-1 bytes, a '?' for each character Latin-1 does not have, which changed
+	 * the request on a lenient server. Percent-encoded input goes out as it is.
+	 */
+	@Test
+	void nonAsciiCharactersOfAUriArePercentEncoded() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			while (c.readHead() != null) {
+				c.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+			}
+		})) {
+			HttpClient client = HttpClient.create().runOn(newLoop());
+			for (String path : List.of("/caf\u00e9?q=\u65e5\u672c", "/na%C3%AFve?q=%E6%97%A5")) {
+				client.get().uri(s.url(path)).responseSingle((res, b) -> Mono.just(res.status())).block(TIMEOUT);
+			}
+			assertThat(s.requests).hasSize(2);
+			assertThat(s.requests.get(0)).startsWith("GET /caf%C3%A9?q=%E6%97%A5%E6%9C%AC HTTP/1.1\r\n");
+			assertThat(s.requests.get(1)).startsWith("GET /na%C3%AFve?q=%E6%97%A5 HTTP/1.1\r\n");
+		}
+	}
 }
