@@ -98,7 +98,33 @@ final class ClientSession implements MqttConnection {
 	 * message the broker sends once per matching subscription reaches each subscription once.
 	 */
 	private final Map<String, Integer> subIds = new HashMap<>();
-	private int nextSubId = 1;
+	/**
+	 * The next Subscription Identifier. A kept session's subscriptions of earlier connections
+	 * stay at the broker with their identifiers: such a session starts at a random one, so that
+	 * a new subscription is unlikely to reuse one of theirs (and {@link #dispatch} checks the
+	 * topic too).
+	 */
+	private int nextSubId;
+	/** MQTT 5: the broker's Maximum Packet Size from CONNACK (0: none said). */
+	private long brokerMaxPacket;
+	/**
+	 * Filters unsubscribed while there was no connection: a kept session still has them at
+	 * the broker, which is told when the session is resumed.
+	 */
+	private final Set<String> unsubscribeOnResume = new HashSet<>();
+	/**
+	 * A kept session's messages that matched no subscription: the broker sends what it queued
+	 * for the client right after CONNACK, before the application can have subscribed again. They
+	 * go to the first subscription made later whose filter matches them (at most
+	 * {@link #UNCLAIMED_LIMIT}, the oldest dropped first; none older than {@link #UNCLAIMED_MAX_AGE}).
+	 */
+	private final ArrayDeque<Unclaimed> unclaimed = new ArrayDeque<>();
+
+	static final int UNCLAIMED_LIMIT = 1000;
+	static final Duration UNCLAIMED_MAX_AGE = Duration.ofSeconds(60);
+
+	private record Unclaimed(MqttMessage message, long at) {
+	}
 	/** The broker's CONNACK did not say Subscription Identifiers are unavailable (MQTT 5). */
 	private boolean subIdsAvailable;
 	private final Map<Integer, Sub> subAcks = new HashMap<>();
@@ -129,6 +155,7 @@ final class ClientSession implements MqttConnection {
 				+ ":" + config.port;
 		this.tls = config.tls != null ? TlsAccess.config(config.tls) : null;
 		this.window = config.maxInflight;
+		this.nextSubId = config.cleanSession ? 1 : 1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 27);
 	}
 
 	// ------------------------------------------------------------ connection lifecycle
@@ -238,10 +265,22 @@ final class ClientSession implements MqttConnection {
 		}
 		subIdsAvailable = config.version == MqttVersion.V5
 				&& !Integer.valueOf(0).equals(a.properties().get(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE));
+		brokerMaxPacket = a.properties().get(MqttProperties.MAXIMUM_PACKET_SIZE) instanceof Number n ? n.longValue() : 0;
 		boolean resumed = a.sessionPresent() && !config.cleanSession;
 		if (!resumed) {
 			inboundQos2.clear();
 		}
+		else {
+			// filters given up while disconnected are still subscribed at the broker
+			for (String filter : unsubscribeOnResume) {
+				if (subs.stream().noneMatch(x -> x.filter.equals(filter))) {
+					int id = nextId();
+					unsubAcks.add(id);
+					write(new MqttPacket.Unsubscribe(id, List.of(filter), MqttProperties.empty()));
+				}
+			}
+		}
+		unsubscribeOnResume.clear();
 		// subscriptions first, as they were when the in-flight publishes were first sent: a new
 		// session routes a resent publish that matches one of this client's own subscriptions
 		// before that subscription exists otherwise, and the client never gets it back
@@ -303,8 +342,12 @@ final class ClientSession implements MqttConnection {
 			return;
 		}
 		long now = System.nanoTime();
-		if (pingSentAt != 0) {
-			if (now - pingSentAt >= config.keepAlive.toNanos()) {
+		// while a subscription holds reading back, a PINGRESP cannot be read: the broker still
+		// gets a PINGREQ every tick (it must hear from the client), but is not judged on it
+		if (pingSentAt != 0 && !readingHeldBack()) {
+			// ticks come every k/2: the one about k after the PINGREQ decides (>= 3/4 k, so that a
+			// tick that fires a little early does not put it off to 1.5 k)
+			if (now - pingSentAt >= config.keepAlive.toNanos() / 4 * 3) {
 				lose(new MqttException("the broker did not answer PINGREQ within the keep-alive of "
 						+ config.keepAlive.toSeconds() + " s"), false);
 			}
@@ -524,16 +567,21 @@ final class ClientSession implements MqttConnection {
 	/** Asks for the next read unless a subscription has too many messages waiting. */
 	private void readMore() {
 		Reader r = reader;
-		if (r == null || r.requested) {
+		if (r == null || r.requested || readingHeldBack()) {
 			return;
-		}
-		for (Sub s : subs) {
-			if (s.pending.size() >= PENDING_LIMIT) {
-				return;
-			}
 		}
 		r.requested = true;
 		r.request(1);
+	}
+
+	/** Whether a subscription has so many messages waiting that reading stops. */
+	private boolean readingHeldBack() {
+		for (Sub s : subs) {
+			if (s.pending.size() >= PENDING_LIMIT) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private void onPacket(MqttPacket p) {
@@ -651,16 +699,46 @@ final class ClientSession implements MqttConnection {
 		Set<Integer> ids = subscriptionIds(m);
 		for (Sub s : new ArrayList<>(subs)) {
 			// with identifiers, the message is for those subscriptions only: an MQTT 5 broker may
-			// send a message once per matching subscription, each copy naming its own
-			if (ids.isEmpty() ? MqttTopics.matches(s.filter, m.topic()) : ids.contains(subIds.get(s.filter))) {
+			// send a message once per matching subscription, each copy naming its own; the topic
+			// is checked too (an identifier of an earlier connection of a kept session may be
+			// the same as a new one's)
+			if (matches(s.filter, m.topic()) && (ids.isEmpty() || ids.contains(subIds.get(s.filter)))) {
 				matched = true;
 				s.pending.add(m);
 				drain(s);
 			}
 		}
-		if (!matched) {
-			log.debug("MQTT message on {} matches no subscription; dropped", m.topic());
+		if (matched) {
+			return;
 		}
+		if (config.cleanSession) {
+			log.debug("MQTT message on {} matches no subscription; dropped", m.topic());
+			return;
+		}
+		long now = System.nanoTime();
+		expireUnclaimed(now);
+		if (unclaimed.size() == UNCLAIMED_LIMIT) {
+			log.debug("MQTT message on {} held for a later subscription dropped: {} are held", unclaimed.peek().message().topic(),
+					UNCLAIMED_LIMIT);
+			unclaimed.poll();
+		}
+		unclaimed.add(new Unclaimed(m, now));
+	}
+
+	private void expireUnclaimed(long now) {
+		while (!unclaimed.isEmpty() && now - unclaimed.peek().at() > UNCLAIMED_MAX_AGE.toNanos()) {
+			log.debug("MQTT message on {} matched no subscription within {}; dropped", unclaimed.poll().message().topic(),
+					UNCLAIMED_MAX_AGE);
+		}
+	}
+
+	/** Whether {@code topic} matches {@code filter}; a shared subscription's ({@code $share/<group>/<filter>}) by its filter. */
+	static boolean matches(String filter, String topic) {
+		if (filter.startsWith("$share/")) {
+			int slash = filter.indexOf('/', 7);
+			return slash > 7 && MqttTopics.matches(filter.substring(slash + 1), topic);
+		}
+		return MqttTopics.matches(filter, topic);
 	}
 
 	/** The Subscription Identifiers of an MQTT 5 message (none: route by topic). */
@@ -778,12 +856,22 @@ final class ClientSession implements MqttConnection {
 				}
 				waiting.poll();
 				int id = o.message.qos() > 0 ? nextId() : 0;
+				int before = outbox.size();
 				try {
 					MqttCodec.encode(new MqttPacket.Publish(id, o.message), config.version, outbox);
 				}
 				catch (IllegalArgumentException e) {
 					// too large for MQTT: this publish fails, the outbox is as it was
 					o.sink.error(e);
+					continue;
+				}
+				int size = outbox.size() - before;
+				if (brokerMaxPacket > 0 && size > brokerMaxPacket) {
+					// MQTT 5 3.2.2.3.6: never sent (the broker would close the connection, and a
+					// resend after each reconnect would block every publish behind it)
+					outbox.truncate(before);
+					o.sink.error(new MqttException("the publish to " + o.message.topic() + " is a packet of " + size
+							+ " bytes, over the broker's Maximum Packet Size of " + brokerMaxPacket + " bytes", 0x95));
 					continue;
 				}
 				if (id == 0) {
@@ -881,6 +969,18 @@ final class ClientSession implements MqttConnection {
 			return;
 		}
 		subs.add(s);
+		unsubscribeOnResume.remove(s.filter);
+		if (!unclaimed.isEmpty()) {
+			expireUnclaimed(System.nanoTime());
+			for (Iterator<Unclaimed> it = unclaimed.iterator(); it.hasNext();) {
+				MqttMessage m = it.next().message();
+				if (matches(s.filter, m.topic())) {
+					it.remove();
+					s.pending.add(m);
+				}
+			}
+			drain(s);
+		}
 		if (state == State.CONNECTED) {
 			sendSubscribe(s);
 		}
@@ -923,6 +1023,9 @@ final class ClientSession implements MqttConnection {
 			int id = nextId();
 			unsubAcks.add(id);
 			write(new MqttPacket.Unsubscribe(id, List.of(s.filter), MqttProperties.empty()));
+		}
+		else if (!config.cleanSession && state != State.CLOSED) {
+			unsubscribeOnResume.add(s.filter);
 		}
 		readMore();
 	}

@@ -47,10 +47,16 @@ final class FakeBroker implements AutoCloseable {
 	 * thread; {@code peer} gets the broker's side of the connection.
 	 */
 	MqttConnection connect(MqttClient client, AtomicReference<Peer> peer) throws Exception {
+		return connect(client, peer, new MqttPacket.ConnAck(false, 0, MqttProperties.empty()));
+	}
+
+	/** The same, answering CONNECT with {@code ack}. */
+	MqttConnection connect(MqttClient client, AtomicReference<Peer> peer, MqttPacket.ConnAck ack) throws Exception {
 		CompletableFuture<Peer> accepted = CompletableFuture.supplyAsync(() -> {
 			try {
 				Peer p = accept();
-				p.handshake(false);
+				p.read(MqttPacket.Connect.class);
+				p.send(ack);
 				return p;
 			}
 			catch (IOException e) {

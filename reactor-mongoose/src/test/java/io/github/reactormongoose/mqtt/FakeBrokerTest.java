@@ -45,4 +45,9 @@ abstract class FakeBrokerTest {
 	MqttConnection connect(MqttClient client, AtomicReference<FakeBroker.Peer> peer) throws Exception {
 		return broker.connect(client, peer);
 	}
+
+	/** The same, answering CONNECT with {@code ack}. */
+	MqttConnection connect(MqttClient client, AtomicReference<FakeBroker.Peer> peer, MqttPacket.ConnAck ack) throws Exception {
+		return broker.connect(client, peer, ack);
+	}
 }

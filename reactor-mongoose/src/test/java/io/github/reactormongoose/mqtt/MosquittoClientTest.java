@@ -7,6 +7,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import io.github.reactormongoose.MongooseLoop;
@@ -24,6 +25,28 @@ class MosquittoClientTest extends MqttClientInteropTest {
 	@Override
 	MqttBrokers.Broker startBroker() {
 		return MqttBrokers.mosquitto();
+	}
+
+	/**
+	 * What a kept session missed while away (Mosquitto queues QoS 1 and 2 messages) reaches the
+	 * application, which subscribes again once {@code connect()} gave it the connection: the
+	 * broker sends the queue right after CONNACK, before that SUBSCRIBE.
+	 */
+	@ParameterizedTest
+	@EnumSource(MqttVersion.class)
+	void aKeptSessionGetsWhatCameWhileItWasAway(MqttVersion version) throws Exception {
+		MqttClient away = client("away").version(version).cleanSession(false);
+		MqttConnection first = connect(away);
+		new Received(first, topic("q/#"), 1);
+		first.disconnect().block(TIMEOUT);
+		MqttConnection pub = connect(client("pub").version(version));
+		for (int i = 0; i < 10; i++) {
+			pub.publish(topic("q/" + i), new byte[] {(byte) i}, 1, false).block(TIMEOUT);
+		}
+		MqttConnection back = connect(away);
+		Thread.sleep(300); // the queued messages come (and are acknowledged) before the application subscribes
+		List<String> topics = back.subscribe(topic("q/#"), 1).take(10).map(MqttMessage::topic).collectList().block(TIMEOUT);
+		assertThat(topics).hasSize(10).allMatch(t -> t.startsWith(topic("q/")));
 	}
 
 	@Test
