@@ -131,7 +131,7 @@ final class MqttCodec {
 			}
 			for (MqttPacket.Subscription sub : s.subscriptions()) {
 				body.string(sub.filter());
-				body.write(sub.qos());
+				body.write(sub.qos() | (v5 ? sub.options() : 0));
 			}
 		}
 		else if (p instanceof MqttPacket.SubAck s) {
@@ -548,6 +548,9 @@ final class MqttCodec {
 					String topic = in.topic();
 					int id = qos > 0 ? in.packetId() : 0;
 					MqttProperties props = v5 ? in.properties() : MqttProperties.empty();
+					if (fromClient && props.get(MqttProperties.SUBSCRIPTION_IDENTIFIER) != null) {
+						throw new MqttProtocolException("PUBLISH from a client with a Subscription Identifier"); // MQTT-3.3.4-6
+					}
 					if (topic.isEmpty()) {
 						// a topic alias would need a Topic Alias Maximum, which is never granted here
 						throw new MqttProtocolException("PUBLISH with an empty topic");
@@ -582,11 +585,14 @@ final class MqttCodec {
 					while (in.remaining() > 0) {
 						String filter = in.string("topic filter");
 						int options = in.u8();
-						if ((options & 3) == 3 || (options & (v5 ? 0xC0 : 0xFC)) != 0) {
-							throw new MqttProtocolException("invalid subscription options " + options);
+						// MQTT 5 3.8.3.1: QoS 3, Retain Handling 3, reserved bits, and No Local on a
+						// shared subscription are protocol errors
+						if ((options & 3) == 3 || (options & 0x30) == 0x30 || (options & (v5 ? 0xC0 : 0xFC)) != 0
+								|| (options & 4) != 0 && filter.startsWith("$share/")) {
+							throw new MqttProtocolException("invalid subscription options " + options + " for " + filter);
 						}
 						try {
-							subs.add(new MqttPacket.Subscription(filter, options & 3));
+							subs.add(new MqttPacket.Subscription(filter, options & 3, options & 0x3C));
 						}
 						catch (IllegalArgumentException e) {
 							throw new MqttProtocolException("SUBSCRIBE: " + e.getMessage());
@@ -771,9 +777,18 @@ final class MqttCodec {
 			need(len, "properties of " + len + " bytes");
 			int end = pos + len;
 			List<MqttProperties.Property> list = new ArrayList<>();
+			java.util.BitSet seen = new java.util.BitSet();
 			In p = new In(b, pos, end);
 			while (p.remaining() > 0) {
 				int id = p.varint();
+				// MQTT 5 2.2.2.2: once each, but User Property (and the Subscription Identifiers
+				// of a PUBLISH to a client, one per matching subscription)
+				if (id < 256 && seen.get(id) && id != MqttProperties.USER_PROPERTY && id != MqttProperties.SUBSCRIPTION_IDENTIFIER) {
+					throw new MqttProtocolException("MQTT 5 property 0x" + Integer.toHexString(id) + " more than once");
+				}
+				if (id < 256) {
+					seen.set(id);
+				}
 				Object v = switch (propertyType(id)) {
 					case BYTE -> p.u8();
 					case U16 -> p.u16();

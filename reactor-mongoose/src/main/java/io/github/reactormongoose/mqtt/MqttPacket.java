@@ -87,11 +87,39 @@ public sealed interface MqttPacket {
 		}
 	}
 
-	/** One topic filter of a SUBSCRIBE and the maximum QoS asked for. */
-	record Subscription(String filter, int qos) {
+	/**
+	 * One topic filter of a SUBSCRIBE, the maximum QoS asked for and, over MQTT 5, the other
+	 * subscription options (bits 2 to 5 of the options byte, 0 over 3.1.1): {@link #noLocal()},
+	 * {@link #retainAsPublished()}, {@link #retainHandling()}.
+	 */
+	record Subscription(String filter, int qos, int options) {
 		public Subscription {
 			MqttTopics.checkFilter(filter);
 			MqttMessage.checkQos(qos);
+			if ((options & ~0x3C) != 0 || (options & 0x30) == 0x30) {
+				throw new IllegalArgumentException("subscription options must be No Local (4), Retain As Published (8)"
+						+ " and Retain Handling 0..2 (bits 4-5): " + options);
+			}
+		}
+
+		/** A subscription with no options but its QoS. */
+		public Subscription(String filter, int qos) {
+			this(filter, qos, 0);
+		}
+
+		/** MQTT 5: the client's own publishes are not to be sent back to it on this subscription. */
+		public boolean noLocal() {
+			return (options & 4) != 0;
+		}
+
+		/** MQTT 5: forwarded messages keep the RETAIN flag they were published with. */
+		public boolean retainAsPublished() {
+			return (options & 8) != 0;
+		}
+
+		/** MQTT 5: 0 send retained messages at subscribe, 1 only if the subscription is new, 2 never. */
+		public int retainHandling() {
+			return options >>> 4 & 3;
 		}
 	}
 

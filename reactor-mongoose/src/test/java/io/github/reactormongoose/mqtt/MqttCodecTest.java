@@ -271,6 +271,50 @@ class MqttCodecTest {
 				.hasMessageContaining("property 0x7f");
 	}
 
+	/** MQTT 5 subscription options reach a server's handler; the invalid ones are protocol errors (3.8.3.1). */
+	@Test
+	void subscriptionOptionsOfMqtt5() {
+		MqttPacket.Subscription all = new MqttPacket.Subscription("a/+", 1, 4 | 8 | 0x20);
+		MqttCodec.Decoder d = serverSide(MqttVersion.V5);
+		d.feed(MqttCodec.encode(new MqttPacket.Subscribe(1, List.of(all, new MqttPacket.Subscription("b", 2)), MqttProperties.empty()),
+				MqttVersion.V5));
+		MqttPacket.Subscribe s = (MqttPacket.Subscribe) d.next();
+		assertThat(s.subscriptions()).containsExactly(all, new MqttPacket.Subscription("b", 2));
+		assertThat(s.subscriptions().get(0).noLocal()).isTrue();
+		assertThat(s.subscriptions().get(0).retainAsPublished()).isTrue();
+		assertThat(s.subscriptions().get(0).retainHandling()).isEqualTo(2);
+		// options bytes 0x31 (Retain Handling 3) and 0x05 (No Local) on a shared subscription
+		assertThatThrownBy(() -> decode(serverSide(MqttVersion.V5), 0x82, 0x07, 0, 1, 0, 0, 1, 't', 0x31))
+				.isInstanceOf(MqttProtocolException.class).hasMessageContaining("invalid subscription options");
+		byte[] shared = "$share/g/t".getBytes(UTF_8);
+		int[] packet = new int[7 + shared.length + 1];
+		int[] head = {0x82, 5 + 2 + shared.length + 1 - 2 + 2, 0, 1, 0, 0, shared.length};
+		System.arraycopy(head, 0, packet, 0, head.length);
+		for (int i = 0; i < shared.length; i++) {
+			packet[7 + i] = shared[i];
+		}
+		packet[packet.length - 1] = 0x05;
+		packet[1] = packet.length - 2;
+		assertThatThrownBy(() -> decode(serverSide(MqttVersion.V5), packet)).isInstanceOf(MqttProtocolException.class)
+				.hasMessageContaining("invalid subscription options");
+		assertThatThrownBy(() -> new MqttPacket.Subscription("t", 0, 0x30)).isInstanceOf(IllegalArgumentException.class);
+	}
+
+	/** MQTT 5 2.2.2.2 and 3.3.4: a property given twice, and a client's PUBLISH with a Subscription Identifier, are protocol errors. */
+	@Test
+	void repeatedPropertiesAndAClientsSubscriptionIdentifierAreRefused() {
+		// PUBLISH "t" QoS 0 with Payload Format Indicator (0x01) twice
+		assertThatThrownBy(() -> decode(new MqttCodec.Decoder(false, MqttVersion.V5, 1024), 0x30, 0x08, 0, 1, 't', 4, 0x01, 1, 0x01, 1))
+				.isInstanceOf(MqttProtocolException.class).hasMessageContaining("more than once");
+		// User Property twice is fine
+		MqttPacket ok = decode(new MqttCodec.Decoder(false, MqttVersion.V5, 1024), 0x30, 0x10, 0, 1, 't', 12,
+				0x26, 0, 1, 'a', 0, 0, 0x26, 0, 1, 'a', 0, 0);
+		assertThat(ok).isInstanceOf(MqttPacket.Publish.class);
+		// a client's PUBLISH naming a Subscription Identifier (0x0B)
+		assertThatThrownBy(() -> decode(serverSide(MqttVersion.V5), 0x30, 0x06, 0, 1, 't', 2, 0x0B, 1))
+				.isInstanceOf(MqttProtocolException.class).hasMessageContaining("Subscription Identifier");
+	}
+
 	/** Random mutations of valid packets and random bytes: packets or MqttProtocolException, nothing else. */
 	@ParameterizedTest
 	@EnumSource(MqttVersion.class)
