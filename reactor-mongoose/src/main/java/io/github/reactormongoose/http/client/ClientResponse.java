@@ -27,13 +27,14 @@ final class ClientResponse implements HttpClientResponse {
 	private final EventLoop loop;
 	private final Exchange exchange;
 
-	private final boolean gunzip;
+	/** How many gzip layers the body has to lose: a transfer coding and a content coding. */
+	private final int gunzips;
 	/** The trailer fields, once the body ended; an error if it did not end. */
 	private final Sinks.One<HttpHeaders> trailers = Sinks.one();
 
 	ClientResponse(EventLoop loop, Exchange exchange, int status, String reason, String version, HttpHeaders headers, String method, String uri,
-			int redirects, InboundQueue<ByteBuffer> body, boolean gunzip) {
-		this.gunzip = gunzip;
+			int redirects, InboundQueue<ByteBuffer> body, int gunzips) {
+		this.gunzips = gunzips;
 		this.status = status;
 		this.reason = reason;
 		this.version = version;
@@ -103,7 +104,11 @@ final class ClientResponse implements HttpClientResponse {
 
 	/** The body pieces as they arrive, decoded if they are gzip (HttpClient.compress); one subscriber. */
 	Flux<ByteBuffer> body() {
-		return gunzip ? GzipDecoder.decode(body) : body;
+		Flux<ByteBuffer> b = body;
+		for (int i = 0; i < gunzips; i++) {
+			b = GzipDecoder.decode(b);
+		}
+		return b;
 	}
 
 	/**

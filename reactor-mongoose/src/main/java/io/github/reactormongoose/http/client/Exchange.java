@@ -599,8 +599,10 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		});
 		body = q;
 		boolean gunzip = config.compress && status != 101 && isGzip(headers.get("Content-Encoding"));
+		// a transfer coding is the message's, not the content's: decoded whatever compress says
+		int gunzips = (gunzip ? 1 : 0) + (conn().parser.transferGzip() ? 1 : 0);
 		ClientResponse r = new ClientResponse(loop, this, status, reason, version,
-				gunzip ? withoutEncoding(headers) : headers, request.method(), request.uri(), request.redirects(), q, gunzip);
+				gunzip ? withoutEncoding(headers) : headers, request.method(), request.uri(), request.redirects(), q, gunzips);
 		response = r;
 		if (!config.hooks.onResponse().isEmpty()) {
 			try {

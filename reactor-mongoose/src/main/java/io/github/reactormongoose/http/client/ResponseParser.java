@@ -57,6 +57,8 @@ final class ResponseParser {
 	private boolean keepAlive;
 	/** The end of the input being fed ({@link #feed}): bytes from a response's end to it follow the response. */
 	private int feedEnd;
+	/** The body is gzip as a transfer coding (Transfer-Encoding: gzip, chunked). */
+	private boolean transferGzip;
 
 	ResponseParser() {
 		this.listener = NONE;
@@ -122,6 +124,11 @@ final class ResponseParser {
 	/** Whether the head of the response has been parsed (body may follow). */
 	boolean headSeen() {
 		return state != State.HEAD && status != 0;
+	}
+
+	/** Whether the body has the transfer coding gzip before chunked, which the reader must decode. */
+	boolean transferGzip() {
+		return transferGzip;
 	}
 
 	/** Whether the connection may carry another request after this response (valid once done). */
@@ -358,10 +365,23 @@ final class ResponseParser {
 			state = State.DONE;
 			return;
 		}
+		transferGzip = false;
 		if (!te.isEmpty()) {
-			String last = String.join(",", te);
-			last = last.substring(last.lastIndexOf(',') + 1).strip();
+			String[] codings = String.join(",", te).split(",");
+			String last = codings[codings.length - 1].strip();
 			if (last.equalsIgnoreCase("chunked")) {
+				// the codings before chunked are the body's too (RFC 9112 6.1): gzip once is
+				// decoded, anything else cannot be
+				for (int i = 0; i < codings.length - 1; i++) {
+					String c = codings[i].strip();
+					if (!transferGzip && (c.equalsIgnoreCase("gzip") || c.equalsIgnoreCase("x-gzip"))) {
+						transferGzip = true;
+					}
+					else if (!c.isEmpty()) {
+						throw new MalformedResponseException("Transfer-Encoding " + String.join(",", te)
+								+ " is not supported (chunked, after gzip at most)");
+					}
+				}
 				state = State.CHUNK_SIZE;
 				headLen = 0;
 			}

@@ -168,10 +168,35 @@ class MalformedResponseTest extends BaseHttpTest {
 	void chunkedWithExtensionsAndTrailers() throws Exception {
 		assertThat(body(c -> {
 			c.readHead();
-			c.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n");
+			c.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
 			c.write("3;name=value;x=\"q\"\r\nabc\r\n");
 			c.write("A \r\n0123456789\r\n0;last\r\nX-Checksum: 1\r\nX-More: 2\r\n\r\n");
 		}, "GET")).isEqualTo("200 abc0123456789");
+	}
+
+	/**
+	 * A transfer coding before chunked belongs to the message (RFC 9112 6.1): gzip is decoded
+	 * whether or not compression was asked for (its bytes were handed over as the content);
+	 * another one fails the response.
+	 */
+	@Test
+	void gzipAsATransferCodingIsDecoded() throws Exception {
+		java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+		try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(zipped)) {
+			z.write("decoded by the client".getBytes(UTF_8));
+		}
+		String gz = new String(zipped.toByteArray(), java.nio.charset.StandardCharsets.ISO_8859_1);
+		for (HttpClient client : new HttpClient[] {HttpClient.create(), HttpClient.create().compress(true)}) {
+			try (ScriptedServer s = new ScriptedServer(c -> {
+				c.readHead();
+				c.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+						+ Integer.toHexString(gz.length()) + "\r\n" + gz + "\r\n0\r\n\r\n");
+			})) {
+				assertThat(client.get().uri(s.url("/")).responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))).block(TIMEOUT))
+						.isEqualTo("decoded by the client");
+			}
+		}
+		expectFailure("HTTP/1.1 200 OK\r\nTransfer-Encoding: deflate, chunked\r\n\r\n0\r\n\r\n", MalformedResponseException.class);
 	}
 
 	@Test
