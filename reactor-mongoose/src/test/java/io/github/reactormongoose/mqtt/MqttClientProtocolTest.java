@@ -102,18 +102,7 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 		MqttConnection c = connect(client().keepAlive(Duration.ofSeconds(1)), peer);
 		AtomicReference<Subscription> subscription = new AtomicReference<>();
 		AtomicLong received = new AtomicLong();
-		c.subscribe("held", 0).subscribe(new BaseSubscriber<MqttMessage>() {
-			@Override
-			protected void hookOnSubscribe(Subscription s) {
-				subscription.set(s);
-				s.request(1);
-			}
-
-			@Override
-			protected void hookOnNext(MqttMessage m) {
-				received.incrementAndGet();
-			}
-		});
+		c.subscribe("held", 0).subscribe(askingForOne(subscription, m -> received.incrementAndGet()));
 		FakeBroker.Peer p = peer.get();
 		MqttPacket.Subscribe sub = p.read(MqttPacket.Subscribe.class);
 		p.send(new MqttPacket.SubAck(sub.packetId(), List.of(0), MqttProperties.empty()));
@@ -381,18 +370,8 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 		int total = 20_000;
 		AtomicLong received = new AtomicLong();
 		AtomicReference<Subscription> subscription = new AtomicReference<>();
-		c.subscribe("flood", 0).subscribe(new BaseSubscriber<MqttMessage>() {
-			@Override
-			protected void hookOnSubscribe(Subscription s) {
-				subscription.set(s);
-				s.request(1);
-			}
-
-			@Override
-			protected void hookOnNext(MqttMessage m) {
-				assertThat(m.payload()[0]).isEqualTo((byte) (received.getAndIncrement() % 127));
-			}
-		});
+		c.subscribe("flood", 0).subscribe(askingForOne(subscription,
+				m -> assertThat(m.payload()[0]).isEqualTo((byte) (received.getAndIncrement() % 127))));
 		FakeBroker.Peer p = peer.get();
 		p.read(MqttPacket.Subscribe.class);
 		byte[] one = new byte[1024];
@@ -524,5 +503,22 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 
 	private static MqttPacket.Publish publish(String topic, String payload, MqttProperties props) {
 		return new MqttPacket.Publish(0, new MqttMessage(topic, payload.getBytes(UTF_8), 0, false, false, props));
+	}
+
+	/** A subscriber that asks for one message, then for what the test asks through {@code subscription}. */
+	private static BaseSubscriber<MqttMessage> askingForOne(AtomicReference<Subscription> subscription,
+			java.util.function.Consumer<MqttMessage> onNext) {
+		return new BaseSubscriber<>() {
+			@Override
+			protected void hookOnSubscribe(Subscription s) {
+				subscription.set(s);
+				s.request(1);
+			}
+
+			@Override
+			protected void hookOnNext(MqttMessage m) {
+				onNext.accept(m);
+			}
+		};
 	}
 }

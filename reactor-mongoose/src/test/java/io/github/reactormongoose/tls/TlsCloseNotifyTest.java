@@ -24,6 +24,8 @@ import io.github.reactormongoose.testing.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.ThrowingConsumer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -54,6 +56,7 @@ class TlsCloseNotifyTest extends BaseHttpTest {
 	private DisposableServer server() {
 		return bind(HttpServer.create().secure(serverSpec()).idleTimeout(Duration.ofMillis(300))
 				.route(r -> r.get("/hello", (req, res) -> res.sendString(Mono.just("hello")))
+						.get("/stream", (req, res) -> res.sendString(Flux.range(0, 100).map(i -> "line " + i + "\n")))
 						.get("/cut", (req, res) -> res.sendString(Flux.just("a part, then a failure")
 								.concatWith(Mono.delay(Duration.ofMillis(100)).then(Mono.error(new IllegalStateException("cut"))))))
 						.ws("/ws", (in, out) -> out.send(in.receive()))));
@@ -67,50 +70,35 @@ class TlsCloseNotifyTest extends BaseHttpTest {
 		return PythonPeers.pythonWith("ssl", "python3");
 	}
 
-	@Test
-	void aConnectionCloseResponseEndsWithACloseNotify() throws Exception {
-		String out = client(server().port(), "GET /hello HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n");
-		assertThat(PythonPeers.string(out, "first")).isEqualTo("HTTP/1.1 200 OK");
-		assertThat(PythonPeers.string(out, "end")).isEqualTo("close_notify");
+	/** How the HTTP server's connection ends after what a client sends ({@code ws-close}: an upgrade, then a close). */
+	enum HttpEnd {
+		CONNECTION_CLOSE("GET /hello HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n", "HTTP/1.1 200 OK", "close_notify"),
+		// a body delimited by the close alone: the close_notify is what says it is whole
+		STREAMED_TO_HTTP_1_0("GET /stream HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n", "HTTP/1.1 200 OK", "close_notify"),
+		IDLE_TIMEOUT("GET /hello HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n", "HTTP/1.1 200 OK", "close_notify"),
+		REFUSED("GET /hello HTTP/1.1\\r\\nHost: localhost\\r\\nX-Big: " + "a".repeat(20_000) + "\\r\\n\\r\\n",
+				"HTTP/1.1 431 Request Header Fields Too Large", "close_notify"),
+		WEBSOCKET_CLOSE("ws-close", "HTTP/1.1 101 Switching Protocols", "close_notify"),
+		// HTTP/1.0 again: had the cut body a close_notify, it would look whole
+		ABORTED("GET /cut HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n", "HTTP/1.1 200 OK", "unexpected_eof");
+
+		final String send;
+		final String firstLine;
+		final String end;
+
+		HttpEnd(String send, String firstLine, String end) {
+			this.send = send;
+			this.firstLine = firstLine;
+			this.end = end;
+		}
 	}
 
-	@Test
-	void aStreamedAnswerToHttp10EndsWithACloseNotify() throws Exception {
-		// the body is delimited by the close alone: the close_notify is what says it is whole
-		DisposableServer s = bind(HttpServer.create().secure(serverSpec())
-				.handle((req, res) -> res.sendString(Flux.range(0, 100).map(i -> "line " + i + "\n"))));
-		String out = client(s.port(), "GET / HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n");
-		assertThat(PythonPeers.string(out, "first")).isEqualTo("HTTP/1.1 200 OK");
-		assertThat(PythonPeers.string(out, "end")).isEqualTo("close_notify");
-	}
-
-	@Test
-	void theIdleTimeoutClosesWithACloseNotify() throws Exception {
-		String out = client(server().port(), "GET /hello HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n");
-		assertThat(PythonPeers.string(out, "first")).isEqualTo("HTTP/1.1 200 OK");
-		assertThat(PythonPeers.string(out, "end")).isEqualTo("close_notify");
-	}
-
-	@Test
-	void aRefusedRequestGetsItsAnswerThenACloseNotify() throws Exception {
-		String out = client(server().port(), "GET /hello HTTP/1.1\\r\\nHost: localhost\\r\\nX-Big: " + "a".repeat(20_000) + "\\r\\n\\r\\n");
-		assertThat(PythonPeers.string(out, "first")).isEqualTo("HTTP/1.1 431 Request Header Fields Too Large");
-		assertThat(PythonPeers.string(out, "end")).isEqualTo("close_notify");
-	}
-
-	@Test
-	void aWebSocketCloseHandshakeEndsWithACloseNotify() throws Exception {
-		String out = client(server().port(), "ws-close");
-		assertThat(PythonPeers.string(out, "first")).isEqualTo("HTTP/1.1 101 Switching Protocols");
-		assertThat(PythonPeers.string(out, "end")).isEqualTo("close_notify");
-	}
-
-	@Test
-	void anAbortedResponseEndsWithoutOne() throws Exception {
-		// HTTP/1.0: a body delimited by the close; had it a close_notify, the cut body would look whole
-		String out = client(server().port(), "GET /cut HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n");
-		assertThat(PythonPeers.string(out, "first")).isEqualTo("HTTP/1.1 200 OK");
-		assertThat(PythonPeers.string(out, "end")).as(out).isEqualTo("unexpected_eof");
+	@ParameterizedTest
+	@EnumSource(HttpEnd.class)
+	void gracefulHttpClosesSendACloseNotifyAndAbortsDoNot(HttpEnd e) throws Exception {
+		String out = client(server().port(), e.send);
+		assertThat(PythonPeers.string(out, "first")).as(out).isEqualTo(e.firstLine);
+		assertThat(PythonPeers.string(out, "end")).as(out).isEqualTo(e.end);
 	}
 
 	@Test
