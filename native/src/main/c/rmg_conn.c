@@ -89,19 +89,54 @@ jlong rmg_conn_write(struct rmg_loop *loop, jlong id, const void *buf, size_t le
   return rmg_apply(loop, c, ops);
 }
 
-/* Opens the file at path, then appends head (may be empty) and queues count bytes of the
- * file from pos (sent with sendfile(2) when possible), then applies ops. Returns the pending
- * length or a negative code: -(RMG_ERR_ERRNO_BASE + errno) when the file cannot be opened or
- * is not a regular file, and then nothing was written. */
+/* The checks of a static file, on the file opened (what Java looked at, by name, may have been
+ * swapped since): with size >= 0, its size and modification time (ms) are those its headers
+ * were made from (else -ESTALE); with root, its real path, as the kernel has it, lies under
+ * root (else -EACCES: a symbolic link put in on the way). Without /proc the second is skipped. */
+static int rmg_file_checks(int fd, const char *root, int64_t size, int64_t mtime_ms) {
+  struct stat st;
+  if (size >= 0) {
+    if (fstat(fd, &st) != 0) return -errno;
+    if ((int64_t) st.st_size != size ||
+        (int64_t) st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000 != mtime_ms) {
+      return -ESTALE;
+    }
+  }
+  if (root != NULL) {
+    char link[32], real[PATH_MAX];
+    size_t rl = strlen(root);
+    ssize_t n;
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    n = readlink(link, real, sizeof(real) - 1);
+    if (n < 0) return errno == ENOENT && access("/proc/self/fd", F_OK) != 0 ? 0 : -EACCES;
+    real[n] = '\0';
+    if (strncmp(real, root, rl) != 0 || (real[rl] != '/' && real[rl] != '\0' && !(rl > 0 && root[rl - 1] == '/'))) {
+      return -EACCES;
+    }
+  }
+  return 0;
+}
+
+/* Opens the file at path (checked with rmg_file_checks: root may be NULL, size -1), then
+ * appends head (may be empty) and queues count bytes of the file from pos (sent with
+ * sendfile(2) when possible), then applies ops. Returns the pending length or a negative
+ * code: -(RMG_ERR_ERRNO_BASE + errno) when the file cannot be opened, is not a regular file
+ * or fails a check, and then nothing was written. */
 jlong rmg_conn_file(struct rmg_loop *loop, jlong id, const void *head, size_t head_len,
-                    const char *path, int64_t pos, int64_t count, jint ops) {
+                    const char *path, const char *root, int64_t size, int64_t mtime_ms,
+                    int64_t pos, int64_t count, jint ops) {
   jlong err = 0;
   struct mg_connection *c = rmg_writable_conn(loop, id, &err);
-  int fd;
+  int fd, bad;
   if (c == NULL) return err;
   if (path == NULL || pos < 0 || count < 0) return RMG_ERR_BAD_ARG;
   fd = rmg_send_open(path);
   if (fd < 0) return -(RMG_ERR_ERRNO_BASE + (jlong) -fd);
+  bad = rmg_file_checks(fd, root, size, mtime_ms);
+  if (bad != 0) {
+    close(fd);
+    return -(RMG_ERR_ERRNO_BASE + (jlong) -bad);
+  }
   if (head_len > 0 && !rmg_send_bytes(c, head, head_len, count > 0)) {
     close(fd);
     return RMG_ERR_OOM;
@@ -218,27 +253,33 @@ static jlong JNICALL rmg_conn_control(JNIEnv *env, jclass cls, jlong h, jlong id
   return rmg_conn_control_ops(rmg_loop_of(h), id, ops);
 }
 
-/* A file region; the path is in the platform's file-name encoding, without a NUL. */
+/* A file region; path and root (may be null) are in the platform's file-name encoding,
+ * without a NUL; size -1: no size and time check (rmg_file_checks). */
 static jlong JNICALL rmg_conn_sendFile(JNIEnv *env, jclass cls, jlong h, jlong id, jbyteArray head,
-                                       jbyteArray path, jlong pos, jlong count, jint ops) {
+                                       jbyteArray path, jbyteArray root, jlong size, jlong mtime_ms,
+                                       jlong pos, jlong count, jint ops) {
   struct rmg_loop *loop = rmg_loop_of(h);
   jlong err = 0, rc;
-  jsize n, hn;
+  jsize n, rn, hn;
   char *p;
   (void) cls;
   if (rmg_writable_conn(loop, id, &err) == NULL) return err;
   if (path == NULL) return RMG_ERR_BAD_ARG;
   n = (*env)->GetArrayLength(env, path);
+  rn = root == NULL ? 0 : (*env)->GetArrayLength(env, root);
   hn = head == NULL ? 0 : (*env)->GetArrayLength(env, head);
-  /* one block: the path (NUL-terminated), then the head */
-  p = (char *) rmg_alloc((size_t) n + 1 + (size_t) hn);
+  /* one block: the path and the root (NUL-terminated), then the head */
+  p = (char *) rmg_alloc((size_t) n + 1 + (size_t) rn + 1 + (size_t) hn);
   if (p == NULL) return RMG_ERR_OOM;
   (*env)->GetByteArrayRegion(env, path, 0, n, (jbyte *) p);
   p[n] = '\0';
-  if (hn > 0) (*env)->GetByteArrayRegion(env, head, 0, hn, (jbyte *) (p + n + 1));
-  rc = memchr(p, '\0', (size_t) n) != NULL
+  if (rn > 0) (*env)->GetByteArrayRegion(env, root, 0, rn, (jbyte *) (p + n + 1));
+  p[n + 1 + rn] = '\0';
+  if (hn > 0) (*env)->GetByteArrayRegion(env, head, 0, hn, (jbyte *) (p + n + 1 + rn + 1));
+  rc = memchr(p, '\0', (size_t) n) != NULL || memchr(p + n + 1, '\0', (size_t) rn) != NULL
            ? RMG_ERR_BAD_ARG
-           : rmg_conn_file(loop, id, p + n + 1, (size_t) hn, p, pos, count, ops);
+           : rmg_conn_file(loop, id, p + n + 1 + rn + 1, (size_t) hn, p, root == NULL ? NULL : p + n + 1, size,
+                           mtime_ms, pos, count, ops);
   rmg_free(p);
   return rc;
 }
@@ -263,7 +304,7 @@ static const JNINativeMethod s_methods[] = {
     {"sendHeap", "(JJLjava/nio/ByteBuffer;III)J", (void *) rmg_conn_sendHeap},
     {"heapViews", "()Z", (void *) rmg_conn_heapViews},
     {"control", "(JJI)J", (void *) rmg_conn_control},
-    {"sendFile", "(JJ[B[BJJI)J", (void *) rmg_conn_sendFile},
+    {"sendFile", "(JJ[B[B[BJJJJI)J", (void *) rmg_conn_sendFile},
     {"address", "(JJZ[B)I", (void *) rmg_conn_address},
 };
 

@@ -34,6 +34,7 @@ static const struct rmg_constant s_constants[] = {
     RMG_C(RMG_ERR_ERRNO_BASE),
     RMG_C(EADDRINUSE),
     RMG_C(EACCES),
+    RMG_C(ESTALE),
     RMG_C(EADDRNOTAVAIL),
     RMG_C(ECONNREFUSED),
     RMG_C(ECONNRESET),

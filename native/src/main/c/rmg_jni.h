@@ -279,7 +279,8 @@ void rmg_resume_pipeline(struct mg_connection *c);
 jlong rmg_conn_write(struct rmg_loop *loop, jlong id, const void *buf, size_t len, jint ops);
 jlong rmg_conn_control_ops(struct rmg_loop *loop, jlong id, jint ops);
 jlong rmg_conn_file(struct rmg_loop *loop, jlong id, const void *head, size_t head_len,
-                    const char *path, int64_t pos, int64_t count, jint ops);
+                    const char *path, const char *root, int64_t size, int64_t mtime_ms,
+                    int64_t pos, int64_t count, jint ops);
 
 /* ---- rmg_send.c (no natives): write-through, the output queue, sendfile, idle buffers ---- */
 /* Appends to c->send itself (the path of UDP, TLS and the TCP kind). */

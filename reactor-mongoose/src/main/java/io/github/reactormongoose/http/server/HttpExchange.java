@@ -422,6 +422,11 @@ final class HttpExchange implements HttpServerResponse {
 
 	@Override
 	public Mono<Void> sendFile(Path file, long position, long count) {
+		return sendFile(file, position, count, null);
+	}
+
+	/** {@link #sendFile(Path, long, long)} of a file whose head was made from {@code check} (static files). */
+	Mono<Void> sendFile(Path file, long position, long count, StaticFiles.@Nullable Check check) {
 		if (position < 0 || count < 0) {
 			return Mono.error(new IllegalArgumentException("position and count must be >= 0"));
 		}
@@ -448,7 +453,7 @@ final class HttpExchange implements HttpServerResponse {
 				// file that cannot be read still gets a 500)
 				return stream(FileChunks.read(file, position, count), false);
 			}
-			return Mono.<Void>create(sink -> el.executeOrRun(() -> writer.file(file, position, count, sink,
+			return Mono.<Void>create(sink -> el.executeOrRun(() -> writer.file(file, position, count, check, sink,
 					this::afterBody, () -> FileChunks.read(file, position, count))));
 		});
 	}

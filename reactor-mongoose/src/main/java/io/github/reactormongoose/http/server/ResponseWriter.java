@@ -580,8 +580,8 @@ final class ResponseWriter {
 	 * left, so a slow reader holds no file data in memory. Falls back to {@code chunks} when
 	 * the framing is chunked (no length was set). For HEAD only the headers are written.
 	 */
-	void file(Path file, long position, long count, MonoSink<Void> sink, Runnable afterBody,
-			Supplier<Publisher<? extends ByteBuffer>> chunks) {
+	void file(Path file, long position, long count, StaticFiles.@Nullable Check check, MonoSink<Void> sink,
+			Runnable afterBody, Supplier<Publisher<? extends ByteBuffer>> chunks) {
 		if (refuseBody(sink)) {
 			return;
 		}
@@ -600,7 +600,7 @@ final class ResponseWriter {
 						+ declaredLength + " bytes"));
 				return;
 			}
-			r = channel.writeFile(null, file, position, count);
+			r = writeFile(null, file, position, count, check);
 		}
 		else {
 			byte[] h = streamingHead();
@@ -616,13 +616,14 @@ final class ResponseWriter {
 				return;
 			}
 			// the head goes out only once the file is open: a missing file still gets a 500
-			r = channel.writeFile(h, file, position, count);
+			r = writeFile(h, file, position, count, check);
 			if (r >= 0) {
 				markHeadersSent();
 			}
 		}
 		if (r < 0) {
-			sink.error(Errors.toException(r, "sendFile " + file));
+			sink.error(check != null && StaticFiles.Changed.is(r) ? new StaticFiles.Changed(file, r)
+					: Errors.toException(r, "sendFile " + file));
 			return;
 		}
 		bodyBytesSent += count;
@@ -636,6 +637,11 @@ final class ResponseWriter {
 			sink.success();
 			afterBody.run();
 		});
+	}
+
+	private long writeFile(byte @Nullable [] head, Path file, long position, long count, StaticFiles.@Nullable Check check) {
+		return check == null ? channel.writeFile(head, file, position, count)
+				: channel.writeFile(head, file, check.root(), check.size(), check.mtimeMillis(), position, count);
 	}
 
 	/** Fails {@code sink} when no body may be sent now (ended, closed, another send running). */

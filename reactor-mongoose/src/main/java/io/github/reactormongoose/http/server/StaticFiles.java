@@ -16,12 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 
 import io.github.reactormongoose.internal.HttpDates;
+import io.github.reactormongoose.internal.jni.NativeConstants;
 
 /**
  * Serves files for {@link HttpServerRoutes#directory} and {@link HttpServerRoutes#file}:
@@ -89,6 +91,69 @@ final class StaticFiles {
 
 	/** Serves the file under {@code root} that the request path after {@code prefix} names. */
 	static Publisher<Void> directory(HttpServerRequest req, HttpServerResponse res, String prefix, Path root,
+			StaticFileOptions options) {
+		return lookedUpAgainIfChanged(res, () -> directoryOnce(req, res, prefix, root, options));
+	}
+
+	/**
+	 * What {@code attempt} answers. A file found changed when it was opened to be sent (its
+	 * size or time not those its head was made from, or a symbolic link put in on the way out of
+	 * the root: {@link Changed}) is looked up once more, without the headers of the first
+	 * attempt; found changed again, it is a 500 (still changing) or a 404 (outside the root).
+	 */
+	private static Publisher<Void> lookedUpAgainIfChanged(HttpServerResponse res, Supplier<Publisher<Void>> attempt) {
+		return Mono.defer(() -> Mono.from(attempt.get()))
+				.onErrorResume(Changed.class, e -> {
+					reset(res);
+					return Mono.from(attempt.get());
+				})
+				.onErrorResume(Changed.class, e -> {
+					if (!e.outside) {
+						return Mono.error(e);
+					}
+					reset(res);
+					return Mono.from(res.sendNotFound());
+				});
+	}
+
+	/** The headers and status a file's answer set, gone before another attempt. */
+	private static void reset(HttpServerResponse res) {
+		for (String name : new String[] {"Content-Type", "Content-Length", "Content-Encoding", "Content-Range", "ETag",
+			"Last-Modified", "Accept-Ranges", "Vary", "Cache-Control"}) {
+			res.responseHeaders().remove(name);
+		}
+		res.status(200);
+	}
+
+	/** What the head of a static file was made from, checked on the file opened to send it. */
+	record Check(@Nullable Path root, long size, long mtimeMillis) {
+	}
+
+	/** The file opened to be sent is not the one looked at: changed on the way, or out of the root. */
+	static final class Changed extends IOException {
+
+		private static final long serialVersionUID = 1L;
+
+		final boolean outside;
+
+		Changed(Path file, long code) {
+			super(errno(code) == NativeConstants.EACCES ? file + " leads out of the root now"
+					: file + " changed between its lookup and its opening");
+			outside = errno(code) == NativeConstants.EACCES;
+		}
+
+		/** Whether the native error {@code code} is one of the checks of a {@link Check}. */
+		static boolean is(long code) {
+			int e = errno(code);
+			return e == NativeConstants.ESTALE || e == NativeConstants.EACCES;
+		}
+
+		private static int errno(long code) {
+			return code <= -NativeConstants.ERR_ERRNO_BASE ? (int) (-code - NativeConstants.ERR_ERRNO_BASE) : 0;
+		}
+	}
+
+	private static Publisher<Void> directoryOnce(HttpServerRequest req, HttpServerResponse res, String prefix, Path root,
 			StaticFileOptions options) {
 		String raw = rawPath(req);
 		String rest = raw.substring(prefix.length());
@@ -243,6 +308,10 @@ final class StaticFiles {
 
 	/** The route of {@link HttpServerRoutes#file}: {@code file} itself, 404 if it is not a regular file. */
 	static Publisher<Void> file(HttpServerRequest req, HttpServerResponse res, Path file, StaticFileOptions options) {
+		return lookedUpAgainIfChanged(res, () -> fileOnce(req, res, file, options));
+	}
+
+	private static Publisher<Void> fileOnce(HttpServerRequest req, HttpServerResponse res, Path file, StaticFileOptions options) {
 		Path real = realUnder(file, null);
 		if (real == null || !Files.isRegularFile(real)) {
 			return res.sendNotFound();
@@ -306,15 +375,20 @@ final class StaticFiles {
 			}
 			if (r != null) {
 				long count = r[1] - r[0] + 1;
-				return res.status(206).header("Content-Range", "bytes " + r[0] + "-" + r[1] + "/" + size)
-						.sendFile(body, r[0], count);
+				res.status(206).header("Content-Range", "bytes " + r[0] + "-" + r[1] + "/" + size);
+				return send(res, body, r[0], count, new Check(realRoot, size, mtimeMillis));
 			}
 		}
 		if (size == 0) {
 			res.header("Content-Length", "0");
 			return res.send();
 		}
-		return res.sendFile(body, 0, size);
+		return send(res, body, 0, size, new Check(realRoot, size, mtimeMillis));
+	}
+
+	/** Sends a region of {@code body}, checked against what its head was made from ({@code check}). */
+	private static Publisher<Void> send(HttpServerResponse res, Path body, long position, long count, Check check) {
+		return res instanceof HttpExchange x ? x.sendFile(body, position, count, check) : res.sendFile(body, position, count);
 	}
 
 	/** {@code If-None-Match} (weak comparison), else {@code If-Modified-Since}: whether to answer 304. */

@@ -44,12 +44,14 @@ public final class ConnNative {
 	/**
 	 * Opens the file at {@code path} (platform file-name encoding), then appends {@code head}
 	 * (may be {@code null}) and queues {@code count} bytes of the file from {@code position},
-	 * sent with {@code sendfile(2)} when possible; then applies {@code ops}. Returns the
-	 * pending length, or a negative error code (an errno code when the file cannot be opened
-	 * or is not a regular file: then nothing was written).
+	 * sent with {@code sendfile(2)} when possible; then applies {@code ops}. With
+	 * {@code size >= 0} the file opened must have that size and modification time
+	 * ({@code mtimeMillis}, else ESTALE), with {@code root} its real path must lie under it
+	 * (else EACCES). Returns the pending length, or a negative error code (an errno code when
+	 * the file cannot be opened, is not a regular file or fails a check: then nothing was written).
 	 */
-	public static native long sendFile(long loop, long id, byte @Nullable [] head, byte[] path, long position, long count,
-			int ops);
+	public static native long sendFile(long loop, long id, byte @Nullable [] head, byte[] path, byte @Nullable [] root,
+			long size, long mtimeMillis, long position, long count, int ops);
 
 	/** Applies {@code ops} only. */
 	public static native long control(long loop, long id, int ops);

@@ -97,6 +97,8 @@ public final class NativeConstants {
 	public static final long ERR_ERRNO_BASE = constant("RMG_ERR_ERRNO_BASE");
 	public static final int EADDRINUSE = (int) constant("EADDRINUSE");
 	public static final int EACCES = (int) constant("EACCES");
+	/** The file opened is not the one its response was made from (it changed on the way). */
+	public static final int ESTALE = (int) constant("ESTALE");
 	public static final int EADDRNOTAVAIL = (int) constant("EADDRNOTAVAIL");
 	public static final int ECONNREFUSED = (int) constant("ECONNREFUSED");
 	public static final int ECONNRESET = (int) constant("ECONNRESET");

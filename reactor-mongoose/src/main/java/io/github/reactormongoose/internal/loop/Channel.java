@@ -166,12 +166,24 @@ public final class Channel {
 	 * and an error code is returned. The file must be on the default file system.
 	 */
 	public long writeFile(byte @Nullable [] head, Path file, long position, long count) {
+		return writeFile(head, file, null, -1, 0, position, count);
+	}
+
+	/**
+	 * The same for a file looked at by name before: the file opened must have {@code size}
+	 * bytes and the modification time {@code mtimeMillis} (when {@code size >= 0}; else the
+	 * errno code ESTALE) and lie under the real directory {@code root} (when not {@code null};
+	 * else EACCES), so that what is sent is what the response's head describes.
+	 */
+	public long writeFile(byte @Nullable [] head, Path file, @Nullable Path root, long size, long mtimeMillis, long position,
+			long count) {
 		long h = loop.nativeHandle();
 		if (h == 0) {
 			return NativeConstants.ERR_NO_CONN;
 		}
 		byte[] path = file.toAbsolutePath().toString().getBytes(FILE_NAMES);
-		return ConnNative.sendFile(h, id, head, path, position, count, 0);
+		byte[] under = root == null ? null : root.toString().getBytes(FILE_NAMES);
+		return ConnNative.sendFile(h, id, head, path, under, size, mtimeMillis, position, count, 0);
 	}
 
 	/**

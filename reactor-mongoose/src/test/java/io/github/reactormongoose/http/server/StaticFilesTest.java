@@ -6,6 +6,8 @@ package io.github.reactormongoose.http.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 import io.github.reactormongoose.DisposableServer;
@@ -288,5 +291,99 @@ class StaticFilesTest extends BaseHttpTest {
 				.isInstanceOf(IllegalArgumentException.class);
 		org.assertj.core.api.Assertions.assertThatThrownBy(() -> HttpServer.create().route(r -> r.directory("static", root)))
 				.isInstanceOf(IllegalArgumentException.class);
+	}
+
+	/**
+	 * A directory of the root swapped for a symbolic link out of it between the lookup (which
+	 * follows links and checks the real path) and the open: the file opened is checked again,
+	 * by the kernel's path of the open file, and never served from outside (before, some
+	 * answers during the swaps were the outside file).
+	 */
+	@Test
+	void aSymbolicLinkSwappedInOnTheWayNeverServesFromOutsideTheRoot() throws Exception {
+		Path race = Files.createDirectories(root.resolve("race"));
+		Files.writeString(race.resolve("f.txt"), "INSIDE");
+		Path away = Files.createDirectories(outside.resolve("race"));
+		Files.writeString(away.resolve("f.txt"), "SECRET");
+		Path parked = root.resolve(".race-dir");
+		Path link = root.resolve(".race-link");
+		Files.createSymbolicLink(link, away);
+		java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+		Thread swapper = new Thread(() -> {
+			java.nio.file.CopyOption atomic = java.nio.file.StandardCopyOption.ATOMIC_MOVE;
+			while (!stop.get()) {
+				try {
+					// the directory goes, the link takes its name, then the other way round
+					Files.move(race, parked, atomic);
+					Files.move(link, race, atomic);
+					Files.move(race, link, atomic);
+					Files.move(parked, race, atomic);
+				}
+				catch (IOException e) {
+					throw new UncheckedIOException(e);
+				}
+			}
+		});
+		swapper.start();
+		Map<String, Integer> seen = new java.util.TreeMap<>();
+		HttpClient client = jdkClient();
+		try {
+			long end = System.nanoTime() + 2_000_000_000L;
+			while (System.nanoTime() < end) {
+				HttpResponse<String> r = get(client, server, "/static/race/f.txt");
+				seen.merge(r.statusCode() + " " + (r.statusCode() == 200 ? r.body() : ""), 1, Integer::sum);
+			}
+		}
+		finally {
+			stop.set(true);
+			swapper.join();
+		}
+		assertThat(seen).doesNotContainKey("200 SECRET").containsKey("200 INSIDE");
+	}
+
+	/**
+	 * A file replaced (an atomic rename, as deploys do) between the lookup and the open: the
+	 * file opened is checked against the size and time the head was made from, and looked up
+	 * again when they differ, so every answer is one whole version under its own ETag (before,
+	 * some were a cut copy of the longer version under the shorter one's ETag and length).
+	 */
+	@Test
+	void aFileReplacedOnTheWayIsServedWholeUnderItsOwnValidators() throws Exception {
+		Path live = root.resolve("live.txt");
+		String shortOne = "s".repeat(110);
+		String longOne = "L".repeat(330);
+		Files.writeString(live, shortOne);
+		java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+		Thread writer = new Thread(() -> {
+			int i = 0;
+			while (!stop.get()) {
+				try {
+					Path tmpFile = root.resolve(".live.tmp");
+					Files.writeString(tmpFile, i++ % 2 == 0 ? longOne : shortOne);
+					Files.move(tmpFile, live, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+				}
+				catch (IOException e) {
+					throw new UncheckedIOException(e);
+				}
+			}
+		});
+		writer.start();
+		Map<String, Integer> seen = new java.util.TreeMap<>();
+		HttpClient client = jdkClient();
+		try {
+			long end = System.nanoTime() + 2_000_000_000L;
+			while (System.nanoTime() < end) {
+				HttpResponse<String> r = get(client, server, "/static/live.txt");
+				String etag = r.headers().firstValue("ETag").orElse("");
+				boolean whole = r.body().equals(shortOne) || r.body().equals(longOne);
+				boolean ownEtag = etag.endsWith("-" + Long.toHexString(r.body().length()) + "\"");
+				seen.merge(r.statusCode() + (r.statusCode() != 200 ? "" : whole && ownEtag ? " whole" : " torn"), 1, Integer::sum);
+			}
+		}
+		finally {
+			stop.set(true);
+			writer.join();
+		}
+		assertThat(seen).doesNotContainKey("200 torn").containsKey("200 whole");
 	}
 }
