@@ -367,6 +367,39 @@ class TcpTlsTest {
 		}
 	}
 
+	/**
+	 * The server name sent (SNI) is the host name, and none for an IP literal (RFC 6066 3: a
+	 * HostName is no address); the certificate is checked against the address all the same.
+	 */
+	@Test
+	void noServerNameIsSentForAnIpLiteral() throws Exception {
+		String python = io.github.reactormongoose.testing.PythonPeers.pythonWith("ssl", "python3");
+		String script = String.join("\n", "import socket, ssl, sys",
+				"ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[1], sys.argv[2])",
+				"names = []",
+				"ctx.sni_callback = lambda sock, name, c: names.append(name)",
+				"ls = socket.socket(); ls.bind(('127.0.0.1', 0)); ls.listen(2); print(ls.getsockname()[1], flush=True)",
+				"for _ in range(2):",
+				"    c, _ = ls.accept(); s = ctx.wrap_socket(c, server_side=True); s.sendall(b'x'); s.close()",
+				"print(names, flush=True)");
+		Process p = new ProcessBuilder(python, "-c", script, localhost.chain().toString(), localhost.key().toString())
+				.redirectErrorStream(true).start();
+		try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+				StandardCharsets.US_ASCII))) {
+			int port = Integer.parseInt(r.readLine().trim());
+			for (String host : new String[] {"127.0.0.1", "localhost"}) {
+				Connection c = TcpClient.create().host(host).port(port)
+						.secure(TlsSpec.forClient().trustedCertificates(pki.ca())).connectNow(TIMEOUT);
+				c.receive().blockFirst(TIMEOUT);
+				c.close();
+			}
+			assertThat(r.readLine()).isEqualTo("[None, 'localhost']");
+		}
+		finally {
+			p.destroyForcibly();
+		}
+	}
+
 	/** Host names compare without case (RFC 6125, 6.4.1): a certificate for localhost serves LocalHost. */
 	@Test
 	void theHostNameMatchesWhateverItsCase() throws Exception {

@@ -165,7 +165,15 @@ public final class TlsConfig {
 			keyPem = KeyForms.toMongoosePem(m.key());
 		}
 		PeerVerifier verifier = new PeerVerifier(trustManager(), name);
-		return new ClientHandshake(TlsContext.create(true, cert, keyPem, null, name, handshakeTimeout), verifier);
+		// no SNI for an IP literal (RFC 6066 3: a HostName is no address); the JDK checks the
+		// certificate against it all the same
+		String sni = isIpLiteral(name) ? null : name;
+		return new ClientHandshake(TlsContext.create(true, cert, keyPem, null, sni, handshakeTimeout), verifier);
+	}
+
+	/** Whether {@code name} is an IPv4 or IPv6 address written out (no name to send as SNI). */
+	static boolean isIpLiteral(String name) {
+		return name.indexOf(':') >= 0 || name.matches("\\d{1,3}(\\.\\d{1,3}){3}");
 	}
 
 	/**
