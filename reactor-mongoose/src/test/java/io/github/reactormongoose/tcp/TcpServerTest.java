@@ -467,4 +467,45 @@ class TcpServerTest extends TcpTestSupport {
 		assertThat(reader.received).hasValue(total);
 		assertThat(reader.crc.getValue()).isEqualTo(patternCrc(total));
 	}
+
+	/**
+	 * Cancelling a send stops pulling its source, as in Reactor Netty: "tick until the peer
+	 * speaks, then say bye" (takeUntilOther cancels the ticking send) ends the ticks, and nothing
+	 * follows the bye. The source kept being pulled and written until the connection closed.
+	 */
+	@Test
+	void aCancelledSendStopsPullingItsSource() throws Exception {
+		AtomicReference<String> sourceEnd = new AtomicReference<>();
+		DisposableServer s = bind(TcpServer.create().handle((in, out) -> out
+				.sendString(Flux.interval(Duration.ofMillis(20)).map(i -> "tick" + i + "\n").doOnCancel(() -> sourceEnd.set("cancelled")))
+				.then().takeUntilOther(in.receive().next())
+				.then(out.sendString(Mono.just("bye\n")).then())
+				.then(Mono.never())));
+		try (Socket c = connect(s.port())) {
+			c.setSoTimeout(5000);
+			InputStream in = c.getInputStream();
+			byte[] buf = new byte[4096];
+			assertThat(new String(buf, 0, in.read(buf), StandardCharsets.US_ASCII)).startsWith("tick");
+			c.getOutputStream().write("stop".getBytes(StandardCharsets.US_ASCII));
+			StringBuilder after = new StringBuilder();
+			long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(600);
+			c.setSoTimeout(100);
+			while (System.nanoTime() < end) {
+				try {
+					int n = in.read(buf);
+					if (n < 0) {
+						break;
+					}
+					after.append(new String(buf, 0, n, StandardCharsets.US_ASCII));
+				}
+				catch (java.net.SocketTimeoutException e) {
+					// nothing this time
+				}
+			}
+			String text = after.toString();
+			assertThat(text).contains("bye\n");
+			assertThat(text.substring(text.indexOf("bye\n") + 4)).as("nothing after the bye: " + text).isEmpty();
+			assertThat(sourceEnd.get()).isEqualTo("cancelled");
+		}
+	}
 }
