@@ -216,6 +216,19 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 		run(() -> finish(null, false));
 	}
 
+	/**
+	 * The reason to {@link #cancel} with when the subscriber of the send itself cancelled it
+	 * (its {@code Mono} was cancelled: nobody to tell the end).
+	 */
+	public static final Throwable CANCELLED = new java.util.concurrent.CancellationException("send cancelled") {
+		private static final long serialVersionUID = 1L;
+
+		@Override
+		public synchronized Throwable fillInStackTrace() {
+			return this;
+		}
+	};
+
 	/** Poll thread: stops pulling (connection closed or exchange aborted). */
 	public void cancel(Throwable reason) {
 		finish(reason, true);

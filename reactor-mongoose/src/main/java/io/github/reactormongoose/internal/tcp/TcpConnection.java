@@ -108,16 +108,6 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 		}
 	}
 
-	/** The reason a send's source is cancelled with when the send's own subscriber cancelled. */
-	private static final Throwable CANCELLED = new java.util.concurrent.CancellationException("send cancelled") {
-		private static final long serialVersionUID = 1L;
-
-		@Override
-		public synchronized Throwable fillInStackTrace() {
-			return this;
-		}
-	};
-
 	@Override
 	public Mono<Void> send(Publisher<? extends ByteBuffer> data) {
 		return Mono.create(sink -> {
@@ -135,7 +125,7 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 				}
 			}, e -> {
 				closeWatch.dispose();
-				if (e == CANCELLED) {
+				if (e == WriteSubscriber.CANCELLED) {
 					return; // the subscriber of this Mono left: nobody to tell
 				}
 				if (e == null) {
@@ -147,7 +137,7 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 			}, Context.of(sink.contextView()));
 			// cancelling the send (takeUntilOther, timeout, dispose...) stops pulling the source,
 			// as in Reactor Netty; what was written stays written
-			sink.onCancel(() -> loop.executeOrRun(() -> w.cancel(CANCELLED)));
+			sink.onCancel(() -> loop.executeOrRun(() -> w.cancel(WriteSubscriber.CANCELLED)));
 			data.subscribe(w);
 			closeWatch.update(onClose().subscribe(null, null, () -> loop.executeOrRun(
 					() -> w.cancel(new ConnectionClosedException("Connection closed while sending")))));

@@ -40,6 +40,9 @@ public final class FrameSender {
 					channel.awaitWritable(action);
 				}
 			}, e -> {
+				if (e == WriteSubscriber.CANCELLED) {
+					return; // the subscriber of this Mono left
+				}
 				if (e == null) {
 					sink.success();
 				}
@@ -47,6 +50,8 @@ public final class FrameSender {
 					sink.error(e);
 				}
 			}, Context.of(sink.contextView()));
+			// cancelling the send stops pulling the frames (Reactor Netty's too); those written stay written
+			sink.onCancel(() -> channel.loop().executeOrRun(() -> w.cancel(WriteSubscriber.CANCELLED)));
 			frames.subscribe(w);
 		});
 	}

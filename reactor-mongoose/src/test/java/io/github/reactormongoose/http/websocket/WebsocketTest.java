@@ -505,4 +505,28 @@ class WebsocketTest extends BaseHttpTest {
 			assertThat(log.lines()).noneMatch(l -> l.contains("handler failed"));
 		}
 	}
+
+	/**
+	 * Cancelling an outbound send stops pulling its frames, as in Reactor Netty: "tick until the
+	 * client speaks, then say bye" sends nothing after the bye (the ticks went on until the
+	 * session closed).
+	 */
+	@Test
+	void aCancelledSendStopsPullingItsFrames() throws Exception {
+		DisposableServer s = bind(HttpServer.create().route(r -> r.ws("/ticks", (in, out) -> out
+				.sendString(Flux.interval(Duration.ofMillis(20)).map(i -> "tick" + i))
+				.then().takeUntilOther(in.receive().next())
+				.then(out.sendString(Mono.just("bye")).then())
+				.then(Mono.never()))));
+		WebSocketRecorder rec = new WebSocketRecorder();
+		WebSocket ws = connect(s, "/ticks", rec);
+		assertThat((String) rec.next()).startsWith("tick");
+		ws.sendText("stop", true).get(10, TimeUnit.SECONDS);
+		Object m;
+		while (!"bye".equals(m = rec.next())) {
+			assertThat((String) m).startsWith("tick");
+		}
+		assertThat(rec.messages.poll(600, TimeUnit.MILLISECONDS)).as("nothing after the bye").isNull();
+		ws.abort();
+	}
 }
