@@ -187,7 +187,9 @@ final class StaticFiles {
 		if (attrs.isDirectory()) {
 			if (!raw.endsWith("/")) {
 				String q = req.query();
-				return res.status(301).header("Location", raw + "/" + (q.isEmpty() ? "" : "?" + q)).send();
+				// one leading slash: "//host/dir" would be a reference to another host (RFC 3986 4.2)
+				String location = "/" + raw.replaceFirst("^/+", "") + "/";
+				return res.status(301).header("Location", location + (q.isEmpty() ? "" : "?" + q)).send();
 			}
 			String index = options.indexFile();
 			if (index != null) {
@@ -252,7 +254,10 @@ final class StaticFiles {
 		List<String> names = new ArrayList<>();
 		try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
 			for (Path p : ds) {
-				names.add(p.getFileName() + (Files.isDirectory(p) ? "/" : ""));
+				String name = p.getFileName().toString();
+				if (!name.startsWith(".")) { // hidden files (.git, .env) are not shown, as nginx's autoindex does
+					names.add(name + (Files.isDirectory(p) ? "/" : ""));
+				}
 			}
 		}
 		catch (IOException e) {
@@ -362,6 +367,10 @@ final class StaticFiles {
 		if (options.cacheControl() != null) {
 			res.header("Cache-Control", options.cacheControl());
 		}
+		if (preconditionFailed(req, etag, mtimeSeconds)) {
+			res.responseHeaders().remove("Content-Type");
+			return res.status(412).send();
+		}
 		if (notModified(req, etag, mtimeSeconds)) {
 			res.responseHeaders().remove("Content-Type");
 			return res.status(304).send();
@@ -389,6 +398,28 @@ final class StaticFiles {
 	/** Sends a region of {@code body}, checked against what its head was made from ({@code check}). */
 	private static Publisher<Void> send(HttpServerResponse res, Path body, long position, long count, Check check) {
 		return res instanceof HttpExchange x ? x.sendFile(body, position, count, check) : res.sendFile(body, position, count);
+	}
+
+	/**
+	 * {@code If-Match} (strong comparison: a weak tag never matches), else {@code If-Unmodified-Since}:
+	 * whether to answer 412 (RFC 9110 13.1.1, 13.1.4; evaluated before the others, 13.2.2). A
+	 * client resuming a download with {@code If-Match} and a range would otherwise join bytes of
+	 * two versions.
+	 */
+	static boolean preconditionFailed(HttpServerRequest req, String etag, long mtimeSeconds) {
+		String im = req.requestHeaders().get("If-Match");
+		if (im != null) {
+			for (String t : im.split(",")) {
+				String v = t.trim();
+				if (v.equals("*") || v.equals(etag)) {
+					return false;
+				}
+			}
+			return true;
+		}
+		String ius = req.requestHeaders().get("If-Unmodified-Since");
+		long since = ius == null ? HttpDates.INVALID : HttpDates.parse(ius);
+		return since != HttpDates.INVALID && mtimeSeconds > since; // an invalid date is ignored (13.1.4)
 	}
 
 	/** {@code If-None-Match} (weak comparison), else {@code If-Modified-Since}: whether to answer 304. */

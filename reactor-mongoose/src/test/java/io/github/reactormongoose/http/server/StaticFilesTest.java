@@ -134,6 +134,24 @@ class StaticFilesTest extends BaseHttpTest {
 		assertThat(post.statusCode()).isEqualTo(404);
 	}
 
+	/**
+	 * A root at "/" asked for "//name" (empty segments are skipped when the file is found): the
+	 * redirect is to "/name/", never "//name/", which browsers and curl -L take for another host.
+	 */
+	@Test
+	void theDirectoryRedirectStaysOnTheHost() throws Exception {
+		Files.createDirectories(root.resolve("127.0.0.1:9"));
+		DisposableServer atRoot = bind(HttpServer.create().route(r -> r.directory("/", root)));
+		try (RawHttp c = RawHttp.connect(atRoot.port())) {
+			c.write("GET //127.0.0.1:9 HTTP/1.1\r\nHost: x\r\n\r\n");
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(301);
+			assertThat(r.header("Location")).isEqualTo("/127.0.0.1:9/");
+			c.write("GET ///sub?q=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(c.read().header("Location")).isEqualTo("/sub/?q=1");
+		}
+	}
+
 	@Test
 	void listingIsEscapedAndOptionsApply() throws Exception {
 		HttpResponse<String> list = get(server, "/listed/empty/");
@@ -144,8 +162,10 @@ class StaticFilesTest extends BaseHttpTest {
 		HttpResponse<String> custom = get(server, "/listed/a.txt");
 		assertThat(custom.headers().firstValue("Content-Type")).hasValue("text/x-custom");
 		assertThat(custom.headers().firstValue("Cache-Control")).hasValue("max-age=60");
+		Files.writeString(root.resolve(".env"), "KEY=secret");
+		Files.createDirectories(root.resolve(".git"));
 		assertThat(get(server, "/listed/").body()).as("index file switched off").contains("Index of /listed/")
-				.contains("a.txt").contains("sub/");
+				.contains("a.txt").contains("sub/").as("hidden entries are not listed").doesNotContain(".env", ".git");
 	}
 
 	@Test
@@ -158,6 +178,27 @@ class StaticFilesTest extends BaseHttpTest {
 	}
 
 	// ---- conditional requests ----
+
+	/** RFC 9110 13.1.1, 13.1.4, 13.2.2: If-Match (strong) and If-Unmodified-Since fail with 412, before the others. */
+	@Test
+	void ifMatchAndIfUnmodifiedSinceAnswer412() throws Exception {
+		String etag = get(server, "/static/a.txt").headers().firstValue("ETag").orElseThrow();
+		assertThat(raw("/static/a.txt", "If-Match: \"nope\"").status()).isEqualTo(412);
+		assertThat(raw("/static/a.txt", "If-Match: W/" + etag).status()).as("a weak tag never matches strongly").isEqualTo(412);
+		assertThat(raw("/static/a.txt", "If-Match: \"nope\", " + etag).bodyString()).isEqualTo(TEXT);
+		assertThat(raw("/static/a.txt", "If-Match: *").status()).isEqualTo(200);
+		// a resume whose version is gone: 412, not the new version's bytes
+		RawHttp.Response resume = raw("/static/a.txt", "If-Match: \"old\"", "Range: bytes=5-");
+		assertThat(resume.status()).isEqualTo(412);
+		assertThat(raw("/static/a.txt", "If-Match: " + etag, "Range: bytes=5-").status()).isEqualTo(206);
+		assertThat(raw("/static/a.txt", "If-Unmodified-Since: Thu, 29 Feb 2024 10:15:30 GMT").status()).isEqualTo(412);
+		assertThat(raw("/static/a.txt", "If-Unmodified-Since: " + MTIME_HTTP).status()).isEqualTo(200);
+		assertThat(raw("/static/a.txt", "If-Unmodified-Since: never").status()).as("invalid date ignored").isEqualTo(200);
+		assertThat(raw("/static/a.txt", "If-Match: " + etag, "If-Unmodified-Since: Thu, 29 Feb 2024 10:15:30 GMT").status())
+				.as("If-Match wins").isEqualTo(200);
+		assertThat(raw("/static/a.txt", "If-Match: \"nope\"", "If-None-Match: " + etag).status()).as("412 before 304")
+				.isEqualTo(412);
+	}
 
 	@Test
 	void conditionalRequestsAnswer304() throws Exception {
