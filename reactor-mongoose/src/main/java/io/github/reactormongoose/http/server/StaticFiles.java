@@ -204,8 +204,8 @@ final class StaticFiles {
 			}
 			return res.sendNotFound();
 		}
-		if (!attrs.isRegularFile()) {
-			return res.sendNotFound();
+		if (!attrs.isRegularFile() || raw.endsWith("/")) {
+			return res.sendNotFound(); // "a.txt/" names a directory, which a file is not (as nginx answers)
 		}
 		return file(req, res, real, target.getFileName().toString(), realRoot, options);
 	}

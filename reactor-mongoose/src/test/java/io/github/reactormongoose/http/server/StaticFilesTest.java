@@ -127,6 +127,7 @@ class StaticFilesTest extends BaseHttpTest {
 		assertThat(redirect.status()).isEqualTo(301);
 		assertThat(redirect.header("Location")).isEqualTo("/static/sub/?x=1");
 		assertThat(get(client, server, "/static/nope.txt").statusCode()).isEqualTo(404);
+		assertThat(raw("/static/a.txt/").status()).as("a file named as a directory").isEqualTo(404);
 		assertThat(get(client, server, "/static/empty/").statusCode()).as("no listing by default").isEqualTo(404);
 		assertThat(get(client, server, "/staticx/a.txt").statusCode()).as("prefix is a whole segment").isEqualTo(404);
 		HttpResponse<String> post = client.send(request(server, "/static/a.txt")
