@@ -128,7 +128,8 @@ final class ClientSession implements MqttConnection {
 	/** The broker's CONNACK did not say Subscription Identifiers are unavailable (MQTT 5). */
 	private boolean subIdsAvailable;
 	private final Map<Integer, Sub> subAcks = new HashMap<>();
-	private final Set<Integer> unsubAcks = new HashSet<>();
+	/** UNSUBSCRIBEs not acknowledged yet: packet id, filter. */
+	private final Map<Integer, String> unsubAcks = new HashMap<>();
 
 	/**
 	 * Packets encoded for the current TCP connection and not handed to it yet: a batch (see
@@ -267,6 +268,10 @@ final class ClientSession implements MqttConnection {
 				&& !Integer.valueOf(0).equals(a.properties().get(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE));
 		brokerMaxPacket = a.properties().get(MqttProperties.MAXIMUM_PACKET_SIZE) instanceof Number n ? n.longValue() : 0;
 		boolean resumed = a.sessionPresent() && !config.cleanSession;
+		// an UNSUBSCRIBE the lost connection took without an UNSUBACK may never have arrived
+		unsubscribeOnResume.addAll(unsubAcks.values());
+		subAcks.clear();
+		unsubAcks.clear();
 		if (!resumed) {
 			inboundQos2.clear();
 		}
@@ -275,7 +280,7 @@ final class ClientSession implements MqttConnection {
 			for (String filter : unsubscribeOnResume) {
 				if (subs.stream().noneMatch(x -> x.filter.equals(filter))) {
 					int id = nextId();
-					unsubAcks.add(id);
+					unsubAcks.put(id, filter);
 					write(new MqttPacket.Unsubscribe(id, List.of(filter), MqttProperties.empty()));
 				}
 			}
@@ -284,8 +289,6 @@ final class ClientSession implements MqttConnection {
 		// subscriptions first, as they were when the in-flight publishes were first sent: a new
 		// session routes a resent publish that matches one of this client's own subscriptions
 		// before that subscription exists otherwise, and the client never gets it back
-		subAcks.clear();
-		unsubAcks.clear();
 		for (Sub s : subs) {
 			if (!resumed || !s.granted) {
 				sendSubscribe(s);
@@ -838,7 +841,7 @@ final class ClientSession implements MqttConnection {
 	private int nextId() {
 		for (int i = 0; i < 65535; i++) {
 			lastId = lastId == 65535 ? 1 : lastId + 1;
-			if (!inflight.containsKey(lastId) && !subAcks.containsKey(lastId) && !unsubAcks.contains(lastId)) {
+			if (!inflight.containsKey(lastId) && !subAcks.containsKey(lastId) && !unsubAcks.containsKey(lastId)) {
 				return lastId;
 			}
 		}
@@ -1021,7 +1024,7 @@ final class ClientSession implements MqttConnection {
 		subIds.remove(s.filter);
 		if (state == State.CONNECTED) {
 			int id = nextId();
-			unsubAcks.add(id);
+			unsubAcks.put(id, s.filter);
 			write(new MqttPacket.Unsubscribe(id, List.of(s.filter), MqttProperties.empty()));
 		}
 		else if (!config.cleanSession && state != State.CLOSED) {

@@ -251,17 +251,24 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 			inbound.offer(WebSocketFrame.pong(data));
 		}
 		else if (op == OP_CLOSE) {
-			closeReceived = true;
-			WebSocketCloseStatus s = WebSocketCloseStatus.EMPTY;
-			if (size >= 2) {
-				int code = ((data[0] & 0xff) << 8) | (data[1] & 0xff);
-				try {
-					s = new WebSocketCloseStatus(code, new String(data, 2, size - 2, StandardCharsets.UTF_8));
-				}
-				catch (IllegalArgumentException e) {
-					s = new WebSocketCloseStatus(1002, "invalid close code " + code);
-				}
+			// a close body is a code that may be sent and a UTF-8 reason (RFC 6455 5.5.1, 7.4.1,
+			// 8.1), as the server checks its clients'
+			if (size == 1) {
+				protocolError(1002, "sent a close frame of one byte");
+				return;
 			}
+			int peerCode = size >= 2 ? ((data[0] & 0xff) << 8) | (data[1] & 0xff) : 0;
+			if (size >= 2 && !WebSocketCloseStatus.isSendable(peerCode)) {
+				protocolError(1002, "sent the close code " + peerCode + ", which may not be sent");
+				return;
+			}
+			if (size > 2 && !PerMessageDeflate.isUtf8(java.util.Arrays.copyOfRange(data, 2, size))) {
+				protocolError(1007, "sent a close reason that is not UTF-8");
+				return;
+			}
+			closeReceived = true;
+			WebSocketCloseStatus s = size >= 2 ? new WebSocketCloseStatus(peerCode, new String(data, 2, size - 2, StandardCharsets.UTF_8))
+					: WebSocketCloseStatus.EMPTY;
 			closeStatus.tryEmitValue(s);
 			if (!closeSent) {
 				// echo the status, then close once it is written
@@ -400,7 +407,7 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 
 	@Override
 	public Mono<Void> sendClose(int code, String reason) {
-		WebSocketCloseStatus s = new WebSocketCloseStatus(code, reason);
+		WebSocketCloseStatus s = WebSocketCloseStatus.toSend(code, reason);
 		return Mono.create(sink -> el.executeOrRun(() -> {
 			sendCloseNow(s.code(), s.reason());
 			sink.success();

@@ -515,7 +515,9 @@ final class HttpExchange implements HttpServerResponse {
 			writer.writeWhole("unsupported WebSocket version; this server speaks 13\n".getBytes(StandardCharsets.US_ASCII), sink);
 			return;
 		}
-		String selected = selectProtocol(spec.protocols(), requestHeaders.get("Sec-WebSocket-Protocol"));
+		// several lines are one list (RFC 6455 11.3.4)
+		List<String> offered = requestHeaders.getAll("Sec-WebSocket-Protocol");
+		String selected = selectProtocol(spec.protocols(), offered.isEmpty() ? null : String.join(",", offered));
 		// RFC 7692: accept the client's first acceptable permessage-deflate offer, if allowed
 		PerMessageDeflate.ServerTerms deflate = spec.compress()
 				? PerMessageDeflate.negotiate(requestHeaders.getAll("Sec-WebSocket-Extensions"),

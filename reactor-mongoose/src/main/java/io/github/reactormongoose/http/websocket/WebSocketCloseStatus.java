@@ -29,4 +29,23 @@ public record WebSocketCloseStatus(int code, String reason) {
 		}
 		reason = reason == null ? "" : reason;
 	}
+
+	/**
+	 * Whether {@code code} may be put in a close frame (RFC 6455 7.4.1, 7.4.2): 1000 to 1003,
+	 * 1007 to 1014 and 3000 to 4999. 1005, 1006 and 1015 say what happened without a code and
+	 * are never sent; the rest of 1000 to 2999 is reserved. A peer that sends another closes
+	 * the connection as a protocol error (1002).
+	 */
+	public static boolean isSendable(int code) {
+		return code >= 1000 && code <= 1003 || code >= 1007 && code <= 1014 || code >= 3000 && code <= 4999;
+	}
+
+	/** {@code code} and {@code reason} for {@code sendClose}. @throws IllegalArgumentException for a code {@link #isSendable} refuses */
+	public static WebSocketCloseStatus toSend(int code, String reason) {
+		if (!isSendable(code)) {
+			throw new IllegalArgumentException("close code " + code + " may not be sent (RFC 6455 7.4): 1000..1003, 1007..1014"
+					+ " or 3000..4999");
+		}
+		return new WebSocketCloseStatus(code, reason);
+	}
 }

@@ -22,6 +22,10 @@ public record WebSocketFrame(Type type, byte[] payload) {
 	public WebSocketFrame {
 		Objects.requireNonNull(type, "type");
 		Objects.requireNonNull(payload, "payload");
+		if (type != Type.TEXT && type != Type.BINARY && payload.length > 125) {
+			// RFC 6455 5.5: a peer closes the connection on a longer control frame
+			throw new IllegalArgumentException(type + " frame of " + payload.length + " bytes: a control frame carries at most 125");
+		}
 	}
 
 	public static WebSocketFrame text(String text) {

@@ -267,7 +267,7 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 
 	@Override
 	public Mono<Void> sendClose(int code, String reason) {
-		WebSocketCloseStatus s = new WebSocketCloseStatus(code, reason);
+		WebSocketCloseStatus s = WebSocketCloseStatus.toSend(code, reason);
 		return Mono.create(sink -> el.executeOrRun(() -> {
 			sendCloseNow(s.code(), s.reason());
 			sink.success();

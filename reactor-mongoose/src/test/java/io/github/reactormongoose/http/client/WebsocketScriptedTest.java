@@ -161,6 +161,21 @@ class WebsocketScriptedTest extends BaseHttpTest {
 		violation(serverFrame(0x81, (byte) 0xc3, (byte) 0x28), 1007);
 	}
 
+	/**
+	 * A close frame from the server with a code that may not be sent (1005, 1006, 1015, 1004,
+	 * 2999, 999), one byte long, or a reason that is not UTF-8, fails the session with
+	 * 1002/1007 (RFC 6455 5.5.1, 7.4.1, 8.1), as the server checks its clients; it was taken for a
+	 * close and echoed.
+	 */
+	@Test
+	void invalidCloseFrames() throws Exception {
+		for (int code : new int[] {1005, 1006, 1015, 1004, 2999, 999}) {
+			violation(serverFrame(0x88, (byte) (code >> 8), (byte) code), 1002);
+		}
+		violation(serverFrame(0x88, (byte) 3), 1002);
+		violation(serverFrame(0x88, (byte) 0x03, (byte) 0xe8, (byte) 0xc3, (byte) 0x28), 1007);
+	}
+
 	@Test
 	void wrongAcceptIsAHandshakeError() throws Exception {
 		try (ScriptedServer s = new ScriptedServer(c -> {

@@ -529,4 +529,38 @@ class WebsocketTest extends BaseHttpTest {
 		assertThat(rec.messages.poll(600, TimeUnit.MILLISECONDS)).as("nothing after the bye").isNull();
 		ws.abort();
 	}
+
+	/**
+	 * Close codes that may not be sent (RFC 6455 7.4: 1005, 1006, 1015 and the reserved ones) are
+	 * refused by sendClose (as Reactor Netty's are) instead of reaching the peer, which would
+	 * fail the session with 1002; a control frame over 125 bytes cannot be made.
+	 */
+	@Test
+	void closeCodesThatMayNotBeSentAndLongControlFramesAreRefused() throws Exception {
+		for (int code : new int[] {1004, 1005, 1006, 1015, 1016, 2999}) {
+			assertThatThrownBy(() -> WebSocketCloseStatus.toSend(code, "")).as("code " + code)
+					.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("may not be sent");
+		}
+		for (int code : new int[] {1000, 1003, 1007, 1014, 3000, 4999}) {
+			assertThat(WebSocketCloseStatus.toSend(code, "").code()).isEqualTo(code);
+		}
+		assertThatThrownBy(() -> WebSocketFrame.ping(new byte[126])).isInstanceOf(IllegalArgumentException.class);
+		assertThat(WebSocketFrame.ping(new byte[125]).payload()).hasSize(125);
+		// on the wire: the handler's sendClose(1005) fails it, and the client gets 1011, not 1005
+		DisposableServer s = bind(HttpServer.create().route(r -> r.ws("/bad-close",
+				(in, out) -> Mono.defer(() -> out.sendClose(1005, "")))));
+		WebSocketRecorder rec = new WebSocketRecorder();
+		connect(s, "/bad-close", rec);
+		assertThat(rec.awaitClose().code()).isEqualTo(1011);
+	}
+
+	/** Sec-WebSocket-Protocol on several lines is one list (RFC 6455 11.3.4): only the first line was read. */
+	@Test
+	void subprotocolsOfferedOnSeveralLinesAreOneList() throws Exception {
+		DisposableServer s = bind(HttpServer.create().route(r -> r.ws("/proto", (in, out) -> out.send(in.receive()),
+				WebsocketServerSpec.builder().protocols("chat, superchat").build())));
+		try (RawWebSocket ws = RawWebSocket.connect(s.port(), "/proto", "Sec-WebSocket-Protocol: foo\r\nSec-WebSocket-Protocol: chat\r\n")) {
+			assertThat(ws.responseHeader("Sec-WebSocket-Protocol")).isEqualTo("chat");
+		}
+	}
 }
