@@ -350,36 +350,14 @@ class StaticFilesTest extends BaseHttpTest {
 		Path parked = root.resolve(".race-dir");
 		Path link = root.resolve(".race-link");
 		Files.createSymbolicLink(link, away);
-		java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-		Thread swapper = new Thread(() -> {
-			java.nio.file.CopyOption atomic = java.nio.file.StandardCopyOption.ATOMIC_MOVE;
-			while (!stop.get()) {
-				try {
-					// the directory goes, the link takes its name, then the other way round
-					Files.move(race, parked, atomic);
-					Files.move(link, race, atomic);
-					Files.move(race, link, atomic);
-					Files.move(parked, race, atomic);
-				}
-				catch (IOException e) {
-					throw new UncheckedIOException(e);
-				}
-			}
-		});
-		swapper.start();
-		Map<String, Integer> seen = new java.util.TreeMap<>();
-		HttpClient client = jdkClient();
-		try {
-			long end = System.nanoTime() + 2_000_000_000L;
-			while (System.nanoTime() < end) {
-				HttpResponse<String> r = get(client, server, "/static/race/f.txt");
-				seen.merge(r.statusCode() + " " + (r.statusCode() == 200 ? r.body() : ""), 1, Integer::sum);
-			}
-		}
-		finally {
-			stop.set(true);
-			swapper.join();
-		}
+		java.nio.file.CopyOption atomic = java.nio.file.StandardCopyOption.ATOMIC_MOVE;
+		Map<String, Integer> seen = outcomesWhile(() -> {
+			// the directory goes, the link takes its name, then the other way round
+			Files.move(race, parked, atomic);
+			Files.move(link, race, atomic);
+			Files.move(race, link, atomic);
+			Files.move(parked, race, atomic);
+		}, "/static/race/f.txt", r -> r.statusCode() + " " + (r.statusCode() == 200 ? r.body() : ""));
 		assertThat(seen).doesNotContainKey("200 SECRET").containsKey("200 INSIDE");
 	}
 
@@ -395,37 +373,52 @@ class StaticFilesTest extends BaseHttpTest {
 		String shortOne = "s".repeat(110);
 		String longOne = "L".repeat(330);
 		Files.writeString(live, shortOne);
+		int[] version = {0};
+		Map<String, Integer> seen = outcomesWhile(() -> {
+			Path tmpFile = root.resolve(".live.tmp");
+			Files.writeString(tmpFile, version[0]++ % 2 == 0 ? longOne : shortOne);
+			Files.move(tmpFile, live, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+		}, "/static/live.txt", r -> {
+			String etag = r.headers().firstValue("ETag").orElse("");
+			boolean whole = r.body().equals(shortOne) || r.body().equals(longOne);
+			boolean ownEtag = etag.endsWith("-" + Long.toHexString(r.body().length()) + "\"");
+			return r.statusCode() + (r.statusCode() != 200 ? "" : whole && ownEtag ? " whole" : " torn");
+		});
+		assertThat(seen).doesNotContainKey("200 torn").containsKey("200 whole");
+	}
+
+	/** A change of the tree, made over and over on another thread while {@code path} is asked for two seconds. */
+	private interface Change {
+		void run() throws IOException;
+	}
+
+	/** How often each outcome of asking for {@code path} came while {@code change} was made in a loop. */
+	private Map<String, Integer> outcomesWhile(Change change, String path, java.util.function.Function<HttpResponse<String>, String> outcome)
+			throws Exception {
 		java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-		Thread writer = new Thread(() -> {
-			int i = 0;
+		Thread changer = new Thread(() -> {
 			while (!stop.get()) {
 				try {
-					Path tmpFile = root.resolve(".live.tmp");
-					Files.writeString(tmpFile, i++ % 2 == 0 ? longOne : shortOne);
-					Files.move(tmpFile, live, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+					change.run();
 				}
 				catch (IOException e) {
 					throw new UncheckedIOException(e);
 				}
 			}
 		});
-		writer.start();
+		changer.start();
 		Map<String, Integer> seen = new java.util.TreeMap<>();
 		HttpClient client = jdkClient();
 		try {
 			long end = System.nanoTime() + 2_000_000_000L;
 			while (System.nanoTime() < end) {
-				HttpResponse<String> r = get(client, server, "/static/live.txt");
-				String etag = r.headers().firstValue("ETag").orElse("");
-				boolean whole = r.body().equals(shortOne) || r.body().equals(longOne);
-				boolean ownEtag = etag.endsWith("-" + Long.toHexString(r.body().length()) + "\"");
-				seen.merge(r.statusCode() + (r.statusCode() != 200 ? "" : whole && ownEtag ? " whole" : " torn"), 1, Integer::sum);
+				seen.merge(outcome.apply(get(client, server, path)), 1, Integer::sum);
 			}
 		}
 		finally {
 			stop.set(true);
-			writer.join();
+			changer.join();
 		}
-		assertThat(seen).doesNotContainKey("200 torn").containsKey("200 whole");
+		return seen;
 	}
 }
