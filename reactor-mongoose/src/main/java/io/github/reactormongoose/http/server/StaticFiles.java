@@ -136,20 +136,17 @@ final class StaticFiles {
 
 		final boolean outside;
 
+		/** The native code of a file out of the root (the other check's is ESTALE). */
+		private static final long OUTSIDE = -(NativeConstants.ERR_ERRNO_BASE + NativeConstants.EACCES);
+
 		Changed(Path file, long code) {
-			super(errno(code) == NativeConstants.EACCES ? file + " leads out of the root now"
-					: file + " changed between its lookup and its opening");
-			outside = errno(code) == NativeConstants.EACCES;
+			super(code == OUTSIDE ? file + " leads out of the root now" : file + " changed between its lookup and its opening");
+			outside = code == OUTSIDE;
 		}
 
 		/** Whether the native error {@code code} is one of the checks of a {@link Check}. */
 		static boolean is(long code) {
-			int e = errno(code);
-			return e == NativeConstants.ESTALE || e == NativeConstants.EACCES;
-		}
-
-		private static int errno(long code) {
-			return code <= -NativeConstants.ERR_ERRNO_BASE ? (int) (-code - NativeConstants.ERR_ERRNO_BASE) : 0;
+			return code == OUTSIDE || code == -(NativeConstants.ERR_ERRNO_BASE + NativeConstants.ESTALE);
 		}
 	}
 
@@ -409,33 +406,36 @@ final class StaticFiles {
 	static boolean preconditionFailed(HttpServerRequest req, String etag, long mtimeSeconds) {
 		String im = req.requestHeaders().get("If-Match");
 		if (im != null) {
-			for (String t : im.split(",")) {
-				String v = t.trim();
-				if (v.equals("*") || v.equals(etag)) {
-					return false;
-				}
-			}
-			return true;
+			return !listHas(im, etag, false);
 		}
 		String ius = req.requestHeaders().get("If-Unmodified-Since");
 		long since = ius == null ? HttpDates.INVALID : HttpDates.parse(ius);
 		return since != HttpDates.INVALID && mtimeSeconds > since; // an invalid date is ignored (13.1.4)
 	}
 
+	/**
+	 * Whether the entity-tag list {@code header} ({@code If-Match}, {@code If-None-Match}) has
+	 * {@code *} or {@code etag}; with {@code weak}, a {@code W/} tag counts as its strong twin
+	 * (RFC 9110 8.8.3.2), else it matches nothing.
+	 */
+	private static boolean listHas(String header, String etag, boolean weak) {
+		for (String t : header.split(",")) {
+			String v = t.trim();
+			if (weak && v.startsWith("W/")) {
+				v = v.substring(2);
+			}
+			if (v.equals("*") || v.equals(etag)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	/** {@code If-None-Match} (weak comparison), else {@code If-Modified-Since}: whether to answer 304. */
 	static boolean notModified(HttpServerRequest req, String etag, long mtimeSeconds) {
 		String inm = req.requestHeaders().get("If-None-Match");
 		if (inm != null) {
-			for (String t : inm.split(",")) {
-				String v = t.trim();
-				if (v.startsWith("W/")) {
-					v = v.substring(2);
-				}
-				if (v.equals("*") || v.equals(etag)) {
-					return true;
-				}
-			}
-			return false;
+			return listHas(inm, etag, true);
 		}
 		String ims = req.requestHeaders().get("If-Modified-Since");
 		long since = ims == null ? HttpDates.INVALID : HttpDates.parse(ims);
