@@ -10,6 +10,7 @@ import io.github.reactormongoose.internal.jni.Errors;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 
@@ -217,10 +218,30 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 	}
 
 	/**
-	 * The reason to {@link #cancel} with when the subscriber of the send itself cancelled it
-	 * (its {@code Mono} was cancelled: nobody to tell the end).
+	 * A writer for a send whose {@code Mono} is {@code sink}: its end completes or fails the
+	 * sink, after {@code onEnd}. Cancelling the {@code Mono} cancels the writer: the source is no
+	 * longer pulled (as in Reactor Netty; what was written stays written), and the sink, whose
+	 * subscriber left, is not told.
 	 */
-	public static final Throwable CANCELLED = new java.util.concurrent.CancellationException("send cancelled") {
+	public static <T> WriteSubscriber<T> forSink(EventLoop loop, Target<T> target, MonoSink<Void> sink, Runnable onEnd) {
+		WriteSubscriber<T> w = new WriteSubscriber<>(loop, target, e -> {
+			onEnd.run();
+			if (e == CANCELLED) {
+				return;
+			}
+			if (e == null) {
+				sink.success();
+			}
+			else {
+				sink.error(e);
+			}
+		}, Context.of(sink.contextView()));
+		sink.onCancel(() -> loop.executeOrRun(() -> w.cancel(CANCELLED)));
+		return w;
+	}
+
+	/** The reason {@link #forSink}'s writer is cancelled with when its {@code Mono} was. */
+	private static final Throwable CANCELLED = new java.util.concurrent.CancellationException("send cancelled") {
 		private static final long serialVersionUID = 1L;
 
 		@Override

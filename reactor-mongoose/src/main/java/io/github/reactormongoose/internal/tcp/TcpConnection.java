@@ -31,7 +31,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
-import reactor.util.context.Context;
 
 /**
  * A raw TCP connection: listener, accepted or outbound. An accepted TLS connection is the
@@ -113,7 +112,7 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 		return Mono.create(sink -> {
 			// the close watch goes once the send is done: a long-lived connection makes many sends
 			Disposable.Swap closeWatch = Disposables.swap();
-			WriteSubscriber<ByteBuffer> w = new WriteSubscriber<>(loop, new WriteSubscriber.Target<>() {
+			WriteSubscriber<ByteBuffer> w = WriteSubscriber.forSink(loop, new WriteSubscriber.Target<>() {
 				@Override
 				public long write(ByteBuffer item) {
 					return channel.write(item);
@@ -123,21 +122,7 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 				public void awaitWritable(Runnable action) {
 					channel.awaitWritable(action);
 				}
-			}, e -> {
-				closeWatch.dispose();
-				if (e == WriteSubscriber.CANCELLED) {
-					return; // the subscriber of this Mono left: nobody to tell
-				}
-				if (e == null) {
-					sink.success();
-				}
-				else {
-					sink.error(e);
-				}
-			}, Context.of(sink.contextView()));
-			// cancelling the send (takeUntilOther, timeout, dispose...) stops pulling the source,
-			// as in Reactor Netty; what was written stays written
-			sink.onCancel(() -> loop.executeOrRun(() -> w.cancel(WriteSubscriber.CANCELLED)));
+			}, sink, closeWatch::dispose);
 			data.subscribe(w);
 			closeWatch.update(onClose().subscribe(null, null, () -> loop.executeOrRun(
 					() -> w.cancel(new ConnectionClosedException("Connection closed while sending")))));

@@ -11,7 +11,6 @@ import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.WriteSubscriber;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
-import reactor.util.context.Context;
 
 /**
  * The outbound side shared by the server's and the client's WebSocket sessions: frames pulled
@@ -29,7 +28,7 @@ public final class FrameSender {
 	 */
 	public static Mono<Void> send(Channel channel, Publisher<WebSocketFrame> frames, ToLongFunction<WebSocketFrame> write) {
 		return Mono.create(sink -> {
-			WriteSubscriber<WebSocketFrame> w = new WriteSubscriber<>(channel.loop(), new WriteSubscriber.Target<>() {
+			WriteSubscriber<WebSocketFrame> w = WriteSubscriber.forSink(channel.loop(), new WriteSubscriber.Target<>() {
 				@Override
 				public long write(WebSocketFrame f) {
 					return write.applyAsLong(f);
@@ -39,19 +38,7 @@ public final class FrameSender {
 				public void awaitWritable(Runnable action) {
 					channel.awaitWritable(action);
 				}
-			}, e -> {
-				if (e == WriteSubscriber.CANCELLED) {
-					return; // the subscriber of this Mono left
-				}
-				if (e == null) {
-					sink.success();
-				}
-				else {
-					sink.error(e);
-				}
-			}, Context.of(sink.contextView()));
-			// cancelling the send stops pulling the frames (Reactor Netty's too); those written stay written
-			sink.onCancel(() -> channel.loop().executeOrRun(() -> w.cancel(WriteSubscriber.CANCELLED)));
+			}, sink, () -> { });
 			frames.subscribe(w);
 		});
 	}
