@@ -329,26 +329,14 @@ class TcpTlsTest {
 	@Test
 	void aCloseNotifyEndsTheInboundAsAFinDoes() throws Exception {
 		// Python's ssl: unwrap() sends close_notify and keeps the TCP connection (waiting for ours)
-		String python = io.github.reactormongoose.testing.PythonPeers.pythonWith("ssl", "python3");
-		String script = String.join("\n", "import socket, ssl, sys",
-				"ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[1], sys.argv[2])",
-				"ls = socket.socket(); ls.bind(('127.0.0.1', 0)); ls.listen(1); print(ls.getsockname()[1], flush=True)",
-				"c, _ = ls.accept(); s = ctx.wrap_socket(c, server_side=True); s.sendall(b'hello\\n')",
-				"try:", "    s.unwrap()", "except Exception:", "    pass", "c.close()");
-		Process p = new ProcessBuilder(python, "-c", script, localhost.chain().toString(), localhost.key().toString())
-				.redirectErrorStream(true).start();
-		try {
-			int port = Integer.parseInt(new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
-					StandardCharsets.US_ASCII)).readLine().trim());
-			Connection c = TcpClient.create().host("localhost").port(port)
+		try (PythonTlsServer peer = pythonTlsServer("c, _ = ls.accept(); s = ctx.wrap_socket(c, server_side=True); s.sendall(b'hello\\n')",
+				"try:", "    s.unwrap()", "except Exception:", "    pass", "c.close()")) {
+			Connection c = TcpClient.create().host("localhost").port(peer.port())
 					.secure(TlsSpec.forClient().trustedCertificates(pki.ca())).connectNow(TIMEOUT);
 			String got = c.receive().map(b -> StandardCharsets.US_ASCII.decode(b).toString()).reduce("", String::concat)
 					.block(Duration.ofSeconds(5));
 			assertThat(got).isEqualTo("hello\n");
-			assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("the peer saw our close").isTrue();
-		}
-		finally {
-			p.destroyForcibly();
+			assertThat(peer.process().waitFor(10, TimeUnit.SECONDS)).as("the peer saw our close").isTrue();
 		}
 		// the server side: a JDK client that ends its side (close_notify, then its FIN) after a greeting
 		java.util.concurrent.LinkedBlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
@@ -373,30 +361,49 @@ class TcpTlsTest {
 	 */
 	@Test
 	void noServerNameIsSentForAnIpLiteral() throws Exception {
-		String python = io.github.reactormongoose.testing.PythonPeers.pythonWith("ssl", "python3");
-		String script = String.join("\n", "import socket, ssl, sys",
-				"ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[1], sys.argv[2])",
-				"names = []",
-				"ctx.sni_callback = lambda sock, name, c: names.append(name)",
-				"ls = socket.socket(); ls.bind(('127.0.0.1', 0)); ls.listen(2); print(ls.getsockname()[1], flush=True)",
+		try (PythonTlsServer peer = pythonTlsServer("names = []", "ctx.sni_callback = lambda sock, name, c: names.append(name)",
 				"for _ in range(2):",
 				"    c, _ = ls.accept(); s = ctx.wrap_socket(c, server_side=True); s.sendall(b'x'); s.close()",
-				"print(names, flush=True)");
-		Process p = new ProcessBuilder(python, "-c", script, localhost.chain().toString(), localhost.key().toString())
-				.redirectErrorStream(true).start();
-		try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
-				StandardCharsets.US_ASCII))) {
-			int port = Integer.parseInt(r.readLine().trim());
+				"print(names, flush=True)")) {
 			for (String host : new String[] {"127.0.0.1", "localhost"}) {
-				Connection c = TcpClient.create().host(host).port(port)
+				Connection c = TcpClient.create().host(host).port(peer.port())
 						.secure(TlsSpec.forClient().trustedCertificates(pki.ca())).connectNow(TIMEOUT);
 				c.receive().blockFirst(TIMEOUT);
 				c.close();
 			}
-			assertThat(r.readLine()).isEqualTo("[None, 'localhost']");
+			assertThat(peer.output().readLine()).isEqualTo("[None, 'localhost']");
 		}
-		finally {
+	}
+
+	/** A TLS server in Python's ssl with the localhost certificate: its process, its output after the port line, its port. */
+	private record PythonTlsServer(Process process, java.io.BufferedReader output, int port) implements AutoCloseable {
+
+		@Override
+		public void close() throws java.io.IOException {
+			process.destroyForcibly();
+			output.close();
+		}
+	}
+
+	/**
+	 * Starts Python's ssl as a server with the localhost certificate ({@code ctx}) and a listening
+	 * socket on 127.0.0.1 ({@code ls}) whose port it prints, then runs {@code lines}.
+	 */
+	private PythonTlsServer pythonTlsServer(String... lines) throws Exception {
+		String python = io.github.reactormongoose.testing.PythonPeers.pythonWith("ssl", "python3");
+		String script = String.join("\n", "import socket, ssl, sys",
+				"ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[1], sys.argv[2])",
+				"ls = socket.socket(); ls.bind(('127.0.0.1', 0)); ls.listen(4); print(ls.getsockname()[1], flush=True)",
+				String.join("\n", lines));
+		Process p = new ProcessBuilder(python, "-c", script, localhost.chain().toString(), localhost.key().toString())
+				.redirectErrorStream(true).start();
+		java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
+		try {
+			return new PythonTlsServer(p, out, Integer.parseInt(out.readLine().trim()));
+		}
+		catch (RuntimeException | java.io.IOException e) {
 			p.destroyForcibly();
+			throw e;
 		}
 	}
 
