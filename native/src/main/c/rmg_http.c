@@ -83,7 +83,7 @@ static void rmg_http_unblock(struct rmg_loop *loop, struct mg_connection *c) {
 
 /* From now on the connection only lingers (rmg_linger): input is discarded, writes are shut
  * down once send is empty, and it closes when the peer does or at the deadline. */
-static void rmg_linger_start(struct mg_connection *c) {
+void rmg_linger_start(struct mg_connection *c) {
   uint64_t deadline = mg_millis() + RMG_LINGER_MS;
   c->data[0] |= RMG_CF_REJECTED | RMG_CF_OUR_DRAIN;
   c->data[2] = RMG_BODY_NONE;
@@ -177,8 +177,8 @@ static void rmg_head_begun(struct mg_connection *c) {
   }
 }
 
-/* MG_EV_POLL of a rejected HTTP connection. */
-static void rmg_linger(struct mg_connection *c) {
+/* MG_EV_POLL of a rejected HTTP connection, or of a WebSocket after our close frame. */
+void rmg_linger(struct mg_connection *c) {
   uint64_t deadline;
   memcpy(&deadline, c->data + 8, sizeof(deadline));
   if (c->send.len == 0 && rmg_tls_closing(c)) rmg_tls_close_notify(c); /* before the FIN */

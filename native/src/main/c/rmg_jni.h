@@ -351,6 +351,14 @@ struct mg_str rmg_http_origin_form(struct mg_str uri);
 
 /* ---- rmg_http.c ---- */
 extern const struct rmg_kind rmg_http_kind;
+/* A lingering close (HTTP refusals, WebSocket close frames of ours): from now on input is
+ * discarded, writes are shut down once send is empty (after a TLS close_notify), and the
+ * connection closes when the peer does or after RMG_LINGER_MS. Closing at once with the peer's
+ * unread bytes in the kernel's receive buffer would make the kernel send a reset and drop the
+ * output still queued in it: the peer would never read the answer. */
+void rmg_linger_start(struct mg_connection *c);
+/* MG_EV_POLL and MG_EV_WRITE of a lingering connection. */
+void rmg_linger(struct mg_connection *c);
 
 /* ---- rmg_ws.c ---- */
 extern const struct rmg_natives rmg_ws_natives;

@@ -14,8 +14,9 @@
 static mg_event_handler_t s_ws_cb;
 
 /* Fails the session: sends a CLOSE with code (1002 protocol error, 1007 invalid UTF-8,
- * 1009 too big) and its reason, stops parsing (pfn = NULL) and discards whatever else
- * arrives. Java hears RMG_EV_REJECTED with the code. */
+ * 1009 too big) and its reason, stops parsing (pfn = NULL) and lingers (rmg_linger_start:
+ * whatever else arrives is discarded until the peer closes). Java hears RMG_EV_REJECTED with
+ * the code. */
 static void rmg_ws_fail(struct rmg_loop *loop, struct mg_connection *c, int code, const char *why) {
   char frame[2 + 64];
   size_t n = strlen(why);
@@ -29,7 +30,8 @@ static void rmg_ws_fail(struct rmg_loop *loop, struct mg_connection *c, int code
   c->recv.len = 0;
   c->pfn = NULL;
   c->pfn_data = NULL;
-  c->is_draining = 1;
+  rmg_linger_start(c);
+  loop->poll_now = 1;
   rmg_record(&loop->ev, RMG_EV_REJECTED, c->id, code, 0);
 }
 
@@ -217,7 +219,11 @@ void rmg_ws_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *
       break;
     case MG_EV_WRITE:
     case MG_EV_POLL:
-      rmg_ws_backlog(loop, c);
+      if (c->data[0] & RMG_CF_REJECTED) {
+        rmg_linger(c); /* our close frame went out: see rmg_ws_send_frame */
+      } else {
+        rmg_ws_backlog(loop, c);
+      }
       break;
     case MG_EV_WS_MSG: {
       /* the opcode, and RSV1 of the first frame for a compressed message (the guard lets it
@@ -292,19 +298,33 @@ int rmg_ws_auto_pong(const struct mg_connection *c) {
   return (c->data[RMG_WS_FLAGS] & RMG_WS_F_OWN_PING) == 0;
 }
 
-/* One WebSocket frame; ops as in ConnNative (drain/close/notify only). */
+/* Whether no frame may be sent any more: a close frame went out (ours, Mongoose's echo or a
+ * failed session's), after which RFC 6455 §5.5.1 allows none, or the connection closes. */
+static int rmg_ws_done(const struct mg_connection *c) {
+  return c->is_closing || c->is_draining || (c->data[0] & RMG_CF_REJECTED);
+}
+
+/* One WebSocket frame; ops as in ConnNative (drain/close/notify only). A CLOSE frame sent with
+ * RMG_OP_DRAIN (ours: the handler's end, sendClose, the server's shutdown) lingers instead of
+ * draining (RFC 6455 §7.1.1: the peer's close is awaited): a peer still sending when it
+ * comes would otherwise get a reset, which drops the frame before the peer reads it. */
 jlong rmg_ws_send_frame(struct rmg_loop *loop, jlong id, const void *buf, size_t len, jint op,
                         jint ops) {
   struct mg_connection *c = rmg_conn(loop, id);
   size_t before;
+  jlong rc;
   if (c == NULL) return RMG_ERR_NO_CONN;
-  /* draining: a close frame went out (ours, Mongoose's echo or a failed session), after
-   * which RFC 6455 §5.5.1 allows no frame */
-  if (c->is_closing || c->is_draining) return RMG_ERR_CLOSING;
+  if (rmg_ws_done(c)) return RMG_ERR_CLOSING;
   if (!c->is_websocket) return RMG_ERR_BAD_ARG;
   before = c->send.len;
   mg_ws_send(c, buf == NULL ? "" : (const char *) buf, len, op);
   if (c->send.len < before + len) return RMG_ERR_OOM;
+  if ((op & 15) == WEBSOCKET_OP_CLOSE && (ops & RMG_OP_DRAIN) && !(ops & RMG_OP_CLOSE)) {
+    rc = rmg_apply(loop, c, RMG_OP_UNCORK | (ops & RMG_OP_NOTIFY_WRITABLE));
+    rmg_linger_start(c);
+    loop->poll_now = 1;
+    return rc;
+  }
   return rmg_apply(loop, c, ops & (RMG_OP_DRAIN | RMG_OP_CLOSE | RMG_OP_NOTIFY_WRITABLE));
 }
 
@@ -343,7 +363,7 @@ static jlong JNICALL rmg_ws_sendArray(JNIEnv *env, jclass cls, jlong h, jlong id
   (void) cls;
   /* same order of checks as the core, before touching the array */
   if (c == NULL) return RMG_ERR_NO_CONN;
-  if (c->is_closing || c->is_draining) return RMG_ERR_CLOSING;
+  if (rmg_ws_done(c)) return RMG_ERR_CLOSING;
   if (!c->is_websocket) return RMG_ERR_BAD_ARG;
   if (len < 0 || off < 0 || (len > 0 && !rmg_array_range_ok(env, arr, off, len))) {
     return RMG_ERR_BAD_ARG;
