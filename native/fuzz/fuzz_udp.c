@@ -4,9 +4,9 @@
  * rmg_sntp.c (the RFC 4330 checks, then Mongoose's mg_sntp_parse, SNTP_TIME/SNTP_BAD).
  *
  * Input: byte 0 picks SNTP mode (bit 0) and whether the driver, acting as Java, answers each
- * datagram (bit 1) or pauses and resumes reading (bit 2), and whether it writes the request's
- * time into each 48-byte answer's origin field (bit 3; otherwise the origin check refuses
- * nearly every answer and mg_sntp_parse is never reached); byte 1 how the rest is cut into
+ * datagram (bit 1) or pauses and resumes reading (bit 2), and whether it stores a request's
+ * transmit time and writes it into each 48-byte answer's origin field (bit 3; otherwise the
+ * origin check refuses every answer and mg_sntp_parse is never reached); byte 1 how the rest is cut into
  * datagrams (each write on the SOCK_DGRAM socketpair is one datagram, empty ones included).
  * SPDX-License-Identifier: GPL-2.0-only
  */
@@ -59,15 +59,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FZ_ASSERT(payload != NULL, "malloc");
   memcpy(payload, data + 2, size - 2);
   if ((data[0] & 8) && seg >= 32) {
-    /* as mg_sntp_request wrote it: seconds of mg_millis() since 1900 */
+    /* as rmg_sntp_request keeps it: seconds of mg_millis() since 1900, then a fraction */
     uint32_t sec = (uint32_t) (mg_millis() / 1000) + 2208988800U;
+    uint8_t sent[8] = {(uint8_t) (sec >> 24), (uint8_t) (sec >> 16), (uint8_t) (sec >> 8), (uint8_t) sec, 0x12, 0x34, 0x56, 0x78};
     size_t at;
-    for (at = 0; at + 32 <= size - 2; at += seg) {
-      payload[at + 24] = (uint8_t) (sec >> 24);
-      payload[at + 25] = (uint8_t) (sec >> 16);
-      payload[at + 26] = (uint8_t) (sec >> 8);
-      payload[at + 27] = (uint8_t) sec;
-    }
+    memcpy(rmg_conn(loop, id)->data + RMG_SNTP_SENT, sent, sizeof(sent));
+    for (at = 0; at + 32 <= size - 2; at += seg) memcpy(payload + at + 24, sent, sizeof(sent));
   }
   fz_drive(loop, (long) id, sv[1], payload, size - 2, seg, fz_udp_answer, &ctx);
   free(payload);

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include "rmg_jni.h"
 
@@ -17,6 +18,35 @@ void rmg_resume_pipeline(struct mg_connection *c) {
     c->data[0] &= (uint8_t) ~RMG_CF_PIPELINE_PAUSED;
     if (!(c->data[0] & RMG_CF_PAUSED)) c->is_full = 0;
   }
+}
+
+/* How long a lingering connection waits for its peer to close (rmg_linger_start). */
+#define RMG_LINGER_MS 2000
+
+/* From now on the connection only lingers (rmg_linger): input is discarded, writes are shut
+ * down once send is empty, and it closes when the peer does or at the deadline. */
+void rmg_linger_start(struct mg_connection *c) {
+  uint64_t deadline = mg_millis() + RMG_LINGER_MS;
+  c->data[0] |= RMG_CF_REJECTED | RMG_CF_OUR_DRAIN;
+  c->data[2] = RMG_BODY_NONE;
+  c->recv.len = 0;
+  c->is_resp = 0;
+  c->is_full = 0;
+  c->is_draining = 0; /* linger instead: see rmg_linger */
+  memcpy(c->data + 8, &deadline, sizeof(deadline));
+}
+
+/* MG_EV_POLL of a rejected HTTP connection, or of a WebSocket after our close frame. */
+void rmg_linger(struct mg_connection *c) {
+  uint64_t deadline;
+  memcpy(&deadline, c->data + 8, sizeof(deadline));
+  if (c->send.len == 0 && rmg_tls_closing(c)) rmg_tls_close_notify(c); /* before the FIN */
+  if (c->send.len == 0 && !c->is_tls_throttled && !(c->data[0] & RMG_CF_LINGER_SHUT)) {
+    shutdown((int) (size_t) c->fd, SHUT_WR);
+    c->data[0] |= RMG_CF_LINGER_SHUT;
+  }
+  c->recv.len = 0;
+  if (mg_millis() > deadline) c->is_closing = 1;
 }
 
 /* Keep-alive is Java's decision: RMG_OP_HTTP_END never closes by itself; Java adds

@@ -20,7 +20,6 @@
  * answer is sent, further input is discarded, and it closes when the peer closes or after
  * this long. Closing at once would reset a client that is still uploading, and it would
  * never see the 413/431/400. */
-#define RMG_LINGER_MS 2000
 
 /* A Content-Length body up to this size is buffered by http_cb and goes up whole with its
  * head (one record: the fast path of small requests); a larger one, or any chunked body, is
@@ -79,19 +78,6 @@ static void rmg_http_unblock(struct rmg_loop *loop, struct mg_connection *c) {
     rmg_resume_pipeline(c);
     if (c->recv.len > 0) loop->poll_now = 1; /* the waiting request is parsed at the next poll */
   }
-}
-
-/* From now on the connection only lingers (rmg_linger): input is discarded, writes are shut
- * down once send is empty, and it closes when the peer does or at the deadline. */
-void rmg_linger_start(struct mg_connection *c) {
-  uint64_t deadline = mg_millis() + RMG_LINGER_MS;
-  c->data[0] |= RMG_CF_REJECTED | RMG_CF_OUR_DRAIN;
-  c->data[2] = RMG_BODY_NONE;
-  c->recv.len = 0;
-  c->is_resp = 0;
-  c->is_full = 0;
-  c->is_draining = 0; /* linger instead: see rmg_linger */
-  memcpy(c->data + 8, &deadline, sizeof(deadline));
 }
 
 /* The current time as an HTTP date (IMF-fixdate, RFC 9110 5.6.7): English names whatever the
@@ -175,19 +161,6 @@ static void rmg_head_begun(struct mg_connection *c) {
       mg_http_get_request_len(c->recv.buf, c->recv.len) == 0) {
     rmg_start_head_t0(c);
   }
-}
-
-/* MG_EV_POLL of a rejected HTTP connection, or of a WebSocket after our close frame. */
-void rmg_linger(struct mg_connection *c) {
-  uint64_t deadline;
-  memcpy(&deadline, c->data + 8, sizeof(deadline));
-  if (c->send.len == 0 && rmg_tls_closing(c)) rmg_tls_close_notify(c); /* before the FIN */
-  if (c->send.len == 0 && !c->is_tls_throttled && !(c->data[0] & RMG_CF_LINGER_SHUT)) {
-    shutdown((int) (size_t) c->fd, SHUT_WR);
-    c->data[0] |= RMG_CF_LINGER_SHUT;
-  }
-  c->recv.len = 0;
-  if (mg_millis() > deadline) c->is_closing = 1;
 }
 
 static size_t rmg_str_size(struct mg_str s) { return 4 + s.len; }

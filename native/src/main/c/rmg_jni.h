@@ -275,6 +275,14 @@ void rmg_conn_init(JNIEnv *env);
 jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops);
 /* Reads again after the pause for pipelined input (unless Java paused reading itself). */
 void rmg_resume_pipeline(struct mg_connection *c);
+/* A lingering close (HTTP refusals, WebSocket close frames of ours): from now on input is
+ * discarded, writes are shut down once send is empty (after a TLS close_notify), and the
+ * connection closes when the peer does or after RMG_LINGER_MS. Closing at once with the peer's
+ * unread bytes in the kernel's receive buffer would make the kernel send a reset and drop the
+ * output still queued in it: the peer would never read the answer. */
+void rmg_linger_start(struct mg_connection *c);
+/* MG_EV_POLL and MG_EV_WRITE of a lingering connection. */
+void rmg_linger(struct mg_connection *c);
 /* The non-JNI core of ConnNative.send/sendArray and control: send.len or RMG_ERR_*. */
 jlong rmg_conn_write(struct rmg_loop *loop, jlong id, const void *buf, size_t len, jint ops);
 jlong rmg_conn_control_ops(struct rmg_loop *loop, jlong id, jint ops);
@@ -339,8 +347,12 @@ jlong rmg_udp_send(struct rmg_loop *loop, jlong id, const uint8_t *ip, size_t ip
 extern const struct rmg_natives rmg_sntp_natives;
 /* Checks one datagram received on an SNTP connection and parses it with mg_sntp_parse: writes
  * an RMG_EV_SNTP_TIME record, or RMG_EV_SNTP_BAD with the reason. */
-void rmg_sntp_answer(struct rmg_loop *loop, unsigned long id, const unsigned char *buf, size_t len);
-/* Sends Mongoose's SNTP request (mg_sntp_request) on connection id: 0 or a negative code. */
+void rmg_sntp_answer(struct rmg_loop *loop, struct mg_connection *c, const unsigned char *buf, size_t len);
+/* c->data[RMG_SNTP_SENT..+7] of an SNTP connection: the transmit timestamp of its request as
+ * sent (network order, 0 before the request and after its answer); an answer must echo it as
+ * its origin timestamp. */
+#define RMG_SNTP_SENT 8
+/* Sends an SNTP request (Mongoose's, with random low bits) on connection id: 0 or a negative code. */
 jlong rmg_sntp_request(struct rmg_loop *loop, jlong id);
 
 /* ---- rmg_http_head.c ---- */
@@ -351,14 +363,6 @@ struct mg_str rmg_http_origin_form(struct mg_str uri);
 
 /* ---- rmg_http.c ---- */
 extern const struct rmg_kind rmg_http_kind;
-/* A lingering close (HTTP refusals, WebSocket close frames of ours): from now on input is
- * discarded, writes are shut down once send is empty (after a TLS close_notify), and the
- * connection closes when the peer does or after RMG_LINGER_MS. Closing at once with the peer's
- * unread bytes in the kernel's receive buffer would make the kernel send a reset and drop the
- * output still queued in it: the peer would never read the answer. */
-void rmg_linger_start(struct mg_connection *c);
-/* MG_EV_POLL and MG_EV_WRITE of a lingering connection. */
-void rmg_linger(struct mg_connection *c);
 
 /* ---- rmg_ws.c ---- */
 extern const struct rmg_natives rmg_ws_natives;

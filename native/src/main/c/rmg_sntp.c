@@ -1,7 +1,8 @@
 /*
  * reactor-mongoose: SNTP on a connected UDP connection of rmg_udp.c (Java peer:
- * internal/jni/SntpNative). The request is Mongoose's (mg_sntp_request) and so is the time
- * (mg_sntp_parse, which corrects the server's transmit time by half the round trip). We do
+ * internal/jni/SntpNative). The request is Mongoose's (mg_sntp_request's bytes, with random
+ * low bits in its transmit time, see rmg_sntp_request) and so is the time (mg_sntp_parse,
+ * which corrects the server's transmit time by half the round trip). We do
  * not use mg_sntp_connect: its sntp_cb keeps a deadline in c->data[0..7], where the glue
  * keeps its flags, has a fixed 3 s timeout, closes the connection after any first datagram,
  * and goes through mg_connect's unconnected socket. Before mg_sntp_parse, rmg_sntp_answer
@@ -17,9 +18,6 @@
 
 #define RMG_NTP_UNIX_OFFSET 2208988800U /* seconds from 1900 to 1970 */
 #define RMG_SNTP_LEN 48
-/* An answer whose origin timestamp (our request's transmit time, echoed) is further than
- * this from now does not answer our request. */
-#define RMG_SNTP_ORIGIN_WINDOW_MS (10 * 60 * 1000)
 
 static uint32_t rmg_be32(const unsigned char *p) {
   return ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) | ((uint32_t) p[2] << 8) | p[3];
@@ -29,10 +27,11 @@ static void rmg_sntp_bad(struct rmg_loop *loop, unsigned long id, const char *ms
   rmg_record_bytes(&loop->ev, RMG_EV_SNTP_BAD, id, 0, msg, strlen(msg));
 }
 
-void rmg_sntp_answer(struct rmg_loop *loop, unsigned long id, const unsigned char *buf, size_t len) {
+void rmg_sntp_answer(struct rmg_loop *loop, struct mg_connection *c, const unsigned char *buf, size_t len) {
   char msg[96];
+  unsigned long id = c->id;
   int li, version, mode, stratum;
-  int64_t origin_ms, now_ms, t;
+  int64_t t;
   unsigned char *p;
   struct timespec ts;
   if (len < RMG_SNTP_LEN) {
@@ -68,13 +67,13 @@ void rmg_sntp_answer(struct rmg_loop *loop, unsigned long id, const unsigned cha
     rmg_sntp_bad(loop, id, msg);
     return;
   }
-  /* mg_sntp_request put mg_millis() into the transmit field; the server echoes it as origin */
-  origin_ms = (int64_t) (rmg_be32(buf + 24) - RMG_NTP_UNIX_OFFSET) * 1000;
-  now_ms = (int64_t) mg_millis();
-  if (origin_ms > now_ms + 1000 || origin_ms < now_ms - RMG_SNTP_ORIGIN_WINDOW_MS) {
+  /* the origin timestamp must be our request's transmit timestamp, all 64 bits (RFC 4330 5;
+   * its random low bits make an off-path forgery a guess of 20 bits more than the send time) */
+  if (rmg_be32((const unsigned char *) c->data + RMG_SNTP_SENT) == 0 || memcmp(buf + 24, c->data + RMG_SNTP_SENT, 8) != 0) {
     rmg_sntp_bad(loop, id, "answer does not match the request (origin timestamp)");
     return;
   }
+  memset(c->data + RMG_SNTP_SENT, 0, 8); /* one answer per request: a repeated one is refused */
   {
     /* mg_sntp_parse also sets Mongoose's wall clock (mg_boot_timestamp_ms, mg_now), process-wide.
      * The TLS stack checks certificate validity with it (rmg_tls.c sets it from CLOCK_REALTIME):
@@ -95,13 +94,28 @@ void rmg_sntp_answer(struct rmg_loop *loop, unsigned long id, const unsigned cha
   }
 }
 
+/* Mongoose's request (mg_sntp_request: version 4, mode 3, the transmit time from mg_millis(),
+ * which mg_sntp_parse reads back from the answer's origin to measure the round trip), with
+ * the 20 low bits of the fraction random (below a millisecond: mg_sntp_parse's arithmetic is
+ * unchanged), kept to check the answer's origin against. */
 jlong rmg_sntp_request(struct rmg_loop *loop, jlong id) {
   struct mg_connection *c = rmg_conn(loop, id);
+  uint8_t buf[RMG_SNTP_LEN] = {0};
+  uint64_t now = mg_millis();
+  uint32_t sec, frac, noise = 0;
   if (c == NULL) return RMG_ERR_NO_CONN;
   if (c->is_closing) return RMG_ERR_CLOSING;
   if (!c->is_udp || !(c->data[1] & RMG_CF2_SNTP)) return RMG_ERR_BAD_ARG;
+  mg_random(&noise, sizeof(noise));
+  sec = (uint32_t) (now / 1000) + RMG_NTP_UNIX_OFFSET;
+  frac = (uint32_t) ((double) (now % 1000) / 1000.0 * 4294967295.0);
+  frac = (frac & ~(uint32_t) 0xfffff) | (noise & 0xfffff);
+  buf[0] = (0 << 6) | (4 << 3) | 3;
+  buf[40] = (uint8_t) (sec >> 24), buf[41] = (uint8_t) (sec >> 16), buf[42] = (uint8_t) (sec >> 8), buf[43] = (uint8_t) sec;
+  buf[44] = (uint8_t) (frac >> 24), buf[45] = (uint8_t) (frac >> 16), buf[46] = (uint8_t) (frac >> 8), buf[47] = (uint8_t) frac;
+  memcpy(c->data + RMG_SNTP_SENT, buf + 40, 8);
   errno = 0;
-  mg_sntp_request(c); /* mg_send: sendto the connected peer (c->rem) at once */
+  mg_send(c, buf, sizeof(buf)); /* sendto the connected peer (c->rem) at once */
   return errno != 0 ? -(RMG_ERR_ERRNO_BASE + (jlong) errno) : 0;
 }
 

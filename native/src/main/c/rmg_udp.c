@@ -113,7 +113,7 @@ static void rmg_udp_read(struct rmg_loop *loop, struct mg_connection *c) {
       from = c->rem; /* no IP sender (a socketpair in the fuzz driver): the connected peer */
     }
     if (c->data[1] & RMG_CF2_SNTP) {
-      rmg_sntp_answer(loop, c->id, c->recv.buf, (size_t) n);
+      rmg_sntp_answer(loop, c, c->recv.buf, (size_t) n);
       continue;
     }
     p = rmg_record(&loop->ev, RMG_EV_DATAGRAM, c->id, 0, RMG_ADDR_SIZE + (size_t) n);

@@ -99,10 +99,39 @@ class SntpTest {
 			Arrays.fill(a, 24, 32, (byte) 0);
 			return a;
 		}, "origin timestamp");
+		// the origin must be the request's transmit time to the last bit (RFC 4330 section 5):
+		// the same second with another fraction, and a time 300 s earlier, are forgeries
+		refused(a -> {
+			a[31] ^= 1;
+			return a;
+		}, "origin timestamp");
+		refused(a -> {
+			int sec = ((a[24] & 0xff) << 24 | (a[25] & 0xff) << 16 | (a[26] & 0xff) << 8 | (a[27] & 0xff)) - 300;
+			a[24] = (byte) (sec >> 24);
+			a[25] = (byte) (sec >> 16);
+			a[26] = (byte) (sec >> 8);
+			a[27] = (byte) sec;
+			return a;
+		}, "origin timestamp");
 		refused(a -> {
 			a[1] = 16;
 			return a;
 		}, "invalid stratum 16");
+	}
+
+	@Test
+	void eachRequestsTransmitTimeEndsInRandomBits() {
+		// below the millisecond (the low 20 bits of the fraction), so that an off-path forger
+		// must guess them as well as the send time
+		java.util.List<Integer> low = new java.util.concurrent.CopyOnWriteArrayList<>();
+		server.mutate = a -> {
+			low.add(((a[29] & 0x0f) << 16) | ((a[30] & 0xff) << 8) | (a[31] & 0xff));
+			return a;
+		};
+		for (int i = 0; i < 3; i++) {
+			StepVerifier.create(sntp.request(server.url())).expectNextCount(1).expectComplete().verify(WAIT);
+		}
+		assertThat(low).hasSize(3).doesNotHaveDuplicates();
 	}
 
 	@Test
