@@ -45,6 +45,9 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	private static final int OP_CLOSE = 8;
 	private static final int OP_PING = 9;
 	private static final int OP_PONG = 10;
+	/** Unsent output above which PINGs are no longer answered one by one (see {@link #pong}). */
+	private static final long PONG_BACKLOG = 1 << 20;
+
 	/** How long to wait for the server's answer to our CLOSE before closing the connection. */
 	private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
@@ -69,6 +72,8 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	/** The application answers the server's PINGs ({@code handlePing(true)}): no PONG of ours. */
 	private final boolean handlePing;
 	private boolean closeSent;
+	/** The payload of the latest PING whose PONG waits for the output to drain; null when none. */
+	private byte @Nullable [] pongDue;
 	private boolean closeReceived;
 	private boolean closed;
 
@@ -243,7 +248,7 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 		System.arraycopy(in, start, data, 0, size);
 		if (op == OP_PING) {
 			if (!closeSent && !handlePing) {
-				writeFrame(OP_PONG, data, false);
+				pong(data);
 			}
 			inbound.offer(WebSocketFrame.ping(data));
 		}
@@ -280,6 +285,30 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 			}
 			inbound.complete();
 		}
+	}
+
+	/**
+	 * Answers a PING. Above {@link #PONG_BACKLOG} of unsent output (a server that sends PINGs
+	 * and reads nothing would make one PONG per PING pile up without bound), only the most
+	 * recent PING is answered (RFC 6455 5.5.3), once the output is down to the low-water mark.
+	 */
+	private void pong(byte[] data) {
+		if (pongDue != null) {
+			pongDue = data; // a PONG already waits for the output to drain: it answers this PING
+			return;
+		}
+		if (channel.pendingOutput() > PONG_BACKLOG) {
+			pongDue = data;
+			channel.awaitWritable(() -> {
+				byte[] due = pongDue;
+				pongDue = null;
+				if (due != null && !closeSent && !closed) {
+					writeFrame(OP_PONG, due, false);
+				}
+			});
+			return;
+		}
+		writeFrame(OP_PONG, data, false);
 	}
 
 	private void protocolError(int code, String reason) {

@@ -120,6 +120,110 @@ class WebsocketClientHostileFramesTest extends BaseHttpTest {
 		}
 	}
 
+	@Test
+	void aPingFloodFromAServerThatReadsNothingKeepsTheClientsMemoryBounded() throws Exception {
+		// each PING wants a PONG (RFC 6455 5.5.2), but a server that reads none of them would make
+		// them pile up in the client's output without bound: above the backlog the client answers
+		// only the most recent PING (5.5.3 allows it) instead of queueing one PONG per PING
+		java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+		byte[] ping = frame(0x89, new byte[125]);
+		byte[] burst = new byte[ping.length * 512];
+		for (int i = 0; i < 512; i++) {
+			System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
+		}
+		AtomicInteger pings = new AtomicInteger();
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			String head = c.readHead();
+			String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
+					.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
+			c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n\r\n");
+			try {
+				while (!stop.get()) {
+					c.out.write(burst);
+					pings.addAndGet(512);
+				}
+			}
+			catch (java.io.IOException e) {
+				// the client closed
+			}
+		})) {
+			long before = io.github.reactormongoose.internal.jni.NativeConstants.liveBytes();
+			reactor.core.Disposable session = HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/")
+					.handle((in, out) -> in.receive().then()).subscribe();
+			try {
+				long deadline = System.nanoTime() + 3_000_000_000L;
+				long peak = 0;
+				while (System.nanoTime() < deadline) {
+					Thread.sleep(100);
+					peak = Math.max(peak, io.github.reactormongoose.internal.jni.NativeConstants.liveBytes() - before);
+				}
+				assertThat(pings.get()).as("pings sent").isGreaterThan(100_000);
+				assertThat(peak).as("native bytes held by the client under the flood").isLessThan(16L << 20);
+			}
+			finally {
+				stop.set(true);
+				session.dispose();
+			}
+		}
+	}
+
+	@Test
+	void theMostRecentPingIsAnsweredOnceTheOutputDrains() throws Exception {
+		// 200,000 numbered PINGs (20 MB) while the server reads nothing, then it reads: the PONGs stop
+		// piling up above the backlog, but the last PING still gets its PONG
+		int n = 200_000;
+		java.util.concurrent.CompletableFuture<Integer> lastPong = new java.util.concurrent.CompletableFuture<>();
+		AtomicInteger pongs = new AtomicInteger();
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			String head = c.readHead();
+			String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
+					.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
+			c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n\r\n");
+			ByteArrayOutputStream all = new ByteArrayOutputStream();
+			for (int i = 1; i <= n; i++) {
+				byte[] payload = new byte[100];
+				payload[0] = (byte) (i >>> 24);
+				payload[1] = (byte) (i >>> 16);
+				payload[2] = (byte) (i >>> 8);
+				payload[3] = (byte) i;
+				all.writeBytes(frame(0x89, payload));
+			}
+			c.out.write(all.toByteArray());
+			c.out.flush();
+			// now read the client's PONGs (masked frames of 100 bytes) until the last one
+			java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(c.in));
+			while (true) {
+				int b0 = in.readUnsignedByte();
+				int len = in.readUnsignedByte() & 127;
+				byte[] mask = in.readNBytes(4);
+				byte[] p = in.readNBytes(len);
+				for (int i = 0; i < len; i++) {
+					p[i] ^= mask[i & 3];
+				}
+				if ((b0 & 0x0f) == 0x0a) {
+					pongs.incrementAndGet();
+					int k = ((p[0] & 0xff) << 24) | ((p[1] & 0xff) << 16) | ((p[2] & 0xff) << 8) | (p[3] & 0xff);
+					if (k == n) {
+						lastPong.complete(k);
+						return;
+					}
+				}
+			}
+		})) {
+			reactor.core.Disposable session = HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/")
+					.handle((in, out) -> in.receive().then()).subscribe();
+			try {
+				assertThat(lastPong.get(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(n);
+				assertThat(pongs.get()).as("PONGs sent: not one per PING once the backlog was reached").isLessThan(n);
+			}
+			finally {
+				session.dispose();
+			}
+		}
+	}
+
 	private static String hex(byte[] b) {
 		StringBuilder sb = new StringBuilder();
 		for (byte x : b) {
