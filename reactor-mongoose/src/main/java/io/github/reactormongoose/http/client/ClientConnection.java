@@ -348,6 +348,14 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 	}
 
 	@Override
+	public void onHandlerFailure(Throwable t) {
+		Exchange e = exchange;
+		if (e != null) {
+			e.fail(t);
+		}
+	}
+
+	@Override
 	public void onClosed() {
 		boolean wasConnected = connected;
 		closed = true;

@@ -325,6 +325,11 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	}
 
 	@Override
+	public void onHandlerFailure(Throwable e) {
+		inbound.fail(e);
+	}
+
+	@Override
 	public void onClosed() {
 		closed = true;
 		inflater.end();

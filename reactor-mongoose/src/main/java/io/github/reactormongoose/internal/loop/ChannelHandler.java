@@ -17,6 +17,15 @@ public interface ChannelHandler {
 	default void onError(ConnectionError error) {
 	}
 
+	/**
+	 * One of this handler's methods threw ({@code e}: a JVM error such as an
+	 * {@code OutOfMemoryError}, which Reactor's operators rethrow, or a bug): the loop logged it
+	 * and is closing the connection at once, since its state is unknown; a CLOSE follows. Fail
+	 * what waits on the connection with {@code e}.
+	 */
+	default void onHandlerFailure(Throwable e) {
+	}
+
 	/** The connection is gone; no native call for it will succeed any more. */
 	default void onClosed() {
 	}

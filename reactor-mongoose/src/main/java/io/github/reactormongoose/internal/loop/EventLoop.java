@@ -380,8 +380,7 @@ public final class EventLoop {
 				if (EventRecords.recordLost(r)) {
 					log.warn("{}: an event could not be stored (out of native memory)", name);
 				}
-				EventRecords.forEach(events, EventRecords.length(r), this::dispatch,
-						(id, e) -> log.error(name + ": event handler failed for connection " + id, e));
+				EventRecords.forEach(events, EventRecords.length(r), this::dispatch, this::handlerFailed);
 				tasks.rearm();
 				tasks.drain(DRAIN_BATCH, EventLoop::safeRun);
 				timers.runDue(System.nanoTime(), EventLoop::safeRun);
@@ -409,6 +408,27 @@ public final class EventLoop {
 		}
 		long ms = TimeUnit.NANOSECONDS.toMillis(nanos + 999_999);
 		return (int) Math.max(0, Math.min(max, ms));
+	}
+
+	/**
+	 * A connection's handler threw: logged, and the connection closed at once and its handler
+	 * told, so that what waits on it fails with the error. (Going on with it would leave a
+	 * handler of unknown state: an {@code OutOfMemoryError} while a client gathered a body left
+	 * the response hanging and threw again at each read.)
+	 */
+	private void handlerFailed(long id, Throwable e) {
+		log.error(name + ": event handler failed for connection " + id + "; closing it", e);
+		Channel c = channels.get(id);
+		if (c == null) {
+			return;
+		}
+		c.close();
+		try {
+			c.handler().onHandlerFailure(e);
+		}
+		catch (Throwable t) {
+			log.error(name + ": failure handler of connection " + id + " failed", t);
+		}
 	}
 
 	private void dispatch(int type, long id, long arg, ByteBuffer b, int p, int plen) {

@@ -235,6 +235,11 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 	}
 
 	@Override
+	public void onHandlerFailure(Throwable e) {
+		inbound().fail(e);
+	}
+
+	@Override
 	public void onError(ConnectionError error) {
 		boolean handshake = error.kind() == ConnectionError.Kind.TLS_HANDSHAKE;
 		if (handshake) {

@@ -189,4 +189,27 @@ class HttpClientLargeBodyTest extends BaseHttpTest {
 		assertThat(client.get().uri("/hello").responseSingle(HttpClientLargeBodyTest::text).block(Duration.ofSeconds(10)))
 				.isEqualTo("hello");
 	}
+
+	@Test
+	void aFatalErrorWhileTheBodyIsReadFailsTheResponseAndClosesTheConnection() {
+		// an OutOfMemoryError while gathering a huge body (Reactor rethrows such JVM errors out
+		// of its operators, up to the poll loop): the loop logged it and went on, the response
+		// neither completed nor failed, whatever its responseTimeout, and every later read of the
+		// connection threw again. Simulated here by an Error of that kind from the body's reader.
+		DisposableServer s = bind(HttpServer.create().route(r -> r
+				.get("/endless", (req, res) -> res.send(Flux.range(0, 100_000).map(i -> ByteBuffer.wrap(new byte[16 * 1024]))))
+				.get("/hello", (req, res) -> res.sendString(Mono.just("hello")))));
+		HttpClient client = HttpClient.create().port(s.port()).responseTimeout(Duration.ofSeconds(3));
+		Throwable failure = client.get().uri("/endless").responseContent()
+				.doOnNext(b -> {
+					throw new OutOfMemoryError("simulated: Java heap space");
+				})
+				.then()
+				.materialize()
+				.block(Duration.ofSeconds(10))
+				.getThrowable();
+		assertThat(failure).isInstanceOf(OutOfMemoryError.class).hasMessageContaining("simulated");
+		assertThat(client.get().uri("/hello").responseSingle((res, bytes) -> bytes.map(b -> new String(b, StandardCharsets.UTF_8))).block(Duration.ofSeconds(10)))
+				.isEqualTo("hello");
+	}
 }
