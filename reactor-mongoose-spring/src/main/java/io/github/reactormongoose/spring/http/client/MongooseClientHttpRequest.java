@@ -6,6 +6,7 @@ package io.github.reactormongoose.spring.http.client;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import io.github.reactormongoose.http.client.HttpClient;
@@ -71,8 +72,8 @@ final class MongooseClientHttpRequest extends AbstractClientHttpRequest {
 	@Override
 	public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
 		return doCommit(() -> {
-			// one buffer keeps its Content-Length; the client copies each buffer and releases it
-			this.body = body instanceof Mono<? extends DataBuffer> mono ? mono.map(MongooseClientHttpRequest::copy)
+			// one buffer keeps its Content-Length; each buffer is copied and released
+			this.body = body instanceof Mono<? extends DataBuffer> mono ? replayable(mono)
 					: Flux.from(body).map(MongooseClientHttpRequest::copy);
 			return Mono.empty();
 		});
@@ -114,11 +115,35 @@ final class MongooseClientHttpRequest extends AbstractClientHttpRequest {
 		return this.body != null ? s.send(this.body) : s;
 	}
 
+	/**
+	 * A one-buffer body that gives every subscription the same bytes. The client subscribes to
+	 * the body again for each hop of a 307 or 308 redirect, but Spring's encoders write
+	 * {@code Mono.just(encoded)}: subscribed again, it gives the buffer the first subscription
+	 * read and released (an empty body, or a released Netty buffer). So the first buffer's bytes
+	 * are kept and given again; the buffer is released once, when copied. A {@code Mono} body is
+	 * whole in memory anyway (the client collects it to send its {@code Content-Length}); a
+	 * {@code Flux} is streamed, and subscribed again from its source, never kept.
+	 */
+	private static Mono<ByteBuffer> replayable(Mono<? extends DataBuffer> body) {
+		AtomicReference<byte @Nullable []> copied = new AtomicReference<>();
+		Mono<ByteBuffer> first = body.map(MongooseClientHttpRequest::bytes).doOnNext(copied::set).map(ByteBuffer::wrap);
+		return Mono.defer(() -> {
+			byte[] a = copied.get();
+			// a first subscription cancelled before its buffer came has kept nothing: the source again
+			return a != null ? Mono.just(ByteBuffer.wrap(a)) : first;
+		});
+	}
+
 	private static ByteBuffer copy(DataBuffer buffer) {
+		return ByteBuffer.wrap(bytes(buffer));
+	}
+
+	/** The readable bytes of {@code buffer}, which is released. */
+	private static byte[] bytes(DataBuffer buffer) {
 		try {
 			byte[] a = new byte[buffer.readableByteCount()];
 			buffer.read(a);
-			return ByteBuffer.wrap(a);
+			return a;
 		}
 		finally {
 			DataBufferUtils.release(buffer);
