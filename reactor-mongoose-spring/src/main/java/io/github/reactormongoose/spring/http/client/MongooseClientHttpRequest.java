@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.github.reactormongoose.http.client.HttpClient;
 import org.jspecify.annotations.Nullable;
@@ -94,12 +95,21 @@ final class MongooseClientHttpRequest extends AbstractClientHttpRequest {
 	protected void applyHeaders() {
 	}
 
+	/**
+	 * The request's cookies go after the cookies of a {@code Cookie} header the application set
+	 * (one an {@code ExchangeFilterFunction} forwards from the incoming request, say), in that
+	 * header's one line: RFC 6265 §5.4 has a user agent send one {@code Cookie} header.
+	 */
 	@Override
 	protected void applyCookies() {
-		if (!getCookies().isEmpty()) {
-			getHeaders().set("Cookie", getCookies().values().stream().flatMap(List::stream)
-				.map(HttpCookie::toString).collect(Collectors.joining("; ")));
+		if (getCookies().isEmpty()) {
+			return;
 		}
+		// the header's values as set (getValuesAsList would split them at commas)
+		Stream<String> present = getHeaders().getOrEmpty("Cookie").stream().map(String::strip)
+			.filter(v -> !v.isEmpty());
+		Stream<String> added = getCookies().values().stream().flatMap(List::stream).map(HttpCookie::toString);
+		getHeaders().set("Cookie", Stream.concat(present, added).collect(Collectors.joining("; ")));
 	}
 
 	/** The committed request as the reactor-mongoose client sends it. */

@@ -40,6 +40,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseCookie;
 import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
@@ -103,6 +104,8 @@ class MongooseClientHttpConnectorTest {
 						req.requestHeaders().getAll("Accept")) + ";" + String.join("|", req.requestHeaders().getAll("X-Client")))))
 				.get("/trace", (req, res) -> res.sendString(Mono.just(req.requestHeaders().get("X-Trace") + "|"
 						+ req.requestHeaders().get("X-Tenant"))))
+				.get("/cookie-lines", (req, res) -> res.sendString(Mono.just(String.join("|",
+						req.requestHeaders().getAll("Cookie")))))
 				// 307 then 308 to another path: each hop reads the body and passes on its length
 				.post("/hop307", (req, res) -> req.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0])
 					.flatMap(b -> res.status(307).header("Location", "/hop308?first=" + b.length).send().then()))
@@ -204,6 +207,25 @@ class MongooseClientHttpConnectorTest {
 		assertThat(sid.isSecure()).isTrue();
 		assertThat(sid.getMaxAge()).isEqualTo(Duration.ofHours(1));
 		assertThat(entity.getValue().getFirst("lang").getValue()).isEqualTo("en-US");
+	}
+
+	@Test
+	void theRequestsCookiesJoinACookieHeaderTheApplicationSet() {
+		// a filter forwarding the Cookie header of an incoming request, as a gateway does
+		WebClient forwarding = web.mutate()
+			.filter((request, next) -> next.exchange(ClientRequest.from(request).header("Cookie", "SESSION=abc123").build()))
+			.build();
+		assertThat(forwarding.get().uri("/cookie-lines").cookie("lang", "en").cookie("theme", "dark").retrieve()
+			.bodyToMono(String.class).block(Duration.ofSeconds(10)))
+			.isEqualTo("SESSION=abc123; lang=en; theme=dark"); // one line, the application's first (RFC 6265 5.4)
+		assertThat(web.get().uri("/cookie-lines").header("Cookie", "SESSION=abc123", "csrf=x").cookie("lang", "en")
+			.retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10)))
+			.isEqualTo("SESSION=abc123; csrf=x; lang=en");
+		// either alone goes as it is
+		assertThat(web.get().uri("/cookie-lines").header("Cookie", "SESSION=abc123").retrieve()
+			.bodyToMono(String.class).block(Duration.ofSeconds(10))).isEqualTo("SESSION=abc123");
+		assertThat(web.get().uri("/cookie-lines").cookie("lang", "en").retrieve()
+			.bodyToMono(String.class).block(Duration.ofSeconds(10))).isEqualTo("lang=en");
 	}
 
 	/**
