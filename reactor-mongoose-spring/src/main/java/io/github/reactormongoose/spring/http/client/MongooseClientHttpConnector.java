@@ -38,9 +38,11 @@ import org.springframework.http.client.reactive.ClientHttpResponse;
  * The request is sent once the {@code WebClient} has written it (headers and body publisher);
  * a body of one buffer ({@code Mono}, as Spring's encoders write single values) goes with
  * {@code Content-Length}, any other publisher chunked unless a {@code Content-Length} header is
- * set. The response body streams, demand-driven: without demand, reading the socket pauses. A
- * body that is not read is drained by {@code WebClient} (its {@code releaseBody}) and the
- * connection goes back to the pool.
+ * set. Each hop of a 307 or 308 redirect the client follows sends the same body: the bytes of a
+ * one-buffer body are kept for it, any other publisher is subscribed again (and streamed again,
+ * not kept). The response body streams, demand-driven: without demand, reading the socket
+ * pauses. A body that is not read is drained by {@code WebClient} (its {@code releaseBody}) and
+ * the connection goes back to the pool.
  * <p>
  * The exchange runs in the Reactor context of the {@code WebClient} call, so the client's hooks
  * ({@link HttpClient#doOnRequest doOnRequest} and the others) see what the application put

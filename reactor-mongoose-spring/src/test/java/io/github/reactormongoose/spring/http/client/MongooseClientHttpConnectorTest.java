@@ -7,15 +7,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.reactormongoose.http.client.HttpClient;
 import io.github.reactormongoose.http.client.ResponseTimeoutException;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,11 +31,16 @@ import reactor.test.StepVerifier;
 import reactor.util.context.Context;
 
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.core.io.buffer.NettyDataBuffer;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseCookie;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
@@ -95,6 +104,20 @@ class MongooseClientHttpConnectorTest {
 						req.requestHeaders().getAll("Accept")) + ";" + String.join("|", req.requestHeaders().getAll("X-Client")))))
 				.get("/trace", (req, res) -> res.sendString(Mono.just(req.requestHeaders().get("X-Trace") + "|"
 						+ req.requestHeaders().get("X-Tenant"))))
+				.get("/cookie-lines", (req, res) -> res.sendString(Mono.just(String.join("|",
+						req.requestHeaders().getAll("Cookie")))))
+				// 307 then 308 to another path: each hop reads the body and passes on its length
+				.post("/hop307", (req, res) -> req.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0])
+					.flatMap(b -> res.status(307).header("Location", "/hop308?first=" + b.length).send().then()))
+				.post("/hop308", (req, res) -> req.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0])
+					.flatMap(b -> res.status(308).header("Location", "/landing?" + req.uri().substring(req.uri().indexOf('?') + 1)
+							+ "&second=" + b.length).send().then()))
+				.post("/landing", (req, res) -> res
+					.header("X-Request-Length", String.valueOf(req.requestHeaders().get("Content-Length")))
+					.header("X-Request-Chunked", String.valueOf(req.requestHeaders().get("Transfer-Encoding")))
+					.header("X-Request-Type", String.valueOf(req.requestHeaders().get("Content-Type")))
+					.header("X-Hops", req.uri().substring(req.uri().indexOf('?') + 1))
+					.send(req.receive().retain()))
 				.get("/missing", (req, res) -> res.status(404).sendString(Mono.just("no such thing")))
 				.get("/slow", (req, res) -> res.sendString(Mono.just("late").delayElement(Duration.ofSeconds(5)))))
 			.bindNow();
@@ -184,6 +207,115 @@ class MongooseClientHttpConnectorTest {
 		assertThat(sid.isSecure()).isTrue();
 		assertThat(sid.getMaxAge()).isEqualTo(Duration.ofHours(1));
 		assertThat(entity.getValue().getFirst("lang").getValue()).isEqualTo("en-US");
+	}
+
+	@Test
+	void theRequestsCookiesJoinACookieHeaderTheApplicationSet() {
+		// a filter forwarding the Cookie header of an incoming request, as a gateway does
+		WebClient forwarding = web.mutate()
+			.filter((request, next) -> next.exchange(ClientRequest.from(request).header("Cookie", "SESSION=abc123").build()))
+			.build();
+		assertThat(forwarding.get().uri("/cookie-lines").cookie("lang", "en").cookie("theme", "dark").retrieve()
+			.bodyToMono(String.class).block(Duration.ofSeconds(10)))
+			.isEqualTo("SESSION=abc123; lang=en; theme=dark"); // one line, the application's first (RFC 6265 5.4)
+		assertThat(web.get().uri("/cookie-lines").header("Cookie", "SESSION=abc123", "csrf=x").cookie("lang", "en")
+			.retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10)))
+			.isEqualTo("SESSION=abc123; csrf=x; lang=en");
+		// either alone goes as it is
+		assertThat(web.get().uri("/cookie-lines").header("Cookie", "SESSION=abc123").retrieve()
+			.bodyToMono(String.class).block(Duration.ofSeconds(10))).isEqualTo("SESSION=abc123");
+		assertThat(web.get().uri("/cookie-lines").cookie("lang", "en").retrieve()
+			.bodyToMono(String.class).block(Duration.ofSeconds(10))).isEqualTo("lang=en");
+	}
+
+	/**
+	 * Every buffer it made, to check that each was released exactly once (a second release of a
+	 * Netty buffer throws, a missing one leaves its count at 1).
+	 */
+	private static final class TrackingBufferFactory extends NettyDataBufferFactory {
+
+		final List<NettyDataBuffer> made = new CopyOnWriteArrayList<>();
+
+		TrackingBufferFactory() {
+			super(UnpooledByteBufAllocator.DEFAULT);
+		}
+
+		private <B extends DataBuffer> B track(B b) {
+			this.made.add((NettyDataBuffer) b);
+			return b;
+		}
+
+		@Override
+		public NettyDataBuffer allocateBuffer() {
+			return track(super.allocateBuffer());
+		}
+
+		@Override
+		public NettyDataBuffer allocateBuffer(int initialCapacity) {
+			return track(super.allocateBuffer(initialCapacity));
+		}
+
+		@Override
+		public NettyDataBuffer wrap(ByteBuffer byteBuffer) {
+			return track(super.wrap(byteBuffer));
+		}
+
+		@Override
+		public DataBuffer wrap(byte[] bytes) {
+			return track(super.wrap(bytes));
+		}
+	}
+
+	@Test
+	void a307Or308RedirectSendsTheSameBodyAgain() {
+		TrackingBufferFactory netty = new TrackingBufferFactory();
+		HttpClient following = HttpClient.create().followRedirect(true).responseTimeout(Duration.ofSeconds(10));
+		for (DataBufferFactory factory : List.of(DefaultDataBufferFactory.sharedInstance, netty)) {
+			WebClient redirected = web.mutate().clientConnector(new MongooseClientHttpConnector(following, factory)).build();
+			String text = "Grüße, 307 and 308 keep the content";
+			int textLength = text.getBytes(StandardCharsets.UTF_8).length;
+			var entity = redirected.post().uri("/hop307").contentType(MediaType.TEXT_PLAIN).bodyValue(text)
+				.retrieve().toEntity(String.class).block(Duration.ofSeconds(10));
+			assertLanded(entity, text, textLength);
+
+			entity = redirected.post().uri("/hop307").contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of("amount", 100)).retrieve().toEntity(String.class).block(Duration.ofSeconds(10));
+			assertLanded(entity, "{\"amount\":100}", 14);
+			assertThat(entity.getHeaders().getFirst("X-Request-Type")).isEqualTo("application/json");
+
+			entity = redirected.post().uri("/hop307")
+				.body(BodyInserters.fromFormData("name", "mongoose").with("note", "a b&c"))
+				.retrieve().toEntity(String.class).block(Duration.ofSeconds(10));
+			assertLanded(entity, "name=mongoose&note=a+b%26c", 26);
+			assertThat(entity.getHeaders().getFirst("X-Request-Type")).startsWith("application/x-www-form-urlencoded");
+
+			byte[] raw = new byte[70_000];
+			for (int i = 0; i < raw.length; i++) {
+				raw[i] = (byte) (i * 31);
+			}
+			var bytes = redirected.post().uri("/hop307")
+				.body(BodyInserters.fromDataBuffers(Mono.just(factory.wrap(raw.clone()))))
+				.retrieve().toEntity(byte[].class).block(Duration.ofSeconds(10));
+			assertThat(bytes.getBody()).isEqualTo(raw);
+			assertThat(bytes.getHeaders().getFirst("X-Request-Length")).isEqualTo("70000");
+			assertThat(bytes.getHeaders().getFirst("X-Hops")).isEqualTo("first=70000&second=70000");
+
+			// a stream is subscribed again from its source, still streamed (chunked), not kept
+			entity = redirected.post().uri("/hop307").contentType(MediaType.TEXT_PLAIN)
+				.body(Flux.just("strea", "med"), String.class).retrieve().toEntity(String.class)
+				.block(Duration.ofSeconds(10));
+			assertThat(entity.getBody()).isEqualTo("streamed");
+			assertThat(entity.getHeaders().getFirst("X-Request-Chunked")).isEqualTo("chunked");
+			assertThat(entity.getHeaders().getFirst("X-Hops")).isEqualTo("first=8&second=8");
+		}
+		// every buffer made for the requests (and the responses read) was released, once
+		assertThat(netty.made).isNotEmpty().allSatisfy(b -> assertThat(b.getNativeBuffer().refCnt()).isZero());
+	}
+
+	private static void assertLanded(org.springframework.http.ResponseEntity<String> entity, String body, int length) {
+		assertThat(entity.getBody()).isEqualTo(body);
+		assertThat(entity.getHeaders().getFirst("X-Request-Length")).isEqualTo(String.valueOf(length));
+		assertThat(entity.getHeaders().getFirst("X-Hops")).isEqualTo("first=" + length + "&second=" + length);
 	}
 
 	@Test
