@@ -67,6 +67,8 @@ final class ResponseWriter {
 	/** Whether {@link #sendNanos} is wanted (metrics): else the clock is not read. */
 	private final boolean timed;
 	private boolean ended;
+	/** The connection closes after this response: decided (and said in the head) once, see closeAfterResponse. */
+	private boolean closeAnnounced;
 	private boolean connectionClosed;
 	private boolean sending;
 	private Framing framing = Framing.NONE;
@@ -164,10 +166,16 @@ final class ResponseWriter {
 		return request.clientKeepAlive() && keepAlive && !headers.containsToken("Connection", "close");
 	}
 
-	/** The one keep-alive decision: whether the connection closes after this response. */
+	/**
+	 * The one keep-alive decision: whether the connection closes after this response. Once a
+	 * head said {@code Connection: close} it stays so (RFC 9112 9.6: a server that sent it MUST
+	 * close), though the reason may have gone by the end: a body unread when the head went out
+	 * (the client waiting for 100 Continue, or more than maxDiscard to come) read afterwards.
+	 */
 	private boolean closeAfterResponse() {
-		return !isKeepAlive() || lastExchange.getAsBoolean() || framing == Framing.UNTIL_CLOSE
+		closeAnnounced |= !isKeepAlive() || lastExchange.getAsBoolean() || framing == Framing.UNTIL_CLOSE
 				|| request.unreadBodyBeyond(maxDiscard);
+		return closeAnnounced;
 	}
 
 	// ---- compression ----

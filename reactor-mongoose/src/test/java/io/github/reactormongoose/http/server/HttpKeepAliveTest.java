@@ -187,6 +187,38 @@ class HttpKeepAliveTest extends BaseHttpTest {
 	}
 
 	@Test
+	void aConnectionCloseSentBeforeTheBodyWasReadIsKeptToEvenWhenTheBodyIsReadAfterwards() throws Exception {
+		// the head goes out before the body is read: with the client waiting for 100 Continue,
+		// or a body beyond maxDiscardedBodySize, it says Connection: close (the body might never
+		// be read). When the handler then reads it all, the connection must still close (RFC 9112
+		// 9.6: a server that sent close MUST close and process no further request); it was kept.
+		DisposableServer s = bind(HttpServer.create().route(r -> r
+				.post("/headers-first", (req, res) -> res.sendHeaders().then(req.receive()
+						.reduce(0L, (n, b) -> n + b.remaining())
+						.flatMap(n -> res.sendString(Mono.just("n=" + n)).then())))
+				.get("/next", (req, res) -> res.sendString(Mono.just("next")))));
+		try (RawHttp c = RawHttp.connect(s.port()).soTimeout(5_000)) {
+			c.write("POST /headers-first HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+			RawHttp.Response head = c.readHead();
+			assertThat(head.status()).isEqualTo(200);
+			assertThat(head.headers("Connection")).containsExactly("close");
+			c.write("hello" + RawHttp.get("/next"));
+			String rest = new String(c.readToEof(), StandardCharsets.ISO_8859_1);
+			assertThat(rest).contains("n=5").doesNotContain("next");
+		}
+		try (RawHttp c = RawHttp.connect(s.port()).soTimeout(5_000)) {
+			int big = 3 << 20; // beyond the default maxDiscardedBodySize (2 MiB)
+			c.write("POST /headers-first HTTP/1.1\r\nHost: x\r\nContent-Length: " + big + "\r\n\r\n");
+			RawHttp.Response head = c.readHead();
+			assertThat(head.headers("Connection")).containsExactly("close");
+			c.write(new byte[big]);
+			c.write(RawHttp.get("/next"));
+			String rest = new String(c.readToEof(), StandardCharsets.ISO_8859_1);
+			assertThat(rest).contains("n=" + big).doesNotContain("next");
+		}
+	}
+
+	@Test
 	void pipelinedRequestsAreAnsweredWithoutWaitingForThePollTimeout() throws Exception {
 		try (RawHttp c = RawHttp.connect(server.port())) {
 			StringBuilder twenty = new StringBuilder();
