@@ -498,8 +498,7 @@ static void rmg_body_read(struct rmg_loop *loop, struct mg_connection *c) {
 /* Whether an HTTP/1.1 request says "Expect: 100-continue" (the only expectation defined; others
  * were refused with 417 at the head). */
 static int rmg_expects_continue(struct mg_http_message *hm, int http10) {
-  struct mg_str *e = mg_http_get_header(hm, "Expect");
-  return e != NULL && !http10 && mg_strcasecmp(*e, mg_str("100-continue")) == 0;
+  return !http10 && rmg_http_expects_continue(hm);
 }
 
 /* Streams the body of the request whose head is hm, if it is large or chunked, or if the client

@@ -55,6 +55,33 @@ static int rmg_is_n(struct mg_str s, const char *lit, size_t n) {
 /* Whether s equals the string literal lit, ignoring ASCII case. */
 #define RMG_IS(s, lit) rmg_is_n((s), (lit), sizeof(lit) - 1)
 
+/* An Expect value (RFC 9110 10.1.1): a list whose only defined member is 100-continue; empty
+ * members are ignored (5.6.1.2: "Expect: 100-continue," and an empty "Expect:" ask nothing
+ * else). 1 if it asks for 100-continue, 0 if for nothing, -1 for another expectation. */
+static int rmg_expect_value(struct mg_str v) {
+  int cont = 0;
+  size_t i, start = 0;
+  for (i = 0; i <= v.len; i++) {
+    if (i == v.len || v.buf[i] == ',') {
+      struct mg_str e = rmg_trim(mg_str_n(v.buf + start, i - start));
+      if (e.len > 0) {
+        if (!RMG_IS(e, "100-continue")) return -1;
+        cont = 1;
+      }
+      start = i + 1;
+    }
+  }
+  return cont;
+}
+
+int rmg_http_expects_continue(const struct mg_http_message *hm) {
+  size_t i;
+  for (i = 0; i < MG_MAX_HTTP_HEADERS && hm->headers[i].name.len > 0; i++) {
+    if (RMG_IS(hm->headers[i].name, "Expect") && rmg_expect_value(hm->headers[i].value) == 1) return 1;
+  }
+  return 0;
+}
+
 /* Whether s is longer than lit and starts with it, ignoring ASCII case. */
 static int rmg_starts(struct mg_str s, const char *lit) {
   size_t n = strlen(lit);
@@ -129,7 +156,7 @@ int rmg_http_head_check(const struct mg_http_message *hm, const char **why) {
           cls++;
           cl = value;
         } else if (RMG_IS(name, "Expect")) {
-          if (!RMG_IS(value, "100-continue")) return *why = "only Expect: 100-continue is supported", 417;
+          if (rmg_expect_value(value) < 0) return *why = "only Expect: 100-continue is supported", 417;
         }
       }
     }

@@ -358,6 +358,8 @@ jlong rmg_sntp_request(struct rmg_loop *loop, jlong id);
 /* ---- rmg_http_head.c ---- */
 /* The status to refuse a complete request head with (0: acceptable) and why (RFC 9112). */
 int rmg_http_head_check(const struct mg_http_message *hm, const char **why);
+/* Whether an Expect field of hm asks for 100-continue (a list; empty members ignored). */
+int rmg_http_expects_continue(const struct mg_http_message *hm);
 /* The origin-form of an absolute-form request target; any other target unchanged. */
 struct mg_str rmg_http_origin_form(struct mg_str uri);
 

@@ -210,6 +210,10 @@ class HostileRequestTest extends BaseHttpTest {
 		a.add(notRouted("dot segments above the root", get("/../../etc/passwd"), 400, 404));
 		// Expect
 		a.add(refused("Expect: something else", post("Expect: teapot\r\nContent-Length: 5\r\n", "hello"), 417));
+		a.add(refused("Expect: 100-continue and something else", post("Expect: 100-continue, teapot\r\nContent-Length: 5\r\n", "hello"), 417));
+		// empty list members are ignored (RFC 9110 5.6.1.2): an empty Expect asks nothing
+		a.add(served("empty Expect", post("Expect:\r\nContent-Length: 5\r\n", "hello"), "got 5:hello"));
+		a.add(served("Expect of empty list members", post("Expect: , ,\r\nContent-Length: 5\r\n", "hello"), "got 5:hello"));
 		// garbage
 		a.add(refusedOrClosed("TLS ClientHello bytes", "\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u01fc\u0003\u0003", 400));
 		a.add(refusedOrClosed("binary garbage", "\u0000\u0001\u0002\u00ff\u00fe\r\n\r\n", 400));
