@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.reactormongoose.AddressInUseException;
 import io.github.reactormongoose.ConnectionClosedException;
+import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.internal.jni.NativeConstants;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -183,12 +185,32 @@ class UdpTest {
 		assertThat(server.isDisposed()).isFalse();
 	}
 
+	/**
+	 * Every size over the family's limit (65,507 bytes on IPv4, 65,527 on IPv6) fails the same
+	 * way, with the kernel's EMSGSIZE, also past 64 KiB; the socket lives on.
+	 */
 	@Test
 	void aTooLargeDatagramFailsItsSend() {
-		UdpConnection server = track(UdpServer.create().bindNow());
-		UdpConnection client = track(UdpClient.create().port(server.localAddress().getPort()).connectNow());
-		assertThatThrownBy(() -> client.send(Mono.just(Datagram.of(new byte[65_508], null))).block(WAIT))
-				.hasMessageContaining("send");
+		String tooLong = NativeConstants.errnoMessage(NativeConstants.EMSGSIZE) + " (errno " + NativeConstants.EMSGSIZE + ")";
+		for (String host : List.of("127.0.0.1", "::1")) {
+			int limit = host.equals("::1") ? 65_527 : Datagram.MAX_IPV4_PAYLOAD;
+			UdpConnection server = track(UdpServer.create().host(host).bindNow());
+			UdpConnection client = track(UdpClient.create().host(host).port(server.localAddress().getPort()).connectNow());
+			Mono<List<Datagram>> received = server.receive().take(2).collectList().cache();
+			received.subscribe();
+			client.send(Mono.just(Datagram.of(new byte[limit], null))).block(WAIT);
+			for (int size : new int[] {limit + 1, 65_535, 65_536, 65_537, 70_000, 1 << 20}) {
+				assertThatThrownBy(() -> client.send(Mono.just(Datagram.of(new byte[size], null))).block(WAIT))
+						.as("%d bytes to %s", size, host)
+						.isExactlyInstanceOf(MongooseException.class)
+						.hasMessageContaining("send a datagram of " + size + " bytes")
+						.hasMessageEndingWith(tooLong);
+			}
+			client.sendString(Mono.just("still open")).block(WAIT);
+			List<Datagram> got = received.block(WAIT);
+			assertThat(got.get(0).length()).isEqualTo(limit);
+			assertThat(got.get(1).text()).isEqualTo("still open");
+		}
 	}
 
 	/**
