@@ -32,6 +32,9 @@
 
 /* Receive buffer: larger than any UDP payload (65507 bytes over IPv4, 65527 over IPv6). */
 #define RMG_UDP_BUF 65536
+/* No UDP payload is longer (the length field of the UDP header is 16 bits); the kernel refuses
+ * longer ones, and any over 65507 bytes on IPv4 or 65527 on IPv6, with EMSGSIZE. */
+#define RMG_UDP_MAX 65535
 /* Datagrams read per connection per poll before the other connections get their turn. */
 #define RMG_UDP_BUDGET 64
 /* c->data[16..23]: datagrams the glue could not hand to Java (no memory for the record). */
@@ -216,7 +219,10 @@ jlong rmg_udp_send(struct rmg_loop *loop, jlong id, const uint8_t *ip, size_t ip
   int fd;
   if (c == NULL) return RMG_ERR_NO_CONN;
   if (c->is_closing) return RMG_ERR_CLOSING;
-  if (!c->is_udp || len > RMG_UDP_BUF) return RMG_ERR_BAD_ARG;
+  if (!c->is_udp) return RMG_ERR_BAD_ARG;
+  /* refused as the kernel refuses a datagram too long for its family: EMSGSIZE, so that every
+   * size over the limit fails the same way (the application's datagram, not a bad argument) */
+  if (len > RMG_UDP_MAX) return -(RMG_ERR_ERRNO_BASE + (jlong) EMSGSIZE);
   fd = (int) (size_t) c->fd;
   if (ip != NULL) {
     if (getsockname(fd, &self.sa, &ssl) != 0) return -(RMG_ERR_ERRNO_BASE + (jlong) errno);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.MongooseLoop;
@@ -118,7 +119,9 @@ public final class DnsResolver {
 	/**
 	 * The IPv4 then the IPv6 addresses of {@code host}, when subscribed, without blocking any
 	 * thread. An IP literal (IPv6 with or without brackets) is returned as it is, and
-	 * {@code localhost} as {@code 127.0.0.1} and {@code ::1}, without a query. Fails with
+	 * {@code localhost} as {@code 127.0.0.1} and {@code ::1}, without a query. The addresses of
+	 * one query are returned even when the other one failed or stayed unanswered (after
+	 * {@code attempts × timeout}). Without any address, fails with
 	 * {@link UnknownHostException} when the name does not exist (NXDOMAIN) or has neither
 	 * record, with {@link DnsException} when the nameserver answers with another error code,
 	 * sends a malformed or truncated answer, does not answer in time or cannot be reached, and with
@@ -173,6 +176,8 @@ public final class DnsResolver {
 		ConcurrentHashMap<Integer, Query> open = new ConcurrentHashMap<>();
 		open.put(a.id(), a);
 		open.put(aaaa.id(), aaaa);
+		// kept outside the Mono: when one query stays unanswered, the timeout still has the other's answer
+		List<DnsMessages.Answer> received = new CopyOnWriteArrayList<>();
 		Mono<List<DnsMessages.Answer>> answers = c.receive()
 				.<DnsMessages.Answer>handle((d, sink) -> {
 					byte[] m = d.bytes();
@@ -182,6 +187,7 @@ public final class DnsResolver {
 					}
 					DnsMessages.Answer answer = DnsMessages.parse(m, host, q.type()); // throws when malformed
 					if (answer != null && open.remove(q.id()) != null) {
+						received.add(answer);
 						sink.next(answer);
 					}
 				})
@@ -195,13 +201,19 @@ public final class DnsResolver {
 		Duration total = timeout.multipliedBy(attempts);
 		return c.send(Flux.just(Datagram.wrap(a.bytes(), null), Datagram.wrap(aaaa.bytes(), null)))
 				.then(answers)
-				.timeout(total, Mono.error(() -> new DnsException("no answer from the nameserver " + nameserver
-						+ " for " + host + " within " + total.toMillis() + " ms (" + attempts + " attempts)", -1)))
 				.onErrorMap(e -> mapError(e, host))
 				.flatMap(list -> list.size() < 2
 						? Mono.error(new DnsException("lookup of " + host + " interrupted: its socket closed before the answers"
 								+ " came (loop disposed?)", -1))
-						: combine(host, list))
+						: combine(host, list, List.of(), total))
+				.timeout(total, Mono.defer(() -> {
+					// the answers that came (the second may have raced the timer) and the queries without one
+					List<DnsMessages.Answer> got = List.copyOf(received);
+					List<Query> unanswered = List.of(a, aaaa).stream()
+							.filter(q -> got.stream().noneMatch(x -> x.id() == q.id()))
+							.toList();
+					return combine(host, got, unanswered, total);
+				}))
 				.doFinally(s -> resend.dispose());
 	}
 
@@ -219,16 +231,24 @@ public final class DnsResolver {
 		return e;
 	}
 
-	private Mono<List<InetAddress>> combine(String host, List<DnsMessages.Answer> answers) {
+	/**
+	 * The outcome of a lookup from the answers that came and the queries that stayed
+	 * unanswered after all attempts. As glibc's getaddrinfo, the JDK and Netty do, the addresses
+	 * of one query are returned whatever happened to the other one (an NXDOMAIN, an error code,
+	 * no answer: RFC 4074 4.1 servers drop AAAA queries); the failures count only without them.
+	 */
+	private Mono<List<InetAddress>> combine(String host, List<DnsMessages.Answer> answers, List<Query> unanswered,
+			Duration total) {
 		List<InetAddress> v4 = new ArrayList<>();
 		List<InetAddress> v6 = new ArrayList<>();
 		DnsMessages.Answer failed = null;
+		boolean nxdomain = false;
 		boolean truncated = false;
 		for (DnsMessages.Answer x : answers) {
 			if (x.rcode() == DnsMessages.RCODE_NXDOMAIN) {
-				return Mono.error(new UnknownHostException(host + ": no such domain (NXDOMAIN from " + nameserver + ")"));
+				nxdomain = true;
 			}
-			if (x.rcode() != 0) {
+			else if (x.rcode() != 0) {
 				failed = x;
 			}
 			truncated |= x.truncated();
@@ -239,6 +259,19 @@ public final class DnsResolver {
 		if (!all.isEmpty()) {
 			return Mono.just(List.copyOf(all));
 		}
+		if (nxdomain) {
+			return Mono.error(new UnknownHostException(host + ": no such domain (NXDOMAIN from " + nameserver + ")"));
+		}
+		if (!unanswered.isEmpty()) {
+			String which = unanswered.size() == 1 ? " to the " + typeName(unanswered.get(0).type()) + " query" : "";
+			StringBuilder other = new StringBuilder();
+			for (DnsMessages.Answer x : answers) {
+				other.append("; the ").append(typeName(x.type())).append(" query was answered ")
+						.append(x.rcode() != 0 ? rcodeName(x.rcode()) : x.truncated() ? "truncated (TC)" : "without a record");
+			}
+			return Mono.error(new DnsException("no answer from the nameserver " + nameserver + which + " for " + host
+					+ " within " + total.toMillis() + " ms (" + attempts + " attempts)" + other, -1));
+		}
 		if (failed != null) {
 			return Mono.error(new DnsException("the nameserver " + nameserver + " answered " + rcodeName(failed.rcode())
 					+ " for " + host, failed.rcode()));
@@ -248,6 +281,10 @@ public final class DnsResolver {
 					+ " was truncated (TC) and held no address; DNS over TCP is not supported", -1));
 		}
 		return Mono.error(new UnknownHostException(host + ": no A or AAAA record (answer from " + nameserver + ")"));
+	}
+
+	private static String typeName(int type) {
+		return type == DnsMessages.TYPE_A ? "A" : "AAAA";
 	}
 
 	private static String rcodeName(int rcode) {

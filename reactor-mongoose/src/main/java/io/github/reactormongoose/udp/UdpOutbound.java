@@ -16,7 +16,11 @@ public interface UdpOutbound {
 	 * buffer is full ({@code EAGAIN}) the datagram is kept and retried, and no more are
 	 * requested meanwhile, so nothing is dropped on this side. Completes once every datagram
 	 * was handed to the kernel; fails on the first that cannot be sent (too large, no route,
-	 * no address on an unconnected socket, socket closed).
+	 * no address on an unconnected socket). When the socket closes (disposed, its loop
+	 * disposed, or failed) before the send ended, even while the publisher has nothing to
+	 * emit, the send fails with {@link io.github.reactormongoose.ConnectionClosedException} and
+	 * the publisher is cancelled. Cancelling the returned {@code Mono} cancels the publisher;
+	 * what was sent stays sent.
 	 */
 	Mono<Void> send(Publisher<? extends Datagram> datagrams);
 

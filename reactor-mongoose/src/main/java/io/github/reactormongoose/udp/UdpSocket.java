@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 
+import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
@@ -219,6 +220,23 @@ final class UdpSocket implements UdpConnection, DatagramHandler {
 			@Override
 			public RuntimeException error(long code, Datagram d) {
 				return sendError(code, d);
+			}
+
+			@Override
+			public Mono<Void> onClose() {
+				return closed.asMono();
+			}
+
+			@Override
+			public RuntimeException closed() {
+				// TCP's words; the socket's failure, if any (an ICMP port unreachable), as the cause
+				ConnectionClosedException e = new ConnectionClosedException("Connection closed while sending ("
+						+ UdpSocket.this + ")");
+				Throwable f = failure;
+				if (f != null) {
+					e.initCause(f);
+				}
+				return e;
 			}
 		}, datagrams);
 	}

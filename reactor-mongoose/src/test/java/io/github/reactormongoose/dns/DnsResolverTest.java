@@ -123,6 +123,89 @@ class DnsResolverTest {
 				.verify(WAIT);
 	}
 
+	/** glibc's getaddrinfo, the JDK and Netty agree: one query's addresses are kept whatever the other got. */
+	@Test
+	void theAddressesOfOneQueryAreKeptWhenTheOtherFails() {
+		dns.on("v4-nx6.test", q -> List.of(q.type() == A
+				? response(q, 0, false, record(A, ip("192.0.2.1")))
+				: response(q, 3, false)));
+		assertThat(resolve("v4-nx6.test")).containsExactly("192.0.2.1");
+		dns.on("nx4-v6.test", q -> List.of(q.type() == A
+				? response(q, 3, false)
+				: response(q, 0, false, record(AAAA, ip("::1")))));
+		assertThat(resolve("nx4-v6.test")).containsExactly("0:0:0:0:0:0:0:1");
+		dns.on("fail4-v6.test", q -> List.of(q.type() == A
+				? response(q, 2, false)
+				: response(q, 0, false, record(AAAA, ip("fd00::3")))));
+		assertThat(resolve("fail4-v6.test")).containsExactly("fd00:0:0:0:0:0:0:3");
+		// both failed: NXDOMAIN says more than the other code
+		dns.on("nx4-fail6.test", q -> List.of(response(q, q.type() == A ? 3 : 2, false)));
+		StepVerifier.create(resolver.resolve("nx4-fail6.test"))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(UnknownHostException.class)
+						.hasMessageContaining("NXDOMAIN"))
+				.verify(WAIT);
+	}
+
+	/** RFC 4074 4.1: some servers drop AAAA queries; the A answer is returned after all attempts. */
+	@Test
+	void anUnansweredQueryDoesNotLoseTheOthersAddresses() {
+		dns.on("v4-silent6.test", q -> q.type() == A ? List.of(response(q, 0, false, record(A, ip("192.0.2.1")))) : List.of());
+		long start = System.nanoTime();
+		assertThat(resolve("v4-silent6.test")).containsExactly("192.0.2.1");
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(600));
+		// only the unanswered query is sent again
+		assertThat(dns.queries()).filteredOn(q -> q.name().equals("v4-silent6.test"))
+				.extracting(TestDnsServer.Query::type).containsExactlyInAnyOrder(A, AAAA, AAAA);
+		dns.on("silent4-v6.test", q -> q.type() == AAAA ? List.of(response(q, 0, false, record(AAAA, ip("fd00::4")))) : List.of());
+		assertThat(resolve("silent4-v6.test")).containsExactly("fd00:0:0:0:0:0:0:4");
+	}
+
+	@Test
+	void anUnansweredQueryNextToOneWithoutAddressesFails() {
+		dns.on("nx4-silent6.test", q -> q.type() == A ? List.of(response(q, 3, false)) : List.of());
+		StepVerifier.create(resolver.resolve("nx4-silent6.test"))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(UnknownHostException.class)
+						.hasMessageContaining("NXDOMAIN"))
+				.verify(WAIT);
+		dns.on("fail4-silent6.test", q -> q.type() == A ? List.of(response(q, 2, false)) : List.of());
+		StepVerifier.create(resolver.resolve("fail4-silent6.test"))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DnsException.class)
+						.hasMessageContaining("no answer").hasMessageContaining("to the AAAA query")
+						.hasMessageContaining("2 attempts").hasMessageContaining("the A query was answered SERVFAIL"))
+				.verify(WAIT);
+		dns.on("empty4-silent6.test", q -> q.type() == A ? List.of(response(q, 0, false)) : List.of());
+		StepVerifier.create(resolver.resolve("empty4-silent6.test"))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DnsException.class)
+						.hasMessageContaining("no answer").hasMessageContaining("to the AAAA query")
+						.hasMessageContaining("the A query was answered without a record"))
+				.verify(WAIT);
+	}
+
+	/** A closed socket is not a timeout: the lookup fails at once, with its own message. */
+	@Test
+	void aLookupWhoseLoopIsDisposedFailsAtOnce() {
+		dns.on("v4-silent6.test", q -> q.type() == A ? List.of(response(q, 0, false, record(A, ip("192.0.2.1")))) : List.of());
+		MongooseLoop loop = MongooseLoop.create("dns-dispose-loop");
+		try {
+			Mono<List<InetAddress>> lookup = resolver.timeout(Duration.ofSeconds(20)).runOn(loop).resolve("v4-silent6.test");
+			long start = System.nanoTime();
+			StepVerifier.create(lookup)
+					.then(() -> {
+						while (dns.count("v4-silent6.test") < 2) {
+							Thread.onSpinWait();
+						}
+						loop.disposeNow();
+					})
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DnsException.class)
+							.hasMessageContaining("interrupted").hasMessageContaining("loop disposed"))
+					.verify(WAIT);
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+		}
+		finally {
+			loop.disposeNow();
+		}
+	}
+
 	@Test
 	void answersWithAWrongIdOrQuestionAreIgnored() {
 		dns.on("spoofed.test", q -> {

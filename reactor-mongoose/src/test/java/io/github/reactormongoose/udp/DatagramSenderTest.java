@@ -11,10 +11,13 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * The full-send-buffer path of {@link DatagramSender}, which loopback sockets never take (the
@@ -66,6 +69,18 @@ class DatagramSenderTest {
 		public RuntimeException error(long code, Datagram d) {
 			return new IllegalStateException("cannot send " + d.text() + " (" + code + ")");
 		}
+
+		final Sinks.Empty<Void> closed = Sinks.empty();
+
+		@Override
+		public Mono<Void> onClose() {
+			return closed.asMono();
+		}
+
+		@Override
+		public RuntimeException closed() {
+			return new ConnectionClosedException("closed while sending");
+		}
 	}
 
 	private static Flux<Datagram> numbers(int n) {
@@ -96,5 +111,30 @@ class DatagramSenderTest {
 		assertThatThrownBy(() -> DatagramSender.send(loop, s, numbers(10)).block(WAIT))
 				.hasMessageContaining("cannot send 3");
 		assertThat(s.sent).containsExactly("0", "1", "2");
+	}
+
+	/**
+	 * The source completed but a datagram still waits for the send buffer when the socket
+	 * closes: the call fails then instead of retrying forever.
+	 */
+	@Test
+	void closingWhileADatagramWaitsForTheSendBufferEndsTheSend() {
+		FakeSocket s = new FakeSocket(Integer.MAX_VALUE, ""); // "0" never fits
+		Mono<Void> send = DatagramSender.send(loop, s, numbers(3)).cache();
+		send.subscribe(null, e -> {
+		});
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (s.again.get() < 5 && System.nanoTime() < deadline) {
+			Thread.onSpinWait(); // retried a few times: the source has completed, "0" waits
+		}
+		assertThat(s.again.get()).isGreaterThanOrEqualTo(5);
+		s.closed.tryEmitEmpty();
+		assertThatThrownBy(() -> send.block(WAIT))
+				.isInstanceOf(ConnectionClosedException.class)
+				.hasMessageContaining("closed while sending");
+		int tries = s.again.get();
+		Mono.delay(Duration.ofMillis(50)).block();
+		assertThat(s.again.get()).isEqualTo(tries); // no more retries
+		assertThat(s.sent).isEmpty();
 	}
 }

@@ -17,15 +17,22 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.reactormongoose.AddressInUseException;
+import io.github.reactormongoose.ConnectionClosedException;
+import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.internal.jni.NativeConstants;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
 /** {@link UdpServer} and {@link UdpClient} against the JDK's {@link DatagramChannel}, and against each other. */
@@ -178,12 +185,123 @@ class UdpTest {
 		assertThat(server.isDisposed()).isFalse();
 	}
 
+	/**
+	 * Every size over the family's limit (65,507 bytes on IPv4, 65,527 on IPv6) fails the same
+	 * way, with the kernel's EMSGSIZE, also past 64 KiB; the socket lives on.
+	 */
 	@Test
 	void aTooLargeDatagramFailsItsSend() {
+		String tooLong = NativeConstants.errnoMessage(NativeConstants.EMSGSIZE) + " (errno " + NativeConstants.EMSGSIZE + ")";
+		for (String host : List.of("127.0.0.1", "::1")) {
+			int limit = host.equals("::1") ? 65_527 : Datagram.MAX_IPV4_PAYLOAD;
+			UdpConnection server = track(UdpServer.create().host(host).bindNow());
+			UdpConnection client = track(UdpClient.create().host(host).port(server.localAddress().getPort()).connectNow());
+			Mono<List<Datagram>> received = server.receive().take(2).collectList().cache();
+			received.subscribe();
+			client.send(Mono.just(Datagram.of(new byte[limit], null))).block(WAIT);
+			for (int size : new int[] {limit + 1, 65_535, 65_536, 65_537, 70_000, 1 << 20}) {
+				assertThatThrownBy(() -> client.send(Mono.just(Datagram.of(new byte[size], null))).block(WAIT))
+						.as("%d bytes to %s", size, host)
+						.isExactlyInstanceOf(MongooseException.class)
+						.hasMessageContaining("send a datagram of " + size + " bytes")
+						.hasMessageEndingWith(tooLong);
+			}
+			client.sendString(Mono.just("still open")).block(WAIT);
+			List<Datagram> got = received.block(WAIT);
+			assertThat(got.get(0).length()).isEqualTo(limit);
+			assertThat(got.get(1).text()).isEqualTo("still open");
+		}
+	}
+
+	/**
+	 * A send fed from outside the handler (an event feed, {@code Flux.never()}) ends when its
+	 * socket closes, as on TCP: it fails with {@link ConnectionClosedException} and its source
+	 * is cancelled, instead of waiting for a datagram that can no longer be sent.
+	 */
+	@Test
+	void closingTheSocketEndsAPendingSendAndCancelsItsSource() {
 		UdpConnection server = track(UdpServer.create().bindNow());
 		UdpConnection client = track(UdpClient.create().port(server.localAddress().getPort()).connectNow());
-		assertThatThrownBy(() -> client.send(Mono.just(Datagram.of(new byte[65_508], null))).block(WAIT))
-				.hasMessageContaining("send");
+		Sinks.Many<Datagram> feed = Sinks.many().unicast().onBackpressureBuffer();
+		AtomicBoolean feedCancelled = new AtomicBoolean();
+		Mono<Datagram> first = server.receive().next().cache();
+		first.subscribe();
+		StepVerifier.create(client.send(feed.asFlux().doOnCancel(() -> feedCancelled.set(true))))
+				.then(() -> feed.tryEmitNext(Datagram.of("one", null)))
+				.then(() -> assertThat(first.block(WAIT).text()).isEqualTo("one")) // the send is under way
+				.then(client::dispose)
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ConnectionClosedException.class)
+						.hasMessageContaining("closed while sending"))
+				.verify(WAIT);
+		assertThat(feedCancelled).isTrue();
+		// a send on the closed socket ends at once, whatever its source
+		StepVerifier.create(client.send(Flux.never()))
+				.expectError(ConnectionClosedException.class)
+				.verify(WAIT);
+	}
+
+	@Test
+	void disposingTheLoopEndsThePendingSendsOfItsSockets() {
+		MongooseLoop loop = MongooseLoop.create("udp-test-pending-send");
+		try {
+			UdpConnection server = UdpServer.create().runOn(loop).bindNow();
+			UdpConnection client = UdpClient.create().runOn(loop).port(server.localAddress().getPort()).connectNow();
+			AtomicInteger cancelled = new AtomicInteger();
+			Mono<Void> fromServer = server.send(Flux.<Datagram>never().doOnCancel(cancelled::incrementAndGet)).cache();
+			Mono<Void> fromClient = client.send(Flux.<Datagram>never().doOnCancel(cancelled::incrementAndGet)).cache();
+			fromServer.subscribe(null, e -> {
+			});
+			fromClient.subscribe(null, e -> {
+			});
+			loop.disposeNow(Duration.ofSeconds(5));
+			StepVerifier.create(fromServer).expectError(ConnectionClosedException.class).verify(WAIT);
+			StepVerifier.create(fromClient).expectError(ConnectionClosedException.class).verify(WAIT);
+			assertThat(cancelled).hasValue(2);
+		}
+		finally {
+			loop.disposeNow();
+		}
+	}
+
+	/**
+	 * Cancelling a send cancels its source, and the reason its writer is stopped with goes
+	 * nowhere: handed to the cancelled {@code Mono}'s sink, Reactor would pass it to
+	 * {@link Hooks#onOperatorError} (which tracing and error hooks see) as a failure.
+	 */
+	@Test
+	void aCancelledSendStopsPullingItsSourceQuietly() throws Exception {
+		UdpConnection server = track(UdpServer.create().bindNow());
+		UdpConnection client = track(UdpClient.create().port(server.localAddress().getPort()).connectNow());
+		List<Throwable> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
+		Hooks.onErrorDropped(dropped::add);
+		Hooks.onOperatorError("udp-test", (e, data) -> {
+			if (e instanceof ConnectionClosedException || e instanceof java.util.concurrent.CancellationException) {
+				dropped.add(e);
+			}
+			return e;
+		});
+		try {
+			java.util.concurrent.CountDownLatch cancelled = new java.util.concurrent.CountDownLatch(1);
+			AtomicInteger pulled = new AtomicInteger();
+			Disposable send = client.send(Flux.interval(Duration.ofMillis(5))
+					.map(i -> Datagram.of(Long.toString(i), null))
+					.doOnNext(d -> pulled.incrementAndGet())
+					.doOnCancel(cancelled::countDown))
+					.subscribe();
+			server.receive().take(3).blockLast(WAIT);
+			send.dispose();
+			assertThat(cancelled.await(10, TimeUnit.SECONDS)).isTrue();
+			int after = pulled.get();
+			Mono.delay(Duration.ofMillis(100)).block();
+			assertThat(pulled.get()).isEqualTo(after);
+			// the socket lives on and sends again
+			client.sendString(Mono.just("again")).block(WAIT);
+			assertThat(dropped).isEmpty();
+		}
+		finally {
+			Hooks.resetOnErrorDropped();
+			Hooks.resetOnOperatorError("udp-test");
+		}
 	}
 
 	@Test
