@@ -183,12 +183,17 @@ static int rmg_emit_request(struct rmg_loop *loop, struct mg_connection *c,
   unsigned char *p;
   struct mg_str body = streamed ? mg_str_n(NULL, 0) : hm->body;
   struct mg_str uri = rmg_http_origin_form(hm->uri);
+  /* an absolute-form target's host replaces the Host field's value (RFC 9112 3.2.2) */
+  struct mg_str authority = rmg_http_target_authority(hm->uri);
   int64_t flags = ((c->data[0] & RMG_CF_CLOSE_AFTER) ? RMG_HTTP_CLOSE_AFTER : 0) |
                   (streamed ? RMG_HTTP_STREAMED : 0);
   while (n < MG_MAX_HTTP_HEADERS && hm->headers[n].name.len > 0) n++;
   size = 4 + rmg_str_size(hm->method) + rmg_str_size(uri) + rmg_str_size(hm->query) +
          rmg_str_size(hm->proto) + rmg_str_size(body);
-  for (i = 0; i < n; i++) size += rmg_str_size(hm->headers[i].name) + rmg_str_size(hm->headers[i].value);
+  for (i = 0; i < n; i++) {
+    int host = authority.len > 0 && mg_strcasecmp(hm->headers[i].name, mg_str("Host")) == 0;
+    size += rmg_str_size(hm->headers[i].name) + rmg_str_size(host ? authority : hm->headers[i].value);
+  }
   p = rmg_record(&loop->ev, RMG_EV_HTTP_MSG, c->id, flags, size);
   if (p == NULL) {
     /* Could not hand the request to Java: answer rather than hang. */
@@ -203,8 +208,9 @@ static int rmg_emit_request(struct rmg_loop *loop, struct mg_connection *c,
   p = rmg_put_str(p, hm->query);
   p = rmg_put_str(p, hm->proto);
   for (i = 0; i < n; i++) {
+    int host = authority.len > 0 && mg_strcasecmp(hm->headers[i].name, mg_str("Host")) == 0;
     p = rmg_put_str(p, hm->headers[i].name);
-    p = rmg_put_str(p, hm->headers[i].value);
+    p = rmg_put_str(p, host ? authority : hm->headers[i].value);
   }
   rmg_put_str(p, body);
   return 0;

@@ -99,6 +99,9 @@ static int rmg_request_line(struct mg_str line, int *status, const char **why) {
   while (i < n && b[i] > 0x20 && b[i] != 0x7f) i++;
   t1 = i;
   if (t1 == t0 || i >= n || b[i] != ' ') return *why = "malformed request target", 0;
+  /* no request-target form has a fragment (RFC 9112 3.2; clients strip it): taken as part of
+   * the target, http://a.example#/get was routed as /get */
+  if (memchr(b + t0, '#', t1 - t0) != NULL) return *why = "fragment in the request target", 0;
   i++;
   if (n - i != 8 || memcmp(b + i, "HTTP/", 5) != 0 || b[i + 5] < '0' || b[i + 5] > '9' || b[i + 6] != '.' ||
       b[i + 7] < '0' || b[i + 7] > '9') {
@@ -179,12 +182,45 @@ int rmg_http_head_check(const struct mg_http_message *hm, const char **why) {
       return *why = "transfer coding not implemented (only chunked)", 501;
     }
   }
+  /* CONNECT asks for a tunnel (RFC 9110 9.3.6), which this server does not open: with any
+   * target form (a 2xx would say the tunnel is open) */
+  if (RMG_IS(hm->method, "CONNECT")) return *why = "CONNECT is not supported", 501;
   /* Request-target forms (RFC 9112 §3.2): origin-form, absolute-form, and asterisk-form
-   * for OPTIONS; authority-form belongs to CONNECT, which is not supported. */
+   * for OPTIONS; authority-form belongs to CONNECT. */
   if (target.len > 0 && target.buf[0] == '/') return 0;
   if (target.len == 1 && target.buf[0] == '*' && RMG_IS(hm->method, "OPTIONS")) return 0;
-  if (rmg_starts(target, "http://") || rmg_starts(target, "https://")) return 0;
+  if (rmg_starts(target, "http://") || rmg_starts(target, "https://")) {
+    struct mg_str a = rmg_http_target_authority(target);
+    if (a.len == 0) return *why = "absolute-form target without a host", 400;
+    for (i = 0; i < a.len; i++) {
+      if (!rmg_host_byte((unsigned char) a.buf[i])) return *why = "malformed host in the request target", 400;
+    }
+    return 0;
+  }
   return *why = "unsupported request-target form", 400;
+}
+
+/* The authority of an absolute-form target without its userinfo (http://u@host:8080/p ->
+ * host:8080); empty for any other target. RFC 9112 3.2.2: the server takes the host from it,
+ * not from the Host field. */
+struct mg_str rmg_http_target_authority(struct mg_str uri) {
+  size_t start, end, k;
+  if (rmg_starts(uri, "http://")) {
+    start = 7;
+  } else if (rmg_starts(uri, "https://")) {
+    start = 8;
+  } else {
+    return mg_str_n(NULL, 0);
+  }
+  end = start;
+  while (end < uri.len && uri.buf[end] != '/' && uri.buf[end] != '?') end++;
+  for (k = end; k > start; k--) {
+    if (uri.buf[k - 1] == '@') {
+      start = k;
+      break;
+    }
+  }
+  return mg_str_n(uri.buf + start, end - start);
 }
 
 /* The origin-form of an absolute-form target (http://host/path -> /path; "/" when the

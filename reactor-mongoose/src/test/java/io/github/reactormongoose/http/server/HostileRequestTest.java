@@ -204,6 +204,14 @@ class HostileRequestTest extends BaseHttpTest {
 		a.add(notRouted("lower-case method (methods are case-sensitive)", "get /get HTTP/1.1\r\nHost: x\r\n\r\n", 404, 405, 501));
 		a.add(served("absolute-form target", "GET http://x/get?a=1 HTTP/1.1\r\nHost: x\r\n\r\n", "target /get?a=1"));
 		a.add(refused("authority-form outside CONNECT", "GET x:80 HTTP/1.1\r\nHost: x\r\n\r\n", 400));
+		// no target form has a fragment (RFC 9112 3.2): http://x#/get was routed as /get
+		a.add(refused("fragment in an absolute-form target", "GET http://x#/get HTTP/1.1\r\nHost: x\r\n\r\n", 400));
+		a.add(refused("fragment in an origin-form target", get("/get#top"), 400));
+		a.add(refused("absolute-form target without a host", "GET http:///get HTTP/1.1\r\nHost: x\r\n\r\n", 400));
+		a.add(refused("absolute-form target with a bad host", "GET http://a{b/get HTTP/1.1\r\nHost: x\r\n\r\n", 400));
+		// a tunnel is not opened, whatever the target (a 2xx to CONNECT says it is: RFC 9110 9.3.6)
+		a.add(refused("CONNECT in authority-form", "CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n", 501));
+		a.add(refused("CONNECT in origin-form", "CONNECT /get HTTP/1.1\r\nHost: x\r\n\r\n", 501));
 		a.add(either("asterisk-form OPTIONS", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", 400, 404));
 		a.add(notRouted("encoded NUL in the path", get("/get%00"), 400, 404));
 		a.add(notRouted("invalid percent-encoding", get("/get%zz"), 400, 404));
