@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +36,7 @@ import reactor.core.publisher.Mono;
  * A small MQTT broker on {@link MqttServer} that really routes: CONNECT/CONNACK,
  * SUBSCRIBE/SUBACK (with the retained messages that match), PUBLISH with QoS 0 and 1 fan-out
  * to every session with a matching subscription (QoS 2 publishes are accepted with
- * PUBREC/PUBCOMP and delivered at QoS 1 at most), retained messages, UNSUBSCRIBE/UNSUBACK,
+ * PUBREC/PUBCOMP, routed once per packet id until its PUBREL, and delivered at QoS 1 at most), retained messages, UNSUBSCRIBE/UNSUBACK,
  * PINGREQ/PINGRESP, DISCONNECT, and the last will when a client goes without DISCONNECT. It
  * speaks plain MQTT or, started with {@link #start(String, int, TlsSpec)}, MQTT over TLS.
  * <p>
@@ -178,6 +179,13 @@ public final class MqttBroker implements Disposable {
 		private @Nullable String clientId;
 		private @Nullable MqttMessage will;
 		private int lastId;
+		/**
+		 * Packet ids of the client's QoS 2 publishes that were routed and answered with PUBREC
+		 * and whose PUBREL has not come yet (at most 65,535 bits). Per connection, as the broker
+		 * keeps no session (CONNACK says so): a publish that a client sends again on its next
+		 * connection is routed, once more if its PUBREC was what got lost.
+		 */
+		private final BitSet unreleased = new BitSet();
 		/** Routed deliveries whose send has not completed yet (loop thread only). */
 		private int pending;
 		/** Set when a publish waited {@link #STALL_TIMEOUT} on this session; cleared once {@code pending} is 0. */
@@ -215,10 +223,18 @@ public final class MqttBroker implements Disposable {
 			}
 			if (packet instanceof MqttPacket.Publish p) {
 				MqttMessage m = p.message();
-				if (m.retain()) {
-					retain(m);
+				Mono<Void> routed = Mono.empty();
+				// a QoS 2 publish whose packet id has not been released yet is the same message
+				// again, whatever its DUP flag (MQTT 3.1.1 and 5, section 4.3.3): not routed twice
+				if (m.qos() < 2 || !unreleased.get(p.packetId())) {
+					if (m.qos() == 2) {
+						unreleased.set(p.packetId());
+					}
+					if (m.retain()) {
+						retain(m);
+					}
+					routed = route(m);
 				}
-				Mono<Void> routed = m.qos() == 2 && m.duplicate() ? Mono.empty() : route(m);
 				return switch (m.qos()) {
 					case 0 -> routed;
 					case 1 -> routed.then(send(new MqttPacket.PubAck(p.packetId(), 0, MqttProperties.empty())));
@@ -226,6 +242,7 @@ public final class MqttBroker implements Disposable {
 				};
 			}
 			if (packet instanceof MqttPacket.PubRel r) {
+				unreleased.clear(r.packetId()); // the id may now name a new message
 				return send(new MqttPacket.PubComp(r.packetId(), 0, MqttProperties.empty()));
 			}
 			if (packet instanceof MqttPacket.Subscribe s) {

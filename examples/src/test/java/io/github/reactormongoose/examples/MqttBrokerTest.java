@@ -222,6 +222,88 @@ class MqttBrokerTest {
 		return packet.toByteArray();
 	}
 
+	/** A packet: the first byte, the remaining length as a variable byte integer, the body. */
+	private static byte[] packet(int first, byte... body) {
+		var packet = new java.io.ByteArrayOutputStream();
+		packet.write(first);
+		int n = body.length;
+		do {
+			packet.write(n > 0x7F ? n & 0x7F | 0x80 : n);
+			n >>>= 7;
+		}
+		while (n > 0);
+		packet.writeBytes(body);
+		return packet.toByteArray();
+	}
+
+	/** A PUBLISH (3.1.1) with the given first byte (type, DUP, QoS, retain) and packet id. */
+	private static byte[] publish(int first, int packetId, String topic, String payload) {
+		var body = new java.io.ByteArrayOutputStream();
+		byte[] t = topic.getBytes(UTF_8);
+		body.write(t.length >> 8);
+		body.write(t.length);
+		body.writeBytes(t);
+		body.write(packetId >> 8);
+		body.write(packetId);
+		body.writeBytes(payload.getBytes(UTF_8));
+		return packet(first, body.toByteArray());
+	}
+
+	/** One packet from the broker, as its first byte followed by its body (the length left out). */
+	private static byte[] read(InputStream in) throws IOException {
+		int first = in.read();
+		assertThat(first).as("a packet, not the end of the connection").isNotEqualTo(-1);
+		int length = 0;
+		for (int shift = 0;; shift += 7) {
+			int b = in.read();
+			length |= (b & 0x7F) << shift;
+			if (b < 0x80) {
+				break;
+			}
+		}
+		byte[] packet = new byte[1 + length];
+		packet[0] = (byte) first;
+		System.arraycopy(in.readNBytes(length), 0, packet, 1, length);
+		return packet;
+	}
+
+	/**
+	 * QoS 2 duplicates are found by packet id (MQTT 3.1.1 and 5, section 4.3.3), not by the DUP
+	 * flag: the DUP flag was, so a publish whose first sending was lost, sent again with DUP
+	 * after a reconnect (as Paho with {@code cleanSession(false)} does), was acknowledged and
+	 * never delivered, and the same id twice before PUBREL without DUP was delivered twice.
+	 */
+	@Test
+	void aQos2PublishIsRoutedOncePerPacketIdWhateverItsDupFlag() throws Exception {
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		paho("watcher", 30).subscribe("q2/#", 1, into(got));
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			OutputStream out = s.getOutputStream();
+			InputStream in = s.getInputStream();
+			out.write(connect(4, 0x02, 30, "q2", null, null));
+			assertThat(in.readNBytes(4)).containsExactly(0x20, 2, 0, 0);
+			// DUP set, id 7: the first this broker sees of it (the first sending went lost)
+			out.write(publish(0x3C, 7, "q2/a", "sent again"));
+			assertThat(read(in)).as("PUBREC 7").containsExactly(0x50, 0, 7);
+			assertThat(take(got)).isEqualTo("q2/a=sent again@1");
+			// id 7 again before PUBREL, without DUP: the same message, acknowledged, not routed
+			out.write(publish(0x34, 7, "q2/a", "duplicate"));
+			assertThat(read(in)).as("PUBREC 7").containsExactly(0x50, 0, 7);
+			out.write(new byte[] {0x62, 2, 0, 7}); // PUBREL 7
+			assertThat(read(in)).as("PUBCOMP 7").containsExactly(0x70, 0, 7);
+			// released: id 7 names a new message now
+			out.write(publish(0x34, 7, "q2/a", "next"));
+			assertThat(read(in)).as("PUBREC 7").containsExactly(0x50, 0, 7);
+			assertThat(take(got)).as("the duplicate was not routed").isEqualTo("q2/a=next@1");
+			// another id while 7 waits for its PUBREL
+			out.write(publish(0x34, 8, "q2/b", "other"));
+			assertThat(read(in)).as("PUBREC 8").containsExactly(0x50, 0, 8);
+			assertThat(take(got)).isEqualTo("q2/b=other@1");
+		}
+		assertThat(got.poll(200, TimeUnit.MILLISECONDS)).isNull();
+	}
+
 	@Test
 	void aClientSilentForOneAndAHalfKeepAlivesIsDisconnectedAndItsWillPublished() throws Exception {
 		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
