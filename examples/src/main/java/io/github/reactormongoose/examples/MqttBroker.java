@@ -37,7 +37,8 @@ import reactor.core.publisher.Mono;
  * SUBSCRIBE/SUBACK (with the retained messages that match), PUBLISH with QoS 0 and 1 fan-out
  * to every session with a matching subscription (QoS 2 publishes are accepted with
  * PUBREC/PUBCOMP, routed once per packet id until its PUBREL, and delivered at QoS 1 at most), retained messages, UNSUBSCRIBE/UNSUBACK,
- * PINGREQ/PINGRESP, DISCONNECT, and the last will when a client goes without DISCONNECT. It
+ * PINGREQ/PINGRESP, DISCONNECT (the broker closes the connection, and acts on nothing sent
+ * after it), and the last will when a client goes without DISCONNECT. It
  * speaks plain MQTT or, started with {@link #start(String, int, TlsSpec)}, MQTT over TLS.
  * <p>
  * A client that sends no CONNECT within 10 s, or nothing for one and a half times its
@@ -201,6 +202,10 @@ public final class MqttBroker implements Disposable {
 			connection.connection().onClose().subscribe(null, null, this::gone);
 			return connection.receive()
 					.timeout(Mono.delay(CONNECT_TIMEOUT), this::silenceLimit)
+					// DISCONNECT is the client's last packet: what comes after it is not acted on, and
+					// the handler ends, so the connection is closed once our output is written (MQTT
+					// 3.1.1, section 3.14.4)
+					.takeUntil(p -> p instanceof MqttPacket.Disconnect)
 					.concatMap(this::on)
 					.onErrorResume(TimeoutException.class, silent -> {
 						connection.connection().close(); // no DISCONNECT: the will goes out (gone())

@@ -268,6 +268,43 @@ class MqttBrokerTest {
 	}
 
 	/**
+	 * The broker closes the connection after DISCONNECT (MQTT 3.1.1, section 3.14.4) and acts on
+	 * nothing sent after it: the connection stayed open, and a PUBLISH sent afterwards was routed.
+	 */
+	@Test
+	void disconnectEndsTheConnectionAndWhatFollowsIsNotRouted() throws Exception {
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		paho("watcher", 30).subscribe("after/#", 0, into(got));
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			OutputStream out = s.getOutputStream();
+			InputStream in = s.getInputStream();
+			out.write(connect(4, 0x02, 30, "leaving", null, null));
+			assertThat(in.readNBytes(4)).containsExactly(0x20, 2, 0, 0);
+			out.write(publish(0x32, 1, "after/before", "routed"));
+			assertThat(read(in)).as("PUBACK 1").containsExactly(0x40, 0, 1);
+			assertThat(take(got)).isEqualTo("after/before=routed@0");
+			// DISCONNECT and a PUBLISH behind it in the same write
+			var both = new java.io.ByteArrayOutputStream();
+			both.writeBytes(new byte[] {(byte) 0xE0, 0});
+			both.writeBytes(publish(0x32, 2, "after/disconnect", "not routed"));
+			out.write(both.toByteArray());
+			assertThat(in.read()).as("closed by the broker, without a PUBACK").isEqualTo(-1);
+		}
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			OutputStream out = s.getOutputStream();
+			InputStream in = s.getInputStream();
+			out.write(connect(4, 0x02, 30, "leaving-slowly", null, null));
+			assertThat(in.readNBytes(4)).containsExactly(0x20, 2, 0, 0);
+			out.write(new byte[] {(byte) 0xE0, 0}); // DISCONNECT alone: the broker closes
+			assertThat(in.read()).as("closed by the broker").isEqualTo(-1);
+		}
+		paho("marker", 30).publish("after/marker", "m".getBytes(UTF_8), 0, false);
+		assertThat(take(got)).as("nothing after a DISCONNECT was routed").isEqualTo("after/marker=m@0");
+	}
+
+	/**
 	 * QoS 2 duplicates are found by packet id (MQTT 3.1.1 and 5, section 4.3.3), not by the DUP
 	 * flag: the DUP flag was, so a publish whose first sending was lost, sent again with DUP
 	 * after a reconnect (as Paho with {@code cleanSession(false)} does), was acknowledged and
