@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.mqtt.MqttClient;
@@ -38,7 +39,8 @@ import reactor.core.publisher.Mono;
  * to every session with a matching subscription (QoS 2 publishes are accepted with
  * PUBREC/PUBCOMP, routed once per packet id until its PUBREL, and delivered at QoS 1 at most), retained messages, UNSUBSCRIBE/UNSUBACK,
  * PINGREQ/PINGRESP, DISCONNECT (the broker closes the connection, and acts on nothing sent
- * after it), and the last will when a client goes without DISCONNECT. It
+ * after it), and the last will when a client goes without DISCONNECT, when a new connection
+ * with its client id takes over, or when an MQTT 5 client's DISCONNECT asks for it. It
  * speaks plain MQTT or, started with {@link #start(String, int, TlsSpec)}, MQTT over TLS.
  * <p>
  * A client that sends no CONNECT within 10 s, or nothing for one and a half times its
@@ -180,6 +182,8 @@ public final class MqttBroker implements Disposable {
 		private @Nullable String clientId;
 		private @Nullable MqttMessage will;
 		private int lastId;
+		/** Set when another connection took this one's client id: what it sends is ignored. */
+		private boolean ended;
 		/**
 		 * Packet ids of the client's QoS 2 publishes that were routed and answered with PUBREC
 		 * and whose PUBREL has not come yet (at most 65,535 bits). Per connection, as the broker
@@ -223,6 +227,9 @@ public final class MqttBroker implements Disposable {
 		}
 
 		private Mono<Void> on(MqttPacket packet) {
+			if (ended) {
+				return Mono.empty();
+			}
 			if (packet instanceof MqttPacket.Connect c) {
 				return connect(c);
 			}
@@ -278,9 +285,13 @@ public final class MqttBroker implements Disposable {
 			if (packet instanceof MqttPacket.PingReq) {
 				return send(new MqttPacket.PingResp());
 			}
-			if (packet instanceof MqttPacket.Disconnect) {
-				// a clean end: no will
-				will = null;
+			if (packet instanceof MqttPacket.Disconnect d) {
+				// a normal end (0x00, and always over 3.1.1) drops the will; with any other code, as
+				// 0x04 "disconnect with will message", an MQTT 5 client keeps it, and it goes out at
+				// the close (5.0, sections 3.1.2.5 and 3.14.4)
+				if (d.reasonCode() == 0) {
+					will = null;
+				}
 				return Mono.empty();
 			}
 			// PUBACK/PUBREC/PUBCOMP for deliveries: nothing is redelivered, nothing to track
@@ -304,9 +315,7 @@ public final class MqttBroker implements Disposable {
 			}
 			Session previous = sessions.put(id, this);
 			if (previous != null) {
-				// the same client id again: the older connection is taken over
-				previous.will = null;
-				previous.connection.connection().close();
+				previous.takenOver();
 			}
 			clientId = id;
 			will = c.will();
@@ -354,10 +363,38 @@ public final class MqttBroker implements Disposable {
 			return connection.send(p);
 		}
 
+		/**
+		 * A new connection with this one's client id took over: this connection ends as one that
+		 * went without DISCONNECT, its will published (MQTT 3.1.1 [MQTT-3.1.2-8], 5.0 section
+		 * 3.1.4), and nothing it sends meanwhile is acted on. An MQTT 5 client is told why first,
+		 * with DISCONNECT 0x8E (session taken over), given {@link #STALL_TIMEOUT} to be written.
+		 */
+		void takenOver() {
+			ended = true;
+			publishWill();
+			Connection c = connection.connection();
+			if (connection.version() == MqttVersion.V5) {
+				send(new MqttPacket.Disconnect(0x8E, MqttProperties.empty()))
+						.then(c.drain())
+						.timeout(STALL_TIMEOUT)
+						.onErrorResume(e -> Mono.empty())
+						.doFinally(signal -> c.close())
+						.subscribe();
+			}
+			else {
+				c.close();
+			}
+		}
+
 		private void gone() {
 			if (clientId != null && sessions.get(clientId) == this) {
 				sessions.remove(clientId);
 			}
+			publishWill();
+		}
+
+		/** Routes the will, once, if there is one (and retains it if it asks to be). */
+		private void publishWill() {
 			MqttMessage w = will;
 			will = null;
 			if (w != null) {

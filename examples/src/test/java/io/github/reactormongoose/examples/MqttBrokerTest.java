@@ -202,7 +202,7 @@ class MqttBrokerTest {
 		assertThat(got.poll(200, TimeUnit.MILLISECONDS)).isNull();
 	}
 
-	/** A CONNECT: protocol level 4 (3.1.1) or 5 (no properties), the given flags and keep-alive, a will if topic given (3.1.1). */
+	/** A CONNECT: protocol level 4 (3.1.1) or 5 (no properties), the given flags and keep-alive, a will if topic given. */
 	private static byte[] connect(int level, int flags, int keepAlive, String clientId, String willTopic, String willMessage)
 			throws IOException {
 		var body = new java.io.ByteArrayOutputStream();
@@ -210,16 +210,27 @@ class MqttBrokerTest {
 		if (level == 5) {
 			body.write(0); // no properties
 		}
-		for (String field : willTopic == null ? new String[] {clientId} : new String[] {clientId, willTopic, willMessage}) {
-			byte[] b = field.getBytes(UTF_8);
-			body.write(new byte[] {0, (byte) b.length});
-			body.write(b);
+		string(body, clientId);
+		if (willTopic != null) {
+			if (level == 5) {
+				body.write(0); // no will properties
+			}
+			string(body, willTopic);
+			string(body, willMessage);
 		}
 		var packet = new java.io.ByteArrayOutputStream();
 		packet.write(0x10);
 		packet.write(body.size());
 		body.writeTo(packet);
 		return packet.toByteArray();
+	}
+
+	/** A UTF-8 string with its two-byte length (shorter than 256 bytes here). */
+	private static void string(java.io.ByteArrayOutputStream out, String s) {
+		byte[] b = s.getBytes(UTF_8);
+		out.write(0);
+		out.write(b.length);
+		out.writeBytes(b);
 	}
 
 	/** A packet: the first byte, the remaining length as a variable byte integer, the body. */
@@ -239,10 +250,7 @@ class MqttBrokerTest {
 	/** A PUBLISH (3.1.1) with the given first byte (type, DUP, QoS, retain) and packet id. */
 	private static byte[] publish(int first, int packetId, String topic, String payload) {
 		var body = new java.io.ByteArrayOutputStream();
-		byte[] t = topic.getBytes(UTF_8);
-		body.write(t.length >> 8);
-		body.write(t.length);
-		body.writeBytes(t);
+		string(body, topic);
 		body.write(packetId >> 8);
 		body.write(packetId);
 		body.writeBytes(payload.getBytes(UTF_8));
@@ -265,6 +273,60 @@ class MqttBrokerTest {
 		packet[0] = (byte) first;
 		System.arraycopy(in.readNBytes(length), 0, packet, 1, length);
 		return packet;
+	}
+
+	/**
+	 * A connection taken over by a new one with the same client id ends as one that went without
+	 * DISCONNECT: its will is published (MQTT 3.1.1 [MQTT-3.1.2-8], 5.0 section 3.1.4), and an
+	 * MQTT 5 client gets DISCONNECT 0x8E (session taken over) first. The will was dropped.
+	 */
+	@Test
+	void aConnectionTakenOverPublishesItsWill() throws Exception {
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		paho("watcher", 30).subscribe("status/#", 1, into(got));
+		for (int level : new int[] {4, 5}) {
+			try (Socket old = new Socket("127.0.0.1", broker.port()); Socket taker = new Socket("127.0.0.1", broker.port())) {
+				old.setSoTimeout(10_000);
+				taker.setSoTimeout(10_000);
+				// clean session, a will at QoS 0
+				old.getOutputStream().write(connect(level, 0x06, 30, "twin" + level, "status/twin" + level, "old one gone"));
+				InputStream oldIn = old.getInputStream();
+				assertThat(read(oldIn)[0]).as("CONNACK").isEqualTo((byte) 0x20);
+				taker.getOutputStream().write(connect(level, 0x02, 30, "twin" + level, null, null));
+				assertThat(read(taker.getInputStream())[0]).as("CONNACK").isEqualTo((byte) 0x20);
+				assertThat(take(got)).isEqualTo("status/twin" + level + "=old one gone@0");
+				if (level == 5) {
+					assertThat(read(oldIn)).as("DISCONNECT 0x8E").startsWith(0xE0, 0x8E);
+				}
+				assertThat(oldIn.read()).as("the old connection closed").isEqualTo(-1);
+				// the new connection goes on
+				taker.getOutputStream().write(new byte[] {(byte) 0xC0, 0}); // PINGREQ
+				assertThat(read(taker.getInputStream())).as("PINGRESP").containsExactly(0xD0);
+			}
+		}
+		assertThat(got.poll(200, TimeUnit.MILLISECONDS)).as("each will once").isNull();
+	}
+
+	/**
+	 * An MQTT 5 DISCONNECT with reason 0x04 (disconnect with will message) publishes the will
+	 * (5.0, section 3.14.2.1); 0x00 does not. The will was dropped for both.
+	 */
+	@Test
+	void anMqtt5DisconnectWithWillMessagePublishesTheWill() throws Exception {
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		paho("watcher", 30).subscribe("status/#", 1, into(got));
+		for (int reason : new int[] {0x00, 0x04}) {
+			try (Socket s = new Socket("127.0.0.1", broker.port())) {
+				s.setSoTimeout(10_000);
+				s.getOutputStream().write(connect(5, 0x06, 30, "leaving" + reason, "status/leaving" + reason, "bye"));
+				InputStream in = s.getInputStream();
+				assertThat(read(in)).as("CONNACK 0").startsWith(0x20, 0, 0);
+				s.getOutputStream().write(new byte[] {(byte) 0xE0, 1, (byte) reason});
+				assertThat(in.read()).as("closed by the broker").isEqualTo(-1);
+			}
+		}
+		assertThat(take(got)).isEqualTo("status/leaving4=bye@0");
+		assertThat(got.poll(200, TimeUnit.MILLISECONDS)).isNull();
 	}
 
 	/**
