@@ -48,7 +48,8 @@ import reactor.core.publisher.Mono;
  * whose network went away is found out this way, not by TCP). An empty client id is given one
  * ({@code auto-<n>}, sent back to MQTT 5 clients as their assigned client identifier), except
  * for an MQTT 3.1.1 client that asks to keep its session: that one gets CONNACK 0x02
- * (identifier rejected), as the specification asks.
+ * (identifier rejected), as the specification asks. An MQTT 5 CONNECT with an authentication
+ * method gets CONNACK 0x8C (bad authentication method): there is no enhanced authentication.
  * <p>
  * Every connection runs on the broker's one loop, so the routing state needs no locks. A
  * publish completes once it was handed to every subscriber's send buffer, so a subscriber that
@@ -182,7 +183,10 @@ public final class MqttBroker implements Disposable {
 		private @Nullable String clientId;
 		private @Nullable MqttMessage will;
 		private int lastId;
-		/** Set when another connection took this one's client id: what it sends is ignored. */
+		/**
+		 * Set when the broker ends this connection (its CONNECT was refused, or another connection
+		 * took its client id): what the client sends meanwhile is not acted on.
+		 */
 		private boolean ended;
 		/**
 		 * Packet ids of the client's QoS 2 publishes that were routed and answered with PUBREC
@@ -302,8 +306,12 @@ public final class MqttBroker implements Disposable {
 			boolean v5 = c.version() == MqttVersion.V5;
 			if (c.clientId().isEmpty() && !c.cleanSession() && !v5) {
 				// an empty id names no session to keep (MQTT 3.1.1, section 3.1.3.1)
-				return send(new MqttPacket.ConnAck(false, 2, MqttProperties.empty()))
-						.then(connection.connection().drain());
+				return refuse(0x02);
+			}
+			if (v5 && c.properties().get(MqttProperties.AUTHENTICATION_METHOD) != null) {
+				// enhanced authentication (section 4.12) is not done here, so any method is one the
+				// broker does not support: 0x8C, bad authentication method ([MQTT-4.12.0-1])
+				return refuse(0x8C);
 			}
 			MqttProperties props = MqttProperties.empty();
 			String id = c.clientId();
@@ -320,6 +328,17 @@ public final class MqttBroker implements Disposable {
 			clientId = id;
 			will = c.will();
 			return send(new MqttPacket.ConnAck(false, 0, props));
+		}
+
+		/**
+		 * Answers the CONNECT with a CONNACK refusing it, and closes once that is written. Nothing
+		 * the client sent after its CONNECT is acted on ([MQTT-3.1.4-5]): the close cancels this
+		 * handler, and {@link #ended} covers what might come before it does.
+		 */
+		private Mono<Void> refuse(int reasonCode) {
+			ended = true;
+			return send(new MqttPacket.ConnAck(false, reasonCode, MqttProperties.empty()))
+					.then(connection.connection().drain());
 		}
 
 		/**

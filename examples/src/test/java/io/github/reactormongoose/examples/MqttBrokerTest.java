@@ -276,6 +276,46 @@ class MqttBrokerTest {
 	}
 
 	/**
+	 * An MQTT 5 CONNECT with an authentication method is refused with CONNACK 0x8C (bad
+	 * authentication method, [MQTT-4.12.0-1]): the broker does no enhanced authentication, and
+	 * accepted it. Nothing sent after a refused CONNECT is acted on ([MQTT-3.1.4-5]), here as
+	 * after the 3.1.1 refusal of an empty client id (0x02): a PUBLISH behind it is not routed.
+	 */
+	@Test
+	void aRefusedConnectIsTheEndAndAnAuthenticationMethodIsRefused() throws Exception {
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		paho("watcher", 30).subscribe("refused/#", 0, into(got));
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			var body = new java.io.ByteArrayOutputStream();
+			body.writeBytes(new byte[] {0, 4, 'M', 'Q', 'T', 'T', 5, 0x02, 0, 30});
+			body.writeBytes(new byte[] {8, 0x15}); // properties: authentication method "SCRAM"
+			string(body, "SCRAM");
+			string(body, "authenticating");
+			var publish = new java.io.ByteArrayOutputStream(); // a QoS 0 PUBLISH without properties
+			string(publish, "refused/v5");
+			publish.writeBytes(new byte[] {0, 'x'});
+			var both = new java.io.ByteArrayOutputStream();
+			both.writeBytes(packet(0x10, body.toByteArray()));
+			both.writeBytes(packet(0x30, publish.toByteArray()));
+			s.getOutputStream().write(both.toByteArray());
+			InputStream in = s.getInputStream();
+			assertThat(read(in)).as("CONNACK 0x8C").startsWith(0x20, 0, 0x8C);
+			assertThat(in.read()).as("closed by the broker").isEqualTo(-1);
+		}
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			var both = new java.io.ByteArrayOutputStream();
+			both.writeBytes(connect(4, 0x00, 30, "", null, null)); // an empty id, clean session 0
+			both.writeBytes(publish(0x32, 1, "refused/v311", "x"));
+			s.getOutputStream().write(both.toByteArray());
+			assertThat(s.getInputStream().readAllBytes()).as("CONNACK 0x02, then the close").containsExactly(0x20, 2, 0, 2);
+		}
+		paho("marker", 30).publish("refused/marker", "m".getBytes(UTF_8), 0, false);
+		assertThat(take(got)).as("nothing after a refused CONNECT was routed").isEqualTo("refused/marker=m@0");
+	}
+
+	/**
 	 * A connection taken over by a new one with the same client id ends as one that went without
 	 * DISCONNECT: its will is published (MQTT 3.1.1 [MQTT-3.1.2-8], 5.0 section 3.1.4), and an
 	 * MQTT 5 client gets DISCONNECT 0x8E (session taken over) first. The will was dropped.
