@@ -23,6 +23,7 @@ import io.github.reactormongoose.mqtt.MqttClient;
 import io.github.reactormongoose.mqtt.MqttMessage;
 import io.github.reactormongoose.mqtt.MqttPacket;
 import io.github.reactormongoose.mqtt.MqttProperties;
+import io.github.reactormongoose.mqtt.MqttProtocolException;
 import io.github.reactormongoose.mqtt.MqttServer;
 import io.github.reactormongoose.mqtt.MqttServerConnection;
 import io.github.reactormongoose.mqtt.MqttTopics;
@@ -37,8 +38,8 @@ import reactor.core.publisher.Mono;
  * A small MQTT broker on {@link MqttServer} that really routes: CONNECT/CONNACK,
  * SUBSCRIBE/SUBACK (with the retained messages that match), PUBLISH with QoS 0 and 1 fan-out
  * to every session with a matching subscription (QoS 2 publishes are accepted with
- * PUBREC/PUBCOMP, routed once per packet id until its PUBREL, and delivered at QoS 1 at most), retained messages, UNSUBSCRIBE/UNSUBACK,
- * PINGREQ/PINGRESP, DISCONNECT (the broker closes the connection, and acts on nothing sent
+ * PUBREC/PUBCOMP, routed once per packet id until its PUBREL, and delivered at QoS 1 at most),
+ * retained messages, UNSUBSCRIBE/UNSUBACK, PINGREQ/PINGRESP, DISCONNECT (the broker closes the connection, and acts on nothing sent
  * after it), and the last will when a client goes without DISCONNECT, when a new connection
  * with its client id takes over, or when an MQTT 5 client's DISCONNECT asks for it. It
  * speaks plain MQTT or, started with {@link #start(String, int, TlsSpec)}, MQTT over TLS.
@@ -60,9 +61,12 @@ import reactor.core.publisher.Mono;
  * and nobody waits on it, so it cannot hold up its publishers or, through them, the other
  * subscribers (Mosquitto drops too, beyond {@code max_queued_messages}). A subscriber that
  * takes nothing at all for {@link #WRITE_TIMEOUT} is reset ({@code MqttServer.writeTimeout}):
- * its connection and what waits in it are let go, and its will is published. What it leaves out:
- * persistent sessions, redelivery of unacknowledged messages, authentication, QoS 2 towards
- * subscribers, MQTT 5 features beyond decoding their packets.
+ * its connection and what waits in it are let go, and its will is published. A malformed packet,
+ * or one over {@link #MAX_PACKET_SIZE} (announced to MQTT 5 clients in CONNACK), closes the
+ * connection, an MQTT 5 client's after DISCONNECT 0x81 or 0x95. What it leaves out: persistent
+ * sessions, redelivery of unacknowledged messages, authentication, QoS 2 towards subscribers,
+ * MQTT 5 features beyond decoding their packets and those named here (a client's Receive
+ * Maximum and the subscription options such as retain as published are not honoured).
  */
 public final class MqttBroker implements Disposable {
 
@@ -77,6 +81,11 @@ public final class MqttBroker implements Disposable {
 	public static final Duration STALL_TIMEOUT = Duration.ofSeconds(1);
 	/** How long a client may take none of what is waiting for it before its connection is reset. */
 	public static final Duration WRITE_TIMEOUT = Duration.ofSeconds(60);
+	/**
+	 * The largest packet taken from a client, in bytes (MqttServer's default); MQTT 5 clients
+	 * are told in CONNACK (Maximum Packet Size), so they do not send larger ones.
+	 */
+	public static final int MAX_PACKET_SIZE = 1024 * 1024;
 	private final AtomicLong dropped = new AtomicLong();
 
 	/** Poll thread only, like everything below. */
@@ -87,7 +96,8 @@ public final class MqttBroker implements Disposable {
 	private MqttBroker(String host, int port, @Nullable TlsSpec tls, Duration writeTimeout) {
 		loop = MongooseLoop.create("mqtt-broker");
 		try {
-			MqttServer mqtt = MqttServer.create().host(host).port(port).writeTimeout(writeTimeout).runOn(loop);
+			MqttServer mqtt = MqttServer.create().host(host).port(port).writeTimeout(writeTimeout)
+					.maxPacketSize(MAX_PACKET_SIZE).runOn(loop);
 			if (tls != null) {
 				mqtt = mqtt.secure(tls); // MQTT over TLS: clients connect with mqtts://
 			}
@@ -219,7 +229,32 @@ public final class MqttBroker implements Disposable {
 						connection.connection().close(); // no DISCONNECT: the will goes out (gone())
 						return Mono.empty();
 					})
+					.onErrorResume(MqttProtocolException.class, this::malformed)
 					.then();
+		}
+
+		/**
+		 * The client sent a malformed packet or broke the protocol: the decoder reads no more. An
+		 * MQTT 5 client whose CONNECT was accepted is told why before the close, with DISCONNECT
+		 * (5.0, section 4.13.1): 0x95 (packet too large) for a packet over
+		 * {@link #MAX_PACKET_SIZE}, else 0x81 (malformed packet), unless the exception carries a
+		 * reason code, and the decoder's message as the reason string. Otherwise (MQTT 3.1.1 has no
+		 * server DISCONNECT) the error stands, and the connection is closed at once.
+		 */
+		private Mono<Void> malformed(MqttProtocolException e) {
+			if (clientId == null || ended || connection.version() != MqttVersion.V5) {
+				return Mono.error(e);
+			}
+			String why = String.valueOf(e.getMessage());
+			int reason = e.reasonCode() >= 0x80 ? e.reasonCode() : why.contains("over the limit") ? 0x95 : 0x81;
+			if (why.length() > 100) {
+				// it may quote the client's topic: kept short, far below any Maximum Packet Size the
+				// client may have set, which the reason string must not make the packet exceed
+				why = why.substring(0, 100);
+			}
+			// completing the handler closes the connection once the DISCONNECT is written
+			return send(new MqttPacket.Disconnect(reason, MqttProperties.builder().reasonString(why).build()))
+					.onErrorResume(closed -> Mono.empty());
 		}
 
 		/** After {@code p}: how long the client may stay silent (1.5 keep-alives; 0 turns it off). */
@@ -313,12 +348,16 @@ public final class MqttBroker implements Disposable {
 				// broker does not support: 0x8C, bad authentication method ([MQTT-4.12.0-1])
 				return refuse(0x8C);
 			}
-			MqttProperties props = MqttProperties.empty();
+			MqttProperties.Builder props = MqttProperties.builder();
+			if (v5) {
+				// without it the client may send up to the protocol's 256 MB (5.0, section 3.2.2.3.6)
+				props.property(MqttProperties.MAXIMUM_PACKET_SIZE, (long) MAX_PACKET_SIZE);
+			}
 			String id = c.clientId();
 			if (id.isEmpty()) {
 				id = "auto-" + ++anonymous;
 				if (v5) {
-					props = MqttProperties.builder().property(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, id).build();
+					props.property(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, id);
 				}
 			}
 			Session previous = sessions.put(id, this);
@@ -327,7 +366,7 @@ public final class MqttBroker implements Disposable {
 			}
 			clientId = id;
 			will = c.will();
-			return send(new MqttPacket.ConnAck(false, 0, props));
+			return send(new MqttPacket.ConnAck(false, 0, props.build()));
 		}
 
 		/**

@@ -407,6 +407,86 @@ class MqttBrokerTest {
 	}
 
 	/**
+	 * The MQTT 5 properties at {@code offset} of a packet from {@link #read}, by identifier: the
+	 * ones a CONNACK or DISCONNECT of this broker holds (four-byte integers as Long, strings).
+	 */
+	private static java.util.Map<Integer, Object> properties(byte[] packet, int offset) {
+		var in = java.nio.ByteBuffer.wrap(packet, offset, packet.length - offset);
+		int length = 0;
+		for (int shift = 0;; shift += 7) {
+			int b = in.get() & 0xFF;
+			length |= (b & 0x7F) << shift;
+			if (b < 0x80) {
+				break;
+			}
+		}
+		assertThat(in.remaining()).as("the properties end the packet").isEqualTo(length);
+		var properties = new java.util.HashMap<Integer, Object>();
+		while (in.hasRemaining()) {
+			int id = in.get();
+			switch (id) {
+				case 0x27 -> properties.put(id, in.getInt() & 0xFFFFFFFFL);
+				case 0x12, 0x1F -> {
+					byte[] b = new byte[in.getShort() & 0xFFFF];
+					in.get(b);
+					properties.put(id, new String(b, UTF_8));
+				}
+				default -> throw new AssertionError("unexpected property " + id);
+			}
+		}
+		return properties;
+	}
+
+	/**
+	 * An MQTT 5 client is told the broker's Maximum Packet Size in CONNACK (without it, it may
+	 * send up to 256 MB), and a packet over it, or a malformed one, gets DISCONNECT with the
+	 * reason (0x95 packet too large, 0x81 malformed packet) before the close (5.0, sections
+	 * 3.2.2.3.6 and 4.13.1). There was no property, and the connection was just closed.
+	 */
+	@Test
+	void anMqtt5ClientIsToldTheMaximumPacketSizeAndWhyItIsDisconnected() throws Exception {
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		paho("watcher", 30).subscribe("big/#", 0, into(got));
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			OutputStream out = s.getOutputStream();
+			InputStream in = s.getInputStream();
+			out.write(connect(5, 0x02, 30, "big", null, null));
+			byte[] connAck = read(in);
+			assertThat(connAck).as("CONNACK 0").startsWith(0x20, 0, 0);
+			assertThat(properties(connAck, 3)).as("maximum packet size").containsEntry(0x27, (long) MqttBroker.MAX_PACKET_SIZE);
+			// a PUBLISH of 2,000,000 bytes, its header and the start of its body
+			out.write(new byte[] {0x30, (byte) 0x80, (byte) 0x89, 0x7A, 0, 5, 'b', 'i', 'g', '/', 'x', 0, 'a', 'a'});
+			byte[] disconnect = read(in);
+			assertThat(disconnect).as("DISCONNECT 0x95").startsWith(0xE0, 0x95);
+			assertThat((String) properties(disconnect, 2).get(0x1F)).as("reason string").contains("2000004 bytes");
+			assertThat(in.read()).as("closed by the broker").isEqualTo(-1);
+		}
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			OutputStream out = s.getOutputStream();
+			InputStream in = s.getInputStream();
+			out.write(connect(5, 0x02, 30, "garbled", null, null));
+			assertThat(read(in)).as("CONNACK 0").startsWith(0x20, 0, 0);
+			out.write(new byte[] {0x30, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x01}); // remaining length of five bytes
+			assertThat(read(in)).as("DISCONNECT 0x81").startsWith(0xE0, 0x81);
+			assertThat(in.read()).as("closed by the broker").isEqualTo(-1);
+		}
+		// MQTT 3.1.1 has no DISCONNECT from the server: the close alone
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			OutputStream out = s.getOutputStream();
+			InputStream in = s.getInputStream();
+			out.write(connect(4, 0x02, 30, "big311", null, null));
+			assertThat(in.readNBytes(4)).containsExactly(0x20, 2, 0, 0);
+			out.write(new byte[] {0x30, (byte) 0x80, (byte) 0x89, 0x7A, 0, 5, 'b', 'i', 'g', '/', 'x', 'a', 'a'});
+			assertThat(in.read()).as("closed by the broker").isEqualTo(-1);
+		}
+		paho("marker", 30).publish("big/marker", "m".getBytes(UTF_8), 0, false);
+		assertThat(take(got)).isEqualTo("big/marker=m@0");
+	}
+
+	/**
 	 * QoS 2 duplicates are found by packet id (MQTT 3.1.1 and 5, section 4.3.3), not by the DUP
 	 * flag: the DUP flag was, so a publish whose first sending was lost, sent again with DUP
 	 * after a reconnect (as Paho with {@code cleanSession(false)} does), was acknowledged and
@@ -478,12 +558,9 @@ class MqttBrokerTest {
 		try (Socket s = new Socket("127.0.0.1", broker.port())) {
 			s.setSoTimeout(10_000);
 			s.getOutputStream().write(connect(5, 0x00, 30, "", null, null)); // MQTT 5: an id is assigned
-			InputStream in = s.getInputStream();
-			assertThat(in.read()).isEqualTo(0x20);
-			byte[] rest = in.readNBytes(in.read());
-			assertThat(rest[1]).as("reason code: success").isEqualTo((byte) 0);
-			assertThat(rest[3]).as("property: assigned client identifier").isEqualTo((byte) 0x12);
-			assertThat(new String(rest, 6, rest.length - 6, UTF_8)).startsWith("auto-");
+			byte[] connAck = read(s.getInputStream());
+			assertThat(connAck).as("CONNACK, reason code: success").startsWith(0x20, 0, 0);
+			assertThat((String) properties(connAck, 3).get(0x12)).as("assigned client identifier").startsWith("auto-");
 		}
 	}
 
