@@ -109,9 +109,10 @@ class MqttBrokerTest {
 			// CONNECT (with the will's topic), the three readings, the retained status, DISCONNECT
 			assertThat(lines).anyMatch(l -> l.contains(" WRITE: ") && l.contains("MQTT") && l.contains("sensors/s9/status"));
 			for (int i = 0; i < 3; i++) {
+				// not necessarily at the end of its line: publishes queued together go out in one write
 				String reading = MqttSensorPublisher.reading(i);
 				assertThat(lines).anyMatch(l -> l.contains(" WRITE: ") && l.contains("sensors/s9/temperature")
-						&& l.endsWith(reading));
+						&& l.contains(reading));
 			}
 			assertThat(lines).anyMatch(l -> l.contains(" WRITE: ") && l.endsWith("done"));
 			// CONNACK and the PUBACKs came back; the connection's life is logged
