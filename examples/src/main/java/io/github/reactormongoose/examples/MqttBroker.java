@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,12 +16,14 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.mqtt.MqttClient;
 import io.github.reactormongoose.mqtt.MqttMessage;
 import io.github.reactormongoose.mqtt.MqttPacket;
 import io.github.reactormongoose.mqtt.MqttProperties;
+import io.github.reactormongoose.mqtt.MqttProtocolException;
 import io.github.reactormongoose.mqtt.MqttServer;
 import io.github.reactormongoose.mqtt.MqttServerConnection;
 import io.github.reactormongoose.mqtt.MqttTopics;
@@ -35,8 +38,10 @@ import reactor.core.publisher.Mono;
  * A small MQTT broker on {@link MqttServer} that really routes: CONNECT/CONNACK,
  * SUBSCRIBE/SUBACK (with the retained messages that match), PUBLISH with QoS 0 and 1 fan-out
  * to every session with a matching subscription (QoS 2 publishes are accepted with
- * PUBREC/PUBCOMP and delivered at QoS 1 at most), retained messages, UNSUBSCRIBE/UNSUBACK,
- * PINGREQ/PINGRESP, DISCONNECT, and the last will when a client goes without DISCONNECT. It
+ * PUBREC/PUBCOMP, routed once per packet id until its PUBREL, and delivered at QoS 1 at most),
+ * retained messages, UNSUBSCRIBE/UNSUBACK, PINGREQ/PINGRESP, DISCONNECT (the broker closes the connection, and acts on nothing sent
+ * after it), and the last will when a client goes without DISCONNECT, when a new connection
+ * with its client id takes over, or when an MQTT 5 client's DISCONNECT asks for it. It
  * speaks plain MQTT or, started with {@link #start(String, int, TlsSpec)}, MQTT over TLS.
  * <p>
  * A client that sends no CONNECT within 10 s, or nothing for one and a half times its
@@ -44,7 +49,8 @@ import reactor.core.publisher.Mono;
  * whose network went away is found out this way, not by TCP). An empty client id is given one
  * ({@code auto-<n>}, sent back to MQTT 5 clients as their assigned client identifier), except
  * for an MQTT 3.1.1 client that asks to keep its session: that one gets CONNACK 0x02
- * (identifier rejected), as the specification asks.
+ * (identifier rejected), as the specification asks. An MQTT 5 CONNECT with an authentication
+ * method gets CONNACK 0x8C (bad authentication method): there is no enhanced authentication.
  * <p>
  * Every connection runs on the broker's one loop, so the routing state needs no locks. A
  * publish completes once it was handed to every subscriber's send buffer, so a subscriber that
@@ -55,9 +61,12 @@ import reactor.core.publisher.Mono;
  * and nobody waits on it, so it cannot hold up its publishers or, through them, the other
  * subscribers (Mosquitto drops too, beyond {@code max_queued_messages}). A subscriber that
  * takes nothing at all for {@link #WRITE_TIMEOUT} is reset ({@code MqttServer.writeTimeout}):
- * its connection and what waits in it are let go, and its will is published. What it leaves out:
- * persistent sessions, redelivery of unacknowledged messages, authentication, QoS 2 towards
- * subscribers, MQTT 5 features beyond decoding their packets.
+ * its connection and what waits in it are let go, and its will is published. A malformed packet,
+ * or one over {@link #MAX_PACKET_SIZE} (announced to MQTT 5 clients in CONNACK), closes the
+ * connection, an MQTT 5 client's after DISCONNECT 0x81 or 0x95. What it leaves out: persistent
+ * sessions, redelivery of unacknowledged messages, authentication, QoS 2 towards subscribers,
+ * MQTT 5 features beyond decoding their packets and those named here (a client's Receive
+ * Maximum and the subscription options such as retain as published are not honoured).
  */
 public final class MqttBroker implements Disposable {
 
@@ -72,6 +81,11 @@ public final class MqttBroker implements Disposable {
 	public static final Duration STALL_TIMEOUT = Duration.ofSeconds(1);
 	/** How long a client may take none of what is waiting for it before its connection is reset. */
 	public static final Duration WRITE_TIMEOUT = Duration.ofSeconds(60);
+	/**
+	 * The largest packet taken from a client, in bytes (MqttServer's default); MQTT 5 clients
+	 * are told in CONNACK (Maximum Packet Size), so they do not send larger ones.
+	 */
+	public static final int MAX_PACKET_SIZE = 1024 * 1024;
 	private final AtomicLong dropped = new AtomicLong();
 
 	/** Poll thread only, like everything below. */
@@ -82,7 +96,8 @@ public final class MqttBroker implements Disposable {
 	private MqttBroker(String host, int port, @Nullable TlsSpec tls, Duration writeTimeout) {
 		loop = MongooseLoop.create("mqtt-broker");
 		try {
-			MqttServer mqtt = MqttServer.create().host(host).port(port).writeTimeout(writeTimeout).runOn(loop);
+			MqttServer mqtt = MqttServer.create().host(host).port(port).writeTimeout(writeTimeout)
+					.maxPacketSize(MAX_PACKET_SIZE).runOn(loop);
 			if (tls != null) {
 				mqtt = mqtt.secure(tls); // MQTT over TLS: clients connect with mqtts://
 			}
@@ -178,6 +193,18 @@ public final class MqttBroker implements Disposable {
 		private @Nullable String clientId;
 		private @Nullable MqttMessage will;
 		private int lastId;
+		/**
+		 * Set when the broker ends this connection (its CONNECT was refused, or another connection
+		 * took its client id): what the client sends meanwhile is not acted on.
+		 */
+		private boolean ended;
+		/**
+		 * Packet ids of the client's QoS 2 publishes that were routed and answered with PUBREC
+		 * and whose PUBREL has not come yet (at most 65,535 bits). Per connection, as the broker
+		 * keeps no session (CONNACK says so): a publish that a client sends again on its next
+		 * connection is routed, once more if its PUBREC was what got lost.
+		 */
+		private final BitSet unreleased = new BitSet();
 		/** Routed deliveries whose send has not completed yet (loop thread only). */
 		private int pending;
 		/** Set when a publish waited {@link #STALL_TIMEOUT} on this session; cleared once {@code pending} is 0. */
@@ -193,12 +220,41 @@ public final class MqttBroker implements Disposable {
 			connection.connection().onClose().subscribe(null, null, this::gone);
 			return connection.receive()
 					.timeout(Mono.delay(CONNECT_TIMEOUT), this::silenceLimit)
+					// DISCONNECT is the client's last packet: what comes after it is not acted on, and
+					// the handler ends, so the connection is closed once our output is written (MQTT
+					// 3.1.1, section 3.14.4)
+					.takeUntil(p -> p instanceof MqttPacket.Disconnect)
 					.concatMap(this::on)
 					.onErrorResume(TimeoutException.class, silent -> {
 						connection.connection().close(); // no DISCONNECT: the will goes out (gone())
 						return Mono.empty();
 					})
+					.onErrorResume(MqttProtocolException.class, this::malformed)
 					.then();
+		}
+
+		/**
+		 * The client sent a malformed packet or broke the protocol: the decoder reads no more. An
+		 * MQTT 5 client whose CONNECT was accepted is told why before the close, with DISCONNECT
+		 * (5.0, section 4.13.1): 0x95 (packet too large) for a packet over
+		 * {@link #MAX_PACKET_SIZE}, else 0x81 (malformed packet), unless the exception carries a
+		 * reason code, and the decoder's message as the reason string. Otherwise (MQTT 3.1.1 has no
+		 * server DISCONNECT) the error stands, and the connection is closed at once.
+		 */
+		private Mono<Void> malformed(MqttProtocolException e) {
+			if (clientId == null || ended || connection.version() != MqttVersion.V5) {
+				return Mono.error(e);
+			}
+			String why = String.valueOf(e.getMessage());
+			int reason = e.reasonCode() >= 0x80 ? e.reasonCode() : why.contains("over the limit") ? 0x95 : 0x81;
+			if (why.length() > 100) {
+				// it may quote the client's topic: kept short, far below any Maximum Packet Size the
+				// client may have set, which the reason string must not make the packet exceed
+				why = why.substring(0, 100);
+			}
+			// completing the handler closes the connection once the DISCONNECT is written
+			return send(new MqttPacket.Disconnect(reason, MqttProperties.builder().reasonString(why).build()))
+					.onErrorResume(closed -> Mono.empty());
 		}
 
 		/** After {@code p}: how long the client may stay silent (1.5 keep-alives; 0 turns it off). */
@@ -210,15 +266,26 @@ public final class MqttBroker implements Disposable {
 		}
 
 		private Mono<Void> on(MqttPacket packet) {
+			if (ended) {
+				return Mono.empty();
+			}
 			if (packet instanceof MqttPacket.Connect c) {
 				return connect(c);
 			}
 			if (packet instanceof MqttPacket.Publish p) {
 				MqttMessage m = p.message();
-				if (m.retain()) {
-					retain(m);
+				Mono<Void> routed = Mono.empty();
+				// a QoS 2 publish whose packet id has not been released yet is the same message
+				// again, whatever its DUP flag (MQTT 3.1.1 and 5, section 4.3.3): not routed twice
+				if (m.qos() < 2 || !unreleased.get(p.packetId())) {
+					if (m.qos() == 2) {
+						unreleased.set(p.packetId());
+					}
+					if (m.retain()) {
+						retain(m);
+					}
+					routed = route(m);
 				}
-				Mono<Void> routed = m.qos() == 2 && m.duplicate() ? Mono.empty() : route(m);
 				return switch (m.qos()) {
 					case 0 -> routed;
 					case 1 -> routed.then(send(new MqttPacket.PubAck(p.packetId(), 0, MqttProperties.empty())));
@@ -226,6 +293,7 @@ public final class MqttBroker implements Disposable {
 				};
 			}
 			if (packet instanceof MqttPacket.PubRel r) {
+				unreleased.clear(r.packetId()); // the id may now name a new message
 				return send(new MqttPacket.PubComp(r.packetId(), 0, MqttProperties.empty()));
 			}
 			if (packet instanceof MqttPacket.Subscribe s) {
@@ -256,9 +324,13 @@ public final class MqttBroker implements Disposable {
 			if (packet instanceof MqttPacket.PingReq) {
 				return send(new MqttPacket.PingResp());
 			}
-			if (packet instanceof MqttPacket.Disconnect) {
-				// a clean end: no will
-				will = null;
+			if (packet instanceof MqttPacket.Disconnect d) {
+				// a normal end (0x00, and always over 3.1.1) drops the will; with any other code, as
+				// 0x04 "disconnect with will message", an MQTT 5 client keeps it, and it goes out at
+				// the close (5.0, sections 3.1.2.5 and 3.14.4)
+				if (d.reasonCode() == 0) {
+					will = null;
+				}
 				return Mono.empty();
 			}
 			// PUBACK/PUBREC/PUBCOMP for deliveries: nothing is redelivered, nothing to track
@@ -269,26 +341,43 @@ public final class MqttBroker implements Disposable {
 			boolean v5 = c.version() == MqttVersion.V5;
 			if (c.clientId().isEmpty() && !c.cleanSession() && !v5) {
 				// an empty id names no session to keep (MQTT 3.1.1, section 3.1.3.1)
-				return send(new MqttPacket.ConnAck(false, 2, MqttProperties.empty()))
-						.then(connection.connection().drain());
+				return refuse(0x02);
 			}
-			MqttProperties props = MqttProperties.empty();
+			if (v5 && c.properties().get(MqttProperties.AUTHENTICATION_METHOD) != null) {
+				// enhanced authentication (section 4.12) is not done here, so any method is one the
+				// broker does not support: 0x8C, bad authentication method ([MQTT-4.12.0-1])
+				return refuse(0x8C);
+			}
+			MqttProperties.Builder props = MqttProperties.builder();
+			if (v5) {
+				// without it the client may send up to the protocol's 256 MB (5.0, section 3.2.2.3.6)
+				props.property(MqttProperties.MAXIMUM_PACKET_SIZE, (long) MAX_PACKET_SIZE);
+			}
 			String id = c.clientId();
 			if (id.isEmpty()) {
 				id = "auto-" + ++anonymous;
 				if (v5) {
-					props = MqttProperties.builder().property(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, id).build();
+					props.property(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, id);
 				}
 			}
 			Session previous = sessions.put(id, this);
 			if (previous != null) {
-				// the same client id again: the older connection is taken over
-				previous.will = null;
-				previous.connection.connection().close();
+				previous.takenOver();
 			}
 			clientId = id;
 			will = c.will();
-			return send(new MqttPacket.ConnAck(false, 0, props));
+			return send(new MqttPacket.ConnAck(false, 0, props.build()));
+		}
+
+		/**
+		 * Answers the CONNECT with a CONNACK refusing it, and closes once that is written. Nothing
+		 * the client sent after its CONNECT is acted on ([MQTT-3.1.4-5]): the close cancels this
+		 * handler, and {@link #ended} covers what might come before it does.
+		 */
+		private Mono<Void> refuse(int reasonCode) {
+			ended = true;
+			return send(new MqttPacket.ConnAck(false, reasonCode, MqttProperties.empty()))
+					.then(connection.connection().drain());
 		}
 
 		/**
@@ -332,10 +421,38 @@ public final class MqttBroker implements Disposable {
 			return connection.send(p);
 		}
 
+		/**
+		 * A new connection with this one's client id took over: this connection ends as one that
+		 * went without DISCONNECT, its will published (MQTT 3.1.1 [MQTT-3.1.2-8], 5.0 section
+		 * 3.1.4), and nothing it sends meanwhile is acted on. An MQTT 5 client is told why first,
+		 * with DISCONNECT 0x8E (session taken over), given {@link #STALL_TIMEOUT} to be written.
+		 */
+		void takenOver() {
+			ended = true;
+			publishWill();
+			Connection c = connection.connection();
+			if (connection.version() == MqttVersion.V5) {
+				send(new MqttPacket.Disconnect(0x8E, MqttProperties.empty()))
+						.then(c.drain())
+						.timeout(STALL_TIMEOUT)
+						.onErrorResume(e -> Mono.empty())
+						.doFinally(signal -> c.close())
+						.subscribe();
+			}
+			else {
+				c.close();
+			}
+		}
+
 		private void gone() {
 			if (clientId != null && sessions.get(clientId) == this) {
 				sessions.remove(clientId);
 			}
+			publishWill();
+		}
+
+		/** Routes the will, once, if there is one (and retains it if it asks to be). */
+		private void publishWill() {
 			MqttMessage w = will;
 			will = null;
 			if (w != null) {

@@ -109,9 +109,10 @@ class MqttBrokerTest {
 			// CONNECT (with the will's topic), the three readings, the retained status, DISCONNECT
 			assertThat(lines).anyMatch(l -> l.contains(" WRITE: ") && l.contains("MQTT") && l.contains("sensors/s9/status"));
 			for (int i = 0; i < 3; i++) {
+				// not necessarily at the end of its line: publishes queued together go out in one write
 				String reading = MqttSensorPublisher.reading(i);
 				assertThat(lines).anyMatch(l -> l.contains(" WRITE: ") && l.contains("sensors/s9/temperature")
-						&& l.endsWith(reading));
+						&& l.contains(reading));
 			}
 			assertThat(lines).anyMatch(l -> l.contains(" WRITE: ") && l.endsWith("done"));
 			// CONNACK and the PUBACKs came back; the connection's life is logged
@@ -202,7 +203,7 @@ class MqttBrokerTest {
 		assertThat(got.poll(200, TimeUnit.MILLISECONDS)).isNull();
 	}
 
-	/** A CONNECT: protocol level 4 (3.1.1) or 5 (no properties), the given flags and keep-alive, a will if topic given (3.1.1). */
+	/** A CONNECT: protocol level 4 (3.1.1) or 5 (no properties), the given flags and keep-alive, a will if topic given. */
 	private static byte[] connect(int level, int flags, int keepAlive, String clientId, String willTopic, String willMessage)
 			throws IOException {
 		var body = new java.io.ByteArrayOutputStream();
@@ -210,10 +211,13 @@ class MqttBrokerTest {
 		if (level == 5) {
 			body.write(0); // no properties
 		}
-		for (String field : willTopic == null ? new String[] {clientId} : new String[] {clientId, willTopic, willMessage}) {
-			byte[] b = field.getBytes(UTF_8);
-			body.write(new byte[] {0, (byte) b.length});
-			body.write(b);
+		string(body, clientId);
+		if (willTopic != null) {
+			if (level == 5) {
+				body.write(0); // no will properties
+			}
+			string(body, willTopic);
+			string(body, willMessage);
 		}
 		var packet = new java.io.ByteArrayOutputStream();
 		packet.write(0x10);
@@ -222,20 +226,320 @@ class MqttBrokerTest {
 		return packet.toByteArray();
 	}
 
+	/** A UTF-8 string with its two-byte length (shorter than 256 bytes here). */
+	private static void string(java.io.ByteArrayOutputStream out, String s) {
+		byte[] b = s.getBytes(UTF_8);
+		out.write(0);
+		out.write(b.length);
+		out.writeBytes(b);
+	}
+
+	/** A packet: the first byte, the remaining length as a variable byte integer, the body. */
+	private static byte[] packet(int first, byte... body) {
+		var packet = new java.io.ByteArrayOutputStream();
+		packet.write(first);
+		int n = body.length;
+		do {
+			packet.write(n > 0x7F ? n & 0x7F | 0x80 : n);
+			n >>>= 7;
+		}
+		while (n > 0);
+		packet.writeBytes(body);
+		return packet.toByteArray();
+	}
+
+	/** A PUBLISH (3.1.1) with the given first byte (type, DUP, QoS, retain) and packet id. */
+	private static byte[] publish(int first, int packetId, String topic, String payload) {
+		var body = new java.io.ByteArrayOutputStream();
+		string(body, topic);
+		body.write(packetId >> 8);
+		body.write(packetId);
+		body.writeBytes(payload.getBytes(UTF_8));
+		return packet(first, body.toByteArray());
+	}
+
+	/** One packet from the broker, as its first byte followed by its body (the length left out). */
+	private static byte[] read(InputStream in) throws IOException {
+		int first = in.read();
+		assertThat(first).as("a packet, not the end of the connection").isNotEqualTo(-1);
+		int length = 0;
+		for (int shift = 0;; shift += 7) {
+			int b = in.read();
+			length |= (b & 0x7F) << shift;
+			if (b < 0x80) {
+				break;
+			}
+		}
+		byte[] packet = new byte[1 + length];
+		packet[0] = (byte) first;
+		System.arraycopy(in.readNBytes(length), 0, packet, 1, length);
+		return packet;
+	}
+
+	/**
+	 * An MQTT 5 CONNECT with an authentication method is refused with CONNACK 0x8C (bad
+	 * authentication method, [MQTT-4.12.0-1]): the broker does no enhanced authentication, and
+	 * accepted it. Nothing sent after a refused CONNECT is acted on ([MQTT-3.1.4-5]), here as
+	 * after the 3.1.1 refusal of an empty client id (0x02): a PUBLISH behind it is not routed.
+	 */
+	@Test
+	void aRefusedConnectIsTheEndAndAnAuthenticationMethodIsRefused() throws Exception {
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		paho("watcher", 30).subscribe("refused/#", 0, into(got));
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			var body = new java.io.ByteArrayOutputStream();
+			body.writeBytes(new byte[] {0, 4, 'M', 'Q', 'T', 'T', 5, 0x02, 0, 30});
+			body.writeBytes(new byte[] {8, 0x15}); // properties: authentication method "SCRAM"
+			string(body, "SCRAM");
+			string(body, "authenticating");
+			var publish = new java.io.ByteArrayOutputStream(); // a QoS 0 PUBLISH without properties
+			string(publish, "refused/v5");
+			publish.writeBytes(new byte[] {0, 'x'});
+			var both = new java.io.ByteArrayOutputStream();
+			both.writeBytes(packet(0x10, body.toByteArray()));
+			both.writeBytes(packet(0x30, publish.toByteArray()));
+			s.getOutputStream().write(both.toByteArray());
+			InputStream in = s.getInputStream();
+			assertThat(read(in)).as("CONNACK 0x8C").startsWith(0x20, 0, 0x8C);
+			assertThat(in.read()).as("closed by the broker").isEqualTo(-1);
+		}
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			var both = new java.io.ByteArrayOutputStream();
+			both.writeBytes(connect(4, 0x00, 30, "", null, null)); // an empty id, clean session 0
+			both.writeBytes(publish(0x32, 1, "refused/v311", "x"));
+			s.getOutputStream().write(both.toByteArray());
+			assertThat(s.getInputStream().readAllBytes()).as("CONNACK 0x02, then the close").containsExactly(0x20, 2, 0, 2);
+		}
+		paho("marker", 30).publish("refused/marker", "m".getBytes(UTF_8), 0, false);
+		assertThat(take(got)).as("nothing after a refused CONNECT was routed").isEqualTo("refused/marker=m@0");
+	}
+
+	/**
+	 * A connection taken over by a new one with the same client id ends as one that went without
+	 * DISCONNECT: its will is published (MQTT 3.1.1 [MQTT-3.1.2-8], 5.0 section 3.1.4), and an
+	 * MQTT 5 client gets DISCONNECT 0x8E (session taken over) first. The will was dropped.
+	 */
+	@Test
+	void aConnectionTakenOverPublishesItsWill() throws Exception {
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		paho("watcher", 30).subscribe("status/#", 1, into(got));
+		for (int level : new int[] {4, 5}) {
+			try (Socket old = new Socket("127.0.0.1", broker.port()); Socket taker = new Socket("127.0.0.1", broker.port())) {
+				old.setSoTimeout(10_000);
+				taker.setSoTimeout(10_000);
+				// clean session, a will at QoS 0
+				old.getOutputStream().write(connect(level, 0x06, 30, "twin" + level, "status/twin" + level, "old one gone"));
+				InputStream oldIn = old.getInputStream();
+				assertThat(read(oldIn)[0]).as("CONNACK").isEqualTo((byte) 0x20);
+				taker.getOutputStream().write(connect(level, 0x02, 30, "twin" + level, null, null));
+				assertThat(read(taker.getInputStream())[0]).as("CONNACK").isEqualTo((byte) 0x20);
+				assertThat(take(got)).isEqualTo("status/twin" + level + "=old one gone@0");
+				if (level == 5) {
+					assertThat(read(oldIn)).as("DISCONNECT 0x8E").startsWith(0xE0, 0x8E);
+				}
+				assertThat(oldIn.read()).as("the old connection closed").isEqualTo(-1);
+				// the new connection goes on
+				taker.getOutputStream().write(new byte[] {(byte) 0xC0, 0}); // PINGREQ
+				assertThat(read(taker.getInputStream())).as("PINGRESP").containsExactly(0xD0);
+			}
+		}
+		assertThat(got.poll(200, TimeUnit.MILLISECONDS)).as("each will once").isNull();
+	}
+
+	/**
+	 * An MQTT 5 DISCONNECT with reason 0x04 (disconnect with will message) publishes the will
+	 * (5.0, section 3.14.2.1); 0x00 does not. The will was dropped for both.
+	 */
+	@Test
+	void anMqtt5DisconnectWithWillMessagePublishesTheWill() throws Exception {
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		paho("watcher", 30).subscribe("status/#", 1, into(got));
+		for (int reason : new int[] {0x00, 0x04}) {
+			try (Socket s = new Socket("127.0.0.1", broker.port())) {
+				s.setSoTimeout(10_000);
+				s.getOutputStream().write(connect(5, 0x06, 30, "leaving" + reason, "status/leaving" + reason, "bye"));
+				InputStream in = s.getInputStream();
+				assertThat(read(in)).as("CONNACK 0").startsWith(0x20, 0, 0);
+				s.getOutputStream().write(new byte[] {(byte) 0xE0, 1, (byte) reason});
+				assertThat(in.read()).as("closed by the broker").isEqualTo(-1);
+			}
+		}
+		assertThat(take(got)).isEqualTo("status/leaving4=bye@0");
+		assertThat(got.poll(200, TimeUnit.MILLISECONDS)).isNull();
+	}
+
+	/**
+	 * The broker closes the connection after DISCONNECT (MQTT 3.1.1, section 3.14.4) and acts on
+	 * nothing sent after it: the connection stayed open, and a PUBLISH sent afterwards was routed.
+	 */
+	@Test
+	void disconnectEndsTheConnectionAndWhatFollowsIsNotRouted() throws Exception {
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		paho("watcher", 30).subscribe("after/#", 0, into(got));
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			OutputStream out = s.getOutputStream();
+			InputStream in = s.getInputStream();
+			out.write(connect(4, 0x02, 30, "leaving", null, null));
+			assertThat(in.readNBytes(4)).containsExactly(0x20, 2, 0, 0);
+			out.write(publish(0x32, 1, "after/before", "routed"));
+			assertThat(read(in)).as("PUBACK 1").containsExactly(0x40, 0, 1);
+			assertThat(take(got)).isEqualTo("after/before=routed@0");
+			// DISCONNECT and a PUBLISH behind it in the same write
+			var both = new java.io.ByteArrayOutputStream();
+			both.writeBytes(new byte[] {(byte) 0xE0, 0});
+			both.writeBytes(publish(0x32, 2, "after/disconnect", "not routed"));
+			out.write(both.toByteArray());
+			assertThat(in.read()).as("closed by the broker, without a PUBACK").isEqualTo(-1);
+		}
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			OutputStream out = s.getOutputStream();
+			InputStream in = s.getInputStream();
+			out.write(connect(4, 0x02, 30, "leaving-slowly", null, null));
+			assertThat(in.readNBytes(4)).containsExactly(0x20, 2, 0, 0);
+			out.write(new byte[] {(byte) 0xE0, 0}); // DISCONNECT alone: the broker closes
+			assertThat(in.read()).as("closed by the broker").isEqualTo(-1);
+		}
+		paho("marker", 30).publish("after/marker", "m".getBytes(UTF_8), 0, false);
+		assertThat(take(got)).as("nothing after a DISCONNECT was routed").isEqualTo("after/marker=m@0");
+	}
+
+	/**
+	 * The MQTT 5 properties at {@code offset} of a packet from {@link #read}, by identifier: the
+	 * ones a CONNACK or DISCONNECT of this broker holds (four-byte integers as Long, strings).
+	 */
+	private static java.util.Map<Integer, Object> properties(byte[] packet, int offset) {
+		var in = java.nio.ByteBuffer.wrap(packet, offset, packet.length - offset);
+		int length = 0;
+		for (int shift = 0;; shift += 7) {
+			int b = in.get() & 0xFF;
+			length |= (b & 0x7F) << shift;
+			if (b < 0x80) {
+				break;
+			}
+		}
+		assertThat(in.remaining()).as("the properties end the packet").isEqualTo(length);
+		var properties = new java.util.HashMap<Integer, Object>();
+		while (in.hasRemaining()) {
+			int id = in.get();
+			switch (id) {
+				case 0x27 -> properties.put(id, in.getInt() & 0xFFFFFFFFL);
+				case 0x12, 0x1F -> {
+					byte[] b = new byte[in.getShort() & 0xFFFF];
+					in.get(b);
+					properties.put(id, new String(b, UTF_8));
+				}
+				default -> throw new AssertionError("unexpected property " + id);
+			}
+		}
+		return properties;
+	}
+
+	/**
+	 * An MQTT 5 client is told the broker's Maximum Packet Size in CONNACK (without it, it may
+	 * send up to 256 MB), and a packet over it, or a malformed one, gets DISCONNECT with the
+	 * reason (0x95 packet too large, 0x81 malformed packet) before the close (5.0, sections
+	 * 3.2.2.3.6 and 4.13.1). There was no property, and the connection was just closed.
+	 */
+	@Test
+	void anMqtt5ClientIsToldTheMaximumPacketSizeAndWhyItIsDisconnected() throws Exception {
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		paho("watcher", 30).subscribe("big/#", 0, into(got));
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			OutputStream out = s.getOutputStream();
+			InputStream in = s.getInputStream();
+			out.write(connect(5, 0x02, 30, "big", null, null));
+			byte[] connAck = read(in);
+			assertThat(connAck).as("CONNACK 0").startsWith(0x20, 0, 0);
+			assertThat(properties(connAck, 3)).as("maximum packet size").containsEntry(0x27, (long) MqttBroker.MAX_PACKET_SIZE);
+			// a PUBLISH of 2,000,000 bytes, its header and the start of its body
+			out.write(new byte[] {0x30, (byte) 0x80, (byte) 0x89, 0x7A, 0, 5, 'b', 'i', 'g', '/', 'x', 0, 'a', 'a'});
+			byte[] disconnect = read(in);
+			assertThat(disconnect).as("DISCONNECT 0x95").startsWith(0xE0, 0x95);
+			assertThat((String) properties(disconnect, 2).get(0x1F)).as("reason string").contains("2000004 bytes");
+			assertThat(in.read()).as("closed by the broker").isEqualTo(-1);
+		}
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			OutputStream out = s.getOutputStream();
+			InputStream in = s.getInputStream();
+			out.write(connect(5, 0x02, 30, "garbled", null, null));
+			assertThat(read(in)).as("CONNACK 0").startsWith(0x20, 0, 0);
+			out.write(new byte[] {0x30, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x01}); // remaining length of five bytes
+			assertThat(read(in)).as("DISCONNECT 0x81").startsWith(0xE0, 0x81);
+			assertThat(in.read()).as("closed by the broker").isEqualTo(-1);
+		}
+		// MQTT 3.1.1 has no DISCONNECT from the server: the close alone
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			OutputStream out = s.getOutputStream();
+			InputStream in = s.getInputStream();
+			out.write(connect(4, 0x02, 30, "big311", null, null));
+			assertThat(in.readNBytes(4)).containsExactly(0x20, 2, 0, 0);
+			out.write(new byte[] {0x30, (byte) 0x80, (byte) 0x89, 0x7A, 0, 5, 'b', 'i', 'g', '/', 'x', 'a', 'a'});
+			assertThat(in.read()).as("closed by the broker").isEqualTo(-1);
+		}
+		paho("marker", 30).publish("big/marker", "m".getBytes(UTF_8), 0, false);
+		assertThat(take(got)).isEqualTo("big/marker=m@0");
+	}
+
+	/**
+	 * QoS 2 duplicates are found by packet id (MQTT 3.1.1 and 5, section 4.3.3), not by the DUP
+	 * flag: the DUP flag was, so a publish whose first sending was lost, sent again with DUP
+	 * after a reconnect (as Paho with {@code cleanSession(false)} does), was acknowledged and
+	 * never delivered, and the same id twice before PUBREL without DUP was delivered twice.
+	 */
+	@Test
+	void aQos2PublishIsRoutedOncePerPacketIdWhateverItsDupFlag() throws Exception {
+		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+		paho("watcher", 30).subscribe("q2/#", 1, into(got));
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			OutputStream out = s.getOutputStream();
+			InputStream in = s.getInputStream();
+			out.write(connect(4, 0x02, 30, "q2", null, null));
+			assertThat(in.readNBytes(4)).containsExactly(0x20, 2, 0, 0);
+			// DUP set, id 7: the first this broker sees of it (the first sending went lost)
+			out.write(publish(0x3C, 7, "q2/a", "sent again"));
+			assertThat(read(in)).as("PUBREC 7").containsExactly(0x50, 0, 7);
+			assertThat(take(got)).isEqualTo("q2/a=sent again@1");
+			// id 7 again before PUBREL, without DUP: the same message, acknowledged, not routed
+			out.write(publish(0x34, 7, "q2/a", "duplicate"));
+			assertThat(read(in)).as("PUBREC 7").containsExactly(0x50, 0, 7);
+			out.write(new byte[] {0x62, 2, 0, 7}); // PUBREL 7
+			assertThat(read(in)).as("PUBCOMP 7").containsExactly(0x70, 0, 7);
+			// released: id 7 names a new message now
+			out.write(publish(0x34, 7, "q2/a", "next"));
+			assertThat(read(in)).as("PUBREC 7").containsExactly(0x50, 0, 7);
+			assertThat(take(got)).as("the duplicate was not routed").isEqualTo("q2/a=next@1");
+			// another id while 7 waits for its PUBREL
+			out.write(publish(0x34, 8, "q2/b", "other"));
+			assertThat(read(in)).as("PUBREC 8").containsExactly(0x50, 0, 8);
+			assertThat(take(got)).isEqualTo("q2/b=other@1");
+		}
+		assertThat(got.poll(200, TimeUnit.MILLISECONDS)).isNull();
+	}
+
 	@Test
 	void aClientSilentForOneAndAHalfKeepAlivesIsDisconnectedAndItsWillPublished() throws Exception {
 		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
 		paho("watcher", 30).subscribe("status/#", 1, into(got));
 		try (Socket s = new Socket("127.0.0.1", broker.port())) {
 			s.setSoTimeout(10_000);
-			// keep-alive 1 s, a will on status/silent; then nothing (a peer whose network went away)
+			// keep-alive 1 s, a will on status/silent; then nothing (a peer whose network went away).
+			// The broker counts from the CONNECT's arrival, so the time is taken before it is sent (from
+			// the CONNACK's arrival, a busy machine's delay in reading it came off the 1.5 s)
+			long t0 = System.nanoTime();
 			s.getOutputStream().write(connect(4, 0x02 | 0x04 | 0x08, 1, "silent", "status/silent", "lost"));
 			InputStream in = s.getInputStream();
 			assertThat(in.readNBytes(4)).containsExactly(0x20, 2, 0, 0);
-			long t0 = System.nanoTime();
 			assertThat(in.read()).as("closed by the broker").isEqualTo(-1);
 			assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("after 1.5 keep-alives, not before")
-					.isGreaterThanOrEqualTo(Duration.ofMillis(1400));
+					.isGreaterThanOrEqualTo(Duration.ofMillis(1500));
 		}
 		assertThat(take(got)).isEqualTo("status/silent=lost@1");
 	}
@@ -255,12 +559,9 @@ class MqttBrokerTest {
 		try (Socket s = new Socket("127.0.0.1", broker.port())) {
 			s.setSoTimeout(10_000);
 			s.getOutputStream().write(connect(5, 0x00, 30, "", null, null)); // MQTT 5: an id is assigned
-			InputStream in = s.getInputStream();
-			assertThat(in.read()).isEqualTo(0x20);
-			byte[] rest = in.readNBytes(in.read());
-			assertThat(rest[1]).as("reason code: success").isEqualTo((byte) 0);
-			assertThat(rest[3]).as("property: assigned client identifier").isEqualTo((byte) 0x12);
-			assertThat(new String(rest, 6, rest.length - 6, UTF_8)).startsWith("auto-");
+			byte[] connAck = read(s.getInputStream());
+			assertThat(connAck).as("CONNACK, reason code: success").startsWith(0x20, 0, 0);
+			assertThat((String) properties(connAck, 3).get(0x12)).as("assigned client identifier").startsWith("auto-");
 		}
 	}
 
