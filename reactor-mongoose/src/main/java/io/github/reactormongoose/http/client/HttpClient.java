@@ -163,8 +163,8 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	 * {@code headerBuilder} gets each request's headers (after {@link #headers}) and returns a
 	 * {@code Mono} of the headers to send, typically the same object with a fresh token
 	 * ({@code h -> tokens.current().map(t -> h.set("Authorization", "Bearer " + t))}). It is
-	 * subscribed for every request, a followed redirect's too (but, as for every redirect, the
-	 * {@code Authorization} and {@code Cookie} headers are then removed); an empty
+	 * subscribed for every request, a followed redirect's too (but, as for every redirect to
+	 * another origin, the {@code Authorization} and {@code Cookie} headers are then removed); an empty
 	 * {@code Mono} keeps the headers as they are, an error fails the request before anything is
 	 * connected. Calls add up and run in order.
 	 */
@@ -225,8 +225,9 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	/**
 	 * Whether to follow redirects (301, 302, 303, 307, 308; default {@code false}). 303, and
 	 * 301/302 after a POST, continue with a GET without body; 307 and 308 repeat the method and
-	 * the body (the body publisher is subscribed again). {@code Authorization} and
-	 * {@code Cookie} are not sent after a redirect.
+	 * the body (the body publisher is subscribed again). {@code Authorization},
+	 * {@code Proxy-Authorization} and {@code Cookie} are not sent after a redirect to another
+	 * origin (host, port, or http versus https), as Reactor Netty.
 	 */
 	public HttpClient followRedirect(boolean follow) {
 		return followRedirect(follow, null);
@@ -236,7 +237,7 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	 * {@link #followRedirect(boolean)}, and {@code redirectRequestConsumer} runs on the request of
 	 * each followed redirect before it is sent (as Reactor Netty's overload), where its headers can
 	 * still be changed: for example to send {@code Authorization} again to a host it may go to,
-	 * since a redirect drops it. It runs on the poll thread, before the
+	 * since a redirect to another origin drops it. It runs on the poll thread, before the
 	 * {@link #doOnRequest doOnRequest} hooks, and must not block; one that throws fails the
 	 * request. {@code null}: none.
 	 */
@@ -974,13 +975,13 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 				URI target = client.resolve(u);
 				Consumer<? super HttpClientForm> f = form;
 				if (f == null) {
-					return client.exchange(method, target, target.getHost(), body, sized, 0, h -> {
+					return client.exchange(method, target, target, body, sized, 0, h -> {
 					});
 				}
 				HttpClientForm filled = new HttpClientForm();
 				f.accept(filled);
 				HttpClientForm.Body encoded = filled.encode();
-				return client.exchange(method, target, target.getHost(), encoded.content(), encoded.content() instanceof Mono, 0,
+				return client.exchange(method, target, target, encoded.content(), encoded.content() instanceof Mono, 0,
 						encoded::headers);
 			});
 		}
@@ -1028,10 +1029,28 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	}
 
 	/**
-	 * One request and, when following redirects, the requests after it; {@code origin}: the host
+	 * Whether {@code to} has the origin of {@code from}: the same host, port and security (http
+	 * and ws, https and wss), so that a redirect to it may carry the credentials set for
+	 * {@code from} (Reactor Netty keeps them for the same endpoint too).
+	 */
+	static boolean sameOrigin(URI from, URI to) {
+		boolean secureFrom = isSecure(from.getScheme());
+		boolean secureTo = isSecure(to.getScheme());
+		int defaultFrom = secureFrom ? 443 : 80;
+		int defaultTo = secureTo ? 443 : 80;
+		return secureFrom == secureTo && from.getHost() != null && from.getHost().equalsIgnoreCase(to.getHost())
+				&& (from.getPort() == -1 ? defaultFrom : from.getPort()) == (to.getPort() == -1 ? defaultTo : to.getPort());
+	}
+
+	private static boolean isSecure(@Nullable String scheme) {
+		return scheme != null && (scheme.equalsIgnoreCase("https") || scheme.equalsIgnoreCase("wss"));
+	}
+
+	/**
+	 * One request and, when following redirects, the requests after it; {@code origin}: the URI
 	 * of the first.
 	 */
-	Mono<ClientResponse> exchange(String method, URI uri, String origin, @Nullable Publisher<? extends ByteBuffer> body,
+	Mono<ClientResponse> exchange(String method, URI uri, URI origin, @Nullable Publisher<? extends ByteBuffer> body,
 			boolean sized, int redirects, Consumer<HttpHeaders> bodyHeaders) {
 		Mono<byte[]> fixed = body == null ? Mono.just(EMPTY) : sized ? aggregateBuffers(body) : Mono.just(EMPTY);
 		Mono<ClientResponse> first = fixed.flatMap(bytes -> send(method, uri, origin, body == null || sized ? bytes : null,
@@ -1091,9 +1110,9 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 
 	/**
 	 * One request on a pooled connection, with {@code extra} headers after the client's;
-	 * {@code origin}: the host of the first request when this one follows a redirect.
+	 * {@code origin}: the URI of the first request when this one follows a redirect.
 	 */
-	Mono<ClientResponse> send(String method, URI uri, String origin, byte @Nullable [] fixed,
+	Mono<ClientResponse> send(String method, URI uri, URI origin, byte @Nullable [] fixed,
 			@Nullable Publisher<? extends ByteBuffer> stream, boolean upgrade, int redirects, Consumer<HttpHeaders> extra) {
 		return Mono.defer(() -> {
 			String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -1116,13 +1135,14 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 				if (config.compress && !upgrade && !headers.contains("Accept-Encoding")) {
 					headers.set("Accept-Encoding", "gzip");
 				}
-				if (redirects > 0) {
-					// credentials stay with the host they were meant for
+				if (redirects > 0 && !sameOrigin(origin, uri)) {
+					// credentials stay with the origin (scheme, host, port) they were meant for
 					headers.remove("Authorization");
+					headers.remove("Proxy-Authorization");
 					headers.remove("Cookie");
 				}
 				// the client's cookies without Domain do not follow a redirect to another host
-				ClientCookies.addMatching(headers, config.cookies, uri, redirects == 0 || host.equalsIgnoreCase(origin));
+				ClientCookies.addMatching(headers, config.cookies, uri, redirects == 0 || host.equalsIgnoreCase(origin.getHost()));
 				CookieHandler jar = config.cookieHandler;
 				if (jar != null) {
 					try {

@@ -137,7 +137,7 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 			byte[] nonce = new byte[16];
 			ThreadLocalRandom.current().nextBytes(nonce);
 			String key = Base64.getEncoder().encodeToString(nonce);
-			return client.send("GET", target, target.getHost(), null, null, true, 0, h -> {
+			return client.send("GET", target, target, null, null, true, 0, h -> {
 				h.set("Upgrade", "websocket");
 				h.set("Connection", "Upgrade");
 				h.set("Sec-WebSocket-Key", key);

@@ -113,9 +113,10 @@ class HttpClientCookiesTest extends BaseHttpTest {
 				.headers(h -> h.set("Cookie", "header=1"))
 				.cookie(Cookie.of("any", "1"))
 				.cookie(Cookie.of("local", "2").domain("localhost"));
-		// same host: matched again (the Cookie header of headers(...) is not kept)
-		assertThat(text(client.get().uri(base + "/bounce?to=/cookies/x"))).isEqualTo("200 any=1");
-		// 127.0.0.1 -> localhost: only the cookie whose Domain matches the new host
+		// same origin: the Cookie header of headers(...) is kept, the client's cookies matched again
+		assertThat(text(client.get().uri(base + "/bounce?to=/cookies/x"))).isEqualTo("200 header=1; any=1");
+		// 127.0.0.1 -> localhost: another origin, so not that header; only the cookie whose
+		// Domain matches the new host
 		assertThat(text(client.get().uri(base + "/bounce?to=http://localhost:" + port + "/cookies/x"))).isEqualTo("200 local=2");
 		assertThat(text(client.get().uri("http://localhost:" + port + "/cookies/x"))).isEqualTo("200 header=1; any=1; local=2");
 	}

@@ -193,16 +193,22 @@ class HttpClientHooksTest extends BaseHttpTest {
 	}
 
 	/**
-	 * Reactor Netty's redirect request consumer: a redirect drops {@code Authorization}; the
-	 * consumer, run on each redirect's request only, sends it again where it may go. The server is
-	 * Reactor Netty's.
+	 * Reactor Netty's redirect request consumer: a redirect to another origin (host, port or
+	 * scheme) drops {@code Authorization} (to the same origin it is kept, as Reactor Netty's
+	 * client keeps it for the same endpoint); the consumer, run on each redirect's request only,
+	 * sends it again where it may go. The server is Reactor Netty's.
 	 */
 	@Test
 	void aRedirectRequestConsumerRestoresTheCredentialsOfASameHostRedirect() {
+		reactor.netty.DisposableServer other = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+			.route(r -> r.get("/secure", (req, res) -> "Bearer t-9".equals(req.requestHeaders().get("Authorization"))
+					? res.sendString(Mono.just("secret")) : res.status(401).sendString(Mono.just("who?"))))
+			.bindNow(TIMEOUT);
 		reactor.netty.DisposableServer netty = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
 			.route(r -> r
 				.get("/go", (req, res) -> res.sendRedirect("/secure"))
 				.get("/elsewhere", (req, res) -> res.sendRedirect("http://localhost:" + req.hostPort() + "/secure"))
+				.get("/other-port", (req, res) -> res.sendRedirect("http://127.0.0.1:" + other.port() + "/secure"))
 				.get("/secure", (req, res) -> "Bearer t-9".equals(req.requestHeaders().get("Authorization"))
 					? res.sendString(Mono.just("secret")) : res.status(401).sendString(Mono.just("who?"))))
 			.bindNow(TIMEOUT);
@@ -211,8 +217,10 @@ class HttpClientHooksTest extends BaseHttpTest {
 			List<String> seen = new CopyOnWriteArrayList<>();
 			HttpClient client = HttpClient.create().runOn(newLoop()).headers(h -> h.set("Authorization", "Bearer t-9"));
 			assertThat(text(client.get().uri(base + "/secure"))).isEqualTo("200 secret");
-			// dropped on the redirect
-			assertThat(text(client.followRedirect(true).get().uri(base + "/go"))).isEqualTo("401 who?");
+			// kept on a redirect to the same origin, dropped on one to another (localhost is another host)
+			assertThat(text(client.followRedirect(true).get().uri(base + "/go"))).isEqualTo("200 secret");
+			assertThat(text(client.followRedirect(true).get().uri(base + "/elsewhere"))).isEqualTo("401 who?");
+			assertThat(text(client.followRedirect(true).get().uri(base + "/other-port"))).isEqualTo("401 who?");
 			// restored by the consumer for the same host only
 			HttpClient restoring = client.followRedirect(true, req -> {
 				seen.add(req.method() + " " + req.uri() + " #" + req.redirects());
@@ -234,10 +242,13 @@ class HttpClientHooksTest extends BaseHttpTest {
 			assertThatThrownBy(() -> text(broken.get().uri(base + "/go"))).isInstanceOf(IllegalStateException.class)
 				.hasMessage("no credentials for " + base + "/secure");
 			// followRedirect(true) alone forgets the consumer
-			assertThat(text(restoring.followRedirect(true).get().uri(base + "/go"))).isEqualTo("401 who?");
+			HttpClient anywhere = client.followRedirect(true, req -> req.requestHeaders().set("Authorization", "Bearer t-9"));
+			assertThat(text(anywhere.get().uri(base + "/elsewhere"))).isEqualTo("200 secret");
+			assertThat(text(anywhere.followRedirect(true).get().uri(base + "/elsewhere"))).isEqualTo("401 who?");
 		}
 		finally {
 			netty.disposeNow(TIMEOUT);
+			other.disposeNow(TIMEOUT);
 		}
 	}
 
