@@ -520,6 +520,12 @@ final class MqttCodec {
 						}
 						MqttProperties willProps = v5 ? in.properties() : MqttProperties.empty();
 						String topic = in.topic();
+						// 3.1.3.3, 4.7: the will is published to this topic, so it is a topic name; a
+						// wildcard or an empty name would make a PUBLISH that subscribers refuse
+						if (topic.isEmpty()) {
+							throw new MqttProtocolException("CONNECT with an empty will topic");
+						}
+						checkNoWildcard(topic, "will topic");
 						will = new MqttMessage(topic, in.binary(), willQos, (cf & 0x20) != 0, false, willProps);
 					}
 					else if (willQos != 0 || (cf & 0x20) != 0) {
@@ -555,9 +561,7 @@ final class MqttCodec {
 						// a topic alias would need a Topic Alias Maximum, which is never granted here
 						throw new MqttProtocolException("PUBLISH with an empty topic");
 					}
-					if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
-						throw new MqttProtocolException("PUBLISH topic with a wildcard: " + topic);
-					}
+					checkNoWildcard(topic, "PUBLISH topic");
 					byte[] payload = in.rest();
 					return new MqttPacket.Publish(id, new MqttMessage(topic, payload, qos, (flags & 1) != 0, (flags & 8) != 0, props));
 				}
@@ -648,6 +652,12 @@ final class MqttCodec {
 				default:
 					throw new MqttProtocolException("unknown packet type " + type);
 			}
+		}
+	}
+
+	private static void checkNoWildcard(String topic, String what) {
+		if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
+			throw new MqttProtocolException(what + " with a wildcard: " + topic);
 		}
 	}
 

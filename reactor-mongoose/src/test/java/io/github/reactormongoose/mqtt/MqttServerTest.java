@@ -3,11 +3,17 @@
  */
 package io.github.reactormongoose.mqtt;
 
+import static io.github.reactormongoose.mqtt.RawMqtt.connect;
+import static io.github.reactormongoose.mqtt.RawMqtt.props;
+import static io.github.reactormongoose.mqtt.RawMqtt.str;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +33,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Mono;
 
 /**
@@ -42,12 +49,14 @@ class MqttServerTest {
 	private MongooseLoop loop;
 	private DisposableServer server;
 	private final LinkedBlockingQueue<Throwable> handlerErrors = new LinkedBlockingQueue<>();
+	/** Every packet the handler got, of every connection. */
+	private final LinkedBlockingQueue<MqttPacket> received = new LinkedBlockingQueue<>();
 
 	@BeforeEach
 	void start() {
 		loop = MongooseLoop.create("mqtt-server-test");
 		server = MqttServer.create().runOn(loop).maxPacketSize(128)
-				.handle(c -> c.receive().concatMap(p -> answer(c, p)).doOnError(handlerErrors::add).then())
+				.handle(c -> c.receive().doOnNext(received::add).concatMap(p -> answer(c, p)).doOnError(handlerErrors::add).then())
 				.bindNow(TIMEOUT);
 	}
 
@@ -175,21 +184,53 @@ class MqttServerTest {
 		try (Socket s = new Socket("127.0.0.1", server.port())) {
 			s.setSoTimeout(10_000);
 			s.getOutputStream().write(bytes);
-			java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
-			try {
-				s.getInputStream().transferTo(got);
-			}
-			catch (IOException reset) {
-				// a reset ends the stream too; what arrived before it is in got
-			}
-			assertThat(got.toByteArray()).isEqualTo(answer);
+			assertThat(readToClose(s)).isEqualTo(answer);
 		}
 		if (message == null) {
 			return;
 		}
+		assertHandlerFailed(message);
+	}
+
+	/** What the server sends until it closes the connection (10 s at most). */
+	private static byte[] readToClose(Socket s) throws IOException {
+		java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+		try {
+			s.getInputStream().transferTo(got);
+		}
+		catch (SocketTimeoutException e) {
+			fail("the server did not close the connection; it sent " + java.util.HexFormat.of().formatHex(got.toByteArray()));
+		}
+		catch (IOException reset) {
+			// a reset ends the stream too; what arrived before it is in got
+		}
+		return got.toByteArray();
+	}
+
+	/** One whole packet from {@code in}. */
+	private static byte[] readPacket(InputStream in) throws IOException {
+		java.io.ByteArrayOutputStream p = new java.io.ByteArrayOutputStream();
+		p.write(in.readNBytes(1));
+		int len = 0;
+		for (int shift = 0;; shift += 7) {
+			int b = in.read();
+			p.write(b);
+			len |= (b & 0x7F) << shift;
+			if ((b & 0x80) == 0) {
+				break;
+			}
+		}
+		p.write(in.readNBytes(len));
+		return p.toByteArray();
+	}
+
+	private MqttProtocolException assertHandlerFailed(String message) throws InterruptedException {
 		Throwable e = handlerErrors.poll(10, TimeUnit.SECONDS);
 		assertThat(e).isInstanceOf(MqttProtocolException.class).hasMessageContaining(message);
+		return (MqttProtocolException) e;
 	}
+
+	private static final byte[] CONNACK_311 = {0x20, 2, 0, 0};
 
 	@Test
 	void aPacketBeforeConnectClosesTheConnection() throws Exception {
@@ -247,5 +288,26 @@ class MqttServerTest {
 		finally {
 			feeding.disposeNow(TIMEOUT);
 		}
+	}
+
+	/**
+	 * MQTT 3.1.1 and 5, 3.1.3.3 and 4.7: the will topic is a topic name, since a broker publishes
+	 * the will to it; with a wildcard or empty, subscribers (mosquitto_sub) refused the PUBLISH,
+	 * and a retained one every later subscriber. Refused at CONNECT, as Mosquitto does.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = {"will/+", "will/#", "#", ""})
+	void aWillTopicThatIsNoTopicNameClosesTheConnectionBeforeConnack(String topic) throws Exception {
+		assertClosedWith(connect("w", 0x06, null, str(topic), str("gone")), "will topic");
+		assertClosedWith(connect("w5", 0x06, props(), props(), str(topic), str("gone")), "will topic");
+		assertThat(received).isEmpty();
+		// a will topic name is fine
+		try (Socket s = new Socket("127.0.0.1", server.port())) {
+			s.setSoTimeout(10_000);
+			s.getOutputStream().write(connect("w", 0x06, null, str("will/t"), str("gone")));
+			assertThat(readPacket(s.getInputStream())).isEqualTo(CONNACK_311);
+		}
+		MqttPacket.Connect c = (MqttPacket.Connect) received.poll(10, TimeUnit.SECONDS);
+		assertThat(c.will().topic()).isEqualTo("will/t");
 	}
 }
