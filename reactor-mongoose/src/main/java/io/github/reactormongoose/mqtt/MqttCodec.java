@@ -360,6 +360,44 @@ final class MqttCodec {
 		};
 	}
 
+	/** The pseudo packet type of a CONNECT's will properties, for {@link #allowedIn}. */
+	static final int WILL = 0;
+
+	private static final int IN_WILL = 1 << WILL;
+	private static final int IN_CONNECT = 1 << 1;
+	private static final int IN_CONNACK = 1 << 2;
+	private static final int IN_PUBLISH = 1 << 3;
+	private static final int IN_ACKS = 1 << 4 | 1 << 5 | 1 << 6 | 1 << 7;
+	private static final int IN_SUBSCRIBE = 1 << 8;
+	private static final int IN_SUBACK = 1 << 9;
+	private static final int IN_UNSUBACK = 1 << 11;
+	private static final int IN_DISCONNECT = 1 << 14;
+	private static final int IN_AUTH = 1 << 15;
+
+	/**
+	 * The packets property {@code id} may be in (MQTT 5, table 2-4): bit {@code n} for packet
+	 * type {@code n}, bit 0 ({@link #WILL}) for a CONNECT's will properties. Anywhere else the
+	 * packet is malformed (2.2.2.2): a broker would otherwise pass a PUBLISH's Session Expiry
+	 * Interval on to subscribers that refuse it.
+	 */
+	static int allowedIn(int id) {
+		return switch (id) {
+			case 0x01, 0x02, 0x03, 0x08, 0x09 -> IN_PUBLISH | IN_WILL;
+			case 0x0B -> IN_PUBLISH | IN_SUBSCRIBE;
+			case 0x11 -> IN_CONNECT | IN_CONNACK | IN_DISCONNECT;
+			case 0x12, 0x13, 0x1A, 0x24, 0x25, 0x28, 0x29, 0x2A -> IN_CONNACK;
+			case 0x15, 0x16 -> IN_CONNECT | IN_CONNACK | IN_AUTH;
+			case 0x17, 0x19 -> IN_CONNECT;
+			case 0x18 -> IN_WILL;
+			case 0x1C -> IN_CONNACK | IN_DISCONNECT;
+			case 0x1F -> IN_CONNACK | IN_ACKS | IN_SUBACK | IN_UNSUBACK | IN_DISCONNECT | IN_AUTH;
+			case 0x21, 0x22, 0x27 -> IN_CONNECT | IN_CONNACK;
+			case 0x23 -> IN_PUBLISH;
+			case 0x26 -> 0xFFFF;
+			default -> 0;
+		};
+	}
+
 	// ---------------------------------------------------------------- decoding
 
 	/**
@@ -510,7 +548,7 @@ final class MqttCodec {
 						throw new MqttProtocolException("CONNECT with a password but no user name");
 					}
 					int keepAlive = in.u16();
-					MqttProperties props = v5 ? in.properties() : MqttProperties.empty();
+					MqttProperties props = v5 ? in.properties(1) : MqttProperties.empty();
 					String clientId = in.string("client id");
 					MqttMessage will = null;
 					int willQos = cf >>> 3 & 3;
@@ -518,7 +556,7 @@ final class MqttCodec {
 						if (willQos == 3) {
 							throw new MqttProtocolException("will QoS 3");
 						}
-						MqttProperties willProps = v5 ? in.properties() : MqttProperties.empty();
+						MqttProperties willProps = v5 ? in.properties(WILL) : MqttProperties.empty();
 						String topic = in.topic();
 						// 3.1.3.3, 4.7: the will is published to this topic, so it is a topic name; a
 						// wildcard or an empty name would make a PUBLISH that subscribers refuse
@@ -541,7 +579,7 @@ final class MqttCodec {
 						throw new MqttProtocolException("CONNACK reserved flags set");
 					}
 					int code = in.u8();
-					return new MqttPacket.ConnAck((ackFlags & 1) != 0, code, v5 ? in.properties() : MqttProperties.empty());
+					return new MqttPacket.ConnAck((ackFlags & 1) != 0, code, v5 ? in.properties(2) : MqttProperties.empty());
 				}
 				case 3: {
 					int qos = flags >>> 1 & 3;
@@ -553,7 +591,7 @@ final class MqttCodec {
 					}
 					String topic = in.topic();
 					int id = qos > 0 ? in.packetId() : 0;
-					MqttProperties props = v5 ? in.properties() : MqttProperties.empty();
+					MqttProperties props = v5 ? in.properties(3) : MqttProperties.empty();
 					if (fromClient && props.get(MqttProperties.SUBSCRIPTION_IDENTIFIER) != null) {
 						throw new MqttProtocolException("PUBLISH from a client with a Subscription Identifier"); // MQTT-3.3.4-6
 					}
@@ -572,7 +610,7 @@ final class MqttCodec {
 					if (v5 && in.remaining() > 0) {
 						reason = in.u8();
 						if (in.remaining() > 0) {
-							props = in.properties();
+							props = in.properties(type);
 						}
 					}
 					return switch (type) {
@@ -584,7 +622,7 @@ final class MqttCodec {
 				}
 				case 8: {
 					int id = in.packetId();
-					MqttProperties props = v5 ? in.properties() : MqttProperties.empty();
+					MqttProperties props = v5 ? in.properties(8) : MqttProperties.empty();
 					List<MqttPacket.Subscription> subs = new ArrayList<>();
 					while (in.remaining() > 0) {
 						String filter = in.string("topic filter");
@@ -609,7 +647,7 @@ final class MqttCodec {
 				}
 				case 9, 11: {
 					int id = in.packetId();
-					MqttProperties props = v5 ? in.properties() : MqttProperties.empty();
+					MqttProperties props = v5 ? in.properties(type) : MqttProperties.empty();
 					List<Integer> codes = new ArrayList<>();
 					while (in.remaining() > 0) {
 						codes.add(in.u8());
@@ -624,7 +662,7 @@ final class MqttCodec {
 				}
 				case 10: {
 					int id = in.packetId();
-					MqttProperties props = v5 ? in.properties() : MqttProperties.empty();
+					MqttProperties props = v5 ? in.properties(10) : MqttProperties.empty();
 					List<String> filters = new ArrayList<>();
 					while (in.remaining() > 0) {
 						filters.add(in.string("topic filter"));
@@ -644,7 +682,7 @@ final class MqttCodec {
 					if (v5 && in.remaining() > 0) {
 						reason = in.u8();
 						if (in.remaining() > 0) {
-							props = in.properties();
+							props = in.properties(14);
 						}
 					}
 					return new MqttPacket.Disconnect(reason, props);
@@ -782,7 +820,11 @@ final class MqttCodec {
 			return out;
 		}
 
-		MqttProperties properties() {
+		/**
+		 * The properties of a packet of type {@code packet} ({@link #WILL} for a CONNECT's will
+		 * properties), each allowed there and with a value the specification allows.
+		 */
+		MqttProperties properties(int packet) {
 			int len = varint();
 			need(len, "properties of " + len + " bytes");
 			int end = pos + len;
@@ -791,15 +833,23 @@ final class MqttCodec {
 			In p = new In(b, pos, end);
 			while (p.remaining() > 0) {
 				int id = p.varint();
-				// MQTT 5 2.2.2.2: once each, but User Property (and the Subscription Identifiers
-				// of a PUBLISH to a client, one per matching subscription)
-				if (id < 256 && seen.get(id) && id != MqttProperties.USER_PROPERTY && id != MqttProperties.SUBSCRIPTION_IDENTIFIER) {
-					throw new MqttProtocolException("MQTT 5 property 0x" + Integer.toHexString(id) + " more than once");
+				PropType type = propertyType(id);
+				String what = "MQTT 5 property 0x" + Integer.toHexString(id);
+				if (type == PropType.UNKNOWN) {
+					throw new MqttProtocolException("unknown " + what);
 				}
-				if (id < 256) {
-					seen.set(id);
+				if ((allowedIn(id) & 1 << packet) == 0) {
+					throw new MqttProtocolException(what + " is not allowed in " + (packet == WILL ? "will properties" : name(packet)));
 				}
-				Object v = switch (propertyType(id)) {
+				// MQTT 5 2.2.2.2: once each, but User Property, and the Subscription Identifiers
+				// of a PUBLISH to a client (one per matching subscription, 3.3.4); a client's
+				// PUBLISH may name none, a SUBSCRIBE one (3.8.2.1.2)
+				if (seen.get(id) && id != MqttProperties.USER_PROPERTY
+						&& !(id == MqttProperties.SUBSCRIPTION_IDENTIFIER && packet == 3)) {
+					throw new MqttProtocolException(what + " more than once");
+				}
+				seen.set(id);
+				Object v = switch (type) {
 					case BYTE -> p.u8();
 					case U16 -> p.u16();
 					case U32 -> p.u32();
@@ -807,12 +857,44 @@ final class MqttCodec {
 					case STRING -> p.string("property 0x" + Integer.toHexString(id));
 					case BINARY -> p.binary();
 					case PAIR -> Map.entry(p.string("user property name"), p.string("user property value"));
-					case UNKNOWN -> throw new MqttProtocolException("unknown MQTT 5 property 0x" + Integer.toHexString(id));
+					case UNKNOWN -> throw new IllegalStateException();
 				};
+				checkValue(id, v, what);
 				list.add(new MqttProperties.Property(id, v));
 			}
 			pos = end;
 			return MqttProperties.of(list);
+		}
+
+		/**
+		 * The values the specification calls a protocol error: 0 for a Subscription Identifier
+		 * (3.8.2.1.2, 3.3.2.3.8), a Receive Maximum (3.1.2.11.3, 3.2.2.3.3), a Maximum Packet
+		 * Size (3.1.2.11.4, 3.2.2.3.6) or a Topic Alias (MQTT-3.3.2-8, "Topic Alias invalid",
+		 * 0x94); anything but 0 or 1 for the flags among them (Request Problem and Response
+		 * Information, Maximum QoS, Retain, Wildcard, Subscription Identifier and Shared
+		 * Subscription Available). A Receive Maximum of 0 would leave the peer's window shut
+		 * for good.
+		 */
+		private static void checkValue(int id, Object v, String what) {
+			switch (id) {
+				case 0x0B, 0x21, 0x27 -> {
+					if (((Number) v).longValue() == 0) {
+						throw new MqttProtocolException(what + " of 0");
+					}
+				}
+				case 0x23 -> {
+					if ((Integer) v == 0) {
+						throw new MqttProtocolException(what + " of 0", 0x94);
+					}
+				}
+				case 0x17, 0x19, 0x24, 0x25, 0x28, 0x29, 0x2A -> {
+					if ((Integer) v > 1) {
+						throw new MqttProtocolException(what + " must be 0 or 1: " + v);
+					}
+				}
+				default -> {
+				}
+			}
 		}
 	}
 

@@ -501,6 +501,38 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 		c.disconnect().block(TIMEOUT);
 	}
 
+	/**
+	 * MQTT 5 3.2.2.3.3: a CONNACK's Receive Maximum of 0 is a protocol error; taken as the
+	 * window, it held every QoS 1/2 publish back for ever. A property a PUBLISH may not carry
+	 * (table 2-4) fails the session too.
+	 */
+	@Test
+	void mqtt5PropertiesTheBrokerMayNotSendAreProtocolErrors() throws Exception {
+		CompletableFuture<Void> refuse = CompletableFuture.runAsync(() -> {
+			try (FakeBroker.Peer p = broker.accept()) {
+				p.read(MqttPacket.Connect.class);
+				p.send(new MqttPacket.ConnAck(false, 0, MqttProperties.builder().property(MqttProperties.RECEIVE_MAXIMUM, 0).build()));
+				p.read();
+			}
+			catch (IOException expected) {
+				// the client closes
+			}
+		});
+		assertThatThrownBy(() -> client().version(MqttVersion.V5).connect().block(TIMEOUT)).isInstanceOf(MqttProtocolException.class)
+				.hasMessageContaining("0x21 of 0");
+		refuse.get(10, TimeUnit.SECONDS);
+
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connectV5(MqttProperties.empty(), peer);
+		Mono<List<MqttMessage>> sub = c.subscribe("a/#", 0).collectList().cache();
+		sub.subscribe(null, e -> { });
+		MqttPacket.Subscribe s = peer.get().read(MqttPacket.Subscribe.class);
+		peer.get().send(new MqttPacket.SubAck(s.packetId(), List.of(0), MqttProperties.empty()));
+		peer.get().send(publish("a/b", "x", MqttProperties.builder().property(MqttProperties.SESSION_EXPIRY_INTERVAL, 5L).build()));
+		assertThatThrownBy(() -> sub.block(TIMEOUT)).isInstanceOf(MqttProtocolException.class)
+				.hasMessageContaining("0x11 is not allowed in PUBLISH");
+	}
+
 	private static MqttPacket.Publish publish(String topic, String payload, MqttProperties props) {
 		return new MqttPacket.Publish(0, new MqttMessage(topic, payload.getBytes(UTF_8), 0, false, false, props));
 	}

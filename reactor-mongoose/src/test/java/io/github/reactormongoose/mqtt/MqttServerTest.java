@@ -3,8 +3,12 @@
  */
 package io.github.reactormongoose.mqtt;
 
+import static io.github.reactormongoose.mqtt.RawMqtt.bytes;
+import static io.github.reactormongoose.mqtt.RawMqtt.concat;
 import static io.github.reactormongoose.mqtt.RawMqtt.connect;
+import static io.github.reactormongoose.mqtt.RawMqtt.packet;
 import static io.github.reactormongoose.mqtt.RawMqtt.props;
+import static io.github.reactormongoose.mqtt.RawMqtt.publish;
 import static io.github.reactormongoose.mqtt.RawMqtt.str;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -230,7 +234,22 @@ class MqttServerTest {
 		return (MqttProtocolException) e;
 	}
 
+	/**
+	 * Writes {@code connect} to {@code port}, expects {@code connack}, then writes {@code bad}:
+	 * the server closes without another byte. The packets the handler got are in {@link #received}.
+	 */
+	private static void assertClosedAfterConnack(int port, byte[] connect, byte[] connack, byte[] bad) throws IOException {
+		try (Socket s = new Socket("127.0.0.1", port)) {
+			s.setSoTimeout(10_000);
+			s.getOutputStream().write(connect);
+			assertThat(readPacket(s.getInputStream())).isEqualTo(connack);
+			s.getOutputStream().write(bad);
+			assertThat(readToClose(s)).isEmpty();
+		}
+	}
+
 	private static final byte[] CONNACK_311 = {0x20, 2, 0, 0};
+	private static final byte[] CONNACK_5 = {0x20, 3, 0, 0, 0};
 
 	@Test
 	void aPacketBeforeConnectClosesTheConnection() throws Exception {
@@ -309,5 +328,83 @@ class MqttServerTest {
 		}
 		MqttPacket.Connect c = (MqttPacket.Connect) received.poll(10, TimeUnit.SECONDS);
 		assertThat(c.will().topic()).isEqualTo("will/t");
+	}
+
+	/** A bad MQTT 5 property (2.2.2.2, table 2-4, and the values the specification makes protocol errors). */
+	enum BadProperty {
+		SESSION_EXPIRY_IN_PUBLISH(publish("a", 1, props(bytes(0x11, 0, 0, 0, 5)), "x"), "0x11 is not allowed in PUBLISH"),
+		CONTENT_TYPE_IN_SUBSCRIBE(packet(0x82, bytes(0, 1), props(bytes(0x03), str("t")), str("a"), bytes(0)),
+				"0x3 is not allowed in SUBSCRIBE"),
+		SUBSCRIPTION_IDENTIFIER_IN_UNSUBSCRIBE(packet(0xA2, bytes(0, 1), props(bytes(0x0B, 1)), str("a")),
+				"0xb is not allowed in UNSUBSCRIBE"),
+		TOPIC_ALIAS_IN_DISCONNECT(packet(0xE0, bytes(0), props(bytes(0x23, 0, 1))),
+				"0x23 is not allowed in DISCONNECT"),
+		TOPIC_ALIAS_IN_CONNECT(connect("p", 2, props(bytes(0x23, 0, 1))), "0x23 is not allowed in CONNECT"),
+		SESSION_EXPIRY_IN_WILL(connect("p", 0x06, props(), props(bytes(0x11, 0, 0, 0, 5)), str("w"), str("x")),
+				"0x11 is not allowed in will properties"),
+		RECEIVE_MAXIMUM_0(connect("p", 2, props(bytes(0x21, 0, 0))), "0x21 of 0"),
+		MAXIMUM_PACKET_SIZE_0(connect("p", 2, props(bytes(0x27, 0, 0, 0, 0))), "0x27 of 0"),
+		REQUEST_PROBLEM_INFORMATION_2(connect("p", 2, props(bytes(0x17, 2))), "0x17 must be 0 or 1"),
+		REQUEST_RESPONSE_INFORMATION_2(connect("p", 2, props(bytes(0x19, 2))), "0x19 must be 0 or 1"),
+		RECEIVE_MAXIMUM_TWICE(connect("p", 2, props(bytes(0x21, 0, 5, 0x21, 0, 5))), "0x21 more than once"),
+		SUBSCRIPTION_IDENTIFIER_0(packet(0x82, bytes(0, 1), props(bytes(0x0B, 0)), str("a"), bytes(0)), "0xb of 0"),
+		// only a server's PUBLISH names several (one per matching subscription, 3.3.4)
+		SUBSCRIPTION_IDENTIFIER_TWICE(packet(0x82, bytes(0, 1), props(bytes(0x0B, 1, 0x0B, 2)), str("a"), bytes(0)),
+				"0xb more than once"),
+		TOPIC_ALIAS_0(publish("a", 0, props(bytes(0x23, 0, 0)), "x"), "0x23 of 0", 0x94);
+
+		final byte[] bytes;
+		final String message;
+		final int reasonCode;
+
+		BadProperty(byte[] bytes, String message) {
+			this(bytes, message, -1);
+		}
+
+		BadProperty(byte[] bytes, String message, int reasonCode) {
+			this.bytes = bytes;
+			this.message = message;
+			this.reasonCode = reasonCode;
+		}
+	}
+
+	/**
+	 * MQTT 5 2.2.2.2: a property the packet may not carry makes it malformed; so do the values
+	 * the specification calls protocol errors. A PUBLISH with Session Expiry Interval was
+	 * acknowledged and its properties handed on (the example broker forwarded them, and every
+	 * MQTT 5 subscriber dropped the connection); Mosquitto closes on each of these.
+	 */
+	@ParameterizedTest
+	@EnumSource(BadProperty.class)
+	void anMqtt5PropertyThePacketMayNotCarryClosesTheConnection(BadProperty bad) throws Exception {
+		if ((bad.bytes[0] & 0xF0) == 0x10) {
+			assertClosedWith(bad.bytes, null);
+		}
+		else {
+			assertClosedAfterConnack(server.port(), connect("p", 2, props()), CONNACK_5, bad.bytes);
+		}
+		assertThat(assertHandlerFailed(bad.message).reasonCode()).isEqualTo(bad.reasonCode);
+		MqttPacket first = received.poll();
+		assertThat(first == null || first instanceof MqttPacket.Connect).isTrue();
+		assertThat(received).isEmpty();
+	}
+
+	/** The properties each packet may carry pass, and a DISCONNECT's Reason String too. */
+	@Test
+	void mqtt5PropertiesThePacketsMayCarryPass() throws Exception {
+		try (Socket s = new Socket("127.0.0.1", server.port())) {
+			s.setSoTimeout(10_000);
+			s.getOutputStream().write(connect("ok", 0x06, props(bytes(0x11, 0, 0, 0, 5, 0x21, 0, 5, 0x27, 0, 0, 1, 0, 0x17, 1, 0x19, 0)),
+					props(bytes(0x18, 0, 0, 0, 1, 0x01, 1), bytes(0x03), str("text/plain")), str("w"), str("x")));
+			assertThat(readPacket(s.getInputStream())).isEqualTo(CONNACK_5);
+			s.getOutputStream().write(concat(packet(0x82, bytes(0, 1), props(bytes(0x0B, 9)), str("a"), bytes(0)),
+					packet(0xE0, bytes(0), props(bytes(0x1F), str("bye")))));
+			assertThat(readPacket(s.getInputStream())).isEqualTo(bytes(0x90, 4, 0, 1, 0, 1));
+		}
+		assertThat(received.poll(10, TimeUnit.SECONDS)).isInstanceOf(MqttPacket.Connect.class);
+		MqttPacket.Subscribe sub = (MqttPacket.Subscribe) received.poll(10, TimeUnit.SECONDS);
+		assertThat(sub.properties().get(MqttProperties.SUBSCRIPTION_IDENTIFIER)).isEqualTo(9);
+		assertThat(((MqttPacket.Disconnect) received.poll(10, TimeUnit.SECONDS)).properties().reasonString()).isEqualTo("bye");
+		assertThat(handlerErrors).isEmpty();
 	}
 }
