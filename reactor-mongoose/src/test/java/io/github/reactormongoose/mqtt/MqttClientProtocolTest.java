@@ -533,6 +533,27 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 				.hasMessageContaining("0x11 is not allowed in PUBLISH");
 	}
 
+	/**
+	 * A PUBLISH that arrives in one read with a malformed packet after it reaches its
+	 * subscription before the protocol error: the client handles each packet as it is decoded
+	 * (MqttServer, which decoded a whole read first, lost such packets).
+	 */
+	@Test
+	void aPublishBeforeAMalformedPacketInTheSameReadIsDelivered() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client(), peer);
+		List<String> got = new CopyOnWriteArrayList<>();
+		AtomicReference<Throwable> error = new AtomicReference<>();
+		c.subscribe("t/#", 0).subscribe(m -> got.add(m.payloadAsString()), error::set);
+		MqttPacket.Subscribe s = peer.get().read(MqttPacket.Subscribe.class);
+		peer.get().send(new MqttPacket.SubAck(s.packetId(), List.of(0), MqttProperties.empty()));
+		// one write: a PUBLISH, then two bytes of an unknown packet type
+		peer.get().socket.getOutputStream().write(RawMqtt.concat(RawMqtt.publish("t/a", 0, null, "before"), RawMqtt.bytes(0, 0)));
+		MqttClientInteropTest.await(() -> error.get() != null);
+		assertThat(got).containsExactly("before");
+		assertThat(error.get()).isInstanceOf(MqttProtocolException.class).hasMessageContaining("unknown");
+	}
+
 	private static MqttPacket.Publish publish(String topic, String payload, MqttProperties props) {
 		return new MqttPacket.Publish(0, new MqttMessage(topic, payload.getBytes(UTF_8), 0, false, false, props));
 	}

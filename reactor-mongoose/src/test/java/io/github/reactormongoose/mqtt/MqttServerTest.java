@@ -407,4 +407,33 @@ class MqttServerTest {
 		assertThat(((MqttPacket.Disconnect) received.poll(10, TimeUnit.SECONDS)).properties().reasonString()).isEqualTo("bye");
 		assertThat(handlerErrors).isEmpty();
 	}
+
+	/**
+	 * Packets that came in one read with a malformed one after them reach the handler before
+	 * the error, as Mosquitto handles them: the whole read was dropped, so the PUBLISHes
+	 * before a bad one were lost, and a DISCONNECT followed by garbage lost (the will went out).
+	 */
+	@Test
+	void packetsBeforeAMalformedOneInTheSameReadReachTheHandler() throws Exception {
+		try (Socket s = new Socket("127.0.0.1", server.port())) {
+			s.setSoTimeout(10_000);
+			s.getOutputStream().write(concat(connect("batch", 2, null), publish("news/a", 0, null, "hello"),
+					publish("news/b", 1, null, "world"), publish("bad/#", 0, null, "x")));
+			readToClose(s);
+		}
+		assertHandlerFailed("wildcard: bad/#");
+		assertThat(received.poll(10, TimeUnit.SECONDS)).isInstanceOf(MqttPacket.Connect.class);
+		MqttMessage a = ((MqttPacket.Publish) received.poll(10, TimeUnit.SECONDS)).message();
+		MqttMessage b = ((MqttPacket.Publish) received.poll(10, TimeUnit.SECONDS)).message();
+		assertThat(List.of(a.topic(), a.payloadAsString(), b.topic(), b.payloadAsString(), b.qos()))
+				.containsExactly("news/a", "hello", "news/b", "world", 1);
+		assertThat(received).isEmpty();
+
+		// DISCONNECT, then two bytes of an unknown packet type, in one write
+		assertClosedAfterConnack(server.port(), connect("bye", 0x06, null, str("will/t"), str("gone")), CONNACK_311,
+				concat(packet(0xE0), bytes(0, 0)));
+		assertHandlerFailed("unknown");
+		assertThat(received.poll(10, TimeUnit.SECONDS)).isInstanceOf(MqttPacket.Connect.class);
+		assertThat(received.poll(10, TimeUnit.SECONDS)).isInstanceOf(MqttPacket.Disconnect.class);
+	}
 }
