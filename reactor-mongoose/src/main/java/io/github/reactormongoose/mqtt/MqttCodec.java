@@ -9,6 +9,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -411,6 +412,10 @@ final class MqttCodec {
 		private final boolean fromClient;
 		private final int maxPacketSize;
 		private volatile @Nullable MqttVersion version;
+		/** MQTT 5: the Topic Alias Maximum this side granted the peer, 0 for none. */
+		private volatile int topicAliasMaximum;
+		/** The topics the peer's Topic Aliases stand for on this connection (decoding thread only). */
+		private @Nullable Map<Integer, String> aliases;
 		private byte[] buf = new byte[256];
 		private int start;
 		private int end;
@@ -424,6 +429,14 @@ final class MqttCodec {
 		@Nullable
 		MqttVersion version() {
 			return version;
+		}
+
+		/**
+		 * MQTT 5: the peer may send Topic Aliases from 1 to {@code max} (this side's CONNACK or
+		 * CONNECT said so); the decoder resolves them. May be called from any thread.
+		 */
+		void topicAliasMaximum(int max) {
+			topicAliasMaximum = max;
 		}
 
 		/** Bytes of an incomplete packet are waiting. */
@@ -595,11 +608,17 @@ final class MqttCodec {
 					if (fromClient && props.get(MqttProperties.SUBSCRIPTION_IDENTIFIER) != null) {
 						throw new MqttProtocolException("PUBLISH from a client with a Subscription Identifier"); // MQTT-3.3.4-6
 					}
-					if (topic.isEmpty()) {
-						// a topic alias would need a Topic Alias Maximum, which is never granted here
-						throw new MqttProtocolException("PUBLISH with an empty topic");
-					}
 					checkNoWildcard(topic, "PUBLISH topic");
+					if (props.get(MqttProperties.TOPIC_ALIAS) instanceof Integer alias) {
+						topic = aliased(topic, alias);
+						// an alias means something on this connection only (3.3.2.3.4): the packet
+						// carries the topic instead, and a broker that passes the properties on
+						// cannot hand a subscriber an alias it never allowed
+						props = without(props, MqttProperties.TOPIC_ALIAS);
+					}
+					if (topic.isEmpty()) {
+						throw new MqttProtocolException("PUBLISH with an empty topic and no Topic Alias");
+					}
 					byte[] payload = in.rest();
 					return new MqttPacket.Publish(id, new MqttMessage(topic, payload, qos, (flags & 1) != 0, (flags & 8) != 0, props));
 				}
@@ -691,12 +710,45 @@ final class MqttCodec {
 					throw new MqttProtocolException("unknown packet type " + type);
 			}
 		}
+
+		/**
+		 * MQTT 5 3.3.2.3.4: the topic of a PUBLISH with Topic Alias {@code alias}. With a topic
+		 * the alias stands for it from now on (on this connection); an empty topic is the one
+		 * the alias stands for. An alias over the maximum granted is "Topic Alias invalid"
+		 * (0x94; 0 was refused with the properties).
+		 */
+		private String aliased(String topic, int alias) {
+			int max = topicAliasMaximum;
+			if (alias > max) {
+				throw new MqttProtocolException("PUBLISH with Topic Alias " + alias
+						+ (max == 0 ? " where no Topic Alias Maximum was granted" : " over the Topic Alias Maximum of " + max), 0x94);
+			}
+			Map<Integer, String> known = aliases;
+			if (topic.isEmpty()) {
+				String t = known != null ? known.get(alias) : null;
+				if (t == null) {
+					throw new MqttProtocolException("PUBLISH with an empty topic and Topic Alias " + alias + ", which stands for no topic yet");
+				}
+				return t;
+			}
+			if (known == null) {
+				aliases = known = new HashMap<>();
+			}
+			known.put(alias, topic);
+			return topic;
+		}
 	}
 
 	private static void checkNoWildcard(String topic, String what) {
 		if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
 			throw new MqttProtocolException(what + " with a wildcard: " + topic);
 		}
+	}
+
+	private static MqttProperties without(MqttProperties props, int id) {
+		List<MqttProperties.Property> rest = new ArrayList<>(props.list());
+		rest.removeIf(p -> p.id() == id);
+		return MqttProperties.of(rest);
 	}
 
 	static String name(int type) {

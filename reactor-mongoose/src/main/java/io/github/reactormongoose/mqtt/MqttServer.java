@@ -240,6 +240,12 @@ public final class MqttServer implements Wiretappable<MqttServer> {
 		public Mono<Void> send(MqttPacket packet) {
 			return Mono.defer(() -> {
 				MqttVersion v = decoder.version();
+				if (packet instanceof MqttPacket.ConnAck a && v == MqttVersion.V5) {
+					// the aliases the client may use are the ones this CONNACK grants (before the
+					// client can read it, so before it can use them)
+					decoder.topicAliasMaximum(a.properties().get(MqttProperties.TOPIC_ALIAS_MAXIMUM) instanceof Number n
+							? n.intValue() : 0);
+				}
 				return connection().send(MqttCodec.encode(packet, v != null ? v : MqttVersion.V3_1_1));
 			});
 		}

@@ -239,12 +239,18 @@ class MqttServerTest {
 	 * the server closes without another byte. The packets the handler got are in {@link #received}.
 	 */
 	private static void assertClosedAfterConnack(int port, byte[] connect, byte[] connack, byte[] bad) throws IOException {
+		assertClosedAfterConnack(port, connect, connack, bad, new byte[0]);
+	}
+
+	/** The same, the server answering {@code bad} with exactly {@code answer} before it closes. */
+	private static void assertClosedAfterConnack(int port, byte[] connect, byte[] connack, byte[] bad, byte[] answer)
+			throws IOException {
 		try (Socket s = new Socket("127.0.0.1", port)) {
 			s.setSoTimeout(10_000);
 			s.getOutputStream().write(connect);
 			assertThat(readPacket(s.getInputStream())).isEqualTo(connack);
 			s.getOutputStream().write(bad);
-			assertThat(readToClose(s)).isEmpty();
+			assertThat(readToClose(s)).isEqualTo(answer);
 		}
 	}
 
@@ -435,5 +441,99 @@ class MqttServerTest {
 		assertHandlerFailed("unknown");
 		assertThat(received.poll(10, TimeUnit.SECONDS)).isInstanceOf(MqttPacket.Connect.class);
 		assertThat(received.poll(10, TimeUnit.SECONDS)).isInstanceOf(MqttPacket.Disconnect.class);
+	}
+
+	/**
+	 * MQTT 5 3.3.2.3.4: with the Topic Alias Maximum the handler's CONNACK granted, a client
+	 * names a topic once with an alias and then sends the alias with an empty topic; the handler
+	 * sees the topic each time, without the alias (it means something on this connection only).
+	 * An alias over the maximum is "Topic Alias invalid", 0x94, which this handler sends back in
+	 * a DISCONNECT, as Mosquitto does. Such a PUBLISH was refused as "PUBLISH with an empty
+	 * topic", whatever the CONNACK granted.
+	 */
+	@Test
+	void topicAliasesUpToTheMaximumTheHandlerGrantedStandForTheirTopics() throws Exception {
+		MqttProperties grant = MqttProperties.builder().property(MqttProperties.TOPIC_ALIAS_MAXIMUM, 10).build();
+		DisposableServer aliasing = MqttServer.create().runOn(loop)
+				.handle(c -> c.receive().doOnNext(received::add)
+						.concatMap(p -> p instanceof MqttPacket.Connect ? c.send(new MqttPacket.ConnAck(false, 0, grant)) : Mono.<Void>empty())
+						.doOnError(handlerErrors::add)
+						// the connection closes once the DISCONNECT is written
+						.onErrorResume(MqttProtocolException.class, e -> c.send(new MqttPacket.Disconnect(
+								e.reasonCode() > 0 ? e.reasonCode() : 0x82, MqttProperties.empty())))
+						.then())
+				.bindNow(TIMEOUT);
+		try {
+			byte[] connack = bytes(0x20, 6, 0, 0, 3, 0x22, 0, 10);
+			assertClosedAfterConnack(aliasing.port(), connect("alias", 2, props()), connack, concat(
+					publish("a/b", 0, props(bytes(0x23, 0, 1)), "first"),
+					publish("", 0, props(bytes(0x23, 0, 1)), "second"),
+					publish("c/d", 1, props(bytes(0x23, 0, 10), bytes(0x26), str("k"), str("v")), "third"),
+					publish("", 0, props(bytes(0x23, 0, 10)), "fourth"),
+					// an alias may be given another topic
+					publish("e", 0, props(bytes(0x23, 0, 1)), "fifth"),
+					publish("", 0, props(bytes(0x23, 0, 1)), "sixth"),
+					publish("x", 0, props(bytes(0x23, 0, 11)), "over the maximum")),
+					bytes(0xE0, 2, 0x94, 0));
+			assertThat(assertHandlerFailed("Topic Alias 11 over the Topic Alias Maximum of 10").reasonCode()).isEqualTo(0x94);
+			assertThat(received.poll(10, TimeUnit.SECONDS)).isInstanceOf(MqttPacket.Connect.class);
+			List<String> got = new java.util.ArrayList<>();
+			for (int i = 0; i < 6; i++) {
+				MqttMessage m = ((MqttPacket.Publish) received.poll(10, TimeUnit.SECONDS)).message();
+				got.add(m.topic() + " " + m.payloadAsString());
+				assertThat(m.properties().get(MqttProperties.TOPIC_ALIAS)).isNull();
+			}
+			assertThat(got).containsExactly("a/b first", "a/b second", "c/d third", "c/d fourth", "e fifth", "e sixth");
+			assertThat(received).isEmpty();
+
+			// aliases belong to their connection: a new one has none yet
+			assertClosedAfterConnack(aliasing.port(), connect("alias2", 2, props()), connack,
+					publish("", 0, props(bytes(0x23, 0, 1)), "which topic?"), bytes(0xE0, 2, 0x82, 0));
+			assertHandlerFailed("Topic Alias 1, which stands for no topic yet");
+			received.clear();
+		}
+		finally {
+			aliasing.disposeNow(TIMEOUT);
+		}
+		// granted none: an alias is invalid even with its topic
+		assertClosedAfterConnack(server.port(), connect("no-alias", 2, props()), CONNACK_5,
+				publish("t", 0, props(bytes(0x23, 0, 1)), "x"));
+		assertThat(assertHandlerFailed("no Topic Alias Maximum was granted").reasonCode()).isEqualTo(0x94);
+	}
+
+	/**
+	 * The client side of topic aliases: a Topic Alias Maximum among its connect properties lets
+	 * the broker (here a handler) send an alias with an empty topic, and the subscription gets the
+	 * topic. The client failed with "PUBLISH with an empty topic".
+	 */
+	@Test
+	void theClientResolvesTheTopicAliasesItsConnectAllowed() throws Exception {
+		DisposableServer aliasing = MqttServer.create().runOn(loop)
+				.handle(c -> c.receive().concatMap(p -> {
+					if (p instanceof MqttPacket.Subscribe s) {
+						MqttProperties alias = MqttProperties.builder().property(MqttProperties.TOPIC_ALIAS, 3).build();
+						return c.send(new MqttPacket.SubAck(s.packetId(), List.of(0), MqttProperties.empty()))
+								.then(c.send(new MqttPacket.Publish(0, new MqttMessage("x/y", "one".getBytes(UTF_8), 0, false, false, alias))))
+								.then(c.send(new MqttPacket.Publish(0, new MqttMessage("", "two".getBytes(UTF_8), 0, false, false, alias))));
+					}
+					return answer(c, p);
+				}).then())
+				.bindNow(TIMEOUT);
+		try {
+			MqttConnection c = MqttClient.create("mqtt://127.0.0.1:" + aliasing.port()).version(MqttVersion.V5).runOn(loop)
+					.connectProperties(MqttProperties.builder().property(MqttProperties.TOPIC_ALIAS_MAXIMUM, 5).build())
+					.connect().block(TIMEOUT);
+			try {
+				List<MqttMessage> got = c.subscribe("x/#", 0).take(2).collectList().block(TIMEOUT);
+				assertThat(got).extracting(m -> m.topic() + " " + m.payloadAsString()).containsExactly("x/y one", "x/y two");
+				assertThat(got).allMatch(m -> m.properties().get(MqttProperties.TOPIC_ALIAS) == null);
+			}
+			finally {
+				c.disconnect().block(TIMEOUT);
+			}
+		}
+		finally {
+			aliasing.disposeNow(TIMEOUT);
+		}
 	}
 }
