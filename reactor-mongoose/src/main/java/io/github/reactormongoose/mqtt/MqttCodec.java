@@ -684,7 +684,15 @@ final class MqttCodec {
 					MqttProperties props = v5 ? in.properties(10) : MqttProperties.empty();
 					List<String> filters = new ArrayList<>();
 					while (in.remaining() > 0) {
-						filters.add(in.string("topic filter"));
+						String filter = in.string("topic filter");
+						// MQTT-3.10.3-2: the filters of SUBSCRIBE's rules ('a/#/b' or '' are no filters)
+						try {
+							MqttTopics.checkFilter(filter);
+						}
+						catch (IllegalArgumentException e) {
+							throw new MqttProtocolException("UNSUBSCRIBE: " + e.getMessage());
+						}
+						filters.add(filter);
 					}
 					if (filters.isEmpty()) {
 						throw new MqttProtocolException("UNSUBSCRIBE without a topic filter");

@@ -536,4 +536,14 @@ class MqttServerTest {
 			aliasing.disposeNow(TIMEOUT);
 		}
 	}
+
+	/** MQTT-3.10.3-2: UNSUBSCRIBE's filters follow the rules of SUBSCRIBE's (Mosquitto closes too). */
+	@ParameterizedTest
+	@ValueSource(strings = {"a/#/b", "a+", ""})
+	void anUnsubscribeWithAnInvalidFilterClosesTheConnection(String filter) throws Exception {
+		assertClosedAfterConnack(server.port(), connect("u", 2, null), CONNACK_311, packet(0xA2, bytes(0, 1), str("a"), str(filter)));
+		assertHandlerFailed("UNSUBSCRIBE");
+		assertThat(received.poll(10, TimeUnit.SECONDS)).isInstanceOf(MqttPacket.Connect.class);
+		assertThat(received).isEmpty();
+	}
 }
