@@ -206,10 +206,14 @@ final class ClientSession implements MqttConnection {
 			return;
 		}
 		transport = c;
-		decoder = new MqttCodec.Decoder(false, config.version, config.maxPacketSize);
+		MqttPacket.Connect connect = connectPacket();
+		MqttCodec.Decoder d = new MqttCodec.Decoder(false, config.version, config.maxPacketSize);
+		// a Topic Alias Maximum among the connect properties lets the broker send aliases
+		d.topicAliasMaximum(connect.properties().get(MqttProperties.TOPIC_ALIAS_MAXIMUM) instanceof Number n ? n.intValue() : 0);
+		decoder = d;
 		lossCause = null;
 		pingSentAt = 0;
-		write(connectPacket());
+		write(connect);
 		Reader r = new Reader();
 		reader = r;
 		c.receive().subscribe(r);

@@ -9,6 +9,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -360,6 +361,44 @@ final class MqttCodec {
 		};
 	}
 
+	/** The pseudo packet type of a CONNECT's will properties, for {@link #allowedIn}. */
+	static final int WILL = 0;
+
+	private static final int IN_WILL = 1 << WILL;
+	private static final int IN_CONNECT = 1 << 1;
+	private static final int IN_CONNACK = 1 << 2;
+	private static final int IN_PUBLISH = 1 << 3;
+	private static final int IN_ACKS = 1 << 4 | 1 << 5 | 1 << 6 | 1 << 7;
+	private static final int IN_SUBSCRIBE = 1 << 8;
+	private static final int IN_SUBACK = 1 << 9;
+	private static final int IN_UNSUBACK = 1 << 11;
+	private static final int IN_DISCONNECT = 1 << 14;
+	private static final int IN_AUTH = 1 << 15;
+
+	/**
+	 * The packets property {@code id} may be in (MQTT 5, table 2-4): bit {@code n} for packet
+	 * type {@code n}, bit 0 ({@link #WILL}) for a CONNECT's will properties. Anywhere else the
+	 * packet is malformed (2.2.2.2): a broker would otherwise pass a PUBLISH's Session Expiry
+	 * Interval on to subscribers that refuse it.
+	 */
+	static int allowedIn(int id) {
+		return switch (id) {
+			case 0x01, 0x02, 0x03, 0x08, 0x09 -> IN_PUBLISH | IN_WILL;
+			case 0x0B -> IN_PUBLISH | IN_SUBSCRIBE;
+			case 0x11 -> IN_CONNECT | IN_CONNACK | IN_DISCONNECT;
+			case 0x12, 0x13, 0x1A, 0x24, 0x25, 0x28, 0x29, 0x2A -> IN_CONNACK;
+			case 0x15, 0x16 -> IN_CONNECT | IN_CONNACK | IN_AUTH;
+			case 0x17, 0x19 -> IN_CONNECT;
+			case 0x18 -> IN_WILL;
+			case 0x1C -> IN_CONNACK | IN_DISCONNECT;
+			case 0x1F -> IN_CONNACK | IN_ACKS | IN_SUBACK | IN_UNSUBACK | IN_DISCONNECT | IN_AUTH;
+			case 0x21, 0x22, 0x27 -> IN_CONNECT | IN_CONNACK;
+			case 0x23 -> IN_PUBLISH;
+			case 0x26 -> 0xFFFF;
+			default -> 0;
+		};
+	}
+
 	// ---------------------------------------------------------------- decoding
 
 	/**
@@ -373,6 +412,10 @@ final class MqttCodec {
 		private final boolean fromClient;
 		private final int maxPacketSize;
 		private volatile @Nullable MqttVersion version;
+		/** MQTT 5: the Topic Alias Maximum this side granted the peer, 0 for none. */
+		private volatile int topicAliasMaximum;
+		/** The topics the peer's Topic Aliases stand for on this connection (decoding thread only). */
+		private @Nullable Map<Integer, String> aliases;
 		private byte[] buf = new byte[256];
 		private int start;
 		private int end;
@@ -386,6 +429,14 @@ final class MqttCodec {
 		@Nullable
 		MqttVersion version() {
 			return version;
+		}
+
+		/**
+		 * MQTT 5: the peer may send Topic Aliases from 1 to {@code max} (this side's CONNACK or
+		 * CONNECT said so); the decoder resolves them. May be called from any thread.
+		 */
+		void topicAliasMaximum(int max) {
+			topicAliasMaximum = max;
 		}
 
 		/** Bytes of an incomplete packet are waiting. */
@@ -510,7 +561,7 @@ final class MqttCodec {
 						throw new MqttProtocolException("CONNECT with a password but no user name");
 					}
 					int keepAlive = in.u16();
-					MqttProperties props = v5 ? in.properties() : MqttProperties.empty();
+					MqttProperties props = v5 ? in.properties(1) : MqttProperties.empty();
 					String clientId = in.string("client id");
 					MqttMessage will = null;
 					int willQos = cf >>> 3 & 3;
@@ -518,8 +569,14 @@ final class MqttCodec {
 						if (willQos == 3) {
 							throw new MqttProtocolException("will QoS 3");
 						}
-						MqttProperties willProps = v5 ? in.properties() : MqttProperties.empty();
+						MqttProperties willProps = v5 ? in.properties(WILL) : MqttProperties.empty();
 						String topic = in.topic();
+						// 3.1.3.3, 4.7: the will is published to this topic, so it is a topic name; a
+						// wildcard or an empty name would make a PUBLISH that subscribers refuse
+						if (topic.isEmpty()) {
+							throw new MqttProtocolException("CONNECT with an empty will topic");
+						}
+						checkNoWildcard(topic, "will topic");
 						will = new MqttMessage(topic, in.binary(), willQos, (cf & 0x20) != 0, false, willProps);
 					}
 					else if (willQos != 0 || (cf & 0x20) != 0) {
@@ -535,7 +592,7 @@ final class MqttCodec {
 						throw new MqttProtocolException("CONNACK reserved flags set");
 					}
 					int code = in.u8();
-					return new MqttPacket.ConnAck((ackFlags & 1) != 0, code, v5 ? in.properties() : MqttProperties.empty());
+					return new MqttPacket.ConnAck((ackFlags & 1) != 0, code, v5 ? in.properties(2) : MqttProperties.empty());
 				}
 				case 3: {
 					int qos = flags >>> 1 & 3;
@@ -547,16 +604,20 @@ final class MqttCodec {
 					}
 					String topic = in.topic();
 					int id = qos > 0 ? in.packetId() : 0;
-					MqttProperties props = v5 ? in.properties() : MqttProperties.empty();
+					MqttProperties props = v5 ? in.properties(3) : MqttProperties.empty();
 					if (fromClient && props.get(MqttProperties.SUBSCRIPTION_IDENTIFIER) != null) {
 						throw new MqttProtocolException("PUBLISH from a client with a Subscription Identifier"); // MQTT-3.3.4-6
 					}
-					if (topic.isEmpty()) {
-						// a topic alias would need a Topic Alias Maximum, which is never granted here
-						throw new MqttProtocolException("PUBLISH with an empty topic");
+					checkNoWildcard(topic, "PUBLISH topic");
+					if (props.get(MqttProperties.TOPIC_ALIAS) instanceof Integer alias) {
+						topic = aliased(topic, alias);
+						// an alias means something on this connection only (3.3.2.3.4): the packet
+						// carries the topic instead, and a broker that passes the properties on
+						// cannot hand a subscriber an alias it never allowed
+						props = without(props, MqttProperties.TOPIC_ALIAS);
 					}
-					if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
-						throw new MqttProtocolException("PUBLISH topic with a wildcard: " + topic);
+					if (topic.isEmpty()) {
+						throw new MqttProtocolException("PUBLISH with an empty topic and no Topic Alias");
 					}
 					byte[] payload = in.rest();
 					return new MqttPacket.Publish(id, new MqttMessage(topic, payload, qos, (flags & 1) != 0, (flags & 8) != 0, props));
@@ -568,7 +629,7 @@ final class MqttCodec {
 					if (v5 && in.remaining() > 0) {
 						reason = in.u8();
 						if (in.remaining() > 0) {
-							props = in.properties();
+							props = in.properties(type);
 						}
 					}
 					return switch (type) {
@@ -580,7 +641,7 @@ final class MqttCodec {
 				}
 				case 8: {
 					int id = in.packetId();
-					MqttProperties props = v5 ? in.properties() : MqttProperties.empty();
+					MqttProperties props = v5 ? in.properties(8) : MqttProperties.empty();
 					List<MqttPacket.Subscription> subs = new ArrayList<>();
 					while (in.remaining() > 0) {
 						String filter = in.string("topic filter");
@@ -605,7 +666,7 @@ final class MqttCodec {
 				}
 				case 9, 11: {
 					int id = in.packetId();
-					MqttProperties props = v5 ? in.properties() : MqttProperties.empty();
+					MqttProperties props = v5 ? in.properties(type) : MqttProperties.empty();
 					List<Integer> codes = new ArrayList<>();
 					while (in.remaining() > 0) {
 						codes.add(in.u8());
@@ -620,10 +681,18 @@ final class MqttCodec {
 				}
 				case 10: {
 					int id = in.packetId();
-					MqttProperties props = v5 ? in.properties() : MqttProperties.empty();
+					MqttProperties props = v5 ? in.properties(10) : MqttProperties.empty();
 					List<String> filters = new ArrayList<>();
 					while (in.remaining() > 0) {
-						filters.add(in.string("topic filter"));
+						String filter = in.string("topic filter");
+						// MQTT-3.10.3-2: the filters of SUBSCRIBE's rules ('a/#/b' or '' are no filters)
+						try {
+							MqttTopics.checkFilter(filter);
+						}
+						catch (IllegalArgumentException e) {
+							throw new MqttProtocolException("UNSUBSCRIBE: " + e.getMessage());
+						}
+						filters.add(filter);
 					}
 					if (filters.isEmpty()) {
 						throw new MqttProtocolException("UNSUBSCRIBE without a topic filter");
@@ -640,7 +709,7 @@ final class MqttCodec {
 					if (v5 && in.remaining() > 0) {
 						reason = in.u8();
 						if (in.remaining() > 0) {
-							props = in.properties();
+							props = in.properties(14);
 						}
 					}
 					return new MqttPacket.Disconnect(reason, props);
@@ -649,6 +718,45 @@ final class MqttCodec {
 					throw new MqttProtocolException("unknown packet type " + type);
 			}
 		}
+
+		/**
+		 * MQTT 5 3.3.2.3.4: the topic of a PUBLISH with Topic Alias {@code alias}. With a topic
+		 * the alias stands for it from now on (on this connection); an empty topic is the one
+		 * the alias stands for. An alias over the maximum granted is "Topic Alias invalid"
+		 * (0x94; 0 was refused with the properties).
+		 */
+		private String aliased(String topic, int alias) {
+			int max = topicAliasMaximum;
+			if (alias > max) {
+				throw new MqttProtocolException("PUBLISH with Topic Alias " + alias
+						+ (max == 0 ? " where no Topic Alias Maximum was granted" : " over the Topic Alias Maximum of " + max), 0x94);
+			}
+			Map<Integer, String> known = aliases;
+			if (topic.isEmpty()) {
+				String t = known != null ? known.get(alias) : null;
+				if (t == null) {
+					throw new MqttProtocolException("PUBLISH with an empty topic and Topic Alias " + alias + ", which stands for no topic yet");
+				}
+				return t;
+			}
+			if (known == null) {
+				aliases = known = new HashMap<>();
+			}
+			known.put(alias, topic);
+			return topic;
+		}
+	}
+
+	private static void checkNoWildcard(String topic, String what) {
+		if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
+			throw new MqttProtocolException(what + " with a wildcard: " + topic);
+		}
+	}
+
+	private static MqttProperties without(MqttProperties props, int id) {
+		List<MqttProperties.Property> rest = new ArrayList<>(props.list());
+		rest.removeIf(p -> p.id() == id);
+		return MqttProperties.of(rest);
 	}
 
 	static String name(int type) {
@@ -772,7 +880,11 @@ final class MqttCodec {
 			return out;
 		}
 
-		MqttProperties properties() {
+		/**
+		 * The properties of a packet of type {@code packet} ({@link #WILL} for a CONNECT's will
+		 * properties), each allowed there and with a value the specification allows.
+		 */
+		MqttProperties properties(int packet) {
 			int len = varint();
 			need(len, "properties of " + len + " bytes");
 			int end = pos + len;
@@ -781,15 +893,23 @@ final class MqttCodec {
 			In p = new In(b, pos, end);
 			while (p.remaining() > 0) {
 				int id = p.varint();
-				// MQTT 5 2.2.2.2: once each, but User Property (and the Subscription Identifiers
-				// of a PUBLISH to a client, one per matching subscription)
-				if (id < 256 && seen.get(id) && id != MqttProperties.USER_PROPERTY && id != MqttProperties.SUBSCRIPTION_IDENTIFIER) {
-					throw new MqttProtocolException("MQTT 5 property 0x" + Integer.toHexString(id) + " more than once");
+				PropType type = propertyType(id);
+				String what = "MQTT 5 property 0x" + Integer.toHexString(id);
+				if (type == PropType.UNKNOWN) {
+					throw new MqttProtocolException("unknown " + what);
 				}
-				if (id < 256) {
-					seen.set(id);
+				if ((allowedIn(id) & 1 << packet) == 0) {
+					throw new MqttProtocolException(what + " is not allowed in " + (packet == WILL ? "will properties" : name(packet)));
 				}
-				Object v = switch (propertyType(id)) {
+				// MQTT 5 2.2.2.2: once each, but User Property, and the Subscription Identifiers
+				// of a PUBLISH to a client (one per matching subscription, 3.3.4); a client's
+				// PUBLISH may name none, a SUBSCRIBE one (3.8.2.1.2)
+				if (seen.get(id) && id != MqttProperties.USER_PROPERTY
+						&& !(id == MqttProperties.SUBSCRIPTION_IDENTIFIER && packet == 3)) {
+					throw new MqttProtocolException(what + " more than once");
+				}
+				seen.set(id);
+				Object v = switch (type) {
 					case BYTE -> p.u8();
 					case U16 -> p.u16();
 					case U32 -> p.u32();
@@ -797,12 +917,44 @@ final class MqttCodec {
 					case STRING -> p.string("property 0x" + Integer.toHexString(id));
 					case BINARY -> p.binary();
 					case PAIR -> Map.entry(p.string("user property name"), p.string("user property value"));
-					case UNKNOWN -> throw new MqttProtocolException("unknown MQTT 5 property 0x" + Integer.toHexString(id));
+					case UNKNOWN -> throw new IllegalStateException();
 				};
+				checkValue(id, v, what);
 				list.add(new MqttProperties.Property(id, v));
 			}
 			pos = end;
 			return MqttProperties.of(list);
+		}
+
+		/**
+		 * The values the specification calls a protocol error: 0 for a Subscription Identifier
+		 * (3.8.2.1.2, 3.3.2.3.8), a Receive Maximum (3.1.2.11.3, 3.2.2.3.3), a Maximum Packet
+		 * Size (3.1.2.11.4, 3.2.2.3.6) or a Topic Alias (MQTT-3.3.2-8, "Topic Alias invalid",
+		 * 0x94); anything but 0 or 1 for the flags among them (Request Problem and Response
+		 * Information, Maximum QoS, Retain, Wildcard, Subscription Identifier and Shared
+		 * Subscription Available). A Receive Maximum of 0 would leave the peer's window shut
+		 * for good.
+		 */
+		private static void checkValue(int id, Object v, String what) {
+			switch (id) {
+				case 0x0B, 0x21, 0x27 -> {
+					if (((Number) v).longValue() == 0) {
+						throw new MqttProtocolException(what + " of 0");
+					}
+				}
+				case 0x23 -> {
+					if ((Integer) v == 0) {
+						throw new MqttProtocolException(what + " of 0", 0x94);
+					}
+				}
+				case 0x17, 0x19, 0x24, 0x25, 0x28, 0x29, 0x2A -> {
+					if ((Integer) v > 1) {
+						throw new MqttProtocolException(what + " must be 0 or 1: " + v);
+					}
+				}
+				default -> {
+				}
+			}
 		}
 	}
 

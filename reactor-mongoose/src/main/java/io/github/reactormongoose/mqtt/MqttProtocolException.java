@@ -8,6 +8,9 @@ package io.github.reactormongoose.mqtt;
  * unknown packet type or wrong flags, a string that is not UTF-8 or holds U+0000, a packet
  * over the configured size limit, or a packet that is not allowed in the direction it came.
  * The connection it came on is closed and every stream of it fails with this exception.
+ * {@link #reasonCode()} is the MQTT 5 reason code that names the error where one more
+ * specific than Malformed Packet (0x81) or Protocol Error (0x82) applies, such as 0x94 (Topic
+ * Alias invalid), for a server's handler to put in a DISCONNECT; -1 otherwise.
  */
 public class MqttProtocolException extends MqttException {
 
@@ -15,5 +18,10 @@ public class MqttProtocolException extends MqttException {
 
 	public MqttProtocolException(String message) {
 		super(message);
+	}
+
+	/** An error with the MQTT 5 reason code that names it (for example 0x94, Topic Alias invalid). */
+	public MqttProtocolException(String message, int reasonCode) {
+		super(message, reasonCode);
 	}
 }

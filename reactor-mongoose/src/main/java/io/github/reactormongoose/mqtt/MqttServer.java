@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -211,12 +212,26 @@ public final class MqttServer implements Wiretappable<MqttServer> {
 							.then(Mono.error(e)));
 		}
 
-		private List<MqttPacket> decode(ByteBuffer data) {
+		/**
+		 * The packets of one read. The ones before a malformed packet are the client's as much
+		 * as those of earlier reads and go to the handler, then the error: a DISCONNECT followed
+		 * by garbage still ends the session cleanly, a PUBLISH before it still reaches the handler.
+		 */
+		private Iterable<MqttPacket> decode(ByteBuffer data) {
 			decoder.feed(data);
 			List<MqttPacket> out = new ArrayList<>(2);
-			MqttPacket p;
-			while ((p = decoder.next()) != null) {
-				out.add(p);
+			try {
+				MqttPacket p;
+				while ((p = decoder.next()) != null) {
+					out.add(p);
+				}
+			}
+			catch (MqttProtocolException e) {
+				if (out.isEmpty()) {
+					throw e;
+				}
+				// concatMapIterable fails the flux with what the iterator throws, after what it gave
+				return () -> new ThenFail(out.iterator(), e);
 			}
 			return out;
 		}
@@ -225,6 +240,12 @@ public final class MqttServer implements Wiretappable<MqttServer> {
 		public Mono<Void> send(MqttPacket packet) {
 			return Mono.defer(() -> {
 				MqttVersion v = decoder.version();
+				if (packet instanceof MqttPacket.ConnAck a && v == MqttVersion.V5) {
+					// the aliases the client may use are the ones this CONNACK grants (before the
+					// client can read it, so before it can use them)
+					decoder.topicAliasMaximum(a.properties().get(MqttProperties.TOPIC_ALIAS_MAXIMUM) instanceof Number n
+							? n.intValue() : 0);
+				}
 				return connection().send(MqttCodec.encode(packet, v != null ? v : MqttVersion.V3_1_1));
 			});
 		}
@@ -242,6 +263,31 @@ public final class MqttServer implements Wiretappable<MqttServer> {
 		@Override
 		public String toString() {
 			return "MqttServerConnection[" + connection() + "]";
+		}
+	}
+
+	/** The packets decoded before a malformed one, then its error. */
+	private static final class ThenFail implements Iterator<MqttPacket> {
+
+		private final Iterator<MqttPacket> packets;
+		private final MqttProtocolException error;
+
+		ThenFail(Iterator<MqttPacket> packets, MqttProtocolException error) {
+			this.packets = packets;
+			this.error = error;
+		}
+
+		@Override
+		public boolean hasNext() {
+			if (!packets.hasNext()) {
+				throw error;
+			}
+			return true;
+		}
+
+		@Override
+		public MqttPacket next() {
+			return packets.next();
 		}
 	}
 }

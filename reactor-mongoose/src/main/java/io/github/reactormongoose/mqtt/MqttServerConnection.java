@@ -20,7 +20,10 @@ public interface MqttServerConnection {
 	 * The client's packets, in order, the first one CONNECT. Single subscriber. Reading from
 	 * the socket pauses while the subscriber has no demand. Completes when the client closes
 	 * the connection; fails with {@link MqttProtocolException} on a malformed packet (the
-	 * handler's publisher then fails and the connection is closed at once). A CONNECT for an MQTT
+	 * handler's publisher then fails and the connection is closed at once), after the packets
+	 * that came before it in the same read. MQTT 5 Topic Aliases, up to the Topic Alias
+	 * Maximum of the CONNACK sent, are resolved: each PUBLISH carries its topic, without the
+	 * Topic Alias property. A CONNECT for an MQTT
 	 * version other than 3.1.1 and 5 (3.1, or an unknown level) is answered with CONNACK return
 	 * code 0x01 (unacceptable protocol level), as the specification asks, and the connection is
 	 * closed once it is written (which cancels the handler, as any close does).

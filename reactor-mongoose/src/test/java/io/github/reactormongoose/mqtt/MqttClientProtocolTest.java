@@ -501,6 +501,59 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 		c.disconnect().block(TIMEOUT);
 	}
 
+	/**
+	 * MQTT 5 3.2.2.3.3: a CONNACK's Receive Maximum of 0 is a protocol error; taken as the
+	 * window, it held every QoS 1/2 publish back for ever. A property a PUBLISH may not carry
+	 * (table 2-4) fails the session too.
+	 */
+	@Test
+	void mqtt5PropertiesTheBrokerMayNotSendAreProtocolErrors() throws Exception {
+		CompletableFuture<Void> refuse = CompletableFuture.runAsync(() -> {
+			try (FakeBroker.Peer p = broker.accept()) {
+				p.read(MqttPacket.Connect.class);
+				p.send(new MqttPacket.ConnAck(false, 0, MqttProperties.builder().property(MqttProperties.RECEIVE_MAXIMUM, 0).build()));
+				p.read();
+			}
+			catch (IOException expected) {
+				// the client closes
+			}
+		});
+		assertThatThrownBy(() -> client().version(MqttVersion.V5).connect().block(TIMEOUT)).isInstanceOf(MqttProtocolException.class)
+				.hasMessageContaining("0x21 of 0");
+		refuse.get(10, TimeUnit.SECONDS);
+
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connectV5(MqttProperties.empty(), peer);
+		Mono<List<MqttMessage>> sub = c.subscribe("a/#", 0).collectList().cache();
+		sub.subscribe(null, e -> { });
+		MqttPacket.Subscribe s = peer.get().read(MqttPacket.Subscribe.class);
+		peer.get().send(new MqttPacket.SubAck(s.packetId(), List.of(0), MqttProperties.empty()));
+		peer.get().send(publish("a/b", "x", MqttProperties.builder().property(MqttProperties.SESSION_EXPIRY_INTERVAL, 5L).build()));
+		assertThatThrownBy(() -> sub.block(TIMEOUT)).isInstanceOf(MqttProtocolException.class)
+				.hasMessageContaining("0x11 is not allowed in PUBLISH");
+	}
+
+	/**
+	 * A PUBLISH that arrives in one read with a malformed packet after it reaches its
+	 * subscription before the protocol error: the client handles each packet as it is decoded
+	 * (MqttServer, which decoded a whole read first, lost such packets).
+	 */
+	@Test
+	void aPublishBeforeAMalformedPacketInTheSameReadIsDelivered() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client(), peer);
+		List<String> got = new CopyOnWriteArrayList<>();
+		AtomicReference<Throwable> error = new AtomicReference<>();
+		c.subscribe("t/#", 0).subscribe(m -> got.add(m.payloadAsString()), error::set);
+		MqttPacket.Subscribe s = peer.get().read(MqttPacket.Subscribe.class);
+		peer.get().send(new MqttPacket.SubAck(s.packetId(), List.of(0), MqttProperties.empty()));
+		// one write: a PUBLISH, then two bytes of an unknown packet type
+		peer.get().socket.getOutputStream().write(RawMqtt.concat(RawMqtt.publish("t/a", 0, null, "before"), RawMqtt.bytes(0, 0)));
+		MqttClientInteropTest.await(() -> error.get() != null);
+		assertThat(got).containsExactly("before");
+		assertThat(error.get()).isInstanceOf(MqttProtocolException.class).hasMessageContaining("unknown");
+	}
+
 	private static MqttPacket.Publish publish(String topic, String payload, MqttProperties props) {
 		return new MqttPacket.Publish(0, new MqttMessage(topic, payload.getBytes(UTF_8), 0, false, false, props));
 	}

@@ -25,16 +25,32 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class MqttCodecTest {
 
+	/** A message's properties: those of a PUBLISH and of a will. */
 	private static final MqttProperties PROPS = MqttProperties.builder()
 			.userProperty("k", "v").userProperty("k", "w").contentType("text/plain").responseTopic("r/t")
 			.correlationData(new byte[] {1, 2, 3}).messageExpiryInterval(60).payloadFormatIndicator(1)
 			.build();
 
+	/** Each packet with properties of its own kind (MQTT 5 table 2-4: others make it malformed). */
+	private static final MqttProperties CONNECT_PROPS = MqttProperties.builder().userProperty("k", "v")
+			.property(MqttProperties.SESSION_EXPIRY_INTERVAL, 60L).property(MqttProperties.RECEIVE_MAXIMUM, 10)
+			.property(MqttProperties.MAXIMUM_PACKET_SIZE, 4096L).property(MqttProperties.TOPIC_ALIAS_MAXIMUM, 5)
+			.property(MqttProperties.REQUEST_PROBLEM_INFORMATION, 1).build();
+	private static final MqttProperties CONNACK_PROPS = MqttProperties.builder().userProperty("k", "v").reasonString("welcome")
+			.property(MqttProperties.RECEIVE_MAXIMUM, 20).property(MqttProperties.TOPIC_ALIAS_MAXIMUM, 10)
+			.property(MqttProperties.MAXIMUM_QOS, 1).property(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, "auto-1").build();
+	private static final MqttProperties SUBSCRIBE_PROPS = MqttProperties.builder().userProperty("k", "v")
+			.property(MqttProperties.SUBSCRIPTION_IDENTIFIER, 7).build();
+	private static final MqttProperties ACK_PROPS = MqttProperties.builder().userProperty("k", "v").reasonString("why").build();
+	private static final MqttProperties USER_PROPS = MqttProperties.builder().userProperty("k", "v").build();
+
 	static List<MqttPacket> clientPackets(MqttVersion v) {
-		MqttProperties p = v == MqttVersion.V5 ? PROPS : MqttProperties.empty();
-		MqttMessage will = MqttMessage.of("will/t", "bye".getBytes(UTF_8), 1, true, p);
+		boolean v5 = v == MqttVersion.V5;
+		MqttProperties p = v5 ? PROPS : MqttProperties.empty();
+		MqttMessage will = MqttMessage.of("will/t", "bye".getBytes(UTF_8), 1, true,
+				v5 ? PROPS.mutate().property(MqttProperties.WILL_DELAY_INTERVAL, 5L).build() : p);
 		return List.of(
-				new MqttPacket.Connect(v, "client-\u00e9", false, 30, "user", "pass".getBytes(UTF_8), will, p),
+				new MqttPacket.Connect(v, "client-\u00e9", false, 30, "user", "pass".getBytes(UTF_8), will, v5 ? CONNECT_PROPS : p),
 				new MqttPacket.Publish(0, MqttMessage.of("a/b", new byte[] {0, 1, 2}, 0, false, p)),
 				new MqttPacket.Publish(7, MqttMessage.of("a/b", new byte[0], 1, true, p).with(1, true, true)),
 				new MqttPacket.Publish(65535, MqttMessage.of("a", "x".getBytes(UTF_8), 2, false, p)),
@@ -42,8 +58,9 @@ class MqttCodecTest {
 				new MqttPacket.PubRec(2, 0, MqttProperties.empty()),
 				new MqttPacket.PubRel(3, 0, MqttProperties.empty()),
 				new MqttPacket.PubComp(4, 0, MqttProperties.empty()),
-				new MqttPacket.Subscribe(5, List.of(new MqttPacket.Subscription("a/+", 1), new MqttPacket.Subscription("#", 2)), p),
-				new MqttPacket.Unsubscribe(6, List.of("a/+", "b"), p),
+				new MqttPacket.Subscribe(5, List.of(new MqttPacket.Subscription("a/+", 1), new MqttPacket.Subscription("#", 2)),
+						v5 ? SUBSCRIBE_PROPS : p),
+				new MqttPacket.Unsubscribe(6, List.of("a/+", "b"), v5 ? USER_PROPS : p),
 				new MqttPacket.PingReq(),
 				new MqttPacket.Disconnect(0, MqttProperties.empty()));
 	}
@@ -52,12 +69,12 @@ class MqttCodecTest {
 		boolean v5 = v == MqttVersion.V5;
 		MqttProperties p = v5 ? PROPS : MqttProperties.empty();
 		List<MqttPacket> list = new ArrayList<>(List.of(
-				new MqttPacket.ConnAck(true, 0, p),
+				new MqttPacket.ConnAck(true, 0, v5 ? CONNACK_PROPS : p),
 				new MqttPacket.Publish(9, MqttMessage.of("x/y", "z".getBytes(UTF_8), 1, false, p)),
 				new MqttPacket.PubAck(1, v5 ? 0x10 : 0, v5 ? MqttProperties.builder().reasonString("no subscribers").build() : MqttProperties.empty()),
 				new MqttPacket.PubRel(3, 0, MqttProperties.empty()),
-				new MqttPacket.SubAck(5, List.of(1, 0x80), p),
-				new MqttPacket.UnsubAck(6, v5 ? List.of(0, 0x11) : List.of(), p),
+				new MqttPacket.SubAck(5, List.of(1, 0x80), v5 ? ACK_PROPS : p),
+				new MqttPacket.UnsubAck(6, v5 ? List.of(0, 0x11) : List.of(), v5 ? ACK_PROPS : p),
 				new MqttPacket.PingResp()));
 		if (v5) {
 			list.add(new MqttPacket.Disconnect(0x8B, MqttProperties.builder().reasonString("shutting down").build()));
@@ -313,6 +330,31 @@ class MqttCodecTest {
 		// a client's PUBLISH naming a Subscription Identifier (0x0B)
 		assertThatThrownBy(() -> decode(serverSide(MqttVersion.V5), 0x30, 0x06, 0, 1, 't', 2, 0x0B, 1))
 				.isInstanceOf(MqttProtocolException.class).hasMessageContaining("Subscription Identifier");
+	}
+
+	/**
+	 * MQTT 5 table 2-4 and the values the specification makes protocol errors hold for what a
+	 * client decodes too; what a broker may send stays legal.
+	 */
+	@Test
+	void propertiesAreCheckedPerPacketOnTheClientSideToo() {
+		// a broker's PUBLISH names one Subscription Identifier per matching subscription (3.3.4)
+		MqttPacket.Publish p = (MqttPacket.Publish) decode(new MqttCodec.Decoder(false, MqttVersion.V5, 1024),
+				0x30, 0x08, 0, 1, 't', 4, 0x0B, 1, 0x0B, 2);
+		assertThat(p.message().properties().list()).extracting(MqttProperties.Property::value).containsExactly(1, 2);
+		// PUBACK with a Reason String
+		assertThat(decode(new MqttCodec.Decoder(false, MqttVersion.V5, 1024), 0x40, 0x08, 0, 1, 0x10, 4, 0x1F, 0, 1, 'x'))
+				.isEqualTo(new MqttPacket.PubAck(1, 0x10, MqttProperties.builder().reasonString("x").build()));
+		// ... and with a Content Type, which only a message has
+		assertThatThrownBy(() -> decode(new MqttCodec.Decoder(false, MqttVersion.V5, 1024), 0x40, 0x08, 0, 1, 0x10, 4, 0x03, 0, 1, 'x'))
+				.isInstanceOf(MqttProtocolException.class).hasMessageContaining("0x3 is not allowed in PUBACK");
+		// CONNACK: Receive Maximum 0 (a window shut for good), Maximum QoS 2, a property of CONNECT
+		assertThatThrownBy(() -> decode(new MqttCodec.Decoder(false, MqttVersion.V5, 1024), 0x20, 0x06, 0, 0, 3, 0x21, 0, 0))
+				.isInstanceOf(MqttProtocolException.class).hasMessageContaining("0x21 of 0");
+		assertThatThrownBy(() -> decode(new MqttCodec.Decoder(false, MqttVersion.V5, 1024), 0x20, 0x05, 0, 0, 2, 0x24, 2))
+				.isInstanceOf(MqttProtocolException.class).hasMessageContaining("0x24 must be 0 or 1");
+		assertThatThrownBy(() -> decode(new MqttCodec.Decoder(false, MqttVersion.V5, 1024), 0x20, 0x05, 0, 0, 2, 0x17, 1))
+				.isInstanceOf(MqttProtocolException.class).hasMessageContaining("0x17 is not allowed in CONNACK");
 	}
 
 	/** Random mutations of valid packets and random bytes: packets or MqttProtocolException, nothing else. */

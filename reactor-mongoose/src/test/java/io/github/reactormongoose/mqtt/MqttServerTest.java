@@ -3,11 +3,21 @@
  */
 package io.github.reactormongoose.mqtt;
 
+import static io.github.reactormongoose.mqtt.RawMqtt.bytes;
+import static io.github.reactormongoose.mqtt.RawMqtt.concat;
+import static io.github.reactormongoose.mqtt.RawMqtt.connect;
+import static io.github.reactormongoose.mqtt.RawMqtt.packet;
+import static io.github.reactormongoose.mqtt.RawMqtt.props;
+import static io.github.reactormongoose.mqtt.RawMqtt.publish;
+import static io.github.reactormongoose.mqtt.RawMqtt.str;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +37,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Mono;
 
 /**
@@ -42,12 +53,14 @@ class MqttServerTest {
 	private MongooseLoop loop;
 	private DisposableServer server;
 	private final LinkedBlockingQueue<Throwable> handlerErrors = new LinkedBlockingQueue<>();
+	/** Every packet the handler got, of every connection. */
+	private final LinkedBlockingQueue<MqttPacket> received = new LinkedBlockingQueue<>();
 
 	@BeforeEach
 	void start() {
 		loop = MongooseLoop.create("mqtt-server-test");
 		server = MqttServer.create().runOn(loop).maxPacketSize(128)
-				.handle(c -> c.receive().concatMap(p -> answer(c, p)).doOnError(handlerErrors::add).then())
+				.handle(c -> c.receive().doOnNext(received::add).concatMap(p -> answer(c, p)).doOnError(handlerErrors::add).then())
 				.bindNow(TIMEOUT);
 	}
 
@@ -175,21 +188,74 @@ class MqttServerTest {
 		try (Socket s = new Socket("127.0.0.1", server.port())) {
 			s.setSoTimeout(10_000);
 			s.getOutputStream().write(bytes);
-			java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
-			try {
-				s.getInputStream().transferTo(got);
-			}
-			catch (IOException reset) {
-				// a reset ends the stream too; what arrived before it is in got
-			}
-			assertThat(got.toByteArray()).isEqualTo(answer);
+			assertThat(readToClose(s)).isEqualTo(answer);
 		}
 		if (message == null) {
 			return;
 		}
+		assertHandlerFailed(message);
+	}
+
+	/** What the server sends until it closes the connection (10 s at most). */
+	private static byte[] readToClose(Socket s) throws IOException {
+		java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+		try {
+			s.getInputStream().transferTo(got);
+		}
+		catch (SocketTimeoutException e) {
+			fail("the server did not close the connection; it sent " + java.util.HexFormat.of().formatHex(got.toByteArray()));
+		}
+		catch (IOException reset) {
+			// a reset ends the stream too; what arrived before it is in got
+		}
+		return got.toByteArray();
+	}
+
+	/** One whole packet from {@code in}. */
+	private static byte[] readPacket(InputStream in) throws IOException {
+		java.io.ByteArrayOutputStream p = new java.io.ByteArrayOutputStream();
+		p.write(in.readNBytes(1));
+		int len = 0;
+		for (int shift = 0;; shift += 7) {
+			int b = in.read();
+			p.write(b);
+			len |= (b & 0x7F) << shift;
+			if ((b & 0x80) == 0) {
+				break;
+			}
+		}
+		p.write(in.readNBytes(len));
+		return p.toByteArray();
+	}
+
+	private MqttProtocolException assertHandlerFailed(String message) throws InterruptedException {
 		Throwable e = handlerErrors.poll(10, TimeUnit.SECONDS);
 		assertThat(e).isInstanceOf(MqttProtocolException.class).hasMessageContaining(message);
+		return (MqttProtocolException) e;
 	}
+
+	/**
+	 * Writes {@code connect} to {@code port}, expects {@code connack}, then writes {@code bad}:
+	 * the server closes without another byte. The packets the handler got are in {@link #received}.
+	 */
+	private static void assertClosedAfterConnack(int port, byte[] connect, byte[] connack, byte[] bad) throws IOException {
+		assertClosedAfterConnack(port, connect, connack, bad, new byte[0]);
+	}
+
+	/** The same, the server answering {@code bad} with exactly {@code answer} before it closes. */
+	private static void assertClosedAfterConnack(int port, byte[] connect, byte[] connack, byte[] bad, byte[] answer)
+			throws IOException {
+		try (Socket s = new Socket("127.0.0.1", port)) {
+			s.setSoTimeout(10_000);
+			s.getOutputStream().write(connect);
+			assertThat(readPacket(s.getInputStream())).isEqualTo(connack);
+			s.getOutputStream().write(bad);
+			assertThat(readToClose(s)).isEqualTo(answer);
+		}
+	}
+
+	private static final byte[] CONNACK_311 = {0x20, 2, 0, 0};
+	private static final byte[] CONNACK_5 = {0x20, 3, 0, 0, 0};
 
 	@Test
 	void aPacketBeforeConnectClosesTheConnection() throws Exception {
@@ -247,5 +313,237 @@ class MqttServerTest {
 		finally {
 			feeding.disposeNow(TIMEOUT);
 		}
+	}
+
+	/**
+	 * MQTT 3.1.1 and 5, 3.1.3.3 and 4.7: the will topic is a topic name, since a broker publishes
+	 * the will to it; with a wildcard or empty, subscribers (mosquitto_sub) refused the PUBLISH,
+	 * and a retained one every later subscriber. Refused at CONNECT, as Mosquitto does.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = {"will/+", "will/#", "#", ""})
+	void aWillTopicThatIsNoTopicNameClosesTheConnectionBeforeConnack(String topic) throws Exception {
+		assertClosedWith(connect("w", 0x06, null, str(topic), str("gone")), "will topic");
+		assertClosedWith(connect("w5", 0x06, props(), props(), str(topic), str("gone")), "will topic");
+		assertThat(received).isEmpty();
+		// a will topic name is fine
+		try (Socket s = new Socket("127.0.0.1", server.port())) {
+			s.setSoTimeout(10_000);
+			s.getOutputStream().write(connect("w", 0x06, null, str("will/t"), str("gone")));
+			assertThat(readPacket(s.getInputStream())).isEqualTo(CONNACK_311);
+		}
+		MqttPacket.Connect c = (MqttPacket.Connect) received.poll(10, TimeUnit.SECONDS);
+		assertThat(c.will().topic()).isEqualTo("will/t");
+	}
+
+	/** A bad MQTT 5 property (2.2.2.2, table 2-4, and the values the specification makes protocol errors). */
+	enum BadProperty {
+		SESSION_EXPIRY_IN_PUBLISH(publish("a", 1, props(bytes(0x11, 0, 0, 0, 5)), "x"), "0x11 is not allowed in PUBLISH"),
+		CONTENT_TYPE_IN_SUBSCRIBE(packet(0x82, bytes(0, 1), props(bytes(0x03), str("t")), str("a"), bytes(0)),
+				"0x3 is not allowed in SUBSCRIBE"),
+		SUBSCRIPTION_IDENTIFIER_IN_UNSUBSCRIBE(packet(0xA2, bytes(0, 1), props(bytes(0x0B, 1)), str("a")),
+				"0xb is not allowed in UNSUBSCRIBE"),
+		TOPIC_ALIAS_IN_DISCONNECT(packet(0xE0, bytes(0), props(bytes(0x23, 0, 1))),
+				"0x23 is not allowed in DISCONNECT"),
+		TOPIC_ALIAS_IN_CONNECT(connect("p", 2, props(bytes(0x23, 0, 1))), "0x23 is not allowed in CONNECT"),
+		SESSION_EXPIRY_IN_WILL(connect("p", 0x06, props(), props(bytes(0x11, 0, 0, 0, 5)), str("w"), str("x")),
+				"0x11 is not allowed in will properties"),
+		RECEIVE_MAXIMUM_0(connect("p", 2, props(bytes(0x21, 0, 0))), "0x21 of 0"),
+		MAXIMUM_PACKET_SIZE_0(connect("p", 2, props(bytes(0x27, 0, 0, 0, 0))), "0x27 of 0"),
+		REQUEST_PROBLEM_INFORMATION_2(connect("p", 2, props(bytes(0x17, 2))), "0x17 must be 0 or 1"),
+		REQUEST_RESPONSE_INFORMATION_2(connect("p", 2, props(bytes(0x19, 2))), "0x19 must be 0 or 1"),
+		RECEIVE_MAXIMUM_TWICE(connect("p", 2, props(bytes(0x21, 0, 5, 0x21, 0, 5))), "0x21 more than once"),
+		SUBSCRIPTION_IDENTIFIER_0(packet(0x82, bytes(0, 1), props(bytes(0x0B, 0)), str("a"), bytes(0)), "0xb of 0"),
+		// only a server's PUBLISH names several (one per matching subscription, 3.3.4)
+		SUBSCRIPTION_IDENTIFIER_TWICE(packet(0x82, bytes(0, 1), props(bytes(0x0B, 1, 0x0B, 2)), str("a"), bytes(0)),
+				"0xb more than once"),
+		TOPIC_ALIAS_0(publish("a", 0, props(bytes(0x23, 0, 0)), "x"), "0x23 of 0", 0x94);
+
+		final byte[] bytes;
+		final String message;
+		final int reasonCode;
+
+		BadProperty(byte[] bytes, String message) {
+			this(bytes, message, -1);
+		}
+
+		BadProperty(byte[] bytes, String message, int reasonCode) {
+			this.bytes = bytes;
+			this.message = message;
+			this.reasonCode = reasonCode;
+		}
+	}
+
+	/**
+	 * MQTT 5 2.2.2.2: a property the packet may not carry makes it malformed; so do the values
+	 * the specification calls protocol errors. A PUBLISH with Session Expiry Interval was
+	 * acknowledged and its properties handed on (the example broker forwarded them, and every
+	 * MQTT 5 subscriber dropped the connection); Mosquitto closes on each of these.
+	 */
+	@ParameterizedTest
+	@EnumSource(BadProperty.class)
+	void anMqtt5PropertyThePacketMayNotCarryClosesTheConnection(BadProperty bad) throws Exception {
+		if ((bad.bytes[0] & 0xF0) == 0x10) {
+			assertClosedWith(bad.bytes, null);
+		}
+		else {
+			assertClosedAfterConnack(server.port(), connect("p", 2, props()), CONNACK_5, bad.bytes);
+		}
+		assertThat(assertHandlerFailed(bad.message).reasonCode()).isEqualTo(bad.reasonCode);
+		MqttPacket first = received.poll();
+		assertThat(first == null || first instanceof MqttPacket.Connect).isTrue();
+		assertThat(received).isEmpty();
+	}
+
+	/** The properties each packet may carry pass, and a DISCONNECT's Reason String too. */
+	@Test
+	void mqtt5PropertiesThePacketsMayCarryPass() throws Exception {
+		try (Socket s = new Socket("127.0.0.1", server.port())) {
+			s.setSoTimeout(10_000);
+			s.getOutputStream().write(connect("ok", 0x06, props(bytes(0x11, 0, 0, 0, 5, 0x21, 0, 5, 0x27, 0, 0, 1, 0, 0x17, 1, 0x19, 0)),
+					props(bytes(0x18, 0, 0, 0, 1, 0x01, 1), bytes(0x03), str("text/plain")), str("w"), str("x")));
+			assertThat(readPacket(s.getInputStream())).isEqualTo(CONNACK_5);
+			s.getOutputStream().write(concat(packet(0x82, bytes(0, 1), props(bytes(0x0B, 9)), str("a"), bytes(0)),
+					packet(0xE0, bytes(0), props(bytes(0x1F), str("bye")))));
+			assertThat(readPacket(s.getInputStream())).isEqualTo(bytes(0x90, 4, 0, 1, 0, 1));
+		}
+		assertThat(received.poll(10, TimeUnit.SECONDS)).isInstanceOf(MqttPacket.Connect.class);
+		MqttPacket.Subscribe sub = (MqttPacket.Subscribe) received.poll(10, TimeUnit.SECONDS);
+		assertThat(sub.properties().get(MqttProperties.SUBSCRIPTION_IDENTIFIER)).isEqualTo(9);
+		assertThat(((MqttPacket.Disconnect) received.poll(10, TimeUnit.SECONDS)).properties().reasonString()).isEqualTo("bye");
+		assertThat(handlerErrors).isEmpty();
+	}
+
+	/**
+	 * Packets that came in one read with a malformed one after them reach the handler before
+	 * the error, as Mosquitto handles them: the whole read was dropped, so the PUBLISHes
+	 * before a bad one were lost, and a DISCONNECT followed by garbage lost (the will went out).
+	 */
+	@Test
+	void packetsBeforeAMalformedOneInTheSameReadReachTheHandler() throws Exception {
+		try (Socket s = new Socket("127.0.0.1", server.port())) {
+			s.setSoTimeout(10_000);
+			s.getOutputStream().write(concat(connect("batch", 2, null), publish("news/a", 0, null, "hello"),
+					publish("news/b", 1, null, "world"), publish("bad/#", 0, null, "x")));
+			readToClose(s);
+		}
+		assertHandlerFailed("wildcard: bad/#");
+		assertThat(received.poll(10, TimeUnit.SECONDS)).isInstanceOf(MqttPacket.Connect.class);
+		MqttMessage a = ((MqttPacket.Publish) received.poll(10, TimeUnit.SECONDS)).message();
+		MqttMessage b = ((MqttPacket.Publish) received.poll(10, TimeUnit.SECONDS)).message();
+		assertThat(List.of(a.topic(), a.payloadAsString(), b.topic(), b.payloadAsString(), b.qos()))
+				.containsExactly("news/a", "hello", "news/b", "world", 1);
+		assertThat(received).isEmpty();
+
+		// DISCONNECT, then two bytes of an unknown packet type, in one write
+		assertClosedAfterConnack(server.port(), connect("bye", 0x06, null, str("will/t"), str("gone")), CONNACK_311,
+				concat(packet(0xE0), bytes(0, 0)));
+		assertHandlerFailed("unknown");
+		assertThat(received.poll(10, TimeUnit.SECONDS)).isInstanceOf(MqttPacket.Connect.class);
+		assertThat(received.poll(10, TimeUnit.SECONDS)).isInstanceOf(MqttPacket.Disconnect.class);
+	}
+
+	/**
+	 * MQTT 5 3.3.2.3.4: with the Topic Alias Maximum the handler's CONNACK granted, a client
+	 * names a topic once with an alias and then sends the alias with an empty topic; the handler
+	 * sees the topic each time, without the alias (it means something on this connection only).
+	 * An alias over the maximum is "Topic Alias invalid", 0x94, which this handler sends back in
+	 * a DISCONNECT, as Mosquitto does. Such a PUBLISH was refused as "PUBLISH with an empty
+	 * topic", whatever the CONNACK granted.
+	 */
+	@Test
+	void topicAliasesUpToTheMaximumTheHandlerGrantedStandForTheirTopics() throws Exception {
+		MqttProperties grant = MqttProperties.builder().property(MqttProperties.TOPIC_ALIAS_MAXIMUM, 10).build();
+		DisposableServer aliasing = MqttServer.create().runOn(loop)
+				.handle(c -> c.receive().doOnNext(received::add)
+						.concatMap(p -> p instanceof MqttPacket.Connect ? c.send(new MqttPacket.ConnAck(false, 0, grant)) : Mono.<Void>empty())
+						.doOnError(handlerErrors::add)
+						// the connection closes once the DISCONNECT is written
+						.onErrorResume(MqttProtocolException.class, e -> c.send(new MqttPacket.Disconnect(
+								e.reasonCode() > 0 ? e.reasonCode() : 0x82, MqttProperties.empty())))
+						.then())
+				.bindNow(TIMEOUT);
+		try {
+			byte[] connack = bytes(0x20, 6, 0, 0, 3, 0x22, 0, 10);
+			assertClosedAfterConnack(aliasing.port(), connect("alias", 2, props()), connack, concat(
+					publish("a/b", 0, props(bytes(0x23, 0, 1)), "first"),
+					publish("", 0, props(bytes(0x23, 0, 1)), "second"),
+					publish("c/d", 1, props(bytes(0x23, 0, 10), bytes(0x26), str("k"), str("v")), "third"),
+					publish("", 0, props(bytes(0x23, 0, 10)), "fourth"),
+					// an alias may be given another topic
+					publish("e", 0, props(bytes(0x23, 0, 1)), "fifth"),
+					publish("", 0, props(bytes(0x23, 0, 1)), "sixth"),
+					publish("x", 0, props(bytes(0x23, 0, 11)), "over the maximum")),
+					bytes(0xE0, 2, 0x94, 0));
+			assertThat(assertHandlerFailed("Topic Alias 11 over the Topic Alias Maximum of 10").reasonCode()).isEqualTo(0x94);
+			assertThat(received.poll(10, TimeUnit.SECONDS)).isInstanceOf(MqttPacket.Connect.class);
+			List<String> got = new java.util.ArrayList<>();
+			for (int i = 0; i < 6; i++) {
+				MqttMessage m = ((MqttPacket.Publish) received.poll(10, TimeUnit.SECONDS)).message();
+				got.add(m.topic() + " " + m.payloadAsString());
+				assertThat(m.properties().get(MqttProperties.TOPIC_ALIAS)).isNull();
+			}
+			assertThat(got).containsExactly("a/b first", "a/b second", "c/d third", "c/d fourth", "e fifth", "e sixth");
+			assertThat(received).isEmpty();
+
+			// aliases belong to their connection: a new one has none yet
+			assertClosedAfterConnack(aliasing.port(), connect("alias2", 2, props()), connack,
+					publish("", 0, props(bytes(0x23, 0, 1)), "which topic?"), bytes(0xE0, 2, 0x82, 0));
+			assertHandlerFailed("Topic Alias 1, which stands for no topic yet");
+			received.clear();
+		}
+		finally {
+			aliasing.disposeNow(TIMEOUT);
+		}
+		// granted none: an alias is invalid even with its topic
+		assertClosedAfterConnack(server.port(), connect("no-alias", 2, props()), CONNACK_5,
+				publish("t", 0, props(bytes(0x23, 0, 1)), "x"));
+		assertThat(assertHandlerFailed("no Topic Alias Maximum was granted").reasonCode()).isEqualTo(0x94);
+	}
+
+	/**
+	 * The client side of topic aliases: a Topic Alias Maximum among its connect properties lets
+	 * the broker (here a handler) send an alias with an empty topic, and the subscription gets the
+	 * topic. The client failed with "PUBLISH with an empty topic".
+	 */
+	@Test
+	void theClientResolvesTheTopicAliasesItsConnectAllowed() throws Exception {
+		DisposableServer aliasing = MqttServer.create().runOn(loop)
+				.handle(c -> c.receive().concatMap(p -> {
+					if (p instanceof MqttPacket.Subscribe s) {
+						MqttProperties alias = MqttProperties.builder().property(MqttProperties.TOPIC_ALIAS, 3).build();
+						return c.send(new MqttPacket.SubAck(s.packetId(), List.of(0), MqttProperties.empty()))
+								.then(c.send(new MqttPacket.Publish(0, new MqttMessage("x/y", "one".getBytes(UTF_8), 0, false, false, alias))))
+								.then(c.send(new MqttPacket.Publish(0, new MqttMessage("", "two".getBytes(UTF_8), 0, false, false, alias))));
+					}
+					return answer(c, p);
+				}).then())
+				.bindNow(TIMEOUT);
+		try {
+			MqttConnection c = MqttClient.create("mqtt://127.0.0.1:" + aliasing.port()).version(MqttVersion.V5).runOn(loop)
+					.connectProperties(MqttProperties.builder().property(MqttProperties.TOPIC_ALIAS_MAXIMUM, 5).build())
+					.connect().block(TIMEOUT);
+			try {
+				List<MqttMessage> got = c.subscribe("x/#", 0).take(2).collectList().block(TIMEOUT);
+				assertThat(got).extracting(m -> m.topic() + " " + m.payloadAsString()).containsExactly("x/y one", "x/y two");
+				assertThat(got).allMatch(m -> m.properties().get(MqttProperties.TOPIC_ALIAS) == null);
+			}
+			finally {
+				c.disconnect().block(TIMEOUT);
+			}
+		}
+		finally {
+			aliasing.disposeNow(TIMEOUT);
+		}
+	}
+
+	/** MQTT-3.10.3-2: UNSUBSCRIBE's filters follow the rules of SUBSCRIBE's (Mosquitto closes too). */
+	@ParameterizedTest
+	@ValueSource(strings = {"a/#/b", "a+", ""})
+	void anUnsubscribeWithAnInvalidFilterClosesTheConnection(String filter) throws Exception {
+		assertClosedAfterConnack(server.port(), connect("u", 2, null), CONNACK_311, packet(0xA2, bytes(0, 1), str("a"), str(filter)));
+		assertHandlerFailed("UNSUBSCRIBE");
+		assertThat(received.poll(10, TimeUnit.SECONDS)).isInstanceOf(MqttPacket.Connect.class);
+		assertThat(received).isEmpty();
 	}
 }
