@@ -365,7 +365,7 @@ public final class MqttBroker implements Disposable {
 				previous.takenOver();
 			}
 			clientId = id;
-			will = c.will();
+			will = publishable(c.will());
 			return send(new MqttPacket.ConnAck(false, 0, props.build()));
 		}
 
@@ -449,6 +449,19 @@ public final class MqttBroker implements Disposable {
 				sessions.remove(clientId);
 			}
 			publishWill();
+		}
+
+		/**
+		 * The will as it may be published: without its Will Delay Interval, a property a
+		 * PUBLISH may not carry (MQTT 5.0 table 2-4; subscribers would refuse the packet). This
+		 * broker publishes wills at once.
+		 */
+		private static @Nullable MqttMessage publishable(@Nullable MqttMessage w) {
+			if (w == null || w.properties().get(MqttProperties.WILL_DELAY_INTERVAL) == null) {
+				return w;
+			}
+			return MqttMessage.of(w.topic(), w.payload(), w.qos(), w.retain(),
+					w.properties().mutate().remove(MqttProperties.WILL_DELAY_INTERVAL).build());
 		}
 
 		/** Routes the will, once, if there is one (and retains it if it asks to be). */

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.reactormongoose.mqtt.MqttClient;
 import io.github.reactormongoose.mqtt.MqttConnection;
 import io.github.reactormongoose.mqtt.MqttMessage;
+import io.github.reactormongoose.mqtt.MqttProperties;
 import io.github.reactormongoose.testing.LogCapture;
 import org.eclipse.paho.client.mqttv3.IMqttMessageListener;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -368,6 +369,49 @@ class MqttBrokerTest {
 		}
 		assertThat(take(got)).isEqualTo("status/leaving4=bye@0");
 		assertThat(got.poll(200, TimeUnit.MILLISECONDS)).isNull();
+	}
+
+	/**
+	 * A will's Will Delay Interval is not published with it: a PUBLISH may not carry that property
+	 * (MQTT 5.0, table 2-4), and an MQTT 5 subscriber (this library's client here) refuses such a
+	 * packet. Its other will properties (the content type) go with it.
+	 */
+	@Test
+	void aWillIsPublishedWithoutItsWillDelayInterval() throws Exception {
+		MqttConnection ours = MqttClient.create("mqtt://127.0.0.1:" + broker.port()).version(io.github.reactormongoose.mqtt.MqttVersion.MQTT_5)
+				.clientId("v5-watcher").connect().block(Duration.ofSeconds(10));
+		try {
+			LinkedBlockingQueue<MqttMessage> got = new LinkedBlockingQueue<>();
+			java.util.concurrent.CountDownLatch granted = new java.util.concurrent.CountDownLatch(1);
+			var d = ours.subscribe("status/#", 0, q -> granted.countDown()).subscribe(got::add, e -> got.add(
+					MqttMessage.of("failed", String.valueOf(e).getBytes(UTF_8), 0, false)));
+			assertThat(granted.await(10, TimeUnit.SECONDS)).isTrue();
+			try (Socket s = new Socket("127.0.0.1", broker.port())) {
+				s.setSoTimeout(10_000);
+				var body = new java.io.ByteArrayOutputStream();
+				body.write(new byte[] {0, 4, 'M', 'Q', 'T', 'T', 5, 0x06, 0, 30, 0});
+				string(body, "delayed");
+				// will properties: Will Delay Interval 0, Content Type "text/plain"
+				byte[] ct = "text/plain".getBytes(UTF_8);
+				body.write(5 + 3 + ct.length);
+				body.write(new byte[] {0x18, 0, 0, 0, 0, 0x03, 0, (byte) ct.length});
+				body.writeBytes(ct);
+				string(body, "status/delayed");
+				string(body, "gone");
+				s.getOutputStream().write(packet(0x10, body.toByteArray()));
+				assertThat(read(s.getInputStream())).as("CONNACK 0").startsWith(0x20, 0, 0);
+			} // closed without DISCONNECT: the will goes out
+			MqttMessage m = got.poll(10, TimeUnit.SECONDS);
+			assertThat(m).isNotNull();
+			assertThat(m.topic()).as(m.payloadAsString()).isEqualTo("status/delayed");
+			assertThat(m.payloadAsString()).isEqualTo("gone");
+			assertThat(m.properties().contentType()).isEqualTo("text/plain");
+			assertThat(m.properties().get(MqttProperties.WILL_DELAY_INTERVAL)).isNull();
+			d.dispose();
+		}
+		finally {
+			ours.disconnect().block(Duration.ofSeconds(10));
+		}
 	}
 
 	/**

@@ -242,6 +242,16 @@ public final class MqttProperties {
 			return put(id, value instanceof byte[] b ? b.clone() : value);
 		}
 
+		/**
+		 * Removes every property {@code id} (all of them for a user property or a subscription
+		 * identifier): for example the Will Delay Interval of a will, which a PUBLISH may not
+		 * carry, before a broker publishes it.
+		 */
+		public Builder remove(int id) {
+			list.removeIf(p -> p.id() == id);
+			return this;
+		}
+
 		private Builder put(int id, Object value) {
 			list.removeIf(p -> p.id() == id && id != SUBSCRIPTION_IDENTIFIER);
 			list.add(new Property(id, value));

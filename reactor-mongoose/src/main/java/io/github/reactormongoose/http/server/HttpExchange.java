@@ -87,6 +87,12 @@ final class HttpExchange implements HttpServerResponse {
 		return p == null || p.test(request, this);
 	}
 
+	/**
+	 * The status recorded for an exchange whose connection closed before its response started:
+	 * 499, as nginx logs a request whose client closed the connection first.
+	 */
+	static final int CLOSED_BEFORE_RESPONSE = 499;
+
 	/** The exchange ended (or the connection closed, or it became a WebSocket): metrics and access log. */
 	void report() {
 		request.release();
@@ -96,12 +102,13 @@ final class HttpExchange implements HttpServerResponse {
 		long now = System.nanoTime();
 		long nanos = now - started;
 		String path = request.rawPath();
-		conn.server.metrics.exchangeEnded(request.method(), path, writer.status(), request.bodyBytes(),
+		int status = reportedStatus();
+		conn.server.metrics.exchangeEnded(request.method(), path, status, request.bodyBytes(),
 				writer.bodyBytesSent(), nanos, request.bodyReceiveNanos(started, now), writer.sendNanos(now));
 		if (conn.server.config.accessLogEnabled()) {
 			Function<? super AccessLogArgs, ? extends @Nullable String> format = conn.server.config.accessLogFormat();
 			if (format == null) {
-				AccessLog.log(request.remoteAddress(), request.method(), request.uri(), request.protocol(), writer.status(),
+				AccessLog.log(request.remoteAddress(), request.method(), request.uri(), request.protocol(), status,
 						writer.bodyBytesSent(), nanos);
 			}
 			else {
@@ -110,10 +117,19 @@ final class HttpExchange implements HttpServerResponse {
 		}
 	}
 
+	/**
+	 * The status the metrics and the access log record: the one sent, or
+	 * {@link #CLOSED_BEFORE_RESPONSE} when the connection closed before any response went out
+	 * (the handler's status, 200 by default, was never sent: the client saw none).
+	 */
+	private int reportedStatus() {
+		return writer.hasSentHeaders() ? writer.status() : CLOSED_BEFORE_RESPONSE;
+	}
+
 	private void logAccess(Function<? super AccessLogArgs, ? extends @Nullable String> format, long nanos) {
 		ZonedDateTime arrived = ZonedDateTime.now().minusNanos(nanos);
 		AccessLogArgs args = new AccessLogEntry(arrived, request.remoteAddress(), request.method(), request.uri(),
-				request.protocol(), writer.status(), writer.bodyBytesSent(), nanos, request.requestHeaders(),
+				request.protocol(), reportedStatus(), writer.bodyBytesSent(), nanos, request.requestHeaders(),
 				writer.headers());
 		String line;
 		try {
@@ -194,7 +210,10 @@ final class HttpExchange implements HttpServerResponse {
 			}
 			return;
 		}
-		conn.server.metrics.error(request.method(), request.rawPath());
+		if (!(t instanceof ConnectionClosedException)) {
+			// the client going away is not the handler's failure (Reactor Netty counts none either)
+			conn.server.metrics.error(request.method(), request.rawPath());
+		}
 		int code = statusFor(t);
 		if (code != 500) {
 			BoundHttpServer.log.debug("bad request: {}", t.getMessage());

@@ -4,6 +4,7 @@
 package io.github.reactormongoose.internal.metrics;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -88,7 +89,7 @@ final class MicrometerHttpServerMetrics implements HttpServerMetrics {
 	public void exchangeEnded(String method, String path, int status, long bytesReceived, long bytesSent, long nanos,
 			long receiveNanos, long sendNanos) {
 		active.decrementAndGet();
-		ExchangeMeters m = exchangeMeters.computeIfAbsent(new Key(uri(path), method, status), this::register);
+		ExchangeMeters m = exchangeMeters.computeIfAbsent(new Key(uri(path), methodTag(method), status), this::register);
 		m.received.record(bytesReceived);
 		m.sent.record(bytesSent);
 		m.time.record(nanos, TimeUnit.NANOSECONDS);
@@ -113,7 +114,20 @@ final class MicrometerHttpServerMetrics implements HttpServerMetrics {
 
 	@Override
 	public void error(String method, String path) {
-		Counter.builder(PREFIX + "errors").tags("uri", uri(path), "method", method).register(registry).increment();
+		Counter.builder(PREFIX + "errors").tags("uri", uri(path), "method", methodTag(method)).register(registry).increment();
+	}
+
+	/** The standard methods of RFC 9110 (and PATCH); any other is tagged "UNKNOWN", as by Reactor Netty. */
+	private static final Set<String> STANDARD_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
+			"TRACE", "CONNECT");
+
+	/**
+	 * The {@code method} tag: a client may send any token as the method, so a scanner sending
+	 * random ones would otherwise create a time series each (the {@code uri} tag's cap does not
+	 * help: the method is in every meter's key).
+	 */
+	static String methodTag(String method) {
+		return STANDARD_METHODS.contains(method) ? method : "UNKNOWN";
 	}
 
 	private String uri(String path) {

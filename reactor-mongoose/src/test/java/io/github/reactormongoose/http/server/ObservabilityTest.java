@@ -140,6 +140,61 @@ class ObservabilityTest extends BaseHttpTest {
 	}
 
 	@Test
+	void methodsOutsideTheStandardOnesShareOneTag() throws Exception {
+		// a client may send any token as the method: 300 random ones were 300 time series
+		DisposableServer server = server(HttpServer.create().metrics(true));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			for (int i = 0; i < 300; i++) {
+				status(c, "X" + i + "SCAN /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+			}
+			assertThat(status(c, RawHttp.get("/hello"))).isEqualTo(200);
+		}
+		long methods = meters.registry().get("reactor.mongoose.http.server.response.time").timers().stream()
+				.filter(t -> t.count() > 0).map(t -> t.getId().getTag("method")).distinct().count();
+		assertThat(methods).as("distinct method tags").isLessThanOrEqualTo(2);
+		assertThat(meters.registry().get("reactor.mongoose.http.server.response.time").tag("method", "UNKNOWN")
+				.tag("uri", "/hello").timer().count()).isEqualTo(300);
+	}
+
+	@Test
+	void aClientThatLeavesIsNeitherAnErrorNorA200() throws Exception {
+		// the client closes while the response streams (the handler's send fails: not the
+		// handler's error) and before a slow response started (nothing was sent: not a 200)
+		List<String> lines = new CopyOnWriteArrayList<>();
+		Loggers.useCustomLoggers(name -> name.equals("reactor.mongoose.http.server.AccessLog")
+				? new CapturingLogger(name, lines) : new CapturingLogger(name, new CopyOnWriteArrayList<>()));
+		try {
+			DisposableServer server = bind(HttpServer.create().metrics(true).accessLog(true).route(r -> r
+					.get("/stream", (req, res) -> res.sendString(reactor.core.publisher.Flux.interval(java.time.Duration.ofMillis(5))
+							.map(i -> "tick " + i + "\n")))
+					.get("/slow", (req, res) -> Mono.delay(java.time.Duration.ofMillis(500)).then(res.sendString(Mono.just("late"))))));
+			for (String path : new String[] {"/stream", "/slow"}) {
+				try (RawHttp c = RawHttp.connect(server.port())) {
+					c.write(RawHttp.get(path));
+					Thread.sleep(150);
+				}
+			}
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (lines.size() < 2 && System.nanoTime() < deadline) {
+				Thread.sleep(20);
+			}
+			Thread.sleep(600); // the slow handler's end, after its client left
+			assertThat(meters.registry().find("reactor.mongoose.http.server.errors").counters().stream()
+					.mapToDouble(io.micrometer.core.instrument.Counter::count).sum()).as("errors").isZero();
+			assertThat(meters.registry().get("reactor.mongoose.http.server.response.time").tag("uri", "/stream")
+					.tag("status", "200").timer().count()).as("the stream's head went out").isEqualTo(1);
+			assertThat(meters.registry().get("reactor.mongoose.http.server.response.time").tag("uri", "/slow")
+					.tag("status", "499").timer().count()).isEqualTo(1);
+			assertThat(meters.registry().find("reactor.mongoose.http.server.response.time").tag("uri", "/slow")
+					.tag("status", "200").timer()).isNull();
+			assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"GET /slow HTTP/1.1\" 499 "));
+		}
+		finally {
+			Loggers.resetLoggerFactory();
+		}
+	}
+
+	@Test
 	void withoutMetricsNothingIsRegistered() throws Exception {
 		DisposableServer server = server(HttpServer.create());
 		try (RawHttp c = RawHttp.connect(server.port())) {
