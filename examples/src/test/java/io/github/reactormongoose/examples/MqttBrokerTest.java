@@ -378,7 +378,7 @@ class MqttBrokerTest {
 	 */
 	@Test
 	void aWillIsPublishedWithoutItsWillDelayInterval() throws Exception {
-		MqttConnection ours = MqttClient.create("mqtt://127.0.0.1:" + broker.port()).version(io.github.reactormongoose.mqtt.MqttVersion.MQTT_5)
+		MqttConnection ours = MqttClient.create("mqtt://127.0.0.1:" + broker.port()).version(io.github.reactormongoose.mqtt.MqttVersion.V5)
 				.clientId("v5-watcher").connect().block(Duration.ofSeconds(10));
 		try {
 			LinkedBlockingQueue<MqttMessage> got = new LinkedBlockingQueue<>();

@@ -47,21 +47,33 @@ public record ServerSentEvent(@Nullable String id, @Nullable String event, @Null
 			}
 		}
 		if (id != null) {
-			b.append("id:").append(id).append('\n');
+			field(b, "id", id);
 		}
 		if (event != null) {
-			b.append("event:").append(event).append('\n');
+			field(b, "event", event);
 		}
 		if (retry != null) {
 			b.append("retry:").append(retry).append('\n');
 		}
 		if (data != null) {
 			for (String line : data.split("\r\n|\r|\n", -1)) {
-				b.append("data:").append(line).append('\n');
+				field(b, "data", line);
 			}
 		}
 		b.append('\n');
 		return b.toString().getBytes(StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * One {@code name:value} line. A receiver drops one space after the colon (the SSE parsing
+	 * rules), so a value that starts with a space gets one more, which keeps its own.
+	 */
+	private static void field(StringBuilder b, String name, String value) {
+		b.append(name).append(':');
+		if (value.startsWith(" ")) {
+			b.append(' ');
+		}
+		b.append(value).append('\n');
 	}
 
 	private static void checkSingleLine(String s, String what) {

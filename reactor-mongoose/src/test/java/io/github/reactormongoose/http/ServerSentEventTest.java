@@ -24,6 +24,29 @@ class ServerSentEventTest {
 		assertThat(wire(e)).isEqualTo(":c\nid:7\nevent:tick\nretry:2500\ndata:a\ndata:b\ndata:c\n\n");
 	}
 
+	/** The value of field {@code name} in {@code wire} as the SSE parsing rules read it (one leading space dropped). */
+	private static java.util.List<String> parsed(String wire, String name) {
+		java.util.List<String> values = new java.util.ArrayList<>();
+		for (String line : wire.split("\n")) {
+			if (line.startsWith(name + ":")) {
+				String v = line.substring(name.length() + 1);
+				values.add(v.startsWith(" ") ? v.substring(1) : v);
+			}
+		}
+		return values;
+	}
+
+	@Test
+	void valuesThatStartWithASpaceKeepIt() {
+		// a receiver drops one space after the colon: " x" went out as "data: x" and arrived as "x"
+		ServerSentEvent e = ServerSentEvent.builder().id(" 42").event(" update").data(" indented\n    code\nplain").build();
+		String w = wire(e);
+		assertThat(parsed(w, "id")).containsExactly(" 42");
+		assertThat(parsed(w, "event")).containsExactly(" update");
+		assertThat(parsed(w, "data")).containsExactly(" indented", "    code", "plain");
+		assertThat(w).contains("data:plain\n"); // values without a leading space are written as before
+	}
+
 	@Test
 	void aBuilderIsImmutableAndCanBeShared() {
 		ServerSentEvent.Builder base = ServerSentEvent.builder().event("tick");

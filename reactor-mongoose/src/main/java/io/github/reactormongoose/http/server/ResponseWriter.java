@@ -42,7 +42,7 @@ final class ResponseWriter {
 
 	/** How the body's end is told to the client. */
 	enum Framing {
-		/** No body (HEAD of unknown length, 1xx, 204, 304). */
+		/** No body (HEAD of unknown length, 1xx, 204, 205, 304). */
 		NONE,
 		/** {@code Content-Length}. */
 		LENGTH,
@@ -240,7 +240,8 @@ final class ResponseWriter {
 		boolean close = closeAfterResponse();
 		appendHeaders(b, close); // closing: the handler's Connection line (keep-alive, say) would contradict it
 		long length = framing == Framing.LENGTH ? (contentLength >= 0 ? contentLength : applicationLength())
-				: framing == Framing.NONE && status == 304 ? applicationLength() : -1;
+				: framing == Framing.NONE && status == 304 ? applicationLength()
+				: status == 205 ? 0 : -1; // 205: no content (RFC 9110 15.3.6), said with a length of 0 as Reactor Netty
 		if (length >= 0) {
 			b.append("Content-Length: ").append(length).append("\r\n");
 		}
@@ -328,7 +329,7 @@ final class ResponseWriter {
 			complete(sink, r);
 			return;
 		}
-		boolean noBodyStatus = status < 200 || status == 204 || status == 304;
+		boolean noBodyStatus = status < 200 || status == 204 || status == 205 || status == 304;
 		// HEAD with nothing to measure: do not claim a length the GET body may not have
 		boolean headLength = request.isHead() && data.length == 0;
 		boolean unknownHeadLength = headLength && applicationLength() < 0;
@@ -443,9 +444,10 @@ final class ResponseWriter {
 
 	/** Chooses the framing of a streamed body and serializes the head (not yet sent). */
 	private byte[] streamingHead() {
-		if (status < 200 || status == 204 || status == 304) {
+		if (status < 200 || status == 204 || status == 205 || status == 304) {
 			// no body whatever the handler sends, and no Transfer-Encoding (RFC 9112 §6.3): a
-			// chunked 204 would leave its last chunk to be read as the next response
+			// chunked 204 would leave its last chunk to be read as the next response (a 205
+			// says Content-Length: 0, see head)
 			framing = Framing.NONE;
 			return head(-1);
 		}
@@ -470,7 +472,7 @@ final class ResponseWriter {
 
 	private long writeChunk(ByteBuffer data) {
 		if (request.isHead() || framing == Framing.NONE) {
-			return 0; // HEAD, or a status without body (1xx, 204, 304)
+			return 0; // HEAD, or a status without body (1xx, 204, 205, 304)
 		}
 		GzipEncoder g = gzip;
 		if (g != null && data.hasRemaining()) {

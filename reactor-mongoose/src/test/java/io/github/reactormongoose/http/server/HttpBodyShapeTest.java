@@ -97,6 +97,8 @@ class HttpBodyShapeTest extends BaseHttpTest {
 				.get("/length-204", (req, res) -> res.status(204).header("Content-Length", "5").send())
 				.get("/stream-204", (req, res) -> res.status(204).sendString(Flux.just("dropped")))
 				.get("/empty-stream-204", (req, res) -> res.status(204).send(Flux.empty()))
+				.get("/whole-205", (req, res) -> res.status(205).sendString(Mono.just("dropped")))
+				.get("/stream-205", (req, res) -> res.status(205).sendString(Flux.just("drop", "ped")))
 				.get("/stream-304", (req, res) -> res.status(304).header("ETag", "\"v1\"")
 						.sendString(Flux.just("dropped").concatWith(Mono.just("too"))))));
 	}
@@ -131,6 +133,24 @@ class HttpBodyShapeTest extends BaseHttpTest {
 				String all = new String(c.readToEof(), StandardCharsets.ISO_8859_1);
 				assertThat(all).as(path).doesNotContain("abcdef");
 				assertThat(all).as(path).startsWith("HTTP/1.1 200 OK\r\n");
+			}
+		}
+	}
+
+	/**
+	 * A 205 has no content (RFC 9110 15.3.6: a server MUST NOT generate any), whatever the handler
+	 * sends: it said "dropped" with a Content-Length or chunked. Its head says Content-Length: 0,
+	 * as Reactor Netty's, and the next response follows on the same connection.
+	 */
+	@Test
+	void a205CarriesNoContent() throws Exception {
+		for (String path : new String[] { "/whole-205", "/stream-205" }) {
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				c.write(RawHttp.get(path) + "GET /whole HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+				String all = new String(c.readToEof(), StandardCharsets.ISO_8859_1);
+				assertThat(all).as(path).matches("(?s)HTTP/1\\.1 205 [^\r]*\r\nDate: [^\r]*\r\nContent-Length: 0\r\n\r\n"
+						+ "HTTP/1\\.1 200 OK\r\n.*\r\n\r\nabcdef");
+				assertThat(all).doesNotContain("Transfer-Encoding").doesNotContain("drop");
 			}
 		}
 	}
