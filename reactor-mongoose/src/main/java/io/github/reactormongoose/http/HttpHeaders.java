@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Ordered, multi-valued HTTP headers with case-insensitive names. Duplicate names are kept
  * (e.g. several {@code Set-Cookie}). Names and values containing CR, LF or NUL are rejected
- * with {@link IllegalArgumentException}, so a header can never split a response.
+ * with {@link IllegalArgumentException}, so a header can never split a response; so are other
+ * control characters in values, and names that are not tokens (RFC 9110 5.1, 5.5).
  * Not thread-safe: mutate from one thread before the response is committed.
  */
 public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
@@ -56,8 +57,7 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
 			throw new IllegalArgumentException("empty header name");
 		}
 		for (int i = 0; i < n.length(); i++) {
-			char ch = n.charAt(i);
-			if (ch <= ' ' || ch == ':' || ch >= 127) {
+			if (!isTchar(n.charAt(i))) { // a field name is a token (RFC 9110 5.1, 5.6.2)
 				throw new IllegalArgumentException("invalid character in header name: " + n);
 			}
 		}
@@ -172,8 +172,19 @@ public final class HttpHeaders implements Iterable<Map.Entry<String, String>> {
 				throw new IllegalArgumentException("header " + what + " must not contain CR, LF or NUL: "
 						+ s.replace("\r", "\\r").replace("\n", "\\n").replace("\0", "\\0"));
 			}
+			if ((c < ' ' && c != '\t') || c == 0x7f) {
+				// RFC 9110 5.5: a field value is visible characters, SP and HTAB; strict clients (the
+				// JDK's, Node's) refuse the whole response over one control character
+				throw new IllegalArgumentException("header " + what + " must not contain control characters (0x"
+						+ Integer.toHexString(c) + "): " + s.replaceAll("\\p{Cntrl}", "?"));
+			}
 		}
 		return s;
+	}
+
+	/** tchar of RFC 9110 5.6.2: the characters of a token, such as a field name. */
+	private static boolean isTchar(char c) {
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
 	}
 
 	@Override

@@ -98,6 +98,30 @@ class HttpErrorsTest extends BaseHttpTest {
 	}
 
 	@Test
+	void aResponseHeaderThatNoClientCouldReadIsRefusedWhenSet() throws Exception {
+		// control characters in a value, separators in a name (RFC 9110 5.5, 5.1): they went out
+		// as they were, and the JDK's and Node's clients refused the whole response; now the
+		// handler's header(...) throws, as Reactor Netty's does, and the client gets a 500
+		DisposableServer s = bind(HttpServer.create().route(r -> r
+				.get("/ctl", (req, res) -> res.header("X-File", "report\u0001\u007f.pdf").sendString(Mono.just("x")))
+				.get("/name", (req, res) -> res.header("X(y)", "v").sendString(Mono.just("x")))
+				.get("/tab", (req, res) -> res.header("X-Tab", "a\tb \u00e9").sendString(Mono.just("ok")))));
+		java.net.http.HttpClient jdk = java.net.http.HttpClient.newHttpClient();
+		for (String path : new String[] {"/ctl", "/name"}) {
+			java.net.http.HttpResponse<String> r = jdk.send(java.net.http.HttpRequest.newBuilder(
+					java.net.URI.create("http://127.0.0.1:" + s.port() + path)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+			assertThat(r.statusCode()).as(path).isEqualTo(500);
+		}
+		// HTAB, SP and obs-text stay allowed
+		try (RawHttp c = RawHttp.connect(s.port()).soTimeout(5_000)) {
+			c.write(RawHttp.get("/tab"));
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(200);
+			assertThat(r.header("X-Tab")).isEqualTo("a\tb \u00e9");
+		}
+	}
+
+	@Test
 	void errorBeforeAnythingWasSentGets500() throws Exception {
 		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
 			c.write(RawHttp.get("/mono-error"));
