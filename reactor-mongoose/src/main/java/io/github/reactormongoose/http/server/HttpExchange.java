@@ -450,6 +450,22 @@ final class HttpExchange implements HttpServerResponse {
 			return Mono.error(new IllegalArgumentException("position and count must be >= 0"));
 		}
 		return Mono.defer(() -> {
+			if (count > 0 && check == null) {
+				// a region past the file's end would announce more than can be sent: the head
+				// went out with its Content-Length, then the connection was cut (the send even
+				// completed); refused before the head, so the client gets a 500
+				try {
+					java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+							java.nio.file.attribute.BasicFileAttributes.class);
+					if (a.isRegularFile() && position > a.size() - count) {
+						return Mono.error(new IllegalArgumentException("sendFile " + file + ": bytes " + position + " to "
+								+ (position + count) + " are past its end (" + a.size() + " bytes)"));
+					}
+				}
+				catch (IOException | UnsupportedOperationException e) {
+					// not readable: the send below fails with the reason
+				}
+			}
 			HttpHeaders headers = writer.headers();
 			if (!headers.contains("Content-Length")) {
 				headers.set("Content-Length", Long.toString(count));

@@ -324,8 +324,15 @@ class HttpServerBasicsTest extends BaseHttpTest {
 		Files.write(file, content);
 		DisposableServer server = bind(HttpServer.create().route(r -> r
 				.get("/file", (req, res) -> res.sendFile(file))
-				.get("/part", (req, res) -> res.sendFile(file, 1000, 70_000))));
+				.get("/part", (req, res) -> res.sendFile(file, 1000, 70_000))
+				.get("/past-end", (req, res) -> res.sendFile(file, content.length - 10, 100))));
 		HttpClient client = jdkClient();
+
+		// a region past the file's end is refused before the head (it announced 100 bytes, sent
+		// 10 and cut the connection, and the send completed)
+		HttpResponse<String> past = client.send(request(server, "/past-end").GET().build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(past.statusCode()).isEqualTo(500);
 
 		HttpResponse<byte[]> whole = client.send(request(server, "/file").GET().build(),
 				HttpResponse.BodyHandlers.ofByteArray());
