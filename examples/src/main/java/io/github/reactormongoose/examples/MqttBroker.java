@@ -236,9 +236,9 @@ public final class MqttBroker implements Disposable {
 		/**
 		 * The client sent a malformed packet or broke the protocol: the decoder reads no more. An
 		 * MQTT 5 client whose CONNECT was accepted is told why before the close, with DISCONNECT
-		 * (5.0, section 4.13.1): 0x95 (packet too large) for a packet over
-		 * {@link #MAX_PACKET_SIZE}, else 0x81 (malformed packet), unless the exception carries a
-		 * reason code, and the decoder's message as the reason string. Otherwise (MQTT 3.1.1 has no
+		 * (5.0, section 4.13.1): the exception's reason code (0x95, packet too large, for a packet
+		 * over {@link #MAX_PACKET_SIZE}; 0x94 for a bad topic alias), else 0x81 (malformed packet),
+		 * and the decoder's message as the reason string. Otherwise (MQTT 3.1.1 has no
 		 * server DISCONNECT) the error stands, and the connection is closed at once.
 		 */
 		private Mono<Void> malformed(MqttProtocolException e) {
@@ -246,7 +246,7 @@ public final class MqttBroker implements Disposable {
 				return Mono.error(e);
 			}
 			String why = String.valueOf(e.getMessage());
-			int reason = e.reasonCode() >= 0x80 ? e.reasonCode() : why.contains("over the limit") ? 0x95 : 0x81;
+			int reason = e.reasonCode() >= 0x80 ? e.reasonCode() : 0x81;
 			if (why.length() > 100) {
 				// it may quote the client's topic: kept short, far below any Maximum Packet Size the
 				// client may have set, which the reason string must not make the packet exceed

@@ -494,7 +494,8 @@ final class MqttCodec {
 			}
 			long total = (long) i + len;
 			if (total > maxPacketSize) {
-				throw new MqttProtocolException("packet of " + total + " bytes over the limit of " + maxPacketSize + " bytes");
+				throw new MqttProtocolException("packet of " + total + " bytes over the limit of " + maxPacketSize + " bytes",
+						0x95); // Packet too large (MQTT 5.0 reason code)
 			}
 			// type and flags are checked before the body arrives: garbage fails at once
 			checkType(type, first & 0x0F);

@@ -278,7 +278,8 @@ class MqttCodecTest {
 	void oversizedPacketsAreRefusedBeforeTheirBodyArrives() {
 		// 2000 bytes announced against a 1024-byte limit: refused from the header alone
 		assertThatThrownBy(() -> decode(client(), 0x30, 2000 & 0x7F | 0x80, 2000 >> 7)).isInstanceOf(MqttProtocolException.class)
-				.hasMessageContaining("over the limit of 1024");
+				.hasMessageContaining("over the limit of 1024")
+				.satisfies(e -> assertThat(((MqttProtocolException) e).reasonCode()).as("Packet too large").isEqualTo(0x95));
 	}
 
 	@Test
