@@ -37,6 +37,23 @@ class WebsocketClientHostileFramesTest extends BaseHttpTest {
 		return RawWebSocket.frame((b0 & 0x80) != 0, (b0 >> 4) & 7, b0 & 0x0f, payload, false);
 	}
 
+	/**
+	 * Reads the client's upgrade request and answers 101 (with permessage-deflate when
+	 * {@code deflate}); false when the client sent nothing.
+	 */
+	private static boolean upgrade(ScriptedServer.Conn c, boolean deflate) throws java.io.IOException {
+		String head = c.readHead();
+		if (head == null) {
+			return false;
+		}
+		String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
+				.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
+		c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+				+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n"
+				+ (deflate ? "Sec-WebSocket-Extensions: permessage-deflate\r\n" : "") + "\r\n");
+		return true;
+	}
+
 	/** A valid server stream: messages, fragments, control frames, maybe compressed ones. */
 	private static byte[] valid(Random r, boolean compressed) {
 		ByteArrayOutputStream o = new ByteArrayOutputStream();
@@ -74,16 +91,9 @@ class WebsocketClientHostileFramesTest extends BaseHttpTest {
 			streams.add(i % 10 == 0 ? v : Mutations.mutate(r, v, 3, List.of()));
 		}
 		try (ScriptedServer s = new ScriptedServer(c -> {
-			String head = c.readHead();
-			if (head == null) {
+			if (!upgrade(c, compress.get(c.index))) {
 				return;
 			}
-			String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
-					.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
-			boolean deflate = compress.get(c.index);
-			c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-					+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n"
-					+ (deflate ? "Sec-WebSocket-Extensions: permessage-deflate\r\n" : "") + "\r\n");
 			c.out.write(streams.get(c.index));
 			c.out.flush();
 		})) {
@@ -133,11 +143,7 @@ class WebsocketClientHostileFramesTest extends BaseHttpTest {
 		}
 		AtomicInteger pings = new AtomicInteger();
 		try (ScriptedServer s = new ScriptedServer(c -> {
-			String head = c.readHead();
-			String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
-					.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
-			c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-					+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n\r\n");
+			upgrade(c, false);
 			try {
 				while (!stop.get()) {
 					c.out.write(burst);
@@ -176,11 +182,7 @@ class WebsocketClientHostileFramesTest extends BaseHttpTest {
 		java.util.concurrent.CompletableFuture<Integer> lastPong = new java.util.concurrent.CompletableFuture<>();
 		AtomicInteger pongs = new AtomicInteger();
 		try (ScriptedServer s = new ScriptedServer(c -> {
-			String head = c.readHead();
-			String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
-					.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
-			c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-					+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n\r\n");
+			upgrade(c, false);
 			ByteArrayOutputStream all = new ByteArrayOutputStream();
 			for (int i = 1; i <= n; i++) {
 				byte[] payload = new byte[100];
