@@ -75,7 +75,7 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	/** The payload of the latest PING whose PONG waits for the output to drain; null when none. */
 	private byte @Nullable [] pongDue;
 	private boolean closeReceived;
-	private boolean closed;
+	private volatile boolean closed;
 
 	ClientWebsocketSession(Channel channel, HttpHeaders headers, @Nullable String protocol, int maxPayload,
 			PerMessageDeflate.@Nullable ClientTerms deflate, boolean handlePing) {
@@ -338,10 +338,11 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 		connectionClosed.tryEmitEmpty();
 	}
 
-	/** Completes once the connection is closed. */
-	Mono<Void> onConnectionClosed() {
-		return connectionClosed.asMono();
+	/** Whether the connection is closed (any thread). */
+	boolean isClosed() {
+		return closed;
 	}
+
 
 	// ---- outbound ----
 
@@ -423,7 +424,7 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 
 	@Override
 	public Mono<Void> send(Publisher<WebSocketFrame> frames) {
-		return FrameSender.send(channel, frames, f -> {
+		return FrameSender.send(channel, frames, connectionClosed.asMono(), f -> {
 			if (closeSent || closed) {
 				return NativeConstants.ERR_CLOSING;
 			}

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiFunction;
 
+import io.github.reactormongoose.AbortedException;
 import io.github.reactormongoose.http.websocket.WebsocketInbound;
 import io.github.reactormongoose.http.websocket.WebsocketOutbound;
 import io.github.reactormongoose.internal.websocket.PerMessageDeflate;
@@ -124,8 +125,10 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 				session.handlerEnded(true);
 				return Flux.error(e);
 			}
-			// the handler is cancelled once the connection is gone (as on the server)
-			return Flux.from(p).takeUntilOther(session.onConnectionClosed()).doOnComplete(() -> session.handlerEnded(false))
+			// the handler runs to its end once the connection is gone (its receive() completes, what
+			// it chained after runs, as on Reactor Netty); a send the close cut short is that end
+			return Flux.from(p).onErrorResume(e -> e instanceof AbortedException && session.isClosed(), e -> Flux.empty())
+					.doOnComplete(() -> session.handlerEnded(false))
 					.doOnError(e -> session.handlerEnded(true))
 					.doOnCancel(() -> session.handlerEnded(false));
 		});

@@ -5,6 +5,7 @@ package io.github.reactormongoose.internal.websocket;
 
 import java.util.function.ToLongFunction;
 
+import io.github.reactormongoose.AbortedException;
 import io.github.reactormongoose.http.websocket.WebSocketFrame;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.Channel;
@@ -24,9 +25,19 @@ public final class FrameSender {
 
 	/**
 	 * Sends {@code frames} on {@code channel}; {@code write} writes one frame on the poll thread
-	 * and returns the send-buffer length or a negative native error.
+	 * and returns the send-buffer length or a negative native error. When {@code closed}
+	 * completes (the connection closed) before the send ended, the send fails with an
+	 * {@link AbortedException} and its source is cancelled: a send waiting for a source that
+	 * emits rarely would otherwise wait until its next frame, now that the handler itself is
+	 * not cancelled when the connection closes (it runs to its end, as on Reactor Netty).
 	 */
-	public static Mono<Void> send(Channel channel, Publisher<WebSocketFrame> frames, ToLongFunction<WebSocketFrame> write) {
+	public static Mono<Void> send(Channel channel, Publisher<WebSocketFrame> frames, Mono<Void> closed,
+			ToLongFunction<WebSocketFrame> write) {
+		return Mono.firstWithSignal(send(channel, frames, write),
+				closed.then(Mono.error(() -> new AbortedException("WebSocket connection closed while sending"))));
+	}
+
+	private static Mono<Void> send(Channel channel, Publisher<WebSocketFrame> frames, ToLongFunction<WebSocketFrame> write) {
 		return Mono.create(sink -> {
 			WriteSubscriber<WebSocketFrame> w = WriteSubscriber.forSink(channel.loop(), new WriteSubscriber.Target<>() {
 				@Override

@@ -56,9 +56,10 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 	/** The session failed (a message that could not be inflated): later messages are dropped. */
 	private boolean failed;
 	private final Sinks.One<WebSocketCloseStatus> closeStatus = Sinks.one();
+	/** Completes when the connection closed: pending sends fail then (FrameSender). */
+	private final Sinks.Empty<Void> closedSink = Sinks.empty();
 	private boolean closeSent;
 	private boolean closed;
-	private BaseSubscriber<Void> handlerSubscriber;
 
 	/**
 	 * A session on {@code channel}, which becomes its handler.
@@ -95,7 +96,7 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 			done.success();
 			return;
 		}
-		handlerSubscriber = new BaseSubscriber<>() {
+		BaseSubscriber<Void> handlerSubscriber = new BaseSubscriber<>() {
 			@Override
 			protected void hookOnComplete() {
 				el.executeOrRun(() -> {
@@ -208,9 +209,9 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 		inflater.end();
 		closeStatus.tryEmitValue(WebSocketCloseStatus.ABNORMAL);
 		inbound.complete();
-		if (handlerSubscriber != null) {
-			handlerSubscriber.dispose();
-		}
+		// the handler runs to its end (its receive() completed just now, its sends fail), as on
+		// Reactor Netty: what it chained after receive() (a clean-up) is not cancelled
+		closedSink.tryEmitEmpty();
 		onClosed.run();
 	}
 
@@ -250,7 +251,7 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 
 	@Override
 	public Mono<Void> send(Publisher<WebSocketFrame> frames) {
-		return FrameSender.send(channel, frames, f -> {
+		return FrameSender.send(channel, frames, closedSink.asMono(), f -> {
 			if (closeSent || closed) {
 				return NativeConstants.ERR_CLOSING;
 			}

@@ -56,6 +56,45 @@ class WebsocketClientTest extends BaseHttpTest {
 				.verify(TIMEOUT);
 	}
 
+	/**
+	 * When the connection closes, a handler runs to its end, as on Reactor Netty: what it
+	 * chained after receive() (a clean-up) runs, on the server and on the client; both were
+	 * cancelled at the close. A send still waiting for its source then fails, and does not wait.
+	 */
+	@Test
+	void aHandlerRunsToItsEndAfterTheConnectionClosed() throws Exception {
+		java.util.concurrent.LinkedBlockingQueue<String> events = new java.util.concurrent.LinkedBlockingQueue<>();
+		DisposableServer s = bind(HttpServer.create().route(r -> r
+				.ws("/cleanup", (in, out) -> in.receive().then(Mono.delay(Duration.ofMillis(100)))
+						.then(Mono.fromRunnable(() -> events.add("server clean-up"))))
+				.ws("/idle-send", (in, out) -> out.sendString(Flux.never())
+						.doOnError(e -> events.add("server send " + e.getClass().getSimpleName())))
+				.ws("/closes", (in, out) -> out.sendClose(4001, "done"))));
+		// the client closes: the server's clean-up runs
+		StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/cleanup")
+				.handle((in, out) -> out.sendClose(1000, "bye")))
+				.expectComplete()
+				.verify(TIMEOUT);
+		assertThat(events.poll(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("server clean-up");
+		StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/idle-send")
+				.handle((in, out) -> out.sendClose(1000, "bye")))
+				.expectComplete()
+				.verify(TIMEOUT);
+		assertThat(events.poll(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("server send AbortedException");
+		// the server closes: the client's clean-up runs, and handle() completes after it
+		StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/closes")
+				.handle((in, out) -> in.receive().then(Mono.delay(Duration.ofMillis(100)))
+						.then(Mono.fromCallable(() -> "client clean-up"))))
+				.expectNext("client clean-up")
+				.expectComplete()
+				.verify(TIMEOUT);
+		// a client send waiting for its source ends the handler as before, without an error
+		StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/closes")
+				.handle((in, out) -> out.sendString(Flux.never())))
+				.expectComplete()
+				.verify(TIMEOUT);
+	}
+
 	@Test
 	void subProtocolAndExtraHeaders() {
 		DisposableServer s = server();
