@@ -162,6 +162,22 @@ class MongooseWebSocketClientTest {
 	 * default the client answers it itself and the session does not pass it on. The same
 	 * handler (answer a PING, say "done" after "pinged") runs both ways.
 	 */
+	/**
+	 * The server closes the session: the handler runs to its end, what it chained after
+	 * receive() included, before execute() completes, as with Spring's Reactor Netty client. It
+	 * was cancelled at the close, and execute() completed without its clean-up.
+	 */
+	@Test
+	void theHandlerRunsToItsEndAfterTheServerClosed() {
+		List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+		this.client.execute(uri("/bye"), session -> session.receive().map(WebSocketMessage::getPayloadAsText)
+				.doOnNext(got::add)
+				.then(Mono.delay(Duration.ofMillis(100)))
+				.then(Mono.fromRunnable(() -> got.add("clean-up"))))
+			.block(TIMEOUT);
+		assertThat(got).containsExactly("bye", "clean-up");
+	}
+
 	@Test
 	void withHandlePingTheHandlerSeesAndAnswersTheServersPing() {
 		MongooseWebSocketClient own = new MongooseWebSocketClient();
