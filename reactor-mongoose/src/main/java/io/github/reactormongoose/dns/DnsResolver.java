@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -172,12 +173,16 @@ public final class DnsResolver {
 	private record Query(int id, int type, byte[] bytes) {
 	}
 
+	/** The response code of the stand-in answer of a query whose answer was malformed. */
+	private static final int MALFORMED = -1;
+
 	private Mono<List<InetAddress>> exchange(UdpConnection c, String host, Query a, Query aaaa) {
 		ConcurrentHashMap<Integer, Query> open = new ConcurrentHashMap<>();
 		open.put(a.id(), a);
 		open.put(aaaa.id(), aaaa);
 		// kept outside the Mono: when one query stays unanswered, the timeout still has the other's answer
 		List<DnsMessages.Answer> received = new CopyOnWriteArrayList<>();
+		Map<Integer, DnsException> malformed = new ConcurrentHashMap<>();
 		Mono<List<DnsMessages.Answer>> answers = c.receive()
 				.<DnsMessages.Answer>handle((d, sink) -> {
 					byte[] m = d.bytes();
@@ -185,7 +190,20 @@ public final class DnsResolver {
 					if (q == null) {
 						return; // not one of ours (wrong id, or a repeated answer)
 					}
-					DnsMessages.Answer answer = DnsMessages.parse(m, host, q.type()); // throws when malformed
+					DnsMessages.Answer answer;
+					try {
+						answer = DnsMessages.parse(m, host, q.type());
+					}
+					catch (DnsException e) {
+						// a malformed answer ends its query as failed: the other query's addresses still count
+						if (open.remove(q.id()) != null) {
+							malformed.put(q.id(), e);
+							DnsMessages.Answer failed = new DnsMessages.Answer(q.id(), q.type(), MALFORMED, false, List.of());
+							received.add(failed);
+							sink.next(failed);
+						}
+						return;
+					}
 					if (answer != null && open.remove(q.id()) != null) {
 						received.add(answer);
 						sink.next(answer);
@@ -205,14 +223,14 @@ public final class DnsResolver {
 				.flatMap(list -> list.size() < 2
 						? Mono.error(new DnsException("lookup of " + host + " interrupted: its socket closed before the answers"
 								+ " came (loop disposed?)", -1))
-						: combine(host, list, List.of(), total))
+						: combine(host, list, List.of(), total, malformed))
 				.timeout(total, Mono.defer(() -> {
 					// the answers that came (the second may have raced the timer) and the queries without one
 					List<DnsMessages.Answer> got = List.copyOf(received);
 					List<Query> unanswered = List.of(a, aaaa).stream()
 							.filter(q -> got.stream().noneMatch(x -> x.id() == q.id()))
 							.toList();
-					return combine(host, got, unanswered, total);
+					return combine(host, got, unanswered, total, malformed);
 				}))
 				.doFinally(s -> resend.dispose());
 	}
@@ -238,7 +256,7 @@ public final class DnsResolver {
 	 * no answer: RFC 4074 4.1 servers drop AAAA queries); the failures count only without them.
 	 */
 	private Mono<List<InetAddress>> combine(String host, List<DnsMessages.Answer> answers, List<Query> unanswered,
-			Duration total) {
+			Duration total, Map<Integer, DnsException> malformed) {
 		List<InetAddress> v4 = new ArrayList<>();
 		List<InetAddress> v6 = new ArrayList<>();
 		DnsMessages.Answer failed = null;
@@ -247,6 +265,9 @@ public final class DnsResolver {
 		for (DnsMessages.Answer x : answers) {
 			if (x.rcode() == DnsMessages.RCODE_NXDOMAIN) {
 				nxdomain = true;
+			}
+			else if (x.rcode() == MALFORMED) {
+				continue;
 			}
 			else if (x.rcode() != 0) {
 				failed = x;
@@ -258,6 +279,9 @@ public final class DnsResolver {
 		all.addAll(v6);
 		if (!all.isEmpty()) {
 			return Mono.just(List.copyOf(all));
+		}
+		if (!malformed.isEmpty()) {
+			return Mono.error(mapError(malformed.values().iterator().next(), host));
 		}
 		if (nxdomain) {
 			return Mono.error(new UnknownHostException(host + ": no such domain (NXDOMAIN from " + nameserver + ")"));

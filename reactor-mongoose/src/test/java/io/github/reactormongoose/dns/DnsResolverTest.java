@@ -238,6 +238,19 @@ class DnsResolverTest {
 	}
 
 	@Test
+	void aMalformedAnswerToOneQueryDoesNotLoseTheOthersAddresses() {
+		// the AAAA answer is cut short: the A record still resolves the name (it failed the lookup)
+		dns.on("half.test", q -> {
+			if (q.type() == A) {
+				return List.of(response(q, 0, false, record(A, ip("10.2.2.2"))));
+			}
+			byte[] r = response(q, 0, false, record(q.type(), new byte[16]));
+			return List.of(Arrays.copyOf(r, r.length - 3));
+		});
+		assertThat(resolve("half.test")).containsExactly("10.2.2.2");
+	}
+
+	@Test
 	void aTruncatedAnswerWithoutAddressesFails() {
 		dns.on("big.test", q -> List.of(response(q, 0, true)));
 		StepVerifier.create(resolver.resolve("big.test"))
