@@ -634,19 +634,15 @@ static void rmg_http_read(struct rmg_loop *loop, struct mg_connection *c) {
 }
 
 /* Whether the body of hm is shorter than its Content-Length: http_cb delivers a request at the
- * connection's close with whatever body has come (for a peer that sent no Content-Length), so
- * a small body cut off by a client that went away would reach the handler as if whole. The
- * value's digits were checked at the head (at most 18). */
-static int rmg_body_cut(const struct mg_http_message *hm) {
-  struct mg_str *cl = mg_http_get_header((struct mg_http_message *) hm, "Content-Length");
+ * connection's close (MG_EV_CLOSE, which Mongoose sends only to a connection is_closing) with
+ * whatever body has come (for a peer that sent no Content-Length), so a small body cut off by a
+ * client that went away would reach the handler as if whole. Only a closing connection is
+ * looked at: a request handed over otherwise has its whole body. */
+static int rmg_body_cut(struct mg_connection *c, struct mg_http_message *hm) {
+  struct mg_str *cl;
   uint64_t n = 0;
-  size_t i;
-  if (cl == NULL) return 0;
-  for (i = 0; i < cl->len; i++) {
-    if (cl->buf[i] < '0' || cl->buf[i] > '9') return 0;
-    n = n * 10 + (uint64_t) (cl->buf[i] - '0');
-  }
-  return (uint64_t) hm->body.len < n;
+  if (!c->is_closing || (cl = mg_http_get_header(hm, "Content-Length")) == NULL) return 0;
+  return mg_str_to_num(*cl, 10, &n, sizeof(n)) && (uint64_t) hm->body.len < n;
 }
 
 /* A complete request whose body (if any) is buffered (MG_EV_HTTP_MSG). Its Content-Length
@@ -655,7 +651,7 @@ static int rmg_body_cut(const struct mg_http_message *hm) {
 static void rmg_http_msg(struct rmg_loop *loop, struct mg_connection *c, struct mg_http_message *hm) {
   struct rmg_opts *o = (struct rmg_opts *) c->fn_data;
   if (c->data[0] & RMG_CF_REJECTED) return;
-  if (c->is_accepted && rmg_body_cut(hm)) return;
+  if (c->is_accepted && rmg_body_cut(c, hm)) return;
   if (c->is_accepted && hm->body.len > o->max_body) {
     rmg_reject(loop, c, 413, "request body too large");
     return;

@@ -6,7 +6,6 @@ package io.github.reactormongoose.udp;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
 
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.WriteSubscriber;
@@ -33,16 +32,6 @@ final class DatagramSender implements WriteSubscriber.Target<Datagram> {
 	static final long AGAIN = Long.MIN_VALUE;
 	/** How long a datagram that met a full send buffer waits before the next try. */
 	static final Duration RETRY = Duration.ofMillis(1);
-
-	/** The reason the writer is stopped with when the {@code Mono} was cancelled. */
-	private static final Throwable CANCELLED = new CancellationException("send cancelled") {
-		private static final long serialVersionUID = 1L;
-
-		@Override
-		public synchronized Throwable fillInStackTrace() {
-			return this;
-		}
-	};
 
 	/** The socket's side. */
 	interface Io {
@@ -91,7 +80,7 @@ final class DatagramSender implements WriteSubscriber.Target<Datagram> {
 			sender.writer = w;
 			// the subscriber left: stop pulling and tell nobody (Reactor hands a signal to a cancelled
 			// sink to Hooks.onOperatorError, where it would look like a failure)
-			sink.onCancel(() -> loop.executeOrRun(() -> sender.stop(CANCELLED)));
+			sink.onCancel(() -> loop.executeOrRun(() -> sender.stop(WriteSubscriber.CANCELLED)));
 			Flux.<Datagram>from(datagrams).subscribe(w);
 			// queued even on the poll thread: behind what the source signalled before the close (the
 			// writer queues its signals too), so a send whose source ended before the close completes
@@ -128,15 +117,7 @@ final class DatagramSender implements WriteSubscriber.Target<Datagram> {
 		waiting.clear();
 		resume = null;
 		closeWatch.dispose();
-		if (e == CANCELLED) {
-			return;
-		}
-		if (e == null) {
-			sink.success();
-		}
-		else {
-			sink.error(e);
-		}
+		WriteSubscriber.tell(sink, e);
 	}
 
 	@Override

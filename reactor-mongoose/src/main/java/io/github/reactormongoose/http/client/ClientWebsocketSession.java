@@ -343,7 +343,6 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 		return closed;
 	}
 
-
 	// ---- outbound ----
 
 	/** Writes one masked frame; with {@code close}, the connection closes once it is sent. */

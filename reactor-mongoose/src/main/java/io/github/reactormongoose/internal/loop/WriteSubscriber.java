@@ -226,22 +226,31 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 	public static <T> WriteSubscriber<T> forSink(EventLoop loop, Target<T> target, MonoSink<Void> sink, Runnable onEnd) {
 		WriteSubscriber<T> w = new WriteSubscriber<>(loop, target, e -> {
 			onEnd.run();
-			if (e == CANCELLED) {
-				return;
-			}
-			if (e == null) {
-				sink.success();
-			}
-			else {
-				sink.error(e);
-			}
+			tell(sink, e);
 		}, Context.of(sink.contextView()));
 		sink.onCancel(() -> loop.executeOrRun(() -> w.cancel(CANCELLED)));
 		return w;
 	}
 
-	/** The reason {@link #forSink}'s writer is cancelled with when its {@code Mono} was. */
-	private static final Throwable CANCELLED = new java.util.concurrent.CancellationException("send cancelled") {
+	/**
+	 * Tells a send's {@code sink} how it ended: completed ({@code null}), failed, or nothing
+	 * when it ended with {@link #CANCELLED} (its subscriber left: Reactor would hand a signal to
+	 * a cancelled sink to {@code Hooks.onOperatorError}, where it would look like a failure).
+	 */
+	public static void tell(MonoSink<Void> sink, @Nullable Throwable e) {
+		if (e == CANCELLED) {
+			return;
+		}
+		if (e == null) {
+			sink.success();
+		}
+		else {
+			sink.error(e);
+		}
+	}
+
+	/** The reason a send's writer is stopped with when its {@code Mono} was cancelled ({@link #tell}). */
+	public static final Throwable CANCELLED = new java.util.concurrent.CancellationException("send cancelled") {
 		private static final long serialVersionUID = 1L;
 
 		@Override
