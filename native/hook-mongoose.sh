@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's thirty-four additions: nineteen to its built-in TLS stack (see
+# Writes mongoose.c with the glue's thirty-eight additions: twenty-three to its built-in TLS stack (see
 # docs/tls.md), one to its accept, nine to its poll loop and epoll backend, one to mg_bzero, one
 # to its WebSocket PONG, one to its iolog, one to its header parser and one to its request
 # framing (the fetched file stays as
@@ -160,6 +160,20 @@
 #      and it was mis-framed; the glue closed such connections after the answer. The line
 #      skips the extra count (`if (0)`): the request has no body (RFC 9112 6.3, rule 7) and what
 #      follows is the next request, as for any other method.
+#  35-38. KeyUpdate and the record rules after the handshake (RFC 8446 4.6.3, 5.1, 5.4). The stack
+#      kept no traffic secret, so a peer's KeyUpdate (OpenSSL's `k`/`K`, the JDK after
+#      jdk.tls.keyLimits, 2^37 bytes of AES-GCM) was dropped and its next record failed to
+#      decrypt ("GCM tag verify failed"). 35 adds the two application traffic secrets and a
+#      skip count to struct tls_data, 36 keeps them when the application keys are made, 37
+#      defines rmg_tls_next_keys (the next secret, key and IV of one direction, its sequence
+#      number back to 0) and rmg_tls_key_update (our own KeyUpdate, sealed with the old keys,
+#      sent as hook 31 sends, then our keys renewed; a peer that asks for more than 1 MiB of
+#      them unread is cut off), 38 hands every decrypted record after the handshake that is
+#      not application data to rmg_tls_post_handshake (rmg_tls.c), which says what to do: a
+#      KeyUpdate renews the peer's keys and, when it asks, ours; a client skips a
+#      NewSessionTicket; anything else ends the connection. 38 also skips a zero-length
+#      application-data record (it ended the stream: mg_tls_recv returned 0, read as the
+#      peer's close) and refuses a record over 2^14 bytes of plaintext (record_overflow).
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -198,6 +212,10 @@ anchors=(
   'rmg hook 14: a draining TLS connection closes'
   '      if (countdots(sn) == countdots(tn) && mg_match(sn, tn, NULL))'
   '          ofs += (size_t) n;  // this request has been processed'
+  '  struct tls_enc app_keys;  // storage during two-way auth handshake'
+  '  mg_tls_hexdump("s ap traffic", server_secret, 32);'
+  'static void verbose_alert(uint8_t *buf) {'
+  '    if (tls->content_type == MG_TLS_APP_DATA) break;'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -234,6 +252,10 @@ lines=(
   '    if (c->is_draining && !c->is_closing && c->is_tls && !c->is_tls_hs && c->send.len == 0) { extern int rmg_tls_closing(struct mg_connection *); extern void rmg_tls_close_notify(struct mg_connection *); if (rmg_tls_closing(c)) rmg_tls_close_notify(c); } /* rmg hook 32: a graceful close sends a close_notify first */'
   '      char rmg_low[256]; if (tn.len < sizeof(rmg_low)) { size_t rmg_i; for (rmg_i = 0; rmg_i < tn.len; rmg_i++) rmg_low[rmg_i] = (char) tolower((unsigned char) tn.buf[rmg_i]); tn = mg_str_n(rmg_low, tn.len); } /* rmg hook 33: the SAN compared without case, as the host name is lower-cased */'
   '          if (0) /* rmg hook 34: the head is counted once, with the (empty) body, below */'
+  '  uint8_t rmg_secret[2][32]; uint32_t rmg_hs_skip; /* rmg hook 35: the application traffic secrets (server, client), for KeyUpdate; bytes of a split post-handshake message still to skip */'
+  '  memcpy(tls->rmg_secret[0], server_secret, 32); memcpy(tls->rmg_secret[1], client_secret, 32); /* rmg hook 36: kept for KeyUpdate */'
+  'static void rmg_tls_next_keys(struct mg_connection *c, int server) { struct tls_data *tls = (struct tls_data *) c->tls; uint8_t *s = tls->rmg_secret[server ? 0 : 1]; uint8_t next[32]; mg_tls_derive_secret("tls13 traffic upd", s, 32, NULL, 0, next, 32); memcpy(s, next, 32); explicit_bzero(next, sizeof(next)); mg_tls_derive_secret("tls13 key", s, 32, NULL, 0, server ? tls->enc.server_write_key : tls->enc.client_write_key, 16); mg_tls_derive_secret("tls13 iv", s, 32, NULL, 0, server ? tls->enc.server_write_iv : tls->enc.client_write_iv, 12); if (server) tls->enc.sseq = 0; else tls->enc.cseq = 0; } static int rmg_tls_key_update(struct mg_connection *c) { static const uint8_t rmg_ku[5] = {24, 0, 0, 1, 0}; struct tls_data *tls = (struct tls_data *) c->tls; if (tls->send.len > 1048576) { mg_error(c, "TLS KeyUpdate requests faster than the peer reads"); return 0; } if (!mg_tls_encrypt(c, rmg_ku, sizeof(rmg_ku), MG_TLS_HANDSHAKE)) { mg_error(c, "TLS OOM"); return 0; } rmg_tls_next_keys(c, !c->is_client); c->is_tls_throttled = 1; if (mg_tls_send(c, "", 0) == MG_IO_ERR) c->is_closing = 1; return 1; } /* rmg hook 37: KeyUpdate, the next keys of one direction and our own update */'
+  '    if (tls->recv_len > 16384) { mg_error(c, "TLS record overflow"); return -1; } if (tls->content_type == MG_TLS_APP_DATA && tls->recv_len == 0) { mg_tls_drop_record(c); continue; } if (tls->content_type != MG_TLS_APP_DATA) { extern int rmg_tls_post_handshake(struct mg_connection *, unsigned, const unsigned char *, size_t, uint32_t *); int rmg_a = rmg_tls_post_handshake(c, tls->content_type, &c->rtls.buf[tls->recv_offset], tls->recv_len, &tls->rmg_hs_skip); if (rmg_a < 0) return -1; if (rmg_a & 1) rmg_tls_next_keys(c, c->is_client); if ((rmg_a & 2) && !rmg_tls_key_update(c)) return -1; } /* rmg hook 38: after the handshake, records by RFC 8446 5.1 and 4.6.3 */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

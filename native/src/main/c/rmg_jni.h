@@ -419,6 +419,9 @@ int rmg_rsa_crt_sign(const uint8_t *em, size_t em_len, const uint8_t *dp, size_t
 struct rmg_tls;
 /* Hook 20: whether the server connection c takes a client that sends no certificate. */
 int rmg_tls_cert_optional(const struct mg_connection *c);
+/* Hook 38: what a decrypted non-application record after the handshake asks for (rmg_tls.c). */
+int rmg_tls_post_handshake(struct mg_connection *c, unsigned type, const unsigned char *m, size_t len,
+                           uint32_t *skip);
 /* Hook 32, the idle close and the linger: whether c is yet to send its close_notify (true once). */
 int rmg_tls_closing(struct mg_connection *c);
 /* Hook 31 (in mongoose.c): seals a close_notify after what the stack holds and sends what the

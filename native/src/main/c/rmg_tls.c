@@ -129,6 +129,59 @@ int rmg_tls_closing(struct mg_connection *c) {
   return 1;
 }
 
+/* Hook 38 (mg_tls_recv): a decrypted record after the handshake that is not application data
+ * (the stack handles alerts itself). Only handshake messages may come (RFC 8446 5.1): a
+ * KeyUpdate (4.6.3) renews the peer's keys (bit 1) and, when it asks, ours after a KeyUpdate
+ * of our own (bit 2; not after our close_notify), and must end its record; a client skips a
+ * NewSessionTicket (the stack resumes no session), also one split over records (*skip: its
+ * bytes still to come). Anything else ends the connection (unexpected_message): the bits, or
+ * -1 after mg_error. */
+int rmg_tls_post_handshake(struct mg_connection *c, unsigned type, const unsigned char *m, size_t len,
+                           uint32_t *skip) {
+  int r = 0;
+  if (type != 22) {
+    mg_error(c, "TLS record of unexpected type %u after the handshake", type);
+    return -1;
+  }
+  if (*skip > 0) {
+    size_t n = *skip < len ? *skip : len;
+    *skip -= (uint32_t) n;
+    m += n;
+    len -= n;
+  }
+  while (len > 0) {
+    size_t n;
+    if (r != 0) {
+      mg_error(c, "TLS KeyUpdate not at the end of its record");
+      return -1;
+    }
+    if (len < 4) {
+      mg_error(c, "TLS handshake message header split over records");
+      return -1;
+    }
+    n = 4 + ((size_t) m[1] << 16 | (size_t) m[2] << 8 | m[3]);
+    if (m[0] == 24) { /* key_update */
+      if (n != 5 || len < 5 || m[4] > 1) {
+        mg_error(c, "malformed TLS KeyUpdate");
+        return -1;
+      }
+      r = 1;
+      if (m[4] == 1 && !(c->data[RMG_TLS_FLAGS] & RMG_TLS_F_CLOSE_NOTIFIED)) r |= 2;
+    } else if (m[0] == 4 && c->is_client) { /* new_session_ticket */
+      if (n > len) {
+        *skip = (uint32_t) (n - len);
+        n = len;
+      }
+    } else {
+      mg_error(c, "unexpected TLS handshake message %u after the handshake", m[0]);
+      return -1;
+    }
+    m += n;
+    len -= n;
+  }
+  return r;
+}
+
 void rmg_tls_accept(struct mg_connection *c, const struct rmg_tls *t) {
   rmg_tls_start(c, t);
 }

@@ -496,6 +496,116 @@ class TcpTlsTest {
 		c.close();
 	}
 
+	/**
+	 * RFC 8446 4.6.3: a peer's KeyUpdate renews its keys, and one that asks for it ({@code K},
+	 * update_requested) gets a KeyUpdate of ours before our next data. The built-in stack kept no
+	 * traffic secret and dropped the message: the peer's next record failed to decrypt ("GCM tag
+	 * verify failed") and the connection ended. OpenSSL sends one on the commands {@code k} and
+	 * {@code K}; the JDK after {@code jdk.tls.keyLimits} (2^37 bytes on one connection).
+	 */
+	@Test
+	void aPeersKeyUpdateRenewsItsKeysAndOursWhenItAsks() throws Exception {
+		TestPki.assumeOpenssl();
+		int port = echo(TlsSpec.forServer(localhost.chain(), localhost.key()));
+		// -msg: openssl prints each handshake message it receives, our KeyUpdate among them
+		Process p = new ProcessBuilder("openssl", "s_client", "-msg", "-connect", "127.0.0.1:" + port, "-servername", "localhost",
+				"-CAfile", pki.ca().toString(), "-verify_return_error", "-tls1_3").redirectErrorStream(true).start();
+		processes.add(p);
+		java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
+		java.io.Writer in = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII);
+		for (String[] step : new String[][] {{"one"}, {"k", "two"}, {"K", "three"}, {"K", "k", "four"}}) {
+			for (String line : step) {
+				typeLine(in, out, line, "KEYUPDATE");
+			}
+			if (java.util.Arrays.asList(step).contains("K")) {
+				assertThat(lineSeen(out, OUR_KEY_UPDATE)).as("our KeyUpdate after %s", String.join(" ", step)).isTrue();
+			}
+			// the echo of the step's last line comes back under the keys both sides renewed
+			assertThat(lineSeen(out, step[step.length - 1])).as("echo after %s", String.join(" ", step)).isTrue();
+		}
+		in.write("Q\n");
+		in.flush();
+		assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+	}
+
+	/** The client side of the same: OpenSSL's server renews its keys and asks for ours. */
+	@Test
+	void aClientFollowsTheServersKeyUpdates() throws Exception {
+		TestPki.assumeOpenssl();
+		io.github.reactormongoose.testing.Commands.assumeAvailable("stdbuf", "--version");
+		int port;
+		try (ServerSocket probe = new ServerSocket(0)) {
+			port = probe.getLocalPort();
+		}
+		// stdbuf: s_server's own lines (the one that says a KeyUpdate went out) go through stdio
+		Process p = new ProcessBuilder("stdbuf", "-oL", "openssl", "s_server", "-msg", "-accept", "127.0.0.1:" + port, "-cert",
+				localhost.chain().toString(), "-key", localhost.key().toString(), "-tls1_3").redirectErrorStream(true).start();
+		processes.add(p);
+		java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
+		java.io.Writer in = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII);
+		Connection c = connectWhenListening(TcpClient.create().host("localhost").port(port)
+				.secure(TlsSpec.forClient().trustedCertificates(pki.ca())));
+		java.util.concurrent.LinkedBlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+		c.receive().map(b -> StandardCharsets.US_ASCII.decode(b).toString()).subscribe(received::add);
+		c.send("hello server\n".getBytes(StandardCharsets.US_ASCII)).block(TIMEOUT);
+		assertThat(lineSeen(out, "hello server")).isTrue();
+		String[][] steps = {{"k", "after k"}, {"K", "after K"}, {"K", "K", "after two K"}};
+		for (String[] step : steps) {
+			for (String line : step) {
+				typeLine(in, out, line, "SSL_do_handshake -> 1");
+			}
+			String expected = step[step.length - 1] + "\n";
+			StringBuilder got = new StringBuilder();
+			while (!got.toString().endsWith(expected)) {
+				String piece = received.poll(10, TimeUnit.SECONDS);
+				assertThat(piece).as("data from the server after %s", String.join(" ", step)).isNotNull();
+				got.append(piece);
+			}
+			if (java.util.Arrays.asList(step).contains("K")) {
+				assertThat(lineSeen(out, OUR_KEY_UPDATE)).as("our KeyUpdate after %s", String.join(" ", step)).isTrue();
+			}
+			// and ours, sealed with the keys the server asked us to renew, reaches it
+			c.send(("reply " + expected).getBytes(StandardCharsets.US_ASCII)).block(TIMEOUT);
+			assertThat(lineSeen(out, "reply " + step[step.length - 1])).as("our data after %s", String.join(" ", step)).isTrue();
+		}
+		assertThat(c.isActive()).isTrue();
+		c.close();
+	}
+
+	/** How openssl's {@code -msg} shows a KeyUpdate it received. */
+	private static final String OUR_KEY_UPDATE = "<<< TLS 1.3, Handshake [length 0005], KeyUpdate";
+
+	/**
+	 * Types a line into openssl's s_client or s_server. A command ({@code k}, {@code K}) must come
+	 * alone in a read (openssl looks at the first byte of what it read and drops the rest), so
+	 * the next line waits until it printed that the KeyUpdate went out ({@code sent}: s_client's
+	 * line for it, or s_server's).
+	 */
+	private static void typeLine(java.io.Writer in, java.io.BufferedReader out, String line, String sent) throws Exception {
+		in.write(line + "\n");
+		in.flush();
+		if (line.equalsIgnoreCase("k")) {
+			assertThat(lineSeen(out, sent)).as("openssl sent a KeyUpdate").isTrue();
+		}
+	}
+
+	/** Reads lines (on another thread, at most 10 s) until one equals {@code line}; false at the end of the stream. */
+	private static boolean lineSeen(java.io.BufferedReader out, String line) throws Exception {
+		return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+			try {
+				for (String l = out.readLine(); l != null; l = out.readLine()) {
+					if (l.equals(line)) {
+						return true;
+					}
+				}
+				return false;
+			}
+			catch (IOException e) {
+				return false;
+			}
+		}).get(10, TimeUnit.SECONDS);
+	}
+
 	private static Connection connectWhenListening(TcpClient client) throws InterruptedException, IOException {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
 		while (true) {

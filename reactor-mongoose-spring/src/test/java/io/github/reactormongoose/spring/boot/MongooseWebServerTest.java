@@ -206,8 +206,9 @@ class MongooseWebServerTest {
 		factory.setAddress(LOOPBACK);
 		factory.setWriteTimeout(Duration.ofSeconds(1));
 		int size = 32 << 20;
+		java.util.concurrent.CountDownLatch cut = new java.util.concurrent.CountDownLatch(1);
 		this.webServer = factory.getWebServer((request, response) -> response.writeWith(
-				Mono.fromSupplier(() -> response.bufferFactory().wrap(new byte[size]))));
+				Mono.fromSupplier(() -> response.bufferFactory().wrap(new byte[size]))).doOnError(e -> cut.countDown()));
 		this.webServer.start();
 		try (java.net.Socket socket = new java.net.Socket()) {
 			socket.setReceiveBufferSize(16 * 1024);
@@ -216,11 +217,12 @@ class MongooseWebServerTest {
 			socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
 				.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 			// the status line first, so that the stall is timed from a response under way (on a busy
-			// machine the handler may start late), then nothing for three times the timeout
+			// machine the handler may start late), then nothing until the server gave up the
+			// response (a fixed pause was too short on a loaded machine, whose poll thread was late)
 			java.io.InputStream in = socket.getInputStream();
 			byte[] status = in.readNBytes(12);
 			assertThat(new String(status, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
-			Thread.sleep(3_000);
+			assertThat(cut.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the response failed at the server").isTrue();
 			long received = status.length + io.github.reactormongoose.testing.RawHttp.countUntilClosed(in); // until the server's reset
 			assertThat(received).isLessThan(size);
 		}
