@@ -316,8 +316,19 @@ final class HttpExchange implements HttpServerResponse {
 					: "status " + status + " is interim, not a final response (the client would wait on for one): 101 comes"
 							+ " from sendWebsocket, 100 Continue is sent when the body is first read");
 		}
+		headNotSent();
 		writer.status(status);
 		return this;
+	}
+
+	/**
+	 * As Reactor Netty's: the status and headers cannot change once the head is on the wire
+	 * (they would be recorded by the access log and the metrics, never seen by the client).
+	 */
+	private void headNotSent() {
+		if (writer.hasSentHeaders()) {
+			throw new IllegalStateException("Status and headers already sent");
+		}
 	}
 
 	@Override
@@ -327,12 +338,14 @@ final class HttpExchange implements HttpServerResponse {
 
 	@Override
 	public HttpServerResponse header(String name, String value) {
+		headNotSent();
 		writer.headers().set(name, value);
 		return this;
 	}
 
 	@Override
 	public HttpServerResponse addHeader(String name, String value) {
+		headNotSent();
 		writer.headers().add(name, value);
 		return this;
 	}

@@ -41,16 +41,23 @@ public interface HttpServerResponse {
 	/**
 	 * Sets the status code (default 200): a final one, 200 to 999. A 1xx is refused with
 	 * {@link IllegalArgumentException}: it is an interim answer after which the client waits for
-	 * the final one.
+	 * the final one. Once the head is sent ({@link #hasSentHeaders()}), the status, like the
+	 * headers, can no longer change: {@link IllegalStateException}, as in Reactor Netty.
 	 */
 	HttpServerResponse status(int status);
 
 	int status();
 
-	/** Sets a header, replacing previous values. Rejects CR, LF and NUL. */
+	/**
+	 * Sets a header, replacing previous values. Rejects CR, LF and NUL; after the head is sent,
+	 * {@link IllegalStateException}.
+	 */
 	HttpServerResponse header(String name, String value);
 
-	/** Adds a header value, keeping previous ones (e.g. several {@code Set-Cookie}). */
+	/**
+	 * Adds a header value, keeping previous ones (e.g. several {@code Set-Cookie}); after the
+	 * head is sent, {@link IllegalStateException}.
+	 */
 	HttpServerResponse addHeader(String name, String value);
 
 	/** Adds a {@code Set-Cookie} header for {@code cookie} (one per cookie, as RFC 6265 wants). */

@@ -94,6 +94,42 @@ class MisuseTest extends BaseHttpTest {
 		assertThat(errors.get(4)).contains("out of range");
 	}
 
+	/**
+	 * As Reactor Netty's: once the head is sent, the status and headers cannot change. They were
+	 * taken silently, so the access log and the metrics recorded a status the client never got
+	 * (an {@code onErrorResume} that sets 500 after a stream began, say).
+	 */
+	@Test
+	void theStatusAndHeadersCannotChangeOnceTheHeadIsSent() throws Exception {
+		List<String> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+		AtomicInteger statusAfter = new AtomicInteger();
+		DisposableServer server = bind(HttpServer.create().route(r -> r.get("/late", (req, res) -> res
+				.sendString(reactor.core.publisher.Flux.just("a", "b").delayElements(Duration.ofMillis(250)).doOnNext(chunk -> {
+					if (chunk.equals("b") && res.hasSentHeaders()) {
+						for (Runnable late : new Runnable[] { () -> res.status(404), () -> res.header("X-Late", "1"),
+								() -> res.addHeader("X-Late", "2"),
+								() -> res.addCookie(io.github.reactormongoose.http.Cookie.of("late", "1")) }) {
+							try {
+								late.run();
+							}
+							catch (IllegalStateException e) {
+								refused.add(e.getMessage());
+							}
+						}
+						statusAfter.set(res.status());
+					}
+				})))));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write(RawHttp.get("/late"));
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(200);
+			assertThat(r.bodyString()).isEqualTo("ab");
+			assertThat(r.header("X-Late")).isNull();
+		}
+		assertThat(refused).hasSize(4).allMatch(m -> m.equals("Status and headers already sent"));
+		assertThat(statusAfter).hasValue(200);
+	}
+
 	@Test
 	void aHandlerThatBlocksOnThePollThreadFailsFastWith500() throws Exception {
 		AtomicReference<Throwable> thrown = new AtomicReference<>();
