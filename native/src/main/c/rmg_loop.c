@@ -197,6 +197,9 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
 
 /* ---- the non-JNI core of the natives (also driven by native/fuzz without a JVM) ---- */
 
+/* Loops made so far in the process: the start of each one's connection ids (rmg_loop_new). */
+static unsigned long s_loop_serial;
+
 struct rmg_loop *rmg_loop_new(int low_water) {
   struct rmg_loop *loop;
   struct sigaction old_pipe;
@@ -208,6 +211,10 @@ struct rmg_loop *rmg_loop_new(int low_water) {
   sigaction(SIGPIPE, NULL, &old_pipe);
   mg_mgr_init(&loop->mgr);
   sigaction(SIGPIPE, &old_pipe, NULL);
+  /* Connection ids unique in the process, not per loop: each loop's start 2^40 apart (Mongoose
+   * counts from nextid). A request id (<connection id>-<n>), Spring's log prefix, a Context
+   * keyed by Connection.id() would otherwise repeat across the loops of one server. */
+  loop->mgr.nextid = (unsigned long) __atomic_fetch_add(&s_loop_serial, 1, __ATOMIC_RELAXED) << 40;
   loop->low_water = low_water > 0 ? (size_t) low_water : 0;
   if (rmg_arena_init(&loop->ev) != 0 || rmg_table_init(&loop->conns, RMG_TABLE_INITIAL) != 0 ||
       rmg_table_init(&loop->outs, 64) != 0 ||

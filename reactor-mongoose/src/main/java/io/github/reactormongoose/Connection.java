@@ -19,7 +19,10 @@ import reactor.core.publisher.Mono;
  */
 public interface Connection {
 
-	/** Mongoose's connection id: unique within its loop, never reused. */
+	/**
+	 * Mongoose's connection id: unique in the process (each loop counts from its own start,
+	 * 2^40 apart), never reused.
+	 */
 	long id();
 
 	/** The local address, or {@code null} once closed. */

@@ -45,7 +45,10 @@ public final class Channel {
 		this.handler = handler;
 	}
 
-	/** Mongoose's connection id: unique within its loop, never reused. */
+	/**
+	 * Mongoose's connection id: unique in the process (each loop counts from its own start,
+	 * 2^40 apart), never reused.
+	 */
 	public long id() {
 		return id;
 	}

@@ -71,6 +71,31 @@ class HttpLoopsTest extends BaseHttpTest {
 		LoopThreads.awaitGone("own-");
 	}
 
+	/**
+	 * Connection and request ids are unique across the loops of a server: each loop counted its
+	 * ids from 1, so two connections on two loops had the same requestId ("4-1"), which Spring
+	 * uses as its log prefix.
+	 */
+	@Test
+	void connectionAndRequestIdsAreUniqueAcrossLoops() throws Exception {
+		DisposableServer server = bind(HttpServer.create().loopName("ids").loops(2).handle((req, res) -> res.sendString(
+				Mono.just(Thread.currentThread().getName() + " " + req.connectionId() + " " + req.requestId()))));
+		java.util.Map<String, Set<String>> requestIdsByLoop = new java.util.TreeMap<>();
+		Set<String> requestIds = new java.util.HashSet<>();
+		Set<String> connectionIds = new java.util.HashSet<>();
+		for (int i = 0; i < 64 && (requestIdsByLoop.size() < 2 || i < 8); i++) {
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				c.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+				String[] seen = c.read().bodyString().split(" ");
+				requestIdsByLoop.computeIfAbsent(seen[0], k -> new TreeSet<>()).add(seen[2]);
+				assertThat(requestIds.add(seen[2])).as("request id %s seen twice", seen[2]).isTrue();
+				assertThat(connectionIds.add(seen[1])).as("connection id %s seen twice", seen[1]).isTrue();
+				assertThat(seen[2]).startsWith(seen[1] + "-");
+			}
+		}
+		assertThat(requestIdsByLoop).containsOnlyKeys("ids-0", "ids-1");
+	}
+
 	@Test
 	void byDefaultServersShareTheProcessWideGroup() throws Exception {
 		DisposableServer a = bind(threadNamer());

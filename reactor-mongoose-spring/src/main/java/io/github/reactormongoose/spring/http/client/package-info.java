@@ -1,8 +1,11 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-only
  */
+
 /**
- * Spring's reactive HTTP client ({@code WebClient}) over the reactor-mongoose
- * {@link io.github.reactormongoose.http.client.HttpClient}: {@link MongooseClientHttpConnector}.
+ * Spring's {@code ClientHttpConnector} on reactor-mongoose's HTTP client, for {@code WebClient}.
  */
+@NullMarked
 package io.github.reactormongoose.spring.http.client;
+
+import org.jspecify.annotations.NullMarked;
