@@ -48,10 +48,10 @@ public interface DisposableServer extends Disposable {
 	default void disposeNow(Duration timeout) {
 		Checks.mayBlock("disposeNow()");
 		try {
-			disposeLater(timeout).block(timeout.plusSeconds(5));
+			disposeLater(timeout).block(Checks.atMostForever(timeout).plusSeconds(5));
 		}
 		catch (IllegalStateException e) {
-			throw new IllegalStateException("Socket couldn't be stopped within " + timeout.toMillis() + "ms", e);
+			throw new IllegalStateException("Socket couldn't be stopped within " + Checks.atMostForever(timeout).toMillis() + "ms", e);
 		}
 	}
 

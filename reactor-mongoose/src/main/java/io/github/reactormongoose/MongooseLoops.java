@@ -174,7 +174,7 @@ public final class MongooseLoops implements Disposable {
 	public void disposeNow(Duration timeout) {
 		Checks.mayBlock("disposeNow()"); // any poll thread, this loop's or another's: before anything is disposed
 		try {
-			disposeLater(timeout).block(timeout.plusSeconds(5));
+			disposeLater(timeout).block(Checks.atMostForever(timeout).plusSeconds(5));
 		}
 		catch (IllegalStateException e) {
 			if (e.getCause() instanceof TimeoutException) {

@@ -60,4 +60,29 @@ class NoLimitDurationsTest extends BaseHttpTest {
 			server.disposeNow();
 		}
 	}
+
+	/**
+	 * The blocking waits take it too: {@code bindNow}, {@code connectNow} and every
+	 * {@code disposeNow} added 5 s to it, or handed it to {@code block}, and threw
+	 * {@code ArithmeticException} (long overflow), {@code disposeNow} after the disposal had
+	 * started, {@code bindNow} after the server was bound (so nobody held it).
+	 */
+	@Test
+	void blockingWaitsTakeNoLimit() {
+		for (Duration d : FOREVER) {
+			DisposableServer server = HttpServer.create().loops(1).handle((req, res) -> res.sendString(Mono.just("ok")))
+					.bindNow(d);
+			DisposableServer tcp = TcpServer.create().handle((in, out) -> out.send(in.receive())).bindNow(d);
+			TcpClient.create().host("127.0.0.1").port(tcp.port()).connectNow(d).close();
+			tcp.disposeNow(d);
+			server.disposeNow(d);
+			assertThat(server.isDisposed()).isTrue();
+			MongooseLoop loop = MongooseLoop.create();
+			loop.disposeNow(d);
+			assertThat(loop.isDisposed()).isTrue();
+			MongooseLoops group = MongooseLoops.create(1);
+			group.disposeNow(d);
+			assertThat(group.isDisposed()).isTrue();
+		}
+	}
 }

@@ -242,7 +242,7 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	 * @throws IllegalStateException if the connection was not established in time; the connect error otherwise
 	 */
 	public Connection connectNow(Duration timeout) {
-		Connection c = connect().block(timeout);
+		Connection c = connect().block(Checks.atMostForever(timeout));
 		if (c == null) {
 			throw new IllegalStateException("connect did not complete");
 		}

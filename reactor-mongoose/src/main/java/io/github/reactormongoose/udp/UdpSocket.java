@@ -16,6 +16,7 @@ import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
+import io.github.reactormongoose.internal.Checks;
 import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.Addresses;
@@ -140,7 +141,7 @@ final class UdpSocket implements UdpConnection, DatagramHandler {
 
 	/** Blocks for {@link #open}'s socket. */
 	static UdpConnection await(Mono<UdpConnection> open, Duration timeout, String what) {
-		UdpConnection c = open.block(timeout);
+		UdpConnection c = open.block(Checks.atMostForever(timeout));
 		if (c == null) {
 			throw new IllegalStateException(what + " did not complete");
 		}

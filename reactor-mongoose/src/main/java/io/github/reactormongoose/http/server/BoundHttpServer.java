@@ -39,9 +39,11 @@ final class BoundHttpServer {
 				.<DisposableServer>flatMap(s -> {
 					metrics.bound(s.address().getAddress().getHostAddress() + ":" + s.port(), s.loops());
 					Consumer<? super DisposableServer> unbound = config.doOnUnbound();
-					s.onDispose().subscribe(null, e -> metrics.unbound(), () -> {
+					// before onDispose() and disposeNow() complete: a shutdown hook's disposeNow
+					// returned, and the JVM halted, before doOnUnbound had run
+					s.whenUnbound(error -> {
 						metrics.unbound();
-						if (unbound != null) {
+						if (unbound != null && error == null) {
 							try {
 								unbound.accept(s);
 							}

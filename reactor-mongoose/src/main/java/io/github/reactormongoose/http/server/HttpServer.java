@@ -704,7 +704,7 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 
 	/** Binds and waits up to {@code timeout}. */
 	public DisposableServer bindNow(Duration timeout) {
-		DisposableServer s = bind().block(timeout);
+		DisposableServer s = bind().block(Checks.atMostForever(timeout));
 		if (s == null) {
 			throw new IllegalStateException("bind did not complete");
 		}

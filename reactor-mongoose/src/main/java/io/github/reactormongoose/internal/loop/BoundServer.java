@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -18,6 +20,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.SignalType;
+import reactor.core.publisher.Sinks;
 
 /**
  * A bound server of any protocol (HTTP, TCP): one {@link Listener} per loop it runs on, all
@@ -49,6 +52,16 @@ public final class BoundServer implements DisposableServer {
 	private final List<EventLoop> loops;
 	private final InetSocketAddress address;
 	private final LoopChoice.Placement placement;
+	/**
+	 * Completes once the listeners have stopped, the loops the server started are disposed and
+	 * the server's own unbound callback has run: what {@link #onDispose()} and
+	 * {@link #disposeLater} wait for, however the server came to stop (its disposal, its group's).
+	 */
+	private final Sinks.Empty<Void> unbound = Sinks.empty();
+	/** The unbound callback ({@link #whenUnbound}), then {@link #RAN} once the server has stopped. */
+	private final AtomicReference<@Nullable Consumer<@Nullable Throwable>> onUnbound = new AtomicReference<>();
+	private static final Consumer<@Nullable Throwable> RAN = e -> { };
+	private volatile @Nullable Throwable stopError;
 
 	private BoundServer(List<Listener> listeners, List<EventLoop> loops, InetSocketAddress address,
 			LoopChoice.Placement placement) {
@@ -56,6 +69,33 @@ public final class BoundServer implements DisposableServer {
 		this.loops = loops;
 		this.address = address;
 		this.placement = placement;
+		Flux.fromIterable(listeners).flatMap(l -> l.connections().onStopped()).then().then(placement.ownDisposed())
+				.subscribe(null, this::stopped, () -> stopped(null));
+	}
+
+	private void stopped(@Nullable Throwable error) {
+		stopError = error;
+		Consumer<@Nullable Throwable> callback = onUnbound.getAndSet(RAN);
+		if (callback != null) {
+			callback.accept(error);
+		}
+		if (error != null) {
+			unbound.tryEmitError(error);
+		}
+		else {
+			unbound.tryEmitEmpty();
+		}
+	}
+
+	/**
+	 * Sets what runs once the server has stopped (its metrics, {@code doOnUnbound}), with the
+	 * error it stopped with or {@code null}, before {@link #onDispose()} and any
+	 * {@link #disposeLater} complete; at once if it has stopped already. Once.
+	 */
+	public void whenUnbound(Consumer<@Nullable Throwable> callback) {
+		if (!onUnbound.compareAndSet(null, callback)) {
+			callback.accept(stopError);
+		}
 	}
 
 	/**
@@ -137,8 +177,15 @@ public final class BoundServer implements DisposableServer {
 
 	@Override
 	public Mono<Void> disposeLater(Duration timeout) {
-		return Mono.defer(() -> Flux.fromIterable(listeners).flatMap(l -> l.connections().disposeLater(timeout)).then()
-				.then(placement.disposeOwn()));
+		return Mono.defer(() -> {
+			// runs to its end whoever waits: a caller that stops waiting (block(timeout), a
+			// timeout operator) must not leave the listeners or the server's own loops running
+			Sinks.Empty<Void> done = Sinks.empty();
+			Flux.fromIterable(listeners).flatMap(l -> l.connections().disposeLater(timeout)).then()
+					.then(placement.disposeOwn()).then(unbound.asMono())
+					.subscribe(null, done::tryEmitError, done::tryEmitEmpty);
+			return done.asMono();
+		});
 	}
 
 	@Override
@@ -153,7 +200,7 @@ public final class BoundServer implements DisposableServer {
 
 	@Override
 	public Mono<Void> onDispose() {
-		return Flux.fromIterable(listeners).flatMap(l -> l.connections().onStopped()).then().then(placement.ownDisposed());
+		return unbound.asMono();
 	}
 
 	@Override

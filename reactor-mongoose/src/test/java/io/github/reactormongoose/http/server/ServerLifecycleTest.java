@@ -12,11 +12,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.reactormongoose.DisposableServer;
@@ -53,6 +55,53 @@ class ServerLifecycleTest extends BaseHttpTest {
 		s.disposeNow(TIMEOUT);
 		assertThat(unbound.await(10, TimeUnit.SECONDS)).isTrue();
 		assertThat(events).containsExactly("bound1 " + s.port(), "bound2", "unbound " + s.port());
+	}
+
+	/**
+	 * {@code doOnUnbound} (where a service deregisters) has run when {@code disposeNow} returns,
+	 * also for a server on loops of its own: it ran on a separate chain, so a shutdown hook's
+	 * {@code disposeNow} could return, and the JVM halt, before it had.
+	 */
+	@Test
+	void doOnUnboundHasRunWhenDisposeNowReturns() {
+		for (int loops = 1; loops <= 2; loops++) {
+			AtomicBoolean ran = new AtomicBoolean();
+			DisposableServer s = HttpServer.create().loopName("unbound-" + loops).loops(loops)
+					.handle((req, res) -> res.sendString(Mono.just("hi")))
+					.doOnUnbound(b -> {
+						try {
+							Thread.sleep(300); // a deregistration that takes its time
+						}
+						catch (InterruptedException e) {
+							Thread.currentThread().interrupt();
+						}
+						ran.set(true);
+					})
+					.bindNow(TIMEOUT);
+			s.disposeNow(TIMEOUT);
+			assertThat(ran).as("doOnUnbound of a server on %d loops of its own", loops).isTrue();
+			assertThat(s.onDispose().block(TIMEOUT)).isNull();
+		}
+	}
+
+	/**
+	 * A caller that stops waiting for {@code disposeLater} (a {@code block(timeout)}, a
+	 * {@code timeout} operator: a cancel) does not stop the disposal: the server still stops at
+	 * its grace period and its own loops are disposed. They were left running (non-daemon
+	 * threads: the JVM never exited) and {@code onDispose()} never completed.
+	 */
+	@Test
+	void aDisposalNobodyWaitsForStillFreesTheServersOwnLoops() throws Exception {
+		DisposableServer s = HttpServer.create().loopName("abandoned").loops(2)
+				.handle((req, res) -> res.sendString(Mono.never())).bindNow(TIMEOUT);
+		try (RawHttp c = RawHttp.connect(s.port())) {
+			c.write(RawHttp.get("/forever"));
+			Thread.sleep(200); // the exchange is under way
+			assertThatThrownBy(() -> s.disposeLater(Duration.ofSeconds(1)).block(Duration.ofMillis(100)))
+					.isInstanceOf(IllegalStateException.class).hasMessageContaining("Timeout");
+			assertThat(s.onDispose().block(TIMEOUT)).isNull();
+		}
+		io.github.reactormongoose.testing.LoopThreads.awaitGone("abandoned-");
 	}
 
 	@Test
