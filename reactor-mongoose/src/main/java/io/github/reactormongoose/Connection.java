@@ -6,18 +6,24 @@ package io.github.reactormongoose;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 
+import io.github.reactormongoose.internal.Checks;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * One Mongoose connection (listener, accepted or outbound), addressed by its id. Methods may
- * be called from any thread: work is handed to the loop's poll thread.
+ * be called from any thread: work is handed to the loop's poll thread. A {@link Disposable}
+ * with Reactor Netty's connection methods too ({@code dispose}, {@code isDisposed},
+ * {@code onDispose}, {@code disposeNow}), so that code written against its
+ * {@code connectNow().disposeNow()} reads the same.
  */
-public interface Connection {
+public interface Connection extends Disposable {
 
 	/**
 	 * Mongoose's connection id: unique in the process (each loop counts from its own start,
@@ -69,6 +75,45 @@ public interface Connection {
 
 	/** Whether the connection is still open. */
 	boolean isActive();
+
+	/** {@link #close()}, as Reactor Netty's {@code dispose()}: at once, pending output dropped. */
+	@Override
+	default void dispose() {
+		close();
+	}
+
+	/** Whether the connection is closed (or closing): {@code !isActive()}. */
+	@Override
+	default boolean isDisposed() {
+		return !isActive();
+	}
+
+	/** {@link #onClose()}, under Reactor Netty's name. */
+	default Mono<Void> onDispose() {
+		return onClose();
+	}
+
+	/** {@link #disposeNow(Duration)} with Reactor Netty's 3 s. */
+	default void disposeNow() {
+		disposeNow(Duration.ofSeconds(3));
+	}
+
+	/**
+	 * Closes and waits up to {@code timeout} for the close, as Reactor Netty's.
+	 * @throws IllegalStateException on a poll thread (use {@link #dispose()} there), or if the
+	 *     connection was not closed in time
+	 */
+	default void disposeNow(Duration timeout) {
+		Checks.mayBlock("disposeNow()");
+		dispose();
+		try {
+			onClose().block(Checks.atMostForever(timeout));
+		}
+		catch (IllegalStateException e) {
+			throw new IllegalStateException("Socket couldn't be stopped within " + Checks.atMostForever(timeout).toMillis()
+					+ "ms", e);
+		}
+	}
 
 	/**
 	 * The peer's TLS certificate chain as it sent it, its own certificate first: on a TLS

@@ -85,6 +85,35 @@ class TcpClientTest extends TcpTestSupport {
 		peer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
 	}
 
+	/**
+	 * Reactor Netty's connection methods: code written against its
+	 * {@code connectNow().disposeNow()} / {@code onDispose()} / {@code isDisposed()} reads the same.
+	 */
+	@Test
+	void aConnectionIsDisposableAsReactorNettys() throws Exception {
+		ServerSocket ss = serverSocket();
+		CompletableFuture<Void> peer = jdkEcho(ss);
+		Connection c = TcpClient.create().port(ss.getLocalPort()).connectNow(TIMEOUT);
+		reactor.core.Disposable d = c;
+		assertThat(d.isDisposed()).isFalse();
+		c.disposeNow(TIMEOUT);
+		assertThat(d.isDisposed()).isTrue();
+		assertThat(c.isActive()).isFalse();
+		StepVerifier.create(c.onDispose()).expectComplete().verify(TIMEOUT);
+		peer.handle((v, e) -> v).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS); // the peer saw the close (end or reset)
+		// on a poll thread it would block the loop: refused, dispose() is the way there
+		ServerSocket ss2 = serverSocket();
+		CompletableFuture<Void> peer2 = jdkEcho(ss2);
+		Connection c2 = TcpClient.create().port(ss2.getLocalPort()).connectNow(TIMEOUT);
+		StepVerifier.create(c2.send("x".getBytes(StandardCharsets.US_ASCII)).then(Mono.fromRunnable(c2::disposeNow)))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+						.hasMessageContaining("disposeNow() would block the poll thread"))
+				.verify(TIMEOUT);
+		c2.dispose();
+		StepVerifier.create(c2.onDispose()).expectComplete().verify(TIMEOUT);
+		peer2.handle((v, e) -> v).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
 	@Test
 	void handlerTalksToReactorNettyTcpServerAndItsCompletionClosesTheConnection() {
 		reactor.netty.DisposableServer netty = reactor.netty.tcp.TcpServer.create()
