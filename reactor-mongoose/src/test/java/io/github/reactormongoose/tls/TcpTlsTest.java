@@ -528,6 +528,45 @@ class TcpTlsTest {
 		assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
 	}
 
+	/**
+	 * The JDK's own reason for a KeyUpdate: {@code jdk.tls.keyLimits} (2^37 bytes of AES-GCM by
+	 * default; here 2^12, set in a child JVM's security properties), after which it renews its
+	 * keys and asks for ours, in both directions of a long transfer.
+	 */
+	@Test
+	void aJdkClientRenewingItsKeysOnALongConnectionKeepsItsEcho() throws Exception {
+		int port = echo(TlsSpec.forServer(localhost.chain(), localhost.key()));
+		Path limits = dir.resolve("key-limits.security");
+		java.nio.file.Files.writeString(limits, "jdk.tls.keyLimits=AES/GCM/NoPadding KeyUpdate 2^12\n");
+		Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-Djava.security.properties=" + limits, "-Djavax.net.debug=ssl:handshake", "-cp",
+				System.getProperty("java.class.path"), io.github.reactormongoose.testing.JdkTlsEchoClient.class.getName(),
+				String.valueOf(port), pki.ca().toString(), String.valueOf(1 << 20)).redirectErrorStream(true).start();
+		processes.add(p);
+		java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+			try {
+				return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			}
+			catch (IOException e) {
+				return e.toString();
+			}
+		});
+		assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		String out = output.get(10, TimeUnit.SECONDS);
+		assertThat(out).contains("echo ok " + (1 << 20));
+		// the JDK renewed its keys (and asked for ours) many times, and took ours
+		assertThat(countOf(out, "Produced KeyUpdate")).isGreaterThan(10);
+		assertThat(countOf(out, "Consuming KeyUpdate")).isGreaterThan(10);
+	}
+
+	private static int countOf(String text, String part) {
+		int n = 0;
+		for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+			n++;
+		}
+		return n;
+	}
+
 	/** The client side of the same: OpenSSL's server renews its keys and asks for ours. */
 	@Test
 	void aClientFollowsTheServersKeyUpdates() throws Exception {
