@@ -285,11 +285,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 * @throws IllegalStateException if binding did not complete in time; the bind error itself otherwise
 	 */
 	public DisposableServer bindNow(Duration timeout) {
-		DisposableServer s = bind().block(Checks.atMostForever(timeout));
-		if (s == null) {
-			throw new IllegalStateException("bind did not complete");
-		}
-		return s;
+		return BoundServer.awaitBind(bind(), timeout);
 	}
 
 	@Override

@@ -18,6 +18,7 @@ import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.ProxyProtocolSupportType;
 import io.github.reactormongoose.http.HttpProtocol;
 import io.github.reactormongoose.internal.Checks;
+import io.github.reactormongoose.internal.loop.BoundServer;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.LoopChoice;
 import io.github.reactormongoose.internal.loop.Wiretap;
@@ -704,11 +705,7 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 
 	/** Binds and waits up to {@code timeout}. */
 	public DisposableServer bindNow(Duration timeout) {
-		DisposableServer s = bind().block(Checks.atMostForever(timeout));
-		if (s == null) {
-			throw new IllegalStateException("bind did not complete");
-		}
-		return s;
+		return BoundServer.awaitBind(bind(), timeout);
 	}
 
 	/** A count limit: -1 for none, else at least 1. */

@@ -15,12 +15,14 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.internal.Checks;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
+import reactor.util.context.Context;
 
 /**
  * A bound server of any protocol (HTTP, TCP): one {@link Listener} per loop it runs on, all
@@ -127,9 +129,14 @@ public final class BoundServer implements DisposableServer {
 			return open(listener, loops.get(0), ip, port, sharing, ctx, bound)
 					.flatMap(first -> Flux.fromIterable(loops.subList(1, loops.size()))
 							.concatMap(el -> open(listener, el, ip, first.getPort(), PortSharing.JOIN, ctx, bound))
-							.then(Mono.fromSupplier(() -> {
+							.then(Mono.deferContextual(context -> {
 								emitted.set(true);
-								return new BoundServer(List.copyOf(bound), loops, first, p);
+								BoundServer server = new BoundServer(List.copyOf(bound), loops, first, p);
+								AtomicReference<@Nullable Object> watch = context.getOrDefault(WATCH, null);
+								if (watch != null && !watch.compareAndSet(null, server)) {
+									server.dispose(); // the bindNow waiting for it has given up
+								}
+								return Mono.just(server);
 							})))
 					.onErrorResume(e -> undo(bound, p).then(Mono.error(e)))
 					.doOnCancel(() -> {
@@ -145,6 +152,35 @@ public final class BoundServer implements DisposableServer {
 					});
 		}));
 	}
+
+	/**
+	 * {@code bindNow(timeout)}: blocks for {@code bind} up to {@code timeout}; a server that is
+	 * bound after the wait gave up (its value raced the cancel) is disposed, not left listening
+	 * with nobody holding it (with loops of its own, their threads kept the JVM alive).
+	 * @throws IllegalStateException if the bind did not complete in time, or on a non-blocking thread
+	 */
+	public static DisposableServer awaitBind(Mono<? extends DisposableServer> bind, Duration timeout) {
+		// the server as soon as it is made (bind() below): a cancel can drop it on its way out
+		AtomicReference<@Nullable Object> result = new AtomicReference<>();
+		DisposableServer s;
+		try {
+			s = bind.contextWrite(Context.of(WATCH, result)).block(Checks.atMostForever(timeout));
+		}
+		catch (RuntimeException e) {
+			if (result.getAndSet(ABANDONED) instanceof DisposableServer late) {
+				late.dispose();
+			}
+			throw e;
+		}
+		if (s == null) {
+			throw new IllegalStateException("bind did not complete");
+		}
+		return s;
+	}
+
+	private static final Object ABANDONED = new Object();
+	/** Context key of {@link #awaitBind}'s holder: the server made, or {@link #ABANDONED}. */
+	private static final String WATCH = BoundServer.class.getName() + ".bindNow";
 
 	private static Mono<InetSocketAddress> open(Function<EventLoop, Listener> factory, EventLoop el, InetAddress host,
 			int port, PortSharing sharing, @Nullable TlsContext tls, List<Listener> bound) {

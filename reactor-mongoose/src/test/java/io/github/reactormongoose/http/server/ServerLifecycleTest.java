@@ -104,6 +104,28 @@ class ServerLifecycleTest extends BaseHttpTest {
 		io.github.reactormongoose.testing.LoopThreads.awaitGone("abandoned-");
 	}
 
+	/**
+	 * A {@code bindNow} that gives up (its timeout) leaves no server behind: one bound just as
+	 * the wait ended was handed to nobody and kept listening, its own loops' threads keeping the
+	 * JVM alive (1 to 5 in 40 tries with a timeout of 1 ms).
+	 */
+	@Test
+	void aBindNowThatTimesOutLeavesNoServerBehind() throws Exception {
+		int timedOut = 0;
+		for (int i = 0; i < 40; i++) {
+			try {
+				HttpServer.create().loopName("gave-up").loops(2).handle((req, res) -> res.send())
+						.bindNow(Duration.ofNanos(10_000L + i * 100_000L)).disposeNow(TIMEOUT); // 0.01 to 3.9 ms
+			}
+			catch (IllegalStateException e) {
+				assertThat(e).hasMessageContaining("Timeout");
+				timedOut++;
+			}
+		}
+		assertThat(timedOut).as("binds that timed out").isPositive();
+		io.github.reactormongoose.testing.LoopThreads.awaitGone("gave-up-");
+	}
+
 	@Test
 	void aDoOnBoundThatThrowsFailsTheBindAndFreesThePort() {
 		AtomicReference<DisposableServer> seen = new AtomicReference<>();
