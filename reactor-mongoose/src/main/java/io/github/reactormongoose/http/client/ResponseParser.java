@@ -303,6 +303,11 @@ final class ResponseParser {
 		status = code;
 		boolean http10 = version.equals("HTTP/1.0");
 		keepAlive = http10 ? headers.containsToken("Connection", "keep-alive") : !headers.containsToken("Connection", "close");
+		if (http10 && headers.contains("Transfer-Encoding")) {
+			// HTTP/1.0 has no transfer codings: the framing is faulty, the message is read (as
+			// chunked here) and the connection closed after it (RFC 9112 6.1), keep-alive or not
+			keepAlive = false;
+		}
 		framing(code, headers);
 		listener.onHead(code, version, reason, headers);
 	}

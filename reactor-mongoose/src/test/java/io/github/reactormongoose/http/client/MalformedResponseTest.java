@@ -379,6 +379,25 @@ class MalformedResponseTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * An HTTP/1.0 response with {@code Transfer-Encoding} has faulty framing (RFC 9112 6.1: the
+	 * client MUST close the connection after it), even with {@code Connection: keep-alive}: its
+	 * chunked body is read, then the connection is closed instead of reused.
+	 */
+	@Test
+	void http10WithTransferEncodingIsReadButNotReused() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			while (c.readHead() != null) {
+				c.write("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n");
+			}
+		})) {
+			HttpClient c = HttpClient.create().runOn(newLoop());
+			assertThat(get(c, s)).isEqualTo("ok");
+			assertThat(get(c, s)).isEqualTo("ok");
+			assertThat(s.accepted).hasValue(2);
+		}
+	}
+
 	@Test
 	void unconsumedBodyClosesTheConnection() throws Exception {
 		try (ScriptedServer s = new ScriptedServer(c -> {
