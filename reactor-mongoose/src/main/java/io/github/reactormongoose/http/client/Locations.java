@@ -23,7 +23,8 @@ final class Locations {
 	 * The target of {@code location} (already stripped) from {@code base}, an absolute
 	 * hierarchical URI; a fragment is dropped (it is never sent).
 	 *
-	 * @throws IllegalArgumentException when {@code location} is not a URI reference
+	 * @throws IllegalArgumentException when {@code location} is not a URI reference, or its
+	 *     port is not in 1..65535
 	 */
 	static URI resolve(URI base, String location) {
 		URI r = URI.create(location);
@@ -68,7 +69,9 @@ final class Locations {
 		if (query != null) {
 			t.append('?').append(query);
 		}
-		return URI.create(t.toString());
+		URI target = URI.create(t.toString());
+		HttpClient.checkPort(target);
+		return target;
 	}
 
 	private static String raw(@Nullable String s) {
