@@ -23,8 +23,8 @@ final class Locations {
 	 * The target of {@code location} (already stripped) from {@code base}, an absolute
 	 * hierarchical URI; a fragment is dropped (it is never sent).
 	 *
-	 * @throws IllegalArgumentException when {@code location} is not a URI reference, or its
-	 *     port is not in 1..65535
+	 * @throws IllegalArgumentException when {@code location} is not a URI reference, or an
+	 *     http, https, ws or wss one without a host or with a port not in 1..65535
 	 */
 	static URI resolve(URI base, String location) {
 		URI r = URI.create(location);
@@ -34,7 +34,7 @@ final class Locations {
 		@Nullable String query;
 		if (r.getScheme() != null) {
 			if (r.isOpaque()) { // mailto:..., refused by its scheme when sent
-				return r;
+				return checked(r);
 			}
 			scheme = r.getScheme();
 			authority = r.getRawAuthority();
@@ -69,7 +69,20 @@ final class Locations {
 		if (query != null) {
 			t.append('?').append(query);
 		}
-		URI target = URI.create(t.toString());
+		return checked(URI.create(t.toString()));
+	}
+
+	/**
+	 * {@code target}, unless it is a web URI without a host ({@code http:target},
+	 * {@code http:/target}, {@code http:///target}: opaque or without authority, no request can
+	 * go there) or with a port outside 1..65535.
+	 */
+	private static URI checked(URI target) {
+		String scheme = target.getScheme();
+		if (target.getHost() == null && scheme != null && (scheme.equalsIgnoreCase("http")
+				|| scheme.equalsIgnoreCase("https") || scheme.equalsIgnoreCase("ws") || scheme.equalsIgnoreCase("wss"))) {
+			throw new IllegalArgumentException("No host in " + target);
+		}
 		HttpClient.checkPort(target);
 		return target;
 	}

@@ -412,4 +412,24 @@ class HttpClientTest extends BaseHttpTest {
 			assertThat(s.requests).as("the redirect was not followed").hasSize(1);
 		}
 	}
+
+	/**
+	 * A {@code Location} with an http or https scheme and no host ({@code http:target},
+	 * {@code http:///target}) is an invalid one, {@code MalformedResponseException}; it threw a
+	 * {@code NullPointerException}.
+	 */
+	@Test
+	void aLocationWithoutAHostIsInvalid() throws Exception {
+		try (ScriptedServer s = redirecting()) {
+			HttpClient client = HttpClient.create().runOn(newLoop()).followRedirect(true);
+			for (String location : List.of("http:target", "http:/target", "http:///target", "https:target", "HTTP:target",
+					"http://:80/target")) {
+				StepVerifier.create(client.get().uri(s.url(to(location))).response())
+						.expectErrorSatisfies(e -> assertThat(e).as(location).isInstanceOf(MalformedResponseException.class)
+								.hasMessageContaining("Invalid Location"))
+						.verify(TIMEOUT);
+			}
+			assertThat(s.requests).as("no redirect was followed").hasSize(6);
+		}
+	}
 }
