@@ -432,4 +432,20 @@ class HttpClientTest extends BaseHttpTest {
 			assertThat(s.requests).as("no redirect was followed").hasSize(6);
 		}
 	}
+
+	/**
+	 * The bytes outside ASCII of a {@code Location} (UTF-8, as servers send them) go out
+	 * percent-encoded, as those of {@code uri(...)} do and as curl sends them: they went out
+	 * raw, which no request line may hold (RFC 9112 3.2).
+	 */
+	@Test
+	void nonAsciiBytesOfALocationArePercentEncoded() throws Exception {
+		try (ScriptedServer s = redirecting()) {
+			HttpClient client = HttpClient.create().runOn(newLoop()).followRedirect(true);
+			assertThat(client.get().uri(s.url("/to?%2Fcaf%C3%A9%3Fq%3D%E6%97%A5")).response().map(r -> r.uri().toString())
+					.block(TIMEOUT)).isEqualTo(s.url("/caf%C3%A9?q=%E6%97%A5"));
+			assertThat(s.requests).hasSize(2);
+			assertThat(s.requests.get(1)).startsWith("GET /caf%C3%A9?q=%E6%97%A5 HTTP/1.1\r\n");
+		}
+	}
 }
