@@ -112,14 +112,33 @@ final class ClientResponse implements HttpClientResponse {
 	}
 
 	/**
+	 * The most of an unread body {@link #discard()} reads and drops (1 MiB, in the spirit of the
+	 * server's {@code maxDiscardedBodySize}); past it the connection is closed instead, as
+	 * Reactor Netty closes one after a few MiB.
+	 */
+	static final long MAX_DISCARDED = 1024 * 1024;
+
+	/**
 	 * Reads and drops the body unless someone subscribed to it, so that the connection can be
-	 * reused (Reactor Netty's "drain on release"). Errors are dropped too: the connection is
-	 * closed by then.
+	 * reused (Reactor Netty's "drain on release"), up to {@link #MAX_DISCARDED} bytes: a longer
+	 * body, or an endless one, is cancelled, which closes the connection, instead of being read
+	 * on the poll thread for as long as it lasts with its connection busy. Errors are dropped
+	 * too: the connection is closed by then.
 	 */
 	void discard() {
 		loop.executeOrRun(() -> {
 			if (!body.hasSubscriber()) {
 				body.subscribe(new BaseSubscriber<ByteBuffer>() {
+					private long dropped;
+
+					@Override
+					protected void hookOnNext(ByteBuffer b) {
+						dropped += b.remaining();
+						if (dropped > MAX_DISCARDED) {
+							cancel();
+						}
+					}
+
 					@Override
 					protected void hookOnError(Throwable t) {
 					}

@@ -23,17 +23,18 @@ final class Locations {
 	 * The target of {@code location} (already stripped) from {@code base}, an absolute
 	 * hierarchical URI; a fragment is dropped (it is never sent).
 	 *
-	 * @throws IllegalArgumentException when {@code location} is not a URI reference
+	 * @throws IllegalArgumentException when {@code location} is not a URI reference, or an
+	 *     http, https, ws or wss one without a host or with a port not in 1..65535
 	 */
 	static URI resolve(URI base, String location) {
-		URI r = URI.create(location);
+		URI r = URI.create(percentEncodeNonAscii(location));
 		String scheme;
 		@Nullable String authority;
 		String path;
 		@Nullable String query;
 		if (r.getScheme() != null) {
 			if (r.isOpaque()) { // mailto:..., refused by its scheme when sent
-				return r;
+				return checked(r);
 			}
 			scheme = r.getScheme();
 			authority = r.getRawAuthority();
@@ -68,8 +69,56 @@ final class Locations {
 		if (query != null) {
 			t.append('?').append(query);
 		}
-		return URI.create(t.toString());
+		return checked(URI.create(t.toString()));
 	}
+
+	/**
+	 * {@code target}, unless it is a web URI without a host ({@code http:target},
+	 * {@code http:/target}, {@code http:///target}: opaque or without authority, no request can
+	 * go there) or with a port outside 1..65535.
+	 */
+	private static URI checked(URI target) {
+		String scheme = target.getScheme();
+		if (target.getHost() == null && scheme != null && (scheme.equalsIgnoreCase("http")
+				|| scheme.equalsIgnoreCase("https") || scheme.equalsIgnoreCase("ws") || scheme.equalsIgnoreCase("wss"))) {
+			throw new IllegalArgumentException("No host in " + target);
+		}
+		HttpClient.checkPort(target);
+		return target;
+	}
+
+	/**
+	 * {@code location} with its characters outside ASCII percent-encoded, as {@code uri(...)}
+	 * sends them and as curl does: no request line may hold them raw (RFC 9112 3.2). A header
+	 * value holds a character per byte received (ISO-8859-1), so each of those is its byte:
+	 * the UTF-8 of {@code /café} goes out as {@code /caf%C3%A9}; a character beyond a byte (not
+	 * from the wire) as its UTF-8.
+	 */
+	static String percentEncodeNonAscii(String location) {
+		if (location.chars().allMatch(c -> c < 128)) {
+			return location;
+		}
+		StringBuilder b = new StringBuilder(location.length() + 16);
+		for (int i = 0; i < location.length(); i++) {
+			char c = location.charAt(i);
+			if (c < 128) {
+				b.append(c);
+				continue;
+			}
+			byte[] bytes = {(byte) c};
+			if (c > 0xFF) {
+				int cp = location.codePointAt(i);
+				bytes = new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+				i += Character.charCount(cp) - 1;
+			}
+			for (byte x : bytes) {
+				b.append('%').append(HEX[(x >> 4) & 0xF]).append(HEX[x & 0xF]);
+			}
+		}
+		return b.toString();
+	}
+
+	private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
 	private static String raw(@Nullable String s) {
 		return s == null ? "" : s;

@@ -34,6 +34,9 @@ final class ResponseParser {
 		HEAD, LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_CRLF, TRAILERS, UNTIL_CLOSE, DONE
 	}
 
+	/** What every status line begins with. */
+	private static final byte[] VERSION_PREFIX = "HTTP/1.".getBytes(StandardCharsets.ISO_8859_1);
+
 	/** Longest chunk-size line accepted (size and extensions). */
 	static final int MAX_CHUNK_LINE = 4096;
 
@@ -247,10 +250,22 @@ final class ResponseParser {
 			if (state == State.HEAD && lineStart == 0 && b != '\n' && headLen > maxStatusLine + 1) {
 				throw new MalformedStatusLineException("Status line longer than " + maxStatusLine + " bytes");
 			}
+			if (state == State.HEAD && lineStart == 0 && headLen <= VERSION_PREFIX.length && b != '\r' && b != '\n'
+					&& b != VERSION_PREFIX[headLen - 1]) {
+				// not HTTP: a mail server's greeting, an SSH banner (the wrong port), which would
+				// wait for us without ever sending the blank line that ends a head
+				throw new MalformedStatusLineException("Malformed status line: "
+						+ printable(new String(head, 0, headLen, StandardCharsets.ISO_8859_1)));
+			}
 			if (b == '\n') {
 				int contentEnd = headLen - 1;
 				if (contentEnd > lineStart && head[contentEnd - 1] == '\r') {
 					contentEnd--;
+				}
+				if (state == State.HEAD && lineStart == 0 && contentEnd > 0) {
+					// judged as soon as it ends, not when the head does: a peer that sent one
+					// line that is not a status line may wait for us
+					statusLine(new String(head, 0, contentEnd, StandardCharsets.ISO_8859_1));
 				}
 				if (contentEnd == lineStart) { // empty line: end of head or trailers
 					if (state == State.HEAD) {
@@ -277,6 +292,31 @@ final class ResponseParser {
 	private void parseHead() {
 		List<String> lines = lines();
 		String statusLine = lines.get(0);
+		int code = statusLine(statusLine);
+		String version = statusLine.substring(0, 8);
+		String reason = statusLine.length() > 13 ? statusLine.substring(13) : "";
+		HttpHeaders headers = fields(lines, 1, "header");
+		if (code < 200 && !(code == 101 && upgrade)) {
+			startHead(); // interim response (100 Continue, 103 Early Hints): the final one follows
+			return;
+		}
+		status = code;
+		boolean http10 = version.equals("HTTP/1.0");
+		keepAlive = http10 ? headers.containsToken("Connection", "keep-alive") : !headers.containsToken("Connection", "close");
+		if (http10 && headers.contains("Transfer-Encoding")) {
+			// HTTP/1.0 has no transfer codings: the framing is faulty, the message is read (as
+			// chunked here) and the connection closed after it (RFC 9112 6.1), keep-alive or not
+			keepAlive = false;
+		}
+		framing(code, headers);
+		listener.onHead(code, version, reason, headers);
+	}
+
+	/**
+	 * The status code of {@code statusLine}, checked.
+	 * @throws MalformedStatusLineException if it is not {@code HTTP/1.x NNN [reason]} or too long
+	 */
+	private int statusLine(String statusLine) {
 		if (statusLine.length() > maxStatusLine) {
 			throw new MalformedStatusLineException("Status line longer than " + maxStatusLine + " bytes");
 		}
@@ -285,7 +325,6 @@ final class ResponseParser {
 				|| !Character.isDigit(statusLine.charAt(7))) {
 			throw new MalformedStatusLineException("Malformed status line: " + printable(statusLine));
 		}
-		String version = statusLine.substring(0, 8);
 		int code = 0;
 		for (int i = 9; i < 12; i++) {
 			char c = statusLine.charAt(i);
@@ -298,17 +337,7 @@ final class ResponseParser {
 		if (code < 100 || (statusLine.length() > 12 && statusLine.charAt(12) != ' ')) {
 			throw new MalformedStatusLineException("Malformed status line: " + printable(statusLine));
 		}
-		String reason = statusLine.length() > 13 ? statusLine.substring(13) : "";
-		HttpHeaders headers = fields(lines, 1, "header");
-		if (code < 200 && !(code == 101 && upgrade)) {
-			startHead(); // interim response (100 Continue, 103 Early Hints): the final one follows
-			return;
-		}
-		status = code;
-		boolean http10 = version.equals("HTTP/1.0");
-		keepAlive = http10 ? headers.containsToken("Connection", "keep-alive") : !headers.containsToken("Connection", "close");
-		framing(code, headers);
-		listener.onHead(code, version, reason, headers);
+		return code;
 	}
 
 	/**

@@ -74,6 +74,55 @@ class ClientLimitsTest extends BaseHttpTest {
 		assertThat(clientPorts).hasSize(1);
 	}
 
+	/**
+	 * The body of a response whose head alone was taken ({@code response()}), and of a followed
+	 * redirect, is read and dropped so that its connection can be reused, but at most
+	 * {@code ClientResponse.MAX_DISCARDED} bytes of it (1 MiB): an endless one was read forever
+	 * on the poll thread and its connection stayed busy, so with {@code maxConnections(1)} the
+	 * next request waited in vain. Past the bound the connection is closed; a body within it
+	 * is still drained and its connection reused.
+	 */
+	@Test
+	void anUnreadBodyIsDiscardedOnlyUpToABound() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			String head;
+			while ((head = c.readHead()) != null) {
+				if (head.startsWith("GET /small")) {
+					c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+				}
+				else if (head.startsWith("GET /medium")) {
+					c.write("HTTP/1.1 200 OK\r\nContent-Length: " + 512 * 1024 + "\r\n\r\n" + "m".repeat(512 * 1024));
+				}
+				else {
+					c.write(head.startsWith("GET /redirect") ? "HTTP/1.1 302 Found\r\nLocation: /small\r\n" : "HTTP/1.1 200 OK\r\n");
+					c.write("Transfer-Encoding: chunked\r\n\r\n");
+					String chunk = "4000\r\n" + "z".repeat(0x4000) + "\r\n";
+					while (true) {
+						c.write(chunk); // until the client closes
+					}
+				}
+			}
+		})) {
+			HttpClient client = HttpClient.create().runOn(newLoop()).maxConnections(1)
+					.pendingAcquireTimeout(Duration.ofSeconds(5));
+			assertThat(client.get().uri(s.url("/medium")).response().block(TIMEOUT).status()).isEqualTo(200);
+			assertThat(client.get().uri(s.url("/small")).responseSingle((res, b) -> b.map(x -> new String(x, UTF_8)))
+					.block(TIMEOUT)).isEqualTo("ok");
+			assertThat(s.accepted).as("512 KiB drained, the connection reused").hasValue(1);
+			assertThat(client.get().uri(s.url("/endless")).response().block(TIMEOUT).status()).isEqualTo(200);
+			assertThat(client.get().uri(s.url("/small")).responseSingle((res, b) -> b.map(x -> new String(x, UTF_8)))
+					.block(TIMEOUT)).isEqualTo("ok");
+			assertThat(client.followRedirect(true).get().uri(s.url("/redirect"))
+					.responseSingle((res, b) -> b.map(x -> res.redirects() + " " + new String(x, UTF_8))).block(TIMEOUT))
+					.isEqualTo("1 ok");
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (s.clientClosed.get() < 2 && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+			assertThat(s.clientClosed).as("both endless bodies' connections closed by the client").hasValue(2);
+		}
+	}
+
 	@Test
 	void responseTimeoutBeforeTheHead() throws Exception {
 		try (ScriptedServer s = new ScriptedServer(c -> {

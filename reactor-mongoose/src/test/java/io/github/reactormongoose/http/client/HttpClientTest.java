@@ -363,4 +363,89 @@ class HttpClientTest extends BaseHttpTest {
 			assertThat(s.requests.get(1)).startsWith("GET /na%C3%AFve?q=%E6%97%A5 HTTP/1.1\r\n");
 		}
 	}
+
+	/**
+	 * A scripted server whose {@code /to?<Location>} answers 302 with that {@code Location}
+	 * (percent-decoded, written as the bytes it encoded), anything else 200 "ok".
+	 */
+	private static ScriptedServer redirecting() throws java.io.IOException {
+		return new ScriptedServer(c -> {
+			String head;
+			while ((head = c.readHead()) != null) {
+				String target = head.substring(head.indexOf(' ') + 1, head.indexOf(" HTTP/"));
+				if (target.startsWith("/to?")) {
+					String location = java.net.URLDecoder.decode(target.substring(4), java.nio.charset.StandardCharsets.ISO_8859_1);
+					c.write("HTTP/1.1 302 Found\r\nLocation: " + location + "\r\nContent-Length: 0\r\n\r\n");
+				}
+				else {
+					c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+				}
+			}
+		});
+	}
+
+	private static String to(String location) {
+		return "/to?" + java.net.URLEncoder.encode(location, UTF_8);
+	}
+
+	/**
+	 * A port outside 1..65535 in a URI is refused, as {@code port(int)} refuses one, in
+	 * {@code uri(...)} with {@code IllegalArgumentException} and in a redirect's
+	 * {@code Location} as an invalid one: it was taken unchecked and cut to 16 bits by the
+	 * native side, so {@code :108941} went to port 43405.
+	 */
+	@Test
+	void aPortOutsideTheRangeIsRefused() throws Exception {
+		try (ScriptedServer s = redirecting()) {
+			HttpClient client = HttpClient.create().runOn(newLoop()).followRedirect(true);
+			for (int port : new int[] {65536 + s.port(), 0}) {
+				StepVerifier.create(client.get().uri("http://127.0.0.1:" + port + "/x").response())
+						.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+								.hasMessageContaining("port " + port))
+						.verify(TIMEOUT);
+			}
+			assertThat(s.accepted).as("nothing was sent").hasValue(0);
+			StepVerifier.create(client.get().uri(s.url(to("http://127.0.0.1:" + (65536 + s.port()) + "/x"))).response())
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(MalformedResponseException.class)
+							.hasMessageContaining("Invalid Location"))
+					.verify(TIMEOUT);
+			assertThat(s.requests).as("the redirect was not followed").hasSize(1);
+		}
+	}
+
+	/**
+	 * A {@code Location} with an http or https scheme and no host ({@code http:target},
+	 * {@code http:///target}) is an invalid one, {@code MalformedResponseException}; it threw a
+	 * {@code NullPointerException}.
+	 */
+	@Test
+	void aLocationWithoutAHostIsInvalid() throws Exception {
+		try (ScriptedServer s = redirecting()) {
+			HttpClient client = HttpClient.create().runOn(newLoop()).followRedirect(true);
+			for (String location : List.of("http:target", "http:/target", "http:///target", "https:target", "HTTP:target",
+					"http://:80/target")) {
+				StepVerifier.create(client.get().uri(s.url(to(location))).response())
+						.expectErrorSatisfies(e -> assertThat(e).as(location).isInstanceOf(MalformedResponseException.class)
+								.hasMessageContaining("Invalid Location"))
+						.verify(TIMEOUT);
+			}
+			assertThat(s.requests).as("no redirect was followed").hasSize(6);
+		}
+	}
+
+	/**
+	 * The bytes outside ASCII of a {@code Location} (UTF-8, as servers send them) go out
+	 * percent-encoded, as those of {@code uri(...)} do and as curl sends them: they went out
+	 * raw, which no request line may hold (RFC 9112 3.2).
+	 */
+	@Test
+	void nonAsciiBytesOfALocationArePercentEncoded() throws Exception {
+		try (ScriptedServer s = redirecting()) {
+			HttpClient client = HttpClient.create().runOn(newLoop()).followRedirect(true);
+			assertThat(client.get().uri(s.url("/to?%2Fcaf%C3%A9%3Fq%3D%E6%97%A5")).response().map(r -> r.uri().toString())
+					.block(TIMEOUT)).isEqualTo(s.url("/caf%C3%A9?q=%E6%97%A5"));
+			assertThat(s.requests).hasSize(2);
+			assertThat(s.requests.get(1)).startsWith("GET /caf%C3%A9?q=%E6%97%A5 HTTP/1.1\r\n");
+		}
+	}
 }

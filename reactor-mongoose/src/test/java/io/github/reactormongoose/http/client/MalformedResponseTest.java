@@ -56,6 +56,34 @@ class MalformedResponseTest extends BaseHttpTest {
 		expectFailure(response, MalformedStatusLineException.class);
 	}
 
+	/**
+	 * A peer that is no HTTP server (a mail server's greeting, an SSH banner: the wrong port)
+	 * sends one line and waits for us. The status line is judged as soon as its first bytes
+	 * cannot begin {@code HTTP/1.}, or at the latest when its line ends; it was judged only once
+	 * the blank line ending the head arrived, which never comes, so the request hung until the
+	 * peer closed or {@code responseTimeout}.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = {"220 mail.example.com ESMTP Postfix\r\n", "SSH-2.0-OpenSSH_9.6\r\n", "+OK POP3 ready\r\n",
+		"HTTP/2", "HTTP/1.1 2OO OK\r\n", "HTTP/1.1 200OK\r\n", "HTTP/1.1 099 Low\n"})
+	void aPeerThatGreetsWithAnotherProtocolFailsAtOnce(String greeting) throws Exception {
+		AtomicBoolean closedByClient = new AtomicBoolean();
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.write(greeting); // greets as soon as connected, then waits for a command
+			closedByClient.set(c.awaitClientClose(5000));
+		})) {
+			HttpClient client = HttpClient.create().runOn(newLoop()).responseTimeout(Duration.ofSeconds(8));
+			StepVerifier.create(client.get().uri(s.url("/")).response())
+					.expectError(MalformedStatusLineException.class)
+					.verify(Duration.ofSeconds(3));
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (!closedByClient.get() && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+			assertThat(closedByClient).as("the client closed the connection").isTrue();
+		}
+	}
+
 	@Test
 	void statusLineLongerThanTheLimit() throws Exception {
 		expectFailure("HTTP/1.1 200 " + "x".repeat(300) + "\r\n\r\n", MalformedStatusLineException.class,
@@ -348,6 +376,25 @@ class MalformedResponseTest extends BaseHttpTest {
 			assertThat(get(c, s)).isEqualTo("ok");
 			assertThat(get(c, s)).isEqualTo("ok");
 			assertThat(s.accepted).hasValue(1);
+		}
+	}
+
+	/**
+	 * An HTTP/1.0 response with {@code Transfer-Encoding} has faulty framing (RFC 9112 6.1: the
+	 * client MUST close the connection after it), even with {@code Connection: keep-alive}: its
+	 * chunked body is read, then the connection is closed instead of reused.
+	 */
+	@Test
+	void http10WithTransferEncodingIsReadButNotReused() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			while (c.readHead() != null) {
+				c.write("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n");
+			}
+		})) {
+			HttpClient c = HttpClient.create().runOn(newLoop());
+			assertThat(get(c, s)).isEqualTo("ok");
+			assertThat(get(c, s)).isEqualTo("ok");
+			assertThat(s.accepted).hasValue(2);
 		}
 	}
 
