@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's thirty-eight additions: twenty-three to its built-in TLS stack (see
+# Writes mongoose.c with the glue's thirty-nine additions: twenty-four to its built-in TLS stack (see
 # docs/tls.md), one to its accept, nine to its poll loop and epoll backend, one to mg_bzero, one
 # to its WebSocket PONG, one to its iolog, one to its header parser and one to its request
 # framing (the fetched file stays as
@@ -174,6 +174,11 @@
 #      NewSessionTicket; anything else ends the connection. 38 also skips a zero-length
 #      application-data record (it ended the stream: mg_tls_recv returned 0, read as the
 #      peer's close) and refuses a record over 2^14 bytes of plaintext (record_overflow).
+#  39. mg_tls_recv_record: a ChangeCipherSpec record was skipped at any time; RFC 8446 5 allows
+#      one only during the handshake (middlebox compatibility) and calls one after it an
+#      unexpected record (abort). The added line, before the branch that skips one, ends the
+#      connection when the handshake is done (it ends in an open `} else if` chain: the
+#      original branch closes it).
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -216,6 +221,7 @@ anchors=(
   '  mg_tls_hexdump("s ap traffic", server_secret, 32);'
   'static void verbose_alert(uint8_t *buf) {'
   '    if (tls->content_type == MG_TLS_APP_DATA) break;'
+  '    } else if (rio->buf[0] == MG_TLS_CHANGE_CIPHER) {  // skip CCS'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -256,6 +262,7 @@ lines=(
   '  memcpy(tls->rmg_secret[0], server_secret, 32); memcpy(tls->rmg_secret[1], client_secret, 32); /* rmg hook 36: kept for KeyUpdate */'
   'static void rmg_tls_next_keys(struct mg_connection *c, int server) { struct tls_data *tls = (struct tls_data *) c->tls; uint8_t *s = tls->rmg_secret[server ? 0 : 1]; uint8_t next[32]; mg_tls_derive_secret("tls13 traffic upd", s, 32, NULL, 0, next, 32); memcpy(s, next, 32); explicit_bzero(next, sizeof(next)); mg_tls_derive_secret("tls13 key", s, 32, NULL, 0, server ? tls->enc.server_write_key : tls->enc.client_write_key, 16); mg_tls_derive_secret("tls13 iv", s, 32, NULL, 0, server ? tls->enc.server_write_iv : tls->enc.client_write_iv, 12); if (server) tls->enc.sseq = 0; else tls->enc.cseq = 0; } static int rmg_tls_key_update(struct mg_connection *c) { static const uint8_t rmg_ku[5] = {24, 0, 0, 1, 0}; struct tls_data *tls = (struct tls_data *) c->tls; if (tls->send.len > 1048576) { mg_error(c, "TLS KeyUpdate requests faster than the peer reads"); return 0; } if (!mg_tls_encrypt(c, rmg_ku, sizeof(rmg_ku), MG_TLS_HANDSHAKE)) { mg_error(c, "TLS OOM"); return 0; } rmg_tls_next_keys(c, !c->is_client); c->is_tls_throttled = 1; if (mg_tls_send(c, "", 0) == MG_IO_ERR) c->is_closing = 1; return 1; } /* rmg hook 37: KeyUpdate, the next keys of one direction and our own update */'
   '    if (tls->recv_len > 16384) { mg_error(c, "TLS record overflow"); return -1; } if (tls->content_type == MG_TLS_APP_DATA && tls->recv_len == 0) { mg_tls_drop_record(c); continue; } if (tls->content_type != MG_TLS_APP_DATA) { extern int rmg_tls_post_handshake(struct mg_connection *, unsigned, const unsigned char *, size_t, uint32_t *); int rmg_a = rmg_tls_post_handshake(c, tls->content_type, &c->rtls.buf[tls->recv_offset], tls->recv_len, &tls->rmg_hs_skip); if (rmg_a < 0) return -1; if (rmg_a & 1) rmg_tls_next_keys(c, c->is_client); if ((rmg_a & 2) && !rmg_tls_key_update(c)) return -1; } /* rmg hook 38: after the handshake, records by RFC 8446 5.1 and 4.6.3 */'
+  '    } else if (rio->buf[0] == MG_TLS_CHANGE_CIPHER && !c->is_tls_hs) { mg_error(c, "TLS ChangeCipherSpec after the handshake"); return -1; /* rmg hook 39: RFC 8446 5, an unexpected record once the handshake is done */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

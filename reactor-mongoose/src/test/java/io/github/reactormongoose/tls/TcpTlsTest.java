@@ -567,6 +567,34 @@ class TcpTlsTest {
 		return n;
 	}
 
+	/**
+	 * RFC 8446 5: a ChangeCipherSpec record is allowed only during the handshake; one after it
+	 * is an unexpected record, and the connection ends. The stack skipped it at any time. The
+	 * JDK's socket is layered over a plain one, which writes the record raw after the handshake.
+	 */
+	@Test
+	void aChangeCipherSpecAfterTheHandshakeEndsTheConnection() throws Exception {
+		int port = echo(TlsSpec.forServer(localhost.chain(), localhost.key()));
+		try (java.net.Socket plain = new java.net.Socket("127.0.0.1", port);
+				javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) TestPki.trusting(pki.ca()).getSocketFactory()
+						.createSocket(plain, "localhost", port, false)) {
+			tls.setEnabledProtocols(new String[] {"TLSv1.3"});
+			tls.setSoTimeout(10_000);
+			tls.getOutputStream().write('a');
+			assertThat(tls.getInputStream().read()).isEqualTo('a'); // the handshake is done, the echo works
+			plain.getOutputStream().write(new byte[] {20, 3, 3, 0, 1, 1});
+			tls.getOutputStream().write('b');
+			int next;
+			try {
+				next = tls.getInputStream().read();
+			}
+			catch (IOException e) { // a reset
+				next = -1;
+			}
+			assertThat(next).as("the server ended the connection instead of echoing").isEqualTo(-1);
+		}
+	}
+
 	/** The client side of the same: OpenSSL's server renews its keys and asks for ours. */
 	@Test
 	void aClientFollowsTheServersKeyUpdates() throws Exception {
