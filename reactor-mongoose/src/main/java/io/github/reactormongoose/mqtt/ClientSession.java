@@ -107,6 +107,14 @@ final class ClientSession implements MqttConnection {
 	private int nextSubId;
 	/** MQTT 5: the broker's Maximum Packet Size from CONNACK (0: none said). */
 	private long brokerMaxPacket;
+	/** MQTT 5: the broker's Maximum QoS from CONNACK (2: none said). */
+	private int brokerMaxQos = 2;
+	/** MQTT 5: the broker's CONNACK did not say retained messages are unavailable. */
+	private boolean retainAvailable = true;
+	/** MQTT 5: the broker's CONNACK did not say wildcard subscriptions are unavailable. */
+	private boolean wildcardsAvailable = true;
+	/** MQTT 5: the broker's CONNACK did not say shared subscriptions are unavailable. */
+	private boolean sharedAvailable = true;
 	/**
 	 * Filters unsubscribed while there was no connection: a kept session still has them at
 	 * the broker, which is told when the session is resumed.
@@ -271,6 +279,12 @@ final class ClientSession implements MqttConnection {
 		subIdsAvailable = config.version == MqttVersion.V5
 				&& !Integer.valueOf(0).equals(a.properties().get(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE));
 		brokerMaxPacket = a.properties().get(MqttProperties.MAXIMUM_PACKET_SIZE) instanceof Number n ? n.longValue() : 0;
+		// what the broker does not support is refused here (MQTT-3.2.2-11, -14 and 3.8.3.1): sent,
+		// the broker disconnects, and an in-flight publish went out first again after every reconnect
+		brokerMaxQos = intProperty(a.properties(), MqttProperties.MAXIMUM_QOS, 2);
+		retainAvailable = intProperty(a.properties(), MqttProperties.RETAIN_AVAILABLE, 1) != 0;
+		wildcardsAvailable = intProperty(a.properties(), MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 1) != 0;
+		sharedAvailable = intProperty(a.properties(), MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 1) != 0;
 		boolean resumed = a.sessionPresent() && !config.cleanSession;
 		// an UNSUBSCRIBE the lost connection took without an UNSUBACK may never have arrived
 		unsubscribeOnResume.addAll(unsubAcks.values());
@@ -293,12 +307,31 @@ final class ClientSession implements MqttConnection {
 		// subscriptions first, as they were when the in-flight publishes were first sent: a new
 		// session routes a resent publish that matches one of this client's own subscriptions
 		// before that subscription exists otherwise, and the client never gets it back
-		for (Sub s : subs) {
+		for (Sub s : new ArrayList<>(subs)) {
 			if (!resumed || !s.granted) {
 				sendSubscribe(s);
 			}
 		}
-		// then the in-flight publishes, in their order: a kept session gets them again with DUP
+		// then the in-flight publishes, in their order: a kept session gets them again with DUP;
+		// one this broker's CONNACK rules out fails unsent (a broker restarted with other limits)
+		beginBatch();
+		try {
+			resendInflight(resumed);
+		}
+		finally {
+			endBatch();
+		}
+		MonoSink<MqttConnection> sink = connectSink;
+		connectSink = null;
+		if (sink != null) {
+			sink.success(this);
+		}
+		pump();
+		readMore();
+	}
+
+	/** Sends the in-flight publishes again on a new connection (PUBREL for those PUBRECed). */
+	private void resendInflight(boolean resumed) {
 		for (Iterator<Outgoing> it = inflight.values().iterator(); it.hasNext();) {
 			Outgoing o = it.next();
 			if (o.released) {
@@ -312,16 +345,17 @@ final class ClientSession implements MqttConnection {
 				}
 			}
 			else {
-				write(new MqttPacket.Publish(o.id, resumed ? o.message.with(o.message.qos(), o.message.retain(), true) : o.message));
+				MqttException refused = encodePublish(o.id, resumed ? o.message.with(o.message.qos(), o.message.retain(), true) : o.message);
+				if (refused != null) {
+					it.remove();
+					o.sink.error(refused);
+				}
 			}
 		}
-		MonoSink<MqttConnection> sink = connectSink;
-		connectSink = null;
-		if (sink != null) {
-			sink.success(this);
-		}
-		pump();
-		readMore();
+	}
+
+	private static int intProperty(MqttProperties p, int id, int absent) {
+		return p.get(id) instanceof Number n ? n.intValue() : absent;
 	}
 
 	private static String connAckReason(int code) {
@@ -852,6 +886,34 @@ final class ClientSession implements MqttConnection {
 		throw new IllegalStateException("no free packet identifier");
 	}
 
+	/**
+	 * Encodes a PUBLISH into the outbox unless the broker's CONNACK (MQTT 5) rules it out: a QoS
+	 * over its Maximum QoS (MQTT-3.2.2-11), RETAIN when Retain Available is 0 (MQTT-3.2.2-14), a
+	 * packet over its Maximum Packet Size (3.2.2.3.6). Then the outbox is as it was and the
+	 * error to fail the publish with is returned, with the reason code the broker would have
+	 * disconnected with. Never sent: the broker would close the connection, and a publish in
+	 * flight goes out again first after each reconnect, a loop that blocks every publish behind it.
+	 */
+	private @Nullable MqttException encodePublish(int id, MqttMessage m) {
+		if (m.qos() > brokerMaxQos) {
+			return new MqttException("the publish to " + m.topic() + " is QoS " + m.qos() + ", over the broker's Maximum QoS of "
+					+ brokerMaxQos, 0x9B);
+		}
+		if (m.retain() && !retainAvailable) {
+			return new MqttException("the publish to " + m.topic() + " is retained, and the broker does not support retain"
+					+ " (Retain Available 0)", 0x9A);
+		}
+		int before = outbox.size();
+		MqttCodec.encode(new MqttPacket.Publish(id, m), config.version, outbox);
+		int size = outbox.size() - before;
+		if (brokerMaxPacket > 0 && size > brokerMaxPacket) {
+			outbox.truncate(before);
+			return new MqttException("the publish to " + m.topic() + " is a packet of " + size
+					+ " bytes, over the broker's Maximum Packet Size of " + brokerMaxPacket + " bytes", 0x95);
+		}
+		return null;
+	}
+
 	/** Sends waiting publishes, in one write, while connected and the in-flight window has room. */
 	private void pump() {
 		beginBatch();
@@ -863,22 +925,17 @@ final class ClientSession implements MqttConnection {
 				}
 				waiting.poll();
 				int id = o.message.qos() > 0 ? nextId() : 0;
-				int before = outbox.size();
+				MqttException refused;
 				try {
-					MqttCodec.encode(new MqttPacket.Publish(id, o.message), config.version, outbox);
+					refused = encodePublish(id, o.message);
 				}
 				catch (IllegalArgumentException e) {
 					// too large for MQTT: this publish fails, the outbox is as it was
 					o.sink.error(e);
 					continue;
 				}
-				int size = outbox.size() - before;
-				if (brokerMaxPacket > 0 && size > brokerMaxPacket) {
-					// MQTT 5 3.2.2.3.6: never sent (the broker would close the connection, and a
-					// resend after each reconnect would block every publish behind it)
-					outbox.truncate(before);
-					o.sink.error(new MqttException("the publish to " + o.message.topic() + " is a packet of " + size
-							+ " bytes, over the broker's Maximum Packet Size of " + brokerMaxPacket + " bytes", 0x95));
+				if (refused != null) {
+					o.sink.error(refused);
 					continue;
 				}
 				if (id == 0) {
@@ -994,6 +1051,13 @@ final class ClientSession implements MqttConnection {
 	}
 
 	private void sendSubscribe(Sub s) {
+		MqttException refused = subscribeRefusal(s.filter);
+		if (refused != null) {
+			// MQTT 5 3.8.3.1: never sent, the broker would disconnect (0x9E, 0xA2)
+			subs.remove(s);
+			s.sink.error(refused);
+			return;
+		}
 		int id = nextId();
 		subAcks.put(id, s);
 		MqttProperties props = MqttProperties.empty();
@@ -1008,6 +1072,19 @@ final class ClientSession implements MqttConnection {
 			}
 		}
 		write(new MqttPacket.Subscribe(id, List.of(new MqttPacket.Subscription(s.filter, s.qos)), props));
+	}
+
+	/** Why the broker's CONNACK rules out a subscription to {@code filter}, null if it does not. */
+	private @Nullable MqttException subscribeRefusal(String filter) {
+		if (filter.startsWith("$share/") && !sharedAvailable) {
+			return new MqttException("the broker does not support shared subscriptions (Shared Subscription Available 0): "
+					+ filter, 0x9E);
+		}
+		if (!wildcardsAvailable && (filter.indexOf('+') >= 0 || filter.indexOf('#') >= 0)) {
+			return new MqttException("the broker does not support wildcard subscriptions (Wildcard Subscription Available 0): "
+					+ filter, 0xA2);
+		}
+		return null;
 	}
 
 	/** The largest Subscription Identifier (a variable byte integer of four bytes). */

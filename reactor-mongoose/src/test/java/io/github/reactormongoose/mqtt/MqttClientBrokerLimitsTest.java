@@ -1,0 +1,134 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+package io.github.reactormongoose.mqtt;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+/**
+ * What an MQTT 5 broker says of itself in CONNACK, and its DISCONNECT, against a scripted
+ * broker ({@link FakeBroker}) and Mosquitto configured to say it: the client keeps to the
+ * broker's limits instead of sending what the broker would disconnect it for.
+ */
+class MqttClientBrokerLimitsTest extends FakeBrokerTest {
+
+	private static final Duration SHORT = Duration.ofSeconds(3);
+
+	private MqttClient v5() {
+		return client().version(MqttVersion.V5);
+	}
+
+	private static MqttProperties connAckProps(int... idValue) {
+		MqttProperties.Builder b = MqttProperties.builder();
+		for (int i = 0; i < idValue.length; i += 2) {
+			b.property(idValue[i], idValue[i + 1]);
+		}
+		return b.build();
+	}
+
+	private static void assertRefused(Mono<?> m, int code, String text) {
+		assertThatThrownBy(() -> m.block(SHORT)).isInstanceOf(MqttException.class).hasMessageContaining(text)
+				.satisfies(e -> assertThat(((MqttException) e).reasonCode()).isEqualTo(code));
+	}
+
+	/**
+	 * MQTT 5, 3.2.2.3.4/5 and 3.3.1: a QoS over the broker's Maximum QoS, a retained message when
+	 * Retain Available is 0, a wildcard or shared subscription the broker said it does not support
+	 * fail locally with the reason code the broker would have disconnected with; nothing of them
+	 * is sent, and the session goes on (they were sent: the broker's DISCONNECT, and with
+	 * reconnect the publish first again on every new connection).
+	 */
+	@Test
+	void whatTheBrokerSaidItDoesNotSupportFailsUnsent() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(v5().reconnect(Duration.ofMillis(20), Duration.ofMillis(200)), peer,
+				new MqttPacket.ConnAck(false, 0, connAckProps(MqttProperties.MAXIMUM_QOS, 1, MqttProperties.RETAIN_AVAILABLE, 0,
+						MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 0, MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 0)));
+		assertRefused(c.publish("q2", "x".getBytes(UTF_8), 2, false), 0x9B, "Maximum QoS of 1");
+		assertRefused(c.publish("kept", "x".getBytes(UTF_8), 1, true), 0x9A, "retain");
+		assertRefused(c.subscribe("a/+", 1).then(), 0xA2, "wildcard");
+		assertRefused(c.subscribe("$share/g/t", 1).then(), 0x9E, "shared");
+		// the session is up, and what the broker supports goes out: nothing refused went before it
+		c.subscribe("plain/t", 1).subscribe();
+		MqttPacket.Subscribe s = peer.get().read(MqttPacket.Subscribe.class);
+		assertThat(s.subscriptions().get(0).filter()).isEqualTo("plain/t");
+		Mono<Void> ok = c.publish("ok", "x".getBytes(UTF_8), 1, false).cache();
+		ok.subscribe(null, e -> { });
+		MqttPacket.Publish sent = peer.get().read(MqttPacket.Publish.class);
+		assertThat(sent.message().topic()).isEqualTo("ok");
+		peer.get().send(new MqttPacket.PubAck(sent.packetId(), 0, MqttProperties.empty()));
+		ok.block(TIMEOUT);
+		assertThat(c.isConnected()).isTrue();
+	}
+
+	/**
+	 * A kept session's in-flight publishes go out again after a reconnect: one the new CONNACK's
+	 * limits rule out fails then, unsent (sent, the broker disconnected, and the client
+	 * reconnected and sent it again, about ten times a second), and those behind it go on.
+	 */
+	@Test
+	void anInFlightPublishTheNewConnectionsBrokerRefusesFailsUnsent() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(v5().cleanSession(false).reconnect(Duration.ofMillis(20), Duration.ofMillis(200)), peer);
+		Mono<Void> q2 = c.publish("q2", "x".getBytes(UTF_8), 2, false).cache();
+		Mono<Void> kept = c.publish("kept", "x".getBytes(UTF_8), 1, true).cache();
+		Mono<Void> ok = c.publish("ok", "x".getBytes(UTF_8), 1, false).cache();
+		for (Mono<Void> m : List.of(q2, kept, ok)) {
+			m.subscribe(null, e -> { });
+			peer.get().read(MqttPacket.Publish.class);
+		}
+		peer.get().kill();
+		try (FakeBroker.Peer second = broker.accept()) {
+			second.read(MqttPacket.Connect.class);
+			second.send(new MqttPacket.ConnAck(true, 0, connAckProps(MqttProperties.MAXIMUM_QOS, 1, MqttProperties.RETAIN_AVAILABLE, 0)));
+			MqttPacket.Publish again = second.read(MqttPacket.Publish.class);
+			assertThat(again.message().topic()).isEqualTo("ok");
+			assertThat(again.message().duplicate()).isTrue();
+			assertRefused(q2, 0x9B, "Maximum QoS");
+			assertRefused(kept, 0x9A, "retain");
+			second.send(new MqttPacket.PubAck(again.packetId(), 0, MqttProperties.empty()));
+			ok.block(TIMEOUT);
+			assertThat(c.isConnected()).isTrue();
+		}
+	}
+
+	/**
+	 * Mosquitto with {@code max_qos 1} and {@code retain_available false}: a QoS 2 and a retained
+	 * publish fail with 0x9B and 0x9A, and the client stays on its one connection (they were
+	 * sent, Mosquitto disconnected, and with reconnect the client went round about ten times a
+	 * second sending the QoS 2 publish first, so the QoS 1 publish after them never completed).
+	 */
+	@Test
+	void mosquittoWithMaxQos1AndNoRetainKeepsTheConnection() throws Exception {
+		try (MqttBrokers.Broker b = MqttBrokers.mosquittoWith("max_qos 1\nretain_available false\n")) {
+			MqttConnection c = b.client().version(MqttVersion.V5).clientId("limits").runOn(loop)
+					.reconnect(Duration.ofMillis(100), Duration.ofMillis(500)).connect().block(TIMEOUT);
+			AtomicInteger granted = new AtomicInteger();
+			CopyOnWriteArrayList<String> got = new CopyOnWriteArrayList<>();
+			c.subscribe("lim/#", 1, q -> granted.incrementAndGet()).subscribe(m -> got.add(m.topic()));
+			MqttClientInteropTest.await(() -> granted.get() == 1);
+			assertRefused(c.publish("lim/q2", "x".getBytes(UTF_8), 2, false), 0x9B, "Maximum QoS of 1");
+			assertRefused(c.publish("lim/kept", "x".getBytes(UTF_8), 1, true), 0x9A, "retain");
+			c.publish("lim/ok", "x".getBytes(UTF_8), 1, false).block(TIMEOUT);
+			MqttClientInteropTest.await(() -> got.contains("lim/ok"));
+			assertThat(got).containsExactly("lim/ok");
+			assertThat(granted.get()).as("SUBACKs: one per connection").isEqualTo(1);
+			assertThat(c.isConnected()).isTrue();
+			c.disconnect().block(TIMEOUT);
+		}
+	}
+}
