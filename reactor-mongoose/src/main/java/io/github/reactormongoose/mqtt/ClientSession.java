@@ -85,6 +85,12 @@ final class ClientSession implements MqttConnection {
 	private @Nullable Disposable shutdownHook;
 	private boolean loopShuttingDown;
 	private long pingSentAt;
+	/**
+	 * The keep-alive of the current connection: the broker's Server Keep Alive when its CONNACK
+	 * has one (MQTT 5, MQTT-3.2.2-21: it replaces the client's, also the client's 0), the
+	 * client's otherwise.
+	 */
+	private Duration keepAlive;
 	private int window;
 
 	private int lastId;
@@ -164,6 +170,7 @@ final class ClientSession implements MqttConnection {
 				+ ":" + config.port;
 		this.tls = config.tls != null ? TlsAccess.config(config.tls) : null;
 		this.window = config.maxInflight;
+		this.keepAlive = config.keepAlive;
 		this.nextSubId = config.cleanSession ? 1 : 1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 27);
 	}
 
@@ -271,7 +278,9 @@ final class ClientSession implements MqttConnection {
 		attempt = 0;
 		Integer receiveMax = a.properties().receiveMaximum();
 		window = receiveMax != null ? Math.min(config.maxInflight, receiveMax) : config.maxInflight;
-		long ka = config.keepAlive.toMillis();
+		keepAlive = a.properties().get(MqttProperties.SERVER_KEEP_ALIVE) instanceof Number n ? Duration.ofSeconds(n.longValue())
+				: config.keepAlive;
+		long ka = keepAlive.toMillis();
 		if (ka > 0) {
 			Duration period = Duration.ofMillis(Math.max(ka / 2, 1));
 			keepAliveTimer = loop.schedule(period, period, this::keepAliveTick);
@@ -388,9 +397,9 @@ final class ClientSession implements MqttConnection {
 		if (pingSentAt != 0 && !readingHeldBack()) {
 			// ticks come every k/2: the one about k after the PINGREQ decides (>= 3/4 k, so that a
 			// tick that fires a little early does not put it off to 1.5 k)
-			if (now - pingSentAt >= config.keepAlive.toNanos() / 4 * 3) {
+			if (now - pingSentAt >= keepAlive.toNanos() / 4 * 3) {
 				lose(new MqttException("the broker did not answer PINGREQ within the keep-alive of "
-						+ config.keepAlive.toSeconds() + " s"), false);
+						+ keepAlive.toSeconds() + " s"), false);
 			}
 			return;
 		}

@@ -131,4 +131,38 @@ class MqttClientBrokerLimitsTest extends FakeBrokerTest {
 			c.disconnect().block(TIMEOUT);
 		}
 	}
+
+	/**
+	 * MQTT 5, 3.2.2.3.14: the broker's Server Keep Alive replaces the client's, for the PINGREQs
+	 * and for finding the broker dead, also when the client asked for none (it was ignored: no
+	 * PINGREQ at all here, and the broker, expecting one each second, would drop the client).
+	 */
+	@Test
+	void theBrokersServerKeepAliveIsUsedEvenWhenTheClientAskedForNone() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		long t0 = System.nanoTime();
+		MqttConnection c = connect(v5().keepAlive(Duration.ZERO), peer,
+				new MqttPacket.ConnAck(false, 0, connAckProps(MqttProperties.SERVER_KEEP_ALIVE, 1)));
+		peer.get().socket.setSoTimeout(3000);
+		assertThat(peer.get().read()).isInstanceOf(MqttPacket.PingReq.class);
+		assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(1500));
+		// never answered: dead after about one keep-alive of 1 s, not the client's
+		assertThatThrownBy(() -> c.subscribe("t", 0).blockLast(TIMEOUT)).isInstanceOf(MqttException.class)
+				.hasMessageContaining("PINGREQ").hasMessageContaining("keep-alive of 1 s");
+		assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(3000));
+	}
+
+	/** A Server Keep Alive shorter than the client's 60 s: PINGREQs at its pace, answered, the session stays. */
+	@Test
+	void aShorterServerKeepAliveSetsThePingPace() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(v5().keepAlive(Duration.ofSeconds(60)), peer,
+				new MqttPacket.ConnAck(false, 0, connAckProps(MqttProperties.SERVER_KEEP_ALIVE, 2)));
+		peer.get().socket.setSoTimeout(3000);
+		for (int i = 0; i < 3; i++) {
+			assertThat(peer.get().read()).isInstanceOf(MqttPacket.PingReq.class);
+			peer.get().send(new MqttPacket.PingResp());
+		}
+		assertThat(c.isConnected()).isTrue();
+	}
 }
