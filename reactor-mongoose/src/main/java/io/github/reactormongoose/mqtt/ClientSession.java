@@ -96,6 +96,14 @@ final class ClientSession implements MqttConnection {
 	private int lastId;
 	private final ArrayDeque<Outgoing> waiting = new ArrayDeque<>();
 	private final LinkedHashMap<Integer, Outgoing> inflight = new LinkedHashMap<>();
+	/**
+	 * In-flight publishes of an earlier connection not sent again on this one yet: a new
+	 * connection gets at most its window (the CONNACK's Receive Maximum, MQTT-3.3.4-7) of them at
+	 * once, the rest as acknowledgements come. Each is in {@link #inflight} too.
+	 */
+	private final ArrayDeque<Outgoing> resend = new ArrayDeque<>();
+	/** The session was resumed: {@link #resend} goes with DUP. */
+	private boolean resendDup;
 	private final Set<Integer> inboundQos2 = new HashSet<>();
 	private final List<Sub> subs = new ArrayList<>();
 	/**
@@ -339,27 +347,50 @@ final class ClientSession implements MqttConnection {
 		readMore();
 	}
 
-	/** Sends the in-flight publishes again on a new connection (PUBREL for those PUBRECed). */
+	/**
+	 * Sends the in-flight publishes again on a new connection (PUBREL for those PUBRECed), as
+	 * many as the window takes: {@link #resendMore()} sends the rest as acknowledgements come.
+	 */
 	private void resendInflight(boolean resumed) {
+		resend.clear();
+		resendDup = resumed;
 		for (Iterator<Outgoing> it = inflight.values().iterator(); it.hasNext();) {
 			Outgoing o = it.next();
-			if (o.released) {
-				if (resumed) {
-					write(new MqttPacket.PubRel(o.id, 0, MqttProperties.empty()));
-				}
-				else {
-					// PUBREC came: the broker had the message; a new session cannot release it
-					it.remove();
-					o.sink.success();
-				}
+			if (o.released && !resumed) {
+				// PUBREC came: the broker had the message; a new session cannot release it
+				it.remove();
+				o.sink.success();
 			}
 			else {
-				MqttException refused = encodePublish(o.id, resumed ? o.message.with(o.message.qos(), o.message.retain(), true) : o.message);
-				if (refused != null) {
-					it.remove();
-					o.sink.error(refused);
-				}
+				resend.add(o);
 			}
+		}
+		resendMore();
+	}
+
+	/**
+	 * Sends {@link #resend}, in order, while fewer than the window are out on this connection
+	 * (a PUBRECed one counts until PUBCOMP). One this broker's CONNACK rules out fails unsent.
+	 */
+	private void resendMore() {
+		while (!resend.isEmpty() && inflight.size() - resend.size() < window) {
+			Outgoing o = resend.poll();
+			if (o.released) {
+				write(new MqttPacket.PubRel(o.id, 0, MqttProperties.empty()));
+				continue;
+			}
+			MqttException refused = encodePublish(o.id, resendDup ? o.message.with(o.message.qos(), o.message.retain(), true) : o.message);
+			if (refused != null) {
+				inflight.remove(o.id);
+				o.sink.error(refused);
+			}
+		}
+	}
+
+	/** {@code o} is acknowledged (or refused) by the broker: if it still waited to be sent again, no longer. */
+	private void settled(Outgoing o) {
+		if (!resend.isEmpty()) {
+			resend.remove(o);
 		}
 	}
 
@@ -517,6 +548,7 @@ final class ClientSession implements MqttConnection {
 		List<Outgoing> all = new ArrayList<>(inflight.values());
 		all.addAll(waiting);
 		inflight.clear();
+		resend.clear();
 		waiting.clear();
 		for (Outgoing o : all) {
 			o.sink.error(cause);
@@ -652,6 +684,7 @@ final class ClientSession implements MqttConnection {
 				return;
 			}
 			inflight.remove(a.packetId());
+			settled(o);
 			complete(o, a.reasonCode(), a.properties(), "PUBACK");
 		}
 		else if (p instanceof MqttPacket.PubRec a) {
@@ -660,6 +693,7 @@ final class ClientSession implements MqttConnection {
 				write(new MqttPacket.PubRel(a.packetId(), 0x92, MqttProperties.empty()));
 				return;
 			}
+			settled(o);
 			if (a.reasonCode() >= 0x80) {
 				inflight.remove(a.packetId());
 				complete(o, a.reasonCode(), a.properties(), "PUBREC");
@@ -679,6 +713,7 @@ final class ClientSession implements MqttConnection {
 				return;
 			}
 			inflight.remove(a.packetId());
+			settled(o);
 			complete(o, a.reasonCode(), a.properties(), "PUBCOMP");
 		}
 		else if (p instanceof MqttPacket.SubAck a) {
@@ -923,10 +958,16 @@ final class ClientSession implements MqttConnection {
 		return null;
 	}
 
-	/** Sends waiting publishes, in one write, while connected and the in-flight window has room. */
+	/**
+	 * Sends what an earlier connection left in flight, then waiting publishes, in one write, while
+	 * connected and the in-flight window has room.
+	 */
 	private void pump() {
 		beginBatch();
 		try {
+			if (state == State.CONNECTED && transport != null) {
+				resendMore();
+			}
 			while (state == State.CONNECTED && transport != null && !waiting.isEmpty()) {
 				Outgoing o = waiting.peek();
 				if (o.message.qos() > 0 && inflight.size() >= window) {

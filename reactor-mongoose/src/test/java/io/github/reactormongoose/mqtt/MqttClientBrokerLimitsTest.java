@@ -165,4 +165,49 @@ class MqttClientBrokerLimitsTest extends FakeBrokerTest {
 		}
 		assertThat(c.isConnected()).isTrue();
 	}
+
+	/**
+	 * MQTT 5, 4.9: a resumed session's in-flight publishes go out again at most Receive Maximum
+	 * (of the new CONNACK) at a time, the rest as acknowledgements come (all five went at once).
+	 */
+	@Test
+	void aResumedSessionResendsNoMoreThanTheNewReceiveMaximum() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(v5().cleanSession(false).reconnect(Duration.ofMillis(20), Duration.ofMillis(200)), peer);
+		List<Mono<Void>> publishes = new ArrayList<>();
+		List<Integer> ids = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			Mono<Void> m = c.publish("rm/" + i, "x".getBytes(UTF_8), 1, false).cache();
+			m.subscribe(null, e -> { });
+			publishes.add(m);
+			ids.add(peer.get().read(MqttPacket.Publish.class).packetId());
+		}
+		peer.get().kill();
+		try (FakeBroker.Peer second = broker.accept()) {
+			second.read(MqttPacket.Connect.class);
+			second.send(new MqttPacket.ConnAck(true, 0, connAckProps(MqttProperties.RECEIVE_MAXIMUM, 2)));
+			List<Integer> resent = new ArrayList<>();
+			for (int i = 0; i < 2; i++) {
+				MqttPacket.Publish p = second.read(MqttPacket.Publish.class);
+				assertThat(p.message().duplicate()).isTrue();
+				resent.add(p.packetId());
+			}
+			second.socket.setSoTimeout(500);
+			assertThatThrownBy(second::read).as("a third publish before an acknowledgement").isInstanceOf(SocketTimeoutException.class);
+			second.socket.setSoTimeout(10_000);
+			// each acknowledgement lets the next one out, in order
+			for (int i = 0; i < 5; i++) {
+				second.send(new MqttPacket.PubAck(resent.get(i), 0, MqttProperties.empty()));
+				if (i + 2 < 5) {
+					MqttPacket.Publish p = second.read(MqttPacket.Publish.class);
+					assertThat(p.message().duplicate()).isTrue();
+					resent.add(p.packetId());
+				}
+			}
+			assertThat(resent).isEqualTo(ids);
+			for (Mono<Void> m : publishes) {
+				m.block(TIMEOUT);
+			}
+		}
+	}
 }
