@@ -75,7 +75,6 @@ final class ClientSession implements MqttConnection {
 	private @Nullable Connection transport;
 	private @Nullable Reader reader;
 	private MqttCodec.@Nullable Decoder decoder;
-	private @Nullable Throwable lossCause;
 	private @Nullable Throwable finalCause;
 	private boolean everConnected;
 	private int attempt;
@@ -234,7 +233,6 @@ final class ClientSession implements MqttConnection {
 		// a Topic Alias Maximum among the connect properties lets the broker send aliases
 		d.topicAliasMaximum(connect.properties().get(MqttProperties.TOPIC_ALIAS_MAXIMUM) instanceof Number n ? n.intValue() : 0);
 		decoder = d;
-		lossCause = null;
 		pingSentAt = 0;
 		write(connect);
 		Reader r = new Reader();
@@ -640,8 +638,7 @@ final class ClientSession implements MqttConnection {
 			cause = new MqttProtocolException("truncated packet: the connection closed inside a packet");
 		}
 		if (cause == null) {
-			cause = lossCause != null ? lossCause
-					: new ConnectionClosedException("the MQTT broker closed the connection");
+			cause = new ConnectionClosedException("the MQTT broker closed the connection");
 		}
 		lose(cause, state == State.CONNECTING);
 	}
@@ -738,9 +735,13 @@ final class ClientSession implements MqttConnection {
 			pingSentAt = 0;
 		}
 		else if (p instanceof MqttPacket.Disconnect d) {
+			// MQTT 5 3.14.4: the broker sends nothing after it and the client closes the connection,
+			// so the loss and its reason surface now (not when the broker closes TCP), and packets
+			// behind it in the same read are not acted on (lose() drops the reader)
 			String reason = d.properties().reasonString();
-			lossCause = new MqttException("the broker sent DISCONNECT (0x" + Integer.toHexString(d.reasonCode()) + ")"
-					+ (reason != null ? ": " + reason : ""), d.reasonCode());
+			lose(new MqttException("the broker sent DISCONNECT (0x" + Integer.toHexString(d.reasonCode()) + ")"
+					+ (reason != null ? ": " + reason : ""), d.reasonCode()), false);
+			return;
 		}
 		else if (p instanceof MqttPacket.ConnAck a) {
 			throw new MqttProtocolException("second CONNACK");

@@ -210,4 +210,30 @@ class MqttClientBrokerLimitsTest extends FakeBrokerTest {
 			}
 		}
 	}
+
+	/**
+	 * MQTT 5, 3.14.4: after DISCONNECT the broker sends nothing and the client closes the
+	 * connection. The session ends at once with the reason code and reason string, and a
+	 * PUBLISH behind the DISCONNECT is not delivered (the client read on until the TCP
+	 * connection closed, delivering it, and recorded the reason for then).
+	 */
+	@Test
+	void aDisconnectFromTheBrokerEndsTheConnectionAtOnce() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(v5(), peer);
+		CopyOnWriteArrayList<String> got = new CopyOnWriteArrayList<>();
+		AtomicReference<Throwable> error = new AtomicReference<>();
+		c.subscribe("t/#", 0).subscribe(m -> got.add(m.topic()), error::set);
+		MqttPacket.Subscribe s = peer.get().read(MqttPacket.Subscribe.class);
+		peer.get().send(new MqttPacket.SubAck(s.packetId(), List.of(0), MqttProperties.empty()));
+		// the broker keeps the TCP connection open
+		peer.get().sendTogether(new MqttPacket.Disconnect(0x98, MqttProperties.builder().reasonString("use another server").build()),
+				new MqttPacket.Publish(0, MqttMessage.of("t/after", "x".getBytes(UTF_8), 0, false)));
+		MqttClientInteropTest.await(() -> error.get() != null);
+		assertThat(error.get()).isInstanceOf(MqttException.class).hasMessageContaining("use another server")
+				.satisfies(e -> assertThat(((MqttException) e).reasonCode()).isEqualTo(0x98));
+		assertThat(c.isConnected()).isFalse();
+		assertThatThrownBy(() -> peer.get().read()).as("the client closed the connection").isInstanceOf(IOException.class);
+		assertThat(got).isEmpty();
+	}
 }
