@@ -75,7 +75,6 @@ final class ClientSession implements MqttConnection {
 	private @Nullable Connection transport;
 	private @Nullable Reader reader;
 	private MqttCodec.@Nullable Decoder decoder;
-	private @Nullable Throwable lossCause;
 	private @Nullable Throwable finalCause;
 	private boolean everConnected;
 	private int attempt;
@@ -85,11 +84,25 @@ final class ClientSession implements MqttConnection {
 	private @Nullable Disposable shutdownHook;
 	private boolean loopShuttingDown;
 	private long pingSentAt;
+	/**
+	 * The keep-alive of the current connection: the broker's Server Keep Alive when its CONNACK
+	 * has one (MQTT 5, MQTT-3.2.2-21: it replaces the client's, also the client's 0), the
+	 * client's otherwise.
+	 */
+	private Duration keepAlive;
 	private int window;
 
 	private int lastId;
 	private final ArrayDeque<Outgoing> waiting = new ArrayDeque<>();
 	private final LinkedHashMap<Integer, Outgoing> inflight = new LinkedHashMap<>();
+	/**
+	 * In-flight publishes of an earlier connection not sent again on this one yet: a new
+	 * connection gets at most its window (the CONNACK's Receive Maximum, MQTT-3.3.4-7) of them at
+	 * once, the rest as acknowledgements come. Each is in {@link #inflight} too.
+	 */
+	private final ArrayDeque<Outgoing> resend = new ArrayDeque<>();
+	/** The session was resumed: {@link #resend} goes with DUP. */
+	private boolean resendDup;
 	private final Set<Integer> inboundQos2 = new HashSet<>();
 	private final List<Sub> subs = new ArrayList<>();
 	/**
@@ -107,6 +120,14 @@ final class ClientSession implements MqttConnection {
 	private int nextSubId;
 	/** MQTT 5: the broker's Maximum Packet Size from CONNACK (0: none said). */
 	private long brokerMaxPacket;
+	/** MQTT 5: the broker's Maximum QoS from CONNACK (2: none said). */
+	private int brokerMaxQos = 2;
+	/** MQTT 5: the broker's CONNACK did not say retained messages are unavailable. */
+	private boolean retainAvailable = true;
+	/** MQTT 5: the broker's CONNACK did not say wildcard subscriptions are unavailable. */
+	private boolean wildcardsAvailable = true;
+	/** MQTT 5: the broker's CONNACK did not say shared subscriptions are unavailable. */
+	private boolean sharedAvailable = true;
 	/**
 	 * Filters unsubscribed while there was no connection: a kept session still has them at
 	 * the broker, which is told when the session is resumed.
@@ -156,6 +177,7 @@ final class ClientSession implements MqttConnection {
 				+ ":" + config.port;
 		this.tls = config.tls != null ? TlsAccess.config(config.tls) : null;
 		this.window = config.maxInflight;
+		this.keepAlive = config.keepAlive;
 		this.nextSubId = config.cleanSession ? 1 : 1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 27);
 	}
 
@@ -211,7 +233,6 @@ final class ClientSession implements MqttConnection {
 		// a Topic Alias Maximum among the connect properties lets the broker send aliases
 		d.topicAliasMaximum(connect.properties().get(MqttProperties.TOPIC_ALIAS_MAXIMUM) instanceof Number n ? n.intValue() : 0);
 		decoder = d;
-		lossCause = null;
 		pingSentAt = 0;
 		write(connect);
 		Reader r = new Reader();
@@ -263,7 +284,9 @@ final class ClientSession implements MqttConnection {
 		attempt = 0;
 		Integer receiveMax = a.properties().receiveMaximum();
 		window = receiveMax != null ? Math.min(config.maxInflight, receiveMax) : config.maxInflight;
-		long ka = config.keepAlive.toMillis();
+		keepAlive = a.properties().get(MqttProperties.SERVER_KEEP_ALIVE) instanceof Number n ? Duration.ofSeconds(n.longValue())
+				: config.keepAlive;
+		long ka = keepAlive.toMillis();
 		if (ka > 0) {
 			Duration period = Duration.ofMillis(Math.max(ka / 2, 1));
 			keepAliveTimer = loop.schedule(period, period, this::keepAliveTick);
@@ -271,6 +294,12 @@ final class ClientSession implements MqttConnection {
 		subIdsAvailable = config.version == MqttVersion.V5
 				&& !Integer.valueOf(0).equals(a.properties().get(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE));
 		brokerMaxPacket = a.properties().get(MqttProperties.MAXIMUM_PACKET_SIZE) instanceof Number n ? n.longValue() : 0;
+		// what the broker does not support is refused here (MQTT-3.2.2-11, -14 and 3.8.3.1): sent,
+		// the broker disconnects, and an in-flight publish went out first again after every reconnect
+		brokerMaxQos = intProperty(a.properties(), MqttProperties.MAXIMUM_QOS, 2);
+		retainAvailable = intProperty(a.properties(), MqttProperties.RETAIN_AVAILABLE, 1) != 0;
+		wildcardsAvailable = intProperty(a.properties(), MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 1) != 0;
+		sharedAvailable = intProperty(a.properties(), MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 1) != 0;
 		boolean resumed = a.sessionPresent() && !config.cleanSession;
 		// an UNSUBSCRIBE the lost connection took without an UNSUBACK may never have arrived
 		unsubscribeOnResume.addAll(unsubAcks.values());
@@ -293,27 +322,19 @@ final class ClientSession implements MqttConnection {
 		// subscriptions first, as they were when the in-flight publishes were first sent: a new
 		// session routes a resent publish that matches one of this client's own subscriptions
 		// before that subscription exists otherwise, and the client never gets it back
-		for (Sub s : subs) {
+		for (Sub s : new ArrayList<>(subs)) {
 			if (!resumed || !s.granted) {
 				sendSubscribe(s);
 			}
 		}
-		// then the in-flight publishes, in their order: a kept session gets them again with DUP
-		for (Iterator<Outgoing> it = inflight.values().iterator(); it.hasNext();) {
-			Outgoing o = it.next();
-			if (o.released) {
-				if (resumed) {
-					write(new MqttPacket.PubRel(o.id, 0, MqttProperties.empty()));
-				}
-				else {
-					// PUBREC came: the broker had the message; a new session cannot release it
-					it.remove();
-					o.sink.success();
-				}
-			}
-			else {
-				write(new MqttPacket.Publish(o.id, resumed ? o.message.with(o.message.qos(), o.message.retain(), true) : o.message));
-			}
+		// then the in-flight publishes, in their order: a kept session gets them again with DUP;
+		// one this broker's CONNACK rules out fails unsent (a broker restarted with other limits)
+		beginBatch();
+		try {
+			resendInflight(resumed);
+		}
+		finally {
+			endBatch();
 		}
 		MonoSink<MqttConnection> sink = connectSink;
 		connectSink = null;
@@ -322,6 +343,57 @@ final class ClientSession implements MqttConnection {
 		}
 		pump();
 		readMore();
+	}
+
+	/**
+	 * Sends the in-flight publishes again on a new connection (PUBREL for those PUBRECed), as
+	 * many as the window takes: {@link #resendMore()} sends the rest as acknowledgements come.
+	 */
+	private void resendInflight(boolean resumed) {
+		resend.clear();
+		resendDup = resumed;
+		for (Iterator<Outgoing> it = inflight.values().iterator(); it.hasNext();) {
+			Outgoing o = it.next();
+			if (o.released && !resumed) {
+				// PUBREC came: the broker had the message; a new session cannot release it
+				it.remove();
+				o.sink.success();
+			}
+			else {
+				resend.add(o);
+			}
+		}
+		resendMore();
+	}
+
+	/**
+	 * Sends {@link #resend}, in order, while fewer than the window are out on this connection
+	 * (a PUBRECed one counts until PUBCOMP). One this broker's CONNACK rules out fails unsent.
+	 */
+	private void resendMore() {
+		while (!resend.isEmpty() && inflight.size() - resend.size() < window) {
+			Outgoing o = resend.poll();
+			if (o.released) {
+				write(new MqttPacket.PubRel(o.id, 0, MqttProperties.empty()));
+				continue;
+			}
+			MqttException refused = encodePublish(o.id, resendDup ? o.message.with(o.message.qos(), o.message.retain(), true) : o.message);
+			if (refused != null) {
+				inflight.remove(o.id);
+				o.sink.error(refused);
+			}
+		}
+	}
+
+	/** {@code o} is acknowledged (or refused) by the broker: if it still waited to be sent again, no longer. */
+	private void settled(Outgoing o) {
+		if (!resend.isEmpty()) {
+			resend.remove(o);
+		}
+	}
+
+	private static int intProperty(MqttProperties p, int id, int absent) {
+		return p.get(id) instanceof Number n ? n.intValue() : absent;
 	}
 
 	private static String connAckReason(int code) {
@@ -354,9 +426,9 @@ final class ClientSession implements MqttConnection {
 		if (pingSentAt != 0 && !readingHeldBack()) {
 			// ticks come every k/2: the one about k after the PINGREQ decides (>= 3/4 k, so that a
 			// tick that fires a little early does not put it off to 1.5 k)
-			if (now - pingSentAt >= config.keepAlive.toNanos() / 4 * 3) {
+			if (now - pingSentAt >= keepAlive.toNanos() / 4 * 3) {
 				lose(new MqttException("the broker did not answer PINGREQ within the keep-alive of "
-						+ config.keepAlive.toSeconds() + " s"), false);
+						+ keepAlive.toSeconds() + " s"), false);
 			}
 			return;
 		}
@@ -474,6 +546,7 @@ final class ClientSession implements MqttConnection {
 		List<Outgoing> all = new ArrayList<>(inflight.values());
 		all.addAll(waiting);
 		inflight.clear();
+		resend.clear();
 		waiting.clear();
 		for (Outgoing o : all) {
 			o.sink.error(cause);
@@ -565,8 +638,7 @@ final class ClientSession implements MqttConnection {
 			cause = new MqttProtocolException("truncated packet: the connection closed inside a packet");
 		}
 		if (cause == null) {
-			cause = lossCause != null ? lossCause
-					: new ConnectionClosedException("the MQTT broker closed the connection");
+			cause = new ConnectionClosedException("the MQTT broker closed the connection");
 		}
 		lose(cause, state == State.CONNECTING);
 	}
@@ -609,6 +681,7 @@ final class ClientSession implements MqttConnection {
 				return;
 			}
 			inflight.remove(a.packetId());
+			settled(o);
 			complete(o, a.reasonCode(), a.properties(), "PUBACK");
 		}
 		else if (p instanceof MqttPacket.PubRec a) {
@@ -617,6 +690,7 @@ final class ClientSession implements MqttConnection {
 				write(new MqttPacket.PubRel(a.packetId(), 0x92, MqttProperties.empty()));
 				return;
 			}
+			settled(o);
 			if (a.reasonCode() >= 0x80) {
 				inflight.remove(a.packetId());
 				complete(o, a.reasonCode(), a.properties(), "PUBREC");
@@ -636,6 +710,7 @@ final class ClientSession implements MqttConnection {
 				return;
 			}
 			inflight.remove(a.packetId());
+			settled(o);
 			complete(o, a.reasonCode(), a.properties(), "PUBCOMP");
 		}
 		else if (p instanceof MqttPacket.SubAck a) {
@@ -660,9 +735,13 @@ final class ClientSession implements MqttConnection {
 			pingSentAt = 0;
 		}
 		else if (p instanceof MqttPacket.Disconnect d) {
+			// MQTT 5 3.14.4: the broker sends nothing after it and the client closes the connection,
+			// so the loss and its reason surface now (not when the broker closes TCP), and packets
+			// behind it in the same read are not acted on (lose() drops the reader)
 			String reason = d.properties().reasonString();
-			lossCause = new MqttException("the broker sent DISCONNECT (0x" + Integer.toHexString(d.reasonCode()) + ")"
-					+ (reason != null ? ": " + reason : ""), d.reasonCode());
+			lose(new MqttException("the broker sent DISCONNECT (0x" + Integer.toHexString(d.reasonCode()) + ")"
+					+ (reason != null ? ": " + reason : ""), d.reasonCode()), false);
+			return;
 		}
 		else if (p instanceof MqttPacket.ConnAck a) {
 			throw new MqttProtocolException("second CONNACK");
@@ -852,10 +931,44 @@ final class ClientSession implements MqttConnection {
 		throw new IllegalStateException("no free packet identifier");
 	}
 
-	/** Sends waiting publishes, in one write, while connected and the in-flight window has room. */
+	/**
+	 * Encodes a PUBLISH into the outbox unless the broker's CONNACK (MQTT 5) rules it out: a QoS
+	 * over its Maximum QoS (MQTT-3.2.2-11), RETAIN when Retain Available is 0 (MQTT-3.2.2-14), a
+	 * packet over its Maximum Packet Size (3.2.2.3.6). Then the outbox is as it was and the
+	 * error to fail the publish with is returned, with the reason code the broker would have
+	 * disconnected with. Never sent: the broker would close the connection, and a publish in
+	 * flight goes out again first after each reconnect, a loop that blocks every publish behind it.
+	 */
+	private @Nullable MqttException encodePublish(int id, MqttMessage m) {
+		if (m.qos() > brokerMaxQos) {
+			return new MqttException("the publish to " + m.topic() + " is QoS " + m.qos() + ", over the broker's Maximum QoS of "
+					+ brokerMaxQos, 0x9B);
+		}
+		if (m.retain() && !retainAvailable) {
+			return new MqttException("the publish to " + m.topic() + " is retained, and the broker does not support retain"
+					+ " (Retain Available 0)", 0x9A);
+		}
+		int before = outbox.size();
+		MqttCodec.encode(new MqttPacket.Publish(id, m), config.version, outbox);
+		int size = outbox.size() - before;
+		if (brokerMaxPacket > 0 && size > brokerMaxPacket) {
+			outbox.truncate(before);
+			return new MqttException("the publish to " + m.topic() + " is a packet of " + size
+					+ " bytes, over the broker's Maximum Packet Size of " + brokerMaxPacket + " bytes", 0x95);
+		}
+		return null;
+	}
+
+	/**
+	 * Sends what an earlier connection left in flight, then waiting publishes, in one write, while
+	 * connected and the in-flight window has room.
+	 */
 	private void pump() {
 		beginBatch();
 		try {
+			if (state == State.CONNECTED && transport != null) {
+				resendMore();
+			}
 			while (state == State.CONNECTED && transport != null && !waiting.isEmpty()) {
 				Outgoing o = waiting.peek();
 				if (o.message.qos() > 0 && inflight.size() >= window) {
@@ -863,22 +976,17 @@ final class ClientSession implements MqttConnection {
 				}
 				waiting.poll();
 				int id = o.message.qos() > 0 ? nextId() : 0;
-				int before = outbox.size();
+				MqttException refused;
 				try {
-					MqttCodec.encode(new MqttPacket.Publish(id, o.message), config.version, outbox);
+					refused = encodePublish(id, o.message);
 				}
 				catch (IllegalArgumentException e) {
 					// too large for MQTT: this publish fails, the outbox is as it was
 					o.sink.error(e);
 					continue;
 				}
-				int size = outbox.size() - before;
-				if (brokerMaxPacket > 0 && size > brokerMaxPacket) {
-					// MQTT 5 3.2.2.3.6: never sent (the broker would close the connection, and a
-					// resend after each reconnect would block every publish behind it)
-					outbox.truncate(before);
-					o.sink.error(new MqttException("the publish to " + o.message.topic() + " is a packet of " + size
-							+ " bytes, over the broker's Maximum Packet Size of " + brokerMaxPacket + " bytes", 0x95));
+				if (refused != null) {
+					o.sink.error(refused);
 					continue;
 				}
 				if (id == 0) {
@@ -994,6 +1102,13 @@ final class ClientSession implements MqttConnection {
 	}
 
 	private void sendSubscribe(Sub s) {
+		MqttException refused = subscribeRefusal(s.filter);
+		if (refused != null) {
+			// MQTT 5 3.8.3.1: never sent, the broker would disconnect (0x9E, 0xA2)
+			subs.remove(s);
+			s.sink.error(refused);
+			return;
+		}
 		int id = nextId();
 		subAcks.put(id, s);
 		MqttProperties props = MqttProperties.empty();
@@ -1008,6 +1123,19 @@ final class ClientSession implements MqttConnection {
 			}
 		}
 		write(new MqttPacket.Subscribe(id, List.of(new MqttPacket.Subscription(s.filter, s.qos)), props));
+	}
+
+	/** Why the broker's CONNACK rules out a subscription to {@code filter}, null if it does not. */
+	private @Nullable MqttException subscribeRefusal(String filter) {
+		if (filter.startsWith("$share/") && !sharedAvailable) {
+			return new MqttException("the broker does not support shared subscriptions (Shared Subscription Available 0): "
+					+ filter, 0x9E);
+		}
+		if (!wildcardsAvailable && (filter.indexOf('+') >= 0 || filter.indexOf('#') >= 0)) {
+			return new MqttException("the broker does not support wildcard subscriptions (Wildcard Subscription Available 0): "
+					+ filter, 0xA2);
+		}
+		return null;
 	}
 
 	/** The largest Subscription Identifier (a variable byte integer of four bytes). */

@@ -142,6 +142,15 @@ final class MqttBrokers {
 	}
 
 	/**
+	 * Mosquitto with more settings ({@code options}: config lines, {@code max_qos 1} say), after
+	 * the limits of {@link #mosquitto()}.
+	 */
+	static Broker mosquittoWith(String options) {
+		assumeMosquitto();
+		return startOnAFreePort(() -> new Mosquitto(freePort(), "", "max_inflight_messages 100\nmax_queued_messages 20000\n" + options));
+	}
+
+	/**
 	 * Starts a broker on a port that was free a moment ago; another process may have taken it in
 	 * between (the broker then fails to bind), so a few fresh ports are tried.
 	 */
