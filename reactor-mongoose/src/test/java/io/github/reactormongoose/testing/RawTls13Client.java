@@ -197,16 +197,13 @@ public final class RawTls13Client implements Closeable {
 			catch (EOFException e) {
 				return null;
 			}
-			int end = inner.length;
-			while (end > 0 && inner[end - 1] == 0) {
-				end--;
-			}
-			if (end == 0) {
+			int at = contentTypeAt(inner);
+			if (at < 0) {
 				throw new IllegalStateException("a record without content type");
 			}
-			int type = inner[end - 1];
+			int type = inner[at];
 			if (type == 23) {
-				return Arrays.copyOf(inner, end - 1);
+				return Arrays.copyOf(inner, at);
 			}
 			if (type == 21) {
 				return null;
@@ -221,19 +218,17 @@ public final class RawTls13Client implements Closeable {
 
 	private byte[] readSealed() throws IOException, GeneralSecurityException {
 		while (true) {
-			int type = in.readUnsignedByte();
-			in.readUnsignedShort();
-			int len = in.readUnsignedShort();
-			byte[] body = new byte[len];
-			in.readFully(body);
-			if (type == 20) {
+			Record r = readRecord();
+			byte[] body = r.body();
+			int len = body.length;
+			if (r.type() == 20) {
 				continue; // ChangeCipherSpec (middlebox compatibility)
 			}
-			if (type == 21) {
+			if (r.type() == 21) {
 				throw new EOFException("alert " + Arrays.toString(body));
 			}
-			if (type != 23) {
-				throw new IllegalStateException("record type " + type);
+			if (r.type() != 23) {
+				throw new IllegalStateException("record type " + r.type());
 			}
 			Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
 			gcm.init(Cipher.DECRYPT_MODE, new SecretKeySpec(readKey, "AES"), new GCMParameterSpec(128, nonce(readIv, readSeq++)));
@@ -254,30 +249,44 @@ public final class RawTls13Client implements Closeable {
 				}
 			}
 			byte[] inner = readSealed();
-			int end = inner.length;
-			while (end > 0 && inner[end - 1] == 0) {
-				end--;
-			}
-			if (end > 0 && inner[end - 1] == 22) {
-				pending.write(inner, 0, end - 1);
+			int at = contentTypeAt(inner);
+			if (at >= 0 && inner[at] == 22) {
+				pending.write(inner, 0, at);
 			}
 		}
 	}
 
 	private byte[] readPlainHandshake() throws IOException {
 		while (true) {
-			int type = in.readUnsignedByte();
-			in.readUnsignedShort();
-			int len = in.readUnsignedShort();
-			byte[] body = new byte[len];
-			in.readFully(body);
-			if (type == 22) {
-				return body; // the ServerHello, alone in its record
+			Record r = readRecord();
+			if (r.type() == 22) {
+				return r.body(); // the ServerHello, alone in its record
 			}
-			if (type == 21) {
-				throw new IOException("alert " + Arrays.toString(body));
+			if (r.type() == 21) {
+				throw new IOException("alert " + Arrays.toString(r.body()));
 			}
 		}
+	}
+
+	private record Record(int type, byte[] body) {
+	}
+
+	/** The next record as it came: type (legacy version skipped) and body. */
+	private Record readRecord() throws IOException {
+		int type = in.readUnsignedByte();
+		in.readUnsignedShort();
+		byte[] body = new byte[in.readUnsignedShort()];
+		in.readFully(body);
+		return new Record(type, body);
+	}
+
+	/** Where the content type of a decrypted record is, after the padding (zeros) is skipped; -1 if none. */
+	private static int contentTypeAt(byte[] inner) {
+		int end = inner.length;
+		while (end > 0 && inner[end - 1] == 0) {
+			end--;
+		}
+		return end - 1;
 	}
 
 	private static byte[] keyShare(byte[] serverHello) {
