@@ -8,7 +8,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -149,8 +148,8 @@ public final class MongooseClientHttpConnectorBuilder implements ClientHttpConne
 	/** The bundle's trust store and key store as a client spec. */
 	static TlsSpec tlsSpec(SslBundle bundle) {
 		SslOptions options = bundle.getOptions();
-		requireSpoken("protocols", options.getEnabledProtocols(), BundleKeys.PROTOCOL);
-		requireSpoken("ciphers", options.getCiphers(), BundleKeys.CIPHER);
+		BundleKeys.requireSpoken("The SSL bundle", "protocols", options.getEnabledProtocols(), BundleKeys.PROTOCOL);
+		BundleKeys.requireSpoken("The SSL bundle", "ciphers", options.getCiphers(), BundleKeys.CIPHER);
 		KeyStore trust = bundle.getStores().getTrustStore();
 		KeyStore keys = bundle.getStores().getKeyStore();
 		if (trust == null && keys == null) {
@@ -170,13 +169,6 @@ public final class MongooseClientHttpConnectorBuilder implements ClientHttpConne
 			}
 		}
 		return spec;
-	}
-
-	private static void requireSpoken(String what, String @Nullable [] allowed, String ours) {
-		if (allowed != null && !Arrays.asList(allowed).contains(ours)) {
-			throw new IllegalArgumentException("The SSL bundle allows the " + what + " " + Arrays.toString(allowed)
-					+ ", but the reactor-mongoose HTTP client speaks " + ours + " only");
-		}
 	}
 
 	@Override

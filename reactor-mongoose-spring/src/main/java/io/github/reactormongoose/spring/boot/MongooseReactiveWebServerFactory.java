@@ -208,16 +208,19 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	 * cannot do fails the start with the reason.
 	 */
 	private TlsSpec tlsSpec(Ssl ssl) {
-		if (ssl.getCiphers() != null || ssl.getEnabledProtocols() != null) {
-			logger.warn("reactor-mongoose speaks TLS 1.3 with TLS_AES_128_GCM_SHA256 only: "
-					+ "server.ssl.ciphers and server.ssl.enabled-protocols are ignored");
-		}
 		if (!getServerNameSslBundles().isEmpty()) {
 			throw new WebServerException("server.ssl.server-name-bundles is not supported by reactor-mongoose "
 					+ "(one certificate per server)", null);
 		}
 		try {
+			// a policy that leaves out what the stack speaks (TLS 1.3, TLS_AES_128_GCM_SHA256)
+			// cannot be kept: the start fails, rather than serving what the operator ruled out
+			BundleKeys.requireSpoken("server.ssl.enabled-protocols", "protocols", ssl.getEnabledProtocols(), BundleKeys.PROTOCOL);
+			BundleKeys.requireSpoken("server.ssl.ciphers", "ciphers", ssl.getCiphers(), BundleKeys.CIPHER);
 			SslBundle bundle = getSslBundle();
+			BundleKeys.requireSpoken("The SSL bundle's options", "protocols", bundle.getOptions().getEnabledProtocols(),
+					BundleKeys.PROTOCOL);
+			BundleKeys.requireSpoken("The SSL bundle's options", "ciphers", bundle.getOptions().getCiphers(), BundleKeys.CIPHER);
 			KeyStore keyStore = bundle.getStores().getKeyStore();
 			if (keyStore == null) {
 				throw new WebServerException("server.ssl needs a certificate and private key, or a key store", null);

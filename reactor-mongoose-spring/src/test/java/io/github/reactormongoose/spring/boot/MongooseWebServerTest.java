@@ -376,6 +376,62 @@ class MongooseWebServerTest {
 	/** server.ssl.certificate and certificate-private-key (PEM, as openssl makes them) serve HTTPS. */
 	@Test
 	void pemCertificateAndKeyServeHttps(@TempDir Path dir) throws Exception {
+		Path cert = selfSigned(dir);
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		factory.setSsl(pemSsl(dir));
+		this.webServer = factory.getWebServer(schemeAndSslInfo());
+		this.webServer.start();
+		assertThat(httpsGet(io.github.reactormongoose.testing.TestPki.trusting(cert))).isEqualTo("https true");
+	}
+
+	/**
+	 * A TLS policy the built-in stack cannot keep fails the start with the reason, whether set
+	 * as server.ssl.enabled-protocols / ciphers or as an SSL bundle's options: the server started
+	 * and served TLS 1.3 with TLS_AES_128_GCM_SHA256 whatever the bundle allowed (a warning only
+	 * for the properties). A policy that allows what the stack speaks starts.
+	 */
+	@Test
+	void aTlsPolicyTheStackCannotKeepFailsTheStart(@TempDir Path dir) throws Exception {
+		Path cert = selfSigned(dir);
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		Ssl ssl = pemSsl(dir);
+		factory.setSsl(ssl);
+		ssl.setEnabledProtocols(new String[] {"TLSv1.2"});
+		assertThatThrownBy(() -> factory.getWebServer(schemeAndSslInfo())).isInstanceOf(WebServerException.class)
+			.hasMessageContaining("server.ssl.enabled-protocols allows the protocols [TLSv1.2], but reactor-mongoose speaks TLSv1.3 only");
+		ssl.setEnabledProtocols(new String[] {"TLSv1.2", "TLSv1.3"});
+		ssl.setCiphers(new String[] {"TLS_AES_256_GCM_SHA384"});
+		assertThatThrownBy(() -> factory.getWebServer(schemeAndSslInfo())).isInstanceOf(WebServerException.class)
+			.hasMessageContaining("TLS_AES_128_GCM_SHA256 only");
+		// the same policy in a bundle's options
+		ssl.setEnabledProtocols(null);
+		ssl.setCiphers(null);
+		ssl.setCertificate(null);
+		ssl.setCertificatePrivateKey(null);
+		ssl.setBundle("web");
+		org.springframework.boot.ssl.SslStoreBundle stores = new org.springframework.boot.ssl.pem.PemSslStoreBundle(
+				org.springframework.boot.ssl.pem.PemSslStoreDetails.forCertificate(cert.toUri().toString())
+					.withPrivateKey(dir.resolve("key.pem").toUri().toString()), null);
+		for (String[] protocols : List.of(new String[] {"TLSv1.2"}, new String[] {"TLSv1.3", "TLSv1.2"})) {
+			factory.setSslBundles(new org.springframework.boot.ssl.DefaultSslBundleRegistry("web",
+					org.springframework.boot.ssl.SslBundle.of(stores, org.springframework.boot.ssl.SslBundleKey.NONE,
+							org.springframework.boot.ssl.SslOptions.of(null, protocols))));
+			if (protocols.length == 1) {
+				assertThatThrownBy(() -> factory.getWebServer(schemeAndSslInfo())).isInstanceOf(WebServerException.class)
+					.hasMessageContaining("The SSL bundle's options allows the protocols [TLSv1.2]");
+			}
+			else {
+				this.webServer = factory.getWebServer(schemeAndSslInfo());
+				this.webServer.start();
+				assertThat(httpsGet(io.github.reactormongoose.testing.TestPki.trusting(cert))).isEqualTo("https true");
+			}
+		}
+	}
+
+	/** A self-signed EC certificate for localhost made by openssl, {@code cert.pem} and {@code key.pem} in {@code dir}. */
+	private static Path selfSigned(Path dir) throws Exception {
 		Path cert = dir.resolve("cert.pem");
 		Path key = dir.resolve("key.pem");
 		Process p = new ProcessBuilder("openssl", "req", "-x509", "-new", "-newkey", "ec", "-pkeyopt",
@@ -385,16 +441,16 @@ class MongooseWebServerTest {
 		p.getInputStream().readAllBytes();
 		org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0,
 				"openssl is not installed");
-		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
-		factory.setAddress(LOOPBACK);
+		return cert;
+	}
+
+	/** server.ssl with the certificate and key {@link #selfSigned} made in {@code dir}. */
+	private static Ssl pemSsl(Path dir) {
 		Ssl ssl = new Ssl();
 		ssl.setEnabled(true);
-		ssl.setCertificate(cert.toUri().toString());
-		ssl.setCertificatePrivateKey(key.toUri().toString());
-		factory.setSsl(ssl);
-		this.webServer = factory.getWebServer(schemeAndSslInfo());
-		this.webServer.start();
-		assertThat(httpsGet(io.github.reactormongoose.testing.TestPki.trusting(cert))).isEqualTo("https true");
+		ssl.setCertificate(dir.resolve("cert.pem").toUri().toString());
+		ssl.setCertificatePrivateKey(dir.resolve("key.pem").toUri().toString());
+		return ssl;
 	}
 
 	/** Answers with the request URI's scheme and whether it has an SslInfo: "https true". */
