@@ -368,6 +368,10 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 		BoundHttpServer.log.debug("connection {}: request rejected with {}", id, status);
 		RequestBody b = body;
 		body = null;
+		HttpExchange ex = current;
+		if (ex != null) {
+			ex.rejected(status); // recorded by the metrics and the access log as sent
+		}
 		if (b != null) {
 			// the native side answered or is closing: the exchange writes nothing more
 			bodyFailed(b, new MongooseException("The request body was refused with " + status + " "

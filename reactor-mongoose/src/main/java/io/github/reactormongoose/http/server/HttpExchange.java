@@ -61,6 +61,8 @@ final class HttpExchange implements HttpServerResponse {
 	/** When the request arrived (System.nanoTime; 0 when the server does not time exchanges). */
 	private final long started;
 	private boolean handlerDone;
+	/** The status the native side answered the request with, refusing its body (413), or 0. */
+	private int rejectedWith;
 	private @Nullable HandlerSubscriber handlerSubscriber;
 
 	HttpExchange(HttpConnection conn, RequestView request) {
@@ -123,7 +125,11 @@ final class HttpExchange implements HttpServerResponse {
 	 * (the handler's status, 200 by default, was never sent: the client saw none).
 	 */
 	private int reportedStatus() {
-		return writer.hasSentHeaders() ? writer.status() : CLOSED_BEFORE_RESPONSE;
+		return writer.hasSentHeaders() ? writer.status() : rejectedWith != 0 ? rejectedWith : CLOSED_BEFORE_RESPONSE;
+	}
+	/** The native side answered this exchange with {@code status} (a body over the limit): what was sent. */
+	void rejected(int status) {
+		rejectedWith = status;
 	}
 
 	private void logAccess(Function<? super AccessLogArgs, ? extends @Nullable String> format, long nanos) {

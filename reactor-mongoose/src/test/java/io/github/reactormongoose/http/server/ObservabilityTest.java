@@ -194,6 +194,47 @@ class ObservabilityTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * A streamed body the server refuses past {@code maxRequestBodySize} is answered 413 by the
+	 * native side: the metrics and the access log record the 413 that was sent, not 499 (no
+	 * response of the handler's went out).
+	 */
+	@Test
+	void aBodyRefusedWith413IsRecordedWith413() throws Exception {
+		List<String> lines = new CopyOnWriteArrayList<>();
+		Loggers.useCustomLoggers(name -> name.equals("reactor.mongoose.http.server.AccessLog")
+				? new CapturingLogger(name, lines) : new CapturingLogger(name, new CopyOnWriteArrayList<>()));
+		try {
+			DisposableServer server = bind(HttpServer.create().metrics(true).accessLog(true).maxRequestBodySize(100_000)
+					.route(r -> r.post("/count", (req, res) -> res.sendString(req.receive().map(java.nio.ByteBuffer::remaining)
+							.reduce(0, Integer::sum).map(String::valueOf)))));
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				c.write("POST /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+				byte[] chunk = new byte[10_000];
+				String size = Integer.toHexString(chunk.length) + "\r\n";
+				for (int i = 0; i < 20; i++) {
+					c.write(size);
+					c.write(chunk);
+					c.write("\r\n");
+				}
+				assertThat(c.readHead().status()).isEqualTo(413);
+			}
+			catch (java.net.SocketException e) {
+				// the server may have closed while we still sent: its 413 is checked below
+			}
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (lines.isEmpty() && System.nanoTime() < deadline) {
+				Thread.sleep(20);
+			}
+			assertThat(lines).singleElement().satisfies(l -> assertThat(l).contains("\"POST /count HTTP/1.1\" 413 "));
+			assertThat(meters.registry().get("reactor.mongoose.http.server.response.time").tag("uri", "/count")
+					.tag("status", "413").timer().count()).isEqualTo(1);
+		}
+		finally {
+			Loggers.resetLoggerFactory();
+		}
+	}
+
 	@Test
 	void withoutMetricsNothingIsRegistered() throws Exception {
 		DisposableServer server = server(HttpServer.create());
