@@ -47,8 +47,15 @@ public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 	}
 
 	static URI createUri(HttpServerRequest request) throws URISyntaxException {
-		// an absolute-form target reaches here as its path and query (the server routes by them)
+		// an absolute-form target reaches here as its path and query (the server routes by them),
+		// its authority as the Host header (RFC 9112 3.2.2: the server put it there)
 		String target = request.uri();
+		if (target.equals("*")) {
+			// OPTIONS * (RFC 9110 9.3.7, about the server as a whole): no path a route of the
+			// application could mean; as "/*" it reaches WebFlux, whose routes answer it (404
+			// unless one matches), as on Reactor Netty
+			target = "/*";
+		}
 		if (target.isEmpty() || target.charAt(0) != '/') {
 			throw new URISyntaxException(target, "request target must start with '/'");
 		}

@@ -75,6 +75,24 @@ class RequestTest extends AbstractAdapterTest {
 		}
 	}
 
+	/**
+	 * The authority of an absolute-form target is the URI's (the server makes it the request's
+	 * Host, RFC 9112 3.2.2), and {@code OPTIONS *} reaches the application as {@code /*}: it got
+	 * an empty 400 from the adapter, which wanted a target starting with '/'.
+	 */
+	@Test
+	void absoluteFormAndAsteriskFormTargets() throws Exception {
+		start(RequestTest::describe);
+		try (RawHttp http = RawHttp.connect(port())) {
+			http.write("GET http://other.example:99/api/info?x=1 HTTP/1.1\r\nHost: h\r\n\r\n");
+			assertThat(http.read().bodyString()).contains("uri=http://other.example:99/api/info?x=1", "host=other.example:99");
+			http.write("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n");
+			RawHttp.Response options = http.read();
+			assertThat(options.status()).isEqualTo(200);
+			assertThat(options.bodyString()).contains("method=OPTIONS", "uri=http://h/*", "path=/*");
+		}
+	}
+
 	@Test
 	void repeatedTargetsOnOneConnectionKeepTheirOwnUri() throws Exception {
 		// the adapter reuses the URI it parsed for a target spelled the same way (RequestUris):
