@@ -506,22 +506,25 @@ class TcpTlsTest {
 	@Test
 	void aPeersKeyUpdateRenewsItsKeysAndOursWhenItAsks() throws Exception {
 		TestPki.assumeOpenssl();
+		io.github.reactormongoose.testing.Commands.assumeAvailable("stdbuf", "--version");
 		int port = echo(TlsSpec.forServer(localhost.chain(), localhost.key()));
 		// -msg: openssl prints each handshake message it receives, our KeyUpdate among them
-		Process p = new ProcessBuilder("openssl", "s_client", "-msg", "-connect", "127.0.0.1:" + port, "-servername", "localhost",
-				"-CAfile", pki.ca().toString(), "-verify_return_error", "-tls1_3").redirectErrorStream(true).start();
+		Process p = new ProcessBuilder("stdbuf", "-oL", "openssl", "s_client", "-msg", "-connect", "127.0.0.1:" + port,
+				"-servername", "localhost", "-CAfile", pki.ca().toString(), "-verify_return_error", "-tls1_3")
+				.redirectErrorStream(true).start();
 		processes.add(p);
-		java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
+		Lines out = new Lines(p);
 		java.io.Writer in = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII);
 		for (String[] step : new String[][] {{"one"}, {"k", "two"}, {"K", "three"}, {"K", "k", "four"}}) {
+			int mark = out.mark();
 			for (String line : step) {
 				typeLine(in, out, line, "KEYUPDATE");
 			}
 			if (java.util.Arrays.asList(step).contains("K")) {
-				assertThat(lineSeen(out, OUR_KEY_UPDATE)).as("our KeyUpdate after %s", String.join(" ", step)).isTrue();
+				assertThat(out.seen(OUR_KEY_UPDATE, mark)).as("our KeyUpdate after %s", String.join(" ", step)).isTrue();
 			}
 			// the echo of the step's last line comes back under the keys both sides renewed
-			assertThat(lineSeen(out, step[step.length - 1])).as("echo after %s", String.join(" ", step)).isTrue();
+			assertThat(out.seen(step[step.length - 1], mark)).as("echo after %s", String.join(" ", step)).isTrue();
 		}
 		in.write("Q\n");
 		in.flush();
@@ -608,16 +611,17 @@ class TcpTlsTest {
 		Process p = new ProcessBuilder("stdbuf", "-oL", "openssl", "s_server", "-msg", "-accept", "127.0.0.1:" + port, "-cert",
 				localhost.chain().toString(), "-key", localhost.key().toString(), "-tls1_3").redirectErrorStream(true).start();
 		processes.add(p);
-		java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
+		Lines out = new Lines(p);
 		java.io.Writer in = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII);
 		Connection c = connectWhenListening(TcpClient.create().host("localhost").port(port)
 				.secure(TlsSpec.forClient().trustedCertificates(pki.ca())));
 		java.util.concurrent.LinkedBlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
 		c.receive().map(b -> StandardCharsets.US_ASCII.decode(b).toString()).subscribe(received::add);
 		c.send("hello server\n".getBytes(StandardCharsets.US_ASCII)).block(TIMEOUT);
-		assertThat(lineSeen(out, "hello server")).isTrue();
+		assertThat(out.seen("hello server", 0)).isTrue();
 		String[][] steps = {{"k", "after k"}, {"K", "after K"}, {"K", "K", "after two K"}};
 		for (String[] step : steps) {
+			int mark = out.mark();
 			for (String line : step) {
 				typeLine(in, out, line, "SSL_do_handshake -> 1");
 			}
@@ -629,11 +633,11 @@ class TcpTlsTest {
 				got.append(piece);
 			}
 			if (java.util.Arrays.asList(step).contains("K")) {
-				assertThat(lineSeen(out, OUR_KEY_UPDATE)).as("our KeyUpdate after %s", String.join(" ", step)).isTrue();
+				assertThat(out.seen(OUR_KEY_UPDATE, mark)).as("our KeyUpdate after %s", String.join(" ", step)).isTrue();
 			}
 			// and ours, sealed with the keys the server asked us to renew, reaches it
 			c.send(("reply " + expected).getBytes(StandardCharsets.US_ASCII)).block(TIMEOUT);
-			assertThat(lineSeen(out, "reply " + step[step.length - 1])).as("our data after %s", String.join(" ", step)).isTrue();
+			assertThat(out.seen("reply " + step[step.length - 1], mark)).as("our data after %s", String.join(" ", step)).isTrue();
 		}
 		assertThat(c.isActive()).isTrue();
 		c.close();
@@ -648,29 +652,59 @@ class TcpTlsTest {
 	 * the next line waits until it printed that the KeyUpdate went out ({@code sent}: s_client's
 	 * line for it, or s_server's).
 	 */
-	private static void typeLine(java.io.Writer in, java.io.BufferedReader out, String line, String sent) throws Exception {
+	private static void typeLine(java.io.Writer in, Lines out, String line, String sent) throws Exception {
+		int mark = out.mark();
 		in.write(line + "\n");
 		in.flush();
 		if (line.equalsIgnoreCase("k")) {
-			assertThat(lineSeen(out, sent)).as("openssl sent a KeyUpdate").isTrue();
+			assertThat(out.seen(sent, mark)).as("openssl sent a KeyUpdate").isTrue();
 		}
 	}
 
-	/** Reads lines (on another thread, at most 10 s) until one equals {@code line}; false at the end of the stream. */
-	private static boolean lineSeen(java.io.BufferedReader out, String line) throws Exception {
-		return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-			try {
-				for (String l = out.readLine(); l != null; l = out.readLine()) {
-					if (l.equals(line)) {
+	/**
+	 * The lines a process prints, read as they come on a thread of their own. openssl's stdout
+	 * and stderr share the pipe and are written at different times, so a test waits for a line
+	 * printed after a point ({@link #mark()}), in whatever order the lines came.
+	 */
+	private static final class Lines {
+
+		private final List<String> lines = new CopyOnWriteArrayList<>();
+
+		Lines(Process p) {
+			java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+					StandardCharsets.US_ASCII));
+			Thread reader = new Thread(() -> {
+				try {
+					for (String l = out.readLine(); l != null; l = out.readLine()) {
+						lines.add(l);
+					}
+				}
+				catch (IOException e) {
+					// the process ended
+				}
+			}, "openssl-output");
+			reader.setDaemon(true);
+			reader.start();
+		}
+
+		int mark() {
+			return lines.size();
+		}
+
+		/** Whether a line equal to {@code line} came at or after {@code from}, waiting up to 10 s. */
+		boolean seen(String line, int from) throws InterruptedException {
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+			do {
+				for (int i = from; i < lines.size(); i++) {
+					if (lines.get(i).equals(line)) {
 						return true;
 					}
 				}
-				return false;
+				Thread.sleep(10);
 			}
-			catch (IOException e) {
-				return false;
-			}
-		}).get(10, TimeUnit.SECONDS);
+			while (System.nanoTime() < deadline);
+			return false;
+		}
 	}
 
 	private static Connection connectWhenListening(TcpClient client) throws InterruptedException, IOException {
