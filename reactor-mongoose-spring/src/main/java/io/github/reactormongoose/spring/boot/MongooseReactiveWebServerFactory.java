@@ -42,7 +42,7 @@ import org.springframework.util.unit.DataSize;
  * {@link HttpHandler} with reactor-mongoose.
  * <p>
  * Honours {@code server.port} (0 for a free port), {@code server.address} (default: every
- * IPv4 address, {@code 0.0.0.0}), {@code server.shutdown} and {@code server.ssl.*} (PEM
+ * address, IPv6 and IPv4, as Reactor Netty binds it), {@code server.shutdown} and {@code server.ssl.*} (PEM
  * certificate and private key, key stores, SSL bundles, {@code client-auth=need}; see
  * {@code docs/tls.md}: what Mongoose's built-in TLS cannot do fails the start) and
  * {@code server.compression.*} (gzip, applied as on Reactor Netty). HTTP/2 is not supported and
@@ -160,8 +160,27 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		if (Ssl.isEnabled(ssl)) {
 			server = server.secure(tlsSpec(ssl));
 		}
-		String host = (getAddress() != null) ? getAddress().getHostAddress() : "0.0.0.0";
+		String host = (getAddress() != null) ? getAddress().getHostAddress() : wildcard();
 		return server.host(host).port(getPort());
+	}
+
+	/**
+	 * The address to bind without {@code server.address}, as Boot's Reactor Netty binds: every
+	 * IPv6 and IPv4 address on one dual-stack socket ({@code ::}) where the machine has IPv6 (a
+	 * socket of the JDK can bind it), else, or with {@code java.net.preferIPv4Stack}, every
+	 * IPv4 address.
+	 */
+	static String wildcard() {
+		if (Boolean.getBoolean("java.net.preferIPv4Stack")) {
+			return "0.0.0.0";
+		}
+		try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+			probe.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName("::"), 0));
+			return "::";
+		}
+		catch (java.io.IOException ex) {
+			return "0.0.0.0";
+		}
 	}
 
 	/**

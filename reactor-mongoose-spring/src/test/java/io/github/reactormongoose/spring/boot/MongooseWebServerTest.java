@@ -362,6 +362,26 @@ class MongooseWebServerTest {
 		}
 	}
 
+	/**
+	 * Without server.address the server listens on every address, IPv6 and IPv4, as Boot's
+	 * Reactor Netty does: it bound 0.0.0.0, so IPv6 clients were refused after the switch.
+	 */
+	@Test
+	void withoutAnAddressItListensOnIpv6AndIpv4() throws Exception {
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		this.webServer = factory.getWebServer(hello());
+		this.webServer.start();
+		HttpClient client = HttpClient.newHttpClient();
+		for (String host : List.of("127.0.0.1", "[::1]")) {
+			if (host.equals("[::1]") && !MongooseReactiveWebServerFactory.wildcard().equals("::")) {
+				continue; // a machine without IPv6: the wildcard is IPv4's
+			}
+			HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + this.webServer.getPort() + "/"))
+					.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(r.body()).as(host).isEqualTo("hello");
+		}
+	}
+
 	@Test
 	void sslWithoutACertificateIsRefused() {
 		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
