@@ -78,14 +78,18 @@ public final class BoundServer implements DisposableServer {
 	private void stopped(@Nullable Throwable error) {
 		stopError = error;
 		Consumer<@Nullable Throwable> callback = onUnbound.getAndSet(RAN);
-		if (callback != null) {
-			callback.accept(error);
+		try {
+			if (callback != null) {
+				callback.accept(error);
+			}
 		}
-		if (error != null) {
-			unbound.tryEmitError(error);
-		}
-		else {
-			unbound.tryEmitEmpty();
+		finally { // a callback that throws must not leave onDispose() waiting for ever
+			if (error != null) {
+				unbound.tryEmitError(error);
+			}
+			else {
+				unbound.tryEmitEmpty();
+			}
 		}
 	}
 
