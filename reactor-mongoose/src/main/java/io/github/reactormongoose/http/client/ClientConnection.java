@@ -137,6 +137,14 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 		pool.release(this);
 	}
 
+	/** The exchange {@code e} leaves this connection for another (its request is sent again): closed, never reused. */
+	void abandon(Exchange e) {
+		if (exchange == e) {
+			exchange = null;
+		}
+		close();
+	}
+
 	/** Leaves the pool for good (WebSocket upgrade): the pool no longer counts it. */
 	void leavePool() {
 		exchange = null;

@@ -378,7 +378,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			r = c.channel().write(head, 0, head.length);
 		}
 		if (r < 0) {
-			fail(Errors.toException(r, "send request"));
+			writeFailed(c, r);
 			return;
 		}
 		if (stream == null) {
@@ -500,7 +500,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			int n = Math.min(fixed.length - off, Channel.SLICE);
 			long r = c.channel().write(fixed, off, n);
 			if (r < 0) {
-				fail(Errors.toException(r, "send request"));
+				writeFailed(c, r);
 				return;
 			}
 			off += n;
@@ -744,16 +744,36 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			c.parser.eof(); // completes a read-until-close body
 		}
 		catch (PrematureCloseException e) {
-			if (config.retry && !headDone && c.uses > 1 && c.parser.nothingReceived() && !retried
-					&& request.streamBody() == null && !done) {
-				// a kept-alive connection the server had closed just before we used it: once more on another
-				retried = true;
-				cancelTimer();
-				conn = null;
-				pool = pool.acquire(this);
-				return;
+			if (!retriedStale(c)) {
+				fail(error != null ? new PrematureCloseException(e.getMessage() + ": " + error) : e);
 			}
-			fail(error != null ? new PrematureCloseException(e.getMessage() + ": " + error) : e);
+		}
+	}
+
+	/**
+	 * A kept-alive connection the server had closed just before we used it (a proxy that keeps
+	 * none and does not say so, an idle close crossing our request): nothing of a response came,
+	 * and its close or a failed write of the request says so. Sends the request once more on
+	 * another connection when it may be (not a streamed body, not already retried, retries on).
+	 * Whether it did.
+	 */
+	private boolean retriedStale(ClientConnection c) {
+		if (!config.retry || headDone || c.uses <= 1 || !c.parser.nothingReceived() || retried
+				|| request.streamBody() != null || done) {
+			return false;
+		}
+		retried = true;
+		cancelTimer();
+		conn = null;
+		c.abandon(this);
+		pool = pool.acquire(this);
+		return true;
+	}
+
+	/** A write of the request failed (the connection is closing): the stale case, else the exchange's error. */
+	private void writeFailed(ClientConnection c, long r) {
+		if (!retriedStale(c)) {
+			fail(Errors.toException(r, "send request"));
 		}
 	}
 
