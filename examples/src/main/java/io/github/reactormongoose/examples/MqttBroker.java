@@ -293,8 +293,11 @@ public final class MqttBroker implements Disposable {
 				};
 			}
 			if (packet instanceof MqttPacket.PubRel r) {
+				// 0x92 (MQTT 5): no message waits for release under this id (a PUBREL sent again
+				// after a PUBCOMP went lost); an MQTT 3.1.1 PUBCOMP carries no reason code
+				int reason = unreleased.get(r.packetId()) ? 0 : 0x92;
 				unreleased.clear(r.packetId()); // the id may now name a new message
-				return send(new MqttPacket.PubComp(r.packetId(), 0, MqttProperties.empty()));
+				return send(new MqttPacket.PubComp(r.packetId(), reason, MqttProperties.empty()));
 			}
 			if (packet instanceof MqttPacket.Subscribe s) {
 				List<Integer> granted = new ArrayList<>();

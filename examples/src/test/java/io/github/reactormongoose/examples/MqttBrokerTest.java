@@ -568,6 +568,35 @@ class MqttBrokerTest {
 		assertThat(got.poll(200, TimeUnit.MILLISECONDS)).isNull();
 	}
 
+	/**
+	 * A PUBREL for an id no message waits under (its PUBCOMP went lost, and the client sends it
+	 * again) is completed with reason 0x92, Packet Identifier not found (MQTT 5 3.7.2.1); it was
+	 * answered 0, success, as if a message had been released.
+	 */
+	@Test
+	void aPubrelForAnUnknownIdIsCompletedWith0x92() throws Exception {
+		try (Socket s = new Socket("127.0.0.1", broker.port())) {
+			s.setSoTimeout(10_000);
+			OutputStream out = s.getOutputStream();
+			InputStream in = s.getInputStream();
+			out.write(connect(5, 0x02, 30, "rel5", null, null));
+			assertThat(read(in)[0]).as("CONNACK").isEqualTo((byte) 0x20);
+			// an MQTT 5 PUBLISH, QoS 2, id 5: topic q2/a, no properties, payload x
+			out.write(new byte[] {0x34, 10, 0, 4, 'q', '2', '/', 'a', 0, 5, 0, 'x'});
+			byte[] rec = read(in);
+			assertThat(rec[0]).as("PUBREC").isEqualTo((byte) 0x50);
+			assertThat(java.util.Arrays.copyOfRange(rec, 1, 3)).containsExactly(0, 5);
+			out.write(new byte[] {0x62, 2, 0, 5}); // PUBREL 5: released
+			byte[] comp = read(in);
+			assertThat(comp[0]).as("PUBCOMP").isEqualTo((byte) 0x70);
+			assertThat(comp.length == 3 || comp[3] == 0).as("PUBCOMP 5 succeeds").isTrue();
+			out.write(new byte[] {0x62, 2, 0, 5}); // PUBREL 5 again (its PUBCOMP went lost)
+			byte[] again = read(in);
+			assertThat(again[0]).as("PUBCOMP").isEqualTo((byte) 0x70);
+			assertThat(java.util.Arrays.copyOfRange(again, 1, 4)).containsExactly(0, 5, 0x92);
+		}
+	}
+
 	@Test
 	void aClientSilentForOneAndAHalfKeepAlivesIsDisconnectedAndItsWillPublished() throws Exception {
 		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
