@@ -195,6 +195,9 @@ public final class MqttServer implements Wiretappable<MqttServer> {
 			this.decoder = new MqttCodec.Decoder(true, null, maxPacketSize);
 		}
 
+		/** MQTT 5: the client's Maximum Packet Size from its CONNECT (0: none said). */
+		private volatile long clientMaxPacket;
+
 		@Override
 		public Flux<MqttPacket> receive() {
 			return in.receive()
@@ -223,6 +226,9 @@ public final class MqttServer implements Wiretappable<MqttServer> {
 			try {
 				MqttPacket p;
 				while ((p = decoder.next()) != null) {
+					if (p instanceof MqttPacket.Connect c && c.properties().get(MqttProperties.MAXIMUM_PACKET_SIZE) instanceof Number n) {
+						clientMaxPacket = n.longValue(); // MQTT 5: the largest packet the client takes
+					}
 					out.add(p);
 				}
 			}
@@ -246,7 +252,16 @@ public final class MqttServer implements Wiretappable<MqttServer> {
 					decoder.topicAliasMaximum(a.properties().get(MqttProperties.TOPIC_ALIAS_MAXIMUM) instanceof Number n
 							? n.intValue() : 0);
 				}
-				return connection().send(MqttCodec.encode(packet, v != null ? v : MqttVersion.V3_1_1));
+				ByteBuffer encoded = MqttCodec.encode(packet, v != null ? v : MqttVersion.V3_1_1);
+				long max = clientMaxPacket;
+				if (max > 0 && encoded.remaining() > max) {
+					// MQTT-3.1.2-24, -25: never sent; the handler goes on as if it had been (a
+					// broker drops the message for this client)
+					return Mono.error(new MqttException("the " + packet.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT)
+							+ " is a packet of " + encoded.remaining() + " bytes, over the client's Maximum Packet Size of " + max
+							+ " bytes", 0x95));
+				}
+				return connection().send(encoded);
 			});
 		}
 

@@ -109,6 +109,39 @@ class MqttServerTest {
 		}
 	}
 
+	/**
+	 * MQTT 5 3.1.2.11.4 ([MQTT-3.1.2-24], -25): a packet over the client's Maximum Packet Size (its
+	 * CONNECT says it) is never sent; the send fails with MqttException 0x95 and the connection
+	 * goes on. It was sent, and a client that keeps to its limit closes the connection on it.
+	 */
+	@Test
+	void aPacketOverTheClientsMaximumPacketSizeIsNotSent() throws Exception {
+		List<Throwable> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+		DisposableServer limited = MqttServer.create().runOn(loop).handle(c -> c.receive().concatMap(p -> {
+			if (p instanceof MqttPacket.Subscribe s) {
+				return c.send(new MqttPacket.SubAck(s.packetId(), List.of(0), MqttProperties.empty()))
+						.then(c.send(new MqttPacket.Publish(0, MqttMessage.of("t/big", new byte[200], 0, false)))
+								.onErrorResume(e -> Mono.fromRunnable(() -> refused.add(e))))
+						.then(c.send(new MqttPacket.Publish(0, MqttMessage.of("t/small", new byte[10], 0, false))));
+			}
+			return answer(c, p);
+		}).then()).bindNow(TIMEOUT);
+		try {
+			MqttConnection c = MqttClient.create("mqtt://127.0.0.1:" + limited.port()).version(MqttVersion.V5)
+					.maxPacketSize(100).runOn(loop).connect().block(TIMEOUT);
+			MqttMessage first = c.subscribe("t/#", 0).blockFirst(TIMEOUT);
+			assertThat(first.topic()).isEqualTo("t/small");
+			assertThat(c.isConnected()).isTrue();
+			assertThat(refused).singleElement().satisfies(e -> assertThat(e).isInstanceOf(MqttException.class)
+					.hasMessageContaining("over the client's Maximum Packet Size of 100 bytes"));
+			assertThat(((MqttException) refused.get(0)).reasonCode()).isEqualTo(0x95);
+			c.disconnect().block(TIMEOUT);
+		}
+		finally {
+			limited.disposeNow(TIMEOUT);
+		}
+	}
+
 	@Test
 	void wiretapsOfClientAndServerShowTheMqttPackets() throws Exception {
 		try (io.github.reactormongoose.testing.LogCapture log =
