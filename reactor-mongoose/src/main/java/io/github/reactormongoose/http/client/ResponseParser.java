@@ -56,6 +56,8 @@ final class ResponseParser {
 	private int lineStart;
 	private long remaining;
 	private int status;
+	/** The code of the head's status line, checked when that line ended ({@link #statusLine}). */
+	private int lineCode;
 	private boolean received;
 	private boolean keepAlive;
 	/** The end of the input being fed ({@link #feed}): bytes from a response's end to it follow the response. */
@@ -265,7 +267,7 @@ final class ResponseParser {
 				if (state == State.HEAD && lineStart == 0 && contentEnd > 0) {
 					// judged as soon as it ends, not when the head does: a peer that sent one
 					// line that is not a status line may wait for us
-					statusLine(new String(head, 0, contentEnd, StandardCharsets.ISO_8859_1));
+					lineCode = statusLine(new String(head, 0, contentEnd, StandardCharsets.ISO_8859_1));
 				}
 				if (contentEnd == lineStart) { // empty line: end of head or trailers
 					if (state == State.HEAD) {
@@ -292,7 +294,7 @@ final class ResponseParser {
 	private void parseHead() {
 		List<String> lines = lines();
 		String statusLine = lines.get(0);
-		int code = statusLine(statusLine);
+		int code = lineCode; // the line was checked when it ended, before the rest of the head came
 		String version = statusLine.substring(0, 8);
 		String reason = statusLine.length() > 13 ? statusLine.substring(13) : "";
 		HttpHeaders headers = fields(lines, 1, "header");
