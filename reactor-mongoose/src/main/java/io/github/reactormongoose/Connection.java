@@ -106,13 +106,7 @@ public interface Connection extends Disposable {
 	default void disposeNow(Duration timeout) {
 		Checks.mayBlock("disposeNow()");
 		dispose();
-		try {
-			onClose().block(Checks.atMostForever(timeout));
-		}
-		catch (IllegalStateException e) {
-			throw new IllegalStateException("Socket couldn't be stopped within " + Checks.atMostForever(timeout).toMillis()
-					+ "ms", e);
-		}
+		Checks.awaitStopped(onClose(), timeout, Duration.ZERO);
 	}
 
 	/**

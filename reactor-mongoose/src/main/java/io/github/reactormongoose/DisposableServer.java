@@ -47,12 +47,7 @@ public interface DisposableServer extends Disposable {
 	 */
 	default void disposeNow(Duration timeout) {
 		Checks.mayBlock("disposeNow()");
-		try {
-			disposeLater(timeout).block(Checks.atMostForever(timeout).plusSeconds(5));
-		}
-		catch (IllegalStateException e) {
-			throw new IllegalStateException("Socket couldn't be stopped within " + Checks.atMostForever(timeout).toMillis() + "ms", e);
-		}
+		Checks.awaitStopped(disposeLater(timeout), timeout, Duration.ofSeconds(5));
 	}
 
 	/** Starts {@link #disposeLater(Duration)} with no grace period, without waiting. */

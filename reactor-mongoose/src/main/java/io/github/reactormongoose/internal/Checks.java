@@ -6,6 +6,7 @@ package io.github.reactormongoose.internal;
 import java.time.Duration;
 import java.util.Objects;
 
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /** Argument checks the public builders share, with one wording. */
@@ -50,6 +51,22 @@ public final class Checks {
 	/** {@code d}, or {@link #FOREVER} if it is longer. */
 	public static Duration atMostForever(Duration d) {
 		return d.compareTo(FOREVER) > 0 ? FOREVER : d;
+	}
+
+	/**
+	 * A {@code disposeNow(timeout)}'s wait: blocks for {@code stopped} up to {@code timeout} (cut
+	 * to {@link #FOREVER}) plus {@code grace}.
+	 * @throws IllegalStateException {@code "Socket couldn't be stopped within <timeout>ms"} (Reactor
+	 *     Netty's words) if it did not complete in time
+	 */
+	public static void awaitStopped(Mono<Void> stopped, Duration timeout, Duration grace) {
+		Duration t = atMostForever(timeout);
+		try {
+			stopped.block(t.plus(grace));
+		}
+		catch (IllegalStateException e) {
+			throw new IllegalStateException("Socket couldn't be stopped within " + t.toMillis() + "ms", e);
+		}
 	}
 
 	/**
