@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's thirty-nine additions: twenty-four to its built-in TLS stack (see
+# Writes mongoose.c with the glue's forty-four additions: twenty-nine to its built-in TLS stack (see
 # docs/tls.md), one to its accept, nine to its poll loop and epoll backend, one to mg_bzero, one
 # to its WebSocket PONG, one to its iolog, one to its header parser and one to its request
 # framing (the fetched file stays as
@@ -179,6 +179,18 @@
 #      unexpected record (abort). The added line, before the branch that skips one, ends the
 #      connection when the handshake is done (it ends in an open `} else if` chain: the
 #      original branch closes it).
+#  40-44. Handshake messages split over records (RFC 8446 5.1 lets a message span records of its
+#      type; a chain over 2^14 bytes must). The stack parsed each record on its own, so a split
+#      message failed the handshake: a server's Certificate in 512-byte records (OpenSSL's
+#      -max_send_frag 512) gave "invalid certificate chain length", a ClientHello a middlebox cut
+#      in two "bad client hello". 40 adds a buffer to struct tls_data, 41 (mg_tls_recv_record,
+#      during the handshake) hands each decrypted record to rmg_tls_gather (rmg_tls.c), which
+#      keeps a record that ends inside a message and, once the messages are whole, puts them in
+#      front of c->rtls as one decrypted record (read the next record: the line calls
+#      mg_tls_recv_record again); 42 and 43 join the plaintext records of a ClientHello or a
+#      ServerHello once they are all there (rmg_tls_join_hello); 44 frees 40's buffer. At most
+#      65,000 bytes are put together; an empty handshake record, or a record of another type
+#      inside a split message, ends the handshake (RFC 8446 5.1).
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -222,6 +234,11 @@ anchors=(
   'static void verbose_alert(uint8_t *buf) {'
   '    if (tls->content_type == MG_TLS_APP_DATA) break;'
   '    } else if (rio->buf[0] == MG_TLS_CHANGE_CIPHER) {  // skip CCS'
+  '  struct tls_enc app_keys;  // storage during two-way auth handshake'
+  '  tls->recv_offset = (size_t) msg - (size_t) rio->buf;'
+  '  if (rio->buf[0] != MG_TLS_HANDSHAKE || rio->buf[5] != MG_TLS_CLIENT_HELLO) {'
+  '  if (rio->buf[0] != MG_TLS_HANDSHAKE || rio->len < 6 || rio->buf[5] != MG_TLS_SERVER_HELLO) {'
+  '    mg_iobuf_free(&tls->send);'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -263,6 +280,11 @@ lines=(
   'static void rmg_tls_next_keys(struct mg_connection *c, int server) { struct tls_data *tls = (struct tls_data *) c->tls; uint8_t *s = tls->rmg_secret[server ? 0 : 1]; uint8_t next[32]; mg_tls_derive_secret("tls13 traffic upd", s, 32, NULL, 0, next, 32); memcpy(s, next, 32); explicit_bzero(next, sizeof(next)); mg_tls_derive_secret("tls13 key", s, 32, NULL, 0, server ? tls->enc.server_write_key : tls->enc.client_write_key, 16); mg_tls_derive_secret("tls13 iv", s, 32, NULL, 0, server ? tls->enc.server_write_iv : tls->enc.client_write_iv, 12); if (server) tls->enc.sseq = 0; else tls->enc.cseq = 0; } static int rmg_tls_key_update(struct mg_connection *c) { static const uint8_t rmg_ku[5] = {24, 0, 0, 1, 0}; struct tls_data *tls = (struct tls_data *) c->tls; if (tls->send.len > 1048576) { mg_error(c, "TLS KeyUpdate requests faster than the peer reads"); return 0; } if (!mg_tls_encrypt(c, rmg_ku, sizeof(rmg_ku), MG_TLS_HANDSHAKE)) { mg_error(c, "TLS OOM"); return 0; } rmg_tls_next_keys(c, !c->is_client); c->is_tls_throttled = 1; if (mg_tls_send(c, "", 0) == MG_IO_ERR) c->is_closing = 1; return 1; } /* rmg hook 37: KeyUpdate, the next keys of one direction and our own update */'
   '    if (tls->recv_len > 16384) { mg_error(c, "TLS record overflow"); return -1; } if (tls->content_type == MG_TLS_APP_DATA && tls->recv_len == 0) { mg_tls_drop_record(c); continue; } if (tls->content_type != MG_TLS_APP_DATA) { extern int rmg_tls_post_handshake(struct mg_connection *, unsigned, const unsigned char *, size_t, uint32_t *); int rmg_a = rmg_tls_post_handshake(c, tls->content_type, &c->rtls.buf[tls->recv_offset], tls->recv_len, &tls->rmg_hs_skip); if (rmg_a < 0) return -1; if (rmg_a & 1) rmg_tls_next_keys(c, c->is_client); if ((rmg_a & 2) && !rmg_tls_key_update(c)) return -1; } /* rmg hook 38: after the handshake, records by RFC 8446 5.1 and 4.6.3 */'
   '    } else if (rio->buf[0] == MG_TLS_CHANGE_CIPHER && !c->is_tls_hs) { mg_error(c, "TLS ChangeCipherSpec after the handshake"); return -1; /* rmg hook 39: RFC 8446 5, an unexpected record once the handshake is done */'
+  '  struct mg_iobuf rmg_hs; /* rmg hook 40: a handshake message split over encrypted records, put together by hook 41 */'
+  '  if (c->is_tls_hs) { extern int rmg_tls_gather(struct mg_connection *, struct mg_iobuf *, unsigned, const unsigned char *, size_t); int rmg_g = rmg_tls_gather(c, &tls->rmg_hs, tls->content_type, msg, (size_t) msgsz - 17); if (rmg_g < 0) return -1; if (rmg_g == 0) { c->is_client ? tls->enc.sseq++ : tls->enc.cseq++; return mg_tls_recv_record(c); } if (rmg_g == 2) { msg = rio->buf + 5; msgsz = (uint16_t) MG_LOAD_BE16(rio->buf + 3); r = msgsz - 16 - 1; } } /* rmg hook 41: a handshake message split over records (RFC 8446 5.1), put together */'
+  '  { extern int rmg_tls_join_hello(struct mg_connection *); int rmg_j = rmg_tls_join_hello(c); if (rmg_j <= 0) return rmg_j < 0 ? -1 : MG_IO_WAIT; } /* rmg hook 42: a ClientHello split over records, joined */'
+  '  { extern int rmg_tls_join_hello(struct mg_connection *); int rmg_j = rmg_tls_join_hello(c); if (rmg_j <= 0) return rmg_j < 0 ? -1 : MG_IO_WAIT; } /* rmg hook 43: a ServerHello split over records, joined */'
+  '    mg_iobuf_free(&tls->rmg_hs); /* rmg hook 44: hook 41 buffer */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

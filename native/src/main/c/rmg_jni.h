@@ -422,6 +422,12 @@ int rmg_tls_cert_optional(const struct mg_connection *c);
 /* Hook 38: what a decrypted non-application record after the handshake asks for (rmg_tls.c). */
 int rmg_tls_post_handshake(struct mg_connection *c, unsigned type, const unsigned char *m, size_t len,
                            uint32_t *skip);
+/* Hooks 42, 43: joins the plaintext records of a ClientHello or ServerHello split over several
+ * (1, 0 to wait, -1 after mg_error). */
+int rmg_tls_join_hello(struct mg_connection *c);
+/* Hook 41: puts together handshake messages split over encrypted records (rmg_tls.c). */
+int rmg_tls_gather(struct mg_connection *c, struct mg_iobuf *hs, unsigned type, const unsigned char *m,
+                   size_t len);
 /* Hook 32, the idle close and the linger: whether c is yet to send its close_notify (true once). */
 int rmg_tls_closing(struct mg_connection *c);
 /* Hook 31 (in mongoose.c): seals a close_notify after what the stack holds and sends what the

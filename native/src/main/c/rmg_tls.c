@@ -182,6 +182,119 @@ int rmg_tls_post_handshake(struct mg_connection *c, unsigned type, const unsigne
   return r;
 }
 
+/* Handshake messages split over records (RFC 8446 5.1: a message may span several records of
+ * its type; one over 2^14 bytes, a long certificate chain, must). The built-in stack parses
+ * each record on its own, so a split message failed the handshake ("invalid certificate chain
+ * length", "bad client hello"): OpenSSL's -max_send_frag, a ClientHello cut up by a middlebox.
+ * Messages are put together up to this many bytes (the record header's 16-bit length). */
+#define RMG_TLS_HS_MAX 65000
+
+static size_t rmg_be16(const unsigned char *p) {
+  return (size_t) p[0] << 8 | p[1];
+}
+
+/* Whether m holds whole handshake messages only. */
+static int rmg_tls_whole(const unsigned char *m, size_t len) {
+  while (len >= 4) {
+    size_t n = 4 + ((size_t) m[1] << 16 | rmg_be16(m + 2));
+    if (n > len) return 0;
+    m += n;
+    len -= n;
+  }
+  return len == 0;
+}
+
+/* Hooks 42, 43: c->rtls starts with a whole plaintext record (a ClientHello or ServerHello
+ * comes next). When the record holds only the start of the message, the records that hold its
+ * rest are joined to it once they are all there (their headers removed), so that the stack
+ * reads one record: 1 to go on, 0 to wait for more, -1 after mg_error. */
+int rmg_tls_join_hello(struct mg_connection *c) {
+  struct mg_iobuf *rio = &c->rtls;
+  unsigned char head[4];
+  size_t at = 0, have = 0, need = 4, records = 0, total, i;
+  if (rio->buf[0] != 22) return 1; /* the stack says what it is */
+  for (;;) {
+    size_t rl;
+    if (rio->len < at + 5) return 0;
+    rl = rmg_be16(rio->buf + at + 3);
+    if (rio->buf[at] != 22 || rl == 0) {
+      mg_error(c, "TLS handshake message cut by an empty record or one of type %u", rio->buf[at]);
+      return -1;
+    }
+    if (rio->len < at + 5 + rl) return 0;
+    for (i = 0; i < rl && have + i < 4; i++) head[have + i] = rio->buf[at + 5 + i];
+    have += rl;
+    records++;
+    if (have >= 4) need = 4 + ((size_t) head[1] << 16 | rmg_be16(head + 2));
+    if (have >= need) break;
+    if (need > RMG_TLS_HS_MAX) {
+      mg_error(c, "TLS handshake message of %lu bytes (at most %d)", (unsigned long) need, RMG_TLS_HS_MAX);
+      return -1;
+    }
+    at += 5 + rl;
+  }
+  if (records == 1) return 1;
+  if (have > 0xffff) {
+    mg_error(c, "TLS handshake records of %lu bytes (at most 65535)", (unsigned long) have);
+    return -1;
+  }
+  total = rmg_be16(rio->buf + 3);
+  for (at = 5 + total; --records > 0; at += total) {
+    total = rmg_be16(rio->buf + at + 3);
+    mg_iobuf_del(rio, at, 5);
+  }
+  rio->buf[3] = (unsigned char) (have >> 8);
+  rio->buf[4] = (unsigned char) have;
+  return 1;
+}
+
+/* Hook 41 (mg_tls_recv_record, during the handshake): the decrypted record at the front of
+ * c->rtls (content type, its plaintext m). A record that ends inside a handshake message is
+ * kept in hs and dropped; once hs holds whole messages, they replace the record in front of
+ * c->rtls as one decrypted record (header, plaintext, content type, 16 bytes for the tag) that
+ * the stack reads as it reads any. 1: the record is whole, read it; 2: read the record put
+ * together; 0: the record was kept, read the next one; -1 after mg_error. */
+int rmg_tls_gather(struct mg_connection *c, struct mg_iobuf *hs, unsigned type, const unsigned char *m,
+                   size_t len) {
+  struct mg_iobuf *rio = &c->rtls;
+  size_t n;
+  if (type != 22) {
+    if (hs->len == 0) return 1;
+    mg_error(c, "TLS record of type %u inside a split handshake message", type);
+    return -1;
+  }
+  if (len == 0) {
+    mg_error(c, "empty TLS handshake record");
+    return -1;
+  }
+  if (hs->len == 0 && rmg_tls_whole(m, len)) return 1;
+  if (hs->len + len > RMG_TLS_HS_MAX) {
+    mg_error(c, "TLS handshake message over %d bytes", RMG_TLS_HS_MAX);
+    return -1;
+  }
+  if (mg_iobuf_add(hs, hs->len, m, len) != len) {
+    mg_error(c, "TLS OOM");
+    return -1;
+  }
+  mg_iobuf_del(rio, 0, 5 + rmg_be16(rio->buf + 3));
+  if (!rmg_tls_whole(hs->buf, hs->len)) return 0;
+  n = hs->len;
+  if (mg_iobuf_add(rio, 0, NULL, 5 + n + 17) != 5 + n + 17) {
+    mg_error(c, "TLS OOM");
+    return -1;
+  }
+  rio->buf[0] = 23;
+  rio->buf[1] = 3;
+  rio->buf[2] = 3;
+  rio->buf[3] = (unsigned char) ((n + 17) >> 8);
+  rio->buf[4] = (unsigned char) (n + 17);
+  memcpy(rio->buf + 5, hs->buf, n);
+  rio->buf[5 + n] = 22;
+  memset(rio->buf + 5 + n + 1, 0, 16);
+  mg_iobuf_free(hs);
+  return 2;
+}
+
 void rmg_tls_accept(struct mg_connection *c, const struct rmg_tls *t) {
   rmg_tls_start(c, t);
 }

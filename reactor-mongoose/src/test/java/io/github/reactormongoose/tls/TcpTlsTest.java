@@ -225,6 +225,43 @@ class TcpTlsTest {
 		assertThat(handlers).hasValue(2);
 	}
 
+	/**
+	 * RFC 8446 5.1 lets a handshake message span several records. openssl's client with
+	 * {@code -max_send_frag 512} sends its certificate (RSA-4096, with an intermediate) and its
+	 * 512-byte signature in several records, and a relay that cuts every plaintext handshake
+	 * record into 100-byte ones splits the JDK client's ClientHello. Both handshakes failed
+	 * while the stack read each record on its own ("invalid certificate chain length", "bad
+	 * client hello").
+	 */
+	@Test
+	void handshakeMessagesSplitOverRecordsReachTheServer() throws Exception {
+		TestPki.assumeOpenssl();
+		TestPki issuing = pki.intermediate("Split Client Issuing CA");
+		TestPki.Issued device = issuing.client("split-device", TestPki.KeyType.RSA_4096);
+		TestPki.Issued client = pki.client("split-hello-client", TestPki.KeyType.EC_P256);
+		List<String> callbacks = new CopyOnWriteArrayList<>();
+		java.util.concurrent.atomic.AtomicInteger handlers = new java.util.concurrent.atomic.AtomicInteger();
+		DisposableServer s = greeter(TlsSpec.forServer(localhost.chain(), localhost.key())
+				.clientAuth(TlsSpec.ClientAuth.REQUIRE).trustedCertificates(pki.ca()), callbacks, handlers);
+		Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + s.port(), "-quiet", "-ign_eof",
+				"-cert", device.cert().toString(), "-key", device.key().toString(), "-cert_chain", issuing.ca().toString(),
+				"-CAfile", pki.ca().toString(), "-verify_return_error", "-max_send_frag", "512")
+				.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+		processes.add(p);
+		String greeting = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+		assertThat(greeting).isEqualTo("hello CN=split-device");
+		p.destroy();
+		try (io.github.reactormongoose.testing.TlsRecordSplitter relay = new io.github.reactormongoose.testing.TlsRecordSplitter(s.port(), 100);
+				javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) TestPki.presenting(client, pki.ca())
+						.getSocketFactory().createSocket("localhost", relay.port())) {
+			assertThat(firstLine(socket)).isEqualTo("hello CN=split-hello-client");
+			socket.getOutputStream().write("and back\n".getBytes(StandardCharsets.US_ASCII));
+			assertThat(new String(socket.getInputStream().readNBytes(9), StandardCharsets.US_ASCII)).isEqualTo("and back\n");
+			assertThat(relay.records()).as("records the ClientHello was cut into").isGreaterThan(2);
+		}
+		assertThat(callbacks).containsExactly("CN=split-device", "CN=split-hello-client");
+	}
+
 	/** Reactor Netty's rule too: a connection whose handshake fails never reaches the callbacks or the handler. */
 	@Test
 	void aFailedHandshakeNeverReachesTheHandler() throws Exception {

@@ -95,6 +95,38 @@ class HttpsClientInteropTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * RFC 8446 5.1: a handshake message may span several records. openssl s_server with
+	 * {@code -max_send_frag 512} sends its Certificate (an RSA-4096 certificate and an
+	 * intermediate, about 1.4 KB) and its other messages in records of at most 512 bytes; the
+	 * handshake failed ("invalid certificate chain length") while the stack read each record on
+	 * its own.
+	 */
+	@Test
+	void aServerThatSplitsItsHandshakeMessagesOverRecords() throws Exception {
+		io.github.reactormongoose.testing.Commands.assumeExecutable(Path.of("/usr/bin/openssl"), "openssl",
+				"HttpsClientInteropTest.aServerThatSplitsItsHandshakeMessagesOverRecords");
+		TestPki issuing = pki.intermediate("Split Records Issuing CA");
+		TestPki.Issued big = issuing.server("localhost", TestPki.KeyType.RSA_4096);
+		assertThat(Files.size(big.chain())).as("PEM of the chain, several 512-byte records").isGreaterThan(1_500);
+		int port = io.github.reactormongoose.testing.Nginx.freePort();
+		Path log = dir.resolve("s_server-split.log");
+		Process p = new ProcessBuilder("/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert",
+				big.cert().toString(), "-cert_chain", issuing.ca().toString(), "-key", big.key().toString(), "-www",
+				"-tls1_3", "-max_send_frag", "512")
+				.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		try {
+			io.github.reactormongoose.testing.Commands.awaitListening(p, port, "openssl s_server", log);
+			HttpClient c = HttpClient.create().secure(trusting()).responseTimeout(Duration.ofSeconds(20));
+			for (int i = 0; i < 3; i++) {
+				assertThat(text(c.get().uri("https://localhost:" + port + "/"))).startsWith("200 <HTML>").contains("</HTML>");
+			}
+		}
+		finally {
+			io.github.reactormongoose.testing.Commands.stop(p);
+		}
+	}
+
 	@Test
 	void jdkHttpsServer() throws Exception {
 		Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
