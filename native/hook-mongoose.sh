@@ -191,6 +191,13 @@
 #      ServerHello once they are all there (rmg_tls_join_hello); 44 frees 40's buffer. At most
 #      65,000 bytes are put together; an empty handshake record, or a record of another type
 #      inside a split message, ends the handshake (RFC 8446 5.1).
+#  45. mg_iotest (epoll): an error reported on a socket closed the connection at once, unread
+#      bytes and all. A peer that answers and then resets (SO_LINGER 0, or a close with our
+#      unread bytes in its buffer: Python's http.server after each error answer, a server that
+#      refuses an upload early) lost its whole answer when the reset came in the same poll as
+#      the answer (curl and Reactor Netty read it). While bytes wait (rmg_unread, FIONREAD) and
+#      reading is not paused, the added line marks the connection readable instead; the error
+#      (still pending on the socket) closes it at a later poll, once the bytes are read.
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -239,6 +246,7 @@ anchors=(
   '  if (rio->buf[0] != MG_TLS_HANDSHAKE || rio->buf[5] != MG_TLS_CLIENT_HELLO) {'
   '  if (rio->buf[0] != MG_TLS_HANDSHAKE || rio->len < 6 || rio->buf[5] != MG_TLS_SERVER_HELLO) {'
   '    mg_iobuf_free(&tls->send);'
+  '    if (evs[i].events & EPOLLERR) {'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -285,6 +293,7 @@ lines=(
   '  { extern int rmg_tls_join_hello(struct mg_connection *); int rmg_j = rmg_tls_join_hello(c); if (rmg_j <= 0) return rmg_j < 0 ? -1 : MG_IO_WAIT; } /* rmg hook 42: a ClientHello split over records, joined */'
   '  { extern int rmg_tls_join_hello(struct mg_connection *); int rmg_j = rmg_tls_join_hello(c); if (rmg_j <= 0) return rmg_j < 0 ? -1 : MG_IO_WAIT; } /* rmg hook 43: a ServerHello split over records, joined */'
   '    mg_iobuf_free(&tls->rmg_hs); /* rmg hook 44: hook 41 buffer */'
+  '    extern int rmg_unread(const struct mg_connection *); if ((evs[i].events & EPOLLERR) && !c->is_udp && !c->is_listening && !c->is_connecting && can_read(c) && rmg_unread(c) > 0) { c->is_readable = 1; } else /* rmg hook 45: the bytes before a reset are read first, then the error */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

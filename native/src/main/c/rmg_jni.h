@@ -267,6 +267,9 @@ int64_t rmg_loop_listen_url(struct rmg_loop *loop, const char *url, int kind, in
  * other connection (tracked, records); NULL when out of memory or kind is unknown. */
 struct mg_connection *rmg_loop_wrap(struct rmg_loop *loop, int fd, int kind);
 
+/* Hook 45 (rmg_loop.c): the bytes a connection's receive buffer holds (0 on error). */
+int rmg_unread(const struct mg_connection *c);
+
 /* ---- rmg_conn.c ---- */
 extern const struct rmg_natives rmg_conn_natives;
 /* JNI_OnLoad: looks up ByteBuffer's array fields (ConnNative.sendHeap). */
