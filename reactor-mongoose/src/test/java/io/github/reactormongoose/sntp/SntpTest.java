@@ -120,6 +120,18 @@ class SntpTest {
 	}
 
 	@Test
+	void aPortOutOfRangeFailsAtOnce() {
+		// 99999 and 65536 pass java.net.URI; they used to fail on the poll thread, leaving the Mono silent
+		for (String url : new String[] { "udp://127.0.0.1:99999", "127.0.0.1:65536", "udp://127.0.0.1:0" }) {
+			StepVerifier.create(sntp.request(url))
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+							.hasMessageContaining("port out of range"))
+					.verify(WAIT);
+		}
+		assertThat(server.requests.get()).isZero();
+	}
+
+	@Test
 	void eachRequestsTransmitTimeEndsInRandomBits() {
 		// below the millisecond (the low 20 bits of the fraction), so that an off-path forger
 		// must guess them as well as the send time
