@@ -28,9 +28,10 @@ import reactor.core.publisher.Mono;
  * Duration localClockError = t.offset();
  * }</pre>
  * A refused answer fails with a {@link SntpException} that says why: shorter than 48 bytes,
- * not a server mode, a version other than 3 or 4, stratum 0 (a "kiss-o'-death", with its
- * code), an unsynchronised server (leap indicator 3), a zero transmit time, or an origin time
- * that does not echo the request's.
+ * an origin time that does not echo the request's (checked before the rest, so that a forged
+ * answer is never taken for a kiss-o'-death), not a server mode, a version other than 3 or 4,
+ * stratum 0 (a "kiss-o'-death", with its code), an unsynchronised server (leap indicator 3),
+ * or a zero transmit time.
  */
 public final class Sntp {
 
