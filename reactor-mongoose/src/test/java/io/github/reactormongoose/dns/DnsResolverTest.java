@@ -19,6 +19,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.github.reactormongoose.MongooseLoop;
@@ -303,6 +304,23 @@ class DnsResolverTest {
 		assertThat(resolve("[fd00::5]")).containsExactly("fd00:0:0:0:0:0:0:5");
 		assertThat(resolve("localhost")).containsExactly("127.0.0.1", "0:0:0:0:0:0:0:1");
 		assertThat(resolve("api.localhost")).containsExactly("127.0.0.1", "0:0:0:0:0:0:0:1");
+		assertThat(dns.queries()).isEmpty();
+	}
+
+	@Test
+	void ipv4LiteralsAreReadAsTheJdkReadsThem() {
+		// InetAddress.getByName (JDK 17) reads these without a lookup; "1.2.3" used to be sent
+		// to the nameserver as a name
+		Map<String, String> literals = Map.of("1.2.3", "1.2.0.3", "1.2", "1.0.0.2", "16909060", "1.2.3.4",
+				"127.1", "127.0.0.1", "010.0.0.1", "10.0.0.1", "1.2.65535", "1.2.255.255", "4294967295",
+				"255.255.255.255", "0", "0.0.0.0", "1.2.3.0004", "1.2.3.4");
+		literals.forEach((literal, address) -> assertThat(resolve(literal)).as(literal).containsExactly(address));
+		// the JDK refuses the hexadecimal and over-long forms inet_aton reads; out of range is no literal
+		for (String bad : List.of("0x1.2.3.4", "1.0x10", "00000000001.2.3.4", "1.2.65536", "4294967296", "1.2.3.256")) {
+			StepVerifier.create(resolver.resolve(bad))
+					.expectErrorSatisfies(e -> assertThat(e).as(bad).isInstanceOf(IllegalArgumentException.class))
+					.verify(WAIT);
+		}
 		assertThat(dns.queries()).isEmpty();
 	}
 
