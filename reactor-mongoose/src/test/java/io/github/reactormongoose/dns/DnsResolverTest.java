@@ -239,6 +239,26 @@ class DnsResolverTest {
 	}
 
 	@Test
+	void aForwardCompressionPointerIsToldFromALoop() {
+		// the record's owner is at the end of the question (header, name, type, class): a pointer
+		// past itself is forward (loop.test points at offset 40, past the end of this answer);
+		// "a" then a pointer back to that "a" is a loop
+		dns.on("loop.test", q -> List.of(response(q, 0, false, record(new byte[] {(byte) 0xc0, 40}, A, ip("1.2.3.4")))));
+		dns.on("realloop.test", q -> {
+			int owner = 12 + TestDnsServer.name("realloop.test").length + 4;
+			return List.of(response(q, 0, false, record(new byte[] {1, 'a', (byte) 0xc0, (byte) owner}, A, ip("1.2.3.4"))));
+		});
+		StepVerifier.create(resolver.resolve("loop.test"))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DnsException.class)
+						.hasMessageContaining("forward or out-of-range compression pointer"))
+				.verify(WAIT);
+		StepVerifier.create(resolver.resolve("realloop.test"))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DnsException.class)
+						.hasMessageContaining("compression pointer loop"))
+				.verify(WAIT);
+	}
+
+	@Test
 	void aMalformedAnswerToOneQueryDoesNotLoseTheOthersAddresses() {
 		// the AAAA answer is cut short: the A record still resolves the name (it failed the lookup)
 		dns.on("half.test", q -> {
