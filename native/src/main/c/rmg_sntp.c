@@ -39,6 +39,15 @@ void rmg_sntp_answer(struct rmg_loop *loop, struct mg_connection *c, const unsig
     rmg_sntp_bad(loop, id, msg);
     return;
   }
+  /* the origin timestamp must be our request's transmit timestamp, all 64 bits (RFC 4330 5;
+   * its random low bits make an off-path forgery a guess of 20 bits more than the send time).
+   * Checked first (RFC 5905 8): what does not echo the request is not from the server, so a
+   * forged kiss-o'-death, leap indicator 3 or zero transmit time is not believed (CVE-2015-7704) */
+  if (rmg_be32((const unsigned char *) c->data + RMG_SNTP_SENT) == 0 || memcmp(buf + 24, c->data + RMG_SNTP_SENT, 8) != 0) {
+    rmg_sntp_bad(loop, id, "answer does not match the request (origin timestamp)");
+    return;
+  }
+  memset(c->data + RMG_SNTP_SENT, 0, 8); /* one answer per request: a repeated one is refused */
   li = buf[0] >> 6;
   version = (buf[0] >> 3) & 7;
   mode = buf[0] & 7;
@@ -67,13 +76,6 @@ void rmg_sntp_answer(struct rmg_loop *loop, struct mg_connection *c, const unsig
     rmg_sntp_bad(loop, id, msg);
     return;
   }
-  /* the origin timestamp must be our request's transmit timestamp, all 64 bits (RFC 4330 5;
-   * its random low bits make an off-path forgery a guess of 20 bits more than the send time) */
-  if (rmg_be32((const unsigned char *) c->data + RMG_SNTP_SENT) == 0 || memcmp(buf + 24, c->data + RMG_SNTP_SENT, 8) != 0) {
-    rmg_sntp_bad(loop, id, "answer does not match the request (origin timestamp)");
-    return;
-  }
-  memset(c->data + RMG_SNTP_SENT, 0, 8); /* one answer per request: a repeated one is refused */
   {
     /* mg_sntp_parse also sets Mongoose's wall clock (mg_boot_timestamp_ms, mg_now), process-wide.
      * The TLS stack checks certificate validity with it (rmg_tls.c sets it from CLOCK_REALTIME):

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
 
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.MongooseLoop;
@@ -50,6 +51,8 @@ import reactor.core.publisher.Mono;
 public final class DnsResolver {
 
 	private static final SecureRandom RANDOM = new SecureRandom();
+	/** 1 to 4 decimal or hexadecimal parts: an IPv4 literal to the JDK or to {@code inet_aton}, never a name. */
+	private static final Pattern IPV4_SHAPED = Pattern.compile("((0[xX][0-9a-fA-F]+|[0-9]+)\\.){0,3}(0[xX][0-9a-fA-F]+|[0-9]+)");
 
 	private final InetSocketAddress nameserver;
 	private final Duration timeout;
@@ -322,20 +325,19 @@ public final class DnsResolver {
 	}
 
 	/**
-	 * An IPv4 or IPv6 literal, parsed without a lookup; null for anything else.
-	 * @throws IllegalArgumentException for an IPv4-shaped or IPv6-shaped string that is not a valid literal
+	 * An IPv4 or IPv6 literal, parsed without a lookup; null for anything else. IPv4 literals
+	 * are the JDK's ({@code InetAddress.getByName}): 1 to 4 decimal parts, the last one filling
+	 * the remaining bytes ({@code 1.2.3} is 1.2.0.3, {@code 1.2} 1.0.0.2, {@code 16909060}
+	 * 1.2.3.4), leading zeros decimal ({@code 010.0.0.1} is 10.0.0.1), at most 15 characters.
+	 * @throws IllegalArgumentException for an IPv4-shaped string (1 to 4 decimal or {@code 0x}
+	 * parts) that is not such a literal, or an IPv6-shaped one that is not a valid literal
 	 */
 	private static @Nullable InetAddress literal(String h) {
 		try {
-			if (h.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-				String[] parts = h.split("\\.");
-				byte[] ip = new byte[4];
-				for (int i = 0; i < 4; i++) {
-					int v = Integer.parseInt(parts[i]);
-					if (v > 255) {
-						throw new IllegalArgumentException("invalid IPv4 address: " + h);
-					}
-					ip[i] = (byte) v;
+			if (IPV4_SHAPED.matcher(h).matches()) {
+				byte[] ip = ipv4(h);
+				if (ip == null) {
+					throw new IllegalArgumentException("invalid IPv4 address: " + h);
 				}
 				return InetAddress.getByAddress(ip);
 			}
@@ -347,6 +349,32 @@ public final class DnsResolver {
 		catch (UnknownHostException e) {
 			throw new IllegalArgumentException("invalid IP address: " + h, e);
 		}
+	}
+
+	/** JDK 17's {@code IPAddressUtil.textToNumericFormatV4}: 1 to 4 decimal parts; null if not. */
+	private static byte @Nullable [] ipv4(String h) {
+		if (h.isEmpty() || h.length() > 15 || h.startsWith(".") || h.endsWith(".") || h.contains("..")) {
+			return null;
+		}
+		String[] parts = h.split("\\.");
+		if (parts.length > 4) {
+			return null;
+		}
+		byte[] ip = new byte[4];
+		for (int i = 0; i < parts.length; i++) {
+			if (!parts[i].chars().allMatch(c -> c >= '0' && c <= '9')) {
+				return null;
+			}
+			long v = Long.parseLong(parts[i]); // at most 15 digits
+			int bytes = i < parts.length - 1 ? 1 : 4 - i; // the last part fills the rest
+			if (v >= 1L << (8 * bytes)) {
+				return null;
+			}
+			for (int b = 0; b < bytes; b++) {
+				ip[i + b] = (byte) (v >> (8 * (bytes - 1 - b)));
+			}
+		}
+		return ip;
 	}
 
 	private static List<InetAddress> localhost(String name) {

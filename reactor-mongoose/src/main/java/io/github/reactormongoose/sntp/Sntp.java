@@ -28,9 +28,10 @@ import reactor.core.publisher.Mono;
  * Duration localClockError = t.offset();
  * }</pre>
  * A refused answer fails with a {@link SntpException} that says why: shorter than 48 bytes,
- * not a server mode, a version other than 3 or 4, stratum 0 (a "kiss-o'-death", with its
- * code), an unsynchronised server (leap indicator 3), a zero transmit time, or an origin time
- * that does not echo the request's.
+ * an origin time that does not echo the request's (checked before the rest, so that a forged
+ * answer is never taken for a kiss-o'-death), not a server mode, a version other than 3 or 4,
+ * stratum 0 (a "kiss-o'-death", with its code), an unsynchronised server (leap indicator 3),
+ * or a zero transmit time.
  */
 public final class Sntp {
 
@@ -76,7 +77,8 @@ public final class Sntp {
 	/**
 	 * Asks the server at {@code url} ({@code udp://host:port}, {@code host:port} or
 	 * {@code host}; port 123 by default; a host name is resolved by the JDK resolver off the
-	 * poll thread) for its time, when subscribed.
+	 * poll thread) for its time, when subscribed. A port outside 1 to 65535 fails with
+	 * {@link IllegalArgumentException}.
 	 */
 	public Mono<SntpTime> request(String url) {
 		Objects.requireNonNull(url, "url");
@@ -92,9 +94,18 @@ public final class Sntp {
 				return Mono.error(new IllegalArgumentException("invalid SNTP URL " + url + ": udp://host[:port] expected"));
 			}
 			int port = u.getPort() < 0 ? DEFAULT_PORT : u.getPort();
+			if (port < 1 || port > 65535) { // java.net.URI takes any number of digits
+				return Mono.error(new IllegalArgumentException("port out of range: " + port + " in SNTP URL " + url));
+			}
 			EventLoop el = LoopAccess.engine(LoopAccess.choose(loop, loops));
-			return Addresses.resolve(u.getHost()).flatMap(ip -> Mono.<SntpTime>create(sink -> el.executeOrRun(
-					() -> SntpExchange.start(el, new InetSocketAddress(ip, port), timeout, sink))));
+			return Addresses.resolve(u.getHost()).flatMap(ip -> Mono.<SntpTime>create(sink -> el.executeOrRun(() -> {
+				try {
+					SntpExchange.start(el, new InetSocketAddress(ip, port), timeout, sink);
+				}
+				catch (RuntimeException e) { // to the subscriber, not the poll thread's log
+					sink.error(e);
+				}
+			})));
 		});
 	}
 

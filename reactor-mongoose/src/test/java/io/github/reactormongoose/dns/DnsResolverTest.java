@@ -19,6 +19,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.github.reactormongoose.MongooseLoop;
@@ -238,6 +239,26 @@ class DnsResolverTest {
 	}
 
 	@Test
+	void aForwardCompressionPointerIsToldFromALoop() {
+		// the record's owner is at the end of the question (header, name, type, class): a pointer
+		// past itself is forward (loop.test points at offset 40, past the end of this answer);
+		// "a" then a pointer back to that "a" is a loop
+		dns.on("loop.test", q -> List.of(response(q, 0, false, record(new byte[] {(byte) 0xc0, 40}, A, ip("1.2.3.4")))));
+		dns.on("realloop.test", q -> {
+			int owner = 12 + TestDnsServer.name("realloop.test").length + 4;
+			return List.of(response(q, 0, false, record(new byte[] {1, 'a', (byte) 0xc0, (byte) owner}, A, ip("1.2.3.4"))));
+		});
+		StepVerifier.create(resolver.resolve("loop.test"))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DnsException.class)
+						.hasMessageContaining("forward or out-of-range compression pointer"))
+				.verify(WAIT);
+		StepVerifier.create(resolver.resolve("realloop.test"))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DnsException.class)
+						.hasMessageContaining("compression pointer loop"))
+				.verify(WAIT);
+	}
+
+	@Test
 	void aMalformedAnswerToOneQueryDoesNotLoseTheOthersAddresses() {
 		// the AAAA answer is cut short: the A record still resolves the name (it failed the lookup)
 		dns.on("half.test", q -> {
@@ -303,6 +324,23 @@ class DnsResolverTest {
 		assertThat(resolve("[fd00::5]")).containsExactly("fd00:0:0:0:0:0:0:5");
 		assertThat(resolve("localhost")).containsExactly("127.0.0.1", "0:0:0:0:0:0:0:1");
 		assertThat(resolve("api.localhost")).containsExactly("127.0.0.1", "0:0:0:0:0:0:0:1");
+		assertThat(dns.queries()).isEmpty();
+	}
+
+	@Test
+	void ipv4LiteralsAreReadAsTheJdkReadsThem() {
+		// InetAddress.getByName (JDK 17) reads these without a lookup; "1.2.3" used to be sent
+		// to the nameserver as a name
+		Map<String, String> literals = Map.of("1.2.3", "1.2.0.3", "1.2", "1.0.0.2", "16909060", "1.2.3.4",
+				"127.1", "127.0.0.1", "010.0.0.1", "10.0.0.1", "1.2.65535", "1.2.255.255", "4294967295",
+				"255.255.255.255", "0", "0.0.0.0", "1.2.3.0004", "1.2.3.4");
+		literals.forEach((literal, address) -> assertThat(resolve(literal)).as(literal).containsExactly(address));
+		// the JDK refuses the hexadecimal and over-long forms inet_aton reads; out of range is no literal
+		for (String bad : List.of("0x1.2.3.4", "1.0x10", "00000000001.2.3.4", "1.2.65536", "4294967296", "1.2.3.256")) {
+			StepVerifier.create(resolver.resolve(bad))
+					.expectErrorSatisfies(e -> assertThat(e).as(bad).isInstanceOf(IllegalArgumentException.class))
+					.verify(WAIT);
+		}
 		assertThat(dns.queries()).isEmpty();
 	}
 

@@ -120,6 +120,49 @@ class SntpTest {
 	}
 
 	@Test
+	void anAnswerThatDoesNotEchoTheRequestIsRefusedBeforeAnyOtherCheck() {
+		// an off-path forger does not see the request: its kiss-o'-death, "unsynchronised" or
+		// zero-transmit answer must be refused for its origin, not believed (RFC 5905 section
+		// 8, CVE-2015-7704), as fakesntp2.py's forged RATE was
+		UnaryOperator<byte[]> forged = a -> {
+			Arrays.fill(a, 24, 32, (byte) 1);
+			return a;
+		};
+		refused(forged.andThen(a -> {
+			a[0] = (byte) ((3 << 6) | (4 << 3) | 4);
+			a[1] = 0;
+			System.arraycopy("RATE".getBytes(), 0, a, 12, 4);
+			Arrays.fill(a, 40, 48, (byte) 0);
+			return a;
+		})::apply, "answer does not match the request (origin timestamp)");
+		refused(forged.andThen(a -> {
+			a[1] = 0;
+			System.arraycopy("DENY".getBytes(), 0, a, 12, 4);
+			return a;
+		})::apply, "answer does not match the request (origin timestamp)");
+		refused(forged.andThen(a -> {
+			a[0] = (byte) ((3 << 6) | (4 << 3) | 4);
+			return a;
+		})::apply, "answer does not match the request (origin timestamp)");
+		refused(forged.andThen(a -> {
+			Arrays.fill(a, 40, 48, (byte) 0);
+			return a;
+		})::apply, "answer does not match the request (origin timestamp)");
+	}
+
+	@Test
+	void aPortOutOfRangeFailsAtOnce() {
+		// 99999 and 65536 pass java.net.URI; they used to fail on the poll thread, leaving the Mono silent
+		for (String url : new String[] { "udp://127.0.0.1:99999", "127.0.0.1:65536", "udp://127.0.0.1:0" }) {
+			StepVerifier.create(sntp.request(url))
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+							.hasMessageContaining("port out of range"))
+					.verify(WAIT);
+		}
+		assertThat(server.requests.get()).isZero();
+	}
+
+	@Test
 	void eachRequestsTransmitTimeEndsInRandomBits() {
 		// below the millisecond (the low 20 bits of the fraction), so that an off-path forger
 		// must guess them as well as the send time

@@ -202,7 +202,10 @@ public final class DnsMessages {
 					throw malformed("compression pointer cut off");
 				}
 				int target = ((len & 0x3f) << 8) | (m[p + 1] & 0xff);
-				if (target >= p || ++jumps > MAX_JUMPS) {
+				if (target > p) { // only earlier names may be pointed at (RFC 1035 4.1.4), so never past the end
+					throw malformed("forward or out-of-range compression pointer");
+				}
+				if (target == p || ++jumps > MAX_JUMPS) { // to itself, or back to a label before it
 					throw malformed("compression pointer loop");
 				}
 				if (end < 0) {
