@@ -198,6 +198,13 @@
 #      the answer (curl and Reactor Netty read it). While bytes wait (rmg_unread, FIONREAD) and
 #      reading is not paused, the added line marks the connection readable instead; the error
 #      (still pending on the socket) closes it at a later poll, once the bytes are read.
+#  46-48. The peer's Finished was never verified (RFC 8446 4.4.4: recipients MUST check its
+#      verify_data, the HMAC of the transcript under the peer's finished key, and abort with
+#      decrypt_error): the stack checked only the message's type, so a client or server whose
+#      Finished was wrong (flipped by a test client; tlslite-ng) completed the handshake. 46
+#      defines rmg_tls_finished_ok (when the next message is a Finished, compare it in constant
+#      time with the HMAC the stack computes for its own); 47 and 48 call it in the client's and
+#      the server's handshake before the stack takes the Finished.
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -247,6 +254,9 @@ anchors=(
   '  if (rio->buf[0] != MG_TLS_HANDSHAKE || rio->len < 6 || rio->buf[5] != MG_TLS_SERVER_HELLO) {'
   '    mg_iobuf_free(&tls->send);'
   '    if (evs[i].events & EPOLLERR) {'
+  'static bool mg_tls_client_handshake(struct mg_connection *c) {'
+  '      if (mg_tls_client_recv_finish(c) < 0) break;'
+  '      if (mg_tls_server_recv_finish(c) < 0) break;'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -294,6 +304,9 @@ lines=(
   '  { extern int rmg_tls_join_hello(struct mg_connection *); int rmg_j = rmg_tls_join_hello(c); if (rmg_j <= 0) return rmg_j < 0 ? -1 : MG_IO_WAIT; } /* rmg hook 43: a ServerHello split over records, joined */'
   '    mg_iobuf_free(&tls->rmg_hs); /* rmg hook 44: hook 41 buffer */'
   '    extern int rmg_unread(const struct mg_connection *); if ((evs[i].events & EPOLLERR) && !c->is_udp && !c->is_listening && !c->is_connecting && can_read(c) && rmg_unread(c) > 0) { c->is_readable = 1; } else /* rmg hook 45: the bytes before a reset are read first, then the error */'
+  'static int rmg_tls_finished_ok(struct mg_connection *c, int from_server) { struct tls_data *tls = (struct tls_data *) c->tls; const uint8_t *m = &c->rtls.buf[tls->recv_offset]; mg_sha256_ctx h; uint8_t hash[32], want[32], d = 0; size_t i; if (tls->recv_len < 4 || m[0] != MG_TLS_FINISHED) return 1; if (tls->recv_len < 36 || MG_LOAD_BE24(m + 1) != 32) { mg_error(c, "malformed TLS Finished"); return 0; } memmove(&h, &tls->sha256, sizeof(h)); mg_sha256_final(hash, &h); mg_hmac_sha256(want, from_server ? tls->enc.server_finished_key : tls->enc.client_finished_key, 32, hash, 32); for (i = 0; i < 32; i++) d |= (uint8_t) (want[i] ^ m[4 + i]); if (d != 0) { mg_error(c, "TLS Finished does not verify (decrypt_error, RFC 8446 4.4.4)"); return 0; } return 1; } /* rmg hook 46: the peer Finished, checked */'
+  '      if (mg_tls_recv_record(c) < 0 || !rmg_tls_finished_ok(c, 1)) break; /* rmg hook 47: the server Finished verifies */'
+  '      if (mg_tls_recv_record(c) < 0 || !rmg_tls_finished_ok(c, 0)) break; /* rmg hook 48: the client Finished verifies */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

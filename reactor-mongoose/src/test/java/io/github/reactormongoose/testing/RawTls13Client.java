@@ -65,11 +65,20 @@ public final class RawTls13Client implements Closeable {
 
 	/** Connects to 127.0.0.1:{@code port} and completes a TLS 1.3 handshake. */
 	public static RawTls13Client connect(int port) throws IOException, GeneralSecurityException {
+		return connect(port, false);
+	}
+
+	/**
+	 * Connects to 127.0.0.1:{@code port} and completes a TLS 1.3 handshake whose Finished, if
+	 * {@code badFinished}, has one bit of its verify_data flipped (RFC 8446 4.4.4: the server
+	 * must abort).
+	 */
+	public static RawTls13Client connect(int port, boolean badFinished) throws IOException, GeneralSecurityException {
 		Socket s = new Socket("127.0.0.1", port);
 		s.setSoTimeout(10_000);
 		RawTls13Client c = new RawTls13Client(s);
 		try {
-			c.handshake();
+			c.handshake(badFinished);
 		}
 		catch (IOException | GeneralSecurityException | RuntimeException e) {
 			s.close();
@@ -78,7 +87,7 @@ public final class RawTls13Client implements Closeable {
 		return c;
 	}
 
-	private void handshake() throws IOException, GeneralSecurityException {
+	private void handshake(boolean badFinished) throws IOException, GeneralSecurityException {
 		KeyPairGenerator g = KeyPairGenerator.getInstance("X25519");
 		KeyPair kp = g.generateKeyPair();
 		byte[] pub = littleEndian(((XECPublicKey) kp.getPublic()).getU(), 32);
@@ -141,8 +150,11 @@ public final class RawTls13Client implements Closeable {
 		}
 		byte[] serverFinishedHash = hash();
 		byte[] finishedKey = expandLabel(cHs, "finished", new byte[0], 32);
-		byte[] finished = message(20, hmac(finishedKey, serverFinishedHash));
-		writeRecord(22, finished);
+		byte[] verifyData = hmac(finishedKey, serverFinishedHash);
+		if (badFinished) {
+			verifyData[7] ^= 1;
+		}
+		writeRecord(22, message(20, verifyData));
 
 		byte[] master = hmac(expandLabel(hs, "derived", sha256(new byte[0]), 32), ZEROS);
 		byte[] cAp = expandLabel(master, "c ap traffic", serverFinishedHash, 32);

@@ -90,6 +90,31 @@ class TlsRecordLayerTest {
 		}
 	}
 
+	/**
+	 * RFC 8446 4.4.4: a Finished whose verify_data is not the HMAC of the transcript ends the
+	 * handshake (decrypt_error). The stack checked only the message's type, so a client that
+	 * flipped a bit of it was served as if the handshake had been confirmed.
+	 */
+	@Test
+	void aFinishedThatDoesNotVerifyEndsTheHandshake() throws Exception {
+		int port = echo();
+		try (RawTls13Client good = RawTls13Client.connect(port, false)) {
+			good.writeRecord(23, ascii("fine"));
+			assertThat(echoed(good, 4)).isEqualTo("fine");
+		}
+		try (RawTls13Client bad = RawTls13Client.connect(port, true)) {
+			String got;
+			try {
+				bad.writeRecord(23, ascii("served?"));
+				got = echoed(bad, 7);
+			}
+			catch (java.io.IOException reset) {
+				got = ""; // the server closed first
+			}
+			assertThat(got).isEmpty();
+		}
+	}
+
 	/** Each of these ends the connection: the server echoes nothing after it. */
 	@Test
 	void recordsRfc8446SaysToAbortOnEndTheConnection() throws Exception {
