@@ -205,6 +205,15 @@
 #      defines rmg_tls_finished_ok (when the next message is a Finished, compare it in constant
 #      time with the HMAC the stack computes for its own); 47 and 48 call it in the client's and
 #      the server's handshake before the stack takes the Finished.
+#  49. mg_tls_recv_cert (client): each certificate of the server's chain had to sign the one
+#      before it, so a chain out of order or with a certificate that does not belong (a root
+#      sent along, a stale intermediate) failed ("failed to verify certificate chain"), where
+#      RFC 8446 4.4.2 says a client SHOULD take it and the JDK and curl do. The client's chain
+#      is verified by the JDK's PKIX check (hook 1, rmg_tls_peer_certificates), which builds
+#      the path from whatever was sent and refuses what does not lead to a trusted root, before
+#      the connection is emitted; the added line skips the stack's own link check for a client
+#      without a CA of the stack's (always: the glue gives the client none). The leaf's key is
+#      still what the server's CertificateVerify is checked against.
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -257,6 +266,7 @@ anchors=(
   'static bool mg_tls_client_handshake(struct mg_connection *c) {'
   '      if (mg_tls_client_recv_finish(c) < 0) break;'
   '      if (mg_tls_server_recv_finish(c) < 0) break;'
+  '        if (!ci->is_ca || !mg_tls_verify_cert_signature(ci - 1, ci)) {'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -307,6 +317,7 @@ lines=(
   'static int rmg_tls_finished_ok(struct mg_connection *c, int from_server) { struct tls_data *tls = (struct tls_data *) c->tls; const uint8_t *m = &c->rtls.buf[tls->recv_offset]; mg_sha256_ctx h; uint8_t hash[32], want[32], d = 0; size_t i; if (tls->recv_len < 4 || m[0] != MG_TLS_FINISHED) return 1; if (tls->recv_len < 36 || MG_LOAD_BE24(m + 1) != 32) { mg_error(c, "malformed TLS Finished"); return 0; } memmove(&h, &tls->sha256, sizeof(h)); mg_sha256_final(hash, &h); mg_hmac_sha256(want, from_server ? tls->enc.server_finished_key : tls->enc.client_finished_key, 32, hash, 32); for (i = 0; i < 32; i++) d |= (uint8_t) (want[i] ^ m[4 + i]); if (d != 0) { mg_error(c, "TLS Finished does not verify (decrypt_error, RFC 8446 4.4.4)"); return 0; } return 1; } /* rmg hook 46: the peer Finished, checked */'
   '      if (mg_tls_recv_record(c) < 0 || !rmg_tls_finished_ok(c, 1)) break; /* rmg hook 47: the server Finished verifies */'
   '      if (mg_tls_recv_record(c) < 0 || !rmg_tls_finished_ok(c, 0)) break; /* rmg hook 48: the client Finished verifies */'
+  '        if (is_client && tls->ca_der.len == 0 && tls->ca_bundle_len == 0) { /* rmg hook 49: the JDK (hook 1) verifies a client its chain, in any order */ } else'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

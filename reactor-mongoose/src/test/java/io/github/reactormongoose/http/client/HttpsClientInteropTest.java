@@ -127,6 +127,45 @@ class HttpsClientInteropTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * RFC 8446 4.4.2: a client SHOULD take a chain with certificates out of order or one that
+	 * does not belong (a root sent along, a stale intermediate), as the JDK and curl do. The
+	 * stack required each certificate to sign the one before it ("failed to verify certificate
+	 * chain") before the JDK's PKIX check, which builds the path from whatever was sent, ran.
+	 */
+	@Test
+	void aChainOutOfOrderOrWithAnUnrelatedCertificateIsTaken() throws Exception {
+		io.github.reactormongoose.testing.Commands.assumeExecutable(Path.of("/usr/bin/openssl"), "openssl",
+				"HttpsClientInteropTest.aChainOutOfOrderOrWithAnUnrelatedCertificateIsTaken");
+		TestPki issuing = pki.intermediate("Unordered Issuing CA");
+		TestPki.Issued leaf = issuing.server("localhost", TestPki.KeyType.EC_P256);
+		TestPki stranger = TestPki.root(dir, "Unrelated Root CA");
+		Path rootFirst = Files.writeString(dir.resolve("root-then-intermediate.pem"),
+				Files.readString(pki.ca()) + Files.readString(issuing.ca()));
+		Path strangerFirst = Files.writeString(dir.resolve("stranger-then-intermediate.pem"),
+				Files.readString(stranger.ca()) + Files.readString(issuing.ca()));
+		for (Path chain : List.of(rootFirst, strangerFirst)) {
+			int port = io.github.reactormongoose.testing.Nginx.freePort();
+			Path log = dir.resolve("s_server-" + chain.getFileName() + ".log");
+			Process p = new ProcessBuilder("/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert",
+					leaf.cert().toString(), "-cert_chain", chain.toString(), "-key", leaf.key().toString(), "-www", "-tls1_3")
+					.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+			try {
+				io.github.reactormongoose.testing.Commands.awaitListening(p, port, "openssl s_server", log);
+				HttpClient c = HttpClient.create().secure(trusting()).responseTimeout(Duration.ofSeconds(20));
+				assertThat(text(c.get().uri("https://localhost:" + port + "/"))).as("chain %s", chain.getFileName())
+						.startsWith("200 <HTML>");
+				// a chain that does not lead to the trusted root is still refused, by the JDK
+				HttpClient other = HttpClient.create().secure(TlsSpec.forClient().trustedCertificates(stranger.ca()));
+				assertThatThrownBy(() -> text(other.get().uri("https://localhost:" + port + "/")))
+						.hasRootCauseInstanceOf(SSLHandshakeException.class);
+			}
+			finally {
+				io.github.reactormongoose.testing.Commands.stop(p);
+			}
+		}
+	}
+
 	@Test
 	void jdkHttpsServer() throws Exception {
 		Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
