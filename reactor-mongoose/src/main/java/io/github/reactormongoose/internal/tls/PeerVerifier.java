@@ -156,9 +156,16 @@ public final class PeerVerifier {
 	 * Why a handshake that the built-in stack failed with {@code message} failed: the JDK's
 	 * reason when the server's certificates arrived and the JDK refuses them too (more precise
 	 * than the stack's, such as "failed to verify hostname"), followed by the stack's message.
+	 * An alert before any certificate (the server refused the ClientHello) gets a hint at the
+	 * usual cause: a server key the stack's few signature schemes leave out (EC P-384, say).
 	 */
 	public String explain(String message) {
-		String why = chain.isEmpty() && parseError == null ? null : verify();
+		boolean beforeCertificates = chain.isEmpty() && parseError == null;
+		if (beforeCertificates && message.contains("TLS error alert")) {
+			return message + " (the server may need a signature scheme the built-in stack does not offer: it offers "
+					+ "ECDSA P-256, RSA-PSS and RSA PKCS#1 with SHA-256 only, so a server key of EC P-384, say, fails)";
+		}
+		String why = beforeCertificates ? null : verify();
 		return why != null ? why + " (" + message + ")" : message;
 	}
 

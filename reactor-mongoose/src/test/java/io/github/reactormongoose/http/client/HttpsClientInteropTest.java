@@ -127,6 +127,38 @@ class HttpsClientInteropTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * Our ClientHello offers ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256 and rsa_pkcs1_sha256
+	 * only, so a server whose own key is EC P-384 finds no scheme to sign with and answers with
+	 * an alert (s_server: "no suitable signature algorithm"). The error says why it may be; it
+	 * said only "TLS error alert".
+	 */
+	@Test
+	void aServerWithAnEcP384KeyFailsWithAHintAtTheSignatureSchemes() throws Exception {
+		io.github.reactormongoose.testing.Commands.assumeExecutable(Path.of("/usr/bin/openssl"), "openssl",
+				"HttpsClientInteropTest.aServerWithAnEcP384KeyFailsWithAHintAtTheSignatureSchemes");
+		TestPki.Issued p384 = pki.server("localhost-p384", TestPki.KeyType.EC_P384); // SANs localhost, 127.0.0.1
+		int port = io.github.reactormongoose.testing.Nginx.freePort();
+		Path log = dir.resolve("s_server-p384.log");
+		Process p = new ProcessBuilder("/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert",
+				p384.chain().toString(), "-key", p384.key().toString(), "-www", "-tls1_3")
+				.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		try {
+			io.github.reactormongoose.testing.Commands.awaitListening(p, port, "openssl s_server", log);
+			HttpClient c = HttpClient.create().secure(trusting());
+			StepVerifier.create(c.get().uri("https://localhost:" + port + "/").responseSingle((res, b) -> b))
+				.expectErrorSatisfies(e -> {
+					assertThat(e).isInstanceOf(MongooseException.class).hasCauseInstanceOf(SSLHandshakeException.class);
+					assertThat(e.getMessage()).contains("TLS error alert")
+						.contains("may need a signature scheme the built-in stack does not offer");
+				})
+				.verify(TIMEOUT);
+		}
+		finally {
+			io.github.reactormongoose.testing.Commands.stop(p);
+		}
+	}
+
 	@Test
 	void jdkHttpsServer() throws Exception {
 		Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
