@@ -159,6 +159,47 @@ class HttpsClientInteropTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * The built-in stack reads at most 6 certificates from a server (mg_tls_recv_cert keeps
+	 * certs[8] and stops at the 7th): its own and 5 intermediates work, 6 intermediates fail
+	 * with "too many certificates in the chain" (docs/tls.md).
+	 */
+	@Test
+	void aServerChainOfSixCertificatesIsReadAndOneOfSevenIsNot() throws Exception {
+		io.github.reactormongoose.testing.Commands.assumeExecutable(Path.of("/usr/bin/openssl"), "openssl",
+				"HttpsClientInteropTest.aServerChainOfSixCertificatesIsReadAndOneOfSevenIsNot");
+		TestPki ca = pki;
+		HttpClient c = HttpClient.create().secure(trusting());
+		for (int intermediates = 1; intermediates <= 6; intermediates++) {
+			ca = ca.intermediate("Long Chain CA " + intermediates);
+			if (intermediates < 5) {
+				continue;
+			}
+			TestPki.Issued leaf = ca.server("localhost-long-" + intermediates, TestPki.KeyType.EC_P256);
+			String chain = Files.readString(leaf.chain());
+			Path tail = Files.writeString(dir.resolve("long-tail-" + intermediates + ".pem"),
+					chain.substring(chain.indexOf("-----END CERTIFICATE-----") + 26));
+			int port = io.github.reactormongoose.testing.Nginx.freePort();
+			Path log = dir.resolve("s_server-long-" + intermediates + ".log");
+			Process p = new ProcessBuilder("/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert",
+					leaf.cert().toString(), "-cert_chain", tail.toString(), "-key", leaf.key().toString(), "-www",
+					"-tls1_3").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+			try {
+				io.github.reactormongoose.testing.Commands.awaitListening(p, port, "openssl s_server", log);
+				if (intermediates == 5) {
+					assertThat(text(c.get().uri("https://localhost:" + port + "/"))).startsWith("200 <HTML>");
+				}
+				else {
+					assertThatThrownBy(() -> text(c.get().uri("https://localhost:" + port + "/")))
+						.hasMessageContaining("too many certificates in the chain");
+				}
+			}
+			finally {
+				io.github.reactormongoose.testing.Commands.stop(p);
+			}
+		}
+	}
+
 	@Test
 	void jdkHttpsServer() throws Exception {
 		Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
