@@ -176,8 +176,16 @@ public final class TestPki {
 
 	/** An intermediate CA issued by this one. */
 	public TestPki intermediate(String name) throws IOException, InterruptedException {
+		return intermediate(name, "basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n");
+	}
+
+	/**
+	 * An intermediate CA issued by this one, with these extensions (openssl config lines), for
+	 * example a pathLenConstraint: {@code basicConstraints=critical,CA:true,pathlen:0}.
+	 */
+	public TestPki intermediate(String name, String extensions) throws IOException, InterruptedException {
 		Path d = Files.createDirectories(dir.resolve(name.replaceAll("[^A-Za-z0-9.-]", "_")));
-		Issued i = issue(name, KeyType.EC_P256, d, "basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n", null);
+		Issued i = issue(name, KeyType.EC_P256, d, extensions, null);
 		Path tail = Files.writeString(d.resolve("chain-tail.pem"),
 				Files.readString(i.cert()) + Files.readString(chainTail));
 		return new TestPki(d, name, i.cert(), i.key(), tail);
@@ -199,6 +207,15 @@ public final class TestPki {
 	public Issued client(String cn, KeyType type) throws IOException, InterruptedException {
 		return issue(cn, type, dir, "basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature\n"
 				+ "extendedKeyUsage=clientAuth\n", null);
+	}
+
+	/**
+	 * A client certificate (EC P-256) with these extensions (openssl config lines) instead of
+	 * the usual ones, for example a keyUsage without digitalSignature or an unknown critical
+	 * extension ({@code 1.3.6.1.4.1.55555.1=critical,ASN1:UTF8String:x}).
+	 */
+	public Issued client(String cn, String extensions) throws IOException, InterruptedException {
+		return issue(cn, KeyType.EC_P256, dir, extensions, null);
 	}
 
 	/** A server certificate that expired yesterday. */

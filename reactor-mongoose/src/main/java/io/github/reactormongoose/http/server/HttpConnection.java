@@ -75,12 +75,13 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 
 	/**
 	 * Poll thread: the client's Certificate message (the server asked for one). The handshake
-	 * fails, and no request is read, unless the built-in stack accepts the chain.
+	 * fails, and no request is read, unless both the JDK (PKIX, the server's one CA) and the
+	 * built-in stack accept the chain.
 	 */
 	@Override
 	public void onTlsPeerCertificates(ByteBuffer buf, int offset, int length) {
-		List<X509Certificate> chain = PeerVerifier.clientChain(buf, offset, length, remote);
-		if (chain == null) { // not a client's certificate
+		List<X509Certificate> chain = PeerVerifier.clientChain(buf, offset, length, remote, server.clientTrust);
+		if (chain == null) { // refused
 			closeRequested = true; // no request of it is read
 			channel.close();
 			return;
@@ -90,7 +91,7 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 
 	@Override
 	public void onTlsHandshakeDone() {
-		// the chain was checked by the built-in stack (one CA): the connection is the callbacks' now
+		// the chain was checked by the JDK and the built-in stack (one CA): the connection is the callbacks' now
 		server.connected(this);
 	}
 

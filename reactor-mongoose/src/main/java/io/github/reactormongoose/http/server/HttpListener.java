@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
+import javax.net.ssl.X509TrustManager;
+
 import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.internal.loop.BoundServer;
 import io.github.reactormongoose.internal.loop.Channel;
@@ -41,6 +43,8 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 	private final @Nullable AtomicInteger open;
 	/** Whether connections start with a TLS handshake (doOnConnection waits for its end); set before the listener exists. */
 	private volatile boolean tls;
+	/** The JDK's check of client chains (clientAuth), set by {@link #open}; read on the poll thread. */
+	volatile @Nullable X509TrustManager clientTrust;
 
 	HttpListener(HttpServerConfig config, HttpServerMetrics metrics, EventLoop el, @Nullable AtomicInteger open) {
 		this.config = config;
@@ -55,6 +59,7 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 	public void open(InetAddress host, int port, PortSharing sharing, @Nullable TlsContext tls,
 			MonoSink<InetSocketAddress> bound) {
 		this.tls = tls != null;
+		this.clientTrust = tls != null ? tls.clientTrust() : null;
 		connections.open("http", host, port, Kind.HTTP, new ListenLimits(config.maxRequestBodySize(),
 				config.maxHeaderSize(), config.maxWebsocketFrameSize(), HttpServer.DEFAULT_PIPELINE_LIMIT), this, sharing,
 				tls, c -> {

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import javax.net.ssl.X509TrustManager;
+
 import io.github.reactormongoose.internal.jni.Errors;
 import io.github.reactormongoose.internal.jni.TlsNative;
 import org.jspecify.annotations.Nullable;
@@ -20,10 +22,12 @@ import org.jspecify.annotations.Nullable;
 public final class TlsContext {
 
 	private final long handle;
+	private final @Nullable X509TrustManager clientTrust;
 	private final AtomicBoolean released = new AtomicBoolean();
 
-	private TlsContext(long handle) {
+	private TlsContext(long handle, @Nullable X509TrustManager clientTrust) {
 		this.handle = handle;
+		this.clientTrust = clientTrust;
 	}
 
 	/**
@@ -32,24 +36,38 @@ public final class TlsContext {
 	 */
 	public static TlsContext create(boolean client, byte @Nullable [] cert, byte @Nullable [] key,
 			byte @Nullable [] ca, @Nullable String serverName, Duration handshakeTimeout) {
-		return create(client, cert, key, ca, serverName, handshakeTimeout, false);
+		return create(client, cert, key, ca, serverName, handshakeTimeout, false, null);
 	}
 
-	/** The same; {@code certOptional}: a server that asks for client certificates takes clients without one. */
+	/**
+	 * The same; {@code certOptional}: a server that asks for client certificates takes clients
+	 * without one; {@code clientTrust}: the JDK's check of the client chains of a server with
+	 * {@code ca} (see {@link #clientTrust()}).
+	 */
 	public static TlsContext create(boolean client, byte @Nullable [] cert, byte @Nullable [] key,
-			byte @Nullable [] ca, @Nullable String serverName, Duration handshakeTimeout, boolean certOptional) {
+			byte @Nullable [] ca, @Nullable String serverName, Duration handshakeTimeout, boolean certOptional,
+			@Nullable X509TrustManager clientTrust) {
 		try {
 			long h = TlsNative.create(client, cert, key, ca, serverName, handshakeTimeout.toMillis(), certOptional);
 			if (h < 0) {
 				throw Errors.toException(h, "TLS context");
 			}
-			return new TlsContext(h);
+			return new TlsContext(h, clientTrust);
 		}
 		finally {
 			if (key != null) {
 				Arrays.fill(key, (byte) 0);
 			}
 		}
+	}
+
+	/**
+	 * A server's: the JDK's trust manager (PKIX) of the one CA of client certificates, which
+	 * checks every client chain after the built-in stack has read it; {@code null} without
+	 * client authentication.
+	 */
+	public @Nullable X509TrustManager clientTrust() {
+		return clientTrust;
 	}
 
 	long handle() {

@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.function.Consumer;
 
+import javax.net.ssl.X509TrustManager;
+
 import io.github.reactormongoose.ProxyProtocolSupportType;
 import io.github.reactormongoose.internal.loop.BoundServer;
 import io.github.reactormongoose.internal.loop.Channel;
@@ -41,6 +43,8 @@ public final class TcpAcceptor implements ListenerHandler, BoundServer.Listener 
 	private final ServerConnections<TcpConnection> connections;
 	/** Set by {@link #open} before the listener exists; read on the poll thread. */
 	private volatile boolean tls;
+	/** The JDK's check of client chains (clientAuth), set by {@link #open}; read on the poll thread. */
+	private volatile @Nullable X509TrustManager clientTrust;
 	private final ProxyProtocolSupportType proxyProtocol;
 	private final @Nullable Wiretap wiretap;
 	/** The write timeout of the connections; zero: none. */
@@ -65,6 +69,7 @@ public final class TcpAcceptor implements ListenerHandler, BoundServer.Listener 
 	public void open(InetAddress host, int port, PortSharing sharing, @Nullable TlsContext tls,
 			MonoSink<InetSocketAddress> bound) {
 		this.tls = tls != null;
+		this.clientTrust = tls != null ? tls.clientTrust() : null;
 		connections.open("tcp", host, port, Kind.TCP, ListenLimits.NONE, this, sharing, tls,
 				c -> {
 					c.proxyProtocol(proxyProtocol, 0);
@@ -94,7 +99,7 @@ public final class TcpAcceptor implements ListenerHandler, BoundServer.Listener 
 		if (tls) {
 			// as Reactor Netty's: the callbacks and the handler see a connection whose handshake
 			// is done (and whose client certificate, if asked for, was checked)
-			c.afterHandshake(() -> start(c));
+			c.afterHandshake(() -> start(c), clientTrust);
 		}
 		else {
 			start(c);

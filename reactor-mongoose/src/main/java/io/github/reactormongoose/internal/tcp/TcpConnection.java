@@ -9,6 +9,8 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.function.Consumer;
 
+import javax.net.ssl.X509TrustManager;
+
 import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.ConnectionEvent;
@@ -53,6 +55,8 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 	private volatile List<X509Certificate> peerCertificates = List.of();
 	/** An accepted TLS connection's start, run when its handshake is done. */
 	private @Nullable Runnable onHandshakeDone;
+	/** The JDK's check of the client's chain (an accepted connection whose server asks for one). */
+	private @Nullable X509TrustManager clientTrust;
 	/** Accepted connections of {@code MongooseLoop.listen} report to their listener's event stream. */
 	@Nullable
 	Consumer<ConnectionEvent> events;
@@ -180,19 +184,22 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 	/**
 	 * Poll thread: runs {@code start} when the TLS handshake of this accepted connection is
 	 * done. If the handshake fails, the connection closes and {@code start} never runs.
+	 * {@code clientTrust}: the JDK's check of a client chain (the server asks for one), else null.
 	 */
-	void afterHandshake(Runnable start) {
+	void afterHandshake(Runnable start, @Nullable X509TrustManager clientTrust) {
 		onHandshakeDone = start;
+		this.clientTrust = clientTrust;
 	}
 
 	/**
-	 * Poll thread: the client's Certificate message (the server asked for one). If the built-in
-	 * stack then refuses the chain, the handshake fails and the handler never starts.
+	 * Poll thread: the client's Certificate message (the server asked for one). If the JDK
+	 * (PKIX, the server's one CA) or the built-in stack refuses the chain, the handshake fails
+	 * and the handler never starts.
 	 */
 	@Override
 	public void onTlsPeerCertificates(ByteBuffer buf, int offset, int length) {
-		List<X509Certificate> chain = PeerVerifier.clientChain(buf, offset, length, remote);
-		if (chain == null) { // not a client's certificate
+		List<X509Certificate> chain = PeerVerifier.clientChain(buf, offset, length, remote, clientTrust);
+		if (chain == null) { // refused
 			onHandshakeDone = null; // the handler never starts
 			channel.close();
 			return;

@@ -67,25 +67,27 @@ public final class PeerVerifier {
 
 	/**
 	 * A server's copy of its client's Certificate message: the chain as sent, own certificate
-	 * first. Mongoose parsed it (else the handshake fails); if the JDK cannot, the failure is
-	 * logged for {@code remote} and the chain is empty. {@code null}, logged as a failed
-	 * handshake, when the client's own certificate may not authenticate a client: its
-	 * extendedKeyUsage leaves out TLS client authentication (RFC 5280 4.2.1.12; a server's
-	 * certificate presented as a client's, say). The built-in stack checks the chain's
-	 * signatures, not this; the JDK's {@code need} refuses such a certificate too. The caller
-	 * then closes the connection.
+	 * first (empty when the client sent none). {@code null}, logged for {@code remote} as a
+	 * failed handshake, when the chain may not authenticate a client: the client's own
+	 * certificate's extendedKeyUsage leaves out TLS client authentication (RFC 5280 4.2.1.12;
+	 * a server's certificate presented as a client's, say), or {@code trust} (the JDK's PKIX
+	 * trust manager of the server's one CA) refuses the chain, as the JDK's {@code need} would:
+	 * a pathLenConstraint exceeded, an unrecognised critical extension, a keyUsage without
+	 * digitalSignature (RFC 5280 6.1.4, 4.2, 4.2.1.3), among others. The built-in stack checks
+	 * only the CA flags, signatures and dates. Also {@code null} for a chain the JDK cannot read
+	 * (so it cannot verify it). The caller then closes the connection.
 	 */
 	public static @Nullable List<X509Certificate> clientChain(ByteBuffer b, int offset, int length,
-			@Nullable InetSocketAddress remote) {
+			@Nullable InetSocketAddress remote, @Nullable X509TrustManager trust) {
 		List<X509Certificate> chain;
 		try {
 			chain = List.copyOf(parse(b, offset, length));
 		}
 		catch (CertificateException | RuntimeException e) {
 			TlsFailures.certificateUnreadable(remote, String.valueOf(e.getMessage()));
-			return List.of();
+			return null;
 		}
-		String refused = clientAuthRefusal(chain);
+		String refused = clientAuthRefusal(chain, trust);
 		if (refused != null) {
 			TlsFailures.handshakeFailed(remote, refused);
 			return null;
@@ -94,20 +96,30 @@ public final class PeerVerifier {
 	}
 
 	/** Why {@code chain} may not authenticate a client (see {@link #clientChain}), or {@code null}. */
-	private static @Nullable String clientAuthRefusal(List<X509Certificate> chain) {
+	private static @Nullable String clientAuthRefusal(List<X509Certificate> chain, @Nullable X509TrustManager trust) {
 		if (chain.isEmpty()) {
 			return null;
 		}
+		X509Certificate own = chain.get(0);
 		try {
-			List<String> uses = chain.get(0).getExtendedKeyUsage();
-			if (uses == null || uses.contains("1.3.6.1.5.5.7.3.2") || uses.contains("2.5.29.37.0")) {
-				return null;
+			List<String> uses = own.getExtendedKeyUsage();
+			if (uses != null && !uses.contains("1.3.6.1.5.5.7.3.2") && !uses.contains("2.5.29.37.0")) {
+				return "client certificate not for client authentication (extendedKeyUsage " + uses + ")";
 			}
-			return "client certificate not for client authentication (extendedKeyUsage " + uses + ")";
 		}
 		catch (java.security.cert.CertificateParsingException e) {
 			return "client certificate with an unreadable extendedKeyUsage: " + e.getMessage();
 		}
+		if (trust != null) {
+			try {
+				// the authType of a client's chain is its key's type, as the JDK's server passes it
+				trust.checkClientTrusted(chain.toArray(new X509Certificate[0]), own.getPublicKey().getAlgorithm());
+			}
+			catch (CertificateException | RuntimeException e) {
+				return "untrusted client certificate (" + own.getSubjectX500Principal() + "): " + e.getMessage();
+			}
+		}
+		return null;
 	}
 
 	/**
@@ -144,9 +156,16 @@ public final class PeerVerifier {
 	 * Why a handshake that the built-in stack failed with {@code message} failed: the JDK's
 	 * reason when the server's certificates arrived and the JDK refuses them too (more precise
 	 * than the stack's, such as "failed to verify hostname"), followed by the stack's message.
+	 * An alert before any certificate (the server refused the ClientHello) gets a hint at the
+	 * usual cause: a server key the stack's few signature schemes leave out (EC P-384, say).
 	 */
 	public String explain(String message) {
-		String why = chain.isEmpty() && parseError == null ? null : verify();
+		boolean beforeCertificates = chain.isEmpty() && parseError == null;
+		if (beforeCertificates && message.contains("TLS error alert")) {
+			return message + " (the server may need a signature scheme the built-in stack does not offer: it offers "
+					+ "ECDSA P-256, RSA-PSS and RSA PKCS#1 with SHA-256 only, so a server key of EC P-384, say, fails)";
+		}
+		String why = beforeCertificates ? null : verify();
 		return why != null ? why + " (" + message + ")" : message;
 	}
 

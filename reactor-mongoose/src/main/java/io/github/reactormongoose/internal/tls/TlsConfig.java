@@ -133,11 +133,14 @@ public final class TlsConfig {
 		KeyMaterial m = key().get();
 		checkKeyMaterial(m);
 		byte[] ca = null;
+		X509TrustManager clientTrust = null;
 		if (clientAuth != Auth.NONE) {
-			ca = Pem.encoded(caForClients());
+			X509Certificate c = caForClients();
+			ca = Pem.encoded(c);
+			clientTrust = trustManager(List.of(c)); // the JDK checks what the stack accepted
 		}
 		return TlsContext.create(false, chainBytes(m.chain()), KeyForms.toMongoosePem(m.key()), ca, null,
-				handshakeTimeout, clientAuth == Auth.OPTIONAL);
+				handshakeTimeout, clientAuth == Auth.OPTIONAL, clientTrust);
 	}
 
 	/**
@@ -204,33 +207,40 @@ public final class TlsConfig {
 	X509TrustManager trustManager() {
 		X509TrustManager tm = trustManager;
 		if (tm == null) {
-			try {
-				TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-				if (trusted == null) {
-					f.init((KeyStore) null); // the JDK's default trust store
-				}
-				else {
-					KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-					ks.load(null, null);
-					int i = 0;
-					for (X509Certificate c : trusted.get()) {
-						ks.setCertificateEntry("trusted-" + i++, c);
-					}
-					f.init(ks);
-				}
-				for (TrustManager t : f.getTrustManagers()) {
-					if (t instanceof X509TrustManager x) {
-						tm = x;
-					}
-				}
-			}
-			catch (GeneralSecurityException | java.io.IOException e) {
-				throw new IllegalStateException("cannot build the trust manager: " + e.getMessage(), e);
-			}
-			if (tm == null) {
-				throw new IllegalStateException("no X509TrustManager available");
-			}
+			tm = trustManager(trusted != null ? trusted.get() : null);
 			trustManager = tm;
+		}
+		return tm;
+	}
+
+	/** The JDK's PKIX trust manager of {@code cas}, or of its default trust store ({@code null}). */
+	private static X509TrustManager trustManager(@Nullable List<X509Certificate> cas) {
+		X509TrustManager tm = null;
+		try {
+			TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+			if (cas == null) {
+				f.init((KeyStore) null); // the JDK's default trust store
+			}
+			else {
+				KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+				ks.load(null, null);
+				int i = 0;
+				for (X509Certificate c : cas) {
+					ks.setCertificateEntry("trusted-" + i++, c);
+				}
+				f.init(ks);
+			}
+			for (TrustManager t : f.getTrustManagers()) {
+				if (t instanceof X509TrustManager x) {
+					tm = x;
+				}
+			}
+		}
+		catch (GeneralSecurityException | java.io.IOException e) {
+			throw new IllegalStateException("cannot build the trust manager: " + e.getMessage(), e);
+		}
+		if (tm == null) {
+			throw new IllegalStateException("no X509TrustManager available");
 		}
 		return tm;
 	}

@@ -128,6 +128,79 @@ class HttpsClientInteropTest extends BaseHttpTest {
 	}
 
 	/**
+	 * Our ClientHello offers ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256 and rsa_pkcs1_sha256
+	 * only, so a server whose own key is EC P-384 finds no scheme to sign with and answers with
+	 * an alert (s_server: "no suitable signature algorithm"). The error says why it may be; it
+	 * said only "TLS error alert".
+	 */
+	@Test
+	void aServerWithAnEcP384KeyFailsWithAHintAtTheSignatureSchemes() throws Exception {
+		io.github.reactormongoose.testing.Commands.assumeExecutable(Path.of("/usr/bin/openssl"), "openssl",
+				"HttpsClientInteropTest.aServerWithAnEcP384KeyFailsWithAHintAtTheSignatureSchemes");
+		TestPki.Issued p384 = pki.server("localhost-p384", TestPki.KeyType.EC_P384); // SANs localhost, 127.0.0.1
+		int port = io.github.reactormongoose.testing.Nginx.freePort();
+		Path log = dir.resolve("s_server-p384.log");
+		Process p = new ProcessBuilder("/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert",
+				p384.chain().toString(), "-key", p384.key().toString(), "-www", "-tls1_3")
+				.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		try {
+			io.github.reactormongoose.testing.Commands.awaitListening(p, port, "openssl s_server", log);
+			HttpClient c = HttpClient.create().secure(trusting());
+			StepVerifier.create(c.get().uri("https://localhost:" + port + "/").responseSingle((res, b) -> b))
+				.expectErrorSatisfies(e -> {
+					assertThat(e).isInstanceOf(MongooseException.class).hasCauseInstanceOf(SSLHandshakeException.class);
+					assertThat(e.getMessage()).contains("TLS error alert")
+						.contains("may need a signature scheme the built-in stack does not offer");
+				})
+				.verify(TIMEOUT);
+		}
+		finally {
+			io.github.reactormongoose.testing.Commands.stop(p);
+		}
+	}
+
+	/**
+	 * The built-in stack reads at most 6 certificates from a server (mg_tls_recv_cert keeps
+	 * certs[8] and stops at the 7th): its own and 5 intermediates work, 6 intermediates fail
+	 * with "too many certificates in the chain" (docs/tls.md).
+	 */
+	@Test
+	void aServerChainOfSixCertificatesIsReadAndOneOfSevenIsNot() throws Exception {
+		io.github.reactormongoose.testing.Commands.assumeExecutable(Path.of("/usr/bin/openssl"), "openssl",
+				"HttpsClientInteropTest.aServerChainOfSixCertificatesIsReadAndOneOfSevenIsNot");
+		TestPki ca = pki;
+		HttpClient c = HttpClient.create().secure(trusting());
+		for (int intermediates = 1; intermediates <= 6; intermediates++) {
+			ca = ca.intermediate("Long Chain CA " + intermediates);
+			if (intermediates < 5) {
+				continue;
+			}
+			TestPki.Issued leaf = ca.server("localhost-long-" + intermediates, TestPki.KeyType.EC_P256);
+			String chain = Files.readString(leaf.chain());
+			Path tail = Files.writeString(dir.resolve("long-tail-" + intermediates + ".pem"),
+					chain.substring(chain.indexOf("-----END CERTIFICATE-----") + 26));
+			int port = io.github.reactormongoose.testing.Nginx.freePort();
+			Path log = dir.resolve("s_server-long-" + intermediates + ".log");
+			Process p = new ProcessBuilder("/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert",
+					leaf.cert().toString(), "-cert_chain", tail.toString(), "-key", leaf.key().toString(), "-www",
+					"-tls1_3").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+			try {
+				io.github.reactormongoose.testing.Commands.awaitListening(p, port, "openssl s_server", log);
+				if (intermediates == 5) {
+					assertThat(text(c.get().uri("https://localhost:" + port + "/"))).startsWith("200 <HTML>");
+				}
+				else {
+					assertThatThrownBy(() -> text(c.get().uri("https://localhost:" + port + "/")))
+						.hasMessageContaining("too many certificates in the chain");
+				}
+			}
+			finally {
+				io.github.reactormongoose.testing.Commands.stop(p);
+			}
+		}
+	}
+
+	/**
 	 * RFC 8446 4.4.2: a client SHOULD take a chain with certificates out of order or one that
 	 * does not belong (a root sent along, a stale intermediate), as the JDK and curl do. The
 	 * stack required each certificate to sign the one before it ("failed to verify certificate
