@@ -226,6 +226,21 @@ public final class RawWebSocket implements Closeable {
 		return p;
 	}
 
+	/**
+	 * CLOSE payloads a peer fails the session for (RFC 6455 5.5.1, 7.4, 8.1): one byte, the codes
+	 * that are never sent (1005, 1006, 1015), reserved or out-of-range codes, and a reason that is
+	 * not UTF-8.
+	 */
+	public static java.util.List<byte[]> unsendableClosePayloads() {
+		java.util.List<byte[]> l = new java.util.ArrayList<>();
+		l.add(new byte[] {0x03});
+		for (int code : new int[] {0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535}) {
+			l.add(closePayload(code, "x"));
+		}
+		l.add(new byte[] {0x03, (byte) 0xe8, (byte) 0xff, (byte) 0xfe});
+		return l;
+	}
+
 	/** Writes raw bytes and flushes. */
 	public RawWebSocket write(byte[] bytes) throws IOException {
 		out.write(bytes);

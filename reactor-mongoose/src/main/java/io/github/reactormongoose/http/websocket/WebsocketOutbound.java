@@ -16,7 +16,10 @@ public interface WebsocketOutbound {
 
 	/**
 	 * Sends each frame (TEXT, BINARY, PING, PONG; a CLOSE frame closes the session),
-	 * pulling the next one only while the send buffer is below its high-water mark.
+	 * pulling the next one only while the send buffer is below its high-water mark. A CLOSE
+	 * frame's payload is empty or what {@link #sendClose(int, String)} would send (a code
+	 * {@link WebSocketCloseStatus#isSendable} accepts, then a UTF-8 reason): another fails the
+	 * send with {@link IllegalArgumentException} and is not written.
 	 */
 	Mono<Void> send(Publisher<WebSocketFrame> frames);
 

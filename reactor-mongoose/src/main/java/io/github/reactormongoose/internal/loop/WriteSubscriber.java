@@ -56,6 +56,15 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 	/** Items kept requested ahead of writing (reactor-netty's send prefetch is 128). */
 	public static final int PREFETCH = 32;
 
+	/**
+	 * The most requests one top-up makes before it lets the loop poll. A source that emits at
+	 * once, whose items leave the send buffer below the mark (small items, a compressed stream
+	 * that shrinks them to a few bytes, a peer that reads as fast), would otherwise be pulled
+	 * for ever without the loop polling: its other connections would wait, and a close from the
+	 * peer would be seen only once the unsent output reached the mark.
+	 */
+	static final int ROUNDS_PER_TURN = 8;
+
 	/** Written by the subscribing thread, read by the poll thread when finishing. */
 	private volatile Subscription upstream;
 	private volatile boolean done;
@@ -166,7 +175,19 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 	}
 
 	private void topUp() {
+		int rounds = 0;
 		while (!done && burst == null && outstanding < PREFETCH / 2) {
+			if (++rounds > ROUNDS_PER_TURN) {
+				// let the loop poll first (its other connections, a close from this peer): a task
+				// queued now could run in the same drain of the queue, a timer due now runs at the
+				// latest after the next poll
+				loop.schedule(java.time.Duration.ZERO, () -> {
+					if (!waitingWritable) {
+						topUp();
+					}
+				});
+				return;
+			}
 			int n = PREFETCH - outstanding;
 			outstanding = PREFETCH;
 			if (!request(n)) {

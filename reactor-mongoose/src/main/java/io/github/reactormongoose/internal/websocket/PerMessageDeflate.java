@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * unused), so one {@link Deflater} per poll thread serves every session of the loop. The JDK's
  * {@code Deflater} has no smaller window than 32 KiB, yet a peer may limit the window to
  * 2<sup>n</sup> bytes ({@code server_max_window_bits=n} from a client, {@code client_max_window_bits=n}
- * from a server; Python's {@code websockets} asks for 12 by default): a message compressed on its
+ * from a server; a Python {@code websockets} server answers 12 by default): a message compressed on its
  * own refers back only within itself, so a message of at most 2<sup>n</sup> bytes keeps within
  * any such window. Under a limit, longer messages go uncompressed (each message may choose). The answer
  * names only parameters the client offered (RFC 7692 lets a server add

@@ -256,8 +256,14 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 				return NativeConstants.ERR_CLOSING;
 			}
 			if (f.type() == WebSocketFrame.Type.CLOSE) {
+				// FrameSender checked the payload: empty, or a code that may be sent and a UTF-8 reason
+				byte[] p = f.payload();
 				closeSent = true;
-				return channel.writeFrame(NativeConstants.WS_OP_CLOSE, f.payload(), 0, f.payload().length, true);
+				long r = channel.writeFrame(NativeConstants.WS_OP_CLOSE, p, 0, p.length, true);
+				// the status is the one sent, as sendClose's (the peer's answer comes after our close)
+				closeStatus.tryEmitValue(p.length < 2 ? WebSocketCloseStatus.EMPTY : new WebSocketCloseStatus(
+						((p[0] & 0xff) << 8) | (p[1] & 0xff), new String(p, 2, p.length - 2, StandardCharsets.UTF_8)));
+				return r;
 			}
 			int op = FrameSender.opcode(f.type());
 			byte[] z = PerMessageDeflate.deflate(f, maxDeflated);

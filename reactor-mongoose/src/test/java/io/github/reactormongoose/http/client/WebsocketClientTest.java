@@ -41,6 +41,33 @@ class WebsocketClientTest extends BaseHttpTest {
 		return f.type() + ":" + (f.type() == WebSocketFrame.Type.TEXT ? f.text() : String.valueOf(f.payload().length));
 	}
 
+	/**
+	 * A CLOSE frame given to send() is held to sendClose's rules: a code that may not be sent
+	 * (1005, 1006, 1015, reserved ones), one byte or a reason that is not UTF-8 fails the send
+	 * with IllegalArgumentException and is not written (it went on the wire, and the server failed
+	 * the session with 1002). The handler here goes on and ends, so the server sees close 1000.
+	 */
+	@Test
+	void aCloseFrameThatMayNotBeSentFailsTheSend() throws Exception {
+		java.util.concurrent.LinkedBlockingQueue<WebSocketCloseStatus> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+		DisposableServer s = bind(HttpServer.create().route(r -> r
+				.ws("/record", (in, out) -> in.receiveCloseStatus().doOnNext(seen::add).then())));
+		List<byte[]> bad = io.github.reactormongoose.testing.RawWebSocket.unsendableClosePayloads();
+		for (int i = 0; i < bad.size(); i++) {
+			byte[] p = bad.get(i);
+			StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/record")
+					.handle((in, out) -> out.send(Mono.just(new WebSocketFrame(WebSocketFrame.Type.CLOSE, p)))
+							.then(Mono.just("sent"))
+							.onErrorResume(e -> Mono.just(e.getClass().getSimpleName()))))
+					.as("payload " + i)
+					.expectNext("IllegalArgumentException")
+					.expectComplete()
+					.verify(TIMEOUT);
+			assertThat(seen.poll(10, java.util.concurrent.TimeUnit.SECONDS)).as("payload " + i)
+					.isEqualTo(new WebSocketCloseStatus(1000, ""));
+		}
+	}
+
 	@Test
 	void textAndBinaryMessagesBothWays() {
 		DisposableServer s = server();

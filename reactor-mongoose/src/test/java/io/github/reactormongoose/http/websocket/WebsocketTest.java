@@ -66,6 +66,64 @@ class WebsocketTest extends BaseHttpTest {
 		assertThat(close.reason()).isEqualTo("é".repeat(61)); // 122 bytes: the 62nd would cut a character
 	}
 
+	/**
+	 * A CLOSE frame given to send() is held to sendClose's rules: a code that may not be sent
+	 * (1005, 1006, 1015, reserved ones), one byte or a reason that is not UTF-8 fails the send
+	 * with IllegalArgumentException and is not written (it went on the wire, and the peer failed
+	 * the session with 1002). The handler here goes on and ends, so the peer reads close 1000.
+	 */
+	@Test
+	void aCloseFrameThatMayNotBeSentFailsTheSend() throws Exception {
+		java.util.List<byte[]> bad = RawWebSocket.unsendableClosePayloads();
+		java.util.concurrent.LinkedBlockingQueue<Throwable> errors = new java.util.concurrent.LinkedBlockingQueue<>();
+		DisposableServer server = bind(HttpServer.create().route(r -> {
+			for (int i = 0; i < bad.size(); i++) {
+				byte[] p = bad.get(i);
+				r.ws("/close" + i, (in, out) -> out.send(Mono.just(new WebSocketFrame(WebSocketFrame.Type.CLOSE, p)))
+						.onErrorResume(e -> Mono.fromRunnable(() -> errors.add(e))));
+			}
+		}));
+		for (int i = 0; i < bad.size(); i++) {
+			try (RawWebSocket ws = RawWebSocket.connect(server.port(), "/close" + i)) {
+				RawWebSocket.Frame close = ws.read();
+				assertThat(close.opcode()).isEqualTo(RawWebSocket.CLOSE);
+				assertThat(close.closeCode()).as("close frame for payload %d", i).isEqualTo(1000);
+				assertThat(errors.poll(10, TimeUnit.SECONDS)).as("send error for payload %d", i)
+						.isInstanceOf(IllegalArgumentException.class);
+			}
+		}
+	}
+
+	/**
+	 * After a CLOSE frame sent with send(), receiveCloseStatus() is the status sent, as after
+	 * sendClose() (it was 1006, the peer's echo being discarded as coming after our close); an
+	 * empty CLOSE frame carries no code: 1005.
+	 */
+	@Test
+	void aCloseFrameSentWithSendIsTheCloseStatus() throws Exception {
+		java.util.concurrent.LinkedBlockingQueue<WebSocketCloseStatus> status = new java.util.concurrent.LinkedBlockingQueue<>();
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.ws("/code", (in, out) -> out.send(Mono.just(new WebSocketFrame(WebSocketFrame.Type.CLOSE,
+						RawWebSocket.closePayload(4000, "done"))))
+						.then(in.receiveCloseStatus().doOnNext(status::add).then()))
+				.ws("/empty", (in, out) -> out.send(Mono.just(new WebSocketFrame(WebSocketFrame.Type.CLOSE, new byte[0])))
+						.then(in.receiveCloseStatus().doOnNext(status::add).then()))));
+		try (RawWebSocket ws = RawWebSocket.connect(server.port(), "/code")) {
+			RawWebSocket.Frame close = ws.read();
+			assertThat(close.closeCode()).isEqualTo(4000);
+			ws.write(RawWebSocket.frame(true, 0, RawWebSocket.CLOSE, RawWebSocket.closePayload(4000, "")));
+			assertThat(ws.isClosedByPeer()).isTrue();
+		}
+		assertThat(status.poll(10, TimeUnit.SECONDS)).isEqualTo(new WebSocketCloseStatus(4000, "done"));
+		try (RawWebSocket ws = RawWebSocket.connect(server.port(), "/empty")) {
+			RawWebSocket.Frame close = ws.read();
+			assertThat(close.payload()).isEmpty();
+			ws.write(RawWebSocket.frame(true, 0, RawWebSocket.CLOSE, new byte[0]));
+			assertThat(ws.isClosedByPeer()).isTrue();
+		}
+		assertThat(status.poll(10, TimeUnit.SECONDS)).isEqualTo(WebSocketCloseStatus.EMPTY);
+	}
+
 	@Test
 	void textMessagesAreEchoedInOrder() throws Exception {
 		DisposableServer server = echoServer();
