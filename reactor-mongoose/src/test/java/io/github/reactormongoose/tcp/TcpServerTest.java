@@ -469,6 +469,83 @@ class TcpServerTest extends TcpTestSupport {
 	}
 
 	/**
+	 * A peer that resets a connection whose reading is paused (the handler asked for one buffer,
+	 * the inbound queue is full) closes it, as Reactor Netty's epoll transport does: its
+	 * descriptor goes at once, and the handler's inbound, after the buffers already queued,
+	 * fails with "connection reset by the peer". The paused socket was out of the epoll set, so
+	 * the reset was never seen and the connection stayed until the handler ended.
+	 */
+	@Test
+	void aResetOfAPausedConnectionClosesIt() throws Exception {
+		OneBufferReader reader = new OneBufferReader();
+		Sinks.One<Connection> accepted = Sinks.one();
+		DisposableServer server = bind(TcpServer.create().doOnConnection(accepted::tryEmitValue).handle((in, out) -> {
+			in.receive().subscribe(reader);
+			return reader.done().onErrorResume(e -> Mono.never());
+		}));
+		Socket s = new Socket();
+		closeLater(s);
+		s.connect(server.address(), 5_000);
+		AtomicLong written = new AtomicLong();
+		CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+			try {
+				OutputStream out = s.getOutputStream();
+				for (long off = 0; off < 32L * MIB; off += 64 * 1024) {
+					out.write(new byte[64 * 1024]);
+					written.addAndGet(64 * 1024);
+				}
+			}
+			catch (IOException e) {
+				// the reset below ends the blocked write
+			}
+		});
+		awaitStable(written::get);
+		assertThat(writer).as("the peer's writes block: reading is paused").isNotDone();
+		assertThat(reader.buffers).hasValue(1);
+		Connection c = accepted.asMono().block(TIMEOUT);
+
+		s.setSoLinger(true, 0);
+		s.close();
+		StepVerifier.create(c.onClose()).expectComplete().verify(TIMEOUT);
+		// the buffers read before the reset stay the handler's, then the reset follows them
+		reader.requestAll();
+		StepVerifier.create(reader.done())
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ConnectionClosedException.class)
+						.hasMessage("connection reset by the peer"))
+				.verify(TIMEOUT);
+	}
+
+	/**
+	 * A FIN on a paused connection keeps it, as Reactor Netty does: the bytes still queued and in
+	 * the kernel arrive, then the end, once the handler asks for more.
+	 */
+	@Test
+	void aHalfCloseOfAPausedConnectionKeepsItsData() throws Exception {
+		long total = 2L * MIB; // more than the 64 buffers of 16 KiB that pause reading
+		OneBufferReader reader = new OneBufferReader();
+		DisposableServer server = bind(TcpServer.create().handle((in, out) -> {
+			in.receive().subscribe(reader);
+			return reader.done();
+		}));
+		Socket s = new Socket();
+		closeLater(s);
+		s.setSendBufferSize(4 * MIB);
+		s.connect(server.address(), 5_000);
+		OutputStream out = s.getOutputStream();
+		for (long off = 0; off < total; off += 64 * 1024) {
+			out.write(pattern(off, 64 * 1024));
+		}
+		s.shutdownOutput();
+		awaitStable(reader.received::get);
+		assertThat(reader.buffers).hasValue(1);
+
+		reader.requestAll();
+		StepVerifier.create(reader.done()).expectComplete().verify(TIMEOUT);
+		assertThat(reader.received).hasValue(total);
+		assertThat(reader.crc.getValue()).isEqualTo(patternCrc(total));
+	}
+
+	/**
 	 * Cancelling a send stops pulling its source, as in Reactor Netty: "tick until the peer
 	 * speaks, then say bye" (takeUntilOther cancels the ticking send) ends the ticks, and nothing
 	 * follows the bye. The source kept being pulled and written until the connection closed.
