@@ -425,6 +425,34 @@ class TcpServerTest extends TcpTestSupport {
 	}
 
 	/**
+	 * A source of large items (4 MiB each) for a peer that does not read is pulled at most an
+	 * item past the high-water mark, not the 32 items the send keeps requested: each item pulled
+	 * is copied into the native send buffer at once, so 32 of them were 128 MiB of native memory.
+	 */
+	@Test
+	void aSlowReaderStopsAProducerOfLargeItemsAtTheMark() throws Exception {
+		long total = 64L * MIB;
+		int item = 4 * MIB;
+		AtomicLong pulled = new AtomicLong();
+		DisposableServer server = bind(TcpServer.create()
+				.handle((in, out) -> out.send(patternStream(total, item, pulled))));
+		Socket s = new Socket();
+		closeLater(s);
+		s.setReceiveBufferSize(64 * 1024);
+		s.connect(server.address(), 5_000);
+		s.setSoTimeout((int) TIMEOUT.toMillis());
+
+		long stalled = awaitStable(pulled::get);
+		// the first item goes past the 256 KiB mark; the socket may take up to one more
+		assertThat(stalled).as("bytes pulled while the peer reads nothing").isPositive().isLessThanOrEqualTo(2L * item);
+
+		long[] got = readToEnd(s.getInputStream());
+		assertThat(got[0]).isEqualTo(total);
+		assertThat(got[1]).isEqualTo(patternCrc(total));
+		assertThat(pulled.get()).isEqualTo(total);
+	}
+
+	/**
 	 * A peer writes 32 MiB to a handler that has asked for one buffer: the server stops reading
 	 * the socket (64 buffers at most wait in memory), so the peer's writes block; once the
 	 * handler asks for more, everything arrives in order.
