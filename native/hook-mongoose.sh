@@ -36,8 +36,15 @@
 #      defines it (next to can_read/can_write, which it uses), hook 12 calls it for every
 #      connection before each epoll_wait, in place of the line that called MG_EPOLL_MOD for
 #      connections with output only (it ends in `if (0)`, as hook 5 ends in `else`). It registers what poll(2) would be asked: EPOLLIN only
-#      while the connection can read, EPOLLOUT while it has output, and no registration at all
-#      when neither (as poll(2)'s skip_iotest), calling epoll_ctl only when that changes; the
+#      while the connection can read, EPOLLOUT while it has output, and when neither no event
+#      but EPOLLERR and EPOLLHUP (which epoll reports whatever the mask), edge-triggered, calling
+#      epoll_ctl only when that changes. So a paused connection the peer resets is reported once
+#      with EPOLLERR, and mg_iotest closes it with "socket error" (SO_ERROR says ECONNRESET), as
+#      it closes one that is not paused; it was taken out of the epoll set before, and stayed
+#      open until it read again. A FIN alone (EPOLLIN, EPOLLRDHUP) is not reported, and an
+#      EPOLLHUP without an error (the peer's FIN after our own shutdown) is reported once and
+#      ignored, as can_read is false: no busy loop, and what is still queued is read once the
+#      connection reads again. The
 #      registered state lives in c->data[RMG_EPOLL_STATE] (-D in the Makefile's MG_DEFS, so
 #      that mongoose.c and the glue share it; its values in rmg_jni.h). A TLS connection whose
 #      last record the socket did not take whole (c->is_tls_throttled: the rest waits in the
@@ -279,7 +286,7 @@ lines=(
   'static void rmg_epoll_sync(struct mg_connection *c); int rmg_gcm_fast(void); void rmg_gcm_seal(unsigned char *, const unsigned char *, size_t, const unsigned char *, const unsigned char *, const unsigned char *, size_t, unsigned char *); int rmg_gcm_open(unsigned char *, const unsigned char *, size_t, const unsigned char *, const unsigned char *, const unsigned char *, size_t, const unsigned char *); /* rmg hook 8 (and rmg_gcm.c for hooks 15, 16) */'
   '#undef MG_EPOLL_MOD /* rmg hook 9 */'
   '#define MG_EPOLL_MOD(c, wr) rmg_epoll_sync(c) /* rmg hook 10: interest follows can_read/can_write */'
-  'static void rmg_epoll_sync(struct mg_connection *c) { unsigned char *st = (unsigned char *) &c->data[RMG_EPOLL_STATE]; unsigned char want; struct epoll_event ev; if (c->is_closing || FD(c) == MG_INVALID_SOCKET) return; want = (unsigned char) ((can_read(c) ? 0 : 1) | (can_write(c) || (c->is_tls && c->is_tls_throttled && !c->is_tls_hs) ? 2 : 0)); if (want == 1) want = 4; if (want == *st) return; memset(&ev, 0, sizeof(ev)); ev.events = (want & 1 ? 0U : (unsigned) EPOLLIN) | (want & 2 ? (unsigned) EPOLLOUT : 0U) | EPOLLERR | EPOLLHUP; ev.data.ptr = c; if (epoll_ctl(c->mgr->epoll_fd, want == 4 ? EPOLL_CTL_DEL : *st == 4 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, FD(c), &ev) == 0) *st = want; } /* rmg hook 11 */'
+  'static void rmg_epoll_sync(struct mg_connection *c) { unsigned char *st = (unsigned char *) &c->data[RMG_EPOLL_STATE]; unsigned char want; struct epoll_event ev; if (c->is_closing || FD(c) == MG_INVALID_SOCKET) return; want = (unsigned char) ((can_read(c) ? 0 : 1) | (can_write(c) || (c->is_tls && c->is_tls_throttled && !c->is_tls_hs) ? 2 : 0)); if (want == *st) return; memset(&ev, 0, sizeof(ev)); ev.events = (want & 1 ? 0U : (unsigned) EPOLLIN) | (want & 2 ? (unsigned) EPOLLOUT : 0U) | (want == 1 ? (unsigned) EPOLLET : 0U) | EPOLLERR | EPOLLHUP; ev.data.ptr = c; if (epoll_ctl(c->mgr->epoll_fd, EPOLL_CTL_MOD, FD(c), &ev) == 0) *st = want; } /* rmg hook 11 */'
   '    rmg_epoll_sync(c); if (0) /* rmg hook 12: every connection, before epoll_wait; skips the next line, which did it for writers only */'
   '      if (c->is_tls && !c->is_tls_hs && c->send.len == 0 && c->is_tls_throttled) { if (mg_tls_send(c, "", 0) == MG_IO_ERR) c->is_closing = 1; } else /* rmg hook 13: send the rest of a throttled record and say whether some is still left */'
   '    if (c->is_draining && c->is_tls && c->is_tls_throttled && !c->is_closing) (void) 0; else /* rmg hook 14: a draining TLS connection closes once its last record is out */'

@@ -180,8 +180,9 @@ struct rmg_natives {
 #define RMG_TLS_PENDING 24
 /* c->data[RMG_EPOLL_STATE] (the index is -D'd in native/Makefile's MG_DEFS, for mongoose.c
  * too): what the socket is registered for in epoll, kept by rmg_epoll_sync (hook 11 in
- * hook-mongoose.sh): 0 = EPOLLIN (as MG_EPOLL_ADD registers it), 2 = EPOLLIN | EPOLLOUT,
- * 3 = EPOLLOUT, 4 = not registered (reads paused, nothing to write). The glue never writes it. */
+ * hook-mongoose.sh): 0 = EPOLLIN (as MG_EPOLL_ADD registers it), 1 = no event but EPOLLERR and
+ * EPOLLHUP, edge-triggered (reads paused, nothing to write: a reset still closes it),
+ * 2 = EPOLLIN | EPOLLOUT, 3 = EPOLLOUT. The glue never writes it. */
 _Static_assert(RMG_EPOLL_STATE >= 32 && RMG_EPOLL_STATE < MG_DATA_SIZE - 8,
                "RMG_EPOLL_STATE: past the glue's c->data[0..31], before Mongoose's last 8 bytes");
 /* c->data[RMG_TLS_FLAGS] of a TLS connection, set when its handshake starts (rmg_tls.c):

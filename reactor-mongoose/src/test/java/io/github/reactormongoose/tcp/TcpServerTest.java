@@ -425,6 +425,34 @@ class TcpServerTest extends TcpTestSupport {
 	}
 
 	/**
+	 * A source of large items (4 MiB each) for a peer that does not read is pulled at most an
+	 * item past the high-water mark, not the 32 items the send keeps requested: each item pulled
+	 * is copied into the native send buffer at once, so 32 of them were 128 MiB of native memory.
+	 */
+	@Test
+	void aSlowReaderStopsAProducerOfLargeItemsAtTheMark() throws Exception {
+		long total = 64L * MIB;
+		int item = 4 * MIB;
+		AtomicLong pulled = new AtomicLong();
+		DisposableServer server = bind(TcpServer.create()
+				.handle((in, out) -> out.send(patternStream(total, item, pulled))));
+		Socket s = new Socket();
+		closeLater(s);
+		s.setReceiveBufferSize(64 * 1024);
+		s.connect(server.address(), 5_000);
+		s.setSoTimeout((int) TIMEOUT.toMillis());
+
+		long stalled = awaitStable(pulled::get);
+		// the first item goes past the 256 KiB mark; the socket may take up to one more
+		assertThat(stalled).as("bytes pulled while the peer reads nothing").isPositive().isLessThanOrEqualTo(2L * item);
+
+		long[] got = readToEnd(s.getInputStream());
+		assertThat(got[0]).isEqualTo(total);
+		assertThat(got[1]).isEqualTo(patternCrc(total));
+		assertThat(pulled.get()).isEqualTo(total);
+	}
+
+	/**
 	 * A peer writes 32 MiB to a handler that has asked for one buffer: the server stops reading
 	 * the socket (64 buffers at most wait in memory), so the peer's writes block; once the
 	 * handler asks for more, everything arrives in order.
@@ -463,6 +491,83 @@ class TcpServerTest extends TcpTestSupport {
 
 		reader.requestAll();
 		writer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+		StepVerifier.create(reader.done()).expectComplete().verify(TIMEOUT);
+		assertThat(reader.received).hasValue(total);
+		assertThat(reader.crc.getValue()).isEqualTo(patternCrc(total));
+	}
+
+	/**
+	 * A peer that resets a connection whose reading is paused (the handler asked for one buffer,
+	 * the inbound queue is full) closes it, as Reactor Netty's epoll transport does: its
+	 * descriptor goes at once, and the handler's inbound, after the buffers already queued,
+	 * fails with "connection reset by the peer". The paused socket was out of the epoll set, so
+	 * the reset was never seen and the connection stayed until the handler ended.
+	 */
+	@Test
+	void aResetOfAPausedConnectionClosesIt() throws Exception {
+		OneBufferReader reader = new OneBufferReader();
+		Sinks.One<Connection> accepted = Sinks.one();
+		DisposableServer server = bind(TcpServer.create().doOnConnection(accepted::tryEmitValue).handle((in, out) -> {
+			in.receive().subscribe(reader);
+			return reader.done().onErrorResume(e -> Mono.never());
+		}));
+		Socket s = new Socket();
+		closeLater(s);
+		s.connect(server.address(), 5_000);
+		AtomicLong written = new AtomicLong();
+		CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+			try {
+				OutputStream out = s.getOutputStream();
+				for (long off = 0; off < 32L * MIB; off += 64 * 1024) {
+					out.write(new byte[64 * 1024]);
+					written.addAndGet(64 * 1024);
+				}
+			}
+			catch (IOException e) {
+				// the reset below ends the blocked write
+			}
+		});
+		awaitStable(written::get);
+		assertThat(writer).as("the peer's writes block: reading is paused").isNotDone();
+		assertThat(reader.buffers).hasValue(1);
+		Connection c = accepted.asMono().block(TIMEOUT);
+
+		s.setSoLinger(true, 0);
+		s.close();
+		StepVerifier.create(c.onClose()).expectComplete().verify(TIMEOUT);
+		// the buffers read before the reset stay the handler's, then the reset follows them
+		reader.requestAll();
+		StepVerifier.create(reader.done())
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ConnectionClosedException.class)
+						.hasMessage("connection reset by the peer"))
+				.verify(TIMEOUT);
+	}
+
+	/**
+	 * A FIN on a paused connection keeps it, as Reactor Netty does: the bytes still queued and in
+	 * the kernel arrive, then the end, once the handler asks for more.
+	 */
+	@Test
+	void aHalfCloseOfAPausedConnectionKeepsItsData() throws Exception {
+		long total = 2L * MIB; // more than the 64 buffers of 16 KiB that pause reading
+		OneBufferReader reader = new OneBufferReader();
+		DisposableServer server = bind(TcpServer.create().handle((in, out) -> {
+			in.receive().subscribe(reader);
+			return reader.done();
+		}));
+		Socket s = new Socket();
+		closeLater(s);
+		s.setSendBufferSize(4 * MIB);
+		s.connect(server.address(), 5_000);
+		OutputStream out = s.getOutputStream();
+		for (long off = 0; off < total; off += 64 * 1024) {
+			out.write(pattern(off, 64 * 1024));
+		}
+		s.shutdownOutput();
+		awaitStable(reader.received::get);
+		assertThat(reader.buffers).hasValue(1);
+
+		reader.requestAll();
 		StepVerifier.create(reader.done()).expectComplete().verify(TIMEOUT);
 		assertThat(reader.received).hasValue(total);
 		assertThat(reader.crc.getValue()).isEqualTo(patternCrc(total));

@@ -203,7 +203,7 @@ abstract class TcpTestSupport {
 
 	/**
 	 * A reader that asks for one buffer, then nothing until {@link #requestAll()}: it counts
-	 * and checksums what arrives, and {@link #done()} completes with the stream.
+	 * and checksums what arrives, and {@link #done()} ends with the stream.
 	 */
 	static final class OneBufferReader extends BaseSubscriber<ByteBuffer> {
 		final AtomicLong received = new AtomicLong();
@@ -226,6 +226,11 @@ abstract class TcpTestSupport {
 		@Override
 		protected void hookOnComplete() {
 			done.tryEmitEmpty();
+		}
+
+		@Override
+		protected void hookOnError(Throwable e) {
+			done.tryEmitError(e);
 		}
 
 		void requestAll() {

@@ -20,14 +20,17 @@ import reactor.util.context.Context;
  * {@code Flux.interval} is not starved by the hop to the poll thread) but tops the demand up
  * only while the connection's send buffer is at or below the high-water mark; above it, it
  * waits for the native writable event. So a slow peer stops the producer instead of filling
- * memory (at most {@code PREFETCH} items beyond the mark).
+ * memory.
  * <p>
  * A request made on the poll thread is a burst: a publisher that emits synchronously (a
  * generator, a list, a file read ahead) delivers its items inside the {@code request} call.
+ * A burst asks for one item at a time, while each comes at once and leaves the send buffer at
+ * or below the mark, so a synchronous source is pulled at most one item past the mark (it
+ * asked for {@code PREFETCH} at once, and a source of 8 MB items put 32 of them, 256 MB, into
+ * native memory for a peer that did not read); a source that does not emit at once gets the
+ * rest of the request at once, and up to {@code PREFETCH} of its items may come past the mark.
  * From its second item on, the target gathers the items of a burst into fewer, larger sends
- * ({@link Target#gatherOn()}; a lone item is written as it is, without a copy); the send buffer is
- * checked against the mark once the burst ended, which changes nothing for memory: the items
- * of a request come whatever the mark says. Internal API.
+ * ({@link Target#gatherOn()}; a lone item is written as it is, without a copy). Internal API.
  */
 public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 
@@ -71,11 +74,10 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 	/** Requested but not yet received; poll thread only. */
 	private int outstanding;
 	private boolean waitingWritable;
-	/**
-	 * Inside a request on the poll thread of a gathering target: its channel (writes are not
-	 * checked one by one; it is corked from the burst's second item on), else {@code null}.
-	 */
-	private @Nullable Channel burst;
+	/** Inside a request on the poll thread (a burst): the burst's end checks the send buffer. */
+	private boolean burst;
+	/** The channel a burst gathers on (corked from its second item on), or {@code null}. */
+	private @Nullable Channel gather;
 	/** Items written in the current burst, and the send-buffer length after the last of them. */
 	private int burstWrites;
 	private long burstPending;
@@ -139,9 +141,9 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 			outstanding--;
 			long r;
 			try {
-				Channel b = burst;
-				if (b != null && ++burstWrites == 2) {
-					b.cork(); // a second item in the same burst: gather from here on
+				Channel g = gather;
+				if (burst && ++burstWrites == 2 && g != null) {
+					g.cork(); // a second item in the same burst: gather from here on
 				}
 				r = target.write(item);
 				burstPending = r;
@@ -153,7 +155,7 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 			if (r < 0) {
 				finish(Errors.toException(r, "send"), true);
 			}
-			else if (burst == null && belowHighWater(r)) {
+			else if (!burst && belowHighWater(r)) {
 				topUp(); // inside a burst, its end checks the send buffer
 			}
 		});
@@ -176,7 +178,7 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 
 	private void topUp() {
 		int rounds = 0;
-		while (!done && burst == null && outstanding < PREFETCH / 2) {
+		while (!done && !burst && outstanding < PREFETCH / 2) {
 			if (++rounds > ROUNDS_PER_TURN) {
 				// let the loop poll first (its other connections, a close from this peer): a task
 				// queued now could run in the same drain of the queue, a timer due now runs at the
@@ -197,27 +199,45 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 	}
 
 	/**
-	 * Requests {@code n} items; on the poll thread as a burst the target may gather. Returns
-	 * whether more may be requested at once (items came and the burst ended below the
-	 * high-water mark).
+	 * Requests {@code n} items; on the poll thread as a burst, one at a time while each comes at
+	 * once and the send buffer stays at or below the high-water mark (what is not asked for is
+	 * taken off {@code outstanding}). Returns whether more may be requested at once (items came
+	 * and the burst ended below the high-water mark).
 	 */
 	private boolean request(int n) {
-		Channel b = loop.inEventLoop() ? target.gatherOn() : null;
-		if (b == null) {
+		if (!loop.inEventLoop()) {
 			upstream.request(n); // each write checks the send buffer
 			return false;
 		}
-		burst = b;
+		Channel g = target.gatherOn();
+		int asked = 0;
+		burst = true;
+		gather = g;
 		burstWrites = 0;
 		try {
-			upstream.request(n);
-		}
-		finally {
-			burst = null;
-			if (burstWrites >= 2) { // corked: the burst's last bytes are sent here, also when done
-				burstPending = b.uncork();
+			while (asked < n && !done) {
+				int before = burstWrites;
+				asked++;
+				upstream.request(1);
+				if (burstWrites == before) { // nothing came at once: the rest will come one by one
+					if (asked < n && !done) {
+						upstream.request(n - asked);
+					}
+					asked = n;
+				}
+				else if (burstPending < 0 || burstPending > loop.highWater()) {
+					break;
+				}
 			}
 		}
+		finally {
+			burst = false;
+			gather = null;
+			if (g != null && burstWrites >= 2) { // corked: the burst's last bytes are sent here, also when done
+				burstPending = g.uncork();
+			}
+		}
+		outstanding -= n - asked;
 		if (done || burstWrites == 0) {
 			return false; // nothing came at once: the items will come one by one
 		}

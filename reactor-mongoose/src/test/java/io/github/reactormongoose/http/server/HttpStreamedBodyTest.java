@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseException;
@@ -41,6 +43,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -282,6 +285,52 @@ class HttpStreamedBodyTest extends BaseHttpTest {
 			RawHttp.Response resp = c.soTimeout(30_000).read();
 			assertThat(resp.status()).isEqualTo(200);
 			assertThat(resp.bodyString()).startsWith(size + " ");
+		}
+	}
+
+	/**
+	 * A client that resets the connection while the server does not read its body (no demand,
+	 * reading paused) closes it at once, as a reset of a connection that reads does: the paused
+	 * socket was out of the epoll set, so the reset went unseen until the handler read.
+	 */
+	@Test
+	void aResetWhileReadingIsPausedClosesTheConnection() throws Exception {
+		CountDownLatch read = new CountDownLatch(1);
+		Sinks.One<Connection> accepted = Sinks.one();
+		DisposableServer server = bind(HttpServer.create().doOnConnection(accepted::tryEmitValue)
+				.route(r -> r.post("/later", (req, res) -> res.sendString(Mono.fromRunnable(() -> awaitQuietly(read))
+						.subscribeOn(Schedulers.boundedElastic())
+						.then(digest(req))))));
+		AtomicLong written = new AtomicLong();
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("POST /later HTTP/1.1\r\nHost: x\r\nContent-Length: " + (256L * 1024 * 1024) + "\r\n\r\n");
+			Thread writer = new Thread(() -> {
+				try {
+					OutputStream out = c.socket().getOutputStream();
+					byte[] block = new byte[64 * 1024];
+					while (true) {
+						out.write(block);
+						written.addAndGet(block.length);
+					}
+				}
+				catch (IOException e) {
+					// the reset below ends the blocked write
+				}
+			}, "uploader");
+			writer.setDaemon(true);
+			writer.start();
+			long last = -1;
+			while (written.get() != last) { // held back: reading is paused
+				last = written.get();
+				Thread.sleep(500);
+			}
+			Connection conn = accepted.asMono().block(Duration.ofSeconds(10));
+			c.socket().setSoLinger(true, 0);
+			c.close();
+			StepVerifier.create(conn.onClose()).expectComplete().verify(Duration.ofSeconds(10));
+		}
+		finally {
+			read.countDown();
 		}
 	}
 
