@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's forty-four additions: twenty-nine to its built-in TLS stack (see
-# docs/tls.md), one to its accept, nine to its poll loop and epoll backend, one to mg_bzero, one
+# Writes mongoose.c with the glue's forty-nine additions: thirty-three to its built-in TLS stack (see
+# docs/tls.md), one to its accept, ten to its poll loop and epoll backend, one to mg_bzero, one
 # to its WebSocket PONG, one to its iolog, one to its header parser and one to its request
 # framing (the fetched file stays as
 # its sha256 says). Each
