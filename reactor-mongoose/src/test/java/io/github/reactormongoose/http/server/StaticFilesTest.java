@@ -178,6 +178,43 @@ class StaticFilesTest extends BaseHttpTest {
 		assertThat(get(server, "/missing").statusCode()).isEqualTo(404);
 	}
 
+	/**
+	 * RFC 9110 9.3.2: a HEAD gets the headers GET would get, from the route GET would take. A
+	 * {@code directory("/")} declared after {@code get("/health")} and {@code file("/fav")} used to
+	 * take every HEAD (it matches HEAD itself, the GET routes only as a second pass): HEAD /health
+	 * got the length and ETag of the file "health", HEAD /fav a 404.
+	 */
+	@Test
+	void headIsAnsweredByTheRouteGetTakesInDeclarationOrder() throws Exception {
+		Path site = Files.createDirectories(tmp.resolve("site"));
+		Files.writeString(site.resolve("health"), "x".repeat(42));
+		DisposableServer s = bind(HttpServer.create().route(r -> r
+				.get("/health", (req, res) -> res.sendString(reactor.core.publisher.Mono.just("ok")))
+				.file("/fav", root.resolve("a.txt"))
+				.get("/own", (req, res) -> res.sendString(reactor.core.publisher.Mono.just("get")))
+				.directory("/", site)
+				.head("/own", (req, res) -> res.header("X-Head", "own").send())));
+		try (RawHttp c = RawHttp.connect(s.port())) {
+			c.write("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n");
+			RawHttp.Response health = c.read(true);
+			assertThat(health.status()).isEqualTo(200);
+			assertThat(health.header("Content-Length")).isEqualTo("2");
+			assertThat(health.header("ETag")).as("not the file's validators").isNull();
+			c.write("HEAD /fav HTTP/1.1\r\nHost: x\r\n\r\n");
+			RawHttp.Response fav = c.read(true);
+			assertThat(fav.status()).isEqualTo(200);
+			assertThat(fav.header("Content-Length")).isEqualTo(String.valueOf(TEXT.length()));
+			assertThat(fav.header("Content-Type")).isEqualTo("text/plain; charset=utf-8");
+			c.write("HEAD /own HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(c.read(true).header("X-Head")).as("a head route of the path still wins").isEqualTo("own");
+			c.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+			RawHttp.Response get = c.read();
+			assertThat(get.bodyString()).as("no HEAD body before it on the connection").isEqualTo("ok");
+			c.write("HEAD /health/ HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(c.read(true).status()).as("other paths still go to the directory").isEqualTo(404);
+		}
+	}
+
 	// ---- conditional requests ----
 
 	/** RFC 9110 13.1.1, 13.1.4, 13.2.2: If-Match (strong) and If-Unmodified-Since fail with 412, before the others. */
