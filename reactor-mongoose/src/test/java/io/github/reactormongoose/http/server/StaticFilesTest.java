@@ -215,6 +215,25 @@ class StaticFilesTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * A raw (not percent-encoded) UTF-8 path names the same file as its encoded form; it was
+	 * decoded as UTF-8 only when the path also held a '%' escape, and was a 404 otherwise.
+	 */
+	@Test
+	void aRawUtf8PathNamesTheSameFileAsItsEncodedForm() throws Exception {
+		org.junit.jupiter.api.Assumptions.assumeTrue("UTF-8".equals(System.getProperty("sun.jnu.encoding")),
+				"file names in UTF-8");
+		Files.writeString(root.resolve("café.txt"), "accent");
+		for (String target : new String[] {"/static/café.txt", "/static/caf%C3%A9.txt", "/static/café%2Etxt"}) {
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				c.write(("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+				RawHttp.Response r = c.read();
+				assertThat(r.status()).as(target).isEqualTo(200);
+				assertThat(r.bodyString()).as(target).isEqualTo("accent");
+			}
+		}
+	}
+
 	// ---- conditional requests ----
 
 	/** RFC 9110 13.1.1, 13.1.4, 13.2.2: If-Match (strong) and If-Unmodified-Since fail with 412, before the others. */
