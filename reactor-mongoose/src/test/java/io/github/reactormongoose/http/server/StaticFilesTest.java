@@ -234,6 +234,42 @@ class StaticFilesTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * Under a locale whose file-name encoding is ASCII (LC_ALL=C without LANG: sun.jnu.encoding
+	 * ANSI_X3.4-1968), a non-ASCII name cannot be a path: 404, as for any file that is not there.
+	 * It was a 500 with an ERROR stack trace per request (InvalidPathException, uncaught).
+	 */
+	@Test
+	void aNameTheFileSystemEncodingCannotHoldIsNotFound() throws Exception {
+		Path log = tmp.resolve("child.log");
+		ProcessBuilder pb = new ProcessBuilder(io.github.reactormongoose.testing.Commands.childJava(), "-cp",
+				System.getProperty("java.class.path"), StaticFilesLocaleMain.class.getName(), root.toString())
+				.redirectErrorStream(true).redirectOutput(log.toFile());
+		pb.environment().keySet().removeIf(k -> k.equals("LANG") || k.equals("LANGUAGE") || k.startsWith("LC_"));
+		pb.environment().put("LC_ALL", "C");
+		Process p = pb.start();
+		try {
+			String jnu = io.github.reactormongoose.testing.Commands.awaitLine(log, "jnu ");
+			org.junit.jupiter.api.Assumptions.assumeTrue(jnu.equals("jnu ANSI_X3.4-1968"),
+					"the C locale gives another file-name encoding here: " + jnu);
+			int port = Integer.parseInt(io.github.reactormongoose.testing.Commands.awaitLine(log, "port ").substring(5).trim());
+			for (String target : new String[] {"/caf%C3%A9.txt", "/café.txt", "/sub/%C3%BC/a.txt"}) {
+				try (RawHttp c = RawHttp.connect(port)) {
+					c.write(("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+					assertThat(c.read().status()).as(target).isEqualTo(404);
+				}
+			}
+			try (RawHttp c = RawHttp.connect(port)) {
+				assertThat(c.write(RawHttp.get("/a.txt")).read().bodyString()).as("ASCII names are served").isEqualTo(TEXT);
+			}
+		}
+		finally {
+			io.github.reactormongoose.testing.Commands.stop(p);
+		}
+		assertThat(new String(Files.readAllBytes(log), StandardCharsets.ISO_8859_1))
+				.doesNotContain("InvalidPathException").doesNotContain("ERROR");
+	}
+
 	// ---- conditional requests ----
 
 	/** RFC 9110 13.1.1, 13.1.4, 13.2.2: If-Match (strong) and If-Unmodified-Since fail with 412, before the others. */
