@@ -484,8 +484,11 @@ final class StaticFiles {
 		try {
 			if (a.isEmpty()) {
 				long n = digits(b);
-				if (n == 0 || size == 0) {
+				if (n == 0) {
 					return UNSATISFIABLE;
+				}
+				if (size == 0) {
+					return null; // RFC 9110 14.1.1: satisfiable, by the whole (empty) file, as nginx answers
 				}
 				return new long[] {Math.max(0, size - n), size - 1};
 			}

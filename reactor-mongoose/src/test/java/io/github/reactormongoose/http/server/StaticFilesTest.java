@@ -349,6 +349,11 @@ class StaticFilesTest extends BaseHttpTest {
 		assertThat(raw("/static/a.txt", "Range: items=0-1").status()).as("other unit").isEqualTo(200);
 		assertThat(raw("/static/a.txt", "Range: bytes=-0").status()).isEqualTo(416);
 		assertThat(raw("/static/zero.bin", "Range: bytes=0-").status()).isEqualTo(416);
+		RawHttp.Response suffixOfEmpty = raw("/static/zero.bin", "Range: bytes=-5");
+		assertThat(suffixOfEmpty.status()).as("RFC 9110 14.1.1: a suffix range is satisfiable, the whole empty file")
+				.isEqualTo(200);
+		assertThat(suffixOfEmpty.header("Content-Length")).isEqualTo("0");
+		assertThat(suffixOfEmpty.header("Content-Range")).isNull();
 		assertThat(raw("/static/a.txt", "Range: bytes=0-1", "If-Range: \"stale\"").status())
 				.as("If-Range mismatch: whole file").isEqualTo(200);
 		assertThat(raw("/static/a.txt", "Range: bytes=0-1", "If-Range: " + MTIME_HTTP).status()).isEqualTo(206);
