@@ -77,6 +77,13 @@ class StaticFileServerTest {
 		HttpResponse<String> listing = get(c, "/css/");
 		assertThat(listing.body()).contains("site.css").contains("site.css.gz");
 		assertThat(get(c, "/health").body()).isEqualTo("ok");
+		Files.writeString(root.resolve("health"), "a file the directory would serve");
+		HttpResponse<String> head = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
+				.method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(head.headers().firstValue("Content-Length")).as("HEAD is answered by the route of GET /health")
+				.hasValue("2");
+		assertThat(head.headers().firstValue("ETag")).isEmpty();
 		assertThat(get(c, "/nope.html").statusCode()).isEqualTo(404);
 
 		Curl.assumeInstalled();

@@ -161,6 +161,8 @@ final class RequestDecoder {
 
 	/**
 	 * Decodes {@code %XX} escapes as UTF-8 ({@code +} as a space when {@code plusAsSpace}).
+	 * {@code s} holds the bytes as sent, one char each (Latin-1): raw non-ASCII bytes are read as
+	 * UTF-8 with the escaped ones, so {@code /café} sent raw is the path of {@code /caf%C3%A9}.
 	 * @throws BadRequestException on a truncated or non-hex escape
 	 */
 	static String percentDecode(String s, boolean plusAsSpace) {
@@ -169,7 +171,7 @@ final class RequestDecoder {
 
 	/** {@link #percentDecode(String, boolean)} with the escaped bytes read in {@code charset}. */
 	static String percentDecode(String s, boolean plusAsSpace, java.nio.charset.Charset charset) {
-		if (s.indexOf('%') < 0 && !(plusAsSpace && s.indexOf('+') >= 0)) {
+		if (s.indexOf('%') < 0 && !(plusAsSpace && s.indexOf('+') >= 0) && ascii(s)) {
 			return s;
 		}
 		ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
@@ -196,5 +198,14 @@ final class RequestDecoder {
 			}
 		}
 		return out.toString(charset);
+	}
+
+	private static boolean ascii(String s) {
+		for (int i = 0; i < s.length(); i++) {
+			if (s.charAt(i) >= 0x80) {
+				return false;
+			}
+		}
+		return true;
 	}
 }

@@ -103,40 +103,50 @@ final class Routes implements HttpServerRoutes, ExchangeHandler {
 		return add("GET", path, (req, res) -> StaticFiles.file(req, res, file, options));
 	}
 
-	/** Runs the first matching route; sets the request's path variables when it has a path. */
+	/**
+	 * Runs the first matching route, in declaration order; sets the request's path variables
+	 * when it has a path. A HEAD is taken by the first route that takes it or would take its GET
+	 * (RFC 9110 9.3.2: the headers GET would get), except that a {@code head} route of the path
+	 * wins over the {@code get} route.
+	 */
 	@Override
 	public Publisher<Void> handle(RoutableRequest req, HttpServerResponse res) {
 		Set<String> allowed = null;
 		String method = req.method();
+		boolean head = "HEAD".equals(method);
 		String path = req.path();
-		// exact method first, then HEAD served by GET
-		for (int pass = 0; pass < 2; pass++) {
-			for (Route r : routes) {
-				if (r.condition != null) {
-					if (pass == 0 && r.condition.test(req)) {
-						return r.handler.apply(req, res);
-					}
-					continue;
-				}
-				Map<String, String> params = r.path.match(path);
-				if (params == null) {
-					continue;
-				}
-				boolean methodOk = pass == 0 ? (r.method == null || r.method.equals(method))
-						: ("HEAD".equals(method) && "GET".equals(r.method));
-				if (methodOk) {
-					req.pathParams(params);
+		for (Route r : routes) {
+			if (r.condition != null) {
+				if (r.condition.test(req)) {
 					return r.handler.apply(req, res);
 				}
-				if (pass == 0) {
-					if (allowed == null) {
-						allowed = new LinkedHashSet<>();
-					}
-					allowed.add(r.method);
-					if ("GET".equals(r.method)) {
-						allowed.add("HEAD");
+				continue;
+			}
+			Map<String, String> params = r.path.match(path);
+			if (params == null) {
+				continue;
+			}
+			if (r.method == null || r.method.equals(method)) {
+				req.pathParams(params);
+				return r.handler.apply(req, res);
+			}
+			if (head && "GET".equals(r.method)) {
+				for (Route other : routes) { // a head route of the path, declared later, wins over its get route
+					Map<String, String> p = "HEAD".equals(other.method) ? other.path.match(path) : null;
+					if (p != null) {
+						req.pathParams(p);
+						return other.handler.apply(req, res);
 					}
 				}
+				req.pathParams(params);
+				return r.handler.apply(req, res);
+			}
+			if (allowed == null) {
+				allowed = new LinkedHashSet<>();
+			}
+			allowed.add(r.method);
+			if ("GET".equals(r.method)) {
+				allowed.add("HEAD");
 			}
 		}
 		if (allowed != null) {

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -209,7 +210,8 @@ final class StaticFiles {
 
 	/**
 	 * Maps the raw path below the prefix to a path under {@code root}, or {@code null} (404)
-	 * for a segment {@code .} or {@code ..} (encoded or not). Encoded separators ({@code %2f},
+	 * for a segment {@code .} or {@code ..} (encoded or not) or a name the file system's encoding
+	 * cannot hold (non-ASCII under the C locale). Encoded separators ({@code %2f},
 	 * {@code %5c}), backslashes, NUL and control characters are a bad request (400).
 	 */
 	static @Nullable Path resolve(Path root, String rawRest) {
@@ -232,7 +234,12 @@ final class StaticFiles {
 			if (seg.equals(".") || seg.equals("..")) {
 				return null;
 			}
-			p = p.resolve(seg);
+			try {
+				p = p.resolve(seg);
+			}
+			catch (InvalidPathException e) {
+				return null; // a name the JVM's file-name encoding (sun.jnu.encoding) cannot hold: no such file
+			}
 		}
 		return p.normalize().startsWith(root) ? p : null;
 	}
@@ -477,8 +484,11 @@ final class StaticFiles {
 		try {
 			if (a.isEmpty()) {
 				long n = digits(b);
-				if (n == 0 || size == 0) {
+				if (n == 0) {
 					return UNSATISFIABLE;
+				}
+				if (size == 0) {
+					return null; // RFC 9110 14.1.1: satisfiable, by the whole (empty) file, as nginx answers
 				}
 				return new long[] {Math.max(0, size - n), size - 1};
 			}

@@ -126,6 +126,30 @@ class HttpServerBasicsTest extends BaseHttpTest {
 		assertThat(allow).contains("GET", "PUT", "DELETE").doesNotContain("POST", "PATCH");
 	}
 
+	/**
+	 * Raw UTF-8 bytes in the target (as curl and browsers' address bars may send them) are read
+	 * as UTF-8 in path() and the query parameters, as their percent-encoded form is; uri() and
+	 * query() stay as sent. They were decoded only when the string also held a '%' escape: the raw
+	 * path did not match the route "/café/{x}", and "x=é" gave "Ã©".
+	 */
+	@Test
+	void rawUtf8InTheTargetIsDecodedAsUtf8LikeItsEscapes() throws Exception {
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.get("/café/{x}", (req, res) -> res.sendString(Mono.just(req.path() + " " + req.param("x") + " "
+						+ req.queryParam("x") + " " + req.queryParams().keySet())))));
+		for (String target : new String[] {"/café/ü?x=é&ñ=1", "/caf%C3%A9/%C3%BC?x=%C3%A9&%C3%B1=1",
+			"/café/ü%2E?x=é%2E&ñ=1"}) {
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				c.write(("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+				RawHttp.Response res = c.read();
+				assertThat(res.status()).as(target).isEqualTo(200);
+				String dot = target.contains("%2E") ? "." : "";
+				assertThat(new String(res.body(), StandardCharsets.UTF_8)).as(target)
+						.isEqualTo("/café/ü" + dot + " ü" + dot + " é" + dot + " [x, ñ]");
+			}
+		}
+	}
+
 	@Test
 	void requestHeadersAreCaseInsensitiveMultiValuedAndReadOnly() throws Exception {
 		AtomicReference<Throwable> mutation = new AtomicReference<>();

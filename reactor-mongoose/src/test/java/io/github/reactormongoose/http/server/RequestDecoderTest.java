@@ -108,6 +108,7 @@ class RequestDecoderTest {
 		assertThat(RequestDecoder.percentDecode("a+b%2Bc", false)).isEqualTo("a+b+c");
 		assertThat(RequestDecoder.percentDecode("a+b%2Bc", true)).isEqualTo("a b+c");
 		assertThat(RequestDecoder.percentDecode("%e2%82%ac", false)).isEqualTo("€");
+		assertThat(RequestDecoder.percentDecode("/caf\u00c3\u00a9", false)).as("raw UTF-8 bytes, one char each").isEqualTo("/café");
 		assertThatThrownBy(() -> RequestDecoder.percentDecode("/a%2", false)).isInstanceOf(BadRequestException.class);
 		assertThatThrownBy(() -> RequestDecoder.percentDecode("/a%zz", false)).isInstanceOf(BadRequestException.class);
 	}

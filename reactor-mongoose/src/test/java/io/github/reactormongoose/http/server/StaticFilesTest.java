@@ -178,6 +178,98 @@ class StaticFilesTest extends BaseHttpTest {
 		assertThat(get(server, "/missing").statusCode()).isEqualTo(404);
 	}
 
+	/**
+	 * RFC 9110 9.3.2: a HEAD gets the headers GET would get, from the route GET would take. A
+	 * {@code directory("/")} declared after {@code get("/health")} and {@code file("/fav")} used to
+	 * take every HEAD (it matches HEAD itself, the GET routes only as a second pass): HEAD /health
+	 * got the length and ETag of the file "health", HEAD /fav a 404.
+	 */
+	@Test
+	void headIsAnsweredByTheRouteGetTakesInDeclarationOrder() throws Exception {
+		Path site = Files.createDirectories(tmp.resolve("site"));
+		Files.writeString(site.resolve("health"), "x".repeat(42));
+		DisposableServer s = bind(HttpServer.create().route(r -> r
+				.get("/health", (req, res) -> res.sendString(reactor.core.publisher.Mono.just("ok")))
+				.file("/fav", root.resolve("a.txt"))
+				.get("/own", (req, res) -> res.sendString(reactor.core.publisher.Mono.just("get")))
+				.directory("/", site)
+				.head("/own", (req, res) -> res.header("X-Head", "own").send())));
+		try (RawHttp c = RawHttp.connect(s.port())) {
+			c.write("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n");
+			RawHttp.Response health = c.read(true);
+			assertThat(health.status()).isEqualTo(200);
+			assertThat(health.header("Content-Length")).isEqualTo("2");
+			assertThat(health.header("ETag")).as("not the file's validators").isNull();
+			c.write("HEAD /fav HTTP/1.1\r\nHost: x\r\n\r\n");
+			RawHttp.Response fav = c.read(true);
+			assertThat(fav.status()).isEqualTo(200);
+			assertThat(fav.header("Content-Length")).isEqualTo(String.valueOf(TEXT.length()));
+			assertThat(fav.header("Content-Type")).isEqualTo("text/plain; charset=utf-8");
+			c.write("HEAD /own HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(c.read(true).header("X-Head")).as("a head route of the path still wins").isEqualTo("own");
+			c.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+			RawHttp.Response get = c.read();
+			assertThat(get.bodyString()).as("no HEAD body before it on the connection").isEqualTo("ok");
+			c.write("HEAD /health/ HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(c.read(true).status()).as("other paths still go to the directory").isEqualTo(404);
+		}
+	}
+
+	/**
+	 * A raw (not percent-encoded) UTF-8 path names the same file as its encoded form; it was
+	 * decoded as UTF-8 only when the path also held a '%' escape, and was a 404 otherwise.
+	 */
+	@Test
+	void aRawUtf8PathNamesTheSameFileAsItsEncodedForm() throws Exception {
+		org.junit.jupiter.api.Assumptions.assumeTrue("UTF-8".equals(System.getProperty("sun.jnu.encoding")),
+				"file names in UTF-8");
+		Files.writeString(root.resolve("café.txt"), "accent");
+		for (String target : new String[] {"/static/café.txt", "/static/caf%C3%A9.txt", "/static/café%2Etxt"}) {
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				c.write(("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+				RawHttp.Response r = c.read();
+				assertThat(r.status()).as(target).isEqualTo(200);
+				assertThat(r.bodyString()).as(target).isEqualTo("accent");
+			}
+		}
+	}
+
+	/**
+	 * Under a locale whose file-name encoding is ASCII (LC_ALL=C without LANG: sun.jnu.encoding
+	 * ANSI_X3.4-1968), a non-ASCII name cannot be a path: 404, as for any file that is not there.
+	 * It was a 500 with an ERROR stack trace per request (InvalidPathException, uncaught).
+	 */
+	@Test
+	void aNameTheFileSystemEncodingCannotHoldIsNotFound() throws Exception {
+		Path log = tmp.resolve("child.log");
+		ProcessBuilder pb = new ProcessBuilder(io.github.reactormongoose.testing.Commands.childJava(), "-cp",
+				System.getProperty("java.class.path"), StaticFilesLocaleMain.class.getName(), root.toString())
+				.redirectErrorStream(true).redirectOutput(log.toFile());
+		pb.environment().keySet().removeIf(k -> k.equals("LANG") || k.equals("LANGUAGE") || k.startsWith("LC_"));
+		pb.environment().put("LC_ALL", "C");
+		Process p = pb.start();
+		try {
+			String jnu = io.github.reactormongoose.testing.Commands.awaitLine(log, "jnu ");
+			org.junit.jupiter.api.Assumptions.assumeTrue(jnu.equals("jnu ANSI_X3.4-1968"),
+					"the C locale gives another file-name encoding here: " + jnu);
+			int port = Integer.parseInt(io.github.reactormongoose.testing.Commands.awaitLine(log, "port ").substring(5).trim());
+			for (String target : new String[] {"/caf%C3%A9.txt", "/café.txt", "/sub/%C3%BC/a.txt"}) {
+				try (RawHttp c = RawHttp.connect(port)) {
+					c.write(("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+					assertThat(c.read().status()).as(target).isEqualTo(404);
+				}
+			}
+			try (RawHttp c = RawHttp.connect(port)) {
+				assertThat(c.write(RawHttp.get("/a.txt")).read().bodyString()).as("ASCII names are served").isEqualTo(TEXT);
+			}
+		}
+		finally {
+			io.github.reactormongoose.testing.Commands.stop(p);
+		}
+		assertThat(new String(Files.readAllBytes(log), StandardCharsets.ISO_8859_1))
+				.doesNotContain("InvalidPathException").doesNotContain("ERROR");
+	}
+
 	// ---- conditional requests ----
 
 	/** RFC 9110 13.1.1, 13.1.4, 13.2.2: If-Match (strong) and If-Unmodified-Since fail with 412, before the others. */
@@ -257,6 +349,11 @@ class StaticFilesTest extends BaseHttpTest {
 		assertThat(raw("/static/a.txt", "Range: items=0-1").status()).as("other unit").isEqualTo(200);
 		assertThat(raw("/static/a.txt", "Range: bytes=-0").status()).isEqualTo(416);
 		assertThat(raw("/static/zero.bin", "Range: bytes=0-").status()).isEqualTo(416);
+		RawHttp.Response suffixOfEmpty = raw("/static/zero.bin", "Range: bytes=-5");
+		assertThat(suffixOfEmpty.status()).as("RFC 9110 14.1.1: a suffix range is satisfiable, the whole empty file")
+				.isEqualTo(200);
+		assertThat(suffixOfEmpty.header("Content-Length")).isEqualTo("0");
+		assertThat(suffixOfEmpty.header("Content-Range")).isNull();
 		assertThat(raw("/static/a.txt", "Range: bytes=0-1", "If-Range: \"stale\"").status())
 				.as("If-Range mismatch: whole file").isEqualTo(200);
 		assertThat(raw("/static/a.txt", "Range: bytes=0-1", "If-Range: " + MTIME_HTTP).status()).isEqualTo(206);
