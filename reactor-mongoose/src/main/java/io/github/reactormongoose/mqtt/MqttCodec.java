@@ -409,6 +409,15 @@ final class MqttCodec {
 	 */
 	static final class Decoder {
 
+		/** The size the buffer starts with, and goes back to after a large packet. */
+		static final int INITIAL_BUFFER = 256;
+		/**
+		 * A buffer grown past this for a large packet is let go once that packet was parsed (and
+		 * little of the next one is waiting): kept, every idle connection that once sent a 1 MB
+		 * PUBLISH would hold 1 MB for as long as it stays (Mosquitto frees each packet's buffer).
+		 */
+		static final int RETAINED_BUFFER = 64 * 1024;
+
 		private final boolean fromClient;
 		private final int maxPacketSize;
 		private volatile @Nullable MqttVersion version;
@@ -416,7 +425,7 @@ final class MqttCodec {
 		private volatile int topicAliasMaximum;
 		/** The topics the peer's Topic Aliases stand for on this connection (decoding thread only). */
 		private @Nullable Map<Integer, String> aliases;
-		private byte[] buf = new byte[256];
+		private byte[] buf = new byte[INITIAL_BUFFER];
 		private int start;
 		private int end;
 
@@ -437,6 +446,11 @@ final class MqttCodec {
 		 */
 		void topicAliasMaximum(int max) {
 			topicAliasMaximum = max;
+		}
+
+		/** The size of the buffer kept for the next packets (for tests). */
+		int capacity() {
+			return buf.length;
 		}
 
 		/** Bytes of an incomplete packet are waiting. */
@@ -511,6 +525,15 @@ final class MqttCodec {
 			MqttPacket p = parse(type, first & 0x0F, in);
 			if (in.pos != in.limit) {
 				throw new MqttProtocolException(name(type) + " has " + (in.limit - in.pos) + " bytes after its last field");
+			}
+			int live = end - start;
+			if (buf.length > RETAINED_BUFFER && live <= INITIAL_BUFFER) {
+				// the packet was copied out of the buffer (In copies): back to a small one
+				byte[] small = new byte[INITIAL_BUFFER];
+				System.arraycopy(buf, start, small, 0, live);
+				buf = small;
+				start = 0;
+				end = live;
 			}
 			return p;
 		}
