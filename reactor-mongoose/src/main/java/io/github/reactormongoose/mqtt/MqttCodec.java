@@ -568,7 +568,7 @@ final class MqttCodec {
 					int level = in.u8();
 					MqttVersion v = MqttVersion.ofLevel(level);
 					if (!proto.equals("MQTT") || v == null) {
-						String what = "unsupported protocol " + proto + " level " + level;
+						String what = "unsupported protocol " + printable(proto) + " level " + level;
 						// MQTT with another level, or MQTT 3.1 ("MQIsdp"): a server answers CONNACK 0x01 first
 						throw proto.equals("MQTT") || proto.equals("MQIsdp")
 								? new UnsupportedProtocolLevelException(what)
@@ -674,13 +674,13 @@ final class MqttCodec {
 						// shared subscription are protocol errors
 						if ((options & 3) == 3 || (options & 0x30) == 0x30 || (options & (v5 ? 0xC0 : 0xFC)) != 0
 								|| (options & 4) != 0 && filter.startsWith("$share/")) {
-							throw new MqttProtocolException("invalid subscription options " + options + " for " + filter);
+							throw new MqttProtocolException("invalid subscription options " + options + " for " + printable(filter));
 						}
 						try {
 							subs.add(new MqttPacket.Subscription(filter, options & 3, options & 0x3C));
 						}
 						catch (IllegalArgumentException e) {
-							throw new MqttProtocolException("SUBSCRIBE: " + e.getMessage());
+							throw new MqttProtocolException("SUBSCRIBE: " + printable(e.getMessage()));
 						}
 					}
 					if (subs.isEmpty()) {
@@ -714,7 +714,7 @@ final class MqttCodec {
 							MqttTopics.checkFilter(filter);
 						}
 						catch (IllegalArgumentException e) {
-							throw new MqttProtocolException("UNSUBSCRIBE: " + e.getMessage());
+							throw new MqttProtocolException("UNSUBSCRIBE: " + printable(e.getMessage()));
 						}
 						filters.add(filter);
 					}
@@ -771,9 +771,36 @@ final class MqttCodec {
 		}
 	}
 
+	/**
+	 * A peer's string as it may go into an exception message, and so into a log line: control
+	 * characters (and U+2028, U+2029) escaped as {@code \n} or {@code \}{@code uXXXX}, so a topic
+	 * filter with a newline cannot forge log lines.
+	 */
+	static String printable(String s) {
+		StringBuilder b = null;
+		for (int i = 0; i < s.length(); i++) {
+			char c = s.charAt(i);
+			if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+				if (b == null) {
+					b = new StringBuilder(s.length() + 16).append(s, 0, i);
+				}
+				switch (c) {
+					case '\n' -> b.append("\\n");
+					case '\r' -> b.append("\\r");
+					case '\t' -> b.append("\\t");
+					default -> b.append(String.format("\\u%04x", (int) c));
+				}
+			}
+			else if (b != null) {
+				b.append(c);
+			}
+		}
+		return b == null ? s : b.toString();
+	}
+
 	private static void checkNoWildcard(String topic, String what) {
 		if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
-			throw new MqttProtocolException(what + " with a wildcard: " + topic);
+			throw new MqttProtocolException(what + " with a wildcard: " + printable(topic));
 		}
 	}
 

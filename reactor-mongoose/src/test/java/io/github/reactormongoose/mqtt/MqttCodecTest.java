@@ -142,6 +142,25 @@ class MqttCodecTest {
 	}
 
 	/**
+	 * A client's strings are quoted in exception messages, which servers log: control
+	 * characters come escaped, so a topic filter with a newline cannot forge a log line (it
+	 * printed a line of its own, "[ERROR] ...").
+	 */
+	@Test
+	void theClientsStringsInErrorMessagesCannotForgeLogLines() {
+		String forged = "a/#/b\n[ERROR] forged\r\u0007";
+		for (int type : new int[] {0x82, 0xA2}) { // SUBSCRIBE, UNSUBSCRIBE
+			MqttCodec.Decoder d = serverSide(MqttVersion.V3_1_1);
+			d.feed(ByteBuffer.wrap(RawMqtt.packet(type, RawMqtt.bytes(0, 1), RawMqtt.str(forged), type == 0x82 ? RawMqtt.bytes(0) : new byte[0])));
+			assertThatThrownBy(d::next).isInstanceOf(MqttProtocolException.class)
+					.hasMessageContaining("a/#/b\\n[ERROR] forged\\r\\u0007").hasMessageNotContaining("\n");
+		}
+		MqttCodec.Decoder d = serverSide(MqttVersion.V3_1_1);
+		d.feed(ByteBuffer.wrap(RawMqtt.packet(0x30, RawMqtt.str("t/#\n[WARN] x"), "p".getBytes(UTF_8))));
+		assertThatThrownBy(d::next).isInstanceOf(MqttProtocolException.class).hasMessageEndingWith("t/#\\n[WARN] x");
+	}
+
+	/**
 	 * A large packet grows the buffer; once it was parsed the decoder goes back to a small one,
 	 * keeping the start of the next packet (it kept 1 MiB per connection for good).
 	 */
