@@ -262,8 +262,8 @@ public final class MqttBroker implements Disposable {
 		 * The client sent a malformed packet or broke the protocol: the decoder reads no more. An
 		 * MQTT 5 client whose CONNECT was accepted is told why before the close, with DISCONNECT
 		 * (5.0, section 4.13.1): the exception's reason code (0x95, packet too large, for a packet
-		 * over {@link #MAX_PACKET_SIZE}; 0x94 for a bad topic alias), else 0x81 (malformed packet),
-		 * and the decoder's message as the reason string (left out when it would make the packet
+		 * over {@link #MAX_PACKET_SIZE}; 0x94 for a bad topic alias; 0x82 for a protocol error),
+		 * else 0x81 (malformed packet), and the decoder's message as the reason string (left out when it would make the packet
 		 * larger than the client's Maximum Packet Size). Otherwise (MQTT 3.1.1 has no server
 		 * DISCONNECT) the error stands: MqttServer logs it at DEBUG and closes the connection once
 		 * what was sent before (the PUBACKs of the PUBLISHes ahead of the bad packet) is written.

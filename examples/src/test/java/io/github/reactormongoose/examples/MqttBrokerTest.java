@@ -916,6 +916,32 @@ class MqttBrokerTest {
 		}
 	}
 
+	/**
+	 * A well-formed packet that breaks the protocol gets DISCONNECT 0x82 (Protocol Error), a
+	 * malformed one 0x81 (5.0, section 4.13.1): here Retain Handling 3 in SUBSCRIBE and a second
+	 * CONNECT (both were 0x81).
+	 */
+	@Test
+	void aProtocolErrorIsDisconnectedWith0x82() throws Exception {
+		for (byte[] bad : List.of(retainHandling3(), connect5("again", 0))) {
+			try (Socket s = new Socket("127.0.0.1", broker.port())) {
+				s.setSoTimeout(10_000);
+				s.getOutputStream().write(connect5("protocol", 0));
+				assertThat(read(s.getInputStream())).as("CONNACK 0").startsWith(0x20, 0, 0);
+				s.getOutputStream().write(bad);
+				assertThat(read(s.getInputStream())).as("DISCONNECT 0x82").startsWith(0xE0, 0x82);
+				assertThat(s.getInputStream().read()).as("closed by the broker").isEqualTo(-1);
+			}
+		}
+	}
+
+	/** An MQTT 5 SUBSCRIBE of "t" with Retain Handling 3 (options 0x31). */
+	private static byte[] retainHandling3() {
+		byte[] sub = subscribe5("t", 0);
+		sub[sub.length - 1] = 0x31;
+		return sub;
+	}
+
 	@Test
 	void aMalformedPacketClosesThatConnectionOnly() throws Exception {
 		LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();

@@ -407,6 +407,12 @@ final class MqttCodec {
 	 * (CONNACK, SUBACK, PINGRESP ...). The version is known up front on the client side and
 	 * taken from CONNECT on the server side.
 	 */
+	/**
+	 * The MQTT 5 reason code Protocol Error, for the exceptions of packets that are well formed
+	 * but break the protocol; {@code reasonCode()} is -1 for malformed ones (0x81).
+	 */
+	static final int PROTOCOL_ERROR = 0x82;
+
 	static final class Decoder {
 
 		/** The size the buffer starts with, and goes back to after a large packet. */
@@ -543,6 +549,10 @@ final class MqttCodec {
 					? type == 1 || type >= 3 && type <= 8 || type == 10 || type == 12 || type == 14
 					: type >= 2 && type <= 7 || type == 9 || type == 11 || type == 13 || type == 14;
 			if (!ok) {
+				if (type == 15 && version == MqttVersion.V5) {
+					// AUTH without an Authentication Method in CONNECT (4.12): a protocol error
+					throw new MqttProtocolException("AUTH without enhanced authentication", PROTOCOL_ERROR);
+				}
 				if (type == 0 || type == 15) {
 					throw new MqttProtocolException("unknown or unsupported packet type " + type);
 				}
@@ -562,7 +572,7 @@ final class MqttCodec {
 			switch (type) {
 				case 1: {
 					if (version != null) {
-						throw new MqttProtocolException("second CONNECT on one connection");
+						throw new MqttProtocolException("second CONNECT on one connection", PROTOCOL_ERROR);
 					}
 					String proto = in.string("protocol name");
 					int level = in.u8();
@@ -641,7 +651,7 @@ final class MqttCodec {
 						props = without(props, MqttProperties.TOPIC_ALIAS);
 					}
 					if (topic.isEmpty()) {
-						throw new MqttProtocolException("PUBLISH with an empty topic and no Topic Alias");
+						throw new MqttProtocolException("PUBLISH with an empty topic and no Topic Alias", PROTOCOL_ERROR);
 					}
 					byte[] payload = in.rest();
 					return new MqttPacket.Publish(id, new MqttMessage(topic, payload, qos, (flags & 1) != 0, (flags & 8) != 0, props));
@@ -670,11 +680,14 @@ final class MqttCodec {
 					while (in.remaining() > 0) {
 						String filter = in.string("topic filter");
 						int options = in.u8();
-						// MQTT 5 3.8.3.1: QoS 3, Retain Handling 3, reserved bits, and No Local on a
-						// shared subscription are protocol errors
-						if ((options & 3) == 3 || (options & 0x30) == 0x30 || (options & (v5 ? 0xC0 : 0xFC)) != 0
-								|| (options & 4) != 0 && filter.startsWith("$share/")) {
+						// MQTT 5 3.8.3.1: QoS 3, Retain Handling 3 and No Local on a shared
+						// subscription are protocol errors, reserved bits make the packet malformed
+						if ((options & (v5 ? 0xC0 : 0xFC)) != 0) {
 							throw new MqttProtocolException("invalid subscription options " + options + " for " + printable(filter));
+						}
+						if ((options & 3) == 3 || (options & 0x30) == 0x30 || (options & 4) != 0 && filter.startsWith("$share/")) {
+							throw new MqttProtocolException("invalid subscription options " + options + " for " + printable(filter),
+									PROTOCOL_ERROR);
 						}
 						try {
 							subs.add(new MqttPacket.Subscription(filter, options & 3, options & 0x3C));
