@@ -20,6 +20,7 @@ import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.mqtt.MqttClient;
+import io.github.reactormongoose.mqtt.MqttException;
 import io.github.reactormongoose.mqtt.MqttMessage;
 import io.github.reactormongoose.mqtt.MqttPacket;
 import io.github.reactormongoose.mqtt.MqttProperties;
@@ -63,7 +64,9 @@ import reactor.core.publisher.Mono;
  * takes nothing at all for {@link #WRITE_TIMEOUT} is reset ({@code MqttServer.writeTimeout}):
  * its connection and what waits in it are let go, and its will is published. A malformed packet,
  * or one over {@link #MAX_PACKET_SIZE} (announced to MQTT 5 clients in CONNACK), closes the
- * connection, an MQTT 5 client's after DISCONNECT 0x81 or 0x95. What it leaves out: persistent
+ * connection, an MQTT 5 client's after DISCONNECT 0x81 or 0x95. MQTT 5 clients are told in
+ * CONNACK that there are no shared subscriptions and no subscription identifiers (SUBACK 0x9E
+ * and 0xA1 refuse them); a retained message's Message Expiry Interval is kept. What it leaves out: persistent
  * sessions, redelivery of unacknowledged messages, authentication, QoS 2 towards subscribers,
  * MQTT 5 features beyond decoding their packets and those named here (a client's Receive
  * Maximum and the subscription options such as retain as published are not honoured).
@@ -90,7 +93,29 @@ public final class MqttBroker implements Disposable {
 
 	/** Poll thread only, like everything below. */
 	private final Map<String, Session> sessions = new HashMap<>();
-	private final Map<String, MqttMessage> retained = new TreeMap<>();
+	private final Map<String, Retained> retained = new TreeMap<>();
+
+	/** A retained message and when it came, for its Message Expiry Interval (MQTT 5, 3.3.2.3.3). */
+	private record Retained(MqttMessage message, long receivedNanos) {
+
+		/**
+		 * The message as it may be delivered now: with the interval that is left
+		 * ([MQTT-3.3.2-6]), or null once its interval has passed.
+		 */
+		@Nullable
+		MqttMessage live(long nowNanos) {
+			Long interval = message.properties().messageExpiryInterval();
+			if (interval == null) {
+				return message;
+			}
+			long leftMillis = interval * 1000 - (nowNanos - receivedNanos) / 1_000_000;
+			if (leftMillis <= 0) {
+				return null;
+			}
+			return MqttMessage.of(message.topic(), message.payload(), message.qos(), true, message.properties().mutate()
+					.remove(MqttProperties.MESSAGE_EXPIRY_INTERVAL).messageExpiryInterval((leftMillis + 999) / 1000).build());
+		}
+	}
 	private int anonymous;
 
 	private MqttBroker(String host, int port, @Nullable TlsSpec tls, Duration writeTimeout) {
@@ -181,7 +206,7 @@ public final class MqttBroker implements Disposable {
 			retained.remove(message.topic());
 		}
 		else {
-			retained.put(message.topic(), message.with(message.qos(), true, false));
+			retained.put(message.topic(), new Retained(message.with(message.qos(), true, false), System.nanoTime()));
 		}
 	}
 
@@ -237,9 +262,11 @@ public final class MqttBroker implements Disposable {
 		 * The client sent a malformed packet or broke the protocol: the decoder reads no more. An
 		 * MQTT 5 client whose CONNECT was accepted is told why before the close, with DISCONNECT
 		 * (5.0, section 4.13.1): the exception's reason code (0x95, packet too large, for a packet
-		 * over {@link #MAX_PACKET_SIZE}; 0x94 for a bad topic alias), else 0x81 (malformed packet),
-		 * and the decoder's message as the reason string. Otherwise (MQTT 3.1.1 has no
-		 * server DISCONNECT) the error stands, and the connection is closed at once.
+		 * over {@link #MAX_PACKET_SIZE}; 0x94 for a bad topic alias; 0x82 for a protocol error),
+		 * else 0x81 (malformed packet), and the decoder's message as the reason string (left out when it would make the packet
+		 * larger than the client's Maximum Packet Size). Otherwise (MQTT 3.1.1 has no server
+		 * DISCONNECT) the error stands: MqttServer logs it at DEBUG and closes the connection once
+		 * what was sent before (the PUBACKs of the PUBLISHes ahead of the bad packet) is written.
 		 */
 		private Mono<Void> malformed(MqttProtocolException e) {
 			if (clientId == null || ended || connection.version() != MqttVersion.V5) {
@@ -252,8 +279,13 @@ public final class MqttBroker implements Disposable {
 				// client may have set, which the reason string must not make the packet exceed
 				why = why.substring(0, 100);
 			}
-			// completing the handler closes the connection once the DISCONNECT is written
+			// completing the handler closes the connection once the DISCONNECT is written; one the
+			// client's Maximum Packet Size leaves no room for the reason string goes without it
+			// ([MQTT-3.14.2-3]: the send refuses the larger packet with 0x95)
 			return send(new MqttPacket.Disconnect(reason, MqttProperties.builder().reasonString(why).build()))
+					.onErrorResume(MqttException.class, tooLarge -> tooLarge.reasonCode() == 0x95
+							? send(new MqttPacket.Disconnect(reason, MqttProperties.empty()))
+							: Mono.error(tooLarge))
 					.onErrorResume(closed -> Mono.empty());
 		}
 
@@ -302,13 +334,26 @@ public final class MqttBroker implements Disposable {
 			if (packet instanceof MqttPacket.Subscribe s) {
 				List<Integer> granted = new ArrayList<>();
 				List<MqttMessage> matching = new ArrayList<>();
+				boolean v5 = connection.version() == MqttVersion.V5;
+				// MQTT 5: the CONNACK said Subscription Identifiers Available 0 and Shared
+				// Subscription Available 0 (neither is delivered here), so such a subscription is
+				// refused: 0xA1 (subscription identifiers not supported), 0x9E (shared subscriptions
+				// not supported)
+				boolean identified = v5 && s.properties().get(MqttProperties.SUBSCRIPTION_IDENTIFIER) != null;
+				long now = System.nanoTime();
+				retained.values().removeIf(r -> r.live(now) == null); // expired (5.0, section 3.3.2.3.3)
 				for (MqttPacket.Subscription sub : s.subscriptions()) {
+					if (identified || v5 && sub.filter().startsWith("$share/")) {
+						granted.add(identified ? 0xA1 : 0x9E);
+						continue;
+					}
 					int qos = Math.min(sub.qos(), 1);
 					subscriptions.put(sub.filter(), qos);
 					granted.add(qos);
-					for (MqttMessage r : retained.values()) {
-						if (MqttTopics.matches(sub.filter(), r.topic())) {
-							matching.add(r.with(Math.min(qos, r.qos()), true, false));
+					for (Retained r : retained.values()) {
+						MqttMessage m = r.live(now);
+						if (m != null && MqttTopics.matches(sub.filter(), m.topic())) {
+							matching.add(m.with(Math.min(qos, m.qos()), true, false));
 						}
 					}
 				}
@@ -355,6 +400,9 @@ public final class MqttBroker implements Disposable {
 			if (v5) {
 				// without it the client may send up to the protocol's 256 MB (5.0, section 3.2.2.3.6)
 				props.property(MqttProperties.MAXIMUM_PACKET_SIZE, (long) MAX_PACKET_SIZE);
+				// left out, both would mean "supported" (5.0, sections 3.2.2.3.12 and 3.2.2.3.13)
+				props.property(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 0);
+				props.property(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 0);
 			}
 			String id = c.clientId();
 			if (id.isEmpty()) {

@@ -407,7 +407,22 @@ final class MqttCodec {
 	 * (CONNACK, SUBACK, PINGRESP ...). The version is known up front on the client side and
 	 * taken from CONNECT on the server side.
 	 */
+	/**
+	 * The MQTT 5 reason code Protocol Error, for the exceptions of packets that are well formed
+	 * but break the protocol; {@code reasonCode()} is -1 for malformed ones (0x81).
+	 */
+	static final int PROTOCOL_ERROR = 0x82;
+
 	static final class Decoder {
+
+		/** The size the buffer starts with, and goes back to after a large packet. */
+		static final int INITIAL_BUFFER = 256;
+		/**
+		 * A buffer grown past this for a large packet is let go once that packet was parsed (and
+		 * little of the next one is waiting): kept, every idle connection that once sent a 1 MB
+		 * PUBLISH would hold 1 MB for as long as it stays (Mosquitto frees each packet's buffer).
+		 */
+		static final int RETAINED_BUFFER = 64 * 1024;
 
 		private final boolean fromClient;
 		private final int maxPacketSize;
@@ -416,7 +431,7 @@ final class MqttCodec {
 		private volatile int topicAliasMaximum;
 		/** The topics the peer's Topic Aliases stand for on this connection (decoding thread only). */
 		private @Nullable Map<Integer, String> aliases;
-		private byte[] buf = new byte[256];
+		private byte[] buf = new byte[INITIAL_BUFFER];
 		private int start;
 		private int end;
 
@@ -437,6 +452,11 @@ final class MqttCodec {
 		 */
 		void topicAliasMaximum(int max) {
 			topicAliasMaximum = max;
+		}
+
+		/** The size of the buffer kept for the next packets (for tests). */
+		int capacity() {
+			return buf.length;
 		}
 
 		/** Bytes of an incomplete packet are waiting. */
@@ -512,6 +532,15 @@ final class MqttCodec {
 			if (in.pos != in.limit) {
 				throw new MqttProtocolException(name(type) + " has " + (in.limit - in.pos) + " bytes after its last field");
 			}
+			int live = end - start;
+			if (buf.length > RETAINED_BUFFER && live <= INITIAL_BUFFER) {
+				// the packet was copied out of the buffer (In copies): back to a small one
+				byte[] small = new byte[INITIAL_BUFFER];
+				System.arraycopy(buf, start, small, 0, live);
+				buf = small;
+				start = 0;
+				end = live;
+			}
 			return p;
 		}
 
@@ -520,6 +549,10 @@ final class MqttCodec {
 					? type == 1 || type >= 3 && type <= 8 || type == 10 || type == 12 || type == 14
 					: type >= 2 && type <= 7 || type == 9 || type == 11 || type == 13 || type == 14;
 			if (!ok) {
+				if (type == 15 && version == MqttVersion.V5) {
+					// AUTH without an Authentication Method in CONNECT (4.12): a protocol error
+					throw new MqttProtocolException("AUTH without enhanced authentication", PROTOCOL_ERROR);
+				}
 				if (type == 0 || type == 15) {
 					throw new MqttProtocolException("unknown or unsupported packet type " + type);
 				}
@@ -539,13 +572,13 @@ final class MqttCodec {
 			switch (type) {
 				case 1: {
 					if (version != null) {
-						throw new MqttProtocolException("second CONNECT on one connection");
+						throw new MqttProtocolException("second CONNECT on one connection", PROTOCOL_ERROR);
 					}
 					String proto = in.string("protocol name");
 					int level = in.u8();
 					MqttVersion v = MqttVersion.ofLevel(level);
 					if (!proto.equals("MQTT") || v == null) {
-						String what = "unsupported protocol " + proto + " level " + level;
+						String what = "unsupported protocol " + printable(proto) + " level " + level;
 						// MQTT with another level, or MQTT 3.1 ("MQIsdp"): a server answers CONNACK 0x01 first
 						throw proto.equals("MQTT") || proto.equals("MQIsdp")
 								? new UnsupportedProtocolLevelException(what)
@@ -618,7 +651,7 @@ final class MqttCodec {
 						props = without(props, MqttProperties.TOPIC_ALIAS);
 					}
 					if (topic.isEmpty()) {
-						throw new MqttProtocolException("PUBLISH with an empty topic and no Topic Alias");
+						throw new MqttProtocolException("PUBLISH with an empty topic and no Topic Alias", PROTOCOL_ERROR);
 					}
 					byte[] payload = in.rest();
 					return new MqttPacket.Publish(id, new MqttMessage(topic, payload, qos, (flags & 1) != 0, (flags & 8) != 0, props));
@@ -647,17 +680,20 @@ final class MqttCodec {
 					while (in.remaining() > 0) {
 						String filter = in.string("topic filter");
 						int options = in.u8();
-						// MQTT 5 3.8.3.1: QoS 3, Retain Handling 3, reserved bits, and No Local on a
-						// shared subscription are protocol errors
-						if ((options & 3) == 3 || (options & 0x30) == 0x30 || (options & (v5 ? 0xC0 : 0xFC)) != 0
-								|| (options & 4) != 0 && filter.startsWith("$share/")) {
-							throw new MqttProtocolException("invalid subscription options " + options + " for " + filter);
+						// MQTT 5 3.8.3.1: QoS 3, Retain Handling 3 and No Local on a shared
+						// subscription are protocol errors, reserved bits make the packet malformed
+						if ((options & (v5 ? 0xC0 : 0xFC)) != 0) {
+							throw new MqttProtocolException("invalid subscription options " + options + " for " + printable(filter));
+						}
+						if ((options & 3) == 3 || (options & 0x30) == 0x30 || (options & 4) != 0 && filter.startsWith("$share/")) {
+							throw new MqttProtocolException("invalid subscription options " + options + " for " + printable(filter),
+									PROTOCOL_ERROR);
 						}
 						try {
 							subs.add(new MqttPacket.Subscription(filter, options & 3, options & 0x3C));
 						}
 						catch (IllegalArgumentException e) {
-							throw new MqttProtocolException("SUBSCRIBE: " + e.getMessage());
+							throw new MqttProtocolException("SUBSCRIBE: " + printable(e.getMessage()));
 						}
 					}
 					if (subs.isEmpty()) {
@@ -691,7 +727,7 @@ final class MqttCodec {
 							MqttTopics.checkFilter(filter);
 						}
 						catch (IllegalArgumentException e) {
-							throw new MqttProtocolException("UNSUBSCRIBE: " + e.getMessage());
+							throw new MqttProtocolException("UNSUBSCRIBE: " + printable(e.getMessage()));
 						}
 						filters.add(filter);
 					}
@@ -748,9 +784,36 @@ final class MqttCodec {
 		}
 	}
 
+	/**
+	 * A peer's string as it may go into an exception message, and so into a log line: control
+	 * characters (and U+2028, U+2029) escaped as {@code \n} or {@code \}{@code uXXXX}, so a topic
+	 * filter with a newline cannot forge log lines.
+	 */
+	static String printable(String s) {
+		StringBuilder b = null;
+		for (int i = 0; i < s.length(); i++) {
+			char c = s.charAt(i);
+			if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+				if (b == null) {
+					b = new StringBuilder(s.length() + 16).append(s, 0, i);
+				}
+				switch (c) {
+					case '\n' -> b.append("\\n");
+					case '\r' -> b.append("\\r");
+					case '\t' -> b.append("\\t");
+					default -> b.append(String.format("\\u%04x", (int) c));
+				}
+			}
+			else if (b != null) {
+				b.append(c);
+			}
+		}
+		return b == null ? s : b.toString();
+	}
+
 	private static void checkNoWildcard(String topic, String what) {
 		if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
-			throw new MqttProtocolException(what + " with a wildcard: " + topic);
+			throw new MqttProtocolException(what + " with a wildcard: " + printable(topic));
 		}
 	}
 

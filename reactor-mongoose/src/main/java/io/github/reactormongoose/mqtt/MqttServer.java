@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * The server side of MQTT: a listener whose handler gets each client connection as a
@@ -42,6 +44,8 @@ import reactor.core.publisher.Mono;
  * written; when it fails, at once.
  */
 public final class MqttServer implements Wiretappable<MqttServer> {
+
+	private static final Logger log = Loggers.getLogger(MqttServer.class);
 
 	private final TcpServer tcp;
 	private final int maxPacketSize;
@@ -176,7 +180,15 @@ public final class MqttServer implements Wiretappable<MqttServer> {
 			throw new IllegalStateException("MqttServer: no handler set");
 		}
 		int limit = maxPacketSize;
-		return tcp.handle((in, out) -> h.apply(new ServerConnection(in, limit)));
+		return tcp.handle((in, out) -> Flux.from(h.apply(new ServerConnection(in, limit)))
+				// a malformed packet is the client's doing, and any client can send one at will: logged
+				// at DEBUG (a WARN with a stack trace each time was the TCP handler's failure log), and
+				// the handler's completion drains the connection, so what the handler sent before the
+				// error (the PUBACKs of the PUBLISHes that came before the bad packet) goes out first
+				.onErrorResume(MqttProtocolException.class, e -> {
+					log.debug("{}: closing after the client's malformed packet: {}", in.connection(), e.toString());
+					return Mono.empty();
+				}));
 	}
 
 	@Override

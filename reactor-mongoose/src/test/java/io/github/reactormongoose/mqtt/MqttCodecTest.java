@@ -141,6 +141,54 @@ class MqttCodecTest {
 		assertThat(d.next()).isNull();
 	}
 
+	/**
+	 * A client's strings are quoted in exception messages, which servers log: control
+	 * characters come escaped, so a topic filter with a newline cannot forge a log line (it
+	 * printed a line of its own, "[ERROR] ...").
+	 */
+	@Test
+	void theClientsStringsInErrorMessagesCannotForgeLogLines() {
+		String forged = "a/#/b\n[ERROR] forged\r\u0007";
+		for (int type : new int[] {0x82, 0xA2}) { // SUBSCRIBE, UNSUBSCRIBE
+			MqttCodec.Decoder d = serverSide(MqttVersion.V3_1_1);
+			d.feed(ByteBuffer.wrap(RawMqtt.packet(type, RawMqtt.bytes(0, 1), RawMqtt.str(forged), type == 0x82 ? RawMqtt.bytes(0) : new byte[0])));
+			assertThatThrownBy(d::next).isInstanceOf(MqttProtocolException.class)
+					.hasMessageContaining("a/#/b\\n[ERROR] forged\\r\\u0007").hasMessageNotContaining("\n");
+		}
+		MqttCodec.Decoder d = serverSide(MqttVersion.V3_1_1);
+		d.feed(ByteBuffer.wrap(RawMqtt.packet(0x30, RawMqtt.str("t/#\n[WARN] x"), "p".getBytes(UTF_8))));
+		assertThatThrownBy(d::next).isInstanceOf(MqttProtocolException.class).hasMessageEndingWith("t/#\\n[WARN] x");
+	}
+
+	/**
+	 * A large packet grows the buffer; once it was parsed the decoder goes back to a small one,
+	 * keeping the start of the next packet (it kept 1 MiB per connection for good).
+	 */
+	@Test
+	void theBufferShrinksAfterALargePacket() {
+		byte[] big = toArray(MqttCodec.encode(new MqttPacket.Publish(1, MqttMessage.of("big", new byte[1 << 20], 1, false)),
+				MqttVersion.V3_1_1));
+		byte[] small = toArray(MqttCodec.encode(new MqttPacket.Publish(2, MqttMessage.of("small", new byte[10], 1, false)),
+				MqttVersion.V3_1_1));
+		MqttCodec.Decoder d = new MqttCodec.Decoder(false, MqttVersion.V3_1_1, 2 << 20);
+		d.feed(ByteBuffer.wrap(big, 0, big.length / 2));
+		assertThat(d.next()).isNull();
+		byte[] rest = Arrays.copyOfRange(big, big.length / 2, big.length + 5);
+		System.arraycopy(small, 0, rest, rest.length - 5, 5); // the next packet's first 5 bytes in the same read
+		d.feed(ByteBuffer.wrap(rest));
+		assertThat(d.capacity()).isGreaterThan(1 << 20);
+		MqttPacket.Publish p = (MqttPacket.Publish) d.next();
+		assertThat(p.message().payloadLength()).isEqualTo(1 << 20);
+		assertThat(d.capacity()).isEqualTo(MqttCodec.Decoder.INITIAL_BUFFER);
+		assertThat(d.next()).isNull();
+		d.feed(ByteBuffer.wrap(small, 5, small.length - 5));
+		MqttPacket.Publish q = (MqttPacket.Publish) d.next();
+		assertThat(q.packetId()).isEqualTo(2);
+		assertThat(q.message().topic()).isEqualTo("small");
+		assertThat(q.message().payloadLength()).isEqualTo(10);
+		assertThat(d.hasPartialPacket()).isFalse();
+	}
+
 	@ParameterizedTest
 	@EnumSource(MqttVersion.class)
 	void packetsAppendedToOneBufferAreTheirEncodingsOneAfterTheOther(MqttVersion v) {

@@ -229,6 +229,40 @@ class MqttServerTest {
 		assertHandlerFailed(message);
 	}
 
+	/**
+	 * A handler that lets the client's malformed packet fail it (as a 3.1.1 broker does: there
+	 * is no DISCONNECT to send) completes instead of failing: what it sent for the packets before
+	 * the bad one, in the same TCP read, goes out before the close (Mosquitto sends those
+	 * PUBACKs), and the TCP handler does not log a WARN with a stack trace, which any client
+	 * could cause at will (the MQTT server logs it at DEBUG). The error closed the connection at
+	 * once, and the PUBACKs were lost.
+	 */
+	@Test
+	void whatTheHandlerSentBeforeAMalformedPacketGoesOutBeforeTheClose() throws Exception {
+		DisposableServer acks = MqttServer.create().runOn(loop)
+				.handle(c -> c.receive().concatMap(p -> p instanceof MqttPacket.Publish pub
+						? c.send(new MqttPacket.PubAck(pub.packetId(), 0, MqttProperties.empty()))
+						: answer(c, p)).then())
+				.bindNow(TIMEOUT);
+		try (Socket s = new Socket("127.0.0.1", acks.port())) {
+			s.setSoTimeout(10_000);
+			java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+			java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+			sent.writeBytes(connect("acks", 0x02, null));
+			expected.writeBytes(bytes(0x20, 2, 0, 0));
+			for (int id = 1; id <= 5; id++) {
+				sent.writeBytes(packet(0x32, str("t/" + id), bytes(0, id), "x".getBytes(UTF_8)));
+				expected.writeBytes(bytes(0x40, 2, 0, id));
+			}
+			sent.writeBytes(bytes(0xF0, 0)); // packet type 15: reserved in 3.1.1
+			s.getOutputStream().write(sent.toByteArray()); // one write, so mostly one read
+			assertThat(readToClose(s)).isEqualTo(expected.toByteArray());
+		}
+		finally {
+			acks.disposeNow(TIMEOUT);
+		}
+	}
+
 	/** What the server sends until it closes the connection (10 s at most). */
 	private static byte[] readToClose(Socket s) throws IOException {
 		java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
