@@ -402,17 +402,17 @@ final class MqttCodec {
 	// ---------------------------------------------------------------- decoding
 
 	/**
-	 * Decodes the byte stream of one connection. {@code fromClient}: the packets a server
-	 * receives (CONNECT, SUBSCRIBE, PINGREQ ...) rather than those a client receives
-	 * (CONNACK, SUBACK, PINGRESP ...). The version is known up front on the client side and
-	 * taken from CONNECT on the server side.
-	 */
-	/**
 	 * The MQTT 5 reason code Protocol Error, for the exceptions of packets that are well formed
 	 * but break the protocol; {@code reasonCode()} is -1 for malformed ones (0x81).
 	 */
 	static final int PROTOCOL_ERROR = 0x82;
 
+	/**
+	 * Decodes the byte stream of one connection. {@code fromClient}: the packets a server
+	 * receives (CONNECT, SUBSCRIBE, PINGREQ ...) rather than those a client receives
+	 * (CONNACK, SUBACK, PINGRESP ...). The version is known up front on the client side and
+	 * taken from CONNECT on the server side.
+	 */
 	static final class Decoder {
 
 		/** The size the buffer starts with, and goes back to after a large packet. */
