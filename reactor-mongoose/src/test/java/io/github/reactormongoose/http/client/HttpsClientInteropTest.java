@@ -66,21 +66,45 @@ class HttpsClientInteropTest extends BaseHttpTest {
 	}
 
 	/**
+	 * openssl s_server on 127.0.0.1 with {@code args}, its output in the file {@code logName}
+	 * of the test directory; listening when returned, stopped by close.
+	 */
+	private static SServer sServer(String logName, String... args) throws Exception {
+		Path log = dir.resolve(logName);
+		io.github.reactormongoose.testing.Commands.assumeExecutable(Path.of("/usr/bin/openssl"), "openssl",
+				"HttpsClientInteropTest (openssl s_server)");
+		int port = io.github.reactormongoose.testing.Nginx.freePort();
+		List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + port));
+		cmd.addAll(List.of(args));
+		Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		SServer server = new SServer(p, port);
+		try {
+			io.github.reactormongoose.testing.Commands.awaitListening(p, port, "openssl s_server", log);
+		}
+		catch (Exception | AssertionError e) {
+			server.close();
+			throw e;
+		}
+		return server;
+	}
+
+	private record SServer(Process process, int port) implements AutoCloseable {
+		@Override
+		public void close() throws InterruptedException {
+			io.github.reactormongoose.testing.Commands.stop(process);
+		}
+	}
+
+	/**
 	 * openssl s_server -www answers HTTP/1.0 without a length, then ends its side with a TLS
 	 * close_notify and keeps TCP open: the body ends at the close_notify, as at a FIN (it was
 	 * waited for until the timeout).
 	 */
 	@Test
 	void aBodyReadUntilTheCloseEndsAtTheCloseNotifyOfOpensslSServer() throws Exception {
-		io.github.reactormongoose.testing.Commands.assumeExecutable(Path.of("/usr/bin/openssl"), "openssl",
-				"HttpsClientInteropTest.aBodyReadUntilTheCloseEndsAtTheCloseNotifyOfOpensslSServer");
-		int port = io.github.reactormongoose.testing.Nginx.freePort();
-		Path log = dir.resolve("s_server.log");
-		Process p = new ProcessBuilder("/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert",
-				localhost.chain().toString(), "-key", localhost.key().toString(), "-www", "-tls1_3")
-				.redirectErrorStream(true).redirectOutput(log.toFile()).start();
-		try {
-			io.github.reactormongoose.testing.Commands.awaitListening(p, port, "openssl s_server", log);
+		try (SServer server = sServer("s_server.log", "-cert", localhost.chain().toString(), "-key",
+				localhost.key().toString(), "-www", "-tls1_3")) {
+			int port = server.port();
 			HttpClient c = HttpClient.create().secure(trusting()).responseTimeout(Duration.ofSeconds(20));
 			for (int i = 0; i < 3; i++) {
 				long t0 = System.nanoTime();
@@ -89,9 +113,6 @@ class HttpsClientInteropTest extends BaseHttpTest {
 				assertThat(page).startsWith("200 <HTML>").contains("</HTML>");
 				assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
 			}
-		}
-		finally {
-			io.github.reactormongoose.testing.Commands.stop(p);
 		}
 	}
 
@@ -104,26 +125,16 @@ class HttpsClientInteropTest extends BaseHttpTest {
 	 */
 	@Test
 	void aServerThatSplitsItsHandshakeMessagesOverRecords() throws Exception {
-		io.github.reactormongoose.testing.Commands.assumeExecutable(Path.of("/usr/bin/openssl"), "openssl",
-				"HttpsClientInteropTest.aServerThatSplitsItsHandshakeMessagesOverRecords");
 		TestPki issuing = pki.intermediate("Split Records Issuing CA");
 		TestPki.Issued big = issuing.server("localhost", TestPki.KeyType.RSA_4096);
 		assertThat(Files.size(big.chain())).as("PEM of the chain, several 512-byte records").isGreaterThan(1_500);
-		int port = io.github.reactormongoose.testing.Nginx.freePort();
-		Path log = dir.resolve("s_server-split.log");
-		Process p = new ProcessBuilder("/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert",
-				big.cert().toString(), "-cert_chain", issuing.ca().toString(), "-key", big.key().toString(), "-www",
-				"-tls1_3", "-max_send_frag", "512")
-				.redirectErrorStream(true).redirectOutput(log.toFile()).start();
-		try {
-			io.github.reactormongoose.testing.Commands.awaitListening(p, port, "openssl s_server", log);
+		try (SServer server = sServer("s_server-split.log", "-cert", big.cert().toString(), "-cert_chain",
+				issuing.ca().toString(), "-key", big.key().toString(), "-www", "-tls1_3", "-max_send_frag", "512")) {
+			int port = server.port();
 			HttpClient c = HttpClient.create().secure(trusting()).responseTimeout(Duration.ofSeconds(20));
 			for (int i = 0; i < 3; i++) {
 				assertThat(text(c.get().uri("https://localhost:" + port + "/"))).startsWith("200 <HTML>").contains("</HTML>");
 			}
-		}
-		finally {
-			io.github.reactormongoose.testing.Commands.stop(p);
 		}
 	}
 
@@ -135,16 +146,10 @@ class HttpsClientInteropTest extends BaseHttpTest {
 	 */
 	@Test
 	void aServerWithAnEcP384KeyFailsWithAHintAtTheSignatureSchemes() throws Exception {
-		io.github.reactormongoose.testing.Commands.assumeExecutable(Path.of("/usr/bin/openssl"), "openssl",
-				"HttpsClientInteropTest.aServerWithAnEcP384KeyFailsWithAHintAtTheSignatureSchemes");
 		TestPki.Issued p384 = pki.server("localhost-p384", TestPki.KeyType.EC_P384); // SANs localhost, 127.0.0.1
-		int port = io.github.reactormongoose.testing.Nginx.freePort();
-		Path log = dir.resolve("s_server-p384.log");
-		Process p = new ProcessBuilder("/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert",
-				p384.chain().toString(), "-key", p384.key().toString(), "-www", "-tls1_3")
-				.redirectErrorStream(true).redirectOutput(log.toFile()).start();
-		try {
-			io.github.reactormongoose.testing.Commands.awaitListening(p, port, "openssl s_server", log);
+		try (SServer server = sServer("s_server-p384.log", "-cert", p384.chain().toString(), "-key",
+				p384.key().toString(), "-www", "-tls1_3")) {
+			int port = server.port();
 			HttpClient c = HttpClient.create().secure(trusting());
 			StepVerifier.create(c.get().uri("https://localhost:" + port + "/").responseSingle((res, b) -> b))
 				.expectErrorSatisfies(e -> {
@@ -153,9 +158,6 @@ class HttpsClientInteropTest extends BaseHttpTest {
 						.contains("may need a signature scheme the built-in stack does not offer");
 				})
 				.verify(TIMEOUT);
-		}
-		finally {
-			io.github.reactormongoose.testing.Commands.stop(p);
 		}
 	}
 
@@ -166,8 +168,6 @@ class HttpsClientInteropTest extends BaseHttpTest {
 	 */
 	@Test
 	void aServerChainOfSixCertificatesIsReadAndOneOfSevenIsNot() throws Exception {
-		io.github.reactormongoose.testing.Commands.assumeExecutable(Path.of("/usr/bin/openssl"), "openssl",
-				"HttpsClientInteropTest.aServerChainOfSixCertificatesIsReadAndOneOfSevenIsNot");
 		TestPki ca = pki;
 		HttpClient c = HttpClient.create().secure(trusting());
 		for (int intermediates = 1; intermediates <= 6; intermediates++) {
@@ -179,13 +179,9 @@ class HttpsClientInteropTest extends BaseHttpTest {
 			String chain = Files.readString(leaf.chain());
 			Path tail = Files.writeString(dir.resolve("long-tail-" + intermediates + ".pem"),
 					chain.substring(chain.indexOf("-----END CERTIFICATE-----") + 26));
-			int port = io.github.reactormongoose.testing.Nginx.freePort();
-			Path log = dir.resolve("s_server-long-" + intermediates + ".log");
-			Process p = new ProcessBuilder("/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert",
-					leaf.cert().toString(), "-cert_chain", tail.toString(), "-key", leaf.key().toString(), "-www",
-					"-tls1_3").redirectErrorStream(true).redirectOutput(log.toFile()).start();
-			try {
-				io.github.reactormongoose.testing.Commands.awaitListening(p, port, "openssl s_server", log);
+			try (SServer server = sServer("s_server-long-" + intermediates + ".log", "-cert", leaf.cert().toString(),
+					"-cert_chain", tail.toString(), "-key", leaf.key().toString(), "-www", "-tls1_3")) {
+				int port = server.port();
 				if (intermediates == 5) {
 					assertThat(text(c.get().uri("https://localhost:" + port + "/"))).startsWith("200 <HTML>");
 				}
@@ -193,9 +189,6 @@ class HttpsClientInteropTest extends BaseHttpTest {
 					assertThatThrownBy(() -> text(c.get().uri("https://localhost:" + port + "/")))
 						.hasMessageContaining("too many certificates in the chain");
 				}
-			}
-			finally {
-				io.github.reactormongoose.testing.Commands.stop(p);
 			}
 		}
 	}
@@ -208,8 +201,6 @@ class HttpsClientInteropTest extends BaseHttpTest {
 	 */
 	@Test
 	void aChainOutOfOrderOrWithAnUnrelatedCertificateIsTaken() throws Exception {
-		io.github.reactormongoose.testing.Commands.assumeExecutable(Path.of("/usr/bin/openssl"), "openssl",
-				"HttpsClientInteropTest.aChainOutOfOrderOrWithAnUnrelatedCertificateIsTaken");
 		TestPki issuing = pki.intermediate("Unordered Issuing CA");
 		TestPki.Issued leaf = issuing.server("localhost", TestPki.KeyType.EC_P256);
 		TestPki stranger = TestPki.root(dir, "Unrelated Root CA");
@@ -218,13 +209,10 @@ class HttpsClientInteropTest extends BaseHttpTest {
 		Path strangerFirst = Files.writeString(dir.resolve("stranger-then-intermediate.pem"),
 				Files.readString(stranger.ca()) + Files.readString(issuing.ca()));
 		for (Path chain : List.of(rootFirst, strangerFirst)) {
-			int port = io.github.reactormongoose.testing.Nginx.freePort();
-			Path log = dir.resolve("s_server-" + chain.getFileName() + ".log");
-			Process p = new ProcessBuilder("/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert",
-					leaf.cert().toString(), "-cert_chain", chain.toString(), "-key", leaf.key().toString(), "-www", "-tls1_3")
-					.redirectErrorStream(true).redirectOutput(log.toFile()).start();
-			try {
-				io.github.reactormongoose.testing.Commands.awaitListening(p, port, "openssl s_server", log);
+			try (SServer server = sServer("s_server-" + chain.getFileName() + ".log", "-cert",
+					leaf.cert().toString(), "-cert_chain", chain.toString(), "-key", leaf.key().toString(), "-www",
+					"-tls1_3")) {
+				int port = server.port();
 				HttpClient c = HttpClient.create().secure(trusting()).responseTimeout(Duration.ofSeconds(20));
 				assertThat(text(c.get().uri("https://localhost:" + port + "/"))).as("chain %s", chain.getFileName())
 						.startsWith("200 <HTML>");
@@ -232,9 +220,6 @@ class HttpsClientInteropTest extends BaseHttpTest {
 				HttpClient other = HttpClient.create().secure(TlsSpec.forClient().trustedCertificates(stranger.ca()));
 				assertThatThrownBy(() -> text(other.get().uri("https://localhost:" + port + "/")))
 						.hasRootCauseInstanceOf(SSLHandshakeException.class);
-			}
-			finally {
-				io.github.reactormongoose.testing.Commands.stop(p);
 			}
 		}
 	}
