@@ -71,7 +71,9 @@ class HttpWriteTimeoutTest extends BaseHttpTest {
 			}
 			long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
 			assertThat(log.lines()).anyMatch(l -> l.matches(".*write timeout: the peer took none of \\d+ bytes for \\d+ ms, closing"));
-			assertThat(waited).as("closed after about a second without progress").isBetween(900L, 4_000L);
+			// the second without progress starts once the socket's buffers are full, which takes a
+			// few seconds more on a loaded machine (4.2 to 4.7 s in all seen at a load of 12 on 2 cores)
+			assertThat(waited).as("closed after about a second without progress").isBetween(900L, 8_000L);
 			// the whole body is handed to the connection a slice at a time as the client reads:
 			// the rest cannot follow, and the send fails
 			assertThat(ends.poll(10, TimeUnit.SECONDS)).isEqualTo("error: AbortedException"); // a ConnectionClosedException
