@@ -19,10 +19,6 @@
 #define RMG_NTP_UNIX_OFFSET 2208988800U /* seconds from 1900 to 1970 */
 #define RMG_SNTP_LEN 48
 
-static uint32_t rmg_be32(const unsigned char *p) {
-  return ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) | ((uint32_t) p[2] << 8) | p[3];
-}
-
 static void rmg_sntp_bad(struct rmg_loop *loop, unsigned long id, const char *msg) {
   rmg_record_bytes(&loop->ev, RMG_EV_SNTP_BAD, id, 0, msg, strlen(msg));
 }
@@ -43,7 +39,7 @@ void rmg_sntp_answer(struct rmg_loop *loop, struct mg_connection *c, const unsig
    * its random low bits make an off-path forgery a guess of 20 bits more than the send time).
    * Checked first (RFC 5905 8): what does not echo the request is not from the server, so a
    * forged kiss-o'-death, leap indicator 3 or zero transmit time is not believed (CVE-2015-7704) */
-  if (rmg_be32((const unsigned char *) c->data + RMG_SNTP_SENT) == 0 || memcmp(buf + 24, c->data + RMG_SNTP_SENT, 8) != 0) {
+  if (MG_LOAD_BE32(c->data + RMG_SNTP_SENT) == 0 || memcmp(buf + 24, c->data + RMG_SNTP_SENT, 8) != 0) {
     rmg_sntp_bad(loop, id, "answer does not match the request (origin timestamp)");
     return;
   }
@@ -67,7 +63,7 @@ void rmg_sntp_answer(struct rmg_loop *loop, struct mg_connection *c, const unsig
     snprintf(msg, sizeof(msg), "invalid stratum %d", stratum);
   } else if (li == 3) {
     snprintf(msg, sizeof(msg), "server clock not synchronized (leap indicator 3)");
-  } else if (rmg_be32(buf + 40) == 0 && rmg_be32(buf + 44) == 0) {
+  } else if (MG_LOAD_BE32(buf + 40) == 0 && MG_LOAD_BE32(buf + 44) == 0) {
     snprintf(msg, sizeof(msg), "zero transmit timestamp");
   } else {
     msg[0] = '\0';

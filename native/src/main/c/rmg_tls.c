@@ -162,7 +162,7 @@ int rmg_tls_post_handshake(struct mg_connection *c, unsigned type, const unsigne
       mg_error(c, "TLS handshake message header split over records");
       return -1;
     }
-    n = 4 + ((size_t) m[1] << 16 | (size_t) m[2] << 8 | m[3]);
+    n = 4 + (size_t) MG_LOAD_BE24(m + 1);
     if (m[0] == 24) { /* key_update */
       if (n != 5 || len < 5 || m[4] > 1) {
         mg_error(c, "malformed TLS KeyUpdate");
@@ -192,14 +192,10 @@ int rmg_tls_post_handshake(struct mg_connection *c, unsigned type, const unsigne
  * Messages are put together up to this many bytes (the record header's 16-bit length). */
 #define RMG_TLS_HS_MAX 65000
 
-static size_t rmg_be16(const unsigned char *p) {
-  return (size_t) p[0] << 8 | p[1];
-}
-
 /* Whether m holds whole handshake messages only. */
 static int rmg_tls_whole(const unsigned char *m, size_t len) {
   while (len >= 4) {
-    size_t n = 4 + ((size_t) m[1] << 16 | rmg_be16(m + 2));
+    size_t n = 4 + (size_t) MG_LOAD_BE24(m + 1);
     if (n > len) return 0;
     m += n;
     len -= n;
@@ -219,7 +215,7 @@ int rmg_tls_join_hello(struct mg_connection *c) {
   for (;;) {
     size_t rl;
     if (rio->len < at + 5) return 0;
-    rl = rmg_be16(rio->buf + at + 3);
+    rl = MG_LOAD_BE16(rio->buf + at + 3);
     if (rio->buf[at] != 22 || rl == 0) {
       mg_error(c, "TLS handshake message cut by an empty record or one of type %u", rio->buf[at]);
       return -1;
@@ -228,7 +224,7 @@ int rmg_tls_join_hello(struct mg_connection *c) {
     for (i = 0; i < rl && have + i < 4; i++) head[have + i] = rio->buf[at + 5 + i];
     have += rl;
     records++;
-    if (have >= 4) need = 4 + ((size_t) head[1] << 16 | rmg_be16(head + 2));
+    if (have >= 4) need = 4 + (size_t) MG_LOAD_BE24(head + 1);
     if (have >= need) break;
     if (need > RMG_TLS_HS_MAX) {
       mg_error(c, "TLS handshake message of %lu bytes (at most %d)", (unsigned long) need, RMG_TLS_HS_MAX);
@@ -241,9 +237,9 @@ int rmg_tls_join_hello(struct mg_connection *c) {
     mg_error(c, "TLS handshake records of %lu bytes (at most 65535)", (unsigned long) have);
     return -1;
   }
-  total = rmg_be16(rio->buf + 3);
+  total = MG_LOAD_BE16(rio->buf + 3);
   for (at = 5 + total; --records > 0; at += total) {
-    total = rmg_be16(rio->buf + at + 3);
+    total = MG_LOAD_BE16(rio->buf + at + 3);
     mg_iobuf_del(rio, at, 5);
   }
   rio->buf[3] = (unsigned char) (have >> 8);
@@ -279,7 +275,7 @@ int rmg_tls_gather(struct mg_connection *c, struct mg_iobuf *hs, unsigned type, 
     mg_error(c, "TLS OOM");
     return -1;
   }
-  mg_iobuf_del(rio, 0, 5 + rmg_be16(rio->buf + 3));
+  mg_iobuf_del(rio, 0, 5 + MG_LOAD_BE16(rio->buf + 3));
   if (!rmg_tls_whole(hs->buf, hs->len)) return 0;
   n = hs->len;
   if (mg_iobuf_add(rio, 0, NULL, 5 + n + 17) != 5 + n + 17) {
@@ -327,7 +323,7 @@ void rmg_tls_poll(struct mg_connection *c) {
     return;
   }
   /* a record is at most 2^14 + 256 bytes (RFC 8446 5.2): a longer one would be waited for */
-  if (c->rtls.len >= 5 && ((size_t) b[3] << 8 | b[4]) > 16384 + 256) {
+  if (c->rtls.len >= 5 && MG_LOAD_BE16(b + 3) > 16384 + 256) {
     mg_error(c, "not a TLS record (its length is over 16,640 bytes)");
     return;
   }
