@@ -127,6 +127,7 @@ final class HttpExchange implements HttpServerResponse {
 	private int reportedStatus() {
 		return writer.hasSentHeaders() ? writer.status() : rejectedWith != 0 ? rejectedWith : CLOSED_BEFORE_RESPONSE;
 	}
+
 	/** The native side answered this exchange with {@code status} (a body over the limit): what was sent. */
 	void rejected(int status) {
 		rejectedWith = status;
