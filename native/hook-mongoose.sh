@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's forty-nine additions: thirty-three to its built-in TLS stack (see
-# docs/tls.md), one to its accept, ten to its poll loop and epoll backend, one to mg_bzero, one
+# Writes mongoose.c with the glue's fifty additions: thirty-three to its built-in TLS stack (see
+# docs/tls.md), one to its accept, eleven to its poll loop and epoll backend, one to mg_bzero, one
 # to its WebSocket PONG, one to its iolog, one to its header parser and one to its request
 # framing (the fetched file stays as
 # its sha256 says). Each
@@ -221,6 +221,12 @@
 #      the connection is emitted; the added line skips the stack's own link check for a client
 #      without a CA of the stack's (always: the glue gives the client none). The leaf's key is
 #      still what the server's CertificateVerify is checked against.
+#  50. write_conn: a send that failed (the peer reset the connection: a server that answers an
+#      upload early, 413 or 401, and resets while our request body is still going out) closed
+#      the connection with the answer unread in the socket, when the reset came after the poll
+#      that would have read it (hook 45 covers a reset reported by epoll with the answer). While
+#      bytes wait (rmg_unread) and reading is not paused, the added line reads them first, as
+#      curl does; the failed send then closes the connection as before.
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -274,6 +280,7 @@ anchors=(
   '      if (mg_tls_client_recv_finish(c) < 0) break;'
   '      if (mg_tls_server_recv_finish(c) < 0) break;'
   '        if (!ci->is_ca || !mg_tls_verify_cert_signature(ci - 1, ci)) {'
+  '  iolog(c, buf, n, false);'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -325,6 +332,7 @@ lines=(
   '      if (mg_tls_recv_record(c) < 0 || !rmg_tls_finished_ok(c, 1)) break; /* rmg hook 47: the server Finished verifies */'
   '      if (mg_tls_recv_record(c) < 0 || !rmg_tls_finished_ok(c, 0)) break; /* rmg hook 48: the client Finished verifies */'
   '        if (is_client && tls->ca_der.len == 0 && tls->ca_bundle_len == 0) { /* rmg hook 49: the JDK (hook 1) verifies a client its chain, in any order */ } else'
+  '  if (n == MG_IO_ERR && !c->is_udp) { extern int rmg_unread(const struct mg_connection *); while (!c->is_closing && !c->is_full && rmg_unread(c) > 0) read_conn(c); } /* rmg hook 50: the bytes before a reset are read before a failed send closes the connection */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

@@ -238,10 +238,13 @@ static long rmg_direct_send(struct mg_connection *c, const void *buf, size_t len
   return -1;
 }
 
-/* After a failed direct send that is not EAGAIN: a plain connection hands the bytes to
- * Mongoose, whose send fails and closes it; a TLS one may have lost a record already. */
+/* After a failed direct send that is not EAGAIN: the connection hands the bytes to Mongoose,
+ * whose send fails too and closes it at a poll, where what the peer sent before a reset is
+ * read first (hook 45): the answer of a server that refuses an upload early and resets. So
+ * does a TLS connection whose socket failed (EPIPE from rmg_direct_send; nothing more can go
+ * out); one whose stack could not take the record (ENOMEM) may have lost it, and closes. */
 static bool rmg_direct_failed(struct mg_connection *c, const void *buf, size_t len) {
-  if (!c->is_tls) return rmg_append(c, buf, len);
+  if (!c->is_tls || errno == EPIPE) return rmg_append(c, buf, len);
   c->is_closing = 1;
   return true;
 }

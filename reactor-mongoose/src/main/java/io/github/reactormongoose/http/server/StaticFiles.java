@@ -411,7 +411,7 @@ final class StaticFiles {
 	 * two versions.
 	 */
 	static boolean preconditionFailed(HttpServerRequest req, String etag, long mtimeSeconds) {
-		String im = req.requestHeaders().get("If-Match");
+		String im = listField(req, "If-Match");
 		if (im != null) {
 			return !listHas(im, etag, false);
 		}
@@ -438,9 +438,18 @@ final class StaticFiles {
 		return false;
 	}
 
+	/**
+	 * The lines of a list-valued field ({@code If-Match}, {@code If-None-Match}) as one, joined
+	 * with commas (RFC 9110 5.3), or {@code null}: a client may send the tags in several lines.
+	 */
+	private static @Nullable String listField(HttpServerRequest req, String name) {
+		List<String> lines = req.requestHeaders().getAll(name);
+		return lines.isEmpty() ? null : String.join(",", lines);
+	}
+
 	/** {@code If-None-Match} (weak comparison), else {@code If-Modified-Since}: whether to answer 304. */
 	static boolean notModified(HttpServerRequest req, String etag, long mtimeSeconds) {
-		String inm = req.requestHeaders().get("If-None-Match");
+		String inm = listField(req, "If-None-Match");
 		if (inm != null) {
 			return listHas(inm, etag, true);
 		}

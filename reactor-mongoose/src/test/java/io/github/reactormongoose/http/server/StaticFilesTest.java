@@ -293,6 +293,19 @@ class StaticFilesTest extends BaseHttpTest {
 				.isEqualTo(412);
 	}
 
+	/**
+	 * RFC 9110 5.3: the tags of If-Match and If-None-Match may come in several field lines, which
+	 * mean what one line joined with commas means; only the first line was read.
+	 */
+	@Test
+	void entityTagListsInSeveralLinesAreOneList() throws Exception {
+		String etag = get(server, "/static/a.txt").headers().firstValue("ETag").orElseThrow();
+		assertThat(raw("/static/a.txt", "If-None-Match: \"other\"", "If-None-Match: " + etag).status()).isEqualTo(304);
+		assertThat(raw("/static/a.txt", "If-None-Match: \"other\"", "If-None-Match: \"more\"").status()).isEqualTo(200);
+		assertThat(raw("/static/a.txt", "If-Match: \"nope\"", "If-Match: " + etag).bodyString()).isEqualTo(TEXT);
+		assertThat(raw("/static/a.txt", "If-Match: \"nope\"", "If-Match: \"old\"").status()).isEqualTo(412);
+	}
+
 	@Test
 	void conditionalRequestsAnswer304() throws Exception {
 		String etag = get(server, "/static/a.txt").headers().firstValue("ETag").orElseThrow();
