@@ -185,8 +185,11 @@ static int rmg_emit_request(struct rmg_loop *loop, struct mg_connection *c,
   struct mg_str uri = rmg_http_origin_form(hm->uri);
   /* an absolute-form target's host replaces the Host field's value (RFC 9112 3.2.2) */
   struct mg_str authority = rmg_http_target_authority(hm->uri);
+  /* Mongoose's query is empty with or without a '?' after the path; the target is followed
+   * by the rest of the request line, so the byte after it is in the head */
+  int empty_query = hm->query.len == 0 && hm->uri.buf[hm->uri.len] == '?';
   int64_t flags = ((c->data[0] & RMG_CF_CLOSE_AFTER) ? RMG_HTTP_CLOSE_AFTER : 0) |
-                  (streamed ? RMG_HTTP_STREAMED : 0);
+                  (streamed ? RMG_HTTP_STREAMED : 0) | (empty_query ? RMG_HTTP_EMPTY_QUERY : 0);
   while (n < MG_MAX_HTTP_HEADERS && hm->headers[n].name.len > 0) n++;
   size = 4 + rmg_str_size(hm->method) + rmg_str_size(uri) + rmg_str_size(hm->query) +
          rmg_str_size(hm->proto) + rmg_str_size(body);
@@ -219,7 +222,7 @@ static int rmg_emit_request(struct rmg_loop *loop, struct mg_connection *c,
 static void rmg_check_headers(struct rmg_loop *loop, struct mg_connection *c,
                               struct mg_http_message *hm) {
   struct rmg_opts *o = (struct rmg_opts *) c->fn_data;
-  struct mg_str *cl, *te;
+  struct mg_str *cl;
   const char *why = NULL;
   int status;
   if (c->data[0] & RMG_CF_REJECTED) return;
@@ -240,16 +243,10 @@ static void rmg_check_headers(struct rmg_loop *loop, struct mg_connection *c,
     return;
   }
   cl = mg_http_get_header(hm, "Content-Length");
-  te = mg_http_get_header(hm, "Transfer-Encoding");
   if (cl != NULL && hm->body.len > o->max_body) { /* chunked: see rmg_http_msg */
     rmg_reject(loop, c, 413, "request body too large");
     return;
   }
-  /* Mongoose ignores Transfer-Encoding on HTTP/1.0, so what follows such a head cannot be
-   * framed: the connection must not be reused. A fact for Java (RMG_HTTP_CLOSE_AFTER in the
-   * request record), which closes after its reply; it stays set for the rest of the
-   * connection. (A POST or PUT without a length has no body, hook 34.) */
-  if (cl == NULL && te != NULL && mg_strcasecmp(hm->proto, mg_str("HTTP/1.0")) == 0) c->data[0] |= RMG_CF_CLOSE_AFTER;
 }
 
 /* ---- streamed request bodies ----
@@ -574,6 +571,26 @@ static int rmg_http_stuck(const struct mg_connection *c) {
          mg_http_parse((const char *) c->recv.buf, c->recv.len, &hm) == 0;
 }
 
+/* After http_cb ran (MG_EV_READ, or MG_EV_POLL, where it parses a request pipelined behind an
+ * answered one): refuses with 400 a request it found malformed (it dropped the input and set
+ * is_draining; the connection would close without a word), or one whose first line is complete
+ * and no request line (nothing else may come: it would wait for the head timeout). Returns
+ * whether it refused. */
+static int rmg_http_malformed(struct rmg_loop *loop, struct mg_connection *c) {
+  const char *why = NULL;
+  if ((c->data[0] & RMG_CF_REJECTED) || c->is_resp || !c->is_accepted || c->data[2] != RMG_BODY_NONE) return 0;
+  if (c->is_draining && !(c->data[0] & RMG_CF_OUR_DRAIN) && c->recv.len == 0) {
+    /* http_cb found a malformed request, dropped the input and set is_draining. */
+    rmg_reject(loop, c, 400, "malformed request");
+    return 1;
+  }
+  if (c->recv.len > 0 && rmg_http_line_check((const char *) c->recv.buf, c->recv.len, &why) != 0) {
+    rmg_reject(loop, c, 400, why);
+    return 1;
+  }
+  return 0;
+}
+
 static void rmg_http_read(struct rmg_loop *loop, struct mg_connection *c) {
   struct rmg_opts *o = (struct rmg_opts *) c->fn_data;
   if (c->data[0] & RMG_CF_REJECTED) {
@@ -584,11 +601,7 @@ static void rmg_http_read(struct rmg_loop *loop, struct mg_connection *c) {
     rmg_body_read(loop, c);
     return;
   }
-  if (c->is_draining && !(c->data[0] & RMG_CF_OUR_DRAIN) && c->recv.len == 0 && !c->is_resp) {
-    /* http_cb found a malformed request, dropped the input and set is_draining. */
-    rmg_reject(loop, c, 400, "malformed request");
-    return;
-  }
+  if (rmg_http_malformed(loop, c)) return;
   if (!c->is_resp && c->recv.len > 0 && rmg_http_stuck(c)) {
     rmg_reject(loop, c, 400, "malformed request line");
     return;
@@ -676,6 +689,7 @@ static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int e
          * the connection and could destroy the response, so linger instead */
         rmg_linger_start(c);
       }
+      rmg_http_malformed(loop, c);
       if (c->data[0] & RMG_CF_REJECTED) {
         rmg_linger(c);
       } else if (c->is_accepted && c->data[2] == RMG_BODY_NONE) {
@@ -683,6 +697,7 @@ static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int e
         rmg_http_unblock(loop, c);
       }
       rmg_body_restore(c);
+      rmg_http_malformed(loop, c); /* a request behind a body, parsed by rmg_body_restore */
       break;
     case MG_EV_WRITE: /* the refusal is out: shut down writes now, not at the next poll */
       if (c->data[0] & RMG_CF_REJECTED) {
@@ -694,6 +709,7 @@ static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int e
     case MG_EV_READ:
       rmg_http_read(loop, c);
       rmg_body_restore(c);
+      rmg_http_malformed(loop, c); /* a request behind a body, parsed by rmg_body_restore */
       /* a streamed body is no head: the head timeout starts with the next request's bytes */
       if (c->is_accepted && !(c->data[0] & RMG_CF_REJECTED) && c->data[2] == RMG_BODY_NONE) rmg_head_begun(c);
       break;

@@ -115,6 +115,20 @@ static int rmg_request_line(struct mg_str line, int *status, const char **why) {
   return 1;
 }
 
+/* Whether the first line of buf (len bytes; the empty lines before a request line skipped) is
+ * complete (ends in CRLF) and not method SP request-target SP HTTP/d.d: 400 then, at once, not
+ * when the head is complete (a client that sends no more would wait for the head timeout). A
+ * well-formed other version is left to rmg_http_head_check (505). */
+int rmg_http_line_check(const char *buf, size_t len, const char **why) {
+  const char *nl;
+  int status = 400;
+  while (len > 0 && (buf[0] == '\r' || buf[0] == '\n')) buf++, len--;
+  nl = len > 0 ? (const char *) memchr(buf, '\n', len) : NULL;
+  if (nl == NULL || nl == buf || nl[-1] != '\r') return 0; /* incomplete, or a bare LF: the head check's */
+  if (rmg_request_line(mg_str_n(buf, (size_t) (nl - 1 - buf)), &status, why) || status != 400) return 0;
+  return 400;
+}
+
 /* The status to refuse the request with (0: acceptable) and why. */
 int rmg_http_head_check(const struct mg_http_message *hm, const char **why) {
   const unsigned char *b = (const unsigned char *) hm->head.buf;
@@ -191,6 +205,8 @@ int rmg_http_head_check(const struct mg_http_message *hm, const char **why) {
   if (target.len == 1 && target.buf[0] == '*' && RMG_IS(hm->method, "OPTIONS")) return 0;
   if (rmg_starts(target, "http://") || rmg_starts(target, "https://")) {
     struct mg_str a = rmg_http_target_authority(target);
+    /* RFC 9110 4.2.4: userinfo in an http(s) URI is an error (it was stripped, and served) */
+    if (memchr(a.buf, '@', a.len) != NULL) return *why = "userinfo in the request target", 400;
     if (a.len == 0) return *why = "absolute-form target without a host", 400;
     for (i = 0; i < a.len; i++) {
       if (!rmg_host_byte((unsigned char) a.buf[i])) return *why = "malformed host in the request target", 400;
@@ -200,11 +216,11 @@ int rmg_http_head_check(const struct mg_http_message *hm, const char **why) {
   return *why = "unsupported request-target form", 400;
 }
 
-/* The authority of an absolute-form target without its userinfo (http://u@host:8080/p ->
- * host:8080); empty for any other target. RFC 9112 3.2.2: the server takes the host from it,
- * not from the Host field. */
+/* The authority of an absolute-form target (http://host:8080/p -> host:8080); empty for any
+ * other target. RFC 9112 3.2.2: the server takes the host from it, not from the Host field.
+ * One with userinfo is refused (rmg_http_head_check). */
 struct mg_str rmg_http_target_authority(struct mg_str uri) {
-  size_t start, end, k;
+  size_t start, end;
   if (rmg_starts(uri, "http://")) {
     start = 7;
   } else if (rmg_starts(uri, "https://")) {
@@ -214,12 +230,6 @@ struct mg_str rmg_http_target_authority(struct mg_str uri) {
   }
   end = start;
   while (end < uri.len && uri.buf[end] != '/' && uri.buf[end] != '?') end++;
-  for (k = end; k > start; k--) {
-    if (uri.buf[k - 1] == '@') {
-      start = k;
-      break;
-    }
-  }
   return mg_str_n(uri.buf + start, end - start);
 }
 

@@ -364,7 +364,9 @@ jlong rmg_sntp_request(struct rmg_loop *loop, jlong id);
 int rmg_http_head_check(const struct mg_http_message *hm, const char **why);
 /* Whether an Expect field of hm asks for 100-continue (a list; empty members ignored). */
 int rmg_http_expects_continue(const struct mg_http_message *hm);
-/* The authority of an absolute-form request target, without userinfo; empty for others. */
+/* 400 if the first line of buf is complete and not a request line (0: incomplete or well formed). */
+int rmg_http_line_check(const char *buf, size_t len, const char **why);
+/* The authority of an absolute-form request target; empty for others. */
 struct mg_str rmg_http_target_authority(struct mg_str uri);
 /* The origin-form of an absolute-form request target; any other target unchanged. */
 struct mg_str rmg_http_origin_form(struct mg_str uri);

@@ -42,6 +42,8 @@ final class RequestView implements RoutableRequest {
 	private final String method;
 	private final String rawPath;
 	private final String query;
+	/** The target ended in {@code ?}: an empty query, kept in {@link #uri()}. */
+	private final boolean emptyQuery;
 	private final String protocol;
 	private final HttpHeaders headers;
 	private final byte[] body;
@@ -60,12 +62,13 @@ final class RequestView implements RoutableRequest {
 	private volatile boolean released;
 
 	RequestView(HttpConnection conn, int number, String method, String rawPath, String query, String protocol,
-			HttpHeaders headers, byte[] body, @Nullable RequestBody streamed, boolean closeAfter) {
+			HttpHeaders headers, byte[] body, @Nullable RequestBody streamed, boolean closeAfter, boolean emptyQuery) {
 		this.conn = conn;
 		this.number = number;
 		this.method = method;
 		this.rawPath = rawPath;
 		this.query = query;
+		this.emptyQuery = emptyQuery;
 		this.protocol = protocol;
 		this.headers = headers;
 		this.body = body;
@@ -179,7 +182,7 @@ final class RequestView implements RoutableRequest {
 
 	@Override
 	public String uri() {
-		return query.isEmpty() ? rawPath : rawPath + "?" + query;
+		return query.isEmpty() ? (emptyQuery ? rawPath + "?" : rawPath) : rawPath + "?" + query;
 	}
 
 	/**

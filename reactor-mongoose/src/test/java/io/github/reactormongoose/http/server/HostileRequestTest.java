@@ -196,6 +196,10 @@ class HostileRequestTest extends BaseHttpTest {
 		a.add(refused("two spaces in the request line", "GET  /get HTTP/1.1\r\nHost: x\r\n\r\n", 400));
 		a.add(refused("tab separators", "GET\t/get\tHTTP/1.1\r\nHost: x\r\n\r\n", 400));
 		a.add(refused("no protocol (HTTP/0.9)", "GET /get\r\n\r\n", 400));
+		// refused at its CRLF, not after the head timeout (nothing more comes)
+		a.add(refused("no protocol, and nothing after the request line", "GET /get\r\n", 400));
+		a.add(refused("no protocol after empty lines, and nothing after it", "\r\nGET /get\r\n", 400));
+		a.add(refused("one word, and nothing after the request line", "GARBAGE\r\n", 400));
 		a.add(refused("method with a separator", "GE(T /get HTTP/1.1\r\nHost: x\r\n\r\n", 400));
 		a.add(refused("NUL in the target", "GET /get\0x HTTP/1.1\r\nHost: x\r\n\r\n", 400));
 		a.add(refused("space inside the target", "GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", 400));
@@ -203,6 +207,12 @@ class HostileRequestTest extends BaseHttpTest {
 		a.add(notRouted("unknown method is not routed", "BREW /get HTTP/1.1\r\nHost: x\r\n\r\n", 404, 405, 501));
 		a.add(notRouted("lower-case method (methods are case-sensitive)", "get /get HTTP/1.1\r\nHost: x\r\n\r\n", 404, 405, 501));
 		a.add(served("absolute-form target", "GET http://x/get?a=1 HTTP/1.1\r\nHost: x\r\n\r\n", "target /get?a=1"));
+		// uri() is the target as sent: an empty query keeps its '?'
+		a.add(served("empty query", get("/get?"), "target /get?"));
+		a.add(served("absolute-form target with an empty query", "GET http://x/get? HTTP/1.1\r\nHost: x\r\n\r\n", "target /get?"));
+		// RFC 9110 4.2.4: userinfo in an http(s) URI is an error
+		a.add(refused("absolute-form target with userinfo", "GET http://u:p@x/get HTTP/1.1\r\nHost: x\r\n\r\n", 400));
+		a.add(refused("absolute-form target with a user name", "GET http://u@x/get HTTP/1.1\r\nHost: x\r\n\r\n", 400));
 		a.add(refused("authority-form outside CONNECT", "GET x:80 HTTP/1.1\r\nHost: x\r\n\r\n", 400));
 		// no target form has a fragment (RFC 9112 3.2): http://x#/get was routed as /get
 		a.add(refused("fragment in an absolute-form target", "GET http://x#/get HTTP/1.1\r\nHost: x\r\n\r\n", 400));
@@ -301,6 +311,65 @@ class HostileRequestTest extends BaseHttpTest {
 			c.write(RawHttp.get("/healthcheck"));
 			assertThat(c.read().status()).as("server still serving").isEqualTo(200);
 		}
+	}
+
+	/**
+	 * A request line that comes in pieces (one write each, split before and after its CRLF) is
+	 * served: only a complete line without a version is refused at its CRLF.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("versions")
+	void requestLineInPiecesIsServed(String version) throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(3_000)) {
+			for (String piece : new String[] {"\r\n", "GET /g", "et HT", "TP/1.", version.substring(7), "\r",
+					"\nHost: x\r\n", "\r\n"}) {
+				c.write(piece);
+			}
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).as("status; %s", r).isEqualTo(200);
+			assertThat(r.bodyString()).isEqualTo("target /get");
+		}
+	}
+
+	static Stream<String> versions() {
+		return Stream.of("HTTP/1.0", "HTTP/1.1");
+	}
+
+	/**
+	 * Malformed requests pipelined behind a good one, in the same write: the good one is
+	 * answered, then the bad one gets the 400 it gets alone, and the connection closes. The
+	 * shapes Mongoose's parser refuses (the first two) were answered 200 and then closed without
+	 * a word: its parser found them at the poll after the first answer, where the 400 was not
+	 * written.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("pipelinedBehindAGoodOne")
+	void malformedRequestPipelinedBehindAGoodOneGets400(String name, String bad, int status) throws Exception {
+		int before = handled.get();
+		List<RawHttp.Response> answers = new ArrayList<>();
+		boolean closed;
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(3_000)) {
+			c.write((get("/get") + bad).getBytes(StandardCharsets.ISO_8859_1));
+			closed = readAll(c, answers);
+		}
+		assertThat(answers).as("answers").hasSize(2);
+		assertThat(answers.get(0).status()).isEqualTo(200);
+		assertThat(answers.get(0).bodyString()).isEqualTo("target /get");
+		assertThat(answers.get(1).status()).as("status; %s", answers.get(1)).isEqualTo(status);
+		assertThat(answers.get(1).header("Connection")).isEqualTo("close");
+		assertThat(closed).as("connection closed after the refusal").isTrue();
+		assertThat(handled.get()).as("handler ran for the good request only").isEqualTo(before + 1);
+	}
+
+	static Stream<Arguments> pipelinedBehindAGoodOne() {
+		return Stream.of(
+				Arguments.of("garbage line", "GARBAGE\r\n\r\n", 400),
+				Arguments.of("space before the colon", "GET /get HTTP/1.1\r\nHost: x\r\nX-A : a\r\n\r\n", 400),
+				Arguments.of("CL and TE", post("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n"), 400),
+				Arguments.of("two Content-Length", post("Content-Length: 1\r\nContent-Length: 1\r\n", "A"), 400),
+				Arguments.of("no protocol", "GET /get\r\n", 400),
+				Arguments.of("HTTP/2.0", "GET /get HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+				Arguments.of("Expect: teapot", "GET /get HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n", 417));
 	}
 
 	/** Reads answers until the server closes (true) or stays silent for the timeout (false). */
