@@ -101,11 +101,13 @@ static int rmg_ws_check(struct mg_connection *c, size_t max, size_t *bad, const 
       if (p + 4 > n) break;
       pl = ((uint64_t) b[p + 2] << 8) | b[p + 3];
       hl = 4;
+      if (pl < 126) return *why = "frame length not in its shortest form", 1002; /* §5.2 */
     } else if (pl == 127) {
       if (p + 10 > n) break;
       if (b[p + 2] & 128) return *why = "frame length with the top bit set", 1002;
       for (pl = 0, i = 0; i < 8; i++) pl = (pl << 8) | b[p + 2 + i];
       hl = 10;
+      if (pl < 65536) return *why = "frame length not in its shortest form", 1002; /* §5.2 */
     }
     if (op < 8 && (pl > max || acc + pl > max)) return *why = "message too big", 1009;
     if (masked) hl += 4;

@@ -226,13 +226,15 @@ class WebsocketTest extends BaseHttpTest {
 
 	/** A masked text frame of {@code len} bytes of {@code 'y'} (mask key 0). */
 	private static byte[] maskedTextFrame(int len) {
-		byte[] f = new byte[2 + 8 + 4 + len];
+		// the length in its shortest form (RFC 6455 5.2; another is refused with 1002): len >= 126
+		int n = len < 65536 ? 2 : 8;
+		byte[] f = new byte[2 + n + 4 + len];
 		f[0] = (byte) 0x81;
-		f[1] = (byte) (0x80 | 127);
-		for (int i = 0; i < 8; i++) {
-			f[2 + i] = (byte) ((long) len >>> (56 - 8 * i));
+		f[1] = (byte) (0x80 | (n == 2 ? 126 : 127));
+		for (int i = 0; i < n; i++) {
+			f[2 + i] = (byte) ((long) len >>> (8 * (n - 1 - i)));
 		}
-		java.util.Arrays.fill(f, 14, f.length, (byte) 'y');
+		java.util.Arrays.fill(f, 2 + n + 4, f.length, (byte) 'y');
 		return f;
 	}
 
