@@ -20,7 +20,9 @@ void rmg_resume_pipeline(struct mg_connection *c) {
   }
 }
 
-/* How long a lingering connection waits for its peer to close (rmg_linger_start). */
+/* How long a lingering connection waits for its peer to close once its output is all out
+ * (rmg_linger): a peer that reads slowly is not cut off; one that stopped reading is the write
+ * timeout's. */
 #define RMG_LINGER_MS 2000
 
 /* From now on the connection only lingers (rmg_linger): input is discarded, writes are shut
@@ -46,7 +48,14 @@ void rmg_linger(struct mg_connection *c) {
     c->data[0] |= RMG_CF_LINGER_SHUT;
   }
   c->recv.len = 0;
-  if (mg_millis() > deadline) c->is_closing = 1;
+  if (rmg_send_pending(c) > 0 || c->is_tls_throttled) {
+    /* the two seconds start when the output is out: a close queued behind megabytes must
+     * not cut them off (the peer would get part of them and no close frame) */
+    deadline = mg_millis() + RMG_LINGER_MS;
+    memcpy(c->data + 8, &deadline, sizeof(deadline));
+  } else if (mg_millis() > deadline) {
+    c->is_closing = 1;
+  }
 }
 
 /* Keep-alive is Java's decision: RMG_OP_HTTP_END never closes by itself; Java adds

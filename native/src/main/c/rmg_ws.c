@@ -70,9 +70,11 @@ static int rmg_ws_close_code_ok(unsigned code) {
  * every frame header against max (complete or not). Returns 0, or the close code to fail
  * with; *bad is then the offset of the first offending frame. Frames are checked once:
  * Mongoose consumes every complete frame right after this. A valid close frame ends the
- * check: *end is then the offset just after it (whatever follows is never parsed). */
+ * check: *end is then the offset just after it (whatever follows is never parsed). *need is
+ * the offset just after the incomplete frame whose header is in (0: none), *room what the
+ * message may still grow by after that frame (0 when it is the message's last). */
 static int rmg_ws_check(struct mg_connection *c, size_t max, size_t *bad, const char **why,
-                        size_t *end) {
+                        size_t *end, size_t *need, size_t *room) {
   size_t ofs = (size_t) c->pfn_data; /* fragments reassembled so far: flags byte + data */
   const unsigned char *b = c->recv.buf;
   size_t n = c->recv.len, p = ofs;
@@ -101,15 +103,21 @@ static int rmg_ws_check(struct mg_connection *c, size_t max, size_t *bad, const 
       if (p + 4 > n) break;
       pl = ((uint64_t) b[p + 2] << 8) | b[p + 3];
       hl = 4;
+      if (pl < 126) return *why = "frame length not in its shortest form", 1002; /* §5.2 */
     } else if (pl == 127) {
       if (p + 10 > n) break;
       if (b[p + 2] & 128) return *why = "frame length with the top bit set", 1002;
       for (pl = 0, i = 0; i < 8; i++) pl = (pl << 8) | b[p + 2 + i];
       hl = 10;
+      if (pl < 65536) return *why = "frame length not in its shortest form", 1002; /* §5.2 */
     }
     if (op < 8 && (pl > max || acc + pl > max)) return *why = "message too big", 1009;
     if (masked) hl += 4;
-    if ((uint64_t) (n - p) < hl + pl) break; /* incomplete: checked when it is complete */
+    if ((uint64_t) (n - p) < hl + pl) { /* incomplete: checked when it is complete */
+      *need = p + hl + (size_t) pl;
+      *room = op < 8 && !fin ? max - (size_t) (acc + pl) : 0;
+      break;
+    }
     mask = b + p + hl - 4;
     data = b + p + hl;
     if (op == 1 || op == 2) inflate = rsv1;
@@ -164,14 +172,14 @@ static void rmg_ws_guard(struct mg_connection *c, int ev, void *ev_data) {
     size_t bad = 0;
     const char *why = "";
     int code;
-    size_t end = 0;
+    size_t end = 0, need = 0, room = 0;
     uint32_t max;
     if ((c->data[0] & RMG_CF_REJECTED) || (c->data[1] & RMG_CF2_WS_CLOSED)) {
       c->recv.len = 0;
       return;
     }
     memcpy(&max, c->data + RMG_WS_MAX, sizeof(max));
-    code = rmg_ws_check(c, max != 0 ? (size_t) max : o->max_ws_frame, &bad, &why, &end);
+    code = rmg_ws_check(c, max != 0 ? (size_t) max : o->max_ws_frame, &bad, &why, &end, &need, &room);
     if (code != 0) {
       if (bad > (size_t) c->pfn_data && cb != NULL) {
         c->recv.len = bad; /* the frames before the bad one are valid */
@@ -185,6 +193,15 @@ static void rmg_ws_guard(struct mg_connection *c, int ev, void *ev_data) {
        * second close); Mongoose answers the close and drains */
       c->recv.len = end;
       c->data[1] |= RMG_CF2_WS_CLOSED;
+    } else if (need > c->recv.size) {
+      /* Mongoose grows recv by MG_IO_SIZE per read, copying all of it each time: quadratic
+       * in a large frame's size (16 MiB took 10 s). Its header announced its length, within
+       * the limit (checked above): size recv for all of it at once, and for a fragment of a
+       * message still growing, at least double it (within what the limit leaves), so that
+       * many fragments are not one copy each. Before cb: nothing points into recv yet. */
+      size_t want = c->recv.size * 2 > need ? c->recv.size * 2 : need;
+      if (want > need + room) want = need + room;
+      mg_iobuf_resize(&c->recv, want);
     }
   }
   if (cb != NULL) cb(c, ev, ev_data);

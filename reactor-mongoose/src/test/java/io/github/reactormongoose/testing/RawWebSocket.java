@@ -72,8 +72,21 @@ public final class RawWebSocket implements Closeable {
 	 * in the upgrade request; the answer's headers are then {@link #responseHeader}.
 	 */
 	public static RawWebSocket connect(int port, String path, String extraHeaders) throws IOException {
+		return connect(port, path, extraHeaders, 0);
+	}
+
+	/**
+	 * Like {@link #connect(int, String, String)}, with a receive buffer of {@code receiveBuffer}
+	 * bytes (set before connecting, so that the window is small from the start; 0: the kernel's
+	 * default), for a peer that reads slowly.
+	 */
+	public static RawWebSocket connect(int port, String path, String extraHeaders, int receiveBuffer)
+			throws IOException {
 		Socket s = new Socket();
 		try {
+			if (receiveBuffer > 0) {
+				s.setReceiveBufferSize(receiveBuffer);
+			}
 			s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
 			s.setSoTimeout(RawHttp.READ_TIMEOUT_MS);
 			s.setTcpNoDelay(true);

@@ -221,8 +221,11 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 		}
 		closeSent = true;
 		byte[] p = WebsocketOutbound.closePayload(code, reason);
-		channel.writeFrame(NativeConstants.WS_OP_CLOSE, p, 0, p.length, true);
-		closeStatus.tryEmitValue(new WebSocketCloseStatus(code, reason));
+		if (channel.writeFrame(NativeConstants.WS_OP_CLOSE, p, 0, p.length, true) >= 0) {
+			closeStatus.tryEmitValue(new WebSocketCloseStatus(code, reason));
+		}
+		// else not sent: the connection is closing (Mongoose answered the peer's close, or the
+		// peer is gone) and the status is the peer's close or 1006, whose records come next
 	}
 
 	// ---- inbound ----
@@ -261,8 +264,10 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 				closeSent = true;
 				long r = channel.writeFrame(NativeConstants.WS_OP_CLOSE, p, 0, p.length, true);
 				// the status is the one sent, as sendClose's (the peer's answer comes after our close)
-				closeStatus.tryEmitValue(p.length < 2 ? WebSocketCloseStatus.EMPTY : new WebSocketCloseStatus(
-						((p[0] & 0xff) << 8) | (p[1] & 0xff), new String(p, 2, p.length - 2, StandardCharsets.UTF_8)));
+				if (r >= 0) {
+					closeStatus.tryEmitValue(p.length < 2 ? WebSocketCloseStatus.EMPTY : new WebSocketCloseStatus(
+							((p[0] & 0xff) << 8) | (p[1] & 0xff), new String(p, 2, p.length - 2, StandardCharsets.UTF_8)));
+				}
 				return r;
 			}
 			int op = FrameSender.opcode(f.type());

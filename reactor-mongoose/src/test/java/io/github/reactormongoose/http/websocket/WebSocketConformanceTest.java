@@ -108,6 +108,23 @@ class WebSocketConformanceTest extends BaseHttpTest {
 		return Arguments.of(name, new Case(send, false, List.of(before), code));
 	}
 
+	/**
+	 * A final masked frame whose length takes the 16-bit form ({@code sixtyFour} false) or the
+	 * 64-bit one, whatever the payload's size: not minimal for a payload the shorter form holds.
+	 */
+	private static byte[] longerLength(int op, byte[] payload, boolean sixtyFour) {
+		byte[] f = frame(true, 0, op, payload);
+		int skip = payload.length < 126 ? 2 : payload.length < 65536 ? 4 : 10; // header without the mask key
+		ByteArrayOutputStream b = new ByteArrayOutputStream();
+		b.write(f[0]);
+		b.write(0x80 | (sixtyFour ? 127 : 126));
+		for (int i = sixtyFour ? 7 : 1; i >= 0; i--) {
+			b.write((int) ((long) payload.length >> (8 * i)));
+		}
+		b.write(f, skip, f.length - skip);
+		return b.toByteArray();
+	}
+
 	/** A fragmented message: the payload cut into pieces of {@code size}. */
 	private static byte[] fragmented(int op, byte[] payload, int size) {
 		ByteArrayOutputStream b = new ByteArrayOutputStream();
@@ -194,6 +211,10 @@ class WebSocketConformanceTest extends BaseHttpTest {
 		a.add(fail("5 unmasked frame from a client", 1002, frame(true, 0, TEXT, utf8("Hello"), false)));
 		a.add(fail("5.2 64-bit length with the top bit set", 1002,
 				hex("81ff8000000000000005" + "37fa213d")));
+		a.add(fail("5.2 16-bit length form for 5 bytes (not minimal)", 1002, longerLength(TEXT, utf8("Hello"), false)));
+		a.add(fail("5.2 16-bit length form for 125 bytes (not minimal)", 1002, longerLength(BINARY, bytes(125, 7), false)));
+		a.add(fail("5.2 64-bit length form for 5 bytes (not minimal)", 1002, longerLength(TEXT, utf8("Hello"), true)));
+		a.add(fail("5.2 64-bit length form for 65535 bytes (not minimal)", 1002, longerLength(BINARY, bytes(65535, 7), true)));
 		// 6 UTF-8
 		byte[] kosme = hex("cebae1bdb9cf83cebcceb5"); // κόσμε
 		a.add(ok("6.2 valid UTF-8", frame(true, 0, TEXT, kosme), ex(TEXT, kosme)));

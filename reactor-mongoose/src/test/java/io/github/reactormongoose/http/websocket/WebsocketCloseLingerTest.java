@@ -14,6 +14,8 @@ import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.testing.RawWebSocket;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 /**
  * A close frame of ours reaches a peer that is still sending flat out. Closing the socket
@@ -105,5 +107,26 @@ class WebsocketCloseLingerTest extends BaseHttpTest {
 		DisposableServer s = bind(HttpServer.create().route(r -> r.ws("/echo", (in, out) -> out.send(in.receive()))));
 		assertThat(closeCodeSeenBy(s.port(), "/echo", binary(CHUNK), binary(CHUNK),
 				() -> s.disposeNow(Duration.ofSeconds(5)))).isEqualTo(1001);
+	}
+
+	/**
+	 * The two seconds the server waits for the peer's close run from when its output is all
+	 * out, not from when the close frame is queued. A peer with a small window that reads
+	 * nothing for longer than that, then reads, gets the whole 8 MiB message and the close
+	 * 1000 behind it; it got part of the message, then a FIN without a close frame (1006 on
+	 * its side, while the server reported 1000), as Reactor Netty delivers all of it.
+	 */
+	@Test
+	void aLargeMessageAndTheCloseBehindItReachAPeerThatReadsLate() throws Exception {
+		int size = 8 << 20;
+		DisposableServer s = bind(HttpServer.create().route(r -> r.ws("/big", (in, out) -> out.sendString(Mono.just("x".repeat(size))))));
+		try (RawWebSocket ws = RawWebSocket.connect(s.port(), "/big", "", 64 * 1024)) {
+			Thread.sleep(2_500); // a late reader (longer than the linger), not a gone one
+			RawWebSocket.Frame f = ws.read();
+			assertThat(f.opcode()).isEqualTo(RawWebSocket.TEXT);
+			assertThat(f.payload()).hasSize(size);
+			assertThat(f.payload()[size - 1]).isEqualTo((byte) 'x');
+			assertThat(ws.awaitCloseAndEof().closeCode()).isEqualTo(1000);
+		}
 	}
 }
