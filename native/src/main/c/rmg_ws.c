@@ -193,15 +193,16 @@ static void rmg_ws_guard(struct mg_connection *c, int ev, void *ev_data) {
        * second close); Mongoose answers the close and drains */
       c->recv.len = end;
       c->data[1] |= RMG_CF2_WS_CLOSED;
-    } else if (need > c->recv.size) {
+    } else if (need > c->recv.size && c->recv.size - c->recv.len < MG_IO_SIZE) {
       /* Mongoose grows recv by MG_IO_SIZE per read, copying all of it each time: quadratic
-       * in a large frame's size (16 MiB took 10 s). Its header announced its length, within
-       * the limit (checked above): size recv for all of it at once, and for a fragment of a
-       * message still growing, at least double it (within what the limit leaves), so that
-       * many fragments are not one copy each. Before cb: nothing points into recv yet. */
-      size_t want = c->recv.size * 2 > need ? c->recv.size * 2 : need;
+       * in a large frame's size (16 MiB took 10 s). While an incomplete frame (or a message
+       * still growing: room) wants more than recv holds, a recv about to be full is doubled
+       * instead, within what the limit leaves: linear, and never more than about twice what
+       * the peer has sent (a header alone announcing the limit allocates nothing ahead).
+       * Before cb: nothing points into recv yet. */
+      size_t want = c->recv.size * 2;
       if (want > need + room) want = need + room;
-      mg_iobuf_resize(&c->recv, want);
+      if (want > c->recv.size) mg_iobuf_resize(&c->recv, want);
     }
   }
   if (cb != NULL) cb(c, ev, ev_data);
