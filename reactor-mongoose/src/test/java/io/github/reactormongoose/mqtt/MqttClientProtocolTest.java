@@ -376,6 +376,28 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 		publish.block(TIMEOUT);
 	}
 
+	/**
+	 * A 3.1.1-only broker answers an MQTT 5 CONNECT with its own two-byte CONNACK, return code 1:
+	 * a refusal for an unsupported protocol version (0x84), not a truncated MQTT 5 CONNACK.
+	 */
+	@Test
+	void a311BrokerRefusingMqtt5IsAnUnsupportedProtocolVersion() throws Exception {
+		CompletableFuture<Void> refuse = CompletableFuture.runAsync(() -> {
+			try (FakeBroker.Peer p = broker.accept()) {
+				assertThat(p.read(MqttPacket.Connect.class).version()).isEqualTo(MqttVersion.V5);
+				p.sendRaw(0x20, 0x02, 0x00, 0x01);
+				p.read();
+			}
+			catch (IOException expected) {
+				// the client closes
+			}
+		});
+		assertThatThrownBy(() -> client().version(MqttVersion.V5).connect().block(TIMEOUT))
+				.isExactlyInstanceOf(MqttException.class).hasMessageContaining("unsupported protocol version")
+				.extracting(e -> ((MqttException) e).reasonCode()).isEqualTo(0x84);
+		refuse.get(10, TimeUnit.SECONDS);
+	}
+
 	@Test
 	void refusalsAreErrorsWithTheBrokersCode() throws Exception {
 		CompletableFuture<Void> refuse = CompletableFuture.runAsync(() -> {
