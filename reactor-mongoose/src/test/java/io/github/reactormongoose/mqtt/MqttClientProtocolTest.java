@@ -398,6 +398,22 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 		refuse.get(10, TimeUnit.SECONDS);
 	}
 
+	/**
+	 * MQTT-3.1.3-7: over 3.1.1 an empty client id needs a clean session. connect() fails before
+	 * connecting (it waited for a CONNACK before); with a clean session the empty id connects.
+	 */
+	@Test
+	void anEmptyClientIdKeepingItsSessionOver311IsRefusedBeforeConnecting() throws Exception {
+		reactor.test.StepVerifier.create(client().clientId("").cleanSession(false).connect())
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+						.hasMessageContaining("empty client id needs a clean session"))
+				.verify(TIMEOUT);
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client().clientId("").cleanSession(true), peer);
+		c.disconnect().block(TIMEOUT);
+		assertThat(peer.get().read(MqttPacket.Disconnect.class)).isNotNull();
+	}
+
 	@Test
 	void refusalsAreErrorsWithTheBrokersCode() throws Exception {
 		CompletableFuture<Void> refuse = CompletableFuture.runAsync(() -> {
