@@ -138,6 +138,7 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 		if (clientId.getBytes(StandardCharsets.UTF_8).length > 65535 || clientId.indexOf('\0') >= 0) {
 			throw new IllegalArgumentException("invalid client id");
 		}
+		MqttTopics.checkSurrogates(clientId, "client id");
 		return copy(clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin, reconnectMax,
 				maxPacketSize, maxInflight, connectTimeout, connectProperties, loop);
 	}
@@ -145,6 +146,7 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 	/** User name and password sent in CONNECT (the password array is copied). */
 	public MqttClient credentials(String username, byte[] password) {
 		Objects.requireNonNull(username, "username");
+		MqttTopics.checkSurrogates(username, "user name");
 		return copy(clientId, username, password.clone(), keepAlive, cleanSession, will, version, reconnectMin,
 				reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop);
 	}

@@ -299,6 +299,8 @@ final class MqttCodec {
 					return;
 				}
 			}
+			// a lone surrogate has no UTF-8 form: getBytes would send '?'
+			MqttTopics.checkSurrogates(s, "string field");
 			binary(s.getBytes(StandardCharsets.UTF_8));
 		}
 
