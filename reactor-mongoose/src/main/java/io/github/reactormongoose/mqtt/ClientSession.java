@@ -77,7 +77,28 @@ final class ClientSession implements MqttConnection {
 	private MqttCodec.@Nullable Decoder decoder;
 	private @Nullable Throwable finalCause;
 	private boolean everConnected;
+	/**
+	 * Reconnect attempts since a connection last proved to work (one of its publishes was
+	 * acknowledged, or it stayed up for the longest reconnect delay): the next delay is
+	 * {@code min << attempt}. A CONNACK alone does not reset it: a broker that accepts the
+	 * connection and closes it over a message would otherwise be reconnected to every {@code min}.
+	 */
 	private int attempt;
+	/** When the current connection's CONNACK came (nanoTime). */
+	private long connectedAt;
+	/** The TCP connections the session has opened: the one a publish was last sent on is {@link Outgoing#sentOn}. */
+	private int connections;
+	/**
+	 * The broker closed two connections in a row while a publish was in flight on both, not
+	 * acknowledged: until one is, a single QoS 1/2 publish is in flight at a time, so that a
+	 * message the broker closes the connection over (a poison message) is the only one sent
+	 * on the next connections, and is given up after {@link #POISON_LOSSES} of them without
+	 * failing those behind it. One loss alone (a reset) keeps the window.
+	 */
+	private boolean oneAtATime;
+
+	/** Connections in a row the broker closed while a publish was in flight on them before it fails. */
+	static final int POISON_LOSSES = 3;
 	private @Nullable Disposable keepAliveTimer;
 	private @Nullable Disposable connectTimer;
 	private @Nullable Disposable reconnectTimer;
@@ -228,6 +249,7 @@ final class ClientSession implements MqttConnection {
 			return;
 		}
 		transport = c;
+		connections++;
 		MqttPacket.Connect connect = connectPacket();
 		MqttCodec.Decoder d = new MqttCodec.Decoder(false, config.version, config.maxPacketSize);
 		// a Topic Alias Maximum among the connect properties lets the broker send aliases
@@ -281,7 +303,7 @@ final class ClientSession implements MqttConnection {
 		state = State.CONNECTED;
 		connected = true;
 		everConnected = true;
-		attempt = 0;
+		connectedAt = System.nanoTime();
 		Integer receiveMax = a.properties().receiveMaximum();
 		window = receiveMax != null ? Math.min(config.maxInflight, receiveMax) : config.maxInflight;
 		keepAlive = a.properties().get(MqttProperties.SERVER_KEEP_ALIVE) instanceof Number n ? Duration.ofSeconds(n.longValue())
@@ -371,7 +393,7 @@ final class ClientSession implements MqttConnection {
 	 * (a PUBRECed one counts until PUBCOMP). One this broker's CONNACK rules out fails unsent.
 	 */
 	private void resendMore() {
-		while (!resend.isEmpty() && inflight.size() - resend.size() < window) {
+		while (!resend.isEmpty() && inflight.size() - resend.size() < sendWindow()) {
 			Outgoing o = resend.poll();
 			if (o.released) {
 				write(new MqttPacket.PubRel(o.id, 0, MqttProperties.empty()));
@@ -382,13 +404,63 @@ final class ClientSession implements MqttConnection {
 				inflight.remove(o.id);
 				o.sink.error(refused);
 			}
+			else {
+				o.sentOn = connections;
+			}
 		}
 	}
 
-	/** {@code o} is acknowledged (or refused) by the broker: if it still waited to be sent again, no longer. */
+	/** How many QoS 1/2 publishes may be in flight on this connection now. */
+	private int sendWindow() {
+		return oneAtATime ? 1 : window;
+	}
+
+	/**
+	 * {@code o} is acknowledged (or refused) by the broker: if it still waited to be sent again,
+	 * no longer; the connection works, so the reconnect delay starts again from {@code min}.
+	 */
 	private void settled(Outgoing o) {
 		if (!resend.isEmpty()) {
 			resend.remove(o);
+		}
+		attempt = 0;
+		oneAtATime = false;
+	}
+
+	/**
+	 * The broker ended the accepted connection (closed it, reset it, or sent DISCONNECT): each
+	 * publish sent on it and not acknowledged counts one loss, and one the broker closed
+	 * {@link #POISON_LOSSES} connections in a row over is given up (removed from the in-flight
+	 * publishes) and returned, to fail once the loss is handled. Only with reconnect: without
+	 * it the session ends and every publish fails with the loss.
+	 */
+	private List<Outgoing> closedByBroker() {
+		if (state != State.CONNECTED || config.reconnectMin == null) {
+			return List.of();
+		}
+		List<Outgoing> poisoned = new ArrayList<>();
+		for (Iterator<Outgoing> it = inflight.values().iterator(); it.hasNext();) {
+			Outgoing o = it.next();
+			if (o.released || o.sentOn != connections) {
+				continue;
+			}
+			if (++o.losses >= 2) {
+				oneAtATime = true;
+			}
+			if (o.losses >= POISON_LOSSES) {
+				it.remove();
+				resend.remove(o);
+				poisoned.add(o);
+			}
+		}
+		return poisoned;
+	}
+
+	private void failPoisoned(List<Outgoing> poisoned) {
+		for (Outgoing o : poisoned) {
+			o.sink.error(new MqttException("the broker closed the connection each of the " + POISON_LOSSES
+					+ " times the publish to " + o.message.topic() + " was sent (a message it refuses, too large or not"
+					+ " authorized, say): given up"));
 		}
 	}
 
@@ -446,6 +518,10 @@ final class ClientSession implements MqttConnection {
 		reader = null;
 		decoder = null;
 		connected = false;
+		if (state == State.CONNECTED && config.reconnectMax != null
+				&& System.nanoTime() - connectedAt >= config.reconnectMax.toNanos()) {
+			attempt = 0; // it stayed up: not a failed attempt
+		}
 		cancel(keepAliveTimer);
 		keepAliveTimer = null;
 		cancel(connectTimer);
@@ -640,7 +716,9 @@ final class ClientSession implements MqttConnection {
 		if (cause == null) {
 			cause = new ConnectionClosedException("the MQTT broker closed the connection");
 		}
+		List<Outgoing> poisoned = closedByBroker();
 		lose(cause, state == State.CONNECTING);
+		failPoisoned(poisoned);
 	}
 
 	/** Asks for the next read unless a subscription has too many messages waiting. */
@@ -739,8 +817,10 @@ final class ClientSession implements MqttConnection {
 			// so the loss and its reason surface now (not when the broker closes TCP), and packets
 			// behind it in the same read are not acted on (lose() drops the reader)
 			String reason = d.properties().reasonString();
+			List<Outgoing> poisoned = closedByBroker();
 			lose(new MqttException("the broker sent DISCONNECT (0x" + Integer.toHexString(d.reasonCode()) + ")"
 					+ (reason != null ? ": " + reason : ""), d.reasonCode()), false);
+			failPoisoned(poisoned);
 			return;
 		}
 		else if (p instanceof MqttPacket.ConnAck a) {
@@ -971,7 +1051,7 @@ final class ClientSession implements MqttConnection {
 			}
 			while (state == State.CONNECTED && transport != null && !waiting.isEmpty()) {
 				Outgoing o = waiting.peek();
-				if (o.message.qos() > 0 && inflight.size() >= window) {
+				if (o.message.qos() > 0 && inflight.size() >= sendWindow()) {
 					return;
 				}
 				waiting.poll();
@@ -997,6 +1077,7 @@ final class ClientSession implements MqttConnection {
 				}
 				else {
 					o.id = id;
+					o.sentOn = connections;
 					inflight.put(id, o);
 				}
 			}
@@ -1382,6 +1463,10 @@ final class ClientSession implements MqttConnection {
 		int id;
 		/** QoS 2: PUBREC came, PUBREL sent. */
 		boolean released;
+		/** The connection ({@link ClientSession#connections}) it was last sent on. */
+		int sentOn;
+		/** Connections the broker closed while this was in flight on them, see {@link ClientSession#closedByBroker()}. */
+		int losses;
 
 		Outgoing(MqttMessage message, Done sink) {
 			this.message = message;

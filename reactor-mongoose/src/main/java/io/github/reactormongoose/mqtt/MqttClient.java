@@ -129,12 +129,16 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 				reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, tls, wiretap);
 	}
 
-	/** The client identifier (up to 65535 UTF-8 bytes; empty lets an MQTT 5 broker assign one). */
+	/**
+	 * The client identifier (up to 65535 UTF-8 bytes; empty lets an MQTT 5 broker assign one,
+	 * and needs a clean session over 3.1.1, see {@link #connect()}).
+	 */
 	public MqttClient clientId(String clientId) {
 		Objects.requireNonNull(clientId, "clientId");
 		if (clientId.getBytes(StandardCharsets.UTF_8).length > 65535 || clientId.indexOf('\0') >= 0) {
 			throw new IllegalArgumentException("invalid client id");
 		}
+		MqttTopics.checkSurrogates(clientId, "client id");
 		return copy(clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin, reconnectMax,
 				maxPacketSize, maxInflight, connectTimeout, connectProperties, loop);
 	}
@@ -142,6 +146,7 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 	/** User name and password sent in CONNECT (the password array is copied). */
 	public MqttClient credentials(String username, byte[] password) {
 		Objects.requireNonNull(username, "username");
+		MqttTopics.checkSurrogates(username, "user name");
 		return copy(clientId, username, password.clone(), keepAlive, cleanSession, will, version, reconnectMin,
 				reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop);
 	}
@@ -346,10 +351,16 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 	 * the broker refuses, with a {@link io.github.reactormongoose.MongooseException} whose
 	 * cause is a {@link java.net.ConnectException} if there is no broker, with
 	 * {@link MqttException} ("no CONNACK within ...") after the connect timeout. Cancelling
-	 * before CONNACK closes the connection.
+	 * before CONNACK closes the connection. Fails with {@link IllegalArgumentException}, without
+	 * connecting, for an empty client id with {@code cleanSession(false)} over MQTT 3.1.1
+	 * (MQTT-3.1.3-7: an empty client id needs a clean session).
 	 */
 	public Mono<MqttConnection> connect() {
 		return Mono.defer(() -> {
+			if (clientId.isEmpty() && !cleanSession && version == MqttVersion.V3_1_1) {
+				return Mono.error(new IllegalArgumentException("an empty client id needs a clean session over MQTT 3.1.1"
+						+ " (MQTT-3.1.3-7): set a client id, or cleanSession(true)"));
+			}
 			MongooseLoop l = loop.next();
 			return Mono.create(sink -> new ClientSession(this, l).open(sink));
 		});

@@ -299,6 +299,8 @@ final class MqttCodec {
 					return;
 				}
 			}
+			// a lone surrogate has no UTF-8 form: getBytes would send '?'
+			MqttTopics.checkSurrogates(s, "string field");
 			binary(s.getBytes(StandardCharsets.UTF_8));
 		}
 
@@ -626,6 +628,11 @@ final class MqttCodec {
 						throw new MqttProtocolException("CONNACK reserved flags set");
 					}
 					int code = in.u8();
+					if (v5 && code != 0 && in.remaining() == 0) {
+						// a 3.1.1-only broker refuses an MQTT 5 CONNECT with its own CONNACK, without
+						// properties, return code 1: unsupported protocol version (as libmosquitto reads it)
+						return new MqttPacket.ConnAck((ackFlags & 1) != 0, code == 1 ? 0x84 : code, MqttProperties.empty());
+					}
 					return new MqttPacket.ConnAck((ackFlags & 1) != 0, code, v5 ? in.properties(2) : MqttProperties.empty());
 				}
 				case 3: {

@@ -36,7 +36,8 @@ public final class MqttTopics {
 	}
 
 	/**
-	 * Checks a topic name to publish to: 1 to 65535 UTF-8 bytes, no wildcards, no U+0000.
+	 * Checks a topic name to publish to: 1 to 65535 UTF-8 bytes, no wildcards, no U+0000, no lone
+	 * surrogate.
 	 * @throws IllegalArgumentException otherwise
 	 */
 	public static void checkTopic(String topic) {
@@ -47,8 +48,8 @@ public final class MqttTopics {
 	}
 
 	/**
-	 * Checks a topic filter: 1 to 65535 UTF-8 bytes, no U+0000, {@code +} only as a whole
-	 * level, {@code #} only as the last whole level.
+	 * Checks a topic filter: 1 to 65535 UTF-8 bytes, no U+0000 or lone surrogate, {@code +} only
+	 * as a whole level, {@code #} only as the last whole level.
 	 * @throws IllegalArgumentException otherwise
 	 */
 	public static void checkFilter(String filter) {
@@ -65,6 +66,27 @@ public final class MqttTopics {
 		}
 	}
 
+	/**
+	 * Checks that {@code s} is well-formed UTF-16, so that it has a UTF-8 form: a lone surrogate
+	 * (U+D800 to U+DFFF, which MQTT strings must not hold, 3.1.1 section 1.5.3, 5.0 section 1.5.4)
+	 * would be encoded as '?' by {@link String#getBytes}.
+	 * @throws IllegalArgumentException otherwise
+	 */
+	static void checkSurrogates(String s, String what) {
+		for (int i = 0; i < s.length(); i++) {
+			char c = s.charAt(i);
+			if (Character.isSurrogate(c)) {
+				if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+					i++;
+				}
+				else {
+					throw new IllegalArgumentException("a " + what + " must not contain a lone surrogate (U+"
+							+ Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + " at index " + i + ")");
+				}
+			}
+		}
+	}
+
 	private static void checkString(String s, String what) {
 		if (s.isEmpty()) {
 			throw new IllegalArgumentException("empty " + what);
@@ -72,6 +94,7 @@ public final class MqttTopics {
 		if (s.indexOf('\0') >= 0) {
 			throw new IllegalArgumentException("a " + what + " must not contain U+0000");
 		}
+		checkSurrogates(s, what);
 		if (s.getBytes(StandardCharsets.UTF_8).length > 65535) {
 			throw new IllegalArgumentException(what + " longer than 65535 bytes");
 		}

@@ -295,6 +295,56 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 		}
 	}
 
+	/**
+	 * A broker that accepts the connection and closes it over one message (aedes over a payload
+	 * above its limit, a 3.1.1 broker refusing an unauthorized publish): the message fails after
+	 * {@link ClientSession#POISON_LOSSES} connections, the one behind it completes, and the
+	 * reconnect delay grows meanwhile (a CONNACK alone is no success). Before, the client
+	 * reconnected every 100 ms for ever, sending the refused message first each time.
+	 */
+	@Test
+	void aPublishTheBrokerClosesTheConnectionOverFailsAndThoseBehindItGoOn() throws Exception {
+		List<Long> acceptedAt = new CopyOnWriteArrayList<>();
+		CompletableFuture<Void> script = CompletableFuture.runAsync(() -> {
+			while (true) {
+				FakeBroker.Peer p;
+				try {
+					p = broker.accept();
+				}
+				catch (IOException closedAtTheEnd) {
+					return;
+				}
+				acceptedAt.add(System.nanoTime());
+				try (p) {
+					p.handshake(false);
+					while (p.read() instanceof MqttPacket.Publish pub && pub.message().payload().length <= 1000) {
+						p.send(new MqttPacket.PubAck(pub.packetId(), 0, MqttProperties.empty()));
+					}
+					// a large PUBLISH: closes the connection (or the client's DISCONNECT at the end)
+				}
+				catch (IOException clientClosed) {
+					// the next connection
+				}
+			}
+		});
+		MqttConnection c = client().reconnect(Duration.ofMillis(100), Duration.ofSeconds(5)).connect().block(TIMEOUT);
+		Mono<Void> poison = c.publish("t/big", new byte[2000], 1, false).cache();
+		Mono<Void> small = c.publish("t/small", "ok".getBytes(UTF_8), 1, false).cache();
+		poison.subscribe(null, e -> { });
+		small.subscribe(null, e -> { });
+
+		assertThatThrownBy(() -> poison.block(TIMEOUT)).isInstanceOf(MqttException.class)
+				.hasMessageContaining("closed the connection each of the 3 times the publish to t/big was sent");
+		small.block(TIMEOUT);
+		// the first connection, two more the broker closed over it, and the one that took the small one
+		assertThat(acceptedAt).hasSize(4);
+		// reconnected after 100, 200 and 400 ms (a lower bound: timers never fire early)
+		assertThat(TimeUnit.NANOSECONDS.toMillis(acceptedAt.get(3) - acceptedAt.get(0))).isGreaterThanOrEqualTo(650);
+		c.disconnect().block(TIMEOUT);
+		broker.close();
+		script.get(10, TimeUnit.SECONDS);
+	}
+
 	@Test
 	void qos2BothWaysTracksPacketIdsAndDeliversADuplicateOnce() throws Exception {
 		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
@@ -324,6 +374,44 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 		assertThat(publish.toFuture()).isNotDone();
 		p.send(new MqttPacket.PubComp(out.packetId(), 0, MqttProperties.empty()));
 		publish.block(TIMEOUT);
+	}
+
+	/**
+	 * A 3.1.1-only broker answers an MQTT 5 CONNECT with its own two-byte CONNACK, return code 1:
+	 * a refusal for an unsupported protocol version (0x84), not a truncated MQTT 5 CONNACK.
+	 */
+	@Test
+	void a311BrokerRefusingMqtt5IsAnUnsupportedProtocolVersion() throws Exception {
+		CompletableFuture<Void> refuse = CompletableFuture.runAsync(() -> {
+			try (FakeBroker.Peer p = broker.accept()) {
+				assertThat(p.read(MqttPacket.Connect.class).version()).isEqualTo(MqttVersion.V5);
+				p.sendRaw(0x20, 0x02, 0x00, 0x01);
+				p.read();
+			}
+			catch (IOException expected) {
+				// the client closes
+			}
+		});
+		assertThatThrownBy(() -> client().version(MqttVersion.V5).connect().block(TIMEOUT))
+				.isExactlyInstanceOf(MqttException.class).hasMessageContaining("unsupported protocol version")
+				.extracting(e -> ((MqttException) e).reasonCode()).isEqualTo(0x84);
+		refuse.get(10, TimeUnit.SECONDS);
+	}
+
+	/**
+	 * MQTT-3.1.3-7: over 3.1.1 an empty client id needs a clean session. connect() fails before
+	 * connecting (it waited for a CONNACK before); with a clean session the empty id connects.
+	 */
+	@Test
+	void anEmptyClientIdKeepingItsSessionOver311IsRefusedBeforeConnecting() throws Exception {
+		reactor.test.StepVerifier.create(client().clientId("").cleanSession(false).connect())
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+						.hasMessageContaining("empty client id needs a clean session"))
+				.verify(TIMEOUT);
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client().clientId("").cleanSession(true), peer);
+		c.disconnect().block(TIMEOUT);
+		assertThat(peer.get().read(MqttPacket.Disconnect.class)).isNotNull();
 	}
 
 	@Test

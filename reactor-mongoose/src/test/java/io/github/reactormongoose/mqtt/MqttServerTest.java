@@ -142,6 +142,52 @@ class MqttServerTest {
 		}
 	}
 
+	/**
+	 * A string with a lone surrogate has no UTF-8 form (MQTT 3.1.1 1.5.3, 5.0 1.5.4): client id,
+	 * user name, will, topic, filter and property values are refused with
+	 * IllegalArgumentException, on the client and on the server, instead of going out with '?'.
+	 */
+	@Test
+	void stringsWithALoneSurrogateAreRefusedNotSentAsQuestionMarks() throws Exception {
+		List<Throwable> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+		MqttProperties bad = MqttProperties.builder().userProperty("k", "v\uD800").build();
+		DisposableServer strict = MqttServer.create().runOn(loop).handle(c -> c.receive().doOnNext(received::add).concatMap(p -> {
+			if (p instanceof MqttPacket.Subscribe s) {
+				return c.send(new MqttPacket.SubAck(s.packetId(), List.of(0), MqttProperties.empty()))
+						.then(c.send(new MqttPacket.Publish(0, MqttMessage.of("t/bad", new byte[1], 0, false, bad)))
+								.onErrorResume(e -> Mono.fromRunnable(() -> refused.add(e))))
+						.then(c.send(new MqttPacket.Publish(0, MqttMessage.of("t/good", new byte[1], 0, false))));
+			}
+			return answer(c, p);
+		}).then()).bindNow(TIMEOUT);
+		try {
+			MqttClient client = MqttClient.create("mqtt://127.0.0.1:" + strict.port()).version(MqttVersion.V5).runOn(loop);
+			org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> client.clientId("c\uD800"))
+					.withMessageContaining("lone surrogate");
+			org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+					.isThrownBy(() -> client.credentials("u\uDC00", new byte[0]));
+			org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+					.isThrownBy(() -> client.will("w/\uD800", new byte[0], 0, false));
+			MqttTopics.checkTopic("t/\uD83D\uDE00"); // a pair is one character, U+1F600
+			MqttConnection c = client.connect().block(TIMEOUT);
+			reactor.test.StepVerifier.create(c.publish("t/\uD800x", new byte[1], 1, false))
+					.expectError(IllegalArgumentException.class).verify(TIMEOUT);
+			reactor.test.StepVerifier.create(c.publish(MqttMessage.of("t/ok", new byte[1], 1, false, bad)))
+					.expectError(IllegalArgumentException.class).verify(TIMEOUT);
+			reactor.test.StepVerifier.create(c.subscribe("t/\uDC00/#", 0))
+					.expectError(IllegalArgumentException.class).verify(TIMEOUT);
+			// the server's publish with the bad property fails unsent, the next one arrives
+			MqttMessage first = c.subscribe("t/#", 0).blockFirst(TIMEOUT);
+			assertThat(first.topic()).isEqualTo("t/good");
+			assertThat(refused).singleElement().isInstanceOf(IllegalArgumentException.class);
+			assertThat(received).noneMatch(p -> p instanceof MqttPacket.Publish);
+			c.disconnect().block(TIMEOUT);
+		}
+		finally {
+			strict.disposeNow(TIMEOUT);
+		}
+	}
+
 	@Test
 	void wiretapsOfClientAndServerShowTheMqttPackets() throws Exception {
 		try (io.github.reactormongoose.testing.LogCapture log =
