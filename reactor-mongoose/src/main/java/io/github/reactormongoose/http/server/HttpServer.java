@@ -411,7 +411,8 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	/**
 	 * {@link #metrics(boolean)} with a function from the request path to the {@code uri} tag,
 	 * for example to replace identifiers ({@code "/users/42"} to {@code "/users/{id}"}) and keep
-	 * the number of tag values small.
+	 * the number of tag values small. If it throws or returns {@code null}, the path is the tag
+	 * and a WARN is logged: the exchange goes on.
 	 */
 	public HttpServer metrics(boolean enable, Function<String, String> uriTagValue) {
 		Objects.requireNonNull(uriTagValue, "uriTagValue");

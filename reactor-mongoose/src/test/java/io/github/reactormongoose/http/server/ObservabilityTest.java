@@ -139,6 +139,38 @@ class ObservabilityTest extends BaseHttpTest {
 				.isPositive();
 	}
 
+	/**
+	 * A uri tag function that returns null or throws does not touch the exchange (it was left
+	 * unanswered): the request is answered, recorded under its path (within the tags' bound)
+	 * and one WARN per failure says so, as Reactor Netty's "Exception caught while recording metrics".
+	 */
+	@Test
+	void aFailingUriTagFunctionNeitherHangsTheExchangeNorStopsTheMeters() throws Exception {
+		try (LogCapture log = LogCapture.of("io.github.reactormongoose.internal.metrics.HttpServerMetrics")) {
+			DisposableServer server = server(HttpServer.create().metrics(true, path -> {
+				if (path.equals("/fail")) {
+					throw new IllegalArgumentException("mapper bug");
+				}
+				return path.startsWith("/users/") ? null : path; // a map lookup that misses
+			}));
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				assertThat(c.write(RawHttp.get("/users/7")).read().bodyString()).isEqualTo("user 7");
+				assertThat(status(c, RawHttp.get("/fail"))).isEqualTo(500); // the handler's error, counted too
+				assertThat(status(c, RawHttp.get("/hello"))).isEqualTo(200);
+			}
+			assertThat(meters.registry().get("reactor.mongoose.http.server.response.time")
+					.tags("uri", "/users/7", "method", "GET", "status", "200").timer().count()).isEqualTo(1);
+			assertThat(meters.registry().get("reactor.mongoose.http.server.response.time")
+					.tags("uri", "/fail", "method", "GET", "status", "500").timer().count()).isEqualTo(1);
+			assertThat(meters.registry().get("reactor.mongoose.http.server.errors").tags("uri", "/fail", "method", "GET")
+					.counter().count()).isEqualTo(1.0);
+			assertThat(meters.registry().get("reactor.mongoose.http.server.response.time")
+					.tags("uri", "/hello", "method", "GET", "status", "200").timer().count()).isEqualTo(1);
+			assertThat(log.levels()).containsOnly("warn").hasSize(3); // /users/7, the error and the end of /fail
+			assertThat(log.lines()).allSatisfy(l -> assertThat(l).startsWith("Exception caught while recording metrics"));
+		}
+	}
+
 	@Test
 	void methodsOutsideTheStandardOnesShareOneTag() throws Exception {
 		// a client may send any token as the method: 300 random ones were 300 time series
