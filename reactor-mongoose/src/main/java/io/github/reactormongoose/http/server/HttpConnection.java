@@ -104,6 +104,14 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 		return closed;
 	}
 
+	/**
+	 * Whether the client closed the connection (it is closed or closing, and not at the
+	 * server's request: not by {@link #forceClose}, a drain...).
+	 */
+	boolean closedByClient() {
+		return (closed || channel.isClosed()) && !closeRequested;
+	}
+
 	void startIdleTimer() {
 		Duration timeout = server.config.idleTimeout();
 		if (timeout != null && !closed) {
@@ -408,7 +416,7 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 		HttpExchange ex = current;
 		if (ex != null) {
 			current = null; // before: ending the exchange may call back exchangeEnded
-			ex.onConnectionClosed();
+			ex.onConnectionClosed(closeRequested);
 			ex.report();
 		}
 		server.metrics.connectionClosed();

@@ -770,12 +770,13 @@ final class ResponseWriter {
 	/**
 	 * The connection closed: a streamed body is cancelled (its send fails with
 	 * {@link ConnectionClosedException}) and nothing more is written.
+	 * @param byServer the server closed it (disposeNow's timeout), not the client
 	 * @return whether the response had already ended before
 	 */
-	boolean connectionClosed() {
+	boolean connectionClosed(boolean byServer) {
 		boolean wasEnded = ended;
 		connectionClosed = true;
-		cancelBody(new AbortedException("Connection closed by the client"));
+		cancelBody(new AbortedException(byServer ? "Connection closed by the server" : "Connection closed by the client"));
 		ended = true;
 		endGzip();
 		return wasEnded;

@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -380,6 +381,94 @@ class ObservabilityTest extends BaseHttpTest {
 			Thread.sleep(100);
 			assertThat(log.lines()).hasSize(5);
 		}
+	}
+
+	/**
+	 * The exchange's own client leaving during a streamed body (with a FIN or an RST) or a
+	 * sendFile is not an error of the server: no error log line (the send's AbortedException
+	 * reached the handler's error path while the response had not ended yet and was logged).
+	 */
+	@Test
+	void errorLogHasNoLineForAClientThatLeavesMidStreamOrMidFile(@TempDir java.nio.file.Path dir) throws Exception {
+		java.nio.file.Path file = dir.resolve("big.bin");
+		try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+			f.setLength(64L << 20);
+		}
+		try (LogCapture log = LogCapture.of("reactor.mongoose.http.server.ErrorLog")) {
+			DisposableServer server = bind(HttpServer.create().runOn(newLoop()).metrics(true).errorLog(true).route(r -> r
+					.get("/stream", (req, res) -> res.sendString(Flux.interval(java.time.Duration.ofMillis(5))
+							.onBackpressureDrop().map(i -> "tick " + i + "\n")))
+					.get("/file", (req, res) -> res.sendFile(file))
+					.get("/fail", (req, res) -> Mono.error(new IllegalStateException("boom")))));
+			for (boolean rst : new boolean[] {false, true}) {
+				try (RawHttp c = RawHttp.connect(server.port())) {
+					c.write(RawHttp.get("/stream"));
+					assertThat(c.readHead().status()).isEqualTo(200);
+					c.readChunk();
+					if (rst) {
+						c.socket().setSoLinger(true, 0);
+					}
+				}
+			}
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				c.write(RawHttp.get("/file"));
+				assertThat(c.readHead().status()).isEqualTo(200);
+				c.readExactly(4096);
+			}
+			awaitCount("/stream", 2);
+			awaitCount("/file", 1);
+			// the same loop then answers a failing handler: its line is the only one
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				assertThat(status(c, RawHttp.get("/fail"))).isEqualTo(500);
+			}
+			assertThat(log.lines()).singleElement().satisfies(l -> assertThat(l).endsWith("GET /fail: java.lang.IllegalStateException: boom"));
+		}
+	}
+
+	/**
+	 * disposeNow's timeout cutting exchanges blames the server, not the client: the streamed
+	 * response's send fails with "closed by the server" (logged), and the one not started is
+	 * recorded as 444 (nginx's code for a connection it closed without a response), not 499.
+	 */
+	@Test
+	void exchangesCutByDisposeNowAreTheServersDoingNotTheClients() throws Exception {
+		try (LogCapture log = LogCapture.of("reactor.mongoose.http.server.ErrorLog")) {
+			Sinks.Empty<Void> never = Sinks.empty();
+			DisposableServer server = HttpServer.create().runOn(newLoop()).metrics(true).errorLog(true).route(r -> r
+					.get("/stream", (req, res) -> res.sendString(Flux.interval(java.time.Duration.ofMillis(5))
+							.onBackpressureDrop().map(i -> "tick " + i + "\n")))
+					.get("/slow", (req, res) -> never.asMono().then(res.sendString(Mono.just("late")))))
+					.bindNow(TIMEOUT);
+			try (RawHttp streaming = RawHttp.connect(server.port()); RawHttp slow = RawHttp.connect(server.port())) {
+				streaming.write(RawHttp.get("/stream"));
+				assertThat(streaming.readHead().status()).isEqualTo(200);
+				streaming.readChunk();
+				slow.write(RawHttp.get("/slow"));
+				awaitActive(server, 2);
+				server.disposeNow(java.time.Duration.ofMillis(200));
+			}
+			awaitCount("/stream", 1);
+			awaitCount("/slow", 1);
+			assertThat(meters.registry().get("reactor.mongoose.http.server.response.time").tags("uri", "/slow", "status", "444")
+					.timer().count()).isEqualTo(1);
+			assertThat(log.lines()).singleElement().satisfies(l -> assertThat(l)
+					.endsWith("GET /stream: io.github.reactormongoose.AbortedException: Connection closed by the server"));
+		}
+	}
+
+	private void awaitActive(DisposableServer server, double n) throws InterruptedException {
+		meters.awaitGauge("reactor.mongoose.http.server.connections.active", "local.address", "127.0.0.1:" + server.port(), n);
+	}
+
+	/** Waits until {@code uri}'s exchanges ended {@code n} times (their response.time count). */
+	private void awaitCount(String uri, long n) throws InterruptedException {
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while (System.nanoTime() < deadline && meters.registry().find("reactor.mongoose.http.server.response.time").tag("uri", uri)
+				.timers().stream().mapToLong(Timer::count).sum() < n) {
+			Thread.sleep(10);
+		}
+		assertThat(meters.registry().find("reactor.mongoose.http.server.response.time").tag("uri", uri).timers().stream()
+				.mapToLong(Timer::count).sum()).as(uri + " exchanges ended").isEqualTo(n);
 	}
 
 	/** A format of one's own: the arguments, errors left out, a forged newline escaped, a failing format. */
