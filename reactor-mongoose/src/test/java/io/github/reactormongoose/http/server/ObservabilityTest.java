@@ -471,6 +471,66 @@ class ObservabilityTest extends BaseHttpTest {
 				.mapToLong(Timer::count).sum()).as(uri + " exchanges ended").isEqualTo(n);
 	}
 
+	/**
+	 * The lines of one's own formats escape C1 controls (NEL U+0085 is a line break to some
+	 * log viewers) and U+2028/U+2029 too, as they escape C0 ones: no forged line.
+	 */
+	@Test
+	void ownFormatsEscapeC1ControlsAndUnicodeLineSeparators() throws Exception {
+		String forged = "a\u0085b\u009bc\u2028d\u2029e";
+		String escaped = "a\\x85b\\x9bc\\u2028d\\u2029e";
+		try (LogCapture access = LogCapture.of("reactor.mongoose.http.server.AccessLog")) {
+			DisposableServer server = server(HttpServer.create().accessLog(true, a -> a.uri() + " " + forged));
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				assertThat(status(c, RawHttp.get("/hello"))).isEqualTo(200);
+			}
+			assertThat(access.lines()).containsExactly("/hello " + escaped);
+		}
+		try (LogCapture errors = LogCapture.of("reactor.mongoose.http.server.ErrorLog")) {
+			DisposableServer server = server(HttpServer.create().errorLog(true, e -> e.uri() + " " + forged));
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				assertThat(status(c, RawHttp.get("/fail"))).isEqualTo(500);
+			}
+			assertThat(errors.lines()).containsExactly("/fail " + escaped);
+		}
+	}
+
+	/**
+	 * The default access-log line's time is when the request arrived (Common Log Format's %t,
+	 * Reactor Netty's), as commonLogFormat() and accessDateTime() have it, not when it ended.
+	 */
+	@Test
+	void theDefaultAccessLogLineIsStampedWithTheRequestsArrival() throws Exception {
+		try (LogCapture access = LogCapture.of("reactor.mongoose.http.server.AccessLog")) {
+			List<String> clf = new CopyOnWriteArrayList<>();
+			Sinks.Empty<Void> release = Sinks.empty();
+			DisposableServer server = bind(HttpServer.create().accessLog(true).route(r -> r
+					.get("/slow", (req, res) -> release.asMono().then(res.sendString(Mono.just("late"))))));
+			DisposableServer own = bind(HttpServer.create().accessLog(true, a -> {
+				clf.add(a.commonLogFormat());
+				return null;
+			}).route(r -> r.get("/slow", (req, res) -> release.asMono().then(res.sendString(Mono.just("late"))))));
+			java.time.ZonedDateTime before = java.time.ZonedDateTime.now();
+			try (RawHttp c = RawHttp.connect(server.port()); RawHttp d = RawHttp.connect(own.port())) {
+				c.write(RawHttp.get("/slow"));
+				d.write(RawHttp.get("/slow"));
+				// the exchanges end in a later second than they began
+				while (java.time.ZonedDateTime.now().toEpochSecond() < before.toEpochSecond() + 2) {
+					Thread.sleep(50);
+				}
+				release.tryEmitEmpty();
+				assertThat(c.read().bodyString()).isEqualTo("late");
+				assertThat(d.read().bodyString()).isEqualTo("late");
+			}
+			java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z",
+					java.util.Locale.US);
+			String began = "[" + f.format(before) + "]";
+			String nextSecond = "[" + f.format(before.plusSeconds(1)) + "]";
+			assertThat(access.lines()).singleElement().satisfies(l -> assertThat(l).containsAnyOf(began, nextSecond));
+			assertThat(clf).singleElement().satisfies(l -> assertThat(l).containsAnyOf(began, nextSecond));
+		}
+	}
+
 	/** A format of one's own: the arguments, errors left out, a forged newline escaped, a failing format. */
 	@Test
 	void errorLogWithAFormatOfOnesOwn() throws Exception {
