@@ -373,13 +373,13 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 	}
 
 	@Override
-	public void onRejected(int status) {
+	public void onRejected(int status, int bodyBytes) {
 		BoundHttpServer.log.debug("connection {}: request rejected with {}", id, status);
 		RequestBody b = body;
 		body = null;
 		HttpExchange ex = current;
 		if (ex != null) {
-			ex.rejected(status); // recorded by the metrics and the access log as sent
+			ex.rejected(status, bodyBytes); // recorded by the metrics and the access log as sent
 		}
 		if (b != null) {
 			// the native side answered or is closing: the exchange writes nothing more

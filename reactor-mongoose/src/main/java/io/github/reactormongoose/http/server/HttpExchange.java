@@ -63,6 +63,8 @@ final class HttpExchange implements HttpServerResponse {
 	private boolean handlerDone;
 	/** The status the native side answered the request with, refusing its body (413), or 0. */
 	private int rejectedWith;
+	/** The body bytes of the native side's answer {@link #rejectedWith}. */
+	private int rejectedBytes;
 	/** The server closed the connection while this exchange was current (disposeNow's timeout). */
 	private boolean closedByServer;
 	private @Nullable HandlerSubscriber handlerSubscriber;
@@ -115,12 +117,12 @@ final class HttpExchange implements HttpServerResponse {
 		String path = request.rawPath();
 		int status = reportedStatus();
 		conn.server.metrics.exchangeEnded(request.method(), path, status, request.bodyBytes(),
-				writer.bodyBytesSent(), nanos, request.bodyReceiveNanos(started, now), writer.sendNanos(now));
+				bodyBytesSent(), nanos, request.bodyReceiveNanos(started, now), writer.sendNanos(now));
 		if (conn.server.config.accessLogEnabled()) {
 			Function<? super AccessLogArgs, ? extends @Nullable String> format = conn.server.config.accessLogFormat();
 			if (format == null) {
 				AccessLog.log(request.remoteAddress(), request.method(), request.uri(), request.protocol(), status,
-						writer.bodyBytesSent(), nanos);
+						bodyBytesSent(), nanos);
 			}
 			else {
 				logAccess(format, nanos);
@@ -138,15 +140,24 @@ final class HttpExchange implements HttpServerResponse {
 				: closedByServer ? CLOSED_BY_SERVER : CLOSED_BEFORE_RESPONSE;
 	}
 
-	/** The native side answered this exchange with {@code status} (a body over the limit): what was sent. */
-	void rejected(int status) {
+	/**
+	 * The native side answered this exchange with {@code status} and a body of
+	 * {@code bodyBytes} (a body over the limit): what was sent.
+	 */
+	void rejected(int status, int bodyBytes) {
 		rejectedWith = status;
+		rejectedBytes = bodyBytes;
+	}
+
+	/** The response body bytes handed to the connection: the handler's, or the native side's refusal's. */
+	private long bodyBytesSent() {
+		return writer.hasSentHeaders() || rejectedWith == 0 ? writer.bodyBytesSent() : rejectedBytes;
 	}
 
 	private void logAccess(Function<? super AccessLogArgs, ? extends @Nullable String> format, long nanos) {
 		ZonedDateTime arrived = ZonedDateTime.now().minusNanos(nanos);
 		AccessLogArgs args = new AccessLogEntry(arrived, request.remoteAddress(), request.method(), request.uri(),
-				request.protocol(), reportedStatus(), writer.bodyBytesSent(), nanos, request.requestHeaders(),
+				request.protocol(), reportedStatus(), bodyBytesSent(), nanos, request.requestHeaders(),
 				writer.headers());
 		String line;
 		try {

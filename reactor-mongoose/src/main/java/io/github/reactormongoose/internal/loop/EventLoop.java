@@ -488,7 +488,7 @@ public final class EventLoop {
 				http.onBodyEnd(b, p, plen);
 			}
 			else if (type == NativeConstants.EV_REJECTED) {
-				http.onRejected((int) arg);
+				http.onRejected((int) arg, (int) (arg >>> 32)); // RMG_REJECTED_ARG
 			}
 		}
 		else if (h instanceof WebsocketChannelHandler ws) {

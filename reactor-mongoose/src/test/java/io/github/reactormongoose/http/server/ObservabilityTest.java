@@ -230,7 +230,7 @@ class ObservabilityTest extends BaseHttpTest {
 	/**
 	 * A streamed body the server refuses past {@code maxRequestBodySize} is answered 413 by the
 	 * native side: the metrics and the access log record the 413 that was sent, not 499 (no
-	 * response of the handler's went out).
+	 * response of the handler's went out), and its body's bytes (they counted none).
 	 */
 	@Test
 	void aBodyRefusedWith413IsRecordedWith413() throws Exception {
@@ -259,9 +259,12 @@ class ObservabilityTest extends BaseHttpTest {
 			while (lines.isEmpty() && System.nanoTime() < deadline) {
 				Thread.sleep(20);
 			}
-			assertThat(lines).singleElement().satisfies(l -> assertThat(l).contains("\"POST /count HTTP/1.1\" 413 "));
+			// with the body the native side sent with it ("request body too large\n")
+			assertThat(lines).singleElement().satisfies(l -> assertThat(l).contains("\"POST /count HTTP/1.1\" 413 23 "));
 			assertThat(meters.registry().get("reactor.mongoose.http.server.response.time").tag("uri", "/count")
 					.tag("status", "413").timer().count()).isEqualTo(1);
+			assertThat(meters.registry().get("reactor.mongoose.http.server.data.sent").tag("uri", "/count")
+					.tag("status", "413").summary().totalAmount()).isEqualTo(23.0);
 		}
 		finally {
 			Loggers.resetLoggerFactory();
