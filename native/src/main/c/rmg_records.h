@@ -43,7 +43,7 @@ enum rmg_event {
   RMG_EV_CONNECT = 2,   /* outbound connected; payload = local + remote address */
   RMG_EV_READ = 3,      /* raw data */
   RMG_EV_WRITABLE = 4,  /* send buffer fell to the low-water mark; arg = send.len */
-  RMG_EV_CLOSE = 5,     /* connection closed and gone */
+  RMG_EV_CLOSE = 5,     /* connection closed and gone; arg = bytes written and never sent */
   RMG_EV_ERROR = 6,     /* arg = RMG_ERROR_ARG(kind, errno); payload = message */
   RMG_EV_HTTP_MSG = 7,  /* arg = RMG_HTTP_* flags; payload = serialized request */
   RMG_EV_WS_MSG = 8,    /* arg = opcode; payload = data */

@@ -111,8 +111,12 @@ final class ResponseWriter {
 
 	// ---- state ----
 
+	/**
+	 * The body bytes handed to the connection, less what the socket never took if it closed
+	 * (a client that left mid-response: a sendFile's whole region is counted when queued).
+	 */
 	long bodyBytesSent() {
-		return bodyBytesSent;
+		return channel.isClosed() ? bodyBytesSent - Math.min(bodyBytesSent, channel.unsentAtClose()) : bodyBytesSent;
 	}
 
 	/** How long the response has been sending, up to {@code now} (nanoTime): 0 before its head was written. */

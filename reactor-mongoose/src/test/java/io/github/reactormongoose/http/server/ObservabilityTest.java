@@ -463,6 +463,27 @@ class ObservabilityTest extends BaseHttpTest {
 		meters.awaitGauge("reactor.mongoose.http.server.connections.active", "local.address", "127.0.0.1:" + server.port(), n);
 	}
 
+	/**
+	 * A client that reads 4 KiB of a 64 MiB sendFile and leaves: the bytes recorded are those
+	 * the socket took (bounded by the kernel's buffers), not the whole region queued.
+	 */
+	@Test
+	void aSendFileCutByTheClientCountsWhatTheSocketTook(@TempDir java.nio.file.Path dir) throws Exception {
+		java.nio.file.Path file = dir.resolve("big.bin");
+		try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+			f.setLength(64L << 20);
+		}
+		DisposableServer server = bind(HttpServer.create().metrics(true).route(r -> r.get("/file", (req, res) -> res.sendFile(file))));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write(RawHttp.get("/file"));
+			assertThat(c.readHead().status()).isEqualTo(200);
+			c.readExactly(4096);
+		}
+		awaitCount("/file", 1);
+		double sent = meters.registry().get("reactor.mongoose.http.server.data.sent").tag("uri", "/file").summary().totalAmount();
+		assertThat(sent).isGreaterThanOrEqualTo(4096).isLessThan(32 << 20);
+	}
+
 	/** Waits until {@code uri}'s exchanges ended {@code n} times (their response.time count). */
 	private void awaitCount(String uri, long n) throws InterruptedException {
 		long deadline = System.nanoTime() + TIMEOUT.toNanos();
