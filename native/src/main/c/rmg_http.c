@@ -103,7 +103,7 @@ static void rmg_reject(struct rmg_loop *loop, struct mg_connection *c, int statu
             "Connection: close\r\n\r\n%s\n",
             status, rmg_reason_phrase(status), date, (int) strlen(why) + 1, why);
   rmg_linger_start(c);
-  rmg_record(&loop->ev, RMG_EV_REJECTED, c->id, status, 0);
+  rmg_record(&loop->ev, RMG_EV_REJECTED, c->id, RMG_REJECTED_ARG(status, strlen(why) + 1), 0);
 }
 
 /* When the head of the request now arriving began (mg_millis, 0: no head in progress), for

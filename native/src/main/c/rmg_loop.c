@@ -171,7 +171,8 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
       rmg_record_error(&loop->ev, c, kind, err, msg);
       break;
     }
-    case MG_EV_CLOSE:
+    case MG_EV_CLOSE: {
+      int64_t unsent;
       if (k != NULL && k->event != NULL) k->event(loop, c, ev, ev_data);
       if (c->is_listening) {
         o->closed = 1;
@@ -182,14 +183,16 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
       } else if (c->is_client) {
         rmg_tls_connected(c, 0);
       }
+      unsent = (int64_t) rmg_send_pending(c); /* before rmg_send_close drops it */
       rmg_send_close(c);
       if (c->data[0] & RMG_CF_TRACKED) {
         rmg_table_del(&loop->conns, c->id);
         c->data[0] &= (uint8_t) ~RMG_CF_TRACKED;
       }
-      rmg_record(&loop->ev, RMG_EV_CLOSE, c->id, 0, 0);
+      rmg_record(&loop->ev, RMG_EV_CLOSE, c->id, unsent, 0);
       if (rmg_listener_opts(loop, o) && --o->refs == 0) rmg_opts_free(loop, o); /* o is not used after */
       return;
+    }
     default:
       break;
   }

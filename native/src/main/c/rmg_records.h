@@ -43,12 +43,14 @@ enum rmg_event {
   RMG_EV_CONNECT = 2,   /* outbound connected; payload = local + remote address */
   RMG_EV_READ = 3,      /* raw data */
   RMG_EV_WRITABLE = 4,  /* send buffer fell to the low-water mark; arg = send.len */
-  RMG_EV_CLOSE = 5,     /* connection closed and gone */
+  RMG_EV_CLOSE = 5,     /* connection closed and gone; arg = bytes written and never sent */
   RMG_EV_ERROR = 6,     /* arg = RMG_ERROR_ARG(kind, errno); payload = message */
   RMG_EV_HTTP_MSG = 7,  /* arg = RMG_HTTP_* flags; payload = serialized request */
   RMG_EV_WS_MSG = 8,    /* arg = opcode; payload = data */
   RMG_EV_WS_CTL = 9,    /* arg = opcode; payload = data */
-  RMG_EV_REJECTED = 10, /* arg = HTTP status (or WebSocket close code) sent by the glue */
+  RMG_EV_REJECTED = 10, /* arg = HTTP status (or WebSocket close code) sent by the glue; for
+                         * HTTP, the bytes of the body sent with it in the high 32 bits
+                         * (RMG_REJECTED_ARG) */
   RMG_EV_DRAINED = 11,  /* raw TCP: the send buffer was fully written; arg = bytes written */
   RMG_EV_WIRE = 12,     /* wiretap (RMG_OP_WIRETAP): arg = RMG_WIRE_*; payload = the bytes */
   RMG_EV_HTTP_BODY = 20, /* a piece of a streamed request body (decoded); payload = bytes */
@@ -78,6 +80,8 @@ enum rmg_error_kind {
 /* The arg of RMG_EV_ERROR: the kind, and above it the socket's pending error (SO_ERROR: the
  * errno of a refused connect, a reset...), 0 if it had none. */
 #define RMG_ERROR_ARG(kind, err) ((int64_t) (kind) | (int64_t) (err) << 8)
+/* RMG_EV_REJECTED's arg for HTTP: the status sent, and the bytes of its body in the high 32 bits. */
+#define RMG_REJECTED_ARG(status, body) ((int64_t) (status) | (int64_t) (body) << 32)
 
 /* The argument of RMG_EV_WIRE: which way the bytes went. Read: what a socket read gave
  * (decrypted, on TLS), before any protocol handler saw it. Written: what the socket took

@@ -397,7 +397,8 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	/**
 	 * {@link #metrics(boolean)}, with {@code uriTagValue} mapping each request path to the
 	 * {@code uri} tag ({@code /users/42} to {@code /users/{id}}); at most 100 distinct values,
-	 * later ones are recorded as {@code OTHER}.
+	 * later ones are recorded as {@code OTHER}. If it throws or returns {@code null}, the path is
+	 * the tag and a WARN is logged: the exchange goes on.
 	 */
 	public HttpClient metrics(boolean enable, Function<String, String> uriTagValue) {
 		Objects.requireNonNull(uriTagValue, "uriTagValue");

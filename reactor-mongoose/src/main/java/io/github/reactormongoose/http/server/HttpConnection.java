@@ -104,6 +104,14 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 		return closed;
 	}
 
+	/**
+	 * Whether the client closed the connection (it is closed or closing, and not at the
+	 * server's request: not by {@link #forceClose}, a drain...).
+	 */
+	boolean closedByClient() {
+		return (closed || channel.isClosed()) && !closeRequested;
+	}
+
 	void startIdleTimer() {
 		Duration timeout = server.config.idleTimeout();
 		if (timeout != null && !closed) {
@@ -365,13 +373,13 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 	}
 
 	@Override
-	public void onRejected(int status) {
+	public void onRejected(int status, int bodyBytes) {
 		BoundHttpServer.log.debug("connection {}: request rejected with {}", id, status);
 		RequestBody b = body;
 		body = null;
 		HttpExchange ex = current;
 		if (ex != null) {
-			ex.rejected(status); // recorded by the metrics and the access log as sent
+			ex.rejected(status, bodyBytes); // recorded by the metrics and the access log as sent
 		}
 		if (b != null) {
 			// the native side answered or is closing: the exchange writes nothing more
@@ -408,7 +416,7 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 		HttpExchange ex = current;
 		if (ex != null) {
 			current = null; // before: ending the exchange may call back exchangeEnded
-			ex.onConnectionClosed();
+			ex.onConnectionClosed(closeRequested);
 			ex.report();
 		}
 		server.metrics.connectionClosed();

@@ -63,6 +63,10 @@ final class HttpExchange implements HttpServerResponse {
 	private boolean handlerDone;
 	/** The status the native side answered the request with, refusing its body (413), or 0. */
 	private int rejectedWith;
+	/** The body bytes of the native side's answer {@link #rejectedWith}. */
+	private int rejectedBytes;
+	/** The server closed the connection while this exchange was current (disposeNow's timeout). */
+	private boolean closedByServer;
 	private @Nullable HandlerSubscriber handlerSubscriber;
 
 	HttpExchange(HttpConnection conn, RequestView request) {
@@ -95,6 +99,13 @@ final class HttpExchange implements HttpServerResponse {
 	 */
 	static final int CLOSED_BEFORE_RESPONSE = 499;
 
+	/**
+	 * The status recorded for an exchange whose connection the server closed (disposeNow's
+	 * timeout) before its response started: 444, as nginx logs a connection it closed
+	 * without a response.
+	 */
+	static final int CLOSED_BY_SERVER = 444;
+
 	/** The exchange ended (or the connection closed, or it became a WebSocket): metrics and access log. */
 	void report() {
 		request.release();
@@ -106,12 +117,12 @@ final class HttpExchange implements HttpServerResponse {
 		String path = request.rawPath();
 		int status = reportedStatus();
 		conn.server.metrics.exchangeEnded(request.method(), path, status, request.bodyBytes(),
-				writer.bodyBytesSent(), nanos, request.bodyReceiveNanos(started, now), writer.sendNanos(now));
+				bodyBytesSent(), nanos, request.bodyReceiveNanos(started, now), writer.sendNanos(now));
 		if (conn.server.config.accessLogEnabled()) {
 			Function<? super AccessLogArgs, ? extends @Nullable String> format = conn.server.config.accessLogFormat();
 			if (format == null) {
 				AccessLog.log(request.remoteAddress(), request.method(), request.uri(), request.protocol(), status,
-						writer.bodyBytesSent(), nanos);
+						bodyBytesSent(), nanos);
 			}
 			else {
 				logAccess(format, nanos);
@@ -125,18 +136,28 @@ final class HttpExchange implements HttpServerResponse {
 	 * (the handler's status, 200 by default, was never sent: the client saw none).
 	 */
 	private int reportedStatus() {
-		return writer.hasSentHeaders() ? writer.status() : rejectedWith != 0 ? rejectedWith : CLOSED_BEFORE_RESPONSE;
+		return writer.hasSentHeaders() ? writer.status() : rejectedWith != 0 ? rejectedWith
+				: closedByServer ? CLOSED_BY_SERVER : CLOSED_BEFORE_RESPONSE;
 	}
 
-	/** The native side answered this exchange with {@code status} (a body over the limit): what was sent. */
-	void rejected(int status) {
+	/**
+	 * The native side answered this exchange with {@code status} and a body of
+	 * {@code bodyBytes} (a body over the limit): what was sent.
+	 */
+	void rejected(int status, int bodyBytes) {
 		rejectedWith = status;
+		rejectedBytes = bodyBytes;
+	}
+
+	/** The response body bytes handed to the connection: the handler's, or the native side's refusal's. */
+	private long bodyBytesSent() {
+		return writer.hasSentHeaders() || rejectedWith == 0 ? writer.bodyBytesSent() : rejectedBytes;
 	}
 
 	private void logAccess(Function<? super AccessLogArgs, ? extends @Nullable String> format, long nanos) {
 		ZonedDateTime arrived = ZonedDateTime.now().minusNanos(nanos);
 		AccessLogArgs args = new AccessLogEntry(arrived, request.remoteAddress(), request.method(), request.uri(),
-				request.protocol(), reportedStatus(), writer.bodyBytesSent(), nanos, request.requestHeaders(),
+				request.protocol(), reportedStatus(), bodyBytesSent(), nanos, request.requestHeaders(),
 				writer.headers());
 		String line;
 		try {
@@ -218,9 +239,12 @@ final class HttpExchange implements HttpServerResponse {
 			return;
 		}
 		if (!(t instanceof ConnectionClosedException)) {
-			// the client going away is not the handler's failure (Reactor Netty counts none either)
+			// the client going away is not the handler's failure
 			conn.server.metrics.error(request.method(), request.rawPath());
 		}
+		// this exchange's own client left (the send's AbortedException): not logged as an error;
+		// an upstream's closed connection, or the server closing this one, is
+		boolean clientLeft = t instanceof ConnectionClosedException && conn.closedByClient();
 		int code = statusFor(t);
 		if (code != 500) {
 			BoundHttpServer.log.debug("bad request: {}", t.getMessage());
@@ -231,7 +255,9 @@ final class HttpExchange implements HttpServerResponse {
 		else {
 			BoundHttpServer.log.error("handler failed for " + request.method() + " " + request.rawPath(), t);
 		}
-		errorLog(t, writer.hasSentHeaders() ? 0 : code);
+		if (!clientLeft) {
+			errorLog(t, writer.hasSentHeaders() ? 0 : code);
+		}
 		writer.cancelBody(t);
 		if (!writer.hasSentHeaders()) {
 			writer.headers().set("Content-Type", "text/plain");
@@ -249,8 +275,9 @@ final class HttpExchange implements HttpServerResponse {
 
 	/**
 	 * The error log's line for a handler error ({@code status} answered, 0: none), if the log is
-	 * on. Not called once this exchange's client left ({@link #onHandlerError} returns first);
-	 * an upstream's closed connection ({@code PrematureCloseException}...) is logged.
+	 * on. Not called for this exchange's own client leaving ({@link #onHandlerError} checks);
+	 * an upstream's closed connection ({@code PrematureCloseException}...) is logged, and so is
+	 * the server closing this one (disposeNow's timeout).
 	 */
 	private void errorLog(Throwable t, int status) {
 		HttpServerConfig config = conn.server.config;
@@ -293,8 +320,9 @@ final class HttpExchange implements HttpServerResponse {
 		}
 	}
 
-	/** The connection closed while this exchange was current. */
-	void onConnectionClosed() {
+	/** The connection closed while this exchange was current (by the server: {@code byServer}). */
+	void onConnectionClosed(boolean byServer) {
+		closedByServer = byServer;
 		onConnectionClosed(null, null);
 	}
 
@@ -305,7 +333,7 @@ final class HttpExchange implements HttpServerResponse {
 	 */
 	void onConnectionClosed(@Nullable RequestBody body, @Nullable Throwable bodyError) {
 		request.connectionClosed();
-		boolean wasEnded = writer.connectionClosed();
+		boolean wasEnded = writer.connectionClosed(closedByServer);
 		if (body != null && bodyError != null) {
 			body.fail(bodyError);
 		}

@@ -411,7 +411,8 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	/**
 	 * {@link #metrics(boolean)} with a function from the request path to the {@code uri} tag,
 	 * for example to replace identifiers ({@code "/users/42"} to {@code "/users/{id}"}) and keep
-	 * the number of tag values small.
+	 * the number of tag values small. If it throws or returns {@code null}, the path is the tag
+	 * and a WARN is logged: the exchange goes on.
 	 */
 	public HttpServer metrics(boolean enable, Function<String, String> uriTagValue) {
 		Objects.requireNonNull(uriTagValue, "uriTagValue");
@@ -492,8 +493,9 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	 * {@code [2026-12-05T22:51:00.123+0000] [pid 4242] [client 127.0.0.1:54321] GET /boom:
 	 * java.lang.IllegalStateException: boom}. Every error a handler's {@code Publisher} ends
 	 * with is logged, whether the answer was a 500, a 4xx for the client's fault or a cut
-	 * connection, except a {@link io.github.reactormongoose.ConnectionClosedException} (the
-	 * client left). Apart from the server's own log ({@code HttpServer}'s logger), so that
+	 * connection, except the exchange's own client leaving (its send's
+	 * {@link io.github.reactormongoose.AbortedException}; an upstream's closed connection, or
+	 * the server closing this one at disposeNow's timeout, is logged). Apart from the server's own log ({@code HttpServer}'s logger), so that
 	 * errors can be routed and kept on their own. Off by default.
 	 */
 	public HttpServer errorLog(boolean enable) {

@@ -111,8 +111,12 @@ final class ResponseWriter {
 
 	// ---- state ----
 
+	/**
+	 * The body bytes handed to the connection, less what the socket never took if it closed
+	 * (a client that left mid-response: a sendFile's whole region is counted when queued).
+	 */
 	long bodyBytesSent() {
-		return bodyBytesSent;
+		return channel.isClosed() ? bodyBytesSent - Math.min(bodyBytesSent, channel.unsentAtClose()) : bodyBytesSent;
 	}
 
 	/** How long the response has been sending, up to {@code now} (nanoTime): 0 before its head was written. */
@@ -770,12 +774,13 @@ final class ResponseWriter {
 	/**
 	 * The connection closed: a streamed body is cancelled (its send fails with
 	 * {@link ConnectionClosedException}) and nothing more is written.
+	 * @param byServer the server closed it (disposeNow's timeout), not the client
 	 * @return whether the response had already ended before
 	 */
-	boolean connectionClosed() {
+	boolean connectionClosed(boolean byServer) {
 		boolean wasEnded = ended;
 		connectionClosed = true;
-		cancelBody(new AbortedException("Connection closed by the client"));
+		cancelBody(new AbortedException(byServer ? "Connection closed by the server" : "Connection closed by the client"));
 		ended = true;
 		endGzip();
 		return wasEnded;

@@ -259,6 +259,13 @@ public final class Channel {
 		return control(NativeConstants.OP_UNCORK);
 	}
 
+	/** Bytes written that the socket never took, once closed (a client that left mid-response). */
+	public long unsentAtClose() {
+		return unsentAtClose;
+	}
+
+	private long unsentAtClose;
+
 	/** Bytes written and not yet taken by the socket (0 once closed). */
 	public long pendingOutput() {
 		return Math.max(0, control(0));
@@ -346,8 +353,9 @@ public final class Channel {
 	}
 
 	/** The CLOSE event: waiters run, then the handler learns. */
-	void closed() {
+	void closed(long unsent) {
 		closed = true;
+		unsentAtClose = unsent;
 		if (wiretap != null) {
 			wiretap.inactive(this);
 		}

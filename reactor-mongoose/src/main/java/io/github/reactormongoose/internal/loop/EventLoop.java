@@ -446,7 +446,7 @@ public final class EventLoop {
 			c.wire(arg == NativeConstants.WIRE_WRITTEN, b, p, plen);
 		}
 		else if (type == NativeConstants.EV_CLOSE) {
-			c.closed();
+			c.closed(arg);
 		}
 		else if (type == NativeConstants.EV_WRITABLE) {
 			c.fireWritable();
@@ -488,7 +488,7 @@ public final class EventLoop {
 				http.onBodyEnd(b, p, plen);
 			}
 			else if (type == NativeConstants.EV_REJECTED) {
-				http.onRejected((int) arg);
+				http.onRejected((int) arg, (int) (arg >>> 32)); // RMG_REJECTED_ARG
 			}
 		}
 		else if (h instanceof WebsocketChannelHandler ws) {
@@ -579,7 +579,7 @@ public final class EventLoop {
 			LoopNative.destroy(h);
 			closedFully = true;
 			for (Channel c : left) {
-				safeRun(c::closed);
+				safeRun(() -> c.closed(0)); // the loop ended: what was unsent is unknown
 			}
 			tasks.drain(Integer.MAX_VALUE, EventLoop::safeRun);
 		}

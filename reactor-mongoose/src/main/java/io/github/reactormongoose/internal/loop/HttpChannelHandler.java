@@ -36,7 +36,8 @@ public interface HttpChannelHandler extends ChannelHandler {
 	/**
 	 * The native glue answered a request itself at a limit (413, 431, 400), or gave up a
 	 * streamed body (bad chunked framing, over the limit), and is closing.
+	 * @param bodyBytes the bytes of the body it sent with the status (0: none sent)
 	 */
-	default void onRejected(int status) {
+	default void onRejected(int status, int bodyBytes) {
 	}
 }

@@ -26,13 +26,15 @@ public final class AccessLog {
 	private AccessLog() {
 	}
 
-	/** Logs one exchange. */
+	/** Logs one exchange ({@code nanos} since the request arrived: the line's time). */
 	public static void log(InetSocketAddress remote, String method, String uri, String protocol, int status,
 			long bytesSent, long nanos) {
 		// looked up per line (only when the log is on): follows Loggers.useCustomLoggers & co
 		Logger log = Loggers.getLogger(NAME);
 		if (log.isInfoEnabled()) {
-			log.info(format(remote, ZonedDateTime.now(), method, uri, protocol, status, bytesSent, nanos));
+			// stamped with the request's arrival, as %t of the Common Log Format and Reactor Netty
+			log.info(format(remote, ZonedDateTime.now().minusNanos(nanos), method, uri, protocol, status, bytesSent,
+					nanos));
 		}
 	}
 
@@ -82,15 +84,18 @@ public final class AccessLog {
 	}
 
 	/**
-	 * {@code s} with control bytes as {@code \xNN}; with {@code quoted}, also {@code "} and
-	 * {@code \} escaped, and tabs (a line of the application's keeps its tabs).
+	 * {@code s} with control characters as {@code \xNN} (C0, DEL and C1: NEL U+0085 breaks a
+	 * line for some readers) and the line and paragraph separators as {@code \u2028} and
+	 * {@code \u2029}; with {@code quoted}, also {@code "} and {@code \} escaped, and tabs (a
+	 * line of the application's keeps its tabs).
 	 */
 	private static String escape(String s, boolean quoted) {
 		StringBuilder b = null;
 		for (int i = 0; i < s.length(); i++) {
 			char c = s.charAt(i);
 			String esc = quoted && c == '"' ? "\\\"" : quoted && c == '\\' ? "\\\\"
-					: c < 0x20 && (quoted || c != '\t') || c == 0x7f ? String.format("\\x%02x", (int) c) : null;
+					: c < 0x20 && (quoted || c != '\t') || c >= 0x7f && c <= 0x9f ? String.format("\\x%02x", (int) c)
+					: c == 0x2028 || c == 0x2029 ? String.format("\\u%04x", (int) c) : null;
 			if (esc != null && b == null) {
 				b = new StringBuilder(s.length() + 8).append(s, 0, i);
 			}

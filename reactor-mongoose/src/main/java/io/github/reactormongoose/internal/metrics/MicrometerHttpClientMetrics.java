@@ -36,23 +36,37 @@ final class MicrometerHttpClientMetrics implements HttpClientMetrics {
 	}
 
 	MicrometerHttpClientMetrics(Function<String, String> uriTagValue) {
-		this.uris = new UriTags(uriTagValue);
+		this.uris = new UriTags(uriTagValue, HttpClientMetrics.class);
 	}
 
 	@Override
 	public void connected(String remote, long nanos, boolean success) {
-		Timer.builder(PREFIX + "connect.time").tags("remote.address", remote, "status", success ? "SUCCESS" : "ERROR")
-			.register(registry)
-			.record(nanos, TimeUnit.NANOSECONDS);
+		try {
+			Timer.builder(PREFIX + "connect.time").tags("remote.address", remote, "status", success ? "SUCCESS" : "ERROR")
+				.register(registry)
+				.record(nanos, TimeUnit.NANOSECONDS);
+		}
+		catch (RuntimeException e) { // a registry's filter...: the exchange goes on all the same
+			failed(e);
+		}
 	}
 
 	@Override
 	public void exchangeEnded(String remote, String method, String path, int status, long bytesSent, long bytesReceived,
 			long nanos) {
-		ExchangeMeters m = exchangeMeters.computeIfAbsent(new Key(remote, uris.of(path), method, status), this::register);
-		m.sent.record(bytesSent);
-		m.received.record(bytesReceived);
-		m.time.record(nanos, TimeUnit.NANOSECONDS);
+		try {
+			ExchangeMeters m = exchangeMeters.computeIfAbsent(new Key(remote, uris.of(path), method, status), this::register);
+			m.sent.record(bytesSent);
+			m.received.record(bytesReceived);
+			m.time.record(nanos, TimeUnit.NANOSECONDS);
+		}
+		catch (RuntimeException e) {
+			failed(e);
+		}
+	}
+
+	private static void failed(RuntimeException e) {
+		UriTags.recordingFailed(HttpClientMetrics.class.getName(), e);
 	}
 
 	/** The meters of one remote address, uri, method and status, registered on first use. */
@@ -70,9 +84,14 @@ final class MicrometerHttpClientMetrics implements HttpClientMetrics {
 
 	@Override
 	public void error(String remote, String method, String path) {
-		Counter.builder(PREFIX + "errors").tags("remote.address", remote, "uri", uris.of(path), "method", method)
-			.register(registry)
-			.increment();
+		try {
+			Counter.builder(PREFIX + "errors").tags("remote.address", remote, "uri", uris.of(path), "method", method)
+				.register(registry)
+				.increment();
+		}
+		catch (RuntimeException e) {
+			failed(e);
+		}
 	}
 
 	@Override
@@ -80,6 +99,15 @@ final class MicrometerHttpClientMetrics implements HttpClientMetrics {
 		if (!pooled.add(remote)) {
 			return;
 		}
+		try {
+			registerPoolGauges(remote, stats);
+		}
+		catch (RuntimeException e) {
+			failed(e);
+		}
+	}
+
+	private void registerPoolGauges(String remote, PoolStats stats) {
 		String p = "reactor.mongoose.connection.provider.";
 		Gauge.builder(p + "total.connections", stats, PoolStats::total).tag("remote.address", remote)
 			.description("Connections in use, idle and being made").strongReference(true).register(registry);

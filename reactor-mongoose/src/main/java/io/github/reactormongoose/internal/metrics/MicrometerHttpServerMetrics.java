@@ -45,7 +45,7 @@ final class MicrometerHttpServerMetrics implements HttpServerMetrics {
 	}
 
 	MicrometerHttpServerMetrics(Function<String, String> uriTagValue) {
-		this.uris = new UriTags(uriTagValue);
+		this.uris = new UriTags(uriTagValue, HttpServerMetrics.class);
 	}
 
 	@Override
@@ -89,12 +89,17 @@ final class MicrometerHttpServerMetrics implements HttpServerMetrics {
 	public void exchangeEnded(String method, String path, int status, long bytesReceived, long bytesSent, long nanos,
 			long receiveNanos, long sendNanos) {
 		active.decrementAndGet();
-		ExchangeMeters m = exchangeMeters.computeIfAbsent(new Key(uri(path), methodTag(method), status), this::register);
-		m.received.record(bytesReceived);
-		m.sent.record(bytesSent);
-		m.time.record(nanos, TimeUnit.NANOSECONDS);
-		m.receivedTime.record(receiveNanos, TimeUnit.NANOSECONDS);
-		m.sentTime.record(sendNanos, TimeUnit.NANOSECONDS);
+		try {
+			ExchangeMeters m = exchangeMeters.computeIfAbsent(new Key(uri(path), methodTag(method), status), this::register);
+			m.received.record(bytesReceived);
+			m.sent.record(bytesSent);
+			m.time.record(nanos, TimeUnit.NANOSECONDS);
+			m.receivedTime.record(receiveNanos, TimeUnit.NANOSECONDS);
+			m.sentTime.record(sendNanos, TimeUnit.NANOSECONDS);
+		}
+		catch (RuntimeException e) { // a registry's filter...: the exchange must end all the same
+			UriTags.recordingFailed(HttpServerMetrics.class.getName(), e);
+		}
 	}
 
 	/** The meters of one uri, method and status, registered on first use (not on every exchange). */
@@ -114,7 +119,13 @@ final class MicrometerHttpServerMetrics implements HttpServerMetrics {
 
 	@Override
 	public void error(String method, String path) {
-		Counter.builder(PREFIX + "errors").tags("uri", uri(path), "method", methodTag(method)).register(registry).increment();
+		try {
+			Counter.builder(PREFIX + "errors").tags("uri", uri(path), "method", methodTag(method)).register(registry)
+					.increment();
+		}
+		catch (RuntimeException e) {
+			UriTags.recordingFailed(HttpServerMetrics.class.getName(), e);
+		}
 	}
 
 	/** The standard methods of RFC 9110 (and PATCH); any other is tagged "UNKNOWN", as by Reactor Netty. */

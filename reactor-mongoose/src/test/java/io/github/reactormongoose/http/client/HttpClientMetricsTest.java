@@ -16,6 +16,7 @@ import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.testing.GlobalMeters;
+import io.github.reactormongoose.testing.LogCapture;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -98,6 +99,33 @@ class HttpClientMetricsTest extends BaseHttpTest {
 		HttpClient off = c.metrics(false);
 		assertThat(text(off.get().uri("/random/1"))).isEqualTo("200 ok");
 		assertThat(meters.registry().find(P + "response.time").tag("remote.address", remote).timers()).isEmpty();
+	}
+
+	/**
+	 * A uri tag function that returns null or throws does not touch the exchange (its response
+	 * never came): the response arrives and is recorded under its path, and a WARN says so.
+	 */
+	@Test
+	void aFailingUriTagFunctionNeitherHangsTheExchangeNorStopsTheMeters() {
+		try (LogCapture log = LogCapture.of("io.github.reactormongoose.internal.metrics.HttpClientMetrics")) {
+			DisposableServer s = bind(HttpServer.create().host("127.0.0.1").port(0).route(r -> r
+				.get("/**", (req, res) -> res.sendString(Mono.just("ok")))));
+			String remote = "127.0.0.1:" + s.port();
+			HttpClient c = HttpClient.create().runOn(newLoop()).baseUrl("http://" + remote).metrics(true, path -> {
+				if (path.startsWith("/throw")) {
+					throw new IllegalArgumentException("mapper bug");
+				}
+				return path.startsWith("/null") ? null : path;
+			});
+			assertThat(text(c.get().uri("/null/1"))).isEqualTo("200 ok");
+			assertThat(text(c.get().uri("/throw/1"))).isEqualTo("200 ok");
+			assertThat(meters.registry().get(P + "response.time").tags("remote.address", remote, "uri", "/null/1", "status", "200")
+				.timer().count()).isEqualTo(1);
+			assertThat(meters.registry().get(P + "response.time").tags("remote.address", remote, "uri", "/throw/1", "status", "200")
+				.timer().count()).isEqualTo(1);
+			assertThat(log.levels()).containsExactly("warn", "warn");
+			assertThat(log.lines()).allSatisfy(l -> assertThat(l).startsWith("Exception caught while recording metrics"));
+		}
 	}
 
 	@Test

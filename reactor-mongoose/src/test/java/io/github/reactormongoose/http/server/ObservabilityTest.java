@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -139,6 +140,38 @@ class ObservabilityTest extends BaseHttpTest {
 				.isPositive();
 	}
 
+	/**
+	 * A uri tag function that returns null or throws does not touch the exchange (it was left
+	 * unanswered): the request is answered, recorded under its path (within the tags' bound)
+	 * and one WARN per failure says so, as Reactor Netty's "Exception caught while recording metrics".
+	 */
+	@Test
+	void aFailingUriTagFunctionNeitherHangsTheExchangeNorStopsTheMeters() throws Exception {
+		try (LogCapture log = LogCapture.of("io.github.reactormongoose.internal.metrics.HttpServerMetrics")) {
+			DisposableServer server = server(HttpServer.create().metrics(true, path -> {
+				if (path.equals("/fail")) {
+					throw new IllegalArgumentException("mapper bug");
+				}
+				return path.startsWith("/users/") ? null : path; // a map lookup that misses
+			}));
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				assertThat(c.write(RawHttp.get("/users/7")).read().bodyString()).isEqualTo("user 7");
+				assertThat(status(c, RawHttp.get("/fail"))).isEqualTo(500); // the handler's error, counted too
+				assertThat(status(c, RawHttp.get("/hello"))).isEqualTo(200);
+			}
+			assertThat(meters.registry().get("reactor.mongoose.http.server.response.time")
+					.tags("uri", "/users/7", "method", "GET", "status", "200").timer().count()).isEqualTo(1);
+			assertThat(meters.registry().get("reactor.mongoose.http.server.response.time")
+					.tags("uri", "/fail", "method", "GET", "status", "500").timer().count()).isEqualTo(1);
+			assertThat(meters.registry().get("reactor.mongoose.http.server.errors").tags("uri", "/fail", "method", "GET")
+					.counter().count()).isEqualTo(1.0);
+			assertThat(meters.registry().get("reactor.mongoose.http.server.response.time")
+					.tags("uri", "/hello", "method", "GET", "status", "200").timer().count()).isEqualTo(1);
+			assertThat(log.levels()).containsOnly("warn").hasSize(3); // /users/7, the error and the end of /fail
+			assertThat(log.lines()).allSatisfy(l -> assertThat(l).startsWith("Exception caught while recording metrics"));
+		}
+	}
+
 	@Test
 	void methodsOutsideTheStandardOnesShareOneTag() throws Exception {
 		// a client may send any token as the method: 300 random ones were 300 time series
@@ -197,7 +230,7 @@ class ObservabilityTest extends BaseHttpTest {
 	/**
 	 * A streamed body the server refuses past {@code maxRequestBodySize} is answered 413 by the
 	 * native side: the metrics and the access log record the 413 that was sent, not 499 (no
-	 * response of the handler's went out).
+	 * response of the handler's went out), and its body's bytes (they counted none).
 	 */
 	@Test
 	void aBodyRefusedWith413IsRecordedWith413() throws Exception {
@@ -226,9 +259,12 @@ class ObservabilityTest extends BaseHttpTest {
 			while (lines.isEmpty() && System.nanoTime() < deadline) {
 				Thread.sleep(20);
 			}
-			assertThat(lines).singleElement().satisfies(l -> assertThat(l).contains("\"POST /count HTTP/1.1\" 413 "));
+			// with the body the native side sent with it ("request body too large\n")
+			assertThat(lines).singleElement().satisfies(l -> assertThat(l).contains("\"POST /count HTTP/1.1\" 413 23 "));
 			assertThat(meters.registry().get("reactor.mongoose.http.server.response.time").tag("uri", "/count")
 					.tag("status", "413").timer().count()).isEqualTo(1);
+			assertThat(meters.registry().get("reactor.mongoose.http.server.data.sent").tag("uri", "/count")
+					.tag("status", "413").summary().totalAmount()).isEqualTo(23.0);
 		}
 		finally {
 			Loggers.resetLoggerFactory();
@@ -347,6 +383,175 @@ class ObservabilityTest extends BaseHttpTest {
 			assertThat(seen.get()).isInstanceOf(io.github.reactormongoose.ConnectionClosedException.class);
 			Thread.sleep(100);
 			assertThat(log.lines()).hasSize(5);
+		}
+	}
+
+	/**
+	 * The exchange's own client leaving during a streamed body (with a FIN or an RST) or a
+	 * sendFile is not an error of the server: no error log line (the send's AbortedException
+	 * reached the handler's error path while the response had not ended yet and was logged).
+	 */
+	@Test
+	void errorLogHasNoLineForAClientThatLeavesMidStreamOrMidFile(@TempDir java.nio.file.Path dir) throws Exception {
+		java.nio.file.Path file = dir.resolve("big.bin");
+		try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+			f.setLength(64L << 20);
+		}
+		try (LogCapture log = LogCapture.of("reactor.mongoose.http.server.ErrorLog")) {
+			DisposableServer server = bind(HttpServer.create().runOn(newLoop()).metrics(true).errorLog(true).route(r -> r
+					.get("/stream", (req, res) -> res.sendString(Flux.interval(java.time.Duration.ofMillis(5))
+							.onBackpressureDrop().map(i -> "tick " + i + "\n")))
+					.get("/file", (req, res) -> res.sendFile(file))
+					.get("/fail", (req, res) -> Mono.error(new IllegalStateException("boom")))));
+			for (boolean rst : new boolean[] {false, true}) {
+				try (RawHttp c = RawHttp.connect(server.port())) {
+					c.write(RawHttp.get("/stream"));
+					assertThat(c.readHead().status()).isEqualTo(200);
+					c.readChunk();
+					if (rst) {
+						c.socket().setSoLinger(true, 0);
+					}
+				}
+			}
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				c.write(RawHttp.get("/file"));
+				assertThat(c.readHead().status()).isEqualTo(200);
+				c.readExactly(4096);
+			}
+			awaitCount("/stream", 2);
+			awaitCount("/file", 1);
+			// the same loop then answers a failing handler: its line is the only one
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				assertThat(status(c, RawHttp.get("/fail"))).isEqualTo(500);
+			}
+			assertThat(log.lines()).singleElement().satisfies(l -> assertThat(l).endsWith("GET /fail: java.lang.IllegalStateException: boom"));
+		}
+	}
+
+	/**
+	 * disposeNow's timeout cutting exchanges blames the server, not the client: the streamed
+	 * response's send fails with "closed by the server" (logged), and the one not started is
+	 * recorded as 444 (nginx's code for a connection it closed without a response), not 499.
+	 */
+	@Test
+	void exchangesCutByDisposeNowAreTheServersDoingNotTheClients() throws Exception {
+		try (LogCapture log = LogCapture.of("reactor.mongoose.http.server.ErrorLog")) {
+			Sinks.Empty<Void> never = Sinks.empty();
+			DisposableServer server = HttpServer.create().runOn(newLoop()).metrics(true).errorLog(true).route(r -> r
+					.get("/stream", (req, res) -> res.sendString(Flux.interval(java.time.Duration.ofMillis(5))
+							.onBackpressureDrop().map(i -> "tick " + i + "\n")))
+					.get("/slow", (req, res) -> never.asMono().then(res.sendString(Mono.just("late")))))
+					.bindNow(TIMEOUT);
+			try (RawHttp streaming = RawHttp.connect(server.port()); RawHttp slow = RawHttp.connect(server.port())) {
+				streaming.write(RawHttp.get("/stream"));
+				assertThat(streaming.readHead().status()).isEqualTo(200);
+				streaming.readChunk();
+				slow.write(RawHttp.get("/slow"));
+				awaitActive(server, 2);
+				server.disposeNow(java.time.Duration.ofMillis(200));
+			}
+			awaitCount("/stream", 1);
+			awaitCount("/slow", 1);
+			assertThat(meters.registry().get("reactor.mongoose.http.server.response.time").tags("uri", "/slow", "status", "444")
+					.timer().count()).isEqualTo(1);
+			assertThat(log.lines()).singleElement().satisfies(l -> assertThat(l)
+					.endsWith("GET /stream: io.github.reactormongoose.AbortedException: Connection closed by the server"));
+		}
+	}
+
+	private void awaitActive(DisposableServer server, double n) throws InterruptedException {
+		meters.awaitGauge("reactor.mongoose.http.server.connections.active", "local.address", "127.0.0.1:" + server.port(), n);
+	}
+
+	/**
+	 * A client that reads 4 KiB of a 64 MiB sendFile and leaves: the bytes recorded are those
+	 * the socket took (bounded by the kernel's buffers), not the whole region queued.
+	 */
+	@Test
+	void aSendFileCutByTheClientCountsWhatTheSocketTook(@TempDir java.nio.file.Path dir) throws Exception {
+		java.nio.file.Path file = dir.resolve("big.bin");
+		try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+			f.setLength(64L << 20);
+		}
+		DisposableServer server = bind(HttpServer.create().metrics(true).route(r -> r.get("/file", (req, res) -> res.sendFile(file))));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write(RawHttp.get("/file"));
+			assertThat(c.readHead().status()).isEqualTo(200);
+			c.readExactly(4096);
+		}
+		awaitCount("/file", 1);
+		double sent = meters.registry().get("reactor.mongoose.http.server.data.sent").tag("uri", "/file").summary().totalAmount();
+		assertThat(sent).isGreaterThanOrEqualTo(4096).isLessThan(32 << 20);
+	}
+
+	/** Waits until {@code uri}'s exchanges ended {@code n} times (their response.time count). */
+	private void awaitCount(String uri, long n) throws InterruptedException {
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while (System.nanoTime() < deadline && meters.registry().find("reactor.mongoose.http.server.response.time").tag("uri", uri)
+				.timers().stream().mapToLong(Timer::count).sum() < n) {
+			Thread.sleep(10);
+		}
+		assertThat(meters.registry().find("reactor.mongoose.http.server.response.time").tag("uri", uri).timers().stream()
+				.mapToLong(Timer::count).sum()).as(uri + " exchanges ended").isEqualTo(n);
+	}
+
+	/**
+	 * The lines of one's own formats escape C1 controls (NEL U+0085 is a line break to some
+	 * log viewers) and U+2028/U+2029 too, as they escape C0 ones: no forged line.
+	 */
+	@Test
+	void ownFormatsEscapeC1ControlsAndUnicodeLineSeparators() throws Exception {
+		String forged = "a\u0085b\u009bc\u2028d\u2029e";
+		String escaped = "a\\x85b\\x9bc\\u2028d\\u2029e";
+		try (LogCapture access = LogCapture.of("reactor.mongoose.http.server.AccessLog")) {
+			DisposableServer server = server(HttpServer.create().accessLog(true, a -> a.uri() + " " + forged));
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				assertThat(status(c, RawHttp.get("/hello"))).isEqualTo(200);
+			}
+			assertThat(access.lines()).containsExactly("/hello " + escaped);
+		}
+		try (LogCapture errors = LogCapture.of("reactor.mongoose.http.server.ErrorLog")) {
+			DisposableServer server = server(HttpServer.create().errorLog(true, e -> e.uri() + " " + forged));
+			try (RawHttp c = RawHttp.connect(server.port())) {
+				assertThat(status(c, RawHttp.get("/fail"))).isEqualTo(500);
+			}
+			assertThat(errors.lines()).containsExactly("/fail " + escaped);
+		}
+	}
+
+	/**
+	 * The default access-log line's time is when the request arrived (Common Log Format's %t,
+	 * Reactor Netty's), as commonLogFormat() and accessDateTime() have it, not when it ended.
+	 */
+	@Test
+	void theDefaultAccessLogLineIsStampedWithTheRequestsArrival() throws Exception {
+		try (LogCapture access = LogCapture.of("reactor.mongoose.http.server.AccessLog")) {
+			List<String> clf = new CopyOnWriteArrayList<>();
+			Sinks.Empty<Void> release = Sinks.empty();
+			DisposableServer server = bind(HttpServer.create().accessLog(true).route(r -> r
+					.get("/slow", (req, res) -> release.asMono().then(res.sendString(Mono.just("late"))))));
+			DisposableServer own = bind(HttpServer.create().accessLog(true, a -> {
+				clf.add(a.commonLogFormat());
+				return null;
+			}).route(r -> r.get("/slow", (req, res) -> release.asMono().then(res.sendString(Mono.just("late"))))));
+			java.time.ZonedDateTime before = java.time.ZonedDateTime.now();
+			try (RawHttp c = RawHttp.connect(server.port()); RawHttp d = RawHttp.connect(own.port())) {
+				c.write(RawHttp.get("/slow"));
+				d.write(RawHttp.get("/slow"));
+				// the exchanges end in a later second than they began
+				while (java.time.ZonedDateTime.now().toEpochSecond() < before.toEpochSecond() + 2) {
+					Thread.sleep(50);
+				}
+				release.tryEmitEmpty();
+				assertThat(c.read().bodyString()).isEqualTo("late");
+				assertThat(d.read().bodyString()).isEqualTo("late");
+			}
+			java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z",
+					java.util.Locale.US);
+			String began = "[" + f.format(before) + "]";
+			String nextSecond = "[" + f.format(before.plusSeconds(1)) + "]";
+			assertThat(access.lines()).singleElement().satisfies(l -> assertThat(l).containsAnyOf(began, nextSecond));
+			assertThat(clf).singleElement().satisfies(l -> assertThat(l).containsAnyOf(began, nextSecond));
 		}
 	}
 
