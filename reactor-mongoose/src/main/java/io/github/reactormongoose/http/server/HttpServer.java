@@ -495,8 +495,9 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	 * with is logged, whether the answer was a 500, a 4xx for the client's fault or a cut
 	 * connection, except the exchange's own client leaving (its send's
 	 * {@link io.github.reactormongoose.AbortedException}; an upstream's closed connection, or
-	 * the server closing this one at disposeNow's timeout, is logged). Apart from the server's own log ({@code HttpServer}'s logger), so that
-	 * errors can be routed and kept on their own. Off by default.
+	 * the server closing this one at disposeNow's timeout, is logged). Apart from the server's
+	 * own log ({@code HttpServer}'s logger), so that errors can be routed and kept on their own.
+	 * Off by default.
 	 */
 	public HttpServer errorLog(boolean enable) {
 		return new HttpServer(config.withErrorLog(enable, null));

@@ -35,6 +35,8 @@ public final class Channel {
 	private ChannelHandler handler;
 	private @Nullable ArrayDeque<Runnable> writableWaiters;
 	private boolean closed;
+	/** What the CLOSE event said was written and never taken by the socket. */
+	private long unsentAtClose;
 	private @Nullable Wiretap wiretap;
 	/** The wiretap's name for the connection, with its addresses once they are known. */
 	@Nullable String wireLabel;
@@ -263,8 +265,6 @@ public final class Channel {
 	public long unsentAtClose() {
 		return unsentAtClose;
 	}
-
-	private long unsentAtClose;
 
 	/** Bytes written and not yet taken by the socket (0 once closed). */
 	public long pendingOutput() {
