@@ -206,11 +206,17 @@ void fz_check_records(struct rmg_loop *loop, int64_t result, struct fz_polled *o
         FZ_ASSERT(arg >= 8 && arg <= 10, "WS_CTL opcode %lld", (long long) arg);
         FZ_ASSERT(plen <= 125, "WS_CTL payload of %d bytes (control frames carry at most 125)", plen);
         break;
-      case RMG_EV_REJECTED:
-        FZ_ASSERT(arg == 400 || arg == 408 || arg == 413 || arg == 414 || arg == 417 || arg == 431 || arg == 501 || arg == 505 ||
-                      arg == 1002 || arg == 1007 || arg == 1009, "REJECTED with %lld", (long long) arg);
+      case RMG_EV_REJECTED: {
+        /* the status (or WebSocket close code), and for HTTP the refusal's body bytes above
+         * it (RMG_REJECTED_ARG): a reason line, or 0 when no answer went out (rmg_body_fail) */
+        int64_t st = arg & 0xffffffff, body = arg >> 32;
+        FZ_ASSERT(st == 400 || st == 408 || st == 413 || st == 414 || st == 417 || st == 431 || st == 501 || st == 505 ||
+                      st == 1002 || st == 1007 || st == 1009, "REJECTED with %lld", (long long) arg);
+        FZ_ASSERT(st >= 1000 ? body == 0 : body >= 0 && body < 256, "REJECTED %lld with a body of %lld bytes",
+                  (long long) st, (long long) body);
         FZ_ASSERT(plen == 0, "REJECTED with a payload");
         break;
+      }
       case RMG_EV_DATAGRAM:
         FZ_ASSERT(plen >= RMG_ADDR_SIZE && plen <= RMG_ADDR_SIZE + 65536, "DATAGRAM of %d bytes", plen);
         break;
