@@ -428,11 +428,25 @@ final class ClientSession implements MqttConnection {
 	}
 
 	/**
-	 * The broker ended the accepted connection (closed it, reset it, or sent DISCONNECT): each
-	 * publish sent on it and not acknowledged counts one loss, and one the broker closed
-	 * {@link #POISON_LOSSES} connections in a row over is given up (removed from the in-flight
-	 * publishes) and returned, to fail once the loss is handled. Only with reconnect: without
-	 * it the session ends and every publish fails with the loss.
+	 * The broker ended the connection (closed it, reset it, or sent DISCONNECT): the session
+	 * loses it ({@link #lose}), and a publish the broker closed {@link #POISON_LOSSES}
+	 * connections in a row over ({@link #closedByBroker()}) fails once the loss is handled.
+	 */
+	private void lostToBroker(Throwable cause, boolean fatal) {
+		List<Outgoing> poisoned = closedByBroker();
+		lose(cause, fatal);
+		for (Outgoing o : poisoned) {
+			o.sink.error(new MqttException("the broker closed the connection each of the " + POISON_LOSSES
+					+ " times the publish to " + o.message.topic() + " was sent (a message it refuses, too large or not"
+					+ " authorized, say): given up"));
+		}
+	}
+
+	/**
+	 * The broker ended the accepted connection: each publish sent on it and not acknowledged
+	 * counts one loss, and one the broker closed {@link #POISON_LOSSES} connections in a row
+	 * over is given up (removed from the in-flight publishes) and returned. Only with reconnect:
+	 * without it the session ends and every publish fails with the loss.
 	 */
 	private List<Outgoing> closedByBroker() {
 		if (state != State.CONNECTED || config.reconnectMin == null) {
@@ -454,14 +468,6 @@ final class ClientSession implements MqttConnection {
 			}
 		}
 		return poisoned;
-	}
-
-	private void failPoisoned(List<Outgoing> poisoned) {
-		for (Outgoing o : poisoned) {
-			o.sink.error(new MqttException("the broker closed the connection each of the " + POISON_LOSSES
-					+ " times the publish to " + o.message.topic() + " was sent (a message it refuses, too large or not"
-					+ " authorized, say): given up"));
-		}
 	}
 
 	private static int intProperty(MqttProperties p, int id, int absent) {
@@ -716,9 +722,7 @@ final class ClientSession implements MqttConnection {
 		if (cause == null) {
 			cause = new ConnectionClosedException("the MQTT broker closed the connection");
 		}
-		List<Outgoing> poisoned = closedByBroker();
-		lose(cause, state == State.CONNECTING);
-		failPoisoned(poisoned);
+		lostToBroker(cause, state == State.CONNECTING);
 	}
 
 	/** Asks for the next read unless a subscription has too many messages waiting. */
@@ -817,10 +821,8 @@ final class ClientSession implements MqttConnection {
 			// so the loss and its reason surface now (not when the broker closes TCP), and packets
 			// behind it in the same read are not acted on (lose() drops the reader)
 			String reason = d.properties().reasonString();
-			List<Outgoing> poisoned = closedByBroker();
-			lose(new MqttException("the broker sent DISCONNECT (0x" + Integer.toHexString(d.reasonCode()) + ")"
+			lostToBroker(new MqttException("the broker sent DISCONNECT (0x" + Integer.toHexString(d.reasonCode()) + ")"
 					+ (reason != null ? ": " + reason : ""), d.reasonCode()), false);
-			failPoisoned(poisoned);
 			return;
 		}
 		else if (p instanceof MqttPacket.ConnAck a) {

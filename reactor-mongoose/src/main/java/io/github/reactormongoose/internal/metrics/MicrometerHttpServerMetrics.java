@@ -98,8 +98,12 @@ final class MicrometerHttpServerMetrics implements HttpServerMetrics {
 			m.sentTime.record(sendNanos, TimeUnit.NANOSECONDS);
 		}
 		catch (RuntimeException e) { // a registry's filter...: the exchange must end all the same
-			UriTags.recordingFailed(HttpServerMetrics.class.getName(), e);
+			failed(e);
 		}
+	}
+
+	private static void failed(RuntimeException e) {
+		UriTags.recordingFailed(HttpServerMetrics.class.getName(), e);
 	}
 
 	/** The meters of one uri, method and status, registered on first use (not on every exchange). */
@@ -124,7 +128,7 @@ final class MicrometerHttpServerMetrics implements HttpServerMetrics {
 					.increment();
 		}
 		catch (RuntimeException e) {
-			UriTags.recordingFailed(HttpServerMetrics.class.getName(), e);
+			failed(e);
 		}
 	}
 

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -242,16 +241,12 @@ class HostileRequestTest extends BaseHttpTest {
 	@MethodSource("cases")
 	void hostileRequest(String name, String request, Expect expect) throws Exception {
 		int before = handled.get();
-		List<RawHttp.Response> answers = new ArrayList<>();
-		boolean closed;
-		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(3_000)) {
-			c.write(request.getBytes(StandardCharsets.ISO_8859_1));
-			if (expect instanceof Served || expect instanceof Either || expect instanceof NotRouted) {
-				// a second request on the same connection: served only if the first one was
-				c.write("GET /healthcheck HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-			}
-			closed = readAll(c, answers);
-		}
+		// with a second request on the same connection where it is served only if the first one was
+		Answers got = expect instanceof Served || expect instanceof Either || expect instanceof NotRouted
+				? exchange(request, "GET /healthcheck HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+				: exchange(request);
+		List<RawHttp.Response> answers = got.answers();
+		boolean closed = got.closed();
 		if (expect instanceof Served s) {
 				assertThat(answers).as("answers").hasSize(2);
 				assertThat(answers.get(0).status()).as("status; %s", answers.get(0)).isEqualTo(s.status());
@@ -346,12 +341,9 @@ class HostileRequestTest extends BaseHttpTest {
 	@MethodSource("pipelinedBehindAGoodOne")
 	void malformedRequestPipelinedBehindAGoodOneGets400(String name, String bad, int status) throws Exception {
 		int before = handled.get();
-		List<RawHttp.Response> answers = new ArrayList<>();
-		boolean closed;
-		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(3_000)) {
-			c.write((get("/get") + bad).getBytes(StandardCharsets.ISO_8859_1));
-			closed = readAll(c, answers);
-		}
+		Answers got = exchange(get("/get") + bad);
+		List<RawHttp.Response> answers = got.answers();
+		boolean closed = got.closed();
 		assertThat(answers).as("answers").hasSize(2);
 		assertThat(answers.get(0).status()).isEqualTo(200);
 		assertThat(answers.get(0).bodyString()).isEqualTo("target /get");
@@ -370,6 +362,21 @@ class HostileRequestTest extends BaseHttpTest {
 				Arguments.of("no protocol", "GET /get\r\n", 400),
 				Arguments.of("HTTP/2.0", "GET /get HTTP/2.0\r\nHost: x\r\n\r\n", 505),
 				Arguments.of("Expect: teapot", "GET /get HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n", 417));
+	}
+
+	/** The answers read on a connection, and whether the server closed it (else it fell silent). */
+	private record Answers(List<RawHttp.Response> answers, boolean closed) {
+	}
+
+	/** Opens a connection, sends each of {@code writes} (a write each, ISO-8859-1), reads all the answers. */
+	private Answers exchange(String... writes) throws IOException {
+		List<RawHttp.Response> answers = new ArrayList<>();
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(3_000)) {
+			for (String w : writes) {
+				c.write(w);
+			}
+			return new Answers(answers, readAll(c, answers));
+		}
 	}
 
 	/** Reads answers until the server closes (true) or stays silent for the timeout (false). */
