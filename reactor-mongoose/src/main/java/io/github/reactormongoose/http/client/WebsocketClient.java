@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 
 /**
  * {@link HttpClient#websocket()}: the upgrade request on a pooled connection, the checks of
@@ -126,11 +127,17 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 				return Flux.error(e);
 			}
 			// the handler runs to its end once the connection is gone (its receive() completes, what
-			// it chained after runs, as on Reactor Netty); a send the close cut short is that end
+			// it chained after runs, as on Reactor Netty); a send the close cut short is that end.
+			// Cancelled, the session closes after the cancel went up (doFinally): its sends are
+			// cancelled first, and none fails on the closing connection into an operator that ended
 			return Flux.from(p).onErrorResume(e -> e instanceof AbortedException && session.isClosed(), e -> Flux.empty())
 					.doOnComplete(() -> session.handlerEnded(false))
 					.doOnError(e -> session.handlerEnded(true))
-					.doOnCancel(() -> session.handlerEnded(false));
+					.doFinally(s -> {
+						if (s == SignalType.CANCEL) {
+							session.handlerEnded(false);
+						}
+					});
 		});
 	}
 
