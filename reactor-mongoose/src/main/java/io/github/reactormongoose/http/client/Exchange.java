@@ -578,12 +578,16 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		headDone = true;
 		ClientConnection c = conn();
 		InboundQueue<ByteBuffer> q = new InboundQueue<>(loop, BODY_HIGH, BODY_LOW, () -> {
-			paused = true;
-			c.channel().pauseReading();
+			if (!responseEnded) {
+				paused = true;
+				c.channel().pauseReading();
+			}
 		}, () -> {
-			paused = false;
-			lastRead = System.nanoTime();
-			c.channel().resumeReading();
+			if (paused) { // not once the response ended: the connection may serve another exchange by then
+				paused = false;
+				lastRead = System.nanoTime();
+				c.channel().resumeReading();
+			}
 		}, () -> {
 			if (!responseEnded) {
 				// the body was not consumed to its end: the connection cannot be reused
@@ -700,6 +704,13 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			c.poison();
 			unsent = writer;
 		}
+		if (paused) {
+			// the rest of the body came in the read that paused reading: the response is whole
+			// and queued, and the connection goes back to the pool reading, or the next
+			// exchange on it would wait for ever for an answer left unread in the socket
+			paused = false;
+			c.channel().resumeReading();
+		}
 		// back to the pool before the body completes: a next request that the completion starts
 		// at once, on this thread (concatMap), finds the connection idle instead of opening one
 		release();
@@ -806,10 +817,22 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		}
 	}
 
-	/** The response Mono was cancelled before the head arrived. */
+	/**
+	 * The response Mono was cancelled: before the head arrived, the exchange ends and its
+	 * connection closes. When the head was read before this ran (the cancel came as it
+	 * arrived), the cancelled sink dropped the response unseen, and its body would wait for a
+	 * reader that never comes (reading paused, the connection held for ever): it is discarded.
+	 */
 	private void cancel() {
 		stopAcquireTimer();
-		if (headDone || done) {
+		if (headDone) {
+			ClientResponse r = response;
+			if (r != null) {
+				r.discard(); // a no-op when the response reached someone who reads its body
+			}
+			return;
+		}
+		if (done) {
 			return;
 		}
 		done = true;

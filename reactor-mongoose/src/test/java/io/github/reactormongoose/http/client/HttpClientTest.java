@@ -343,6 +343,78 @@ class HttpClientTest extends BaseHttpTest {
 	}
 
 	/**
+	 * A response Mono cancelled (a timeout) just as its head came: the cancelled sink dropped
+	 * the response, so nobody read its body, and the exchange, seeing the head done, left the
+	 * body to a reader that would never come. The body queued until reading paused, and the
+	 * connection was held for ever ({@code /later}: the body's end comes after the pause) or,
+	 * when the whole body came in the read that paused it ({@code /many}), went back to the
+	 * pool still paused: the next request on it never got its answer (seen as HTTPS requests
+	 * that never ended under a mix of timed-out downloads, their connections in CLOSE-WAIT).
+	 * The order is forced here: the loop is held in a timer while the answer arrives and the
+	 * cancel is queued, so the head is read before the cancel runs. Now the unread body is
+	 * discarded, reading resumes when a response ends, and the connection serves the next
+	 * request.
+	 */
+	@Test
+	void aResponseCancelledAsItsHeadCameLeavesTheConnectionUsable() throws Exception {
+		StringBuilder chunks = new StringBuilder("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+		for (int i = 0; i < 64; i++) {
+			chunks.append("5\r\nchunk\r\n");
+		}
+		for (String path : List.of("/many", "/later")) {
+			java.util.concurrent.CountDownLatch requested = new java.util.concurrent.CountDownLatch(1);
+			java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+			try (ScriptedServer s = new ScriptedServer(c -> {
+				String head;
+				while ((head = c.readHead()) != null) {
+					if (head.startsWith("GET " + path + " ")) {
+						requested.countDown();
+						answer.await();
+						if (path.equals("/later")) {
+							c.write(chunks.toString());
+							Thread.sleep(300);
+							c.write("0\r\n\r\n");
+						}
+						else {
+							c.write(chunks + "0\r\n\r\n");
+						}
+					}
+					else {
+						c.write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ntwo");
+					}
+				}
+			})) {
+				MongooseLoop loop = newLoop();
+				HttpClient c = HttpClient.create().runOn(loop).maxConnections(1);
+				reactor.core.Disposable first = c.get().uri(s.url(path)).responseContent().subscribe();
+				assertThat(requested.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+				java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+				java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+				loop.schedule(Duration.ZERO, () -> { // a timer: runs after the tasks, so the cancel waits for the next poll
+					held.countDown();
+					try {
+						release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+					}
+					catch (InterruptedException e) {
+						Thread.currentThread().interrupt();
+					}
+				});
+				assertThat(held.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+				answer.countDown();
+				Thread.sleep(200); // the answer reaches the client's socket
+				first.dispose();
+				release.countDown();
+				StepVerifier.create(c.get().uri(s.url("/next")).responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))))
+						.as(path)
+						.expectNext("two")
+						.expectComplete()
+						.verify(TIMEOUT);
+				assertThat(s.failures).as(path).isEmpty();
+			}
+		}
+	}
+
+	/**
 	 * Characters outside ASCII in a URI go out percent-encoded as UTF-8 (RFC 3986); they were
 	 * written as Latin-1 bytes, a '?' for each character Latin-1 does not have, which changed
 	 * the request on a lenient server. Percent-encoded input goes out as it is.
