@@ -526,4 +526,42 @@ class MongooseLoopTest extends BaseHttpTest {
 		loop.execute(() -> ran.complete(true));
 		assertThat(ran.get(10, TimeUnit.SECONDS)).isTrue();
 	}
+
+	/**
+	 * A connect cancelled (a timeout) just as the connection was made: the cancelled sink
+	 * dropped the connection unseen, and the connector, done by then, did not close it, so the
+	 * TCP connection stayed open for the life of the loop with nobody to use or close it. The
+	 * order is forced: the loop is held in a timer while the connection is made and the cancel
+	 * is queued, so the connect event is handled before the cancel runs. The peer now sees it
+	 * closed.
+	 */
+	@Test
+	void aConnectCancelledAsItCompletesClosesTheConnection() throws Exception {
+		MongooseLoop loop = newLoop();
+		try (ServerSocket ss = serverSocket()) {
+			CompletableFuture<Disposable> connecting = new CompletableFuture<>();
+			CountDownLatch held = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			loop.execute(() -> { // on the loop: the connect starts at once, and the timer holds the loop before its event
+				connecting.complete(loop.connect("tcp://127.0.0.1:" + ss.getLocalPort()).subscribe());
+				loop.schedule(Duration.ZERO, () -> { // the cancel queued meanwhile waits for the next poll
+					held.countDown();
+					try {
+						release.await(10, TimeUnit.SECONDS);
+					}
+					catch (InterruptedException e) {
+						Thread.currentThread().interrupt();
+					}
+				});
+			});
+			assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+			try (Socket peer = ss.accept()) { // the kernel completed the handshake meanwhile
+				Thread.sleep(100);
+				connecting.get(10, TimeUnit.SECONDS).dispose();
+				release.countDown();
+				peer.setSoTimeout(5_000);
+				assertThat(peer.getInputStream().read()).as("the connection nobody got is closed").isEqualTo(-1);
+			}
+		}
+	}
 }

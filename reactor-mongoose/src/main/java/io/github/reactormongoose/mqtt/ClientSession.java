@@ -205,11 +205,13 @@ final class ClientSession implements MqttConnection {
 	// ------------------------------------------------------------ connection lifecycle
 
 	void open(MonoSink<MqttConnection> sink) {
+		// the sink runs this only when it was cancelled before it emitted the connection: when the
+		// CONNACK came before this ran, the sink dropped the session unseen, and it ends too
 		sink.onCancel(() -> loop.executeOrRun(() -> {
 			if (connectSink == sink) {
 				connectSink = null;
-				end(new ConnectionClosedException("connect cancelled"));
 			}
+			end(new ConnectionClosedException("connect cancelled"));
 		}));
 		loop.executeOrRun(() -> {
 			connectSink = sink;

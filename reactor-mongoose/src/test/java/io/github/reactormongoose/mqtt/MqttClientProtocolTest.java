@@ -662,4 +662,59 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 			}
 		};
 	}
+
+	/**
+	 * A connect cancelled (a timeout) just as the CONNACK came: the cancelled sink dropped the
+	 * connection unseen, and the session, connected by then, went on with nobody to use or end
+	 * it (keep-alive pings for the life of the loop). The order is forced: the loop is held in a
+	 * timer while the CONNACK arrives and the cancel is queued, so the CONNACK is read before
+	 * the cancel runs. The broker now sees the connection end.
+	 */
+	@Test
+	void aConnectCancelledAsTheConnackCameEndsTheSession() throws Exception {
+		java.util.concurrent.CompletableFuture<FakeBroker.Peer> accepted = new java.util.concurrent.CompletableFuture<>();
+		java.util.concurrent.CountDownLatch ack = new java.util.concurrent.CountDownLatch(1);
+		Thread brokerSide = new Thread(() -> {
+			try {
+				FakeBroker.Peer p = broker.accept();
+				p.read(MqttPacket.Connect.class);
+				accepted.complete(p);
+				ack.await();
+				p.send(new MqttPacket.ConnAck(false, 0, MqttProperties.empty()));
+			}
+			catch (Exception e) {
+				accepted.completeExceptionally(e);
+			}
+		});
+		brokerSide.start();
+		reactor.core.Disposable connecting = client().keepAlive(Duration.ofSeconds(1)).connect().subscribe();
+		FakeBroker.Peer p = accepted.get(10, java.util.concurrent.TimeUnit.SECONDS);
+		java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+		loop.schedule(Duration.ZERO, () -> { // a timer: the cancel queued meanwhile waits for the next poll
+			held.countDown();
+			try {
+				release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		assertThat(held.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+		ack.countDown();
+		brokerSide.join(10_000);
+		Thread.sleep(100); // the CONNACK reaches the client's socket
+		connecting.dispose();
+		release.countDown();
+		// what the client sends now (a DISCONNECT, no PINGREQ) and then the end of the connection
+		p.socket.setSoTimeout(5_000);
+		java.io.InputStream in = p.socket.getInputStream();
+		byte[] b = new byte[64];
+		int n;
+		java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+		while ((n = in.read(b)) >= 0) { // a SocketTimeoutException here: the session lived on
+			got.write(b, 0, n);
+		}
+		assertThat(got.toByteArray()).as("no PINGREQ (0xc0) from a session nobody has").doesNotContain((byte) 0xc0);
+	}
 }

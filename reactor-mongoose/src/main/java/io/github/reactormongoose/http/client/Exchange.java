@@ -821,13 +821,20 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	 * The response Mono was cancelled: before the head arrived, the exchange ends and its
 	 * connection closes. When the head was read before this ran (the cancel came as it
 	 * arrived), the cancelled sink dropped the response unseen, and its body would wait for a
-	 * reader that never comes (reading paused, the connection held for ever): it is discarded.
+	 * reader that never comes (reading paused, the connection held for ever): it is discarded,
+	 * and an upgraded connection (a 101) is closed.
 	 */
 	private void cancel() {
 		stopAcquireTimer();
 		if (headDone) {
 			ClientResponse r = response;
-			if (r != null) {
+			ClientConnection c = conn;
+			if (r != null && request.upgrade() && r.status() == 101) {
+				if (c != null) {
+					c.close(); // an upgraded connection nobody takes
+				}
+			}
+			else if (r != null) {
 				r.discard(); // a no-op when the response reached someone who reads its body
 			}
 			return;

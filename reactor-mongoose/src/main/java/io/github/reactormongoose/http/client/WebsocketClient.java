@@ -182,15 +182,27 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 				}
 				String selected = res.responseHeaders().get("Sec-WebSocket-Protocol");
 				PerMessageDeflate.ClientTerms deflate = terms;
-				return Mono.<ClientWebsocketSession>create(sink -> ex.loop().execute(() -> {
-					// queued: bytes that came with the 101 are in the exchange's leftover by now
-					ClientConnection c = ex.connection();
-					c.leavePool();
-					ClientWebsocketSession s = new ClientWebsocketSession(c.channel(), res.responseHeaders(), selected,
-							maxPayload, deflate, handlePing);
-					s.start(ex.upgradeLeftover());
-					sink.success(s);
-				}));
+				return Mono.<ClientWebsocketSession>create(sink -> {
+					// the sink runs this only when it did not emit the session (cancelled before it
+					// was made, or made and dropped unseen): its connection closes
+					java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+					sink.onCancel(() -> {
+						cancelled.set(true);
+						ex.loop().executeOrRun(() -> ex.connection().close());
+					});
+					ex.loop().execute(() -> {
+						if (cancelled.get()) {
+							return;
+						}
+						// queued: bytes that came with the 101 are in the exchange's leftover by now
+						ClientConnection c = ex.connection();
+						c.leavePool();
+						ClientWebsocketSession s = new ClientWebsocketSession(c.channel(), res.responseHeaders(), selected,
+								maxPayload, deflate, handlePing);
+						s.start(ex.upgradeLeftover());
+						sink.success(s);
+					});
+				});
 			});
 		});
 	}

@@ -133,11 +133,11 @@ public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 					}
 				});
 			}
+			// the sink runs this only when it was cancelled before it emitted the connection: when
+			// the connection was made before this ran, the sink dropped it unseen, so it closes too
 			sink.onCancel(() -> loop.executeOrRun(() -> {
-				if (!pending.done) {
-					pending.finish();
-					c.close();
-				}
+				pending.finish();
+				c.close();
 			}));
 		}
 		catch (RuntimeException e) {

@@ -415,6 +415,51 @@ class HttpClientTest extends BaseHttpTest {
 	}
 
 	/**
+	 * The same race for a WebSocket upgrade: the handshake cancelled just as the 101 came. The
+	 * cancelled sink dropped the 101 unseen, and the upgraded connection stayed open with
+	 * nobody to use or close it. The server now sees it closed.
+	 */
+	@Test
+	void anUpgradeCancelledAsThe101CameClosesTheConnection() throws Exception {
+		java.util.concurrent.CountDownLatch requested = new java.util.concurrent.CountDownLatch(1);
+		java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+		java.util.concurrent.CompletableFuture<Boolean> closedByClient = new java.util.concurrent.CompletableFuture<>();
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			String head = c.readHead();
+			String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
+					.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
+			requested.countDown();
+			answer.await();
+			c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n\r\n");
+			closedByClient.complete(c.awaitClientClose(5_000));
+		})) {
+			MongooseLoop loop = newLoop();
+			reactor.core.Disposable first = HttpClient.create().runOn(loop).websocket().uri("ws://127.0.0.1:" + s.port() + "/")
+					.handle((in, out) -> in.receive()).subscribe();
+			assertThat(requested.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+			java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+			java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+			loop.schedule(Duration.ZERO, () -> { // a timer: the cancel queued meanwhile waits for the next poll
+				held.countDown();
+				try {
+					release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+				}
+				catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+				}
+			});
+			assertThat(held.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+			answer.countDown();
+			Thread.sleep(200); // the 101 reaches the client's socket
+			first.dispose();
+			release.countDown();
+			assertThat(closedByClient.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("the client closed the upgraded connection").isTrue();
+			assertThat(s.failures).isEmpty();
+		}
+	}
+
+	/**
 	 * Characters outside ASCII in a URI go out percent-encoded as UTF-8 (RFC 3986); they were
 	 * written as Latin-1 bytes, a '?' for each character Latin-1 does not have, which changed
 	 * the request on a lenient server. Percent-encoded input goes out as it is.
