@@ -230,7 +230,7 @@ class WebsocketScriptedTest extends BaseHttpTest {
 		try (ScriptedServer s = server(serverFrame(0x81, "hi".getBytes()), null)) {
 			CountDownLatch received = new CountDownLatch(1);
 			StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/")
-					.handle((in, out) -> out.sendString(Flux.interval(Duration.ofMillis(1)).map(i -> "m" + i)).then()
+					.handle((in, out) -> out.sendString(Flux.interval(Duration.ofMillis(1)).onBackpressureDrop().map(i -> "m" + i)).then()
 							.and(in.receive().doOnNext(f -> received.countDown()).then())
 							.doOnCancel(() -> {
 								try {
