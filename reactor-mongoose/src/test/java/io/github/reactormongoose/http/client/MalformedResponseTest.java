@@ -588,10 +588,33 @@ class MalformedResponseTest extends BaseHttpTest {
 		})) {
 			HttpClient c = HttpClient.create().runOn(newLoop());
 			assertThat(get(c, s)).isEqualTo("ok");
-			String answer = c.post().uri(s.url("/up")).send(reactor.core.publisher.Mono.just(java.nio.ByteBuffer.wrap(big)))
+			String answer = c.put().uri(s.url("/up")).send(reactor.core.publisher.Mono.just(java.nio.ByteBuffer.wrap(big)))
 					.responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))).block(TIMEOUT);
 			assertThat(answer).isEqualTo("ok");
 			assertThat(s.accepted).hasValue(2);
+		}
+	}
+
+	/**
+	 * RFC 9110 9.2.2: a request that is not idempotent is not sent again by itself. The server
+	 * read the whole POST on a kept-alive connection, then closed it without an answer (it may
+	 * have acted on it before dying): the POST was retried, and applied twice.
+	 */
+	@Test
+	void aPostOnAStaleConnectionIsNotRetried() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+			c.readHead(); // the POST, body and all
+			c.socket.close();
+		})) {
+			HttpClient c = HttpClient.create().runOn(newLoop());
+			assertThat(get(c, s)).isEqualTo("ok");
+			assertThatThrownBy(() -> c.post().uri(s.url("/order")).send(reactor.core.publisher.Mono.just(
+					java.nio.ByteBuffer.wrap("pay 100 EUR".getBytes(UTF_8))))
+					.responseSingle((res, b) -> b).block(TIMEOUT)).isInstanceOf(PrematureCloseException.class);
+			assertThat(s.accepted).as("not sent again").hasValue(1);
+			assertThat(s.requests).hasSize(2);
 		}
 	}
 
