@@ -45,6 +45,8 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	private static final int BODY_HIGH = 16;
 	private static final int BODY_LOW = 4;
 	private static final byte[] CRLF = {'\r', '\n'};
+	/** The methods retried after a stale keep-alive connection lost them (RFC 9110 9.2.2). */
+	private static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
 
 	/**
 	 * What to send.
@@ -765,12 +767,13 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	 * A kept-alive connection the server had closed just before we used it (a proxy that keeps
 	 * none and does not say so, an idle close crossing our request): nothing of a response came,
 	 * and its close or a failed write of the request says so. Sends the request once more on
-	 * another connection when it may be (not a streamed body, not already retried, retries on).
-	 * Whether it did.
+	 * another connection when it may be (an idempotent method, RFC 9110 9.2.2: the server may
+	 * have acted on the request before it closed; not a streamed body, not already retried,
+	 * retries on). Whether it did.
 	 */
 	private boolean retriedStale(ClientConnection c) {
 		if (!config.retry || headDone || c.uses <= 1 || !c.parser.nothingReceived() || retried
-				|| request.streamBody() != null || done) {
+				|| !IDEMPOTENT.contains(request.method()) || request.streamBody() != null || done) {
 			return false;
 		}
 		retried = true;

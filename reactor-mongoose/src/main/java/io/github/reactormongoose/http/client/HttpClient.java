@@ -533,10 +533,12 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	/**
 	 * Turns off the one retry the client makes (as Reactor Netty's {@code disableRetry}): when a
 	 * reused keep-alive connection turns out to have been closed by the server before any byte of
-	 * the response arrived, a request without a streamed body is normally sent once more on
-	 * another connection. With {@code true} the request fails with {@link PrematureCloseException}
-	 * instead, for requests that must not reach the server twice (the server may have acted on the
-	 * first before it closed).
+	 * the response arrived, a request with an idempotent method (GET, HEAD, OPTIONS, TRACE, PUT,
+	 * DELETE; RFC 9110 9.2.2) and without a streamed body is normally sent once more on another
+	 * connection; a POST, PATCH or other method never is (it fails with
+	 * {@link PrematureCloseException}: the server may have acted on it before it closed). With
+	 * {@code true} no request is retried, for idempotent ones that must not reach the server twice
+	 * either.
 	 */
 	public HttpClient disableRetry(boolean disable) {
 		return with(c -> c.retry = !disable);

@@ -16,7 +16,11 @@ import reactor.core.publisher.Mono;
  */
 public interface HttpClientResponse {
 
-	/** The status code, 200 to 599 (101 for a WebSocket upgrade). */
+	/**
+	 * The status code, 200 to 999 (101 for a WebSocket upgrade): 600 to 999 are invalid but in
+	 * use, and handed over as they came (RFC 9110 15), for the caller to treat as server errors.
+	 * Interim 1xx responses are never handed over.
+	 */
 	int status();
 
 	/** The reason phrase as sent (may be empty). */
@@ -25,7 +29,10 @@ public interface HttpClientResponse {
 	/** The response headers, read-only. */
 	HttpHeaders responseHeaders();
 
-	/** {@code HTTP/1.1} or {@code HTTP/1.0}. */
+	/**
+	 * {@code HTTP/1.1} or {@code HTTP/1.0}: a response of a higher HTTP/1 minor version
+	 * ({@code HTTP/1.9}) is {@code HTTP/1.1} (RFC 9110 2.5, as Reactor Netty and the JDK).
+	 */
 	String version();
 
 	/** The method of the request that got this response (after redirects: the last one). */

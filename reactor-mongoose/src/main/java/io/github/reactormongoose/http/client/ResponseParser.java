@@ -37,6 +37,12 @@ final class ResponseParser {
 	/** What every status line begins with. */
 	private static final byte[] VERSION_PREFIX = "HTTP/1.".getBytes(StandardCharsets.ISO_8859_1);
 
+	/**
+	 * Most interim (1xx) responses taken before the final one, as the JDK's client: a server
+	 * that sends them for ever would hold the request for ever, each byte counting as an answer.
+	 */
+	static final int MAX_INTERIM = 8;
+
 	/** Longest chunk-size line accepted (size and extensions). */
 	static final int MAX_CHUNK_LINE = 4096;
 
@@ -59,6 +65,8 @@ final class ResponseParser {
 	/** The code of the head's status line, checked when that line ended ({@link #statusLine}). */
 	private int lineCode;
 	private boolean received;
+	/** Interim responses skipped for the expected response. */
+	private int interim;
 	private boolean keepAlive;
 	/** The end of the input being fed ({@link #feed}): bytes from a response's end to it follow the response. */
 	private int feedEnd;
@@ -98,6 +106,7 @@ final class ResponseParser {
 		this.duplicateLengths = duplicateLengths;
 		this.maxHeaders = maxHeaders;
 		this.received = false;
+		this.interim = 0;
 		this.headRequest = method.equals("HEAD");
 		this.upgrade = upgrade;
 		startHead();
@@ -295,10 +304,14 @@ final class ResponseParser {
 		List<String> lines = lines();
 		String statusLine = lines.get(0);
 		int code = lineCode; // the line was checked when it ended, before the rest of the head came
-		String version = statusLine.substring(0, 8);
+		// a higher HTTP/1 minor version is taken as HTTP/1.1 (RFC 9110 2.5), as Netty and the JDK do
+		String version = statusLine.startsWith("HTTP/1.0") ? "HTTP/1.0" : "HTTP/1.1";
 		String reason = statusLine.length() > 13 ? statusLine.substring(13) : "";
 		HttpHeaders headers = fields(lines, 1, "header");
 		if (code < 200 && !(code == 101 && upgrade)) {
+			if (++interim > MAX_INTERIM) {
+				throw new MalformedResponseException("Too many interim (1xx) responses: more than " + MAX_INTERIM);
+			}
 			startHead(); // interim response (100 Continue, 103 Early Hints): the final one follows
 			return;
 		}
@@ -339,6 +352,13 @@ final class ResponseParser {
 		if (code < 100 || (statusLine.length() > 12 && statusLine.charAt(12) != ' ')) {
 			throw new MalformedStatusLineException("Malformed status line: " + printable(statusLine));
 		}
+		// reason-phrase = *( HTAB / SP / VCHAR / obs-text ) (RFC 9112 4): no bare CR (2.2), NUL or other control
+		for (int i = 13; i < statusLine.length(); i++) {
+			char c = statusLine.charAt(i);
+			if ((c < ' ' && c != '\t') || c == 127) {
+				throw new MalformedStatusLineException("Control character in the reason phrase: " + printable(statusLine));
+			}
+		}
 		return code;
 	}
 
@@ -347,9 +367,14 @@ final class ResponseParser {
 	 * checked: at most {@code maxHeaders} of them, each well-formed.
 	 */
 	private HttpHeaders fields(List<String> lines, int from, String kind) {
-		if (lines.size() - from > maxHeaders) {
-			throw new HeadersTooLargeException("Response has " + (lines.size() - from) + " " + kind
-					+ " fields, more than " + maxHeaders);
+		int count = 0; // fields, not lines: an obs-fold continuation is part of the field before it
+		for (int i = from; i < lines.size(); i++) {
+			if (i == from || !lines.get(i).startsWith(" ") && !lines.get(i).startsWith("\t")) {
+				count++;
+			}
+		}
+		if (count > maxHeaders) {
+			throw new HeadersTooLargeException("Response has " + count + " " + kind + " fields, more than " + maxHeaders);
 		}
 		List<String> names = new ArrayList<>(Math.max(0, lines.size() - from));
 		List<String> values = new ArrayList<>(Math.max(0, lines.size() - from));

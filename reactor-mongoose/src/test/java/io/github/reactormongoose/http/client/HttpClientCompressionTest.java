@@ -19,6 +19,8 @@ import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.server.HttpServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -145,6 +147,32 @@ class HttpClientCompressionTest extends BaseHttpTest {
 					.map(ByteBuffer::remaining).reduce(0L, (a, b) -> a + b).block(TIMEOUT);
 			assertThat(total).isEqualTo(64L << 20);
 			assertThat(largest.get()).isLessThanOrEqualTo(64 * 1024);
+		}
+	}
+
+	/**
+	 * A JVM error thrown while a body is read (an {@code OutOfMemoryError} gathering a large
+	 * body; provoked here by the reader, which Reactor's operators rethrow) reaches the
+	 * subscriber, decoded or not. With gzip it was thrown inside the decoder's operator, which it
+	 * left mid-drain: the loop logged it, and the error that failed the response was never
+	 * delivered, so the response never ended.
+	 */
+	@ParameterizedTest
+	@ValueSource(booleans = {true, false})
+	void anErrorThrownWhileTheBodyIsReadReachesTheSubscriber(boolean compress) throws Exception {
+		byte[] body = gzip(new byte[1 << 20]);
+		try (ScriptedServer s = serving(body, 1000, new AtomicInteger())) {
+			HttpClient client = HttpClient.create().runOn(newLoop()).compress(compress);
+			StepVerifier.create(client.get().uri(s.url("/")).response((res, b) -> b.doOnNext(x -> {
+				throw new OutOfMemoryError("provoked: a body too large for the heap");
+			})))
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(OutOfMemoryError.class).hasMessageContaining("provoked"))
+					.verify(TIMEOUT);
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (s.clientClosed.get() == 0 && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+			assertThat(s.clientClosed).as("the client closed the connection").hasValue(1);
 		}
 	}
 

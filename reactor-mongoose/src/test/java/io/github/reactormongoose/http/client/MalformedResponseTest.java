@@ -84,6 +84,73 @@ class MalformedResponseTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * RFC 9112 4 and 2.2: a reason phrase is HTAB, SP, visible characters and obs-text; a bare CR
+	 * (which some parsers take for a line end, smuggling a header in), a NUL or another control
+	 * character was accepted and handed over by {@code reasonPhrase()}.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = {"HTTP/1.1 200 O\rK\r\nContent-Length: 2\r\n\r\nok",
+		"HTTP/1.1 200 OK\rSet-Cookie: evil=1\r\nContent-Length: 2\r\n\r\nok",
+		"HTTP/1.1 200 O\0K\r\nContent-Length: 2\r\n\r\nok", "HTTP/1.1 200 O\u0001K\r\nContent-Length: 2\r\n\r\nok",
+		"HTTP/1.1 200 O\u007fK\r\nContent-Length: 2\r\n\r\nok"})
+	void aControlCharacterInTheReasonPhraseIsRefused(String response) throws Exception {
+		expectFailure(response, MalformedStatusLineException.class);
+	}
+
+	@Test
+	void aReasonPhraseWithTabsAndObsTextIsKept() throws Exception {
+		assertThat(body(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 Tr\u00e8s\tbien\r\nContent-Length: 2\r\n\r\nok");
+		}, "GET", HttpClientResponse::reasonPhrase)).isEqualTo("200 Tr\u00e8s\tbien ok");
+	}
+
+	/**
+	 * A server that sends interim answers for ever (a 103 every 100 ms, or 100 Continue back to
+	 * back) never gets to the final one: each byte counts as an answer for
+	 * {@code responseTimeout}, and the interim heads were skipped without a count, so the request
+	 * hung. At most 8 interim responses are taken per request (as the JDK's client): the ninth
+	 * fails it, and the connection is closed.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = {"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n|100",
+		"HTTP/1.1 100 Continue\r\n\r\n|0"})
+	void endlessInterimResponsesFailTheRequest(String interimAndPause) throws Exception {
+		String interim = interimAndPause.substring(0, interimAndPause.indexOf('|'));
+		long pause = Long.parseLong(interimAndPause.substring(interimAndPause.indexOf('|') + 1));
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead();
+			for (;;) { // until the client closes: the write fails
+				c.write(interim);
+				if (pause > 0) {
+					Thread.sleep(pause); // the server's pace, not a wait for the client
+				}
+			}
+		})) {
+			HttpClient client = HttpClient.create().runOn(newLoop()).responseTimeout(Duration.ofMillis(500));
+			StepVerifier.create(client.get().uri(s.url("/")).response())
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(MalformedResponseException.class)
+							.hasMessageContaining("interim"))
+					.verify(Duration.ofSeconds(5));
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (s.clientClosed.get() == 0 && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+			assertThat(s.clientClosed).as("the client closed the connection").hasValue(1);
+		}
+	}
+
+	/** A few interim responses before the final one are still skipped. */
+	@Test
+	void eightInterimResponsesAreSkipped() throws Exception {
+		assertThat(body(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n".repeat(8));
+			c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+		}, "GET")).isEqualTo("200 ok");
+	}
+
 	@Test
 	void statusLineLongerThanTheLimit() throws Exception {
 		expectFailure("HTTP/1.1 200 " + "x".repeat(300) + "\r\n\r\n", MalformedStatusLineException.class,
@@ -277,6 +344,48 @@ class MalformedResponseTest extends BaseHttpTest {
 		}, "GET", res -> res.responseHeaders().get("X-Folded"))).isEqualTo("200 first second third ok");
 		// a continuation with no field before it is still malformed
 		expectFailure("HTTP/1.1 200 OK\r\n folded: x\r\nContent-Length: 0\r\n\r\n", MalformedResponseException.class);
+	}
+
+	/**
+	 * A field folded onto a second line (obs-fold) is one field for {@code maxHeaders}: 60
+	 * folded fields failed as "121 header fields, more than 100".
+	 */
+	@Test
+	void foldedFieldsCountOnceTowardsMaxHeaders() throws Exception {
+		StringBuilder head = new StringBuilder("HTTP/1.1 200 OK\r\n");
+		for (int i = 0; i < 60; i++) {
+			head.append("X-F").append(i).append(": a\r\n b\r\n");
+		}
+		assertThat(body(c -> {
+			c.readHead();
+			c.write(head + "Content-Length: 2\r\n\r\nok");
+		}, "GET", res -> res.responseHeaders().get("X-F59"))).isEqualTo("200 a b ok");
+		// the trailers likewise, within maxHeaders(5)
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n"
+					+ "X-T1: a\r\n b\r\nX-T2: c\r\n d\r\nX-T3: e\r\n f\r\n\r\n");
+		})) {
+			assertThat(HttpClient.create().runOn(newLoop()).maxHeaders(5).get().uri(s.url("/"))
+					.response((res, body) -> body.then(res.trailerHeaders())).blockLast(TIMEOUT).get("X-T3"))
+					.isEqualTo("e f");
+		}
+	}
+
+	/**
+	 * RFC 9110 2.5: a response of a higher HTTP/1 minor version is treated as HTTP/1.1; version()
+	 * handed over the raw token ({@code HTTP/1.9}), which its documentation did not allow.
+	 */
+	@Test
+	void aHigherHttp1MinorVersionIsReportedAsHttp11() throws Exception {
+		assertThat(body(c -> {
+			c.readHead();
+			c.write("HTTP/1.9 200 OK\r\nContent-Length: 2\r\n\r\nok");
+		}, "GET", HttpClientResponse::version)).isEqualTo("200 HTTP/1.1 ok");
+		assertThat(body(c -> {
+			c.readHead();
+			c.write("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok");
+		}, "GET", HttpClientResponse::version)).isEqualTo("200 HTTP/1.0 ok");
 	}
 
 	/** RFC 9110 15: 600 to 999 are invalid but in use; the caller gets them (and may treat them as 5xx). */
@@ -479,10 +588,33 @@ class MalformedResponseTest extends BaseHttpTest {
 		})) {
 			HttpClient c = HttpClient.create().runOn(newLoop());
 			assertThat(get(c, s)).isEqualTo("ok");
-			String answer = c.post().uri(s.url("/up")).send(reactor.core.publisher.Mono.just(java.nio.ByteBuffer.wrap(big)))
+			String answer = c.put().uri(s.url("/up")).send(reactor.core.publisher.Mono.just(java.nio.ByteBuffer.wrap(big)))
 					.responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))).block(TIMEOUT);
 			assertThat(answer).isEqualTo("ok");
 			assertThat(s.accepted).hasValue(2);
+		}
+	}
+
+	/**
+	 * RFC 9110 9.2.2: a request that is not idempotent is not sent again by itself. The server
+	 * read the whole POST on a kept-alive connection, then closed it without an answer (it may
+	 * have acted on it before dying): the POST was retried, and applied twice.
+	 */
+	@Test
+	void aPostOnAStaleConnectionIsNotRetried() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+			c.readHead(); // the POST, body and all
+			c.socket.close();
+		})) {
+			HttpClient c = HttpClient.create().runOn(newLoop());
+			assertThat(get(c, s)).isEqualTo("ok");
+			assertThatThrownBy(() -> c.post().uri(s.url("/order")).send(reactor.core.publisher.Mono.just(
+					java.nio.ByteBuffer.wrap("pay 100 EUR".getBytes(UTF_8))))
+					.responseSingle((res, b) -> b).block(TIMEOUT)).isInstanceOf(PrematureCloseException.class);
+			assertThat(s.accepted).as("not sent again").hasValue(1);
+			assertThat(s.requests).hasSize(2);
 		}
 	}
 
