@@ -104,7 +104,10 @@ public class MongooseServerProperties {
 	 */
 	private ProxyProtocolSupportType proxyProtocol = ProxyProtocolSupportType.OFF;
 
-	/** How long starting waits for the bind, and stopping for the close. */
+	/**
+	 * How long starting waits for the bind (default: 45 s), and how long stopping waits for a
+	 * graceful shutdown still in progress to end after closing every connection (default: 5 s).
+	 */
 	private @Nullable Duration lifecycleTimeout;
 
 	public DataSize getMaxRequestBodySize() {
