@@ -230,7 +230,7 @@ void rmg_ws_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *
   switch (ev) {
     case MG_EV_READ:
       if (c->data[0] & RMG_CF_REJECTED) {
-        c->recv.len = 0; /* closing with 1009: discard */
+        c->recv.len = 0; /* a failed session (rmg_ws_fail): discard */
       } else {
         rmg_ws_backlog(loop, c);
       }

@@ -15,6 +15,8 @@ import org.springframework.util.unit.DataSize;
 /**
  * reactor-mongoose specific server properties ({@code server.mongoose.*}). The request-line
  * plus header limit comes from Spring Boot's {@code server.max-http-request-header-size}.
+ * Each field's javadoc is its description in the jar's
+ * {@code META-INF/spring-configuration-metadata.json} (what IDEs show): plain text.
  */
 @ConfigurationProperties("server.mongoose")
 public class MongooseServerProperties {
@@ -33,7 +35,7 @@ public class MongooseServerProperties {
 
 	/**
 	 * Requests a keep-alive connection serves before the server closes it, as
-	 * {@code server.netty.max-keep-alive-requests}. Default: -1, no limit.
+	 * server.netty.max-keep-alive-requests. Default: -1, no limit.
 	 */
 	private int maxKeepAliveRequests = -1;
 
@@ -74,37 +76,40 @@ public class MongooseServerProperties {
 	private Duration writeTimeout = HttpServer.DEFAULT_WRITE_TIMEOUT;
 
 	/**
-	 * Longest request line ({@code GET /path?query HTTP/1.1}); a longer one is answered 414.
-	 * Default: as long as {@code server.max-http-request-header-size} allows.
+	 * Longest request line (GET /path?query HTTP/1.1); a longer one is answered 414.
+	 * Default: as long as server.max-http-request-header-size allows.
 	 */
 	private @Nullable DataSize maxInitialLineLength;
 
 	/**
-	 * Records Micrometer metrics ({@code reactor.mongoose.*}) in the global registry, which holds
-	 * the application's registry unless {@code management.metrics.use-global-registry=false}.
+	 * Records Micrometer metrics (reactor.mongoose.*) in the global registry, which holds
+	 * the application's registry unless management.metrics.use-global-registry=false.
 	 */
 	private boolean metrics;
 
-	/** Writes one access log line per exchange (logger {@code reactor.mongoose.http.server.AccessLog}). */
+	/** Writes one access log line per exchange (logger reactor.mongoose.http.server.AccessLog). */
 	private boolean accessLog;
 
-	/** Writes one error log line per handler error (logger {@code reactor.mongoose.http.server.ErrorLog}). */
+	/** Writes one error log line per handler error (logger reactor.mongoose.http.server.ErrorLog). */
 	private boolean errorLog;
 
 	/**
-	 * Whether every response carries a {@code Date} header (RFC 9110, 6.6.1) unless the
+	 * Whether every response carries a Date header (RFC 9110, 6.6.1) unless the
 	 * application set its own. Default: true.
 	 */
 	private boolean dateHeader = true;
 
 	/**
 	 * Whether connections start with a PROXY protocol header (HAProxy's, v1 or v2) naming the
-	 * client, as a TCP load balancer sends it: {@code on} (required), {@code auto} (taken when
-	 * present) or {@code off}. Only for a port that nobody but the balancer can reach.
+	 * client, as a TCP load balancer sends it: on (required), auto (taken when
+	 * present) or off. Only for a port that nobody but the balancer can reach.
 	 */
 	private ProxyProtocolSupportType proxyProtocol = ProxyProtocolSupportType.OFF;
 
-	/** How long starting waits for the bind, and stopping for the close. */
+	/**
+	 * How long starting waits for the bind (default: 45 s), and how long stopping waits for a
+	 * graceful shutdown still in progress to end after closing every connection (default: 5 s).
+	 */
 	private @Nullable Duration lifecycleTimeout;
 
 	public DataSize getMaxRequestBodySize() {
