@@ -75,6 +75,8 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	/** The payload of the latest PING whose PONG waits for the output to drain; null when none. */
 	private byte @Nullable [] pongDue;
 	private boolean closeReceived;
+	/** A protocol error failed the session: what the server still sends is dropped unread. */
+	private boolean failed;
 	private volatile boolean closed;
 
 	ClientWebsocketSession(Channel channel, HttpHeaders headers, @Nullable String protocol, int maxPayload,
@@ -108,7 +110,7 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 
 	@Override
 	public void onRead(ByteBuffer buf, int offset, int length) {
-		if (closeReceived || closed) {
+		if (closeReceived || closed || failed) {
 			return;
 		}
 		if (inLen + length > in.length) {
@@ -155,6 +157,10 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 			protocolError(1002, "masked frame from the server");
 			return 0;
 		}
+		if ((op > OP_BINARY && op < OP_CLOSE) || op > OP_PONG) {
+			protocolError(1002, "reserved opcode " + op);
+			return 0;
+		}
 		if (len == 126) {
 			if (n < 4) {
 				return 0;
@@ -172,13 +178,19 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 			}
 			hl = 10;
 		}
+		// RFC 6455 5.2: the length in its shortest form, and the 64-bit one with its top bit clear
+		if (len < 0 || (hl == 4 && len < 126) || (hl == 10 && len < 65536)) {
+			protocolError(1002, len < 0 ? "sent a 64-bit length with the top bit set"
+					: "sent a payload length not in its shortest form");
+			return 0;
+		}
 		boolean control = op >= 8;
 		if (control && (len > 125 || !fin)) {
 			protocolError(1002, "invalid control frame");
 			return 0;
 		}
 		long message = len + (fragments != null && !control ? fragments.size() : 0);
-		if (len < 0 || message > maxPayload) {
+		if (message > maxPayload) {
 			protocolError(1009, "message too big");
 			return 0;
 		}
@@ -218,10 +230,6 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 				fragmentsCompressed = rsv1;
 				fragments.write(in, start, size);
 			}
-		}
-		else {
-			protocolError(1002, "unknown opcode " + op);
-			return 0;
 		}
 		return hl + size;
 	}
@@ -312,6 +320,7 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	}
 
 	private void protocolError(int code, String reason) {
+		failed = true;
 		// the close goes first: failing the inbound may end the handler on this thread at once,
 		// whose end would otherwise send its own close (1011) in place of this one
 		sendCloseNow(code, reason);

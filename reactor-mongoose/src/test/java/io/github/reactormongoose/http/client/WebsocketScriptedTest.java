@@ -147,6 +147,34 @@ class WebsocketScriptedTest extends BaseHttpTest {
 		violation(serverFrame(0x83, "x".getBytes()), 1002);
 	}
 
+	/**
+	 * Reserved control opcodes 0xB to 0xF fail the session with 1002, as 3 to 7 do (RFC 6455
+	 * 5.2); they were ignored.
+	 */
+	@Test
+	void reservedControlOpcodes() throws Exception {
+		for (int op = 0xB; op <= 0xF; op++) {
+			violation(serverFrame(0x80 | op, "x".getBytes()), 1002);
+		}
+	}
+
+	/**
+	 * A payload length not in its shortest form (the 16-bit form for under 126 bytes, the 64-bit
+	 * form for under 65536, on a data frame or a PING), or a 64-bit length with its top bit set,
+	 * fails the session with 1002 (RFC 6455 5.2), as the server does; they were accepted (the
+	 * top bit read as 1009).
+	 */
+	@Test
+	void payloadLengthsNotInTheirShortestFormOrWithTheTopBitSet() throws Exception {
+		byte[] hello = "hello".getBytes();
+		violation(concat(new byte[] {(byte) 0x82, 126, 0, 5}, hello), 1002);
+		violation(concat(new byte[] {(byte) 0x82, 126, 0, 125}, new byte[125]), 1002);
+		violation(concat(new byte[] {(byte) 0x82, 127, 0, 0, 0, 0, 0, 0, 0, (byte) 200}, new byte[200]), 1002);
+		violation(concat(new byte[] {(byte) 0x82, 127, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff}, new byte[65535]), 1002);
+		violation(concat(new byte[] {(byte) 0x89, 126, 0, 5}, hello), 1002);
+		violation(concat(new byte[] {(byte) 0x82, 127, (byte) 0x80, 0, 0, 0, 0, 0, 0, 5}, hello), 1002);
+	}
+
 	@Test
 	void fragmentedOrLongControlFrame() throws Exception {
 		violation(serverFrame(0x09, "p".getBytes()), 1002);
