@@ -128,8 +128,13 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 			}
 			p += used;
 		}
-		System.arraycopy(in, p, in, 0, inLen - p);
-		inLen -= p;
+		// a frame still coming stays where it is: moving it on every read, also when nothing was
+		// consumed, made a large frame cost time quadratic in its size (the buffer doubles as it
+		// grows, and is not sized from a header, whose length the payload may never follow)
+		if (p > 0) {
+			System.arraycopy(in, p, in, 0, inLen - p);
+			inLen -= p;
+		}
 		if (in.length > 65536 && inLen < in.length / 4) {
 			in = java.util.Arrays.copyOf(in, Math.max(4096, inLen));
 		}

@@ -187,6 +187,29 @@ class WebsocketScriptedTest extends BaseHttpTest {
 		violation(concat(serverFrame(0x01, "a".getBytes()), serverFrame(0x81, "b".getBytes())), 1002);
 	}
 
+	/**
+	 * A 16 MiB message in one frame arrives whole. The receive buffer moved its partial frame to
+	 * its start on every read, also when nothing had been consumed, which made such a frame cost
+	 * time quadratic in its size (32 MiB: 5 s, the JDK's client 0.6 s); no time is asserted here.
+	 */
+	@Test
+	void aLargeMessageInOneFrameArrivesWhole() throws Exception {
+		byte[] big = new byte[16 << 20];
+		for (int i = 0; i < big.length; i++) {
+			big[i] = (byte) (i * 31 + (i >>> 16));
+		}
+		byte[] frame = concat(new byte[] {(byte) 0x82, 127, 0, 0, 0, 0, 1, 0, 0, 0}, big,
+				serverFrame(0x88, (byte) 0x03, (byte) 0xe8));
+		try (ScriptedServer s = server(frame, null)) {
+			StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/")
+					.maxFramePayloadLength(32 << 20)
+					.handle((in, out) -> in.receive()))
+					.assertNext(f -> assertThat(f.payload()).as("the 16 MiB payload").isEqualTo(big))
+					.expectComplete()
+					.verify(Duration.ofSeconds(60));
+		}
+	}
+
 	@Test
 	void messageOverTheLimit() throws Exception {
 		violation(serverFrame(0x82, new byte[70_000]), 1009);
