@@ -75,6 +75,8 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	/** The payload of the latest PING whose PONG waits for the output to drain; null when none. */
 	private byte @Nullable [] pongDue;
 	private boolean closeReceived;
+	/** A CLOSE was sent or received, or the connection closed (any thread). */
+	private volatile boolean closing;
 	/** A protocol error failed the session: what the server still sends is dropped unread. */
 	private boolean failed;
 	private volatile boolean closed;
@@ -285,6 +287,7 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 				return;
 			}
 			closeReceived = true;
+			closing = true;
 			WebSocketCloseStatus s = size >= 2 ? new WebSocketCloseStatus(peerCode, new String(data, 2, size - 2, StandardCharsets.UTF_8))
 					: WebSocketCloseStatus.EMPTY;
 			closeStatus.tryEmitValue(s);
@@ -346,15 +349,19 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	@Override
 	public void onClosed() {
 		closed = true;
+		closing = true;
 		inflater.end();
 		closeStatus.tryEmitValue(WebSocketCloseStatus.ABNORMAL);
 		inbound.complete();
 		connectionClosed.tryEmitEmpty();
 	}
 
-	/** Whether the connection is closed (any thread). */
-	boolean isClosed() {
-		return closed;
+	/**
+	 * Whether the session is closing or closed (any thread): a CLOSE was sent or received, or
+	 * the connection is gone; a send that fails then was cut short by the close.
+	 */
+	boolean isClosing() {
+		return closing;
 	}
 
 	// ---- outbound ----
@@ -398,6 +405,7 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 			return;
 		}
 		closeSent = true;
+		closing = true;
 		writeFrame(OP_CLOSE, WebsocketOutbound.closePayload(code, reason), closeReceived);
 		closeStatus.tryEmitValue(new WebSocketCloseStatus(code, reason));
 		if (!closeReceived) {

@@ -265,6 +265,70 @@ class WebsocketScriptedTest extends BaseHttpTest {
 			assertThat(((f[1] & 0xff) << 8) | (f[2] & 0xff)).isEqualTo(4000);
 		}
 	}
+	/** One client frame of any length: its opcode, then its unmasked payload; fails if it was not masked. */
+	private static byte[] readLongFrame(java.io.DataInputStream in) throws IOException {
+		int b0 = in.readUnsignedByte();
+		int b1 = in.readUnsignedByte();
+		assertThat(b1 & 0x80).as("client frames are masked").isEqualTo(0x80);
+		long len = b1 & 0x7f;
+		if (len == 126) {
+			len = in.readUnsignedShort();
+		}
+		else if (len == 127) {
+			len = in.readLong();
+		}
+		byte[] mask = in.readNBytes(4);
+		byte[] out = new byte[(int) len + 1];
+		in.readFully(out, 1, (int) len);
+		out[0] = (byte) (b0 & 0x0f);
+		for (int i = 0; i < len; i++) {
+			out[i + 1] ^= mask[i & 3];
+		}
+		return out;
+	}
+
+	/**
+	 * A send cut short by the server's clean close (1000 while out.sendString of a running
+	 * interval was under way) ends the handler without an error, as docs/websocket.md says and
+	 * Reactor Netty does: the AbortedException it failed with was swallowed only once the TCP
+	 * connection had closed, not while the session was closing.
+	 */
+	@Test
+	void aSendCutShortByTheServersCloseEndsTheHandlerWithoutAnError() throws Exception {
+		for (int round = 0; round < 5; round++) {
+			CompletableFuture<byte[]> answer = new CompletableFuture<>();
+			try (ScriptedServer s = new ScriptedServer(c -> {
+				String head = c.readHead();
+				String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
+						.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
+				c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+						+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n\r\n");
+				for (int i = 0; i < 20; i++) {
+					readFrame(c.in); // messages of the running send
+				}
+				c.out.write(serverFrame(0x88, (byte) 0x03, (byte) 0xe8));
+				c.out.flush();
+				java.io.DataInputStream in = new java.io.DataInputStream(c.in);
+				byte[] f;
+				do {
+					f = readLongFrame(in);
+				}
+				while (f[0] != 8);
+				answer.complete(f);
+				c.awaitClientClose(5000);
+			})) {
+				StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/")
+						.handle((in, out) -> Flux.merge(
+								out.sendString(Flux.interval(Duration.ofMillis(1)).onBackpressureDrop().map(i -> "tick" + i)).then(),
+								in.receive().then())))
+						.expectComplete()
+						.verify(TIMEOUT);
+				byte[] f = answer.get(10, TimeUnit.SECONDS);
+				assertThat(((f[1] & 0xff) << 8) | (f[2] & 0xff)).as("the close echoed").isEqualTo(1000);
+			}
+		}
+	}
+
 	/**
 	 * A handler cancelled from another thread (a timeout) while its send runs: the send's source
 	 * and its Mono are cancelled before the session sends its CLOSE, so no later write fails on
