@@ -48,8 +48,19 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	/** Unsent output above which PINGs are no longer answered one by one (see {@link #pong}). */
 	private static final long PONG_BACKLOG = 1 << 20;
 
-	/** How long to wait for the server's answer to our CLOSE before closing the connection. */
+	/**
+	 * How long to wait for the server's answer to our CLOSE before closing the connection,
+	 * from when our output, the CLOSE included, has left the process.
+	 */
 	private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+	/**
+	 * How long our output may stay unmoved while the CLOSE waits to go out: a server that takes
+	 * none of it for this long stopped reading, and the connection is closed (as the server's
+	 * default write timeout).
+	 */
+	private static final Duration OUTPUT_STALL = Duration.ofSeconds(60);
+	/** The longest pause between two looks at our output while the CLOSE waits to go out. */
+	private static final long OUTPUT_CHECK_MILLIS = 50;
 
 	private final Channel channel;
 	private final EventLoop el;
@@ -75,6 +86,15 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	/** The payload of the latest PING whose PONG waits for the output to drain; null when none. */
 	private byte @Nullable [] pongDue;
 	private boolean closeReceived;
+	/**
+	 * Our CLOSE's status once it was written, until the output has left the process: only
+	 * then is it the session's close status (a connection closed before reads 1006).
+	 */
+	private @Nullable WebSocketCloseStatus closeOurs;
+	/** While our CLOSE goes out: the least output seen left, when it last fell, the next look's delay. */
+	private long outputLeft;
+	private long outputMovedNanos;
+	private long outputCheckMillis;
 	/** A CLOSE was sent or received, or the connection closed (any thread). */
 	private volatile boolean closing;
 	/** A protocol error failed the session: what the server still sends is dropped unread. */
@@ -290,7 +310,13 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 			closing = true;
 			WebSocketCloseStatus s = size >= 2 ? new WebSocketCloseStatus(peerCode, new String(data, 2, size - 2, StandardCharsets.UTF_8))
 					: WebSocketCloseStatus.EMPTY;
-			closeStatus.tryEmitValue(s);
+			if (closeOurs == null) {
+				closeStatus.tryEmitValue(s);
+			}
+			else if (channel.pendingOutput() == 0) {
+				closeStatus.tryEmitValue(closeOurs); // the answer to ours, which is out
+			}
+			// else ours is still going out: the drain below closes once it is (onClosed)
 			if (!closeSent) {
 				// echo the status, then close once it is written
 				closeSent = true;
@@ -351,6 +377,9 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 		closed = true;
 		closing = true;
 		inflater.end();
+		if (closeOurs != null && channel.unsentAtClose() == 0) {
+			closeStatus.tryEmitValue(closeOurs); // our CLOSE went out before the connection closed
+		}
 		closeStatus.tryEmitValue(WebSocketCloseStatus.ABNORMAL);
 		inbound.complete();
 		connectionClosed.tryEmitEmpty();
@@ -406,16 +435,61 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 		}
 		closeSent = true;
 		closing = true;
-		writeFrame(OP_CLOSE, WebsocketOutbound.closePayload(code, reason), closeReceived);
-		closeStatus.tryEmitValue(new WebSocketCloseStatus(code, reason));
-		if (!closeReceived) {
-			// wait for the server's CLOSE, but not forever
+		if (writeFrame(OP_CLOSE, WebsocketOutbound.closePayload(code, reason), closeReceived) < 0) {
+			return; // not written (the connection is closing): the server's close or 1006 follows
+		}
+		closeOurs = new WebSocketCloseStatus(code, reason);
+		if (closeReceived) {
+			closeStatus.tryEmitValue(closeOurs);
+			return;
+		}
+		outputLeft = Long.MAX_VALUE;
+		outputMovedNanos = System.nanoTime();
+		outputCheckMillis = 1;
+		awaitCloseOut();
+	}
+
+	/**
+	 * Poll thread, after our CLOSE was written: once our output, the CLOSE included, has left
+	 * the process, the close status is ours and the server has {@link #CLOSE_WAIT} to answer
+	 * before the connection is closed. Timing the wait from the CLOSE's write instead closed
+	 * the connection under a server still reading a large message (it got part of it and no
+	 * CLOSE). A server that takes none of our output for {@link #OUTPUT_STALL} stopped reading:
+	 * the connection is closed, and the status is 1006.
+	 */
+	private void awaitCloseOut() {
+		if (closed || closeReceived) {
+			return;
+		}
+		long left = channel.pendingOutput();
+		if (left == 0) {
+			closeStatus.tryEmitValue(closeOurs);
 			el.schedule(CLOSE_WAIT, () -> {
 				if (!closed) {
 					channel.close();
 				}
 			});
+			return;
 		}
+		long now = System.nanoTime();
+		if (left < outputLeft) {
+			outputLeft = left;
+			outputMovedNanos = now;
+		}
+		else if (now - outputMovedNanos >= OUTPUT_STALL.toNanos()) {
+			channel.close();
+			return;
+		}
+		el.schedule(Duration.ofMillis(outputCheckMillis), this::awaitCloseOut);
+		outputCheckMillis = Math.min(outputCheckMillis * 2, OUTPUT_CHECK_MILLIS);
+	}
+
+	/**
+	 * Completes once the session's close status is known: our CLOSE has left the process, the
+	 * server's came, or the connection closed (any thread).
+	 */
+	Mono<Void> closeSettled() {
+		return closeStatus.asMono().then();
 	}
 
 	/** Any thread: ends the session as the handler ended (1000 on completion, 1011 on error). */

@@ -288,6 +288,63 @@ class WebsocketScriptedTest extends BaseHttpTest {
 	}
 
 	/**
+	 * A 16 MiB message and the CLOSE behind it reach a server that reads late: the client's wait
+	 * for the server's CLOSE starts once its output, the CLOSE included, has left the process,
+	 * and handle() completes only then. The wait started when the CLOSE was queued, so the
+	 * connection was closed 5 s later with megabytes unsent: the server got part of the message
+	 * and no CLOSE, while the client had completed at once and reported 1000.
+	 */
+	@Test
+	void aLargeMessageAndTheCloseBehindItReachAServerThatReadsLate() throws Exception {
+		byte[] big = new byte[16 << 20];
+		for (int i = 0; i < big.length; i++) {
+			big[i] = (byte) (i * 7 + (i >>> 12));
+		}
+		CountDownLatch reading = new CountDownLatch(1);
+		CompletableFuture<byte[]> message = new CompletableFuture<>();
+		CompletableFuture<byte[]> close = new CompletableFuture<>();
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.socket.setReceiveBufferSize(64 << 10);
+			String head = c.readHead();
+			String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
+					.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
+			c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n\r\n");
+			Thread.sleep(6000); // reads nothing for longer than the client's 5 s wait for a CLOSE
+			reading.countDown();
+			java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(c.in));
+			try {
+				message.complete(readLongFrame(in));
+				close.complete(readLongFrame(in));
+			}
+			catch (IOException e) {
+				message.completeExceptionally(e);
+				close.completeExceptionally(e);
+				return;
+			}
+			c.out.write(serverFrame(0x88, (byte) 0x03, (byte) 0xe8));
+			c.out.flush();
+			c.awaitClientClose(5000);
+		})) {
+			List<Object> atEnd = new CopyOnWriteArrayList<>();
+			StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/")
+					.handle((in, out) -> out.sendBytes(Mono.just(big)).then()
+							.doOnSuccess(v -> in.receiveCloseStatus().subscribe(atEnd::add)))
+					.doOnComplete(() -> atEnd.add("completed, server reading: " + (reading.getCount() == 0))))
+					.expectComplete()
+					.verify(Duration.ofSeconds(60));
+			byte[] m = message.get(30, TimeUnit.SECONDS);
+			assertThat(m[0]).as("binary").isEqualTo((byte) 2);
+			assertThat(java.util.Arrays.copyOfRange(m, 1, m.length)).as("the whole message").isEqualTo(big);
+			byte[] f = close.get(10, TimeUnit.SECONDS);
+			assertThat(f[0]).as("then the CLOSE").isEqualTo((byte) 8);
+			assertThat(((f[1] & 0xff) << 8) | (f[2] & 0xff)).isEqualTo(1000);
+			assertThat(atEnd).as("the close status, once the CLOSE was out; then the end of handle()")
+					.containsExactly(WebSocketCloseStatus.NORMAL, "completed, server reading: true");
+		}
+	}
+
+	/**
 	 * A send cut short by the server's clean close (1000 while out.sendString of a running
 	 * interval was under way) ends the handler without an error, as docs/websocket.md says and
 	 * Reactor Netty does: the AbortedException it failed with was swallowed only once the TCP
