@@ -251,6 +251,29 @@ class WebsocketScriptedTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * The upgrade does not follow redirects, also with followRedirect(true) (as the JDK's
+	 * client; Reactor Netty follows): a 301 fails handle() with WebSocketHandshakeException, and
+	 * no second request is sent. Documented in http-client.md (Redirects, WebSocket client).
+	 */
+	@Test
+	void theUpgradeDoesNotFollowARedirect() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			if (c.readHead() != null) {
+				c.write("HTTP/1.1 301 Moved Permanently\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n");
+			}
+			c.awaitClientClose(5000);
+		})) {
+			StepVerifier.create(HttpClient.create().followRedirect(true).websocket().uri("ws://127.0.0.1:" + s.port() + "/old")
+					.handle((in, out) -> in.receive()))
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WebSocketHandshakeException.class)
+							.hasMessageContaining("301"))
+					.verify(TIMEOUT);
+			assertThat(s.requests).hasSize(1);
+			assertThat(s.requests.get(0)).startsWith("GET /old ");
+		}
+	}
+
 	@Test
 	void serverCloseIsEchoed() throws Exception {
 		CompletableFuture<byte[]> echo = new CompletableFuture<>();
