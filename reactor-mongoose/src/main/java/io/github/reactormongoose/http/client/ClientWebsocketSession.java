@@ -48,8 +48,19 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	/** Unsent output above which PINGs are no longer answered one by one (see {@link #pong}). */
 	private static final long PONG_BACKLOG = 1 << 20;
 
-	/** How long to wait for the server's answer to our CLOSE before closing the connection. */
+	/**
+	 * How long to wait for the server's answer to our CLOSE before closing the connection,
+	 * from when our output, the CLOSE included, has left the process.
+	 */
 	private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+	/**
+	 * How long our output may stay unmoved while the CLOSE waits to go out: a server that takes
+	 * none of it for this long stopped reading, and the connection is closed (as the server's
+	 * default write timeout).
+	 */
+	private static final Duration OUTPUT_STALL = Duration.ofSeconds(60);
+	/** The longest pause between two looks at our output while the CLOSE waits to go out. */
+	private static final long OUTPUT_CHECK_MILLIS = 50;
 
 	private final Channel channel;
 	private final EventLoop el;
@@ -75,6 +86,19 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	/** The payload of the latest PING whose PONG waits for the output to drain; null when none. */
 	private byte @Nullable [] pongDue;
 	private boolean closeReceived;
+	/**
+	 * Our CLOSE's status once it was written, until the output has left the process: only
+	 * then is it the session's close status (a connection closed before reads 1006).
+	 */
+	private @Nullable WebSocketCloseStatus closeOurs;
+	/** While our CLOSE goes out: the least output seen left, when it last fell, the next look's delay. */
+	private long outputLeft;
+	private long outputMovedNanos;
+	private long outputCheckMillis;
+	/** A CLOSE was sent or received, or the connection closed (any thread). */
+	private volatile boolean closing;
+	/** A protocol error failed the session: what the server still sends is dropped unread. */
+	private boolean failed;
 	private volatile boolean closed;
 
 	ClientWebsocketSession(Channel channel, HttpHeaders headers, @Nullable String protocol, int maxPayload,
@@ -108,7 +132,7 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 
 	@Override
 	public void onRead(ByteBuffer buf, int offset, int length) {
-		if (closeReceived || closed) {
+		if (closeReceived || closed || failed) {
 			return;
 		}
 		if (inLen + length > in.length) {
@@ -126,8 +150,13 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 			}
 			p += used;
 		}
-		System.arraycopy(in, p, in, 0, inLen - p);
-		inLen -= p;
+		// a frame still coming stays where it is: moving it on every read, also when nothing was
+		// consumed, made a large frame cost time quadratic in its size (the buffer doubles as it
+		// grows, and is not sized from a header, whose length the payload may never follow)
+		if (p > 0) {
+			System.arraycopy(in, p, in, 0, inLen - p);
+			inLen -= p;
+		}
 		if (in.length > 65536 && inLen < in.length / 4) {
 			in = java.util.Arrays.copyOf(in, Math.max(4096, inLen));
 		}
@@ -155,6 +184,10 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 			protocolError(1002, "masked frame from the server");
 			return 0;
 		}
+		if ((op > OP_BINARY && op < OP_CLOSE) || op > OP_PONG) {
+			protocolError(1002, "reserved opcode " + op);
+			return 0;
+		}
 		if (len == 126) {
 			if (n < 4) {
 				return 0;
@@ -172,13 +205,19 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 			}
 			hl = 10;
 		}
+		// RFC 6455 5.2: the length in its shortest form, and the 64-bit one with its top bit clear
+		if (len < 0 || (hl == 4 && len < 126) || (hl == 10 && len < 65536)) {
+			protocolError(1002, len < 0 ? "sent a 64-bit length with the top bit set"
+					: "sent a payload length not in its shortest form");
+			return 0;
+		}
 		boolean control = op >= 8;
 		if (control && (len > 125 || !fin)) {
 			protocolError(1002, "invalid control frame");
 			return 0;
 		}
 		long message = len + (fragments != null && !control ? fragments.size() : 0);
-		if (len < 0 || message > maxPayload) {
+		if (message > maxPayload) {
 			protocolError(1009, "message too big");
 			return 0;
 		}
@@ -218,10 +257,6 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 				fragmentsCompressed = rsv1;
 				fragments.write(in, start, size);
 			}
-		}
-		else {
-			protocolError(1002, "unknown opcode " + op);
-			return 0;
 		}
 		return hl + size;
 	}
@@ -272,9 +307,16 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 				return;
 			}
 			closeReceived = true;
+			closing = true;
 			WebSocketCloseStatus s = size >= 2 ? new WebSocketCloseStatus(peerCode, new String(data, 2, size - 2, StandardCharsets.UTF_8))
 					: WebSocketCloseStatus.EMPTY;
-			closeStatus.tryEmitValue(s);
+			if (closeOurs == null) {
+				closeStatus.tryEmitValue(s);
+			}
+			else if (channel.pendingOutput() == 0) {
+				closeStatus.tryEmitValue(closeOurs); // the answer to ours, which is out
+			}
+			// else ours is still going out: the drain below closes once it is (onClosed)
 			if (!closeSent) {
 				// echo the status, then close once it is written
 				closeSent = true;
@@ -312,6 +354,7 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	}
 
 	private void protocolError(int code, String reason) {
+		failed = true;
 		// the close goes first: failing the inbound may end the handler on this thread at once,
 		// whose end would otherwise send its own close (1011) in place of this one
 		sendCloseNow(code, reason);
@@ -332,15 +375,22 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	@Override
 	public void onClosed() {
 		closed = true;
+		closing = true;
 		inflater.end();
+		if (closeOurs != null && channel.unsentAtClose() == 0) {
+			closeStatus.tryEmitValue(closeOurs); // our CLOSE went out before the connection closed
+		}
 		closeStatus.tryEmitValue(WebSocketCloseStatus.ABNORMAL);
 		inbound.complete();
 		connectionClosed.tryEmitEmpty();
 	}
 
-	/** Whether the connection is closed (any thread). */
-	boolean isClosed() {
-		return closed;
+	/**
+	 * Whether the session is closing or closed (any thread): a CLOSE was sent or received, or
+	 * the connection is gone; a send that fails then was cut short by the close.
+	 */
+	boolean isClosing() {
+		return closing;
 	}
 
 	// ---- outbound ----
@@ -384,16 +434,62 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 			return;
 		}
 		closeSent = true;
-		writeFrame(OP_CLOSE, WebsocketOutbound.closePayload(code, reason), closeReceived);
-		closeStatus.tryEmitValue(new WebSocketCloseStatus(code, reason));
-		if (!closeReceived) {
-			// wait for the server's CLOSE, but not forever
+		closing = true;
+		if (writeFrame(OP_CLOSE, WebsocketOutbound.closePayload(code, reason), closeReceived) < 0) {
+			return; // not written (the connection is closing): the server's close or 1006 follows
+		}
+		closeOurs = new WebSocketCloseStatus(code, reason);
+		if (closeReceived) {
+			closeStatus.tryEmitValue(closeOurs);
+			return;
+		}
+		outputLeft = Long.MAX_VALUE;
+		outputMovedNanos = System.nanoTime();
+		outputCheckMillis = 1;
+		awaitCloseOut();
+	}
+
+	/**
+	 * Poll thread, after our CLOSE was written: once our output, the CLOSE included, has left
+	 * the process, the close status is ours and the server has {@link #CLOSE_WAIT} to answer
+	 * before the connection is closed. Timing the wait from the CLOSE's write instead closed
+	 * the connection under a server still reading a large message (it got part of it and no
+	 * CLOSE). A server that takes none of our output for {@link #OUTPUT_STALL} stopped reading:
+	 * the connection is closed, and the status is 1006.
+	 */
+	private void awaitCloseOut() {
+		if (closed || closeReceived) {
+			return;
+		}
+		long left = channel.pendingOutput();
+		if (left == 0) {
+			closeStatus.tryEmitValue(closeOurs);
 			el.schedule(CLOSE_WAIT, () -> {
 				if (!closed) {
 					channel.close();
 				}
 			});
+			return;
 		}
+		long now = System.nanoTime();
+		if (left < outputLeft) {
+			outputLeft = left;
+			outputMovedNanos = now;
+		}
+		else if (now - outputMovedNanos >= OUTPUT_STALL.toNanos()) {
+			channel.close();
+			return;
+		}
+		el.schedule(Duration.ofMillis(outputCheckMillis), this::awaitCloseOut);
+		outputCheckMillis = Math.min(outputCheckMillis * 2, OUTPUT_CHECK_MILLIS);
+	}
+
+	/**
+	 * Completes once the session's close status is known: our CLOSE has left the process, the
+	 * server's came, or the connection closed (any thread).
+	 */
+	Mono<Void> closeSettled() {
+		return closeStatus.asMono().then();
 	}
 
 	/** Any thread: ends the session as the handler ended (1000 on completion, 1011 on error). */

@@ -127,11 +127,17 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 				return Flux.error(e);
 			}
 			// the handler runs to its end once the connection is gone (its receive() completes, what
-			// it chained after runs, as on Reactor Netty); a send the close cut short is that end.
+			// it chained after runs, as on Reactor Netty); a send the close cut short (ours, the
+			// server's CLOSE or the connection's end) is that end. Completed, the Flux ends once
+			// the close status is known: our CLOSE out of the process (the data before it with it),
+			// the server's CLOSE, or the connection's end
 			// Cancelled, the session closes after the cancel went up (doFinally): its sends are
 			// cancelled first, and none fails on the closing connection into an operator that ended
-			return Flux.from(p).onErrorResume(e -> e instanceof AbortedException && session.isClosed(), e -> Flux.empty())
-					.doOnComplete(() -> session.handlerEnded(false))
+			return Flux.<V>from(p).onErrorResume(e -> e instanceof AbortedException && session.isClosing(), e -> Flux.empty())
+					.concatWith(Mono.defer(() -> {
+						session.handlerEnded(false);
+						return session.closeSettled().then(Mono.<V>empty());
+					}))
 					.doOnError(e -> session.handlerEnded(true))
 					.doFinally(s -> {
 						if (s == SignalType.CANCEL) {
