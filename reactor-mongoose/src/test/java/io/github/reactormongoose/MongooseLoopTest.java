@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.reactormongoose.ConnectionEvent.Type;
 import io.github.reactormongoose.http.server.BaseHttpTest;
+import io.github.reactormongoose.testing.LoopHold;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.Disposable;
@@ -540,25 +541,13 @@ class MongooseLoopTest extends BaseHttpTest {
 		MongooseLoop loop = newLoop();
 		try (ServerSocket ss = serverSocket()) {
 			CompletableFuture<Disposable> connecting = new CompletableFuture<>();
-			CountDownLatch held = new CountDownLatch(1);
-			CountDownLatch release = new CountDownLatch(1);
-			loop.execute(() -> { // on the loop: the connect starts at once, and the timer holds the loop before its event
-				connecting.complete(loop.connect("tcp://127.0.0.1:" + ss.getLocalPort()).subscribe());
-				loop.schedule(Duration.ZERO, () -> { // the cancel queued meanwhile waits for the next poll
-					held.countDown();
-					try {
-						release.await(10, TimeUnit.SECONDS);
-					}
-					catch (InterruptedException e) {
-						Thread.currentThread().interrupt();
-					}
-				});
-			});
-			assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+			// on the loop: the connect starts at once, and the hold comes before its event
+			LoopHold hold = LoopHold.hold(loop, () -> connecting.complete(loop.connect("tcp://127.0.0.1:" + ss.getLocalPort()).subscribe()));
 			try (Socket peer = ss.accept()) { // the kernel completed the handshake meanwhile
-				Thread.sleep(100);
-				connecting.get(10, TimeUnit.SECONDS).dispose();
-				release.countDown();
+				try (hold) { // the cancel runs after the poll that handles the connect
+					Thread.sleep(100);
+					connecting.get(10, TimeUnit.SECONDS).dispose();
+				}
 				peer.setSoTimeout(5_000);
 				assertThat(peer.getInputStream().read()).as("the connection nobody got is closed").isEqualTo(-1);
 			}

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.github.reactormongoose.testing.LoopHold;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -689,23 +690,12 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 		brokerSide.start();
 		reactor.core.Disposable connecting = client().keepAlive(Duration.ofSeconds(1)).connect().subscribe();
 		FakeBroker.Peer p = accepted.get(10, java.util.concurrent.TimeUnit.SECONDS);
-		java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
-		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-		loop.schedule(Duration.ZERO, () -> { // a timer: the cancel queued meanwhile waits for the next poll
-			held.countDown();
-			try {
-				release.await(10, java.util.concurrent.TimeUnit.SECONDS);
-			}
-			catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-			}
-		});
-		assertThat(held.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-		ack.countDown();
-		brokerSide.join(10_000);
-		Thread.sleep(100); // the CONNACK reaches the client's socket
-		connecting.dispose();
-		release.countDown();
+		try (LoopHold hold = LoopHold.hold(loop)) { // the cancel runs after the poll that reads the CONNACK
+			ack.countDown();
+			brokerSide.join(10_000);
+			Thread.sleep(100); // the CONNACK reaches the client's socket
+			connecting.dispose();
+		}
 		// what the client sends now (a DISCONNECT, no PINGREQ) and then the end of the connection
 		p.socket.setSoTimeout(5_000);
 		java.io.InputStream in = p.socket.getInputStream();

@@ -18,6 +18,7 @@ import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.server.HttpServer;
+import io.github.reactormongoose.testing.LoopHold;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -388,22 +389,11 @@ class HttpClientTest extends BaseHttpTest {
 				HttpClient c = HttpClient.create().runOn(loop).maxConnections(1);
 				reactor.core.Disposable first = c.get().uri(s.url(path)).responseContent().subscribe();
 				assertThat(requested.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-				java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
-				java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-				loop.schedule(Duration.ZERO, () -> { // a timer: runs after the tasks, so the cancel waits for the next poll
-					held.countDown();
-					try {
-						release.await(10, java.util.concurrent.TimeUnit.SECONDS);
-					}
-					catch (InterruptedException e) {
-						Thread.currentThread().interrupt();
-					}
-				});
-				assertThat(held.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-				answer.countDown();
-				Thread.sleep(200); // the answer reaches the client's socket
-				first.dispose();
-				release.countDown();
+				try (LoopHold hold = LoopHold.hold(loop)) { // the cancel runs after the poll that reads the answer
+					answer.countDown();
+					Thread.sleep(200); // the answer reaches the client's socket
+					first.dispose();
+				}
 				StepVerifier.create(c.get().uri(s.url("/next")).responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))))
 						.as(path)
 						.expectNext("two")
@@ -438,22 +428,11 @@ class HttpClientTest extends BaseHttpTest {
 			reactor.core.Disposable first = HttpClient.create().runOn(loop).websocket().uri("ws://127.0.0.1:" + s.port() + "/")
 					.handle((in, out) -> in.receive()).subscribe();
 			assertThat(requested.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-			java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
-			java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-			loop.schedule(Duration.ZERO, () -> { // a timer: the cancel queued meanwhile waits for the next poll
-				held.countDown();
-				try {
-					release.await(10, java.util.concurrent.TimeUnit.SECONDS);
-				}
-				catch (InterruptedException e) {
-					Thread.currentThread().interrupt();
-				}
-			});
-			assertThat(held.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-			answer.countDown();
-			Thread.sleep(200); // the 101 reaches the client's socket
-			first.dispose();
-			release.countDown();
+			try (LoopHold hold = LoopHold.hold(loop)) { // the cancel runs after the poll that reads the 101
+				answer.countDown();
+				Thread.sleep(200); // the 101 reaches the client's socket
+				first.dispose();
+			}
 			assertThat(closedByClient.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("the client closed the upgraded connection").isTrue();
 			assertThat(s.failures).isEmpty();
 		}
