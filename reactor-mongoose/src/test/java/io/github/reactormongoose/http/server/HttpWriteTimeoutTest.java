@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -22,6 +25,9 @@ import io.github.reactormongoose.testing.LogCapture;
 import io.github.reactormongoose.testing.RawHttp;
 import io.github.reactormongoose.testing.RawWebSocket;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -116,6 +122,43 @@ class HttpWriteTimeoutTest extends BaseHttpTest {
 				assertThat(r.body()).hasSize(BIG);
 				Thread.sleep(1_500);
 			}
+		}
+	}
+
+	/**
+	 * A reader at about 160 KB/s, 8 KiB every 50 ms for 4 s, four times the write timeout: the
+	 * server's send buffer has grown to megabytes, and Linux reports the socket writable again
+	 * only once half of what it holds is acknowledged, a second of reading or more apart; the
+	 * output moves in the kernel all along, which is progress too. A whole body, a streamed one
+	 * and a file alike.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = {"/big", "/stream", "/file"})
+	void aSlowButSteadyReaderIsNotCut(String path, @TempDir Path dir) throws Exception {
+		Path file = Files.write(dir.resolve("big.bin"), new byte[20 << 20]);
+		DisposableServer s = bind(HttpServer.create().host("127.0.0.1").port(0).writeTimeout(Duration.ofSeconds(1)).route(r -> r
+				.get("/big", (req, res) -> res.sendByteArray(Mono.just(new byte[20 << 20])))
+				.get("/stream", (req, res) -> res.sendStream(Flux.<ByteBuffer>generate(k -> k.next(ByteBuffer.wrap(new byte[1024]))).take(20 << 10)))
+				.get("/file", (req, res) -> res.sendFile(file))));
+		try (Socket socket = ask(s, path)) {
+			InputStream in = socket.getInputStream();
+			byte[] buf = new byte[8 * 1024];
+			long n = 0;
+			long start = System.nanoTime();
+			while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(4)) {
+				int r;
+				try {
+					r = in.read(buf);
+				}
+				catch (IOException e) {
+					throw new AssertionError("cut after " + n + " bytes and "
+							+ TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms", e);
+				}
+				assertThat(r).as("closed after " + n + " bytes").isPositive();
+				n += r;
+				Thread.sleep(50); // the client's pace
+			}
+			assertThat(n).as("read steadily").isGreaterThan(64 * 1024L).isLessThan(20 << 20);
 		}
 	}
 
