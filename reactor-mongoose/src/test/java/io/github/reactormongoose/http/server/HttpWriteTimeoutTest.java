@@ -19,6 +19,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import io.github.reactormongoose.AbortedException;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.websocket.WebSocketFrame;
 import io.github.reactormongoose.testing.LogCapture;
@@ -88,6 +89,39 @@ class HttpWriteTimeoutTest extends BaseHttpTest {
 		// the server goes on
 		try (Socket socket = ask(s, "/4m")) {
 			assertThat(RawHttp.countUntilClosed(socket.getInputStream())).isGreaterThan(4 << 20);
+		}
+	}
+
+	/**
+	 * The write timeout is the server's doing: the handler's send fails with "Connection closed
+	 * by the server" and the reason, not as if the client had closed, and the error log (which
+	 * leaves out a client that left) has its line, as for disposeNow's cut.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = {"/stream", "/big"})
+	void aWriteTimeoutIsReportedAsTheServersClose(String path) throws Exception {
+		BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
+		try (LogCapture log = LogCapture.of("reactor.mongoose.http.server.ErrorLog")) {
+			DisposableServer s = bind(HttpServer.create().host("127.0.0.1").port(0).writeTimeout(Duration.ofSeconds(1))
+					.errorLog(true).route(r -> r
+							.get("/stream", (req, res) -> res
+									.sendStream(Flux.<ByteBuffer>generate(k -> k.next(ByteBuffer.wrap(new byte[16 * 1024])))
+											.take(4096))
+									.doOnError(errors::add))
+							.get("/big", (req, res) -> res.sendByteArray(Mono.just(new byte[64 << 20])).doOnError(errors::add))));
+			try (Socket socket = ask(s, path)) {
+				Throwable e = errors.poll(10, TimeUnit.SECONDS);
+				assertThat(e).isInstanceOf(AbortedException.class)
+					.hasMessage("Connection closed by the server: no write progress for 1000 ms (writeTimeout)");
+				assertThat(RawHttp.countUntilClosed(socket.getInputStream())).isLessThan(64L << 20);
+			}
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (log.lines().isEmpty() && System.nanoTime() < deadline) {
+				Thread.sleep(20); // the line follows the send's error on the poll thread
+			}
+			assertThat(log.lines()).singleElement().satisfies(l -> assertThat(l).endsWith(
+					"GET " + path + ": io.github.reactormongoose.AbortedException: Connection closed by the server: no write progress for"
+							+ " 1000 ms (writeTimeout)"));
 		}
 	}
 
