@@ -39,6 +39,10 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <linux/sockios.h> /* SIOCOUTQ */
+#include <sys/ioctl.h>
+#endif
 #include <unistd.h>
 #include "rmg_jni.h"
 
@@ -59,6 +63,7 @@ struct rmg_out {
   int no_sendfile;    /* TLS, or sendfile(2) refused this pair: pread pieces instead */
   int64_t pos, left;  /* file region still to send */
   uint64_t stalled;   /* since when output waits with no byte gone out, ms (0: not waiting) */
+  size_t kernel;      /* the socket's unacknowledged bytes at the last stall check (Linux) */
 };
 
 /* A connection's queue lives in its loop's outs table (c->data has no free bytes for it: the
@@ -551,12 +556,33 @@ static void rmg_release(struct mg_iobuf *io) {
   io->size = 0;
 }
 
+/* Whether the peer took bytes of the socket's send buffer since the last call: its
+ * unacknowledged bytes (SIOCOUTQ) fell. Linux reports a full socket writable (MG_EV_WRITE) only
+ * once a third of its buffer is free, which a slow reader of a buffer grown to megabytes takes
+ * seconds to free. Elsewhere false: MG_EV_WRITE alone counts. */
+static bool rmg_kernel_moved(struct mg_connection *c, struct rmg_out *o) {
+#ifdef __linux__
+  int n = 0;
+  bool moved;
+  if (ioctl((int) (size_t) c->fd, SIOCOUTQ, &n) != 0 || n < 0) return false;
+  moved = (size_t) n < o->kernel;
+  o->kernel = (size_t) n;
+  return moved;
+#else
+  (void) c;
+  (void) o;
+  return false;
+#endif
+}
+
 /* The write timeout (rmg_opts.write_timeout_ms), on idle ticks: output that has waited that
  * long without a byte of it going out closes the connection, with a reset and an error that
- * says so. The kernel frees room in a full send buffer only as whole segments are acknowledged,
- * so a peer that reads a byte now and then through a tiny window (the slow-read attack) makes
- * no progress here either. Bytes going out start the wait again: MG_EV_WRITE, as whatever
- * moves after the socket was full goes through c->send first (rmg_piece). */
+ * says so. Bytes going out start the wait again: MG_EV_WRITE, as whatever moves after the socket
+ * was full goes through c->send first (rmg_piece), and on Linux the socket's own queue
+ * shrinking between two ticks (rmg_kernel_moved). A peer that reads a byte now and then through
+ * a tiny window (the slow-read attack) moves neither: the kernel frees room in a full send
+ * buffer only as segments are acknowledged, and the reader's kernel opens its window again only
+ * once a segment's worth (or half its buffer) was read. */
 static void rmg_send_stall(struct mg_connection *c, uint64_t now) {
   const struct rmg_opts *opts = (const struct rmg_opts *) c->fn_data;
   struct rmg_out *o;
@@ -568,7 +594,7 @@ static void rmg_send_stall(struct mg_connection *c, uint64_t now) {
     return;
   }
   if ((o = rmg_out_get(c)) == NULL) return;
-  if (o->stalled == 0) {
+  if (rmg_kernel_moved(c, o) || o->stalled == 0) {
     o->stalled = now;
   } else if (now - o->stalled >= opts->write_timeout_ms) {
     char msg[128];

@@ -70,6 +70,14 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 		}
 		else { // e.g. "write timeout: the peer took none of ...", "Connection reset by peer"
 			reactor.util.Loggers.getLogger(HttpServer.class).debug("{} {}: {}, closing", channel, remote, error);
+			if (error.kind() == ConnectionError.Kind.WRITE_TIMEOUT) {
+				// the server resets it: the exchange is cut by the server, not left by the client
+				closeRequested = true;
+				HttpExchange ex = current;
+				if (ex != null) {
+					ex.serverClosing("no write progress for " + server.config.writeTimeout().toMillis() + " ms (writeTimeout)");
+				}
+			}
 		}
 	}
 

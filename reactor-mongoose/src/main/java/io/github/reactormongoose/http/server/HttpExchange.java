@@ -232,7 +232,8 @@ final class HttpExchange implements HttpServerResponse {
 
 	private void onHandlerError(Throwable t) {
 		if (writer.isEnded()) {
-			if (!writer.isConnectionClosed()) {
+			// a whole body cut when the connection closed: logged when the server closed it
+			if (!writer.isConnectionClosed() || !conn.closedByClient()) {
 				BoundHttpServer.log.debug("error after the response ended", t);
 				errorLog(t, 0);
 			}
@@ -324,6 +325,11 @@ final class HttpExchange implements HttpServerResponse {
 	void onConnectionClosed(boolean byServer) {
 		closedByServer = byServer;
 		onConnectionClosed(null, null);
+	}
+
+	/** The server is closing the connection under this exchange for {@code reason} (the write timeout). */
+	void serverClosing(String reason) {
+		writer.serverClosing(reason);
 	}
 
 	/**

@@ -70,6 +70,8 @@ final class ResponseWriter {
 	/** The connection closes after this response: decided (and said in the head) once, see closeAfterResponse. */
 	private boolean closeAnnounced;
 	private boolean connectionClosed;
+	/** Why the server is closing the connection under this response (the write timeout), or {@code null}. */
+	private @Nullable String serverClosing;
 	private boolean sending;
 	private Framing framing = Framing.NONE;
 	/** The application's Content-Length of a streamed body (LENGTH framing), or -1. */
@@ -402,6 +404,21 @@ final class ResponseWriter {
 		complete(sink, channel.writeAndEndExchange(data, off, data.length - off, close));
 	}
 
+	/**
+	 * The server is closing the connection for {@code reason} (the write timeout resets it): the
+	 * sends that fail from now on say so, whichever write or close notices first.
+	 */
+	void serverClosing(String reason) {
+		serverClosing = reason;
+	}
+
+	/** A send's failure: the server's close and its reason when it is closing the connection, else {@code e}. */
+	private Throwable sendError(Throwable e) {
+		String why = serverClosing;
+		return why != null && e instanceof ConnectionClosedException
+				? new AbortedException("Connection closed by the server: " + why) : e;
+	}
+
 	/** A write of a whole body failed ({@code r}): the connection is gone or closing, the rest cannot follow. */
 	private void lost(long r, @Nullable MonoSink<Void> sink) {
 		connectionClosed = true; // the handler's error is not the server's to log
@@ -414,7 +431,7 @@ final class ResponseWriter {
 			return;
 		}
 		if (r < 0) {
-			sink.error(Errors.toException(r, "send"));
+			sink.error(sendError(Errors.toException(r, "send")));
 		}
 		else if (channel.aboveHighWater(r)) {
 			channel.awaitWritable(sink::success);
@@ -562,7 +579,7 @@ final class ResponseWriter {
 				afterBody.run();
 			}
 			else {
-				sink.error(e);
+				sink.error(sendError(e));
 			}
 		}, Context.of(sink.contextView()));
 		body = w;
@@ -645,7 +662,7 @@ final class ResponseWriter {
 		channel.awaitWritable(() -> {
 			sending = false;
 			if (channel.isClosed() || connectionClosed) {
-				sink.error(new AbortedException("Connection closed during sendFile"));
+				sink.error(sendError(new AbortedException("Connection closed during sendFile")));
 				return;
 			}
 			sink.success();
@@ -774,13 +791,13 @@ final class ResponseWriter {
 	/**
 	 * The connection closed: a streamed body is cancelled (its send fails with
 	 * {@link ConnectionClosedException}) and nothing more is written.
-	 * @param byServer the server closed it (disposeNow's timeout), not the client
+	 * @param byServer the server closed it (disposeNow's timeout, the write timeout), not the client
 	 * @return whether the response had already ended before
 	 */
 	boolean connectionClosed(boolean byServer) {
 		boolean wasEnded = ended;
 		connectionClosed = true;
-		cancelBody(new AbortedException(byServer ? "Connection closed by the server" : "Connection closed by the client"));
+		cancelBody(sendError(new AbortedException(byServer ? "Connection closed by the server" : "Connection closed by the client")));
 		ended = true;
 		endGzip();
 		return wasEnded;

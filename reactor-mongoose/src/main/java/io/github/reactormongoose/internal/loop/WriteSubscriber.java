@@ -4,12 +4,14 @@
 package io.github.reactormongoose.internal.loop;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import io.github.reactormongoose.internal.jni.Errors;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
@@ -30,7 +32,15 @@ import reactor.util.context.Context;
  * native memory for a peer that did not read); a source that does not emit at once gets the
  * rest of the request at once, and up to {@code PREFETCH} of its items may come past the mark.
  * From its second item on, the target gathers the items of a burst into fewer, larger sends
- * ({@link Target#gatherOn()}; a lone item is written as it is, without a copy). Internal API.
+ * ({@link Target#gatherOn()}; a lone item is written as it is, without a copy).
+ * <p>
+ * A source that ignores demand (a {@code Flux.create} with {@code OverflowStrategy.IGNORE}, a
+ * hand-written publisher) is stopped: each item is counted against the demand as it arrives,
+ * on the producing thread, before it is queued for the poll thread, and one more than
+ * {@link #OVERFLOW_SLACK} items past it cancels the source and fails the send with Reactor's
+ * overflow error ({@link Exceptions#failWithOverflow(String)}, as Reactor Netty's send does);
+ * the items would otherwise pile up in the loop's queue and native memory without bound.
+ * Internal API.
  */
 public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 
@@ -67,6 +77,14 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 	 * peer would be seen only once the unsent output reached the mark.
 	 */
 	static final int ROUNDS_PER_TURN = 8;
+
+	/** Items a source may send past its demand before it fails with an overflow. */
+	static final int OVERFLOW_SLACK = PREFETCH;
+
+	/** Requested minus arrived, counted as items arrive (on the producing thread). */
+	private final AtomicLong credit = new AtomicLong();
+	/** The source sent too many: what it still sends is dropped. Its onNext's thread only. */
+	private boolean overflowed;
 
 	/** Written by the subscribing thread, read by the poll thread when finishing. */
 	private volatile Subscription upstream;
@@ -112,6 +130,7 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 				}
 			}
 			else {
+				credit.addAndGet(PREFETCH);
 				s.request(PREFETCH);
 			}
 		}
@@ -133,6 +152,10 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 
 	@Override
 	public void onNext(T item) {
+		if (credit.decrementAndGet() < -OVERFLOW_SLACK) {
+			overflow(item);
+			return;
+		}
 		run(() -> {
 			if (done) {
 				Operators.onDiscard(item, context);
@@ -159,6 +182,24 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 				topUp(); // inside a burst, its end checks the send buffer
 			}
 		});
+	}
+
+	/** An item past the demand and the slack: the source is cancelled and the send fails, once. */
+	private void overflow(T item) {
+		Operators.onDiscard(item, context);
+		if (overflowed) {
+			return;
+		}
+		overflowed = true;
+		upstream.cancel();
+		Throwable e = Exceptions.failWithOverflow(Exceptions.BACKPRESSURE_ERROR_QUEUE_FULL);
+		run(() -> finish(e, false));
+	}
+
+	/** Asks the source for {@code n} more, counted before it may send them. */
+	private void requestUpstream(long n) {
+		credit.addAndGet(n);
+		upstream.request(n);
 	}
 
 	/** Whether more may be requested after a write left {@code r} bytes pending; if not, waits for writable. */
@@ -206,7 +247,7 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 	 */
 	private boolean request(int n) {
 		if (!loop.inEventLoop()) {
-			upstream.request(n); // each write checks the send buffer
+			requestUpstream(n); // each write checks the send buffer
 			return false;
 		}
 		Channel g = target.gatherOn();
@@ -218,10 +259,10 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 			while (asked < n && !done) {
 				int before = burstWrites;
 				asked++;
-				upstream.request(1);
+				requestUpstream(1);
 				if (burstWrites == before) { // nothing came at once: the rest will come one by one
 					if (asked < n && !done) {
-						upstream.request(n - asked);
+						requestUpstream(n - asked);
 					}
 					asked = n;
 				}

@@ -10,18 +10,25 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import io.github.reactormongoose.AbortedException;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.websocket.WebSocketFrame;
 import io.github.reactormongoose.testing.LogCapture;
 import io.github.reactormongoose.testing.RawHttp;
 import io.github.reactormongoose.testing.RawWebSocket;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -85,6 +92,39 @@ class HttpWriteTimeoutTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * The write timeout is the server's doing: the handler's send fails with "Connection closed
+	 * by the server" and the reason, not as if the client had closed, and the error log (which
+	 * leaves out a client that left) has its line, as for disposeNow's cut.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = {"/stream", "/big"})
+	void aWriteTimeoutIsReportedAsTheServersClose(String path) throws Exception {
+		BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
+		try (LogCapture log = LogCapture.of("reactor.mongoose.http.server.ErrorLog")) {
+			DisposableServer s = bind(HttpServer.create().host("127.0.0.1").port(0).writeTimeout(Duration.ofSeconds(1))
+					.errorLog(true).route(r -> r
+							.get("/stream", (req, res) -> res
+									.sendStream(Flux.<ByteBuffer>generate(k -> k.next(ByteBuffer.wrap(new byte[16 * 1024])))
+											.take(4096))
+									.doOnError(errors::add))
+							.get("/big", (req, res) -> res.sendByteArray(Mono.just(new byte[64 << 20])).doOnError(errors::add))));
+			try (Socket socket = ask(s, path)) {
+				Throwable e = errors.poll(10, TimeUnit.SECONDS);
+				assertThat(e).isInstanceOf(AbortedException.class)
+					.hasMessage("Connection closed by the server: no write progress for 1000 ms (writeTimeout)");
+				assertThat(RawHttp.countUntilClosed(socket.getInputStream())).isLessThan(64L << 20);
+			}
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (log.lines().isEmpty() && System.nanoTime() < deadline) {
+				Thread.sleep(20); // the line follows the send's error on the poll thread
+			}
+			assertThat(log.lines()).singleElement().satisfies(l -> assertThat(l).endsWith(
+					"GET " + path + ": io.github.reactormongoose.AbortedException: Connection closed by the server: no write progress for"
+							+ " 1000 ms (writeTimeout)"));
+		}
+	}
+
 	@Test
 	void aReaderThatPausesButKeepsMovingIsNotCut() throws Exception {
 		DisposableServer s = server(Duration.ofSeconds(1));
@@ -116,6 +156,43 @@ class HttpWriteTimeoutTest extends BaseHttpTest {
 				assertThat(r.body()).hasSize(BIG);
 				Thread.sleep(1_500);
 			}
+		}
+	}
+
+	/**
+	 * A reader at about 160 KB/s, 8 KiB every 50 ms for 4 s, four times the write timeout: the
+	 * server's send buffer has grown to megabytes, and Linux reports the socket writable again
+	 * only once half of what it holds is acknowledged, a second of reading or more apart; the
+	 * output moves in the kernel all along, which is progress too. A whole body, a streamed one
+	 * and a file alike.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = {"/big", "/stream", "/file"})
+	void aSlowButSteadyReaderIsNotCut(String path, @TempDir Path dir) throws Exception {
+		Path file = Files.write(dir.resolve("big.bin"), new byte[20 << 20]);
+		DisposableServer s = bind(HttpServer.create().host("127.0.0.1").port(0).writeTimeout(Duration.ofSeconds(1)).route(r -> r
+				.get("/big", (req, res) -> res.sendByteArray(Mono.just(new byte[20 << 20])))
+				.get("/stream", (req, res) -> res.sendStream(Flux.<ByteBuffer>generate(k -> k.next(ByteBuffer.wrap(new byte[1024]))).take(20 << 10)))
+				.get("/file", (req, res) -> res.sendFile(file))));
+		try (Socket socket = ask(s, path)) {
+			InputStream in = socket.getInputStream();
+			byte[] buf = new byte[8 * 1024];
+			long n = 0;
+			long start = System.nanoTime();
+			while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(4)) {
+				int r;
+				try {
+					r = in.read(buf);
+				}
+				catch (IOException e) {
+					throw new AssertionError("cut after " + n + " bytes and "
+							+ TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms", e);
+				}
+				assertThat(r).as("closed after " + n + " bytes").isPositive();
+				n += r;
+				Thread.sleep(50); // the client's pace
+			}
+			assertThat(n).as("read steadily").isGreaterThan(64 * 1024L).isLessThan(20 << 20);
 		}
 	}
 

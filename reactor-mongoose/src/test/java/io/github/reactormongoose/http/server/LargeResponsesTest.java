@@ -29,7 +29,11 @@ import io.github.reactormongoose.testing.LoopThreads;
 import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 
 /**
@@ -350,6 +354,49 @@ class LargeResponsesTest extends BaseHttpTest {
 			}
 			assertThat(readBody(in, (long) item * items, true)).isEqualTo(expected.digest());
 			assertThat(produced.get()).isEqualTo(items);
+		}
+	}
+
+	/**
+	 * A source that ignores demand ({@code Flux.create} with {@code OverflowStrategy.IGNORE},
+	 * pushing 50,000 items of 1 KiB from its own thread) to a client that reads nothing, as a
+	 * streamed response and as WebSocket messages: the send fails with Reactor's overflow error
+	 * (as Reactor Netty's does) and the source is cancelled a few dozen items past its demand,
+	 * instead of its items piling up in the loop's queue and native memory; the client sees the
+	 * connection close.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = {"/stream", "/ws"})
+	void aSourceThatIgnoresDemandFailsWithAnOverflow(String path) throws Exception {
+		int items = 50_000;
+		AtomicLong pushed = new AtomicLong();
+		CompletableFuture<Throwable> ended = new CompletableFuture<>();
+		Flux<byte[]> source = Flux.<byte[]>create(sink -> {
+			Thread t = new Thread(() -> {
+				for (int i = 0; i < items && !sink.isCancelled(); i++) {
+					sink.next(new byte[1024]);
+					pushed.incrementAndGet();
+				}
+				sink.complete();
+			}, "ignores-demand");
+			t.setDaemon(true);
+			t.start();
+		}, FluxSink.OverflowStrategy.IGNORE);
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.get("/stream", (req, res) -> res.sendStream(source.map(ByteBuffer::wrap))
+						.doOnError(ended::complete).doOnSuccess(v -> ended.complete(null)))
+				.ws("/ws", (in, out) -> out.sendBytes(source).doOnError(ended::complete).doOnSuccess(v -> ended.complete(null)))));
+		String request = path.equals("/ws")
+				? "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+						+ "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+				: "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n";
+		try (Socket s = slowClient(server.port(), request)) {
+			Throwable e = ended.get(10, TimeUnit.SECONDS);
+			assertThat(e).as("the send's end").isNotNull().matches(Exceptions::isOverflow, "an overflow")
+				.hasMessageContaining("doesn't respect backpressure");
+			assertThat(pushed.get()).as("items the source pushed before it was cancelled").isLessThan(1_000);
+			s.setSoTimeout(10_000);
+			assertThat(RawHttp.countUntilClosed(s.getInputStream())).as("what arrived before the close").isLessThan(items * 1024L);
 		}
 	}
 
