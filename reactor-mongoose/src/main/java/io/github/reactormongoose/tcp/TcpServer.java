@@ -270,9 +270,10 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 		BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> h = handler;
 		Consumer<? super Connection> onConnection = doOnConnection;
 		TlsSpec spec = tls;
-		return Mono.<DisposableServer>defer(() -> BoundServer.bind(where, "mongoose-tcp", host, port,
-				spec != null ? () -> TlsAccess.config(spec).serverContext() : null,
-				el -> new TcpAcceptor(el, proxyProtocol, wiretap, writeTimeout, c -> TcpOperations.start(c, onConnection, h))));
+		// cancelled after the server was made: disposed, not dropped
+		return Mono.<DisposableServer>defer(() -> BoundServer.disposeIfDropped(BoundServer.bind(where, "mongoose-tcp", host,
+				port, spec != null ? () -> TlsAccess.config(spec).serverContext() : null,
+				el -> new TcpAcceptor(el, proxyProtocol, wiretap, writeTimeout, c -> TcpOperations.start(c, onConnection, h)))));
 	}
 
 	/** Binds and waits up to 45 s. */

@@ -33,8 +33,9 @@ final class BoundHttpServer {
 		TlsSpec tls = config.tls();
 		// maxConnections counts over all the server's loops
 		AtomicInteger open = config.maxConnections() > 0 ? new AtomicInteger() : null;
-		return BoundServer.bind(config.loopChoice(), "mongoose-http", config.host(), config.port(),
-						tls != null ? () -> TlsAccess.config(tls).serverContext() : null,
+		// cancelled after the server was made (doOnBound holding it, say): disposed, not dropped
+		return BoundServer.disposeIfDropped(BoundServer.bind(config.loopChoice(), "mongoose-http", config.host(),
+						config.port(), tls != null ? () -> TlsAccess.config(tls).serverContext() : null,
 						el -> new HttpListener(config, metrics, el, open))
 				.<DisposableServer>flatMap(s -> {
 					metrics.bound(s.address().getAddress().getHostAddress() + ":" + s.port(), s.loops());
@@ -62,6 +63,6 @@ final class BoundHttpServer {
 						}
 					}
 					return Mono.just(s);
-				});
+				}));
 	}
 }

@@ -138,7 +138,7 @@ public final class BoundServer implements DisposableServer {
 								BoundServer server = new BoundServer(List.copyOf(bound), loops, first, p);
 								AtomicReference<@Nullable Object> watch = context.getOrDefault(WATCH, null);
 								if (watch != null && !watch.compareAndSet(null, server)) {
-									server.dispose(); // the bindNow waiting for it has given up
+									server.dispose(); // the bindNow or subscriber waiting for it has given up
 								}
 								return Mono.just(server);
 							})))
@@ -182,8 +182,34 @@ public final class BoundServer implements DisposableServer {
 		return s;
 	}
 
+	/**
+	 * {@code bind}, the whole of a server's {@code bind()} (its {@code doOnBound} included): a
+	 * cancel (a timeout) that comes after the server was made but before it reached the
+	 * subscriber disposes it, since the cancelled chain drops it unseen and nobody else holds
+	 * it. A server that reached the subscriber is the subscriber's, whatever it cancels later.
+	 * Keeps the holder of an enclosing {@link #awaitBind}.
+	 */
+	public static <S extends DisposableServer> Mono<S> disposeIfDropped(Mono<S> bind) {
+		return Mono.deferContextual(context -> {
+			AtomicReference<@Nullable Object> enclosing = context.getOrDefault(WATCH, null);
+			// the server as soon as it is made (bind() below), or ABANDONED once cancelled
+			AtomicReference<@Nullable Object> made = enclosing != null ? enclosing : new AtomicReference<>();
+			AtomicBoolean delivered = new AtomicBoolean();
+			return bind.doOnNext(s -> delivered.set(true))
+					.doOnCancel(() -> {
+						if (!delivered.get() && made.getAndSet(ABANDONED) instanceof DisposableServer dropped) {
+							dropped.dispose();
+						}
+					})
+					.contextWrite(Context.of(WATCH, made));
+		});
+	}
+
 	private static final Object ABANDONED = new Object();
-	/** Context key of {@link #awaitBind}'s holder: the server made, or {@link #ABANDONED}. */
+	/**
+	 * Context key of the holder of {@link #awaitBind} or {@link #disposeIfDropped}: the server
+	 * made, or {@link #ABANDONED}.
+	 */
 	private static final String WATCH = BoundServer.class.getName() + ".bindNow";
 
 	private static Mono<InetSocketAddress> open(Function<EventLoop, Listener> factory, EventLoop el, InetAddress host,

@@ -126,6 +126,37 @@ class ServerLifecycleTest extends BaseHttpTest {
 		io.github.reactormongoose.testing.LoopThreads.awaitGone("gave-up-");
 	}
 
+	/**
+	 * A {@code bind()} cancelled (a timeout) just as the server was made: the server, bound but
+	 * dropped on its way to the cancelled subscriber, kept listening with nobody to dispose it
+	 * (its own loop's thread keeping the JVM alive). The order is forced: {@code doOnBound}
+	 * holds the loop after the server was made and before {@code bind()} emits it, while the
+	 * subscription is cancelled. The server is now disposed.
+	 */
+	@Test
+	void aBindCancelledAsTheServerIsMadeDisposesIt() throws Exception {
+		CompletableFuture<DisposableServer> made = new CompletableFuture<>();
+		CountDownLatch release = new CountDownLatch(1);
+		reactor.core.Disposable binding = HttpServer.create().loopName("dropped").loops(1)
+				.handle((req, res) -> res.send())
+				.doOnBound(b -> {
+					made.complete(b);
+					try {
+						release.await(10, TimeUnit.SECONDS);
+					}
+					catch (InterruptedException e) {
+						Thread.currentThread().interrupt();
+					}
+				})
+				.bind().subscribe();
+		DisposableServer s = made.get(10, TimeUnit.SECONDS);
+		binding.dispose();
+		release.countDown();
+		reactor.test.StepVerifier.create(s.onDispose()).as("the server nobody got is disposed")
+				.expectComplete().verify(TIMEOUT);
+		io.github.reactormongoose.testing.LoopThreads.awaitGone("dropped-");
+	}
+
 	@Test
 	void aDoOnBoundThatThrowsFailsTheBindAndFreesThePort() {
 		AtomicReference<DisposableServer> seen = new AtomicReference<>();
