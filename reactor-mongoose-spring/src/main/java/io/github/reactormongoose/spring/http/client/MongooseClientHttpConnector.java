@@ -115,11 +115,10 @@ public final class MongooseClientHttpConnector implements ClientHttpConnector {
 				}
 				// after the head, a failure reaches the application through the body
 			}, null, context(request, sink.contextView()));
-			sink.onCancel(() -> {
-				if (!emitted.get()) {
-					exchange.dispose();
-				}
-			});
+			// Reactor runs this only when the sink did not deliver the response: cancelled before
+			// the head, or as it came (after emitted was set, the response dropped unseen), when
+			// nobody will read the body: the exchange ends either way
+			sink.onCancel(exchange::dispose);
 		});
 	}
 
