@@ -55,7 +55,7 @@ final class RequestView implements RoutableRequest {
 	private @Nullable Map<String, List<String>> queryParams;
 	private @Nullable String path;
 	private @Nullable ResponseWriter response;
-	private boolean bodyConsumed;
+	private volatile boolean bodyConsumed; // set by receive() on any thread, read on the poll thread
 	private volatile boolean connectionClosed;
 	/** The temporary files of receiveForm(); volatile with {@link #released}: whichever is set last sees the other. */
 	private volatile FormDecoder.@Nullable TempFiles formFiles;
