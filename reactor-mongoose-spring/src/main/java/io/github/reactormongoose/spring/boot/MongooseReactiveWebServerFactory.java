@@ -3,6 +3,9 @@
  */
 package io.github.reactormongoose.spring.boot;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -111,6 +114,11 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 				ServerHttpRequest transformed;
 				try {
 					transformed = forwarded.apply(request);
+					InetSocketAddress remote = transformed.getRemoteAddress();
+					InetSocketAddress literal = remote != null ? forwardedLiteral(remote) : null;
+					if (literal != null) {
+						transformed = transformed.mutate().remoteAddress(literal).build();
+					}
 				}
 				catch (RuntimeException ex) {
 					// malformed forwarded headers: 400, as Spring's HttpWebHandlerAdapter answers
@@ -125,6 +133,68 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		}
 		return new MongooseWebServer(server, new MongooseHttpHandlerAdapter(handler), this.loops,
 				this.lifecycleTimeout, getShutdown());
+	}
+
+	/**
+	 * The forwarded client Spring's transformer made an unresolved address of, as a resolved one
+	 * when it is an IP address, as Reactor Netty's native handling gives it: "1.2.3.4",
+	 * "1.2.3.4:5555" (Spring keeps the port in the host, in brackets), "2001:db8::1",
+	 * "[2001:db8::1]:4711"; {@code null} for anything else (a name, "unknown", "_hidden"), which
+	 * stays as it is: nothing is looked up.
+	 */
+	private static @Nullable InetSocketAddress forwardedLiteral(InetSocketAddress remote) {
+		if (!remote.isUnresolved()) {
+			return null;
+		}
+		String host = remote.getHostString();
+		String port = null;
+		if (host.startsWith("[")) {
+			int close = host.indexOf(']');
+			if (close < 0 || (close + 1 < host.length() && host.charAt(close + 1) != ':')) {
+				return null;
+			}
+			if (close + 1 < host.length()) {
+				port = host.substring(close + 2);
+			}
+			host = host.substring(1, close);
+		}
+		int colon = host.indexOf(':');
+		if (colon >= 0 && host.indexOf(':', colon + 1) < 0) {
+			if (port != null) {
+				return null;
+			}
+			port = host.substring(colon + 1);
+			host = host.substring(0, colon);
+		}
+		int portNumber = remote.getPort();
+		if (port != null) {
+			if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
+				return null;
+			}
+			portNumber = Integer.parseInt(port);
+		}
+		try {
+			if (host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+				byte[] bytes = new byte[4];
+				String[] parts = host.split("\\.");
+				for (int i = 0; i < 4; i++) {
+					int b = Integer.parseInt(parts[i]);
+					if (b > 255) {
+						return null;
+					}
+					bytes[i] = (byte) b;
+				}
+				return new InetSocketAddress(InetAddress.getByAddress(bytes), portNumber);
+			}
+			// with a colon, InetAddress parses an IPv6 literal and never asks a resolver
+			if (host.indexOf(':') >= 0 && host.matches("[0-9A-Fa-f:.]+")) {
+				return new InetSocketAddress(InetAddress.getByName(host), portNumber);
+			}
+		}
+		catch (UnknownHostException ex) {
+			// not an address after all: left to Spring's result
+		}
+		return null;
 	}
 
 	private HttpServer createHttpServer() {
@@ -292,7 +362,8 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	 * {@code -Prefix} and {@code -For} headers of a reverse proxy decide the request's URI,
 	 * scheme and remote address (default {@code false}: only behind a proxy that sets them, as
 	 * a client could send them too). Applied with Spring's {@code ForwardedHeaderTransformer},
-	 * which also removes those headers from the request.
+	 * which also removes those headers from the request; a forwarded client that is an IP
+	 * address (with a port or without) becomes a resolved address, as with Reactor Netty.
 	 */
 	public void setUseForwardHeaders(boolean useForwardHeaders) {
 		this.useForwardHeaders = useForwardHeaders;

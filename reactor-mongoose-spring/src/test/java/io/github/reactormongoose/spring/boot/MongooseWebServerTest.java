@@ -666,6 +666,41 @@ class MongooseWebServerTest {
 		assertThat(send(HttpRequest.newBuilder(uri))).isEqualTo("http://127.0.0.1:" + port + "/orders?id=7 127.0.0.1 false");
 	}
 
+	/**
+	 * native: a forwarded client that is an IP address is a resolved address, with the port a
+	 * proxy gave it (X-Forwarded-For "ip:port", as Azure's gateway sends it), as Reactor Netty's
+	 * native handling gives; Spring's transformer alone made "1.2.3.4:5555" an unresolved host.
+	 */
+	@Test
+	void aForwardedClientAddressIsResolvedWithItsPort() throws Exception {
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		factory.setUseForwardHeaders(true);
+		this.webServer = factory.getWebServer((request, response) -> {
+			java.net.InetSocketAddress remote = request.getRemoteAddress();
+			String answer = remote.getAddress() == null ? "unresolved " + remote.getHostString()
+					: remote.getAddress().getHostAddress() + " " + remote.getPort();
+			return response.writeWith(Mono.just(response.bufferFactory().wrap(answer.getBytes())));
+		});
+		this.webServer.start();
+		URI uri = URI.create("http://127.0.0.1:" + this.webServer.getPort() + "/x");
+		assertThat(send(HttpRequest.newBuilder(uri).header("X-Forwarded-For", "198.51.100.4:5555, 10.0.0.2")))
+			.isEqualTo("198.51.100.4 5555");
+		assertThat(send(HttpRequest.newBuilder(uri).header("X-Forwarded-For", "[2001:db8::1]:4711")))
+			.isEqualTo("2001:db8:0:0:0:0:0:1 4711");
+		assertThat(send(HttpRequest.newBuilder(uri).header("Forwarded", "for=\"[2001:db8::2]:80\"")))
+			.isEqualTo("2001:db8:0:0:0:0:0:2 80");
+		assertThat(send(HttpRequest.newBuilder(uri).header("X-Forwarded-For", "2001:db8::3")))
+			.startsWith("2001:db8:0:0:0:0:0:3 ");
+		assertThat(send(HttpRequest.newBuilder(uri).header("Forwarded", "for=203.0.113.7")))
+			.startsWith("203.0.113.7 ");
+		// not an address: left as Spring made it, nothing is looked up
+		assertThat(send(HttpRequest.newBuilder(uri).header("Forwarded", "for=_hidden"))).isEqualTo("unresolved _hidden");
+		assertThat(send(HttpRequest.newBuilder(uri).header("X-Forwarded-For", "unknown"))).isEqualTo("unresolved unknown");
+		assertThat(send(HttpRequest.newBuilder(uri).header("X-Forwarded-For", "999.1.1.1:80")))
+			.isEqualTo("unresolved [999.1.1.1:80]");
+	}
+
 	/** Malformed forwarded headers get 400, as Spring's HttpWebHandlerAdapter answers for the framework strategy. */
 	@Test
 	void malformedForwardedHeadersAreABadRequest() throws Exception {
