@@ -51,4 +51,20 @@ public final class GlobalMeters implements BeforeEachCallback, AfterEachCallback
 		org.assertj.core.api.Assertions.assertThat(registry.get(name).tag(tag, tagValue).gauge().value()).as(name)
 			.isEqualTo(value);
 	}
+	/**
+	 * Waits (up to 10 s) until the HTTP server's exchanges of {@code uri} ended {@code n} times
+	 * (the count of its {@code response.time} timers, every tag set summed), then asserts it.
+	 */
+	public void awaitExchanges(String uri, long n) throws InterruptedException {
+		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+		while (exchanges(uri) < n && System.nanoTime() < deadline) {
+			Thread.sleep(10); // polling a timer recorded on a poll thread
+		}
+		org.assertj.core.api.Assertions.assertThat(exchanges(uri)).as(uri + " exchanges ended").isEqualTo(n);
+	}
+
+	private long exchanges(String uri) {
+		return registry.find("reactor.mongoose.http.server.response.time").tag("uri", uri).timers().stream()
+				.mapToLong(io.micrometer.core.instrument.Timer::count).sum();
+	}
 }

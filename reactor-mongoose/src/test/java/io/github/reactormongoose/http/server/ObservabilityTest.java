@@ -418,8 +418,8 @@ class ObservabilityTest extends BaseHttpTest {
 				assertThat(c.readHead().status()).isEqualTo(200);
 				c.readExactly(4096);
 			}
-			awaitCount("/stream", 2);
-			awaitCount("/file", 1);
+			meters.awaitExchanges("/stream", 2);
+			meters.awaitExchanges("/file", 1);
 			// the same loop then answers a failing handler: its line is the only one
 			try (RawHttp c = RawHttp.connect(server.port())) {
 				assertThat(status(c, RawHttp.get("/fail"))).isEqualTo(500);
@@ -450,8 +450,8 @@ class ObservabilityTest extends BaseHttpTest {
 				awaitActive(server, 2);
 				server.disposeNow(java.time.Duration.ofMillis(200));
 			}
-			awaitCount("/stream", 1);
-			awaitCount("/slow", 1);
+			meters.awaitExchanges("/stream", 1);
+			meters.awaitExchanges("/slow", 1);
 			assertThat(meters.registry().get("reactor.mongoose.http.server.response.time").tags("uri", "/slow", "status", "444")
 					.timer().count()).isEqualTo(1);
 			assertThat(log.lines()).singleElement().satisfies(l -> assertThat(l)
@@ -479,23 +479,12 @@ class ObservabilityTest extends BaseHttpTest {
 			assertThat(c.readHead().status()).isEqualTo(200);
 			c.readExactly(4096);
 		}
-		awaitCount("/file", 1);
+		meters.awaitExchanges("/file", 1);
 		// summed over every summary of the uri: one made in the global composite by an earlier
 		// test class (same uri, other tags) appears here too, empty
 		double sent = meters.registry().get("reactor.mongoose.http.server.data.sent").tag("uri", "/file").summaries().stream()
 				.mapToDouble(io.micrometer.core.instrument.DistributionSummary::totalAmount).sum();
 		assertThat(sent).isGreaterThanOrEqualTo(4096).isLessThan(32 << 20);
-	}
-
-	/** Waits until {@code uri}'s exchanges ended {@code n} times (their response.time count). */
-	private void awaitCount(String uri, long n) throws InterruptedException {
-		long deadline = System.nanoTime() + TIMEOUT.toNanos();
-		while (System.nanoTime() < deadline && meters.registry().find("reactor.mongoose.http.server.response.time").tag("uri", uri)
-				.timers().stream().mapToLong(Timer::count).sum() < n) {
-			Thread.sleep(10);
-		}
-		assertThat(meters.registry().find("reactor.mongoose.http.server.response.time").tag("uri", uri).timers().stream()
-				.mapToLong(Timer::count).sum()).as(uri + " exchanges ended").isEqualTo(n);
 	}
 
 	/**

@@ -29,7 +29,6 @@ import io.github.reactormongoose.testing.RawHttp;
 import io.github.reactormongoose.testing.RawWebSocket;
 import io.github.reactormongoose.tcp.TcpServer;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -130,14 +129,14 @@ class ServerRaceTest extends BaseHttpTest {
 			answer.tryEmitValue("late");
 		}
 		assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
-		awaitCount("/late", 1);
+		meters.awaitExchanges("/late", 1);
 		try (RawHttp n = RawHttp.connect(server.port())) {
 			n.write(RawHttp.get("/next"));
 			assertThat(n.read().bodyString()).isEqualTo("next");
 		}
-		awaitCount("/next", 1);
+		meters.awaitExchanges("/next", 1);
 		assertThat(ends).hasSize(1);
-		awaitCount("/late", 1); // still once, turns later
+		meters.awaitExchanges("/late", 1); // still once, turns later
 	}
 
 	/**
@@ -194,16 +193,16 @@ class ServerRaceTest extends BaseHttpTest {
 				c.close();
 				events.tryEmitError(new IllegalStateException("source failed"));
 			}
-			awaitCount("/events", 1);
+			meters.awaitExchanges("/events", 1);
 			try (RawHttp n = RawHttp.connect(server.port())) {
 				n.write(RawHttp.get("/fail"));
 				assertThat(n.read().status()).isEqualTo(500);
 			}
-			awaitCount("/fail", 1);
+			meters.awaitExchanges("/fail", 1);
 			assertThat(log.lines()).singleElement().satisfies(l -> assertThat(l).endsWith("GET /fail: java.lang.IllegalStateException: boom"));
 			assertThat(meters.registry().find("reactor.mongoose.http.server.errors").tag("uri", "/events").counters()
 					.stream().mapToDouble(Counter::count).sum()).isZero();
-			awaitCount("/events", 1); // still once, turns later
+			meters.awaitExchanges("/events", 1); // still once, turns later
 		}
 	}
 
@@ -339,25 +338,12 @@ class ServerRaceTest extends BaseHttpTest {
 			go.tryEmitEmpty(); // subscribes the sendFile here: its write is queued for the loop
 		}
 		assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
-		awaitCount("/file", 1);
+		meters.awaitExchanges("/file", 1);
 		try (RawHttp n = RawHttp.connect(server.port())) {
 			n.write(RawHttp.get("/next"));
 			assertThat(n.read().bodyString()).isEqualTo("next");
 		}
 		assertThat(ends).hasSize(1);
-		awaitCount("/file", 1); // still once, turns later
-	}
-
-	private void awaitCount(String uri, long n) throws InterruptedException {
-		long deadline = System.nanoTime() + TIMEOUT.toNanos();
-		while (System.nanoTime() < deadline && count(uri) < n) {
-			Thread.sleep(10);
-		}
-		assertThat(count(uri)).as(uri + " exchanges ended").isEqualTo(n);
-	}
-
-	private long count(String uri) {
-		return meters.registry().find("reactor.mongoose.http.server.response.time").tag("uri", uri).timers().stream()
-				.mapToLong(Timer::count).sum();
+		meters.awaitExchanges("/file", 1); // still once, turns later
 	}
 }
