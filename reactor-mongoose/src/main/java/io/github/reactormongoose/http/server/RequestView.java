@@ -309,6 +309,21 @@ final class RequestView implements RoutableRequest {
 	}
 
 	@Override
+	public InetSocketAddress connectionRemoteAddress() {
+		return conn.remote;
+	}
+
+	@Override
+	public InetSocketAddress connectionHostAddress() {
+		return conn.local;
+	}
+
+	@Override
+	public String connectionScheme() {
+		return ownScheme();
+	}
+
+	@Override
 	public java.util.List<java.security.cert.X509Certificate> peerCertificates() {
 		return conn.peerCertificates();
 	}
