@@ -3,9 +3,7 @@
  */
 package io.github.reactormongoose.spring.boot;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -17,7 +15,9 @@ import java.util.List;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.ProxyProtocolSupportType;
 import io.github.reactormongoose.http.server.HttpServer;
+import io.github.reactormongoose.http.server.HttpServerRequest;
 import io.github.reactormongoose.spring.http.MongooseHttpHandlerAdapter;
+import io.github.reactormongoose.spring.http.MongooseServerHttpRequest;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -107,18 +107,13 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		HttpServer server = createHttpServer();
 		HttpHandler handler = httpHandler;
 		if (this.useForwardHeaders) {
-			// Spring's own transformer, as the "framework" strategy applies it, in front of
-			// everything: the URI, scheme and remote address a proxy forwarded
+			// the server's own forwarded(true) gives the client (createHttpServer); Spring's
+			// transformer, as the "framework" strategy applies it, the URI, scheme and host
 			ForwardedHeaderTransformer forwarded = new ForwardedHeaderTransformer();
 			handler = (request, response) -> {
 				ServerHttpRequest transformed;
 				try {
 					transformed = forwarded.apply(request);
-					InetSocketAddress remote = transformed.getRemoteAddress();
-					InetSocketAddress literal = remote != null ? forwardedLiteral(remote) : null;
-					if (literal != null) {
-						transformed = transformed.mutate().remoteAddress(literal).build();
-					}
 				}
 				catch (RuntimeException ex) {
 					// malformed forwarded headers: 400, as Spring's HttpWebHandlerAdapter answers
@@ -128,6 +123,10 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 					response.setStatusCode(HttpStatus.BAD_REQUEST);
 					return response.setComplete();
 				}
+				InetSocketAddress client = forwardedClient(request);
+				if (client != null) {
+					transformed = transformed.mutate().remoteAddress(client).build();
+				}
 				return httpHandler.handle(transformed, response);
 			};
 		}
@@ -136,63 +135,16 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	}
 
 	/**
-	 * The forwarded client Spring's transformer made an unresolved address of, as a resolved one
-	 * when it is an IP address, as Reactor Netty's native handling gives it: "1.2.3.4",
-	 * "1.2.3.4:5555" (Spring keeps the port in the host, in brackets), "2001:db8::1",
-	 * "[2001:db8::1]:4711"; {@code null} for anything else (a name, "unknown", "_hidden"), which
-	 * stays as it is: nothing is looked up.
+	 * The client the server's {@code forwarded(true)} took from the request's forwarded headers:
+	 * an IP address, resolved, with the port the proxy gave (else the connection's), as Reactor
+	 * Netty's native handling gives it; {@code null} when they name none (a name, "unknown",
+	 * "_hidden", no header), where Spring's unresolved result stays: nothing is looked up.
 	 */
-	private static @Nullable InetSocketAddress forwardedLiteral(InetSocketAddress remote) {
-		if (!remote.isUnresolved()) {
-			return null;
-		}
-		String host = remote.getHostString();
-		String port = null;
-		if (host.startsWith("[")) {
-			int close = host.indexOf(']');
-			if (close < 0 || (close + 1 < host.length() && host.charAt(close + 1) != ':')) {
-				return null;
-			}
-			if (close + 1 < host.length()) {
-				port = host.substring(close + 2);
-			}
-			host = host.substring(1, close);
-		}
-		int colon = host.indexOf(':');
-		if (colon >= 0 && host.indexOf(':', colon + 1) < 0) {
-			if (port != null) {
-				return null;
-			}
-			port = host.substring(colon + 1);
-			host = host.substring(0, colon);
-		}
-		int portNumber = remote.getPort();
-		if (port != null) {
-			if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
-				return null;
-			}
-			portNumber = Integer.parseInt(port);
-		}
-		try {
-			if (host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
-				byte[] bytes = new byte[4];
-				String[] parts = host.split("\\.");
-				for (int i = 0; i < 4; i++) {
-					int b = Integer.parseInt(parts[i]);
-					if (b > 255) {
-						return null;
-					}
-					bytes[i] = (byte) b;
-				}
-				return new InetSocketAddress(InetAddress.getByAddress(bytes), portNumber);
-			}
-			// with a colon, InetAddress parses an IPv6 literal and never asks a resolver
-			if (host.indexOf(':') >= 0 && host.matches("[0-9A-Fa-f:.]+")) {
-				return new InetSocketAddress(InetAddress.getByName(host), portNumber);
-			}
-		}
-		catch (UnknownHostException ex) {
-			// not an address after all: left to Spring's result
+	private static @Nullable InetSocketAddress forwardedClient(ServerHttpRequest request) {
+		if (request instanceof MongooseServerHttpRequest ours) {
+			HttpServerRequest core = ours.getNativeRequest();
+			InetSocketAddress client = core.remoteAddress();
+			return client.equals(core.connectionRemoteAddress()) ? null : client;
 		}
 		return null;
 	}
@@ -214,7 +166,8 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		}
 		server = server.requestHeaderTimeout(this.requestHeaderTimeout).writeTimeout(this.writeTimeout)
 				.metrics(this.metrics).accessLog(this.accessLog)
-				.errorLog(this.errorLog).dateHeader(this.dateHeader).proxyProtocol(this.proxyProtocol);
+				.errorLog(this.errorLog).dateHeader(this.dateHeader).proxyProtocol(this.proxyProtocol)
+				.forwarded(this.useForwardHeaders); // the client; Spring's transformer does the rest (getWebServer)
 		if (this.maxInitialLineLength > 0) {
 			int line = this.maxInitialLineLength;
 			server = server.httpRequestDecoder(spec -> spec.maxInitialLineLength(line));
@@ -361,9 +314,10 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	 * Whether the {@code Forwarded} and {@code X-Forwarded-Host}, {@code -Port}, {@code -Proto},
 	 * {@code -Prefix} and {@code -For} headers of a reverse proxy decide the request's URI,
 	 * scheme and remote address (default {@code false}: only behind a proxy that sets them, as
-	 * a client could send them too). Applied with Spring's {@code ForwardedHeaderTransformer},
-	 * which also removes those headers from the request; a forwarded client that is an IP
-	 * address (with a port or without) becomes a resolved address, as with Reactor Netty.
+	 * a client could send them too). The URI and scheme are Spring's {@code ForwardedHeaderTransformer}'s,
+	 * which also removes those headers from the request; the client is the server's own
+	 * {@code HttpServer.forwarded(true)}'s when it is an IP address (with a port or without: a
+	 * resolved address, as with Reactor Netty, also in the access log), else Spring's.
 	 */
 	public void setUseForwardHeaders(boolean useForwardHeaders) {
 		this.useForwardHeaders = useForwardHeaders;

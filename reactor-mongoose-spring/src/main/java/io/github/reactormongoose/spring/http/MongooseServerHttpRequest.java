@@ -47,6 +47,8 @@ public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 	}
 
 	static URI createUri(HttpServerRequest request) throws URISyntaxException {
+		// the URI as the connection received it (its scheme, the Host header): forwarded headers
+		// are for Spring's ForwardedHeaderTransformer to apply (server.forward-headers-strategy)
 		// an absolute-form target reaches here as its path and query (the server routes by them),
 		// its authority as the Host header (RFC 9112 3.2.2: the server put it there)
 		String target = request.uri();
@@ -61,7 +63,7 @@ public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 		}
 		String authority = request.requestHeaders().get("Host");
 		if (authority == null || authority.isBlank()) {
-			InetSocketAddress local = request.hostAddress();
+			InetSocketAddress local = request.connectionHostAddress();
 			if (local == null) {
 				authority = "localhost";
 			}
@@ -70,7 +72,7 @@ public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 				authority = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + local.getPort();
 			}
 		}
-		return RequestUris.parse(request.scheme() + "://" + authority.trim() + target);
+		return RequestUris.parse(request.connectionScheme() + "://" + authority.trim() + target);
 	}
 
 	/** The received headers, seen (not copied) through a read-only view. */
@@ -89,7 +91,7 @@ public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 	protected @Nullable SslInfo initSslInfo() {
 		// the built-in TLS stack exposes no session id; the client's certificates are those it
 		// authenticated with (server.ssl.client-auth=need), null without them, as Spring expects
-		if (!"https".equals(this.request.scheme())) {
+		if (!"https".equals(this.request.connectionScheme())) {
 			return null;
 		}
 		java.util.List<X509Certificate> peer = this.request.peerCertificates();
@@ -109,11 +111,12 @@ public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 
 	@Override
 	public @Nullable InetSocketAddress getLocalAddress() {
-		return this.request.hostAddress();
+		return this.request.connectionHostAddress();
 	}
 
 	@Override
 	public @Nullable InetSocketAddress getRemoteAddress() {
+		// the client a proxy forwarded under HttpServer.forwarded(true) (an IP address), as on Reactor Netty
 		return this.request.remoteAddress();
 	}
 

@@ -701,6 +701,38 @@ class MongooseWebServerTest {
 			.isEqualTo("unresolved [999.1.1.1:80]");
 	}
 
+	/**
+	 * native: the server's own forwarded(true) gives the client, so the access log shows the
+	 * forwarded client, as Reactor Netty's does (it showed the proxy's address); the URI is still
+	 * Spring's transformer's, and what the connection is stays the connection's: no SslInfo over
+	 * plain HTTP for a forwarded https, the socket's local address.
+	 */
+	@Test
+	void theForwardedClientIsTheServersOwnAndTheAccessLogShowsIt() throws Exception {
+		try (io.github.reactormongoose.testing.LogCapture log =
+				io.github.reactormongoose.testing.LogCapture.of("reactor.mongoose.http.server.AccessLog")) {
+			MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+			factory.setAddress(LOOPBACK);
+			factory.setUseForwardHeaders(true);
+			factory.setAccessLog(true);
+			this.webServer = factory.getWebServer((request, response) -> response.writeWith(Mono.just(response
+				.bufferFactory().wrap((request.getURI() + " " + request.getRemoteAddress().getAddress().getHostAddress()
+						+ ":" + request.getRemoteAddress().getPort() + " " + request.getSslInfo() + " "
+						+ request.getLocalAddress().getPort()).getBytes()))));
+			this.webServer.start();
+			int port = this.webServer.getPort();
+			assertThat(send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/x"))
+					.header("X-Forwarded-For", "203.0.113.7:5555").header("X-Forwarded-Proto", "https")
+					.header("X-Forwarded-Host", "shop.example.com")))
+				.isEqualTo("https://shop.example.com/x 203.0.113.7:5555 null " + port);
+			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+			while (log.lines().isEmpty() && System.nanoTime() < deadline) {
+				Thread.sleep(10); // the line is written once the response is out
+			}
+			assertThat(log.lines()).singleElement().satisfies(l -> assertThat(l).startsWith("203.0.113.7 - - ["));
+		}
+	}
+
 	/** Malformed forwarded headers get 400, as Spring's HttpWebHandlerAdapter answers for the framework strategy. */
 	@Test
 	void malformedForwardedHeadersAreABadRequest() throws Exception {

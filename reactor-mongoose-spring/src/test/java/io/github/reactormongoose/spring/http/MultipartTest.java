@@ -8,21 +8,29 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import io.github.reactormongoose.spring.test.AbstractAdapterTest;
+import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 import org.springframework.core.io.ByteArrayResource;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.MultipartBodyBuilder;
+import org.springframework.http.codec.ServerCodecConfigurer;
+import org.springframework.http.codec.multipart.DefaultPartHttpMessageReader;
 import org.springframework.http.codec.multipart.FilePart;
 import org.springframework.http.codec.multipart.FormFieldPart;
+import org.springframework.http.codec.multipart.MultipartHttpMessageReader;
 import org.springframework.http.codec.multipart.Part;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Multipart forms parsed by WebFlux ({@code ServerWebExchange.getMultipartData()}). */
 class MultipartTest extends AbstractAdapterTest {
@@ -57,6 +65,40 @@ class MultipartTest extends AbstractAdapterTest {
 				.expectComplete()
 				.verify(TIMEOUT);
 	}
+
+	/**
+	 * A multipart limit that cuts an upload whose client sent {@code Expect: 100-continue} (curl
+	 * does for chunked and large uploads): the 413 says {@code Connection: close} and the
+	 * connection closes after it, as on Reactor Netty; it said nothing before.
+	 */
+	@Test
+	void aPartLimitCuttingAnUploadAfter100ContinueClosesTheConnection() throws Exception {
+		DefaultPartHttpMessageReader reader = new DefaultPartHttpMessageReader();
+		reader.setMaxInMemorySize(1024);
+		ServerCodecConfigurer codecs = ServerCodecConfigurer.create();
+		codecs.defaultCodecs().multipartReader(new MultipartHttpMessageReader(reader));
+		start(WebHttpHandlerBuilder.webHandler(exchange -> describeParts(exchange)
+				.onErrorResume(DataBufferLimitException.class, e -> {
+					// as WebFlux's argument resolvers answer a limit of the codecs
+					exchange.getResponse().setStatusCode(HttpStatus.CONTENT_TOO_LARGE);
+					return exchange.getResponse().setComplete();
+				}))
+			.codecConfigurer(codecs)
+			.build());
+		try (RawHttp c = RawHttp.connect(port()).soTimeout(5_000)) {
+			c.write("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n"
+					+ "Content-Type: multipart/form-data; boundary=b0undary\r\n\r\n");
+			assertThat(c.readHead().status()).isEqualTo(100);
+			String part = "--b0undary\r\nContent-Disposition: form-data; name=\"field\"\r\n"
+					+ "\r\n" + "x".repeat(64 * 1024);
+			c.write(Integer.toHexString(part.length()) + "\r\n" + part + "\r\n");
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(413);
+			assertThat(r.header("Connection")).isEqualTo("close");
+			assertThat(c.isClosedByPeer()).isTrue();
+		}
+	}
+
 
 	private static Mono<Void> describeParts(ServerWebExchange exchange) {
 		return exchange.getMultipartData().flatMap(parts -> {

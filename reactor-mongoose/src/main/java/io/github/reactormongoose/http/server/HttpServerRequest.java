@@ -110,6 +110,31 @@ public interface HttpServerRequest {
 	}
 
 	/**
+	 * The connection's own peer, as Reactor Netty's {@code connectionRemoteAddress()}: the
+	 * socket's (or the client a PROXY protocol header named), not what {@code forwarded(true)}
+	 * made of {@link #remoteAddress()}.
+	 */
+	default InetSocketAddress connectionRemoteAddress() {
+		return remoteAddress();
+	}
+
+	/**
+	 * The server's own address on this connection, as Reactor Netty's
+	 * {@code connectionHostAddress()}: not what {@code forwarded(true)} made of {@link #hostAddress()}.
+	 */
+	default InetSocketAddress connectionHostAddress() {
+		return hostAddress();
+	}
+
+	/**
+	 * {@code https} when the connection is TLS, else {@code http}, as Reactor Netty's
+	 * {@code connectionScheme()}: not what {@code forwarded(true)} made of {@link #scheme()}.
+	 */
+	default String connectionScheme() {
+		return scheme();
+	}
+
+	/**
 	 * The certificate chain the client authenticated with, as it sent it (its own certificate
 	 * first, then what it added: intermediates, sometimes the root), on a server with
 	 * {@code TlsSpec.clientAuth(REQUIRE)} or {@code OPTIONAL} (checked against the trusted CA

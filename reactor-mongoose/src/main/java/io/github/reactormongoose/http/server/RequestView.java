@@ -117,16 +117,18 @@ final class RequestView implements RoutableRequest {
 
 	/**
 	 * Whether a streamed body that nobody reads cannot be discarded to keep the connection: its
-	 * rest is known to exceed {@code maxDiscard}, or the client waits for {@code 100 Continue}
-	 * and, answered without it, may never send the body. Then the response says
+	 * rest is known to exceed {@code maxDiscard}, or the client sent {@code Expect: 100-continue}
+	 * and either waits for the {@code 100 Continue} (answered without it, it may never send the
+	 * body) or is refused with {@code status} (not 2xx) before the body is in (RFC 9110 10.1.1: it
+	 * may stop sending then, as curl does; Reactor Netty closes then too). Then the response says
 	 * {@code Connection: close}.
 	 */
-	boolean unreadBodyBeyond(long maxDiscard) {
+	boolean unreadBodyBeyond(long maxDiscard, int status) {
 		RequestBody b = streamed;
 		if (b == null || b.isEnded() || (bodyConsumed && !b.isCancelled())) {
 			return false;
 		}
-		if (b.received() == 0 && expectsContinue()) {
+		if (expectsContinue() && (b.received() == 0 || status < 200 || status > 299)) {
 			return true;
 		}
 		long length = contentLength();
@@ -306,6 +308,21 @@ final class RequestView implements RoutableRequest {
 
 	private String ownScheme() {
 		return conn.server.config.tls() != null ? "https" : "http";
+	}
+
+	@Override
+	public InetSocketAddress connectionRemoteAddress() {
+		return conn.remote;
+	}
+
+	@Override
+	public InetSocketAddress connectionHostAddress() {
+		return conn.local;
+	}
+
+	@Override
+	public String connectionScheme() {
+		return ownScheme();
 	}
 
 	@Override

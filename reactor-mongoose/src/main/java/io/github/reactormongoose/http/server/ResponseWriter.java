@@ -176,11 +176,11 @@ final class ResponseWriter {
 	 * The one keep-alive decision: whether the connection closes after this response. Once a
 	 * head said {@code Connection: close} it stays so (RFC 9112 9.6: a server that sent it MUST
 	 * close), though the reason may have gone by the end: a body unread when the head went out
-	 * (the client waiting for 100 Continue, or more than maxDiscard to come) read afterwards.
+	 * (the client waiting for 100 Continue or refused after it, or more than maxDiscard to come) read afterwards.
 	 */
 	private boolean closeAfterResponse() {
 		closeAnnounced |= !isKeepAlive() || lastExchange.getAsBoolean() || framing == Framing.UNTIL_CLOSE
-				|| request.unreadBodyBeyond(maxDiscard);
+				|| request.unreadBodyBeyond(maxDiscard, status);
 		return closeAnnounced;
 	}
 

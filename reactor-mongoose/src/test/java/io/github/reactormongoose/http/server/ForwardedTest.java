@@ -113,6 +113,28 @@ class ForwardedTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * connectionRemoteAddress(), connectionHostAddress() and connectionScheme(), as Reactor
+	 * Netty's: the connection's own, whatever the proxy forwarded (the Spring adapter builds its
+	 * request from them and leaves the URI to Spring's transformer).
+	 */
+	@Test
+	void theConnectionsOwnAddressesAndSchemeStayUnderForwarded() throws Exception {
+		for (boolean forwarded : new boolean[] {false, true}) {
+			DisposableServer s = bind(HttpServer.create().host("127.0.0.1").port(0).forwarded(forwarded)
+				.handle((req, res) -> res.sendString(Mono.just(describe(req.remoteAddress()) + " "
+						+ describe(req.connectionRemoteAddress()) + " " + req.connectionScheme() + " "
+						+ describe(req.connectionHostAddress())))));
+			try (RawHttp c = RawHttp.connect(s.port()).soTimeout(5_000)) {
+				int own = c.socket().getLocalPort();
+				c.write("GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.7:4711\r\nX-Forwarded-Proto: https\r\n"
+						+ "X-Forwarded-Host: public.example\r\n\r\n");
+				assertThat(c.read().bodyString()).isEqualTo((forwarded ? "203.0.113.7:4711" : "127.0.0.1:" + own)
+						+ " 127.0.0.1:" + own + " http 127.0.0.1:" + s.port());
+			}
+		}
+	}
+
 	@Test
 	void theAccessLogShowsTheForwardedClient() throws Exception {
 		try (LogCapture log = LogCapture.of("reactor.mongoose.http.server.AccessLog")) {

@@ -491,6 +491,42 @@ class HttpStreamedBodyTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * A client that sent {@code Expect: 100-continue}, was told to continue, and is refused before
+	 * its body is in (a 413 after the handler read part of it, as a multipart part limit cuts an
+	 * upload) may stop sending (RFC 9110 10.1.1; curl does): the refusal says
+	 * {@code Connection: close} and the connection closes after it, as on Reactor Netty. It said
+	 * nothing, then waited for a rest that might never come (and closed after 2 MiB of it without
+	 * having said so). A 2xx answer in the same place keeps the connection, the rest discarded.
+	 */
+	@Test
+	void aRefusalAfter100ContinueSaysConnectionClose() throws Exception {
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.post("/limit", (req, res) -> req.receive().take(1).then(res.status(413).sendString(Mono.just("too large"))))
+				.post("/first", (req, res) -> req.receive().take(1).then(res.sendString(Mono.just("first"))))
+				.get("/hello", (req, res) -> res.sendString(Mono.just("hello")))));
+		String head = "HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n";
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+			c.write("POST /limit " + head);
+			assertThat(c.readHead().status()).isEqualTo(100);
+			c.write("5\r\nhello\r\n");
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(413);
+			assertThat(r.header("Connection")).isEqualTo("close");
+			assertThat(c.isClosedByPeer()).as("closed after the refusal, with no more of the body sent").isTrue();
+		}
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+			c.write("POST /first " + head);
+			assertThat(c.readHead().status()).isEqualTo(100);
+			c.write("5\r\nhello\r\n");
+			RawHttp.Response r = c.read();
+			assertThat(r.bodyString()).isEqualTo("first");
+			assertThat(r.header("Connection")).isNull();
+			c.write("5\r\nworld\r\n0\r\n\r\n" + RawHttp.get("/hello"));
+			assertThat(c.read().bodyString()).as("the rest was discarded, the connection kept").isEqualTo("hello");
+		}
+	}
+
 	@Test
 	void aSubscriberStillReadingWhenTheResponseEndsGetsAnError() throws Exception {
 		Sinks.One<Throwable> seen = Sinks.one();
