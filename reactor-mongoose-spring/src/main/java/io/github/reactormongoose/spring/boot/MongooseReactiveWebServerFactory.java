@@ -144,7 +144,9 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		if (request instanceof MongooseServerHttpRequest ours) {
 			HttpServerRequest core = ours.getNativeRequest();
 			InetSocketAddress client = core.remoteAddress();
-			return client.equals(core.connectionRemoteAddress()) ? null : client;
+			// the same instance when the headers named no IP address; an equal one when they
+			// named the connection's own (a proxy on the same host): resolved too
+			return client == core.connectionRemoteAddress() ? null : client;
 		}
 		return null;
 	}

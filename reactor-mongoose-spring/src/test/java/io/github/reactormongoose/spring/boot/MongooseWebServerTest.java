@@ -733,6 +733,25 @@ class MongooseWebServerTest {
 		}
 	}
 
+	/**
+	 * A forwarded client that is the connection's own address (a proxy on the same host, the
+	 * client's port unknown) is an IP address too: resolved, as any other, not Spring's
+	 * unresolved result (whose getAddress() is null).
+	 */
+	@Test
+	void aForwardedClientEqualToTheConnectionsIsResolvedToo() throws Exception {
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		factory.setUseForwardHeaders(true);
+		this.webServer = factory.getWebServer((request, response) -> response.writeWith(Mono.just(response
+			.bufferFactory().wrap((request.getRemoteAddress().isUnresolved() + " "
+					+ request.getRemoteAddress().getHostString()).getBytes()))));
+		this.webServer.start();
+		int port = this.webServer.getPort();
+		assertThat(send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/x"))
+				.header("X-Forwarded-For", "127.0.0.1"))).isEqualTo("false 127.0.0.1");
+	}
+
 	/** Malformed forwarded headers get 400, as Spring's HttpWebHandlerAdapter answers for the framework strategy. */
 	@Test
 	void malformedForwardedHeadersAreABadRequest() throws Exception {
