@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -18,11 +19,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
+import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.websocket.WebSocketCloseStatus;
 import io.github.reactormongoose.http.websocket.WebSocketFrame;
+import io.github.reactormongoose.http.websocket.WebSocketProtocolException;
+import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.internal.loop.EventLoop;
+import io.github.reactormongoose.internal.loop.LoopAccess;
+import io.github.reactormongoose.testing.LoopHold;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -30,7 +40,8 @@ import reactor.test.StepVerifier;
 /**
  * How the WebSocket client's session ends against raw-socket servers: the native close wait
  * after our CLOSE (closed 5 s after our output is out, reading on; reset when a server takes
- * none of it).
+ * none of it), what a server sends after a protocol error, and a session whose caller
+ * cancelled before the 101 was read.
  */
 class WebsocketClientCloseTest extends BaseHttpTest {
 
@@ -71,6 +82,13 @@ class WebsocketClientCloseTest extends BaseHttpTest {
 
 	private static int closeCode(byte[] frame) {
 		return ((frame[1] & 0xff) << 8) | (frame[2] & 0xff);
+	}
+
+	/** Runs {@code query} on the loop's poll thread and returns its answer. */
+	private static <T> T onLoop(MongooseLoop loop, Supplier<T> query) throws Exception {
+		CompletableFuture<T> f = new CompletableFuture<>();
+		loop.execute(() -> f.complete(query.get()));
+		return f.get(10, TimeUnit.SECONDS);
 	}
 
 	/**
@@ -194,5 +212,137 @@ class WebsocketClientCloseTest extends BaseHttpTest {
 			ClientWebsocketSession.closeStall = stall;
 			Hooks.resetOnErrorDropped();
 		}
+	}
+
+	/**
+	 * (b) What a server sends after a frame with reserved bits (messages, PINGs, another bad
+	 * frame, a CLOSE, in the same write and after it) is dropped unread: the handler gets the
+	 * message before the bad frame and then one WebSocketProtocolException with 1002, the close
+	 * status is 1002, and the server gets one frame, our CLOSE 1002: no PONG, no second CLOSE.
+	 */
+	@Test
+	void whatTheServerSendsAfterAProtocolErrorIsDroppedAndTheSessionEndsWith1002Once() throws Exception {
+		ByteArrayOutputStream after = new ByteArrayOutputStream();
+		for (int i = 0; i < 2000; i++) {
+			after.writeBytes(serverFrame(0x81, ("after " + i).getBytes(StandardCharsets.UTF_8)));
+			after.writeBytes(serverFrame(0x89, (byte) 'p'));
+		}
+		after.writeBytes(serverFrame(0x83, (byte) 'y')); // a reserved opcode
+		after.writeBytes(serverFrame(0x88, (byte) 0x03, (byte) 0xe8));
+		ByteArrayOutputStream withThe101 = new ByteArrayOutputStream();
+		withThe101.writeBytes(serverFrame(0x81, "before".getBytes(StandardCharsets.UTF_8)));
+		withThe101.writeBytes(serverFrame(0xC1, (byte) 'x')); // RSV1 and RSV2 without an extension
+		withThe101.writeBytes(after.toByteArray());
+		byte[] first = withThe101.toByteArray();
+		CompletableFuture<List<byte[]>> clientFrames = new CompletableFuture<>();
+		List<Object> dropped = new CopyOnWriteArrayList<>();
+		Hooks.onErrorDropped(dropped::add);
+		Hooks.onNextDropped(dropped::add);
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			upgrade(c, first);
+			try {
+				c.out.write(after.toByteArray()); // more of it, while the client closes
+				c.out.flush();
+			}
+			catch (IOException e) {
+				// the client has closed
+			}
+			List<byte[]> frames = new ArrayList<>();
+			DataInputStream in = new DataInputStream(c.in);
+			try {
+				while (true) {
+					frames.add(readFrame(in));
+				}
+			}
+			catch (EOFException | SocketException e) {
+				clientFrames.complete(frames); // the client closed (a reset: it left our frames unread)
+			}
+		})) {
+			List<Object> errors = new CopyOnWriteArrayList<>();
+			CompletableFuture<WebSocketCloseStatus> status = new CompletableFuture<>();
+			StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/")
+					.handle((in, out) -> {
+						in.receiveCloseStatus().subscribe(status::complete);
+						return in.receiveFrames().doOnError(errors::add).map(f -> f.type() + ":" + f.text());
+					}))
+					.expectNext(WebSocketFrame.Type.TEXT + ":before")
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WebSocketProtocolException.class)
+							.extracting(x -> ((WebSocketProtocolException) x).closeStatus().code()).isEqualTo(1002))
+					.verify(TIMEOUT);
+			List<byte[]> frames = clientFrames.get(10, TimeUnit.SECONDS);
+			assertThat(frames).as("the client's frames: its CLOSE alone").hasSize(1);
+			assertThat(frames.get(0)[0]).isEqualTo((byte) 8);
+			assertThat(closeCode(frames.get(0))).isEqualTo(1002);
+			assertThat(errors).as("one protocol error").hasSize(1);
+			assertThat(status.get(10, TimeUnit.SECONDS).code()).as("the close status").isEqualTo(1002);
+			assertThat(dropped).as("nothing dropped into Reactor's hooks").isEmpty();
+			assertThat(s.failures).isEmpty();
+		}
+		finally {
+			Hooks.resetOnErrorDropped();
+			Hooks.resetOnNextDropped();
+		}
+	}
+
+	/**
+	 * (c) The caller cancels as the 101 (and a message behind it) comes: the loop is held while
+	 * the 101 reaches the client's socket and the cancel is queued from the test thread, so the
+	 * next poll reads the 101 before the cancel runs. The session's connection is closed (the
+	 * server sees it end), the handler never runs, and nothing stays behind on the live loop: no
+	 * channel, no I/O buffer, and over 12 rounds no native allocation beyond what the loop kept
+	 * after the first rounds.
+	 */
+	@Test
+	void anUpgradeCancelledBeforeThe101WasReadIsClosedAndLeaksNothing() throws Exception {
+		MongooseLoop loop = newLoop();
+		EventLoop engine = LoopAccess.engine(loop);
+		long[] baseline = new long[2];
+		for (int round = 0; round < 12; round++) {
+			CountDownLatch requested = new CountDownLatch(1);
+			CountDownLatch answer = new CountDownLatch(1);
+			CountDownLatch written = new CountDownLatch(1);
+			CompletableFuture<Boolean> closedByClient = new CompletableFuture<>();
+			AtomicBoolean handlerRan = new AtomicBoolean();
+			try (ScriptedServer s = new ScriptedServer(c -> {
+				String head = c.readHead();
+				String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
+						.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
+				requested.countDown();
+				answer.await();
+				ByteArrayOutputStream o = new ByteArrayOutputStream();
+				o.writeBytes(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+						+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+				o.writeBytes(serverFrame(0x81, "hello".getBytes(StandardCharsets.UTF_8)));
+				c.out.write(o.toByteArray());
+				c.out.flush(); // on loopback, in the client's socket when the write returns
+				written.countDown();
+				closedByClient.complete(c.awaitClientClose(5_000));
+			})) {
+				Disposable session = HttpClient.create().runOn(loop).websocket().uri("ws://127.0.0.1:" + s.port() + "/")
+						.handle((in, out) -> {
+							handlerRan.set(true);
+							return in.receive();
+						})
+						.subscribe();
+				assertThat(requested.await(10, TimeUnit.SECONDS)).isTrue();
+				try (LoopHold hold = LoopHold.hold(loop)) { // the cancel runs after the poll that reads the 101
+					answer.countDown();
+					assertThat(written.await(10, TimeUnit.SECONDS)).isTrue();
+					session.dispose();
+				}
+				assertThat(closedByClient.get(10, TimeUnit.SECONDS)).as("round %d: the client closed the connection", round)
+						.isTrue();
+				assertThat(handlerRan).as("round %d: no handler for a cancelled session", round).isFalse();
+				assertThat(s.failures).isEmpty();
+			}
+			assertThat(onLoop(loop, engine::channelCount)).as("round %d: channels left on the loop", round).isZero();
+			assertThat(onLoop(loop, engine::bufferBytes)).as("round %d: I/O buffers left on the loop", round).isZero();
+			if (round == 3) { // the loop's own buffers have grown to what they keep
+				baseline[0] = NativeConstants.liveAllocations();
+				baseline[1] = NativeConstants.liveBytes();
+			}
+		}
+		assertThat(NativeConstants.liveAllocations()).as("native allocations").isLessThanOrEqualTo(baseline[0]);
+		assertThat(NativeConstants.liveBytes()).as("native bytes").isLessThanOrEqualTo(baseline[1]);
 	}
 }
