@@ -1,6 +1,6 @@
 /*
  * Fuzz target (c): the command path. Random sequences of what Java's commands do to a live
- * manager, ConnNative.send/control (rmg_conn.c; control also turns the wiretap on, whose
+ * manager, ConnNative.send/control/closeWait (rmg_conn.c; control also turns the wiretap on, whose
  * records of sends made between polls wait for the next poll) and WsNative.upgrade/sendArray (rmg_ws.c),
  * with live, stale (closed), listener and made-up connection ids, interleaved with polls and
  * with peers that write (requests, frames, garbage), read or hang up.
@@ -79,9 +79,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FZ_ASSERT(rc >= 0 || rc == RMG_ERR_NO_CONN || rc == RMG_ERR_CLOSING, "send: %lld", (long long) rc);
         break;
       }
-      case 2: { /* ConnNative.control */
+      case 2: { /* ConnNative.control, or with bit 7 ConnNative.closeWait */
         uint8_t o = take(&cur); /* bit 6: tap the connection (or the listener's next ones) */
-        jlong rc = rmg_conn_control_ops(loop, id, (o & 63) | (o & 64 ? RMG_OP_WIRETAP : 0));
+        jlong rc;
+        if (o & 128) { /* a wait of 0..63 ms, a write timeout of none or 1 ms */
+          rc = rmg_conn_close_wait(loop, id, o & 63, (o & 64) ? 1 : 0);
+          FZ_ASSERT(rc >= 0 || rc == RMG_ERR_NO_CONN || rc == RMG_ERR_CLOSING || rc == RMG_ERR_BAD_ARG,
+                    "closeWait: %lld", (long long) rc);
+          break;
+        }
+        rc = rmg_conn_control_ops(loop, id, (o & 63) | (o & 64 ? RMG_OP_WIRETAP : 0));
         FZ_ASSERT(rc >= 0 || rc == RMG_ERR_NO_CONN, "control: %lld", (long long) rc);
         break;
       }

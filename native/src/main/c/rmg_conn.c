@@ -38,24 +38,42 @@ void rmg_linger_start(struct mg_connection *c) {
   memcpy(c->data + 8, &deadline, sizeof(deadline));
 }
 
+/* The rule of both waits for the peer's close, the server's linger (rmg_linger) and the
+ * WebSocket client's close wait (rmg_close_wait): whether wait_ms have passed since the
+ * connection's output was all out (the send buffer, the queue and, on TLS, the stack's pending
+ * record), the deadline in data[8..15]. While output waits the deadline moves on: a close
+ * queued behind megabytes must not cut them off (the peer would get part of them and no close
+ * frame). A peer that stopped reading is the write timeout's (rmg_send_stall). */
+static int rmg_linger_due(struct mg_connection *c, uint64_t wait_ms) {
+  uint64_t deadline;
+  if (rmg_send_pending(c) > 0 || c->is_tls_throttled) {
+    deadline = mg_millis() + wait_ms;
+    memcpy(c->data + 8, &deadline, sizeof(deadline));
+    return 0;
+  }
+  memcpy(&deadline, c->data + 8, sizeof(deadline));
+  return mg_millis() > deadline;
+}
+
 /* MG_EV_POLL of a rejected HTTP connection, or of a WebSocket after our close frame. */
 void rmg_linger(struct mg_connection *c) {
-  uint64_t deadline;
-  memcpy(&deadline, c->data + 8, sizeof(deadline));
   if (c->send.len == 0 && rmg_tls_closing(c)) rmg_tls_close_notify(c); /* before the FIN */
   if (c->send.len == 0 && !c->is_tls_throttled && !(c->data[0] & RMG_CF_LINGER_SHUT)) {
     shutdown((int) (size_t) c->fd, SHUT_WR);
     c->data[0] |= RMG_CF_LINGER_SHUT;
   }
   c->recv.len = 0;
-  if (rmg_send_pending(c) > 0 || c->is_tls_throttled) {
-    /* the two seconds start when the output is out: a close queued behind megabytes must
-     * not cut them off (the peer would get part of them and no close frame) */
-    deadline = mg_millis() + RMG_LINGER_MS;
-    memcpy(c->data + 8, &deadline, sizeof(deadline));
-  } else if (mg_millis() > deadline) {
-    c->is_closing = 1;
-  }
+  if (rmg_linger_due(c, RMG_LINGER_MS)) c->is_closing = 1;
+}
+
+/* c->data[RMG_CLOSE_WAIT..+3] of a connection of the TCP kind in its close wait: uint32, ms
+ * (rmg_conn_close_wait). The TCP kind uses no other byte of data[2..15]. */
+#define RMG_CLOSE_WAIT 4
+
+void rmg_close_wait(struct mg_connection *c) {
+  uint32_t wait;
+  memcpy(&wait, c->data + RMG_CLOSE_WAIT, sizeof(wait));
+  if (rmg_linger_due(c, wait)) c->is_closing = 1;
 }
 
 /* Keep-alive is Java's decision: RMG_OP_HTTP_END never closes by itself; Java adds
@@ -185,6 +203,25 @@ jlong rmg_conn_file(struct rmg_loop *loop, jlong id, const void *head, size_t he
   return rmg_apply(loop, c, ops);
 }
 
+jlong rmg_conn_close_wait(struct rmg_loop *loop, jlong id, int64_t wait_ms, int64_t stall_ms) {
+  jlong err = 0;
+  struct mg_connection *c = rmg_writable_conn(loop, id, &err);
+  uint32_t wait32;
+  uint64_t deadline;
+  if (c == NULL) return err;
+  if (wait_ms < 0 || wait_ms > (int64_t) UINT32_MAX || stall_ms < 0 || c->is_listening || c->is_udp ||
+      c->fn_data == NULL || ((struct rmg_opts *) c->fn_data)->kind != RMG_KIND_TCP) {
+    return RMG_ERR_BAD_ARG;
+  }
+  if (stall_ms > 0 && !rmg_send_timeout(c, (uint64_t) stall_ms)) return RMG_ERR_OOM;
+  wait32 = (uint32_t) wait_ms;
+  deadline = mg_millis() + wait32;
+  memcpy(c->data + RMG_CLOSE_WAIT, &wait32, sizeof(wait32));
+  memcpy(c->data + 8, &deadline, sizeof(deadline));
+  c->data[0] |= RMG_CF_REJECTED;
+  return (jlong) rmg_send_pending(c);
+}
+
 jlong rmg_conn_control_ops(struct rmg_loop *loop, jlong id, jint ops) {
   struct mg_connection *c = rmg_conn(loop, id);
   if (c == NULL) {
@@ -292,6 +329,12 @@ static jlong JNICALL rmg_conn_control(JNIEnv *env, jclass cls, jlong h, jlong id
   return rmg_conn_control_ops(rmg_loop_of(h), id, ops);
 }
 
+static jlong JNICALL rmg_conn_closeWait(JNIEnv *env, jclass cls, jlong h, jlong id, jlong wait_ms,
+                                       jlong stall_ms) {
+  (void) env, (void) cls;
+  return rmg_conn_close_wait(rmg_loop_of(h), id, wait_ms, stall_ms);
+}
+
 /* A file region; path and root (may be null) are in the platform's file-name encoding,
  * without a NUL; size -1: no size and time check (rmg_file_checks). */
 static jlong JNICALL rmg_conn_sendFile(JNIEnv *env, jclass cls, jlong h, jlong id, jbyteArray head,
@@ -343,6 +386,7 @@ static const JNINativeMethod s_methods[] = {
     {"sendHeap", "(JJLjava/nio/ByteBuffer;III)J", (void *) rmg_conn_sendHeap},
     {"heapViews", "()Z", (void *) rmg_conn_heapViews},
     {"control", "(JJI)J", (void *) rmg_conn_control},
+    {"closeWait", "(JJJJ)J", (void *) rmg_conn_closeWait},
     {"sendFile", "(JJ[B[B[BJJJJI)J", (void *) rmg_conn_sendFile},
     {"address", "(JJZ[B)I", (void *) rmg_conn_address},
 };

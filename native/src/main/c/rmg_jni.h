@@ -20,7 +20,7 @@
  *   rmg_loop      -> rmg_tls, rmg_send, rmg_records, rmg_table, rmg_alloc   (kinds only via struct rmg_kind)
  *   rmg_tls       -> rmg_records, rmg_table, rmg_alloc
  *   rmg_send      -> rmg_alloc
- *   rmg_tcp       -> rmg_records
+ *   rmg_tcp       -> rmg_conn (rmg_close_wait), rmg_records
  *   rmg_udp       -> rmg_loop (rmg_loop_wrap), rmg_sntp, rmg_records, rmg_table
  *   rmg_sntp      -> rmg_records, rmg_table
  *   rmg_constants, rmg_records, rmg_table -> rmg_alloc
@@ -163,7 +163,8 @@ struct rmg_natives {
 /* Per-connection flags live in c->data[0] (we use neither static serving nor uploads). */
 #define RMG_CF_NOTIFY_WRITABLE 1
 #define RMG_CF_PAUSED 2
-#define RMG_CF_REJECTED 4
+#define RMG_CF_REJECTED 4 /* HTTP kind: answered by C or closing with our close frame, lingering
+                           * (rmg_linger); TCP kind: in its close wait (rmg_close_wait) */
 #define RMG_CF_OUR_DRAIN 8
 #define RMG_CF_CLOSE_AFTER 16
 #define RMG_CF_TRACKED 32
@@ -287,6 +288,17 @@ void rmg_resume_pipeline(struct mg_connection *c);
 void rmg_linger_start(struct mg_connection *c);
 /* MG_EV_POLL and MG_EV_WRITE of a lingering connection. */
 void rmg_linger(struct mg_connection *c);
+/* ConnNative.closeWait, the WebSocket client's wait for the server's close after its own
+ * (a connection of the TCP kind): from now on the connection closes wait_ms after its output
+ * is all out, by the same rule as rmg_linger (the wait starts when the last byte has left, not
+ * when the close frame was queued), and with stall_ms > 0 that is its write timeout
+ * (rmg_send_timeout: output that has not moved for so long resets it, with an
+ * RMG_ERROR_WRITE_TIMEOUT record). Unlike rmg_linger, input is still delivered (Java reads the
+ * server's close frame) and writes are not shut down. Sets RMG_CF_REJECTED (for the TCP kind:
+ * in its close wait). send.len, or RMG_ERR_* (RMG_ERR_BAD_ARG for another kind). */
+jlong rmg_conn_close_wait(struct rmg_loop *loop, jlong id, int64_t wait_ms, int64_t stall_ms);
+/* MG_EV_POLL and MG_EV_WRITE of a TCP connection in its close wait. */
+void rmg_close_wait(struct mg_connection *c);
 /* The non-JNI core of ConnNative.send/sendArray and control: send.len or RMG_ERR_*. */
 jlong rmg_conn_write(struct rmg_loop *loop, jlong id, const void *buf, size_t len, jint ops);
 jlong rmg_conn_control_ops(struct rmg_loop *loop, jlong id, jint ops);
@@ -329,6 +341,10 @@ void rmg_send_uncork_gone(struct rmg_loop *loop, unsigned long id);
 void rmg_send_idle(struct mg_connection *c, uint64_t now);
 void rmg_send_touch(struct mg_connection *c);
 void rmg_send_wrote(struct mg_connection *c, long n);
+/* Gives c a write timeout of its own, ms (0: its listener's again), in place of its listener's
+ * write_timeout_ms: output that waits that long without a byte going out resets the connection
+ * (the WebSocket client's close wait, rmg_conn_close_wait). false when out of memory or UDP. */
+bool rmg_send_timeout(struct mg_connection *c, uint64_t ms);
 /* Bytes of I/O buffers the connection holds (recv, send, queue). */
 size_t rmg_send_held(struct mg_connection *c);
 

@@ -64,6 +64,7 @@ struct rmg_out {
   int64_t pos, left;  /* file region still to send */
   uint64_t stalled;   /* since when output waits with no byte gone out, ms (0: not waiting) */
   size_t kernel;      /* the socket's unacknowledged bytes at the last stall check (Linux) */
+  uint64_t timeout_ms; /* the connection's own write timeout (rmg_send_timeout), 0: its listener's */
 };
 
 /* A connection's queue lives in its loop's outs table (c->data has no free bytes for it: the
@@ -582,21 +583,23 @@ static bool rmg_kernel_moved(struct mg_connection *c, struct rmg_out *o) {
  * shrinking between two ticks (rmg_kernel_moved). A peer that reads a byte now and then through
  * a tiny window (the slow-read attack) moves neither: the kernel frees room in a full send
  * buffer only as segments are acknowledged, and the reader's kernel opens its window again only
- * once a segment's worth (or half its buffer) was read. */
+ * once a segment's worth (or half its buffer) was read. A connection's own timeout
+ * (rmg_send_timeout) replaces its listener's. */
 static void rmg_send_stall(struct mg_connection *c, uint64_t now) {
   const struct rmg_opts *opts = (const struct rmg_opts *) c->fn_data;
-  struct rmg_out *o;
+  struct rmg_out *o = rmg_out_of(c);
+  uint64_t limit = o != NULL && o->timeout_ms != 0 ? o->timeout_ms : opts != NULL ? opts->write_timeout_ms : 0;
   size_t pending;
-  if (opts == NULL || opts->write_timeout_ms == 0 || c->is_closing) return;
+  if (limit == 0 || c->is_closing) return;
   pending = rmg_send_pending(c);
   if (pending == 0) {
-    if ((o = rmg_out_of(c)) != NULL) o->stalled = 0;
+    if (o != NULL) o->stalled = 0;
     return;
   }
-  if ((o = rmg_out_get(c)) == NULL) return;
+  if (o == NULL && (o = rmg_out_get(c)) == NULL) return;
   if (rmg_kernel_moved(c, o) || o->stalled == 0) {
     o->stalled = now;
-  } else if (now - o->stalled >= opts->write_timeout_ms) {
+  } else if (now - o->stalled >= limit) {
     char msg[128];
     struct linger reset = {1, 0};
     snprintf(msg, sizeof(msg), "write timeout: the peer took none of %zu bytes for %llu ms", pending,
@@ -607,6 +610,13 @@ static void rmg_send_stall(struct mg_connection *c, uint64_t now) {
     rmg_record_error(&rmg_loop_of_conn(c)->ev, c, RMG_ERROR_WRITE_TIMEOUT, 0, msg); /* in a poll */
     c->is_closing = 1;
   }
+}
+
+bool rmg_send_timeout(struct mg_connection *c, uint64_t ms) {
+  struct rmg_out *o;
+  if (c->is_udp || (o = rmg_out_get(c)) == NULL) return false;
+  o->timeout_ms = ms;
+  return true;
 }
 
 /* MG_EV_WRITE: Mongoose sent n bytes of c->send. */

@@ -1,7 +1,8 @@
 /*
  * reactor-mongoose: the raw TCP kind: received bytes go up as READ records, and a
  * connection whose send buffer emptied reports DRAINED (Java peer: internal.tcp, through the
- * records). UDP has its own kind in rmg_udp.c.
+ * records). A connection in its close wait (ConnNative.closeWait: the WebSocket client after
+ * its close frame) closes by rmg_close_wait's rule. UDP has its own kind in rmg_udp.c.
  * SPDX-License-Identifier: GPL-2.0-only
  */
 #include "rmg_jni.h"
@@ -22,6 +23,9 @@ static void rmg_tcp_event(struct rmg_loop *loop, struct mg_connection *c, int ev
     }
   } else if (ev == MG_EV_READ || ev == MG_EV_POLL) {
     rmg_raw_read(loop, c);
+  }
+  if ((ev == MG_EV_WRITE || ev == MG_EV_POLL) && (c->data[0] & RMG_CF_REJECTED) && !c->is_listening) {
+    rmg_close_wait(c);
   }
 }
 

@@ -50,17 +50,17 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 
 	/**
 	 * How long to wait for the server's answer to our CLOSE before closing the connection,
-	 * from when our output, the CLOSE included, has left the process.
+	 * from when our output, the CLOSE included, has left the process; the native side times it
+	 * ({@link Channel#closeWait}), by the rule of the server's own wait after its CLOSE.
 	 */
 	private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 	/**
-	 * How long our output may stay unmoved while the CLOSE waits to go out: a server that takes
-	 * none of it for this long stopped reading, and the connection is closed (as the server's
-	 * default write timeout).
+	 * How long our output may stay unmoved once our CLOSE is queued: a server that takes none of
+	 * it for this long stopped reading, and the connection is reset (the write timeout of the
+	 * close wait, as the server's default {@code writeTimeout} for the same peer). Not final:
+	 * tests lower it.
 	 */
-	private static final Duration OUTPUT_STALL = Duration.ofSeconds(60);
-	/** The longest pause between two looks at our output while the CLOSE waits to go out. */
-	private static final long OUTPUT_CHECK_MILLIS = 50;
+	static volatile Duration closeStall = Duration.ofSeconds(60);
 
 	private final Channel channel;
 	private final EventLoop el;
@@ -91,10 +91,6 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	 * then is it the session's close status (a connection closed before reads 1006).
 	 */
 	private @Nullable WebSocketCloseStatus closeOurs;
-	/** While our CLOSE goes out: the least output seen left, when it last fell, the next look's delay. */
-	private long outputLeft;
-	private long outputMovedNanos;
-	private long outputCheckMillis;
 	/** A CLOSE was sent or received, or the connection closed (any thread). */
 	private volatile boolean closing;
 	/** A protocol error failed the session: what the server still sends is dropped unread. */
@@ -364,6 +360,9 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 
 	@Override
 	public void onError(ConnectionError error) {
+		if (closeSent && error.kind() == ConnectionError.Kind.WRITE_TIMEOUT) {
+			return; // the close wait gave up on a server that read none of our output: the close reads 1006
+		}
 		inbound.fail(new ConnectionClosedException("WebSocket connection failed: " + error.describe()));
 	}
 
@@ -443,45 +442,29 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 			closeStatus.tryEmitValue(closeOurs);
 			return;
 		}
-		outputLeft = Long.MAX_VALUE;
-		outputMovedNanos = System.nanoTime();
-		outputCheckMillis = 1;
-		awaitCloseOut();
+		// the native side closes the connection CLOSE_WAIT after our output, the CLOSE included,
+		// has left the process (timed from the CLOSE's write, the wait closed the connection under
+		// a server still reading a large message: it got part of it and no CLOSE), or resets it
+		// once the server has taken none of that output for closeStall; onDrained says when it is out
+		long left = channel.closeWait(CLOSE_WAIT, closeStall);
+		if (left < 0) {
+			channel.close(); // no close wait (out of native memory): the status reads 1006
+		}
+		else if (left == 0) {
+			closeStatus.tryEmitValue(closeOurs);
+		}
 	}
 
 	/**
-	 * Poll thread, after our CLOSE was written: once our output, the CLOSE included, has left
-	 * the process, the close status is ours and the server has {@link #CLOSE_WAIT} to answer
-	 * before the connection is closed. Timing the wait from the CLOSE's write instead closed
-	 * the connection under a server still reading a large message (it got part of it and no
-	 * CLOSE). A server that takes none of our output for {@link #OUTPUT_STALL} stopped reading:
-	 * the connection is closed, and the status is 1006.
+	 * Our output has all left the process: after our CLOSE, the close status is ours (checked
+	 * first: the DRAINED of the poll that wrote the data before the CLOSE may be handled after the
+	 * CLOSE was queued).
 	 */
-	private void awaitCloseOut() {
-		if (closed || closeReceived) {
-			return;
-		}
-		long left = channel.pendingOutput();
-		if (left == 0) {
+	@Override
+	public void onDrained(long written) {
+		if (closeOurs != null && !closeReceived && !closed && channel.pendingOutput() == 0) {
 			closeStatus.tryEmitValue(closeOurs);
-			el.schedule(CLOSE_WAIT, () -> {
-				if (!closed) {
-					channel.close();
-				}
-			});
-			return;
 		}
-		long now = System.nanoTime();
-		if (left < outputLeft) {
-			outputLeft = left;
-			outputMovedNanos = now;
-		}
-		else if (now - outputMovedNanos >= OUTPUT_STALL.toNanos()) {
-			channel.close();
-			return;
-		}
-		el.schedule(Duration.ofMillis(outputCheckMillis), this::awaitCloseOut);
-		outputCheckMillis = Math.min(outputCheckMillis * 2, OUTPUT_CHECK_MILLIS);
 	}
 
 	/**

@@ -56,6 +56,15 @@ public final class ConnNative {
 	/** Applies {@code ops} only. */
 	public static native long control(long loop, long id, int ops);
 
+	/**
+	 * A connection of the TCP kind starts waiting for its peer's close (the WebSocket client
+	 * after its CLOSE, {@code rmg_close_wait}): it closes {@code waitMillis} after its output is
+	 * all out, and with {@code stallMillis > 0} resets, with a write-timeout error, when its
+	 * output has not moved for that long. Input is still delivered. Returns the pending length,
+	 * or a negative error code.
+	 */
+	public static native long closeWait(long loop, long id, long waitMillis, long stallMillis);
+
 	/** Writes the connection's local or remote address in the {@link EventRecords} address layout; 0 or an error code. */
 	public static native int address(long loop, long id, boolean local, byte[] out);
 }

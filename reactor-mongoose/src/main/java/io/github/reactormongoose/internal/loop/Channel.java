@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 
 import io.github.reactormongoose.internal.jni.ConnNative;
@@ -299,6 +300,19 @@ public final class Channel {
 	/** Closes once the pending output is written. */
 	public void drain() {
 		control(NativeConstants.OP_DRAIN);
+	}
+
+	/**
+	 * A raw TCP connection waits for its peer to close (the WebSocket client after its CLOSE):
+	 * the native side closes it {@code wait} after the output is all out (the send buffer
+	 * empty, not merely queued: a large message before the CLOSE goes out whole first), and
+	 * resets it, with a {@link ConnectionError.Kind#WRITE_TIMEOUT} error, once its output has not
+	 * moved for {@code stall} (zero: never), as the server's write timeout does. What the peer
+	 * sends meanwhile is still read. Returns the pending output, or a negative native error code.
+	 */
+	public long closeWait(Duration wait, Duration stall) {
+		long h = loop.nativeHandle();
+		return h == 0 ? NativeConstants.ERR_NO_CONN : ConnNative.closeWait(h, id, wait.toMillis(), stall.toMillis());
 	}
 
 	/** Stops reading from the socket (TCP pushes back on the peer). */
