@@ -133,8 +133,9 @@ struct rmg_loop {
   unsigned char *gather;
   size_t gathered;
   /* Wiretap (rmg_wire): set during mg_mgr_poll, when records go to ev. Bytes sent outside it
-   * (a command's write-through) are recorded in wire, allocated at first use, and moved to
-   * the front of ev by the next poll, which then does not wait. */
+   * (a command's write-through), and the error of a connect that failed inside the connect
+   * command (rmg_ev_fn), are recorded in wire, allocated at first use, and moved to the front
+   * of ev by the next poll, which then does not wait. */
   int in_poll;
   struct rmg_arena wire;
 };

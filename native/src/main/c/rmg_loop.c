@@ -163,12 +163,20 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
       if (!c->is_udp && getsockopt((int) (size_t) c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) {
         err = 0; /* no socket (yet): a resolver's error, say */
       }
+      /* a connect that failed at once, inside connect(2) (no route, a multicast or broadcast
+       * address, no free local port) or socket(2) (no descriptor left), left no pending error:
+       * Mongoose's message has the errno */
+      if (err == 0 && sscanf(msg, "connect: %d", &err) != 1 && sscanf(msg, "socket(): %d", &err) != 1) err = 0;
       if (c->is_tls_hs) {
         kind = RMG_ERROR_TLS;
       } else if (err != 0 || strcmp(msg, "socket error") == 0) {
         kind = RMG_ERROR_SOCKET;
       }
-      rmg_record_error(&loop->ev, c, kind, err, msg);
+      /* such a failure is reported inside the connect command, outside the poll: a record
+       * written to ev now would be lost at the next poll's reset, which moves wire's to its
+       * front instead (as rmg_wire's), before the CLOSE record */
+      rmg_record_error(loop->in_poll ? &loop->ev : &loop->wire, c, kind, err, msg);
+      if (!loop->in_poll) loop->poll_now = 1;
       break;
     }
     case MG_EV_CLOSE: {

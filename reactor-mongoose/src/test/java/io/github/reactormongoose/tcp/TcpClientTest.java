@@ -14,6 +14,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +29,11 @@ import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.testing.Commands;
 import io.github.reactormongoose.testing.FullBacklog;
 import io.github.reactormongoose.tls.TlsSpec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -189,6 +193,46 @@ class TcpClientTest extends TcpTestSupport {
 				.isInstanceOf(MongooseException.class)
 				.hasCauseInstanceOf(ConnectException.class);
 		assertThat(loop.isDisposed()).isFalse();
+	}
+
+	/**
+	 * A connect that fails at once, inside connect(2), says why as a refused one does: a
+	 * multicast address gets ENETUNREACH from the kernel without a packet sent (as an address
+	 * without a route, or no free local port, would). The error was reported inside the connect
+	 * command and dropped at the next poll, so the connect failed with "connection closed" and
+	 * no {@code ConnectException}, and a name's next address was not tried.
+	 */
+	@Test
+	void aConnectThatFailsAtOnceSaysWhy() {
+		for (int i = 0; i < 3; i++) { // on the shared group's loops in turn
+			StepVerifier.create(TcpClient.create().host("224.0.0.1").port(9).connect())
+					.expectErrorSatisfies(e -> {
+						assertThat(e).isInstanceOf(MongooseException.class)
+								.hasMessage("connect to tcp://224.0.0.1:9 failed: Network is unreachable")
+								.hasCauseInstanceOf(ConnectException.class);
+						assertThat(e.getCause()).hasMessage("cannot connect to tcp://224.0.0.1:9: Network is unreachable");
+					})
+					.verify(TIMEOUT);
+		}
+	}
+
+	/**
+	 * A name whose first address fails at once (connect(2) refuses a multicast address) is
+	 * reached on its next, as after a refusal: the connect failed with "connection closed",
+	 * which is not a connect failure, so the next address was not tried. The name comes from a
+	 * hosts file given to a child JVM ({@code jdk.net.hosts.file}), as in
+	 * {@code HttpClientNextAddressTest}.
+	 */
+	@Test
+	void aNameWhoseFirstAddressFailsAtOnceIsReachedOnItsNext(@TempDir Path dir) throws Exception {
+		Path hosts = dir.resolve("hosts");
+		Files.writeString(hosts, "224.0.0.1 unreachable-first.test\n127.0.0.1 unreachable-first.test\n");
+		Process p = new ProcessBuilder(Commands.childJava(), "-Djdk.net.hosts.file=" + hosts,
+				"-cp", System.getProperty("java.class.path"), UnreachableFirstMain.class.getName())
+			.redirectErrorStream(true).start();
+		String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(p.waitFor(45, TimeUnit.SECONDS)).as(out).isTrue();
+		assertThat(out).contains("connected to 127.0.0.1");
 	}
 
 	@Test

@@ -35,6 +35,8 @@ public final class TcpListener implements ListenerHandler {
 	private @Nullable Channel channel;
 	private @Nullable Disposable shutdownHook;
 	private boolean closed;
+	/** The events wait for demand: every connection's reading is paused, also one accepted now. */
+	private boolean paused;
 
 	private TcpListener(EventLoop loop, String url) {
 		this.loop = loop;
@@ -72,10 +74,12 @@ public final class TcpListener implements ListenerHandler {
 	}
 
 	private void pauseAll() {
+		paused = true;
 		children.values().forEach(c -> c.channel().pauseReading());
 	}
 
 	private void resumeAll() {
+		paused = false;
 		children.values().forEach(c -> c.channel().resumeReading());
 	}
 
@@ -98,6 +102,9 @@ public final class TcpListener implements ListenerHandler {
 			events.offer(e);
 		};
 		children.put(id, c);
+		if (paused) {
+			child.pauseReading(); // else it would read on into the full queue, without bound
+		}
 		events.offer(new ConnectionEvent(ConnectionEvent.Type.ACCEPT, c, ByteBuffer.allocate(0), null));
 		return c;
 	}
