@@ -71,6 +71,8 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	private @Nullable Disposable timer;
 	private long lastRead;
 	private boolean paused;
+	/** A streamed request body waits for the socket to drain (not for its source). */
+	private boolean bodyBlocked;
 	private boolean headDone;
 	private boolean responseEnded;
 	private boolean requestSent;
@@ -395,6 +397,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 					return 0; // an empty chunk would end the body
 				}
 				bodySent += n;
+				lastRead = System.nanoTime(); // the connection takes it: progress, as a slice of a Mono body
 				if (declared >= 0) {
 					if (bodySent > declared) {
 						throw new IllegalArgumentException("The request body is longer than its Content-Length " + declared);
@@ -414,7 +417,12 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 
 			@Override
 			public void awaitWritable(Runnable action) {
-				c.channel().awaitWritable(action);
+				bodyBlocked = true; // waiting for the server to read: the response timeout runs
+				c.channel().awaitWritable(() -> {
+					bodyBlocked = false;
+					lastRead = System.nanoTime();
+					action.run();
+				});
 			}
 
 			@Override
@@ -895,8 +903,10 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			return;
 		}
 		long now = System.nanoTime();
-		if (paused) {
-			lastRead = now; // no demand: we are not waiting for the server
+		if (paused || writer != null && !requestSent && !bodyBlocked) {
+			// no demand for the body, or a streamed request body waits for its source: we are
+			// not waiting for the server
+			lastRead = now;
 		}
 		long left = t.toNanos() - (now - lastRead);
 		if (left <= 0) {
