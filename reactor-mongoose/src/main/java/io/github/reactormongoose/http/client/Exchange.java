@@ -603,6 +603,12 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 				// the body was not consumed to its end: the connection cannot be reused
 				done = true;
 				cancelTimer();
+				WriteSubscriber<ByteBuffer> w = writer;
+				if (w != null) {
+					// a request body still streaming (an echo) is not wanted any more: its source is
+					// cancelled (done already: this does not fail the exchange)
+					w.cancel(new ConnectionClosedException("the response body was cancelled"));
+				}
 				c.close();
 				ClientResponse r = response;
 				if (r != null) {
