@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
+import io.github.reactormongoose.AbortedException;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.Cookie;
 import io.github.reactormongoose.http.HttpHeaders;
@@ -434,6 +435,13 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 				return;
 			}
 			if (e != null) {
+				if (e instanceof AbortedException && (c.channel().isClosed() || c.error() != null)) {
+					// a send refused because the connection is closing under the body (the server reset
+					// it): the close is the error, as when it comes between two pieces of the body
+					fail(new PrematureCloseException("Connection closed while the request body was being sent"
+							+ (c.error() != null ? ": " + c.error() : "")));
+					return;
+				}
 				fail(e);
 				return;
 			}

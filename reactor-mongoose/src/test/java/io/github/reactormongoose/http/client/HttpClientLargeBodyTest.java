@@ -247,6 +247,42 @@ class HttpClientLargeBodyTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * A server that resets the connection while a streamed body is going out fails the request
+	 * with PrematureCloseException with the socket error, as a close before the answer does
+	 * whatever the body: a send that the reset made fail ended it with AbortedException
+	 * ("Connection has been closed before send", no reason) when the source emits at once, with
+	 * PrematureCloseException when it is slower. The body's source is cancelled and the next
+	 * request goes on a new connection.
+	 */
+	@Test
+	void aServerThatResetsDuringAStreamedUploadFailsItWithPrematureClose() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			String head;
+			while ((head = c.readHead()) != null) {
+				if (head.startsWith("POST")) {
+					c.in.readNBytes(1024 * 1024); // a MiB of the chunked body, then a reset
+					c.socket.setSoLinger(true, 0);
+					c.socket.close();
+					return;
+				}
+				c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+			}
+		})) {
+			HttpClient client = HttpClient.create().runOn(newLoop()).maxConnections(1);
+			CountDownLatch cancelled = new CountDownLatch(1);
+			Flux<ByteBuffer> body = Flux.range(0, 1 << 14).map(i -> ByteBuffer.allocate(64 * 1024))
+					.doOnCancel(cancelled::countDown);
+			Throwable failure = client.post().uri(s.url("/up")).send(body).response().then().materialize().block(TIMEOUT)
+					.getThrowable();
+			assertThat(failure).isInstanceOf(PrematureCloseException.class);
+			assertThat(cancelled.await(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(client.get().uri(s.url("/small")).responseSingle(HttpClientLargeBodyTest::text).block(TIMEOUT))
+					.isEqualTo("ok");
+			assertThat(s.accepted).hasValue(2);
+		}
+	}
+
 	@Test
 	void aFatalErrorWhileTheBodyIsReadFailsTheResponseAndClosesTheConnection() {
 		// an OutOfMemoryError while gathering a huge body (Reactor rethrows such JVM errors out
