@@ -339,6 +339,12 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 		e.onRead(buf, offset, length);
 	}
 
+	/** The socket error the connection reported, if any ("Connection reset by peer"). */
+	@Nullable
+	String error() {
+		return error;
+	}
+
 	@Override
 	public void onError(ConnectionError e) {
 		String message = e.describe(); // "Connection refused", "TLS handshake failed: ..."

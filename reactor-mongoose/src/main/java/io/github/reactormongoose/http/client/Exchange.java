@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
+import io.github.reactormongoose.AbortedException;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.Cookie;
 import io.github.reactormongoose.http.HttpHeaders;
@@ -71,6 +72,8 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	private @Nullable Disposable timer;
 	private long lastRead;
 	private boolean paused;
+	/** A streamed request body waits for the socket to drain (not for its source). */
+	private boolean bodyBlocked;
 	private boolean headDone;
 	private boolean responseEnded;
 	private boolean requestSent;
@@ -395,6 +398,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 					return 0; // an empty chunk would end the body
 				}
 				bodySent += n;
+				lastRead = System.nanoTime(); // the connection takes it: progress, as a slice of a Mono body
 				if (declared >= 0) {
 					if (bodySent > declared) {
 						throw new IllegalArgumentException("The request body is longer than its Content-Length " + declared);
@@ -414,7 +418,12 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 
 			@Override
 			public void awaitWritable(Runnable action) {
-				c.channel().awaitWritable(action);
+				bodyBlocked = true; // waiting for the server to read: the response timeout runs
+				c.channel().awaitWritable(() -> {
+					bodyBlocked = false;
+					lastRead = System.nanoTime();
+					action.run();
+				});
 			}
 
 			@Override
@@ -426,6 +435,13 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 				return;
 			}
 			if (e != null) {
+				if (e instanceof AbortedException && (c.channel().isClosed() || c.error() != null)) {
+					// a send refused because the connection is closing under the body (the server reset
+					// it): the close is the error, as when it comes between two pieces of the body
+					fail(new PrematureCloseException("Connection closed while the request body was being sent"
+							+ (c.error() != null ? ": " + c.error() : "")));
+					return;
+				}
 				fail(e);
 				return;
 			}
@@ -595,6 +611,12 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 				// the body was not consumed to its end: the connection cannot be reused
 				done = true;
 				cancelTimer();
+				WriteSubscriber<ByteBuffer> w = writer;
+				if (w != null) {
+					// a request body still streaming (an echo) is not wanted any more: its source is
+					// cancelled (done already: this does not fail the exchange)
+					w.cancel(new ConnectionClosedException("the response body was cancelled"));
+				}
 				c.close();
 				ClientResponse r = response;
 				if (r != null) {
@@ -895,8 +917,10 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			return;
 		}
 		long now = System.nanoTime();
-		if (paused) {
-			lastRead = now; // no demand: we are not waiting for the server
+		if (paused || writer != null && !requestSent && !bodyBlocked) {
+			// no demand for the body, or a streamed request body waits for its source: we are
+			// not waiting for the server
+			lastRead = now;
 		}
 		long left = t.toNanos() - (now - lastRead);
 		if (left <= 0) {

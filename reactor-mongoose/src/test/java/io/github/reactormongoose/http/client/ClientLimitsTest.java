@@ -295,6 +295,27 @@ class ClientLimitsTest extends BaseHttpTest {
 	}
 
 	/**
+	 * A response body cancelled while the request body is still streaming (an echo, a server
+	 * that answers as it reads) closes the connection and cancels the request body's source:
+	 * the source stayed subscribed until it emitted again, for ever for one that had nothing
+	 * more to send.
+	 */
+	@Test
+	void cancellingTheResponseBodyCancelsTheRequestBodyStillStreaming() throws Exception {
+		io.github.reactormongoose.DisposableServer server = bind(io.github.reactormongoose.http.server.HttpServer.create()
+				.route(r -> r.post("/echo", (req, res) -> res.send(req.receive()))));
+		CountDownLatch cancelled = new CountDownLatch(1);
+		Flux<ByteBuffer> body = Flux.concat(Mono.just(ByteBuffer.wrap("hello".getBytes(UTF_8))), Flux.<ByteBuffer>never())
+				.doOnCancel(cancelled::countDown);
+		StepVerifier.create(HttpClient.create().runOn(newLoop()).port(server.port()).post().uri("/echo").send(body)
+				.responseContent().map(b -> UTF_8.decode(b).toString()).take(1))
+				.expectNext("hello")
+				.expectComplete()
+				.verify(TIMEOUT);
+		assertThat(cancelled.await(10, TimeUnit.SECONDS)).as("the request body's source is cancelled").isTrue();
+	}
+
+	/**
 	 * 64 MiB streamed from a raw socket: without demand the client stops reading, so the server
 	 * cannot write much beyond the socket buffers; with demand everything arrives.
 	 */

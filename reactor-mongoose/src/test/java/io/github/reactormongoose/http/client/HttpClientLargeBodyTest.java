@@ -190,6 +190,99 @@ class HttpClientLargeBodyTest extends BaseHttpTest {
 				.isEqualTo("hello");
 	}
 
+	/**
+	 * A streamed body (a {@code Flux}) counts for the response timeout as a {@code Mono}'s
+	 * slices do: the time its source takes to emit is not the server's, and each piece the
+	 * connection takes is progress. The timeout ran from the head being written, so an upload
+	 * that lasted longer than it failed midway with {@link ResponseTimeoutException}, however
+	 * steadily it went (Reactor Netty's runs from the request being sent).
+	 */
+	@Test
+	void aStreamedBodySlowerThanTheResponseTimeoutIsNotCutByIt() {
+		DisposableServer server = bind(HttpServer.create().route(r -> r.post("/count", (req, res) -> res.sendString(
+				req.receive().reduce(0L, (n, b) -> n + b.remaining()).map(String::valueOf)))));
+		HttpClient client = HttpClient.create().port(server.port()).responseTimeout(Duration.ofMillis(1_000));
+		// a source slower than the network: a piece every 300 ms, 2.4 s in all, chunked
+		assertThat(client.post().uri("/count")
+				.send(Flux.interval(Duration.ofMillis(300)).take(8).map(i -> ByteBuffer.wrap(new byte[1000])))
+				.responseSingle(HttpClientLargeBodyTest::text).block(Duration.ofSeconds(30))).isEqualTo("8000");
+	}
+
+	@Test
+	void eachPieceOfAStreamedBodyTheServerTakesCountsAsProgressForTheResponseTimeout() throws Exception {
+		byte[] body = random(24 * 1024 * 1024, 5);
+		int piece = 64 * 1024;
+		try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			// as for the Mono above: about 5 s to read the body, 512 KiB every 100 ms; the source
+			// emits at once, so the upload goes at the server's pace
+			int port = slowServer(ss, 0, 512 * 1024, 100);
+			String answer = HttpClient.create().responseTimeout(Duration.ofMillis(2_000))
+					.headers(h -> h.set("Content-Length", String.valueOf(body.length))).post()
+					.uri("http://127.0.0.1:" + port + "/upload")
+					.send(Flux.range(0, body.length / piece).map(i -> ByteBuffer.wrap(body, i * piece, piece)))
+					.responseSingle(HttpClientLargeBodyTest::text).block(Duration.ofSeconds(30));
+			assertThat(answer).isEqualTo(sha256(body));
+		}
+	}
+
+	/**
+	 * A server that takes none of a streamed body still fails the request at the response
+	 * timeout: the client waits for the socket, not for its source, and the source is cancelled.
+	 */
+	@Test
+	void aStreamedBodyTheServerDoesNotTakeTimesOut() throws Exception {
+		CountDownLatch over = new CountDownLatch(1);
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead(); // chunked: the body is not read
+			over.await(10, TimeUnit.SECONDS);
+		})) {
+			CountDownLatch cancelled = new CountDownLatch(1);
+			Flux<ByteBuffer> endless = Flux.range(0, Integer.MAX_VALUE).map(i -> ByteBuffer.allocate(64 * 1024))
+					.doOnCancel(cancelled::countDown);
+			Throwable failure = HttpClient.create().runOn(newLoop()).responseTimeout(Duration.ofMillis(500)).post()
+					.uri(s.url("/upload")).send(endless).response().then().materialize().block(TIMEOUT).getThrowable();
+			assertThat(failure).isInstanceOf(ResponseTimeoutException.class);
+			assertThat(cancelled.await(10, TimeUnit.SECONDS)).isTrue();
+			over.countDown();
+		}
+	}
+
+	/**
+	 * A server that resets the connection while a streamed body is going out fails the request
+	 * with PrematureCloseException with the socket error, as a close before the answer does
+	 * whatever the body: a send that the reset made fail ended it with AbortedException
+	 * ("Connection has been closed before send", no reason) when the source emits at once, with
+	 * PrematureCloseException when it is slower. The body's source is cancelled and the next
+	 * request goes on a new connection.
+	 */
+	@Test
+	void aServerThatResetsDuringAStreamedUploadFailsItWithPrematureClose() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			String head;
+			while ((head = c.readHead()) != null) {
+				if (head.startsWith("POST")) {
+					c.in.readNBytes(1024 * 1024); // a MiB of the chunked body, then a reset
+					c.socket.setSoLinger(true, 0);
+					c.socket.close();
+					return;
+				}
+				c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+			}
+		})) {
+			HttpClient client = HttpClient.create().runOn(newLoop()).maxConnections(1);
+			CountDownLatch cancelled = new CountDownLatch(1);
+			Flux<ByteBuffer> body = Flux.range(0, 1 << 14).map(i -> ByteBuffer.allocate(64 * 1024))
+					.doOnCancel(cancelled::countDown);
+			Throwable failure = client.post().uri(s.url("/up")).send(body).response().then().materialize().block(TIMEOUT)
+					.getThrowable();
+			assertThat(failure).isInstanceOf(PrematureCloseException.class);
+			assertThat(cancelled.await(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(client.get().uri(s.url("/small")).responseSingle(HttpClientLargeBodyTest::text).block(TIMEOUT))
+					.isEqualTo("ok");
+			assertThat(s.accepted).hasValue(2);
+		}
+	}
+
 	@Test
 	void aFatalErrorWhileTheBodyIsReadFailsTheResponseAndClosesTheConnection() {
 		// an OutOfMemoryError while gathering a huge body (Reactor rethrows such JVM errors out
