@@ -60,7 +60,9 @@ final class GzipDecoder {
 	static Flux<ByteBuffer> decode(Flux<ByteBuffer> body) {
 		return Flux.defer(() -> {
 			GzipDecoder d = new GzipDecoder();
-			return new Delivering(body.concatMapIterable(d::feed)
+			// one piece ahead: the client's read-ahead rule (16 pieces, then the socket waits) holds
+			// for a compressed body too; the default prefetch asked for 256 (about 4 MiB)
+			return new Delivering(body.concatMapIterable(d::feed, 1)
 					.concatWith(Mono.defer(d::end))
 					.doFinally(s -> d.inflater.end()));
 		});

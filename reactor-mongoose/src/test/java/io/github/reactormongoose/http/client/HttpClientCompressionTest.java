@@ -201,4 +201,37 @@ class HttpClientCompressionTest extends BaseHttpTest {
 		assertThat(HttpClient.create().runOn(newLoop()).get().uri("http://127.0.0.1:" + server.port() + "/page")
 				.responseSingle((res, b) -> b.map(x -> res.responseHeaders().get("X-Asked"))).block(TIMEOUT)).isEqualTo("null");
 	}
+
+	/**
+	 * The decoder asks the body for one piece at a time, as the subscriber asks for output: the
+	 * client's rule (16 pieces queue without demand, then the socket is not read) holds for a
+	 * compressed body too. It asked for 256 ahead (concatMapIterable's default prefetch), so a
+	 * consumer with no demand let about 4 MiB more of a compressed body be read.
+	 */
+	@Test
+	void theDecoderTakesOnePieceAheadOfItsSubscriber() throws Exception {
+		byte[] member = gzip("x".repeat(4096).getBytes(UTF_8));
+		AtomicLong requested = new AtomicLong();
+		AtomicInteger decoded = new AtomicInteger();
+		Flux<ByteBuffer> body = Flux.range(0, 1000).map(i -> ByteBuffer.wrap(member)).doOnRequest(n -> requested.addAndGet(n))
+				.hide(); // as the client's body: no fusion, demand by request(n)
+		reactor.core.publisher.BaseSubscriber<ByteBuffer> one = new reactor.core.publisher.BaseSubscriber<>() {
+			@Override
+			protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+				request(1);
+			}
+
+			@Override
+			protected void hookOnNext(ByteBuffer value) {
+				decoded.incrementAndGet();
+			}
+		};
+		GzipDecoder.decode(body).subscribe(one);
+		assertThat(decoded).hasValue(1);
+		assertThat(requested.get()).as("pieces asked of the body for one decoded piece").isLessThanOrEqualTo(2);
+		one.request(10);
+		assertThat(decoded).hasValue(11);
+		assertThat(requested.get()).isLessThanOrEqualTo(12);
+		one.cancel();
+	}
 }
