@@ -247,10 +247,12 @@ public final class EventLoop {
 	/**
 	 * Starts disposal: shutdown hooks run (servers stop accepting and close idle
 	 * connections), then the loop waits until no connection is left or {@code timeout}
-	 * passed, closes what is left and frees the manager on the poll thread.
+	 * passed, closes what is left and frees the manager on the poll thread. Called again
+	 * while the loop waits, a shorter timeout wins (a dispose() during a graceful disposal
+	 * closes what is left now), as for a server's connections.
 	 */
 	public void shutdown(Duration timeout) {
-		if (shutdownRequested) {
+		if (closedFully) {
 			return;
 		}
 		shutdownRequested = true;
