@@ -509,6 +509,27 @@ class MongooseLoopTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * A shorter disposal during a graceful one wins, as it does for a server's connections: the
+	 * loop kept the first deadline, so {@code dispose()} (documented to close every connection
+	 * now) changed nothing, and {@code disposeNow(100 ms)} threw after 5.1 s with the loop still
+	 * waiting for a connection that had ten minutes left.
+	 */
+	@Test
+	void aShorterDisposalCutsAGracefulOneThatIsWaiting() throws Exception {
+		MongooseLoop loop = newLoop();
+		try (ServerSocket ss = serverSocket()) {
+			Connection c = loop.connect("tcp://127.0.0.1:" + ss.getLocalPort()).block(TIMEOUT);
+			try (Socket peer = ss.accept()) {
+				peer.setSoTimeout(10_000);
+				loop.disposeLater(Duration.ofMinutes(10)).subscribe(); // the connection may take its time
+				loop.disposeNow(Duration.ofMillis(100)); // it may not: closed, and the loop ends
+				assertThat(c.isActive()).isFalse();
+				assertThat(peer.getInputStream().read()).as("the peer sees the close").isEqualTo(-1);
+			}
+		}
+	}
+
 	@Test
 	void connectToAClosedPortFails() throws Exception {
 		MongooseLoop loop = newLoop();

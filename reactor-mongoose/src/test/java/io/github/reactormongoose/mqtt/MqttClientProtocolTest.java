@@ -511,6 +511,40 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 		assertThat(completed.get()).isTrue();
 	}
 
+	/**
+	 * Publishes retried as the loop ends. In the loop's last turn (the one that handles the close
+	 * of its only connection), after that turn's tasks, a periodic task publishes 20,000 times:
+	 * their tasks run among those the closing loop runs last, fail (the session is over), and
+	 * {@code retry(1)} publishes each again from there, on the poll thread. That queued a task on
+	 * the loop's closed queue, and the poll thread waited, spinning, for the end of a close that
+	 * only it could finish: the loop never ended (a core at 100 %, disposeLater never completed,
+	 * and any thread that queued a task on it afterwards spun too). And a task run after the
+	 * close that queued another drained the queue again from inside itself, a level deeper for
+	 * each such task. Now the drain in progress runs them, and the loop ends.
+	 */
+	@Test
+	void publishesRetriedWhileTheLoopClosesLetTheLoopEnd() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client(), peer);
+		java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+		java.util.concurrent.atomic.AtomicBoolean published = new java.util.concurrent.atomic.AtomicBoolean();
+		c.onClose().subscribe(null, null, () -> closed.set(true)); // on the poll thread, before its timers
+		AtomicLong failed = new AtomicLong();
+		loop.schedulePeriodically(Duration.ZERO, Duration.ofNanos(1), () -> {
+			if (closed.get() && !published.getAndSet(true)) { // the loop's last turn
+				for (int i = 0; i < 20_000; i++) {
+					c.publish("t", new byte[] {1}, 0, false).retry(1).subscribe(null, e -> failed.incrementAndGet());
+				}
+			}
+		});
+		CompletableFuture<Void> done = loop.disposeLater(TIMEOUT).toFuture();
+		assertThat(peer.get().read()).isInstanceOf(MqttPacket.Disconnect.class);
+		peer.get().close(); // the session's connection closes: the loop's last turn comes
+		done.get(10, TimeUnit.SECONDS);
+		assertThat(published.get()).isTrue();
+		assertThat(failed.get()).as("publishes refused, each after its retry").isEqualTo(20_000);
+	}
+
 	@Test
 	void aBrokerThatNeverAnswersConnectFailsAfterTheConnectTimeout() throws Exception {
 		CompletableFuture<Void> silent = CompletableFuture.runAsync(() -> {

@@ -193,7 +193,8 @@ public final class EventLoop {
 
 	/**
 	 * Queues {@code task} for the poll thread. After the loop ended, tasks still run
-	 * (serialised, on the caller) but every native call fails as closed.
+	 * (serialised, on the caller) but every native call fails as closed; one queued by the
+	 * poll thread while it closes the loop runs with the close's last tasks.
 	 */
 	public void execute(Runnable task) {
 		if (!(inEventLoop() ? tasks.offerFromPollThread(task) : tasks.offer(task))) {
@@ -206,6 +207,12 @@ public final class EventLoop {
 	}
 
 	private void runPostClose() {
+		if ((inEventLoop() && !closedFully) || Thread.holdsLock(postCloseLock)) {
+			// a task that this thread runs from the queue (the closing poll thread's last ones, or
+			// a drain after the close) queued another: that drain runs it too. Waiting here for
+			// the end of the close would never end, and draining again would nest a level per task
+			return;
+		}
 		while (!closedFully) {
 			Thread.onSpinWait();
 		}
@@ -240,10 +247,12 @@ public final class EventLoop {
 	/**
 	 * Starts disposal: shutdown hooks run (servers stop accepting and close idle
 	 * connections), then the loop waits until no connection is left or {@code timeout}
-	 * passed, closes what is left and frees the manager on the poll thread.
+	 * passed, closes what is left and frees the manager on the poll thread. Called again
+	 * while the loop waits, a shorter timeout wins (a dispose() during a graceful disposal
+	 * closes what is left now), as for a server's connections.
 	 */
 	public void shutdown(Duration timeout) {
-		if (shutdownRequested) {
+		if (closedFully) {
 			return;
 		}
 		shutdownRequested = true;

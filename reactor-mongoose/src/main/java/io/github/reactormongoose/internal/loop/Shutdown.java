@@ -31,9 +31,15 @@ final class Shutdown {
 		return started;
 	}
 
-	/** Starts disposal once; hooks run through {@code runner}. */
+	/**
+	 * Starts disposal once; hooks run through {@code runner}. Called again, only an earlier
+	 * deadline is kept (a later, shorter disposal wins).
+	 */
 	void begin(long deadlineNanos, Consumer<Runnable> runner) {
 		if (started) {
+			if (deadlineNanos - deadline < 0) {
+				deadline = deadlineNanos;
+			}
 			return;
 		}
 		started = true;

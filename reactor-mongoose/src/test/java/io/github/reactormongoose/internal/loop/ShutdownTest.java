@@ -94,6 +94,20 @@ class ShutdownTest {
 	}
 
 	@Test
+	void aSecondBeginWithAnEarlierDeadlineBringsItForward() {
+		Shutdown s = new Shutdown();
+		ChannelRegistry channels = new ChannelRegistry();
+		channels.put(detached(1));
+		s.begin(1_000_000, runner);
+		s.begin(100, runner);
+
+		assertThat(s.finished(channels, 99)).isFalse();
+		// at the earlier deadline it closes what is left (the detached channel cannot be)
+		assertThatNullPointerException()
+				.isThrownBy(() -> s.finished(channels, 100));
+	}
+
+	@Test
 	void withNoChannelLeftItFinishesAtOnce() {
 		Shutdown s = new Shutdown();
 		s.begin(1_000, runner);
