@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.github.reactormongoose.testing.Stable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -156,14 +157,14 @@ class FlowControlTest {
 			first.connect(new InetSocketAddress("127.0.0.1", p), 5_000);
 			AtomicLong firstWritten = new AtomicLong();
 			CompletableFuture<Void> firstWriter = write(first, total, firstWritten);
-			awaitStable(firstWritten);
+			Stable.await(firstWritten::get);
 			assertThat(firstWriter).as("the first peer's writes block: reading paused").isNotDone();
 
 			later.setSendBufferSize(64 * 1024);
 			later.connect(new InetSocketAddress("127.0.0.1", p), 5_000);
 			AtomicLong laterWritten = new AtomicLong();
 			CompletableFuture<Void> laterWriter = write(later, total, laterWritten);
-			long stalled = awaitStable(laterWritten);
+			long stalled = Stable.await(laterWritten::get);
 			assertThat(laterWriter).as("the later peer's writes block too (%d bytes written)", stalled).isNotDone();
 			assertThat(stalled).isLessThan(total / 2);
 
@@ -190,24 +191,6 @@ class FlowControlTest {
 				throw new IllegalStateException(e);
 			}
 		});
-	}
-
-	/**
-	 * Waits until {@code value} stops changing (the same for 5 samples 100 ms apart) and returns
-	 * it; fails if it still changes after 10 s (as {@code TcpTestSupport.awaitStable}).
-	 */
-	private static long awaitStable(AtomicLong value) throws InterruptedException {
-		long last = -1;
-		int stable = 0;
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (stable < 5 && System.nanoTime() < deadline) {
-			Thread.sleep(100);
-			long now = value.get();
-			stable = now == last ? stable + 1 : 0;
-			last = now;
-		}
-		assertThat(stable).as("value stopped changing").isGreaterThanOrEqualTo(5);
-		return last;
 	}
 
 	private static long findThread(String name) {

@@ -245,17 +245,7 @@ class MongooseLoopTest extends BaseHttpTest {
 							.map(i -> patternChunk((long) i * chunk, chunk)))
 					.toFuture();
 
-			// wait until pulling stops (the peer reads nothing)
-			int last = -1;
-			int stable = 0;
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-			while (stable < 5 && System.nanoTime() < deadline) {
-				Thread.sleep(100);
-				int now = pulled.get();
-				stable = now == last ? stable + 1 : 0;
-				last = now;
-			}
-			assertThat(stable).as("pulling stopped").isGreaterThanOrEqualTo(5);
+			io.github.reactormongoose.testing.Stable.await(pulled::get); // pulling stops: the peer reads nothing
 			assertThat((long) pulled.get() * chunk).as("bytes pulled while the peer reads nothing")
 					.isLessThan(32L * 1024 * 1024);
 			assertThat(sent).isNotDone();

@@ -188,17 +188,7 @@ abstract class TcpTestSupport {
 	 * returns it; fails if it still changes after 10 s.
 	 */
 	static long awaitStable(LongSupplier value) throws InterruptedException {
-		long last = -1;
-		int stable = 0;
-		long deadline = System.nanoTime() + TIMEOUT.toNanos();
-		while (stable < 5 && System.nanoTime() < deadline) {
-			Thread.sleep(100);
-			long now = value.getAsLong();
-			stable = now == last ? stable + 1 : 0;
-			last = now;
-		}
-		assertThat(stable).as("value stopped changing").isGreaterThanOrEqualTo(5);
-		return last;
+		return io.github.reactormongoose.testing.Stable.await(value);
 	}
 
 	/**

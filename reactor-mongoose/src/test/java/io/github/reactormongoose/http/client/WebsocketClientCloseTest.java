@@ -60,24 +60,7 @@ class WebsocketClientCloseTest extends BaseHttpTest {
 
 	/** One client frame of any length: its opcode, then its unmasked payload; fails if it was not masked. */
 	private static byte[] readFrame(DataInputStream in) throws IOException {
-		int b0 = in.readUnsignedByte();
-		int b1 = in.readUnsignedByte();
-		assertThat(b1 & 0x80).as("client frames are masked").isEqualTo(0x80);
-		long len = b1 & 0x7f;
-		if (len == 126) {
-			len = in.readUnsignedShort();
-		}
-		else if (len == 127) {
-			len = in.readLong();
-		}
-		byte[] mask = in.readNBytes(4);
-		byte[] out = new byte[(int) len + 1];
-		in.readFully(out, 1, (int) len);
-		out[0] = (byte) (b0 & 0x0f);
-		for (int i = 0; i < len; i++) {
-			out[i + 1] ^= mask[i & 3];
-		}
-		return out;
+		return WebsocketScriptedTest.readLongFrame(in);
 	}
 
 	private static int closeCode(byte[] frame) {

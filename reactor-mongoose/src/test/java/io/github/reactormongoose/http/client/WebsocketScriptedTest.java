@@ -289,7 +289,7 @@ class WebsocketScriptedTest extends BaseHttpTest {
 		}
 	}
 	/** One client frame of any length: its opcode, then its unmasked payload; fails if it was not masked. */
-	private static byte[] readLongFrame(java.io.DataInputStream in) throws IOException {
+	static byte[] readLongFrame(java.io.DataInputStream in) throws IOException {
 		int b0 = in.readUnsignedByte();
 		int b1 = in.readUnsignedByte();
 		assertThat(b1 & 0x80).as("client frames are masked").isEqualTo(0x80);
