@@ -622,6 +622,58 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 				.hasMessageContaining("0x11 is not allowed in PUBLISH");
 	}
 
+	enum Broken {
+		MALFORMED(0x81, "topic contains U+0000", 0x30, 0x05, 0, 3, 'a', 0, 'b'),
+		TOPIC_ALIAS_NOT_GRANTED(0x94, "Topic Alias 3", 0x30, 0x08, 0, 1, 'a', 0x03, 0x23, 0, 3, 'x'),
+		AUTH_UNASKED(0x82, "AUTH without enhanced authentication", 0xF0, 0x00);
+
+		final int reasonCode;
+		final String message;
+		final int[] bytes;
+
+		Broken(int reasonCode, String message, int... bytes) {
+			this.reasonCode = reasonCode;
+			this.message = message;
+			this.bytes = bytes;
+		}
+	}
+
+	/**
+	 * MQTT 5, 4.13.1: a client that finds a malformed packet or a protocol error SHOULD send
+	 * DISCONNECT with the reason code (0x81, 0x82 or a more specific one) before it closes, so
+	 * the broker can log why. It closed without a word, as over 3.1.1, which has no reason
+	 * codes. The reason string is the error's message; a broker whose Maximum Packet Size has
+	 * no room for it gets the DISCONNECT without it (MQTT-3.14.2-3).
+	 */
+	@ParameterizedTest
+	@EnumSource(Broken.class)
+	void anMqtt5ClientSaysWhyWithDisconnectBeforeClosing(Broken bad) throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connectV5(MqttProperties.empty(), peer);
+		peer.get().sendRaw(bad.bytes);
+		MqttPacket.Disconnect d = peer.get().read(MqttPacket.Disconnect.class);
+		assertThat(d.reasonCode()).isEqualTo(bad.reasonCode);
+		assertThat(d.properties().reasonString()).contains(bad.message);
+		assertThatThrownBy(() -> peer.get().read()).isInstanceOf(IOException.class);
+		c.onClose().block(TIMEOUT);
+		assertThatThrownBy(() -> c.publish("t", new byte[0], 0, false).block(TIMEOUT)).isInstanceOf(MqttProtocolException.class)
+				.hasMessageContaining(bad.message);
+
+		MqttConnection small = connectV5(MqttProperties.builder().property(MqttProperties.MAXIMUM_PACKET_SIZE, 8L).build(), peer);
+		peer.get().sendRaw(bad.bytes);
+		d = peer.get().read(MqttPacket.Disconnect.class);
+		assertThat(d.reasonCode()).isEqualTo(bad.reasonCode);
+		assertThat(d.properties().reasonString()).isNull();
+		small.onClose().block(TIMEOUT);
+
+		// MQTT 3.1.1 has no DISCONNECT with a reason: the client just closes
+		MqttConnection v3 = connect(client(), peer);
+		peer.get().sendRaw(0x30, 0x05, 0, 3, 'a', 0, 'b');
+		assertThatThrownBy(() -> peer.get().read()).isInstanceOf(IOException.class).hasMessageContaining("closed");
+		v3.onClose().block(TIMEOUT);
+		assertThatThrownBy(() -> v3.publish("t", new byte[0], 0, false).block(TIMEOUT)).isInstanceOf(MqttProtocolException.class);
+	}
+
 	/**
 	 * A PUBLISH that arrives in one read with a malformed packet after it reaches its
 	 * subscription before the protocol error: the client handles each packet as it is decoded
