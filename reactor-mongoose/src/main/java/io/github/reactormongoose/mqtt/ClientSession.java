@@ -817,8 +817,9 @@ final class ClientSession implements MqttConnection {
 			write(new MqttPacket.PubRel(a.packetId(), 0, MqttProperties.empty()));
 		}
 		else if (p instanceof MqttPacket.PubRel a) {
-			inboundQos2.remove(a.packetId());
-			write(new MqttPacket.PubComp(a.packetId(), 0, MqttProperties.empty()));
+			// MQTT 5, 3.7.2.1: 0x92 (Packet Identifier not found) when no QoS 2 message waits under it
+			int code = inboundQos2.remove(a.packetId()) ? 0 : 0x92;
+			write(new MqttPacket.PubComp(a.packetId(), code, MqttProperties.empty()));
 		}
 		else if (p instanceof MqttPacket.PubComp a) {
 			Outgoing o = inflight.get(a.packetId());

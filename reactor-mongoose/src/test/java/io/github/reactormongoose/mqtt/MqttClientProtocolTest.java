@@ -675,6 +675,26 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 	}
 
 	/**
+	 * MQTT 5, 3.7.2.1: a PUBREL for a packet id no QoS 2 message waits under is answered with
+	 * PUBCOMP 0x92 (Packet Identifier not found), as MqttBroker answers a client's; it was
+	 * answered 0x00 (success), as if the message had been there.
+	 */
+	@Test
+	void anMqtt5PubRelForAnUnknownPacketIdIsAnsweredWith0x92() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		connectV5(MqttProperties.empty(), peer);
+		FakeBroker.Peer p = peer.get();
+		p.send(new MqttPacket.Publish(5, MqttMessage.of("q", new byte[1], 2, false)));
+		assertThat(p.read(MqttPacket.PubRec.class).packetId()).isEqualTo(5);
+		p.send(new MqttPacket.PubRel(5, 0, MqttProperties.empty()));
+		assertThat(p.read(MqttPacket.PubComp.class)).isEqualTo(new MqttPacket.PubComp(5, 0, MqttProperties.empty()));
+		p.send(new MqttPacket.PubRel(5, 0, MqttProperties.empty()));
+		assertThat(p.read(MqttPacket.PubComp.class)).isEqualTo(new MqttPacket.PubComp(5, 0x92, MqttProperties.empty()));
+		p.send(new MqttPacket.PubRel(9, 0, MqttProperties.empty()));
+		assertThat(p.read(MqttPacket.PubComp.class)).isEqualTo(new MqttPacket.PubComp(9, 0x92, MqttProperties.empty()));
+	}
+
+	/**
 	 * A PUBLISH that arrives in one read with a malformed packet after it reaches its
 	 * subscription before the protocol error: the client handles each packet as it is decoded
 	 * (MqttServer, which decoded a whole read first, lost such packets).
