@@ -836,6 +836,11 @@ final class ClientSession implements MqttConnection {
 			if (s == null) {
 				return;
 			}
+			if (a.reasonCodes().size() != 1) {
+				// 3.9.3: one code per filter, and each SUBSCRIBE carries one
+				throw new MqttProtocolException("SUBACK with " + a.reasonCodes().size() + " return codes for a SUBSCRIBE of 1 filter ("
+						+ s.filter + ")", MqttCodec.PROTOCOL_ERROR);
+			}
 			int code = a.reasonCodes().get(0);
 			if (code >= 0x80) {
 				subs.remove(s);

@@ -695,6 +695,31 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 	}
 
 	/**
+	 * A SUBACK carries one return code per filter of its SUBSCRIBE (3.9.3 in both versions);
+	 * the client subscribes one filter at a time, so a SUBACK with another number of codes is a
+	 * protocol error: the session ends with MqttProtocolException. The first code was taken as
+	 * the grant and the rest ignored. An MQTT 5 broker is told so with DISCONNECT 0x82.
+	 */
+	@ParameterizedTest
+	@EnumSource(MqttVersion.class)
+	void aSubAckWithAnotherNumberOfCodesThanFiltersIsAProtocolError(MqttVersion version) throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client().version(version), peer);
+		AtomicReference<Integer> granted = new AtomicReference<>();
+		Mono<List<MqttMessage>> sub = c.subscribe("a", 1, granted::set).collectList().cache();
+		sub.subscribe(null, e -> { });
+		MqttPacket.Subscribe s = peer.get().read(MqttPacket.Subscribe.class);
+		peer.get().send(new MqttPacket.SubAck(s.packetId(), List.of(1, 0x80), MqttProperties.empty()));
+		assertThatThrownBy(() -> sub.block(TIMEOUT)).isInstanceOf(MqttProtocolException.class)
+				.hasMessageContaining("SUBACK with 2 return codes for a SUBSCRIBE of 1 filter");
+		assertThat(granted.get()).isNull();
+		if (version == MqttVersion.V5) {
+			assertThat(peer.get().read(MqttPacket.Disconnect.class).reasonCode()).isEqualTo(0x82);
+		}
+		assertThatThrownBy(() -> peer.get().read()).isInstanceOf(IOException.class);
+	}
+
+	/**
 	 * A PUBLISH that arrives in one read with a malformed packet after it reaches its
 	 * subscription before the protocol error: the client handles each packet as it is decoded
 	 * (MqttServer, which decoded a whole read first, lost such packets).
