@@ -21,6 +21,7 @@ import io.github.reactormongoose.testing.LoopHold;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
@@ -625,7 +626,10 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 	enum Broken {
 		MALFORMED(0x81, "topic contains U+0000", 0x30, 0x05, 0, 3, 'a', 0, 'b'),
 		TOPIC_ALIAS_NOT_GRANTED(0x94, "Topic Alias 3", 0x30, 0x08, 0, 1, 'a', 0x03, 0x23, 0, 3, 'x'),
-		AUTH_UNASKED(0x82, "AUTH without enhanced authentication", 0xF0, 0x00);
+		AUTH_UNASKED(0x82, "AUTH without enhanced authentication", 0xF0, 0x00),
+		// "It is a Protocol Error to include the X more than once" (2.2.2.2 and each property)
+		PROPERTY_TWICE(0x82, "0x23 more than once", 0x30, 0x0B, 0, 1, 'a', 0x06, 0x23, 0, 1, 0x23, 0, 1, 'x'),
+		SUBSCRIPTION_IDENTIFIER_0(0x82, "0xb of 0", 0x30, 0x07, 0, 1, 'a', 0x02, 0x0B, 0, 'x');
 
 		final int reasonCode;
 		final String message;
@@ -672,6 +676,37 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 		assertThatThrownBy(() -> peer.get().read()).isInstanceOf(IOException.class).hasMessageContaining("closed");
 		v3.onClose().block(TIMEOUT);
 		assertThatThrownBy(() -> v3.publish("t", new byte[0], 0, false).block(TIMEOUT)).isInstanceOf(MqttProtocolException.class);
+	}
+
+	/**
+	 * A CONNACK value the specification makes a protocol error (a property twice, a Receive
+	 * Maximum of 0, a Maximum QoS other than 0 or 1) is answered with DISCONNECT 0x82 (Protocol
+	 * Error), not 0x81 (Malformed Packet): the packet is well formed.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = {"21000521000A", "210000", "2402"})
+	void aConnAckPropertyThatIsAProtocolErrorGetsDisconnect0x82(String properties) throws Exception {
+		byte[] props = java.util.HexFormat.of().parseHex(properties);
+		CompletableFuture<MqttPacket> broker = CompletableFuture.supplyAsync(() -> {
+			try (FakeBroker.Peer p = this.broker.accept()) {
+				p.read(MqttPacket.Connect.class);
+				int[] connack = new int[5 + props.length];
+				connack[0] = 0x20;
+				connack[1] = 3 + props.length;
+				connack[4] = props.length;
+				for (int i = 0; i < props.length; i++) {
+					connack[5 + i] = props[i] & 0xFF;
+				}
+				p.sendRaw(connack);
+				return p.read();
+			}
+			catch (IOException e) {
+				throw new IllegalStateException(e);
+			}
+		});
+		assertThatThrownBy(() -> client().version(MqttVersion.V5).connect().block(TIMEOUT)).isInstanceOf(MqttProtocolException.class);
+		assertThat(broker.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(MqttPacket.Disconnect.class,
+				d -> assertThat(d.reasonCode()).isEqualTo(0x82));
 	}
 
 	/**
