@@ -625,6 +625,8 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 
 	enum Broken {
 		MALFORMED(0x81, "topic contains U+0000", 0x30, 0x05, 0, 3, 'a', 0, 'b'),
+		// a 2 MiB PUBLISH announced, over the client's maxPacketSize of 1 MiB (refused from its header)
+		PACKET_TOO_LARGE(0x95, "over the limit of 1048576", 0x30, 0x80, 0x80, 0x80, 0x01),
 		TOPIC_ALIAS_NOT_GRANTED(0x94, "Topic Alias 3", 0x30, 0x08, 0, 1, 'a', 0x03, 0x23, 0, 3, 'x'),
 		AUTH_UNASKED(0x82, "AUTH without enhanced authentication", 0xF0, 0x00),
 		// "It is a Protocol Error to include the X more than once" (2.2.2.2 and each property)
