@@ -99,6 +99,9 @@ final class ClientSession implements MqttConnection {
 
 	/** Connections in a row the broker closed while a publish was in flight on them before it fails. */
 	static final int POISON_LOSSES = 3;
+
+	/** How long the DISCONNECT told a broker that broke the protocol may take to go out before the close. */
+	static final Duration DISCONNECT_LINGER = Duration.ofSeconds(1);
 	private @Nullable Disposable keepAliveTimer;
 	private @Nullable Disposable connectTimer;
 	private @Nullable Disposable reconnectTimer;
@@ -525,6 +528,7 @@ final class ClientSession implements MqttConnection {
 		transport = null;
 		reader = null;
 		decoder = null;
+		boolean wasConnected = connected;
 		connected = false;
 		if (state == State.CONNECTED && config.reconnectMax != null
 				&& System.nanoTime() - connectedAt >= config.reconnectMax.toNanos()) {
@@ -535,7 +539,12 @@ final class ClientSession implements MqttConnection {
 		cancel(connectTimer);
 		connectTimer = null;
 		if (c != null) {
-			c.close();
+			if (cause instanceof MqttProtocolException e && config.version == MqttVersion.V5) {
+				disconnectOver(c, e, wasConnected ? brokerMaxPacket : 0);
+			}
+			else {
+				c.close();
+			}
 		}
 		// written for the lost connection: never for the next one, which starts with CONNECT
 		discardOutbox(cause);
@@ -552,6 +561,30 @@ final class ClientSession implements MqttConnection {
 		state = State.RECONNECTING;
 		// QoS 0 messages in flight were written or are lost with the connection: nothing to keep
 		scheduleReconnect();
+	}
+
+	/**
+	 * MQTT 5, 4.13.1: the broker sent a malformed packet or broke the protocol; it is told why
+	 * before the close, with DISCONNECT: the error's reason code (0x94, Topic Alias invalid, say),
+	 * else 0x81 (malformed packet), and its message as the reason string, left out where the
+	 * broker's Maximum Packet Size has no room for it (MQTT-3.14.2-3). Nothing else queued for
+	 * the connection goes out, and a broker that does not read is not waited for: the connection
+	 * is closed after {@link #DISCONNECT_LINGER} whatever is left.
+	 */
+	private void disconnectOver(Connection c, MqttProtocolException e, long maxPacket) {
+		int reason = e.reasonCode() >= 0x80 ? e.reasonCode() : 0x81;
+		String why = String.valueOf(e.getMessage());
+		if (why.length() > 100) {
+			why = why.substring(0, 100); // it may quote the broker's topic
+		}
+		MqttCodec.Out out = new MqttCodec.Out(64);
+		MqttCodec.encode(new MqttPacket.Disconnect(reason, MqttProperties.builder().reasonString(why).build()), MqttVersion.V5, out);
+		if (maxPacket > 0 && out.size() > maxPacket) {
+			out.truncate(0);
+			MqttCodec.encode(new MqttPacket.Disconnect(reason, MqttProperties.empty()), MqttVersion.V5, out);
+		}
+		Disposable linger = loop.schedule(DISCONNECT_LINGER, c::close);
+		send(c, out, null).then(c.drain()).doFinally(s -> linger.dispose()).subscribe(null, x -> c.close());
 	}
 
 	private void scheduleReconnect() {
@@ -784,8 +817,9 @@ final class ClientSession implements MqttConnection {
 			write(new MqttPacket.PubRel(a.packetId(), 0, MqttProperties.empty()));
 		}
 		else if (p instanceof MqttPacket.PubRel a) {
-			inboundQos2.remove(a.packetId());
-			write(new MqttPacket.PubComp(a.packetId(), 0, MqttProperties.empty()));
+			// MQTT 5, 3.7.2.1: 0x92 (Packet Identifier not found) when no QoS 2 message waits under it
+			int code = inboundQos2.remove(a.packetId()) ? 0 : 0x92;
+			write(new MqttPacket.PubComp(a.packetId(), code, MqttProperties.empty()));
 		}
 		else if (p instanceof MqttPacket.PubComp a) {
 			Outgoing o = inflight.get(a.packetId());
@@ -801,6 +835,11 @@ final class ClientSession implements MqttConnection {
 			Sub s = subAcks.remove(a.packetId());
 			if (s == null) {
 				return;
+			}
+			if (a.reasonCodes().size() != 1) {
+				// 3.9.3: one code per filter, and each SUBSCRIBE carries one
+				throw new MqttProtocolException("SUBACK with " + a.reasonCodes().size() + " return codes for a SUBSCRIBE of 1 filter ("
+						+ s.filter + ")", MqttCodec.PROTOCOL_ERROR);
 			}
 			int code = a.reasonCodes().get(0);
 			if (code >= 0x80) {

@@ -977,7 +977,7 @@ final class MqttCodec {
 				// PUBLISH may name none, a SUBSCRIBE one (3.8.2.1.2)
 				if (seen.get(id) && id != MqttProperties.USER_PROPERTY
 						&& !(id == MqttProperties.SUBSCRIPTION_IDENTIFIER && packet == 3)) {
-					throw new MqttProtocolException(what + " more than once");
+					throw new MqttProtocolException(what + " more than once", PROTOCOL_ERROR);
 				}
 				seen.set(id);
 				Object v = switch (type) {
@@ -998,7 +998,7 @@ final class MqttCodec {
 		}
 
 		/**
-		 * The values the specification calls a protocol error: 0 for a Subscription Identifier
+		 * The values the specification calls a protocol error (0x82, not malformed): 0 for a Subscription Identifier
 		 * (3.8.2.1.2, 3.3.2.3.8), a Receive Maximum (3.1.2.11.3, 3.2.2.3.3), a Maximum Packet
 		 * Size (3.1.2.11.4, 3.2.2.3.6) or a Topic Alias (MQTT-3.3.2-8, "Topic Alias invalid",
 		 * 0x94); anything but 0 or 1 for the flags among them (Request Problem and Response
@@ -1010,7 +1010,7 @@ final class MqttCodec {
 			switch (id) {
 				case 0x0B, 0x21, 0x27 -> {
 					if (((Number) v).longValue() == 0) {
-						throw new MqttProtocolException(what + " of 0");
+						throw new MqttProtocolException(what + " of 0", PROTOCOL_ERROR);
 					}
 				}
 				case 0x23 -> {
@@ -1020,7 +1020,7 @@ final class MqttCodec {
 				}
 				case 0x17, 0x19, 0x24, 0x25, 0x28, 0x29, 0x2A -> {
 					if ((Integer) v > 1) {
-						throw new MqttProtocolException(what + " must be 0 or 1: " + v);
+						throw new MqttProtocolException(what + " must be 0 or 1: " + v, PROTOCOL_ERROR);
 					}
 				}
 				default -> {

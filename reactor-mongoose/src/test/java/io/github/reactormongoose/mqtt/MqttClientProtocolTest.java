@@ -21,6 +21,7 @@ import io.github.reactormongoose.testing.LoopHold;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
@@ -654,6 +655,139 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 		peer.get().send(publish("a/b", "x", MqttProperties.builder().property(MqttProperties.SESSION_EXPIRY_INTERVAL, 5L).build()));
 		assertThatThrownBy(() -> sub.block(TIMEOUT)).isInstanceOf(MqttProtocolException.class)
 				.hasMessageContaining("0x11 is not allowed in PUBLISH");
+	}
+
+	enum Broken {
+		MALFORMED(0x81, "topic contains U+0000", 0x30, 0x05, 0, 3, 'a', 0, 'b'),
+		// a 2 MiB PUBLISH announced, over the client's maxPacketSize of 1 MiB (refused from its header)
+		PACKET_TOO_LARGE(0x95, "over the limit of 1048576", 0x30, 0x80, 0x80, 0x80, 0x01),
+		TOPIC_ALIAS_NOT_GRANTED(0x94, "Topic Alias 3", 0x30, 0x08, 0, 1, 'a', 0x03, 0x23, 0, 3, 'x'),
+		AUTH_UNASKED(0x82, "AUTH without enhanced authentication", 0xF0, 0x00),
+		// "It is a Protocol Error to include the X more than once" (2.2.2.2 and each property)
+		PROPERTY_TWICE(0x82, "0x23 more than once", 0x30, 0x0B, 0, 1, 'a', 0x06, 0x23, 0, 1, 0x23, 0, 1, 'x'),
+		SUBSCRIPTION_IDENTIFIER_0(0x82, "0xb of 0", 0x30, 0x07, 0, 1, 'a', 0x02, 0x0B, 0, 'x');
+
+		final int reasonCode;
+		final String message;
+		final int[] bytes;
+
+		Broken(int reasonCode, String message, int... bytes) {
+			this.reasonCode = reasonCode;
+			this.message = message;
+			this.bytes = bytes;
+		}
+	}
+
+	/**
+	 * MQTT 5, 4.13.1: a client that finds a malformed packet or a protocol error SHOULD send
+	 * DISCONNECT with the reason code (0x81, 0x82 or a more specific one) before it closes, so
+	 * the broker can log why. It closed without a word, as over 3.1.1, which has no reason
+	 * codes. The reason string is the error's message; a broker whose Maximum Packet Size has
+	 * no room for it gets the DISCONNECT without it (MQTT-3.14.2-3).
+	 */
+	@ParameterizedTest
+	@EnumSource(Broken.class)
+	void anMqtt5ClientSaysWhyWithDisconnectBeforeClosing(Broken bad) throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connectV5(MqttProperties.empty(), peer);
+		peer.get().sendRaw(bad.bytes);
+		MqttPacket.Disconnect d = peer.get().read(MqttPacket.Disconnect.class);
+		assertThat(d.reasonCode()).isEqualTo(bad.reasonCode);
+		assertThat(d.properties().reasonString()).contains(bad.message);
+		assertThatThrownBy(() -> peer.get().read()).isInstanceOf(IOException.class);
+		c.onClose().block(TIMEOUT);
+		assertThatThrownBy(() -> c.publish("t", new byte[0], 0, false).block(TIMEOUT)).isInstanceOf(MqttProtocolException.class)
+				.hasMessageContaining(bad.message);
+
+		MqttConnection small = connectV5(MqttProperties.builder().property(MqttProperties.MAXIMUM_PACKET_SIZE, 8L).build(), peer);
+		peer.get().sendRaw(bad.bytes);
+		d = peer.get().read(MqttPacket.Disconnect.class);
+		assertThat(d.reasonCode()).isEqualTo(bad.reasonCode);
+		assertThat(d.properties().reasonString()).isNull();
+		small.onClose().block(TIMEOUT);
+
+		// MQTT 3.1.1 has no DISCONNECT with a reason: the client just closes
+		MqttConnection v3 = connect(client(), peer);
+		peer.get().sendRaw(0x30, 0x05, 0, 3, 'a', 0, 'b');
+		assertThatThrownBy(() -> peer.get().read()).isInstanceOf(IOException.class).hasMessageContaining("closed");
+		v3.onClose().block(TIMEOUT);
+		assertThatThrownBy(() -> v3.publish("t", new byte[0], 0, false).block(TIMEOUT)).isInstanceOf(MqttProtocolException.class);
+	}
+
+	/**
+	 * A CONNACK value the specification makes a protocol error (a property twice, a Receive
+	 * Maximum of 0, a Maximum QoS other than 0 or 1) is answered with DISCONNECT 0x82 (Protocol
+	 * Error), not 0x81 (Malformed Packet): the packet is well formed.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = {"21000521000A", "210000", "2402"})
+	void aConnAckPropertyThatIsAProtocolErrorGetsDisconnect0x82(String properties) throws Exception {
+		byte[] props = java.util.HexFormat.of().parseHex(properties);
+		CompletableFuture<MqttPacket> broker = CompletableFuture.supplyAsync(() -> {
+			try (FakeBroker.Peer p = this.broker.accept()) {
+				p.read(MqttPacket.Connect.class);
+				int[] connack = new int[5 + props.length];
+				connack[0] = 0x20;
+				connack[1] = 3 + props.length;
+				connack[4] = props.length;
+				for (int i = 0; i < props.length; i++) {
+					connack[5 + i] = props[i] & 0xFF;
+				}
+				p.sendRaw(connack);
+				return p.read();
+			}
+			catch (IOException e) {
+				throw new IllegalStateException(e);
+			}
+		});
+		assertThatThrownBy(() -> client().version(MqttVersion.V5).connect().block(TIMEOUT)).isInstanceOf(MqttProtocolException.class);
+		assertThat(broker.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(MqttPacket.Disconnect.class,
+				d -> assertThat(d.reasonCode()).isEqualTo(0x82));
+	}
+
+	/**
+	 * MQTT 5, 3.7.2.1: a PUBREL for a packet id no QoS 2 message waits under is answered with
+	 * PUBCOMP 0x92 (Packet Identifier not found), as MqttBroker answers a client's; it was
+	 * answered 0x00 (success), as if the message had been there.
+	 */
+	@Test
+	void anMqtt5PubRelForAnUnknownPacketIdIsAnsweredWith0x92() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		connectV5(MqttProperties.empty(), peer);
+		FakeBroker.Peer p = peer.get();
+		p.send(new MqttPacket.Publish(5, MqttMessage.of("q", new byte[1], 2, false)));
+		assertThat(p.read(MqttPacket.PubRec.class).packetId()).isEqualTo(5);
+		p.send(new MqttPacket.PubRel(5, 0, MqttProperties.empty()));
+		assertThat(p.read(MqttPacket.PubComp.class)).isEqualTo(new MqttPacket.PubComp(5, 0, MqttProperties.empty()));
+		p.send(new MqttPacket.PubRel(5, 0, MqttProperties.empty()));
+		assertThat(p.read(MqttPacket.PubComp.class)).isEqualTo(new MqttPacket.PubComp(5, 0x92, MqttProperties.empty()));
+		p.send(new MqttPacket.PubRel(9, 0, MqttProperties.empty()));
+		assertThat(p.read(MqttPacket.PubComp.class)).isEqualTo(new MqttPacket.PubComp(9, 0x92, MqttProperties.empty()));
+	}
+
+	/**
+	 * A SUBACK carries one return code per filter of its SUBSCRIBE (3.9.3 in both versions);
+	 * the client subscribes one filter at a time, so a SUBACK with another number of codes is a
+	 * protocol error: the session ends with MqttProtocolException. The first code was taken as
+	 * the grant and the rest ignored. An MQTT 5 broker is told so with DISCONNECT 0x82.
+	 */
+	@ParameterizedTest
+	@EnumSource(MqttVersion.class)
+	void aSubAckWithAnotherNumberOfCodesThanFiltersIsAProtocolError(MqttVersion version) throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client().version(version), peer);
+		AtomicReference<Integer> granted = new AtomicReference<>();
+		Mono<List<MqttMessage>> sub = c.subscribe("a", 1, granted::set).collectList().cache();
+		sub.subscribe(null, e -> { });
+		MqttPacket.Subscribe s = peer.get().read(MqttPacket.Subscribe.class);
+		peer.get().send(new MqttPacket.SubAck(s.packetId(), List.of(1, 0x80), MqttProperties.empty()));
+		assertThatThrownBy(() -> sub.block(TIMEOUT)).isInstanceOf(MqttProtocolException.class)
+				.hasMessageContaining("SUBACK with 2 return codes for a SUBSCRIBE of 1 filter");
+		assertThat(granted.get()).isNull();
+		if (version == MqttVersion.V5) {
+			assertThat(peer.get().read(MqttPacket.Disconnect.class).reasonCode()).isEqualTo(0x82);
+		}
+		assertThatThrownBy(() -> peer.get().read()).isInstanceOf(IOException.class);
 	}
 
 	/**

@@ -461,15 +461,15 @@ class MqttServerTest {
 		TOPIC_ALIAS_IN_CONNECT(connect("p", 2, props(bytes(0x23, 0, 1))), "0x23 is not allowed in CONNECT"),
 		SESSION_EXPIRY_IN_WILL(connect("p", 0x06, props(), props(bytes(0x11, 0, 0, 0, 5)), str("w"), str("x")),
 				"0x11 is not allowed in will properties"),
-		RECEIVE_MAXIMUM_0(connect("p", 2, props(bytes(0x21, 0, 0))), "0x21 of 0"),
-		MAXIMUM_PACKET_SIZE_0(connect("p", 2, props(bytes(0x27, 0, 0, 0, 0))), "0x27 of 0"),
-		REQUEST_PROBLEM_INFORMATION_2(connect("p", 2, props(bytes(0x17, 2))), "0x17 must be 0 or 1"),
-		REQUEST_RESPONSE_INFORMATION_2(connect("p", 2, props(bytes(0x19, 2))), "0x19 must be 0 or 1"),
-		RECEIVE_MAXIMUM_TWICE(connect("p", 2, props(bytes(0x21, 0, 5, 0x21, 0, 5))), "0x21 more than once"),
-		SUBSCRIPTION_IDENTIFIER_0(packet(0x82, bytes(0, 1), props(bytes(0x0B, 0)), str("a"), bytes(0)), "0xb of 0"),
+		RECEIVE_MAXIMUM_0(connect("p", 2, props(bytes(0x21, 0, 0))), "0x21 of 0", 0x82),
+		MAXIMUM_PACKET_SIZE_0(connect("p", 2, props(bytes(0x27, 0, 0, 0, 0))), "0x27 of 0", 0x82),
+		REQUEST_PROBLEM_INFORMATION_2(connect("p", 2, props(bytes(0x17, 2))), "0x17 must be 0 or 1", 0x82),
+		REQUEST_RESPONSE_INFORMATION_2(connect("p", 2, props(bytes(0x19, 2))), "0x19 must be 0 or 1", 0x82),
+		RECEIVE_MAXIMUM_TWICE(connect("p", 2, props(bytes(0x21, 0, 5, 0x21, 0, 5))), "0x21 more than once", 0x82),
+		SUBSCRIPTION_IDENTIFIER_0(packet(0x82, bytes(0, 1), props(bytes(0x0B, 0)), str("a"), bytes(0)), "0xb of 0", 0x82),
 		// only a server's PUBLISH names several (one per matching subscription, 3.3.4)
 		SUBSCRIPTION_IDENTIFIER_TWICE(packet(0x82, bytes(0, 1), props(bytes(0x0B, 1, 0x0B, 2)), str("a"), bytes(0)),
-				"0xb more than once"),
+				"0xb more than once", 0x82),
 		TOPIC_ALIAS_0(publish("a", 0, props(bytes(0x23, 0, 0)), "x"), "0x23 of 0", 0x94);
 
 		final byte[] bytes;
