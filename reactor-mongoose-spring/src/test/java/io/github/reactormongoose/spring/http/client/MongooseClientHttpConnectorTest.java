@@ -102,6 +102,7 @@ class MongooseClientHttpConnectorTest {
 					.reduce(0L, (n, b) -> n + b.readableBytes()).map(String::valueOf)))
 				.get("/headers", (req, res) -> res.sendString(Mono.just(String.join("|",
 						req.requestHeaders().getAll("Accept")) + ";" + String.join("|", req.requestHeaders().getAll("X-Client")))))
+				.get("/agent", (req, res) -> res.sendString(Mono.just(String.join("|", req.requestHeaders().getAll("User-Agent")))))
 				.get("/trace", (req, res) -> res.sendString(Mono.just(req.requestHeaders().get("X-Trace") + "|"
 						+ req.requestHeaders().get("X-Tenant"))))
 				.get("/cookie-lines", (req, res) -> res.sendString(Mono.just(String.join("|",
@@ -182,6 +183,27 @@ class MongooseClientHttpConnectorTest {
 		String seen = withDefaults.get().uri("/headers").accept(MediaType.APPLICATION_JSON).retrieve()
 			.bodyToMono(String.class).block(Duration.ofSeconds(10));
 		assertThat(seen).isEqualTo("application/json;mongoose");
+	}
+
+	/**
+	 * RFC 9110 10.1.5: a user agent sends a {@code User-Agent}; Reactor Netty's connector sends
+	 * {@code ReactorNetty/<version>}, the JDK's {@code Java-HttpClient/<version>}, and APIs such as
+	 * GitHub's refuse a request without one. One the application or the client sets wins.
+	 */
+	@Test
+	void aRequestCarriesAUserAgentUnlessOneIsSet() {
+		StepVerifier.create(web.get().uri("/agent").retrieve().bodyToMono(String.class))
+			.expectNext("ReactorMongoose")
+			.verifyComplete();
+		StepVerifier.create(web.get().uri("/agent").header("User-Agent", "my-app/2").retrieve().bodyToMono(String.class))
+			.expectNext("my-app/2")
+			.verifyComplete();
+		WebClient withDefault = web.mutate()
+			.clientConnector(new MongooseClientHttpConnector(HttpClient.create().headers(h -> h.set("User-Agent", "gateway/1"))))
+			.build();
+		StepVerifier.create(withDefault.get().uri("/agent").retrieve().bodyToMono(String.class))
+			.expectNext("gateway/1")
+			.verifyComplete();
 	}
 
 	@Test
