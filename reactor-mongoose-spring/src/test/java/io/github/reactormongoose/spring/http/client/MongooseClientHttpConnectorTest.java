@@ -194,7 +194,7 @@ class MongooseClientHttpConnectorTest {
 
 	/**
 	 * RFC 9110 10.1.5: a user agent sends a {@code User-Agent}; Reactor Netty's connector sends
-	 * {@code ReactorNetty/<version>}, the JDK's {@code Java-HttpClient/<version>}, and APIs such as
+	 * {@code ReactorNetty/<version>}, the JDK's {@code Java-http-client/<version>}, and APIs such as
 	 * GitHub's refuse a request without one. One the application or the client sets wins.
 	 */
 	@Test
