@@ -73,6 +73,9 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 
 	private static final byte[] EMPTY = new byte[0];
 
+	/** Sent by a request whose headers have no {@code User-Agent}. */
+	static final String USER_AGENT = "ReactorMongoose";
+
 	private final ClientConfig config;
 
 	private HttpClient(ClientConfig config) {
@@ -1149,6 +1152,10 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 					+ (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
 			Function<HttpHeaders, Mono<ClientResponse>> go = headers -> {
 				extra.accept(headers);
+				if (!headers.contains("User-Agent")) {
+					// RFC 9110 10.1.5; as Reactor Netty's ReactorNetty/<version>
+					headers.set("User-Agent", USER_AGENT);
+				}
 				if (config.compress && !upgrade && !headers.contains("Accept-Encoding")) {
 					headers.set("Accept-Encoding", "gzip");
 				}

@@ -9,6 +9,9 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
+import javax.net.ssl.SSLException;
+
+import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.http.client.HttpClient;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -111,7 +114,7 @@ public final class MongooseClientHttpConnector implements ClientHttpConnector {
 				return done.asMono();
 			}).subscribe(null, e -> {
 				if (!emitted.get()) {
-					sink.error(e);
+					sink.error(handshakeFailure(e));
 				}
 				// after the head, a failure reaches the application through the body
 			}, null, context(request, sink.contextView()));
@@ -120,6 +123,16 @@ public final class MongooseClientHttpConnector implements ClientHttpConnector {
 			// nobody will read the body: the exchange ends either way
 			sink.onCancel(exchange::dispose);
 		});
+	}
+
+	/**
+	 * A failed TLS handshake as Reactor Netty's and the JDK's connectors report it, the
+	 * {@link SSLException} itself (so that {@code WebClientRequestException.getCause()} is that),
+	 * where the client wraps it in a {@link MongooseException} saying which connection failed
+	 * (the {@code WebClientRequestException} gives the URI); any other failure as it is.
+	 */
+	private static Throwable handshakeFailure(Throwable e) {
+		return e instanceof MongooseException && e.getCause() instanceof SSLException ssl ? ssl : e;
 	}
 
 	/** The caller's context, with the request's attributes under {@link #ATTRIBUTES_KEY} if it has any. */

@@ -9,24 +9,31 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+
+import javax.net.ssl.SSLHandshakeException;
 
 import io.github.reactormongoose.http.client.HttpClient;
 import io.github.reactormongoose.http.client.ResponseTimeoutException;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
+import reactor.netty.http.Http11SslContextSpec;
 import reactor.test.StepVerifier;
 import reactor.util.context.Context;
 
@@ -102,6 +109,7 @@ class MongooseClientHttpConnectorTest {
 					.reduce(0L, (n, b) -> n + b.readableBytes()).map(String::valueOf)))
 				.get("/headers", (req, res) -> res.sendString(Mono.just(String.join("|",
 						req.requestHeaders().getAll("Accept")) + ";" + String.join("|", req.requestHeaders().getAll("X-Client")))))
+				.get("/agent", (req, res) -> res.sendString(Mono.just(String.join("|", req.requestHeaders().getAll("User-Agent")))))
 				.get("/trace", (req, res) -> res.sendString(Mono.just(req.requestHeaders().get("X-Trace") + "|"
 						+ req.requestHeaders().get("X-Tenant"))))
 				.get("/cookie-lines", (req, res) -> res.sendString(Mono.just(String.join("|",
@@ -182,6 +190,27 @@ class MongooseClientHttpConnectorTest {
 		String seen = withDefaults.get().uri("/headers").accept(MediaType.APPLICATION_JSON).retrieve()
 			.bodyToMono(String.class).block(Duration.ofSeconds(10));
 		assertThat(seen).isEqualTo("application/json;mongoose");
+	}
+
+	/**
+	 * RFC 9110 10.1.5: a user agent sends a {@code User-Agent}; Reactor Netty's connector sends
+	 * {@code ReactorNetty/<version>}, the JDK's {@code Java-http-client/<version>}, and APIs such as
+	 * GitHub's refuse a request without one. One the application or the client sets wins.
+	 */
+	@Test
+	void aRequestCarriesAUserAgentUnlessOneIsSet() {
+		StepVerifier.create(web.get().uri("/agent").retrieve().bodyToMono(String.class))
+			.expectNext("ReactorMongoose")
+			.verifyComplete();
+		StepVerifier.create(web.get().uri("/agent").header("User-Agent", "my-app/2").retrieve().bodyToMono(String.class))
+			.expectNext("my-app/2")
+			.verifyComplete();
+		WebClient withDefault = web.mutate()
+			.clientConnector(new MongooseClientHttpConnector(HttpClient.create().headers(h -> h.set("User-Agent", "gateway/1"))))
+			.build();
+		StepVerifier.create(withDefault.get().uri("/agent").retrieve().bodyToMono(String.class))
+			.expectNext("gateway/1")
+			.verifyComplete();
 	}
 
 	@Test
@@ -361,6 +390,35 @@ class MongooseClientHttpConnectorTest {
 		StepVerifier.create(web.get().uri("http://127.0.0.1:" + port + "/").retrieve().bodyToMono(String.class))
 			.expectError(WebClientRequestException.class)
 			.verify(Duration.ofSeconds(30));
+	}
+
+	/**
+	 * A failed TLS handshake is a {@code WebClientRequestException} whose cause is the
+	 * {@code SSLHandshakeException}, as with Reactor Netty's and the JDK's connectors, so that
+	 * {@code e.getCause() instanceof SSLException} tells it from other failures.
+	 */
+	@Test
+	void anUntrustedServerIsARequestExceptionCausedByTheHandshakeFailure(@TempDir Path dir) throws Exception {
+		Path cert = dir.resolve("cert.pem");
+		Path key = dir.resolve("key.pem");
+		Process p = new ProcessBuilder("openssl", "req", "-x509", "-new", "-newkey", "ec", "-pkeyopt",
+				"ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2",
+				"-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1").redirectErrorStream(true).start();
+		p.getInputStream().readAllBytes();
+		Assumptions.assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "openssl is not installed");
+		DisposableServer tls = reactor.netty.http.server.HttpServer.create().host("127.0.0.1").port(0)
+			.secure(spec -> spec.sslContext(Http11SslContextSpec.forServer(cert.toFile(), key.toFile())))
+			.handle((req, res) -> res.sendString(Mono.just("secret")))
+			.bindNow();
+		try {
+			StepVerifier.create(web.get().uri("https://127.0.0.1:" + tls.port() + "/").retrieve().bodyToMono(String.class))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WebClientRequestException.class)
+					.cause().isInstanceOf(SSLHandshakeException.class).hasMessageContaining("untrusted server certificate"))
+				.verify(Duration.ofSeconds(10));
+		}
+		finally {
+			tls.disposeNow();
+		}
 	}
 
 	@Test
