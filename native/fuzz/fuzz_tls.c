@@ -2,7 +2,9 @@
  * Fuzz target (d): what a TLS client sends to a server of the glue, before and during the
  * handshake: the non-TLS input check and the handshake deadline (rmg_tls_poll), and the
  * built-in stack's record framing, ClientHello parser, alerts and change-cipher-spec records,
- * with the build's lines in mg_tls_recv_record (record padding) in place. Mongoose's own
+ * with the build's lines in mg_tls_recv_record (record padding) in place, on a connection
+ * whose listener's context was replaced once it was accepted (rmg_tls_listener_update, a
+ * running server's renewed certificate). Mongoose's own
  * test/fuzz_tls.c covers its handshake parsers one by one; this drives them through the
  * socket path of an accepted connection, as the server sees a client.
  *
@@ -46,6 +48,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rmg_tls_release(tls); /* the listener holds its own reference */
   id = fz_accept(loop, lsn, &peer);
   FZ_ASSERT(id > 0, "accept failed");
+  /* a renewed certificate (TlsNative.update): the listener's old context goes now, and the
+   * accepted connection goes on with what mg_tls_init copied of it (ASan: nothing of it is read) */
+  tls = rmg_tls_new(0, s_cert, sizeof(s_cert), s_key, sizeof(s_key), NULL, 0, NULL, 0, 0);
+  FZ_ASSERT(tls != NULL, "TLS context");
+  FZ_ASSERT(rmg_tls_listener_update(loop, lsn, tls) == 0, "TLS update on the listener");
+  rmg_tls_release(tls);
   seg = data[0] == 0 ? (size_t) -1 : (size_t) data[0] * 3 + 1; /* bytes per write */
   fz_drive(loop, id, peer, data + 1, size - 1, seg, fz_ignore, NULL);
   fz_loop_free(loop);

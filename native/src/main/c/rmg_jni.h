@@ -469,8 +469,9 @@ void rmg_tls_release(struct rmg_tls *t);
 void rmg_tls_accept(struct mg_connection *c, const struct rmg_tls *t);
 void rmg_tls_poll(struct mg_connection *c);
 void rmg_tls_connected(struct mg_connection *c, int start);
-/* The non-JNI cores of TlsNative.listener / client: 0 or RMG_ERR_*. */
+/* The non-JNI cores of TlsNative.listener / update / client: 0 or RMG_ERR_*. */
 int rmg_tls_listener(struct rmg_loop *loop, int64_t id, struct rmg_tls *t);
+int rmg_tls_listener_update(struct rmg_loop *loop, int64_t id, struct rmg_tls *t);
 int rmg_tls_client(struct rmg_loop *loop, int64_t id, struct rmg_tls *t);
 
 /* ---- small helpers, inline so that they add no edge between files ---- */

@@ -388,6 +388,21 @@ int rmg_tls_listener(struct rmg_loop *loop, int64_t id, struct rmg_tls *t) {
   return 0;
 }
 
+/* A TLS listener's new context (a running server's renewed certificate): connections it accepts
+ * from now on start TLS with t; those accepted before keep what mg_tls_init copied for them. The
+ * listener holds a reference to t and drops the one to its old context. 0 or RMG_ERR_*. */
+int rmg_tls_listener_update(struct rmg_loop *loop, int64_t id, struct rmg_tls *t) {
+  struct mg_connection *c = rmg_conn(loop, id);
+  struct rmg_opts *o;
+  if (c == NULL || c->is_closing) return RMG_ERR_NO_CONN;
+  o = (struct rmg_opts *) c->fn_data;
+  if (t->is_client || !c->is_listening || o == NULL || o->tls == NULL) return RMG_ERR_BAD_ARG;
+  rmg_tls_retain(t);
+  rmg_tls_release(o->tls);
+  o->tls = t;
+  return 0;
+}
+
 /* ---- natives: thin JNI wrappers ---- */
 
 /* Copies a Java byte array into a temporary native buffer; the caller wipes and frees it. */
@@ -437,6 +452,11 @@ static jint JNICALL rmg_tls_listener_native(JNIEnv *env, jclass cls, jlong h, jl
   return rmg_tls_listener(rmg_loop_of(h), id, (struct rmg_tls *) (intptr_t) ctx);
 }
 
+static jint JNICALL rmg_tls_update_native(JNIEnv *env, jclass cls, jlong h, jlong id, jlong ctx) {
+  (void) env, (void) cls;
+  return rmg_tls_listener_update(rmg_loop_of(h), id, (struct rmg_tls *) (intptr_t) ctx);
+}
+
 static jint JNICALL rmg_tls_client_native(JNIEnv *env, jclass cls, jlong h, jlong id, jlong ctx) {
   (void) env, (void) cls;
   return rmg_tls_client(rmg_loop_of(h), id, (struct rmg_tls *) (intptr_t) ctx);
@@ -451,6 +471,7 @@ static const JNINativeMethod s_methods[] = {
     {"create", "(Z[B[B[BLjava/lang/String;JZ)J", (void *) rmg_tls_create},
     {"release", "(J)V", (void *) rmg_tls_release_native},
     {"listener", "(JJJ)I", (void *) rmg_tls_listener_native},
+    {"update", "(JJJ)I", (void *) rmg_tls_update_native},
     {"client", "(JJJ)I", (void *) rmg_tls_client_native},
     {"mongooseAllocations", "()J", (void *) rmg_tls_mongoose_allocations},
 };

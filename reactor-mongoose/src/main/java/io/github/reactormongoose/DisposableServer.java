@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 
 import io.github.reactormongoose.internal.Checks;
+import io.github.reactormongoose.tls.TlsSpec;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.util.Loggers;
@@ -59,4 +60,24 @@ public interface DisposableServer extends Disposable {
 
 	/** Completes when the server is disposed. */
 	Mono<Void> onDispose();
+
+	/**
+	 * Replaces the TLS material of this running secure server (one bound with
+	 * {@code secure(spec)}), as a renewed certificate needs: connections accepted from now on,
+	 * on every loop of the server, handshake with {@code spec} (its certificate chain, private
+	 * key, client CA, client authentication and handshake timeout); connections already open
+	 * keep the material they started with. The spec is read and checked now, on the calling
+	 * thread (its files are read again); what the built-in stack cannot use (an unreadable key,
+	 * a key that does not belong to the first certificate...) is refused with the reason, and
+	 * the server keeps serving what it had. The swap itself runs on the poll threads, whether or
+	 * not the result is subscribed.
+	 * @return completes once every loop of the server uses the new material; fails with an
+	 *     {@link IllegalStateException} if the server was disposed meanwhile
+	 * @throws IllegalArgumentException if {@code spec} is a client spec or its material cannot be used
+	 * @throws IllegalStateException if the server is not secure
+	 * @throws UnsupportedOperationException by servers that cannot (the default)
+	 */
+	default Mono<Void> updateTls(TlsSpec spec) {
+		throw new UnsupportedOperationException(getClass().getName() + " cannot update its TLS material");
+	}
 }

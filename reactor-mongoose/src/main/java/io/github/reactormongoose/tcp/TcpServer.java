@@ -272,7 +272,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 		TlsSpec spec = tls;
 		// cancelled after the server was made: disposed, not dropped
 		return Mono.<DisposableServer>defer(() -> BoundServer.disposeIfDropped(BoundServer.bind(where, "mongoose-tcp", host,
-				port, spec != null ? () -> TlsAccess.config(spec).serverContext() : null,
+				port, spec != null ? TlsAccess.serverContexts(spec) : null,
 				el -> new TcpAcceptor(el, proxyProtocol, wiretap, writeTimeout, c -> TcpOperations.start(c, onConnection, h)))));
 	}
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Supplier;
 
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.ProxyProtocolSupportType;
@@ -24,6 +25,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.web.server.Compression;
 import org.springframework.boot.web.server.Ssl;
 import org.springframework.boot.web.server.WebServer;
@@ -38,6 +40,7 @@ import org.springframework.util.Assert;
 import org.springframework.util.InvalidMimeTypeException;
 import org.springframework.util.MimeType;
 import org.springframework.util.MimeTypeUtils;
+import org.springframework.util.StringUtils;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -46,7 +49,8 @@ import org.springframework.util.unit.DataSize;
  * <p>
  * Honours {@code server.port} (0 for a free port), {@code server.address} (default: every
  * address, IPv6 and IPv4, as Reactor Netty binds it), {@code server.shutdown} and {@code server.ssl.*} (PEM
- * certificate and private key, key stores, SSL bundles, {@code client-auth=need}; see
+ * certificate and private key, key stores, SSL bundles, reloaded on update with
+ * {@code reload-on-update} as on Reactor Netty, {@code client-auth=need}; see
  * {@code docs/tls.md}: what Mongoose's built-in TLS cannot do fails the start) and
  * {@code server.compression.*} (gzip, applied as on Reactor Netty). HTTP/2 is not supported and
  * is ignored with a warning. Limits of the native server (request body, header size,
@@ -130,8 +134,35 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 				return httpHandler.handle(transformed, response);
 			};
 		}
-		return new MongooseWebServer(server, new MongooseHttpHandlerAdapter(handler), this.loops,
+		MongooseWebServer webServer = new MongooseWebServer(server, new MongooseHttpHandlerAdapter(handler), this.loops,
 				this.lifecycleTimeout, getShutdown());
+		Ssl ssl = getSsl();
+		if (Ssl.isEnabled(ssl) && StringUtils.hasText(ssl.getBundle())) {
+			// reload-on-update: Boot tells its update handlers (as Reactor Netty's factory registers
+			// one), and warns that the bundle "may be in use by a technology that doesn't support
+			// SSL reloading" only when there is none
+			SslBundles bundles = getSslBundles();
+			Assert.state(bundles != null, "'sslBundles' must not be null");
+			String name = ssl.getBundle();
+			bundles.addBundleUpdateHandler(name, bundle -> updateSslBundle(webServer, ssl, name, bundle));
+		}
+		return webServer;
+	}
+
+	/**
+	 * The server's SSL bundle was updated (a renewed certificate on disk, with
+	 * {@code reload-on-update}): new connections get it, open ones keep theirs. A bundle the
+	 * built-in stack cannot use is logged, and the server keeps serving the one it had.
+	 */
+	private void updateSslBundle(MongooseWebServer webServer, Ssl ssl, String name, SslBundle bundle) {
+		try {
+			webServer.updateTls(tlsSpec(ssl, () -> bundle));
+			logger.info("SSL bundle '" + name + "' has been updated: new connections are served its certificate");
+		}
+		catch (RuntimeException ex) {
+			logger.error("SSL bundle '" + name + "' has been updated but cannot be used; the server keeps serving the "
+					+ "previous certificate: " + ex.getMessage(), ex);
+		}
 	}
 
 	/**
@@ -183,7 +214,11 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 		}
 		Ssl ssl = getSsl();
 		if (Ssl.isEnabled(ssl)) {
-			server = server.secure(tlsSpec(ssl));
+			if (!getServerNameSslBundles().isEmpty()) {
+				throw new WebServerException("server.ssl.server-name-bundles is not supported by reactor-mongoose "
+						+ "(one certificate per server)", null);
+			}
+			server = server.secure(tlsSpec(ssl, this::getSslBundle));
 		}
 		String host = (getAddress() != null) ? getAddress().getHostAddress() : wildcard();
 		return server.host(host).port(getPort());
@@ -251,17 +286,13 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	 * bundle), and {@code client-auth=need} or {@code want} with the trust store. What Mongoose's built-in TLS
 	 * cannot do fails the start with the reason.
 	 */
-	private TlsSpec tlsSpec(Ssl ssl) {
-		if (!getServerNameSslBundles().isEmpty()) {
-			throw new WebServerException("server.ssl.server-name-bundles is not supported by reactor-mongoose "
-					+ "(one certificate per server)", null);
-		}
+	private static TlsSpec tlsSpec(Ssl ssl, Supplier<SslBundle> bundles) {
 		try {
 			// a policy that leaves out what the stack speaks (TLS 1.3, TLS_AES_128_GCM_SHA256)
 			// cannot be kept: the start fails, rather than serving what the operator ruled out
 			BundleKeys.requireSpoken("server.ssl.enabled-protocols", "protocols", ssl.getEnabledProtocols(), BundleKeys.PROTOCOL);
 			BundleKeys.requireSpoken("server.ssl.ciphers", "ciphers", ssl.getCiphers(), BundleKeys.CIPHER);
-			SslBundle bundle = getSslBundle();
+			SslBundle bundle = bundles.get();
 			BundleKeys.requireSpoken("The SSL bundle's options", "protocols", bundle.getOptions().getEnabledProtocols(),
 					BundleKeys.PROTOCOL);
 			BundleKeys.requireSpoken("The SSL bundle's options", "ciphers", bundle.getOptions().getCiphers(), BundleKeys.CIPHER);

@@ -13,6 +13,7 @@ import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.spring.http.MongooseHttpHandlerAdapter;
+import io.github.reactormongoose.tls.TlsSpec;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -48,7 +49,8 @@ public class MongooseWebServer implements WebServer {
 
 	private static final Duration DEFAULT_BIND_TIMEOUT = Duration.ofSeconds(45);
 
-	private final HttpServer httpServer;
+	/** What {@link #start()} binds; {@link #updateTls} replaces its TLS spec. */
+	private volatile HttpServer httpServer;
 
 	private final MongooseHttpHandlerAdapter handler;
 
@@ -197,6 +199,25 @@ public class MongooseWebServer implements WebServer {
 					Thread.currentThread().interrupt();
 				}
 			}
+		}
+	}
+
+	/**
+	 * Serves {@code spec} from now on: a running server's new connections handshake with it,
+	 * on every loop, while open ones keep theirs ({@link DisposableServer#updateTls}), and a
+	 * later {@link #start()} binds with it. The factory calls this when the server's SSL bundle
+	 * is updated ({@code reload-on-update}).
+	 * @throws IllegalArgumentException if Mongoose's built-in TLS cannot use {@code spec}: the
+	 *     server keeps serving what it had
+	 */
+	public void updateTls(TlsSpec spec) {
+		synchronized (this.monitor) {
+			HttpServer next = this.httpServer.secure(spec); // checks it first
+			DisposableServer server = this.disposableServer;
+			if (server != null) {
+				server.updateTls(spec).block(this.lifecycleTimeout != null ? this.lifecycleTimeout : DEFAULT_BIND_TIMEOUT);
+			}
+			this.httpServer = next;
 		}
 	}
 

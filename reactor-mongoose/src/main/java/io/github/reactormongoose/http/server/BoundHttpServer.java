@@ -35,7 +35,7 @@ final class BoundHttpServer {
 		AtomicInteger open = config.maxConnections() > 0 ? new AtomicInteger() : null;
 		// cancelled after the server was made (doOnBound holding it, say): disposed, not dropped
 		return BoundServer.disposeIfDropped(BoundServer.bind(config.loopChoice(), "mongoose-http", config.host(),
-						config.port(), tls != null ? () -> TlsAccess.config(tls).serverContext() : null,
+						config.port(), tls != null ? TlsAccess.serverContexts(tls) : null,
 						el -> new HttpListener(config, metrics, el, open))
 				.<DisposableServer>flatMap(s -> {
 					metrics.bound(s.address().getAddress().getHostAddress() + ":" + s.port(), s.loops());

@@ -9,6 +9,8 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 
+import javax.net.ssl.X509TrustManager;
+
 import io.github.reactormongoose.AbortedException;
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.internal.jni.NativeConstants;
@@ -49,6 +51,8 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 	private long bodyActivity;
 	/** requestTimeout: fails a streamed body that is not complete this long after its head. */
 	private @Nullable Disposable requestTimer;
+	/** The JDK's check of the client's chain (clientAuth) of the material the connection was accepted with. */
+	private final @Nullable X509TrustManager clientTrust;
 	/** The client's certificate chain, when the server asked for one (clientAuth) and it sent one, else empty. */
 	private volatile List<X509Certificate> peerCertificates = List.of();
 	/** What the server's doOnConnection callbacks were given, if it has any. */
@@ -61,6 +65,7 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 		this.id = channel.id();
 		this.local = local;
 		this.remote = remote;
+		this.clientTrust = server.clientTrust; // that of the material it handshakes with (updateTls)
 	}
 
 	@Override
@@ -88,7 +93,7 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 	 */
 	@Override
 	public void onTlsPeerCertificates(ByteBuffer buf, int offset, int length) {
-		List<X509Certificate> chain = PeerVerifier.clientChain(buf, offset, length, remote, server.clientTrust);
+		List<X509Certificate> chain = PeerVerifier.clientChain(buf, offset, length, remote, clientTrust);
 		if (chain == null) { // refused
 			closeRequested = true; // no request of it is read
 			channel.close();

@@ -24,6 +24,7 @@ import io.github.reactormongoose.internal.loop.TlsContext;
 import io.github.reactormongoose.internal.loop.Wiretap;
 import io.github.reactormongoose.internal.metrics.HttpServerMetrics;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
 /**
@@ -43,7 +44,10 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 	private final @Nullable AtomicInteger open;
 	/** Whether connections start with a TLS handshake (doOnConnection waits for its end); set before the listener exists. */
 	private volatile boolean tls;
-	/** The JDK's check of client chains (clientAuth), set by {@link #open}; read on the poll thread. */
+	/**
+	 * The JDK's check of client chains (clientAuth), set by {@link #open} and {@link #updateTls};
+	 * read on the poll thread as a connection is accepted.
+	 */
 	volatile @Nullable X509TrustManager clientTrust;
 
 	HttpListener(HttpServerConfig config, HttpServerMetrics metrics, EventLoop el, @Nullable AtomicInteger open) {
@@ -77,6 +81,11 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 	@Override
 	public ServerConnections<?> connections() {
 		return connections;
+	}
+
+	@Override
+	public Mono<Void> updateTls(TlsContext tls) {
+		return connections.updateTls(tls, () -> clientTrust = tls.clientTrust());
 	}
 
 	@Override

@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * TLS natives (peer of {@code rmg_tls.c}): TLS contexts for Mongoose's built-in stack, and
  * starting TLS on a listener or an outbound connection. {@link #create} and {@link #release}
- * may run on any thread; {@link #listener} and {@link #client} on the loop's poll thread only.
+ * may run on any thread; {@link #listener}, {@link #update} and {@link #client} on the loop's poll thread only.
  */
 public final class TlsNative {
 
@@ -34,6 +34,12 @@ public final class TlsNative {
 
 	/** Accepted connections of this listener start TLS with ctx (the listener holds a reference). */
 	public static native int listener(long loop, long listenerId, long ctx);
+
+	/**
+	 * A TLS listener's connections accepted from now on start TLS with ctx (the listener holds a
+	 * reference and drops the one to its previous context); those accepted before keep theirs.
+	 */
+	public static native int update(long loop, long listenerId, long ctx);
 
 	/** This outbound connection starts TLS as a client once connected (it holds a reference). */
 	public static native int client(long loop, long id, long ctx);

@@ -7,15 +7,16 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.internal.Checks;
+import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -48,12 +49,32 @@ public final class BoundServer implements DisposableServer {
 
 		/** The listener's connections, and its graceful disposal. */
 		ServerConnections<?> connections();
+
+		/**
+		 * Any thread: the listener's connections accepted from now on start TLS with
+		 * {@code tls} (usually with {@link ServerConnections#updateTls}); completes once they do.
+		 */
+		Mono<Void> updateTls(TlsContext tls);
+	}
+
+	/** Makes a secure server's TLS contexts: the one it binds with, and those of {@link #updateTls}. */
+	public interface TlsContexts {
+
+		/** The context the server binds with (read now: files are read again). */
+		TlsContext bind();
+
+		/**
+		 * The context of {@code spec}, for a running server.
+		 * @throws IllegalArgumentException what the built-in stack cannot use, with the reason
+		 */
+		TlsContext update(TlsSpec spec);
 	}
 
 	private final List<Listener> listeners;
 	private final List<EventLoop> loops;
 	private final InetSocketAddress address;
 	private final LoopChoice.Placement placement;
+	private final @Nullable TlsContexts tls;
 	/**
 	 * Completes once the listeners have stopped, the loops the server started are disposed and
 	 * the server's own unbound callback has run: what {@link #onDispose()} and
@@ -66,11 +87,12 @@ public final class BoundServer implements DisposableServer {
 	private volatile @Nullable Throwable stopError;
 
 	private BoundServer(List<Listener> listeners, List<EventLoop> loops, InetSocketAddress address,
-			LoopChoice.Placement placement) {
+			LoopChoice.Placement placement, @Nullable TlsContexts tls) {
 		this.listeners = listeners;
 		this.loops = loops;
 		this.address = address;
 		this.placement = placement;
+		this.tls = tls;
 		Flux.fromIterable(listeners).flatMap(l -> l.connections().onStopped()).then().then(placement.ownDisposed())
 				.subscribe(null, this::stopped, () -> stopped(null));
 	}
@@ -109,13 +131,14 @@ public final class BoundServer implements DisposableServer {
 	 * loops it starts for itself), opens one listener per loop (the first picks the port, maybe
 	 * ephemeral; the others join it) and emits the server. On an error, or if cancelled, the
 	 * listeners already open and the loops the server started are disposed first.
-	 * @param tls creates the server's TLS context (released once every listener holds its own), or {@code null}
+	 * @param tls creates the server's TLS context (released once every listener holds its own),
+	 *     and those of {@link #updateTls}; {@code null} for a plain server
 	 * @param listener makes the listener of one loop (not open yet)
 	 */
 	public static Mono<BoundServer> bind(LoopChoice where, String kind, String host, int port,
-			@Nullable Supplier<TlsContext> tls, Function<EventLoop, Listener> listener) {
+			@Nullable TlsContexts tls, Function<EventLoop, Listener> listener) {
 		return Addresses.resolve(host).flatMap(ip -> Mono.defer(() -> {
-			TlsContext ctx = tls != null ? tls.get() : null;
+			TlsContext ctx = tls != null ? tls.bind() : null;
 			LoopChoice.Placement p;
 			try {
 				p = where.place(kind);
@@ -135,7 +158,7 @@ public final class BoundServer implements DisposableServer {
 							.concatMap(el -> open(listener, el, ip, first.getPort(), PortSharing.JOIN, ctx, bound))
 							.then(Mono.deferContextual(context -> {
 								emitted.set(true);
-								BoundServer server = new BoundServer(List.copyOf(bound), loops, first, p);
+								BoundServer server = new BoundServer(List.copyOf(bound), loops, first, p, tls);
 								AtomicReference<@Nullable Object> watch = context.getOrDefault(WATCH, null);
 								if (watch != null && !watch.compareAndSet(null, server)) {
 									server.dispose(); // the bindNow or subscriber waiting for it has given up
@@ -229,6 +252,23 @@ public final class BoundServer implements DisposableServer {
 		if (tls != null) {
 			tls.release();
 		}
+	}
+
+	@Override
+	public Mono<Void> updateTls(TlsSpec spec) {
+		Objects.requireNonNull(spec, "spec");
+		TlsContexts contexts = tls;
+		if (contexts == null) {
+			throw new IllegalStateException(this + " is not secure: only a server bound with secure(spec) can update its TLS material");
+		}
+		TlsContext ctx = contexts.update(spec); // refused here, before any loop sees it
+		// every listener's swap runs (queued tasks always run); the reference of this method
+		// goes once all have taken theirs, and a failed one (disposed) does not stop the others
+		Sinks.Empty<Void> done = Sinks.empty();
+		Mono.whenDelayError(listeners.stream().map(l -> l.updateTls(ctx)).toList())
+				.doFinally(s -> ctx.release())
+				.subscribe(null, done::tryEmitError, done::tryEmitEmpty);
+		return done.asMono();
 	}
 
 	/** The loops the server listens on, in order. */

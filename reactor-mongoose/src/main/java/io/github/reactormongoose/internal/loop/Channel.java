@@ -297,6 +297,18 @@ public final class Channel {
 		return listener ? TlsNative.listener(h, id, ctx.handle()) : TlsNative.client(h, id, ctx.handle());
 	}
 
+	/**
+	 * TLS listener: the connections it accepts from now on start TLS with ctx (a running server's
+	 * new certificate); those accepted before keep theirs. 0 or a negative native error code.
+	 */
+	public int updateTls(TlsContext ctx) {
+		long h = loop.nativeHandle();
+		if (h == 0) {
+			return (int) NativeConstants.ERR_NO_CONN;
+		}
+		return TlsNative.update(h, id, ctx.handle());
+	}
+
 	/** Closes once the pending output is written. */
 	public void drain() {
 		control(NativeConstants.OP_DRAIN);

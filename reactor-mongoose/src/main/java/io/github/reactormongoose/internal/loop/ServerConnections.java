@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 
 import io.github.reactormongoose.internal.Checks;
 import io.github.reactormongoose.internal.jni.Errors;
+import io.github.reactormongoose.internal.jni.NativeConstants;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -78,6 +79,32 @@ public final class ServerConnections<C> {
 				bound.error(e);
 			}
 		});
+	}
+
+	/**
+	 * Any thread: the connections the listener accepts from now on start TLS with {@code tls}
+	 * (the listener takes its own reference; connections accepted before keep theirs), and
+	 * {@code updated} runs on the poll thread right after. Completes then, or fails with an
+	 * {@code IllegalStateException} when the listener has stopped listening (the server is
+	 * disposed). The swap is queued when this is subscribed, and runs whatever becomes of the
+	 * subscriber (queued tasks always run), so the caller may release its reference to
+	 * {@code tls} once this has terminated.
+	 */
+	public Mono<Void> updateTls(TlsContext tls, Runnable updated) {
+		return Mono.create(sink -> el.executeOrRun(() -> {
+			Channel l = listener;
+			int rc = l == null || disposing ? (int) NativeConstants.ERR_NO_CONN : l.updateTls(tls);
+			if (rc == NativeConstants.ERR_NO_CONN) {
+				sink.error(new IllegalStateException("the server is disposed: its TLS material was not updated"));
+			}
+			else if (rc < 0) {
+				sink.error(Errors.toException(rc, "TLS update on " + l));
+			}
+			else {
+				updated.run();
+				sink.success();
+			}
+		}));
 	}
 
 	/** The listener is bound: disposal of its loop disposes the server too. */

@@ -23,6 +23,7 @@ import io.github.reactormongoose.internal.loop.ServerConnections;
 import io.github.reactormongoose.internal.loop.TlsContext;
 import io.github.reactormongoose.internal.loop.Wiretap;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.util.Logger;
 import reactor.util.Loggers;
@@ -43,7 +44,7 @@ public final class TcpAcceptor implements ListenerHandler, BoundServer.Listener 
 	private final ServerConnections<TcpConnection> connections;
 	/** Set by {@link #open} before the listener exists; read on the poll thread. */
 	private volatile boolean tls;
-	/** The JDK's check of client chains (clientAuth), set by {@link #open}; read on the poll thread. */
+	/** The JDK's check of client chains (clientAuth), set by {@link #open} and {@link #updateTls}; read on the poll thread. */
 	private volatile @Nullable X509TrustManager clientTrust;
 	private final ProxyProtocolSupportType proxyProtocol;
 	private final @Nullable Wiretap wiretap;
@@ -85,6 +86,11 @@ public final class TcpAcceptor implements ListenerHandler, BoundServer.Listener 
 	@Override
 	public ServerConnections<?> connections() {
 		return connections;
+	}
+
+	@Override
+	public Mono<Void> updateTls(TlsContext tls) {
+		return connections.updateTls(tls, () -> clientTrust = tls.clientTrust());
 	}
 
 	// ---- listener events ----
