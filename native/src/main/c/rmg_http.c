@@ -546,10 +546,13 @@ static int rmg_body_start(struct rmg_loop *loop, struct mg_connection *c, struct
  * HTTP parser, and its 128 KiB receive buffer back to the heap when nothing follows it (freed
  * directly, as rmg_apply does: the next read allocates a new one). If the response is
  * complete already, a request buffered behind the body is parsed now (http_cb would
- * otherwise wait for the next read or poll). */
-static void rmg_body_restore(struct mg_connection *c) {
+ * otherwise wait for the next read or poll). Returns whether a body ended (the connection is
+ * the parser's again). */
+static int rmg_body_restore(struct mg_connection *c) {
   mg_event_handler_t cb = __atomic_load_n(&s_http_cb, __ATOMIC_ACQUIRE);
+  int restored = 0;
   while (c->data[2] == RMG_BODY_DONE && cb != NULL && c->pfn == NULL) {
+    restored = 1;
     c->data[2] = RMG_BODY_NONE;
     c->data[3] = 0; /* the chunked parser's state byte: zero for whoever uses it next */
     c->pfn = rmg_http_guard;
@@ -560,6 +563,7 @@ static void rmg_body_restore(struct mg_connection *c) {
     }
     if (!c->is_resp && !c->is_draining && !c->is_closing && c->recv.len > 0) rmg_http_guard(c, MG_EV_POLL, NULL);
   }
+  return restored;
 }
 
 /* Whether recv holds a complete head that Mongoose's parser neither took nor refused: it
@@ -575,7 +579,9 @@ static int rmg_http_stuck(const struct mg_connection *c) {
  * answered one): refuses with 400 a request it found malformed (it dropped the input and set
  * is_draining; the connection would close without a word), or one whose first line is complete
  * and no request line (nothing else may come: it would wait for the head timeout). Returns
- * whether it refused. */
+ * whether it refused. Once per event: before anything else when no body streams, else after
+ * rmg_body_restore ended the body (it does nothing while one streams, and the connection is
+ * the parser's again only then). */
 static int rmg_http_malformed(struct rmg_loop *loop, struct mg_connection *c) {
   const char *why = NULL;
   if ((c->data[0] & RMG_CF_REJECTED) || c->is_resp || !c->is_accepted || c->data[2] != RMG_BODY_NONE) return 0;
@@ -696,8 +702,7 @@ static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int e
         rmg_head_timeout(loop, c);
         rmg_http_unblock(loop, c);
       }
-      rmg_body_restore(c);
-      rmg_http_malformed(loop, c); /* a request behind a body, parsed by rmg_body_restore */
+      if (rmg_body_restore(c)) rmg_http_malformed(loop, c); /* a request behind a body */
       break;
     case MG_EV_WRITE: /* the refusal is out: shut down writes now, not at the next poll */
       if (c->data[0] & RMG_CF_REJECTED) {
@@ -708,8 +713,7 @@ static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int e
       break;
     case MG_EV_READ:
       rmg_http_read(loop, c);
-      rmg_body_restore(c);
-      rmg_http_malformed(loop, c); /* a request behind a body, parsed by rmg_body_restore */
+      if (rmg_body_restore(c)) rmg_http_malformed(loop, c); /* a request behind a body */
       /* a streamed body is no head: the head timeout starts with the next request's bytes */
       if (c->is_accepted && !(c->data[0] & RMG_CF_REJECTED) && c->data[2] == RMG_BODY_NONE) rmg_head_begun(c);
       break;
