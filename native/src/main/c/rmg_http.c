@@ -4,9 +4,8 @@
  * serializes each request into an RMG_EV_HTTP_MSG record: whole when its body is small or
  * already buffered, else as a head (RMG_HTTP_STREAMED) followed by RMG_EV_HTTP_BODY pieces
  * and RMG_EV_HTTP_END, taken out of c->recv as they arrive (chunked framing decoded here).
- * Writes no other answer and decides nothing about keep-alive: it reports
- * RMG_HTTP_CLOSE_AFTER and Java decides. No natives; WebSocket connections (upgraded from
- * HTTP) are handed to rmg_ws.c.
+ * Writes no other answer and decides nothing about keep-alive: Java decides. No natives;
+ * WebSocket connections (upgraded from HTTP) are handed to rmg_ws.c.
  * SPDX-License-Identifier: GPL-2.0-only
  */
 #define _DEFAULT_SOURCE 1 /* shutdown() under -std=c11 */
@@ -188,8 +187,7 @@ static int rmg_emit_request(struct rmg_loop *loop, struct mg_connection *c,
   /* Mongoose's query is empty with or without a '?' after the path; the target is followed
    * by the rest of the request line, so the byte after it is in the head */
   int empty_query = hm->query.len == 0 && hm->uri.buf[hm->uri.len] == '?';
-  int64_t flags = ((c->data[0] & RMG_CF_CLOSE_AFTER) ? RMG_HTTP_CLOSE_AFTER : 0) |
-                  (streamed ? RMG_HTTP_STREAMED : 0) | (empty_query ? RMG_HTTP_EMPTY_QUERY : 0);
+  int64_t flags = (streamed ? RMG_HTTP_STREAMED : 0) | (empty_query ? RMG_HTTP_EMPTY_QUERY : 0);
   while (n < MG_MAX_HTTP_HEADERS && hm->headers[n].name.len > 0) n++;
   size = 4 + rmg_str_size(hm->method) + rmg_str_size(uri) + rmg_str_size(hm->query) +
          rmg_str_size(hm->proto) + rmg_str_size(body);
