@@ -18,6 +18,7 @@ import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.server.HttpServer;
+import io.github.reactormongoose.http.websocket.WebSocketFrame;
 import io.github.reactormongoose.testing.LoopHold;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -62,6 +63,40 @@ class HttpClientTest extends BaseHttpTest {
 
 	private HttpClient client(DisposableServer s) {
 		return HttpClient.create().baseUrl("http://127.0.0.1:" + s.port());
+	}
+
+	/**
+	 * A request whose headers (the request's own and the client's {@code headers(...)}) have no
+	 * {@code Accept} or {@code User-Agent} says {@code Accept: *}{@code /*} and
+	 * {@code User-Agent: ReactorMongoose/<version>}, the library's version, as Reactor Netty's
+	 * says {@code Accept: *}{@code /*} and {@code ReactorNetty/<version>}; a WebSocket handshake
+	 * too. The application's and the client's own win. There was no {@code Accept}, and the
+	 * {@code User-Agent} had no version.
+	 */
+	@Test
+	void aRequestSaysAcceptAnyAndTheLibrarysVersionUnlessItsHeadersSayOtherwise() {
+		DisposableServer s = bind(HttpServer.create().route(r -> r
+				.get("/h", (req, res) -> res.sendString(Mono.just(req.requestHeaders().getAll("Accept") + " "
+						+ req.requestHeaders().getAll("User-Agent"))))
+				.ws("/ws", (in, out) -> out.sendString(Mono.just(in.headers().getAll("Accept") + " "
+						+ in.headers().getAll("User-Agent"))))));
+		StepVerifier.create(client(s).get().uri("/h").responseSingle((res, bytes) -> bytes.map(b -> new String(b, UTF_8))))
+				.expectNext("[*/*] [" + HttpClient.USER_AGENT + "]")
+				.verifyComplete();
+		assertThat(HttpClient.USER_AGENT).matches("ReactorMongoose/\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+		StepVerifier.create(client(s).headers(h -> h.set("Accept", "text/plain").set("User-Agent", "gateway/1"))
+						.get().uri("/h").responseSingle((res, bytes) -> bytes.map(b -> new String(b, UTF_8))))
+				.expectNext("[text/plain] [gateway/1]")
+				.verifyComplete();
+		StepVerifier.create(client(s).headers(h -> h.set("Accept", "text/plain"))
+						.headers(h -> h.set("accept", "application/json").set("user-agent", "my-app/2"))
+						.get().uri("/h").responseSingle((res, bytes) -> bytes.map(b -> new String(b, UTF_8))))
+				.expectNext("[application/json] [my-app/2]")
+				.verifyComplete();
+		StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/ws")
+						.handle((in, out) -> in.receive().take(1).map(WebSocketFrame::text)))
+				.expectNext("[*/*] [" + HttpClient.USER_AGENT + "]")
+				.verifyComplete();
 	}
 
 	@Test
