@@ -7,6 +7,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -541,6 +542,29 @@ class HttpClientTest extends BaseHttpTest {
 							.hasMessageContaining("Invalid Location"))
 					.verify(TIMEOUT);
 			assertThat(s.requests).as("the redirect was not followed").hasSize(1);
+		}
+	}
+
+	/**
+	 * Port 0 names no server: in a URI ({@code http://127.0.0.1:0/}, {@code ws://127.0.0.1:0/}),
+	 * from {@code port(0)} or from a {@code remoteAddress} it fails the request at once with
+	 * {@code IllegalArgumentException} naming the port and the URI, and nothing is connected.
+	 * Reactor Netty 1.3.7 fails the same requests with {@code UnknownHostException} "Failed to
+	 * resolve '127.0.0.1:0'" (after DNS queries), and its TcpClient with "Connection refused";
+	 * {@code TcpClient.port(0)} throws (TcpClientTest).
+	 */
+	@Test
+	void port0FailsTheRequestAtOnceNamingThePort() {
+		HttpClient client = HttpClient.create().runOn(newLoop());
+		List<Mono<?>> requests = List.of(client.get().uri("http://127.0.0.1:0/x").response(),
+				client.port(0).get().uri("/x").response(),
+				client.remoteAddress(() -> new InetSocketAddress("127.0.0.1", 0)).get().uri("/x").response(),
+				client.websocket().uri("ws://127.0.0.1:0/x").handle((in, out) -> Mono.empty()).then());
+		for (Mono<?> request : requests) {
+			StepVerifier.create(request)
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+							.hasMessageMatching("port 0 of (http|ws)://(127\\.0\\.0\\.1|localhost):0/x is not in 1\\.\\.65535"))
+					.verify(TIMEOUT);
 		}
 	}
 
