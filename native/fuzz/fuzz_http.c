@@ -9,8 +9,7 @@
  * pauses at the first body piece and stays paused (bit 6: the client then leaves while
  * paused); byte 1 how the rest is cut into writes (as a client's segments arrive); the rest is
  * the byte stream the client sends. Acting as Java, the driver answers with a small response +
- * RMG_OP_HTTP_END (+ DRAIN when the record says RMG_HTTP_CLOSE_AFTER), so pipelined requests
- * are parsed in turn, and checks the order of the records: a streamed head, then BODY pieces,
+ * RMG_OP_HTTP_END, so pipelined requests are parsed in turn, and checks the order of the records: a streamed head, then BODY pieces,
  * then one END, and no other request in between.
  * SPDX-License-Identifier: GPL-2.0-only
  */
@@ -26,15 +25,14 @@ struct fz_http {
   int64_t pending;    /* flags of the streamed request to answer at its END, or -1 */
 };
 
-static void fz_http_reply(struct rmg_loop *loop, long id, int64_t flags) {
-  jint ops = RMG_OP_HTTP_END | ((flags & RMG_HTTP_CLOSE_AFTER) ? RMG_OP_DRAIN : 0);
-  jlong rc = rmg_conn_write(loop, (jlong) id, s_resp, sizeof(s_resp) - 1, ops);
+static void fz_http_reply(struct rmg_loop *loop, long id) {
+  jlong rc = rmg_conn_write(loop, (jlong) id, s_resp, sizeof(s_resp) - 1, RMG_OP_HTTP_END);
   FZ_ASSERT(rc >= 0 || rc == RMG_ERR_CLOSING || (rc == RMG_ERR_NO_CONN && !fz_alive(loop, id)),
             "send to a live request's connection: %lld", (long long) rc);
 }
 
 /* Answers every request, one per poll at most (http_cb parses no further request while one
- * is unanswered: is_resp), with + RMG_OP_HTTP_END, + DRAIN when the framing was unsafe. */
+ * is unanswered: is_resp), with + RMG_OP_HTTP_END. */
 static void fz_http_answer(struct rmg_loop *loop, long id, const struct fz_rec *r, int poll, void *ctx) {
   struct fz_http *h = (struct fz_http *) ctx;
   if (r->type == RMG_EV_HTTP_BODY) {
@@ -45,7 +43,7 @@ static void fz_http_answer(struct rmg_loop *loop, long id, const struct fz_rec *
   if (r->type == RMG_EV_HTTP_END) {
     FZ_ASSERT(h->streaming, "HTTP_END without a streamed request");
     h->streaming = 0;
-    if (h->pending >= 0) fz_http_reply(loop, id, h->pending);
+    if (h->pending >= 0) fz_http_reply(loop, id);
     h->pending = -1;
     return;
   }
@@ -65,7 +63,7 @@ static void fz_http_answer(struct rmg_loop *loop, long id, const struct fz_rec *
       return;
     }
   }
-  fz_http_reply(loop, id, r->arg);
+  fz_http_reply(loop, id);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

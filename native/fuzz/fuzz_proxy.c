@@ -7,8 +7,7 @@
  * Input: byte 0 picks the mode (bit 0: RMG_PROXY_AUTO, else RMG_PROXY_ON) and the kind (bit 1:
  * TCP, else HTTP), byte 1 how the rest is cut into writes; the rest is what the client sends
  * (a header or not, then a request or raw bytes). Acting as Java, the driver answers every
- * HTTP request with a small response + RMG_OP_HTTP_END (+ DRAIN when the record says
- * RMG_HTTP_CLOSE_AFTER) and checks that nothing of the connection is recorded before its
+ * HTTP request with a small response + RMG_OP_HTTP_END and checks that nothing of the connection is recorded before its
  * ACCEPT, that ACCEPT comes at most once, that the parser agrees with what happened, and that
  * the listener's count of connections awaiting a header (its maxConnections bound) is exact.
  * SPDX-License-Identifier: GPL-2.0-only
@@ -31,8 +30,7 @@ static void fz_proxy_answer(struct rmg_loop *loop, long id, const struct fz_rec 
   if (r->type == RMG_EV_ERROR) return; /* may come for a connection Java never heard of */
   FZ_ASSERT(p->accepted == 1, "record type %d before the connection's ACCEPT", r->type);
   if (r->type == RMG_EV_HTTP_MSG) {
-    jint ops = RMG_OP_HTTP_END | ((r->arg & RMG_HTTP_CLOSE_AFTER) ? RMG_OP_DRAIN : 0);
-    jlong rc = rmg_conn_write(loop, (jlong) id, s_resp, sizeof(s_resp) - 1, ops);
+    jlong rc = rmg_conn_write(loop, (jlong) id, s_resp, sizeof(s_resp) - 1, RMG_OP_HTTP_END);
     FZ_ASSERT(rc >= 0 || rc == RMG_ERR_CLOSING || (rc == RMG_ERR_NO_CONN && !fz_alive(loop, id)),
               "send to a live request's connection: %lld", (long long) rc);
   }

@@ -178,7 +178,7 @@ void fz_check_records(struct rmg_loop *loop, int64_t result, struct fz_polled *o
         FZ_ASSERT(plen == 2 * RMG_ADDR_SIZE, "address record of %d bytes", plen);
         break;
       case RMG_EV_HTTP_MSG:
-        FZ_ASSERT((arg & ~(int64_t) (RMG_HTTP_CLOSE_AFTER | RMG_HTTP_STREAMED | RMG_HTTP_EMPTY_QUERY)) == 0, "HTTP_MSG flags %lld",
+        FZ_ASSERT((arg & ~(int64_t) (RMG_HTTP_STREAMED | RMG_HTTP_EMPTY_QUERY)) == 0, "HTTP_MSG flags %lld",
                   (long long) arg);
         fz_check_http_msg(b + ofs + RMG_RECORD_HEADER, (size_t) plen, (arg & RMG_HTTP_STREAMED) != 0);
         break;

@@ -63,7 +63,6 @@ static const struct rmg_constant s_constants[] = {
     RMG_C(EMSGSIZE),
     RMG_C(RMG_EV_TLS_PEER),
     RMG_C(RMG_EV_TLS_DONE),
-    RMG_C(RMG_HTTP_CLOSE_AFTER),
     RMG_C(RMG_HTTP_STREAMED),
     RMG_C(RMG_HTTP_EMPTY_QUERY),
     RMG_C(RMG_EV_HTTP_BODY),

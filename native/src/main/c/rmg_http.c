@@ -4,9 +4,8 @@
  * serializes each request into an RMG_EV_HTTP_MSG record: whole when its body is small or
  * already buffered, else as a head (RMG_HTTP_STREAMED) followed by RMG_EV_HTTP_BODY pieces
  * and RMG_EV_HTTP_END, taken out of c->recv as they arrive (chunked framing decoded here).
- * Writes no other answer and decides nothing about keep-alive: it reports
- * RMG_HTTP_CLOSE_AFTER and Java decides. No natives; WebSocket connections (upgraded from
- * HTTP) are handed to rmg_ws.c.
+ * Writes no other answer and decides nothing about keep-alive: Java decides. No natives;
+ * WebSocket connections (upgraded from HTTP) are handed to rmg_ws.c.
  * SPDX-License-Identifier: GPL-2.0-only
  */
 #define _DEFAULT_SOURCE 1 /* shutdown() under -std=c11 */
@@ -188,8 +187,7 @@ static int rmg_emit_request(struct rmg_loop *loop, struct mg_connection *c,
   /* Mongoose's query is empty with or without a '?' after the path; the target is followed
    * by the rest of the request line, so the byte after it is in the head */
   int empty_query = hm->query.len == 0 && hm->uri.buf[hm->uri.len] == '?';
-  int64_t flags = ((c->data[0] & RMG_CF_CLOSE_AFTER) ? RMG_HTTP_CLOSE_AFTER : 0) |
-                  (streamed ? RMG_HTTP_STREAMED : 0) | (empty_query ? RMG_HTTP_EMPTY_QUERY : 0);
+  int64_t flags = (streamed ? RMG_HTTP_STREAMED : 0) | (empty_query ? RMG_HTTP_EMPTY_QUERY : 0);
   while (n < MG_MAX_HTTP_HEADERS && hm->headers[n].name.len > 0) n++;
   size = 4 + rmg_str_size(hm->method) + rmg_str_size(uri) + rmg_str_size(hm->query) +
          rmg_str_size(hm->proto) + rmg_str_size(body);
@@ -546,10 +544,13 @@ static int rmg_body_start(struct rmg_loop *loop, struct mg_connection *c, struct
  * HTTP parser, and its 128 KiB receive buffer back to the heap when nothing follows it (freed
  * directly, as rmg_apply does: the next read allocates a new one). If the response is
  * complete already, a request buffered behind the body is parsed now (http_cb would
- * otherwise wait for the next read or poll). */
-static void rmg_body_restore(struct mg_connection *c) {
+ * otherwise wait for the next read or poll). Returns whether a body ended (the connection is
+ * the parser's again). */
+static int rmg_body_restore(struct mg_connection *c) {
   mg_event_handler_t cb = __atomic_load_n(&s_http_cb, __ATOMIC_ACQUIRE);
+  int restored = 0;
   while (c->data[2] == RMG_BODY_DONE && cb != NULL && c->pfn == NULL) {
+    restored = 1;
     c->data[2] = RMG_BODY_NONE;
     c->data[3] = 0; /* the chunked parser's state byte: zero for whoever uses it next */
     c->pfn = rmg_http_guard;
@@ -560,6 +561,7 @@ static void rmg_body_restore(struct mg_connection *c) {
     }
     if (!c->is_resp && !c->is_draining && !c->is_closing && c->recv.len > 0) rmg_http_guard(c, MG_EV_POLL, NULL);
   }
+  return restored;
 }
 
 /* Whether recv holds a complete head that Mongoose's parser neither took nor refused: it
@@ -575,7 +577,9 @@ static int rmg_http_stuck(const struct mg_connection *c) {
  * answered one): refuses with 400 a request it found malformed (it dropped the input and set
  * is_draining; the connection would close without a word), or one whose first line is complete
  * and no request line (nothing else may come: it would wait for the head timeout). Returns
- * whether it refused. */
+ * whether it refused. Once per event: before anything else when no body streams, else after
+ * rmg_body_restore ended the body (it does nothing while one streams, and the connection is
+ * the parser's again only then). */
 static int rmg_http_malformed(struct rmg_loop *loop, struct mg_connection *c) {
   const char *why = NULL;
   if ((c->data[0] & RMG_CF_REJECTED) || c->is_resp || !c->is_accepted || c->data[2] != RMG_BODY_NONE) return 0;
@@ -696,8 +700,7 @@ static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int e
         rmg_head_timeout(loop, c);
         rmg_http_unblock(loop, c);
       }
-      rmg_body_restore(c);
-      rmg_http_malformed(loop, c); /* a request behind a body, parsed by rmg_body_restore */
+      if (rmg_body_restore(c)) rmg_http_malformed(loop, c); /* a request behind a body */
       break;
     case MG_EV_WRITE: /* the refusal is out: shut down writes now, not at the next poll */
       if (c->data[0] & RMG_CF_REJECTED) {
@@ -708,8 +711,7 @@ static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int e
       break;
     case MG_EV_READ:
       rmg_http_read(loop, c);
-      rmg_body_restore(c);
-      rmg_http_malformed(loop, c); /* a request behind a body, parsed by rmg_body_restore */
+      if (rmg_body_restore(c)) rmg_http_malformed(loop, c); /* a request behind a body */
       /* a streamed body is no head: the head timeout starts with the next request's bytes */
       if (c->is_accepted && !(c->data[0] & RMG_CF_REJECTED) && c->data[2] == RMG_BODY_NONE) rmg_head_begun(c);
       break;

@@ -5,7 +5,7 @@
  * The C side is a thin adapter. It owns no threads. Java calls every native from the
  * loop's poll thread, except LoopNative.wakeup. Rules of ownership: C rejects at the
  * limits (413/431/400, WebSocket 1009) and frames nothing else; it reports facts
- * (RMG_HTTP_CLOSE_AFTER) and Java decides keep-alive and writes every other answer.
+ * (RMG_HTTP_EMPTY_QUERY) and Java decides keep-alive and writes every other answer.
  *
  * One file per concern (docs/mongoose-internals.md has the table, and every Mongoose
  * internal the files rely on). Files call each other only downwards; the build checks
@@ -167,7 +167,7 @@ struct rmg_natives {
 #define RMG_CF_REJECTED 4 /* HTTP kind: answered by C or closing with our close frame, lingering
                            * (rmg_linger); TCP kind: in its close wait (rmg_close_wait) */
 #define RMG_CF_OUR_DRAIN 8
-#define RMG_CF_CLOSE_AFTER 16
+/* 16 is free */
 #define RMG_CF_TRACKED 32
 #define RMG_CF_PIPELINE_PAUSED 64
 #define RMG_CF_LINGER_SHUT 128 /* rejected: writes shut down, lingering (deadline in data[8..15]) */

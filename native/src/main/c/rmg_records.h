@@ -90,7 +90,6 @@ enum rmg_error_kind {
 #define RMG_WIRE_WRITTEN 1
 
 /* Flags in the argument of RMG_EV_HTTP_MSG: facts, Java decides what to do with them. */
-#define RMG_HTTP_CLOSE_AFTER 1 /* framing unsafe for keep-alive: Java closes after its reply */
 #define RMG_HTTP_STREAMED 2    /* the body follows in RMG_EV_HTTP_BODY records, then RMG_EV_HTTP_END */
 #define RMG_HTTP_EMPTY_QUERY 4 /* the target ends in '?' (an empty query, which hm->query does not tell from none) */
 

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.github.reactormongoose.internal.LogText;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -580,7 +581,7 @@ final class MqttCodec {
 					int level = in.u8();
 					MqttVersion v = MqttVersion.ofLevel(level);
 					if (!proto.equals("MQTT") || v == null) {
-						String what = "unsupported protocol " + printable(proto) + " level " + level;
+						String what = "unsupported protocol " + LogText.escape(proto) + " level " + level;
 						// MQTT with another level, or MQTT 3.1 ("MQIsdp"): a server answers CONNACK 0x01 first
 						throw proto.equals("MQTT") || proto.equals("MQIsdp")
 								? new UnsupportedProtocolLevelException(what)
@@ -690,17 +691,17 @@ final class MqttCodec {
 						// MQTT 5 3.8.3.1: QoS 3, Retain Handling 3 and No Local on a shared
 						// subscription are protocol errors, reserved bits make the packet malformed
 						if ((options & (v5 ? 0xC0 : 0xFC)) != 0) {
-							throw new MqttProtocolException("invalid subscription options " + options + " for " + printable(filter));
+							throw new MqttProtocolException("invalid subscription options " + options + " for " + LogText.escape(filter));
 						}
 						if ((options & 3) == 3 || (options & 0x30) == 0x30 || (options & 4) != 0 && filter.startsWith("$share/")) {
-							throw new MqttProtocolException("invalid subscription options " + options + " for " + printable(filter),
+							throw new MqttProtocolException("invalid subscription options " + options + " for " + LogText.escape(filter),
 									PROTOCOL_ERROR);
 						}
 						try {
 							subs.add(new MqttPacket.Subscription(filter, options & 3, options & 0x3C));
 						}
 						catch (IllegalArgumentException e) {
-							throw new MqttProtocolException("SUBSCRIBE: " + printable(e.getMessage()));
+							throw new MqttProtocolException("SUBSCRIBE: " + LogText.escape(e.getMessage()));
 						}
 					}
 					if (subs.isEmpty()) {
@@ -734,7 +735,7 @@ final class MqttCodec {
 							MqttTopics.checkFilter(filter);
 						}
 						catch (IllegalArgumentException e) {
-							throw new MqttProtocolException("UNSUBSCRIBE: " + printable(e.getMessage()));
+							throw new MqttProtocolException("UNSUBSCRIBE: " + LogText.escape(e.getMessage()));
 						}
 						filters.add(filter);
 					}
@@ -791,36 +792,9 @@ final class MqttCodec {
 		}
 	}
 
-	/**
-	 * A peer's string as it may go into an exception message, and so into a log line: control
-	 * characters (and U+2028, U+2029) escaped as {@code \n} or {@code \}{@code uXXXX}, so a topic
-	 * filter with a newline cannot forge log lines.
-	 */
-	static String printable(String s) {
-		StringBuilder b = null;
-		for (int i = 0; i < s.length(); i++) {
-			char c = s.charAt(i);
-			if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-				if (b == null) {
-					b = new StringBuilder(s.length() + 16).append(s, 0, i);
-				}
-				switch (c) {
-					case '\n' -> b.append("\\n");
-					case '\r' -> b.append("\\r");
-					case '\t' -> b.append("\\t");
-					default -> b.append(String.format("\\u%04x", (int) c));
-				}
-			}
-			else if (b != null) {
-				b.append(c);
-			}
-		}
-		return b == null ? s : b.toString();
-	}
-
 	private static void checkNoWildcard(String topic, String what) {
 		if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
-			throw new MqttProtocolException(what + " with a wildcard: " + printable(topic));
+			throw new MqttProtocolException(what + " with a wildcard: " + LogText.escape(topic));
 		}
 	}
 

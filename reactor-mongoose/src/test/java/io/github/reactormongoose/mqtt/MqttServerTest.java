@@ -557,6 +557,23 @@ class MqttServerTest {
 	}
 
 	/**
+	 * A client's string that the error quotes (here a PUBLISH topic with a wildcard) has its
+	 * control characters escaped as the access log escapes them ({@code \x0a}, C1 {@code \x85}),
+	 * so the server's log of it cannot be forged into lines of its own. They were {@code \n}
+	 * and {@code \}{@code u0085}, a format of the codec's own.
+	 */
+	@Test
+	void aClientsStringInTheErrorIsEscapedAsInTheAccessLog() throws Exception {
+		try (Socket s = new Socket("127.0.0.1", server.port())) {
+			s.setSoTimeout(10_000);
+			s.getOutputStream().write(concat(connect("forger", 2, null), publish("bad/#\n[ERROR] forged\u0085", 0, null, "x")));
+			readToClose(s);
+		}
+		assertThat(assertHandlerFailed("wildcard: bad/#\\x0a[ERROR] forged\\x85")).hasMessageNotContaining("\n");
+		assertThat(received.poll(10, TimeUnit.SECONDS)).isInstanceOf(MqttPacket.Connect.class);
+	}
+
+	/**
 	 * MQTT 5 3.3.2.3.4: with the Topic Alias Maximum the handler's CONNACK granted, a client
 	 * names a topic once with an alias and then sends the alias with an empty topic; the handler
 	 * sees the topic each time, without the alias (it means something on this connection only).

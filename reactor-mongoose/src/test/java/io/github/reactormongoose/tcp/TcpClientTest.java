@@ -63,7 +63,7 @@ class TcpClientTest extends TcpTestSupport {
 		assertThat(configured.host()).isEqualTo("localhost");
 		assertThat(configured.port()).isEqualTo(7);
 		assertThat(base.port()).isZero();
-		assertThatThrownBy(() -> base.port(0)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> base.port(0)).isInstanceOf(IllegalArgumentException.class).hasMessage("port out of range: 0");
 		StepVerifier.create(base.connect()).expectError(IllegalStateException.class).verify(TIMEOUT);
 	}
 

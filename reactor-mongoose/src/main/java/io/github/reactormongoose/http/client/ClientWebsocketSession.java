@@ -57,10 +57,10 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	/**
 	 * How long our output may stay unmoved once our CLOSE is queued: a server that takes none of
 	 * it for this long stopped reading, and the connection is reset (the write timeout of the
-	 * close wait, as the server's default {@code writeTimeout} for the same peer). Not final:
-	 * tests lower it.
+	 * close wait, as the server's default {@code writeTimeout} for the same peer). Tests lower it
+	 * for their own client ({@link WebsocketClient#closeStall}).
 	 */
-	static volatile Duration closeStall = Duration.ofSeconds(60);
+	static final Duration CLOSE_STALL = Duration.ofSeconds(60);
 
 	private final Channel channel;
 	private final EventLoop el;
@@ -82,6 +82,8 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	private final PerMessageDeflate.SessionInflater inflater;
 	/** The application answers the server's PINGs ({@code handlePing(true)}): no PONG of ours. */
 	private final boolean handlePing;
+	/** {@link #CLOSE_STALL}, or what the test that made the session set. */
+	private final Duration closeStall;
 	private boolean closeSent;
 	/** The payload of the latest PING whose PONG waits for the output to drain; null when none. */
 	private byte @Nullable [] pongDue;
@@ -98,9 +100,10 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	private volatile boolean closed;
 
 	ClientWebsocketSession(Channel channel, HttpHeaders headers, @Nullable String protocol, int maxPayload,
-			PerMessageDeflate.@Nullable ClientTerms deflate, boolean handlePing) {
+			PerMessageDeflate.@Nullable ClientTerms deflate, boolean handlePing, Duration closeStall) {
 		this.channel = channel;
 		this.handlePing = handlePing;
+		this.closeStall = closeStall;
 		this.deflate = deflate;
 		this.inflater = new PerMessageDeflate.SessionInflater(deflate != null && !deflate.serverNoContext());
 		this.el = channel.loop();

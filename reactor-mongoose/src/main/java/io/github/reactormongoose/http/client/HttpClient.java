@@ -5,6 +5,7 @@ package io.github.reactormongoose.http.client;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.CookieHandler;
 import java.net.InetAddress;
 import java.net.SocketAddress;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.BiPredicate;
@@ -73,8 +75,27 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 
 	private static final byte[] EMPTY = new byte[0];
 
-	/** Sent by a request whose headers have no {@code User-Agent}. */
-	static final String USER_AGENT = "ReactorMongoose";
+	/**
+	 * Sent by a request whose headers have no {@code User-Agent}: {@code ReactorMongoose/<version>},
+	 * the library's version from {@code version.properties} (filled in by Maven), as Reactor
+	 * Netty's {@code ReactorNetty/<version>}; {@code ReactorMongoose} alone if it cannot be read.
+	 */
+	static final String USER_AGENT = userAgent();
+
+	private static String userAgent() {
+		Properties p = new Properties();
+		try (InputStream in = HttpClient.class.getResourceAsStream("/io/github/reactormongoose/version.properties")) {
+			if (in != null) {
+				p.load(in);
+			}
+		}
+		catch (IOException | IllegalArgumentException e) {
+			// no version: the name alone
+		}
+		String version = p.getProperty("version", "");
+		// unfiltered (sources copied as they are, by an IDE): no version either
+		return version.isBlank() || version.contains("${") ? "ReactorMongoose" : "ReactorMongoose/" + version.strip();
+	}
 
 	private final ClientConfig config;
 
@@ -1155,6 +1176,10 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 				if (!headers.contains("User-Agent")) {
 					// RFC 9110 10.1.5; as Reactor Netty's ReactorNetty/<version>
 					headers.set("User-Agent", USER_AGENT);
+				}
+				if (!headers.contains("Accept")) {
+					// RFC 9110 12.5.1: any media type, as Reactor Netty and curl say it
+					headers.set("Accept", "*/*");
 				}
 				if (config.compress && !upgrade && !headers.contains("Accept-Encoding")) {
 					headers.set("Accept-Encoding", "gzip");

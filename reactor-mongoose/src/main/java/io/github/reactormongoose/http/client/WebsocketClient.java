@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
@@ -43,13 +44,16 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 	private final boolean allowClientNoContext;
 	/** {@link #compressionRequestedServerNoContext}: the offer asks for server_no_context_takeover. */
 	private final boolean requestServerNoContext;
+	/** The close wait's write timeout of the sessions ({@link ClientWebsocketSession#CLOSE_STALL}; tests lower it). */
+	private final Duration closeStall;
 
 	WebsocketClient(HttpClient client, @Nullable String uri, List<String> protocols, int maxPayload) {
-		this(client, uri, protocols, maxPayload, false, false, true, false);
+		this(client, uri, protocols, maxPayload, false, false, true, false, ClientWebsocketSession.CLOSE_STALL);
 	}
 
 	private WebsocketClient(HttpClient client, @Nullable String uri, List<String> protocols, int maxPayload,
-			boolean compress, boolean handlePing, boolean allowClientNoContext, boolean requestServerNoContext) {
+			boolean compress, boolean handlePing, boolean allowClientNoContext, boolean requestServerNoContext,
+			Duration closeStall) {
 		this.client = client;
 		this.uri = uri;
 		this.protocols = protocols;
@@ -58,12 +62,22 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 		this.handlePing = handlePing;
 		this.allowClientNoContext = allowClientNoContext;
 		this.requestServerNoContext = requestServerNoContext;
+		this.closeStall = closeStall;
 	}
 
 	@Override
 	public HttpClient.WebsocketSender uri(String uri) {
 		Objects.requireNonNull(uri, "uri");
-		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext);
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext, closeStall);
+	}
+
+	/**
+	 * This sender with another write timeout of its sessions' close wait: how long their output
+	 * may stay unmoved once their CLOSE is queued (60 s; for tests, which cannot wait that long).
+	 */
+	WebsocketClient closeStall(Duration stall) {
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext,
+				requestServerNoContext, stall);
 	}
 
 	/** A sub-protocol name as a token: visible ASCII, no comma. */
@@ -84,33 +98,33 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 		for (String p : protocols) {
 			checkProtocol(p);
 		}
-		return new WebsocketClient(client, uri, List.of(protocols), maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext);
+		return new WebsocketClient(client, uri, List.of(protocols), maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext, closeStall);
 	}
 
 	@Override
 	public HttpClient.WebsocketSender maxFramePayloadLength(int bytes) {
 		checkMaxPayload(bytes);
-		return new WebsocketClient(client, uri, protocols, bytes, compress, handlePing, allowClientNoContext, requestServerNoContext);
+		return new WebsocketClient(client, uri, protocols, bytes, compress, handlePing, allowClientNoContext, requestServerNoContext, closeStall);
 	}
 
 	@Override
 	public HttpClient.WebsocketSender compress(boolean compress) {
-		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext);
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext, closeStall);
 	}
 
 	@Override
 	public HttpClient.WebsocketSender handlePing(boolean handlePing) {
-		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext);
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext, closeStall);
 	}
 
 	@Override
 	public HttpClient.WebsocketSender compressionAllowClientNoContext(boolean allow) {
-		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allow, requestServerNoContext);
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allow, requestServerNoContext, closeStall);
 	}
 
 	@Override
 	public HttpClient.WebsocketSender compressionRequestedServerNoContext(boolean request) {
-		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, request);
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, request, closeStall);
 	}
 
 	@Override
@@ -204,7 +218,7 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 						ClientConnection c = ex.connection();
 						c.leavePool();
 						ClientWebsocketSession s = new ClientWebsocketSession(c.channel(), res.responseHeaders(), selected,
-								maxPayload, deflate, handlePing);
+								maxPayload, deflate, handlePing, closeStall);
 						s.start(ex.upgradeLeftover());
 						sink.success(s);
 					});

@@ -76,8 +76,8 @@ final class RequestDecoder {
 
 	/**
 	 * The request in {@code b} at {@code p} ({@code len} bytes), the {@code number}-th on
-	 * {@code conn}; {@code flags} are the record's flags ({@link NativeConstants#HTTP_CLOSE_AFTER},
-	 * {@link NativeConstants#HTTP_STREAMED}, {@link NativeConstants#HTTP_EMPTY_QUERY}); {@code streamed} is the body that follows in
+	 * {@code conn}; {@code flags} are the record's flags
+	 * ({@link NativeConstants#HTTP_STREAMED}, {@link NativeConstants#HTTP_EMPTY_QUERY}); {@code streamed} is the body that follows in
 	 * pieces, or {@code null} when the payload holds the whole body.
 	 */
 	static RequestView decode(HttpConnection conn, int number, ByteBuffer b, int p, int len, long flags,
@@ -104,7 +104,7 @@ final class RequestDecoder {
 		byte[] body = new byte[bl];
 		b.get(p + 4, body);
 		return new RequestView(conn, number, s[0], s[1], s[2], s[3], HttpHeaders.received(names, values), body,
-				streamed, (flags & NativeConstants.HTTP_CLOSE_AFTER) != 0, (flags & NativeConstants.HTTP_EMPTY_QUERY) != 0);
+				streamed, (flags & NativeConstants.HTTP_EMPTY_QUERY) != 0);
 	}
 
 	private static String latin1(ByteBuffer b, int p, int l) {

@@ -62,7 +62,7 @@ final class RequestView implements RoutableRequest {
 	private volatile boolean released;
 
 	RequestView(HttpConnection conn, int number, String method, String rawPath, String query, String protocol,
-			HttpHeaders headers, byte[] body, @Nullable RequestBody streamed, boolean closeAfter, boolean emptyQuery) {
+			HttpHeaders headers, byte[] body, @Nullable RequestBody streamed, boolean emptyQuery) {
 		this.conn = conn;
 		this.number = number;
 		this.method = method;
@@ -74,7 +74,7 @@ final class RequestView implements RoutableRequest {
 		this.body = body;
 		this.streamed = streamed;
 		// HTTP/1.0 closes unless it asks for keep-alive (as ab -k does); HTTP/1.1 keeps unless it asks to close
-		this.clientKeepAlive = !closeAfter && !headers.containsToken("Connection", "close")
+		this.clientKeepAlive = !headers.containsToken("Connection", "close")
 				&& (!isHttp10() || headers.containsToken("Connection", "keep-alive"));
 	}
 
@@ -100,8 +100,7 @@ final class RequestView implements RoutableRequest {
 
 	/**
 	 * Whether the request lets the connection stay open: HTTP/1.1 without
-	 * {@code Connection: close}, or HTTP/1.0 with {@code Connection: keep-alive}, and framing
-	 * that Mongoose can follow (no {@code RMG_HTTP_CLOSE_AFTER} flag).
+	 * {@code Connection: close}, or HTTP/1.0 with {@code Connection: keep-alive}.
 	 */
 	boolean clientKeepAlive() {
 		return clientKeepAlive;

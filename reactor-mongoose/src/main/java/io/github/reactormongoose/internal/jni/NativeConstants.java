@@ -65,7 +65,6 @@ public final class NativeConstants {
 	public static final int EMSGSIZE = (int) constant("EMSGSIZE");
 	public static final int EV_TLS_PEER = (int) constant("RMG_EV_TLS_PEER");
 	public static final int EV_TLS_DONE = (int) constant("RMG_EV_TLS_DONE");
-	public static final long HTTP_CLOSE_AFTER = constant("RMG_HTTP_CLOSE_AFTER");
 	public static final long HTTP_STREAMED = constant("RMG_HTTP_STREAMED");
 	public static final long HTTP_EMPTY_QUERY = constant("RMG_HTTP_EMPTY_QUERY");
 	public static final int EV_HTTP_BODY = (int) constant("RMG_EV_HTTP_BODY");

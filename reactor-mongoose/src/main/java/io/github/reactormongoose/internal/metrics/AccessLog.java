@@ -8,6 +8,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
+import io.github.reactormongoose.internal.LogText;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
@@ -42,7 +43,7 @@ public final class AccessLog {
 	public static void logLine(String line) {
 		Logger log = Loggers.getLogger(NAME);
 		if (log.isInfoEnabled()) {
-			log.info(escape(line, false));
+			log.info(LogText.escape(line));
 		}
 	}
 
@@ -63,7 +64,7 @@ public final class AccessLog {
 	public static void logError(String line) {
 		Logger log = Loggers.getLogger(ERROR_NAME);
 		if (log.isErrorEnabled()) {
-			log.error(escape(line, false));
+			log.error(LogText.escape(line));
 		}
 	}
 
@@ -80,34 +81,6 @@ public final class AccessLog {
 
 	/** Request text as logged: quotes, backslashes and control bytes escaped (no log forging). */
 	static String printable(String s) {
-		return escape(s, true);
-	}
-
-	/**
-	 * {@code s} with control characters as {@code \xNN} (C0, DEL and C1: NEL U+0085 breaks a
-	 * line for some readers) and the line and paragraph separators as {@code \u2028} and
-	 * {@code \u2029}; with {@code quoted}, also {@code "} and {@code \} escaped, and tabs (a
-	 * line of the application's keeps its tabs).
-	 */
-	private static String escape(String s, boolean quoted) {
-		StringBuilder b = null;
-		for (int i = 0; i < s.length(); i++) {
-			char c = s.charAt(i);
-			String esc = quoted && c == '"' ? "\\\"" : quoted && c == '\\' ? "\\\\"
-					: c < 0x20 && (quoted || c != '\t') || c >= 0x7f && c <= 0x9f ? String.format("\\x%02x", (int) c)
-					: c == 0x2028 || c == 0x2029 ? String.format("\\u%04x", (int) c) : null;
-			if (esc != null && b == null) {
-				b = new StringBuilder(s.length() + 8).append(s, 0, i);
-			}
-			if (b != null) {
-				if (esc != null) {
-					b.append(esc);
-				}
-				else {
-					b.append(c);
-				}
-			}
-		}
-		return b == null ? s : b.toString();
+		return LogText.escapeQuoted(s);
 	}
 }

@@ -7,6 +7,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +19,7 @@ import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.server.HttpServer;
+import io.github.reactormongoose.http.websocket.WebSocketFrame;
 import io.github.reactormongoose.testing.LoopHold;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -62,6 +64,40 @@ class HttpClientTest extends BaseHttpTest {
 
 	private HttpClient client(DisposableServer s) {
 		return HttpClient.create().baseUrl("http://127.0.0.1:" + s.port());
+	}
+
+	/**
+	 * A request whose headers (the request's own and the client's {@code headers(...)}) have no
+	 * {@code Accept} or {@code User-Agent} says {@code Accept: *}{@code /*} and
+	 * {@code User-Agent: ReactorMongoose/<version>}, the library's version, as Reactor Netty's
+	 * says {@code Accept: *}{@code /*} and {@code ReactorNetty/<version>}; a WebSocket handshake
+	 * too. The application's and the client's own win. There was no {@code Accept}, and the
+	 * {@code User-Agent} had no version.
+	 */
+	@Test
+	void aRequestSaysAcceptAnyAndTheLibrarysVersionUnlessItsHeadersSayOtherwise() {
+		DisposableServer s = bind(HttpServer.create().route(r -> r
+				.get("/h", (req, res) -> res.sendString(Mono.just(req.requestHeaders().getAll("Accept") + " "
+						+ req.requestHeaders().getAll("User-Agent"))))
+				.ws("/ws", (in, out) -> out.sendString(Mono.just(in.headers().getAll("Accept") + " "
+						+ in.headers().getAll("User-Agent"))))));
+		StepVerifier.create(client(s).get().uri("/h").responseSingle((res, bytes) -> bytes.map(b -> new String(b, UTF_8))))
+				.expectNext("[*/*] [" + HttpClient.USER_AGENT + "]")
+				.verifyComplete();
+		assertThat(HttpClient.USER_AGENT).matches("ReactorMongoose/\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+		StepVerifier.create(client(s).headers(h -> h.set("Accept", "text/plain").set("User-Agent", "gateway/1"))
+						.get().uri("/h").responseSingle((res, bytes) -> bytes.map(b -> new String(b, UTF_8))))
+				.expectNext("[text/plain] [gateway/1]")
+				.verifyComplete();
+		StepVerifier.create(client(s).headers(h -> h.set("Accept", "text/plain"))
+						.headers(h -> h.set("accept", "application/json").set("user-agent", "my-app/2"))
+						.get().uri("/h").responseSingle((res, bytes) -> bytes.map(b -> new String(b, UTF_8))))
+				.expectNext("[application/json] [my-app/2]")
+				.verifyComplete();
+		StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/ws")
+						.handle((in, out) -> in.receive().take(1).map(WebSocketFrame::text)))
+				.expectNext("[*/*] [" + HttpClient.USER_AGENT + "]")
+				.verifyComplete();
 	}
 
 	@Test
@@ -506,6 +542,29 @@ class HttpClientTest extends BaseHttpTest {
 							.hasMessageContaining("Invalid Location"))
 					.verify(TIMEOUT);
 			assertThat(s.requests).as("the redirect was not followed").hasSize(1);
+		}
+	}
+
+	/**
+	 * Port 0 names no server: in a URI ({@code http://127.0.0.1:0/}, {@code ws://127.0.0.1:0/}),
+	 * from {@code port(0)} or from a {@code remoteAddress} it fails the request at once with
+	 * {@code IllegalArgumentException} naming the port and the URI, and nothing is connected.
+	 * Reactor Netty 1.3.7 fails the same requests with {@code UnknownHostException} "Failed to
+	 * resolve '127.0.0.1:0'" (after DNS queries), and its TcpClient with "Connection refused";
+	 * {@code TcpClient.port(0)} throws (TcpClientTest).
+	 */
+	@Test
+	void port0FailsTheRequestAtOnceNamingThePort() {
+		HttpClient client = HttpClient.create().runOn(newLoop());
+		List<Mono<?>> requests = List.of(client.get().uri("http://127.0.0.1:0/x").response(),
+				client.port(0).get().uri("/x").response(),
+				client.remoteAddress(() -> new InetSocketAddress("127.0.0.1", 0)).get().uri("/x").response(),
+				client.websocket().uri("ws://127.0.0.1:0/x").handle((in, out) -> Mono.empty()).then());
+		for (Mono<?> request : requests) {
+			StepVerifier.create(request)
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+							.hasMessageMatching("port 0 of (http|ws)://(127\\.0\\.0\\.1|localhost):0/x is not in 1\\.\\.65535"))
+					.verify(TIMEOUT);
 		}
 	}
 

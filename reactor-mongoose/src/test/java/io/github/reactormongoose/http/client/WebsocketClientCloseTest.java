@@ -152,8 +152,6 @@ class WebsocketClientCloseTest extends BaseHttpTest {
 		CountDownLatch clientDone = new CountDownLatch(1);
 		CompletableFuture<List<Object>> serverSaw = new CompletableFuture<>();
 		List<Throwable> dropped = new CopyOnWriteArrayList<>();
-		Duration stall = ClientWebsocketSession.closeStall;
-		ClientWebsocketSession.closeStall = Duration.ofSeconds(1);
 		Hooks.onErrorDropped(dropped::add);
 		try (ScriptedServer s = new ScriptedServer(c -> {
 			c.socket.setReceiveBufferSize(64 << 10);
@@ -173,7 +171,8 @@ class WebsocketClientCloseTest extends BaseHttpTest {
 		})) {
 			CompletableFuture<Object> receiveEnd = new CompletableFuture<>();
 			CompletableFuture<WebSocketCloseStatus> status = new CompletableFuture<>();
-			StepVerifier.create(HttpClient.create().websocket().uri("ws://127.0.0.1:" + s.port() + "/")
+			StepVerifier.create(((WebsocketClient) HttpClient.create().websocket()).closeStall(Duration.ofSeconds(1))
+					.uri("ws://127.0.0.1:" + s.port() + "/")
 					.handle((in, out) -> {
 						in.receive().subscribe(f -> receiveEnd.complete(f.type()), receiveEnd::complete,
 								() -> receiveEnd.complete("completed"));
@@ -192,7 +191,6 @@ class WebsocketClientCloseTest extends BaseHttpTest {
 			assertThat(dropped).isEmpty();
 		}
 		finally {
-			ClientWebsocketSession.closeStall = stall;
 			Hooks.resetOnErrorDropped();
 		}
 	}

@@ -195,12 +195,13 @@ class MongooseClientHttpConnectorTest {
 	/**
 	 * RFC 9110 10.1.5: a user agent sends a {@code User-Agent}; Reactor Netty's connector sends
 	 * {@code ReactorNetty/<version>}, the JDK's {@code Java-http-client/<version>}, and APIs such as
-	 * GitHub's refuse a request without one. One the application or the client sets wins.
+	 * GitHub's refuse a request without one. Ours is {@code ReactorMongoose/<version>}. One the
+	 * application or the client sets wins.
 	 */
 	@Test
 	void aRequestCarriesAUserAgentUnlessOneIsSet() {
 		StepVerifier.create(web.get().uri("/agent").retrieve().bodyToMono(String.class))
-			.expectNext("ReactorMongoose")
+			.assertNext(agent -> assertThat(agent).matches("ReactorMongoose/\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"))
 			.verifyComplete();
 		StepVerifier.create(web.get().uri("/agent").header("User-Agent", "my-app/2").retrieve().bodyToMono(String.class))
 			.expectNext("my-app/2")
