@@ -13,10 +13,18 @@
 /* Receive buffers larger than this are released when their exchange ends. */
 #define RMG_RECV_KEEP (256 * 1024)
 
+/* Reading resumes unless it is still paused for another reason, or the peer's FIN ended it on
+ * a half-closing connection (rmg_tcp_eof): a read would find the end again. */
+static void rmg_read_again(struct mg_connection *c) {
+  if (!(c->data[0] & (RMG_CF_PAUSED | RMG_CF_PIPELINE_PAUSED)) && !(c->data[RMG_HALF_CLOSE] & RMG_HC_EOF)) {
+    c->is_full = 0;
+  }
+}
+
 void rmg_resume_pipeline(struct mg_connection *c) {
   if (c->data[0] & RMG_CF_PIPELINE_PAUSED) {
     c->data[0] &= (uint8_t) ~RMG_CF_PIPELINE_PAUSED;
-    if (!(c->data[0] & RMG_CF_PAUSED)) c->is_full = 0;
+    rmg_read_again(c);
   }
 }
 
@@ -103,8 +111,9 @@ jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
   }
   if (ops & RMG_OP_RESUME) {
     c->data[0] &= (uint8_t) ~RMG_CF_PAUSED;
-    if (!(c->data[0] & RMG_CF_PIPELINE_PAUSED)) c->is_full = 0;
+    rmg_read_again(c);
   }
+  if ((ops & RMG_OP_HALF_CLOSE) && !c->is_listening && !c->is_udp) c->data[RMG_HALF_CLOSE] |= RMG_HC_ON;
   /* Commands run outside mg_mgr_poll and must not write records: when the
    * buffer is already low, Java sees it from the returned send.len. */
   if ((ops & RMG_OP_NOTIFY_WRITABLE) && rmg_send_pending(c) > loop->low_water) {
