@@ -33,17 +33,23 @@ void rmg_resume_pipeline(struct mg_connection *c) {
  * timeout's. */
 #define RMG_LINGER_MS 2000
 
+/* The deadline of the waits for the peer's close (the linger, the close wait), uint64 ms of
+ * mg_millis in c->data[8..15]: set to ms from now. */
+static void rmg_deadline_in(struct mg_connection *c, uint64_t ms) {
+  uint64_t deadline = mg_millis() + ms;
+  memcpy(c->data + 8, &deadline, sizeof(deadline));
+}
+
 /* From now on the connection only lingers (rmg_linger): input is discarded, writes are shut
  * down once send is empty, and it closes when the peer does or at the deadline. */
 void rmg_linger_start(struct mg_connection *c) {
-  uint64_t deadline = mg_millis() + RMG_LINGER_MS;
   c->data[0] |= RMG_CF_REJECTED | RMG_CF_OUR_DRAIN;
   c->data[2] = RMG_BODY_NONE;
   c->recv.len = 0;
   c->is_resp = 0;
   c->is_full = 0;
   c->is_draining = 0; /* linger instead: see rmg_linger */
-  memcpy(c->data + 8, &deadline, sizeof(deadline));
+  rmg_deadline_in(c, RMG_LINGER_MS);
 }
 
 /* The rule of both waits for the peer's close, the server's linger (rmg_linger) and the
@@ -55,8 +61,7 @@ void rmg_linger_start(struct mg_connection *c) {
 static int rmg_linger_due(struct mg_connection *c, uint64_t wait_ms) {
   uint64_t deadline;
   if (rmg_send_pending(c) > 0 || c->is_tls_throttled) {
-    deadline = mg_millis() + wait_ms;
-    memcpy(c->data + 8, &deadline, sizeof(deadline));
+    rmg_deadline_in(c, wait_ms);
     return 0;
   }
   memcpy(&deadline, c->data + 8, sizeof(deadline));
@@ -216,7 +221,6 @@ jlong rmg_conn_close_wait(struct rmg_loop *loop, jlong id, int64_t wait_ms, int6
   jlong err = 0;
   struct mg_connection *c = rmg_writable_conn(loop, id, &err);
   uint32_t wait32;
-  uint64_t deadline;
   if (c == NULL) return err;
   if (wait_ms < 0 || wait_ms > (int64_t) UINT32_MAX || stall_ms < 0 || c->is_listening || c->is_udp ||
       c->fn_data == NULL || ((struct rmg_opts *) c->fn_data)->kind != RMG_KIND_TCP) {
@@ -224,9 +228,8 @@ jlong rmg_conn_close_wait(struct rmg_loop *loop, jlong id, int64_t wait_ms, int6
   }
   if (stall_ms > 0 && !rmg_send_timeout(c, (uint64_t) stall_ms)) return RMG_ERR_OOM;
   wait32 = (uint32_t) wait_ms;
-  deadline = mg_millis() + wait32;
   memcpy(c->data + RMG_CLOSE_WAIT, &wait32, sizeof(wait32));
-  memcpy(c->data + 8, &deadline, sizeof(deadline));
+  rmg_deadline_in(c, wait32);
   c->data[0] |= RMG_CF_REJECTED;
   return (jlong) rmg_send_pending(c);
 }
