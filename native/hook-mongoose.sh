@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's fifty additions: thirty-three to its built-in TLS stack (see
+# Writes mongoose.c with the glue's fifty-one additions: thirty-three to its built-in TLS stack (see
 # docs/tls.md), one to its accept, eleven to its poll loop and epoll backend, one to mg_bzero, one
-# to its WebSocket PONG, one to its iolog, one to its header parser and one to its request
-# framing (the fetched file stays as
+# to its WebSocket PONG, one to its iolog, one to its header parser, one to its request
+# framing and one to its socket read (the fetched file stays as
 # its sha256 says). Each
 # addition is one line inserted before an anchor line that must occur exactly once, else the
 # build fails.
@@ -227,6 +227,16 @@
 #      that would have read it (hook 45 covers a reset reported by epoll with the answer). While
 #      bytes wait (rmg_unread) and reading is not paused, the added line reads them first, as
 #      curl does; the failed send then closes the connection as before.
+#  51. recv_raw: a read that returned 0 (the peer's FIN) was an error like any other, and the
+#      connection closed at once, its unwritten output dropped: a raw TCP peer that half-closes
+#      and waits for the answer could not be served (docs/tcp.md, "Half-close"). The added line
+#      makes the read itself (skipping the original, `if (0)`) and, when it returns 0, asks
+#      rmg_tcp_eof (rmg_tcp.c): for a plain connection that Java opened to half-close
+#      (RMG_OP_HALF_CLOSE), reading stops for good (is_full, so that hook 11 takes EPOLLIN out:
+#      no busy loop on a socket that stays readable at its end), Java hears RMG_EV_READ_END and
+#      the read is MG_IO_WAIT; the connection closes when Java drains or closes it, or on a
+#      reset. For every other connection (HTTP, TLS, the clients of the library) it returns 0
+#      and the FIN closes the connection as before.
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -281,6 +291,7 @@ anchors=(
   '      if (mg_tls_server_recv_finish(c) < 0) break;'
   '        if (!ci->is_ca || !mg_tls_verify_cert_signature(ci - 1, ci)) {'
   '  iolog(c, buf, n, false);'
+  '    n = recv(FD(c), (char *) buf, len, MSG_NONBLOCKING);'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -333,6 +344,7 @@ lines=(
   '      if (mg_tls_recv_record(c) < 0 || !rmg_tls_finished_ok(c, 0)) break; /* rmg hook 48: the client Finished verifies */'
   '        if (is_client && tls->ca_der.len == 0 && tls->ca_bundle_len == 0) { /* rmg hook 49: the JDK (hook 1) verifies a client its chain, in any order */ } else'
   '  if (n == MG_IO_ERR && !c->is_udp) { extern int rmg_unread(const struct mg_connection *); while (!c->is_closing && !c->is_full && rmg_unread(c) > 0) read_conn(c); } /* rmg hook 50: the bytes before a reset are read before a failed send closes the connection */'
+  '    { extern int rmg_tcp_eof(struct mg_connection *); n = recv(FD(c), (char *) buf, len, MSG_NONBLOCKING); if (n == 0 && rmg_tcp_eof(c)) return MG_IO_WAIT; } if (0) /* rmg hook 51: a FIN ends the reading of a half-closing raw TCP connection only */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

@@ -80,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         break;
       }
       case 2: { /* ConnNative.control, or with bit 7 ConnNative.closeWait */
-        uint8_t o = take(&cur); /* bit 6: tap the connection (or the listener's next ones) */
+        uint8_t o = take(&cur); /* bit 6: tap the connection (or the listener's next ones); bits 4
+                                 * and 5 (HTTP_END with NOTIFY_WRITABLE) also ask for half-close */
         jlong rc;
         if (o & 128) { /* a wait of 0..63 ms, a write timeout of none or 1 ms */
           rc = rmg_conn_close_wait(loop, id, o & 63, (o & 64) ? 1 : 0);
@@ -88,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                     "closeWait: %lld", (long long) rc);
           break;
         }
-        rc = rmg_conn_control_ops(loop, id, (o & 63) | (o & 64 ? RMG_OP_WIRETAP : 0));
+        rc = rmg_conn_control_ops(loop, id, (o & 63) | (o & 64 ? RMG_OP_WIRETAP : 0) | ((o & 48) == 48 ? RMG_OP_HALF_CLOSE : 0));
         FZ_ASSERT(rc >= 0 || rc == RMG_ERR_NO_CONN, "control: %lld", (long long) rc);
         break;
       }

@@ -13,10 +13,18 @@
 /* Receive buffers larger than this are released when their exchange ends. */
 #define RMG_RECV_KEEP (256 * 1024)
 
+/* Reading resumes unless it is still paused for another reason, or the peer's FIN ended it on
+ * a half-closing connection (rmg_tcp_eof): a read would find the end again. */
+static void rmg_read_again(struct mg_connection *c) {
+  if (!(c->data[0] & (RMG_CF_PAUSED | RMG_CF_PIPELINE_PAUSED)) && !(c->data[RMG_HALF_CLOSE] & RMG_HC_EOF)) {
+    c->is_full = 0;
+  }
+}
+
 void rmg_resume_pipeline(struct mg_connection *c) {
   if (c->data[0] & RMG_CF_PIPELINE_PAUSED) {
     c->data[0] &= (uint8_t) ~RMG_CF_PIPELINE_PAUSED;
-    if (!(c->data[0] & RMG_CF_PAUSED)) c->is_full = 0;
+    rmg_read_again(c);
   }
 }
 
@@ -25,17 +33,23 @@ void rmg_resume_pipeline(struct mg_connection *c) {
  * timeout's. */
 #define RMG_LINGER_MS 2000
 
+/* The deadline of the waits for the peer's close (the linger, the close wait), uint64 ms of
+ * mg_millis in c->data[8..15]: set to ms from now. */
+static void rmg_deadline_in(struct mg_connection *c, uint64_t ms) {
+  uint64_t deadline = mg_millis() + ms;
+  memcpy(c->data + 8, &deadline, sizeof(deadline));
+}
+
 /* From now on the connection only lingers (rmg_linger): input is discarded, writes are shut
  * down once send is empty, and it closes when the peer does or at the deadline. */
 void rmg_linger_start(struct mg_connection *c) {
-  uint64_t deadline = mg_millis() + RMG_LINGER_MS;
   c->data[0] |= RMG_CF_REJECTED | RMG_CF_OUR_DRAIN;
   c->data[2] = RMG_BODY_NONE;
   c->recv.len = 0;
   c->is_resp = 0;
   c->is_full = 0;
   c->is_draining = 0; /* linger instead: see rmg_linger */
-  memcpy(c->data + 8, &deadline, sizeof(deadline));
+  rmg_deadline_in(c, RMG_LINGER_MS);
 }
 
 /* The rule of both waits for the peer's close, the server's linger (rmg_linger) and the
@@ -47,8 +61,7 @@ void rmg_linger_start(struct mg_connection *c) {
 static int rmg_linger_due(struct mg_connection *c, uint64_t wait_ms) {
   uint64_t deadline;
   if (rmg_send_pending(c) > 0 || c->is_tls_throttled) {
-    deadline = mg_millis() + wait_ms;
-    memcpy(c->data + 8, &deadline, sizeof(deadline));
+    rmg_deadline_in(c, wait_ms);
     return 0;
   }
   memcpy(&deadline, c->data + 8, sizeof(deadline));
@@ -103,8 +116,9 @@ jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
   }
   if (ops & RMG_OP_RESUME) {
     c->data[0] &= (uint8_t) ~RMG_CF_PAUSED;
-    if (!(c->data[0] & RMG_CF_PIPELINE_PAUSED)) c->is_full = 0;
+    rmg_read_again(c);
   }
+  if ((ops & RMG_OP_HALF_CLOSE) && !c->is_listening && !c->is_udp) c->data[RMG_HALF_CLOSE] |= RMG_HC_ON;
   /* Commands run outside mg_mgr_poll and must not write records: when the
    * buffer is already low, Java sees it from the returned send.len. */
   if ((ops & RMG_OP_NOTIFY_WRITABLE) && rmg_send_pending(c) > loop->low_water) {
@@ -207,7 +221,6 @@ jlong rmg_conn_close_wait(struct rmg_loop *loop, jlong id, int64_t wait_ms, int6
   jlong err = 0;
   struct mg_connection *c = rmg_writable_conn(loop, id, &err);
   uint32_t wait32;
-  uint64_t deadline;
   if (c == NULL) return err;
   if (wait_ms < 0 || wait_ms > (int64_t) UINT32_MAX || stall_ms < 0 || c->is_listening || c->is_udp ||
       c->fn_data == NULL || ((struct rmg_opts *) c->fn_data)->kind != RMG_KIND_TCP) {
@@ -215,9 +228,8 @@ jlong rmg_conn_close_wait(struct rmg_loop *loop, jlong id, int64_t wait_ms, int6
   }
   if (stall_ms > 0 && !rmg_send_timeout(c, (uint64_t) stall_ms)) return RMG_ERR_OOM;
   wait32 = (uint32_t) wait_ms;
-  deadline = mg_millis() + wait32;
   memcpy(c->data + RMG_CLOSE_WAIT, &wait32, sizeof(wait32));
-  memcpy(c->data + 8, &deadline, sizeof(deadline));
+  rmg_deadline_in(c, wait32);
   c->data[0] |= RMG_CF_REJECTED;
   return (jlong) rmg_send_pending(c);
 }

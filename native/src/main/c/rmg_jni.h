@@ -21,6 +21,7 @@
  *   rmg_tls       -> rmg_records, rmg_table, rmg_alloc
  *   rmg_send      -> rmg_alloc
  *   rmg_tcp       -> rmg_conn (rmg_close_wait), rmg_records
+ *                    (and rmg_tcp_eof, called by hook 51 of hook-mongoose.sh)
  *   rmg_udp       -> rmg_loop (rmg_loop_wrap), rmg_sntp, rmg_records, rmg_table
  *   rmg_sntp      -> rmg_records, rmg_table
  *   rmg_constants, rmg_records, rmg_table -> rmg_alloc
@@ -65,6 +66,8 @@
                                    * started, so a refused body can still get its 400/413 */
 #define RMG_OP_CLOSE_IDLE 2048    /* hard close unless bytes of a next request are in recv (a head
                                    * arriving slowly is the head timeout's, not the idle timeout's) */
+#define RMG_OP_HALF_CLOSE 4096    /* raw TCP without TLS: the peer's FIN ends reading only
+                                   * (RMG_EV_READ_END), not the connection (rmg_tcp.c) */
 
 /* Error codes returned as negative numbers. */
 #define RMG_ERR_NO_CONN -1
@@ -205,6 +208,15 @@ _Static_assert(RMG_PROXY_STATE > RMG_TLS_FLAGS && RMG_PROXY_STATE < MG_DATA_SIZE
  * the upgrade from WebsocketServerSpec.maxFramePayloadLength or the server's
  * maxWebsocketFrameSize), 0: the listener's max_ws_frame. */
 #define RMG_WS_MAX 36
+/* c->data[RMG_HALF_CLOSE] of a raw TCP connection (rmg_tcp.c): RMG_HC_ON once Java asked for
+ * half-close (RMG_OP_HALF_CLOSE), RMG_HC_EOF once the peer's FIN was read (reading has stopped
+ * for good: RMG_OP_RESUME leaves is_full set), RMG_HC_REPORTED once RMG_EV_READ_END was written. */
+#define RMG_HALF_CLOSE 35
+#define RMG_HC_ON 1
+#define RMG_HC_EOF 2
+#define RMG_HC_REPORTED 4
+_Static_assert(RMG_HALF_CLOSE > RMG_PROXY_STATE && RMG_HALF_CLOSE < RMG_WS_MAX,
+               "RMG_HALF_CLOSE: between the PROXY state and the WebSocket limit");
 _Static_assert(RMG_WS_MAX > RMG_TLS_FLAGS && RMG_WS_MAX + 4 <= MG_DATA_SIZE - 8,
                "RMG_WS_MAX: between the TLS flags and Mongoose's last 8 bytes");
 _Static_assert(RMG_TLS_FLAGS > RMG_EPOLL_STATE && RMG_TLS_FLAGS < MG_DATA_SIZE - 8,

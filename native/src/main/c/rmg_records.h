@@ -53,6 +53,8 @@ enum rmg_event {
                          * (RMG_REJECTED_ARG) */
   RMG_EV_DRAINED = 11,  /* raw TCP: the send buffer was fully written; arg = bytes written */
   RMG_EV_WIRE = 12,     /* wiretap (RMG_OP_WIRETAP): arg = RMG_WIRE_*; payload = the bytes */
+  RMG_EV_READ_END = 13, /* raw TCP with RMG_OP_HALF_CLOSE: the peer's FIN, after its last READ;
+                         * the connection stays open for output (rmg_tcp.c) */
   RMG_EV_HTTP_BODY = 20, /* a piece of a streamed request body (decoded); payload = bytes */
   RMG_EV_HTTP_END = 21,  /* the streamed request body is complete; payload: its trailer fields */
   /* a piece of a streamed request body, copied into the staging array Java passed to this

@@ -27,6 +27,14 @@ public record ConnectionEvent(Type type, Connection connection, ByteBuffer data,
 		READ,
 		/** Everything sent so far on a connection was written to its socket. */
 		WRITE,
+		/**
+		 * The peer shut down its sending side (a FIN) after its last {@link #READ}: no more
+		 * bytes will arrive, but the connection stays open for sending until you
+		 * {@linkplain Connection#drain() drain} or {@linkplain Connection#close() close} it (or
+		 * the peer resets it). Only from {@link MongooseLoop#listen(String, boolean)} with
+		 * half-close; without it, the FIN closes the connection.
+		 */
+		HALF_CLOSE,
 		/** A connection reported an error (a {@link #CLOSE} follows). */
 		ERROR,
 		/** A connection closed. */

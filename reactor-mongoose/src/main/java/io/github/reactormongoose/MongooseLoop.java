@@ -108,14 +108,28 @@ public final class MongooseLoop implements Disposable {
 	 * in order. While the subscriber has
 	 * no demand the events queue up to a small limit, then reading from the connections
 	 * pauses (no CPU is spent and TCP pushes back on the peers). Cancelling closes the
-	 * listener and its connections.
+	 * listener and its connections. A peer's FIN (it shut down its sending side) closes its
+	 * connection: see {@link #listen(String, boolean)} to answer such a peer.
 	 * @see io.github.reactormongoose.tcp.TcpServer a server with one handler per connection
 	 */
 	public Flux<ConnectionEvent> listen(String url) {
+		return listen(url, false);
+	}
+
+	/**
+	 * {@link #listen(String)}, and with {@code halfClose} a peer's FIN (it shut down its
+	 * sending side: {@code shutdown(SHUT_WR)}, {@code Socket.shutdownOutput()}, and also a
+	 * full close) does not close its connection: a {@link ConnectionEvent.Type#HALF_CLOSE}
+	 * event follows its last READ, and the connection stays open for sending until you
+	 * {@link Connection#drain() drain} or {@link Connection#close() close} it (or the peer
+	 * resets it), so that a peer that half-closes after its request gets the whole answer.
+	 * Close every connection you are told HALF_CLOSE of, or it stays open.
+	 */
+	public Flux<ConnectionEvent> listen(String url, boolean halfClose) {
 		Objects.requireNonNull(url, "url");
 		return Flux.defer(() -> {
 			checkActive();
-			return TcpListener.listen(loop, url);
+			return TcpListener.listen(loop, url, halfClose);
 		});
 	}
 

@@ -60,7 +60,8 @@ public final class MqttServer implements Wiretappable<MqttServer> {
 
 	/** A server on {@code 127.0.0.1}, port 0 (ephemeral), packets up to 1 MiB. */
 	public static MqttServer create() {
-		return new MqttServer(TcpServer.create(), MqttClient.DEFAULT_MAX_PACKET_SIZE, null);
+		// MQTT has no half-close: a client's FIN ends its session (TcpServer's default keeps it open)
+		return new MqttServer(TcpServer.create().halfClose(false), MqttClient.DEFAULT_MAX_PACKET_SIZE, null);
 	}
 
 	public MqttServer host(String host) {

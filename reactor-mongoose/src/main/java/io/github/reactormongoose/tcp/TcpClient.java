@@ -58,13 +58,15 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	private final @Nullable TlsSpec tls;
 	private final @Nullable Wiretap wiretap;
 	private final Duration connectTimeout;
+	/** {@link #halfClose(boolean)}. */
+	private final boolean halfClose;
 
 	private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
 	private TcpClient(String host, int port, LoopChoice where,
 			@Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler,
 			@Nullable Consumer<? super Connection> doOnConnected, @Nullable TlsSpec tls, @Nullable Wiretap wiretap,
-			Duration connectTimeout) {
+			Duration connectTimeout, boolean halfClose) {
 		this.host = host;
 		this.port = port;
 		this.where = where;
@@ -73,17 +75,18 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 		this.tls = tls;
 		this.wiretap = wiretap;
 		this.connectTimeout = connectTimeout;
+		this.halfClose = halfClose;
 	}
 
 	/** A client for {@code 127.0.0.1}; set at least the {@link #port(int) port}. */
 	public static TcpClient create() {
-		return new TcpClient("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, null, DEFAULT_CONNECT_TIMEOUT);
+		return new TcpClient("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, null, DEFAULT_CONNECT_TIMEOUT, true);
 	}
 
 	/** The server's host: an IP literal or a name, resolved by the JDK resolver off the poll thread. */
 	public TcpClient host(String host) {
 		Objects.requireNonNull(host, "host");
-		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout);
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout, halfClose);
 	}
 
 	/** The server's port, 1 to 65535. */
@@ -91,13 +94,13 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 		if (port < 1 || port > 65535) {
 			throw new IllegalArgumentException("port out of range: " + port);
 		}
-		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout);
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout, halfClose);
 	}
 
 	/** Connects on an existing loop, which stays running when the connection closes. */
 	public TcpClient runOn(MongooseLoop loop) {
 		Objects.requireNonNull(loop, "loop");
-		return new TcpClient(host, port, where.on(loop), handler, doOnConnected, tls, wiretap, connectTimeout);
+		return new TcpClient(host, port, where.on(loop), handler, doOnConnected, tls, wiretap, connectTimeout, halfClose);
 	}
 
 	/**
@@ -108,7 +111,7 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	 */
 	public TcpClient runOn(MongooseLoops loops) {
 		Objects.requireNonNull(loops, "loops");
-		return new TcpClient(host, port, where.on(loops), handler, doOnConnected, tls, wiretap, connectTimeout);
+		return new TcpClient(host, port, where.on(loops), handler, doOnConnected, tls, wiretap, connectTimeout, halfClose);
 	}
 
 	/**
@@ -119,7 +122,7 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	 */
 	public TcpClient handle(BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler) {
 		Objects.requireNonNull(handler, "handler");
-		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout);
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout, halfClose);
 	}
 
 	/**
@@ -133,7 +136,7 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 			previous.accept(c);
 			callback.accept(c);
 		};
-		return new TcpClient(host, port, where, handler, combined, tls, wiretap, connectTimeout);
+		return new TcpClient(host, port, where, handler, combined, tls, wiretap, connectTimeout, halfClose);
 	}
 
 	/**
@@ -157,7 +160,21 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	}
 
 	private TcpClient withTls(@Nullable TlsSpec spec) {
-		return new TcpClient(host, port, where, handler, doOnConnected, spec, wiretap, connectTimeout);
+		return new TcpClient(host, port, where, handler, doOnConnected, spec, wiretap, connectTimeout, halfClose);
+	}
+
+	/**
+	 * Whether a peer's FIN (it shut down its sending side, or closed) leaves the connection open
+	 * for the handler's output: {@code true} by default, as Netty's {@code ALLOW_HALF_CLOSURE}.
+	 * The handler's inbound completes, and the connection closes when the handler's publisher
+	 * terminates (after flushing on completion), as always, so an answer to a peer that
+	 * half-closed after its request, or a large greeting to a peer that shut down at once, goes
+	 * out whole. With {@code false}, Reactor Netty's default: the FIN closes the connection at
+	 * once, unwritten output is dropped and a running handler is cancelled. Connections without
+	 * a handler and TLS connections always close at the peer's FIN.
+	 */
+	public TcpClient halfClose(boolean halfClose) {
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout, halfClose);
 	}
 
 	/**
@@ -169,7 +186,7 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	 */
 	public TcpClient connectTimeout(Duration timeout) {
 		Duration checked = Checks.positive(timeout, "connectTimeout");
-		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, checked);
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, checked, halfClose);
 	}
 
 	/**
@@ -192,7 +209,7 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	}
 
 	private TcpClient withWiretap(@Nullable Wiretap w) {
-		return new TcpClient(host, port, where, handler, doOnConnected, tls, w, connectTimeout);
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, w, connectTimeout, halfClose);
 	}
 
 	/** The configured host. */
@@ -226,9 +243,10 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 			TlsSpec secure = tls;
 			Wiretap w = wiretap;
 			Duration timeout = connectTimeout;
+			boolean half = halfClose;
 			return TcpConnector.firstReachable(el, host, (addr, sink) -> TcpConnector.connect(el,
 							Addresses.url("tcp", addr, port), secure != null ? TlsAccess.config(secure) : null, host, w, timeout, sink))
-					.doOnNext(c -> TcpOperations.start(c, onConnected, h));
+					.doOnNext(c -> TcpOperations.start(c, onConnected, h, half));
 		});
 	}
 

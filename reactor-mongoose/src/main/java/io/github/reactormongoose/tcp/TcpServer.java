@@ -63,11 +63,13 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	private final @Nullable Wiretap wiretap;
 	/** {@link #writeTimeout}; zero: none. */
 	private final Duration writeTimeout;
+	/** {@link #halfClose(boolean)}. */
+	private final boolean halfClose;
 
 	private TcpServer(String host, int port, LoopChoice where,
 			@Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler,
 			@Nullable Consumer<? super Connection> doOnConnection, @Nullable TlsSpec tls,
-			ProxyProtocolSupportType proxyProtocol, @Nullable Wiretap wiretap, Duration writeTimeout) {
+			ProxyProtocolSupportType proxyProtocol, @Nullable Wiretap wiretap, Duration writeTimeout, boolean halfClose) {
 		this.host = host;
 		this.port = port;
 		this.where = where;
@@ -77,6 +79,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 		this.proxyProtocol = proxyProtocol;
 		this.wiretap = wiretap;
 		this.writeTimeout = writeTimeout;
+		this.halfClose = halfClose;
 	}
 
 	/**
@@ -84,13 +87,13 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 * open and their bytes wait in {@link Connection#receive()} for a subscriber.
 	 */
 	public static TcpServer create() {
-		return new TcpServer("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, ProxyProtocolSupportType.OFF, null, Duration.ZERO);
+		return new TcpServer("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, ProxyProtocolSupportType.OFF, null, Duration.ZERO, true);
 	}
 
 	/** The address to bind: an IP literal or a name (resolved when binding); {@code 0.0.0.0} for all IPv4. */
 	public TcpServer host(String host) {
 		Objects.requireNonNull(host, "host");
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose);
 	}
 
 	/** The port; 0 picks a free one (read it from {@link DisposableServer#port()}). */
@@ -98,7 +101,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 		if (port < 0 || port > 65535) {
 			throw new IllegalArgumentException("port out of range: " + port);
 		}
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose);
 	}
 
 	/**
@@ -108,7 +111,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public TcpServer runOn(MongooseLoop loop) {
 		Objects.requireNonNull(loop, "loop");
-		return new TcpServer(host, port, where.on(loop), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout);
+		return new TcpServer(host, port, where.on(loop), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose);
 	}
 
 	/**
@@ -118,7 +121,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public TcpServer runOn(MongooseLoops loops) {
 		Objects.requireNonNull(loops, "loops");
-		return new TcpServer(host, port, where.on(loops), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout);
+		return new TcpServer(host, port, where.on(loops), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose);
 	}
 
 	/**
@@ -128,7 +131,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 * poll thread for this server alone.
 	 */
 	public TcpServer loops(int n) {
-		return new TcpServer(host, port, where.own(n), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout);
+		return new TcpServer(host, port, where.own(n), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose);
 	}
 
 	/**
@@ -137,7 +140,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public TcpServer loopName(String name) {
 		Objects.requireNonNull(name, "name");
-		return new TcpServer(host, port, where.named(name), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout);
+		return new TcpServer(host, port, where.named(name), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose);
 	}
 
 	/**
@@ -148,7 +151,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public TcpServer handle(BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler) {
 		Objects.requireNonNull(handler, "handler");
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose);
 	}
 
 	/**
@@ -164,7 +167,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 			previous.accept(c);
 			callback.accept(c);
 		};
-		return new TcpServer(host, port, where, handler, combined, tls, proxyProtocol, wiretap, writeTimeout);
+		return new TcpServer(host, port, where, handler, combined, tls, proxyProtocol, wiretap, writeTimeout, halfClose);
 	}
 
 	/**
@@ -188,7 +191,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	}
 
 	private TcpServer withTls(@Nullable TlsSpec spec) {
-		return new TcpServer(host, port, where, handler, doOnConnection, spec, proxyProtocol, wiretap, writeTimeout);
+		return new TcpServer(host, port, where, handler, doOnConnection, spec, proxyProtocol, wiretap, writeTimeout, halfClose);
 	}
 
 	/**
@@ -205,7 +208,21 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public TcpServer proxyProtocol(ProxyProtocolSupportType type) {
 		Objects.requireNonNull(type, "type");
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, type, wiretap, writeTimeout);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, type, wiretap, writeTimeout, halfClose);
+	}
+
+	/**
+	 * Whether a peer's FIN (it shut down its sending side, or closed) leaves the connection open
+	 * for the handler's output: {@code true} by default, as Netty's {@code ALLOW_HALF_CLOSURE}.
+	 * The handler's inbound completes, and the connection closes when the handler's publisher
+	 * terminates (after flushing on completion), as always, so an answer to a peer that
+	 * half-closed after its request, or a large greeting to a peer that shut down at once, goes
+	 * out whole. With {@code false}, Reactor Netty's default: the FIN closes the connection at
+	 * once, unwritten output is dropped and a running handler is cancelled. Connections without
+	 * a handler and TLS connections always close at the peer's FIN.
+	 */
+	public TcpServer halfClose(boolean halfClose) {
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose);
 	}
 
 	/**
@@ -220,7 +237,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public TcpServer writeTimeout(Duration timeout) {
 		Duration checked = Checks.notNegative(timeout, "writeTimeout");
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, checked);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, checked, halfClose);
 	}
 
 	/**
@@ -248,7 +265,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	}
 
 	private TcpServer withWiretap(@Nullable Wiretap w) {
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, w, writeTimeout);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, w, writeTimeout, halfClose);
 	}
 
 	/** The configured host. */
@@ -270,10 +287,11 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 		BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> h = handler;
 		Consumer<? super Connection> onConnection = doOnConnection;
 		TlsSpec spec = tls;
+		boolean half = halfClose;
 		// cancelled after the server was made: disposed, not dropped
 		return Mono.<DisposableServer>defer(() -> BoundServer.disposeIfDropped(BoundServer.bind(where, "mongoose-tcp", host,
 				port, spec != null ? TlsAccess.serverContexts(spec) : null,
-				el -> new TcpAcceptor(el, proxyProtocol, wiretap, writeTimeout, c -> TcpOperations.start(c, onConnection, h)))));
+				el -> new TcpAcceptor(el, proxyProtocol, wiretap, writeTimeout, c -> TcpOperations.start(c, onConnection, h, half)))));
 	}
 
 	/** Binds and waits up to 45 s. */

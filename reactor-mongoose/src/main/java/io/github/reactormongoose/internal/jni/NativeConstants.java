@@ -47,6 +47,7 @@ public final class NativeConstants {
 	public static final int EV_REJECTED = (int) constant("RMG_EV_REJECTED");
 	public static final int EV_DRAINED = (int) constant("RMG_EV_DRAINED");
 	public static final int EV_WIRE = (int) constant("RMG_EV_WIRE");
+	public static final int EV_READ_END = (int) constant("RMG_EV_READ_END");
 	public static final int WIRE_WRITTEN = (int) constant("RMG_WIRE_WRITTEN");
 	public static final int EV_DATAGRAM = (int) constant("RMG_EV_DATAGRAM");
 	public static final int EV_UDP_ERROR = (int) constant("RMG_EV_UDP_ERROR");
@@ -87,6 +88,7 @@ public final class NativeConstants {
 	public static final int OP_WIRETAP = (int) constant("RMG_OP_WIRETAP");
 	public static final int OP_INTERIM = (int) constant("RMG_OP_INTERIM");
 	public static final int OP_CLOSE_IDLE = (int) constant("RMG_OP_CLOSE_IDLE");
+	public static final int OP_HALF_CLOSE = (int) constant("RMG_OP_HALF_CLOSE");
 	public static final long ERR_NO_CONN = constant("RMG_ERR_NO_CONN");
 	public static final long ERR_OOM = constant("RMG_ERR_OOM");
 	public static final long ERR_BAD_ARG = constant("RMG_ERR_BAD_ARG");

@@ -286,6 +286,16 @@ public final class Channel {
 	}
 
 	/**
+	 * Raw TCP without TLS: the peer's FIN ends reading only ({@link StreamHandler#onReadEnd}),
+	 * not the connection, which stays open for output until drained or closed. Set before the
+	 * connection reads (on the poll thread, when it is accepted or connected); a TLS connection
+	 * still closes at the FIN.
+	 */
+	public void halfClose() {
+		control(NativeConstants.OP_HALF_CLOSE);
+	}
+
+	/**
 	 * Listener: its accepted connections start TLS with ctx. Outbound connection: starts TLS
 	 * as a client once connected. 0 or a negative native error code.
 	 */

@@ -541,6 +541,9 @@ public final class EventLoop {
 			else if (type == NativeConstants.EV_DRAINED) {
 				s.onDrained(arg);
 			}
+			else if (type == NativeConstants.EV_READ_END) {
+				s.onReadEnd();
+			}
 		}
 	}
 

@@ -19,4 +19,12 @@ public interface StreamHandler extends ChannelHandler {
 	/** Everything queued was written to the socket ({@code written} bytes by the last write). */
 	default void onDrained(long written) {
 	}
+
+	/**
+	 * The peer shut down its sending side (a FIN) after the last {@link #onRead}: nothing more
+	 * will be read, and the connection stays open for output until it is drained or closed.
+	 * Only for a connection told {@link Channel#halfClose()}; others close at the FIN.
+	 */
+	default void onReadEnd() {
+	}
 }

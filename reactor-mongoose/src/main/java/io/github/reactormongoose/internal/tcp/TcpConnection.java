@@ -241,6 +241,20 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 		}
 	}
 
+	/**
+	 * The peer's FIN on a half-closing connection: the inbound completes (a listener's stream
+	 * gets HALF_CLOSE), the connection stays open for output.
+	 */
+	@Override
+	public void onReadEnd() {
+		if (events != null) {
+			events.accept(new ConnectionEvent(ConnectionEvent.Type.HALF_CLOSE, this, ByteBuffer.allocate(0), null));
+		}
+		else {
+			inbound().complete();
+		}
+	}
+
 	@Override
 	public void onHandlerFailure(Throwable e) {
 		inbound().fail(e);

@@ -23,13 +23,15 @@ import reactor.core.publisher.Flux;
 
 /**
  * A TCP listener whose every connection reports to one event stream (BOUND, then ACCEPT,
- * READ, WRITE, ERROR and CLOSE of each connection). While the subscriber has no demand the
+ * READ, WRITE, HALF_CLOSE, ERROR and CLOSE of each connection). While the subscriber has no demand the
  * events queue up to a small limit, then every connection stops reading. Poll-thread state.
  */
 public final class TcpListener implements ListenerHandler {
 
 	private final EventLoop loop;
 	private final String url;
+	/** A peer's FIN is a HALF_CLOSE event and the connection stays open, instead of closing it. */
+	private final boolean halfClose;
 	private final Map<Long, TcpConnection> children = new LinkedHashMap<>();
 	private final InboundQueue<ConnectionEvent> events;
 	private @Nullable Channel channel;
@@ -38,16 +40,21 @@ public final class TcpListener implements ListenerHandler {
 	/** The events wait for demand: every connection's reading is paused, also one accepted now. */
 	private boolean paused;
 
-	private TcpListener(EventLoop loop, String url) {
+	private TcpListener(EventLoop loop, String url, boolean halfClose) {
 		this.loop = loop;
 		this.url = url;
+		this.halfClose = halfClose;
 		this.events = new InboundQueue<>(loop, 256, 64, this::pauseAll, this::resumeAll, this::closeAll, e -> {
 		});
 	}
 
-	/** Binds {@code url} (an IP literal) on the poll thread; the events of the listener. */
-	public static Flux<ConnectionEvent> listen(EventLoop loop, String url) {
-		TcpListener l = new TcpListener(loop, url);
+	/**
+	 * Binds {@code url} (an IP literal) on the poll thread; the events of the listener. With
+	 * {@code halfClose}, a peer's FIN is a HALF_CLOSE event and the connection stays open for
+	 * output until the subscriber drains or closes it; else the FIN closes it.
+	 */
+	public static Flux<ConnectionEvent> listen(EventLoop loop, String url, boolean halfClose) {
+		TcpListener l = new TcpListener(loop, url, halfClose);
 		loop.executeOrRun(l::bind);
 		return l.events;
 	}
@@ -102,6 +109,9 @@ public final class TcpListener implements ListenerHandler {
 			events.offer(e);
 		};
 		children.put(id, c);
+		if (halfClose) {
+			child.halfClose(); // a peer's FIN is a HALF_CLOSE event; the subscriber closes the connection
+		}
 		if (paused) {
 			child.pauseReading(); // else it would read on into the full queue, without bound
 		}

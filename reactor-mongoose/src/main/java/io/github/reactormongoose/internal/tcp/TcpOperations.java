@@ -41,10 +41,12 @@ public final class TcpOperations implements TcpInbound, TcpOutbound {
 	/**
 	 * Poll thread: starts the pipeline of a new connection (an accepted one, or an outbound
 	 * one that just connected). Without a handler the connection stays open and its bytes
-	 * wait in {@link Connection#receive()}.
+	 * wait in {@link Connection#receive()}. With a handler and {@code halfClose}, a peer's FIN
+	 * completes the inbound and the connection stays open until the handler ends.
 	 */
 	public static void start(Connection c, @Nullable Consumer<? super Connection> onConnection,
-			@Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler) {
+			@Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler,
+			boolean halfClose) {
 		TcpConnection connection = (TcpConnection) c;
 		try {
 			if (onConnection != null) {
@@ -58,6 +60,11 @@ public final class TcpOperations implements TcpInbound, TcpOutbound {
 		}
 		if (handler == null) {
 			return;
+		}
+		// the handler's end closes the connection: a peer's FIN only completes the inbound, and
+		// the answer the handler still writes goes out whole (Netty's ALLOW_HALF_CLOSURE)
+		if (halfClose) {
+			connection.channel().halfClose();
 		}
 		TcpOperations ops = new TcpOperations(connection);
 		Publisher<Void> p;
