@@ -90,7 +90,7 @@ void rmg_close_wait(struct mg_connection *c) {
 }
 
 /* Keep-alive is Java's decision: RMG_OP_HTTP_END never closes by itself; Java adds
- * RMG_OP_DRAIN when the connection must not be reused (RMG_HTTP_CLOSE_AFTER among others). */
+ * RMG_OP_DRAIN when the connection must not be reused: HTTP/1.0, Connection: close, a refused body... */
 jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
   /* what was gathered goes first, as if it had been written at once, also when the
    * connection is being closed (a broken Content-Length: the bytes before the cut are sent) */
