@@ -394,7 +394,7 @@ public final class EventLoop {
 				tasks.drain(DRAIN_BATCH, EventLoop::safeRun);
 				timers.runDue(System.nanoTime(), EventLoop::safeRun);
 				if (o != null) {
-					o.iteration(dispatched, System.nanoTime() - busyStart);
+					observe(o, busyStart);
 				}
 			}
 		}
@@ -403,6 +403,21 @@ public final class EventLoop {
 		}
 		finally {
 			close();
+		}
+	}
+
+	/**
+	 * Tells the observer (an application's metrics registry) about the iteration. One that
+	 * throws is logged and let go: it ended the poll thread, and with it every connection of
+	 * the loop.
+	 */
+	private void observe(LoopObserver o, long busyStart) {
+		try {
+			o.iteration(dispatched, System.nanoTime() - busyStart);
+		}
+		catch (Throwable e) {
+			observer = null;
+			logQuietly(name + ": the loop's metrics failed; no longer recorded for this loop", e);
 		}
 	}
 
@@ -571,7 +586,20 @@ public final class EventLoop {
 			r.run();
 		}
 		catch (Throwable t) {
-			log.error("Task failed on the poll thread", t);
+			logQuietly("Task failed on the poll thread", t);
+		}
+	}
+
+	/**
+	 * Logs at ERROR unless logging itself fails (out of memory: the message, the appender), so
+	 * that what the poll thread catches cannot escape from its handler and end the loop.
+	 */
+	private static void logQuietly(String message, Throwable e) {
+		try {
+			log.error(message, e);
+		}
+		catch (Throwable ignored) {
+			// nothing else to tell it with
 		}
 	}
 
