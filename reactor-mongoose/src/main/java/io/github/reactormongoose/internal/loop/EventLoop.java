@@ -76,6 +76,8 @@ public final class EventLoop {
 	private volatile long wakeHandle;
 	private volatile boolean shutdownRequested;
 	private volatile boolean closedFully;
+	/** What ended the poll thread other than a disposal, or {@code null}. */
+	private volatile @Nullable Throwable failure;
 	private ByteBuffer events;
 	private volatile @Nullable LoopObserver observer;
 	/** Records dispatched in the current iteration. */
@@ -146,6 +148,18 @@ public final class EventLoop {
 
 	public boolean isTerminated() {
 		return closedFully;
+	}
+
+	/** What ended the poll thread other than a disposal (an error of the loop's own code), or {@code null}. */
+	public @Nullable Throwable failure() {
+		return failure;
+	}
+
+	/** The error for an operation on this loop once it is disposed, or once its poll thread failed. */
+	public IllegalStateException disposedError(String what) {
+		Throwable f = failure;
+		return f != null ? new IllegalStateException(what + " " + name + " has stopped: its poll thread failed with " + f, f)
+				: new IllegalStateException(what + " " + name + " is disposed");
 	}
 
 	/**
@@ -274,7 +288,7 @@ public final class EventLoop {
 	private long activeHandle() {
 		long h = nativeHandle();
 		if (h == 0 || shutdownRequested) {
-			throw new IllegalStateException("Loop " + name + " is disposed");
+			throw disposedError("Loop");
 		}
 		return h;
 	}
@@ -376,6 +390,7 @@ public final class EventLoop {
 		wakeHandle = created;
 		events = LoopNative.eventBuffer(handle).order(ByteOrder.nativeOrder());
 		t.started.complete(null);
+		boolean logged = true;
 		try {
 			while (!shutdown.finished(channels, System.nanoTime())) {
 				long r = LoopNative.poll(handle, pollTimeout(), stage);
@@ -399,10 +414,26 @@ public final class EventLoop {
 			}
 		}
 		catch (Throwable e) {
-			log.error(name + ": poll loop failed", e);
+			// an error of the loop's own code (out of memory while it reads its records, say):
+			// the loop stops as if disposed, and says why to every operation made on it from now on
+			failure = e;
+			shutdownRequested = true;
+			try {
+				log.error(name + ": poll loop failed; the loop is closed", e);
+			}
+			catch (Throwable again) {
+				logged = false; // out of memory for the message: after the close
+			}
 		}
 		finally {
 			close();
+		}
+		if (!logged) {
+			Throwable e = failure;
+			whenMemoryAllows(() -> {
+				log.error(name + ": poll loop failed; the loop is closed", e);
+				return e;
+			});
 		}
 	}
 
@@ -593,13 +624,15 @@ public final class EventLoop {
 	/**
 	 * Logs at ERROR unless logging itself fails (out of memory: the message, the appender), so
 	 * that what the poll thread catches cannot escape from its handler and end the loop.
+	 * @return whether it was logged
 	 */
-	private static void logQuietly(String message, Throwable e) {
+	private static boolean logQuietly(String message, Throwable e) {
 		try {
 			log.error(message, e);
+			return true;
 		}
 		catch (Throwable ignored) {
-			// nothing else to tell it with
+			return false; // nothing else to tell it with
 		}
 	}
 
@@ -608,7 +641,7 @@ public final class EventLoop {
 		// out any mg_wakeup call still in progress), then free.
 		tasks.close();
 		tasks.drain(DRAIN_BATCH, EventLoop::safeRun);
-		List<Channel> left = channels.snapshot();
+		List<Channel> left = whenMemoryAllows(channels::snapshot);
 		channels.clear();
 		synchronized (postCloseLock) {
 			long h = handle;
@@ -621,7 +654,29 @@ public final class EventLoop {
 			tasks.drain(Integer.MAX_VALUE, EventLoop::safeRun);
 		}
 		timers.clear();
-		terminated.tryEmitEmpty();
+		whenMemoryAllows(terminated::tryEmitEmpty);
+	}
+
+	/**
+	 * {@code step} of the close, tried again while the heap is exhausted: a close that an
+	 * {@code OutOfMemoryError} cut short left the manager allocated, the listeners open (clients
+	 * connected and were never answered) and every thread that then queued a task on the loop,
+	 * a disposal too, waiting for good for the close to end.
+	 */
+	private static <T> T whenMemoryAllows(Supplier<T> step) {
+		for (;;) {
+			try {
+				return step.get();
+			}
+			catch (OutOfMemoryError e) {
+				try {
+					Thread.sleep(10);
+				}
+				catch (InterruptedException i) {
+					// keep closing: nothing else may end this thread
+				}
+			}
+		}
 	}
 
 	/** The poll thread; {@link NonBlocking} so {@code block()} on it fails fast. */
