@@ -76,6 +76,8 @@ public final class EventLoop {
 	private volatile long wakeHandle;
 	private volatile boolean shutdownRequested;
 	private volatile boolean closedFully;
+	/** Whether {@link #clearInterrupt()} has logged. Poll thread only. */
+	private boolean interruptLogged;
 	/** What ended the poll thread other than a disposal, or {@code null}. */
 	private volatile @Nullable Throwable failure;
 	private ByteBuffer events;
@@ -406,8 +408,8 @@ public final class EventLoop {
 				}
 				EventRecords.forEach(events, EventRecords.length(r), this::dispatch, this::handlerFailed);
 				tasks.rearm();
-				tasks.drain(DRAIN_BATCH, EventLoop::safeRun);
-				timers.runDue(System.nanoTime(), EventLoop::safeRun);
+				tasks.drain(DRAIN_BATCH, this::runTask);
+				timers.runDue(System.nanoTime(), this::runTask);
 				if (o != null) {
 					observe(o, busyStart);
 				}
@@ -487,6 +489,7 @@ public final class EventLoop {
 	}
 
 	private void dispatch(int type, long id, long arg, ByteBuffer b, int p, int plen) {
+		clearInterrupt();
 		dispatched++;
 		if (type == NativeConstants.EV_ACCEPT) {
 			accept(id, arg, b, p);
@@ -611,6 +614,26 @@ public final class EventLoop {
 
 	private static final ChannelHandler NO_HANDLER = new ChannelHandler() {
 	};
+
+	/** Poll thread: runs a task or a timer of the loop. */
+	private void runTask(Runnable r) {
+		clearInterrupt();
+		safeRun(r);
+	}
+
+	/**
+	 * Poll thread, before each handler and task: clears an interrupt that one of them left (a
+	 * {@code Thread.currentThread().interrupt()}), as Netty's NIO loop does. The thread is the
+	 * loop's: left set, it made the interruptible calls of whatever ran next, for any
+	 * connection, fail with {@code InterruptedException}. Logged once per loop.
+	 */
+	private void clearInterrupt() {
+		if (Thread.interrupted() && !interruptLogged) {
+			interruptLogged = true;
+			log.warn("{}: a handler or a task interrupted the poll thread; the interrupt is cleared (the thread is the loop's)",
+					name);
+		}
+	}
 
 	private static void safeRun(Runnable r) {
 		try {
