@@ -155,7 +155,7 @@ public final class MongooseLoop implements Disposable {
 
 	private void checkActive() {
 		if (loop.isShutdown()) {
-			throw new IllegalStateException("MongooseLoop " + loop.name() + " is disposed");
+			throw loop.disposedError("MongooseLoop");
 		}
 	}
 

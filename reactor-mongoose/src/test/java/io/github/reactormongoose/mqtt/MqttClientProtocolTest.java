@@ -78,6 +78,28 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 	}
 
 	/**
+	 * A JVM error thrown by a subscriber's {@code onNext} (Reactor's operators rethrow those, up
+	 * to the loop, which closes the connection): the subscription ends with it. It climbed out of
+	 * the subscription's sink mid-drain, where the error the session failed the subscription with
+	 * afterwards was never delivered: the Flux never ended.
+	 */
+	@Test
+	void aJvmErrorFromASubscribersOnNextEndsItsSubscriptionWithIt() throws Exception {
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client(), peer);
+		CompletableFuture<Throwable> ended = new CompletableFuture<>();
+		c.subscribe("t/#", 0).doOnNext(m -> {
+			throw new OutOfMemoryError("thrown: by a subscriber");
+		}).subscribe(m -> { }, ended::complete, () -> ended.complete(null));
+		FakeBroker.Peer p = peer.get();
+		MqttPacket.Subscribe sub = p.read(MqttPacket.Subscribe.class);
+		p.send(new MqttPacket.SubAck(sub.packetId(), List.of(0), MqttProperties.empty()));
+		p.send(new MqttPacket.Publish(0, MqttMessage.of("t/1", "x".getBytes(UTF_8), 0, false)));
+		assertThat(ended.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+				.isInstanceOf(OutOfMemoryError.class).hasMessage("thrown: by a subscriber");
+	}
+
+	/**
 	 * A PINGREQ not answered within the keep-alive k ends the connection about k after it (the
 	 * check runs every k/2; one that ran a little early put it off to 1.5 k in a third of the runs).
 	 */

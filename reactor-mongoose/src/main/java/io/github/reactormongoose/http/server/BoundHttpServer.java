@@ -58,8 +58,10 @@ final class BoundHttpServer {
 						try {
 							bound.accept(s);
 						}
-						catch (RuntimeException e) {
-							return s.disposeLater(Duration.ZERO).then(Mono.error(e));
+						catch (Throwable e) {
+							// a JVM error too (rethrown to the poll thread, it was lost there); deferred:
+							// then(Mono.error(e)) would call it and so rethrow a JVM error again
+							return s.disposeLater(Duration.ZERO).then(Mono.defer(() -> Mono.error(e)));
 						}
 					}
 					return Mono.just(s);

@@ -76,6 +76,10 @@ public final class EventLoop {
 	private volatile long wakeHandle;
 	private volatile boolean shutdownRequested;
 	private volatile boolean closedFully;
+	/** Whether {@link #clearInterrupt()} has logged. Poll thread only. */
+	private boolean interruptLogged;
+	/** What ended the poll thread other than a disposal, or {@code null}. */
+	private volatile @Nullable Throwable failure;
 	private ByteBuffer events;
 	private volatile @Nullable LoopObserver observer;
 	/** Records dispatched in the current iteration. */
@@ -146,6 +150,18 @@ public final class EventLoop {
 
 	public boolean isTerminated() {
 		return closedFully;
+	}
+
+	/** What ended the poll thread other than a disposal (an error of the loop's own code), or {@code null}. */
+	public @Nullable Throwable failure() {
+		return failure;
+	}
+
+	/** The error for an operation on this loop once it is disposed, or once its poll thread failed. */
+	public IllegalStateException disposedError(String what) {
+		Throwable f = failure;
+		return f != null ? new IllegalStateException(what + " " + name + " has stopped: its poll thread failed with " + f, f)
+				: new IllegalStateException(what + " " + name + " is disposed");
 	}
 
 	/**
@@ -274,7 +290,7 @@ public final class EventLoop {
 	private long activeHandle() {
 		long h = nativeHandle();
 		if (h == 0 || shutdownRequested) {
-			throw new IllegalStateException("Loop " + name + " is disposed");
+			throw disposedError("Loop");
 		}
 		return h;
 	}
@@ -376,6 +392,7 @@ public final class EventLoop {
 		wakeHandle = created;
 		events = LoopNative.eventBuffer(handle).order(ByteOrder.nativeOrder());
 		t.started.complete(null);
+		boolean logged = true;
 		try {
 			while (!shutdown.finished(channels, System.nanoTime())) {
 				long r = LoopNative.poll(handle, pollTimeout(), stage);
@@ -391,18 +408,49 @@ public final class EventLoop {
 				}
 				EventRecords.forEach(events, EventRecords.length(r), this::dispatch, this::handlerFailed);
 				tasks.rearm();
-				tasks.drain(DRAIN_BATCH, EventLoop::safeRun);
-				timers.runDue(System.nanoTime(), EventLoop::safeRun);
+				tasks.drain(DRAIN_BATCH, this::runTask);
+				timers.runDue(System.nanoTime(), this::runTask);
 				if (o != null) {
-					o.iteration(dispatched, System.nanoTime() - busyStart);
+					observe(o, busyStart);
 				}
 			}
 		}
 		catch (Throwable e) {
-			log.error(name + ": poll loop failed", e);
+			// an error of the loop's own code (out of memory while it reads its records, say):
+			// the loop stops as if disposed, and says why to every operation made on it from now on
+			failure = e;
+			shutdownRequested = true;
+			try {
+				log.error(name + ": poll loop failed; the loop is closed", e);
+			}
+			catch (Throwable again) {
+				logged = false; // out of memory for the message: after the close
+			}
 		}
 		finally {
 			close();
+		}
+		if (!logged) {
+			Throwable e = failure;
+			whenMemoryAllows(() -> {
+				log.error(name + ": poll loop failed; the loop is closed", e);
+				return e;
+			});
+		}
+	}
+
+	/**
+	 * Tells the observer (an application's metrics registry) about the iteration. One that
+	 * throws is logged and let go: it ended the poll thread, and with it every connection of
+	 * the loop.
+	 */
+	private void observe(LoopObserver o, long busyStart) {
+		try {
+			o.iteration(dispatched, System.nanoTime() - busyStart);
+		}
+		catch (Throwable e) {
+			observer = null;
+			logQuietly(name + ": the loop's metrics failed; no longer recorded for this loop", e);
 		}
 	}
 
@@ -441,6 +489,7 @@ public final class EventLoop {
 	}
 
 	private void dispatch(int type, long id, long arg, ByteBuffer b, int p, int plen) {
+		clearInterrupt();
 		dispatched++;
 		if (type == NativeConstants.EV_ACCEPT) {
 			accept(id, arg, b, p);
@@ -569,12 +618,47 @@ public final class EventLoop {
 	private static final ChannelHandler NO_HANDLER = new ChannelHandler() {
 	};
 
+	/** Poll thread: runs a task or a timer of the loop. */
+	private void runTask(Runnable r) {
+		clearInterrupt();
+		safeRun(r);
+	}
+
+	/**
+	 * Poll thread, before each handler and task: clears an interrupt that one of them left (a
+	 * {@code Thread.currentThread().interrupt()}), as Netty's NIO loop does. The thread is the
+	 * loop's: left set, it made the interruptible calls of whatever ran next, for any
+	 * connection, fail with {@code InterruptedException}. Logged once per loop.
+	 */
+	private void clearInterrupt() {
+		if (Thread.interrupted() && !interruptLogged) {
+			interruptLogged = true;
+			log.warn("{}: a handler or a task interrupted the poll thread; the interrupt is cleared (the thread is the loop's)",
+					name);
+		}
+	}
+
 	private static void safeRun(Runnable r) {
 		try {
 			r.run();
 		}
 		catch (Throwable t) {
-			log.error("Task failed on the poll thread", t);
+			logQuietly("Task failed on the poll thread", t);
+		}
+	}
+
+	/**
+	 * Logs at ERROR unless logging itself fails (out of memory: the message, the appender), so
+	 * that what the poll thread catches cannot escape from its handler and end the loop.
+	 * @return whether it was logged
+	 */
+	private static boolean logQuietly(String message, Throwable e) {
+		try {
+			log.error(message, e);
+			return true;
+		}
+		catch (Throwable ignored) {
+			return false; // nothing else to tell it with
 		}
 	}
 
@@ -583,7 +667,7 @@ public final class EventLoop {
 		// out any mg_wakeup call still in progress), then free.
 		tasks.close();
 		tasks.drain(DRAIN_BATCH, EventLoop::safeRun);
-		List<Channel> left = channels.snapshot();
+		List<Channel> left = whenMemoryAllows(channels::snapshot);
 		channels.clear();
 		synchronized (postCloseLock) {
 			long h = handle;
@@ -596,7 +680,29 @@ public final class EventLoop {
 			tasks.drain(Integer.MAX_VALUE, EventLoop::safeRun);
 		}
 		timers.clear();
-		terminated.tryEmitEmpty();
+		whenMemoryAllows(terminated::tryEmitEmpty);
+	}
+
+	/**
+	 * {@code step} of the close, tried again while the heap is exhausted: a close that an
+	 * {@code OutOfMemoryError} cut short left the manager allocated, the listeners open (clients
+	 * connected and were never answered) and every thread that then queued a task on the loop,
+	 * a disposal too, waiting for good for the close to end.
+	 */
+	private static <T> T whenMemoryAllows(Supplier<T> step) {
+		for (;;) {
+			try {
+				return step.get();
+			}
+			catch (OutOfMemoryError e) {
+				try {
+					Thread.sleep(10);
+				}
+				catch (InterruptedException i) {
+					// keep closing: nothing else may end this thread
+				}
+			}
+		}
 	}
 
 	/** The poll thread; {@link NonBlocking} so {@code block()} on it fails fast. */

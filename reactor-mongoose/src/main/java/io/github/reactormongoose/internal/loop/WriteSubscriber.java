@@ -255,6 +255,7 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 		burst = true;
 		gather = g;
 		burstWrites = 0;
+		Throwable thrown = null;
 		try {
 			while (asked < n && !done) {
 				int before = burstWrites;
@@ -271,12 +272,22 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 				}
 			}
 		}
+		catch (Throwable e) {
+			thrown = e;
+		}
 		finally {
 			burst = false;
 			gather = null;
 			if (g != null && burstWrites >= 2) { // corked: the burst's last bytes are sent here, also when done
 				burstPending = g.uncork();
 			}
+		}
+		if (thrown != null) {
+			// the source threw out of its emission (a JVM error, which Reactor's operators
+			// rethrow): the send ends with it, and it goes on to the loop to be logged. Thrown
+			// into a task or a timer, it was only logged, and the send never ended
+			finish(thrown, true);
+			throw Exceptions.propagate(thrown);
 		}
 		outstanding -= n - asked;
 		if (done || burstWrites == 0) {

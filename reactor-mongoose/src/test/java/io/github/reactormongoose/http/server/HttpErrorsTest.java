@@ -40,6 +40,9 @@ class HttpErrorsTest extends BaseHttpTest {
 	final AtomicInteger handled = new AtomicInteger();
 	final CountDownLatch slowStarted = new CountDownLatch(1);
 	final CountDownLatch slowCancelled = new CountDownLatch(1);
+	final java.util.concurrent.atomic.AtomicReference<reactor.core.publisher.SignalType> jvmErrorSendEnd =
+			new java.util.concurrent.atomic.AtomicReference<>();
+	final CountDownLatch jvmErrorSendEnded = new CountDownLatch(1);
 
 	@BeforeEach
 	void startServer() {
@@ -52,6 +55,17 @@ class HttpErrorsTest extends BaseHttpTest {
 				.get("/body-error", (req, res) -> res.sendString(Mono.error(new IllegalStateException("no body"))))
 				.get("/error-after-headers", (req, res) -> res.sendString(Flux.just("first ", "second ")
 						.concatWith(Mono.delay(Duration.ofMillis(100)).then(Mono.error(new IllegalStateException("mid-stream"))))))
+				// a JVM error (which Reactor's operators rethrow) from the 2,000th item: pulled by the
+				// writer's later rounds, in a timer of the loop rather than in the handler's call
+				.get("/jvm-error-mid-stream", (req, res) -> res.sendString(Flux.range(0, 100_000).map(i -> {
+					if (i == 2_000) {
+						throw new OutOfMemoryError("thrown: mid-stream");
+					}
+					return "0123456789";
+				})).doFinally(signal -> {
+					jvmErrorSendEnd.set(signal);
+					jvmErrorSendEnded.countDown();
+				}))
 				.get("/slow", (req, res) -> {
 					slowStarted.countDown();
 					return res.sendString(Mono.delay(Duration.ofSeconds(5)).map(x -> "late"))
@@ -153,6 +167,33 @@ class HttpErrorsTest extends BaseHttpTest {
 			String tail = new String(rest, StandardCharsets.ISO_8859_1);
 			assertThat(tail).doesNotEndWith("0\r\n\r\n");
 		}
+		assertHealthy();
+	}
+
+	/**
+	 * A JVM error thrown by the response body's source while the loop pulls it from a task or a
+	 * timer (not from the handler's own call) was only logged by the loop: the writer never
+	 * ended, so the response stayed open, unfinished, until the client gave up.
+	 */
+	@Test
+	void aJvmErrorFromTheBodySourceMidStreamClosesTheConnectionAndEndsTheSend() throws Exception {
+		try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+			c.write(RawHttp.get("/jvm-error-mid-stream"));
+			assertThat(c.readHead().status()).isEqualTo(200);
+			byte[] rest;
+			try {
+				rest = c.readToEof();
+			}
+			catch (SocketTimeoutException e) {
+				throw new AssertionError("the response stayed open after its source threw a JVM error", e);
+			}
+			catch (IOException e) {
+				rest = new byte[0]; // reset: also a close
+			}
+			assertThat(new String(rest, StandardCharsets.ISO_8859_1)).doesNotEndWith("0\r\n\r\n");
+		}
+		assertThat(jvmErrorSendEnded.await(5, TimeUnit.SECONDS)).as("the handler's send ended").isTrue();
+		assertThat(jvmErrorSendEnd.get()).isEqualTo(reactor.core.publisher.SignalType.ON_ERROR);
 		assertHealthy();
 	}
 

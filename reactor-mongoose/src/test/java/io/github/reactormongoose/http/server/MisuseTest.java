@@ -158,6 +158,40 @@ class MisuseTest extends BaseHttpTest {
 				.hasMessageContaining("block");
 	}
 
+	/**
+	 * A handler that interrupts its thread (the poll thread) affects no other exchange: the
+	 * interrupt stayed set, so the next handler of the loop, on another connection, that handed
+	 * work over through a queue with room ({@code put} returns at once, but waits
+	 * interruptibly) failed with InterruptedException. The loop clears it before each handler
+	 * and task, as Netty's NIO loop does.
+	 */
+	@Test
+	void aHandlerThatInterruptsThePollThreadLeavesTheNextHandlersUninterrupted() throws Exception {
+		java.util.concurrent.BlockingQueue<String> work = new java.util.concurrent.ArrayBlockingQueue<>(16);
+		DisposableServer server = bind(HttpServer.create().runOn(newLoop()).route(r -> r
+				.get("/interrupt", (req, res) -> {
+					Thread.currentThread().interrupt();
+					return res.sendString(Mono.just("interrupted"));
+				})
+				.get("/handoff", (req, res) -> {
+					try {
+						work.put(req.uri());
+					}
+					catch (InterruptedException e) {
+						Thread.currentThread().interrupt();
+						return res.status(500).sendString(Mono.just("interrupted by another exchange"));
+					}
+					return res.sendString(Mono.just("queued"));
+				})));
+		try (RawHttp a = RawHttp.connect(server.port()); RawHttp b = RawHttp.connect(server.port())) {
+			a.write(RawHttp.get("/interrupt"));
+			assertThat(a.read().bodyString()).isEqualTo("interrupted");
+			b.write(RawHttp.get("/handoff"));
+			assertThat(b.read().bodyString()).isEqualTo("queued");
+		}
+		assertThat(work).containsExactly("/handoff");
+	}
+
 	@Test
 	void subscribingTheRequestBodyTwiceGivesTheSecondSubscriberAClearError() throws Exception {
 		DisposableServer server = bind(HttpServer.create().route(r -> r.post("/twice", (req, res) -> res.sendString(

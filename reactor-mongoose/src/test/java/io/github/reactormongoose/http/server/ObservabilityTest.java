@@ -45,6 +45,57 @@ class ObservabilityTest extends BaseHttpTest {
 	}
 
 	/**
+	 * A metrics recorder that throws (here the loop's poll-events summary of an application's
+	 * registry, with a JVM error as an {@code OutOfMemoryError} in a histogram would be) is
+	 * logged; the loop goes on serving. It was called outside any guard, so the error ended the
+	 * poll thread: every connection of the loop closed and the port refused new ones.
+	 */
+	@Test
+	void aMetricsRecorderThatThrowsLeavesTheLoopServing() throws Exception {
+		java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+		io.micrometer.core.instrument.simple.SimpleMeterRegistry failing = new io.micrometer.core.instrument.simple.SimpleMeterRegistry() {
+			@Override
+			protected DistributionSummary newDistributionSummary(io.micrometer.core.instrument.Meter.Id id,
+					io.micrometer.core.instrument.distribution.DistributionStatisticConfig config, double scale) {
+				DistributionSummary real = super.newDistributionSummary(id, config, scale);
+				return DistributionSummary.class.cast(java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+						new Class<?>[] { DistributionSummary.class }, (proxy, method, args) -> {
+							if (method.getName().equals("record") && armed.getAndSet(false)) {
+								throw new OutOfMemoryError("thrown: by a metrics recorder");
+							}
+							try {
+								return method.invoke(real, args);
+							}
+							catch (java.lang.reflect.InvocationTargetException e) {
+								throw e.getCause();
+							}
+						}));
+			}
+		};
+		io.micrometer.core.instrument.Metrics.addRegistry(failing);
+		try {
+			DisposableServer s = server(HttpServer.create().metrics(true).loopName("metered-failing").loops(1));
+			try (RawHttp c = RawHttp.connect(s.port())) {
+				assertThat(status(c, RawHttp.get("/hello"))).isEqualTo(200);
+				armed.set(true);
+				long deadline = System.nanoTime() + TIMEOUT.toNanos();
+				while (armed.get() && System.nanoTime() < deadline) {
+					Thread.onSpinWait(); // the next iteration of the loop records, and throws
+				}
+				assertThat(armed).as("the recorder was called").isFalse();
+				assertThat(status(c, RawHttp.get("/hello"))).as("the same connection").isEqualTo(200);
+			}
+			try (RawHttp c = RawHttp.connect(s.port())) {
+				assertThat(status(c, RawHttp.get("/hello"))).as("a new connection").isEqualTo(200);
+			}
+		}
+		finally {
+			io.micrometer.core.instrument.Metrics.removeRegistry(failing);
+			failing.close();
+		}
+	}
+
+	/**
 	 * A disposed server's gauges go, so a server bound later on the same address counts its own
 	 * connections (Micrometer would otherwise hand it the old gauge, reading the old server);
 	 * a loop's meters go with the loop.

@@ -169,6 +169,24 @@ class ServerLifecycleTest extends BaseHttpTest {
 		assertThat(again.port()).isEqualTo(port);
 	}
 
+	/**
+	 * A JVM error from {@code doOnBound} (which runs on the poll thread that made the server):
+	 * the bind fails with it and the port is free. It escaped the catch of ordinary exceptions,
+	 * Reactor's operators rethrew it to the poll thread, which dropped it: the bind never
+	 * completed and the server went on listening with nobody holding it.
+	 */
+	@Test
+	void aDoOnBoundThatThrowsAJvmErrorFailsTheBindAndFreesThePort() {
+		AtomicReference<DisposableServer> seen = new AtomicReference<>();
+		assertThatThrownBy(() -> HttpServer.create().doOnBound(b -> {
+			seen.set(b);
+			throw new NoClassDefFoundError("thrown: in doOnBound");
+		}).bindNow(TIMEOUT)).isInstanceOf(NoClassDefFoundError.class).hasMessage("thrown: in doOnBound");
+		int port = seen.get().port();
+		DisposableServer again = bind(HttpServer.create().port(port));
+		assertThat(again.port()).isEqualTo(port);
+	}
+
 	@Test
 	void bindUntilJavaShutdownReturnsWhenTheServerIsDisposed() throws Exception {
 		AtomicReference<DisposableServer> started = new AtomicReference<>();
