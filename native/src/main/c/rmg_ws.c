@@ -358,9 +358,11 @@ static jint JNICALL rmg_ws_upgrade(JNIEnv *env, jclass cls, jlong h, jlong id, j
   (void) cls;
   if (c == NULL) return RMG_ERR_NO_CONN;
   if (key == NULL || max_frame < 0) return RMG_ERR_BAD_ARG; /* others: rmg_ws_upgrade_conn */
+  /* each call only while none failed: a failed one leaves an OutOfMemoryError pending, and
+   * JNI allows no further GetStringUTFChars with an exception pending */
   k = (*env)->GetStringUTFChars(env, key, NULL);
-  if (protocol != NULL) p = (*env)->GetStringUTFChars(env, protocol, NULL);
-  if (extra != NULL) x = (*env)->GetStringUTFChars(env, extra, NULL);
+  if (k != NULL && protocol != NULL) p = (*env)->GetStringUTFChars(env, protocol, NULL);
+  if (k != NULL && (protocol == NULL || p != NULL) && extra != NULL) x = (*env)->GetStringUTFChars(env, extra, NULL);
   if (k == NULL || (protocol != NULL && p == NULL) || (extra != NULL && x == NULL)) {
     rc = RMG_ERR_OOM;
   } else {
