@@ -22,6 +22,7 @@ import java.util.function.IntConsumer;
 import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.MongooseLoop;
+import io.github.reactormongoose.internal.FatalErrors;
 import io.github.reactormongoose.internal.loop.Addresses;
 import io.github.reactormongoose.internal.loop.EventLoop;
 import io.github.reactormongoose.internal.loop.LoopAccess;
@@ -1187,7 +1188,8 @@ final class ClientSession implements MqttConnection {
 		return Flux.defer(() -> {
 			MqttTopics.checkFilter(filter);
 			MqttMessage.checkQos(qos);
-			return new Delivering(Flux.<MqttMessage>create(sink -> {
+			// a JVM error thrown by the subscriber's onNext still ends the subscription with it
+			return FatalErrors.delivered(Flux.<MqttMessage>create(sink -> {
 				Sub s = new Sub(filter, qos, sink, onGranted);
 				sink.onRequest(n -> loop.executeOrRun(() -> {
 					drain(s);
@@ -1197,72 +1199,6 @@ final class ClientSession implements MqttConnection {
 				loop.executeOrRun(() -> addSub(s));
 			}));
 		});
-	}
-
-	/**
-	 * Delivers a JVM error thrown by the subscriber's {@code onNext} to it. Reactor's operators
-	 * rethrow such errors (an {@code OutOfMemoryError}), and one thrown out of the sink's drain
-	 * left the sink mid-drain, where it never delivered the error the session failed the
-	 * subscription with afterwards (the loop closes the connection): the Flux never ended. Here
-	 * it cancels the subscription, is delivered, and is rethrown for the loop to log and close
-	 * the connection, as before. Signals come on the poll thread.
-	 */
-	private static final class Delivering extends reactor.core.publisher.FluxOperator<MqttMessage, MqttMessage> {
-
-		Delivering(Flux<MqttMessage> source) {
-			super(source);
-		}
-
-		@Override
-		public void subscribe(CoreSubscriber<? super MqttMessage> actual) {
-			source.subscribe(new CoreSubscriber<MqttMessage>() {
-				private Subscription upstream;
-				private boolean terminated;
-
-				@Override
-				public Context currentContext() {
-					return actual.currentContext();
-				}
-
-				@Override
-				public void onSubscribe(Subscription s) {
-					upstream = s;
-					actual.onSubscribe(s);
-				}
-
-				@Override
-				public void onNext(MqttMessage m) {
-					if (terminated) {
-						return;
-					}
-					try {
-						actual.onNext(m);
-					}
-					catch (Throwable e) {
-						terminated = true;
-						upstream.cancel();
-						actual.onError(e);
-						reactor.core.Exceptions.throwIfJvmFatal(e);
-					}
-				}
-
-				@Override
-				public void onError(Throwable t) {
-					if (!terminated) {
-						terminated = true;
-						actual.onError(t);
-					}
-				}
-
-				@Override
-				public void onComplete() {
-					if (!terminated) {
-						terminated = true;
-						actual.onComplete();
-					}
-				}
-			});
-		}
 	}
 
 	private void addSub(Sub s) {

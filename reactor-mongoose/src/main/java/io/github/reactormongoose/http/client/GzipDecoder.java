@@ -11,13 +11,9 @@ import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
-import org.reactivestreams.Subscription;
-import reactor.core.CoreSubscriber;
-import reactor.core.Exceptions;
+import io.github.reactormongoose.internal.FatalErrors;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxOperator;
 import reactor.core.publisher.Mono;
-import reactor.util.context.Context;
 
 /**
  * Decodes a {@code Content-Encoding: gzip} body as it streams (RFC 1952): the member header
@@ -55,16 +51,18 @@ final class GzipDecoder {
 	/**
 	 * {@code body} decoded; fails with {@link MalformedResponseException} on a bad or cut-off
 	 * stream, and with a JVM error (an {@code OutOfMemoryError}) thrown by the decoding or by the
-	 * subscriber ({@link Delivering}).
+	 * subscriber ({@link FatalErrors#delivered}: a decoding error comes as a {@link DecodingError}
+	 * and is unwrapped).
 	 */
 	static Flux<ByteBuffer> decode(Flux<ByteBuffer> body) {
 		return Flux.defer(() -> {
 			GzipDecoder d = new GzipDecoder();
 			// one piece ahead: the client's read-ahead rule (16 pieces, then the socket waits) holds
 			// for a compressed body too; the default prefetch asked for 256 (about 4 MiB)
-			return new Delivering(body.concatMapIterable(d::feed, 1)
+			return FatalErrors.delivered(body.concatMapIterable(d::feed, 1)
 					.concatWith(Mono.defer(d::end))
-					.doFinally(s -> d.inflater.end()));
+					.doFinally(s -> d.inflater.end()),
+					e -> e instanceof DecodingError ? e.getCause() : e);
 		});
 	}
 
@@ -75,73 +73,6 @@ final class GzipDecoder {
 
 		DecodingError(Error cause) {
 			super(cause);
-		}
-	}
-
-	/**
-	 * Delivers a JVM error to the subscriber. Reactor's operators rethrow such errors, and one
-	 * thrown inside concatMapIterable's drain (by the decoding, or by the subscriber's onNext: an
-	 * {@code OutOfMemoryError} gathering the body) left that operator mid-drain, where it never
-	 * delivered the error the response failed with afterwards: the response never ended. Here a
-	 * decoding error comes as a {@link DecodingError} and is unwrapped; one thrown by the
-	 * subscriber cancels the body (which closes the connection), is delivered, and is rethrown
-	 * for the loop to log, as without decoding. Signals come on the poll thread.
-	 */
-	private static final class Delivering extends FluxOperator<ByteBuffer, ByteBuffer> {
-
-		Delivering(Flux<ByteBuffer> source) {
-			super(source);
-		}
-
-		@Override
-		public void subscribe(CoreSubscriber<? super ByteBuffer> actual) {
-			source.subscribe(new CoreSubscriber<ByteBuffer>() {
-				private Subscription upstream;
-				private boolean terminated;
-
-				@Override
-				public void onSubscribe(Subscription s) {
-					upstream = s;
-					actual.onSubscribe(s);
-				}
-
-				@Override
-				public void onNext(ByteBuffer b) {
-					if (terminated) {
-						return;
-					}
-					try {
-						actual.onNext(b);
-					}
-					catch (Throwable e) {
-						terminated = true;
-						upstream.cancel();
-						actual.onError(e);
-						Exceptions.throwIfJvmFatal(e);
-					}
-				}
-
-				@Override
-				public void onError(Throwable t) {
-					if (!terminated) {
-						terminated = true;
-						actual.onError(t instanceof DecodingError ? t.getCause() : t);
-					}
-				}
-
-				@Override
-				public void onComplete() {
-					if (!terminated) {
-						terminated = true;
-						actual.onComplete();
-					}
-				}
-
-				@Override
-				public Context currentContext() {
-					return actual.currentContext();
-				}
-			});
 		}
 	}
 
