@@ -37,6 +37,16 @@ public final class Flood implements AutoCloseable {
 		return new Flood(s);
 	}
 
+	/**
+	 * Connects with the kernel's default buffers: for large messages, which 16 KiB buffers move at
+	 * a few per second.
+	 */
+	public static Flood connectWithDefaultBuffers(int port) throws IOException {
+		Socket s = new Socket();
+		s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+		return new Flood(s);
+	}
+
 	public Socket socket() {
 		return socket;
 	}

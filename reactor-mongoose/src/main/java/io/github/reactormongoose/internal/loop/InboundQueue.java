@@ -5,6 +5,7 @@ package io.github.reactormongoose.internal.loop;
 
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -16,7 +17,10 @@ import reactor.core.publisher.Operators;
  * {@code FluxReceive} idea). Items are queued on the poll thread and delivered there; when
  * the queue reaches {@code highMark} the {@code pause} action runs (the native side stops
  * reading the socket, so TCP pushes back on the peer), and {@code resume} runs once the
- * subscriber has drained it to {@code lowMark}. Internal API.
+ * subscriber has drained it to {@code lowMark}. Items may also be weighed (a WebSocket message
+ * by its bytes): then the queue also pauses once its weight reaches {@code highWeight}, and
+ * resumes only when it is down to {@code highWeight / 4} as well, so large items do not queue
+ * up by the {@code highMark}. Internal API.
  */
 public final class InboundQueue<T> extends Flux<T> implements Subscription {
 
@@ -28,6 +32,11 @@ public final class InboundQueue<T> extends Flux<T> implements Subscription {
 	private final Runnable resume;
 	private final Runnable onCancel;
 	private final Consumer<? super T> discard;
+	private final ToIntFunction<? super T> weigher;
+	private final long highWeight;
+
+	/** What the queued items weigh. */
+	private long weight;
 
 	private CoreSubscriber<? super T> actual;
 	private long demand;
@@ -40,7 +49,15 @@ public final class InboundQueue<T> extends Flux<T> implements Subscription {
 
 	public InboundQueue(EventLoop loop, int highMark, int lowMark, Runnable pause, Runnable resume, Runnable onCancel,
 			Consumer<? super T> discard) {
+		this(loop, highMark, lowMark, pause, resume, onCancel, discard, t -> 0, Long.MAX_VALUE);
+	}
+
+	/** A queue that also pauses once its items weigh {@code highWeight} (by {@code weigher}). */
+	public InboundQueue(EventLoop loop, int highMark, int lowMark, Runnable pause, Runnable resume, Runnable onCancel,
+			Consumer<? super T> discard, ToIntFunction<? super T> weigher, long highWeight) {
 		this.loop = loop;
+		this.weigher = weigher;
+		this.highWeight = highWeight;
 		this.highMark = highMark;
 		this.lowMark = lowMark;
 		this.pause = pause;
@@ -71,7 +88,8 @@ public final class InboundQueue<T> extends Flux<T> implements Subscription {
 			return;
 		}
 		queue.add(item);
-		if (!paused && queue.size() >= highMark) {
+		weight += weigher.applyAsInt(item);
+		if (!paused && (queue.size() >= highMark || weight >= highWeight)) {
 			paused = true;
 			pause.run();
 		}
@@ -134,6 +152,7 @@ public final class InboundQueue<T> extends Flux<T> implements Subscription {
 			while ((t = queue.poll()) != null) {
 				discard.accept(t);
 			}
+			weight = 0;
 			if (paused) {
 				paused = false;
 				resume.run();
@@ -151,6 +170,7 @@ public final class InboundQueue<T> extends Flux<T> implements Subscription {
 			for (;;) {
 				while (demand > 0 && !queue.isEmpty() && !cancelled) {
 					T t = queue.poll();
+					weight -= weigher.applyAsInt(t);
 					if (demand != Long.MAX_VALUE) {
 						demand--;
 					}
@@ -159,7 +179,7 @@ public final class InboundQueue<T> extends Flux<T> implements Subscription {
 				if (cancelled) {
 					return;
 				}
-				if (paused && queue.size() <= lowMark) {
+				if (paused && queue.size() <= lowMark && weight <= highWeight / 4) {
 					paused = false;
 					resume.run();
 				}

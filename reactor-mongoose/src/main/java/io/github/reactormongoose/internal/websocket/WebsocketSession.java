@@ -46,6 +46,12 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 	private final HttpHeaders headers;
 	private final @Nullable String protocol;
 	private final Runnable onClosed;
+	/**
+	 * Messages nobody has requested yet queue up to 64, or to 1 MiB of payload (then one message
+	 * of any size): beyond either the loop stops reading the socket.
+	 */
+	static final int INBOUND_HIGH_BYTES = 1 << 20;
+
 	private final InboundQueue<WebSocketFrame> inbound;
 	/** The longest message compressed: 0 without permessage-deflate (see {@link PerMessageDeflate.ServerTerms}). */
 	private final int maxDeflated;
@@ -79,7 +85,7 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 		this.onClosed = onClosed;
 		this.inbound = new InboundQueue<>(el, 64, 16, channel::pauseReading, channel::resumeReading, () -> {
 		}, f -> {
-		});
+		}, f -> f.payload().length, INBOUND_HIGH_BYTES);
 		channel.handler(this);
 	}
 

@@ -174,6 +174,54 @@ class WebsocketClientHostileFramesTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * A server pushing 1 MiB messages to a handler that takes them slowly: the client stops reading
+	 * once about 1 MiB of them waits, not after 64 messages (64 MiB per session, as the server's
+	 * sessions did too; WebsocketTest.largeMessagesNobodyRequestsQueueUpToAByteBound).
+	 */
+	@Test
+	void largeMessagesTheHandlerHasNotRequestedQueueUpToAByteBound() throws Exception {
+		java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+		java.util.concurrent.atomic.AtomicLong lastWrite = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+		byte[] message = frame(0x82, new byte[1 << 20]);
+		reactor.core.publisher.Sinks.Empty<Void> gate = reactor.core.publisher.Sinks.empty();
+		java.util.concurrent.Semaphore received = new java.util.concurrent.Semaphore(0);
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			upgrade(c, false);
+			try {
+				for (;;) {
+					c.out.write(message);
+					written.incrementAndGet();
+					lastWrite.set(System.nanoTime());
+				}
+			}
+			catch (java.io.IOException e) {
+				// the client closed
+			}
+		})) {
+			reactor.core.Disposable session = HttpClient.create().websocket().maxFramePayloadLength(1 << 20)
+					.uri("ws://127.0.0.1:" + s.port() + "/")
+					.handle((in, out) -> in.receive().concatMap(f -> gate.asMono().doFinally(x -> received.release()), 1))
+					.subscribe();
+			try {
+				long deadline = System.nanoTime() + 30_000_000_000L;
+				while ((written.get() == 0 || System.nanoTime() - lastWrite.get() < 300_000_000L)
+						&& System.nanoTime() < deadline) {
+					Thread.sleep(50); // until the server's writes stall
+				}
+				long stalledAt = written.get();
+				// what the kernel's buffers hold on both ends, the message being read and one queued
+				assertThat(stalledAt).as("messages the client took in before it stopped reading").isBetween(1L, 31L);
+				gate.tryEmitEmpty();
+				assertThat(received.tryAcquire((int) stalledAt + 8, 20, java.util.concurrent.TimeUnit.SECONDS))
+						.as("the handler takes the queued messages and reading resumes").isTrue();
+			}
+			finally {
+				session.dispose();
+			}
+		}
+	}
+
 	@Test
 	void theMostRecentPingIsAnsweredOnceTheOutputDrains() throws Exception {
 		// 200,000 numbered PINGs (20 MB) while the server reads nothing, then it reads: the PONGs stop

@@ -279,6 +279,40 @@ class WebsocketTest extends BaseHttpTest {
 	}
 
 	/**
+	 * Messages nobody requests queue up to a bound in bytes as well as in number: with 1 MiB
+	 * messages, the server stops reading once about 1 MiB waits (before: only after 64
+	 * messages, 64 MiB per session, so four slow Spring sessions took a 256 MiB heap to
+	 * OutOfMemoryError where Reactor Netty held about one message each). Reading resumes when
+	 * the handler takes them.
+	 */
+	@Test
+	void largeMessagesNobodyRequestsQueueUpToAByteBound() throws Exception {
+		reactor.core.publisher.Sinks.Empty<Void> gate = reactor.core.publisher.Sinks.empty();
+		java.util.concurrent.Semaphore received = new java.util.concurrent.Semaphore(0);
+		DisposableServer server = bind(HttpServer.create().maxWebsocketFrameSize(1 << 20)
+				.route(r -> r.ws("/ws", (in, out) -> in.receive()
+						.concatMap(f -> gate.asMono().doFinally(x -> received.release()), 1).then())));
+		try (Flood flood = Flood.connectWithDefaultBuffers(server.port());
+				RawHttp c = RawHttp.wrap(flood.socket()).soTimeout(10_000)) {
+			c.write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+			assertThat(c.read(true).status()).isEqualTo(101);
+			byte[] frame = new byte[14 + (1 << 20)]; // masked BINARY of 1 MiB, 64-bit length, mask 0
+			frame[0] = (byte) 0x82;
+			frame[1] = (byte) (0x80 | 127);
+			frame[7] = 0x10; // 1 << 20
+			flood.start(frame);
+			assertThat(flood.awaitStall(300, 30_000)).as("the writes stall").isTrue();
+			long stalledAt = flood.batches();
+			// what the kernel's buffers hold on both ends, the message being read and one queued
+			assertThat(stalledAt).as("messages the server took in before it stopped reading").isLessThan(32);
+			gate.tryEmitEmpty();
+			assertThat(received.tryAcquire((int) stalledAt + 8, 20, TimeUnit.SECONDS))
+					.as("the handler takes the queued messages and reading resumes").isTrue();
+		}
+	}
+
+	/**
 	 * A handshake for another protocol version is refused with 426 and the version this server
 	 * speaks (RFC 6455, section 4.2.2), and the connection serves the client's next request.
 	 */
