@@ -24,6 +24,7 @@ import io.github.reactormongoose.internal.loop.InboundQueue;
 import io.github.reactormongoose.internal.loop.StreamHandler;
 import io.github.reactormongoose.internal.websocket.FrameSender;
 import io.github.reactormongoose.internal.websocket.PerMessageDeflate;
+import io.github.reactormongoose.internal.websocket.WebsocketSession;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -67,12 +68,6 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	private final HttpHeaders headers;
 	private final @Nullable String protocol;
 	private final int maxPayload;
-	/**
-	 * Messages nobody has requested yet queue up to 64, or to 1 MiB of payload (then one message
-	 * of any size): beyond either the loop stops reading the socket.
-	 */
-	static final int INBOUND_HIGH_BYTES = 1 << 20;
-
 	private final InboundQueue<WebSocketFrame> inbound;
 	private final Sinks.One<WebSocketCloseStatus> closeStatus = Sinks.one();
 	private final Sinks.Empty<Void> connectionClosed = Sinks.empty();
@@ -118,7 +113,7 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 		this.maxPayload = maxPayload;
 		this.inbound = new InboundQueue<>(el, 64, 16, channel::pauseReading, channel::resumeReading, () -> {
 		}, f -> {
-		}, f -> f.payload().length, INBOUND_HIGH_BYTES);
+		}, f -> f.payload().length, WebsocketSession.INBOUND_HIGH_BYTES); // as the server's
 	}
 
 	/** Poll thread: takes the channel over; {@code leftover}: frames that came with the 101. */

@@ -48,9 +48,9 @@ public final class WebsocketSession implements WebsocketInbound, WebsocketOutbou
 	private final Runnable onClosed;
 	/**
 	 * Messages nobody has requested yet queue up to 64, or to 1 MiB of payload (then one message
-	 * of any size): beyond either the loop stops reading the socket.
+	 * of any size): beyond either the loop stops reading the socket. The client's sessions too.
 	 */
-	static final int INBOUND_HIGH_BYTES = 1 << 20;
+	public static final int INBOUND_HIGH_BYTES = 1 << 20;
 
 	private final InboundQueue<WebSocketFrame> inbound;
 	/** The longest message compressed: 0 without permessage-deflate (see {@link PerMessageDeflate.ServerTerms}). */
