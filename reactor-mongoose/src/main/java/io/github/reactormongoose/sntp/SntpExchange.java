@@ -42,8 +42,8 @@ final class SntpExchange implements DatagramHandler {
 		try {
 			c = loop.openUdp(null, 0, server.getAddress().getAddress(), server.getPort(), 0, 0, true, x);
 		}
-		catch (RuntimeException e) {
-			sink.error(e);
+		catch (RuntimeException e) { // EMFILE with many requests at once: this request's failure
+			sink.error(new SntpException("SNTP request to " + server + " failed: no socket: " + e.getMessage(), e));
 			return;
 		}
 		x.channel = c;

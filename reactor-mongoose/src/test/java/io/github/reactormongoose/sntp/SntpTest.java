@@ -189,6 +189,16 @@ class SntpTest {
 		assertThat(server.requests.get()).isEqualTo(1);
 	}
 
+	/** A socket that cannot be opened (EACCES for the broadcast address; EMFILE under load) is an SntpException too. */
+	@Test
+	void aSocketThatCannotBeOpenedIsAnSntpException() {
+		StepVerifier.create(sntp.request("255.255.255.255:123"))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SntpException.class)
+						.hasMessageContaining("SNTP request to /255.255.255.255:123 failed: no socket")
+						.hasCauseInstanceOf(io.github.reactormongoose.MongooseException.class))
+				.verify(WAIT);
+	}
+
 	@Test
 	void aClosedPortIsUnreachable() throws Exception {
 		int port;
