@@ -141,6 +141,9 @@ struct rmg_loop {
    * of ev by the next poll, which then does not wait. */
   int in_poll;
   struct rmg_arena wire;
+  /* rmg_udp.c: the buffer every UDP socket of the loop is read into (RMG_UDP_BUF bytes,
+   * allocated with the first socket, freed with the loop): one per loop, not per socket. */
+  unsigned char *udp_buf;
 };
 
 /* What a connection kind does with Mongoose's events. rmg_loop.c's handler does the

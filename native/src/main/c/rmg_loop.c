@@ -265,6 +265,7 @@ void rmg_loop_free(struct rmg_loop *loop) {
   rmg_table_free(&loop->conns);
   rmg_table_free(&loop->outs);
   rmg_free(loop->gather);
+  rmg_free(loop->udp_buf);
   rmg_free(loop);
   rmg_loops_changed(-1);
 }

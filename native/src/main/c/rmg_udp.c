@@ -11,8 +11,10 @@
  *     unconnected client socket a stranger's datagram redirects the next send;
  *   - one datagram per connection per mg_mgr_poll, and mg_send drops a datagram on EAGAIN.
  * So on MG_EV_POLL, which mg_mgr_poll fires after mg_iotest and before read_conn, the kind
- * reads up to RMG_UDP_BUDGET datagrams into a 64 KiB buffer (larger than any UDP payload)
- * and clears c->is_readable, so that read_conn never runs for the socket. Paused reading is
+ * reads up to RMG_UDP_BUDGET datagrams into a 64 KiB buffer (larger than any UDP payload;
+ * the loop's, shared by its sockets, so that a socket costs no 64 KiB of its own: a
+ * DnsResolver opens one per lookup) and clears c->is_readable, so that read_conn never runs
+ * for the socket. Paused reading is
  * c->is_full, as for TCP: mg_iotest then leaves the socket out of poll(2) and the kernel's
  * receive buffer holds (and, when full, drops) what arrives.
  * SPDX-License-Identifier: GPL-2.0-only
@@ -100,7 +102,7 @@ static void rmg_udp_read(struct rmg_loop *loop, struct mg_connection *c) {
     unsigned char *p;
     ssize_t n;
     memset(&u, 0, sizeof(u));
-    n = recvfrom(fd, c->recv.buf, c->recv.size, MSG_DONTWAIT | MSG_TRUNC, &u.sa, &sl);
+    n = recvfrom(fd, loop->udp_buf, RMG_UDP_BUF, MSG_DONTWAIT | MSG_TRUNC, &u.sa, &sl);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) {
@@ -109,14 +111,14 @@ static void rmg_udp_read(struct rmg_loop *loop, struct mg_connection *c) {
       }
       break;
     }
-    if ((size_t) n > c->recv.size) n = (ssize_t) c->recv.size; /* cannot happen: buffer > 64 KiB */
+    if ((size_t) n > RMG_UDP_BUF) n = (ssize_t) RMG_UDP_BUF; /* cannot happen: buffer > 64 KiB */
     if (u.sa.sa_family == AF_INET || u.sa.sa_family == AF_INET6) {
       rmg_sa_to_mg(&u, &from);
     } else {
       from = c->rem; /* no IP sender (a socketpair in the fuzz driver): the connected peer */
     }
     if (c->data[1] & RMG_CF2_SNTP) {
-      rmg_sntp_answer(loop, c, c->recv.buf, (size_t) n);
+      rmg_sntp_answer(loop, c, loop->udp_buf, (size_t) n);
       continue;
     }
     p = rmg_record(&loop->ev, RMG_EV_DATAGRAM, c->id, 0, RMG_ADDR_SIZE + (size_t) n);
@@ -125,7 +127,7 @@ static void rmg_udp_read(struct rmg_loop *loop, struct mg_connection *c) {
       continue;
     }
     rmg_put_addr(p, &from);
-    if (n > 0) memcpy(p + RMG_ADDR_SIZE, c->recv.buf, (size_t) n);
+    if (n > 0) memcpy(p + RMG_ADDR_SIZE, loop->udp_buf, (size_t) n);
   }
 }
 
@@ -162,8 +164,8 @@ int64_t rmg_udp_adopt(struct rmg_loop *loop, int fd, int flags) {
   if (getsockname(fd, &u.sa, &sl) == 0) rmg_sa_to_mg(&u, &c->loc);
   sl = sizeof(u);
   if (getpeername(fd, &u.sa, &sl) == 0) rmg_sa_to_mg(&u, &c->rem);
-  if (!(c->data[0] & RMG_CF_TRACKED) || !mg_iobuf_resize(&c->recv, RMG_UDP_BUF) ||
-      c->recv.size < RMG_UDP_BUF) {
+  if (loop->udp_buf == NULL) loop->udp_buf = (unsigned char *) rmg_alloc(RMG_UDP_BUF);
+  if (!(c->data[0] & RMG_CF_TRACKED) || loop->udp_buf == NULL) {
     c->is_closing = 1; /* freed (and its fd closed) by the next poll */
     return RMG_ERR_OOM;
   }

@@ -128,7 +128,8 @@ public final class DnsResolver {
 	 * {@code attempts × timeout}). Without any address, fails with
 	 * {@link UnknownHostException} when the name does not exist (NXDOMAIN) or has neither
 	 * record, with {@link DnsException} when the nameserver answers with another error code,
-	 * sends a malformed or truncated answer, does not answer in time or cannot be reached, and with
+	 * sends a malformed or truncated answer, does not answer in time or cannot be reached, or when
+	 * the lookup's socket cannot be opened (too many open files), and with
 	 * {@link IllegalArgumentException} for a string that cannot be a host name.
 	 */
 	public Mono<List<InetAddress>> resolve(String host) {
@@ -166,7 +167,11 @@ public final class DnsResolver {
 					.port(nameserver.getPort())
 					.receiveQueue(16);
 			client = loop != null ? client.runOn(loop) : client.runOn(loops != null ? loops : MongooseLoops.shared());
-			return Mono.usingWhen(client.connect(),
+			// a socket that cannot be opened (EMFILE with many lookups at once) is this lookup's failure
+			Mono<UdpConnection> socket = client.connect().onErrorMap(e -> !(e instanceof DnsException),
+					e -> new DnsException("lookup of " + h + " failed: no socket to the nameserver " + nameserver + ": "
+							+ e.getMessage(), -1, e));
+			return Mono.usingWhen(socket,
 					c -> exchange(c, h, new Query(idA, DnsMessages.TYPE_A, queryA),
 							new Query(idAaaa, DnsMessages.TYPE_AAAA, queryAaaa)),
 					c -> Mono.fromRunnable(c::dispose));

@@ -26,6 +26,9 @@ final class SntpExchange implements DatagramHandler {
 	private final Duration timeout;
 	private @Nullable Channel channel;
 	private @Nullable Disposable timer;
+	private @Nullable Disposable shutdownHook;
+	/** The loop's disposal closed the socket. */
+	private boolean interrupted;
 	private long sentNanos;
 	private @Nullable String error;
 	private boolean done;
@@ -42,11 +45,18 @@ final class SntpExchange implements DatagramHandler {
 		try {
 			c = loop.openUdp(null, 0, server.getAddress().getAddress(), server.getPort(), 0, 0, true, x);
 		}
-		catch (RuntimeException e) {
-			sink.error(e);
+		catch (RuntimeException e) { // EMFILE with many requests at once: this request's failure
+			sink.error(new SntpException("SNTP request to " + server + " failed: no socket: " + e.getMessage(), e));
 			return;
 		}
 		x.channel = c;
+		// the loop's disposal closes the socket at once (it would wait for it) and the request says why
+		x.shutdownHook = loop.onShutdown(() -> {
+			if (!c.isClosed()) {
+				x.interrupted = true;
+				c.close();
+			}
+		});
 		sink.onCancel(() -> loop.executeOrRun(() -> x.finish(null, null)));
 		x.timer = loop.schedule(timeout, () -> x.finish(null, new SntpException("no SNTP answer from " + server
 				+ " within " + timeout.toMillis() + " ms")));
@@ -86,8 +96,10 @@ final class SntpExchange implements DatagramHandler {
 	@Override
 	public void onClosed() {
 		String e = error;
-		finish(null, new SntpException(e != null ? "SNTP request to " + server + " failed: " + e
-				: "SNTP socket to " + server + " closed before an answer"));
+		finish(null, new SntpException(interrupted
+				? "SNTP request to " + server + " interrupted: its loop was disposed before the answer"
+				: e != null ? "SNTP request to " + server + " failed: " + e
+						: "SNTP socket to " + server + " closed before an answer"));
 	}
 
 	private void finish(@Nullable SntpTime time, @Nullable Throwable error) {
@@ -98,6 +110,10 @@ final class SntpExchange implements DatagramHandler {
 		Disposable t = timer;
 		if (t != null) {
 			t.dispose();
+		}
+		Disposable h = shutdownHook;
+		if (h != null) {
+			h.dispose();
 		}
 		Channel c = channel;
 		if (c != null && !c.isClosed()) {

@@ -304,6 +304,20 @@ class DnsResolverTest {
 				.verify(WAIT);
 	}
 
+	/**
+	 * A lookup whose socket cannot be opened (here connect(2) refuses the broadcast address with
+	 * EACCES; with many lookups at once, the descriptor limit, EMFILE) fails with a
+	 * DnsException like the lookup's other failures: it was the socket's bare MongooseException.
+	 */
+	@Test
+	void aSocketThatCannotBeOpenedIsADnsException() {
+		StepVerifier.create(resolver.nameserver(new InetSocketAddress("255.255.255.255", 53)).resolve("any.test"))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DnsException.class)
+						.hasMessageContaining("lookup of any.test failed: no socket to the nameserver /255.255.255.255:53")
+						.hasCauseInstanceOf(io.github.reactormongoose.MongooseException.class))
+				.verify(WAIT);
+	}
+
 	@Test
 	void aLostAnswerIsRecoveredByTheRetry() {
 		int[] seen = new int[1];

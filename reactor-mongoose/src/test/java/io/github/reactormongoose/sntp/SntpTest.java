@@ -189,6 +189,43 @@ class SntpTest {
 		assertThat(server.requests.get()).isEqualTo(1);
 	}
 
+	/**
+	 * A request pending when its loop is disposed fails at once and does not hold the disposal:
+	 * its socket had no shutdown hook, so a disposal waited its whole grace period for it (3 s
+	 * for disposeNow(), 30 s here) and the request failed only then, as "closed before an answer".
+	 */
+	@Test
+	void aRequestWhoseLoopIsDisposedFailsAtOnce() {
+		server.mutate = a -> null;
+		MongooseLoop loop = MongooseLoop.create("sntp-dispose-loop");
+		try {
+			StepVerifier.create(sntp.timeout(Duration.ofSeconds(60)).runOn(loop).request(server.url()))
+					.then(() -> {
+						while (server.requests.get() < 1) {
+							Thread.onSpinWait();
+						}
+						loop.disposeLater(Duration.ofSeconds(30)).subscribe();
+					})
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SntpException.class)
+							.hasMessageContaining("interrupted").hasMessageContaining("loop was disposed"))
+					.verify(WAIT);
+			loop.onDispose().block(WAIT);
+		}
+		finally {
+			loop.disposeNow();
+		}
+	}
+
+	/** A socket that cannot be opened (EACCES for the broadcast address; EMFILE under load) is an SntpException too. */
+	@Test
+	void aSocketThatCannotBeOpenedIsAnSntpException() {
+		StepVerifier.create(sntp.request("255.255.255.255:123"))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SntpException.class)
+						.hasMessageContaining("SNTP request to /255.255.255.255:123 failed: no socket")
+						.hasCauseInstanceOf(io.github.reactormongoose.MongooseException.class))
+				.verify(WAIT);
+	}
+
 	@Test
 	void aClosedPortIsUnreachable() throws Exception {
 		int port;
