@@ -3,14 +3,28 @@
  */
 package io.github.reactormongoose.examples;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.client.ProxyConnectException;
@@ -26,8 +40,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@link HttpsHello} with the JDK HTTP client and with {@link HttpsCall}, and
- * {@link MutualTlsEcho}, {@link ClientCertificateHello}, {@link ProxiedCall} through tinyproxy, microsocks and Dante, with certificates
- * made by openssl.
+ * {@link MutualTlsEcho}, {@link ClientCertificateHello}, {@link ProxiedCall} through tinyproxy, microsocks and Dante,
+ * {@link RenewingHttpsServer} with its files replaced, with certificates made by openssl.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TlsExamplesTest {
@@ -172,5 +186,99 @@ class TlsExamplesTest {
 		finally {
 			s.disposeNow(Duration.ofSeconds(5));
 		}
+	}
+
+	@Test
+	void renewingHttpsServerServesTheReplacedFilesToNewConnectionsAndKeepsOpenOnes() throws Exception {
+		TestPki newCa = TestPki.root(dir, "Renewal CA"); // the renewal comes from another CA
+		TestPki.Issued renewed = newCa.server("renewed", TestPki.KeyType.EC_P256); // for localhost too
+		Path live = Files.createDirectories(dir.resolve("renewing-live"));
+		replace(server.chain(), live.resolve("fullchain.pem"));
+		replace(server.key(), live.resolve("privkey.pem"));
+		RenewingHttpsServer s = RenewingHttpsServer.start("127.0.0.1", 0, live.resolve("fullchain.pem"),
+				live.resolve("privkey.pem"), Duration.ofMillis(20));
+		SSLContext trustingBoth = trusting(pki.ca(), newCa.ca());
+		try (SSLSocket before = (SSLSocket) trustingBoth.getSocketFactory().createSocket("localhost", s.port())) {
+			before.setSoTimeout(10_000);
+			BufferedReader in = new BufferedReader(new InputStreamReader(before.getInputStream(), StandardCharsets.US_ASCII));
+			assertThat(hello(before, in)).isEqualTo("HTTP/1.1 200 OK Hello over https!");
+			assertThat(subject(before.getSession().getPeerCertificates()[0])).isEqualTo("CN=localhost");
+
+			// the new certificate before its key: refused, the old certificate still served
+			replace(renewed.chain(), live.resolve("fullchain.pem"));
+			assertThat(s.renewals().blockFirst(Duration.ofSeconds(10)))
+					.satisfies(r -> assertThat(r.renewed()).isFalse())
+					.satisfies(r -> assertThat(r.message()).contains("does not belong to the first certificate"));
+			assertThat(newConnection(trustingBoth, s.port())).isEqualTo("CN=localhost");
+
+			// then its key: renewed
+			replace(renewed.key(), live.resolve("privkey.pem"));
+			assertThat(s.renewals().filter(RenewingHttpsServer.Renewal::renewed).blockFirst(Duration.ofSeconds(10)))
+					.isEqualTo(new RenewingHttpsServer.Renewal(true, "CN=renewed"));
+			assertThat(newConnection(trustingBoth, s.port())).isEqualTo("CN=renewed");
+
+			// the connection opened before still works, with the certificate it started with
+			assertThat(hello(before, in)).isEqualTo("HTTP/1.1 200 OK Hello over https!");
+			assertThat(subject(before.getSession().getPeerCertificates()[0])).isEqualTo("CN=localhost");
+		}
+		finally {
+			s.disposeNow(Duration.ofSeconds(5));
+		}
+	}
+
+	/** Replaces {@code target} at once, as certbot does: a copy beside it, renamed over it. */
+	private static void replace(Path source, Path target) throws IOException {
+		Path next = target.resolveSibling(target.getFileName() + ".next");
+		Files.copy(source, next, StandardCopyOption.REPLACE_EXISTING);
+		Files.move(next, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+	}
+
+	/** A client SSLContext of the JDK that trusts these CA certificates. */
+	private static SSLContext trusting(Path... caPems) throws Exception {
+		KeyStore ks = KeyStore.getInstance("PKCS12");
+		ks.load(null, null);
+		for (Path ca : caPems) {
+			try (InputStream in = Files.newInputStream(ca)) {
+				ks.setCertificateEntry(ca.toString(), CertificateFactory.getInstance("X.509").generateCertificate(in));
+			}
+		}
+		TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+		tmf.init(ks);
+		SSLContext ctx = SSLContext.getInstance("TLS");
+		ctx.init(null, tmf.getTrustManagers(), null);
+		return ctx;
+	}
+
+	private static String subject(java.security.cert.Certificate cert) {
+		return ((X509Certificate) cert).getSubjectX500Principal().getName();
+	}
+
+	/** GET /hello with the JDK client on a new connection (a new client: its own pool): the subject it was served. */
+	private static String newConnection(SSLContext trusting, int port) throws Exception {
+		HttpResponse<String> r = HttpClient.newBuilder().sslContext(trusting).build().send(HttpRequest.newBuilder(
+				URI.create("https://localhost:" + port + "/hello")).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(r.statusCode()).isEqualTo(200);
+		assertThat(r.body()).isEqualTo("Hello over https!");
+		return subject(r.sslSession().orElseThrow().getPeerCertificates()[0]);
+	}
+
+	/** GET /hello on a keep-alive connection: its status line and body. */
+	private static String hello(SSLSocket s, BufferedReader in) throws IOException {
+		s.getOutputStream().write("GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+		s.getOutputStream().flush();
+		String status = in.readLine();
+		int length = 0;
+		for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+			if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+				length = Integer.parseInt(line.substring(15).trim());
+			}
+		}
+		char[] body = new char[length];
+		for (int n = 0; n < length;) {
+			int r = in.read(body, n, length - n);
+			assertThat(r).as("body bytes").isPositive();
+			n += r;
+		}
+		return status + " " + new String(body);
 	}
 }
