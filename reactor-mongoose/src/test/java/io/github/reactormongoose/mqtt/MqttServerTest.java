@@ -16,6 +16,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.WeakReference;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -87,6 +88,28 @@ class MqttServerTest {
 	void stop() {
 		server.disposeNow(TIMEOUT);
 		loop.disposeNow(TIMEOUT);
+	}
+
+	/**
+	 * A session that ended is not kept by its timers. The connect timeout and the keep-alive
+	 * timer are cancelled when it ends, and a cancelled loop timer held its task (and through it
+	 * the session, its subscriptions and held messages) until its deadline: an hour here, 30 s
+	 * by default. The example broker's per-delivery stall timer kept every routed message for a
+	 * second the same way, about 70 MB of live heap at 50,000 messages of 1 KB a second.
+	 */
+	@Test
+	void aSessionThatEndedIsNotKeptByItsCancelledTimers() throws Exception {
+		MqttConnection c = MqttClient.create("mqtt://127.0.0.1:" + server.port()).runOn(loop)
+				.connectTimeout(Duration.ofHours(1)).keepAlive(Duration.ofHours(1)).connect().block(TIMEOUT);
+		c.disconnect().block(TIMEOUT);
+		WeakReference<MqttConnection> session = new WeakReference<>(c);
+		c = null;
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while (session.get() != null && System.nanoTime() < deadline) {
+			System.gc();
+			Thread.onSpinWait();
+		}
+		assertThat(session.get()).as("the session after disconnect(), once collectable").isNull();
 	}
 
 	@ParameterizedTest
