@@ -162,11 +162,16 @@ final class ClientSession implements MqttConnection {
 	 * A kept session's messages that matched no subscription: the broker sends what it queued
 	 * for the client right after CONNACK, before the application can have subscribed again. They
 	 * go to the first subscription made later whose filter matches them (at most
-	 * {@link #UNCLAIMED_LIMIT}, the oldest dropped first; none older than {@link #UNCLAIMED_MAX_AGE}).
+	 * {@link #UNCLAIMED_LIMIT} and {@link #UNCLAIMED_BYTES} of payload, the oldest dropped first;
+	 * none older than {@link #UNCLAIMED_MAX_AGE}). Reading is not held back for them, so the byte
+	 * bound is what keeps a broker's queue of large messages out of the heap.
 	 */
 	private final ArrayDeque<Unclaimed> unclaimed = new ArrayDeque<>();
+	/** The payload bytes of {@link #unclaimed}. */
+	private long unclaimedBytes;
 
 	static final int UNCLAIMED_LIMIT = 1000;
+	static final long UNCLAIMED_BYTES = 16L << 20;
 	static final Duration UNCLAIMED_MAX_AGE = Duration.ofSeconds(60);
 
 	private record Unclaimed(MqttMessage message, long at) {
@@ -927,18 +932,21 @@ final class ClientSession implements MqttConnection {
 		}
 		long now = System.nanoTime();
 		expireUnclaimed(now);
-		if (unclaimed.size() == UNCLAIMED_LIMIT) {
-			log.debug("MQTT message on {} held for a later subscription dropped: {} are held", unclaimed.peek().message().topic(),
-					UNCLAIMED_LIMIT);
-			unclaimed.poll();
+		while (!unclaimed.isEmpty()
+				&& (unclaimed.size() == UNCLAIMED_LIMIT || unclaimedBytes + m.payloadLength() > UNCLAIMED_BYTES)) {
+			log.debug("MQTT message on {} held for a later subscription dropped: {} ({} bytes) are held",
+					unclaimed.peek().message().topic(), unclaimed.size(), unclaimedBytes);
+			unclaimedBytes -= unclaimed.poll().message().payloadLength();
 		}
 		unclaimed.add(new Unclaimed(m, now));
+		unclaimedBytes += m.payloadLength();
 	}
 
 	private void expireUnclaimed(long now) {
 		while (!unclaimed.isEmpty() && now - unclaimed.peek().at() > UNCLAIMED_MAX_AGE.toNanos()) {
-			log.debug("MQTT message on {} matched no subscription within {}; dropped", unclaimed.poll().message().topic(),
-					UNCLAIMED_MAX_AGE);
+			MqttMessage m = unclaimed.poll().message();
+			unclaimedBytes -= m.payloadLength();
+			log.debug("MQTT message on {} matched no subscription within {}; dropped", m.topic(), UNCLAIMED_MAX_AGE);
 		}
 	}
 
@@ -1217,6 +1225,7 @@ final class ClientSession implements MqttConnection {
 				MqttMessage m = it.next().message();
 				if (matches(s.filter, m.topic())) {
 					it.remove();
+					unclaimedBytes -= m.payloadLength();
 					s.pending.add(m);
 				}
 			}

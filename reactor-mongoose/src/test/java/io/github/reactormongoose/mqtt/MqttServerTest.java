@@ -16,6 +16,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.WeakReference;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -87,6 +90,76 @@ class MqttServerTest {
 	void stop() {
 		server.disposeNow(TIMEOUT);
 		loop.disposeNow(TIMEOUT);
+	}
+
+	/**
+	 * A session that ended is not kept by its timers. The connect timeout and the keep-alive
+	 * timer are cancelled when it ends, and a cancelled loop timer held its task (and through it
+	 * the session, its subscriptions and held messages) until its deadline: an hour here, 30 s
+	 * by default. The example broker's per-delivery stall timer kept every routed message for a
+	 * second the same way, about 70 MB of live heap at 50,000 messages of 1 KB a second.
+	 */
+	@Test
+	void aSessionThatEndedIsNotKeptByItsCancelledTimers() throws Exception {
+		MqttConnection c = MqttClient.create("mqtt://127.0.0.1:" + server.port()).runOn(loop)
+				.connectTimeout(Duration.ofHours(1)).keepAlive(Duration.ofHours(1)).connect().block(TIMEOUT);
+		c.disconnect().block(TIMEOUT);
+		WeakReference<MqttConnection> session = new WeakReference<>(c);
+		c = null;
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while (session.get() != null && System.nanoTime() < deadline) {
+			System.gc();
+			Thread.onSpinWait();
+		}
+		assertThat(session.get()).as("the session after disconnect(), once collectable").isNull();
+	}
+
+	/**
+	 * A kept session's messages that match no subscription yet are held for a later one: the
+	 * 1,000 newest at most, and now no more than 16 MiB of payload. By count alone, a broker
+	 * that had queued 200 messages of 1 MB for the session (Mosquitto's default queue is 1,000
+	 * messages, any size) left 202 MB of live heap in the client before it subscribed, and
+	 * an OutOfMemoryError on the poll thread with -Xmx128m.
+	 */
+	@Test
+	void aKeptSessionHoldsAtMost16MiBOfMessagesForALaterSubscription() throws Exception {
+		DisposableServer kept = MqttServer.create().runOn(loop).handle(c -> c.receive().concatMap(p -> {
+			if (p instanceof MqttPacket.Connect) {
+				// the session was kept: what the broker queued for it comes right after CONNACK
+				return c.send(new MqttPacket.ConnAck(true, 0, MqttProperties.empty()))
+						.thenMany(Flux.range(0, 20).concatMap(i -> c.send(new MqttPacket.Publish(0,
+								MqttMessage.of("held/" + i, new byte[1_000_000], 0, false)))))
+						.then();
+			}
+			if (p instanceof MqttPacket.Subscribe s) {
+				// SUBACK comes after every PUBLISH sent before it; then one more message
+				return c.send(new MqttPacket.SubAck(s.packetId(), List.of(0), MqttProperties.empty()))
+						.then(c.send(new MqttPacket.Publish(0, MqttMessage.of("held/end", new byte[1], 0, false))));
+			}
+			return Mono.empty();
+		}).then()).bindNow(TIMEOUT);
+		try {
+			MqttConnection c = MqttClient.create("mqtt://127.0.0.1:" + kept.port()).runOn(loop).clientId("kept")
+					.cleanSession(false).connect().block(TIMEOUT);
+			CountDownLatch synced = new CountDownLatch(1);
+			c.subscribe("sync", 0, granted -> synced.countDown()).subscribe();
+			assertThat(synced.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("SUBACK of sync, after the 20 held").isTrue();
+
+			List<String> got = c.subscribe("held/#", 0).takeUntil(m -> m.topic().equals("held/end"))
+					.map(MqttMessage::topic).collectList().block(TIMEOUT);
+			c.disconnect().block(TIMEOUT);
+
+			// 16 of 1,000,000 bytes fit in 16 MiB, 17 do not: the oldest 4 were dropped
+			List<String> expected = new java.util.ArrayList<>();
+			for (int i = 4; i < 20; i++) {
+				expected.add("held/" + i);
+			}
+			expected.add("held/end");
+			assertThat(got).isEqualTo(expected);
+		}
+		finally {
+			kept.disposeNow(TIMEOUT);
+		}
 	}
 
 	@ParameterizedTest

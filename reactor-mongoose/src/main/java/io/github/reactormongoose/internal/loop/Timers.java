@@ -6,6 +6,7 @@ package io.github.reactormongoose.internal.loop;
 import java.util.PriorityQueue;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
 /**
@@ -15,21 +16,41 @@ import reactor.core.Disposable;
  */
 final class Timers {
 
+	/** Below this many queued timers, cancelled ones simply wait for their deadline. */
+	private static final int PURGE_FLOOR = 1024;
+
 	private final PriorityQueue<Timer> queue = new PriorityQueue<>();
 	private long sequence;
+	/** The queue size at which cancelled timers are taken out ({@link #add}). */
+	private int purgeAt = PURGE_FLOOR;
 
 	/** A timer not yet added; {@link #add} it on the poll thread. */
 	static Timer timer(Runnable task, long delayNanos, long periodNanos) {
 		return new Timer(task, Math.max(0, delayNanos), Math.max(0, periodNanos));
 	}
 
-	/** Adds {@code t} with its deadline counted from {@code now}, unless it was cancelled. */
+	/**
+	 * Adds {@code t} with its deadline counted from {@code now}, unless it was cancelled. A
+	 * cancelled timer stays queued until its deadline (a heap has no cheap removal), without
+	 * its task; once the queue has doubled since the last time, the cancelled ones are taken
+	 * out, so timers cancelled by the thousand (a timeout per request or per message) do not
+	 * pile up for as long as their delay.
+	 */
 	void add(Timer t, long now) {
 		if (!t.cancelled) {
 			t.deadline = now + t.delayNanos;
 			t.seq = sequence++;
 			queue.add(t);
+			if (queue.size() >= purgeAt) {
+				queue.removeIf(Timer::isDisposed);
+				purgeAt = Math.max(PURGE_FLOOR, queue.size() * 2);
+			}
 		}
+	}
+
+	/** How many timers are queued, cancelled ones not yet taken out included. */
+	int size() {
+		return queue.size();
 	}
 
 	boolean isEmpty() {
@@ -47,10 +68,11 @@ final class Timers {
 		Timer t;
 		while ((t = queue.peek()) != null && t.deadline - now <= 0) {
 			queue.poll();
-			if (t.cancelled) {
+			Runnable task = t.task;
+			if (t.cancelled || task == null) {
 				continue;
 			}
-			runner.accept(t.task);
+			runner.accept(task);
 			if (t.periodNanos > 0 && !t.cancelled) {
 				t.deadline += t.periodNanos;
 				if (t.deadline - now <= 0) {
@@ -66,9 +88,12 @@ final class Timers {
 		queue.clear();
 	}
 
-	/** A scheduled task; disposing it from any thread cancels it. */
+	/**
+	 * A scheduled task; disposing it from any thread cancels it and lets the task go at once
+	 * (not at its deadline: a task holds what it will act on, a whole MQTT session for one).
+	 */
 	static final class Timer implements Disposable, Comparable<Timer> {
-		final Runnable task;
+		volatile @Nullable Runnable task;
 		final long delayNanos;
 		final long periodNanos;
 		long deadline;
@@ -84,6 +109,7 @@ final class Timers {
 		@Override
 		public void dispose() {
 			cancelled = true;
+			task = null;
 		}
 
 		@Override

@@ -355,6 +355,33 @@ class TimersTest {
 		assertThat(ran).isEmpty();
 	}
 
+	@Test
+	void aCancelledTimerLetsItsTaskGoAtOnce() {
+		Timers.Timer t = oneShot("t", 3_600_000_000_000L);
+		timers.add(t, 0);
+
+		t.dispose();
+
+		assertThat(t.task).as("the task of a cancelled timer, an hour before its deadline").isNull();
+		timers.runDue(Long.MAX_VALUE / 2, runner);
+		assertThat(ran).isEmpty();
+	}
+
+	@Test
+	void timersCancelledByTheThousandDoNotPileUpUntilTheirDeadline() {
+		Timers.Timer live = oneShot("live", 1_000_000);
+		timers.add(live, 0);
+		for (int i = 0; i < 100_000; i++) {
+			Timers.Timer t = oneShot("cancelled " + i, 3_600_000_000_000L);
+			timers.add(t, i);
+			t.dispose(); // a timeout per message, cancelled as the message went out
+		}
+
+		assertThat(timers.size()).as("timers queued").isLessThanOrEqualTo(1024);
+		timers.runDue(1_000_000, runner);
+		assertThat(ran).containsExactly("live");
+	}
+
 	// ---- failures ----
 
 	@Test
