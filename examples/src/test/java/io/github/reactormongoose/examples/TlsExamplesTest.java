@@ -3,15 +3,12 @@
  */
 package io.github.reactormongoose.examples;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -29,6 +26,7 @@ import javax.net.ssl.TrustManagerFactory;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.client.ProxyConnectException;
 import io.github.reactormongoose.testing.ProxyPeers;
+import io.github.reactormongoose.testing.RawHttp;
 import io.github.reactormongoose.testing.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -200,8 +198,8 @@ class TlsExamplesTest {
 		SSLContext trustingBoth = trusting(pki.ca(), newCa.ca());
 		try (SSLSocket before = (SSLSocket) trustingBoth.getSocketFactory().createSocket("localhost", s.port())) {
 			before.setSoTimeout(10_000);
-			BufferedReader in = new BufferedReader(new InputStreamReader(before.getInputStream(), StandardCharsets.US_ASCII));
-			assertThat(hello(before, in)).isEqualTo("HTTP/1.1 200 OK Hello over https!");
+			RawHttp in = RawHttp.wrap(before);
+			assertThat(hello(in)).isEqualTo("200 Hello over https!");
 			assertThat(subject(before.getSession().getPeerCertificates()[0])).isEqualTo("CN=localhost");
 
 			// the new certificate before its key: refused, the old certificate still served
@@ -218,7 +216,7 @@ class TlsExamplesTest {
 			assertThat(newConnection(trustingBoth, s.port())).isEqualTo("CN=renewed");
 
 			// the connection opened before still works, with the certificate it started with
-			assertThat(hello(before, in)).isEqualTo("HTTP/1.1 200 OK Hello over https!");
+			assertThat(hello(in)).isEqualTo("200 Hello over https!");
 			assertThat(subject(before.getSession().getPeerCertificates()[0])).isEqualTo("CN=localhost");
 		}
 		finally {
@@ -262,23 +260,9 @@ class TlsExamplesTest {
 		return subject(r.sslSession().orElseThrow().getPeerCertificates()[0]);
 	}
 
-	/** GET /hello on a keep-alive connection: its status line and body. */
-	private static String hello(SSLSocket s, BufferedReader in) throws IOException {
-		s.getOutputStream().write("GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-		s.getOutputStream().flush();
-		String status = in.readLine();
-		int length = 0;
-		for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-			if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
-				length = Integer.parseInt(line.substring(15).trim());
-			}
-		}
-		char[] body = new char[length];
-		for (int n = 0; n < length;) {
-			int r = in.read(body, n, length - n);
-			assertThat(r).as("body bytes").isPositive();
-			n += r;
-		}
-		return status + " " + new String(body);
+	/** GET /hello on a keep-alive connection: its status and body. */
+	private static String hello(RawHttp c) throws IOException {
+		RawHttp.Response r = c.write(RawHttp.get("/hello")).read();
+		return r.status() + " " + r.bodyString();
 	}
 }

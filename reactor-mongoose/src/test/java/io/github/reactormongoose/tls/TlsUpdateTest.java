@@ -6,10 +6,7 @@ package io.github.reactormongoose.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +21,7 @@ import io.github.reactormongoose.http.server.BaseHttpTest;
 import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.tcp.TcpServer;
+import io.github.reactormongoose.testing.RawHttp;
 import io.github.reactormongoose.testing.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,30 +85,16 @@ class TlsUpdateTest extends BaseHttpTest {
 		return (X509Certificate) s.getSession().getPeerCertificates()[0];
 	}
 
-	/** One GET /hello on the keep-alive connection: its status line and body. */
-	private static String get(SSLSocket s, BufferedReader in) throws IOException {
-		OutputStream out = s.getOutputStream();
-		out.write("GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-		out.flush();
-		String status = in.readLine();
-		int length = -1;
-		for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-			if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
-				length = Integer.parseInt(line.substring(15).trim());
-			}
-		}
-		char[] body = new char[Math.max(length, 0)];
-		for (int n = 0; n < body.length;) {
-			n += in.read(body, n, body.length - n);
-		}
-		return status + " " + new String(body);
+	/** One GET /hello on the keep-alive connection: its status and body ("200 hello"). */
+	private static String get(RawHttp c) throws IOException {
+		RawHttp.Response r = c.write(RawHttp.get("/hello")).read();
+		return r.status() + " " + r.bodyString();
 	}
 
 	/** The certificate a new connection is served, after one request on it. */
 	private static X509Certificate newConnection(DisposableServer server) throws IOException {
 		try (SSLSocket s = open(server)) {
-			BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-			assertThat(get(s, in)).isEqualTo("HTTP/1.1 200 OK hello");
+			assertThat(get(RawHttp.wrap(s))).isEqualTo("200 hello");
 			return served(s);
 		}
 	}
@@ -121,8 +105,8 @@ class TlsUpdateTest extends BaseHttpTest {
 		TlsSpec spec = live(live, first);
 		DisposableServer server = hello(spec);
 		try (SSLSocket before = open(server)) {
-			BufferedReader in = new BufferedReader(new InputStreamReader(before.getInputStream(), StandardCharsets.US_ASCII));
-			assertThat(get(before, in)).isEqualTo("HTTP/1.1 200 OK hello");
+			RawHttp in = RawHttp.wrap(before);
+			assertThat(get(in)).isEqualTo("200 hello");
 			assertThat(served(before)).isEqualTo(cert(first));
 
 			install(live, renewed); // certbot's renewal: the same paths, new files
@@ -134,7 +118,7 @@ class TlsUpdateTest extends BaseHttpTest {
 				assertThat(now.getSerialNumber()).isEqualTo(cert(renewed).getSerialNumber());
 			}
 			// the connection opened before still works, with what it started with
-			assertThat(get(before, in)).isEqualTo("HTTP/1.1 200 OK hello");
+			assertThat(get(in)).isEqualTo("200 hello");
 			assertThat(served(before)).isEqualTo(cert(first));
 		}
 	}

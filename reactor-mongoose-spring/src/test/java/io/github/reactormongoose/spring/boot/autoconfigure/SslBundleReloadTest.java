@@ -5,9 +5,7 @@ package io.github.reactormongoose.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +24,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
 import io.github.reactormongoose.spring.boot.MongooseReactiveWebServerFactory;
+import io.github.reactormongoose.testing.RawHttp;
 import io.github.reactormongoose.testing.TestPki;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,8 +116,8 @@ class SslBundleReloadTest {
 	private static void renew(SSLContext trusting, int port, Path live, TestPki.Issued first, TestPki.Issued renewed,
 			List<String> warnings) throws Exception {
 		try (SSLSocket before = open(trusting, port)) {
-			BufferedReader in = reader(before);
-			assertThat(get(before, in)).isEqualTo("HTTP/1.1 200 OK hello");
+			RawHttp in = RawHttp.wrap(before);
+			assertThat(get(in)).isEqualTo("200 hello");
 			assertThat(served(before)).isEqualTo(cert(first));
 
 			install(live, renewed);
@@ -135,7 +134,7 @@ class SslBundleReloadTest {
 				assertThat(newConnection(trusting, port)).isEqualTo(cert(renewed));
 			}
 			// the connection opened before still works, with the certificate it started with
-			assertThat(get(before, in)).isEqualTo("HTTP/1.1 200 OK hello");
+			assertThat(get(in)).isEqualTo("200 hello");
 			assertThat(served(before)).isEqualTo(cert(first));
 		}
 	}
@@ -219,9 +218,6 @@ class SslBundleReloadTest {
 		return s;
 	}
 
-	private static BufferedReader reader(SSLSocket s) throws IOException {
-		return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-	}
 
 	private static X509Certificate served(SSLSocket s) throws IOException {
 		return (X509Certificate) s.getSession().getPeerCertificates()[0];
@@ -230,26 +226,14 @@ class SslBundleReloadTest {
 	/** The certificate a new connection is served, after one request on it. */
 	private static X509Certificate newConnection(SSLContext trusting, int port) throws IOException {
 		try (SSLSocket s = open(trusting, port)) {
-			assertThat(get(s, reader(s))).isEqualTo("HTTP/1.1 200 OK hello");
+			assertThat(get(RawHttp.wrap(s))).isEqualTo("200 hello");
 			return served(s);
 		}
 	}
 
-	/** One GET /hello on a keep-alive connection: its status line and body. */
-	private static String get(SSLSocket s, BufferedReader in) throws IOException {
-		s.getOutputStream().write("GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-		s.getOutputStream().flush();
-		String status = in.readLine();
-		int length = 0;
-		for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-			if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
-				length = Integer.parseInt(line.substring(15).trim());
-			}
-		}
-		char[] body = new char[length];
-		for (int n = 0; n < length;) {
-			n += in.read(body, n, length - n);
-		}
-		return status + " " + new String(body);
+	/** One GET /hello on a keep-alive connection: its status and body ("200 hello"). */
+	private static String get(RawHttp c) throws IOException {
+		RawHttp.Response r = c.write(RawHttp.get("/hello")).read();
+		return r.status() + " " + r.bodyString();
 	}
 }
