@@ -18,8 +18,8 @@ import io.github.reactormongoose.tcp.TcpServer;
  * The handler reduces the connection's input and sends the result:
  * {@code out.sendString(in.receiveString().reduceWith(Tally::new, Tally::add).map(Tally::answer))}.
  * The client's FIN completes {@code receive()}, so the reduction ends there; the connection stays
- * open for the answer ({@code halfClose(true)}, {@code TcpServer}'s default; with
- * {@code halfClose(false)}, Reactor Netty's default, the FIN would close it unanswered) and
+ * open for the answer ({@code halfClose(true)}; with {@code halfClose(false)}, the default, as
+ * Reactor Netty's, the FIN would close it unanswered) and
  * closes once the answer is written. The strings follow the socket's reads, not lines, so the
  * tally keeps a line cut between two reads until its end comes; it holds one line at most, so
  * the input may be of any length. A line that is not a whole number (or one longer than
@@ -40,6 +40,7 @@ public final class LineSum {
 	/** Binds {@code host:port} (0: a free port) and waits up to 10 s. */
 	public static DisposableServer start(String host, int port) {
 		return TcpServer.create()
+				.halfClose(true) // the client's FIN ends its input, not the connection: the answer goes out
 				.host(host)
 				.port(port)
 				.handle((in, out) -> out.sendString(in.receiveString(StandardCharsets.UTF_8)

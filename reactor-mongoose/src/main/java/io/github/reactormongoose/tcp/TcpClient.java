@@ -80,7 +80,7 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 
 	/** A client for {@code 127.0.0.1}; set at least the {@link #port(int) port}. */
 	public static TcpClient create() {
-		return new TcpClient("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, null, DEFAULT_CONNECT_TIMEOUT, true);
+		return new TcpClient("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, null, DEFAULT_CONNECT_TIMEOUT, false);
 	}
 
 	/** The server's host: an IP literal or a name, resolved by the JDK resolver off the poll thread. */
@@ -165,13 +165,15 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 
 	/**
 	 * Whether a peer's FIN (it shut down its sending side, or closed) leaves the connection open
-	 * for the handler's output: {@code true} by default, as Netty's {@code ALLOW_HALF_CLOSURE}.
-	 * The handler's inbound completes, and the connection closes when the handler's publisher
-	 * terminates (after flushing on completion), as always, so an answer to a peer that
-	 * half-closed after its request, or a large greeting to a peer that shut down at once, goes
-	 * out whole. With {@code false}, Reactor Netty's default: the FIN closes the connection at
-	 * once, unwritten output is dropped and a running handler is cancelled. Connections without
-	 * a handler and TLS connections always close at the peer's FIN.
+	 * for the handler's output. {@code false} by default, as Reactor Netty (Netty's
+	 * {@code ALLOW_HALF_CLOSURE} is off by default): the FIN closes the connection at once,
+	 * unwritten output is dropped and a running handler is cancelled. With {@code true}, as
+	 * Netty's {@code ALLOW_HALF_CLOSURE}: the handler's inbound completes, and the connection
+	 * closes when the handler's publisher terminates (after flushing on completion), as always,
+	 * so an answer to a peer that half-closed after its request, or a large greeting to a peer
+	 * that shut down at once, goes out whole; a handler that does not end on its own then keeps a
+	 * departed server's connection until a write fails. Connections without a handler and TLS
+	 * connections always close at the peer's FIN.
 	 */
 	public TcpClient halfClose(boolean halfClose) {
 		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout, halfClose);

@@ -87,7 +87,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 * open and their bytes wait in {@link Connection#receive()} for a subscriber.
 	 */
 	public static TcpServer create() {
-		return new TcpServer("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, ProxyProtocolSupportType.OFF, null, Duration.ZERO, true);
+		return new TcpServer("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, ProxyProtocolSupportType.OFF, null, Duration.ZERO, false);
 	}
 
 	/** The address to bind: an IP literal or a name (resolved when binding); {@code 0.0.0.0} for all IPv4. */
@@ -213,13 +213,15 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 
 	/**
 	 * Whether a peer's FIN (it shut down its sending side, or closed) leaves the connection open
-	 * for the handler's output: {@code true} by default, as Netty's {@code ALLOW_HALF_CLOSURE}.
-	 * The handler's inbound completes, and the connection closes when the handler's publisher
-	 * terminates (after flushing on completion), as always, so an answer to a peer that
-	 * half-closed after its request, or a large greeting to a peer that shut down at once, goes
-	 * out whole. With {@code false}, Reactor Netty's default: the FIN closes the connection at
-	 * once, unwritten output is dropped and a running handler is cancelled. Connections without
-	 * a handler and TLS connections always close at the peer's FIN.
+	 * for the handler's output. {@code false} by default, as Reactor Netty (Netty's
+	 * {@code ALLOW_HALF_CLOSURE} is off by default): the FIN closes the connection at once,
+	 * unwritten output is dropped and a running handler is cancelled. With {@code true}, as
+	 * Netty's {@code ALLOW_HALF_CLOSURE}: the handler's inbound completes, and the connection
+	 * closes when the handler's publisher terminates (after flushing on completion), as always,
+	 * so an answer to a peer that half-closed after its request, or a large greeting to a peer
+	 * that shut down at once, goes out whole; a handler that does not end on its own then keeps a
+	 * departed peer's connection until a write fails. Connections without a handler and TLS
+	 * connections always close at the peer's FIN.
 	 */
 	public TcpServer halfClose(boolean halfClose) {
 		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose);

@@ -53,7 +53,7 @@ class TcpHalfCloseTest extends TcpTestSupport {
 		for (int i = 0; i < chunks; i++) {
 			crc.update(chunk);
 		}
-		DisposableServer server = bind(TcpServer.create()
+		DisposableServer server = bind(TcpServer.create().halfClose(true)
 				.handle((in, out) -> out.send(Flux.range(0, chunks).map(i -> ByteBuffer.wrap(chunk)))));
 		Socket s = connect(server.port());
 		s.shutdownOutput();
@@ -66,7 +66,7 @@ class TcpHalfCloseTest extends TcpTestSupport {
 	@Test
 	void aClientThatHalfClosesAfterItsRequestGetsTheAnswer() throws Exception {
 		CompletableFuture<String> inboundEnd = new CompletableFuture<>();
-		DisposableServer server = bind(TcpServer.create().handle((in, out) -> out.sendString(in.receiveString()
+		DisposableServer server = bind(TcpServer.create().halfClose(true).handle((in, out) -> out.sendString(in.receiveString()
 				.reduce(String::concat)
 				.doOnSuccess(inboundEnd::complete)
 				.map(request -> "answer to " + request))));
@@ -145,7 +145,7 @@ class TcpHalfCloseTest extends TcpTestSupport {
 			}
 		});
 		CompletableFuture<String> answer = new CompletableFuture<>();
-		Connection c = track(TcpClient.create().port(ss.getLocalPort())
+		Connection c = track(TcpClient.create().halfClose(true).port(ss.getLocalPort())
 				.handle((in, out) -> in.receiveString()
 						.reduce(String::concat)
 						.doOnNext(answer::complete)
@@ -171,7 +171,7 @@ class TcpHalfCloseTest extends TcpTestSupport {
 		LoopAccess.engine(loop).observeOnce(() -> (records, busyNanos) -> iterations.incrementAndGet());
 		CountDownLatch inboundDone = new CountDownLatch(1);
 		Sinks.Empty<Void> release = Sinks.empty();
-		DisposableServer server = bind(TcpServer.create().runOn(loop).handle((in, out) -> in.receive()
+		DisposableServer server = bind(TcpServer.create().halfClose(true).runOn(loop).handle((in, out) -> in.receive()
 				.doOnComplete(inboundDone::countDown)
 				.then(release.asMono())
 				.then(out.sendString(Mono.just("late answer")))));
@@ -204,7 +204,7 @@ class TcpHalfCloseTest extends TcpTestSupport {
 		CountDownLatch inboundDone = new CountDownLatch(1);
 		Sinks.Empty<Void> cancelled = Sinks.empty();
 		Sinks.Empty<Void> closed = Sinks.empty();
-		DisposableServer server = bind(TcpServer.create()
+		DisposableServer server = bind(TcpServer.create().halfClose(true)
 				.doOnConnection(c -> c.onClose().subscribe(null, null, closed::tryEmitEmpty))
 				.handle((in, out) -> in.receive()
 						.doOnComplete(inboundDone::countDown)

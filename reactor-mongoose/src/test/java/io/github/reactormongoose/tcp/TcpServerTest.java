@@ -245,15 +245,15 @@ class TcpServerTest extends TcpTestSupport {
 	}
 
 	/**
-	 * {@code halfClose(false)}, Reactor Netty's default: the peer's FIN closes the connection,
-	 * which completes the inbound and cancels the handler (with half-close, the default, the
-	 * handler goes on: TcpHalfCloseTest).
+	 * The default ({@code halfClose(false)}, as Reactor Netty's): the peer's FIN closes the
+	 * connection, which completes the inbound and cancels the handler (with
+	 * {@code halfClose(true)} the handler goes on: TcpHalfCloseTest).
 	 */
 	@Test
 	void peerCloseCompletesInboundAndCancelsAPendingHandler() throws Exception {
 		Sinks.Empty<Void> cancelled = Sinks.empty();
 		Sinks.Empty<Void> inboundDone = Sinks.empty();
-		DisposableServer server = bind(TcpServer.create().halfClose(false).handle((in, out) -> {
+		DisposableServer server = bind(TcpServer.create().handle((in, out) -> {
 			in.receive().subscribe(null, null, inboundDone::tryEmitEmpty);
 			return Mono.<Void>never().doOnCancel(cancelled::tryEmitEmpty);
 		}));
@@ -310,8 +310,8 @@ class TcpServerTest extends TcpTestSupport {
 	void sendToAClosedConnectionFails() throws Exception {
 		Sinks.One<Connection> conn = Sinks.one();
 		AtomicReference<TcpOutbound> outbound = new AtomicReference<>();
-		// the peer's close closes the connection (with half-close, the default, it stays open for the handler)
-		DisposableServer server = bind(TcpServer.create().halfClose(false).handle((in, out) -> {
+		// the peer's close closes the connection (with halfClose(true) it stays open for the handler)
+		DisposableServer server = bind(TcpServer.create().handle((in, out) -> {
 			outbound.set(out);
 			conn.tryEmitValue(out.connection());
 			return Mono.never();
