@@ -430,8 +430,13 @@ final class MqttBrokers {
 		@Override
 		public void stop() {
 			if (server != null) {
-				server.stopServer();
+				// stopServer waits out Netty's graceful quiet period (2 s) after the port is
+				// closed: that wait runs on a thread of its own, the port is what a restart needs
+				io.moquette.broker.Server stopping = server;
 				server = null;
+				Thread t = new Thread(stopping::stopServer, "moquette-stop");
+				t.setDaemon(true);
+				t.start();
 				awaitPort(port, false);
 			}
 		}
