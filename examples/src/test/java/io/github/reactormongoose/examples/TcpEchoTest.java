@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 
 import io.github.reactormongoose.AddressInUseException;
+import io.github.reactormongoose.testing.Stable;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -133,16 +134,7 @@ class TcpEchoTest {
 			});
 
 			// nobody reads the echo: the server stops reading, so the writer blocks
-			long last = -1;
-			int stable = 0;
-			long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-			while (stable < 5 && System.nanoTime() < deadline) {
-				Thread.sleep(100);
-				long now = written.get();
-				stable = now == last ? stable + 1 : 0;
-				last = now;
-			}
-			assertThat(stable).as("the writer stopped").isGreaterThanOrEqualTo(5);
+			Stable.await(written::get);
 			assertThat(written.get()).as("bytes written while nobody reads").isLessThan(total);
 			assertThat(writer).isNotDone();
 

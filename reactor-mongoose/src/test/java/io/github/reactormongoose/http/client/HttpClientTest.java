@@ -452,12 +452,11 @@ class HttpClientTest extends BaseHttpTest {
 		java.util.concurrent.CompletableFuture<Boolean> closedByClient = new java.util.concurrent.CompletableFuture<>();
 		try (ScriptedServer s = new ScriptedServer(c -> {
 			String head = c.readHead();
-			String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
-					.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
+			String accept = ScriptedServer.websocketAccept(head);
 			requested.countDown();
 			answer.await();
 			c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-					+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n\r\n");
+					+ "Sec-WebSocket-Accept: " + accept + "\r\n\r\n");
 			closedByClient.complete(c.awaitClientClose(5_000));
 		})) {
 			MongooseLoop loop = newLoop();

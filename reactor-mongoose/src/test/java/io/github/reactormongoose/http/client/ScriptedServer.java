@@ -24,6 +24,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ScriptedServer implements AutoCloseable {
 
+	/** The {@code Sec-WebSocket-Accept} value that answers the upgrade request whose head is {@code head}. */
+	static String websocketAccept(String head) {
+		String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
+				.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
+		return WebsocketClient.accept(key);
+	}
+
 	/** What to do on one connection: read requests with {@link Conn#readHead()}, write anything. */
 	interface Script {
 		void run(Conn c) throws Exception;

@@ -48,11 +48,10 @@ class WebsocketClientCloseTest extends BaseHttpTest {
 	/** Reads the upgrade request and answers 101 followed, in the same write, by {@code frames}. */
 	private static void upgrade(ScriptedServer.Conn c, byte[] frames) throws IOException {
 		String head = c.readHead();
-		String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
-				.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
+		String accept = ScriptedServer.websocketAccept(head);
 		ByteArrayOutputStream o = new ByteArrayOutputStream();
 		o.writeBytes(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-				+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+				+ "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
 		o.writeBytes(frames);
 		c.out.write(o.toByteArray());
 		c.out.flush();
@@ -286,13 +285,12 @@ class WebsocketClientCloseTest extends BaseHttpTest {
 			AtomicBoolean handlerRan = new AtomicBoolean();
 			try (ScriptedServer s = new ScriptedServer(c -> {
 				String head = c.readHead();
-				String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
-						.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
+				String accept = ScriptedServer.websocketAccept(head);
 				requested.countDown();
 				answer.await();
 				ByteArrayOutputStream o = new ByteArrayOutputStream();
 				o.writeBytes(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-						+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+						+ "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
 				o.writeBytes(serverFrame(0x81, "hello".getBytes(StandardCharsets.UTF_8)));
 				c.out.write(o.toByteArray());
 				c.out.flush(); // on loopback, in the client's socket when the write returns

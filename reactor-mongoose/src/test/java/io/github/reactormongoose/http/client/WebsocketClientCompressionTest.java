@@ -46,13 +46,12 @@ class WebsocketClientCompressionTest extends BaseHttpTest {
 			CompletableFuture<String> offer) throws IOException {
 		return new ScriptedServer(c -> {
 			String head = c.readHead();
-			String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
-					.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
+			String accept = ScriptedServer.websocketAccept(head);
 			offer.complete(head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Extensions:", 0, 25))
 					.map(l -> l.substring(25).trim()).findFirst().orElse(""));
 			ByteArrayOutputStream o = new ByteArrayOutputStream();
 			o.writeBytes(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-					+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n"
+					+ "Sec-WebSocket-Accept: " + accept + "\r\n"
 					+ (extensions != null ? "Sec-WebSocket-Extensions: " + extensions + "\r\n" : "") + "\r\n")
 					.getBytes(StandardCharsets.ISO_8859_1));
 			o.writeBytes(frames);

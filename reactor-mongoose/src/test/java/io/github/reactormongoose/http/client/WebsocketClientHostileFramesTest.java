@@ -46,10 +46,9 @@ class WebsocketClientHostileFramesTest extends BaseHttpTest {
 		if (head == null) {
 			return false;
 		}
-		String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
-				.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
+		String accept = ScriptedServer.websocketAccept(head);
 		c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-				+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n"
+				+ "Sec-WebSocket-Accept: " + accept + "\r\n"
 				+ (deflate ? "Sec-WebSocket-Extensions: permessage-deflate\r\n" : "") + "\r\n");
 		return true;
 	}

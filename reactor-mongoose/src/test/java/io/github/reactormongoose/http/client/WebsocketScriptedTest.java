@@ -46,11 +46,10 @@ class WebsocketScriptedTest extends BaseHttpTest {
 			throws IOException {
 		return new ScriptedServer(c -> {
 			String head = c.readHead();
-			String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
-					.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
+			String accept = ScriptedServer.websocketAccept(head);
 			ByteArrayOutputStream o = new ByteArrayOutputStream();
 			o.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-					+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n\r\n").getBytes());
+					+ "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes());
 			if (delayMillis > 0) {
 				c.out.write(o.toByteArray());
 				c.out.flush();
@@ -329,10 +328,9 @@ class WebsocketScriptedTest extends BaseHttpTest {
 		try (ScriptedServer s = new ScriptedServer(c -> {
 			c.socket.setReceiveBufferSize(64 << 10);
 			String head = c.readHead();
-			String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
-					.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
+			String accept = ScriptedServer.websocketAccept(head);
 			c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-					+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n\r\n");
+					+ "Sec-WebSocket-Accept: " + accept + "\r\n\r\n");
 			Thread.sleep(6000); // reads nothing for longer than the client's 5 s wait for a CLOSE
 			reading.countDown();
 			java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(c.in));
@@ -379,10 +377,9 @@ class WebsocketScriptedTest extends BaseHttpTest {
 			CompletableFuture<byte[]> answer = new CompletableFuture<>();
 			try (ScriptedServer s = new ScriptedServer(c -> {
 				String head = c.readHead();
-				String key = head.lines().filter(l -> l.regionMatches(true, 0, "Sec-WebSocket-Key:", 0, 18))
-						.map(l -> l.substring(18).trim()).findFirst().orElseThrow();
+				String accept = ScriptedServer.websocketAccept(head);
 				c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-						+ "Sec-WebSocket-Accept: " + WebsocketClient.accept(key) + "\r\n\r\n");
+						+ "Sec-WebSocket-Accept: " + accept + "\r\n\r\n");
 				for (int i = 0; i < 20; i++) {
 					readFrame(c.in); // messages of the running send
 				}
