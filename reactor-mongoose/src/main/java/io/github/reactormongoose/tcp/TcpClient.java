@@ -83,6 +83,14 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 		return new TcpClient("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, null, DEFAULT_CONNECT_TIMEOUT, false);
 	}
 
+	/**
+	 * The same as {@link #create()}, under Reactor Netty's name for a client without a pool:
+	 * this client has none, every {@link #connect()} opens a connection of its own.
+	 */
+	public static TcpClient newConnection() {
+		return create();
+	}
+
 	/** The server's host: an IP literal or a name, resolved by the JDK resolver off the poll thread. */
 	public TcpClient host(String host) {
 		Objects.requireNonNull(host, "host");
@@ -267,6 +275,16 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 			throw new IllegalStateException("connect did not complete");
 		}
 		return c;
+	}
+
+	/**
+	 * Loads the native library and starts the loops the client's connections will run on (the
+	 * process-wide group by default), as Reactor Netty's {@code warmup()} and
+	 * {@code HttpClient.warmup()}, so that the first connect does not pay for them. Runs on the
+	 * subscribing thread, which waits while the library loads: do not subscribe on a poll thread.
+	 */
+	public Mono<Void> warmup() {
+		return Mono.fromRunnable(() -> LoopAccess.engine(where.next()));
 	}
 
 	@Override

@@ -15,6 +15,7 @@ import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.ProxyProtocolSupportType;
 import io.github.reactormongoose.internal.Checks;
+import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.BoundServer;
 import io.github.reactormongoose.internal.loop.LoopChoice;
 import io.github.reactormongoose.internal.loop.Wiretap;
@@ -307,6 +308,21 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public DisposableServer bindNow(Duration timeout) {
 		return BoundServer.awaitBind(bind(), timeout);
+	}
+
+	/**
+	 * Loads the native library and starts the loops this server will run on, as Reactor Netty's
+	 * {@code warmup()} and {@code HttpServer.warmup()}: the process-wide group by default (a
+	 * given loop or group runs already; loops of its own start at bind). Runs on the subscribing
+	 * thread, which waits while the library loads: do not subscribe on a poll thread.
+	 */
+	public Mono<Void> warmup() {
+		return Mono.fromRunnable(() -> {
+			NativeConstants.ensureLoaded();
+			if (where.equals(LoopChoice.SHARED)) {
+				MongooseLoops.shared();
+			}
+		});
 	}
 
 	@Override

@@ -108,6 +108,15 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		return new HttpClient(new ClientConfig());
 	}
 
+	/**
+	 * A client without connection reuse, as Reactor Netty's {@code newConnection()}: every
+	 * request opens a connection of its own, which closes after its response; the same as
+	 * {@code create().keepAlive(false)}, so requests say {@code Connection: close}.
+	 */
+	public static HttpClient newConnection() {
+		return create().keepAlive(false);
+	}
+
 	private HttpClient with(Consumer<ClientConfig> change) {
 		ClientConfig c = config.copy();
 		change.accept(c);
@@ -801,6 +810,15 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		 */
 		WebsocketSender uri(String uri);
 
+		/**
+		 * The target as a {@link URI}, as Reactor Netty's {@code uri(URI)}: absolute
+		 * ({@link IllegalArgumentException} otherwise), so the {@link HttpClient#baseUrl} does
+		 * not apply; sent as {@link URI#toASCIIString()}, its escapes as they are.
+		 */
+		default WebsocketSender uri(URI uri) {
+			return uri(absolute(uri));
+		}
+
 		/** Sub-protocols offered, in order of preference ({@code Sec-WebSocket-Protocol}). */
 		WebsocketSender protocols(String... protocols);
 
@@ -893,6 +911,15 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		 * relative to the {@link HttpClient#baseUrl}.
 		 */
 		RequestSender uri(String uri);
+
+		/**
+		 * The target as a {@link URI}, as Reactor Netty's {@code uri(URI)}: absolute
+		 * ({@link IllegalArgumentException} otherwise), so the {@link HttpClient#baseUrl} does
+		 * not apply; sent as {@link URI#toASCIIString()}, its escapes as they are.
+		 */
+		default RequestSender uri(URI uri) {
+			return uri(absolute(uri));
+		}
 
 		/**
 		 * The body. A {@link Mono} (one buffer) is sent with {@code Content-Length}; any other
@@ -1012,6 +1039,15 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 						encoded::headers);
 			});
 		}
+	}
+
+	/** The target of {@code uri(URI)}: an absolute URI's ASCII form, as Reactor Netty refuses a relative one. */
+	private static String absolute(URI uri) {
+		Objects.requireNonNull(uri, "uri");
+		if (!uri.isAbsolute()) {
+			throw new IllegalArgumentException("URI is not absolute: " + uri);
+		}
+		return uri.toASCIIString();
 	}
 
 	private static final Pattern OTHER_SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://");

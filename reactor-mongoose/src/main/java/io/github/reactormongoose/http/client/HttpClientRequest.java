@@ -31,6 +31,23 @@ public interface HttpClientRequest {
 	HttpHeaders requestHeaders();
 
 	/**
+	 * Sets a header, replacing its values, as Reactor Netty's {@code header}: the same as
+	 * {@code requestHeaders().set(name, value)}, so in {@link HttpClient#doOnRequest} and a
+	 * redirect's request consumer ({@link HttpClient#followRedirect(boolean, java.util.function.Consumer)})
+	 * only; later the headers are read-only ({@link UnsupportedOperationException}).
+	 */
+	default HttpClientRequest header(String name, String value) {
+		requestHeaders().set(name, value);
+		return this;
+	}
+
+	/** Adds a header value, keeping the others, as Reactor Netty's {@code addHeader}; where {@link #header} may be called. */
+	default HttpClientRequest addHeader(String name, String value) {
+		requestHeaders().add(name, value);
+		return this;
+	}
+
+	/**
 	 * Adds {@code cookie} to the request's {@code Cookie} header (as Reactor Netty's
 	 * {@code addCookie}): its name and value, joined with {@code "; "} to the cookies already
 	 * there, since a user agent sends one {@code Cookie} header (RFC 6265 §5.4). Its attributes

@@ -6,9 +6,11 @@ package io.github.reactormongoose.http.server;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import io.github.reactormongoose.http.HttpHeaders;
 import io.github.reactormongoose.http.ServerSentEvent;
@@ -84,6 +86,17 @@ public interface HttpServerResponse {
 	 */
 	default Mono<Void> send(Publisher<? extends ByteBuffer> body) {
 		return body instanceof Mono ? sendWhole(body) : sendStream(body);
+	}
+
+	/**
+	 * Streams the body buffers ({@link #sendStream}), as Reactor Netty's
+	 * {@code send(body, flushOn)}, a {@link Mono} too. Every buffer is written as soon as it
+	 * arrives, which is what {@code b -> true} asks of Reactor Netty; this server has no
+	 * write batching for {@code flushOn} to control, so it is not consulted.
+	 */
+	default Mono<Void> send(Publisher<? extends ByteBuffer> body, Predicate<? super ByteBuffer> flushOn) {
+		Objects.requireNonNull(flushOn, "flushOn");
+		return sendStream(body);
 	}
 
 	/**
@@ -185,6 +198,17 @@ public interface HttpServerResponse {
 	 * each one written as soon as it arrives.
 	 */
 	Mono<Void> sendSse(Publisher<ServerSentEvent> events);
+
+	/**
+	 * Sets the SSE headers of {@link #sendSse} ({@code Content-Type: text/event-stream},
+	 * {@code Cache-Control: no-cache}) for a stream the handler frames itself, as Reactor
+	 * Netty's {@code sse()}: {@code res.sse().sendString(ticks.map(t -> "data: " + t + "\n\n"))}.
+	 * A streamed send writes each item as soon as it arrives. After the head is sent,
+	 * {@link IllegalStateException}.
+	 */
+	default HttpServerResponse sse() {
+		return header("Content-Type", "text/event-stream").header("Cache-Control", "no-cache");
+	}
 
 	/**
 	 * Upgrades to WebSocket (the request must be a WebSocket handshake, else 400) and runs

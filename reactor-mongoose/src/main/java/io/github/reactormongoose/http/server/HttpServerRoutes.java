@@ -4,6 +4,7 @@
 package io.github.reactormongoose.http.server;
 
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
 
@@ -94,4 +95,84 @@ public interface HttpServerRoutes {
 
 	/** {@link #file(String, Path)} with options. */
 	HttpServerRoutes file(String path, Path file, StaticFileOptions options);
+
+	// ---- handlers typed as BiFunction, as Reactor Netty's routes take them ----
+	// A handler held in a BiFunction variable or returned by a method (Reactor Netty's
+	// reference guide builds its SSE route that way) is not a Handler; lambdas and method
+	// references still go to the Handler overloads, the more specific type.
+
+	/** {@link #get(String, Handler)} for a handler typed as a {@code BiFunction}. */
+	default HttpServerRoutes get(String path,
+			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+		return get(path, handler(handler));
+	}
+
+	/** {@link #post(String, Handler)} for a handler typed as a {@code BiFunction}. */
+	default HttpServerRoutes post(String path,
+			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+		return post(path, handler(handler));
+	}
+
+	/** {@link #put(String, Handler)} for a handler typed as a {@code BiFunction}. */
+	default HttpServerRoutes put(String path,
+			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+		return put(path, handler(handler));
+	}
+
+	/** {@link #delete(String, Handler)} for a handler typed as a {@code BiFunction}. */
+	default HttpServerRoutes delete(String path,
+			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+		return delete(path, handler(handler));
+	}
+
+	/** {@link #patch(String, Handler)} for a handler typed as a {@code BiFunction}. */
+	default HttpServerRoutes patch(String path,
+			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+		return patch(path, handler(handler));
+	}
+
+	/** {@link #head(String, Handler)} for a handler typed as a {@code BiFunction}. */
+	default HttpServerRoutes head(String path,
+			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+		return head(path, handler(handler));
+	}
+
+	/** {@link #options(String, Handler)} for a handler typed as a {@code BiFunction}. */
+	default HttpServerRoutes options(String path,
+			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+		return options(path, handler(handler));
+	}
+
+	/** {@link #route(String, Handler)} for a handler typed as a {@code BiFunction}. */
+	default HttpServerRoutes route(String path,
+			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+		return route(path, handler(handler));
+	}
+
+	/** {@link #route(Predicate, Handler)} for a handler typed as a {@code BiFunction}. */
+	default HttpServerRoutes route(Predicate<? super HttpServerRequest> condition,
+			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+		return route(condition, handler(handler));
+	}
+
+	/** {@link #ws(String, WebsocketHandler)} for a handler typed as a {@code BiFunction}. */
+	default HttpServerRoutes ws(String path,
+			BiFunction<? super WebsocketInbound, ? super WebsocketOutbound, ? extends Publisher<Void>> handler) {
+		return ws(path, handler, WebsocketServerSpec.defaults());
+	}
+
+	/** {@link #ws(String, WebsocketHandler, WebsocketServerSpec)} for a handler typed as a {@code BiFunction}. */
+	default HttpServerRoutes ws(String path,
+			BiFunction<? super WebsocketInbound, ? super WebsocketOutbound, ? extends Publisher<Void>> handler,
+			WebsocketServerSpec spec) {
+		Objects.requireNonNull(handler, "handler");
+		WebsocketHandler h = handler instanceof WebsocketHandler w ? w : handler::apply;
+		return ws(path, h, spec);
+	}
+
+	private static Handler handler(
+			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+		Objects.requireNonNull(handler, "handler");
+		return handler instanceof Handler h ? h : handler::apply;
+	}
 }

@@ -108,6 +108,26 @@ class HttpClientHooksTest extends BaseHttpTest {
 		assertThat(late).hasSize(1);
 	}
 
+	/**
+	 * {@code header} and {@code addHeader} on the request, as Reactor Netty's (they did not exist,
+	 * so its {@code followRedirect(true, req -> req.header(...))} did not compile): the same as
+	 * {@code requestHeaders().set} and {@code add}, in {@code doOnRequest} and in a redirect's
+	 * request consumer.
+	 */
+	@Test
+	void theRequestsHeaderAndAddHeaderSetWhatIsSent() {
+		DisposableServer s = bind(HttpServer.create().route(r -> r
+			.get("/moved", (req, res) -> res.sendRedirect("/seen"))
+			.get("/seen", (req, res) -> res.sendString(Mono.just(req.requestHeaders().getAll("X-Trace") + " "
+					+ req.requestHeaders().getAll("X-Hop"))))));
+		HttpClient c = HttpClient.create().runOn(newLoop()).baseUrl("http://127.0.0.1:" + s.port())
+			.headers(h -> h.set("X-Trace", "from headers()"))
+			.doOnRequest(req -> req.header("X-Trace", "a").addHeader("X-Trace", "b"));
+		assertThat(text(c.get().uri("/seen"))).isEqualTo("200 [a, b] []");
+		assertThat(text(c.followRedirect(true, req -> req.header("X-Hop", "#" + req.redirects())).get().uri("/moved")))
+			.isEqualTo("200 [a, b] [#1]");
+	}
+
 	@Test
 	void eachHopOfARedirectIsARequestOfItsOwn() {
 		DisposableServer s = server();

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -48,6 +49,7 @@ class HttpClientTest extends BaseHttpTest {
 						.sendByteArray(req.receiveBytes()))
 				.get("/stream", (req, res) -> res.sendString(Flux.range(0, 100).map(i -> "line " + i + "\n")))
 				.get("/empty", (req, res) -> res.status(204).send())
+				.ws("/ws", (in, out) -> out.sendString(Mono.just("hi")))
 				.get("/r/{n}", (req, res) -> {
 					int n = Integer.parseInt(req.param("n"));
 					return n == 0 ? res.sendString(Mono.just("arrived")) : res.sendRedirect("/r/" + (n - 1));
@@ -108,6 +110,29 @@ class HttpClientTest extends BaseHttpTest {
 						+ res.responseHeaders().get("Content-Type") + " " + new String(b, UTF_8))))
 				.expectNext("200 HTTP/1.1 text/plain Hello")
 				.verifyComplete();
+	}
+
+	/**
+	 * {@code uri(URI)}, as Reactor Netty's (it did not exist): an absolute URI goes out in its
+	 * ASCII form, escapes as they are, whatever the baseUrl; a relative one is refused at once.
+	 * For requests and WebSocket sessions.
+	 */
+	@Test
+	void uriTakesAnAbsoluteUri() throws Exception {
+		DisposableServer s = server();
+		HttpClient elsewhere = HttpClient.create().baseUrl("http://127.0.0.1:1/api");
+		URI target = new URI("http", null, "127.0.0.1", s.port(), "/list/all", "q=a b&c=%", null);
+		StepVerifier.create(elsewhere.get().uri(target).responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))))
+				.expectNext("list /list/all?q=a%20b&c=%25")
+				.verifyComplete();
+		StepVerifier.create(elsewhere.websocket().uri(URI.create("ws://127.0.0.1:" + s.port() + "/ws"))
+				.handle((in, out) -> in.receiveText().take(1)))
+				.expectNext("hi")
+				.verifyComplete();
+		assertThatThrownBy(() -> elsewhere.get().uri(URI.create("/list/all")))
+				.isInstanceOf(IllegalArgumentException.class).hasMessage("URI is not absolute: /list/all");
+		assertThatThrownBy(() -> elsewhere.websocket().uri(URI.create("/ws")))
+				.isInstanceOf(IllegalArgumentException.class).hasMessage("URI is not absolute: /ws");
 	}
 
 	@Test
@@ -173,6 +198,19 @@ class HttpClientTest extends BaseHttpTest {
 					.verifyComplete();
 		}
 		assertThat(connections).hasSize(1);
+	}
+
+	/** {@code newConnection()}, as Reactor Netty's (it did not exist): a connection of its own for every request. */
+	@Test
+	void newConnectionOpensAConnectionForEveryRequest() {
+		DisposableServer s = server();
+		HttpClient c = HttpClient.newConnection().baseUrl("http://127.0.0.1:" + s.port()).runOn(newLoop());
+		for (int i = 0; i < 3; i++) {
+			StepVerifier.create(c.get().uri("/hello").responseSingle((res, b) -> b.map(x -> new String(x, UTF_8))))
+					.expectNext("Hello")
+					.verifyComplete();
+		}
+		assertThat(connections).hasSize(3);
 	}
 
 	@Test

@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,15 +24,20 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.http.ServerSentEvent;
+import io.github.reactormongoose.http.websocket.WebsocketInbound;
+import io.github.reactormongoose.http.websocket.WebsocketOutbound;
 import io.github.reactormongoose.testing.Curl;
 import io.github.reactormongoose.testing.RawHttp;
+import io.github.reactormongoose.testing.RawWebSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -413,6 +419,78 @@ class HttpServerBasicsTest extends BaseHttpTest {
 					.containsExactly(List.of("data:second"));
 			sink.tryEmitComplete().orThrow();
 			assertThat(c.readChunk()).as("terminal chunk").isNull();
+		}
+	}
+
+	/**
+	 * Reactor Netty's SSE snippet, written for this API: a handler typed as a {@code BiFunction}
+	 * (routes took only their own {@code Handler} type, so it did not compile), {@code sse()} for
+	 * the headers (missing) and {@code send(body, b -> true)} (missing) with events the handler
+	 * frames itself; each event goes out as it is emitted. {@code sse().sendString(...)} too.
+	 */
+	@Test
+	void reactorNettysSseSnippetRunsAsWritten() throws Exception {
+		Sinks.Many<String> ticks = Sinks.many().unicast().onBackpressureBuffer();
+		BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> serveSse = (req, res) -> res.sse()
+				.send(ticks.asFlux().map(t -> ByteBuffer.wrap(("data: " + t + "\n\n").getBytes(StandardCharsets.UTF_8))),
+						b -> true);
+		BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> strings = (req, res) -> res.sse()
+				.sendString(Flux.just("data: a\n\n", "data: b\n\n"));
+		DisposableServer server = bind(HttpServer.create().route(r -> r.get("/sse", serveSse).get("/strings", strings)));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write(RawHttp.get("/sse"));
+			RawHttp.Response head = c.readHead();
+			assertThat(head.status()).isEqualTo(200);
+			assertThat(head.header("Content-Type")).isEqualTo("text/event-stream");
+			assertThat(head.header("Cache-Control")).isEqualTo("no-cache");
+			assertThat(head.isChunked()).isTrue();
+			ticks.tryEmitNext("1").orThrow();
+			assertThat(new String(c.readChunk(), StandardCharsets.UTF_8)).isEqualTo("data: 1\n\n");
+			ticks.tryEmitNext("2").orThrow();
+			assertThat(new String(c.readChunk(), StandardCharsets.UTF_8)).isEqualTo("data: 2\n\n");
+			ticks.tryEmitComplete().orThrow();
+			assertThat(c.readChunk()).as("terminal chunk").isNull();
+		}
+		HttpResponse<String> r = get(server, "/strings");
+		assertThat(r.headers().firstValue("Content-Type")).hasValue("text/event-stream");
+		assertThat(RawHttp.parseSse(r.body())).containsExactly(List.of("data:a"), List.of("data:b"));
+	}
+
+	/**
+	 * Every route method takes a handler typed as a {@code BiFunction}, as Reactor Netty's do (a
+	 * method returning one, a field): they did not compile against the route's own
+	 * {@code Handler} type. Lambdas still resolve to the {@code Handler} overloads.
+	 */
+	@Test
+	void routesTakeHandlersTypedAsBiFunctions() throws Exception {
+		BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> named =
+				(req, res) -> res.sendString(Mono.just(req.method() + " " + req.param("name")));
+		BiFunction<WebsocketInbound, WebsocketOutbound, Publisher<Void>> echo = (in, out) -> out.send(in.receive());
+		DisposableServer server = bind(HttpServer.create().route(r -> r
+				.get("/get/{name}", named).post("/post/{name}", named).put("/put/{name}", named)
+				.delete("/delete/{name}", named).patch("/patch/{name}", named).options("/options/{name}", named)
+				.head("/head/{name}", (req, res) -> res.header("X-Head", "lambda").send())
+				.route("/any/{name}", named)
+				.route(req -> req.path().equals("/predicate"), named)
+				.ws("/ws", echo)
+				.ws("/ws-spec", echo, WebsocketServerSpec.builder().protocols("chat").build())));
+		HttpClient jdk = jdkClient();
+		for (String method : List.of("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")) {
+			String path = "/" + method.toLowerCase(java.util.Locale.ROOT) + "/x";
+			HttpResponse<String> r = jdk.send(request(server, path).method(method, HttpRequest.BodyPublishers.noBody())
+					.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(r.body()).as(path).isEqualTo(method + " x");
+		}
+		assertThat(jdk.send(request(server, "/head/x").method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+				HttpResponse.BodyHandlers.discarding()).headers().firstValue("X-Head")).hasValue("lambda");
+		assertThat(jdk.send(request(server, "/any/y").method("PROPFIND", HttpRequest.BodyPublishers.noBody()).build(),
+				HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("PROPFIND y");
+		assertThat(get(server, "/predicate").body()).isEqualTo("GET null");
+		for (String ws : List.of("/ws", "/ws-spec")) {
+			try (RawWebSocket c = RawWebSocket.connect(server.port(), ws, "Sec-WebSocket-Protocol: chat\r\n")) {
+				c.sendText("ping");
+				assertThat(c.read().text()).as(ws).isEqualTo("ping");
+			}
 		}
 	}
 

@@ -5,14 +5,20 @@ package io.github.reactormongoose.http.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.client.HttpClient;
+import io.github.reactormongoose.tcp.TcpClient;
+import io.github.reactormongoose.tcp.TcpServer;
 import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -79,5 +85,42 @@ class WarmupTest extends BaseHttpTest {
 				.block(TIMEOUT);
 		assertThat(body).isEqualTo("ok");
 		assertThat(on.get(5, TimeUnit.SECONDS)).isIn(started);
+	}
+
+	/**
+	 * {@code TcpServer.warmup()} and {@code TcpClient.warmup()}, as Reactor Netty's (they did not
+	 * exist): the shared loops run before the first bind and connect, and then serve them.
+	 * {@code TcpClient.newConnection()}, Reactor Netty's name for a client without a pool, is
+	 * {@code create()}.
+	 */
+	@Test
+	void theTcpServersAndClientsWarmupStartTheirLoops() throws Exception {
+		noSharedGroup();
+		TcpServer tcp = TcpServer.create().handle((in, out) -> out.sendString(Mono.just(Thread.currentThread().getName())));
+		tcp.warmup().block(TIMEOUT);
+		List<String> started = sharedLoopThreads();
+		assertThat(started).isNotEmpty();
+		DisposableServer s = tcp.bindNow(TIMEOUT);
+		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), s.port())) {
+			socket.setSoTimeout(5_000);
+			assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isIn(started);
+		}
+		finally {
+			s.disposeNow();
+		}
+		noSharedGroup();
+		DisposableServer own = track(TcpServer.create().loops(1).handle((in, out) -> out.sendString(Mono.just("hi")))
+				.bindNow(TIMEOUT));
+		TcpClient client = TcpClient.newConnection().port(own.port());
+		client.warmup().block(TIMEOUT);
+		List<String> restarted = sharedLoopThreads();
+		assertThat(restarted).isNotEmpty();
+		CompletableFuture<String> on = new CompletableFuture<>();
+		Connection c = client.handle((in, out) -> {
+			on.complete(Thread.currentThread().getName());
+			return in.receiveString().take(1).then();
+		}).connectNow(TIMEOUT);
+		assertThat(on.get(5, TimeUnit.SECONDS)).isIn(restarted);
+		c.disposeNow();
 	}
 }
