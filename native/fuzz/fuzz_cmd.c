@@ -76,21 +76,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         jint ops = take(&cur) & 63;
         const uint8_t *b = take_n(&cur, &len);
         jlong rc = rmg_conn_write(loop, id, b, len, ops);
-        FZ_ASSERT(rc >= 0 || rc == RMG_ERR_NO_CONN || rc == RMG_ERR_CLOSING, "send: %lld", (long long) rc);
+        FZ_ASSERT(rc >= 0 || rc == RMG_ERR_NO_CONN || rc == RMG_ERR_CLOSING || rc == RMG_ERR_OUTPUT_SHUT, "send: %lld", (long long) rc);
         break;
       }
       case 2: { /* ConnNative.control, or with bit 7 ConnNative.closeWait */
         uint8_t o = take(&cur); /* bit 6: tap the connection (or the listener's next ones); bits 4
-                                 * and 5 (HTTP_END with NOTIFY_WRITABLE) also ask for half-close */
+                                 * and 5 (HTTP_END with NOTIFY_WRITABLE) also ask for half-close, bits 3
+                                 * and 4 (RESUME with NOTIFY_WRITABLE) to shut down its writes */
         jlong rc;
         if (o & 128) { /* a wait of 0..63 ms, a write timeout of none or 1 ms */
           rc = rmg_conn_close_wait(loop, id, o & 63, (o & 64) ? 1 : 0);
-          FZ_ASSERT(rc >= 0 || rc == RMG_ERR_NO_CONN || rc == RMG_ERR_CLOSING || rc == RMG_ERR_BAD_ARG,
+          FZ_ASSERT(rc >= 0 || rc == RMG_ERR_NO_CONN || rc == RMG_ERR_CLOSING || rc == RMG_ERR_BAD_ARG || rc == RMG_ERR_OUTPUT_SHUT,
                     "closeWait: %lld", (long long) rc);
           break;
         }
-        rc = rmg_conn_control_ops(loop, id, (o & 63) | (o & 64 ? RMG_OP_WIRETAP : 0) | ((o & 48) == 48 ? RMG_OP_HALF_CLOSE : 0));
-        FZ_ASSERT(rc >= 0 || rc == RMG_ERR_NO_CONN, "control: %lld", (long long) rc);
+        rc = rmg_conn_control_ops(loop, id, (o & 63) | (o & 64 ? RMG_OP_WIRETAP : 0) | ((o & 48) == 48 ? RMG_OP_HALF_CLOSE : 0) |
+                                                ((o & 24) == 24 ? RMG_OP_SHUT_WR : 0));
+        FZ_ASSERT(rc >= 0 || rc == RMG_ERR_NO_CONN || ((o & 24) == 24 && rc == RMG_ERR_UNSUPPORTED), "control: %lld",
+                  (long long) rc);
         break;
       }
       case 3: { /* WsNative.upgrade */

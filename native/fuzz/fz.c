@@ -163,7 +163,7 @@ void fz_check_records(struct rmg_loop *loop, int64_t result, struct fz_polled *o
     memcpy(&plen, b + ofs + RMG_REC_LENGTH, 4);
     memcpy(&id, b + ofs + RMG_REC_ID, 8);
     memcpy(&arg, b + ofs + RMG_REC_ARG, 8);
-    FZ_ASSERT((type >= RMG_EV_ACCEPT && type <= RMG_EV_READ_END) || type == RMG_EV_HTTP_BODY ||
+    FZ_ASSERT((type >= RMG_EV_ACCEPT && type <= RMG_EV_WRITE_END) || type == RMG_EV_HTTP_BODY ||
                   type == RMG_EV_HTTP_END || (type >= RMG_EV_DATAGRAM && type <= RMG_EV_SNTP_BAD) ||
                   type == RMG_EV_TLS_PEER || type == RMG_EV_TLS_DONE,
               "record type %d", type);
@@ -231,6 +231,9 @@ void fz_check_records(struct rmg_loop *loop, int64_t result, struct fz_polled *o
         break;
       case RMG_EV_READ_END: /* only for a plain connection told RMG_OP_HALF_CLOSE (fuzz_cmd) */
         FZ_ASSERT(plen == 0 && arg == 0, "READ_END with %d bytes, arg %lld", plen, (long long) arg);
+        break;
+      case RMG_EV_WRITE_END: /* only for a plain TCP connection told RMG_OP_SHUT_WR (fuzz_cmd) */
+        FZ_ASSERT(plen == 0 && arg == 0, "WRITE_END with %d bytes, arg %lld", plen, (long long) arg);
         break;
       case RMG_EV_CLOSE:
         FZ_ASSERT(plen == 0, "CLOSE with a payload");

@@ -1,6 +1,7 @@
 /*
  * reactor-mongoose: what Java does to one connection: append to its send buffer, apply
- * RMG_OP_* (pause, resume, drain, close, end of an HTTP response, writable notification),
+ * RMG_OP_* (pause, resume, drain, close, end of an HTTP response, writable notification, the
+ * request for our FIN, which rmg_tcp.c sends),
  * send a file region, read its addresses (peer: internal/jni/ConnNative). How bytes reach the
  * socket (write-through, the queue, sendfile) is rmg_send.c's business.
  * SPDX-License-Identifier: GPL-2.0-only
@@ -92,6 +93,16 @@ void rmg_close_wait(struct mg_connection *c) {
 /* Keep-alive is Java's decision: RMG_OP_HTTP_END never closes by itself; Java adds
  * RMG_OP_DRAIN when the connection must not be reused: HTTP/1.0, Connection: close, a refused body... */
 jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
+  if (ops & RMG_OP_SHUT_WR) {
+    /* only a plain raw TCP connection: a FIN in the middle of a TLS stream is a truncation to
+     * the peer, and TLS half-close (a close_notify, then reading on) is not offered */
+    if (c->is_listening || c->is_udp || c->is_tls || c->data[RMG_TLS_PENDING] || c->fn_data == NULL ||
+        ((struct rmg_opts *) c->fn_data)->kind != RMG_KIND_TCP) {
+      return RMG_ERR_UNSUPPORTED;
+    }
+    c->data[RMG_HALF_CLOSE] |= RMG_HC_SHUT; /* rmg_tcp.c shuts it down once the output is out */
+    loop->poll_now = 1;
+  }
   /* what was gathered goes first, as if it had been written at once, also when the
    * connection is being closed (a broken Content-Length: the bytes before the cut are sent) */
   if (ops & (RMG_OP_UNCORK | RMG_OP_CLOSE | RMG_OP_DRAIN)) rmg_send_uncork(c);
@@ -144,6 +155,9 @@ static struct mg_connection *rmg_writable_conn(struct rmg_loop *loop, jlong id, 
     *err = RMG_ERR_NO_CONN;
   } else if (c->is_closing) {
     *err = RMG_ERR_CLOSING;
+    c = NULL;
+  } else if (c->data[RMG_HALF_CLOSE] & RMG_HC_SHUT) {
+    *err = RMG_ERR_OUTPUT_SHUT; /* our sending side is (being) shut down: nothing may follow the FIN */
     c = NULL;
   }
   return c;

@@ -68,6 +68,9 @@
                                    * arriving slowly is the head timeout's, not the idle timeout's) */
 #define RMG_OP_HALF_CLOSE 4096    /* raw TCP without TLS: the peer's FIN ends reading only
                                    * (RMG_EV_READ_END), not the connection (rmg_tcp.c) */
+#define RMG_OP_SHUT_WR 8192       /* raw TCP without TLS: shut down our sending side once every byte
+                                   * written before is out (RMG_EV_WRITE_END); writes are refused
+                                   * from now on (RMG_ERR_OUTPUT_SHUT); reading goes on (rmg_tcp.c) */
 
 /* Error codes returned as negative numbers. */
 #define RMG_ERR_NO_CONN -1
@@ -76,6 +79,8 @@
 #define RMG_ERR_LISTEN -4
 #define RMG_ERR_CONNECT -5
 #define RMG_ERR_CLOSING -6
+#define RMG_ERR_OUTPUT_SHUT -7 /* a write after RMG_OP_SHUT_WR */
+#define RMG_ERR_UNSUPPORTED -8 /* RMG_OP_SHUT_WR on a connection that is not plain raw TCP (TLS, a listener) */
 /* errno failures are returned as -(RMG_ERR_ERRNO_BASE + errno) */
 #define RMG_ERR_ERRNO_BASE 1000
 
@@ -213,11 +218,17 @@ _Static_assert(RMG_PROXY_STATE > RMG_TLS_FLAGS && RMG_PROXY_STATE < MG_DATA_SIZE
 #define RMG_WS_MAX 36
 /* c->data[RMG_HALF_CLOSE] of a raw TCP connection (rmg_tcp.c): RMG_HC_ON once Java asked for
  * half-close (RMG_OP_HALF_CLOSE), RMG_HC_EOF once the peer's FIN was read (reading has stopped
- * for good: RMG_OP_RESUME leaves is_full set), RMG_HC_REPORTED once RMG_EV_READ_END was written. */
+ * for good: RMG_OP_RESUME leaves is_full set), RMG_HC_REPORTED once RMG_EV_READ_END was written.
+ * Our own side: RMG_HC_SHUT once Java asked to shut it down (RMG_OP_SHUT_WR: writes are refused),
+ * RMG_HC_SHUT_DONE once shutdown(SHUT_WR) was called, RMG_HC_SHUT_REPORTED once
+ * RMG_EV_WRITE_END was written. */
 #define RMG_HALF_CLOSE 35
 #define RMG_HC_ON 1
 #define RMG_HC_EOF 2
 #define RMG_HC_REPORTED 4
+#define RMG_HC_SHUT 8
+#define RMG_HC_SHUT_DONE 16
+#define RMG_HC_SHUT_REPORTED 32
 _Static_assert(RMG_HALF_CLOSE > RMG_PROXY_STATE && RMG_HALF_CLOSE < RMG_WS_MAX,
                "RMG_HALF_CLOSE: between the PROXY state and the WebSocket limit");
 _Static_assert(RMG_WS_MAX > RMG_TLS_FLAGS && RMG_WS_MAX + 4 <= MG_DATA_SIZE - 8,

@@ -55,6 +55,8 @@ enum rmg_event {
   RMG_EV_WIRE = 12,     /* wiretap (RMG_OP_WIRETAP): arg = RMG_WIRE_*; payload = the bytes */
   RMG_EV_READ_END = 13, /* raw TCP with RMG_OP_HALF_CLOSE: the peer's FIN, after its last READ;
                          * the connection stays open for output (rmg_tcp.c) */
+  RMG_EV_WRITE_END = 14, /* raw TCP after RMG_OP_SHUT_WR: our FIN is sent, after every byte
+                          * written before it; reading goes on (rmg_tcp.c) */
   RMG_EV_HTTP_BODY = 20, /* a piece of a streamed request body (decoded); payload = bytes */
   RMG_EV_HTTP_END = 21,  /* the streamed request body is complete; payload: its trailer fields */
   /* a piece of a streamed request body, copied into the staging array Java passed to this

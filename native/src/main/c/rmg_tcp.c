@@ -3,9 +3,12 @@
  * connection whose send buffer emptied reports DRAINED (Java peer: internal.tcp, through the
  * records). A connection in its close wait (ConnNative.closeWait: the WebSocket client after
  * its close frame) closes by rmg_close_wait's rule. A connection Java opened to half-close
- * (RMG_OP_HALF_CLOSE) outlives its peer's FIN: rmg_tcp_eof. UDP has its own kind in rmg_udp.c.
+ * (RMG_OP_HALF_CLOSE) outlives its peer's FIN: rmg_tcp_eof. Java may shut down our own sending side
+ * (RMG_OP_SHUT_WR, shutdownOutput) once the output before it is out: rmg_raw_shut. UDP has its
+ * own kind in rmg_udp.c.
  * SPDX-License-Identifier: GPL-2.0-only
  */
+#include <sys/socket.h>
 #include "rmg_jni.h"
 
 /* Moves everything received into one READ record. */
@@ -43,6 +46,31 @@ int rmg_tcp_eof(struct mg_connection *c) {
   return 1;
 }
 
+/* Our side's half-close (RMG_OP_SHUT_WR, Java's shutdownOutput): once every byte written before
+ * it has left the glue (c->send and the queue empty: rmg_send_pending), shutdown(SHUT_WR) puts
+ * the FIN behind what the kernel holds, and Java hears RMG_EV_WRITE_END. Reading goes on; the
+ * peer's FIN then closes the connection as always (with RMG_OP_HALF_CLOSE it ends only the
+ * reading: rmg_tcp_eof). A shutdown that fails (the peer reset the connection) closes it, as a
+ * failed send does. A record that could not be written is retried at the next MG_EV_POLL. */
+static void rmg_raw_shut(struct rmg_loop *loop, struct mg_connection *c) {
+  if (!(c->data[RMG_HALF_CLOSE] & RMG_HC_SHUT) || c->is_closing) return;
+  if (!(c->data[RMG_HALF_CLOSE] & RMG_HC_SHUT_DONE)) {
+    if (rmg_send_pending(c) > 0 || c->is_connecting || c->is_resolving) return; /* at MG_EV_WRITE, or a later MG_EV_POLL */
+    if (shutdown((int) (size_t) c->fd, SHUT_WR) != 0) {
+      c->is_closing = 1;
+      return;
+    }
+    c->data[RMG_HALF_CLOSE] |= RMG_HC_SHUT_DONE;
+  }
+  if (!(c->data[RMG_HALF_CLOSE] & RMG_HC_SHUT_REPORTED)) {
+    if (rmg_record(&loop->ev, RMG_EV_WRITE_END, c->id, 0, 0) != NULL) {
+      c->data[RMG_HALF_CLOSE] |= RMG_HC_SHUT_REPORTED;
+    } else {
+      loop->poll_now = 1;
+    }
+  }
+}
+
 static void rmg_tcp_event(struct rmg_loop *loop, struct mg_connection *c, int ev, void *ev_data) {
   if (ev == MG_EV_WRITE) {
     if (c->send.len == 0) {
@@ -53,6 +81,7 @@ static void rmg_tcp_event(struct rmg_loop *loop, struct mg_connection *c, int ev
     rmg_raw_read(loop, c);
     rmg_raw_eof(loop, c);
   }
+  if (ev == MG_EV_WRITE || ev == MG_EV_POLL) rmg_raw_shut(loop, c);
   if ((ev == MG_EV_WRITE || ev == MG_EV_POLL) && (c->data[0] & RMG_CF_REJECTED) && !c->is_listening) {
     rmg_close_wait(c);
   }

@@ -64,6 +64,20 @@ public interface Connection extends Disposable {
 	 */
 	Flux<ByteBuffer> receive();
 
+	/**
+	 * Shuts down only the sending side (a FIN, as {@code Socket.shutdownOutput()}), after every
+	 * byte written before the call: the connection goes on reading until the peer closes or
+	 * shuts down its own side. For a service that answers at the end of its input. Completes
+	 * once the FIN is handed to the kernel, behind those bytes (at once if already done); sends
+	 * after the call fail with {@link ConnectionClosedException}. Errors with
+	 * {@link ConnectionClosedException} if the connection closes first or is closed, and with
+	 * {@link UnsupportedOperationException} on a TLS connection (no {@code close_notify} is sent
+	 * alone), a listener, and connections of other protocols (HTTP, MQTT).
+	 */
+	default Mono<Void> shutdownOutput() {
+		return Mono.error(new UnsupportedOperationException("shutdownOutput() on " + this + ": raw TCP connections only"));
+	}
+
 	/** Closes at once (Mongoose {@code is_closing}); pending output is dropped. Idempotent. */
 	void close();
 

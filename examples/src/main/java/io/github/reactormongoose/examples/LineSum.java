@@ -3,11 +3,17 @@
  */
 package io.github.reactormongoose.examples;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.tcp.TcpClient;
 import io.github.reactormongoose.tcp.TcpServer;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * A TCP service that answers once the client has sent everything: the client writes whole
@@ -26,8 +32,8 @@ import io.github.reactormongoose.tcp.TcpServer;
  * {@link #MAX_LINE} characters, or a sum that overflows a {@code long}) makes the answer
  * {@code error: line N: ...}.
  * <p>
- * {@code TcpClient} cannot be the client here: its connections have no way to shut down only
- * their sending side.
+ * {@link #sum} is a client on {@code TcpClient}: it sends the lines, then
+ * {@code shutdownOutput()} ends its sending side only, and it reads the answer.
  */
 public final class LineSum {
 
@@ -47,6 +53,26 @@ public final class LineSum {
 						.reduceWith(Tally::new, Tally::add) // completes at the client's FIN
 						.map(Tally::answer)))
 				.bindNow(Duration.ofSeconds(10));
+	}
+
+	/**
+	 * The client, on {@code TcpClient}: sends {@code lines} (a newline after each), shuts down its
+	 * sending side ({@code shutdownOutput()}: the FIN follows the last line) and reads the answer
+	 * until the server closes.
+	 */
+	public static Mono<String> sum(String host, int port, Publisher<String> lines) {
+		return TcpClient.create().host(host).port(port).connect()
+				.flatMap(c -> c.send(Flux.from(lines).map(line -> ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8))))
+						.then(c.shutdownOutput())
+						.thenMany(c.receive()) // completes when the server closes, after the answer
+						.reduce(new ByteArrayOutputStream(), (answer, b) -> {
+							byte[] bytes = new byte[b.remaining()];
+							b.get(bytes);
+							answer.writeBytes(bytes);
+							return answer;
+						})
+						.map(answer -> answer.toString(StandardCharsets.UTF_8))
+						.doFinally(signal -> c.dispose()));
 	}
 
 	/** The lines of one connection so far; used by one connection's handler, on its poll thread. */

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import reactor.core.publisher.Flux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -96,6 +97,15 @@ class LineSumTest {
 		assertThat(call("1\n" + "9".repeat(LineSum.MAX_LINE + 1) + "\n"))
 				.isEqualTo("error: line 2: longer than " + LineSum.MAX_LINE + " characters\n");
 		assertThat(call(Long.MAX_VALUE + "\n1\n")).isEqualTo("error: line 2: the sum overflows\n");
+	}
+
+	/** The example's own client: {@code TcpClient} with {@code shutdownOutput()}. */
+	@Test
+	void answersOurTcpClientThatShutsDownItsOutput() {
+		assertThat(LineSum.sum("127.0.0.1", server.port(), Flux.range(1, 1000).map(String::valueOf))
+				.block(Duration.ofMillis(TIMEOUT_MS))).isEqualTo("count=1000 sum=500500\n");
+		assertThat(LineSum.sum("127.0.0.1", server.port(), Flux.just("1", "x")).block(Duration.ofMillis(TIMEOUT_MS)))
+				.isEqualTo("error: line 2: not a whole number: x\n");
 	}
 
 	@Test

@@ -181,7 +181,8 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	 * so an answer to a peer that half-closed after its request, or a large greeting to a peer
 	 * that shut down at once, goes out whole; a handler that does not end on its own then keeps a
 	 * departed server's connection until a write fails. Connections without a handler and TLS
-	 * connections always close at the peer's FIN.
+	 * connections always close at the peer's FIN. To shut down our own sending side and read on,
+	 * see {@link TcpOutbound#shutdownOutput()}.
 	 */
 	public TcpClient halfClose(boolean halfClose) {
 		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout, halfClose);

@@ -41,6 +41,20 @@ public interface TcpOutbound {
 	/** Sends each string encoded with {@code charset}. */
 	Mono<Void> sendString(Publisher<? extends String> data, Charset charset);
 
+	/**
+	 * Shuts down the sending side only, after what was sent before: the peer reads its end (a
+	 * FIN, {@code Socket.shutdownOutput()}'s) while {@code in.receive()} goes on, so the handler
+	 * can read the answer of a service that answers at the end of its input:
+	 * {@code out.sendString(request).then(out.shutdownOutput()).thenMany(in.receiveString())}.
+	 * Completes once the FIN follows the last byte written; sends after it fail with
+	 * {@link io.github.reactormongoose.ConnectionClosedException}. Not on TLS connections
+	 * ({@link UnsupportedOperationException}). {@link Connection#shutdownOutput()} of
+	 * {@link #connection()}.
+	 */
+	default Mono<Void> shutdownOutput() {
+		return connection().shutdownOutput();
+	}
+
 	/** The connection: addresses, {@code onClose()}, {@code close()}. */
 	Connection connection();
 }

@@ -80,6 +80,28 @@ class TcpTlsTest {
 		assertThat(exchange(c, "ping over tls")).isEqualTo("ping over tls");
 	}
 
+	/**
+	 * {@code shutdownOutput()} is refused over TLS on both ends (a FIN without close_notify is a
+	 * truncation to the peer); the connection is left as it was: the echo still answers.
+	 */
+	@Test
+	void shutdownOutputIsRefusedOverTls() throws Exception {
+		java.util.concurrent.CompletableFuture<Throwable> serverSide = new java.util.concurrent.CompletableFuture<>();
+		DisposableServer s = TcpServer.create().secure(TlsSpec.forServer(localhost.chain(), localhost.key()))
+				.handle((in, out) -> out.shutdownOutput().doOnError(serverSide::complete).onErrorComplete()
+						.then(out.send(in.receive())))
+				.bindNow(TIMEOUT);
+		servers.add(s);
+		Connection c = TcpClient.create().host("localhost").port(s.port())
+				.secure(TlsSpec.forClient().trustedCertificates(pki.ca())).connectNow(TIMEOUT);
+		assertThatThrownBy(() -> c.shutdownOutput().block(TIMEOUT))
+				.isInstanceOf(UnsupportedOperationException.class)
+				.hasMessageContaining("TLS");
+		assertThat(serverSide.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+				.isInstanceOf(UnsupportedOperationException.class);
+		assertThat(exchange(c, "still open")).isEqualTo("still open");
+	}
+
 	/** {@code noSSL()} on both ends: the same configured server and client, plain TCP. */
 	@Test
 	void noSslMakesBothEndsPlainAgain() {

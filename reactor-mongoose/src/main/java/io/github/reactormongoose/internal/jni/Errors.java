@@ -8,6 +8,7 @@ import java.net.ConnectException;
 
 import io.github.reactormongoose.AbortedException;
 import io.github.reactormongoose.AddressInUseException;
+import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.MongooseException;
 
 /**
@@ -22,6 +23,12 @@ public final class Errors {
 	public static RuntimeException toException(long code, String operation) {
 		if (code == NativeConstants.ERR_NO_CONN || code == NativeConstants.ERR_CLOSING) {
 			return new AbortedException("Connection has been closed before " + operation);
+		}
+		if (code == NativeConstants.ERR_OUTPUT_SHUT) {
+			return new ConnectionClosedException(operation + " failed: the connection's sending side was shut down (shutdownOutput())");
+		}
+		if (code == NativeConstants.ERR_UNSUPPORTED) {
+			return new UnsupportedOperationException(operation + " is not supported on this connection");
 		}
 		if (code == NativeConstants.ERR_OOM) {
 			return new MongooseException(operation + " failed: out of native memory");

@@ -48,6 +48,7 @@ public final class NativeConstants {
 	public static final int EV_DRAINED = (int) constant("RMG_EV_DRAINED");
 	public static final int EV_WIRE = (int) constant("RMG_EV_WIRE");
 	public static final int EV_READ_END = (int) constant("RMG_EV_READ_END");
+	public static final int EV_WRITE_END = (int) constant("RMG_EV_WRITE_END");
 	public static final int WIRE_WRITTEN = (int) constant("RMG_WIRE_WRITTEN");
 	public static final int EV_DATAGRAM = (int) constant("RMG_EV_DATAGRAM");
 	public static final int EV_UDP_ERROR = (int) constant("RMG_EV_UDP_ERROR");
@@ -89,12 +90,17 @@ public final class NativeConstants {
 	public static final int OP_INTERIM = (int) constant("RMG_OP_INTERIM");
 	public static final int OP_CLOSE_IDLE = (int) constant("RMG_OP_CLOSE_IDLE");
 	public static final int OP_HALF_CLOSE = (int) constant("RMG_OP_HALF_CLOSE");
+	public static final int OP_SHUT_WR = (int) constant("RMG_OP_SHUT_WR");
 	public static final long ERR_NO_CONN = constant("RMG_ERR_NO_CONN");
 	public static final long ERR_OOM = constant("RMG_ERR_OOM");
 	public static final long ERR_BAD_ARG = constant("RMG_ERR_BAD_ARG");
 	public static final long ERR_LISTEN = constant("RMG_ERR_LISTEN");
 	public static final long ERR_CONNECT = constant("RMG_ERR_CONNECT");
 	public static final long ERR_CLOSING = constant("RMG_ERR_CLOSING");
+	/** A write after {@code OP_SHUT_WR}. */
+	public static final long ERR_OUTPUT_SHUT = constant("RMG_ERR_OUTPUT_SHUT");
+	/** {@code OP_SHUT_WR} on a connection that is not plain raw TCP (TLS, a listener). */
+	public static final long ERR_UNSUPPORTED = constant("RMG_ERR_UNSUPPORTED");
 	/** Errno failures are returned as {@code -(ERR_ERRNO_BASE + errno)}. */
 	public static final long ERR_ERRNO_BASE = constant("RMG_ERR_ERRNO_BASE");
 	public static final int EADDRINUSE = (int) constant("EADDRINUSE");

@@ -296,6 +296,16 @@ public final class Channel {
 	}
 
 	/**
+	 * Raw TCP without TLS: shuts down our sending side (a FIN) once everything written before is
+	 * out of the native buffers ({@link StreamHandler#onWriteEnd}); writes fail from now on, reading
+	 * goes on. Returns the pending output, or a negative native error code (ERR_UNSUPPORTED for a
+	 * TLS connection or a listener). Asking again changes nothing.
+	 */
+	public long shutdownOutput() {
+		return control(NativeConstants.OP_SHUT_WR);
+	}
+
+	/**
 	 * Listener: its accepted connections start TLS with ctx. Outbound connection: starts TLS
 	 * as a client once connected. 0 or a negative native error code.
 	 */

@@ -593,6 +593,9 @@ public final class EventLoop {
 			else if (type == NativeConstants.EV_READ_END) {
 				s.onReadEnd();
 			}
+			else if (type == NativeConstants.EV_WRITE_END) {
+				s.onWriteEnd();
+			}
 		}
 	}
 

@@ -27,4 +27,11 @@ public interface StreamHandler extends ChannelHandler {
 	 */
 	default void onReadEnd() {
 	}
+
+	/**
+	 * Our FIN went out ({@link Channel#shutdownOutput()}), behind every byte written before it.
+	 * The connection still reads.
+	 */
+	default void onWriteEnd() {
+	}
 }

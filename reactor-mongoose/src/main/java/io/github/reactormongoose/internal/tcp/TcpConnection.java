@@ -11,11 +11,13 @@ import java.util.function.Consumer;
 
 import javax.net.ssl.X509TrustManager;
 
+import io.github.reactormongoose.AbortedException;
 import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.ConnectionEvent;
 import io.github.reactormongoose.MongooseException;
 import io.github.reactormongoose.internal.jni.Errors;
+import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.Channel;
 import io.github.reactormongoose.internal.loop.ConnectionError;
 import io.github.reactormongoose.internal.loop.EventLoop;
@@ -50,6 +52,9 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 	private volatile @Nullable InetSocketAddress local;
 	private volatile @Nullable InetSocketAddress remote;
 	private volatile boolean active = true;
+	/** Completes when our FIN went out (shutdownOutput), fails when that is refused or the connection closed first. */
+	private final Sinks.Empty<Void> outputShut = Sinks.empty();
+	private boolean shutdownRequested;
 	private @Nullable InboundQueue<ByteBuffer> inbound;
 	/** Set on the poll thread before the handler starts; read from any thread. */
 	private volatile List<X509Certificate> peerCertificates = List.of();
@@ -162,6 +167,35 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 	}
 
 	@Override
+	public Mono<Void> shutdownOutput() {
+		return Mono.defer(() -> {
+			loop.executeOrRun(this::requestShutdown);
+			return outputShut.asMono();
+		});
+	}
+
+	/**
+	 * Poll thread: asks the native side for our FIN, behind what was written before; again is
+	 * harmless. A request that the connection's close overtakes fails in {@link #onClosed()}.
+	 */
+	private void requestShutdown() {
+		if (!active) {
+			outputShut.tryEmitError(new AbortedException("Connection has been closed before shutdownOutput()"));
+			return;
+		}
+		shutdownRequested = true;
+		long r = channel.shutdownOutput();
+		if (r == NativeConstants.ERR_UNSUPPORTED) {
+			outputShut.tryEmitError(new UnsupportedOperationException("shutdownOutput() on " + this
+					+ ": only a plain TCP connection can shut down its sending side alone, not a TLS one (no close_notify"
+					+ " is sent: the peer would take the FIN for a truncation) nor a listener"));
+		}
+		else if (r < 0) {
+			outputShut.tryEmitError(Errors.toException(r, "shutdownOutput()"));
+		}
+	}
+
+	@Override
 	public Mono<Void> onClose() {
 		return closed.asMono();
 	}
@@ -255,6 +289,12 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 		}
 	}
 
+	/** Our FIN went out, after everything written before it ({@link #shutdownOutput()}). */
+	@Override
+	public void onWriteEnd() {
+		outputShut.tryEmitEmpty();
+	}
+
 	@Override
 	public void onHandlerFailure(Throwable e) {
 		inbound().fail(e);
@@ -290,6 +330,9 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 			events.accept(new ConnectionEvent(ConnectionEvent.Type.CLOSE, this, ByteBuffer.allocate(0), null));
 		}
 		inbound().complete();
+		if (shutdownRequested) { // no effect once our FIN went out (or shutdownOutput was refused)
+			outputShut.tryEmitError(new AbortedException("Connection has been closed before shutdownOutput() completed"));
+		}
 		closed.tryEmitEmpty();
 	}
 
