@@ -102,7 +102,8 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 	 * and {@code HOST} as the server name (SNI and host name check); {@link #secure(TlsSpec)}
 	 * replaces that spec. Defaults: a random client id, keep-alive 60 s, clean session, MQTT
 	 * 3.1.1, no will, no reconnect.
-	 * @throws IllegalArgumentException for another scheme or a URL without host
+	 * @throws IllegalArgumentException for another scheme, a URL without host or a port outside
+	 *         1..65535
 	 */
 	public static MqttClient create(String url) {
 		URI u = URI.create(Objects.requireNonNull(url, "url"));
@@ -113,6 +114,10 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 		}
 		if (u.getHost() == null) {
 			throw new IllegalArgumentException("no host in " + url);
+		}
+		if (u.getPort() == 0 || u.getPort() > 65535) {
+			// the URI parser takes any number, and the native side would cut it to 16 bits
+			throw new IllegalArgumentException("port " + u.getPort() + " of " + url + " is not in 1..65535");
 		}
 		String id = "rmg-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFF_FFFF_FFFFL);
 		int port = u.getPort() >= 0 ? u.getPort() : secure ? 8883 : 1883;

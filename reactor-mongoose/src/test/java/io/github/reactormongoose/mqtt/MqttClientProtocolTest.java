@@ -897,4 +897,28 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 		}
 		assertThat(got.toByteArray()).as("no PINGREQ (0xc0) from a session nobody has").doesNotContain((byte) 0xc0);
 	}
+
+	/**
+	 * A URL's port outside 1..65535 is refused where it is given, naming it: the URI parser takes
+	 * any number, and the native side cut it to 16 bits, so {@code mqtt://127.0.0.1:<p + 65536>}
+	 * reached the broker on port p ({@code MongooseLoop.connect} the same, which now fails its
+	 * {@code Mono}). Port 0 names no broker. The broker on port p is reached at p.
+	 */
+	@Test
+	void aUrlPortOutside1To65535IsRefusedNamingIt() throws Exception {
+		int port = java.net.URI.create(broker.url()).getPort();
+		String wrapped = "mqtt://127.0.0.1:" + (port + 65536);
+		assertThatThrownBy(() -> MqttClient.create(wrapped)).isInstanceOf(IllegalArgumentException.class)
+				.hasMessage("port " + (port + 65536) + " of " + wrapped + " is not in 1..65535");
+		assertThatThrownBy(() -> MqttClient.create("mqtts://localhost:0")).isInstanceOf(IllegalArgumentException.class)
+				.hasMessage("port 0 of mqtts://localhost:0 is not in 1..65535");
+		reactor.test.StepVerifier.create(loop.connect("tcp://127.0.0.1:" + (port + 65536)))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+						.hasMessage("port " + (port + 65536) + " of tcp://127.0.0.1:" + (port + 65536) + " is not in 1..65535"))
+				.verify(TIMEOUT);
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client(), peer);
+		assertThat(c.isConnected()).isTrue();
+		c.disconnect().block(TIMEOUT);
+	}
 }
