@@ -101,7 +101,11 @@ final class ClientSession implements MqttConnection {
 	/** Connections in a row the broker closed while a publish was in flight on them before it fails. */
 	static final int POISON_LOSSES = 3;
 
-	/** How long the DISCONNECT told a broker that broke the protocol may take to go out before the close. */
+	/**
+	 * How long a DISCONNECT (of {@link #disconnect()}, or telling a broker that broke the protocol
+	 * why) may take to go out before the connection is closed whatever is left: a broker that
+	 * does not read holds the close no longer ({@link MqttClient#disconnectLinger} for tests).
+	 */
 	static final Duration DISCONNECT_LINGER = Duration.ofSeconds(1);
 	private @Nullable Disposable keepAliveTimer;
 	private @Nullable Disposable connectTimer;
@@ -589,7 +593,7 @@ final class ClientSession implements MqttConnection {
 			out.truncate(0);
 			MqttCodec.encode(new MqttPacket.Disconnect(reason, MqttProperties.empty()), MqttVersion.V5, out);
 		}
-		Disposable linger = loop.schedule(DISCONNECT_LINGER, c::close);
+		Disposable linger = loop.schedule(config.disconnectLinger, c::close);
 		send(c, out, null).then(c.drain()).doFinally(s -> linger.dispose()).subscribe(null, x -> c.close());
 	}
 
@@ -710,8 +714,11 @@ final class ClientSession implements MqttConnection {
 				return;
 			}
 			MqttCodec.encode(new MqttPacket.Disconnect(0, MqttProperties.empty()), config.version, out);
+			// a broker that does not read is not waited for: closed after the linger whatever is left
+			Disposable linger = loop.schedule(config.disconnectLinger, c::close);
 			send(c, out, sinks)
 					.then(c.drain())
+					.doFinally(s -> linger.dispose())
 					.subscribe(null, e -> sink.success(), sink::success);
 		}));
 	}

@@ -69,12 +69,14 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 	final LoopChoice loop;
 	final @Nullable TlsSpec tls;
 	final @Nullable Wiretap wiretap;
+	/** How long {@link MqttConnection#disconnect()} and a close over a protocol error wait for DISCONNECT to go out. */
+	final Duration disconnectLinger;
 
 	private MqttClient(String host, int port, String clientId, @Nullable String username, byte @Nullable [] password,
 			Duration keepAlive, boolean cleanSession, @Nullable MqttMessage will, MqttVersion version,
 			@Nullable Duration reconnectMin, @Nullable Duration reconnectMax, int maxPacketSize, int maxInflight,
 			Duration connectTimeout, MqttProperties connectProperties, LoopChoice loop, @Nullable TlsSpec tls,
-			@Nullable Wiretap wiretap) {
+			@Nullable Wiretap wiretap, Duration disconnectLinger) {
 		this.host = host;
 		this.port = port;
 		this.clientId = clientId;
@@ -93,6 +95,7 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 		this.loop = loop;
 		this.tls = tls;
 		this.wiretap = wiretap;
+		this.disconnectLinger = disconnectLinger;
 	}
 
 	/**
@@ -102,7 +105,8 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 	 * and {@code HOST} as the server name (SNI and host name check); {@link #secure(TlsSpec)}
 	 * replaces that spec. Defaults: a random client id, keep-alive 60 s, clean session, MQTT
 	 * 3.1.1, no will, no reconnect.
-	 * @throws IllegalArgumentException for another scheme or a URL without host
+	 * @throws IllegalArgumentException for another scheme, a URL without host or a port outside
+	 *         1..65535
 	 */
 	public static MqttClient create(String url) {
 		URI u = URI.create(Objects.requireNonNull(url, "url"));
@@ -114,11 +118,15 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 		if (u.getHost() == null) {
 			throw new IllegalArgumentException("no host in " + url);
 		}
+		if (u.getPort() == 0 || u.getPort() > 65535) {
+			// the URI parser takes any number, and the native side would cut it to 16 bits
+			throw new IllegalArgumentException("port " + u.getPort() + " of " + url + " is not in 1..65535");
+		}
 		String id = "rmg-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFF_FFFF_FFFFL);
 		int port = u.getPort() >= 0 ? u.getPort() : secure ? 8883 : 1883;
 		return new MqttClient(u.getHost(), port, id, null, null, Duration.ofSeconds(60), true, null, MqttVersion.V3_1_1,
 				null, null, DEFAULT_MAX_PACKET_SIZE, DEFAULT_MAX_INFLIGHT, Duration.ofSeconds(30), MqttProperties.empty(),
-				LoopChoice.SHARED, secure ? TlsSpec.forClient() : null, null);
+				LoopChoice.SHARED, secure ? TlsSpec.forClient() : null, null, ClientSession.DISCONNECT_LINGER);
 	}
 
 	private MqttClient copy(String clientId, @Nullable String username, byte @Nullable [] password, Duration keepAlive,
@@ -126,7 +134,8 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 			@Nullable Duration reconnectMax, int maxPacketSize, int maxInflight, Duration connectTimeout,
 			MqttProperties connectProperties, LoopChoice loop) {
 		return new MqttClient(host, port, clientId, username, password, keepAlive, cleanSession, will, version, reconnectMin,
-				reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, tls, wiretap);
+				reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, tls, wiretap,
+				disconnectLinger);
 	}
 
 	/**
@@ -299,7 +308,8 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 
 	private MqttClient withTls(@Nullable TlsSpec spec) {
 		return new MqttClient(host, port, clientId, username, password, keepAlive, cleanSession, will, version,
-				reconnectMin, reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, spec, wiretap);
+				reconnectMin, reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, spec, wiretap,
+				disconnectLinger);
 	}
 
 	/**
@@ -321,7 +331,18 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 
 	private MqttClient withWiretap(@Nullable Wiretap w) {
 		return new MqttClient(host, port, clientId, username, password, keepAlive, cleanSession, will, version,
-				reconnectMin, reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, tls, w);
+				reconnectMin, reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, tls, w,
+				disconnectLinger);
+	}
+
+	/**
+	 * This client with another limit on how long a close waits for its DISCONNECT to go out to
+	 * a broker that does not read ({@link ClientSession#DISCONNECT_LINGER}, 1 s; for tests).
+	 */
+	MqttClient disconnectLinger(Duration linger) {
+		return new MqttClient(host, port, clientId, username, password, keepAlive, cleanSession, will, version,
+				reconnectMin, reconnectMax, maxPacketSize, maxInflight, connectTimeout, connectProperties, loop, tls, wiretap,
+				Checks.positive(linger, "disconnectLinger"));
 	}
 
 	/** Whether the client connects with TLS ({@code mqtts://} or {@link #secure(TlsSpec)}). */

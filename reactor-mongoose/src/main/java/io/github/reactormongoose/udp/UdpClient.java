@@ -140,7 +140,9 @@ public final class UdpClient implements Wiretappable<UdpClient> {
 
 	/**
 	 * The I/O handler, called on the poll thread once the socket is open. The socket is
-	 * disposed when the returned publisher terminates (on error the error is logged).
+	 * disposed when the returned publisher terminates. On an error (or a throw) the error is logged,
+	 * {@code receive()} fails with it, the pending sends with a {@code ConnectionClosedException}
+	 * caused by it, and {@code onDispose()} completes, as after any close (as Reactor Netty's).
 	 */
 	public UdpClient handle(BiFunction<? super UdpInbound, ? super UdpOutbound, ? extends Publisher<Void>> handler) {
 		return new UdpClient(host, port, bindAddress, loop, loops, options, Objects.requireNonNull(handler, "handler"));

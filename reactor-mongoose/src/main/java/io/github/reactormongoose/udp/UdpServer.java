@@ -127,7 +127,9 @@ public final class UdpServer implements Wiretappable<UdpServer> {
 
 	/**
 	 * The I/O handler, called on the poll thread once the socket is bound. The socket is
-	 * disposed when the returned publisher terminates (on error the error is logged).
+	 * disposed when the returned publisher terminates. On an error (or a throw) the error is logged,
+	 * {@code receive()} fails with it, the pending sends with a {@code ConnectionClosedException}
+	 * caused by it, and {@code onDispose()} completes, as after any close (as Reactor Netty's).
 	 * Without a handler, use the {@link UdpConnection} that {@link #bind()} emits.
 	 */
 	public UdpServer handle(BiFunction<? super UdpInbound, ? super UdpOutbound, ? extends Publisher<Void>> handler) {

@@ -297,13 +297,14 @@ final class UdpSocket implements UdpConnection, DatagramHandler {
 		}
 		catch (Throwable e) {
 			log.error("UDP handler failed for " + this + "; closing the socket", e);
-			dispose();
+			failWith(e);
 			return;
 		}
 		BaseSubscriber<Void> s = new BaseSubscriber<>() {
 			@Override
 			protected void hookOnError(Throwable e) {
 				log.warn("UDP handler of " + UdpSocket.this + " failed; closing the socket", e);
+				failWith(e);
 			}
 
 			@Override
@@ -313,6 +314,21 @@ final class UdpSocket implements UdpConnection, DatagramHandler {
 		};
 		Flux.from(p).subscribe(s);
 		closed.asMono().subscribe(null, null, s::dispose);
+	}
+
+	/**
+	 * Any thread: the handler failed with {@code e}. The socket ends with it as with an ICMP error (its
+	 * {@code receive()} fails with it, pending sends fail with it as the cause), and
+	 * {@link #onDispose()} completes, as Reactor Netty's.
+	 */
+	private void failWith(Throwable e) {
+		disposed = true;
+		loop.executeOrRun(() -> {
+			if (failure == null) {
+				failure = e;
+			}
+			channel().close();
+		});
 	}
 
 	/**

@@ -737,6 +737,45 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 	}
 
 	/**
+	 * A broker that reads nothing after CONNECT does not hold the client's close: the DISCONNECT
+	 * of {@code disconnect()}, or the one telling an MQTT 5 broker why over a malformed packet,
+	 * queued behind 16 MiB of QoS 0 publishes the broker never takes (more than both sockets'
+	 * buffers hold), is given {@code DISCONNECT_LINGER} (1 s, lowered here) to go out, then the
+	 * TCP connection is closed whatever is left and {@code disconnect()} completes. Before,
+	 * {@code disconnect()} waited for its output for good, the connection open.
+	 */
+	@ParameterizedTest
+	@ValueSource(booleans = {false, true})
+	void aBrokerThatReadsNothingHoldsTheCloseNoLongerThanTheLinger(boolean overAMalformedPacket) throws Exception {
+		Duration linger = Duration.ofMillis(200);
+		int idle = openConnections();
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client().version(MqttVersion.V5).disconnectLinger(linger), peer);
+		assertThat(openConnections()).isEqualTo(idle + 1);
+		byte[] payload = new byte[256 * 1024];
+		for (int i = 0; i < 64; i++) {
+			c.publish("flood", payload, 0, false).subscribe(null, e -> { });
+		}
+		long t0 = System.nanoTime();
+		if (overAMalformedPacket) {
+			peer.get().sendRaw(Broken.MALFORMED.bytes);
+			c.onClose().block(TIMEOUT); // the session ends at once, the connection after the linger
+		}
+		else {
+			c.disconnect().block(TIMEOUT);
+			assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(linger);
+		}
+		MqttClientInteropTest.await(() -> openConnections() == idle);
+		assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(linger);
+	}
+
+	/** The open native connections of the test's loop. */
+	private int openConnections() {
+		return Mono.<Integer>create(s -> loop.execute(() -> s.success(
+				io.github.reactormongoose.internal.loop.LoopAccess.engine(loop).connectionCount()))).block(TIMEOUT);
+	}
+
+	/**
 	 * A CONNACK value the specification makes a protocol error (a property twice, a Receive
 	 * Maximum of 0, a Maximum QoS other than 0 or 1) is answered with DISCONNECT 0x82 (Protocol
 	 * Error), not 0x81 (Malformed Packet): the packet is well formed.
@@ -896,5 +935,29 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 			got.write(b, 0, n);
 		}
 		assertThat(got.toByteArray()).as("no PINGREQ (0xc0) from a session nobody has").doesNotContain((byte) 0xc0);
+	}
+
+	/**
+	 * A URL's port outside 1..65535 is refused where it is given, naming it: the URI parser takes
+	 * any number, and the native side cut it to 16 bits, so {@code mqtt://127.0.0.1:<p + 65536>}
+	 * reached the broker on port p ({@code MongooseLoop.connect} the same, which now fails its
+	 * {@code Mono}). Port 0 names no broker. The broker on port p is reached at p.
+	 */
+	@Test
+	void aUrlPortOutside1To65535IsRefusedNamingIt() throws Exception {
+		int port = java.net.URI.create(broker.url()).getPort();
+		String wrapped = "mqtt://127.0.0.1:" + (port + 65536);
+		assertThatThrownBy(() -> MqttClient.create(wrapped)).isInstanceOf(IllegalArgumentException.class)
+				.hasMessage("port " + (port + 65536) + " of " + wrapped + " is not in 1..65535");
+		assertThatThrownBy(() -> MqttClient.create("mqtts://localhost:0")).isInstanceOf(IllegalArgumentException.class)
+				.hasMessage("port 0 of mqtts://localhost:0 is not in 1..65535");
+		reactor.test.StepVerifier.create(loop.connect("tcp://127.0.0.1:" + (port + 65536)))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+						.hasMessage("port " + (port + 65536) + " of tcp://127.0.0.1:" + (port + 65536) + " is not in 1..65535"))
+				.verify(TIMEOUT);
+		AtomicReference<FakeBroker.Peer> peer = new AtomicReference<>();
+		MqttConnection c = connect(client(), peer);
+		assertThat(c.isConnected()).isTrue();
+		c.disconnect().block(TIMEOUT);
 	}
 }

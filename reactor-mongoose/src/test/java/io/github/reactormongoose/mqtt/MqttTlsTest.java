@@ -305,6 +305,57 @@ class MqttTlsTest {
 	}
 
 	/**
+	 * {@code DisposableServer.updateTls} on a running MQTT server, as when a broker's certificate
+	 * is renewed: a client that connects after the update is served the new certificate (one that
+	 * trusts only the new CA connects and gets its echo, one that trusts only the old CA is
+	 * refused before CONNECT), and a session opened before goes on over its connection, with
+	 * what it started with (a QoS 1 round trip after the update, no reconnect).
+	 */
+	@Test
+	void updateTlsServesTheNewCertificateToNewClientsWhileOpenSessionsGoOn() throws Exception {
+		TestPki renewedCa = TestPki.root(dir, "Renewed Mqtt CA");
+		TestPki.Issued renewed = renewedCa.server("localhost", TestPki.KeyType.EC_P256);
+		MqttConnection before = client().connect().block(TIMEOUT);
+		try {
+			LinkedBlockingQueue<MqttMessage> got = new LinkedBlockingQueue<>();
+			CountDownLatch granted = new CountDownLatch(1);
+			Disposable sub = before.subscribe("echo/#", 1, q -> granted.countDown()).subscribe(got::add);
+			assertThat(granted.await(10, TimeUnit.SECONDS)).isTrue();
+			before.publish("one", "before".getBytes(UTF_8), 1, false).block(TIMEOUT);
+			assertThat(got.poll(10, TimeUnit.SECONDS).topic()).isEqualTo("echo/one");
+
+			server.updateTls(TlsSpec.forServer(renewed.chain(), renewed.key())).block(TIMEOUT);
+
+			MqttConnection after = MqttClient.create("mqtts://localhost:" + server.port())
+					.secure(TlsSpec.forClient().trustedCertificates(renewedCa.ca())).runOn(loop).connect().block(TIMEOUT);
+			try {
+				LinkedBlockingQueue<MqttMessage> echoed = new LinkedBlockingQueue<>();
+				CountDownLatch afterGranted = new CountDownLatch(1);
+				after.subscribe("echo/#", 1, q -> afterGranted.countDown()).subscribe(echoed::add);
+				assertThat(afterGranted.await(10, TimeUnit.SECONDS)).isTrue();
+				after.publish("two", "after".getBytes(UTF_8), 1, false).block(TIMEOUT);
+				assertThat(echoed.poll(10, TimeUnit.SECONDS).payloadAsString()).isEqualTo("after");
+			}
+			finally {
+				after.disconnect().block(TIMEOUT);
+			}
+			assertThatThrownBy(() -> client().connect().block(TIMEOUT)).isInstanceOf(MongooseException.class)
+					.hasMessageContaining("untrusted server certificate (CN=localhost)");
+
+			before.publish("three", "still".getBytes(UTF_8), 1, false).block(TIMEOUT);
+			MqttMessage m = got.poll(10, TimeUnit.SECONDS);
+			assertThat(m.topic()).isEqualTo("echo/three");
+			assertThat(m.payloadAsString()).isEqualTo("still");
+			assertThat(before.isConnected()).isTrue();
+			assertThat(connects.get()).as("CONNECTs: before's once, after's").isEqualTo(2);
+			sub.dispose();
+		}
+		finally {
+			before.disconnect().block(TIMEOUT);
+		}
+	}
+
+	/**
 	 * A JDK TLS server that reads what one client sends until it goes: with a trusted
 	 * certificate the first bytes are CONNECT (answered with CONNACK); with one the client does
 	 * not trust, nothing: the check ends the connection before CONNECT is written.

@@ -485,6 +485,55 @@ class UdpTest {
 		assertThat(server.onDispose().block(WAIT)).isNull();
 	}
 
+	/**
+	 * A handler whose publisher fails ends the socket as an ICMP error does: it is closed,
+	 * {@code receive()} fails with the handler's error, a send pending on it fails with
+	 * {@code ConnectionClosedException} whose cause is that error, and {@code onDispose()}
+	 * completes, as Reactor Netty's (its {@code closeFuture}) completes whatever the handler did.
+	 * A handler that throws ends it the same way. Before, only the log had the error: the socket
+	 * ended as a {@code dispose()} does, {@code receive()} completed and the send's exception had
+	 * no cause.
+	 */
+	@Test
+	void aFailingHandlerEndsTheSocketWithItsErrorAndOnDisposeCompletes() throws Exception {
+		Sinks.Empty<Void> handler = Sinks.empty();
+		UdpConnection server = track(UdpServer.create().handle((in, out) -> handler.asMono()).bindNow());
+		Mono<Void> pending = server.send(Flux.never()).cache();
+		pending.subscribe(null, e -> { });
+		try (DatagramChannel jdk = jdk()) {
+			StepVerifier.create(server.receive())
+					.then(() -> {
+						try {
+							jdk.send(ByteBuffer.wrap("one".getBytes(StandardCharsets.UTF_8)), server.localAddress());
+						}
+						catch (java.io.IOException e) {
+							throw new java.io.UncheckedIOException(e);
+						}
+					})
+					.assertNext(d -> assertThat(d.text()).isEqualTo("one"))
+					.then(() -> handler.tryEmitError(new IllegalStateException("the handler failed")))
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+							.hasMessage("the handler failed"))
+					.verify(WAIT);
+		}
+		StepVerifier.create(pending)
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(ConnectionClosedException.class)
+						.hasCauseInstanceOf(IllegalStateException.class)
+						.hasRootCauseMessage("the handler failed"))
+				.verify(WAIT);
+		assertThat(server.onDispose().block(WAIT)).isNull();
+		assertThat(server.isDisposed()).isTrue();
+
+		UdpConnection thrown = track(UdpServer.create().handle((in, out) -> {
+			throw new IllegalStateException("the handler threw");
+		}).bindNow());
+		StepVerifier.create(thrown.receive())
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+						.hasMessage("the handler threw"))
+				.verify(WAIT);
+		assertThat(thrown.onDispose().block(WAIT)).isNull();
+	}
+
 	@Test
 	void optionsAreChecked() {
 		assertThatThrownBy(() -> UdpServer.create().port(65536)).isInstanceOf(IllegalArgumentException.class);

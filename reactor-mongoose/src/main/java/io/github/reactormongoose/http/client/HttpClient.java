@@ -155,11 +155,12 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	 * {@code port}), on {@link #host(String)}, by default {@code localhost}: in tests,
 	 * {@code HttpClient.create().port(server.port()).get().uri("/hello")}. Without it, 80, or
 	 * 443 after {@link #secure()}. Replaces a {@link #remoteAddress}.
-	 * @throws IllegalArgumentException outside 0..65535
+	 * @throws IllegalArgumentException outside 1..65535: port 0 names no server (a request to it
+	 *         would fail), so it is refused here, as {@code TcpClient.port(0)} is
 	 */
 	public HttpClient port(int port) {
-		if (port < 0 || port > 65535) {
-			throw new IllegalArgumentException("port " + port + " is not in 0..65535");
+		if (port < 1 || port > 65535) {
+			throw new IllegalArgumentException("port " + port + " is not in 1..65535");
 		}
 		return with(c -> {
 			c.port = port;

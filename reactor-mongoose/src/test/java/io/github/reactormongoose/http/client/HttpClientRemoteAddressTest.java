@@ -158,7 +158,7 @@ class HttpClientRemoteAddressTest extends BaseHttpTest {
 						.hasMessageContaining("not an InetSocketAddress"))
 				.verify(TIMEOUT);
 		assertThatThrownBy(() -> HttpClient.create().port(65536)).isInstanceOf(IllegalArgumentException.class)
-				.hasMessage("port 65536 is not in 0..65535");
+				.hasMessage("port 65536 is not in 1..65535");
 		assertThatThrownBy(() -> HttpClient.create().port(-1)).isInstanceOf(IllegalArgumentException.class);
 		assertThatThrownBy(() -> HttpClient.create().host("")).isInstanceOf(IllegalArgumentException.class);
 	}

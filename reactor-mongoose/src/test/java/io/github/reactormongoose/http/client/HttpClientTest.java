@@ -583,24 +583,34 @@ class HttpClientTest extends BaseHttpTest {
 	}
 
 	/**
-	 * Port 0 names no server: in a URI ({@code http://127.0.0.1:0/}, {@code ws://127.0.0.1:0/}),
-	 * from {@code port(0)} or from a {@code remoteAddress} it fails the request at once with
-	 * {@code IllegalArgumentException} naming the port and the URI, and nothing is connected.
-	 * Reactor Netty 1.3.7 fails the same requests with {@code UnknownHostException} "Failed to
-	 * resolve '127.0.0.1:0'" (after DNS queries), and its TcpClient with "Connection refused";
-	 * {@code TcpClient.port(0)} throws (TcpClientTest).
+	 * Port 0 names no server. {@code port(0)} is refused where it is set, with
+	 * {@code IllegalArgumentException} naming the port, as {@code TcpClient.port(0)} and
+	 * {@code UdpClient.port(0)} are (TcpClientTest, UdpTest); it used to be taken, and the
+	 * request failed later. A port 0 that only a request brings (in its URI,
+	 * {@code http://127.0.0.1:0/} or {@code ws://127.0.0.1:0/}, or from a {@code remoteAddress})
+	 * fails that request at once with {@code IllegalArgumentException} naming the port and the
+	 * URI, and nothing is connected. Reactor Netty 1.3.7 takes {@code port(0)} (and {@code port(-1)}):
+	 * a relative request then fails with "Connection refused: /[0:0:0:0:0:0:0:1]:0", and an absolute
+	 * URI or a base URL ignores it, as they ignore any port set there; the requests with port 0 in
+	 * their URI fail with {@code UnknownHostException} "Failed to resolve '127.0.0.1:0'" (after DNS
+	 * queries), and its TcpClient with "Connection refused".
 	 */
 	@Test
-	void port0FailsTheRequestAtOnceNamingThePort() {
-		HttpClient client = HttpClient.create().runOn(newLoop());
+	void port0IsRefusedWhereItIsSetAndFailsARequestThatBringsItAtOnce() {
+		DisposableServer s = server();
+		HttpClient client = HttpClient.create().runOn(newLoop()).host("127.0.0.1");
+		assertThatThrownBy(() -> client.port(0)).isInstanceOf(IllegalArgumentException.class)
+				.hasMessage("port 0 is not in 1..65535");
+		assertThat(client.port(s.port()).get().uri("/hello").responseSingle((res, bytes) -> bytes.map(b -> new String(b, UTF_8)))
+				.block(TIMEOUT))
+				.isEqualTo("Hello");
 		List<Mono<?>> requests = List.of(client.get().uri("http://127.0.0.1:0/x").response(),
-				client.port(0).get().uri("/x").response(),
 				client.remoteAddress(() -> new InetSocketAddress("127.0.0.1", 0)).get().uri("/x").response(),
 				client.websocket().uri("ws://127.0.0.1:0/x").handle((in, out) -> Mono.empty()).then());
 		for (Mono<?> request : requests) {
 			StepVerifier.create(request)
 					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
-							.hasMessageMatching("port 0 of (http|ws)://(127\\.0\\.0\\.1|localhost):0/x is not in 1\\.\\.65535"))
+							.hasMessageMatching("port 0 of (http|ws)://127\\.0\\.0\\.1:0/x is not in 1\\.\\.65535"))
 					.verify(TIMEOUT);
 		}
 	}
