@@ -611,6 +611,41 @@ class MongooseWebServerTest {
 		assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo(GracefulShutdownResult.IDLE);
 	}
 
+	/**
+	 * A graceful shutdown closes an open WebSocket session with 1001 at once, and once its
+	 * client has answered the close and gone, Boot is told {@code IDLE}: the session does not
+	 * hold the shutdown phase to its timeout, as it does on Reactor Netty (spring-boot.md).
+	 */
+	@Test
+	void gracefulShutdownClosesAWebSocketSessionWith1001AndEndsIdle() throws Exception {
+		CountDownLatch open = new CountDownLatch(1);
+		org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService service =
+				new org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService(
+						new io.github.reactormongoose.spring.websocket.MongooseRequestUpgradeStrategy());
+		WebServer server = create(org.springframework.web.server.adapter.WebHttpHandlerBuilder
+			.webHandler(exchange -> service.handleRequest(exchange, session -> {
+				open.countDown();
+				return session.receive().then();
+			}))
+			.build(), Shutdown.GRACEFUL);
+		server.start();
+		CompletableFuture<GracefulShutdownResult> result = new CompletableFuture<>();
+		try (io.github.reactormongoose.testing.RawWebSocket ws = io.github.reactormongoose.testing.RawWebSocket
+			.connect(server.getPort(), "/ws")) {
+			assertThat(open.await(5, TimeUnit.SECONDS)).isTrue();
+			ws.soTimeout(3_000);
+			server.shutDownGracefully(result::complete);
+			io.github.reactormongoose.testing.RawWebSocket.Frame close = ws.read();
+			assertThat(close.opcode()).isEqualTo(io.github.reactormongoose.testing.RawWebSocket.CLOSE);
+			assertThat(close.closeCode()).isEqualTo(1001);
+			assertThat(result).as("the session is open until its client answers").isNotDone();
+			ws.send(true, io.github.reactormongoose.testing.RawWebSocket.CLOSE,
+					io.github.reactormongoose.testing.RawWebSocket.closePayload(1001, ""));
+			assertThat(ws.isClosedByPeer()).isTrue();
+		}
+		assertThat(result.get(2, TimeUnit.SECONDS)).isEqualTo(GracefulShutdownResult.IDLE);
+	}
+
 	@Test
 	void stopAbortsAGracefulShutdownThatWaitsForever() throws Exception {
 		CountDownLatch inHandler = new CountDownLatch(1);
