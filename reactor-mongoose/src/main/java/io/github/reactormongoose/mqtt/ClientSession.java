@@ -102,11 +102,19 @@ final class ClientSession implements MqttConnection {
 	static final int POISON_LOSSES = 3;
 
 	/**
-	 * How long a DISCONNECT (of {@link #disconnect()}, or telling a broker that broke the protocol
-	 * why) may take to go out before the connection is closed whatever is left: a broker that
-	 * does not read holds the close no longer ({@link MqttClient#disconnectLinger} for tests).
+	 * How long the DISCONNECT telling a broker that broke the protocol why may take to go out
+	 * before the connection is closed whatever is left.
 	 */
 	static final Duration DISCONNECT_LINGER = Duration.ofSeconds(1);
+
+	/**
+	 * How long {@link #disconnect()} lets what is queued and its DISCONNECT take to go out before
+	 * the connection is closed whatever is left: longer than {@link #DISCONNECT_LINGER}, since a
+	 * broker that reads slowly (a burst of publishes before the close, a slow link) is still taking
+	 * them; a broker that does not read holds the close no longer ({@link MqttClient#disconnectLinger}
+	 * lowers both for tests).
+	 */
+	static final Duration DISCONNECT_DRAIN = Duration.ofSeconds(10);
 	private @Nullable Disposable keepAliveTimer;
 	private @Nullable Disposable connectTimer;
 	private @Nullable Disposable reconnectTimer;
@@ -593,7 +601,8 @@ final class ClientSession implements MqttConnection {
 			out.truncate(0);
 			MqttCodec.encode(new MqttPacket.Disconnect(reason, MqttProperties.empty()), MqttVersion.V5, out);
 		}
-		Disposable linger = loop.schedule(config.disconnectLinger, c::close);
+		Duration wait = config.disconnectLinger.compareTo(DISCONNECT_LINGER) < 0 ? config.disconnectLinger : DISCONNECT_LINGER;
+		Disposable linger = loop.schedule(wait, c::close);
 		send(c, out, null).then(c.drain()).doFinally(s -> linger.dispose()).subscribe(null, x -> c.close());
 	}
 

@@ -126,7 +126,7 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 		int port = u.getPort() >= 0 ? u.getPort() : secure ? 8883 : 1883;
 		return new MqttClient(u.getHost(), port, id, null, null, Duration.ofSeconds(60), true, null, MqttVersion.V3_1_1,
 				null, null, DEFAULT_MAX_PACKET_SIZE, DEFAULT_MAX_INFLIGHT, Duration.ofSeconds(30), MqttProperties.empty(),
-				LoopChoice.SHARED, secure ? TlsSpec.forClient() : null, null, ClientSession.DISCONNECT_LINGER);
+				LoopChoice.SHARED, secure ? TlsSpec.forClient() : null, null, ClientSession.DISCONNECT_DRAIN);
 	}
 
 	private MqttClient copy(String clientId, @Nullable String username, byte @Nullable [] password, Duration keepAlive,
@@ -337,7 +337,9 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 
 	/**
 	 * This client with another limit on how long a close waits for its DISCONNECT to go out to
-	 * a broker that does not read ({@link ClientSession#DISCONNECT_LINGER}, 1 s; for tests).
+	 * a broker that does not read ({@link ClientSession#DISCONNECT_DRAIN}, 10 s, for
+	 * {@code disconnect()}; the 1 s {@link ClientSession#DISCONNECT_LINGER} over a protocol error
+	 * is lowered to it too; for tests).
 	 */
 	MqttClient disconnectLinger(Duration linger) {
 		return new MqttClient(host, port, clientId, username, password, keepAlive, cleanSession, will, version,

@@ -66,8 +66,9 @@ public interface MqttConnection {
 
 	/**
 	 * Sends DISCONNECT (so the broker drops the will), closes the connection after writing it
-	 * and completes; a broker that has not taken it (and what was queued before it) within a
-	 * second does not hold the close longer: the connection is closed whatever is left. The
+	 * and completes; a broker that has not taken it (and what was queued before it) within 10
+	 * seconds does not hold the close longer: the connection is closed whatever is left (QoS 0
+	 * publishes not yet written fail). The
 	 * subscriptions complete; publishes still waiting for their acknowledgement fail with
 	 * {@link io.github.reactormongoose.ConnectionClosedException}.
 	 */

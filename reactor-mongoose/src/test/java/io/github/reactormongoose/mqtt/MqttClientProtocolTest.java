@@ -740,7 +740,7 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 	 * A broker that reads nothing after CONNECT does not hold the client's close: the DISCONNECT
 	 * of {@code disconnect()}, or the one telling an MQTT 5 broker why over a malformed packet,
 	 * queued behind 16 MiB of QoS 0 publishes the broker never takes (more than both sockets'
-	 * buffers hold), is given {@code DISCONNECT_LINGER} (1 s, lowered here) to go out, then the
+	 * buffers hold), is given {@code DISCONNECT_DRAIN} (10 s) or {@code DISCONNECT_LINGER} (1 s), both lowered here, to go out, then the
 	 * TCP connection is closed whatever is left and {@code disconnect()} completes. Before,
 	 * {@code disconnect()} waited for its output for good, the connection open.
 	 */
