@@ -24,6 +24,20 @@ if [ "$mode" = cov ]; then
   obj_san=""
 fi
 mkdir -p "$out/obj"
+# the compilations and links run as many at a time as there are CPUs (BUILD_PARALLEL=N)
+parallel="${BUILD_PARALLEL:-$(nproc 2>/dev/null || echo 1)}"
+failed="$out/obj/.failed"
+rm -f "$failed"
+spawn() { # command...: in the background, once fewer than $parallel are running
+  while [ "$(jobs -rp | wc -l)" -ge "$parallel" ]; do
+    wait -n || true
+  done
+  { "$@" || touch "$failed"; } &
+}
+await_all() { # waits for the spawned commands; fails if any of them failed
+  wait
+  [ ! -e "$failed" ]
+}
 objs=()
 compile() { # src obj extra-flags...
   local src="$1" obj="$2"
@@ -31,7 +45,7 @@ compile() { # src obj extra-flags...
   if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$0" -nt "$obj" ] || [ "$native_dir/Makefile" -nt "$obj" ] ||
      [ -n "$(find "$native_dir/src/main/c" "$fuzz_dir" -name '*.h' -newer "$obj" 2>/dev/null)" ]; then
     # shellcheck disable=SC2086
-    "$cc" -std=c11 $san $obj_san $mg_defs $includes -I"$native_dir/src/main/c" "$@" -c "$src" -o "$obj"
+    spawn "$cc" -std=c11 $san $obj_san $mg_defs $includes -I"$native_dir/src/main/c" "$@" -c "$src" -o "$obj"
   fi
   objs+=("$obj")
 }
@@ -49,11 +63,14 @@ for src in "$native_dir"/src/main/c/*.c; do
   compile "$src" "$out/obj/$name.o" -Wall -Wextra
 done
 compile "$fuzz_dir/fz.c" "$out/obj/fz.o" -Wall -Wextra
+await_all
 common=("${objs[@]}")
-for t in "$fuzz_dir"/fuzz_*.c; do
-  name="$(basename "$t" .c)"
+built() { # target: links it
   # shellcheck disable=SC2086
   "$cc" -std=c11 $san -fsanitize=fuzzer $mg_defs $includes -I"$native_dir/src/main/c" -Wall -Wextra \
-    "$t" "${common[@]}" -lpthread -o "$out/$name"
-  echo "built $out/$name"
+    "$fuzz_dir/$1.c" "${common[@]}" -lpthread -o "$out/$1" && echo "built $out/$1"
+}
+for t in "$fuzz_dir"/fuzz_*.c; do
+  spawn built "$(basename "$t" .c)"
 done
+await_all

@@ -52,9 +52,10 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	/**
 	 * How long to wait for the server's answer to our CLOSE before closing the connection,
 	 * from when our output, the CLOSE included, has left the process; the native side times it
-	 * ({@link Channel#closeWait}), by the rule of the server's own wait after its CLOSE.
+	 * ({@link Channel#closeWait}), by the rule of the server's own wait after its CLOSE. Tests
+	 * lower it for their own client ({@link WebsocketClient#closeWait}).
 	 */
-	private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+	static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 	/**
 	 * How long our output may stay unmoved once our CLOSE is queued: a server that takes none of
 	 * it for this long stopped reading, and the connection is reset (the write timeout of the
@@ -85,6 +86,8 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	private final boolean handlePing;
 	/** {@link #CLOSE_STALL}, or what the test that made the session set. */
 	private final Duration closeStall;
+	/** {@link #CLOSE_WAIT}, or what the test that made the session set. */
+	private final Duration closeWait;
 	private boolean closeSent;
 	/** The payload of the latest PING whose PONG waits for the output to drain; null when none. */
 	private byte @Nullable [] pongDue;
@@ -101,10 +104,12 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	private volatile boolean closed;
 
 	ClientWebsocketSession(Channel channel, HttpHeaders headers, @Nullable String protocol, int maxPayload,
-			PerMessageDeflate.@Nullable ClientTerms deflate, boolean handlePing, Duration closeStall) {
+			PerMessageDeflate.@Nullable ClientTerms deflate, boolean handlePing, Duration closeStall,
+			Duration closeWait) {
 		this.channel = channel;
 		this.handlePing = handlePing;
 		this.closeStall = closeStall;
+		this.closeWait = closeWait;
 		this.deflate = deflate;
 		this.inflater = new PerMessageDeflate.SessionInflater(deflate != null && !deflate.serverNoContext());
 		this.el = channel.loop();
@@ -446,11 +451,11 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 			closeStatus.tryEmitValue(closeOurs);
 			return;
 		}
-		// the native side closes the connection CLOSE_WAIT after our output, the CLOSE included,
+		// the native side closes the connection closeWait after our output, the CLOSE included,
 		// has left the process (timed from the CLOSE's write, the wait closed the connection under
 		// a server still reading a large message: it got part of it and no CLOSE), or resets it
 		// once the server has taken none of that output for closeStall; onDrained says when it is out
-		long left = channel.closeWait(CLOSE_WAIT, closeStall);
+		long left = channel.closeWait(closeWait, closeStall);
 		if (left < 0) {
 			channel.close(); // no close wait (out of native memory): the status reads 1006
 		}

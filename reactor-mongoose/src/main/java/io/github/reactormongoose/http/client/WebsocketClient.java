@@ -46,14 +46,17 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 	private final boolean requestServerNoContext;
 	/** The close wait's write timeout of the sessions ({@link ClientWebsocketSession#CLOSE_STALL}; tests lower it). */
 	private final Duration closeStall;
+	/** The sessions' wait for the server's CLOSE ({@link ClientWebsocketSession#CLOSE_WAIT}; tests lower it). */
+	private final Duration closeWait;
 
 	WebsocketClient(HttpClient client, @Nullable String uri, List<String> protocols, int maxPayload) {
-		this(client, uri, protocols, maxPayload, false, false, true, false, ClientWebsocketSession.CLOSE_STALL);
+		this(client, uri, protocols, maxPayload, false, false, true, false, ClientWebsocketSession.CLOSE_STALL,
+				ClientWebsocketSession.CLOSE_WAIT);
 	}
 
 	private WebsocketClient(HttpClient client, @Nullable String uri, List<String> protocols, int maxPayload,
 			boolean compress, boolean handlePing, boolean allowClientNoContext, boolean requestServerNoContext,
-			Duration closeStall) {
+			Duration closeStall, Duration closeWait) {
 		this.client = client;
 		this.uri = uri;
 		this.protocols = protocols;
@@ -63,12 +66,13 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 		this.allowClientNoContext = allowClientNoContext;
 		this.requestServerNoContext = requestServerNoContext;
 		this.closeStall = closeStall;
+		this.closeWait = closeWait;
 	}
 
 	@Override
 	public HttpClient.WebsocketSender uri(String uri) {
 		Objects.requireNonNull(uri, "uri");
-		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext, closeStall);
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext, closeStall, closeWait);
 	}
 
 	/**
@@ -77,7 +81,16 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 	 */
 	WebsocketClient closeStall(Duration stall) {
 		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext,
-				requestServerNoContext, stall);
+				requestServerNoContext, stall, closeWait);
+	}
+
+	/**
+	 * This sender with another wait of its sessions for the server's answer to their CLOSE (5 s;
+	 * for tests of a server that answers late, which need not wait that long).
+	 */
+	WebsocketClient closeWait(Duration wait) {
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext,
+				requestServerNoContext, closeStall, wait);
 	}
 
 	/** A sub-protocol name as a token: visible ASCII, no comma. */
@@ -98,33 +111,33 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 		for (String p : protocols) {
 			checkProtocol(p);
 		}
-		return new WebsocketClient(client, uri, List.of(protocols), maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext, closeStall);
+		return new WebsocketClient(client, uri, List.of(protocols), maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext, closeStall, closeWait);
 	}
 
 	@Override
 	public HttpClient.WebsocketSender maxFramePayloadLength(int bytes) {
 		checkMaxPayload(bytes);
-		return new WebsocketClient(client, uri, protocols, bytes, compress, handlePing, allowClientNoContext, requestServerNoContext, closeStall);
+		return new WebsocketClient(client, uri, protocols, bytes, compress, handlePing, allowClientNoContext, requestServerNoContext, closeStall, closeWait);
 	}
 
 	@Override
 	public HttpClient.WebsocketSender compress(boolean compress) {
-		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext, closeStall);
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext, closeStall, closeWait);
 	}
 
 	@Override
 	public HttpClient.WebsocketSender handlePing(boolean handlePing) {
-		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext, closeStall);
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext, closeStall, closeWait);
 	}
 
 	@Override
 	public HttpClient.WebsocketSender compressionAllowClientNoContext(boolean allow) {
-		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allow, requestServerNoContext, closeStall);
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allow, requestServerNoContext, closeStall, closeWait);
 	}
 
 	@Override
 	public HttpClient.WebsocketSender compressionRequestedServerNoContext(boolean request) {
-		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, request, closeStall);
+		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, request, closeStall, closeWait);
 	}
 
 	@Override
@@ -218,7 +231,7 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 						ClientConnection c = ex.connection();
 						c.leavePool();
 						ClientWebsocketSession s = new ClientWebsocketSession(c.channel(), res.responseHeaders(), selected,
-								maxPayload, deflate, handlePing, closeStall);
+								maxPayload, deflate, handlePing, closeStall, closeWait);
 						s.start(ex.upgradeLeftover());
 						sink.success(s);
 					});

@@ -108,11 +108,11 @@ class HttpClientLargeBodyTest extends BaseHttpTest {
 	void eachSliceTheServerTakesCountsAsProgressForTheResponseTimeout() throws Exception {
 		byte[] body = random(24 * 1024 * 1024, 2);
 		try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			// about 5 s to read the body, 512 KiB every 100 ms: more than twice the timeout, never
+			// about 2.5 s to read the body, 512 KiB every 50 ms: more than twice the timeout, never
 			// idle for it. What the kernel's buffers hold once the last slice is handed over (a
-			// few MiB, under a second at this pace) is read within the timeout.
-			int port = slowServer(ss, 0, 512 * 1024, 100);
-			String answer = HttpClient.create().responseTimeout(Duration.ofMillis(2_000)).post()
+			// few MiB, under half a second at this pace) is read within the timeout.
+			int port = slowServer(ss, 0, 512 * 1024, 50);
+			String answer = HttpClient.create().responseTimeout(Duration.ofMillis(1_000)).post()
 					.uri("http://127.0.0.1:" + port + "/upload").send(Mono.just(ByteBuffer.wrap(body)))
 					.responseSingle(HttpClientLargeBodyTest::text).block(Duration.ofSeconds(30));
 			assertThat(answer).isEqualTo(sha256(body));
@@ -213,7 +213,8 @@ class HttpClientLargeBodyTest extends BaseHttpTest {
 		byte[] body = random(24 * 1024 * 1024, 5);
 		int piece = 64 * 1024;
 		try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			// as for the Mono above: about 5 s to read the body, 512 KiB every 100 ms; the source
+			// as for the Mono above, at half its pace: about 5 s to read the body, 512 KiB every 100 ms
+			// (a streamed upload under load did not keep up with 50 ms, which lengthened it); the source
 			// emits at once, so the upload goes at the server's pace
 			int port = slowServer(ss, 0, 512 * 1024, 100);
 			String answer = HttpClient.create().responseTimeout(Duration.ofMillis(2_000))

@@ -59,6 +59,10 @@ class WebsocketClientCompressionTest extends BaseHttpTest {
 			c.out.flush();
 			if (clientFrame != null) {
 				clientFrame.complete(WebsocketScriptedTest.readFrame(c.in));
+				// then the server's CLOSE (1000): a client that waits for it ends at once, not when
+				// the wait below is up
+				c.out.write(new byte[] {(byte) 0x88, 2, 0x03, (byte) 0xe8});
+				c.out.flush();
 			}
 			c.awaitClientClose(5000);
 		});

@@ -20,6 +20,9 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -267,37 +270,56 @@ class LargeResponsesTest extends BaseHttpTest {
 				.get("/file", (req, res) -> res.sendFile(file))
 				.get("/stream", (req, res) -> res.sendStream(Flux.range(0, 12).map(i ->
 						ByteBuffer.wrap(body, i * 1024 * 1024, 1024 * 1024))))));
-		for (String path : List.of("/whole", "/file", "/stream")) {
-			try (RawHttp c = RawHttp.connect(server.port())) {
-				c.write("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
-				InputStream in = c.socket().getInputStream();
-				readHead(in);
-				// the reader takes its time: 3 MiB, then a pause longer than the idle timeout
-				MessageDigest md = MessageDigest.getInstance("SHA-256");
-				byte[] buf = new byte[64 * 1024];
-				long left = body.length;
-				long sincePause = 0;
-				boolean chunked = path.equals("/stream");
-				while (left > 0) {
-					if (sincePause >= 3 * 1024 * 1024 && left > 2 * 1024 * 1024) {
-						Thread.sleep(500);
-						sincePause = 0;
-					}
-					int r = chunked ? readChunkPart(in, buf, (int) Math.min(buf.length, left))
-							: in.read(buf, 0, (int) Math.min(buf.length, left));
-					assertThat(r).as("%s: cut with %d bytes left", path, left).isPositive();
-					md.update(buf, 0, r);
-					left -= r;
-					sincePause += r;
-				}
-				assertThat(md.digest()).as(path).isEqualTo(sha256(body));
-				if (chunked) {
-					assertThat(readHead(in)).as("the last chunk").isEqualTo("\r\n0\r\n\r\n");
-				}
-				// then, idle: the connection is closed by the timeout
-				c.socket().setSoTimeout(5000);
-				assertThat(in.read()).as("%s: closed once idle", path).isEqualTo(-1);
+		// the three at once, a connection and a reader thread each
+		ExecutorService readers = Executors.newFixedThreadPool(3);
+		try {
+			List<Future<?>> done = new ArrayList<>();
+			for (String path : List.of("/whole", "/file", "/stream")) {
+				done.add(readers.submit(() -> {
+					readSlowlyThenIdle(server.port(), path, body);
+					return null;
+				}));
 			}
+			for (Future<?> f : done) {
+				f.get(60, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			readers.shutdownNow();
+		}
+	}
+
+	/** The reader of the idle-timeout test: {@code path}'s whole body with pauses, then idle until closed. */
+	private void readSlowlyThenIdle(int port, String path, byte[] body) throws Exception {
+		try (RawHttp c = RawHttp.connect(port)) {
+			c.write("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+			InputStream in = c.socket().getInputStream();
+			readHead(in);
+			// the reader takes its time: 3 MiB, then a pause longer than the idle timeout
+			MessageDigest md = MessageDigest.getInstance("SHA-256");
+			byte[] buf = new byte[64 * 1024];
+			long left = body.length;
+			long sincePause = 0;
+			boolean chunked = path.equals("/stream");
+			while (left > 0) {
+				if (sincePause >= 3 * 1024 * 1024 && left > 2 * 1024 * 1024) {
+					Thread.sleep(500);
+					sincePause = 0;
+				}
+				int r = chunked ? readChunkPart(in, buf, (int) Math.min(buf.length, left))
+						: in.read(buf, 0, (int) Math.min(buf.length, left));
+				assertThat(r).as("%s: cut with %d bytes left", path, left).isPositive();
+				md.update(buf, 0, r);
+				left -= r;
+				sincePause += r;
+			}
+			assertThat(md.digest()).as(path).isEqualTo(sha256(body));
+			if (chunked) {
+				assertThat(readHead(in)).as("the last chunk").isEqualTo("\r\n0\r\n\r\n");
+			}
+			// then, idle: the connection is closed by the timeout
+			c.socket().setSoTimeout(5000);
+			assertThat(in.read()).as("%s: closed once idle", path).isEqualTo(-1);
 		}
 	}
 

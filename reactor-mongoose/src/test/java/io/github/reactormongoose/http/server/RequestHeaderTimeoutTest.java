@@ -87,11 +87,11 @@ class RequestHeaderTimeoutTest extends BaseHttpTest {
 		try (RawHttp c = RawHttp.connect(server.port())) {
 			c.write(RawHttp.get("/hello"));
 			assertThat(c.read().status()).isEqualTo(200);
-			Thread.sleep(2_500); // idle for longer than the head timeout: the idle timeout's business
+			Thread.sleep(1_500); // idle for longer than the head timeout: the idle timeout's business
 			// a body over 16 KiB streams to the handler, which can time it out itself
 			String body = "x".repeat(20_000);
 			c.write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body.substring(0, 10));
-			Thread.sleep(2_500); // a slow streamed body: the application's business
+			Thread.sleep(1_500); // a slow streamed body: the application's business
 			c.write(body.substring(10));
 			RawHttp.Response r = c.read();
 			assertThat(r.status()).isEqualTo(200);
@@ -130,7 +130,7 @@ class RequestHeaderTimeoutTest extends BaseHttpTest {
 		DisposableServer server = server(Duration.ZERO);
 		try (RawHttp c = RawHttp.connect(server.port())) {
 			c.write("GET /hello HTTP/1.1\r\n");
-			Thread.sleep(2_500);
+			Thread.sleep(1_500); // longer than the 1 s the other tests set
 			c.write("Host: x\r\n\r\n");
 			assertThat(c.read().bodyString()).isEqualTo("hello");
 		}

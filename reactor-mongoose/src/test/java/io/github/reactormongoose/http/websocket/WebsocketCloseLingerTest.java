@@ -58,24 +58,27 @@ class WebsocketCloseLingerTest extends BaseHttpTest {
 	/**
 	 * The peer floods {@code frames} (then {@code tail} over and over) and reads nothing for
 	 * half a second, so that the server's echoes fill both kernels' buffers, {@code trigger}
-	 * runs, then the peer reads: it must find the server's close frame after the echoes.
+	 * runs, then the peer reads: it must find the server's close frame after the echoes. The
+	 * peer then closes the connection, so the server's wait for its close ends there (a trigger
+	 * that waits for the server, as disposeNow does, returns then, not two seconds later).
 	 */
 	private static int closeCodeSeenBy(int port, String path, byte[] first, byte[] tail, Runnable trigger)
 			throws Exception {
 		AtomicBoolean stop = new AtomicBoolean();
+		Thread trig = new Thread(trigger);
+		int code;
 		try (RawWebSocket ws = RawWebSocket.connect(port, path)) {
 			ws.write(first);
 			Thread t = flood(ws, stop, tail);
 			Thread.sleep(500);
-			Thread trig = new Thread(trigger);
 			trig.start();
 			Thread.sleep(200);
-			int code = closeFrame(ws).closeCode();
+			code = closeFrame(ws).closeCode();
 			stop.set(true);
 			t.join(5_000);
-			trig.join(10_000);
-			return code;
 		}
+		trig.join(10_000);
+		return code;
 	}
 
 	private static byte[] binary(byte[] payload) {
