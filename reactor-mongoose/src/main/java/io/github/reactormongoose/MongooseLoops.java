@@ -38,6 +38,11 @@ public final class MongooseLoops implements Disposable {
 	private static final AtomicInteger COUNTER = new AtomicInteger();
 	private static final Object SHARED_LOCK = new Object();
 	private static @Nullable MongooseLoops shared;
+	/**
+	 * Groups {@link #shared()} replaced while some of their loops still ran (one loop's poll
+	 * thread failed, the others serve on), for {@link #disposeShared} to stop. Under {@code SHARED_LOCK}.
+	 */
+	private static final List<MongooseLoops> replaced = new ArrayList<>();
 
 	private final String prefix;
 	private final List<MongooseLoop> loops;
@@ -90,6 +95,9 @@ public final class MongooseLoops implements Disposable {
 		synchronized (SHARED_LOCK) {
 			MongooseLoops s = shared;
 			if (s == null || s.isDisposed()) {
+				if (s != null && !s.allDisposed()) {
+					replaced.add(s);
+				}
 				s = create("mongoose", defaultSize(), MongooseLoop.builder().daemon(true));
 				shared = s;
 			}
@@ -99,17 +107,22 @@ public final class MongooseLoops implements Disposable {
 
 	/**
 	 * Disposes the process-wide group, if started, waiting up to {@code timeout} (servers
-	 * still on it are closed), like Reactor Netty's {@code HttpResources.disposeLoopsAndConnections}.
+	 * still on it are closed), like Reactor Netty's {@code HttpResources.disposeLoopsAndConnections};
+	 * also what is left of a shared group that a loop's failure made {@link #shared()} replace.
 	 */
 	public static void disposeShared(Duration timeout) {
 		Checks.mayBlock("disposeShared()"); // before the group is let go: refused, it stays reachable
-		MongooseLoops s;
+		List<MongooseLoops> groups;
 		synchronized (SHARED_LOCK) {
-			s = shared;
+			groups = new ArrayList<>(replaced);
+			replaced.clear();
+			if (shared != null) {
+				groups.add(shared);
+			}
 			shared = null;
 		}
-		if (s != null) {
-			s.disposeNow(timeout);
+		for (MongooseLoops g : groups) {
+			g.disposeNow(timeout);
 		}
 	}
 
@@ -199,6 +212,16 @@ public final class MongooseLoops implements Disposable {
 			}
 		}
 		return false;
+	}
+
+	/** Whether disposal started of every loop. */
+	private boolean allDisposed() {
+		for (MongooseLoop l : loops) {
+			if (!l.isDisposed()) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/** Completes once every loop is freed and its poll thread ended. */

@@ -127,6 +127,40 @@ class MongooseLoopsTest {
 		MongooseLoops.disposeShared(Duration.ofSeconds(2));
 	}
 
+	/**
+	 * A shared group one of whose loops has stopped (its poll thread failed: an
+	 * {@code OutOfMemoryError}, see {@code PollThreadOutOfMemoryTest}; here that loop is disposed
+	 * alone, which leaves the group in the same state) counts as disposed, so the next use of
+	 * {@code shared()} starts a new group. The old group's other loop serves on what it holds, but
+	 * was out of reach: {@code disposeShared} stopped only the new group and left that loop's
+	 * thread and native manager running.
+	 */
+	@Test
+	void disposeSharedAlsoStopsWhatIsLeftOfAGroupThatALoopsFailureReplaced() {
+		MongooseLoops.disposeShared(Duration.ofSeconds(2));
+		String old = System.getProperty(MongooseLoops.LOOPS_PROPERTY);
+		System.setProperty(MongooseLoops.LOOPS_PROPERTY, "2");
+		try {
+			MongooseLoops first = MongooseLoops.shared();
+			first.get(0).disposeNow();
+			MongooseLoops second = MongooseLoops.shared();
+			assertThat(second).isNotSameAs(first);
+			assertThat(first.get(1).isDisposed()).as("the replaced group's other loop runs on").isFalse();
+			MongooseLoops.disposeShared(Duration.ofSeconds(2));
+			assertThat(second.isDisposed()).isTrue();
+			assertThat(first.get(1).isDisposed()).as("the replaced group's other loop, after disposeShared").isTrue();
+			assertThat(first.onDispose().block(Duration.ofSeconds(5))).as("its thread ended").isNull();
+		}
+		finally {
+			if (old == null) {
+				System.clearProperty(MongooseLoops.LOOPS_PROPERTY);
+			}
+			else {
+				System.setProperty(MongooseLoops.LOOPS_PROPERTY, old);
+			}
+		}
+	}
+
 	@Test
 	void defaultSizeFollowsTheSystemProperty() {
 		String old = System.getProperty(MongooseLoops.LOOPS_PROPERTY);

@@ -44,7 +44,12 @@ public final class NotificationHub implements Disposable {
 								.defaultIfEmpty("")
 								.flatMap(text -> {
 									int listeners = notifications.currentSubscriberCount();
-									notifications.emitNext(text, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+									// a listener whose output is full misses it (best effort); none can take it: dropped
+									// (emitNext would end the sink with an overflow error, for every listener for good);
+									// two loops publishing at once: the second waits for the first
+									while (notifications.tryEmitNext(text) == Sinks.EmitResult.FAIL_NON_SERIALIZED) {
+										Thread.onSpinWait();
+									}
 									return res.sendString(Mono.just("delivered to " + listeners + "\n"));
 								}))
 						.get("/notifications", (req, res) -> res.sendSse(

@@ -51,7 +51,7 @@ public final class WebsocketChat {
 				.route(r -> r.ws("/chat", (in, out) -> {
 					String name = String.valueOf(in.headers().get("X-Name"));
 					Mono<Void> said = in.receiveText()
-							.doOnNext(text -> room.emitNext(name + ": " + text, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1))))
+							.doOnNext(text -> say(room, name + ": " + text))
 							.then()
 							.cache(); // one subscription to the inbound, shared by the two uses below
 					// relay the room until this member leaves
@@ -59,6 +59,19 @@ public final class WebsocketChat {
 				}, WebsocketServerSpec.builder().protocols("chat.v1").compress(true)
 						.compressionPreferredClientNoContext(true).maxFramePayloadLength(MAX_MESSAGE).build()))
 				.bindNow(Duration.ofSeconds(10));
+	}
+
+	/**
+	 * Relays a line to the members who can take it now: a member whose output is full (it does
+	 * not read) misses it, as {@code directBestEffort} drops it for that member, and so does the
+	 * room when no member can take it. {@code emitNext} would end the room's sink with an
+	 * overflow error then, closing every member and every later one. Members on two loops who
+	 * speak at once: the second relays once the first is done.
+	 */
+	static void say(Sinks.Many<String> room, String line) {
+		while (room.tryEmitNext(line) == Sinks.EmitResult.FAIL_NON_SERIALIZED) {
+			Thread.onSpinWait();
+		}
 	}
 
 	/**

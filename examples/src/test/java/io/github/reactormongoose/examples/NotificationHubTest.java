@@ -84,4 +84,31 @@ class NotificationHubTest {
 			assertThat(lines.readLine()).as("end of the event").isEmpty();
 		}
 	}
+	/**
+	 * The only listener's stream does not read: once its output is full, no listener can take a
+	 * notification, and the hub's {@code emitNext} ended its sink with an overflow error, so
+	 * that stream was cut and every later listener got nothing, for good. Now that listener
+	 * misses what it cannot take, and a later long poll gets the next notification.
+	 */
+	@Test
+	void aListenerThatDoesNotReadLeavesTheHubServingTheNextOnes() throws Exception {
+		hub = NotificationHub.start("127.0.0.1", 0);
+		try (java.net.Socket mute = new java.net.Socket()) {
+			mute.setReceiveBufferSize(4096);
+			mute.connect(new java.net.InetSocketAddress("127.0.0.1", hub.port()), 5000);
+			mute.getOutputStream().write("GET /notifications HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			awaitListeners(1);
+			String big = "n".repeat(64 * 1024);
+			for (int i = 0; i < 128; i++) { // 8 MB to it, more than the buffers on the way hold
+				client.send(request("/notify").POST(HttpRequest.BodyPublishers.ofString(big)).build(),
+						HttpResponse.BodyHandlers.discarding());
+			}
+			CompletableFuture<HttpResponse<String>> poll = client.sendAsync(request("/notifications/next").build(),
+					HttpResponse.BodyHandlers.ofString());
+			awaitListeners(2);
+			client.send(request("/notify").POST(HttpRequest.BodyPublishers.ofString("hello")).build(),
+					HttpResponse.BodyHandlers.discarding());
+			assertThat(poll.get(10, TimeUnit.SECONDS).body()).isEqualTo("hello");
+		}
+	}
 }

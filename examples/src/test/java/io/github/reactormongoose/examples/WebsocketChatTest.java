@@ -124,6 +124,44 @@ class WebsocketChatTest {
 	}
 
 	/**
+	 * The only member of a room talks and never reads: once its output is full, no member can
+	 * take a line. The room's {@code emitNext} then ended the room's sink with an overflow error,
+	 * so the member was closed and every later one too: the room was dead for good. Now that
+	 * member misses the lines it cannot take, and a later member is answered.
+	 */
+	@Test
+	void aRoomWhoseOnlyMemberDoesNotReadStaysOpenForTheNextOnes() throws Exception {
+		server = WebsocketChat.server("127.0.0.1", 0);
+		try (RawWebSocket mute = RawWebSocket.connect(server.port(), "/chat",
+				"X-Name: mute\r\nSec-WebSocket-Protocol: chat.v1\r\n", 4096)) {
+			String line = "z".repeat(4000);
+			for (int i = 0; i < 2000; i++) { // 8 MB of its own lines come back to it, more than the buffers on the way hold
+				mute.sendText(line);
+			}
+			try (RawWebSocket late = RawWebSocket.connect(server.port(), "/chat",
+					"X-Name: late\r\nSec-WebSocket-Protocol: chat.v1\r\n")) {
+				// the room may still relay mute's lines, and drop late's hello while late's output
+				// is full of them: late reads them, and says hello again once they stop coming
+				late.soTimeout(500);
+				String got = null;
+				for (int i = 0; i < 20 && got == null; i++) {
+					late.sendText("hello");
+					try {
+						do {
+							got = late.read().text();
+						}
+						while (got.startsWith("mute: "));
+					}
+					catch (java.net.SocketTimeoutException quiet) {
+						got = null;
+					}
+				}
+				assertThat(got).isEqualTo("late: hello");
+			}
+		}
+	}
+
+	/**
 	 * A member who sends a message over {@link WebsocketChat#MAX_MESSAGE} is closed with 1009
 	 * and leaves the room; the others go on chatting, and a message of exactly the limit is relayed.
 	 */
