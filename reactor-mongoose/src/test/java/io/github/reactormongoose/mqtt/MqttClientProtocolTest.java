@@ -758,6 +758,13 @@ class MqttClientProtocolTest extends FakeBrokerTest {
 		}
 		long t0 = System.nanoTime();
 		if (overAMalformedPacket) {
+			// the protocol error drops what is still queued in the client: its DISCONNECT waits
+			// behind what was handed to the connection only. The publishes are tasks queued on the
+			// loop, which could read the malformed packet before running them (the DISCONNECT then
+			// went out at once): two tasks run after them first (the second after any flush they queued)
+			openConnections();
+			openConnections();
+			t0 = System.nanoTime();
 			peer.get().sendRaw(Broken.MALFORMED.bytes);
 			c.onClose().block(TIMEOUT); // the session ends at once, the connection after the linger
 		}
