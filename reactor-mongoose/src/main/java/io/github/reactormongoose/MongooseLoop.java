@@ -129,9 +129,17 @@ public final class MongooseLoop implements Disposable {
 		Objects.requireNonNull(url, "url");
 		return Flux.defer(() -> {
 			checkActive();
+			java.util.regex.Matcher m = LISTEN_PORT.matcher(url);
+			if (m.find() && (m.group(1).length() > 5 || Integer.parseInt(m.group(1)) > 65535)) {
+				// Mongoose's URL parser would cut it to 16 bits: tcp://h:(p + 65536) listened on port p
+				return Flux.error(new IllegalArgumentException("port " + m.group(1) + " of " + url + " is not in 0..65535"));
+			}
 			return TcpListener.listen(loop, url, halfClose);
 		});
 	}
+
+	/** The port of a {@code scheme://HOST:PORT} URL, IPv6 hosts in brackets. */
+	private static final java.util.regex.Pattern LISTEN_PORT = java.util.regex.Pattern.compile("^[A-Za-z]+://(?:\\[[^\\]]*\\]|[^:/\\[]*):(\\d+)");
 
 	/**
 	 * Connects to {@code url} ({@code tcp://HOST:PORT}); host names are resolved by the JDK

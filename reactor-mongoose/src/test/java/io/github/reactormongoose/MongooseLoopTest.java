@@ -91,6 +91,21 @@ class MongooseLoopTest extends BaseHttpTest {
 		return address.getPort();
 	}
 
+	/**
+	 * A port the URI names beyond 65535 is refused, naming it: Mongoose's URL parser cuts it to
+	 * 16 bits, so tcp://127.0.0.1:(p + 65536) listened on port p, a port nobody asked for.
+	 */
+	@Test
+	void listenRefusesAPortBeyond65535() {
+		MongooseLoop loop = newLoop();
+		for (String url : new String[] {"tcp://127.0.0.1:65536", "tcp://127.0.0.1:70000", "tcp://[::1]:99999"}) {
+			StepVerifier.create(loop.listen(url))
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+							.hasMessageContaining("not in 0..65535").hasMessageContaining(url))
+					.verify(Duration.ofSeconds(5));
+		}
+	}
+
 	@Test
 	void listenReportsTheBoundPortAndEchoesBinaryData() throws Exception {
 		MongooseLoop loop = newLoop();
