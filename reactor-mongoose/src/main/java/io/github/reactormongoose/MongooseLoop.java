@@ -156,10 +156,7 @@ public final class MongooseLoop implements Disposable {
 			if (!"tcp".equals(u.getScheme()) || u.getHost() == null || u.getPort() < 0) {
 				return Mono.error(new IllegalArgumentException("expected tcp://HOST:PORT, got " + url));
 			}
-			if (u.getPort() == 0 || u.getPort() > 65535) {
-				// the URI parser takes any number, and the native side would cut it to 16 bits
-				return Mono.error(new IllegalArgumentException("port " + u.getPort() + " of " + url + " is not in 1..65535"));
-			}
+			Checks.serverPort(u); // thrown in defer: the Mono fails with it
 			return TcpConnector.firstReachable(loop, u.getHost(),
 					(addr, sink) -> TcpConnector.connect(loop, Addresses.url("tcp", addr, u.getPort()), sink));
 		});

@@ -3,6 +3,7 @@
  */
 package io.github.reactormongoose.internal;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -21,6 +22,19 @@ public final class Checks {
 	 * {@code Duration.ofMillis(Long.MAX_VALUE)} for "no limit"; its nanoseconds overflow a long.
 	 */
 	public static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE / 4);
+
+	/**
+	 * Refuses a port of {@code uri} (a server to connect to) outside 1..65535: port 0 names no
+	 * server, and the URI parser takes any number, which the native side would cut to 16 bits
+	 * (:108941 is port 43405). A URI without a port (-1) passes.
+	 * @throws IllegalArgumentException {@code "port <n> of <uri> is not in 1..65535"}
+	 */
+	public static void serverPort(URI uri) {
+		int port = uri.getPort();
+		if (port == 0 || port > 65535) {
+			throw new IllegalArgumentException("port " + port + " of " + uri + " is not in 1..65535");
+		}
+	}
 
 	/**
 	 * {@code d}, if it is longer than zero, cut to {@link #FOREVER}.

@@ -118,10 +118,7 @@ public final class MqttClient implements Wiretappable<MqttClient> {
 		if (u.getHost() == null) {
 			throw new IllegalArgumentException("no host in " + url);
 		}
-		if (u.getPort() == 0 || u.getPort() > 65535) {
-			// the URI parser takes any number, and the native side would cut it to 16 bits
-			throw new IllegalArgumentException("port " + u.getPort() + " of " + url + " is not in 1..65535");
-		}
+		Checks.serverPort(u);
 		String id = "rmg-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFF_FFFF_FFFFL);
 		int port = u.getPort() >= 0 ? u.getPort() : secure ? 8883 : 1883;
 		return new MqttClient(u.getHost(), port, id, null, null, Duration.ofSeconds(60), true, null, MqttVersion.V3_1_1,

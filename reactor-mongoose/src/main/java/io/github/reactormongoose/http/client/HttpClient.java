@@ -1089,21 +1089,8 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		if (u.getHost() == null) {
 			throw new IllegalArgumentException("No host in " + full);
 		}
-		checkPort(u);
+		Checks.serverPort(u); // as port(int) refuses one
 		return u;
-	}
-
-	/**
-	 * Refuses a port of {@code uri} outside 1..65535, as {@link #port(int)} refuses one: the
-	 * URI parser takes any number, and the native side would cut it to 16 bits (:108941 is
-	 * port 43405).
-	 * @throws IllegalArgumentException if it is
-	 */
-	static void checkPort(URI uri) {
-		int port = uri.getPort();
-		if (port == 0 || port > 65535) {
-			throw new IllegalArgumentException("port " + port + " of " + uri + " is not in 1..65535");
-		}
 	}
 
 	/**

@@ -5,6 +5,7 @@ package io.github.reactormongoose.http.client;
 
 import java.net.URI;
 
+import io.github.reactormongoose.internal.Checks;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -83,7 +84,7 @@ final class Locations {
 				|| scheme.equalsIgnoreCase("https") || scheme.equalsIgnoreCase("ws") || scheme.equalsIgnoreCase("wss"))) {
 			throw new IllegalArgumentException("No host in " + target);
 		}
-		HttpClient.checkPort(target);
+		Checks.serverPort(target);
 		return target;
 	}
 
