@@ -15,7 +15,6 @@ import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.ProxyProtocolSupportType;
 import io.github.reactormongoose.internal.Checks;
-import io.github.reactormongoose.internal.jni.NativeConstants;
 import io.github.reactormongoose.internal.loop.BoundServer;
 import io.github.reactormongoose.internal.loop.LoopChoice;
 import io.github.reactormongoose.internal.loop.Wiretap;
@@ -317,12 +316,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 * thread, which waits while the library loads: do not subscribe on a poll thread.
 	 */
 	public Mono<Void> warmup() {
-		return Mono.fromRunnable(() -> {
-			NativeConstants.ensureLoaded();
-			if (where.equals(LoopChoice.SHARED)) {
-				MongooseLoops.shared();
-			}
-		});
+		return Mono.fromRunnable(where::warmUpServer);
 	}
 
 	@Override

@@ -20,7 +20,6 @@ import io.github.reactormongoose.http.HttpProtocol;
 import io.github.reactormongoose.internal.Checks;
 import io.github.reactormongoose.internal.loop.BoundServer;
 import io.github.reactormongoose.internal.jni.NativeConstants;
-import io.github.reactormongoose.internal.loop.LoopChoice;
 import io.github.reactormongoose.internal.loop.Wiretap;
 import io.github.reactormongoose.internal.tls.TlsAccess;
 import io.github.reactormongoose.logging.AdvancedByteBufFormat;
@@ -688,12 +687,7 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	 * do not subscribe on a poll thread.
 	 */
 	public Mono<Void> warmup() {
-		return Mono.fromRunnable(() -> {
-			NativeConstants.ensureLoaded();
-			if (config.loopChoice().equals(LoopChoice.SHARED)) {
-				MongooseLoops.shared();
-			}
-		});
+		return Mono.fromRunnable(config.loopChoice()::warmUpServer);
 	}
 
 	/** Binds when subscribed. Errors (e.g. address in use) arrive as the Mono's error. */

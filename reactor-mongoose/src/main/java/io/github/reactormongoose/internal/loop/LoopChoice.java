@@ -64,6 +64,18 @@ public record LoopChoice(@Nullable MongooseLoop loop, @Nullable MongooseLoops lo
 	}
 
 	/**
+	 * A server's warm-up ({@code HttpServer.warmup()}, {@code TcpServer.warmup()}): loads the
+	 * native library and starts the shared group when the server runs on it; a given loop or
+	 * group runs already, and loops of its own start at bind.
+	 */
+	public void warmUpServer() {
+		io.github.reactormongoose.internal.jni.NativeConstants.ensureLoaded();
+		if (equals(SHARED)) {
+			MongooseLoops.shared();
+		}
+	}
+
+	/**
 	 * A server's loops, starting its own ones if it asked for them (threads {@link #name()},
 	 * or {@code <kind>-N} with a process-wide counter N).
 	 * @throws IllegalStateException if the given loop or group is disposed
