@@ -3,7 +3,6 @@
  */
 package io.github.reactormongoose.http.client;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.CookieHandler;
@@ -29,6 +28,8 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
+import io.github.reactormongoose.ByteArrayMono;
+import io.github.reactormongoose.ByteBufferFlux;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.Cookie;
@@ -58,7 +59,8 @@ import reactor.core.publisher.Mono;
  *         .followRedirect(true)
  *         .responseTimeout(Duration.ofSeconds(5));
  * Mono<String> s = client.get().uri("/hello")
- *         .responseSingle((res, bytes) -> bytes.map(b -> new String(b, UTF_8)));
+ *         .responseSingle((res, bytes) -> bytes.asString());   // or bytes.map(b -> new String(b, UTF_8))
+ * Mono<String> same = client.get().uri("/hello").responseContent().aggregate().asString();
  * Flux<ByteBuffer> body = client.get().uri("/big").responseContent();
  * }</pre>
  * Nothing happens until a response publisher is subscribed; each subscription sends the
@@ -890,18 +892,27 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		/**
 		 * The response head and body: {@code receiver} gets the head and the body pieces as they
 		 * arrive (demand-driven: without demand, reading the socket pauses). A body that is not
-		 * consumed is read and dropped once the returned publisher terminates.
+		 * consumed is read and dropped once the returned publisher terminates. The body is a
+		 * {@code Flux<ByteBuffer>} with Reactor Netty's conversions:
+		 * {@code response((res, body) -> body.asString())}, {@code body.aggregate().asString()}.
 		 */
-		<V> Flux<V> response(BiFunction<? super HttpClientResponse, ? super Flux<ByteBuffer>, ? extends Publisher<V>> receiver);
+		<V> Flux<V> response(BiFunction<? super HttpClientResponse, ? super ByteBufferFlux, ? extends Publisher<V>> receiver);
 
-		/** The body pieces as they arrive; empty for a response without body. Demand-driven. */
-		Flux<ByteBuffer> responseContent();
+		/**
+		 * The body pieces as they arrive; empty for a response without body. Demand-driven. With
+		 * Reactor Netty's conversions: {@code responseContent().aggregate().asString()} (the whole
+		 * body, an empty string for none), {@code responseContent().asString()} (text as it
+		 * arrives, a character split between pieces decoded whole).
+		 */
+		ByteBufferFlux responseContent();
 
 		/**
 		 * The head and the whole body as one array ({@code byte[0]} when the response has none):
-		 * {@code receiver} maps them to one value.
+		 * {@code receiver} maps them to one value. The body is a {@code Mono<byte[]>} with Reactor
+		 * Netty's conversions: {@code responseSingle((res, bytes) -> bytes.asString())} as well as
+		 * {@code bytes.map(b -> new String(b, UTF_8))}. Gathered in memory, without a limit.
 		 */
-		<V> Mono<V> responseSingle(BiFunction<? super HttpClientResponse, ? super Mono<byte[]>, ? extends Mono<V>> receiver);
+		<V> Mono<V> responseSingle(BiFunction<? super HttpClientResponse, ? super ByteArrayMono, ? extends Mono<V>> receiver);
 	}
 
 	/** A request being configured: where it goes and what it sends. */
@@ -1001,21 +1012,23 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 
 		@Override
 		public <V> Flux<V> response(
-				BiFunction<? super HttpClientResponse, ? super Flux<ByteBuffer>, ? extends Publisher<V>> receiver) {
+				BiFunction<? super HttpClientResponse, ? super ByteBufferFlux, ? extends Publisher<V>> receiver) {
 			Objects.requireNonNull(receiver, "receiver");
-			return execute().flatMapMany(r -> Flux.<V>from(receiver.apply(r, r.body())).doFinally(s -> r.discard()));
+			return execute().flatMapMany(r -> Flux.<V>from(receiver.apply(r, ByteBufferFlux.fromInbound(r.body())))
+					.doFinally(s -> r.discard()));
 		}
 
 		@Override
-		public Flux<ByteBuffer> responseContent() {
-			return execute().flatMapMany(ClientResponse::body);
+		public ByteBufferFlux responseContent() {
+			return ByteBufferFlux.fromInbound(execute().flatMapMany(ClientResponse::body));
 		}
 
 		@Override
 		public <V> Mono<V> responseSingle(
-				BiFunction<? super HttpClientResponse, ? super Mono<byte[]>, ? extends Mono<V>> receiver) {
+				BiFunction<? super HttpClientResponse, ? super ByteArrayMono, ? extends Mono<V>> receiver) {
 			Objects.requireNonNull(receiver, "receiver");
-			return execute().flatMap(r -> Mono.<V>from(receiver.apply(r, aggregate(r.body()))).doFinally(s -> r.discard()));
+			return execute().flatMap(r -> Mono.<V>from(receiver.apply(r, ByteBufferFlux.fromInbound(r.body()).aggregate()))
+					.doFinally(s -> r.discard()));
 		}
 
 		private Mono<ClientResponse> execute() {
@@ -1275,16 +1288,7 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	}
 
 	private static Mono<byte[]> aggregateBuffers(Publisher<? extends ByteBuffer> body) {
-		return Flux.from(body).collect(ByteArrayOutputStream::new, (o, b) -> {
-			ByteBuffer d = b.duplicate();
-			byte[] a = new byte[d.remaining()];
-			d.get(a);
-			o.write(a, 0, a.length);
-		}).map(ByteArrayOutputStream::toByteArray);
-	}
-
-	private static Mono<byte[]> aggregate(Flux<ByteBuffer> body) {
-		return aggregateBuffers(body);
+		return ByteBufferFlux.fromInbound(body).aggregate();
 	}
 
 	@Override
