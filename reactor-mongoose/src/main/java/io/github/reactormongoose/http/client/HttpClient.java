@@ -934,6 +934,16 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		}
 
 		/**
+		 * The target, resolved for each subscription, as Reactor Netty's {@code uri(Mono<String>)}:
+		 * {@code uri} is subscribed when the response publisher is (on the subscribing thread),
+		 * and its value read as {@link #uri(String)} reads one; each subscription (a
+		 * {@code retry()}, a {@code repeat()}) subscribes to it again. A request is sent only
+		 * once it emitted. Its error fails the response publisher with that error; completing
+		 * empty fails it with {@link IllegalArgumentException}.
+		 */
+		RequestSender uri(Mono<String> uri);
+
+		/**
 		 * The body. A {@link Mono} (one buffer) is sent with {@code Content-Length}; any other
 		 * publisher as it emits, with chunked transfer coding, unless the client's
 		 * {@link HttpClient#headers headers} set {@code Content-Length}: then with that length,
@@ -956,17 +966,17 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 
 		private final HttpClient client;
 		private final String method;
-		private final @Nullable String uri;
+		private final @Nullable Mono<String> uri;
 		private final @Nullable Publisher<? extends ByteBuffer> body;
 		private final boolean sized;
 		private final @Nullable Consumer<? super HttpClientForm> form;
 
-		Sender(HttpClient client, String method, @Nullable String uri, @Nullable Publisher<? extends ByteBuffer> body,
+		Sender(HttpClient client, String method, @Nullable Mono<String> uri, @Nullable Publisher<? extends ByteBuffer> body,
 				boolean sized) {
 			this(client, method, uri, body, sized, null);
 		}
 
-		Sender(HttpClient client, String method, @Nullable String uri, @Nullable Publisher<? extends ByteBuffer> body,
+		Sender(HttpClient client, String method, @Nullable Mono<String> uri, @Nullable Publisher<? extends ByteBuffer> body,
 				boolean sized, @Nullable Consumer<? super HttpClientForm> form) {
 			this.client = client;
 			this.method = method;
@@ -978,6 +988,12 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 
 		@Override
 		public RequestSender uri(String uri) {
+			Objects.requireNonNull(uri, "uri");
+			return new Sender(client, method, Mono.just(uri), body, sized, form);
+		}
+
+		@Override
+		public RequestSender uri(Mono<String> uri) {
 			Objects.requireNonNull(uri, "uri");
 			return new Sender(client, method, uri, body, sized, form);
 		}
@@ -1032,26 +1048,29 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		}
 
 		private Mono<ClientResponse> execute() {
-			return Mono.defer(() -> {
-				String u = uri;
-				if (u == null) {
-					u = client.config.baseUrl;
-					if (u == null) {
-						return Mono.error(new IllegalStateException("No uri: call uri(...) or set a baseUrl"));
-					}
-				}
-				URI target = client.resolve(u);
-				Consumer<? super HttpClientForm> f = form;
-				if (f == null) {
-					return client.exchange(method, target, target, body, sized, 0, h -> {
-					});
-				}
-				HttpClientForm filled = new HttpClientForm();
-				f.accept(filled);
-				HttpClientForm.Body encoded = filled.encode();
-				return client.exchange(method, target, target, encoded.content(), encoded.content() instanceof Mono, 0,
-						encoded::headers);
-			});
+			Mono<String> u = uri;
+			if (u == null) {
+				String base = client.config.baseUrl;
+				u = base != null ? Mono.just(base)
+						: Mono.error(() -> new IllegalStateException("No uri: call uri(...) or set a baseUrl"));
+			}
+			return u.switchIfEmpty(Mono.error(() -> new IllegalArgumentException("No uri: the uri Mono completed empty")))
+					.flatMap(this::execute);
+		}
+
+		/** The request to {@code u}, once per subscription (the form filled again for each). */
+		private Mono<ClientResponse> execute(String u) {
+			URI target = client.resolve(u);
+			Consumer<? super HttpClientForm> f = form;
+			if (f == null) {
+				return client.exchange(method, target, target, body, sized, 0, h -> {
+				});
+			}
+			HttpClientForm filled = new HttpClientForm();
+			f.accept(filled);
+			HttpClientForm.Body encoded = filled.encode();
+			return client.exchange(method, target, target, encoded.content(), encoded.content() instanceof Mono, 0,
+					encoded::headers);
 		}
 	}
 
