@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
 
 import io.github.reactormongoose.ByteArrayMono;
 import io.github.reactormongoose.ByteBufferFlux;
+import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.Cookie;
@@ -456,6 +457,46 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		Objects.requireNonNull(doOnRequest, "doOnRequest");
 		return hooks(h -> new ClientHooks(ClientHooks.plus(h.onRequest(), doOnRequest), h.afterRequest(),
 				h.onRequestError(), h.onResponse(), h.afterResponseSuccess(), h.onResponseError(), h.onRedirect()));
+	}
+
+	/**
+	 * {@link #doOnRequest(Consumer)} with the connection the request goes on, as Reactor Netty's
+	 * {@code doOnRequest((req, connection) -> ...)}: its {@link Connection#id()}, addresses (the
+	 * proxy's, through one), {@code onClose()}, {@code close()} (after the request is written:
+	 * its response then fails with {@link PrematureCloseException}). Its bytes are the
+	 * client's: {@code send} and {@code receive} fail with {@link IllegalStateException}. Runs
+	 * among the {@code doOnRequest} hooks, in the order they were added, with their rules.
+	 */
+	public HttpClient doOnRequest(BiConsumer<? super HttpClientRequest, ? super Connection> doOnRequest) {
+		Objects.requireNonNull(doOnRequest, "doOnRequest");
+		return doOnRequest(req -> doOnRequest.accept(req, Exchange.connectionOf(req)));
+	}
+
+	/**
+	 * Runs {@code doOnConnected} with each new connection, as Reactor Netty's: once it is
+	 * established (after its TLS handshake, and a proxy's tunnel), before the first request on
+	 * it is written and before that request's {@code doOnRequest} hooks; not again when a
+	 * kept-alive connection is reused. Connections are pooled per loop and server across the
+	 * clients with the same pool settings: the hooks that run are those of the client whose
+	 * request takes the new connection first. The {@link Connection} is as
+	 * {@link #doOnRequest(BiConsumer)}'s. Calls add up, in order; poll thread, must not block.
+	 * One that throws closes the connection and fails that request with its exception.
+	 */
+	public HttpClient doOnConnected(Consumer<? super Connection> doOnConnected) {
+		Objects.requireNonNull(doOnConnected, "doOnConnected");
+		return with(c -> c.onConnected = ClientHooks.plus(c.onConnected, doOnConnected));
+	}
+
+	/**
+	 * Runs {@code doOnDisconnected} once a connection that {@link #doOnConnected} would have
+	 * seen has closed (the server closed it, an error, {@link #maxIdleTime idle} or too old, a
+	 * response that leaves it unusable), with that connection, on its poll thread. Unlike
+	 * Reactor Netty's, not when the connection goes back to the pool: only when it closes.
+	 * Calls add up, in order; what one throws is logged.
+	 */
+	public HttpClient doOnDisconnected(Consumer<? super Connection> doOnDisconnected) {
+		Objects.requireNonNull(doOnDisconnected, "doOnDisconnected");
+		return with(c -> c.onDisconnected = ClientHooks.plus(c.onDisconnected, doOnDisconnected));
 	}
 
 	/**
