@@ -28,7 +28,8 @@ import reactor.core.publisher.Mono;
  * (422 when a chunked upload ends with a {@code Digest-SHA256} trailer field that says
  * otherwise: {@code request.trailerHeaders()}),
  * {@code POST /small} gathers a body of at most 64 KiB in memory
- * ({@code request.receiveString()}; a larger one gets 413), and {@code POST /echo} sends the
+ * ({@code request.receive().aggregate().asString()}, as Reactor Netty's guide writes it, the
+ * same as {@code request.receiveString()}; a larger one gets 413), and {@code POST /echo} sends the
  * body back as it arrives ({@code response.send(request.receive())}: each piece is written
  * from its array, not copied again), ending with its SHA-256 as a trailer field
  * ({@code Digest-SHA256}, for clients that read trailers: {@code curl --raw} shows it). {@code POST /files} takes an HTML form
@@ -70,7 +71,8 @@ public final class UploadServer {
 				// a form: at most 20 parts of 100 MiB; parts over 64 KiB wait in temporary files
 				.httpFormDecoder(form -> form.maxParts(20).maxPartSize(100L << 20).maxInMemorySize(64 * 1024))
 				.route(r -> r.post("/upload", (req, res) -> upload(req, res))
-						.post("/small", (req, res) -> res.sendString(req.receiveString().map(s -> s.length() + " characters\n")))
+						.post("/small", (req, res) -> res.sendString(req.receive().aggregate().asString()
+								.map(s -> s.length() + " characters\n")))
 						.post("/echo", (req, res) -> echo(req, res))
 						.post("/files", (req, res) -> res.header("Content-Type", "text/plain; charset=utf-8")
 								.sendString(save(req, uploads).collectList().map(lines -> String.join("", lines)))));
@@ -111,7 +113,7 @@ public final class UploadServer {
 					.send(Flux.range(0, (data.length + 65535) / 65536)
 							.map(i -> ByteBuffer.wrap(data, i * 65536, Math.min(65536, data.length - i * 65536)))
 							.doOnNext(b -> sha.update(b.duplicate())))
-					.responseSingle((res, body) -> body.map(b -> res.status() + " " + new String(b, java.nio.charset.StandardCharsets.UTF_8)));
+					.responseSingle((res, body) -> body.asString().map(text -> res.status() + " " + text));
 		});
 	}
 

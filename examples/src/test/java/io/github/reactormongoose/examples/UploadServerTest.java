@@ -150,6 +150,11 @@ class UploadServerTest {
 		HttpResponse<String> ok = client.send(HttpRequest.newBuilder(URI.create(url("/small")))
 				.POST(HttpRequest.BodyPublishers.ofString("x".repeat(65_536))).build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(ok.body()).isEqualTo("65536 characters\n");
+		// aggregate().asString() decodes UTF-8: two bytes, one character
+		HttpResponse<String> accents = client.send(HttpRequest.newBuilder(URI.create(url("/small")))
+				.POST(HttpRequest.BodyPublishers.ofString("\u00e9".repeat(1000), java.nio.charset.StandardCharsets.UTF_8)).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(accents.body()).isEqualTo("1000 characters\n");
 		HttpResponse<String> tooLarge = client.send(HttpRequest.newBuilder(URI.create(url("/small")))
 				.POST(HttpRequest.BodyPublishers.ofString("x".repeat(65_537))).build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(tooLarge.statusCode()).isEqualTo(413);

@@ -28,6 +28,8 @@ import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * A TCP client on a Mongoose loop, shaped like Reactor Netty's {@code TcpClient}. Immutable:
@@ -50,6 +52,8 @@ import reactor.core.publisher.Mono;
  */
 public final class TcpClient implements Wiretappable<TcpClient> {
 
+	private static final Logger log = Loggers.getLogger(TcpClient.class);
+
 	private final String host;
 	private final int port;
 	private final LoopChoice where;
@@ -60,13 +64,14 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	private final Duration connectTimeout;
 	/** {@link #halfClose(boolean)}. */
 	private final boolean halfClose;
+	private final @Nullable Consumer<? super Connection> doOnDisconnected;
 
 	private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
 	private TcpClient(String host, int port, LoopChoice where,
 			@Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler,
 			@Nullable Consumer<? super Connection> doOnConnected, @Nullable TlsSpec tls, @Nullable Wiretap wiretap,
-			Duration connectTimeout, boolean halfClose) {
+			Duration connectTimeout, boolean halfClose, @Nullable Consumer<? super Connection> doOnDisconnected) {
 		this.host = host;
 		this.port = port;
 		this.where = where;
@@ -76,11 +81,12 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 		this.wiretap = wiretap;
 		this.connectTimeout = connectTimeout;
 		this.halfClose = halfClose;
+		this.doOnDisconnected = doOnDisconnected;
 	}
 
 	/** A client for {@code 127.0.0.1}; set at least the {@link #port(int) port}. */
 	public static TcpClient create() {
-		return new TcpClient("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, null, DEFAULT_CONNECT_TIMEOUT, false);
+		return new TcpClient("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, null, DEFAULT_CONNECT_TIMEOUT, false, null);
 	}
 
 	/**
@@ -94,7 +100,7 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	/** The server's host: an IP literal or a name, resolved by the JDK resolver off the poll thread. */
 	public TcpClient host(String host) {
 		Objects.requireNonNull(host, "host");
-		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout, halfClose);
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout, halfClose, doOnDisconnected);
 	}
 
 	/** The server's port, 1 to 65535. */
@@ -102,13 +108,13 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 		if (port < 1 || port > 65535) {
 			throw new IllegalArgumentException("port out of range: " + port);
 		}
-		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout, halfClose);
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout, halfClose, doOnDisconnected);
 	}
 
 	/** Connects on an existing loop, which stays running when the connection closes. */
 	public TcpClient runOn(MongooseLoop loop) {
 		Objects.requireNonNull(loop, "loop");
-		return new TcpClient(host, port, where.on(loop), handler, doOnConnected, tls, wiretap, connectTimeout, halfClose);
+		return new TcpClient(host, port, where.on(loop), handler, doOnConnected, tls, wiretap, connectTimeout, halfClose, doOnDisconnected);
 	}
 
 	/**
@@ -119,7 +125,7 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	 */
 	public TcpClient runOn(MongooseLoops loops) {
 		Objects.requireNonNull(loops, "loops");
-		return new TcpClient(host, port, where.on(loops), handler, doOnConnected, tls, wiretap, connectTimeout, halfClose);
+		return new TcpClient(host, port, where.on(loops), handler, doOnConnected, tls, wiretap, connectTimeout, halfClose, doOnDisconnected);
 	}
 
 	/**
@@ -130,7 +136,7 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	 */
 	public TcpClient handle(BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler) {
 		Objects.requireNonNull(handler, "handler");
-		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout, halfClose);
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout, halfClose, doOnDisconnected);
 	}
 
 	/**
@@ -139,12 +145,30 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	 */
 	public TcpClient doOnConnected(Consumer<? super Connection> callback) {
 		Objects.requireNonNull(callback, "callback");
-		Consumer<? super Connection> previous = doOnConnected;
-		Consumer<Connection> combined = previous == null ? callback::accept : c -> {
-			previous.accept(c);
-			callback.accept(c);
+		return new TcpClient(host, port, where, handler, andThen(doOnConnected, callback), tls, wiretap, connectTimeout,
+				halfClose, doOnDisconnected);
+	}
+
+	/**
+	 * Called once a connection this client opened has closed, whoever closed it (the handler's
+	 * end, the peer, an error, {@link Connection#dispose()}), as Reactor Netty's
+	 * {@code doOnDisconnected}: with the connection, on its loop's poll thread, once
+	 * {@link Connection#onClose()} completes. Not called for a connection that was never
+	 * established (the connect failed or was cancelled). Calls add up, in order; what one
+	 * throws is logged.
+	 */
+	public TcpClient doOnDisconnected(Consumer<? super Connection> callback) {
+		Objects.requireNonNull(callback, "callback");
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout, halfClose,
+				andThen(doOnDisconnected, callback));
+	}
+
+	/** {@code first} (if any), then {@code next}. */
+	private static <T> Consumer<T> andThen(@Nullable Consumer<? super T> first, Consumer<? super T> next) {
+		return first == null ? next::accept : t -> {
+			first.accept(t);
+			next.accept(t);
 		};
-		return new TcpClient(host, port, where, handler, combined, tls, wiretap, connectTimeout, halfClose);
 	}
 
 	/**
@@ -168,7 +192,7 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	}
 
 	private TcpClient withTls(@Nullable TlsSpec spec) {
-		return new TcpClient(host, port, where, handler, doOnConnected, spec, wiretap, connectTimeout, halfClose);
+		return new TcpClient(host, port, where, handler, doOnConnected, spec, wiretap, connectTimeout, halfClose, doOnDisconnected);
 	}
 
 	/**
@@ -185,7 +209,7 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	 * see {@link TcpOutbound#shutdownOutput()}.
 	 */
 	public TcpClient halfClose(boolean halfClose) {
-		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout, halfClose);
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout, halfClose, doOnDisconnected);
 	}
 
 	/**
@@ -197,7 +221,7 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	 */
 	public TcpClient connectTimeout(Duration timeout) {
 		Duration checked = Checks.positive(timeout, "connectTimeout");
-		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, checked, halfClose);
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, checked, halfClose, doOnDisconnected);
 	}
 
 	/**
@@ -220,7 +244,7 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	}
 
 	private TcpClient withWiretap(@Nullable Wiretap w) {
-		return new TcpClient(host, port, where, handler, doOnConnected, tls, w, connectTimeout, halfClose);
+		return new TcpClient(host, port, where, handler, doOnConnected, tls, w, connectTimeout, halfClose, doOnDisconnected);
 	}
 
 	/** The configured host. */
@@ -255,10 +279,26 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 			Wiretap w = wiretap;
 			Duration timeout = connectTimeout;
 			boolean half = halfClose;
+			Consumer<? super Connection> onDisconnected = doOnDisconnected;
 			return TcpConnector.firstReachable(el, host, (addr, sink) -> TcpConnector.connect(el,
 							Addresses.url("tcp", addr, port), secure != null ? TlsAccess.config(secure) : null, host, w, timeout, sink))
-					.doOnNext(c -> TcpOperations.start(c, onConnected, h, half));
+					.doOnNext(c -> {
+						if (onDisconnected != null) {
+							// before the callbacks and the handler, which may close it at once
+							c.onClose().subscribe(null, e -> disconnected(onDisconnected, c), () -> disconnected(onDisconnected, c));
+						}
+						TcpOperations.start(c, onConnected, h, half);
+					});
 		});
+	}
+
+	private static void disconnected(Consumer<? super Connection> callback, Connection c) {
+		try {
+			callback.accept(c);
+		}
+		catch (RuntimeException e) {
+			log.error("doOnDisconnected failed for " + c, e);
+		}
 	}
 
 	/** Connects and waits up to 45 s. */

@@ -3,10 +3,10 @@
  */
 package io.github.reactormongoose.tcp;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
+import io.github.reactormongoose.ByteBufferFlux;
 import io.github.reactormongoose.Connection;
 import reactor.core.publisher.Flux;
 
@@ -21,9 +21,11 @@ public interface TcpInbound {
 	 * connection closes; errors if Mongoose reported an error on it. Reading from the socket
 	 * pauses while the subscriber has no demand (64 buffers queue up, reading resumes at 16),
 	 * so TCP pushes back on the peer. Single subscriber, shared with {@link #receiveString}:
-	 * the data of a connection can be consumed once.
+	 * the data of a connection can be consumed once. A {@code Flux<ByteBuffer>} with Reactor
+	 * Netty's conversions: {@code receive().asString()} is {@link #receiveString()},
+	 * {@code receive().aggregate()} all the bytes once the connection closes (no limit).
 	 */
-	Flux<ByteBuffer> receive();
+	ByteBufferFlux receive();
 
 	/** {@link #receive()} decoded as UTF-8. */
 	default Flux<String> receiveString() {
@@ -31,11 +33,14 @@ public interface TcpInbound {
 	}
 
 	/**
-	 * {@link #receive()} decoded with {@code charset}. A character split between two reads is
-	 * decoded whole; malformed input becomes the replacement character. The strings follow the
-	 * reads, not lines or messages: frame them yourself.
+	 * {@link #receive()} decoded with {@code charset}: {@code receive().asString(charset)}. A
+	 * character split between two reads is decoded whole; malformed input becomes the
+	 * replacement character. The strings follow the reads, not lines or messages: frame them
+	 * yourself.
 	 */
-	Flux<String> receiveString(Charset charset);
+	default Flux<String> receiveString(Charset charset) {
+		return receive().asString(charset);
+	}
 
 	/** The connection: addresses, {@code onClose()}, {@code close()}. */
 	Connection connection();

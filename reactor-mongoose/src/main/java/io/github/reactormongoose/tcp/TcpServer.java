@@ -28,6 +28,8 @@ import io.github.reactormongoose.tls.TlsSpec;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * A TCP server on a Mongoose loop, shaped like Reactor Netty's {@code TcpServer}. Immutable:
@@ -53,6 +55,8 @@ import reactor.core.publisher.Mono;
  */
 public final class TcpServer implements Wiretappable<TcpServer> {
 
+	private static final Logger log = Loggers.getLogger(TcpServer.class);
+
 	private final String host;
 	private final int port;
 	private final LoopChoice where;
@@ -65,11 +69,14 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	private final Duration writeTimeout;
 	/** {@link #halfClose(boolean)}. */
 	private final boolean halfClose;
+	private final @Nullable Consumer<? super DisposableServer> doOnBound;
+	private final @Nullable Consumer<? super DisposableServer> doOnUnbound;
 
 	private TcpServer(String host, int port, LoopChoice where,
 			@Nullable BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler,
 			@Nullable Consumer<? super Connection> doOnConnection, @Nullable TlsSpec tls,
-			ProxyProtocolSupportType proxyProtocol, @Nullable Wiretap wiretap, Duration writeTimeout, boolean halfClose) {
+			ProxyProtocolSupportType proxyProtocol, @Nullable Wiretap wiretap, Duration writeTimeout, boolean halfClose,
+			@Nullable Consumer<? super DisposableServer> doOnBound, @Nullable Consumer<? super DisposableServer> doOnUnbound) {
 		this.host = host;
 		this.port = port;
 		this.where = where;
@@ -80,6 +87,8 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 		this.wiretap = wiretap;
 		this.writeTimeout = writeTimeout;
 		this.halfClose = halfClose;
+		this.doOnBound = doOnBound;
+		this.doOnUnbound = doOnUnbound;
 	}
 
 	/**
@@ -87,13 +96,13 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 * open and their bytes wait in {@link Connection#receive()} for a subscriber.
 	 */
 	public static TcpServer create() {
-		return new TcpServer("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, ProxyProtocolSupportType.OFF, null, Duration.ZERO, false);
+		return new TcpServer("127.0.0.1", 0, LoopChoice.SHARED, null, null, null, ProxyProtocolSupportType.OFF, null, Duration.ZERO, false, null, null);
 	}
 
 	/** The address to bind: an IP literal or a name (resolved when binding); {@code 0.0.0.0} for all IPv4. */
 	public TcpServer host(String host) {
 		Objects.requireNonNull(host, "host");
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose, doOnBound, doOnUnbound);
 	}
 
 	/** The port; 0 picks a free one (read it from {@link DisposableServer#port()}). */
@@ -101,7 +110,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 		if (port < 0 || port > 65535) {
 			throw new IllegalArgumentException("port out of range: " + port);
 		}
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose, doOnBound, doOnUnbound);
 	}
 
 	/**
@@ -111,7 +120,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public TcpServer runOn(MongooseLoop loop) {
 		Objects.requireNonNull(loop, "loop");
-		return new TcpServer(host, port, where.on(loop), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose);
+		return new TcpServer(host, port, where.on(loop), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose, doOnBound, doOnUnbound);
 	}
 
 	/**
@@ -121,7 +130,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public TcpServer runOn(MongooseLoops loops) {
 		Objects.requireNonNull(loops, "loops");
-		return new TcpServer(host, port, where.on(loops), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose);
+		return new TcpServer(host, port, where.on(loops), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose, doOnBound, doOnUnbound);
 	}
 
 	/**
@@ -131,7 +140,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 * poll thread for this server alone.
 	 */
 	public TcpServer loops(int n) {
-		return new TcpServer(host, port, where.own(n), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose);
+		return new TcpServer(host, port, where.own(n), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose, doOnBound, doOnUnbound);
 	}
 
 	/**
@@ -140,7 +149,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public TcpServer loopName(String name) {
 		Objects.requireNonNull(name, "name");
-		return new TcpServer(host, port, where.named(name), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose);
+		return new TcpServer(host, port, where.named(name), handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose, doOnBound, doOnUnbound);
 	}
 
 	/**
@@ -151,7 +160,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public TcpServer handle(BiFunction<? super TcpInbound, ? super TcpOutbound, ? extends Publisher<Void>> handler) {
 		Objects.requireNonNull(handler, "handler");
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose, doOnBound, doOnUnbound);
 	}
 
 	/**
@@ -162,12 +171,40 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public TcpServer doOnConnection(Consumer<? super Connection> callback) {
 		Objects.requireNonNull(callback, "callback");
-		Consumer<? super Connection> previous = doOnConnection;
-		Consumer<Connection> combined = previous == null ? callback::accept : c -> {
-			previous.accept(c);
-			callback.accept(c);
+		return new TcpServer(host, port, where, handler, andThen(doOnConnection, callback), tls, proxyProtocol, wiretap,
+				writeTimeout, halfClose, doOnBound, doOnUnbound);
+	}
+
+	/**
+	 * Runs {@code doOnBound} once the server is bound (its port known: {@link DisposableServer#port()}),
+	 * before {@link #bind()} emits it, as Reactor Netty's and {@code HttpServer.doOnBound}.
+	 * Calls add up, in order. If it throws, the server is disposed and the bind fails with that
+	 * exception.
+	 */
+	public TcpServer doOnBound(Consumer<? super DisposableServer> doOnBound) {
+		Objects.requireNonNull(doOnBound, "doOnBound");
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout,
+				halfClose, andThen(this.doOnBound, doOnBound), doOnUnbound);
+	}
+
+	/**
+	 * Runs {@code doOnUnbound} once the server is disposed (its listeners closed, its
+	 * connections ended, the loops it started stopped), before {@link DisposableServer#onDispose()}
+	 * completes, as Reactor Netty's and {@code HttpServer.doOnUnbound}. Calls add up, in order;
+	 * what one throws is logged.
+	 */
+	public TcpServer doOnUnbound(Consumer<? super DisposableServer> doOnUnbound) {
+		Objects.requireNonNull(doOnUnbound, "doOnUnbound");
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout,
+				halfClose, doOnBound, andThen(this.doOnUnbound, doOnUnbound));
+	}
+
+	/** {@code first} (if any), then {@code next}. */
+	private static <T> Consumer<T> andThen(@Nullable Consumer<? super T> first, Consumer<? super T> next) {
+		return first == null ? next::accept : t -> {
+			first.accept(t);
+			next.accept(t);
 		};
-		return new TcpServer(host, port, where, handler, combined, tls, proxyProtocol, wiretap, writeTimeout, halfClose);
 	}
 
 	/**
@@ -191,7 +228,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	}
 
 	private TcpServer withTls(@Nullable TlsSpec spec) {
-		return new TcpServer(host, port, where, handler, doOnConnection, spec, proxyProtocol, wiretap, writeTimeout, halfClose);
+		return new TcpServer(host, port, where, handler, doOnConnection, spec, proxyProtocol, wiretap, writeTimeout, halfClose, doOnBound, doOnUnbound);
 	}
 
 	/**
@@ -208,7 +245,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public TcpServer proxyProtocol(ProxyProtocolSupportType type) {
 		Objects.requireNonNull(type, "type");
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, type, wiretap, writeTimeout, halfClose);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, type, wiretap, writeTimeout, halfClose, doOnBound, doOnUnbound);
 	}
 
 	/**
@@ -224,7 +261,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 * connections always close at the peer's FIN.
 	 */
 	public TcpServer halfClose(boolean halfClose) {
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, writeTimeout, halfClose, doOnBound, doOnUnbound);
 	}
 
 	/**
@@ -239,7 +276,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	 */
 	public TcpServer writeTimeout(Duration timeout) {
 		Duration checked = Checks.notNegative(timeout, "writeTimeout");
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, checked, halfClose);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, wiretap, checked, halfClose, doOnBound, doOnUnbound);
 	}
 
 	/**
@@ -267,7 +304,7 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 	}
 
 	private TcpServer withWiretap(@Nullable Wiretap w) {
-		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, w, writeTimeout, halfClose);
+		return new TcpServer(host, port, where, handler, doOnConnection, tls, proxyProtocol, w, writeTimeout, halfClose, doOnBound, doOnUnbound);
 	}
 
 	/** The configured host. */
@@ -290,10 +327,13 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 		Consumer<? super Connection> onConnection = doOnConnection;
 		TlsSpec spec = tls;
 		boolean half = halfClose;
-		// cancelled after the server was made: disposed, not dropped
-		return Mono.<DisposableServer>defer(() -> BoundServer.disposeIfDropped(BoundServer.bind(where, "mongoose-tcp", host,
+		Consumer<? super DisposableServer> bound = doOnBound;
+		Consumer<? super DisposableServer> unbound = doOnUnbound;
+		// cancelled after the server was made (doOnBound holding it, say): disposed, not dropped
+		return Mono.defer(() -> BoundServer.disposeIfDropped(BoundServer.bind(where, "mongoose-tcp", host,
 				port, spec != null ? TlsAccess.serverContexts(spec) : null,
-				el -> new TcpAcceptor(el, proxyProtocol, wiretap, writeTimeout, c -> TcpOperations.start(c, onConnection, h, half)))));
+				el -> new TcpAcceptor(el, proxyProtocol, wiretap, writeTimeout, c -> TcpOperations.start(c, onConnection, h, half)))
+				.flatMap(s -> s.announce(bound, unbound, error -> { }, log))));
 	}
 
 	/** Binds and waits up to 45 s. */

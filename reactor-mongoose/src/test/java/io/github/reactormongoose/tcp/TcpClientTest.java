@@ -67,6 +67,43 @@ class TcpClientTest extends TcpTestSupport {
 		StepVerifier.create(base.connect()).expectError(IllegalStateException.class).verify(TIMEOUT);
 	}
 
+	/**
+	 * {@code doOnDisconnected}, as Reactor Netty's: once the connection closed, whoever closed it
+	 * (the handler's end, the peer), with that connection, once; calls add up. There was none.
+	 */
+	@Test
+	void doOnDisconnectedRunsOnceTheConnectionClosed() throws Exception {
+		DisposableServer echo = bind(TcpServer.create().handle((in, out) -> out.send(in.receive())));
+		java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+		TcpClient client = TcpClient.create().port(echo.port())
+				.doOnConnected(c -> events.add("connected " + c.id()))
+				.doOnDisconnected(c -> events.add("disconnected " + c.id()))
+				.doOnDisconnected(c -> events.add("again " + c.id()));
+		// the handler ends: the client closes
+		Connection c = client.handle((in, out) -> out.sendString(Mono.just("x")).then(in.receive().next().then()))
+				.connectNow(TIMEOUT);
+		c.onClose().block(TIMEOUT);
+		assertThat(events).containsExactly("connected " + c.id(), "disconnected " + c.id(), "again " + c.id());
+
+		// the peer closes
+		events.clear();
+		ServerSocket ss = serverSocket();
+		CompletableFuture<Void> peer = CompletableFuture.runAsync(() -> {
+			try (Socket s = ss.accept()) {
+				s.getOutputStream().write('x');
+			}
+			catch (IOException e) {
+				throw new IllegalStateException(e);
+			}
+		});
+		Connection d = TcpClient.create().port(ss.getLocalPort()).doOnDisconnected(x -> events.add("disconnected " + x.id()))
+				.handle((in, out) -> in.receive().then())
+				.connectNow(TIMEOUT);
+		peer.get(10, TimeUnit.SECONDS);
+		d.onClose().block(TIMEOUT);
+		assertThat(events).containsExactly("disconnected " + d.id());
+	}
+
 	@Test
 	void connectsToAJdkServerAndEchoesThroughTheConnection() throws Exception {
 		ServerSocket ss = serverSocket();

@@ -58,6 +58,37 @@ class TcpServerTest extends TcpTestSupport {
 		assertThat(lazy).isNotNull();
 	}
 
+	/**
+	 * {@code doOnBound} and {@code doOnUnbound}, as Reactor Netty's and {@code HttpServer}'s: the
+	 * bound server before {@code bind()} emits it, the disposed one before {@code onDispose()}
+	 * completes; calls add up in order; a {@code doOnBound} that throws fails the bind and
+	 * disposes the server. There were none on {@code TcpServer}.
+	 */
+	@Test
+	void doOnBoundAndDoOnUnboundRunWithTheServer() throws Exception {
+		List<String> events = new CopyOnWriteArrayList<>();
+		DisposableServer server = TcpServer.create()
+				.doOnBound(s -> events.add("bound " + s.port()))
+				.doOnBound(s -> events.add("bound again"))
+				.doOnUnbound(s -> events.add("unbound " + s.port()))
+				.bindNow(TIMEOUT);
+		assertThat(events).containsExactly("bound " + server.port(), "bound again");
+		server.disposeNow(TIMEOUT);
+		assertThat(events).containsExactly("bound " + server.port(), "bound again", "unbound " + server.port());
+
+		AtomicReference<DisposableServer> refused = new AtomicReference<>();
+		StepVerifier.create(TcpServer.create()
+						.doOnBound(s -> {
+							refused.set(s);
+							throw new IllegalStateException("not this one");
+						})
+						.bind())
+				.expectErrorMessage("not this one")
+				.verify(TIMEOUT);
+		refused.get().onDispose().block(TIMEOUT); // disposed: its onDispose() completes
+		assertThat(refused.get().isDisposed()).isTrue();
+	}
+
 	@Test
 	void echoesToAJdkSocketAndRunsOnThePollThread() throws Exception {
 		List<String> threads = new CopyOnWriteArrayList<>();

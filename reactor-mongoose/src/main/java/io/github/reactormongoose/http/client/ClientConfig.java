@@ -74,6 +74,10 @@ final class ClientConfig implements Cloneable {
 	boolean retry = true;
 	/** Ask for gzip and decode it ({@link HttpClient#compress(boolean)}). */
 	boolean compress;
+	/** {@link HttpClient#doOnConnected}, in order. */
+	List<Consumer<? super io.github.reactormongoose.Connection>> onConnected = List.of();
+	/** {@link HttpClient#doOnDisconnected}, in order. */
+	List<Consumer<? super io.github.reactormongoose.Connection>> onDisconnected = List.of();
 	ConnectionPool.Limits pool = new ConnectionPool.Limits(500, 1000, Duration.ofSeconds(30), null);
 	/** {@link HttpClient#pendingAcquireTimeout}. */
 	Duration pendingAcquireTimeout = Duration.ofSeconds(45);

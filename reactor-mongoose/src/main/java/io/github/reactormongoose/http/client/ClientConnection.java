@@ -124,6 +124,32 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 		uses++;
 	}
 
+	/** The hooks' view of this connection, made on first use; {@code null} until then. */
+	private @Nullable ClientConnectionView view;
+	/** The client's doOnConnected hooks ran for it (the first exchange that took it). */
+	boolean announced;
+
+	/** Poll thread: the hooks' view of this (established) connection. */
+	ClientConnectionView view() {
+		ClientConnectionView v = view;
+		if (v == null) {
+			v = new ClientConnectionView(this);
+			view = v;
+			if (closed) {
+				v.closed();
+			}
+		}
+		return v;
+	}
+
+	/** Poll thread: never reused; closed now when no exchange uses it, else once its exchange ends. */
+	void retireWhenFree() {
+		poisoned = true;
+		if (exchange == null) {
+			retire();
+		}
+	}
+
 	void attach(Exchange e) {
 		exchange = e;
 	}
@@ -373,6 +399,9 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 	public void onClosed() {
 		boolean wasConnected = connected;
 		closed = true;
+		if (view != null) {
+			view.closed();
+		}
 		if (connectTimer != null) {
 			connectTimer.dispose();
 		}

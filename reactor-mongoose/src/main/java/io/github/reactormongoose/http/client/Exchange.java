@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import io.github.reactormongoose.AbortedException;
+import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.http.Cookie;
 import io.github.reactormongoose.http.HttpHeaders;
@@ -90,6 +91,8 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	private @Nullable Duration responseTimeout;
 	/** doOnRequest ran (not again when a stale keep-alive connection makes the exchange retry). */
 	private boolean requestHooked;
+	/** The connection the request's hooks see: the one that took it (once taken). */
+	private @Nullable ClientConnection hookConnection;
 	/** When the request's head was written, and the response body bytes so far (metrics). */
 	private long writtenAt;
 	/** While waiting for a busy pooled connection: fails the request at pendingAcquireTimeout. */
@@ -189,6 +192,10 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	/** The request as hooks see it: headers mutable until it is written. */
 	private final class RequestView implements HttpClientRequest {
 
+		Exchange exchange() {
+			return Exchange.this;
+		}
+
 		private boolean open = true;
 		private @Nullable HttpHeaders sent;
 		/** {@link #trailerHeaders}, in order. */
@@ -270,6 +277,26 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			c.pool.release(c); // cancelled while waiting
 			return;
 		}
+		hookConnection = c;
+		if (!c.announced) {
+			// a new connection: the hooks of the client whose request takes it first
+			c.announced = true;
+			if (!config.onConnected.isEmpty() || !config.onDisconnected.isEmpty()) {
+				ClientConnectionView cv = c.view();
+				List<Consumer<? super Connection>> disconnected = config.onDisconnected;
+				if (!disconnected.isEmpty()) {
+					cv.onClose().subscribe(null, null, () -> disconnected(disconnected, cv));
+				}
+				try {
+					ClientHooks.run(config.onConnected, cv);
+				}
+				catch (RuntimeException e) {
+					c.close(); // nothing was written on it
+					fail(e);
+					return;
+				}
+			}
+		}
 		Consumer<? super HttpClientRequest> onRedirect = request.redirects() > 0 ? config.redirectRequestConsumer : null;
 		if (!requestHooked && (onRedirect != null || !config.hooks.onRequest().isEmpty())) {
 			requestHooked = true;
@@ -301,6 +328,27 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 			armTimeout(responseTimeout.toNanos());
 		}
 		writeRequest(c);
+	}
+
+	private static void disconnected(List<Consumer<? super Connection>> hooks, Connection c) {
+		try {
+			ClientHooks.run(hooks, c);
+		}
+		catch (RuntimeException e) {
+			Loggers.getLogger(HttpClient.class).error("doOnDisconnected failed for " + c, e);
+		}
+	}
+
+	/**
+	 * The connection of the request a {@code doOnRequest} hook got ({@code request}: the
+	 * exchange's own view), for {@code doOnRequest((req, connection) -> ...)}.
+	 */
+	static Connection connectionOf(HttpClientRequest request) {
+		ClientConnection c = ((RequestView) request).exchange().hookConnection;
+		if (c == null) {
+			throw new IllegalStateException("no connection yet for " + request);
+		}
+		return c.view();
 	}
 
 	// ---- request ----

@@ -3,7 +3,6 @@
  */
 package io.github.reactormongoose.http.client;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.CookieHandler;
@@ -29,6 +28,9 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
+import io.github.reactormongoose.ByteArrayMono;
+import io.github.reactormongoose.ByteBufferFlux;
+import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.MongooseLoop;
 import io.github.reactormongoose.MongooseLoops;
 import io.github.reactormongoose.http.Cookie;
@@ -58,7 +60,8 @@ import reactor.core.publisher.Mono;
  *         .followRedirect(true)
  *         .responseTimeout(Duration.ofSeconds(5));
  * Mono<String> s = client.get().uri("/hello")
- *         .responseSingle((res, bytes) -> bytes.map(b -> new String(b, UTF_8)));
+ *         .responseSingle((res, bytes) -> bytes.asString());   // or bytes.map(b -> new String(b, UTF_8))
+ * Mono<String> same = client.get().uri("/hello").responseContent().aggregate().asString();
  * Flux<ByteBuffer> body = client.get().uri("/big").responseContent();
  * }</pre>
  * Nothing happens until a response publisher is subscribed; each subscription sends the
@@ -454,6 +457,46 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		Objects.requireNonNull(doOnRequest, "doOnRequest");
 		return hooks(h -> new ClientHooks(ClientHooks.plus(h.onRequest(), doOnRequest), h.afterRequest(),
 				h.onRequestError(), h.onResponse(), h.afterResponseSuccess(), h.onResponseError(), h.onRedirect()));
+	}
+
+	/**
+	 * {@link #doOnRequest(Consumer)} with the connection the request goes on, as Reactor Netty's
+	 * {@code doOnRequest((req, connection) -> ...)}: its {@link Connection#id()}, addresses (the
+	 * proxy's, through one), {@code onClose()}, {@code close()} (after the request is written:
+	 * its response then fails with {@link PrematureCloseException}). Its bytes are the
+	 * client's: {@code send} and {@code receive} fail with {@link IllegalStateException}. Runs
+	 * among the {@code doOnRequest} hooks, in the order they were added, with their rules.
+	 */
+	public HttpClient doOnRequest(BiConsumer<? super HttpClientRequest, ? super Connection> doOnRequest) {
+		Objects.requireNonNull(doOnRequest, "doOnRequest");
+		return doOnRequest(req -> doOnRequest.accept(req, Exchange.connectionOf(req)));
+	}
+
+	/**
+	 * Runs {@code doOnConnected} with each new connection, as Reactor Netty's: once it is
+	 * established (after its TLS handshake, and a proxy's tunnel), before the first request on
+	 * it is written and before that request's {@code doOnRequest} hooks; not again when a
+	 * kept-alive connection is reused. Connections are pooled per loop and server across the
+	 * clients with the same pool settings: the hooks that run are those of the client whose
+	 * request takes the new connection first. The {@link Connection} is as
+	 * {@link #doOnRequest(BiConsumer)}'s. Calls add up, in order; poll thread, must not block.
+	 * One that throws closes the connection and fails that request with its exception.
+	 */
+	public HttpClient doOnConnected(Consumer<? super Connection> doOnConnected) {
+		Objects.requireNonNull(doOnConnected, "doOnConnected");
+		return with(c -> c.onConnected = ClientHooks.plus(c.onConnected, doOnConnected));
+	}
+
+	/**
+	 * Runs {@code doOnDisconnected} once a connection that {@link #doOnConnected} would have
+	 * seen has closed (the server closed it, an error, {@link #maxIdleTime idle} or too old, a
+	 * response that leaves it unusable), with that connection, on its poll thread. Unlike
+	 * Reactor Netty's, not when the connection goes back to the pool: only when it closes.
+	 * Calls add up, in order; what one throws is logged.
+	 */
+	public HttpClient doOnDisconnected(Consumer<? super Connection> doOnDisconnected) {
+		Objects.requireNonNull(doOnDisconnected, "doOnDisconnected");
+		return with(c -> c.onDisconnected = ClientHooks.plus(c.onDisconnected, doOnDisconnected));
 	}
 
 	/**
@@ -890,18 +933,27 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		/**
 		 * The response head and body: {@code receiver} gets the head and the body pieces as they
 		 * arrive (demand-driven: without demand, reading the socket pauses). A body that is not
-		 * consumed is read and dropped once the returned publisher terminates.
+		 * consumed is read and dropped once the returned publisher terminates. The body is a
+		 * {@code Flux<ByteBuffer>} with Reactor Netty's conversions:
+		 * {@code response((res, body) -> body.asString())}, {@code body.aggregate().asString()}.
 		 */
-		<V> Flux<V> response(BiFunction<? super HttpClientResponse, ? super Flux<ByteBuffer>, ? extends Publisher<V>> receiver);
+		<V> Flux<V> response(BiFunction<? super HttpClientResponse, ? super ByteBufferFlux, ? extends Publisher<V>> receiver);
 
-		/** The body pieces as they arrive; empty for a response without body. Demand-driven. */
-		Flux<ByteBuffer> responseContent();
+		/**
+		 * The body pieces as they arrive; empty for a response without body. Demand-driven. With
+		 * Reactor Netty's conversions: {@code responseContent().aggregate().asString()} (the whole
+		 * body, an empty string for none), {@code responseContent().asString()} (text as it
+		 * arrives, a character split between pieces decoded whole).
+		 */
+		ByteBufferFlux responseContent();
 
 		/**
 		 * The head and the whole body as one array ({@code byte[0]} when the response has none):
-		 * {@code receiver} maps them to one value.
+		 * {@code receiver} maps them to one value. The body is a {@code Mono<byte[]>} with Reactor
+		 * Netty's conversions: {@code responseSingle((res, bytes) -> bytes.asString())} as well as
+		 * {@code bytes.map(b -> new String(b, UTF_8))}. Gathered in memory, without a limit.
 		 */
-		<V> Mono<V> responseSingle(BiFunction<? super HttpClientResponse, ? super Mono<byte[]>, ? extends Mono<V>> receiver);
+		<V> Mono<V> responseSingle(BiFunction<? super HttpClientResponse, ? super ByteArrayMono, ? extends Mono<V>> receiver);
 	}
 
 	/** A request being configured: where it goes and what it sends. */
@@ -921,6 +973,16 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		default RequestSender uri(URI uri) {
 			return uri(absolute(uri));
 		}
+
+		/**
+		 * The target, resolved for each subscription, as Reactor Netty's {@code uri(Mono<String>)}:
+		 * {@code uri} is subscribed when the response publisher is (on the subscribing thread),
+		 * and its value read as {@link #uri(String)} reads one; each subscription (a
+		 * {@code retry()}, a {@code repeat()}) subscribes to it again. A request is sent only
+		 * once it emitted. Its error fails the response publisher with that error; completing
+		 * empty fails it with {@link IllegalArgumentException}.
+		 */
+		RequestSender uri(Mono<String> uri);
 
 		/**
 		 * The body. A {@link Mono} (one buffer) is sent with {@code Content-Length}; any other
@@ -945,17 +1007,17 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 
 		private final HttpClient client;
 		private final String method;
-		private final @Nullable String uri;
+		private final @Nullable Mono<String> uri;
 		private final @Nullable Publisher<? extends ByteBuffer> body;
 		private final boolean sized;
 		private final @Nullable Consumer<? super HttpClientForm> form;
 
-		Sender(HttpClient client, String method, @Nullable String uri, @Nullable Publisher<? extends ByteBuffer> body,
+		Sender(HttpClient client, String method, @Nullable Mono<String> uri, @Nullable Publisher<? extends ByteBuffer> body,
 				boolean sized) {
 			this(client, method, uri, body, sized, null);
 		}
 
-		Sender(HttpClient client, String method, @Nullable String uri, @Nullable Publisher<? extends ByteBuffer> body,
+		Sender(HttpClient client, String method, @Nullable Mono<String> uri, @Nullable Publisher<? extends ByteBuffer> body,
 				boolean sized, @Nullable Consumer<? super HttpClientForm> form) {
 			this.client = client;
 			this.method = method;
@@ -967,6 +1029,12 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 
 		@Override
 		public RequestSender uri(String uri) {
+			Objects.requireNonNull(uri, "uri");
+			return new Sender(client, method, Mono.just(uri), body, sized, form);
+		}
+
+		@Override
+		public RequestSender uri(Mono<String> uri) {
 			Objects.requireNonNull(uri, "uri");
 			return new Sender(client, method, uri, body, sized, form);
 		}
@@ -1001,44 +1069,49 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 
 		@Override
 		public <V> Flux<V> response(
-				BiFunction<? super HttpClientResponse, ? super Flux<ByteBuffer>, ? extends Publisher<V>> receiver) {
+				BiFunction<? super HttpClientResponse, ? super ByteBufferFlux, ? extends Publisher<V>> receiver) {
 			Objects.requireNonNull(receiver, "receiver");
-			return execute().flatMapMany(r -> Flux.<V>from(receiver.apply(r, r.body())).doFinally(s -> r.discard()));
+			return execute().flatMapMany(r -> Flux.<V>from(receiver.apply(r, ByteBufferFlux.fromInbound(r.body())))
+					.doFinally(s -> r.discard()));
 		}
 
 		@Override
-		public Flux<ByteBuffer> responseContent() {
-			return execute().flatMapMany(ClientResponse::body);
+		public ByteBufferFlux responseContent() {
+			return ByteBufferFlux.fromInbound(execute().flatMapMany(ClientResponse::body));
 		}
 
 		@Override
 		public <V> Mono<V> responseSingle(
-				BiFunction<? super HttpClientResponse, ? super Mono<byte[]>, ? extends Mono<V>> receiver) {
+				BiFunction<? super HttpClientResponse, ? super ByteArrayMono, ? extends Mono<V>> receiver) {
 			Objects.requireNonNull(receiver, "receiver");
-			return execute().flatMap(r -> Mono.<V>from(receiver.apply(r, aggregate(r.body()))).doFinally(s -> r.discard()));
+			return execute().flatMap(r -> Mono.<V>from(receiver.apply(r, ByteBufferFlux.fromInbound(r.body()).aggregate()))
+					.doFinally(s -> r.discard()));
 		}
 
 		private Mono<ClientResponse> execute() {
-			return Mono.defer(() -> {
-				String u = uri;
-				if (u == null) {
-					u = client.config.baseUrl;
-					if (u == null) {
-						return Mono.error(new IllegalStateException("No uri: call uri(...) or set a baseUrl"));
-					}
-				}
-				URI target = client.resolve(u);
-				Consumer<? super HttpClientForm> f = form;
-				if (f == null) {
-					return client.exchange(method, target, target, body, sized, 0, h -> {
-					});
-				}
-				HttpClientForm filled = new HttpClientForm();
-				f.accept(filled);
-				HttpClientForm.Body encoded = filled.encode();
-				return client.exchange(method, target, target, encoded.content(), encoded.content() instanceof Mono, 0,
-						encoded::headers);
-			});
+			Mono<String> u = uri;
+			if (u == null) {
+				String base = client.config.baseUrl;
+				u = base != null ? Mono.just(base)
+						: Mono.error(() -> new IllegalStateException("No uri: call uri(...) or set a baseUrl"));
+			}
+			return u.switchIfEmpty(Mono.error(() -> new IllegalArgumentException("No uri: the uri Mono completed empty")))
+					.flatMap(this::execute);
+		}
+
+		/** The request to {@code u}, once per subscription (the form filled again for each). */
+		private Mono<ClientResponse> execute(String u) {
+			URI target = client.resolve(u);
+			Consumer<? super HttpClientForm> f = form;
+			if (f == null) {
+				return client.exchange(method, target, target, body, sized, 0, h -> {
+				});
+			}
+			HttpClientForm filled = new HttpClientForm();
+			f.accept(filled);
+			HttpClientForm.Body encoded = filled.encode();
+			return client.exchange(method, target, target, encoded.content(), encoded.content() instanceof Mono, 0,
+					encoded::headers);
 		}
 	}
 
@@ -1275,16 +1348,7 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	}
 
 	private static Mono<byte[]> aggregateBuffers(Publisher<? extends ByteBuffer> body) {
-		return Flux.from(body).collect(ByteArrayOutputStream::new, (o, b) -> {
-			ByteBuffer d = b.duplicate();
-			byte[] a = new byte[d.remaining()];
-			d.get(a);
-			o.write(a, 0, a.length);
-		}).map(ByteArrayOutputStream::toByteArray);
-	}
-
-	private static Mono<byte[]> aggregate(Flux<ByteBuffer> body) {
-		return aggregateBuffers(body);
+		return ByteBufferFlux.fromInbound(body).aggregate();
 	}
 
 	@Override

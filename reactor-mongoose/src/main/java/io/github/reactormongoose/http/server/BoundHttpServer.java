@@ -3,9 +3,7 @@
  */
 package io.github.reactormongoose.http.server;
 
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.internal.loop.BoundServer;
@@ -37,34 +35,9 @@ final class BoundHttpServer {
 		return BoundServer.disposeIfDropped(BoundServer.bind(config.loopChoice(), "mongoose-http", config.host(),
 						config.port(), tls != null ? TlsAccess.serverContexts(tls) : null,
 						el -> new HttpListener(config, metrics, el, open))
-				.<DisposableServer>flatMap(s -> {
+				.flatMap(s -> {
 					metrics.bound(s.address().getAddress().getHostAddress() + ":" + s.port(), s.loops());
-					Consumer<? super DisposableServer> unbound = config.doOnUnbound();
-					// before onDispose() and disposeNow() complete: a shutdown hook's disposeNow
-					// returned, and the JVM halted, before doOnUnbound had run
-					s.whenUnbound(error -> {
-						metrics.unbound();
-						if (unbound != null && error == null) {
-							try {
-								unbound.accept(s);
-							}
-							catch (RuntimeException e) {
-								log.error("doOnUnbound failed for " + s, e);
-							}
-						}
-					});
-					Consumer<? super DisposableServer> bound = config.doOnBound();
-					if (bound != null) {
-						try {
-							bound.accept(s);
-						}
-						catch (Throwable e) {
-							// a JVM error too (rethrown to the poll thread, it was lost there); deferred:
-							// then(Mono.error(e)) would call it and so rethrow a JVM error again
-							return s.disposeLater(Duration.ZERO).then(Mono.defer(() -> Mono.error(e)));
-						}
-					}
-					return Mono.just(s);
+					return s.announce(config.doOnBound(), config.doOnUnbound(), error -> metrics.unbound(), log);
 				}));
 	}
 }

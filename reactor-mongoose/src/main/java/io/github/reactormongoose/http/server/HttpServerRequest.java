@@ -4,11 +4,12 @@
 package io.github.reactormongoose.http.server;
 
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.util.List;
 import java.util.Map;
 
+import io.github.reactormongoose.ByteArrayMono;
+import io.github.reactormongoose.ByteBufferFlux;
 import io.github.reactormongoose.http.HttpHeaders;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -163,15 +164,22 @@ public interface HttpServerRequest {
 	 * second subscription gets an {@link IllegalStateException}. A body that is not read by
 	 * the time the response ends is discarded (up to {@link HttpServer#maxDiscardedBodySize(long)},
 	 * then the connection closes); a subscriber still reading then gets an error.
+	 * <p>
+	 * A {@code Flux<ByteBuffer>} with Reactor Netty's conversions: {@code receive().asString()}
+	 * (text as it arrives, a character split between buffers decoded whole) and
+	 * {@code receive().aggregate()}, which is {@link #receiveBytes()}, with its limit
+	 * ({@code receive().aggregate().asString()}).
 	 */
-	Flux<ByteBuffer> receive();
+	ByteBufferFlux receive();
 
 	/**
 	 * The whole body, gathered in memory up to {@link HttpServer#maxAggregatedBodySize(long)};
 	 * a larger body fails with {@link RequestBodyTooLargeException} (answered with 413 if it
-	 * reaches the server and the response has not started).
+	 * reaches the server and the response has not started): a body whose {@code Content-Length}
+	 * says so before it is read. An empty body is an empty array. The same as
+	 * {@code receive().aggregate()}; consumes the body (single subscriber, as {@link #receive()}).
 	 */
-	Mono<byte[]> receiveBytes();
+	ByteArrayMono receiveBytes();
 
 	/** The whole body decoded with {@code charset}; same limit as {@link #receiveBytes()}. */
 	Mono<String> receiveString(Charset charset);

@@ -19,7 +19,10 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 import io.github.reactormongoose.AbortedException;
+import io.github.reactormongoose.ByteArrayMono;
+import io.github.reactormongoose.ByteBufferFlux;
 import io.github.reactormongoose.http.HttpHeaders;
+import io.github.reactormongoose.internal.BytesAccess;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -358,9 +361,10 @@ final class RequestView implements RoutableRequest {
 		return conn.id + "-" + number;
 	}
 
+	/** The body; its {@code aggregate()} is {@link #receiveBytes()}, with the server's limit. */
 	@Override
-	public Flux<ByteBuffer> receive() {
-		return Flux.defer(() -> {
+	public ByteBufferFlux receive() {
+		return BytesAccess.flux(Flux.defer(() -> {
 			synchronized (this) {
 				if (bodyConsumed) {
 					return Flux.error(new IllegalStateException(
@@ -379,7 +383,7 @@ final class RequestView implements RoutableRequest {
 				return Flux.error(new AbortedException("Connection closed before the body was read"));
 			}
 			return slices(body);
-		});
+		}), this::aggregate);
 	}
 
 	/** {@code bytes} in read-only slices of at most {@link #SLICE} bytes. */
@@ -392,13 +396,21 @@ final class RequestView implements RoutableRequest {
 	}
 
 	@Override
-	public Mono<byte[]> receiveBytes() {
+	public ByteArrayMono receiveBytes() {
+		return receive().aggregate();
+	}
+
+	/**
+	 * {@code body} (what {@link #receive()} wraps) gathered up to the server's
+	 * {@code maxAggregatedBodySize}: a body that says it is longer fails before it is read.
+	 */
+	private Mono<byte[]> aggregate(Flux<ByteBuffer> body) {
 		return Mono.defer(() -> {
 			long limit = conn != null ? conn.server.config.maxAggregatedBodySize() : Long.MAX_VALUE;
-			if (contentLength() > limit || body.length > limit) {
+			if (contentLength() > limit || this.body.length > limit) {
 				return Mono.error(new RequestBodyTooLargeException(limit));
 			}
-			return receive().collect(ByteArrayOutputStream::new, (out, b) -> {
+			return body.collect(ByteArrayOutputStream::new, (out, b) -> {
 				if (out.size() + (long) b.remaining() > limit) {
 					throw new RequestBodyTooLargeException(limit);
 				}
@@ -411,7 +423,7 @@ final class RequestView implements RoutableRequest {
 
 	@Override
 	public Mono<String> receiveString(Charset charset) {
-		return receiveBytes().map(b -> new String(b, charset));
+		return receiveBytes().asString(charset);
 	}
 
 	@Override

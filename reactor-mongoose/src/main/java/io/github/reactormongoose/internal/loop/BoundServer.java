@@ -23,6 +23,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
+import reactor.util.Logger;
 import reactor.util.context.Context;
 
 /**
@@ -178,6 +179,43 @@ public final class BoundServer implements DisposableServer {
 						}
 					});
 		}));
+	}
+
+	/**
+	 * The end of a server's {@code bind()}, as {@code HttpServer} and {@code TcpServer} share it:
+	 * sets what runs once the server stopped ({@code stopped}, with the error or {@code null};
+	 * then, after a stop without error, {@code unbound}, whose exception is logged), runs
+	 * {@code bound} (if it throws, the server is disposed and the returned {@code Mono} fails with
+	 * that exception) and emits the server.
+	 * @param bound the server's {@code doOnBound}, or {@code null}
+	 * @param unbound the server's {@code doOnUnbound}, or {@code null}
+	 */
+	public Mono<DisposableServer> announce(@Nullable Consumer<? super DisposableServer> bound,
+			@Nullable Consumer<? super DisposableServer> unbound, Consumer<@Nullable Throwable> stopped, Logger log) {
+		// before onDispose() and disposeNow() complete: a shutdown hook's disposeNow returned,
+		// and the JVM halted, before doOnUnbound had run
+		whenUnbound(error -> {
+			stopped.accept(error);
+			if (unbound != null && error == null) {
+				try {
+					unbound.accept(this);
+				}
+				catch (RuntimeException e) {
+					log.error("doOnUnbound failed for " + this, e);
+				}
+			}
+		});
+		if (bound != null) {
+			try {
+				bound.accept(this);
+			}
+			catch (Throwable e) {
+				// a JVM error too (rethrown to the poll thread, it was lost there); deferred:
+				// then(Mono.error(e)) would call it and so rethrow a JVM error again
+				return disposeLater(Duration.ZERO).then(Mono.defer(() -> Mono.error(e)));
+			}
+		}
+		return Mono.just(this);
 	}
 
 	/**

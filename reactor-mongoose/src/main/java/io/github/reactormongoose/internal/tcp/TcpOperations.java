@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
+import io.github.reactormongoose.ByteBufferFlux;
 import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.tcp.TcpInbound;
@@ -82,14 +83,8 @@ public final class TcpOperations implements TcpInbound, TcpOutbound {
 	}
 
 	@Override
-	public Flux<ByteBuffer> receive() {
-		return connection.receive();
-	}
-
-	@Override
-	public Flux<String> receiveString(Charset charset) {
-		Objects.requireNonNull(charset, "charset");
-		return StringDecoder.decode(connection.receive(), charset);
+	public ByteBufferFlux receive() {
+		return ByteBufferFlux.fromInbound(connection.receive());
 	}
 
 	@Override

@@ -65,6 +65,41 @@ class HttpClientHooksTest extends BaseHttpTest {
 		return r.responseSingle((res, b) -> b.map(x -> res.status() + " " + new String(x, UTF_8))).block(TIMEOUT);
 	}
 
+	/**
+	 * {@code doOnConnected}, {@code doOnDisconnected} and {@code doOnRequest((req, connection) -> ...)},
+	 * as Reactor Netty's (they did not exist): the new connection before its first request's
+	 * hooks, not again when it is reused; the connection of each request; its close, once; a
+	 * {@code doOnConnected} that throws fails the request with its exception.
+	 */
+	@Test
+	void connectionHooksSeeTheConnection() {
+		DisposableServer s = bind(HttpServer.create().route(r -> r
+				.get("/hello", (req, res) -> res.sendString(Mono.just("hello")))
+				.get("/bye", (req, res) -> res.header("Connection", "close").sendString(Mono.just("bye")))));
+		java.util.concurrent.atomic.AtomicReference<io.github.reactormongoose.Connection> seen =
+				new java.util.concurrent.atomic.AtomicReference<>();
+		HttpClient client = HttpClient.create().runOn(newLoop()).baseUrl("http://127.0.0.1:" + s.port())
+				.doOnConnected(c -> {
+					seen.set(c);
+					events.add("connected to " + c.remoteAddress().getPort());
+				})
+				.doOnRequest((req, c) -> events.add("request " + req.uri().replaceAll(".*/", "/") + " on "
+						+ (c == seen.get() ? "it" : c)))
+				.doOnDisconnected(c -> events.add("disconnected " + (c == seen.get() ? "it" : c) + " " + c.isActive()));
+		assertThat(text(client.get().uri("/hello"))).isEqualTo("200 hello");
+		assertThat(text(client.get().uri("/hello"))).isEqualTo("200 hello");
+		assertThat(seen.get().localAddress()).isNotNull();
+		assertThatThrownBy(() -> seen.get().send(new byte[1]).block(TIMEOUT)).isInstanceOf(IllegalStateException.class);
+		assertThat(text(client.get().uri("/bye"))).isEqualTo("200 bye");
+		seen.get().onClose().block(TIMEOUT); // after the hook's own subscription
+		assertThat(events).containsExactly("connected to " + s.port(), "request /hello on it", "request /hello on it",
+				"request /bye on it", "disconnected it false");
+
+		assertThatThrownBy(() -> text(client.doOnConnected(c -> {
+			throw new IllegalStateException("refused " + c.id());
+		}).get().uri("/hello"))).isInstanceOf(IllegalStateException.class).hasMessageStartingWith("refused ");
+	}
+
 	@Test
 	void hooksRunInTheOrderOfTheExchangeOnThePollThread() {
 		DisposableServer s = server();

@@ -135,6 +135,31 @@ class HttpClientTest extends BaseHttpTest {
 				.isInstanceOf(IllegalArgumentException.class).hasMessage("URI is not absolute: /ws");
 	}
 
+	/**
+	 * {@code uri(Mono<String>)}, as Reactor Netty's (it did not exist): the Mono is subscribed for
+	 * each subscription of the response, not before, and what it emits is read as
+	 * {@code uri(String)} reads it (relative to the baseUrl); its error is the response's, and
+	 * completing empty fails it with {@link IllegalArgumentException}.
+	 */
+	@Test
+	void uriOfAMonoIsResolvedForEachSubscription() {
+		DisposableServer s = server();
+		java.util.concurrent.atomic.AtomicInteger resolved = new java.util.concurrent.atomic.AtomicInteger();
+		Mono<String> body = client(s).get()
+				.uri(Mono.fromCallable(() -> resolved.incrementAndGet() == 1 ? "/hello" : "/list/all?n=" + resolved.get()))
+				.responseSingle((res, bytes) -> bytes.asString());
+		assertThat(resolved).hasValue(0);
+		StepVerifier.create(body).expectNext("Hello").verifyComplete();
+		StepVerifier.create(body).expectNext("list /list/all?n=2").verifyComplete();
+		StepVerifier.create(client(s).get().uri(Mono.error(new IllegalStateException("no target"))).response())
+				.expectErrorMessage("no target")
+				.verify(TIMEOUT);
+		StepVerifier.create(client(s).get().uri(Mono.<String>empty()).response())
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+						.hasMessage("No uri: the uri Mono completed empty"))
+				.verify(TIMEOUT);
+	}
+
 	@Test
 	void monoBodyIsSentWithContentLength() {
 		DisposableServer s = server();
