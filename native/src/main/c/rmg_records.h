@@ -79,7 +79,9 @@ enum rmg_error_kind {
   RMG_ERROR_OTHER = 0,         /* Mongoose's message: a protocol error, out of memory... */
   RMG_ERROR_SOCKET = 1,        /* the socket failed (poll saw POLLERR, a connect failed) */
   RMG_ERROR_WRITE_TIMEOUT = 2, /* the glue reset a peer that took nothing (rmg_send_stall) */
-  RMG_ERROR_TLS = 3            /* during the TLS handshake */
+  RMG_ERROR_TLS = 3,           /* during the TLS handshake */
+  RMG_ERROR_FILE_CUT = 4       /* a file being sent ended (or failed) before its region: the
+                                * length announced cannot be kept (rmg_send.c rmg_file_cut) */
 };
 /* The arg of RMG_EV_ERROR: the kind, and above it the socket's pending error (SO_ERROR: the
  * errno of a refused connect, a reset...), 0 if it had none. */

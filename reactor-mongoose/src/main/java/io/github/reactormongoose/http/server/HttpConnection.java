@@ -73,6 +73,18 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 		if (error.kind() == ConnectionError.Kind.TLS_HANDSHAKE) {
 			TlsFailures.handshakeFailed(remote, error.message());
 		}
+		else if (error.kind() == ConnectionError.Kind.FILE_CUT) {
+			// a file sent with sendFile shrank (log rotation, a file rewritten in place): the server
+			// cuts the response short of its Content-Length, as nginx does ("file was truncated"),
+			// and says so; the exchange still sending it fails with the reason (the error log's)
+			closeRequested = true;
+			reactor.util.Loggers.getLogger(HttpServer.class).error("{} {}: sendFile cut short, closing the connection: {}",
+					channel, remote, error.message());
+			HttpExchange ex = current;
+			if (ex != null) {
+				ex.serverClosing("sendFile cut short: " + error.message());
+			}
+		}
 		else { // e.g. "write timeout: the peer took none of ...", "Connection reset by peer"
 			reactor.util.Loggers.getLogger(HttpServer.class).debug("{} {}: {}, closing", channel, remote, error);
 			if (error.kind() == ConnectionError.Kind.WRITE_TIMEOUT) {
