@@ -50,7 +50,8 @@ enum rmg_event {
   RMG_EV_WS_CTL = 9,    /* arg = opcode; payload = data */
   RMG_EV_REJECTED = 10, /* arg = HTTP status (or WebSocket close code) sent by the glue; for
                          * HTTP, the bytes of the body sent with it in the high 32 bits
-                         * (RMG_REJECTED_ARG) */
+                         * (RMG_REJECTED_ARG), and as payload the start of the request's first
+                         * line as received (at most 2 KiB, maybe none; rmg_http.c rmg_reject) */
   RMG_EV_DRAINED = 11,  /* raw TCP: the send buffer was fully written; arg = bytes written */
   RMG_EV_WIRE = 12,     /* wiretap (RMG_OP_WIRETAP): arg = RMG_WIRE_*; payload = the bytes */
   RMG_EV_READ_END = 13, /* raw TCP with RMG_OP_HALF_CLOSE: the peer's FIN, after its last READ;

@@ -398,13 +398,18 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 	}
 
 	@Override
-	public void onRejected(int status, int bodyBytes) {
+	public void onRejected(int status, int bodyBytes, String firstLine) {
 		BoundHttpServer.log.debug("connection {}: request rejected with {}", id, status);
 		RequestBody b = body;
 		body = null;
 		HttpExchange ex = current;
 		if (ex != null) {
 			ex.rejected(status, bodyBytes); // recorded by the metrics and the access log as sent
+		}
+		else if (bodyBytes > 0 && server.config.accessLogEnabled()) {
+			// refused before any exchange began (a malformed head, 408, 413 by Content-Length, 414,
+			// 431): no handler ran, but the operator sees it, as on Reactor Netty
+			HttpExchange.logRefused(server.config.accessLogFormat(), remote, firstLine, status, bodyBytes);
 		}
 		if (b != null) {
 			// the native side answered or is closing: the exchange writes nothing more

@@ -546,7 +546,9 @@ public final class EventLoop {
 				http.onBodyEnd(b, p, plen);
 			}
 			else if (type == NativeConstants.EV_REJECTED) {
-				http.onRejected((int) arg, (int) (arg >>> 32)); // RMG_REJECTED_ARG
+				byte[] line = new byte[plen];
+				b.get(p, line);
+				http.onRejected((int) arg, (int) (arg >>> 32), new String(line, StandardCharsets.ISO_8859_1)); // RMG_REJECTED_ARG
 			}
 		}
 		else if (h instanceof WebsocketChannelHandler ws) {

@@ -37,7 +37,10 @@ public interface HttpChannelHandler extends ChannelHandler {
 	 * The native glue answered a request itself at a limit (413, 431, 400), or gave up a
 	 * streamed body (bad chunked framing, over the limit), and is closing.
 	 * @param bodyBytes the bytes of the body it sent with the status (0: none sent)
+	 * @param firstLine what had arrived of the request's first line (at most 2 KiB, ISO-8859-1;
+	 *        empty when none is known): meaningful only when no request of the connection is
+	 *        under way, else it is a piece of that request's body
 	 */
-	default void onRejected(int status, int bodyBytes) {
+	default void onRejected(int status, int bodyBytes, String firstLine) {
 	}
 }
