@@ -47,6 +47,7 @@ static const struct rmg_constant s_constants[] = {
     RMG_C(RMG_ERROR_SOCKET),
     RMG_C(RMG_ERROR_WRITE_TIMEOUT),
     RMG_C(RMG_ERROR_TLS),
+    RMG_C(RMG_ERROR_FILE_CUT),
     RMG_C(RMG_EV_HTTP_MSG),
     RMG_C(RMG_EV_WS_MSG),
     RMG_C(RMG_EV_WS_CTL),

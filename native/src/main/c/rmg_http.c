@@ -90,10 +90,20 @@ static void rmg_http_date(char *buf, size_t size) {
            months + 3 * t.tm_mon, t.tm_year + 1900, t.tm_hour, t.tm_min, t.tm_sec);
 }
 
+/* The most of a refused request's first line that its REJECTED record carries, for the access
+ * log (a 414's line may be a mebibyte long). */
+#define RMG_REJECTED_LINE_MAX 2048
+
 /* Answers an unacceptable request (the only answers C writes), discards its input and
- * lingers (rmg_linger) until the peer closes or the deadline passes. */
+ * lingers (rmg_linger) until the peer closes or the deadline passes. The record carries what
+ * recv holds of the request's first line (up to its line end, at most RMG_REJECTED_LINE_MAX
+ * bytes; none when Mongoose's parser dropped the input), so that Java can log a request
+ * refused before any exchange began; Java ignores it when an exchange is under way (recv then
+ * holds body bytes, not a request line). */
 static void rmg_reject(struct rmg_loop *loop, struct mg_connection *c, int status, const char *why) {
   char date[40];
+  size_t line = 0;
+  unsigned char *p;
   if (c->data[0] & RMG_CF_REJECTED) return;
   rmg_send_flush(c); /* a previous response still queued goes first */
   rmg_http_date(date, sizeof(date));
@@ -101,8 +111,13 @@ static void rmg_reject(struct rmg_loop *loop, struct mg_connection *c, int statu
             "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
             "Connection: close\r\n\r\n%s\n",
             status, rmg_reason_phrase(status), date, (int) strlen(why) + 1, why);
-  rmg_linger_start(c);
-  rmg_record(&loop->ev, RMG_EV_REJECTED, c->id, RMG_REJECTED_ARG(status, strlen(why) + 1), 0);
+  while (line < c->recv.len && line < RMG_REJECTED_LINE_MAX && c->recv.buf[line] != '\r' &&
+         c->recv.buf[line] != '\n') {
+    line++;
+  }
+  p = rmg_record(&loop->ev, RMG_EV_REJECTED, c->id, RMG_REJECTED_ARG(status, strlen(why) + 1), line);
+  if (p != NULL && line > 0) memcpy(p, c->recv.buf, line);
+  rmg_linger_start(c); /* empties recv */
 }
 
 /* When the head of the request now arriving began (mg_millis, 0: no head in progress), for

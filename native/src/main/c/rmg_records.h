@@ -50,7 +50,8 @@ enum rmg_event {
   RMG_EV_WS_CTL = 9,    /* arg = opcode; payload = data */
   RMG_EV_REJECTED = 10, /* arg = HTTP status (or WebSocket close code) sent by the glue; for
                          * HTTP, the bytes of the body sent with it in the high 32 bits
-                         * (RMG_REJECTED_ARG) */
+                         * (RMG_REJECTED_ARG), and as payload the start of the request's first
+                         * line as received (at most 2 KiB, maybe none; rmg_http.c rmg_reject) */
   RMG_EV_DRAINED = 11,  /* raw TCP: the send buffer was fully written; arg = bytes written */
   RMG_EV_WIRE = 12,     /* wiretap (RMG_OP_WIRETAP): arg = RMG_WIRE_*; payload = the bytes */
   RMG_EV_READ_END = 13, /* raw TCP with RMG_OP_HALF_CLOSE: the peer's FIN, after its last READ;
@@ -79,7 +80,9 @@ enum rmg_error_kind {
   RMG_ERROR_OTHER = 0,         /* Mongoose's message: a protocol error, out of memory... */
   RMG_ERROR_SOCKET = 1,        /* the socket failed (poll saw POLLERR, a connect failed) */
   RMG_ERROR_WRITE_TIMEOUT = 2, /* the glue reset a peer that took nothing (rmg_send_stall) */
-  RMG_ERROR_TLS = 3            /* during the TLS handshake */
+  RMG_ERROR_TLS = 3,           /* during the TLS handshake */
+  RMG_ERROR_FILE_CUT = 4       /* a file being sent ended (or failed) before its region: the
+                                * length announced cannot be kept (rmg_send.c rmg_file_cut) */
 };
 /* The arg of RMG_EV_ERROR: the kind, and above it the socket's pending error (SO_ERROR: the
  * errno of a refused connect, a reset...), 0 if it had none. */

@@ -168,10 +168,27 @@ static void rmg_file_taken(struct rmg_out *o, long n) {
   if (o->left == 0) rmg_file_done(o);
 }
 
-/* The file ended before its region (or failed): the length announced cannot be kept. */
-static void rmg_file_cut(struct mg_connection *c, struct rmg_out *o) {
+/* The file ended before its region (it shrank while being sent: a log rotated, a file
+ * rewritten in place), or reading it failed: the length announced cannot be kept. The
+ * connection closes, and Java learns why (an ERROR record of its own kind, so that the cut is
+ * the server's, logged, not a client that left). got: what the last read or sendfile(2) gave. */
+static void rmg_file_cut(struct mg_connection *c, struct rmg_out *o, long got) {
+  struct rmg_loop *loop = rmg_loop_of_conn(c);
+  char msg[160];
+  int err = got < 0 ? errno : 0;
+  if (err != 0) {
+    snprintf(msg, sizeof(msg), "reading the file failed at byte %lld, %lld bytes before the end of its region: %s",
+             (long long) o->pos, (long long) o->left, strerror(err));
+  } else {
+    snprintf(msg, sizeof(msg), "the file ended at byte %lld, %lld bytes before the end of its region (it shrank while being sent)",
+             (long long) o->pos, (long long) o->left);
+  }
   c->is_closing = 1;
   rmg_file_done(o);
+  /* also reached inside a command (rmg_send_file pumps at once): a record written to ev then
+   * would be lost at the next poll's reset; wire's are moved to its front (as rmg_wire's) */
+  rmg_record_error(loop->in_poll ? &loop->ev : &loop->wire, c, RMG_ERROR_FILE_CUT, err, msg);
+  if (!loop->in_poll) loop->poll_now = 1;
 }
 
 /* Turns the rest of a queued file into queued bytes (something must follow it). */
@@ -272,7 +289,7 @@ static void rmg_piece(struct mg_connection *c, struct rmg_out *o) {
     if (io->size - io->len < want && !mg_iobuf_resize(io, io->len + want)) return;
     n = rmg_file_read(o, io->buf + io->len, RMG_PIECE);
     if (n <= 0) {
-      rmg_file_cut(c, o);
+      rmg_file_cut(c, o, (long) n);
       return;
     }
     io->len += (size_t) n;
@@ -289,7 +306,7 @@ static long rmg_file_send_piece(struct mg_connection *c, struct rmg_out *o) {
   ssize_t got = rmg_file_read(o, tmp, sizeof(tmp));
   long n;
   if (got <= 0) {
-    rmg_file_cut(c, o);
+    rmg_file_cut(c, o, (long) got);
     return 0;
   }
   n = rmg_direct_send(c, tmp, (size_t) got, 0);
@@ -319,7 +336,7 @@ void rmg_send_pump(struct mg_connection *c) {
         continue;
       }
       if (n == 0) { /* end of file before the region's end */
-        rmg_file_cut(c, o);
+        rmg_file_cut(c, o, 0);
         break;
       }
       if (n > 0) rmg_file_taken(o, n);

@@ -73,6 +73,18 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 		if (error.kind() == ConnectionError.Kind.TLS_HANDSHAKE) {
 			TlsFailures.handshakeFailed(remote, error.message());
 		}
+		else if (error.kind() == ConnectionError.Kind.FILE_CUT) {
+			// a file sent with sendFile shrank (log rotation, a file rewritten in place): the server
+			// cuts the response short of its Content-Length, as nginx does ("file was truncated"),
+			// and says so; the exchange still sending it fails with the reason (the error log's)
+			closeRequested = true;
+			reactor.util.Loggers.getLogger(HttpServer.class).error("{} {}: sendFile cut short, closing the connection: {}",
+					channel, remote, error.message());
+			HttpExchange ex = current;
+			if (ex != null) {
+				ex.serverClosing("sendFile cut short: " + error.message());
+			}
+		}
 		else { // e.g. "write timeout: the peer took none of ...", "Connection reset by peer"
 			reactor.util.Loggers.getLogger(HttpServer.class).debug("{} {}: {}, closing", channel, remote, error);
 			if (error.kind() == ConnectionError.Kind.WRITE_TIMEOUT) {
@@ -172,7 +184,7 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 		stopIdleTimer();
 		RequestBody b = null;
 		if ((flags & NativeConstants.HTTP_STREAMED) != 0) {
-			b = new RequestBody(channel, server.config.maxDiscardedBodySize());
+			b = new RequestBody(channel, server.config.maxDiscardedBodySize(), HttpChannelHandler.bodyInBatch(flags));
 			body = b;
 			Duration readTimeout = server.config.readTimeout();
 			if (readTimeout != null) {
@@ -386,13 +398,18 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 	}
 
 	@Override
-	public void onRejected(int status, int bodyBytes) {
+	public void onRejected(int status, int bodyBytes, String firstLine) {
 		BoundHttpServer.log.debug("connection {}: request rejected with {}", id, status);
 		RequestBody b = body;
 		body = null;
 		HttpExchange ex = current;
 		if (ex != null) {
 			ex.rejected(status, bodyBytes); // recorded by the metrics and the access log as sent
+		}
+		else if (bodyBytes > 0 && server.config.accessLogEnabled()) {
+			// refused before any exchange began (a malformed head, 408, 413 by Content-Length, 414,
+			// 431): no handler ran, but the operator sees it, as on Reactor Netty
+			HttpExchange.logRefused(server.config.accessLogFormat(), remote, firstLine, status, bodyBytes);
 		}
 		if (b != null) {
 			// the native side answered or is closing: the exchange writes nothing more

@@ -4,6 +4,7 @@
 package io.github.reactormongoose.http.server;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
@@ -152,6 +153,39 @@ final class HttpExchange implements HttpServerResponse {
 	/** The response body bytes handed to the connection: the handler's, or the native side's refusal's. */
 	private long bodyBytesSent() {
 		return writer.hasSentHeaders() || rejectedWith == 0 ? writer.bodyBytesSent() : rejectedBytes;
+	}
+
+	/**
+	 * The access log's line for a request the native side refused before any exchange began
+	 * (no handler ran): method, target and protocol as far as its first line had arrived ("-"
+	 * for what had not), the status and body bytes it was answered with; no request headers,
+	 * a duration of 0.
+	 */
+	static void logRefused(@Nullable Function<? super AccessLogArgs, ? extends @Nullable String> format,
+			InetSocketAddress remote, String firstLine, int status, int bodyBytes) {
+		String[] parts = firstLine.split(" ", 3);
+		String method = parts[0].isEmpty() ? "-" : parts[0];
+		String uri = parts.length > 1 && !parts[1].isEmpty() ? parts[1] : "-";
+		String protocol = parts.length > 2 && !parts[2].isEmpty() ? parts[2] : "-";
+		if (format == null) {
+			AccessLog.log(remote, method, uri, protocol, status, bodyBytes, 0);
+			return;
+		}
+		HttpHeaders sent = new HttpHeaders().set("Content-Type", "text/plain").set("Content-Length", bodyBytes)
+				.set("Connection", "close");
+		AccessLogArgs args = new AccessLogEntry(ZonedDateTime.now(), remote, method, uri, protocol, status, bodyBytes, 0,
+				new HttpHeaders(), sent);
+		String line;
+		try {
+			line = format.apply(args);
+		}
+		catch (RuntimeException e) {
+			BoundHttpServer.log.debug("access log format failed for a refused request", e);
+			return;
+		}
+		if (line != null) {
+			AccessLog.logLine(line);
+		}
 	}
 
 	private void logAccess(Function<? super AccessLogArgs, ? extends @Nullable String> format, long nanos) {

@@ -661,7 +661,9 @@ final class ResponseWriter {
 		sending = true;
 		channel.awaitWritable(() -> {
 			sending = false;
-			if (channel.isClosed() || connectionClosed) {
+			// a file cut short (it shrank) empties the queue, which the native side reports as
+			// writable before the connection's close: the server is closing it, the send failed
+			if (channel.isClosed() || connectionClosed || serverClosing != null) {
 				sink.error(sendError(new AbortedException("Connection closed during sendFile")));
 				return;
 			}

@@ -41,6 +41,7 @@ public final class NativeConstants {
 	public static final int ERROR_SOCKET = (int) constant("RMG_ERROR_SOCKET");
 	public static final int ERROR_WRITE_TIMEOUT = (int) constant("RMG_ERROR_WRITE_TIMEOUT");
 	public static final int ERROR_TLS = (int) constant("RMG_ERROR_TLS");
+	public static final int ERROR_FILE_CUT = (int) constant("RMG_ERROR_FILE_CUT");
 	public static final int EV_HTTP_MSG = (int) constant("RMG_EV_HTTP_MSG");
 	public static final int EV_WS_MSG = (int) constant("RMG_EV_WS_MSG");
 	public static final int EV_WS_CTL = (int) constant("RMG_EV_WS_CTL");

@@ -27,7 +27,12 @@ public record ConnectionError(Kind kind, int errno, String message) {
 		/** The server reset a peer that took none of the waiting output for the write timeout. */
 		WRITE_TIMEOUT,
 		/** The TLS handshake. */
-		TLS_HANDSHAKE
+		TLS_HANDSHAKE,
+		/**
+		 * A file being sent ended before its region (it shrank), or could not be read: the
+		 * server closes the connection, short of the length it announced.
+		 */
+		FILE_CUT
 	}
 
 	/** The error of an {@code EV_ERROR} record: its arg and message. */
@@ -35,7 +40,8 @@ public record ConnectionError(Kind kind, int errno, String message) {
 		int k = (int) (arg & 0xff);
 		Kind kind = k == NativeConstants.ERROR_SOCKET ? Kind.SOCKET
 				: k == NativeConstants.ERROR_WRITE_TIMEOUT ? Kind.WRITE_TIMEOUT
-				: k == NativeConstants.ERROR_TLS ? Kind.TLS_HANDSHAKE : Kind.OTHER;
+				: k == NativeConstants.ERROR_TLS ? Kind.TLS_HANDSHAKE
+				: k == NativeConstants.ERROR_FILE_CUT ? Kind.FILE_CUT : Kind.OTHER;
 		return new ConnectionError(kind, (int) (arg >> 8), message);
 	}
 

@@ -406,7 +406,8 @@ public final class EventLoop {
 				if (EventRecords.recordLost(r)) {
 					log.warn("{}: an event could not be stored (out of native memory)", name);
 				}
-				EventRecords.forEach(events, EventRecords.length(r), this::dispatch, this::handlerFailed);
+				batchLength = EventRecords.length(r);
+				EventRecords.forEach(events, batchLength, this::dispatch, this::handlerFailed);
 				tasks.rearm();
 				tasks.drain(DRAIN_BATCH, this::runTask);
 				timers.runDue(System.nanoTime(), this::runTask);
@@ -488,6 +489,9 @@ public final class EventLoop {
 		}
 	}
 
+	/** Bytes of records of the poll being dispatched (for looking ahead in them). */
+	private int batchLength;
+
 	private void dispatch(int type, long id, long arg, ByteBuffer b, int p, int plen) {
 		clearInterrupt();
 		dispatched++;
@@ -525,7 +529,9 @@ public final class EventLoop {
 		}
 		else if (h instanceof HttpChannelHandler http) {
 			if (type == NativeConstants.EV_HTTP_MSG) {
-				http.onRequest(b, p, plen, arg);
+				http.onRequest(b, p, plen, (arg & NativeConstants.HTTP_STREAMED) != 0
+						? HttpChannelHandler.withBodyInBatch(arg, EventRecords.bodyUpToEnd(b, p + plen, batchLength, id))
+						: arg);
 			}
 			else if (type == NativeConstants.EV_HTTP_BODY_STAGED) {
 				int off = EventRecords.stagedOffset(arg);
@@ -546,7 +552,9 @@ public final class EventLoop {
 				http.onBodyEnd(b, p, plen);
 			}
 			else if (type == NativeConstants.EV_REJECTED) {
-				http.onRejected((int) arg, (int) (arg >>> 32)); // RMG_REJECTED_ARG
+				byte[] line = new byte[plen];
+				b.get(p, line);
+				http.onRejected((int) arg, (int) (arg >>> 32), new String(line, StandardCharsets.ISO_8859_1)); // RMG_REJECTED_ARG
 			}
 		}
 		else if (h instanceof WebsocketChannelHandler ws) {

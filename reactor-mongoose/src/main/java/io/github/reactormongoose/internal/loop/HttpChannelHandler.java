@@ -10,9 +10,23 @@ public interface HttpChannelHandler extends ChannelHandler {
 
 	/**
 	 * A complete request (layout: {@code rmg_http.c}, decoded by the HTTP server).
-	 * @param flags {@code NativeConstants.HTTP_*} facts about the request's framing
+	 * @param flags {@code NativeConstants.HTTP_*} facts about the request's framing, and for a
+	 *        streamed body whether it already arrived whole ({@link #bodyInBatch(long)})
 	 */
 	void onRequest(ByteBuffer buf, int offset, int length, long flags);
+
+	/**
+	 * For an {@code HTTP_STREAMED} request: the bytes of its body when the same poll's records
+	 * carry all of it, up to its end (they are handed over right after the head), else -1.
+	 */
+	static long bodyInBatch(long flags) {
+		return (flags >>> 32) - 1;
+	}
+
+	/** {@code flags} with {@link #bodyInBatch} set to {@code bytes} (at most 2^31). */
+	static long withBodyInBatch(long flags, long bytes) {
+		return (flags & 0xffffffffL) | (bytes + 1) << 32;
+	}
 
 	/** A piece of the streamed body of the current request (after an {@code HTTP_STREAMED} request). */
 	default void onBody(ByteBuffer buf, int offset, int length) {
@@ -37,7 +51,10 @@ public interface HttpChannelHandler extends ChannelHandler {
 	 * The native glue answered a request itself at a limit (413, 431, 400), or gave up a
 	 * streamed body (bad chunked framing, over the limit), and is closing.
 	 * @param bodyBytes the bytes of the body it sent with the status (0: none sent)
+	 * @param firstLine what had arrived of the request's first line (at most 2 KiB, ISO-8859-1;
+	 *        empty when none is known): meaningful only when no request of the connection is
+	 *        under way, else it is a piece of that request's body
 	 */
-	default void onRejected(int status, int bodyBytes) {
+	default void onRejected(int status, int bodyBytes, String firstLine) {
 	}
 }

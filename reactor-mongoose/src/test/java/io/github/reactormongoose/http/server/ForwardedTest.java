@@ -69,6 +69,35 @@ class ForwardedTest extends BaseHttpTest {
 			.matches("192\\.0\\.2\\.60:\\d+ http shop\\.example:8080");
 	}
 
+	/**
+	 * Both header families on one request, and several proxies: a request with a
+	 * {@code Forwarded} header is read from it alone (what it lacks keeps the connection's own;
+	 * {@code X-Forwarded-*} are not read then), and of several values or header lines the first
+	 * counts: the answers of Reactor Netty 1.3.7's {@code forwarded(true)} to the same requests.
+	 * (Spring's {@code ForwardedHeaderTransformer} differs in one place: it takes the client
+	 * from {@code X-Forwarded-For} when {@code Forwarded} has no {@code for=}.)
+	 */
+	@Test
+	void withBothFamiliesForwardedAloneCountsAndTheFirstValueOfSeveral() throws Exception {
+		DisposableServer s = server(true);
+		String own = "127\\.0\\.0\\.1:\\d+";
+		String ownHost = "127\\.0\\.0\\.1:" + s.port();
+		assertThat(ask(s, "Forwarded: proto=https;host=api.example.com\r\nX-Forwarded-For: 203.0.113.9\r\n"))
+			.matches(own + " https api\\.example\\.com:443");
+		assertThat(ask(s, "Forwarded: for=198.51.100.1\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: x.example\r\n"))
+			.matches("198\\.51\\.100\\.1:\\d+ http " + ownHost);
+		assertThat(ask(s, "Forwarded: host=h.example:8080;proto=https\r\nX-Forwarded-Port: 9999\r\n"))
+			.matches(own + " https h\\.example:8080");
+		assertThat(ask(s, "Forwarded: for=192.0.2.1\r\nForwarded: for=198.51.100.2\r\n")).matches("192\\.0\\.2\\.1:\\d+ http " + ownHost);
+		assertThat(ask(s, "X-Forwarded-For: 192.0.2.1\r\nX-Forwarded-For: 198.51.100.2\r\n"))
+			.matches("192\\.0\\.2\\.1:\\d+ http " + ownHost);
+		assertThat(ask(s, "X-Forwarded-For: 192.0.2.1, 198.51.100.2\r\nX-Forwarded-Proto: https, http\r\n"
+				+ "X-Forwarded-Host: a.example, b.example\r\nX-Forwarded-Port: 8443, 80\r\n"))
+			.matches("192\\.0\\.2\\.1:\\d+ https a\\.example:8443");
+		assertThat(ask(s, "X-Forwarded-Host: h.example:8080\r\nX-Forwarded-Port: 9999\r\n")).matches(own + " http h\\.example:9999");
+		assertThat(ask(s, "X-Forwarded-Proto: https\r\nX-Forwarded-Port: 9999\r\n")).matches(own + " https 127\\.0\\.0\\.1:9999");
+	}
+
 	@Test
 	void obfuscatedUnknownOrMalformedValuesKeepTheConnectionsOwn() throws Exception {
 		DisposableServer s = server(true);

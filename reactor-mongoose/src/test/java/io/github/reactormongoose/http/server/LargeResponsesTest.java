@@ -138,6 +138,60 @@ class LargeResponsesTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * A file that shrinks while {@code sendFile} sends it (a log rotated, a file rewritten in
+	 * place) cannot keep its {@code Content-Length}: the connection closes short of it, at once,
+	 * and the server says why, as nginx does ("file was truncated"): the handler's send fails
+	 * with the reason and the error log has its line. Before, the close looked like the
+	 * client's own (no line anywhere). A file that grows meanwhile sends the length announced,
+	 * no more, and the connection goes on.
+	 */
+	@Test
+	void aFileThatShrinksWhileSentEndsTheResponseShortAndSaysWhy(@TempDir Path dir) throws Exception {
+		byte[] content = random(24 * 1024 * 1024, 17); // far larger than both socket buffers
+		Path file = dir.resolve("rotated.log");
+		Files.write(file, content);
+		AtomicReference<Throwable> sendError = new AtomicReference<>();
+		try (io.github.reactormongoose.testing.LogCapture log =
+				io.github.reactormongoose.testing.LogCapture.of("reactor.mongoose.http.server.ErrorLog")) {
+			DisposableServer server = bind(HttpServer.create().runOn(newLoop()).errorLog(true).route(r -> r
+					.get("/file", (req, res) -> res.sendFile(file).doOnError(sendError::set))
+					.get("/after", (req, res) -> res.sendString(Mono.just("after")))));
+			try (Socket s = slowClient(server.port(), "GET /file HTTP/1.1\r\nHost: x\r\n\r\n")) {
+				InputStream in = s.getInputStream();
+				assertThat(readHead(in)).startsWith("HTTP/1.1 200").contains("Content-Length: " + content.length);
+				assertThat(in.readNBytes(64 * 1024)).hasSize(64 * 1024); // the send is under way
+				try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+						java.nio.file.StandardOpenOption.WRITE)) {
+					ch.truncate(1024 * 1024);
+				}
+				long got = 64 * 1024 + in.transferTo(OutputStream.nullOutputStream()); // to the server's close
+				assertThat(got).as("body bytes before the close").isLessThan(content.length);
+			}
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+			while ((sendError.get() == null || log.lines().isEmpty()) && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+			assertThat(sendError.get()).as("the handler's send fails with the reason")
+					.hasMessageContaining("closed by the server").hasMessageContaining("shrank");
+			assertThat(log.lines()).singleElement().satisfies(l -> assertThat(l).contains("GET /file").contains("shrank"));
+		}
+		// a file that grows while it is sent: the length announced, then the next response
+		Files.write(file, content);
+		DisposableServer server = bind(HttpServer.create().runOn(newLoop()).route(r -> r
+				.get("/file", (req, res) -> res.sendFile(file))
+				.get("/after", (req, res) -> res.sendString(Mono.just("after")))));
+		try (Socket s = slowClient(server.port(), "GET /file HTTP/1.1\r\nHost: x\r\n\r\n")) {
+			InputStream in = s.getInputStream();
+			assertThat(readHead(in)).contains("Content-Length: " + content.length);
+			Files.write(file, new byte[1024 * 1024], java.nio.file.StandardOpenOption.APPEND);
+			assertThat(readBody(in, content.length, false)).isEqualTo(sha256(content));
+			s.getOutputStream().write("GET /after HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			assertThat(readHead(in)).startsWith("HTTP/1.1 200").contains("Content-Length: 5");
+			assertThat(new String(in.readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("after");
+		}
+	}
+
 	@Test
 	void sendFileFromAZipFileSystemIsReadInPieces(@TempDir Path dir) throws Exception {
 		byte[] content = random(300 * 1024 + 5, 16);

@@ -354,6 +354,59 @@ class ObservabilityTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * A request the native side refuses before any handler sees it is in the access log, with
+	 * its method, target and protocol as far as they arrived, the status and the bytes of the
+	 * answer's body (as Reactor Netty logs the requests its decoder refuses). It had no line:
+	 * an operator saw nothing of a flood of malformed or oversized requests. A custom format
+	 * gets them too.
+	 */
+	@Test
+	void requestsRefusedBeforeAnyHandlerAreInTheAccessLog() throws Exception {
+		try (LogCapture log = LogCapture.of("reactor.mongoose.http.server.AccessLog")) {
+			DisposableServer server = bind(HttpServer.create().accessLog(true).maxHeaderSize(1024).maxRequestBodySize(10)
+					.requestHeaderTimeout(java.time.Duration.ofMillis(300))
+					.httpRequestDecoder(spec -> spec.maxInitialLineLength(256))
+					.route(r -> r.get("/hello", (req, res) -> res.sendString(Mono.just("hello")))));
+			String[] requests = {
+					"GET /big HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(2000) + "\r\n\r\n",
+					"GET /" + "l".repeat(300) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+					"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n",
+					"GET /bad\u0001path HTTP/1.1\r\nHost: x\r\n\r\n",
+					"GET /slow HTTP/1.1\r\nHost: x\r\n"}; // the head never ends: 408
+			int[] statuses = new int[requests.length];
+			for (int i = 0; i < requests.length; i++) {
+				try (RawHttp c = RawHttp.connect(server.port()).soTimeout(5_000)) {
+					c.write(requests[i]);
+					statuses[i] = c.read().status();
+				}
+			}
+			assertThat(statuses).containsExactly(431, 414, 413, 400, 408);
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (log.lines().size() < requests.length && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+			assertThat(log.lines()).hasSize(requests.length);
+			assertThat(log.lines().get(0)).startsWith("127.0.0.1 - - [").contains("] \"GET /big HTTP/1.1\" 431 ");
+			assertThat(log.lines().get(1)).contains("\"GET /" + "l".repeat(300) + " HTTP/1.1\" 414 ");
+			assertThat(log.lines().get(2)).contains("\"POST /upload HTTP/1.1\" 413 23 ");
+			assertThat(log.lines().get(3)).contains(" 400 ");
+			assertThat(log.lines().get(4)).contains("\"GET /slow HTTP/1.1\" 408 ");
+			// a format of one's own sees them too; a request that is answered keeps its own line
+			DisposableServer own = bind(HttpServer.create().maxHeaderSize(1024).accessLog(true,
+					a -> "own " + a.method() + " " + a.uri() + " " + a.status() + " " + a.responseHeader("Connection")));
+			try (RawHttp c = RawHttp.connect(own.port()).soTimeout(5_000)) {
+				c.write(requests[0]);
+				assertThat(c.read().status()).isEqualTo(431);
+			}
+			deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (log.lines().size() < requests.length + 1 && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+			assertThat(log.lines()).last().isEqualTo("own GET /big 431 close");
+		}
+	}
+
 	/** A format of one's own: JSON lines, health checks left out, a format's newline escaped, a failing format. */
 	@Test
 	void accessLogWithAFormatOfOnesOwnFiltersAndFormats() throws Exception {
