@@ -259,7 +259,9 @@ final class StaticFiles {
 		try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
 			for (Path p : ds) {
 				String name = p.getFileName().toString();
-				if (!name.startsWith(".")) { // hidden files (.git, .env) are not shown, as nginx's autoindex does
+				// hidden files (.git, .env) are not shown, as nginx's autoindex does; nor are names
+				// that no link can lead to (see nameable)
+				if (!name.startsWith(".") && nameable(dir, p, name)) {
 					names.add(name + (Files.isDirectory(p) ? "/" : ""));
 				}
 			}
@@ -279,6 +281,27 @@ final class StaticFiles {
 		b.append("</ul></body></html>\n");
 		return res.header("Content-Type", "text/html; charset=utf-8")
 				.sendString(Mono.just(b.toString()));
+	}
+
+	/**
+	 * Whether a request can name the entry {@code entry} of {@code dir} read as {@code name}: not
+	 * with a control character or a backslash (its path is refused with 400, see {@link #resolve}),
+	 * nor when the name has bytes the JVM's file-name encoding cannot decode (a Latin-1 name under
+	 * UTF-8 reads back with U+FFFD in their place, a name of no file: 404).
+	 */
+	private static boolean nameable(Path dir, Path entry, String name) {
+		for (int i = 0; i < name.length(); i++) {
+			char c = name.charAt(i);
+			if (c < 0x20 || c == 0x7f || c == '\\') {
+				return false;
+			}
+		}
+		try {
+			return dir.resolve(name).equals(entry);
+		}
+		catch (InvalidPathException e) {
+			return false;
+		}
 	}
 
 	private static String html(String s) {

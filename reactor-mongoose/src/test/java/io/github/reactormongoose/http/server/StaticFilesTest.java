@@ -169,6 +169,35 @@ class StaticFilesTest extends BaseHttpTest {
 				.contains("a.txt").contains("sub/").as("hidden entries are not listed").doesNotContain(".env", ".git");
 	}
 
+	/**
+	 * Every link of a listing can be followed. Chromium, clicking through a listing, got 400 for a
+	 * name with a tab (a request path may not hold a control character or a backslash) and 404 for
+	 * a name another program wrote in Latin-1 (not UTF-8: it was listed, and linked, with U+FFFD
+	 * in its place, which names no file). Such names are left out of the listing.
+	 */
+	@Test
+	void everyLinkOfAListingCanBeFollowed() throws Exception {
+		Path dir = Files.createDirectories(root.resolve("odd"));
+		Files.writeString(dir.resolve("plain.txt"), "plain");
+		Files.writeString(dir.resolve("tab\there.txt"), "tab");
+		Files.writeString(dir.resolve("back\\slash.txt"), "backslash");
+		// caf\351.txt: the name in Latin-1, as another program may write it
+		Process latin1 = new ProcessBuilder("sh", "-c", "printf latin > \"$(printf 'caf\\351.txt')\"")
+				.directory(dir.toFile()).start();
+		assertThat(latin1.waitFor()).isZero();
+		try (java.util.stream.Stream<Path> names = Files.list(dir)) {
+			assertThat(names).hasSize(4);
+		}
+		HttpClient client = jdkClient();
+		String list = get(client, server, "/listed/odd/").body();
+		java.util.List<String> links = java.util.regex.Pattern.compile("href=\"([^\"]*)\"").matcher(list).results()
+				.map(m -> m.group(1)).filter(h -> !h.equals("../")).toList();
+		assertThat(links).contains("plain.txt");
+		for (String link : links) {
+			assertThat(get(client, server, "/listed/odd/" + link).statusCode()).as(link).isEqualTo(200);
+		}
+	}
+
 	@Test
 	void fileRoute() throws Exception {
 		HttpResponse<String> r = get(server, "/one");

@@ -91,8 +91,10 @@ public class FunctionalRoutes {
 						.map(hello -> "relayed (" + Thread.currentThread().getName() + "): " + hello)
 						.flatMap(s -> ServerResponse.ok().contentType(MediaType.TEXT_PLAIN).bodyValue(s)))
 				// sends ?text= to the WebSocket echo endpoint of this server and answers with the reply
+				// (wss:// when the request came over HTTPS, as with the https profile)
 				.GET("/fn/ws-relay", req -> {
-					URI echo = URI.create("ws://" + req.uri().getRawAuthority() + "/ws/echo");
+					String scheme = "https".equalsIgnoreCase(req.uri().getScheme()) ? "wss" : "ws";
+					URI echo = URI.create(scheme + "://" + req.uri().getRawAuthority() + "/ws/echo");
 					String text = req.queryParam("text").orElse("hello");
 					Sinks.One<String> reply = Sinks.one();
 					return webSocketClient.execute(echo, session -> session.send(Mono.just(session.textMessage(text)))

@@ -22,16 +22,22 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
+import io.github.reactormongoose.spring.websocket.MongooseWebSocketClient;
 import io.github.reactormongoose.testing.RawHttp;
 import io.github.reactormongoose.testing.TestPki;
+import io.github.reactormongoose.tls.TlsSpec;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.reactive.socket.client.WebSocketClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -83,6 +89,36 @@ class HttpsProfileTest {
 				HttpResponse.BodyHandlers.ofString());
 		assertThat(r.statusCode()).isEqualTo(200);
 		assertThat(r.body()).contains("Hello, tls!");
+	}
+
+	/**
+	 * The application's own WebSocket client trusts the test CA, as an application would trust
+	 * its certificate authority (the JDK's trust store knows no test CA).
+	 */
+	@TestConfiguration(proxyBeanMethods = false)
+	static class TrustingWebSocketClient {
+
+		@Bean
+		@Primary
+		WebSocketClient trustingWebSocketClient() {
+			return new MongooseWebSocketClient(io.github.reactormongoose.http.client.HttpClient.create()
+					.secure(TlsSpec.forClient().trustedCertificates(pki.ca())));
+		}
+	}
+
+	/**
+	 * {@code /fn/ws-relay} calls the server's own {@code /ws/echo} with the scheme of the request
+	 * it relays: over HTTPS that is WSS. It called {@code ws://} on the HTTPS port, and Chromium
+	 * got a 500 (the server logged "not a TLS record (plain text on a TLS port?)").
+	 */
+	@Test
+	void theWebSocketRelayOverHttpsCallsWss() throws Exception {
+		HttpClient client = HttpClient.newBuilder().sslContext(TestPki.trusting(pki.ca())).build();
+		HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+				URI.create("https://localhost:" + this.port + "/fn/ws-relay?text=secure")).timeout(Duration.ofSeconds(10)).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(r.statusCode()).isEqualTo(200);
+		assertThat(r.body()).startsWith("echo: secure");
 	}
 
 	@Test
