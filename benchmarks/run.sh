@@ -83,15 +83,17 @@ if [[ "$MODE" == quick ]]; then
   MAX_ATTEMPTS=1 QUIET_BUDGET=0 PROF_SECS=3 SETTLE=0.5 AC_WARMUP_JVM=5
   JMH_OPTS=(-f 1 -wi 1 -w 1s -i 1 -r 1s -foe true)
 else
-  # the all-cores groups warm each JVM for 15 s instead of 30 (JIT compilation is done after a
-  # few seconds of load; the shorter warm-up keeps a full run near 33 minutes)
+  # the all-cores groups warm each JVM for 30 s, as the pinned ones (they had 15 s: measured by
+  # hand on 2 CPUs, the WebFlux server on 2 loops was still compiling methods after 15 s of load,
+  # 2,506 -> 2,610 over the next 40 s, and its first 5 s round cost 52 us of CPU per request
+  # against 30-41 us in later rounds)
   # downloads: a 1 GiB download takes 0.3-0.9 s here, and single ones varied from 1.1 to 5.2 GB/s
   # (by hand, one server, eight in a row), so several are measured and the median is reported
   # idle: RSS read 2 s after the clients connected still fell by itself over the next seconds
   # (10,000 connections, by hand: 2.7-3.3 KB per connection at 2 s, 0.7-1.2 KB at 5 s), so it is
   # read after IDLE_SETTLE seconds
   ROUNDS=3 DURATION=10 WARMUP_JVM=30 WARMUP_NATIVE=2 GAP=1 JFR_SECS=20 IDLE_CONNS=10000 IDLE_WARM=3 IDLE_SETTLE=10 DL_WARM=3 DL_RUNS=7
-  MAX_ATTEMPTS=3 QUIET_BUDGET=300 PROF_SECS=15 SETTLE=2 AC_WARMUP_JVM=15
+  MAX_ATTEMPTS=3 QUIET_BUDGET=300 PROF_SECS=15 SETTLE=2 AC_WARMUP_JVM=30
   JMH_OPTS=(-f 1 -wi 3 -w 2s -i 5 -r 2s -foe true)
 fi
 ROUNDS="${BENCH_ROUNDS:-$ROUNDS}"
