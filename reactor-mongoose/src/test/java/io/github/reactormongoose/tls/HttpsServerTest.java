@@ -348,13 +348,17 @@ class HttpsServerTest extends BaseHttpTest {
 					expired.key().toString(), url);
 			assertThat(old.exitCode()).isNotZero();
 			assertThat(old.stdout()).doesNotContain("Hello");
-			awaitLine(log, "failed to parse certificate");
+			// curl names the server's alert (it saw a closed connection before the server sent any)
+			assertThat(old.stderr()).contains("alert certificate expired");
+			awaitLine(log, "client certificate expired (notAfter 200102000000Z) (sent the alert certificate_expired)");
 			Curl.Result untrusted = Curl.run("--cacert", pki.ca().toString(), "--cert", stranger.cert().toString(),
 					"--key", stranger.key().toString(), url);
 			assertThat(untrusted.exitCode()).isNotZero();
 			assertThat(untrusted.stdout()).doesNotContain("Hello");
+			assertThat(untrusted.stderr()).contains("alert unknown ca");
 			Curl.Result none = Curl.run("--cacert", pki.ca().toString(), url);
 			assertThat(none.exitCode()).isNotZero();
+			assertThat(none.stderr()).contains("alert certificate required");
 			awaitLine(log, "failed to verify CA");
 			// a certificate of the trusted CA made for servers only (extendedKeyUsage serverAuth),
 			// the server's own, say: not a client's identity (RFC 5280 4.2.1.12; the JDK refuses it too)
@@ -362,6 +366,7 @@ class HttpsServerTest extends BaseHttpTest {
 					"--key", localhost.key().toString(), url);
 			assertThat(serverCert.exitCode()).isNotZero();
 			assertThat(serverCert.stdout()).doesNotContain("Hello");
+			assertThat(serverCert.stderr()).contains("alert unsupported certificate");
 			awaitLine(log, "not for client authentication");
 		}
 	}
