@@ -112,6 +112,13 @@ public final class Channel {
 		}
 	}
 
+	/** The peer's FIN ended reading ({@code input}) or ours went out: the wiretap's line, if tapped. */
+	void wireShutdown(boolean input) {
+		if (wiretap != null) {
+			wiretap.shutdown(this, input);
+		}
+	}
+
 	/** A WIRE record: bytes read, or {@code written}, for the wiretap. */
 	void wire(boolean written, ByteBuffer b, int off, int len) {
 		if (wiretap != null) {
