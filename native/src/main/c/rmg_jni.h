@@ -72,7 +72,8 @@
                                    * written before is out (RMG_EV_WRITE_END); writes are refused
                                    * from now on (RMG_ERR_OUTPUT_SHUT); reading goes on (rmg_tcp.c) */
 #define RMG_OP_TLS_ALERT 16384    /* a TLS server: send the fatal alert whose description is in bits
-                                   * RMG_OP_ALERT_SHIFT.. of the ops, then close at once (hook 61) */
+                                   * RMG_OP_ALERT_SHIFT.. of the ops, read nothing more and close
+                                   * after a linger (rmg_tls_abort); any other connection closes at once */
 #define RMG_OP_ALERT_SHIFT 16
 
 /* Error codes returned as negative numbers. */
