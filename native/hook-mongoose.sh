@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's sixty-two additions: forty-four to its built-in TLS stack (see
+# Writes mongoose.c with the glue's sixty-three additions: forty-five to its built-in TLS stack (see
 # docs/tls.md), one to its accept, eleven to its poll loop and epoll backend, one to mg_bzero, one
 # to its WebSocket PONG, one to its iolog, one to its header parser, one to its request
 # framing and one to its socket read (the fetched file stays as
@@ -239,10 +239,11 @@
 #      the read is MG_IO_WAIT; the connection closes when Java drains or closes it, or on a
 #      reset. For every other connection (HTTP, TLS, the clients of the library) it returns 0
 #      and the FIN closes the connection as before.
-#  52-62. Fatal alerts of a server that refuses its client's certificate (RFC 8446 4.4.2.4, 6.2).
+#  52-63. Fatal alerts of a server that refuses its client's certificate (RFC 8446 4.4.2.4, 6.2)
+#      or its ClientHello.
 #      The stack closed such a connection without a word, so curl, openssl and the JDK reported
-#      a reset or an unexpected end ("Remote host terminated the handshake", a broken pipe on
-#      the first request) where the JDK's and OpenSSL's servers name the reason. 52 adds to
+#      an unexpected end ("Empty reply from server", the end of the stream, "Broken pipe") where
+#      the JDK's and OpenSSL's servers name the reason. 52 adds to
 #      struct tls_data the alert that a failure of the current handshake step sends (0: none)
 #      and whether one went out. 57 sets bad_certificate once a client's Certificate message has
 #      been read, before its checks; 20 (an empty one, REQUIRE) sets certificate_required, 58
@@ -258,8 +259,10 @@
 #      reads with once it has that Finished (RFC 8446 7.1; the two-way handshake keeps them in
 #      app_keys, else they are made from the transcript so far), sends what the socket takes at
 #      once and drops what it received, so that the handshake is not taken up again; the glue
-#      then lingers before the close (rmg_tls_abort, rmg_tls.c). No alert before the
-#      ServerHello or from a client. 53-56: an expired (or not yet valid) certificate was
+#      then lingers before the close (rmg_tls_abort, rmg_tls.c). 63: a ClientHello the stack
+#      cannot answer (a TLS 1.2-only client: no key share; hook 30's missing suite; a malformed
+#      one) gets handshake_failure in a plaintext record (no keys yet); a TLS 1.2-only client saw
+#      the connection close (curl: SSL_ERROR_SYSCALL). No alert from a client. 53-56: an expired (or not yet valid) certificate was
 #      reported as "failed to parse certificate"
 #      (mg_tls_parse_cert_der refuses its dates like a malformed certificate); 54 and 55 note
 #      which date and its value in a thread-local (53), and 56, in place of the parse's call in
@@ -331,6 +334,7 @@ anchors=(
   '  // Ignore CertificateVerify if strict checks are not required'
   'static void verbose_alert(uint8_t *buf) {'
   '  if (!res) {'
+  '  mg_error(c, "bad client hello");'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -393,8 +397,9 @@ lines=(
   '    if (!found_ca && tls->ca_der.len > 0) tls->rmg_alert = 48; /* rmg hook 58: a chain the one CA did not sign: unknown_ca */'
   '  tls->rmg_alert = 0; /* rmg hook 59: the certificate passed */'
   '  tls->rmg_alert = 51; /* rmg hook 60: a CertificateVerify that does not verify: decrypt_error */'
-  'int rmg_tls_alert(struct mg_connection *c, int desc) { struct tls_data *tls = (struct tls_data *) c->tls; struct tls_enc keep; uint8_t rmg_a[2]; long n; bool ok; if (tls == NULL || c->is_client || tls->rmg_alerted) return 0; if (desc < 0) desc = tls->rmg_alert; if (desc <= 0 || desc > 255 || (c->is_tls_hs && tls->state == MG_TLS_STATE_SERVER_START)) return 0; rmg_a[0] = 2; rmg_a[1] = (uint8_t) desc; keep = tls->enc; if (c->is_tls_hs) { if (tls->is_twoway) tls->enc = tls->app_keys; else mg_tls_generate_application_keys(c); } ok = mg_tls_encrypt(c, rmg_a, sizeof(rmg_a), MG_TLS_ALERT); if (c->is_tls_hs) { if (tls->is_twoway) tls->app_keys = tls->enc; tls->enc = keep; } explicit_bzero(&keep, sizeof(keep)); if (!ok) return 0; tls->rmg_alerted = 1; while (tls->send.len > 0 && (n = mg_io_send(c, tls->send.buf, tls->send.len)) > 0) { size_t rmg_n = (size_t) n; if (rmg_n < tls->send.len) memmove(tls->send.buf, tls->send.buf + rmg_n, tls->send.len - rmg_n); tls->send.len -= rmg_n; } tls->recv_len = 0; c->rtls.len = 0; return desc; } /* rmg hook 62: a server'"'"'s fatal alert, sealed with the keys the client reads with (its application keys once the server sent its Finished) and sent at once */'
+  'int rmg_tls_alert(struct mg_connection *c, int desc) { struct tls_data *tls = (struct tls_data *) c->tls; struct tls_enc keep; uint8_t rmg_a[2]; long n; bool ok; if (tls == NULL || c->is_client || tls->rmg_alerted) return 0; if (desc < 0) desc = tls->rmg_alert; if (desc <= 0 || desc > 255) return 0; rmg_a[0] = 2; rmg_a[1] = (uint8_t) desc; keep = tls->enc; if (c->is_tls_hs && tls->state == MG_TLS_STATE_SERVER_START) { uint8_t rmg_rec[7] = {MG_TLS_ALERT, 3, 3, 0, 2, 2, (uint8_t) desc}; ok = mg_iobuf_add(&tls->send, tls->send.len, rmg_rec, sizeof(rmg_rec)) == sizeof(rmg_rec); } else { if (c->is_tls_hs) { if (tls->is_twoway) tls->enc = tls->app_keys; else mg_tls_generate_application_keys(c); } ok = mg_tls_encrypt(c, rmg_a, sizeof(rmg_a), MG_TLS_ALERT); if (c->is_tls_hs) { if (tls->is_twoway) tls->app_keys = tls->enc; tls->enc = keep; } } explicit_bzero(&keep, sizeof(keep)); if (!ok) return 0; tls->rmg_alerted = 1; while (tls->send.len > 0 && (n = mg_io_send(c, tls->send.buf, tls->send.len)) > 0) { size_t rmg_n = (size_t) n; if (rmg_n < tls->send.len) memmove(tls->send.buf, tls->send.buf + rmg_n, tls->send.len - rmg_n); tls->send.len -= rmg_n; } tls->recv_len = 0; c->rtls.len = 0; return desc; } /* rmg hook 62: a server'"'"'s fatal alert, sealed with the keys the client reads with (its application keys once the server sent its Finished) and sent at once */'
   '  tls->rmg_alert = 0; /* rmg hook 62: a step'"'"'s alert is for its own failure only */'
+  '  tls->rmg_alert = 40; /* rmg hook 63: a ClientHello the stack cannot answer (TLS 1.2 only, no X25519 key share, no TLS_AES_128_GCM_SHA256, malformed): handshake_failure, in a plaintext record (hook 61) */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

@@ -488,9 +488,9 @@ int rmg_tls_closing(struct mg_connection *c);
  * socket takes (the rest as a throttled record's). */
 void rmg_tls_close_notify(struct mg_connection *c);
 /* Hook 61 (in mongoose.c): a TLS server connection seals the fatal alert desc (or, for -1, the one
- * the failed handshake step chose: hooks 52-62) with the keys its client reads with, and sends it
- * at once; the description sent, or 0 (none: a client, no failure with an alert, one already sent,
- * the ClientHello not answered yet). */
+ * the failed handshake step chose: hooks 52-63) with the keys its client reads with, and sends it
+ * at once (before the ServerHello, in a plaintext record); the description sent, or 0 (none: a
+ * client, no failure with an alert, one already sent). */
 int rmg_tls_alert(struct mg_connection *c, int desc);
 /* The RFC 8446 6 name of an alert description ("unknown_ca"), or "alert". */
 const char *rmg_tls_alert_name(int desc);

@@ -41,8 +41,8 @@ import reactor.core.publisher.Mono;
  * (certificate_required), one of another CA (unknown_ca), an expired one
  * (certificate_expired), a CertificateVerify that does not verify (decrypt_error), and one the
  * JDK's check refuses after the stack took it, a server's certificate (unsupported_certificate).
- * The clients saw only the close ("Remote host terminated the handshake", a reset, a broken
- * pipe). The server goes on serving.
+ * The clients saw only the close (the JDK's SSLSocket read -1, or failed with "Broken pipe"
+ * while it still wrote its handshake). The server goes on serving.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClientAuthAlertTest {

@@ -260,7 +260,9 @@ class HttpsServerTest extends BaseHttpTest {
 		try (LogCapture log = LogCapture.of(TlsFailures.LOGGER)) {
 			Curl.Result r = Curl.run(args.toArray(new String[0]));
 			assertThat(r.exitCode()).isNotZero();
-			awaitLine(log, "bad client hello");
+			// told why (RFC 8446 6.2), where it saw the connection close ("unexpected eof")
+			assertThat(r.stderr()).contains("alert handshake failure");
+			awaitLine(log, "bad client hello (sent the alert handshake_failure)");
 			return r;
 		}
 	}
@@ -271,6 +273,13 @@ class HttpsServerTest extends BaseHttpTest {
 		DisposableServer server = hello(TlsSpec.forServer(localhost.chain(), localhost.key()));
 		String url = "https://localhost:" + server.port() + "/hello";
 		refusedAsABadClientHello(url, "--tls-max", "1.2");
+		try (SSLSocket s = (SSLSocket) trusting(pki.ca()).getSocketFactory().createSocket("localhost", server.port())) {
+			s.setEnabledProtocols(new String[] {"TLSv1.2"});
+			s.setSoTimeout(5000);
+			org.assertj.core.api.Assertions.assertThatThrownBy(s::startHandshake)
+					.isInstanceOf(javax.net.ssl.SSLHandshakeException.class)
+					.hasMessageContaining("Received fatal alert: handshake_failure"); // it saw only the close
+		}
 		Curl.Result ok = Curl.run("--cacert", pki.ca().toString(), url);
 		assertThat(ok.stdout()).isEqualTo("Hello, /hello"); // the server is unharmed
 	}
