@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's fifty-one additions: thirty-three to its built-in TLS stack (see
+# Writes mongoose.c with the glue's sixty-three additions: forty-five to its built-in TLS stack (see
 # docs/tls.md), one to its accept, eleven to its poll loop and epoll backend, one to mg_bzero, one
 # to its WebSocket PONG, one to its iolog, one to its header parser, one to its request
 # framing and one to its socket read (the fetched file stays as
@@ -89,7 +89,8 @@
 #      without one (rmg_tls_cert_optional, rmg_tls.c), the empty message goes into the
 #      transcript, the server waits for the client's Finished (TLS 1.3 sends no
 #      CertificateVerify without a certificate) and returns as after a partial read. A
-#      certificate that is sent is checked as before.
+#      certificate that is sent is checked as before. Otherwise (REQUIRE) the handshake fails
+#      with "the client sent no certificate" and the alert certificate_required (hook 61).
 #  21. mg_tls_client_handshake: a client without a certificate that a server asks for one
 #      (CertificateRequest) sent only its Finished, where TLS 1.3 wants an empty Certificate
 #      message first (RFC 8446 4.4.2), so a server with optional client authentication (nginx's
@@ -211,7 +212,8 @@
 #      Finished was wrong (flipped by a test client; tlslite-ng) completed the handshake. 46
 #      defines rmg_tls_finished_ok (when the next message is a Finished, compare it in constant
 #      time with the HMAC the stack computes for its own); 47 and 48 call it in the client's and
-#      the server's handshake before the stack takes the Finished.
+#      the server's handshake before the stack takes the Finished. A server sends decrypt_error
+#      (decode_error for a malformed Finished) before it closes (hook 61).
 #  49. mg_tls_recv_cert (client): each certificate of the server's chain had to sign the one
 #      before it, so a chain out of order or with a certificate that does not belong (a root
 #      sent along, a stale intermediate) failed ("failed to verify certificate chain"), where
@@ -237,6 +239,35 @@
 #      the read is MG_IO_WAIT; the connection closes when Java drains or closes it, or on a
 #      reset. For every other connection (HTTP, TLS, the clients of the library) it returns 0
 #      and the FIN closes the connection as before.
+#  52-63. Fatal alerts of a server that refuses its client's certificate (RFC 8446 4.4.2.4, 6.2)
+#      or its ClientHello.
+#      The stack closed such a connection without a word, so curl, openssl and the JDK reported
+#      an unexpected end ("Empty reply from server", the end of the stream, "Broken pipe") where
+#      the JDK's and OpenSSL's servers name the reason. 52 adds to
+#      struct tls_data the alert that a failure of the current handshake step sends (0: none)
+#      and whether one went out. 57 sets bad_certificate once a client's Certificate message has
+#      been read, before its checks; 20 (an empty one, REQUIRE) sets certificate_required, 58
+#      unknown_ca before the check against the one CA, 56 certificate_expired for an expired
+#      certificate; 59 clears it once the chain passed. 60 sets decrypt_error before the
+#      CertificateVerify's signature is checked, 46 decrypt_error or decode_error for the
+#      Finished; 62 clears it after each handshake step, so that a later failure of another kind
+#      (the handshake timeout, a record that fails to decrypt, the peer's own alert) sends none.
+#      61 defines rmg_tls_alert, which the glue calls when a handshake error is reported
+#      (MG_EV_ERROR, rmg_loop.c, which adds the alert's name to the log line) and when Java's
+#      PKIX check refuses a chain the stack took (RMG_OP_TLS_ALERT, rmg_conn.c): a server that
+#      sent its Finished seals the alert with its application traffic keys, which the client
+#      reads with once it has that Finished (RFC 8446 7.1; the two-way handshake keeps them in
+#      app_keys, else they are made from the transcript so far), sends what the socket takes at
+#      once and drops what it received, so that the handshake is not taken up again; the glue
+#      then lingers before the close (rmg_tls_abort, rmg_tls.c). 63: a ClientHello the stack
+#      cannot answer (a TLS 1.2-only client: no key share; hook 30's missing suite; a malformed
+#      one) gets handshake_failure in a plaintext record (no keys yet); a TLS 1.2-only client saw
+#      the connection close (curl: SSL_ERROR_SYSCALL). No alert from a client. 53-56: an expired (or not yet valid) certificate was
+#      reported as "failed to parse certificate"
+#      (mg_tls_parse_cert_der refuses its dates like a malformed certificate); 54 and 55 note
+#      which date and its value in a thread-local (53), and 56, in place of the parse's call in
+#      mg_tls_recv_cert (it ends in `if (0)`), says "client certificate expired (notAfter
+#      ...)" and sets certificate_expired (not yet valid: bad_certificate).
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -292,6 +323,18 @@ anchors=(
   '        if (!ci->is_ca || !mg_tls_verify_cert_signature(ci - 1, ci)) {'
   '  iolog(c, buf, n, false);'
   '    n = recv(FD(c), (char *) buf, len, MSG_NONBLOCKING);'
+  '  struct tls_enc app_keys;  // storage during two-way auth handshake'
+  '#include "mongoose.h"'
+  '      MG_ERROR(("cert is not yet valid'
+  '      MG_ERROR(("cert is no longer valid'
+  '      if (mg_tls_parse_cert_der(cert, certsz, ci) < 0) {'
+  'if (tls->recv_len < 13) { // 8 + 3 + 2, chain len + cert len + ext len'
+  '    if (!found_ca && tls->ca_der.len > 0) {  // single cert or server'
+  '  mg_tls_calc_cert_verify_hash(c, tls->sighash, !is_client);'
+  '  // Ignore CertificateVerify if strict checks are not required'
+  'static void verbose_alert(uint8_t *buf) {'
+  '  if (!res) {'
+  '  mg_error(c, "bad client hello");'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -313,7 +356,7 @@ lines=(
   '  { uint32_t rmg_eb = br_i31_bit_length(t2 + 1, (t2[0] + 31) >> 5); if (xlen != (((rmg_eb >> 5) * 31 + (rmg_eb & 31) + 7) >> 3)) goto done; } if (0) /* rmg hook 17: the real bit length of p*q, not its header word */'
   '  { uint32_t *s = s1; memset(s, 0, 2 * (size_t) fwlen * sizeof(*s)); memcpy(s, s2, (size_t) fwlen * sizeof(*s)); br_i31_mulacc(s, mq, t2); br_i31_reduce(t2, s, mq); ok = rsa_i31_eq(t2, c2); br_i31_reduce(t2, s, mp); ok &= rsa_i31_eq(t2, c1); if (ok) br_i31_encode(signature, sig_len, s); goto done; } /* rmg hook 18: s = s2 + q*h in 2 factors of room (s1, t1), checked modulo q and p */'
   '  { extern int rmg_rsa_crt_sign(const uint8_t *, size_t, const uint8_t *, size_t, const uint8_t *, size_t, const uint8_t *, size_t, const uint8_t *, size_t, const uint8_t *, size_t, uint8_t *, size_t); crt_result = rmg_rsa_crt_sign(em, emlen, (const uint8_t *) tls->rsa.dP.buf, tls->rsa.dP.len, (const uint8_t *) tls->rsa.dQ.buf, tls->rsa.dQ.len, (const uint8_t *) tls->rsa.p.buf, tls->rsa.p.len, (const uint8_t *) tls->rsa.q.buf, tls->rsa.q.len, (const uint8_t *) tls->rsa.qInv.buf, tls->rsa.qInv.len, sig, nlen); } if (crt_result != 0) /* rmg hook 19: rmg_rsa.c signs, Mongoose only if it refuses */'
-  '  if (!is_client && tls->recv_len >= 8 && recv_buf[4] == 0 && MG_LOAD_BE24(recv_buf + 5) == 0) { extern int rmg_tls_cert_optional(const struct mg_connection *); if (rmg_tls_cert_optional(c)) { mg_tls_drop_message(c); tls->state = MG_TLS_STATE_SERVER_NEGOTIATED; return -1; } } /* rmg hook 20: no client certificate, where that is allowed */'
+  '  if (!is_client && tls->recv_len >= 8 && recv_buf[4] == 0 && MG_LOAD_BE24(recv_buf + 5) == 0) { extern int rmg_tls_cert_optional(const struct mg_connection *); if (rmg_tls_cert_optional(c)) { mg_tls_drop_message(c); tls->state = MG_TLS_STATE_SERVER_NEGOTIATED; return -1; } tls->rmg_alert = 116; mg_error(c, "the client sent no certificate"); return -1; } /* rmg hook 20: no client certificate, where that is allowed; else certificate_required (hook 62) */'
   '      if (tls->cert_requested && tls->cert_der.len == 0) { struct tls_enc hs_keys = tls->enc; mg_tls_generate_application_keys(c); tls->app_keys = tls->enc; tls->enc = hs_keys; if (!mg_tls_send_cert(c, true) || !mg_tls_client_send_finish(c)) return false; tls->enc = tls->app_keys; } else /* rmg hook 21: asked for a certificate it has not: an empty one */'
   '      c->is_tls_hs = 0; mg_call(c, MG_EV_TLS_HS, NULL); /* rmg hook 22: a server'"'"'s handshake ends with MG_EV_TLS_HS, as a client'"'"'s */'
   '  if (wio->size < wio->len + sizeof(hdr) + encsz && !mg_iobuf_resize(wio, wio->len + sizeof(hdr) + encsz)) return false; memcpy(wio->buf + wio->len, hdr, sizeof(hdr)); wio->len += sizeof(hdr); if (0) /* rmg hook 23: grow the send buffer only when a record does not fit */'
@@ -339,12 +382,24 @@ lines=(
   '  { extern int rmg_tls_join_hello(struct mg_connection *); int rmg_j = rmg_tls_join_hello(c); if (rmg_j <= 0) return rmg_j < 0 ? -1 : MG_IO_WAIT; } /* rmg hook 43: a ServerHello split over records, joined */'
   '    mg_iobuf_free(&tls->rmg_hs); /* rmg hook 44: hook 41 buffer */'
   '    extern int rmg_unread(const struct mg_connection *); if ((evs[i].events & EPOLLERR) && !c->is_udp && !c->is_listening && !c->is_connecting && can_read(c) && rmg_unread(c) > 0) { c->is_readable = 1; } else /* rmg hook 45: the bytes before a reset are read first, then the error */'
-  'static int rmg_tls_finished_ok(struct mg_connection *c, int from_server) { struct tls_data *tls = (struct tls_data *) c->tls; const uint8_t *m = &c->rtls.buf[tls->recv_offset]; mg_sha256_ctx h; uint8_t hash[32], want[32], d = 0; size_t i; if (tls->recv_len < 4 || m[0] != MG_TLS_FINISHED) return 1; if (tls->recv_len < 36 || MG_LOAD_BE24(m + 1) != 32) { mg_error(c, "malformed TLS Finished"); return 0; } memmove(&h, &tls->sha256, sizeof(h)); mg_sha256_final(hash, &h); mg_hmac_sha256(want, from_server ? tls->enc.server_finished_key : tls->enc.client_finished_key, 32, hash, 32); for (i = 0; i < 32; i++) d |= (uint8_t) (want[i] ^ m[4 + i]); if (d != 0) { mg_error(c, "TLS Finished does not verify (decrypt_error, RFC 8446 4.4.4)"); return 0; } return 1; } /* rmg hook 46: the peer Finished, checked */'
+  'static int rmg_tls_finished_ok(struct mg_connection *c, int from_server) { struct tls_data *tls = (struct tls_data *) c->tls; const uint8_t *m = &c->rtls.buf[tls->recv_offset]; mg_sha256_ctx h; uint8_t hash[32], want[32], d = 0; size_t i; if (tls->recv_len < 4 || m[0] != MG_TLS_FINISHED) return 1; if (tls->recv_len < 36 || MG_LOAD_BE24(m + 1) != 32) { tls->rmg_alert = 50; mg_error(c, "malformed TLS Finished"); return 0; } memmove(&h, &tls->sha256, sizeof(h)); mg_sha256_final(hash, &h); mg_hmac_sha256(want, from_server ? tls->enc.server_finished_key : tls->enc.client_finished_key, 32, hash, 32); for (i = 0; i < 32; i++) d |= (uint8_t) (want[i] ^ m[4 + i]); if (d != 0) { tls->rmg_alert = 51; mg_error(c, "TLS Finished does not verify (RFC 8446 4.4.4)"); return 0; } return 1; } /* rmg hook 46: the peer Finished, checked */'
   '      if (mg_tls_recv_record(c) < 0 || !rmg_tls_finished_ok(c, 1)) break; /* rmg hook 47: the server Finished verifies */'
   '      if (mg_tls_recv_record(c) < 0 || !rmg_tls_finished_ok(c, 0)) break; /* rmg hook 48: the client Finished verifies */'
   '        if (is_client && tls->ca_der.len == 0 && tls->ca_bundle_len == 0) { /* rmg hook 49: the JDK (hook 1) verifies a client its chain, in any order */ } else'
   '  if (n == MG_IO_ERR && !c->is_udp) { extern int rmg_unread(const struct mg_connection *); while (!c->is_closing && !c->is_full && rmg_unread(c) > 0) read_conn(c); } /* rmg hook 50: the bytes before a reset are read before a failed send closes the connection */'
   '    { extern int rmg_tcp_eof(struct mg_connection *); n = recv(FD(c), (char *) buf, len, MSG_NONBLOCKING); if (n == 0 && rmg_tcp_eof(c)) return MG_IO_WAIT; } if (0) /* rmg hook 51: a FIN ends the reading of a half-closing raw TCP connection only */'
+  '  uint8_t rmg_alert, rmg_alerted; /* rmg hook 52: the fatal alert a failure of the current handshake step sends (0: none), and whether one was sent (hook 61) */'
+  'static _Thread_local struct { int why; struct mg_str when; } rmg_cert_date; /* rmg hook 53: why mg_tls_parse_cert_der refused a certificate'"'"'s dates (1: not yet valid, 2: expired), for hook 56 */'
+  '      rmg_cert_date.why = 1; rmg_cert_date.when = mg_str_n((char *) before.value, before.len); /* rmg hook 54 */'
+  '      rmg_cert_date.why = 2; rmg_cert_date.when = mg_str_n((char *) after.value, after.len); /* rmg hook 55 */'
+  '      rmg_cert_date.why = 0; if (mg_tls_parse_cert_der(cert, certsz, ci) < 0) { tls->rmg_alert = rmg_cert_date.why == 2 ? 45 : 42; if (rmg_cert_date.why != 0) mg_error(c, "%s certificate %s (%s %.*s)", ci != certs ? "CA" : is_client ? "server" : "client", rmg_cert_date.why == 2 ? "expired" : "not yet valid", rmg_cert_date.why == 2 ? "notAfter" : "notBefore", (int) rmg_cert_date.when.len, rmg_cert_date.when.buf); else mg_error(c, "failed to parse certificate"); return -1; } if (0) /* rmg hook 56: an expired certificate says so (certificate_expired) */'
+  '  tls->rmg_alert = 42; /* rmg hook 57: a certificate the checks below refuse: bad_certificate, unless they say otherwise */'
+  '    if (!found_ca && tls->ca_der.len > 0) tls->rmg_alert = 48; /* rmg hook 58: a chain the one CA did not sign: unknown_ca */'
+  '  tls->rmg_alert = 0; /* rmg hook 59: the certificate passed */'
+  '  tls->rmg_alert = 51; /* rmg hook 60: a CertificateVerify that does not verify: decrypt_error */'
+  'int rmg_tls_alert(struct mg_connection *c, int desc) { struct tls_data *tls = (struct tls_data *) c->tls; struct tls_enc keep; uint8_t rmg_a[2]; long n; bool ok; if (tls == NULL || c->is_client || tls->rmg_alerted) return 0; if (desc < 0) desc = tls->rmg_alert; if (desc <= 0 || desc > 255) return 0; rmg_a[0] = 2; rmg_a[1] = (uint8_t) desc; keep = tls->enc; if (c->is_tls_hs && tls->state == MG_TLS_STATE_SERVER_START) { uint8_t rmg_rec[7] = {MG_TLS_ALERT, 3, 3, 0, 2, 2, (uint8_t) desc}; ok = mg_iobuf_add(&tls->send, tls->send.len, rmg_rec, sizeof(rmg_rec)) == sizeof(rmg_rec); } else { if (c->is_tls_hs) { if (tls->is_twoway) tls->enc = tls->app_keys; else mg_tls_generate_application_keys(c); } ok = mg_tls_encrypt(c, rmg_a, sizeof(rmg_a), MG_TLS_ALERT); if (c->is_tls_hs) { if (tls->is_twoway) tls->app_keys = tls->enc; tls->enc = keep; } } explicit_bzero(&keep, sizeof(keep)); if (!ok) return 0; tls->rmg_alerted = 1; while (tls->send.len > 0 && (n = mg_io_send(c, tls->send.buf, tls->send.len)) > 0) { size_t rmg_n = (size_t) n; if (rmg_n < tls->send.len) memmove(tls->send.buf, tls->send.buf + rmg_n, tls->send.len - rmg_n); tls->send.len -= rmg_n; } tls->recv_len = 0; c->rtls.len = 0; return desc; } /* rmg hook 62: a server'"'"'s fatal alert, sealed with the keys the client reads with (its application keys once the server sent its Finished) and sent at once */'
+  '  tls->rmg_alert = 0; /* rmg hook 62: a step'"'"'s alert is for its own failure only */'
+  '  tls->rmg_alert = 40; /* rmg hook 63: a ClientHello the stack cannot answer (TLS 1.2 only, no X25519 key share, no TLS_AES_128_GCM_SHA256, malformed): handshake_failure, in a plaintext record (hook 61) */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

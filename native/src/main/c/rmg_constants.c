@@ -95,6 +95,8 @@ static const struct rmg_constant s_constants[] = {
     RMG_C(RMG_OP_CLOSE_IDLE),
     RMG_C(RMG_OP_HALF_CLOSE),
     RMG_C(RMG_OP_SHUT_WR),
+    RMG_C(RMG_OP_TLS_ALERT),
+    RMG_C(RMG_OP_ALERT_SHIFT),
     RMG_C(RMG_ERR_NO_CONN),
     RMG_C(RMG_ERR_OOM),
     RMG_C(RMG_ERR_BAD_ARG),

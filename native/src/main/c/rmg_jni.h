@@ -71,6 +71,10 @@
 #define RMG_OP_SHUT_WR 8192       /* raw TCP without TLS: shut down our sending side once every byte
                                    * written before is out (RMG_EV_WRITE_END); writes are refused
                                    * from now on (RMG_ERR_OUTPUT_SHUT); reading goes on (rmg_tcp.c) */
+#define RMG_OP_TLS_ALERT 16384    /* a TLS server: send the fatal alert whose description is in bits
+                                   * RMG_OP_ALERT_SHIFT.. of the ops, read nothing more and close
+                                   * after a linger (rmg_tls_abort); any other connection closes at once */
+#define RMG_OP_ALERT_SHIFT 16
 
 /* Error codes returned as negative numbers. */
 #define RMG_ERR_NO_CONN -1
@@ -206,6 +210,7 @@ _Static_assert(RMG_EPOLL_STATE >= 32 && RMG_EPOLL_STATE < MG_DATA_SIZE - 8,
 #define RMG_TLS_FLAGS 33
 #define RMG_TLS_F_CERT_OPTIONAL 1
 #define RMG_TLS_F_CLOSE_NOTIFIED 2
+#define RMG_TLS_F_ABORTED 4 /* a server sent a fatal alert and lingers (rmg_tls_abort) */
 /* c->data[RMG_PROXY_STATE] of an accepted connection: RMG_PROXY_PENDING while the PROXY
  * protocol header of its listener is awaited (rmg_proxy.c). */
 #define RMG_PROXY_STATE 34
@@ -482,6 +487,19 @@ int rmg_tls_closing(struct mg_connection *c);
 /* Hook 31 (in mongoose.c): seals a close_notify after what the stack holds and sends what the
  * socket takes (the rest as a throttled record's). */
 void rmg_tls_close_notify(struct mg_connection *c);
+/* Hook 61 (in mongoose.c): a TLS server connection seals the fatal alert desc (or, for -1, the one
+ * the failed handshake step chose: hooks 52-63) with the keys its client reads with, and sends it
+ * at once (before the ServerHello, in a plaintext record); the description sent, or 0 (none: a
+ * client, no failure with an alert, one already sent). */
+int rmg_tls_alert(struct mg_connection *c, int desc);
+/* The RFC 8446 6 name of an alert description ("unknown_ca"), or "alert". */
+const char *rmg_tls_alert_name(int desc);
+/* A TLS server connection ends its handshake (or connection) with the fatal alert desc (-1: the
+ * one its failed handshake step chose), then lingers, reading nothing, before it closes (the
+ * client's writes in flight must not meet a closed socket, whose reset would end the client's
+ * handshake with "Broken pipe" before it reads the alert). The description sent, or 0: nothing
+ * was sent, and the caller closes the connection as before. */
+int rmg_tls_abort(struct mg_connection *c, int desc);
 extern const struct rmg_natives rmg_tls_natives;
 /* Sets Mongoose's wall clock (mg_boot_timestamp_ms) from CLOCK_REALTIME once. */
 void rmg_tls_clock_init(void);

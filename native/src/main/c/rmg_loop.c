@@ -143,7 +143,7 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
       break;
     case MG_EV_POLL:
       if (c->is_listening && !c->is_udp) rmg_accept_guard(loop, c, *(uint64_t *) ev_data);
-      if (c->is_tls_hs) rmg_tls_poll(c);
+      if (c->is_tls_hs || (c->is_tls && (c->data[RMG_TLS_FLAGS] & RMG_TLS_F_ABORTED))) rmg_tls_poll(c);
       rmg_send_pump(c); /* the send side: rmg_send.c */
       rmg_send_idle(c, *(uint64_t *) ev_data);
       rmg_writable(loop, c);
@@ -156,7 +156,8 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
     case MG_EV_ERROR: {
       /* Mongoose's own errors; the glue's write timeout writes its record itself (rmg_send.c) */
       const char *msg = ev_data == NULL ? "error" : (const char *) ev_data;
-      int err = 0, kind = RMG_ERROR_OTHER;
+      int err = 0, kind = RMG_ERROR_OTHER, alert;
+      char why[128];
       socklen_t len = sizeof(err);
       /* the socket's pending error says why Mongoose's "socket error" happened (a UDP socket's
        * is read by rmg_udp.c, for its own record) */
@@ -169,6 +170,13 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
       if (err == 0 && sscanf(msg, "connect: %d", &err) != 1 && sscanf(msg, "socket(): %d", &err) != 1) err = 0;
       if (c->is_tls_hs) {
         kind = RMG_ERROR_TLS;
+        /* a server's handshake step that failed with an alert (hooks 52-63) sends it before the
+         * close, and the log line names it */
+        alert = rmg_tls_abort(c, -1);
+        if (alert > 0) {
+          snprintf(why, sizeof(why), "%s (sent the alert %s)", msg, rmg_tls_alert_name(alert));
+          msg = why;
+        }
       } else if (err != 0 || strcmp(msg, "socket error") == 0) {
         kind = RMG_ERROR_SOCKET;
       }

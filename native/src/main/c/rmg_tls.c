@@ -132,6 +132,47 @@ int rmg_tls_closing(struct mg_connection *c) {
   return 1;
 }
 
+const char *rmg_tls_alert_name(int desc) {
+  switch (desc) {
+    case 10: return "unexpected_message";
+    case 20: return "bad_record_mac";
+    case 40: return "handshake_failure";
+    case 42: return "bad_certificate";
+    case 43: return "unsupported_certificate";
+    case 44: return "certificate_revoked";
+    case 45: return "certificate_expired";
+    case 46: return "certificate_unknown";
+    case 47: return "illegal_parameter";
+    case 48: return "unknown_ca";
+    case 50: return "decode_error";
+    case 51: return "decrypt_error";
+    case 80: return "internal_error";
+    case 116: return "certificate_required";
+    default: return "alert";
+  }
+}
+
+/* How long a server that sent a fatal alert keeps the connection open before it closes it
+ * (rmg_tls_abort): the rest of the client's flight (its CertificateVerify, its Finished, its first
+ * request) is on its way, and a closed socket would answer it with a reset, which fails the
+ * client's write ("Broken pipe", "Connection reset") before it reads the alert. */
+#define RMG_TLS_ABORT_LINGER_MS 1000
+
+int rmg_tls_abort(struct mg_connection *c, int desc) {
+  uint64_t deadline;
+  int sent = rmg_tls_alert(c, desc);
+  if (sent <= 0) return 0;
+  c->is_closing = 0; /* mg_error's close (MG_EV_ERROR lets the handler take it back): later */
+  c->is_draining = 0;
+  c->is_full = 1; /* nothing more is read (hook 11 takes EPOLLIN out); what came is dropped */
+  c->recv.len = 0;
+  (void) shutdown((int) (size_t) c->fd, SHUT_WR); /* the FIN after the alert */
+  deadline = mg_millis() + RMG_TLS_ABORT_LINGER_MS;
+  memcpy(c->data + RMG_TLS_AT, &deadline, sizeof(deadline));
+  c->data[RMG_TLS_FLAGS] |= RMG_TLS_F_ABORTED;
+  return sent;
+}
+
 /* Hook 38 (mg_tls_recv): a decrypted record after the handshake that is not application data
  * (the stack handles alerts itself). Only handshake messages may come (RFC 8446 5.1): a
  * KeyUpdate (4.6.3) renews the peer's keys (bit 1) and, when it asks, ours after a KeyUpdate
@@ -310,7 +351,8 @@ void rmg_tls_peer_certificates(struct mg_connection *c, const unsigned char *msg
   rmg_record_bytes(&loop->ev, RMG_EV_TLS_PEER, c->id, 0, msg, len);
 }
 
-/* MG_EV_POLL of a connection still in its handshake: the timeout, and input that cannot be
+/* MG_EV_POLL of a connection still in its handshake, or of one that sent a fatal alert
+ * (rmg_tls_abort; its linger ends at the deadline): the timeout, and input that cannot be
  * TLS. The built-in stack waits for a whole record before it looks at one, so a plain-HTTP
  * request ("GET /", read as a 12 KiB record) would sit there, polled every millisecond,
  * until the timeout. */
@@ -318,6 +360,11 @@ void rmg_tls_poll(struct mg_connection *c) {
   uint64_t deadline;
   const unsigned char *b = c->rtls.buf;
   if (c->is_closing) return;
+  if (c->data[RMG_TLS_FLAGS] & RMG_TLS_F_ABORTED) { /* its alert is out: it closes at the deadline */
+    memcpy(&deadline, c->data + RMG_TLS_AT, sizeof(deadline));
+    if (mg_millis() > deadline) c->is_closing = 1;
+    return;
+  }
   if (c->rtls.len >= 3 && (b[0] < 20 || b[0] > 23 || b[1] != 3)) {
     mg_error(c, "not a TLS record (plain text on a TLS port?)");
     return;

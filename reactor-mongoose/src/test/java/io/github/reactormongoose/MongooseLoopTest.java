@@ -209,6 +209,84 @@ class MongooseLoopTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * Connection.shutdownOutput() on a MongooseLoop.connect connection: the peer reads the end
+	 * of its input after the bytes sent before, and its answer still arrives.
+	 */
+	@Test
+	void connectShutsDownItsOutputAndStillReceives() throws Exception {
+		MongooseLoop loop = newLoop();
+		try (ServerSocket ss = serverSocket()) {
+			Connection c = loop.connect("tcp://127.0.0.1:" + ss.getLocalPort()).block(TIMEOUT);
+			assertThat(c).isNotNull();
+			try (Socket peer = ss.accept()) {
+				peer.setSoTimeout(10_000);
+				StepVerifier.create(c.send("question".getBytes(StandardCharsets.US_ASCII)).then(c.shutdownOutput()))
+						.expectComplete()
+						.verify(TIMEOUT);
+				assertThat(peer.getInputStream().readAllBytes()).isEqualTo("question".getBytes(StandardCharsets.US_ASCII));
+				StepVerifier.create(c.send("late".getBytes(StandardCharsets.US_ASCII)))
+						.expectError(ConnectionClosedException.class)
+						.verify(TIMEOUT);
+				peer.getOutputStream().write("answer".getBytes(StandardCharsets.US_ASCII));
+				peer.shutdownOutput();
+				StepVerifier.create(c.receive()
+								.collect(ByteArrayOutputStream::new, (out, b) -> out.writeBytes(bytes(b)))
+								.map(ByteArrayOutputStream::toByteArray))
+						.assertNext(b -> assertThat(b).isEqualTo("answer".getBytes(StandardCharsets.US_ASCII)))
+						.expectComplete()
+						.verify(TIMEOUT);
+			}
+			StepVerifier.create(c.onClose()).expectComplete().verify(TIMEOUT);
+		}
+	}
+
+	/**
+	 * Connection.shutdownOutput() on a connection of MongooseLoop.listen: the client reads the
+	 * greeting and the end of its input, and what it sends afterwards still arrives (READ, then
+	 * HALF_CLOSE at its own FIN with listen(url, true)).
+	 */
+	@Test
+	void listenedConnectionShutsDownItsOutputAndStillReads() throws Exception {
+		MongooseLoop loop = newLoop();
+		java.util.concurrent.BlockingQueue<ConnectionEvent> events = new java.util.concurrent.LinkedBlockingQueue<>();
+		CompletableFuture<Integer> port = new CompletableFuture<>();
+		CompletableFuture<Void> shut = new CompletableFuture<>();
+		track(loop.listen("tcp://127.0.0.1:0", true)
+				.doOnNext(e -> {
+					if (e.type() == Type.BOUND) {
+						port.complete(e.connection().localAddress().getPort());
+					}
+					else if (e.type() == Type.ACCEPT) {
+						e.connection().send("hello".getBytes(StandardCharsets.US_ASCII)).then(e.connection().shutdownOutput())
+								.subscribe(null, shut::completeExceptionally, () -> shut.complete(null));
+					}
+					else {
+						events.add(e);
+					}
+				})
+				.subscribe(null, port::completeExceptionally));
+		try (Socket s = connect(port.get(10, TimeUnit.SECONDS))) {
+			assertThat(s.getInputStream().readAllBytes()).isEqualTo("hello".getBytes(StandardCharsets.US_ASCII));
+			shut.get(10, TimeUnit.SECONDS);
+			s.getOutputStream().write("still here".getBytes(StandardCharsets.US_ASCII));
+			s.shutdownOutput();
+			StringBuilder read = new StringBuilder();
+			List<Type> types = new ArrayList<>();
+			ConnectionEvent e;
+			while ((e = events.poll(10, TimeUnit.SECONDS)) != null && e.type() != Type.HALF_CLOSE && e.type() != Type.CLOSE) {
+				types.add(e.type());
+				if (e.type() == Type.READ) {
+					read.append(StandardCharsets.US_ASCII.decode(e.data()));
+				}
+			}
+			assertThat(e).as("the event after %s", types).isNotNull();
+			assertThat(e.type()).as("the event after %s", types).isEqualTo(Type.HALF_CLOSE);
+			assertThat(read).hasToString("still here");
+			e.connection().close();
+		}
+	}
+
 	@Test
 	void sendPublisherOfFourMebibytesToASlowReaderDeliversEveryByteInOrder() throws Exception {
 		MongooseLoop loop = newLoop();

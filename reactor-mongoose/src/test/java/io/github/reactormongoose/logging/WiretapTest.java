@@ -285,6 +285,43 @@ class WiretapTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * A half-close is logged as Netty logs it, a USER_EVENT: the peer's FIN on a half-closing
+	 * TcpServer connection (ChannelInputShutdownEvent) and each side's shutdownOutput()
+	 * (ChannelOutputShutdownEvent), between the bytes before and after it; they were not logged.
+	 */
+	@Test
+	void halfClosesAreLoggedAsNettysUserEvents() throws Exception {
+		try (LogCapture log = LogCapture.allLevels("wire.hc")) {
+			DisposableServer s = track(TcpServer.create().halfClose(true)
+					.wiretap("wire.hc", LogLevel.DEBUG, AdvancedByteBufFormat.SIMPLE)
+					.handle((in, out) -> out.send(in.receive()).then(out.shutdownOutput()))
+					.bindNow(TIMEOUT));
+			Connection c = TcpClient.create().port(s.port())
+					.wiretap("wire.hc", LogLevel.DEBUG, AdvancedByteBufFormat.SIMPLE).connectNow(TIMEOUT);
+			try {
+				c.send("ping".getBytes(StandardCharsets.UTF_8)).then(c.shutdownOutput()).block(TIMEOUT);
+				assertThat(c.receive().map(b -> StandardCharsets.UTF_8.decode(b).toString()).reduce("", String::concat)
+						.block(TIMEOUT)).isEqualTo("ping");
+			}
+			finally {
+				c.close();
+			}
+			until(() -> log.lines().stream().filter(l -> l.endsWith("] INACTIVE")).count() == 2);
+			String serverSide = "L:/127.0.0.1:" + s.port() + " ";
+			List<String> serverLines = log.lines().stream().filter(l -> l.contains(serverSide))
+					.map(l -> l.substring(l.indexOf("] ") + 2)).toList();
+			assertThat(serverLines).containsSubsequence("ACTIVE", "READ: 4B", "USER_EVENT: ChannelInputShutdownEvent",
+					"USER_EVENT: ChannelOutputShutdownEvent", "INACTIVE");
+			assertThat(serverLines).containsSubsequence("WRITE: 4B", "USER_EVENT: ChannelOutputShutdownEvent");
+			assertThat(serverLines).hasSize(6);
+			List<String> clientLines = log.lines().stream().filter(l -> !l.contains(serverSide))
+					.map(l -> l.substring(l.indexOf("] ") + 2)).toList();
+			assertThat(clientLines).containsExactly("ACTIVE", "WRITE: 4B", "USER_EVENT: ChannelOutputShutdownEvent",
+					"READ: 4B", "INACTIVE");
+		}
+	}
+
 	@Test
 	void udpLogsEveryDatagramWithItsPeer() throws Exception {
 		try (LogCapture log = LogCapture.allLevels("wire.udp")) {

@@ -53,6 +53,8 @@ public final class RawTls13Client implements Closeable {
 	/** The client's application traffic secret, for {@link #renewWriteKeys()}. */
 	private byte[] writeSecret = new byte[0];
 	private long readSeq;
+	/** The description of the last sealed alert read (RFC 8446 6), -1 before any. */
+	private int alert = -1;
 	/** Handshake bytes decrypted but not yet taken as whole messages. */
 	private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
 
@@ -218,9 +220,15 @@ public final class RawTls13Client implements Closeable {
 				return Arrays.copyOf(inner, at);
 			}
 			if (type == 21) {
+				alert = at >= 2 ? inner[1] & 0xff : -1;
 				return null;
 			}
 		}
+	}
+
+	/** The description of the sealed alert {@link #readApplicationData()} stopped at, else -1. */
+	public int alert() {
+		return alert;
 	}
 
 	@Override

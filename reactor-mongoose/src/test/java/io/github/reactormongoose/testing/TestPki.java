@@ -99,6 +99,17 @@ public final class TestPki {
 		return ctx;
 	}
 
+	/**
+	 * As {@link #presenting}, but the JDK signs its CertificateVerify with {@code signer}'s key
+	 * (of the same type), not the key of {@code issued}'s certificate: a signature that does not
+	 * verify with the certificate sent.
+	 */
+	public static SSLContext presentingWithWrongKey(Issued issued, Issued signer, Path caPem) throws Exception {
+		SSLContext ctx = SSLContext.getInstance("TLS");
+		ctx.init(keyManagers(new Issued(issued.cert(), signer.key(), issued.chain())), trustManagers(caPem), null);
+		return ctx;
+	}
+
 	/** A client SSLContext of the JDK that trusts {@code ca} (a CA or a self-signed server certificate). */
 	public static SSLContext trusting(Certificate ca) throws Exception {
 		SSLContext ctx = SSLContext.getInstance("TLS");

@@ -260,7 +260,9 @@ class HttpsServerTest extends BaseHttpTest {
 		try (LogCapture log = LogCapture.of(TlsFailures.LOGGER)) {
 			Curl.Result r = Curl.run(args.toArray(new String[0]));
 			assertThat(r.exitCode()).isNotZero();
-			awaitLine(log, "bad client hello");
+			// told why (RFC 8446 6.2), where it saw the connection close ("unexpected eof")
+			assertThat(r.stderr()).contains("alert handshake failure");
+			awaitLine(log, "bad client hello (sent the alert handshake_failure)");
 			return r;
 		}
 	}
@@ -271,6 +273,13 @@ class HttpsServerTest extends BaseHttpTest {
 		DisposableServer server = hello(TlsSpec.forServer(localhost.chain(), localhost.key()));
 		String url = "https://localhost:" + server.port() + "/hello";
 		refusedAsABadClientHello(url, "--tls-max", "1.2");
+		try (SSLSocket s = (SSLSocket) trusting(pki.ca()).getSocketFactory().createSocket("localhost", server.port())) {
+			s.setEnabledProtocols(new String[] {"TLSv1.2"});
+			s.setSoTimeout(5000);
+			org.assertj.core.api.Assertions.assertThatThrownBy(s::startHandshake)
+					.isInstanceOf(javax.net.ssl.SSLHandshakeException.class)
+					.hasMessageContaining("Received fatal alert: handshake_failure"); // it saw only the close
+		}
 		Curl.Result ok = Curl.run("--cacert", pki.ca().toString(), url);
 		assertThat(ok.stdout()).isEqualTo("Hello, /hello"); // the server is unharmed
 	}
@@ -348,13 +357,17 @@ class HttpsServerTest extends BaseHttpTest {
 					expired.key().toString(), url);
 			assertThat(old.exitCode()).isNotZero();
 			assertThat(old.stdout()).doesNotContain("Hello");
-			awaitLine(log, "failed to parse certificate");
+			// curl names the server's alert (it saw a closed connection before the server sent any)
+			assertThat(old.stderr()).contains("alert certificate expired");
+			awaitLine(log, "client certificate expired (notAfter 200102000000Z) (sent the alert certificate_expired)");
 			Curl.Result untrusted = Curl.run("--cacert", pki.ca().toString(), "--cert", stranger.cert().toString(),
 					"--key", stranger.key().toString(), url);
 			assertThat(untrusted.exitCode()).isNotZero();
 			assertThat(untrusted.stdout()).doesNotContain("Hello");
+			assertThat(untrusted.stderr()).contains("alert unknown ca");
 			Curl.Result none = Curl.run("--cacert", pki.ca().toString(), url);
 			assertThat(none.exitCode()).isNotZero();
+			assertThat(none.stderr()).contains("alert certificate required");
 			awaitLine(log, "failed to verify CA");
 			// a certificate of the trusted CA made for servers only (extendedKeyUsage serverAuth),
 			// the server's own, say: not a client's identity (RFC 5280 4.2.1.12; the JDK refuses it too)
@@ -362,6 +375,7 @@ class HttpsServerTest extends BaseHttpTest {
 					"--key", localhost.key().toString(), url);
 			assertThat(serverCert.exitCode()).isNotZero();
 			assertThat(serverCert.stdout()).doesNotContain("Hello");
+			assertThat(serverCert.stderr()).contains("alert unsupported certificate");
 			awaitLine(log, "not for client authentication");
 		}
 	}

@@ -92,8 +92,9 @@ class TlsRecordLayerTest {
 
 	/**
 	 * RFC 8446 4.4.4: a Finished whose verify_data is not the HMAC of the transcript ends the
-	 * handshake (decrypt_error). The stack checked only the message's type, so a client that
-	 * flipped a bit of it was served as if the handshake had been confirmed.
+	 * handshake with the alert decrypt_error, sealed with the server's application keys. The
+	 * stack checked only the message's type, so a client that flipped a bit of it was served as
+	 * if the handshake had been confirmed; then it was closed without the alert.
 	 */
 	@Test
 	void aFinishedThatDoesNotVerifyEndsTheHandshake() throws Exception {
@@ -112,6 +113,7 @@ class TlsRecordLayerTest {
 				got = ""; // the server closed first
 			}
 			assertThat(got).isEmpty();
+			assertThat(bad.alert()).as("the server's alert: decrypt_error").isEqualTo(51);
 		}
 	}
 

@@ -530,6 +530,17 @@ class MongooseWebServerTest {
 		assertThat(clientAuth(dir, Ssl.ClientAuth.NEED, true)).isEqualTo("1 CN=alice");
 	}
 
+	/**
+	 * server.ssl.client-auth=need: a client without a certificate is told why before the close
+	 * (RFC 8446 4.4.2.4: the alert certificate_required); the JDK's client saw a broken pipe.
+	 */
+	@Test
+	void clientAuthNeedTellsAClientWithoutACertificateWhy(@TempDir Path dir) {
+		assertThatThrownBy(() -> clientAuth(dir, Ssl.ClientAuth.NEED, false))
+				.isInstanceOf(java.io.IOException.class)
+				.hasStackTraceContaining("Received fatal alert: certificate_required");
+	}
+
 	/** server.ssl.client-auth=want: a client with a certificate is named, one without is served too. */
 	@Test
 	void clientAuthWantServesClientsWithAndWithoutACertificate(@TempDir Path dir) throws Exception {

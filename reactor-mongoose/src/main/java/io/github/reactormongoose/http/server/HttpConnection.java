@@ -105,13 +105,13 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 	 */
 	@Override
 	public void onTlsPeerCertificates(ByteBuffer buf, int offset, int length) {
-		List<X509Certificate> chain = PeerVerifier.clientChain(buf, offset, length, remote, clientTrust);
-		if (chain == null) { // refused
+		PeerVerifier.ClientChain chain = PeerVerifier.clientChain(buf, offset, length, remote, clientTrust);
+		if (chain.refused()) {
 			closeRequested = true; // no request of it is read
-			channel.close();
+			channel.closeWithAlert(chain.alert()); // the client learns why
 			return;
 		}
-		peerCertificates = chain;
+		peerCertificates = chain.certificates();
 	}
 
 	@Override

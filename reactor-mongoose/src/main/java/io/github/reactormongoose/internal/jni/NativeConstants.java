@@ -92,6 +92,9 @@ public final class NativeConstants {
 	public static final int OP_CLOSE_IDLE = (int) constant("RMG_OP_CLOSE_IDLE");
 	public static final int OP_HALF_CLOSE = (int) constant("RMG_OP_HALF_CLOSE");
 	public static final int OP_SHUT_WR = (int) constant("RMG_OP_SHUT_WR");
+	/** A TLS server sends a fatal alert (its description shifted by {@code OP_ALERT_SHIFT}), then closes after a linger. */
+	public static final int OP_TLS_ALERT = (int) constant("RMG_OP_TLS_ALERT");
+	public static final int OP_ALERT_SHIFT = (int) constant("RMG_OP_ALERT_SHIFT");
 	public static final long ERR_NO_CONN = constant("RMG_ERR_NO_CONN");
 	public static final long ERR_OOM = constant("RMG_ERR_OOM");
 	public static final long ERR_BAD_ARG = constant("RMG_ERR_BAD_ARG");

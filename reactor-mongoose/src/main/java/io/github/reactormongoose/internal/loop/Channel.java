@@ -112,6 +112,13 @@ public final class Channel {
 		}
 	}
 
+	/** The peer's FIN ended reading ({@code input}) or ours went out: the wiretap's line, if tapped. */
+	void wireShutdown(boolean input) {
+		if (wiretap != null) {
+			wiretap.shutdown(this, input);
+		}
+	}
+
 	/** A WIRE record: bytes read, or {@code written}, for the wiretap. */
 	void wire(boolean written, ByteBuffer b, int off, int len) {
 		if (wiretap != null) {
@@ -275,6 +282,18 @@ public final class Channel {
 	/** Closes at once; pending output is dropped. */
 	public void close() {
 		control(NativeConstants.OP_CLOSE);
+	}
+
+	/**
+	 * A TLS server's connection whose client's certificate was refused: sends the fatal alert
+	 * {@code description} (RFC 8446 6.2: 42 bad_certificate, 48 unknown_ca...) with the keys
+	 * the client reads with, reads nothing more and closes a moment later (the client's writes
+	 * in flight must not meet a reset before it reads the alert); pending output is dropped.
+	 * A connection that the built-in stack failed (with its own alert) is left to close so; one
+	 * that is not a TLS server's closes at once.
+	 */
+	public void closeWithAlert(int description) {
+		control(NativeConstants.OP_TLS_ALERT | ((description & 0xff) << NativeConstants.OP_ALERT_SHIFT));
 	}
 
 	/**

@@ -599,9 +599,11 @@ public final class EventLoop {
 				s.onDrained(arg);
 			}
 			else if (type == NativeConstants.EV_READ_END) {
+				c.wireShutdown(true);
 				s.onReadEnd();
 			}
 			else if (type == NativeConstants.EV_WRITE_END) {
+				c.wireShutdown(false);
 				s.onWriteEnd();
 			}
 		}

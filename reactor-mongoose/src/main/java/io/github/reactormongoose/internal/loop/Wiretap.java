@@ -94,6 +94,19 @@ public final class Wiretap {
 		write(log, sb.toString());
 	}
 
+	/**
+	 * A half-close of a raw TCP connection, under the name of Netty's user event: the peer's FIN
+	 * ended reading ({@code input}: ChannelInputShutdownEvent, a half-closing connection only;
+	 * elsewhere the FIN closes it) or our own FIN went out (ChannelOutputShutdownEvent,
+	 * {@code shutdownOutput()}).
+	 */
+	void shutdown(Channel c, boolean input) {
+		Logger log = logger();
+		if (enabled(log)) {
+			write(log, label(c) + (input ? " USER_EVENT: ChannelInputShutdownEvent" : " USER_EVENT: ChannelOutputShutdownEvent"));
+		}
+	}
+
 	/** The connection is gone. */
 	void inactive(Channel c) {
 		Logger log = logger();

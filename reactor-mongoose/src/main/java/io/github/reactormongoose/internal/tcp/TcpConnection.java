@@ -232,13 +232,13 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 	 */
 	@Override
 	public void onTlsPeerCertificates(ByteBuffer buf, int offset, int length) {
-		List<X509Certificate> chain = PeerVerifier.clientChain(buf, offset, length, remote, clientTrust);
-		if (chain == null) { // refused
+		PeerVerifier.ClientChain chain = PeerVerifier.clientChain(buf, offset, length, remote, clientTrust);
+		if (chain.refused()) {
 			onHandshakeDone = null; // the handler never starts
-			channel.close();
+			channel.closeWithAlert(chain.alert()); // the client learns why
 			return;
 		}
-		peerCertificates = chain;
+		peerCertificates = chain.certificates();
 	}
 
 	@Override

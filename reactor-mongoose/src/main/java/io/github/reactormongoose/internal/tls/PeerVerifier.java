@@ -65,50 +65,73 @@ public final class PeerVerifier {
 		return List.copyOf(chain);
 	}
 
+	/** RFC 8446 6.2 alert descriptions a server sends when it refuses a client's chain. */
+	public static final int BAD_CERTIFICATE = 42;
+	public static final int UNSUPPORTED_CERTIFICATE = 43;
+	public static final int CERTIFICATE_EXPIRED = 45;
+	public static final int UNKNOWN_CA = 48;
+
+	/**
+	 * A client's chain as the server checked it ({@link #clientChain}): the certificates, or,
+	 * when refused, the fatal alert that tells the client why (an RFC 8446 6.2 description).
+	 */
+	public record ClientChain(List<X509Certificate> certificates, int alert) {
+
+		/** Whether the chain may not authenticate the client: the connection closes with {@link #alert()}. */
+		public boolean refused() {
+			return alert != 0;
+		}
+	}
+
 	/**
 	 * A server's copy of its client's Certificate message: the chain as sent, own certificate
-	 * first (empty when the client sent none). {@code null}, logged for {@code remote} as a
+	 * first (empty when the client sent none). Refused, and logged for {@code remote} as a
 	 * failed handshake, when the chain may not authenticate a client: the client's own
 	 * certificate's extendedKeyUsage leaves out TLS client authentication (RFC 5280 4.2.1.12;
-	 * a server's certificate presented as a client's, say), or {@code trust} (the JDK's PKIX
-	 * trust manager of the server's one CA) refuses the chain, as the JDK's {@code need} would:
-	 * a pathLenConstraint exceeded, an unrecognised critical extension, a keyUsage without
-	 * digitalSignature (RFC 5280 6.1.4, 4.2, 4.2.1.3), among others. The built-in stack checks
-	 * only the CA flags, signatures and dates. Also {@code null} for a chain the JDK cannot read
-	 * (so it cannot verify it). The caller then closes the connection.
+	 * a server's certificate presented as a client's, say: unsupported_certificate, as OpenSSL
+	 * sends), or {@code trust} (the JDK's PKIX trust manager of the server's one CA) refuses the
+	 * chain, as the JDK's {@code need} would: a pathLenConstraint exceeded, an unrecognised
+	 * critical extension, a keyUsage without digitalSignature (RFC 5280 6.1.4, 4.2, 4.2.1.3),
+	 * among others (bad_certificate; certificate_expired for an expired one, unknown_ca when no
+	 * path leads to the CA). The built-in stack checks only the CA flags, signatures and dates.
+	 * Also refused, with bad_certificate, a chain the JDK cannot read (so it cannot verify it).
+	 * The caller then closes the connection with the alert.
 	 */
-	public static @Nullable List<X509Certificate> clientChain(ByteBuffer b, int offset, int length,
-			@Nullable InetSocketAddress remote, @Nullable X509TrustManager trust) {
+	public static ClientChain clientChain(ByteBuffer b, int offset, int length, @Nullable InetSocketAddress remote,
+			@Nullable X509TrustManager trust) {
 		List<X509Certificate> chain;
 		try {
 			chain = List.copyOf(parse(b, offset, length));
 		}
 		catch (CertificateException | RuntimeException e) {
-			TlsFailures.certificateUnreadable(remote, String.valueOf(e.getMessage()));
-			return null;
+			TlsFailures.certificateUnreadable(remote, e.getMessage() + " (closing with the alert bad_certificate)");
+			return new ClientChain(List.of(), BAD_CERTIFICATE);
 		}
-		String refused = clientAuthRefusal(chain, trust);
-		if (refused != null) {
-			TlsFailures.handshakeFailed(remote, refused);
-			return null;
-		}
-		return chain;
+		return clientAuthRefusal(chain, trust, remote);
 	}
 
-	/** Why {@code chain} may not authenticate a client (see {@link #clientChain}), or {@code null}. */
-	private static @Nullable String clientAuthRefusal(List<X509Certificate> chain, @Nullable X509TrustManager trust) {
+	private static ClientChain refusal(@Nullable InetSocketAddress remote, String why, int alert, String name) {
+		TlsFailures.handshakeFailed(remote, why + " (closing with the alert " + name + ")");
+		return new ClientChain(List.of(), alert);
+	}
+
+	/** {@code chain} accepted, or why it may not authenticate a client (see {@link #clientChain}), logged. */
+	private static ClientChain clientAuthRefusal(List<X509Certificate> chain, @Nullable X509TrustManager trust,
+			@Nullable InetSocketAddress remote) {
 		if (chain.isEmpty()) {
-			return null;
+			return new ClientChain(chain, 0);
 		}
 		X509Certificate own = chain.get(0);
 		try {
 			List<String> uses = own.getExtendedKeyUsage();
 			if (uses != null && !uses.contains("1.3.6.1.5.5.7.3.2") && !uses.contains("2.5.29.37.0")) {
-				return "client certificate not for client authentication (extendedKeyUsage " + uses + ")";
+				return refusal(remote, "client certificate not for client authentication (extendedKeyUsage " + uses + ")",
+						UNSUPPORTED_CERTIFICATE, "unsupported_certificate");
 			}
 		}
 		catch (java.security.cert.CertificateParsingException e) {
-			return "client certificate with an unreadable extendedKeyUsage: " + e.getMessage();
+			return refusal(remote, "client certificate with an unreadable extendedKeyUsage: " + e.getMessage(),
+					BAD_CERTIFICATE, "bad_certificate");
 		}
 		if (trust != null) {
 			try {
@@ -116,10 +139,34 @@ public final class PeerVerifier {
 				trust.checkClientTrusted(chain.toArray(new X509Certificate[0]), own.getPublicKey().getAlgorithm());
 			}
 			catch (CertificateException | RuntimeException e) {
-				return "untrusted client certificate (" + own.getSubjectX500Principal() + "): " + e.getMessage();
+				String why = "untrusted client certificate (" + own.getSubjectX500Principal() + "): " + e.getMessage();
+				int alert = pkixAlert(e);
+				return refusal(remote, why, alert, alert == CERTIFICATE_EXPIRED ? "certificate_expired"
+						: alert == UNKNOWN_CA ? "unknown_ca" : "bad_certificate");
 			}
 		}
-		return null;
+		return new ClientChain(chain, 0);
+	}
+
+	/**
+	 * The alert for a chain the PKIX trust manager refused (RFC 8446 6.2, as OpenSSL chooses):
+	 * certificate_expired for an expired certificate, unknown_ca when no path leads to the
+	 * trusted CA, else bad_certificate.
+	 */
+	static int pkixAlert(Throwable e) {
+		for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+			if (t instanceof java.security.cert.CertificateExpiredException) {
+				return CERTIFICATE_EXPIRED;
+			}
+			if (t instanceof java.security.cert.CertPathValidatorException v
+					&& v.getReason() == java.security.cert.CertPathValidatorException.BasicReason.EXPIRED) {
+				return CERTIFICATE_EXPIRED;
+			}
+			if (t instanceof java.security.cert.CertPathBuilderException) {
+				return UNKNOWN_CA;
+			}
+		}
+		return BAD_CERTIFICATE;
 	}
 
 	/**
