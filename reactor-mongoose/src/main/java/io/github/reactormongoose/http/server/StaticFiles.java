@@ -399,6 +399,9 @@ final class StaticFiles {
 			return res.status(412).send();
 		}
 		if (notModified(req, etag, mtimeSeconds)) {
+			if (!gzip && res instanceof HttpExchange x) {
+				x.asIfCompressed(size); // the ETag and Vary of the 200 it stands for (RFC 9110 15.4.5)
+			}
 			res.responseHeaders().remove("Content-Type");
 			return res.status(304).send();
 		}
@@ -451,10 +454,14 @@ final class StaticFiles {
 	private static boolean listHas(String header, String etag, boolean weak) {
 		for (String t : header.split(",")) {
 			String v = t.trim();
+			String e = etag;
 			if (weak && v.startsWith("W/")) {
 				v = v.substring(2);
 			}
-			if (v.equals("*") || v.equals(etag)) {
+			if (weak && e.startsWith("W/")) {
+				e = e.substring(2);
+			}
+			if (v.equals("*") || v.equals(e)) {
 				return true;
 			}
 		}
