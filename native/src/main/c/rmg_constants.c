@@ -166,11 +166,14 @@ static jstring JNICALL rmg_constants_errnoMessage(JNIEnv *env, jclass cls, jint 
   return (*env)->NewStringUTF(env, buf);
 }
 
-/* The one table of HTTP reason phrases (Java caches it at class initialisation). */
+/* The one table of HTTP reason phrases (Java caches it at class initialisation): the IANA
+ * registry's, and for a code it lacks the class's phrase as Netty gives (never NULL). */
 const char *rmg_reason_phrase(int status) {
   switch (status) {
     case 100: return "Continue";
     case 101: return "Switching Protocols";
+    case 102: return "Processing";
+    case 103: return "Early Hints";
     case 200: return "OK";
     case 201: return "Created";
     case 202: return "Accepted";
@@ -178,11 +181,15 @@ const char *rmg_reason_phrase(int status) {
     case 204: return "No Content";
     case 205: return "Reset Content";
     case 206: return "Partial Content";
+    case 207: return "Multi-Status";
+    case 208: return "Already Reported";
+    case 226: return "IM Used";
     case 300: return "Multiple Choices";
     case 301: return "Moved Permanently";
     case 302: return "Found";
     case 303: return "See Other";
     case 304: return "Not Modified";
+    case 305: return "Use Proxy";
     case 307: return "Temporary Redirect";
     case 308: return "Permanent Redirect";
     case 400: return "Bad Request";
@@ -192,6 +199,7 @@ const char *rmg_reason_phrase(int status) {
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 406: return "Not Acceptable";
+    case 407: return "Proxy Authentication Required";
     case 408: return "Request Timeout";
     case 409: return "Conflict";
     case 410: return "Gone";
@@ -202,8 +210,11 @@ const char *rmg_reason_phrase(int status) {
     case 415: return "Unsupported Media Type";
     case 416: return "Range Not Satisfiable";
     case 417: return "Expectation Failed";
+    case 418: return "I'm a teapot"; /* IANA: "(Unused)"; the phrase of RFC 2324, Spring's and Go's */
     case 421: return "Misdirected Request";
     case 422: return "Unprocessable Content";
+    case 423: return "Locked";
+    case 424: return "Failed Dependency";
     case 425: return "Too Early";
     case 426: return "Upgrade Required";
     case 428: return "Precondition Required";
@@ -216,7 +227,20 @@ const char *rmg_reason_phrase(int status) {
     case 503: return "Service Unavailable";
     case 504: return "Gateway Timeout";
     case 505: return "HTTP Version Not Supported";
-    default: return NULL;
+    case 506: return "Variant Also Negotiates";
+    case 507: return "Insufficient Storage";
+    case 508: return "Loop Detected";
+    case 510: return "Not Extended";
+    case 511: return "Network Authentication Required";
+    default: break;
+  }
+  switch (status / 100) {
+    case 1: return "Informational";
+    case 2: return "Success";
+    case 3: return "Redirection";
+    case 4: return "Client Error";
+    case 5: return "Server Error";
+    default: return "Unknown Status";
   }
 }
 

@@ -13,7 +13,6 @@ import io.github.reactormongoose.internal.Checks;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -60,9 +59,10 @@ public interface Connection extends Disposable {
 	 * accepted by a {@code TcpServer}; for connections accepted by
 	 * {@link MongooseLoop#listen(String)} data arrives as {@link ConnectionEvent.Type#READ}
 	 * events instead). Reading pauses while the subscriber has no demand; completes when the
-	 * connection closes.
+	 * connection closes. A {@link ByteBufferFlux}, as {@code TcpInbound.receive()}: its
+	 * conversions ({@code asString()}, {@code aggregate()}...) are at hand.
 	 */
-	Flux<ByteBuffer> receive();
+	ByteBufferFlux receive();
 
 	/**
 	 * Shuts down only the sending side (a FIN, as {@code Socket.shutdownOutput()}), after every

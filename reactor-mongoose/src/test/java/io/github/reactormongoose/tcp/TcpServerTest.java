@@ -124,6 +124,21 @@ class TcpServerTest extends TcpTestSupport {
 		assertThat(c.isActive()).isFalse();
 	}
 
+	/**
+	 * {@code Connection.receive()} is a {@code ByteBufferFlux}, as {@code TcpInbound.receive()}:
+	 * {@code in.connection().receive().asString()} did not compile (a plain {@code Flux}).
+	 */
+	@Test
+	void theConnectionsReceiveHasTheByteBufferFluxConversions() throws Exception {
+		DisposableServer server = bind(TcpServer.create()
+				.handle((in, out) -> out.sendString(in.connection().receive().asString().map(String::toUpperCase))));
+		try (Socket s = connect(server.port())) {
+			s.getOutputStream().write("hello".getBytes(StandardCharsets.UTF_8));
+			s.shutdownOutput();
+			assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("HELLO");
+		}
+	}
+
 	@Test
 	void echoesToReactorNettyTcpClient() {
 		DisposableServer server = bind(echo());

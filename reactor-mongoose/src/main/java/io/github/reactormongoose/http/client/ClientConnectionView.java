@@ -6,6 +6,7 @@ package io.github.reactormongoose.http.client;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
+import io.github.reactormongoose.ByteBufferFlux;
 import io.github.reactormongoose.Connection;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -79,8 +80,8 @@ final class ClientConnectionView implements Connection {
 	}
 
 	@Override
-	public Flux<ByteBuffer> receive() {
-		return Flux.error(notHere());
+	public ByteBufferFlux receive() {
+		return ByteBufferFlux.fromInbound(Flux.error(notHere()));
 	}
 
 	/**

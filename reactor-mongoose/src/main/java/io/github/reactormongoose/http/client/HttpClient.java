@@ -863,6 +863,17 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 			return uri(absolute(uri));
 		}
 
+		/**
+		 * The target, resolved for each session, as {@link RequestSender#uri(Mono)} and Reactor
+		 * Netty's {@code uri(Mono<String>)}: {@code uri} is subscribed when the {@link #handle}
+		 * publisher is, and its value read as {@link #uri(String)} reads one; each subscription
+		 * (a {@code retry()}, a {@code repeat()}) subscribes to it again, so a reconnecting
+		 * client can ask for a fresh token or address each time. Its error fails the
+		 * {@code handle} publisher with that error; completing empty fails it with
+		 * {@link IllegalArgumentException}.
+		 */
+		WebsocketSender uri(Mono<String> uri);
+
 		/** Sub-protocols offered, in order of preference ({@code Sec-WebSocket-Protocol}). */
 		WebsocketSender protocols(String... protocols);
 

@@ -20,6 +20,7 @@ import io.github.reactormongoose.http.websocket.WebsocketOutbound;
 import io.github.reactormongoose.internal.websocket.PerMessageDeflate;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import reactor.core.Fuseable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
@@ -35,7 +36,8 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 	private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 	private final HttpClient client;
-	private final @Nullable String uri;
+	/** The target, read for each session; {@code null}: the client's base URL. */
+	private final @Nullable Mono<String> uri;
 	private final List<String> protocols;
 	private final int maxPayload;
 	private final boolean compress;
@@ -49,12 +51,12 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 	/** The sessions' wait for the server's CLOSE ({@link ClientWebsocketSession#CLOSE_WAIT}; tests lower it). */
 	private final Duration closeWait;
 
-	WebsocketClient(HttpClient client, @Nullable String uri, List<String> protocols, int maxPayload) {
+	WebsocketClient(HttpClient client, @Nullable Mono<String> uri, List<String> protocols, int maxPayload) {
 		this(client, uri, protocols, maxPayload, false, false, true, false, ClientWebsocketSession.CLOSE_STALL,
 				ClientWebsocketSession.CLOSE_WAIT);
 	}
 
-	private WebsocketClient(HttpClient client, @Nullable String uri, List<String> protocols, int maxPayload,
+	private WebsocketClient(HttpClient client, @Nullable Mono<String> uri, List<String> protocols, int maxPayload,
 			boolean compress, boolean handlePing, boolean allowClientNoContext, boolean requestServerNoContext,
 			Duration closeStall, Duration closeWait) {
 		this.client = client;
@@ -71,6 +73,12 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 
 	@Override
 	public HttpClient.WebsocketSender uri(String uri) {
+		Objects.requireNonNull(uri, "uri");
+		return new WebsocketClient(client, Mono.just(uri), protocols, maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext, closeStall, closeWait);
+	}
+
+	@Override
+	public HttpClient.WebsocketSender uri(Mono<String> uri) {
 		Objects.requireNonNull(uri, "uri");
 		return new WebsocketClient(client, uri, protocols, maxPayload, compress, handlePing, allowClientNoContext, requestServerNoContext, closeStall, closeWait);
 	}
@@ -175,8 +183,15 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 	}
 
 	private Mono<ClientWebsocketSession> connect() {
+		Mono<String> u = uri != null ? uri : Mono.just("");
+		return u.switchIfEmpty(Mono.error(() -> new IllegalArgumentException("No uri: the uri Mono completed empty")))
+				.flatMap(this::connect);
+	}
+
+	/** The session with {@code u}, once per subscription. */
+	private Mono<ClientWebsocketSession> connect(String u) {
 		return Mono.defer(() -> {
-			URI target = client.resolve(uri != null ? uri : "");
+			URI target = client.resolve(u);
 			byte[] nonce = new byte[16];
 			ThreadLocalRandom.current().nextBytes(nonce);
 			String key = Base64.getEncoder().encodeToString(nonce);
@@ -296,8 +311,20 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 		}
 	}
 
+	private String describeUri() {
+		if (uri instanceof Fuseable.ScalarCallable<?> s) {
+			try {
+				return String.valueOf(s.call());
+			}
+			catch (Exception e) {
+				return "?";
+			}
+		}
+		return uri == null ? "null" : "(deferred)";
+	}
+
 	@Override
 	public String toString() {
-		return "WebsocketSender[" + uri + ", protocols=" + protocols + (compress ? ", compress" : "") + "]";
+		return "WebsocketSender[" + describeUri() + ", protocols=" + protocols + (compress ? ", compress" : "") + "]";
 	}
 }

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
+import io.github.reactormongoose.ByteBufferFlux;
 import io.github.reactormongoose.Connection;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -72,8 +73,8 @@ final class HttpConnectionView implements Connection {
 	}
 
 	@Override
-	public Flux<ByteBuffer> receive() {
-		return Flux.error(notHere());
+	public ByteBufferFlux receive() {
+		return ByteBufferFlux.fromInbound(Flux.error(notHere()));
 	}
 
 	@Override

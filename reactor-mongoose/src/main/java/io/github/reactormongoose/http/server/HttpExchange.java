@@ -88,6 +88,17 @@ final class HttpExchange implements HttpServerResponse {
 		}
 	}
 
+	/**
+	 * Gives this (304) answer the {@code ETag} and {@code Vary} a 200 with a body of
+	 * {@code length} bytes and the current headers would have had, compressed or not.
+	 */
+	void asIfCompressed(long length) {
+		if (writer.wouldCompress(length)) {
+			writer.markCompressed();
+			writer.headers().remove("Accept-Ranges"); // as on the 200: a cache updates its copy's fields from a 304
+		}
+	}
+
 	/** Whether the server's compression condition, if any, allows compressing this response. */
 	private boolean compressible() {
 		BiPredicate<? super HttpServerRequest, ? super HttpServerResponse> p = conn.server.config.compressionPredicate();

@@ -198,29 +198,45 @@ final class ResponseWriter {
 			return false;
 		}
 		compressionDecided = true;
-		if (status < 200 || status == 204 || status == 206 || status == 304
-				|| headers.contains("Content-Encoding")
-				|| !StaticFiles.acceptsGzip(String.join(",", request.requestHeaders().getAll("Accept-Encoding")))) {
+		if (status < 200 || status == 204 || status == 206 || status == 304) {
 			return false;
 		}
 		long known = length >= 0 ? length : applicationLength(); // negative: unknown (none, or not valid)
-		if ((known >= 0 && known < compressMinSize) || !allowed.getAsBoolean()) {
+		if (!wouldCompress(known)) {
 			return false;
 		}
 		headers.remove("Content-Length");
 		headers.set("Content-Encoding", "gzip");
+		markCompressed();
+		headers.remove("Accept-Ranges");
+		return true;
+	}
+
+	/**
+	 * Whether a 200 with the current headers and a body of {@code length} bytes (negative:
+	 * unknown) would be gzip-compressed; nothing is changed.
+	 */
+	boolean wouldCompress(long length) {
+		BooleanSupplier allowed = compressible;
+		return allowed != null && !headers.contains("Content-Encoding")
+				&& StaticFiles.acceptsGzip(String.join(",", request.requestHeaders().getAll("Accept-Encoding")))
+				&& (length < 0 || length >= compressMinSize) && allowed.getAsBoolean();
+	}
+
+	/**
+	 * The validator and {@code Vary} of a compressed answer, also those of a 304 standing for
+	 * one (RFC 9110 15.4.5: it carries the ETag and Vary the 200 would have). The bytes are
+	 * not the identity's any more (as nginx's gzip does): a strong validator becomes weak, so
+	 * If-Range cannot splice identity bytes onto a gzip prefix (RFC 9110, 8.8.3).
+	 */
+	void markCompressed() {
 		if (!headers.containsToken("Vary", "Accept-Encoding") && !headers.containsToken("Vary", "*")) {
 			headers.add("Vary", "Accept-Encoding");
 		}
-		// the bytes are not the identity's any more (as nginx's gzip does): a strong validator
-		// becomes weak, so If-Range cannot splice identity bytes onto a gzip prefix (RFC 9110,
-		// 8.8.3), and ranges of the identity are not offered on this answer
 		String etag = headers.get("ETag");
 		if (etag != null && etag.startsWith("\"")) {
 			headers.set("ETag", "W/" + etag);
 		}
-		headers.remove("Accept-Ranges");
-		return true;
 	}
 
 	/** Releases the gzip stream of a body that will not end normally. */

@@ -50,7 +50,29 @@ final class StaticFiles {
 			Map.entry("woff", "font/woff"), Map.entry("woff2", "font/woff2"), Map.entry("ttf", "font/ttf"),
 			Map.entry("otf", "font/otf"), Map.entry("mp4", "video/mp4"), Map.entry("webm", "video/webm"),
 			Map.entry("mp3", "audio/mpeg"), Map.entry("ogg", "audio/ogg"), Map.entry("wav", "audio/wav"),
-			Map.entry("map", "application/json"), Map.entry("webmanifest", "application/manifest+json"));
+			Map.entry("map", "application/json"), Map.entry("webmanifest", "application/manifest+json"),
+			// more of the web's common files (nginx's mime.types, WHATWG and IANA types)
+			Map.entry("cjs", "text/javascript; charset=utf-8"), Map.entry("vtt", "text/vtt; charset=utf-8"),
+			Map.entry("ics", "text/calendar; charset=utf-8"), Map.entry("xhtml", "application/xhtml+xml"),
+			Map.entry("atom", "application/atom+xml"), Map.entry("rss", "application/rss+xml"),
+			Map.entry("jsonld", "application/ld+json"), Map.entry("geojson", "application/geo+json"),
+			Map.entry("yaml", "application/yaml"), Map.entry("yml", "application/yaml"),
+			Map.entry("bmp", "image/bmp"), Map.entry("tif", "image/tiff"), Map.entry("tiff", "image/tiff"),
+			Map.entry("apng", "image/apng"), Map.entry("jxl", "image/jxl"), Map.entry("heic", "image/heic"),
+			Map.entry("eot", "application/vnd.ms-fontobject"), Map.entry("opus", "audio/ogg"),
+			Map.entry("oga", "audio/ogg"), Map.entry("ogv", "video/ogg"), Map.entry("weba", "audio/webm"),
+			Map.entry("flac", "audio/flac"), Map.entry("m4a", "audio/mp4"), Map.entry("aac", "audio/aac"),
+			Map.entry("mid", "audio/midi"), Map.entry("midi", "audio/midi"), Map.entry("m4v", "video/mp4"),
+			Map.entry("mov", "video/quicktime"), Map.entry("mkv", "video/x-matroska"), Map.entry("ts", "video/mp2t"),
+			Map.entry("m3u8", "application/vnd.apple.mpegurl"), Map.entry("mpd", "application/dash+xml"),
+			Map.entry("7z", "application/x-7z-compressed"), Map.entry("bz2", "application/x-bzip2"),
+			Map.entry("xz", "application/x-xz"), Map.entry("zst", "application/zstd"),
+			Map.entry("jar", "application/java-archive"), Map.entry("epub", "application/epub+zip"),
+			Map.entry("rtf", "application/rtf"), Map.entry("docx",
+					"application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+			Map.entry("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+			Map.entry("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+			Map.entry("odt", "application/vnd.oasis.opendocument.text"));
 
 	private StaticFiles() {
 	}
@@ -399,6 +421,9 @@ final class StaticFiles {
 			return res.status(412).send();
 		}
 		if (notModified(req, etag, mtimeSeconds)) {
+			if (!gzip && res instanceof HttpExchange x) {
+				x.asIfCompressed(size); // the ETag and Vary of the 200 it stands for (RFC 9110 15.4.5)
+			}
 			res.responseHeaders().remove("Content-Type");
 			return res.status(304).send();
 		}
@@ -451,10 +476,14 @@ final class StaticFiles {
 	private static boolean listHas(String header, String etag, boolean weak) {
 		for (String t : header.split(",")) {
 			String v = t.trim();
+			String e = etag;
 			if (weak && v.startsWith("W/")) {
 				v = v.substring(2);
 			}
-			if (v.equals("*") || v.equals(etag)) {
+			if (weak && e.startsWith("W/")) {
+				e = e.substring(2);
+			}
+			if (v.equals("*") || v.equals(e)) {
 				return true;
 			}
 		}

@@ -141,10 +141,14 @@ public final class NativeConstants {
 		return r;
 	}
 
-	/** The reason phrase of an HTTP status, from the native table; {@code "Status"} for codes it lacks. */
+	/**
+	 * The reason phrase of an HTTP status, from the native table: the IANA registry's, else
+	 * the class's ({@code "Client Error"} for an unregistered 4xx, as Netty); {@code
+	 * "Unknown Status"} for a code outside 100-599.
+	 */
 	public static String reason(int status) {
 		String r = status >= 0 && status < REASONS.length ? REASONS[status] : null;
-		return r != null ? r : "Status";
+		return r != null ? r : "Unknown Status";
 	}
 
 	/** Forces class initialisation, hence library loading. */

@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import javax.net.ssl.X509TrustManager;
 
 import io.github.reactormongoose.AbortedException;
+import io.github.reactormongoose.ByteBufferFlux;
 import io.github.reactormongoose.Connection;
 import io.github.reactormongoose.ConnectionClosedException;
 import io.github.reactormongoose.ConnectionEvent;
@@ -139,8 +140,8 @@ public final class TcpConnection implements Connection, StreamHandler, TlsHandsh
 	}
 
 	@Override
-	public Flux<ByteBuffer> receive() {
-		return Flux.defer(this::inbound);
+	public ByteBufferFlux receive() {
+		return ByteBufferFlux.fromInbound(Flux.defer(this::inbound));
 	}
 
 	private synchronized InboundQueue<ByteBuffer> inbound() {

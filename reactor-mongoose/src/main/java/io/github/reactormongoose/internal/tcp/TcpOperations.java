@@ -84,7 +84,7 @@ public final class TcpOperations implements TcpInbound, TcpOutbound {
 
 	@Override
 	public ByteBufferFlux receive() {
-		return ByteBufferFlux.fromInbound(connection.receive());
+		return connection.receive();
 	}
 
 	@Override

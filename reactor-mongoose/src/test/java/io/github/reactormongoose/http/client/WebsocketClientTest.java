@@ -68,6 +68,31 @@ class WebsocketClientTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * {@code websocket().uri(Mono<String>)}, as the request sender's and Reactor Netty's: the
+	 * target is resolved for each subscription (a reconnect asks again); an error or an empty
+	 * Mono fails the session. There was no such method.
+	 */
+	@Test
+	void uriOfAMonoIsResolvedForEachSession() {
+		DisposableServer s = server();
+		java.util.concurrent.atomic.AtomicInteger resolved = new java.util.concurrent.atomic.AtomicInteger();
+		Flux<String> session = HttpClient.create().websocket()
+				.uri(Mono.fromCallable(() -> "ws://127.0.0.1:" + s.port() + (resolved.incrementAndGet() == 1 ? "/bye" : "/hello")))
+				.handle((in, out) -> in.receive().take(1).map(WebsocketClientTest::describe));
+		assertThat(resolved).hasValue(0);
+		StepVerifier.create(session).expectNext("TEXT:going").verifyComplete();
+		StepVerifier.create(session).expectNext("TEXT:token=null protocol=null").verifyComplete();
+		StepVerifier.create(HttpClient.create().websocket().uri(Mono.error(new IllegalStateException("no target")))
+						.handle((in, out) -> in.receive()))
+				.expectErrorMessage("no target")
+				.verify(TIMEOUT);
+		StepVerifier.create(HttpClient.create().websocket().uri(Mono.<String>empty()).handle((in, out) -> in.receive()))
+				.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class)
+						.hasMessage("No uri: the uri Mono completed empty"))
+				.verify(TIMEOUT);
+	}
+
 	@Test
 	void textAndBinaryMessagesBothWays() {
 		DisposableServer s = server();

@@ -200,6 +200,48 @@ class HttpCompressionTest extends BaseHttpTest {
 	}
 
 	/**
+	 * RFC 9110 15.4.5: a 304 carries the ETag and Vary its 200 would have. The 304 of a file
+	 * gzipped on the fly carried the strong ETag and no Vary (a cache then stored a validator
+	 * that was not the one of its copy); now it carries the weak one and Vary, and a file too
+	 * small to compress, or a client that does not take gzip, still gets the strong one.
+	 */
+	@Test
+	void theNotModifiedOfAGzippedFileCarriesItsWeakETagAndVary(@TempDir Path dir) throws Exception {
+		Files.writeString(dir.resolve("page.txt"), TEXT);
+		Files.writeString(dir.resolve("small.txt"), "tiny");
+		DisposableServer server = bind(HttpServer.create().compress(1024).route(r -> r.directory("/static", dir)));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("GET /static/page.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
+			RawHttp.Response gz = c.read();
+			assertThat(gz.header("ETag")).startsWith("W/\"");
+			assertThat(gz.header("Vary")).isEqualTo("Accept-Encoding");
+			for (String tag : new String[] {gz.header("ETag"), gz.header("ETag").substring(2)}) {
+				c.write("GET /static/page.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nIf-None-Match: " + tag
+						+ "\r\n\r\n");
+				RawHttp.Response nm = c.read();
+				assertThat(nm.status()).isEqualTo(304);
+				assertThat(nm.header("ETag")).isEqualTo(gz.header("ETag"));
+				assertThat(nm.header("Vary")).isEqualTo("Accept-Encoding");
+				assertThat(nm.header("Accept-Ranges")).isNull();
+			}
+			c.write("GET /static/page.txt HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + gz.header("ETag") + "\r\n\r\n");
+			RawHttp.Response identity = c.read();
+			assertThat(identity.status()).isEqualTo(304);
+			assertThat(identity.header("ETag")).isEqualTo(gz.header("ETag").substring(2));
+			assertThat(identity.header("Vary")).isNull();
+			c.write("GET /static/small.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
+			RawHttp.Response small = c.read();
+			assertThat(small.header("ETag")).startsWith("\"");
+			c.write("GET /static/small.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nIf-None-Match: "
+					+ small.header("ETag") + "\r\n\r\n");
+			RawHttp.Response smallNm = c.read();
+			assertThat(smallNm.status()).isEqualTo(304);
+			assertThat(smallNm.header("ETag")).isEqualTo(small.header("ETag"));
+			assertThat(smallNm.header("Vary")).isNull();
+		}
+	}
+
+	/**
 	 * A source that emits at once (Flux.generate) of events that compress to a few bytes each,
 	 * read by a fast client, never filled the send buffer to its high-water mark, so the poll
 	 * thread kept pulling and compressing without polling again: the loop's other connections

@@ -91,6 +91,30 @@ class StaticFilesTest extends BaseHttpTest {
 
 	// ---- files, types, validators, HEAD ----
 
+	/**
+	 * The web's common files get their types, not application/octet-stream: a {@code .vtt}
+	 * (subtitles a browser's {@code <track>} refuses as octet-stream), {@code .opus},
+	 * {@code .flac}, {@code .m4a}, {@code .ics}, {@code .mkv} were served as octet-stream.
+	 */
+	@Test
+	void commonWebFilesHaveTheirTypes() throws Exception {
+		java.util.Map<String, String> types = java.util.Map.of("vtt", "text/vtt; charset=utf-8", "opus", "audio/ogg",
+				"flac", "audio/flac", "m4a", "audio/mp4", "ics", "text/calendar; charset=utf-8", "mkv",
+				"video/x-matroska", "mjs", "text/javascript; charset=utf-8", "webmanifest", "application/manifest+json",
+				"avif", "image/avif", "woff2", "font/woff2");
+		for (String ext : types.keySet()) {
+			Files.writeString(root.resolve("f." + ext), "x");
+		}
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			for (java.util.Map.Entry<String, String> e : types.entrySet()) {
+				c.write("GET /static/f." + e.getKey() + " HTTP/1.1\r\nHost: x\r\n\r\n");
+				RawHttp.Response r = c.read();
+				assertThat(r.status()).isEqualTo(200);
+				assertThat(r.header("Content-Type")).as(e.getKey()).isEqualTo(e.getValue());
+			}
+		}
+	}
+
 	@Test
 	void servesAFileWithTypeLengthAndValidatorsAndHeadWithoutBody() throws Exception {
 		HttpClient client = jdkClient();
