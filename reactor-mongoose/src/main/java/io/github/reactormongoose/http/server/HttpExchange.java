@@ -97,6 +97,9 @@ final class HttpExchange implements HttpServerResponse {
 			writer.markCompressed();
 			writer.headers().remove("Accept-Ranges"); // as on the 200: a cache updates its copy's fields from a 304
 		}
+		else if (writer.variesWithEncoding(length)) {
+			writer.addVary(); // the identity 200 it stands for has it too
+		}
 	}
 
 	/** Whether the server's compression condition, if any, allows compressing this response. */

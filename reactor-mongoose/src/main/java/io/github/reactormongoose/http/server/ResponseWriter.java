@@ -203,6 +203,9 @@ final class ResponseWriter {
 		}
 		long known = length >= 0 ? length : applicationLength(); // negative: unknown (none, or not valid)
 		if (!wouldCompress(known)) {
+			if (variesWithEncoding(known)) {
+				addVary(); // the identity variant of a compressible answer (RFC 9110 12.5.5)
+			}
 			return false;
 		}
 		headers.remove("Content-Length");
@@ -224,15 +227,34 @@ final class ResponseWriter {
 	}
 
 	/**
+	 * Whether a 200 with the current headers and a body of {@code length} bytes (negative:
+	 * unknown) would be gzip-compressed for a client that accepts gzip, this one not accepting
+	 * it: then the answer depends on {@code Accept-Encoding} and says so with {@code Vary}, as
+	 * nginx's {@code gzip_vary}, so that a shared cache does not hand this identity copy to
+	 * clients that take gzip (RFC 9110 12.5.5). Nothing is changed.
+	 */
+	boolean variesWithEncoding(long length) {
+		BooleanSupplier allowed = compressible;
+		return allowed != null && !headers.contains("Content-Encoding")
+				&& !StaticFiles.acceptsGzip(String.join(",", request.requestHeaders().getAll("Accept-Encoding")))
+				&& (length < 0 || length >= compressMinSize) && allowed.getAsBoolean();
+	}
+
+	/** {@code Vary: Accept-Encoding}, unless the response varies with it (or with all) already. */
+	void addVary() {
+		if (!headers.containsToken("Vary", "Accept-Encoding") && !headers.containsToken("Vary", "*")) {
+			headers.add("Vary", "Accept-Encoding");
+		}
+	}
+
+	/**
 	 * The validator and {@code Vary} of a compressed answer, also those of a 304 standing for
 	 * one (RFC 9110 15.4.5: it carries the ETag and Vary the 200 would have). The bytes are
 	 * not the identity's any more (as nginx's gzip does): a strong validator becomes weak, so
 	 * If-Range cannot splice identity bytes onto a gzip prefix (RFC 9110, 8.8.3).
 	 */
 	void markCompressed() {
-		if (!headers.containsToken("Vary", "Accept-Encoding") && !headers.containsToken("Vary", "*")) {
-			headers.add("Vary", "Accept-Encoding");
-		}
+		addVary();
 		String etag = headers.get("ETag");
 		if (etag != null && etag.startsWith("\"")) {
 			headers.set("ETag", "W/" + etag);

@@ -131,6 +131,36 @@ class HttpCompressionTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * RFC 9110 12.5.5: the identity answer to a client that does not take gzip depends on
+	 * {@code Accept-Encoding} as much as the gzip one does, so it says {@code Vary} too (nginx's
+	 * {@code gzip_vary on}); a shared cache would otherwise hand it to clients that take gzip.
+	 * Answers that would never be compressed (below the minimum size, refused by the predicate,
+	 * encoded already) do not vary.
+	 */
+	@Test
+	void theIdentityAnswerOfACompressibleResponseSaysItVaries(@TempDir Path dir) throws Exception {
+		DisposableServer server = server(HttpServer.create().compress(1024)
+				.compress((req, res) -> !"image/png".equals(res.responseHeaders().get("Content-Type"))), dir);
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			for (String path : new String[] {"/text", "/stream", "/file"}) {
+				c.write("GET " + path + " HTTP/1.1\r\nHost: x\r\nAccept-Encoding: identity\r\n\r\n");
+				RawHttp.Response r = c.read();
+				assertThat(r.header("Content-Encoding")).as(path).isNull();
+				assertThat(r.header("Vary")).as(path).isEqualTo("Accept-Encoding");
+			}
+			for (String path : new String[] {"/small", "/png", "/encoded"}) {
+				c.write("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+				assertThat(c.read().header("Vary")).as(path).isNull();
+			}
+		}
+		DisposableServer off = server(HttpServer.create(), dir);
+		try (RawHttp c = RawHttp.connect(off.port())) {
+			c.write("GET /text HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(c.read().header("Vary")).isNull();
+		}
+	}
+
 	@Test
 	void streamedAndFileBodiesAreGzippedChunked(@TempDir Path dir) throws Exception {
 		DisposableServer server = server(HttpServer.create().compress(true), dir);
@@ -228,7 +258,7 @@ class HttpCompressionTest extends BaseHttpTest {
 			RawHttp.Response identity = c.read();
 			assertThat(identity.status()).isEqualTo(304);
 			assertThat(identity.header("ETag")).isEqualTo(gz.header("ETag").substring(2));
-			assertThat(identity.header("Vary")).isNull();
+			assertThat(identity.header("Vary")).isEqualTo("Accept-Encoding"); // as its identity 200's
 			c.write("GET /static/small.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
 			RawHttp.Response small = c.read();
 			assertThat(small.header("ETag")).startsWith("\"");
