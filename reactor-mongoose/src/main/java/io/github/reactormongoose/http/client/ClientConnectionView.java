@@ -4,15 +4,11 @@
 package io.github.reactormongoose.http.client;
 
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 
-import io.github.reactormongoose.ByteBufferFlux;
 import io.github.reactormongoose.Connection;
+import io.github.reactormongoose.internal.ConnectionView;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 /**
  * The {@link Connection} that the client's {@link HttpClient#doOnConnected},
@@ -20,32 +16,20 @@ import reactor.core.publisher.Sinks;
  * see: a pooled connection's id, addresses, lifetime and close. Its bytes are the client's, so
  * it neither sends nor receives. Made on the poll thread, the first time a hook asks for it.
  */
-final class ClientConnectionView implements Connection {
+final class ClientConnectionView extends ConnectionView {
 
 	private final ClientConnection connection;
 	private final long id;
 	private final @Nullable InetSocketAddress local;
 	private final @Nullable InetSocketAddress remote;
-	private final Sinks.Empty<Void> closed = Sinks.empty();
-	private volatile boolean active = true;
 
 	/** Poll thread: the view of an established {@code connection}. */
 	ClientConnectionView(ClientConnection connection) {
+		super("the bytes of an HTTP client connection are its requests': send with send(...), receive with the response");
 		this.connection = connection;
 		this.id = connection.channel().id();
 		this.local = connection.channel().address(true);
 		this.remote = connection.channel().address(false);
-	}
-
-	/** Poll thread: the connection closed. */
-	void closed() {
-		active = false;
-		closed.tryEmitEmpty();
-	}
-
-	private static IllegalStateException notHere() {
-		return new IllegalStateException("the bytes of an HTTP client connection are its requests': "
-				+ "send with send(...), receive with the response");
 	}
 
 	@Override
@@ -55,33 +39,13 @@ final class ClientConnectionView implements Connection {
 
 	@Override
 	public @Nullable InetSocketAddress localAddress() {
-		return active ? local : null;
+		return isActive() ? local : null;
 	}
 
 	/** The peer: the server, or the proxy when the request goes through one. */
 	@Override
 	public @Nullable InetSocketAddress remoteAddress() {
 		return remote;
-	}
-
-	@Override
-	public Mono<Void> send(ByteBuffer data) {
-		return Mono.error(notHere());
-	}
-
-	@Override
-	public Mono<Void> send(byte[] data) {
-		return Mono.error(notHere());
-	}
-
-	@Override
-	public Mono<Void> send(Publisher<? extends ByteBuffer> data) {
-		return Mono.error(notHere());
-	}
-
-	@Override
-	public ByteBufferFlux receive() {
-		return ByteBufferFlux.fromInbound(Flux.error(notHere()));
 	}
 
 	/**
@@ -103,17 +67,7 @@ final class ClientConnectionView implements Connection {
 	}
 
 	@Override
-	public Mono<Void> onClose() {
-		return closed.asMono();
-	}
-
-	@Override
-	public boolean isActive() {
-		return active;
-	}
-
-	@Override
 	public String toString() {
-		return "HttpClientConnection[id=" + id + ", remote=" + remote + (active ? "" : ", closed") + "]";
+		return "HttpClientConnection[id=" + id + ", remote=" + remote + (isActive() ? "" : ", closed") + "]";
 	}
 }
