@@ -585,16 +585,33 @@ final class ResponseWriter {
 				return channel;
 			}
 		}, e -> {
-			sending = false;
 			body = null;
 			if (e == null) {
 				if (!headersSent && !ended) {
 					commitStreaming();
 				}
+				if (channel.aboveHighWater(channel.pendingOutput())) {
+					// as a whole body's send and sendFile: complete once the client has taken the
+					// output down to the low-water mark. Completing at once let a caller that makes
+					// one send per item (Spring's writeAndFlushWith: each SSE event) pull a source
+					// that emits at once without end, on the poll thread, into native memory
+					channel.awaitWritable(() -> {
+						sending = false;
+						if (channel.isClosed() || connectionClosed) {
+							sink.error(sendError(new AbortedException("Connection closed during send")));
+							return;
+						}
+						sink.success();
+						afterBody.run();
+					});
+					return;
+				}
+				sending = false;
 				sink.success();
 				afterBody.run();
 			}
 			else {
+				sending = false;
 				sink.error(sendError(e));
 			}
 		}, Context.of(sink.contextView()));
