@@ -310,6 +310,56 @@ class MongooseWebServerTest {
 		}
 	}
 
+	/**
+	 * The same kind of body to a client that reads as fast as it comes: the loop still serves
+	 * its other connections while it lasts. Each send was taken at once and completed at once,
+	 * so the next was pulled without the loop polling: one client of such a stream (a large
+	 * {@code Flux.fromIterable} as NDJSON, a generator as SSE) held the loop until the stream
+	 * ended, and the other clients on it waited (5 s timeouts of a curl loop beside one fast
+	 * curl of an endless {@code Flux.generate} SSE endpoint).
+	 */
+	@Test
+	void aFlushedStreamToAFastReaderLetsTheLoopServeOthers() throws Exception {
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		factory.setLoops(1);
+		int items = 200_000;
+		byte[] item = "{\"n\":1}\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+		java.util.concurrent.atomic.AtomicInteger pulled = new java.util.concurrent.atomic.AtomicInteger();
+		java.util.concurrent.atomic.AtomicInteger pulledWhenServed = new java.util.concurrent.atomic.AtomicInteger(-1);
+		this.webServer = factory.getWebServer((request, response) -> {
+			if (!request.getPath().value().equals("/stream")) {
+				pulledWhenServed.set(pulled.get());
+				return response.writeWith(Mono.just(response.bufferFactory().wrap("hello".getBytes())));
+			}
+			return response.writeAndFlushWith(reactor.core.publisher.Flux.range(0, items)
+					.doOnNext(i -> pulled.incrementAndGet())
+					.map(i -> Mono.just(response.bufferFactory().wrap(item))));
+		});
+		this.webServer.start();
+		try (java.net.Socket fast = new java.net.Socket(LOOPBACK, this.webServer.getPort())) {
+			fast.setSoTimeout(30_000);
+			fast.getOutputStream().write("GET /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+					.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+			CompletableFuture<Long> drained = CompletableFuture.supplyAsync(() -> {
+				try {
+					return io.github.reactormongoose.testing.RawHttp.countUntilClosed(fast.getInputStream());
+				}
+				catch (IOException ex) {
+					throw new java.io.UncheckedIOException(ex);
+				}
+			});
+			while (pulled.get() == 0) {
+				Thread.onSpinWait();
+			}
+			HttpResponse<String> r = this.client.send(get("/hello"), HttpResponse.BodyHandlers.ofString());
+			assertThat(r.body()).isEqualTo("hello");
+			// before, the loop took the next request only once the stream had ended
+			assertThat(pulledWhenServed.get()).as("items pulled when the loop took another request").isLessThan(items / 2);
+			assertThat(drained.get(60, TimeUnit.SECONDS)).isGreaterThan((long) items * item.length);
+		}
+	}
+
 	@Test
 	void maxKeepAliveRequestsClosesTheConnectionAfterItsLastRequest() throws Exception {
 		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
