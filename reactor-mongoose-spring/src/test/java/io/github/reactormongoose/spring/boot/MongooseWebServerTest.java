@@ -272,6 +272,94 @@ class MongooseWebServerTest {
 		}
 	}
 
+	/**
+	 * A body written with {@code writeAndFlushWith} (Server-Sent Events, streaming JSON) whose
+	 * source emits at once is pulled only while the client takes the output: for a client that
+	 * reads nothing, it stops after a few MiB and the loop serves its other connections. Each
+	 * buffer was a send of its own, complete as soon as it was queued, so the poll thread pulled
+	 * such a source without end into native memory (an endless {@code Flux.generate} SSE
+	 * endpoint took the example application past 16 GB in half a minute, and nothing else on
+	 * the loop was answered); Reactor Netty's send waits for the socket.
+	 */
+	@Test
+	void aFlushedStreamStopsForAClientThatReadsNothing() throws Exception {
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		factory.setLoops(1); // the stalled stream and the next request share the loop
+		int items = 4096; // 64 MiB in 16 KiB buffers
+		byte[] item = new byte[16 << 10];
+		java.util.concurrent.atomic.AtomicInteger pulled = new java.util.concurrent.atomic.AtomicInteger();
+		HttpHandler hello = hello();
+		this.webServer = factory.getWebServer((request, response) -> !request.getPath().value().equals("/events")
+				? hello.handle(request, response)
+				: response.writeAndFlushWith(reactor.core.publisher.Flux.range(0, items)
+						.doOnNext(i -> pulled.incrementAndGet())
+						.map(i -> Mono.just(response.bufferFactory().wrap(item)))));
+		this.webServer.start();
+		try (java.net.Socket stalled = new java.net.Socket()) {
+			stalled.setReceiveBufferSize(16 * 1024);
+			stalled.connect(new java.net.InetSocketAddress(LOOPBACK, this.webServer.getPort()), 5000);
+			stalled.setSoTimeout(10_000);
+			stalled.getOutputStream().write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+			assertThat(new String(stalled.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII))
+					.isEqualTo("HTTP/1.1 200");
+			// answered on the same loop: before, only once the whole source had been pulled
+			HttpResponse<String> r = this.client.send(get("/hello"), HttpResponse.BodyHandlers.ofString());
+			assertThat(r.body()).isEqualTo("hello");
+			assertThat(pulled.get()).as("16 KiB buffers pulled for a client that reads nothing").isLessThan(items / 4);
+		}
+	}
+
+	/**
+	 * The same kind of body to a client that reads as fast as it comes: the loop still serves
+	 * its other connections while it lasts. Each send was taken at once and completed at once,
+	 * so the next was pulled without the loop polling: one client of such a stream (a large
+	 * {@code Flux.fromIterable} as NDJSON, a generator as SSE) held the loop until the stream
+	 * ended, and the other clients on it waited (5 s timeouts of a curl loop beside one fast
+	 * curl of an endless {@code Flux.generate} SSE endpoint).
+	 */
+	@Test
+	void aFlushedStreamToAFastReaderLetsTheLoopServeOthers() throws Exception {
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		factory.setLoops(1);
+		int items = 200_000;
+		byte[] item = "{\"n\":1}\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+		java.util.concurrent.atomic.AtomicInteger pulled = new java.util.concurrent.atomic.AtomicInteger();
+		java.util.concurrent.atomic.AtomicInteger pulledWhenServed = new java.util.concurrent.atomic.AtomicInteger(-1);
+		this.webServer = factory.getWebServer((request, response) -> {
+			if (!request.getPath().value().equals("/stream")) {
+				pulledWhenServed.set(pulled.get());
+				return response.writeWith(Mono.just(response.bufferFactory().wrap("hello".getBytes())));
+			}
+			return response.writeAndFlushWith(reactor.core.publisher.Flux.range(0, items)
+					.doOnNext(i -> pulled.incrementAndGet())
+					.map(i -> Mono.just(response.bufferFactory().wrap(item))));
+		});
+		this.webServer.start();
+		try (java.net.Socket fast = new java.net.Socket(LOOPBACK, this.webServer.getPort())) {
+			fast.setSoTimeout(30_000);
+			fast.getOutputStream().write("GET /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+					.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+			CompletableFuture<Long> drained = CompletableFuture.supplyAsync(() -> {
+				try {
+					return io.github.reactormongoose.testing.RawHttp.countUntilClosed(fast.getInputStream());
+				}
+				catch (IOException ex) {
+					throw new java.io.UncheckedIOException(ex);
+				}
+			});
+			while (pulled.get() == 0) {
+				Thread.onSpinWait();
+			}
+			HttpResponse<String> r = this.client.send(get("/hello"), HttpResponse.BodyHandlers.ofString());
+			assertThat(r.body()).isEqualTo("hello");
+			// before, the loop took the next request only once the stream had ended
+			assertThat(pulledWhenServed.get()).as("items pulled when the loop took another request").isLessThan(items / 2);
+			assertThat(drained.get(60, TimeUnit.SECONDS)).isGreaterThan((long) items * item.length);
+		}
+	}
+
 	@Test
 	void maxKeepAliveRequestsClosesTheConnectionAfterItsLastRequest() throws Exception {
 		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);

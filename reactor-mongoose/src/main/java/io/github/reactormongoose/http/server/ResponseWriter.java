@@ -73,6 +73,8 @@ final class ResponseWriter {
 	/** Why the server is closing the connection under this response (the write timeout), or {@code null}. */
 	private @Nullable String serverClosing;
 	private boolean sending;
+	/** Streamed sends of this response so far: every {@code ROUNDS_PER_TURN}th completes after a poll. */
+	private int streamedSends;
 	private Framing framing = Framing.NONE;
 	/** The application's Content-Length of a streamed body (LENGTH framing), or -1. */
 	private long declaredLength = -1;
@@ -607,16 +609,32 @@ final class ResponseWriter {
 				return channel;
 			}
 		}, e -> {
-			sending = false;
 			body = null;
 			if (e == null) {
 				if (!headersSent && !ended) {
 					commitStreaming();
 				}
+				if (channel.aboveHighWater(channel.pendingOutput())) {
+					// as a whole body's send and sendFile: complete once the client has taken the
+					// output down to the low-water mark. Completing at once let a caller that makes
+					// one send per item (Spring's writeAndFlushWith: each SSE event) pull a source
+					// that emits at once without end, on the poll thread, into native memory
+					channel.awaitWritable(() -> streamSent(sink, afterBody));
+					return;
+				}
+				if (++streamedSends % WriteSubscriber.ROUNDS_PER_TURN == 0) {
+					// sends one after another, each taken at once by a client that reads as fast:
+					// let the loop poll (its other connections, a close from this client) before
+					// the next, as a stream's writer does between its rounds
+					channel.loop().schedule(java.time.Duration.ZERO, () -> streamSent(sink, afterBody));
+					return;
+				}
+				sending = false;
 				sink.success();
 				afterBody.run();
 			}
 			else {
+				sending = false;
 				sink.error(sendError(e));
 			}
 		}, Context.of(sink.contextView()));
@@ -713,6 +731,17 @@ final class ResponseWriter {
 	private long writeFile(byte @Nullable [] head, Path file, long position, long count, StaticFiles.@Nullable Check check) {
 		return check == null ? channel.writeFile(head, file, position, count)
 				: channel.writeFile(head, file, check.root(), check.size(), check.mtimeMillis(), position, count);
+	}
+
+	/** A streamed send whose completion waited (for the client, or for the loop to poll) completes. */
+	private void streamSent(MonoSink<Void> sink, Runnable afterBody) {
+		sending = false;
+		if (channel.isClosed() || connectionClosed) {
+			sink.error(sendError(new AbortedException("Connection closed during send")));
+			return;
+		}
+		sink.success();
+		afterBody.run();
 	}
 
 	/** Fails {@code sink} when no body may be sent now (ended, closed, another send running). */

@@ -76,7 +76,7 @@ public final class WriteSubscriber<T> implements CoreSubscriber<T> {
 	 * for ever without the loop polling: its other connections would wait, and a close from the
 	 * peer would be seen only once the unsent output reached the mark.
 	 */
-	static final int ROUNDS_PER_TURN = 8;
+	public static final int ROUNDS_PER_TURN = 8;
 
 	/** Items a source may send past its demand before it fails with an overflow. */
 	static final int OVERFLOW_SLACK = PREFETCH;
