@@ -184,7 +184,7 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 		stopIdleTimer();
 		RequestBody b = null;
 		if ((flags & NativeConstants.HTTP_STREAMED) != 0) {
-			b = new RequestBody(channel, server.config.maxDiscardedBodySize(), HttpChannelHandler.bodyInBatch(flags));
+			b = new RequestBody(channel, server.config.maxDiscardedBodySize());
 			body = b;
 			Duration readTimeout = server.config.readTimeout();
 			if (readTimeout != null) {

@@ -46,16 +46,10 @@ final class RequestBody {
 	private boolean exchangeEnded;
 	private boolean cancelled;
 	private long awaitingSince;
-	private final long knownSize;
 
-	/**
-	 * @param knownSize the body's size when its end is already among the records being
-	 *        dispatched (a chunked body that came whole with its head), else -1
-	 */
-	RequestBody(Channel channel, long maxDiscard, long knownSize) {
+	RequestBody(Channel channel, long maxDiscard) {
 		this.channel = channel;
 		this.maxDiscard = maxDiscard;
-		this.knownSize = knownSize;
 		this.queue = new InboundQueue<>(channel.loop(), HIGH_MARK, LOW_MARK, () -> pauseBy(true, true),
 				() -> pauseBy(true, false), this::cancelled, b -> discarded(b.remaining()));
 	}
@@ -72,14 +66,6 @@ final class RequestBody {
 	 */
 	long awaitingSince() {
 		return awaitingSince;
-	}
-
-	/**
-	 * The body's whole size when it was known to have arrived whole with its head (its end is
-	 * in the same poll's records, not yet dispatched), else -1.
-	 */
-	long knownSize() {
-		return knownSize;
 	}
 
 	/** Bytes received so far. */

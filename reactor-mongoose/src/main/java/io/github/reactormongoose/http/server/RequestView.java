@@ -119,14 +119,11 @@ final class RequestView implements RoutableRequest {
 
 	/**
 	 * Whether a streamed body that nobody reads cannot be discarded to keep the connection: its
-	 * rest is known to exceed {@code maxDiscard}, or it is chunked, unread and not known to have
-	 * arrived whole (its size unknown: it may exceed {@code maxDiscard}, and the server would
-	 * then close after a head that did not say so, losing a request the client sent next;
-	 * unless there is no limit), or the client sent
-	 * {@code Expect: 100-continue} and either waits for the {@code 100 Continue} (answered
-	 * without it, it may never send the body) or is refused with {@code status} (not 2xx) before
-	 * the body is in (RFC 9110 10.1.1: it may stop sending then, as curl does; Reactor Netty
-	 * closes then too). Then the response says {@code Connection: close}.
+	 * rest is known to exceed {@code maxDiscard}, or the client sent {@code Expect: 100-continue}
+	 * and either waits for the {@code 100 Continue} (answered without it, it may never send the
+	 * body) or is refused with {@code status} (not 2xx) before the body is in (RFC 9110 10.1.1: it
+	 * may stop sending then, as curl does; Reactor Netty closes then too). Then the response says
+	 * {@code Connection: close}.
 	 */
 	boolean unreadBodyBeyond(long maxDiscard, int status) {
 		RequestBody b = streamed;
@@ -137,15 +134,7 @@ final class RequestView implements RoutableRequest {
 			return true;
 		}
 		long length = contentLength();
-		if (length < 0) { // chunked
-			length = b.knownSize();
-			if (length < 0) {
-				// nobody read any of it: its rest may exceed maxDiscard (a handler that read part
-				// and cancelled keeps the connection for the rest, as on Reactor Netty, up to it)
-				return !bodyConsumed && maxDiscard < Long.MAX_VALUE;
-			}
-		}
-		return length - b.received() > maxDiscard;
+		return length >= 0 && length - b.received() > maxDiscard;
 	}
 
 	private boolean expectsContinue() {

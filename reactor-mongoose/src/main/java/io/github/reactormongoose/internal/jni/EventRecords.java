@@ -73,39 +73,6 @@ public final class EventRecords {
 		}
 	}
 
-	/**
-	 * Looks ahead from the end of a streamed request's head record ({@code payloadEnd}) for the
-	 * end of its body among the records of the same poll ({@code b[0, length)}): the body bytes
-	 * of connection {@code id} up to its {@code HTTP_END}, or -1 when its end is not there (a
-	 * chunked body whose size no head told, answered before its pieces are dispatched, is known
-	 * to be whole).
-	 */
-	public static long bodyUpToEnd(ByteBuffer b, int payloadEnd, int length, long id) {
-		int align = NativeConstants.RECORD_ALIGN - 1;
-		int pos = (payloadEnd + align) & ~align;
-		long bytes = 0;
-		while (pos < length) {
-			int type = b.getInt(pos + NativeConstants.REC_TYPE);
-			int plen = b.getInt(pos + NativeConstants.REC_LENGTH);
-			if (b.getLong(pos + NativeConstants.REC_ID) == id) {
-				if (type == NativeConstants.EV_HTTP_END) {
-					return bytes;
-				}
-				if (type == NativeConstants.EV_HTTP_BODY) {
-					bytes += plen;
-				}
-				else if (type == NativeConstants.EV_HTTP_BODY_STAGED) {
-					bytes += stagedLength(b.getLong(pos + NativeConstants.REC_ARG));
-				}
-				else if (type != NativeConstants.EV_WIRE) { // a wiretap's copy of the bytes is no event
-					return -1; // a refusal, an error, the close: the body does not end whole
-				}
-			}
-			pos = pos + NativeConstants.RECORD_HEADER + ((plen + align) & ~align);
-		}
-		return -1;
-	}
-
 	/** Receives a visitor's failure for the record of connection {@code id}. */
 	@FunctionalInterface
 	public interface RecordErrorHandler {

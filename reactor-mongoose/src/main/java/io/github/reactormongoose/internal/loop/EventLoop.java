@@ -406,8 +406,7 @@ public final class EventLoop {
 				if (EventRecords.recordLost(r)) {
 					log.warn("{}: an event could not be stored (out of native memory)", name);
 				}
-				batchLength = EventRecords.length(r);
-				EventRecords.forEach(events, batchLength, this::dispatch, this::handlerFailed);
+				EventRecords.forEach(events, EventRecords.length(r), this::dispatch, this::handlerFailed);
 				tasks.rearm();
 				tasks.drain(DRAIN_BATCH, this::runTask);
 				timers.runDue(System.nanoTime(), this::runTask);
@@ -489,9 +488,6 @@ public final class EventLoop {
 		}
 	}
 
-	/** Bytes of records of the poll being dispatched (for looking ahead in them). */
-	private int batchLength;
-
 	private void dispatch(int type, long id, long arg, ByteBuffer b, int p, int plen) {
 		clearInterrupt();
 		dispatched++;
@@ -529,9 +525,7 @@ public final class EventLoop {
 		}
 		else if (h instanceof HttpChannelHandler http) {
 			if (type == NativeConstants.EV_HTTP_MSG) {
-				http.onRequest(b, p, plen, (arg & NativeConstants.HTTP_STREAMED) != 0
-						? HttpChannelHandler.withBodyInBatch(arg, EventRecords.bodyUpToEnd(b, p + plen, batchLength, id))
-						: arg);
+				http.onRequest(b, p, plen, arg);
 			}
 			else if (type == NativeConstants.EV_HTTP_BODY_STAGED) {
 				int off = EventRecords.stagedOffset(arg);

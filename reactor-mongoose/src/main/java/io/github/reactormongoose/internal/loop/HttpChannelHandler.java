@@ -10,23 +10,9 @@ public interface HttpChannelHandler extends ChannelHandler {
 
 	/**
 	 * A complete request (layout: {@code rmg_http.c}, decoded by the HTTP server).
-	 * @param flags {@code NativeConstants.HTTP_*} facts about the request's framing, and for a
-	 *        streamed body whether it already arrived whole ({@link #bodyInBatch(long)})
+	 * @param flags {@code NativeConstants.HTTP_*} facts about the request's framing
 	 */
 	void onRequest(ByteBuffer buf, int offset, int length, long flags);
-
-	/**
-	 * For an {@code HTTP_STREAMED} request: the bytes of its body when the same poll's records
-	 * carry all of it, up to its end (they are handed over right after the head), else -1.
-	 */
-	static long bodyInBatch(long flags) {
-		return (flags >>> 32) - 1;
-	}
-
-	/** {@code flags} with {@link #bodyInBatch} set to {@code bytes} (at most 2^31). */
-	static long withBodyInBatch(long flags, long bytes) {
-		return (flags & 0xffffffffL) | (bytes + 1) << 32;
-	}
 
 	/** A piece of the streamed body of the current request (after an {@code HTTP_STREAMED} request). */
 	default void onBody(ByteBuffer buf, int offset, int length) {
