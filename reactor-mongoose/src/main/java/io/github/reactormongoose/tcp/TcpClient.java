@@ -145,7 +145,7 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	 */
 	public TcpClient doOnConnected(Consumer<? super Connection> callback) {
 		Objects.requireNonNull(callback, "callback");
-		return new TcpClient(host, port, where, handler, andThen(doOnConnected, callback), tls, wiretap, connectTimeout,
+		return new TcpClient(host, port, where, handler, TcpServer.andThen(doOnConnected, callback), tls, wiretap, connectTimeout,
 				halfClose, doOnDisconnected);
 	}
 
@@ -160,17 +160,10 @@ public final class TcpClient implements Wiretappable<TcpClient> {
 	public TcpClient doOnDisconnected(Consumer<? super Connection> callback) {
 		Objects.requireNonNull(callback, "callback");
 		return new TcpClient(host, port, where, handler, doOnConnected, tls, wiretap, connectTimeout, halfClose,
-				andThen(doOnDisconnected, callback));
+				TcpServer.andThen(doOnDisconnected, callback));
 	}
 
 	/** {@code first} (if any), then {@code next}. */
-	private static <T> Consumer<T> andThen(@Nullable Consumer<? super T> first, Consumer<? super T> next) {
-		return first == null ? next::accept : t -> {
-			first.accept(t);
-			next.accept(t);
-		};
-	}
-
 	/**
 	 * Connects with TLS: the handshake runs before the connection is emitted, and the server's
 	 * chain and host name are verified with the JDK's trust manager (the spec's trusted

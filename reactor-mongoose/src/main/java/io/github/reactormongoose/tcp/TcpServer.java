@@ -199,8 +199,8 @@ public final class TcpServer implements Wiretappable<TcpServer> {
 				halfClose, doOnBound, andThen(this.doOnUnbound, doOnUnbound));
 	}
 
-	/** {@code first} (if any), then {@code next}. */
-	private static <T> Consumer<T> andThen(@Nullable Consumer<? super T> first, Consumer<? super T> next) {
+	/** {@code first} (if any), then {@code next}: how callbacks add up, here and in {@link TcpClient}. */
+	static <T> Consumer<T> andThen(@Nullable Consumer<? super T> first, Consumer<? super T> next) {
 		return first == null ? next::accept : t -> {
 			first.accept(t);
 			next.accept(t);
