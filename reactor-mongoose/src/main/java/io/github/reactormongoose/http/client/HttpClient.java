@@ -1106,8 +1106,7 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 				u = base != null ? Mono.just(base)
 						: Mono.error(() -> new IllegalStateException("No uri: call uri(...) or set a baseUrl"));
 			}
-			return u.switchIfEmpty(Mono.error(() -> new IllegalArgumentException("No uri: the uri Mono completed empty")))
-					.flatMap(this::execute);
+			return nonEmpty(u).flatMap(this::execute);
 		}
 
 		/** The request to {@code u}, once per subscription (the form filled again for each). */
@@ -1352,6 +1351,11 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		for (String name : CONTENT_HEADERS) {
 			headers.remove(name);
 		}
+	}
+
+	/** A target given as a {@code Mono} ({@code uri(Mono<String>)}): one that completes empty fails. */
+	static Mono<String> nonEmpty(Mono<String> uri) {
+		return uri.switchIfEmpty(Mono.error(() -> new IllegalArgumentException("No uri: the uri Mono completed empty")));
 	}
 
 	private static ByteBuffer utf8(String s) {

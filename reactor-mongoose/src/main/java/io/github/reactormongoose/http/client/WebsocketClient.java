@@ -184,8 +184,7 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 
 	private Mono<ClientWebsocketSession> connect() {
 		Mono<String> u = uri != null ? uri : Mono.just("");
-		return u.switchIfEmpty(Mono.error(() -> new IllegalArgumentException("No uri: the uri Mono completed empty")))
-				.flatMap(this::connect);
+		return HttpClient.nonEmpty(u).flatMap(this::connect);
 	}
 
 	/** The session with {@code u}, once per subscription. */
