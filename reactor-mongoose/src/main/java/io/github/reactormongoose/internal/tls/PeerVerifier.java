@@ -110,9 +110,19 @@ public final class PeerVerifier {
 		return clientAuthRefusal(chain, trust, remote);
 	}
 
-	private static ClientChain refusal(@Nullable InetSocketAddress remote, String why, int alert, String name) {
-		TlsFailures.handshakeFailed(remote, why + " (closing with the alert " + name + ")");
+	private static ClientChain refusal(@Nullable InetSocketAddress remote, String why, int alert) {
+		TlsFailures.handshakeFailed(remote, why + " (closing with the alert " + alertName(alert) + ")");
 		return new ClientChain(List.of(), alert);
+	}
+
+	/** The RFC 8446 name of one of the alerts above. */
+	private static String alertName(int alert) {
+		return switch (alert) {
+			case UNSUPPORTED_CERTIFICATE -> "unsupported_certificate";
+			case CERTIFICATE_EXPIRED -> "certificate_expired";
+			case UNKNOWN_CA -> "unknown_ca";
+			default -> "bad_certificate";
+		};
 	}
 
 	/** {@code chain} accepted, or why it may not authenticate a client (see {@link #clientChain}), logged. */
@@ -126,12 +136,12 @@ public final class PeerVerifier {
 			List<String> uses = own.getExtendedKeyUsage();
 			if (uses != null && !uses.contains("1.3.6.1.5.5.7.3.2") && !uses.contains("2.5.29.37.0")) {
 				return refusal(remote, "client certificate not for client authentication (extendedKeyUsage " + uses + ")",
-						UNSUPPORTED_CERTIFICATE, "unsupported_certificate");
+						UNSUPPORTED_CERTIFICATE);
 			}
 		}
 		catch (java.security.cert.CertificateParsingException e) {
 			return refusal(remote, "client certificate with an unreadable extendedKeyUsage: " + e.getMessage(),
-					BAD_CERTIFICATE, "bad_certificate");
+					BAD_CERTIFICATE);
 		}
 		if (trust != null) {
 			try {
@@ -140,9 +150,7 @@ public final class PeerVerifier {
 			}
 			catch (CertificateException | RuntimeException e) {
 				String why = "untrusted client certificate (" + own.getSubjectX500Principal() + "): " + e.getMessage();
-				int alert = pkixAlert(e);
-				return refusal(remote, why, alert, alert == CERTIFICATE_EXPIRED ? "certificate_expired"
-						: alert == UNKNOWN_CA ? "unknown_ca" : "bad_certificate");
+				return refusal(remote, why, pkixAlert(e));
 			}
 		}
 		return new ClientChain(chain, 0);
