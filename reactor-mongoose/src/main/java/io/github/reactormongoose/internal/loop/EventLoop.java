@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.github.reactormongoose.MongooseException;
@@ -71,6 +72,16 @@ public final class EventLoop {
 	private final int lowWater;
 	private final int maxPollMillis;
 	private final Shutdown shutdown = new Shutdown();
+	/*
+	 * What the close after a failed poll loop calls, made with the loop: a lambda, a method
+	 * reference or a string concatenation first met in the close needs heap to be made (and,
+	 * for the first, to be linked), and with the heap exhausted it failed outside every retry.
+	 */
+	private final Consumer<Runnable> safeRunner = EventLoop::safeRun;
+	private final Supplier<List<Channel>> snapshotStep = channels::snapshot;
+	private final Supplier<Sinks.EmitResult> terminateStep = terminated::tryEmitEmpty;
+	private final String failedMessage;
+	private final Supplier<Boolean> logFailureStep = this::logFailure;
 
 	private long handle;
 	private volatile long wakeHandle;
@@ -96,6 +107,7 @@ public final class EventLoop {
 
 	private EventLoop(String name, boolean daemon, int highWater, int lowWater, int maxPollMillis) {
 		this.name = name;
+		this.failedMessage = name + ": poll loop failed; the loop is closed";
 		this.highWater = highWater;
 		this.lowWater = lowWater;
 		this.maxPollMillis = maxPollMillis;
@@ -421,7 +433,7 @@ public final class EventLoop {
 			failure = e;
 			shutdownRequested = true;
 			try {
-				log.error(name + ": poll loop failed; the loop is closed", e);
+				log.error(failedMessage, e);
 			}
 			catch (Throwable again) {
 				logged = false; // out of memory for the message: after the close
@@ -431,12 +443,13 @@ public final class EventLoop {
 			close();
 		}
 		if (!logged) {
-			Throwable e = failure;
-			whenMemoryAllows(() -> {
-				log.error(name + ": poll loop failed; the loop is closed", e);
-				return e;
-			});
+			whenMemoryAllows(logFailureStep);
 		}
+	}
+
+	private Boolean logFailure() {
+		log.error(failedMessage, failure);
+		return Boolean.TRUE;
 	}
 
 	/**
@@ -672,22 +685,29 @@ public final class EventLoop {
 	private void close() {
 		// No producer may ring once the manager is freed: close the doorbell (this waits
 		// out any mg_wakeup call still in progress), then free.
+		// After a failure the heap may still be exhausted: nothing here allocates outside
+		// whenMemoryAllows (no lambda, no iterator, no message built), see safeRunner.
 		tasks.close();
-		tasks.drain(DRAIN_BATCH, EventLoop::safeRun);
-		List<Channel> left = whenMemoryAllows(channels::snapshot);
+		tasks.drain(DRAIN_BATCH, safeRunner);
+		List<Channel> left = whenMemoryAllows(snapshotStep);
 		channels.clear();
 		synchronized (postCloseLock) {
 			long h = handle;
 			handle = 0;
 			LoopNative.destroy(h);
 			closedFully = true;
-			for (Channel c : left) {
-				safeRun(() -> c.closed(0)); // the loop ended: what was unsent is unknown
+			for (int i = 0; i < left.size(); i++) {
+				try {
+					left.get(i).closed(0); // the loop ended: what was unsent is unknown
+				}
+				catch (Throwable t) {
+					logQuietly("A connection's close failed on the poll thread", t);
+				}
 			}
-			tasks.drain(Integer.MAX_VALUE, EventLoop::safeRun);
+			tasks.drain(Integer.MAX_VALUE, safeRunner);
 		}
 		timers.clear();
-		whenMemoryAllows(terminated::tryEmitEmpty);
+		whenMemoryAllows(terminateStep);
 	}
 
 	/**

@@ -26,7 +26,8 @@ import reactor.core.publisher.Mono;
  * Run in a child JVM with a small heap by {@link PollThreadOutOfMemoryTest}: {@code GET /fill}
  * fills the heap for real (kept by a static field, as a leak elsewhere would) and its handler
  * ends with the {@code OutOfMemoryError}, so the loop's own code, which then logs and closes,
- * finds no memory either. Once the loop has failed (or after 5 s) the heap is given back, and
+ * finds no memory either. Half a second after the loop has failed (or after 5 s) the heap is
+ * given back, so that the loop's close runs out of memory too, and
  * the program prints what a new request, {@code execute}, {@code disposeNow} and the native
  * loop count give, one {@code result <what> <outcome>} line each; a call that does not return
  * within its bound is {@code hung}.
@@ -70,6 +71,12 @@ public final class PollThreadOutOfMemoryMain {
 			long start = System.nanoTime();
 			while (!loop.isDisposed() && poll.isAlive() && System.nanoTime() - start < 5_000_000_000L) {
 				Thread.onSpinWait(); // allocates nothing, as the heap is full
+			}
+			// the heap stays full a while after the failure, so that the loop's close meets it
+			// (given back at once, the close ran after the collection or before it by chance)
+			long failed = System.nanoTime();
+			while (System.nanoTime() - failed < 500_000_000L) {
+				Thread.onSpinWait();
 			}
 			hog = null;
 		}
