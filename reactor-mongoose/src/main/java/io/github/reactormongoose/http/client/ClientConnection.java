@@ -171,6 +171,18 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 		close();
 	}
 
+	/**
+	 * Poll thread: the connection, upgraded to a WebSocket and taken over by its session, has
+	 * closed: the hooks' view hears of it ({@code onClose()}, {@code doOnDisconnected}) as it
+	 * would have from {@link #onClosed()}, which the session replaced.
+	 */
+	void upgradedClosed() {
+		closed = true;
+		if (view != null) {
+			view.closed();
+		}
+	}
+
 	/** Leaves the pool for good (WebSocket upgrade): the pool no longer counts it. */
 	void leavePool() {
 		exchange = null;

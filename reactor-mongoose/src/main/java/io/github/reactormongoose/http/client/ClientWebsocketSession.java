@@ -72,6 +72,8 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 	private final InboundQueue<WebSocketFrame> inbound;
 	private final Sinks.One<WebSocketCloseStatus> closeStatus = Sinks.one();
 	private final Sinks.Empty<Void> connectionClosed = Sinks.empty();
+	/** Tells the upgraded connection's hook view that it closed (its doOnDisconnected hooks). */
+	private final Runnable connectionClosedHook;
 	private byte[] in = new byte[4096];
 	private int inLen;
 	private @Nullable ByteArrayOutputStream fragments;
@@ -105,8 +107,9 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 
 	ClientWebsocketSession(Channel channel, HttpHeaders headers, @Nullable String protocol, int maxPayload,
 			PerMessageDeflate.@Nullable ClientTerms deflate, boolean handlePing, Duration closeStall,
-			Duration closeWait) {
+			Duration closeWait, Runnable connectionClosedHook) {
 		this.channel = channel;
+		this.connectionClosedHook = connectionClosedHook;
 		this.handlePing = handlePing;
 		this.closeStall = closeStall;
 		this.closeWait = closeWait;
@@ -391,6 +394,7 @@ final class ClientWebsocketSession implements WebsocketInbound, WebsocketOutboun
 		closeStatus.tryEmitValue(WebSocketCloseStatus.ABNORMAL);
 		inbound.complete();
 		connectionClosed.tryEmitEmpty();
+		connectionClosedHook.run(); // the upgraded connection's doOnDisconnected hooks
 	}
 
 	/**

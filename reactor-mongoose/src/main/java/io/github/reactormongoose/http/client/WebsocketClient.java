@@ -245,7 +245,7 @@ final class WebsocketClient implements HttpClient.WebsocketSender {
 						ClientConnection c = ex.connection();
 						c.leavePool();
 						ClientWebsocketSession s = new ClientWebsocketSession(c.channel(), res.responseHeaders(), selected,
-								maxPayload, deflate, handlePing, closeStall, closeWait);
+								maxPayload, deflate, handlePing, closeStall, closeWait, c::upgradedClosed);
 						s.start(ex.upgradeLeftover());
 						sink.success(s);
 					});

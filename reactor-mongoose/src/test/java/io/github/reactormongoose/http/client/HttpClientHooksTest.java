@@ -100,6 +100,32 @@ class HttpClientHooksTest extends BaseHttpTest {
 		}).get().uri("/hello"))).isInstanceOf(IllegalStateException.class).hasMessageStartingWith("refused ");
 	}
 
+	/**
+	 * A connection upgraded to a WebSocket is seen by {@code doOnConnected} and
+	 * {@code doOnDisconnected} as any other: when the session's connection closes, its
+	 * {@code onClose()} completes and {@code doOnDisconnected} runs (they never did: the session
+	 * took the connection over and its close was not passed on).
+	 */
+	@Test
+	void aWebsocketConnectionIsDisconnectedWhenItsSessionEnds() {
+		DisposableServer s = bind(HttpServer.create().route(r -> r
+				.ws("/ws", (in, out) -> out.sendString(Mono.just("hi")))));
+		java.util.concurrent.atomic.AtomicReference<io.github.reactormongoose.Connection> seen =
+				new java.util.concurrent.atomic.AtomicReference<>();
+		HttpClient client = HttpClient.create().runOn(newLoop())
+				.doOnConnected(c -> {
+					seen.set(c);
+					events.add("connected");
+				})
+				.doOnRequest((req, c) -> events.add("upgrade on " + (c == seen.get() ? "it" : c)))
+				.doOnDisconnected(c -> events.add("disconnected " + (c == seen.get() ? "it" : c) + " " + c.isActive()));
+		assertThat(client.websocket().uri("ws://127.0.0.1:" + s.port() + "/ws").handle((in, out) -> in.receiveText())
+				.collectList().block(TIMEOUT)).containsExactly("hi");
+		seen.get().onClose().block(TIMEOUT);
+		assertThat(seen.get().isActive()).isFalse();
+		assertThat(events).containsExactly("connected", "upgrade on it", "disconnected it false");
+	}
+
 	@Test
 	void hooksRunInTheOrderOfTheExchangeOnThePollThread() {
 		DisposableServer s = server();
