@@ -436,6 +436,9 @@ final class StaticFiles {
 			}
 			if (r != null) {
 				long count = r[1] - r[0] + 1;
+				if (!gzip && res instanceof HttpExchange x) {
+					x.varyAsIfWhole(size); // the Vary of the 200 it is part of (RFC 9110 15.3.7)
+				}
 				res.status(206).header("Content-Range", "bytes " + r[0] + "-" + r[1] + "/" + size);
 				return send(res, body, r[0], count, new Check(realRoot, size, mtimeMillis));
 			}

@@ -272,6 +272,35 @@ class HttpCompressionTest extends BaseHttpTest {
 	}
 
 	/**
+	 * RFC 9110 15.3.7: a 206 carries the Vary its 200 would have. A range of a file the server
+	 * gzips on the fly (the range is of the identity bytes, for a client that takes gzip or
+	 * not) had no Vary, where its 200s say Vary: Accept-Encoding (REDbot: "The partial response
+	 * is missing required headers: vary"; nginx's 206 has it); a file too small to compress
+	 * still has none.
+	 */
+	@Test
+	void aRangeOfAFileGzippedOnTheFlyVariesAsItsWholeDoes(@TempDir Path dir) throws Exception {
+		Files.writeString(dir.resolve("page.txt"), TEXT);
+		Files.writeString(dir.resolve("small.txt"), "tiny");
+		DisposableServer server = bind(HttpServer.create().compress(1024).route(r -> r.directory("/static", dir)));
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			for (String accept : new String[] {"", "Accept-Encoding: gzip\r\n"}) {
+				c.write("GET /static/page.txt HTTP/1.1\r\nHost: x\r\n" + accept + "Range: bytes=0-9\r\n\r\n");
+				RawHttp.Response part = c.read();
+				assertThat(part.status()).as(accept).isEqualTo(206);
+				assertThat(new String(part.body(), StandardCharsets.US_ASCII)).isEqualTo(TEXT.substring(0, 10));
+				assertThat(part.header("Content-Encoding")).isNull();
+				assertThat(part.header("ETag")).startsWith("\"");
+				assertThat(part.header("Vary")).as(accept).isEqualTo("Accept-Encoding");
+			}
+			c.write("GET /static/small.txt HTTP/1.1\r\nHost: x\r\nRange: bytes=0-1\r\n\r\n");
+			RawHttp.Response small = c.read();
+			assertThat(small.status()).isEqualTo(206);
+			assertThat(small.header("Vary")).isNull();
+		}
+	}
+
+	/**
 	 * A source that emits at once (Flux.generate) of events that compress to a few bytes each,
 	 * read by a fast client, never filled the send buffer to its high-water mark, so the poll
 	 * thread kept pulling and compressing without polling again: the loop's other connections
