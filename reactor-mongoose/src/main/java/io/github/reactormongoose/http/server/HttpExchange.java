@@ -114,6 +114,15 @@ final class HttpExchange implements HttpServerResponse {
 		}
 	}
 
+	/**
+	 * This response's body is in a compressed format already (an image, a video, an archive):
+	 * the server's {@code compress(...)} leaves it as it is, and it does not vary with
+	 * {@code Accept-Encoding}.
+	 */
+	void identityOnly() {
+		writer.identityOnly();
+	}
+
 	/** Whether the server's compression condition, if any, allows compressing this response. */
 	private boolean compressible() {
 		BiPredicate<? super HttpServerRequest, ? super HttpServerResponse> p = conn.server.config.compressionPredicate();
