@@ -102,6 +102,27 @@ final class HttpExchange implements HttpServerResponse {
 		}
 	}
 
+	/**
+	 * Gives this (206) answer the {@code Vary} the 200 with a body of {@code length} bytes and
+	 * the current headers would have had: the range is of the identity bytes, chosen by
+	 * {@code Accept-Encoding} as much as that 200 (RFC 9110 15.3.7: a 206 carries the
+	 * {@code Vary} its 200 would). Its {@code ETag} stays the identity's.
+	 */
+	void varyAsIfWhole(long length) {
+		if (writer.wouldCompress(length) || writer.variesWithEncoding(length)) {
+			writer.addVary();
+		}
+	}
+
+	/**
+	 * This response's body is in a compressed format already (an image, a video, an archive):
+	 * the server's {@code compress(...)} leaves it as it is, and it does not vary with
+	 * {@code Accept-Encoding}.
+	 */
+	void identityOnly() {
+		writer.identityOnly();
+	}
+
 	/** Whether the server's compression condition, if any, allows compressing this response. */
 	private boolean compressible() {
 		BiPredicate<? super HttpServerRequest, ? super HttpServerResponse> p = conn.server.config.compressionPredicate();

@@ -85,6 +85,8 @@ final class ResponseWriter {
 	/** Whether the head gets a {@code Date} line when the handler set none. */
 	private final boolean date;
 	private boolean compressionDecided;
+	/** The body is in a compressed format already (a static JPEG, say): never gzipped, no Vary for it. */
+	private boolean identityOnly;
 	/** The gzip stream of a compressed streamed body, until its end. */
 	private @Nullable GzipEncoder gzip;
 
@@ -223,7 +225,7 @@ final class ResponseWriter {
 	 */
 	boolean wouldCompress(long length) {
 		BooleanSupplier allowed = compressible;
-		return allowed != null && !headers.contains("Content-Encoding")
+		return allowed != null && !identityOnly && !headers.contains("Content-Encoding")
 				&& StaticFiles.acceptsGzip(String.join(",", request.requestHeaders().getAll("Accept-Encoding")))
 				&& (length < 0 || length >= compressMinSize) && allowed.getAsBoolean();
 	}
@@ -237,9 +239,14 @@ final class ResponseWriter {
 	 */
 	boolean variesWithEncoding(long length) {
 		BooleanSupplier allowed = compressible;
-		return allowed != null && !headers.contains("Content-Encoding")
+		return allowed != null && !identityOnly && !headers.contains("Content-Encoding")
 				&& !StaticFiles.acceptsGzip(String.join(",", request.requestHeaders().getAll("Accept-Encoding")))
 				&& (length < 0 || length >= compressMinSize) && allowed.getAsBoolean();
+	}
+
+	/** This body is not to be gzipped: its format is compressed already. */
+	void identityOnly() {
+		identityOnly = true;
 	}
 
 	/** {@code Vary: Accept-Encoding}, unless the response varies with it (or with all) already. */

@@ -405,7 +405,11 @@ final class StaticFiles {
 		long mtimeSeconds = Math.floorDiv(mtimeMillis, 1000);
 		String etag = "\"" + Long.toHexString(mtimeMillis) + "-" + Long.toHexString(size) + (gzip ? "-gz" : "") + "\"";
 		String lastModified = HttpDates.format(Instant.ofEpochSecond(mtimeSeconds));
-		res.header("Content-Type", options.contentTypeOf(name)).header("ETag", etag).header("Last-Modified", lastModified)
+		String type = options.contentTypeOf(name);
+		if (!gzip && compressedAlready(type) && res instanceof HttpExchange x) {
+			x.identityOnly(); // gzip would only make it larger (nginx's gzip_types leave these out too)
+		}
+		res.header("Content-Type", type).header("ETag", etag).header("Last-Modified", lastModified)
 				.header("Accept-Ranges", "bytes");
 		if (hasGz) {
 			res.header("Vary", "Accept-Encoding");
@@ -436,6 +440,9 @@ final class StaticFiles {
 			}
 			if (r != null) {
 				long count = r[1] - r[0] + 1;
+				if (!gzip && res instanceof HttpExchange x) {
+					x.varyAsIfWhole(size); // the Vary of the 200 it is part of (RFC 9110 15.3.7)
+				}
 				res.status(206).header("Content-Range", "bytes " + r[0] + "-" + r[1] + "/" + size);
 				return send(res, body, r[0], count, new Check(realRoot, size, mtimeMillis));
 			}
@@ -578,6 +585,33 @@ final class StaticFiles {
 			}
 		}
 		return Long.parseLong(s);
+	}
+
+	/**
+	 * Whether a file of this content type is in a compressed format already, so that gzipping
+	 * it on the fly would cost CPU time and make it larger: images other than SVG, BMP and
+	 * icons, audio, video, web fonts and archives.
+	 */
+	static boolean compressedAlready(String contentType) {
+		int semi = contentType.indexOf(';');
+		String t = (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+		if (t.startsWith("image/")) {
+			return !(t.equals("image/svg+xml") || t.equals("image/bmp") || t.equals("image/x-icon")
+					|| t.equals("image/vnd.microsoft.icon") || t.equals("image/tiff"));
+		}
+		if (t.startsWith("video/") || t.startsWith("audio/")) {
+			return !(t.equals("audio/wav") || t.equals("audio/x-wav") || t.equals("audio/midi"));
+		}
+		return switch (t) {
+			case "font/woff", "font/woff2", "application/zip", "application/gzip", "application/x-gzip",
+					"application/x-7z-compressed", "application/x-bzip2", "application/x-xz", "application/zstd",
+					"application/vnd.rar", "application/x-rar-compressed", "application/java-archive",
+					"application/epub+zip", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+					"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+					"application/vnd.openxmlformats-officedocument.presentationml.presentation",
+					"application/vnd.oasis.opendocument.text" -> true;
+			default -> false;
+		};
 	}
 
 	/** Whether {@code Accept-Encoding} allows gzip ({@code gzip} or {@code *} with a non-zero q). */
