@@ -452,6 +452,12 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	 * request of a followed redirect is a new one; a WebSocket upgrade request is one too. Calls
 	 * add up, in order. Hooks run on the poll thread and must not block. One that throws fails
 	 * the request with its exception (nothing is written).
+	 * <p>
+	 * A method reference to a method overloaded with one and two parameters, such as
+	 * {@code list::add} on a {@code List}, is ambiguous between this and
+	 * {@link #doOnRequest(BiConsumer)} (Java does not choose for such a reference); write
+	 * {@code req -> list.add(req)} or cast it to {@code Consumer<HttpClientRequest>}. Lambdas and
+	 * references to a method of one shape ({@code set::add}, {@code this::onRequest}) compile.
 	 */
 	public HttpClient doOnRequest(Consumer<? super HttpClientRequest> doOnRequest) {
 		Objects.requireNonNull(doOnRequest, "doOnRequest");

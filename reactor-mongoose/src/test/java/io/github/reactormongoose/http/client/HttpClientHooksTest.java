@@ -111,6 +111,37 @@ class HttpClientHooksTest extends BaseHttpTest {
 				"done 200");
 	}
 
+	/**
+	 * The shapes of {@code doOnRequest} that compile with both overloads (Consumer and Reactor
+	 * Netty's BiConsumer): method references to a method of one arity, and a cast for one
+	 * overloaded with one and two parameters ({@code List::add}: {@code doOnRequest(list::add)}
+	 * is ambiguous, see http-client.md).
+	 */
+	@Test
+	void doOnRequestTakesMethodReferences() {
+		DisposableServer s = server();
+		Set<HttpClientRequest> set = ConcurrentHashMap.newKeySet();
+		java.util.Queue<HttpClientRequest> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+		List<HttpClientRequest> list = new CopyOnWriteArrayList<>();
+		HttpClient c = HttpClient.create().runOn(newLoop()).baseUrl("http://127.0.0.1:" + s.port())
+			.doOnRequest(set::add)
+			.doOnRequest(queue::offer)
+			.doOnRequest((java.util.function.Consumer<HttpClientRequest>) list::add)
+			.doOnRequest(this::withConnection);
+		assertThat(text(c.get().uri("/hello"))).isEqualTo("200 hello");
+		assertThat(set).hasSize(1);
+		assertThat(queue).containsExactlyElementsOf(set);
+		assertThat(list).containsExactlyElementsOf(set);
+		assertThat(withConnection).containsExactly("/hello to " + s.port());
+	}
+
+	private final List<String> withConnection = new CopyOnWriteArrayList<>();
+
+	private void withConnection(HttpClientRequest req, io.github.reactormongoose.Connection connection) {
+		withConnection.add(req.uri().replaceAll(".*/", "/") + " to "
+				+ connection.remoteAddress().getPort());
+	}
+
 	@Test
 	void doOnRequestCanStillSetHeadersAndSeesTheContext() {
 		DisposableServer s = server();
