@@ -100,6 +100,31 @@ class HttpClientHooksTest extends BaseHttpTest {
 		}).get().uri("/hello"))).isInstanceOf(IllegalStateException.class).hasMessageStartingWith("refused ");
 	}
 
+	/**
+	 * Two clients on one loop to one server, with different connection hooks, do not share
+	 * pooled connections: each one's {@code doOnConnected} sees the connection its own request
+	 * goes on. Before, the second client's request took the first one's idle connection and its
+	 * hook never ran. A client derived from one (another {@code doOnRequest}) keeps its hooks and
+	 * so its pool.
+	 */
+	@Test
+	void clientsWithOtherConnectionHooksDoNotShareConnections() {
+		DisposableServer s = server();
+		List<String> seen = new CopyOnWriteArrayList<>();
+		HttpClient base = HttpClient.create().runOn(newLoop()).baseUrl("http://127.0.0.1:" + s.port());
+		HttpClient a = base.doOnConnected(c -> seen.add("a connected " + c.id()));
+		HttpClient b = base.doOnConnected(c -> seen.add("b connected " + c.id()));
+		Set<Long> ids = ConcurrentHashMap.newKeySet();
+		HttpClient aTraced = a.doOnRequest((req, c) -> ids.add(c.id()));
+		assertThat(text(aTraced.get().uri("/hello"))).isEqualTo("200 hello");
+		assertThat(text(b.get().uri("/hello"))).isEqualTo("200 hello");
+		assertThat(text(aTraced.get().uri("/hello"))).isEqualTo("200 hello");
+		assertThat(ids).as("a's requests went on one kept-alive connection").hasSize(1);
+		long aId = ids.iterator().next();
+		assertThat(seen).hasSize(2).contains("a connected " + aId)
+				.anySatisfy(e -> assertThat(e).startsWith("b connected ").isNotEqualTo("b connected " + aId));
+	}
+
 	@Test
 	void hooksRunInTheOrderOfTheExchangeOnThePollThread() {
 		DisposableServer s = server();
