@@ -9,12 +9,16 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import io.github.reactormongoose.internal.Checks;
+import io.github.reactormongoose.internal.loop.LoopAccess;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * A group of {@link MongooseLoop}s, one poll thread and one Mongoose manager each, used and
@@ -29,12 +33,19 @@ import reactor.core.publisher.Mono;
  * kernel spreads new connections); a connection stays on the loop that accepted it, and its
  * handler, timers and writes run there. {@link #shared()} is the process-wide default group
  * that servers and clients use when they are given none.
+ * <p>
+ * A loop of the group that stops on its own (its poll thread failed, or it was disposed alone)
+ * is out of the group for new work: {@link #next()}, and the servers and clients placed on the
+ * group, take the {@link #liveLoops()} only, and it is logged once. The group counts as
+ * disposed once its disposal started or every loop has stopped. ({@link #shared()} is replaced
+ * whole at its next use instead.)
  */
 public final class MongooseLoops implements Disposable {
 
 	/** System property: the size of {@link #shared()} (default: available processors). */
 	public static final String LOOPS_PROPERTY = "io.github.reactormongoose.loops";
 
+	private static final Logger log = Loggers.getLogger(MongooseLoops.class);
 	private static final AtomicInteger COUNTER = new AtomicInteger();
 	private static final Object SHARED_LOCK = new Object();
 	private static @Nullable MongooseLoops shared;
@@ -47,10 +58,14 @@ public final class MongooseLoops implements Disposable {
 	private final String prefix;
 	private final List<MongooseLoop> loops;
 	private final AtomicInteger next = new AtomicInteger();
+	/** Per loop: 1 once it was logged as out of the group. */
+	private final AtomicIntegerArray reported;
+	private volatile boolean disposing;
 
 	private MongooseLoops(String prefix, List<MongooseLoop> loops) {
 		this.prefix = prefix;
 		this.loops = List.copyOf(loops);
+		this.reported = new AtomicIntegerArray(loops.size());
 	}
 
 	/** {@code n} loops with non-daemon threads named {@code mongoose-loops-<k>-<i>}. */
@@ -94,7 +109,9 @@ public final class MongooseLoops implements Disposable {
 	public static MongooseLoops shared() {
 		synchronized (SHARED_LOCK) {
 			MongooseLoops s = shared;
-			if (s == null || s.isDisposed()) {
+			// a shared group that lost a loop is replaced whole (what is left of it serves on
+			// what it holds until disposeShared); a group of the application goes on without it
+			if (s == null || s.anyDisposed()) {
 				if (s != null && !s.allDisposed()) {
 					replaced.add(s);
 				}
@@ -157,9 +174,36 @@ public final class MongooseLoops implements Disposable {
 		return loops;
 	}
 
-	/** The loops in turn (for spreading outbound connections). */
+	/**
+	 * The loops still running, in order: without those that stopped on their own (a failed poll
+	 * thread, or disposed alone), which the group no longer gives new work. Empty once the
+	 * group is disposed.
+	 */
+	public List<MongooseLoop> liveLoops() {
+		List<MongooseLoop> live = new ArrayList<>(loops.size());
+		for (int i = 0; i < loops.size(); i++) {
+			MongooseLoop l = loops.get(i);
+			if (!l.isDisposed()) {
+				live.add(l);
+			}
+			else if (!disposing && reported.compareAndSet(i, 0, 1)) {
+				Throwable f = LoopAccess.engine(l).failure();
+				log.warn("{}: loop {} {}; it is out of the group, which goes on with the others", this, l.name(),
+						f != null ? "has stopped: its poll thread failed with " + f : "is disposed");
+			}
+		}
+		return live;
+	}
+
+	/**
+	 * The live loops in turn (for spreading outbound connections); a loop that stopped on its
+	 * own is skipped (see {@link #liveLoops()}). When none is left, one of the stopped loops,
+	 * whose use then fails saying why it stopped.
+	 */
 	public MongooseLoop next() {
-		return loops.get(Math.floorMod(next.getAndIncrement(), loops.size()));
+		List<MongooseLoop> live = liveLoops();
+		List<MongooseLoop> from = live.isEmpty() ? loops : live;
+		return from.get(Math.floorMod(next.getAndIncrement(), from.size()));
 	}
 
 	/** The thread-name prefix. */
@@ -170,6 +214,7 @@ public final class MongooseLoops implements Disposable {
 	/** Disposes every loop without waiting. */
 	@Override
 	public void dispose() {
+		disposing = true;
 		loops.forEach(MongooseLoop::dispose);
 	}
 
@@ -200,12 +245,23 @@ public final class MongooseLoops implements Disposable {
 	/** Graceful, non-blocking disposal of every loop; completes when all are freed and their threads ended. */
 	public Mono<Void> disposeLater(Duration timeout) {
 		Objects.requireNonNull(timeout, "timeout");
-		return Flux.fromIterable(loops).flatMap(l -> l.disposeLater(timeout)).then();
+		return Mono.defer(() -> {
+			disposing = true;
+			return Flux.fromIterable(loops).flatMap(l -> l.disposeLater(timeout)).then();
+		});
 	}
 
-	/** Whether disposal started (of any loop). */
+	/**
+	 * Whether the group's disposal started, or every loop has stopped; a loop that stopped on
+	 * its own while others run does not dispose the group (see {@link #liveLoops()}).
+	 */
 	@Override
 	public boolean isDisposed() {
+		return disposing || allDisposed();
+	}
+
+	/** Whether disposal started of some loop. */
+	private boolean anyDisposed() {
 		for (MongooseLoop l : loops) {
 			if (l.isDisposed()) {
 				return true;

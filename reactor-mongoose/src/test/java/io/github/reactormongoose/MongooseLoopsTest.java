@@ -10,9 +10,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.github.reactormongoose.http.client.HttpClient;
+import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.internal.jni.NativeConstants;
+import io.github.reactormongoose.tcp.TcpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -158,6 +162,49 @@ class MongooseLoopsTest {
 			else {
 				System.setProperty(MongooseLoops.LOOPS_PROPERTY, old);
 			}
+		}
+	}
+
+	/**
+	 * A group one of whose loops has stopped (its poll thread failed, see
+	 * {@code PollThreadOutOfMemoryTest}; here that loop is disposed alone, which leaves the group
+	 * in the same state) places new work on the loops still alive: client connections and
+	 * requests, and a new server's listeners. It stays usable ({@code isDisposed()} false,
+	 * {@code liveLoops()} without the stopped loop) until every loop has stopped. Before, the
+	 * group counted as disposed and refused all of it.
+	 */
+	@Test
+	void aGroupSkipsALoopThatStoppedForNewWork() {
+		MongooseLoops group = MongooseLoops.create("holes", 2);
+		DisposableServer backend = HttpServer.create().port(0).loopName("holes-backend")
+				.route(r -> r.get("/", (req, res) -> res.sendString(Mono.just("ok")))).bindNow();
+		DisposableServer onGroup = null;
+		try {
+			group.get(0).disposeNow();
+			HttpClient http = HttpClient.create().runOn(group).port(backend.port());
+			TcpClient tcp = TcpClient.create().runOn(group).port(backend.port());
+			for (int i = 0; i < 4; i++) {
+				assertThat(http.get().uri("/").responseContent().aggregate().asString().block(Duration.ofSeconds(5)))
+						.isEqualTo("ok");
+				Connection c = tcp.connectNow(Duration.ofSeconds(5));
+				c.disposeNow();
+			}
+			onGroup = HttpServer.create().port(0).runOn(group)
+					.route(r -> r.get("/", (req, res) -> res.sendString(Mono.just("on group")))).bindNow();
+			assertThat(HttpClient.create().port(onGroup.port()).get().uri("/").responseContent().aggregate().asString()
+					.block(Duration.ofSeconds(5))).isEqualTo("on group");
+			assertThat(group.isDisposed()).isFalse();
+			assertThat(group.liveLoops()).containsExactly(group.get(1));
+			group.get(1).disposeNow();
+			assertThat(group.isDisposed()).as("every loop stopped").isTrue();
+			assertThat(group.liveLoops()).isEmpty();
+		}
+		finally {
+			if (onGroup != null) {
+				onGroup.disposeNow();
+			}
+			backend.disposeNow();
+			group.disposeNow();
 		}
 	}
 

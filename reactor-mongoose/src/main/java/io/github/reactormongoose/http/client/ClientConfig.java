@@ -78,6 +78,11 @@ final class ClientConfig implements Cloneable {
 	List<Consumer<? super io.github.reactormongoose.Connection>> onConnected = List.of();
 	/** {@link HttpClient#doOnDisconnected}, in order. */
 	List<Consumer<? super io.github.reactormongoose.Connection>> onDisconnected = List.of();
+	/** What separates the pools of clients with other connection hooks: {@link #onConnected}, {@link #onDisconnected}. */
+	List<?> connectionHooks() {
+		return onConnected.isEmpty() && onDisconnected.isEmpty() ? List.of() : List.of(onConnected, onDisconnected);
+	}
+
 	ConnectionPool.Limits pool = new ConnectionPool.Limits(500, 1000, Duration.ofSeconds(30), null);
 	/** {@link HttpClient#pendingAcquireTimeout}. */
 	Duration pendingAcquireTimeout = Duration.ofSeconds(45);

@@ -75,11 +75,14 @@ final class ConnectionPool {
 	 * {@code filter}: by identity too, so a filtered client never gets a connection that was
 	 * made without its filter; {@code proxy}: by identity, null for direct connections, with
 	 * {@code tunnel} false for absolute-form requests through an HTTP proxy; {@code wiretap}:
-	 * by its settings, so a tapped client never gets an untapped connection.
+	 * by its settings, so a tapped client never gets an untapped connection; {@code hooks}: the
+	 * client's {@code doOnConnected} and {@code doOnDisconnected} hooks, by the identity of each
+	 * (a new connection runs the hooks of the client that made it, so clients with other hooks
+	 * must not take it).
 	 */
 	private record Key(String host, int port, @Nullable TlsSpec tls, Limits limits,
 			@Nullable Predicate<? super InetAddress> filter, @Nullable ProxyProvider proxy, boolean tunnel,
-			@Nullable Wiretap wiretap) {
+			@Nullable Wiretap wiretap, List<?> hooks) {
 	}
 
 	final EventLoop loop;
@@ -120,18 +123,20 @@ final class ConnectionPool {
 	 * The pool of {@code loop} for {@code host:port} with {@code limits}, over TLS with
 	 * {@code tls} unless it is null, connecting only to addresses {@code filter} accepts unless
 	 * it is null, through {@code proxy} unless it is null (in a tunnel, or with absolute-form
-	 * requests), logging the connections' bytes with {@code wiretap} unless it is null; any thread.
+	 * requests), logging the connections' bytes with {@code wiretap} unless it is null, for the
+	 * clients whose connection hooks are {@code hooks} (see {@link Key}); any thread.
 	 */
 	static ConnectionPool of(EventLoop loop, String host, int port, @Nullable TlsSpec tls, Limits limits,
 			@Nullable Predicate<? super InetAddress> filter, @Nullable ProxyProvider proxy, boolean tunnel,
-			@Nullable Wiretap wiretap) {
+			@Nullable Wiretap wiretap, List<?> hooks) {
 		Map<Key, ConnectionPool> pools = POOLS.computeIfAbsent(loop, l -> {
 			// idle keep-alive connections must not hold up the loop's disposal
 			l.onShutdown(() -> shutdown(l));
 			l.terminationFuture().subscribe(null, null, () -> POOLS.remove(l));
 			return new ConcurrentHashMap<>();
 		});
-		return pools.computeIfAbsent(new Key(host, port, tls, limits, filter, proxy, proxy != null && tunnel, wiretap),
+		return pools.computeIfAbsent(new Key(host, port, tls, limits, filter, proxy, proxy != null && tunnel, wiretap,
+				hooks),
 				k -> new ConnectionPool(loop, k));
 	}
 

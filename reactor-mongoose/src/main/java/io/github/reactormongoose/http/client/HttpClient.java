@@ -452,6 +452,12 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	 * request of a followed redirect is a new one; a WebSocket upgrade request is one too. Calls
 	 * add up, in order. Hooks run on the poll thread and must not block. One that throws fails
 	 * the request with its exception (nothing is written).
+	 * <p>
+	 * A method reference to a method overloaded with one and two parameters, such as
+	 * {@code list::add} on a {@code List}, is ambiguous between this and
+	 * {@link #doOnRequest(BiConsumer)} (Java does not choose for such a reference); write
+	 * {@code req -> list.add(req)} or cast it to {@code Consumer<HttpClientRequest>}. Lambdas and
+	 * references to a method of one shape ({@code set::add}, {@code this::onRequest}) compile.
 	 */
 	public HttpClient doOnRequest(Consumer<? super HttpClientRequest> doOnRequest) {
 		Objects.requireNonNull(doOnRequest, "doOnRequest");
@@ -477,8 +483,9 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	 * established (after its TLS handshake, and a proxy's tunnel), before the first request on
 	 * it is written and before that request's {@code doOnRequest} hooks; not again when a
 	 * kept-alive connection is reused. Connections are pooled per loop and server across the
-	 * clients with the same pool settings: the hooks that run are those of the client whose
-	 * request takes the new connection first. The {@link Connection} is as
+	 * clients with the same pool settings and the same connection hooks ({@code doOnConnected},
+	 * {@code doOnDisconnected}, compared by identity): a client with other hooks gets
+	 * connections of its own, whose hooks are its own. The {@link Connection} is as
 	 * {@link #doOnRequest(BiConsumer)}'s. Calls add up, in order; poll thread, must not block.
 	 * One that throws closes the connection and fails that request with its exception.
 	 */
@@ -1313,7 +1320,7 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 				// a tunnel for TLS, WebSocket and SOCKS; plain HTTP through an HTTP proxy in absolute form
 				boolean tunnel = proxy != null && (tls != null || upgrade || proxy.type() != ProxyProvider.Proxy.HTTP);
 				ConnectionPool pool = ConnectionPool.of(el, host, port, tls, config.pool, config.addressFilter, proxy,
-						tunnel, config.wiretap);
+						tunnel, config.wiretap, config.connectionHooks());
 				Exchange.Request req = new Exchange.Request(method, uri.toString(), target, hostHeader, headers, fixed,
 						stream, upgrade, redirects);
 				Mono<ClientResponse> response = Mono.create(sink -> new Exchange(config, req, pool, sink).start());

@@ -41,7 +41,7 @@ public final class LoopAccess {
 		}
 		MongooseLoops group = loops != null ? loops : MongooseLoops.shared();
 		checkRunning(group);
-		for (MongooseLoop m : group.loops()) {
+		for (MongooseLoop m : group.liveLoops()) {
 			if (m.inLoop()) {
 				return m;
 			}

@@ -89,7 +89,7 @@ public record LoopChoice(@Nullable MongooseLoop loop, @Nullable MongooseLoops lo
 		MongooseLoops g = loops;
 		if (g != null) {
 			LoopAccess.checkRunning(g);
-			return new Placement(g.loops(), null, null);
+			return new Placement(g.liveLoops(), null, null);
 		}
 		String prefix = name != null ? name : kind + "-" + COUNTER.incrementAndGet();
 		if (count > 1) {
@@ -100,7 +100,7 @@ public record LoopChoice(@Nullable MongooseLoop loop, @Nullable MongooseLoops lo
 			MongooseLoop own = MongooseLoop.builder().name(prefix).build();
 			return new Placement(List.of(own), null, own);
 		}
-		return new Placement(MongooseLoops.shared().loops(), null, null);
+		return new Placement(MongooseLoops.shared().liveLoops(), null, null);
 	}
 
 	@Override

@@ -126,6 +126,31 @@ class HttpClientHooksTest extends BaseHttpTest {
 		assertThat(events).containsExactly("connected", "upgrade on it", "disconnected it false");
 	}
 
+	/**
+	 * Two clients on one loop to one server, with different connection hooks, do not share
+	 * pooled connections: each one's {@code doOnConnected} sees the connection its own request
+	 * goes on. Before, the second client's request took the first one's idle connection and its
+	 * hook never ran. A client derived from one (another {@code doOnRequest}) keeps its hooks and
+	 * so its pool.
+	 */
+	@Test
+	void clientsWithOtherConnectionHooksDoNotShareConnections() {
+		DisposableServer s = server();
+		List<String> seen = new CopyOnWriteArrayList<>();
+		HttpClient base = HttpClient.create().runOn(newLoop()).baseUrl("http://127.0.0.1:" + s.port());
+		HttpClient a = base.doOnConnected(c -> seen.add("a connected " + c.id()));
+		HttpClient b = base.doOnConnected(c -> seen.add("b connected " + c.id()));
+		Set<Long> ids = ConcurrentHashMap.newKeySet();
+		HttpClient aTraced = a.doOnRequest((req, c) -> ids.add(c.id()));
+		assertThat(text(aTraced.get().uri("/hello"))).isEqualTo("200 hello");
+		assertThat(text(b.get().uri("/hello"))).isEqualTo("200 hello");
+		assertThat(text(aTraced.get().uri("/hello"))).isEqualTo("200 hello");
+		assertThat(ids).as("a's requests went on one kept-alive connection").hasSize(1);
+		long aId = ids.iterator().next();
+		assertThat(seen).hasSize(2).contains("a connected " + aId)
+				.anySatisfy(e -> assertThat(e).startsWith("b connected ").isNotEqualTo("b connected " + aId));
+	}
+
 	@Test
 	void hooksRunInTheOrderOfTheExchangeOnThePollThread() {
 		DisposableServer s = server();
@@ -135,6 +160,37 @@ class HttpClientHooksTest extends BaseHttpTest {
 		String uri = "http://127.0.0.1:" + s.port() + "/echo";
 		assertThat(events).containsExactly("request POST " + uri + " #0 on hooked", "sent POST", "response 200",
 				"done 200");
+	}
+
+	/**
+	 * The shapes of {@code doOnRequest} that compile with both overloads (Consumer and Reactor
+	 * Netty's BiConsumer): method references to a method of one arity, and a cast for one
+	 * overloaded with one and two parameters ({@code List::add}: {@code doOnRequest(list::add)}
+	 * is ambiguous, see http-client.md).
+	 */
+	@Test
+	void doOnRequestTakesMethodReferences() {
+		DisposableServer s = server();
+		Set<HttpClientRequest> set = ConcurrentHashMap.newKeySet();
+		java.util.Queue<HttpClientRequest> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+		List<HttpClientRequest> list = new CopyOnWriteArrayList<>();
+		HttpClient c = HttpClient.create().runOn(newLoop()).baseUrl("http://127.0.0.1:" + s.port())
+			.doOnRequest(set::add)
+			.doOnRequest(queue::offer)
+			.doOnRequest((java.util.function.Consumer<HttpClientRequest>) list::add)
+			.doOnRequest(this::withConnection);
+		assertThat(text(c.get().uri("/hello"))).isEqualTo("200 hello");
+		assertThat(set).hasSize(1);
+		assertThat(queue).containsExactlyElementsOf(set);
+		assertThat(list).containsExactlyElementsOf(set);
+		assertThat(withConnection).containsExactly("/hello to " + s.port());
+	}
+
+	private final List<String> withConnection = new CopyOnWriteArrayList<>();
+
+	private void withConnection(HttpClientRequest req, io.github.reactormongoose.Connection connection) {
+		withConnection.add(req.uri().replaceAll(".*/", "/") + " to "
+				+ connection.remoteAddress().getPort());
 	}
 
 	@Test

@@ -112,7 +112,8 @@ class HttpsClientTest extends BaseHttpTest {
 
 	/** The live connections of the pool of {@code loop} for this key (0 when it has none). */
 	private static int poolSize(MongooseLoop loop, String host, int port, TlsSpec tls) {
-		ConnectionPool pool = ConnectionPool.of(LoopAccess.engine(loop), host, port, tls, new ClientConfig().pool, null, null, false, null);
+		ConnectionPool pool = ConnectionPool.of(LoopAccess.engine(loop), host, port, tls, new ClientConfig().pool, null, null, false, null,
+				List.of());
 		return Mono.<Integer>create(sink -> pool.loop.execute(() -> sink.success(pool.size()))).block(TIMEOUT);
 	}
 
