@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes mongoose.c with the glue's sixty-three additions: forty-five to its built-in TLS stack (see
+# Writes mongoose.c with the glue's sixty-five additions: forty-seven to its built-in TLS stack (see
 # docs/tls.md), one to its accept, eleven to its poll loop and epoll backend, one to mg_bzero, one
 # to its WebSocket PONG, one to its iolog, one to its header parser, one to its request
 # framing and one to its socket read (the fetched file stays as
@@ -240,7 +240,7 @@
 #      reset. For every other connection (HTTP, TLS, the clients of the library) it returns 0
 #      and the FIN closes the connection as before.
 #  52-63. Fatal alerts of a server that refuses its client's certificate (RFC 8446 4.4.2.4, 6.2)
-#      or its ClientHello.
+#      or its ClientHello, and of a client that refuses its server's certificate.
 #      The stack closed such a connection without a word, so curl, openssl and the JDK reported
 #      an unexpected end ("Empty reply from server", the end of the stream, "Broken pipe") where
 #      the JDK's and OpenSSL's servers name the reason. 52 adds to
@@ -262,12 +262,33 @@
 #      then lingers before the close (rmg_tls_abort, rmg_tls.c). 63: a ClientHello the stack
 #      cannot answer (a TLS 1.2-only client: no key share; hook 30's missing suite; a malformed
 #      one) gets handshake_failure in a plaintext record (no keys yet); a TLS 1.2-only client saw
-#      the connection close (curl: SSL_ERROR_SYSCALL). No alert from a client. 53-56: an expired (or not yet valid) certificate was
+#      the connection close (curl: SSL_ERROR_SYSCALL). A client sends its alert too (it sent none, and
+#      the server saw a bare close): during the handshake one that the stack's checks set (the
+#      hooks above run for both sides: certificate_expired, bad_certificate for a name that does
+#      not match, decrypt_error, illegal_parameter of hook 64), sealed with its handshake keys,
+#      which the server reads with until the client's Finished; after it one of Java's PKIX check
+#      (unknown_ca...: RMG_OP_TLS_ALERT), sealed with its application keys; none before the
+#      ServerHello (no keys yet). 53-56: an expired (or not yet valid) certificate was
 #      reported as "failed to parse certificate"
 #      (mg_tls_parse_cert_der refuses its dates like a malformed certificate); 54 and 55 note
 #      which date and its value in a thread-local (53), and 56, in place of the parse's call in
 #      mg_tls_recv_cert (it ends in `if (0)`), says "client certificate expired (notAfter
 #      ...)" and sets certificate_expired (not yet valid: bad_certificate).
+#  64. mg_tls_recv_cert_verify: a CertificateVerify in a signature scheme the stack does not
+#      verify (not one of those offered: RFC 8446 4.4.3) was logged with MG_ERROR and the step
+#      returned without failing the connection, so the handshake waited for its timeout (10 s)
+#      and closed without a word. The line fails it with mg_error and sets illegal_parameter (what
+#      OpenSSL and the JDK send), which hook 61 sends at once; the original lines no longer run.
+#  65. mg_tls_server_send_cert_request: the CertificateRequest copied secp256r1_sig_algs, which
+#      is a whole signature_algorithms extension (type, length, list length, then the schemes),
+#      into the list of its own extension: it offered 0x000d, 0x0008 and 0x0006 as schemes, then
+#      ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256 and rsa_pkcs1_sha256, which TLS 1.3 does not
+#      allow in a CertificateVerify (RFC 8446 4.2.3). The line sends a request whose
+#      signature_algorithms are exactly the two schemes mg_tls_recv_cert_verify verifies (0x0403,
+#      0x0804) and whose signature_algorithms_cert are the certificate signatures
+#      mg_tls_parse_cert_der reads (ECDSA and RSA PKCS#1 with SHA-256 and SHA-384: 0x0403, 0x0503,
+#      0x0401, 0x0501), so that a chain signed with RSA PKCS#1 stays acceptable to strict clients;
+#      it returns, and the original lines no longer run.
 # Usage: hook-mongoose.sh IN OUT
 set -euo pipefail
 in=$1 out=$2
@@ -335,6 +356,8 @@ anchors=(
   'static void verbose_alert(uint8_t *buf) {'
   '  if (!res) {'
   '  mg_error(c, "bad client hello");'
+  '      MG_ERROR(("unsupported certverify signature scheme: %x of %d bytes",'
+  '  uint8_t req[13 + sizeof(secp256r1_sig_algs)];'
 )
 lines=(
   '  { extern void rmg_tls_peer_certificates(struct mg_connection *, const unsigned char *, size_t); rmg_tls_peer_certificates(c, recv_buf, tls->recv_len); } /* rmg hook 1 */'
@@ -397,9 +420,11 @@ lines=(
   '    if (!found_ca && tls->ca_der.len > 0) tls->rmg_alert = 48; /* rmg hook 58: a chain the one CA did not sign: unknown_ca */'
   '  tls->rmg_alert = 0; /* rmg hook 59: the certificate passed */'
   '  tls->rmg_alert = 51; /* rmg hook 60: a CertificateVerify that does not verify: decrypt_error */'
-  'int rmg_tls_alert(struct mg_connection *c, int desc) { struct tls_data *tls = (struct tls_data *) c->tls; struct tls_enc keep; uint8_t rmg_a[2]; long n; bool ok; if (tls == NULL || c->is_client || tls->rmg_alerted) return 0; if (desc < 0) desc = tls->rmg_alert; if (desc <= 0 || desc > 255) return 0; rmg_a[0] = 2; rmg_a[1] = (uint8_t) desc; keep = tls->enc; if (c->is_tls_hs && tls->state == MG_TLS_STATE_SERVER_START) { uint8_t rmg_rec[7] = {MG_TLS_ALERT, 3, 3, 0, 2, 2, (uint8_t) desc}; ok = mg_iobuf_add(&tls->send, tls->send.len, rmg_rec, sizeof(rmg_rec)) == sizeof(rmg_rec); } else { if (c->is_tls_hs) { if (tls->is_twoway) tls->enc = tls->app_keys; else mg_tls_generate_application_keys(c); } ok = mg_tls_encrypt(c, rmg_a, sizeof(rmg_a), MG_TLS_ALERT); if (c->is_tls_hs) { if (tls->is_twoway) tls->app_keys = tls->enc; tls->enc = keep; } } explicit_bzero(&keep, sizeof(keep)); if (!ok) return 0; tls->rmg_alerted = 1; while (tls->send.len > 0 && (n = mg_io_send(c, tls->send.buf, tls->send.len)) > 0) { size_t rmg_n = (size_t) n; if (rmg_n < tls->send.len) memmove(tls->send.buf, tls->send.buf + rmg_n, tls->send.len - rmg_n); tls->send.len -= rmg_n; } tls->recv_len = 0; c->rtls.len = 0; return desc; } /* rmg hook 62: a server'"'"'s fatal alert, sealed with the keys the client reads with (its application keys once the server sent its Finished) and sent at once */'
+  'int rmg_tls_alert(struct mg_connection *c, int desc) { struct tls_data *tls = (struct tls_data *) c->tls; struct tls_enc keep; uint8_t rmg_a[2]; long n; bool ok; if (tls == NULL || tls->rmg_alerted) return 0; if (desc < 0) desc = tls->rmg_alert; if (desc <= 0 || desc > 255) return 0; if (c->is_client && c->is_tls_hs && tls->state < MG_TLS_STATE_CLIENT_WAIT_EE) return 0; rmg_a[0] = 2; rmg_a[1] = (uint8_t) desc; keep = tls->enc; if (c->is_tls_hs && !c->is_client && tls->state == MG_TLS_STATE_SERVER_START) { uint8_t rmg_rec[7] = {MG_TLS_ALERT, 3, 3, 0, 2, 2, (uint8_t) desc}; ok = mg_iobuf_add(&tls->send, tls->send.len, rmg_rec, sizeof(rmg_rec)) == sizeof(rmg_rec); } else { if (c->is_tls_hs && !c->is_client) { if (tls->is_twoway) tls->enc = tls->app_keys; else mg_tls_generate_application_keys(c); } ok = mg_tls_encrypt(c, rmg_a, sizeof(rmg_a), MG_TLS_ALERT); if (c->is_tls_hs && !c->is_client) { if (tls->is_twoway) tls->app_keys = tls->enc; tls->enc = keep; } } explicit_bzero(&keep, sizeof(keep)); if (!ok) return 0; tls->rmg_alerted = 1; while (tls->send.len > 0 && (n = mg_io_send(c, tls->send.buf, tls->send.len)) > 0) { size_t rmg_n = (size_t) n; if (rmg_n < tls->send.len) memmove(tls->send.buf, tls->send.buf + rmg_n, tls->send.len - rmg_n); tls->send.len -= rmg_n; } tls->recv_len = 0; c->rtls.len = 0; return desc; } /* rmg hook 61: a fatal alert, sealed with the keys the peer reads with (a server'"'"'s: its application keys once it sent its Finished; a client'"'"'s: its handshake keys, then its application keys) and sent at once */'
   '  tls->rmg_alert = 0; /* rmg hook 62: a step'"'"'s alert is for its own failure only */'
   '  tls->rmg_alert = 40; /* rmg hook 63: a ClientHello the stack cannot answer (TLS 1.2 only, no X25519 key share, no TLS_AES_128_GCM_SHA256, malformed): handshake_failure, in a plaintext record (hook 61) */'
+  '      tls->rmg_alert = 47; mg_error(c, "%s CertificateVerify scheme 0x%04x not offered", c->is_client ? "server" : "client", sigalg); return -1; /* rmg hook 64: a signature scheme we cannot verify: illegal_parameter, and the handshake fails at once */'
+  '  { static const uint8_t rmg_req[31] = {13, 0, 0, 27, 0, 0, 24, 0, 13, 0, 6, 0, 4, 4, 3, 8, 4, 0, 50, 0, 10, 0, 8, 4, 3, 5, 3, 4, 1, 5, 1}; mg_sha256_update(&tls->sha256, rmg_req, sizeof(rmg_req)); return mg_tls_encrypt(c, rmg_req, sizeof(rmg_req), MG_TLS_HANDSHAKE); } /* rmg hook 65: the CertificateRequest lists the schemes the server verifies */'
 )
 cp "$in" "$out.tmp"
 for i in "${!anchors[@]}"; do

@@ -141,9 +141,9 @@ jlong rmg_apply(struct rmg_loop *loop, struct mg_connection *c, jint ops) {
     loop->poll_now = 1;
   }
   if ((ops & RMG_OP_TLS_ALERT) && !c->is_closing && !(c->is_tls && (c->data[RMG_TLS_FLAGS] & RMG_TLS_F_ABORTED))) {
-    /* Java refused the client's certificate chain: the alert says why, then the connection
-     * lingers and closes (a connection the stack failed sent its own); without an alert (not a
-     * TLS server) it closes at once */
+    /* Java refused the peer's certificate chain (a server its client's, a client its server's):
+     * the alert says why, then the connection lingers and closes (a connection the stack failed
+     * sent its own); without an alert (not TLS) it closes at once */
     if (rmg_tls_abort(c, (ops >> RMG_OP_ALERT_SHIFT) & 0xff) == 0) c->is_closing = 1;
   }
   if (ops & RMG_OP_CLOSE) c->is_closing = 1;

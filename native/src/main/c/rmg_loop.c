@@ -170,8 +170,8 @@ static void rmg_ev_fn(struct mg_connection *c, int ev, void *ev_data) {
       if (err == 0 && sscanf(msg, "connect: %d", &err) != 1 && sscanf(msg, "socket(): %d", &err) != 1) err = 0;
       if (c->is_tls_hs) {
         kind = RMG_ERROR_TLS;
-        /* a server's handshake step that failed with an alert (hooks 52-63) sends it before the
-         * close, and the log line names it */
+        /* a handshake step that failed with an alert (hooks 52-64; a server's or a client's)
+         * sends it before the close, and the log line names it */
         alert = rmg_tls_abort(c, -1);
         if (alert > 0) {
           snprintf(why, sizeof(why), "%s (sent the alert %s)", msg, rmg_tls_alert_name(alert));

@@ -152,10 +152,11 @@ const char *rmg_tls_alert_name(int desc) {
   }
 }
 
-/* How long a server that sent a fatal alert keeps the connection open before it closes it
- * (rmg_tls_abort): the rest of the client's flight (its CertificateVerify, its Finished, its first
- * request) is on its way, and a closed socket would answer it with a reset, which fails the
- * client's write ("Broken pipe", "Connection reset") before it reads the alert. */
+/* How long a side that sent a fatal alert keeps the connection open before it closes it
+ * (rmg_tls_abort): the rest of the peer's flight (a client's CertificateVerify, its Finished, its
+ * first request; a server's NewSessionTicket) is on its way, and a closed socket would answer it
+ * with a reset, which fails the peer's write ("Broken pipe", "Connection reset") before it reads
+ * the alert. */
 #define RMG_TLS_ABORT_LINGER_MS 1000
 
 int rmg_tls_abort(struct mg_connection *c, int desc) {

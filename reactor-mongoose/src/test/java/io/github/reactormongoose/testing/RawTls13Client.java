@@ -18,11 +18,14 @@ import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.interfaces.XECPublicKey;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.XECPublicKeySpec;
 import java.util.Arrays;
+import java.util.List;
 
 import javax.crypto.Cipher;
 import javax.crypto.KeyAgreement;
@@ -30,12 +33,16 @@ import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A TLS 1.3 client written for tests, to send records no real client sends (a zero-length
  * application record, a record without content type, handshake messages after the
  * handshake). TLS_AES_128_GCM_SHA256 with X25519 only, the server's certificate not checked:
  * it talks to our own servers, whose certificates other tests check. RFC 8446 7.1 key
- * schedule; records sealed as in 5.2.
+ * schedule; records sealed as in 5.2. Asked for a certificate (CertificateRequest), it sends
+ * the one it was given ({@link Presenting}), with a CertificateVerify in the scheme it was told
+ * to use, or an empty Certificate.
  */
 public final class RawTls13Client implements Closeable {
 
@@ -57,6 +64,16 @@ public final class RawTls13Client implements Closeable {
 	private int alert = -1;
 	/** Handshake bytes decrypted but not yet taken as whole messages. */
 	private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+	/** The schemes of the server's CertificateRequest: signature_algorithms, signature_algorithms_cert (null if absent). */
+	private int @Nullable [][] requested;
+
+	/**
+	 * A client certificate to present: its chain (DER, own certificate first), the key that
+	 * signs the CertificateVerify (EC P-256: SHA256withECDSA) and the signature scheme the
+	 * CertificateVerify names (0x0403 for a true one; another makes it one the server may not take).
+	 */
+	public record Presenting(List<byte[]> chain, PrivateKey key, int scheme) {
+	}
 
 	private RawTls13Client(Socket socket) throws IOException, GeneralSecurityException {
 		this.socket = socket;
@@ -76,11 +93,26 @@ public final class RawTls13Client implements Closeable {
 	 * must abort).
 	 */
 	public static RawTls13Client connect(int port, boolean badFinished) throws IOException, GeneralSecurityException {
+		return connect(port, badFinished, null, 10_000);
+	}
+
+	/**
+	 * Connects to 127.0.0.1:{@code port} and completes a TLS 1.3 handshake, presenting
+	 * {@code presenting} if the server asks for a certificate; each read waits at most
+	 * {@code timeoutMillis}.
+	 */
+	public static RawTls13Client connect(int port, @Nullable Presenting presenting, int timeoutMillis)
+			throws IOException, GeneralSecurityException {
+		return connect(port, false, presenting, timeoutMillis);
+	}
+
+	private static RawTls13Client connect(int port, boolean badFinished, @Nullable Presenting presenting, int timeoutMillis)
+			throws IOException, GeneralSecurityException {
 		Socket s = new Socket("127.0.0.1", port);
-		s.setSoTimeout(10_000);
+		s.setSoTimeout(timeoutMillis);
 		RawTls13Client c = new RawTls13Client(s);
 		try {
-			c.handshake(badFinished);
+			c.handshake(badFinished, presenting);
 		}
 		catch (IOException | GeneralSecurityException | RuntimeException e) {
 			s.close();
@@ -89,7 +121,7 @@ public final class RawTls13Client implements Closeable {
 		return c;
 	}
 
-	private void handshake(boolean badFinished) throws IOException, GeneralSecurityException {
+	private void handshake(boolean badFinished, @Nullable Presenting presenting) throws IOException, GeneralSecurityException {
 		KeyPairGenerator g = KeyPairGenerator.getInstance("X25519");
 		KeyPair kp = g.generateKeyPair();
 		byte[] pub = littleEndian(((XECPublicKey) kp.getPublic()).getU(), 32);
@@ -144,15 +176,18 @@ public final class RawTls13Client implements Closeable {
 			byte[] m = nextHandshakeMessage();
 			transcript.update(m);
 			if (m[0] == 13) {
-				throw new IllegalStateException("the server asks for a client certificate: not supported here");
+				requested = certificateRequestSchemes(m);
 			}
 			if (m[0] == 20) {
 				break;
 			}
 		}
 		byte[] serverFinishedHash = hash();
+		if (requested != null) {
+			sendCertificate(presenting);
+		}
 		byte[] finishedKey = expandLabel(cHs, "finished", new byte[0], 32);
-		byte[] verifyData = hmac(finishedKey, serverFinishedHash);
+		byte[] verifyData = hmac(finishedKey, hash());
 		if (badFinished) {
 			verifyData[7] ^= 1;
 		}
@@ -168,6 +203,75 @@ public final class RawTls13Client implements Closeable {
 		readKey = expandLabel(sAp, "key", new byte[0], 16);
 		readIv = expandLabel(sAp, "iv", new byte[0], 12);
 		readSeq = 0;
+	}
+
+	/**
+	 * The signature schemes of the server's CertificateRequest: its signature_algorithms, then
+	 * its signature_algorithms_cert (null when it has none); null if the server asked for no certificate.
+	 */
+	public int @Nullable [][] certificateRequestSchemes() {
+		return requested;
+	}
+
+	/** RFC 8446 4.3.2: context, then extensions; the lists of extensions 13 and 50. */
+	private static int[][] certificateRequestSchemes(byte[] m) {
+		ByteBuffer b = ByteBuffer.wrap(m);
+		b.position(4);
+		b.position(b.position() + 1 + (b.get(b.position()) & 0xff));
+		int end = b.position() + 2 + (b.getShort() & 0xffff);
+		int[][] lists = new int[2][];
+		while (b.position() < end) {
+			int type = b.getShort() & 0xffff;
+			int len = b.getShort() & 0xffff;
+			int next = b.position() + len;
+			if (type == 13 || type == 50) {
+				int[] list = new int[(b.getShort() & 0xffff) / 2];
+				for (int i = 0; i < list.length; i++) {
+					list[i] = b.getShort() & 0xffff;
+				}
+				lists[type == 13 ? 0 : 1] = list;
+			}
+			b.position(next);
+		}
+		return lists;
+	}
+
+	/** RFC 8446 4.4.2 and 4.4.3: the client's Certificate (empty without one) and its CertificateVerify. */
+	private void sendCertificate(@Nullable Presenting presenting) throws IOException, GeneralSecurityException {
+		ByteArrayOutputStream list = new ByteArrayOutputStream();
+		for (byte[] der : presenting == null ? List.<byte[]>of() : presenting.chain()) {
+			list.write(new byte[] {(byte) (der.length >> 16), (byte) (der.length >> 8), (byte) der.length});
+			list.write(der);
+			list.write(new byte[] {0, 0}); // no extensions
+		}
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		body.write(0); // the context of our server's request is empty
+		body.write(new byte[] {(byte) (list.size() >> 16), (byte) (list.size() >> 8), (byte) list.size()});
+		list.writeTo(body);
+		byte[] certificate = message(11, body.toByteArray());
+		transcript.update(certificate);
+		writeRecord(22, certificate);
+		if (presenting == null) {
+			return;
+		}
+		ByteArrayOutputStream signed = new ByteArrayOutputStream();
+		for (int i = 0; i < 64; i++) {
+			signed.write(0x20);
+		}
+		signed.write("TLS 1.3, client CertificateVerify".getBytes(StandardCharsets.US_ASCII));
+		signed.write(0);
+		signed.write(hash());
+		Signature signer = Signature.getInstance("SHA256withECDSA");
+		signer.initSign(presenting.key());
+		signer.update(signed.toByteArray());
+		byte[] sig = signer.sign();
+		ByteArrayOutputStream cv = new ByteArrayOutputStream();
+		cv.write(new byte[] {(byte) (presenting.scheme() >> 8), (byte) presenting.scheme(), (byte) (sig.length >> 8),
+				(byte) sig.length});
+		cv.write(sig);
+		byte[] verify = message(15, cv.toByteArray());
+		transcript.update(verify);
+		writeRecord(22, verify);
 	}
 
 	/** Seals {@code content} as one record of inner content type {@code type} (23: application data, 22: handshake). */

@@ -7,10 +7,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +32,7 @@ import io.github.reactormongoose.http.server.HttpServer;
 import io.github.reactormongoose.internal.tls.TlsFailures;
 import io.github.reactormongoose.tcp.TcpServer;
 import io.github.reactormongoose.testing.LogCapture;
+import io.github.reactormongoose.testing.RawTls13Client;
 import io.github.reactormongoose.testing.TestPki;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +49,9 @@ import reactor.core.publisher.Mono;
  * client reads with them once it has the server's Finished), before it closes: no certificate
  * (certificate_required), one of another CA (unknown_ca), an expired one
  * (certificate_expired), a CertificateVerify that does not verify (decrypt_error), and one the
- * JDK's check refuses after the stack took it, a server's certificate (unsupported_certificate).
+ * JDK's check refuses after the stack took it, a server's certificate (unsupported_certificate),
+ * and a CertificateVerify in a signature scheme the server did not offer (illegal_parameter, at
+ * once: the server waited for the handshake timeout).
  * The clients saw only the close (the JDK's SSLSocket read -1, or failed with "Broken pipe"
  * while it still wrote its handshake). The server goes on serving.
  */
@@ -138,6 +149,67 @@ class ClientAuthAlertTest {
 			HttpsServerTest.awaitLine(log, "not for client authentication (extendedKeyUsage [1.3.6.1.5.5.7.3.1]) "
 					+ "(closing with the alert unsupported_certificate)");
 		}
+	}
+
+	/**
+	 * RFC 8446 4.4.3: the client's CertificateVerify must use a scheme of the CertificateRequest;
+	 * one that does not is refused at once with illegal_parameter (as OpenSSL and the JDK do). The
+	 * stack logged it and went on waiting, so the client heard nothing until the 10 s handshake
+	 * timeout: the raw client's reads wait 3 s.
+	 */
+	@Test
+	void aCertificateVerifyInASchemeNotOfferedIsRefusedAtOnce() throws Exception {
+		int port = server(true).port();
+		try (LogCapture log = LogCapture.of(TlsFailures.LOGGER)) {
+			// ecdsa_secp384r1_sha384: not offered, and the stack verifies no such signature
+			try (RawTls13Client c = RawTls13Client.connect(port, presentingGood(0x0503), 3_000)) {
+				assertThat(c.readApplicationData()).isNull();
+				assertThat(c.alert()).as("illegal_parameter").isEqualTo(47);
+			}
+			HttpsServerTest.awaitLine(log, "client CertificateVerify scheme 0x0503 not offered (sent the alert illegal_parameter)");
+		}
+		// the same client, in the scheme offered, is served
+		try (RawTls13Client c = RawTls13Client.connect(port, presentingGood(0x0403), 3_000)) {
+			c.writeRecord(23, "GET /who HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+				.getBytes(StandardCharsets.US_ASCII));
+			StringBuilder all = new StringBuilder();
+			for (byte[] b; (b = c.readApplicationData()) != null;) {
+				all.append(new String(b, StandardCharsets.US_ASCII));
+			}
+			assertThat(all).contains("hello CN=good-client");
+		}
+	}
+
+	/**
+	 * The CertificateRequest's signature_algorithms lists what the server verifies in a
+	 * CertificateVerify, ECDSA P-256 and RSA-PSS with SHA-256, and its signature_algorithms_cert
+	 * the certificate signatures the stack reads (RFC 8446 4.2.3). It carried the whole
+	 * extension (type 13, its lengths) as three schemes, then rsa_pkcs1_sha256, which TLS 1.3
+	 * does not allow in a CertificateVerify.
+	 */
+	@Test
+	void theCertificateRequestListsTheSchemesTheServerVerifies() throws Exception {
+		int port = server(false).port();
+		try (RawTls13Client c = RawTls13Client.connect(port, presentingGood(0x0403), 3_000)) {
+			int[][] schemes = c.certificateRequestSchemes();
+			assertThat(schemes).isNotNull();
+			assertThat(schemes[0]).as("signature_algorithms").containsExactly(0x0403, 0x0804);
+			assertThat(schemes[1]).as("signature_algorithms_cert").containsExactly(0x0403, 0x0503, 0x0401, 0x0501);
+			assertThat(new String(c.readApplicationData(), StandardCharsets.US_ASCII)).isEqualTo("hello CN=good-client\n");
+		}
+	}
+
+	/** good's chain (DER) and key (EC P-256), its CertificateVerify naming {@code scheme}. */
+	private static RawTls13Client.Presenting presentingGood(int scheme) throws Exception {
+		List<byte[]> chain = new ArrayList<>();
+		try (InputStream in = Files.newInputStream(good.chain())) {
+			for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+				chain.add(c.getEncoded());
+			}
+		}
+		String pem = Files.readString(good.key()).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+		PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
+		return new RawTls13Client.Presenting(chain, key, scheme);
 	}
 
 	/** openssl's client names the alert too (curl, which uses OpenSSL, says the same). */

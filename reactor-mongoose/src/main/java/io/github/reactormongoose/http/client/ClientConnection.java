@@ -345,7 +345,8 @@ final class ClientConnection implements StreamHandler, TlsHandshakeHandler {
 		handshaking = false;
 		String failure = verifier.verify();
 		if (failure != null) {
-			failAndClose(PeerVerifier.handshakeFailed(target(), failure));
+			fail(PeerVerifier.handshakeFailed(target(), failure));
+			channel().closeWithAlert(verifier.alert()); // the server learns why
 			return;
 		}
 		ready();

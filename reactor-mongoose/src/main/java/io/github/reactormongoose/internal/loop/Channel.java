@@ -285,12 +285,12 @@ public final class Channel {
 	}
 
 	/**
-	 * A TLS server's connection whose client's certificate was refused: sends the fatal alert
-	 * {@code description} (RFC 8446 6.2: 42 bad_certificate, 48 unknown_ca...) with the keys
-	 * the client reads with, reads nothing more and closes a moment later (the client's writes
-	 * in flight must not meet a reset before it reads the alert); pending output is dropped.
-	 * A connection that the built-in stack failed (with its own alert) is left to close so; one
-	 * that is not a TLS server's closes at once.
+	 * A TLS connection whose peer's certificate was refused (a server's client, or a client's
+	 * server): sends the fatal alert {@code description} (RFC 8446 6.2: 42 bad_certificate, 48
+	 * unknown_ca...) with the keys the peer reads with, reads nothing more and closes a moment
+	 * later (the peer's writes in flight must not meet a reset before it reads the alert);
+	 * pending output is dropped. A connection that the built-in stack failed (with its own
+	 * alert) is left to close so; one that is not TLS closes at once.
 	 */
 	public void closeWithAlert(int description) {
 		control(NativeConstants.OP_TLS_ALERT | ((description & 0xff) << NativeConstants.OP_ALERT_SHIFT));

@@ -200,7 +200,7 @@ public final class TcpConnector implements StreamHandler, TlsHandshakeHandler {
 		String failure = verifier.verify();
 		if (failure != null) {
 			finish();
-			connection.channel().close();
+			connection.channel().closeWithAlert(verifier.alert()); // the server learns why
 			sink.error(PeerVerifier.handshakeFailed(url, failure));
 			return;
 		}

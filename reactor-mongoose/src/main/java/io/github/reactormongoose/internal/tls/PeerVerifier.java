@@ -35,6 +35,7 @@ public final class PeerVerifier {
 	private final String host;
 	private final List<X509Certificate> chain = new ArrayList<>();
 	private @Nullable String parseError;
+	private int alert = BAD_CERTIFICATE;
 
 	PeerVerifier(X509TrustManager trust, String host) {
 		this.trust = trust;
@@ -65,7 +66,7 @@ public final class PeerVerifier {
 		return List.copyOf(chain);
 	}
 
-	/** RFC 8446 6.2 alert descriptions a server sends when it refuses a client's chain. */
+	/** RFC 8446 6.2 alert descriptions sent when a peer's chain is refused. */
 	public static final int BAD_CERTIFICATE = 42;
 	public static final int UNSUPPORTED_CERTIFICATE = 43;
 	public static final int CERTIFICATE_EXPIRED = 45;
@@ -224,8 +225,12 @@ public final class PeerVerifier {
 		return why != null ? why + " (" + message + ")" : message;
 	}
 
-	/** Null when the chain is trusted and names the host, else why not. */
+	/**
+	 * Null when the chain is trusted and names the host, else why not; then {@link #alert()}
+	 * is the fatal alert that tells the server.
+	 */
 	public @Nullable String verify() {
+		alert = BAD_CERTIFICATE;
 		if (parseError != null) {
 			return parseError;
 		}
@@ -237,12 +242,22 @@ public final class PeerVerifier {
 			trust.checkServerTrusted(certs, "UNKNOWN");
 		}
 		catch (CertificateException | RuntimeException e) {
+			alert = pkixAlert(e);
 			return "untrusted server certificate (" + certs[0].getSubjectX500Principal() + "): " + e.getMessage();
 		}
 		if (!matchesHost(certs[0], host)) {
 			return "the server certificate (" + certs[0].getSubjectX500Principal() + ") is not valid for " + host;
 		}
 		return null;
+	}
+
+	/**
+	 * The RFC 8446 6.2 alert for the server's chain that {@link #verify()} refused, as OpenSSL
+	 * chooses it: unknown_ca when no path leads to a trusted root, certificate_expired for an
+	 * expired certificate, else bad_certificate (a host name it does not name, among others).
+	 */
+	public int alert() {
+		return alert;
 	}
 
 	static boolean matchesHost(X509Certificate cert, String host) {
