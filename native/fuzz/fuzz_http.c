@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   lsn = fz_listen(loop, RMG_KIND_HTTP, bodies[data[0] & 3], heads[(data[0] >> 2) & 3],
                   64 * 1024, pipes[(data[0] >> 4) & 1]);
   if (data[0] & 0x80) { /* httpRequestDecoder's request line limit */
-    FZ_ASSERT(rmg_loop_listener_rules(loop, lsn, 0, 40, 0) == 0, "listener rules refused");
+    FZ_ASSERT(rmg_loop_listener_rules(loop, lsn, 0, 40, 0, 0) == 0, "listener rules refused");
   }
   id = fz_accept(loop, lsn, &peer);
   FZ_ASSERT(id > 0, "accept failed");

@@ -115,8 +115,13 @@ static void rmg_reject(struct rmg_loop *loop, struct mg_connection *c, int statu
          c->recv.buf[line] != '\n') {
     line++;
   }
-  p = rmg_record(&loop->ev, RMG_EV_REJECTED, c->id, RMG_REJECTED_ARG(status, strlen(why) + 1), line);
-  if (p != NULL && line > 0) memcpy(p, c->recv.buf, line);
+  /* payload: the start of the request line, then the reason (Java logs it; its length is the
+   * body's less the LF) */
+  p = rmg_record(&loop->ev, RMG_EV_REJECTED, c->id, RMG_REJECTED_ARG(status, strlen(why) + 1), line + strlen(why));
+  if (p != NULL) {
+    if (line > 0) memcpy(p, c->recv.buf, line);
+    memcpy(p + line, why, strlen(why));
+  }
   rmg_linger_start(c); /* empties recv */
 }
 
@@ -243,9 +248,16 @@ static void rmg_check_headers(struct rmg_loop *loop, struct mg_connection *c,
     rmg_reject(loop, c, status, why);
     return;
   }
-  if (hm->headers[MG_MAX_HTTP_HEADERS - 1].name.len > 0) {
-    rmg_reject(loop, c, 431, "too many request headers");
-    return;
+  {
+    /* the slots after the end marker are not zeroed (hook 67): count up to it */
+    size_t n = 0, max = o->max_headers > 0 ? o->max_headers : MG_MAX_HTTP_HEADERS - 1;
+    while (n < MG_MAX_HTTP_HEADERS && hm->headers[n].name.len > 0) n++;
+    if (n > max) {
+      char why[64];
+      mg_snprintf(why, sizeof(why), "too many request headers (more than %d lines)", (int) max);
+      rmg_reject(loop, c, 431, why);
+      return;
+    }
   }
   if ((size_t) (hm->proto.buf + hm->proto.len - hm->head.buf) > rmg_max_line(o)) {
     rmg_reject(loop, c, 414, "request target too long");

@@ -101,6 +101,7 @@ struct rmg_opts {
   size_t max_body;       /* bytes of request body before 413 */
   size_t max_head;       /* bytes of request line + headers before 431 */
   size_t max_line;       /* bytes of the request line (without CRLF) before 414; 0: max_head */
+  size_t max_headers;    /* header lines before 431, 1..MG_MAX_HTTP_HEADERS - 1; 0: that much */
   size_t max_ws_frame;   /* bytes of WebSocket payload before close 1009 */
   size_t pipeline_limit; /* buffered bytes while a response is pending before pausing reads */
   uint64_t head_timeout_ms; /* ms from the first byte of a request head to its end before 408; 0: none */
@@ -287,10 +288,11 @@ void rmg_loop_set_kind(int kind, const struct rmg_kind *k);
 struct rmg_loop *rmg_loop_new(int low_water);
 void rmg_loop_free(struct rmg_loop *loop);
 int64_t rmg_loop_poll_once(struct rmg_loop *loop, int ms);
-/* Sets the request head timeout (ms, 0: none) and the longest request line (bytes without the
- * CRLF, 0: max_head) of a listener's connections; 0 or RMG_ERR_*. */
+/* Sets the request head timeout (ms, 0: none), the longest request line (bytes without the
+ * CRLF, 0: max_head) and the most header lines (0: MG_MAX_HTTP_HEADERS - 1) of a listener's
+ * connections; 0 or RMG_ERR_*. */
 int rmg_loop_listener_rules(struct rmg_loop *loop, int64_t listener_id, int64_t head_ms, int max_line,
-                            int64_t write_ms);
+                            int64_t write_ms, int max_headers);
 /* LoopNative.proxyProtocol: mode 0, RMG_PROXY_ON or RMG_PROXY_AUTO (rmg_proxy.c) for a
  * listener's next connections, and how many may await their header at once (0: no bound).
  * 0 or RMG_ERR_*. */

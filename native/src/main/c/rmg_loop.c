@@ -316,6 +316,7 @@ static struct rmg_opts *rmg_new_opts(struct rmg_loop *loop, jint kind, jlong max
   o->pipeline_limit = (size_t) pipeline_limit;
   o->head_timeout_ms = 0;
   o->max_line = 0;
+  o->max_headers = 0;
   o->proxy = 0;
   o->accept_pfn = NULL;
   o->proxy_pending = 0;
@@ -468,17 +469,20 @@ struct mg_connection *rmg_loop_wrap(struct rmg_loop *loop, int fd, int kind) {
   return mg_wrapfd(&loop->mgr, fd, rmg_ev_fn, &loop->client_opts[kind]);
 }
 
-/* An HTTP listener's rules for request heads: the head timeout (ms, 0: none) and the longest
- * request line (0: max_head). */
+/* An HTTP listener's rules for request heads: the head timeout (ms, 0: none), the longest
+ * request line (0: max_head) and the most header lines (0: as many as the build parses). */
 int rmg_loop_listener_rules(struct rmg_loop *loop, int64_t listener_id, int64_t head_ms, int max_line,
-                            int64_t write_ms) {
+                            int64_t write_ms, int max_headers) {
   struct rmg_opts *o;
-  if (head_ms < 0 || max_line < 0 || write_ms < 0) return RMG_ERR_BAD_ARG;
+  if (head_ms < 0 || max_line < 0 || write_ms < 0 || max_headers < 0 || max_headers >= MG_MAX_HTTP_HEADERS) {
+    return RMG_ERR_BAD_ARG;
+  }
   for (o = loop->opts; o != NULL; o = o->next) {
     if ((int64_t) o->listener_id == listener_id) {
       o->head_timeout_ms = (uint64_t) head_ms;
       o->max_line = (size_t) max_line;
       o->write_timeout_ms = (uint64_t) write_ms;
+      o->max_headers = (size_t) max_headers;
       return 0;
     }
   }
@@ -563,9 +567,9 @@ static jlong JNICALL rmg_loop_connect(JNIEnv *env, jclass cls, jlong h, jstring 
 }
 
 static jint JNICALL rmg_loop_listenerRules(JNIEnv *env, jclass cls, jlong h, jlong listener, jlong head_ms,
-                                           jint max_line, jlong write_ms) {
+                                           jint max_line, jlong write_ms, jint max_headers) {
   (void) env, (void) cls;
-  return (jint) rmg_loop_listener_rules(rmg_loop_of(h), listener, head_ms, max_line, write_ms);
+  return (jint) rmg_loop_listener_rules(rmg_loop_of(h), listener, head_ms, max_line, write_ms, max_headers);
 }
 
 static jint JNICALL rmg_loop_proxyProtocol(JNIEnv *env, jclass cls, jlong h, jlong listener, jint mode,
@@ -603,7 +607,7 @@ static const JNINativeMethod s_methods[] = {
     {"connect", "(JLjava/lang/String;I)J", (void *) rmg_loop_connect},
     {"connectionCount", "(J)I", (void *) rmg_loop_connectionCount},
     {"bufferBytes", "(J)J", (void *) rmg_loop_bufferBytes},
-    {"listenerRules", "(JJJIJ)I", (void *) rmg_loop_listenerRules},
+    {"listenerRules", "(JJJIJI)I", (void *) rmg_loop_listenerRules},
     {"proxyProtocol", "(JJII)I", (void *) rmg_loop_proxyProtocol},
 };
 

@@ -18,13 +18,15 @@ public abstract class HttpDecoderSpec<T extends HttpDecoderSpec<T>> {
 	/** Set with {@link #maxInitialLineLength(int)}; 0: as long as the head. */
 	private int maxInitialLineLength;
 	private int maxHeaderSize;
+	private int maxHeaderCount;
 	private int initialBufferSize = 128;
 	private int maxChunkSize = 8192;
 
 	/** A spec with the current settings: {@code maxInitialLineLength} 0 means none of its own. */
-	protected HttpDecoderSpec(int maxHeaderSize, int maxInitialLineLength) {
+	protected HttpDecoderSpec(int maxHeaderSize, int maxInitialLineLength, int maxHeaderCount) {
 		this.maxHeaderSize = maxHeaderSize;
 		this.maxInitialLineLength = maxInitialLineLength;
+		this.maxHeaderCount = maxHeaderCount;
 	}
 
 	@SuppressWarnings("unchecked")
@@ -34,6 +36,9 @@ public abstract class HttpDecoderSpec<T extends HttpDecoderSpec<T>> {
 
 	/** Throws {@link IllegalArgumentException} for a head limit this side does not take. */
 	protected abstract void checkMaxHeaderSize(int bytes);
+
+	/** Throws {@link IllegalArgumentException} for a header line count this side does not take. */
+	protected abstract void checkMaxHeaderCount(int count);
 
 	/** {@code "request"} or {@code "response"}, for the messages of refusals. */
 	protected abstract String messageKind();
@@ -55,6 +60,17 @@ public abstract class HttpDecoderSpec<T extends HttpDecoderSpec<T>> {
 	public T maxHeaderSize(int bytes) {
 		checkMaxHeaderSize(bytes);
 		this.maxHeaderSize = bytes;
+		return self();
+	}
+
+	/**
+	 * The most header fields (lines) of a head, however short they are; Reactor Netty has no such
+	 * limit, only {@link #maxHeaderSize(int)}. The name follows Netty's {@code maxHeaderSize}
+	 * (and Tomcat's {@code maxHeaderCount}).
+	 */
+	public T maxHeaderCount(int count) {
+		checkMaxHeaderCount(count);
+		this.maxHeaderCount = count;
 		return self();
 	}
 
@@ -104,6 +120,10 @@ public abstract class HttpDecoderSpec<T extends HttpDecoderSpec<T>> {
 		return maxHeaderSize;
 	}
 
+	public int maxHeaderCount() {
+		return maxHeaderCount;
+	}
+
 	/** Always {@code true}. */
 	public boolean validateHeaders() {
 		return true;
@@ -127,6 +147,6 @@ public abstract class HttpDecoderSpec<T extends HttpDecoderSpec<T>> {
 	@Override
 	public String toString() {
 		return getClass().getSimpleName() + "[maxInitialLineLength=" + maxInitialLineLength() + ", maxHeaderSize="
-				+ maxHeaderSize + ", allowDuplicateContentLengths=" + allowDuplicateContentLengths() + "]";
+				+ maxHeaderSize + ", maxHeaderCount=" + maxHeaderCount + ", allowDuplicateContentLengths=" + allowDuplicateContentLengths() + "]";
 	}
 }

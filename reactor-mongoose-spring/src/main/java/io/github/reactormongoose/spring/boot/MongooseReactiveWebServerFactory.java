@@ -87,6 +87,7 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 	private Duration writeTimeout = HttpServer.DEFAULT_WRITE_TIMEOUT;
 	/** 0: as long as the head allows. */
 	private int maxInitialLineLength;
+	private int maxHeaderCount = HttpServer.DEFAULT_MAX_HEADER_COUNT;
 	private boolean metrics;
 	private boolean accessLog;
 	private boolean errorLog;
@@ -205,6 +206,8 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 			int line = this.maxInitialLineLength;
 			server = server.httpRequestDecoder(spec -> spec.maxInitialLineLength(line));
 		}
+		int headerCount = this.maxHeaderCount;
+		server = server.httpRequestDecoder(spec -> spec.maxHeaderCount(headerCount));
 		Compression compression = getCompression();
 		if (compression != null && compression.getEnabled()) {
 			server = compress(server, compression);
@@ -486,6 +489,21 @@ public class MongooseReactiveWebServerFactory extends AbstractReactiveWebServerF
 
 	public int getMaxInitialLineLength() {
 		return this.maxInitialLineLength;
+	}
+
+	/**
+	 * 431 for a request with more header lines than this, however short (1..2000, default
+	 * {@value HttpServer#DEFAULT_MAX_HEADER_COUNT}),
+	 * {@code HttpServer.httpRequestDecoder(spec -> spec.maxHeaderCount(n))}.
+	 */
+	public void setMaxHeaderCount(int maxHeaderCount) {
+		// the spec's own bounds, checked now rather than at start-up
+		HttpServer.create().httpRequestDecoder(spec -> spec.maxHeaderCount(maxHeaderCount));
+		this.maxHeaderCount = maxHeaderCount;
+	}
+
+	public int getMaxHeaderCount() {
+		return this.maxHeaderCount;
 	}
 
 	/**

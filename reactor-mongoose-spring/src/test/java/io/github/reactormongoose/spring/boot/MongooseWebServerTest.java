@@ -183,6 +183,47 @@ class MongooseWebServerTest {
 		}
 	}
 
+	/** A GET with {@code lines} header lines: Host, then X-H-1 ... */
+	private static byte[] manyLines(int lines) {
+		StringBuilder b = new StringBuilder("GET / HTTP/1.1\r\nHost: x\r\n");
+		for (int i = 1; i < lines - 1; i++) {
+			b.append("X-H-").append(i).append(": v").append(i).append("\r\n");
+		}
+		return b.append("Connection: close\r\n\r\n").toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+	}
+
+	private String exchange(byte[] request) throws IOException {
+		try (java.net.Socket socket = new java.net.Socket(LOOPBACK, this.webServer.getPort())) {
+			socket.setSoTimeout(5000);
+			socket.getOutputStream().write(request);
+			return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+		}
+	}
+
+	/**
+	 * A Spring handler sees every one of 150 short header lines through getHeaders() (they were
+	 * answered 431 from 100 lines on); {@code server.mongoose.max-header-count} answers 431 past it.
+	 */
+	@Test
+	void aHandlerSeesEveryOneOf150HeaderLinesAndMaxHeaderCountAnswers431() throws Exception {
+		MongooseReactiveWebServerFactory factory = new MongooseReactiveWebServerFactory(0);
+		factory.setAddress(LOOPBACK);
+		assertThat(factory.getMaxHeaderCount()).isEqualTo(io.github.reactormongoose.http.server.HttpServer.DEFAULT_MAX_HEADER_COUNT);
+		this.webServer = factory.getWebServer((request, response) -> response.writeWith(Mono.just(response.bufferFactory()
+				.wrap((request.getHeaders().size() + " " + request.getHeaders().getFirst("X-H-148"))
+						.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))));
+		this.webServer.start();
+		assertThat(exchange(manyLines(150))).startsWith("HTTP/1.1 200").endsWith("\r\n150 v148");
+		this.webServer.stop();
+		factory.setMaxHeaderCount(20);
+		this.webServer = factory.getWebServer(hello());
+		this.webServer.start();
+		assertThat(exchange(manyLines(20))).startsWith("HTTP/1.1 200");
+		assertThat(exchange(manyLines(21))).startsWith("HTTP/1.1 431").endsWith("too many request headers (more than 20 lines)\n");
+		assertThatThrownBy(() -> factory.setMaxHeaderCount(0)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> factory.setMaxHeaderCount(2001)).isInstanceOf(IllegalArgumentException.class);
+	}
+
 	/** {@code server.mongoose.max-initial-line-length}: 414 past it, with the JDK client. */
 	@Test
 	void maxInitialLineLengthAnswers414ToALongerRequestLine() throws Exception {

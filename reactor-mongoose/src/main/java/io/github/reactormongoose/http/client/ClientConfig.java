@@ -68,7 +68,7 @@ final class ClientConfig implements Cloneable {
 	int maxStatusLine;
 	/** {@link HttpResponseDecoderSpec#allowDuplicateContentLengths(boolean)}. */
 	boolean allowDuplicateContentLengths = true;
-	int maxHeaders = 100;
+	int maxHeaders = HttpClient.DEFAULT_MAX_HEADERS;
 	boolean keepAlive = true;
 	/** The one retry of a request a stale keep-alive connection lost ({@link HttpClient#disableRetry}). */
 	boolean retry = true;

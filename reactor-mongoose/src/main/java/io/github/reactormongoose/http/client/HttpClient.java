@@ -76,6 +76,14 @@ import reactor.core.publisher.Mono;
  */
 public final class HttpClient implements Wiretappable<HttpClient> {
 
+	/**
+	 * Default most header fields of a response ({@link #maxHeaders(int)}): 1,000. Reactor Netty
+	 * and the JDK's client count none, only bytes (8 KiB by default, as here), so a response of a
+	 * few hundred short {@code Set-Cookie} lines is theirs to read; this count is above what fits
+	 * in 8 KiB of realistic lines.
+	 */
+	public static final int DEFAULT_MAX_HEADERS = 1000;
+
 	private static final byte[] EMPTY = new byte[0];
 
 	/**
@@ -646,12 +654,20 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		return with(spec::applyTo);
 	}
 
-	/** The most header fields a response may have (default 100). */
+	/**
+	 * The most header fields a response (and its trailer section) may have, default
+	 * {@value #DEFAULT_MAX_HEADERS}; more fail the request with {@link HeadersTooLargeException}.
+	 * The same setting as {@code httpResponseDecoder(spec -> spec.maxHeaderCount(n))}.
+	 */
 	public HttpClient maxHeaders(int count) {
+		checkMaxHeaders(count);
+		return with(c -> c.maxHeaders = count);
+	}
+
+	static void checkMaxHeaders(int count) {
 		if (count < 1) {
 			throw new IllegalArgumentException("maxHeaders must be >= 1: " + count);
 		}
-		return with(c -> c.maxHeaders = count);
 	}
 
 	/**

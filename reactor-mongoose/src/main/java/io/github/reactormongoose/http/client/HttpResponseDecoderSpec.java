@@ -22,6 +22,9 @@ import io.github.reactormongoose.http.HttpDecoderSpec;
  * <td>{@link #maxHeaderSize()}</td><td>{@link MalformedStatusLineException}</td></tr>
  * <tr><td>{@link #maxHeaderSize(int)}: status line plus headers, and a trailer section
  * ({@link HttpClient#maxHeaderSize(int)})</td><td>8192</td><td>{@link HeadersTooLargeException}</td></tr>
+ * <tr><td>{@link #maxHeaderCount(int)}: header fields of the head, and of a trailer section
+ * ({@link HttpClient#maxHeaders(int)})</td><td>{@value HttpClient#DEFAULT_MAX_HEADERS}</td>
+ * <td>{@link HeadersTooLargeException}</td></tr>
  * <tr><td>{@link #allowDuplicateContentLengths(boolean)}</td><td>{@code true}</td>
  * <td>{@code false}: a second {@code Content-Length} (or a list) fails with
  * {@link AmbiguousFramingException}; with {@code true} only values that differ do</td></tr>
@@ -41,13 +44,29 @@ public final class HttpResponseDecoderSpec extends HttpDecoderSpec<HttpResponseD
 	private boolean parseHttpAfterConnectRequest;
 
 	HttpResponseDecoderSpec(ClientConfig config) {
-		super(config.maxHeaderSize, config.maxStatusLine);
+		super(config.maxHeaderSize, config.maxStatusLine, config.maxHeaders);
 		this.allowDuplicateContentLengths = config.allowDuplicateContentLengths;
 	}
 
 	@Override
 	protected void checkMaxHeaderSize(int bytes) {
 		HttpClient.checkMaxHeaderSize(bytes);
+	}
+
+	@Override
+	protected void checkMaxHeaderCount(int count) {
+		HttpClient.checkMaxHeaders(count);
+	}
+
+	/**
+	 * The most header fields of a response head, and of a trailer section (default
+	 * {@value HttpClient#DEFAULT_MAX_HEADERS}; a field folded over several lines counts once): a
+	 * response with more fails with {@link HeadersTooLargeException} naming the limit. The same
+	 * setting as {@link HttpClient#maxHeaders(int)}.
+	 */
+	@Override
+	public HttpResponseDecoderSpec maxHeaderCount(int count) {
+		return super.maxHeaderCount(count);
 	}
 
 	@Override
@@ -106,6 +125,7 @@ public final class HttpResponseDecoderSpec extends HttpDecoderSpec<HttpResponseD
 	void applyTo(ClientConfig c) {
 		c.maxStatusLine = firstLineLimit();
 		c.maxHeaderSize = maxHeaderSize();
+		c.maxHeaders = maxHeaderCount();
 		c.allowDuplicateContentLengths = allowDuplicateContentLengths;
 	}
 }

@@ -374,7 +374,8 @@ final class ResponseParser {
 			}
 		}
 		if (count > maxHeaders) {
-			throw new HeadersTooLargeException("Response has " + count + " " + kind + " fields, more than " + maxHeaders);
+			throw new HeadersTooLargeException("Response has " + count + " " + kind + " fields, more than maxHeaders ("
+					+ maxHeaders + "; HttpClient.maxHeaders, httpResponseDecoder's maxHeaderCount)");
 		}
 		List<String> names = new ArrayList<>(Math.max(0, lines.size() - from));
 		List<String> values = new ArrayList<>(Math.max(0, lines.size() - from));

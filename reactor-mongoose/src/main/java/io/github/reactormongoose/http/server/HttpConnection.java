@@ -398,8 +398,10 @@ final class HttpConnection implements HttpChannelHandler, TlsHandshakeHandler {
 	}
 
 	@Override
-	public void onRejected(int status, int bodyBytes, String firstLine) {
-		BoundHttpServer.log.debug("connection {}: request rejected with {}", id, status);
+	public void onRejected(int status, int bodyBytes, String firstLine, String reason) {
+		// looked up here, as for the other rare lines of this class (a test can capture it)
+		reactor.util.Loggers.getLogger(HttpServer.class).debug("connection {}: request rejected with {} ({})", id, status,
+				reason);
 		RequestBody b = body;
 		body = null;
 		HttpExchange ex = current;

@@ -68,7 +68,7 @@ final class HttpListener implements ListenerHandler, BoundServer.Listener {
 				config.maxHeaderSize(), config.maxWebsocketFrameSize(), HttpServer.DEFAULT_PIPELINE_LIMIT), this, sharing,
 				tls, c -> {
 					c.listenerRules(config.requestHeaderTimeout().toMillis(), config.maxInitialLineLength(),
-							config.writeTimeout().toMillis());
+							config.writeTimeout().toMillis(), config.maxHeaderCount());
 					// those awaiting their header are not counted yet: bounded apart, by the same number
 					c.proxyProtocol(config.proxyProtocol(), Math.max(config.maxConnections(), 0));
 					Wiretap w = config.wiretap();

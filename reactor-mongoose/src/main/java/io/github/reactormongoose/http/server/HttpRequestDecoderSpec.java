@@ -22,6 +22,9 @@ import io.github.reactormongoose.http.HttpDecoderSpec;
  * <tr><td>{@link #maxHeaderSize(int)}: request line plus headers
  * ({@link HttpServer#maxHeaderSize(int)}, 256..1048576)</td><td>{@value HttpServer#DEFAULT_MAX_HEADER_SIZE}</td>
  * <td>431, connection closed</td></tr>
+ * <tr><td>{@link #maxHeaderCount(int)}: header lines, however short
+ * (1..{@value HttpServer#MAX_HEADER_COUNT})</td><td>{@value HttpServer#DEFAULT_MAX_HEADER_COUNT}</td>
+ * <td>431, connection closed</td></tr>
  * </table>
  * The checks are made in the native layer before any handler runs. Unlike Netty, headers are
  * always validated ({@link #validateHeaders(boolean) validateHeaders(false)} is refused), a
@@ -38,12 +41,32 @@ public final class HttpRequestDecoderSpec extends HttpDecoderSpec<HttpRequestDec
 	private int h2cMaxContentLength;
 
 	HttpRequestDecoderSpec(HttpServerConfig config) {
-		super(config.maxHeaderSize(), config.requestLineLimit());
+		super(config.maxHeaderSize(), config.requestLineLimit(), config.maxHeaderCount());
 	}
 
 	@Override
 	protected void checkMaxHeaderSize(int bytes) {
 		HttpServer.checkMaxHeaderSize(bytes);
+	}
+
+	@Override
+	protected void checkMaxHeaderCount(int count) {
+		if (count < 1 || count > HttpServer.MAX_HEADER_COUNT) {
+			throw new IllegalArgumentException("maxHeaderCount must be 1.." + HttpServer.MAX_HEADER_COUNT
+					+ " (the native build parses at most " + HttpServer.MAX_HEADER_COUNT + " header lines): " + count);
+		}
+	}
+
+	/**
+	 * The most header lines of a request head, 1..{@value HttpServer#MAX_HEADER_COUNT} (default
+	 * {@value HttpServer#DEFAULT_MAX_HEADER_COUNT}); a request with more is answered 431
+	 * {@code Request Header Fields Too Large} ({@code too many request headers (more than N
+	 * lines)}) and its connection closed, before any handler runs. The head is still bounded by
+	 * {@link #maxHeaderSize(int)}.
+	 */
+	@Override
+	public HttpRequestDecoderSpec maxHeaderCount(int count) {
+		return super.maxHeaderCount(count);
 	}
 
 	@Override

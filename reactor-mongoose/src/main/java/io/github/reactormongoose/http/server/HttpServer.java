@@ -57,6 +57,16 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 	public static final long DEFAULT_MAX_DISCARDED_BODY = 2 * 1024 * 1024;
 	/** Default limit of request line plus headers: 16 KiB. */
 	public static final int DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
+	/**
+	 * Default most header lines of a request ({@link HttpRequestDecoderSpec#maxHeaderCount(int)}):
+	 * 1,000, about what Reactor Netty takes within its 8 KiB head of short lines (it counts no lines).
+	 */
+	public static final int DEFAULT_MAX_HEADER_COUNT = 1000;
+	/**
+	 * Most header lines a request may be allowed: the native build parses 2,000
+	 * ({@code MG_MAX_HTTP_HEADERS} = 2001 slots, the last one the end marker).
+	 */
+	public static final int MAX_HEADER_COUNT = 2000;
 	/** Default WebSocket message limit: 64 KiB (as Reactor Netty). */
 	public static final int DEFAULT_MAX_WEBSOCKET_FRAME = 64 * 1024;
 	/** Default request head timeout: 20 s from the first byte of a request head to its end. */
@@ -194,8 +204,9 @@ public final class HttpServer implements Wiretappable<HttpServer> {
 
 	/**
 	 * Largest request line plus headers (default {@value #DEFAULT_MAX_HEADER_SIZE} bytes);
-	 * beyond it, or with {@code MG_MAX_HTTP_HEADERS} (100) or more header lines, the answer
-	 * is 431 (414 when the request line alone is longer).
+	 * beyond it, or with more header lines than {@link HttpRequestDecoderSpec#maxHeaderCount(int)}
+	 * (default {@value #DEFAULT_MAX_HEADER_COUNT}), the answer is 431 (414 when the request line
+	 * alone is longer).
 	 */
 	public HttpServer maxHeaderSize(int bytes) {
 		checkMaxHeaderSize(bytes);

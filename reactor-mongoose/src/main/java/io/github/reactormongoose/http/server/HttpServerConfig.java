@@ -44,6 +44,7 @@ public final class HttpServerConfig {
 	private int maxHeaderSize = HttpServer.DEFAULT_MAX_HEADER_SIZE;
 	/** {@link HttpRequestDecoderSpec#maxInitialLineLength(int)}; 0: none of its own. */
 	private int requestLineLimit;
+	private int maxHeaderCount = HttpServer.DEFAULT_MAX_HEADER_COUNT;
 	private int maxWebsocketFrameSize = HttpServer.DEFAULT_MAX_WEBSOCKET_FRAME;
 	private @Nullable Duration idleTimeout;
 	/** Requests served per connection before it closes; -1: no limit. */
@@ -98,6 +99,7 @@ public final class HttpServerConfig {
 		c.maxDiscardedBodySize = maxDiscardedBodySize;
 		c.maxHeaderSize = maxHeaderSize;
 		c.requestLineLimit = requestLineLimit;
+		c.maxHeaderCount = maxHeaderCount;
 		c.maxWebsocketFrameSize = maxWebsocketFrameSize;
 		c.idleTimeout = idleTimeout;
 		c.maxKeepAliveRequests = maxKeepAliveRequests;
@@ -196,6 +198,11 @@ public final class HttpServerConfig {
 	 */
 	public int maxInitialLineLength() {
 		return requestLineLimit > 0 ? Math.min(requestLineLimit, maxHeaderSize) : maxHeaderSize;
+	}
+
+	/** The most header lines of a request ({@link HttpRequestDecoderSpec#maxHeaderCount(int)}). */
+	public int maxHeaderCount() {
+		return maxHeaderCount;
 	}
 
 	/** {@link HttpRequestDecoderSpec#maxInitialLineLength(int)} as set; 0: none. */
@@ -368,6 +375,7 @@ public final class HttpServerConfig {
 		return with(c -> {
 			c.maxHeaderSize = spec.maxHeaderSize();
 			c.requestLineLimit = spec.requestLineLimit();
+			c.maxHeaderCount = spec.maxHeaderCount();
 		});
 	}
 
@@ -529,7 +537,7 @@ public final class HttpServerConfig {
 				+ ", loopCount=" + loopCount() + ", loopName=" + loopName() + ", handler=" + (handler != null)
 				+ ", maxRequestBodySize=" + maxRequestBodySize + ", maxAggregatedBodySize=" + maxAggregatedBodySize
 				+ ", maxDiscardedBodySize=" + maxDiscardedBodySize + ", maxHeaderSize=" + maxHeaderSize
-				+ ", maxInitialLineLength=" + maxInitialLineLength()
+				+ ", maxInitialLineLength=" + maxInitialLineLength() + ", maxHeaderCount=" + maxHeaderCount
 				+ ", maxWebsocketFrameSize=" + maxWebsocketFrameSize + ", idleTimeout=" + idleTimeout
 				+ ", maxKeepAliveRequests=" + maxKeepAliveRequests + ", maxConnections=" + maxConnections + ", forwarded=" + forwarded + ", dateHeader=" + dateHeader + ", readTimeout=" + readTimeout + ", requestTimeout=" + requestTimeout
 				+ ", requestHeaderTimeout=" + requestHeaderTimeout + ", writeTimeout=" + writeTimeout + ", proxyProtocol=" + proxyProtocol + ", metrics=" + metrics + ", accessLog=" + accessLog

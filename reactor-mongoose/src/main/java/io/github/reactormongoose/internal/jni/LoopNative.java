@@ -50,9 +50,11 @@ public final class LoopNative {
 	 */
 	/**
 	 * Sets the rules of a listener's connections: the request head timeout (0: none), the
-	 * request line limit (0: the head's) and the write timeout (0: none). 0 or an error code.
+	 * request line limit (0: the head's), the write timeout (0: none) and the most request header
+	 * lines (0: as many as the build parses, {@code MG_MAX_HTTP_HEADERS} - 1). 0 or an error code.
 	 */
-	public static native int listenerRules(long loop, long listener, long headMillis, int maxLine, long writeMillis);
+	public static native int listenerRules(long loop, long listener, long headMillis, int maxLine, long writeMillis,
+			int maxHeaders);
 
 	/**
 	 * Whether a listener's next connections start with a PROXY protocol header: 0 no,

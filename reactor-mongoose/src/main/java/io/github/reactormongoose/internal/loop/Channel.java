@@ -461,13 +461,15 @@ public final class Channel {
 	/**
 	 * On a listener, the rules of its connections: on HTTP, 408 and close when a request head
 	 * takes longer than {@code headMillis} from its first byte (0: no limit) and 414 for a
-	 * request line longer than {@code maxLine} bytes without its CRLF (0: the head's limit); on
+	 * request line longer than {@code maxLine} bytes without its CRLF (0: the head's limit), 431
+	 * for a head of more than {@code maxHeaders} header lines (0: as many as the build parses); on
 	 * HTTP and TCP, a reset, with an error naming it, when output waits {@code writeMillis}
 	 * without a byte going out (0: no limit).
 	 */
-	public void listenerRules(long headMillis, int maxLine, long writeMillis) {
+	public void listenerRules(long headMillis, int maxLine, long writeMillis, int maxHeaders) {
 		long h = loop.nativeHandle();
-		int rc = h == 0 ? (int) NativeConstants.ERR_NO_CONN : LoopNative.listenerRules(h, id, headMillis, maxLine, writeMillis);
+		int rc = h == 0 ? (int) NativeConstants.ERR_NO_CONN
+				: LoopNative.listenerRules(h, id, headMillis, maxLine, writeMillis, maxHeaders);
 		if (rc != 0) {
 			throw Errors.toException(rc, "rules of listener " + id);
 		}

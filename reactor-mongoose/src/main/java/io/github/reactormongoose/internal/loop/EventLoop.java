@@ -559,9 +559,14 @@ public final class EventLoop {
 				http.onBodyEnd(b, p, plen);
 			}
 			else if (type == NativeConstants.EV_REJECTED) {
+				// RMG_REJECTED_ARG: status, and the body's bytes (the reason and a LF), the payload is
+				// the start of the request line, then the reason (rmg_reject)
+				int bodyBytes = (int) (arg >>> 32);
+				int why = Math.min(Math.max(bodyBytes - 1, 0), plen);
 				byte[] line = new byte[plen];
 				b.get(p, line);
-				http.onRejected((int) arg, (int) (arg >>> 32), new String(line, StandardCharsets.ISO_8859_1)); // RMG_REJECTED_ARG
+				http.onRejected((int) arg, bodyBytes, new String(line, 0, plen - why, StandardCharsets.ISO_8859_1),
+						new String(line, plen - why, why, StandardCharsets.ISO_8859_1));
 			}
 		}
 		else if (h instanceof WebsocketChannelHandler ws) {

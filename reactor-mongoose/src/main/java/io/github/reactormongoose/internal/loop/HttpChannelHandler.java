@@ -40,7 +40,9 @@ public interface HttpChannelHandler extends ChannelHandler {
 	 * @param firstLine what had arrived of the request's first line (at most 2 KiB, ISO-8859-1;
 	 *        empty when none is known): meaningful only when no request of the connection is
 	 *        under way, else it is a piece of that request's body
+	 * @param reason why, as the body sent says it ({@code "too many request headers (more than
+	 *        1000 lines)"}); empty when no answer was sent
 	 */
-	default void onRejected(int status, int bodyBytes, String firstLine) {
+	default void onRejected(int status, int bodyBytes, String firstLine, String reason) {
 	}
 }

@@ -75,7 +75,7 @@ public final class TcpAcceptor implements ListenerHandler, BoundServer.Listener 
 				c -> {
 					c.proxyProtocol(proxyProtocol, 0);
 					if (!writeTimeout.isZero()) {
-						c.listenerRules(0, 0, writeTimeout.toMillis());
+						c.listenerRules(0, 0, writeTimeout.toMillis(), 0);
 					}
 					if (wiretap != null) {
 						c.wiretap(wiretap);

@@ -167,6 +167,43 @@ class MalformedResponseTest extends BaseHttpTest {
 	void tooManyHeaders() throws Exception {
 		expectFailure("HTTP/1.1 200 OK\r\n" + "X-A: 1\r\n".repeat(10) + "Content-Length: 0\r\n\r\n",
 				HeadersTooLargeException.class, HttpClient.create().maxHeaders(5));
+		// the same limit through the decoder spec, and the exception names it
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 OK\r\n" + "Set-Cookie: c=1\r\n".repeat(300) + "Content-Length: 0\r\n\r\n");
+		})) {
+			StepVerifier.create(HttpClient.create().httpResponseDecoder(spec -> spec.maxHeaderCount(200)).get()
+					.uri(s.url("/")).responseSingle((res, b) -> b))
+					.expectErrorSatisfies(e -> assertThat(e).isInstanceOf(HeadersTooLargeException.class)
+							.hasMessage("Response has 301 header fields, more than maxHeaders (200; HttpClient.maxHeaders, "
+									+ "httpResponseDecoder's maxHeaderCount)"))
+					.verify(TIMEOUT);
+		}
+	}
+
+	/**
+	 * A response of 200 short header lines (199 {@code Set-Cookie}, 2.8 KB) is read whole, as
+	 * Reactor Netty and the JDK's client read it: the client failed it with "200 header fields,
+	 * more than 100".
+	 */
+	@Test
+	void aResponseOfTwoHundredHeaderLinesIsReadWhole() throws Exception {
+		StringBuilder head = new StringBuilder("HTTP/1.1 200 OK\r\n");
+		for (int i = 0; i < 199; i++) {
+			head.append("Set-Cookie: c").append(i).append("=v\r\n");
+		}
+		assertThat(body(c -> {
+			c.readHead();
+			c.write(head + "Content-Length: 2\r\n\r\nok");
+		}, "GET", res -> res.responseHeaders().size() + " " + res.responseHeaders().getAll("Set-Cookie").size() + " "
+				+ res.responseHeaders().getAll("Set-Cookie").get(198))).isEqualTo("200 200 199 c198=v ok");
+		// maxHeaders and the spec's maxHeaderCount are one setting
+		java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+		HttpClient.create().maxHeaders(7).httpResponseDecoder(spec -> {
+			seen.set(spec.maxHeaderCount());
+			return spec;
+		});
+		assertThat(seen).hasValue(7);
 	}
 
 	@Test

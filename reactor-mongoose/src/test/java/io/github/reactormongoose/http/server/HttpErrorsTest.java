@@ -316,7 +316,7 @@ class HttpErrorsTest extends BaseHttpTest {
 	@Test
 	void tooManyHeadersGet431() throws Exception {
 		StringBuilder req = new StringBuilder("GET /healthcheck HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-		for (int i = 0; i < 100; i++) {
+		for (int i = 0; i < HttpServer.DEFAULT_MAX_HEADER_COUNT; i++) {
 			req.append("X-H").append(i).append(": v\r\n");
 		}
 		req.append("\r\n");

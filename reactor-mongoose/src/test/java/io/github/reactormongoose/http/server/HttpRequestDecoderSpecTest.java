@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.testing.LogCapture;
 import io.github.reactormongoose.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -105,6 +106,87 @@ class HttpRequestDecoderSpecTest extends BaseHttpTest {
 		}
 	}
 
+	/** A GET with {@code lines} header lines: Host, then X-H-1 ... */
+	private static String manyLines(String target, int lines) {
+		StringBuilder b = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: x\r\n");
+		for (int i = 1; i < lines; i++) {
+			b.append("X-H-").append(i).append(": v").append(i).append("\r\n");
+		}
+		return b.append("\r\n").toString();
+	}
+
+	/**
+	 * 150 short header lines (2 KB, within the 16 KiB head) are served, all of them seen by the
+	 * handler, and the connection goes on; a WebSocket upgrade with as many is accepted. Both
+	 * were answered 431 "too many request headers" from 100 lines on (Reactor Netty serves them).
+	 */
+	@Test
+	void oneHundredFiftyHeaderLinesAreServedAndAllSeen() throws Exception {
+		DisposableServer s = bind(HttpServer.create().route(r -> r
+				.get("/count", (req, res) -> res.sendString(Mono.just(req.requestHeaders().size() + " "
+						+ req.requestHeaders().get("X-H-149"))))
+				.ws("/ws", (in, out) -> out.sendString(Mono.just("hi")))));
+		try (RawHttp c = RawHttp.connect(s.port())) {
+			c.write(manyLines("/count", 150));
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(200);
+			assertThat(r.bodyString()).isEqualTo("150 v149");
+			c.write(manyLines("/count", 1000)); // the default limit, 14 KB: still served
+			assertThat(c.read().bodyString()).isEqualTo("1000 v149");
+		}
+		try (RawHttp c = RawHttp.connect(s.port())) {
+			c.write(manyLines("/ws", 146).replace("Host: x\r\n", "Host: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"));
+			assertThat(c.readHead().status()).isEqualTo(101);
+		}
+	}
+
+	/**
+	 * More header lines than {@code maxHeaderCount} are answered 431 with the reason and the
+	 * connection closed, as for a head over {@code maxHeaderSize}; as many as the limit are served
+	 * and the connection kept. The default, 1,000, refuses 1,001 lines of a head within its size.
+	 */
+	@Test
+	void moreHeaderLinesThanMaxHeaderCountAreAnswered431() throws Exception {
+		DisposableServer s = server(HttpServer.create().httpRequestDecoder(spec -> spec.maxHeaderCount(20)));
+		try (LogCapture log = LogCapture.allLevels(HttpServer.class.getName()); RawHttp c = RawHttp.connect(s.port())) {
+			c.write(manyLines("/a", 20));
+			assertThat(c.read().status()).isEqualTo(200);
+			c.write(manyLines("/b", 21));
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(431);
+			assertThat(r.bodyString()).isEqualTo("too many request headers (more than 20 lines)\n");
+			assertThat(r.header("Connection")).isEqualTo("close");
+			assertThat(c.isClosedByPeer()).isTrue();
+			// the server's log says why (the access log has the 431 and the request line)
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (log.lines().stream().noneMatch(l -> l.contains("rejected")) && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+			assertThat(log.lines()).anyMatch(l -> l.matches(
+					"connection \\d+: request rejected with 431 \\(too many request headers \\(more than 20 lines\\)\\)"));
+		}
+		assertThat(handled.get()).isEqualTo(1);
+		DisposableServer standard = server(HttpServer.create());
+		try (RawHttp c = RawHttp.connect(standard.port())) {
+			c.write(manyLines("/c", 1001));
+			RawHttp.Response r = c.read();
+			assertThat(r.status()).isEqualTo(431);
+			assertThat(r.bodyString()).isEqualTo("too many request headers (more than 1000 lines)\n");
+			assertThat(c.isClosedByPeer()).isTrue();
+		}
+		// up to what the native build parses, given the room
+		DisposableServer most = server(HttpServer.create().maxHeaderSize(64 * 1024)
+				.httpRequestDecoder(spec -> spec.maxHeaderCount(HttpServer.MAX_HEADER_COUNT)));
+		try (RawHttp c = RawHttp.connect(most.port())) {
+			c.write(manyLines("/d", 2000));
+			assertThat(c.read().status()).isEqualTo(200);
+			c.write(manyLines("/e", 2001));
+			assertThat(c.read().bodyString()).isEqualTo("too many request headers (more than 2000 lines)\n");
+		}
+		assertThat(handled.get()).isEqualTo(2);
+	}
+
 	@Test
 	void theJdkClientsLongUriGets414() throws Exception {
 		DisposableServer s = server(HttpServer.create().httpRequestDecoder(spec -> spec.maxInitialLineLength(4096)));
@@ -162,6 +244,12 @@ class HttpRequestDecoderSpecTest extends BaseHttpTest {
 				.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("64..1048576");
 		assertThatThrownBy(() -> base.httpRequestDecoder(spec -> spec.maxHeaderSize(100)))
 				.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("256..1048576");
+		assertThat(base.configuration().maxHeaderCount()).isEqualTo(HttpServer.DEFAULT_MAX_HEADER_COUNT);
+		assertThat(base.httpRequestDecoder(spec -> spec.maxHeaderCount(150)).configuration().maxHeaderCount()).isEqualTo(150);
+		assertThatThrownBy(() -> base.httpRequestDecoder(spec -> spec.maxHeaderCount(0)))
+				.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxHeaderCount must be 1..2000");
+		assertThatThrownBy(() -> base.httpRequestDecoder(spec -> spec.maxHeaderCount(2001)))
+				.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxHeaderCount must be 1..2000");
 		assertThatThrownBy(() -> base.httpRequestDecoder(spec -> null))
 				.isInstanceOf(NullPointerException.class).hasMessageContaining("returned null");
 	}

@@ -69,6 +69,7 @@ public class MongooseReactiveWebServerFactoryCustomizer
 		if (this.mongooseProperties.getMaxInitialLineLength() != null) {
 			factory.setMaxInitialLineLength(Math.toIntExact(this.mongooseProperties.getMaxInitialLineLength().toBytes()));
 		}
+		factory.setMaxHeaderCount(this.mongooseProperties.getMaxHeaderCount());
 		factory.setMetrics(this.mongooseProperties.isMetrics());
 		factory.setAccessLog(this.mongooseProperties.isAccessLog());
 		factory.setErrorLog(this.mongooseProperties.isErrorLog());

@@ -82,6 +82,12 @@ public class MongooseServerProperties {
 	private @Nullable DataSize maxInitialLineLength;
 
 	/**
+	 * Most header lines of a request, however short (1..2000); a request with more is answered
+	 * 431. Reactor Netty counts none, only server.max-http-request-header-size.
+	 */
+	private int maxHeaderCount = HttpServer.DEFAULT_MAX_HEADER_COUNT;
+
+	/**
 	 * Records Micrometer metrics (reactor.mongoose.*) in the global registry, which holds
 	 * the application's registry unless management.metrics.use-global-registry=false.
 	 */
@@ -194,6 +200,14 @@ public class MongooseServerProperties {
 
 	public void setMaxInitialLineLength(@Nullable DataSize maxInitialLineLength) {
 		this.maxInitialLineLength = maxInitialLineLength;
+	}
+
+	public int getMaxHeaderCount() {
+		return this.maxHeaderCount;
+	}
+
+	public void setMaxHeaderCount(int maxHeaderCount) {
+		this.maxHeaderCount = maxHeaderCount;
 	}
 
 	public void setRequestHeaderTimeout(Duration requestHeaderTimeout) {

@@ -41,7 +41,7 @@ class MongooseReactiveWebServerAutoConfigurationTest {
 				"server.mongoose.read-timeout=15s", "server.mongoose.request-timeout=2m",
 				"server.mongoose.lifecycle-timeout=10s", "server.mongoose.loops=3",
 				"server.mongoose.request-header-timeout=5s", "server.mongoose.write-timeout=45s", "server.mongoose.metrics=true", "server.mongoose.access-log=true",
-				"server.mongoose.error-log=true", "server.mongoose.max-initial-line-length=8KB",
+				"server.mongoose.error-log=true", "server.mongoose.max-initial-line-length=8KB", "server.mongoose.max-header-count=300",
 				"server.mongoose.proxy-protocol=auto", "server.mongoose.date-header=false")
 			.run(context -> {
 				assertThat(context).hasNotFailed().hasSingleBean(ReactiveWebServerFactory.class);
@@ -65,6 +65,7 @@ class MongooseReactiveWebServerAutoConfigurationTest {
 				assertThat(factory.isAccessLog()).isTrue();
 				assertThat(factory.isErrorLog()).isTrue();
 				assertThat(factory.getMaxInitialLineLength()).isEqualTo(8192);
+				assertThat(factory.getMaxHeaderCount()).isEqualTo(300);
 				assertThat(factory.getProxyProtocol()).isEqualTo(io.github.reactormongoose.ProxyProtocolSupportType.AUTO);
 				assertThat(factory.isDateHeader()).isFalse();
 			});
