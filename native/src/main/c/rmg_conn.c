@@ -260,6 +260,12 @@ jlong rmg_conn_control_ops(struct rmg_loop *loop, jlong id, jint ops) {
     if (ops & RMG_OP_UNCORK) rmg_send_uncork_gone(loop, (unsigned long) id);
     return RMG_ERR_NO_CONN;
   }
+  /* Java waits for the output to fall to the low-water mark (Channel.awaitWritable) on a
+   * connection that is closing: it is not writable, it closes at the next poll, and that close
+   * (after the records of what made it close, a file cut short's error) runs Java's waiters.
+   * Answering with what is pending let a send that a file cut ended inside its own first pump
+   * complete as if the file had been sent. */
+  if (ops == RMG_OP_NOTIFY_WRITABLE && c->is_closing) return RMG_ERR_CLOSING;
   return rmg_apply(loop, c, ops);
 }
 

@@ -390,7 +390,9 @@ public final class Channel {
 		writableWaiters.add(action);
 		if (writableWaiters.size() == 1) {
 			long r = control(NativeConstants.OP_NOTIFY_WRITABLE);
-			if (r < 0 || r <= loop.lowWater()) {
+			// closing natively: its close, at the next poll, runs the waiters after the records of
+			// what made it close (a file cut short: its error), not as if what was sent got out
+			if (r != NativeConstants.ERR_CLOSING && (r < 0 || r <= loop.lowWater())) {
 				fireWritable();
 			}
 		}
@@ -411,8 +413,8 @@ public final class Channel {
 				return;
 			}
 			long r = control(NativeConstants.OP_NOTIFY_WRITABLE);
-			if (r >= 0 && r > loop.lowWater()) {
-				return;
+			if (r == NativeConstants.ERR_CLOSING || r >= 0 && r > loop.lowWater()) {
+				return; // (closing: its close runs them)
 			}
 		}
 	}

@@ -152,10 +152,12 @@ class LargeResponsesTest extends BaseHttpTest {
 		Path file = dir.resolve("rotated.log");
 		Files.write(file, content);
 		AtomicReference<Throwable> sendError = new AtomicReference<>();
+		List<String> signals = new CopyOnWriteArrayList<>(); // what the send did, if it did not fail
 		try (io.github.reactormongoose.testing.LogCapture log =
 				io.github.reactormongoose.testing.LogCapture.of("reactor.mongoose.http.server.ErrorLog")) {
 			DisposableServer server = bind(HttpServer.create().runOn(newLoop()).errorLog(true).route(r -> r
-					.get("/file", (req, res) -> res.sendFile(file).doOnError(sendError::set))
+					.get("/file", (req, res) -> res.sendFile(file).doOnError(sendError::set)
+							.doFinally(t -> signals.add(t + " at " + System.nanoTime())))
 					.get("/after", (req, res) -> res.sendString(Mono.just("after")))));
 			try (Socket s = slowClient(server.port(), "GET /file HTTP/1.1\r\nHost: x\r\n\r\n")) {
 				InputStream in = s.getInputStream();
@@ -168,11 +170,13 @@ class LargeResponsesTest extends BaseHttpTest {
 				long got = 64 * 1024 + in.transferTo(OutputStream.nullOutputStream()); // to the server's close
 				assertThat(got).as("body bytes before the close").isLessThan(content.length);
 			}
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+			long closedAt = System.nanoTime();
+			long deadline = closedAt + TimeUnit.SECONDS.toNanos(10);
 			while ((sendError.get() == null || log.lines().isEmpty()) && System.nanoTime() < deadline) {
 				Thread.sleep(10);
 			}
-			assertThat(sendError.get()).as("the handler's send fails with the reason")
+			assertThat(sendError.get()).as("the handler's send fails with the reason (client saw the close at %d; the send: %s; log: %s)",
+					closedAt, signals, log.lines())
 					.hasMessageContaining("closed by the server").hasMessageContaining("shrank");
 			assertThat(log.lines()).singleElement().satisfies(l -> assertThat(l).contains("GET /file").contains("shrank"));
 		}
@@ -190,6 +194,36 @@ class LargeResponsesTest extends BaseHttpTest {
 			assertThat(readHead(in)).startsWith("HTTP/1.1 200").contains("Content-Length: 5");
 			assertThat(new String(in.readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("after");
 		}
+	}
+
+	/**
+	 * A file that ends before its announced length while the send's first pump is still taking
+	 * it (here a sysfs file, which says 4,096 bytes and holds a few: any file cut before the
+	 * socket filled up is the same): the send fails with the reason, as when the cut comes later.
+	 * Before, the cut closed the connection inside the command that queued the file, and the
+	 * wait for the output to drain was answered at once from the bytes left, so the handler's
+	 * send completed as if the file had gone out.
+	 */
+	@Test
+	void aFileCutInTheSendsFirstPumpFailsTheSend() throws Exception {
+		Path file = Path.of("/sys/devices/system/cpu/online");
+		org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(file) && Files.size(file) > Files.readAllBytes(file).length,
+				"no sysfs file that is shorter than its size here");
+		AtomicReference<String> outcome = new AtomicReference<>();
+		DisposableServer server = bind(HttpServer.create().runOn(newLoop()).route(r -> r
+				.get("/file", (req, res) -> res.sendFile(file)
+						.doOnSuccess(v -> outcome.set("completed"))
+						.doOnError(e -> outcome.set("failed: " + e.getMessage())))));
+		try (Socket s = slowClient(server.port(), "GET /file HTTP/1.1\r\nHost: x\r\n\r\n")) {
+			InputStream in = s.getInputStream();
+			assertThat(readHead(in)).startsWith("HTTP/1.1 200").contains("Content-Length: " + Files.size(file));
+			assertThat(in.readAllBytes()).hasSizeLessThan((int) Files.size(file)); // to the server's close
+		}
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (outcome.get() == null && System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
+		assertThat(outcome.get()).startsWith("failed: ").contains("closed by the server").contains("shrank");
 	}
 
 	@Test
