@@ -61,6 +61,18 @@ class HttpClientHooksTest extends BaseHttpTest {
 					(res, e) -> events.add("response error " + res.status() + " " + e.getClass().getSimpleName()));
 	}
 
+	/**
+	 * Waits until the hooks recorded an event starting with {@code prefix}: a close's hooks run
+	 * on the poll thread while it tells the close's other subscribers, so a test thread that
+	 * subscribed to {@code onClose()} just as the close happened may return before them.
+	 */
+	private void awaitEvent(String prefix) throws InterruptedException {
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while (events.stream().noneMatch(e -> e.startsWith(prefix)) && System.nanoTime() < deadline) {
+			Thread.sleep(5);
+		}
+	}
+
 	private static String text(HttpClient.ResponseReceiver r) {
 		return r.responseSingle((res, b) -> b.map(x -> res.status() + " " + new String(x, UTF_8))).block(TIMEOUT);
 	}
@@ -72,7 +84,7 @@ class HttpClientHooksTest extends BaseHttpTest {
 	 * {@code doOnConnected} that throws fails the request with its exception.
 	 */
 	@Test
-	void connectionHooksSeeTheConnection() {
+	void connectionHooksSeeTheConnection() throws InterruptedException {
 		DisposableServer s = bind(HttpServer.create().route(r -> r
 				.get("/hello", (req, res) -> res.sendString(Mono.just("hello")))
 				.get("/bye", (req, res) -> res.header("Connection", "close").sendString(Mono.just("bye")))));
@@ -91,7 +103,8 @@ class HttpClientHooksTest extends BaseHttpTest {
 		assertThat(seen.get().localAddress()).isNotNull();
 		assertThatThrownBy(() -> seen.get().send(new byte[1]).block(TIMEOUT)).isInstanceOf(IllegalStateException.class);
 		assertThat(text(client.get().uri("/bye"))).isEqualTo("200 bye");
-		seen.get().onClose().block(TIMEOUT); // after the hook's own subscription
+		seen.get().onClose().block(TIMEOUT);
+		awaitEvent("disconnected ");
 		assertThat(events).containsExactly("connected to " + s.port(), "request /hello on it", "request /hello on it",
 				"request /bye on it", "disconnected it false");
 
@@ -107,7 +120,7 @@ class HttpClientHooksTest extends BaseHttpTest {
 	 * took the connection over and its close was not passed on).
 	 */
 	@Test
-	void aWebsocketConnectionIsDisconnectedWhenItsSessionEnds() {
+	void aWebsocketConnectionIsDisconnectedWhenItsSessionEnds() throws InterruptedException {
 		DisposableServer s = bind(HttpServer.create().route(r -> r
 				.ws("/ws", (in, out) -> out.sendString(Mono.just("hi")))));
 		java.util.concurrent.atomic.AtomicReference<io.github.reactormongoose.Connection> seen =
@@ -122,6 +135,7 @@ class HttpClientHooksTest extends BaseHttpTest {
 		assertThat(client.websocket().uri("ws://127.0.0.1:" + s.port() + "/ws").handle((in, out) -> in.receiveText())
 				.collectList().block(TIMEOUT)).containsExactly("hi");
 		seen.get().onClose().block(TIMEOUT);
+		awaitEvent("disconnected ");
 		assertThat(seen.get().isActive()).isFalse();
 		assertThat(events).containsExactly("connected", "upgrade on it", "disconnected it false");
 	}
