@@ -180,6 +180,15 @@ public final class MongooseLoops implements Disposable {
 	 * group is disposed.
 	 */
 	public List<MongooseLoop> liveLoops() {
+		for (int i = 0; i < loops.size(); i++) {
+			if (loops.get(i).isDisposed()) {
+				return withoutStopped();
+			}
+		}
+		return loops; // all running (the usual case, once per client request): nothing allocated
+	}
+
+	private List<MongooseLoop> withoutStopped() {
 		List<MongooseLoop> live = new ArrayList<>(loops.size());
 		for (int i = 0; i < loops.size(); i++) {
 			MongooseLoop l = loops.get(i);
