@@ -93,11 +93,13 @@ final class HttpExchange implements HttpServerResponse {
 	 * {@code length} bytes and the current headers would have had, compressed or not.
 	 */
 	void asIfCompressed(long length) {
-		if (writer.wouldCompress(length)) {
-			writer.markCompressed();
-			writer.headers().remove("Accept-Ranges"); // as on the 200: a cache updates its copy's fields from a 304
+		if (!writer.compressibleFor(length)) {
+			return;
 		}
-		else if (writer.variesWithEncoding(length)) {
+		if (writer.clientAcceptsGzip()) {
+			writer.markCompressed();
+		}
+		else {
 			writer.addVary(); // the identity 200 it stands for has it too
 		}
 	}
@@ -109,7 +111,7 @@ final class HttpExchange implements HttpServerResponse {
 	 * {@code Vary} its 200 would). Its {@code ETag} stays the identity's.
 	 */
 	void varyAsIfWhole(long length) {
-		if (writer.wouldCompress(length) || writer.variesWithEncoding(length)) {
+		if (writer.compressibleFor(length)) {
 			writer.addVary();
 		}
 	}

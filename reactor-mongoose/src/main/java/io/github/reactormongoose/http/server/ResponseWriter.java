@@ -206,42 +206,36 @@ final class ResponseWriter {
 			return false;
 		}
 		long known = length >= 0 ? length : applicationLength(); // negative: unknown (none, or not valid)
-		if (!wouldCompress(known)) {
-			if (variesWithEncoding(known)) {
-				addVary(); // the identity variant of a compressible answer (RFC 9110 12.5.5)
-			}
+		if (!compressibleFor(known)) {
+			return false;
+		}
+		if (!clientAcceptsGzip()) {
+			addVary(); // the identity variant of a compressible answer (RFC 9110 12.5.5)
 			return false;
 		}
 		headers.remove("Content-Length");
 		headers.set("Content-Encoding", "gzip");
 		markCompressed();
-		headers.remove("Accept-Ranges");
 		return true;
 	}
 
 	/**
 	 * Whether a 200 with the current headers and a body of {@code length} bytes (negative:
-	 * unknown) would be gzip-compressed; nothing is changed.
+	 * unknown) would be gzip-compressed for a client that takes gzip, this one or not; nothing
+	 * is changed. When it would and this client does not take gzip, the answer still depends on
+	 * {@code Accept-Encoding} and says so with {@code Vary}, as nginx's {@code gzip_vary}, so
+	 * that a shared cache does not hand the identity copy to clients that take gzip (RFC 9110
+	 * 12.5.5).
 	 */
-	boolean wouldCompress(long length) {
+	boolean compressibleFor(long length) {
 		BooleanSupplier allowed = compressible;
 		return allowed != null && !identityOnly && !headers.contains("Content-Encoding")
-				&& StaticFiles.acceptsGzip(String.join(",", request.requestHeaders().getAll("Accept-Encoding")))
 				&& (length < 0 || length >= compressMinSize) && allowed.getAsBoolean();
 	}
 
-	/**
-	 * Whether a 200 with the current headers and a body of {@code length} bytes (negative:
-	 * unknown) would be gzip-compressed for a client that accepts gzip, this one not accepting
-	 * it: then the answer depends on {@code Accept-Encoding} and says so with {@code Vary}, as
-	 * nginx's {@code gzip_vary}, so that a shared cache does not hand this identity copy to
-	 * clients that take gzip (RFC 9110 12.5.5). Nothing is changed.
-	 */
-	boolean variesWithEncoding(long length) {
-		BooleanSupplier allowed = compressible;
-		return allowed != null && !identityOnly && !headers.contains("Content-Encoding")
-				&& !StaticFiles.acceptsGzip(String.join(",", request.requestHeaders().getAll("Accept-Encoding")))
-				&& (length < 0 || length >= compressMinSize) && allowed.getAsBoolean();
+	/** Whether this request's {@code Accept-Encoding} takes gzip. */
+	boolean clientAcceptsGzip() {
+		return StaticFiles.acceptsGzip(String.join(",", request.requestHeaders().getAll("Accept-Encoding")));
 	}
 
 	/** This body is not to be gzipped: its format is compressed already. */
@@ -257,10 +251,11 @@ final class ResponseWriter {
 	}
 
 	/**
-	 * The validator and {@code Vary} of a compressed answer, also those of a 304 standing for
-	 * one (RFC 9110 15.4.5: it carries the ETag and Vary the 200 would have). The bytes are
-	 * not the identity's any more (as nginx's gzip does): a strong validator becomes weak, so
-	 * If-Range cannot splice identity bytes onto a gzip prefix (RFC 9110, 8.8.3).
+	 * The validator, {@code Vary} and ranges of a compressed answer, also those of a 304
+	 * standing for one (RFC 9110 15.4.5: it carries the ETag and Vary the 200 would have; a
+	 * cache updates its copy's fields from it). The bytes are not the identity's any more (as
+	 * nginx's gzip does): a strong validator becomes weak, so If-Range cannot splice identity
+	 * bytes onto a gzip prefix (RFC 9110, 8.8.3), and ranges of the identity are not offered.
 	 */
 	void markCompressed() {
 		addVary();
@@ -268,6 +263,7 @@ final class ResponseWriter {
 		if (etag != null && etag.startsWith("\"")) {
 			headers.set("ETag", "W/" + etag);
 		}
+		headers.remove("Accept-Ranges");
 	}
 
 	/** Releases the gzip stream of a body that will not end normally. */
