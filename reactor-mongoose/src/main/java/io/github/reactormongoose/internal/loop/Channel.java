@@ -389,10 +389,7 @@ public final class Channel {
 		}
 		writableWaiters.add(action);
 		if (writableWaiters.size() == 1) {
-			long r = control(NativeConstants.OP_NOTIFY_WRITABLE);
-			// closing natively: its close, at the next poll, runs the waiters after the records of
-			// what made it close (a file cut short: its error), not as if what was sent got out
-			if (r != NativeConstants.ERR_CLOSING && (r < 0 || r <= loop.lowWater())) {
+			if (writableNow(control(NativeConstants.OP_NOTIFY_WRITABLE))) {
 				fireWritable();
 			}
 		}
@@ -412,11 +409,20 @@ public final class Channel {
 			if (w.isEmpty() || closed) {
 				return;
 			}
-			long r = control(NativeConstants.OP_NOTIFY_WRITABLE);
-			if (r == NativeConstants.ERR_CLOSING || r >= 0 && r > loop.lowWater()) {
-				return; // (closing: its close runs them)
+			if (!writableNow(control(NativeConstants.OP_NOTIFY_WRITABLE))) {
+				return;
 			}
 		}
+	}
+
+	/**
+	 * Whether the answer {@code r} of {@code OP_NOTIFY_WRITABLE} lets the waiters run now: the
+	 * output is at the low-water mark, or the connection is gone. Not when it is closing
+	 * natively: its close, at the next poll, runs them after the records of what made it close
+	 * (a file cut short: its error), not as if what was sent got out.
+	 */
+	private boolean writableNow(long r) {
+		return r != NativeConstants.ERR_CLOSING && (r < 0 || r <= loop.lowWater());
 	}
 
 	/** The CLOSE event: waiters run, then the handler learns. */
