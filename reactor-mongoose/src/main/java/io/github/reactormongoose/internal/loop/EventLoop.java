@@ -432,12 +432,7 @@ public final class EventLoop {
 			// the loop stops as if disposed, and says why to every operation made on it from now on
 			failure = e;
 			shutdownRequested = true;
-			try {
-				log.error(failedMessage, e);
-			}
-			catch (Throwable again) {
-				logged = false; // out of memory for the message: after the close
-			}
+			logged = logQuietly(failedMessage, e); // not when out of memory for the message: after the close
 		}
 		finally {
 			close();
