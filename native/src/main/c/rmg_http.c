@@ -102,7 +102,7 @@ static void rmg_http_date(char *buf, size_t size) {
  * holds body bytes, not a request line). */
 static void rmg_reject(struct rmg_loop *loop, struct mg_connection *c, int status, const char *why) {
   char date[40];
-  size_t line = 0;
+  size_t line = 0, why_len = strlen(why);
   unsigned char *p;
   if (c->data[0] & RMG_CF_REJECTED) return;
   rmg_send_flush(c); /* a previous response still queued goes first */
@@ -110,17 +110,17 @@ static void rmg_reject(struct rmg_loop *loop, struct mg_connection *c, int statu
   mg_printf(c,
             "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
             "Connection: close\r\n\r\n%s\n",
-            status, rmg_reason_phrase(status), date, (int) strlen(why) + 1, why);
+            status, rmg_reason_phrase(status), date, (int) why_len + 1, why);
   while (line < c->recv.len && line < RMG_REJECTED_LINE_MAX && c->recv.buf[line] != '\r' &&
          c->recv.buf[line] != '\n') {
     line++;
   }
   /* payload: the start of the request line, then the reason (Java logs it; its length is the
    * body's less the LF) */
-  p = rmg_record(&loop->ev, RMG_EV_REJECTED, c->id, RMG_REJECTED_ARG(status, strlen(why) + 1), line + strlen(why));
+  p = rmg_record(&loop->ev, RMG_EV_REJECTED, c->id, RMG_REJECTED_ARG(status, why_len + 1), line + why_len);
   if (p != NULL) {
     if (line > 0) memcpy(p, c->recv.buf, line);
-    memcpy(p + line, why, strlen(why));
+    memcpy(p + line, why, why_len);
   }
   rmg_linger_start(c); /* empties recv */
 }
