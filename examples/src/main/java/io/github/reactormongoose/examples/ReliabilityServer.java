@@ -32,7 +32,8 @@ import reactor.core.publisher.Mono;
  * {@code readTimeout} for a client that stalls in a streamed upload (408), a {@code writeTimeout}
  * for one that stops reading a download (reset; the slow-read attack), a request line of at
  * most {@value #MAX_REQUEST_LINE} bytes ({@code httpRequestDecoder}, Netty's default: 414 past it)
- * within a head of at most {@value #MAX_HEAD} (431), and {@code maxConnections} (10,000; the
+ * within a head of at most {@value #MAX_HEAD} and {@value #MAX_HEADER_LINES} header lines (431;
+ * Reactor Netty counts no lines, the default here is 1,000), and {@code maxConnections} (10,000; the
  * connections beyond are closed at once).
  * <p>
  * {@code java -cp ... io.github.reactormongoose.examples.ReliabilityServer [port] [requestHeaderTimeoutSeconds]}
@@ -43,6 +44,8 @@ public final class ReliabilityServer implements Disposable {
 	public static final int MAX_REQUEST_LINE = 4096;
 	/** The longest request head (line and headers). */
 	public static final int MAX_HEAD = 16 * 1024;
+	/** The most header lines of a request head, however short they are. */
+	public static final int MAX_HEADER_LINES = 200;
 
 	static final byte[] BODY_64K = new byte[64 * 1024];
 	/**
@@ -77,7 +80,8 @@ public final class ReliabilityServer implements Disposable {
 		DisposableServer server = HttpServer.create()
 				.port(port)
 				.requestHeaderTimeout(headerTimeout)
-				.httpRequestDecoder(spec -> spec.maxInitialLineLength(MAX_REQUEST_LINE).maxHeaderSize(MAX_HEAD))
+				.httpRequestDecoder(spec -> spec.maxInitialLineLength(MAX_REQUEST_LINE).maxHeaderSize(MAX_HEAD)
+						.maxHeaderCount(MAX_HEADER_LINES))
 				.readTimeout(readTimeout)
 				.writeTimeout(writeTimeout)
 				.maxConnections(10_000)

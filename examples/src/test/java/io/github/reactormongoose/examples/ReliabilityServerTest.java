@@ -64,6 +64,20 @@ class ReliabilityServerTest {
 			assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "/hello"))
 					.header("X-Padding", "p".repeat(ReliabilityServer.MAX_HEAD)).build(),
 					HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(431);
+			// short header lines: 150 are served (Mongoose's build default was 99), more than
+			// MAX_HEADER_LINES are refused (the client adds a few of its own to those counted here)
+			HttpRequest.Builder many = HttpRequest.newBuilder(URI.create(base + "/hello"));
+			for (int i = 0; i < 150; i++) {
+				many.header("X-Line-" + i, "v");
+			}
+			assertThat(client.send(many.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+			HttpRequest.Builder tooMany = HttpRequest.newBuilder(URI.create(base + "/hello"));
+			for (int i = 0; i <= ReliabilityServer.MAX_HEADER_LINES; i++) {
+				tooMany.header("X-Line-" + i, "v");
+			}
+			HttpResponse<String> refused = client.send(tooMany.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(refused.statusCode()).isEqualTo(431);
+			assertThat(refused.body()).contains("too many request headers (more than " + ReliabilityServer.MAX_HEADER_LINES);
 		}
 		finally {
 			server.dispose();
