@@ -7,14 +7,22 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
 import io.github.reactormongoose.DisposableServer;
 import io.github.reactormongoose.http.client.HttpClient;
 import io.github.reactormongoose.http.server.HttpServer;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -35,6 +43,11 @@ import reactor.util.retry.Retry;
  * {@code ByteBufMono}: {@link #text} with {@code responseSingle((res, body) -> body.asString())},
  * {@link #post} with {@code responseContent().aggregate().asString()}, {@link #config} parses a
  * properties file from {@code body.asInputStream()}.</li>
+ * <li>An order is signed as Reactor Netty users sign a request, with
+ * {@code send((req, out) -> { req.header(SIGNATURE, sign(json)); return out.sendString(Mono.just(json)); })}
+ * ({@link #post}): the function runs for every attempt, before the request takes a connection
+ * (its run is logged, {@code signed POST <uri>}), and the instance refuses an order whose
+ * HMAC-SHA256 signature does not match (401).</li>
  * <li>The connection lifecycle is logged with the client's hooks ({@link #events()}):
  * {@code doOnConnected} for a new connection, {@code doOnRequest((req, connection) -> ...)} for
  * every request and the connection it goes on (it also stamps the request with its attempt),
@@ -53,6 +66,12 @@ public final class ServiceCaller {
 
 	/** The header that carries the attempt (1, 2, 3) of a request, set by the doOnRequest hook. */
 	public static final String ATTEMPT = "X-Attempt";
+
+	/** The header that carries an order's signature: HMAC-SHA256 of its body with the shared {@code ORDER_KEY}, in hex. */
+	public static final String SIGNATURE = "X-Signature";
+
+	/** The key caller and instances share to sign orders (a demo key: keep a real one out of the code). */
+	static final byte[] ORDER_KEY = "demo-order-key".getBytes(StandardCharsets.UTF_8);
 
 	private final Mono<String> target;
 	private final HttpClient client;
@@ -122,15 +141,38 @@ public final class ServiceCaller {
 	}
 
 	/**
-	 * POSTs {@code json} to {@code path} and gives the answer's body. Only a connection that
-	 * could not be made is retried: a POST that reached an instance is not sent again.
+	 * POSTs {@code json} to {@code path}, signed, and gives the answer's body. The headers and
+	 * body are made by {@code send((req, out) -> ...)}, as with Reactor Netty: for each attempt,
+	 * before it takes a connection. Only a connection that could not be made is retried: a POST
+	 * that reached an instance is not sent again.
 	 */
 	public Mono<String> post(String path, String json) {
-		return call(client.headers(h -> h.set("Content-Type", "application/json"))
-				.post().uri(uri(path))
-				.sendString(Mono.just(json))
+		return call(client.post().uri(uri(path))
+				.send((req, out) -> {
+					req.header("Content-Type", "application/json").header(SIGNATURE, sign(json));
+					log("signed " + req.method() + " " + req.uri());
+					return out.sendString(Mono.just(json));
+				})
 				.responseContent().aggregate().asString()
 				.retryWhen(UNREACHABLE_ONLY));
+	}
+
+	/** HMAC-SHA256 of {@code body} (UTF-8) with {@code ORDER_KEY}, in hex. */
+	static String sign(String body) {
+		try {
+			Mac mac = Mac.getInstance("HmacSHA256");
+			mac.init(new SecretKeySpec(ORDER_KEY, "HmacSHA256"));
+			return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (GeneralSecurityException e) {
+			throw new IllegalStateException("HmacSHA256 is not available", e);
+		}
+	}
+
+	/** Whether {@code signature} is {@code body}'s (compared in constant time). */
+	static boolean signed(String body, @Nullable String signature) {
+		return signature != null && MessageDigest.isEqual(sign(body).getBytes(StandardCharsets.US_ASCII),
+				signature.getBytes(StandardCharsets.US_ASCII));
 	}
 
 	/** GETs {@code path}, a properties file, and parses it from the body's {@code InputStream}. */
@@ -186,8 +228,8 @@ public final class ServiceCaller {
 	 * An instance of the service named {@code name}, on {@code 127.0.0.1:port} (0: a free port):
 	 * {@code GET /hello} ({@code hello from <name>, attempt <X-Attempt>}), {@code GET /config}
 	 * (a properties file), {@code POST /orders} (the order back, with the instance's name:
-	 * {@code req.receive().aggregate().asString()}), and the WebSocket {@code /ticks} (three
-	 * messages, then it closes).
+	 * {@code req.receive().aggregate().asString()}; 401 when its {@link #SIGNATURE} does not
+	 * match), and the WebSocket {@code /ticks} (three messages, then it closes).
 	 */
 	public static DisposableServer startInstance(String name, int port) {
 		return HttpServer.create().host("127.0.0.1").port(port)
@@ -197,8 +239,10 @@ public final class ServiceCaller {
 						.get("/config", (req, res) -> res.header("Content-Type", "text/plain; charset=ISO-8859-1")
 								.sendString(Mono.just("# " + name + "\ninstance=" + name + "\ntimeout.ms=1500\n")))
 						.post("/orders", (req, res) -> req.receive().aggregate().asString()
-								.flatMap(order -> res.header("Content-Type", "application/json")
-										.sendString(Mono.just("{\"accepted\":" + order + ",\"by\":\"" + name + "\"}")).then()))
+								.flatMap(order -> signed(order, req.requestHeaders().get(SIGNATURE))
+										? res.header("Content-Type", "application/json")
+												.sendString(Mono.just("{\"accepted\":" + order + ",\"by\":\"" + name + "\"}")).then()
+										: res.status(401).sendString(Mono.just("bad signature")).then()))
 						.ws("/ticks", (in, out) -> out.sendString(Flux.just(name + " 1", name + " 2", name + " 3"))))
 				.bindNow(Duration.ofSeconds(10));
 	}

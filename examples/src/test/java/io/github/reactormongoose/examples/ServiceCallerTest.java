@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.reactormongoose.DisposableServer;
+import io.github.reactormongoose.http.client.HttpClient;
+import io.github.reactormongoose.http.client.HttpClientResponse;
 import io.github.reactormongoose.http.server.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +30,8 @@ import reactor.core.publisher.Mono;
 /**
  * {@link ServiceCaller} against instances on 127.0.0.1, found through its discovery server:
  * every retry asks discovery again ({@code uri(Mono)}), the lifecycle hooks log each
- * connection once, and bodies read as Reactor Netty users read them.
+ * connection once, orders are signed by {@code send((req, out) -> ...)} for each attempt, and
+ * bodies read as Reactor Netty users read them.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ServiceCallerTest {
@@ -124,6 +127,29 @@ class ServiceCallerTest {
 		int before = lookups.get();
 		assertThat(caller.text("/missing").block(WAIT)).isNotNull();
 		assertThat(lookups.get() - before).isEqualTo(2);
+	}
+
+	/**
+	 * {@code post} signs the order with {@code send((req, out) -> ...)}: the function runs for each
+	 * attempt (the refused one and the one that arrives), and the instance takes only a signed
+	 * order.
+	 */
+	@Test
+	void anOrderIsSignedBySendForEachAttempt() {
+		ServiceCaller caller = callerOf(gone, live);
+		String order = "{\"sku\":\"tea\",\"n\":1}";
+		assertThat(caller.post("/orders", order).block(WAIT)).isEqualTo("{\"accepted\":" + order + ",\"by\":\"live\"}");
+		assertThat(caller.events().filter(e -> e.startsWith("signed ")).take(2).collectList().block(WAIT))
+				.containsExactly("signed POST " + gone + "/orders", "signed POST " + live + "/orders");
+		// the instance checks the signature: another one, or none, is refused
+		for (String signature : new String[] {ServiceCaller.sign(order + " "), null}) {
+			assertThat(HttpClient.create().headers(h -> {
+				if (signature != null) {
+					h.set(ServiceCaller.SIGNATURE, signature);
+				}
+			}).post().uri(live + "/orders").sendString(Mono.just(order)).response().map(HttpClientResponse::status)
+					.block(WAIT)).isEqualTo(401);
+		}
 	}
 
 	@Test

@@ -55,10 +55,12 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	 * @param fixedBody a body of known length (Content-Length), or {@code null}
 	 * @param streamBody a body of unknown length (chunked), or {@code null}
 	 * @param upgrade whether a 101 answer is the final one (WebSocket)
+	 * @param responseTimeout this request's response timeout ({@code send((req, out) -> ...)}'s), or {@code null}
+	 * @param trailers the trailer callbacks the send function added
 	 */
 	record Request(String method, String uri, String target, String hostHeader, HttpHeaders headers,
 			byte @Nullable [] fixedBody, @Nullable Publisher<? extends ByteBuffer> streamBody, boolean upgrade,
-			int redirects) {
+			int redirects, @Nullable Duration responseTimeout, List<Consumer<? super HttpHeaders>> trailers) {
 	}
 
 	private final ClientConfig config;
@@ -87,7 +89,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	private @Nullable ClientResponse response;
 	/** The request as the hooks see it; made on first use. */
 	private @Nullable RequestView view;
-	/** The client's response timeout, or the one doOnRequest set for this request. */
+	/** The client's response timeout, or the one the send function or doOnRequest set for this request. */
 	private @Nullable Duration responseTimeout;
 	/** doOnRequest ran (not again when a stale keep-alive connection makes the exchange retry). */
 	private boolean requestHooked;
@@ -105,7 +107,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		this.pool = pool;
 		this.loop = pool.loop;
 		this.sink = sink;
-		this.responseTimeout = config.responseTimeout;
+		this.responseTimeout = request.responseTimeout() != null ? request.responseTimeout() : config.responseTimeout;
 	}
 
 	/** Any thread: asks the pool for a connection. */
@@ -199,7 +201,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 		private boolean open = true;
 		private @Nullable HttpHeaders sent;
 		/** {@link #trailerHeaders}, in order. */
-		private List<Consumer<? super HttpHeaders>> trailers = List.of();
+		private List<Consumer<? super HttpHeaders>> trailers = request.trailers();
 
 		@Override
 		public String method() {
@@ -526,11 +528,12 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	/** The last chunk, with the trailer fields of {@link HttpClientRequest#trailerHeaders}, if any. */
 	private byte[] lastChunk() {
 		RequestView v = view;
-		if (v == null || v.trailers.isEmpty()) {
+		List<Consumer<? super HttpHeaders>> trailers = v != null ? v.trailers : request.trailers();
+		if (trailers.isEmpty()) {
 			return LastChunk.PLAIN;
 		}
 		HttpHeaders fields = new HttpHeaders();
-		ClientHooks.run(v.trailers, fields);
+		ClientHooks.run(trailers, fields);
 		return LastChunk.of(request.headers(), fields,
 				name -> Loggers.getLogger(HttpClient.class).debug("trailer field {} not sent: not declared in Trailer, or not allowed", name));
 	}
@@ -716,7 +719,7 @@ final class Exchange implements ConnectionPool.Acquirer, ResponseParser.Listener
 	}
 
 	/** A read-only copy of the {@code headers} whose names {@code keep} accepts, in order. */
-	private static HttpHeaders readOnlyCopy(HttpHeaders headers, Predicate<String> keep) {
+	static HttpHeaders readOnlyCopy(HttpHeaders headers, Predicate<String> keep) {
 		List<String> names = new ArrayList<>(headers.size());
 		List<String> values = new ArrayList<>(headers.size());
 		for (int i = 0; i < headers.size(); i++) {

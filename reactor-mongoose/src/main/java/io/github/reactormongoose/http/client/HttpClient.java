@@ -1035,6 +1035,33 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		 * subscription. E.g. {@code sendForm(f -> f.attr("title", "Holiday").file("photo", path))}.
 		 */
 		ResponseReceiver sendForm(Consumer<? super HttpClientForm> form);
+
+		/**
+		 * The headers and body made by {@code sender}, as Reactor Netty's
+		 * {@code send(BiFunction<HttpClientRequest, NettyOutbound, Publisher<Void>>)}:
+		 * {@code send((req, out) -> { req.header("X-Sig", sig); return out.sendString(Mono.just(json)); })}.
+		 * The function runs once for each request that sends the body: each subscription (so each
+		 * {@code retry()}), and each followed redirect that keeps the method and body (307, 308,
+		 * and 301 or 302 but after a POST; one that turns the request into a GET sends no body and
+		 * does not run it). It runs before the request takes a
+		 * connection, on the thread that subscribed (or where {@link #uri(Mono)} or
+		 * {@code headersWhen} emitted), never on a poll thread: there (a redirect, whose
+		 * response arrived on one, or a subscriber on one) it runs on
+		 * {@code Schedulers.boundedElastic()}. {@code req} is the request as
+		 * {@link HttpClient#doOnRequest} sees it, headers, cookies, trailers and response timeout
+		 * open while the function runs (the client's own headers already in; its cookies,
+		 * {@code doOnRequest} and the removal of credentials on a redirect to another origin
+		 * come after). {@code out} records the body ({@link HttpClientOutbound}): the function
+		 * returns the outbound whose body is sent ({@code return out;} for none, as
+		 * {@code send(Mono.empty())}); a body of {@code Mono}s only goes with
+		 * {@code Content-Length}, any other chunked, as {@link #send(Publisher)} sends it. A
+		 * function that returns another publisher ({@code out.sendString(m).then()},
+		 * {@code Mono.empty()}) has the last body its sends recorded sent once that publisher
+		 * completed; its error fails the response publisher, as a function that throws does
+		 * (with that exception; nothing is sent).
+		 */
+		ResponseReceiver send(
+				BiFunction<? super HttpClientRequest, ? super HttpClientOutbound, ? extends Publisher<Void>> sender);
 	}
 
 	private static final class Sender implements RequestSender {
@@ -1045,32 +1072,34 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		private final @Nullable Publisher<? extends ByteBuffer> body;
 		private final boolean sized;
 		private final @Nullable Consumer<? super HttpClientForm> form;
+		private final @Nullable SendFunction sender;
 
 		Sender(HttpClient client, String method, @Nullable Mono<String> uri, @Nullable Publisher<? extends ByteBuffer> body,
 				boolean sized) {
-			this(client, method, uri, body, sized, null);
+			this(client, method, uri, body, sized, null, null);
 		}
 
 		Sender(HttpClient client, String method, @Nullable Mono<String> uri, @Nullable Publisher<? extends ByteBuffer> body,
-				boolean sized, @Nullable Consumer<? super HttpClientForm> form) {
+				boolean sized, @Nullable Consumer<? super HttpClientForm> form, @Nullable SendFunction sender) {
 			this.client = client;
 			this.method = method;
 			this.uri = uri;
 			this.body = body;
 			this.sized = sized;
 			this.form = form;
+			this.sender = sender;
 		}
 
 		@Override
 		public RequestSender uri(String uri) {
 			Objects.requireNonNull(uri, "uri");
-			return new Sender(client, method, Mono.just(uri), body, sized, form);
+			return new Sender(client, method, Mono.just(uri), body, sized, form, sender);
 		}
 
 		@Override
 		public RequestSender uri(Mono<String> uri) {
 			Objects.requireNonNull(uri, "uri");
-			return new Sender(client, method, uri, body, sized, form);
+			return new Sender(client, method, uri, body, sized, form, sender);
 		}
 
 		@Override
@@ -1090,7 +1119,14 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 		@Override
 		public ResponseReceiver sendForm(Consumer<? super HttpClientForm> form) {
 			Objects.requireNonNull(form, "form");
-			return new Sender(client, method, uri, null, false, form);
+			return new Sender(client, method, uri, null, false, form, null);
+		}
+
+		@Override
+		public ResponseReceiver send(
+				BiFunction<? super HttpClientRequest, ? super HttpClientOutbound, ? extends Publisher<Void>> sender) {
+			Objects.requireNonNull(sender, "sender");
+			return new Sender(client, method, uri, null, false, null, new SendFunction(sender));
 		}
 
 		@Override
@@ -1132,19 +1168,19 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 			return nonEmpty(u).flatMap(this::execute);
 		}
 
-		/** The request to {@code u}, once per subscription (the form filled again for each). */
+		/** The request to {@code u}, once per subscription (the form filled again for each, the send function run again). */
 		private Mono<ClientResponse> execute(String u) {
 			URI target = client.resolve(u);
 			Consumer<? super HttpClientForm> f = form;
 			if (f == null) {
 				return client.exchange(method, target, target, body, sized, 0, h -> {
-				});
+				}, sender);
 			}
 			HttpClientForm filled = new HttpClientForm();
 			f.accept(filled);
 			HttpClientForm.Body encoded = filled.encode();
 			return client.exchange(method, target, target, encoded.content(), encoded.content() instanceof Mono, 0,
-					encoded::headers);
+					encoded::headers, null);
 		}
 	}
 
@@ -1219,13 +1255,14 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 
 	/**
 	 * One request and, when following redirects, the requests after it; {@code origin}: the URI
-	 * of the first.
+	 * of the first; {@code sender}: the send function that makes the body (then {@code body} is
+	 * {@code null}), run again for a redirect that sends the body again.
 	 */
 	Mono<ClientResponse> exchange(String method, URI uri, URI origin, @Nullable Publisher<? extends ByteBuffer> body,
-			boolean sized, int redirects, Consumer<HttpHeaders> bodyHeaders) {
-		Mono<byte[]> fixed = body == null ? Mono.just(EMPTY) : sized ? aggregateBuffers(body) : Mono.just(EMPTY);
+			boolean sized, int redirects, Consumer<HttpHeaders> bodyHeaders, @Nullable SendFunction sender) {
+		Mono<byte[]> fixed = body == null || sender != null ? Mono.just(EMPTY) : sized ? aggregateBuffers(body) : Mono.just(EMPTY);
 		Mono<ClientResponse> first = fixed.flatMap(bytes -> send(method, uri, origin, body == null || sized ? bytes : null,
-				sized ? null : body, false, redirects, bodyHeaders));
+				sized ? null : body, false, redirects, bodyHeaders, sender));
 		if (!config.followRedirect) {
 			return first;
 		}
@@ -1273,9 +1310,9 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 			if (toGet) {
 				// no content any more: the headers that described it go too (RFC 9110, 15.4)
 				return exchange(method.equals("HEAD") ? "HEAD" : "GET", next, origin, null, false, redirects + 1,
-						HttpClient::removeContentHeaders);
+						HttpClient::removeContentHeaders, null);
 			}
-			return exchange(method, next, origin, body, sized, redirects + 1, bodyHeaders);
+			return exchange(method, next, origin, body, sized, redirects + 1, bodyHeaders, sender);
 		});
 	}
 
@@ -1285,6 +1322,17 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 	 */
 	Mono<ClientResponse> send(String method, URI uri, URI origin, byte @Nullable [] fixed,
 			@Nullable Publisher<? extends ByteBuffer> stream, boolean upgrade, int redirects, Consumer<HttpHeaders> extra) {
+		return send(method, uri, origin, fixed, stream, upgrade, redirects, extra, null);
+	}
+
+	/**
+	 * As {@link #send(String, URI, URI, byte[], Publisher, boolean, int, Consumer)}, the body
+	 * made by {@code sender} when there is one ({@code fixed} and {@code stream} unused then):
+	 * it runs once the headers are the client's, before cookies and the credentials rule.
+	 */
+	private Mono<ClientResponse> send(String method, URI uri, URI origin, byte @Nullable [] fixed,
+			@Nullable Publisher<? extends ByteBuffer> stream, boolean upgrade, int redirects, Consumer<HttpHeaders> extra,
+			@Nullable SendFunction sender) {
 		return Mono.defer(() -> {
 			String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
 			boolean http = scheme.equals("http") || scheme.equals("https");
@@ -1301,19 +1349,7 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 			String hostHeader = host + (port == defaultPort ? "" : ":" + port);
 			String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
 					+ (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
-			Function<HttpHeaders, Mono<ClientResponse>> go = headers -> {
-				extra.accept(headers);
-				if (!headers.contains("User-Agent")) {
-					// RFC 9110 10.1.5; as Reactor Netty's ReactorNetty/<version>
-					headers.set("User-Agent", USER_AGENT);
-				}
-				if (!headers.contains("Accept")) {
-					// RFC 9110 12.5.1: any media type, as Reactor Netty and curl say it
-					headers.set("Accept", "*/*");
-				}
-				if (config.compress && !upgrade && !headers.contains("Accept-Encoding")) {
-					headers.set("Accept-Encoding", "gzip");
-				}
+			BiFunction<HttpHeaders, SendFunction.Prepared, Mono<ClientResponse>> connect = (headers, body) -> {
 				if (redirects > 0 && !sameOrigin(origin, uri)) {
 					// credentials stay with the origin (scheme, host, port) they were meant for
 					headers.remove("Authorization");
@@ -1337,8 +1373,8 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 				boolean tunnel = proxy != null && (tls != null || upgrade || proxy.type() != ProxyProvider.Proxy.HTTP);
 				ConnectionPool pool = ConnectionPool.of(el, host, port, tls, config.pool, config.addressFilter, proxy,
 						tunnel, config.wiretap, config.connectionHooks());
-				Exchange.Request req = new Exchange.Request(method, uri.toString(), target, hostHeader, headers, fixed,
-						stream, upgrade, redirects);
+				Exchange.Request req = new Exchange.Request(method, uri.toString(), target, hostHeader, headers, body.fixed(),
+						body.stream(), upgrade, redirects, body.responseTimeout(), body.trailers());
 				Mono<ClientResponse> response = Mono.create(sink -> new Exchange(config, req, pool, sink).start());
 				return jar == null ? response : response.handle((r, sink) -> {
 					try {
@@ -1350,6 +1386,25 @@ public final class HttpClient implements Wiretappable<HttpClient> {
 						sink.error(e);
 					}
 				});
+			};
+			Function<HttpHeaders, Mono<ClientResponse>> go = headers -> {
+				extra.accept(headers);
+				if (!headers.contains("User-Agent")) {
+					// RFC 9110 10.1.5; as Reactor Netty's ReactorNetty/<version>
+					headers.set("User-Agent", USER_AGENT);
+				}
+				if (!headers.contains("Accept")) {
+					// RFC 9110 12.5.1: any media type, as Reactor Netty and curl say it
+					headers.set("Accept", "*/*");
+				}
+				if (config.compress && !upgrade && !headers.contains("Accept-Encoding")) {
+					headers.set("Accept-Encoding", "gzip");
+				}
+				if (sender == null) {
+					return connect.apply(headers, new SendFunction.Prepared(fixed, stream, null, List.of()));
+				}
+				// send((req, out) -> ...): the function sets headers and makes the body, off the poll thread
+				return sender.prepare(method, uri.toString(), headers, redirects).flatMap(body -> connect.apply(headers, body));
 			};
 			HttpHeaders headers = config.headers();
 			if (config.headersWhen.isEmpty()) {

@@ -13,8 +13,13 @@ import reactor.util.context.ContextView;
 /**
  * A request as the lifecycle hooks of {@link HttpClient} see it
  * ({@link HttpClient#doOnRequest}, {@link HttpClient#doAfterRequest},
- * {@link HttpClient#doOnRequestError}): one per request sent, so a followed redirect is a new
- * one. Hooks run on the poll thread of the request's loop and must not block.
+ * {@link HttpClient#doOnRequestError}), and as the function of
+ * {@code send((req, out) -> ...)} gets it
+ * ({@link HttpClient.RequestSender#send(java.util.function.BiFunction)}):
+ * one per request sent, so a followed redirect is a new one. Hooks run on the poll thread of
+ * the request's loop and must not block; the send function runs before, off the poll thread.
+ * What {@code doOnRequest} may set (headers, cookies, trailers, the response timeout) the send
+ * function may set too, while it runs.
  */
 public interface HttpClientRequest {
 
@@ -25,14 +30,15 @@ public interface HttpClientRequest {
 	String uri();
 
 	/**
-	 * The request's headers. In {@link HttpClient#doOnRequest} they can still be changed (a trace
-	 * header, a signature): what the hook leaves is what is sent. Later, a read-only copy.
+	 * The request's headers. In {@link HttpClient#doOnRequest} and the send function they can still
+	 * be changed (a trace header, a signature): what the hook leaves is what is sent. Later, a
+	 * read-only copy.
 	 */
 	HttpHeaders requestHeaders();
 
 	/**
 	 * Sets a header, replacing its values, as Reactor Netty's {@code header}: the same as
-	 * {@code requestHeaders().set(name, value)}, so in {@link HttpClient#doOnRequest} and a
+	 * {@code requestHeaders().set(name, value)}, so in {@link HttpClient#doOnRequest}, the send function and a
 	 * redirect's request consumer ({@link HttpClient#followRedirect(boolean, java.util.function.Consumer)})
 	 * only; later the headers are read-only ({@link UnsupportedOperationException}).
 	 */
@@ -51,7 +57,7 @@ public interface HttpClientRequest {
 	 * Adds {@code cookie} to the request's {@code Cookie} header (as Reactor Netty's
 	 * {@code addCookie}): its name and value, joined with {@code "; "} to the cookies already
 	 * there, since a user agent sends one {@code Cookie} header (RFC 6265 §5.4). Its attributes
-	 * are not sent. In {@link HttpClient#doOnRequest} only: elsewhere (the request already
+	 * are not sent. In {@link HttpClient#doOnRequest} and the send function only: elsewhere (the request already
 	 * written) it throws {@link IllegalStateException}.
 	 */
 	HttpClientRequest addCookie(Cookie cookie);
@@ -65,8 +71,8 @@ public interface HttpClientRequest {
 	 * content-format fields. A body with a {@code Content-Length} (a {@code Mono}, or a length
 	 * set in the headers) has no trailer section: the callback does not run. A callback that
 	 * throws fails the request with its exception (the connection is closed: the body cannot
-	 * end). Calls add up, in order. In {@link HttpClient#doOnRequest} only: elsewhere (the request
-	 * already written) it throws {@link IllegalStateException}. Read on the server with
+	 * end). Calls add up, in order. In {@link HttpClient#doOnRequest} and the send function only:
+	 * elsewhere (the request already written) it throws {@link IllegalStateException}. Read on the server with
 	 * {@code HttpServerRequest.trailerHeaders()}.
 	 */
 	HttpClientRequest trailerHeaders(java.util.function.Consumer<? super HttpHeaders> callback);
@@ -85,7 +91,7 @@ public interface HttpClientRequest {
 	/**
 	 * This request's response timeout, replacing the client's
 	 * {@link HttpClient#responseTimeout(java.time.Duration)} (as Reactor Netty's): set it in
-	 * {@link HttpClient#doOnRequest}, e.g. from a header or the Reactor context. Elsewhere (the
+	 * {@link HttpClient#doOnRequest} or the send function, e.g. from a header or the Reactor context. Elsewhere (the
 	 * request already written) it throws {@link IllegalStateException}.
 	 */
 	HttpClientRequest responseTimeout(java.time.Duration timeout);

@@ -156,6 +156,11 @@ public final class EventLoop {
 		return Thread.currentThread() == thread;
 	}
 
+	/** Whether the calling thread is the poll thread of any loop (where application code must not run long). */
+	public static boolean onAnyPollThread() {
+		return Thread.currentThread() instanceof LoopThread;
+	}
+
 	public boolean isShutdown() {
 		return shutdownRequested;
 	}
