@@ -80,11 +80,53 @@ public class MongooseServerHttpRequest extends AbstractServerHttpRequest {
 		return new HttpHeaders(new MongooseHeadersAdapter(request.requestHeaders()));
 	}
 
+	/**
+	 * The request's cookies, but those RFC 6265 (4.1.1) does not allow: a name that is not a
+	 * token, a value (its double quotes removed) with a space, comma, semicolon, double quote,
+	 * backslash or control character. Reactor Netty's strict decoder leaves them out so (a
+	 * required {@code @CookieValue} is then 400 on both servers), and so does Tomcat's RFC 6265
+	 * parser; the {@code Cookie} header keeps them.
+	 */
 	@Override
 	protected MultiValueMap<String, HttpCookie> initCookies() {
 		MultiValueMap<String, HttpCookie> cookies = new LinkedMultiValueMap<>();
-		this.request.cookies().forEach((name, values) -> values.forEach(v -> cookies.add(name, new HttpCookie(name, v))));
+		this.request.cookies().forEach((name, values) -> {
+			if (isToken(name)) {
+				values.forEach(v -> {
+					if (isCookieValue(v)) {
+						cookies.add(name, new HttpCookie(name, v));
+					}
+				});
+			}
+		});
 		return cookies;
+	}
+
+	/** RFC 9110 5.6.2 token: the cookie-name of RFC 6265 4.1.1. */
+	static boolean isToken(String name) {
+		if (name.isEmpty()) {
+			return false;
+		}
+		for (int i = 0; i < name.length(); i++) {
+			char c = name.charAt(i);
+			boolean tchar = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+					|| "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+			if (!tchar) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** RFC 6265 4.1.1 cookie-octets only (the value's surrounding double quotes already removed). */
+	static boolean isCookieValue(String value) {
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			if (c < 0x21 || c > 0x7e || c == '"' || c == ',' || c == ';' || c == '\\') {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	@Override
