@@ -56,10 +56,12 @@ import reactor.core.publisher.Sinks;
  * {@code localhost} (with its subdomains, RFC 6761), when the hosts file has it
  * ({@code /etc/hosts}, read by {@link #create()}; see {@link #hostsFile(Path)}), or when the
  * cache holds it (see {@link #cache(boolean)}); otherwise it joins the lookup of the same name
- * in flight, if there is one, or starts one. A lookup opens a socket of its own (a fresh
+ * in flight, if there is one, or starts one. A name without a trailing dot is tried with the
+ * search domains of {@code /etc/resolv.conf} too, in glibc's order (see
+ * {@link #searchDomains(List)}, {@link #ndots(int)}); each name tried goes through the cache
+ * and the lookups in flight. A lookup opens a socket of its own (a fresh
  * random source port) connected to the nameserver, sends both queries with random ids, and
- * accepts only answers whose id and question match; other datagrams are ignored. There is no
- * search-domain expansion: give fully qualified names.
+ * accepts only answers whose id and question match; other datagrams are ignored.
  * <p>
  * The cache and the lookups in flight belong to the resolver made by {@link #create()} and are
  * shared by the copies its options make ({@code resolver.runOn(loop)}, {@code timeout(...)}),
@@ -83,6 +85,8 @@ public final class DnsResolver {
 	private final @Nullable MongooseLoop loop;
 	private final @Nullable MongooseLoops loops;
 	private final HostsFile hosts;
+	private final List<String> search;
+	private final int ndots;
 	private final boolean cacheOn;
 	private final Duration minTtl;
 	private final Duration maxTtl;
@@ -124,14 +128,17 @@ public final class DnsResolver {
 	}
 
 	private DnsResolver(InetSocketAddress nameserver, Duration timeout, int attempts, @Nullable MongooseLoop loop,
-			@Nullable MongooseLoops loops, HostsFile hosts, boolean cacheOn, Duration minTtl, Duration maxTtl,
-			Duration negativeTtl, int maxCacheSize, LongSupplier nanoTime, @Nullable Shared shared) {
+			@Nullable MongooseLoops loops, HostsFile hosts, List<String> search, int ndots, boolean cacheOn,
+			Duration minTtl, Duration maxTtl, Duration negativeTtl, int maxCacheSize, LongSupplier nanoTime,
+			@Nullable Shared shared) {
 		this.nameserver = nameserver;
 		this.timeout = timeout;
 		this.attempts = attempts;
 		this.loop = loop;
 		this.loops = loops;
 		this.hosts = hosts;
+		this.search = search;
+		this.ndots = ndots;
 		this.cacheOn = cacheOn;
 		this.minTtl = minTtl;
 		this.maxTtl = maxTtl;
@@ -145,28 +152,30 @@ public final class DnsResolver {
 
 	/** A copy sharing the cache and the lookups in flight. */
 	private DnsResolver with(Duration timeout, int attempts, @Nullable MongooseLoop loop, @Nullable MongooseLoops loops,
-			HostsFile hosts) {
-		return new DnsResolver(nameserver, timeout, attempts, loop, loops, hosts, cacheOn, minTtl, maxTtl, negativeTtl,
-				maxCacheSize, nanoTime, shared);
+			HostsFile hosts, List<String> search, int ndots) {
+		return new DnsResolver(nameserver, timeout, attempts, loop, loops, hosts, search, ndots, cacheOn, minTtl, maxTtl,
+				negativeTtl, maxCacheSize, nanoTime, shared);
 	}
 
 	/** A copy with a cache of its own (empty) and no lookup in flight. */
 	private DnsResolver withCache(InetSocketAddress nameserver, boolean cacheOn, Duration minTtl, Duration maxTtl,
 			Duration negativeTtl, int maxCacheSize, LongSupplier nanoTime) {
-		return new DnsResolver(nameserver, timeout, attempts, loop, loops, hosts, cacheOn, minTtl, maxTtl, negativeTtl,
-				maxCacheSize, nanoTime, null);
+		return new DnsResolver(nameserver, timeout, attempts, loop, loops, hosts, search, ndots, cacheOn, minTtl, maxTtl,
+				negativeTtl, maxCacheSize, nanoTime, null);
 	}
 
 	/**
-	 * A resolver asking the first nameserver of {@code /etc/resolv.conf}, with the names of
+	 * A resolver asking the first nameserver of {@code /etc/resolv.conf}, with its search
+	 * domains and {@code ndots}, and the names of
 	 * {@code /etc/hosts} (both read now, from the calling thread: create a resolver once and
 	 * reuse it, which also keeps its cache), a timeout of 5 s per attempt and 2 attempts
 	 * (glibc's defaults), the cache on (TTLs kept up to 1 hour, negative answers not kept, at
 	 * most 10,000 names), on {@link MongooseLoops#shared()}.
 	 */
 	public static DnsResolver create() {
-		return new DnsResolver(ResolvConf.nameserver(ResolvConf.SYSTEM), Duration.ofSeconds(5), 2, null, null,
-				HostsFile.system(), true, Duration.ZERO, DEFAULT_MAX_TTL, Duration.ZERO, DEFAULT_MAX_CACHE_SIZE,
+		ResolvConf.Config conf = ResolvConf.read(ResolvConf.SYSTEM);
+		return new DnsResolver(conf.nameserver(), Duration.ofSeconds(5), 2, null, null, HostsFile.system(),
+				conf.search(), conf.ndots(), true, Duration.ZERO, DEFAULT_MAX_TTL, Duration.ZERO, DEFAULT_MAX_CACHE_SIZE,
 				System::nanoTime, null);
 	}
 
@@ -185,7 +194,7 @@ public final class DnsResolver {
 	/** How long to wait for the answers before the queries are sent again (positive). */
 	public DnsResolver timeout(Duration timeout) {
 		Duration checked = Checks.positive(timeout, "timeout");
-		return with(checked, attempts, loop, loops, hosts);
+		return with(checked, attempts, loop, loops, hosts, search, ndots);
 	}
 
 	/**
@@ -196,17 +205,17 @@ public final class DnsResolver {
 		if (attempts < 1) {
 			throw new IllegalArgumentException("attempts must be >= 1: " + attempts);
 		}
-		return with(timeout, attempts, loop, loops, hosts);
+		return with(timeout, attempts, loop, loops, hosts, search, ndots);
 	}
 
 	/** Runs the lookups on {@code loop}. */
 	public DnsResolver runOn(MongooseLoop loop) {
-		return with(timeout, attempts, Objects.requireNonNull(loop, "loop"), null, hosts);
+		return with(timeout, attempts, Objects.requireNonNull(loop, "loop"), null, hosts, search, ndots);
 	}
 
 	/** Runs each lookup on the next loop of {@code loops}. */
 	public DnsResolver runOn(MongooseLoops loops) {
-		return with(timeout, attempts, null, Objects.requireNonNull(loops, "loops"), hosts);
+		return with(timeout, attempts, null, Objects.requireNonNull(loops, "loops"), hosts, search, ndots);
 	}
 
 	/**
@@ -229,7 +238,38 @@ public final class DnsResolver {
 				throw new UncheckedIOException("the hosts file " + file + " cannot be read: " + e, e);
 			}
 		}
-		return with(timeout, attempts, loop, loops, read);
+		return with(timeout, attempts, loop, loops, read, search, ndots);
+	}
+
+	/**
+	 * The domains appended to a name with fewer than {@link #ndots(int) ndots} dots before it is
+	 * tried as it is, or after, as glibc tries them; empty: none. {@link #create()} takes the
+	 * last {@code search} or {@code domain} line of {@code /etc/resolv.conf}. A name with a
+	 * trailing dot is never expanded.
+	 * @throws IllegalArgumentException for a domain that cannot be one (an empty label, a label
+	 *     over 63 characters, non-ASCII)
+	 */
+	public DnsResolver searchDomains(List<String> domains) {
+		Objects.requireNonNull(domains, "domains");
+		List<String> checked = new ArrayList<>();
+		for (String d : domains) {
+			Objects.requireNonNull(d, "a search domain");
+			String n = d.endsWith(".") ? d.substring(0, d.length() - 1) : d;
+			DnsMessages.query(0, n, DnsMessages.TYPE_A); // IllegalArgumentException if it cannot be a name
+			checked.add(n);
+		}
+		return with(timeout, attempts, loop, loops, hosts, List.copyOf(checked), ndots);
+	}
+
+	/**
+	 * How many dots a name needs to be tried as it is before the search domains (0 to 15;
+	 * default 1, or the {@code options ndots:n} of {@code /etc/resolv.conf}).
+	 */
+	public DnsResolver ndots(int ndots) {
+		if (ndots < 0 || ndots > ResolvConf.MAX_NDOTS) {
+			throw new IllegalArgumentException("ndots must be in 0.." + ResolvConf.MAX_NDOTS + ": " + ndots);
+		}
+		return with(timeout, attempts, loop, loops, hosts, search, ndots);
 	}
 
 	/**
@@ -320,8 +360,9 @@ public final class DnsResolver {
 	 * thread). Otherwise the subscription joins the lookup of the same name in flight or starts
 	 * one; its result comes on the loop of that lookup. Cancelling it cancels the lookup only
 	 * when no other subscriber waits for it. The addresses of one query are returned even when
-	 * the other one failed or stayed unanswered (after {@code attempts × timeout}). Without
-	 * any address, fails with
+	 * the other one failed or stayed unanswered (after {@code attempts × timeout}). With search
+	 * domains, the names are tried in turn (see {@link #searchDomains(List)}): the first with an
+	 * address answers. Without any address, fails with
 	 * {@link UnknownHostException} when the name does not exist (NXDOMAIN) or has neither
 	 * record, with {@link DnsException} when the nameserver answers with another error code,
 	 * sends a malformed or truncated answer, does not answer in time or cannot be reached, or when
@@ -347,33 +388,105 @@ public final class DnsResolver {
 					|| lower.endsWith(".localhost.")) {
 				return Mono.just(localhost(h));
 			}
-			String name = HostsFile.canonical(h);
 			List<InetAddress> fromHosts = hosts.lookup(h);
 			if (fromHosts != null) {
 				return Mono.just(named(h, fromHosts));
 			}
-			DnsCache cache = shared.cache;
-			DnsCache.Entry kept = cache != null ? cache.get(name) : null;
-			if (kept != null) {
-				List<InetAddress> addresses = kept.addresses();
-				return addresses != null ? Mono.just(named(h, addresses))
-						: Mono.error(new UnknownHostException(kept.failure() + " (cached)"));
+			if (!valid(h)) {
+				return one(h, h); // its IllegalArgumentException
 			}
-			byte[] queryA;
-			byte[] queryAaaa;
-			int idA = RANDOM.nextInt(0x10000);
-			int idAaaa = (idA + 1 + RANDOM.nextInt(0xffff)) & 0xffff; // never equal to idA
-			try {
-				queryA = DnsMessages.query(idA, h, DnsMessages.TYPE_A);
-				queryAaaa = DnsMessages.query(idAaaa, h, DnsMessages.TYPE_AAAA);
+			List<String> names = candidates(h);
+			return names.size() == 1 ? one(h, names.get(0)) : search(h, names, 0, null, null);
+		});
+	}
+
+	/**
+	 * The names to try for {@code h}, in glibc's order ({@code res_search}): with fewer than
+	 * {@code ndots} dots, {@code h} with each search domain, then {@code h} as it is; with
+	 * more, {@code h} first. A name with a trailing dot is only itself.
+	 */
+	private List<String> candidates(String h) {
+		if (search.isEmpty() || h.endsWith(".")) {
+			return List.of(h);
+		}
+		long dots = h.chars().filter(c -> c == '.').count();
+		List<String> names = new ArrayList<>();
+		if (dots >= ndots) {
+			names.add(h);
+		}
+		for (String d : search) {
+			String n = h + "." + d;
+			if (valid(n)) { // not too long
+				names.add(n);
 			}
-			catch (IllegalArgumentException e) {
+		}
+		if (dots < ndots) {
+			names.add(h);
+		}
+		return names;
+	}
+
+	private static boolean valid(String name) {
+		try {
+			DnsMessages.query(0, name, DnsMessages.TYPE_A);
+			return true;
+		}
+		catch (IllegalArgumentException e) {
+			return false;
+		}
+	}
+
+	/**
+	 * Tries {@code names} from the {@code i}th on, as glibc does: the next one after a name that
+	 * does not exist or has no address, or after SERVFAIL; any other failure (no answer, a
+	 * malformed answer, REFUSED) ends the search with it. When all fail, SERVFAIL if one got it
+	 * (the name may exist), else an {@link UnknownHostException} naming the names tried.
+	 */
+	private Mono<List<InetAddress>> search(String h, List<String> names, int i, @Nullable DnsException servfail,
+			@Nullable Throwable asIs) {
+		String n = names.get(i);
+		return one(h, n).onErrorResume(e -> {
+			boolean serverFailed = e instanceof DnsException d && d.rcode() == 2;
+			if (!(e instanceof UnknownHostException) && !serverFailed) {
 				return Mono.error(e);
 			}
-			return shareLookup(name, () -> lookup(h, new Query(idA, DnsMessages.TYPE_A, queryA),
-					new Query(idAaaa, DnsMessages.TYPE_AAAA, queryAaaa)))
-					.map(addresses -> named(h, addresses));
+			DnsException failed = servfail != null ? servfail : serverFailed ? (DnsException) e : null;
+			Throwable asIsError = n.equals(h) ? e : asIs;
+			if (i + 1 < names.size()) {
+				return search(h, names, i + 1, failed, asIsError);
+			}
+			if (failed != null) {
+				return Mono.error(failed);
+			}
+			return Mono.error(new UnknownHostException(h + ": no address as " + String.join(", ", names)
+					+ (asIsError != null ? " (" + asIsError.getMessage() + ")" : "")));
 		});
+	}
+
+	/** The addresses of the fully qualified {@code name}, from the cache or a lookup, named {@code h}. */
+	private Mono<List<InetAddress>> one(String h, String n) {
+		String name = HostsFile.canonical(n);
+		DnsCache cache = shared.cache;
+		DnsCache.Entry kept = cache != null ? cache.get(name) : null;
+		if (kept != null) {
+			List<InetAddress> addresses = kept.addresses();
+			return addresses != null ? Mono.just(named(h, addresses))
+					: Mono.error(new UnknownHostException(kept.failure() + " (cached)"));
+		}
+		byte[] queryA;
+		byte[] queryAaaa;
+		int idA = RANDOM.nextInt(0x10000);
+		int idAaaa = (idA + 1 + RANDOM.nextInt(0xffff)) & 0xffff; // never equal to idA
+		try {
+			queryA = DnsMessages.query(idA, n, DnsMessages.TYPE_A);
+			queryAaaa = DnsMessages.query(idAaaa, n, DnsMessages.TYPE_AAAA);
+		}
+		catch (IllegalArgumentException e) {
+			return Mono.error(e);
+		}
+		return shareLookup(name, () -> lookup(n, new Query(idA, DnsMessages.TYPE_A, queryA),
+				new Query(idAaaa, DnsMessages.TYPE_AAAA, queryAaaa)))
+				.map(addresses -> named(h, addresses));
 	}
 
 	/**
@@ -708,6 +821,7 @@ public final class DnsResolver {
 		return "DnsResolver[" + nameserver + ", timeout " + timeout.toMillis() + " ms x " + attempts
 				+ (cacheOn ? ", cache ttl " + minTtl + ".." + maxTtl + ", negative " + negativeTtl + ", " + maxCacheSize
 						+ " names" : ", no cache")
-				+ ", " + hosts.size() + " names in the hosts file]";
+				+ ", " + hosts.size() + " names in the hosts file"
+				+ (search.isEmpty() ? "" : ", search " + search + " ndots " + ndots) + "]";
 	}
 }

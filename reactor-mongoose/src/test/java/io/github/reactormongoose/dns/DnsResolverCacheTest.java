@@ -47,7 +47,7 @@ class DnsResolverCacheTest {
 	@BeforeEach
 	void start() throws Exception {
 		dns = new TestDnsServer();
-		resolver = DnsResolver.create().hostsFile(null).nameserver(dns.address()).timeout(Duration.ofMillis(300))
+		resolver = DnsResolver.create().hostsFile(null).searchDomains(List.of()).nameserver(dns.address()).timeout(Duration.ofMillis(300))
 				.attempts(2).nanoTime(now::get);
 	}
 

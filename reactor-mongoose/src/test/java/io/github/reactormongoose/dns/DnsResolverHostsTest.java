@@ -58,7 +58,8 @@ class DnsResolverHostsTest {
 				"10.1.2.5",
 				"#10.1.2.6  commented.test",
 				""), StandardCharsets.ISO_8859_1);
-		resolver = DnsResolver.create().nameserver(dns.address()).timeout(Duration.ofMillis(300)).hostsFile(hosts);
+		resolver = DnsResolver.create().nameserver(dns.address()).timeout(Duration.ofMillis(300)).hostsFile(hosts)
+				.searchDomains(List.of());
 	}
 
 	@AfterEach
