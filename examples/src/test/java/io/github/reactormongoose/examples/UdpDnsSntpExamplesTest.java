@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.github.reactormongoose.AddressInUseException;
+import io.github.reactormongoose.dns.DnsResolver;
 import io.github.reactormongoose.dns.TestDnsServer;
 import io.github.reactormongoose.sntp.SntpTime;
 import io.github.reactormongoose.sntp.TestSntpServer;
@@ -112,6 +113,25 @@ class UdpDnsSntpExamplesTest {
 			assertThatThrownBy(() -> DnsLookup.lookup("missing.example", dns.address()).block(WAIT))
 					.hasCauseInstanceOf(UnknownHostException.class);
 			assertThat(dns.count("service.example")).isEqualTo(2); // one A, one AAAA
+		}
+	}
+
+	@Test
+	void dnsLookupsOfAReusedResolverComeFromItsCache() throws Exception {
+		try (TestDnsServer dns = new TestDnsServer()) {
+			dns.on("cached.example", TestDnsServer.addresses("192.0.2.11", null));
+			DnsResolver resolver = DnsLookup.resolver(dns.address());
+			for (int i = 0; i < 3; i++) {
+				assertThat(resolver.resolve("cached.example").block(WAIT)).extracting(InetAddress::getHostAddress)
+						.containsExactly("192.0.2.11");
+			}
+			assertThat(dns.count("cached.example")).isEqualTo(2); // the first lookup's A and AAAA only
+			// a name that does not exist is kept too (10 s)
+			for (int i = 0; i < 2; i++) {
+				assertThatThrownBy(() -> resolver.resolve("missing.example").block(WAIT))
+						.hasCauseInstanceOf(UnknownHostException.class);
+			}
+			assertThat(dns.count("missing.example")).isEqualTo(2);
 		}
 	}
 

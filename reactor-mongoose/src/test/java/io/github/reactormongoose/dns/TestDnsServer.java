@@ -132,20 +132,57 @@ public final class TestDnsServer implements AutoCloseable {
 		return all.toByteArray();
 	}
 
-	/** A record owned by the question's name (a compression pointer to offset 12). */
+	/**
+	 * A response without answers, with {@code authority} records (an {@link #soa} for a negative
+	 * answer, RFC 2308).
+	 */
+	public static byte[] negative(Query q, int rcode, byte[]... authority) {
+		byte[] m = response(q, rcode, false);
+		m[8] = (byte) (authority.length >> 8);
+		m[9] = (byte) authority.length;
+		ByteArrayOutputStream all = new ByteArrayOutputStream();
+		all.writeBytes(m);
+		for (byte[] r : authority) {
+			all.writeBytes(r);
+		}
+		return all.toByteArray();
+	}
+
+	/** An SOA record owned by the question's name, with TTL {@code ttl} and MINIMUM {@code minimum} (seconds). */
+	public static byte[] soa(int ttl, int minimum) {
+		ByteArrayOutputStream rdata = new ByteArrayOutputStream();
+		rdata.writeBytes(name("ns.test"));
+		rdata.writeBytes(name("admin.test"));
+		for (int v : new int[] {1, 3600, 600, 86400, minimum}) { // SERIAL, REFRESH, RETRY, EXPIRE, MINIMUM
+			rdata.writeBytes(new byte[] {(byte) (v >> 24), (byte) (v >> 16), (byte) (v >> 8), (byte) v});
+		}
+		return record(new byte[] {(byte) 0xc0, 12}, 6, rdata.toByteArray(), ttl);
+	}
+
+	/** A record owned by the question's name (a compression pointer to offset 12), TTL 60 s. */
 	public static byte[] record(int type, byte[] rdata) {
 		return record(new byte[] {(byte) 0xc0, 12}, type, rdata);
 	}
 
-	/** A record owned by {@code owner} (wire form). */
+	/** A record owned by the question's name, with TTL {@code ttl} (seconds). */
+	public static byte[] record(int type, byte[] rdata, int ttl) {
+		return record(new byte[] {(byte) 0xc0, 12}, type, rdata, ttl);
+	}
+
+	/** A record owned by {@code owner} (wire form), TTL 60 s. */
 	public static byte[] record(byte[] owner, int type, byte[] rdata) {
+		return record(owner, type, rdata, 60);
+	}
+
+	/** A record owned by {@code owner} (wire form), with TTL {@code ttl} (seconds). */
+	public static byte[] record(byte[] owner, int type, byte[] rdata, int ttl) {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		out.writeBytes(owner);
 		out.write(type >> 8);
 		out.write(type);
 		out.write(0);
 		out.write(1); // IN
-		out.writeBytes(new byte[] {0, 0, 0, 60}); // TTL
+		out.writeBytes(new byte[] {(byte) (ttl >> 24), (byte) (ttl >> 16), (byte) (ttl >> 8), (byte) ttl});
 		out.write(rdata.length >> 8);
 		out.write(rdata.length);
 		out.writeBytes(rdata);

@@ -26,6 +26,7 @@ public final class DnsMessages {
 
 	public static final int TYPE_A = 1;
 	public static final int TYPE_CNAME = 5;
+	public static final int TYPE_SOA = 6;
 	public static final int TYPE_AAAA = 28;
 	public static final int RCODE_NXDOMAIN = 3;
 	private static final int CLASS_IN = 1;
@@ -36,8 +37,21 @@ public final class DnsMessages {
 	private DnsMessages() {
 	}
 
-	/** What an answer to one of our queries says. */
-	public record Answer(int id, int type, int rcode, boolean truncated, List<InetAddress> addresses) {
+	/**
+	 * What an answer to one of our queries says.
+	 * @param ttl the smallest TTL (seconds) of the records that gave the addresses, the CNAME
+	 *     records of the chain included; -1 without an address
+	 * @param negativeTtl how long the absence of the name or of the record may be kept (RFC
+	 *     2308 §5: the smaller of the authority section's SOA TTL and its MINIMUM field), in
+	 *     seconds; -1 without an SOA record
+	 */
+	public record Answer(int id, int type, int rcode, boolean truncated, List<InetAddress> addresses, long ttl,
+			long negativeTtl) {
+
+		/** An answer without TTLs (a stand-in for a failed query). */
+		public Answer(int id, int type, int rcode, boolean truncated, List<InetAddress> addresses) {
+			this(id, type, rcode, truncated, addresses, -1, -1);
+		}
 	}
 
 	/**
@@ -127,7 +141,8 @@ public final class DnsMessages {
 		// the records first, then the CNAME chain from the name, whatever order the server put
 		// them in (RFC 1034 does not ask for the chain's order), then the chain's addresses
 		Map<String, String> aliases = new HashMap<>();
-		List<int[]> records = new ArrayList<>(); // {start of the owner name, rdata, rdlen}
+		Map<String, Long> aliasTtls = new HashMap<>();
+		List<int[]> records = new ArrayList<>(); // {start of the owner name, rdata, rdlen, ttl position}
 		for (int i = 0; i < an; i++) {
 			int ownerAt = pos[0];
 			String owner = readName(m, pos);
@@ -145,21 +160,30 @@ public final class DnsMessages {
 			}
 			if (rtype == TYPE_CNAME) {
 				int[] t = {rdata};
-				aliases.putIfAbsent(owner, readName(m, t));
+				if (aliases.putIfAbsent(owner, readName(m, t)) == null) {
+					aliasTtls.put(owner, ttl(m, p + 4));
+				}
 			}
 			else if (rtype == type) {
-				records.add(new int[] {ownerAt, rdata, rdlen});
+				records.add(new int[] {ownerAt, rdata, rdlen, p + 4});
 			}
 		}
 		Set<String> names = new HashSet<>();
+		long chainTtl = Long.MAX_VALUE;
 		for (String n = wanted; n != null && names.add(n);) { // a loop ends where it comes back
+			Long t = aliasTtls.get(n);
+			if (t != null) {
+				chainTtl = Math.min(chainTtl, t);
+			}
 			n = aliases.get(n);
 		}
 		List<InetAddress> addresses = new ArrayList<>();
+		long ttl = Long.MAX_VALUE;
 		for (int[] r : records) {
 			if (!names.contains(readName(m, new int[] {r[0]}))) {
 				continue;
 			}
+			ttl = Math.min(ttl, ttl(m, r[3]));
 			int want = type == TYPE_A ? 4 : 16;
 			if (r[2] != want) {
 				throw malformed((type == TYPE_A ? "A" : "AAAA") + " record of " + r[2] + " bytes");
@@ -173,7 +197,52 @@ public final class DnsMessages {
 				throw malformed(e.getMessage());
 			}
 		}
-		return new Answer(u16(m, 0), type, rcode, truncated, List.copyOf(addresses));
+		return new Answer(u16(m, 0), type, rcode, truncated, List.copyOf(addresses),
+				addresses.isEmpty() ? -1 : Math.min(ttl, chainTtl), addresses.isEmpty() ? negativeTtl(m, pos[0]) : -1);
+	}
+
+	/**
+	 * The negative TTL of the first SOA record of the authority section at {@code p} (RFC 2308
+	 * §5: the smaller of its TTL and its MINIMUM); -1 without one, or when the section is cut
+	 * off or malformed (the answer is still taken, only not kept).
+	 */
+	private static long negativeTtl(byte[] m, int p) {
+		try {
+			int ns = u16(m, 8);
+			int[] pos = {p};
+			for (int i = 0; i < ns; i++) {
+				readName(m, pos);
+				int q = pos[0];
+				int rtype = u16checked(m, q);
+				int rclass = u16checked(m, q + 2);
+				int rdlen = u16checked(m, q + 8);
+				int rdata = q + 10;
+				if (rdata + rdlen > m.length) {
+					return -1;
+				}
+				if (rtype == TYPE_SOA && rclass == CLASS_IN) {
+					int[] r = {rdata};
+					readName(m, r); // MNAME
+					readName(m, r); // RNAME
+					int minimum = r[0] + 16; // after SERIAL, REFRESH, RETRY, EXPIRE
+					if (minimum + 4 > rdata + rdlen) {
+						return -1;
+					}
+					return Math.min(ttl(m, q + 4), ttl(m, minimum));
+				}
+				pos[0] = rdata + rdlen;
+			}
+			return -1;
+		}
+		catch (DnsException e) {
+			return -1;
+		}
+	}
+
+	/** The 32-bit TTL at {@code p} (in bounds), in seconds; one with the top bit set is 0 (RFC 2181 §8). */
+	private static long ttl(byte[] m, int p) {
+		long v = ((long) u16(m, p) << 16) | u16(m, p + 2);
+		return v > Integer.MAX_VALUE ? 0 : v;
 	}
 
 	private static String canonical(String name) {

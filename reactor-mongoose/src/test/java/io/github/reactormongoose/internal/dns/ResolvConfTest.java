@@ -37,4 +37,31 @@ class ResolvConfTest {
 		Files.writeString(f, "nameserver 198.51.100.3\n");
 		assertThat(ResolvConf.nameserver(f).getAddress().getHostAddress()).isEqualTo("198.51.100.3");
 	}
+
+	@Test
+	void theLastSearchOrDomainLineAndTheLastNdotsWin() {
+		assertThat(ResolvConf.search(List.of("nameserver 10.0.0.53"))).isEmpty();
+		assertThat(ResolvConf.search(List.of("domain corp.example", "search a.example  b.example. ")))
+				.containsExactly("a.example", "b.example");
+		assertThat(ResolvConf.search(List.of("search a.example b.example", "domain corp.example other")))
+				.containsExactly("corp.example");
+		assertThat(ResolvConf.search(List.of("search .", "# search x.example"))).isEmpty();
+		assertThat(ResolvConf.ndots(List.of("search a.example"))).isEqualTo(1);
+		assertThat(ResolvConf.ndots(List.of("options ndots:5 timeout:2", "options rotate"))).isEqualTo(5);
+		assertThat(ResolvConf.ndots(List.of("options ndots:3", "options ndots:40"))).isEqualTo(15);
+		assertThat(ResolvConf.ndots(List.of("options ndots:x ndots:"))).isEqualTo(1);
+	}
+
+	@Test
+	void readTakesAllThree(@TempDir Path dir) throws Exception {
+		Path f = dir.resolve("resolv.conf");
+		Files.writeString(f, "nameserver 198.51.100.3\nsearch svc.example example\noptions ndots:2\n");
+		ResolvConf.Config c = ResolvConf.read(f);
+		assertThat(c.nameserver().getAddress().getHostAddress()).isEqualTo("198.51.100.3");
+		assertThat(c.search()).containsExactly("svc.example", "example");
+		assertThat(c.ndots()).isEqualTo(2);
+		ResolvConf.Config none = ResolvConf.read(dir.resolve("absent"));
+		assertThat(none.search()).isEmpty();
+		assertThat(none.ndots()).isEqualTo(1);
+	}
 }
