@@ -42,7 +42,7 @@ static void rmg_deadline_in(struct mg_connection *c, uint64_t ms) {
 }
 
 /* From now on the connection only lingers (rmg_linger): input is discarded, writes are shut
- * down once send is empty, and it closes when the peer does or at the deadline. */
+ * down once all output is out (send, the queue), and it closes when the peer does or at the deadline. */
 void rmg_linger_start(struct mg_connection *c) {
   c->data[0] |= RMG_CF_REJECTED | RMG_CF_OUR_DRAIN;
   c->data[2] = RMG_BODY_NONE;
@@ -72,7 +72,7 @@ static int rmg_linger_due(struct mg_connection *c, uint64_t wait_ms) {
 /* MG_EV_POLL of a rejected HTTP connection, or of a WebSocket after our close frame. */
 void rmg_linger(struct mg_connection *c) {
   if (c->send.len == 0 && rmg_tls_closing(c)) rmg_tls_close_notify(c); /* before the FIN */
-  if (c->send.len == 0 && !c->is_tls_throttled && !(c->data[0] & RMG_CF_LINGER_SHUT)) {
+  if (rmg_send_pending(c) == 0 && !c->is_tls_throttled && !(c->data[0] & RMG_CF_LINGER_SHUT)) {
     shutdown((int) (size_t) c->fd, SHUT_WR);
     c->data[0] |= RMG_CF_LINGER_SHUT;
   }

@@ -714,10 +714,13 @@ static void rmg_http_event(struct rmg_loop *loop, struct mg_connection *c, int e
       if (c->is_accepted) rmg_start_head_t0(c);
       break;
     case MG_EV_POLL:
-      if ((c->data[2] == RMG_BODY_LENGTH || c->data[2] == RMG_BODY_CHUNKED) && c->is_draining &&
-          (c->data[0] & RMG_CF_OUR_DRAIN)) {
-        /* Java closes while the body still arrives: closing with unread input would reset
-         * the connection and could destroy the response, so linger instead */
+      if (c->is_accepted && c->is_draining && (c->data[0] & RMG_CF_OUR_DRAIN) &&
+          !(c->data[0] & RMG_CF_REJECTED)) {
+        /* Java closes after a response (Connection: close, HTTP/1.0, maxKeepAliveRequests)
+         * or while the body still arrives: closing with unread input (the body, requests
+         * pipelined behind, as undici's pool sends them) would reset the connection, and the
+         * reset destroys what of the response the kernel still holds (RFC 9112 9.6), so
+         * linger instead: writes are shut down once the response is out, input discarded */
         rmg_linger_start(c);
       }
       rmg_http_malformed(loop, c);
