@@ -42,7 +42,7 @@ class DnsResolverTest {
 	@BeforeEach
 	void start() throws Exception {
 		dns = new TestDnsServer();
-		resolver = DnsResolver.create().nameserver(dns.address()).timeout(Duration.ofMillis(300)).attempts(2);
+		resolver = DnsResolver.create().hostsFile(null).searchDomains(List.of()).nameserver(dns.address()).timeout(Duration.ofMillis(300)).attempts(2);
 	}
 
 	@AfterEach
