@@ -273,7 +273,7 @@ public final class PerMessageDeflate {
 
 	private static @Nullable ServerTerms accept(String offer, boolean preferClientNoContext) {
 		String[] parts = offer.split(";");
-		if (!parts[0].trim().equalsIgnoreCase(NAME)) {
+		if (parts.length == 0 || !parts[0].trim().equalsIgnoreCase(NAME)) { // ";" splits into no part at all
 			return null;
 		}
 		boolean serverNoContext = false;
