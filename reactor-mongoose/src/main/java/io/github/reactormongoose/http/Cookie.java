@@ -255,6 +255,9 @@ public final class Cookie {
 	 */
 	public static @Nullable Cookie parseSetCookie(String header) {
 		String[] parts = header.split(";");
+		if (parts.length == 0) {
+			return null; // ";" alone splits into no part at all
+		}
 		int eq = parts[0].indexOf('=');
 		if (eq <= 0) {
 			return null;

@@ -424,17 +424,29 @@ final class ResponseParser {
 		}
 		transferGzip = false;
 		if (!te.isEmpty()) {
-			String[] codings = String.join(",", te).split(",");
-			String last = codings[codings.length - 1].strip();
+			// empty list elements ("chunked, ", ", gzip") are no codings (RFC 9110 5.6.1: a
+			// recipient ignores them); a value with none at all ("," or nothing, where split gives
+			// no element) names no framing that could be trusted
+			List<String> codings = new ArrayList<>();
+			for (String c : String.join(",", te).split(",")) {
+				if (!c.isBlank()) {
+					codings.add(c.strip());
+				}
+			}
+			if (codings.isEmpty()) {
+				throw new MalformedResponseException("Transfer-Encoding without a transfer coding: "
+						+ printable(String.join(",", te)));
+			}
+			String last = codings.get(codings.size() - 1);
 			if (last.equalsIgnoreCase("chunked")) {
 				// the codings before chunked are the body's too (RFC 9112 6.1): gzip once is
 				// decoded, anything else cannot be
-				for (int i = 0; i < codings.length - 1; i++) {
-					String c = codings[i].strip();
+				for (int i = 0; i < codings.size() - 1; i++) {
+					String c = codings.get(i);
 					if (!transferGzip && (c.equalsIgnoreCase("gzip") || c.equalsIgnoreCase("x-gzip"))) {
 						transferGzip = true;
 					}
-					else if (!c.isEmpty()) {
+					else {
 						throw new MalformedResponseException("Transfer-Encoding " + String.join(",", te)
 								+ " is not supported (chunked, after gzip at most)");
 					}

@@ -622,6 +622,9 @@ final class StaticFiles {
 		boolean star = false;
 		for (String part : acceptEncoding.split(",")) {
 			String[] p = part.trim().split(";");
+			if (p.length == 0) {
+				continue; // ";" alone splits into no part at all
+			}
 			String coding = p[0].trim().toLowerCase(Locale.ROOT);
 			double q = 1;
 			for (int i = 1; i < p.length; i++) {

@@ -211,7 +211,7 @@ public final class PerMessageDeflate {
 			throw new IllegalArgumentException("the server accepted more than the one extension offered: " + answer);
 		}
 		String[] parts = extensions[0].split(";");
-		if (!parts[0].trim().equalsIgnoreCase(NAME)) {
+		if (parts.length == 0 || !parts[0].trim().equalsIgnoreCase(NAME)) { // ";" splits into no part at all
 			throw new IllegalArgumentException("the server accepted an extension that was not offered: " + answer);
 		}
 		boolean serverNoContext = false;
@@ -273,7 +273,7 @@ public final class PerMessageDeflate {
 
 	private static @Nullable ServerTerms accept(String offer, boolean preferClientNoContext) {
 		String[] parts = offer.split(";");
-		if (!parts[0].trim().equalsIgnoreCase(NAME)) {
+		if (parts.length == 0 || !parts[0].trim().equalsIgnoreCase(NAME)) { // ";" splits into no part at all
 			return null;
 		}
 		boolean serverNoContext = false;

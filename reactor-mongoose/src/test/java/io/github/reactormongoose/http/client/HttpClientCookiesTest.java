@@ -231,4 +231,23 @@ class HttpClientCookiesTest extends BaseHttpTest {
 		// single pooled connection serves the next request
 		assertThat(text(client.get().uri(base + "/home"))).isEqualTo("401 who are you?");
 	}
+
+	/**
+	 * A {@code Set-Cookie} of separators only ({@code ;}) from a hostile server: {@code cookies()}
+	 * threw an {@code ArrayIndexOutOfBoundsException} ({@code ";".split(";")} has no element; found
+	 * by {@code ClientParsersFuzzTest}); it names no cookie, so it is skipped like any header
+	 * without a cookie name.
+	 */
+	@Test
+	void aSetCookieOfSeparatorsOnlyIsSkipped() throws Exception {
+		try (ScriptedServer s = new ScriptedServer(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 OK\r\nSet-Cookie: ;\r\nSet-Cookie: ;;\r\nSet-Cookie: a=1; Path=/\r\nContent-Length: 0\r\n\r\n");
+			c.awaitClientClose(5000);
+		})) {
+			List<String> names = HttpClient.create().get().uri(s.url("/"))
+					.response().map(r -> r.cookies().stream().map(Cookie::name).toList()).block(TIMEOUT);
+			assertThat(names).containsExactly("a");
+		}
+	}
 }

@@ -347,6 +347,33 @@ class MalformedResponseTest extends BaseHttpTest {
 		}, "GET")).isEqualTo("200 3\r\nabc");
 	}
 
+	/**
+	 * A {@code Transfer-Encoding} that names no coding: {@code ","} threw an
+	 * {@code ArrayIndexOutOfBoundsException} on the poll thread ({@code ",".split(",")} has no
+	 * element; found by {@code ClientParsersFuzzTest}) instead of failing the response; an empty
+	 * value, or commas only, read the body until close. Now each is a
+	 * {@code MalformedResponseException}.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = {",", ",,", " , ,", ""})
+	void aTransferEncodingWithoutACodingIsMalformed(String value) throws Exception {
+		expectFailure("HTTP/1.1 200 OK\r\nTransfer-Encoding: " + value + "\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+				MalformedResponseException.class);
+	}
+
+	/**
+	 * Empty list elements beside a coding are ignored (RFC 9110 5.6.1): {@code ", chunked, ,"} is
+	 * chunked. It was read until close (the last element, empty, is not chunked), the chunk
+	 * framing handed on as the body.
+	 */
+	@Test
+	void emptyElementsBesideChunkedAreIgnored() throws Exception {
+		assertThat(body(c -> {
+			c.readHead();
+			c.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: , chunked, ,\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+		}, "GET")).isEqualTo("200 abc");
+	}
+
 	@Test
 	void interimResponsesAreSkippedAndBareLfAccepted() throws Exception {
 		assertThat(body(c -> {

@@ -178,6 +178,34 @@ class WebsocketClientCompressionTest extends BaseHttpTest {
 	}
 
 	/**
+	 * An answer of separators only ({@code ;}) from a hostile server: the upgrade failed with an
+	 * {@code ArrayIndexOutOfBoundsException} ({@code ";".split(";")} has no element; found by
+	 * {@code ClientParsersFuzzTest}) and the connection was left open, since only the failures the
+	 * handshake check expects closed it. Now it is an extension that was not offered: a
+	 * {@link WebSocketHandshakeException}, and the client closes the connection.
+	 */
+	@Test
+	void anAnswerOfSeparatorsOnlyFailsTheUpgradeAndClosesTheConnection() throws Exception {
+		for (String answer : List.of(";", ";;")) {
+			CompletableFuture<Boolean> closed = new CompletableFuture<>();
+			try (ScriptedServer s = new ScriptedServer(c -> {
+				String head = c.readHead();
+				c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+						+ "Sec-WebSocket-Accept: " + ScriptedServer.websocketAccept(head) + "\r\n"
+						+ "Sec-WebSocket-Extensions: " + answer + "\r\n\r\n");
+				closed.complete(c.awaitClientClose(5000));
+			})) {
+				StepVerifier.create(HttpClient.create().websocket().compress(true)
+								.uri("ws://127.0.0.1:" + s.port() + "/").handle((in, out) -> in.receive()))
+						.expectErrorSatisfies(e -> assertThat(e).as(answer).isInstanceOf(WebSocketHandshakeException.class)
+								.hasMessageContaining("not offered"))
+						.verify(TIMEOUT);
+				assertThat(closed.get(10, TimeUnit.SECONDS)).as("the client closed the connection").isTrue();
+			}
+		}
+	}
+
+	/**
 	 * Reactor Netty's {@code compressionRequestedServerNoContext}: the offer asks for it, a server
 	 * that grants it (ours always; Reactor Netty's with {@code compressionAllowServerNoContext})
 	 * answers with it and the session compresses; one that accepts without it fails the upgrade.

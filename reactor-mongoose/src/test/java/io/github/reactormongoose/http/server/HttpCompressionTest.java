@@ -91,6 +91,29 @@ class HttpCompressionTest extends BaseHttpTest {
 		}
 	}
 
+	/**
+	 * An {@code Accept-Encoding} element of separators only ({@code ;}) from a client: choosing the
+	 * coding threw an {@code ArrayIndexOutOfBoundsException} ({@code ";".split(";")} has no
+	 * element; found by {@code ServerParsersFuzzTest}) on the poll thread. Such an element names
+	 * no coding and is skipped: the answer is plain, or gzip when another element takes it.
+	 */
+	@Test
+	void anAcceptEncodingElementWithoutACodingIsSkipped(@TempDir Path dir) throws Exception {
+		DisposableServer server = server(HttpServer.create().compress(true), dir);
+		try (RawHttp c = RawHttp.connect(server.port())) {
+			c.write("GET /text HTTP/1.1\r\nHost: x\r\nAccept-Encoding: ;\r\n\r\n");
+			RawHttp.Response plain = c.read();
+			assertThat(plain.status()).isEqualTo(200);
+			assertThat(plain.header("Content-Encoding")).isNull();
+			assertThat(plain.bodyString()).isEqualTo(TEXT);
+			c.write("GET /text HTTP/1.1\r\nHost: x\r\nAccept-Encoding: ;, gzip\r\n\r\n");
+			RawHttp.Response gz = c.read();
+			assertThat(gz.status()).isEqualTo(200);
+			assertThat(gz.header("Content-Encoding")).isEqualTo("gzip");
+			assertThat(new String(gunzip(gz.body()), StandardCharsets.US_ASCII)).isEqualTo(TEXT);
+		}
+	}
+
 	@Test
 	void whatIsEncodedAlreadyOrHasNoBodyIsLeftAlone(@TempDir Path dir) throws Exception {
 		DisposableServer server = server(HttpServer.create().compress(true), dir);

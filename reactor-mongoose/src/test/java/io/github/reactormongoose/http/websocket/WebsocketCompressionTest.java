@@ -120,6 +120,25 @@ class WebsocketCompressionTest extends BaseHttpTest {
 	}
 
 	/**
+	 * An offer of separators only ({@code ;}) from a client: the negotiation threw an
+	 * {@code ArrayIndexOutOfBoundsException} ({@code ";".split(";")} has no element; found by
+	 * {@code ServerParsersFuzzTest}), so the upgrade was never answered with 101. Now such an
+	 * offer is declined like any other it cannot honour, and the next one of the list is taken.
+	 */
+	@Test
+	void anOfferOfSeparatorsOnlyIsDeclined() throws Exception {
+		int port = echo(true, 65536).port();
+		try (RawWebSocket ws = offer(port, ";")) {
+			assertThat(ws.responseHeader(EXTENSIONS)).isNull();
+			ws.sendText("still here");
+			assertThat(ws.read().text()).isEqualTo("still here");
+		}
+		try (RawWebSocket ws = offer(port, ";;, permessage-deflate")) {
+			assertThat(ws.responseHeader(EXTENSIONS)).isEqualTo(ACCEPTED);
+		}
+	}
+
+	/**
 	 * A client that limits the server's window to 2^n bytes: the JDK's Deflater always has a
 	 * 32 KiB window, but a message compressed on its own refers back only within itself, so a
 	 * message of up to 2^n bytes is compressed and a longer one goes plain.
