@@ -5,13 +5,14 @@ package io.github.reactormongoose.http.client;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 import io.github.reactormongoose.internal.FatalErrors;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -19,8 +20,8 @@ import reactor.core.publisher.Mono;
  * Decodes a {@code Content-Encoding: gzip} body as it streams (RFC 1952): the member header
  * (optional extra field, name, comment and header CRC), the deflate data, the CRC-32/length
  * trailer, and further members if the server concatenated some. Output comes in pieces of at
- * most 64 KiB, so a small piece that inflates to a lot (a "gzip bomb") reaches the subscriber
- * in bounded pieces. Not thread-safe: one body, one subscriber.
+ * most 64 KiB, each inflated when the subscriber asks for it, so a small piece that inflates to
+ * a lot (a "gzip bomb") is never inflated ahead of the demand. Not thread-safe: one body, one subscriber.
  */
 final class GzipDecoder {
 
@@ -83,16 +84,64 @@ final class GzipDecoder {
 		return Mono.empty();
 	}
 
-	/** The decoded bytes of one piece of the body. */
-	List<ByteBuffer> feed(ByteBuffer piece) {
-		List<ByteBuffer> out = new ArrayList<>(2);
+	/**
+	 * The decoded bytes of one piece of the body, inflated as they are pulled: at most 64 KiB at
+	 * a time, so that a piece of a bomb never holds more than one output buffer. The piece is
+	 * the client's own copy, read until its iterator ends; one iterator, however often asked.
+	 */
+	Iterable<ByteBuffer> feed(ByteBuffer piece) {
 		ByteBuffer in = piece.duplicate();
+		Iterator<ByteBuffer> it = new Iterator<>() {
+
+			private @Nullable ByteBuffer ahead;
+
+			@Override
+			public boolean hasNext() {
+				if (ahead == null) {
+					ahead = decodeNext(in);
+				}
+				return ahead != null;
+			}
+
+			@Override
+			public ByteBuffer next() {
+				if (!hasNext()) {
+					throw new NoSuchElementException();
+				}
+				ByteBuffer b = ahead;
+				ahead = null;
+				return b;
+			}
+		};
+		return () -> it;
+	}
+
+	/** The next decoded bytes of {@code in}; null once it is used up. */
+	private @Nullable ByteBuffer decodeNext(ByteBuffer in) {
 		try {
-			while (in.hasRemaining()) {
+			while (true) {
 				switch (state) {
-					case HEADER -> header(in);
-					case DATA -> data(in, out);
-					case TRAILER -> trailer(in);
+					case HEADER -> {
+						if (!in.hasRemaining()) {
+							return null;
+						}
+						header(in);
+					}
+					case DATA -> {
+						ByteBuffer out = data(in);
+						if (out != null) {
+							return out;
+						}
+						if (state == State.DATA) {
+							return null; // the deflate data needs the next piece
+						}
+					}
+					case TRAILER -> {
+						if (!in.hasRemaining()) {
+							return null;
+						}
+						trailer(in);
+					}
 				}
 			}
 		}
@@ -102,7 +151,6 @@ final class GzipDecoder {
 		catch (Error e) {
 			throw new DecodingError(e); // an OutOfMemoryError holding the output
 		}
-		return out;
 	}
 
 	/**
@@ -170,11 +218,15 @@ final class GzipDecoder {
 		}
 	}
 
-	private void data(ByteBuffer in, List<ByteBuffer> out) throws DataFormatException {
+	/**
+	 * Up to 64 KiB inflated from {@code in} (and what the inflater holds of it); null when none
+	 * came: the member's deflate data ended (state TRAILER) or needs more input.
+	 */
+	private @Nullable ByteBuffer data(ByteBuffer in) throws DataFormatException {
 		inflater.setInput(in);
 		byte[] buf = new byte[OUT];
 		int filled = 0;
-		while (!inflater.finished()) {
+		while (filled < buf.length && !inflater.finished()) {
 			int n = inflater.inflate(buf, filled, buf.length - filled);
 			if (n == 0) {
 				if (inflater.needsDictionary()) {
@@ -185,21 +237,14 @@ final class GzipDecoder {
 			crc.update(buf, filled, n);
 			memberBytes += n;
 			filled += n;
-			if (filled == buf.length) {
-				out.add(ByteBuffer.wrap(buf));
-				buf = new byte[OUT];
-				filled = 0;
-			}
-		}
-		if (filled > 0) {
-			out.add(ByteBuffer.wrap(buf, 0, filled).slice());
 		}
 		if (inflater.finished()) {
 			state = State.TRAILER;
 		}
-		else if (in.hasRemaining()) {
+		else if (filled < buf.length && in.hasRemaining()) {
 			throw new DataFormatException("the deflate data stopped decoding");
 		}
+		return filled == 0 ? null : filled == buf.length ? ByteBuffer.wrap(buf) : ByteBuffer.wrap(buf, 0, filled).slice();
 	}
 
 	private void trailer(ByteBuffer in) {
@@ -217,6 +262,11 @@ final class GzipDecoder {
 			throw new MalformedResponseException("gzip body corrupt (its CRC or length does not match)");
 		}
 		state = State.HEADER; // another member may follow
+	}
+
+	/** Decoded bytes of the current member so far (tests: how much a piece was inflated). */
+	long decodedBytes() {
+		return memberBytes;
 	}
 
 	private static long le32(byte[] b, int at) {

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Iterator;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
@@ -164,6 +165,26 @@ class HttpClientCompressionTest extends BaseHttpTest {
 			assertThat(total).isEqualTo(64L << 20);
 			assertThat(largest.get()).isLessThanOrEqualTo(64 * 1024);
 		}
+	}
+
+	/**
+	 * A piece of a bomb (16 KiB of gzip, about 16 MiB of zeros) is inflated as its output is
+	 * pulled, 64 KiB at a time: it was inflated whole on arrival, into a list of 64 KiB buffers
+	 * that the subscriber then took one by one, so one piece could hold about 1,000 times its
+	 * size at once.
+	 */
+	@Test
+	void aPieceOfABombIsInflatedOnlyAsItsOutputIsPulled() throws Exception {
+		byte[] bomb = gzipZeros(64 << 20);
+		GzipDecoder d = new GzipDecoder();
+		Iterator<ByteBuffer> out = d.feed(ByteBuffer.wrap(bomb, 0, 16 * 1024)).iterator();
+		assertThat(out.next().remaining()).isEqualTo(64 * 1024);
+		assertThat(d.decodedBytes()).as("bytes inflated for the first 64 KiB pulled").isLessThanOrEqualTo(64 * 1024);
+		long total = 64 * 1024;
+		while (out.hasNext()) {
+			total += out.next().remaining();
+		}
+		assertThat(total).as("the piece's whole output").isGreaterThan(8L << 20).isEqualTo(d.decodedBytes());
 	}
 
 	/**
