@@ -61,6 +61,16 @@ public final class ServerConnections<C> {
 	public void open(String scheme, InetAddress host, int port, Kind kind, ListenLimits limits, ListenerHandler handler,
 			PortSharing sharing, @Nullable TlsContext tls, Consumer<Channel> configure, MonoSink<InetSocketAddress> bound) {
 		el.executeOrRun(() -> {
+			if (disposing) {
+				// disposed before it listened: a cancelled bind's undo took the listener from the
+				// server's list and queued its disposal ahead of this open; listening now would
+				// leave a listener nobody closes and a disposal that never ends (the server's own
+				// loops, disposed after it, then stayed up)
+				bindFailed();
+				bound.error(new IllegalStateException("the server was disposed before it listened on " + host.getHostAddress()
+						+ ":" + port));
+				return;
+			}
 			try {
 				Channel c = el.listen(Addresses.url(scheme, host, port), kind, limits, handler, sharing);
 				if (tls != null) {
